@@ -1,0 +1,73 @@
+/* config.h — the service's one config file: `key = value` lines, `#` comments.
+ * One table of options (name, type, default, min, max, doc) drives parsing, validation,
+ * --help and docs/config.md. Keys starting with `kafka.` pass through to librdkafka. */
+#ifndef SY_CONFIG_H
+#define SY_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "sy_error.h"
+
+typedef enum config_time_mode {
+    CONFIG_TIME_WALLCLOCK, /* live: a timer fires when the clock passes it */
+    CONFIG_TIME_EVENT,     /* replay: a partition's time is the highest event time seen */
+} config_time_mode_t;
+
+/* A parsed, validated config. Every string is owned by the config. Paths are absolute:
+ * a relative path in the file is resolved against the file's directory. */
+typedef struct sy_config {
+    char *source;           /* file the config came from, or the name given to parse */
+    char *journeys_dir;     /* journeys.dir */
+    char *state_dir;        /* state.dir */
+    char *group_id;         /* group.id */
+    char *transactional_id; /* transactional.id; when empty, derived at load (see doc) */
+    char *topic_events;     /* topic.events */
+    char *topic_profiles;   /* topic.profiles */
+    char *topic_decisions;  /* topic.decisions */
+    char *topic_actions_prefix;  /* topic.actions.prefix: actions go to <prefix><channel> */
+    char *topic_contact_updates; /* topic.contact_updates */
+    char *topic_dlq;             /* topic.dlq */
+    int64_t commit_interval_ms;  /* commit.interval.ms */
+    int64_t batch_records_max;   /* batch.records.max */
+    config_time_mode_t time_mode; /* time.mode */
+    size_t kafka_count;           /* kafka.* pass-through properties, in file order */
+    char **kafka_names;           /* without the `kafka.` prefix */
+    char **kafka_values;
+} sy_config_t;
+
+/* Read and validate the config file at path. On error, errbuf names the file, the line
+ * and the problem ("cfg.conf:7: commit.interval.ms: 'ten' is not an integer"), and *out
+ * is untouched. Errors: SY_ERR_IO, SY_ERR_CONFIG, SY_ERR_NOMEM. */
+sy_err_t config_load(sy_config_t **out, const char *path, char *errbuf, size_t errbuf_size);
+
+/* As config_load, over text held in memory; source_name stands for the file name in
+ * messages and base_dir resolves relative paths. text is borrowed for the call. */
+sy_err_t config_parse(sy_config_t **out, const char *text, const char *source_name,
+                      const char *base_dir, char *errbuf, size_t errbuf_size);
+
+/* Set one option by name, as a line of the file would (used for command-line overrides
+ * and by the embedded demo). Validates the value; SY_ERR_CONFIG on a bad one. */
+sy_err_t config_set(sy_config_t *config, const char *name, const char *value, char *errbuf,
+                    size_t errbuf_size);
+
+/* Free a config; config_free(NULL) is a no-op. */
+void config_free(sy_config_t *config);
+
+/* Apply the kafka.* pass-through properties to a librdkafka conf. SY_ERR_CONFIG when
+ * librdkafka refuses one; errbuf then names the property and librdkafka's reason. */
+sy_err_t config_apply_kafka(const sy_config_t *config, rd_kafka_conf_t *conf, char *errbuf,
+                            size_t errbuf_size);
+
+/* Look up a kafka.* pass-through property (name without the prefix); NULL when unset. */
+const char *config_kafka_get(const sy_config_t *config, const char *name);
+
+/* Print the option table for `switchyard run --help`: name, type, default, range, doc. */
+void config_print_help(FILE *out);
+
+/* Print the option table as Markdown, for docs/config.md. */
+void config_print_markdown(FILE *out);
+
+#endif

@@ -1,0 +1,78 @@
+/* codec.h — Avro records in the Confluent wire format: magic byte 0, 4-byte big-endian
+ * schema id (records.h), Avro binary body. Decode, encode, and render as JSON for people.
+ * Not a schema registry client: the schemas are compiled into the binary. */
+#ifndef SY_CODEC_H
+#define SY_CODEC_H
+
+#include <stddef.h>
+
+#include "records.h"
+#include "sy_error.h"
+
+/* A codec holds the parsed schemas and reusable decode and encode buffers.
+ * One codec per thread: a codec is not thread-safe. */
+typedef struct codec codec_t;
+
+/* Open a codec. *out is set only on success. */
+sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size);
+
+/* Close a codec; codec_close(NULL) is a no-op. */
+void codec_close(codec_t *codec);
+
+/* Read the frame header of buf: the schema id, when the frame is long enough, starts with
+ * magic 0 and names a known schema. Errors: SY_ERR_TRUNCATED, SY_ERR_BAD_MAGIC,
+ * SY_ERR_UNKNOWN_SCHEMA. */
+sy_err_t codec_frame_schema(const void *buf, size_t len, sy_schema_id_t *id,
+                            char *errbuf, size_t errbuf_size);
+
+/* Decoders. Each checks the frame header and that the schema is the one asked for
+ * (SY_ERR_WRONG_SCHEMA otherwise), validates the Avro body against the schema without
+ * ever reading past buf+len (SY_ERR_TRUNCATED, SY_ERR_MALFORMED: bad enum index, bad
+ * union branch, negative or oversized length, trailing bytes), checks the limits of
+ * sy_limits.h (SY_ERR_LIMIT) and the domain rules (SY_ERR_INVALID_RECORD: empty ids, an
+ * event type its channel does not report, a custom event without a name).
+ * On success *out is filled; its strings are borrowed from the codec and stay valid until
+ * the next decode of the same record kind on this codec. buf is borrowed for the call. */
+sy_err_t codec_decode_event(codec_t *codec, const void *buf, size_t len, sy_event_t *out,
+                            char *errbuf, size_t errbuf_size);
+sy_err_t codec_decode_profile_update(codec_t *codec, const void *buf, size_t len,
+                                     sy_profile_update_t *out, char *errbuf,
+                                     size_t errbuf_size);
+sy_err_t codec_decode_action(codec_t *codec, const void *buf, size_t len, sy_action_t *out,
+                             char *errbuf, size_t errbuf_size);
+sy_err_t codec_decode_decision(codec_t *codec, const void *buf, size_t len,
+                               sy_decision_t *out, char *errbuf, size_t errbuf_size);
+sy_err_t codec_decode_contact_update(codec_t *codec, const void *buf, size_t len,
+                                     sy_contact_update_t *out, char *errbuf,
+                                     size_t errbuf_size);
+sy_err_t codec_decode_dead_letter(codec_t *codec, const void *buf, size_t len,
+                                  sy_dead_letter_t *out, char *errbuf, size_t errbuf_size);
+
+/* Encoders. Each writes a complete wire frame. On success *frame and *frame_len point at
+ * a buffer owned by the codec, valid until the next encode on this codec (copy it, or
+ * produce it with RD_KAFKA_MSG_F_COPY). The input record is borrowed for the call.
+ * Errors: SY_ERR_INVALID_RECORD for a record that breaks the schema (a NULL required
+ * string), SY_ERR_LIMIT when the frame would exceed SY_FRAME_BYTES_MAX. */
+sy_err_t codec_encode_event(codec_t *codec, const sy_event_t *rec, const void **frame,
+                            size_t *frame_len, char *errbuf, size_t errbuf_size);
+sy_err_t codec_encode_profile_update(codec_t *codec, const sy_profile_update_t *rec,
+                                     const void **frame, size_t *frame_len, char *errbuf,
+                                     size_t errbuf_size);
+sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void **frame,
+                             size_t *frame_len, char *errbuf, size_t errbuf_size);
+sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const void **frame,
+                               size_t *frame_len, char *errbuf, size_t errbuf_size);
+sy_err_t codec_encode_contact_update(codec_t *codec, const sy_contact_update_t *rec,
+                                     const void **frame, size_t *frame_len, char *errbuf,
+                                     size_t errbuf_size);
+sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
+                                  const void **frame, size_t *frame_len, char *errbuf,
+                                  size_t errbuf_size);
+
+/* Render any framed record as one line of JSON for people (`switchyard` tools, logs, the
+ * demo). On success *json is a NUL-terminated string the caller owns and frees with
+ * free(). Same errors as the decoders. */
+sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
+                       char *errbuf, size_t errbuf_size);
+
+#endif
