@@ -1,5 +1,5 @@
 /* records.h — the records switchyard reads and writes, as C structs.
- * The Avro schemas in schemas/*.avsc are the wire truth; these structs mirror them field
+ * The Avro schemas in the .avsc files of schemas/ are the wire truth; these structs mirror them field
  * for field. Decoding and encoding live in codec.h; this file holds only types and the
  * tables that name enum symbols. */
 #ifndef SY_RECORDS_H

@@ -1,0 +1,94 @@
+/* channel_sim.c — deterministic recipient behaviour: each decision is a uniform draw
+ * hashed from the seed, the action id and a salt naming the decision. */
+#include "channel_sim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MINUTE_MS (60 * INT64_C(1000))
+#define HOUR_MS (60 * MINUTE_MS)
+
+enum { SALT_OUTCOME = 1, SALT_DELIVER_DELAY, SALT_OPENED, SALT_OPEN_DELAY };
+
+void channel_sim_init(channel_sim_t *sim, uint64_t seed) {
+    memset(sim, 0, sizeof *sim);
+    sim->seed = seed;
+    sim->profiles[SY_CHANNEL_EMAIL] = (channel_sim_profile_t){
+        .delivered = 0.82, .bounced = 0.08, .blocked = 0.05, .opened = 0.55,
+        .deliver_delay_min_ms = 30 * 1000, .deliver_delay_max_ms = 10 * MINUTE_MS,
+        .open_delay_min_ms = 5 * MINUTE_MS, .open_delay_max_ms = 30 * HOUR_MS};
+    sim->profiles[SY_CHANNEL_PUSH] = (channel_sim_profile_t){
+        .delivered = 0.95, .bounced = 0.0, .blocked = 0.0, .opened = 0.30,
+        .deliver_delay_min_ms = 1000, .deliver_delay_max_ms = MINUTE_MS,
+        .open_delay_min_ms = MINUTE_MS, .open_delay_max_ms = 6 * HOUR_MS};
+}
+
+double channel_sim_uniform(uint64_t seed, const char *key, uint64_t salt) {
+    uint64_t h = UINT64_C(1469598103934665603) ^ seed;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * UINT64_C(1099511628211);
+    h ^= salt * UINT64_C(0x9e3779b97f4a7c15);
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    return (double)(h >> 11) / (double)(UINT64_C(1) << 53);
+}
+
+static int64_t delay(const channel_sim_t *sim, const char *key, uint64_t salt,
+                     int64_t min_ms, int64_t max_ms) {
+    return min_ms + (int64_t)(channel_sim_uniform(sim->seed, key, salt) *
+                              (double)(max_ms - min_ms));
+}
+
+static channel_sim_event_t *add(channel_sim_event_t *out, size_t *n,
+                                const sy_action_t *action, sy_event_type_t type,
+                                int64_t at_ms) {
+    channel_sim_event_t *ev = &out[(*n)++];
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->event_id, sizeof ev->event_id, "%s.%s", action->action_id,
+             sy_event_type_name(type));
+    snprintf(ev->contact_id, sizeof ev->contact_id, "%s", action->contact_id);
+    snprintf(ev->message_id, sizeof ev->message_id, "%s", action->action_id);
+    ev->channel = action->channel;
+    ev->type = type;
+    ev->bounce = SY_BOUNCE_NONE;
+    ev->occurred_at_ms = at_ms;
+    return ev;
+}
+
+size_t channel_sim_respond(const channel_sim_t *sim, const sy_action_t *action,
+                           channel_sim_event_t *out) {
+    const channel_sim_profile_t *p = &sim->profiles[action->channel];
+    size_t n = 0;
+    if (p->delivered <= 0)
+        return 0;
+    const char *key = action->action_id;
+    int64_t at = action->not_before_ms +
+                 delay(sim, key, SALT_DELIVER_DELAY, p->deliver_delay_min_ms,
+                       p->deliver_delay_max_ms);
+    double outcome = channel_sim_uniform(sim->seed, key, SALT_OUTCOME);
+    if (outcome < p->delivered) {
+        add(out, &n, action, SY_EVENT_DELIVERED, at);
+        if (channel_sim_uniform(sim->seed, key, SALT_OPENED) < p->opened)
+            add(out, &n, action, SY_EVENT_OPENED,
+                at + delay(sim, key, SALT_OPEN_DELAY, p->open_delay_min_ms,
+                           p->open_delay_max_ms));
+    } else if (outcome < p->delivered + p->bounced) {
+        add(out, &n, action, SY_EVENT_BOUNCED, at)->bounce = SY_BOUNCE_HARD;
+    } else if (outcome < p->delivered + p->bounced + p->blocked) {
+        add(out, &n, action, SY_EVENT_BLOCKED, at);
+    }
+    return n;
+}
+
+void channel_sim_event_view(const channel_sim_event_t *ev, sy_event_t *out) {
+    memset(out, 0, sizeof *out);
+    out->event_id = ev->event_id;
+    out->contact_id = ev->contact_id;
+    out->occurred_at_ms = ev->occurred_at_ms;
+    out->channel = ev->channel;
+    out->type = ev->type;
+    out->bounce = ev->bounce;
+    out->name = ev->name;
+    out->message_id = ev->message_id[0] ? ev->message_id : NULL;
+}

@@ -1,0 +1,60 @@
+/* channel_sim.h — simulated channel providers: given an action command, what the
+ * recipient does and when, as the engagement events a real email or push provider would
+ * report. Deterministic for a seed and an action id. For the demo and load generation;
+ * no network, no real provider. */
+#ifndef SY_CHANNEL_SIM_H
+#define SY_CHANNEL_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "records.h"
+
+/* Events one action can cause: sent, delivered or bounced/blocked, opened, clicked. */
+#define CHANNEL_SIM_EVENTS_MAX 4
+
+/* How recipients behave, per channel. Probabilities are of the whole population of
+ * messages unless they say "given delivered". Delays are uniform in [min, max]. */
+typedef struct channel_sim_profile {
+    double delivered;            /* else bounced, blocked or nothing, as below */
+    double bounced;
+    double blocked;              /* email only: the receiving side refused it */
+    double opened;               /* given delivered */
+    int64_t deliver_delay_min_ms, deliver_delay_max_ms;
+    int64_t open_delay_min_ms, open_delay_max_ms; /* after delivery */
+} channel_sim_profile_t;
+
+typedef struct channel_sim {
+    uint64_t seed;
+    channel_sim_profile_t profiles[SY_CHANNEL__COUNT];
+} channel_sim_t;
+
+/* An event the simulation produced; ids are held inline so it outlives the action. */
+typedef struct channel_sim_event {
+    char event_id[SY_ID_BYTES_MAX + 1];
+    char contact_id[SY_ID_BYTES_MAX + 1];
+    char message_id[SY_ID_BYTES_MAX + 1];
+    const char *name; /* custom event name (static storage), or NULL */
+    sy_channel_t channel;
+    sy_event_type_t type;
+    sy_bounce_t bounce;
+    int64_t occurred_at_ms;
+} channel_sim_event_t;
+
+/* Default behaviour: email delivered 82%, bounced 8%, blocked 5%, opened 55% of the
+ * delivered within 5 minutes to 30 hours; push delivered 95%, opened 30%. */
+void channel_sim_init(channel_sim_t *sim, uint64_t seed);
+
+/* Fill out with what the recipient of action does; returns how many events (at most
+ * CHANNEL_SIM_EVENTS_MAX), in time order, none before action->not_before_ms. Channels
+ * without a profile (delivered == 0) report nothing. */
+size_t channel_sim_respond(const channel_sim_t *sim, const sy_action_t *action,
+                           channel_sim_event_t *out);
+
+/* A uniform double in [0, 1) from seed, a string and a salt: stable across runs. */
+double channel_sim_uniform(uint64_t seed, const char *key, uint64_t salt);
+
+/* The event as an sy_event_t whose strings borrow from ev. */
+void channel_sim_event_view(const channel_sim_event_t *ev, sy_event_t *out);
+
+#endif

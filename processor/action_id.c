@@ -1,0 +1,50 @@
+/* action_id.c — two independent 64-bit FNV-1a hashes over the length-prefixed fields,
+ * each finished with a 64-bit mixer: 128 bits, stable across machines and versions. */
+#include "action_id.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct hash2 {
+    uint64_t a, b;
+} hash2_t;
+
+static void hash2_bytes(hash2_t *h, const void *data, size_t len) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h->a = (h->a ^ p[i]) * UINT64_C(1099511628211);
+        h->b = (h->b ^ p[i]) * UINT64_C(0x100000001b3) + UINT64_C(0x9e3779b97f4a7c15);
+    }
+}
+
+/* Length-prefixed, so ("ab","c") and ("a","bc") differ. */
+static void hash2_field(hash2_t *h, const char *s) {
+    uint32_t len = (uint32_t)strlen(s);
+    unsigned char prefix[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                               (unsigned char)(len >> 8), (unsigned char)len};
+    hash2_bytes(h, prefix, sizeof prefix);
+    hash2_bytes(h, s, len);
+}
+
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return x;
+}
+
+void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
+                      const char *journey_id, int32_t journey_version, const char *node_id,
+                      uint32_t occurrence) {
+    hash2_t h = {UINT64_C(1469598103934665603), UINT64_C(0x84222325cbf29ce4)};
+    char numbers[32];
+    hash2_field(&h, contact_id);
+    hash2_field(&h, journey_id);
+    snprintf(numbers, sizeof numbers, "%d:%u", (int)journey_version, (unsigned)occurrence);
+    hash2_field(&h, numbers);
+    hash2_field(&h, node_id);
+    snprintf(out, ACTION_ID_BYTES, "%016llx%016llx", (unsigned long long)mix64(h.a),
+             (unsigned long long)mix64(h.b ^ h.a));
+}

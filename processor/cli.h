@@ -1,0 +1,34 @@
+/* cli.h — the `switchyard` command line: the command table, exit codes, and one entry
+ * point per command (cli_<command>.c). main.c only dispatches. */
+#ifndef SY_CLI_H
+#define SY_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes of every command. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILURE = 1,   /* an operating error stopped the command: see stderr */
+    CLI_EXIT_INVALID = 2,   /* bad usage, or an invalid config or journey file */
+    CLI_EXIT_NOT_BUILT = 3, /* the command is planned but not in this version */
+};
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `switchyard --help` */
+    const char *usage;   /* the command's own --help text */
+    int (*main)(int argc, char **argv); /* NULL: not built yet */
+    void (*usage_more)(FILE *out);      /* prints more of --help, or NULL */
+} cli_command_t;
+
+extern const cli_command_t cli_commands[];
+extern const int cli_commands_count;
+
+/* True when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+int cli_run_main(int argc, char **argv);
+int cli_demo_main(int argc, char **argv);
+int cli_validate_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,144 @@
+/* config_options.c — the table of config options: name, type, default, range and doc of
+ * each, and name lookup with typo suggestions. Parsing, validation, --help and
+ * docs/config.md all read this table; values are checked in config_value.c. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config_int.h"
+
+#define CONFIG_FIELD(f) offsetof(sy_config_t, f)
+
+/* Longest option name we compute edit distances for; longer names get no suggestion. */
+#define CONFIG_SUGGEST_NAME_MAX 64
+
+static const char *const config_time_mode_words[] = {
+    [CONFIG_TIME_WALLCLOCK] = "wallclock",
+    [CONFIG_TIME_EVENT] = "event",
+    NULL,
+};
+
+#define CONFIG_TOPIC(name_, field_, default_, doc_)                                       \
+    {name_, CONFIG_TYPE_STRING, default_, NULL, 1, CONFIG_TOPIC_BYTES_MAX, NULL,           \
+     CONFIG_CHECK_TOPIC, CONFIG_FIELD(field_), doc_}
+
+const config_option_t config_options[] = {
+    {"journeys.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(journeys_dir),
+     "Directory of journey files (*.yaml, *.yml, *.json). They are loaded all or nothing: "
+     "one invalid file stops the load."},
+    {"state.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(state_dir),
+     "RocksDB data directory of this instance; created if missing. Every instance needs "
+     "its own."},
+    {"group.id", CONFIG_TYPE_STRING, "switchyard", NULL, 1, 255, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(group_id), "Kafka consumer group of all instances of this service."},
+    {"transactional.id", CONFIG_TYPE_STRING, "", "derived", 0, 255, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(transactional_id),
+     "Kafka transactional id of this instance. When empty, it is derived at load as "
+     "<group.id>-<hostname>-<8 hex digits of a 32-bit FNV-1a hash of the absolute "
+     "state.dir>, so that an instance restarted with the same state directory fences its "
+     "previous incarnation."},
+    CONFIG_TOPIC("topic.events", topic_events, "events", "Input topic of engagement events."),
+    CONFIG_TOPIC("topic.profiles", topic_profiles, "profiles",
+                 "Input topic of contact profile updates."),
+    CONFIG_TOPIC("topic.decisions", topic_decisions, "decisions",
+                 "Output topic of routing decisions."),
+    {"topic.actions.prefix", CONFIG_TYPE_STRING, "actions.", NULL, 0,
+     CONFIG_TOPIC_BYTES_MAX - 1, NULL, CONFIG_CHECK_TOPIC, CONFIG_FIELD(topic_actions_prefix),
+     "Prefix of the action command topics: a command for a channel goes to "
+     "<prefix><channel>, e.g. actions.email."},
+    CONFIG_TOPIC("topic.contact_updates", topic_contact_updates, "contact-updates",
+                 "Output topic of contact updates (attributes, lists, opt-outs)."),
+    CONFIG_TOPIC("topic.dlq", topic_dlq, "dlq",
+                 "Dead-letter topic: input records that cannot be processed, with headers "
+                 "saying why."),
+    {"commit.interval.ms", CONFIG_TYPE_INT, "100", NULL, 1, 60000, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(commit_interval_ms),
+     "Longest time between transaction commits, in milliseconds. A batch also commits "
+     "when it is full or the input is idle."},
+    {"batch.records.max", CONFIG_TYPE_INT, "10000", NULL, 1, 1000000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(batch_records_max),
+     "Most input records in one transaction."},
+    {"time.mode", CONFIG_TYPE_ENUM, "wallclock", NULL, 0, 0, config_time_mode_words,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(time_mode),
+     "wallclock: timers fire when the clock passes them (live). event: a partition's time "
+     "is the highest event time seen on it and timers fire as it passes them (replay; the "
+     "output is a pure function of the input)."},
+};
+
+const size_t config_options_count = sizeof config_options / sizeof config_options[0];
+
+const config_option_t *config_option_find(const char *name) {
+    for (size_t i = 0; i < config_options_count; i++) {
+        if (strcmp(config_options[i].name, name) == 0)
+            return &config_options[i];
+    }
+    return NULL;
+}
+
+/* Levenshtein distance of a and b, both at most CONFIG_SUGGEST_NAME_MAX bytes. */
+static size_t config_edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[CONFIG_SUGGEST_NAME_MAX + 1];
+
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* True when librdkafka knows name as a client property. conf_get cannot tell: it says
+ * "unknown" for known properties that are unset, so ask conf_set on a throwaway conf. */
+static int config_is_kafka_property(const char *name) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char reason[512];
+    int known;
+
+    if (!conf)
+        return 0;
+    known = rd_kafka_conf_set(conf, name, "", reason, sizeof reason) != RD_KAFKA_CONF_UNKNOWN;
+    rd_kafka_conf_destroy(conf);
+    return known;
+}
+
+const char *config_option_suggest(const char *name, char *buf, size_t buf_size) {
+    const char *best = NULL;
+    size_t best_distance = 0;
+    size_t len = strlen(name);
+
+    if (len > 0 && len <= CONFIG_SUGGEST_NAME_MAX) {
+        for (size_t i = 0; i < config_options_count; i++) {
+            size_t d = config_edit_distance(name, config_options[i].name);
+            if (!best || d < best_distance) {
+                best = config_options[i].name;
+                best_distance = d;
+            }
+        }
+        /* Close: a couple of typos, or a third of a long name. */
+        if (best && (best_distance <= 2 || best_distance * 3 <= len)) {
+            snprintf(buf, buf_size, "%s", best);
+            return buf;
+        }
+    }
+    if (len > 0 && config_is_kafka_property(name)) {
+        snprintf(buf, buf_size, "%s%s", CONFIG_KAFKA_PREFIX, name);
+        return buf;
+    }
+    return NULL;
+}

@@ -1,0 +1,126 @@
+/* demo_world.c — the demo population and its event queue. */
+#include "demo_world.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int event_before(const channel_sim_event_t *a, const channel_sim_event_t *b) {
+    if (a->occurred_at_ms != b->occurred_at_ms)
+        return a->occurred_at_ms < b->occurred_at_ms;
+    return strcmp(a->event_id, b->event_id) < 0;
+}
+
+static int push(demo_world_t *w, const channel_sim_event_t *ev) {
+    if (w->count == w->capacity) {
+        size_t capacity = w->capacity ? w->capacity * 2 : 4096;
+        channel_sim_event_t *heap = realloc(w->heap, capacity * sizeof *heap);
+        if (!heap)
+            return 0;
+        w->heap = heap;
+        w->capacity = capacity;
+    }
+    size_t i = w->count++;
+    while (i > 0 && event_before(ev, &w->heap[(i - 1) / 2])) {
+        w->heap[i] = w->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    w->heap[i] = *ev;
+    return 1;
+}
+
+static void pop(demo_world_t *w) {
+    channel_sim_event_t last = w->heap[--w->count];
+    size_t i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= w->count)
+            break;
+        if (child + 1 < w->count && event_before(&w->heap[child + 1], &w->heap[child]))
+            child++;
+        if (!event_before(&w->heap[child], &last))
+            break;
+        w->heap[i] = w->heap[child];
+        i = child;
+    }
+    if (w->count)
+        w->heap[i] = last;
+}
+
+static channel_sim_event_t custom_event(const char *contact, const char *name,
+                                        const char *id_suffix, int64_t at_ms) {
+    channel_sim_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    snprintf(ev.event_id, sizeof ev.event_id, "%s.%s", contact, id_suffix);
+    snprintf(ev.contact_id, sizeof ev.contact_id, "%s", contact);
+    ev.name = name;
+    ev.channel = SY_CHANNEL_CUSTOM;
+    ev.type = SY_EVENT_CUSTOM;
+    ev.bounce = SY_BOUNCE_NONE;
+    ev.occurred_at_ms = at_ms;
+    return ev;
+}
+
+static int add_contact(demo_world_t *w, const journey_set_t *journeys, size_t index) {
+    char contact[32], suffix[48];
+    snprintf(contact, sizeof contact, "contact-%05zu", index + 1);
+    for (size_t j = 0; j < journeys->count; j++) {
+        const journey_event_match_t *entry = &journeys->journeys[j]->entry;
+        double u = channel_sim_uniform(w->sim.seed, contact, 100 + j);
+        channel_sim_event_t ev = custom_event(
+            contact, entry->name, journeys->journeys[j]->id,
+            DEMO_WORLD_START_MS + (int64_t)(u * (double)DEMO_WORLD_ENTRY_WINDOW_MS));
+        ev.channel = entry->channel;
+        ev.type = entry->type;
+        if (!push(w, &ev))
+            return 0;
+        w->entries++;
+    }
+    for (int k = 0; k < DEMO_WORLD_APP_OPENS; k++) {
+        double u = channel_sim_uniform(w->sim.seed, contact, 200 + (uint64_t)k);
+        snprintf(suffix, sizeof suffix, "app_open.%d", k);
+        channel_sim_event_t ev = custom_event(
+            contact, "app_open", suffix,
+            DEMO_WORLD_START_MS + (int64_t)(u * (double)DEMO_WORLD_HORIZON_MS));
+        if (!push(w, &ev))
+            return 0;
+        w->app_opens++;
+    }
+    return 1;
+}
+
+int demo_world_init(demo_world_t *w, const journey_set_t *journeys, size_t contacts,
+                    uint64_t seed) {
+    memset(w, 0, sizeof *w);
+    channel_sim_init(&w->sim, seed);
+    for (size_t i = 0; i < contacts; i++)
+        if (!add_contact(w, journeys, i))
+            return 0;
+    return 1;
+}
+
+void demo_world_deinit(demo_world_t *w) {
+    free(w->heap);
+    memset(w, 0, sizeof *w);
+}
+
+int demo_world_answer(demo_world_t *w, const sy_action_t *action, int64_t not_before_ms) {
+    channel_sim_event_t out[CHANNEL_SIM_EVENTS_MAX];
+    size_t n = channel_sim_respond(&w->sim, action, out);
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].occurred_at_ms < not_before_ms)
+            out[i].occurred_at_ms = not_before_ms;
+        if (!push(w, &out[i]))
+            return 0;
+        w->engagements++;
+    }
+    return 1;
+}
+
+int demo_world_next(demo_world_t *w, int64_t until_ms, channel_sim_event_t *out) {
+    if (!w->count || w->heap[0].occurred_at_ms >= until_ms)
+        return 0;
+    *out = w->heap[0];
+    pop(w);
+    return 1;
+}

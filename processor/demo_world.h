@@ -1,0 +1,44 @@
+/* demo_world.h — the demo's synthetic population: entry events for every loaded
+ * journey, background app activity that moves each partition's event time on, and the
+ * answers of simulated providers to action commands, all kept in event-time order.
+ * For `switchyard demo`; not a load generator (that is bench/). */
+#ifndef SY_DEMO_WORLD_H
+#define SY_DEMO_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "channel_sim.h"
+#include "journey.h"
+
+/* Simulated start: Monday 2026-11-02 08:00 UTC, fixed so every run is the same. */
+#define DEMO_WORLD_START_MS INT64_C(1793606400000)
+#define DEMO_HOUR_MS (3600 * INT64_C(1000))
+/* Contacts become eligible over the first 12 hours; the world runs for 4 days, longer
+ * than the 72 h close of the coffee journey's branch plus the entry window. */
+#define DEMO_WORLD_ENTRY_WINDOW_MS (12 * DEMO_HOUR_MS)
+#define DEMO_WORLD_HORIZON_MS (96 * DEMO_HOUR_MS)
+/* App-open events per contact, spread over the horizon. */
+#define DEMO_WORLD_APP_OPENS 4
+#define DEMO_WORLD_CONTACTS_MAX 100000
+
+typedef struct demo_world {
+    channel_sim_t sim;
+    size_t count, capacity;
+    channel_sim_event_t *heap; /* min-heap by (occurred_at_ms, event_id) */
+    uint64_t entries, engagements, app_opens; /* events put in, by kind */
+} demo_world_t;
+
+/* Create the population: contacts "contact-00001".. with their entry and app-open
+ * events. 0 on out of memory. */
+int demo_world_init(demo_world_t *world, const journey_set_t *journeys, size_t contacts,
+                    uint64_t seed);
+void demo_world_deinit(demo_world_t *world);
+
+/* Queue the simulated provider's answers to action, none earlier than not_before_ms. */
+int demo_world_answer(demo_world_t *world, const sy_action_t *action, int64_t not_before_ms);
+
+/* Take the earliest event if it happens before until_ms; 0 when there is none. */
+int demo_world_next(demo_world_t *world, int64_t until_ms, channel_sim_event_t *out);
+
+#endif

@@ -1,0 +1,48 @@
+/* engine.h — moves contacts through journeys. Given an engagement event, or a timer that
+ * fell due, it reads and writes the contacts' instances in the state store and hands the
+ * routing decisions, action commands and contact updates to an output sink. It knows
+ * nothing of Kafka: the runner, `simulate` and the benchmarks drive it alike. */
+#ifndef SY_ENGINE_H
+#define SY_ENGINE_H
+
+#include "journey.h"
+#include "records.h"
+#include "state_store.h"
+#include "sy_error.h"
+
+/* Where outputs go. Each call borrows the record for its duration; a non-SY_OK return
+ * stops the engine's work on the current input and is returned to the caller. */
+typedef struct engine_sink {
+    sy_err_t (*decision)(void *ctx, const sy_decision_t *decision);
+    sy_err_t (*action)(void *ctx, const sy_action_t *action);
+    sy_err_t (*contact_update)(void *ctx, const sy_contact_update_t *update);
+    void *ctx;
+} engine_sink_t;
+
+typedef struct engine engine_t;
+
+/* Open an engine over journeys and store, both borrowed and outliving the engine. */
+sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_t *store,
+                     const engine_sink_t *sink, char *errbuf, size_t errbuf_size);
+
+/* engine_close(NULL) is a no-op. */
+void engine_close(engine_t *engine);
+
+/* Apply one event of partition: enter journeys it starts, record it as an outcome of
+ * the message it refers to and take the branch path that then holds. Times are the
+ * event's own (occurred_at_ms). Errors: SY_ERR_STATE, SY_ERR_LIMIT, or a sink's error. */
+sy_err_t engine_on_event(engine_t *engine, int32_t partition, const sy_event_t *event,
+                         char *errbuf, size_t errbuf_size);
+
+/* Fire every timer of partition due at or before now_ms, in due order. *fired counts
+ * them (stale ones included). Errors as engine_on_event. */
+sy_err_t engine_fire_timers(engine_t *engine, int32_t partition, int64_t now_ms,
+                            size_t *fired, char *errbuf, size_t errbuf_size);
+
+/* The path a branch takes at time t, given the outcomes seen (bit per sy_event_type_t)
+ * since the node was entered at entered_ms: a path index, branch->paths_count for
+ * otherwise, or -1 when the branch keeps waiting. Pure. */
+int engine_branch_eval(const journey_branch_t *branch, uint32_t seen_mask,
+                       int64_t entered_ms, int64_t t);
+
+#endif

@@ -1,0 +1,202 @@
+/* journey.c — the public entry points of journey.h: text or a file in, a validated
+ * journey_t out (or nothing and a FILE:LINE:COLUMN message), and freeing it. The checks
+ * themselves are in journey_node.c, journey_branch.c and journey_validate.c. */
+#include "journey_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes of one journey file: generated journeys of JOURNEY_NODES_MAX nodes stay well
+ * under this; a bigger file is a mistake, not a journey, and is refused unread. */
+#define JOURNEY_FILE_BYTES_MAX (16 * 1024 * 1024)
+
+static const char *const journey_top_keys[] = {"id", "version", "entry", "nodes", NULL};
+static const char *const journey_entry_keys[] = {"event", NULL};
+
+static sy_err_t journey_top_id(journey_build_t *b, const journey_doc_node_t *root) {
+    const journey_doc_node_t *id;
+    sy_err_t err = journey_need(b, root, "id", "journey", &id);
+    if (!err)
+        err = journey_string(b, id, "id", &b->journey->id);
+    if (!err && !journey_id_valid(b->journey->id))
+        err = journey_fail(b, SY_ERR_JOURNEY, id->line, id->column,
+                           "bad journey id '%s': use 1 to %d of a-z, 0-9, '_', '.', '-'",
+                           id->text, SY_ID_BYTES_MAX);
+    return err;
+}
+
+static sy_err_t journey_top_version(journey_build_t *b, const journey_doc_node_t *root) {
+    const journey_doc_node_t *version;
+    sy_err_t err = journey_need(b, root, "version", "journey", &version);
+    if (err)
+        return err;
+    const char *text = version->kind == JOURNEY_DOC_SCALAR ? version->text : "";
+    int64_t value = 0;
+    size_t digits = strspn(text, "0123456789");
+    if (digits > 0 && digits <= 9 && text[digits] == '\0')
+        value = strtoll(text, NULL, 10);
+    if (value < 1)
+        return journey_fail(b, SY_ERR_JOURNEY, version->line, version->column,
+                            "'version' must be a whole number from 1 to 999999999");
+    b->journey->version = (int32_t)value;
+    return SY_OK;
+}
+
+static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) {
+    const journey_doc_node_t *entry, *event, *nodes;
+    sy_err_t err = journey_keys_check(b, root, journey_top_keys, "journey");
+    if (!err)
+        err = journey_top_id(b, root);
+    if (!err)
+        err = journey_top_version(b, root);
+    if (!err)
+        err = journey_need(b, root, "entry", "journey", &entry);
+    if (!err)
+        err = journey_keys_check(b, entry, journey_entry_keys, "entry");
+    if (!err)
+        err = journey_need(b, entry, "event", "entry", &event);
+    if (!err)
+        err = journey_event(b, event, &b->journey->entry);
+    if (!err)
+        err = journey_need(b, root, "nodes", "journey", &nodes);
+    if (!err)
+        err = journey_nodes_build(b, nodes);
+    return err;
+}
+
+sy_err_t journey_parse(journey_t **out, const char *text, size_t len, const char *source,
+                       char *errbuf, size_t errbuf_size) {
+    journey_build_t b = {.source = source, .errbuf = errbuf, .errbuf_size = errbuf_size};
+    journey_doc_node_t *root = NULL;
+    sy_err_t err = journey_doc_parse(&root, text, len, source, errbuf, errbuf_size);
+    if (err)
+        return err;
+    b.journey = calloc(1, sizeof *b.journey);
+    if (b.journey)
+        b.journey->source = strdup(source);
+    if (!b.journey || !b.journey->source) {
+        err = journey_fail(&b, SY_ERR_NOMEM, 1, 1, "out of memory");
+        goto fail;
+    }
+    err = journey_top(&b, root);
+    if (err)
+        goto fail;
+    journey_doc_free(root);
+    free(b.node_maps);
+    free(b.edges);
+    *out = b.journey;
+    return SY_OK;
+fail:
+    journey_doc_free(root);
+    free(b.node_maps);
+    free(b.edges);
+    journey_free(b.journey);
+    return err;
+}
+
+/* The whole file at path into *text (owned by the caller, NUL-terminated). */
+static sy_err_t journey_read_file(const char *path, char **text, size_t *len,
+                                  char *errbuf, size_t errbuf_size) {
+    char *buf = NULL;
+    long size = -1;
+    errno = 0;
+    FILE *f = fopen(path, "rb");
+    if (f && fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0)
+        goto fail;
+    if (size > JOURNEY_FILE_BYTES_MAX) {
+        fclose(f);
+        snprintf(errbuf, errbuf_size, "%s: larger than %d bytes", path,
+                 JOURNEY_FILE_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    buf = malloc((size_t)size + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(errbuf, errbuf_size, "%s: out of memory", path);
+        return SY_ERR_NOMEM;
+    }
+    size_t n = fread(buf, 1, (size_t)size, f);
+    if (n != (size_t)size || ferror(f))
+        goto fail;
+    fclose(f);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SY_OK;
+fail:
+    snprintf(errbuf, errbuf_size, "%s: %s", path, errno ? strerror(errno) : "read failed");
+    if (f)
+        fclose(f);
+    free(buf);
+    return SY_ERR_IO;
+}
+
+sy_err_t journey_load_file(journey_t **out, const char *path, char *errbuf,
+                           size_t errbuf_size) {
+    char *text = NULL;
+    size_t len = 0;
+    sy_err_t err = journey_read_file(path, &text, &len, errbuf, errbuf_size);
+    if (err)
+        return err;
+    err = journey_parse(out, text, len, path, errbuf, errbuf_size);
+    free(text);
+    return err;
+}
+
+static void journey_match_free(journey_event_match_t *match) { free(match->name); }
+
+static void journey_node_free(journey_node_t *node) {
+    free(node->id);
+    switch (node->kind) {
+    case JOURNEY_NODE_SEND:
+        free(node->u.send.template_id);
+        for (size_t i = 0; i < node->u.send.params_count; i++) {
+            free((char *)node->u.send.params[i].key);
+            free((char *)node->u.send.params[i].value);
+        }
+        free(node->u.send.params);
+        break;
+    case JOURNEY_NODE_BRANCH:
+        for (size_t i = 0; i < node->u.branch.paths_count; i++) {
+            journey_path_t *path = &node->u.branch.paths[i];
+            free(path->name);
+            for (size_t m = 0; m < path->when_count; m++)
+                journey_match_free(&path->when[m]);
+            for (size_t m = 0; m < path->unless_count; m++)
+                journey_match_free(&path->unless[m]);
+        }
+        free(node->u.branch.paths);
+        free(node->u.branch.otherwise_name);
+        break;
+    case JOURNEY_NODE_UPDATE:
+        free(node->u.update.name);
+        free(node->u.update.value);
+        break;
+    case JOURNEY_NODE_EXIT:
+        break;
+    }
+}
+
+void journey_free(journey_t *journey) {
+    if (!journey)
+        return;
+    for (size_t i = 0; i < journey->nodes_count; i++)
+        journey_node_free(&journey->nodes[i]);
+    free(journey->nodes);
+    journey_match_free(&journey->entry);
+    free(journey->source);
+    free(journey->id);
+    free(journey);
+}
+
+int journey_node_index(const journey_t *journey, const char *id) {
+    for (size_t i = 0; i < journey->nodes_count; i++) {
+        if (journey->nodes[i].id && strcmp(journey->nodes[i].id, id) == 0)
+            return (int)i;
+    }
+    return -1;
+}

@@ -1,0 +1,256 @@
+/* journey_node.c — the `nodes` list of a journey file: ids and kinds first (so that
+ * references may point forward), then send, update and exit nodes and every `next`.
+ * Branch nodes are journey_branch.c; the graph checks are journey_validate.c. */
+#include "journey_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const node_keys[] = {"id", "send", "branch", "update", "exit", "next",
+                                        NULL};
+static const char *const node_send_keys[] = {"channel", "template", "params", NULL};
+static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
+                                               "set_attribute", "unset_attribute",
+                                               "opt_out", NULL};
+static const char *const node_attr_keys[] = {"name", "value", NULL};
+
+static const struct {
+    const char *key;
+    journey_node_kind_t kind;
+} node_kinds[] = {
+    {"send", JOURNEY_NODE_SEND},
+    {"branch", JOURNEY_NODE_BRANCH},
+    {"update", JOURNEY_NODE_UPDATE},
+    {"exit", JOURNEY_NODE_EXIT},
+};
+#define NODE_KINDS_COUNT (sizeof node_kinds / sizeof node_kinds[0])
+
+/* The kind key of a node map: exactly one of send, branch, update, exit. */
+static sy_err_t node_kind(journey_build_t *b, const journey_doc_node_t *map, const char *id,
+                          journey_node_kind_t *out) {
+    const char *found = NULL;
+    for (size_t i = 0; i < map->count; i++) {
+        for (size_t k = 0; k < NODE_KINDS_COUNT; k++) {
+            if (strcmp(map->keys[i].text, node_kinds[k].key) != 0)
+                continue;
+            if (found)
+                return journey_fail(b, SY_ERR_JOURNEY, map->keys[i].line,
+                                    map->keys[i].column,
+                                    "node '%s' has both '%s' and '%s': a node does one thing",
+                                    id, found, node_kinds[k].key);
+            found = node_kinds[k].key;
+            *out = node_kinds[k].kind;
+        }
+    }
+    if (!found)
+        return journey_fail(b, SY_ERR_JOURNEY, map->line, map->column,
+                            "node '%s' needs one of send, branch, update, exit", id);
+    return SY_OK;
+}
+
+/* Pass 1: the id and kind of nodes[index]. */
+static sy_err_t node_declare(journey_build_t *b, uint16_t index,
+                             const journey_doc_node_t *map) {
+    journey_t *j = b->journey;
+    const journey_doc_node_t *value;
+    sy_err_t err = journey_keys_check(b, map, node_keys, "node");
+    if (!err)
+        err = journey_need(b, map, "id", "node", &value);
+    if (!err)
+        err = journey_string(b, value, "id", &j->nodes[index].id);
+    if (err)
+        return err;
+    const char *id = j->nodes[index].id;
+    if (!journey_id_valid(id))
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "bad node id '%s': use 1 to %d of a-z, 0-9, '_', '.', '-'", id,
+                            SY_ID_BYTES_MAX);
+    for (uint16_t i = 0; i < index; i++) {
+        if (strcmp(j->nodes[i].id, id) == 0)
+            return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                                "duplicate node id '%s' (first at line %d)", id,
+                                j->nodes[i].line);
+    }
+    j->nodes[index].line = map->line;
+    b->node_maps[index] = map;
+    return node_kind(b, map, id, &j->nodes[index].kind);
+}
+
+static sy_err_t node_params(journey_build_t *b, journey_send_t *send,
+                            const journey_doc_node_t *params) {
+    if (journey_doc_is_null(params))
+        return SY_OK;
+    if (params->kind != JOURNEY_DOC_MAP)
+        return journey_fail(b, SY_ERR_JOURNEY, params->line, params->column,
+                            "'params' must be a map, not %s", journey_doc_kind_name(params));
+    if (params->count > SY_ACTION_PARAMS_MAX)
+        return journey_fail(b, SY_ERR_LIMIT, params->keys[SY_ACTION_PARAMS_MAX].line,
+                            params->keys[SY_ACTION_PARAMS_MAX].column,
+                            "more than %d params", SY_ACTION_PARAMS_MAX);
+    send->params = calloc(params->count ? params->count : 1, sizeof *send->params);
+    if (!send->params)
+        return journey_fail(b, SY_ERR_NOMEM, params->line, params->column, "out of memory");
+    for (size_t i = 0; i < params->count; i++) {
+        char *value = NULL, *key = NULL;
+        sy_err_t err = journey_string(b, params->items[i], params->keys[i].text, &value);
+        if (err)
+            return err;
+        key = strdup(params->keys[i].text);
+        if (!key) {
+            free(value);
+            return journey_fail(b, SY_ERR_NOMEM, params->line, params->column,
+                                "out of memory");
+        }
+        send->params[send->params_count++] = (sy_kv_t){.key = key, .value = value};
+    }
+    return SY_OK;
+}
+
+static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
+                          const journey_doc_node_t *map) {
+    const journey_doc_node_t *channel, *template_id;
+    sy_err_t err = journey_keys_check(b, map, node_send_keys, "send");
+    if (!err)
+        err = journey_need(b, map, "channel", "send", &channel);
+    if (!err)
+        err = journey_need(b, map, "template", "send", &template_id);
+    if (err)
+        return err;
+    int c = channel->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(channel->text) : -1;
+    if (c != SY_CHANNEL_EMAIL && c != SY_CHANNEL_SMS && c != SY_CHANNEL_PUSH &&
+        c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_TASK)
+        return journey_fail(b, SY_ERR_JOURNEY, channel->line, channel->column,
+                            "send channel must be email, sms, push, voice, in_app or task, "
+                            "not '%s'", channel->kind == JOURNEY_DOC_SCALAR ? channel->text
+                                                                            : "a collection");
+    send->channel = (sy_channel_t)c;
+    err = journey_string(b, template_id, "template", &send->template_id);
+    const journey_doc_node_t *params = journey_doc_get(map, "params");
+    if (!err && params)
+        err = node_params(b, send, params);
+    return err;
+}
+
+static sy_err_t node_opt_out(journey_build_t *b, const journey_doc_node_t *value,
+                             char **out) {
+    int c = value->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(value->text) : -1;
+    if (c != SY_CHANNEL_EMAIL && c != SY_CHANNEL_SMS && c != SY_CHANNEL_PUSH &&
+        c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "opt_out names a channel: email, sms, push, voice or in_app");
+    return journey_string(b, value, "opt_out", out);
+}
+
+static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
+                            const journey_doc_node_t *map) {
+    sy_err_t err = journey_keys_check(b, map, node_update_keys, "update");
+    if (err)
+        return err;
+    if (map->count != 1) {
+        int line = map->count ? map->keys[1].line : map->line;
+        int column = map->count ? map->keys[1].column : map->column;
+        return journey_fail(b, SY_ERR_JOURNEY, line, column, "update needs exactly one of "
+                            "add_to_list, remove_from_list, set_attribute, unset_attribute, "
+                            "opt_out");
+    }
+    const char *op = map->keys[0].text;
+    const journey_doc_node_t *value = map->items[0];
+    if (strcmp(op, "opt_out") == 0) {
+        update->op = SY_UPDATE_OPT_OUT;
+        return node_opt_out(b, value, &update->name);
+    }
+    if (strcmp(op, "set_attribute") != 0) {
+        update->op = strcmp(op, "add_to_list") == 0        ? SY_UPDATE_ADD_TO_LIST
+                     : strcmp(op, "remove_from_list") == 0 ? SY_UPDATE_REMOVE_FROM_LIST
+                                                           : SY_UPDATE_UNSET_ATTRIBUTE;
+        return journey_string(b, value, op, &update->name);
+    }
+    const journey_doc_node_t *name, *attr_value;
+    update->op = SY_UPDATE_SET_ATTRIBUTE;
+    err = journey_keys_check(b, value, node_attr_keys, "set_attribute");
+    if (!err)
+        err = journey_need(b, value, "name", "set_attribute", &name);
+    if (!err)
+        err = journey_need(b, value, "value", "set_attribute", &attr_value);
+    if (!err)
+        err = journey_string(b, name, "name", &update->name);
+    if (!err)
+        err = journey_string(b, attr_value, "value", &update->value);
+    return err;
+}
+
+/* `next` is required after send and update, and has no meaning after branch and exit. */
+static sy_err_t node_next(journey_build_t *b, uint16_t index, const journey_doc_node_t *map) {
+    journey_node_t *node = &b->journey->nodes[index];
+    char where[SY_ID_BYTES_MAX + 16];
+    snprintf(where, sizeof where, "node '%s'", node->id);
+    if (node->kind == JOURNEY_NODE_SEND)
+        return journey_target(b, index, map, "next", where, &node->u.send.next);
+    if (node->kind == JOURNEY_NODE_UPDATE)
+        return journey_target(b, index, map, "next", where, &node->u.update.next);
+    const journey_doc_key_t *next = journey_doc_key(map, "next");
+    if (next)
+        return journey_fail(b, SY_ERR_JOURNEY, next->line, next->column, "%s",
+                            node->kind == JOURNEY_NODE_BRANCH
+                                ? "a branch node has no 'next': its paths say where to go"
+                                : "an exit node has no 'next'");
+    return SY_OK;
+}
+
+/* Pass 2: what nodes[index] does. */
+static sy_err_t node_build(journey_build_t *b, uint16_t index) {
+    journey_node_t *node = &b->journey->nodes[index];
+    const journey_doc_node_t *map = b->node_maps[index];
+    const journey_doc_node_t *body = NULL;
+    sy_err_t err = SY_OK;
+    switch (node->kind) {
+    case JOURNEY_NODE_SEND:
+        body = journey_doc_get(map, "send");
+        err = node_send(b, &node->u.send, body);
+        break;
+    case JOURNEY_NODE_BRANCH:
+        body = journey_doc_get(map, "branch");
+        err = journey_branch_build(b, index, body);
+        break;
+    case JOURNEY_NODE_UPDATE:
+        body = journey_doc_get(map, "update");
+        err = node_update(b, &node->u.update, body);
+        break;
+    case JOURNEY_NODE_EXIT:
+        body = journey_doc_get(map, "exit");
+        if (!journey_doc_is_null(body) && !(body->kind == JOURNEY_DOC_MAP && !body->count))
+            err = journey_fail(b, SY_ERR_JOURNEY, body->line, body->column,
+                               "an exit node takes no settings: write exit: {}");
+        break;
+    }
+    return err ? err : node_next(b, index, map);
+}
+
+sy_err_t journey_nodes_build(journey_build_t *b, const journey_doc_node_t *nodes) {
+    journey_t *j = b->journey;
+    if (nodes->kind != JOURNEY_DOC_SEQ || nodes->count == 0)
+        return journey_fail(b, SY_ERR_JOURNEY, nodes->line, nodes->column,
+                            "'nodes' must be a list of at least one node");
+    if (nodes->count > JOURNEY_NODES_MAX) {
+        const journey_doc_node_t *extra = nodes->items[JOURNEY_NODES_MAX];
+        return journey_fail(b, SY_ERR_LIMIT, extra->line, extra->column,
+                            "more than %d nodes", JOURNEY_NODES_MAX);
+    }
+    j->nodes = calloc(nodes->count, sizeof *j->nodes);
+    b->node_maps = calloc(nodes->count, sizeof *b->node_maps);
+    if (!j->nodes || !b->node_maps)
+        return journey_fail(b, SY_ERR_NOMEM, nodes->line, nodes->column, "out of memory");
+    j->nodes_count = nodes->count;
+    for (uint16_t i = 0; i < nodes->count; i++) {
+        sy_err_t err = node_declare(b, i, nodes->items[i]);
+        if (err)
+            return err;
+    }
+    for (uint16_t i = 0; i < nodes->count; i++) {
+        sy_err_t err = node_build(b, i);
+        if (err)
+            return err;
+    }
+    return journey_validate_graph(b);
+}

@@ -1,0 +1,153 @@
+/* runner.c — opening the runner's parts and the consume → engine → produce loop. The
+ * transaction handling is in runner_txn.c and the producing in runner_output.c. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "runner_int.h"
+
+static rd_kafka_conf_t *client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (config_apply_kafka(c, conf, errbuf, errbuf_size) != SY_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                    char *errbuf, size_t errbuf_size) {
+    return rd_kafka_conf_set(conf, name, value, errbuf, errbuf_size) == RD_KAFKA_CONF_OK;
+}
+
+static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
+    const sy_config_t *c = r->config;
+    rd_kafka_conf_t *conf = client_conf(c, errbuf, errbuf_size);
+    if (!conf)
+        return SY_ERR_CONFIG;
+    /* Offsets are committed only inside transactions; read only committed input. */
+    if (!conf_set(conf, "group.id", c->group_id, errbuf, errbuf_size) ||
+        !conf_set(conf, "enable.auto.commit", "false", errbuf, errbuf_size) ||
+        !conf_set(conf, "enable.auto.offset.store", "false", errbuf, errbuf_size) ||
+        !conf_set(conf, "isolation.level", "read_committed", errbuf, errbuf_size) ||
+        (!config_kafka_get(c, "auto.offset.reset") &&
+         !conf_set(conf, "auto.offset.reset", "earliest", errbuf, errbuf_size))) {
+        rd_kafka_conf_destroy(conf);
+        return SY_ERR_CONFIG;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, runner_rebalance_cb);
+    rd_kafka_conf_set_opaque(conf, r);
+    r->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errbuf_size);
+    if (!r->consumer)
+        return SY_ERR_CONFIG;
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, c->topic_events, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (err) {
+        snprintf(errbuf, errbuf_size, "subscribe to %s: %s", c->topic_events,
+                 rd_kafka_err2str(err));
+        return SY_ERR_KAFKA_FATAL;
+    }
+    return SY_OK;
+}
+
+/* Initialise transactions, waiting while the broker cannot be reached. */
+static sy_err_t producer_init_txn(runner_t *r, char *errbuf, size_t errbuf_size) {
+    for (;;) {
+        rd_kafka_error_t *error = rd_kafka_init_transactions(r->producer, RUNNER_TXN_TIMEOUT_MS);
+        if (!error)
+            return SY_OK;
+        int retriable = rd_kafka_error_is_retriable(error);
+        snprintf(errbuf, errbuf_size, "init transactions: %s", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+        if (!retriable)
+            return SY_ERR_KAFKA_FATAL;
+        if (atomic_load(r->stop))
+            return SY_ERR_KAFKA_RETRIABLE;
+        log_warn("%s; retrying", errbuf);
+    }
+}
+
+static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
+    const sy_config_t *c = r->config;
+    rd_kafka_conf_t *conf = client_conf(c, errbuf, errbuf_size);
+    if (!conf)
+        return SY_ERR_CONFIG;
+    /* murmur2: the partitioner of Java clients, so a contact's outputs land where any
+     * Kafka tool expects them. */
+    if (!conf_set(conf, "transactional.id", c->transactional_id, errbuf, errbuf_size) ||
+        !conf_set(conf, "partitioner", "murmur2_random", errbuf, errbuf_size)) {
+        rd_kafka_conf_destroy(conf);
+        return SY_ERR_CONFIG;
+    }
+    r->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errbuf_size);
+    if (!r->producer)
+        return SY_ERR_CONFIG;
+    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++) {
+        size_t len = strlen(c->topic_actions_prefix) + 16;
+        r->action_topics[ch] = malloc(len);
+        if (!r->action_topics[ch])
+            return SY_ERR_NOMEM;
+        snprintf(r->action_topics[ch], len, "%s%s", c->topic_actions_prefix,
+                 sy_channel_name((sy_channel_t)ch));
+    }
+    return producer_init_txn(r, errbuf, errbuf_size);
+}
+
+sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
+                     atomic_int *stop, char *errbuf, size_t errbuf_size) {
+    sy_err_t err;
+    runner_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return SY_ERR_NOMEM;
+    r->config = config;
+    r->journeys = journeys;
+    r->stop = stop;
+    r->offsets = rd_kafka_topic_partition_list_new(16);
+    r->assigned = rd_kafka_topic_partition_list_new(0);
+    engine_sink_t sink = runner_sink_template;
+    sink.ctx = r;
+    if ((err = state_store_open(&r->store, config->state_dir, false, errbuf, errbuf_size)) ||
+        (err = codec_open(&r->codec, errbuf, errbuf_size)) ||
+        (err = engine_open(&r->engine, journeys, r->store, &sink, errbuf, errbuf_size)) ||
+        (err = producer_open(r, errbuf, errbuf_size)) ||
+        (err = consumer_open(r, errbuf, errbuf_size)))
+        goto fail;
+    *out = r;
+    return SY_OK;
+fail:
+    runner_close(r);
+    return err;
+}
+
+void runner_close(runner_t *r) {
+    if (!r)
+        return;
+    if (r->consumer)
+        rd_kafka_destroy(r->consumer);
+    if (r->producer)
+        rd_kafka_destroy(r->producer);
+    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
+        free(r->action_topics[ch]);
+    engine_close(r->engine);
+    codec_close(r->codec);
+    state_store_close(r->store);
+    rd_kafka_topic_partition_list_destroy(r->offsets);
+    rd_kafka_topic_partition_list_destroy(r->assigned);
+    free(r);
+}
+
+void runner_stats_get(const runner_t *r, runner_stats_t *out) {
+    runner_t *m = (runner_t *)r; /* atomics are read, never written, here */
+    out->records = atomic_load(&m->total_records);
+    out->decisions = atomic_load(&m->total_decisions);
+    out->actions = atomic_load(&m->total_actions);
+    out->contact_updates = atomic_load(&m->total_contact_updates);
+    out->dead_letters = atomic_load(&m->total_dead_letters);
+    out->timers_fired = atomic_load(&m->total_timers_fired);
+    out->transactions = atomic_load(&m->total_transactions);
+}

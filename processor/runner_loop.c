@@ -1,0 +1,154 @@
+/* runner_loop.c — the service loop: poll a record, decode it, fire the timers its time
+ * passes, run the engine; commit when the batch is full, old or the input idle. A record
+ * that is the input's fault becomes a dead letter in the same transaction. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "runner_int.h"
+
+static int64_t wallclock_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void offset_track(runner_t *r, const rd_kafka_message_t *m) {
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    rd_kafka_topic_partition_t *tp =
+        rd_kafka_topic_partition_list_find(r->offsets, topic, m->partition);
+    if (!tp)
+        tp = rd_kafka_topic_partition_list_add(r->offsets, topic, m->partition);
+    tp->offset = m->offset + 1;
+}
+
+static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char *errbuf,
+                            size_t errbuf_size) {
+    size_t fired = 0;
+    sy_err_t err = engine_fire_timers(r->engine, partition, now_ms, &fired, errbuf,
+                                      errbuf_size);
+    r->batch.timers_fired += fired;
+    return err;
+}
+
+/* An engine error on an input record: the input's fault goes to the dead-letter topic;
+ * the rest stop the batch. */
+static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy_event_t *ev,
+                              char *errbuf, size_t errbuf_size) {
+    sy_err_t err;
+    if (r->config->time_mode == CONFIG_TIME_EVENT) {
+        /* A partition's time is the highest event time seen on it; timers due before
+         * this event fire first, in due order. */
+        int64_t stream = state_store_stream_time_get(r->store, m->partition);
+        if (ev->occurred_at_ms > stream) {
+            err = fire_timers(r, m->partition, ev->occurred_at_ms - 1, errbuf, errbuf_size);
+            if (err != SY_OK)
+                return err;
+            state_store_stream_time_set(r->store, m->partition, ev->occurred_at_ms);
+        }
+    }
+    return engine_on_event(r->engine, m->partition, ev, errbuf, errbuf_size);
+}
+
+static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *errbuf,
+                               size_t errbuf_size) {
+    sy_event_t ev;
+    char reason[512];
+    sy_err_t err = runner_txn_begin(r, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    offset_track(r, m);
+    r->batch.records++;
+    err = codec_decode_event(r->codec, m->payload, m->len, &ev, reason, sizeof reason);
+    if (err == SY_OK && strlen(ev.contact_id) > SY_ID_BYTES_MAX) {
+        err = SY_ERR_LIMIT;
+        snprintf(reason, sizeof reason, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    }
+    if (err == SY_OK)
+        return process_event(r, m, &ev, errbuf, errbuf_size);
+    if (sy_err_is_input_fault(err) || err == SY_ERR_LIMIT)
+        return runner_dead_letter(r, m, err, reason, errbuf, errbuf_size);
+    snprintf(errbuf, errbuf_size, "%s", reason);
+    return err;
+}
+
+static sy_err_t fire_wallclock_timers(runner_t *r, char *errbuf, size_t errbuf_size) {
+    int64_t now = runner_now_ms();
+    if (r->config->time_mode != CONFIG_TIME_WALLCLOCK ||
+        now - r->last_timer_scan_ms < RUNNER_TIMER_SCAN_MS)
+        return SY_OK;
+    r->last_timer_scan_ms = now;
+    int64_t wall = wallclock_ms();
+    for (int i = 0; i < r->assigned->cnt; i++) {
+        state_timer_t next;
+        int32_t p = r->assigned->elems[i].partition;
+        if (state_store_timer_next(r->store, p, wall, &next, errbuf, errbuf_size) != SY_OK)
+            continue;
+        sy_err_t err = runner_txn_begin(r, errbuf, errbuf_size);
+        if (err == SY_OK)
+            err = fire_timers(r, p, wall, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
+    return SY_OK;
+}
+
+static int batch_due(const runner_t *r, int idle) {
+    if (!r->txn_open)
+        return 0;
+    return idle || r->batch.records >= (uint64_t)r->config->batch_records_max ||
+           runner_now_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
+}
+
+/* One turn of the loop. */
+static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
+    sy_err_t err = SY_OK;
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, r->txn_open ? RUNNER_IDLE_MS : 100);
+    if (m && m->err) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            log_warn("consumer: %s", rd_kafka_message_errstr(m));
+    } else if (m) {
+        err = process_record(r, m, errbuf, errbuf_size);
+    }
+    if (m)
+        rd_kafka_message_destroy(m);
+    rd_kafka_poll(r->producer, 0);
+    if (err == SY_OK)
+        err = fire_wallclock_timers(r, errbuf, errbuf_size);
+    if (err == SY_OK && r->fatal != SY_OK) {
+        snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
+        err = r->fatal;
+    }
+    if (err == SY_OK && batch_due(r, m == NULL))
+        err = runner_txn_commit(r, errbuf, errbuf_size);
+    return err;
+}
+
+sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
+    sy_err_t err = SY_OK;
+    log_info("consuming %s as group %s (transactional id %s, time mode %s)",
+             r->config->topic_events, r->config->group_id, r->config->transactional_id,
+             r->config->time_mode == CONFIG_TIME_EVENT ? "event" : "wallclock");
+    while (!atomic_load(r->stop) && err == SY_OK)
+        err = runner_step(r, errbuf, errbuf_size);
+    if (err == SY_ERR_KAFKA_ABORT) {
+        /* A produce failed inside the batch: drop it; the next start redoes it. */
+        log_error("%s", errbuf);
+    } else if (err == SY_OK) {
+        err = runner_txn_commit(r, errbuf, errbuf_size);
+    }
+    if (err != SY_OK) {
+        rd_kafka_consumer_close(r->consumer);
+        return err;
+    }
+    rd_kafka_consumer_close(r->consumer);
+    rd_kafka_flush(r->producer, RUNNER_TXN_TIMEOUT_MS);
+    runner_stats_t s;
+    runner_stats_get(r, &s);
+    log_info("stopped: %" PRIu64 " records, %" PRIu64 " decisions, %" PRIu64
+             " actions, %" PRIu64 " dead letters in %" PRIu64 " transactions",
+             s.records, s.decisions, s.actions, s.dead_letters, s.transactions);
+    return SY_OK;
+}

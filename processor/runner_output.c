@@ -1,0 +1,117 @@
+/* runner_output.c — encodes the engine's outputs and dead letters and produces them into
+ * the open transaction, keyed by contact id so one contact's records share a partition. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "runner_int.h"
+
+/* Produce one frame; waits while librdkafka's queue is full rather than drop it. */
+static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t key_len,
+                        const void *frame, size_t frame_len, rd_kafka_headers_t *headers) {
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            r->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_len),
+            RD_KAFKA_V_VALUE((void *)frame, frame_len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return SY_OK;
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (headers)
+                rd_kafka_headers_destroy(headers);
+            snprintf(r->fatal_msg, sizeof r->fatal_msg, "produce to %s: %s", topic,
+                     rd_kafka_err2str(err));
+            return SY_ERR_KAFKA_ABORT;
+        }
+        rd_kafka_poll(r->producer, 50);
+    }
+}
+
+static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
+    runner_t *r = ctx;
+    const void *frame;
+    size_t len;
+    sy_err_t err = codec_encode_decision(r->codec, d, &frame, &len, r->fatal_msg,
+                                         sizeof r->fatal_msg);
+    if (err == SY_OK)
+        err = produce(r, r->config->topic_decisions, d->contact_id, strlen(d->contact_id),
+                      frame, len, NULL);
+    r->batch.decisions += err == SY_OK;
+    return err;
+}
+
+static sy_err_t sink_action(void *ctx, const sy_action_t *a) {
+    runner_t *r = ctx;
+    const void *frame;
+    size_t len;
+    sy_err_t err = codec_encode_action(r->codec, a, &frame, &len, r->fatal_msg,
+                                       sizeof r->fatal_msg);
+    if (err == SY_OK)
+        err = produce(r, r->action_topics[a->channel], a->contact_id, strlen(a->contact_id),
+                      frame, len, NULL);
+    r->batch.actions += err == SY_OK;
+    return err;
+}
+
+static sy_err_t sink_contact_update(void *ctx, const sy_contact_update_t *u) {
+    runner_t *r = ctx;
+    const void *frame;
+    size_t len;
+    sy_err_t err = codec_encode_contact_update(r->codec, u, &frame, &len, r->fatal_msg,
+                                               sizeof r->fatal_msg);
+    if (err == SY_OK)
+        err = produce(r, r->config->topic_contact_updates, u->contact_id,
+                      strlen(u->contact_id), frame, len, NULL);
+    r->batch.contact_updates += err == SY_OK;
+    return err;
+}
+
+const engine_sink_t runner_sink_template = {
+    .decision = sink_decision,
+    .action = sink_action,
+    .contact_update = sink_contact_update,
+    .ctx = NULL,
+};
+
+static rd_kafka_headers_t *dead_letter_headers(const rd_kafka_message_t *msg,
+                                               sy_err_t reason, const char *reason_text) {
+    char partition[16], offset[32];
+    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    snprintf(partition, sizeof partition, "%" PRId32, msg->partition);
+    snprintf(offset, sizeof offset, "%" PRId64, msg->offset);
+    rd_kafka_header_add(h, "switchyard.topic", -1, rd_kafka_topic_name(msg->rkt), -1);
+    rd_kafka_header_add(h, "switchyard.partition", -1, partition, -1);
+    rd_kafka_header_add(h, "switchyard.offset", -1, offset, -1);
+    rd_kafka_header_add(h, "switchyard.error", -1, sy_err_name(reason), -1);
+    rd_kafka_header_add(h, "switchyard.error.message", -1, reason_text, -1);
+    return h;
+}
+
+sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t reason,
+                            const char *reason_text, char *errbuf, size_t errbuf_size) {
+    const void *frame;
+    size_t len;
+    sy_dead_letter_t dl = {
+        .source_topic = rd_kafka_topic_name(msg->rkt),
+        .partition = msg->partition,
+        .offset = msg->offset,
+        .error_code = sy_err_name(reason),
+        .error = reason_text,
+        .key = msg->key,
+        .key_len = msg->key_len,
+        .value = msg->payload,
+        .value_len = msg->len,
+        .failed_at_ms = rd_kafka_message_timestamp(msg, NULL),
+    };
+    log_warn("dead letter: %s [%" PRId32 "] offset %" PRId64 ": %s: %s", dl.source_topic,
+             msg->partition, msg->offset, dl.error_code, reason_text);
+    sy_err_t err = codec_encode_dead_letter(r->codec, &dl, &frame, &len, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    err = produce(r, r->config->topic_dlq, msg->key, msg->key_len, frame, len,
+                  dead_letter_headers(msg, reason, reason_text));
+    r->batch.dead_letters += err == SY_OK;
+    return err;
+}

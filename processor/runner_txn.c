@@ -1,0 +1,150 @@
+/* runner_txn.c — one Kafka transaction per batch: the outputs, the dead letters and the
+ * consumed offsets commit together (KIP-447, with the consumer's group metadata); the
+ * state store is written after, so it never runs ahead of Kafka. Errors follow
+ * librdkafka's classes: retriable → retry, abortable → abort and redo, fatal → stop. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "runner_int.h"
+
+int64_t runner_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static sy_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
+                          size_t errbuf_size) {
+    sy_err_t err = rd_kafka_error_is_fatal(error)            ? SY_ERR_KAFKA_FATAL
+                   : rd_kafka_error_txn_requires_abort(error) ? SY_ERR_KAFKA_ABORT
+                   : rd_kafka_error_is_retriable(error)       ? SY_ERR_KAFKA_RETRIABLE
+                                                              : SY_ERR_KAFKA_FATAL;
+    snprintf(errbuf, errbuf_size, "%s: %s", what, rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    return err;
+}
+
+sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
+    if (r->txn_open)
+        return SY_OK;
+    rd_kafka_error_t *error = rd_kafka_begin_transaction(r->producer);
+    if (error)
+        return txn_error(error, "begin transaction", errbuf, errbuf_size);
+    r->txn_open = 1;
+    r->batch_started_ms = runner_now_ms();
+    memset(&r->batch, 0, sizeof r->batch);
+    return SY_OK;
+}
+
+/* Seek every partition of the dropped batch back to its committed offset. */
+static void rewind_consumer(runner_t *r) {
+    if (!r->offsets->cnt)
+        return;
+    rd_kafka_topic_partition_list_t *committed = rd_kafka_topic_partition_list_copy(r->offsets);
+    if (rd_kafka_committed(r->consumer, committed, RUNNER_TXN_TIMEOUT_MS) == 0) {
+        for (int i = 0; i < committed->cnt; i++)
+            if (committed->elems[i].offset < 0)
+                committed->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_error_t *error = rd_kafka_seek_partitions(r->consumer, committed,
+                                                           RUNNER_TXN_TIMEOUT_MS);
+        if (error) {
+            log_error("rewind after abort: %s", rd_kafka_error_string(error));
+            rd_kafka_error_destroy(error);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(committed);
+}
+
+static void batch_drop(runner_t *r) {
+    rd_kafka_error_t *error = rd_kafka_abort_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS);
+    if (error) {
+        log_error("abort transaction: %s", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    }
+    state_store_abort(r->store);
+    rewind_consumer(r);
+}
+
+static sy_err_t commit_kafka(runner_t *r, char *errbuf, size_t errbuf_size) {
+    rd_kafka_error_t *error = NULL;
+    if (r->offsets->cnt) {
+        rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(r->consumer);
+        error = rd_kafka_send_offsets_to_transaction(r->producer, r->offsets, cgmd,
+                                                     RUNNER_TXN_TIMEOUT_MS);
+        rd_kafka_consumer_group_metadata_destroy(cgmd);
+        if (error)
+            return txn_error(error, "send offsets to transaction", errbuf, errbuf_size);
+    }
+    error = rd_kafka_commit_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS);
+    return error ? txn_error(error, "commit transaction", errbuf, errbuf_size) : SY_OK;
+}
+
+static void totals_add(runner_t *r) {
+    atomic_fetch_add(&r->total_records, r->batch.records);
+    atomic_fetch_add(&r->total_decisions, r->batch.decisions);
+    atomic_fetch_add(&r->total_actions, r->batch.actions);
+    atomic_fetch_add(&r->total_contact_updates, r->batch.contact_updates);
+    atomic_fetch_add(&r->total_dead_letters, r->batch.dead_letters);
+    atomic_fetch_add(&r->total_timers_fired, r->batch.timers_fired);
+    atomic_fetch_add(&r->total_transactions, 1);
+}
+
+static void batch_close(runner_t *r) {
+    r->txn_open = 0;
+    memset(&r->batch, 0, sizeof r->batch);
+    rd_kafka_topic_partition_list_destroy(r->offsets);
+    r->offsets = rd_kafka_topic_partition_list_new(16);
+}
+
+sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
+    if (!r->txn_open)
+        return SY_OK;
+    sy_err_t err;
+    while ((err = commit_kafka(r, errbuf, errbuf_size)) == SY_ERR_KAFKA_RETRIABLE)
+        log_warn("%s; retrying", errbuf);
+    if (err == SY_ERR_KAFKA_ABORT) {
+        log_warn("%s; aborting the batch and processing it again", errbuf);
+        batch_drop(r);
+        batch_close(r);
+        return SY_OK;
+    }
+    if (err != SY_OK) {
+        state_store_abort(r->store);
+        batch_close(r);
+        return err;
+    }
+    totals_add(r);
+    err = state_store_commit(r->store, errbuf, errbuf_size);
+    batch_close(r);
+    return err;
+}
+
+static void assigned_set(runner_t *r, const rd_kafka_topic_partition_list_t *partitions) {
+    if (r->assigned)
+        rd_kafka_topic_partition_list_destroy(r->assigned);
+    r->assigned = partitions ? rd_kafka_topic_partition_list_copy(partitions)
+                             : rd_kafka_topic_partition_list_new(0);
+}
+
+void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *partitions, void *opaque) {
+    runner_t *r = opaque;
+    char errbuf[512];
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        log_info("assigned %d partition(s)", partitions->cnt);
+        rd_kafka_assign(rk, partitions);
+        assigned_set(r, partitions);
+        return;
+    }
+    /* Revoked (or lost): commit what was processed while the partitions were ours. */
+    sy_err_t cerr = runner_txn_commit(r, errbuf, sizeof errbuf);
+    if (cerr != SY_OK && r->fatal == SY_OK) {
+        r->fatal = cerr;
+        snprintf(r->fatal_msg, sizeof r->fatal_msg, "%s", errbuf);
+    }
+    log_info("revoked %d partition(s)", partitions->cnt);
+    rd_kafka_assign(rk, NULL);
+    assigned_set(r, NULL);
+}

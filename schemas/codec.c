@@ -1,0 +1,186 @@
+/* codec.c — the codec object and the wire frame: open/close, the 5-byte Confluent header,
+ * and the shared read and write steps every record kind goes through. The per-record
+ * mapping is in codec_decode.c and codec_encode.c; body validation in codec_guard.c. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_int.h"
+
+/* First size of the encode buffer; it doubles up to SY_FRAME_BYTES_MAX as records need. */
+#define CODEC_OUT_BYTES_INITIAL 4096
+
+sy_err_t codec_fail(sy_err_t err, char *errbuf, size_t errbuf_size, const char *fmt, ...) {
+    va_list ap;
+    if (errbuf == NULL || errbuf_size == 0)
+        return err;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errbuf_size, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
+    sy_err_t err = SY_ERR_NOMEM;
+    codec_t *codec = calloc(1, sizeof *codec);
+    if (codec == NULL) {
+        codec_fail(err, errbuf, errbuf_size, "codec: out of memory");
+        return err;
+    }
+    for (int id = SY_SCHEMA_ID_MIN; id <= SY_SCHEMA_ID_MAX; id++) {
+        err = codec_schema_load(&codec->schemas[id], (sy_schema_id_t)id, errbuf,
+                                errbuf_size);
+        if (err != SY_OK)
+            goto fail;
+    }
+    err = SY_ERR_NOMEM;
+    codec->out = malloc(CODEC_OUT_BYTES_INITIAL);
+    codec->out_size = CODEC_OUT_BYTES_INITIAL;
+    codec->reader = avro_reader_memory("", 0);
+    codec->writer = avro_writer_memory(codec->out, 0);
+    if (codec->out == NULL || codec->reader == NULL || codec->writer == NULL) {
+        codec_fail(err, errbuf, errbuf_size, "codec: out of memory");
+        goto fail;
+    }
+    *out = codec;
+    return SY_OK;
+fail:
+    codec_close(codec);
+    return err;
+}
+
+void codec_close(codec_t *codec) {
+    if (codec == NULL)
+        return;
+    for (int id = SY_SCHEMA_ID_MIN; id <= SY_SCHEMA_ID_MAX; id++)
+        codec_schema_unload(&codec->schemas[id]);
+    if (codec->reader != NULL)
+        avro_reader_free(codec->reader);
+    if (codec->writer != NULL)
+        avro_writer_free(codec->writer);
+    free(codec->out);
+    free(codec);
+}
+
+sy_err_t codec_frame_schema(const void *buf, size_t len, sy_schema_id_t *id, char *errbuf,
+                            size_t errbuf_size) {
+    const uint8_t *p = buf;
+    uint32_t raw;
+    if (len < CODEC_FRAME_HEADER_BYTES)
+        return codec_fail(SY_ERR_TRUNCATED, errbuf, errbuf_size,
+                          "truncated frame: %zu bytes, the header alone needs %d", len,
+                          CODEC_FRAME_HEADER_BYTES);
+    if (p[0] != 0)
+        return codec_fail(SY_ERR_BAD_MAGIC, errbuf, errbuf_size,
+                          "bad magic byte 0x%02x at byte 0 (expected 0x00)", p[0]);
+    raw = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+    if (raw < SY_SCHEMA_ID_MIN || raw > SY_SCHEMA_ID_MAX)
+        return codec_fail(SY_ERR_UNKNOWN_SCHEMA, errbuf, errbuf_size,
+                          "unknown schema id %" PRIu32 " (known: %d to %d)", raw,
+                          SY_SCHEMA_ID_MIN, SY_SCHEMA_ID_MAX);
+    *id = (sy_schema_id_t)raw;
+    return SY_OK;
+}
+
+static sy_err_t codec_frame_check(codec_t *codec, const void *buf, size_t len,
+                                  sy_schema_id_t want, sy_schema_id_t *id, char *errbuf,
+                                  size_t errbuf_size) {
+    sy_err_t err = codec_frame_schema(buf, len, id, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    if (want != 0 && *id != want)
+        return codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
+                          "wrong schema: frame holds %s (id %d), expected %s (id %d)",
+                          codec->schemas[*id].name, (int)*id, codec->schemas[want].name,
+                          (int)want);
+    if (len > SY_FRAME_BYTES_MAX)
+        return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                          "frame of %zu bytes exceeds SY_FRAME_BYTES_MAX (%d)", len,
+                          SY_FRAME_BYTES_MAX);
+    return SY_OK;
+}
+
+sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
+                    bool for_json, sy_schema_id_t *id, size_t *map_entries, char *errbuf,
+                    size_t errbuf_size) {
+    const uint8_t *body = (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES;
+    size_t body_len;
+    codec_schema_t *s;
+    avro_value_t *value;
+    sy_err_t err = codec_frame_check(codec, buf, len, want, id, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    s = &codec->schemas[*id];
+    body_len = len - CODEC_FRAME_HEADER_BYTES;
+    err = codec_guard_check(s->schema, body, body_len, CODEC_FRAME_HEADER_BYTES,
+                            map_entries, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    value = for_json ? &s->json_value : &s->decode_value;
+    avro_value_reset(value);
+    avro_reader_memory_set_source(codec->reader, (const char *)body, (int64_t)body_len);
+    if (avro_value_read(codec->reader, value) != 0)
+        return codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size,
+                          "malformed Avro body: %s", avro_strerror());
+    return SY_OK;
+}
+
+/* Make codec->out hold at least need bytes, within SY_FRAME_BYTES_MAX. */
+static sy_err_t codec_out_reserve(codec_t *codec, size_t need, char *errbuf,
+                                  size_t errbuf_size) {
+    size_t size = codec->out_size;
+    char *out;
+    if (need <= size)
+        return SY_OK;
+    if (need > SY_FRAME_BYTES_MAX)
+        return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                          "frame of %zu bytes would exceed SY_FRAME_BYTES_MAX (%d)", need,
+                          SY_FRAME_BYTES_MAX);
+    while (size < need)
+        size *= 2;
+    out = realloc(codec->out, size);
+    if (out == NULL)
+        return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size,
+                          "encode buffer of %zu bytes: out of memory", size);
+    codec->out = out;
+    codec->out_size = size;
+    return SY_OK;
+}
+
+sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, const void **frame,
+                     size_t *frame_len, char *errbuf, size_t errbuf_size) {
+    avro_value_t *value = &codec->schemas[id].encode_value;
+    size_t body_len = 0, map_entries;
+    sy_err_t err;
+    if (avro_value_sizeof(value, &body_len) != 0)
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s cannot be encoded: %s", codec->schemas[id].name,
+                          avro_strerror());
+    err = codec_out_reserve(codec, CODEC_FRAME_HEADER_BYTES + body_len, errbuf,
+                            errbuf_size);
+    if (err != SY_OK)
+        return err;
+    codec->out[0] = 0;
+    codec->out[1] = 0;
+    codec->out[2] = 0;
+    codec->out[3] = 0;
+    codec->out[4] = (char)id;
+    avro_writer_memory_set_dest(codec->writer, codec->out + CODEC_FRAME_HEADER_BYTES,
+                                (int64_t)body_len);
+    if (avro_value_write(codec->writer, value) != 0 ||
+        (size_t)avro_writer_tell(codec->writer) != body_len)
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s cannot be encoded: %s", codec->schemas[id].name,
+                          avro_strerror());
+    /* What we write must pass what we read: strings must be UTF-8 without NUL. */
+    if (codec_guard_check(codec->schemas[id].schema,
+                          (const uint8_t *)codec->out + CODEC_FRAME_HEADER_BYTES, body_len,
+                          CODEC_FRAME_HEADER_BYTES, &map_entries, errbuf,
+                          errbuf_size) != SY_OK)
+        return SY_ERR_INVALID_RECORD;
+    *frame = codec->out;
+    *frame_len = CODEC_FRAME_HEADER_BYTES + body_len;
+    return SY_OK;
+}

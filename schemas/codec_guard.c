@@ -1,0 +1,312 @@
+/* codec_guard.c — checks an Avro binary body against its schema before avro-c sees it.
+ * avro-c 1.11 trusts enum and union indexes and allocates string lengths before checking
+ * them against the input; this walk refuses such bodies and never reads past the end.
+ * It is not a decoder: it keeps no values, only counts map entries. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "codec_int.h"
+
+/* Deeper nesting than this is refused; switchyard's schemas nest three levels. */
+#define GUARD_DEPTH_MAX 32
+
+typedef struct guard {
+    const uint8_t *start; /* borrowed body */
+    const uint8_t *p;     /* next byte to read */
+    const uint8_t *end;   /* one past the last byte */
+    size_t base;          /* frame offset of start, for messages */
+    size_t map_entries;
+    const char *field;    /* innermost record field, for messages; NULL at top */
+    int depth;
+    char *errbuf;
+    size_t errbuf_size;
+} guard_t;
+
+static sy_err_t guard_datum(guard_t *g, avro_schema_t schema);
+
+static size_t guard_at(const guard_t *g, const uint8_t *p) {
+    return g->base + (size_t)(p - g->start);
+}
+
+static size_t guard_left(const guard_t *g) {
+    return (size_t)(g->end - g->p);
+}
+
+/* Report err for the item that starts at p. */
+__attribute__((format(printf, 4, 5)))
+static sy_err_t guard_fail(guard_t *g, sy_err_t err, const uint8_t *p, const char *fmt, ...) {
+    char what[192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return codec_fail(err, g->errbuf, g->errbuf_size, "%s Avro body: %s%s%s%s at byte %zu",
+                      err == SY_ERR_TRUNCATED ? "truncated" : "malformed",
+                      g->field ? "field '" : "", g->field ? g->field : "",
+                      g->field ? "': " : "", what, guard_at(g, p));
+}
+
+/* A zigzag varint of at most max_bytes bytes; the last byte may carry only last_bits. */
+static sy_err_t guard_varint(guard_t *g, const char *what, int max_bytes, int last_bits,
+                             int64_t *out) {
+    const uint8_t *at = g->p;
+    uint64_t v = 0;
+    for (int i = 0; i < max_bytes; i++) {
+        uint8_t b;
+        if (g->p >= g->end)
+            return guard_fail(g, SY_ERR_TRUNCATED, at, "%s ends after %d bytes", what, i);
+        b = *g->p++;
+        if (i == max_bytes - 1 && (b & 0x7f) >> last_bits != 0)
+            return guard_fail(g, SY_ERR_MALFORMED, at, "%s overflows %d bits", what,
+                              7 * (max_bytes - 1) + last_bits);
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if ((b & 0x80) == 0) {
+            *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+            return SY_OK;
+        }
+    }
+    return guard_fail(g, SY_ERR_MALFORMED, at, "%s is longer than %d bytes", what,
+                      max_bytes);
+}
+
+static sy_err_t guard_long(guard_t *g, const char *what, int64_t *out) {
+    return guard_varint(g, what, 10, 1, out);
+}
+
+static sy_err_t guard_int(guard_t *g, const char *what, int32_t *out) {
+    int64_t v = 0;
+    sy_err_t err = guard_varint(g, what, 5, 4, &v);
+    *out = (int32_t)v;
+    return err;
+}
+
+static sy_err_t guard_skip(guard_t *g, size_t n, const char *what) {
+    if (guard_left(g) < n)
+        return guard_fail(g, SY_ERR_TRUNCATED, g->p, "%s needs %zu bytes, %zu left", what, n,
+                          guard_left(g));
+    g->p += n;
+    return SY_OK;
+}
+
+/* Length of the UTF-8 sequence starting at s (at most n bytes), or 0 when invalid. NUL is
+ * refused too: decoded strings are C strings. */
+static size_t guard_utf8_char(const uint8_t *s, size_t n) {
+    uint32_t c;
+    size_t len;
+    if (s[0] == 0)
+        return 0;
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2, c = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3, c = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4, c = s[0] & 0x07;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+        (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+        return 0;
+    return len;
+}
+
+/* A string or bytes length and its content; strings must be UTF-8 without NUL. */
+static sy_err_t guard_bytes(guard_t *g, bool is_string) {
+    const char *what = is_string ? "string" : "bytes";
+    const uint8_t *at = g->p;
+    int64_t len;
+    sy_err_t err = guard_long(g, is_string ? "string length" : "bytes length", &len);
+    if (err != SY_OK)
+        return err;
+    if (len < 0)
+        return guard_fail(g, SY_ERR_MALFORMED, at, "negative %s length %" PRId64, what, len);
+    if (len > SY_FRAME_BYTES_MAX)
+        return guard_fail(g, SY_ERR_MALFORMED, at,
+                          "%s length %" PRId64 " exceeds any frame (%d bytes)", what, len,
+                          SY_FRAME_BYTES_MAX);
+    if ((uint64_t)len > guard_left(g))
+        return guard_fail(g, SY_ERR_TRUNCATED, at, "%s of %" PRId64 " bytes, %zu left",
+                          what, len, guard_left(g));
+    for (const uint8_t *s = g->p, *end = g->p + len; is_string && s < end;) {
+        size_t n = guard_utf8_char(s, (size_t)(end - s));
+        if (n == 0)
+            return guard_fail(g, SY_ERR_MALFORMED, s,
+                              "string holds a NUL or invalid UTF-8 byte 0x%02x", *s);
+        s += n;
+    }
+    g->p += len;
+    return SY_OK;
+}
+
+static sy_err_t guard_enum(guard_t *g, avro_schema_t schema) {
+    const uint8_t *at = g->p;
+    int32_t index;
+    int count = avro_schema_enum_number_of_symbols(schema);
+    sy_err_t err = guard_int(g, "enum index", &index);
+    if (err != SY_OK)
+        return err;
+    if (index < 0 || index >= count)
+        return guard_fail(g, SY_ERR_MALFORMED, at,
+                          "enum %s index %" PRId32 " out of range (%d symbols)",
+                          avro_schema_name(schema), index, count);
+    return SY_OK;
+}
+
+static sy_err_t guard_union(guard_t *g, avro_schema_t schema) {
+    const uint8_t *at = g->p;
+    int32_t index;
+    size_t count = avro_schema_union_size(schema);
+    sy_err_t err = guard_int(g, "union branch", &index);
+    if (err != SY_OK)
+        return err;
+    if (index < 0 || (size_t)index >= count)
+        return guard_fail(g, SY_ERR_MALFORMED, at,
+                          "union branch %" PRId32 " out of range (%zu branches)", index,
+                          count);
+    return guard_datum(g, avro_schema_union_branch(schema, index));
+}
+
+/* One block header of an array or map: *count items, and *block_end when it has a size. */
+static sy_err_t guard_block_header(guard_t *g, bool zero_size_items, int64_t *count,
+                                   const uint8_t **block_end) {
+    const uint8_t *at = g->p;
+    int64_t size;
+    sy_err_t err = guard_long(g, "block count", count);
+    *block_end = NULL;
+    if (err != SY_OK || *count >= 0)
+        goto check;
+    if (*count == INT64_MIN)
+        return guard_fail(g, SY_ERR_MALFORMED, at, "block count %" PRId64 " out of range",
+                          *count);
+    *count = -*count;
+    if ((err = guard_long(g, "block byte size", &size)) != SY_OK)
+        return err;
+    if (size < 0)
+        return guard_fail(g, SY_ERR_MALFORMED, at, "negative block byte size %" PRId64,
+                          size);
+    if ((uint64_t)size > guard_left(g))
+        return guard_fail(g, SY_ERR_TRUNCATED, at,
+                          "block of %" PRId64 " bytes, %zu left", size, guard_left(g));
+    *block_end = g->p + size;
+check:
+    if (err != SY_OK || *count == 0)
+        return err;
+    if (*count > SY_FRAME_BYTES_MAX)
+        return guard_fail(g, SY_ERR_MALFORMED, at, "block count %" PRId64 " exceeds any frame",
+                          *count);
+    if (!zero_size_items && (uint64_t)*count > guard_left(g))
+        return guard_fail(g, SY_ERR_TRUNCATED, at, "block of %" PRId64 " items, %zu bytes left",
+                          *count, guard_left(g));
+    return SY_OK;
+}
+
+/* Array or map: blocks until a zero count; negative counts carry a byte size. */
+static sy_err_t guard_blocks(guard_t *g, avro_schema_t schema, bool is_map) {
+    avro_schema_t item = is_map ? avro_schema_map_values(schema)
+                                : avro_schema_array_items(schema);
+    bool zero_size_items = !is_map && avro_typeof(item) == AVRO_NULL;
+    for (;;) {
+        const uint8_t *block_start, *block_end;
+        int64_t count;
+        sy_err_t err = guard_block_header(g, zero_size_items, &count, &block_end);
+        if (err != SY_OK || count == 0)
+            return err;
+        block_start = g->p;
+        for (int64_t i = 0; i < count; i++) {
+            if (is_map && (err = guard_bytes(g, true)) != SY_OK)
+                return err;
+            if ((err = guard_datum(g, item)) != SY_OK)
+                return err;
+            g->map_entries += is_map;
+        }
+        if (block_end != NULL && g->p != block_end)
+            return guard_fail(g, SY_ERR_MALFORMED, block_start,
+                              "block byte size %zu does not match its items (%zu bytes)",
+                              (size_t)(block_end - block_start),
+                              (size_t)(g->p - block_start));
+    }
+}
+
+static sy_err_t guard_record(guard_t *g, avro_schema_t schema) {
+    const char *outer = g->field;
+    size_t n = avro_schema_record_size(schema);
+    for (size_t i = 0; i < n; i++) {
+        sy_err_t err;
+        g->field = avro_schema_record_field_name(schema, (int)i);
+        err = guard_datum(g, avro_schema_record_field_get_by_index(schema, (int)i));
+        if (err != SY_OK)
+            return err;
+    }
+    g->field = outer;
+    return SY_OK;
+}
+
+static sy_err_t guard_boolean(guard_t *g) {
+    if (g->p >= g->end)
+        return guard_fail(g, SY_ERR_TRUNCATED, g->p, "boolean needs 1 byte, 0 left");
+    if (*g->p > 1)
+        return guard_fail(g, SY_ERR_MALFORMED, g->p, "boolean byte %u is neither 0 nor 1",
+                          *g->p);
+    g->p++;
+    return SY_OK;
+}
+
+static sy_err_t guard_datum(guard_t *g, avro_schema_t schema) {
+    sy_err_t err;
+    int32_t ignored_int;
+    int64_t ignored_long;
+    if (++g->depth > GUARD_DEPTH_MAX)
+        return guard_fail(g, SY_ERR_MALFORMED, g->p, "nesting deeper than %d",
+                          GUARD_DEPTH_MAX);
+    switch (avro_typeof(schema)) {
+    case AVRO_NULL: err = SY_OK; break;
+    case AVRO_BOOLEAN: err = guard_boolean(g); break;
+    case AVRO_INT32: err = guard_int(g, "int", &ignored_int); break;
+    case AVRO_INT64: err = guard_long(g, "long", &ignored_long); break;
+    case AVRO_FLOAT: err = guard_skip(g, 4, "float"); break;
+    case AVRO_DOUBLE: err = guard_skip(g, 8, "double"); break;
+    case AVRO_STRING: err = guard_bytes(g, true); break;
+    case AVRO_BYTES: err = guard_bytes(g, false); break;
+    case AVRO_FIXED:
+        err = guard_skip(g, (size_t)avro_schema_fixed_size(schema), "fixed");
+        break;
+    case AVRO_ENUM: err = guard_enum(g, schema); break;
+    case AVRO_UNION: err = guard_union(g, schema); break;
+    case AVRO_ARRAY: err = guard_blocks(g, schema, false); break;
+    case AVRO_MAP: err = guard_blocks(g, schema, true); break;
+    case AVRO_RECORD: err = guard_record(g, schema); break;
+    case AVRO_LINK: err = guard_datum(g, avro_schema_link_target(schema)); break;
+    default:
+        err = guard_fail(g, SY_ERR_MALFORMED, g->p, "schema type %d unknown to the guard",
+                         (int)avro_typeof(schema));
+        break;
+    }
+    g->depth--;
+    return err;
+}
+
+sy_err_t codec_guard_check(avro_schema_t schema, const uint8_t *body, size_t len,
+                           size_t base, size_t *map_entries, char *errbuf,
+                           size_t errbuf_size) {
+    guard_t g = {
+        .start = body, .p = body, .end = body + len, .base = base,
+        .errbuf = errbuf, .errbuf_size = errbuf_size,
+    };
+    sy_err_t err = guard_datum(&g, schema);
+    if (err != SY_OK)
+        return err;
+    if (g.p != g.end)
+        return guard_fail(&g, SY_ERR_MALFORMED, g.p, "%zu trailing bytes after the record",
+                          guard_left(&g));
+    *map_entries = g.map_entries;
+    return SY_OK;
+}

@@ -1,0 +1,202 @@
+/* codec_rules.c — the limits and domain rules a record must meet, checked on the C struct
+ * after decoding and before encoding, so the codec never writes what it would refuse.
+ * Not the wire checks: those are codec.c (frame) and codec_guard.c (Avro body). */
+#include <math.h>
+#include <string.h>
+
+#include "codec_int.h"
+
+/* An identifier: required ones must be present; present ones non-empty and short. */
+static sy_err_t rules_id(const char *rec, const char *field, const char *id, bool required,
+                         char *errbuf, size_t errbuf_size) {
+    size_t len;
+    if (id == NULL)
+        return required ? codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                                     "%s: %s is missing", rec, field)
+                        : SY_OK;
+    if (id[0] == '\0')
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: %s is empty", rec,
+                          field);
+    len = strlen(id);
+    if (len > SY_ID_BYTES_MAX)
+        return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                          "%s: %s of %zu bytes exceeds SY_ID_BYTES_MAX (%d)", rec, field, len,
+                          SY_ID_BYTES_MAX);
+    return SY_OK;
+}
+
+static sy_err_t rules_string(const char *rec, const char *field, const char *s,
+                             char *errbuf, size_t errbuf_size) {
+    if (s != NULL)
+        return SY_OK;
+    return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: %s is missing", rec,
+                      field);
+}
+
+static sy_err_t rules_count(const char *rec, const char *field, size_t count, size_t max,
+                            char *errbuf, size_t errbuf_size) {
+    if (count <= max)
+        return SY_OK;
+    return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size, "%s: %zu %s exceed the limit of %zu",
+                      rec, count, field, max);
+}
+
+static sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs,
+                          size_t count, size_t max, char *errbuf, size_t errbuf_size) {
+    sy_err_t err = rules_count(rec, field, count, max, errbuf, errbuf_size);
+    for (size_t i = 0; err == SY_OK && i < count; i++)
+        if (kvs[i].key == NULL || kvs[i].value == NULL)
+            err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                             "%s: %s entry %zu has a NULL key or value", rec, field, i);
+    return err;
+}
+
+static sy_err_t rules_enum(const char *rec, const char *field, int v, int count,
+                           char *errbuf, size_t errbuf_size) {
+    if (v >= 0 && v < count)
+        return SY_OK;
+    return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                      "%s: %s %d is not a known value", rec, field, v);
+}
+
+/* The event type must be one its channel reports; a custom event needs a name. */
+static sy_err_t rules_event_type(const sy_event_t *e, char *errbuf, size_t errbuf_size) {
+    const char *r = "EngagementEvent";
+    sy_err_t err = rules_enum(r, "channel", (int)e->channel, SY_CHANNEL__COUNT, errbuf,
+                              errbuf_size);
+    if (err == SY_OK)
+        err = rules_enum(r, "type", (int)e->type, SY_EVENT_TYPE__COUNT, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    if (!sy_event_type_allowed(e->channel, e->type))
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: channel %s does not report event type %s", r,
+                          sy_channel_name(e->channel), sy_event_type_name(e->type));
+    if (e->type == SY_EVENT_CUSTOM && (e->name == NULL || e->name[0] == '\0'))
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: a custom event needs a name", r);
+    if (e->bounce < SY_BOUNCE_NONE || e->bounce > SY_BOUNCE_SOFT)
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: bounce %d is not a known value", r, (int)e->bounce);
+    if (e->has_value && !isfinite(e->value))
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: value is not a finite number", r);
+    return SY_OK;
+}
+
+sy_err_t codec_rules_event(const sy_event_t *e, char *errbuf, size_t errbuf_size) {
+    const char *r = "EngagementEvent";
+    sy_err_t err = rules_id(r, "event_id", e->event_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "contact_id", e->contact_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "message_id", e->message_id, false, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "journey_id", e->journey_id, false, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "node_id", e->node_id, false, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_event_type(e, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_kvs(r, "props", e->props, e->props_count, SY_EVENT_PROPS_MAX, errbuf,
+                        errbuf_size);
+    return err;
+}
+
+static sy_err_t rules_attr(const sy_attr_t *a, size_t i, char *errbuf, size_t errbuf_size) {
+    const char *r = "ProfileUpdate";
+    if (a->name == NULL || a->name[0] == '\0')
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: set entry %zu has no name", r, i);
+    if ((unsigned)a->value.kind > SY_VALUE_STRING)
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: set %s has value kind %d", r, a->name, (int)a->value.kind);
+    if (a->value.kind == SY_VALUE_STRING && a->value.u.s == NULL)
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "%s: set %s has a NULL string", r, a->name);
+    return SY_OK;
+}
+
+sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
+                                    size_t errbuf_size) {
+    const char *r = "ProfileUpdate";
+    sy_err_t err = rules_id(r, "contact_id", p->contact_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_count(r, "set", p->set_count, SY_PROFILE_ATTRS_MAX, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_count(r, "unset", p->unset_count, SY_PROFILE_ATTRS_MAX, errbuf,
+                          errbuf_size);
+    for (size_t i = 0; err == SY_OK && i < p->set_count; i++)
+        err = rules_attr(&p->set[i], i, errbuf, errbuf_size);
+    for (size_t i = 0; err == SY_OK && i < p->unset_count; i++)
+        if (p->unset[i] == NULL || p->unset[i][0] == '\0')
+            err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                             "%s: unset entry %zu has no name", r, i);
+    return err;
+}
+
+sy_err_t codec_rules_action(const sy_action_t *a, char *errbuf, size_t errbuf_size) {
+    const char *r = "ActionCommand";
+    sy_err_t err = rules_id(r, "action_id", a->action_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "contact_id", a->contact_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_enum(r, "channel", (int)a->channel, SY_CHANNEL__COUNT, errbuf,
+                         errbuf_size);
+    if (err == SY_OK)
+        err = rules_string(r, "template_id", a->template_id, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "journey_id", a->journey_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "node_id", a->node_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_kvs(r, "params", a->params, a->params_count, SY_ACTION_PARAMS_MAX,
+                        errbuf, errbuf_size);
+    return err;
+}
+
+sy_err_t codec_rules_decision(const sy_decision_t *d, char *errbuf, size_t errbuf_size) {
+    const char *r = "RoutingDecision";
+    sy_err_t err = rules_id(r, "contact_id", d->contact_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "journey_id", d->journey_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "from_node", d->from_node, false, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "to_node", d->to_node, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_enum(r, "cause", (int)d->cause, SY_CAUSE__COUNT, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "cause_event_id", d->cause_event_id, false, errbuf, errbuf_size);
+    return err;
+}
+
+sy_err_t codec_rules_contact_update(const sy_contact_update_t *u, char *errbuf,
+                                    size_t errbuf_size) {
+    const char *r = "ContactUpdate";
+    sy_err_t err = rules_id(r, "contact_id", u->contact_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "journey_id", u->journey_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_id(r, "node_id", u->node_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_enum(r, "op", (int)u->op, SY_UPDATE_OP__COUNT, errbuf, errbuf_size);
+    if (err == SY_OK && (u->name == NULL || u->name[0] == '\0'))
+        err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: name is %s", r,
+                         u->name == NULL ? "missing" : "empty");
+    if (err == SY_OK && u->op == SY_UPDATE_OPT_OUT && sy_channel_parse(u->name) < 0)
+        err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                         "%s: opt_out names channel '%s', which does not exist", r, u->name);
+    return err;
+}
+
+sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *d, char *errbuf,
+                                 size_t errbuf_size) {
+    const char *r = "DeadLetter";
+    sy_err_t err = rules_string(r, "source_topic", d->source_topic, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_string(r, "error_code", d->error_code, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_string(r, "error", d->error, errbuf, errbuf_size);
+    return err;
+}

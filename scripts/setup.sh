@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# setup.sh — installs what building and testing switchyard needs on Debian 12, and only what
+# is missing: safe to run any number of times. It does not build (scripts/build.sh) and does
+# not fetch the Kafka broker used by tests (tests/broker/kafka_fixture.sh fetch).
+set -euo pipefail
+
+readonly SETUP_PACKAGES=(
+    build-essential pkg-config meson ninja-build python3
+    librdkafka-dev libavro-dev librocksdb-dev libjemalloc-dev libcriterion-dev
+    libyaml-dev libjson-c-dev
+)
+
+setup_log() { printf 'setup: %s\n' "$*"; }
+
+setup_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+setup_main() {
+    local missing=() pkg sudo=()
+    for pkg in "${SETUP_PACKAGES[@]}"; do
+        setup_installed "$pkg" || missing+=("$pkg")
+    done
+    # Java and Maven run the test broker; any JDK 17+ and Maven already present will do.
+    command -v java >/dev/null || missing+=(default-jdk-headless)
+    command -v mvn >/dev/null || missing+=(maven)
+
+    if ((${#missing[@]} == 0)); then
+        setup_log "all ${#SETUP_PACKAGES[@]} Debian packages, java and mvn present"
+        return 0
+    fi
+    if ((EUID != 0)); then
+        command -v sudo >/dev/null || { setup_log "need root or sudo to install: ${missing[*]}"; exit 1; }
+        sudo=(sudo)
+    fi
+    setup_log "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null
+    setup_log "installed ${#missing[@]} package(s)"
+}
+
+setup_main "$@"

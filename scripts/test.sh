@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# test.sh — THE test command: installs what is missing, fetches the test broker, builds the
+# normal (build/) and the ASan/UBSan (build-asan/) trees, starts ONE real Kafka broker and runs
+# every meson test of both trees against it, then stops the broker and removes its data.
+# Ends with one line "N passed, N failed" (both trees); exits non-zero when anything failed.
+# It is not a benchmark runner (bench/) and does not leave a broker behind.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Runs `meson test` in each build dir given; called by this script inside with_kafka.sh.
+test_run_suites() {
+    local dir status=0
+    for dir in "$@"; do
+        echo "test: meson test -C $dir"
+        rm -f "$dir/meson-logs/testlog.json"
+        if [[ "$dir" == build-asan ]]; then
+            ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                meson test -C "$dir" --print-errorlogs || status=1
+        else
+            meson test -C "$dir" --print-errorlogs || status=1
+        fi
+    done
+    return "$status"
+}
+
+# Prints "passed failed" counted from each build dir's meson testlog.json.
+test_count_results() {
+    python3 - "$@" <<'PY'
+import json, os, sys
+passed = failed = 0
+for d in sys.argv[1:]:
+    path = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(path):
+        continue
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            result = json.loads(line).get("result")
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result != "SKIP":
+                failed += 1
+print(passed, failed)
+PY
+}
+
+if [[ "${1:-}" == "--suites" ]]; then
+    shift
+    test_run_suites "$@"
+    exit
+fi
+
+# Interrupted: stop here (with_kafka.sh has already stopped the broker) with no summary.
+trap 'echo "test: interrupted" >&2; exit 130' INT
+trap 'echo "test: terminated" >&2; exit 143' TERM
+
+bash scripts/setup.sh
+bash tests/broker/kafka_fixture.sh fetch
+built=() build_failures=0
+if bash scripts/build.sh; then built+=(build); else build_failures=$((build_failures + 1)); fi
+if bash scripts/build.sh --asan; then built+=(build-asan); else build_failures=$((build_failures + 1)); fi
+
+status=0
+for dir in build build-asan; do rm -f "$dir/meson-logs/testlog.json"; done
+if ((${#built[@]} > 0)); then
+    bash tests/broker/with_kafka.sh bash scripts/test.sh --suites "${built[@]}" || status=1
+fi
+((build_failures == 0)) || status=1
+
+read -r passed failed < <(test_count_results build build-asan)
+# A tree that did not compile counts as one failure: its tests could not run.
+failed=$((failed + build_failures))
+((failed == 0)) || status=1
+echo "$passed passed, $failed failed"
+exit "$status"

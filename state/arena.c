@@ -1,0 +1,68 @@
+/* arena.c — bump allocation in chunks, released per batch. */
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+    arena_chunk_t *next;
+    size_t size;
+    size_t used;
+    alignas(max_align_t) unsigned char data[];
+};
+
+void arena_init(arena_t *arena) { arena->head = NULL; }
+
+void arena_deinit(arena_t *arena) {
+    arena_chunk_t *chunk = arena->head;
+    while (chunk) {
+        arena_chunk_t *next = chunk->next;
+        free(chunk);
+        chunk = next;
+    }
+    arena->head = NULL;
+}
+
+void *arena_alloc(arena_t *arena, size_t size) {
+    const size_t align = alignof(max_align_t);
+    size = (size + align - 1) & ~(align - 1);
+    arena_chunk_t *chunk = arena->head;
+    if (!chunk || chunk->size - chunk->used < size) {
+        size_t data_size = size > ARENA_CHUNK_BYTES ? size : ARENA_CHUNK_BYTES;
+        chunk = malloc(sizeof *chunk + data_size);
+        if (!chunk)
+            return NULL;
+        chunk->size = data_size;
+        chunk->used = 0;
+        chunk->next = arena->head;
+        arena->head = chunk;
+    }
+    void *p = chunk->data + chunk->used;
+    chunk->used += size;
+    return p;
+}
+
+char *arena_strndup(arena_t *arena, const char *src, size_t len) {
+    char *p = arena_alloc(arena, len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, src, len);
+    p[len] = '\0';
+    return p;
+}
+
+void arena_reset(arena_t *arena) {
+    arena_chunk_t *keep = arena->head;
+    if (!keep)
+        return;
+    /* Keep the largest-by-construction newest chunk; free the rest. */
+    arena_chunk_t *chunk = keep->next;
+    while (chunk) {
+        arena_chunk_t *next = chunk->next;
+        free(chunk);
+        chunk = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+}

@@ -1,0 +1,179 @@
+/* state_codec.c — keys and values of the state store: big-endian prefixes that sort
+ * right in RocksDB, zigzag varints for values (an instance is ~15 bytes). */
+#include "state_codec.h"
+
+#include <string.h>
+
+static size_t put_u16_be(uint8_t *buf, uint16_t v) {
+    buf[0] = (uint8_t)(v >> 8);
+    buf[1] = (uint8_t)v;
+    return 2;
+}
+
+/* Due times sort as unsigned big-endian after flipping the sign bit. */
+static size_t put_i64_ordered(uint8_t *buf, int64_t v) {
+    uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);
+    for (int i = 7; i >= 0; i--) {
+        buf[i] = (uint8_t)u;
+        u >>= 8;
+    }
+    return 8;
+}
+
+static int64_t get_i64_ordered(const uint8_t *buf) {
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = (u << 8) | buf[i];
+    return (int64_t)(u ^ (UINT64_C(1) << 63));
+}
+
+static size_t put_ids(uint8_t *buf, const char *contact_id, const char *journey_id) {
+    size_t clen = strlen(contact_id), jlen = strlen(journey_id);
+    if (clen > SY_ID_BYTES_MAX || jlen > SY_ID_BYTES_MAX)
+        return 0;
+    memcpy(buf, contact_id, clen);
+    buf[clen] = 0;
+    memcpy(buf + clen + 1, journey_id, jlen);
+    return clen + 1 + jlen;
+}
+
+size_t state_codec_instance_key(uint8_t *buf, int32_t partition, const char *contact_id,
+                                const char *journey_id) {
+    size_t n = put_u16_be(buf, (uint16_t)partition);
+    size_t ids = put_ids(buf + n, contact_id, journey_id);
+    return ids ? n + ids : 0;
+}
+
+size_t state_codec_timer_key(uint8_t *buf, const state_timer_t *timer) {
+    size_t n = put_u16_be(buf, (uint16_t)timer->partition);
+    n += put_i64_ordered(buf + n, timer->due_ms);
+    size_t ids = put_ids(buf + n, timer->contact_id, timer->journey_id);
+    return ids ? n + ids : 0;
+}
+
+size_t state_codec_meta_key(uint8_t *buf, int32_t partition) {
+    return put_u16_be(buf, (uint16_t)partition);
+}
+
+int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer) {
+    if (len < 2 + 8 + 1)
+        return 0;
+    timer->partition = (int32_t)((key[0] << 8) | key[1]);
+    timer->due_ms = get_i64_ordered(key + 2);
+    const uint8_t *ids = key + 10, *end = key + len;
+    const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
+    if (!sep || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
+        (size_t)(end - sep - 1) > SY_ID_BYTES_MAX)
+        return 0;
+    memcpy(timer->contact_id, ids, (size_t)(sep - ids));
+    timer->contact_id[sep - ids] = '\0';
+    memcpy(timer->journey_id, sep + 1, (size_t)(end - sep - 1));
+    timer->journey_id[end - sep - 1] = '\0';
+    return 1;
+}
+
+static size_t put_varint(uint8_t *buf, uint64_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        buf[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    buf[n++] = (uint8_t)v;
+    return n;
+}
+
+static size_t put_zigzag(uint8_t *buf, int64_t v) {
+    return put_varint(buf, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+/* Read a varint at *pos; 0 when it runs past len or over 10 bytes. */
+static int get_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v) {
+    uint64_t out = 0;
+    for (unsigned shift = 0; shift < 70 && *pos < len; shift += 7) {
+        uint8_t b = buf[(*pos)++];
+        out |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = out;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int get_zigzag(const uint8_t *buf, size_t len, size_t *pos, int64_t *v) {
+    uint64_t u;
+    if (!get_varint(buf, len, pos, &u))
+        return 0;
+    *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+    return 1;
+}
+
+size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
+    size_t n = 0;
+    buf[n++] = STATE_CODEC_VERSION;
+    buf[n++] = (uint8_t)in->status;
+    n += put_varint(buf + n, in->node);
+    n += put_varint(buf + n, (uint32_t)in->journey_version);
+    n += put_varint(buf + n, in->occurrence);
+    n += put_zigzag(buf + n, in->entered_at_ms);
+    /* The node entry time is stored as its distance from the journey entry: small. */
+    n += put_zigzag(buf + n, in->node_entered_at_ms - in->entered_at_ms);
+    n += put_varint(buf + n, in->seen_mask);
+    return n;
+}
+
+int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t *out) {
+    uint64_t node, version, occurrence, seen;
+    int64_t entered, node_delta;
+    size_t pos = 2;
+    if (len < 2 || buf[0] != STATE_CODEC_VERSION)
+        return 0;
+    if (buf[1] != STATE_INSTANCE_ACTIVE && buf[1] != STATE_INSTANCE_DONE)
+        return 0;
+    if (!get_varint(buf, len, &pos, &node) || !get_varint(buf, len, &pos, &version) ||
+        !get_varint(buf, len, &pos, &occurrence) || !get_zigzag(buf, len, &pos, &entered) ||
+        !get_zigzag(buf, len, &pos, &node_delta) || !get_varint(buf, len, &pos, &seen) ||
+        pos != len || node > UINT16_MAX)
+        return 0;
+    out->status = (state_instance_status_t)buf[1];
+    out->node = (uint16_t)node;
+    out->journey_version = (int32_t)version;
+    out->occurrence = (uint32_t)occurrence;
+    out->entered_at_ms = entered;
+    out->node_entered_at_ms = entered + node_delta;
+    out->seen_mask = (uint32_t)seen;
+    return 1;
+}
+
+size_t state_codec_timer_value_encode(uint8_t *buf, const state_timer_t *timer) {
+    size_t n = 0;
+    buf[n++] = STATE_CODEC_VERSION;
+    n += put_varint(buf + n, timer->node);
+    n += put_zigzag(buf + n, timer->node_entered_at_ms);
+    return n;
+}
+
+int state_codec_timer_value_decode(const uint8_t *buf, size_t len, state_timer_t *timer) {
+    uint64_t node;
+    size_t pos = 1;
+    if (len < 1 || buf[0] != STATE_CODEC_VERSION)
+        return 0;
+    if (!get_varint(buf, len, &pos, &node) ||
+        !get_zigzag(buf, len, &pos, &timer->node_entered_at_ms) || pos != len ||
+        node > UINT16_MAX)
+        return 0;
+    timer->node = (uint16_t)node;
+    return 1;
+}
+
+size_t state_codec_meta_encode(uint8_t *buf, int64_t stream_time_ms) {
+    buf[0] = STATE_CODEC_VERSION;
+    return 1 + put_zigzag(buf + 1, stream_time_ms);
+}
+
+int state_codec_meta_decode(const uint8_t *buf, size_t len, int64_t *stream_time_ms) {
+    size_t pos = 1;
+    if (len < 1 || buf[0] != STATE_CODEC_VERSION)
+        return 0;
+    return get_zigzag(buf, len, &pos, stream_time_ms) && pos == len;
+}

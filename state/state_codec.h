@@ -1,0 +1,43 @@
+/* state_codec.h — the compact binary encodings of state: keys (partition-prefixed, so a
+ * partition's state is one key range) and versioned values. Pure functions, no RocksDB.
+ * Private to state/. */
+#ifndef SY_STATE_CODEC_H
+#define SY_STATE_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state_store.h"
+
+/* Value format version: the first byte of every encoded value. */
+#define STATE_CODEC_VERSION 1
+
+/* Longest key: partition (2) + due time (8) + two ids with their NUL separators. */
+#define STATE_KEY_BYTES_MAX (2 + 8 + 2 * (SY_ID_BYTES_MAX + 1))
+/* Longest value: a version byte and a handful of varints. */
+#define STATE_VALUE_BYTES_MAX 64
+
+/* Instance key: partition | contact_id NUL journey_id. Returns its length, or 0 when an
+ * id is longer than SY_ID_BYTES_MAX. */
+size_t state_codec_instance_key(uint8_t *buf, int32_t partition, const char *contact_id,
+                                const char *journey_id);
+
+/* Timer key: partition | due_ms (order-preserving) | contact_id NUL journey_id. */
+size_t state_codec_timer_key(uint8_t *buf, const state_timer_t *timer);
+
+/* Meta key of a partition. */
+size_t state_codec_meta_key(uint8_t *buf, int32_t partition);
+
+/* Fill timer's partition, due, and ids from a timer key; false when malformed. */
+int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer);
+
+size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *instance);
+int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t *out);
+
+size_t state_codec_timer_value_encode(uint8_t *buf, const state_timer_t *timer);
+int state_codec_timer_value_decode(const uint8_t *buf, size_t len, state_timer_t *timer);
+
+size_t state_codec_meta_encode(uint8_t *buf, int64_t stream_time_ms);
+int state_codec_meta_decode(const uint8_t *buf, size_t len, int64_t *stream_time_ms);
+
+#endif

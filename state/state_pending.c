@@ -1,0 +1,182 @@
+/* state_pending.c — the batch overlay: open-addressing map and per-partition heaps. */
+#include "state_pending.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Initial map slots: one batch of a few thousand records fits without growing. */
+#define PENDING_MAP_INITIAL 4096
+
+static uint64_t hash_bytes(const uint8_t *p, size_t len) {
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+void state_pending_init(state_pending_t *pending) {
+    memset(pending, 0, sizeof *pending);
+    arena_init(&pending->arena);
+}
+
+void state_pending_deinit(state_pending_t *pending) {
+    for (size_t i = 0; i < pending->heaps_count; i++)
+        free(pending->heaps[i].items);
+    free(pending->heaps);
+    free(pending->map);
+    arena_deinit(&pending->arena);
+    memset(pending, 0, sizeof *pending);
+}
+
+void state_pending_reset(state_pending_t *pending) {
+    if (pending->map_count)
+        memset(pending->map, 0, pending->map_capacity * sizeof *pending->map);
+    pending->map_count = 0;
+    for (size_t i = 0; i < pending->heaps_count; i++)
+        pending->heaps[i].count = 0;
+    arena_reset(&pending->arena);
+}
+
+static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t hash,
+                                 const uint8_t *key, size_t key_len) {
+    size_t mask = capacity - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        pending_entry_t *e = &map[i];
+        if (!e->key || (e->hash == hash && e->key_len == key_len &&
+                        memcmp(e->key, key, key_len) == 0))
+            return e;
+    }
+}
+
+static int map_grow(state_pending_t *pending) {
+    size_t capacity = pending->map_capacity ? pending->map_capacity * 2 : PENDING_MAP_INITIAL;
+    pending_entry_t *map = calloc(capacity, sizeof *map);
+    if (!map)
+        return 0;
+    for (size_t i = 0; i < pending->map_capacity; i++) {
+        pending_entry_t *e = &pending->map[i];
+        if (e->key)
+            *map_slot(map, capacity, e->hash, e->key, e->key_len) = *e;
+    }
+    free(pending->map);
+    pending->map = map;
+    pending->map_capacity = capacity;
+    return 1;
+}
+
+static const uint8_t *arena_copy(arena_t *arena, const uint8_t *src, size_t len) {
+    uint8_t *p = arena_alloc(arena, len ? len : 1);
+    if (p && len)
+        memcpy(p, src, len);
+    return p;
+}
+
+int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_len,
+                      const uint8_t *value, size_t value_len) {
+    if ((pending->map_count + 1) * 2 > pending->map_capacity && !map_grow(pending))
+        return 0;
+    uint64_t hash = hash_bytes(key, key_len);
+    pending_entry_t *e = map_slot(pending->map, pending->map_capacity, hash, key, key_len);
+    const uint8_t *v = arena_copy(&pending->arena, value, value_len);
+    if (!v)
+        return 0;
+    if (!e->key) {
+        const uint8_t *k = arena_copy(&pending->arena, key, key_len);
+        if (!k)
+            return 0;
+        e->key = k;
+        e->key_len = key_len;
+        e->hash = hash;
+        pending->map_count++;
+    }
+    e->value = v;
+    e->value_len = value_len;
+    return 1;
+}
+
+const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,
+                                         size_t key_len) {
+    if (!pending->map_count)
+        return NULL;
+    uint64_t hash = hash_bytes(key, key_len);
+    pending_entry_t *e = map_slot(pending->map, pending->map_capacity, hash, key, key_len);
+    return e->key ? e : NULL;
+}
+
+static int entry_less(const pending_entry_t *a, const pending_entry_t *b) {
+    size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+    int c = memcmp(a->key, b->key, n);
+    return c < 0 || (c == 0 && a->key_len < b->key_len);
+}
+
+static pending_heap_t *heap_for(state_pending_t *pending, int32_t partition, int create) {
+    size_t index = (size_t)partition;
+    if (index < pending->heaps_count)
+        return &pending->heaps[index];
+    if (!create)
+        return NULL;
+    pending_heap_t *heaps = realloc(pending->heaps, (index + 1) * sizeof *heaps);
+    if (!heaps)
+        return NULL;
+    memset(heaps + pending->heaps_count, 0,
+           (index + 1 - pending->heaps_count) * sizeof *heaps);
+    pending->heaps = heaps;
+    pending->heaps_count = index + 1;
+    return &heaps[index];
+}
+
+int state_pending_timer_push(state_pending_t *pending, int32_t partition,
+                             const uint8_t *key, size_t key_len, const uint8_t *value,
+                             size_t value_len) {
+    pending_heap_t *heap = heap_for(pending, partition, 1);
+    if (!heap)
+        return 0;
+    if (heap->count == heap->capacity) {
+        size_t capacity = heap->capacity ? heap->capacity * 2 : 256;
+        pending_entry_t *items = realloc(heap->items, capacity * sizeof *items);
+        if (!items)
+            return 0;
+        heap->items = items;
+        heap->capacity = capacity;
+    }
+    pending_entry_t e = {0, arena_copy(&pending->arena, key, key_len), key_len,
+                         arena_copy(&pending->arena, value, value_len), value_len};
+    if (!e.key || !e.value)
+        return 0;
+    size_t i = heap->count++;
+    while (i > 0 && entry_less(&e, &heap->items[(i - 1) / 2])) {
+        heap->items[i] = heap->items[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    heap->items[i] = e;
+    return 1;
+}
+
+const pending_entry_t *state_pending_timer_peek(const state_pending_t *pending,
+                                                int32_t partition) {
+    if ((size_t)partition >= pending->heaps_count)
+        return NULL;
+    const pending_heap_t *heap = &pending->heaps[partition];
+    return heap->count ? &heap->items[0] : NULL;
+}
+
+void state_pending_timer_pop(state_pending_t *pending, int32_t partition) {
+    pending_heap_t *heap = heap_for(pending, partition, 0);
+    if (!heap || !heap->count)
+        return;
+    pending_entry_t last = heap->items[--heap->count];
+    size_t i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= heap->count)
+            break;
+        if (child + 1 < heap->count && entry_less(&heap->items[child + 1], &heap->items[child]))
+            child++;
+        if (!entry_less(&heap->items[child], &last))
+            break;
+        heap->items[i] = heap->items[child];
+        i = child;
+    }
+    if (heap->count)
+        heap->items[i] = last;
+}

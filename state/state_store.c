@@ -1,0 +1,245 @@
+/* state_store.c — RocksDB behind state_store.h: column families, the pending batch,
+ * timers merged from disk and the batch, and the options chosen for this workload. */
+#include "state_store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rocksdb/c.h>
+
+#include "state_codec.h"
+#include "state_store_int.h"
+
+/* Block cache for all column families: holds the hot contacts' instance blocks; the
+ * write-back cache of a later version sits in front of it. */
+#define STATE_BLOCK_CACHE_BYTES (256u * 1024 * 1024)
+/* Bloom filter bits per key: most lookups ask for an instance that does not exist yet
+ * (a contact's first event in a journey); 10 bits keep false positives near 1%. */
+#define STATE_BLOOM_BITS_PER_KEY 10
+
+sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size, const char *what) {
+    snprintf(errbuf, errbuf_size, "state store: %s: %s", what, err ? err : "unknown error");
+    free(err);
+    return SY_ERR_STATE;
+}
+
+static void store_options_init(state_store_t *s, bool in_memory) {
+    s->options = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(s->options, 1);
+    rocksdb_options_set_create_missing_column_families(s->options, 1);
+    /* LZ4: state values are small varints and ids; LZ4 costs little CPU per block. */
+    rocksdb_options_set_compression(s->options, rocksdb_lz4_compression);
+    /* Two background jobs: the machine has two cores and the processor needs one. */
+    rocksdb_options_set_max_background_jobs(s->options, 2);
+    s->cache = rocksdb_cache_create_lru(STATE_BLOCK_CACHE_BYTES);
+    s->table_options = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_block_cache(s->table_options, s->cache);
+    s->bloom = rocksdb_filterpolicy_create_bloom_full(STATE_BLOOM_BITS_PER_KEY);
+    rocksdb_block_based_options_set_filter_policy(s->table_options, s->bloom);
+    rocksdb_options_set_block_based_table_factory(s->options, s->table_options);
+    if (in_memory) {
+        s->mem_env = rocksdb_create_mem_env();
+        rocksdb_options_set_env(s->options, s->mem_env);
+    }
+    s->read_options = rocksdb_readoptions_create();
+    s->write_options = rocksdb_writeoptions_create();
+    /* The WAL stays on so a process crash after commit keeps the batch; no fsync per
+     * batch: Kafka's transaction, not the local disk, is the record of what happened. */
+    rocksdb_writeoptions_set_sync(s->write_options, 0);
+}
+
+static sy_err_t make_dir(const char *dir, char *errbuf, size_t errbuf_size) {
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        snprintf(errbuf, errbuf_size, "state store: path too long: %s", dir);
+        return SY_ERR_INVALID_ARG;
+    }
+    for (char *p = path + 1;; p++) {
+        char c = *p;
+        if (c == '/' || c == '\0') {
+            *p = '\0';
+            if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+                snprintf(errbuf, errbuf_size, "state store: cannot create %s: %s", path,
+                         strerror(errno));
+                return SY_ERR_STATE;
+            }
+            *p = c;
+        }
+        if (c == '\0')
+            return SY_OK;
+    }
+}
+
+sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
+                          char *errbuf, size_t errbuf_size) {
+    sy_err_t err;
+    char *rerr = NULL;
+    state_store_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return SY_ERR_NOMEM;
+    state_pending_init(&s->pending);
+    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++)
+        s->stream_time[i] = INT64_MIN;
+    if (!in_memory && (err = make_dir(dir, errbuf, errbuf_size)) != SY_OK)
+        goto fail;
+    store_options_init(s, in_memory);
+    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options};
+    s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
+                                         s->cf, &rerr);
+    if (!s->db) {
+        err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
+        goto fail;
+    }
+    s->batch = rocksdb_writebatch_create();
+    *out = s;
+    return SY_OK;
+fail:
+    state_store_close(s);
+    return err;
+}
+
+void state_store_timer_iters_drop(state_store_t *s) {
+    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
+        if (s->timer_iters[i]) {
+            rocksdb_iter_destroy(s->timer_iters[i]);
+            s->timer_iters[i] = NULL;
+        }
+    }
+}
+
+void state_store_close(state_store_t *s) {
+    if (!s)
+        return;
+    state_store_timer_iters_drop(s);
+    if (s->batch)
+        rocksdb_writebatch_destroy(s->batch);
+    for (size_t i = 0; i < CF__COUNT; i++)
+        if (s->cf[i])
+            rocksdb_column_family_handle_destroy(s->cf[i]);
+    if (s->db)
+        rocksdb_close(s->db);
+    if (s->read_options)
+        rocksdb_readoptions_destroy(s->read_options);
+    if (s->write_options)
+        rocksdb_writeoptions_destroy(s->write_options);
+    if (s->options)
+        rocksdb_options_destroy(s->options);
+    if (s->table_options)
+        rocksdb_block_based_options_destroy(s->table_options);
+    if (s->cache)
+        rocksdb_cache_destroy(s->cache);
+    if (s->mem_env)
+        rocksdb_env_destroy(s->mem_env);
+    state_pending_deinit(&s->pending);
+    free(s);
+}
+
+sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
+                                  const char *contact_id, const char *journey_id,
+                                  state_instance_t *out, char *errbuf, size_t errbuf_size) {
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
+    if (!key_len)
+        return SY_ERR_LIMIT;
+    const pending_entry_t *e = state_pending_get(&s->pending, key, key_len);
+    if (e) {
+        if (!state_codec_instance_decode(e->value, e->value_len, out))
+            goto corrupt;
+        return SY_OK;
+    }
+    char *rerr = NULL;
+    size_t len = 0;
+    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_INSTANCES],
+                                 (const char *)key, key_len, &len, &rerr);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
+    if (!value)
+        return SY_ERR_NOT_FOUND;
+    int ok = state_codec_instance_decode((const uint8_t *)value, len, out);
+    rocksdb_free(value);
+    if (ok)
+        return SY_OK;
+corrupt:
+    snprintf(errbuf, errbuf_size, "state store: corrupt instance of %s in %s", contact_id,
+             journey_id);
+    return SY_ERR_STATE;
+}
+
+sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
+                                  const char *contact_id, const char *journey_id,
+                                  const state_instance_t *instance) {
+    uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
+    size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
+    if (!key_len)
+        return SY_ERR_LIMIT;
+    size_t value_len = state_codec_instance_encode(value, instance);
+    if (!state_pending_put(&s->pending, key, key_len, value, value_len))
+        return SY_ERR_NOMEM;
+    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_INSTANCES], (const char *)key, key_len,
+                              (const char *)value, value_len);
+    return SY_OK;
+}
+
+static void stream_time_load(state_store_t *s, int32_t partition) {
+    uint8_t key[2];
+    char *rerr = NULL;
+    size_t len = 0;
+    size_t key_len = state_codec_meta_key(key, partition);
+    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
+                                 (const char *)key, key_len, &len, &rerr);
+    int64_t time_ms = INT64_MIN;
+    if (value && !state_codec_meta_decode((const uint8_t *)value, len, &time_ms))
+        time_ms = INT64_MIN;
+    free(rerr);
+    rocksdb_free(value);
+    s->stream_time[partition] = time_ms;
+    s->stream_time_state[partition] = 1;
+}
+
+int64_t state_store_stream_time_get(state_store_t *s, int32_t partition) {
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return INT64_MIN;
+    if (!s->stream_time_state[partition])
+        stream_time_load(s, partition);
+    return s->stream_time[partition];
+}
+
+void state_store_stream_time_set(state_store_t *s, int32_t partition, int64_t time_ms) {
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return;
+    uint8_t key[2], value[STATE_VALUE_BYTES_MAX];
+    size_t key_len = state_codec_meta_key(key, partition);
+    size_t value_len = state_codec_meta_encode(value, time_ms);
+    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
+                              (const char *)value, value_len);
+    s->stream_time[partition] = time_ms;
+    s->stream_time_state[partition] = 2;
+}
+
+/* After commit or abort, what is in memory must match what is on disk. */
+static void batch_reset(state_store_t *s, bool committed) {
+    rocksdb_writebatch_clear(s->batch);
+    state_pending_reset(&s->pending);
+    state_store_timer_iters_drop(s);
+    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
+        if (s->stream_time_state[i] == 2)
+            s->stream_time_state[i] = committed ? 1 : 0;
+    }
+}
+
+sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    char *rerr = NULL;
+    if (rocksdb_writebatch_count(s->batch) > 0)
+        rocksdb_write(s->db, s->write_options, s->batch, &rerr);
+    if (rerr) {
+        batch_reset(s, false);
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
+    }
+    batch_reset(s, true);
+    return SY_OK;
+}
+
+void state_store_abort(state_store_t *s) { batch_reset(s, false); }

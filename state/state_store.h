@@ -1,0 +1,92 @@
+/* state_store.h — switchyard's durable state in RocksDB: journey instances, the timer
+ * index ordered by due time, and per-partition metadata. Writes collect in one pending
+ * batch that state_store_commit writes at once (after the Kafka transaction committed),
+ * or state_store_abort drops. Reads see the pending batch. Not thread-safe: one store per
+ * processing thread. */
+#ifndef SY_STATE_STORE_H
+#define SY_STATE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sy_error.h"
+#include "sy_limits.h"
+
+typedef struct state_store state_store_t;
+
+/* Partitions one store serves; keys carry the partition as 2 bytes. */
+#define STATE_PARTITIONS_MAX 4096
+
+typedef enum state_instance_status {
+    STATE_INSTANCE_ACTIVE = 1, /* the contact is in the journey */
+    STATE_INSTANCE_DONE = 2,   /* the contact left the journey (exit, goal) */
+} state_instance_status_t;
+
+/* One contact in one journey. Encoded in tens of bytes (state_codec.c). */
+typedef struct state_instance {
+    state_instance_status_t status;
+    uint16_t node;              /* current node index in its journey version */
+    int32_t journey_version;
+    uint32_t occurrence;        /* how many times the contact entered this journey */
+    int64_t entered_at_ms;      /* event time of the entry */
+    int64_t node_entered_at_ms; /* event time the current node was entered */
+    uint32_t seen_mask;         /* outcomes seen on the branch's message: bit per type */
+} state_instance_t;
+
+/* A timer: re-evaluate contact's instance in journey at due_ms, if it is still at node
+ * since node_entered_at_ms (otherwise the timer is stale and ignored). */
+typedef struct state_timer {
+    int32_t partition;
+    int64_t due_ms;
+    char contact_id[SY_ID_BYTES_MAX + 1];
+    char journey_id[SY_ID_BYTES_MAX + 1];
+    uint16_t node;
+    int64_t node_entered_at_ms;
+    bool from_pending; /* private: where state_store_timer_next found it */
+} state_timer_t;
+
+/* Open (creating when missing) the store in dir. in_memory keeps everything in RAM (tests,
+ * the engine benchmark); dir then only names it. *out set only on success.
+ * Errors: SY_ERR_STATE with RocksDB's message. */
+sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
+                          char *errbuf, size_t errbuf_size);
+
+/* Close; drops an uncommitted batch. state_store_close(NULL) is a no-op. */
+void state_store_close(state_store_t *store);
+
+/* Read contact's instance in journey. SY_ERR_NOT_FOUND when there is none. */
+sy_err_t state_store_instance_get(state_store_t *store, int32_t partition,
+                                  const char *contact_id, const char *journey_id,
+                                  state_instance_t *out, char *errbuf, size_t errbuf_size);
+
+/* Write contact's instance in journey into the pending batch. */
+sy_err_t state_store_instance_put(state_store_t *store, int32_t partition,
+                                  const char *contact_id, const char *journey_id,
+                                  const state_instance_t *instance);
+
+/* Add a timer to the pending batch. SY_ERR_LIMIT on an over-long id. */
+sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer);
+
+/* The earliest timer of partition due at or before due_max, pending ones included.
+ * SY_ERR_NOT_FOUND when none is due. Call state_store_timer_remove on it before asking
+ * again. */
+sy_err_t state_store_timer_next(state_store_t *store, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size);
+
+/* Remove the timer state_store_timer_next just returned. */
+sy_err_t state_store_timer_remove(state_store_t *store, const state_timer_t *timer);
+
+/* Per-partition stream time (highest event time seen), kept with the state it reflects.
+ * get returns INT64_MIN for a partition never seen. */
+int64_t state_store_stream_time_get(state_store_t *store, int32_t partition);
+void state_store_stream_time_set(state_store_t *store, int32_t partition, int64_t time_ms);
+
+/* Write the pending batch in one RocksDB WriteBatch. SY_ERR_STATE on a write error (full
+ * disk, I/O error): the caller must stop committing; the pending batch is dropped. */
+sy_err_t state_store_commit(state_store_t *store, char *errbuf, size_t errbuf_size);
+
+/* Drop the pending batch: reads see the last committed state again. */
+void state_store_abort(state_store_t *store);
+
+#endif

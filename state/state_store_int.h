@@ -1,0 +1,39 @@
+/* state_store_int.h — the state store's private parts shared by state_store.c and
+ * state_timers.c. Not for use outside state/. */
+#ifndef SY_STATE_STORE_INT_H
+#define SY_STATE_STORE_INT_H
+
+#include <rocksdb/c.h>
+
+#include "state_pending.h"
+#include "state_store.h"
+
+enum { CF_DEFAULT, CF_INSTANCES, CF_TIMERS, CF__COUNT };
+static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers"};
+
+struct state_store {
+    rocksdb_t *db;
+    rocksdb_env_t *mem_env;
+    rocksdb_options_t *options;
+    rocksdb_block_based_table_options_t *table_options;
+    rocksdb_cache_t *cache;
+    rocksdb_filterpolicy_t *bloom; /* owned by table_options once set */
+    rocksdb_readoptions_t *read_options;
+    rocksdb_writeoptions_t *write_options;
+    rocksdb_column_family_handle_t *cf[CF__COUNT];
+    rocksdb_writebatch_t *batch;
+    state_pending_t pending;
+    rocksdb_iterator_t *timer_iters[STATE_PARTITIONS_MAX]; /* lazily, per batch */
+    int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
+    uint8_t stream_time_state[STATE_PARTITIONS_MAX]; /* 0 unloaded, 1 clean, 2 dirty */
+};
+
+
+/* Turn a RocksDB error string (freed here) into SY_ERR_STATE with a message. */
+sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
+                                 const char *what);
+
+/* Destroy the per-partition timer iterators (they read a snapshot of one batch). */
+void state_store_timer_iters_drop(state_store_t *s);
+
+#endif

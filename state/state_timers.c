@@ -1,0 +1,100 @@
+/* state_timers.c — the timer index: timers ordered by (partition, due time) in their own
+ * column family, merged with the timers the pending batch added, so a timer set earlier
+ * in the same batch fires at the right point of the stream. */
+#include <stdio.h>
+#include <string.h>
+
+#include "state_codec.h"
+#include "state_store_int.h"
+
+sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
+    uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
+    if (timer->partition < 0 || timer->partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    size_t key_len = state_codec_timer_key(key, timer);
+    if (!key_len)
+        return SY_ERR_LIMIT;
+    size_t value_len = state_codec_timer_value_encode(value, timer);
+    if (!state_pending_timer_push(&s->pending, timer->partition, key, key_len, value,
+                                  value_len))
+        return SY_ERR_NOMEM;
+    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_TIMERS], (const char *)key, key_len,
+                              (const char *)value, value_len);
+    return SY_OK;
+}
+
+/* The iterator over partition's committed timers, positioned at the first one not yet
+ * removed in this batch. */
+static rocksdb_iterator_t *persisted_iter(state_store_t *s, int32_t partition) {
+    rocksdb_iterator_t *it = s->timer_iters[partition];
+    if (!it) {
+        uint8_t prefix[2];
+        size_t len = state_codec_meta_key(prefix, partition);
+        it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[CF_TIMERS]);
+        rocksdb_iter_seek(it, (const char *)prefix, len);
+        s->timer_iters[partition] = it;
+    }
+    return it;
+}
+
+static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *value,
+                            size_t value_len, state_timer_t *out) {
+    return state_codec_timer_key_decode(key, key_len, out) &&
+           state_codec_timer_value_decode(value, value_len, out);
+}
+
+/* Compare (key a) with (key b) as RocksDB's bytewise comparator does. */
+static int key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    const pending_entry_t *p = state_pending_timer_peek(&s->pending, partition);
+    rocksdb_iterator_t *it = persisted_iter(s, partition);
+    const uint8_t *dkey = NULL;
+    size_t dkey_len = 0;
+    if (rocksdb_iter_valid(it)) {
+        dkey = (const uint8_t *)rocksdb_iter_key(it, &dkey_len);
+        if (dkey_len < 2 || ((dkey[0] << 8) | dkey[1]) != partition)
+            dkey = NULL;
+    }
+    int use_pending;
+    if (p && dkey)
+        use_pending = key_cmp(p->key, p->key_len, dkey, dkey_len) < 0;
+    else if (p || dkey)
+        use_pending = p != NULL;
+    else
+        return SY_ERR_NOT_FOUND;
+    int ok;
+    if (use_pending) {
+        ok = timer_from_entry(p->key, p->key_len, p->value, p->value_len, out);
+    } else {
+        size_t vlen = 0;
+        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
+        ok = timer_from_entry(dkey, dkey_len, v, vlen, out);
+    }
+    if (!ok) {
+        snprintf(errbuf, errbuf_size, "state store: corrupt timer in partition %d",
+                 (int)partition);
+        return SY_ERR_STATE;
+    }
+    out->from_pending = use_pending;
+    return out->due_ms <= due_max ? SY_OK : SY_ERR_NOT_FOUND;
+}
+
+sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    size_t key_len = state_codec_timer_key(key, timer);
+    if (!key_len)
+        return SY_ERR_LIMIT;
+    if (timer->from_pending)
+        state_pending_timer_pop(&s->pending, timer->partition);
+    else
+        rocksdb_iter_next(persisted_iter(s, timer->partition));
+    rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_TIMERS], (const char *)key, key_len);
+    return SY_OK;
+}

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# kafka_fixture.sh — a throwaway single-node Kafka (KRaft, broker+controller in one JVM) for
+# switchyard's integration and fault tests: fetch the jars, start, restart, stop.
+# It is not a deployment recipe: no security, replication 1, settings sized for a 2-core
+# test box, and `stop` deletes the broker's data.
+#
+#   kafka_fixture.sh fetch                 jars into the cache (outside the work tree)
+#   kafka_fixture.sh start DIR             new broker with its data in DIR; prints bootstrap
+#   kafka_fixture.sh restart-broker DIR    stop the JVM only, start it again on the same ports
+#   kafka_fixture.sh stop DIR              stop the broker and remove DIR
+set -euo pipefail
+
+readonly KAFKA_VERSION=3.9.1
+readonly FIXTURE_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly CACHE_ROOT="${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}"
+readonly KAFKA_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+readonly KAFKA_LIBS="$KAFKA_HOME/libs"
+readonly KAFKA_MARKER="$KAFKA_HOME/.fetched"
+# How long a broker may take to answer its first request (a cold JVM on 2 cores: ~10 s).
+readonly READY_TIMEOUT_S="${SWITCHYARD_BROKER_READY_TIMEOUT_S:-90}"
+# How long a broker may take to shut down cleanly after SIGTERM before it gets SIGKILL.
+readonly STOP_TIMEOUT_S=20
+readonly FETCH_ATTEMPTS=3
+
+fixture_log() { printf 'kafka_fixture: %s\n' "$*" >&2; }
+fixture_die() { fixture_log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------
+# fetch
+
+fixture_fetch() {
+    [[ -f "$KAFKA_MARKER" ]] && return 0
+    command -v mvn >/dev/null || fixture_die "mvn not found (run scripts/setup.sh)"
+    mkdir -p "$KAFKA_HOME"
+    # One fetch at a time: two test runs starting together must not interleave downloads.
+    exec 8>"$KAFKA_HOME/.lock"
+    flock -w 600 8 || fixture_die "timed out waiting for another fetch"
+    if [[ -f "$KAFKA_MARKER" ]]; then exec 8>&-; return 0; fi
+    local partial="$KAFKA_HOME/libs.partial" attempt started=$SECONDS
+    for attempt in $(seq 1 "$FETCH_ATTEMPTS"); do
+        rm -rf "$partial"
+        if (cd "$FIXTURE_HERE" && mvn -q -B dependency:copy-dependencies \
+                -DoutputDirectory="$partial" -DincludeScope=runtime) >"$KAFKA_HOME/fetch.log" 2>&1
+        then
+            rm -rf "$KAFKA_LIBS"
+            mv "$partial" "$KAFKA_LIBS"
+            touch "$KAFKA_MARKER"
+            fixture_log "fetched Kafka $KAFKA_VERSION ($(ls "$KAFKA_LIBS" | wc -l) jars)" \
+                "in $((SECONDS - started)) s"
+            exec 8>&-
+            return 0
+        fi
+        fixture_log "mvn fetch attempt $attempt/$FETCH_ATTEMPTS failed"
+        tail -n 20 "$KAFKA_HOME/fetch.log" >&2 || true
+        sleep $((attempt * 5))
+    done
+    exec 8>&-
+    fixture_die "could not fetch Kafka jars after $FETCH_ATTEMPTS attempts"
+}
+
+# ---------------------------------------------------------------------------------------
+# helpers
+
+# Prints two distinct free TCP ports on 127.0.0.1, one per line.
+fixture_free_ports() {
+    python3 - <<'EOF'
+import socket
+socks = []
+for _ in range(2):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+for s in socks:
+    print(s.getsockname()[1])
+    s.close()
+EOF
+}
+
+# 16 random bytes, base64url without padding: the form KRaft expects for a cluster id.
+fixture_cluster_id() {
+    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# Sends one Metadata (v1, no topics) request to HOST PORT and succeeds only when the broker
+# answers with itself among the live brokers: proof it serves real Kafka requests.
+fixture_broker_answers() {
+    python3 - "$1" "$2" <<'EOF' 2>/dev/null
+import socket, struct, sys
+host, port = sys.argv[1], int(sys.argv[2])
+client = b"switchyard-fixture"
+body = struct.pack(">hhih", 3, 1, 7, len(client)) + client + struct.pack(">i", 0)
+with socket.create_connection((host, port), timeout=3) as s:
+    s.settimeout(3)
+    s.sendall(struct.pack(">i", len(body)) + body)
+    def read(n):
+        buf = b""
+        while len(buf) < n:
+            chunk = s.recv(n - len(buf))
+            if not chunk:
+                raise EOFError("broker closed the connection")
+            buf += chunk
+        return buf
+    size = struct.unpack(">i", read(4))[0]
+    payload = read(size)
+correlation_id, broker_count = struct.unpack(">ii", payload[:8])
+sys.exit(0 if correlation_id == 7 and broker_count >= 1 else 1)
+EOF
+}
+
+# Prints the pid in DIR/broker.pid if that process is still this DIR's broker JVM.
+fixture_live_pid() {
+    local dir=$1 pid
+    [[ -f "$dir/broker.pid" ]] || return 1
+    pid=$(<"$dir/broker.pid")
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    # Guard against pid reuse: only a JVM running kafka.Kafka on this DIR's properties.
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null \
+        | grep -qF "kafka.Kafka $dir/server.properties" || return 1
+    printf '%s\n' "$pid"
+}
+
+fixture_write_config() {
+    local dir=$1 port=$2 cport=$3
+    mkdir -p "$dir/data"
+    cat >"$dir/server.properties" <<EOF
+# Written by tests/broker/kafka_fixture.sh for one test run; deleted by 'stop'.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+num.partitions=4
+auto.create.topics.enable=true
+delete.topic.enable=true
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+group.initial.rebalance.delay.ms=0
+# A 2-core box: few threads, small segments and buffers.
+num.network.threads=2
+num.io.threads=2
+num.recovery.threads.per.data.dir=1
+background.threads=2
+log.segment.bytes=16777216
+log.retention.hours=24
+log.cleaner.threads=1
+log.cleaner.dedupe.buffer.size=8388608
+log.cleaner.backoff.ms=2000
+socket.request.max.bytes=104857600
+EOF
+    cat >"$dir/log4j.properties" <<EOF
+log4j.rootLogger=WARN, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$dir/broker.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+# The start and stop lines, so broker.log shows when the broker was up.
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+log4j.logger.kafka.server.BrokerServer=INFO
+EOF
+    printf '127.0.0.1:%s\n' "$port" >"$dir/bootstrap"
+    printf '%s\n' "$cport" >"$dir/controller_port"
+}
+
+fixture_java() {
+    local dir=$1; shift
+    java -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties" \
+        -cp "$KAFKA_LIBS/*" "$@"
+}
+
+# Starts the JVM in the background and waits until it answers; prints the bootstrap.
+fixture_launch() {
+    local dir=$1 bootstrap host port pid started=$SECONDS
+    bootstrap=$(<"$dir/bootstrap")
+    host=${bootstrap%:*}
+    port=${bootstrap##*:}
+    # Started without job control, the JVM ignores SIGINT: a Ctrl-C reaches the script that
+    # owns the broker, which stops it with SIGTERM and removes its data.
+    # java itself, not a shell function: $! must be the JVM's pid.
+    java -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties" \
+        -Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -cp "$KAFKA_LIBS/*" \
+        kafka.Kafka "$dir/server.properties" >>"$dir/broker.out" 2>&1 </dev/null &
+    pid=$!
+    printf '%s\n' "$pid" >"$dir/broker.pid"
+    while ((SECONDS - started < READY_TIMEOUT_S)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            fixture_log "broker exited during start-up; last lines of its logs:"
+            tail -n 40 "$dir/broker.log" "$dir/broker.out" >&2 2>/dev/null || true
+            return 1
+        fi
+        if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && fixture_broker_answers "$host" "$port"
+        then
+            fixture_log "broker pid $pid answers on $bootstrap after $((SECONDS - started)) s"
+            printf '%s\n' "$bootstrap"
+            return 0
+        fi
+        sleep 0.5
+    done
+    fixture_log "broker did not answer on $bootstrap within $READY_TIMEOUT_S s; last log lines:"
+    tail -n 40 "$dir/broker.log" "$dir/broker.out" >&2 2>/dev/null || true
+    fixture_kill_jvm "$dir"
+    return 1
+}
+
+# Stops DIR's JVM: SIGTERM, up to STOP_TIMEOUT_S for a clean shutdown, then SIGKILL.
+fixture_kill_jvm() {
+    local dir=$1 pid waited=0
+    pid=$(fixture_live_pid "$dir") || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null && ((waited < STOP_TIMEOUT_S * 10)); do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        fixture_log "broker pid $pid ignored SIGTERM for $STOP_TIMEOUT_S s; sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
+    rm -f "$dir/broker.pid"
+}
+
+# ---------------------------------------------------------------------------------------
+# subcommands
+
+fixture_start() {
+    local dir=$1 ports port cport
+    [[ -d "$dir" ]] || mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    [[ -e "$dir/server.properties" ]] && fixture_die "$dir already holds a broker"
+    fixture_fetch
+    command -v java >/dev/null || fixture_die "java not found (run scripts/setup.sh)"
+    ports=$(fixture_free_ports)
+    port=$(sed -n 1p <<<"$ports")
+    cport=$(sed -n 2p <<<"$ports")
+    fixture_write_config "$dir" "$port" "$cport"
+    fixture_java "$dir" kafka.tools.StorageTool format -t "$(fixture_cluster_id)" \
+        -c "$dir/server.properties" >"$dir/format.out" 2>&1 \
+        || { cat "$dir/format.out" >&2; fixture_die "formatting storage in $dir failed"; }
+    fixture_launch "$dir"
+}
+
+fixture_restart_broker() {
+    local dir=$1
+    [[ -f "$dir/server.properties" ]] || fixture_die "$dir holds no broker"
+    dir=$(cd "$dir" && pwd)
+    fixture_kill_jvm "$dir"
+    fixture_launch "$dir"
+}
+
+fixture_stop() {
+    local dir=$1
+    [[ -d "$dir" ]] || return 0
+    dir=$(cd "$dir" && pwd)
+    # Refuse to delete anything that is not a fixture directory.
+    if [[ -e "$dir/server.properties" || -e "$dir/broker.pid" ]]; then
+        fixture_kill_jvm "$dir"
+    elif [[ -n "$(ls -A "$dir")" ]]; then
+        fixture_die "$dir is not a broker directory; not removing it"
+    fi
+    rm -rf "$dir"
+}
+
+main() {
+    local cmd=${1:-}
+    case "$cmd" in
+        fetch) fixture_fetch ;;
+        start|stop|restart-broker)
+            [[ $# -eq 2 ]] || fixture_die "usage: $0 $cmd DIR"
+            case "$cmd" in
+                start) fixture_start "$2" ;;
+                stop) fixture_stop "$2" ;;
+                restart-broker) fixture_restart_broker "$2" ;;
+            esac ;;
+        *) fixture_die "usage: $0 fetch | start DIR | restart-broker DIR | stop DIR" ;;
+    esac
+}
+
+main "$@"

@@ -1,0 +1,99 @@
+/* kafka_harness.h — helpers for integration and fault tests against a real Kafka broker:
+ * where the broker is, unique topics, a (transactional) producer, a bounded consumer that
+ * reads a topic to its end, and child processes that tests start, signal and reap.
+ * It is test code, not part of libswitchyard: it favours plain, bounded, obvious behaviour
+ * over speed, and every call returns within the time it is given. Not thread-safe unless
+ * a function says so; Criterion forks per test, so each test has its own harness state. */
+#ifndef KAFKA_HARNESS_H
+#define KAFKA_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "sy_error.h"
+
+/* How long one admin or transaction call may take before the harness gives up: a fresh
+ * broker creates its transaction-state topic on the first init_transactions. */
+#define HARNESS_KAFKA_CALL_TIMEOUT_MS 60000
+
+/* The broker's bootstrap address from SWITCHYARD_TEST_BOOTSTRAP (set by
+ * tests/broker/with_kafka.sh). Aborts the test with a message saying how to run it when the
+ * variable is unset. The string is the environment's: borrowed, never freed. */
+const char *harness_bootstrap(void);
+
+/* Writes "<prefix>-<pid>-<counter>-<time>" into buf: a topic name no other test, process
+ * or run on this broker uses. Truncates to size-1 bytes; size must be > 0. */
+void harness_topic_name(const char *prefix, char *buf, size_t size);
+
+/* Creates topics names[0..n) with `partitions` partitions each, replication factor 1, and
+ * waits until the broker has them and their partition leaders in its metadata.
+ * A topic that already exists counts as created. names is borrowed.
+ * Errors: SY_ERR_KAFKA_FATAL / SY_ERR_KAFKA_RETRIABLE with detail in errbuf. */
+sy_err_t harness_create_topics(const char *bootstrap, const char *const *names, size_t n,
+                               int partitions, char *errbuf, size_t errbuf_size);
+
+/* A producer. Opaque; created by harness_producer_new, freed by
+ * harness_producer_flush_close. */
+typedef struct harness_producer harness_producer_t;
+
+/* Creates an idempotent producer (acks=all). With transactional_id non-NULL it is a
+ * transactional producer and init_transactions has completed on success.
+ * *out is set only on success and is owned by the caller. */
+sy_err_t harness_producer_new(harness_producer_t **out, const char *bootstrap,
+                              const char *transactional_id, char *errbuf,
+                              size_t errbuf_size);
+
+/* The librdkafka handle, for tests that need more than this harness offers.
+ * Borrowed: valid until harness_producer_flush_close. */
+rd_kafka_t *harness_producer_handle(harness_producer_t *p);
+
+/* Queues one record (partitioned by key; key or value may be NULL). The bytes are copied.
+ * Waits, bounded, while librdkafka's queue is full. A delivery failure is reported later
+ * by harness_producer_flush_close or harness_txn_commit. */
+sy_err_t harness_produce(harness_producer_t *p, const char *topic, const void *key,
+                         size_t keylen, const void *value, size_t valuelen);
+
+/* Transactions on a producer made with a transactional_id. commit flushes first. An error
+ * from commit that requires it leaves the transaction for harness_txn_abort. abort purges
+ * records not yet sent (flush first to have them written and then aborted) and forgets
+ * the delivery failures counted so far. */
+sy_err_t harness_txn_begin(harness_producer_t *p, char *errbuf, size_t errbuf_size);
+sy_err_t harness_txn_commit(harness_producer_t *p, char *errbuf, size_t errbuf_size);
+sy_err_t harness_txn_abort(harness_producer_t *p, char *errbuf, size_t errbuf_size);
+
+/* Waits up to timeout_ms for every queued record to be delivered, then destroys p.
+ * Returns SY_OK only when every record produced through p was delivered. p is freed in
+ * every case; NULL is a no-op. */
+sy_err_t harness_producer_flush_close(harness_producer_t *p, int timeout_ms, char *errbuf,
+                                      size_t errbuf_size);
+
+/* Called once per record read. msg is borrowed for the duration of the call only. */
+typedef void harness_message_cb(void *ctx, const rd_kafka_message_t *msg);
+
+/* Reads `topic` from the beginning of every partition with isolation.level `isolation`
+ * ("read_committed" or "read_uncommitted") and calls cb (may be NULL) per record.
+ * With expected_count >= 0 it stops once it has seen that many records AND every partition
+ * has reached its end; with expected_count == -1 it stops when every partition has reached
+ * its end once. It stops in any case after timeout_ms.
+ * Returns the number of records read, or -1 when no consumer could be set up (detail on
+ * stderr). */
+long harness_consume_all(const char *bootstrap, const char *topic, const char *isolation,
+                         long expected_count, int timeout_ms, harness_message_cb *cb,
+                         void *ctx);
+
+/* Starts argv[0] (searched in PATH) with argv and this process's environment.
+ * argv is borrowed and NULL-terminated. Returns the child's pid, or -1 (detail on stderr). */
+pid_t harness_spawn(char *const argv[]);
+
+/* Sends sig to pid (none when sig is 0) and waits up to timeout_ms for it to exit; when it
+ * has not, sends SIGKILL and reaps it. *exit_status (may be NULL) receives waitpid's raw
+ * status: use WIFEXITED/WEXITSTATUS/WIFSIGNALED. Returns 0 when the child exited within the
+ * timeout, 1 when it had to be killed, -1 when pid is not a child of this process. */
+int harness_signal_and_wait(pid_t pid, int sig, int timeout_ms, int *exit_status);
+
+/* Writes text to path, replacing the file. Returns 0, or -1 with errno set. */
+int harness_write_file(const char *path, const char *text);
+
+#endif

@@ -1,0 +1,580 @@
+/* test_journey.c — unit tests of journey loading: the coffee example's model, every
+ * validation error with its exact file:line:column message (inline, and one file per
+ * error in tests/journeys/invalid), JSON input, directory sets and durations.
+ * It does not run journeys: that is test_engine.c. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "journey.h"
+
+#define H_MS (60 * 60 * 1000)
+
+static char errbuf[1024];
+
+/* The source root: __FILE__ minus "tests/unit/test_journey.c". Meson compiles from the
+ * build root with a relative path, so a relative root is taken from the executable's
+ * place (BUILD/tests/unit/test_journey), not from the working directory. */
+static void source_path(char *buf, size_t size, const char *rel) {
+    const char *tail = "tests/unit/test_journey.c";
+    size_t root_len = strlen(__FILE__) - strlen(tail);
+    cr_assert_str_eq(__FILE__ + root_len, tail, "unexpected __FILE__ %s", __FILE__);
+    if (__FILE__[0] == '/') {
+        int n_out = snprintf(buf, size, "%.*s%s", (int)root_len, __FILE__, rel);
+        cr_assert(n_out > 0 && (size_t)n_out < size, "path too long");
+        return;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    cr_assert_gt(n, 0, "readlink /proc/self/exe failed");
+    exe[n] = '\0';
+    for (int up = 0; up < 3; up++)
+        *strrchr(exe, '/') = '\0';
+    int n_out = snprintf(buf, size, "%s/%.*s%s", exe, (int)root_len, __FILE__, rel);
+    cr_assert(n_out > 0 && (size_t)n_out < size, "path too long");
+}
+
+static journey_t *parse_ok(const char *text) {
+    journey_t *journey = NULL;
+    errbuf[0] = '\0';
+    sy_err_t err = journey_parse(&journey, text, strlen(text), "ok.yaml", errbuf,
+                                 sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "journey_parse returned %d, want SY_OK; errbuf: %s", err,
+                 errbuf);
+    cr_assert_not_null(journey);
+    return journey;
+}
+
+/* Parse text as "bad.yaml": expect want, exactly message, and *out untouched. */
+static void parse_fails(const char *text, sy_err_t want, const char *message) {
+    journey_t *sentinel = (journey_t *)&errbuf, *journey = sentinel;
+    errbuf[0] = '\0';
+    sy_err_t err = journey_parse(&journey, text, strlen(text), "bad.yaml", errbuf,
+                                 sizeof errbuf);
+    cr_assert_eq(err, want, "journey_parse returned %d, want %d; errbuf: %s", err, want,
+                 errbuf);
+    cr_assert_str_eq(errbuf, message, "message was\n  '%s', want\n  '%s'", errbuf, message);
+    cr_assert_eq(journey, sentinel, "*out was changed on error");
+}
+
+static const journey_node_t *node_named(const journey_t *journey, const char *id) {
+    int index = journey_node_index(journey, id);
+    cr_assert_geq(index, 0, "no node '%s'", id);
+    return &journey->nodes[index];
+}
+
+static void assert_target(const journey_t *journey, uint16_t to, const char *want) {
+    cr_assert_str_eq(journey->nodes[to].id, want, "target is '%s', want '%s'",
+                     journey->nodes[to].id, want);
+}
+
+static void assert_match(const journey_event_match_t *m, sy_channel_t channel,
+                         sy_event_type_t type) {
+    cr_assert_eq(m->channel, channel, "channel %d, want %d", m->channel, channel);
+    cr_assert_eq(m->type, type, "type %d, want %d", m->type, type);
+}
+
+static void assert_path(const journey_t *journey, const journey_path_t *path,
+                        const char *name, size_t when, size_t unless, int64_t within_ms,
+                        int64_t after_ms, const char *to) {
+    cr_assert_str_eq(path->name, name, "path '%s', want '%s'", path->name, name);
+    cr_assert_eq(path->when_count, when, "%s: %zu when, want %zu", name, path->when_count,
+                 when);
+    cr_assert_eq(path->unless_count, unless, "%s: %zu unless, want %zu", name,
+                 path->unless_count, unless);
+    cr_assert_eq(path->within_ms, within_ms, "%s: within %lld ms, want %lld", name,
+                 (long long)path->within_ms, (long long)within_ms);
+    cr_assert_eq(path->after_ms, after_ms, "%s: after %lld ms, want %lld", name,
+                 (long long)path->after_ms, (long long)after_ms);
+    assert_target(journey, path->to, to);
+}
+
+static journey_t *load_example(void) {
+    char path[PATH_MAX];
+    journey_t *journey = NULL;
+    source_path(path, sizeof path, "examples/journeys/coffee_email_promo.yaml");
+    sy_err_t err = journey_load_file(&journey, path, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "loading %s returned %d; errbuf: %s", path, err, errbuf);
+    return journey;
+}
+
+Test(journey, coffee_example_loads_with_its_nodes_and_entry) {
+    journey_t *j = load_example();
+    cr_assert_str_eq(j->id, "coffee_email_promo", "id '%s'", j->id);
+    cr_assert_eq(j->version, 1, "version %d, want 1", (int)j->version);
+    cr_assert_eq(j->nodes_count, 7, "%zu nodes, want 7", j->nodes_count);
+    assert_match(&j->entry, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+    cr_assert_str_eq(j->entry.name, "promo_eligible", "entry name '%s'", j->entry.name);
+    cr_assert_str_eq(j->nodes[0].id, "promo_email", "first node '%s'", j->nodes[0].id);
+    const journey_send_t *send = &j->nodes[0].u.send;
+    cr_assert_eq(j->nodes[0].kind, JOURNEY_NODE_SEND, "first node kind %d",
+                 j->nodes[0].kind);
+    cr_assert_eq(send->channel, SY_CHANNEL_EMAIL, "channel %d, want email", send->channel);
+    cr_assert_str_eq(send->template_id, "autumn_promo", "template '%s'", send->template_id);
+    cr_assert_eq(send->params_count, 0, "%zu params, want 0", send->params_count);
+    assert_target(j, send->next, "outcome");
+    const journey_node_t *push = node_named(j, "push_nudge");
+    cr_assert_eq(push->u.send.channel, SY_CHANNEL_PUSH, "push_nudge channel %d",
+                 push->u.send.channel);
+    const journey_node_t *suppress = node_named(j, "suppress");
+    cr_assert_eq(suppress->kind, JOURNEY_NODE_UPDATE, "suppress kind %d", suppress->kind);
+    cr_assert_eq(suppress->u.update.op, SY_UPDATE_ADD_TO_LIST, "op %d",
+                 suppress->u.update.op);
+    cr_assert_str_eq(suppress->u.update.name, "suppression", "list '%s'",
+                     suppress->u.update.name);
+    assert_target(j, suppress->u.update.next, "done");
+    cr_assert_eq(node_named(j, "done")->kind, JOURNEY_NODE_EXIT, "done is not an exit");
+    journey_free(j);
+}
+
+Test(journey, coffee_example_branch_has_paths_in_order_with_windows) {
+    journey_t *j = load_example();
+    const journey_node_t *node = node_named(j, "outcome");
+    cr_assert_eq(node->kind, JOURNEY_NODE_BRANCH, "outcome kind %d", node->kind);
+    const journey_branch_t *br = &node->u.branch;
+    cr_assert_eq(br->message_node, 0, "message node %u, want 0", br->message_node);
+    cr_assert_eq(br->paths_count, 4, "%zu paths, want 4", br->paths_count);
+    assert_path(j, &br->paths[0], "opened", 2, 0, 24 * H_MS, 0, "discount_email");
+    assert_match(&br->paths[0].when[0], SY_CHANNEL_EMAIL, SY_EVENT_DELIVERED);
+    assert_match(&br->paths[0].when[1], SY_CHANNEL_EMAIL, SY_EVENT_OPENED);
+    assert_path(j, &br->paths[1], "not_opened", 1, 1, 0, 24 * H_MS, "push_nudge");
+    assert_match(&br->paths[1].unless[0], SY_CHANNEL_EMAIL, SY_EVENT_OPENED);
+    assert_path(j, &br->paths[2], "bounced", 1, 0, 0, 0, "flag_cleansing");
+    assert_match(&br->paths[2].when[0], SY_CHANNEL_EMAIL, SY_EVENT_BOUNCED);
+    assert_path(j, &br->paths[3], "blocked", 1, 0, 0, 0, "suppress");
+    assert_match(&br->paths[3].when[0], SY_CHANNEL_EMAIL, SY_EVENT_BLOCKED);
+    cr_assert_eq(br->paths[0].line, 19, "first path at line %d, want 19", br->paths[0].line);
+    cr_assert_str_eq(br->otherwise_name, "otherwise", "otherwise name '%s'",
+                     br->otherwise_name);
+    cr_assert_eq(br->otherwise_after_ms, 72 * H_MS, "otherwise after %lld ms, want 72h",
+                 (long long)br->otherwise_after_ms);
+    assert_target(j, br->otherwise_to, "done");
+    journey_free(j);
+}
+
+#define JOURNEY_HEAD "id: j\nversion: 1\nentry: {event: custom.signup}\nnodes:\n"
+#define HELLO_EMAIL                                                                        \
+    "  - id: hello\n    send: {channel: email, template: welcome}\n    next: outcome\n"
+#define DONE "  - id: done\n    exit: {}\n"
+
+Test(journey, otherwise_after_defaults_to_the_largest_window) {
+    journey_t *j = parse_ok(JOURNEY_HEAD HELLO_EMAIL
+                            "  - id: outcome\n    branch:\n      message: hello\n"
+                            "      paths:\n"
+                            "        - {name: a, when: [email.opened], within: 2h, to: done}\n"
+                            "        - {name: b, when: [email.sent], after: 90m, to: done}\n"
+                            "        - {name: c, when: [email.bounced], to: done}\n"
+                            "      otherwise: {to: done}\n" DONE);
+    const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
+    cr_assert_eq(br->otherwise_after_ms, 2 * H_MS, "otherwise after %lld ms, want 2h",
+                 (long long)br->otherwise_after_ms);
+    journey_free(j);
+}
+
+Test(journey, send_params_update_ops_and_null_exit_are_read) {
+    journey_t *j = parse_ok(
+        "id: j\nversion: 3\nentry: {event: sms.replied}\nnodes:\n"
+        "  - id: hi\n    send:\n      channel: sms\n      template: t\n"
+        "      params: {coupon: NEXT10, count: 2}\n    next: set\n"
+        "  - id: set\n    update: {set_attribute: {name: tier, value: gold}}\n    next: out\n"
+        "  - id: out\n    update: {opt_out: sms}\n    next: done\n"
+        "  - id: done\n    exit: null\n");
+    const journey_send_t *send = &j->nodes[0].u.send;
+    cr_assert_eq(send->params_count, 2, "%zu params, want 2", send->params_count);
+    cr_assert_str_eq(send->params[0].key, "coupon", "key '%s'", send->params[0].key);
+    cr_assert_str_eq(send->params[1].value, "2", "value '%s'", send->params[1].value);
+    const journey_update_t *set = &j->nodes[1].u.update;
+    cr_assert_eq(set->op, SY_UPDATE_SET_ATTRIBUTE, "op %d", set->op);
+    cr_assert_str_eq(set->value, "gold", "value '%s'", set->value);
+    cr_assert_eq(j->nodes[2].u.update.op, SY_UPDATE_OPT_OUT, "op %d", j->nodes[2].u.update.op);
+    cr_assert_str_eq(j->nodes[2].u.update.name, "sms", "channel '%s'",
+                     j->nodes[2].u.update.name);
+    cr_assert_eq(j->version, 3, "version %d", (int)j->version);
+    journey_free(j);
+}
+
+Test(journey, json_journey_loads) {
+    journey_t *j = parse_ok(
+        "{\"id\": \"push_promo\", \"version\": 2,\n"
+        " \"entry\": {\"event\": \"custom.offer\"},\n"
+        " \"nodes\": [\n"
+        "  {\"id\": \"push\", \"send\": {\"channel\": \"push\", \"template\": \"offer\"},\n"
+        "   \"next\": \"seen\"},\n"
+        "  {\"id\": \"seen\", \"branch\": {\"message\": \"push\",\n"
+        "    \"paths\": [{\"name\": \"claimed\", \"when\": [\"push.opened\", \"push.clicked\"],\n"
+        "                \"within\": \"48h\", \"to\": \"done\"}],\n"
+        "    \"otherwise\": {\"to\": \"done\"}}},\n"
+        "  {\"id\": \"done\", \"exit\": {}}]}\n");
+    cr_assert_str_eq(j->id, "push_promo", "id '%s'", j->id);
+    cr_assert_eq(j->nodes_count, 3, "%zu nodes, want 3", j->nodes_count);
+    const journey_branch_t *br = &j->nodes[1].u.branch;
+    assert_path(j, &br->paths[0], "claimed", 2, 0, 48 * H_MS, 0, "done");
+    cr_assert_eq(br->otherwise_after_ms, 48 * H_MS, "otherwise after %lld ms",
+                 (long long)br->otherwise_after_ms);
+    journey_free(j);
+}
+
+Test(journey, json_syntax_error_names_line_and_column) {
+    parse_fails("{\"id\": \"j\",\n \"version\": 1,,\n}\n", SY_ERR_JOURNEY,
+                "bad.yaml:2:15: did not find expected node content "
+                "(while parsing a flow node at line 2)");
+}
+
+/* Each validation error, inline, with where it points. */
+
+Test(journey, unknown_key_is_named_with_the_keys_expected) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+                "        - {name: a, when: [email.opened], within: 1h, to: done, colour: x}\n"
+                "      otherwise: {to: done}\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:12:65: unknown key 'colour' in path "
+                "(expected name, when, unless, within, after, to)");
+}
+
+Test(journey, missing_required_key_points_at_its_map) {
+    parse_fails("id: j\nversion: 1\nnodes:\n" DONE, SY_ERR_JOURNEY,
+                "bad.yaml:1:1: missing 'entry' in journey");
+}
+
+Test(journey, duplicate_node_id_points_at_the_second) {
+    parse_fails(JOURNEY_HEAD "  - id: done\n    exit: {}\n  - id: done\n    exit: {}\n",
+                SY_ERR_JOURNEY, "bad.yaml:7:9: duplicate node id 'done' (first at line 5)");
+}
+
+Test(journey, next_to_a_missing_node_is_an_error) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL DONE, SY_ERR_JOURNEY,
+                "bad.yaml:7:11: 'next' names node 'outcome', which does not exist");
+}
+
+Test(journey, message_must_name_a_send_node) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: done\n      paths:\n"
+                "        - {name: a, when: [email.opened], within: 1h, to: done}\n"
+                "      otherwise: {to: done}\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:10:16: 'message' names node 'done', which is not a send node");
+}
+
+Test(journey, unreachable_node_is_an_error) {
+    parse_fails(JOURNEY_HEAD "  - id: done\n    exit: {}\n  - id: lost\n    exit: {}\n",
+                SY_ERR_JOURNEY,
+                "bad.yaml:7:5: node 'lost' cannot be reached from the first node 'done'");
+}
+
+Test(journey, loop_without_a_wait_is_named_with_its_nodes) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+                "        - {name: again, when: [email.opened], to: hello}\n"
+                "      otherwise: {after: 1d, to: done}\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:12:51: loop without a wait: hello -> outcome -> hello");
+}
+
+Test(journey, node_pointing_at_itself_is_a_loop) {
+    parse_fails(JOURNEY_HEAD "  - id: me\n    update: {unset_attribute: x}\n    next: me\n",
+                SY_ERR_JOURNEY, "bad.yaml:7:11: loop without a wait: me -> me");
+}
+
+Test(journey, branch_without_otherwise_is_an_error) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+                "        - {name: a, when: [email.opened], within: 1h, to: done}\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:10:7: branch in node 'outcome' has no 'otherwise'");
+}
+
+Test(journey, otherwise_needs_after_when_no_path_has_a_window) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+                "        - {name: a, when: [email.opened], to: done}\n"
+                "      otherwise:\n        to: done\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:14:9: otherwise needs 'after' when no path has a window");
+}
+
+Test(journey, bad_duration_is_an_error) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+                "        - {name: a, when: [email.opened], within: 0h, to: done}\n"
+                "      otherwise: {to: done}\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:12:51: bad duration '0h': write a positive whole number and a "
+                "unit (ms, s, m, h, d), like 24h");
+}
+
+Test(journey, unknown_event_type_lists_the_channel_types) {
+    parse_fails("id: j\nversion: 1\nentry: {event: voice.hung_up}\nnodes:\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:3:16: unknown event type 'voice.hung_up' (voice events: blocked, "
+                "attempted, not_attempted, answered, not_answered, voicemail)");
+}
+
+Test(journey, custom_event_name_must_be_plain) {
+    parse_fails("id: j\nversion: 1\nentry: {event: custom.Store-Visit}\nnodes:\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:3:16: bad custom event 'custom.Store-Visit': write custom.<name>, "
+                "the name in a-z, 0-9 and '_'");
+}
+
+Test(journey, branch_event_on_another_channel_says_which_channel) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+                "        - {name: a, when: [email.opened], unless: [push.opened], to: done}\n"
+                "      otherwise: {after: 1d, to: done}\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:12:52: 'push.opened' is not on the email channel of message "
+                "'hello': write email.<type>");
+}
+
+Test(journey, send_without_next_is_an_error_but_exit_needs_none) {
+    parse_fails(JOURNEY_HEAD "  - id: hi\n    send: {channel: sms, template: t}\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:5:5: missing 'next' in node 'hi'");
+}
+
+Test(journey, update_without_next_is_an_error) {
+    parse_fails(JOURNEY_HEAD "  - id: up\n    update: {remove_from_list: vip}\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:5:5: missing 'next' in node 'up'");
+}
+
+Test(journey, send_on_a_channel_that_cannot_send_is_an_error) {
+    parse_fails(JOURNEY_HEAD "  - id: hi\n    send: {channel: call, template: t}\n"
+                             "    next: done\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:6:21: send channel must be email, sms, push, voice, in_app or task, "
+                "not 'call'");
+}
+
+Test(journey, node_with_two_kinds_is_an_error) {
+    parse_fails(JOURNEY_HEAD "  - id: done\n    exit: {}\n    update: {add_to_list: x}\n",
+                SY_ERR_JOURNEY,
+                "bad.yaml:7:5: node 'done' has both 'exit' and 'update': a node does one thing");
+}
+
+Test(journey, duplicate_yaml_key_is_an_error) {
+    parse_fails("id: j\nversion: 1\nid: k\n", SY_ERR_JOURNEY,
+                "bad.yaml:3:1: duplicate key 'id' (first at line 1)");
+}
+
+Test(journey, yaml_syntax_error_reports_libyaml_problem_and_mark) {
+    parse_fails("id: j\nversion: [1\n", SY_ERR_JOURNEY,
+                "bad.yaml:3:1: did not find expected ',' or ']' "
+                "(while parsing a flow sequence at line 2)");
+}
+
+/* Limits: SY_ERR_LIMIT at the first item past the maximum. */
+
+/* A journey of count update nodes in a chain, ending with an exit; caller frees. */
+static char *chain_journey(size_t count) {
+    size_t size = 128 + count * 64;
+    char *text = malloc(size);
+    cr_assert_not_null(text);
+    size_t used = (size_t)snprintf(text, size, JOURNEY_HEAD);
+    for (size_t i = 0; i + 1 < count; i++)
+        used += (size_t)snprintf(text + used, size - used,
+                                 "  - {id: n%zu, update: {add_to_list: l}, next: n%zu}\n", i,
+                                 i + 1);
+    snprintf(text + used, size - used, "  - {id: n%zu, exit: {}}\n", count - 1);
+    return text;
+}
+
+Test(journey, nodes_up_to_the_maximum_load) {
+    char *text = chain_journey(JOURNEY_NODES_MAX);
+    journey_t *j = parse_ok(text);
+    cr_assert_eq(j->nodes_count, JOURNEY_NODES_MAX, "%zu nodes", j->nodes_count);
+    journey_free(j);
+    free(text);
+}
+
+Test(journey, more_nodes_than_the_maximum_is_a_limit_error) {
+    char *text = chain_journey(JOURNEY_NODES_MAX + 1);
+    char want[64];
+    snprintf(want, sizeof want, "bad.yaml:%d:5: more than %d nodes", 5 + JOURNEY_NODES_MAX,
+             JOURNEY_NODES_MAX);
+    parse_fails(text, SY_ERR_LIMIT, want);
+    free(text);
+}
+
+Test(journey, more_paths_than_the_maximum_is_a_limit_error) {
+    char text[8192];
+    size_t used = (size_t)snprintf(text, sizeof text, JOURNEY_HEAD HELLO_EMAIL
+                                   "  - id: outcome\n    branch:\n      message: hello\n"
+                                   "      paths:\n");
+    for (int i = 0; i <= JOURNEY_PATHS_MAX; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used,
+                                 "        - {name: p%d, when: [email.sent], to: done}\n", i);
+    snprintf(text + used, sizeof text - used, "      otherwise: {after: 1h, to: done}\n" DONE);
+    char want[64];
+    snprintf(want, sizeof want, "bad.yaml:%d:11: more than %d paths in a branch",
+             12 + JOURNEY_PATHS_MAX, JOURNEY_PATHS_MAX);
+    parse_fails(text, SY_ERR_LIMIT, want);
+}
+
+Test(journey, more_matches_than_the_maximum_is_a_limit_error) {
+    char text[4096];
+    size_t used = (size_t)snprintf(text, sizeof text, JOURNEY_HEAD HELLO_EMAIL
+                                   "  - id: outcome\n    branch:\n      message: hello\n"
+                                   "      paths:\n        - name: a\n          when:\n");
+    for (int i = 0; i <= JOURNEY_MATCHES_MAX; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "            - email.sent\n");
+    snprintf(text + used, sizeof text - used,
+             "          to: done\n      otherwise: {after: 1h, to: done}\n" DONE);
+    char want[64];
+    snprintf(want, sizeof want, "bad.yaml:%d:15: more than %d event types in 'when'",
+             14 + JOURNEY_MATCHES_MAX, JOURNEY_MATCHES_MAX);
+    parse_fails(text, SY_ERR_LIMIT, want);
+}
+
+/* tests/journeys/invalid: each file's first line is "# expect: MESSAGE". */
+
+static char *read_text(const char *path) {
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    char *text = calloc(1, 1 << 16);
+    cr_assert_not_null(text);
+    size_t n = fread(text, 1, (1 << 16) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static void check_invalid_file(const char *dir, const char *name) {
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert(n > 0 && (size_t)n < sizeof path, "path too long");
+    char *text = read_text(path);
+    const char *prefix = "# expect: ";
+    cr_assert(strncmp(text, prefix, strlen(prefix)) == 0, "%s: no '# expect: ' line", name);
+    const char *start = text + strlen(prefix);
+    const char *end = strchr(start, '\n');
+    cr_assert_not_null(end, "%s: expect line has no end", name);
+    char want[1024];
+    snprintf(want, sizeof want, "%.*s", (int)(end - start), start);
+    journey_t *journey = NULL;
+    errbuf[0] = '\0';
+    sy_err_t err = journey_parse(&journey, text, strlen(text), "bad.yaml", errbuf,
+                                 sizeof errbuf);
+    cr_expect_neq(err, SY_OK, "%s: loaded, want an error", name);
+    cr_expect_null(journey, "%s: *out set on error", name);
+    cr_expect_str_eq(errbuf, want, "%s: message was\n  '%s', want\n  '%s'", name, errbuf,
+                     want);
+    free(text);
+}
+
+Test(journey, every_invalid_example_fails_with_its_expected_message) {
+    char dir[PATH_MAX];
+    source_path(dir, sizeof dir, "tests/journeys/invalid");
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "cannot open %s", dir);
+    int checked = 0;
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".yaml") != 0)
+            continue;
+        check_invalid_file(dir, e->d_name);
+        checked++;
+    }
+    closedir(d);
+    cr_assert_geq(checked, 15, "only %d invalid journeys checked", checked);
+}
+
+/* Directory sets. */
+
+Test(journey, set_loads_the_examples_directory) {
+    char dir[PATH_MAX];
+    source_path(dir, sizeof dir, "examples/journeys");
+    journey_set_t *set = NULL;
+    sy_err_t err = journey_set_load_dir(&set, dir, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "journey_set_load_dir returned %d; errbuf: %s", err, errbuf);
+    cr_assert_geq(set->count, 1, "%zu journeys, want at least 1", set->count);
+    for (size_t i = 1; i < set->count; i++)
+        cr_assert_lt(strcmp(set->journeys[i - 1]->source, set->journeys[i]->source), 0,
+                     "%s before %s: not sorted", set->journeys[i - 1]->source,
+                     set->journeys[i]->source);
+    journey_set_free(set);
+}
+
+static const char good_journey[] = "id: a\nversion: 1\nentry: {event: custom.x}\n"
+                                   "nodes:\n  - id: done\n    exit: {}\n";
+
+static void write_file(const char *dir, const char *name, const char *text) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void remove_dir(const char *dir, const char *const *names) {
+    char path[PATH_MAX];
+    for (size_t i = 0; names[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+static void set_fails(const char *dir, const char *want) {
+    journey_set_t *sentinel = (journey_set_t *)&errbuf, *set = sentinel;
+    sy_err_t err = journey_set_load_dir(&set, dir, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_JOURNEY, "journey_set_load_dir returned %d, want %d; %s", err,
+                 SY_ERR_JOURNEY, errbuf);
+    cr_assert_eq(set, sentinel, "*out was changed on error");
+    cr_assert_str_eq(errbuf, want, "message was\n  '%s', want\n  '%s'", errbuf, want);
+}
+
+Test(journey, set_is_all_or_nothing_when_one_file_is_bad) {
+    char dir[] = "/tmp/sy_journey_set_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    write_file(dir, "a.yaml", good_journey);
+    write_file(dir, "b.yml", "id: b\nversion: 1\nentry: {event: custom.x}\nnodes: []\n");
+    write_file(dir, "notes.txt", "not a journey");
+    char want[256];
+    snprintf(want, sizeof want, "%s/b.yml:4:8: 'nodes' must be a list of at least one node",
+             dir);
+    set_fails(dir, want);
+    remove_dir(dir, (const char *const[]){"a.yaml", "b.yml", "notes.txt", NULL});
+}
+
+Test(journey, set_refuses_two_files_with_the_same_id_and_version) {
+    char dir[] = "/tmp/sy_journey_set_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    write_file(dir, "a.yaml", good_journey);
+    write_file(dir, "b.json", "{\"id\": \"a\", \"version\": 1, \"entry\": {\"event\": "
+                              "\"custom.x\"}, \"nodes\": [{\"id\": \"done\", \"exit\": {}}]}");
+    char want[256];
+    snprintf(want, sizeof want, "%s/b.json: journey 'a' version 1 is also in %s/a.yaml", dir,
+             dir);
+    set_fails(dir, want);
+    remove_dir(dir, (const char *const[]){"a.yaml", "b.json", NULL});
+}
+
+/* Durations. */
+
+Test(journey, durations_parse_every_unit) {
+    static const struct {
+        const char *text;
+        int64_t ms;
+    } cases[] = {{"500ms", 500}, {"90s", 90000}, {"30m", 1800000}, {"24h", 86400000},
+                 {"7d", 604800000}, {"1ms", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms = -1;
+        cr_assert(journey_duration_parse(cases[i].text, &ms), "'%s' refused", cases[i].text);
+        cr_assert_eq(ms, cases[i].ms, "'%s' is %lld ms, want %lld", cases[i].text,
+                     (long long)ms, (long long)cases[i].ms);
+    }
+}
+
+Test(journey, durations_refuse_zero_signs_spaces_and_unknown_units) {
+    static const char *const bad[] = {"", "0s", "-5m", "+5m", "5", "h", "5 h", "5hours",
+                                      "1.5h", "5w", "99999999999999999999d", "5H"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms = 42;
+        cr_assert_not(journey_duration_parse(bad[i], &ms), "'%s' accepted", bad[i]);
+        cr_assert_eq(ms, 42, "'%s' changed *ms on failure", bad[i]);
+    }
+}
