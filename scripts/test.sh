@@ -8,18 +8,23 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Runs `meson test` in each build dir given; called by this script inside with_kafka.sh.
+# Runs `meson test` in each build dir given; called by this script inside with_kafka.sh,
+# which stops it with SIGTERM when interrupted: meson then gets SIGTERM and stops its tests.
 test_run_suites() {
-    local dir status=0
+    local dir status=0 meson_pid=""
+    trap '[[ -n "$meson_pid" ]] && kill -TERM "$meson_pid" 2>/dev/null; wait; exit 143' TERM
     for dir in "$@"; do
         echo "test: meson test -C $dir"
         rm -f "$dir/meson-logs/testlog.json"
         if [[ "$dir" == build-asan ]]; then
             ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-                meson test -C "$dir" --print-errorlogs || status=1
+                meson test -C "$dir" --print-errorlogs &
         else
-            meson test -C "$dir" --print-errorlogs || status=1
+            meson test -C "$dir" --print-errorlogs &
         fi
+        meson_pid=$!
+        wait "$meson_pid" || status=1
+        meson_pid=""
     done
     return "$status"
 }
@@ -53,9 +58,20 @@ if [[ "${1:-}" == "--suites" ]]; then
     exit
 fi
 
-# Interrupted: stop here (with_kafka.sh has already stopped the broker) with no summary.
-trap 'echo "test: interrupted" >&2; exit 130' INT
-trap 'echo "test: terminated" >&2; exit 143' TERM
+# Interrupted (Ctrl-C, or SIGTERM to this script alone): have with_kafka.sh stop the tests
+# and the broker, wait for it, and stop here with no summary.
+test_child=""
+test_interrupted() {
+    trap '' INT TERM
+    if [[ -n "$test_child" ]]; then
+        kill -TERM "$test_child" 2>/dev/null || true
+        wait "$test_child" 2>/dev/null || true
+    fi
+    echo "test: interrupted" >&2
+    exit "$1"
+}
+trap 'test_interrupted 130' INT
+trap 'test_interrupted 143' TERM
 
 bash scripts/setup.sh
 bash tests/broker/kafka_fixture.sh fetch
@@ -66,7 +82,11 @@ if bash scripts/build.sh --asan; then built+=(build-asan); else build_failures=$
 status=0
 for dir in build build-asan; do rm -f "$dir/meson-logs/testlog.json"; done
 if ((${#built[@]} > 0)); then
-    bash tests/broker/with_kafka.sh bash scripts/test.sh --suites "${built[@]}" || status=1
+    # In the background so that a signal reaches test_interrupted at once.
+    bash tests/broker/with_kafka.sh bash scripts/test.sh --suites "${built[@]}" &
+    test_child=$!
+    wait "$test_child" || status=1
+    test_child=""
 fi
 ((build_failures == 0)) || status=1
 
