@@ -43,7 +43,8 @@ const config_option_t config_options[] = {
      "previous incarnation."},
     CONFIG_TOPIC("topic.events", topic_events, "events", "Input topic of engagement events."),
     CONFIG_TOPIC("topic.profiles", topic_profiles, "profiles",
-                 "Input topic of contact profile updates."),
+                 "Input topic of contact profile updates. Reserved: this version does not "
+                 "read it yet; profiles come with the journey-language release."),
     CONFIG_TOPIC("topic.decisions", topic_decisions, "decisions",
                  "Output topic of routing decisions."),
     {"topic.actions.prefix", CONFIG_TYPE_STRING, "actions.", NULL, 0,

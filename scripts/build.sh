@@ -13,7 +13,7 @@ case "${1:-}" in
     "") ;;
     --asan)
         build_dir=build-asan
-        build_options=(-Db_sanitize=address,undefined -Dallocator=system -Db_lundef=false) ;;
+        build_options=("-Db_sanitize=address,undefined" -Dallocator=system -Db_lundef=false) ;;
     *) echo "usage: $0 [--asan]" >&2; exit 2 ;;
 esac
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # test_interrupted runs from traps
 # test.sh — THE test command: installs what is missing, fetches the test broker, builds the
 # normal (build/) and the ASan/UBSan (build-asan/) trees, starts ONE real Kafka broker and runs
 # every meson test of both trees against it, then stops the broker and removes its data.

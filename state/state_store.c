@@ -85,6 +85,17 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         s->stream_time[i] = INT64_MIN;
     if (!in_memory && (err = make_dir(dir, errbuf, errbuf_size)) != SY_OK)
         goto fail;
+    /* RocksDB's in-memory env resolves only absolute paths ("Not implemented:
+     * GetAbsolutePath" otherwise): root a bare name so any name works, as promised. */
+    char mem_dir[4096];
+    if (in_memory && dir[0] != '/') {
+        if (snprintf(mem_dir, sizeof mem_dir, "/%s", dir) >= (int)sizeof mem_dir) {
+            snprintf(errbuf, errbuf_size, "state store: name too long: %s", dir);
+            err = SY_ERR_INVALID_ARG;
+            goto fail;
+        }
+        dir = mem_dir;
+    }
     store_options_init(s, in_memory);
     const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options};
     s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,

@@ -11,7 +11,8 @@
 set -euo pipefail
 
 readonly KAFKA_VERSION=3.9.1
-readonly FIXTURE_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FIXTURE_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly FIXTURE_HERE
 readonly CACHE_ROOT="${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}"
 readonly KAFKA_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"
 readonly KAFKA_LIBS="$KAFKA_HOME/libs"
@@ -45,14 +46,14 @@ fixture_fetch() {
             rm -rf "$KAFKA_LIBS"
             mv "$partial" "$KAFKA_LIBS"
             touch "$KAFKA_MARKER"
-            fixture_log "fetched Kafka $KAFKA_VERSION ($(ls "$KAFKA_LIBS" | wc -l) jars)" \
+            fixture_log "fetched Kafka $KAFKA_VERSION ($(find "$KAFKA_LIBS" -name "*.jar" | wc -l) jars)" \
                 "in $((SECONDS - started)) s"
             exec 8>&-
             return 0
         fi
         fixture_log "mvn fetch attempt $attempt/$FETCH_ATTEMPTS failed"
         tail -n 20 "$KAFKA_HOME/fetch.log" >&2 || true
-        sleep $((attempt * 5))
+        ((attempt < FETCH_ATTEMPTS)) && sleep $((attempt * 5))
     done
     exec 8>&-
     fixture_die "could not fetch Kafka jars after $FETCH_ATTEMPTS attempts"
@@ -177,6 +178,7 @@ fixture_java() {
 }
 
 # Starts the JVM in the background and waits until it answers; prints the bootstrap.
+# Returns 1 when it did not answer in time (it is then stopped), 2 when it exited.
 fixture_launch() {
     local dir=$1 bootstrap host port pid started=$SECONDS
     bootstrap=$(<"$dir/bootstrap")
@@ -194,7 +196,7 @@ fixture_launch() {
         if ! kill -0 "$pid" 2>/dev/null; then
             fixture_log "broker exited during start-up; last lines of its logs:"
             tail -n 40 "$dir/broker.log" "$dir/broker.out" >&2 2>/dev/null || true
-            return 1
+            return 2
         fi
         if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && fixture_broker_answers "$host" "$port"
         then
@@ -230,21 +232,32 @@ fixture_kill_jvm() {
 # ---------------------------------------------------------------------------------------
 # subcommands
 
+# Another process may take a port between fixture_free_ports and the broker's bind.
+readonly START_ATTEMPTS=3
+
 fixture_start() {
-    local dir=$1 ports port cport
+    local dir=$1 ports attempt status
     [[ -d "$dir" ]] || mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     [[ -e "$dir/server.properties" ]] && fixture_die "$dir already holds a broker"
     fixture_fetch
     command -v java >/dev/null || fixture_die "java not found (run scripts/setup.sh)"
-    ports=$(fixture_free_ports)
-    port=$(sed -n 1p <<<"$ports")
-    cport=$(sed -n 2p <<<"$ports")
-    fixture_write_config "$dir" "$port" "$cport"
-    fixture_java "$dir" kafka.tools.StorageTool format -t "$(fixture_cluster_id)" \
-        -c "$dir/server.properties" >"$dir/format.out" 2>&1 \
-        || { cat "$dir/format.out" >&2; fixture_die "formatting storage in $dir failed"; }
-    fixture_launch "$dir"
+    for attempt in $(seq 1 "$START_ATTEMPTS"); do
+        ports=$(fixture_free_ports)
+        fixture_write_config "$dir" "$(sed -n 1p <<<"$ports")" "$(sed -n 2p <<<"$ports")"
+        fixture_java "$dir" kafka.tools.StorageTool format -t "$(fixture_cluster_id)" \
+            -c "$dir/server.properties" >"$dir/format.out" 2>&1 \
+            || { cat "$dir/format.out" >&2; fixture_die "formatting storage in $dir failed"; }
+        if fixture_launch "$dir"; then return 0; else status=$?; fi
+        # Only a lost port race is worth another try; a broker that hangs is not.
+        if ((status != 2)) || ! grep -qs 'BindException\|Address already in use' \
+                "$dir/broker.log" "$dir/broker.out"; then
+            break
+        fi
+        fixture_log "port taken (attempt $attempt/$START_ATTEMPTS); trying other ports"
+        find "$dir" -mindepth 1 -delete
+    done
+    return 1
 }
 
 fixture_restart_broker() {

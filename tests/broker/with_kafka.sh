@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # the cleanup functions run from traps
 # with_kafka.sh CMD [ARGS...] — runs CMD with a real Kafka broker at $SWITCHYARD_TEST_BOOTSTRAP.
 # When that variable is already set (the whole suite shares one broker), it just runs CMD.
 # Otherwise it starts a fresh broker in a temporary directory and always stops it and removes
@@ -11,7 +12,8 @@ if [[ -n "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
     exec "$@"
 fi
 
-readonly WITH_KAFKA_FIXTURE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kafka_fixture.sh"
+WITH_KAFKA_FIXTURE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kafka_fixture.sh"
+readonly WITH_KAFKA_FIXTURE
 # How long CMD may take to exit after it was asked to stop, before it gets SIGKILL.
 readonly WITH_KAFKA_CMD_STOP_S=30
 

@@ -1,0 +1,643 @@
+/* test_state_store.c — unit tests of the state store: instances seen through the pending
+ * batch, commit, abort and reopen; the compact codec of keys and values; the timer index
+ * merged from disk and the batch; stream time. In-memory RocksDB, and a temp directory
+ * for the reopen tests. It does not run journeys: that is test_engine.c. */
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state_codec.h"
+#include "state_store.h"
+
+#define H_MS (60LL * 60 * 1000)
+/* A realistic event time: 2024-10-01T09:00:00Z. */
+#define T0_MS 1727773200000LL
+
+/* A UUID contact id (36 chars) and a 20-char journey id. */
+static const char contact_uuid[] = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
+static const char journey20[] = "coffee_email_promo_2";
+
+static char errbuf[1024];
+
+static state_store_t *open_mem(const char *name) {
+    state_store_t *s = NULL;
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_open(&s, name, true, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_open(%s, in memory) returned %d; errbuf: %s",
+                 name, err, errbuf);
+    cr_assert_not_null(s);
+    return s;
+}
+
+static state_store_t *open_dir(const char *dir) {
+    state_store_t *s = NULL;
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_open(&s, dir, false, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; errbuf: %s", dir, err,
+                 errbuf);
+    cr_assert_not_null(s);
+    return s;
+}
+
+static void commit_ok(state_store_t *s) {
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_commit returned %d; errbuf: %s", err, errbuf);
+}
+
+/* A temp directory under /tmp, removed by dir_remove. */
+static char tmp_root[64];
+
+static void dir_make(void) {
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/sy-state-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp failed");
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void dir_remove(void) {
+    if (tmp_root[0])
+        nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmp_root[0] = '\0';
+}
+
+static state_instance_t instance_at(uint16_t node, uint32_t occurrence, int64_t entered_ms) {
+    return (state_instance_t){.status = STATE_INSTANCE_ACTIVE,
+                              .node = node,
+                              .journey_version = 3,
+                              .occurrence = occurrence,
+                              .entered_at_ms = entered_ms,
+                              .node_entered_at_ms = entered_ms + 90 * 1000,
+                              .seen_mask = (1u << 1) | (1u << 2)};
+}
+
+static void assert_instance_eq(const state_instance_t *got, const state_instance_t *want) {
+    cr_assert_eq(got->status, want->status, "status %d, want %d", got->status, want->status);
+    cr_assert_eq(got->node, want->node, "node %u, want %u", got->node, want->node);
+    cr_assert_eq(got->journey_version, want->journey_version, "version %d, want %d",
+                 (int)got->journey_version, (int)want->journey_version);
+    cr_assert_eq(got->occurrence, want->occurrence, "occurrence %u, want %u",
+                 got->occurrence, want->occurrence);
+    cr_assert_eq(got->entered_at_ms, want->entered_at_ms, "entered %lld, want %lld",
+                 (long long)got->entered_at_ms, (long long)want->entered_at_ms);
+    cr_assert_eq(got->node_entered_at_ms, want->node_entered_at_ms,
+                 "node entered %lld, want %lld", (long long)got->node_entered_at_ms,
+                 (long long)want->node_entered_at_ms);
+    cr_assert_eq(got->seen_mask, want->seen_mask, "seen mask 0x%x, want 0x%x",
+                 got->seen_mask, want->seen_mask);
+}
+
+static void expect_instance(state_store_t *s, int32_t partition, const char *contact,
+                            const char *journey, const state_instance_t *want) {
+    state_instance_t got;
+    memset(&got, 0, sizeof got);
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_instance_get(s, partition, contact, journey, &got, errbuf,
+                                            sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "instance_get(%d, %s, %s) returned %d, want SY_OK; %s",
+                 (int)partition, contact, journey, err, errbuf);
+    assert_instance_eq(&got, want);
+}
+
+static void expect_no_instance(state_store_t *s, int32_t partition, const char *contact,
+                               const char *journey) {
+    state_instance_t got;
+    sy_err_t err = state_store_instance_get(s, partition, contact, journey, &got, errbuf,
+                                            sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND,
+                 "instance_get(%d, %s, %s) returned %d, want SY_ERR_NOT_FOUND (%d)",
+                 (int)partition, contact, journey, err, SY_ERR_NOT_FOUND);
+}
+
+static void put_ok(state_store_t *s, int32_t partition, const char *contact,
+                   const char *journey, const state_instance_t *instance) {
+    sy_err_t err = state_store_instance_put(s, partition, contact, journey, instance);
+    cr_assert_eq(err, SY_OK, "instance_put(%s, %s) returned %d", contact, journey, err);
+}
+
+/* ---- instances ---- */
+
+Test(state_store, instance_put_is_seen_before_and_after_commit) {
+    state_store_t *s = open_mem("mem-instance-put");
+    state_instance_t a = instance_at(1, 1, T0_MS);
+    expect_no_instance(s, 0, contact_uuid, journey20);
+    put_ok(s, 0, contact_uuid, journey20, &a);
+    expect_instance(s, 0, contact_uuid, journey20, &a);
+    commit_ok(s);
+    expect_instance(s, 0, contact_uuid, journey20, &a);
+    state_store_close(s);
+}
+
+Test(state_store, instance_later_put_in_same_batch_replaces_earlier) {
+    state_store_t *s = open_mem("mem-instance-replace");
+    state_instance_t a = instance_at(1, 1, T0_MS), b = instance_at(4, 2, T0_MS + H_MS);
+    put_ok(s, 0, contact_uuid, journey20, &a);
+    put_ok(s, 0, contact_uuid, journey20, &b);
+    expect_instance(s, 0, contact_uuid, journey20, &b);
+    commit_ok(s);
+    expect_instance(s, 0, contact_uuid, journey20, &b);
+    state_store_close(s);
+}
+
+Test(state_store, instance_is_keyed_by_partition_contact_and_journey) {
+    state_store_t *s = open_mem("mem-instance-keys");
+    state_instance_t a = instance_at(1, 1, T0_MS);
+    put_ok(s, 7, "c1", "j1", &a);
+    commit_ok(s);
+    expect_instance(s, 7, "c1", "j1", &a);
+    expect_no_instance(s, 8, "c1", "j1");
+    expect_no_instance(s, 7, "c1", "j2");
+    expect_no_instance(s, 7, "c2", "j1");
+    /* The NUL separator keeps ("c1j", "1") apart from ("c1", "j1"). */
+    expect_no_instance(s, 7, "c1j", "1");
+    state_store_close(s);
+}
+
+Test(state_store, instance_abort_drops_uncommitted_put) {
+    state_store_t *s = open_mem("mem-instance-abort");
+    state_instance_t a = instance_at(1, 1, T0_MS), b = instance_at(5, 2, T0_MS + H_MS);
+    put_ok(s, 0, "committed", journey20, &a);
+    commit_ok(s);
+    put_ok(s, 0, "aborted", journey20, &a);
+    put_ok(s, 0, "committed", journey20, &b);
+    expect_instance(s, 0, "aborted", journey20, &a);
+    state_store_abort(s);
+    expect_no_instance(s, 0, "aborted", journey20);
+    expect_instance(s, 0, "committed", journey20, &a);
+    /* Nothing of the aborted batch comes back with a later commit. */
+    commit_ok(s);
+    expect_no_instance(s, 0, "aborted", journey20);
+    expect_instance(s, 0, "committed", journey20, &a);
+    state_store_close(s);
+}
+
+Test(state_store, instance_committed_survives_reopen_and_aborted_does_not,
+     .fini = dir_remove) {
+    dir_make();
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/state", tmp_root);
+    state_instance_t a = instance_at(1, 1, T0_MS), b = instance_at(2, 1, T0_MS);
+    state_store_t *s = open_dir(dir);
+    put_ok(s, 3, "kept", journey20, &a);
+    commit_ok(s);
+    put_ok(s, 3, "aborted", journey20, &b);
+    state_store_abort(s);
+    put_ok(s, 3, "never-committed", journey20, &b);
+    state_store_close(s);
+
+    s = open_dir(dir);
+    expect_instance(s, 3, "kept", journey20, &a);
+    expect_no_instance(s, 3, "aborted", journey20);
+    expect_no_instance(s, 3, "never-committed", journey20);
+    state_store_close(s);
+}
+
+Test(state_store, contact_id_over_limit_is_limit_error) {
+    state_store_t *s = open_mem("mem-limit");
+    char longest[SY_ID_BYTES_MAX + 1], too_long[SY_ID_BYTES_MAX + 2];
+    memset(longest, 'c', SY_ID_BYTES_MAX);
+    longest[SY_ID_BYTES_MAX] = '\0';
+    memset(too_long, 'c', SY_ID_BYTES_MAX + 1);
+    too_long[SY_ID_BYTES_MAX + 1] = '\0';
+    state_instance_t a = instance_at(1, 1, T0_MS), got;
+
+    sy_err_t err = state_store_instance_put(s, 0, too_long, journey20, &a);
+    cr_assert_eq(err, SY_ERR_LIMIT, "put of a %d-byte contact id returned %d, want %d",
+                 SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
+    err = state_store_instance_get(s, 0, too_long, journey20, &got, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_LIMIT, "get of a %d-byte contact id returned %d, want %d",
+                 SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
+    err = state_store_instance_put(s, 0, contact_uuid, too_long, &a);
+    cr_assert_eq(err, SY_ERR_LIMIT, "put of a %d-byte journey id returned %d, want %d",
+                 SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
+
+    put_ok(s, 0, longest, journey20, &a);
+    commit_ok(s);
+    expect_instance(s, 0, longest, journey20, &a);
+    state_store_close(s);
+}
+
+/* ---- codec ---- */
+
+Test(state_codec, realistic_instance_encodes_in_at_most_24_bytes) {
+    uint8_t buf[STATE_VALUE_BYTES_MAX];
+    /* A contact 23 h into a branch, having seen delivered and opened, third entry. */
+    state_instance_t in = {.status = STATE_INSTANCE_ACTIVE,
+                           .node = 1,
+                           .journey_version = 12,
+                           .occurrence = 3,
+                           .entered_at_ms = T0_MS,
+                           .node_entered_at_ms = T0_MS + 23 * H_MS,
+                           .seen_mask = (1u << 1) | (1u << 2) | (1u << 3)};
+    size_t n = state_codec_instance_encode(buf, &in);
+    cr_assert_leq(n, 24, "instance encodes in %zu bytes, want <= 24", n);
+    cr_assert_geq(n, 8, "instance encodes in %zu bytes: too few to hold it", n);
+}
+
+Test(state_codec, instance_key_is_partition_contact_nul_journey) {
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    size_t n = state_codec_instance_key(key, 0x0102, contact_uuid, journey20);
+    size_t want = 2 + 36 + 1 + 20;
+    cr_assert_eq(strlen(contact_uuid), 36, "contact id has %zu chars", strlen(contact_uuid));
+    cr_assert_eq(strlen(journey20), 20, "journey id has %zu chars", strlen(journey20));
+    cr_assert_eq(n, want, "key is %zu bytes, want %zu", n, want);
+    cr_assert_eq(key[0], 0x01, "partition high byte 0x%02x, want 0x01", key[0]);
+    cr_assert_eq(key[1], 0x02, "partition low byte 0x%02x, want 0x02", key[1]);
+    cr_assert(memcmp(key + 2, contact_uuid, 36) == 0, "contact id bytes differ");
+    cr_assert_eq(key[38], 0, "separator 0x%02x, want 0", key[38]);
+    cr_assert(memcmp(key + 39, journey20, 20) == 0, "journey id bytes differ");
+}
+
+Test(state_codec, instance_round_trips) {
+    const state_instance_t cases[] = {
+        instance_at(0, 1, T0_MS),
+        {.status = STATE_INSTANCE_DONE, .node = UINT16_MAX, .journey_version = INT32_MAX,
+         .occurrence = UINT32_MAX, .entered_at_ms = INT64_MAX / 2,
+         .node_entered_at_ms = INT64_MAX / 2 + 1, .seen_mask = UINT32_MAX},
+        {.status = STATE_INSTANCE_ACTIVE, .node = 7, .journey_version = 1, .occurrence = 1,
+         .entered_at_ms = -5 * H_MS, .node_entered_at_ms = -7 * H_MS, .seen_mask = 0},
+        {.status = STATE_INSTANCE_ACTIVE, .node = 0, .journey_version = 0, .occurrence = 0,
+         .entered_at_ms = 0, .node_entered_at_ms = 0, .seen_mask = 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t buf[STATE_VALUE_BYTES_MAX];
+        state_instance_t out;
+        memset(&out, 0xa5, sizeof out);
+        size_t n = state_codec_instance_encode(buf, &cases[i]);
+        cr_assert_leq(n, STATE_VALUE_BYTES_MAX, "case %zu: %zu bytes", i, n);
+        cr_assert_eq(buf[0], STATE_CODEC_VERSION, "case %zu: version byte %u", i, buf[0]);
+        cr_assert(state_codec_instance_decode(buf, n, &out), "case %zu: decode failed", i);
+        assert_instance_eq(&out, &cases[i]);
+    }
+}
+
+Test(state_codec, instance_decode_rejects_truncated_wrong_version_and_trailing_bytes) {
+    uint8_t buf[STATE_VALUE_BYTES_MAX + 1];
+    state_instance_t in = instance_at(3, 2, T0_MS), out;
+    size_t n = state_codec_instance_encode(buf, &in);
+    for (size_t len = 0; len < n; len++)
+        cr_assert_not(state_codec_instance_decode(buf, len, &out),
+                      "decode of the first %zu of %zu bytes succeeded", len, n);
+    buf[n] = 0;
+    cr_assert_not(state_codec_instance_decode(buf, n + 1, &out),
+                  "decode with a trailing byte succeeded");
+    buf[0] = STATE_CODEC_VERSION + 1;
+    cr_assert_not(state_codec_instance_decode(buf, n, &out),
+                  "decode of version %d succeeded", STATE_CODEC_VERSION + 1);
+    buf[0] = STATE_CODEC_VERSION;
+    buf[1] = 9;
+    cr_assert_not(state_codec_instance_decode(buf, n, &out),
+                  "decode of status 9 succeeded");
+}
+
+static state_timer_t timer_make(int32_t partition, int64_t due_ms, const char *contact,
+                                const char *journey, uint16_t node, int64_t entered_ms) {
+    state_timer_t t;
+    memset(&t, 0, sizeof t);
+    t.partition = partition;
+    t.due_ms = due_ms;
+    snprintf(t.contact_id, sizeof t.contact_id, "%s", contact);
+    snprintf(t.journey_id, sizeof t.journey_id, "%s", journey);
+    t.node = node;
+    t.node_entered_at_ms = entered_ms;
+    return t;
+}
+
+Test(state_codec, timer_value_round_trips) {
+    const state_timer_t cases[] = {
+        timer_make(0, 0, "c", "j", 1, T0_MS),
+        timer_make(0, 0, "c", "j", UINT16_MAX, -T0_MS),
+        timer_make(0, 0, "c", "j", 0, INT64_MIN),
+        timer_make(0, 0, "c", "j", 0, INT64_MAX),
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t buf[STATE_VALUE_BYTES_MAX];
+        state_timer_t out;
+        memset(&out, 0, sizeof out);
+        size_t n = state_codec_timer_value_encode(buf, &cases[i]);
+        cr_assert(state_codec_timer_value_decode(buf, n, &out), "case %zu: decode failed", i);
+        cr_assert_eq(out.node, cases[i].node, "case %zu: node %u, want %u", i, out.node,
+                     cases[i].node);
+        cr_assert_eq(out.node_entered_at_ms, cases[i].node_entered_at_ms,
+                     "case %zu: entered %lld, want %lld", i,
+                     (long long)out.node_entered_at_ms,
+                     (long long)cases[i].node_entered_at_ms);
+        for (size_t len = 0; len < n; len++)
+            cr_assert_not(state_codec_timer_value_decode(buf, len, &out),
+                          "case %zu: decode of %zu of %zu bytes succeeded", i, len, n);
+        buf[0] = STATE_CODEC_VERSION + 1;
+        cr_assert_not(state_codec_timer_value_decode(buf, n, &out),
+                      "case %zu: decode of a wrong version succeeded", i);
+    }
+}
+
+Test(state_codec, timer_key_round_trips_and_sorts_by_due_time) {
+    const int64_t dues[] = {INT64_MIN, -T0_MS, -1, 0, 1, T0_MS, T0_MS + 72 * H_MS,
+                            INT64_MAX};
+    uint8_t prev[STATE_KEY_BYTES_MAX];
+    size_t prev_len = 0;
+    for (size_t i = 0; i < sizeof dues / sizeof dues[0]; i++) {
+        state_timer_t in = timer_make(4095, dues[i], contact_uuid, journey20, 0, 0), out;
+        uint8_t key[STATE_KEY_BYTES_MAX];
+        memset(&out, 0, sizeof out);
+        size_t n = state_codec_timer_key(key, &in);
+        cr_assert_eq(n, 2 + 8 + 36 + 1 + 20, "timer key %zu bytes", n);
+        cr_assert(state_codec_timer_key_decode(key, n, &out), "due %lld: decode failed",
+                  (long long)dues[i]);
+        cr_assert_eq(out.partition, 4095, "partition %d, want 4095", (int)out.partition);
+        cr_assert_eq(out.due_ms, dues[i], "due %lld, want %lld", (long long)out.due_ms,
+                     (long long)dues[i]);
+        cr_assert_str_eq(out.contact_id, contact_uuid, "contact '%s'", out.contact_id);
+        cr_assert_str_eq(out.journey_id, journey20, "journey '%s'", out.journey_id);
+        if (i > 0)
+            cr_assert_lt(memcmp(prev, key, n < prev_len ? n : prev_len), 0,
+                         "key of due %lld does not sort after due %lld",
+                         (long long)dues[i], (long long)dues[i - 1]);
+        memcpy(prev, key, n);
+        prev_len = n;
+    }
+}
+
+Test(state_codec, timer_key_decode_rejects_short_keys_and_missing_separator) {
+    state_timer_t in = timer_make(1, T0_MS, "c1", "j1", 0, 0), out;
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    size_t n = state_codec_timer_key(key, &in);
+    for (size_t len = 0; len < 2 + 8 + 1; len++)
+        cr_assert_not(state_codec_timer_key_decode(key, len, &out),
+                      "decode of a %zu-byte key succeeded", len);
+    /* Cut before the separator: no journey id. */
+    cr_assert_not(state_codec_timer_key_decode(key, 2 + 8 + 2, &out),
+                  "decode of a key without a separator succeeded");
+    cr_assert(state_codec_timer_key_decode(key, n, &out), "decode of the whole key failed");
+}
+
+Test(state_codec, meta_round_trips_and_rejects_wrong_version) {
+    const int64_t times[] = {INT64_MIN, -1, 0, T0_MS, INT64_MAX};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        uint8_t buf[STATE_VALUE_BYTES_MAX];
+        int64_t out = 42;
+        size_t n = state_codec_meta_encode(buf, times[i]);
+        cr_assert(state_codec_meta_decode(buf, n, &out), "decode of %lld failed",
+                  (long long)times[i]);
+        cr_assert_eq(out, times[i], "stream time %lld, want %lld", (long long)out,
+                     (long long)times[i]);
+        cr_assert_not(state_codec_meta_decode(buf, n - 1, &out), "truncated decode succeeded");
+        buf[0] = 0;
+        cr_assert_not(state_codec_meta_decode(buf, n, &out), "version 0 decode succeeded");
+    }
+}
+
+/* ---- timers ---- */
+
+static void add_timer(state_store_t *s, int32_t partition, int64_t due_ms,
+                      const char *contact) {
+    state_timer_t t = timer_make(partition, due_ms, contact, "coffee", 1, due_ms - 24 * H_MS);
+    sy_err_t err = state_store_timer_add(s, &t);
+    cr_assert_eq(err, SY_OK, "timer_add(%d, %lld, %s) returned %d", (int)partition,
+                 (long long)due_ms, contact, err);
+}
+
+/* Take the next due timer of partition and check it is (due_ms, contact). */
+static void expect_next(state_store_t *s, int32_t partition, int64_t due_max,
+                        int64_t due_ms, const char *contact) {
+    state_timer_t t;
+    memset(&t, 0, sizeof t);
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_timer_next(s, partition, due_max, &t, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "timer_next(%d, %lld) returned %d, want the timer (%lld, %s); %s",
+                 (int)partition, (long long)due_max, err, (long long)due_ms, contact, errbuf);
+    cr_assert_eq(t.partition, partition, "partition %d, want %d", (int)t.partition,
+                 (int)partition);
+    cr_assert_eq(t.due_ms, due_ms, "due %lld (%s), want %lld (%s)", (long long)t.due_ms,
+                 t.contact_id, (long long)due_ms, contact);
+    cr_assert_str_eq(t.contact_id, contact, "contact '%s', want '%s' (due %lld)",
+                     t.contact_id, contact, (long long)due_ms);
+    cr_assert_str_eq(t.journey_id, "coffee", "journey '%s'", t.journey_id);
+    cr_assert_eq(t.node, 1, "node %u, want 1", t.node);
+    cr_assert_eq(t.node_entered_at_ms, due_ms - 24 * H_MS, "node entered %lld, want %lld",
+                 (long long)t.node_entered_at_ms, (long long)(due_ms - 24 * H_MS));
+    err = state_store_timer_remove(s, &t);
+    cr_assert_eq(err, SY_OK, "timer_remove returned %d", err);
+}
+
+static void expect_none_due(state_store_t *s, int32_t partition, int64_t due_max) {
+    state_timer_t t;
+    sy_err_t err = state_store_timer_next(s, partition, due_max, &t, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND,
+                 "timer_next(%d, %lld) returned %d (due %lld, %s), want SY_ERR_NOT_FOUND",
+                 (int)partition, (long long)due_max, err, (long long)t.due_ms, t.contact_id);
+}
+
+Test(state_store, timer_next_merges_committed_and_pending_in_due_order) {
+    state_store_t *s = open_mem("mem-timers-merge");
+    add_timer(s, 2, T0_MS + 100, "c1");
+    add_timer(s, 2, T0_MS + 500, "c3");
+    add_timer(s, 2, T0_MS + 300, "c2");
+    commit_ok(s);
+    add_timer(s, 2, T0_MS + 600, "c7");
+    add_timer(s, 2, T0_MS + 50, "c4");
+    add_timer(s, 2, T0_MS + 400, "c6");
+    add_timer(s, 2, T0_MS + 300, "c0"); /* same due as committed c2: ids break the tie */
+    add_timer(s, 2, T0_MS + 200, "c5");
+    expect_next(s, 2, INT64_MAX, T0_MS + 50, "c4");
+    expect_next(s, 2, INT64_MAX, T0_MS + 100, "c1");
+    expect_next(s, 2, INT64_MAX, T0_MS + 200, "c5");
+    expect_next(s, 2, INT64_MAX, T0_MS + 300, "c0");
+    expect_next(s, 2, INT64_MAX, T0_MS + 300, "c2");
+    expect_next(s, 2, INT64_MAX, T0_MS + 400, "c6");
+    expect_next(s, 2, INT64_MAX, T0_MS + 500, "c3");
+    expect_next(s, 2, INT64_MAX, T0_MS + 600, "c7");
+    expect_none_due(s, 2, INT64_MAX);
+    commit_ok(s);
+    expect_none_due(s, 2, INT64_MAX);
+    state_store_close(s);
+}
+
+Test(state_store, timer_added_while_draining_fires_in_order) {
+    state_store_t *s = open_mem("mem-timers-drain-add");
+    add_timer(s, 0, T0_MS + 100, "a");
+    add_timer(s, 0, T0_MS + 400, "d");
+    commit_ok(s);
+    expect_next(s, 0, INT64_MAX, T0_MS + 100, "a");
+    /* As the engine does: firing one timer sets others, some before the next one. */
+    add_timer(s, 0, T0_MS + 200, "b");
+    add_timer(s, 0, T0_MS + 500, "e");
+    expect_next(s, 0, INT64_MAX, T0_MS + 200, "b");
+    add_timer(s, 0, T0_MS + 300, "c");
+    expect_next(s, 0, INT64_MAX, T0_MS + 300, "c");
+    expect_next(s, 0, INT64_MAX, T0_MS + 400, "d");
+    expect_next(s, 0, INT64_MAX, T0_MS + 500, "e");
+    expect_none_due(s, 0, INT64_MAX);
+    state_store_close(s);
+}
+
+Test(state_store, timer_next_returns_only_timers_of_its_partition) {
+    state_store_t *s = open_mem("mem-timers-partitions");
+    add_timer(s, 1, T0_MS + 300, "p1-committed");
+    add_timer(s, 256, T0_MS + 100, "p256-committed"); /* 0x0100: high byte differs */
+    add_timer(s, 3, T0_MS + 50, "p3-committed");
+    add_timer(s, 0, T0_MS + 10, "p0-committed");
+    commit_ok(s);
+    add_timer(s, 1, T0_MS + 400, "p1-pending");
+    add_timer(s, 0, T0_MS + 20, "p0-pending");
+    add_timer(s, 256, T0_MS + 200, "p256-pending");
+    expect_next(s, 1, INT64_MAX, T0_MS + 300, "p1-committed");
+    expect_next(s, 1, INT64_MAX, T0_MS + 400, "p1-pending");
+    expect_none_due(s, 1, INT64_MAX);
+    expect_none_due(s, 2, INT64_MAX); /* nothing of its own; partition 3 follows it */
+    expect_none_due(s, 4095, INT64_MAX);
+    expect_next(s, 256, INT64_MAX, T0_MS + 100, "p256-committed");
+    expect_next(s, 256, INT64_MAX, T0_MS + 200, "p256-pending");
+    expect_none_due(s, 256, INT64_MAX);
+    expect_next(s, 3, INT64_MAX, T0_MS + 50, "p3-committed");
+    expect_next(s, 0, INT64_MAX, T0_MS + 10, "p0-committed");
+    expect_next(s, 0, INT64_MAX, T0_MS + 20, "p0-pending");
+    state_store_close(s);
+}
+
+Test(state_store, timer_next_excludes_timers_due_after_due_max) {
+    state_store_t *s = open_mem("mem-timers-due-max");
+    add_timer(s, 0, T0_MS + 100, "committed");
+    commit_ok(s);
+    add_timer(s, 0, T0_MS + 200, "pending");
+    expect_none_due(s, 0, T0_MS + 99);
+    expect_none_due(s, 0, T0_MS + 99); /* asking again changes nothing */
+    expect_next(s, 0, T0_MS + 100, T0_MS + 100, "committed");
+    expect_none_due(s, 0, T0_MS + 199);
+    expect_next(s, 0, T0_MS + 200, T0_MS + 200, "pending");
+    expect_none_due(s, 0, INT64_MAX);
+    state_store_close(s);
+}
+
+Test(state_store, timer_due_at_negative_time_fires_first) {
+    state_store_t *s = open_mem("mem-timers-negative");
+    add_timer(s, 0, 5, "positive");
+    add_timer(s, 0, -5, "negative");
+    commit_ok(s);
+    add_timer(s, 0, INT64_MIN + 24 * H_MS, "earliest");
+    add_timer(s, 0, 0, "zero");
+    expect_next(s, 0, INT64_MAX, INT64_MIN + 24 * H_MS, "earliest");
+    expect_next(s, 0, INT64_MAX, -5, "negative");
+    expect_next(s, 0, INT64_MAX, 0, "zero");
+    expect_next(s, 0, INT64_MAX, 5, "positive");
+    state_store_close(s);
+}
+
+Test(state_store, timer_removed_committed_stays_removed_after_commit) {
+    state_store_t *s = open_mem("mem-timers-remove");
+    add_timer(s, 5, T0_MS + 100, "a");
+    add_timer(s, 5, T0_MS + 200, "b");
+    add_timer(s, 5, T0_MS + 300, "c");
+    commit_ok(s);
+    expect_next(s, 5, T0_MS + 200, T0_MS + 100, "a");
+    expect_next(s, 5, T0_MS + 200, T0_MS + 200, "b");
+    expect_none_due(s, 5, T0_MS + 200);
+    commit_ok(s);
+    expect_none_due(s, 5, T0_MS + 299);
+    expect_next(s, 5, INT64_MAX, T0_MS + 300, "c");
+    commit_ok(s);
+    expect_none_due(s, 5, INT64_MAX);
+    state_store_close(s);
+}
+
+Test(state_store, timer_abort_drops_added_and_restores_removed) {
+    state_store_t *s = open_mem("mem-timers-abort");
+    add_timer(s, 0, T0_MS + 100, "a");
+    add_timer(s, 0, T0_MS + 300, "c");
+    commit_ok(s);
+    expect_next(s, 0, INT64_MAX, T0_MS + 100, "a");
+    add_timer(s, 0, T0_MS + 200, "b");
+    add_timer(s, 0, T0_MS + 50, "z");
+    state_store_abort(s);
+    expect_next(s, 0, INT64_MAX, T0_MS + 100, "a");
+    expect_next(s, 0, INT64_MAX, T0_MS + 300, "c");
+    expect_none_due(s, 0, INT64_MAX);
+    state_store_abort(s);
+    expect_next(s, 0, INT64_MAX, T0_MS + 100, "a");
+    state_store_close(s);
+}
+
+Test(state_store, timer_committed_survives_reopen_and_removed_does_not, .fini = dir_remove) {
+    dir_make();
+    state_store_t *s = open_dir(tmp_root);
+    add_timer(s, 9, T0_MS + 100, "removed");
+    add_timer(s, 9, T0_MS + 200, "kept");
+    commit_ok(s);
+    expect_next(s, 9, INT64_MAX, T0_MS + 100, "removed");
+    commit_ok(s);
+    add_timer(s, 9, T0_MS + 150, "never-committed");
+    state_store_close(s);
+
+    s = open_dir(tmp_root);
+    expect_next(s, 9, INT64_MAX, T0_MS + 200, "kept");
+    expect_none_due(s, 9, INT64_MAX);
+    state_store_close(s);
+}
+
+/* ---- stream time ---- */
+
+static void expect_stream_time(state_store_t *s, int32_t partition, int64_t want) {
+    int64_t got = state_store_stream_time_get(s, partition);
+    cr_assert_eq(got, want, "stream time of partition %d is %lld, want %lld", (int)partition,
+                 (long long)got, (long long)want);
+}
+
+Test(state_store, stream_time_of_new_partition_is_int64_min) {
+    state_store_t *s = open_mem("mem-stream-time-new");
+    expect_stream_time(s, 0, INT64_MIN);
+    expect_stream_time(s, STATE_PARTITIONS_MAX - 1, INT64_MIN);
+    state_store_stream_time_set(s, 1, T0_MS);
+    commit_ok(s);
+    expect_stream_time(s, 0, INT64_MIN);
+    expect_stream_time(s, 2, INT64_MIN);
+    expect_stream_time(s, 1, T0_MS);
+    state_store_close(s);
+}
+
+Test(state_store, stream_time_set_is_seen_before_commit) {
+    state_store_t *s = open_mem("mem-stream-time-pending");
+    state_store_stream_time_set(s, 4, T0_MS);
+    expect_stream_time(s, 4, T0_MS);
+    state_store_close(s);
+}
+
+Test(state_store, stream_time_abort_restores_committed_value) {
+    state_store_t *s = open_mem("mem-stream-time-abort");
+    state_store_stream_time_set(s, 4, T0_MS);
+    commit_ok(s);
+    state_store_stream_time_set(s, 4, T0_MS + H_MS);
+    expect_stream_time(s, 4, T0_MS + H_MS);
+    state_store_abort(s);
+    expect_stream_time(s, 4, T0_MS);
+    state_store_stream_time_set(s, 5, T0_MS);
+    state_store_abort(s);
+    expect_stream_time(s, 5, INT64_MIN);
+    state_store_close(s);
+}
+
+Test(state_store, stream_time_commit_persists_across_reopen, .fini = dir_remove) {
+    dir_make();
+    state_store_t *s = open_dir(tmp_root);
+    state_store_stream_time_set(s, 0, -1);
+    state_store_stream_time_set(s, 4095, T0_MS);
+    commit_ok(s);
+    state_store_stream_time_set(s, 4095, T0_MS + H_MS);
+    state_store_abort(s);
+    state_store_stream_time_set(s, 7, T0_MS); /* uncommitted at close */
+    state_store_close(s);
+
+    s = open_dir(tmp_root);
+    expect_stream_time(s, 0, -1);
+    expect_stream_time(s, 4095, T0_MS);
+    expect_stream_time(s, 7, INT64_MIN);
+    state_store_close(s);
+}
