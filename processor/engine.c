@@ -104,7 +104,8 @@ static sy_err_t emit_action(walk_t *w, const journey_node_t *node) {
     };
     if (send->params_count > SY_ACTION_PARAMS_MAX)
         return SY_ERR_LIMIT;
-    memcpy(a.params, send->params, send->params_count * sizeof *send->params);
+    if (send->params_count)
+        memcpy(a.params, send->params, send->params_count * sizeof *send->params);
     action_id_format(action_id, w->contact_id, w->journey->id, w->journey->version,
                      node->id, w->instance.occurrence);
     return w->engine->sink.action(w->engine->sink.ctx, &a);

@@ -25,5 +25,9 @@ if [[ ! -f "$build_dir/meson-private/coredata.dat" ]]; then
     meson setup "$build_dir" "${build_options[@]}" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
 fi
 echo "build: compiling $build_dir"
-ninja -C "$build_dir" >"$log" 2>&1 || { cat "$log" >&2; echo "build: $build_dir FAILED" >&2; exit 1; }
+if ! ninja -C "$build_dir" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "build: $build_dir FAILED" >&2
+    exit 1
+fi
 echo "build: $build_dir ready"

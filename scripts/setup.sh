@@ -30,7 +30,10 @@ setup_main() {
         return 0
     fi
     if ((EUID != 0)); then
-        command -v sudo >/dev/null || { setup_log "need root or sudo to install: ${missing[*]}"; exit 1; }
+        if ! command -v sudo >/dev/null; then
+            setup_log "need root or sudo to install: ${missing[*]}"
+            exit 1
+        fi
         sudo=(sudo)
     fi
     setup_log "installing ${missing[*]}"

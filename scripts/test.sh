@@ -77,8 +77,14 @@ trap 'test_interrupted 143' TERM
 bash scripts/setup.sh
 bash tests/broker/kafka_fixture.sh fetch
 built=() build_failures=0
-if bash scripts/build.sh; then built+=(build); else build_failures=$((build_failures + 1)); fi
-if bash scripts/build.sh --asan; then built+=(build-asan); else build_failures=$((build_failures + 1)); fi
+for build_flag in "" --asan; do
+    build_dir=build${build_flag:+-asan}
+    if bash scripts/build.sh $build_flag; then
+        built+=("$build_dir")
+    else
+        build_failures=$((build_failures + 1))
+    fi
+done
 
 status=0
 for dir in build build-asan; do rm -f "$dir/meson-logs/testlog.json"; done

@@ -46,8 +46,8 @@ fixture_fetch() {
             rm -rf "$KAFKA_LIBS"
             mv "$partial" "$KAFKA_LIBS"
             touch "$KAFKA_MARKER"
-            fixture_log "fetched Kafka $KAFKA_VERSION ($(find "$KAFKA_LIBS" -name "*.jar" | wc -l) jars)" \
-                "in $((SECONDS - started)) s"
+            fixture_log "fetched Kafka $KAFKA_VERSION" \
+                "($(find "$KAFKA_LIBS" -name "*.jar" | wc -l) jars) in $((SECONDS - started)) s"
             exec 8>&-
             return 0
         fi

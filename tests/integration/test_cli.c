@@ -1,0 +1,113 @@
+/* test_cli.c — the `switchyard` command line as a person meets it: the command list,
+ * every command's --help, the exit code of a command not built yet, `validate`, and the
+ * embedded demo (no broker: librdkafka's mock cluster) printing per-path counts that add
+ * up to the population. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+/* Output of one command run through the shell, at most this many bytes. */
+#define CLI_OUTPUT_MAX (64 * 1024)
+
+static int run(const char *args, char *out) {
+    char command[1024];
+    snprintf(command, sizeof command, "%s %s 2>&1", SWITCHYARD_BIN, args);
+    FILE *p = popen(command, "r");
+    cr_assert_not_null(p, "popen %s", command);
+    size_t n = fread(out, 1, CLI_OUTPUT_MAX - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char out[CLI_OUTPUT_MAX];
+
+Test(cli, help_lists_every_command_and_says_which_are_not_built) {
+    cr_assert_eq(run("--help", out), 0, "exit code, output:\n%s", out);
+    const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
+                              "replay"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "\n  %s ", commands[i]);
+        cr_assert_not_null(strstr(out, line), "'%s' missing from --help:\n%s", commands[i], out);
+    }
+    cr_assert_not_null(strstr(out, "replay     re-run journeys"), "%s", out);
+    cr_assert_not_null(strstr(strstr(out, "  replay "), "(not built yet)"), "%s", out);
+}
+
+Test(cli, every_command_has_its_own_help) {
+    const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
+                              "replay"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char args[64], usage[64];
+        snprintf(args, sizeof args, "%s --help", commands[i]);
+        snprintf(usage, sizeof usage, "usage: switchyard %s", commands[i]);
+        cr_assert_eq(run(args, out), 0, "%s exit code, output:\n%s", args, out);
+        cr_assert_not_null(strstr(out, usage), "%s printed:\n%s", args, out);
+    }
+    run("run --help", out);
+    cr_assert_not_null(strstr(out, "commit.interval.ms"), "run --help lacks options:\n%s", out);
+}
+
+Test(cli, a_command_not_built_yet_says_so_and_exits_3) {
+    cr_assert_eq(run("replay --recording x.avro", out), 3, "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "not built yet"), "%s", out);
+}
+
+Test(cli, unknown_command_exits_2) {
+    cr_assert_eq(run("frobnicate", out), 2, "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "unknown command 'frobnicate'"), "%s", out);
+}
+
+Test(cli, validate_accepts_the_example_and_names_the_problem_in_a_bad_file) {
+    cr_assert_eq(run(SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml", out), 2);
+    cr_assert_eq(run("validate " SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml",
+                     out),
+                 0, "output:\n%s", out);
+    cr_assert_not_null(strstr(out, ": ok"), "%s", out);
+    cr_assert_eq(run("validate " SY_SOURCE_ROOT "/tests/journeys/invalid/unknown_node.yaml",
+                     out),
+                 2, "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "unknown_node.yaml:"), "no file:line in:\n%s", out);
+}
+
+Test(cli, run_names_the_config_file_and_line_of_a_bad_option) {
+    char path[] = "/tmp/switchyard-cli-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("state.dir = /tmp/x\ncomit.interval.ms = 5\n", f);
+    fclose(f);
+    char args[128];
+    snprintf(args, sizeof args, "run --config %s", path);
+    cr_assert_eq(run(args, out), 2, "output:\n%s", out);
+    char expect[128];
+    snprintf(expect, sizeof expect, "%s:2: unknown option 'comit.interval.ms'", path);
+    cr_assert_not_null(strstr(out, expect), "expected '%s' in:\n%s", expect, out);
+    remove(path);
+}
+
+/* Sum the "contacts" column of the demo's path table. */
+static long demo_path_total(const char *text) {
+    long total = 0, count;
+    char path[64], next[64];
+    for (const char *line = text; line && *line; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        if (sscanf(line, " %63s -> %63s %ld", path, next, &count) == 3)
+            total += count;
+    }
+    return total;
+}
+
+Test(cli, demo_prints_per_path_counts_that_add_up_to_the_population, .timeout = 300) {
+    cr_assert_eq(run("demo --contacts 200 --seed 7", out), 0, "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "200 contacts entered a journey; 0 were still waiting"),
+                       "%s", out);
+    cr_assert_not_null(strstr(out, "    opened       -> discount_email"), "%s", out);
+    cr_assert_not_null(strstr(out, "    otherwise    -> done"), "%s", out);
+    cr_assert_eq(demo_path_total(out), 200, "paths do not add up to 200:\n%s", out);
+    cr_assert_not_null(strstr(out, " 0 dead letters"), "%s", out);
+}
