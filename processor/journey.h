@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "event_match.h"
+#include "expr.h"
 #include "records.h"
 #include "sy_error.h"
 
@@ -18,46 +20,72 @@
 #define JOURNEY_MATCHES_MAX 16
 /* Journeys loaded at once; the engine visits each for every event of a contact. */
 #define JOURNEY_SET_MAX 256
+/* Events a branch or wait watches (seen bits are a uint32_t in state). */
+#define JOURNEY_WATCH_MAX 32
+/* Goal and exit rules per journey; arms per split; declared profile attributes. */
+#define JOURNEY_RULES_MAX 16
+#define JOURNEY_SPLIT_ARMS_MAX 16
+#define JOURNEY_ATTRS_MAX 128
 
 typedef enum journey_node_kind {
     JOURNEY_NODE_SEND,
     JOURNEY_NODE_BRANCH,
     JOURNEY_NODE_UPDATE,
     JOURNEY_NODE_EXIT,
+    JOURNEY_NODE_WAIT,
+    JOURNEY_NODE_CONDITION,
+    JOURNEY_NODE_SPLIT,
+    JOURNEY_NODE_TASK,
 } journey_node_kind_t;
 
-/* An event type as journeys write it: "email.opened", "custom.store_visit". */
-typedef struct journey_event_match {
-    sy_channel_t channel;
-    sy_event_type_t type;
-    char *name; /* custom event name (owned), NULL unless type is SY_EVENT_CUSTOM */
-} journey_event_match_t;
-
-/* One path of a branch. It holds at time t when every `when` event was seen on the
- * branch's message, no `unless` event was, t <= entered + within_ms (when within_ms > 0)
- * and t >= entered + after_ms (when after_ms > 0). */
+/* One path of a branch. It holds at time t when every `when` event was seen since the
+ * node was entered (when_mask, bits of the branch's watch list), no `unless` event was
+ * (unless_mask), the `if` expression holds (when there is one), t <= entered + within_ms
+ * (when within_ms > 0) and t >= entered + after_ms (when after_ms > 0). */
 typedef struct journey_path {
     char *name;
     size_t when_count;
     journey_event_match_t when[JOURNEY_MATCHES_MAX];
     size_t unless_count;
     journey_event_match_t unless[JOURNEY_MATCHES_MAX];
+    uint32_t when_mask;   /* the when list as watch bits */
+    uint32_t unless_mask; /* the unless list as watch bits */
+    expr_t *filter;       /* `if:`, or NULL; may use seen(), event.*, contact.* */
     int64_t within_ms;
     int64_t after_ms;
     uint16_t to; /* node index */
     int line;    /* where the path starts in its file, for messages */
 } journey_path_t;
 
+/* A send parameter: a literal or a template over contact and event fields. */
+typedef struct journey_param {
+    char *name;
+    char *text;              /* as written */
+    expr_template_t *value;  /* compiled text */
+} journey_param_t;
+
 typedef struct journey_send {
     sy_channel_t channel;
     char *template_id;
     size_t params_count; /* literal parameters, in file order; keys and values owned */
-    sy_kv_t *params;
+    sy_kv_t *params;     /* name and text as written (text may hold {{...}} holes) */
+    journey_param_t *param_templates; /* params_count of them, same order */
     uint16_t next;
 } journey_send_t;
 
+/* The events a branch or a wait listens to. Bit i of an instance's seen_mask says
+ * watch[i] was seen since the node was entered. An entry with on_message set counts only
+ * when the event reports an outcome of the branch's message (by message id, or journey
+ * and node); others count for any event of the contact (custom business events). */
+typedef struct journey_watch {
+    size_t count;
+    journey_event_match_t events[JOURNEY_WATCH_MAX];
+    bool on_message[JOURNEY_WATCH_MAX];
+} journey_watch_t;
+
 typedef struct journey_branch {
     uint16_t message_node; /* the send node whose message the paths read */
+    journey_watch_t watch;
     size_t paths_count;    /* in priority order */
     journey_path_t *paths;
     char *otherwise_name;  /* "otherwise" */
@@ -68,9 +96,59 @@ typedef struct journey_branch {
 typedef struct journey_update {
     sy_update_op_t op;
     char *name;  /* attribute, list or channel (owned) */
-    char *value; /* for SET_ATTRIBUTE, else NULL (owned) */
+    char *value; /* for SET_ATTRIBUTE, else NULL (owned); may hold {{...}} holes */
+    expr_template_t *value_template; /* compiled value, or NULL */
     uint16_t next;
 } journey_update_t;
+
+typedef enum journey_wait_kind {
+    JOURNEY_WAIT_DURATION,    /* `for: 2h` */
+    JOURNEY_WAIT_TIME_OF_DAY, /* `until: "09:30"` in the contact's time zone */
+    JOURNEY_WAIT_EVENT,       /* `event: custom.app_open`, with a timeout path */
+} journey_wait_kind_t;
+
+typedef struct journey_wait {
+    journey_wait_kind_t kind;
+    int64_t duration_ms;      /* DURATION */
+    int minute_of_day;        /* TIME_OF_DAY: 0..1439 */
+    char *timezone_attr;      /* TIME_OF_DAY: contact attribute naming an IANA zone
+                               * ("timezone" unless `timezone:` says otherwise); UTC when
+                               * the contact has none */
+    journey_watch_t watch;    /* EVENT: watch.events[0] is the awaited event */
+    expr_t *filter;           /* EVENT: `if:` on the awaited event, or NULL */
+    int64_t timeout_ms;       /* EVENT: > 0 */
+    uint16_t timeout_to;      /* EVENT: where the contact goes on timeout */
+    uint16_t next;            /* where the contact goes when the wait ends */
+} journey_wait_t;
+
+typedef struct journey_condition {
+    expr_t *test; /* BOOL over contact.*, event.* (the event that brought the contact) */
+    char *text;
+    uint16_t then_to;
+    uint16_t else_to;
+} journey_condition_t;
+
+/* A/B/n split and holdout: a contact goes to arm i when its bucket (a hash of contact,
+ * journey and node, in [0, 10000)) falls in arm i's share. Shares add up to 100%. */
+typedef struct journey_split_arm {
+    char *name;
+    int basis_points; /* percent * 100 */
+    uint16_t to;
+} journey_split_arm_t;
+
+typedef struct journey_split {
+    size_t arms_count;
+    journey_split_arm_t arms[JOURNEY_SPLIT_ARMS_MAX];
+} journey_split_t;
+
+/* A hand-off outside the journey: an action command on the task channel. */
+typedef struct journey_task {
+    char *queue;       /* becomes the action's template id */
+    size_t params_count;
+    sy_kv_t *params;
+    journey_param_t *param_templates;
+    uint16_t next;
+} journey_task_t;
 
 typedef struct journey_node {
     char *id;
@@ -80,14 +158,52 @@ typedef struct journey_node {
         journey_send_t send;
         journey_branch_t branch;
         journey_update_t update;
+        journey_wait_t wait;
+        journey_condition_t condition;
+        journey_split_t split;
+        journey_task_t task;
     } u;
 } journey_node_t;
+
+typedef enum journey_reentry {
+    JOURNEY_REENTRY_NEVER,    /* once per contact, ever */
+    JOURNEY_REENTRY_ALWAYS,   /* again whenever the entry event comes and it is not active */
+    JOURNEY_REENTRY_COOLDOWN, /* again once cooldown_ms passed since the last entry */
+} journey_reentry_t;
+
+/* An event rule: entry, goal or exit. */
+typedef struct journey_rule {
+    char *name;                  /* goals and exits: the rule's name (defaults to the event) */
+    journey_event_match_t event;
+    expr_t *filter;              /* `if:`, or NULL */
+    int line;
+} journey_rule_t;
+
+/* A migration map: contacts in flight on from_version are moved node to node into this
+ * version when it is deployed. Nodes of the old version not in the map keep their
+ * contacts on the old version. */
+typedef struct journey_migration {
+    int32_t from_version; /* 0: no migration */
+    size_t count;
+    char **from_nodes;    /* node ids of the old version */
+    uint16_t *to_nodes;   /* node indexes of this version */
+} journey_migration_t;
 
 typedef struct journey {
     char *id;
     int32_t version;
     char *source;                /* the file it came from */
-    journey_event_match_t entry; /* the event that enters a contact */
+    journey_event_match_t entry; /* the event that enters a contact (= entry_rule.event) */
+    journey_rule_t entry_rule;   /* with its `if:` filter */
+    journey_reentry_t reentry;
+    int64_t reentry_cooldown_ms; /* COOLDOWN */
+    size_t goals_count;          /* reaching one ends the instance at once, as converted */
+    journey_rule_t *goals;
+    size_t exits_count;          /* matching one ends the instance at once */
+    journey_rule_t *exits;
+    size_t attrs_count;          /* the `profile:` declarations */
+    expr_attr_t *attrs;
+    journey_migration_t migration;
     size_t nodes_count;          /* nodes[0] is where a contact enters */
     journey_node_t *nodes;
 } journey_t;

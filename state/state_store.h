@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "records.h"
 #include "sy_error.h"
 #include "sy_limits.h"
 
@@ -76,6 +77,33 @@ sy_err_t state_store_timer_next(state_store_t *store, int32_t partition, int64_t
 
 /* Remove the timer state_store_timer_next just returned. */
 sy_err_t state_store_timer_remove(state_store_t *store, const state_timer_t *timer);
+
+/* Profiles: a contact's attributes, merged from profile updates (set / unset), kept
+ * with the contact's partition. Encoded values never exceed STATE_PROFILE_BYTES_MAX. */
+#define STATE_PROFILE_BYTES_MAX (64 * 1024)
+
+/* Merge update into the contact's stored profile (pending batch). Errors: SY_ERR_LIMIT
+ * when the merged profile would exceed SY_PROFILE_ATTRS_MAX attributes or
+ * STATE_PROFILE_BYTES_MAX bytes, SY_ERR_STATE. */
+sy_err_t state_store_profile_apply(state_store_t *store, int32_t partition,
+                                   const sy_profile_update_t *update, char *errbuf,
+                                   size_t errbuf_size);
+
+/* Read contact's profile: up to attrs_max attributes into attrs, sorted by name, strings
+ * pointing into buf (buf_size bytes, the caller's, at least STATE_PROFILE_BYTES_MAX).
+ * A contact without a profile reads as zero attributes (SY_OK). Sees the pending batch. */
+sy_err_t state_store_profile_get(state_store_t *store, int32_t partition,
+                                 const char *contact_id, sy_attr_t *attrs, size_t attrs_max,
+                                 size_t *attrs_count, void *buf, size_t buf_size,
+                                 char *errbuf, size_t errbuf_size);
+
+/* Visit every committed instance of journey_id in partition (for deploy-time migration).
+ * visit returns non-zero to stop. Instances the visit puts go to the pending batch. */
+typedef int state_instance_visit_fn(void *ctx, int32_t partition, const char *contact_id,
+                                    const state_instance_t *instance);
+sy_err_t state_store_instances_scan(state_store_t *store, int32_t partition,
+                                    const char *journey_id, state_instance_visit_fn *visit,
+                                    void *ctx, char *errbuf, size_t errbuf_size);
 
 /* Per-partition stream time (highest event time seen), kept with the state it reflects.
  * get returns INT64_MIN for a partition never seen. */

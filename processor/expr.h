@@ -1,0 +1,107 @@
+/* expr.h — the journeys' expression language: a small typed language over a contact's
+ * profile attributes, the triggering event's fields, the outcomes seen at the current node,
+ * and time. Compiled once when a journey loads (where every type error is found);
+ * evaluated without allocating and without run-time errors. Also the `{{...}}` templates
+ * of send parameters, which use the same variables. docs/journeys.md is the reference. */
+#ifndef SY_EXPR_H
+#define SY_EXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event_match.h"
+#include "records.h"
+#include "sy_error.h"
+
+/* Longest expression or template text, and most operations in one compiled expression:
+ * journey conditions are one-liners; these bound the compiled size. */
+#define EXPR_TEXT_BYTES_MAX 4096
+#define EXPR_OPS_MAX 256
+/* Deepest evaluation stack: nesting of parentheses and operators. */
+#define EXPR_STACK_MAX 64
+/* Bytes one rendered template may produce. */
+#define EXPR_RENDER_BYTES_MAX 4096
+
+typedef enum expr_type {
+    EXPR_TYPE_BOOL,
+    EXPR_TYPE_NUMBER,   /* double */
+    EXPR_TYPE_STRING,
+    EXPR_TYPE_DURATION, /* milliseconds; literals 90s, 24h, 7d */
+    EXPR_TYPE_TIME,     /* Unix epoch milliseconds */
+} expr_type_t;
+
+/* A contact attribute a journey declares in its `profile:` section. Expressions and
+ * templates may use contact.<name> only for declared names; a contact without the
+ * attribute (or with a value of another type) reads as the default. */
+typedef struct expr_attr {
+    char *name;        /* owned by the journey */
+    expr_type_t type;  /* BOOL, NUMBER, STRING or TIME */
+    bool has_default;
+    sy_value_t default_value; /* string default owned by the journey */
+} expr_attr_t;
+
+/* A contact's profile as read from state: attributes sorted by name (strcmp), strings
+ * borrowed from whoever filled it. */
+typedef struct expr_profile {
+    size_t count;
+    const sy_attr_t *attrs;
+} expr_profile_t;
+
+/* What an expression may refer to where it is compiled. */
+typedef struct expr_scope {
+    const expr_attr_t *attrs; /* declared contact attributes */
+    size_t attrs_count;
+    bool has_event; /* event.* is defined here (entry, goal, exit, branch path, wait event) */
+    /* seen(channel.type) in a branch: returns the bit of the match in the branch's watch
+     * list (adding it), or -1 when the list is full. NULL where seen() is not allowed. */
+    int (*watch)(void *ctx, const journey_event_match_t *match);
+    void *watch_ctx;
+} expr_scope_t;
+
+/* Everything an evaluation reads. Borrowed for the call. */
+typedef struct expr_env {
+    const sy_event_t *event;      /* NULL when a timer caused the evaluation */
+    const expr_profile_t *profile; /* never NULL; may be empty */
+    uint32_t seen_mask;           /* watch bits seen at the current node */
+    int64_t now_ms;               /* the event's time, or the timer's due time */
+    int64_t entered_at_ms;        /* when the contact entered the journey */
+    uint32_t entries;             /* times the contact entered this journey, this one included */
+} expr_env_t;
+
+typedef struct expr expr_t;
+
+/* Compile text to an expression of type want (usually EXPR_TYPE_BOOL). On error errbuf
+ * reads "column C: problem" (C 1-based within text) and *column holds C, so a journey
+ * loader can add file and line. Errors: SY_ERR_JOURNEY, SY_ERR_LIMIT, SY_ERR_NOMEM.
+ * text and scope are borrowed for the call; *out is owned by the caller. */
+sy_err_t expr_compile(expr_t **out, const char *text, const expr_scope_t *scope,
+                      expr_type_t want, int *column, char *errbuf, size_t errbuf_size);
+
+void expr_free(expr_t *expr); /* NULL is a no-op */
+
+/* Evaluate a BOOL expression. Never fails: absent event fields compare unequal to
+ * anything, absent attributes read as their declared default. Allocates nothing. */
+bool expr_eval_bool(const expr_t *expr, const expr_env_t *env);
+
+/* A template: text with {{variable}} and {{variable | "default"}} holes. Every hole's
+ * variable must be defined in scope and must have a default — declared for contact
+ * attributes, or written after `|` — unless it is always present (event.event_id,
+ * event.contact_id, event.time). */
+typedef struct expr_template expr_template_t;
+
+sy_err_t expr_template_compile(expr_template_t **out, const char *text,
+                               const expr_scope_t *scope, int *column, char *errbuf,
+                               size_t errbuf_size);
+
+void expr_template_free(expr_template_t *tmpl); /* NULL is a no-op */
+
+/* True when the template has no holes (its text is the value). */
+bool expr_template_is_literal(const expr_template_t *tmpl);
+
+/* Render into buf (NUL-terminated, truncated to size). Returns the full length the
+ * rendering needs; a return >= size means it was truncated. Allocates nothing. */
+size_t expr_template_render(const expr_template_t *tmpl, const expr_env_t *env, char *buf,
+                            size_t size);
+
+#endif
