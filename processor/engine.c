@@ -175,6 +175,8 @@ static sy_err_t walk_to(walk_t *w, int from, uint16_t to, const char *path) {
         case JOURNEY_NODE_EXIT:
             w->instance.status = STATE_INSTANCE_DONE;
             return SY_OK;
+        default: /* the full language's kinds arrive with issue 3 */
+            return SY_ERR_INVALID_ARG;
         }
         if (err != SY_OK)
             return err;

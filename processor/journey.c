@@ -178,6 +178,8 @@ static void journey_node_free(journey_node_t *node) {
         break;
     case JOURNEY_NODE_EXIT:
         break;
+    default: /* kinds of the full language: freed by their loader (issue 3) */
+        break;
     }
 }
 
