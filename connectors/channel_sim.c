@@ -8,19 +8,39 @@
 #define MINUTE_MS (60 * INT64_C(1000))
 #define HOUR_MS (60 * MINUTE_MS)
 
-enum { SALT_OUTCOME = 1, SALT_DELIVER_DELAY, SALT_OPENED, SALT_OPEN_DELAY };
+enum { SALT_OUTCOME = 1, SALT_DELIVER_DELAY, SALT_OPENED, SALT_OPEN_DELAY, SALT_CLICKED };
 
 void channel_sim_init(channel_sim_t *sim, uint64_t seed) {
     memset(sim, 0, sizeof *sim);
     sim->seed = seed;
     sim->profiles[SY_CHANNEL_EMAIL] = (channel_sim_profile_t){
-        .delivered = 0.82, .bounced = 0.08, .blocked = 0.05, .opened = 0.55,
-        .deliver_delay_min_ms = 30 * 1000, .deliver_delay_max_ms = 10 * MINUTE_MS,
-        .open_delay_min_ms = 5 * MINUTE_MS, .open_delay_max_ms = 30 * HOUR_MS};
+        .reached = {0.82, SY_EVENT_DELIVERED},
+        .failures = {{0.08, SY_EVENT_BOUNCED}, {0.05, SY_EVENT_BLOCKED}},
+        .engaged = {0.55, SY_EVENT_OPENED}, .not_engaged_type = CHANNEL_SIM_NO_EVENT,
+        .clicked = {0.40, SY_EVENT_CLICKED},
+        .reach_delay_min_ms = 30 * 1000, .reach_delay_max_ms = 10 * MINUTE_MS,
+        .engage_delay_min_ms = 5 * MINUTE_MS, .engage_delay_max_ms = 30 * HOUR_MS};
+    sim->profiles[SY_CHANNEL_SMS] = (channel_sim_profile_t){
+        .reached = {0.95, SY_EVENT_DELIVERED},
+        .failures = {{0.05, SY_EVENT_FAILED}, {0.0, CHANNEL_SIM_NO_EVENT}},
+        .engaged = {0.25, SY_EVENT_REPLIED}, .not_engaged_type = CHANNEL_SIM_NO_EVENT,
+        .clicked = {0.30, SY_EVENT_CLICKED},
+        .reach_delay_min_ms = 1000, .reach_delay_max_ms = MINUTE_MS,
+        .engage_delay_min_ms = MINUTE_MS, .engage_delay_max_ms = 12 * HOUR_MS};
     sim->profiles[SY_CHANNEL_PUSH] = (channel_sim_profile_t){
-        .delivered = 0.95, .bounced = 0.0, .blocked = 0.0, .opened = 0.30,
-        .deliver_delay_min_ms = 1000, .deliver_delay_max_ms = MINUTE_MS,
-        .open_delay_min_ms = MINUTE_MS, .open_delay_max_ms = 6 * HOUR_MS};
+        .reached = {0.95, SY_EVENT_DELIVERED},
+        .failures = {{0.05, SY_EVENT_FAILED}, {0.0, CHANNEL_SIM_NO_EVENT}},
+        .engaged = {0.30, SY_EVENT_OPENED}, .not_engaged_type = CHANNEL_SIM_NO_EVENT,
+        .clicked = {0.50, SY_EVENT_CLICKED},
+        .reach_delay_min_ms = 1000, .reach_delay_max_ms = MINUTE_MS,
+        .engage_delay_min_ms = MINUTE_MS, .engage_delay_max_ms = 6 * HOUR_MS};
+    sim->profiles[SY_CHANNEL_VOICE] = (channel_sim_profile_t){
+        .reached = {0.85, SY_EVENT_ATTEMPTED},
+        .failures = {{0.10, SY_EVENT_NOT_ATTEMPTED}, {0.05, SY_EVENT_BLOCKED}},
+        .engaged = {0.55, SY_EVENT_ANSWERED}, .not_engaged_type = SY_EVENT_NOT_ANSWERED,
+        .clicked = {0.0, CHANNEL_SIM_NO_EVENT},
+        .reach_delay_min_ms = 1000, .reach_delay_max_ms = 30 * 1000,
+        .engage_delay_min_ms = 5 * 1000, .engage_delay_max_ms = 40 * 1000};
 }
 
 double channel_sim_uniform(uint64_t seed, const char *key, uint64_t salt) {
@@ -56,27 +76,48 @@ static channel_sim_event_t *add(channel_sim_event_t *out, size_t *n,
     return ev;
 }
 
+/* After reaching: engaged (and maybe clicked), or the not-engaged report. */
+static void respond_engagement(const channel_sim_t *sim, const channel_sim_profile_t *p,
+                               const sy_action_t *action, int64_t reached_at,
+                               channel_sim_event_t *out, size_t *n) {
+    const char *key = action->action_id;
+    int64_t at = reached_at + delay(sim, key, SALT_OPEN_DELAY, p->engage_delay_min_ms,
+                                    p->engage_delay_max_ms);
+    if (channel_sim_uniform(sim->seed, key, SALT_OPENED) < p->engaged.probability) {
+        add(out, n, action, p->engaged.type, at);
+        if (p->clicked.type != CHANNEL_SIM_NO_EVENT &&
+            channel_sim_uniform(sim->seed, key, SALT_CLICKED) < p->clicked.probability)
+            add(out, n, action, p->clicked.type, at + MINUTE_MS);
+    } else if (p->not_engaged_type != CHANNEL_SIM_NO_EVENT) {
+        add(out, n, action, p->not_engaged_type, at);
+    }
+}
+
 size_t channel_sim_respond(const channel_sim_t *sim, const sy_action_t *action,
                            channel_sim_event_t *out) {
     const channel_sim_profile_t *p = &sim->profiles[action->channel];
     size_t n = 0;
-    if (p->delivered <= 0)
+    if (p->reached.probability <= 0)
         return 0;
     const char *key = action->action_id;
     int64_t at = action->not_before_ms +
-                 delay(sim, key, SALT_DELIVER_DELAY, p->deliver_delay_min_ms,
-                       p->deliver_delay_max_ms);
+                 delay(sim, key, SALT_DELIVER_DELAY, p->reach_delay_min_ms,
+                       p->reach_delay_max_ms);
     double outcome = channel_sim_uniform(sim->seed, key, SALT_OUTCOME);
-    if (outcome < p->delivered) {
-        add(out, &n, action, SY_EVENT_DELIVERED, at);
-        if (channel_sim_uniform(sim->seed, key, SALT_OPENED) < p->opened)
-            add(out, &n, action, SY_EVENT_OPENED,
-                at + delay(sim, key, SALT_OPEN_DELAY, p->open_delay_min_ms,
-                           p->open_delay_max_ms));
-    } else if (outcome < p->delivered + p->bounced) {
-        add(out, &n, action, SY_EVENT_BOUNCED, at)->bounce = SY_BOUNCE_HARD;
-    } else if (outcome < p->delivered + p->bounced + p->blocked) {
-        add(out, &n, action, SY_EVENT_BLOCKED, at);
+    double bound = p->reached.probability;
+    if (outcome < bound) {
+        add(out, &n, action, p->reached.type, at);
+        respond_engagement(sim, p, action, at, out, &n);
+        return n;
+    }
+    for (int i = 0; i < 2; i++) {
+        bound += p->failures[i].probability;
+        if (outcome < bound && p->failures[i].type != CHANNEL_SIM_NO_EVENT) {
+            channel_sim_event_t *ev = add(out, &n, action, p->failures[i].type, at);
+            if (ev->type == SY_EVENT_BOUNCED)
+                ev->bounce = SY_BOUNCE_HARD;
+            return n;
+        }
     }
     return n;
 }

@@ -13,15 +13,28 @@
 /* Events one action can cause: sent, delivered or bounced/blocked, opened, clicked. */
 #define CHANNEL_SIM_EVENTS_MAX 4
 
-/* How recipients behave, per channel. Probabilities are of the whole population of
- * messages unless they say "given delivered". Delays are uniform in [min, max]. */
+/* How recipients behave on one channel. A message is reached (delivered; for voice: the
+ * call attempted) or fails one of two ways (bounced/blocked, failed, not attempted) or
+ * nothing is reported. A reached recipient engages (opens, replies, answers) or not (for
+ * voice, "not answered" is reported); one who engaged may also click. Probabilities of
+ * failures are of all messages; engaged is given reached, clicked given engaged. Delays
+ * are uniform in [min, max]. */
+typedef struct channel_sim_outcome {
+    double probability;
+    sy_event_type_t type;
+} channel_sim_outcome_t;
+
+/* Marks "no event" in a profile's type fields. */
+#define CHANNEL_SIM_NO_EVENT SY_EVENT_TYPE__COUNT
+
 typedef struct channel_sim_profile {
-    double delivered;            /* else bounced, blocked or nothing, as below */
-    double bounced;
-    double blocked;              /* email only: the receiving side refused it */
-    double opened;               /* given delivered */
-    int64_t deliver_delay_min_ms, deliver_delay_max_ms;
-    int64_t open_delay_min_ms, open_delay_max_ms; /* after delivery */
+    channel_sim_outcome_t reached;
+    channel_sim_outcome_t failures[2];
+    channel_sim_outcome_t engaged;   /* given reached */
+    sy_event_type_t not_engaged_type; /* reported when not engaged, or CHANNEL_SIM_NO_EVENT */
+    channel_sim_outcome_t clicked;   /* given engaged */
+    int64_t reach_delay_min_ms, reach_delay_max_ms;
+    int64_t engage_delay_min_ms, engage_delay_max_ms; /* after reaching */
 } channel_sim_profile_t;
 
 typedef struct channel_sim {
@@ -41,8 +54,10 @@ typedef struct channel_sim_event {
     int64_t occurred_at_ms;
 } channel_sim_event_t;
 
-/* Default behaviour: email delivered 82%, bounced 8%, blocked 5%, opened 55% of the
- * delivered within 5 minutes to 30 hours; push delivered 95%, opened 30%. */
+/* Default behaviour (channel_sim.c has the figures): email delivered 82%, bounced 8%,
+ * blocked 5%, 55% of the delivered opened within 5 minutes to 30 hours, 40% of those
+ * clicked; SMS delivered 95%, replies 25%; push delivered 95%, opened 30%, half clicked;
+ * voice attempted 85% (not attempted 10%, blocked 5%), answered 55%. */
 void channel_sim_init(channel_sim_t *sim, uint64_t seed);
 
 /* Fill out with what the recipient of action does; returns how many events (at most

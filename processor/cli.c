@@ -33,8 +33,23 @@ const cli_command_t cli_commands[] = {
      "or the problem as FILE:LINE:COLUMN: message. Exits 2 when any file is invalid.\n",
      cli_validate_main, NULL},
     {"simulate", "run journeys over a JSON-lines event file, without Kafka",
-     "usage: switchyard simulate --journeys DIR --events FILE\n\n"
-     "Not built yet: planned for the journey-language release.\n", NULL, NULL},
+     "usage: switchyard simulate --journeys DIR --events FILE [--out FILE]\n"
+     "                           [--until TIME|+DURATION|end] [--partitions N]\n\n"
+     "Runs the journeys of DIR over a JSON-lines file of events and profile updates, in\n"
+     "event time, with no Kafka and a throwaway in-memory state, and writes the routing\n"
+     "decisions, action commands and contact updates as JSON lines (docs/simulate.md).\n"
+     "The output is a function of the input: two runs give the same bytes.\n\n"
+     "options:\n  --journeys DIR    the journeys to run (as `validate` checks them)\n"
+     "  --events FILE     the JSON-lines input; - for stdin\n"
+     "  --out FILE        where the JSON lines go (default: stdout)\n"
+     "  --until WHEN      after the input, fire the timers due up to WHEN: end (default:\n"
+     "                    every pending timer), a time (2026-11-03T08:00:00Z or epoch ms),\n"
+     "                    or +DURATION after the latest input time (+1h, +3d)\n"
+     "  --partitions N    hash contacts onto N partitions, each with its own event time\n"
+     "                    (default 1)\n"
+     "exit codes: 0 ok, 1 operating error, 2 bad usage, journey or input line (named\n"
+     "as FILE:LINE)\n",
+     cli_simulate_main, NULL},
     {"inspect", "show a contact's journeys, nodes and pending timers",
      "usage: switchyard inspect --contact ID (--state-dir DIR | --config FILE)\n\n"
      "Not built yet: planned for the durable-state release.\n", NULL, NULL},

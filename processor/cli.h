@@ -30,5 +30,6 @@ int cli_wants_help(int argc, char **argv);
 int cli_run_main(int argc, char **argv);
 int cli_demo_main(int argc, char **argv);
 int cli_validate_main(int argc, char **argv);
+int cli_simulate_main(int argc, char **argv);
 
 #endif

@@ -43,8 +43,8 @@ const config_option_t config_options[] = {
      "previous incarnation."},
     CONFIG_TOPIC("topic.events", topic_events, "events", "Input topic of engagement events."),
     CONFIG_TOPIC("topic.profiles", topic_profiles, "profiles",
-                 "Input topic of contact profile updates. Reserved: this version does not "
-                 "read it yet; profiles come with the journey-language release."),
+                 "Input topic of contact profile updates. Must be co-partitioned with "
+                 "topic.events: the same partition count, keyed by contact id."),
     CONFIG_TOPIC("topic.decisions", topic_decisions, "decisions",
                  "Output topic of routing decisions."),
     {"topic.actions.prefix", CONFIG_TYPE_STRING, "actions.", NULL, 0,

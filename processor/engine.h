@@ -5,6 +5,7 @@
 #ifndef SY_ENGINE_H
 #define SY_ENGINE_H
 
+#include "expr.h"
 #include "journey.h"
 #include "records.h"
 #include "state_store.h"
@@ -28,6 +29,18 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
 /* engine_close(NULL) is a no-op. */
 void engine_close(engine_t *engine);
 
+/* Use journeys (borrowed, outliving its use) from the next input on. Call between
+ * batches, from the thread that drives the engine. */
+void engine_journeys_set(engine_t *engine, const journey_set_t *journeys);
+
+/* Set the timers a contact at node of journey needs, as if it had entered that node at
+ * node_entered_at_ms: a branch's `after`s and close, a wait's due time or timeout. Other
+ * node kinds need none (SY_OK). For deploy-time migration of contacts in flight.
+ * Errors: SY_ERR_STATE, SY_ERR_INVALID_ARG (node out of range). */
+sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
+                                     const char *contact_id, const journey_t *journey,
+                                     uint16_t node, int64_t node_entered_at_ms);
+
 /* Apply one event of partition: enter journeys it starts, record it as an outcome of
  * the message it refers to and take the branch path that then holds. Times are the
  * event's own (occurred_at_ms). Errors: SY_ERR_STATE, SY_ERR_LIMIT, or a sink's error. */
@@ -39,10 +52,12 @@ sy_err_t engine_on_event(engine_t *engine, int32_t partition, const sy_event_t *
 sy_err_t engine_fire_timers(engine_t *engine, int32_t partition, int64_t now_ms,
                             size_t *fired, char *errbuf, size_t errbuf_size);
 
-/* The path a branch takes at time t, given the outcomes seen (bit per sy_event_type_t)
- * since the node was entered at entered_ms: a path index, branch->paths_count for
- * otherwise, or -1 when the branch keeps waiting. Pure. */
-int engine_branch_eval(const journey_branch_t *branch, uint32_t seen_mask,
-                       int64_t entered_ms, int64_t t);
+/* The path a branch takes at env->now_ms, the node entered at node_entered_ms: the first
+ * path (priority order) whose window admits the time, whose when_mask bits are all in
+ * env->seen_mask and unless_mask bits none, and whose `if` holds in env; a path index,
+ * branch->paths_count for otherwise (at or after the close), or -1 when the branch keeps
+ * waiting. Bits of seen_mask are the branch's watch list. Pure; env borrowed. */
+int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
+                       const expr_env_t *env);
 
 #endif

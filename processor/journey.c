@@ -1,19 +1,22 @@
 /* journey.c — the public entry points of journey.h: text or a file in, a validated
- * journey_t out (or nothing and a FILE:LINE:COLUMN message), and freeing it. The checks
- * themselves are in journey_node.c, journey_branch.c and journey_validate.c. */
+ * journey_t out (or nothing and a FILE:LINE:COLUMN message). The sections of a file are
+ * read in journey_profile.c, journey_rules.c, journey_node.c (and the node kinds' files)
+ * and journey_migrate.c; freeing is journey_free.c. */
 #include "journey_int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Bytes of one journey file: generated journeys of JOURNEY_NODES_MAX nodes stay well
  * under this; a bigger file is a mistake, not a journey, and is refused unread. */
 #define JOURNEY_FILE_BYTES_MAX (16 * 1024 * 1024)
 
-static const char *const journey_top_keys[] = {"id", "version", "entry", "nodes", NULL};
-static const char *const journey_entry_keys[] = {"event", NULL};
+static const char *const journey_top_keys[] = {"id",    "version", "profile", "entry",
+                                               "goals", "exits",   "migrate", "nodes",
+                                               NULL};
 
 static sy_err_t journey_top_id(journey_build_t *b, const journey_doc_node_t *root) {
     const journey_doc_node_t *id;
@@ -44,25 +47,25 @@ static sy_err_t journey_top_version(journey_build_t *b, const journey_doc_node_t
     return SY_OK;
 }
 
+/* Sections in the order they depend on each other: expressions need the profile, the
+ * migration map needs the nodes. */
 static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) {
-    const journey_doc_node_t *entry, *event, *nodes;
+    const journey_doc_node_t *nodes;
     sy_err_t err = journey_keys_check(b, root, journey_top_keys, "journey");
     if (!err)
         err = journey_top_id(b, root);
     if (!err)
         err = journey_top_version(b, root);
     if (!err)
-        err = journey_need(b, root, "entry", "journey", &entry);
+        err = journey_profile_build(b, root);
     if (!err)
-        err = journey_keys_check(b, entry, journey_entry_keys, "entry");
-    if (!err)
-        err = journey_need(b, entry, "event", "entry", &event);
-    if (!err)
-        err = journey_event(b, event, &b->journey->entry);
+        err = journey_rules_build(b, root);
     if (!err)
         err = journey_need(b, root, "nodes", "journey", &nodes);
     if (!err)
         err = journey_nodes_build(b, nodes);
+    if (!err)
+        err = journey_migrate_build(b, root);
     return err;
 }
 
@@ -103,6 +106,12 @@ static sy_err_t journey_read_file(const char *path, char **text, size_t *len,
     long size = -1;
     errno = 0;
     FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+        fclose(f);
+        snprintf(errbuf, errbuf_size, "%s: not a regular file", path);
+        return SY_ERR_IO;
+    }
     if (f && fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
     if (size < 0 || fseek(f, 0, SEEK_SET) != 0)
@@ -145,54 +154,6 @@ sy_err_t journey_load_file(journey_t **out, const char *path, char *errbuf,
     err = journey_parse(out, text, len, path, errbuf, errbuf_size);
     free(text);
     return err;
-}
-
-static void journey_match_free(journey_event_match_t *match) { free(match->name); }
-
-static void journey_node_free(journey_node_t *node) {
-    free(node->id);
-    switch (node->kind) {
-    case JOURNEY_NODE_SEND:
-        free(node->u.send.template_id);
-        for (size_t i = 0; i < node->u.send.params_count; i++) {
-            free((char *)node->u.send.params[i].key);
-            free((char *)node->u.send.params[i].value);
-        }
-        free(node->u.send.params);
-        break;
-    case JOURNEY_NODE_BRANCH:
-        for (size_t i = 0; i < node->u.branch.paths_count; i++) {
-            journey_path_t *path = &node->u.branch.paths[i];
-            free(path->name);
-            for (size_t m = 0; m < path->when_count; m++)
-                journey_match_free(&path->when[m]);
-            for (size_t m = 0; m < path->unless_count; m++)
-                journey_match_free(&path->unless[m]);
-        }
-        free(node->u.branch.paths);
-        free(node->u.branch.otherwise_name);
-        break;
-    case JOURNEY_NODE_UPDATE:
-        free(node->u.update.name);
-        free(node->u.update.value);
-        break;
-    case JOURNEY_NODE_EXIT:
-        break;
-    default: /* kinds of the full language: freed by their loader (issue 3) */
-        break;
-    }
-}
-
-void journey_free(journey_t *journey) {
-    if (!journey)
-        return;
-    for (size_t i = 0; i < journey->nodes_count; i++)
-        journey_node_free(&journey->nodes[i]);
-    free(journey->nodes);
-    journey_match_free(&journey->entry);
-    free(journey->source);
-    free(journey->id);
-    free(journey);
 }
 
 int journey_node_index(const journey_t *journey, const char *id) {

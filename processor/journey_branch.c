@@ -1,14 +1,15 @@
 /* journey_branch.c — the multi-engagement branch as journey files write it: the message
- * it reads, its paths in priority order and the otherwise path that closes it. How a
- * branch is evaluated at run time is the engine's (journey.h's journey_path_t says it). */
+ * it reads, its watch list, its paths in priority order (when/unless/if and windows) and
+ * the otherwise path that closes it. How a branch is evaluated at run time is the
+ * engine's (journey.h's journey_path_t says it). */
 #include "journey_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const branch_keys[] = {"message", "paths", "otherwise", NULL};
-static const char *const branch_path_keys[] = {"name", "when", "unless", "within", "after",
-                                               "to", NULL};
+static const char *const branch_path_keys[] = {"name",   "when",  "unless", "if",
+                                               "within", "after", "to",     NULL};
 static const char *const branch_otherwise_keys[] = {"after", "to", NULL};
 
 /* The channel written on the send node at index, or -1 when it is not (yet) valid: the
@@ -21,10 +22,12 @@ static int branch_message_channel(journey_build_t *b, uint16_t index) {
     return sy_channel_parse(channel->text);
 }
 
-/* A when/unless list: event types on the message's channel. */
+/* A when/unless list: event types, each added to the branch's watch list and *mask.
+ * Events on the message's channel count for the message only; others for any event. */
 static sy_err_t branch_matches(journey_build_t *b, const journey_doc_node_t *list,
-                               const char *key, uint16_t message,
-                               journey_event_match_t *matches, size_t *count) {
+                               const char *key, journey_watch_ctx_t *ctx,
+                               journey_event_match_t *matches, size_t *count,
+                               uint32_t *mask) {
     if (list->kind != JOURNEY_DOC_SEQ || list->count == 0)
         return journey_fail(b, SY_ERR_JOURNEY, list->line, list->column,
                             "'%s' must be a list of at least one event type", key);
@@ -33,20 +36,20 @@ static sy_err_t branch_matches(journey_build_t *b, const journey_doc_node_t *lis
         return journey_fail(b, SY_ERR_LIMIT, extra->line, extra->column,
                             "more than %d event types in '%s'", JOURNEY_MATCHES_MAX, key);
     }
-    int channel = branch_message_channel(b, message);
     for (size_t i = 0; i < list->count; i++) {
         const journey_doc_node_t *item = list->items[i];
         sy_err_t err = journey_event(b, item, &matches[*count]);
         if (err)
             return err;
         (*count)++;
-        if (channel >= 0 && matches[*count - 1].channel != (sy_channel_t)channel) {
-            const char *name = sy_channel_name((sy_channel_t)channel);
-            return journey_fail(b, SY_ERR_JOURNEY, item->line, item->column,
-                                "'%s' is not on the %s channel of message '%s': write "
-                                "%s.<type>", item->text, name,
-                                b->journey->nodes[message].id, name);
-        }
+        int bit = journey_watch_add(ctx, &matches[*count - 1]);
+        if (bit < 0 && ctx->failed_nomem)
+            return journey_fail(b, SY_ERR_NOMEM, item->line, item->column, "out of memory");
+        if (bit < 0)
+            return journey_fail(b, SY_ERR_LIMIT, item->line, item->column,
+                                "more than %d event types watched by one branch",
+                                JOURNEY_WATCH_MAX);
+        *mask |= UINT32_C(1) << bit;
     }
     return SY_OK;
 }
@@ -88,9 +91,26 @@ static sy_err_t branch_path_windows(journey_build_t *b, journey_path_t *path,
     return err;
 }
 
+/* The path's `if`: seen(channel.type) in it adds to the watch list too. */
+static sy_err_t branch_path_filter(journey_build_t *b, journey_watch_ctx_t *ctx,
+                                   journey_path_t *path, const journey_doc_node_t *map) {
+    const journey_doc_node_t *filter = journey_doc_get(map, "if");
+    if (!filter)
+        return SY_OK;
+    expr_scope_t scope = journey_scope(b, ctx);
+    sy_err_t err = journey_expr(b, filter, &scope, &path->filter);
+    if (!err && ctx->failed_nomem)
+        err = journey_fail(b, SY_ERR_NOMEM, filter->line, filter->column, "out of memory");
+    return err;
+}
+
 static sy_err_t branch_path(journey_build_t *b, uint16_t index, journey_branch_t *branch,
                             const journey_doc_node_t *map) {
     journey_path_t *path = &branch->paths[branch->paths_count++];
+    journey_watch_ctx_t ctx = {.b = b,
+                               .watch = &branch->watch,
+                               .message_channel = branch_message_channel(b,
+                                                                         branch->message_node)};
     path->line = map->line;
     const journey_doc_node_t *when;
     sy_err_t err = journey_keys_check(b, map, branch_path_keys, "path");
@@ -99,12 +119,14 @@ static sy_err_t branch_path(journey_build_t *b, uint16_t index, journey_branch_t
     if (!err)
         err = journey_need(b, map, "when", "path", &when);
     if (!err)
-        err = branch_matches(b, when, "when", branch->message_node, path->when,
-                             &path->when_count);
+        err = branch_matches(b, when, "when", &ctx, path->when, &path->when_count,
+                             &path->when_mask);
     const journey_doc_node_t *unless = journey_doc_get(map, "unless");
     if (!err && unless)
-        err = branch_matches(b, unless, "unless", branch->message_node, path->unless,
-                             &path->unless_count);
+        err = branch_matches(b, unless, "unless", &ctx, path->unless, &path->unless_count,
+                             &path->unless_mask);
+    if (!err)
+        err = branch_path_filter(b, &ctx, path, map);
     if (!err)
         err = branch_path_windows(b, path, map);
     if (!err)

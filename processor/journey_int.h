@@ -1,6 +1,7 @@
 /* journey_int.h — private to the journey loader: the state of one build (document tree
- * to journey_t) shared by journey_build.c, journey_branch.c, journey_event.c and
- * journey_validate.c. Nothing here is for the engine; journey.h is the public face. */
+ * to journey_t) shared by the journey_*.c files, and the helpers they share (positions,
+ * keys, references, expressions). Nothing here is for the engine; journey.h is the
+ * public face. */
 #ifndef SY_JOURNEY_INT_H
 #define SY_JOURNEY_INT_H
 
@@ -69,6 +70,51 @@ sy_err_t journey_duration(journey_build_t *b, const journey_doc_node_t *value, i
 sy_err_t journey_event(journey_build_t *b, const journey_doc_node_t *value,
                        journey_event_match_t *out);
 
+/* Where seen(channel.type) adds to: a branch's (or wait's) watch list. Events on
+ * message_channel (-1: none) count only when they report the node's message. */
+typedef struct journey_watch_ctx {
+    journey_build_t *b;
+    journey_watch_t *watch;
+    int message_channel;
+    bool failed_nomem;
+} journey_watch_ctx_t;
+
+/* The bit of match in ctx's watch list, adding it (with its own copy of the name) when
+ * new; -1 when the list is full or memory runs out (failed_nomem). */
+int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *match);
+
+/* The scope of expressions and templates in this journey: the `profile:` attributes,
+ * event.* defined, seen() only when watch is not NULL (borrowed for the scope's life). */
+expr_scope_t journey_scope(const journey_build_t *b, journey_watch_ctx_t *watch);
+
+/* Compiles the BOOL expression written at value into *out (owned by the caller on
+ * success only); a compile error points into the text: "FILE:LINE:COLUMN: problem". */
+sy_err_t journey_expr(journey_build_t *b, const journey_doc_node_t *value,
+                      const expr_scope_t *scope, expr_t **out);
+
+/* As journey_expr, for a template ("Hi {{contact.first_name}}"). */
+sy_err_t journey_template(journey_build_t *b, const journey_doc_node_t *value,
+                          const expr_scope_t *scope, expr_template_t **out);
+
+/* A params map (send, task) into *params (name and text as written, owned) and
+ * *templates (compiled; their name and text point into *params). On error everything
+ * already read stays in *params / *templates with *count set, for journey_free. */
+sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map,
+                              size_t *count, sy_kv_t **params, journey_param_t **templates);
+
+/* The `profile:`, `entry`, `goals`, `exits` and `migrate` sections of the root map. */
+sy_err_t journey_profile_build(journey_build_t *b, const journey_doc_node_t *root);
+sy_err_t journey_rules_build(journey_build_t *b, const journey_doc_node_t *root);
+sy_err_t journey_migrate_build(journey_build_t *b, const journey_doc_node_t *root);
+
+/* Builds nodes[index] of kind wait, condition or split from its body. */
+sy_err_t journey_wait_build(journey_build_t *b, uint16_t index,
+                            const journey_doc_node_t *wait);
+sy_err_t journey_condition_build(journey_build_t *b, uint16_t index,
+                                 const journey_doc_node_t *condition);
+sy_err_t journey_split_build(journey_build_t *b, uint16_t index,
+                             const journey_doc_node_t *split);
+
 /* Builds nodes[index] of kind branch from its `branch` value. */
 sy_err_t journey_branch_build(journey_build_t *b, uint16_t index,
                               const journey_doc_node_t *branch);
@@ -76,7 +122,8 @@ sy_err_t journey_branch_build(journey_build_t *b, uint16_t index,
 /* Builds every node from the `nodes` list, then checks the graph. */
 sy_err_t journey_nodes_build(journey_build_t *b, const journey_doc_node_t *nodes);
 
-/* Every node reachable from nodes[0], and no cycle. */
+/* Every node reachable from nodes[0], and no cycle that does not pass through a wait
+ * or branch node (those take time; any other cycle would spin without end). */
 sy_err_t journey_validate_graph(journey_build_t *b);
 
 #endif

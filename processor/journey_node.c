@@ -1,14 +1,17 @@
 /* journey_node.c — the `nodes` list of a journey file: ids and kinds first (so that
- * references may point forward), then send, update and exit nodes and every `next`.
- * Branch nodes are journey_branch.c; the graph checks are journey_validate.c. */
+ * references may point forward), then send, update, task and exit nodes and every `next`.
+ * Branch nodes are journey_branch.c; wait, condition and split are journey_wait.c and
+ * journey_choice.c; the graph checks are journey_validate.c. */
 #include "journey_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const node_keys[] = {"id", "send", "branch", "update", "exit", "next",
+static const char *const node_keys[] = {"id",   "send",      "branch", "update", "exit",
+                                        "wait", "condition", "split",  "task",   "next",
                                         NULL};
+static const char *const node_task_keys[] = {"queue", "params", NULL};
 static const char *const node_send_keys[] = {"channel", "template", "params", NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
@@ -23,10 +26,14 @@ static const struct {
     {"branch", JOURNEY_NODE_BRANCH},
     {"update", JOURNEY_NODE_UPDATE},
     {"exit", JOURNEY_NODE_EXIT},
+    {"wait", JOURNEY_NODE_WAIT},
+    {"condition", JOURNEY_NODE_CONDITION},
+    {"split", JOURNEY_NODE_SPLIT},
+    {"task", JOURNEY_NODE_TASK},
 };
 #define NODE_KINDS_COUNT (sizeof node_kinds / sizeof node_kinds[0])
 
-/* The kind key of a node map: exactly one of send, branch, update, exit. */
+/* The kind key of a node map: exactly one of node_kinds. */
 static sy_err_t node_kind(journey_build_t *b, const journey_doc_node_t *map, const char *id,
                           journey_node_kind_t *out) {
     const char *found = NULL;
@@ -45,8 +52,17 @@ static sy_err_t node_kind(journey_build_t *b, const journey_doc_node_t *map, con
     }
     if (!found)
         return journey_fail(b, SY_ERR_JOURNEY, map->line, map->column,
-                            "node '%s' needs one of send, branch, update, exit", id);
+                            "node '%s' needs one of send, branch, update, exit, wait, "
+                            "condition, split, task", id);
     return SY_OK;
+}
+
+static const char *node_kind_name(journey_node_kind_t kind) {
+    for (size_t k = 0; k < NODE_KINDS_COUNT; k++) {
+        if (node_kinds[k].kind == kind)
+            return node_kinds[k].key;
+    }
+    return "?";
 }
 
 /* Pass 1: the id and kind of nodes[index]. */
@@ -77,36 +93,6 @@ static sy_err_t node_declare(journey_build_t *b, uint16_t index,
     return node_kind(b, map, id, &j->nodes[index].kind);
 }
 
-static sy_err_t node_params(journey_build_t *b, journey_send_t *send,
-                            const journey_doc_node_t *params) {
-    if (journey_doc_is_null(params))
-        return SY_OK;
-    if (params->kind != JOURNEY_DOC_MAP)
-        return journey_fail(b, SY_ERR_JOURNEY, params->line, params->column,
-                            "'params' must be a map, not %s", journey_doc_kind_name(params));
-    if (params->count > SY_ACTION_PARAMS_MAX)
-        return journey_fail(b, SY_ERR_LIMIT, params->keys[SY_ACTION_PARAMS_MAX].line,
-                            params->keys[SY_ACTION_PARAMS_MAX].column,
-                            "more than %d params", SY_ACTION_PARAMS_MAX);
-    send->params = calloc(params->count ? params->count : 1, sizeof *send->params);
-    if (!send->params)
-        return journey_fail(b, SY_ERR_NOMEM, params->line, params->column, "out of memory");
-    for (size_t i = 0; i < params->count; i++) {
-        char *value = NULL, *key = NULL;
-        sy_err_t err = journey_string(b, params->items[i], params->keys[i].text, &value);
-        if (err)
-            return err;
-        key = strdup(params->keys[i].text);
-        if (!key) {
-            free(value);
-            return journey_fail(b, SY_ERR_NOMEM, params->line, params->column,
-                                "out of memory");
-        }
-        send->params[send->params_count++] = (sy_kv_t){.key = key, .value = value};
-    }
-    return SY_OK;
-}
-
 static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
                           const journey_doc_node_t *map) {
     const journey_doc_node_t *channel, *template_id;
@@ -128,7 +114,28 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
     err = journey_string(b, template_id, "template", &send->template_id);
     const journey_doc_node_t *params = journey_doc_get(map, "params");
     if (!err && params)
-        err = node_params(b, send, params);
+        err = journey_params_build(b, params, &send->params_count, &send->params,
+                                   &send->param_templates);
+    return err;
+}
+
+/* A hand-off: the queue becomes the action's template id on the task channel. */
+static sy_err_t node_task(journey_build_t *b, journey_task_t *task,
+                          const journey_doc_node_t *map) {
+    const journey_doc_node_t *queue;
+    sy_err_t err = journey_keys_check(b, map, node_task_keys, "task");
+    if (!err)
+        err = journey_need(b, map, "queue", "task", &queue);
+    if (!err)
+        err = journey_string(b, queue, "queue", &task->queue);
+    if (!err && !journey_id_valid(task->queue))
+        err = journey_fail(b, SY_ERR_JOURNEY, queue->line, queue->column,
+                           "bad queue '%s': use 1 to %d of a-z, 0-9, '_', '.', '-'",
+                           queue->text, SY_ID_BYTES_MAX);
+    const journey_doc_node_t *params = journey_doc_get(map, "params");
+    if (!err && params)
+        err = journey_params_build(b, params, &task->params_count, &task->params,
+                                   &task->param_templates);
     return err;
 }
 
@@ -177,10 +184,14 @@ static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
         err = journey_string(b, name, "name", &update->name);
     if (!err)
         err = journey_string(b, attr_value, "value", &update->value);
+    expr_scope_t scope = journey_scope(b, NULL);
+    if (!err)
+        err = journey_template(b, attr_value, &scope, &update->value_template);
     return err;
 }
 
-/* `next` is required after send and update, and has no meaning after branch and exit. */
+/* `next` is required after send, update, task and wait; the other kinds say where to go
+ * in their own keys (or end the journey). */
 static sy_err_t node_next(journey_build_t *b, uint16_t index, const journey_doc_node_t *map) {
     journey_node_t *node = &b->journey->nodes[index];
     char where[SY_ID_BYTES_MAX + 16];
@@ -189,12 +200,20 @@ static sy_err_t node_next(journey_build_t *b, uint16_t index, const journey_doc_
         return journey_target(b, index, map, "next", where, &node->u.send.next);
     if (node->kind == JOURNEY_NODE_UPDATE)
         return journey_target(b, index, map, "next", where, &node->u.update.next);
+    if (node->kind == JOURNEY_NODE_TASK)
+        return journey_target(b, index, map, "next", where, &node->u.task.next);
+    if (node->kind == JOURNEY_NODE_WAIT)
+        return journey_target(b, index, map, "next", where, &node->u.wait.next);
     const journey_doc_key_t *next = journey_doc_key(map, "next");
+    const char *why = node->kind == JOURNEY_NODE_BRANCH ? "its paths say where to go"
+                      : node->kind == JOURNEY_NODE_CONDITION ? "'then' and 'else' say where to go"
+                      : node->kind == JOURNEY_NODE_SPLIT ? "its arms say where to go"
+                                                         : "the contact leaves the journey";
     if (next)
-        return journey_fail(b, SY_ERR_JOURNEY, next->line, next->column, "%s",
-                            node->kind == JOURNEY_NODE_BRANCH
-                                ? "a branch node has no 'next': its paths say where to go"
-                                : "an exit node has no 'next'");
+        return journey_fail(b, SY_ERR_JOURNEY, next->line, next->column,
+                            "%s %s node has no 'next': %s",
+                            node->kind == JOURNEY_NODE_EXIT ? "an" : "a",
+                            node_kind_name(node->kind), why);
     return SY_OK;
 }
 
@@ -223,7 +242,17 @@ static sy_err_t node_build(journey_build_t *b, uint16_t index) {
             err = journey_fail(b, SY_ERR_JOURNEY, body->line, body->column,
                                "an exit node takes no settings: write exit: {}");
         break;
-    default: /* the full language's kinds arrive with issue 3 */
+    case JOURNEY_NODE_WAIT:
+        err = journey_wait_build(b, index, journey_doc_get(map, "wait"));
+        break;
+    case JOURNEY_NODE_CONDITION:
+        err = journey_condition_build(b, index, journey_doc_get(map, "condition"));
+        break;
+    case JOURNEY_NODE_SPLIT:
+        err = journey_split_build(b, index, journey_doc_get(map, "split"));
+        break;
+    case JOURNEY_NODE_TASK:
+        err = node_task(b, &node->u.task, journey_doc_get(map, "task"));
         break;
     }
     return err ? err : node_next(b, index, map);

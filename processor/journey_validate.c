@@ -1,6 +1,7 @@
-/* journey_validate.c — checks on the journey as a graph of `next` and `to` edges: every
- * node is reachable from the first, and there is no cycle (this version has no wait node,
- * so a cycle would move a contact round it without end). Per-node checks are elsewhere. */
+/* journey_validate.c — checks on the journey as a graph of its edges (next, to, then,
+ * else, arms, timeout_to, paths, otherwise): every node is reachable from the first, and
+ * every cycle passes through a wait or branch node, which take time; any other cycle would
+ * move a contact round it without end. Per-node checks are elsewhere. */
 #include "journey_int.h"
 
 #include <stdio.h>
@@ -73,12 +74,20 @@ static sy_err_t validate_loop_fail(validate_t *v, const journey_edge_t *edge) {
                         "loop without a wait: %s%s", cycle, j->nodes[edge->to].id);
 }
 
-/* Depth-first from node n; an edge to a node still open closes a cycle. Depth is at
- * most JOURNEY_NODES_MAX, so recursion stays shallow. */
+/* Wait and branch nodes hold a contact until an event or a timer: a cycle through one
+ * is a journey that repeats over time, not a spin. */
+static bool validate_takes_time(const validate_t *v, uint16_t n) {
+    journey_node_kind_t kind = v->b->journey->nodes[n].kind;
+    return kind == JOURNEY_NODE_WAIT || kind == JOURNEY_NODE_BRANCH;
+}
+
+/* Depth-first from node n over the edges of nodes that do not take time; an edge to a
+ * node still open closes a cycle. Depth is at most JOURNEY_NODES_MAX. */
 static sy_err_t validate_acyclic(validate_t *v, uint16_t n) {
     v->state[n] = VISIT_OPEN;
     v->stack[v->depth++] = n;
-    for (size_t e = v->first_edge[n]; e < v->first_edge[n + 1]; e++) {
+    size_t last = validate_takes_time(v, n) ? v->first_edge[n] : v->first_edge[n + 1];
+    for (size_t e = v->first_edge[n]; e < last; e++) {
         const journey_edge_t *edge = &v->b->edges[e];
         if (v->state[edge->to] == VISIT_OPEN)
             return validate_loop_fail(v, edge);
@@ -109,7 +118,10 @@ sy_err_t journey_validate_graph(journey_build_t *b) {
     if (err)
         goto fail;
     memset(v.state, VISIT_NEW, count);
-    err = validate_acyclic(&v, 0);
+    for (size_t n = 0; !err && n < count; n++) {
+        if (v.state[n] == VISIT_NEW)
+            err = validate_acyclic(&v, (uint16_t)n);
+    }
 fail:
     free(v.first_edge);
     free(v.state);

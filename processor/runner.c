@@ -43,13 +43,16 @@ static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     r->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errbuf_size);
     if (!r->consumer)
         return SY_ERR_CONFIG;
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
+    /* Events and profiles are co-partitioned (same count, keyed by contact id): the
+     * default range assignor gives one instance partition p of both. */
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(2);
     rd_kafka_topic_partition_list_add(topics, c->topic_events, RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(topics, c->topic_profiles, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (err) {
-        snprintf(errbuf, errbuf_size, "subscribe to %s: %s", c->topic_events,
-                 rd_kafka_err2str(err));
+        snprintf(errbuf, errbuf_size, "subscribe to %s and %s: %s", c->topic_events,
+                 c->topic_profiles, rd_kafka_err2str(err));
         return SY_ERR_KAFKA_FATAL;
     }
     return SY_OK;
@@ -105,15 +108,21 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
     if (!r)
         return SY_ERR_NOMEM;
     r->config = config;
-    r->journeys = journeys;
     r->stop = stop;
     r->offsets = rd_kafka_topic_partition_list_new(16);
     r->assigned = rd_kafka_topic_partition_list_new(0);
+    r->profile_update = malloc(sizeof *r->profile_update);
+    if (!r->profile_update) {
+        runner_close(r);
+        return SY_ERR_NOMEM;
+    }
     engine_sink_t sink = runner_sink_template;
     sink.ctx = r;
-    if ((err = state_store_open(&r->store, config->state_dir, false, errbuf, errbuf_size)) ||
+    if ((err = runner_journeys_init(r, journeys, errbuf, errbuf_size)) ||
+        (err = state_store_open(&r->store, config->state_dir, false, errbuf, errbuf_size)) ||
         (err = codec_open(&r->codec, errbuf, errbuf_size)) ||
-        (err = engine_open(&r->engine, journeys, r->store, &sink, errbuf, errbuf_size)) ||
+        (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
+                           errbuf_size)) ||
         (err = producer_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))
         goto fail;
@@ -134,6 +143,8 @@ void runner_close(runner_t *r) {
     for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
         free(r->action_topics[ch]);
     engine_close(r->engine);
+    runner_journeys_deinit(r);
+    free(r->profile_update);
     codec_close(r->codec);
     state_store_close(r->store);
     rd_kafka_topic_partition_list_destroy(r->offsets);

@@ -1,6 +1,7 @@
-/* runner.h — the service loop of `switchyard run`: consume engagement events in a
- * consumer group, run the engine, and commit outputs, dead letters and consumed offsets
- * in one Kafka transaction per batch, then the state the batch produced. */
+/* runner.h — the service loop of `switchyard run`: consume engagement events and
+ * profile updates in a consumer group, run the engine, and commit outputs, dead letters
+ * and consumed offsets in one Kafka transaction per batch, then the state the batch
+ * produced. Journey files are reloaded when journeys.dir changes. */
 #ifndef SY_RUNNER_H
 #define SY_RUNNER_H
 
@@ -26,8 +27,9 @@ typedef struct runner_stats {
 
 /* Open the state store, the codec, the consumer and the transactional producer (this
  * waits for the broker to initialise the transactions; it retries while the broker is
- * unreachable, until stop is set). config and journeys are borrowed and outlive the
- * runner; stop is polled (a signal handler or another thread sets it).
+ * unreachable, until stop is set). config and journeys (the versions loaded at start)
+ * are borrowed and outlive the runner; versions later reloads add are the runner's. stop
+ * is polled (a signal handler or another thread sets it).
  * Errors: SY_ERR_STATE, SY_ERR_CONFIG, SY_ERR_KAFKA_FATAL. */
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
                      atomic_int *stop, char *errbuf, size_t errbuf_size);

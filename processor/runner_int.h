@@ -17,6 +17,29 @@
 #define RUNNER_IDLE_MS 10
 /* Shortest interval between two wallclock timer scans of the assigned partitions. */
 #define RUNNER_TIMER_SCAN_MS 100
+/* Interval between two looks at journeys.dir for a change (a stat of its entries). */
+#define RUNNER_JOURNEYS_CHECK_MS 2000
+/* Journey versions kept loaded for the life of the process: every deployed version stays
+ * (contacts in flight keep theirs). Four versions of each of JOURNEY_SET_MAX files. */
+#define RUNNER_JOURNEYS_MAX (4 * JOURNEY_SET_MAX)
+
+/* One loaded journey version. */
+typedef struct runner_journey {
+    journey_t *journey;
+    bool owned;            /* loaded by a reload; else borrowed from runner_open's set */
+    uint64_t content_hash; /* of its file when loaded: same id+version must keep it */
+} runner_journey_t;
+
+/* Every journey version loaded so far, sorted by id then version, and the set the
+ * engine runs (its journeys point into entries). */
+typedef struct runner_journeys {
+    size_t count;
+    runner_journey_t entries[RUNNER_JOURNEYS_MAX];
+    journey_t *pointers[RUNNER_JOURNEYS_MAX];
+    journey_set_t set;
+    uint64_t dir_signature; /* of journeys.dir's entries at the last look */
+    int64_t last_check_ms;
+} runner_journeys_t;
 
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
@@ -24,7 +47,7 @@ typedef struct runner_counts {
 
 struct runner {
     const sy_config_t *config;
-    const journey_set_t *journeys;
+    runner_journeys_t *journeys; /* owned */
     atomic_int *stop;
     state_store_t *store;
     codec_t *codec;
@@ -32,6 +55,7 @@ struct runner {
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
     char *action_topics[SY_CHANNEL__COUNT]; /* <prefix><channel> */
+    sy_profile_update_t *profile_update;    /* the one being applied (large: owned) */
     /* The open batch. */
     int txn_open;
     int64_t batch_started_ms;
@@ -45,6 +69,25 @@ struct runner {
     sy_err_t fatal; /* set by callbacks that cannot return an error */
     char fatal_msg[512];
 };
+
+/* Take the journeys of set (borrowed, outliving the runner) as the loaded versions and
+ * note journeys.dir's current state. Errors: SY_ERR_NOMEM, SY_ERR_LIMIT. */
+sy_err_t runner_journeys_init(runner_t *r, const journey_set_t *set, char *errbuf,
+                              size_t errbuf_size);
+
+/* Free the versions reloads added. NULL-safe. */
+void runner_journeys_deinit(runner_t *r);
+
+/* Between batches: every RUNNER_JOURNEYS_CHECK_MS, when journeys.dir changed, load it
+ * again, add new versions, hand the engine the new set and migrate contacts in flight
+ * as new versions ask (in a transaction of its own). A directory that fails to load is
+ * logged and the old set kept. Errors: only what stops the service (Kafka, state). */
+sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Move to's migration.from_version contacts of the assigned partitions into to, node by
+ * node as its migration map says, and set their timers; one transaction. Logs what it
+ * moved. Errors: what stops the service (Kafka, state). */
+sy_err_t runner_migrate(runner_t *r, const journey_t *to, char *errbuf, size_t errbuf_size);
 
 /* Monotonic milliseconds. */
 int64_t runner_now_ms(void);

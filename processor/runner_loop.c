@@ -1,6 +1,8 @@
-/* runner_loop.c — the service loop: poll a record, decode it, fire the timers its time
- * passes, run the engine; commit when the batch is full, old or the input idle. A record
- * that is the input's fault becomes a dead letter in the same transaction. */
+/* runner_loop.c — the service loop: poll a record, decode it (an event: fire the timers
+ * its time passes, run the engine; a profile update: merge it into the stored profile);
+ * commit when the batch is full, old or the input idle; between batches, look for
+ * changed journeys. A record that is the input's fault becomes a dead letter in the same
+ * transaction. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +54,24 @@ static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy
     return engine_on_event(r->engine, m->partition, ev, errbuf, errbuf_size);
 }
 
+/* A profile update merges into the contact's stored profile. */
+static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *reason,
+                                size_t reason_size, char *errbuf, size_t errbuf_size) {
+    sy_profile_update_t *update = r->profile_update;
+    sy_err_t err = codec_decode_profile_update(r->codec, m->payload, m->len, update, reason,
+                                               reason_size);
+    if (err == SY_OK && strlen(update->contact_id) > SY_ID_BYTES_MAX) {
+        snprintf(reason, reason_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    if (err != SY_OK)
+        return err;
+    err = state_store_profile_apply(r->store, m->partition, update, reason, reason_size);
+    if (err != SY_OK && err != SY_ERR_LIMIT)
+        snprintf(errbuf, errbuf_size, "%s", reason);
+    return err;
+}
+
 static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *errbuf,
                                size_t errbuf_size) {
     sy_event_t ev;
@@ -61,6 +81,12 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
         return err;
     offset_track(r, m);
     r->batch.records++;
+    if (strcmp(rd_kafka_topic_name(m->rkt), r->config->topic_profiles) == 0) {
+        err = process_profile(r, m, reason, sizeof reason, errbuf, errbuf_size);
+        if (err == SY_OK || !(sy_err_is_input_fault(err) || err == SY_ERR_LIMIT))
+            return err;
+        return runner_dead_letter(r, m, err, reason, errbuf, errbuf_size);
+    }
     err = codec_decode_event(r->codec, m->payload, m->len, &ev, reason, sizeof reason);
     if (err == SY_OK && strlen(ev.contact_id) > SY_ID_BYTES_MAX) {
         err = SY_ERR_LIMIT;
@@ -84,6 +110,8 @@ static sy_err_t fire_wallclock_timers(runner_t *r, char *errbuf, size_t errbuf_s
     for (int i = 0; i < r->assigned->cnt; i++) {
         state_timer_t next;
         int32_t p = r->assigned->elems[i].partition;
+        if (strcmp(r->assigned->elems[i].topic, r->config->topic_events) != 0)
+            continue; /* timers belong to the events partition of the same number */
         if (state_store_timer_next(r->store, p, wall, &next, errbuf, errbuf_size) != SY_OK)
             continue;
         sy_err_t err = runner_txn_begin(r, errbuf, errbuf_size);
@@ -123,6 +151,8 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     }
     if (err == SY_OK && batch_due(r, m == NULL))
         err = runner_txn_commit(r, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = runner_journeys_check(r, errbuf, errbuf_size);
     return err;
 }
 

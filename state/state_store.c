@@ -97,7 +97,8 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         dir = mem_dir;
     }
     store_options_init(s, in_memory);
-    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options};
+    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options,
+                                                      s->options};
     s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
                                          s->cf, &rerr);
     if (!s->db) {
@@ -145,6 +146,7 @@ void state_store_close(state_store_t *s) {
     if (s->mem_env)
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
+    state_store_profile_scratch_free(s);
     free(s);
 }
 

@@ -8,8 +8,9 @@
 #include "state_pending.h"
 #include "state_store.h"
 
-enum { CF_DEFAULT, CF_INSTANCES, CF_TIMERS, CF__COUNT };
-static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers"};
+/* New column families go last: an existing directory opens with them created empty. */
+enum { CF_DEFAULT, CF_INSTANCES, CF_TIMERS, CF_PROFILES, CF__COUNT };
+static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers", "profiles"};
 
 struct state_store {
     rocksdb_t *db;
@@ -26,12 +27,16 @@ struct state_store {
     rocksdb_iterator_t *timer_iters[STATE_PARTITIONS_MAX]; /* lazily, per batch */
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
     uint8_t stream_time_state[STATE_PARTITIONS_MAX]; /* 0 unloaded, 1 clean, 2 dirty */
+    struct state_profile_scratch *profile_scratch; /* owned, lazily (state_profile.c) */
 };
 
 
 /* Turn a RocksDB error string (freed here) into SY_ERR_STATE with a message. */
 sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
                                  const char *what);
+
+/* Free the profile merge buffers (state_profile.c); NULL-safe. */
+void state_store_profile_scratch_free(state_store_t *s);
 
 /* Destroy the per-partition timer iterators (they read a snapshot of one batch). */
 void state_store_timer_iters_drop(state_store_t *s);

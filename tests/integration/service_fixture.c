@@ -3,11 +3,13 @@
 
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #define SERVICE_CALL_TIMEOUT_MS 60000
@@ -41,6 +43,64 @@ void service_prepare(service_t *svc, const char *name) {
              SY_SOURCE_ROOT, svc->dir, base, svc->events, svc->decisions, svc->actions_prefix,
              svc->contact_updates, svc->dlq, harness_bootstrap());
     cr_assert_eq(harness_write_file(svc->config_path, text), 0, "write %s", svc->config_path);
+}
+
+void service_copy_file(const char *from, const char *to) {
+    char chunk[8192];
+    size_t n;
+    FILE *in = fopen(from, "rb");
+    cr_assert_not_null(in, "open %s", from);
+    /* Write a temporary then rename: the service never reads a half-written file. */
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s.tmp~", to);
+    FILE *out = fopen(tmp, "wb");
+    cr_assert_not_null(out, "create %s", tmp);
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        cr_assert_eq(fwrite(chunk, 1, n, out), n, "write %s", tmp);
+    fclose(in);
+    cr_assert_eq(fclose(out), 0, "close %s", tmp);
+    cr_assert_eq(rename(tmp, to), 0, "rename %s to %s", tmp, to);
+}
+
+void service_prepare_with_journeys(service_t *svc, const char *name,
+                                   const char *journeys_dir) {
+    char errbuf[512] = "", line[512];
+    service_prepare(svc, name);
+    snprintf(svc->journeys_dir, sizeof svc->journeys_dir, "%s/journeys", svc->dir);
+    cr_assert_eq(mkdir(svc->journeys_dir, 0755), 0, "mkdir %s", svc->journeys_dir);
+    DIR *d = opendir(journeys_dir);
+    cr_assert_not_null(d, "open %s", journeys_dir);
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        char from[512], to[512];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(from, sizeof from, "%s/%s", journeys_dir, e->d_name);
+        snprintf(to, sizeof to, "%s/%s", svc->journeys_dir, e->d_name);
+        service_copy_file(from, to);
+    }
+    closedir(d);
+    snprintf(svc->profiles, sizeof svc->profiles, "%.140s.profiles", svc->events);
+    const char *names[] = {svc->profiles};
+    sy_err_t err = harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
+                                         errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "create topics: %s", errbuf);
+    /* The config names each option once: write it again without its journeys.dir line
+     * (the first), then the copy and the profiles topic. */
+    char text[4096];
+    FILE *f = fopen(svc->config_path, "r");
+    cr_assert_not_null(f, "open %s", svc->config_path);
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    const char *rest = strchr(text, '\n');
+    cr_assert(strncmp(text, "journeys.dir", 12) == 0 && rest, "unexpected config %s", text);
+    f = fopen(svc->config_path, "w");
+    cr_assert_not_null(f, "rewrite %s", svc->config_path);
+    snprintf(line, sizeof line, "journeys.dir = %s\ntopic.profiles = %s", svc->journeys_dir,
+             svc->profiles);
+    fputs(line, f);
+    fputs(rest, f);
+    cr_assert_eq(fclose(f), 0, "write %s", svc->config_path);
 }
 
 void service_start(service_t *svc) {

@@ -23,12 +23,24 @@ typedef struct service {
     char contact_updates[SERVICE_TOPIC_BYTES];
     char dlq[SERVICE_TOPIC_BYTES];
     pid_t pid;
+    char journeys_dir[128];  /* service_prepare_with_journeys: the copy the service reads */
+    char profiles[SERVICE_TOPIC_BYTES]; /* service_prepare_with_journeys: profiles topic */
 } service_t;
 
 /* Create unique topics (events with SERVICE_PARTITIONS partitions, outputs too) and write
  * a config running the repository's examples/journeys in event-time mode. Asserts on
  * failure (Criterion). */
 void service_prepare(service_t *svc, const char *name);
+
+/* As service_prepare, but the service reads a copy of journeys_dir's files made in
+ * svc->journeys_dir (tests add and change files there while it runs), and a profiles
+ * topic of its own (svc->profiles, SERVICE_PARTITIONS partitions) is created and named
+ * in the config. Asserts on failure. */
+void service_prepare_with_journeys(service_t *svc, const char *name,
+                                   const char *journeys_dir);
+
+/* Copy the file at from to to (replacing it). Asserts. */
+void service_copy_file(const char *from, const char *to);
 
 /* Start `switchyard run --config` for svc. Asserts the process started. */
 void service_start(service_t *svc);

@@ -1,7 +1,10 @@
 /* test_engine.c — unit tests of the engine on the coffee email promo: entry, every path
  * of the multi-engagement branch with its windows and timers, message matching, stale
- * timers, re-entry, engine_branch_eval itself and deterministic output. In-memory state
- * store, and a sink that records what the engine emits. No Kafka: the runner is not here. */
+ * timers, re-entry, engine_branch_eval itself and deterministic output; then the full
+ * language on small journeys written here: entry filters and re-entry, goals and exits,
+ * watched events and path `if`s, waits, conditions, splits, tasks, rendered parameters,
+ * updates seen by later steps, and node timers for migration. In-memory state store, and
+ * a sink that records what the engine emits. No Kafka: the runner is not here. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,9 +42,13 @@ typedef struct rec_decision {
     int64_t at_ms;
 } rec_decision_t;
 
+#define REC_PARAMS 4
+
 typedef struct rec_action {
     char action_id[REC_STR], contact[REC_STR], template_id[REC_STR], journey[REC_STR];
     char node[REC_STR];
+    size_t params_count;
+    char params[REC_PARAMS][2][REC_STR]; /* key, value */
     sy_channel_t channel;
     int64_t not_before_ms;
     int32_t version, occurrence;
@@ -102,6 +109,11 @@ static sy_err_t record_action(void *ctx, const sy_action_t *a) {
     out->not_before_ms = a->not_before_ms;
     out->version = a->journey_version;
     out->occurrence = a->occurrence;
+    out->params_count = a->params_count;
+    for (size_t i = 0; i < a->params_count && i < REC_PARAMS; i++) {
+        copy_str(out->params[i][0], a->params[i].key);
+        copy_str(out->params[i][1], a->params[i].value);
+    }
     snprintf(next_line(r), REC_LINE, "action %s %s %d %s %s v%d %s #%d nb=%lld",
              out->action_id, out->contact, (int)out->channel, out->template_id,
              out->journey, (int)out->version, out->node, (int)out->occurrence,
@@ -144,9 +156,10 @@ static journey_t *coffee_load(void) {
     return j;
 }
 
-static void env_open(env_t *env, const char *store_name) {
+/* An engine over journey (taken) and a fresh in-memory store named store_name. */
+static void env_open_with(env_t *env, const char *store_name, journey_t *journey) {
     memset(env, 0, sizeof *env);
-    env->journey = coffee_load();
+    env->journey = journey;
     env->set = (journey_set_t){.count = 1, .journeys = &env->journey};
     errbuf[0] = '\0';
     sy_err_t err = state_store_open(&env->store, store_name, true, errbuf, sizeof errbuf);
@@ -154,6 +167,10 @@ static void env_open(env_t *env, const char *store_name) {
     engine_sink_t sink = {record_decision, record_action, record_update, &env->rec};
     err = engine_open(&env->engine, &env->set, env->store, &sink, errbuf, sizeof errbuf);
     cr_assert_eq(err, SY_OK, "engine_open returned %d; errbuf: %s", err, errbuf);
+}
+
+static void env_open(env_t *env, const char *store_name) {
+    env_open_with(env, store_name, coffee_load());
 }
 
 static void env_close(env_t *env) {
@@ -662,8 +679,21 @@ static const journey_branch_t *coffee_branch(void) {
 
 #define SEEN(type) (UINT32_C(1) << (type))
 
+/* The branch's watch bits for a set of outcome types (SEEN bits): what those outcomes of
+ * its message set. Types the branch does not watch set nothing. */
+static uint32_t watch_bits_of(const journey_branch_t *b, uint32_t types) {
+    uint32_t bits = 0;
+    for (size_t i = 0; i < b->watch.count; i++)
+        if (types & SEEN(b->watch.events[i].type))
+            bits |= UINT32_C(1) << i;
+    return bits;
+}
+
 static void expect_eval(const journey_branch_t *b, uint32_t seen, int64_t t_rel, int want) {
-    int got = engine_branch_eval(b, seen, T0_MS, T0_MS + t_rel);
+    expr_profile_t profile = {0};
+    expr_env_t env = {.profile = &profile, .seen_mask = watch_bits_of(b, seen),
+                      .now_ms = T0_MS + t_rel, .entered_at_ms = T0_MS, .entries = 1};
+    int got = engine_branch_eval(b, T0_MS, &env);
     cr_assert_eq(got, want, "seen 0x%x at entered%+lld ms: path %d, want %d", seen,
                  (long long)t_rel, got, want);
 }
@@ -685,7 +715,12 @@ Test(engine, branch_eval_first_holding_path_wins) {
     paths[1].name = "b";
     paths[1].when_count = 1;
     paths[1].when[0] = (journey_event_match_t){SY_CHANNEL_SMS, SY_EVENT_CLICKED, NULL};
+    paths[0].when_mask = 1; /* watch bit 0: sms.replied */
+    paths[1].when_mask = 2; /* watch bit 1: sms.clicked */
     journey_branch_t hand = {.paths_count = 2, .paths = paths, .otherwise_after_ms = H_MS};
+    hand.watch.count = 2;
+    hand.watch.events[0] = paths[0].when[0];
+    hand.watch.events[1] = paths[1].when[0];
     uint32_t both = SEEN(SY_EVENT_REPLIED) | SEEN(SY_EVENT_CLICKED);
     expect_eval(&hand, both, 1, 0);
     journey_path_t swapped[2] = {paths[1], paths[0]};
@@ -799,4 +834,750 @@ Test(engine, commit_boundaries_do_not_change_outputs) {
     run_scenario(&committing, true);
     expect_same_outputs(&fx.rec, &committing.rec);
     env_close(&committing);
+}
+
+/* ==== the full language, on small journeys written here ==== */
+
+static env_t lx;
+
+static void lx_teardown(void) { env_close(&lx); }
+
+TestSuite(engine_lang, .fini = lx_teardown);
+
+static journey_t *journey_text(const char *yaml) {
+    journey_t *j = NULL;
+    errbuf[0] = '\0';
+    sy_err_t err = journey_parse(&j, yaml, strlen(yaml), "test.yaml", errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "journey_parse returned %d; errbuf: %s", err, errbuf);
+    return j;
+}
+
+static void lx_open(const char *yaml) { env_open_with(&lx, "engine-lang", journey_text(yaml)); }
+
+static void profile_set(env_t *env, const char *contact_id, const char *name,
+                        sy_value_t value) {
+    static sy_profile_update_t u;
+    memset(&u, 0, sizeof u);
+    u.contact_id = contact_id;
+    u.updated_at_ms = T0_MS - 1000;
+    u.set_count = 1;
+    u.set[0] = (sy_attr_t){.name = name, .value = value};
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_profile_apply(env->store, PARTITION, &u, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "profile_apply(%s) returned %d; %s", name, err, errbuf);
+}
+
+static sy_value_t str_value(const char *s) {
+    return (sy_value_t){.kind = SY_VALUE_STRING, .u.s = s};
+}
+
+static sy_value_t num_value(double d) {
+    return (sy_value_t){.kind = SY_VALUE_DOUBLE, .u.d = d};
+}
+
+/* A custom business event of contact (value < 0: none). */
+static void feed_custom(env_t *env, const char *event_id, int64_t t, const char *name,
+                        double value) {
+    sy_event_t ev = event_make(event_id, contact, t, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+    ev.name = name;
+    ev.has_value = value >= 0;
+    ev.value = value >= 0 ? value : 0;
+    feed(env, &ev);
+}
+
+/* An outcome of channel/type reporting message node_id of occurrence, and a link. */
+static void feed_outcome(env_t *env, const char *event_id, int64_t t, sy_channel_t channel,
+                         sy_event_type_t type, const char *node_id, uint32_t occurrence,
+                         const char *link) {
+    char id[ACTION_ID_BYTES];
+    action_id_format(id, contact, env->journey->id, env->journey->version, node_id,
+                     occurrence);
+    sy_event_t ev = event_make(event_id, contact, t, channel, type);
+    ev.message_id = id;
+    ev.link = link;
+    feed(env, &ev);
+}
+
+static void expect_move(const env_t *env, size_t i, const char *from, const char *to,
+                        const char *path, sy_cause_t cause, const char *cause_event,
+                        int64_t at_ms) {
+    const recorder_t *r = &env->rec;
+    cr_assert_lt(i, r->decisions_count, "no decision %zu (%zu recorded)", i,
+                 r->decisions_count);
+    const rec_decision_t *d = &r->decisions[i];
+    cr_assert_str_eq(d->contact, contact, "decision %zu contact '%s'", i, d->contact);
+    cr_assert_str_eq(d->journey, env->journey->id, "decision %zu journey '%s'", i,
+                     d->journey);
+    cr_assert_str_eq(d->from, from, "decision %zu from '%s', want '%s'", i, d->from, from);
+    cr_assert_str_eq(d->to, to, "decision %zu to '%s', want '%s'", i, d->to, to);
+    cr_assert_str_eq(d->path, path, "decision %zu path '%s', want '%s'", i, d->path, path);
+    cr_assert_eq(d->cause, cause, "decision %zu cause %d, want %d", i, d->cause, cause);
+    cr_assert_str_eq(d->cause_event, cause_event, "decision %zu cause event '%s', want '%s'",
+                     i, d->cause_event, cause_event);
+    cr_assert_eq(d->at_ms, at_ms, "decision %zu at %lld, want %lld", i, (long long)d->at_ms,
+                 (long long)at_ms);
+}
+
+static void expect_act(const env_t *env, size_t i, sy_channel_t channel,
+                       const char *template_id, const char *node, uint32_t occurrence,
+                       int64_t not_before_ms) {
+    const recorder_t *r = &env->rec;
+    cr_assert_lt(i, r->actions_count, "no action %zu (%zu recorded)", i, r->actions_count);
+    const rec_action_t *a = &r->actions[i];
+    char want_id[ACTION_ID_BYTES];
+    action_id_format(want_id, contact, env->journey->id, env->journey->version, node,
+                     occurrence);
+    cr_assert_eq(a->channel, channel, "action %zu channel %d, want %d", i, a->channel,
+                 channel);
+    cr_assert_str_eq(a->template_id, template_id, "action %zu template '%s', want '%s'", i,
+                     a->template_id, template_id);
+    cr_assert_str_eq(a->node, node, "action %zu node '%s', want '%s'", i, a->node, node);
+    cr_assert_str_eq(a->action_id, want_id, "action %zu id '%s', want '%s'", i,
+                     a->action_id, want_id);
+    cr_assert_eq(a->occurrence, (int32_t)occurrence, "action %zu occurrence %d, want %u", i,
+                 (int)a->occurrence, occurrence);
+    cr_assert_eq(a->not_before_ms, not_before_ms, "action %zu not before %lld, want %lld",
+                 i, (long long)a->not_before_ms, (long long)not_before_ms);
+}
+
+static void expect_param(const env_t *env, size_t i, size_t k, const char *key,
+                         const char *value) {
+    const rec_action_t *a = &env->rec.actions[i];
+    cr_assert_lt(k, a->params_count, "action %zu has %zu params, want %zu+", i,
+                 a->params_count, k + 1);
+    cr_assert_str_eq(a->params[k][0], key, "action %zu param %zu '%s', want '%s'", i, k,
+                     a->params[k][0], key);
+    cr_assert_str_eq(a->params[k][1], value, "action %zu param %s = '%s', want '%s'", i,
+                     key, a->params[k][1], value);
+}
+
+static void expect_instance(const env_t *env, state_instance_status_t status,
+                            uint32_t occurrence) {
+    state_instance_t inst;
+    sy_err_t err = state_store_instance_get(env->store, PARTITION, contact, env->journey->id,
+                                            &inst, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "instance_get returned %d; %s", err, errbuf);
+    cr_assert_eq(inst.status, status, "instance status %d, want %d", inst.status, status);
+    cr_assert_eq(inst.occurrence, occurrence, "occurrence %u, want %u", inst.occurrence,
+                 occurrence);
+}
+
+/* ---- entry filter, re-entry, goals and exits ---- */
+
+/* %s: the re-entry policy. */
+static const char shop_yaml[] =
+    "id: shop\n"
+    "version: 1\n"
+    "entry:\n"
+    "  event: custom.store_visit\n"
+    "  if: event.value >= 10\n"
+    "  reentry: %s\n"
+    "goals:\n"
+    "  - name: purchased\n"
+    "    event: custom.purchase\n"
+    "    if: event.value >= 5\n"
+    "exits:\n"
+    "  - event: sms.opted_out\n"
+    "nodes:\n"
+    "  - id: hello\n"
+    "    send: {channel: sms, template: hello}\n"
+    "    next: outcome\n"
+    "  - id: outcome\n"
+    "    branch:\n"
+    "      message: hello\n"
+    "      paths:\n"
+    "        - name: replied\n"
+    "          when: [sms.replied]\n"
+    "          to: done\n"
+    "      otherwise: {after: 48h, to: done}\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+static void shop_open(const char *reentry) {
+    static char yaml[sizeof shop_yaml + 64];
+    snprintf(yaml, sizeof yaml, shop_yaml, reentry);
+    lx_open(yaml);
+}
+
+/* Enter at t, then reach the purchase goal an hour later. */
+static void shop_visit_and_buy(int64_t t, uint32_t occurrence) {
+    size_t before = lx.rec.decisions_count;
+    feed_custom(&lx, "visit", t, "store_visit", 12);
+    expect_counts(&lx.rec, before + 2, occurrence, 0);
+    expect_act(&lx, occurrence - 1, SY_CHANNEL_SMS, "hello", "hello", occurrence, t);
+    feed_custom(&lx, "buy", t + H_MS, "purchase", 7);
+    expect_move(&lx, before + 2, "outcome", "goal:purchased", "<null>", SY_CAUSE_EVENT,
+                "buy", t + H_MS);
+    expect_instance(&lx, STATE_INSTANCE_DONE, occurrence);
+}
+
+Test(engine_lang, entry_filter_lets_only_matching_events_in) {
+    shop_open("always");
+    feed_custom(&lx, "small", T0_MS, "store_visit", 3);
+    feed_custom(&lx, "no-value", T0_MS + 1, "store_visit", -1);
+    expect_counts(&lx.rec, 0, 0, 0);
+    feed_custom(&lx, "big", T0_MS + 2, "store_visit", 10);
+    expect_counts(&lx.rec, 2, 1, 0);
+    expect_move(&lx, 0, "<null>", "hello", "<null>", SY_CAUSE_ENTRY, "big", T0_MS + 2);
+    expect_move(&lx, 1, "hello", "outcome", "<null>", SY_CAUSE_ENTRY, "big", T0_MS + 2);
+    expect_instance(&lx, STATE_INSTANCE_ACTIVE, 1);
+}
+
+Test(engine_lang, reentry_never_keeps_a_contact_out_after_its_first_instance) {
+    shop_open("never");
+    shop_visit_and_buy(T0_MS, 1);
+    feed_custom(&lx, "visit-2", T0_MS + 100 * H_MS, "store_visit", 50);
+    expect_counts(&lx.rec, 3, 1, 0);
+}
+
+Test(engine_lang, reentry_always_enters_again_after_the_instance_ends) {
+    shop_open("always");
+    shop_visit_and_buy(T0_MS, 1);
+    shop_visit_and_buy(T0_MS + 2 * H_MS, 2);
+    expect_counts(&lx.rec, 6, 2, 0);
+}
+
+Test(engine_lang, reentry_cooldown_admits_from_exactly_the_cooldown_on) {
+    int64_t cooldown = 30 * 24 * H_MS;
+    shop_open("{cooldown: 30d}");
+    shop_visit_and_buy(T0_MS, 1);
+    feed_custom(&lx, "early", T0_MS + cooldown - 1, "store_visit", 12);
+    expect_counts(&lx.rec, 3, 1, 0);
+    shop_visit_and_buy(T0_MS + cooldown, 2);
+}
+
+Test(engine_lang, goal_ends_instance_mid_branch_and_its_timers_do_nothing) {
+    shop_open("always");
+    feed_custom(&lx, "visit", T0_MS, "store_visit", 12);
+    feed_custom(&lx, "cheap", T0_MS + H_MS, "purchase", 2); /* the goal's `if` fails */
+    expect_counts(&lx.rec, 2, 1, 0);
+    feed_custom(&lx, "buy", T0_MS + 2 * H_MS, "purchase", 9);
+    expect_counts(&lx.rec, 3, 1, 0);
+    expect_move(&lx, 2, "outcome", "goal:purchased", "<null>", SY_CAUSE_EVENT, "buy",
+                T0_MS + 2 * H_MS);
+    size_t fired = advance(&lx, T0_MS + 100 * H_MS);
+    cr_assert_eq(fired, 1, "%zu timers fired, want 1 (the stale close)", fired);
+    feed_outcome(&lx, "reply", T0_MS + 101 * H_MS, SY_CHANNEL_SMS, SY_EVENT_REPLIED, "hello",
+                 1, NULL);
+    expect_counts(&lx.rec, 3, 1, 0);
+}
+
+Test(engine_lang, exit_rule_ends_instance_on_opt_out) {
+    shop_open("always");
+    feed_custom(&lx, "visit", T0_MS, "store_visit", 12);
+    sy_event_t ev = event_make("stop", contact, T0_MS + H_MS, SY_CHANNEL_SMS,
+                               SY_EVENT_OPTED_OUT);
+    feed(&lx, &ev);
+    expect_counts(&lx.rec, 3, 1, 0);
+    expect_move(&lx, 2, "outcome", "exit:sms.opted_out", "<null>", SY_CAUSE_EVENT, "stop",
+                T0_MS + H_MS);
+    expect_instance(&lx, STATE_INSTANCE_DONE, 1);
+}
+
+/* ---- branch: watched business events, path `if`, per-path windows ---- */
+
+static const char feedback_yaml[] =
+    "id: feedback\n"
+    "version: 1\n"
+    "entry: {event: custom.store_visit}\n"
+    "nodes:\n"
+    "  - id: ask\n"
+    "    send: {channel: sms, template: feedback_ask}\n"
+    "    next: outcome\n"
+    "  - id: outcome\n"
+    "    branch:\n"
+    "      message: ask\n"
+    "      paths:\n"
+    "        - name: replied\n"
+    "          when: [sms.replied]\n"
+    "          within: 24h\n"
+    "          to: thanks\n"
+    "        - name: menu\n"
+    "          when: [sms.clicked]\n"
+    "          if: seen(sms.clicked) and event.link == \"https://coffee.example/menu\"\n"
+    "          to: menu_push\n"
+    "        - name: survey_pending\n"
+    "          when: [sms.clicked]\n"
+    "          unless: [custom.survey_completed]\n"
+    "          after: 24h\n"
+    "          to: reminder\n"
+    "      otherwise: {after: 48h, to: done}\n"
+    "  - id: thanks\n"
+    "    send: {channel: sms, template: thanks}\n"
+    "    next: done\n"
+    "  - id: menu_push\n"
+    "    send: {channel: push, template: menu}\n"
+    "    next: done\n"
+    "  - id: reminder\n"
+    "    send: {channel: email, template: survey_reminder}\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+#define SURVEY_LINK "https://coffee.example/survey"
+#define MENU_LINK "https://coffee.example/menu"
+
+static void feedback_enter(void) {
+    lx_open(feedback_yaml);
+    feed_custom(&lx, "visit", T0_MS, "store_visit", -1);
+    expect_counts(&lx.rec, 2, 1, 0);
+}
+
+Test(engine_lang, branch_unless_on_a_watched_business_event_blocks_the_path) {
+    feedback_enter();
+    feed_outcome(&lx, "click", T0_MS + H_MS, SY_CHANNEL_SMS, SY_EVENT_CLICKED, "ask", 1,
+                 SURVEY_LINK);
+    /* No message id: a business event counts for any event of the contact. */
+    feed_custom(&lx, "survey", T0_MS + 3 * H_MS, "survey_completed", -1);
+    advance(&lx, T0_MS + 24 * H_MS);
+    expect_counts(&lx.rec, 2, 1, 0);
+    advance(&lx, T0_MS + 48 * H_MS);
+    expect_counts(&lx.rec, 3, 1, 0);
+    expect_move(&lx, 2, "outcome", "done", "otherwise", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 48 * H_MS);
+}
+
+Test(engine_lang, branch_after_path_takes_the_click_without_survey_at_its_timer) {
+    feedback_enter();
+    feed_outcome(&lx, "click", T0_MS + H_MS, SY_CHANNEL_SMS, SY_EVENT_CLICKED, "ask", 1,
+                 SURVEY_LINK);
+    expect_counts(&lx.rec, 2, 1, 0);
+    advance(&lx, T0_MS + 24 * H_MS - 1);
+    expect_counts(&lx.rec, 2, 1, 0);
+    advance(&lx, T0_MS + 24 * H_MS);
+    expect_counts(&lx.rec, 4, 2, 0);
+    expect_move(&lx, 2, "outcome", "reminder", "survey_pending", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 24 * H_MS);
+    expect_move(&lx, 3, "reminder", "done", "<null>", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 24 * H_MS);
+    expect_act(&lx, 1, SY_CHANNEL_EMAIL, "survey_reminder", "reminder", 1, T0_MS + 24 * H_MS);
+}
+
+Test(engine_lang, branch_path_if_reads_seen_and_the_events_link) {
+    feedback_enter();
+    feed_outcome(&lx, "click", T0_MS + H_MS, SY_CHANNEL_SMS, SY_EVENT_CLICKED, "ask", 1,
+                 MENU_LINK);
+    expect_counts(&lx.rec, 4, 2, 0);
+    expect_move(&lx, 2, "outcome", "menu_push", "menu", SY_CAUSE_EVENT, "click",
+                T0_MS + H_MS);
+    expect_act(&lx, 1, SY_CHANNEL_PUSH, "menu", "menu_push", 1, T0_MS + H_MS);
+}
+
+Test(engine_lang, branch_within_path_holds_to_its_deadline_only) {
+    feedback_enter();
+    feed_outcome(&lx, "late", T0_MS + 24 * H_MS + 1, SY_CHANNEL_SMS, SY_EVENT_REPLIED, "ask",
+                 1, NULL);
+    expect_counts(&lx.rec, 2, 1, 0);
+    env_close(&lx);
+    feedback_enter();
+    feed_outcome(&lx, "reply", T0_MS + 24 * H_MS, SY_CHANNEL_SMS, SY_EVENT_REPLIED, "ask", 1,
+                 NULL);
+    expect_counts(&lx.rec, 4, 2, 0);
+    expect_move(&lx, 2, "outcome", "thanks", "replied", SY_CAUSE_EVENT, "reply",
+                T0_MS + 24 * H_MS);
+}
+
+/* ---- waits ---- */
+
+static const char wait_yaml[] =
+    "id: waits\n"
+    "version: 1\n"
+    "profile:\n"
+    "  tz: {type: string, default: \"UTC\"}\n"
+    "entry: {event: custom.signup}\n"
+    "exits:\n"
+    "  - event: sms.opted_out\n"
+    "nodes:\n"
+    "  - id: pause\n"
+    "    wait: {for: 2h}\n"
+    "    next: morning\n"
+    "  - id: morning\n"
+    "    wait: {until: \"09:30\", timezone: tz}\n"
+    "    next: await_open\n"
+    "  - id: await_open\n"
+    "    wait:\n"
+    "      event: custom.app_open\n"
+    "      if: event.props.screen == \"home\"\n"
+    "      timeout: 48h\n"
+    "      timeout_to: nudge\n"
+    "    next: welcome\n"
+    "  - id: welcome\n"
+    "    send: {channel: push, template: welcome}\n"
+    "    next: done\n"
+    "  - id: nudge\n"
+    "    send: {channel: sms, template: nudge}\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+/* 2024-10-02T07:30:00Z: 09:30 in Paris (CEST, UTC+2) the day after T0 (11:00 there). */
+#define PARIS_0930_MS (T0_MS + 22 * H_MS + 30 * 60 * 1000)
+
+static void app_open(int64_t t, const char *event_id, const char *screen) {
+    sy_event_t ev = event_make(event_id, contact, t, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+    ev.name = "app_open";
+    ev.props_count = 1;
+    ev.props[0] = (sy_kv_t){"screen", screen};
+    feed(&lx, &ev);
+}
+
+/* Enter at T0 in Paris and reach the event wait at 09:30 local the next day. */
+static void waits_reach_event_wait(void) {
+    lx_open(wait_yaml);
+    profile_set(&lx, contact, "tz", str_value("Europe/Paris"));
+    feed_custom(&lx, "signup", T0_MS, "signup", -1);
+    advance(&lx, PARIS_0930_MS);
+    expect_counts(&lx.rec, 3, 0, 0);
+}
+
+Test(engine_lang, wait_for_then_until_the_contacts_local_time) {
+    lx_open(wait_yaml);
+    profile_set(&lx, contact, "tz", str_value("Europe/Paris"));
+    feed_custom(&lx, "signup", T0_MS, "signup", -1);
+    expect_counts(&lx.rec, 1, 0, 0);
+    expect_move(&lx, 0, "<null>", "pause", "<null>", SY_CAUSE_ENTRY, "signup", T0_MS);
+    advance(&lx, T0_MS + 2 * H_MS - 1);
+    expect_counts(&lx.rec, 1, 0, 0);
+    advance(&lx, T0_MS + 2 * H_MS);
+    expect_counts(&lx.rec, 2, 0, 0);
+    expect_move(&lx, 1, "pause", "morning", "<null>", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 2 * H_MS);
+    advance(&lx, PARIS_0930_MS - 1);
+    expect_counts(&lx.rec, 2, 0, 0);
+    advance(&lx, PARIS_0930_MS);
+    expect_counts(&lx.rec, 3, 0, 0);
+    expect_move(&lx, 2, "morning", "await_open", "<null>", SY_CAUSE_TIMER, "<null>",
+                PARIS_0930_MS);
+}
+
+Test(engine_lang, wait_until_without_a_zone_is_utc) {
+    lx_open(wait_yaml);
+    feed_custom(&lx, "signup", T0_MS, "signup", -1);
+    advance(&lx, T0_MS + 2 * H_MS);
+    /* T0+2h is 11:00 UTC: the next 09:30 UTC is the next day. */
+    int64_t due = T0_MS + 24 * H_MS + 30 * 60 * 1000;
+    advance(&lx, due - 1);
+    expect_counts(&lx.rec, 2, 0, 0);
+    advance(&lx, due);
+    expect_move(&lx, 2, "morning", "await_open", "<null>", SY_CAUSE_TIMER, "<null>", due);
+}
+
+Test(engine_lang, wait_event_takes_next_when_the_event_and_its_if_come_in_time) {
+    waits_reach_event_wait();
+    app_open(PARIS_0930_MS + H_MS, "open-settings", "settings");
+    expect_counts(&lx.rec, 3, 0, 0);
+    app_open(PARIS_0930_MS + 2 * H_MS, "open-home", "home");
+    expect_counts(&lx.rec, 5, 1, 0);
+    expect_move(&lx, 3, "await_open", "welcome", "event", SY_CAUSE_EVENT, "open-home",
+                PARIS_0930_MS + 2 * H_MS);
+    expect_move(&lx, 4, "welcome", "done", "<null>", SY_CAUSE_EVENT, "open-home",
+                PARIS_0930_MS + 2 * H_MS);
+    expect_act(&lx, 0, SY_CHANNEL_PUSH, "welcome", "welcome", 1, PARIS_0930_MS + 2 * H_MS);
+    size_t fired = advance(&lx, PARIS_0930_MS + 48 * H_MS);
+    cr_assert_eq(fired, 1, "%zu timers fired, want 1 (the stale timeout)", fired);
+    expect_counts(&lx.rec, 5, 1, 0);
+}
+
+Test(engine_lang, wait_event_times_out_at_exactly_the_timeout) {
+    waits_reach_event_wait();
+    app_open(PARIS_0930_MS + 48 * H_MS, "open-late", "home");
+    expect_counts(&lx.rec, 3, 0, 0);
+    advance(&lx, PARIS_0930_MS + 48 * H_MS);
+    expect_counts(&lx.rec, 5, 1, 0);
+    expect_move(&lx, 3, "await_open", "nudge", "timeout", SY_CAUSE_TIMER, "<null>",
+                PARIS_0930_MS + 48 * H_MS);
+    expect_act(&lx, 0, SY_CHANNEL_SMS, "nudge", "nudge", 1, PARIS_0930_MS + 48 * H_MS);
+}
+
+Test(engine_lang, exit_rule_ends_instance_mid_wait) {
+    lx_open(wait_yaml);
+    feed_custom(&lx, "signup", T0_MS, "signup", -1);
+    sy_event_t ev = event_make("stop", contact, T0_MS + H_MS, SY_CHANNEL_SMS,
+                               SY_EVENT_OPTED_OUT);
+    feed(&lx, &ev);
+    expect_counts(&lx.rec, 2, 0, 0);
+    expect_move(&lx, 1, "pause", "exit:sms.opted_out", "<null>", SY_CAUSE_EVENT, "stop",
+                T0_MS + H_MS);
+    size_t fired = advance(&lx, T0_MS + 100 * H_MS);
+    cr_assert_eq(fired, 1, "%zu timers fired, want 1 (stale)", fired);
+    expect_counts(&lx.rec, 2, 0, 0);
+}
+
+/* ---- conditions, tasks, rendered parameters, updates seen by later steps ---- */
+
+static const char tier_yaml[] =
+    "id: tier\n"
+    "version: 1\n"
+    "profile:\n"
+    "  ltv: {type: number, default: 0}\n"
+    "  first_name: {type: string, default: \"there\"}\n"
+    "entry: {event: custom.store_visit}\n"
+    "nodes:\n"
+    "  - id: check\n"
+    "    condition: {if: contact.ltv >= 100, then: vip_call, else: mark}\n"
+    "  - id: vip_call\n"
+    "    task:\n"
+    "      queue: manual_calls\n"
+    "      params: {name: \"{{contact.first_name}}\", reason: \"ltv {{contact.ltv}}\"}\n"
+    "    next: done\n"
+    "  - id: mark\n"
+    "    update: {set_attribute: {name: ltv, value: \"1{{contact.ltv}}0\"}}\n"
+    "    next: recheck\n"
+    "  - id: recheck\n"
+    "    condition: {if: contact.ltv >= 100, then: vip_call, else: done}\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+Test(engine_lang, condition_then_over_profile_ltv_hands_a_task_with_params) {
+    lx_open(tier_yaml);
+    profile_set(&lx, contact, "ltv", num_value(250));
+    profile_set(&lx, contact, "first_name", str_value("Ada"));
+    feed_custom(&lx, "visit", T0_MS, "store_visit", -1);
+    expect_counts(&lx.rec, 3, 1, 0);
+    expect_move(&lx, 0, "<null>", "check", "<null>", SY_CAUSE_ENTRY, "visit", T0_MS);
+    expect_move(&lx, 1, "check", "vip_call", "then", SY_CAUSE_ENTRY, "visit", T0_MS);
+    expect_move(&lx, 2, "vip_call", "done", "<null>", SY_CAUSE_ENTRY, "visit", T0_MS);
+    expect_act(&lx, 0, SY_CHANNEL_TASK, "manual_calls", "vip_call", 1, T0_MS);
+    cr_assert_eq(lx.rec.actions[0].params_count, 2, "%zu params, want 2",
+                 lx.rec.actions[0].params_count);
+    expect_param(&lx, 0, 0, "name", "Ada");
+    expect_param(&lx, 0, 1, "reason", "ltv 250");
+}
+
+Test(engine_lang, condition_else_then_set_attribute_is_seen_by_the_next_condition) {
+    lx_open(tier_yaml);
+    feed_custom(&lx, "visit", T0_MS, "store_visit", -1);
+    expect_counts(&lx.rec, 5, 1, 1);
+    expect_move(&lx, 1, "check", "mark", "else", SY_CAUSE_ENTRY, "visit", T0_MS);
+    expect_move(&lx, 2, "mark", "recheck", "<null>", SY_CAUSE_ENTRY, "visit", T0_MS);
+    expect_move(&lx, 3, "recheck", "vip_call", "then", SY_CAUSE_ENTRY, "visit", T0_MS);
+    const rec_update_t *u = &lx.rec.updates[0];
+    cr_assert_eq(u->op, SY_UPDATE_SET_ATTRIBUTE, "update op %d", u->op);
+    cr_assert_str_eq(u->name, "ltv", "update name '%s'", u->name);
+    cr_assert_str_eq(u->value, "100", "update value '%s', want '100'", u->value);
+    cr_assert_str_eq(u->node, "mark", "update node '%s'", u->node);
+    /* Defaults where the profile has nothing; the updated ltv where it has. */
+    expect_param(&lx, 0, 0, "name", "there");
+    expect_param(&lx, 0, 1, "reason", "ltv 100");
+}
+
+static const char params_yaml[] =
+    "id: params\n"
+    "version: 1\n"
+    "profile:\n"
+    "  first_name: {type: string, default: \"there\"}\n"
+    "entry: {event: custom.store_visit}\n"
+    "nodes:\n"
+    "  - id: hello\n"
+    "    send:\n"
+    "      channel: sms\n"
+    "      template: hello\n"
+    "      params:\n"
+    "        greeting: \"Hi {{contact.first_name}}!\"\n"
+    "        store: \"{{event.props.store | \\\"our store\\\"}}\"\n"
+    "        code: \"FIXED10\"\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+Test(engine_lang, send_params_render_profile_values_event_fields_and_defaults) {
+    lx_open(params_yaml);
+    profile_set(&lx, contact, "first_name", str_value("Grace"));
+    sy_event_t ev = event_make("visit", contact, T0_MS, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+    ev.name = "store_visit";
+    ev.props_count = 1;
+    ev.props[0] = (sy_kv_t){"store", "Rue Cler"};
+    feed(&lx, &ev);
+    expect_counts(&lx.rec, 2, 1, 0);
+    expect_act(&lx, 0, SY_CHANNEL_SMS, "hello", "hello", 1, T0_MS);
+    cr_assert_eq(lx.rec.actions[0].params_count, 3, "%zu params, want 3",
+                 lx.rec.actions[0].params_count);
+    expect_param(&lx, 0, 0, "greeting", "Hi Grace!");
+    expect_param(&lx, 0, 1, "store", "Rue Cler");
+    expect_param(&lx, 0, 2, "code", "FIXED10");
+    /* Re-entry on a visit without the property: the inline default. */
+    feed_custom(&lx, "visit-2", T0_MS + H_MS, "store_visit", -1);
+    expect_counts(&lx.rec, 4, 2, 0);
+    expect_act(&lx, 1, SY_CHANNEL_SMS, "hello", "hello", 2, T0_MS + H_MS);
+    expect_param(&lx, 1, 0, "greeting", "Hi Grace!");
+    expect_param(&lx, 1, 1, "store", "our store");
+}
+
+/* ---- splits ---- */
+
+static const char split_yaml[] =
+    "id: ab\n"
+    "version: 1\n"
+    "entry: {event: custom.signup}\n"
+    "nodes:\n"
+    "  - id: pick\n"
+    "    split:\n"
+    "      - {name: a, percent: 45, to: done}\n"
+    "      - {name: b, percent: 35.5, to: done}\n"
+    "      - {name: holdout, percent: 19.5, to: done}\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+/* A sink that counts the split's arms (decisions leaving "pick"). */
+typedef struct arm_counter {
+    size_t a, b, holdout, other;
+    char last[REC_STR];
+} arm_counter_t;
+
+static sy_err_t count_arm(void *ctx, const sy_decision_t *d) {
+    arm_counter_t *c = ctx;
+    if (!d->from_node || strcmp(d->from_node, "pick") != 0)
+        return SY_OK;
+    copy_str(c->last, d->path);
+    if (!strcmp(c->last, "a"))
+        c->a++;
+    else if (!strcmp(c->last, "b"))
+        c->b++;
+    else if (!strcmp(c->last, "holdout"))
+        c->holdout++;
+    else
+        c->other++;
+    return SY_OK;
+}
+
+static sy_err_t ignore_action(void *ctx, const sy_action_t *a) {
+    (void)ctx;
+    (void)a;
+    return SY_OK;
+}
+
+static sy_err_t ignore_update(void *ctx, const sy_contact_update_t *u) {
+    (void)ctx;
+    (void)u;
+    return SY_OK;
+}
+
+/* Enter n contacts ("split-<i>") into the split journey on a counting engine. */
+static void split_run(const char *store_name, size_t first, size_t n, arm_counter_t *c) {
+    journey_t *j = journey_text(split_yaml);
+    journey_set_t set = {.count = 1, .journeys = &j};
+    state_store_t *store = NULL;
+    engine_t *engine = NULL;
+    sy_err_t err = state_store_open(&store, store_name, true, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_open returned %d; %s", err, errbuf);
+    engine_sink_t sink = {count_arm, ignore_action, ignore_update, c};
+    err = engine_open(&engine, &set, store, &sink, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "engine_open returned %d; %s", err, errbuf);
+    char id[64];
+    for (size_t i = first; i < first + n; i++) {
+        snprintf(id, sizeof id, "split-%zu", i);
+        sy_event_t ev = event_make("signup", id, T0_MS, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+        ev.name = "signup";
+        err = engine_on_event(engine, PARTITION, &ev, errbuf, sizeof errbuf);
+        cr_assert_eq(err, SY_OK, "engine_on_event returned %d; %s", err, errbuf);
+    }
+    engine_close(engine);
+    state_store_close(store);
+    journey_free(j);
+}
+
+static void expect_share(size_t got, size_t total, double share, const char *arm) {
+    double frac = (double)got / (double)total;
+    cr_assert(frac >= share - 0.02 && frac <= share + 0.02,
+              "arm %s took %.4f of contacts, want %.4f +- 0.02", arm, frac, share);
+}
+
+Test(engine_lang, split_shares_hold_within_two_percent_over_10000_contacts) {
+    arm_counter_t c = {0};
+    split_run("engine-split", 0, 10000, &c);
+    cr_assert_eq(c.a + c.b + c.holdout, 10000, "%zu contacts split, want 10000",
+                 c.a + c.b + c.holdout);
+    cr_assert_eq(c.other, 0, "%zu decisions on an unknown arm", c.other);
+    expect_share(c.a, 10000, 0.45, "a");
+    expect_share(c.b, 10000, 0.355, "b");
+    expect_share(c.holdout, 10000, 0.195, "holdout");
+}
+
+Test(engine_lang, split_sends_a_contact_to_the_same_arm_on_two_engines) {
+    for (size_t i = 0; i < 20; i++) {
+        arm_counter_t first = {0}, second = {0};
+        split_run("engine-split-1", i, 1, &first);
+        split_run("engine-split-2", i, 1, &second);
+        cr_assert_str_eq(first.last, second.last, "contact %zu: arm '%s', then '%s'", i,
+                         first.last, second.last);
+    }
+}
+
+/* ---- node timers for deploy-time migration ---- */
+
+static void instance_place(env_t *env, const char *node_id, int64_t entered_ms) {
+    int node = journey_node_index(env->journey, node_id);
+    cr_assert_geq(node, 0, "no node %s", node_id);
+    state_instance_t inst = {.status = STATE_INSTANCE_ACTIVE, .node = (uint16_t)node,
+                             .journey_version = env->journey->version, .occurrence = 1,
+                             .entered_at_ms = entered_ms, .node_entered_at_ms = entered_ms};
+    sy_err_t err = state_store_instance_put(env->store, PARTITION, contact, env->journey->id,
+                                            &inst);
+    cr_assert_eq(err, SY_OK, "instance_put returned %d", err);
+    err = engine_schedule_node_timers(env->engine, PARTITION, contact, env->journey,
+                                      (uint16_t)node, entered_ms);
+    cr_assert_eq(err, SY_OK, "engine_schedule_node_timers returned %d", err);
+}
+
+Test(engine_lang, schedule_node_timers_sets_a_waits_due_time) {
+    lx_open(wait_yaml);
+    instance_place(&lx, "pause", T0_MS);
+    advance(&lx, T0_MS + 2 * H_MS - 1);
+    expect_counts(&lx.rec, 0, 0, 0);
+    advance(&lx, T0_MS + 2 * H_MS);
+    expect_counts(&lx.rec, 1, 0, 0);
+    expect_move(&lx, 0, "pause", "morning", "<null>", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 2 * H_MS);
+}
+
+Test(engine_lang, schedule_node_timers_sets_a_branchs_after_and_close) {
+    env_open_with(&lx, "engine-lang", coffee_load());
+    instance_place(&lx, "outcome", T0_MS);
+    action_id_buf_t id = promo_id(contact, 1);
+    feed_email(&lx, "delivered-1", contact, T0_MS + H_MS, SY_EVENT_DELIVERED, id.s);
+    advance(&lx, T0_MS + 24 * H_MS);
+    expect_counts(&lx.rec, 2, 1, 0);
+    expect_move(&lx, 0, "outcome", "push_nudge", "not_opened", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 24 * H_MS);
+    size_t fired = advance(&lx, T0_MS + 72 * H_MS);
+    cr_assert_eq(fired, 1, "%zu timers fired at the close, want 1 (stale)", fired);
+}
+
+Test(engine_lang, schedule_node_timers_needs_none_elsewhere_and_checks_the_node) {
+    lx_open(tier_yaml);
+    sy_err_t err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey, 0,
+                                               T0_MS);
+    cr_assert_eq(err, SY_OK, "condition node: %d, want SY_OK", err);
+    err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey,
+                                      (uint16_t)lx.journey->nodes_count, T0_MS);
+    cr_assert_eq(err, SY_ERR_INVALID_ARG, "node out of range: %d, want invalid arg", err);
+    size_t fired = advance(&lx, INT64_MAX);
+    cr_assert_eq(fired, 0, "%zu timers fired, want 0", fired);
+}
+
+/* ---- swapping the journey set between batches ---- */
+
+Test(engine_lang, journeys_set_keeps_contacts_on_their_version_and_enters_the_newest) {
+    lx_open(wait_yaml);
+    feed_custom(&lx, "signup", T0_MS, "signup", -1);
+    static char v2_yaml[sizeof wait_yaml];
+    snprintf(v2_yaml, sizeof v2_yaml, "%s", wait_yaml);
+    memcpy(strstr(v2_yaml, "version: 1"), "version: 2", 10);
+    journey_t *v2 = journey_text(v2_yaml);
+    journey_t *both[2] = {lx.journey, v2};
+    journey_set_t set = {.count = 2, .journeys = both};
+    engine_journeys_set(lx.engine, &set);
+    advance(&lx, T0_MS + 2 * H_MS);
+    expect_counts(&lx.rec, 2, 0, 0);
+    cr_assert_eq(lx.rec.decisions[1].version, 1, "moved on version %d, want 1",
+                 (int)lx.rec.decisions[1].version);
+    sy_event_t ev = event_make("signup-other", other_contact, T0_MS + 3 * H_MS,
+                               SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+    ev.name = "signup";
+    feed(&lx, &ev);
+    expect_counts(&lx.rec, 3, 0, 0);
+    cr_assert_eq(lx.rec.decisions[2].version, 2, "entered version %d, want 2",
+                 (int)lx.rec.decisions[2].version);
+    engine_journeys_set(lx.engine, &lx.set);
+    journey_free(v2);
 }

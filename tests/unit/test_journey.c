@@ -1,6 +1,7 @@
 /* test_journey.c — unit tests of journey loading: the coffee example's model, every
  * validation error with its exact file:line:column message (inline, and one file per
- * error in tests/journeys/invalid), JSON input, directory sets and durations.
+ * error in tests/journeys/invalid), the full language's model (every node kind, profile,
+ * rules, migration), JSON input, directory sets and durations.
  * It does not run journeys: that is test_engine.c. */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -147,7 +148,7 @@ Test(journey, coffee_example_branch_has_paths_in_order_with_windows) {
     assert_match(&br->paths[2].when[0], SY_CHANNEL_EMAIL, SY_EVENT_BOUNCED);
     assert_path(j, &br->paths[3], "blocked", 1, 0, 0, 0, "suppress");
     assert_match(&br->paths[3].when[0], SY_CHANNEL_EMAIL, SY_EVENT_BLOCKED);
-    cr_assert_eq(br->paths[0].line, 19, "first path at line %d, want 19", br->paths[0].line);
+    cr_assert_eq(br->paths[0].line, 24, "first path at line %d, want 24", br->paths[0].line);
     cr_assert_str_eq(br->otherwise_name, "otherwise", "otherwise name '%s'",
                      br->otherwise_name);
     cr_assert_eq(br->otherwise_after_ms, 72 * H_MS, "otherwise after %lld ms, want 72h",
@@ -197,6 +198,191 @@ Test(journey, send_params_update_ops_and_null_exit_are_read) {
     journey_free(j);
 }
 
+/* The full language: every node kind, the profile, entry rule, goals, exits, migration. */
+static const char full_journey[] =
+    "id: full\nversion: 3\n"
+    "profile:\n"
+    "  first_name: {type: string, default: there}\n"
+    "  ltv: {type: number, default: 0}\n"
+    "  vip: {type: bool}\n"
+    "  zone: {type: string, default: UTC}\n"
+    "  last_visit: {type: time, default: '2024-01-02T03:04:05Z'}\n"
+    "entry:\n  event: custom.store_visit\n  if: contact.ltv >= 0\n"
+    "  reentry: {cooldown: 7d}\n"
+    "goals:\n  - {name: bought, event: custom.purchase, if: event.value >= 5}\n"
+    "  - event: custom.offer_claimed\n"
+    "exits: [{event: sms.opted_out}]\n"
+    "migrate: {from_version: 2, nodes: {old_hello: hello, old_done: done}}\n"
+    "nodes:\n"
+    "  - id: pick\n    split:\n      - {name: a, percent: 45.25, to: hello}\n"
+    "      - {name: b, percent: 44.75, to: hello}\n      - {name: hold, percent: 10, to: done}\n"
+    "  - id: hello\n    send:\n      channel: sms\n      template: hi\n"
+    "      params: {name: 'Hi {{contact.first_name}}', coupon: C10}\n    next: outcome\n"
+    "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
+    "        - name: replied\n          when: [sms.replied]\n"
+    "          if: seen(custom.purchase) or contact.vip\n          within: 2h\n"
+    "          to: later\n"
+    "      otherwise: {after: 1d, to: check}\n"
+    "  - id: later\n    wait: {for: 2h}\n    next: morning\n"
+    "  - id: morning\n    wait: {until: '09:30', timezone: zone}\n    next: app\n"
+    "  - id: app\n    wait: {event: custom.app_open, if: event.props.screen == \"home\","
+    " timeout: 48h, timeout_to: done}\n    next: check\n"
+    "  - id: check\n    condition: {if: contact.ltv > 100, then: queue, else: tag}\n"
+    "  - id: queue\n    task: {queue: manual_calls, params: {who: '{{contact.first_name}}'}}\n"
+    "    next: tag\n"
+    "  - id: tag\n    update: {set_attribute: {name: seen_at, value: '{{event.time}}'}}\n"
+    "    next: done\n"
+    "  - id: done\n    exit: {}\n";
+
+Test(journey, full_language_top_level_sections_are_read) {
+    journey_t *j = parse_ok(full_journey);
+    cr_assert_eq(j->attrs_count, 5, "%zu attrs", j->attrs_count);
+    cr_assert_str_eq(j->attrs[0].name, "first_name", "attr '%s'", j->attrs[0].name);
+    cr_assert_eq(j->attrs[0].default_value.kind, SY_VALUE_STRING, "kind %d",
+                 j->attrs[0].default_value.kind);
+    cr_assert_str_eq(j->attrs[0].default_value.u.s, "there", "default '%s'",
+                     j->attrs[0].default_value.u.s);
+    cr_assert_eq(j->attrs[1].type, EXPR_TYPE_NUMBER, "ltv type %d", j->attrs[1].type);
+    cr_assert_not(j->attrs[2].has_default, "vip has no default");
+    cr_assert_eq(j->attrs[4].default_value.u.l, 1704164645000LL, "time default %lld",
+                 (long long)j->attrs[4].default_value.u.l);
+    cr_assert_not_null(j->entry_rule.filter, "entry if not compiled");
+    assert_match(&j->entry_rule.event, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
+    cr_assert_eq(j->reentry, JOURNEY_REENTRY_COOLDOWN, "reentry %d", j->reentry);
+    cr_assert_eq(j->reentry_cooldown_ms, 7 * 24 * H_MS, "cooldown %lld",
+                 (long long)j->reentry_cooldown_ms);
+    cr_assert_eq(j->goals_count, 2, "%zu goals", j->goals_count);
+    cr_assert_str_eq(j->goals[0].name, "bought", "goal '%s'", j->goals[0].name);
+    cr_assert_not_null(j->goals[0].filter, "goal if not compiled");
+    cr_assert_str_eq(j->goals[1].name, "custom.offer_claimed", "goal '%s'", j->goals[1].name);
+    cr_assert_eq(j->exits_count, 1, "%zu exits", j->exits_count);
+    assert_match(&j->exits[0].event, SY_CHANNEL_SMS, SY_EVENT_OPTED_OUT);
+    cr_assert_eq(j->migration.from_version, 2, "from %d", (int)j->migration.from_version);
+    cr_assert_eq(j->migration.count, 2, "%zu moves", j->migration.count);
+    cr_assert_str_eq(j->migration.from_nodes[1], "old_done", "'%s'", j->migration.from_nodes[1]);
+    assert_target(j, j->migration.to_nodes[0], "hello");
+    journey_free(j);
+}
+
+Test(journey, full_language_every_node_kind_is_modelled) {
+    journey_t *j = parse_ok(full_journey);
+    const journey_split_t *split = &node_named(j, "pick")->u.split;
+    cr_assert_eq(split->arms_count, 3, "%zu arms", split->arms_count);
+    cr_assert_eq(split->arms[0].basis_points, 4525, "bp %d", split->arms[0].basis_points);
+    cr_assert_str_eq(split->arms[2].name, "hold", "arm '%s'", split->arms[2].name);
+    assert_target(j, split->arms[2].to, "done");
+    const journey_send_t *send = &node_named(j, "hello")->u.send;
+    cr_assert_str_eq(send->param_templates[0].text, "Hi {{contact.first_name}}", "'%s'",
+                     send->param_templates[0].text);
+    cr_assert_not(expr_template_is_literal(send->param_templates[0].value), "has a hole");
+    cr_assert(expr_template_is_literal(send->param_templates[1].value), "C10 is literal");
+    const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
+    cr_assert_not_null(br->paths[0].filter, "path if not compiled");
+    cr_assert_eq(br->watch.count, 2, "%zu watched (seen() adds)", br->watch.count);
+    cr_assert_not(br->watch.on_message[1], "custom.purchase counts for any event");
+    const journey_wait_t *later = &node_named(j, "later")->u.wait;
+    cr_assert_eq(later->kind, JOURNEY_WAIT_DURATION, "kind %d", later->kind);
+    cr_assert_eq(later->duration_ms, 2 * H_MS, "for %lld", (long long)later->duration_ms);
+    const journey_wait_t *morning = &node_named(j, "morning")->u.wait;
+    cr_assert_eq(morning->kind, JOURNEY_WAIT_TIME_OF_DAY, "kind %d", morning->kind);
+    cr_assert_eq(morning->minute_of_day, 9 * 60 + 30, "minute %d", morning->minute_of_day);
+    cr_assert_str_eq(morning->timezone_attr, "zone", "tz '%s'", morning->timezone_attr);
+    const journey_wait_t *app = &node_named(j, "app")->u.wait;
+    cr_assert_eq(app->kind, JOURNEY_WAIT_EVENT, "kind %d", app->kind);
+    cr_assert_str_eq(app->watch.events[0].name, "app_open", "'%s'", app->watch.events[0].name);
+    cr_assert_not_null(app->filter, "wait if not compiled");
+    cr_assert_eq(app->timeout_ms, 48 * H_MS, "timeout %lld", (long long)app->timeout_ms);
+    assert_target(j, app->timeout_to, "done");
+    assert_target(j, app->next, "check");
+    const journey_condition_t *cond = &node_named(j, "check")->u.condition;
+    cr_assert_str_eq(cond->text, "contact.ltv > 100", "'%s'", cond->text);
+    assert_target(j, cond->then_to, "queue");
+    assert_target(j, cond->else_to, "tag");
+    const journey_task_t *task = &node_named(j, "queue")->u.task;
+    cr_assert_str_eq(task->queue, "manual_calls", "queue '%s'", task->queue);
+    cr_assert_eq(task->params_count, 1, "%zu params", task->params_count);
+    const journey_update_t *up = &node_named(j, "tag")->u.update;
+    cr_assert_not_null(up->value_template, "set_attribute value not compiled");
+    journey_free(j);
+}
+
+Test(journey, wait_until_defaults_to_the_timezone_attribute_undeclared) {
+    journey_t *j = parse_ok(JOURNEY_HEAD "  - id: w\n    wait: {until: '00:00'}\n"
+                                         "    next: done\n" DONE);
+    cr_assert_str_eq(j->nodes[0].u.wait.timezone_attr, "timezone", "'%s'",
+                     j->nodes[0].u.wait.timezone_attr);
+    cr_assert_eq(j->nodes[0].u.wait.minute_of_day, 0, "minute %d",
+                 j->nodes[0].u.wait.minute_of_day);
+    cr_assert_eq(j->reentry, JOURNEY_REENTRY_ALWAYS, "default reentry %d", j->reentry);
+    journey_free(j);
+}
+
+Test(journey, loop_through_a_wait_is_allowed) {
+    journey_t *j = parse_ok(JOURNEY_HEAD "  - id: w\n    wait: {for: 1d}\n    next: tag\n"
+                                         "  - id: tag\n    update: {add_to_list: x}\n"
+                                         "    next: w\n");
+    cr_assert_eq(j->nodes_count, 2, "%zu nodes", j->nodes_count);
+    journey_free(j);
+}
+
+Test(journey, expression_error_points_into_the_expression) {
+    journey_t *sentinel = (journey_t *)&errbuf, *j = sentinel;
+    const char *text = JOURNEY_HEAD
+        "  - id: c\n    condition: {if: contact.ltv > 1, then: done, else: done}\n" DONE;
+    sy_err_t err = journey_parse(&j, text, strlen(text), "bad.yaml", errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_JOURNEY, "err %d; %s", err, errbuf);
+    cr_assert_eq(j, sentinel, "*out changed");
+    cr_assert(strncmp(errbuf, "bad.yaml:6:21: ", 15) == 0,
+              "message '%s' does not point at contact.ltv (6:21)", errbuf);
+}
+
+static journey_t *load_named_example(const char *name) {
+    char rel[128], path[PATH_MAX];
+    journey_t *journey = NULL;
+    snprintf(rel, sizeof rel, "examples/journeys/%s", name);
+    source_path(path, sizeof path, rel);
+    sy_err_t err = journey_load_file(&journey, path, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "loading %s returned %d; errbuf: %s", path, err, errbuf);
+    return journey;
+}
+
+/* The watch bit of a one-event mask. */
+static int mask_bit(uint32_t mask) {
+    int bit = 0;
+    while (bit < 32 && !(mask & (UINT32_C(1) << bit)))
+        bit++;
+    return bit;
+}
+
+Test(journey, coffee_sms_feedback_watches_the_survey_for_any_event) {
+    journey_t *j = load_named_example("coffee_sms_feedback.yaml");
+    cr_assert_eq(j->reentry, JOURNEY_REENTRY_COOLDOWN, "reentry %d", j->reentry);
+    cr_assert_eq(j->exits_count, 1, "%zu exits", j->exits_count);
+    const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
+    const journey_path_t *p = &br->paths[1];
+    cr_assert_str_eq(p->name, "clicked_no_survey", "'%s'", p->name);
+    cr_assert_not(br->watch.on_message[mask_bit(p->unless_mask)],
+                  "custom.survey_completed must count for any event");
+    cr_assert(br->watch.on_message[mask_bit(p->when_mask)], "sms.clicked on the message");
+    assert_target(j, br->otherwise_to, "feedback_nudge");
+    journey_free(j);
+}
+
+Test(journey, coffee_push_and_voice_examples_model_their_cases) {
+    journey_t *push = load_named_example("coffee_push_promo.yaml");
+    cr_assert_eq(push->goals_count, 1, "%zu goals", push->goals_count);
+    cr_assert_str_eq(push->goals[0].name, "claimed", "goal '%s'", push->goals[0].name);
+    cr_assert_eq(node_named(push, "next_session")->kind, JOURNEY_NODE_WAIT, "not a wait");
+    journey_free(push);
+    journey_t *voice = load_named_example("coffee_voice_reactivation.yaml");
+    cr_assert_eq(voice->reentry, JOURNEY_REENTRY_NEVER, "reentry %d", voice->reentry);
+    const journey_split_t *split = &voice->nodes[0].u.split;
+    cr_assert_eq(split->arms[0].basis_points, 9000, "call bp %d", split->arms[0].basis_points);
+    cr_assert_eq(node_named(voice, "manual_call")->kind, JOURNEY_NODE_TASK, "not a task");
+    cr_assert_eq(node_named(voice, "morning")->u.wait.minute_of_day, 600, "not 10:00");
+    journey_free(voice);
+}
+
 Test(journey, json_journey_loads) {
     journey_t *j = parse_ok(
         "{\"id\": \"push_promo\", \"version\": 2,\n"
@@ -233,7 +419,7 @@ Test(journey, unknown_key_is_named_with_the_keys_expected) {
                 "      otherwise: {to: done}\n" DONE,
                 SY_ERR_JOURNEY,
                 "bad.yaml:12:65: unknown key 'colour' in path "
-                "(expected name, when, unless, within, after, to)");
+                "(expected name, when, unless, if, within, after, to)");
 }
 
 Test(journey, missing_required_key_points_at_its_map) {
@@ -266,13 +452,20 @@ Test(journey, unreachable_node_is_an_error) {
                 "bad.yaml:7:5: node 'lost' cannot be reached from the first node 'done'");
 }
 
+Test(journey, loop_through_a_branch_is_allowed_because_a_branch_takes_time) {
+    journey_t *j = parse_ok(JOURNEY_HEAD HELLO_EMAIL
+                            "  - id: outcome\n    branch:\n      message: hello\n"
+                            "      paths:\n"
+                            "        - {name: again, when: [email.opened], to: hello}\n"
+                            "      otherwise: {after: 1d, to: done}\n" DONE);
+    cr_assert_eq(j->nodes_count, 3, "%zu nodes", j->nodes_count);
+    journey_free(j);
+}
+
 Test(journey, loop_without_a_wait_is_named_with_its_nodes) {
-    parse_fails(JOURNEY_HEAD HELLO_EMAIL
-                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
-                "        - {name: again, when: [email.opened], to: hello}\n"
-                "      otherwise: {after: 1d, to: done}\n" DONE,
-                SY_ERR_JOURNEY,
-                "bad.yaml:12:51: loop without a wait: hello -> outcome -> hello");
+    parse_fails(JOURNEY_HEAD "  - id: check\n    condition: {if: 'true', then: tag, else: done}\n"
+                "  - id: tag\n    update: {add_to_list: x}\n    next: check\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:9:11: loop without a wait: check -> tag -> check");
 }
 
 Test(journey, node_pointing_at_itself_is_a_loop) {
@@ -320,14 +513,28 @@ Test(journey, custom_event_name_must_be_plain) {
                 "the name in a-z, 0-9 and '_'");
 }
 
-Test(journey, branch_event_on_another_channel_says_which_channel) {
-    parse_fails(JOURNEY_HEAD HELLO_EMAIL
-                "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
-                "        - {name: a, when: [email.opened], unless: [push.opened], to: done}\n"
-                "      otherwise: {after: 1d, to: done}\n" DONE,
-                SY_ERR_JOURNEY,
-                "bad.yaml:12:52: 'push.opened' is not on the email channel of message "
-                "'hello': write email.<type>");
+Test(journey, branch_events_off_the_message_channel_are_watched_for_any_event) {
+    journey_t *j = parse_ok(JOURNEY_HEAD HELLO_EMAIL
+                            "  - id: outcome\n    branch:\n      message: hello\n"
+                            "      paths:\n"
+                            "        - {name: a, when: [email.opened], unless: [push.opened],"
+                            " to: done}\n"
+                            "        - {name: b, when: [custom.survey_completed, email.opened],"
+                            " to: done}\n"
+                            "      otherwise: {after: 1d, to: done}\n" DONE);
+    const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
+    cr_assert_eq(br->watch.count, 3, "%zu watched, want 3", br->watch.count);
+    assert_match(&br->watch.events[0], SY_CHANNEL_EMAIL, SY_EVENT_OPENED);
+    cr_assert(br->watch.on_message[0], "email.opened must count on the message only");
+    assert_match(&br->watch.events[1], SY_CHANNEL_PUSH, SY_EVENT_OPENED);
+    cr_assert_not(br->watch.on_message[1], "push.opened must count for any event");
+    cr_assert_str_eq(br->watch.events[2].name, "survey_completed", "watch[2] '%s'",
+                     br->watch.events[2].name);
+    cr_assert_not(br->watch.on_message[2], "a custom event must count for any event");
+    cr_assert_eq(br->paths[0].when_mask, 1u, "a when_mask %#x", br->paths[0].when_mask);
+    cr_assert_eq(br->paths[0].unless_mask, 2u, "a unless_mask %#x", br->paths[0].unless_mask);
+    cr_assert_eq(br->paths[1].when_mask, 5u, "b when_mask %#x", br->paths[1].when_mask);
+    journey_free(j);
 }
 
 Test(journey, send_without_next_is_an_error_but_exit_needs_none) {
@@ -489,7 +696,7 @@ Test(journey, set_loads_the_examples_directory) {
     journey_set_t *set = NULL;
     sy_err_t err = journey_set_load_dir(&set, dir, errbuf, sizeof errbuf);
     cr_assert_eq(err, SY_OK, "journey_set_load_dir returned %d; errbuf: %s", err, errbuf);
-    cr_assert_geq(set->count, 1, "%zu journeys, want at least 1", set->count);
+    cr_assert_geq(set->count, 4, "%zu journeys, want at least 4", set->count);
     for (size_t i = 1; i < set->count; i++)
         cr_assert_lt(strcmp(set->journeys[i - 1]->source, set->journeys[i]->source), 0,
                      "%s before %s: not sorted", set->journeys[i - 1]->source,

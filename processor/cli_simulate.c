@@ -1,0 +1,136 @@
+/* cli_simulate.c — `switchyard simulate`: its options, the exit codes of its failures and
+ * the summary line. The simulation itself is simulate.h; the line format event_json.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "event_json.h"
+#include "journey.h"
+#include "simulate.h"
+#include "state_store.h"
+
+typedef struct cli_simulate_args {
+    simulate_conf_t conf;
+    const char *events_path;
+} cli_simulate_args_t;
+
+/* --until end | TIME (ISO-8601 or epoch ms) | +DURATION. */
+static int until_parse(const char *text, simulate_conf_t *conf) {
+    char *end = NULL;
+    if (strcmp(text, "end") == 0) {
+        conf->until = SIMULATE_UNTIL_END;
+        return 1;
+    }
+    if (text[0] == '+') {
+        conf->until = SIMULATE_UNTIL_AFTER;
+        return journey_duration_parse(text + 1, &conf->until_ms) &&
+               conf->until_ms <= SIMULATE_END_HORIZON_MS;
+    }
+    conf->until = SIMULATE_UNTIL_TIME;
+    if (event_json_time_parse(text, &conf->until_ms))
+        return 1;
+    errno = 0;
+    conf->until_ms = strtoll(text, &end, 10);
+    return errno == 0 && end != text && *end == '\0';
+}
+
+static int partitions_parse(const char *text, int32_t *out) {
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || n < 1 || n > STATE_PARTITIONS_MAX)
+        return 0;
+    *out = (int32_t)n;
+    return 1;
+}
+
+static int args_fail(const char *message, const char *value) {
+    fprintf(stderr, "switchyard simulate: %s%s%s (see --help)\n", message, value ? ": " : "",
+            value ? value : "");
+    return 0;
+}
+
+static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
+    *a = (cli_simulate_args_t){.conf = {.partitions = 1, .until = SIMULATE_UNTIL_END}};
+    for (int i = 1; i < argc; i += 2) {
+        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!value)
+            return args_fail("an option without its value", option);
+        if (strcmp(option, "--journeys") == 0) {
+            a->conf.journeys_dir = value;
+        } else if (strcmp(option, "--events") == 0) {
+            a->events_path = value;
+        } else if (strcmp(option, "--out") == 0) {
+            a->conf.output_path = value;
+        } else if (strcmp(option, "--until") == 0) {
+            if (!until_parse(value, &a->conf))
+                return args_fail("--until takes end, a time (2026-11-03T08:00:00Z or epoch "
+                                 "ms) or +DURATION (+1h, +3d)", value);
+        } else if (strcmp(option, "--partitions") == 0) {
+            if (!partitions_parse(value, &a->conf.partitions))
+                return args_fail("--partitions takes 1..4096", value);
+        } else {
+            return args_fail("unknown option", option);
+        }
+    }
+    if (!a->conf.journeys_dir || !a->events_path)
+        return args_fail("--journeys DIR and --events FILE are required", NULL);
+    return 1;
+}
+
+static int simulate_exit_code(sy_err_t err) {
+    return err == SY_ERR_INVALID_RECORD || err == SY_ERR_LIMIT ? CLI_EXIT_INVALID
+                                                               : CLI_EXIT_FAILURE;
+}
+
+static void summary_print(const simulate_t *sim) {
+    simulate_stats_t s;
+    simulate_stats_get(sim, &s);
+    fprintf(stderr,
+            "switchyard simulate: %" PRIu64 " events, %" PRIu64 " profile updates, %" PRIu64
+            " decisions, %" PRIu64 " actions, %" PRIu64 " contact updates, %" PRIu64
+            " timers fired%s\n",
+            s.events, s.profile_updates, s.decisions, s.actions, s.contact_updates,
+            s.timers_fired,
+            s.timers_left ? " (timers due over 5 years after the last event left unfired)"
+                          : "");
+}
+
+int cli_simulate_main(int argc, char **argv) {
+    cli_simulate_args_t a;
+    simulate_t *sim = NULL;
+    char errbuf[1024];
+    if (!args_parse(&a, argc, argv))
+        return CLI_EXIT_INVALID;
+    int stdin_input = strcmp(a.events_path, "-") == 0;
+    FILE *input = stdin_input ? stdin : fopen(a.events_path, "r");
+    if (!input) {
+        fprintf(stderr, "switchyard simulate: %s: %s\n", a.events_path, strerror(errno));
+        return CLI_EXIT_INVALID;
+    }
+    /* Journey and input errors name their file and line, as `validate` prints them. */
+    sy_err_t err = simulate_open(&sim, &a.conf, errbuf, sizeof errbuf);
+    int rc = err == SY_OK ? CLI_EXIT_OK
+             : err == SY_ERR_STATE || err == SY_ERR_NOMEM ? CLI_EXIT_FAILURE
+                                                          : CLI_EXIT_INVALID;
+    if (err == SY_OK) {
+        err = simulate_feed(sim, input, stdin_input ? "stdin" : a.events_path, errbuf,
+                            sizeof errbuf);
+        rc = err == SY_OK ? CLI_EXIT_OK : simulate_exit_code(err);
+    }
+    if (err != SY_OK) {
+        fprintf(stderr, "%s\n", errbuf);
+    } else if ((err = simulate_finish(sim, errbuf, sizeof errbuf)) != SY_OK) {
+        fprintf(stderr, "switchyard simulate: %s\n", errbuf);
+        rc = CLI_EXIT_FAILURE;
+    }
+    if (sim)
+        summary_print(sim);
+    simulate_close(sim);
+    if (!stdin_input)
+        fclose(input);
+    return rc;
+}

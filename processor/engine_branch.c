@@ -1,0 +1,114 @@
+/* engine_branch.c — the multi-engagement branch: which events it watches (its message's
+ * outcomes, or any event of the contact), the seen bits they set, the path that holds
+ * (priority, when/unless, `if`, within/after, otherwise at the close) and its timers. */
+#include "engine.h"
+
+#include <string.h>
+
+#include "action_id.h"
+#include "engine_int.h"
+
+int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
+                       const expr_env_t *env) {
+    int64_t t = env->now_ms;
+    for (size_t i = 0; i < branch->paths_count; i++) {
+        const journey_path_t *p = &branch->paths[i];
+        if (p->within_ms > 0 && t > node_entered_ms + p->within_ms)
+            continue;
+        if (p->after_ms > 0 && t < node_entered_ms + p->after_ms)
+            continue;
+        if ((env->seen_mask & p->when_mask) != p->when_mask)
+            continue;
+        if (env->seen_mask & p->unless_mask)
+            continue;
+        if (p->filter && !expr_eval_bool(p->filter, env))
+            continue;
+        return (int)i;
+    }
+    if (t >= node_entered_ms + branch->otherwise_after_ms)
+        return (int)branch->paths_count;
+    return -1;
+}
+
+/* A timer for each moment the branch's answer can change without an event: every
+ * path's `after`, and the close of the node; one per distinct moment. */
+sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
+    const journey_branch_t *b = &w->journey->nodes[node].u.branch;
+    for (size_t i = 0; i <= b->paths_count; i++) {
+        int64_t delay = i < b->paths_count ? b->paths[i].after_ms : b->otherwise_after_ms;
+        /* A path's moment equal to the close is set once, by the close itself. */
+        bool is_path = i < b->paths_count;
+        bool duplicate = delay <= 0 || (is_path && delay == b->otherwise_after_ms);
+        for (size_t k = 0; is_path && k < i && !duplicate; k++)
+            duplicate = b->paths[k].after_ms == delay;
+        if (duplicate)
+            continue;
+        sy_err_t err = engine_timer_add(w, node, entered_ms, entered_ms + delay);
+        if (err != SY_OK)
+            return err;
+    }
+    return SY_OK;
+}
+
+/* Does ev report an outcome of the message the contact's branch waits on? By message id
+ * (the action id providers echo back), else by journey and node. */
+static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
+                              const sy_event_t *ev) {
+    const journey_node_t *msg = &w->journey->nodes[b->message_node];
+    if (ev->message_id) {
+        char id[ACTION_ID_BYTES];
+        action_id_format(id, w->contact_id, w->journey->id, w->journey->version, msg->id,
+                         w->instance.occurrence);
+        return strcmp(id, ev->message_id) == 0;
+    }
+    return ev->journey_id && ev->node_id && strcmp(ev->journey_id, w->journey->id) == 0 &&
+           strcmp(ev->node_id, msg->id) == 0;
+}
+
+/* The watch bits ev sets: message outcomes only when they report the branch's message,
+ * other watched events (custom business events) for any event of the contact. */
+static uint32_t watch_bits(const engine_walk_t *w, const journey_branch_t *b,
+                           const sy_event_t *ev) {
+    uint32_t bits = 0;
+    int refers = -1; /* computed once, when first needed */
+    for (size_t i = 0; i < b->watch.count && i < JOURNEY_WATCH_MAX; i++) {
+        if (!event_match_test(&b->watch.events[i], ev))
+            continue;
+        if (b->watch.on_message[i] && refers < 0)
+            refers = refers_to_message(w, b, ev);
+        if (!b->watch.on_message[i] || refers)
+            bits |= UINT32_C(1) << i;
+    }
+    return bits;
+}
+
+/* Evaluate the branch w rests at and take the path that holds, if one does. */
+static sy_err_t branch_decide(engine_walk_t *w, bool *changed) {
+    uint16_t at = w->instance.node;
+    const journey_branch_t *b = &w->journey->nodes[at].u.branch;
+    expr_env_t env;
+    sy_err_t err = engine_walk_env(w, &env);
+    if (err != SY_OK)
+        return err;
+    int path = engine_branch_eval(b, w->instance.node_entered_at_ms, &env);
+    if (path < 0)
+        return SY_OK;
+    *changed = true;
+    if ((size_t)path == b->paths_count)
+        return engine_walk_to(w, at, b->otherwise_to, b->otherwise_name);
+    return engine_walk_to(w, at, b->paths[path].to, b->paths[path].name);
+}
+
+sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed) {
+    const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
+    uint32_t bits = watch_bits(w, b, ev);
+    if (!bits)
+        return SY_OK; /* not an event this branch reads */
+    w->instance.seen_mask |= bits;
+    *changed = true;
+    return branch_decide(w, changed);
+}
+
+sy_err_t engine_branch_on_timer(engine_walk_t *w, bool *changed) {
+    return branch_decide(w, changed);
+}

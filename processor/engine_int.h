@@ -1,0 +1,101 @@
+/* engine_int.h — what the engine's files share: the engine itself, one contact's walk
+ * through one journey, and the steps each file provides. Private to processor/engine*.c;
+ * the public contract is engine.h. */
+#ifndef SY_ENGINE_INT_H
+#define SY_ENGINE_INT_H
+
+#include <stdbool.h>
+
+#include "engine.h"
+#include "expr.h"
+
+/* Bytes of all rendered parameters of one action (or one attribute value): an action
+ * carries at most SY_ACTION_PARAMS_MAX parameters, and 64 KiB leaves each about 1 KiB
+ * while keeping the action far below SY_FRAME_BYTES_MAX. */
+#define ENGINE_RENDER_BYTES_MAX (64 * 1024)
+
+/* "goal:" or "exit:" and a rule name: rule names are identifiers (SY_ID_BYTES_MAX). */
+#define ENGINE_RULE_NODE_BYTES (SY_ID_BYTES_MAX + 8)
+
+struct engine {
+    const journey_set_t *journeys; /* borrowed; swapped between batches */
+    state_store_t *store;          /* borrowed */
+    engine_sink_t sink;
+    /* The current input's contact profile, read on first use (engine_profile_env). The
+     * buffers are allocated once at open: nothing is allocated per event. */
+    bool profile_loaded;
+    expr_profile_t profile;
+    sy_attr_t *profile_attrs;      /* SY_PROFILE_ATTRS_MAX, owned */
+    void *profile_buf;             /* STATE_PROFILE_BYTES_MAX, owned */
+    sy_profile_update_t *profile_update; /* one, for update nodes; owned */
+    char *render_buf;              /* ENGINE_RENDER_BYTES_MAX, owned */
+    char rule_node[ENGINE_RULE_NODE_BYTES];
+};
+
+/* One contact's walk through one journey, caused by one event or timer at time t. */
+typedef struct engine_walk {
+    engine_t *engine;
+    int32_t partition;
+    const char *contact_id;
+    const journey_t *journey;
+    state_instance_t instance;
+    sy_cause_t cause;
+    const sy_event_t *event; /* what caused the walk; NULL for timers */
+    int64_t t;
+    char *errbuf;
+    size_t errbuf_size;
+} engine_walk_t;
+
+/* engine_walk.c: move from node `from` (-1 on entry) to `to` and on until the contact
+ * waits (branch, wait) or exits; a decision for every move. */
+sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *path);
+
+/* engine_walk.c: one decision from the current node to to_node (a node id, or a
+ * "goal:"/"exit:" name). */
+sy_err_t engine_decision_emit(engine_walk_t *w, int from, const char *to_node,
+                              const char *path);
+
+/* engine_walk.c: the evaluation environment of w, with its cause event (or none). */
+sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env);
+
+/* engine_profile.c: the contact's profile, read once per input when first needed. */
+sy_err_t engine_profile_load(engine_walk_t *w);
+
+/* engine_profile.c: apply a set/unset attribute update node to the stored profile. */
+sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
+                              const char *value);
+
+/* engine_render.c: the action of a send or task node, params rendered, to the sink. */
+sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node);
+
+/* engine_render.c: the contact update of an update node, to the sink and the profile. */
+sy_err_t engine_render_update(engine_walk_t *w, const journey_node_t *node);
+
+/* engine_branch.c: on entering a branch, its timers; on an event, record it and take
+ * the path that holds; on a timer, take the path that holds. */
+sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms);
+sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed);
+sy_err_t engine_branch_on_timer(engine_walk_t *w, bool *changed);
+
+/* engine_wait.c: the same for wait nodes. */
+sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms);
+sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed);
+sy_err_t engine_wait_on_timer(engine_walk_t *w, bool *changed);
+
+/* engine_rules.c: entry of a contact without an active instance, and goal and exit
+ * rules of an active one. */
+sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *changed);
+sy_err_t engine_rules_end(engine_walk_t *w, bool *ended);
+
+/* engine_split.c: the arm a contact takes at a split node. */
+size_t engine_split_arm(const journey_split_t *split, const char *contact_id,
+                        const char *journey_id, const char *node_id);
+
+/* engine_timer.c: add a timer for w's contact at node of w's journey. */
+sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
+                          int64_t due_ms);
+
+/* engine.c: the loaded journey with this id and version, or NULL. */
+const journey_t *engine_journey_find(const engine_t *e, const char *id, int32_t version);
+
+#endif

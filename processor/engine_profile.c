@@ -1,0 +1,88 @@
+/* engine_profile.c — the contact profile as the engine sees it: read from the state store
+ * into buffers the engine allocated at open, at most once per input and only for journeys
+ * that read it; and set/unset attribute updates written back so later steps see them. */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+/* Does any step of this walk read the profile? Only a journey that declares attributes
+ * can (expressions and templates), or one with a time-of-day wait (the time zone). */
+static bool journey_reads_profile(const journey_t *j) {
+    if (j->attrs_count > 0)
+        return true;
+    for (size_t i = 0; i < j->nodes_count; i++)
+        if (j->nodes[i].kind == JOURNEY_NODE_WAIT &&
+            j->nodes[i].u.wait.kind == JOURNEY_WAIT_TIME_OF_DAY)
+            return true;
+    return false;
+}
+
+sy_err_t engine_profile_load(engine_walk_t *w) {
+    engine_t *e = w->engine;
+    if (e->profile_loaded)
+        return SY_OK;
+    if (!journey_reads_profile(w->journey)) {
+        e->profile.count = 0; /* nothing reads it: an empty profile, not loaded */
+        return SY_OK;
+    }
+    size_t count = 0;
+    sy_err_t err = state_store_profile_get(e->store, w->partition, w->contact_id,
+                                           e->profile_attrs, SY_PROFILE_ATTRS_MAX, &count,
+                                           e->profile_buf, STATE_PROFILE_BYTES_MAX,
+                                           w->errbuf, w->errbuf_size);
+    if (err != SY_OK)
+        return err;
+    e->profile.count = count;
+    e->profile_loaded = true;
+    return SY_OK;
+}
+
+/* The declared type of attribute name in j, or -1 when j does not declare it. */
+static int attr_type(const journey_t *j, const char *name) {
+    for (size_t i = 0; i < j->attrs_count; i++)
+        if (strcmp(j->attrs[i].name, name) == 0)
+            return (int)j->attrs[i].type;
+    return -1;
+}
+
+/* A rendered value typed as the journey declares the attribute, so expressions read it
+ * back as that type; text that does not parse as it stays a string. */
+static sy_value_t value_typed(const journey_t *j, const char *name, const char *text) {
+    sy_value_t v = {.kind = SY_VALUE_STRING, .u.s = text};
+    int type = attr_type(j, name);
+    if (type == EXPR_TYPE_NUMBER) {
+        char *end = NULL;
+        double d = strtod(text, &end);
+        if (end != text && *end == '\0')
+            v = (sy_value_t){.kind = SY_VALUE_DOUBLE, .u.d = d};
+    } else if (type == EXPR_TYPE_BOOL && (!strcmp(text, "true") || !strcmp(text, "false"))) {
+        v = (sy_value_t){.kind = SY_VALUE_BOOL, .u.b = text[0] == 't'};
+    }
+    return v;
+}
+
+sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
+                              const char *value) {
+    sy_profile_update_t *u = w->engine->profile_update;
+    u->contact_id = w->contact_id;
+    u->updated_at_ms = w->t;
+    u->set_count = 0;
+    u->unset_count = 0;
+    if (update->op == SY_UPDATE_SET_ATTRIBUTE) {
+        u->set[0] = (sy_attr_t){.name = update->name,
+                                .value = value_typed(w->journey, update->name, value)};
+        u->set_count = 1;
+    } else if (update->op == SY_UPDATE_UNSET_ATTRIBUTE) {
+        u->unset[0] = update->name;
+        u->unset_count = 1;
+    } else {
+        return SY_OK; /* lists and opt-outs are not profile attributes */
+    }
+    sy_err_t err = state_store_profile_apply(w->engine->store, w->partition, u, w->errbuf,
+                                             w->errbuf_size);
+    w->engine->profile_loaded = false; /* the next reader sees the change */
+    return err;
+}

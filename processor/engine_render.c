@@ -1,0 +1,105 @@
+/* engine_render.c — what send, task and update nodes hand to the sink: action commands
+ * with their parameters rendered from the profile and the event, and contact updates
+ * with their rendered value (also applied to the stored profile). Renders go into the
+ * engine's one render buffer, reused for every output: nothing is allocated. */
+#include "engine.h"
+
+#include <string.h>
+
+#include "action_id.h"
+#include "engine_int.h"
+
+/* Render count parameters into a->params, texts in the engine's render buffer. Without
+ * compiled templates (literal parameters) the written texts are used. */
+static sy_err_t params_render(engine_walk_t *w, size_t count, const sy_kv_t *literal,
+                              const journey_param_t *templates, sy_action_t *a) {
+    if (count > SY_ACTION_PARAMS_MAX)
+        return SY_ERR_LIMIT;
+    a->params_count = count;
+    if (!templates) {
+        if (count)
+            memcpy(a->params, literal, count * sizeof *literal);
+        return SY_OK;
+    }
+    expr_env_t env;
+    sy_err_t err = engine_walk_env(w, &env);
+    if (err != SY_OK)
+        return err;
+    char *buf = w->engine->render_buf;
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t room = ENGINE_RENDER_BYTES_MAX - used;
+        size_t need = expr_template_render(templates[i].value, &env, buf + used, room);
+        if (need >= room)
+            return SY_ERR_LIMIT;
+        a->params[i] = (sy_kv_t){.key = templates[i].name, .value = buf + used};
+        used += need + 1;
+    }
+    return SY_OK;
+}
+
+sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
+    char action_id[ACTION_ID_BYTES];
+    bool task = node->kind == JOURNEY_NODE_TASK;
+    const journey_send_t *send = &node->u.send;
+    const journey_task_t *t = &node->u.task;
+    sy_action_t a = {
+        .action_id = action_id,
+        .contact_id = w->contact_id,
+        .channel = task ? SY_CHANNEL_TASK : send->channel,
+        .template_id = task ? t->queue : send->template_id,
+        .not_before_ms = w->t,
+        .journey_id = w->journey->id,
+        .journey_version = w->journey->version,
+        .node_id = node->id,
+        .occurrence = (int32_t)w->instance.occurrence,
+        .tracking_number = NULL,
+    };
+    sy_err_t err = task ? params_render(w, t->params_count, t->params, t->param_templates, &a)
+                        : params_render(w, send->params_count, send->params,
+                                        send->param_templates, &a);
+    if (err != SY_OK)
+        return err;
+    action_id_format(action_id, w->contact_id, w->journey->id, w->journey->version,
+                     node->id, w->instance.occurrence);
+    return w->engine->sink.action(w->engine->sink.ctx, &a);
+}
+
+/* The value a set_attribute writes: rendered when it has holes, else as written. */
+static sy_err_t value_render(engine_walk_t *w, const journey_update_t *up,
+                             const char **value) {
+    *value = up->value;
+    if (up->op != SY_UPDATE_SET_ATTRIBUTE || !up->value_template)
+        return SY_OK;
+    expr_env_t env;
+    sy_err_t err = engine_walk_env(w, &env);
+    if (err != SY_OK)
+        return err;
+    char *buf = w->engine->render_buf;
+    if (expr_template_render(up->value_template, &env, buf, ENGINE_RENDER_BYTES_MAX) >=
+        ENGINE_RENDER_BYTES_MAX)
+        return SY_ERR_LIMIT;
+    *value = buf;
+    return SY_OK;
+}
+
+sy_err_t engine_render_update(engine_walk_t *w, const journey_node_t *node) {
+    const journey_update_t *up = &node->u.update;
+    const char *value = NULL;
+    sy_err_t err = value_render(w, up, &value);
+    if (err != SY_OK)
+        return err;
+    sy_contact_update_t u = {
+        .contact_id = w->contact_id,
+        .journey_id = w->journey->id,
+        .journey_version = w->journey->version,
+        .node_id = node->id,
+        .op = up->op,
+        .name = up->name,
+        .value = value,
+        .at_ms = w->t,
+    };
+    if ((err = w->engine->sink.contact_update(w->engine->sink.ctx, &u)) != SY_OK)
+        return err;
+    return engine_profile_apply(w, up, value ? value : "");
+}

@@ -1,0 +1,102 @@
+/* engine_rules.c — a journey's event rules: entry (event, `if`, re-entry policy) for a
+ * contact without an active instance, and goals and exits, which end an active instance
+ * the moment their event arrives. Not here: what happens at the nodes. */
+#include "engine.h"
+
+#include <stdio.h>
+
+#include "engine_int.h"
+
+/* Does the rule's event match ev and its `if` hold? */
+static sy_err_t rule_holds(engine_walk_t *w, const journey_rule_t *rule, bool *holds) {
+    *holds = event_match_test(&rule->event, w->event);
+    if (!*holds || !rule->filter)
+        return SY_OK;
+    expr_env_t env;
+    sy_err_t err = engine_walk_env(w, &env);
+    if (err == SY_OK)
+        *holds = expr_eval_bool(rule->filter, &env);
+    return err;
+}
+
+/* The first rule of rules[count] that holds for w's event, or NULL. */
+static sy_err_t rule_first(engine_walk_t *w, const journey_rule_t *rules, size_t count,
+                           const journey_rule_t **out) {
+    *out = NULL;
+    for (size_t i = 0; i < count && !*out; i++) {
+        bool holds = false;
+        sy_err_t err = rule_holds(w, &rules[i], &holds);
+        if (err != SY_OK)
+            return err;
+        if (holds)
+            *out = &rules[i];
+    }
+    return SY_OK;
+}
+
+/* End the instance at rule: one decision to "<kind>:<name>" from the current node. Its
+ * timers go stale: the instance is no longer active. */
+static sy_err_t instance_end(engine_walk_t *w, const char *kind, const journey_rule_t *rule) {
+    char *to = w->engine->rule_node;
+    int n = snprintf(to, ENGINE_RULE_NODE_BYTES, "%s:%s", kind, rule->name ? rule->name : "");
+    if (n < 0 || n >= ENGINE_RULE_NODE_BYTES)
+        return SY_ERR_LIMIT;
+    w->instance.status = STATE_INSTANCE_DONE;
+    return engine_decision_emit(w, w->instance.node, to, NULL);
+}
+
+sy_err_t engine_rules_end(engine_walk_t *w, bool *ended) {
+    const journey_t *j = w->journey;
+    const journey_rule_t *rule = NULL;
+    const char *kind = "goal";
+    sy_err_t err = rule_first(w, j->goals, j->goals_count, &rule);
+    if (err == SY_OK && !rule) {
+        kind = "exit";
+        err = rule_first(w, j->exits, j->exits_count, &rule);
+    }
+    if (err != SY_OK || !rule)
+        return err;
+    *ended = true;
+    return instance_end(w, kind, rule);
+}
+
+/* Does the re-entry policy let a contact whose last instance is w->instance (done) in? */
+static bool reentry_allows(const engine_walk_t *w, bool found) {
+    const journey_t *j = w->journey;
+    if (!found)
+        return true;
+    switch (j->reentry) {
+    case JOURNEY_REENTRY_NEVER:
+        return false;
+    case JOURNEY_REENTRY_ALWAYS:
+        return true;
+    case JOURNEY_REENTRY_COOLDOWN:
+        return w->t >= w->instance.entered_at_ms + j->reentry_cooldown_ms;
+    }
+    return false;
+}
+
+sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *changed) {
+    if (!event_match_test(&w->journey->entry, w->event) || !reentry_allows(w, found))
+        return SY_OK;
+    state_instance_t last = w->instance;
+    w->instance = (state_instance_t){.status = STATE_INSTANCE_ACTIVE,
+                                     .journey_version = w->journey->version,
+                                     .occurrence = found ? last.occurrence + 1 : 1,
+                                     .entered_at_ms = w->t};
+    bool holds = true;
+    if (w->journey->entry_rule.filter) {
+        expr_env_t env;
+        sy_err_t err = engine_walk_env(w, &env);
+        if (err != SY_OK)
+            return err;
+        holds = expr_eval_bool(w->journey->entry_rule.filter, &env);
+    }
+    if (!holds) {
+        w->instance = last;
+        return SY_OK;
+    }
+    w->cause = SY_CAUSE_ENTRY;
+    *changed = true;
+    return engine_walk_to(w, -1, 0, NULL);
+}

@@ -1,0 +1,74 @@
+/* engine_wait.c — wait nodes: for a duration, until a time of day in the contact's time
+ * zone, or until an event (with a timeout path). Sets the one timer each needs and moves
+ * the contact on when it fires or the awaited event comes. */
+#include "engine.h"
+
+#include <string.h>
+
+#include "engine_int.h"
+#include "tz.h"
+
+/* The zone named by the contact's attribute attr (a string), or NULL (UTC). */
+static const char *contact_zone(const engine_t *e, const char *attr) {
+    if (!attr)
+        return NULL;
+    for (size_t i = 0; i < e->profile.count; i++) {
+        const sy_attr_t *a = &e->profile.attrs[i];
+        if (strcmp(a->name, attr) == 0)
+            return a->value.kind == SY_VALUE_STRING ? a->value.u.s : NULL;
+    }
+    return NULL;
+}
+
+sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
+    const journey_wait_t *wait = &w->journey->nodes[node].u.wait;
+    int64_t due_ms = entered_ms;
+    switch (wait->kind) {
+    case JOURNEY_WAIT_DURATION:
+        due_ms = entered_ms + wait->duration_ms;
+        break;
+    case JOURNEY_WAIT_TIME_OF_DAY: {
+        sy_err_t err = engine_profile_load(w);
+        if (err != SY_OK)
+            return err;
+        const char *zone = contact_zone(w->engine, wait->timezone_attr);
+        due_ms = tz_next_minute_of_day(zone, entered_ms, wait->minute_of_day);
+        break;
+    }
+    case JOURNEY_WAIT_EVENT:
+        due_ms = entered_ms + wait->timeout_ms;
+        break;
+    }
+    return engine_timer_add(w, node, entered_ms, due_ms);
+}
+
+sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed) {
+    uint16_t at = w->instance.node;
+    const journey_wait_t *wait = &w->journey->nodes[at].u.wait;
+    if (wait->kind != JOURNEY_WAIT_EVENT || wait->watch.count == 0 ||
+        !event_match_test(&wait->watch.events[0], ev))
+        return SY_OK;
+    /* The timer is due at the timeout; an event at that very time no longer counts. */
+    if (w->t >= w->instance.node_entered_at_ms + wait->timeout_ms)
+        return SY_OK;
+    w->instance.seen_mask |= UINT32_C(1);
+    *changed = true;
+    if (wait->filter) {
+        expr_env_t env;
+        sy_err_t err = engine_walk_env(w, &env);
+        if (err != SY_OK)
+            return err;
+        if (!expr_eval_bool(wait->filter, &env))
+            return SY_OK;
+    }
+    return engine_walk_to(w, at, wait->next, "event");
+}
+
+sy_err_t engine_wait_on_timer(engine_walk_t *w, bool *changed) {
+    uint16_t at = w->instance.node;
+    const journey_wait_t *wait = &w->journey->nodes[at].u.wait;
+    *changed = true;
+    if (wait->kind == JOURNEY_WAIT_EVENT)
+        return engine_walk_to(w, at, wait->timeout_to, "timeout");
+    return engine_walk_to(w, at, wait->next, NULL);
+}

@@ -1,0 +1,116 @@
+/* engine_walk.c — one contact's walk through a journey's nodes: a routing decision for
+ * every move, sends, tasks and updates on the way, conditions and splits decided at once,
+ * until the contact rests at a branch or a wait, or exits. Not here: what moves a resting
+ * contact on (engine_branch.c, engine_wait.c) or how actions are rendered. */
+#include "engine.h"
+
+#include "engine_int.h"
+
+sy_err_t engine_decision_emit(engine_walk_t *w, int from, const char *to_node,
+                              const char *path) {
+    const journey_t *j = w->journey;
+    sy_decision_t d = {
+        .contact_id = w->contact_id,
+        .journey_id = j->id,
+        .journey_version = j->version,
+        .from_node = from >= 0 ? j->nodes[from].id : NULL,
+        .to_node = to_node,
+        .path = path,
+        .cause = w->cause,
+        .cause_event_id = w->event ? w->event->event_id : NULL,
+        .decided_at_ms = w->t,
+    };
+    return w->engine->sink.decision(w->engine->sink.ctx, &d);
+}
+
+sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
+    sy_err_t err = engine_profile_load(w);
+    if (err != SY_OK)
+        return err;
+    *env = (expr_env_t){
+        .event = w->event,
+        .profile = &w->engine->profile,
+        .seen_mask = w->instance.seen_mask,
+        .now_ms = w->t,
+        .entered_at_ms = w->instance.entered_at_ms,
+        .entries = w->instance.occurrence,
+    };
+    return SY_OK;
+}
+
+/* A condition's side: "then" or "else". */
+static sy_err_t condition_pick(engine_walk_t *w, const journey_condition_t *c,
+                               uint16_t *to, const char **path) {
+    expr_env_t env;
+    sy_err_t err = engine_walk_env(w, &env);
+    if (err != SY_OK)
+        return err;
+    bool holds = c->test && expr_eval_bool(c->test, &env);
+    *to = holds ? c->then_to : c->else_to;
+    *path = holds ? "then" : "else";
+    return SY_OK;
+}
+
+/* The contact rests at node (a branch or a wait) from now on: fresh seen bits, timers. */
+static sy_err_t rest_at(engine_walk_t *w, uint16_t node) {
+    w->instance.seen_mask = 0;
+    if (w->journey->nodes[node].kind == JOURNEY_NODE_BRANCH)
+        return engine_branch_timers(w, node, w->t);
+    return engine_wait_timers(w, node, w->t);
+}
+
+/* Run the node the contact just entered. *to and *path say where it goes next; *rest is
+ * set when it stays (branch, wait, exit). */
+static sy_err_t node_step(engine_walk_t *w, uint16_t at, uint16_t *to, const char **path,
+                          bool *rest) {
+    const journey_node_t *node = &w->journey->nodes[at];
+    *path = NULL;
+    switch (node->kind) {
+    case JOURNEY_NODE_SEND:
+        *to = node->u.send.next;
+        return engine_render_action(w, node);
+    case JOURNEY_NODE_TASK:
+        *to = node->u.task.next;
+        return engine_render_action(w, node);
+    case JOURNEY_NODE_UPDATE:
+        *to = node->u.update.next;
+        return engine_render_update(w, node);
+    case JOURNEY_NODE_CONDITION:
+        return condition_pick(w, &node->u.condition, to, path);
+    case JOURNEY_NODE_SPLIT: {
+        const journey_split_t *s = &node->u.split;
+        size_t arm = engine_split_arm(s, w->contact_id, w->journey->id, node->id);
+        *to = s->arms[arm].to;
+        *path = s->arms[arm].name;
+        return SY_OK;
+    }
+    case JOURNEY_NODE_BRANCH:
+    case JOURNEY_NODE_WAIT:
+        *rest = true;
+        return rest_at(w, at);
+    case JOURNEY_NODE_EXIT:
+        *rest = true;
+        w->instance.status = STATE_INSTANCE_DONE;
+        return SY_OK;
+    }
+    return SY_ERR_INVALID_ARG;
+}
+
+sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *path) {
+    /* The loader guarantees every loop passes a branch or a wait, so a walk visits each
+     * node at most once; the bound only stops a journey that broke that promise. */
+    for (size_t steps = 0; steps <= w->journey->nodes_count; steps++) {
+        sy_err_t err = engine_decision_emit(w, from, w->journey->nodes[to].id, path);
+        if (err != SY_OK)
+            return err;
+        w->instance.node = to;
+        w->instance.node_entered_at_ms = w->t;
+        bool rest = false;
+        uint16_t next = to;
+        if ((err = node_step(w, to, &next, &path, &rest)) != SY_OK || rest)
+            return err;
+        from = to;
+        to = next;
+    }
+    return SY_ERR_JOURNEY;
+}

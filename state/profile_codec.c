@@ -1,0 +1,185 @@
+/* profile_codec.c — profiles as bytes: varint lengths and counts, zigzag varints for
+ * longs, IEEE doubles little-endian. Names are not NUL-terminated on disk; decoding
+ * copies them out with their NUL. */
+#include "profile_codec.h"
+
+#include <string.h>
+
+size_t profile_codec_key(uint8_t *buf, int32_t partition, const char *contact_id) {
+    size_t len = strlen(contact_id);
+    if (len > SY_ID_BYTES_MAX)
+        return 0;
+    buf[0] = (uint8_t)((uint16_t)partition >> 8);
+    buf[1] = (uint8_t)partition;
+    memcpy(buf + 2, contact_id, len);
+    return 2 + len;
+}
+
+/* A writer that stops (ok = 0) rather than run past the end of its buffer. */
+typedef struct out {
+    uint8_t *buf;
+    size_t size, len;
+    int ok;
+} out_t;
+
+static void put_bytes(out_t *o, const void *p, size_t n) {
+    if (!o->ok || o->size - o->len < n) {
+        o->ok = 0;
+        return;
+    }
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+}
+
+static void put_varint(out_t *o, uint64_t v) {
+    uint8_t tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (uint8_t)v;
+    put_bytes(o, tmp, n);
+}
+
+static void put_string(out_t *o, const char *s) {
+    size_t n = strlen(s);
+    put_varint(o, n);
+    put_bytes(o, s, n);
+}
+
+static void put_value(out_t *o, const sy_value_t *v) {
+    uint8_t kind = (uint8_t)v->kind;
+    put_bytes(o, &kind, 1);
+    switch (v->kind) {
+    case SY_VALUE_NULL:
+        break;
+    case SY_VALUE_BOOL: {
+        uint8_t b = v->u.b ? 1 : 0;
+        put_bytes(o, &b, 1);
+        break;
+    }
+    case SY_VALUE_LONG:
+        put_varint(o, ((uint64_t)v->u.l << 1) ^ (uint64_t)(v->u.l >> 63));
+        break;
+    case SY_VALUE_DOUBLE: {
+        uint64_t bits;
+        uint8_t le[8];
+        memcpy(&bits, &v->u.d, sizeof bits);
+        for (int i = 0; i < 8; i++)
+            le[i] = (uint8_t)(bits >> (8 * i));
+        put_bytes(o, le, 8);
+        break;
+    }
+    case SY_VALUE_STRING:
+        put_string(o, v->u.s);
+        break;
+    default:
+        o->ok = 0;
+    }
+}
+
+size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attrs,
+                            size_t count) {
+    out_t o = {buf, buf_size, 0, 1};
+    uint8_t version = PROFILE_CODEC_VERSION;
+    put_bytes(&o, &version, 1);
+    put_varint(&o, count);
+    for (size_t i = 0; i < count && o.ok; i++) {
+        put_string(&o, attrs[i].name);
+        put_value(&o, &attrs[i].value);
+    }
+    return o.ok ? o.len : 0;
+}
+
+/* A reader over the encoding and the strings area it copies into. */
+typedef struct in {
+    const uint8_t *buf;
+    size_t len, pos;
+    char *strings;
+    size_t strings_size, strings_len;
+} in_t;
+
+static int get_varint(in_t *in, uint64_t *v) {
+    uint64_t out = 0;
+    for (unsigned shift = 0; shift < 70 && in->pos < in->len; shift += 7) {
+        uint8_t b = in->buf[in->pos++];
+        out |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = out;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const char *get_string(in_t *in) {
+    uint64_t n;
+    if (!get_varint(in, &n) || n > in->len - in->pos ||
+        n + 1 > in->strings_size - in->strings_len)
+        return NULL;
+    char *s = in->strings + in->strings_len;
+    memcpy(s, in->buf + in->pos, (size_t)n);
+    s[n] = '\0';
+    if (memchr(s, '\0', (size_t)n)) /* an embedded NUL would cut the name short */
+        return NULL;
+    in->pos += (size_t)n;
+    in->strings_len += (size_t)n + 1;
+    return s;
+}
+
+static int get_value(in_t *in, sy_value_t *v) {
+    if (in->pos >= in->len)
+        return 0;
+    uint64_t u;
+    switch (in->buf[in->pos++]) {
+    case SY_VALUE_NULL:
+        v->kind = SY_VALUE_NULL;
+        return 1;
+    case SY_VALUE_BOOL:
+        if (in->pos >= in->len || in->buf[in->pos] > 1)
+            return 0;
+        v->kind = SY_VALUE_BOOL;
+        v->u.b = in->buf[in->pos++] == 1;
+        return 1;
+    case SY_VALUE_LONG:
+        if (!get_varint(in, &u))
+            return 0;
+        v->kind = SY_VALUE_LONG;
+        v->u.l = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+        return 1;
+    case SY_VALUE_DOUBLE:
+        if (in->len - in->pos < 8)
+            return 0;
+        u = 0;
+        for (int i = 7; i >= 0; i--)
+            u = (u << 8) | in->buf[in->pos + (size_t)i];
+        in->pos += 8;
+        v->kind = SY_VALUE_DOUBLE;
+        memcpy(&v->u.d, &u, sizeof v->u.d);
+        return 1;
+    case SY_VALUE_STRING:
+        v->kind = SY_VALUE_STRING;
+        return (v->u.s = get_string(in)) != NULL;
+    default:
+        return 0;
+    }
+}
+
+int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_t attrs_max,
+                         size_t *count, char *strings, size_t strings_size) {
+    in_t in = {buf, len, 1, strings, strings_size, 0};
+    uint64_t n;
+    if (len < 1 || buf[0] != PROFILE_CODEC_VERSION || !get_varint(&in, &n))
+        return 0;
+    if (n > attrs_max)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!(attrs[i].name = get_string(&in)) || !get_value(&in, &attrs[i].value))
+            return 0;
+    }
+    if (in.pos != len)
+        return 0;
+    *count = (size_t)n;
+    return 1;
+}

@@ -1,0 +1,33 @@
+/* profile_codec.h — the compact binary encoding of a contact's profile in the state
+ * store: a version byte, the attribute count, then per attribute (sorted by name) its
+ * name, a kind byte and its value. Pure functions, no RocksDB. Private to state/. */
+#ifndef SY_PROFILE_CODEC_H
+#define SY_PROFILE_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "records.h"
+
+/* Profile value format version: the first byte of every encoded profile. */
+#define PROFILE_CODEC_VERSION 1
+
+/* Profile key in the profiles column family: partition (2 bytes) | contact_id.
+ * Returns its length, or 0 when contact_id is longer than SY_ID_BYTES_MAX. buf holds at
+ * least PROFILE_KEY_BYTES_MAX bytes. */
+#define PROFILE_KEY_BYTES_MAX (2 + SY_ID_BYTES_MAX)
+size_t profile_codec_key(uint8_t *buf, int32_t partition, const char *contact_id);
+
+/* Encode count attributes (already sorted by name, names unique) into buf of buf_size
+ * bytes. Returns the length, or 0 when the encoding would not fit. attrs is borrowed. */
+size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attrs,
+                            size_t count);
+
+/* Decode buf into attrs. Names and string values are copied NUL-terminated into strings
+ * (strings_size bytes; an encoding of len bytes never needs more than len). Returns 1 on
+ * success, 0 when buf is malformed, -1 when it holds more than attrs_max attributes.
+ * *count is set only on success. */
+int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_t attrs_max,
+                         size_t *count, char *strings, size_t strings_size);
+
+#endif

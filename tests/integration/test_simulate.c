@@ -1,0 +1,211 @@
+/* test_simulate.c — `switchyard simulate` as a marketer runs it: the coffee-chain promo over
+ * examples/events/coffee_email_promo.jsonl gives each contact the decisions and actions
+ * the journey promises, the same bytes on every run, timers only as far as --until says,
+ * and errors that name file and line. No broker. */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EVENTS SY_SOURCE_ROOT "/examples/events/coffee_email_promo.jsonl"
+#define JOURNEY SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml"
+
+/* Output of one command, and of one simulation's JSON lines, at most this many bytes. */
+#define SIM_OUTPUT_MAX (256 * 1024)
+
+static char dir[] = "/tmp/switchyard-simulate-XXXXXX";
+static char journeys[128], out_path[128];
+static char out[SIM_OUTPUT_MAX];
+
+/* A journeys directory holding only the coffee promo: other example journeys that may
+ * join examples/journeys must not change what this test sees. */
+static void sim_setup(void) {
+    char command[512];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(journeys, sizeof journeys, "%s/journeys", dir);
+    snprintf(out_path, sizeof out_path, "%s/out.jsonl", dir);
+    snprintf(command, sizeof command, "mkdir %s && cp %s %s/", journeys, JOURNEY, journeys);
+    cr_assert_eq(system(command), 0, "%s", command);
+}
+
+static void sim_teardown(void) {
+    char command[256];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    cr_assert_eq(system(command), 0);
+}
+
+TestSuite(simulate, .init = sim_setup, .fini = sim_teardown);
+
+/* Run `switchyard simulate ARGS`; stdout, and stderr unless ARGS redirect it, into
+ * output. */
+static int run(const char *args, char *output) {
+    char command[1024];
+    snprintf(command, sizeof command, "%s simulate %s%s", SWITCHYARD_BIN, args,
+             strstr(args, "2>") ? "" : " 2>&1");
+    FILE *p = popen(command, "r");
+    cr_assert_not_null(p, "popen %s", command);
+    size_t n = fread(output, 1, SIM_OUTPUT_MAX - 1, p);
+    output[n] = '\0';
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void read_file(const char *path, char *buf) {
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t n = fread(buf, 1, SIM_OUTPUT_MAX - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+/* Simulate the example into out_path with extra options; the JSON lines into buf. */
+static void simulate_example(const char *options, char *buf) {
+    char args[512];
+    snprintf(args, sizeof args, "--journeys %s --events %s --out %s %s", journeys, EVENTS,
+             out_path, options);
+    cr_assert_eq(run(args, out), 0, "simulate %s:\n%s", args, out);
+    read_file(out_path, buf);
+}
+
+static const char *member(json_object *o, const char *name) {
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(o, name, &v) || !v)
+        return "-";
+    return json_object_get_string(v);
+}
+
+/* One contact's outputs as text: "from>to(path)/cause" for a decision, "send node channel
+ * template" for an action, "update op name" for a contact update, joined by " | ". */
+static void contact_trace(const char *lines, const char *contact, char *trace, size_t size) {
+    size_t n = 0;
+    trace[0] = '\0';
+    for (const char *l = lines; *l; l = strchr(l, '\n') + 1) {
+        cr_assert_not_null(strchr(l, '\n'), "unterminated line: %s", l);
+        json_object *o = json_tokener_parse(l);
+        cr_assert_not_null(o, "not JSON: %.200s", l);
+        const char *schema = member(o, "schema");
+        if (strcmp(member(o, "contact_id"), contact) == 0) {
+            char item[256];
+            if (strcmp(schema, "RoutingDecision") == 0)
+                snprintf(item, sizeof item, "%s>%s(%s)/%s", member(o, "from_node"),
+                         member(o, "to_node"), member(o, "path"), member(o, "cause"));
+            else if (strcmp(schema, "ActionCommand") == 0)
+                snprintf(item, sizeof item, "send %s %s %s", member(o, "node_id"),
+                         member(o, "channel"), member(o, "template_id"));
+            else
+                snprintf(item, sizeof item, "update %s %s", member(o, "op"), member(o, "name"));
+            n += (size_t)snprintf(trace + n, size - n, "%s%s", n ? " | " : "", item);
+        }
+        json_object_put(o);
+    }
+}
+
+static void expect_trace(const char *lines, const char *contact, const char *want) {
+    char trace[2048];
+    contact_trace(lines, contact, trace, sizeof trace);
+    cr_assert_str_eq(trace, want, "contact %s", contact);
+}
+
+static char lines[SIM_OUTPUT_MAX], again[SIM_OUTPUT_MAX];
+
+Test(simulate, the_example_gives_each_contact_the_path_the_journey_promises) {
+    simulate_example("", lines);
+    expect_trace(lines, "ann",
+                 "->promo_email(-)/entry | send promo_email email autumn_promo | "
+                 "promo_email>outcome(-)/entry | "
+                 "outcome>discount_email(opened)/event | "
+                 "send discount_email email personal_discount | discount_email>done(-)/event");
+    expect_trace(lines, "ben",
+                 "->promo_email(-)/entry | send promo_email email autumn_promo | "
+                 "promo_email>outcome(-)/entry | "
+                 "outcome>push_nudge(not_opened)/timer | "
+                 "send push_nudge push autumn_promo_reminder | push_nudge>done(-)/timer");
+    expect_trace(lines, "cat",
+                 "->promo_email(-)/entry | send promo_email email autumn_promo | "
+                 "promo_email>outcome(-)/entry | "
+                 "outcome>flag_cleansing(bounced)/event | "
+                 "update add_to_list data_cleansing | flag_cleansing>done(-)/event");
+    cr_assert_not_null(strstr(out, "switchyard simulate: 7 events, 0 profile updates, "),
+                       "summary:\n%s", out);
+}
+
+Test(simulate, the_opened_path_is_caused_by_the_open_at_its_event_time) {
+    simulate_example("", lines);
+    const char *open = strstr(lines, "\"to_node\":\"discount_email\"");
+    cr_assert_not_null(open, "%s", lines);
+    const char *end = strchr(open, '\n');
+    cr_assert_not_null(strstr(open, "\"cause_event_id\":\"e7\""), "%.*s", (int)(end - open),
+                       open);
+    cr_assert_not_null(strstr(open, "\"decided_at\":\"2026-11-02T11:30:00.000Z\""), "%.*s",
+                       (int)(end - open), open);
+}
+
+Test(simulate, two_runs_give_the_same_bytes) {
+    simulate_example("", lines);
+    simulate_example("", again);
+    cr_assert_gt(strlen(lines), 0);
+    cr_assert_str_eq(lines, again);
+    simulate_example("--partitions 3", lines);
+    simulate_example("--partitions 3", again);
+    cr_assert_str_eq(lines, again);
+}
+
+Test(simulate, stdin_and_stdout_give_the_file_result) {
+    char args[512];
+    simulate_example("", lines);
+    snprintf(args, sizeof args, "--journeys %s --events - < %s 2>/dev/null", journeys, EVENTS);
+    cr_assert_eq(run(args, out), 0, "%s", out);
+    cr_assert_str_eq(out, lines);
+}
+
+Test(simulate, until_one_hour_after_leaves_the_24h_timers_unfired) {
+    simulate_example("--until +1h", lines);
+    expect_trace(lines, "ben",
+                 "->promo_email(-)/entry | send promo_email email autumn_promo | "
+                 "promo_email>outcome(-)/entry");
+    cr_assert_null(strstr(lines, "\"cause\":\"timer\""), "%s", lines);
+    cr_assert_not_null(strstr(out, " 0 timers fired"), "summary:\n%s", out);
+    /* A time past the 24 h mark fires it. */
+    simulate_example("--until 2026-11-03T08:00:00Z", lines);
+    cr_assert_not_null(strstr(lines, "\"path\":\"not_opened\""), "%s", lines);
+}
+
+Test(simulate, a_bad_line_is_named_by_file_and_line_and_exits_2) {
+    char events[160], args[512];
+    snprintf(events, sizeof events, "%s/bad.jsonl", dir);
+    FILE *f = fopen(events, "w");
+    cr_assert_not_null(f);
+    fputs("# one good event, then a typo\n"
+          "{\"contact_id\":\"ann\",\"time\":0,\"type\":\"custom.promo_eligible\"}\n"
+          "\n"
+          "{\"contact_id\":\"ann\",\"time\":1,\"type\":\"email.opend\"}\n",
+          f);
+    fclose(f);
+    snprintf(args, sizeof args, "--journeys %s --events %s --out %s", journeys, events,
+             out_path);
+    cr_assert_eq(run(args, out), 2, "output:\n%s", out);
+    char want[256];
+    snprintf(want, sizeof want, "%s:4: unknown event type 'email.opend'", events);
+    cr_assert_not_null(strstr(out, want), "expected '%s' in:\n%s", want, out);
+}
+
+Test(simulate, an_unknown_journeys_dir_exits_2) {
+    char args[512];
+    snprintf(args, sizeof args, "--journeys %s/nowhere --events %s --out %s", dir, EVENTS,
+             out_path);
+    cr_assert_eq(run(args, out), 2, "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "nowhere"), "%s", out);
+    cr_assert_neq(access(out_path, F_OK), 0, "the output was created");
+}
+
+Test(simulate, usage_errors_exit_2) {
+    cr_assert_eq(run("--events x.jsonl", out), 2, "%s", out);
+    cr_assert_not_null(strstr(out, "--journeys DIR and --events FILE are required"), "%s", out);
+    cr_assert_eq(run("--journeys j --events e --until tomorrow", out), 2, "%s", out);
+    cr_assert_eq(run("--journeys j --events e --partitions 0", out), 2, "%s", out);
+    cr_assert_eq(run("--journeys j --events e --frobnicate 1", out), 2, "%s", out);
+}
