@@ -4,89 +4,14 @@
  * timer caused), action commands and contact updates, in order. */
 #include <criterion/criterion.h>
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "transcript.h"
+
 #define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
-/* Contacts in one event file, and bytes of one contact's transcript. */
-#define CONTACTS_MAX 64
-#define TRANSCRIPT_BYTES 4096
-
-typedef struct transcript {
-    char contact[64];
-    char text[TRANSCRIPT_BYTES];
-} transcript_t;
-
-typedef struct transcripts {
-    size_t count;
-    transcript_t items[CONTACTS_MAX];
-} transcripts_t;
-
-static transcript_t *transcript_for(transcripts_t *t, const char *contact) {
-    for (size_t i = 0; i < t->count; i++)
-        if (strcmp(t->items[i].contact, contact) == 0)
-            return &t->items[i];
-    cr_assert_lt(t->count, CONTACTS_MAX, "too many contacts");
-    transcript_t *tr = &t->items[t->count++];
-    snprintf(tr->contact, sizeof tr->contact, "%s", contact);
-    tr->text[0] = '\0';
-    return tr;
-}
-
-static const char *str(json_object *o, const char *key) {
-    json_object *v;
-    if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-static void append(transcript_t *tr, const char *token) {
-    size_t len = strlen(tr->text);
-    snprintf(tr->text + len, sizeof tr->text - len, "%s%s", len ? " | " : "", token);
-}
-
-/* One output line as a token: "from>to[path]@time", "send:channel:template{k=v,...}",
- * "update:op:name=value". */
-static void record_line(transcripts_t *t, const char *line) {
-    char token[1024];
-    json_object *o = json_tokener_parse(line);
-    cr_assert_not_null(o, "output line is not JSON: %s", line);
-    const char *schema = str(o, "schema");
-    transcript_t *tr = transcript_for(t, str(o, "contact_id"));
-    if (strcmp(schema, "RoutingDecision") == 0) {
-        const char *path = str(o, "path"), *cause = str(o, "cause");
-        int n = snprintf(token, sizeof token, "%s>%s", str(o, "from_node") ? str(o, "from_node")
-                                                                           : "(entry)",
-                         str(o, "to_node"));
-        if (path)
-            n += snprintf(token + n, sizeof token - (size_t)n, "[%s]", path);
-        if (cause && strcmp(cause, "timer") == 0)
-            snprintf(token + n, sizeof token - (size_t)n, "@%s", str(o, "decided_at"));
-    } else if (strcmp(schema, "ActionCommand") == 0) {
-        json_object *params;
-        int n = snprintf(token, sizeof token, "send:%s:%s", str(o, "channel"),
-                         str(o, "template_id"));
-        if (json_object_object_get_ex(o, "params", &params) &&
-            json_object_object_length(params) > 0) {
-            const char *sep = "{";
-            json_object_object_foreach(params, key, value) {
-                n += snprintf(token + n, sizeof token - (size_t)n, "%s%s=%s", sep, key,
-                              json_object_get_string(value));
-                sep = ",";
-            }
-            snprintf(token + n, sizeof token - (size_t)n, "}");
-        }
-    } else {
-        const char *value = str(o, "value");
-        snprintf(token, sizeof token, "update:%s:%s%s%s", str(o, "op"), str(o, "name"),
-                 value ? "=" : "", value ? value : "");
-    }
-    append(tr, token);
-    json_object_put(o);
-}
 
 static void simulate(const char *journey, transcripts_t *t) {
     char command[1024], line[8192];
@@ -96,7 +21,7 @@ static void simulate(const char *journey, transcripts_t *t) {
     FILE *p = popen(command, "r");
     cr_assert_not_null(p, "%s", command);
     while (fgets(line, sizeof line, p))
-        record_line(t, line);
+        transcript_add_json(t, line, NULL);
     int status = pclose(p);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: status %d", command, status);
 }
@@ -119,10 +44,8 @@ static void check(const char *journey) {
             continue;
         *colon = '\0';
         const char *expected = colon + 1 + (colon[1] == ' ');
-        const char *got = "";
-        for (size_t i = 0; i < t.count; i++)
-            if (strcmp(t.items[i].contact, line) == 0)
-                got = t.items[i].text, listed++;
+        const char *got = transcript_of(&t, line);
+        listed += got[0] != '\0';
         cr_expect_str_eq(got, expected, "%s, contact %s:\n  expected: %s\n  got:      %s",
                          journey, line, expected, got);
     }

@@ -1,0 +1,225 @@
+/* test_simulate_vs_service.c — the same event files that drive the four example journeys
+ * through `switchyard simulate` (tests/journeys/paths/) go through `switchyard run` on a
+ * real broker, in event-time mode: every contact gets the same routing decisions, action
+ * commands and contact updates, read back with read_committed. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "event_json.h"
+#include "service_fixture.h"
+#include "transcript.h"
+
+#define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
+#define READ_TIMEOUT_MS 120000
+#define LINE_BYTES 8192
+
+static const char *const kinds[] = {"RoutingDecision", "ActionCommand", "ContactUpdate"};
+enum { KINDS = 3 };
+
+static const char *const channels[] = {"email", "sms", "push", "voice", "in_app", "task"};
+enum { CHANNELS = 6 };
+
+typedef struct expected {
+    transcripts_t by_kind[KINDS];
+    long counts[KINDS];
+    long actions_per_channel[CHANNELS];
+} expected_t;
+
+static expected_t want;
+static transcripts_t got[KINDS];
+static codec_t *codec;
+
+static void simulate(const char *journey) {
+    char command[1024], line[LINE_BYTES];
+    snprintf(command, sizeof command,
+             "%s simulate --journeys %s/examples/journeys --events %s/%s.jsonl 2>/dev/null",
+             SWITCHYARD_BIN, SY_SOURCE_ROOT, PATHS_DIR, journey);
+    FILE *p = popen(command, "r");
+    cr_assert_not_null(p, "%s", command);
+    while (fgets(line, sizeof line, p)) {
+        for (int k = 0; k < KINDS; k++) {
+            transcript_add_json(&want.by_kind[k], line, kinds[k]);
+            if (strstr(line, kinds[k]))
+                want.counts[k]++;
+        }
+        for (int c = 0; c < CHANNELS; c++) {
+            char field[64];
+            snprintf(field, sizeof field, "\"channel\":\"%s\"", channels[c]);
+            want.actions_per_channel[c] += strstr(line, "ActionCommand") && strstr(line, field);
+        }
+    }
+    cr_assert_eq(pclose(p), 0, "%s failed", command);
+}
+
+/* Produce the file's profile updates first, then (once the service has read them) its
+ * events, in file order, keyed by contact. */
+static void produce_file(service_t *svc, const char *journey, int profiles_pass) {
+    char path[512], line[LINE_BYTES], errbuf[512];
+    event_json_t *parser = NULL;
+    harness_producer_t *p = NULL;
+    snprintf(path, sizeof path, "%s/%s.jsonl", PATHS_DIR, journey);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(event_json_open(&parser, path, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
+                 SY_OK, "%s", errbuf);
+    for (long n = 1; fgets(line, sizeof line, f); n++) {
+        event_json_line_t parsed;
+        const void *frame = NULL;
+        size_t len = 0;
+        const char *topic = NULL, *key = NULL;
+        sy_err_t err = event_json_parse(parser, line, strlen(line), n, &parsed, errbuf,
+                                        sizeof errbuf);
+        cr_assert_eq(err, SY_OK, "%s", errbuf);
+        if (parsed.kind == EVENT_JSON_PROFILE && profiles_pass) {
+            err = codec_encode_profile_update(codec, parsed.profile, &frame, &len, errbuf,
+                                              sizeof errbuf);
+            topic = svc->profiles, key = parsed.profile->contact_id;
+        } else if (parsed.kind == EVENT_JSON_EVENT && !profiles_pass) {
+            err = codec_encode_event(codec, parsed.event, &frame, &len, errbuf, sizeof errbuf);
+            topic = svc->events, key = parsed.event->contact_id;
+        }
+        cr_assert_eq(err, SY_OK, "line %ld: %s", n, errbuf);
+        if (topic)
+            cr_assert_eq(harness_produce(p, topic, key, strlen(key), frame, len), SY_OK);
+    }
+    cr_assert_eq(harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK, "%s",
+                 errbuf);
+    event_json_close(parser);
+    fclose(f);
+}
+
+static void on_output(void *ctx, const rd_kafka_message_t *m) {
+    transcripts_t *t = ctx;
+    char errbuf[256], *json = NULL;
+    cr_assert_eq(codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf), SY_OK,
+                 "%s", errbuf);
+    transcript_add_json(t, json, NULL);
+    free(json);
+}
+
+/* Wait until the service's group has committed every profile record. */
+static void wait_profiles_read(const service_t *svc, long count) {
+    char errbuf[512], group[SERVICE_TOPIC_BYTES];
+    snprintf(group, sizeof group, "%.*s", (int)(strlen(svc->events) - strlen(".events")),
+             svc->events);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf, sizeof errbuf);
+    rd_kafka_conf_set(conf, "group.id", group, errbuf, sizeof errbuf);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, sizeof errbuf);
+    cr_assert_not_null(rk, "%s", errbuf);
+    long committed = 0;
+    for (int waited = 0; committed < count && waited < READ_TIMEOUT_MS; waited += 200) {
+        rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(8);
+        for (int p = 0; p < SERVICE_PARTITIONS; p++)
+            rd_kafka_topic_partition_list_add(parts, svc->profiles, p);
+        committed = 0;
+        if (rd_kafka_committed(rk, parts, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+            for (int i = 0; i < parts->cnt; i++)
+                committed += parts->elems[i].offset > 0 ? parts->elems[i].offset : 0;
+        rd_kafka_topic_partition_list_destroy(parts);
+        if (committed < count)
+            usleep(200 * 1000);
+    }
+    rd_kafka_destroy(rk);
+    cr_assert_eq(committed, count, "the service read %ld of %ld profile updates", committed,
+                 count);
+}
+
+static int cmp_tokens(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Action commands of one contact come from several topics (one per channel), so their
+ * order across channels is not kept: compare them as a sorted list. */
+static void sorted_tokens(const char *line, char *out, size_t size) {
+    char copy[TRANSCRIPT_BYTES], *tokens[256];
+    size_t n = 0, used = 0;
+    snprintf(copy, sizeof copy, "%s", line);
+    for (char *tok = strtok(copy, "|"); tok && n < 256; tok = strtok(NULL, "|")) {
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        tokens[n++] = tok;
+    }
+    qsort(tokens, n, sizeof tokens[0], cmp_tokens);
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " | " : "", tokens[i]);
+}
+
+static void compare(const char *journey) {
+    char errbuf[256], topic[SERVICE_TOPIC_BYTES + 16];
+    service_t svc;
+    memset(&want, 0, sizeof want);
+    memset(got, 0, sizeof got);
+    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    simulate(journey);
+    service_prepare_with_journeys(&svc, "sim-vs-run", SY_SOURCE_ROOT "/examples/journeys");
+    service_start(&svc);
+    long profiles = 0;
+    char path[512], line[LINE_BYTES];
+    snprintf(path, sizeof path, "%s/%s.jsonl", PATHS_DIR, journey);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f))
+        profiles += strstr(line, "{\"profile\"") == line;
+    if (f)
+        fclose(f);
+    produce_file(&svc, journey, 1);
+    if (profiles)
+        wait_profiles_read(&svc, profiles);
+    produce_file(&svc, journey, 0);
+
+    long n = harness_consume_all(harness_bootstrap(), svc.decisions, "read_committed",
+                                 want.counts[0], READ_TIMEOUT_MS, on_output, &got[0]);
+    cr_assert_eq(n, want.counts[0], "%s: decisions %ld, simulate made %ld", journey, n,
+                 want.counts[0]);
+    long actions = 0;
+    for (int c = 0; c < CHANNELS; c++) {
+        if (!want.actions_per_channel[c])
+            continue;
+        service_action_topic(&svc, channels[c], topic, sizeof topic);
+        actions += harness_consume_all(harness_bootstrap(), topic, "read_committed",
+                                       want.actions_per_channel[c], READ_TIMEOUT_MS,
+                                       on_output, &got[1]);
+    }
+    long updates = want.counts[2] == 0 ? 0
+                   : harness_consume_all(harness_bootstrap(), svc.contact_updates,
+                                         "read_committed", want.counts[2], READ_TIMEOUT_MS,
+                                         on_output, &got[2]);
+    int status = service_stop(&svc, 60000);
+    cr_assert_eq(actions, want.counts[1], "%s: actions %ld vs %ld", journey, actions,
+                 want.counts[1]);
+    cr_assert_eq(updates, want.counts[2], "%s: updates %ld vs %ld", journey, updates,
+                 want.counts[2]);
+    for (int k = 0; k < KINDS; k++)
+        for (size_t i = 0; i < want.by_kind[k].count; i++) {
+            static char w[TRANSCRIPT_BYTES], g[TRANSCRIPT_BYTES];
+            const char *contact = want.by_kind[k].items[i].contact;
+            if (k == 0) { /* decisions: one topic, in order */
+                snprintf(w, sizeof w, "%s", want.by_kind[k].items[i].text);
+                snprintf(g, sizeof g, "%s", transcript_of(&got[k], contact));
+            } else {
+                sorted_tokens(want.by_kind[k].items[i].text, w, sizeof w);
+                sorted_tokens(transcript_of(&got[k], contact), g, sizeof g);
+            }
+            cr_expect_str_eq(g, w, "%s %s of %s:\n  simulate: %s\n  service:  %s", journey,
+                             kinds[k], contact, w, g);
+        }
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    codec_close(codec);
+    service_cleanup(&svc);
+}
+
+Test(simulate_vs_service, coffee_email_promo, .timeout = 300) { compare("coffee_email_promo"); }
+Test(simulate_vs_service, coffee_sms_feedback, .timeout = 300) { compare("coffee_sms_feedback"); }
+Test(simulate_vs_service, coffee_push_promo, .timeout = 300) { compare("coffee_push_promo"); }
+Test(simulate_vs_service, coffee_voice_reactivation, .timeout = 300) {
+    compare("coffee_voice_reactivation");
+}
