@@ -24,7 +24,7 @@ void channel_sim_init(channel_sim_t *sim, uint64_t seed) {
         .reached = {0.95, SY_EVENT_DELIVERED},
         .failures = {{0.05, SY_EVENT_FAILED}, {0.0, CHANNEL_SIM_NO_EVENT}},
         .engaged = {0.25, SY_EVENT_REPLIED}, .not_engaged_type = CHANNEL_SIM_NO_EVENT,
-        .clicked = {0.30, SY_EVENT_CLICKED},
+        .clicked = {0.30, SY_EVENT_CLICKED}, .clicked_alone = 0.20,
         .reach_delay_min_ms = 1000, .reach_delay_max_ms = MINUTE_MS,
         .engage_delay_min_ms = MINUTE_MS, .engage_delay_max_ms = 12 * HOUR_MS};
     sim->profiles[SY_CHANNEL_PUSH] = (channel_sim_profile_t){
@@ -88,8 +88,11 @@ static void respond_engagement(const channel_sim_t *sim, const channel_sim_profi
         if (p->clicked.type != CHANNEL_SIM_NO_EVENT &&
             channel_sim_uniform(sim->seed, key, SALT_CLICKED) < p->clicked.probability)
             add(out, n, action, p->clicked.type, at + MINUTE_MS);
-    } else if (p->not_engaged_type != CHANNEL_SIM_NO_EVENT) {
-        add(out, n, action, p->not_engaged_type, at);
+    } else {
+        if (p->not_engaged_type != CHANNEL_SIM_NO_EVENT)
+            add(out, n, action, p->not_engaged_type, at);
+        if (channel_sim_uniform(sim->seed, key, SALT_CLICKED) < p->clicked_alone)
+            add(out, n, action, p->clicked.type, at);
     }
 }
 
@@ -131,5 +134,8 @@ void channel_sim_event_view(const channel_sim_event_t *ev, sy_event_t *out) {
     out->type = ev->type;
     out->bounce = ev->bounce;
     out->name = ev->name;
+    out->props_count = ev->props_count;
+    for (size_t i = 0; i < ev->props_count; i++)
+        out->props[i] = ev->props[i];
     out->message_id = ev->message_id[0] ? ev->message_id : NULL;
 }

@@ -33,6 +33,7 @@ typedef struct channel_sim_profile {
     channel_sim_outcome_t engaged;   /* given reached */
     sy_event_type_t not_engaged_type; /* reported when not engaged, or CHANNEL_SIM_NO_EVENT */
     channel_sim_outcome_t clicked;   /* given engaged */
+    double clicked_alone;            /* click probability given reached but not engaged */
     int64_t reach_delay_min_ms, reach_delay_max_ms;
     int64_t engage_delay_min_ms, engage_delay_max_ms; /* after reaching */
 } channel_sim_profile_t;
@@ -48,6 +49,8 @@ typedef struct channel_sim_event {
     char contact_id[SY_ID_BYTES_MAX + 1];
     char message_id[SY_ID_BYTES_MAX + 1];
     const char *name; /* custom event name (static storage), or NULL */
+    size_t props_count; /* properties, keys and values in static storage */
+    sy_kv_t props[2];
     sy_channel_t channel;
     sy_event_type_t type;
     sy_bounce_t bounce;
@@ -56,8 +59,9 @@ typedef struct channel_sim_event {
 
 /* Default behaviour (channel_sim.c has the figures): email delivered 82%, bounced 8%,
  * blocked 5%, 55% of the delivered opened within 5 minutes to 30 hours, 40% of those
- * clicked; SMS delivered 95%, replies 25%; push delivered 95%, opened 30%, half clicked;
- * voice attempted 85% (not attempted 10%, blocked 5%), answered 55%. */
+ * clicked; SMS delivered 95%, 25% reply, 20% of the others click the link; push delivered
+ * 95%, opened 30%, half of those clicked; voice attempted 85% (not attempted 10%, blocked
+ * 5%), answered 55%. */
 void channel_sim_init(channel_sim_t *sim, uint64_t seed);
 
 /* Fill out with what the recipient of action does; returns how many events (at most

@@ -9,7 +9,8 @@
 
 #include "cli.h"
 
-static const char *const demo_topics[] = {"events", "decisions", "contact-updates", "dlq"};
+static const char *const demo_topics[] = {"events", "profiles", "decisions", "contact-updates",
+                                          "dlq"};
 
 static int cluster_start(demo_t *d, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

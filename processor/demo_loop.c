@@ -112,9 +112,40 @@ static int read_outputs(demo_t *d, const runner_stats_t *s, int64_t step_end_ms,
     return 1;
 }
 
+/* Every contact's profile, before the world starts: journeys read first names, lifetime
+ * values and time zones. */
+static int produce_profiles(demo_t *d, char *errbuf, size_t errbuf_size) {
+    static sy_profile_update_t update; /* large: attribute arrays of the limit */
+    demo_profile_t profile;
+    for (size_t i = 0; i < d->contacts; i++) {
+        const void *frame;
+        size_t len;
+        demo_world_profile(&d->world, i, &profile, &update);
+        if (codec_encode_profile_update(d->codec, &update, &frame, &len, errbuf,
+                                        errbuf_size) != SY_OK)
+            return 0;
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            d->producer, RD_KAFKA_V_TOPIC(d->config->topic_profiles),
+            RD_KAFKA_V_KEY(profile.contact_id, strlen(profile.contact_id)),
+            RD_KAFKA_V_VALUE((void *)frame, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_END);
+        if (err) {
+            snprintf(errbuf, errbuf_size, "produce profile: %s", rd_kafka_err2str(err));
+            return 0;
+        }
+        d->produced++;
+    }
+    return 1;
+}
+
 int demo_simulate(demo_t *d, char *errbuf, size_t errbuf_size) {
     runner_stats_t stats;
     channel_sim_event_t ev;
+    if (!produce_profiles(d, errbuf, errbuf_size))
+        return CLI_EXIT_FAILURE;
+    rd_kafka_flush(d->producer, DEMO_STEP_TIMEOUT_MS);
+    if (!wait_committed(d, &stats, errbuf, errbuf_size))
+        return CLI_EXIT_FAILURE;
     for (int64_t t = DEMO_WORLD_START_MS; d->world.count; t += DEMO_STEP_MS) {
         int64_t step_end = t + DEMO_STEP_MS;
         while (demo_world_next(&d->world, step_end, &ev))

@@ -74,17 +74,20 @@ void demo_report_contact_update(demo_report_t *r, const sy_contact_update_t *u) 
     tally(&r->updates, label);
 }
 
+/* "sms.clicked", "custom.survey_completed" */
+static const char *match_name(const journey_event_match_t *m) {
+    return m->type == SY_EVENT_CUSTOM ? m->name : sy_event_type_name(m->type);
+}
+
 /* "email.delivered + email.opened, not email.opened, within 24h" */
 static void path_condition(const journey_path_t *p, char *buf, size_t size) {
     size_t n = 0;
     for (size_t i = 0; i < p->when_count && n < size; i++)
         n += (size_t)snprintf(buf + n, size - n, "%s%s.%s", i ? " + " : "",
-                              sy_channel_name(p->when[i].channel),
-                              sy_event_type_name(p->when[i].type));
+                              sy_channel_name(p->when[i].channel), match_name(&p->when[i]));
     for (size_t i = 0; i < p->unless_count && n < size; i++)
         n += (size_t)snprintf(buf + n, size - n, ", not %s.%s",
-                              sy_channel_name(p->unless[i].channel),
-                              sy_event_type_name(p->unless[i].type));
+                              sy_channel_name(p->unless[i].channel), match_name(&p->unless[i]));
     if (p->within_ms && n < size)
         n += (size_t)snprintf(buf + n, size - n, " within %" PRId64 "h",
                               p->within_ms / 3600000);
@@ -98,7 +101,7 @@ static void print_path(const demo_report_t *r, FILE *out, const journey_t *j,
     char key[192];
     path_key(key, sizeof key, j->id, j->version, node->id, name);
     const demo_report_row_t *row = row_find(&r->paths, key);
-    fprintf(out, "    %-12s -> %-16s %8" PRIu64 "   %s\n", name, j->nodes[to].id,
+    fprintf(out, "    %-17s -> %-16s %8" PRIu64 "   %s\n", name, j->nodes[to].id,
             row ? row->count : 0, condition);
 }
 
@@ -112,7 +115,7 @@ static void print_branches(const demo_report_t *r, FILE *out) {
                 continue;
             const journey_branch_t *b = &node->u.branch;
             fprintf(out, "\nJourney %s v%d, branch '%s' on the message of '%s':\n"
-                         "    %-12s    %-16s %8s   %s\n",
+                         "    %-17s    %-16s %8s   %s\n",
                     j->id, (int)j->version, node->id, j->nodes[b->message_node].id, "path",
                     "next node", "contacts", "when");
             for (size_t p = 0; p < b->paths_count; p++) {
@@ -145,7 +148,7 @@ void demo_report_print(const demo_report_t *r, FILE *out, const runner_stats_t *
                  " timers fired, in %" PRIu64 " transactions\n",
             s->decisions, s->actions, s->contact_updates, s->dead_letters, s->timers_fired,
             s->transactions);
-    fprintf(out, "\n%" PRIu64 " contacts entered a journey; %" PRIu64
+    fprintf(out, "\n%" PRIu64 " times a contact entered a journey; %" PRIu64
                  " were still waiting at a branch when the world ended.\n",
             r->entries, r->branch_entries - r->branch_exits);
     print_branches(r, out);

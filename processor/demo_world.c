@@ -61,9 +61,39 @@ static channel_sim_event_t custom_event(const char *contact, const char *name,
     return ev;
 }
 
+static const char *const first_names[] = {"Ann", "Bo", "Chidi", "Dana", "Emil", "Fatima",
+                                          "Goran", "Hana"};
+static const char *const time_zones[] = {"Europe/London", "Europe/Paris", "America/New_York",
+                                         "Asia/Kolkata", "UTC"};
+static const char *const stores[] = {"Leeds", "York", "Hull", "Bath"};
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static void contact_name(char *buf, size_t size, size_t index) {
+    snprintf(buf, size, "contact-%05zu", index + 1);
+}
+
+void demo_world_profile(const demo_world_t *w, size_t index, demo_profile_t *p,
+                        sy_profile_update_t *update) {
+    contact_name(p->contact_id, sizeof p->contact_id, index);
+    double u = channel_sim_uniform(w->sim.seed, p->contact_id, 300);
+    p->attrs[0] = (sy_attr_t){"first_name", {.kind = SY_VALUE_STRING,
+                                             .u.s = first_names[(size_t)(u * 8) % 8]}};
+    double ltv = channel_sim_uniform(w->sim.seed, p->contact_id, 302) * 1000;
+    p->attrs[1] = (sy_attr_t){"ltv", {.kind = SY_VALUE_DOUBLE, .u.d = (double)(int)ltv}};
+    p->attrs[2] = (sy_attr_t){
+        "timezone", {.kind = SY_VALUE_STRING,
+                     .u.s = time_zones[(size_t)(channel_sim_uniform(w->sim.seed, p->contact_id,
+                                                                    301) * 5) % 5]}};
+    memset(update, 0, sizeof *update);
+    update->contact_id = p->contact_id;
+    update->updated_at_ms = DEMO_WORLD_START_MS - DEMO_HOUR_MS;
+    update->set_count = 3;
+    memcpy(update->set, p->attrs, sizeof p->attrs);
+}
+
 static int add_contact(demo_world_t *w, const journey_set_t *journeys, size_t index) {
     char contact[32], suffix[48];
-    snprintf(contact, sizeof contact, "contact-%05zu", index + 1);
+    contact_name(contact, sizeof contact, index);
     for (size_t j = 0; j < journeys->count; j++) {
         const journey_event_match_t *entry = &journeys->journeys[j]->entry;
         double u = channel_sim_uniform(w->sim.seed, contact, 100 + j);
@@ -72,6 +102,8 @@ static int add_contact(demo_world_t *w, const journey_set_t *journeys, size_t in
             DEMO_WORLD_START_MS + (int64_t)(u * (double)DEMO_WORLD_ENTRY_WINDOW_MS));
         ev.channel = entry->channel;
         ev.type = entry->type;
+        ev.props_count = 1;
+        ev.props[0] = (sy_kv_t){"store", stores[(index + j) % COUNT_OF(stores)]};
         if (!push(w, &ev))
             return 0;
         w->entries++;
@@ -93,6 +125,7 @@ int demo_world_init(demo_world_t *w, const journey_set_t *journeys, size_t conta
                     uint64_t seed) {
     memset(w, 0, sizeof *w);
     channel_sim_init(&w->sim, seed);
+    w->contacts = contacts;
     for (size_t i = 0; i < contacts; i++)
         if (!add_contact(w, journeys, i))
             return 0;

@@ -27,6 +27,7 @@ typedef struct demo_world {
     size_t count, capacity;
     channel_sim_event_t *heap; /* min-heap by (occurred_at_ms, event_id) */
     uint64_t entries, engagements, app_opens; /* events put in, by kind */
+    size_t contacts;
 } demo_world_t;
 
 /* Create the population: contacts "contact-00001".. with their entry and app-open
@@ -37,6 +38,17 @@ void demo_world_deinit(demo_world_t *world);
 
 /* Queue the simulated provider's answers to action, none earlier than not_before_ms. */
 int demo_world_answer(demo_world_t *world, const sy_action_t *action, int64_t not_before_ms);
+
+/* The profile of contact index (0-based): first name, lifetime value and time zone,
+ * drawn from the seed; it takes effect an hour before the world starts. update's strings
+ * point into profile or static tables. */
+typedef struct demo_profile {
+    char contact_id[32];
+    sy_attr_t attrs[3];
+} demo_profile_t;
+
+void demo_world_profile(const demo_world_t *world, size_t index, demo_profile_t *profile,
+                        sy_profile_update_t *update);
 
 /* Take the earliest event if it happens before until_ms; 0 when there is none. */
 int demo_world_next(demo_world_t *world, int64_t until_ms, channel_sim_event_t *out);

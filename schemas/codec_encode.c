@@ -32,7 +32,7 @@ static int fill_attr(avro_value_t *map, const sy_attr_t *a) {
     case SY_VALUE_BOOL: return avro_value_set_boolean(&branch, a->value.u.b);
     case SY_VALUE_LONG: return avro_value_set_long(&branch, a->value.u.l);
     case SY_VALUE_DOUBLE: return avro_value_set_double(&branch, a->value.u.d);
-    case SY_VALUE_STRING: return avro_value_set_string(&branch, a->value.u.s);
+    case SY_VALUE_STRING: return codec_value_lend_string(&branch, a->value.u.s);
     default: return avro_value_set_null(&branch);
     }
 }
@@ -47,7 +47,7 @@ static int fill_profile_update(avro_value_t *v, const sy_profile_update_t *p) {
     for (size_t i = 0; rc == 0 && i < p->unset_count; i++) {
         avro_value_t s;
         rc = avro_value_append(&unset, &s, NULL);
-        rc = rc ? rc : avro_value_set_string(&s, p->unset[i]);
+        rc = rc ? rc : codec_value_lend_string(&s, p->unset[i]);
     }
     return rc;
 }

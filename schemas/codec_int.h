@@ -109,6 +109,8 @@ bool codec_value_opt_bytes(avro_value_t *rec, const char *field, const void **bu
 avro_value_t codec_value_field(avro_value_t *rec, const char *field);
 size_t codec_value_size(avro_value_t *rec, const char *field); /* map or array */
 
+/* Point v at the C string s without copying it; s must outlive the encode. */
+int codec_value_lend_string(avro_value_t *v, const char *s);
 int codec_value_set_string(avro_value_t *rec, const char *field, const char *s);
 int codec_value_set_opt_string(avro_value_t *rec, const char *field, const char *s);
 int codec_value_set_long(avro_value_t *rec, const char *field, int64_t v);

@@ -98,9 +98,18 @@ bool codec_value_opt_bytes(avro_value_t *rec, const char *field, const void **bu
     return true;
 }
 
+/* Lend s to the value instead of copying it: avro_value_set_string would allocate a copy
+ * of every string of every record. s must outlive the encode that reads the value; the
+ * next reset drops the loan without touching s (the wrapped buffer has no free). */
+int codec_value_lend_string(avro_value_t *v, const char *s) {
+    avro_wrapped_buffer_t buf;
+    int rc = avro_wrapped_buffer_new_string(&buf, s);
+    return rc ? rc : avro_value_give_string_len(v, &buf);
+}
+
 int codec_value_set_string(avro_value_t *rec, const char *field, const char *s) {
     avro_value_t v = codec_value_field(rec, field);
-    return avro_value_set_string(&v, s);
+    return codec_value_lend_string(&v, s);
 }
 
 /* Select the null or the value branch of an optional field. */
@@ -115,7 +124,7 @@ int codec_value_set_opt_string(avro_value_t *rec, const char *field, const char 
     int rc = codec_value_set_opt(rec, field, s != NULL, &v);
     if (rc != 0 || s == NULL)
         return rc;
-    return avro_value_set_string(&v, s);
+    return codec_value_lend_string(&v, s);
 }
 
 int codec_value_set_long(avro_value_t *rec, const char *field, int64_t x) {
@@ -166,7 +175,7 @@ int codec_value_set_kvs(avro_value_t *rec, const char *field, const sy_kv_t *kvs
         avro_value_t v;
         int rc = avro_value_add(&map, kvs[i].key, &v, NULL, NULL);
         if (rc == 0)
-            rc = avro_value_set_string(&v, kvs[i].value);
+            rc = codec_value_lend_string(&v, kvs[i].value);
         if (rc != 0)
             return rc;
     }
