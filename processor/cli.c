@@ -17,12 +17,14 @@ const cli_command_t cli_commands[] = {
      "options:\n  --config FILE   the config file (see below and docs/config.md)\n"
      "  --help          this text\n\nconfig options:\n",
      cli_run_main, config_print_help},
-    {"demo", "run the embedded demo: the coffee-chain email journey on an in-process Kafka",
+    {"demo", "run the embedded demo: the coffee-chain journeys on an in-process Kafka",
      "usage: switchyard demo [--contacts N] [--seed N] [--journeys DIR]\n\n"
      "Starts an in-process Kafka cluster (librdkafka's mock cluster; nothing to install),\n"
-     "runs the service on it with the coffee-chain email promo, feeds it a synthetic\n"
-     "population whose simulated email and push providers answer every action command\n"
-     "with engagement events, and prints how many contacts took each path.\n\n"
+     "runs the service on it with the journeys of examples/journeys (the coffee chain's\n"
+     "email promo, SMS feedback, push promo and voice reactivation), feeds it a synthetic\n"
+     "population with profiles whose simulated email, SMS, push and voice providers answer\n"
+     "every action command with engagement events, and prints how many contacts took each\n"
+     "path of each branch.\n\n"
      "options:\n  --contacts N    population size (default 1000, at most 100000)\n"
      "  --seed N        seed of the population's behaviour (default 1)\n"
      "  --journeys DIR  journeys to run (default: the examples/journeys of the source tree)\n",

@@ -388,3 +388,27 @@ Test(config, markdown_has_one_row_per_option) {
     }
     free(markdown);
 }
+
+/* docs/config.md must show the option table exactly as the code prints it. */
+Test(config_doc, docs_config_md_holds_the_table_the_code_prints) {
+    char *printed = NULL, *doc = NULL;
+    size_t printed_len = 0, doc_len = 0;
+    FILE *out = open_memstream(&printed, &printed_len);
+    config_print_markdown(out);
+    fclose(out);
+    FILE *f = fopen(SY_SOURCE_ROOT "/docs/config.md", "r");
+    cr_assert_not_null(f, "cannot open docs/config.md");
+    out = open_memstream(&doc, &doc_len);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(out);
+    fclose(f);
+    /* Every table row the code prints is a line of the doc. */
+    for (char *line = strtok(printed, "\n"); line; line = strtok(NULL, "\n"))
+        if (line[0] == '|')
+            cr_expect_not_null(strstr(doc, line), "docs/config.md lacks the row:\n%s", line);
+    free(printed);
+    free(doc);
+}
