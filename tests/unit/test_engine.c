@@ -1581,3 +1581,49 @@ Test(engine_lang, journeys_set_keeps_contacts_on_their_version_and_enters_the_ne
     engine_journeys_set(lx.engine, &lx.set);
     journey_free(v2);
 }
+
+/* DESIGN.md: calls feed branches ("called after the email"). An inbound call to a tracking
+ * number is not an outcome of the email message, so it counts for any event of the
+ * contact; its properties are readable by the path's `if`. */
+static const char called_yaml[] =
+    "id: called\n"
+    "version: 1\n"
+    "entry: {event: custom.promo_eligible}\n"
+    "nodes:\n"
+    "  - id: promo\n"
+    "    send: {channel: email, template: promo}\n"
+    "    next: outcome\n"
+    "  - id: outcome\n"
+    "    branch:\n"
+    "      message: promo\n"
+    "      paths:\n"
+    "        - name: called\n"
+    "          when: [call.inbound]\n"
+    "          if: event.props.duration_s != \"\"\n"
+    "          within: 72h\n"
+    "          to: thanks\n"
+    "        - name: opened\n"
+    "          when: [email.opened]\n"
+    "          to: done\n"
+    "      otherwise: {after: 72h, to: done}\n"
+    "  - id: thanks\n"
+    "    send: {channel: sms, template: thanks_for_calling}\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+Test(engine_lang, an_inbound_call_after_the_email_takes_the_called_path) {
+    lx_open(called_yaml);
+    feed_custom(&lx, "in", T0_MS, "promo_eligible", -1);
+    expect_counts(&lx.rec, 2, 1, 0);
+    sy_event_t call = event_make("call-1", contact, T0_MS + 5 * H_MS, SY_CHANNEL_CALL,
+                                 SY_EVENT_INBOUND);
+    call.props_count = 1;
+    call.props[0] = (sy_kv_t){"duration_s", "185"};
+    feed(&lx, &call);
+    expect_counts(&lx.rec, 4, 2, 0);
+    expect_move(&lx, 2, "outcome", "thanks", "called", SY_CAUSE_EVENT, "call-1",
+                T0_MS + 5 * H_MS);
+    expect_act(&lx, 1, SY_CHANNEL_SMS, "thanks_for_calling", "thanks", 1, T0_MS + 5 * H_MS);
+    env_close(&lx);
+}
