@@ -1,9 +1,10 @@
-/* bench_engine.c — switchyard's processing without Kafka or disk: the demo's synthetic
- * world (profiles, entry events for every journey of the directory, app opens, and
- * simulated providers answering every action) fed through decode → timers → engine →
- * encode, with state in RocksDB's in-memory env, committed every batch as the runner
- * does. Prints a table, with heap allocations per event when jemalloc is the allocator.
- * A benchmark: it asserts nothing about time. */
+/* bench_engine.c — switchyard's processing without Kafka: the demo's synthetic world
+ * (profiles, entry events for every journey of the directory, app opens, and simulated
+ * providers answering every action) fed through decode → timers → engine → encode, with
+ * state in RocksDB's in-memory env (or on disk with --disk DIR, then measured by
+ * bench_store.c), committed every batch as the runner does. Prints a table, with heap
+ * allocations per event when jemalloc is the allocator, and the write-back cache's
+ * counters. A benchmark: it asserts nothing about time. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_store.h"
 #include "codec.h"
 #include "demo_world.h"
 #include "engine.h"
@@ -116,18 +118,51 @@ static int process(bench_t *b, engine_t *engine, state_store_t *store,
     return engine_on_event(engine, p, &ev, errbuf, size) == SY_OK;
 }
 
+/* Command line: bench_engine [--disk DIR] [--cache-bytes N] [CONTACTS [JOURNEYS_DIR]]. */
+typedef struct bench_args {
+    size_t contacts;
+    const char *journeys_dir;
+    const char *disk_dir;  /* NULL: RocksDB's in-memory env */
+    size_t cache_bytes;
+} bench_args_t;
+
+static int args_parse(int argc, char **argv, bench_args_t *a) {
+    *a = (bench_args_t){100000, SY_SOURCE_ROOT "/examples/journeys", NULL,
+                        STATE_CACHE_BYTES_DEFAULT};
+    int positional = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--disk") == 0 && i + 1 < argc)
+            a->disk_dir = argv[++i];
+        else if (strcmp(argv[i], "--cache-bytes") == 0 && i + 1 < argc)
+            a->cache_bytes = strtoull(argv[++i], NULL, 10);
+        else if (argv[i][0] == '-')
+            return 0;
+        else if (positional++ == 0)
+            a->contacts = strtoull(argv[i], NULL, 10);
+        else
+            a->journeys_dir = argv[i];
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
-    size_t contacts = argc > 1 ? strtoull(argv[1], NULL, 10) : 100000;
-    const char *dir = argc > 2 ? argv[2] : SY_SOURCE_ROOT "/examples/journeys";
+    bench_args_t args;
+    if (!args_parse(argc, argv, &args)) {
+        fprintf(stderr, "usage: bench_engine [--disk DIR] [--cache-bytes N] "
+                        "[CONTACTS [JOURNEYS_DIR]]\n");
+        return 2;
+    }
+    size_t contacts = args.contacts;
     char errbuf[512];
     bench_t b = {0};
     journey_set_t *journeys = NULL;
     state_store_t *store = NULL;
     engine_t *engine = NULL;
     engine_sink_t sink = {on_decision, on_action, on_update, &b};
-    if (journey_set_load_dir(&journeys, dir, errbuf, sizeof errbuf) != SY_OK ||
+    if (journey_set_load_dir(&journeys, args.journeys_dir, errbuf, sizeof errbuf) != SY_OK ||
         codec_open(&b.codec, errbuf, sizeof errbuf) != SY_OK ||
-        state_store_open(&store, "/bench", true, errbuf, sizeof errbuf) != SY_OK ||
+        state_store_open(&store, args.disk_dir ? args.disk_dir : "/bench", !args.disk_dir,
+                         args.cache_bytes, errbuf, sizeof errbuf) != SY_OK ||
         engine_open(&engine, journeys, store, &sink, errbuf, sizeof errbuf) != SY_OK ||
         !demo_world_init(&b.world, journeys, contacts, 1)) {
         fprintf(stderr, "bench_engine: %s\n", errbuf);
@@ -169,6 +204,11 @@ int main(int argc, char **argv) {
            journeys->count, contacts, records, b.decisions, b.actions, b.updates, elapsed,
            (double)records / elapsed, (double)(b.decisions + b.actions + b.updates) / elapsed,
            (double)allocations / (double)records);
+    bench_store_cache_report(store, stdout);
+    if (args.disk_dir && !bench_store_disk_report(store, args.disk_dir, stdout)) {
+        fprintf(stderr, "bench_engine: cannot measure %s\n", args.disk_dir);
+        return 1;
+    }
     engine_close(engine);
     state_store_close(store);
     codec_close(b.codec);

@@ -53,8 +53,24 @@ const cli_command_t cli_commands[] = {
      "as FILE:LINE)\n",
      cli_simulate_main, NULL},
     {"inspect", "show a contact's journeys, nodes and pending timers",
-     "usage: switchyard inspect --contact ID (--state-dir DIR | --config FILE)\n\n"
-     "Not built yet: planned for the durable-state release.\n", NULL, NULL},
+     "usage: switchyard inspect --contact ID (--state-dir DIR | --config FILE)\n"
+     "                          [--journeys DIR] [--json]\n\n"
+     "Prints every journey instance of the contact kept in the state directory: journey\n"
+     "and version, active or done, current node, when it entered the journey and the node,\n"
+     "its occurrence, the outcomes seen at the node, its pending timers, and the contact's\n"
+     "profile (docs/inspect.md). It opens RocksDB read-only and takes no lock, so it works\n"
+     "while the service runs on the directory; it shows what was written when it opened.\n"
+     "Every partition is searched; timers are found by scanning the whole timer index of\n"
+     "each partition holding the contact.\n\n"
+     "options:\n  --contact ID      the contact id\n"
+     "  --state-dir DIR   the state directory (state.dir of the service)\n"
+     "  --config FILE     take state.dir and journeys.dir from the service's config\n"
+     "  --journeys DIR    journeys that name nodes and watched events (default: the\n"
+     "                    config's journeys.dir; without them, nodes show as indexes)\n"
+     "  --json            print one JSON object instead of text\n"
+     "exit codes: 0 found, 1 the contact has no state (or an operating error), 2 bad\n"
+     "usage, config or journeys\n",
+     cli_inspect_main, NULL},
     {"record", "capture a topic into a recording file",
      "usage: switchyard record --topic T --out FILE\n\n"
      "Not built yet: planned for the replay release.\n", NULL, NULL},

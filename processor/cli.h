@@ -31,5 +31,6 @@ int cli_run_main(int argc, char **argv);
 int cli_demo_main(int argc, char **argv);
 int cli_validate_main(int argc, char **argv);
 int cli_simulate_main(int argc, char **argv);
+int cli_inspect_main(int argc, char **argv);
 
 #endif

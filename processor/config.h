@@ -16,6 +16,11 @@ typedef enum config_time_mode {
     CONFIG_TIME_EVENT,     /* replay: a partition's time is the highest event time seen */
 } config_time_mode_t;
 
+typedef enum config_guarantee {
+    CONFIG_EXACTLY_ONCE,  /* one Kafka transaction per batch: outputs, changelog, offsets */
+    CONFIG_AT_LEAST_ONCE, /* no transactions: flush, then commit offsets; may duplicate */
+} config_guarantee_t;
+
 /* A parsed, validated config. Every string is owned by the config. Paths are absolute:
  * a relative path in the file is resolved against the file's directory. */
 typedef struct sy_config {
@@ -30,9 +35,12 @@ typedef struct sy_config {
     char *topic_actions_prefix;  /* topic.actions.prefix: actions go to <prefix><channel> */
     char *topic_contact_updates; /* topic.contact_updates */
     char *topic_dlq;             /* topic.dlq */
+    char *topic_changelog;       /* topic.changelog: every state change, compacted */
     int64_t commit_interval_ms;  /* commit.interval.ms */
     int64_t batch_records_max;   /* batch.records.max */
+    int64_t state_cache_bytes;   /* state.cache.bytes */
     config_time_mode_t time_mode; /* time.mode */
+    config_guarantee_t processing_guarantee; /* processing.guarantee */
     size_t kafka_count;           /* kafka.* pass-through properties, in file order */
     char **kafka_names;           /* without the `kafka.` prefix */
     char **kafka_values;

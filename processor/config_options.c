@@ -20,6 +20,12 @@ static const char *const config_time_mode_words[] = {
     NULL,
 };
 
+static const char *const config_guarantee_words[] = {
+    [CONFIG_EXACTLY_ONCE] = "exactly_once",
+    [CONFIG_AT_LEAST_ONCE] = "at_least_once",
+    NULL,
+};
+
 #define CONFIG_TOPIC(name_, field_, default_, doc_)                                       \
     {name_, CONFIG_TYPE_STRING, default_, NULL, 1, CONFIG_TOPIC_BYTES_MAX, NULL,           \
      CONFIG_CHECK_TOPIC, CONFIG_FIELD(field_), doc_}
@@ -33,6 +39,13 @@ const config_option_t config_options[] = {
      CONFIG_FIELD(state_dir),
      "RocksDB data directory of this instance; created if missing. Every instance needs "
      "its own."},
+    /* The default is STATE_CACHE_BYTES_DEFAULT (state_store.h); the maximum is 64 GiB. */
+    {"state.cache.bytes", CONFIG_TYPE_INT, "268435456", NULL, 0, INT64_C(68719476736), NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(state_cache_bytes),
+     "Memory budget, in bytes, of the write-back cache of committed journey instances in "
+     "front of RocksDB (hot contacts, and contacts known not to be in a journey). Counts "
+     "the cache's index too; the least recently used entries go first (CLOCK). 0 turns "
+     "the cache off; a budget too small for its index and one 64 KiB chunk holds nothing."},
     {"group.id", CONFIG_TYPE_STRING, "switchyard", NULL, 1, 255, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(group_id), "Kafka consumer group of all instances of this service."},
     {"transactional.id", CONFIG_TYPE_STRING, "", "derived", 0, 255, NULL,
@@ -56,6 +69,10 @@ const config_option_t config_options[] = {
     CONFIG_TOPIC("topic.dlq", topic_dlq, "dlq",
                  "Dead-letter topic: input records that cannot be processed, with headers "
                  "saying why."),
+    CONFIG_TOPIC("topic.changelog", topic_changelog, "changelog",
+                 "Compacted topic holding every state change, partitioned like "
+                 "topic.events; create it with cleanup.policy=compact and the same "
+                 "partition count. Instances restore their partitions' state from it."),
     {"commit.interval.ms", CONFIG_TYPE_INT, "100", NULL, 1, 60000, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(commit_interval_ms),
      "Longest time between transaction commits, in milliseconds. A batch also commits "
@@ -68,6 +85,12 @@ const config_option_t config_options[] = {
      "wallclock: timers fire when the clock passes them (live). event: a partition's time "
      "is the highest event time seen on it and timers fire as it passes them (replay; the "
      "output is a pure function of the input)."},
+    {"processing.guarantee", CONFIG_TYPE_ENUM, "exactly_once", NULL, 0, 0,
+     config_guarantee_words, CONFIG_CHECK_NONE, CONFIG_FIELD(processing_guarantee),
+     "exactly_once: outputs, changelog records and consumed offsets commit in one Kafka "
+     "transaction per batch; read outputs with read_committed. at_least_once: no "
+     "transactions; outputs and changelog records are flushed, then offsets committed: "
+     "after a crash some outputs may appear twice, none is lost."},
 };
 
 const size_t config_options_count = sizeof config_options / sizeof config_options[0];

@@ -10,7 +10,7 @@
 #include "cli.h"
 
 static const char *const demo_topics[] = {"events", "profiles", "decisions", "contact-updates",
-                                          "dlq"};
+                                          "dlq", "changelog"};
 
 static int cluster_start(demo_t *d, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

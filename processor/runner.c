@@ -81,12 +81,18 @@ static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (!conf)
         return SY_ERR_CONFIG;
     /* murmur2: the partitioner of Java clients, so a contact's outputs land where any
-     * Kafka tool expects them. */
-    if (!conf_set(conf, "transactional.id", c->transactional_id, errbuf, errbuf_size) ||
+     * Kafka tool expects them. at_least_once: no transactions, but idempotence keeps
+     * each partition's records in order without gaps (a changelog prefix is a state). */
+    int txn = c->processing_guarantee == CONFIG_EXACTLY_ONCE;
+    if (!(txn ? conf_set(conf, "transactional.id", c->transactional_id, errbuf, errbuf_size)
+              : conf_set(conf, "enable.idempotence", "true", errbuf, errbuf_size)) ||
         !conf_set(conf, "partitioner", "murmur2_random", errbuf, errbuf_size)) {
         rd_kafka_conf_destroy(conf);
         return SY_ERR_CONFIG;
     }
+    /* Delivery reports give the changelog checkpoints and at_least_once's failures. */
+    rd_kafka_conf_set_dr_msg_cb(conf, runner_delivery_cb);
+    rd_kafka_conf_set_opaque(conf, r);
     r->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errbuf_size);
     if (!r->producer)
         return SY_ERR_CONFIG;
@@ -98,7 +104,7 @@ static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
         snprintf(r->action_topics[ch], len, "%s%s", c->topic_actions_prefix,
                  sy_channel_name((sy_channel_t)ch));
     }
-    return producer_init_txn(r, errbuf, errbuf_size);
+    return txn ? producer_init_txn(r, errbuf, errbuf_size) : SY_OK;
 }
 
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
@@ -119,11 +125,13 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
     engine_sink_t sink = runner_sink_template;
     sink.ctx = r;
     if ((err = runner_journeys_init(r, journeys, errbuf, errbuf_size)) ||
-        (err = state_store_open(&r->store, config->state_dir, false, errbuf, errbuf_size)) ||
+        (err = state_store_open(&r->store, config->state_dir, false,
+                                (size_t)config->state_cache_bytes, errbuf, errbuf_size)) ||
         (err = codec_open(&r->codec, errbuf, errbuf_size)) ||
         (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
                            errbuf_size)) ||
         (err = producer_open(r, errbuf, errbuf_size)) ||
+        (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))
         goto fail;
     *out = r;
@@ -140,6 +148,7 @@ void runner_close(runner_t *r) {
         rd_kafka_destroy(r->consumer);
     if (r->producer)
         rd_kafka_destroy(r->producer);
+    runner_changelog_close(r);
     for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
         free(r->action_topics[ch]);
     engine_close(r->engine);
@@ -161,4 +170,8 @@ void runner_stats_get(const runner_t *r, runner_stats_t *out) {
     out->dead_letters = atomic_load(&m->total_dead_letters);
     out->timers_fired = atomic_load(&m->total_timers_fired);
     out->transactions = atomic_load(&m->total_transactions);
+    out->commit_ms_total = (double)atomic_load(&m->commit_us_total) / 1000.0;
+    out->commit_ms_max = (double)atomic_load(&m->commit_us_max) / 1000.0;
+    for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)
+        out->commit_ms_histogram[i] = atomic_load(&m->commit_hist[i]);
 }

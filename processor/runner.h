@@ -1,7 +1,9 @@
 /* runner.h — the service loop of `switchyard run`: consume engagement events and
- * profile updates in a consumer group, run the engine, and commit outputs, dead letters
- * and consumed offsets in one Kafka transaction per batch, then the state the batch
- * produced. Journey files are reloaded when journeys.dir changes. */
+ * profile updates in a consumer group, run the engine, and commit outputs, dead letters,
+ * changelog records and consumed offsets in one Kafka transaction per batch (or flushed,
+ * then committed, under at_least_once), then the state the batch produced. Assigned
+ * partitions are restored from the changelog first. Journey files are reloaded when
+ * journeys.dir changes. */
 #ifndef SY_RUNNER_H
 #define SY_RUNNER_H
 
@@ -14,6 +16,11 @@
 
 typedef struct runner runner_t;
 
+/* Buckets of the commit-latency histogram: upper bounds from 1 ms to 30 s in steps of
+ * about a quarter below 100 ms (where loopback commits fall), coarser above; the last
+ * counts everything longer. 30 s is RUNNER_TXN_TIMEOUT_MS, the longest a call waits. */
+#define RUNNER_COMMIT_BUCKETS 28
+
 /* Counts of what committed transactions hold. Read from any thread. */
 typedef struct runner_stats {
     uint64_t records;        /* input records consumed */
@@ -23,13 +30,20 @@ typedef struct runner_stats {
     uint64_t dead_letters;
     uint64_t timers_fired;
     uint64_t transactions;
+    /* Time each committed batch took to become durable in Kafka, retries included:
+     * exactly_once, producing its changelog records, sending the offsets and committing
+     * the transaction; at_least_once, flushing the outputs and committing the offsets. */
+    double commit_ms_total;
+    double commit_ms_max;
+    uint64_t commit_ms_histogram[RUNNER_COMMIT_BUCKETS]; /* see runner_commit_ms_quantile */
 } runner_stats_t;
 
-/* Open the state store, the codec, the consumer and the transactional producer (this
- * waits for the broker to initialise the transactions; it retries while the broker is
- * unreachable, until stop is set). config and journeys (the versions loaded at start)
- * are borrowed and outlive the runner; versions later reloads add are the runner's. stop
- * is polled (a signal handler or another thread sets it).
+/* Open the state store, the codec, the consumer, the changelog's restore consumer and
+ * the (exactly_once: transactional) producer (this waits for the broker to initialise
+ * the transactions; it retries while the broker is unreachable, until stop is set).
+ * config and journeys (the versions loaded at start) are borrowed and outlive the
+ * runner; versions later reloads add are the runner's. stop is polled (a signal handler
+ * or another thread sets it).
  * Errors: SY_ERR_STATE, SY_ERR_CONFIG, SY_ERR_KAFKA_FATAL. */
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
                      atomic_int *stop, char *errbuf, size_t errbuf_size);
@@ -40,6 +54,11 @@ sy_err_t runner_run(runner_t *runner, char *errbuf, size_t errbuf_size);
 
 /* A snapshot of the committed counts. Thread-safe. */
 void runner_stats_get(const runner_t *runner, runner_stats_t *out);
+
+/* The q-quantile (0 < q <= 1) of the commit latencies in s, in milliseconds: the upper
+ * bound of the histogram bucket that holds it, never above commit_ms_max; 0 without
+ * commits. Thread-safe (reads s only). */
+double runner_commit_ms_quantile(const runner_stats_t *s, double q);
 
 /* runner_close(NULL) is a no-op. */
 void runner_close(runner_t *runner);

@@ -1,5 +1,6 @@
 /* runner_int.h — the runner's private state, shared by runner.c (the loop),
- * runner_txn.c (transactions and rebalances) and runner_output.c (producing records).
+ * runner_txn.c (transactions and rebalances), runner_output.c (producing records),
+ * runner_changelog.c (changelog and restore) and runner_flush.c (at_least_once).
  * Not for use outside the runner. */
 #ifndef SY_RUNNER_INT_H
 #define SY_RUNNER_INT_H
@@ -41,6 +42,23 @@ typedef struct runner_journeys {
     int64_t last_check_ms;
 } runner_journeys_t;
 
+/* Changelog records a restore applies between two state commits: bounds the pending
+ * batch's memory (a few hundred bytes a record) whatever the partition's size. */
+#define RUNNER_RESTORE_COMMIT_RECORDS 10000
+/* A restore or an at-least-once flush that waits on the broker says so this often. */
+#define RUNNER_WAIT_LOG_MS 10000
+
+/* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
+typedef struct runner_changelog {
+    rd_kafka_t *restore; /* read_committed consumer of topic.changelog, no group (owned) */
+    uint64_t generation; /* of the open batch: older batches' delivery reports are ignored */
+    uint64_t produced;   /* changelog records produced in the open batch */
+    uint64_t reported;   /* of those, delivery reports served */
+    uint64_t failed;     /* records of the open batch (any topic) not delivered */
+    char failure[256];   /* why the first of them failed */
+    int64_t offsets[STATE_PARTITIONS_MAX]; /* highest delivered offset per partition; -1 */
+} runner_changelog_t;
+
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
 } runner_counts_t;
@@ -66,6 +84,9 @@ struct runner {
     /* Committed totals, read by other threads. */
     _Atomic uint64_t total_records, total_decisions, total_actions, total_contact_updates,
         total_dead_letters, total_timers_fired, total_transactions;
+    /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
+    _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
+    runner_changelog_t changelog;
     sy_err_t fatal; /* set by callbacks that cannot return an error */
     char fatal_msg[512];
 };
@@ -105,6 +126,53 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 /* The engine sink that encodes and produces outputs into the open transaction. */
 extern const engine_sink_t runner_sink_template;
+
+/* Produce one record (value NULL: a tombstone) to topic at partition
+ * (RD_KAFKA_PARTITION_UA: by key), waiting while librdkafka's queue is full. headers are
+ * taken. changelog marks the records whose delivery gives the checkpoint.
+ * Errors: SY_ERR_KAFKA_ABORT (the batch must be redone; r->fatal_msg says why). */
+sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const void *key,
+                        size_t key_len, const void *value, size_t value_len,
+                        rd_kafka_headers_t *headers, bool changelog);
+
+/* The producer's delivery report callback: counts failures of the open batch and the
+ * highest delivered changelog offset per partition. opaque is the runner. */
+void runner_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);
+
+/* Open the restore consumer. Errors: SY_ERR_CONFIG (librdkafka refused the config). */
+sy_err_t runner_changelog_open(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Close the restore consumer. NULL-safe. */
+void runner_changelog_close(runner_t *r);
+
+/* Start the changelog bookkeeping of a new batch. */
+void runner_changelog_batch_reset(runner_t *r);
+
+/* Produce every state change of the open batch to topic.changelog, partition = the
+ * state's partition, key = column family byte + state key, value = the state value or a
+ * tombstone. Errors: SY_ERR_KAFKA_ABORT (redo the batch). */
+sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* After the batch's records are committed in Kafka: note in the pending state batch,
+ * per partition, the highest changelog offset delivered, the checkpoint a restore
+ * starts after. Serves the outstanding delivery reports first (bounded wait). */
+void runner_changelog_checkpoint(runner_t *r);
+
+/* Restore the state of partitions' events partitions from topic.changelog, from each
+ * one's checkpoint (or the beginning) to the last stable offset, committing the store as
+ * it goes. Waits and retries while the broker is unreachable, until *stop.
+ * Errors: SY_ERR_CONFIG (no such changelog topic or partition), SY_ERR_STATE,
+ * SY_ERR_INVALID_ARG (a record this version cannot read), SY_ERR_KAFKA_RETRIABLE (told
+ * to stop before it finished). */
+sy_err_t runner_changelog_restore(runner_t *r,
+                                  const rd_kafka_topic_partition_list_t *partitions,
+                                  char *errbuf, size_t errbuf_size);
+
+/* at_least_once: wait until the batch's outputs are delivered, produce its changelog
+ * records and wait for them, then commit the consumed offsets (runner_flush.c).
+ * Errors: SY_ERR_KAFKA_ABORT (a record was not delivered: redo the batch),
+ * SY_ERR_KAFKA_RETRIABLE (told to stop while the broker was away). */
+sy_err_t runner_flush_commit(runner_t *r, char *errbuf, size_t errbuf_size);
 
 /* Produce msg as a dead letter with the reason; headers name where it came from. */
 sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t reason,

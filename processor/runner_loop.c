@@ -180,5 +180,8 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
     log_info("stopped: %" PRIu64 " records, %" PRIu64 " decisions, %" PRIu64
              " actions, %" PRIu64 " dead letters in %" PRIu64 " transactions",
              s.records, s.decisions, s.actions, s.dead_letters, s.transactions);
+    log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
+             runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
+             s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);
     return SY_OK;
 }

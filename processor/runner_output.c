@@ -1,20 +1,24 @@
 /* runner_output.c — encodes the engine's outputs and dead letters and produces them into
  * the open transaction, keyed by contact id so one contact's records share a partition. */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "runner_int.h"
 
-/* Produce one frame; waits while librdkafka's queue is full rather than drop it. */
-static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t key_len,
-                        const void *frame, size_t frame_len, rd_kafka_headers_t *headers) {
+sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const void *key,
+                        size_t key_len, const void *value, size_t value_len,
+                        rd_kafka_headers_t *headers, bool changelog) {
+    /* The opaque tells the delivery report the batch and whether it is a changelog
+     * record (runner_changelog.c). */
+    void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            r->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_len),
-            RD_KAFKA_V_VALUE((void *)frame, frame_len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            r->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
             RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
             return SY_OK;
@@ -27,6 +31,13 @@ static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t 
         }
         rd_kafka_poll(r->producer, 50);
     }
+}
+
+/* Outputs are keyed by contact id and partitioned by the producer's partitioner. */
+static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t key_len,
+                        const void *frame, size_t frame_len, rd_kafka_headers_t *headers) {
+    return runner_produce(r, topic, RD_KAFKA_PARTITION_UA, key, key_len, frame, frame_len,
+                          headers, false);
 }
 
 static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {

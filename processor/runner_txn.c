@@ -1,7 +1,8 @@
-/* runner_txn.c — one Kafka transaction per batch: the outputs, the dead letters and the
- * consumed offsets commit together (KIP-447, with the consumer's group metadata); the
- * state store is written after, so it never runs ahead of Kafka. Errors follow
- * librdkafka's classes: retriable → retry, abortable → abort and redo, fatal → stop. */
+/* runner_txn.c — one Kafka transaction per batch: the outputs, the dead letters, the
+ * changelog records and the consumed offsets commit together (KIP-447, with the
+ * consumer's group metadata); the state store is written after, so it never runs ahead
+ * of Kafka. Errors follow librdkafka's classes: retriable → retry, abortable → abort and
+ * redo, fatal → stop. at_least_once commits through runner_flush.c instead. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,44 @@ int64_t runner_now_ms(void) {
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Upper bounds of the commit-latency buckets, in ms (RUNNER_COMMIT_BUCKETS, runner.h);
+ * the last bucket takes everything longer than the bound before it. */
+static const double commit_bucket_ms[RUNNER_COMMIT_BUCKETS] = {
+    1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500,
+    1000, 2000, 5000, 10000, 30000, 1e300};
+
+static uint64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void commit_latency_add(runner_t *r, uint64_t us) {
+    int i = 0;
+    while (i < RUNNER_COMMIT_BUCKETS - 1 && (double)us > commit_bucket_ms[i] * 1000.0)
+        i++;
+    atomic_fetch_add(&r->commit_hist[i], 1);
+    atomic_fetch_add(&r->commit_us_total, us);
+    if (us > atomic_load(&r->commit_us_max)) /* one writer: the runner's thread */
+        atomic_store(&r->commit_us_max, us);
+}
+
+double runner_commit_ms_quantile(const runner_stats_t *s, double q) {
+    uint64_t count = 0, seen = 0;
+    for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)
+        count += s->commit_ms_histogram[i];
+    if (!count)
+        return 0;
+    uint64_t rank = (uint64_t)(q * (double)count + 0.999999);
+    for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++) {
+        seen += s->commit_ms_histogram[i];
+        if (seen >= rank)
+            return commit_bucket_ms[i] < s->commit_ms_max ? commit_bucket_ms[i]
+                                                          : s->commit_ms_max;
+    }
+    return s->commit_ms_max;
+}
+
 static sy_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
                           size_t errbuf_size) {
     sy_err_t err = rd_kafka_error_is_fatal(error)            ? SY_ERR_KAFKA_FATAL
@@ -26,12 +65,17 @@ static sy_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errbu
     return err;
 }
 
+static bool exactly_once(const runner_t *r) {
+    return r->config->processing_guarantee == CONFIG_EXACTLY_ONCE;
+}
+
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (r->txn_open)
         return SY_OK;
-    rd_kafka_error_t *error = rd_kafka_begin_transaction(r->producer);
+    rd_kafka_error_t *error = exactly_once(r) ? rd_kafka_begin_transaction(r->producer) : NULL;
     if (error)
         return txn_error(error, "begin transaction", errbuf, errbuf_size);
+    runner_changelog_batch_reset(r);
     r->txn_open = 1;
     r->batch_started_ms = runner_now_ms();
     memset(&r->batch, 0, sizeof r->batch);
@@ -58,7 +102,9 @@ static void rewind_consumer(runner_t *r) {
 }
 
 static void batch_drop(runner_t *r) {
-    rd_kafka_error_t *error = rd_kafka_abort_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS);
+    rd_kafka_error_t *error =
+        exactly_once(r) ? rd_kafka_abort_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS)
+                        : NULL;
     if (error) {
         log_error("abort transaction: %s", rd_kafka_error_string(error));
         rd_kafka_error_destroy(error);
@@ -102,8 +148,15 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (!r->txn_open)
         return SY_OK;
     sy_err_t err;
-    while ((err = commit_kafka(r, errbuf, errbuf_size)) == SY_ERR_KAFKA_RETRIABLE)
-        log_warn("%s; retrying", errbuf);
+    uint64_t commit_start_us = now_us();
+    if (!exactly_once(r)) {
+        err = runner_flush_commit(r, errbuf, errbuf_size);
+    } else if ((err = runner_changelog_produce(r, errbuf, errbuf_size)) == SY_OK) {
+        while ((err = commit_kafka(r, errbuf, errbuf_size)) == SY_ERR_KAFKA_RETRIABLE)
+            log_warn("%s; retrying", errbuf);
+    }
+    if (err == SY_OK)
+        commit_latency_add(r, now_us() - commit_start_us);
     if (err == SY_ERR_KAFKA_ABORT) {
         log_warn("%s; aborting the batch and processing it again", errbuf);
         batch_drop(r);
@@ -116,6 +169,9 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         return err;
     }
     totals_add(r);
+    /* The state, with the changelog offsets it reflects, after Kafka has the batch: a
+     * crash before this write loses nothing, the restore reads it from the changelog. */
+    runner_changelog_checkpoint(r);
     err = state_store_commit(r->store, errbuf, errbuf_size);
     batch_close(r);
     return err;
@@ -134,8 +190,20 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     char errbuf[512];
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("assigned %d partition(s)", partitions->cnt);
+        /* Their state first, from the changelog: nothing is consumed before it is back. */
+        sy_err_t rerr = runner_txn_commit(r, errbuf, sizeof errbuf);
+        if (rerr == SY_OK)
+            rerr = runner_changelog_restore(r, partitions, errbuf, sizeof errbuf);
+        if (rerr != SY_OK) {
+            if (r->fatal == SY_OK && !atomic_load(r->stop)) {
+                r->fatal = rerr;
+                snprintf(r->fatal_msg, sizeof r->fatal_msg, "%s", errbuf);
+            }
+            return; /* nothing assigned: the loop stops on r->fatal or *stop */
+        }
         rd_kafka_assign(rk, partitions);
         assigned_set(r, partitions);
+        log_info("state restored; processing %d partition(s)", partitions->cnt);
         return;
     }
     /* Revoked (or lost): commit what was processed while the partitions were ours. */

@@ -110,7 +110,8 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
     if ((err = journey_set_load_dir(&s->journeys, conf->journeys_dir, errbuf,
                                     errbuf_size)) != SY_OK ||
         (err = sim_output_open(s, conf->output_path, errbuf, errbuf_size)) != SY_OK ||
-        (err = state_store_open(&s->store, "switchyard-simulate", true, errbuf,
+        (err = state_store_open(&s->store, "switchyard-simulate", true,
+                                STATE_CACHE_BYTES_DEFAULT, errbuf,
                                 errbuf_size)) != SY_OK ||
         (err = codec_open(&s->codec, errbuf, errbuf_size)) != SY_OK ||
         (err = engine_open(&s->engine, s->journeys, s->store, &sink, errbuf, errbuf_size)) !=

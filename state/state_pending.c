@@ -6,6 +6,8 @@
 
 /* Initial map slots: one batch of a few thousand records fits without growing. */
 #define PENDING_MAP_INITIAL 4096
+/* Initial op log slots: a batch writes a few ops per record; grows by doubling. */
+#define PENDING_OPS_INITIAL 4096
 
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
     uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
@@ -24,6 +26,7 @@ void state_pending_deinit(state_pending_t *pending) {
         free(pending->heaps[i].items);
     free(pending->heaps);
     free(pending->map);
+    free(pending->ops);
     arena_deinit(&pending->arena);
     memset(pending, 0, sizeof *pending);
 }
@@ -32,6 +35,8 @@ void state_pending_reset(state_pending_t *pending) {
     if (pending->map_count)
         memset(pending->map, 0, pending->map_capacity * sizeof *pending->map);
     pending->map_count = 0;
+    pending->ops_count = 0;
+    pending->ops_lost = 0;
     for (size_t i = 0; i < pending->heaps_count; i++)
         pending->heaps[i].count = 0;
     arena_reset(&pending->arena);
@@ -92,6 +97,41 @@ int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_l
     e->value = v;
     e->value_len = value_len;
     return 1;
+}
+
+static int op_append(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                     size_t key_len, const uint8_t *value, size_t value_len) {
+    if (key_len < 2)
+        return 0;
+    if (pending->ops_count == pending->ops_capacity) {
+        size_t capacity =
+            pending->ops_capacity ? pending->ops_capacity * 2 : PENDING_OPS_INITIAL;
+        pending_op_t *ops = realloc(pending->ops, capacity * sizeof *ops);
+        if (!ops)
+            return 0;
+        pending->ops = ops;
+        pending->ops_capacity = capacity;
+    }
+    pending_op_t op = {cf, (int32_t)((key[0] << 8) | key[1]),
+                       arena_copy(&pending->arena, key, key_len), key_len, NULL, 0};
+    if (!op.key)
+        return 0;
+    if (value) {
+        op.value = arena_copy(&pending->arena, value, value_len);
+        op.value_len = value_len;
+        if (!op.value)
+            return 0;
+    }
+    pending->ops[pending->ops_count++] = op;
+    return 1;
+}
+
+int state_pending_op_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                         size_t key_len, const uint8_t *value, size_t value_len) {
+    if (op_append(pending, cf, key, key_len, value, value_len))
+        return 1;
+    pending->ops_lost = 1;
+    return 0;
 }
 
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,

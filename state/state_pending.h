@@ -1,6 +1,7 @@
 /* state_pending.h — the uncommitted writes of one batch, kept so reads see them before
- * they reach RocksDB: a hash map of instance values and a min-heap of added timers per
- * partition. Memory comes from one arena reset per batch. Private to state/. */
+ * they reach RocksDB: a hash map of instance values, a min-heap of added timers per
+ * partition, and the op log of every write in order (for the changelog). Memory comes
+ * from one arena reset per batch. Private to state/. */
 #ifndef SY_STATE_PENDING_H
 #define SY_STATE_PENDING_H
 
@@ -23,8 +24,24 @@ typedef struct pending_heap {
     pending_entry_t *items; /* ordered by key bytes: timer keys sort by due time */
 } pending_heap_t;
 
+/* One write of the batch, in the order it was made, for the changelog: the column
+ * family (its index in the store), the RocksDB key (partition first) and the value, or
+ * value NULL for a delete. Bytes live in the pending arena. */
+typedef struct pending_op {
+    uint8_t cf;
+    int32_t partition;
+    const uint8_t *key;
+    size_t key_len;
+    const uint8_t *value; /* NULL: delete */
+    size_t value_len;
+} pending_op_t;
+
 typedef struct state_pending {
     arena_t arena;
+    size_t ops_count;
+    size_t ops_capacity;
+    pending_op_t *ops; /* the op log: every write of the batch, in order */
+    int ops_lost;      /* an op could not be logged (out of memory): the log is partial */
     size_t map_count;
     size_t map_capacity; /* power of two */
     pending_entry_t *map;
@@ -41,6 +58,12 @@ void state_pending_reset(state_pending_t *pending);
 /* Copy key and value in; replaces an earlier value for key. 0 on out of memory. */
 int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_len,
                       const uint8_t *value, size_t value_len);
+
+/* Append a write to the op log (copies key and value; value NULL records a delete).
+ * key starts with the 2-byte big-endian partition. 0 on out of memory, and ops_lost is
+ * set until the next reset: a batch with a partial log must not commit. */
+int state_pending_op_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                         size_t key_len, const uint8_t *value, size_t value_len);
 
 /* The pending entry for key, or NULL. */
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,

@@ -1,5 +1,6 @@
-/* state_store.c — RocksDB behind state_store.h: column families, the pending batch,
- * timers merged from disk and the batch, and the options chosen for this workload. */
+/* state_store.c — RocksDB behind state_store.h: column families, the pending batch and
+ * the write-back cache in front of RocksDB for instances, and the options chosen for this
+ * workload. Timers: state_timers.c; profiles and scans: state_profile.c. */
 #include "state_store.h"
 
 #include <errno.h>
@@ -13,8 +14,8 @@
 #include "state_codec.h"
 #include "state_store_int.h"
 
-/* Block cache for all column families: holds the hot contacts' instance blocks; the
- * write-back cache of a later version sits in front of it. */
+/* Block cache for all column families: holds the blocks of instances, timers and
+ * profiles; the write-back cache (state_cache.h) sits in front of it for instances. */
 #define STATE_BLOCK_CACHE_BYTES (256u * 1024 * 1024)
 /* Bloom filter bits per key: most lookups ask for an instance that does not exist yet
  * (a contact's first event in a journey); 10 bits keep false positives near 1%. */
@@ -73,16 +74,23 @@ static sy_err_t make_dir(const char *dir, char *errbuf, size_t errbuf_size) {
     }
 }
 
-sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
-                          char *errbuf, size_t errbuf_size) {
-    sy_err_t err;
-    char *rerr = NULL;
+static state_store_t *store_new(void) {
     state_store_t *s = calloc(1, sizeof *s);
     if (!s)
-        return SY_ERR_NOMEM;
+        return NULL;
     state_pending_init(&s->pending);
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++)
         s->stream_time[i] = INT64_MIN;
+    return s;
+}
+
+sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
+                          size_t cache_bytes, char *errbuf, size_t errbuf_size) {
+    sy_err_t err;
+    char *rerr = NULL;
+    state_store_t *s = store_new();
+    if (!s)
+        return SY_ERR_NOMEM;
     if (!in_memory && (err = make_dir(dir, errbuf, errbuf_size)) != SY_OK)
         goto fail;
     /* RocksDB's in-memory env resolves only absolute paths ("Not implemented:
@@ -96,11 +104,42 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         }
         dir = mem_dir;
     }
+    if ((err = state_cache_open(&s->instance_cache, cache_bytes)) != SY_OK) {
+        snprintf(errbuf, errbuf_size, "state store: no memory for a %zu-byte cache",
+                 cache_bytes);
+        goto fail;
+    }
     store_options_init(s, in_memory);
     const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options,
                                                       s->options};
     s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
                                          s->cf, &rerr);
+    if (!s->db) {
+        err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
+        goto fail;
+    }
+    s->batch = rocksdb_writebatch_create();
+    *out = s;
+    return SY_OK;
+fail:
+    state_store_close(s);
+    return err;
+}
+
+sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
+                                    size_t errbuf_size) {
+    sy_err_t err;
+    char *rerr = NULL;
+    state_store_t *s = store_new();
+    if (!s)
+        return SY_ERR_NOMEM;
+    store_options_init(s, false);
+    rocksdb_options_set_create_if_missing(s->options, 0);
+    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options,
+                                                      s->options};
+    /* A live service's WAL is expected: replay it (read-only) rather than refuse. */
+    s->db = rocksdb_open_for_read_only_column_families(s->options, dir, CF__COUNT, cf_names,
+                                                       cf_options, s->cf, 0, &rerr);
     if (!s->db) {
         err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
         goto fail;
@@ -146,8 +185,32 @@ void state_store_close(state_store_t *s) {
     if (s->mem_env)
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
+    state_cache_close(s->instance_cache);
     state_store_profile_scratch_free(s);
     free(s);
+}
+
+/* Read an instance from RocksDB and keep what was found (or that nothing was) in the
+ * cache: most reads ask for contacts not yet in the journey. */
+static sy_err_t instance_read(state_store_t *s, const uint8_t *key, size_t key_len,
+                              const char *contact_id, const char *journey_id,
+                              state_instance_t *out, char *errbuf, size_t errbuf_size) {
+    char *rerr = NULL;
+    size_t len = 0;
+    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_INSTANCES],
+                                 (const char *)key, key_len, &len, &rerr);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
+    state_cache_put(s->instance_cache, key, key_len, (const uint8_t *)value, len);
+    if (!value)
+        return SY_ERR_NOT_FOUND;
+    int ok = state_codec_instance_decode((const uint8_t *)value, len, out);
+    rocksdb_free(value);
+    if (ok)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "state store: corrupt instance of %s in %s", contact_id,
+             journey_id);
+    return SY_ERR_STATE;
 }
 
 sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
@@ -157,25 +220,26 @@ sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
     size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
     if (!key_len)
         return SY_ERR_LIMIT;
+    /* Pending (this batch), then the cache (committed), then RocksDB (committed). */
+    const uint8_t *cached;
+    size_t len = 0;
     const pending_entry_t *e = state_pending_get(&s->pending, key, key_len);
     if (e) {
-        if (!state_codec_instance_decode(e->value, e->value_len, out))
-            goto corrupt;
-        return SY_OK;
+        cached = e->value;
+        len = e->value_len;
+    } else {
+        switch (state_cache_get(s->instance_cache, key, key_len, &cached, &len)) {
+        case STATE_CACHE_ABSENT:
+            return SY_ERR_NOT_FOUND;
+        case STATE_CACHE_HIT:
+            break;
+        case STATE_CACHE_MISS:
+            return instance_read(s, key, key_len, contact_id, journey_id, out, errbuf,
+                                 errbuf_size);
+        }
     }
-    char *rerr = NULL;
-    size_t len = 0;
-    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_INSTANCES],
-                                 (const char *)key, key_len, &len, &rerr);
-    if (rerr)
-        return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
-    if (!value)
-        return SY_ERR_NOT_FOUND;
-    int ok = state_codec_instance_decode((const uint8_t *)value, len, out);
-    rocksdb_free(value);
-    if (ok)
+    if (state_codec_instance_decode(cached, len, out))
         return SY_OK;
-corrupt:
     snprintf(errbuf, errbuf_size, "state store: corrupt instance of %s in %s", contact_id,
              journey_id);
     return SY_ERR_STATE;
@@ -189,7 +253,8 @@ sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
     if (!key_len)
         return SY_ERR_LIMIT;
     size_t value_len = state_codec_instance_encode(value, instance);
-    if (!state_pending_put(&s->pending, key, key_len, value, value_len))
+    if (!state_pending_put(&s->pending, key, key_len, value, value_len) ||
+        !state_pending_op_add(&s->pending, CF_INSTANCES, key, key_len, value, value_len))
         return SY_ERR_NOMEM;
     rocksdb_writebatch_put_cf(s->batch, s->cf[CF_INSTANCES], (const char *)key, key_len,
                               (const char *)value, value_len);
@@ -228,6 +293,8 @@ void state_store_stream_time_set(state_store_t *s, int32_t partition, int64_t ti
     size_t value_len = state_codec_meta_encode(value, time_ms);
     rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
                               (const char *)value, value_len);
+    /* A failure marks the op log partial: the batch cannot commit (state_changelog.c). */
+    (void)state_pending_op_add(&s->pending, CF_DEFAULT, key, key_len, value, value_len);
     s->stream_time[partition] = time_ms;
     s->stream_time_state[partition] = 2;
 }
@@ -243,6 +310,19 @@ static void batch_reset(state_store_t *s, bool committed) {
     }
 }
 
+/* After a successful write, the batch's instance values are the committed ones: make
+ * them the cache's. Pending-map keys of instances start with a partition below
+ * STATE_PARTITIONS_MAX; other keys (profiles) start with a tag byte above it. */
+static void cache_fill(state_store_t *s) {
+    if (!s->instance_cache)
+        return;
+    for (size_t i = 0; i < s->pending.map_capacity; i++) {
+        const pending_entry_t *e = &s->pending.map[i];
+        if (e->key && e->key_len > 2 && ((e->key[0] << 8) | e->key[1]) < STATE_PARTITIONS_MAX)
+            state_cache_put(s->instance_cache, e->key, e->key_len, e->value, e->value_len);
+    }
+}
+
 sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
     if (rocksdb_writebatch_count(s->batch) > 0)
@@ -251,6 +331,7 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
         batch_reset(s, false);
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
     }
+    cache_fill(s);
     batch_reset(s, true);
     return SY_OK;
 }

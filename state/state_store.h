@@ -47,11 +47,24 @@ typedef struct state_timer {
     bool from_pending; /* private: where state_store_timer_next found it */
 } state_timer_t;
 
+/* Default budget of the write-back cache of committed instances (config option
+ * state.cache.bytes): ~4 million hot instances at ~64 bytes each with the index, a
+ * small share of the memory of a machine that runs the processor. */
+#define STATE_CACHE_BYTES_DEFAULT ((size_t)256 * 1024 * 1024)
+
 /* Open (creating when missing) the store in dir. in_memory keeps everything in RAM (tests,
- * the engine benchmark); dir then only names it. *out set only on success.
- * Errors: SY_ERR_STATE with RocksDB's message. */
+ * the engine benchmark); dir then only names it. cache_bytes bounds the write-back cache
+ * of committed instances in front of RocksDB (index included; 0: no cache). *out set
+ * only on success. Errors: SY_ERR_STATE with RocksDB's message, SY_ERR_NOMEM. */
 sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
-                          char *errbuf, size_t errbuf_size);
+                          size_t cache_bytes, char *errbuf, size_t errbuf_size);
+
+/* Open the existing store in dir read-only, for inspection: it takes no lock, so it
+ * works while a service has the directory open, and sees what was written when it
+ * opened. Writes through it fail at commit. No write-back cache. *out set only on
+ * success. Errors: SY_ERR_STATE (no store there, or RocksDB's message). */
+sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
+                                    size_t errbuf_size);
 
 /* Close; drops an uncommitted batch. state_store_close(NULL) is a no-op. */
 void state_store_close(state_store_t *store);
@@ -116,5 +129,76 @@ sy_err_t state_store_commit(state_store_t *store, char *errbuf, size_t errbuf_si
 
 /* Drop the pending batch: reads see the last committed state again. */
 void state_store_abort(state_store_t *store);
+
+/* Inspection (state_inspect.c, for `switchyard inspect`): reads of committed state
+ * across partitions. They scan, so they are for tools, never for the processing path. */
+
+/* Visit every committed instance of contact_id, in every partition that has one (one
+ * seek per partition present in the store). visit returns non-zero to stop. */
+typedef int state_contact_visit_fn(void *ctx, int32_t partition, const char *journey_id,
+                                   const state_instance_t *instance);
+sy_err_t state_store_contact_scan(state_store_t *store, const char *contact_id,
+                                  state_contact_visit_fn *visit, void *ctx, char *errbuf,
+                                  size_t errbuf_size);
+
+/* The lowest partition holding a committed profile of contact_id into *partition.
+ * SY_ERR_NOT_FOUND when there is none. */
+sy_err_t state_store_profile_partition_find(state_store_t *store, const char *contact_id,
+                                            int32_t *partition, char *errbuf,
+                                            size_t errbuf_size);
+
+/* Visit every committed timer of partition in due order: a scan of the partition's
+ * whole timer index. visit returns non-zero to stop. */
+typedef int state_timer_visit_fn(void *ctx, const state_timer_t *timer);
+sy_err_t state_store_timers_scan(state_store_t *store, int32_t partition,
+                                 state_timer_visit_fn *visit, void *ctx, char *errbuf,
+                                 size_t errbuf_size);
+
+/* The changelog (state_changelog.c): every write of the pending batch, in order, for the
+ * runner to produce to topic.changelog in the transaction that commits the batch; and
+ * the apply and checkpoint a restore from that topic uses. */
+
+/* A changelog record's first key byte: the column family of the state key that
+ * follows. The numbers are on the wire: never change or reuse one. */
+typedef enum state_changelog_cf {
+    STATE_CHANGELOG_CF_META = 0,      /* per-partition stream time */
+    STATE_CHANGELOG_CF_INSTANCES = 1, /* journey instances */
+    STATE_CHANGELOG_CF_TIMERS = 2,    /* the timer index */
+    STATE_CHANGELOG_CF_PROFILES = 3,  /* profiles */
+} state_changelog_cf_t;
+
+/* One write: the state key (partition first) and value, both borrowed for the call;
+ * value NULL is a delete. Anything but SY_OK stops the walk. */
+typedef sy_err_t state_changelog_op_fn(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                                       const uint8_t *key, size_t key_len,
+                                       const uint8_t *value, size_t value_len);
+
+/* Call fn for every write of the pending batch in the order it was made (puts, timer
+ * adds and removes, profile merges, stream times); restore's applies are not included.
+ * Returns what stopped the walk (fn's error), SY_ERR_NOMEM when a write could not be
+ * logged (the batch must not commit: abort it), else SY_OK. */
+sy_err_t state_store_pending_each(state_store_t *store, state_changelog_op_fn *fn,
+                                  void *ctx);
+
+/* Apply one changelog record to the pending batch: a put of value (value NULL: a delete)
+ * at key in cf. The bytes are copied. Reads are not guaranteed to see an applied record
+ * before state_store_commit: apply a run of records, then commit. Errors:
+ * SY_ERR_INVALID_ARG for a record this version cannot read (unknown cf, malformed key or
+ * value), SY_ERR_NOMEM, SY_ERR_STATE. */
+sy_err_t state_store_changelog_apply(state_store_t *store, state_changelog_cf_t cf,
+                                     const uint8_t *key, size_t key_len, const uint8_t *value,
+                                     size_t value_len, char *errbuf, size_t errbuf_size);
+
+/* The changelog offset partition's committed state reflects (the offset of the last
+ * record in it). SY_ERR_NOT_FOUND when the store has none: the partition is new to it.
+ * SY_ERR_STATE on a read error. */
+sy_err_t state_store_changelog_offset_get(state_store_t *store, int32_t partition,
+                                          int64_t *offset, char *errbuf, size_t errbuf_size);
+
+/* Record in the pending batch that partition's state reflects the changelog up to offset
+ * (inclusive); commits with the batch. Local bookkeeping, not a state change: it is not in
+ * the op log. SY_ERR_INVALID_ARG for a partition out of range. */
+sy_err_t state_store_changelog_offset_set(state_store_t *store, int32_t partition,
+                                          int64_t offset);
 
 #endif

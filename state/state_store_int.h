@@ -5,6 +5,7 @@
 
 #include <rocksdb/c.h>
 
+#include "state_cache.h"
 #include "state_pending.h"
 #include "state_store.h"
 
@@ -24,6 +25,9 @@ struct state_store {
     rocksdb_column_family_handle_t *cf[CF__COUNT];
     rocksdb_writebatch_t *batch;
     state_pending_t pending;
+    /* Committed instance values, or NULL when disabled (state_cache.h). Anything that
+     * writes the instances column family around the pending batch must clear it. */
+    state_cache_t *instance_cache;
     rocksdb_iterator_t *timer_iters[STATE_PARTITIONS_MAX]; /* lazily, per batch */
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
     uint8_t stream_time_state[STATE_PARTITIONS_MAX]; /* 0 unloaded, 1 clean, 2 dirty */

@@ -16,7 +16,8 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
         return SY_ERR_LIMIT;
     size_t value_len = state_codec_timer_value_encode(value, timer);
     if (!state_pending_timer_push(&s->pending, timer->partition, key, key_len, value,
-                                  value_len))
+                                  value_len) ||
+        !state_pending_op_add(&s->pending, CF_TIMERS, key, key_len, value, value_len))
         return SY_ERR_NOMEM;
     rocksdb_writebatch_put_cf(s->batch, s->cf[CF_TIMERS], (const char *)key, key_len,
                               (const char *)value, value_len);
@@ -96,5 +97,6 @@ sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) 
     else
         rocksdb_iter_next(persisted_iter(s, timer->partition));
     rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_TIMERS], (const char *)key, key_len);
-    return SY_OK;
+    return state_pending_op_add(&s->pending, CF_TIMERS, key, key_len, NULL, 0) ? SY_OK
+                                                                              : SY_ERR_NOMEM;
 }

@@ -14,6 +14,43 @@
 
 #define SERVICE_CALL_TIMEOUT_MS 60000
 
+/* Create topic compacted (cleanup.policy=compact), as the changelog must be, then wait
+ * for it with harness_create_topics (a topic that exists counts as created). */
+static void create_compacted(const char *topic) {
+    char errbuf[512] = "";
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf,
+                                   sizeof errbuf), RD_KAFKA_CONF_OK, "%s", errbuf);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, sizeof errbuf);
+    cr_assert_not_null(rk, "admin client: %s", errbuf);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, SERVICE_PARTITIONS, 1, errbuf,
+                                                    sizeof errbuf);
+    cr_assert_not_null(nt, "%s", errbuf);
+    cr_assert_eq(rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact"), 0);
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(queue, SERVICE_CALL_TIMEOUT_MS);
+    cr_assert_not_null(ev, "CreateTopics %s: no answer", topic);
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    size_t count = 0;
+    const rd_kafka_topic_result_t **results = res ? rd_kafka_CreateTopics_result_topics(res,
+                                                                                 &count)
+                                                  : NULL;
+    cr_assert(rd_kafka_event_error(ev) == 0 && count == 1, "CreateTopics %s: %s", topic,
+              rd_kafka_event_error_string(ev));
+    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[0]);
+    cr_assert(err == 0 || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "create %s: %s",
+              topic, rd_kafka_err2str(err));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_NewTopic_destroy(nt);
+    rd_kafka_destroy(rk);
+    const char *names[] = {topic};
+    cr_assert_eq(harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
+                                       errbuf, sizeof errbuf),
+                 SY_OK, "wait for %s: %s", topic, errbuf);
+}
+
 void service_prepare(service_t *svc, const char *name) {
     char errbuf[512] = "", base[96], text[2048];
     memset(svc, 0, sizeof *svc);
@@ -25,6 +62,8 @@ void service_prepare(service_t *svc, const char *name) {
     snprintf(svc->actions_prefix, sizeof svc->actions_prefix, "%s.actions.", base);
     snprintf(svc->contact_updates, sizeof svc->contact_updates, "%s.contact-updates", base);
     snprintf(svc->dlq, sizeof svc->dlq, "%s.dlq", base);
+    snprintf(svc->changelog, sizeof svc->changelog, "%s.changelog", base);
+    snprintf(svc->state_dir, sizeof svc->state_dir, "%s/state", svc->dir);
     char email[SERVICE_TOPIC_BYTES + 8], push[SERVICE_TOPIC_BYTES + 8];
     service_action_topic(svc, "email", email, sizeof email);
     service_action_topic(svc, "push", push, sizeof push);
@@ -33,15 +72,17 @@ void service_prepare(service_t *svc, const char *name) {
     sy_err_t err = harness_create_topics(harness_bootstrap(), names, 6, SERVICE_PARTITIONS,
                                          errbuf, sizeof errbuf);
     cr_assert_eq(err, SY_OK, "create topics: %s", errbuf);
+    create_compacted(svc->changelog);
     snprintf(svc->config_path, sizeof svc->config_path, "%s/switchyard.conf", svc->dir);
     snprintf(text, sizeof text,
-             "journeys.dir = %s/examples/journeys\nstate.dir = %s/state\n"
+             "journeys.dir = %s/examples/journeys\nstate.dir = %s\n"
              "group.id = %s\ntime.mode = event\n"
              "topic.events = %s\ntopic.decisions = %s\ntopic.actions.prefix = %s\n"
-             "topic.contact_updates = %s\ntopic.dlq = %s\n"
+             "topic.contact_updates = %s\ntopic.dlq = %s\ntopic.changelog = %s\n"
              "kafka.bootstrap.servers = %s\n",
-             SY_SOURCE_ROOT, svc->dir, base, svc->events, svc->decisions, svc->actions_prefix,
-             svc->contact_updates, svc->dlq, harness_bootstrap());
+             SY_SOURCE_ROOT, svc->state_dir, base, svc->events, svc->decisions,
+             svc->actions_prefix, svc->contact_updates, svc->dlq, svc->changelog,
+             harness_bootstrap());
     cr_assert_eq(harness_write_file(svc->config_path, text), 0, "write %s", svc->config_path);
 }
 
@@ -151,6 +192,14 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     (void)flag;
     (void)ftw;
     return remove(path);
+}
+
+void service_remove_state(service_t *svc) {
+    cr_assert_eq(svc->pid, 0, "remove the state of a running service");
+    cr_assert_eq(nftw(svc->state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0,
+                 "remove %s", svc->state_dir);
+    struct stat st;
+    cr_assert_neq(stat(svc->state_dir, &st), 0, "%s is still there", svc->state_dir);
 }
 
 void service_cleanup(service_t *svc) {

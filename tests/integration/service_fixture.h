@@ -25,11 +25,13 @@ typedef struct service {
     pid_t pid;
     char journeys_dir[128];  /* service_prepare_with_journeys: the copy the service reads */
     char profiles[SERVICE_TOPIC_BYTES]; /* service_prepare_with_journeys: profiles topic */
+    char changelog[SERVICE_TOPIC_BYTES]; /* compacted, SERVICE_PARTITIONS partitions */
+    char state_dir[128];                 /* the service's state.dir */
 } service_t;
 
-/* Create unique topics (events with SERVICE_PARTITIONS partitions, outputs too) and write
- * a config running the repository's examples/journeys in event-time mode. Asserts on
- * failure (Criterion). */
+/* Create unique topics (events with SERVICE_PARTITIONS partitions, outputs too, and the
+ * changelog compacted with as many) and write a config running the repository's
+ * examples/journeys in event-time mode. Asserts on failure (Criterion). */
 void service_prepare(service_t *svc, const char *name);
 
 /* As service_prepare, but the service reads a copy of journeys_dir's files made in
@@ -54,6 +56,10 @@ const char *service_action_topic(const service_t *svc, const char *channel, char
 
 /* Produce framed events (from sy_event_t) keyed by contact id; flushes. Asserts. */
 void service_produce_events(const service_t *svc, const sy_event_t *events, size_t count);
+
+/* Delete the service's state directory (RocksDB), as a lost disk would; the service
+ * must not be running. Asserts. */
+void service_remove_state(service_t *svc);
 
 /* Remove the temporary directory. */
 void service_cleanup(service_t *svc);

@@ -162,7 +162,8 @@ static void env_open_with(env_t *env, const char *store_name, journey_t *journey
     env->journey = journey;
     env->set = (journey_set_t){.count = 1, .journeys = &env->journey};
     errbuf[0] = '\0';
-    sy_err_t err = state_store_open(&env->store, store_name, true, errbuf, sizeof errbuf);
+    sy_err_t err = state_store_open(&env->store, store_name, true,
+                                    STATE_CACHE_BYTES_DEFAULT, errbuf, sizeof errbuf);
     cr_assert_eq(err, SY_OK, "state_store_open returned %d; errbuf: %s", err, errbuf);
     engine_sink_t sink = {record_decision, record_action, record_update, &env->rec};
     err = engine_open(&env->engine, &env->set, env->store, &sink, errbuf, sizeof errbuf);
@@ -1458,7 +1459,8 @@ static void split_run(const char *store_name, size_t first, size_t n, arm_counte
     journey_set_t set = {.count = 1, .journeys = &j};
     state_store_t *store = NULL;
     engine_t *engine = NULL;
-    sy_err_t err = state_store_open(&store, store_name, true, errbuf, sizeof errbuf);
+    sy_err_t err = state_store_open(&store, store_name, true, STATE_CACHE_BYTES_DEFAULT,
+                                    errbuf, sizeof errbuf);
     cr_assert_eq(err, SY_OK, "state_store_open returned %d; %s", err, errbuf);
     engine_sink_t sink = {count_arm, ignore_action, ignore_update, c};
     err = engine_open(&engine, &set, store, &sink, errbuf, sizeof errbuf);

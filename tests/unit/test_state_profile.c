@@ -24,7 +24,8 @@ static size_t attrs_count;
 static state_store_t *open_store(const char *dir, bool in_memory) {
     state_store_t *s = NULL;
     errbuf[0] = '\0';
-    sy_err_t err = state_store_open(&s, dir, in_memory, errbuf, sizeof errbuf);
+    sy_err_t err = state_store_open(&s, dir, in_memory, STATE_CACHE_BYTES_DEFAULT, errbuf,
+                                    sizeof errbuf);
     cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; errbuf: %s", dir, err, errbuf);
     return s;
 }

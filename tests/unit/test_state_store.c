@@ -26,7 +26,8 @@ static char errbuf[1024];
 static state_store_t *open_mem(const char *name) {
     state_store_t *s = NULL;
     errbuf[0] = '\0';
-    sy_err_t err = state_store_open(&s, name, true, errbuf, sizeof errbuf);
+    sy_err_t err = state_store_open(&s, name, true, STATE_CACHE_BYTES_DEFAULT, errbuf,
+                                    sizeof errbuf);
     cr_assert_eq(err, SY_OK, "state_store_open(%s, in memory) returned %d; errbuf: %s",
                  name, err, errbuf);
     cr_assert_not_null(s);
@@ -36,7 +37,8 @@ static state_store_t *open_mem(const char *name) {
 static state_store_t *open_dir(const char *dir) {
     state_store_t *s = NULL;
     errbuf[0] = '\0';
-    sy_err_t err = state_store_open(&s, dir, false, errbuf, sizeof errbuf);
+    sy_err_t err = state_store_open(&s, dir, false, STATE_CACHE_BYTES_DEFAULT, errbuf,
+                                    sizeof errbuf);
     cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; errbuf: %s", dir, err,
                  errbuf);
     cr_assert_not_null(s);

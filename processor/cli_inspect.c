@@ -1,0 +1,120 @@
+/* cli_inspect.c — `switchyard inspect`: its options, where the state directory and the
+ * journeys come from, and its exit codes. What is gathered and printed: inspect.h. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "inspect.h"
+
+typedef struct cli_inspect_args {
+    const char *contact_id;
+    const char *state_dir;
+    const char *config_path;
+    const char *journeys_dir;
+    bool json;
+} cli_inspect_args_t;
+
+static int args_fail(const char *message, const char *value) {
+    fprintf(stderr, "switchyard inspect: %s%s%s (see --help)\n", message, value ? ": " : "",
+            value ? value : "");
+    return 0;
+}
+
+static int args_parse(cli_inspect_args_t *a, int argc, char **argv) {
+    *a = (cli_inspect_args_t){0};
+    for (int i = 1; i < argc; i++) {
+        const char *option = argv[i];
+        if (strcmp(option, "--json") == 0) {
+            a->json = true;
+            continue;
+        }
+        const char **field = strcmp(option, "--contact") == 0     ? &a->contact_id
+                             : strcmp(option, "--state-dir") == 0 ? &a->state_dir
+                             : strcmp(option, "--config") == 0    ? &a->config_path
+                             : strcmp(option, "--journeys") == 0  ? &a->journeys_dir
+                                                                  : NULL;
+        if (!field)
+            return args_fail("unknown option", option);
+        if (i + 1 >= argc)
+            return args_fail("an option without its value", option);
+        *field = argv[++i];
+    }
+    if (!a->contact_id || !a->contact_id[0])
+        return args_fail("--contact ID is required", NULL);
+    if (!a->state_dir == !a->config_path)
+        return args_fail("give one of --state-dir DIR and --config FILE", NULL);
+    return 1;
+}
+
+/* The report's output; exit 0 when the contact has state, 1 when it has none. */
+static int report_print(const inspect_report_t *r, const journey_set_t *journeys,
+                        const cli_inspect_args_t *a, const char *state_dir) {
+    if (a->json && inspect_print_json(r, journeys, stdout) != SY_OK) {
+        fprintf(stderr, "switchyard inspect: cannot write the JSON output\n");
+        return CLI_EXIT_FAILURE;
+    }
+    if (!inspect_found(r)) {
+        fprintf(stderr, "switchyard inspect: contact %s has no state in %s\n", r->contact_id,
+                state_dir);
+        return CLI_EXIT_FAILURE;
+    }
+    if (!a->json)
+        inspect_print_text(r, journeys, stdout);
+    return CLI_EXIT_OK;
+}
+
+/* Open the store read-only, gather and print. */
+static int inspect_run(const cli_inspect_args_t *a, const char *state_dir,
+                       const journey_set_t *journeys) {
+    char errbuf[1024];
+    state_store_t *store = NULL;
+    inspect_report_t *report = malloc(sizeof *report);
+    int code = CLI_EXIT_FAILURE;
+    if (!report) {
+        fprintf(stderr, "switchyard inspect: out of memory\n");
+        return code;
+    }
+    sy_err_t err = state_store_open_read_only(&store, state_dir, errbuf, sizeof errbuf);
+    if (err == SY_OK)
+        err = inspect_gather(report, store, a->contact_id, errbuf, sizeof errbuf);
+    if (err == SY_OK)
+        code = report_print(report, journeys, a, state_dir);
+    else
+        fprintf(stderr, "switchyard inspect: %s\n", errbuf);
+    if (err == SY_ERR_LIMIT)
+        code = CLI_EXIT_INVALID;
+    state_store_close(store);
+    free(report);
+    return code;
+}
+
+int cli_inspect_main(int argc, char **argv) {
+    cli_inspect_args_t a;
+    char errbuf[1024];
+    sy_config_t *config = NULL;
+    journey_set_t *journeys = NULL;
+    if (!args_parse(&a, argc, argv))
+        return CLI_EXIT_INVALID;
+    if (a.config_path &&
+        config_load(&config, a.config_path, errbuf, sizeof errbuf) != SY_OK) {
+        fprintf(stderr, "switchyard inspect: %s\n", errbuf);
+        return CLI_EXIT_INVALID;
+    }
+    const char *state_dir = config ? config->state_dir : a.state_dir;
+    const char *journeys_dir = a.journeys_dir ? a.journeys_dir
+                               : config       ? config->journeys_dir
+                                              : NULL;
+    int code = CLI_EXIT_INVALID;
+    if (journeys_dir &&
+        journey_set_load_dir(&journeys, journeys_dir, errbuf, sizeof errbuf) != SY_OK)
+        fprintf(stderr, "switchyard inspect: %s\n", errbuf);
+    else
+        code = inspect_run(&a, state_dir, journeys);
+    if (journeys)
+        journey_set_free(journeys);
+    config_free(config);
+    return code;
+}

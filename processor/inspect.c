@@ -1,0 +1,125 @@
+/* inspect.c — gathering one contact's state for `switchyard inspect` (instances, the
+ * timers of their partitions, the profile) and the lookups both printers share. The
+ * printing itself: inspect_text.c and inspect_json.c. */
+#include "inspect.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int instance_visit(void *ctx, int32_t partition, const char *journey_id,
+                          const state_instance_t *instance) {
+    inspect_report_t *r = ctx;
+    if (r->instances_count == INSPECT_INSTANCES_MAX) {
+        r->instances_truncated = true;
+        return 1;
+    }
+    inspect_instance_t *i = &r->instances[r->instances_count++];
+    i->partition = partition;
+    snprintf(i->journey_id, sizeof i->journey_id, "%s", journey_id);
+    i->instance = *instance;
+    return 0;
+}
+
+static int timer_visit(void *ctx, const state_timer_t *timer) {
+    inspect_report_t *r = ctx;
+    if (strcmp(timer->contact_id, r->contact_id) != 0)
+        return 0;
+    if (r->timers_count == INSPECT_TIMERS_MAX) {
+        r->timers_truncated = true;
+        return 1;
+    }
+    r->timers[r->timers_count++] = *timer;
+    return 0;
+}
+
+/* Scan the timers of every partition holding an instance, each partition once. The
+ * instances come partition by partition in ascending order. */
+static sy_err_t timers_gather(inspect_report_t *r, state_store_t *store, char *errbuf,
+                              size_t errbuf_size) {
+    for (size_t i = 0; i < r->instances_count; i++) {
+        int32_t p = r->instances[i].partition;
+        if (i > 0 && r->instances[i - 1].partition == p)
+            continue;
+        sy_err_t err = state_store_timers_scan(store, p, timer_visit, r, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
+    return SY_OK;
+}
+
+sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *contact_id,
+                        char *errbuf, size_t errbuf_size) {
+    memset(r, 0, sizeof *r);
+    if (strlen(contact_id) > SY_ID_BYTES_MAX) {
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    snprintf(r->contact_id, sizeof r->contact_id, "%s", contact_id);
+    sy_err_t err = state_store_contact_scan(store, contact_id, instance_visit, r, errbuf,
+                                            errbuf_size);
+    if (err == SY_OK)
+        err = timers_gather(r, store, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    err = state_store_profile_partition_find(store, contact_id, &r->profile_partition, errbuf,
+                                             errbuf_size);
+    if (err == SY_ERR_NOT_FOUND)
+        return SY_OK;
+    if (err == SY_OK)
+        err = state_store_profile_get(store, r->profile_partition, contact_id, r->attrs,
+                                      SY_PROFILE_ATTRS_MAX, &r->attrs_count, r->profile_buf,
+                                      sizeof r->profile_buf, errbuf, errbuf_size);
+    r->has_profile = err == SY_OK;
+    return err;
+}
+
+bool inspect_found(const inspect_report_t *r) { return r->instances_count || r->has_profile; }
+
+const journey_t *inspect_journey_find(const journey_set_t *journeys, const char *id,
+                                      int32_t version) {
+    for (size_t i = 0; journeys && i < journeys->count; i++) {
+        const journey_t *j = journeys->journeys[i];
+        if (j->version == version && strcmp(j->id, id) == 0)
+            return j;
+    }
+    return NULL;
+}
+
+const journey_watch_t *inspect_node_watch(const journey_t *journey, uint16_t node) {
+    if (!journey || node >= journey->nodes_count)
+        return NULL;
+    const journey_node_t *n = &journey->nodes[node];
+    if (n->kind == JOURNEY_NODE_BRANCH)
+        return &n->u.branch.watch;
+    if (n->kind == JOURNEY_NODE_WAIT && n->u.wait.kind == JOURNEY_WAIT_EVENT)
+        return &n->u.wait.watch;
+    return NULL;
+}
+
+void inspect_time_format(int64_t ms, char *buf) {
+    int64_t s = ms / 1000, frac = ms % 1000;
+    if (frac < 0) {
+        frac += 1000;
+        s--;
+    }
+    time_t t = (time_t)s;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(buf, INSPECT_TIME_BYTES, "%" PRId64 " ms", ms);
+        return;
+    }
+    int n = (int)strftime(buf, INSPECT_TIME_BYTES, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (frac)
+        snprintf(buf + n, INSPECT_TIME_BYTES - (size_t)n, ".%03dZ", (int)frac);
+    else
+        snprintf(buf + n, INSPECT_TIME_BYTES - (size_t)n, "Z");
+}
+
+void inspect_event_name(const journey_event_match_t *m, char *buf, size_t size) {
+    if (m->type == SY_EVENT_CUSTOM)
+        snprintf(buf, size, "custom.%s", m->name ? m->name : "");
+    else
+        snprintf(buf, size, "%s.%s", sy_channel_name(m->channel), sy_event_type_name(m->type));
+}

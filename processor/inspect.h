@@ -1,0 +1,78 @@
+/* inspect.h — what `switchyard inspect` shows of one contact: its journey instances, their
+ * pending timers and its profile, gathered from a store (opened read-only by the CLI) and
+ * printed as text or one JSON object, with node ids and watched event names when the
+ * journey is loaded. Not the command line: cli_inspect.c. */
+#ifndef SY_INSPECT_H
+#define SY_INSPECT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "journey.h"
+#include "state_store.h"
+
+/* Instances of one contact shown: one per journey it ever entered, in every partition;
+ * JOURNEY_SET_MAX journeys run at once and retired ones keep their instances. */
+#define INSPECT_INSTANCES_MAX 1024
+/* Timers of one contact shown: one or two per active instance. */
+#define INSPECT_TIMERS_MAX 4096
+
+typedef struct inspect_instance {
+    int32_t partition;
+    char journey_id[SY_ID_BYTES_MAX + 1];
+    state_instance_t instance;
+} inspect_instance_t;
+
+/* Everything shown of one contact; large (the profile's buffer): allocate it. */
+typedef struct inspect_report {
+    char contact_id[SY_ID_BYTES_MAX + 1];
+    size_t instances_count;
+    bool instances_truncated; /* more than INSPECT_INSTANCES_MAX */
+    inspect_instance_t instances[INSPECT_INSTANCES_MAX];
+    size_t timers_count;
+    bool timers_truncated;    /* more than INSPECT_TIMERS_MAX */
+    state_timer_t timers[INSPECT_TIMERS_MAX]; /* the contact's, in due order per partition */
+    bool has_profile;
+    int32_t profile_partition;
+    size_t attrs_count;
+    sy_attr_t attrs[SY_PROFILE_ATTRS_MAX]; /* strings point into profile_buf */
+    char profile_buf[STATE_PROFILE_BYTES_MAX];
+} inspect_report_t;
+
+/* Fill report with contact_id's committed state in store: instances of every partition,
+ * the timers of the partitions that hold them (found by scanning each such partition's
+ * whole timer index), and the profile. Errors: SY_ERR_LIMIT (over-long id),
+ * SY_ERR_STATE. */
+sy_err_t inspect_gather(inspect_report_t *report, state_store_t *store,
+                        const char *contact_id, char *errbuf, size_t errbuf_size);
+
+/* True when the contact has any state: an instance or a profile. */
+bool inspect_found(const inspect_report_t *report);
+
+/* Print report for people (text) or as one JSON object and a newline. journeys (may be
+ * NULL) names nodes and watched events; an instance of a journey version not in it shows
+ * indexes and the raw seen mask. Both borrowed. */
+void inspect_print_text(const inspect_report_t *report, const journey_set_t *journeys,
+                        FILE *out);
+sy_err_t inspect_print_json(const inspect_report_t *report, const journey_set_t *journeys,
+                            FILE *out);
+
+/* For the printers (inspect_text.c, inspect_json.c). */
+
+/* The loaded journey of id and version, or NULL. */
+const journey_t *inspect_journey_find(const journey_set_t *journeys, const char *id,
+                                      int32_t version);
+
+/* The watch list of journey's node index (branch or event wait), or NULL. */
+const journey_watch_t *inspect_node_watch(const journey_t *journey, uint16_t node);
+
+/* Bytes inspect_time_format writes, NUL included ("-292277026-..." and milliseconds). */
+#define INSPECT_TIME_BYTES 40
+
+/* ms as ISO-8601 UTC: 2026-11-02T08:00:00Z, with .mmm when not a whole second. */
+void inspect_time_format(int64_t ms, char *buf);
+
+/* The watched event's name as journeys write it: email.opened, custom.purchase. */
+void inspect_event_name(const journey_event_match_t *m, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,130 @@
+/* inspect_json.c — `switchyard inspect --json`: the same as inspect_text.c, as one JSON
+ * object (built with json-c, which escapes every string). Fields: docs/inspect.md. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inspect.h"
+
+static json_object *time_json(int64_t ms) {
+    char buf[INSPECT_TIME_BYTES];
+    inspect_time_format(ms, buf);
+    return json_object_new_string(buf);
+}
+
+/* Add "node" (its id, or null when the journey is not loaded) and "node_index". */
+static void node_add(json_object *o, const journey_t *journey, uint16_t node) {
+    json_object_object_add(o, "node", journey && node < journey->nodes_count
+                                          ? json_object_new_string(journey->nodes[node].id)
+                                          : NULL);
+    json_object_object_add(o, "node_index", json_object_new_int(node));
+}
+
+static json_object *seen_json(const journey_t *journey, const state_instance_t *in) {
+    const journey_watch_t *watch = inspect_node_watch(journey, in->node);
+    if (!watch)
+        return NULL;
+    json_object *names = json_object_new_array();
+    for (size_t b = 0; b < watch->count; b++) {
+        if (!((in->seen_mask >> b) & 1u))
+            continue;
+        char name[SY_ID_BYTES_MAX + 16];
+        inspect_event_name(&watch->events[b], name, sizeof name);
+        json_object_array_add(names, json_object_new_string(name));
+    }
+    return names;
+}
+
+static json_object *timers_json(const inspect_report_t *r, const inspect_instance_t *i,
+                                const journey_t *journey) {
+    json_object *timers = json_object_new_array();
+    for (size_t t = 0; t < r->timers_count; t++) {
+        const state_timer_t *timer = &r->timers[t];
+        if (timer->partition != i->partition || strcmp(timer->journey_id, i->journey_id))
+            continue;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "due", time_json(timer->due_ms));
+        json_object_object_add(o, "due_ms", json_object_new_int64(timer->due_ms));
+        node_add(o, journey, timer->node);
+        bool stale = timer->node != i->instance.node ||
+                     timer->node_entered_at_ms != i->instance.node_entered_at_ms;
+        json_object_object_add(o, "stale", json_object_new_boolean(stale));
+        json_object_array_add(timers, o);
+    }
+    return timers;
+}
+
+static json_object *instance_json(const inspect_report_t *r, const inspect_instance_t *i,
+                                  const journey_set_t *journeys) {
+    const state_instance_t *in = &i->instance;
+    const journey_t *journey = inspect_journey_find(journeys, i->journey_id,
+                                                    in->journey_version);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "journey", json_object_new_string(i->journey_id));
+    json_object_object_add(o, "version", json_object_new_int(in->journey_version));
+    json_object_object_add(o, "partition", json_object_new_int(i->partition));
+    json_object_object_add(o, "journey_loaded", json_object_new_boolean(journey != NULL));
+    json_object_object_add(o, "status", json_object_new_string(
+                                            in->status == STATE_INSTANCE_DONE ? "done"
+                                                                              : "active"));
+    node_add(o, journey, in->node);
+    json_object_object_add(o, "entered_at", time_json(in->entered_at_ms));
+    json_object_object_add(o, "node_entered_at", time_json(in->node_entered_at_ms));
+    json_object_object_add(o, "occurrence", json_object_new_int64(in->occurrence));
+    json_object_object_add(o, "outcomes_seen", seen_json(journey, in));
+    json_object_object_add(o, "seen_mask", json_object_new_int64(in->seen_mask));
+    json_object_object_add(o, "timers", timers_json(r, i, journey));
+    return o;
+}
+
+static json_object *value_json(const sy_value_t *v) {
+    switch (v->kind) {
+    case SY_VALUE_BOOL:
+        return json_object_new_boolean(v->u.b);
+    case SY_VALUE_LONG:
+        return json_object_new_int64(v->u.l);
+    case SY_VALUE_DOUBLE:
+        return json_object_new_double(v->u.d);
+    case SY_VALUE_STRING:
+        return json_object_new_string(v->u.s);
+    case SY_VALUE_NULL:
+        break;
+    }
+    return NULL;
+}
+
+static json_object *profile_json(const inspect_report_t *r) {
+    if (!r->has_profile)
+        return NULL;
+    json_object *o = json_object_new_object(), *attrs = json_object_new_object();
+    json_object_object_add(o, "partition", json_object_new_int(r->profile_partition));
+    for (size_t a = 0; a < r->attrs_count; a++)
+        json_object_object_add(attrs, r->attrs[a].name, value_json(&r->attrs[a].value));
+    json_object_object_add(o, "attributes", attrs);
+    return o;
+}
+
+sy_err_t inspect_print_json(const inspect_report_t *r, const journey_set_t *journeys,
+                            FILE *out) {
+    json_object *root = json_object_new_object(), *instances = json_object_new_array();
+    if (!root || !instances) {
+        json_object_put(root);
+        json_object_put(instances);
+        return SY_ERR_NOMEM;
+    }
+    json_object_object_add(root, "contact", json_object_new_string(r->contact_id));
+    json_object_object_add(root, "found", json_object_new_boolean(inspect_found(r)));
+    for (size_t i = 0; i < r->instances_count; i++)
+        json_object_array_add(instances, instance_json(r, &r->instances[i], journeys));
+    json_object_object_add(root, "instances", instances);
+    json_object_object_add(root, "instances_truncated",
+                           json_object_new_boolean(r->instances_truncated));
+    json_object_object_add(root, "timers_truncated",
+                           json_object_new_boolean(r->timers_truncated));
+    json_object_object_add(root, "profile", profile_json(r));
+    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
+    sy_err_t err = text && fprintf(out, "%s\n", text) >= 0 ? SY_OK : SY_ERR_IO;
+    json_object_put(root);
+    return err;
+}

@@ -1,0 +1,90 @@
+/* runner_flush.c — the commit of processing.guarantee = at_least_once: no transactions.
+ * The batch's outputs are flushed (every record delivered), then its changelog records
+ * produced and flushed, then the consumed offsets committed synchronously; the runner
+ * writes the state after. A crash before the offsets commit makes the batch's input be
+ * processed again: outputs may repeat, none is lost. Not exactly_once: runner_txn.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "runner_int.h"
+
+/* Longest one flush call blocks before we look at the batch's delivery failures. */
+#define RUNNER_FLUSH_SLICE_MS 1000
+
+/* Wait until every queued record is delivered, or one of the batch's failed (its
+ * message.timeout.ms bounds the wait while the broker is away). */
+static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t errbuf_size) {
+    int64_t last_log_ms = runner_now_ms();
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_flush(r->producer, RUNNER_FLUSH_SLICE_MS);
+        if (r->changelog.failed) {
+            snprintf(errbuf, errbuf_size, "%s", r->changelog.failure);
+            return SY_ERR_KAFKA_ABORT;
+        }
+        if (!err)
+            return SY_OK;
+        if (runner_now_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
+            last_log_ms = runner_now_ms();
+            log_warn("flushing the batch's %s: %d record(s) not yet delivered; waiting for "
+                     "the broker", what, rd_kafka_outq_len(r->producer));
+        }
+    }
+}
+
+/* Errors of an offset commit that a broker coming back cures. */
+static int commit_error_retriable(rd_kafka_resp_err_t err) {
+    switch (err) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Commit the consumed offsets; while the coordinator is away, retry until *stop. Any
+ * other error (the group rebalanced) only means the input is processed again. */
+static sy_err_t offsets_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
+    int64_t last_log_ms = 0;
+    while (r->offsets->cnt) {
+        rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, r->offsets, 0);
+        if (!err)
+            return SY_OK;
+        if (!commit_error_retriable(err)) {
+            log_warn("commit offsets: %s; the batch's input may be processed again",
+                     rd_kafka_err2str(err));
+            return SY_OK;
+        }
+        if (atomic_load(r->stop)) {
+            snprintf(errbuf, errbuf_size, "commit offsets: %s", rd_kafka_err2str(err));
+            return SY_ERR_KAFKA_RETRIABLE;
+        }
+        if (runner_now_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
+            last_log_ms = runner_now_ms();
+            log_warn("commit offsets: %s; retrying", rd_kafka_err2str(err));
+        }
+        rd_kafka_poll(r->producer, 100);
+    }
+    return SY_OK;
+}
+
+sy_err_t runner_flush_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
+    /* Outputs first: a changelog record must never reach Kafka before the actions of
+     * the state change it holds, or a crash could restore a state whose actions were
+     * never sent. */
+    sy_err_t err = flush_all(r, "outputs", errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = runner_changelog_produce(r, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = flush_all(r, "changelog records", errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = offsets_commit(r, errbuf, errbuf_size);
+    return err;
+}

@@ -1,0 +1,187 @@
+/* state_changelog.c — the state store's side of the changelog: the walk over the pending
+ * batch's op log (what the runner produces to topic.changelog), the apply of changelog
+ * records during a restore, and the per-partition checkpoint (the changelog offset the
+ * committed state reflects). Not the Kafka side: see processor/runner_changelog.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "profile_codec.h"
+#include "state_codec.h"
+#include "state_store_int.h"
+
+/* Third byte of a checkpoint key in the default column family, after the partition:
+ * stream times use the bare 2-byte partition key, so the two never meet. */
+#define CHANGELOG_CHECKPOINT_TAG 'c'
+/* Checkpoint value: a version byte, then the offset as 8 big-endian bytes. */
+#define CHANGELOG_CHECKPOINT_BYTES 9
+
+/* Column family index in the store of each changelog cf byte, and back. */
+static const int changelog_cf_index[] = {
+    [STATE_CHANGELOG_CF_META] = CF_DEFAULT,
+    [STATE_CHANGELOG_CF_INSTANCES] = CF_INSTANCES,
+    [STATE_CHANGELOG_CF_TIMERS] = CF_TIMERS,
+    [STATE_CHANGELOG_CF_PROFILES] = CF_PROFILES,
+};
+static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
+    [CF_DEFAULT] = STATE_CHANGELOG_CF_META,
+    [CF_INSTANCES] = STATE_CHANGELOG_CF_INSTANCES,
+    [CF_TIMERS] = STATE_CHANGELOG_CF_TIMERS,
+    [CF_PROFILES] = STATE_CHANGELOG_CF_PROFILES,
+};
+#define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
+
+sy_err_t state_store_pending_each(state_store_t *s, state_changelog_op_fn *fn, void *ctx) {
+    const state_pending_t *p = &s->pending;
+    if (p->ops_lost)
+        return SY_ERR_NOMEM;
+    for (size_t i = 0; i < p->ops_count; i++) {
+        const pending_op_t *op = &p->ops[i];
+        sy_err_t err = fn(ctx, changelog_cf_of_index[op->cf], op->partition, op->key,
+                          op->key_len, op->value, op->value_len);
+        if (err != SY_OK)
+            return err;
+    }
+    return SY_OK;
+}
+
+static sy_err_t bad_record(const char *what, char *errbuf, size_t errbuf_size) {
+    snprintf(errbuf, errbuf_size, "changelog record: %s", what);
+    return SY_ERR_INVALID_ARG;
+}
+
+/* Stream time: the bare partition key; the in-memory copy follows the batch. */
+static sy_err_t meta_apply(state_store_t *s, int32_t partition, const uint8_t *key,
+                           size_t key_len, const uint8_t *value, size_t value_len,
+                           char *errbuf, size_t errbuf_size) {
+    int64_t time_ms = INT64_MIN;
+    if (key_len != 2)
+        return bad_record("meta key is not a partition", errbuf, errbuf_size);
+    if (value && !state_codec_meta_decode(value, value_len, &time_ms))
+        return bad_record("malformed stream time", errbuf, errbuf_size);
+    if (value)
+        rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
+                                  (const char *)value, value_len);
+    else
+        rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len);
+    s->stream_time[partition] = time_ms;
+    s->stream_time_state[partition] = 2;
+    return SY_OK;
+}
+
+/* Instances also go to the pending map: the write-back cache takes its committed values
+ * from there at commit, so it never keeps one a restore replaced. */
+static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_len,
+                               const uint8_t *value, size_t value_len, char *errbuf,
+                               size_t errbuf_size) {
+    state_instance_t instance;
+    if (key_len < 4 || !memchr(key + 2, 0, key_len - 2))
+        return bad_record("malformed instance key", errbuf, errbuf_size);
+    if (value && !state_codec_instance_decode(value, value_len, &instance))
+        return bad_record("malformed instance", errbuf, errbuf_size);
+    if (value) {
+        if (!state_pending_put(&s->pending, key, key_len, value, value_len))
+            return SY_ERR_NOMEM;
+        rocksdb_writebatch_put_cf(s->batch, s->cf[CF_INSTANCES], (const char *)key, key_len,
+                                  (const char *)value, value_len);
+        return SY_OK;
+    }
+    /* This version never deletes an instance; a later one may. The pending map cannot
+     * hold an absence, and the cache refills from it at commit: write what is pending
+     * first, then delete and forget the cache. */
+    if (state_pending_get(&s->pending, key, key_len)) {
+        sy_err_t err = state_store_commit(s, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
+    rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_INSTANCES], (const char *)key, key_len);
+    state_cache_clear(s->instance_cache);
+    return SY_OK;
+}
+
+/* Timers and profiles go to the write batch only: nothing reads them during a restore,
+ * and the batch commits before processing goes on. */
+static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                            const uint8_t *value, size_t value_len, char *errbuf,
+                            size_t errbuf_size) {
+    state_timer_t timer;
+    if (cf == CF_TIMERS && (!state_codec_timer_key_decode(key, key_len, &timer) ||
+                            (value && !state_codec_timer_value_decode(value, value_len,
+                                                                      &timer))))
+        return bad_record("malformed timer", errbuf, errbuf_size);
+    if (cf == CF_PROFILES && (key_len > PROFILE_KEY_BYTES_MAX ||
+                              (value && value_len > STATE_PROFILE_BYTES_MAX)))
+        return bad_record("profile over its limits", errbuf, errbuf_size);
+    if (value)
+        rocksdb_writebatch_put_cf(s->batch, s->cf[cf], (const char *)key, key_len,
+                                  (const char *)value, value_len);
+    else
+        rocksdb_writebatch_delete_cf(s->batch, s->cf[cf], (const char *)key, key_len);
+    return SY_OK;
+}
+
+sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
+                                     const uint8_t *key, size_t key_len, const uint8_t *value,
+                                     size_t value_len, char *errbuf, size_t errbuf_size) {
+    if ((unsigned)cf >= CHANGELOG_CF_COUNT)
+        return bad_record("unknown column family", errbuf, errbuf_size);
+    if (key_len < 2 || key_len > STATE_KEY_BYTES_MAX)
+        return bad_record("key length out of range", errbuf, errbuf_size);
+    int32_t partition = (int32_t)((key[0] << 8) | key[1]);
+    if (partition >= STATE_PARTITIONS_MAX)
+        return bad_record("partition out of range", errbuf, errbuf_size);
+    int index = changelog_cf_index[cf];
+    if (index == CF_DEFAULT)
+        return meta_apply(s, partition, key, key_len, value, value_len, errbuf, errbuf_size);
+    if (index == CF_INSTANCES)
+        return instance_apply(s, key, key_len, value, value_len, errbuf, errbuf_size);
+    return plain_apply(s, index, key, key_len, value, value_len, errbuf, errbuf_size);
+}
+
+static size_t checkpoint_key(uint8_t *buf, int32_t partition) {
+    size_t n = state_codec_meta_key(buf, partition);
+    buf[n++] = CHANGELOG_CHECKPOINT_TAG;
+    return n;
+}
+
+sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
+                                          int64_t *offset, char *errbuf, size_t errbuf_size) {
+    uint8_t key[3];
+    char *rerr = NULL;
+    size_t len = 0;
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    size_t key_len = checkpoint_key(key, partition);
+    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
+                                 (const char *)key, key_len, &len, &rerr);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, "read checkpoint");
+    if (!value)
+        return SY_ERR_NOT_FOUND;
+    const uint8_t *v = (const uint8_t *)value;
+    int ok = len == CHANGELOG_CHECKPOINT_BYTES && v[0] == STATE_CODEC_VERSION;
+    uint64_t u = 0;
+    for (size_t i = 1; ok && i < len; i++)
+        u = (u << 8) | v[i];
+    rocksdb_free(value);
+    if (!ok) {
+        snprintf(errbuf, errbuf_size, "state store: corrupt changelog checkpoint of "
+                 "partition %d", (int)partition);
+        return SY_ERR_STATE;
+    }
+    *offset = (int64_t)u;
+    return SY_OK;
+}
+
+sy_err_t state_store_changelog_offset_set(state_store_t *s, int32_t partition,
+                                          int64_t offset) {
+    uint8_t key[3], value[CHANGELOG_CHECKPOINT_BYTES];
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX || offset < 0)
+        return SY_ERR_INVALID_ARG;
+    size_t key_len = checkpoint_key(key, partition);
+    value[0] = STATE_CODEC_VERSION;
+    for (int i = 0; i < 8; i++)
+        value[1 + i] = (uint8_t)((uint64_t)offset >> (56 - 8 * i));
+    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
+                              (const char *)value, sizeof value);
+    return SY_OK;
+}

@@ -1,0 +1,581 @@
+/* fault_common.c — the fault tests' workload, reference, service control and comparison
+ * (see fault_common.h). */
+#include "fault_common.h"
+
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "event_json.h"
+
+#define FAULT_T0_MS 1793606400000LL /* 2026-11-02T08:00:00Z */
+#define FAULT_HOUR_MS 3600000LL
+#define FAULT_LINE_BYTES 8192
+#define FAULT_READ_TIMEOUT_MS 180000
+#define FAULT_SHOW_MAX 8
+
+static const char *const kind_names[FAULT_KINDS] = {"RoutingDecision", "ActionCommand",
+                                                    "ContactUpdate"};
+
+long long fault_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long fault_wall_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void fault_sleep_ms(long ms) {
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* outputs */
+
+void fault_outputs_init(fault_outputs_t *o, int contacts) {
+    memset(o, 0, sizeof *o);
+    o->shard_count = (size_t)contacts / TRANSCRIPT_CONTACTS_MAX + 1;
+    for (int k = 0; k < FAULT_KINDS; k++) {
+        o->shards[k] = calloc(o->shard_count, sizeof *o->shards[k]);
+        cr_assert_not_null(o->shards[k], "out of memory");
+    }
+    o->ids_cap = 4 * (size_t)contacts + 16;
+    o->action_ids = calloc(o->ids_cap, sizeof *o->action_ids);
+    cr_assert_not_null(o->action_ids, "out of memory");
+}
+
+void fault_outputs_free(fault_outputs_t *o) {
+    for (int k = 0; k < FAULT_KINDS; k++)
+        free(o->shards[k]);
+    free(o->action_ids);
+    memset(o, 0, sizeof *o);
+}
+
+static const char *json_str(json_object *o, const char *key) {
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+/* The shard of a contact id "c<index>", or -1 for a contact outside the workload. */
+static long contact_shard(const fault_outputs_t *o, const char *contact) {
+    char *end;
+    if (!contact || contact[0] != 'c')
+        return -1;
+    long index = strtol(contact + 1, &end, 10);
+    if (*end != '\0' || index < 0)
+        return -1;
+    long shard = index / TRANSCRIPT_CONTACTS_MAX;
+    return shard < (long)o->shard_count ? shard : -1;
+}
+
+void fault_outputs_add_json(fault_outputs_t *o, const char *json) {
+    json_object *obj = json_tokener_parse(json);
+    cr_assert_not_null(obj, "output is not JSON: %s", json);
+    const char *schema = json_str(obj, "schema");
+    long shard = contact_shard(o, json_str(obj, "contact_id"));
+    int kind = -1;
+    for (int k = 0; k < FAULT_KINDS; k++)
+        if (schema && strcmp(schema, kind_names[k]) == 0)
+            kind = k;
+    if (kind < 0 || shard < 0) {
+        o->foreign++;
+        json_object_put(obj);
+        return;
+    }
+    o->counts[kind]++;
+    transcript_add_json(&o->shards[kind][shard], json, kind_names[kind]);
+    if (kind == FAULT_ACTIONS) {
+        const char *id = json_str(obj, "action_id");
+        if (o->ids_count == o->ids_cap) {
+            o->ids_cap *= 2;
+            o->action_ids = realloc(o->action_ids, o->ids_cap * sizeof *o->action_ids);
+            cr_assert_not_null(o->action_ids, "out of memory");
+        }
+        snprintf(o->action_ids[o->ids_count++], FAULT_ID_BYTES, "%s", id ? id : "(none)");
+    }
+    json_object_put(obj);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* workload */
+
+static void workload_add(fault_workload_t *w, FILE *f, const char *line) {
+    w->lines[w->count] = strdup(line);
+    cr_assert_not_null(w->lines[w->count], "out of memory");
+    w->count++;
+    cr_assert_gt(fprintf(f, "%s\n", line), 0, "write %s", w->path);
+}
+
+/* One engagement event on contact i's promo email. */
+static void engagement_line(char *line, size_t size, int i, const char *what, long long at,
+                            const char *type, const char *extra) {
+    snprintf(line, size,
+             "{\"event_id\":\"e%04d-%s\",\"contact_id\":\"c%04d\",\"time\":%lld,"
+             "\"type\":\"%s\",\"journey_id\":\"coffee_email_promo\","
+             "\"message\":\"promo_email\"%s}",
+             i, what, i, at, type, extra);
+}
+
+void fault_workload_write(fault_workload_t *w, const char *dir, int contacts) {
+    char line[512];
+    memset(w, 0, sizeof *w);
+    w->contacts = contacts;
+    w->lines = calloc(4 * (size_t)contacts, sizeof *w->lines);
+    cr_assert_not_null(w->lines, "out of memory");
+    snprintf(w->path, sizeof w->path, "%s/events.jsonl", dir);
+    FILE *f = fopen(w->path, "w");
+    cr_assert_not_null(f, "create %s", w->path);
+    fprintf(f, "# fault-test workload: %d contacts through coffee_email_promo\n", contacts);
+    for (int i = 0; i < contacts; i++) {
+        snprintf(line, sizeof line,
+                 "{\"event_id\":\"e%04d-entry\",\"contact_id\":\"c%04d\",\"time\":%lld,"
+                 "\"type\":\"custom.promo_eligible\"}",
+                 i, i, FAULT_T0_MS + i * 100LL);
+        workload_add(w, f, line);
+    }
+    /* First outcome an hour after entry: delivered (opened, delivered only), bounced,
+     * blocked; nothing for the silent fifth. */
+    static const char *const first[5] = {"email.delivered", "email.delivered",
+                                          "email.bounced", "email.blocked", NULL};
+    for (int i = 0; i < contacts; i++) {
+        if (!first[i % 5])
+            continue;
+        engagement_line(line, sizeof line, i, "first", FAULT_T0_MS + FAULT_HOUR_MS + i * 100LL,
+                        first[i % 5], i % 5 == 2 ? ",\"bounce\":\"hard\"" : "");
+        workload_add(w, f, line);
+    }
+    for (int i = 0; i < contacts; i += 5) {
+        engagement_line(line, sizeof line, i, "open", FAULT_T0_MS + 2 * FAULT_HOUR_MS + i * 100LL,
+                        "email.opened", "");
+        workload_add(w, f, line);
+    }
+    for (int i = 0; i < contacts; i++) {
+        snprintf(line, sizeof line,
+                 "{\"event_id\":\"e%04d-app\",\"contact_id\":\"c%04d\",\"time\":%lld,"
+                 "\"type\":\"custom.app_open\"}",
+                 i, i, FAULT_T0_MS + 240 * FAULT_HOUR_MS + i * 100LL);
+        workload_add(w, f, line);
+    }
+    cr_assert_eq(fclose(f), 0, "write %s", w->path);
+}
+
+void fault_workload_free(fault_workload_t *w) {
+    for (size_t i = 0; i < w->count; i++)
+        free(w->lines[i]);
+    free(w->lines);
+    memset(w, 0, sizeof *w);
+}
+
+void fault_simulate(const fault_workload_t *w, fault_outputs_t *want) {
+    char command[1024];
+    static char line[FAULT_LINE_BYTES];
+    snprintf(command, sizeof command,
+             "%s simulate --journeys %s/examples/journeys --events %s 2>/dev/null",
+             SWITCHYARD_BIN, SY_SOURCE_ROOT, w->path);
+    FILE *p = popen(command, "r");
+    cr_assert_not_null(p, "%s", command);
+    while (fgets(line, sizeof line, p))
+        fault_outputs_add_json(want, line);
+    cr_assert_eq(pclose(p), 0, "%s failed", command);
+    printf("reference (switchyard simulate): %zu events -> %ld decisions, %ld actions, "
+           "%ld contact updates\n",
+           w->count, want->counts[FAULT_DECISIONS], want->counts[FAULT_ACTIONS],
+           want->counts[FAULT_UPDATES]);
+    fflush(stdout);
+}
+
+void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t from,
+                         size_t to) {
+    char errbuf[512] = "";
+    event_json_t *parser = NULL;
+    codec_t *codec = NULL;
+    harness_producer_t *p = NULL;
+    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "codec: %s", errbuf);
+    cr_assert_eq(event_json_open(&parser, w->path, errbuf, sizeof errbuf), SY_OK, "%s",
+                 errbuf);
+    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
+                 SY_OK, "producer: %s", errbuf);
+    for (size_t i = from; i < to && i < w->count; i++) {
+        event_json_line_t parsed;
+        const void *frame = NULL;
+        size_t len = 0;
+        sy_err_t err = event_json_parse(parser, w->lines[i], strlen(w->lines[i]),
+                                        (long)i + 1, &parsed, errbuf, sizeof errbuf);
+        cr_assert_eq(err, SY_OK, "%s", errbuf);
+        cr_assert_eq(parsed.kind, EVENT_JSON_EVENT, "line %zu is not an event", i);
+        err = codec_encode_event(codec, parsed.event, &frame, &len, errbuf, sizeof errbuf);
+        cr_assert_eq(err, SY_OK, "encode line %zu: %s", i, errbuf);
+        const char *key = parsed.event->contact_id;
+        cr_assert_eq(harness_produce(p, svc->events, key, strlen(key), frame, len), SY_OK,
+                     "produce line %zu", i);
+    }
+    cr_assert_eq(harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK,
+                 "flush: %s", errbuf);
+    event_json_close(parser);
+    codec_close(codec);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* the service process */
+
+void fault_config_set(const service_t *svc, const char *key, const char *value) {
+    char text[8192], out[8192], tmp[256];
+    size_t used = 0, keylen = strlen(key);
+    int replaced = 0;
+    FILE *f = fopen(svc->config_path, "r");
+    cr_assert_not_null(f, "open %s", svc->config_path);
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    out[0] = '\0';
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int same = strncmp(line, key, keylen) == 0 &&
+                   (line[keylen] == ' ' || line[keylen] == '=');
+        if (same) {
+            used += (size_t)snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
+            replaced = 1;
+        } else {
+            used += (size_t)snprintf(out + used, sizeof out - used, "%s\n", line);
+        }
+        cr_assert_lt(used, sizeof out - 256, "config too long");
+    }
+    if (!replaced)
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
+    snprintf(tmp, sizeof tmp, "%s.tmp~", svc->config_path);
+    cr_assert_eq(harness_write_file(tmp, out), 0, "write %s", tmp);
+    cr_assert_eq(rename(tmp, svc->config_path), 0, "rename %s", tmp);
+}
+
+void fault_config_fast_rejoin(const service_t *svc) {
+    fault_config_set(svc, "kafka.session.timeout.ms", "6000");
+    fault_config_set(svc, "kafka.heartbeat.interval.ms", "1000");
+}
+
+void fault_start(service_t *svc, const char *log_path, long long fsize_limit) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(127);
+        close(fd);
+        if (fsize_limit > 0) {
+            struct rlimit lim = {.rlim_cur = (rlim_t)fsize_limit,
+                                 .rlim_max = (rlim_t)fsize_limit};
+            signal(SIGXFSZ, SIG_IGN); /* ignored stays ignored across exec */
+            if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+                _exit(127);
+        }
+        char *argv[] = {SWITCHYARD_BIN, "run", "--config", svc->config_path, NULL};
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    svc->pid = pid;
+}
+
+int fault_alive(service_t *svc, int *exit_status) {
+    int status = 0;
+    if (svc->pid <= 0)
+        return 0;
+    pid_t r = waitpid(svc->pid, &status, WNOHANG);
+    if (r == 0)
+        return 1;
+    if (exit_status)
+        *exit_status = status;
+    svc->pid = 0;
+    return 0;
+}
+
+int fault_file_contains(const char *path, const char *needle) {
+    static char line[FAULT_LINE_BYTES];
+    int found = 0;
+    FILE *f = fopen(path, "r");
+    while (f && !found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+long fault_wait_log(service_t *svc, const char *log_path, const char *needle, int timeout_ms,
+                    int *exit_status) {
+    long long start = fault_now_ms();
+    while (fault_now_ms() - start < timeout_ms) {
+        if (fault_file_contains(log_path, needle))
+            return (long)(fault_now_ms() - start);
+        if (!fault_alive(svc, exit_status))
+            return -1;
+        fault_sleep_ms(20);
+    }
+    return -1;
+}
+
+void fault_print_log_problems(const char *log_path, int max) {
+    static char line[FAULT_LINE_BYTES];
+    char ring[8][512];
+    int n = 0;
+    if (max > 8)
+        max = 8;
+    FILE *f = fopen(log_path, "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, "ERROR") || strstr(line, "WARN") || strstr(line, "error") ||
+            strstr(line, "warn"))
+            snprintf(ring[n++ % 8], sizeof ring[0], "%.510s", line);
+    if (f)
+        fclose(f);
+    int first = n > max ? n - max : 0;
+    for (int i = first; i < n; i++)
+        printf("    | %s", ring[i % 8]);
+    fflush(stdout);
+}
+
+/* Sum of the group's committed offsets and of the end offsets over the events topic;
+ * 0 when the broker answered, -1 when not. */
+static int group_progress(rd_kafka_t *rk, const service_t *svc, long *committed, long *end,
+                          int *caught_up) {
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(8);
+    int rc = 0;
+    *committed = *end = 0;
+    *caught_up = 1;
+    for (int p = 0; p < SERVICE_PARTITIONS; p++)
+        rd_kafka_topic_partition_list_add(parts, svc->events, p);
+    if (rd_kafka_committed(rk, parts, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        rc = -1;
+    for (int i = 0; rc == 0 && i < parts->cnt; i++) {
+        int64_t low = 0, high = 0, at = parts->elems[i].offset > 0 ? parts->elems[i].offset : 0;
+        if (rd_kafka_query_watermark_offsets(rk, svc->events, parts->elems[i].partition, &low,
+                                             &high, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rc = -1;
+            break;
+        }
+        *committed += (long)at;
+        *end += (long)high;
+        if (at < high)
+            *caught_up = 0;
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    return rc;
+}
+
+/* A consumer handle in svc's group, for reading its committed offsets (never subscribes). */
+static rd_kafka_t *group_handle(const service_t *svc) {
+    char errbuf[512], group[SERVICE_TOPIC_BYTES];
+    snprintf(group, sizeof group, "%.*s", (int)(strlen(svc->events) - strlen(".events")),
+             svc->events);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf, sizeof errbuf);
+    rd_kafka_conf_set(conf, "group.id", group, errbuf, sizeof errbuf);
+    rd_kafka_conf_set(conf, "log_level", "3", errbuf, sizeof errbuf);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, sizeof errbuf);
+    cr_assert_not_null(rk, "%s", errbuf);
+    return rk;
+}
+
+void fault_group_committed(const service_t *svc, long *committed, long *end) {
+    rd_kafka_t *rk = group_handle(svc);
+    int caught_up = 0;
+    if (group_progress(rk, svc, committed, end, &caught_up) != 0)
+        *committed = *end = -1;
+    rd_kafka_destroy(rk);
+}
+
+int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
+    rd_kafka_t *rk = group_handle(svc);
+    long long start = fault_now_ms(), last_print = start;
+    long committed = 0, end = 0;
+    int result = 0, caught_up = 0;
+    while (fault_now_ms() - start < timeout_ms) {
+        if (group_progress(rk, svc, &committed, &end, &caught_up) == 0 && caught_up &&
+            end > 0) {
+            result = 1;
+            break;
+        }
+        if (!fault_alive(svc, exit_status)) {
+            result = -1;
+            break;
+        }
+        if (fault_now_ms() - last_print >= 10000) {
+            printf("  ... group has committed %ld of %ld input records\n", committed, end);
+            fflush(stdout);
+            last_print = fault_now_ms();
+        }
+        fault_sleep_ms(200);
+    }
+    rd_kafka_destroy(rk);
+    printf("group committed %ld of %ld input records after %.1f s%s\n", committed, end,
+           (fault_now_ms() - start) / 1000.0,
+           result == 1 ? "" : result < 0 ? " (the service exited)" : " (timed out)");
+    fflush(stdout);
+    return result;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* reading and comparing */
+
+typedef struct read_ctx {
+    codec_t *codec;
+    fault_outputs_t *out;
+    long undecodable;
+} read_ctx_t;
+
+static void on_output(void *ctx, const rd_kafka_message_t *m) {
+    read_ctx_t *c = ctx;
+    char errbuf[256], *json = NULL;
+    if (codec_to_json(c->codec, m->payload, m->len, &json, errbuf, sizeof errbuf) != SY_OK) {
+        c->undecodable++;
+        return;
+    }
+    fault_outputs_add_json(c->out, json);
+    free(json);
+}
+
+void fault_read_outputs(const service_t *svc, fault_outputs_t *got) {
+    char errbuf[256], email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
+    read_ctx_t ctx = {.out = got};
+    cr_assert_eq(codec_open(&ctx.codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    const char *topics[] = {svc->decisions, service_action_topic(svc, "email", email, sizeof email),
+                            service_action_topic(svc, "push", push, sizeof push),
+                            svc->contact_updates};
+    for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
+        long n = harness_consume_all(harness_bootstrap(), topics[i], "read_committed", -1,
+                                     FAULT_READ_TIMEOUT_MS, on_output, &ctx);
+        cr_assert_geq(n, 0, "could not read %s", topics[i]);
+    }
+    codec_close(ctx.codec);
+    printf("service outputs (read_committed): %ld decisions, %ld actions, %ld contact updates"
+           ", %ld undecodable, %ld of other contacts\n",
+           got->counts[FAULT_DECISIONS], got->counts[FAULT_ACTIONS],
+           got->counts[FAULT_UPDATES], ctx.undecodable, got->foreign);
+    fflush(stdout);
+    cr_expect_eq(ctx.undecodable, 0, "undecodable output records: %ld", ctx.undecodable);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
+static int cmp_ptr(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Tokens of a transcript line, sorted, joined again with " | ". */
+static void sorted_line(const char *line, char *out, size_t size) {
+    static char copy[TRANSCRIPT_BYTES];
+    char *tokens[256];
+    size_t n = 0, used = 0;
+    snprintf(copy, sizeof copy, "%s", line);
+    for (char *save = NULL, *tok = strtok_r(copy, "|", &save); tok && n < 256;
+         tok = strtok_r(NULL, "|", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        tokens[n++] = tok;
+    }
+    qsort(tokens, n, sizeof tokens[0], cmp_ptr);
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " | " : "", tokens[i]);
+}
+
+/* Contacts whose outputs of one kind differ; prints the first few. */
+static long compare_kind(const fault_outputs_t *want, const fault_outputs_t *got, int kind,
+                         long *shown) {
+    static char w[TRANSCRIPT_BYTES], g[TRANSCRIPT_BYTES];
+    long differ = 0;
+    for (size_t s = 0; s < want->shard_count; s++) {
+        const transcripts_t *ws = &want->shards[kind][s], *gs = &got->shards[kind][s];
+        /* Every contact either side has, so outputs for unexpected contacts count too. */
+        for (int side = 0; side < 2; side++) {
+            const transcripts_t *from = side == 0 ? ws : gs;
+            for (size_t i = 0; i < from->count; i++) {
+                const char *contact = from->items[i].contact;
+                if (side == 1 && transcript_of(ws, contact)[0] != '\0')
+                    continue; /* already compared */
+                if (kind == FAULT_DECISIONS) {
+                    snprintf(w, sizeof w, "%s", transcript_of(ws, contact));
+                    snprintf(g, sizeof g, "%s", transcript_of(gs, contact));
+                } else {
+                    sorted_line(transcript_of(ws, contact), w, sizeof w);
+                    sorted_line(transcript_of(gs, contact), g, sizeof g);
+                }
+                if (strcmp(w, g) == 0)
+                    continue;
+                differ++;
+                if ((*shown)++ < FAULT_SHOW_MAX)
+                    printf("  %s of %s differ:\n    reference: %s\n    service:   %s\n",
+                           kind_names[kind], contact, w, g);
+            }
+        }
+    }
+    return differ;
+}
+
+/* Action ids: each expected one exactly once, none other. */
+static long compare_action_ids(const fault_outputs_t *want, const fault_outputs_t *got) {
+    qsort(want->action_ids, want->ids_count, FAULT_ID_BYTES, cmp_str);
+    qsort(got->action_ids, got->ids_count, FAULT_ID_BYTES, cmp_str);
+    long missing = 0, duplicated = 0, unexpected = 0;
+    size_t i = 0, j = 0;
+    while (i < want->ids_count || j < got->ids_count) {
+        int c = i == want->ids_count  ? 1
+                : j == got->ids_count ? -1
+                                      : strcmp(want->action_ids[i], got->action_ids[j]);
+        const char *id = c <= 0 ? want->action_ids[i] : got->action_ids[j];
+        if (c < 0) {
+            if (missing++ < FAULT_SHOW_MAX)
+                printf("  action %s: missing\n", id);
+            i++;
+        } else if (c > 0) {
+            if (unexpected++ < FAULT_SHOW_MAX)
+                printf("  action %s: not in the reference\n", id);
+            j++;
+        } else {
+            size_t copies = 0;
+            for (; j < got->ids_count && strcmp(got->action_ids[j], id) == 0; j++)
+                copies++;
+            if (copies > 1 && duplicated++ < FAULT_SHOW_MAX)
+                printf("  action %s: %zu times\n", id, copies);
+            i++;
+        }
+    }
+    printf("action ids: %zu expected, %zu read; %ld missing, %ld duplicated, %ld unexpected\n",
+           want->ids_count, got->ids_count, missing, duplicated, unexpected);
+    return missing + duplicated + unexpected;
+}
+
+long fault_compare(const fault_outputs_t *want, const fault_outputs_t *got) {
+    long problems = 0, shown = 0;
+    printf("compare with the reference: decisions %ld/%ld, actions %ld/%ld, updates %ld/%ld\n",
+           got->counts[FAULT_DECISIONS], want->counts[FAULT_DECISIONS],
+           got->counts[FAULT_ACTIONS], want->counts[FAULT_ACTIONS], got->counts[FAULT_UPDATES],
+           want->counts[FAULT_UPDATES]);
+    for (int k = 0; k < FAULT_KINDS; k++) {
+        long differ = compare_kind(want, got, k, &shown);
+        printf("%s: %ld contacts differ from the reference\n", kind_names[k], differ);
+        problems += differ;
+    }
+    problems += compare_action_ids(want, got);
+    problems += got->foreign;
+    fflush(stdout);
+    return problems;
+}

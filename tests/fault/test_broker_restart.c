@@ -1,0 +1,98 @@
+/* test_broker_restart.c — a broker outage is an operating error, retried (DESIGN.md, "Bad
+ * input"): the standard workload (3,000 contacts through the coffee email promo, event
+ * time) goes to `switchyard run`, and while the service works through the first part the
+ * broker's JVM is restarted (`kafka_fixture.sh restart-broker`, same ports and data). The
+ * service must keep running through the outage, then take the rest of the input until its
+ * group has committed all of it, and stop cleanly on SIGTERM. Read with read_committed,
+ * the outputs must be those of `switchyard simulate` over the same file: every action id
+ * exactly once, every contact's decisions, actions and updates as in the reference.
+ * Needs SWITCHYARD_TEST_BROKER_DIR (set by tests/broker/with_kafka.sh). */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fault_common.h"
+
+#define ASSIGN_TIMEOUT_MS 60000
+#define CATCH_UP_TIMEOUT_MS 300000
+/* Part of the input produced before the restart. */
+#define BEFORE_RESTART_PERCENT 40
+
+Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
+    service_t svc;
+    fault_workload_t w;
+    fault_outputs_t want, got;
+    char log[256], command[1024];
+    int status = 0;
+    const char *broker_dir = getenv("SWITCHYARD_TEST_BROKER_DIR");
+    cr_assert(broker_dir && broker_dir[0],
+              "SWITCHYARD_TEST_BROKER_DIR is not set: this test restarts the broker, so it "
+              "must own it; run it as tests/broker/with_kafka.sh %s (not under a shared "
+              "SWITCHYARD_TEST_BOOTSTRAP)", "build/tests/fault/test_broker_restart");
+    service_prepare(&svc, "fault-broker");
+    fault_config_fast_rejoin(&svc);
+    /* Small transactions keep the service busy for seconds, so the restart lands mid-load. */
+    fault_config_set(&svc, "batch.records.max", "50");
+    fault_workload_write(&w, svc.dir, FAULT_CONTACTS);
+    fault_outputs_init(&want, FAULT_CONTACTS);
+    fault_outputs_init(&got, FAULT_CONTACTS);
+    fault_simulate(&w, &want);
+
+    snprintf(log, sizeof log, "%s/run.log", svc.dir);
+    fault_start(&svc, log, 0);
+    long waited = fault_wait_log(&svc, log, "state restored; processing", ASSIGN_TIMEOUT_MS,
+                                 &status);
+    if (waited < 0)
+        fault_print_log_problems(log, 8);
+    cr_assert_geq(waited, 0, "the service got no partitions in %d s", ASSIGN_TIMEOUT_MS / 1000);
+    size_t first = w.count * BEFORE_RESTART_PERCENT / 100;
+    fault_produce_lines(&svc, &w, 0, first);
+    printf("service has its partitions after %.1f s; produced events 0..%zu\n",
+           waited / 1000.0, first);
+    fault_sleep_ms(300); /* the service is working through them */
+    long committed = 0, end = 0;
+    fault_group_committed(&svc, &committed, &end);
+    printf("at the restart the group had committed %ld of %ld input records\n", committed,
+           end);
+
+    snprintf(command, sizeof command, "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s'"
+             " >/dev/null", SY_SOURCE_ROOT, broker_dir);
+    printf("restarting the broker (%s)\n", broker_dir);
+    fflush(stdout);
+    long long restart_at = fault_now_ms();
+    int rc = system(command);
+    printf("broker back after %.1f s (exit %d)\n", (fault_now_ms() - restart_at) / 1000.0,
+           WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "restart-broker failed: %d", rc);
+    int alive = fault_alive(&svc, &status);
+    if (!alive)
+        fault_print_log_problems(log, 8);
+    cr_assert(alive, "the service exited during the broker restart (status %d): it must "
+              "retry", status);
+
+    fault_produce_lines(&svc, &w, first, w.count);
+    printf("produced events %zu..%zu after the restart\n", first, w.count);
+    int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
+    if (caught_up != 1)
+        fault_print_log_problems(log, 8);
+    cr_assert_neq(caught_up, -1, "the service exited after the broker restart (status %d)",
+                  status);
+    cr_assert_eq(caught_up, 1, "the service did not consume the whole input in %d s",
+                 CATCH_UP_TIMEOUT_MS / 1000);
+    status = service_stop(&svc, 60000);
+    printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+
+    fault_read_outputs(&svc, &got);
+    long problems = fault_compare(&want, &got);
+    cr_assert_eq(problems, 0, "after a broker restart the outputs differ from the reference "
+                 "in %ld places (see above)", problems);
+    fault_outputs_free(&want);
+    fault_outputs_free(&got);
+    fault_workload_free(&w);
+    service_cleanup(&svc);
+}

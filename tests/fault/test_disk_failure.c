@@ -1,0 +1,109 @@
+/* test_disk_failure.c — a full disk is an operating error (DESIGN.md, "Bad input";
+ * docs/service.md, "Exit codes"): `switchyard run` starts with RLIMIT_FSIZE set low
+ * (SIGXFSZ ignored, so a write past the limit fails with EFBIG) and takes the standard
+ * workload (3,000 contacts through the coffee email promo, event time). Once RocksDB's
+ * files reach the limit its writes fail: the service must say so on stderr (a "state
+ * store" error) and exit 1 by itself within a bounded time. Started again without the
+ * limit on the same state directory, it must finish the input, and the outputs read with
+ * read_committed must be exactly those of `switchyard simulate` over the same file:
+ * nothing lost, nothing duplicated. SWITCHYARD_FAULT_FSIZE overrides the limit (bytes). */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fault_common.h"
+
+#define FSIZE_LIMIT_BYTES (96 * 1024)
+#define ASSIGN_TIMEOUT_MS 60000
+#define FAIL_TIMEOUT_MS 120000
+#define CATCH_UP_TIMEOUT_MS 300000
+
+static long long fsize_limit(void) {
+    const char *text = getenv("SWITCHYARD_FAULT_FSIZE");
+    return text ? strtoll(text, NULL, 10) : FSIZE_LIMIT_BYTES;
+}
+
+/* The first line of path that holds needle, into out (empty when none). */
+static void first_line_with(const char *path, const char *needle, char *out, size_t size) {
+    static char line[8192];
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    while (f && !out[0] && fgets(line, sizeof line, f))
+        if (strstr(line, needle))
+            snprintf(out, size, "%.*s", (int)size - 1, line);
+    if (f)
+        fclose(f);
+}
+
+Test(fault_disk_failure, state_store_write_failure_stops_the_service_and_loses_nothing,
+     .timeout = 840) {
+    service_t svc;
+    fault_workload_t w;
+    fault_outputs_t want, got;
+    char log[256], line[1024];
+    int status = 0;
+    long long limit = fsize_limit();
+    service_prepare(&svc, "fault-disk");
+    fault_config_fast_rejoin(&svc);
+    fault_workload_write(&w, svc.dir, FAULT_CONTACTS);
+    fault_outputs_init(&want, FAULT_CONTACTS);
+    fault_outputs_init(&got, FAULT_CONTACTS);
+    fault_simulate(&w, &want);
+
+    snprintf(log, sizeof log, "%s/run-limited.log", svc.dir);
+    fault_start(&svc, log, limit);
+    long waited = fault_wait_log(&svc, log, "assigned", ASSIGN_TIMEOUT_MS, &status);
+    if (waited < 0)
+        fault_print_log_problems(log, 8);
+    cr_assert_geq(waited, 0, "with RLIMIT_FSIZE %lld the service never got its partitions "
+                  "(status %d): the limit must let it open its store", limit, status);
+    printf("started with RLIMIT_FSIZE = %lld bytes; partitions after %.1f s\n", limit,
+           waited / 1000.0);
+    fault_produce_lines(&svc, &w, 0, w.count);
+    printf("produced all %zu events\n", w.count);
+    fflush(stdout);
+
+    long long start = fault_now_ms();
+    while (fault_alive(&svc, &status) && fault_now_ms() - start < FAIL_TIMEOUT_MS)
+        fault_sleep_ms(100);
+    int exited = svc.pid == 0;
+    printf("%s after %.1f s: %s %d\n", exited ? "the service exited" : "still running",
+           (fault_now_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    long committed = 0, end = 0;
+    fault_group_committed(&svc, &committed, &end);
+    printf("by then its group had committed %ld of %ld input records\n", committed, end);
+    first_line_with(log, "state store", line, sizeof line);
+    printf("its report: %s", line[0] ? line : "(no line mentions the state store)\n");
+    fault_print_log_problems(log, 4);
+    cr_assert(exited, "the service did not stop by itself within %d s of its writes failing "
+              "(or the limit of %lld bytes was never reached)", FAIL_TIMEOUT_MS / 1000, limit);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+              "exit status: expected exit 1, got raw status %d", status);
+    cr_expect(line[0] != '\0', "stderr does not mention the state store error");
+
+    snprintf(log, sizeof log, "%s/run-unlimited.log", svc.dir);
+    fault_start(&svc, log, 0);
+    printf("restarted without the limit\n");
+    int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
+    if (caught_up != 1)
+        fault_print_log_problems(log, 8);
+    cr_assert_eq(caught_up, 1, "after the restart the service did not consume the whole "
+                 "input (%s, status %d)", caught_up < 0 ? "it exited" : "timed out", status);
+    status = service_stop(&svc, 60000);
+    printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+
+    fault_read_outputs(&svc, &got);
+    long problems = fault_compare(&want, &got);
+    cr_assert_eq(problems, 0, "after the disk failure the outputs differ from the reference "
+                 "in %ld places (see above)", problems);
+    fault_outputs_free(&want);
+    fault_outputs_free(&got);
+    fault_workload_free(&w);
+    service_cleanup(&svc);
+}

@@ -1,0 +1,124 @@
+/* test_kill9.c — exactly once across crashes (DESIGN.md, "Exactly once"): the standard
+ * workload (3,000 contacts through the coffee email promo, event time) waits on the events
+ * topic of `switchyard run` on a real broker — half of it before the first start, the rest
+ * in chunks between kills — while the service, committing small transactions (50 records)
+ * so that kills land between a Kafka commit and its RocksDB write, is killed with SIGKILL
+ * 20 times, each time 0.05–1.2 s (seeded; SWITCHYARD_FAULT_SEED repeats a run) after it
+ * got its partitions and restored their state, and restarted on the same state directory and config. Then it runs
+ * until its group has committed the whole input and stops on SIGTERM. Read with
+ * read_committed, the outputs must be those of `switchyard simulate` over the same file:
+ * every action id exactly once, and every contact's decisions, actions and contact
+ * updates as in the reference. Each kill line says how far the group had committed. */
+#include <criterion/criterion.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fault_common.h"
+
+#define KILLS 20
+#define CHUNKS 24
+#define KILL_MIN_MS 50
+#define KILL_SPAN_MS 1150
+/* Records per transaction: small, so that every run commits many times before its kill. */
+#define KILL9_BATCH_RECORDS "50"
+#define ASSIGN_TIMEOUT_MS 60000
+#define CATCH_UP_TIMEOUT_MS 240000
+
+static unsigned seed_from_env(void) {
+    const char *text = getenv("SWITCHYARD_FAULT_SEED");
+    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)fault_wall_ms();
+}
+
+/* Start the service with its stderr in log and wait for its partitions; asserts. */
+static long start_and_wait_assigned(service_t *svc, const char *log, const char *what) {
+    int status = 0;
+    fault_start(svc, log, 0);
+    /* Kill times count from when it processes: after its state came back from the
+     * changelog. */
+    long waited = fault_wait_log(svc, log, "state restored; processing", ASSIGN_TIMEOUT_MS,
+                                 &status);
+    if (waited < 0) {
+        printf("%s: no partitions within %d s (%s); log %s:\n", what, ASSIGN_TIMEOUT_MS / 1000,
+               svc->pid ? "still running" : "exited", log);
+        fault_print_log_problems(log, 8);
+    }
+    cr_assert_geq(waited, 0, "%s: the service got no partitions (exit status %d)", what,
+                  svc->pid ? -1 : status);
+    return waited;
+}
+
+Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840) {
+    service_t svc;
+    fault_workload_t w;
+    fault_outputs_t want, got;
+    char log[256];
+    unsigned seed = seed_from_env();
+    printf("test_kill9: seed %u (SWITCHYARD_FAULT_SEED=%u repeats the kill times)\n", seed,
+           seed);
+    service_prepare(&svc, "fault-kill9");
+    fault_config_fast_rejoin(&svc);
+    fault_config_set(&svc, "batch.records.max", KILL9_BATCH_RECORDS);
+    fault_workload_write(&w, svc.dir, FAULT_CONTACTS);
+    fault_outputs_init(&want, FAULT_CONTACTS);
+    fault_outputs_init(&got, FAULT_CONTACTS);
+    fault_simulate(&w, &want);
+
+    /* A backlog before the first start: the first runs are killed mid-stream. */
+    size_t produced = w.count / 2, chunk = (w.count - produced + CHUNKS - 1) / CHUNKS;
+    fault_produce_lines(&svc, &w, 0, produced);
+    for (int k = 0; k < KILLS; k++) {
+        char what[32];
+        snprintf(log, sizeof log, "%s/run-%02d.log", svc.dir, k);
+        snprintf(what, sizeof what, "start %d", k + 1);
+        long assigned_ms = start_and_wait_assigned(&svc, log, what);
+        long long assigned_at = fault_now_ms();
+        size_t from = produced, to = produced + chunk < w.count ? produced + chunk : w.count;
+        fault_produce_lines(&svc, &w, from, to);
+        produced = to;
+        long delay = KILL_MIN_MS + (long)(rand_r(&seed) % (KILL_SPAN_MS + 1));
+        long left = delay - (long)(fault_now_ms() - assigned_at);
+        if (left > 0)
+            fault_sleep_ms(left);
+        int status = 0;
+        cr_assert(fault_alive(&svc, &status), "start %d: the service exited by itself "
+                  "(status %d) before the kill; log %s", k + 1, status, log);
+        harness_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
+        svc.pid = 0;
+        long committed = 0, end = 0;
+        fault_group_committed(&svc, &committed, &end);
+        printf("kill %2d/%d: partitions after %.1f s, events %zu..%zu produced, SIGKILL "
+               "%.2f s after assignment (%s), %ld of %ld input records committed\n",
+               k + 1, KILLS, assigned_ms / 1000.0, from, to, delay / 1000.0,
+               WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "had exited",
+               committed, end);
+        fflush(stdout);
+    }
+
+    snprintf(log, sizeof log, "%s/run-final.log", svc.dir);
+    start_and_wait_assigned(&svc, log, "final start");
+    printf("final start: producing events %zu..%zu\n", produced, w.count);
+    fault_produce_lines(&svc, &w, produced, w.count);
+    int status = 0;
+    int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
+    if (caught_up != 1)
+        fault_print_log_problems(log, 8);
+    cr_assert_eq(caught_up, 1, "the service did not consume the whole input (%s)",
+                 caught_up < 0 ? "it exited" : "timed out");
+    status = service_stop(&svc, 60000);
+    printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+
+    fault_read_outputs(&svc, &got);
+    long problems = fault_compare(&want, &got);
+    cr_assert_eq(problems, 0, "after %d kills the outputs differ from the reference in %ld "
+                 "places (see above)", KILLS, problems);
+    fault_outputs_free(&want);
+    fault_outputs_free(&got);
+    fault_workload_free(&w);
+    service_cleanup(&svc);
+}

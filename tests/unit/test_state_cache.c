@@ -1,0 +1,248 @@
+/* test_state_cache.c — unit tests of the write-back cache: on its own (hits, "absent"
+ * entries, size classes, eviction within the byte budget) and in front of RocksDB in the
+ * state store (committed values hit, aborted ones never show, absent entries give way to
+ * a put, and a store without a cache answers exactly as one with a cache). In-memory
+ * RocksDB. Not the store's other parts: test_state_store.c. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "state_cache.h"
+#include "state_store_int.h"
+
+/* A realistic event time: 2024-10-01T09:00:00Z. */
+#define T0_MS 1727773200000LL
+/* A budget that holds a few thousand entries, so tests can fill it many times over. */
+#define SMALL_BUDGET_BYTES (256 * 1024)
+
+static char errbuf[1024];
+
+static state_store_t *open_mem(const char *name, size_t cache_bytes) {
+    state_store_t *s = NULL;
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_open(&s, name, true, cache_bytes, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_open(%s, cache %zu) returned %d; errbuf: %s", name,
+                 cache_bytes, err, errbuf);
+    return s;
+}
+
+static void commit_ok(state_store_t *s) {
+    sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_commit returned %d; errbuf: %s", err, errbuf);
+}
+
+static state_cache_stats_t stats_of(state_store_t *s) {
+    state_cache_stats_t st;
+    state_cache_stats_get(s->instance_cache, &st);
+    return st;
+}
+
+static state_instance_t instance_at(uint16_t node, uint32_t occurrence) {
+    return (state_instance_t){.status = STATE_INSTANCE_ACTIVE,
+                              .node = node,
+                              .journey_version = 2,
+                              .occurrence = occurrence,
+                              .entered_at_ms = T0_MS,
+                              .node_entered_at_ms = T0_MS + node * 1000,
+                              .seen_mask = 1u << node % 32};
+}
+
+/* The node of contact's instance in journey, or -1 when it has none. */
+static int node_of(state_store_t *s, const char *contact, const char *journey) {
+    state_instance_t got;
+    sy_err_t err = state_store_instance_get(s, 0, contact, journey, &got, errbuf,
+                                            sizeof errbuf);
+    if (err == SY_ERR_NOT_FOUND)
+        return -1;
+    cr_assert_eq(err, SY_OK, "instance_get(%s, %s) returned %d; %s", contact, journey, err,
+                 errbuf);
+    return got.node;
+}
+
+static void put_ok(state_store_t *s, const char *contact, const char *journey, uint16_t node) {
+    state_instance_t in = instance_at(node, 1);
+    sy_err_t err = state_store_instance_put(s, 0, contact, journey, &in);
+    cr_assert_eq(err, SY_OK, "instance_put(%s, %s) returned %d", contact, journey, err);
+}
+
+/* ---- the cache on its own ---- */
+
+Test(state_cache, zero_budget_is_no_cache_and_keeps_nothing) {
+    state_cache_t *c = (state_cache_t *)&c; /* any non-NULL value: open must overwrite it */
+    cr_assert_eq(state_cache_open(&c, 0), SY_OK);
+    cr_assert_null(c, "a 0-byte budget gave a cache");
+    const uint8_t *v;
+    size_t len;
+    state_cache_put(c, (const uint8_t *)"k", 1, (const uint8_t *)"v", 1);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)"k", 1, &v, &len), STATE_CACHE_MISS);
+    state_cache_close(c);
+}
+
+Test(state_cache, put_then_get_hits_and_absent_gives_way_to_a_value) {
+    state_cache_t *c = NULL;
+    cr_assert_eq(state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK);
+    cr_assert_not_null(c);
+    const uint8_t *v = NULL;
+    size_t len = 0;
+    state_cache_put(c, (const uint8_t *)"\0\1alice", 7, NULL, 0);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
+                 STATE_CACHE_ABSENT);
+    state_cache_put(c, (const uint8_t *)"\0\1alice", 7, (const uint8_t *)"value", 5);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
+                 STATE_CACHE_HIT);
+    cr_assert_eq(len, 5, "value length %zu, want 5", len);
+    cr_assert_eq(memcmp(v, "value", 5), 0);
+    /* A longer value moves the entry to a bigger size class. */
+    uint8_t big[STATE_CACHE_VALUE_BYTES_MAX];
+    memset(big, 'x', sizeof big);
+    state_cache_put(c, (const uint8_t *)"\0\1alice", 7, big, sizeof big);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
+                 STATE_CACHE_HIT);
+    cr_assert_eq(len, sizeof big, "value length %zu, want %zu", len, sizeof big);
+    cr_assert_eq(memcmp(v, big, sizeof big), 0);
+    state_cache_stats_t st;
+    state_cache_stats_get(c, &st);
+    cr_assert_eq(st.entries, 1, "entries %zu, want 1", st.entries);
+    state_cache_close(c);
+}
+
+Test(state_cache, an_entry_too_long_to_keep_removes_the_old_value) {
+    state_cache_t *c = NULL;
+    cr_assert_eq(state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK);
+    const uint8_t *v;
+    size_t len;
+    uint8_t huge[STATE_CACHE_VALUE_BYTES_MAX + 1];
+    memset(huge, 'y', sizeof huge);
+    state_cache_put(c, (const uint8_t *)"key", 3, (const uint8_t *)"old", 3);
+    state_cache_put(c, (const uint8_t *)"key", 3, huge, sizeof huge);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)"key", 3, &v, &len), STATE_CACHE_MISS,
+                 "an over-long value left the old one in the cache");
+    state_cache_close(c);
+}
+
+Test(state_cache, eviction_keeps_memory_under_the_budget_and_keeps_recent_entries) {
+    state_cache_t *c = NULL;
+    cr_assert_eq(state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK);
+    char key[96];
+    uint8_t value[40];
+    memset(value, 'v', sizeof value);
+    state_cache_stats_t st;
+    for (int i = 0; i < 100000; i++) {
+        /* Keys of varied length, so several size classes fill up. */
+        int n = snprintf(key, sizeof key, "%0*d", 8 + i % 60, i);
+        state_cache_put(c, (const uint8_t *)key, (size_t)n, value, (size_t)(i % 41));
+        state_cache_stats_get(c, &st);
+        cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES, "after %d puts the cache holds %zu "
+                      "bytes, over its budget of %d", i + 1, st.bytes, SMALL_BUDGET_BYTES);
+    }
+    cr_assert_gt(st.evictions, 0, "100000 puts into %d bytes evicted nothing",
+                 SMALL_BUDGET_BYTES);
+    cr_assert_gt(st.entries, 1000, "only %zu entries kept", st.entries);
+    cr_assert_lt(st.entries, 100000, "%zu entries in %d bytes", st.entries, SMALL_BUDGET_BYTES);
+    const uint8_t *v;
+    size_t len;
+    int n = snprintf(key, sizeof key, "%0*d", 8 + 99999 % 60, 99999);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
+                 STATE_CACHE_HIT, "the last entry put was evicted");
+    cr_assert_eq(len, 99999 % 41);
+    state_cache_clear(c);
+    state_cache_stats_get(c, &st);
+    cr_assert_eq(st.entries, 0, "entries %zu after clear", st.entries);
+    cr_assert_eq(state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
+                 STATE_CACHE_MISS);
+    state_cache_close(c);
+}
+
+/* ---- the cache in front of RocksDB ---- */
+
+Test(state_cache, committed_instance_is_read_from_the_cache) {
+    state_store_t *s = open_mem("cache-hit", STATE_CACHE_BYTES_DEFAULT);
+    put_ok(s, "c1", "promo", 4);
+    commit_ok(s);
+    cr_assert_eq(node_of(s, "c1", "promo"), 4);
+    cr_assert_eq(node_of(s, "c1", "promo"), 4);
+    state_cache_stats_t st = stats_of(s);
+    cr_assert_eq(st.hits, 2, "cache hits %llu, want 2", (unsigned long long)st.hits);
+    cr_assert_eq(st.misses, 0, "cache misses %llu, want 0", (unsigned long long)st.misses);
+    state_store_close(s);
+}
+
+Test(state_cache, aborted_values_are_never_visible) {
+    state_store_t *s = open_mem("cache-abort", STATE_CACHE_BYTES_DEFAULT);
+    put_ok(s, "c1", "promo", 1);
+    commit_ok(s);
+    cr_assert_eq(node_of(s, "c1", "promo"), 1);  /* cached */
+    cr_assert_eq(node_of(s, "c2", "promo"), -1); /* cached as absent */
+    put_ok(s, "c1", "promo", 7);
+    put_ok(s, "c2", "promo", 8);
+    cr_assert_eq(node_of(s, "c1", "promo"), 7, "the pending batch is read first");
+    state_store_abort(s);
+    cr_assert_eq(node_of(s, "c1", "promo"), 1, "an aborted value is visible");
+    cr_assert_eq(node_of(s, "c2", "promo"), -1, "an aborted instance is visible");
+    commit_ok(s); /* an empty commit after the abort writes nothing */
+    cr_assert_eq(node_of(s, "c1", "promo"), 1, "an aborted value came back at commit");
+    cr_assert_eq(node_of(s, "c2", "promo"), -1, "an aborted instance came back at commit");
+    state_store_close(s);
+}
+
+Test(state_cache, cached_absence_gives_way_to_a_committed_put) {
+    state_store_t *s = open_mem("cache-absent", STATE_CACHE_BYTES_DEFAULT);
+    cr_assert_eq(node_of(s, "new", "promo"), -1);
+    cr_assert_eq(node_of(s, "new", "promo"), -1);
+    state_cache_stats_t st = stats_of(s);
+    cr_assert_eq(st.absent_hits, 1, "absent hits %llu, want 1: absence was not cached",
+                 (unsigned long long)st.absent_hits);
+    put_ok(s, "new", "promo", 3);
+    commit_ok(s);
+    cr_assert_eq(node_of(s, "new", "promo"), 3, "the cached absence outlived a put");
+    state_store_close(s);
+}
+
+/* One step of a scripted workload: what a read returned, for comparing stores. */
+static int script_step(state_store_t *s, uint32_t *rng, int step) {
+    char contact[32];
+    *rng = *rng * 1103515245u + 12345u;
+    uint32_t r = *rng >> 8;
+    snprintf(contact, sizeof contact, "contact-%05u", (unsigned)(r % 5000));
+    const char *journey = (r >> 13) & 1 ? "email_promo" : "push_promo_with_longer_id";
+    switch ((r >> 14) % 8) {
+    case 0:
+    case 1:
+        put_ok(s, contact, journey, (uint16_t)(step % 1000));
+        return 0;
+    case 2:
+        if (step % 7 == 0)
+            state_store_abort(s);
+        else
+            commit_ok(s);
+        return 0;
+    default:
+        return node_of(s, contact, journey);
+    }
+}
+
+Test(state_cache, a_store_answers_the_same_with_a_cache_an_evicting_one_and_none) {
+    state_store_t *big = open_mem("cache-same-big", STATE_CACHE_BYTES_DEFAULT);
+    state_store_t *small = open_mem("cache-same-small", SMALL_BUDGET_BYTES);
+    state_store_t *none = open_mem("cache-same-none", 0);
+    cr_assert_null(none->instance_cache, "a 0-byte cache was made");
+    uint32_t rng_big = 7, rng_small = 7, rng_none = 7;
+    for (int step = 0; step < 60000; step++) {
+        int want = script_step(none, &rng_none, step);
+        int got_big = script_step(big, &rng_big, step);
+        int got_small = script_step(small, &rng_small, step);
+        cr_assert_eq(got_big, want, "step %d: cached store read %d, uncached %d", step,
+                     got_big, want);
+        cr_assert_eq(got_small, want, "step %d: evicting store read %d, uncached %d", step,
+                     got_small, want);
+    }
+    state_cache_stats_t st = stats_of(small);
+    cr_assert_gt(st.evictions, 0, "the small cache never evicted");
+    cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES, "small cache holds %zu bytes", st.bytes);
+    st = stats_of(big);
+    cr_assert_gt(st.hits + st.absent_hits, 0, "the cache never answered");
+    state_store_close(big);
+    state_store_close(small);
+    state_store_close(none);
+}

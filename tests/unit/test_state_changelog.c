@@ -1,0 +1,295 @@
+/* test_state_changelog.c — unit tests of the state store's changelog side: the op log of
+ * the pending batch (every write, in order, reset per batch), the apply of changelog
+ * records into another store (the restore), tombstones, the per-partition checkpoint,
+ * and records the store refuses. In-memory RocksDB, a temp directory for the reopen
+ * test. Not the Kafka side: the integration test test_restore.c covers it. */
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state_store.h"
+
+/* 2024-10-01T09:00:00Z. */
+#define T0_MS 1727773200000LL
+/* Ops one test collects: a handful per test. */
+#define OPS_MAX 64
+
+static char errbuf[1024];
+static sy_profile_update_t update; /* large: kept off the stack */
+
+/* A copy of one op, as the runner would produce it to the changelog. */
+typedef struct op_copy {
+    state_changelog_cf_t cf;
+    int32_t partition;
+    uint8_t key[512];
+    size_t key_len;
+    uint8_t value[1024];
+    size_t value_len;
+    int tombstone;
+} op_copy_t;
+
+typedef struct ops {
+    size_t count;
+    op_copy_t items[OPS_MAX];
+} ops_t;
+
+static ops_t ops;
+
+static sy_err_t collect(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                        const uint8_t *key, size_t key_len, const uint8_t *value,
+                        size_t value_len) {
+    ops_t *o = ctx;
+    cr_assert_lt(o->count, OPS_MAX, "more than %d ops", OPS_MAX);
+    op_copy_t *c = &o->items[o->count++];
+    cr_assert_leq(key_len, sizeof c->key, "key of %zu bytes", key_len);
+    cr_assert_leq(value_len, sizeof c->value, "value of %zu bytes", value_len);
+    *c = (op_copy_t){.cf = cf, .partition = partition, .key_len = key_len,
+                     .value_len = value_len, .tombstone = value == NULL};
+    memcpy(c->key, key, key_len);
+    if (value)
+        memcpy(c->value, value, value_len);
+    return SY_OK;
+}
+
+static void collect_ok(state_store_t *s) {
+    memset(&ops, 0, sizeof ops);
+    sy_err_t err = state_store_pending_each(s, collect, &ops);
+    cr_assert_eq(err, SY_OK, "state_store_pending_each returned %d", err);
+}
+
+static state_store_t *open_mem(const char *name) {
+    state_store_t *s = NULL;
+    sy_err_t err = state_store_open(&s, name, true, STATE_CACHE_BYTES_DEFAULT, errbuf,
+                                    sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; %s", name, err, errbuf);
+    return s;
+}
+
+static void commit_ok(state_store_t *s) {
+    sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "state_store_commit returned %d; %s", err, errbuf);
+}
+
+static state_instance_t instance_at(uint16_t node) {
+    return (state_instance_t){.status = STATE_INSTANCE_ACTIVE, .node = node,
+                              .journey_version = 2, .occurrence = 1,
+                              .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS + node,
+                              .seen_mask = 5};
+}
+
+static state_timer_t timer_at(int32_t partition, int64_t due_ms) {
+    state_timer_t t = {.partition = partition, .due_ms = due_ms, .node = 3,
+                       .node_entered_at_ms = T0_MS};
+    snprintf(t.contact_id, sizeof t.contact_id, "contact-1");
+    snprintf(t.journey_id, sizeof t.journey_id, "promo");
+    return t;
+}
+
+static void profile_set_tier(state_store_t *s, int32_t partition, const char *tier) {
+    memset(&update, 0, sizeof update);
+    update.contact_id = "contact-1";
+    update.updated_at_ms = T0_MS;
+    update.set[0].name = "tier";
+    update.set[0].value = (sy_value_t){.kind = SY_VALUE_STRING, .u.s = tier};
+    update.set_count = 1;
+    sy_err_t err = state_store_profile_apply(s, partition, &update, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "profile_apply returned %d; %s", err, errbuf);
+}
+
+/* Every kind of write of one batch, on partition 7. */
+static void write_batch(state_store_t *s) {
+    state_instance_t in = instance_at(1);
+    state_timer_t t = timer_at(7, T0_MS + 1000);
+    cr_assert_eq(state_store_instance_put(s, 7, "contact-1", "promo", &in), SY_OK);
+    cr_assert_eq(state_store_timer_add(s, &t), SY_OK);
+    state_store_stream_time_set(s, 7, T0_MS + 500);
+    profile_set_tier(s, 7, "gold");
+    state_timer_t due;
+    cr_assert_eq(state_store_timer_next(s, 7, T0_MS + 2000, &due, errbuf, sizeof errbuf),
+                 SY_OK, "the timer just added is due: %s", errbuf);
+    cr_assert_eq(state_store_timer_remove(s, &due), SY_OK);
+    in = instance_at(2);
+    cr_assert_eq(state_store_instance_put(s, 7, "contact-1", "promo", &in), SY_OK);
+}
+
+static void apply_all(state_store_t *s, const ops_t *o) {
+    for (size_t i = 0; i < o->count; i++) {
+        const op_copy_t *c = &o->items[i];
+        sy_err_t err = state_store_changelog_apply(s, c->cf, c->key, c->key_len,
+                                                   c->tombstone ? NULL : c->value,
+                                                   c->value_len, errbuf, sizeof errbuf);
+        cr_assert_eq(err, SY_OK, "apply of op %zu returned %d; %s", i, err, errbuf);
+    }
+}
+
+Test(state_changelog, op_log_holds_every_write_of_the_batch_in_order) {
+    state_store_t *s = open_mem("changelog-order");
+    write_batch(s);
+    collect_ok(s);
+    const state_changelog_cf_t want[] = {
+        STATE_CHANGELOG_CF_INSTANCES, STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_META,
+        STATE_CHANGELOG_CF_PROFILES, STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_INSTANCES};
+    const int tombstone[] = {0, 0, 0, 0, 1, 0};
+    size_t n = sizeof want / sizeof want[0];
+    cr_assert_eq(ops.count, n, "ops: %zu, expected %zu", ops.count, n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(ops.items[i].cf, want[i], "op %zu: cf %d, expected %d", i,
+                     ops.items[i].cf, want[i]);
+        cr_assert_eq(ops.items[i].partition, 7, "op %zu: partition %d", i,
+                     ops.items[i].partition);
+        cr_assert_eq(ops.items[i].tombstone, tombstone[i], "op %zu: tombstone %d", i,
+                     ops.items[i].tombstone);
+        cr_assert_eq(ops.items[i].key[0], 0, "op %zu: key does not start with partition", i);
+        cr_assert_eq(ops.items[i].key[1], 7, "op %zu: key does not start with partition", i);
+    }
+    /* The timer's add and remove name the same key. */
+    cr_assert_eq(ops.items[1].key_len, ops.items[4].key_len);
+    cr_assert_eq(memcmp(ops.items[1].key, ops.items[4].key, ops.items[1].key_len), 0);
+    state_store_close(s);
+}
+
+Test(state_changelog, op_log_starts_empty_after_commit_and_after_abort) {
+    state_store_t *s = open_mem("changelog-reset");
+    write_batch(s);
+    commit_ok(s);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 0, "ops after commit: %zu", ops.count);
+    state_store_stream_time_set(s, 3, T0_MS);
+    state_store_abort(s);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 0, "ops after abort: %zu", ops.count);
+    state_store_stream_time_set(s, 3, T0_MS);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 1, "ops of a new batch: %zu", ops.count);
+    state_store_close(s);
+}
+
+Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
+    state_store_t *src = open_mem("changelog-src"), *dst = open_mem("changelog-dst");
+    state_timer_t kept = timer_at(7, T0_MS + 9000);
+    cr_assert_eq(state_store_timer_add(src, &kept), SY_OK);
+    collect_ok(src);
+    ops_t first = ops;
+    commit_ok(src);
+    write_batch(src);
+    collect_ok(src);
+    commit_ok(src);
+    apply_all(dst, &first);
+    apply_all(dst, &ops);
+    collect_ok(dst);
+    cr_assert_eq(ops.count, 0, "a restore's applies are not changes to produce: %zu",
+                 ops.count);
+    commit_ok(dst);
+
+    state_instance_t in;
+    cr_assert_eq(state_store_instance_get(dst, 7, "contact-1", "promo", &in, errbuf,
+                                          sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert_eq(in.node, 2, "node %u: the last put wins", in.node);
+    cr_assert_eq(in.seen_mask, 5, "seen mask %u", in.seen_mask);
+    cr_assert_eq(state_store_stream_time_get(dst, 7), T0_MS + 500);
+    state_timer_t next;
+    cr_assert_eq(state_store_timer_next(dst, 7, INT64_MAX, &next, errbuf, sizeof errbuf),
+                 SY_OK, "%s", errbuf);
+    cr_assert_eq(next.due_ms, T0_MS + 9000, "the removed timer came back: due %lld",
+                 (long long)next.due_ms);
+    sy_attr_t attrs[4];
+    size_t count = 0;
+    static char buf[STATE_PROFILE_BYTES_MAX];
+    cr_assert_eq(state_store_profile_get(dst, 7, "contact-1", attrs, 4, &count, buf,
+                                         sizeof buf, errbuf, sizeof errbuf), SY_OK);
+    cr_assert_eq(count, 1, "profile attributes: %zu", count);
+    cr_assert_str_eq(attrs[0].value.u.s, "gold");
+    state_store_close(src);
+    state_store_close(dst);
+}
+
+Test(state_changelog, a_tombstone_deletes_what_an_earlier_record_put) {
+    state_store_t *src = open_mem("changelog-tomb-src"), *dst = open_mem("changelog-tomb");
+    state_instance_t in = instance_at(4);
+    cr_assert_eq(state_store_instance_put(src, 2, "contact-9", "promo", &in), SY_OK);
+    collect_ok(src);
+    op_copy_t put = ops.items[0];
+    /* Put and delete in one restore run, then read: gone, also through the cache. */
+    cr_assert_eq(state_store_changelog_apply(dst, put.cf, put.key, put.key_len, put.value,
+                                             put.value_len, errbuf, sizeof errbuf), SY_OK);
+    cr_assert_eq(state_store_changelog_apply(dst, put.cf, put.key, put.key_len, NULL, 0,
+                                             errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    commit_ok(dst);
+    sy_err_t err = state_store_instance_get(dst, 2, "contact-9", "promo", &in, errbuf,
+                                            sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND, "instance after its tombstone: %d", err);
+    state_store_close(src);
+    state_store_close(dst);
+}
+
+Test(state_changelog, records_this_version_cannot_read_are_refused) {
+    state_store_t *s = open_mem("changelog-refuse");
+    const uint8_t key[] = {0, 1, 'c', 0, 'j'};
+    const uint8_t garbage[] = {0xee, 0xee};
+    sy_err_t err = state_store_changelog_apply(s, (state_changelog_cf_t)9, key, sizeof key,
+                                               garbage, sizeof garbage, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_INVALID_ARG, "unknown cf: %d", err);
+    err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_INSTANCES, key, 1, garbage,
+                                      sizeof garbage, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_INVALID_ARG, "one-byte key: %d", err);
+    err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_INSTANCES, key, sizeof key,
+                                      garbage, sizeof garbage, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_INVALID_ARG, "malformed instance: %d", err);
+    err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_META, key, 3, NULL, 0, errbuf,
+                                      sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_INVALID_ARG, "a meta key that is not a stream time: %d", err);
+    state_store_close(s);
+}
+
+Test(state_changelog, checkpoint_commits_with_the_batch_and_is_no_state_change) {
+    state_store_t *s = open_mem("changelog-checkpoint");
+    int64_t offset = -1;
+    sy_err_t err = state_store_changelog_offset_get(s, 5, &offset, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND, "a new partition has no checkpoint: %d", err);
+    cr_assert_eq(state_store_changelog_offset_set(s, 5, 41), SY_OK);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 0, "the checkpoint is in the op log");
+    state_store_abort(s);
+    err = state_store_changelog_offset_get(s, 5, &offset, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND, "an aborted checkpoint was kept: %d", err);
+    cr_assert_eq(state_store_changelog_offset_set(s, 5, INT64_C(1) << 40), SY_OK);
+    state_store_stream_time_set(s, 5, T0_MS);
+    commit_ok(s);
+    err = state_store_changelog_offset_get(s, 5, &offset, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "checkpoint after commit: %d; %s", err, errbuf);
+    cr_assert_eq(offset, INT64_C(1) << 40, "checkpoint %lld", (long long)offset);
+    cr_assert_eq(state_store_stream_time_get(s, 5), T0_MS, "the stream time moved");
+    err = state_store_changelog_offset_get(s, 6, &offset, errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND, "partition 6 has a checkpoint: %d", err);
+    state_store_close(s);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+Test(state_changelog, checkpoint_survives_a_reopen) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/sy-changelog-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    state_store_t *s = NULL;
+    cr_assert_eq(state_store_open(&s, dir, false, 0, errbuf, sizeof errbuf), SY_OK, "%s",
+                 errbuf);
+    cr_assert_eq(state_store_changelog_offset_set(s, 0, 1234), SY_OK);
+    commit_ok(s);
+    state_store_close(s);
+    cr_assert_eq(state_store_open(&s, dir, false, 0, errbuf, sizeof errbuf), SY_OK, "%s",
+                 errbuf);
+    int64_t offset = -1;
+    cr_assert_eq(state_store_changelog_offset_get(s, 0, &offset, errbuf, sizeof errbuf), SY_OK);
+    cr_assert_eq(offset, 1234, "checkpoint after reopen: %lld", (long long)offset);
+    state_store_close(s);
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
