@@ -8,7 +8,8 @@
  * until its group has committed the whole input and stops on SIGTERM. Read with
  * read_committed, the outputs must be those of `switchyard simulate` over the same file:
  * every action id exactly once, and every contact's decisions, actions and contact
- * updates as in the reference. Each kill line says how far the group had committed. */
+ * updates as in the reference, and the final state (inspected on a sample) what a run
+ * without faults leaves. Each kill line says how far the group had committed. */
 #include <criterion/criterion.h>
 
 #include <signal.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+
+#include <json-c/json.h>
 
 #include "fault_common.h"
 
@@ -49,6 +52,48 @@ static long start_and_wait_assigned(service_t *svc, const char *log, const char 
     cr_assert_geq(waited, 0, "%s: the service got no partitions (exit status %d)", what,
                   svc->pid ? -1 : status);
     return waited;
+}
+
+/* The final state a run without faults leaves: after the app opens ten days later every
+ * contact has left the promo through its exit node, entered once, with no timer pending.
+ * Checked with `switchyard inspect --json` on every 100th contact. */
+static void assert_final_state(const service_t *svc) {
+    char command[1024], out[65536], contact[16];
+    int checked = 0;
+    for (int i = 0; i < FAULT_CONTACTS; i += 100) {
+        snprintf(contact, sizeof contact, "c%04d", i); /* as fault_workload_write names them */
+        snprintf(command, sizeof command,
+                 "%s inspect --contact %s --state-dir %s --journeys %s/examples/journeys --json",
+                 SWITCHYARD_BIN, contact, svc->state_dir, SY_SOURCE_ROOT);
+        FILE *p = popen(command, "r");
+        cr_assert_not_null(p, "%s", command);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        cr_assert_eq(pclose(p), 0, "%s failed:\n%s", command, out);
+        json_object *o = json_tokener_parse(out), *instances, *inst, *v, *timers;
+        cr_assert_not_null(o, "inspect printed no JSON:\n%s", out);
+        cr_assert(json_object_object_get_ex(o, "instances", &instances) &&
+                  json_object_array_length(instances) == 1, "%s: not one instance:\n%s",
+                  contact, out);
+        inst = json_object_array_get_idx(instances, 0);
+        json_object_object_get_ex(inst, "status", &v);
+        cr_assert_str_eq(json_object_get_string(v), "done", "%s:\n%s", contact, out);
+        json_object_object_get_ex(inst, "node", &v);
+        cr_assert_str_eq(json_object_get_string(v), "done", "%s:\n%s", contact, out);
+        json_object_object_get_ex(inst, "occurrence", &v);
+        cr_assert_eq(json_object_get_int(v), 1, "%s entered more than once:\n%s",
+                     contact, out);
+        json_object_object_get_ex(inst, "timers", &timers);
+        for (size_t t = 0; timers && t < json_object_array_length(timers); t++) {
+            json_object_object_get_ex(json_object_array_get_idx(timers, t), "stale", &v);
+            cr_assert(json_object_get_boolean(v), "%s has a live timer:\n%s",
+                      contact, out);
+        }
+        json_object_put(o);
+        checked++;
+    }
+    printf("final state: %d sampled contacts done at 'done', entered once, no live timer\n",
+           checked);
 }
 
 Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840) {
@@ -117,6 +162,7 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     long problems = fault_compare(&want, &got);
     cr_assert_eq(problems, 0, "after %d kills the outputs differ from the reference in %ld "
                  "places (see above)", KILLS, problems);
+    assert_final_state(&svc);
     fault_outputs_free(&want);
     fault_outputs_free(&got);
     fault_workload_free(&w);
