@@ -1,6 +1,7 @@
 /* action_id.c — two independent 64-bit FNV-1a hashes over the length-prefixed fields,
  * each finished with a 64-bit mixer: 128 bits, stable across machines and versions. */
 #include "action_id.h"
+#include "sy_hash.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,15 +27,6 @@ static void hash2_field(hash2_t *h, const char *s) {
     hash2_bytes(h, s, len);
 }
 
-static uint64_t mix64(uint64_t x) {
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    x *= UINT64_C(0xc4ceb9fe1a85ec53);
-    x ^= x >> 33;
-    return x;
-}
-
 void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
                       const char *journey_id, int32_t journey_version, const char *node_id,
                       uint32_t occurrence) {
@@ -45,6 +37,6 @@ void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
     snprintf(numbers, sizeof numbers, "%d:%u", (int)journey_version, (unsigned)occurrence);
     hash2_field(&h, numbers);
     hash2_field(&h, node_id);
-    snprintf(out, ACTION_ID_BYTES, "%016llx%016llx", (unsigned long long)mix64(h.a),
-             (unsigned long long)mix64(h.b ^ h.a));
+    snprintf(out, ACTION_ID_BYTES, "%016llx%016llx", (unsigned long long)sy_hash_mix64(h.a),
+             (unsigned long long)sy_hash_mix64(h.b ^ h.a));
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config_int.h"
+#include "sy_hash.h"
 
 /* Room for a host name: POSIX HOST_NAME_MAX is 255 on Linux. */
 #define CONFIG_HOSTNAME_BYTES_MAX 256
@@ -79,16 +80,12 @@ void config_free(sy_config_t *config) {
 
 char *config_txn_id_format(const char *group_id, const char *state_dir) {
     char host[CONFIG_HOSTNAME_BYTES_MAX];
-    uint32_t hash = 2166136261u; /* FNV-1a 32-bit offset basis */
     char *id = NULL;
 
     if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
         snprintf(host, sizeof host, "localhost");
     host[sizeof host - 1] = '\0';
-    for (const unsigned char *p = (const unsigned char *)state_dir; *p; p++) {
-        hash ^= *p;
-        hash *= 16777619u; /* FNV-1a 32-bit prime */
-    }
+    uint32_t hash = sy_hash_fnv1a32(SY_HASH_FNV32_OFFSET, state_dir, strlen(state_dir));
     if (asprintf(&id, "%s-%s-%08x", group_id, host, (unsigned)hash) < 0)
         return NULL;
     return id;

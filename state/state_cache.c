@@ -5,6 +5,7 @@
  * reuses slots and allocates nothing per entry. Not the store's read path: see
  * state_store.c. */
 #include "state_cache.h"
+#include "sy_hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +56,7 @@ struct state_cache {
 };
 
 static uint32_t hash_key(const uint8_t *p, size_t len) {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
+    return sy_hash_fnv1a32(SY_HASH_FNV32_OFFSET, p, len);
 }
 
 static uint32_t slots_per_chunk(size_t cls) { return CACHE_CHUNK_BYTES / cache_class_bytes[cls]; }

@@ -1,5 +1,6 @@
 /* state_pending.c — the batch overlay: open-addressing map and per-partition heaps. */
 #include "state_pending.h"
+#include "sy_hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,7 @@
 #define PENDING_OPS_INITIAL 4096
 
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
-    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * UINT64_C(1099511628211);
-    return h;
+    return sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, p, len);
 }
 
 void state_pending_init(state_pending_t *pending) {
