@@ -1,222 +1,30 @@
 /* test_run_journeys.c — `switchyard run` on a real broker with the coffee email promo:
  * 1,000 contacts enter, their engagement events (echoing the action ids, as providers do)
  * call for every path of the branch, and everything is read back with read_committed:
- * each contact took its path, and every send produced exactly one action command. */
+ * each contact took its path, and every send produced exactly one action command. The
+ * workload is promo_workload.h. */
 #include <criterion/criterion.h>
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 
-#include "service_fixture.h"
-
-#define CONTACTS 1000
-#define HOUR_MS (3600 * INT64_C(1000))
-#define T0_MS INT64_C(1793606400000) /* 2026-11-02T08:00Z */
-#define READ_TIMEOUT_MS 180000
-
-/* What each contact does with the promo email, by contact index % 5. */
-enum behaviour { OPENS, IGNORES, BOUNCES, BLOCKS, SILENT, BEHAVIOURS };
-static const char *const expected_path[BEHAVIOURS] = {"opened", "not_opened", "bounced",
-                                                      "blocked", "otherwise"};
-
-typedef struct contact_seen {
-    char promo_action_id[64];
-    char path[32];        /* the path taken at the branch */
-    int paths_taken;      /* decisions out of the branch */
-    int emails, pushes;   /* action commands received */
-    int cleansing, suppression;
-} contact_seen_t;
-
-typedef struct seen {
-    codec_t *codec;
-    contact_seen_t contacts[CONTACTS];
-    long undecodable;
-    char action_ids[3 * CONTACTS][40]; /* every action id, for the duplicate check */
-    int action_ids_count;
-} seen_t;
-
-static seen_t seen;
-
-static int contact_index(const char *contact_id) {
-    int index = -1;
-    if (sscanf(contact_id, "contact-%d", &index) != 1 || index < 0 || index >= CONTACTS)
-        return -1;
-    return index;
-}
-
-static void on_action(void *ctx, const rd_kafka_message_t *m) {
-    seen_t *s = ctx;
-    sy_action_t a;
-    char errbuf[256];
-    if (codec_decode_action(s->codec, m->payload, m->len, &a, errbuf, sizeof errbuf) != SY_OK) {
-        s->undecodable++;
-        return;
-    }
-    int i = contact_index(a.contact_id);
-    if (i < 0 || s->action_ids_count == 3 * CONTACTS) {
-        s->undecodable++;
-        return;
-    }
-    snprintf(s->action_ids[s->action_ids_count++], sizeof s->action_ids[0], "%s", a.action_id);
-    if (a.channel == SY_CHANNEL_EMAIL) {
-        s->contacts[i].emails++;
-        if (strcmp(a.template_id, "autumn_promo") == 0)
-            snprintf(s->contacts[i].promo_action_id, sizeof s->contacts[i].promo_action_id,
-                     "%s", a.action_id);
-    } else if (a.channel == SY_CHANNEL_PUSH) {
-        s->contacts[i].pushes++;
-    }
-}
-
-static void on_decision(void *ctx, const rd_kafka_message_t *m) {
-    seen_t *s = ctx;
-    sy_decision_t d;
-    char errbuf[256];
-    if (codec_decode_decision(s->codec, m->payload, m->len, &d, errbuf, sizeof errbuf) != SY_OK) {
-        s->undecodable++;
-        return;
-    }
-    int i = contact_index(d.contact_id);
-    if (i >= 0 && d.from_node && strcmp(d.from_node, "outcome") == 0) {
-        s->contacts[i].paths_taken++;
-        snprintf(s->contacts[i].path, sizeof s->contacts[i].path, "%s", d.path ? d.path : "");
-    }
-}
-
-static void on_contact_update(void *ctx, const rd_kafka_message_t *m) {
-    seen_t *s = ctx;
-    sy_contact_update_t u;
-    char errbuf[256];
-    if (codec_decode_contact_update(s->codec, m->payload, m->len, &u, errbuf,
-                                    sizeof errbuf) != SY_OK) {
-        s->undecodable++;
-        return;
-    }
-    int i = contact_index(u.contact_id);
-    if (i >= 0 && strcmp(u.name, "data_cleansing") == 0)
-        s->contacts[i].cleansing++;
-    else if (i >= 0 && strcmp(u.name, "suppression") == 0)
-        s->contacts[i].suppression++;
-}
-
-static sy_event_t make_event(char *ids, int index, const char *suffix, sy_channel_t channel,
-                             sy_event_type_t type, int64_t at_ms) {
-    char *event_id = ids, *contact_id = ids + 64;
-    snprintf(event_id, 64, "ev-%04d-%s", index, suffix);
-    snprintf(contact_id, 64, "contact-%04d", index);
-    return (sy_event_t){.event_id = event_id, .contact_id = contact_id, .occurred_at_ms = at_ms,
-                        .channel = channel, .type = type, .bounce = SY_BOUNCE_NONE};
-}
-
-/* Storage for event ids and names: 128 bytes per event. */
-static char event_ids[4 * CONTACTS][128];
-
-static void produce_entries(const service_t *svc) {
-    static sy_event_t events[CONTACTS];
-    for (int i = 0; i < CONTACTS; i++) {
-        events[i] = make_event(event_ids[i], i, "eligible", SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM,
-                               T0_MS + i * 1000);
-        events[i].name = "promo_eligible";
-    }
-    service_produce_events(svc, events, CONTACTS);
-}
-
-/* Engagement events on each contact's promo email, then one app-open per contact four
- * days later, which moves every partition's event time past the branch's timers. */
-static void produce_engagement(const service_t *svc) {
-    static sy_event_t events[4 * CONTACTS];
-    size_t n = 0;
-    for (int i = 0; i < CONTACTS; i++) {
-        const char *msg = seen.contacts[i].promo_action_id;
-        int64_t t = T0_MS + HOUR_MS + i * 1000;
-        sy_event_type_t type = i % BEHAVIOURS == BOUNCES  ? SY_EVENT_BOUNCED
-                               : i % BEHAVIOURS == BLOCKS ? SY_EVENT_BLOCKED
-                                                          : SY_EVENT_DELIVERED;
-        if (i % BEHAVIOURS == SILENT)
-            continue;
-        events[n] = make_event(event_ids[n], i, "first", SY_CHANNEL_EMAIL, type, t);
-        events[n++].message_id = msg;
-        if (i % BEHAVIOURS == OPENS) {
-            events[n] = make_event(event_ids[n], i, "opened", SY_CHANNEL_EMAIL,
-                                   SY_EVENT_OPENED, t + HOUR_MS);
-            events[n++].message_id = msg;
-        }
-    }
-    for (int i = 0; i < CONTACTS; i++) {
-        events[n] = make_event(event_ids[n], i, "app_open", SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM,
-                               T0_MS + 96 * HOUR_MS + i * 1000);
-        events[n++].name = "app_open";
-    }
-    service_produce_events(svc, events, n);
-}
-
-static int cmp_ids(const void *a, const void *b) { return strcmp(a, b); }
-
-static void assert_each_contact_took_its_path(void) {
-    for (int i = 0; i < CONTACTS; i++) {
-        const contact_seen_t *c = &seen.contacts[i];
-        int b = i % BEHAVIOURS;
-        cr_assert_eq(c->paths_taken, 1, "contact-%04d left the branch %d times", i,
-                     c->paths_taken);
-        cr_assert_str_eq(c->path, expected_path[b], "contact-%04d took '%s', expected '%s'", i,
-                         c->path, expected_path[b]);
-        cr_assert_eq(c->emails, b == OPENS ? 2 : 1, "contact-%04d got %d emails", i, c->emails);
-        cr_assert_eq(c->pushes, b == IGNORES, "contact-%04d got %d pushes", i, c->pushes);
-        cr_assert_eq(c->cleansing, b == BOUNCES, "contact-%04d cleansing %d", i, c->cleansing);
-        cr_assert_eq(c->suppression, b == BLOCKS, "contact-%04d suppression %d", i,
-                     c->suppression);
-    }
-}
+#include "promo_workload.h"
 
 Test(run_journeys, every_contact_takes_the_path_its_events_call_for, .timeout = 600) {
     service_t svc;
-    char errbuf[256], email[200], push[200];
-    const char *bootstrap = harness_bootstrap();
-    cr_assert_eq(codec_open(&seen.codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    promo_workload_open();
     service_prepare(&svc, "run-journeys");
-    service_action_topic(&svc, "email", email, sizeof email);
-    service_action_topic(&svc, "push", push, sizeof push);
     service_start(&svc);
 
-    produce_entries(&svc);
-    long promos = harness_consume_all(bootstrap, email, "read_committed", CONTACTS,
-                                      READ_TIMEOUT_MS, on_action, &seen);
-    cr_assert_eq(promos, CONTACTS, "promo emails read: %ld, expected %d", promos, CONTACTS);
-    for (int i = 0; i < CONTACTS; i++)
-        cr_assert_neq(seen.contacts[i].promo_action_id[0], '\0', "contact-%04d: no promo", i);
-
-    produce_engagement(&svc);
-    /* 3,800 decisions: 4 per contact, 3 for the silent fifth (outcome -> done). */
-    long decisions = harness_consume_all(bootstrap, svc.decisions, "read_committed",
-                                         4 * CONTACTS - CONTACTS / 5, READ_TIMEOUT_MS,
-                                         on_decision, &seen);
+    promo_produce_entries(&svc);
+    promo_read_promos(&svc);
+    promo_produce_engagement(&svc);
+    long decisions = promo_read_decisions(&svc);
     int status = service_stop(&svc, 60000);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
               "switchyard run did not exit cleanly on SIGTERM (status %d)", status);
-    cr_assert_eq(decisions, 4 * CONTACTS - CONTACTS / 5, "decisions read: %ld", decisions);
+    cr_assert_eq(decisions, PROMO_DECISIONS, "decisions read: %ld", decisions);
 
-    seen.action_ids_count = 0;
-    for (int i = 0; i < CONTACTS; i++)
-        seen.contacts[i].emails = seen.contacts[i].pushes = 0;
-    long emails = harness_consume_all(bootstrap, email, "read_committed", -1, READ_TIMEOUT_MS,
-                                      on_action, &seen);
-    long pushes = harness_consume_all(bootstrap, push, "read_committed", -1, READ_TIMEOUT_MS,
-                                      on_action, &seen);
-    long updates = harness_consume_all(bootstrap, svc.contact_updates, "read_committed", -1,
-                                       READ_TIMEOUT_MS, on_contact_update, &seen);
-    cr_assert_eq(emails, CONTACTS + CONTACTS / 5, "emails: %ld", emails);
-    cr_assert_eq(pushes, CONTACTS / 5, "pushes: %ld", pushes);
-    cr_assert_eq(updates, 2 * CONTACTS / 5, "contact updates: %ld", updates);
-    cr_assert_eq(seen.undecodable, 0, "undecodable outputs: %ld", seen.undecodable);
-    assert_each_contact_took_its_path();
-
-    /* Exactly once by action id: no id twice. */
-    qsort(seen.action_ids, (size_t)seen.action_ids_count, sizeof seen.action_ids[0], cmp_ids);
-    for (int i = 1; i < seen.action_ids_count; i++)
-        cr_assert_str_neq(seen.action_ids[i], seen.action_ids[i - 1], "action %s twice",
-                          seen.action_ids[i]);
-    codec_close(seen.codec);
+    promo_assert_outputs(&svc);
+    promo_workload_close();
     service_cleanup(&svc);
 }
