@@ -96,7 +96,7 @@ static int32_t partition_of(const char *contact_id) {
 }
 
 /* One input record as the runner handles it in event-time mode. */
-static int process(bench_t *b, engine_t *engine, state_store_t *store,
+static int process(bench_t *b, engine_t *engine,
                    const channel_sim_event_t *sim_ev, char *errbuf, size_t size) {
     sy_event_t ev;
     const void *frame;
@@ -110,11 +110,8 @@ static int process(bench_t *b, engine_t *engine, state_store_t *store,
         return 0;
     int32_t p = partition_of(ev.contact_id);
     b->now_ms = ev.occurred_at_ms;
-    if (ev.occurred_at_ms > state_store_stream_time_get(store, p)) {
-        if (engine_fire_timers(engine, p, ev.occurred_at_ms - 1, &fired, errbuf, size) != SY_OK)
-            return 0;
-        state_store_stream_time_set(store, p, ev.occurred_at_ms);
-    }
+    if (engine_advance_stream_time(engine, p, ev.occurred_at_ms, &fired, errbuf, size) != SY_OK)
+        return 0;
     return engine_on_event(engine, p, &ev, errbuf, size) == SY_OK;
 }
 
@@ -183,7 +180,7 @@ int main(int argc, char **argv) {
     uint64_t records = 0, allocations = allocations_so_far();
     double start = seconds_now();
     while (demo_world_next(&b.world, INT64_MAX, &ev)) {
-        if (!process(&b, engine, store, &ev, errbuf, sizeof errbuf)) {
+        if (!process(&b, engine, &ev, errbuf, sizeof errbuf)) {
             fprintf(stderr, "bench_engine: %s\n", errbuf);
             return 1;
         }

@@ -52,6 +52,13 @@ sy_err_t engine_on_event(engine_t *engine, int32_t partition, const sy_event_t *
 sy_err_t engine_fire_timers(engine_t *engine, int32_t partition, int64_t now_ms,
                             size_t *fired, char *errbuf, size_t errbuf_size);
 
+/* Event-time mode: move partition's stream time (the highest event time seen on it) to
+ * event_ms when that is later, first firing, in due order, every timer due before it.
+ * *fired counts them. The one rule the service, `simulate` and the benchmarks share, so
+ * they decide alike. Errors as engine_fire_timers; the time does not move on an error. */
+sy_err_t engine_advance_stream_time(engine_t *engine, int32_t partition, int64_t event_ms,
+                                    size_t *fired, char *errbuf, size_t errbuf_size);
+
 /* The path a branch takes at env->now_ms, the node entered at node_entered_ms: the first
  * path (priority order) whose window admits the time, whose when_mask bits are all in
  * env->seen_mask and unless_mask bits none, and whose `if` holds in env; a path index,

@@ -92,3 +92,14 @@ sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size
     }
     return err == SY_ERR_NOT_FOUND ? SY_OK : err;
 }
+
+sy_err_t engine_advance_stream_time(engine_t *e, int32_t partition, int64_t event_ms,
+                                    size_t *fired, char *errbuf, size_t errbuf_size) {
+    *fired = 0;
+    if (event_ms <= state_store_stream_time_get(e->store, partition))
+        return SY_OK;
+    sy_err_t err = engine_fire_timers(e, partition, event_ms - 1, fired, errbuf, errbuf_size);
+    if (err == SY_OK)
+        state_store_stream_time_set(e->store, partition, event_ms);
+    return err;
+}

@@ -39,17 +39,13 @@ static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char
  * the rest stop the batch. */
 static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy_event_t *ev,
                               char *errbuf, size_t errbuf_size) {
-    sy_err_t err;
     if (r->config->time_mode == CONFIG_TIME_EVENT) {
-        /* A partition's time is the highest event time seen on it; timers due before
-         * this event fire first, in due order. */
-        int64_t stream = state_store_stream_time_get(r->store, m->partition);
-        if (ev->occurred_at_ms > stream) {
-            err = fire_timers(r, m->partition, ev->occurred_at_ms - 1, errbuf, errbuf_size);
-            if (err != SY_OK)
-                return err;
-            state_store_stream_time_set(r->store, m->partition, ev->occurred_at_ms);
-        }
+        size_t fired = 0;
+        sy_err_t err = engine_advance_stream_time(r->engine, m->partition, ev->occurred_at_ms,
+                                                  &fired, errbuf, errbuf_size);
+        r->batch.timers_fired += fired;
+        if (err != SY_OK)
+            return err;
     }
     return engine_on_event(r->engine, m->partition, ev, errbuf, errbuf_size);
 }

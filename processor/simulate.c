@@ -205,12 +205,8 @@ static sy_err_t sim_advance(simulate_t *s, int32_t p, int64_t t, char *errbuf,
     size_t fired = 0;
     if (t > s->latest_ms)
         s->latest_ms = t;
-    if (t <= state_store_stream_time_get(s->store, p))
-        return SY_OK;
-    sy_err_t err = engine_fire_timers(s->engine, p, t - 1, &fired, errbuf, errbuf_size);
+    sy_err_t err = engine_advance_stream_time(s->engine, p, t, &fired, errbuf, errbuf_size);
     s->stats.timers_fired += fired;
-    if (err == SY_OK)
-        state_store_stream_time_set(s->store, p, t);
     return err;
 }
 
