@@ -1,6 +1,7 @@
 /* bench_load.c — the Kafka side of bench/bench_e2e.sh: create topics, produce N framed
- * entry events for the coffee email promo as fast as librdkafka takes them, and watch a
- * consumer group's committed offsets until they reach the end of the events topic.
+ * entry events for the coffee email promo as fast as librdkafka takes them (the backlog;
+ * open-loop load at a rate is bench/loadgen's), and watch a consumer group's committed
+ * offsets until they reach the end of the events topic.
  * A benchmark helper, not a test and not a tool for production topics. Every wait is
  * bounded; output is one line of `name value` pairs for the script to read. */
 #include <inttypes.h>
@@ -98,45 +99,39 @@ static int cmd_create(const char *bootstrap, int partitions, char **topics, int 
     return failed;
 }
 
-/* produce BOOTSTRAP TOPIC COUNT : COUNT custom.promo_eligible events, contact i keyed by
- * its id, event time LOAD_EVENT_TIME_BASE_MS + i. */
-static int cmd_produce(const char *bootstrap, const char *topic, long count) {
+/* Produce contact i's custom.promo_eligible event at event time time_ms, keyed by its id;
+ * CreateTime is the time of this call. Returns 0, or 1 after saying why. */
+static int produce_entry(rd_kafka_t *rk, codec_t *codec, const char *topic, long i,
+                         int64_t time_ms) {
     char errbuf[512], contact[32], event_id[32];
-    codec_t *codec = NULL;
-    const char *const extra[] = {"linger.ms", "20", "batch.size", "1000000",
-                                 "compression.type", "lz4", NULL};
-    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, bootstrap, NULL, extra);
-    if (!rk || codec_open(&codec, errbuf, sizeof errbuf) != SY_OK) {
-        fprintf(stderr, "bench_load: %s\n", rk ? errbuf : "no producer");
+    snprintf(contact, sizeof contact, "contact-%07ld", i);
+    snprintf(event_id, sizeof event_id, "eligible-%07ld", i);
+    sy_event_t ev = {.event_id = event_id, .contact_id = contact, .occurred_at_ms = time_ms,
+                     .channel = SY_CHANNEL_CUSTOM, .type = SY_EVENT_CUSTOM,
+                     .name = "promo_eligible", .bounce = SY_BOUNCE_NONE};
+    const void *frame;
+    size_t len;
+    if (codec_encode_event(codec, &ev, &frame, &len, errbuf, sizeof errbuf) != SY_OK) {
+        fprintf(stderr, "bench_load: encode: %s\n", errbuf);
         return 1;
     }
-    double start = seconds_now();
-    for (long i = 0; i < count; i++) {
-        snprintf(contact, sizeof contact, "contact-%07ld", i);
-        snprintf(event_id, sizeof event_id, "eligible-%07ld", i);
-        sy_event_t ev = {.event_id = event_id, .contact_id = contact,
-                         .occurred_at_ms = LOAD_EVENT_TIME_BASE_MS + i,
-                         .channel = SY_CHANNEL_CUSTOM, .type = SY_EVENT_CUSTOM,
-                         .name = "promo_eligible", .bounce = SY_BOUNCE_NONE};
-        const void *frame;
-        size_t len;
-        if (codec_encode_event(codec, &ev, &frame, &len, errbuf, sizeof errbuf) != SY_OK) {
-            fprintf(stderr, "bench_load: encode: %s\n", errbuf);
-            return 1;
-        }
-        rd_kafka_resp_err_t err;
-        while ((err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
-                                        RD_KAFKA_V_KEY(contact, strlen(contact)),
-                                        RD_KAFKA_V_VALUE((void *)frame, len),
-                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                        RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-            rd_kafka_poll(rk, 10);
-        if (err) {
-            fprintf(stderr, "bench_load: produce: %s\n", rd_kafka_err2str(err));
-            return 1;
-        }
-        rd_kafka_poll(rk, 0);
+    rd_kafka_resp_err_t err;
+    while ((err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+                                    RD_KAFKA_V_KEY(contact, strlen(contact)),
+                                    RD_KAFKA_V_VALUE((void *)frame, len),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        rd_kafka_poll(rk, 10);
+    if (err) {
+        fprintf(stderr, "bench_load: produce: %s\n", rd_kafka_err2str(err));
+        return 1;
     }
+    rd_kafka_poll(rk, 0);
+    return 0;
+}
+
+/* Flush, close and print the line the script reads. */
+static int produce_end(rd_kafka_t *rk, codec_t *codec, long count, double start) {
     rd_kafka_resp_err_t err = rd_kafka_flush(rk, LOAD_CALL_TIMEOUT_MS);
     double elapsed = seconds_now() - start;
     codec_close(codec);
@@ -148,6 +143,26 @@ static int cmd_produce(const char *bootstrap, const char *topic, long count) {
     printf("produced %ld seconds %.2f events_per_s %.0f\n", count, elapsed,
            (double)count / elapsed);
     return 0;
+}
+
+/* produce BOOTSTRAP TOPIC COUNT : COUNT custom.promo_eligible events, contact i keyed by
+ * its id, event time LOAD_EVENT_TIME_BASE_MS + i. */
+static int cmd_produce(const char *bootstrap, const char *topic, long count) {
+    char errbuf[512];
+    codec_t *codec = NULL;
+    const char *const extra[] = {"linger.ms", "20", "batch.size", "1000000",
+                                 "compression.type", "lz4", NULL};
+    rd_kafka_t *rk = client_new(RD_KAFKA_PRODUCER, bootstrap, NULL, extra);
+    if (!rk || codec_open(&codec, errbuf, sizeof errbuf) != SY_OK) {
+        fprintf(stderr, "bench_load: %s\n", rk ? errbuf : "no producer");
+        return 1;
+    }
+    double start = seconds_now();
+    for (long i = 0; i < count; i++) {
+        if (produce_entry(rk, codec, topic, i, LOAD_EVENT_TIME_BASE_MS + i) != 0)
+            return 1;
+    }
+    return produce_end(rk, codec, count, start);
 }
 
 /* The end (high watermark) of every partition of topic into list; returns their sum. */
@@ -195,11 +210,12 @@ static int process_alive(long pid) {
 
 /* watch BOOTSTRAP GROUP TOPIC TIMEOUT_S PID : from now, poll the group's committed offsets
  * on topic until they sum to the topic's end, or process PID (the service) has exited.
- * Prints when the first commit appeared and when the end was reached, both from the start
- * of the watch. */
+ * Prints when the first commit appeared (and how many records it covered) and when the
+ * end was reached, both from the start of the watch. */
 static int cmd_watch(const char *bootstrap, const char *group, const char *topic,
                      double timeout_s, long pid) {
     double start = seconds_now(), first = -1;
+    int64_t first_committed = 0;
     rd_kafka_t *rk = client_new(RD_KAFKA_CONSUMER, bootstrap, group, NULL);
     if (!rk)
         return 1;
@@ -211,8 +227,10 @@ static int cmd_watch(const char *bootstrap, const char *group, const char *topic
             committed = 0;
             for (int i = 0; i < list->cnt; i++)
                 committed += list->elems[i].offset > 0 ? list->elems[i].offset : 0;
-            if (committed > 0 && first < 0)
+            if (committed > 0 && first < 0) {
                 first = seconds_now() - start;
+                first_committed = committed;
+            }
         }
         if (committed < end) {
             struct timespec pause = {0, LOAD_WATCH_INTERVAL_MS * 1000000L};
@@ -222,8 +240,9 @@ static int cmd_watch(const char *bootstrap, const char *group, const char *topic
     double done = seconds_now() - start;
     rd_kafka_topic_partition_list_destroy(list);
     rd_kafka_destroy(rk);
-    printf("end %" PRId64 " committed %" PRId64 " first_commit_s %.2f done_s %.2f\n", end,
-           committed, first, done);
+    printf("end %" PRId64 " committed %" PRId64 " first_commit_s %.2f first_committed %" PRId64
+           " done_s %.2f\n",
+           end, committed, first, first_committed, done);
     return end >= 0 && committed >= end ? 0 : 1;
 }
 

@@ -36,7 +36,7 @@ const cli_command_t cli_commands[] = {
      cli_validate_main, NULL},
     {"simulate", "run journeys over a JSON-lines event file, without Kafka",
      "usage: switchyard simulate --journeys DIR --events FILE [--out FILE]\n"
-     "                           [--until TIME|+DURATION|end] [--partitions N]\n\n"
+     "                           [--until TIME|+DURATION|end|input] [--partitions N]\n\n"
      "Runs the journeys of DIR over a JSON-lines file of events and profile updates, in\n"
      "event time, with no Kafka and a throwaway in-memory state, and writes the routing\n"
      "decisions, action commands and contact updates as JSON lines (docs/simulate.md).\n"
@@ -46,7 +46,8 @@ const cli_command_t cli_commands[] = {
      "  --out FILE        where the JSON lines go (default: stdout)\n"
      "  --until WHEN      after the input, fire the timers due up to WHEN: end (default:\n"
      "                    every pending timer), a time (2026-11-03T08:00:00Z or epoch ms),\n"
-     "                    or +DURATION after the latest input time (+1h, +3d)\n"
+     "                    +DURATION after the latest input time (+1h, +3d), or input\n"
+     "                    (none beyond the input's own times)\n"
      "  --partitions N    hash contacts onto N partitions, each with its own event time\n"
      "                    (default 1)\n"
      "exit codes: 0 ok, 1 operating error, 2 bad usage, journey or input line (named\n"
@@ -72,11 +73,66 @@ const cli_command_t cli_commands[] = {
      "usage, config or journeys\n",
      cli_inspect_main, NULL},
     {"record", "capture a topic into a recording file",
-     "usage: switchyard record --topic T --out FILE\n\n"
-     "Not built yet: planned for the replay release.\n", NULL, NULL},
+     "usage: switchyard record --topic T --out FILE (--bootstrap HOST:PORT | --config FILE)\n"
+     "                         [--partitions 0,2,5] [--from-offset N | --from-time TIME]\n"
+     "                         [--to-offset N | --to-time TIME] [--codec null|deflate]\n\n"
+     "Copies the committed records of a topic (read_committed: aborted transactions are\n"
+     "left out) into a recording file: an Avro object container file keeping each\n"
+     "record's topic, partition, offset, timestamp, key and value (docs/recording.md).\n"
+     "Partitions are read one after the other in ascending order, offsets ascending. The\n"
+     "default range is every partition from its first offset to its end when the command\n"
+     "starts. The file is written as FILE.part and renamed to FILE once complete. Stderr\n"
+     "shows progress on a terminal, then the records, time and rate, and a summary line.\n\n"
+     "options:\n  --topic T            the topic to record\n"
+     "  --out FILE           the recording file to write (replaced)\n"
+     "  --bootstrap H:P      the Kafka bootstrap servers (overrides the config's)\n"
+     "  --config FILE        take the kafka.* properties from the service's config\n"
+     "  --partitions LIST    only these partitions (default: all)\n"
+     "  --from-offset N      start at offset N of each partition (inclusive)\n"
+     "  --from-time TIME     start at the first record with a timestamp >= TIME\n"
+     "  --to-offset N        stop before offset N of each partition (exclusive)\n"
+     "  --to-time TIME       stop before the first record with a timestamp >= TIME\n"
+     "  --codec C            null (default: fastest to read) or deflate (smaller)\n"
+     "  --timeout-ms N       longest wait for the broker (default 30000)\n"
+     "TIME is ISO-8601 (2026-11-02T08:00:00Z, 2026-11-02T09:00:00.250+01:00) or epoch ms.\n"
+     "exit codes: 0 ok, 1 operating error (broker unreachable, unknown topic or partition,\n"
+     "the file cannot be written), 2 bad usage or config\n",
+     cli_record_main, NULL},
     {"replay", "re-run journeys over a recorded topic or recording file, in event time",
-     "usage: switchyard replay (--recording FILE | --topic T) --journeys DIR\n\n"
-     "Not built yet: planned for the replay release.\n", NULL, NULL},
+     "usage: switchyard replay --journeys DIR\n"
+     "         (--recording FILE... | --topic T [--partitions P,P..] [--bootstrap B]\n"
+     "          [--from-offset N|--from-time T] [--to-offset N|--to-time T])\n"
+     "         [--out FILE | --config FILE] [--state-dir DIR] [--until WHEN]\n"
+     "         [--what-if DIR2 [--json]]\n\n"
+     "Re-runs the journeys of DIR over recorded Kafka records, in event time (each\n"
+     "partition its own time), as the service runs them in time.mode = event, and writes\n"
+     "the decisions, actions, contact updates and dead letters as JSON lines or to the\n"
+     "config's output topics. Two replays of the same input give the same bytes. A record\n"
+     "that does not decode becomes a dead letter naming its topic, partition, offset and\n"
+     "reason, and the replay goes on. Progress on a terminal; a summary on stderr\n"
+     "(docs/replay.md).\n\n"
+     "options:\n  --journeys DIR     the journeys to run\n"
+     "  --recording FILE   a recording (`switchyard record`); may repeat: read in order\n"
+     "  --topic T          read topic T from Kafka instead (read_committed)\n"
+     "  --partitions P,..  the topic's partitions to read (default: all)\n"
+     "  --from-offset N, --from-time T   where each partition starts (default: its first)\n"
+     "  --to-offset N, --to-time T       where it stops, exclusive (default: its end)\n"
+     "  --bootstrap B      the brokers (overrides the config's kafka.bootstrap.servers)\n"
+     "  --out FILE         JSON lines output (default: stdout)\n"
+     "  --config FILE      produce to this config's topic.decisions, topic.actions.prefix,\n"
+     "                     topic.contact_updates and topic.dlq instead (idempotent)\n"
+     "  --state-dir DIR    keep state in DIR, continuing from what it holds (default: a\n"
+     "                     fresh in-memory state)\n"
+     "  --until WHEN       after the input, fire the timers due up to WHEN: end (default),\n"
+     "                     input (none beyond the input's time: for a replay continued\n"
+     "                     later from --state-dir), a time, or +DURATION\n"
+     "  --what-if DIR2     run DIR and DIR2 side by side, each in its own in-memory state,\n"
+     "                     and print per journey the decisions into each node and along\n"
+     "                     each branch path under both, and the difference\n"
+     "  --json             the what-if report as one JSON object\n"
+     "exit codes: 0 ok, 1 operating error (broker, state, output), 2 bad usage, journey,\n"
+     "config or a recording that cannot be opened\n",
+     cli_replay_main, NULL},
 };
 
 const int cli_commands_count = (int)(sizeof cli_commands / sizeof cli_commands[0]);

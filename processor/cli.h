@@ -10,14 +10,13 @@ enum {
     CLI_EXIT_OK = 0,
     CLI_EXIT_FAILURE = 1,   /* an operating error stopped the command: see stderr */
     CLI_EXIT_INVALID = 2,   /* bad usage, or an invalid config or journey file */
-    CLI_EXIT_NOT_BUILT = 3, /* the command is planned but not in this version */
 };
 
 typedef struct cli_command {
     const char *name;
     const char *summary; /* one line for `switchyard --help` */
     const char *usage;   /* the command's own --help text */
-    int (*main)(int argc, char **argv); /* NULL: not built yet */
+    int (*main)(int argc, char **argv);
     void (*usage_more)(FILE *out);      /* prints more of --help, or NULL */
 } cli_command_t;
 
@@ -32,5 +31,7 @@ int cli_demo_main(int argc, char **argv);
 int cli_validate_main(int argc, char **argv);
 int cli_simulate_main(int argc, char **argv);
 int cli_inspect_main(int argc, char **argv);
+int cli_replay_main(int argc, char **argv);
+int cli_record_main(int argc, char **argv);
 
 #endif

@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "event_json.h"
-#include "journey.h"
 #include "simulate.h"
 #include "state_store.h"
 
@@ -16,26 +14,6 @@ typedef struct cli_simulate_args {
     simulate_conf_t conf;
     const char *events_path;
 } cli_simulate_args_t;
-
-/* --until end | TIME (ISO-8601 or epoch ms) | +DURATION. */
-static int until_parse(const char *text, simulate_conf_t *conf) {
-    char *end = NULL;
-    if (strcmp(text, "end") == 0) {
-        conf->until = SIMULATE_UNTIL_END;
-        return 1;
-    }
-    if (text[0] == '+') {
-        conf->until = SIMULATE_UNTIL_AFTER;
-        return journey_duration_parse(text + 1, &conf->until_ms) &&
-               conf->until_ms <= SIMULATE_END_HORIZON_MS;
-    }
-    conf->until = SIMULATE_UNTIL_TIME;
-    if (event_json_time_parse(text, &conf->until_ms))
-        return 1;
-    errno = 0;
-    conf->until_ms = strtoll(text, &end, 10);
-    return errno == 0 && end != text && *end == '\0';
-}
 
 static int partitions_parse(const char *text, int32_t *out) {
     char *end = NULL;
@@ -66,7 +44,7 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
         } else if (strcmp(option, "--out") == 0) {
             a->conf.output_path = value;
         } else if (strcmp(option, "--until") == 0) {
-            if (!until_parse(value, &a->conf))
+            if (!simulate_until_parse(value, &a->conf))
                 return args_fail("--until takes end, a time (2026-11-03T08:00:00Z or epoch "
                                  "ms) or +DURATION (+1h, +3d)", value);
         } else if (strcmp(option, "--partitions") == 0) {

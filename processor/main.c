@@ -11,11 +11,9 @@ static void print_commands(FILE *out) {
                  "keeps every contact's place in every journey, and produces routing\n"
                  "decisions and action commands, exactly once.\n\ncommands:\n");
     for (int i = 0; i < cli_commands_count; i++)
-        fprintf(out, "  %-10s %s%s\n", cli_commands[i].name, cli_commands[i].summary,
-                cli_commands[i].main ? "" : " (not built yet)");
+        fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
     fprintf(out, "\n`switchyard COMMAND --help` explains a command.\n"
-                 "exit codes: 0 ok, 1 operating error, 2 invalid usage/config/journey, "
-                 "3 command not built yet\n");
+                 "exit codes: 0 ok, 1 operating error, 2 invalid usage/config/journey\n");
 }
 
 int main(int argc, char **argv) {
@@ -37,11 +35,6 @@ int main(int argc, char **argv) {
             if (c->usage_more)
                 c->usage_more(stdout);
             return CLI_EXIT_OK;
-        }
-        if (!c->main) {
-            fprintf(stderr, "switchyard %s: not built yet in this version.\n%s", c->name,
-                    c->usage);
-            return CLI_EXIT_NOT_BUILT;
         }
         return c->main(argc - 1, argv + 1);
     }

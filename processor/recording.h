@@ -1,6 +1,6 @@
 /* recording.h — recording files: Kafka records (topic, partition, offset, timestamp, key,
  * value) kept in an Avro object container file, as `switchyard record` writes them and
- * `switchyard replay` and the load generator read or write them (docs/replay.md has the
+ * `switchyard replay` and the load generator read or write them (docs/recording.md has the
  * schema). Any Avro tool reads the file. Not a Kafka client: topic_reader.h reads topics. */
 #ifndef SY_RECORDING_H
 #define SY_RECORDING_H
@@ -37,7 +37,8 @@ sy_err_t recording_writer_open(recording_writer_t **out, const char *path,
                                recording_codec_t codec, char *errbuf, size_t errbuf_size);
 
 /* Append one record (copied; rec is borrowed for the call). Errors: SY_ERR_IO,
- * SY_ERR_LIMIT (a key or value over SY_FRAME_BYTES_MAX), SY_ERR_NOMEM. */
+ * SY_ERR_LIMIT (a key or value over SY_FRAME_BYTES_MAX, a topic name over Kafka's 249
+ * bytes; the writer stays usable), SY_ERR_NOMEM. */
 sy_err_t recording_writer_append(recording_writer_t *writer, const recording_record_t *rec,
                                  char *errbuf, size_t errbuf_size);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kafka_produce.h"
 #include "log.h"
 #include "runner_int.h"
 
@@ -14,23 +15,13 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
     /* The opaque tells the delivery report the batch and whether it is a changelog
      * record (runner_changelog.c). */
     void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
-    for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            r->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
-            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
-            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            return SY_OK;
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            if (headers)
-                rd_kafka_headers_destroy(headers);
-            snprintf(r->fatal_msg, sizeof r->fatal_msg, "produce to %s: %s", topic,
-                     rd_kafka_err2str(err));
-            return SY_ERR_KAFKA_ABORT;
-        }
-        rd_kafka_poll(r->producer, 50);
-    }
+    rd_kafka_resp_err_t err = kafka_produce_copy(r->producer, topic, partition, key, key_len,
+                                                 value, value_len, headers, opaque);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return SY_OK;
+    snprintf(r->fatal_msg, sizeof r->fatal_msg, "produce to %s: %s", topic,
+             rd_kafka_err2str(err));
+    return SY_ERR_KAFKA_ABORT;
 }
 
 /* Outputs are keyed by contact id and partitioned by the producer's partitioner. */
@@ -86,20 +77,6 @@ const engine_sink_t runner_sink_template = {
     .ctx = NULL,
 };
 
-static rd_kafka_headers_t *dead_letter_headers(const rd_kafka_message_t *msg,
-                                               sy_err_t reason, const char *reason_text) {
-    char partition[16], offset[32];
-    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
-    snprintf(partition, sizeof partition, "%" PRId32, msg->partition);
-    snprintf(offset, sizeof offset, "%" PRId64, msg->offset);
-    rd_kafka_header_add(h, "switchyard.topic", -1, rd_kafka_topic_name(msg->rkt), -1);
-    rd_kafka_header_add(h, "switchyard.partition", -1, partition, -1);
-    rd_kafka_header_add(h, "switchyard.offset", -1, offset, -1);
-    rd_kafka_header_add(h, "switchyard.error", -1, sy_err_name(reason), -1);
-    rd_kafka_header_add(h, "switchyard.error.message", -1, reason_text, -1);
-    return h;
-}
-
 sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t reason,
                             const char *reason_text, char *errbuf, size_t errbuf_size) {
     const void *frame;
@@ -122,7 +99,7 @@ sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t
     if (err != SY_OK)
         return err;
     err = produce(r, r->config->topic_dlq, msg->key, msg->key_len, frame, len,
-                  dead_letter_headers(msg, reason, reason_text));
+                  kafka_dead_letter_headers(&dl));
     r->batch.dead_letters += err == SY_OK;
     return err;
 }

@@ -1,7 +1,7 @@
-/* simulate.c — the engine driven from a JSON-lines file in event time, outputs written as
- * JSON lines (codec_to_json of each encoded record, as docs/records.md renders them).
- * Nothing here reads a clock or depends on an address, so the output is a function of the
- * input and the journeys. Not the option parsing: cli_simulate.c. */
+/* simulate.c — the engine driven in event time from JSON lines or Kafka records, one loop
+ * for `simulate` and `replay`; outputs counted and handed to output_json or the caller's
+ * sink. Nothing here reads a clock or depends on an address, so the output is a function
+ * of the input, the journeys and the state it starts from. Not the option parsing. */
 #include "simulate.h"
 
 #include <errno.h>
@@ -13,80 +13,74 @@
 #include "engine.h"
 #include "event_json.h"
 #include "journey.h"
+#include "output_json.h"
 #include "state_store.h"
 
 struct simulate {
     simulate_conf_t conf;
-    FILE *output;             /* owned, unless it is stdout */
+    output_json_t *json;      /* owned; NULL when conf.sink is set */
+    engine_sink_t output;     /* where the counted outputs go: json's sink or conf.sink */
     journey_set_t *journeys;  /* owned */
-    state_store_t *store;     /* owned, in memory */
-    codec_t *codec;           /* owned */
+    state_store_t *store;     /* owned, in memory or in conf.state_dir */
+    codec_t *codec;           /* owned: decodes the records of simulate_feed_frame */
     engine_t *engine;         /* owned */
     int64_t latest_ms;        /* highest input time seen, INT64_MIN before any */
+    int32_t partitions_fed;   /* 1 + the highest partition fed, 0 before any */
     uint64_t uncommitted;     /* records and timers since the last commit */
     simulate_stats_t stats;
     char sink_error[512];     /* why a sink call failed: the sink has no errbuf */
 };
 
-/* ---- outputs ---- */
+/* ---- outputs: counted here, then handed to the output ---- */
 
-/* Write the frame just encoded (err is the encoder's result) as one JSON line. */
-static sy_err_t sim_emit(simulate_t *s, sy_err_t err, const void *frame, size_t len) {
-    char *json = NULL;
-    if (err == SY_OK)
-        err = codec_to_json(s->codec, frame, len, &json, s->sink_error, sizeof s->sink_error);
+/* An output's failure: its reason, when it is the JSON output, else the code's. */
+static sy_err_t sim_output_fail(simulate_t *s, sy_err_t err) {
     if (err != SY_OK)
-        return err;
-    fputs(json, s->output);
-    fputc('\n', s->output);
-    free(json);
-    return SY_OK;
+        snprintf(s->sink_error, sizeof s->sink_error, "%s",
+                 s->json && output_json_error(s->json)[0] ? output_json_error(s->json)
+                                                          : sy_err2str(err));
+    return err;
 }
 
 static sy_err_t sim_decision(void *ctx, const sy_decision_t *decision) {
     simulate_t *s = ctx;
-    const void *frame = NULL;
-    size_t len = 0;
     s->stats.decisions++;
-    sy_err_t err = codec_encode_decision(s->codec, decision, &frame, &len, s->sink_error,
-                                         sizeof s->sink_error);
-    return sim_emit(s, err, frame, len);
+    return sim_output_fail(s, s->output.decision(s->output.ctx, decision));
 }
 
 static sy_err_t sim_action(void *ctx, const sy_action_t *action) {
     simulate_t *s = ctx;
-    const void *frame = NULL;
-    size_t len = 0;
     s->stats.actions++;
-    sy_err_t err = codec_encode_action(s->codec, action, &frame, &len, s->sink_error,
-                                       sizeof s->sink_error);
-    return sim_emit(s, err, frame, len);
+    return sim_output_fail(s, s->output.action(s->output.ctx, action));
 }
 
 static sy_err_t sim_contact_update(void *ctx, const sy_contact_update_t *update) {
     simulate_t *s = ctx;
-    const void *frame = NULL;
-    size_t len = 0;
     s->stats.contact_updates++;
-    sy_err_t err = codec_encode_contact_update(s->codec, update, &frame, &len, s->sink_error,
-                                               sizeof s->sink_error);
-    return sim_emit(s, err, frame, len);
+    return sim_output_fail(s, s->output.contact_update(s->output.ctx, update));
 }
 
 /* ---- open, close ---- */
 
-/* The output file, created once the journeys are known to be good. */
-static sy_err_t sim_output_open(simulate_t *s, const char *path, char *errbuf,
+/* The output, created once the journeys are known to be good. */
+static sy_err_t sim_output_open(simulate_t *s, const simulate_conf_t *conf, char *errbuf,
                                 size_t errbuf_size) {
-    if (!path || strcmp(path, "-") == 0) {
-        s->output = stdout;
+    if (conf->sink) {
+        s->output = *conf->sink;
         return SY_OK;
     }
-    s->output = fopen(path, "w");
-    if (s->output)
-        return SY_OK;
-    snprintf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
-    return SY_ERR_IO;
+    sy_err_t err = output_json_open(&s->json, conf->output_path, errbuf, errbuf_size);
+    if (err == SY_OK)
+        s->output = output_json_sink(s->json);
+    return err;
+}
+
+/* The store: a throwaway one in memory, or the RocksDB directory conf->state_dir. */
+static sy_err_t sim_store_open(simulate_t *s, const simulate_conf_t *conf, char *errbuf,
+                               size_t errbuf_size) {
+    const char *dir = conf->state_dir ? conf->state_dir : "switchyard-simulate";
+    return state_store_open(&s->store, dir, conf->state_dir == NULL,
+                            STATE_CACHE_BYTES_DEFAULT, errbuf, errbuf_size);
 }
 
 sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errbuf,
@@ -105,18 +99,20 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
     s->conf = *conf;
     s->conf.journeys_dir = NULL; /* borrowed for this call only */
     s->conf.output_path = NULL;
+    s->conf.sink = NULL;
+    s->conf.state_dir = NULL;
     s->latest_ms = INT64_MIN;
     engine_sink_t sink = {sim_decision, sim_action, sim_contact_update, s};
     if ((err = journey_set_load_dir(&s->journeys, conf->journeys_dir, errbuf,
                                     errbuf_size)) != SY_OK ||
-        (err = sim_output_open(s, conf->output_path, errbuf, errbuf_size)) != SY_OK ||
-        (err = state_store_open(&s->store, "switchyard-simulate", true,
-                                STATE_CACHE_BYTES_DEFAULT, errbuf,
-                                errbuf_size)) != SY_OK ||
+        (err = sim_output_open(s, conf, errbuf, errbuf_size)) != SY_OK ||
+        (err = sim_store_open(s, conf, errbuf, errbuf_size)) != SY_OK ||
         (err = codec_open(&s->codec, errbuf, errbuf_size)) != SY_OK ||
         (err = engine_open(&s->engine, s->journeys, s->store, &sink, errbuf, errbuf_size)) !=
             SY_OK)
         goto fail;
+    /* A continued store may hold timers on any partition: finish looks at them all. */
+    s->partitions_fed = conf->state_dir ? conf->partitions : 0;
     *out = s;
     return SY_OK;
 fail:
@@ -130,11 +126,15 @@ void simulate_close(simulate_t *s) {
     engine_close(s->engine);
     codec_close(s->codec);
     state_store_close(s->store);
-    if (s->output && s->output != stdout)
-        fclose(s->output);
+    char ignored[16];
+    output_json_close(s->json, ignored, sizeof ignored);
     if (s->journeys)
         journey_set_free(s->journeys);
     free(s);
+}
+
+const journey_set_t *simulate_journeys(const simulate_t *s) {
+    return s->journeys;
 }
 
 void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
@@ -212,17 +212,23 @@ static sy_err_t sim_advance(simulate_t *s, int32_t p, int64_t t, char *errbuf,
 
 /* ---- input ---- */
 
-static sy_err_t sim_record(simulate_t *s, const event_json_line_t *line, char *errbuf,
-                           size_t errbuf_size) {
+/* Apply one record of partition (-1: the contact's hash among conf.partitions). */
+static sy_err_t sim_record(simulate_t *s, int32_t partition, const event_json_line_t *line,
+                           char *errbuf, size_t errbuf_size) {
     const char *contact = line->event ? line->event->contact_id : line->profile->contact_id;
-    int64_t t = line->event ? line->event->occurred_at_ms : line->profile->updated_at_ms;
-    int32_t p = simulate_partition(contact, s->conf.partitions);
+    int32_t p = partition >= 0 ? partition : simulate_partition(contact, s->conf.partitions);
     uint64_t timers_before = s->stats.timers_fired;
-    sy_err_t err = sim_advance(s, p, t, errbuf, errbuf_size);
-    if (err == SY_OK && line->event) {
+    sy_err_t err = SY_OK;
+    if (p >= s->partitions_fed)
+        s->partitions_fed = p + 1;
+    /* Only events move a partition's time, as in the service: profiles come from another
+     * topic whose times say nothing about how far the events have got. */
+    if (line->event) {
+        err = sim_advance(s, p, line->event->occurred_at_ms, errbuf, errbuf_size);
         s->stats.events++;
-        err = engine_on_event(s->engine, p, line->event, errbuf, errbuf_size);
-    } else if (err == SY_OK) {
+        if (err == SY_OK)
+            err = engine_on_event(s->engine, p, line->event, errbuf, errbuf_size);
+    } else {
         s->stats.profile_updates++;
         err = state_store_profile_apply(s->store, p, line->profile, errbuf, errbuf_size);
     }
@@ -247,7 +253,7 @@ sy_err_t simulate_feed(simulate_t *s, FILE *input, const char *source, char *err
         if (err != SY_OK || line.kind == EVENT_JSON_SKIP)
             continue;
         s->sink_error[0] = '\0';
-        err = sim_record(s, &line, errbuf, errbuf_size);
+        err = sim_record(s, -1, &line, errbuf, errbuf_size);
         if (err != SY_OK)
             err = sim_engine_fail(s, err, source, line_no, errbuf, errbuf_size);
     }
@@ -258,6 +264,80 @@ sy_err_t simulate_feed(simulate_t *s, FILE *input, const char *source, char *err
     free(text);
     event_json_close(parser);
     return err;
+}
+
+/* Decode frame by its schema id into line; the input's faults are returned as such. */
+static sy_err_t sim_decode(simulate_t *s, const void *frame, size_t len,
+                           event_json_line_t *line, sy_event_t *event,
+                           sy_profile_update_t *profile, char *errbuf, size_t errbuf_size) {
+    sy_schema_id_t id;
+    sy_err_t err = codec_frame_schema(frame, len, &id, errbuf, errbuf_size);
+    *line = (event_json_line_t){.kind = EVENT_JSON_SKIP};
+    if (err == SY_OK && id == SY_SCHEMA_ENGAGEMENT_EVENT) {
+        err = codec_decode_event(s->codec, frame, len, event, errbuf, errbuf_size);
+        *line = (event_json_line_t){EVENT_JSON_EVENT, event, NULL};
+    } else if (err == SY_OK && id == SY_SCHEMA_PROFILE_UPDATE) {
+        err = codec_decode_profile_update(s->codec, frame, len, profile, errbuf, errbuf_size);
+        *line = (event_json_line_t){EVENT_JSON_PROFILE, NULL, profile};
+    } else if (err == SY_OK) {
+        snprintf(errbuf, errbuf_size, "schema id %d is neither an engagement event nor a "
+                 "profile update", (int)id);
+        err = SY_ERR_WRONG_SCHEMA;
+    }
+    const char *contact = line->event     ? line->event->contact_id
+                          : line->profile ? line->profile->contact_id
+                                          : NULL;
+    if (err == SY_OK && strlen(contact) > SY_ID_BYTES_MAX) {
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        err = SY_ERR_LIMIT;
+    }
+    return err;
+}
+
+sy_err_t simulate_feed_frame(simulate_t *s, int32_t partition, const void *frame,
+                             size_t frame_len, sy_err_t *fault, char *errbuf,
+                             size_t errbuf_size) {
+    event_json_line_t line;
+    sy_event_t event;
+    sy_profile_update_t profile;
+    sy_err_t err = sim_decode(s, frame, frame_len, &line, &event, &profile, errbuf,
+                              errbuf_size);
+    if (err == SY_OK && (partition < 0 || partition >= s->conf.partitions)) {
+        snprintf(errbuf, errbuf_size, "partition %d is not in 0..%d", (int)partition,
+                 (int)s->conf.partitions - 1);
+        err = SY_ERR_LIMIT;
+    }
+    if (err == SY_OK) {
+        s->sink_error[0] = '\0';
+        err = sim_record(s, partition, &line, errbuf, errbuf_size);
+        /* A profile over the store's limits is the record's fault, as in the service. */
+        if (err != SY_OK && !(line.profile && err == SY_ERR_LIMIT))
+            return sim_engine_fail(s, err, NULL, 0, errbuf, errbuf_size);
+    }
+    if (err != SY_OK && !sy_err_is_input_fault(err) && err != SY_ERR_LIMIT)
+        return err;
+    s->stats.input_faults += err != SY_OK;
+    *fault = err;
+    return SY_OK;
+}
+
+int simulate_until_parse(const char *text, simulate_conf_t *conf) {
+    char *end = NULL;
+    if (strcmp(text, "end") == 0 || strcmp(text, "input") == 0) {
+        conf->until = text[0] == 'e' ? SIMULATE_UNTIL_END : SIMULATE_UNTIL_INPUT;
+        return 1;
+    }
+    if (text[0] == '+') {
+        conf->until = SIMULATE_UNTIL_AFTER;
+        return journey_duration_parse(text + 1, &conf->until_ms) &&
+               conf->until_ms <= SIMULATE_END_HORIZON_MS;
+    }
+    conf->until = SIMULATE_UNTIL_TIME;
+    if (event_json_time_parse(text, &conf->until_ms))
+        return 1;
+    errno = 0;
+    conf->until_ms = strtoll(text, &end, 10);
+    return errno == 0 && end != text && *end == '\0';
 }
 
 /* ---- after the input ---- */
@@ -275,12 +355,12 @@ static sy_err_t sim_next_due(simulate_t *s, int32_t p, int64_t limit_ms, int64_t
  * one partition touches only its own timers, so only its next due time is asked again. */
 static sy_err_t sim_fire_until(simulate_t *s, int64_t limit_ms, char *errbuf,
                                size_t errbuf_size) {
-    int32_t n = s->conf.partitions;
-    int64_t *next = malloc((size_t)n * sizeof *next);
+    int32_t n = s->partitions_fed;
+    int64_t *next = malloc((size_t)(n > 0 ? n : 1) * sizeof *next);
     sy_err_t err = next ? SY_OK : SY_ERR_NOMEM;
     for (int32_t p = 0; err == SY_OK && p < n; p++)
         err = sim_next_due(s, p, limit_ms, &next[p], errbuf, errbuf_size);
-    while (err == SY_OK) {
+    while (err == SY_OK && n > 0) {
         int32_t best = 0;
         for (int32_t p = 1; p < n; p++)
             if (next[p] < next[best])
@@ -309,7 +389,7 @@ static sy_err_t sim_fire_until(simulate_t *s, int64_t limit_ms, char *errbuf,
 /* True when some partition still holds a timer. */
 static sy_err_t sim_timers_left(simulate_t *s, bool *left, char *errbuf, size_t errbuf_size) {
     *left = false;
-    for (int32_t p = 0; p < s->conf.partitions && !*left; p++) {
+    for (int32_t p = 0; p < s->partitions_fed && !*left; p++) {
         int64_t due;
         sy_err_t err = sim_next_due(s, p, INT64_MAX, &due, errbuf, errbuf_size);
         if (err != SY_OK)
@@ -326,6 +406,8 @@ sy_err_t simulate_finish(simulate_t *s, char *errbuf, size_t errbuf_size) {
         limit = s->latest_ms == INT64_MIN ? INT64_MIN : s->latest_ms + SIMULATE_END_HORIZON_MS;
     else if (s->conf.until == SIMULATE_UNTIL_AFTER)
         limit = s->latest_ms == INT64_MIN ? INT64_MIN : s->latest_ms + s->conf.until_ms;
+    else if (s->conf.until == SIMULATE_UNTIL_INPUT)
+        limit = INT64_MIN;
     if (limit != INT64_MIN)
         err = sim_fire_until(s, limit, errbuf, errbuf_size);
     if (err == SY_OK && s->conf.until == SIMULATE_UNTIL_END)
@@ -334,13 +416,9 @@ sy_err_t simulate_finish(simulate_t *s, char *errbuf, size_t errbuf_size) {
         err = state_store_commit(s->store, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    bool failed = fflush(s->output) != 0 || ferror(s->output);
-    if (s->output != stdout)
-        failed |= fclose(s->output) != 0;
-    s->output = NULL;
-    if (failed) {
-        snprintf(errbuf, errbuf_size, "cannot write the output: %s", strerror(errno));
-        return SY_ERR_IO;
-    }
+    err = output_json_close(s->json, errbuf, errbuf_size);
+    s->json = NULL;
+    if (err != SY_OK)
+        return err;
     return SY_OK;
 }

@@ -1,8 +1,9 @@
-/* simulate.h — journeys run over a JSON-lines event file in event time, without Kafka: the
- * work behind `switchyard simulate` (docs/simulate.md). Events go to the engine exactly as
- * the service feeds them in `time.mode = event`; state lives in an in-memory store that
- * dies with the simulation; every output is written as one JSON line. Not the command
- * line (cli_simulate.c) and not the line format (event_json.h). */
+/* simulate.h — the event-time driver of offline runs: journeys run over JSON-lines records
+ * (`switchyard simulate`, docs/simulate.md) or Kafka records (`switchyard replay`,
+ * docs/replay.md), fed to the engine exactly as the service feeds it in `time.mode = event`.
+ * State is an in-memory store that dies with the run, or a RocksDB directory; outputs are
+ * JSON lines (output_json.h) or any engine sink. Not the command lines (cli_simulate.c,
+ * cli_replay.c) and not the line format (event_json.h). */
 #ifndef SY_SIMULATE_H
 #define SY_SIMULATE_H
 
@@ -10,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "engine.h"
+#include "journey.h"
 #include "sy_error.h"
 
 /* Input records and fired timers between two commits of the store: the service's default
@@ -25,11 +28,16 @@ typedef enum simulate_until {
     SIMULATE_UNTIL_END,   /* fire every pending timer in due order (within the horizon) */
     SIMULATE_UNTIL_TIME,  /* fire the timers due at or before until_ms */
     SIMULATE_UNTIL_AFTER, /* fire the timers due at or before latest input time + until_ms */
+    SIMULATE_UNTIL_INPUT, /* fire no more timers than the input's own times fired */
 } simulate_until_t;
 
 typedef struct simulate_conf {
     const char *journeys_dir; /* borrowed for simulate_open */
     const char *output_path;  /* where the JSON lines go; NULL or "-": stdout. Borrowed */
+    const engine_sink_t *sink; /* when not NULL, outputs go here instead of output_path;
+                                * borrowed for simulate_open, its ctx must outlive sim */
+    const char *state_dir;    /* NULL: in memory; else a RocksDB store there, created when
+                               * missing, continued from what it holds. Borrowed */
     int32_t partitions;       /* 1..STATE_PARTITIONS_MAX; contacts hashed onto them */
     simulate_until_t until;
     int64_t until_ms;         /* TIME: epoch ms; AFTER: a duration >= 0 */
@@ -42,14 +50,16 @@ typedef struct simulate_stats {
     uint64_t actions;
     uint64_t contact_updates;
     uint64_t timers_fired;  /* stale ones included, as engine_fire_timers counts */
+    uint64_t input_faults;  /* records simulate_feed_frame returned as the input's fault */
     bool timers_left;       /* UNTIL_END: timers beyond the horizon were left unfired */
 } simulate_stats_t;
 
 typedef struct simulate simulate_t;
 
-/* Load the journeys of conf->journeys_dir, then create (truncate) the output file, and
- * open an empty in-memory store and an engine writing to it; a journey error leaves the
- * output untouched. *out is set only on success. Errors: whatever journey_set_load_dir
+/* Load the journeys of conf->journeys_dir, then create (truncate) the output file (unless
+ * conf->sink is set), and open the store (in memory, or conf->state_dir) and an engine
+ * writing to the output; a journey error leaves the output untouched. *out is set only
+ * on success. Errors: whatever journey_set_load_dir
  * returns (SY_ERR_JOURNEY, SY_ERR_IO, SY_ERR_LIMIT: errbuf names file:line:column),
  * SY_ERR_IO when the output cannot be created, SY_ERR_INVALID_ARG for a partition count
  * out of range, SY_ERR_STATE, SY_ERR_NOMEM. */
@@ -59,21 +69,42 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
 /* Close the output and drop the store. simulate_close(NULL) is a no-op. */
 void simulate_close(simulate_t *sim);
 
-/* Apply every line of input (borrowed; source names it in messages) in file order. For a
- * record at time t of partition p: when t is past p's stream time, p's timers due before
- * t fire, then p's time becomes t; then the event goes to the engine (a profile update to
- * the store). Stops at the first bad line. Errors: SY_ERR_INVALID_RECORD and SY_ERR_LIMIT
+/* Apply every line of input (borrowed; source names it in messages) in file order. For an
+ * event at time t of partition p: when t is past p's stream time, p's timers due before
+ * t fire, then p's time becomes t; then the event goes to the engine. A profile update
+ * goes to the store and moves no time, as in the service. Stops at the first bad line. Errors: SY_ERR_INVALID_RECORD and SY_ERR_LIMIT
  * for the input's fault (errbuf reads "SOURCE:LINE: problem"); SY_ERR_IO when input
  * cannot be read; SY_ERR_STATE and the engine's other errors. May be called for several
  * inputs in turn. */
 sy_err_t simulate_feed(simulate_t *sim, FILE *input, const char *source, char *errbuf,
                        size_t errbuf_size);
 
+/* Apply one Kafka record of partition (0..conf->partitions-1, the recorded partition, with
+ * its own event time): frame is a Confluent wire frame, borrowed for the call. Its schema
+ * id says what it is: an engagement event goes to the engine and a profile update to the
+ * store, as simulate_feed applies a line. Returns SY_OK with *fault = SY_OK when it was
+ * applied, and SY_OK with *fault set (errbuf holds the reason) when the record is the
+ * input's fault, as the service dead-letters it: it does not decode
+ * (sy_err_is_input_fault), is neither an event nor a profile update (SY_ERR_WRONG_SCHEMA),
+ * or breaks a limit (SY_ERR_LIMIT: a contact id over SY_ID_BYTES_MAX, a profile too large,
+ * a partition out of range). Other errors stop the run: SY_ERR_STATE, the engine's. */
+sy_err_t simulate_feed_frame(simulate_t *sim, int32_t partition, const void *frame,
+                             size_t frame_len, sy_err_t *fault, char *errbuf,
+                             size_t errbuf_size);
+
+/* Parse `--until`: end, input (fire no timer the input did not pass: for a run that a
+ * later one continues from a state directory), a time (ISO-8601 or epoch ms), or
+ * +DURATION. Returns 0 for a value that is none of these. */
+int simulate_until_parse(const char *text, simulate_conf_t *conf);
+
 /* After the input: advance time as conf->until says, firing timers in due order across
- * partitions (ties: lower partition first), commit, and flush and close the output: call
- * it once, last. Errors:
+ * partitions (ties: lower partition first), commit, and flush and close the output (a
+ * conf->sink is the caller's to flush): call it once, last. Errors:
  * SY_ERR_IO when the output could not be written, SY_ERR_STATE, the engine's errors. */
 sy_err_t simulate_finish(simulate_t *sim, char *errbuf, size_t errbuf_size);
+
+/* The journeys sim runs: borrowed, valid until simulate_close. */
+const journey_set_t *simulate_journeys(const simulate_t *sim);
 
 /* Counts so far. */
 void simulate_stats_get(const simulate_t *sim, simulate_stats_t *out);

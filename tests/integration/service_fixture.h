@@ -57,6 +57,16 @@ const char *service_action_topic(const service_t *svc, const char *channel, char
 /* Produce framed events (from sy_event_t) keyed by contact id; flushes. Asserts. */
 void service_produce_events(const service_t *svc, const sy_event_t *events, size_t count);
 
+/* Produce the profile updates (profiles_pass) or the events of a JSON-lines event file
+ * (docs/simulate.md) in file order to the service's profiles or events topic, keyed by
+ * contact; flushes. Returns how many records it produced. Asserts (service_feed.c). */
+long service_produce_jsonl(const service_t *svc, const char *path, int profiles_pass);
+
+/* Wait until the service's group has committed count records of its profiles topic, so
+ * events produced next find their profiles, as in a recording replayed profiles first.
+ * Asserts after a bounded wait. */
+void service_wait_profiles_read(const service_t *svc, long count);
+
 /* Delete the service's state directory (RocksDB), as a lost disk would; the service
  * must not be running. Asserts. */
 void service_remove_state(service_t *svc);

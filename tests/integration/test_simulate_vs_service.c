@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "event_json.h"
 #include "service_fixture.h"
 #include "transcript.h"
 
@@ -55,44 +54,6 @@ static void simulate(const char *journey) {
     cr_assert_eq(pclose(p), 0, "%s failed", command);
 }
 
-/* Produce the file's profile updates first, then (once the service has read them) its
- * events, in file order, keyed by contact. */
-static void produce_file(service_t *svc, const char *journey, int profiles_pass) {
-    char path[512], line[LINE_BYTES], errbuf[512];
-    event_json_t *parser = NULL;
-    harness_producer_t *p = NULL;
-    snprintf(path, sizeof path, "%s/%s.jsonl", PATHS_DIR, journey);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    cr_assert_eq(event_json_open(&parser, path, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
-                 SY_OK, "%s", errbuf);
-    for (long n = 1; fgets(line, sizeof line, f); n++) {
-        event_json_line_t parsed;
-        const void *frame = NULL;
-        size_t len = 0;
-        const char *topic = NULL, *key = NULL;
-        sy_err_t err = event_json_parse(parser, line, strlen(line), n, &parsed, errbuf,
-                                        sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "%s", errbuf);
-        if (parsed.kind == EVENT_JSON_PROFILE && profiles_pass) {
-            err = codec_encode_profile_update(codec, parsed.profile, &frame, &len, errbuf,
-                                              sizeof errbuf);
-            topic = svc->profiles, key = parsed.profile->contact_id;
-        } else if (parsed.kind == EVENT_JSON_EVENT && !profiles_pass) {
-            err = codec_encode_event(codec, parsed.event, &frame, &len, errbuf, sizeof errbuf);
-            topic = svc->events, key = parsed.event->contact_id;
-        }
-        cr_assert_eq(err, SY_OK, "line %ld: %s", n, errbuf);
-        if (topic)
-            cr_assert_eq(harness_produce(p, topic, key, strlen(key), frame, len), SY_OK);
-    }
-    cr_assert_eq(harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
-    event_json_close(parser);
-    fclose(f);
-}
-
 static void on_output(void *ctx, const rd_kafka_message_t *m) {
     transcripts_t *t = ctx;
     char errbuf[256], *json = NULL;
@@ -100,34 +61,6 @@ static void on_output(void *ctx, const rd_kafka_message_t *m) {
                  "%s", errbuf);
     transcript_add_json(t, json, NULL);
     free(json);
-}
-
-/* Wait until the service's group has committed every profile record. */
-static void wait_profiles_read(const service_t *svc, long count) {
-    char errbuf[512], group[SERVICE_TOPIC_BYTES];
-    snprintf(group, sizeof group, "%.*s", (int)(strlen(svc->events) - strlen(".events")),
-             svc->events);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf, sizeof errbuf);
-    rd_kafka_conf_set(conf, "group.id", group, errbuf, sizeof errbuf);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, sizeof errbuf);
-    cr_assert_not_null(rk, "%s", errbuf);
-    long committed = 0;
-    for (int waited = 0; committed < count && waited < READ_TIMEOUT_MS; waited += 200) {
-        rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(8);
-        for (int p = 0; p < SERVICE_PARTITIONS; p++)
-            rd_kafka_topic_partition_list_add(parts, svc->profiles, p);
-        committed = 0;
-        if (rd_kafka_committed(rk, parts, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR)
-            for (int i = 0; i < parts->cnt; i++)
-                committed += parts->elems[i].offset > 0 ? parts->elems[i].offset : 0;
-        rd_kafka_topic_partition_list_destroy(parts);
-        if (committed < count)
-            usleep(200 * 1000);
-    }
-    rd_kafka_destroy(rk);
-    cr_assert_eq(committed, count, "the service read %ld of %ld profile updates", committed,
-                 count);
 }
 
 static int cmp_tokens(const void *a, const void *b) {
@@ -163,18 +96,12 @@ static void compare(const char *journey) {
     simulate(journey);
     service_prepare_with_journeys(&svc, "sim-vs-run", SY_SOURCE_ROOT "/examples/journeys");
     service_start(&svc);
-    long profiles = 0;
-    char path[512], line[LINE_BYTES];
+    char path[512];
     snprintf(path, sizeof path, "%s/%s.jsonl", PATHS_DIR, journey);
-    FILE *f = fopen(path, "r");
-    while (f && fgets(line, sizeof line, f))
-        profiles += strstr(line, "{\"profile\"") == line;
-    if (f)
-        fclose(f);
-    produce_file(&svc, journey, 1);
+    long profiles = service_produce_jsonl(&svc, path, 1);
     if (profiles)
-        wait_profiles_read(&svc, profiles);
-    produce_file(&svc, journey, 0);
+        service_wait_profiles_read(&svc, profiles);
+    service_produce_jsonl(&svc, path, 0);
 
     long n = harness_consume_all(harness_bootstrap(), svc.decisions, "read_committed",
                                  want.counts[0], READ_TIMEOUT_MS, on_output, &got[0]);

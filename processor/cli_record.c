@@ -1,0 +1,236 @@
+/* cli_record.c — `switchyard record`: its options, the copy of a topic's range into a
+ * recording file (written as FILE.part, renamed when complete), progress and exit codes.
+ * Reading the topic: topic_reader.h; the file format: recording.h, docs/recording.md. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "config.h"
+#include "event_json.h"
+#include "progress.h"
+#include "recording.h"
+#include "topic_reader.h"
+
+/* Default longest wait for the broker (metadata, offsets, a fetch): long enough for a
+ * broker under load, short enough that a wrong address fails within a minute. */
+#define RECORD_TIMEOUT_MS_DEFAULT 30000
+
+/* Bytes of a path we build (FILE.part). */
+#define RECORD_PATH_BYTES_MAX 4096
+
+typedef struct record_args {
+    const char *topic, *out, *bootstrap, *config_path;
+    int32_t partitions[TOPIC_READER_PARTITIONS_MAX];
+    size_t partitions_count;
+    bool partitions_given;
+    topic_position_t from, to;
+    recording_codec_t codec;
+    int timeout_ms;
+} record_args_t;
+
+static int args_fail(const char *message, const char *value) {
+    fprintf(stderr, "switchyard record: %s%s%s (see --help)\n", message, value ? ": " : "",
+            value ? value : "");
+    return 0;
+}
+
+static bool parse_int64(const char *text, int64_t min, int64_t max, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_partitions(record_args_t *a, const char *text) {
+    char buf[8192];
+    if (snprintf(buf, sizeof buf, "%s", text) >= (int)sizeof buf)
+        return false;
+    a->partitions_count = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int64_t p;
+        if (a->partitions_count == TOPIC_READER_PARTITIONS_MAX ||
+            !parse_int64(tok, 0, INT32_MAX, &p))
+            return false;
+        a->partitions[a->partitions_count++] = (int32_t)p;
+    }
+    a->partitions_given = true;
+    return a->partitions_count > 0;
+}
+
+/* A TIME: ISO-8601 as in event files, or epoch milliseconds. */
+static bool parse_position(topic_position_t *pos, bool is_time, const char *text) {
+    if (pos->kind != TOPIC_POSITION_BEGINNING && pos->kind != TOPIC_POSITION_END)
+        return false; /* given twice */
+    pos->kind = is_time ? TOPIC_POSITION_TIME : TOPIC_POSITION_OFFSET;
+    if (is_time && event_json_time_parse(text, &pos->value))
+        return true;
+    return parse_int64(text, 0, INT64_MAX, &pos->value);
+}
+
+/* One option with its value; 0 when it is wrong (already reported). */
+static int args_option(record_args_t *a, const char *option, const char *value) {
+    const char **field = strcmp(option, "--topic") == 0       ? &a->topic
+                         : strcmp(option, "--out") == 0       ? &a->out
+                         : strcmp(option, "--bootstrap") == 0 ? &a->bootstrap
+                         : strcmp(option, "--config") == 0    ? &a->config_path
+                                                              : NULL;
+    int64_t n;
+    if (field) {
+        *field = value;
+    } else if (strcmp(option, "--partitions") == 0) {
+        if (!parse_partitions(a, value))
+            return args_fail("--partitions wants partition numbers, as 0,2,5", value);
+    } else if (strcmp(option, "--from-offset") == 0 || strcmp(option, "--from-time") == 0) {
+        if (!parse_position(&a->from, option[7] == 't', value))
+            return args_fail("give one --from-offset N or --from-time TIME", value);
+    } else if (strcmp(option, "--to-offset") == 0 || strcmp(option, "--to-time") == 0) {
+        if (!parse_position(&a->to, option[5] == 't', value))
+            return args_fail("give one --to-offset N or --to-time TIME", value);
+    } else if (strcmp(option, "--codec") == 0) {
+        if (strcmp(value, "null") != 0 && strcmp(value, "deflate") != 0)
+            return args_fail("--codec is null or deflate", value);
+        a->codec = value[0] == 'd' ? RECORDING_CODEC_DEFLATE : RECORDING_CODEC_NULL;
+    } else if (strcmp(option, "--timeout-ms") == 0) {
+        if (!parse_int64(value, 1, INT32_MAX, &n))
+            return args_fail("--timeout-ms wants a positive number", value);
+        a->timeout_ms = (int)n;
+    } else {
+        return args_fail("unknown option", option);
+    }
+    return 1;
+}
+
+static int args_parse(record_args_t *a, int argc, char **argv) {
+    memset(a, 0, sizeof *a);
+    a->from.kind = TOPIC_POSITION_BEGINNING;
+    a->to.kind = TOPIC_POSITION_END;
+    a->timeout_ms = RECORD_TIMEOUT_MS_DEFAULT;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0)
+            return args_fail("unexpected argument", argv[i]);
+        if (i + 1 >= argc)
+            return args_fail("an option without its value", argv[i]);
+        if (!args_option(a, argv[i], argv[i + 1]))
+            return 0;
+        i++;
+    }
+    if (!a->topic || !a->topic[0])
+        return args_fail("--topic T is required", NULL);
+    if (!a->out || !a->out[0])
+        return args_fail("--out FILE is required", NULL);
+    if (!a->bootstrap && !a->config_path)
+        return args_fail("give --bootstrap HOST:PORT or --config FILE", NULL);
+    return 1;
+}
+
+/* Copy every record of the reader into the writer, with the progress line. */
+static sy_err_t record_copy(topic_reader_t *reader, recording_writer_t *writer,
+                            size_t *partitions, char *errbuf, size_t errbuf_size) {
+    progress_t progress;
+    recording_record_t rec;
+    int32_t last_partition = -1;
+    sy_err_t err;
+    progress_init(&progress, stderr, "record");
+    while ((err = topic_reader_next(reader, &rec, errbuf, errbuf_size)) == SY_OK) {
+        if (rec.partition != last_partition)
+            (*partitions)++;
+        last_partition = rec.partition;
+        err = recording_writer_append(writer, &rec, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+        uint64_t done, total;
+        topic_reader_progress(reader, &done, &total);
+        progress_update(&progress, done, total ? (double)done / (double)total : -1);
+    }
+    if (err != SY_ERR_NOT_FOUND)
+        return err;
+    progress_finish(&progress, recording_writer_count(writer));
+    return SY_OK;
+}
+
+/* Read the range into FILE.part, close it, rename it to FILE, print the summary. */
+static sy_err_t record_run(const record_args_t *a, const topic_reader_conf_t *conf,
+                           char *errbuf, size_t errbuf_size) {
+    char part[RECORD_PATH_BYTES_MAX];
+    topic_reader_t *reader = NULL;
+    recording_writer_t *writer = NULL;
+    size_t partitions = 0;
+    struct stat st;
+    if (snprintf(part, sizeof part, "%s.part", a->out) >= (int)sizeof part) {
+        snprintf(errbuf, errbuf_size, "--out: path too long");
+        return SY_ERR_INVALID_ARG;
+    }
+    sy_err_t err = topic_reader_open(&reader, conf, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = recording_writer_open(&writer, part, a->codec, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = record_copy(reader, writer, &partitions, errbuf, errbuf_size);
+    uint64_t count = writer ? recording_writer_count(writer) : 0;
+    sy_err_t close_err = recording_writer_close(writer, errbuf, errbuf_size);
+    topic_reader_close(reader);
+    if (err == SY_OK && (err = close_err) == SY_OK && rename(part, a->out) != 0) {
+        snprintf(errbuf, errbuf_size, "cannot rename %s.part to %s: %s", a->out, a->out,
+                 strerror(errno));
+        err = SY_ERR_IO;
+    }
+    if (err != SY_OK) {
+        if (writer)
+            remove(part);
+        return err;
+    }
+    fprintf(stderr, "recorded %" PRIu64 " records of topic %s from %zu partition%s into %s "
+            "(%lld bytes)\n", count, a->topic, partitions, partitions == 1 ? "" : "s", a->out,
+            stat(a->out, &st) == 0 ? (long long)st.st_size : -1LL);
+    return SY_OK;
+}
+
+/* Exit 2 for a config librdkafka refuses, 1 for every other failure (see --help). */
+static int record_main(const record_args_t *a, const sy_config_t *config) {
+    char errbuf[1024];
+    topic_reader_conf_t conf = {
+        .topic = a->topic,
+        .partitions = a->partitions_given ? a->partitions : NULL,
+        .partitions_count = a->partitions_count,
+        .from = a->from,
+        .to = a->to,
+        .config = config,
+        .bootstrap = a->bootstrap,
+        .timeout_ms = a->timeout_ms,
+    };
+    sy_err_t err = record_run(a, &conf, errbuf, sizeof errbuf);
+    if (err == SY_OK)
+        return CLI_EXIT_OK;
+    fprintf(stderr, "switchyard record: %s\n", errbuf);
+    return err == SY_ERR_CONFIG ? CLI_EXIT_INVALID : CLI_EXIT_FAILURE;
+}
+
+int cli_record_main(int argc, char **argv) {
+    record_args_t *a = malloc(sizeof *a); /* the partition list is large for a stack */
+    char errbuf[1024];
+    sy_config_t *config = NULL;
+    int code = CLI_EXIT_INVALID;
+    if (!a) {
+        fprintf(stderr, "switchyard record: out of memory\n");
+        return CLI_EXIT_FAILURE;
+    }
+    if (!args_parse(a, argc, argv))
+        goto done;
+    if (a->config_path && config_load(&config, a->config_path, errbuf, sizeof errbuf)) {
+        fprintf(stderr, "switchyard record: %s\n", errbuf);
+        goto done;
+    }
+    code = record_main(a, config);
+done:
+    config_free(config);
+    free(a);
+    return code;
+}

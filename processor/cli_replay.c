@@ -1,0 +1,224 @@
+/* cli_replay.c — `switchyard replay`: its options, the exit codes of its failures and the
+ * summary line. The replay itself is replay.h; the what-if report replay_what_if.c. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "event_json.h"
+#include "replay.h"
+#include "state_store.h"
+
+/* --recording may repeat: a profiles recording and an events one, or a topic's recording
+ * split in parts; more than this is a sign of a shell glob gone wrong. */
+#define CLI_REPLAY_RECORDINGS_MAX 256
+
+/* Longest wait for the broker when reading a topic: long enough for a busy cluster's
+ * metadata, short enough that a wrong --bootstrap fails while the user is still there. */
+#define CLI_REPLAY_TIMEOUT_MS 30000
+
+typedef struct cli_replay_args {
+    replay_conf_t conf;
+    const char *recordings[CLI_REPLAY_RECORDINGS_MAX];
+    topic_reader_conf_t topic;
+    int32_t partitions[TOPIC_READER_PARTITIONS_MAX];
+    const char *config_path;
+    const char *what_if_dir;
+    bool json;
+} cli_replay_args_t;
+
+static int args_fail(const char *message, const char *value) {
+    fprintf(stderr, "switchyard replay: %s%s%s (see --help)\n", message, value ? ": " : "",
+            value ? value : "");
+    return 0;
+}
+
+static int int64_parse(const char *text, int64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < 0)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* A time: ISO-8601 or epoch ms. */
+static int position_time_parse(const char *text, topic_position_t *out) {
+    out->kind = TOPIC_POSITION_TIME;
+    return event_json_time_parse(text, &out->value) || int64_parse(text, &out->value);
+}
+
+/* --partitions 0,2,5: the topic's partitions to read. */
+static int partitions_parse(const char *text, cli_replay_args_t *a) {
+    const char *p = text;
+    a->topic.partitions_count = 0;
+    while (*p) {
+        char *end = NULL;
+        errno = 0;
+        long n = strtol(p, &end, 10);
+        if (errno || end == p || n < 0 || n >= STATE_PARTITIONS_MAX ||
+            a->topic.partitions_count == TOPIC_READER_PARTITIONS_MAX ||
+            (*end != ',' && *end != '\0'))
+            return 0;
+        a->partitions[a->topic.partitions_count++] = (int32_t)n;
+        p = *end == ',' ? end + 1 : end;
+    }
+    a->topic.partitions = a->partitions;
+    return a->topic.partitions_count > 0;
+}
+
+/* The input options: recordings, or a topic and its range. */
+static int input_option(cli_replay_args_t *a, const char *option, const char *value) {
+    if (strcmp(option, "--recording") == 0) {
+        if (a->conf.recordings_count == CLI_REPLAY_RECORDINGS_MAX)
+            return args_fail("too many --recording files", value);
+        a->recordings[a->conf.recordings_count++] = value;
+    } else if (strcmp(option, "--topic") == 0) {
+        a->topic.topic = value;
+    } else if (strcmp(option, "--partitions") == 0) {
+        if (!partitions_parse(value, a))
+            return args_fail("--partitions takes partition numbers: 0,1,5", value);
+    } else if (strcmp(option, "--from-offset") == 0 || strcmp(option, "--to-offset") == 0) {
+        topic_position_t *pos = option[2] == 'f' ? &a->topic.from : &a->topic.to;
+        pos->kind = TOPIC_POSITION_OFFSET;
+        if (!int64_parse(value, &pos->value))
+            return args_fail("an offset is an integer >= 0", value);
+    } else if (strcmp(option, "--from-time") == 0 || strcmp(option, "--to-time") == 0) {
+        if (!position_time_parse(value, option[2] == 'f' ? &a->topic.from : &a->topic.to))
+            return args_fail("a time is 2026-11-03T08:00:00Z or epoch ms", value);
+    } else if (strcmp(option, "--bootstrap") == 0) {
+        a->topic.bootstrap = value;
+        a->conf.output_bootstrap = value;
+    } else {
+        return -1;
+    }
+    return 1;
+}
+
+/* Every other option; -1 for an unknown one. */
+static int run_option(cli_replay_args_t *a, const char *option, const char *value) {
+    if (strcmp(option, "--journeys") == 0) {
+        a->conf.journeys_dir = value;
+    } else if (strcmp(option, "--out") == 0) {
+        a->conf.output_path = value;
+    } else if (strcmp(option, "--config") == 0) {
+        a->config_path = value;
+    } else if (strcmp(option, "--state-dir") == 0) {
+        a->conf.state_dir = value;
+    } else if (strcmp(option, "--what-if") == 0) {
+        a->what_if_dir = value;
+    } else if (strcmp(option, "--until") == 0) {
+        simulate_conf_t until = {0};
+        if (!simulate_until_parse(value, &until))
+            return args_fail("--until takes end, input, a time (2026-11-03T08:00:00Z or "
+                             "epoch ms) or +DURATION (+1h, +3d)", value);
+        a->conf.until = until.until;
+        a->conf.until_ms = until.until_ms;
+    } else {
+        return input_option(a, option, value);
+    }
+    return 1;
+}
+
+/* The combinations the options allow. */
+static int args_check(const cli_replay_args_t *a) {
+    if (!a->conf.journeys_dir)
+        return args_fail("--journeys DIR is required", NULL);
+    if ((a->conf.recordings_count > 0) == (a->topic.topic != NULL))
+        return args_fail("give --recording FILE... or --topic T, not both", NULL);
+    if (a->conf.recordings_count > 0 &&
+        (a->topic.partitions_count || a->topic.from.kind != TOPIC_POSITION_BEGINNING ||
+         a->topic.to.kind != TOPIC_POSITION_END))
+        return args_fail("--partitions, --from-* and --to-* go with --topic", NULL);
+    if (a->conf.output_path && a->config_path)
+        return args_fail("give --out FILE or --config FILE, not both", NULL);
+    if (a->what_if_dir && (a->conf.output_path || a->config_path || a->conf.state_dir))
+        return args_fail("--what-if writes a report only: no --out, --config or "
+                         "--state-dir", NULL);
+    if (a->json && !a->what_if_dir)
+        return args_fail("--json goes with --what-if", NULL);
+    return 1;
+}
+
+static int args_parse(cli_replay_args_t *a, int argc, char **argv) {
+    memset(a, 0, sizeof *a);
+    a->conf.partitions = STATE_PARTITIONS_MAX;
+    a->conf.until = SIMULATE_UNTIL_END;
+    a->conf.recordings = a->recordings;
+    a->topic.from.kind = TOPIC_POSITION_BEGINNING;
+    a->topic.to.kind = TOPIC_POSITION_END;
+    a->topic.timeout_ms = CLI_REPLAY_TIMEOUT_MS;
+    for (int i = 1; i < argc; i++) {
+        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(option, "--json") == 0) {
+            a->json = true;
+            continue;
+        }
+        if (!value)
+            return args_fail("an option without its value", option);
+        int ok = run_option(a, option, value);
+        if (ok < 0)
+            return args_fail("unknown option", option);
+        if (!ok)
+            return 0;
+        i++;
+    }
+    return args_check(a);
+}
+
+static void summary_print(const replay_stats_t *s) {
+    fprintf(stderr,
+            "switchyard replay: %" PRIu64 " records, %" PRIu64 " events, %" PRIu64
+            " profile updates, %" PRIu64 " decisions, %" PRIu64 " actions, %" PRIu64
+            " contact updates, %" PRIu64 " timers fired, %" PRIu64 " dead letters%s\n",
+            s->records, s->run.events, s->run.profile_updates, s->run.decisions,
+            s->run.actions, s->run.contact_updates, s->run.timers_fired, s->dead_letters,
+            s->run.timers_left ? " (timers due over 5 years after the last event left "
+                                 "unfired)"
+                               : "");
+}
+
+/* Failures while opening are the arguments' (a journey, a file, a topic) unless they are
+ * the machine's or the broker's; failures while running are operating errors. */
+static int replay_exit_code(sy_err_t err, replay_stage_t stage) {
+    if (err == SY_OK)
+        return CLI_EXIT_OK;
+    if (stage == REPLAY_STAGE_RUN || err == SY_ERR_STATE || err == SY_ERR_NOMEM ||
+        err == SY_ERR_KAFKA_RETRIABLE || err == SY_ERR_KAFKA_FATAL)
+        return CLI_EXIT_FAILURE;
+    return CLI_EXIT_INVALID;
+}
+
+int cli_replay_main(int argc, char **argv) {
+    cli_replay_args_t a;
+    sy_config_t *config = NULL;
+    replay_stats_t stats = {0};
+    replay_stage_t stage = REPLAY_STAGE_OPEN;
+    char errbuf[1024];
+    if (!args_parse(&a, argc, argv))
+        return CLI_EXIT_INVALID;
+    sy_err_t err = SY_OK;
+    if (a.config_path && (err = config_load(&config, a.config_path, errbuf,
+                                            sizeof errbuf)) != SY_OK) {
+        fprintf(stderr, "switchyard replay: %s\n", errbuf);
+        return CLI_EXIT_INVALID;
+    }
+    a.topic.config = config;
+    a.conf.topic = &a.topic;
+    a.conf.output_config = config;
+    a.conf.progress = stderr;
+    if (a.what_if_dir)
+        err = replay_what_if(&a.conf, a.what_if_dir, a.json, stdout, &stats, &stage, errbuf,
+                             sizeof errbuf);
+    else
+        err = replay_run(&a.conf, &stats, &stage, errbuf, sizeof errbuf);
+    if (err != SY_OK)
+        fprintf(stderr, "switchyard replay: %s\n", errbuf);
+    if (stage == REPLAY_STAGE_RUN)
+        summary_print(&stats);
+    config_free(config);
+    return replay_exit_code(err, stage);
+}

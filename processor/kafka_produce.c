@@ -1,0 +1,37 @@
+/* kafka_produce.c — the produce loop and the dead-letter headers of kafka_produce.h. */
+#include "kafka_produce.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, const char *topic,
+                                       int32_t partition, const void *key, size_t key_len,
+                                       const void *value, size_t value_len,
+                                       rd_kafka_headers_t *headers, void *opaque) {
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
+            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (err != RD_KAFKA_RESP_ERR_NO_ERROR && headers)
+                rd_kafka_headers_destroy(headers);
+            return err;
+        }
+        rd_kafka_poll(producer, KAFKA_PRODUCE_QUEUE_WAIT_MS);
+    }
+}
+
+rd_kafka_headers_t *kafka_dead_letter_headers(const sy_dead_letter_t *dl) {
+    char partition[16], offset[32];
+    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    snprintf(partition, sizeof partition, "%" PRId32, dl->partition);
+    snprintf(offset, sizeof offset, "%" PRId64, dl->offset);
+    rd_kafka_header_add(h, "switchyard.topic", -1, dl->source_topic, -1);
+    rd_kafka_header_add(h, "switchyard.partition", -1, partition, -1);
+    rd_kafka_header_add(h, "switchyard.offset", -1, offset, -1);
+    rd_kafka_header_add(h, "switchyard.error", -1, dl->error_code, -1);
+    rd_kafka_header_add(h, "switchyard.error.message", -1, dl->error, -1);
+    return h;
+}

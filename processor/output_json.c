@@ -1,0 +1,120 @@
+/* output_json.c — JSON-lines output: encode each record to its wire frame, render it with
+ * codec_to_json and write it as one line, so the lines show exactly what the Kafka output
+ * would carry (docs/records.md). Nothing here reads a clock. */
+#include "output_json.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+/* Why a sink call failed: the sink has no errbuf, so its reason waits here. */
+#define OUTPUT_JSON_ERROR_BYTES 512
+
+struct output_json {
+    FILE *file;    /* owned, unless it is stdout */
+    codec_t *codec; /* owned */
+    char error[OUTPUT_JSON_ERROR_BYTES];
+};
+
+sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
+                          size_t errbuf_size) {
+    output_json_t *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(errbuf, errbuf_size, "out of memory");
+        return SY_ERR_NOMEM;
+    }
+    sy_err_t err = codec_open(&o->codec, errbuf, errbuf_size);
+    if (err != SY_OK) {
+        free(o);
+        return err;
+    }
+    o->file = !path || strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    if (!o->file) {
+        snprintf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
+        codec_close(o->codec);
+        free(o);
+        return SY_ERR_IO;
+    }
+    *out = o;
+    return SY_OK;
+}
+
+/* Write the frame just encoded (err is the encoder's result) as one JSON line. */
+static sy_err_t json_emit(output_json_t *o, sy_err_t err, const void *frame, size_t len) {
+    char *json = NULL;
+    if (err == SY_OK)
+        err = codec_to_json(o->codec, frame, len, &json, o->error, sizeof o->error);
+    if (err != SY_OK)
+        return err;
+    fputs(json, o->file);
+    fputc('\n', o->file);
+    free(json);
+    return SY_OK;
+}
+
+static sy_err_t json_decision(void *ctx, const sy_decision_t *decision) {
+    output_json_t *o = ctx;
+    const void *frame = NULL;
+    size_t len = 0;
+    sy_err_t err = codec_encode_decision(o->codec, decision, &frame, &len, o->error,
+                                         sizeof o->error);
+    return json_emit(o, err, frame, len);
+}
+
+static sy_err_t json_action(void *ctx, const sy_action_t *action) {
+    output_json_t *o = ctx;
+    const void *frame = NULL;
+    size_t len = 0;
+    sy_err_t err = codec_encode_action(o->codec, action, &frame, &len, o->error,
+                                       sizeof o->error);
+    return json_emit(o, err, frame, len);
+}
+
+static sy_err_t json_contact_update(void *ctx, const sy_contact_update_t *update) {
+    output_json_t *o = ctx;
+    const void *frame = NULL;
+    size_t len = 0;
+    sy_err_t err = codec_encode_contact_update(o->codec, update, &frame, &len, o->error,
+                                               sizeof o->error);
+    return json_emit(o, err, frame, len);
+}
+
+engine_sink_t output_json_sink(output_json_t *o) {
+    return (engine_sink_t){json_decision, json_action, json_contact_update, o};
+}
+
+sy_err_t output_json_dead_letter(output_json_t *o, const sy_dead_letter_t *dead_letter,
+                                 char *errbuf, size_t errbuf_size) {
+    const void *frame = NULL;
+    size_t len = 0;
+    o->error[0] = '\0';
+    sy_err_t err = codec_encode_dead_letter(o->codec, dead_letter, &frame, &len, o->error,
+                                            sizeof o->error);
+    err = json_emit(o, err, frame, len);
+    if (err != SY_OK)
+        snprintf(errbuf, errbuf_size, "%s", o->error);
+    return err;
+}
+
+const char *output_json_error(const output_json_t *o) {
+    return o->error;
+}
+
+sy_err_t output_json_close(output_json_t *o, char *errbuf, size_t errbuf_size) {
+    if (!o)
+        return SY_OK;
+    bool failed = fflush(o->file) != 0 || ferror(o->file);
+    if (o->file != stdout)
+        failed |= fclose(o->file) != 0;
+    int saved = errno;
+    codec_close(o->codec);
+    free(o);
+    if (!failed)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "cannot write the output: %s", strerror(saved));
+    return SY_ERR_IO;
+}

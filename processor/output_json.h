@@ -1,0 +1,36 @@
+/* output_json.h — the outputs of an offline run (`simulate`, `replay`) written as JSON
+ * lines: each routing decision, action command, contact update and dead letter is encoded
+ * to its wire frame and rendered by codec_to_json, one line each, in the order they come.
+ * Not the Kafka output (output_kafka.h) and not the input format (event_json.h). */
+#ifndef SY_OUTPUT_JSON_H
+#define SY_OUTPUT_JSON_H
+
+#include <stddef.h>
+
+#include "engine.h"
+#include "records.h"
+#include "sy_error.h"
+
+typedef struct output_json output_json_t;
+
+/* Create (truncate) path, or write to stdout for NULL or "-". *out is set only on
+ * success. Errors: SY_ERR_IO (errbuf names the path and the reason), SY_ERR_NOMEM. */
+sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
+                          size_t errbuf_size);
+
+/* An engine sink writing to out (its ctx is out, borrowed: out must outlive the engine).
+ * A sink call fails with the encoder's error; output_json_error says why. */
+engine_sink_t output_json_sink(output_json_t *out);
+
+/* Write one dead letter (borrowed for the call). Errors as the encoder's. */
+sy_err_t output_json_dead_letter(output_json_t *out, const sy_dead_letter_t *dead_letter,
+                                 char *errbuf, size_t errbuf_size);
+
+/* Why the last sink call failed; "" when none did. Borrowed from out. */
+const char *output_json_error(const output_json_t *out);
+
+/* Flush and close the file (never stdout), then free out, also on error. SY_ERR_IO when
+ * some line could not be written. output_json_close(NULL, ...) is a no-op. */
+sy_err_t output_json_close(output_json_t *out, char *errbuf, size_t errbuf_size);
+
+#endif

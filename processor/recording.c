@@ -1,0 +1,409 @@
+/* recording.c — recording files (recording.h) on avro-c's object container API, with one
+ * schema, class and generic value per writer or reader (no schema work per record). The
+ * reader scans the file's framing first (recording_scan.c): avro-c alone cannot tell the
+ * end of a file from a damaged block. Not a Kafka client (topic_reader.c). */
+#include "recording.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <avro.h>
+
+#include "recording_int.h"
+#include "sy_hash.h"
+#include "sy_limits.h"
+
+/* Bytes of a Kafka topic name: Kafka refuses longer ones. */
+#define RECORDING_TOPIC_BYTES_MAX 249
+
+/* Bytes of records per block before the writer closes it: Java's Avro default sync
+ * interval (64,000). Deflate compresses well at this size, and the reader's progress
+ * moves in steps this small. */
+#define RECORDING_BLOCK_BYTES 65536
+
+/* avro-c's block buffer: a block closes after RECORDING_BLOCK_BYTES, so the buffer must
+ * hold that plus the largest record (topic, key and value at their maximum, varints). */
+#define RECORDING_BUFFER_BYTES \
+    (RECORDING_BLOCK_BYTES + 2 * SY_FRAME_BYTES_MAX + RECORDING_TOPIC_BYTES_MAX + 64)
+
+/* The schema of docs/recording.md. */
+static const char RECORDING_SCHEMA_JSON[] =
+    "{\"type\":\"record\",\"name\":\"Recording\",\"namespace\":\"switchyard\",\"fields\":["
+    "{\"name\":\"topic\",\"type\":\"string\"},"
+    "{\"name\":\"partition\",\"type\":\"int\"},"
+    "{\"name\":\"offset\",\"type\":\"long\"},"
+    "{\"name\":\"timestamp\",\"type\":\"long\"},"
+    "{\"name\":\"key\",\"type\":[\"null\",\"bytes\"]},"
+    "{\"name\":\"value\",\"type\":[\"null\",\"bytes\"]}]}";
+
+enum { F_TOPIC, F_PARTITION, F_OFFSET, F_TIMESTAMP, F_KEY, F_VALUE, F__COUNT };
+
+static const struct {
+    const char *name;
+    avro_type_t type;
+    const char *type_name;
+} recording_fields[F__COUNT] = {
+    {"topic", AVRO_STRING, "a string"},   {"partition", AVRO_INT32, "an int"},
+    {"offset", AVRO_INT64, "a long"},      {"timestamp", AVRO_INT64, "a long"},
+    {"key", AVRO_UNION, "[\"null\",\"bytes\"]"},
+    {"value", AVRO_UNION, "[\"null\",\"bytes\"]"},
+};
+
+struct recording_writer {
+    char *path;
+    FILE *fp; /* owned; avro-c writes through it without closing it */
+    avro_schema_t schema;
+    avro_value_iface_t *iface;
+    avro_value_t value;
+    bool value_made;
+    avro_file_writer_t file;
+    uint64_t count;
+    size_t block_bytes; /* record bytes in the block avro-c holds */
+};
+
+struct recording_reader {
+    char *path;
+    FILE *fp; /* owned by file once handed to avro-c; read for ftello only */
+    avro_file_reader_t file; /* NULL when the file holds no record */
+    avro_schema_t schema;
+    avro_value_iface_t *iface;
+    avro_value_t value;
+    bool value_made;
+    int field[F__COUNT];      /* index of each field in the file's schema */
+    int null_branch[F__COUNT]; /* key, value: which union branch is null */
+    uint64_t records_total, records_read, bytes_total;
+};
+
+static const char *codec_name(recording_codec_t codec) {
+    return codec == RECORDING_CODEC_DEFLATE ? "deflate" : "null";
+}
+
+/* A value, borrowed for the call: give avro-c the caller's bytes without copying them
+ * (nothing frees them; the value is written before the next one replaces it). */
+static int writer_set_bytes(avro_value_t *rec, int index, const void *p, size_t len) {
+    avro_value_t field, branch;
+    avro_wrapped_buffer_t buf;
+    int rc = avro_value_get_by_index(rec, index, &field, NULL);
+    if (rc == 0 && !p)
+        return avro_value_set_branch(&field, 0, &branch) || avro_value_set_null(&branch);
+    if (rc == 0)
+        rc = avro_value_set_branch(&field, 1, &branch);
+    if (rc == 0)
+        rc = avro_wrapped_buffer_new(&buf, len ? p : "", len);
+    return rc ? rc : avro_value_give_bytes(&branch, &buf);
+}
+
+static int writer_set(recording_writer_t *w, const recording_record_t *rec) {
+    avro_value_t f;
+    int rc = avro_value_get_by_index(&w->value, F_TOPIC, &f, NULL) ||
+             avro_value_set_string(&f, rec->topic);
+    rc = rc || avro_value_get_by_index(&w->value, F_PARTITION, &f, NULL) ||
+         avro_value_set_int(&f, rec->partition);
+    rc = rc || avro_value_get_by_index(&w->value, F_OFFSET, &f, NULL) ||
+         avro_value_set_long(&f, rec->offset);
+    rc = rc || avro_value_get_by_index(&w->value, F_TIMESTAMP, &f, NULL) ||
+         avro_value_set_long(&f, rec->timestamp_ms);
+    rc = rc || writer_set_bytes(&w->value, F_KEY, rec->key, rec->key_len);
+    return rc || writer_set_bytes(&w->value, F_VALUE, rec->value, rec->value_len);
+}
+
+static void writer_free(recording_writer_t *w) {
+    if (w->value_made)
+        avro_value_decref(&w->value);
+    if (w->iface)
+        avro_value_iface_decref(w->iface);
+    if (w->schema)
+        avro_schema_decref(w->schema);
+    if (w->fp)
+        fclose(w->fp);
+    free(w->path);
+    free(w);
+}
+
+sy_err_t recording_writer_open(recording_writer_t **out, const char *path,
+                               recording_codec_t codec, char *errbuf, size_t errbuf_size) {
+    recording_writer_t *w = calloc(1, sizeof *w);
+    sy_err_t err = SY_ERR_NOMEM;
+    if (!w || !(w->path = strdup(path))) {
+        snprintf(errbuf, errbuf_size, "%s: out of memory", path);
+        goto fail;
+    }
+    /* Open for update: close rewrites the sync markers in place. */
+    if (!(w->fp = fopen(path, "w+b"))) {
+        snprintf(errbuf, errbuf_size, "cannot create %s: %s", path, strerror(errno));
+        err = SY_ERR_IO;
+        goto fail;
+    }
+    if (avro_schema_from_json_length(RECORDING_SCHEMA_JSON, sizeof RECORDING_SCHEMA_JSON - 1,
+                                     &w->schema) != 0 ||
+        !(w->iface = avro_generic_class_from_schema(w->schema)) ||
+        avro_generic_value_new(w->iface, &w->value) != 0) {
+        snprintf(errbuf, errbuf_size, "%s: %s", path, avro_strerror());
+        goto fail;
+    }
+    w->value_made = true;
+    if (avro_file_writer_create_with_codec_fp(w->fp, path, 0, w->schema, &w->file,
+                                              codec_name(codec), RECORDING_BUFFER_BYTES)) {
+        snprintf(errbuf, errbuf_size, "cannot write %s: %s", path, avro_strerror());
+        err = SY_ERR_IO;
+        goto fail;
+    }
+    *out = w;
+    return SY_OK;
+fail:
+    if (w)
+        writer_free(w);
+    return err;
+}
+
+sy_err_t recording_writer_append(recording_writer_t *w, const recording_record_t *rec,
+                                 char *errbuf, size_t errbuf_size) {
+    size_t topic_len = strlen(rec->topic);
+    const char *what = topic_len > RECORDING_TOPIC_BYTES_MAX                ? "topic name"
+                       : rec->key && rec->key_len > SY_FRAME_BYTES_MAX     ? "key"
+                       : rec->value && rec->value_len > SY_FRAME_BYTES_MAX ? "value"
+                                                                           : NULL;
+    if (what) {
+        snprintf(errbuf, errbuf_size, "%s[%" PRId32 "] offset %" PRId64 ": the %s is over "
+                 "the limit (%d bytes)", rec->topic, rec->partition, rec->offset, what,
+                 topic_len > RECORDING_TOPIC_BYTES_MAX ? RECORDING_TOPIC_BYTES_MAX
+                                                       : SY_FRAME_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    if (writer_set(w, rec) != 0 || avro_file_writer_append_value(w->file, &w->value) != 0) {
+        snprintf(errbuf, errbuf_size, "cannot write %s: %s", w->path, avro_strerror());
+        return SY_ERR_IO;
+    }
+    w->count++;
+    w->block_bytes += topic_len + (rec->key ? rec->key_len : 0) +
+                      (rec->value ? rec->value_len : 0) + 32;
+    if (w->block_bytes >= RECORDING_BLOCK_BYTES) {
+        w->block_bytes = 0;
+        if (avro_file_writer_sync(w->file) != 0) {
+            snprintf(errbuf, errbuf_size, "cannot write %s: %s", w->path, avro_strerror());
+            return SY_ERR_IO;
+        }
+    }
+    return SY_OK;
+}
+
+/* avro-c draws the sync marker from rand() seeded with the time; replace it with one
+ * drawn from what the file holds, so the same records always give the same bytes. */
+static sy_err_t writer_fix_sync(recording_writer_t *w, char *errbuf, size_t errbuf_size) {
+    recording_scan_t scan;
+    unsigned char sync[RECORDING_SYNC_BYTES];
+    uint64_t h = sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, RECORDING_SCHEMA_JSON,
+                                 sizeof RECORDING_SCHEMA_JSON - 1);
+    h = sy_hash_fnv1a64(h, &w->count, sizeof w->count);
+    for (size_t i = 0; i < sizeof sync; i += 8) {
+        uint64_t x = sy_hash_mix64(h + i);
+        memcpy(sync + i, &x, 8);
+    }
+    sy_err_t err = recording_scan_file(w->fp, w->path, sync, &scan, errbuf, errbuf_size);
+    if (err == SY_OK)
+        recording_scan_deinit(&scan);
+    return err;
+}
+
+sy_err_t recording_writer_close(recording_writer_t *w, char *errbuf, size_t errbuf_size) {
+    if (!w)
+        return SY_OK;
+    sy_err_t err = SY_OK;
+    if (avro_file_writer_close(w->file) != 0) {
+        snprintf(errbuf, errbuf_size, "cannot write %s: %s", w->path, avro_strerror());
+        err = SY_ERR_IO;
+    }
+    if (err == SY_OK)
+        err = writer_fix_sync(w, errbuf, errbuf_size);
+    FILE *fp = w->fp;
+    w->fp = NULL;
+    if ((fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0) && err == SY_OK) {
+        snprintf(errbuf, errbuf_size, "cannot write %s: %s", w->path, strerror(errno));
+        err = SY_ERR_IO;
+    }
+    writer_free(w);
+    return err;
+}
+
+uint64_t recording_writer_count(const recording_writer_t *w) {
+    return w->count;
+}
+
+/* Which branch of a ["null","bytes"] union (in either order) is null; -1 when the union
+ * is another one. */
+static int union_null_branch(avro_schema_t u) {
+    if (avro_schema_union_size(u) != 2)
+        return -1;
+    avro_type_t a = avro_typeof(avro_schema_union_branch(u, 0));
+    avro_type_t b = avro_typeof(avro_schema_union_branch(u, 1));
+    return a == AVRO_NULL && b == AVRO_BYTES ? 0 : a == AVRO_BYTES && b == AVRO_NULL ? 1 : -1;
+}
+
+/* The file's schema must be a record with the six fields of a recording (others are
+ * allowed and ignored); remember where they are. */
+static sy_err_t reader_check_schema(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
+    if (!is_avro_record(r->schema)) {
+        snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: its schema is not a "
+                 "record", r->path);
+        return SY_ERR_MALFORMED;
+    }
+    for (int i = 0; i < F__COUNT; i++) {
+        int index = avro_schema_record_field_get_index(r->schema, recording_fields[i].name);
+        avro_schema_t type =
+            index < 0 ? NULL : avro_schema_record_field_get_by_index(r->schema, index);
+        bool ok = type && avro_typeof(type) == recording_fields[i].type;
+        r->field[i] = index;
+        r->null_branch[i] = ok && i >= F_KEY ? union_null_branch(type) : 0;
+        if (!ok || r->null_branch[i] < 0) {
+            snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: %s '%s' (%s)",
+                     r->path, index < 0 ? "no field" : "wrong type of field",
+                     recording_fields[i].name, recording_fields[i].type_name);
+            return SY_ERR_MALFORMED;
+        }
+    }
+    return SY_OK;
+}
+
+/* Parse and check the schema the scan found; make the one value records are read into. */
+static sy_err_t reader_prepare(recording_reader_t *r, const recording_scan_t *scan,
+                               char *errbuf, size_t errbuf_size) {
+    if (avro_schema_from_json_length(scan->schema_json, scan->schema_len, &r->schema)) {
+        snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: bad schema: %s",
+                 r->path, avro_strerror());
+        return SY_ERR_MALFORMED;
+    }
+    sy_err_t err = reader_check_schema(r, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    if (!(r->iface = avro_generic_class_from_schema(r->schema)) ||
+        avro_generic_value_new(r->iface, &r->value) != 0) {
+        snprintf(errbuf, errbuf_size, "%s: %s", r->path, avro_strerror());
+        return SY_ERR_NOMEM;
+    }
+    r->value_made = true;
+    r->records_total = scan->records;
+    r->bytes_total = scan->file_bytes;
+    return SY_OK;
+}
+
+/* Scan fp, check the schema and, when the file holds records, hand fp to avro-c. */
+static sy_err_t reader_start(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
+    recording_scan_t scan;
+    sy_err_t err = recording_scan_file(r->fp, r->path, NULL, &scan, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    err = reader_prepare(r, &scan, errbuf, errbuf_size);
+    recording_scan_deinit(&scan);
+    if (err != SY_OK || r->records_total == 0)
+        return err;
+    if (fseeko(r->fp, 0, SEEK_SET) != 0) {
+        snprintf(errbuf, errbuf_size, "%s: %s", r->path, strerror(errno));
+        return SY_ERR_IO;
+    }
+    int rc = avro_file_reader_fp(r->fp, r->path, 1, &r->file);
+    if (rc != 0) {
+        r->fp = NULL; /* avro-c closed it */
+        snprintf(errbuf, errbuf_size, "%s: %s", r->path, avro_strerror());
+        return rc == ENOMEM ? SY_ERR_NOMEM : SY_ERR_MALFORMED;
+    }
+    return SY_OK;
+}
+
+sy_err_t recording_reader_open(recording_reader_t **out, const char *path, char *errbuf,
+                               size_t errbuf_size) {
+    recording_reader_t *r = calloc(1, sizeof *r);
+    sy_err_t err = SY_ERR_NOMEM;
+    if (!r || !(r->path = strdup(path))) {
+        snprintf(errbuf, errbuf_size, "%s: out of memory", path);
+        goto fail;
+    }
+    if (!(r->fp = fopen(path, "rb"))) {
+        snprintf(errbuf, errbuf_size, "cannot open %s: %s", path, strerror(errno));
+        err = SY_ERR_IO;
+        goto fail;
+    }
+    err = reader_start(r, errbuf, errbuf_size);
+    if (err != SY_OK)
+        goto fail;
+    *out = r;
+    return SY_OK;
+fail:
+    recording_reader_close(r);
+    return err;
+}
+
+/* A ["null","bytes"] field of the value just read. */
+static int reader_get_bytes(recording_reader_t *r, int f, const void **p, size_t *len) {
+    avro_value_t field, branch;
+    int disc;
+    int rc = avro_value_get_by_index(&r->value, (size_t)r->field[f], &field, NULL) ||
+             avro_value_get_discriminant(&field, &disc);
+    if (rc == 0 && disc == r->null_branch[f]) {
+        *p = NULL;
+        *len = 0;
+        return 0;
+    }
+    rc = rc || avro_value_get_current_branch(&field, &branch) ||
+         avro_value_get_bytes(&branch, p, len);
+    if (rc == 0 && !*p)
+        *p = ""; /* present but empty: not a tombstone */
+    return rc;
+}
+
+static int reader_get(recording_reader_t *r, recording_record_t *out) {
+    avro_value_t f;
+    size_t topic_size;
+    int rc = avro_value_get_by_index(&r->value, (size_t)r->field[F_TOPIC], &f, NULL) ||
+             avro_value_get_string(&f, &out->topic, &topic_size);
+    rc = rc || avro_value_get_by_index(&r->value, (size_t)r->field[F_PARTITION], &f, NULL) ||
+         avro_value_get_int(&f, &out->partition);
+    rc = rc || avro_value_get_by_index(&r->value, (size_t)r->field[F_OFFSET], &f, NULL) ||
+         avro_value_get_long(&f, &out->offset);
+    rc = rc || avro_value_get_by_index(&r->value, (size_t)r->field[F_TIMESTAMP], &f, NULL) ||
+         avro_value_get_long(&f, &out->timestamp_ms);
+    rc = rc || reader_get_bytes(r, F_KEY, &out->key, &out->key_len);
+    return rc || reader_get_bytes(r, F_VALUE, &out->value, &out->value_len);
+}
+
+sy_err_t recording_reader_next(recording_reader_t *r, recording_record_t *out, char *errbuf,
+                               size_t errbuf_size) {
+    recording_record_t rec;
+    if (r->records_read == r->records_total)
+        return SY_ERR_NOT_FOUND;
+    if (avro_file_reader_read_value(r->file, &r->value) != 0 || reader_get(r, &rec) != 0) {
+        snprintf(errbuf, errbuf_size, "%s: record %" PRIu64 " is damaged: %s", r->path,
+                 r->records_read, avro_strerror());
+        return SY_ERR_MALFORMED;
+    }
+    r->records_read++;
+    *out = rec;
+    return SY_OK;
+}
+
+void recording_reader_progress(const recording_reader_t *r, uint64_t *bytes_read,
+                               uint64_t *bytes_total) {
+    off_t at = r->file && r->records_read < r->records_total ? ftello(r->fp) : -1;
+    *bytes_total = r->bytes_total;
+    *bytes_read = at < 0 || (uint64_t)at > r->bytes_total ? r->bytes_total : (uint64_t)at;
+}
+
+void recording_reader_close(recording_reader_t *r) {
+    if (!r)
+        return;
+    if (r->file)
+        avro_file_reader_close(r->file); /* closes fp */
+    else if (r->fp)
+        fclose(r->fp);
+    if (r->value_made)
+        avro_value_decref(&r->value);
+    if (r->iface)
+        avro_value_iface_decref(r->iface);
+    if (r->schema)
+        avro_schema_decref(r->schema);
+    free(r->path);
+    free(r);
+}

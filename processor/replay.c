@@ -1,0 +1,110 @@
+/* replay.c — `switchyard replay` into its output: JSON lines (output_json.h) or the
+ * config's output topics (output_kafka.h), dead letters included, through the event-time
+ * driver of simulate.h. Not the input loop (replay_input.c), not what-if
+ * (replay_what_if.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "output_json.h"
+#include "output_kafka.h"
+#include "replay_int.h"
+
+/* The output, opened after the journeys loaded: the driver's sink forwards to it. */
+typedef struct replay_output {
+    output_json_t *json;   /* owned, or NULL */
+    output_kafka_t *kafka; /* owned, or NULL */
+    engine_sink_t sink;    /* json's or kafka's */
+} replay_output_t;
+
+static sy_err_t out_decision(void *ctx, const sy_decision_t *d) {
+    replay_output_t *o = ctx;
+    return o->sink.decision(o->sink.ctx, d);
+}
+
+static sy_err_t out_action(void *ctx, const sy_action_t *a) {
+    replay_output_t *o = ctx;
+    return o->sink.action(o->sink.ctx, a);
+}
+
+static sy_err_t out_contact_update(void *ctx, const sy_contact_update_t *u) {
+    replay_output_t *o = ctx;
+    return o->sink.contact_update(o->sink.ctx, u);
+}
+
+static sy_err_t out_dead_letter(void *ctx, const sy_dead_letter_t *dl, char *errbuf,
+                                size_t errbuf_size) {
+    replay_output_t *o = ctx;
+    return o->json ? output_json_dead_letter(o->json, dl, errbuf, errbuf_size)
+                   : output_kafka_dead_letter(o->kafka, dl, errbuf, errbuf_size);
+}
+
+static sy_err_t out_open(replay_output_t *o, const replay_conf_t *conf, char *errbuf,
+                         size_t errbuf_size) {
+    sy_err_t err;
+    if (conf->output_config) {
+        err = output_kafka_open(&o->kafka, conf->output_config, conf->output_bootstrap,
+                                errbuf, errbuf_size);
+        if (err == SY_OK)
+            o->sink = output_kafka_sink(o->kafka);
+        return err;
+    }
+    err = output_json_open(&o->json, conf->output_path, errbuf, errbuf_size);
+    if (err == SY_OK)
+        o->sink = output_json_sink(o->json);
+    return err;
+}
+
+/* Flush and close the output; the first error wins. */
+static sy_err_t out_close(replay_output_t *o, sy_err_t err, char *errbuf,
+                          size_t errbuf_size) {
+    char close_error[512];
+    sy_err_t closed = o->json ? output_json_close(o->json, close_error, sizeof close_error)
+                              : output_kafka_close(o->kafka, close_error,
+                                                   sizeof close_error);
+    o->json = NULL;
+    o->kafka = NULL;
+    if (err == SY_OK && closed != SY_OK) {
+        snprintf(errbuf, errbuf_size, "%s", close_error);
+        return closed;
+    }
+    return err;
+}
+
+/* An output's failure reads better with the output's own reason. */
+static void out_reason(const replay_output_t *o, char *errbuf, size_t errbuf_size) {
+    const char *why = o->json ? output_json_error(o->json) : output_kafka_error(o->kafka);
+    if (why[0] && !strstr(errbuf, why)) {
+        size_t len = strlen(errbuf);
+        snprintf(errbuf + len, errbuf_size - len, "%s%s", len ? ": " : "", why);
+    }
+}
+
+sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_stage_t *stage,
+                    char *errbuf, size_t errbuf_size) {
+    replay_output_t out = {0};
+    engine_sink_t sink = {out_decision, out_action, out_contact_update, &out};
+    simulate_conf_t sim_conf = {
+        .journeys_dir = conf->journeys_dir, .sink = &sink, .state_dir = conf->state_dir,
+        .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms};
+    replay_input_t *input = NULL;
+    simulate_t *sim = NULL;
+    *stats = (replay_stats_t){0};
+    *stage = REPLAY_STAGE_OPEN;
+    sy_err_t err = replay_input_open(&input, conf, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = simulate_open(&sim, &sim_conf, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = out_open(&out, conf, errbuf, errbuf_size);
+    if (err == SY_OK) {
+        *stage = REPLAY_STAGE_RUN;
+        err = replay_drive(input, &sim, 1, out_dead_letter, &out, conf->progress, stats,
+                           errbuf, errbuf_size);
+        if (err != SY_OK)
+            out_reason(&out, errbuf, errbuf_size);
+    }
+    if (out.json || out.kafka)
+        err = out_close(&out, err, errbuf, errbuf_size);
+    simulate_close(sim);
+    replay_input_close(input);
+    return err;
+}
