@@ -2,14 +2,16 @@
  * (profiles, entry events for every journey of the directory, app opens, and simulated
  * providers answering every action) fed through decode → timers → engine → encode, with
  * state in RocksDB's in-memory env (or on disk with --disk DIR, then measured by
- * bench_store.c), committed every batch as the runner does. Prints a table, with heap
- * allocations per event when jemalloc is the allocator, and the write-back cache's
- * counters. A benchmark: it asserts nothing about time. */
+ * bench_store.c), committed every batch as the runner does. Prints a table: events per
+ * CPU second and per wall second, heap allocations per event when jemalloc is the
+ * allocator, the write-back cache's hit rate. --cache-ratio K adds runs whose cache holds
+ * 1/K of the entries of the first (calibrated). A benchmark: it asserts nothing. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench_store.h"
@@ -54,6 +56,15 @@ static double seconds_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of the whole process, every thread (RocksDB's flushes and
+ * compactions included): what "events per core" divides by. */
+static double cpu_seconds_now(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static sy_err_t on_decision(void *ctx, const sy_decision_t *d) {
@@ -115,23 +126,30 @@ static int process(bench_t *b, engine_t *engine,
     return engine_on_event(engine, p, &ev, errbuf, size) == SY_OK;
 }
 
-/* Command line: bench_engine [--disk DIR] [--cache-bytes N] [CONTACTS [JOURNEYS_DIR]]. */
+/* Command line: bench_engine [--disk DIR] [--cache-bytes N] [--cache-ratio K]
+ * [CONTACTS [JOURNEYS_DIR]]. */
 typedef struct bench_args {
     size_t contacts;
     const char *journeys_dir;
     const char *disk_dir;  /* NULL: RocksDB's in-memory env */
     size_t cache_bytes;
+    unsigned cache_ratio;  /* 0: one run; K: a second run, its cache 1/K of the state */
 } bench_args_t;
+
+/* The cache ratio asked for is at most this: below ~40 KiB a cache holds nothing. */
+#define BENCH_CACHE_RATIO_MAX 1000
 
 static int args_parse(int argc, char **argv, bench_args_t *a) {
     *a = (bench_args_t){100000, SY_SOURCE_ROOT "/examples/journeys", NULL,
-                        STATE_CACHE_BYTES_DEFAULT};
+                        STATE_CACHE_BYTES_DEFAULT, 0};
     int positional = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--disk") == 0 && i + 1 < argc)
             a->disk_dir = argv[++i];
         else if (strcmp(argv[i], "--cache-bytes") == 0 && i + 1 < argc)
             a->cache_bytes = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--cache-ratio") == 0 && i + 1 < argc)
+            a->cache_ratio = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (argv[i][0] == '-')
             return 0;
         else if (positional++ == 0)
@@ -139,77 +157,177 @@ static int args_parse(int argc, char **argv, bench_args_t *a) {
         else
             a->journeys_dir = argv[i];
     }
+    return a->cache_ratio <= BENCH_CACHE_RATIO_MAX && (!a->cache_ratio || !a->disk_dir);
+}
+
+/* What one run measured. */
+typedef struct bench_result {
+    size_t journeys, contacts, cache_budget;
+    uint64_t records, decisions, actions, updates, allocations;
+    double wall_s, cpu_s;
+    state_cache_stats_t cache;
+} bench_result_t;
+
+/* Every contact's profile, committed before the clock starts. */
+static int load_profiles(bench_t *b, state_store_t *store, size_t contacts, char *errbuf,
+                         size_t size) {
+    static sy_profile_update_t update; /* large: attribute arrays of the limit */
+    demo_profile_t profile;
+    for (size_t i = 0; i < contacts; i++) {
+        demo_world_profile(&b->world, i, &profile, &update);
+        if (state_store_profile_apply(store, partition_of(profile.contact_id), &update,
+                                      errbuf, size) != SY_OK)
+            return 0;
+    }
+    return state_store_commit(store, errbuf, size) == SY_OK;
+}
+
+/* The world through the pipeline, a commit every BENCH_BATCH_RECORDS, timed. */
+static int run_world(bench_t *b, engine_t *engine, state_store_t *store, bench_result_t *r,
+                     char *errbuf, size_t size) {
+    channel_sim_event_t ev;
+    uint64_t allocations = allocations_so_far();
+    double start = seconds_now(), cpu_start = cpu_seconds_now();
+    while (demo_world_next(&b->world, INT64_MAX, &ev)) {
+        if (!process(b, engine, &ev, errbuf, size))
+            return 0;
+        if (++r->records % BENCH_BATCH_RECORDS == 0 &&
+            state_store_commit(store, errbuf, size) != SY_OK)
+            return 0;
+    }
+    if (state_store_commit(store, errbuf, size) != SY_OK)
+        return 0;
+    r->wall_s = seconds_now() - start;
+    r->cpu_s = cpu_seconds_now() - cpu_start;
+    r->allocations = allocations_so_far() - allocations;
+    r->decisions = b->decisions;
+    r->actions = b->actions;
+    r->updates = b->updates;
+    bench_store_cache_stats(store, &r->cache);
     return 1;
 }
 
-int main(int argc, char **argv) {
-    bench_args_t args;
-    if (!args_parse(argc, argv, &args)) {
-        fprintf(stderr, "usage: bench_engine [--disk DIR] [--cache-bytes N] "
-                        "[CONTACTS [JOURNEYS_DIR]]\n");
-        return 2;
-    }
-    size_t contacts = args.contacts;
-    char errbuf[512];
+/* One run of the world with a cache of cache_bytes; with the disk report when on disk. */
+static int bench_run(const bench_args_t *args, size_t cache_bytes, bench_result_t *r,
+                     char *errbuf, size_t size) {
     bench_t b = {0};
     journey_set_t *journeys = NULL;
     state_store_t *store = NULL;
     engine_t *engine = NULL;
     engine_sink_t sink = {on_decision, on_action, on_update, &b};
-    if (journey_set_load_dir(&journeys, args.journeys_dir, errbuf, sizeof errbuf) != SY_OK ||
-        codec_open(&b.codec, errbuf, sizeof errbuf) != SY_OK ||
-        state_store_open(&store, args.disk_dir ? args.disk_dir : "/bench", !args.disk_dir,
-                         args.cache_bytes, errbuf, sizeof errbuf) != SY_OK ||
-        engine_open(&engine, journeys, store, &sink, errbuf, sizeof errbuf) != SY_OK ||
-        !demo_world_init(&b.world, journeys, contacts, 1)) {
-        fprintf(stderr, "bench_engine: %s\n", errbuf);
-        return 1;
-    }
-    static sy_profile_update_t update;
-    demo_profile_t profile;
-    for (size_t i = 0; i < contacts; i++) {
-        demo_world_profile(&b.world, i, &profile, &update);
-        if (state_store_profile_apply(store, partition_of(profile.contact_id), &update, errbuf,
-                                      sizeof errbuf) != SY_OK) {
-            fprintf(stderr, "bench_engine: %s\n", errbuf);
-            return 1;
-        }
-    }
-    state_store_commit(store, errbuf, sizeof errbuf);
-    channel_sim_event_t ev;
-    uint64_t records = 0, allocations = allocations_so_far();
-    double start = seconds_now();
-    while (demo_world_next(&b.world, INT64_MAX, &ev)) {
-        if (!process(&b, engine, &ev, errbuf, sizeof errbuf)) {
-            fprintf(stderr, "bench_engine: %s\n", errbuf);
-            return 1;
-        }
-        if (++records % BENCH_BATCH_RECORDS == 0 &&
-            state_store_commit(store, errbuf, sizeof errbuf) != SY_OK) {
-            fprintf(stderr, "bench_engine: %s\n", errbuf);
-            return 1;
-        }
-    }
-    state_store_commit(store, errbuf, sizeof errbuf);
-    double elapsed = seconds_now() - start;
-    allocations = allocations_so_far() - allocations;
-    printf("| journeys | contacts | input events | decisions | actions | contact updates |"
-           " seconds | events/s | outputs/s | allocations/event |\n"
-           "|---|---|---|---|---|---|---|---|---|---|\n");
-    printf("| %zu | %zu | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
-           " | %.2f | %.0f | %.0f | %.1f |\n",
-           journeys->count, contacts, records, b.decisions, b.actions, b.updates, elapsed,
-           (double)records / elapsed, (double)(b.decisions + b.actions + b.updates) / elapsed,
-           (double)allocations / (double)records);
-    bench_store_cache_report(store, stdout);
-    if (args.disk_dir && !bench_store_disk_report(store, args.disk_dir, stdout)) {
-        fprintf(stderr, "bench_engine: cannot measure %s\n", args.disk_dir);
-        return 1;
-    }
+    int ok = 0;
+    memset(r, 0, sizeof *r);
+    if (journey_set_load_dir(&journeys, args->journeys_dir, errbuf, size) != SY_OK ||
+        codec_open(&b.codec, errbuf, size) != SY_OK ||
+        state_store_open(&store, args->disk_dir ? args->disk_dir : "/bench", !args->disk_dir,
+                         cache_bytes, errbuf, size) != SY_OK ||
+        engine_open(&engine, journeys, store, &sink, errbuf, size) != SY_OK)
+        goto fail;
+    snprintf(errbuf, size, "out of memory");
+    if (!demo_world_init(&b.world, journeys, args->contacts, 1) ||
+        !load_profiles(&b, store, args->contacts, errbuf, size) ||
+        !run_world(&b, engine, store, r, errbuf, size))
+        goto fail;
+    r->journeys = journeys->count;
+    r->contacts = args->contacts;
+    r->cache_budget = cache_bytes;
+    if (!args->cache_ratio)
+        bench_store_cache_report(store, stdout);
+    snprintf(errbuf, size, "cannot measure %s", args->disk_dir ? args->disk_dir : "");
+    ok = !args->disk_dir || bench_store_disk_report(store, args->disk_dir, stdout);
+fail:
     engine_close(engine);
     state_store_close(store);
     codec_close(b.codec);
     demo_world_deinit(&b.world);
     journey_set_free(journeys);
+    return ok;
+}
+
+/* A budget whose room for entries (budget less the cache's own overhead) holds 1/ratio of
+ * the entries the cached run r kept, at r's bytes per entry. */
+static size_t cache_budget_for_ratio(const bench_result_t *r, unsigned ratio) {
+    size_t overhead = bench_store_cache_overhead(r->cache_budget);
+    double per_entry = (double)(r->cache.bytes - overhead) / (double)r->cache.entries;
+    size_t want = (size_t)(per_entry * (double)r->cache.entries / ratio), budget = want;
+    for (int i = 0; i < 8; i++) /* the overhead grows with the budget: settle it */
+        budget = want + bench_store_cache_overhead(budget);
+    return budget;
+}
+
+static void print_header(void) {
+    printf("| working set | journeys | contacts | cache budget bytes | cache entries |"
+           " state ÷ cache | cache hit rate | input events | outputs | wall s | CPU s |"
+           " events/s per core | events/s wall | allocations/event |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+}
+
+/* full_entries: the entries of the whole state (the cached run's), for the ratio. */
+static void print_row(const char *label, const bench_result_t *r, size_t full_entries) {
+    const state_cache_stats_t *c = &r->cache;
+    uint64_t lookups = c->hits + c->absent_hits + c->misses;
+    printf("| %s | %zu | %zu | %zu | %zu | %.1f | %.1f%% | %" PRIu64 " | %" PRIu64
+           " | %.2f | %.2f | %.0f | %.0f | %.1f |\n",
+           label, r->journeys, r->contacts, r->cache_budget, c->entries,
+           c->entries ? (double)full_entries / (double)c->entries : 0.0,
+           lookups ? 100.0 * (double)(c->hits + c->absent_hits) / (double)lookups : 0.0,
+           r->records, r->decisions + r->actions + r->updates, r->wall_s, r->cpu_s,
+           (double)r->records / r->cpu_s, (double)r->records / r->wall_s,
+           (double)r->allocations / (double)r->records);
+}
+
+/* Runs under a cache budget of 1/K of the state, until the cache holds within
+ * BENCH_RATIO_TOLERANCE of 1/K of the cached run's entries: entries of different sizes
+ * share the budget unevenly, so the first budget, from bytes per entry, misses. Each run
+ * is a row; the last is the one at K. */
+#define BENCH_RATIO_TOLERANCE 0.1
+#define BENCH_RATIO_RUNS_MAX 3
+
+static int run_pressed(const bench_args_t *args, const bench_result_t *cached,
+                       char *errbuf, size_t size) {
+    size_t budget = cache_budget_for_ratio(cached, args->cache_ratio);
+    for (int i = 0; i < BENCH_RATIO_RUNS_MAX; i++) {
+        bench_result_t r;
+        if (!bench_run(args, budget, &r, errbuf, size))
+            return 0;
+        double ratio = r.cache.entries
+                           ? (double)cached->cache.entries / (double)r.cache.entries : 0;
+        double off = ratio / args->cache_ratio;
+        /* off 0: a budget too small to hold anything (a tiny world); no use going on */
+        int last = i + 1 == BENCH_RATIO_RUNS_MAX || off <= 0 ||
+                   (off > 1 - BENCH_RATIO_TOLERANCE && off < 1 + BENCH_RATIO_TOLERANCE);
+        char label[48];
+        snprintf(label, sizeof label, last ? "%ux the cache" : "calibration (%ux asked)",
+                 args->cache_ratio);
+        print_row(label, &r, cached->cache.entries);
+        fflush(stdout);
+        if (last)
+            break;
+        size_t overhead = bench_store_cache_overhead(budget);
+        budget = overhead + (size_t)((double)(budget - overhead) * off);
+    }
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    bench_args_t args;
+    char errbuf[512];
+    bench_result_t cached;
+    if (!args_parse(argc, argv, &args)) {
+        fprintf(stderr, "usage: bench_engine [--disk DIR | --cache-ratio K] [--cache-bytes N]"
+                        " [CONTACTS [JOURNEYS_DIR]]\n");
+        return 2;
+    }
+    if (!bench_run(&args, args.cache_bytes, &cached, errbuf, sizeof errbuf)) {
+        fprintf(stderr, "bench_engine: %s\n", errbuf);
+        return 1;
+    }
+    print_header();
+    print_row("cached", &cached, cached.cache.entries);
+    fflush(stdout);
+    if (args.cache_ratio && !run_pressed(&args, &cached, errbuf, sizeof errbuf)) {
+        fprintf(stderr, "bench_engine: %s\n", errbuf);
+        return 1;
+    }
     return 0;
 }

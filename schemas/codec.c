@@ -114,7 +114,7 @@ sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t 
         return err;
     s = &codec->schemas[*id];
     body_len = len - CODEC_FRAME_HEADER_BYTES;
-    err = codec_guard_check(s->schema, body, body_len, CODEC_FRAME_HEADER_BYTES,
+    err = codec_guard_check(s->guard, body, body_len, CODEC_FRAME_HEADER_BYTES,
                             map_entries, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
@@ -175,7 +175,7 @@ sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, const void **frame,
                           "%s cannot be encoded: %s", codec->schemas[id].name,
                           avro_strerror());
     /* What we write must pass what we read: strings must be UTF-8 without NUL. */
-    if (codec_guard_check(codec->schemas[id].schema,
+    if (codec_guard_check(codec->schemas[id].guard,
                           (const uint8_t *)codec->out + CODEC_FRAME_HEADER_BYTES, body_len,
                           CODEC_FRAME_HEADER_BYTES, &map_entries, errbuf,
                           errbuf_size) != SY_OK)

@@ -1,15 +1,30 @@
 /* codec_guard.c — checks an Avro binary body against its schema before avro-c sees it.
  * avro-c 1.11 trusts enum and union indexes and allocates string lengths before checking
  * them against the input; this walk refuses such bodies and never reads past the end.
- * It is not a decoder: it keeps no values, only counts map entries. */
+ * The schema is compiled once into a tree of plain nodes (avro-c's schema accessors cost
+ * a hash lookup per field). It is not a decoder: it keeps no values, only counts map
+ * entries. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "codec_int.h"
 
 /* Deeper nesting than this is refused; switchyard's schemas nest three levels. */
 #define GUARD_DEPTH_MAX 32
+
+/* One schema node, compiled from avro-c's schema; owned by its parent (the root by the
+ * codec's schema). Nodes deeper than GUARD_DEPTH_MAX keep no children: the walk refuses
+ * them before looking, so a recursive schema compiles to a finite tree. */
+struct codec_guard {
+    avro_type_t type;
+    const char *name;         /* enum name, borrowed from the avro-c schema */
+    size_t count;             /* enum symbols, union branches, record fields, fixed size */
+    codec_guard_t **children; /* owned: union branches, record fields, array/map items,
+                               * link target */
+    const char **fields;      /* record field names, borrowed from the avro-c schema */
+};
 
 typedef struct guard {
     const uint8_t *start; /* borrowed body */
@@ -23,7 +38,7 @@ typedef struct guard {
     size_t errbuf_size;
 } guard_t;
 
-static sy_err_t guard_datum(guard_t *g, avro_schema_t schema);
+static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node);
 
 static size_t guard_at(const guard_t *g, const uint8_t *p) {
     return g->base + (size_t)(p - g->start);
@@ -147,24 +162,24 @@ static sy_err_t guard_bytes(guard_t *g, bool is_string) {
     return SY_OK;
 }
 
-static sy_err_t guard_enum(guard_t *g, avro_schema_t schema) {
+static sy_err_t guard_enum(guard_t *g, const codec_guard_t *node) {
     const uint8_t *at = g->p;
     int32_t index;
-    int count = avro_schema_enum_number_of_symbols(schema);
+    int count = (int)node->count;
     sy_err_t err = guard_int(g, "enum index", &index);
     if (err != SY_OK)
         return err;
     if (index < 0 || index >= count)
         return guard_fail(g, SY_ERR_MALFORMED, at,
                           "enum %s index %" PRId32 " out of range (%d symbols)",
-                          avro_schema_name(schema), index, count);
+                          node->name, index, count);
     return SY_OK;
 }
 
-static sy_err_t guard_union(guard_t *g, avro_schema_t schema) {
+static sy_err_t guard_union(guard_t *g, const codec_guard_t *node) {
     const uint8_t *at = g->p;
     int32_t index;
-    size_t count = avro_schema_union_size(schema);
+    size_t count = node->count;
     sy_err_t err = guard_int(g, "union branch", &index);
     if (err != SY_OK)
         return err;
@@ -172,7 +187,7 @@ static sy_err_t guard_union(guard_t *g, avro_schema_t schema) {
         return guard_fail(g, SY_ERR_MALFORMED, at,
                           "union branch %" PRId32 " out of range (%zu branches)", index,
                           count);
-    return guard_datum(g, avro_schema_union_branch(schema, index));
+    return guard_datum(g, node->children[index]);
 }
 
 /* One block header of an array or map: *count items, and *block_end when it has a size. */
@@ -210,10 +225,9 @@ check:
 }
 
 /* Array or map: blocks until a zero count; negative counts carry a byte size. */
-static sy_err_t guard_blocks(guard_t *g, avro_schema_t schema, bool is_map) {
-    avro_schema_t item = is_map ? avro_schema_map_values(schema)
-                                : avro_schema_array_items(schema);
-    bool zero_size_items = !is_map && avro_typeof(item) == AVRO_NULL;
+static sy_err_t guard_blocks(guard_t *g, const codec_guard_t *node, bool is_map) {
+    const codec_guard_t *item = node->children[0];
+    bool zero_size_items = !is_map && item->type == AVRO_NULL;
     for (;;) {
         const uint8_t *block_start, *block_end;
         int64_t count;
@@ -236,13 +250,12 @@ static sy_err_t guard_blocks(guard_t *g, avro_schema_t schema, bool is_map) {
     }
 }
 
-static sy_err_t guard_record(guard_t *g, avro_schema_t schema) {
+static sy_err_t guard_record(guard_t *g, const codec_guard_t *node) {
     const char *outer = g->field;
-    size_t n = avro_schema_record_size(schema);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < node->count; i++) {
         sy_err_t err;
-        g->field = avro_schema_record_field_name(schema, (int)i);
-        err = guard_datum(g, avro_schema_record_field_get_by_index(schema, (int)i));
+        g->field = node->fields[i];
+        err = guard_datum(g, node->children[i]);
         if (err != SY_OK)
             return err;
     }
@@ -260,14 +273,14 @@ static sy_err_t guard_boolean(guard_t *g) {
     return SY_OK;
 }
 
-static sy_err_t guard_datum(guard_t *g, avro_schema_t schema) {
+static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node) {
     sy_err_t err;
     int32_t ignored_int;
     int64_t ignored_long;
     if (++g->depth > GUARD_DEPTH_MAX)
         return guard_fail(g, SY_ERR_MALFORMED, g->p, "nesting deeper than %d",
                           GUARD_DEPTH_MAX);
-    switch (avro_typeof(schema)) {
+    switch (node->type) {
     case AVRO_NULL: err = SY_OK; break;
     case AVRO_BOOLEAN: err = guard_boolean(g); break;
     case AVRO_INT32: err = guard_int(g, "int", &ignored_int); break;
@@ -277,36 +290,109 @@ static sy_err_t guard_datum(guard_t *g, avro_schema_t schema) {
     case AVRO_STRING: err = guard_bytes(g, true); break;
     case AVRO_BYTES: err = guard_bytes(g, false); break;
     case AVRO_FIXED:
-        err = guard_skip(g, (size_t)avro_schema_fixed_size(schema), "fixed");
+        err = guard_skip(g, node->count, "fixed");
         break;
-    case AVRO_ENUM: err = guard_enum(g, schema); break;
-    case AVRO_UNION: err = guard_union(g, schema); break;
-    case AVRO_ARRAY: err = guard_blocks(g, schema, false); break;
-    case AVRO_MAP: err = guard_blocks(g, schema, true); break;
-    case AVRO_RECORD: err = guard_record(g, schema); break;
-    case AVRO_LINK: err = guard_datum(g, avro_schema_link_target(schema)); break;
+    case AVRO_ENUM: err = guard_enum(g, node); break;
+    case AVRO_UNION: err = guard_union(g, node); break;
+    case AVRO_ARRAY: err = guard_blocks(g, node, false); break;
+    case AVRO_MAP: err = guard_blocks(g, node, true); break;
+    case AVRO_RECORD: err = guard_record(g, node); break;
+    case AVRO_LINK: err = guard_datum(g, node->children[0]); break;
     default:
         err = guard_fail(g, SY_ERR_MALFORMED, g->p, "schema type %d unknown to the guard",
-                         (int)avro_typeof(schema));
+                         (int)node->type);
         break;
     }
     g->depth--;
     return err;
 }
 
-sy_err_t codec_guard_check(avro_schema_t schema, const uint8_t *body, size_t len,
+sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size_t len,
                            size_t base, size_t *map_entries, char *errbuf,
                            size_t errbuf_size) {
     guard_t g = {
         .start = body, .p = body, .end = body + len, .base = base,
         .errbuf = errbuf, .errbuf_size = errbuf_size,
     };
-    sy_err_t err = guard_datum(&g, schema);
+    sy_err_t err = guard_datum(&g, guard);
     if (err != SY_OK)
         return err;
     if (g.p != g.end)
         return guard_fail(&g, SY_ERR_MALFORMED, g.p, "%zu trailing bytes after the record",
                           guard_left(&g));
     *map_entries = g.map_entries;
+    return SY_OK;
+}
+
+void codec_guard_free(codec_guard_t *node) {
+    if (!node)
+        return;
+    size_t n = node->type == AVRO_FIXED || node->type == AVRO_ENUM ? 0 : node->count;
+    for (size_t i = 0; node->children && i < n; i++)
+        codec_guard_free(node->children[i]);
+    free(node->children);
+    free(node->fields);
+    free(node);
+}
+
+/* The children of node: union branches, record fields, the items of an array or map,
+ * a link's target (count and type already set). 0 on out of memory. */
+static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth);
+
+/* node for schema at walk depth depth (the root is 1, as in guard_datum). */
+static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
+    codec_guard_t *node = calloc(1, sizeof *node);
+    if (!node)
+        return NULL;
+    node->type = avro_typeof(schema);
+    switch (node->type) {
+    case AVRO_FIXED: node->count = (size_t)avro_schema_fixed_size(schema); break;
+    case AVRO_ENUM:
+        node->count = (size_t)avro_schema_enum_number_of_symbols(schema);
+        node->name = avro_schema_name(schema);
+        break;
+    case AVRO_UNION: node->count = avro_schema_union_size(schema); break;
+    case AVRO_RECORD: node->count = avro_schema_record_size(schema); break;
+    case AVRO_ARRAY: case AVRO_MAP: case AVRO_LINK: node->count = 1; break;
+    default: break;
+    }
+    if (depth <= GUARD_DEPTH_MAX && !guard_compile_children(node, schema, depth)) {
+        codec_guard_free(node);
+        return NULL;
+    }
+    return node;
+}
+
+static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth) {
+    if (node->type == AVRO_FIXED || node->type == AVRO_ENUM || node->count == 0)
+        return 1;
+    node->children = calloc(node->count, sizeof *node->children);
+    if (!node->children)
+        return 0;
+    if (node->type == AVRO_RECORD && !(node->fields = calloc(node->count, sizeof(char *))))
+        return 0;
+    for (size_t i = 0; i < node->count; i++) {
+        avro_schema_t child;
+        switch (node->type) {
+        case AVRO_UNION: child = avro_schema_union_branch(schema, (int)i); break;
+        case AVRO_ARRAY: child = avro_schema_array_items(schema); break;
+        case AVRO_MAP: child = avro_schema_map_values(schema); break;
+        case AVRO_LINK: child = avro_schema_link_target(schema); break;
+        default: /* AVRO_RECORD */
+            node->fields[i] = avro_schema_record_field_name(schema, (int)i);
+            child = avro_schema_record_field_get_by_index(schema, (int)i);
+            break;
+        }
+        if (!(node->children[i] = guard_compile(child, depth + 1)))
+            return 0;
+    }
+    return 1;
+}
+
+sy_err_t codec_guard_compile(avro_schema_t schema, codec_guard_t **out) {
+    codec_guard_t *guard = guard_compile(schema, 1);
+    if (!guard)
+        return SY_ERR_NOMEM;
+    *out = guard;
     return SY_OK;
 }

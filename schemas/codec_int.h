@@ -22,6 +22,9 @@ typedef struct codec_schema_text {
 extern const codec_schema_text_t codec_schema_texts[];
 extern const size_t codec_schema_texts_count;
 
+/* codec_guard.c: a schema compiled for codec_guard_check. */
+typedef struct codec_guard codec_guard_t;
+
 /* One loaded schema with its reusable values. All fields are owned by the codec. */
 typedef struct codec_schema {
     sy_schema_id_t id;
@@ -32,6 +35,7 @@ typedef struct codec_schema {
     avro_value_t json_value;   /* codec_to_json reads here, so it leaves decodes alone */
     avro_value_t encode_value;
     uint64_t timestamp_fields; /* bit i set: top-level field i is timestamp-millis */
+    codec_guard_t *guard;      /* schema compiled for the guard */
 } codec_schema_t;
 
 struct codec {
@@ -52,10 +56,16 @@ sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
                            size_t errbuf_size);
 void codec_schema_unload(codec_schema_t *s);
 
-/* codec_guard.c: check that body[0..len) is exactly one valid Avro datum of schema, never
- * reading past body+len. Offsets in messages are frame offsets: base + body offset.
- * *map_entries counts every map entry seen (to find duplicate keys after decoding). */
-sy_err_t codec_guard_check(avro_schema_t schema, const uint8_t *body, size_t len,
+/* codec_guard.c: compile schema (borrowed; it must outlive *out) for the guard. *out set
+ * only on success. Errors: SY_ERR_NOMEM. codec_guard_free(NULL) is a no-op. */
+sy_err_t codec_guard_compile(avro_schema_t schema, codec_guard_t **out);
+void codec_guard_free(codec_guard_t *guard);
+
+/* codec_guard.c: check that body[0..len) is exactly one valid Avro datum of the compiled
+ * schema guard, never reading past body+len. Offsets in messages are frame offsets: base +
+ * body offset. *map_entries counts every map entry seen (to find duplicate keys after
+ * decoding). */
+sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size_t len,
                            size_t base, size_t *map_entries, char *errbuf,
                            size_t errbuf_size);
 

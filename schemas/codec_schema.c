@@ -72,7 +72,8 @@ sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
     s->name = avro_schema_name(s->schema);
     s->timestamp_fields = schema_timestamp_fields(text);
     s->iface = avro_generic_class_from_schema(s->schema);
-    if (s->iface == NULL || avro_generic_value_new(s->iface, &s->decode_value) != 0 ||
+    if (s->iface == NULL || codec_guard_compile(s->schema, &s->guard) != SY_OK ||
+        avro_generic_value_new(s->iface, &s->decode_value) != 0 ||
         avro_generic_value_new(s->iface, &s->json_value) != 0 ||
         avro_generic_value_new(s->iface, &s->encode_value) != 0) {
         err = codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "schema %s: %s", file,
@@ -86,6 +87,7 @@ fail:
 }
 
 void codec_schema_unload(codec_schema_t *s) {
+    codec_guard_free(s->guard);
     if (s->encode_value.iface != NULL)
         avro_value_decref(&s->encode_value);
     if (s->json_value.iface != NULL)
