@@ -31,6 +31,7 @@ static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
 #define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
 
 sy_err_t state_store_pending_each(state_store_t *s, state_changelog_op_fn *fn, void *ctx) {
+    state_store_stream_times_write(s);
     const state_pending_t *p = &s->pending;
     if (p->ops_lost)
         return SY_ERR_NOMEM;

@@ -288,15 +288,27 @@ int64_t state_store_stream_time_get(state_store_t *s, int32_t partition) {
 void state_store_stream_time_set(state_store_t *s, int32_t partition, int64_t time_ms) {
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return;
-    uint8_t key[2], value[STATE_VALUE_BYTES_MAX];
-    size_t key_len = state_codec_meta_key(key, partition);
-    size_t value_len = state_codec_meta_encode(value, time_ms);
-    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
-                              (const char *)value, value_len);
-    /* A failure marks the op log partial: the batch cannot commit (state_changelog.c). */
-    (void)state_pending_op_add(&s->pending, CF_DEFAULT, key, key_len, value, value_len);
+    if (s->stream_time_state[partition] != 3)
+        s->stream_time_unwritten[s->stream_time_unwritten_count++] = partition;
     s->stream_time[partition] = time_ms;
-    s->stream_time_state[partition] = 2;
+    s->stream_time_state[partition] = 3;
+}
+
+void state_store_stream_times_write(state_store_t *s) {
+    for (size_t i = 0; i < s->stream_time_unwritten_count; i++) {
+        int32_t partition = s->stream_time_unwritten[i];
+        if (s->stream_time_state[partition] != 3)
+            continue; /* a changelog record set it since, with its own put */
+        uint8_t key[2], value[STATE_VALUE_BYTES_MAX];
+        size_t key_len = state_codec_meta_key(key, partition);
+        size_t value_len = state_codec_meta_encode(value, s->stream_time[partition]);
+        rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
+                                  (const char *)value, value_len);
+        /* A failure marks the op log partial: the batch cannot commit (state_changelog.c). */
+        (void)state_pending_op_add(&s->pending, CF_DEFAULT, key, key_len, value, value_len);
+        s->stream_time_state[partition] = 2;
+    }
+    s->stream_time_unwritten_count = 0;
 }
 
 /* After commit or abort, what is in memory must match what is on disk. */
@@ -305,9 +317,10 @@ static void batch_reset(state_store_t *s, bool committed) {
     state_pending_reset(&s->pending);
     state_store_timer_iters_drop(s);
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
-        if (s->stream_time_state[i] == 2)
+        if (s->stream_time_state[i] >= 2)
             s->stream_time_state[i] = committed ? 1 : 0;
     }
+    s->stream_time_unwritten_count = 0;
 }
 
 /* After a successful write, the batch's instance values are the committed ones: make
@@ -325,6 +338,7 @@ static void cache_fill(state_store_t *s) {
 
 sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
+    state_store_stream_times_write(s);
     if (rocksdb_writebatch_count(s->batch) > 0)
         rocksdb_write(s->db, s->write_options, s->batch, &rerr);
     if (rerr) {

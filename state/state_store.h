@@ -119,7 +119,8 @@ sy_err_t state_store_instances_scan(state_store_t *store, int32_t partition,
                                     void *ctx, char *errbuf, size_t errbuf_size);
 
 /* Per-partition stream time (highest event time seen), kept with the state it reflects.
- * get returns INT64_MIN for a partition never seen. */
+ * get returns INT64_MIN for a partition never seen. set costs no write: the batch gets
+ * each partition's last time once, when it is committed or its op log is read. */
 int64_t state_store_stream_time_get(state_store_t *store, int32_t partition);
 void state_store_stream_time_set(state_store_t *store, int32_t partition, int64_t time_ms);
 

@@ -30,7 +30,12 @@ struct state_store {
     state_cache_t *instance_cache;
     rocksdb_iterator_t *timer_iters[STATE_PARTITIONS_MAX]; /* lazily, per batch */
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
-    uint8_t stream_time_state[STATE_PARTITIONS_MAX]; /* 0 unloaded, 1 clean, 2 dirty */
+    /* 0 unloaded, 1 clean, 2 dirty and in the batch, 3 dirty and not yet in the batch */
+    uint8_t stream_time_state[STATE_PARTITIONS_MAX];
+    /* Partitions in state 3: every event moves its partition's time, but a batch needs to
+     * write only the last time of each (state_store_stream_times_write). */
+    int32_t stream_time_unwritten[STATE_PARTITIONS_MAX];
+    size_t stream_time_unwritten_count;
     struct state_profile_scratch *profile_scratch; /* owned, lazily (state_profile.c) */
 };
 
@@ -41,6 +46,10 @@ sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
 
 /* Free the profile merge buffers (state_profile.c); NULL-safe. */
 void state_store_profile_scratch_free(state_store_t *s);
+
+/* Put the stream times set in this batch into it (and its op log): once per partition,
+ * before the batch is written or its op log read. */
+void state_store_stream_times_write(state_store_t *s);
 
 /* Destroy the per-partition timer iterators (they read a snapshot of one batch). */
 void state_store_timer_iters_drop(state_store_t *s);

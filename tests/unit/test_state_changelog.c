@@ -126,14 +126,15 @@ static void apply_all(state_store_t *s, const ops_t *o) {
     }
 }
 
+/* The stream time comes last: it is written once per batch, when the op log is read. */
 Test(state_changelog, op_log_holds_every_write_of_the_batch_in_order) {
     state_store_t *s = open_mem("changelog-order");
     write_batch(s);
     collect_ok(s);
     const state_changelog_cf_t want[] = {
-        STATE_CHANGELOG_CF_INSTANCES, STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_META,
-        STATE_CHANGELOG_CF_PROFILES, STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_INSTANCES};
-    const int tombstone[] = {0, 0, 0, 0, 1, 0};
+        STATE_CHANGELOG_CF_INSTANCES, STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_PROFILES,
+        STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_INSTANCES, STATE_CHANGELOG_CF_META};
+    const int tombstone[] = {0, 0, 0, 1, 0, 0};
     size_t n = sizeof want / sizeof want[0];
     cr_assert_eq(ops.count, n, "ops: %zu, expected %zu", ops.count, n);
     for (size_t i = 0; i < n; i++) {
@@ -147,8 +148,27 @@ Test(state_changelog, op_log_holds_every_write_of_the_batch_in_order) {
         cr_assert_eq(ops.items[i].key[1], 7, "op %zu: key does not start with partition", i);
     }
     /* The timer's add and remove name the same key. */
-    cr_assert_eq(ops.items[1].key_len, ops.items[4].key_len);
-    cr_assert_eq(memcmp(ops.items[1].key, ops.items[4].key, ops.items[1].key_len), 0);
+    cr_assert_eq(ops.items[1].key_len, ops.items[3].key_len);
+    cr_assert_eq(memcmp(ops.items[1].key, ops.items[3].key, ops.items[1].key_len), 0);
+    state_store_close(s);
+}
+
+Test(state_changelog, many_stream_time_moves_of_a_batch_give_one_op_with_the_last_time) {
+    state_store_t *s = open_mem("changelog-stream-time");
+    for (int i = 1; i <= 1000; i++) {
+        state_store_stream_time_set(s, 2, T0_MS + i);
+        state_store_stream_time_set(s, 5, T0_MS + 2 * i);
+    }
+    collect_ok(s);
+    cr_assert_eq(ops.count, 2, "ops: %zu, expected one per partition", ops.count);
+    state_store_t *dst = open_mem("changelog-stream-time-dst");
+    apply_all(dst, &ops);
+    commit_ok(dst);
+    cr_assert_eq(state_store_stream_time_get(dst, 2), T0_MS + 1000, "partition 2: %lld",
+                 (long long)state_store_stream_time_get(dst, 2));
+    cr_assert_eq(state_store_stream_time_get(dst, 5), T0_MS + 2000, "partition 5: %lld",
+                 (long long)state_store_stream_time_get(dst, 5));
+    state_store_close(dst);
     state_store_close(s);
 }
 
