@@ -100,7 +100,8 @@ const cli_command_t cli_commands[] = {
      cli_record_main, NULL},
     {"replay", "re-run journeys over a recorded topic or recording file, in event time",
      "usage: switchyard replay --journeys DIR\n"
-     "         (--recording FILE... | --topic T [--partitions P,P..] [--bootstrap B]\n"
+     "         (--recording FILE... | --topic T [--profiles-topic P] [--partitions P,P..]\n"
+     "          [--bootstrap B]\n"
      "          [--from-offset N|--from-time T] [--to-offset N|--to-time T])\n"
      "         [--out FILE | --config FILE] [--state-dir DIR] [--until WHEN]\n"
      "         [--what-if DIR2 [--json]]\n\n"
@@ -114,6 +115,7 @@ const cli_command_t cli_commands[] = {
      "options:\n  --journeys DIR     the journeys to run\n"
      "  --recording FILE   a recording (`switchyard record`); may repeat: read in order\n"
      "  --topic T          read topic T from Kafka instead (read_committed)\n"
+     "  --profiles-topic P with --topic: read topic P whole first (the profiles)\n"
      "  --partitions P,..  the topic's partitions to read (default: all)\n"
      "  --from-offset N, --from-time T   where each partition starts (default: its first)\n"
      "  --to-offset N, --to-time T       where it stops, exclusive (default: its end)\n"

@@ -78,6 +78,8 @@ static int input_option(cli_replay_args_t *a, const char *option, const char *va
         a->recordings[a->conf.recordings_count++] = value;
     } else if (strcmp(option, "--topic") == 0) {
         a->topic.topic = value;
+    } else if (strcmp(option, "--profiles-topic") == 0) {
+        a->conf.profiles_topic = value;
     } else if (strcmp(option, "--partitions") == 0) {
         if (!partitions_parse(value, a))
             return args_fail("--partitions takes partition numbers: 0,1,5", value);
@@ -133,6 +135,8 @@ static int args_check(const cli_replay_args_t *a) {
         (a->topic.partitions_count || a->topic.from.kind != TOPIC_POSITION_BEGINNING ||
          a->topic.to.kind != TOPIC_POSITION_END))
         return args_fail("--partitions, --from-* and --to-* go with --topic", NULL);
+    if (a->conf.profiles_topic && !a->topic.topic)
+        return args_fail("--profiles-topic goes with --topic", NULL);
     if (a->conf.output_path && a->config_path)
         return args_fail("give --out FILE or --config FILE, not both", NULL);
     if (a->what_if_dir && (a->conf.output_path || a->config_path || a->conf.state_dir))

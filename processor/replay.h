@@ -21,6 +21,10 @@ typedef struct replay_conf {
     const char *const *recordings;    /* read in this order; borrowed */
     size_t recordings_count;          /* 0: read conf->topic instead */
     const topic_reader_conf_t *topic; /* borrowed; used when recordings_count is 0 */
+    /* With topic: a profiles topic read whole (beginning to its end) before topic's range,
+     * so the events find their contacts' profiles; NULL: none. Its reader takes topic's
+     * conf but the topic name, every partition and the whole range. Borrowed. */
+    const char *profiles_topic;
     const char *output_path;          /* JSON lines; NULL or "-": stdout. Borrowed */
     const sy_config_t *output_config; /* not NULL: produce to its output topics instead */
     const char *output_bootstrap;     /* overrides the output config's bootstrap, or NULL */

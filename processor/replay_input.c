@@ -15,6 +15,7 @@ struct replay_input {
     size_t path_index;            /* the file reader reads */
     recording_reader_t *reader;   /* owned: the open recording, or NULL */
     topic_reader_t *topic;        /* owned: the topic reader, or NULL */
+    const topic_reader_conf_t *events_topic; /* borrowed: read after the profiles, or NULL */
     uint64_t bytes_total;         /* of all the recordings */
     uint64_t bytes_done;          /* of the recordings read to their end */
 };
@@ -45,6 +46,15 @@ sy_err_t replay_input_open(replay_input_t **out, const replay_conf_t *conf, char
         err = input_sizes(in, errbuf, errbuf_size);
         if (err == SY_OK)
             err = recording_reader_open(&in->reader, in->paths[0], errbuf, errbuf_size);
+    } else if (conf->profiles_topic) {
+        topic_reader_conf_t profiles = *conf->topic;
+        profiles.topic = conf->profiles_topic;
+        profiles.partitions = NULL;
+        profiles.partitions_count = 0;
+        profiles.from = (topic_position_t){TOPIC_POSITION_BEGINNING, 0};
+        profiles.to = (topic_position_t){TOPIC_POSITION_END, 0};
+        in->events_topic = conf->topic;
+        err = topic_reader_open(&in->topic, &profiles, errbuf, errbuf_size);
     } else {
         err = topic_reader_open(&in->topic, conf->topic, errbuf, errbuf_size);
     }
@@ -68,8 +78,18 @@ void replay_input_close(replay_input_t *in) {
  * the end of the input. */
 static sy_err_t input_next(replay_input_t *in, recording_record_t *rec, char *errbuf,
                            size_t errbuf_size) {
-    if (in->topic)
-        return topic_reader_next(in->topic, rec, errbuf, errbuf_size);
+    while (in->topic) {
+        sy_err_t err = topic_reader_next(in->topic, rec, errbuf, errbuf_size);
+        if (err != SY_ERR_NOT_FOUND || !in->events_topic)
+            return err;
+        /* The profiles are read: the events topic's range next. */
+        topic_reader_close(in->topic);
+        in->topic = NULL;
+        err = topic_reader_open(&in->topic, in->events_topic, errbuf, errbuf_size);
+        in->events_topic = NULL;
+        if (err != SY_OK)
+            return err;
+    }
     for (;;) {
         sy_err_t err = recording_reader_next(in->reader, rec, errbuf, errbuf_size);
         if (err != SY_ERR_NOT_FOUND || in->path_index + 1 >= in->paths_count)

@@ -72,10 +72,10 @@ void simulate_close(simulate_t *sim);
 /* Apply every line of input (borrowed; source names it in messages) in file order. For an
  * event at time t of partition p: when t is past p's stream time, p's timers due before
  * t fire, then p's time becomes t; then the event goes to the engine. A profile update
- * goes to the store and moves no time, as in the service. Stops at the first bad line. Errors: SY_ERR_INVALID_RECORD and SY_ERR_LIMIT
- * for the input's fault (errbuf reads "SOURCE:LINE: problem"); SY_ERR_IO when input
- * cannot be read; SY_ERR_STATE and the engine's other errors. May be called for several
- * inputs in turn. */
+ * goes to the store and moves no time, as in the service. Stops at the first bad line.
+ * Errors: SY_ERR_INVALID_RECORD and SY_ERR_LIMIT for the input's fault (errbuf reads
+ * "SOURCE:LINE: problem"); SY_ERR_IO when input cannot be read; SY_ERR_STATE and the
+ * engine's other errors. May be called for several inputs in turn. */
 sy_err_t simulate_feed(simulate_t *sim, FILE *input, const char *source, char *errbuf,
                        size_t errbuf_size);
 

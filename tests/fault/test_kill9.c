@@ -4,9 +4,10 @@
  * in chunks between kills — while the service, committing small transactions (50 records)
  * so that kills land between a Kafka commit and its RocksDB write, is killed with SIGKILL
  * 20 times, each time 0.05–1.2 s (seeded; SWITCHYARD_FAULT_SEED repeats a run) after it
- * got its partitions and restored their state, and restarted on the same state directory and config. Then it runs
- * until its group has committed the whole input and stops on SIGTERM. Read with
- * read_committed, the outputs must be those of `switchyard simulate` over the same file:
+ * got its partitions and restored their state, and restarted on the same state directory
+ * and config. Then it runs until its group has committed the whole input and stops on
+ * SIGTERM. Read with read_committed, the outputs must be those of `switchyard simulate`
+ * over the same file:
  * every action id exactly once, and every contact's decisions, actions and contact
  * updates as in the reference, and the final state (inspected on a sample) what a run
  * without faults leaves. Each kill line says how far the group had committed. */

@@ -2,7 +2,8 @@
  * journey file on the broker (time.mode = event), `switchyard record` captures its events
  * and profiles topics, `switchyard replay` re-runs the recordings into files and into
  * output topics of its own, and every contact gets the decisions of the live run, read
- * back with read_committed. Needs the broker (tests/broker/with_kafka.sh). */
+ * back with read_committed; replayed straight from the topics, the output is the bytes of
+ * the recordings' replay. Needs the broker (tests/broker/with_kafka.sh). */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -72,6 +73,21 @@ static void record_topic(const service_t *svc, const char *topic, const char *fi
 
 static transcripts_t live, replayed, produced;
 
+/* Largest replay output of these tests: a few hundred JSON lines. */
+#define OUTPUT_BYTES_MAX (1 << 20)
+static char file_a[OUTPUT_BYTES_MAX], file_b[OUTPUT_BYTES_MAX];
+
+static void read_whole(const char *dir, const char *name, char *buf) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t n = fread(buf, 1, OUTPUT_BYTES_MAX - 1, f);
+    cr_assert_lt(n, (size_t)OUTPUT_BYTES_MAX - 1, "%s: larger than the test expects", path);
+    buf[n] = '\0';
+    fclose(f);
+}
+
 static void record_replay(const char *journey) {
     char errbuf[256], args[2048];
     service_t svc, out;
@@ -105,6 +121,16 @@ static void record_replay(const char *journey) {
     cr_assert_eq(got, n, "%s: the live run made %ld decisions, the replay %ld", journey, got,
                  n);
     expect_same(&live, &replayed, "replay");
+
+    /* Straight from the topics, profiles first: the bytes of the replay of the recordings. */
+    snprintf(args, sizeof args,
+             "replay --journeys %s --topic %s --profiles-topic %s --bootstrap %s "
+             "--until input --out %s/replay-topic.jsonl",
+             svc.journeys_dir, svc.events, svc.profiles, harness_bootstrap(), svc.dir);
+    cr_assert_eq(run(args), 0, "switchyard %s failed", args);
+    read_whole(svc.dir, "replay.jsonl", file_a);
+    read_whole(svc.dir, "replay-topic.jsonl", file_b);
+    cr_assert_str_eq(file_b, file_a, "replay --topic differs from replay --recording");
 
     /* The same replay produced to output topics of its own (out's config). */
     service_prepare(&out, "rec-replay-out");
