@@ -47,13 +47,14 @@ int cli_run_main(int argc, char **argv) {
     journey_set_t *journeys = NULL;
     runner_t *runner = NULL;
     int rc = CLI_EXIT_INVALID;
+    /* First, so a stop asked for while starting is a clean stop, not a kill. */
+    install_stop_handlers();
     if (config_load(&config, path, errbuf, sizeof errbuf) != SY_OK ||
         journey_set_load_dir(&journeys, config->journeys_dir, errbuf, sizeof errbuf) != SY_OK) {
         fprintf(stderr, "switchyard run: %s\n", errbuf);
         goto done;
     }
     log_info("loaded %zu journey(s) from %s", journeys->count, config->journeys_dir);
-    install_stop_handlers();
     rc = CLI_EXIT_FAILURE;
     sy_err_t err = runner_open(&runner, config, journeys, &run_stop, errbuf, sizeof errbuf);
     if (err == SY_OK)

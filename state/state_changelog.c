@@ -37,8 +37,11 @@ sy_err_t state_store_pending_each(state_store_t *s, state_changelog_op_fn *fn, v
         return SY_ERR_NOMEM;
     for (size_t i = 0; i < p->ops_count; i++) {
         const pending_op_t *op = &p->ops[i];
+        if (op->kind == PENDING_OP_NONE)
+            continue;
+        const uint8_t *value = op->kind == PENDING_OP_PUT ? op->value : NULL;
         sy_err_t err = fn(ctx, changelog_cf_of_index[op->cf], op->partition, op->key,
-                          op->key_len, op->value, op->value_len);
+                          op->key_len, value, op->value_len);
         if (err != SY_OK)
             return err;
     }

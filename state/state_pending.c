@@ -1,4 +1,6 @@
-/* state_pending.c — the batch overlay: open-addressing map and per-partition heaps. */
+/* state_pending.c — the batch overlay: open-addressing map, per-partition heaps, and the
+ * op log that keeps one final write per key. Not the RocksDB side: state_store.c turns
+ * the op log into a WriteBatch at commit. */
 #include "state_pending.h"
 #include "sy_hash.h"
 
@@ -7,8 +9,13 @@
 
 /* Initial map slots: one batch of a few thousand records fits without growing. */
 #define PENDING_MAP_INITIAL 4096
-/* Initial op log slots: a batch writes a few ops per record; grows by doubling. */
+/* Initial op log slots: a batch writes a few keys per record; grows by doubling, so a
+ * batch's op log never holds more than one op per key it wrote (the batch's record limit
+ * bounds that). */
 #define PENDING_OPS_INITIAL 4096
+/* Initial op index slots: twice the op log, so the index of (cf, key) stays at most half
+ * full and probes stay short. */
+#define PENDING_OPS_INDEX_INITIAL (2 * PENDING_OPS_INITIAL)
 
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
     return sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, p, len);
@@ -25,6 +32,7 @@ void state_pending_deinit(state_pending_t *pending) {
     free(pending->heaps);
     free(pending->map);
     free(pending->ops);
+    free(pending->ops_index);
     arena_deinit(&pending->arena);
     memset(pending, 0, sizeof *pending);
 }
@@ -33,6 +41,8 @@ void state_pending_reset(state_pending_t *pending) {
     if (pending->map_count)
         memset(pending->map, 0, pending->map_capacity * sizeof *pending->map);
     pending->map_count = 0;
+    if (pending->ops_count)
+        memset(pending->ops_index, 0, pending->ops_index_capacity * sizeof *pending->ops_index);
     pending->ops_count = 0;
     pending->ops_lost = 0;
     for (size_t i = 0; i < pending->heaps_count; i++)
@@ -97,39 +107,110 @@ int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_l
     return 1;
 }
 
-static int op_append(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                     size_t key_len, const uint8_t *value, size_t value_len) {
-    if (key_len < 2)
+static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
+    return sy_hash_fnv1a64(sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, &cf, 1), key, key_len);
+}
+
+/* The index slot of (cf, key): the one holding its op, or the empty one it would take. */
+static uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, uint8_t cf,
+                         const uint8_t *key, size_t key_len) {
+    size_t mask = pending->ops_index_capacity - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        uint32_t *slot = &pending->ops_index[i];
+        if (!*slot)
+            return slot;
+        const pending_op_t *op = &pending->ops[*slot - 1];
+        if (op->hash == hash && op->cf == cf && op->key_len == key_len &&
+            memcmp(op->key, key, key_len) == 0)
+            return slot;
+    }
+}
+
+static int op_index_grow(state_pending_t *pending) {
+    size_t capacity = pending->ops_index_capacity ? pending->ops_index_capacity * 2
+                                                  : PENDING_OPS_INDEX_INITIAL;
+    uint32_t *index = calloc(capacity, sizeof *index);
+    if (!index)
         return 0;
+    for (size_t i = 0; i < pending->ops_count; i++) {
+        size_t j = pending->ops[i].hash & (capacity - 1);
+        while (index[j])
+            j = (j + 1) & (capacity - 1);
+        index[j] = (uint32_t)(i + 1);
+    }
+    free(pending->ops_index);
+    pending->ops_index = index;
+    pending->ops_index_capacity = capacity;
+    return 1;
+}
+
+/* The op of (cf, key); when the batch has none, NULL, or with create a new one that
+ * writes nothing yet (NULL too on out of memory). */
+static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                             size_t key_len, int create) {
+    if (key_len < 2 || (!create && !pending->ops_count))
+        return NULL;
+    if ((pending->ops_count + 1) * 2 > pending->ops_index_capacity &&
+        (pending->ops_count >= UINT32_MAX / 2 || !op_index_grow(pending)))
+        return NULL;
+    uint64_t hash = op_hash(cf, key, key_len);
+    uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
+    if (*slot || !create)
+        return *slot ? &pending->ops[*slot - 1] : NULL;
     if (pending->ops_count == pending->ops_capacity) {
         size_t capacity =
             pending->ops_capacity ? pending->ops_capacity * 2 : PENDING_OPS_INITIAL;
         pending_op_t *ops = realloc(pending->ops, capacity * sizeof *ops);
         if (!ops)
-            return 0;
+            return NULL;
         pending->ops = ops;
         pending->ops_capacity = capacity;
     }
-    pending_op_t op = {cf, (int32_t)((key[0] << 8) | key[1]),
-                       arena_copy(&pending->arena, key, key_len), key_len, NULL, 0};
-    if (!op.key)
-        return 0;
-    if (value) {
-        op.value = arena_copy(&pending->arena, value, value_len);
-        op.value_len = value_len;
-        if (!op.value)
-            return 0;
-    }
-    pending->ops[pending->ops_count++] = op;
-    return 1;
+    const uint8_t *k = arena_copy(&pending->arena, key, key_len);
+    if (!k)
+        return NULL;
+    pending_op_t *op = &pending->ops[pending->ops_count++];
+    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
+                         .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1])};
+    *slot = (uint32_t)pending->ops_count;
+    return op;
 }
 
-int state_pending_op_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                          size_t key_len, const uint8_t *value, size_t value_len) {
-    if (op_append(pending, cf, key, key_len, value, value_len))
-        return 1;
+    pending_op_t *op = op_find(pending, cf, key, key_len, 1);
+    if (!op)
+        goto lost;
+    if (!op->value || value_len > op->value_cap) {
+        uint8_t *v = arena_alloc(&pending->arena, value_len ? value_len : 1);
+        if (!v)
+            goto lost;
+        op->value = v;
+        op->value_cap = value_len;
+    }
+    if (value_len)
+        memcpy(op->value, value, value_len);
+    op->value_len = value_len;
+    op->kind = PENDING_OP_PUT;
+    return 1;
+lost:
     pending->ops_lost = 1;
     return 0;
+}
+
+int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                            size_t key_len, int committed) {
+    pending_op_t *op = op_find(pending, cf, key, key_len, committed);
+    if (!op) {
+        if (!committed)
+            return 1; /* never written, never committed: nothing to undo */
+        pending->ops_lost = 1;
+        return 0;
+    }
+    op->committed |= (uint8_t)(committed != 0);
+    op->kind = op->committed ? PENDING_OP_DELETE : PENDING_OP_NONE;
+    op->value_len = 0;
+    return 1;
 }
 
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,

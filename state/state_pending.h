@@ -1,7 +1,8 @@
 /* state_pending.h — the uncommitted writes of one batch, kept so reads see them before
  * they reach RocksDB: a hash map of instance values, a min-heap of added timers per
- * partition, and the op log of every write in order (for the changelog). Memory comes
- * from one arena reset per batch. Private to state/. */
+ * partition, and the op log: the batch's write set, one final write per key (what the
+ * WriteBatch and the changelog get at commit). Memory comes from one arena reset per
+ * batch. Private to state/. */
 #ifndef SY_STATE_PENDING_H
 #define SY_STATE_PENDING_H
 
@@ -24,24 +25,36 @@ typedef struct pending_heap {
     pending_entry_t *items; /* ordered by key bytes: timer keys sort by due time */
 } pending_heap_t;
 
-/* One write of the batch, in the order it was made, for the changelog: the column
- * family (its index in the store), the RocksDB key (partition first) and the value, or
- * value NULL for a delete. Bytes live in the pending arena. */
+typedef enum pending_op_kind {
+    PENDING_OP_PUT = 1,    /* write value */
+    PENDING_OP_DELETE = 2, /* write a tombstone: the key had a committed value */
+    PENDING_OP_NONE = 3,   /* write nothing: put and removed within the batch */
+} pending_op_kind_t;
+
+/* The final write of one key in the batch, at the place of the key's first write: the
+ * column family (its index in the store), the RocksDB key (partition first) and the
+ * value of a put. Bytes live in the pending arena. */
 typedef struct pending_op {
     uint8_t cf;
+    uint8_t kind;      /* pending_op_kind_t */
+    uint8_t committed; /* the key is known to have had a committed value */
     int32_t partition;
+    uint64_t hash;
     const uint8_t *key;
     size_t key_len;
-    const uint8_t *value; /* NULL: delete */
+    uint8_t *value;   /* the put's bytes; meaningful for PENDING_OP_PUT only */
     size_t value_len;
+    size_t value_cap; /* bytes at value: a later put that fits reuses them */
 } pending_op_t;
 
 typedef struct state_pending {
     arena_t arena;
     size_t ops_count;
     size_t ops_capacity;
-    pending_op_t *ops; /* the op log: every write of the batch, in order */
+    pending_op_t *ops; /* the op log: one final write per (cf, key), in first-write order */
     int ops_lost;      /* an op could not be logged (out of memory): the log is partial */
+    size_t ops_index_capacity; /* power of two */
+    uint32_t *ops_index;       /* hash slots of (cf, key): op index + 1, 0 empty */
     size_t map_count;
     size_t map_capacity; /* power of two */
     pending_entry_t *map;
@@ -59,11 +72,18 @@ void state_pending_reset(state_pending_t *pending);
 int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_len,
                       const uint8_t *value, size_t value_len);
 
-/* Append a write to the op log (copies key and value; value NULL records a delete).
- * key starts with the 2-byte big-endian partition. 0 on out of memory, and ops_lost is
- * set until the next reset: a batch with a partial log must not commit. */
-int state_pending_op_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+/* Make value the batch's write of key in cf, replacing an earlier write of it (copies
+ * key and value). key starts with the 2-byte big-endian partition. 0 on out of memory,
+ * and ops_lost is set until the next reset: a batch with a partial log must not commit. */
+int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                          size_t key_len, const uint8_t *value, size_t value_len);
+
+/* Make a delete the batch's write of key in cf. committed: the key may have a committed
+ * value, so the delete is written as a tombstone. Otherwise the caller knows the key has
+ * none, unless an earlier delete of this batch said so: a put of this batch is then
+ * undone and nothing is written. Errors as state_pending_op_put. */
+int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                            size_t key_len, int committed);
 
 /* The pending entry for key, or NULL. */
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,

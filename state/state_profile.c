@@ -127,10 +127,8 @@ static sy_err_t profile_merge(sy_attr_t *attrs, size_t *count,
 static sy_err_t profile_write(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                               const uint8_t *value, size_t len) {
     if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
-        !state_pending_op_add(&s->pending, CF_PROFILES, pkey + 1, pkey_len - 1, value, len))
+        !state_pending_op_put(&s->pending, CF_PROFILES, pkey + 1, pkey_len - 1, value, len))
         return SY_ERR_NOMEM;
-    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_PROFILES], (const char *)pkey + 1,
-                              pkey_len - 1, (const char *)value, len);
     return SY_OK;
 }
 

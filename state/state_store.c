@@ -47,9 +47,15 @@ static void store_options_init(state_store_t *s, bool in_memory) {
     }
     s->read_options = rocksdb_readoptions_create();
     s->write_options = rocksdb_writeoptions_create();
-    /* The WAL stays on so a process crash after commit keeps the batch; no fsync per
-     * batch: Kafka's transaction, not the local disk, is the record of what happened. */
+    /* On disk the WAL stays on so a process crash after commit keeps the batch; no fsync
+     * per batch: Kafka's transaction, not the local disk, is the record of what happened.
+     * In memory the WAL would be a second in-memory copy that dies with the process. */
     rocksdb_writeoptions_set_sync(s->write_options, 0);
+    rocksdb_writeoptions_disable_WAL(s->write_options, in_memory);
+    /* RocksDB's perf_context counters default to on and cost a thread-local access per
+     * memtable key comparison; nothing here reads them. The level is per thread: this
+     * covers the opening thread, state_store_commit the one that writes. */
+    rocksdb_set_perf_level(rocksdb_disable);
 }
 
 static sy_err_t make_dir(const char *dir, char *errbuf, size_t errbuf_size) {
@@ -254,10 +260,8 @@ sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
         return SY_ERR_LIMIT;
     size_t value_len = state_codec_instance_encode(value, instance);
     if (!state_pending_put(&s->pending, key, key_len, value, value_len) ||
-        !state_pending_op_add(&s->pending, CF_INSTANCES, key, key_len, value, value_len))
+        !state_pending_op_put(&s->pending, CF_INSTANCES, key, key_len, value, value_len))
         return SY_ERR_NOMEM;
-    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_INSTANCES], (const char *)key, key_len,
-                              (const char *)value, value_len);
     return SY_OK;
 }
 
@@ -302,10 +306,8 @@ void state_store_stream_times_write(state_store_t *s) {
         uint8_t key[2], value[STATE_VALUE_BYTES_MAX];
         size_t key_len = state_codec_meta_key(key, partition);
         size_t value_len = state_codec_meta_encode(value, s->stream_time[partition]);
-        rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
-                                  (const char *)value, value_len);
-        /* A failure marks the op log partial: the batch cannot commit (state_changelog.c). */
-        (void)state_pending_op_add(&s->pending, CF_DEFAULT, key, key_len, value, value_len);
+        /* A failure marks the op log partial: the batch cannot commit. */
+        (void)state_pending_op_put(&s->pending, CF_DEFAULT, key, key_len, value, value_len);
         s->stream_time_state[partition] = 2;
     }
     s->stream_time_unwritten_count = 0;
@@ -336,9 +338,49 @@ static void cache_fill(state_store_t *s) {
     }
 }
 
+/* Column family, then RocksDB's bytewise key order. */
+static int op_order(const void *a, const void *b) {
+    const pending_op_t *x = *(const pending_op_t *const *)a;
+    const pending_op_t *y = *(const pending_op_t *const *)b;
+    if (x->cf != y->cf)
+        return x->cf < y->cf ? -1 : 1;
+    int c = memcmp(x->key, y->key, x->key_len < y->key_len ? x->key_len : y->key_len);
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+/* Put the op log's final writes into the WriteBatch, after whatever a restore applied
+ * there directly (a batch is either a restore's or processing's, never both). Each key
+ * is written once, so the order is free: in key order the memtable's skip list starts
+ * each insert from where the previous one ended instead of from its top. */
+static void batch_fill(state_store_t *s) {
+    state_pending_t *p = &s->pending;
+    const pending_op_t **order = arena_alloc(&p->arena, p->ops_count * sizeof *order + 1);
+    for (size_t i = 0; order && i < p->ops_count; i++)
+        order[i] = &p->ops[i];
+    if (order)
+        qsort(order, p->ops_count, sizeof *order, op_order);
+    for (size_t i = 0; i < p->ops_count; i++) {
+        const pending_op_t *op = order ? order[i] : &p->ops[i];
+        if (op->kind == PENDING_OP_PUT)
+            rocksdb_writebatch_put_cf(s->batch, s->cf[op->cf], (const char *)op->key,
+                                      op->key_len, (const char *)op->value, op->value_len);
+        else if (op->kind == PENDING_OP_DELETE)
+            rocksdb_writebatch_delete_cf(s->batch, s->cf[op->cf], (const char *)op->key,
+                                         op->key_len);
+    }
+}
+
 sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
+    /* The level is per thread: set it on the thread that writes. */
+    rocksdb_set_perf_level(rocksdb_disable);
     state_store_stream_times_write(s);
+    if (s->pending.ops_lost) {
+        batch_reset(s, false);
+        snprintf(errbuf, errbuf_size, "state store: out of memory for the pending batch");
+        return SY_ERR_NOMEM;
+    }
+    batch_fill(s);
     if (rocksdb_writebatch_count(s->batch) > 0)
         rocksdb_write(s->db, s->write_options, s->batch, &rerr);
     if (rerr) {

@@ -1,6 +1,7 @@
 /* state_store.h — switchyard's durable state in RocksDB: journey instances, the timer
  * index ordered by due time, and per-partition metadata. Writes collect in one pending
- * batch that state_store_commit writes at once (after the Kafka transaction committed),
+ * batch, one final write per key, that state_store_commit writes at once (after the Kafka
+ * transaction committed),
  * or state_store_abort drops. Reads see the pending batch. Not thread-safe: one store per
  * processing thread. */
 #ifndef SY_STATE_STORE_H
@@ -124,8 +125,10 @@ sy_err_t state_store_instances_scan(state_store_t *store, int32_t partition,
 int64_t state_store_stream_time_get(state_store_t *store, int32_t partition);
 void state_store_stream_time_set(state_store_t *store, int32_t partition, int64_t time_ms);
 
-/* Write the pending batch in one RocksDB WriteBatch. SY_ERR_STATE on a write error (full
- * disk, I/O error): the caller must stop committing; the pending batch is dropped. */
+/* Write the pending batch in one RocksDB WriteBatch: each key once, with its final value
+ * (state_store_pending_each's writes). SY_ERR_STATE on a write error (full disk, I/O
+ * error), SY_ERR_NOMEM when a write could not be kept: the caller must stop committing;
+ * the pending batch is dropped. */
 sy_err_t state_store_commit(state_store_t *store, char *errbuf, size_t errbuf_size);
 
 /* Drop the pending batch: reads see the last committed state again. */
@@ -174,10 +177,13 @@ typedef sy_err_t state_changelog_op_fn(void *ctx, state_changelog_cf_t cf, int32
                                        const uint8_t *key, size_t key_len,
                                        const uint8_t *value, size_t value_len);
 
-/* Call fn for every write of the pending batch in the order it was made (puts, timer
- * adds and removes, profile merges, stream times); restore's applies are not included.
- * Returns what stopped the walk (fn's error), SY_ERR_NOMEM when a write could not be
- * logged (the batch must not commit: abort it), else SY_OK. */
+/* Call fn once for every key the pending batch writes (instances, timers, profiles,
+ * stream times), with its final value, in the order of each key's first write: a key
+ * put several times gives its last value, a timer added and removed within the batch
+ * gives nothing, and a delete is given only for a key that had a committed value.
+ * Applying these in order gives the state the batch commits; restore's applies are not
+ * included. Returns what stopped the walk (fn's error), SY_ERR_NOMEM when a write could
+ * not be logged (the batch must not commit: abort it), else SY_OK. */
 sy_err_t state_store_pending_each(state_store_t *store, state_changelog_op_fn *fn,
                                   void *ctx);
 

@@ -17,10 +17,8 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
     size_t value_len = state_codec_timer_value_encode(value, timer);
     if (!state_pending_timer_push(&s->pending, timer->partition, key, key_len, value,
                                   value_len) ||
-        !state_pending_op_add(&s->pending, CF_TIMERS, key, key_len, value, value_len))
+        !state_pending_op_put(&s->pending, CF_TIMERS, key, key_len, value, value_len))
         return SY_ERR_NOMEM;
-    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_TIMERS], (const char *)key, key_len,
-                              (const char *)value, value_len);
     return SY_OK;
 }
 
@@ -96,7 +94,12 @@ sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) 
         state_pending_timer_pop(&s->pending, timer->partition);
     else
         rocksdb_iter_next(persisted_iter(s, timer->partition));
-    rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_TIMERS], (const char *)key, key_len);
-    return state_pending_op_add(&s->pending, CF_TIMERS, key, key_len, NULL, 0) ? SY_OK
-                                                                              : SY_ERR_NOMEM;
+    /* A pending timer's key has no committed value unless the iterator passed one of
+     * the same key earlier in this batch: state_store_timer_next returns the committed
+     * one first on equal keys, and its removal records it. So a timer added and removed
+     * within one batch writes nothing. */
+    return state_pending_op_delete(&s->pending, CF_TIMERS, key, key_len,
+                                   !timer->from_pending)
+               ? SY_OK
+               : SY_ERR_NOMEM;
 }

@@ -88,6 +88,12 @@ Test(fault_disk_failure, state_store_write_failure_stops_the_service_and_loses_n
     snprintf(log, sizeof log, "%s/run-unlimited.log", svc.dir);
     fault_start(&svc, log, 0);
     printf("restarted without the limit\n");
+    /* The group may have committed everything before the failure: wait until the service
+     * has its partitions (and so its stop handler) before taking "caught up" as done. */
+    waited = fault_wait_log(&svc, log, "state restored; processing", ASSIGN_TIMEOUT_MS,
+                            &status);
+    cr_assert_geq(waited, 0, "after the restart the service never restored its partitions "
+                  "(status %d)", status);
     int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
     if (caught_up != 1)
         fault_print_log_problems(log, 8);

@@ -1,5 +1,6 @@
 /* test_state_changelog.c — unit tests of the state store's changelog side: the op log of
- * the pending batch (every write, in order, reset per batch), the apply of changelog
+ * the pending batch (each key's final write, in first-write order, reset per batch),
+ * the apply of changelog
  * records into another store (the restore), tombstones, the per-partition checkpoint,
  * and records the store refuses. In-memory RocksDB, a temp directory for the reopen
  * test. Not the Kafka side: the integration test test_restore.c covers it. */
@@ -126,15 +127,16 @@ static void apply_all(state_store_t *s, const ops_t *o) {
     }
 }
 
-/* The stream time comes last: it is written once per batch, when the op log is read. */
-Test(state_changelog, op_log_holds_every_write_of_the_batch_in_order) {
+/* The stream time comes last: it is written once per batch, when the op log is read.
+ * The instance put twice gives one op, its last value; the timer added and removed
+ * within the batch gives none. */
+Test(state_changelog, op_log_holds_each_written_key_once_with_its_final_write) {
     state_store_t *s = open_mem("changelog-order");
     write_batch(s);
     collect_ok(s);
-    const state_changelog_cf_t want[] = {
-        STATE_CHANGELOG_CF_INSTANCES, STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_PROFILES,
-        STATE_CHANGELOG_CF_TIMERS, STATE_CHANGELOG_CF_INSTANCES, STATE_CHANGELOG_CF_META};
-    const int tombstone[] = {0, 0, 0, 1, 0, 0};
+    const state_changelog_cf_t want[] = {STATE_CHANGELOG_CF_INSTANCES,
+                                         STATE_CHANGELOG_CF_PROFILES,
+                                         STATE_CHANGELOG_CF_META};
     size_t n = sizeof want / sizeof want[0];
     cr_assert_eq(ops.count, n, "ops: %zu, expected %zu", ops.count, n);
     for (size_t i = 0; i < n; i++) {
@@ -142,14 +144,98 @@ Test(state_changelog, op_log_holds_every_write_of_the_batch_in_order) {
                      ops.items[i].cf, want[i]);
         cr_assert_eq(ops.items[i].partition, 7, "op %zu: partition %d", i,
                      ops.items[i].partition);
-        cr_assert_eq(ops.items[i].tombstone, tombstone[i], "op %zu: tombstone %d", i,
-                     ops.items[i].tombstone);
+        cr_assert_eq(ops.items[i].tombstone, 0, "op %zu is a tombstone", i);
         cr_assert_eq(ops.items[i].key[0], 0, "op %zu: key does not start with partition", i);
         cr_assert_eq(ops.items[i].key[1], 7, "op %zu: key does not start with partition", i);
     }
-    /* The timer's add and remove name the same key. */
-    cr_assert_eq(ops.items[1].key_len, ops.items[3].key_len);
-    cr_assert_eq(memcmp(ops.items[1].key, ops.items[3].key, ops.items[1].key_len), 0);
+    state_store_close(s);
+}
+
+/* The one op of the instance decodes (through a restore) to the last of three puts. */
+Test(state_changelog, key_put_three_times_in_a_batch_is_one_op_with_the_last_value) {
+    state_store_t *s = open_mem("changelog-three-puts"), *dst = open_mem("changelog-three");
+    for (uint16_t node = 1; node <= 3; node++) {
+        state_instance_t in = instance_at(node);
+        cr_assert_eq(state_store_instance_put(s, 4, "contact-1", "promo", &in), SY_OK);
+    }
+    state_instance_t got;
+    cr_assert_eq(state_store_instance_get(s, 4, "contact-1", "promo", &got, errbuf,
+                                          sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert_eq(got.node, 3, "read before commit: node %u, expected 3", got.node);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 1, "ops: %zu, expected 1", ops.count);
+    cr_assert_eq(ops.items[0].cf, STATE_CHANGELOG_CF_INSTANCES, "cf %d", ops.items[0].cf);
+    commit_ok(s);
+    cr_assert_eq(state_store_instance_get(s, 4, "contact-1", "promo", &got, errbuf,
+                                          sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert_eq(got.node, 3, "read after commit: node %u, expected 3", got.node);
+    apply_all(dst, &ops);
+    commit_ok(dst);
+    cr_assert_eq(state_store_instance_get(dst, 4, "contact-1", "promo", &got, errbuf,
+                                          sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert_eq(got.node, 3, "restored: node %u, expected 3", got.node);
+    state_store_close(dst);
+    state_store_close(s);
+}
+
+static void fire_next(state_store_t *s, int32_t partition, int64_t want_due_ms) {
+    state_timer_t due;
+    sy_err_t err = state_store_timer_next(s, partition, INT64_MAX, &due, errbuf,
+                                          sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "timer_next returned %d; %s", err, errbuf);
+    cr_assert_eq(due.due_ms, want_due_ms, "due %lld, expected %lld", (long long)due.due_ms,
+                 (long long)want_due_ms);
+    cr_assert_eq(state_store_timer_remove(s, &due), SY_OK);
+}
+
+static void expect_no_timer(state_store_t *s, int32_t partition) {
+    state_timer_t due;
+    sy_err_t err = state_store_timer_next(s, partition, INT64_MAX, &due, errbuf,
+                                          sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_NOT_FOUND, "timer_next returned %d (due %lld), expected none",
+                 err, (long long)due.due_ms);
+}
+
+Test(state_changelog, timer_added_and_removed_in_one_batch_writes_nothing) {
+    state_store_t *s = open_mem("changelog-timer-none");
+    state_timer_t t = timer_at(3, T0_MS + 100);
+    cr_assert_eq(state_store_timer_add(s, &t), SY_OK);
+    fire_next(s, 3, T0_MS + 100);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 0, "ops: %zu, expected none", ops.count);
+    commit_ok(s);
+    expect_no_timer(s, 3);
+    state_store_close(s);
+}
+
+/* A committed timer removed is a tombstone, also when the batch added the same key again
+ * (it fires twice, as both copies are due) and removed it too. */
+Test(state_changelog, removing_a_committed_timer_gives_a_tombstone) {
+    state_store_t *s = open_mem("changelog-timer-tomb"), *dst = open_mem("changelog-tt");
+    state_timer_t t = timer_at(3, T0_MS + 100), u = timer_at(3, T0_MS + 200);
+    cr_assert_eq(state_store_timer_add(s, &t), SY_OK);
+    cr_assert_eq(state_store_timer_add(s, &u), SY_OK);
+    collect_ok(s);
+    apply_all(dst, &ops);
+    commit_ok(dst);
+    commit_ok(s);
+    cr_assert_eq(state_store_timer_add(s, &u), SY_OK);
+    fire_next(s, 3, T0_MS + 100);
+    fire_next(s, 3, T0_MS + 200);
+    fire_next(s, 3, T0_MS + 200);
+    collect_ok(s);
+    cr_assert_eq(ops.count, 2, "ops: %zu, expected 2", ops.count);
+    for (size_t i = 0; i < ops.count; i++) {
+        cr_assert_eq(ops.items[i].cf, STATE_CHANGELOG_CF_TIMERS, "op %zu: cf %d", i,
+                     ops.items[i].cf);
+        cr_assert_eq(ops.items[i].tombstone, 1, "op %zu is not a tombstone", i);
+    }
+    commit_ok(s);
+    expect_no_timer(s, 3);
+    apply_all(dst, &ops);
+    commit_ok(dst);
+    expect_no_timer(dst, 3);
+    state_store_close(dst);
     state_store_close(s);
 }
 
