@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec_int.h"
+#include "codec_wire.h"
 
 /* First size of the encode buffer; it doubles up to SY_FRAME_BYTES_MAX as records need. */
 #define CODEC_OUT_BYTES_INITIAL 4096
@@ -39,8 +39,7 @@ sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
     codec->out = malloc(CODEC_OUT_BYTES_INITIAL);
     codec->out_size = CODEC_OUT_BYTES_INITIAL;
     codec->reader = avro_reader_memory("", 0);
-    codec->writer = avro_writer_memory(codec->out, 0);
-    if (codec->out == NULL || codec->reader == NULL || codec->writer == NULL) {
+    if (codec->out == NULL || codec->reader == NULL) {
         codec_fail(err, errbuf, errbuf_size, "codec: out of memory");
         goto fail;
     }
@@ -58,9 +57,8 @@ void codec_close(codec_t *codec) {
         codec_schema_unload(&codec->schemas[id]);
     if (codec->reader != NULL)
         avro_reader_free(codec->reader);
-    if (codec->writer != NULL)
-        avro_writer_free(codec->writer);
     free(codec->out);
+    free(codec->json_scratch);
     free(codec);
 }
 
@@ -103,43 +101,57 @@ static sy_err_t codec_frame_check(codec_t *codec, const void *buf, size_t len,
 }
 
 sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
-                    bool for_json, sy_schema_id_t *id, size_t *map_entries, char *errbuf,
-                    size_t errbuf_size) {
-    const uint8_t *body = (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES;
-    size_t body_len;
-    codec_schema_t *s;
-    avro_value_t *value;
-    sy_err_t err = codec_frame_check(codec, buf, len, want, id, errbuf, errbuf_size);
+                    sy_schema_id_t *id, const uint8_t **body, size_t *body_len,
+                    char *errbuf, size_t errbuf_size) {
+    size_t map_entries; /* the hand-written readers find repeated keys themselves */
+    sy_schema_id_t got;
+    sy_err_t err = codec_frame_check(codec, buf, len, want, &got, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    s = &codec->schemas[*id];
-    body_len = len - CODEC_FRAME_HEADER_BYTES;
-    err = codec_guard_check(s->guard, body, body_len, CODEC_FRAME_HEADER_BYTES,
-                            map_entries, errbuf, errbuf_size);
+    err = codec_guard_check(codec->schemas[got].guard,
+                            (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES,
+                            len - CODEC_FRAME_HEADER_BYTES, CODEC_FRAME_HEADER_BYTES,
+                            &map_entries, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    value = for_json ? &s->json_value : &s->decode_value;
-    avro_value_reset(value);
-    avro_reader_memory_set_source(codec->reader, (const char *)body, (int64_t)body_len);
-    if (avro_value_read(codec->reader, value) != 0)
-        return codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size,
-                          "malformed Avro body: %s", avro_strerror());
+    *id = got;
+    *body = (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES;
+    *body_len = len - CODEC_FRAME_HEADER_BYTES;
     return SY_OK;
 }
 
-/* Make codec->out hold at least need bytes, within SY_FRAME_BYTES_MAX. */
+sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errbuf,
+                               size_t errbuf_size) {
+    char *grown;
+    if (need < *size)
+        return SY_OK;
+    grown = realloc(*buf, need + 1);
+    if (grown == NULL)
+        return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size,
+                          "decode buffer of %zu bytes: out of memory", need + 1);
+    *buf = grown;
+    *size = need + 1;
+    return SY_OK;
+}
+
+/* Room past SY_FRAME_BYTES_MAX for one varint, reserved before its length is known; a
+ * frame longer than SY_FRAME_BYTES_MAX is still refused, by codec_write. */
+#define CODEC_OUT_SLACK_BYTES CODEC_WIRE_VARINT_BYTES_MAX
+
+/* Make codec->out hold at least need bytes, within SY_FRAME_BYTES_MAX (and the slack). */
 static sy_err_t codec_out_reserve(codec_t *codec, size_t need, char *errbuf,
                                   size_t errbuf_size) {
-    size_t size = codec->out_size;
+    size_t size = codec->out_size, limit = SY_FRAME_BYTES_MAX + CODEC_OUT_SLACK_BYTES;
     char *out;
     if (need <= size)
         return SY_OK;
-    if (need > SY_FRAME_BYTES_MAX)
+    if (need > limit)
         return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
                           "frame of %zu bytes would exceed SY_FRAME_BYTES_MAX (%d)", need,
                           SY_FRAME_BYTES_MAX);
     while (size < need)
         size *= 2;
+    size = size < limit ? size : limit;
     out = realloc(codec->out, size);
     if (out == NULL)
         return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size,
@@ -149,31 +161,25 @@ static sy_err_t codec_out_reserve(codec_t *codec, size_t need, char *errbuf,
     return SY_OK;
 }
 
-sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, const void **frame,
+bool codec_wr_grow(codec_wr_t *w, size_t need) {
+    if (w->err != SY_OK)
+        return false;
+    w->err = codec_out_reserve(w->codec, w->pos + need, w->errbuf, w->errbuf_size);
+    return w->err == SY_OK;
+}
+
+sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const void **frame,
                      size_t *frame_len, char *errbuf, size_t errbuf_size) {
-    avro_value_t *value = &codec->schemas[id].encode_value;
-    size_t body_len = 0, map_entries;
-    sy_err_t err;
-    if (avro_value_sizeof(value, &body_len) != 0)
-        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
-                          "%s cannot be encoded: %s", codec->schemas[id].name,
-                          avro_strerror());
-    err = codec_out_reserve(codec, CODEC_FRAME_HEADER_BYTES + body_len, errbuf,
-                            errbuf_size);
-    if (err != SY_OK)
-        return err;
+    size_t map_entries;
+    if (CODEC_FRAME_HEADER_BYTES + body_len > SY_FRAME_BYTES_MAX)
+        return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                          "frame of %zu bytes would exceed SY_FRAME_BYTES_MAX (%d)",
+                          CODEC_FRAME_HEADER_BYTES + body_len, SY_FRAME_BYTES_MAX);
     codec->out[0] = 0;
     codec->out[1] = 0;
     codec->out[2] = 0;
     codec->out[3] = 0;
     codec->out[4] = (char)id;
-    avro_writer_memory_set_dest(codec->writer, codec->out + CODEC_FRAME_HEADER_BYTES,
-                                (int64_t)body_len);
-    if (avro_value_write(codec->writer, value) != 0 ||
-        (size_t)avro_writer_tell(codec->writer) != body_len)
-        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
-                          "%s cannot be encoded: %s", codec->schemas[id].name,
-                          avro_strerror());
     /* What we write must pass what we read: strings must be UTF-8 without NUL. */
     if (codec_guard_check(codec->schemas[id].guard,
                           (const uint8_t *)codec->out + CODEC_FRAME_HEADER_BYTES, body_len,

@@ -1,203 +1,228 @@
 /* codec_encode.c — the public encoders: records.h structs checked by the same rules as
- * decoding, copied into the schema's reusable Avro value and written as a wire frame.
- * The buffer and frame header are codec_write's job (codec.c). */
-#include "codec_int.h"
+ * decoding, then written field by field in schema order straight into the codec's frame
+ * buffer. Avro binary is canonical, so these are the bytes any Avro writer would make.
+ * The frame header and the final guard are codec_write's job (codec.c). */
+#include "codec_wire.h"
 
-static int fill_event(avro_value_t *v, const sy_event_t *e) {
-    int rc = codec_value_set_string(v, "event_id", e->event_id);
-    rc = rc ? rc : codec_value_set_string(v, "contact_id", e->contact_id);
-    rc = rc ? rc : codec_value_set_long(v, "occurred_at", e->occurred_at_ms);
-    rc = rc ? rc : codec_value_set_enum(v, "channel", (int)e->channel);
-    rc = rc ? rc : codec_value_set_enum(v, "type", (int)e->type);
-    rc = rc ? rc : codec_value_set_opt_string(v, "message_id", e->message_id);
-    rc = rc ? rc : codec_value_set_opt_string(v, "journey_id", e->journey_id);
-    rc = rc ? rc : codec_value_set_opt_string(v, "node_id", e->node_id);
-    rc = rc ? rc : codec_value_set_opt_string(v, "name", e->name);
-    rc = rc ? rc : codec_value_set_opt_string(v, "link", e->link);
-    rc = rc ? rc : codec_value_set_opt_string(v, "text", e->text);
-    rc = rc ? rc : codec_value_set_opt_enum(v, "bounce", (int)e->bounce);
-    rc = rc ? rc : codec_value_set_opt_double(v, "value", e->has_value, e->value);
-    rc = rc ? rc : codec_value_set_kvs(v, "props", e->props, e->props_count);
-    return rc;
+/* A map or array of count items is one block of count, then the end block 0; an empty
+ * one is the end block alone (as avro-c writes it). */
+static void write_block_head(codec_wr_t *w, size_t count) {
+    if (count > 0)
+        codec_wr_long(w, (int64_t)count);
 }
 
-static int fill_attr(avro_value_t *map, const sy_attr_t *a) {
-    avro_value_t u, branch;
-    int rc = avro_value_add(map, a->name, &u, NULL, NULL);
-    /* union order is sy_value_kind_t order */
-    rc = rc ? rc : avro_value_set_branch(&u, (int)a->value.kind, &branch);
-    if (rc != 0)
-        return rc;
-    switch (a->value.kind) {
-    case SY_VALUE_BOOL: return avro_value_set_boolean(&branch, a->value.u.b);
-    case SY_VALUE_LONG: return avro_value_set_long(&branch, a->value.u.l);
-    case SY_VALUE_DOUBLE: return avro_value_set_double(&branch, a->value.u.d);
-    case SY_VALUE_STRING: return codec_value_lend_string(&branch, a->value.u.s);
-    default: return avro_value_set_null(&branch);
+static void write_kvs(codec_wr_t *w, const sy_kv_t *kvs, size_t count) {
+    write_block_head(w, count);
+    for (size_t i = 0; i < count; i++) {
+        codec_wr_string(w, kvs[i].key);
+        codec_wr_string(w, kvs[i].value);
+    }
+    codec_wr_long(w, 0);
+}
+
+static void write_event(codec_wr_t *w, const sy_event_t *e) {
+    codec_wr_string(w, e->event_id);
+    codec_wr_string(w, e->contact_id);
+    codec_wr_long(w, e->occurred_at_ms);
+    codec_wr_long(w, e->channel);
+    codec_wr_long(w, e->type);
+    codec_wr_opt_string(w, e->message_id);
+    codec_wr_opt_string(w, e->journey_id);
+    codec_wr_opt_string(w, e->node_id);
+    codec_wr_opt_string(w, e->name);
+    codec_wr_opt_string(w, e->link);
+    codec_wr_opt_string(w, e->text);
+    codec_wr_long(w, e->bounce >= 0);
+    if (e->bounce >= 0)
+        codec_wr_long(w, e->bounce);
+    codec_wr_long(w, e->has_value);
+    if (e->has_value)
+        codec_wr_double(w, e->value);
+    write_kvs(w, e->props, e->props_count);
+}
+
+/* One ["null", "boolean", "long", "double", "string"]; the order is sy_value_kind_t's. */
+static void write_attr_value(codec_wr_t *w, const sy_value_t *v) {
+    codec_wr_long(w, v->kind);
+    switch (v->kind) {
+    case SY_VALUE_BOOL:
+        if (codec_wr_reserve(w, 1))
+            w->codec->out[w->pos++] = v->u.b ? 1 : 0;
+        break;
+    case SY_VALUE_LONG: codec_wr_long(w, v->u.l); break;
+    case SY_VALUE_DOUBLE: codec_wr_double(w, v->u.d); break;
+    case SY_VALUE_STRING: codec_wr_string(w, v->u.s); break;
+    default: break;
     }
 }
 
-static int fill_profile_update(avro_value_t *v, const sy_profile_update_t *p) {
-    avro_value_t set = codec_value_field(v, "set");
-    avro_value_t unset = codec_value_field(v, "unset");
-    int rc = codec_value_set_string(v, "contact_id", p->contact_id);
-    rc = rc ? rc : codec_value_set_long(v, "updated_at", p->updated_at_ms);
-    for (size_t i = 0; rc == 0 && i < p->set_count; i++)
-        rc = fill_attr(&set, &p->set[i]);
-    for (size_t i = 0; rc == 0 && i < p->unset_count; i++) {
-        avro_value_t s;
-        rc = avro_value_append(&unset, &s, NULL);
-        rc = rc ? rc : codec_value_lend_string(&s, p->unset[i]);
+static void write_profile_update(codec_wr_t *w, const sy_profile_update_t *p) {
+    codec_wr_string(w, p->contact_id);
+    codec_wr_long(w, p->updated_at_ms);
+    write_block_head(w, p->set_count);
+    for (size_t i = 0; i < p->set_count; i++) {
+        codec_wr_string(w, p->set[i].name);
+        write_attr_value(w, &p->set[i].value);
     }
-    return rc;
+    codec_wr_long(w, 0);
+    write_block_head(w, p->unset_count);
+    for (size_t i = 0; i < p->unset_count; i++)
+        codec_wr_string(w, p->unset[i]);
+    codec_wr_long(w, 0);
 }
 
-static int fill_action(avro_value_t *v, const sy_action_t *a) {
-    int rc = codec_value_set_string(v, "action_id", a->action_id);
-    rc = rc ? rc : codec_value_set_string(v, "contact_id", a->contact_id);
-    rc = rc ? rc : codec_value_set_enum(v, "channel", (int)a->channel);
-    rc = rc ? rc : codec_value_set_string(v, "template_id", a->template_id);
-    rc = rc ? rc : codec_value_set_long(v, "not_before", a->not_before_ms);
-    rc = rc ? rc : codec_value_set_string(v, "journey_id", a->journey_id);
-    rc = rc ? rc : codec_value_set_int(v, "journey_version", a->journey_version);
-    rc = rc ? rc : codec_value_set_string(v, "node_id", a->node_id);
-    rc = rc ? rc : codec_value_set_int(v, "occurrence", a->occurrence);
-    rc = rc ? rc : codec_value_set_opt_string(v, "tracking_number", a->tracking_number);
-    rc = rc ? rc : codec_value_set_kvs(v, "params", a->params, a->params_count);
-    return rc;
+static void write_action(codec_wr_t *w, const sy_action_t *a) {
+    codec_wr_string(w, a->action_id);
+    codec_wr_string(w, a->contact_id);
+    codec_wr_long(w, a->channel);
+    codec_wr_string(w, a->template_id);
+    codec_wr_long(w, a->not_before_ms);
+    codec_wr_string(w, a->journey_id);
+    codec_wr_long(w, a->journey_version);
+    codec_wr_string(w, a->node_id);
+    codec_wr_long(w, a->occurrence);
+    codec_wr_opt_string(w, a->tracking_number);
+    write_kvs(w, a->params, a->params_count);
 }
 
-static int fill_decision(avro_value_t *v, const sy_decision_t *d) {
-    int rc = codec_value_set_string(v, "contact_id", d->contact_id);
-    rc = rc ? rc : codec_value_set_string(v, "journey_id", d->journey_id);
-    rc = rc ? rc : codec_value_set_int(v, "journey_version", d->journey_version);
-    rc = rc ? rc : codec_value_set_opt_string(v, "from_node", d->from_node);
-    rc = rc ? rc : codec_value_set_string(v, "to_node", d->to_node);
-    rc = rc ? rc : codec_value_set_opt_string(v, "path", d->path);
-    rc = rc ? rc : codec_value_set_enum(v, "cause", (int)d->cause);
-    rc = rc ? rc : codec_value_set_opt_string(v, "cause_event_id", d->cause_event_id);
-    rc = rc ? rc : codec_value_set_long(v, "decided_at", d->decided_at_ms);
-    return rc;
+static void write_decision(codec_wr_t *w, const sy_decision_t *d) {
+    codec_wr_string(w, d->contact_id);
+    codec_wr_string(w, d->journey_id);
+    codec_wr_long(w, d->journey_version);
+    codec_wr_opt_string(w, d->from_node);
+    codec_wr_string(w, d->to_node);
+    codec_wr_opt_string(w, d->path);
+    codec_wr_long(w, d->cause);
+    codec_wr_opt_string(w, d->cause_event_id);
+    codec_wr_long(w, d->decided_at_ms);
 }
 
-static int fill_contact_update(avro_value_t *v, const sy_contact_update_t *u) {
-    int rc = codec_value_set_string(v, "contact_id", u->contact_id);
-    rc = rc ? rc : codec_value_set_string(v, "journey_id", u->journey_id);
-    rc = rc ? rc : codec_value_set_int(v, "journey_version", u->journey_version);
-    rc = rc ? rc : codec_value_set_string(v, "node_id", u->node_id);
-    rc = rc ? rc : codec_value_set_enum(v, "op", (int)u->op);
-    rc = rc ? rc : codec_value_set_string(v, "name", u->name);
-    rc = rc ? rc : codec_value_set_opt_string(v, "value", u->value);
-    rc = rc ? rc : codec_value_set_long(v, "at", u->at_ms);
-    return rc;
+static void write_contact_update(codec_wr_t *w, const sy_contact_update_t *u) {
+    codec_wr_string(w, u->contact_id);
+    codec_wr_string(w, u->journey_id);
+    codec_wr_long(w, u->journey_version);
+    codec_wr_string(w, u->node_id);
+    codec_wr_long(w, u->op);
+    codec_wr_string(w, u->name);
+    codec_wr_opt_string(w, u->value);
+    codec_wr_long(w, u->at_ms);
 }
 
-static int fill_dead_letter(avro_value_t *v, const sy_dead_letter_t *d) {
-    int rc = codec_value_set_string(v, "source_topic", d->source_topic);
-    rc = rc ? rc : codec_value_set_int(v, "partition", d->partition);
-    rc = rc ? rc : codec_value_set_long(v, "offset", d->offset);
-    rc = rc ? rc : codec_value_set_string(v, "error_code", d->error_code);
-    rc = rc ? rc : codec_value_set_string(v, "error", d->error);
-    rc = rc ? rc : codec_value_set_opt_bytes(v, "key", d->key, d->key_len);
-    rc = rc ? rc : codec_value_set_opt_bytes(v, "value", d->value, d->value_len);
-    rc = rc ? rc : codec_value_set_long(v, "failed_at", d->failed_at_ms);
-    return rc;
+/* ["null", "bytes"]: NULL is null; a present empty value is bytes of length 0. */
+static void write_opt_bytes(codec_wr_t *w, const void *buf, size_t len) {
+    codec_wr_long(w, buf != NULL);
+    if (buf != NULL)
+        codec_wr_bytes(w, buf, len);
 }
 
-/* After filling: a map field must hold every entry given, or a key was repeated. */
-static sy_err_t encode_check_keys(avro_value_t *v, const char *rec, const char *field,
-                                  size_t count, char *errbuf, size_t errbuf_size) {
-    size_t keys = codec_value_size(v, field);
+static void write_dead_letter(codec_wr_t *w, const sy_dead_letter_t *d) {
+    codec_wr_string(w, d->source_topic);
+    codec_wr_long(w, d->partition);
+    codec_wr_long(w, d->offset);
+    codec_wr_string(w, d->error_code);
+    codec_wr_string(w, d->error);
+    write_opt_bytes(w, d->key, d->key_len);
+    write_opt_bytes(w, d->value, d->value_len);
+    codec_wr_long(w, d->failed_at_ms);
+}
+
+/* A map's keys must differ: a reader would keep only one of a repeated key. */
+static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *field,
+                                  const sy_kv_t *kvs, const sy_attr_t *attrs, size_t count,
+                                  char *errbuf, size_t errbuf_size) {
+    size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
     return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                       "%s: %s repeats a key (%zu entries, %zu keys)", rec, field, count, keys);
 }
 
-/* rules passed, value filled with rc: check keys of field (when not NULL), then write. */
-static sy_err_t encode_finish(codec_t *codec, sy_schema_id_t id, int rc, const char *field,
-                              size_t count, const void **frame, size_t *frame_len,
-                              char *errbuf, size_t errbuf_size) {
-    codec_schema_t *s = &codec->schemas[id];
-    sy_err_t err;
-    if (rc != 0)
-        return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "%s: building the value: %s",
-                          s->name, avro_strerror());
-    if (field != NULL) {
-        err = encode_check_keys(&s->encode_value, s->name, field, count, errbuf,
-                                errbuf_size);
-        if (err != SY_OK)
-            return err;
-    }
-    return codec_write(codec, id, frame, frame_len, errbuf, errbuf_size);
+/* A writer at the start of the body of codec->out. */
+static codec_wr_t encode_start(codec_t *codec, char *errbuf, size_t errbuf_size) {
+    return (codec_wr_t){.codec = codec, .pos = CODEC_FRAME_HEADER_BYTES, .err = SY_OK,
+                        .errbuf = errbuf, .errbuf_size = errbuf_size};
 }
 
-/* The encode value of id, reset for a new record. */
-static avro_value_t *encode_value(codec_t *codec, sy_schema_id_t id) {
-    avro_value_t *v = &codec->schemas[id].encode_value;
-    avro_value_reset(v);
-    return v;
+/* The body is written (or w->err says why not): finish the frame. */
+static sy_err_t encode_finish(codec_wr_t *w, sy_schema_id_t id, const void **frame,
+                              size_t *frame_len) {
+    if (w->err == SY_ERR_INVALID_RECORD)
+        return codec_fail(w->err, w->errbuf, w->errbuf_size, "%s: a required string is NULL",
+                          w->codec->schemas[id].name);
+    if (w->err != SY_OK)
+        return w->err;
+    return codec_write(w->codec, id, w->pos - CODEC_FRAME_HEADER_BYTES, frame, frame_len,
+                       w->errbuf, w->errbuf_size);
 }
 
 sy_err_t codec_encode_event(codec_t *codec, const sy_event_t *rec, const void **frame,
                             size_t *frame_len, char *errbuf, size_t errbuf_size) {
-    sy_schema_id_t id = SY_SCHEMA_ENGAGEMENT_EVENT;
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_event(rec, errbuf, errbuf_size);
+    err = err != SY_OK ? err
+                       : encode_check_keys(codec, "EngagementEvent", "props", rec->props,
+                                           NULL, rec->props_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    return encode_finish(codec, id, fill_event(encode_value(codec, id), rec), "props",
-                         rec->props_count, frame, frame_len, errbuf, errbuf_size);
+    write_event(&w, rec);
+    return encode_finish(&w, SY_SCHEMA_ENGAGEMENT_EVENT, frame, frame_len);
 }
 
 sy_err_t codec_encode_profile_update(codec_t *codec, const sy_profile_update_t *rec,
                                      const void **frame, size_t *frame_len, char *errbuf,
                                      size_t errbuf_size) {
-    sy_schema_id_t id = SY_SCHEMA_PROFILE_UPDATE;
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_profile_update(rec, errbuf, errbuf_size);
+    err = err != SY_OK ? err
+                       : encode_check_keys(codec, "ProfileUpdate", "set", NULL, rec->set,
+                                           rec->set_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    return encode_finish(codec, id, fill_profile_update(encode_value(codec, id), rec), "set",
-                         rec->set_count, frame, frame_len, errbuf, errbuf_size);
+    write_profile_update(&w, rec);
+    return encode_finish(&w, SY_SCHEMA_PROFILE_UPDATE, frame, frame_len);
 }
 
 sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void **frame,
                              size_t *frame_len, char *errbuf, size_t errbuf_size) {
-    sy_schema_id_t id = SY_SCHEMA_ACTION_COMMAND;
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_action(rec, errbuf, errbuf_size);
+    err = err != SY_OK ? err
+                       : encode_check_keys(codec, "ActionCommand", "params", rec->params,
+                                           NULL, rec->params_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    return encode_finish(codec, id, fill_action(encode_value(codec, id), rec), "params",
-                         rec->params_count, frame, frame_len, errbuf, errbuf_size);
+    write_action(&w, rec);
+    return encode_finish(&w, SY_SCHEMA_ACTION_COMMAND, frame, frame_len);
 }
 
 sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const void **frame,
                                size_t *frame_len, char *errbuf, size_t errbuf_size) {
-    sy_schema_id_t id = SY_SCHEMA_ROUTING_DECISION;
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_decision(rec, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    return encode_finish(codec, id, fill_decision(encode_value(codec, id), rec), NULL, 0,
-                         frame, frame_len, errbuf, errbuf_size);
+    write_decision(&w, rec);
+    return encode_finish(&w, SY_SCHEMA_ROUTING_DECISION, frame, frame_len);
 }
 
 sy_err_t codec_encode_contact_update(codec_t *codec, const sy_contact_update_t *rec,
                                      const void **frame, size_t *frame_len, char *errbuf,
                                      size_t errbuf_size) {
-    sy_schema_id_t id = SY_SCHEMA_CONTACT_UPDATE;
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_contact_update(rec, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    return encode_finish(codec, id, fill_contact_update(encode_value(codec, id), rec), NULL,
-                         0, frame, frame_len, errbuf, errbuf_size);
+    write_contact_update(&w, rec);
+    return encode_finish(&w, SY_SCHEMA_CONTACT_UPDATE, frame, frame_len);
 }
 
 sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
                                   const void **frame, size_t *frame_len, char *errbuf,
                                   size_t errbuf_size) {
-    sy_schema_id_t id = SY_SCHEMA_DEAD_LETTER;
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_dead_letter(rec, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    return encode_finish(codec, id, fill_dead_letter(encode_value(codec, id), rec), NULL, 0,
-                         frame, frame_len, errbuf, errbuf_size);
+    write_dead_letter(&w, rec);
+    return encode_finish(&w, SY_SCHEMA_DEAD_LETTER, frame, frame_len);
 }

@@ -25,25 +25,39 @@ extern const size_t codec_schema_texts_count;
 /* codec_guard.c: a schema compiled for codec_guard_check. */
 typedef struct codec_guard codec_guard_t;
 
-/* One loaded schema with its reusable values. All fields are owned by the codec. */
+/* One loaded schema with its reusable buffers. All fields are owned by the codec. */
 typedef struct codec_schema {
     sy_schema_id_t id;
     const char *name;          /* record name ("EngagementEvent"), borrowed from schema */
     avro_schema_t schema;
     avro_value_iface_t *iface;
-    avro_value_t decode_value; /* decoded records borrow their strings from it */
-    avro_value_t json_value;   /* codec_to_json reads here, so it leaves decodes alone */
-    avro_value_t encode_value;
+    avro_value_t json_value;   /* codec_to_json reads here */
     uint64_t timestamp_fields; /* bit i set: top-level field i is timestamp-millis */
     codec_guard_t *guard;      /* schema compiled for the guard */
+    char *scratch;             /* decoded records of this kind borrow their strings here */
+    size_t scratch_size;
 } codec_schema_t;
+
+/* Slots of the key set: a power of two at least twice the largest map a record may hold
+ * (SY_PROFILE_ATTRS_MAX), so probes stay short. */
+#define CODEC_KEYSET_SLOTS 1024
+
+/* codec_keys.c: the keys of one map, to find a repeat. Keys are borrowed. */
+typedef struct codec_keyset {
+    uint32_t gen;                          /* slot i is in use when stamp[i] == gen */
+    size_t count;
+    uint32_t stamp[CODEC_KEYSET_SLOTS];
+    const char *key[CODEC_KEYSET_SLOTS];
+} codec_keyset_t;
 
 struct codec {
     codec_schema_t schemas[SY_SCHEMA_ID_MAX + 1]; /* indexed by id; [0] unused */
-    avro_reader_t reader;                         /* owned; re-pointed at each body */
-    avro_writer_t writer;                         /* owned; re-pointed at out */
+    avro_reader_t reader;                         /* owned; codec_to_json's, per body */
     char *out;                                    /* owned encode buffer, grows to fit */
     size_t out_size;
+    char *json_scratch;                           /* owned; codec_to_json's strings */
+    size_t json_scratch_size;
+    codec_keyset_t keys;
 };
 
 /* Format errbuf (which may be NULL or 0 bytes) and return err. */
@@ -69,19 +83,31 @@ sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size
                            size_t base, size_t *map_entries, char *errbuf,
                            size_t errbuf_size);
 
-/* codec.c: check the frame of buf (want 0 accepts any known schema), guard the body and
- * read it into value (reset first). *id and *map_entries are set on success. */
+/* codec.c: check the frame of buf (want 0 accepts any known schema) and guard its body.
+ * On success *id is the frame's schema and *body, *body_len its checked Avro body. */
 sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
-                    bool for_json, sy_schema_id_t *id, size_t *map_entries, char *errbuf,
-                    size_t errbuf_size);
-/* codec.c: write the schema's encode_value as a frame into codec->out. */
-sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, const void **frame,
+                    sy_schema_id_t *id, const uint8_t **body, size_t *body_len,
+                    char *errbuf, size_t errbuf_size);
+/* codec.c: finish the frame of schema id whose body is codec->out[5..5+body_len): write
+ * the header, guard the body (what we write must pass what we read), set *frame. */
+sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const void **frame,
                      size_t *frame_len, char *errbuf, size_t errbuf_size);
+/* codec.c: grow *buf (owned, *size bytes) to hold at least need + 1 bytes. */
+sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errbuf,
+                               size_t errbuf_size);
 
-/* codec_decode.c: fill the record struct for id (out points at the matching sy_*_t) from
- * value, check limits and domain rules. Strings borrow from value. */
-sy_err_t codec_extract(sy_schema_id_t id, avro_value_t *value, size_t map_entries,
-                       void *out, char *errbuf, size_t errbuf_size);
+/* codec_decode.c: read the checked body of schema id into out (the matching sy_*_t),
+ * check map keys, limits and domain rules. Strings and bytes are copied into scratch,
+ * which must hold body_len + 1 bytes; out borrows them from it. */
+sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
+                       size_t body_len, char *scratch, void *out, char *errbuf,
+                       size_t errbuf_size);
+
+/* codec_keys.c: how many distinct keys the count entries of a map hold, the keys being
+ * kvs[i].key, or attrs[i].name when kvs is NULL. count is at most CODEC_KEYSET_SLOTS / 2
+ * (callers check the map's limit first). set is scratch, reused. */
+size_t codec_keyset_distinct(codec_keyset_t *set, const sy_kv_t *kvs, const sy_attr_t *attrs,
+                             size_t count);
 
 /* Any record, for callers that hold one record of a kind known only at run time. */
 typedef union codec_any_record {
@@ -103,35 +129,6 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf
                                     size_t errbuf_size);
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,
                                  size_t errbuf_size);
-
-/* codec_value.c: typed access to fields of a generic Avro record value. The getters
- * assert on a schema mismatch (a programmer error: the schemas are ours); the setters
- * return 0 or an avro-c error number (out of memory). Strings are borrowed. */
-const char *codec_value_string(avro_value_t *rec, const char *field);
-const char *codec_value_opt_string(avro_value_t *rec, const char *field);
-int64_t codec_value_long(avro_value_t *rec, const char *field);
-int32_t codec_value_int(avro_value_t *rec, const char *field);
-int codec_value_enum(avro_value_t *rec, const char *field);
-int codec_value_opt_enum(avro_value_t *rec, const char *field); /* -1 when null */
-bool codec_value_opt_double(avro_value_t *rec, const char *field, double *out);
-bool codec_value_opt_bytes(avro_value_t *rec, const char *field, const void **buf,
-                           size_t *len);
-avro_value_t codec_value_field(avro_value_t *rec, const char *field);
-size_t codec_value_size(avro_value_t *rec, const char *field); /* map or array */
-
-/* Point v at the C string s without copying it; s must outlive the encode. */
-int codec_value_lend_string(avro_value_t *v, const char *s);
-int codec_value_set_string(avro_value_t *rec, const char *field, const char *s);
-int codec_value_set_opt_string(avro_value_t *rec, const char *field, const char *s);
-int codec_value_set_long(avro_value_t *rec, const char *field, int64_t v);
-int codec_value_set_int(avro_value_t *rec, const char *field, int32_t v);
-int codec_value_set_enum(avro_value_t *rec, const char *field, int v);
-int codec_value_set_opt_enum(avro_value_t *rec, const char *field, int v); /* <0: null */
-int codec_value_set_opt_double(avro_value_t *rec, const char *field, bool has, double v);
-int codec_value_set_opt_bytes(avro_value_t *rec, const char *field, const void *buf,
-                              size_t len);
-int codec_value_set_kvs(avro_value_t *rec, const char *field, const sy_kv_t *kvs,
-                        size_t count);
 
 /* codec_time.c: "2026-11-01T09:00:00.000Z" for epoch ms into buf (at least 32 bytes);
  * false when the year is outside 0000..9999. */

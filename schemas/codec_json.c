@@ -147,7 +147,8 @@ static json_object *json_datum(avro_value_t *v, avro_schema_t s, bool timestamp)
 sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
                        char *errbuf, size_t errbuf_size) {
     sy_schema_id_t id;
-    size_t map_entries = 0;
+    const uint8_t *body;
+    size_t body_len;
     codec_schema_t *s;
     json_object *root = NULL;
     const char *text;
@@ -155,14 +156,25 @@ sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
     sy_err_t err = SY_ERR_NOMEM;
     if (scratch == NULL)
         goto fail;
-    err = codec_read(codec, buf, len, 0, true, &id, &map_entries, errbuf, errbuf_size);
+    err = codec_read(codec, buf, len, 0, &id, &body, &body_len, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = codec_scratch_reserve(&codec->json_scratch, &codec->json_scratch_size,
+                                    body_len, errbuf, errbuf_size);
+    if (err != SY_OK)
+        goto fail;
+    /* The same map keys, limits and rules as the decoders; the struct is not needed. */
+    err = codec_extract(codec, id, body, body_len, codec->json_scratch, scratch, errbuf,
+                        errbuf_size);
     if (err != SY_OK)
         goto fail;
     s = &codec->schemas[id];
-    /* The same limits and rules as the decoders; the struct itself is not needed. */
-    err = codec_extract(id, &s->json_value, map_entries, scratch, errbuf, errbuf_size);
-    if (err != SY_OK)
+    avro_value_reset(&s->json_value);
+    avro_reader_memory_set_source(codec->reader, (const char *)body, (int64_t)body_len);
+    if (avro_value_read(codec->reader, &s->json_value) != 0) {
+        err = codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size, "malformed Avro body: %s",
+                         avro_strerror());
         goto fail;
+    }
     err = SY_ERR_NOMEM;
     root = json_object_new_object();
     if (root == NULL)

@@ -73,9 +73,7 @@ sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
     s->timestamp_fields = schema_timestamp_fields(text);
     s->iface = avro_generic_class_from_schema(s->schema);
     if (s->iface == NULL || codec_guard_compile(s->schema, &s->guard) != SY_OK ||
-        avro_generic_value_new(s->iface, &s->decode_value) != 0 ||
-        avro_generic_value_new(s->iface, &s->json_value) != 0 ||
-        avro_generic_value_new(s->iface, &s->encode_value) != 0) {
+        avro_generic_value_new(s->iface, &s->json_value) != 0) {
         err = codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "schema %s: %s", file,
                          avro_strerror());
         goto fail;
@@ -88,12 +86,9 @@ fail:
 
 void codec_schema_unload(codec_schema_t *s) {
     codec_guard_free(s->guard);
-    if (s->encode_value.iface != NULL)
-        avro_value_decref(&s->encode_value);
     if (s->json_value.iface != NULL)
         avro_value_decref(&s->json_value);
-    if (s->decode_value.iface != NULL)
-        avro_value_decref(&s->decode_value);
+    free(s->scratch);
     if (s->iface != NULL)
         avro_value_iface_decref(s->iface);
     if (s->schema != NULL)

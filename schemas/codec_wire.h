@@ -1,0 +1,169 @@
+/* codec_wire.h — the Avro binary primitives the codec's hand-written readers and writers
+ * share: zigzag varints, doubles, strings and bytes, read from a validated body or written
+ * into the codec's frame buffer. Private to schemas/; not a general Avro library: it
+ * knows nothing of schemas, and reading trusts codec_guard_check to have run first. */
+#ifndef SY_CODEC_WIRE_H
+#define SY_CODEC_WIRE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "codec_int.h"
+
+/* A zigzag varint of 64 bits takes at most 10 bytes (7 bits each). */
+#define CODEC_WIRE_VARINT_BYTES_MAX 10
+
+/* Reads a body codec_guard_check has passed. Strings are copied, NUL-terminated, into
+ * scratch: each string's length prefix takes at least one byte, so a scratch as large as
+ * the body always holds them all. bad is set, never cleared, on anything unexpected. */
+typedef struct codec_rd {
+    const uint8_t *p;
+    const uint8_t *end;
+    char *scratch; /* next free byte; borrowed */
+    bool bad;
+} codec_rd_t;
+
+static inline int64_t codec_rd_long(codec_rd_t *r) {
+    uint64_t u = 0;
+    for (int shift = 0; shift < 7 * CODEC_WIRE_VARINT_BYTES_MAX; shift += 7) {
+        if (r->p >= r->end)
+            break;
+        uint8_t b = *r->p++;
+        u |= (uint64_t)(b & 0x7f) << shift;
+        if ((b & 0x80) == 0)
+            return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+    }
+    r->bad = true;
+    return 0;
+}
+
+static inline int32_t codec_rd_int(codec_rd_t *r) {
+    return (int32_t)codec_rd_long(r); /* the guard checked the 32-bit range */
+}
+
+/* Length-prefixed bytes, copied into scratch; NUL-terminated so strings read as C. */
+static inline const char *codec_rd_bytes(codec_rd_t *r, size_t *len) {
+    int64_t n = codec_rd_long(r);
+    char *s = r->scratch;
+    *len = 0;
+    if (r->bad || n < 0 || n > r->end - r->p) {
+        r->bad = true; /* and write nothing: only a length read keeps scratch in bounds */
+        return "";
+    }
+    memcpy(s, r->p, (size_t)n);
+    s[n] = '\0';
+    r->p += n;
+    r->scratch += n + 1;
+    *len = (size_t)n;
+    return s;
+}
+
+static inline const char *codec_rd_string(codec_rd_t *r) {
+    size_t len;
+    return codec_rd_bytes(r, &len);
+}
+
+/* ["null", T]: true when the value branch follows. */
+static inline bool codec_rd_present(codec_rd_t *r) {
+    return codec_rd_long(r) == 1;
+}
+
+static inline const char *codec_rd_opt_string(codec_rd_t *r) {
+    return codec_rd_present(r) ? codec_rd_string(r) : NULL;
+}
+
+static inline double codec_rd_double(codec_rd_t *r) {
+    uint64_t u = 0;
+    double d;
+    if (r->end - r->p < 8) {
+        r->bad = true;
+        return 0;
+    }
+    for (int i = 7; i >= 0; i--)
+        u = u << 8 | r->p[i];
+    r->p += 8;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* The item count of the next block of a map or array: a negative count is followed by
+ * the block's byte size, which a reader going item by item skips. */
+static inline int64_t codec_rd_block(codec_rd_t *r) {
+    int64_t n = codec_rd_long(r);
+    if (n < 0) {
+        n = -n;
+        (void)codec_rd_long(r);
+    }
+    return n;
+}
+
+/* Writes at out[pos..], growing codec->out within SY_FRAME_BYTES_MAX. err is sticky:
+ * after a failure every write is skipped, and errbuf holds the first failure's text. */
+typedef struct codec_wr {
+    codec_t *codec;
+    size_t pos;
+    sy_err_t err;
+    char *errbuf;
+    size_t errbuf_size;
+} codec_wr_t;
+
+/* codec.c: grow codec->out for need more bytes at w->pos; false (w->err set) when not. */
+bool codec_wr_grow(codec_wr_t *w, size_t need);
+
+/* Make room for need more bytes at w->pos; false after any failure. */
+static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
+    if (w->err == SY_OK && w->pos + need <= w->codec->out_size)
+        return true;
+    return codec_wr_grow(w, need);
+}
+
+static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    if (!codec_wr_reserve(w, CODEC_WIRE_VARINT_BYTES_MAX))
+        return;
+    uint8_t *o = (uint8_t *)w->codec->out + w->pos;
+    size_t n = 0;
+    while (u >= 0x80) {
+        o[n++] = (uint8_t)(u | 0x80);
+        u >>= 7;
+    }
+    o[n++] = (uint8_t)u;
+    w->pos += n;
+}
+
+static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
+    codec_wr_long(w, (int64_t)len);
+    if (len == 0 || !codec_wr_reserve(w, len))
+        return;
+    memcpy(w->codec->out + w->pos, buf, len);
+    w->pos += len;
+}
+
+/* The rules refuse NULL required strings first; this only keeps a slip from crashing. */
+static inline void codec_wr_string(codec_wr_t *w, const char *s) {
+    if (s == NULL) {
+        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        return;
+    }
+    codec_wr_bytes(w, s, strlen(s));
+}
+
+/* ["null", string]: branch 0 for NULL, else branch 1 and the string. */
+static inline void codec_wr_opt_string(codec_wr_t *w, const char *s) {
+    codec_wr_long(w, s != NULL);
+    if (s != NULL)
+        codec_wr_string(w, s);
+}
+
+static inline void codec_wr_double(codec_wr_t *w, double d) {
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    if (!codec_wr_reserve(w, 8))
+        return;
+    for (int i = 0; i < 8; i++)
+        w->codec->out[w->pos + (size_t)i] = (char)(u >> (8 * i));
+    w->pos += 8;
+}
+
+#endif
