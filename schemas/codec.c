@@ -170,7 +170,6 @@ bool codec_wr_grow(codec_wr_t *w, size_t need) {
 
 sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const void **frame,
                      size_t *frame_len, char *errbuf, size_t errbuf_size) {
-    size_t map_entries;
     if (CODEC_FRAME_HEADER_BYTES + body_len > SY_FRAME_BYTES_MAX)
         return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
                           "frame of %zu bytes would exceed SY_FRAME_BYTES_MAX (%d)",
@@ -180,12 +179,6 @@ sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const v
     codec->out[2] = 0;
     codec->out[3] = 0;
     codec->out[4] = (char)id;
-    /* What we write must pass what we read: strings must be UTF-8 without NUL. */
-    if (codec_guard_check(codec->schemas[id].guard,
-                          (const uint8_t *)codec->out + CODEC_FRAME_HEADER_BYTES, body_len,
-                          CODEC_FRAME_HEADER_BYTES, &map_entries, errbuf,
-                          errbuf_size) != SY_OK)
-        return SY_ERR_INVALID_RECORD;
     *frame = codec->out;
     *frame_len = CODEC_FRAME_HEADER_BYTES + body_len;
     return SY_OK;

@@ -147,7 +147,9 @@ static codec_wr_t encode_start(codec_t *codec, char *errbuf, size_t errbuf_size)
 static sy_err_t encode_finish(codec_wr_t *w, sy_schema_id_t id, const void **frame,
                               size_t *frame_len) {
     if (w->err == SY_ERR_INVALID_RECORD)
-        return codec_fail(w->err, w->errbuf, w->errbuf_size, "%s: a required string is NULL",
+        return codec_fail(w->err, w->errbuf, w->errbuf_size,
+                          w->not_utf8 ? "%s: a string is not UTF-8"
+                                      : "%s: a required string is NULL",
                           w->codec->schemas[id].name);
     if (w->err != SY_OK)
         return w->err;

@@ -134,6 +134,20 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
     return len;
 }
 
+bool codec_utf8_valid(const uint8_t *s, size_t len) {
+    for (size_t i = 0; i < len;) {
+        if (s[i] && s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = guard_utf8_char(s + i, len - i);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
 /* A string or bytes length and its content; strings must be UTF-8 without NUL. */
 static sy_err_t guard_bytes(guard_t *g, bool is_string) {
     const char *what = is_string ? "string" : "bytes";

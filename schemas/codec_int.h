@@ -88,8 +88,13 @@ sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size
 sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
                     sy_schema_id_t *id, const uint8_t **body, size_t *body_len,
                     char *errbuf, size_t errbuf_size);
+/* codec_guard.c: true when s[0..len) is UTF-8 without NUL, as the guard wants strings. */
+bool codec_utf8_valid(const uint8_t *s, size_t len);
+
 /* codec.c: finish the frame of schema id whose body is codec->out[5..5+body_len): write
- * the header, guard the body (what we write must pass what we read), set *frame. */
+ * the header and set *frame. The body is not guarded again: the writers put down valid
+ * Avro by construction and check every string's UTF-8 as they write it (codec_wire.h);
+ * test_codec has avro-c read back what they write. */
 sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const void **frame,
                      size_t *frame_len, char *errbuf, size_t errbuf_size);
 /* codec.c: grow *buf (owned, *size bytes) to hold at least need + 1 bytes. */

@@ -104,6 +104,7 @@ typedef struct codec_wr {
     codec_t *codec;
     size_t pos;
     sy_err_t err;
+    bool not_utf8; /* err is SY_ERR_INVALID_RECORD because a string is not UTF-8 */
     char *errbuf;
     size_t errbuf_size;
 } codec_wr_t;
@@ -140,13 +141,20 @@ static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
     w->pos += len;
 }
 
-/* The rules refuse NULL required strings first; this only keeps a slip from crashing. */
+/* The rules refuse NULL required strings first; this only keeps a slip from crashing.
+ * A string that is not UTF-8 is refused here: what we write must pass what we read. */
 static inline void codec_wr_string(codec_wr_t *w, const char *s) {
     if (s == NULL) {
         w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
         return;
     }
-    codec_wr_bytes(w, s, strlen(s));
+    size_t len = strlen(s);
+    if (!codec_utf8_valid((const uint8_t *)s, len)) {
+        w->not_utf8 = w->err == SY_OK;
+        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        return;
+    }
+    codec_wr_bytes(w, s, len);
 }
 
 /* ["null", string]: branch 0 for NULL, else branch 1 and the string. */
