@@ -11,7 +11,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "event_json.h"
 #include "progress.h"
 #include "recording.h"
 #include "topic_reader.h"
@@ -24,13 +23,10 @@
 #define RECORD_PATH_BYTES_MAX 4096
 
 typedef struct record_args {
-    const char *topic, *out, *bootstrap, *config_path;
+    const char *out, *config_path;
+    topic_reader_conf_t read; /* topic, range, bootstrap, timeout; config set at run */
     int32_t partitions[TOPIC_READER_PARTITIONS_MAX];
-    size_t partitions_count;
-    bool partitions_given;
-    topic_position_t from, to;
     recording_codec_t codec;
-    int timeout_ms;
 } record_args_t;
 
 static int args_fail(const char *message, const char *value) {
@@ -49,52 +45,22 @@ static bool parse_int64(const char *text, int64_t min, int64_t max, int64_t *out
     return true;
 }
 
-static bool parse_partitions(record_args_t *a, const char *text) {
-    char buf[8192];
-    if (snprintf(buf, sizeof buf, "%s", text) >= (int)sizeof buf)
-        return false;
-    a->partitions_count = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        int64_t p;
-        if (a->partitions_count == TOPIC_READER_PARTITIONS_MAX ||
-            !parse_int64(tok, 0, INT32_MAX, &p))
-            return false;
-        a->partitions[a->partitions_count++] = (int32_t)p;
-    }
-    a->partitions_given = true;
-    return a->partitions_count > 0;
-}
-
-/* A TIME: ISO-8601 as in event files, or epoch milliseconds. */
-static bool parse_position(topic_position_t *pos, bool is_time, const char *text) {
-    if (pos->kind != TOPIC_POSITION_BEGINNING && pos->kind != TOPIC_POSITION_END)
-        return false; /* given twice */
-    pos->kind = is_time ? TOPIC_POSITION_TIME : TOPIC_POSITION_OFFSET;
-    if (is_time && event_json_time_parse(text, &pos->value))
-        return true;
-    return parse_int64(text, 0, INT64_MAX, &pos->value);
-}
-
 /* One option with its value; 0 when it is wrong (already reported). */
 static int args_option(record_args_t *a, const char *option, const char *value) {
-    const char **field = strcmp(option, "--topic") == 0       ? &a->topic
+    const char **field = strcmp(option, "--topic") == 0       ? &a->read.topic
                          : strcmp(option, "--out") == 0       ? &a->out
-                         : strcmp(option, "--bootstrap") == 0 ? &a->bootstrap
+                         : strcmp(option, "--bootstrap") == 0 ? &a->read.bootstrap
                          : strcmp(option, "--config") == 0    ? &a->config_path
                                                               : NULL;
+    const char *problem = NULL;
     int64_t n;
+    int range = field ? -1 : topic_reader_option(&a->read, a->partitions, option, value,
+                                                 &problem);
     if (field) {
         *field = value;
-    } else if (strcmp(option, "--partitions") == 0) {
-        if (!parse_partitions(a, value))
-            return args_fail("--partitions wants partition numbers, as 0,2,5", value);
-    } else if (strcmp(option, "--from-offset") == 0 || strcmp(option, "--from-time") == 0) {
-        if (!parse_position(&a->from, option[7] == 't', value))
-            return args_fail("give one --from-offset N or --from-time TIME", value);
-    } else if (strcmp(option, "--to-offset") == 0 || strcmp(option, "--to-time") == 0) {
-        if (!parse_position(&a->to, option[5] == 't', value))
-            return args_fail("give one --to-offset N or --to-time TIME", value);
+    } else if (range >= 0) {
+        if (!range)
+            return args_fail(problem, value);
     } else if (strcmp(option, "--codec") == 0) {
         if (strcmp(value, "null") != 0 && strcmp(value, "deflate") != 0)
             return args_fail("--codec is null or deflate", value);
@@ -102,7 +68,7 @@ static int args_option(record_args_t *a, const char *option, const char *value) 
     } else if (strcmp(option, "--timeout-ms") == 0) {
         if (!parse_int64(value, 1, INT32_MAX, &n))
             return args_fail("--timeout-ms wants a positive number", value);
-        a->timeout_ms = (int)n;
+        a->read.timeout_ms = (int)n;
     } else {
         return args_fail("unknown option", option);
     }
@@ -111,9 +77,9 @@ static int args_option(record_args_t *a, const char *option, const char *value) 
 
 static int args_parse(record_args_t *a, int argc, char **argv) {
     memset(a, 0, sizeof *a);
-    a->from.kind = TOPIC_POSITION_BEGINNING;
-    a->to.kind = TOPIC_POSITION_END;
-    a->timeout_ms = RECORD_TIMEOUT_MS_DEFAULT;
+    a->read.from.kind = TOPIC_POSITION_BEGINNING;
+    a->read.to.kind = TOPIC_POSITION_END;
+    a->read.timeout_ms = RECORD_TIMEOUT_MS_DEFAULT;
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "--", 2) != 0)
             return args_fail("unexpected argument", argv[i]);
@@ -123,11 +89,11 @@ static int args_parse(record_args_t *a, int argc, char **argv) {
             return 0;
         i++;
     }
-    if (!a->topic || !a->topic[0])
+    if (!a->read.topic || !a->read.topic[0])
         return args_fail("--topic T is required", NULL);
     if (!a->out || !a->out[0])
         return args_fail("--out FILE is required", NULL);
-    if (!a->bootstrap && !a->config_path)
+    if (!a->read.bootstrap && !a->config_path)
         return args_fail("give --bootstrap HOST:PORT or --config FILE", NULL);
     return 1;
 }
@@ -188,7 +154,7 @@ static sy_err_t record_run(const record_args_t *a, const topic_reader_conf_t *co
         return err;
     }
     fprintf(stderr, "recorded %" PRIu64 " records of topic %s from %zu partition%s into %s "
-            "(%lld bytes)\n", count, a->topic, partitions, partitions == 1 ? "" : "s", a->out,
+            "(%lld bytes)\n", count, a->read.topic, partitions, partitions == 1 ? "" : "s", a->out,
             stat(a->out, &st) == 0 ? (long long)st.st_size : -1LL);
     return SY_OK;
 }
@@ -196,16 +162,8 @@ static sy_err_t record_run(const record_args_t *a, const topic_reader_conf_t *co
 /* Exit 2 for a config librdkafka refuses, 1 for every other failure (see --help). */
 static int record_main(const record_args_t *a, const sy_config_t *config) {
     char errbuf[1024];
-    topic_reader_conf_t conf = {
-        .topic = a->topic,
-        .partitions = a->partitions_given ? a->partitions : NULL,
-        .partitions_count = a->partitions_count,
-        .from = a->from,
-        .to = a->to,
-        .config = config,
-        .bootstrap = a->bootstrap,
-        .timeout_ms = a->timeout_ms,
-    };
+    topic_reader_conf_t conf = a->read;
+    conf.config = config;
     sy_err_t err = record_run(a, &conf, errbuf, sizeof errbuf);
     if (err == SY_OK)
         return CLI_EXIT_OK;

@@ -1,13 +1,11 @@
 /* cli_replay.c — `switchyard replay`: its options, the exit codes of its failures and the
  * summary line. The replay itself is replay.h; the what-if report replay_what_if.c. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "event_json.h"
 #include "replay.h"
 #include "state_store.h"
 
@@ -35,43 +33,12 @@ static int args_fail(const char *message, const char *value) {
     return 0;
 }
 
-static int int64_parse(const char *text, int64_t *out) {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end != '\0' || v < 0)
-        return 0;
-    *out = v;
-    return 1;
-}
-
-/* A time: ISO-8601 or epoch ms. */
-static int position_time_parse(const char *text, topic_position_t *out) {
-    out->kind = TOPIC_POSITION_TIME;
-    return event_json_time_parse(text, &out->value) || int64_parse(text, &out->value);
-}
-
-/* --partitions 0,2,5: the topic's partitions to read. */
-static int partitions_parse(const char *text, cli_replay_args_t *a) {
-    const char *p = text;
-    a->topic.partitions_count = 0;
-    while (*p) {
-        char *end = NULL;
-        errno = 0;
-        long n = strtol(p, &end, 10);
-        if (errno || end == p || n < 0 || n >= STATE_PARTITIONS_MAX ||
-            a->topic.partitions_count == TOPIC_READER_PARTITIONS_MAX ||
-            (*end != ',' && *end != '\0'))
-            return 0;
-        a->partitions[a->topic.partitions_count++] = (int32_t)n;
-        p = *end == ',' ? end + 1 : end;
-    }
-    a->topic.partitions = a->partitions;
-    return a->topic.partitions_count > 0;
-}
-
 /* The input options: recordings, or a topic and its range. */
 static int input_option(cli_replay_args_t *a, const char *option, const char *value) {
+    const char *problem = NULL;
+    int range = topic_reader_option(&a->topic, a->partitions, option, value, &problem);
+    if (range >= 0)
+        return range ? 1 : args_fail(problem, value);
     if (strcmp(option, "--recording") == 0) {
         if (a->conf.recordings_count == CLI_REPLAY_RECORDINGS_MAX)
             return args_fail("too many --recording files", value);
@@ -80,17 +47,6 @@ static int input_option(cli_replay_args_t *a, const char *option, const char *va
         a->topic.topic = value;
     } else if (strcmp(option, "--profiles-topic") == 0) {
         a->conf.profiles_topic = value;
-    } else if (strcmp(option, "--partitions") == 0) {
-        if (!partitions_parse(value, a))
-            return args_fail("--partitions takes partition numbers: 0,1,5", value);
-    } else if (strcmp(option, "--from-offset") == 0 || strcmp(option, "--to-offset") == 0) {
-        topic_position_t *pos = option[2] == 'f' ? &a->topic.from : &a->topic.to;
-        pos->kind = TOPIC_POSITION_OFFSET;
-        if (!int64_parse(value, &pos->value))
-            return args_fail("an offset is an integer >= 0", value);
-    } else if (strcmp(option, "--from-time") == 0 || strcmp(option, "--to-time") == 0) {
-        if (!position_time_parse(value, option[2] == 'f' ? &a->topic.from : &a->topic.to))
-            return args_fail("a time is 2026-11-03T08:00:00Z or epoch ms", value);
     } else if (strcmp(option, "--bootstrap") == 0) {
         a->topic.bootstrap = value;
         a->conf.output_bootstrap = value;
@@ -135,6 +91,12 @@ static int args_check(const cli_replay_args_t *a) {
         (a->topic.partitions_count || a->topic.from.kind != TOPIC_POSITION_BEGINNING ||
          a->topic.to.kind != TOPIC_POSITION_END))
         return args_fail("--partitions, --from-* and --to-* go with --topic", NULL);
+    for (size_t i = 0; i < a->topic.partitions_count; i++) {
+        char limit[64];
+        snprintf(limit, sizeof limit, "partition numbers below %d", STATE_PARTITIONS_MAX);
+        if (a->partitions[i] >= STATE_PARTITIONS_MAX)
+            return args_fail("--partitions takes", limit);
+    }
     if (a->conf.profiles_topic && !a->topic.topic)
         return args_fail("--profiles-topic goes with --topic", NULL);
     if (a->conf.output_path && a->config_path)

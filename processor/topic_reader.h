@@ -41,6 +41,16 @@ typedef struct topic_reader_conf {
 
 typedef struct topic_reader topic_reader_t;
 
+/* Parse one range option of a command that reads a topic: --partitions P,P.. (into
+ * partitions_buf, TOPIC_READER_PARTITIONS_MAX entries, which conf then borrows),
+ * --from-offset N, --from-time TIME, --to-offset N, --to-time TIME (TIME: ISO-8601 or
+ * epoch ms). conf->from and conf->to start as BEGINNING and END; a second position for
+ * either end is wrong. Returns 1 when taken, 0 when the value is wrong (*problem then
+ * says what to give, static text), -1 when option is not a range option
+ * (topic_reader_option.c). */
+int topic_reader_option(topic_reader_conf_t *conf, int32_t *partitions_buf,
+                        const char *option, const char *value, const char **problem);
+
 /* Connect, look the topic up and resolve every partition's range (read_committed: aborted
  * records and transaction markers are skipped). *out is set only on success. Errors:
  * SY_ERR_INVALID_ARG (no such topic or partition: errbuf names it), SY_ERR_CONFIG (a

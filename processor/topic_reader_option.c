@@ -1,0 +1,68 @@
+/* topic_reader_option.c — the range options of every command that reads a topic
+ * (`record`, `replay --topic`): --partitions, --from-offset, --from-time, --to-offset,
+ * --to-time, parsed into a topic_reader_conf_t. Not the reading: topic_reader.c. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_json.h"
+#include "topic_reader.h"
+
+/* The longest --partitions value: 4096 partition numbers of up to 10 digits and a comma. */
+#define TOPIC_READER_PARTITIONS_TEXT_MAX (TOPIC_READER_PARTITIONS_MAX * 11)
+
+static bool int64_parse(const char *text, int64_t max, int64_t *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool partitions_parse(topic_reader_conf_t *conf, int32_t *buf, const char *text) {
+    char copy[TOPIC_READER_PARTITIONS_TEXT_MAX];
+    if (snprintf(copy, sizeof copy, "%s", text) >= (int)sizeof copy)
+        return false;
+    conf->partitions = buf;
+    conf->partitions_count = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int64_t p;
+        if (conf->partitions_count == TOPIC_READER_PARTITIONS_MAX ||
+            !int64_parse(tok, INT32_MAX, &p))
+            return false;
+        buf[conf->partitions_count++] = (int32_t)p;
+    }
+    return conf->partitions_count > 0;
+}
+
+/* An offset, or a TIME: ISO-8601 as in event files, or epoch milliseconds. */
+static bool position_parse(topic_position_t *pos, bool is_time, const char *text) {
+    if (pos->kind != TOPIC_POSITION_BEGINNING && pos->kind != TOPIC_POSITION_END)
+        return false; /* given twice */
+    pos->kind = is_time ? TOPIC_POSITION_TIME : TOPIC_POSITION_OFFSET;
+    if (is_time && event_json_time_parse(text, &pos->value))
+        return true;
+    return int64_parse(text, INT64_MAX, &pos->value);
+}
+
+int topic_reader_option(topic_reader_conf_t *conf, int32_t *partitions_buf,
+                        const char *option, const char *value, const char **problem) {
+    if (strcmp(option, "--partitions") == 0) {
+        *problem = "--partitions wants partition numbers, as 0,2,5";
+        return partitions_parse(conf, partitions_buf, value);
+    }
+    if (strcmp(option, "--from-offset") == 0 || strcmp(option, "--from-time") == 0) {
+        *problem = "give one --from-offset N or --from-time TIME";
+        return position_parse(&conf->from, option[7] == 't', value);
+    }
+    if (strcmp(option, "--to-offset") == 0 || strcmp(option, "--to-time") == 0) {
+        *problem = "give one --to-offset N or --to-time TIME";
+        return position_parse(&conf->to, option[5] == 't', value);
+    }
+    return -1;
+}
