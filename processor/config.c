@@ -150,6 +150,14 @@ fail:
     return SY_ERR_NOMEM;
 }
 
+char *config_action_topic(const sy_config_t *config, sy_channel_t channel) {
+    size_t len = strlen(config->topic_actions_prefix) + strlen(sy_channel_name(channel)) + 1;
+    char *topic = malloc(len);
+    if (topic)
+        snprintf(topic, len, "%s%s", config->topic_actions_prefix, sy_channel_name(channel));
+    return topic;
+}
+
 const char *config_kafka_get(const sy_config_t *config, const char *name) {
     assert(config && name);
     for (size_t i = 0; i < config->kafka_count; i++) {

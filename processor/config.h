@@ -9,6 +9,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "records.h"
 #include "sy_error.h"
 
 typedef enum config_time_mode {
@@ -68,6 +69,10 @@ void config_free(sy_config_t *config);
  * librdkafka refuses one; errbuf then names the property and librdkafka's reason. */
 sy_err_t config_apply_kafka(const sy_config_t *config, rd_kafka_conf_t *conf, char *errbuf,
                             size_t errbuf_size);
+
+/* The action topic of channel: topic.actions.prefix + the channel's name
+ * ("actions.email"), newly allocated: the caller frees it. NULL when out of memory. */
+char *config_action_topic(const sy_config_t *config, sy_channel_t channel);
 
 /* Look up a kafka.* pass-through property (name without the prefix); NULL when unset. */
 const char *config_kafka_get(const sy_config_t *config, const char *name);

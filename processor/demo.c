@@ -80,10 +80,10 @@ static int outputs_assign(demo_t *d) {
         rd_kafka_topic_partition_list_add(parts, c->topic_decisions, p);
         rd_kafka_topic_partition_list_add(parts, c->topic_contact_updates, p);
         for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++) {
-            char topic[300];
-            snprintf(topic, sizeof topic, "%s%s", c->topic_actions_prefix,
-                     sy_channel_name((sy_channel_t)ch));
-            rd_kafka_topic_partition_list_add(parts, topic, p);
+            char *topic = config_action_topic(c, (sy_channel_t)ch);
+            if (topic)
+                rd_kafka_topic_partition_list_add(parts, topic, p);
+            free(topic);
         }
     }
     for (int i = 0; i < parts->cnt; i++)

@@ -70,13 +70,9 @@ static sy_err_t topics_copy(output_kafka_t *o, const sy_config_t *c) {
     o->decisions = o->topics;
     o->contact_updates = o->topics + d;
     o->dlq = o->topics + d + u;
-    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++) {
-        size_t len = strlen(c->topic_actions_prefix) + strlen(sy_channel_name(ch)) + 1;
-        if (!(o->action_topics[ch] = malloc(len)))
+    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
+        if (!(o->action_topics[ch] = config_action_topic(c, (sy_channel_t)ch)))
             return SY_ERR_NOMEM;
-        snprintf(o->action_topics[ch], len, "%s%s", c->topic_actions_prefix,
-                 sy_channel_name(ch));
-    }
     return SY_OK;
 }
 

@@ -96,14 +96,9 @@ static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     r->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errbuf_size);
     if (!r->producer)
         return SY_ERR_CONFIG;
-    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++) {
-        size_t len = strlen(c->topic_actions_prefix) + 16;
-        r->action_topics[ch] = malloc(len);
-        if (!r->action_topics[ch])
+    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
+        if (!(r->action_topics[ch] = config_action_topic(c, (sy_channel_t)ch)))
             return SY_ERR_NOMEM;
-        snprintf(r->action_topics[ch], len, "%s%s", c->topic_actions_prefix,
-                 sy_channel_name((sy_channel_t)ch));
-    }
     return txn ? producer_init_txn(r, errbuf, errbuf_size) : SY_OK;
 }
 
