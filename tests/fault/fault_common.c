@@ -378,22 +378,8 @@ static int group_progress(rd_kafka_t *rk, const service_t *svc, long *committed,
     return rc;
 }
 
-/* A consumer handle in svc's group, for reading its committed offsets (never subscribes). */
-static rd_kafka_t *group_handle(const service_t *svc) {
-    char errbuf[512], group[SERVICE_TOPIC_BYTES];
-    snprintf(group, sizeof group, "%.*s", (int)(strlen(svc->events) - strlen(".events")),
-             svc->events);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf, sizeof errbuf);
-    rd_kafka_conf_set(conf, "group.id", group, errbuf, sizeof errbuf);
-    rd_kafka_conf_set(conf, "log_level", "3", errbuf, sizeof errbuf);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, sizeof errbuf);
-    cr_assert_not_null(rk, "%s", errbuf);
-    return rk;
-}
-
 void fault_group_committed(const service_t *svc, long *committed, long *end) {
-    rd_kafka_t *rk = group_handle(svc);
+    rd_kafka_t *rk = service_group_handle(svc);
     int caught_up = 0;
     if (group_progress(rk, svc, committed, end, &caught_up) != 0)
         *committed = *end = -1;
@@ -401,7 +387,7 @@ void fault_group_committed(const service_t *svc, long *committed, long *end) {
 }
 
 int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
-    rd_kafka_t *rk = group_handle(svc);
+    rd_kafka_t *rk = service_group_handle(svc);
     long long start = fault_now_ms(), last_print = start;
     long committed = 0, end = 0;
     int result = 0, caught_up = 0;
@@ -472,31 +458,6 @@ void fault_read_outputs(const service_t *svc, fault_outputs_t *got) {
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
-static int cmp_ptr(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Tokens of a transcript line, sorted, joined again with " | ". */
-static void sorted_line(const char *line, char *out, size_t size) {
-    static char copy[TRANSCRIPT_BYTES];
-    char *tokens[256];
-    size_t n = 0, used = 0;
-    snprintf(copy, sizeof copy, "%s", line);
-    for (char *save = NULL, *tok = strtok_r(copy, "|", &save); tok && n < 256;
-         tok = strtok_r(NULL, "|", &save)) {
-        while (*tok == ' ')
-            tok++;
-        size_t len = strlen(tok);
-        while (len && tok[len - 1] == ' ')
-            tok[--len] = '\0';
-        tokens[n++] = tok;
-    }
-    qsort(tokens, n, sizeof tokens[0], cmp_ptr);
-    out[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " | " : "", tokens[i]);
-}
-
 /* Contacts whose outputs of one kind differ; prints the first few. */
 static long compare_kind(const fault_outputs_t *want, const fault_outputs_t *got, int kind,
                          long *shown) {
@@ -515,8 +476,8 @@ static long compare_kind(const fault_outputs_t *want, const fault_outputs_t *got
                     snprintf(w, sizeof w, "%s", transcript_of(ws, contact));
                     snprintf(g, sizeof g, "%s", transcript_of(gs, contact));
                 } else {
-                    sorted_line(transcript_of(ws, contact), w, sizeof w);
-                    sorted_line(transcript_of(gs, contact), g, sizeof g);
+                    transcript_sorted(transcript_of(ws, contact), w, sizeof w);
+                    transcript_sorted(transcript_of(gs, contact), g, sizeof g);
                 }
                 if (strcmp(w, g) == 0)
                     continue;

@@ -1,6 +1,7 @@
 /* service_feed.c — feeding a service under test from a JSON-lines event file (the format
  * of `switchyard simulate`): its profile updates or its events produced in file order to
- * the service's topics, and waiting until the service's group has read the profiles.
+ * the service's topics, and the service's group: a handle on it, and waiting until it
+ * has read the profiles.
  * Part of service_fixture.h; not the service process itself (service_fixture.c). */
 #include <criterion/criterion.h>
 
@@ -58,15 +59,21 @@ long service_produce_jsonl(const service_t *svc, const char *path, int profiles_
     return produced;
 }
 
-void service_wait_profiles_read(const service_t *svc, long count) {
+rd_kafka_t *service_group_handle(const service_t *svc) {
     char errbuf[512], group[SERVICE_TOPIC_BYTES];
     snprintf(group, sizeof group, "%.*s", (int)(strlen(svc->events) - strlen(".events")),
              svc->events);
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf, sizeof errbuf);
     rd_kafka_conf_set(conf, "group.id", group, errbuf, sizeof errbuf);
+    rd_kafka_conf_set(conf, "log_level", "3", errbuf, sizeof errbuf);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, sizeof errbuf);
     cr_assert_not_null(rk, "%s", errbuf);
+    return rk;
+}
+
+void service_wait_profiles_read(const service_t *svc, long count) {
+    rd_kafka_t *rk = service_group_handle(svc);
     long committed = 0;
     for (int waited = 0; committed < count && waited < SERVICE_FEED_WAIT_MS; waited += 200) {
         rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(8);

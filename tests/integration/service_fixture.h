@@ -62,6 +62,10 @@ void service_produce_events(const service_t *svc, const sy_event_t *events, size
  * contact; flushes. Returns how many records it produced. Asserts (service_feed.c). */
 long service_produce_jsonl(const service_t *svc, const char *path, int profiles_pass);
 
+/* A consumer handle in the service's group, for reading its committed offsets; it never
+ * subscribes. The caller destroys it. Asserts. */
+rd_kafka_t *service_group_handle(const service_t *svc);
+
 /* Wait until the service's group has committed count records of its profiles topic, so
  * events produced next find their profiles, as in a recording replayed profiles first.
  * Asserts after a bounded wait. */

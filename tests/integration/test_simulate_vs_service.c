@@ -63,30 +63,6 @@ static void on_output(void *ctx, const rd_kafka_message_t *m) {
     free(json);
 }
 
-static int cmp_tokens(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Action commands of one contact come from several topics (one per channel), so their
- * order across channels is not kept: compare them as a sorted list. */
-static void sorted_tokens(const char *line, char *out, size_t size) {
-    char copy[TRANSCRIPT_BYTES], *tokens[256];
-    size_t n = 0, used = 0;
-    snprintf(copy, sizeof copy, "%s", line);
-    for (char *tok = strtok(copy, "|"); tok && n < 256; tok = strtok(NULL, "|")) {
-        while (*tok == ' ')
-            tok++;
-        size_t len = strlen(tok);
-        while (len && tok[len - 1] == ' ')
-            tok[--len] = '\0';
-        tokens[n++] = tok;
-    }
-    qsort(tokens, n, sizeof tokens[0], cmp_tokens);
-    out[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " | " : "", tokens[i]);
-}
-
 static void compare(const char *journey) {
     char errbuf[256], topic[SERVICE_TOPIC_BYTES + 16];
     service_t svc;
@@ -133,8 +109,8 @@ static void compare(const char *journey) {
                 snprintf(w, sizeof w, "%s", want.by_kind[k].items[i].text);
                 snprintf(g, sizeof g, "%s", transcript_of(&got[k], contact));
             } else {
-                sorted_tokens(want.by_kind[k].items[i].text, w, sizeof w);
-                sorted_tokens(transcript_of(&got[k], contact), g, sizeof g);
+                transcript_sorted(want.by_kind[k].items[i].text, w, sizeof w);
+                transcript_sorted(transcript_of(&got[k], contact), g, sizeof g);
             }
             cr_expect_str_eq(g, w, "%s %s of %s:\n  simulate: %s\n  service:  %s", journey,
                              kinds[k], contact, w, g);

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static transcript_t *transcript_for(transcripts_t *t, const char *contact) {
@@ -79,4 +80,30 @@ const char *transcript_of(const transcripts_t *t, const char *contact) {
         if (strcmp(t->items[i].contact, contact) == 0)
             return t->items[i].text;
     return "";
+}
+
+/* Bytes of a transcript line are at most TRANSCRIPT_BYTES: this many tokens hold it. */
+#define TRANSCRIPT_TOKENS_MAX 256
+
+static int token_order(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void transcript_sorted(const char *line, char *out, size_t size) {
+    char copy[TRANSCRIPT_BYTES], *tokens[TRANSCRIPT_TOKENS_MAX];
+    size_t n = 0, used = 0;
+    snprintf(copy, sizeof copy, "%s", line);
+    for (char *save = NULL, *tok = strtok_r(copy, "|", &save);
+         tok && n < TRANSCRIPT_TOKENS_MAX; tok = strtok_r(NULL, "|", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t len = strlen(tok);
+        while (len && tok[len - 1] == ' ')
+            tok[--len] = '\0';
+        tokens[n++] = tok;
+    }
+    qsort(tokens, n, sizeof tokens[0], token_order);
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " | " : "", tokens[i]);
 }

@@ -28,4 +28,9 @@ void transcript_add_json(transcripts_t *t, const char *json, const char *only_sc
 /* The line of contact, or "" when it has none. */
 const char *transcript_of(const transcripts_t *t, const char *contact);
 
+/* line's tokens (separated by '|', blanks trimmed) sorted and joined again with " | ",
+ * into out: for outputs whose order across topics is not kept (actions of several
+ * channels, records of several partitions). */
+void transcript_sorted(const char *line, char *out, size_t size);
+
 #endif
