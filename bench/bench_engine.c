@@ -11,9 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "bench_store.h"
 #include "codec.h"
 #include "demo_world.h"
@@ -52,21 +51,8 @@ typedef struct bench {
     uint64_t decisions, actions, updates, output_bytes;
 } bench_t;
 
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* CPU seconds (user + system) of the whole process, every thread (RocksDB's flushes and
  * compactions included): what "events per core" divides by. */
-static double cpu_seconds_now(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static sy_err_t on_decision(void *ctx, const sy_decision_t *d) {
     bench_t *b = ctx;
     const void *frame;
@@ -187,7 +173,7 @@ static int run_world(bench_t *b, engine_t *engine, state_store_t *store, bench_r
                      char *errbuf, size_t size) {
     channel_sim_event_t ev;
     uint64_t allocations = allocations_so_far();
-    double start = seconds_now(), cpu_start = cpu_seconds_now();
+    double start = bench_seconds_now(), cpu_start = bench_cpu_seconds_now();
     while (demo_world_next(&b->world, INT64_MAX, &ev)) {
         if (!process(b, engine, &ev, errbuf, size))
             return 0;
@@ -197,8 +183,8 @@ static int run_world(bench_t *b, engine_t *engine, state_store_t *store, bench_r
     }
     if (state_store_commit(store, errbuf, size) != SY_OK)
         return 0;
-    r->wall_s = seconds_now() - start;
-    r->cpu_s = cpu_seconds_now() - cpu_start;
+    r->wall_s = bench_seconds_now() - start;
+    r->cpu_s = bench_cpu_seconds_now() - cpu_start;
     r->allocations = allocations_so_far() - allocations;
     r->decisions = b->decisions;
     r->actions = b->actions;

@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_clock.h"
 #include "bench_store.h"
 #include "demo_world.h"
 #include "engine.h"
@@ -51,19 +50,6 @@ static sy_err_t count_update(void *ctx, const sy_contact_update_t *u) {
     (void)u;
     ((footprint_t *)ctx)->updates++;
     return SY_OK;
-}
-
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds_now(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 /* Resident and peak resident bytes of this process (VmRSS, VmHWM of /proc/self/status). */
@@ -182,7 +168,8 @@ static int measure(footprint_run_t *r, const char *dir, char *errbuf, size_t siz
     uint64_t rss, peak;
     if (state_store_commit(r->store, errbuf, size) != SY_OK)
         return 0;
-    double wall = seconds_now() - r->start_s, cpu = cpu_seconds_now() - r->cpu_start_s;
+    double wall = bench_seconds_now() - r->start_s;
+    double cpu = bench_cpu_seconds_now() - r->cpu_start_s;
     if (!bench_store_disk_measure(r->store, dir, &d)) {
         snprintf(errbuf, size, "cannot measure %s", dir);
         return 0;
@@ -205,8 +192,8 @@ static int measure(footprint_run_t *r, const char *dir, char *errbuf, size_t siz
 static int run_points(footprint_run_t *r, const footprint_args_t *a, const char *dir,
                       char *errbuf, size_t size) {
     r->last_point = a->points[a->points_count - 1];
-    r->start_s = seconds_now();
-    r->cpu_start_s = cpu_seconds_now();
+    r->start_s = bench_seconds_now();
+    r->cpu_start_s = bench_cpu_seconds_now();
     print_header();
     for (size_t i = 0; i < a->points_count; i++) {
         while (r->events < a->points[i])

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "bench_clock.h"
 #include "codec.h"
 
 /* Longest a metadata, admin or offset call may take: a fresh broker is slow at first. */
@@ -22,12 +22,6 @@
 #define LOAD_WATCH_INTERVAL_MS 50
 /* Event time of the first event (2026-11-02T00:00:00Z), one millisecond apart after. */
 #define LOAD_EVENT_TIME_BASE_MS INT64_C(1793577600000)
-
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static rd_kafka_t *client_new(rd_kafka_type_t type, const char *bootstrap, const char *group,
                               const char *const *extra) {
@@ -133,7 +127,7 @@ static int produce_entry(rd_kafka_t *rk, codec_t *codec, const char *topic, long
 /* Flush, close and print the line the script reads. */
 static int produce_end(rd_kafka_t *rk, codec_t *codec, long count, double start) {
     rd_kafka_resp_err_t err = rd_kafka_flush(rk, LOAD_CALL_TIMEOUT_MS);
-    double elapsed = seconds_now() - start;
+    double elapsed = bench_seconds_now() - start;
     codec_close(codec);
     rd_kafka_destroy(rk);
     if (err) {
@@ -157,7 +151,7 @@ static int cmd_produce(const char *bootstrap, const char *topic, long count) {
         fprintf(stderr, "bench_load: %s\n", rk ? errbuf : "no producer");
         return 1;
     }
-    double start = seconds_now();
+    double start = bench_seconds_now();
     for (long i = 0; i < count; i++) {
         if (produce_entry(rk, codec, topic, i, LOAD_EVENT_TIME_BASE_MS + i) != 0)
             return 1;
@@ -214,21 +208,21 @@ static int process_alive(long pid) {
  * end was reached, both from the start of the watch. */
 static int cmd_watch(const char *bootstrap, const char *group, const char *topic,
                      double timeout_s, long pid) {
-    double start = seconds_now(), first = -1;
+    double start = bench_seconds_now(), first = -1;
     int64_t first_committed = 0;
     rd_kafka_t *rk = client_new(RD_KAFKA_CONSUMER, bootstrap, group, NULL);
     if (!rk)
         return 1;
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
     int64_t end = topic_end(rk, topic, list), committed = 0;
-    while (end >= 0 && committed < end && seconds_now() - start < timeout_s &&
+    while (end >= 0 && committed < end && bench_seconds_now() - start < timeout_s &&
            process_alive(pid)) {
         if (rd_kafka_committed(rk, list, LOAD_CALL_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
             committed = 0;
             for (int i = 0; i < list->cnt; i++)
                 committed += list->elems[i].offset > 0 ? list->elems[i].offset : 0;
             if (committed > 0 && first < 0) {
-                first = seconds_now() - start;
+                first = bench_seconds_now() - start;
                 first_committed = committed;
             }
         }
@@ -237,7 +231,7 @@ static int cmd_watch(const char *bootstrap, const char *group, const char *topic
             nanosleep(&pause, NULL);
         }
     }
-    double done = seconds_now() - start;
+    double done = bench_seconds_now() - start;
     rd_kafka_topic_partition_list_destroy(list);
     rd_kafka_destroy(rk);
     printf("end %" PRId64 " committed %" PRId64 " first_commit_s %.2f first_committed %" PRId64

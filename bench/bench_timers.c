@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "state_store.h"
 
 /* Timers per committed batch, adding and draining: the runner's batch.records.max. */
@@ -25,12 +25,6 @@ typedef struct bench_row {
     size_t timers, drained;
     double add_s, drain_s;
 } bench_row_t;
-
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* xorshift64: due times spread over the day without depending on libc's rand. */
 static uint64_t next_random(uint64_t *state) {
@@ -98,12 +92,12 @@ static int run_row(bench_row_t *row, const char *dir, bool in_memory) {
     /* No write-back cache: it holds instances, and timers never pass through it. */
     if (state_store_open(&store, dir, in_memory, 0, errbuf, sizeof errbuf) != SY_OK)
         return fail("open", errbuf);
-    double start = seconds_now();
+    double start = bench_seconds_now();
     int ok = timers_add(store, row->timers, errbuf, sizeof errbuf);
-    row->add_s = seconds_now() - start;
-    start = seconds_now();
+    row->add_s = bench_seconds_now() - start;
+    start = bench_seconds_now();
     ok = ok && timers_drain(store, &row->drained, errbuf, sizeof errbuf);
-    row->drain_s = seconds_now() - start;
+    row->drain_s = bench_seconds_now() - start;
     state_store_close(store);
     if (ok && row->drained != row->timers) {
         fprintf(stderr, "bench_timers: drained %zu of %zu timers\n", row->drained, row->timers);
