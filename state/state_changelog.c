@@ -1,7 +1,7 @@
 /* state_changelog.c — the state store's side of the changelog: the walk over the pending
  * batch's op log (what the runner produces to topic.changelog), the apply of changelog
  * records during a restore, and the per-partition checkpoint (the changelog offset the
- * committed state reflects). Not the Kafka side: see processor/runner_changelog.c. */
+ * committed state reflects). Not the Kafka side: see processor/runner/runner_changelog.c. */
 #include <stdio.h>
 #include <string.h>
 

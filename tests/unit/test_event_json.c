@@ -1,5 +1,5 @@
 /* test_event_json.c — unit tests of the JSON-lines reader of `switchyard simulate`
- * (processor/event_json.h): every event field, both time forms and offsets, custom events,
+ * (processor/io/event_json.h): every event field, both time forms and offsets, custom events,
  * the "message" shorthand, profile lines, skipped lines, and every error message with its
  * file:line. */
 #include <criterion/criterion.h>

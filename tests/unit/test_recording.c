@@ -1,4 +1,4 @@
-/* test_recording.c — recording files (processor/recording.h): what is written is read back
+/* test_recording.c — recording files (processor/io/recording.h): what is written is read back
  * the same, with both codecs and over many blocks; the size limit; truncated, damaged,
  * non-Avro and foreign-schema files are refused with a clear message. No broker. */
 #include <criterion/criterion.h>

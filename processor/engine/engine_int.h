@@ -1,5 +1,5 @@
 /* engine_int.h — what the engine's files share: the engine itself, one contact's walk
- * through one journey, and the steps each file provides. Private to processor/engine*.c;
+ * through one journey, and the steps each file provides. Private to processor/engine/;
  * the public contract is engine.h. */
 #ifndef SY_ENGINE_INT_H
 #define SY_ENGINE_INT_H
