@@ -25,10 +25,12 @@ static int partitions_parse(const char *text, int32_t *out) {
     return 1;
 }
 
+/* Options that take a value, for the report of one given last without it. */
+static const char *const args_names[] = {"--journeys", "--events", "--out", "--until",
+                                         "--partitions", NULL};
+
 static int args_fail(const char *message, const char *value) {
-    fprintf(stderr, "switchyard simulate: %s%s%s (see --help)\n", message, value ? ": " : "",
-            value ? value : "");
-    return 0;
+    return cli_usage_fail("simulate", message, value);
 }
 
 static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
@@ -36,7 +38,7 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
     for (int i = 1; i < argc; i += 2) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (!value)
-            return args_fail("an option without its value", option);
+            return cli_usage_no_value("simulate", option, args_names);
         if (strcmp(option, "--journeys") == 0) {
             a->conf.journeys_dir = value;
         } else if (strcmp(option, "--events") == 0) {
