@@ -242,12 +242,6 @@ static sy_err_t reader_check_schema(recording_reader_t *r, char *errbuf, size_t 
                  "record", r->path);
         return SY_ERR_MALFORMED;
     }
-    if (avro_schema_record_size(r->schema) != F__COUNT) {
-        snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: its schema has %zu "
-                 "fields, not the %d of a recording (docs/recording.md)", r->path,
-                 avro_schema_record_size(r->schema), F__COUNT);
-        return SY_ERR_MALFORMED;
-    }
     for (int i = 0; i < F__COUNT; i++) {
         int index = avro_schema_record_field_get_index(r->schema, recording_fields[i].name);
         avro_schema_t type =
@@ -263,6 +257,12 @@ static sy_err_t reader_check_schema(recording_reader_t *r, char *errbuf, size_t 
                      recording_fields[i].name, recording_fields[i].type_name);
             return SY_ERR_MALFORMED;
         }
+    }
+    if (avro_schema_record_size(r->schema) != F__COUNT) {
+        snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: its schema has %zu "
+                 "fields, not the %d of a recording (docs/recording.md)", r->path,
+                 avro_schema_record_size(r->schema), F__COUNT);
+        return SY_ERR_MALFORMED;
     }
     return SY_OK;
 }
