@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "simulate.h"
@@ -89,6 +90,13 @@ int cli_simulate_main(int argc, char **argv) {
     FILE *input = stdin_input ? stdin : fopen(a.events_path, "r");
     if (!input) {
         fprintf(stderr, "switchyard simulate: %s: %s\n", a.events_path, strerror(errno));
+        return CLI_EXIT_INVALID;
+    }
+    struct stat st;
+    if (fstat(fileno(input), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "switchyard simulate: %s: it is a directory, not an event file\n",
+                a.events_path);
+        fclose(input);
         return CLI_EXIT_INVALID;
     }
     /* Journey and input errors name their file and line, as `validate` prints them. */
