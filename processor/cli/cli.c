@@ -1,6 +1,8 @@
-/* cli.c — the command table: every command's summary and --help text. */
+/* cli.c — the command table: every command's summary and --help text, and the usage-error
+ * report every command's option parser shares. The parsers themselves are cli_<command>.c. */
 #include "cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
@@ -144,4 +146,18 @@ int cli_wants_help(int argc, char **argv) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return 1;
     return 0;
+}
+
+int cli_usage_fail(const char *command, const char *message, const char *value) {
+    fprintf(stderr, "switchyard %s: %s%s%s (see --help)\n", command, message,
+            value ? ": " : "", value ? value : "");
+    return 0;
+}
+
+int cli_usage_no_value(const char *command, const char *option, const char *const *names) {
+    for (size_t i = 0; names[i]; i++) {
+        if (strcmp(names[i], option) == 0)
+            return cli_usage_fail(command, "an option without its value", option);
+    }
+    return cli_usage_fail(command, "unknown option", option);
 }

@@ -26,6 +26,16 @@ extern const int cli_commands_count;
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 
+/* Report a usage error of command on stderr as "switchyard COMMAND: MESSAGE: VALUE (see
+ * --help)" (no ": VALUE" when value is NULL). Returns 0, so that an option parser can
+ * `return cli_usage_fail(...)` for "stop, exit CLI_EXIT_INVALID". */
+int cli_usage_fail(const char *command, const char *message, const char *value);
+
+/* Report option, given last on the command line with no value after it: "an option
+ * without its value" when it is one of names (NULL-terminated), else "unknown option".
+ * Returns 0, as cli_usage_fail. */
+int cli_usage_no_value(const char *command, const char *option, const char *const *names);
+
 int cli_run_main(int argc, char **argv);
 int cli_demo_main(int argc, char **argv);
 int cli_validate_main(int argc, char **argv);

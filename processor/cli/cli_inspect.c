@@ -18,9 +18,7 @@ typedef struct cli_inspect_args {
 } cli_inspect_args_t;
 
 static int args_fail(const char *message, const char *value) {
-    fprintf(stderr, "switchyard inspect: %s%s%s (see --help)\n", message, value ? ": " : "",
-            value ? value : "");
-    return 0;
+    return cli_usage_fail("inspect", message, value);
 }
 
 static int args_parse(cli_inspect_args_t *a, int argc, char **argv) {

@@ -29,10 +29,14 @@ typedef struct record_args {
     recording_codec_t codec;
 } record_args_t;
 
+/* Options (all take a value), for the report of one given last without it. */
+static const char *const args_names[] = {"--topic", "--out", "--bootstrap", "--config",
+                                         "--partitions", "--from-offset", "--from-time",
+                                         "--to-offset", "--to-time", "--codec",
+                                         "--timeout-ms", NULL};
+
 static int args_fail(const char *message, const char *value) {
-    fprintf(stderr, "switchyard record: %s%s%s (see --help)\n", message, value ? ": " : "",
-            value ? value : "");
-    return 0;
+    return cli_usage_fail("record", message, value);
 }
 
 static bool parse_int64(const char *text, int64_t min, int64_t max, int64_t *out) {
@@ -84,7 +88,7 @@ static int args_parse(record_args_t *a, int argc, char **argv) {
         if (strncmp(argv[i], "--", 2) != 0)
             return args_fail("unexpected argument", argv[i]);
         if (i + 1 >= argc)
-            return args_fail("an option without its value", argv[i]);
+            return cli_usage_no_value("record", argv[i], args_names);
         if (!args_option(a, argv[i], argv[i + 1]))
             return 0;
         i++;

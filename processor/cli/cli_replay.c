@@ -27,10 +27,14 @@ typedef struct cli_replay_args {
     bool json;
 } cli_replay_args_t;
 
+/* Options that take a value, for the report of one given last without it. */
+static const char *const args_names[] = {
+    "--journeys", "--recording", "--topic", "--profiles-topic", "--partitions",
+    "--from-offset", "--from-time", "--to-offset", "--to-time", "--bootstrap", "--out",
+    "--config", "--state-dir", "--until", "--what-if", NULL};
+
 static int args_fail(const char *message, const char *value) {
-    fprintf(stderr, "switchyard replay: %s%s%s (see --help)\n", message, value ? ": " : "",
-            value ? value : "");
-    return 0;
+    return cli_usage_fail("replay", message, value);
 }
 
 /* The input options: recordings, or a topic and its range. */
@@ -124,7 +128,7 @@ static int args_parse(cli_replay_args_t *a, int argc, char **argv) {
             continue;
         }
         if (!value)
-            return args_fail("an option without its value", option);
+            return cli_usage_no_value("replay", option, args_names);
         int ok = run_option(a, option, value);
         if (ok < 0)
             return args_fail("unknown option", option);

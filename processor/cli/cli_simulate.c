@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "simulate.h"
@@ -25,10 +26,12 @@ static int partitions_parse(const char *text, int32_t *out) {
     return 1;
 }
 
+/* Options that take a value, for the report of one given last without it. */
+static const char *const args_names[] = {"--journeys", "--events", "--out", "--until",
+                                         "--partitions", NULL};
+
 static int args_fail(const char *message, const char *value) {
-    fprintf(stderr, "switchyard simulate: %s%s%s (see --help)\n", message, value ? ": " : "",
-            value ? value : "");
-    return 0;
+    return cli_usage_fail("simulate", message, value);
 }
 
 static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
@@ -36,7 +39,7 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
     for (int i = 1; i < argc; i += 2) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (!value)
-            return args_fail("an option without its value", option);
+            return cli_usage_no_value("simulate", option, args_names);
         if (strcmp(option, "--journeys") == 0) {
             a->conf.journeys_dir = value;
         } else if (strcmp(option, "--events") == 0) {
@@ -87,6 +90,13 @@ int cli_simulate_main(int argc, char **argv) {
     FILE *input = stdin_input ? stdin : fopen(a.events_path, "r");
     if (!input) {
         fprintf(stderr, "switchyard simulate: %s: %s\n", a.events_path, strerror(errno));
+        return CLI_EXIT_INVALID;
+    }
+    struct stat st;
+    if (fstat(fileno(input), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "switchyard simulate: %s: it is a directory, not an event file\n",
+                a.events_path);
+        fclose(input);
         return CLI_EXIT_INVALID;
     }
     /* Journey and input errors name their file and line, as `validate` prints them. */

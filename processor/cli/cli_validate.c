@@ -1,6 +1,7 @@
 /* cli_validate.c — `switchyard validate FILE...`: load each journey as the service would
  * and report it valid or the first problem with file:line:column. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "journey.h"
@@ -11,6 +12,12 @@ int cli_validate_main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: switchyard validate FILE... (see --help)\n");
         return CLI_EXIT_INVALID;
+    }
+    for (int i = 1; i < argc; i++) { /* validate has no options but --help */
+        if (strncmp(argv[i], "--", 2) == 0) {
+            cli_usage_fail("validate", "unknown option", argv[i]);
+            return CLI_EXIT_INVALID;
+        }
     }
     for (int i = 1; i < argc; i++) {
         journey_t *journey = NULL;

@@ -117,18 +117,25 @@ int config_txn_id_is_derived(const sy_config_t *config) {
 }
 
 sy_err_t config_kafka_put(sy_config_t *config, const char *name, const char *value) {
-    char *name_copy = NULL, *value_copy = strdup(value);
-    char **names, **values;
-
-    if (!value_copy)
-        goto fail;
     for (size_t i = 0; i < config->kafka_count; i++) {
         if (strcmp(config->kafka_names[i], name) == 0) {
+            char *value_copy = strdup(value);
+            if (!value_copy)
+                return SY_ERR_NOMEM;
             free(config->kafka_values[i]);
             config->kafka_values[i] = value_copy;
             return SY_OK;
         }
     }
+    return config_kafka_append(config, name, value);
+}
+
+sy_err_t config_kafka_append(sy_config_t *config, const char *name, const char *value) {
+    char *name_copy = NULL, *value_copy = strdup(value);
+    char **names, **values;
+
+    if (!value_copy)
+        goto fail;
     name_copy = strdup(name);
     if (!name_copy)
         goto fail;

@@ -74,6 +74,10 @@ sy_err_t config_new_defaults(sy_config_t **out);
 /* Append or replace the pass-through property name (without prefix). Copies both. */
 sy_err_t config_kafka_put(sy_config_t *config, const char *name, const char *value);
 
+/* Append the pass-through property name, which the caller knows is not set yet (a file's
+ * parser, which refuses repeats): no search through the earlier ones. Copies both. */
+sy_err_t config_kafka_append(sy_config_t *config, const char *name, const char *value);
+
 /* Set transactional_id to <group.id>-<hostname>-<fnv1a32(state.dir)> for a config whose
  * state_dir is set. */
 sy_err_t config_txn_id_derive(sy_config_t *config);

@@ -2,11 +2,14 @@
  * Finds the line's option (or kafka.* pass-through), refuses repeats and missing required
  * options, and applies single overrides (config_set). Value checks are config_value.c. */
 #include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
+#include "sy_str_index.h"
 
 /* Room for "<source>:<line>" at the head of a message; longer names are cut. */
 #define CONFIG_WHERE_BYTES_MAX 512
@@ -18,7 +21,40 @@ typedef struct config_parser {
     const char *base_dir; /* absolute; borrowed */
     size_t *option_lines; /* per table row: line that set it, 0 when unset; owned */
     size_t *kafka_lines;  /* per config->kafka_names entry: line that set it; owned */
+    sy_str_index_t kafka_index; /* config->kafka_names to their index: repeats found in
+                                 * constant time whatever the number of kafka.* lines */
 } config_parser_t;
+
+/* A librdkafka property switchyard sets itself, and why a file may not. */
+typedef struct config_kafka_reserved {
+    const char *name;
+    const char *why;
+} config_kafka_reserved_t;
+
+static const config_kafka_reserved_t config_kafka_reserved[] = {
+    {"transactional.id", "its transactional producer needs one id per instance: set the "
+                         "option 'transactional.id' instead"},
+    {"enable.auto.commit", "input offsets are committed only inside its transactions"},
+    {"isolation.level", "it reads committed records only (read_committed)"},
+};
+
+/* errbuf names the property when switchyard sets it itself; SY_OK otherwise. */
+static sy_err_t config_kafka_check(const char *name, const char *where, char *errbuf,
+                                   size_t errbuf_size) {
+    const char *property = name + CONFIG_KAFKA_PREFIX_LEN;
+    if (property[0] == '\0') {
+        config_errf(errbuf, errbuf_size, "%s: '%s' names no librdkafka property", where, name);
+        return SY_ERR_CONFIG;
+    }
+    for (size_t i = 0; i < sizeof config_kafka_reserved / sizeof *config_kafka_reserved; i++) {
+        if (strcmp(property, config_kafka_reserved[i].name) == 0) {
+            config_errf(errbuf, errbuf_size, "%s: '%s' cannot be set: switchyard sets it, "
+                        "because %s", where, name, config_kafka_reserved[i].why);
+            return SY_ERR_CONFIG;
+        }
+    }
+    return SY_OK;
+}
 
 static int config_is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
@@ -58,21 +94,21 @@ static int config_utf8_valid(const char *s) {
     return 1;
 }
 
-/* Apply one name/value pair as a line would, repeats aside. */
+/* Apply one name/value pair as a line would, repeats aside; fresh: the caller knows the
+ * name is not set yet (a kafka.* property is appended without a search). */
 static sy_err_t config_pair_apply(sy_config_t *config, const char *name, const char *value,
-                                  const char *where, const char *base_dir, char *errbuf,
-                                  size_t errbuf_size) {
+                                  bool fresh, const char *where, const char *base_dir,
+                                  char *errbuf, size_t errbuf_size) {
     const config_option_t *opt;
     char suggestion[128];
 
     if (strncmp(name, CONFIG_KAFKA_PREFIX, CONFIG_KAFKA_PREFIX_LEN) == 0) {
+        sy_err_t err = config_kafka_check(name, where, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
         const char *property = name + CONFIG_KAFKA_PREFIX_LEN;
-        if (property[0] == '\0') {
-            config_errf(errbuf, errbuf_size, "%s: '%s' names no librdkafka property", where,
-                        name);
-            return SY_ERR_CONFIG;
-        }
-        if (config_kafka_put(config, property, value) != SY_OK) {
+        if ((fresh ? config_kafka_append(config, property, value)
+                   : config_kafka_put(config, property, value)) != SY_OK) {
             config_errf(errbuf, errbuf_size, "%s: %s: out of memory", where, name);
             return SY_ERR_NOMEM;
         }
@@ -94,11 +130,8 @@ static size_t config_parser_first_line(const config_parser_t *parser, const char
     const config_option_t *opt;
 
     if (strncmp(name, CONFIG_KAFKA_PREFIX, CONFIG_KAFKA_PREFIX_LEN) == 0) {
-        for (size_t i = 0; i < parser->config->kafka_count; i++) {
-            if (strcmp(parser->config->kafka_names[i], name + CONFIG_KAFKA_PREFIX_LEN) == 0)
-                return parser->kafka_lines[i];
-        }
-        return 0;
+        size_t i = sy_str_index_find(&parser->kafka_index, name + CONFIG_KAFKA_PREFIX_LEN);
+        return i == SIZE_MAX ? 0 : parser->kafka_lines[i];
     }
     opt = config_option_find(name);
     return opt ? parser->option_lines[opt - config_options] : 0;
@@ -113,11 +146,14 @@ static sy_err_t config_parser_note(config_parser_t *parser, const char *name, si
         parser->option_lines[opt - config_options] = line;
         return SY_OK;
     }
-    lines = realloc(parser->kafka_lines, parser->config->kafka_count * sizeof *lines);
+    size_t last = parser->config->kafka_count - 1; /* config_kafka_put appended it */
+    lines = realloc(parser->kafka_lines, (last + 1) * sizeof *lines);
     if (!lines)
         return SY_ERR_NOMEM;
-    lines[parser->config->kafka_count - 1] = line;
+    lines[last] = line;
     parser->kafka_lines = lines;
+    if (!sy_str_index_add(&parser->kafka_index, parser->config->kafka_names[last], last))
+        return SY_ERR_NOMEM;
     return SY_OK;
 }
 
@@ -154,8 +190,8 @@ static sy_err_t config_parse_line(config_parser_t *parser, char *text, size_t li
                     name, first);
         return SY_ERR_CONFIG;
     }
-    err = config_pair_apply(parser->config, name, value, where, parser->base_dir, errbuf,
-                            errbuf_size);
+    err = config_pair_apply(parser->config, name, value, true, where, parser->base_dir,
+                            errbuf, errbuf_size);
     if (err == SY_OK && (err = config_parser_note(parser, name, line)) != SY_OK)
         config_errf(errbuf, errbuf_size, "%s: out of memory", where);
     return err;
@@ -255,6 +291,7 @@ fail:
     config_free(parser.config);
     free(parser.option_lines);
     free(parser.kafka_lines);
+    sy_str_index_deinit(&parser.kafka_index);
     free(base);
     free(copy);
     return err;
@@ -274,7 +311,7 @@ sy_err_t config_set(sy_config_t *config, const char *name, const char *value, ch
     val = config_trim(value_copy);
     /* A derived transactional id follows the group.id and state.dir it came from. */
     was_derived = strcmp(key, "transactional.id") != 0 && config_txn_id_is_derived(config);
-    err = config_pair_apply(config, key, val, CONFIG_OVERRIDE_SOURCE, base, errbuf,
+    err = config_pair_apply(config, key, val, false, CONFIG_OVERRIDE_SOURCE, base, errbuf,
                             errbuf_size);
     if (err != SY_OK)
         goto fail;

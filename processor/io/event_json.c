@@ -2,6 +2,7 @@
  * (format in docs/simulate.md). Strings are borrowed from the parsed json-c object, which
  * the parser keeps until the next line. The time parser is here too; no JSON is written. */
 #include "event_json.h"
+#include "event_json_int.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -527,6 +528,16 @@ static sy_err_t ej_json(event_json_t *p, const char *text, size_t len, char *err
         return ej_fail(p, SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                        "not JSON: a line must be one object, an event or "
                        "{\"profile\": {...}}");
+    }
+    char key[64];
+    size_t column;
+    sy_err_t err = SY_OK;
+    if (event_json_key_repeated(text, len, key, sizeof key, &column, &err) || err) {
+        json_object_put(root);
+        return err ? ej_fail(p, err, errbuf, errbuf_size, "out of memory")
+                   : ej_fail(p, SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                             "key \"%s\" is given twice in one object (column %zu)", key,
+                             column);
     }
     p->root = root;
     return SY_OK;

@@ -5,30 +5,20 @@
 #include "recording.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <avro.h>
 
 #include "recording_int.h"
 #include "sy_hash.h"
 #include "sy_limits.h"
-
-/* Bytes of a Kafka topic name: Kafka refuses longer ones. */
-#define RECORDING_TOPIC_BYTES_MAX 249
-
-/* Bytes of records per block before the writer closes it: Java's Avro default sync
- * interval (64,000). Deflate compresses well at this size, and the reader's progress
- * moves in steps this small. */
-#define RECORDING_BLOCK_BYTES 65536
-
-/* avro-c's block buffer: a block closes after RECORDING_BLOCK_BYTES, so the buffer must
- * hold that plus the largest record (topic, key and value at their maximum, varints). */
-#define RECORDING_BUFFER_BYTES \
-    (RECORDING_BLOCK_BYTES + 2 * SY_FRAME_BYTES_MAX + RECORDING_TOPIC_BYTES_MAX + 64)
 
 /* The schema of docs/recording.md. */
 static const char RECORDING_SCHEMA_JSON[] =
@@ -243,8 +233,9 @@ static int union_null_branch(avro_schema_t u) {
     return a == AVRO_NULL && b == AVRO_BYTES ? 0 : a == AVRO_BYTES && b == AVRO_NULL ? 1 : -1;
 }
 
-/* The file's schema must be a record with the six fields of a recording (others are
- * allowed and ignored); remember where they are. */
+/* The file's schema must be the recording schema: a record of exactly its six fields, in
+ * its order (the union branches of key and value in either order). Anything more could
+ * be a recursive type, which avro-c's reader follows until the stack runs out. */
 static sy_err_t reader_check_schema(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
     if (!is_avro_record(r->schema)) {
         snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: its schema is not a "
@@ -254,16 +245,24 @@ static sy_err_t reader_check_schema(recording_reader_t *r, char *errbuf, size_t 
     for (int i = 0; i < F__COUNT; i++) {
         int index = avro_schema_record_field_get_index(r->schema, recording_fields[i].name);
         avro_schema_t type =
-            index < 0 ? NULL : avro_schema_record_field_get_by_index(r->schema, index);
+            index != i ? NULL : avro_schema_record_field_get_by_index(r->schema, index);
         bool ok = type && avro_typeof(type) == recording_fields[i].type;
         r->field[i] = index;
         r->null_branch[i] = ok && i >= F_KEY ? union_null_branch(type) : 0;
         if (!ok || r->null_branch[i] < 0) {
             snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: %s '%s' (%s)",
-                     r->path, index < 0 ? "no field" : "wrong type of field",
+                     r->path, index < 0    ? "no field"
+                              : index != i ? "out of order: field"
+                                           : "wrong type of field",
                      recording_fields[i].name, recording_fields[i].type_name);
             return SY_ERR_MALFORMED;
         }
+    }
+    if (avro_schema_record_size(r->schema) != F__COUNT) {
+        snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: its schema has %zu "
+                 "fields, not the %d of a recording (docs/recording.md)", r->path,
+                 avro_schema_record_size(r->schema), F__COUNT);
+        return SY_ERR_MALFORMED;
     }
     return SY_OK;
 }
@@ -290,13 +289,31 @@ static sy_err_t reader_prepare(recording_reader_t *r, const recording_scan_t *sc
     return SY_OK;
 }
 
-/* Scan fp, check the schema and, when the file holds records, hand fp to avro-c. */
+/* The codec must be one the writer uses: avro-c leaks a snappy block it fails to read. */
+static sy_err_t reader_check_codec(const recording_reader_t *r, const recording_scan_t *scan,
+                                   char *errbuf, size_t errbuf_size) {
+    if (strcmp(scan->codec, "null") == 0 || strcmp(scan->codec, "deflate") == 0)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "not a switchyard recording: %s: codec '%s' (a recording "
+             "is written with null or deflate)", r->path, scan->codec);
+    return SY_ERR_MALFORMED;
+}
+
+/* Scan fp, check the schema, the codec and every block and, when the file holds records,
+ * hand fp to avro-c. */
 static sy_err_t reader_start(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
     recording_scan_t scan;
     sy_err_t err = recording_scan_file(r->fp, r->path, NULL, &scan, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    err = reader_prepare(r, &scan, errbuf, errbuf_size);
+    err = reader_check_codec(r, &scan, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = reader_prepare(r, &scan, errbuf, errbuf_size);
+    recording_blocks_t blocks = {.deflate = strcmp(scan.codec, "deflate") == 0,
+                                 .null_branch = {r->null_branch[F_KEY],
+                                                 r->null_branch[F_VALUE]}};
+    if (err == SY_OK)
+        err = recording_blocks_check(r->fp, r->path, &scan, &blocks, errbuf, errbuf_size);
     recording_scan_deinit(&scan);
     if (err != SY_OK || r->records_total == 0)
         return err;
@@ -313,6 +330,30 @@ static sy_err_t reader_start(recording_reader_t *r, char *errbuf, size_t errbuf_
     return SY_OK;
 }
 
+/* Open r->path for reading, refusing anything but a regular file before a read could
+ * block (a FIFO would wait for a writer forever). */
+static sy_err_t reader_open_file(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
+    struct stat st;
+    int fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(errbuf, errbuf_size, "cannot open %s: %s", r->path, strerror(errno));
+        return SY_ERR_IO;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+        snprintf(errbuf, errbuf_size, "cannot open %s: %s", r->path,
+                 dir ? "it is a directory" : "not a regular file");
+        close(fd);
+        return SY_ERR_IO;
+    }
+    if (fcntl(fd, F_SETFL, 0) != 0 || !(r->fp = fdopen(fd, "rb"))) {
+        snprintf(errbuf, errbuf_size, "cannot open %s: %s", r->path, strerror(errno));
+        close(fd);
+        return SY_ERR_IO;
+    }
+    return SY_OK;
+}
+
 sy_err_t recording_reader_open(recording_reader_t **out, const char *path, char *errbuf,
                                size_t errbuf_size) {
     recording_reader_t *r = calloc(1, sizeof *r);
@@ -321,12 +362,9 @@ sy_err_t recording_reader_open(recording_reader_t **out, const char *path, char 
         snprintf(errbuf, errbuf_size, "%s: out of memory", path);
         goto fail;
     }
-    if (!(r->fp = fopen(path, "rb"))) {
-        snprintf(errbuf, errbuf_size, "cannot open %s: %s", path, strerror(errno));
-        err = SY_ERR_IO;
-        goto fail;
-    }
-    err = reader_start(r, errbuf, errbuf_size);
+    err = reader_open_file(r, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = reader_start(r, errbuf, errbuf_size);
     if (err != SY_OK)
         goto fail;
     *out = r;

@@ -5,11 +5,43 @@
 #ifndef SY_RECORDING_INT_H
 #define SY_RECORDING_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "sy_error.h"
+#include "sy_limits.h"
+
+/* Bytes of a Kafka topic name: Kafka refuses longer ones. */
+#define RECORDING_TOPIC_BYTES_MAX 249
+
+/* Bytes of a record's key or value: what a Kafka record of switchyard's may carry. */
+#define RECORDING_VALUE_BYTES_MAX SY_FRAME_BYTES_MAX
+
+/* Bytes of records per block before the writer closes it: Java's Avro default sync
+ * interval (64,000). Deflate compresses well at this size, and the reader's progress
+ * moves in steps this small. */
+#define RECORDING_BLOCK_BYTES 65536
+
+/* avro-c's block buffer: a block closes after RECORDING_BLOCK_BYTES, so the buffer must
+ * hold that plus the largest record (topic, key and value at their maximum, varints). */
+#define RECORDING_BUFFER_BYTES \
+    (RECORDING_BLOCK_BYTES + 2 * SY_FRAME_BYTES_MAX + RECORDING_TOPIC_BYTES_MAX + 64)
+
+/* Bytes of a block's records, inflated: no writer of recordings makes a larger block, so
+ * a larger one is damage or a decompression bomb, refused before avro-c inflates it. */
+#define RECORDING_BLOCK_DATA_BYTES_MAX RECORDING_BUFFER_BYTES
+#define RECORDING_BLOCK_DATA_TEXT "2163001 bytes"
+_Static_assert(RECORDING_BLOCK_DATA_BYTES_MAX == 2163001, "RECORDING_BLOCK_DATA_TEXT");
+
+/* Bytes of a block as stored: deflate makes incompressible data at most 1/2048 larger,
+ * plus a few bytes (zlib's deflateBound). */
+#define RECORDING_BLOCK_STORED_BYTES_MAX \
+    (RECORDING_BLOCK_DATA_BYTES_MAX + RECORDING_BLOCK_DATA_BYTES_MAX / 1024 + 64)
+
+/* Bytes of the smallest record: an empty topic, three one-byte varints, two nulls. */
+#define RECORDING_RECORD_BYTES_MIN 6
 
 /* Bytes of an Avro container's sync marker (fixed by the Avro specification). */
 #define RECORDING_SYNC_BYTES 16
@@ -44,5 +76,24 @@ sy_err_t recording_scan_file(FILE *fp, const char *path, const unsigned char *ne
 
 /* Free what a scan owns; a zeroed scan is a no-op. */
 void recording_scan_deinit(recording_scan_t *scan);
+
+/* One Avro long (zig-zag varint) from fp; -1 at the end of the file or on an overlong
+ * varint. */
+int recording_scan_long(FILE *fp, int64_t *out);
+
+/* What the block check needs to know of a file whose schema is the recording schema. */
+typedef struct recording_blocks {
+    bool deflate;       /* the codec: deflate, else null */
+    int null_branch[2]; /* key, value: which branch of their union is null (0 or 1) */
+} recording_blocks_t;
+
+/* Read every block that scan found in fp and check it as avro-c will read it: stored
+ * and inflated sizes within the limits above, and exactly its count of records, each
+ * with every length and union branch in range. fp is left at an unspecified position.
+ * Errors: SY_ERR_MALFORMED (errbuf names path, the block and its byte offset), SY_ERR_IO,
+ * SY_ERR_NOMEM. */
+sy_err_t recording_blocks_check(FILE *fp, const char *path, const recording_scan_t *scan,
+                                const recording_blocks_t *b, char *errbuf,
+                                size_t errbuf_size);
 
 #endif

@@ -13,8 +13,7 @@
 /* Bytes of an Avro long's varint: 64 bits at 7 per byte. */
 #define SCAN_VARINT_BYTES_MAX 10
 
-/* One Avro long (zig-zag varint); -1 at the end of the file or on an overlong varint. */
-static int scan_long(FILE *fp, int64_t *out) {
+int recording_scan_long(FILE *fp, int64_t *out) {
     uint64_t v = 0;
     for (int i = 0; i < SCAN_VARINT_BYTES_MAX; i++) {
         int c = getc(fp);
@@ -41,7 +40,7 @@ static sy_err_t scan_bytes(FILE *fp, const char *path, char **out, size_t *len,
                            char *errbuf, size_t errbuf_size) {
     int64_t n;
     uint64_t at = (uint64_t)ftello(fp);
-    if (scan_long(fp, &n) != 0 || n < 0 || n > RECORDING_HEADER_BYTES_MAX)
+    if (recording_scan_long(fp, &n) != 0 || n < 0 || n > RECORDING_HEADER_BYTES_MAX)
         return scan_fail(errbuf, errbuf_size, path, "truncated or damaged header", at);
     char *buf = malloc((size_t)n + 1);
     if (!buf) {
@@ -93,11 +92,14 @@ static sy_err_t scan_header(FILE *fp, const char *path, recording_scan_t *s, cha
     for (;;) {
         int64_t count, size;
         uint64_t at = (uint64_t)ftello(fp);
-        if (at > RECORDING_HEADER_BYTES_MAX || scan_long(fp, &count) != 0)
+        if (at > RECORDING_HEADER_BYTES_MAX || recording_scan_long(fp, &count) != 0)
             return scan_fail(errbuf, errbuf_size, path, "truncated or damaged header", at);
         if (count == 0)
             break;
-        if (count < 0 && scan_long(fp, &size) != 0)
+        /* More entries than the header has bytes is damage (and -INT64_MIN overflows). */
+        if (count < -RECORDING_HEADER_BYTES_MAX || count > RECORDING_HEADER_BYTES_MAX)
+            return scan_fail(errbuf, errbuf_size, path, "damaged header", at);
+        if (count < 0 && recording_scan_long(fp, &size) != 0)
             return scan_fail(errbuf, errbuf_size, path, "truncated header", at);
         for (int64_t i = 0; i < (count < 0 ? -count : count); i++) {
             sy_err_t err = scan_entry(fp, path, s, errbuf, errbuf_size);
@@ -145,7 +147,7 @@ static sy_err_t scan_blocks(FILE *fp, const char *path, recording_scan_t *s,
             return SY_OK;
         int64_t count, size;
         char what[160];
-        if (scan_long(fp, &count) != 0 || scan_long(fp, &size) != 0) {
+        if (recording_scan_long(fp, &count) != 0 || recording_scan_long(fp, &size) != 0) {
             snprintf(what, sizeof what, "truncated: block %" PRIu64 " has no complete "
                      "header", s->blocks);
             return scan_fail(errbuf, errbuf_size, path, what, at);

@@ -3,15 +3,15 @@
  * --to-time, parsed into a topic_reader_conf_t. Not the reading: topic_reader.c. */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "event_json.h"
 #include "topic_reader.h"
 
-/* The longest --partitions value: 4096 partition numbers of up to 10 digits and a comma. */
-#define TOPIC_READER_PARTITIONS_TEXT_MAX (TOPIC_READER_PARTITIONS_MAX * 11)
+/* Room for one partition number of --partitions: 10 digits of INT32_MAX and a NUL; a
+ * longer item is no partition number. */
+#define TOPIC_READER_PARTITIONS_TEXT_MAX 11
 
 static bool int64_parse(const char *text, int64_t max, int64_t *out) {
     char *end;
@@ -23,21 +23,34 @@ static bool int64_parse(const char *text, int64_t max, int64_t *out) {
     return true;
 }
 
-static bool partitions_parse(topic_reader_conf_t *conf, int32_t *buf, const char *text) {
+_Static_assert(TOPIC_READER_PARTITIONS_MAX == 4096, "the --partitions message names 4096");
+
+/* A comma-separated list of partition numbers into buf; empty items ("1,,2") are refused.
+ * On error *problem says what is wrong. */
+static bool partitions_parse(topic_reader_conf_t *conf, int32_t *buf, const char *text,
+                             const char **problem) {
     char copy[TOPIC_READER_PARTITIONS_TEXT_MAX];
-    if (snprintf(copy, sizeof copy, "%s", text) >= (int)sizeof copy)
-        return false;
     conf->partitions = buf;
     conf->partitions_count = 0;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+    for (const char *item = text;; item++) {
+        const char *comma = strchr(item, ',');
+        size_t len = comma ? (size_t)(comma - item) : strlen(item);
         int64_t p;
-        if (conf->partitions_count == TOPIC_READER_PARTITIONS_MAX ||
-            !int64_parse(tok, INT32_MAX, &p))
+        if (conf->partitions_count == TOPIC_READER_PARTITIONS_MAX) {
+            *problem = "--partitions takes at most 4096 partition numbers";
+            return false;
+        }
+        if (len == 0 || len >= sizeof copy)
+            return false;
+        memcpy(copy, item, len);
+        copy[len] = '\0';
+        if (!int64_parse(copy, INT32_MAX, &p))
             return false;
         buf[conf->partitions_count++] = (int32_t)p;
+        if (!comma)
+            return true;
+        item = comma;
     }
-    return conf->partitions_count > 0;
 }
 
 /* An offset, or a TIME: ISO-8601 as in event files, or epoch milliseconds. */
@@ -54,7 +67,7 @@ int topic_reader_option(topic_reader_conf_t *conf, int32_t *partitions_buf,
                         const char *option, const char *value, const char **problem) {
     if (strcmp(option, "--partitions") == 0) {
         *problem = "--partitions wants partition numbers, as 0,2,5";
-        return partitions_parse(conf, partitions_buf, value);
+        return partitions_parse(conf, partitions_buf, value, problem);
     }
     if (strcmp(option, "--from-offset") == 0 || strcmp(option, "--from-time") == 0) {
         *problem = "give one --from-offset N or --from-time TIME";

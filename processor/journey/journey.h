@@ -230,7 +230,8 @@ bool journey_duration_parse(const char *text, int64_t *ms);
 
 /* All journeys of a directory (*.yaml, *.yml, *.json), sorted by file name. All or
  * nothing: if any file fails, the error names it and *out is untouched. Two files with
- * the same journey id and version are an error. */
+ * the same journey id and version are an error, and so is a directory with no journey
+ * file (SY_ERR_JOURNEY, naming the directory). */
 typedef struct journey_set {
     size_t count;
     journey_t **journeys; /* owned */

@@ -1,7 +1,8 @@
 /* journey_doc.c — YAML text to a journey_doc tree, through libyaml's event parser.
  * Keeps the position of every node and key and refuses what journeys never need
- * (aliases, complex keys, several documents). It does not know journey keys: journey.c. */
+ * (anchors, aliases, complex keys, several documents). It does not know journey keys: journey.c. */
 #include "journey_doc.h"
+#include "sy_str_index.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -85,6 +86,22 @@ static sy_err_t doc_scalar_copy(doc_parser_t *p, const yaml_event_t *ev, char **
     return SY_OK;
 }
 
+/* Anchors (&name) are refused like aliases: a journey never needs them, and an unused one
+ * would hint at sharing that does not happen. */
+static sy_err_t doc_anchor_check(doc_parser_t *p, const yaml_event_t *ev) {
+    const yaml_char_t *anchor = NULL;
+    if (ev->type == YAML_SCALAR_EVENT)
+        anchor = ev->data.scalar.anchor;
+    else if (ev->type == YAML_SEQUENCE_START_EVENT)
+        anchor = ev->data.sequence_start.anchor;
+    else if (ev->type == YAML_MAPPING_START_EVENT)
+        anchor = ev->data.mapping_start.anchor;
+    if (!anchor)
+        return SY_OK;
+    return doc_fail(p, SY_ERR_JOURNEY, doc_line(ev), doc_column(ev),
+                    "anchors (&%s) are not supported in journeys", (const char *)anchor);
+}
+
 static journey_doc_node_t *doc_node_new(journey_doc_kind_t kind, const yaml_event_t *ev) {
     journey_doc_node_t *node = calloc(1, sizeof *node);
     if (!node)
@@ -141,7 +158,7 @@ static sy_err_t doc_parse_seq(doc_parser_t *p, journey_doc_node_t *seq, int dept
 
 /* Reads the key event of one map entry; a NULL text (end of map) means no more keys. */
 static sy_err_t doc_parse_key(doc_parser_t *p, const journey_doc_node_t *map,
-                              journey_doc_key_t *key) {
+                              const sy_str_index_t *keys, journey_doc_key_t *key) {
     yaml_event_t ev;
     sy_err_t err = doc_next(p, &ev);
     if (err)
@@ -157,35 +174,37 @@ static sy_err_t doc_parse_key(doc_parser_t *p, const journey_doc_node_t *map,
         yaml_event_delete(&ev);
         return doc_fail(p, SY_ERR_JOURNEY, key->line, key->column, "keys must be strings");
     }
-    err = doc_scalar_copy(p, &ev, &key->text);
+    err = doc_anchor_check(p, &ev);
+    if (!err)
+        err = doc_scalar_copy(p, &ev, &key->text);
     yaml_event_delete(&ev);
     if (err)
         return err;
-    for (size_t i = 0; i < map->count; i++) {
-        if (strcmp(map->keys[i].text, key->text) == 0) {
-            err = doc_fail(p, SY_ERR_JOURNEY, key->line, key->column,
-                           "duplicate key '%s' (first at line %d)", key->text,
-                           map->keys[i].line);
-            free(key->text);
-            key->text = NULL;
-            return err;
-        }
+    size_t first = sy_str_index_find(keys, key->text);
+    if (first != SIZE_MAX) {
+        err = doc_fail(p, SY_ERR_JOURNEY, key->line, key->column,
+                       "duplicate key '%s' (first at line %d)", key->text,
+                       map->keys[first].line);
+        free(key->text);
+        key->text = NULL;
+        return err;
     }
     return SY_OK;
 }
 
 static sy_err_t doc_parse_map(doc_parser_t *p, journey_doc_node_t *map, int depth) {
     size_t cap = 0;
+    sy_str_index_t keys = {0}; /* the map's keys so far, for the duplicate check */
+    sy_err_t err = SY_OK;
     for (;;) {
         journey_doc_key_t key;
-        sy_err_t err = doc_parse_key(p, map, &key);
-        if (err)
-            return err;
-        if (!key.text)
-            return SY_OK;
+        err = doc_parse_key(p, map, &keys, &key);
+        if (err || !key.text)
+            break;
         if (!doc_node_grow(map, &cap)) {
             free(key.text);
-            return doc_fail(p, SY_ERR_NOMEM, key.line, key.column, "out of memory");
+            err = doc_fail(p, SY_ERR_NOMEM, key.line, key.column, "out of memory");
+            break;
         }
         yaml_event_t ev;
         err = doc_next(p, &ev);
@@ -193,10 +212,16 @@ static sy_err_t doc_parse_map(doc_parser_t *p, journey_doc_node_t *map, int dept
             err = doc_parse_node(p, &ev, depth + 1, &map->items[map->count]);
         if (err) {
             free(key.text);
-            return err;
+            break;
         }
         map->keys[map->count++] = key;
+        if (!sy_str_index_add(&keys, key.text, map->count - 1)) {
+            err = doc_fail(p, SY_ERR_NOMEM, key.line, key.column, "out of memory");
+            break;
+        }
     }
+    sy_str_index_deinit(&keys);
+    return err;
 }
 
 /* Builds the node that starts with ev (taken: deleted here) and, for collections, all
@@ -210,6 +235,9 @@ static sy_err_t doc_parse_node(doc_parser_t *p, yaml_event_t *ev, int depth,
                        "nested deeper than %d levels", JOURNEY_DOC_DEPTH_MAX);
         goto fail;
     }
+    err = doc_anchor_check(p, ev);
+    if (err)
+        goto fail;
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         node = doc_node_new(JOURNEY_DOC_SCALAR, ev);

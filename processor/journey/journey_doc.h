@@ -40,8 +40,8 @@ struct journey_doc_node {
 };
 
 /* Parse one YAML document (JSON is read as YAML flow style) into *out. Duplicate keys,
- * non-scalar keys, aliases and more than one document are errors. On error errbuf reads
- * "SOURCE:LINE:COLUMN: problem" and *out is untouched.
+ * non-scalar keys, anchors, aliases and more than one document are errors. On error
+ * errbuf reads "SOURCE:LINE:COLUMN: problem" and *out is untouched.
  * Errors: SY_ERR_JOURNEY, SY_ERR_LIMIT (nesting), SY_ERR_NOMEM. text is borrowed. */
 sy_err_t journey_doc_parse(journey_doc_node_t **out, const char *text, size_t len,
                            const char *source, char *errbuf, size_t errbuf_size);

@@ -49,8 +49,9 @@ static sy_err_t rules_entry(journey_build_t *b, const journey_doc_node_t *root) 
     journey_t *j = b->journey;
     j->reentry = JOURNEY_REENTRY_ALWAYS;
     sy_err_t err = journey_need(b, root, "entry", "journey", &entry);
-    if (!err)
-        err = journey_keys_check(b, entry, rules_entry_keys, "entry");
+    if (err) /* entry is unset: nothing below may read it */
+        return err;
+    err = journey_keys_check(b, entry, rules_entry_keys, "entry");
     if (!err)
         err = journey_need(b, entry, "event", "entry", &event);
     if (!err)

@@ -96,6 +96,11 @@ sy_err_t journey_set_load_dir(journey_set_t **out, const char *dir, char *errbuf
     sy_err_t err = set_list(dir, &names, &names_count, errbuf, errbuf_size);
     if (err)
         return err;
+    if (names_count == 0) { /* a wrong path would otherwise run nothing, silently */
+        set_names_free(names, names_count);
+        snprintf(errbuf, errbuf_size, "%s: no journey files (*.yaml, *.yml, *.json)", dir);
+        return SY_ERR_JOURNEY;
+    }
     set = calloc(1, sizeof *set);
     if (set)
         set->journeys = calloc(names_count ? names_count : 1, sizeof *set->journeys);

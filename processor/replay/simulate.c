@@ -238,16 +238,43 @@ static sy_err_t sim_record(simulate_t *s, int32_t partition, const event_json_li
     return err;
 }
 
+/* Bytes of the line buffer: the longest line event_json takes, its newline, and one more
+ * byte that tells a longer line from one at the limit. */
+#define SIM_LINE_BUFFER_BYTES ((size_t)EVENT_JSON_LINE_BYTES_MAX + 2)
+
+/* One line of input (with its newline) into buf, reading at most cap bytes of it: a longer
+ * line comes back cut to cap bytes, which the parser refuses by its length, and the rest
+ * of it is never held in memory. -1 at the end of the input. */
+static ssize_t sim_line_read(FILE *input, char *buf, size_t cap) {
+    size_t len = 0;
+    int c = EOF;
+    while (len < cap && (c = getc_unlocked(input)) != EOF) {
+        buf[len++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    return len == 0 && c == EOF ? -1 : (ssize_t)len;
+}
+
 sy_err_t simulate_feed(simulate_t *s, FILE *input, const char *source, char *errbuf,
                        size_t errbuf_size) {
     event_json_t *parser = NULL;
     event_json_line_t line;
-    char *text = NULL;
-    size_t text_cap = 0;
+    char *text = malloc(SIM_LINE_BUFFER_BYTES);
     long line_no = 0;
     ssize_t len;
     sy_err_t err = event_json_open(&parser, source, errbuf, errbuf_size);
-    while (err == SY_OK && (len = getline(&text, &text_cap, input)) >= 0) {
+    if (err == SY_OK && !text) {
+        snprintf(errbuf, errbuf_size, "%s: out of memory", source);
+        err = SY_ERR_NOMEM;
+    }
+    while (err == SY_OK && (len = sim_line_read(input, text, SIM_LINE_BUFFER_BYTES)) >= 0) {
+        if ((size_t)len == SIM_LINE_BUFFER_BYTES && text[len - 1] != '\n') {
+            snprintf(errbuf, errbuf_size, "%s:%ld: a line longer than %d bytes (the limit "
+                     "of a line)", source, line_no + 1, EVENT_JSON_LINE_BYTES_MAX);
+            err = SY_ERR_LIMIT;
+            break;
+        }
         err = event_json_parse(parser, text, (size_t)len, ++line_no, &line, errbuf,
                                errbuf_size);
         if (err != SY_OK || line.kind == EVENT_JSON_SKIP)
@@ -258,7 +285,7 @@ sy_err_t simulate_feed(simulate_t *s, FILE *input, const char *source, char *err
             err = sim_engine_fail(s, err, source, line_no, errbuf, errbuf_size);
     }
     if (err == SY_OK && ferror(input)) {
-        snprintf(errbuf, errbuf_size, "%s: read error", source);
+        snprintf(errbuf, errbuf_size, "%s: read error: %s", source, strerror(errno));
         err = SY_ERR_IO;
     }
     free(text);
