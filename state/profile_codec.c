@@ -37,7 +37,6 @@ static void put_bytes(out_t *o, const void *p, size_t n) {
     }
     memcpy(o->buf + o->len, p, n);
     o->len += n;
-    assert(o->len <= o->size);
 }
 
 static void put_varint(out_t *o, uint64_t v) {
@@ -48,7 +47,6 @@ static void put_varint(out_t *o, uint64_t v) {
         v >>= 7;
     }
     tmp[n++] = (uint8_t)v;
-    assert(n <= sizeof tmp);
     put_bytes(o, tmp, n);
 }
 
@@ -114,7 +112,6 @@ typedef struct in {
 } in_t;
 
 static int get_varint(in_t *in, uint64_t *v) {
-    assert(in->pos <= in->len);
     uint64_t out = 0;
     for (unsigned shift = 0; shift < 70 && in->pos < in->len; shift += 7) {
         uint8_t b = in->buf[in->pos++];

@@ -43,7 +43,6 @@ static size_t put_i64_ordered(uint8_t *buf, int64_t v) {
 }
 
 static int64_t get_i64_ordered(const uint8_t *buf) {
-    assert(buf);
     uint64_t u = 0;
     for (int i = 0; i < 8; i++)
         u = (u << 8) | buf[i];
@@ -107,18 +106,15 @@ static size_t put_varint(uint8_t *buf, uint64_t v) {
         v >>= 7;
     }
     buf[n++] = (uint8_t)v;
-    assert(n <= VARINT64_BYTES_MAX);
     return n;
 }
 
 static size_t put_zigzag(uint8_t *buf, int64_t v) {
-    assert(buf);
     return put_varint(buf, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 /* Read a varint at *pos; 0 when it runs past len or over 10 bytes. */
 static int get_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v) {
-    assert(*pos <= len);
     uint64_t out = 0;
     for (unsigned shift = 0; shift < 70 && *pos < len; shift += 7) {
         uint8_t b = buf[(*pos)++];
@@ -136,7 +132,6 @@ static int get_zigzag(const uint8_t *buf, size_t len, size_t *pos, int64_t *v) {
     if (!get_varint(buf, len, pos, &u))
         return 0;
     *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-    assert(*pos <= len);
     return 1;
 }
 

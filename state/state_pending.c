@@ -30,7 +30,6 @@ _Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key
 static int power_of_two(size_t n) { return n && (n & (n - 1)) == 0; }
 
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
-    assert(p || !len);
     return sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, p, len);
 }
 
@@ -70,7 +69,6 @@ void state_pending_reset(state_pending_t *pending) {
 
 static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t hash,
                                  const uint8_t *key, size_t key_len) {
-    assert(power_of_two(capacity));
     size_t mask = capacity - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         pending_entry_t *e = &map[i];
@@ -82,6 +80,7 @@ static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t
 
 static int map_grow(state_pending_t *pending) {
     size_t capacity = pending->map_capacity ? pending->map_capacity * 2 : PENDING_MAP_INITIAL;
+    assert(power_of_two(capacity));
     pending_entry_t *map = calloc(capacity, sizeof *map);
     if (!map)
         return 0;
@@ -98,7 +97,6 @@ static int map_grow(state_pending_t *pending) {
 }
 
 static const uint8_t *arena_copy(arena_t *arena, const uint8_t *src, size_t len) {
-    assert(src || !len);
     uint8_t *p = arena_alloc(arena, len ? len : 1);
     if (p && len)
         memcpy(p, src, len);
@@ -249,12 +247,10 @@ const pending_entry_t *state_pending_get(const state_pending_t *pending, const u
         return NULL;
     uint64_t hash = hash_bytes(key, key_len);
     pending_entry_t *e = map_slot(pending->map, pending->map_capacity, hash, key, key_len);
-    assert(!e->key || (e->hash == hash && e->key_len == key_len));
     return e->key ? e : NULL;
 }
 
 static int entry_less(const pending_entry_t *a, const pending_entry_t *b) {
-    assert(a->key && b->key);
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
     int c = memcmp(a->key, b->key, n);
     return c < 0 || (c == 0 && a->key_len < b->key_len);

@@ -375,7 +375,6 @@ static int op_order(const void *a, const void *b) {
     if (x->cf != y->cf)
         return x->cf < y->cf ? -1 : 1;
     int c = memcmp(x->key, y->key, x->key_len < y->key_len ? x->key_len : y->key_len);
-    assert(c || x->key_len != y->key_len || x == y); /* one op per (cf, key) */
     return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
 }
 
