@@ -5,12 +5,14 @@
  * A benchmark helper, not a test and not a tool for production topics. Every wait is
  * bounded; output is one line of `name value` pairs for the script to read. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "bench_args.h"
 #include "bench_clock.h"
 #include "codec.h"
 
@@ -241,12 +243,13 @@ static int cmd_watch(const char *bootstrap, const char *group, const char *topic
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 5 && strcmp(argv[1], "create") == 0)
-        return cmd_create(argv[2], atoi(argv[3]), argv + 4, argc - 4);
-    if (argc == 5 && strcmp(argv[1], "produce") == 0)
-        return cmd_produce(argv[2], argv[3], atol(argv[4]));
-    if (argc == 7 && strcmp(argv[1], "watch") == 0)
-        return cmd_watch(argv[2], argv[3], argv[4], atof(argv[5]), atol(argv[6]));
+    long n;
+    if (argc >= 5 && strcmp(argv[1], "create") == 0 && bench_arg_long(argv[3], 1, INT_MAX, &n))
+        return cmd_create(argv[2], (int)n, argv + 4, argc - 4);
+    if (argc == 5 && strcmp(argv[1], "produce") == 0 && bench_arg_long(argv[4], 0, LONG_MAX, &n))
+        return cmd_produce(argv[2], argv[3], n);
+    if (argc == 7 && strcmp(argv[1], "watch") == 0 && bench_arg_long(argv[6], 1, LONG_MAX, &n))
+        return cmd_watch(argv[2], argv[3], argv[4], atof(argv[5]), n);
     fprintf(stderr, "usage: bench_load create BOOTSTRAP PARTITIONS TOPIC...\n"
                     "       bench_load produce BOOTSTRAP TOPIC COUNT\n"
                     "       bench_load watch BOOTSTRAP GROUP TOPIC TIMEOUT_S PID\n");

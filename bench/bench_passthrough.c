@@ -5,6 +5,7 @@
  * input. txn: one transaction per batch with send_offsets_to_transaction (exactly-once);
  * plain: flush, then commit the offsets. Runs until SIGTERM; a benchmark helper only. */
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "bench_args.h"
 
 /* Longest a transaction call, flush or offset commit may take. */
 #define PT_CALL_TIMEOUT_MS 30000
@@ -216,7 +219,10 @@ static double commit_quantile(pt_t *p, double q) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 8 || (strcmp(argv[5], "txn") != 0 && strcmp(argv[5], "plain") != 0)) {
+    long interval_ms = 0, batch_max = 0;
+    if (argc != 8 || (strcmp(argv[5], "txn") != 0 && strcmp(argv[5], "plain") != 0) ||
+        !bench_arg_long(argv[6], 0, LONG_MAX, &interval_ms) ||
+        !bench_arg_long(argv[7], 1, LONG_MAX, &batch_max)) {
         fprintf(stderr, "usage: bench_passthrough BOOTSTRAP IN_TOPIC OUT_TOPIC GROUP"
                         " txn|plain COMMIT_INTERVAL_MS BATCH_RECORDS_MAX\n");
         return 2;
@@ -225,7 +231,7 @@ int main(int argc, char **argv) {
     signal(SIGINT, on_signal);
     static pt_t p; /* its commit_ms array is too big for the stack */
     p = (pt_t){.out = argv[3], .txn = strcmp(argv[5], "txn") == 0,
-               .interval_ms = atol(argv[6]), .batch_max = atol(argv[7]),
+               .interval_ms = interval_ms, .batch_max = batch_max,
                .offsets = rd_kafka_topic_partition_list_new(16)};
     int rc = clients_open(&p, argv[1], argv[2], argv[4]);
     if (rc == 0)

@@ -1,6 +1,7 @@
 /* codec.c — the codec object and the wire frame: open/close, the 5-byte Confluent header,
  * and the shared read and write steps every record kind goes through. The per-record
  * mapping is in codec_decode.c and codec_encode.c; body validation in codec_guard.c. */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,9 +12,15 @@
 
 /* First size of the encode buffer; it doubles up to SY_FRAME_BYTES_MAX as records need. */
 #define CODEC_OUT_BYTES_INITIAL 4096
+_Static_assert(CODEC_OUT_BYTES_INITIAL >= CODEC_FRAME_HEADER_BYTES &&
+                   CODEC_OUT_BYTES_INITIAL <= SY_FRAME_BYTES_MAX,
+               "the first encode buffer holds a header and is within the frame limit");
+/* codec_write puts the schema id in the header's last byte. */
+_Static_assert(SY_SCHEMA_ID_MAX <= 0xff, "schema ids fit one header byte");
 
 sy_err_t codec_fail(sy_err_t err, char *errbuf, size_t errbuf_size, const char *fmt, ...) {
     va_list ap;
+    assert(err != SY_OK && fmt != NULL);
     if (errbuf == NULL || errbuf_size == 0)
         return err;
     va_start(ap, fmt);
@@ -43,6 +50,7 @@ sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
         codec_fail(err, errbuf, errbuf_size, "codec: out of memory");
         goto fail;
     }
+    assert(codec->out_size >= CODEC_FRAME_HEADER_BYTES);
     *out = codec;
     return SY_OK;
 fail:
@@ -53,6 +61,7 @@ fail:
 void codec_close(codec_t *codec) {
     if (codec == NULL)
         return;
+    assert(codec->out != NULL || codec->out_size <= CODEC_OUT_BYTES_INITIAL);
     for (int id = SY_SCHEMA_ID_MIN; id <= SY_SCHEMA_ID_MAX; id++)
         codec_schema_unload(&codec->schemas[id]);
     if (codec->reader != NULL)
@@ -79,12 +88,14 @@ sy_err_t codec_frame_schema(const void *buf, size_t len, sy_schema_id_t *id, cha
                           "unknown schema id %" PRIu32 " (known: %d to %d)", raw,
                           SY_SCHEMA_ID_MIN, SY_SCHEMA_ID_MAX);
     *id = (sy_schema_id_t)raw;
+    assert(*id >= SY_SCHEMA_ID_MIN && *id <= SY_SCHEMA_ID_MAX);
     return SY_OK;
 }
 
 static sy_err_t codec_frame_check(codec_t *codec, const void *buf, size_t len,
                                   sy_schema_id_t want, sy_schema_id_t *id, char *errbuf,
                                   size_t errbuf_size) {
+    assert(want == 0 || (want >= SY_SCHEMA_ID_MIN && want <= SY_SCHEMA_ID_MAX));
     sy_err_t err = codec_frame_schema(buf, len, id, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
@@ -114,6 +125,7 @@ sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t 
                             &map_entries, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
+    assert(len >= CODEC_FRAME_HEADER_BYTES && len <= SY_FRAME_BYTES_MAX);
     *id = got;
     *body = (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES;
     *body_len = len - CODEC_FRAME_HEADER_BYTES;
@@ -123,6 +135,7 @@ sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t 
 sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errbuf,
                                size_t errbuf_size) {
     char *grown;
+    assert(*buf != NULL || *size == 0);
     if (need < *size)
         return SY_OK;
     grown = realloc(*buf, need + 1);
@@ -158,10 +171,12 @@ static sy_err_t codec_out_reserve(codec_t *codec, size_t need, char *errbuf,
                           "encode buffer of %zu bytes: out of memory", size);
     codec->out = out;
     codec->out_size = size;
+    assert(need <= codec->out_size && codec->out_size <= limit);
     return SY_OK;
 }
 
 bool codec_wr_grow(codec_wr_t *w, size_t need) {
+    assert(w->pos <= w->codec->out_size);
     if (w->err != SY_OK)
         return false;
     w->err = codec_out_reserve(w->codec, w->pos + need, w->errbuf, w->errbuf_size);
@@ -174,6 +189,8 @@ sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const v
         return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
                           "frame of %zu bytes would exceed SY_FRAME_BYTES_MAX (%d)",
                           CODEC_FRAME_HEADER_BYTES + body_len, SY_FRAME_BYTES_MAX);
+    assert(id >= SY_SCHEMA_ID_MIN && id <= SY_SCHEMA_ID_MAX);
+    assert(CODEC_FRAME_HEADER_BYTES + body_len <= codec->out_size);
     codec->out[0] = 0;
     codec->out[1] = 0;
     codec->out[2] = 0;

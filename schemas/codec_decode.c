@@ -4,6 +4,8 @@
  * happen before, in codec_read (codec.c); the primitives are codec_wire.h. */
 #include "codec_wire.h"
 
+#include <assert.h>
+
 static sy_err_t decode_limit(const char *rec, const char *field, size_t count, size_t max,
                              char *errbuf, size_t errbuf_size) {
     return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
@@ -190,6 +192,7 @@ sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
                        size_t errbuf_size) {
     codec_rd_t r = {.p = body, .end = body + body_len, .scratch = scratch, .bad = false};
     sy_err_t err = SY_OK;
+    assert(id >= SY_SCHEMA_ID_MIN && id <= SY_SCHEMA_ID_MAX && out != NULL);
     switch (id) {
     case SY_SCHEMA_ENGAGEMENT_EVENT:
         err = read_event(codec, &r, out, errbuf, errbuf_size);
@@ -208,6 +211,7 @@ sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
         return err;
     /* The guard passed this body; a reader that disagrees with it is a codec bug, but an
      * input's fault is still reported as one rather than trusted. */
+    assert(r.p <= r.end || r.bad);
     if (r.bad || r.p != r.end)
         return codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size,
                           "malformed Avro body: %zu of %zu bytes read as %s",
@@ -226,10 +230,12 @@ static sy_err_t codec_decode(codec_t *codec, const void *buf, size_t len, sy_sch
                               errbuf_size);
     if (err != SY_OK)
         return err;
+    assert(got == id && body_len + CODEC_FRAME_HEADER_BYTES == len);
     err = codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, errbuf,
                                 errbuf_size);
     if (err != SY_OK)
         return err;
+    assert(s->scratch_size > body_len); /* every string of the body fits, with its NUL */
     return codec_extract(codec, id, body, body_len, s->scratch, out, errbuf, errbuf_size);
 }
 

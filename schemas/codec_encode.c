@@ -4,14 +4,18 @@
  * The frame header and the final guard are codec_write's job (codec.c). */
 #include "codec_wire.h"
 
+#include <assert.h>
+
 /* A map or array of count items is one block of count, then the end block 0; an empty
  * one is the end block alone (as avro-c writes it). */
 static void write_block_head(codec_wr_t *w, size_t count) {
+    assert(count <= INT64_MAX);
     if (count > 0)
         codec_wr_long(w, (int64_t)count);
 }
 
 static void write_kvs(codec_wr_t *w, const sy_kv_t *kvs, size_t count) {
+    assert(kvs || !count);
     write_block_head(w, count);
     for (size_t i = 0; i < count; i++) {
         codec_wr_string(w, kvs[i].key);
@@ -139,6 +143,7 @@ static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *f
 
 /* A writer at the start of the body of codec->out. */
 static codec_wr_t encode_start(codec_t *codec, char *errbuf, size_t errbuf_size) {
+    assert(codec->out_size >= CODEC_FRAME_HEADER_BYTES);
     return (codec_wr_t){.codec = codec, .pos = CODEC_FRAME_HEADER_BYTES, .err = SY_OK,
                         .errbuf = errbuf, .errbuf_size = errbuf_size};
 }
@@ -146,6 +151,9 @@ static codec_wr_t encode_start(codec_t *codec, char *errbuf, size_t errbuf_size)
 /* The body is written (or w->err says why not): finish the frame. */
 static sy_err_t encode_finish(codec_wr_t *w, sy_schema_id_t id, const void **frame,
                               size_t *frame_len) {
+    assert(id >= SY_SCHEMA_ID_MIN && id <= SY_SCHEMA_ID_MAX);
+    assert(w->err != SY_OK || (w->pos >= CODEC_FRAME_HEADER_BYTES &&
+                               w->pos <= w->codec->out_size));
     if (w->err == SY_ERR_INVALID_RECORD)
         return codec_fail(w->err, w->errbuf, w->errbuf_size,
                           w->not_utf8 ? "%s: a string is not UTF-8"

@@ -4,6 +4,7 @@
  * The schema is compiled once into a tree of plain nodes (avro-c's schema accessors cost
  * a hash lookup per field). It is not a decoder: it keeps no values, only counts map
  * entries. */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ typedef struct guard {
 static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node);
 
 static size_t guard_at(const guard_t *g, const uint8_t *p) {
+    assert(p >= g->start && p <= g->end);
     return g->base + (size_t)(p - g->start);
 }
 
@@ -53,6 +55,7 @@ __attribute__((format(printf, 4, 5)))
 static sy_err_t guard_fail(guard_t *g, sy_err_t err, const uint8_t *p, const char *fmt, ...) {
     char what[192];
     va_list ap;
+    assert(err != SY_OK);
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
@@ -328,9 +331,11 @@ sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size
         .start = body, .p = body, .end = body + len, .base = base,
         .errbuf = errbuf, .errbuf_size = errbuf_size,
     };
+    assert(guard != NULL && (body != NULL || len == 0));
     sy_err_t err = guard_datum(&g, guard);
     if (err != SY_OK)
         return err;
+    assert(g.depth == 0 && g.p <= g.end);
     if (g.p != g.end)
         return guard_fail(&g, SY_ERR_MALFORMED, g.p, "%zu trailing bytes after the record",
                           guard_left(&g));

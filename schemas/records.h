@@ -1,6 +1,6 @@
 /* records.h — the records switchyard reads and writes, as C structs.
- * The Avro schemas in the .avsc files of schemas/ are the wire truth; these structs mirror them field
- * for field. Decoding and encoding live in codec.h; this file holds only types and the
+ * The Avro schemas in the .avsc files of schemas/ are the wire truth; these structs mirror
+ * them field for field. Decoding and encoding live in codec.h; this file holds only types and the
  * tables that name enum symbols. */
 #ifndef SY_RECORDS_H
 #define SY_RECORDS_H

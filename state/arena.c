@@ -1,7 +1,9 @@
 /* arena.c — bump allocation in chunks, released per batch. */
 #include "arena.h"
 
+#include <assert.h>
 #include <stdalign.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,9 +14,17 @@ struct arena_chunk {
     alignas(max_align_t) unsigned char data[];
 };
 
-void arena_init(arena_t *arena) { arena->head = NULL; }
+/* The rounding in arena_alloc masks with align - 1. */
+_Static_assert((alignof(max_align_t) & (alignof(max_align_t) - 1)) == 0,
+               "max_align_t's alignment is a power of two");
+
+void arena_init(arena_t *arena) {
+    assert(arena);
+    arena->head = NULL;
+}
 
 void arena_deinit(arena_t *arena) {
+    assert(arena);
     arena_chunk_t *chunk = arena->head;
     while (chunk) {
         arena_chunk_t *next = chunk->next;
@@ -26,6 +36,7 @@ void arena_deinit(arena_t *arena) {
 
 void *arena_alloc(arena_t *arena, size_t size) {
     const size_t align = alignof(max_align_t);
+    assert(size <= SIZE_MAX - align);
     size = (size + align - 1) & ~(align - 1);
     arena_chunk_t *chunk = arena->head;
     if (!chunk || chunk->size - chunk->used < size) {
@@ -38,12 +49,14 @@ void *arena_alloc(arena_t *arena, size_t size) {
         chunk->next = arena->head;
         arena->head = chunk;
     }
+    assert(chunk->used % align == 0 && chunk->size - chunk->used >= size);
     void *p = chunk->data + chunk->used;
     chunk->used += size;
     return p;
 }
 
 char *arena_strndup(arena_t *arena, const char *src, size_t len) {
+    assert(src || !len);
     char *p = arena_alloc(arena, len + 1);
     if (!p)
         return NULL;
@@ -65,4 +78,5 @@ void arena_reset(arena_t *arena) {
     }
     keep->next = NULL;
     keep->used = 0;
+    assert(keep->size >= ARENA_CHUNK_BYTES);
 }

@@ -3,10 +3,18 @@
  * copies them out with their NUL. */
 #include "profile_codec.h"
 
+#include <assert.h>
 #include <string.h>
+
+#include "state_store.h"
+
+/* A key is the 2-byte partition and the contact id. */
+_Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
+_Static_assert(2 + SY_ID_BYTES_MAX <= PROFILE_KEY_BYTES_MAX, "every profile key fits");
 
 size_t profile_codec_key(uint8_t *buf, int32_t partition, const char *contact_id) {
     size_t len = strlen(contact_id);
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     if (len > SY_ID_BYTES_MAX)
         return 0;
     buf[0] = (uint8_t)((uint16_t)partition >> 8);
@@ -43,12 +51,14 @@ static void put_varint(out_t *o, uint64_t v) {
 }
 
 static void put_string(out_t *o, const char *s) {
+    assert(s);
     size_t n = strlen(s);
     put_varint(o, n);
     put_bytes(o, s, n);
 }
 
 static void put_value(out_t *o, const sy_value_t *v) {
+    assert(!o->ok || o->len <= o->size);
     uint8_t kind = (uint8_t)v->kind;
     put_bytes(o, &kind, 1);
     switch (v->kind) {
@@ -82,6 +92,7 @@ static void put_value(out_t *o, const sy_value_t *v) {
 size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attrs,
                             size_t count) {
     out_t o = {buf, buf_size, 0, 1};
+    assert((buf || !buf_size) && (attrs || !count));
     uint8_t version = PROFILE_CODEC_VERSION;
     put_bytes(&o, &version, 1);
     put_varint(&o, count);
@@ -125,10 +136,12 @@ static const char *get_string(in_t *in) {
         return NULL;
     in->pos += (size_t)n;
     in->strings_len += (size_t)n + 1;
+    assert(in->pos <= in->len && in->strings_len <= in->strings_size);
     return s;
 }
 
 static int get_value(in_t *in, sy_value_t *v) {
+    assert(in->pos <= in->len);
     if (in->pos >= in->len)
         return 0;
     uint64_t u;
@@ -181,5 +194,6 @@ int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_
     if (in.pos != len)
         return 0;
     *count = (size_t)n;
+    assert(*count <= attrs_max && in.strings_len <= strings_size);
     return 1;
 }

@@ -7,6 +7,7 @@
 #include "state_cache.h"
 #include "sy_hash.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,10 @@
 
 /* Slot sizes, header included; the largest fits the longest key and value (12 + 259 +
  * 64 = 335). An entry takes the smallest that fits it. */
-static const uint16_t cache_class_bytes[] = {48, 64, 96, 128, 192, 256, 336};
+#define CACHE_SLOT_BYTES_MIN 48
+#define CACHE_SLOT_BYTES_MAX 336
+static const uint16_t cache_class_bytes[] = {CACHE_SLOT_BYTES_MIN, 64, 96, 128, 192, 256,
+                                             CACHE_SLOT_BYTES_MAX};
 #define CACHE_CLASSES (sizeof cache_class_bytes / sizeof cache_class_bytes[0])
 
 enum { SLOT_USED = 1, SLOT_REFERENCED = 2, SLOT_ABSENT = 4 };
@@ -37,6 +41,19 @@ typedef struct cache_slot {
     uint8_t flags;
     uint8_t bytes[]; /* key, then value */
 } cache_slot_t;
+
+/* A chunk's slots are numbered in CACHE_SLOT_BITS, and a reference (chunk, slot) + 1
+ * stays below 2^32; the entry lengths fit the slot header's fields; the longest entry
+ * fits the largest class. */
+_Static_assert(CACHE_CHUNK_BYTES / CACHE_SLOT_BYTES_MIN < (1u << CACHE_SLOT_BITS),
+               "a chunk's slots fit CACHE_SLOT_BITS");
+_Static_assert((uint64_t)CACHE_CHUNKS_MAX << CACHE_SLOT_BITS <= UINT32_MAX + UINT64_C(1),
+               "a slot reference fits 32 bits");
+_Static_assert(STATE_CACHE_KEY_BYTES_MAX <= UINT16_MAX && STATE_CACHE_VALUE_BYTES_MAX <= UINT8_MAX,
+               "entry lengths fit the slot header");
+_Static_assert(sizeof(cache_slot_t) + STATE_CACHE_KEY_BYTES_MAX + STATE_CACHE_VALUE_BYTES_MAX <=
+                   CACHE_SLOT_BYTES_MAX,
+               "the longest entry fits the largest slot");
 
 typedef struct cache_class {
     uint32_t free;   /* head of the free list, or 0 */
@@ -59,9 +76,13 @@ static uint32_t hash_key(const uint8_t *p, size_t len) {
     return sy_hash_fnv1a32(SY_HASH_FNV32_OFFSET, p, len);
 }
 
-static uint32_t slots_per_chunk(size_t cls) { return CACHE_CHUNK_BYTES / cache_class_bytes[cls]; }
+static uint32_t slots_per_chunk(size_t cls) {
+    assert(cls < CACHE_CLASSES);
+    return CACHE_CHUNK_BYTES / cache_class_bytes[cls];
+}
 
 static uint32_t slot_ref(uint32_t chunk, uint32_t slot) {
+    assert(chunk < CACHE_CHUNKS_MAX && slot < (UINT32_C(1) << CACHE_SLOT_BITS));
     return ((chunk << CACHE_SLOT_BITS) | slot) + 1;
 }
 
@@ -100,6 +121,7 @@ sy_err_t state_cache_open(state_cache_t **out, size_t budget_bytes) {
         return SY_ERR_NOMEM;
     }
     c->stats.bytes = overhead;
+    assert(c->stats.bytes + CACHE_CHUNK_BYTES <= c->budget);
     *out = c;
     return SY_OK;
 }
@@ -107,6 +129,7 @@ sy_err_t state_cache_open(state_cache_t **out, size_t budget_bytes) {
 void state_cache_close(state_cache_t *c) {
     if (!c)
         return;
+    assert(c->chunks_count <= c->chunks_max);
     for (uint32_t i = 0; i < c->chunks_count; i++)
         free(c->chunks[i]);
     free(c->chunks);
@@ -117,6 +140,7 @@ void state_cache_close(state_cache_t *c) {
 
 /* Put every slot of chunk on its class's free list. */
 static void chunk_carve(state_cache_t *c, uint32_t chunk) {
+    assert(chunk < c->chunks_count);
     cache_class_t *k = &c->classes[c->chunk_class[chunk]];
     for (uint32_t i = slots_per_chunk(c->chunk_class[chunk]); i-- > 0;) {
         uint32_t ref = slot_ref(chunk, i);
@@ -138,6 +162,7 @@ static int chunk_add(state_cache_t *c, size_t cls) {
     c->chunks[index] = chunk;
     c->chunk_class[index] = (uint8_t)cls;
     c->stats.bytes += CACHE_CHUNK_BYTES;
+    assert(c->stats.bytes <= c->budget);
     if (c->classes[cls].chunks++ == 0) {
         c->classes[cls].hand_chunk = index;
         c->classes[cls].hand_slot = 0;
@@ -153,13 +178,16 @@ static void slot_unlink(state_cache_t *c, uint32_t ref) {
     while (*link != ref)
         link = &slot_at(c, *link)->next;
     *link = s->next;
+    assert(s->flags & SLOT_USED);
     s->flags = 0;
+    assert(c->stats.entries > 0);
     c->stats.entries--;
 }
 
 /* Move class cls's hand one slot on, to the next chunk of the class after the last. */
 static void hand_advance(state_cache_t *c, size_t cls) {
     cache_class_t *k = &c->classes[cls];
+    assert(k->chunks > 0 && c->chunk_class[k->hand_chunk] == cls);
     if (++k->hand_slot < slots_per_chunk(cls))
         return;
     k->hand_slot = 0;
@@ -174,6 +202,7 @@ static void hand_advance(state_cache_t *c, size_t cls) {
  * hand last passed. Two turns always find one. */
 static uint32_t clock_evict(state_cache_t *c, size_t cls) {
     cache_class_t *k = &c->classes[cls];
+    assert(k->chunks > 0);
     for (uint64_t turns = 2 * (uint64_t)k->chunks * slots_per_chunk(cls) + 1; turns--;) {
         uint32_t ref = slot_ref(k->hand_chunk, k->hand_slot);
         cache_slot_t *s = slot_at(c, ref);
@@ -199,6 +228,7 @@ static uint32_t slot_take(state_cache_t *c, size_t cls) {
         return clock_evict(c, cls);
     }
     uint32_t ref = k->free;
+    assert(ref && !(slot_at(c, ref)->flags & SLOT_USED));
     k->free = slot_at(c, ref)->next;
     return ref;
 }
@@ -225,6 +255,7 @@ state_cache_lookup_t state_cache_get(state_cache_t *c, const uint8_t *key, size_
         return STATE_CACHE_MISS;
     }
     cache_slot_t *s = slot_at(c, ref);
+    assert(s->flags & SLOT_USED);
     s->flags |= SLOT_REFERENCED;
     if (s->flags & SLOT_ABSENT) {
         c->stats.absent_hits++;
@@ -238,6 +269,7 @@ state_cache_lookup_t state_cache_get(state_cache_t *c, const uint8_t *key, size_
 
 /* The smallest class whose slots hold an entry of need bytes. */
 static size_t class_for(size_t need) {
+    assert(need <= CACHE_SLOT_BYTES_MAX);
     size_t cls = 0;
     while (cache_class_bytes[cls] < need)
         cls++;
@@ -283,6 +315,7 @@ void state_cache_put(state_cache_t *c, const uint8_t *key, size_t key_len,
     s->next = *head;
     *head = ref;
     c->stats.entries++;
+    assert(c->chunk_class[(ref - 1) >> CACHE_SLOT_BITS] == cls);
 }
 
 void state_cache_clear(state_cache_t *c) {
@@ -294,9 +327,11 @@ void state_cache_clear(state_cache_t *c) {
     for (uint32_t i = 0; i < c->chunks_count; i++)
         chunk_carve(c, i);
     c->stats.entries = 0;
+    assert(c->chunks_count == 0 || c->classes[c->chunk_class[0]].free);
 }
 
 void state_cache_stats_get(const state_cache_t *c, state_cache_stats_t *out) {
+    assert(out);
     if (!c) {
         memset(out, 0, sizeof *out);
         return;

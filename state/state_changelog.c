@@ -2,6 +2,7 @@
  * batch's op log (what the runner produces to topic.changelog), the apply of changelog
  * records during a restore, and the per-partition checkpoint (the changelog offset the
  * committed state reflects). Not the Kafka side: see processor/runner/runner_changelog.c. */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,10 @@ static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_PROFILES] = STATE_CHANGELOG_CF_PROFILES,
 };
 #define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
+/* The two tables are each other's inverse over every column family. */
+_Static_assert(CHANGELOG_CF_COUNT == CF__COUNT, "a changelog cf per column family");
+/* A checkpoint key is the 2-byte partition key and a tag byte. */
+_Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
 
 sy_err_t state_store_pending_each(state_store_t *s, state_changelog_op_fn *fn, void *ctx) {
     state_store_stream_times_write(s);
@@ -39,6 +44,7 @@ sy_err_t state_store_pending_each(state_store_t *s, state_changelog_op_fn *fn, v
         const pending_op_t *op = &p->ops[i];
         if (op->kind == PENDING_OP_NONE)
             continue;
+        assert(op->cf < CF__COUNT && changelog_cf_index[changelog_cf_of_index[op->cf]] == op->cf);
         const uint8_t *value = op->kind == PENDING_OP_PUT ? op->value : NULL;
         sy_err_t err = fn(ctx, changelog_cf_of_index[op->cf], op->partition, op->key,
                           op->key_len, value, op->value_len);
@@ -49,6 +55,7 @@ sy_err_t state_store_pending_each(state_store_t *s, state_changelog_op_fn *fn, v
 }
 
 static sy_err_t bad_record(const char *what, char *errbuf, size_t errbuf_size) {
+    assert(what);
     snprintf(errbuf, errbuf_size, "changelog record: %s", what);
     return SY_ERR_INVALID_ARG;
 }
@@ -58,6 +65,7 @@ static sy_err_t meta_apply(state_store_t *s, int32_t partition, const uint8_t *k
                            size_t key_len, const uint8_t *value, size_t value_len,
                            char *errbuf, size_t errbuf_size) {
     int64_t time_ms = INT64_MIN;
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX); /* checked by the caller */
     if (key_len != 2)
         return bad_record("meta key is not a partition", errbuf, errbuf_size);
     if (value && !state_codec_meta_decode(value, value_len, &time_ms))
@@ -78,6 +86,7 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
                                const uint8_t *value, size_t value_len, char *errbuf,
                                size_t errbuf_size) {
     state_instance_t instance;
+    assert(key_len >= 2 && key_len <= STATE_KEY_BYTES_MAX); /* checked by the caller */
     if (key_len < 4 || !memchr(key + 2, 0, key_len - 2))
         return bad_record("malformed instance key", errbuf, errbuf_size);
     if (value && !state_codec_instance_decode(value, value_len, &instance))
@@ -108,6 +117,7 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
                             const uint8_t *value, size_t value_len, char *errbuf,
                             size_t errbuf_size) {
     state_timer_t timer;
+    assert(cf == CF_TIMERS || cf == CF_PROFILES);
     if (cf == CF_TIMERS && (!state_codec_timer_key_decode(key, key_len, &timer) ||
                             (value && !state_codec_timer_value_decode(value, value_len,
                                                                       &timer))))
@@ -134,6 +144,7 @@ sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
     if (partition >= STATE_PARTITIONS_MAX)
         return bad_record("partition out of range", errbuf, errbuf_size);
     int index = changelog_cf_index[cf];
+    assert(index >= 0 && index < CF__COUNT && changelog_cf_of_index[index] == cf);
     if (index == CF_DEFAULT)
         return meta_apply(s, partition, key, key_len, value, value_len, errbuf, errbuf_size);
     if (index == CF_INSTANCES)
@@ -144,6 +155,7 @@ sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
 static size_t checkpoint_key(uint8_t *buf, int32_t partition) {
     size_t n = state_codec_meta_key(buf, partition);
     buf[n++] = CHANGELOG_CHECKPOINT_TAG;
+    assert(n == 3);
     return n;
 }
 
@@ -173,6 +185,7 @@ sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
         return SY_ERR_STATE;
     }
     *offset = (int64_t)u;
+    assert(len == CHANGELOG_CHECKPOINT_BYTES);
     return SY_OK;
 }
 
@@ -182,6 +195,7 @@ sy_err_t state_store_changelog_offset_set(state_store_t *s, int32_t partition,
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX || offset < 0)
         return SY_ERR_INVALID_ARG;
     size_t key_len = checkpoint_key(key, partition);
+    assert(key_len == sizeof key);
     value[0] = STATE_CODEC_VERSION;
     for (int i = 0; i < 8; i++)
         value[1 + i] = (uint8_t)((uint64_t)offset >> (56 - 8 * i));

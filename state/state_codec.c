@@ -2,9 +2,30 @@
  * right in RocksDB, zigzag varints for values (an instance is ~15 bytes). */
 #include "state_codec.h"
 
+#include <assert.h>
 #include <string.h>
 
+/* Keys carry the partition in 2 bytes and a node index travels as a 16-bit varint. */
+_Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
+/* Longest encodings: varints of 7 bits a byte (16 bits: 3, 32: 5, 64: 10 bytes). */
+#define VARINT16_BYTES_MAX 3
+#define VARINT32_BYTES_MAX 5
+#define VARINT64_BYTES_MAX 10
+_Static_assert(2 + VARINT16_BYTES_MAX + 3 * VARINT32_BYTES_MAX + 2 * VARINT64_BYTES_MAX <=
+                   STATE_VALUE_BYTES_MAX,
+               "the longest instance value fits STATE_VALUE_BYTES_MAX");
+_Static_assert(1 + VARINT16_BYTES_MAX + VARINT64_BYTES_MAX <= STATE_VALUE_BYTES_MAX,
+               "the longest timer value fits STATE_VALUE_BYTES_MAX");
+_Static_assert(2 + 8 + SY_ID_BYTES_MAX + 1 + SY_ID_BYTES_MAX <= STATE_KEY_BYTES_MAX,
+               "the longest timer key fits STATE_KEY_BYTES_MAX");
+
+/* An instance as the engine keeps it: a known status. */
+static int instance_valid(const state_instance_t *in) {
+    return in->status == STATE_INSTANCE_ACTIVE || in->status == STATE_INSTANCE_DONE;
+}
+
 static size_t put_u16_be(uint8_t *buf, uint16_t v) {
+    assert(buf);
     buf[0] = (uint8_t)(v >> 8);
     buf[1] = (uint8_t)v;
     return 2;
@@ -13,6 +34,7 @@ static size_t put_u16_be(uint8_t *buf, uint16_t v) {
 /* Due times sort as unsigned big-endian after flipping the sign bit. */
 static size_t put_i64_ordered(uint8_t *buf, int64_t v) {
     uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);
+    assert(buf);
     for (int i = 7; i >= 0; i--) {
         buf[i] = (uint8_t)u;
         u >>= 8;
@@ -34,17 +56,20 @@ static size_t put_ids(uint8_t *buf, const char *contact_id, const char *journey_
     memcpy(buf, contact_id, clen);
     buf[clen] = 0;
     memcpy(buf + clen + 1, journey_id, jlen);
+    assert(clen + 1 + jlen <= 2 * SY_ID_BYTES_MAX + 1);
     return clen + 1 + jlen;
 }
 
 size_t state_codec_instance_key(uint8_t *buf, int32_t partition, const char *contact_id,
                                 const char *journey_id) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     size_t n = put_u16_be(buf, (uint16_t)partition);
     size_t ids = put_ids(buf + n, contact_id, journey_id);
     return ids ? n + ids : 0;
 }
 
 size_t state_codec_timer_key(uint8_t *buf, const state_timer_t *timer) {
+    assert(timer->partition >= 0 && timer->partition < STATE_PARTITIONS_MAX);
     size_t n = put_u16_be(buf, (uint16_t)timer->partition);
     n += put_i64_ordered(buf + n, timer->due_ms);
     size_t ids = put_ids(buf + n, timer->contact_id, timer->journey_id);
@@ -52,6 +77,7 @@ size_t state_codec_timer_key(uint8_t *buf, const state_timer_t *timer) {
 }
 
 size_t state_codec_meta_key(uint8_t *buf, int32_t partition) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     return put_u16_be(buf, (uint16_t)partition);
 }
 
@@ -69,6 +95,7 @@ int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *
     timer->contact_id[sep - ids] = '\0';
     memcpy(timer->journey_id, sep + 1, (size_t)(end - sep - 1));
     timer->journey_id[end - sep - 1] = '\0';
+    assert(timer->partition >= 0 && timer->partition <= UINT16_MAX);
     return 1;
 }
 
@@ -109,6 +136,7 @@ static int get_zigzag(const uint8_t *buf, size_t len, size_t *pos, int64_t *v) {
 }
 
 size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
+    assert(instance_valid(in));
     size_t n = 0;
     buf[n++] = STATE_CODEC_VERSION;
     buf[n++] = (uint8_t)in->status;
@@ -119,6 +147,7 @@ size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
     /* The node entry time is stored as its distance from the journey entry: small. */
     n += put_zigzag(buf + n, in->node_entered_at_ms - in->entered_at_ms);
     n += put_varint(buf + n, in->seen_mask);
+    assert(n <= STATE_VALUE_BYTES_MAX);
     return n;
 }
 
@@ -142,6 +171,7 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
     out->entered_at_ms = entered;
     out->node_entered_at_ms = entered + node_delta;
     out->seen_mask = (uint32_t)seen;
+    assert(instance_valid(out));
     return 1;
 }
 
@@ -150,6 +180,7 @@ size_t state_codec_timer_value_encode(uint8_t *buf, const state_timer_t *timer) 
     buf[n++] = STATE_CODEC_VERSION;
     n += put_varint(buf + n, timer->node);
     n += put_zigzag(buf + n, timer->node_entered_at_ms);
+    assert(n <= STATE_VALUE_BYTES_MAX);
     return n;
 }
 
@@ -163,16 +194,20 @@ int state_codec_timer_value_decode(const uint8_t *buf, size_t len, state_timer_t
         node > UINT16_MAX)
         return 0;
     timer->node = (uint16_t)node;
+    assert(pos == len);
     return 1;
 }
 
 size_t state_codec_meta_encode(uint8_t *buf, int64_t stream_time_ms) {
     buf[0] = STATE_CODEC_VERSION;
-    return 1 + put_zigzag(buf + 1, stream_time_ms);
+    size_t n = 1 + put_zigzag(buf + 1, stream_time_ms);
+    assert(n <= STATE_VALUE_BYTES_MAX);
+    return n;
 }
 
 int state_codec_meta_decode(const uint8_t *buf, size_t len, int64_t *stream_time_ms) {
     size_t pos = 1;
+    assert(buf || !len);
     if (len < 1 || buf[0] != STATE_CODEC_VERSION)
         return 0;
     return get_zigzag(buf, len, &pos, stream_time_ms) && pos == len;

@@ -2,8 +2,10 @@
  * op log that keeps one final write per key. Not the RocksDB side: state_store.c turns
  * the op log into a WriteBatch at commit. */
 #include "state_pending.h"
+#include "state_store.h"
 #include "sy_hash.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,16 +19,28 @@
  * full and probes stay short. */
 #define PENDING_OPS_INDEX_INITIAL (2 * PENDING_OPS_INITIAL)
 
+/* Probing masks with capacity - 1, and an op's index slot holds its position + 1. */
+_Static_assert((PENDING_MAP_INITIAL & (PENDING_MAP_INITIAL - 1)) == 0,
+               "the pending map's capacity is a power of two");
+_Static_assert((PENDING_OPS_INDEX_INITIAL & (PENDING_OPS_INDEX_INITIAL - 1)) == 0,
+               "the op index's capacity is a power of two");
+/* An op's partition is read back from the key's 2-byte big-endian prefix. */
+_Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
+
+static int power_of_two(size_t n) { return n && (n & (n - 1)) == 0; }
+
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
     return sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, p, len);
 }
 
 void state_pending_init(state_pending_t *pending) {
+    assert(pending);
     memset(pending, 0, sizeof *pending);
     arena_init(&pending->arena);
 }
 
 void state_pending_deinit(state_pending_t *pending) {
+    assert(pending->heaps || !pending->heaps_count);
     for (size_t i = 0; i < pending->heaps_count; i++)
         free(pending->heaps[i].items);
     free(pending->heaps);
@@ -38,6 +52,9 @@ void state_pending_deinit(state_pending_t *pending) {
 }
 
 void state_pending_reset(state_pending_t *pending) {
+    /* Growth keeps both tables at most half full, so a probe always meets an empty slot. */
+    assert(pending->map_count * 2 <= pending->map_capacity);
+    assert(pending->ops_count * 2 <= pending->ops_index_capacity);
     if (pending->map_count)
         memset(pending->map, 0, pending->map_capacity * sizeof *pending->map);
     pending->map_count = 0;
@@ -63,6 +80,7 @@ static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t
 
 static int map_grow(state_pending_t *pending) {
     size_t capacity = pending->map_capacity ? pending->map_capacity * 2 : PENDING_MAP_INITIAL;
+    assert(power_of_two(capacity));
     pending_entry_t *map = calloc(capacity, sizeof *map);
     if (!map)
         return 0;
@@ -74,6 +92,7 @@ static int map_grow(state_pending_t *pending) {
     free(pending->map);
     pending->map = map;
     pending->map_capacity = capacity;
+    assert((pending->map_count + 1) * 2 <= capacity);
     return 1;
 }
 
@@ -104,16 +123,20 @@ int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_l
     }
     e->value = v;
     e->value_len = value_len;
+    assert(e->key_len == key_len && pending->map_count * 2 <= pending->map_capacity);
     return 1;
 }
 
 static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
+    assert(key && key_len >= 2);
     return sy_hash_fnv1a64(sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, &cf, 1), key, key_len);
 }
 
 /* The index slot of (cf, key): the one holding its op, or the empty one it would take. */
 static uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, uint8_t cf,
                          const uint8_t *key, size_t key_len) {
+    assert(power_of_two(pending->ops_index_capacity));
+    assert(pending->ops_count < pending->ops_index_capacity); /* an empty slot ends a probe */
     size_t mask = pending->ops_index_capacity - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         uint32_t *slot = &pending->ops_index[i];
@@ -141,6 +164,7 @@ static int op_index_grow(state_pending_t *pending) {
     free(pending->ops_index);
     pending->ops_index = index;
     pending->ops_index_capacity = capacity;
+    assert((pending->ops_count + 1) * 2 <= capacity);
     return 1;
 }
 
@@ -155,6 +179,7 @@ static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t
         return NULL;
     uint64_t hash = op_hash(cf, key, key_len);
     uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
+    assert(!*slot || *slot <= pending->ops_count);
     if (*slot || !create)
         return *slot ? &pending->ops[*slot - 1] : NULL;
     if (pending->ops_count == pending->ops_capacity) {
@@ -173,6 +198,7 @@ static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t
     *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
                          .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1])};
     *slot = (uint32_t)pending->ops_count;
+    assert(op->partition < STATE_PARTITIONS_MAX && pending->ops_count <= pending->ops_capacity);
     return op;
 }
 
@@ -192,6 +218,7 @@ int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *ke
         memcpy(op->value, value, value_len);
     op->value_len = value_len;
     op->kind = PENDING_OP_PUT;
+    assert(op->cf == cf && op->value_len <= op->value_cap);
     return 1;
 lost:
     pending->ops_lost = 1;
@@ -210,6 +237,7 @@ int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t 
     op->committed |= (uint8_t)(committed != 0);
     op->kind = op->committed ? PENDING_OP_DELETE : PENDING_OP_NONE;
     op->value_len = 0;
+    assert(op->cf == cf && op->key_len == key_len);
     return 1;
 }
 
@@ -228,7 +256,17 @@ static int entry_less(const pending_entry_t *a, const pending_entry_t *b) {
     return c < 0 || (c == 0 && a->key_len < b->key_len);
 }
 
+/* Heap order around item i: no smaller than its parent, no larger than its children. */
+static int heap_ordered_at(const pending_heap_t *heap, size_t i) {
+    const pending_entry_t *items = heap->items;
+    size_t child = 2 * i + 1;
+    return (i == 0 || !entry_less(&items[i], &items[(i - 1) / 2])) &&
+           (child >= heap->count || !entry_less(&items[child], &items[i])) &&
+           (child + 1 >= heap->count || !entry_less(&items[child + 1], &items[i]));
+}
+
 static pending_heap_t *heap_for(state_pending_t *pending, int32_t partition, int create) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     size_t index = (size_t)partition;
     if (index < pending->heaps_count)
         return &pending->heaps[index];
@@ -268,14 +306,17 @@ int state_pending_timer_push(state_pending_t *pending, int32_t partition,
         i = (i - 1) / 2;
     }
     heap->items[i] = e;
+    assert(heap->count <= heap->capacity && heap_ordered_at(heap, i));
     return 1;
 }
 
 const pending_entry_t *state_pending_timer_peek(const state_pending_t *pending,
                                                 int32_t partition) {
+    assert(partition >= 0);
     if ((size_t)partition >= pending->heaps_count)
         return NULL;
     const pending_heap_t *heap = &pending->heaps[partition];
+    assert(heap->count <= heap->capacity);
     return heap->count ? &heap->items[0] : NULL;
 }
 
@@ -296,6 +337,8 @@ void state_pending_timer_pop(state_pending_t *pending, int32_t partition) {
         heap->items[i] = heap->items[child];
         i = child;
     }
-    if (heap->count)
+    if (heap->count) {
         heap->items[i] = last;
+        assert(heap_ordered_at(heap, i));
+    }
 }

@@ -1,6 +1,7 @@
 /* state_profile.c — contacts' profiles in the "profiles" column family (merge of set and
  * unset updates, reads that see the pending batch) and the scan of a partition's
  * instances for deploy-time migration. Not the profile encoding: see profile_codec.c. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,10 @@
 /* Pending-map keys of profiles start with this byte; instance keys start with the high
  * byte of a partition below STATE_PARTITIONS_MAX (at most 0x0f), so the two never meet. */
 #define PROFILE_PENDING_TAG 0xff
+/* cache_fill (state_store.c) tells instance keys of the pending map from profile keys by
+ * their first two bytes read as a partition. */
+_Static_assert((PROFILE_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
+               "a profile's pending key never reads as a partition");
 
 /* One merge's working memory, kept with the store: no allocation per profile update. */
 struct state_profile_scratch {
@@ -71,6 +76,7 @@ static sy_err_t profile_decode(const uint8_t *value, size_t len, const char *con
 
 /* The pending-map key: the tag, then the RocksDB key. 0 for an over-long contact id. */
 static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     buf[0] = PROFILE_PENDING_TAG;
     size_t len = profile_codec_key(buf + 1, partition, contact_id);
     return len ? len + 1 : 0;

@@ -3,6 +3,7 @@
  * workload. Timers: state_timers.c; profiles and scans: state_profile.c. */
 #include "state_store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +22,24 @@
  * (a contact's first event in a journey); 10 bits keep false positives near 1%. */
 #define STATE_BLOOM_BITS_PER_KEY 10
 
+/* Every instance key (partition, contact id, NUL, journey id) fits a cache entry, and
+ * every instance value too: the cache never has to refuse one. */
+_Static_assert(2 + SY_ID_BYTES_MAX + 1 + SY_ID_BYTES_MAX <= STATE_CACHE_KEY_BYTES_MAX,
+               "instance keys fit the write-back cache");
+_Static_assert(STATE_VALUE_BYTES_MAX <= STATE_CACHE_VALUE_BYTES_MAX,
+               "instance values fit the write-back cache");
+/* batch_fill and the changelog index column families by op->cf. */
+_Static_assert(CF__COUNT == sizeof cf_names / sizeof cf_names[0], "a name per column family");
+
 sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size, const char *what) {
+    assert(what);
     snprintf(errbuf, errbuf_size, "state store: %s: %s", what, err ? err : "unknown error");
     free(err);
     return SY_ERR_STATE;
 }
 
 static void store_options_init(state_store_t *s, bool in_memory) {
+    assert(!s->options && !s->db);
     s->options = rocksdb_options_create();
     rocksdb_options_set_create_if_missing(s->options, 1);
     rocksdb_options_set_create_missing_column_families(s->options, 1);
@@ -60,6 +72,7 @@ static void store_options_init(state_store_t *s, bool in_memory) {
 
 static sy_err_t make_dir(const char *dir, char *errbuf, size_t errbuf_size) {
     char path[4096];
+    assert(dir);
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
         snprintf(errbuf, errbuf_size, "state store: path too long: %s", dir);
         return SY_ERR_INVALID_ARG;
@@ -87,6 +100,7 @@ static state_store_t *store_new(void) {
     state_pending_init(&s->pending);
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++)
         s->stream_time[i] = INT64_MIN;
+    assert(!s->db && !s->stream_time_unwritten_count);
     return s;
 }
 
@@ -94,6 +108,7 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
                           size_t cache_bytes, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
     char *rerr = NULL;
+    assert(out && dir);
     state_store_t *s = store_new();
     if (!s)
         return SY_ERR_NOMEM;
@@ -136,6 +151,7 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
                                     size_t errbuf_size) {
     sy_err_t err;
     char *rerr = NULL;
+    assert(out && dir);
     state_store_t *s = store_new();
     if (!s)
         return SY_ERR_NOMEM;
@@ -159,6 +175,7 @@ fail:
 }
 
 void state_store_timer_iters_drop(state_store_t *s) {
+    assert(s);
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
         if (s->timer_iters[i]) {
             rocksdb_iter_destroy(s->timer_iters[i]);
@@ -193,6 +210,7 @@ void state_store_close(state_store_t *s) {
     state_pending_deinit(&s->pending);
     state_cache_close(s->instance_cache);
     state_store_profile_scratch_free(s);
+    assert(!s->profile_scratch);
     free(s);
 }
 
@@ -203,6 +221,7 @@ static sy_err_t instance_read(state_store_t *s, const uint8_t *key, size_t key_l
                               state_instance_t *out, char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
     size_t len = 0;
+    assert(key_len > 2 && key_len <= STATE_KEY_BYTES_MAX);
     char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_INSTANCES],
                                  (const char *)key, key_len, &len, &rerr);
     if (rerr)
@@ -223,6 +242,7 @@ sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
                                   const char *contact_id, const char *journey_id,
                                   state_instance_t *out, char *errbuf, size_t errbuf_size) {
     uint8_t key[STATE_KEY_BYTES_MAX];
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
     if (!key_len)
         return SY_ERR_LIMIT;
@@ -255,6 +275,7 @@ sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
                                   const char *contact_id, const char *journey_id,
                                   const state_instance_t *instance) {
     uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
     if (!key_len)
         return SY_ERR_LIMIT;
@@ -269,6 +290,7 @@ static void stream_time_load(state_store_t *s, int32_t partition) {
     uint8_t key[2];
     char *rerr = NULL;
     size_t len = 0;
+    assert(!s->stream_time_state[partition]);
     size_t key_len = state_codec_meta_key(key, partition);
     char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
                                  (const char *)key, key_len, &len, &rerr);
@@ -286,21 +308,27 @@ int64_t state_store_stream_time_get(state_store_t *s, int32_t partition) {
         return INT64_MIN;
     if (!s->stream_time_state[partition])
         stream_time_load(s, partition);
+    assert(s->stream_time_state[partition] >= 1 && s->stream_time_state[partition] <= 3);
     return s->stream_time[partition];
 }
 
 void state_store_stream_time_set(state_store_t *s, int32_t partition, int64_t time_ms) {
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return;
-    if (s->stream_time_state[partition] != 3)
+    /* A partition is listed once, when it enters state 3: the list cannot overflow. */
+    if (s->stream_time_state[partition] != 3) {
+        assert(s->stream_time_unwritten_count < STATE_PARTITIONS_MAX);
         s->stream_time_unwritten[s->stream_time_unwritten_count++] = partition;
+    }
     s->stream_time[partition] = time_ms;
     s->stream_time_state[partition] = 3;
 }
 
 void state_store_stream_times_write(state_store_t *s) {
+    assert(s->stream_time_unwritten_count <= STATE_PARTITIONS_MAX);
     for (size_t i = 0; i < s->stream_time_unwritten_count; i++) {
         int32_t partition = s->stream_time_unwritten[i];
+        assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
         if (s->stream_time_state[partition] != 3)
             continue; /* a changelog record set it since, with its own put */
         uint8_t key[2], value[STATE_VALUE_BYTES_MAX];
@@ -323,6 +351,7 @@ static void batch_reset(state_store_t *s, bool committed) {
             s->stream_time_state[i] = committed ? 1 : 0;
     }
     s->stream_time_unwritten_count = 0;
+    assert(s->pending.ops_count == 0 && s->pending.map_count == 0);
 }
 
 /* After a successful write, the batch's instance values are the committed ones: make
@@ -331,6 +360,7 @@ static void batch_reset(state_store_t *s, bool committed) {
 static void cache_fill(state_store_t *s) {
     if (!s->instance_cache)
         return;
+    assert(!s->pending.ops_lost);
     for (size_t i = 0; i < s->pending.map_capacity; i++) {
         const pending_entry_t *e = &s->pending.map[i];
         if (e->key && e->key_len > 2 && ((e->key[0] << 8) | e->key[1]) < STATE_PARTITIONS_MAX)
@@ -361,6 +391,7 @@ static void batch_fill(state_store_t *s) {
         qsort(order, p->ops_count, sizeof *order, op_order);
     for (size_t i = 0; i < p->ops_count; i++) {
         const pending_op_t *op = order ? order[i] : &p->ops[i];
+        assert(op->cf < CF__COUNT);
         if (op->kind == PENDING_OP_PUT)
             rocksdb_writebatch_put_cf(s->batch, s->cf[op->cf], (const char *)op->key,
                                       op->key_len, (const char *)op->value, op->value_len);
@@ -381,6 +412,7 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
         return SY_ERR_NOMEM;
     }
     batch_fill(s);
+    assert(s->stream_time_unwritten_count == 0);
     if (rocksdb_writebatch_count(s->batch) > 0)
         rocksdb_write(s->db, s->write_options, s->batch, &rerr);
     if (rerr) {
@@ -392,4 +424,7 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
     return SY_OK;
 }
 
-void state_store_abort(state_store_t *s) { batch_reset(s, false); }
+void state_store_abort(state_store_t *s) {
+    assert(s);
+    batch_reset(s, false);
+}

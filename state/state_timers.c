@@ -1,6 +1,7 @@
 /* state_timers.c — the timer index: timers ordered by (partition, due time) in their own
  * column family, merged with the timers the pending batch added, so a timer set earlier
  * in the same batch fires at the right point of the stream. */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
     if (!key_len)
         return SY_ERR_LIMIT;
     size_t value_len = state_codec_timer_value_encode(value, timer);
+    assert(key_len <= sizeof key && value_len <= sizeof value);
     if (!state_pending_timer_push(&s->pending, timer->partition, key, key_len, value,
                                   value_len) ||
         !state_pending_op_put(&s->pending, CF_TIMERS, key, key_len, value, value_len))
@@ -82,11 +84,15 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
         return SY_ERR_STATE;
     }
     out->from_pending = use_pending;
+    assert(out->partition == partition); /* both sources were read in partition's range */
     return out->due_ms <= due_max ? SY_OK : SY_ERR_NOT_FOUND;
 }
 
 sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
     uint8_t key[STATE_KEY_BYTES_MAX];
+    /* The timer state_store_timer_next returned: the head of its source. */
+    assert(!timer->from_pending ||
+           state_pending_timer_peek(&s->pending, timer->partition) != NULL);
     size_t key_len = state_codec_timer_key(key, timer);
     if (!key_len)
         return SY_ERR_LIMIT;

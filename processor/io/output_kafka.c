@@ -61,12 +61,13 @@ static sy_err_t producer_create(output_kafka_t *o, const sy_config_t *config,
 /* Copy the topic names so out does not borrow config past open. */
 static sy_err_t topics_copy(output_kafka_t *o, const sy_config_t *c) {
     size_t d = strlen(c->topic_decisions) + 1, u = strlen(c->topic_contact_updates) + 1;
-    o->topics = malloc(d + u + strlen(c->topic_dlq) + 1);
+    size_t q = strlen(c->topic_dlq) + 1;
+    o->topics = malloc(d + u + q);
     if (!o->topics)
         return SY_ERR_NOMEM;
     memcpy(o->topics, c->topic_decisions, d);
     memcpy(o->topics + d, c->topic_contact_updates, u);
-    strcpy(o->topics + d + u, c->topic_dlq);
+    memcpy(o->topics + d + u, c->topic_dlq, q);
     o->decisions = o->topics;
     o->contact_updates = o->topics + d;
     o->dlq = o->topics + d + u;

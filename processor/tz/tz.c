@@ -48,7 +48,9 @@ static tz_zone_t *zone_acquire(const char *name, bool *owned) {
      * the same new zone must not both add it. */
     tz_zone_t *z = calloc(1, sizeof *z);
     if (z) {
-        strcpy(z->name, name);
+        size_t len = strlen(name); /* bounded by name_allowed */
+        assert(len < sizeof z->name);
+        memcpy(z->name, name, len + 1);
         if (!tz_zone_read(z)) {
             free(z);
             z = NULL;

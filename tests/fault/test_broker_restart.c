@@ -21,11 +21,31 @@
 /* Part of the input produced before the restart. */
 #define BEFORE_RESTART_PERCENT 40
 
+/* Restart the broker in broker_dir under the running service, which must ride it out. */
+static void broker_restart(service_t *svc, const char *broker_dir, const char *log) {
+    char command[1024];
+    int status = 0;
+    snprintf(command, sizeof command, "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s'"
+             " >/dev/null", SY_SOURCE_ROOT, broker_dir);
+    printf("restarting the broker (%s)\n", broker_dir);
+    fflush(stdout);
+    long long restart_at = fault_now_ms();
+    int rc = system(command);
+    printf("broker back after %.1f s (exit %d)\n", (fault_now_ms() - restart_at) / 1000.0,
+           WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "restart-broker failed: %d", rc);
+    int alive = fault_alive(svc, &status);
+    if (!alive)
+        fault_print_log_problems(log, 8);
+    cr_assert(alive, "the service exited during the broker restart (status %d): it must "
+              "retry", status);
+}
+
 Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     service_t svc;
     fault_workload_t w;
     fault_outputs_t want, got;
-    char log[256], command[1024];
+    char log[256];
     int status = 0;
     const char *broker_dir = getenv("SWITCHYARD_TEST_BROKER_DIR");
     cr_assert(broker_dir && broker_dir[0],
@@ -58,20 +78,7 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     printf("at the restart the group had committed %ld of %ld input records\n", committed,
            end);
 
-    snprintf(command, sizeof command, "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s'"
-             " >/dev/null", SY_SOURCE_ROOT, broker_dir);
-    printf("restarting the broker (%s)\n", broker_dir);
-    fflush(stdout);
-    long long restart_at = fault_now_ms();
-    int rc = system(command);
-    printf("broker back after %.1f s (exit %d)\n", (fault_now_ms() - restart_at) / 1000.0,
-           WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "restart-broker failed: %d", rc);
-    int alive = fault_alive(&svc, &status);
-    if (!alive)
-        fault_print_log_problems(log, 8);
-    cr_assert(alive, "the service exited during the broker restart (status %d): it must "
-              "retry", status);
+    broker_restart(&svc, broker_dir, log);
 
     fault_produce_lines(&svc, &w, first, w.count);
     printf("produced events %zu..%zu after the restart\n", first, w.count);

@@ -38,12 +38,37 @@ static void first_line_with(const char *path, const char *needle, char *out, siz
         fclose(f);
 }
 
+/* Wait for the service, its disk writes limited to limit bytes, to stop by itself with
+ * exit 1 and a state store error in log. */
+static void service_stops_on_write_failure(service_t *svc, const char *log, long long limit) {
+    char line[1024];
+    int status = 0;
+    long long start = fault_now_ms();
+    while (fault_alive(svc, &status) && fault_now_ms() - start < FAIL_TIMEOUT_MS)
+        fault_sleep_ms(100);
+    int exited = svc->pid == 0;
+    printf("%s after %.1f s: %s %d\n", exited ? "the service exited" : "still running",
+           (fault_now_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    long committed = 0, end = 0;
+    fault_group_committed(svc, &committed, &end);
+    printf("by then its group had committed %ld of %ld input records\n", committed, end);
+    first_line_with(log, "state store", line, sizeof line);
+    printf("its report: %s", line[0] ? line : "(no line mentions the state store)\n");
+    fault_print_log_problems(log, 4);
+    cr_assert(exited, "the service did not stop by itself within %d s of its writes failing "
+              "(or the limit of %lld bytes was never reached)", FAIL_TIMEOUT_MS / 1000, limit);
+    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+              "exit status: expected exit 1, got raw status %d", status);
+    cr_expect(line[0] != '\0', "stderr does not mention the state store error");
+}
+
 Test(fault_disk_failure, state_store_write_failure_stops_the_service_and_loses_nothing,
      .timeout = 840) {
     service_t svc;
     fault_workload_t w;
     fault_outputs_t want, got;
-    char log[256], line[1024];
+    char log[256];
     int status = 0;
     long long limit = fsize_limit();
     service_prepare(&svc, "fault-disk");
@@ -66,24 +91,7 @@ Test(fault_disk_failure, state_store_write_failure_stops_the_service_and_loses_n
     printf("produced all %zu events\n", w.count);
     fflush(stdout);
 
-    long long start = fault_now_ms();
-    while (fault_alive(&svc, &status) && fault_now_ms() - start < FAIL_TIMEOUT_MS)
-        fault_sleep_ms(100);
-    int exited = svc.pid == 0;
-    printf("%s after %.1f s: %s %d\n", exited ? "the service exited" : "still running",
-           (fault_now_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
-           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    long committed = 0, end = 0;
-    fault_group_committed(&svc, &committed, &end);
-    printf("by then its group had committed %ld of %ld input records\n", committed, end);
-    first_line_with(log, "state store", line, sizeof line);
-    printf("its report: %s", line[0] ? line : "(no line mentions the state store)\n");
-    fault_print_log_problems(log, 4);
-    cr_assert(exited, "the service did not stop by itself within %d s of its writes failing "
-              "(or the limit of %lld bytes was never reached)", FAIL_TIMEOUT_MS / 1000, limit);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 1,
-              "exit status: expected exit 1, got raw status %d", status);
-    cr_expect(line[0] != '\0', "stderr does not mention the state store error");
+    service_stops_on_write_failure(&svc, log, limit);
 
     snprintf(log, sizeof log, "%s/run-unlimited.log", svc.dir);
     fault_start(&svc, log, 0);

@@ -97,6 +97,37 @@ static void assert_final_state(const service_t *svc) {
            checked);
 }
 
+/* Run k: start the service, produce the next chunk of w's events after *produced, and
+ * SIGKILL it a random time (from *seed) after it got its partitions. */
+static void run_and_kill(service_t *svc, const fault_workload_t *w, int k, size_t chunk,
+                         size_t *produced, unsigned *seed) {
+    char log[256], what[32];
+    snprintf(log, sizeof log, "%s/run-%02d.log", svc->dir, k);
+    snprintf(what, sizeof what, "start %d", k + 1);
+    long assigned_ms = start_and_wait_assigned(svc, log, what);
+    long long assigned_at = fault_now_ms();
+    size_t from = *produced, to = *produced + chunk < w->count ? *produced + chunk : w->count;
+    fault_produce_lines(svc, w, from, to);
+    *produced = to;
+    long delay = KILL_MIN_MS + (long)(rand_r(seed) % (KILL_SPAN_MS + 1));
+    long left = delay - (long)(fault_now_ms() - assigned_at);
+    if (left > 0)
+        fault_sleep_ms(left);
+    int status = 0;
+    cr_assert(fault_alive(svc, &status), "start %d: the service exited by itself "
+              "(status %d) before the kill; log %s", k + 1, status, log);
+    harness_signal_and_wait(svc->pid, SIGKILL, 10000, &status);
+    svc->pid = 0;
+    long committed = 0, end = 0;
+    fault_group_committed(svc, &committed, &end);
+    printf("kill %2d/%d: partitions after %.1f s, events %zu..%zu produced, SIGKILL "
+           "%.2f s after assignment (%s), %ld of %ld input records committed\n",
+           k + 1, KILLS, assigned_ms / 1000.0, from, to, delay / 1000.0,
+           WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "had exited",
+           committed, end);
+    fflush(stdout);
+}
+
 Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840) {
     service_t svc;
     fault_workload_t w;
@@ -116,33 +147,8 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     /* A backlog before the first start: the first runs are killed mid-stream. */
     size_t produced = w.count / 2, chunk = (w.count - produced + CHUNKS - 1) / CHUNKS;
     fault_produce_lines(&svc, &w, 0, produced);
-    for (int k = 0; k < KILLS; k++) {
-        char what[32];
-        snprintf(log, sizeof log, "%s/run-%02d.log", svc.dir, k);
-        snprintf(what, sizeof what, "start %d", k + 1);
-        long assigned_ms = start_and_wait_assigned(&svc, log, what);
-        long long assigned_at = fault_now_ms();
-        size_t from = produced, to = produced + chunk < w.count ? produced + chunk : w.count;
-        fault_produce_lines(&svc, &w, from, to);
-        produced = to;
-        long delay = KILL_MIN_MS + (long)(rand_r(&seed) % (KILL_SPAN_MS + 1));
-        long left = delay - (long)(fault_now_ms() - assigned_at);
-        if (left > 0)
-            fault_sleep_ms(left);
-        int status = 0;
-        cr_assert(fault_alive(&svc, &status), "start %d: the service exited by itself "
-                  "(status %d) before the kill; log %s", k + 1, status, log);
-        harness_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
-        svc.pid = 0;
-        long committed = 0, end = 0;
-        fault_group_committed(&svc, &committed, &end);
-        printf("kill %2d/%d: partitions after %.1f s, events %zu..%zu produced, SIGKILL "
-               "%.2f s after assignment (%s), %ld of %ld input records committed\n",
-               k + 1, KILLS, assigned_ms / 1000.0, from, to, delay / 1000.0,
-               WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "had exited",
-               committed, end);
-        fflush(stdout);
-    }
+    for (int k = 0; k < KILLS; k++)
+        run_and_kill(&svc, &w, k, chunk, &produced, &seed);
 
     snprintf(log, sizeof log, "%s/run-final.log", svc.dir);
     start_and_wait_assigned(&svc, log, "final start");

@@ -4,6 +4,7 @@
  * and every good record is still processed. */
 #include <criterion/criterion.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +92,19 @@ static const char *header(const rd_kafka_message_t *m, const char *name, char *b
     return buf;
 }
 
+/* The decimal integer text as *out, false if text is not one whole. */
+static bool integer_parse(const char *text, long long *out) {
+    char *end;
+    errno = 0;
+    *out = strtoll(text, &end, 10);
+    return !errno && end != text && *end == '\0';
+}
+
 static void on_dead_letter(void *ctx, const rd_kafka_message_t *m) {
     (void)ctx;
     char topic[200], partition[16], offset[32], error[64], errbuf[256];
     sy_dead_letter_t dl;
+    long long offset_value = -1;
     for (int i = 0; i < BAD; i++) {
         if (m->key_len != strlen(bad[i].key) || memcmp(m->key, bad[i].key, m->key_len))
             continue;
@@ -104,14 +114,14 @@ static void on_dead_letter(void *ctx, const rd_kafka_message_t *m) {
                         strcmp(topic, events_topic) == 0 &&
                         header(m, "switchyard.partition", partition, sizeof partition) &&
                         header(m, "switchyard.offset", offset, sizeof offset) &&
-                        atoll(offset) >= 0 &&
+                        integer_parse(offset, &offset_value) && offset_value >= 0 &&
                         header(m, "switchyard.error", error, sizeof error) &&
                         strcmp(error, b->error) == 0;
         b->body_ok = codec_decode_dead_letter(codec, m->payload, m->len, &dl, errbuf,
                                               sizeof errbuf) == SY_OK &&
                      dl.value_len == b->len && memcmp(dl.value, b->value, b->len) == 0 &&
                      strcmp(dl.error_code, b->error) == 0 && dl.error[0] != '\0' &&
-                     dl.offset == atoll(offset);
+                     dl.offset == offset_value;
     }
 }
 

@@ -43,12 +43,12 @@ static void on_action(void *ctx, const rd_kafka_message_t *m) {
         return;
     }
     int i = contact_index(a.contact_id);
-    if (i < 0 || strlen(sent[i]) + strlen(a.template_id) + 2 > sizeof sent[i]) {
+    size_t used = i < 0 ? 0 : strlen(sent[i]);
+    if (i < 0 || used + strlen(a.template_id) + 2 > sizeof sent[i]) {
         undecodable++;
         return;
     }
-    strcat(sent[i], a.template_id);
-    strcat(sent[i], " ");
+    snprintf(sent[i] + used, sizeof sent[i] - used, "%s ", a.template_id);
 }
 
 static char ids[CONTACTS][2][64];

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,16 @@ static const char *member(json_object *o, const char *name) {
     return json_object_get_string(v);
 }
 
+/* Member name of o as a whole decimal integer; fails the test otherwise. */
+static long long member_integer(json_object *o, const char *name) {
+    const char *text = member(o, name);
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    cr_assert(!errno && end != text && *end == '\0', "%s: not an integer: %s", name, text);
+    return v;
+}
+
 /* Every output line of contact, in order, into buf. */
 static void contact_lines(const char *text, const char *contact, char *buf, size_t size) {
     size_t n = 0;
@@ -254,7 +265,7 @@ static json_object *dead_letter_of(const char *text, int partition) {
         json_object *o = json_tokener_parse(l);
         cr_assert_not_null(o);
         if (strcmp(member(o, "schema"), "DeadLetter") == 0 &&
-            atoi(member(o, "partition")) == partition)
+            member_integer(o, "partition") == partition)
             return o;
         json_object_put(o);
     }
@@ -269,7 +280,7 @@ Test(replay, records_that_do_not_decode_are_dead_letters_naming_where_and_why) {
         json_object *o = dead_letter_of(a_text, p);
         cr_assert_not_null(o, "no dead letter for partition %d in:\n%s", p, a_text);
         cr_assert_str_eq(member(o, "source_topic"), "events");
-        cr_assert_eq(atoll(member(o, "offset")), poison_offset[p], "partition %d: %s vs %lld",
+        cr_assert_eq(member_integer(o, "offset"), poison_offset[p], "partition %d: %s vs %lld",
                      p, member(o, "offset"), (long long)poison_offset[p]);
         cr_assert_str_eq(member(o, "error_code"), want_code[p], "partition %d", p);
         cr_assert_neq(member(o, "error")[0], '\0');

@@ -1246,7 +1246,8 @@ static const char *gen_str(gen_t *g, const char *prefix, size_t max) {
     char *s = g->arena + g->used;
     size_t n = (size_t)snprintf(s, 32, "%s", prefix), count = (size_t)gen_u(g, max);
     for (size_t i = 0; i < count; i++)
-        n += (size_t)sprintf(s + n, "%s", pieces[gen_u(g, sizeof pieces / sizeof *pieces)]);
+        n += (size_t)snprintf(s + n, AVRO_ARENA_BYTES - g->used - n, "%s",
+                              pieces[gen_u(g, sizeof pieces / sizeof *pieces)]);
     g->used += n + 1;
     cr_assert(g->used < AVRO_ARENA_BYTES / 2, "arena: %zu bytes", g->used);
     return s;
