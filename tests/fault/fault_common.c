@@ -28,24 +28,6 @@
 static const char *const kind_names[FAULT_KINDS] = {"RoutingDecision", "ActionCommand",
                                                     "ContactUpdate"};
 
-long long fault_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-long long fault_wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void fault_sleep_ms(long ms) {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 /* ------------------------------------------------------------------------------------- */
 /* outputs */
 
@@ -261,7 +243,7 @@ void fault_config_set(const service_t *svc, const char *key, const char *value) 
     if (!replaced)
         used += (size_t)snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
     snprintf(tmp, sizeof tmp, "%s.tmp~", svc->config_path);
-    cr_assert_eq(harness_write_file(tmp, out), 0, "write %s", tmp);
+    cr_assert_eq(text_file_write(tmp, out), 0, "write %s", tmp);
     cr_assert_eq(rename(tmp, svc->config_path), 0, "rename %s", tmp);
 }
 
@@ -320,13 +302,13 @@ int fault_file_contains(const char *path, const char *needle) {
 
 long fault_wait_log(service_t *svc, const char *log_path, const char *needle, int timeout_ms,
                     int *exit_status) {
-    long long start = fault_now_ms();
-    while (fault_now_ms() - start < timeout_ms) {
+    long long start = support_clock_now_ms();
+    while (support_clock_now_ms() - start < timeout_ms) {
         if (fault_file_contains(log_path, needle))
-            return (long)(fault_now_ms() - start);
+            return (long)(support_clock_now_ms() - start);
         if (!fault_alive(svc, exit_status))
             return -1;
-        fault_sleep_ms(20);
+        support_clock_sleep_ms(20);
     }
     return -1;
 }
@@ -388,10 +370,10 @@ void fault_group_committed(const service_t *svc, long *committed, long *end) {
 
 int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
     rd_kafka_t *rk = service_group_handle(svc);
-    long long start = fault_now_ms(), last_print = start;
+    long long start = support_clock_now_ms(), last_print = start;
     long committed = 0, end = 0;
     int result = 0, caught_up = 0;
-    while (fault_now_ms() - start < timeout_ms) {
+    while (support_clock_now_ms() - start < timeout_ms) {
         if (group_progress(rk, svc, &committed, &end, &caught_up) == 0 && caught_up &&
             end > 0) {
             result = 1;
@@ -401,16 +383,16 @@ int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
             result = -1;
             break;
         }
-        if (fault_now_ms() - last_print >= 10000) {
+        if (support_clock_now_ms() - last_print >= 10000) {
             printf("  ... group has committed %ld of %ld input records\n", committed, end);
             fflush(stdout);
-            last_print = fault_now_ms();
+            last_print = support_clock_now_ms();
         }
-        fault_sleep_ms(200);
+        support_clock_sleep_ms(200);
     }
     rd_kafka_destroy(rk);
     printf("group committed %ld of %ld input records after %.1f s%s\n", committed, end,
-           (fault_now_ms() - start) / 1000.0,
+           (support_clock_now_ms() - start) / 1000.0,
            result == 1 ? "" : result < 0 ? " (the service exited)" : " (timed out)");
     fflush(stdout);
     return result;

@@ -52,7 +52,7 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     fault_produce_lines(&svc, &w, 0, first);
     printf("service has its partitions after %.1f s; produced events 0..%zu\n",
            waited / 1000.0, first);
-    fault_sleep_ms(300); /* the service is working through them */
+    support_clock_sleep_ms(300); /* the service is working through them */
     long committed = 0, end = 0;
     fault_group_committed(&svc, &committed, &end);
     printf("at the restart the group had committed %ld of %ld input records\n", committed,
@@ -62,9 +62,9 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
              " >/dev/null", SY_SOURCE_ROOT, broker_dir);
     printf("restarting the broker (%s)\n", broker_dir);
     fflush(stdout);
-    long long restart_at = fault_now_ms();
+    long long restart_at = support_clock_now_ms();
     int rc = system(command);
-    printf("broker back after %.1f s (exit %d)\n", (fault_now_ms() - restart_at) / 1000.0,
+    printf("broker back after %.1f s (exit %d)\n", (support_clock_now_ms() - restart_at) / 1000.0,
            WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
     cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "restart-broker failed: %d", rc);
     int alive = fault_alive(&svc, &status);

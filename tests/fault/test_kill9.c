@@ -34,7 +34,7 @@
 
 static unsigned seed_from_env(void) {
     const char *text = getenv("SWITCHYARD_FAULT_SEED");
-    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)fault_wall_ms();
+    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)support_clock_wall_ms();
 }
 
 /* Start the service with its stderr in log and wait for its partitions; asserts. */
@@ -121,18 +121,18 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
         snprintf(log, sizeof log, "%s/run-%02d.log", svc.dir, k);
         snprintf(what, sizeof what, "start %d", k + 1);
         long assigned_ms = start_and_wait_assigned(&svc, log, what);
-        long long assigned_at = fault_now_ms();
+        long long assigned_at = support_clock_now_ms();
         size_t from = produced, to = produced + chunk < w.count ? produced + chunk : w.count;
         fault_produce_lines(&svc, &w, from, to);
         produced = to;
         long delay = KILL_MIN_MS + (long)(rand_r(&seed) % (KILL_SPAN_MS + 1));
-        long left = delay - (long)(fault_now_ms() - assigned_at);
+        long left = delay - (long)(support_clock_now_ms() - assigned_at);
         if (left > 0)
-            fault_sleep_ms(left);
+            support_clock_sleep_ms(left);
         int status = 0;
         cr_assert(fault_alive(&svc, &status), "start %d: the service exited by itself "
                   "(status %d) before the kill; log %s", k + 1, status, log);
-        harness_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
+        child_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
         svc.pid = 0;
         long committed = 0, end = 0;
         fault_group_committed(&svc, &committed, &end);

@@ -70,7 +70,7 @@ static void prepare(service_t *svc, const char *name) {
     snprintf(dir, sizeof dir, "%s/journeys", svc->dir);
     cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s", dir);
     snprintf(path, sizeof path, "%s/fault_wallclock_wait.yaml", dir);
-    cr_assert_eq(harness_write_file(path, journey_yaml), 0, "write %s", path);
+    cr_assert_eq(text_file_write(path, journey_yaml), 0, "write %s", path);
     fault_config_set(svc, "journeys.dir", dir);
     fault_config_set(svc, "time.mode", "wallclock");
     fault_config_fast_rejoin(svc);
@@ -116,7 +116,7 @@ Test(fault_wallclock_timer, wait_fires_within_a_second_of_its_due_time, .timeout
     prepare(&svc, "fault-wallclock");
     snprintf(log, sizeof log, "%s/run.log", svc.dir);
     start_assigned(&svc, log);
-    long long entry = fault_wall_ms(), due = entry + WAIT_MS;
+    long long entry = support_clock_wall_ms(), due = entry + WAIT_MS;
     produce_entry(&svc, "w-live", entry);
     sent_t s = read_sent(&svc, "w-live", 1);
     printf("entry at %lld, due at %lld; %ld action(s), record timestamp %lld (%+lld ms from "
@@ -140,26 +140,26 @@ Test(fault_wallclock_timer, timer_due_while_down_fires_once_at_start_up, .timeou
     prepare(&svc, "fault-wallclock-restart");
     snprintf(log, sizeof log, "%s/run-1.log", svc.dir);
     start_assigned(&svc, log);
-    long long entry = fault_wall_ms(), due = entry + WAIT_MS;
+    long long entry = support_clock_wall_ms(), due = entry + WAIT_MS;
     produce_entry(&svc, "w-restart", entry);
-    long long now = fault_wall_ms();
+    long long now = support_clock_wall_ms();
     if (entry + 1000 > now)
-        fault_sleep_ms((long)(entry + 1000 - now));
-    harness_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
+        support_clock_sleep_ms((long)(entry + 1000 - now));
+    child_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
     svc.pid = 0;
-    printf("SIGKILL %lld ms after the entry (due at +%d ms)\n", fault_wall_ms() - entry,
+    printf("SIGKILL %lld ms after the entry (due at +%d ms)\n", support_clock_wall_ms() - entry,
            WAIT_MS);
-    now = fault_wall_ms();
+    now = support_clock_wall_ms();
     if (due + 500 > now)
-        fault_sleep_ms((long)(due + 500 - now));
+        support_clock_sleep_ms((long)(due + 500 - now));
     snprintf(log, sizeof log, "%s/run-2.log", svc.dir);
-    long long restart = fault_wall_ms();
+    long long restart = support_clock_wall_ms();
     printf("restarting %lld ms after the due time\n", restart - due);
     start_assigned(&svc, log);
     sent_t first = read_sent(&svc, "w-restart", 1);
     printf("first read: %ld action(s); record timestamp %+lld ms from due, %+lld ms from "
            "the restart\n", first.count, first.ts_ms - due, first.ts_ms - restart);
-    fault_sleep_ms(1000); /* a second firing, if any, would be committed by now */
+    support_clock_sleep_ms(1000); /* a second firing, if any, would be committed by now */
     status = service_stop(&svc, 60000);
     sent_t all = read_sent(&svc, "w-restart", -1);
     printf("after SIGTERM: %ld action(s) for w-restart in the topic\n", all.count);

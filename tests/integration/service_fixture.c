@@ -4,13 +4,16 @@
 #include <criterion/criterion.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include "child.h"
+#include "text_file.h"
+#include "tmpdir.h"
 
 #define SERVICE_CALL_TIMEOUT_MS 60000
 
@@ -83,7 +86,7 @@ void service_prepare(service_t *svc, const char *name) {
              SY_SOURCE_ROOT, svc->state_dir, base, svc->events, svc->decisions,
              svc->actions_prefix, svc->contact_updates, svc->dlq, svc->changelog,
              harness_bootstrap());
-    cr_assert_eq(harness_write_file(svc->config_path, text), 0, "write %s", svc->config_path);
+    cr_assert_eq(text_file_write(svc->config_path, text), 0, "write %s", svc->config_path);
 }
 
 void service_copy_file(const char *from, const char *to) {
@@ -146,14 +149,14 @@ void service_prepare_with_journeys(service_t *svc, const char *name,
 
 void service_start(service_t *svc) {
     char *argv[] = {SWITCHYARD_BIN, "run", "--config", svc->config_path, NULL};
-    svc->pid = harness_spawn(argv);
+    svc->pid = child_spawn(argv);
     cr_assert_gt(svc->pid, 0, "could not start %s", SWITCHYARD_BIN);
 }
 
 int service_stop(service_t *svc, int timeout_ms) {
     int status = -1;
     if (svc->pid > 0)
-        harness_signal_and_wait(svc->pid, SIGTERM, timeout_ms, &status);
+        child_signal_and_wait(svc->pid, SIGTERM, timeout_ms, &status);
     svc->pid = 0;
     return status;
 }
@@ -187,16 +190,9 @@ void service_produce_events(const service_t *svc, const sy_event_t *events, size
     codec_close(codec);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 void service_remove_state(service_t *svc) {
     cr_assert_eq(svc->pid, 0, "remove the state of a running service");
-    cr_assert_eq(nftw(svc->state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0,
+    cr_assert_eq(tmpdir_remove(svc->state_dir), 0,
                  "remove %s", svc->state_dir);
     struct stat st;
     cr_assert_neq(stat(svc->state_dir, &st), 0, "%s is still there", svc->state_dir);
@@ -206,5 +202,5 @@ void service_cleanup(service_t *svc) {
     if (svc->pid > 0)
         service_stop(svc, 30000);
     if (svc->dir[0])
-        nftw(svc->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmpdir_remove(svc->dir);
 }

@@ -9,11 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "kafka_harness.h"
 #include "recording.h"
+#include "tmpdir.h"
 
 #define TOPIC_PARTITIONS 3
 /* Committed records: 30 in the first transaction, 6 in the last; 6 aborted between. */
@@ -94,9 +95,7 @@ static void topic_setup(void) {
 }
 
 static void topic_teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", work_dir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect_eq(tmpdir_remove(work_dir), 0, "remove %s", work_dir);
 }
 
 TestSuite(record, .init = topic_setup, .fini = topic_teardown, .timeout = 180);
@@ -105,12 +104,7 @@ TestSuite(record, .init = topic_setup, .fini = topic_teardown, .timeout = 180);
 static int run_record(const char *args) {
     char command[2048];
     snprintf(command, sizeof command, "%s record %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, output, sizeof output);
 }
 
 /* Records `--topic <topic> --out <work_dir>/name <extra>` and expects exit 0. */

@@ -5,7 +5,6 @@
  * and records the store refuses. In-memory RocksDB, a temp directory for the reopen
  * test. Not the Kafka side: the integration test test_restore.c covers it. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "state_store.h"
+#include "tmpdir.h"
 
 /* 2024-10-01T09:00:00Z. */
 #define T0_MS 1727773200000LL
@@ -374,13 +374,6 @@ Test(state_changelog, checkpoint_commits_with_the_batch_and_is_no_state_change) 
     state_store_close(s);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 Test(state_changelog, checkpoint_survives_a_reopen) {
     char dir[64];
     snprintf(dir, sizeof dir, "/tmp/sy-changelog-test-XXXXXX");
@@ -397,5 +390,5 @@ Test(state_changelog, checkpoint_survives_a_reopen) {
     cr_assert_eq(state_store_changelog_offset_get(s, 0, &offset, errbuf, sizeof errbuf), SY_OK);
     cr_assert_eq(offset, 1234, "checkpoint after reopen: %lld", (long long)offset);
     state_store_close(s);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(dir);
 }

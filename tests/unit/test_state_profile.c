@@ -3,7 +3,6 @@
  * the profiles column family existed) and of the instance scan used by migration.
  * In-memory RocksDB, and a temp directory for the reopen tests. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <rocksdb/c.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "state_store.h"
+#include "tmpdir.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 
@@ -237,13 +237,6 @@ Test(state_profile, visible_before_commit_and_abort_drops_it) {
 
 static char tmp_root[64];
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void dir_make(void) {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/sy-profile-test-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp failed");
@@ -251,7 +244,7 @@ static void dir_make(void) {
 
 static void dir_remove(void) {
     if (tmp_root[0])
-        nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmpdir_remove(tmp_root);
     tmp_root[0] = '\0';
 }
 

@@ -3,7 +3,6 @@
  * merged from disk and the batch; stream time. In-memory RocksDB, and a temp directory
  * for the reopen tests. It does not run journeys: that is test_engine.c. */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "state_codec.h"
 #include "state_store.h"
+#include "tmpdir.h"
 
 #define H_MS (60LL * 60 * 1000)
 /* A realistic event time: 2024-10-01T09:00:00Z. */
@@ -59,16 +59,9 @@ static void dir_make(void) {
     cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp failed");
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void dir_remove(void) {
     if (tmp_root[0])
-        nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmpdir_remove(tmp_root);
     tmp_root[0] = '\0';
 }
 

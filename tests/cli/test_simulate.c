@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "child.h"
+#include "text_file.h"
+#include "tmpdir.h"
 
 #define EVENTS SY_SOURCE_ROOT "/examples/events/coffee_email_promo.jsonl"
 #define JOURNEY SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml"
@@ -33,9 +36,7 @@ static void sim_setup(void) {
 }
 
 static void sim_teardown(void) {
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf %s", dir);
-    cr_assert_eq(system(command), 0);
+    cr_assert_eq(tmpdir_remove(dir), 0, "remove %s", dir);
 }
 
 TestSuite(simulate, .init = sim_setup, .fini = sim_teardown);
@@ -46,20 +47,7 @@ static int run(const char *args, char *output) {
     char command[1024];
     snprintf(command, sizeof command, "%s simulate %s%s", SWITCHYARD_BIN, args,
              strstr(args, "2>") ? "" : " 2>&1");
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(output, 1, SIM_OUTPUT_MAX - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void read_file(const char *path, char *buf) {
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    size_t n = fread(buf, 1, SIM_OUTPUT_MAX - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    return child_run(command, output, SIM_OUTPUT_MAX);
 }
 
 /* Simulate the example into out_path with extra options; the JSON lines into buf. */
@@ -68,7 +56,7 @@ static void simulate_example(const char *options, char *buf) {
     snprintf(args, sizeof args, "--journeys %s --events %s --out %s %s", journeys, EVENTS,
              out_path, options);
     cr_assert_eq(run(args, out), 0, "simulate %s:\n%s", args, out);
-    read_file(out_path, buf);
+    text_file_read(out_path, buf, SIM_OUTPUT_MAX);
 }
 
 static const char *member(json_object *o, const char *name) {

@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "child.h"
 #include "codec.h"
 #include "event_json.h"
 #include "recording.h"
 #include "simulate.h"
+#include "text_file.h"
+#include "tmpdir.h"
 
 #define PATHS SY_SOURCE_ROOT "/tests/journeys/paths/"
 #define JOURNEYS SY_SOURCE_ROOT "/examples/journeys"
@@ -157,9 +159,7 @@ static void replay_setup(void) {
 }
 
 static void replay_teardown(void) {
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf %s", dir);
-    cr_assert_eq(system(command), 0);
+    cr_assert_eq(tmpdir_remove(dir), 0, "remove %s", dir);
 }
 
 TestSuite(replay, .init = replay_setup, .fini = replay_teardown);
@@ -170,12 +170,7 @@ static int run(const char *command_args) {
     char command[2048];
     snprintf(command, sizeof command, "cd %s && %s %s%s", dir, SWITCHYARD_BIN, command_args,
              strstr(command_args, "2>") ? "" : " 2>&1");
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(out, 1, OUTPUT_MAX - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, out, OUTPUT_MAX);
 }
 
 static void run_ok(const char *command_args) {
@@ -186,11 +181,7 @@ static void run_ok(const char *command_args) {
 static void read_text(const char *name, char *buf) {
     char path[256];
     path_in(path, sizeof path, name);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    size_t n = fread(buf, 1, OUTPUT_MAX - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    text_file_read(path, buf, OUTPUT_MAX);
 }
 
 static const char *member(json_object *o, const char *name) {

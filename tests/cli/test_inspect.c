@@ -4,15 +4,15 @@
  * --json, --config, and the exit codes of an unknown contact and bad usage. No broker. */
 #include <criterion/criterion.h>
 
-#include <ftw.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "child.h"
 #include "journey.h"
 #include "state_store.h"
+#include "tmpdir.h"
 
 /* Output of one command run through the shell, at most this many bytes. */
 #define INSPECT_OUTPUT_MAX (64 * 1024)
@@ -30,12 +30,7 @@ static uint16_t outcome_node; /* coffee_email_promo's branch node */
 static int run(const char *args, char *buf) {
     char command[2048];
     snprintf(command, sizeof command, "%s inspect %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(buf, 1, INSPECT_OUTPUT_MAX - 1, p);
-    buf[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, buf, INSPECT_OUTPUT_MAX);
 }
 
 /* The branch node of the email promo and the watch bit of email.opened on it. */
@@ -87,17 +82,10 @@ static void setup(void) {
     state_write();
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void teardown(void) {
     state_store_close(writer);
     writer = NULL;
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(dir);
 }
 
 TestSuite(inspect, .init = setup, .fini = teardown);

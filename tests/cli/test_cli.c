@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+
+#include "child.h"
 
 /* Output of one command run through the shell, at most this many bytes. */
 #define CLI_OUTPUT_MAX (64 * 1024)
@@ -15,12 +16,7 @@
 static int run(const char *args, char *out) {
     char command[1024];
     snprintf(command, sizeof command, "%s %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(out, 1, CLI_OUTPUT_MAX - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, out, CLI_OUTPUT_MAX);
 }
 
 static char out[CLI_OUTPUT_MAX];
