@@ -8,6 +8,7 @@
  * exactly once, every contact's decisions, actions and updates as in the reference.
  * Needs SWITCHYARD_TEST_BROKER_DIR (set by tests/broker/with_kafka.sh). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +67,7 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     int rc = system(command);
     printf("broker back after %.1f s (exit %d)\n", (support_clock_now_ms() - restart_at) / 1000.0,
            WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "restart-broker failed: %d", rc);
+    cr_assert(eq(int, child_exit_code(rc), 0), "restart-broker failed: %d", rc);
     int alive = fault_alive(&svc, &status);
     if (!alive)
         fault_print_log_problems(log, 8);
@@ -78,19 +79,20 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
     if (caught_up != 1)
         fault_print_log_problems(log, 8);
-    cr_assert_neq(caught_up, -1, "the service exited after the broker restart (status %d)",
-                  status);
-    cr_assert_eq(caught_up, 1, "the service did not consume the whole input in %d s",
-                 CATCH_UP_TIMEOUT_MS / 1000);
+    cr_assert(ne(int, caught_up, -1), "the service exited after the broker restart (status %d)",
+              status);
+    cr_assert(eq(int, caught_up, 1), "the service did not consume the whole input in %d s",
+              CATCH_UP_TIMEOUT_MS / 1000);
     status = service_stop(&svc, 60000);
     printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
 
     fault_read_outputs(&svc, &got);
     long problems = fault_compare(&want, &got);
-    cr_assert_eq(problems, 0, "after a broker restart the outputs differ from the reference "
-                 "in %ld places (see above)", problems);
+    cr_assert(eq(long, problems, 0),
+              "after a broker restart the outputs differ from the reference "
+              "in %ld places (see above)", problems);
     fault_outputs_free(&want);
     fault_outputs_free(&got);
     fault_workload_free(&w);

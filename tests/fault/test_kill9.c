@@ -12,6 +12,7 @@
  * updates as in the reference, and the final state (inspected on a sample) what a run
  * without faults leaves. Each kill line says how far the group had committed. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -70,7 +71,7 @@ static void assert_final_state(const service_t *svc) {
         cr_assert_not_null(p, "%s", command);
         size_t n = fread(out, 1, sizeof out - 1, p);
         out[n] = '\0';
-        cr_assert_eq(pclose(p), 0, "%s failed:\n%s", command, out);
+        cr_assert(eq(int, pclose(p), 0), "%s failed:\n%s", command, out);
         json_object *o = json_tokener_parse(out), *instances, *inst, *v, *timers;
         cr_assert_not_null(o, "inspect printed no JSON:\n%s", out);
         cr_assert(json_object_object_get_ex(o, "instances", &instances) &&
@@ -78,12 +79,12 @@ static void assert_final_state(const service_t *svc) {
                   contact, out);
         inst = json_object_array_get_idx(instances, 0);
         json_object_object_get_ex(inst, "status", &v);
-        cr_assert_str_eq(json_object_get_string(v), "done", "%s:\n%s", contact, out);
+        cr_assert(eq(str, (char *)json_object_get_string(v), "done"), "%s:\n%s", contact, out);
         json_object_object_get_ex(inst, "node", &v);
-        cr_assert_str_eq(json_object_get_string(v), "done", "%s:\n%s", contact, out);
+        cr_assert(eq(str, (char *)json_object_get_string(v), "done"), "%s:\n%s", contact, out);
         json_object_object_get_ex(inst, "occurrence", &v);
-        cr_assert_eq(json_object_get_int(v), 1, "%s entered more than once:\n%s",
-                     contact, out);
+        cr_assert(eq(i32, json_object_get_int(v), 1), "%s entered more than once:\n%s",
+                  contact, out);
         json_object_object_get_ex(inst, "timers", &timers);
         for (size_t t = 0; timers && t < json_object_array_length(timers); t++) {
             json_object_object_get_ex(json_object_array_get_idx(timers, t), "stale", &v);
@@ -152,17 +153,17 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
     if (caught_up != 1)
         fault_print_log_problems(log, 8);
-    cr_assert_eq(caught_up, 1, "the service did not consume the whole input (%s)",
-                 caught_up < 0 ? "it exited" : "timed out");
+    cr_assert(eq(int, caught_up, 1), "the service did not consume the whole input (%s)",
+              caught_up < 0 ? "it exited" : "timed out");
     status = service_stop(&svc, 60000);
     printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
 
     fault_read_outputs(&svc, &got);
     long problems = fault_compare(&want, &got);
-    cr_assert_eq(problems, 0, "after %d kills the outputs differ from the reference in %ld "
-                 "places (see above)", KILLS, problems);
+    cr_assert(eq(long, problems, 0), "after %d kills the outputs differ from the reference in %ld "
+              "places (see above)", KILLS, problems);
     assert_final_state(&svc);
     fault_outputs_free(&want);
     fault_outputs_free(&got);

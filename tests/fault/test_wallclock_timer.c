@@ -8,6 +8,7 @@
  *   service fires the timer at start-up: the action appears exactly once (read_committed),
  *   not before its due time. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -68,9 +69,9 @@ static void prepare(service_t *svc, const char *name) {
     char dir[256], path[300];
     service_prepare(svc, name);
     snprintf(dir, sizeof dir, "%s/journeys", svc->dir);
-    cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s", dir);
+    cr_assert(eq(int, mkdir(dir, 0755), 0), "mkdir %s", dir);
     snprintf(path, sizeof path, "%s/fault_wallclock_wait.yaml", dir);
-    cr_assert_eq(text_file_write(path, journey_yaml), 0, "write %s", path);
+    cr_assert(eq(int, text_file_write(path, journey_yaml), 0), "write %s", path);
     fault_config_set(svc, "journeys.dir", dir);
     fault_config_set(svc, "time.mode", "wallclock");
     fault_config_fast_rejoin(svc);
@@ -101,7 +102,7 @@ static void produce_entry(const service_t *svc, const char *contact, long long a
 static sent_t read_sent(const service_t *svc, const char *contact, long expected) {
     char errbuf[256], email[SERVICE_TOPIC_BYTES + 16];
     sent_t s = {.contact = contact};
-    cr_assert_eq(codec_open(&s.codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&s.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     service_action_topic(svc, "email", email, sizeof email);
     long n = harness_consume_all(harness_bootstrap(), email, "read_committed", expected,
                                  ACTION_TIMEOUT_MS, on_action, &s);
@@ -123,13 +124,13 @@ Test(fault_wallclock_timer, wait_fires_within_a_second_of_its_due_time, .timeout
            "due, %s)\n",
            entry, due, s.count, s.ts_ms, s.ts_ms - due, s.create_time ? "CreateTime" : "other");
     int status = service_stop(&svc, 60000);
-    cr_assert_eq(s.count, 1, "actions after the wait: %ld, expected 1", s.count);
+    cr_assert(eq(long, s.count, 1), "actions after the wait: %ld, expected 1", s.count);
     cr_expect(s.create_time, "the action's timestamp is not CreateTime");
     cr_assert_geq(s.ts_ms, due, "the action was produced %lld ms before its due time",
                   due - s.ts_ms);
     cr_assert_leq(s.ts_ms - due, LATE_MAX_MS, "the action came %lld ms after its due time "
                   "(at most %d)", s.ts_ms - due, LATE_MAX_MS);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
 }
 
@@ -163,10 +164,11 @@ Test(fault_wallclock_timer, timer_due_while_down_fires_once_at_start_up, .timeou
     status = service_stop(&svc, 60000);
     sent_t all = read_sent(&svc, "w-restart", -1);
     printf("after SIGTERM: %ld action(s) for w-restart in the topic\n", all.count);
-    cr_assert_eq(all.count, 1, "the timer that fell due while the service was down gave %ld "
-                 "actions, expected exactly 1", all.count);
+    cr_assert(eq(long, all.count, 1),
+              "the timer that fell due while the service was down gave %ld "
+              "actions, expected exactly 1", all.count);
     cr_assert_geq(all.ts_ms, due, "the action was produced %lld ms before its due time",
                   due - all.ts_ms);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
 }

@@ -21,7 +21,10 @@ int child_run(const char *command, char *out, size_t size) {
     cr_assert_not_null(p, "popen %s", command);
     size_t n = fread(out, 1, size - 1, p);
     out[n] = '\0';
-    int status = pclose(p);
+    return child_exit_code(pclose(p));
+}
+
+int child_exit_code(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

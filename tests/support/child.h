@@ -13,6 +13,10 @@
  * Asserts (Criterion) that the shell could be started. size must be > 0. */
 int child_run(const char *command, char *out, size_t size);
 
+/* The exit code in waitpid's raw status, or -1 when the child did not exit normally (it
+ * was killed by a signal). */
+int child_exit_code(int status);
+
 /* Starts argv[0] (searched in PATH) with argv and this process's environment.
  * argv is borrowed and NULL-terminated. Returns the child's pid, or -1 (detail on
  * stderr). */

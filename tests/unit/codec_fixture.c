@@ -5,6 +5,7 @@
 #include "codec_fixture.h"
 
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@ char errbuf[512];
 
 static void codec_setup(void) {
     sy_err_t err = codec_open(&codec, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "codec_open: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "codec_open: %s", errbuf);
 }
 
 static void codec_teardown(void) {
@@ -150,60 +151,60 @@ void expect_opt_str(const char *got, const char *want, const char *field) {
         cr_expect(got == want, "%s: got %s, want %s", field, got ? got : "NULL",
                   want ? want : "NULL");
     else
-        cr_expect_str_eq(got, want, "%s", field);
+        cr_expect(eq(str, (char *)got, (char *)want), "%s", field);
 }
 
 void expect_kvs(const sy_kv_t *got, size_t got_n, const sy_kv_t *want,
                        size_t want_n) {
-    cr_assert_eq(got_n, want_n, "map entries: got %zu, want %zu", got_n, want_n);
+    cr_assert(eq(sz, got_n, want_n), "map entries: got %zu, want %zu", got_n, want_n);
     for (size_t i = 0; i < want_n; i++) {
-        cr_expect_str_eq(got[i].key, want[i].key, "key %zu", i);
-        cr_expect_str_eq(got[i].value, want[i].value, "value %zu", i);
+        cr_expect(eq(str, (char *)got[i].key, (char *)want[i].key), "key %zu", i);
+        cr_expect(eq(str, (char *)got[i].value, (char *)want[i].value), "value %zu", i);
     }
 }
 
 void expect_event_eq(const sy_event_t *g, const sy_event_t *w) {
     cr_expect_str_eq(g->event_id, w->event_id);
     cr_expect_str_eq(g->contact_id, w->contact_id);
-    cr_expect_eq(g->occurred_at_ms, w->occurred_at_ms, "occurred_at: %lld vs %lld",
-                 (long long)g->occurred_at_ms, (long long)w->occurred_at_ms);
-    cr_expect_eq(g->channel, w->channel, "channel %d vs %d", g->channel, w->channel);
-    cr_expect_eq(g->type, w->type, "type %d vs %d", g->type, w->type);
+    cr_expect(eq(i64, g->occurred_at_ms, w->occurred_at_ms), "occurred_at: %lld vs %lld",
+              (long long)g->occurred_at_ms, (long long)w->occurred_at_ms);
+    cr_expect(eq(int, g->channel, w->channel), "channel %d vs %d", g->channel, w->channel);
+    cr_expect(eq(int, g->type, w->type), "type %d vs %d", g->type, w->type);
     expect_opt_str(g->message_id, w->message_id, "message_id");
     expect_opt_str(g->journey_id, w->journey_id, "journey_id");
     expect_opt_str(g->node_id, w->node_id, "node_id");
     expect_opt_str(g->name, w->name, "name");
     expect_opt_str(g->link, w->link, "link");
     expect_opt_str(g->text, w->text, "text");
-    cr_expect_eq(g->bounce, w->bounce, "bounce %d vs %d", g->bounce, w->bounce);
-    cr_expect_eq(g->has_value, w->has_value, "has_value %d vs %d", g->has_value,
-                 w->has_value);
+    cr_expect(eq(int, g->bounce, w->bounce), "bounce %d vs %d", g->bounce, w->bounce);
+    cr_expect(eq(int, g->has_value, w->has_value), "has_value %d vs %d", g->has_value,
+              w->has_value);
     if (w->has_value)
-        cr_expect_eq(g->value, w->value, "value %g vs %g", g->value, w->value);
+        cr_expect(eq(dbl, g->value, w->value), "value %g vs %g", g->value, w->value);
     expect_kvs(g->props, g->props_count, w->props, w->props_count);
 }
 
 void expect_profile_eq(const sy_profile_update_t *g, const sy_profile_update_t *w) {
     cr_expect_str_eq(g->contact_id, w->contact_id);
-    cr_expect_eq(g->updated_at_ms, w->updated_at_ms);
-    cr_assert_eq(g->set_count, w->set_count, "set: %zu vs %zu", g->set_count, w->set_count);
+    cr_expect(eq(i64, g->updated_at_ms, w->updated_at_ms));
+    cr_assert(eq(sz, g->set_count, w->set_count), "set: %zu vs %zu", g->set_count, w->set_count);
     for (size_t i = 0; i < w->set_count; i++) {
         const sy_value_t *gv = &g->set[i].value, *wv = &w->set[i].value;
         cr_expect_str_eq(g->set[i].name, w->set[i].name);
-        cr_assert_eq(gv->kind, wv->kind, "%s kind %d vs %d", w->set[i].name, gv->kind,
-                     wv->kind);
+        cr_assert(eq(int, gv->kind, wv->kind), "%s kind %d vs %d", w->set[i].name, gv->kind,
+                  wv->kind);
         if (wv->kind == SY_VALUE_BOOL)
-            cr_expect_eq(gv->u.b, wv->u.b);
+            cr_expect(eq(int, gv->u.b, wv->u.b));
         if (wv->kind == SY_VALUE_LONG)
-            cr_expect_eq(gv->u.l, wv->u.l, "%lld vs %lld", (long long)gv->u.l,
-                         (long long)wv->u.l);
+            cr_expect(eq(i64, gv->u.l, wv->u.l), "%lld vs %lld", (long long)gv->u.l,
+                      (long long)wv->u.l);
         if (wv->kind == SY_VALUE_DOUBLE)
-            cr_expect_eq(gv->u.d, wv->u.d, "%g vs %g", gv->u.d, wv->u.d);
+            cr_expect(eq(dbl, gv->u.d, wv->u.d), "%g vs %g", gv->u.d, wv->u.d);
         if (wv->kind == SY_VALUE_STRING)
             cr_expect_str_eq(gv->u.s, wv->u.s);
     }
-    cr_assert_eq(g->unset_count, w->unset_count, "unset: %zu vs %zu", g->unset_count,
-                 w->unset_count);
+    cr_assert(eq(sz, g->unset_count, w->unset_count), "unset: %zu vs %zu", g->unset_count,
+              w->unset_count);
     for (size_t i = 0; i < w->unset_count; i++)
         cr_expect_str_eq(g->unset[i], w->unset[i]);
 }
@@ -211,14 +212,14 @@ void expect_profile_eq(const sy_profile_update_t *g, const sy_profile_update_t *
 void expect_action_eq(const sy_action_t *g, const sy_action_t *w) {
     cr_expect_str_eq(g->action_id, w->action_id);
     cr_expect_str_eq(g->contact_id, w->contact_id);
-    cr_expect_eq(g->channel, w->channel);
+    cr_expect(eq(int, g->channel, w->channel));
     cr_expect_str_eq(g->template_id, w->template_id);
-    cr_expect_eq(g->not_before_ms, w->not_before_ms);
+    cr_expect(eq(i64, g->not_before_ms, w->not_before_ms));
     cr_expect_str_eq(g->journey_id, w->journey_id);
-    cr_expect_eq(g->journey_version, w->journey_version, "%d vs %d", g->journey_version,
-                 w->journey_version);
+    cr_expect(eq(i32, g->journey_version, w->journey_version), "%d vs %d", g->journey_version,
+              w->journey_version);
     cr_expect_str_eq(g->node_id, w->node_id);
-    cr_expect_eq(g->occurrence, w->occurrence, "%d vs %d", g->occurrence, w->occurrence);
+    cr_expect(eq(i32, g->occurrence, w->occurrence), "%d vs %d", g->occurrence, w->occurrence);
     expect_opt_str(g->tracking_number, w->tracking_number, "tracking_number");
     expect_kvs(g->params, g->params_count, w->params, w->params_count);
 }
@@ -226,43 +227,43 @@ void expect_action_eq(const sy_action_t *g, const sy_action_t *w) {
 void expect_decision_eq(const sy_decision_t *g, const sy_decision_t *w) {
     cr_expect_str_eq(g->contact_id, w->contact_id);
     cr_expect_str_eq(g->journey_id, w->journey_id);
-    cr_expect_eq(g->journey_version, w->journey_version);
+    cr_expect(eq(i32, g->journey_version, w->journey_version));
     expect_opt_str(g->from_node, w->from_node, "from_node");
     cr_expect_str_eq(g->to_node, w->to_node);
     expect_opt_str(g->path, w->path, "path");
-    cr_expect_eq(g->cause, w->cause, "cause %d vs %d", g->cause, w->cause);
+    cr_expect(eq(int, g->cause, w->cause), "cause %d vs %d", g->cause, w->cause);
     expect_opt_str(g->cause_event_id, w->cause_event_id, "cause_event_id");
-    cr_expect_eq(g->decided_at_ms, w->decided_at_ms);
+    cr_expect(eq(i64, g->decided_at_ms, w->decided_at_ms));
 }
 
 void expect_contact_update_eq(const sy_contact_update_t *g,
                                      const sy_contact_update_t *w) {
     cr_expect_str_eq(g->contact_id, w->contact_id);
     cr_expect_str_eq(g->journey_id, w->journey_id);
-    cr_expect_eq(g->journey_version, w->journey_version);
+    cr_expect(eq(i32, g->journey_version, w->journey_version));
     cr_expect_str_eq(g->node_id, w->node_id);
-    cr_expect_eq(g->op, w->op, "op %d vs %d", g->op, w->op);
+    cr_expect(eq(int, g->op, w->op), "op %d vs %d", g->op, w->op);
     cr_expect_str_eq(g->name, w->name);
     expect_opt_str(g->value, w->value, "value");
-    cr_expect_eq(g->at_ms, w->at_ms);
+    cr_expect(eq(i64, g->at_ms, w->at_ms));
 }
 
 void expect_dead_letter_eq(const sy_dead_letter_t *g, const sy_dead_letter_t *w) {
     cr_expect_str_eq(g->source_topic, w->source_topic);
-    cr_expect_eq(g->partition, w->partition);
-    cr_expect_eq(g->offset, w->offset);
+    cr_expect(eq(i32, g->partition, w->partition));
+    cr_expect(eq(i64, g->offset, w->offset));
     cr_expect_str_eq(g->error_code, w->error_code);
     cr_expect_str_eq(g->error, w->error);
-    cr_expect_eq(g->key == NULL, w->key == NULL, "key presence");
-    cr_expect_eq(g->key_len, w->key_len, "key_len %zu vs %zu", g->key_len, w->key_len);
+    cr_expect(eq(int, g->key == NULL, w->key == NULL), "key presence");
+    cr_expect(eq(sz, g->key_len, w->key_len), "key_len %zu vs %zu", g->key_len, w->key_len);
     if (w->key && g->key)
         cr_expect_arr_eq(g->key, w->key, w->key_len);
-    cr_expect_eq(g->value == NULL, w->value == NULL, "value presence");
-    cr_expect_eq(g->value_len, w->value_len, "value_len %zu vs %zu", g->value_len,
-                 w->value_len);
+    cr_expect(eq(int, g->value == NULL, w->value == NULL), "value presence");
+    cr_expect(eq(sz, g->value_len, w->value_len), "value_len %zu vs %zu", g->value_len,
+              w->value_len);
     if (w->value && g->value)
         cr_expect_arr_eq(g->value, w->value, w->value_len);
-    cr_expect_eq(g->failed_at_ms, w->failed_at_ms);
+    cr_expect(eq(i64, g->failed_at_ms, w->failed_at_ms));
 }
 
 void w_raw(wire_t *w, const void *p, size_t n) {

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
 #include "codec.h"
 
 #define T0_MS INT64_C(1793523600000) /* 2026-11-01T09:00:00.000Z */
@@ -17,8 +20,8 @@ extern codec_t *codec;
 extern char errbuf[512];
 
 #define expect_err(got, want)                                                               \
-    cr_assert_eq((got), (want), "got %s, want %s (errbuf: %s)", sy_err_name(got),          \
-                 sy_err_name(want), errbuf)
+    cr_assert(eq(int, (got), (want)), "got %s, want %s (errbuf: %s)", sy_err_name(got),     \
+              sy_err_name(want), errbuf)
 #define expect_msg(needle)                                                                  \
     cr_assert(strstr(errbuf, (needle)) != NULL, "message \"%s\" lacks \"%s\"", errbuf,     \
               (needle))

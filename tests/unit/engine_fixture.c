@@ -5,6 +5,7 @@
 #include "engine_fixture.h"
 
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ journey_t *coffee_load(void) {
     journey_t *j = NULL;
     errbuf[0] = '\0';
     sy_err_t err = journey_load_file(&j, COFFEE_PATH, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "loading %s returned %d; errbuf: %s", COFFEE_PATH, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "loading %s returned %d; errbuf: %s", COFFEE_PATH, err, errbuf);
     return j;
 }
 
@@ -105,10 +106,10 @@ void env_open_with(env_t *env, const char *store_name, journey_t *journey) {
     errbuf[0] = '\0';
     sy_err_t err = state_store_open(&env->store, store_name, true,
                                     STATE_CACHE_BYTES_DEFAULT, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open returned %d; errbuf: %s", err, errbuf);
     engine_sink_t sink = {record_decision, record_action, record_update, &env->rec};
     err = engine_open(&env->engine, &env->set, env->store, &sink, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "engine_open returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "engine_open returned %d; errbuf: %s", err, errbuf);
 }
 
 void env_open(env_t *env, const char *store_name) {
@@ -135,8 +136,8 @@ size_t advance(env_t *env, int64_t now_ms) {
     errbuf[0] = '\0';
     sy_err_t err = engine_fire_timers(env->engine, PARTITION, now_ms, &fired, errbuf,
                                       sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "engine_fire_timers(%lld) returned %d; errbuf: %s",
-                 (long long)now_ms, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "engine_fire_timers(%lld) returned %d; errbuf: %s",
+              (long long)now_ms, err, errbuf);
     return fired;
 }
 
@@ -145,8 +146,8 @@ void feed(env_t *env, const sy_event_t *ev) {
     advance(env, ev->occurred_at_ms - 1);
     errbuf[0] = '\0';
     sy_err_t err = engine_on_event(env->engine, PARTITION, ev, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "engine_on_event(%s) returned %d; errbuf: %s", ev->event_id,
-                 err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "engine_on_event(%s) returned %d; errbuf: %s", ev->event_id,
+              err, errbuf);
 }
 
 sy_event_t event_make(const char *event_id, const char *contact_id, int64_t t,
@@ -190,13 +191,13 @@ action_id_buf_t promo_id(const char *contact_id, uint32_t occurrence) {
 
 void expect_counts(const recorder_t *r, size_t decisions, size_t actions,
                           size_t updates) {
-    cr_assert_eq(r->decisions_count, decisions, "%zu decisions, want %zu (last: %s)",
-                 r->decisions_count, decisions,
-                 r->lines_count ? r->lines[r->lines_count - 1] : "none");
-    cr_assert_eq(r->actions_count, actions, "%zu actions, want %zu", r->actions_count,
-                 actions);
-    cr_assert_eq(r->updates_count, updates, "%zu contact updates, want %zu",
-                 r->updates_count, updates);
+    cr_assert(eq(sz, r->decisions_count, decisions), "%zu decisions, want %zu (last: %s)",
+              r->decisions_count, decisions,
+              r->lines_count ? r->lines[r->lines_count - 1] : "none");
+    cr_assert(eq(sz, r->actions_count, actions), "%zu actions, want %zu", r->actions_count,
+              actions);
+    cr_assert(eq(sz, r->updates_count, updates), "%zu contact updates, want %zu",
+              r->updates_count, updates);
 }
 
 void expect_decision(const recorder_t *r, size_t i, const char *from, const char *to,
@@ -205,17 +206,21 @@ void expect_decision(const recorder_t *r, size_t i, const char *from, const char
     cr_assert_lt(i, r->decisions_count, "no decision %zu (%zu recorded)", i,
                  r->decisions_count);
     const rec_decision_t *d = &r->decisions[i];
-    cr_assert_str_eq(d->contact, contact, "decision %zu contact '%s'", i, d->contact);
-    cr_assert_str_eq(d->journey, JOURNEY_ID, "decision %zu journey '%s'", i, d->journey);
-    cr_assert_eq(d->version, 1, "decision %zu version %d, want 1", i, (int)d->version);
-    cr_assert_str_eq(d->from, from, "decision %zu from '%s', want '%s'", i, d->from, from);
-    cr_assert_str_eq(d->to, to, "decision %zu to '%s', want '%s'", i, d->to, to);
-    cr_assert_str_eq(d->path, path, "decision %zu path '%s', want '%s'", i, d->path, path);
-    cr_assert_eq(d->cause, cause, "decision %zu cause %d, want %d", i, d->cause, cause);
-    cr_assert_str_eq(d->cause_event, cause_event, "decision %zu cause event '%s', want '%s'",
-                     i, d->cause_event, cause_event);
-    cr_assert_eq(d->at_ms, at_ms, "decision %zu at %lld, want %lld", i, (long long)d->at_ms,
-                 (long long)at_ms);
+    cr_assert(eq(str, (char *)d->contact, (char *)contact), "decision %zu contact '%s'", i,
+              d->contact);
+    cr_assert(eq(str, (char *)d->journey, JOURNEY_ID), "decision %zu journey '%s'", i, d->journey);
+    cr_assert(eq(i32, d->version, 1), "decision %zu version %d, want 1", i, (int)d->version);
+    cr_assert(eq(str, (char *)d->from, (char *)from), "decision %zu from '%s', want '%s'", i,
+              d->from, from);
+    cr_assert(eq(str, (char *)d->to, (char *)to), "decision %zu to '%s', want '%s'", i, d->to, to);
+    cr_assert(eq(str, (char *)d->path, (char *)path), "decision %zu path '%s', want '%s'", i,
+              d->path, path);
+    cr_assert(eq(int, d->cause, cause), "decision %zu cause %d, want %d", i, d->cause, cause);
+    cr_assert(eq(str, (char *)d->cause_event, (char *)cause_event),
+              "decision %zu cause event '%s', want '%s'",
+              i, d->cause_event, cause_event);
+    cr_assert(eq(i64, d->at_ms, at_ms), "decision %zu at %lld, want %lld", i, (long long)d->at_ms,
+              (long long)at_ms);
 }
 
 void expect_action(const recorder_t *r, size_t i, sy_channel_t channel,
@@ -224,20 +229,23 @@ void expect_action(const recorder_t *r, size_t i, sy_channel_t channel,
     cr_assert_lt(i, r->actions_count, "no action %zu (%zu recorded)", i, r->actions_count);
     const rec_action_t *a = &r->actions[i];
     action_id_buf_t want_id = action_id_of(contact, node, occurrence);
-    cr_assert_eq(a->channel, channel, "action %zu channel %d, want %d", i, a->channel,
-                 channel);
-    cr_assert_str_eq(a->template_id, template_id, "action %zu template '%s', want '%s'", i,
-                     a->template_id, template_id);
-    cr_assert_str_eq(a->node, node, "action %zu node '%s', want '%s'", i, a->node, node);
-    cr_assert_str_eq(a->action_id, want_id.s, "action %zu id '%s', want '%s'", i,
-                     a->action_id, want_id.s);
-    cr_assert_str_eq(a->contact, contact, "action %zu contact '%s'", i, a->contact);
-    cr_assert_str_eq(a->journey, JOURNEY_ID, "action %zu journey '%s'", i, a->journey);
-    cr_assert_eq(a->version, 1, "action %zu version %d, want 1", i, (int)a->version);
-    cr_assert_eq(a->occurrence, (int32_t)occurrence, "action %zu occurrence %d, want %u", i,
-                 (int)a->occurrence, occurrence);
-    cr_assert_eq(a->not_before_ms, not_before_ms, "action %zu not before %lld, want %lld",
-                 i, (long long)a->not_before_ms, (long long)not_before_ms);
+    cr_assert(eq(int, a->channel, channel), "action %zu channel %d, want %d", i, a->channel,
+              channel);
+    cr_assert(eq(str, (char *)a->template_id, (char *)template_id),
+              "action %zu template '%s', want '%s'", i,
+              a->template_id, template_id);
+    cr_assert(eq(str, (char *)a->node, (char *)node), "action %zu node '%s', want '%s'", i,
+              a->node, node);
+    cr_assert(eq(str, (char *)a->action_id, want_id.s), "action %zu id '%s', want '%s'", i,
+              a->action_id, want_id.s);
+    cr_assert(eq(str, (char *)a->contact, (char *)contact), "action %zu contact '%s'", i,
+              a->contact);
+    cr_assert(eq(str, (char *)a->journey, JOURNEY_ID), "action %zu journey '%s'", i, a->journey);
+    cr_assert(eq(i32, a->version, 1), "action %zu version %d, want 1", i, (int)a->version);
+    cr_assert(eq(i32, a->occurrence, (int32_t)occurrence), "action %zu occurrence %d, want %u", i,
+              (int)a->occurrence, occurrence);
+    cr_assert(eq(i64, a->not_before_ms, not_before_ms), "action %zu not before %lld, want %lld",
+              i, (long long)a->not_before_ms, (long long)not_before_ms);
 }
 
 void expect_update(const recorder_t *r, size_t i, const char *node, const char *list,
@@ -245,15 +253,19 @@ void expect_update(const recorder_t *r, size_t i, const char *node, const char *
     cr_assert_lt(i, r->updates_count, "no contact update %zu (%zu recorded)", i,
                  r->updates_count);
     const rec_update_t *u = &r->updates[i];
-    cr_assert_eq(u->op, SY_UPDATE_ADD_TO_LIST, "update %zu op %d, want add_to_list (%d)", i,
-                 u->op, SY_UPDATE_ADD_TO_LIST);
-    cr_assert_str_eq(u->name, list, "update %zu list '%s', want '%s'", i, u->name, list);
-    cr_assert_str_eq(u->value, "<null>", "update %zu value '%s', want none", i, u->value);
-    cr_assert_str_eq(u->node, node, "update %zu node '%s', want '%s'", i, u->node, node);
-    cr_assert_str_eq(u->contact, contact, "update %zu contact '%s'", i, u->contact);
-    cr_assert_str_eq(u->journey, JOURNEY_ID, "update %zu journey '%s'", i, u->journey);
-    cr_assert_eq(u->at_ms, at_ms, "update %zu at %lld, want %lld", i, (long long)u->at_ms,
-                 (long long)at_ms);
+    cr_assert(eq(int, u->op, SY_UPDATE_ADD_TO_LIST), "update %zu op %d, want add_to_list (%d)", i,
+              u->op, SY_UPDATE_ADD_TO_LIST);
+    cr_assert(eq(str, (char *)u->name, (char *)list), "update %zu list '%s', want '%s'", i,
+              u->name, list);
+    cr_assert(eq(str, (char *)u->value, "<null>"), "update %zu value '%s', want none", i,
+              u->value);
+    cr_assert(eq(str, (char *)u->node, (char *)node), "update %zu node '%s', want '%s'", i,
+              u->node, node);
+    cr_assert(eq(str, (char *)u->contact, (char *)contact), "update %zu contact '%s'", i,
+              u->contact);
+    cr_assert(eq(str, (char *)u->journey, JOURNEY_ID), "update %zu journey '%s'", i, u->journey);
+    cr_assert(eq(i64, u->at_ms, at_ms), "update %zu at %lld, want %lld", i, (long long)u->at_ms,
+              (long long)at_ms);
 }
 
 /* Entry at T0 and its two decisions and one email, checked. */
@@ -274,7 +286,7 @@ journey_t *journey_text(const char *yaml) {
     journey_t *j = NULL;
     errbuf[0] = '\0';
     sy_err_t err = journey_parse(&j, yaml, strlen(yaml), "test.yaml", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "journey_parse returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "journey_parse returned %d; errbuf: %s", err, errbuf);
     return j;
 }
 
@@ -290,7 +302,7 @@ void profile_set(env_t *env, const char *contact_id, const char *name,
     u.set[0] = (sy_attr_t){.name = name, .value = value};
     errbuf[0] = '\0';
     sy_err_t err = state_store_profile_apply(env->store, PARTITION, &u, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "profile_apply(%s) returned %d; %s", name, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_apply(%s) returned %d; %s", name, err, errbuf);
 }
 
 sy_value_t str_value(const char *s) {
@@ -331,17 +343,21 @@ void expect_move(const env_t *env, size_t i, const char *from, const char *to,
     cr_assert_lt(i, r->decisions_count, "no decision %zu (%zu recorded)", i,
                  r->decisions_count);
     const rec_decision_t *d = &r->decisions[i];
-    cr_assert_str_eq(d->contact, contact, "decision %zu contact '%s'", i, d->contact);
-    cr_assert_str_eq(d->journey, env->journey->id, "decision %zu journey '%s'", i,
-                     d->journey);
-    cr_assert_str_eq(d->from, from, "decision %zu from '%s', want '%s'", i, d->from, from);
-    cr_assert_str_eq(d->to, to, "decision %zu to '%s', want '%s'", i, d->to, to);
-    cr_assert_str_eq(d->path, path, "decision %zu path '%s', want '%s'", i, d->path, path);
-    cr_assert_eq(d->cause, cause, "decision %zu cause %d, want %d", i, d->cause, cause);
-    cr_assert_str_eq(d->cause_event, cause_event, "decision %zu cause event '%s', want '%s'",
-                     i, d->cause_event, cause_event);
-    cr_assert_eq(d->at_ms, at_ms, "decision %zu at %lld, want %lld", i, (long long)d->at_ms,
-                 (long long)at_ms);
+    cr_assert(eq(str, (char *)d->contact, (char *)contact), "decision %zu contact '%s'", i,
+              d->contact);
+    cr_assert(eq(str, (char *)d->journey, env->journey->id), "decision %zu journey '%s'", i,
+              d->journey);
+    cr_assert(eq(str, (char *)d->from, (char *)from), "decision %zu from '%s', want '%s'", i,
+              d->from, from);
+    cr_assert(eq(str, (char *)d->to, (char *)to), "decision %zu to '%s', want '%s'", i, d->to, to);
+    cr_assert(eq(str, (char *)d->path, (char *)path), "decision %zu path '%s', want '%s'", i,
+              d->path, path);
+    cr_assert(eq(int, d->cause, cause), "decision %zu cause %d, want %d", i, d->cause, cause);
+    cr_assert(eq(str, (char *)d->cause_event, (char *)cause_event),
+              "decision %zu cause event '%s', want '%s'",
+              i, d->cause_event, cause_event);
+    cr_assert(eq(i64, d->at_ms, at_ms), "decision %zu at %lld, want %lld", i, (long long)d->at_ms,
+              (long long)at_ms);
 }
 
 void expect_act(const env_t *env, size_t i, sy_channel_t channel,
@@ -353,17 +369,19 @@ void expect_act(const env_t *env, size_t i, sy_channel_t channel,
     char want_id[ACTION_ID_BYTES];
     action_id_format(want_id, contact, env->journey->id, env->journey->version, node,
                      occurrence);
-    cr_assert_eq(a->channel, channel, "action %zu channel %d, want %d", i, a->channel,
-                 channel);
-    cr_assert_str_eq(a->template_id, template_id, "action %zu template '%s', want '%s'", i,
-                     a->template_id, template_id);
-    cr_assert_str_eq(a->node, node, "action %zu node '%s', want '%s'", i, a->node, node);
-    cr_assert_str_eq(a->action_id, want_id, "action %zu id '%s', want '%s'", i,
-                     a->action_id, want_id);
-    cr_assert_eq(a->occurrence, (int32_t)occurrence, "action %zu occurrence %d, want %u", i,
-                 (int)a->occurrence, occurrence);
-    cr_assert_eq(a->not_before_ms, not_before_ms, "action %zu not before %lld, want %lld",
-                 i, (long long)a->not_before_ms, (long long)not_before_ms);
+    cr_assert(eq(int, a->channel, channel), "action %zu channel %d, want %d", i, a->channel,
+              channel);
+    cr_assert(eq(str, (char *)a->template_id, (char *)template_id),
+              "action %zu template '%s', want '%s'", i,
+              a->template_id, template_id);
+    cr_assert(eq(str, (char *)a->node, (char *)node), "action %zu node '%s', want '%s'", i,
+              a->node, node);
+    cr_assert(eq(str, (char *)a->action_id, want_id), "action %zu id '%s', want '%s'", i,
+              a->action_id, want_id);
+    cr_assert(eq(i32, a->occurrence, (int32_t)occurrence), "action %zu occurrence %d, want %u", i,
+              (int)a->occurrence, occurrence);
+    cr_assert(eq(i64, a->not_before_ms, not_before_ms), "action %zu not before %lld, want %lld",
+              i, (long long)a->not_before_ms, (long long)not_before_ms);
 }
 
 void expect_param(const env_t *env, size_t i, size_t k, const char *key,
@@ -371,10 +389,12 @@ void expect_param(const env_t *env, size_t i, size_t k, const char *key,
     const rec_action_t *a = &env->rec.actions[i];
     cr_assert_lt(k, a->params_count, "action %zu has %zu params, want %zu+", i,
                  a->params_count, k + 1);
-    cr_assert_str_eq(a->params[k][0], key, "action %zu param %zu '%s', want '%s'", i, k,
-                     a->params[k][0], key);
-    cr_assert_str_eq(a->params[k][1], value, "action %zu param %s = '%s', want '%s'", i,
-                     key, a->params[k][1], value);
+    cr_assert(eq(str, (char *)a->params[k][0], (char *)key),
+              "action %zu param %zu '%s', want '%s'", i, k,
+              a->params[k][0], key);
+    cr_assert(eq(str, (char *)a->params[k][1], (char *)value),
+              "action %zu param %s = '%s', want '%s'", i,
+              key, a->params[k][1], value);
 }
 
 void expect_instance(const env_t *env, state_instance_status_t status,
@@ -382,8 +402,8 @@ void expect_instance(const env_t *env, state_instance_status_t status,
     state_instance_t inst;
     sy_err_t err = state_store_instance_get(env->store, PARTITION, contact, env->journey->id,
                                             &inst, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "instance_get returned %d; %s", err, errbuf);
-    cr_assert_eq(inst.status, status, "instance status %d, want %d", inst.status, status);
-    cr_assert_eq(inst.occurrence, occurrence, "occurrence %u, want %u", inst.occurrence,
-                 occurrence);
+    cr_assert(eq(int, err, SY_OK), "instance_get returned %d; %s", err, errbuf);
+    cr_assert(eq(int, inst.status, status), "instance status %d, want %d", inst.status, status);
+    cr_assert(eq(u32, inst.occurrence, occurrence), "occurrence %u, want %u", inst.occurrence,
+              occurrence);
 }

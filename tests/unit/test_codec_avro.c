@@ -2,6 +2,7 @@
  * every kind (codec_random.h) must read back in avro-c's generic reader as the same values,
  * and decode to the record encoded. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,10 @@ static av_t *av_open(const char *avsc) {
     size_t n = fread(text, 1, sizeof text, f);
     fclose(f);
     cr_assert(av != NULL && n < sizeof text, "%s: %zu bytes", path, n);
-    cr_assert_eq(avro_schema_from_json_length(text, n, &av->schema), 0, "%s: %s", avsc,
-                 avro_strerror());
+    cr_assert(eq(int, avro_schema_from_json_length(text, n, &av->schema), 0), "%s: %s", avsc,
+              avro_strerror());
     av->iface = avro_generic_class_from_schema(av->schema);
-    cr_assert_eq(avro_generic_value_new(av->iface, &av->value), 0);
+    cr_assert(eq(int, avro_generic_value_new(av->iface, &av->value), 0));
     av->reader = avro_reader_memory("", 0);
     return av;
 }
@@ -57,12 +58,12 @@ static avro_value_t *av_read(av_t *av, const void *frame, size_t len) {
     avro_writer_t w = avro_writer_memory(av->rewrite, sizeof av->rewrite);
     avro_value_reset(&av->value);
     avro_reader_memory_set_source(av->reader, body, (int64_t)body_len);
-    cr_assert_eq(avro_value_read(av->reader, &av->value), 0, "avro-c read: %s",
-                 avro_strerror());
-    cr_assert_eq(avro_value_sizeof(&av->value, &size), 0);
-    cr_assert_eq(size, body_len, "avro-c sizes the value at %zu bytes, codec wrote %zu",
-                 size, body_len);
-    cr_assert_eq(avro_value_write(w, &av->value), 0, "avro-c write: %s", avro_strerror());
+    cr_assert(eq(int, avro_value_read(av->reader, &av->value), 0), "avro-c read: %s",
+              avro_strerror());
+    cr_assert(eq(int, avro_value_sizeof(&av->value, &size), 0));
+    cr_assert(eq(sz, size, body_len), "avro-c sizes the value at %zu bytes, codec wrote %zu",
+              size, body_len);
+    cr_assert(eq(int, avro_value_write(w, &av->value), 0), "avro-c write: %s", avro_strerror());
     avro_writer_free(w);
     cr_assert(memcmp(av->rewrite, body, body_len) == 0, "avro-c writes other bytes");
     return &av->value;
@@ -70,7 +71,7 @@ static avro_value_t *av_read(av_t *av, const void *frame, size_t len) {
 
 static avro_value_t av_field(avro_value_t *rec, const char *name) {
     avro_value_t f;
-    cr_assert_eq(avro_value_get_by_name(rec, name, &f, NULL), 0, "field %s", name);
+    cr_assert(eq(int, avro_value_get_by_name(rec, name, &f, NULL), 0), "field %s", name);
     return f;
 }
 
@@ -107,8 +108,8 @@ static void av_expect_long(avro_value_t *rec, const char *name, int64_t want) {
     } else {
         avro_value_get_long(&f, &v);
     }
-    cr_expect_eq(v, want, "%s: avro-c %lld, codec %lld", name, (long long)v,
-                 (long long)want);
+    cr_expect(eq(i64, v, want), "%s: avro-c %lld, codec %lld", name, (long long)v,
+              (long long)want);
 }
 
 static void av_expect_enum(avro_value_t *rec, const char *name, int want) {
@@ -116,7 +117,7 @@ static void av_expect_enum(avro_value_t *rec, const char *name, int want) {
     int v = -1;
     if (av_present(&f))
         avro_value_get_enum(&f, &v);
-    cr_expect_eq(v, want, "%s: avro-c %d, codec %d", name, v, want);
+    cr_expect(eq(int, v, want), "%s: avro-c %d, codec %d", name, v, want);
 }
 
 static void av_expect_kvs(avro_value_t *rec, const char *name, const sy_kv_t *kvs,
@@ -124,13 +125,13 @@ static void av_expect_kvs(avro_value_t *rec, const char *name, const sy_kv_t *kv
     avro_value_t map = av_field(rec, name), elem;
     size_t n = 0, size;
     avro_value_get_size(&map, &n);
-    cr_assert_eq(n, count, "%s: avro-c %zu entries, codec %zu", name, n, count);
+    cr_assert(eq(sz, n, count), "%s: avro-c %zu entries, codec %zu", name, n, count);
     for (size_t i = 0; i < n; i++) {
         const char *key, *value;
         avro_value_get_by_index(&map, i, &elem, &key);
         avro_value_get_string(&elem, &value, &size);
-        cr_expect_str_eq(key, kvs[i].key, "%s key %zu", name, i);
-        cr_expect_str_eq(value, kvs[i].value, "%s value %zu", name, i);
+        cr_expect(eq(str, (char *)key, (char *)kvs[i].key), "%s key %zu", name, i);
+        cr_expect(eq(str, (char *)value, (char *)kvs[i].value), "%s value %zu", name, i);
     }
 }
 
@@ -145,7 +146,7 @@ static void av_expect_bytes(avro_value_t *rec, const char *name, const void *wan
     }
     avro_value_get_bytes(&f, &b, &size);
     cr_assert_not_null(want, "%s: avro-c present, codec null", name);
-    cr_assert_eq(size, want_len, "%s: avro-c %zu bytes, codec %zu", name, size, want_len);
+    cr_assert(eq(sz, size, want_len), "%s: avro-c %zu bytes, codec %zu", name, size, want_len);
     cr_expect(size == 0 || memcmp(b, want, size) == 0, "%s: bytes differ", name);
 }
 
@@ -164,10 +165,10 @@ static void av_expect_event(avro_value_t *v, const sy_event_t *e) {
     av_expect_str(v, "link", e->link);
     av_expect_str(v, "text", e->text);
     av_expect_enum(v, "bounce", (int)e->bounce);
-    cr_expect_eq(av_present(&f), e->has_value, "value present: codec %d", e->has_value);
+    cr_expect(eq(int, av_present(&f), e->has_value), "value present: codec %d", e->has_value);
     if (e->has_value) {
         avro_value_get_double(&f, &d);
-        cr_expect_eq(d, e->value, "value: avro-c %g, codec %g", d, e->value);
+        cr_expect(eq(dbl, d, e->value), "value: avro-c %g, codec %g", d, e->value);
     }
     av_expect_kvs(v, "props", e->props, e->props_count);
 }
@@ -180,26 +181,26 @@ static void av_expect_attr(avro_value_t *u, const sy_attr_t *a) {
     const char *s = NULL;
     size_t size;
     avro_value_get_discriminant(u, &disc);
-    cr_assert_eq(disc, (int)a->value.kind, "%s kind: avro-c %d, codec %d", a->name, disc,
-                 (int)a->value.kind);
+    cr_assert(eq(int, disc, (int)a->value.kind), "%s kind: avro-c %d, codec %d", a->name, disc,
+              (int)a->value.kind);
     avro_value_get_current_branch(u, &b);
     switch (a->value.kind) {
     case SY_VALUE_BOOL:
         avro_value_get_boolean(&b, &flag);
-        cr_expect_eq(flag != 0, a->value.u.b, "%s", a->name);
+        cr_expect(eq(int, flag != 0, a->value.u.b), "%s", a->name);
         break;
     case SY_VALUE_LONG:
         avro_value_get_long(&b, &l);
-        cr_expect_eq(l, a->value.u.l, "%s: %lld vs %lld", a->name, (long long)l,
-                     (long long)a->value.u.l);
+        cr_expect(eq(i64, l, a->value.u.l), "%s: %lld vs %lld", a->name, (long long)l,
+                  (long long)a->value.u.l);
         break;
     case SY_VALUE_DOUBLE:
         avro_value_get_double(&b, &d);
-        cr_expect_eq(d, a->value.u.d, "%s: %g vs %g", a->name, d, a->value.u.d);
+        cr_expect(eq(dbl, d, a->value.u.d), "%s: %g vs %g", a->name, d, a->value.u.d);
         break;
     case SY_VALUE_STRING:
         avro_value_get_string(&b, &s, &size);
-        cr_expect_str_eq(s, a->value.u.s, "%s", a->name);
+        cr_expect(eq(str, (char *)s, (char *)a->value.u.s), "%s", a->name);
         break;
     default: break;
     }
@@ -211,20 +212,20 @@ static void av_expect_profile_update(avro_value_t *v, const sy_profile_update_t 
     av_expect_str(v, "contact_id", p->contact_id);
     av_expect_long(v, "updated_at", p->updated_at_ms);
     avro_value_get_size(&set, &n);
-    cr_assert_eq(n, p->set_count, "set: avro-c %zu, codec %zu", n, p->set_count);
+    cr_assert(eq(sz, n, p->set_count), "set: avro-c %zu, codec %zu", n, p->set_count);
     for (size_t i = 0; i < n; i++) {
         const char *key;
         avro_value_get_by_index(&set, i, &elem, &key);
-        cr_expect_str_eq(key, p->set[i].name, "set key %zu", i);
+        cr_expect(eq(str, (char *)key, (char *)p->set[i].name), "set key %zu", i);
         av_expect_attr(&elem, &p->set[i]);
     }
     avro_value_get_size(&unset, &n);
-    cr_assert_eq(n, p->unset_count, "unset: avro-c %zu, codec %zu", n, p->unset_count);
+    cr_assert(eq(sz, n, p->unset_count), "unset: avro-c %zu, codec %zu", n, p->unset_count);
     for (size_t i = 0; i < n; i++) {
         const char *s;
         avro_value_get_by_index(&unset, i, &elem, NULL);
         avro_value_get_string(&elem, &s, &size);
-        cr_expect_str_eq(s, p->unset[i], "unset %zu", i);
+        cr_expect(eq(str, (char *)s, (char *)p->unset[i]), "unset %zu", i);
     }
 }
 
@@ -290,14 +291,14 @@ static void av_expect_dead_letter(avro_value_t *v, const sy_dead_letter_t *d) {
             g_.used = 0;                                                                    \
             gen(&g_, &in_);                                                                 \
             sy_err_t err_ = enc(codec, &in_, &frame_, &len_, errbuf, sizeof errbuf);        \
-            cr_assert_eq(err_, SY_OK, "run %d: encode: %s (%s)", run_, sy_err_name(err_),   \
-                         errbuf);                                                           \
+            cr_assert(eq(int, err_, SY_OK), "run %d: encode: %s (%s)", run_, sy_err_name(err_),   \
+                      errbuf);                                                           \
             av_expect(av_read(av_, frame_, len_), &in_);                                    \
             uint8_t *copy_ = exact_copy(frame_, len_);                                      \
             err_ = dec(codec, copy_, len_, &out_, errbuf, sizeof errbuf);                   \
             free(copy_);                                                                    \
-            cr_assert_eq(err_, SY_OK, "run %d: decode: %s (%s)", run_, sy_err_name(err_),   \
-                         errbuf);                                                           \
+            cr_assert(eq(int, err_, SY_OK), "run %d: decode: %s (%s)", run_, sy_err_name(err_),   \
+                      errbuf);                                                           \
             expect_eq(&out_, &in_);                                                         \
         }                                                                                   \
         av_close(av_);                                                                      \

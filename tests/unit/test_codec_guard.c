@@ -2,6 +2,7 @@
  * (property counts, ids, event types a channel reports, required strings, UTF-8, frame
  * size), buffer reuse across decodes, and the record name tables of records.h. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,10 +207,10 @@ Test(codec, failed_decode_leaves_the_codec_usable) {
 
 Test(records, names_are_lower_case_and_parse_back) {
     for (int c = 0; c < SY_CHANNEL__COUNT; c++)
-        cr_expect_eq(sy_channel_parse(sy_channel_name((sy_channel_t)c)), c, "channel %d", c);
+        cr_expect(eq(int, sy_channel_parse(sy_channel_name((sy_channel_t)c)), c), "channel %d", c);
     for (int t = 0; t < SY_EVENT_TYPE__COUNT; t++)
-        cr_expect_eq(sy_event_type_parse(sy_event_type_name((sy_event_type_t)t)), t,
-                     "type %d", t);
+        cr_expect(eq(int, sy_event_type_parse(sy_event_type_name((sy_event_type_t)t)), t),
+                  "type %d", t);
     cr_expect_str_eq(sy_channel_name(SY_CHANNEL_IN_APP), "in_app");
     cr_expect_str_eq(sy_event_type_name(SY_EVENT_NOT_ATTEMPTED), "not_attempted");
     cr_expect_str_eq(sy_event_type_name(SY_EVENT_SPAM_REPORT), "spam_report");
@@ -217,8 +218,8 @@ Test(records, names_are_lower_case_and_parse_back) {
     cr_expect_str_eq(sy_update_op_name(SY_UPDATE_REMOVE_FROM_LIST), "remove_from_list");
     cr_expect_null(sy_channel_name(SY_CHANNEL__COUNT));
     cr_expect_null(sy_event_type_name((sy_event_type_t)-1));
-    cr_expect_eq(sy_channel_parse("EMAIL"), -1);
-    cr_expect_eq(sy_event_type_parse(NULL), -1);
+    cr_expect(eq(int, sy_channel_parse("EMAIL"), -1));
+    cr_expect(eq(int, sy_event_type_parse(NULL), -1));
 }
 
 Test(records, each_channel_allows_exactly_its_event_types) {
@@ -239,8 +240,8 @@ Test(records, each_channel_allows_exactly_its_event_types) {
             char word[32];
             snprintf(word, sizeof word, " %s ", sy_event_type_name((sy_event_type_t)t));
             bool want = strstr(allowed[c], word) != NULL;
-            cr_expect_eq(sy_event_type_allowed((sy_channel_t)c, (sy_event_type_t)t), want,
-                         "%s %s: want %d", sy_channel_name((sy_channel_t)c), word, want);
+            cr_expect(eq(int, sy_event_type_allowed((sy_channel_t)c, (sy_event_type_t)t), want),
+                      "%s %s: want %d", sy_channel_name((sy_channel_t)c), word, want);
         }
     cr_expect_not(sy_event_type_allowed(SY_CHANNEL__COUNT, SY_EVENT_SENT));
 }

@@ -3,6 +3,7 @@
  * unions, string lengths, varints, UTF-8, map blocks, repeated keys) refused with its
  * error and message. Frames are built with codec_fixture.h's wire_t. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@ Test(codec, decode_accepts_a_hand_made_minimal_event) {
     w_long(&w, 0); /* props: no blocks */
     expect_err(decode_event_wire(&w, &e), SY_OK);
     cr_expect_str_eq(e.event_id, "e1");
-    cr_expect_eq(e.type, SY_EVENT_DISMISSED);
+    cr_expect(eq(int, e.type, SY_EVENT_DISMISSED));
 }
 
 /* --- frame errors ----------------------------------------------------------------------- */
@@ -35,9 +36,9 @@ Test(codec, decode_rejects_every_truncation_of_a_valid_frame) {
         uint8_t *cut = exact_copy(whole, n);
         sy_err_t err = codec_decode_event(codec, cut, n, &out, errbuf, sizeof errbuf);
         free(cut);
-        cr_assert_neq(err, SY_OK, "a frame cut to %zu of %zu bytes decoded", n, len);
+        cr_assert(ne(int, err, SY_OK), "a frame cut to %zu of %zu bytes decoded", n, len);
         if (n < 5)
-            cr_assert_eq(err, SY_ERR_TRUNCATED, "cut to %zu: got %s", n, sy_err_name(err));
+            cr_assert(eq(int, err, SY_ERR_TRUNCATED), "cut to %zu: got %s", n, sy_err_name(err));
     }
     free(whole);
 }
@@ -88,7 +89,7 @@ Test(codec, frame_schema_reads_the_id_of_each_kind) {
     expect_err(codec_encode_contact_update(codec, &u, &frame, &len, errbuf, sizeof errbuf),
                SY_OK);
     expect_err(codec_frame_schema(frame, len, &id, errbuf, sizeof errbuf), SY_OK);
-    cr_expect_eq(id, SY_SCHEMA_CONTACT_UPDATE, "id %d", id);
+    cr_expect(eq(int, id, SY_SCHEMA_CONTACT_UPDATE), "id %d", id);
     expect_err(codec_frame_schema(frame, 4, &id, errbuf, sizeof errbuf), SY_ERR_TRUNCATED);
 }
 
@@ -257,7 +258,7 @@ Test(codec, decode_accepts_map_block_with_negative_count_and_byte_size) {
     w_event_nulls(&w);
     w_props_sized_block(&w, 0);
     expect_err(decode_event_wire(&w, &e), SY_OK);
-    cr_assert_eq(e.props_count, 2, "props %zu", e.props_count);
+    cr_assert(eq(sz, e.props_count, 2), "props %zu", e.props_count);
     cr_expect_str_eq(e.props[1].key, "k2");
     cr_expect_str_eq(e.props[1].value, "v2");
 }

@@ -3,6 +3,7 @@
  * business events, path `if`s, per-path windows and an inbound call feeding a branch.
  * The environment is engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 
 static const journey_branch_t *coffee_branch(void) {
     int index = journey_node_index(fx.journey, "outcome");
-    cr_assert_eq(index, 1, "outcome is node %d, want 1", index);
+    cr_assert(eq(int, index, 1), "outcome is node %d, want 1", index);
     return &fx.journey->nodes[index].u.branch;
 }
 
@@ -35,8 +36,8 @@ static void expect_eval(const journey_branch_t *b, uint32_t seen, int64_t t_rel,
     expr_env_t env = {.profile = &profile, .seen_mask = watch_bits_of(b, seen),
                       .now_ms = T0_MS + t_rel, .entered_at_ms = T0_MS, .entries = 1};
     int got = engine_branch_eval(b, T0_MS, &env);
-    cr_assert_eq(got, want, "seen 0x%x at entered%+lld ms: path %d, want %d", seen,
-                 (long long)t_rel, got, want);
+    cr_assert(eq(int, got, want), "seen 0x%x at entered%+lld ms: path %d, want %d", seen,
+              (long long)t_rel, got, want);
 }
 
 Test(engine, branch_eval_first_holding_path_wins) {
@@ -67,7 +68,7 @@ Test(engine, branch_eval_first_holding_path_wins) {
     journey_path_t swapped[2] = {paths[1], paths[0]};
     hand.paths = swapped;
     expect_eval(&hand, both, 1, 0);
-    cr_assert_str_eq(swapped[0].name, "b", "path 0 is '%s'", swapped[0].name);
+    cr_assert(eq(str, swapped[0].name, "b"), "path 0 is '%s'", swapped[0].name);
     expect_eval(&hand, SEEN(SY_EVENT_REPLIED), 1, 1);
 }
 

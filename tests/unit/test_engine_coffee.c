@@ -3,6 +3,7 @@
  * outcome events count for the promo's message. The environment (in-memory store,
  * recording sink) is engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,16 +22,16 @@ Test(engine, entry_on_promo_eligible_sends_promo_email_and_waits_at_branch) {
                     "entry-1", T0_MS);
     expect_action(&fx.rec, 0, SY_CHANNEL_EMAIL, "autumn_promo", "promo_email", 1, T0_MS);
     action_id_buf_t want = promo_id(contact, 1);
-    cr_assert_str_eq(fx.rec.actions[0].action_id, want.s, "promo id '%s', want '%s'",
-                     fx.rec.actions[0].action_id, want.s);
+    cr_assert(eq(str, fx.rec.actions[0].action_id, want.s), "promo id '%s', want '%s'",
+              fx.rec.actions[0].action_id, want.s);
 
     state_instance_t inst;
     sy_err_t err = state_store_instance_get(fx.store, PARTITION, contact, JOURNEY_ID, &inst,
                                             errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "instance_get returned %d; %s", err, errbuf);
-    cr_assert_eq(inst.status, STATE_INSTANCE_ACTIVE, "status %d, want active", inst.status);
-    cr_assert_eq(inst.node, 1, "waits at node %u, want 1 (outcome)", inst.node);
-    cr_assert_eq(inst.occurrence, 1, "occurrence %u, want 1", inst.occurrence);
+    cr_assert(eq(int, err, SY_OK), "instance_get returned %d; %s", err, errbuf);
+    cr_assert(eq(int, inst.status, STATE_INSTANCE_ACTIVE), "status %d, want active", inst.status);
+    cr_assert(eq(int, inst.node, 1), "waits at node %u, want 1 (outcome)", inst.node);
+    cr_assert(eq(u32, inst.occurrence, 1), "occurrence %u, want 1", inst.occurrence);
 }
 
 Test(engine, unrelated_event_enters_nothing) {
@@ -47,8 +48,8 @@ Test(engine, unrelated_event_enters_nothing) {
     state_instance_t inst;
     sy_err_t err = state_store_instance_get(fx.store, PARTITION, contact, JOURNEY_ID, &inst,
                                             errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "instance_get returned %d, want SY_ERR_NOT_FOUND",
-                 err);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "instance_get returned %d, want SY_ERR_NOT_FOUND",
+              err);
 }
 
 Test(engine, entry_event_while_active_does_not_reenter) {
@@ -98,7 +99,7 @@ Test(engine, opened_at_exactly_24h_still_takes_opened_path) {
     expect_decision(&fx.rec, 2, "outcome", "discount_email", "opened", SY_CAUSE_EVENT,
                     "opened-1", T0_MS + 24 * H_MS);
     /* The not_opened timer due at the same instant is stale by now. */
-    cr_assert_eq(advance(&fx, T0_MS + 72 * H_MS), 2, "want the 24h and 72h timers fired");
+    cr_assert(eq(sz, advance(&fx, T0_MS + 72 * H_MS), 2), "want the 24h and 72h timers fired");
     expect_counts(&fx.rec, 4, 2, 0);
 }
 
@@ -107,10 +108,10 @@ Test(engine, delivered_not_opened_sends_push_when_timer_fires_at_24h) {
     enter_at_t0();
     feed_email(&fx, "delivered-1", contact, T0_MS + H_MS, SY_EVENT_DELIVERED, id.s);
     size_t fired = advance(&fx, T0_MS + 24 * H_MS - 1);
-    cr_assert_eq(fired, 0, "%zu timers fired before 24h, want 0", fired);
+    cr_assert(eq(sz, fired, 0), "%zu timers fired before 24h, want 0", fired);
     expect_counts(&fx.rec, 2, 1, 0);
     fired = advance(&fx, T0_MS + 24 * H_MS);
-    cr_assert_eq(fired, 1, "%zu timers fired at 24h, want 1", fired);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired at 24h, want 1", fired);
     expect_counts(&fx.rec, 4, 2, 0);
     expect_decision(&fx.rec, 2, "outcome", "push_nudge", "not_opened", SY_CAUSE_TIMER,
                     "<null>", T0_MS + 24 * H_MS);
@@ -121,7 +122,7 @@ Test(engine, delivered_not_opened_sends_push_when_timer_fires_at_24h) {
 
     /* A late open changes nothing, and neither does the 72h close. */
     feed_email(&fx, "opened-1", contact, T0_MS + 25 * H_MS, SY_EVENT_OPENED, id.s);
-    cr_assert_eq(advance(&fx, T0_MS + 72 * H_MS), 1, "want the 72h timer fired (stale)");
+    cr_assert(eq(sz, advance(&fx, T0_MS + 72 * H_MS), 1), "want the 72h timer fired (stale)");
     expect_counts(&fx.rec, 4, 2, 0);
 }
 
@@ -152,7 +153,7 @@ Test(engine, bounced_adds_to_data_cleansing_list) {
     expect_decision(&fx.rec, 3, "flag_cleansing", "done", "<null>", SY_CAUSE_EVENT,
                     "bounced-1", T0_MS + 5 * 60 * 1000);
     expect_update(&fx.rec, 0, "flag_cleansing", "data_cleansing", T0_MS + 5 * 60 * 1000);
-    cr_assert_eq(advance(&fx, T0_MS + 72 * H_MS), 2, "want the 24h and 72h timers fired");
+    cr_assert(eq(sz, advance(&fx, T0_MS + 72 * H_MS), 2), "want the 24h and 72h timers fired");
     expect_counts(&fx.rec, 4, 1, 1);
 }
 
@@ -171,14 +172,14 @@ Test(engine, blocked_adds_to_suppression_list) {
 Test(engine, no_engagement_closes_with_otherwise_at_72h) {
     enter_at_t0();
     size_t fired = advance(&fx, T0_MS + 72 * H_MS - 1);
-    cr_assert_eq(fired, 1, "%zu timers fired before 72h, want 1 (the 24h one)", fired);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired before 72h, want 1 (the 24h one)", fired);
     expect_counts(&fx.rec, 2, 1, 0);
     fired = advance(&fx, T0_MS + 72 * H_MS);
-    cr_assert_eq(fired, 1, "%zu timers fired at 72h, want 1", fired);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired at 72h, want 1", fired);
     expect_counts(&fx.rec, 3, 1, 0);
     expect_decision(&fx.rec, 2, "outcome", "done", "otherwise", SY_CAUSE_TIMER, "<null>",
                     T0_MS + 72 * H_MS);
-    cr_assert_eq(advance(&fx, INT64_MAX), 0, "timers left after the branch closed");
+    cr_assert(eq(sz, advance(&fx, INT64_MAX), 0), "timers left after the branch closed");
 }
 
 Test(engine, delivered_and_opened_after_24h_waits_for_otherwise) {

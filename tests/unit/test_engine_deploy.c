@@ -3,6 +3,7 @@
  * between batches is in test_engine_wait.c, on its waits journey. The environment is
  * engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,10 @@ static void instance_place(env_t *env, const char *node_id, int64_t entered_ms) 
                              .entered_at_ms = entered_ms, .node_entered_at_ms = entered_ms};
     sy_err_t err = state_store_instance_put(env->store, PARTITION, contact, env->journey->id,
                                             &inst);
-    cr_assert_eq(err, SY_OK, "instance_put returned %d", err);
+    cr_assert(eq(int, err, SY_OK), "instance_put returned %d", err);
     err = engine_schedule_node_timers(env->engine, PARTITION, contact, env->journey,
                                       (uint16_t)node, entered_ms);
-    cr_assert_eq(err, SY_OK, "engine_schedule_node_timers returned %d", err);
+    cr_assert(eq(int, err, SY_OK), "engine_schedule_node_timers returned %d", err);
 }
 
 Test(engine_lang, schedule_node_timers_sets_a_waits_due_time) {
@@ -47,17 +48,17 @@ Test(engine_lang, schedule_node_timers_sets_a_branchs_after_and_close) {
     expect_move(&lx, 0, "outcome", "push_nudge", "not_opened", SY_CAUSE_TIMER, "<null>",
                 T0_MS + 24 * H_MS);
     size_t fired = advance(&lx, T0_MS + 72 * H_MS);
-    cr_assert_eq(fired, 1, "%zu timers fired at the close, want 1 (stale)", fired);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired at the close, want 1 (stale)", fired);
 }
 
 Test(engine_lang, schedule_node_timers_needs_none_elsewhere_and_checks_the_node) {
     lx_open(tier_yaml);
     sy_err_t err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey, 0,
                                                T0_MS);
-    cr_assert_eq(err, SY_OK, "condition node: %d, want SY_OK", err);
+    cr_assert(eq(int, err, SY_OK), "condition node: %d, want SY_OK", err);
     err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey,
                                       (uint16_t)lx.journey->nodes_count, T0_MS);
-    cr_assert_eq(err, SY_ERR_INVALID_ARG, "node out of range: %d, want invalid arg", err);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "node out of range: %d, want invalid arg", err);
     size_t fired = advance(&lx, INT64_MAX);
-    cr_assert_eq(fired, 0, "%zu timers fired, want 0", fired);
+    cr_assert(eq(sz, fired, 0), "%zu timers fired, want 0", fired);
 }

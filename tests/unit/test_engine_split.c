@@ -1,6 +1,7 @@
 /* test_engine_split.c — split nodes: the arms' shares over 10,000 contacts, and the same
  * arm for a contact on two engines. The environment is engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,17 +66,17 @@ static void split_run(const char *store_name, size_t first, size_t n, arm_counte
     engine_t *engine = NULL;
     sy_err_t err = state_store_open(&store, store_name, true, STATE_CACHE_BYTES_DEFAULT,
                                     errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open returned %d; %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open returned %d; %s", err, errbuf);
     engine_sink_t sink = {count_arm, ignore_action, ignore_update, c};
     err = engine_open(&engine, &set, store, &sink, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "engine_open returned %d; %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "engine_open returned %d; %s", err, errbuf);
     char id[64];
     for (size_t i = first; i < first + n; i++) {
         snprintf(id, sizeof id, "split-%zu", i);
         sy_event_t ev = event_make("signup", id, T0_MS, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
         ev.name = "signup";
         err = engine_on_event(engine, PARTITION, &ev, errbuf, sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "engine_on_event returned %d; %s", err, errbuf);
+        cr_assert(eq(int, err, SY_OK), "engine_on_event returned %d; %s", err, errbuf);
     }
     engine_close(engine);
     state_store_close(store);
@@ -91,9 +92,9 @@ static void expect_share(size_t got, size_t total, double share, const char *arm
 Test(engine_lang, split_shares_hold_within_two_percent_over_10000_contacts) {
     arm_counter_t c = {0};
     split_run("engine-split", 0, 10000, &c);
-    cr_assert_eq(c.a + c.b + c.holdout, 10000, "%zu contacts split, want 10000",
-                 c.a + c.b + c.holdout);
-    cr_assert_eq(c.other, 0, "%zu decisions on an unknown arm", c.other);
+    cr_assert(eq(sz, c.a + c.b + c.holdout, 10000), "%zu contacts split, want 10000",
+              c.a + c.b + c.holdout);
+    cr_assert(eq(sz, c.other, 0), "%zu decisions on an unknown arm", c.other);
     expect_share(c.a, 10000, 0.45, "a");
     expect_share(c.b, 10000, 0.355, "b");
     expect_share(c.holdout, 10000, 0.195, "holdout");
@@ -104,7 +105,7 @@ Test(engine_lang, split_sends_a_contact_to_the_same_arm_on_two_engines) {
         arm_counter_t first = {0}, second = {0};
         split_run("engine-split-1", i, 1, &first);
         split_run("engine-split-2", i, 1, &second);
-        cr_assert_str_eq(first.last, second.last, "contact %zu: arm '%s', then '%s'", i,
-                         first.last, second.last);
+        cr_assert(eq(str, first.last, second.last), "contact %zu: arm '%s', then '%s'", i,
+                  first.last, second.last);
     }
 }

@@ -3,6 +3,7 @@
  * rendered from profile values, event fields and defaults. The environment is
  * engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,8 @@ Test(engine_lang, condition_then_over_profile_ltv_hands_a_task_with_params) {
     expect_move(&lx, 1, "check", "vip_call", "then", SY_CAUSE_ENTRY, "visit", T0_MS);
     expect_move(&lx, 2, "vip_call", "done", "<null>", SY_CAUSE_ENTRY, "visit", T0_MS);
     expect_act(&lx, 0, SY_CHANNEL_TASK, "manual_calls", "vip_call", 1, T0_MS);
-    cr_assert_eq(lx.rec.actions[0].params_count, 2, "%zu params, want 2",
-                 lx.rec.actions[0].params_count);
+    cr_assert(eq(sz, lx.rec.actions[0].params_count, 2), "%zu params, want 2",
+              lx.rec.actions[0].params_count);
     expect_param(&lx, 0, 0, "name", "Ada");
     expect_param(&lx, 0, 1, "reason", "ltv 250");
 }
@@ -59,10 +60,10 @@ Test(engine_lang, condition_else_then_set_attribute_is_seen_by_the_next_conditio
     expect_move(&lx, 2, "mark", "recheck", "<null>", SY_CAUSE_ENTRY, "visit", T0_MS);
     expect_move(&lx, 3, "recheck", "vip_call", "then", SY_CAUSE_ENTRY, "visit", T0_MS);
     const rec_update_t *u = &lx.rec.updates[0];
-    cr_assert_eq(u->op, SY_UPDATE_SET_ATTRIBUTE, "update op %d", u->op);
-    cr_assert_str_eq(u->name, "ltv", "update name '%s'", u->name);
-    cr_assert_str_eq(u->value, "100", "update value '%s', want '100'", u->value);
-    cr_assert_str_eq(u->node, "mark", "update node '%s'", u->node);
+    cr_assert(eq(int, u->op, SY_UPDATE_SET_ATTRIBUTE), "update op %d", u->op);
+    cr_assert(eq(str, (char *)u->name, "ltv"), "update name '%s'", u->name);
+    cr_assert(eq(str, (char *)u->value, "100"), "update value '%s', want '100'", u->value);
+    cr_assert(eq(str, (char *)u->node, "mark"), "update node '%s'", u->node);
     /* Defaults where the profile has nothing; the updated ltv where it has. */
     expect_param(&lx, 0, 0, "name", "there");
     expect_param(&lx, 0, 1, "reason", "ltv 100");
@@ -97,8 +98,8 @@ Test(engine_lang, send_params_render_profile_values_event_fields_and_defaults) {
     feed(&lx, &ev);
     expect_counts(&lx.rec, 2, 1, 0);
     expect_act(&lx, 0, SY_CHANNEL_SMS, "hello", "hello", 1, T0_MS);
-    cr_assert_eq(lx.rec.actions[0].params_count, 3, "%zu params, want 3",
-                 lx.rec.actions[0].params_count);
+    cr_assert(eq(sz, lx.rec.actions[0].params_count, 3), "%zu params, want 3",
+              lx.rec.actions[0].params_count);
     expect_param(&lx, 0, 0, "greeting", "Hi Grace!");
     expect_param(&lx, 0, 1, "store", "Rue Cler");
     expect_param(&lx, 0, 2, "code", "FIXED10");

@@ -3,6 +3,7 @@
  * new version of the journey swapped in while a contact waits. The environment is
  * engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +108,7 @@ Test(engine_lang, wait_event_takes_next_when_the_event_and_its_if_come_in_time) 
                 PARIS_0930_MS + 2 * H_MS);
     expect_act(&lx, 0, SY_CHANNEL_PUSH, "welcome", "welcome", 1, PARIS_0930_MS + 2 * H_MS);
     size_t fired = advance(&lx, PARIS_0930_MS + 48 * H_MS);
-    cr_assert_eq(fired, 1, "%zu timers fired, want 1 (the stale timeout)", fired);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired, want 1 (the stale timeout)", fired);
     expect_counts(&lx.rec, 5, 1, 0);
 }
 
@@ -132,7 +133,7 @@ Test(engine_lang, exit_rule_ends_instance_mid_wait) {
     expect_move(&lx, 1, "pause", "exit:sms.opted_out", "<null>", SY_CAUSE_EVENT, "stop",
                 T0_MS + H_MS);
     size_t fired = advance(&lx, T0_MS + 100 * H_MS);
-    cr_assert_eq(fired, 1, "%zu timers fired, want 1 (stale)", fired);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired, want 1 (stale)", fired);
     expect_counts(&lx.rec, 2, 0, 0);
 }
 
@@ -150,15 +151,15 @@ Test(engine_lang, journeys_set_keeps_contacts_on_their_version_and_enters_the_ne
     engine_journeys_set(lx.engine, &set);
     advance(&lx, T0_MS + 2 * H_MS);
     expect_counts(&lx.rec, 2, 0, 0);
-    cr_assert_eq(lx.rec.decisions[1].version, 1, "moved on version %d, want 1",
-                 (int)lx.rec.decisions[1].version);
+    cr_assert(eq(i32, lx.rec.decisions[1].version, 1), "moved on version %d, want 1",
+              (int)lx.rec.decisions[1].version);
     sy_event_t ev = event_make("signup-other", other_contact, T0_MS + 3 * H_MS,
                                SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
     ev.name = "signup";
     feed(&lx, &ev);
     expect_counts(&lx.rec, 3, 0, 0);
-    cr_assert_eq(lx.rec.decisions[2].version, 2, "entered version %d, want 2",
-                 (int)lx.rec.decisions[2].version);
+    cr_assert(eq(i32, lx.rec.decisions[2].version, 2), "entered version %d, want 2",
+              (int)lx.rec.decisions[2].version);
     engine_journeys_set(lx.engine, &lx.set);
     journey_free(v2);
 }
