@@ -3,6 +3,7 @@
 #include "fault_common.h"
 
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,24 +28,6 @@
 
 static const char *const kind_names[FAULT_KINDS] = {"RoutingDecision", "ActionCommand",
                                                     "ContactUpdate"};
-
-long long fault_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-long long fault_wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void fault_sleep_ms(long ms) {
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 /* ------------------------------------------------------------------------------------- */
 /* outputs */
@@ -175,7 +158,7 @@ void fault_workload_write(fault_workload_t *w, const char *dir, int contacts) {
                  i, i, FAULT_T0_MS + 240 * FAULT_HOUR_MS + i * 100LL);
         workload_add(w, f, line);
     }
-    cr_assert_eq(fclose(f), 0, "write %s", w->path);
+    cr_assert(eq(int, fclose(f), 0), "write %s", w->path);
 }
 
 void fault_workload_free(fault_workload_t *w) {
@@ -195,7 +178,7 @@ void fault_simulate(const fault_workload_t *w, fault_outputs_t *want) {
     cr_assert_not_null(p, "%s", command);
     while (fgets(line, sizeof line, p))
         fault_outputs_add_json(want, line);
-    cr_assert_eq(pclose(p), 0, "%s failed", command);
+    cr_assert(eq(int, pclose(p), 0), "%s failed", command);
     printf("reference (switchyard simulate): %zu events -> %ld decisions, %ld actions, "
            "%ld contact updates\n",
            w->count, want->counts[FAULT_DECISIONS], want->counts[FAULT_ACTIONS],
@@ -209,27 +192,27 @@ void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t
     event_json_t *parser = NULL;
     codec_t *codec = NULL;
     harness_producer_t *p = NULL;
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "codec: %s", errbuf);
-    cr_assert_eq(event_json_open(&parser, w->path, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
-    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
-                 SY_OK, "producer: %s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "codec: %s", errbuf);
+    cr_assert(eq(int, event_json_open(&parser, w->path, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
+    cr_assert(eq(int, harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
+              SY_OK), "producer: %s", errbuf);
     for (size_t i = from; i < to && i < w->count; i++) {
         event_json_line_t parsed;
         const void *frame = NULL;
         size_t len = 0;
         sy_err_t err = event_json_parse(parser, w->lines[i], strlen(w->lines[i]),
                                         (long)i + 1, &parsed, errbuf, sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "%s", errbuf);
-        cr_assert_eq(parsed.kind, EVENT_JSON_EVENT, "line %zu is not an event", i);
+        cr_assert(eq(int, err, SY_OK), "%s", errbuf);
+        cr_assert(eq(int, parsed.kind, EVENT_JSON_EVENT), "line %zu is not an event", i);
         err = codec_encode_event(codec, parsed.event, &frame, &len, errbuf, sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "encode line %zu: %s", i, errbuf);
+        cr_assert(eq(int, err, SY_OK), "encode line %zu: %s", i, errbuf);
         const char *key = parsed.event->contact_id;
-        cr_assert_eq(harness_produce(p, svc->events, key, strlen(key), frame, len), SY_OK,
-                     "produce line %zu", i);
+        cr_assert(eq(int, harness_produce(p, svc->events, key, strlen(key), frame, len), SY_OK),
+                  "produce line %zu", i);
     }
-    cr_assert_eq(harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK,
-                 "flush: %s", errbuf);
+    cr_assert(eq(int, harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK),
+              "flush: %s", errbuf);
     event_json_close(parser);
     codec_close(codec);
 }
@@ -261,8 +244,8 @@ void fault_config_set(const service_t *svc, const char *key, const char *value) 
     if (!replaced)
         used += (size_t)snprintf(out + used, sizeof out - used, "%s = %s\n", key, value);
     snprintf(tmp, sizeof tmp, "%s.tmp~", svc->config_path);
-    cr_assert_eq(harness_write_file(tmp, out), 0, "write %s", tmp);
-    cr_assert_eq(rename(tmp, svc->config_path), 0, "rename %s", tmp);
+    cr_assert(eq(int, text_file_write(tmp, out), 0), "write %s", tmp);
+    cr_assert(eq(int, rename(tmp, svc->config_path), 0), "rename %s", tmp);
 }
 
 void fault_config_fast_rejoin(const service_t *svc) {
@@ -274,7 +257,7 @@ void fault_start(service_t *svc, const char *log_path, long long fsize_limit) {
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+    cr_assert(ne(int, pid, -1), "fork: %s", strerror(errno));
     if (pid == 0) {
         int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
@@ -320,13 +303,13 @@ int fault_file_contains(const char *path, const char *needle) {
 
 long fault_wait_log(service_t *svc, const char *log_path, const char *needle, int timeout_ms,
                     int *exit_status) {
-    long long start = fault_now_ms();
-    while (fault_now_ms() - start < timeout_ms) {
+    long long start = support_clock_now_ms();
+    while (support_clock_now_ms() - start < timeout_ms) {
         if (fault_file_contains(log_path, needle))
-            return (long)(fault_now_ms() - start);
+            return (long)(support_clock_now_ms() - start);
         if (!fault_alive(svc, exit_status))
             return -1;
-        fault_sleep_ms(20);
+        support_clock_sleep_ms(20);
     }
     return -1;
 }
@@ -388,10 +371,10 @@ void fault_group_committed(const service_t *svc, long *committed, long *end) {
 
 int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
     rd_kafka_t *rk = service_group_handle(svc);
-    long long start = fault_now_ms(), last_print = start;
+    long long start = support_clock_now_ms(), last_print = start;
     long committed = 0, end = 0;
     int result = 0, caught_up = 0;
-    while (fault_now_ms() - start < timeout_ms) {
+    while (support_clock_now_ms() - start < timeout_ms) {
         if (group_progress(rk, svc, &committed, &end, &caught_up) == 0 && caught_up &&
             end > 0) {
             result = 1;
@@ -401,16 +384,16 @@ int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
             result = -1;
             break;
         }
-        if (fault_now_ms() - last_print >= 10000) {
+        if (support_clock_now_ms() - last_print >= 10000) {
             printf("  ... group has committed %ld of %ld input records\n", committed, end);
             fflush(stdout);
-            last_print = fault_now_ms();
+            last_print = support_clock_now_ms();
         }
-        fault_sleep_ms(200);
+        support_clock_sleep_ms(200);
     }
     rd_kafka_destroy(rk);
     printf("group committed %ld of %ld input records after %.1f s%s\n", committed, end,
-           (fault_now_ms() - start) / 1000.0,
+           (support_clock_now_ms() - start) / 1000.0,
            result == 1 ? "" : result < 0 ? " (the service exited)" : " (timed out)");
     fflush(stdout);
     return result;
@@ -439,7 +422,7 @@ static void on_output(void *ctx, const rd_kafka_message_t *m) {
 void fault_read_outputs(const service_t *svc, fault_outputs_t *got) {
     char errbuf[256], email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
     read_ctx_t ctx = {.out = got};
-    cr_assert_eq(codec_open(&ctx.codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&ctx.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     const char *topics[] = {svc->decisions, service_action_topic(svc, "email", email, sizeof email),
                             service_action_topic(svc, "push", push, sizeof push),
                             svc->contact_updates};
@@ -454,7 +437,7 @@ void fault_read_outputs(const service_t *svc, fault_outputs_t *got) {
            got->counts[FAULT_DECISIONS], got->counts[FAULT_ACTIONS],
            got->counts[FAULT_UPDATES], ctx.undecodable, got->foreign);
     fflush(stdout);
-    cr_expect_eq(ctx.undecodable, 0, "undecodable output records: %ld", ctx.undecodable);
+    cr_expect(eq(long, ctx.undecodable, 0), "undecodable output records: %ld", ctx.undecodable);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }

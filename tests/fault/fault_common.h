@@ -12,10 +12,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "child.h"
 #include "service_fixture.h"
+#include "support_clock.h"
+#include "text_file.h"
 #include "transcript.h"
 
-/* Contacts of the standard workload (issue 4). */
+/* Contacts of the standard workload: enough that a kill lands mid-run. */
 #define FAULT_CONTACTS 3000
 #define FAULT_ID_BYTES 40
 
@@ -105,10 +108,5 @@ void fault_print_log_problems(const char *log_path, int max);
 
 /* 1 when the file at path contains needle. */
 int fault_file_contains(const char *path, const char *needle);
-
-/* Milliseconds: monotonic, and Unix wall clock. */
-long long fault_now_ms(void);
-long long fault_wall_ms(void);
-void fault_sleep_ms(long ms);
 
 #endif

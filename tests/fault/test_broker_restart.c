@@ -8,6 +8,7 @@
  * exactly once, every contact's decisions, actions and updates as in the reference.
  * Needs SWITCHYARD_TEST_BROKER_DIR (set by tests/broker/with_kafka.sh). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,11 @@ static void broker_restart(service_t *svc, const char *broker_dir, const char *l
              " >/dev/null", SY_SOURCE_ROOT, broker_dir);
     printf("restarting the broker (%s)\n", broker_dir);
     fflush(stdout);
-    long long restart_at = fault_now_ms();
+    long long restart_at = support_clock_now_ms();
     int rc = system(command);
-    printf("broker back after %.1f s (exit %d)\n", (fault_now_ms() - restart_at) / 1000.0,
+    printf("broker back after %.1f s (exit %d)\n", (support_clock_now_ms() - restart_at) / 1000.0,
            WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "restart-broker failed: %d", rc);
+    cr_assert(eq(int, child_exit_code(rc), 0), "restart-broker failed: %d", rc);
     int alive = fault_alive(svc, &status);
     if (!alive)
         fault_print_log_problems(log, 8);
@@ -72,7 +73,7 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     fault_produce_lines(&svc, &w, 0, first);
     printf("service has its partitions after %.1f s; produced events 0..%zu\n",
            waited / 1000.0, first);
-    fault_sleep_ms(300); /* the service is working through them */
+    support_clock_sleep_ms(300); /* the service is working through them */
     long committed = 0, end = 0;
     fault_group_committed(&svc, &committed, &end);
     printf("at the restart the group had committed %ld of %ld input records\n", committed,
@@ -85,19 +86,20 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
     if (caught_up != 1)
         fault_print_log_problems(log, 8);
-    cr_assert_neq(caught_up, -1, "the service exited after the broker restart (status %d)",
-                  status);
-    cr_assert_eq(caught_up, 1, "the service did not consume the whole input in %d s",
-                 CATCH_UP_TIMEOUT_MS / 1000);
+    cr_assert(ne(int, caught_up, -1), "the service exited after the broker restart (status %d)",
+              status);
+    cr_assert(eq(int, caught_up, 1), "the service did not consume the whole input in %d s",
+              CATCH_UP_TIMEOUT_MS / 1000);
     status = service_stop(&svc, 60000);
     printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
 
     fault_read_outputs(&svc, &got);
     long problems = fault_compare(&want, &got);
-    cr_assert_eq(problems, 0, "after a broker restart the outputs differ from the reference "
-                 "in %ld places (see above)", problems);
+    cr_assert(eq(long, problems, 0),
+              "after a broker restart the outputs differ from the reference "
+              "in %ld places (see above)", problems);
     fault_outputs_free(&want);
     fault_outputs_free(&got);
     fault_workload_free(&w);

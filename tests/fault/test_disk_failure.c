@@ -8,6 +8,7 @@
  * read_committed must be exactly those of `switchyard simulate` over the same file:
  * nothing lost, nothing duplicated. SWITCHYARD_FAULT_FSIZE overrides the limit (bytes). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,12 +44,12 @@ static void first_line_with(const char *path, const char *needle, char *out, siz
 static void service_stops_on_write_failure(service_t *svc, const char *log, long long limit) {
     char line[1024];
     int status = 0;
-    long long start = fault_now_ms();
-    while (fault_alive(svc, &status) && fault_now_ms() - start < FAIL_TIMEOUT_MS)
-        fault_sleep_ms(100);
+    long long start = support_clock_now_ms();
+    while (fault_alive(svc, &status) && support_clock_now_ms() - start < FAIL_TIMEOUT_MS)
+        support_clock_sleep_ms(100);
     int exited = svc->pid == 0;
     printf("%s after %.1f s: %s %d\n", exited ? "the service exited" : "still running",
-           (fault_now_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
+           (support_clock_now_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     long committed = 0, end = 0;
     fault_group_committed(svc, &committed, &end);
@@ -58,7 +59,7 @@ static void service_stops_on_write_failure(service_t *svc, const char *log, long
     fault_print_log_problems(log, 4);
     cr_assert(exited, "the service did not stop by itself within %d s of its writes failing "
               "(or the limit of %lld bytes was never reached)", FAIL_TIMEOUT_MS / 1000, limit);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+    cr_expect(eq(int, child_exit_code(status), 1),
               "exit status: expected exit 1, got raw status %d", status);
     cr_expect(line[0] != '\0', "stderr does not mention the state store error");
 }
@@ -105,17 +106,18 @@ Test(fault_disk_failure, state_store_write_failure_stops_the_service_and_loses_n
     int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
     if (caught_up != 1)
         fault_print_log_problems(log, 8);
-    cr_assert_eq(caught_up, 1, "after the restart the service did not consume the whole "
-                 "input (%s, status %d)", caught_up < 0 ? "it exited" : "timed out", status);
+    cr_assert(eq(int, caught_up, 1), "after the restart the service did not consume the whole "
+              "input (%s, status %d)", caught_up < 0 ? "it exited" : "timed out", status);
     status = service_stop(&svc, 60000);
     printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
 
     fault_read_outputs(&svc, &got);
     long problems = fault_compare(&want, &got);
-    cr_assert_eq(problems, 0, "after the disk failure the outputs differ from the reference "
-                 "in %ld places (see above)", problems);
+    cr_assert(eq(long, problems, 0),
+              "after the disk failure the outputs differ from the reference "
+              "in %ld places (see above)", problems);
     fault_outputs_free(&want);
     fault_outputs_free(&got);
     fault_workload_free(&w);

@@ -12,6 +12,7 @@
  * updates as in the reference, and the final state (inspected on a sample) what a run
  * without faults leaves. Each kill line says how far the group had committed. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@
 
 static unsigned seed_from_env(void) {
     const char *text = getenv("SWITCHYARD_FAULT_SEED");
-    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)fault_wall_ms();
+    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)support_clock_wall_ms();
 }
 
 /* Start the service with its stderr in log and wait for its partitions; asserts. */
@@ -70,7 +71,7 @@ static void assert_final_state(const service_t *svc) {
         cr_assert_not_null(p, "%s", command);
         size_t n = fread(out, 1, sizeof out - 1, p);
         out[n] = '\0';
-        cr_assert_eq(pclose(p), 0, "%s failed:\n%s", command, out);
+        cr_assert(eq(int, pclose(p), 0), "%s failed:\n%s", command, out);
         json_object *o = json_tokener_parse(out), *instances, *inst, *v, *timers;
         cr_assert_not_null(o, "inspect printed no JSON:\n%s", out);
         cr_assert(json_object_object_get_ex(o, "instances", &instances) &&
@@ -78,12 +79,12 @@ static void assert_final_state(const service_t *svc) {
                   contact, out);
         inst = json_object_array_get_idx(instances, 0);
         json_object_object_get_ex(inst, "status", &v);
-        cr_assert_str_eq(json_object_get_string(v), "done", "%s:\n%s", contact, out);
+        cr_assert(eq(str, (char *)json_object_get_string(v), "done"), "%s:\n%s", contact, out);
         json_object_object_get_ex(inst, "node", &v);
-        cr_assert_str_eq(json_object_get_string(v), "done", "%s:\n%s", contact, out);
+        cr_assert(eq(str, (char *)json_object_get_string(v), "done"), "%s:\n%s", contact, out);
         json_object_object_get_ex(inst, "occurrence", &v);
-        cr_assert_eq(json_object_get_int(v), 1, "%s entered more than once:\n%s",
-                     contact, out);
+        cr_assert(eq(i32, json_object_get_int(v), 1), "%s entered more than once:\n%s",
+                  contact, out);
         json_object_object_get_ex(inst, "timers", &timers);
         for (size_t t = 0; timers && t < json_object_array_length(timers); t++) {
             json_object_object_get_ex(json_object_array_get_idx(timers, t), "stale", &v);
@@ -105,18 +106,18 @@ static void run_and_kill(service_t *svc, const fault_workload_t *w, int k, size_
     snprintf(log, sizeof log, "%s/run-%02d.log", svc->dir, k);
     snprintf(what, sizeof what, "start %d", k + 1);
     long assigned_ms = start_and_wait_assigned(svc, log, what);
-    long long assigned_at = fault_now_ms();
+    long long assigned_at = support_clock_now_ms();
     size_t from = *produced, to = *produced + chunk < w->count ? *produced + chunk : w->count;
     fault_produce_lines(svc, w, from, to);
     *produced = to;
     long delay = KILL_MIN_MS + (long)(rand_r(seed) % (KILL_SPAN_MS + 1));
-    long left = delay - (long)(fault_now_ms() - assigned_at);
+    long left = delay - (long)(support_clock_now_ms() - assigned_at);
     if (left > 0)
-        fault_sleep_ms(left);
+        support_clock_sleep_ms(left);
     int status = 0;
     cr_assert(fault_alive(svc, &status), "start %d: the service exited by itself "
               "(status %d) before the kill; log %s", k + 1, status, log);
-    harness_signal_and_wait(svc->pid, SIGKILL, 10000, &status);
+    child_signal_and_wait(svc->pid, SIGKILL, 10000, &status);
     svc->pid = 0;
     long committed = 0, end = 0;
     fault_group_committed(svc, &committed, &end);
@@ -158,17 +159,17 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
     if (caught_up != 1)
         fault_print_log_problems(log, 8);
-    cr_assert_eq(caught_up, 1, "the service did not consume the whole input (%s)",
-                 caught_up < 0 ? "it exited" : "timed out");
+    cr_assert(eq(int, caught_up, 1), "the service did not consume the whole input (%s)",
+              caught_up < 0 ? "it exited" : "timed out");
     status = service_stop(&svc, 60000);
     printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
 
     fault_read_outputs(&svc, &got);
     long problems = fault_compare(&want, &got);
-    cr_assert_eq(problems, 0, "after %d kills the outputs differ from the reference in %ld "
-                 "places (see above)", KILLS, problems);
+    cr_assert(eq(long, problems, 0), "after %d kills the outputs differ from the reference in %ld "
+              "places (see above)", KILLS, problems);
     assert_final_state(&svc);
     fault_outputs_free(&want);
     fault_outputs_free(&got);

@@ -8,6 +8,7 @@
  *   service fires the timer at start-up: the action appears exactly once (read_committed),
  *   not before its due time. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -68,9 +69,9 @@ static void prepare(service_t *svc, const char *name) {
     char dir[256], path[300];
     service_prepare(svc, name);
     snprintf(dir, sizeof dir, "%s/journeys", svc->dir);
-    cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s", dir);
+    cr_assert(eq(int, mkdir(dir, 0755), 0), "mkdir %s", dir);
     snprintf(path, sizeof path, "%s/fault_wallclock_wait.yaml", dir);
-    cr_assert_eq(harness_write_file(path, journey_yaml), 0, "write %s", path);
+    cr_assert(eq(int, text_file_write(path, journey_yaml), 0), "write %s", path);
     fault_config_set(svc, "journeys.dir", dir);
     fault_config_set(svc, "time.mode", "wallclock");
     fault_config_fast_rejoin(svc);
@@ -101,7 +102,7 @@ static void produce_entry(const service_t *svc, const char *contact, long long a
 static sent_t read_sent(const service_t *svc, const char *contact, long expected) {
     char errbuf[256], email[SERVICE_TOPIC_BYTES + 16];
     sent_t s = {.contact = contact};
-    cr_assert_eq(codec_open(&s.codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&s.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     service_action_topic(svc, "email", email, sizeof email);
     long n = harness_consume_all(harness_bootstrap(), email, "read_committed", expected,
                                  ACTION_TIMEOUT_MS, on_action, &s);
@@ -116,20 +117,20 @@ Test(fault_wallclock_timer, wait_fires_within_a_second_of_its_due_time, .timeout
     prepare(&svc, "fault-wallclock");
     snprintf(log, sizeof log, "%s/run.log", svc.dir);
     start_assigned(&svc, log);
-    long long entry = fault_wall_ms(), due = entry + WAIT_MS;
+    long long entry = support_clock_wall_ms(), due = entry + WAIT_MS;
     produce_entry(&svc, "w-live", entry);
     sent_t s = read_sent(&svc, "w-live", 1);
     printf("entry at %lld, due at %lld; %ld action(s), record timestamp %lld (%+lld ms from "
            "due, %s)\n",
            entry, due, s.count, s.ts_ms, s.ts_ms - due, s.create_time ? "CreateTime" : "other");
     int status = service_stop(&svc, 60000);
-    cr_assert_eq(s.count, 1, "actions after the wait: %ld, expected 1", s.count);
+    cr_assert(eq(long, s.count, 1), "actions after the wait: %ld, expected 1", s.count);
     cr_expect(s.create_time, "the action's timestamp is not CreateTime");
     cr_assert_geq(s.ts_ms, due, "the action was produced %lld ms before its due time",
                   due - s.ts_ms);
     cr_assert_leq(s.ts_ms - due, LATE_MAX_MS, "the action came %lld ms after its due time "
                   "(at most %d)", s.ts_ms - due, LATE_MAX_MS);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
 }
 
@@ -140,33 +141,34 @@ Test(fault_wallclock_timer, timer_due_while_down_fires_once_at_start_up, .timeou
     prepare(&svc, "fault-wallclock-restart");
     snprintf(log, sizeof log, "%s/run-1.log", svc.dir);
     start_assigned(&svc, log);
-    long long entry = fault_wall_ms(), due = entry + WAIT_MS;
+    long long entry = support_clock_wall_ms(), due = entry + WAIT_MS;
     produce_entry(&svc, "w-restart", entry);
-    long long now = fault_wall_ms();
+    long long now = support_clock_wall_ms();
     if (entry + 1000 > now)
-        fault_sleep_ms((long)(entry + 1000 - now));
-    harness_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
+        support_clock_sleep_ms((long)(entry + 1000 - now));
+    child_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
     svc.pid = 0;
-    printf("SIGKILL %lld ms after the entry (due at +%d ms)\n", fault_wall_ms() - entry,
+    printf("SIGKILL %lld ms after the entry (due at +%d ms)\n", support_clock_wall_ms() - entry,
            WAIT_MS);
-    now = fault_wall_ms();
+    now = support_clock_wall_ms();
     if (due + 500 > now)
-        fault_sleep_ms((long)(due + 500 - now));
+        support_clock_sleep_ms((long)(due + 500 - now));
     snprintf(log, sizeof log, "%s/run-2.log", svc.dir);
-    long long restart = fault_wall_ms();
+    long long restart = support_clock_wall_ms();
     printf("restarting %lld ms after the due time\n", restart - due);
     start_assigned(&svc, log);
     sent_t first = read_sent(&svc, "w-restart", 1);
     printf("first read: %ld action(s); record timestamp %+lld ms from due, %+lld ms from "
            "the restart\n", first.count, first.ts_ms - due, first.ts_ms - restart);
-    fault_sleep_ms(1000); /* a second firing, if any, would be committed by now */
+    support_clock_sleep_ms(1000); /* a second firing, if any, would be committed by now */
     status = service_stop(&svc, 60000);
     sent_t all = read_sent(&svc, "w-restart", -1);
     printf("after SIGTERM: %ld action(s) for w-restart in the topic\n", all.count);
-    cr_assert_eq(all.count, 1, "the timer that fell due while the service was down gave %ld "
-                 "actions, expected exactly 1", all.count);
+    cr_assert(eq(long, all.count, 1),
+              "the timer that fell due while the service was down gave %ld "
+              "actions, expected exactly 1", all.count);
     cr_assert_geq(all.ts_ms, due, "the action was produced %lld ms before its due time",
                   due - all.ts_ms);
-    cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
 }

@@ -1,18 +1,17 @@
 /* kafka_harness.c — the integration-test harness of kafka_harness.h: topics, a producer,
- * a consumer that reads a topic to its end, and child processes.
+ * a consumer that reads a topic to its end. Child processes are tests/support/child.h.
  * Not part of libswitchyard and never linked into the switchyard executable. */
 #include "kafka_harness.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "support_clock.h"
 
 /* Longest wait on one poll call: short, so every loop notices its deadline promptly. */
 #define HARNESS_POLL_SLICE_MS 100
@@ -30,23 +29,9 @@ struct harness_producer {
 /* ------------------------------------------------------------------------------------- */
 /* small helpers */
 
-static long long harness_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void harness_sleep_ms(int ms)
-{
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 static int harness_poll_slice(long long deadline_ms)
 {
-    long long left = deadline_ms - harness_now_ms();
+    long long left = deadline_ms - support_clock_now_ms();
     if (left <= 0)
         return 0;
     return left < HARNESS_POLL_SLICE_MS ? (int)left : HARNESS_POLL_SLICE_MS;
@@ -133,7 +118,7 @@ static sy_err_t harness_topic_wait_ready(rd_kafka_t *rk, const char *topic, int 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
-    while (harness_now_ms() < deadline_ms) {
+    while (support_clock_now_ms() < deadline_ms) {
         const struct rd_kafka_metadata *md = NULL;
         int ready = 0;
         if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -148,7 +133,7 @@ static sy_err_t harness_topic_wait_ready(rd_kafka_t *rk, const char *topic, int 
             err = SY_OK;
             break;
         }
-        harness_sleep_ms(HARNESS_POLL_SLICE_MS);
+        support_clock_sleep_ms(HARNESS_POLL_SLICE_MS);
     }
     rd_kafka_topic_destroy(rkt);
     if (err != SY_OK)
@@ -184,7 +169,7 @@ static sy_err_t harness_create_result(rd_kafka_event_t *ev, char *errbuf, size_t
 sy_err_t harness_create_topics(const char *bootstrap, const char *const *names, size_t n,
                                int partitions, char *errbuf, size_t errbuf_size)
 {
-    long long deadline_ms = harness_now_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
+    long long deadline_ms = support_clock_now_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
     rd_kafka_conf_t *conf = harness_conf_new(bootstrap, NULL, errbuf, errbuf_size);
     rd_kafka_NewTopic_t **topics = calloc(n > 0 ? n : 1, sizeof *topics);
     rd_kafka_AdminOptions_t *options = NULL;
@@ -306,14 +291,14 @@ rd_kafka_t *harness_producer_handle(harness_producer_t *p)
 sy_err_t harness_produce(harness_producer_t *p, const char *topic, const void *key,
                          size_t keylen, const void *value, size_t valuelen)
 {
-    long long deadline_ms = harness_now_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
+    long long deadline_ms = support_clock_now_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
     rd_kafka_resp_err_t e;
     for (;;) {
         e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
                               RD_KAFKA_V_KEY((void *)key, keylen),
                               RD_KAFKA_V_VALUE((void *)value, valuelen),
                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || harness_now_ms() >= deadline_ms)
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || support_clock_now_ms() >= deadline_ms)
             break;
         rd_kafka_poll(p->rk, HARNESS_POLL_SLICE_MS);
     }
@@ -384,7 +369,7 @@ static int harness_partition_count(rd_kafka_t *rk, const char *topic, long long 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     int count = -1;
-    while (count < 0 && harness_now_ms() < deadline_ms) {
+    while (count < 0 && support_clock_now_ms() < deadline_ms) {
         const struct rd_kafka_metadata *md = NULL;
         if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
@@ -393,7 +378,7 @@ static int harness_partition_count(rd_kafka_t *rk, const char *topic, long long 
             rd_kafka_metadata_destroy(md);
         }
         if (count < 0)
-            harness_sleep_ms(HARNESS_POLL_SLICE_MS);
+            support_clock_sleep_ms(HARNESS_POLL_SLICE_MS);
     }
     rd_kafka_topic_destroy(rkt);
     return count;
@@ -456,7 +441,7 @@ long harness_consume_all(const char *bootstrap, const char *topic, const char *i
                          long expected_count, int timeout_ms, harness_message_cb *cb,
                          void *ctx)
 {
-    long long deadline_ms = harness_now_ms() + timeout_ms;
+    long long deadline_ms = support_clock_now_ms() + timeout_ms;
     unsigned char *at_end;
     int partitions = 0;
     long count = 0;
@@ -495,64 +480,4 @@ long harness_consume_all(const char *bootstrap, const char *topic, const char *i
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return count;
-}
-
-/* ------------------------------------------------------------------------------------- */
-/* processes and files */
-
-pid_t harness_spawn(char *const argv[])
-{
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-    if (rc != 0) {
-        fprintf(stderr, "kafka_harness: cannot start %s: %s\n", argv[0], strerror(rc));
-        return -1;
-    }
-    return pid;
-}
-
-int harness_signal_and_wait(pid_t pid, int sig, int timeout_ms, int *exit_status)
-{
-    long long deadline_ms = harness_now_ms() + timeout_ms;
-    int status = 0, killed = 0;
-    pid_t r;
-
-    if (sig != 0 && kill(pid, sig) != 0 && errno != ESRCH)
-        return -1;
-    for (;;) {
-        r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            break;
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (harness_now_ms() >= deadline_ms) {
-            kill(pid, SIGKILL);
-            killed = 1;
-            while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
-            }
-            if (r < 0)
-                return -1;
-            break;
-        }
-        harness_sleep_ms(10);
-    }
-    if (exit_status != NULL)
-        *exit_status = status;
-    return killed;
-}
-
-int harness_write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    size_t len = strlen(text);
-    int saved;
-    if (f == NULL)
-        return -1;
-    if (fwrite(text, 1, len, f) != len) {
-        saved = errno;
-        fclose(f);
-        errno = saved;
-        return -1;
-    }
-    return fclose(f) == 0 ? 0 : -1;
 }

@@ -1,6 +1,6 @@
 /* kafka_harness.h — helpers for integration and fault tests against a real Kafka broker:
  * where the broker is, unique topics, a (transactional) producer, a bounded consumer that
- * reads a topic to its end, and child processes that tests start, signal and reap.
+ * reads a topic to its end. Child processes and files are in tests/support.
  * It is test code, not part of libswitchyard: it favours plain, bounded, obvious behaviour
  * over speed, and every call returns within the time it is given. Not thread-safe unless
  * a function says so; Criterion forks per test, so each test has its own harness state. */
@@ -82,18 +82,5 @@ typedef void harness_message_cb(void *ctx, const rd_kafka_message_t *msg);
 long harness_consume_all(const char *bootstrap, const char *topic, const char *isolation,
                          long expected_count, int timeout_ms, harness_message_cb *cb,
                          void *ctx);
-
-/* Starts argv[0] (searched in PATH) with argv and this process's environment.
- * argv is borrowed and NULL-terminated. Returns the child's pid, or -1 (detail on stderr). */
-pid_t harness_spawn(char *const argv[]);
-
-/* Sends sig to pid (none when sig is 0) and waits up to timeout_ms for it to exit; when it
- * has not, sends SIGKILL and reaps it. *exit_status (may be NULL) receives waitpid's raw
- * status: use WIFEXITED/WEXITSTATUS/WIFSIGNALED. Returns 0 when the child exited within the
- * timeout, 1 when it had to be killed, -1 when pid is not a child of this process. */
-int harness_signal_and_wait(pid_t pid, int sig, int timeout_ms, int *exit_status);
-
-/* Writes text to path, replacing the file. Returns 0, or -1 with errno set. */
-int harness_write_file(const char *path, const char *text);
 
 #endif

@@ -2,6 +2,7 @@
 #include "promo_workload.h"
 
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +147,7 @@ void promo_produce_engagement(const service_t *svc) {
 void promo_workload_open(void) {
     char errbuf[256];
     memset(&seen, 0, sizeof seen);
-    cr_assert_eq(codec_open(&seen.codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&seen.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
 }
 
 void promo_workload_close(void) {
@@ -159,9 +160,9 @@ void promo_read_promos(const service_t *svc) {
     service_action_topic(svc, "email", email, sizeof email);
     long promos = harness_consume_all(harness_bootstrap(), email, "read_committed", CONTACTS,
                                       READ_TIMEOUT_MS, on_action, &seen);
-    cr_assert_eq(promos, CONTACTS, "promo emails read: %ld, expected %d", promos, CONTACTS);
+    cr_assert(eq(long, promos, CONTACTS), "promo emails read: %ld, expected %d", promos, CONTACTS);
     for (int i = 0; i < CONTACTS; i++)
-        cr_assert_neq(seen.contacts[i].promo_action_id[0], '\0', "contact-%04d: no promo", i);
+        cr_assert(ne(chr, seen.contacts[i].promo_action_id[0], '\0'), "contact-%04d: no promo", i);
 }
 
 long promo_read_decisions(const service_t *svc) {
@@ -185,26 +186,29 @@ void promo_assert_outputs(const service_t *svc) {
                                       on_action, &seen);
     long updates = harness_consume_all(bootstrap, svc->contact_updates, "read_committed", -1,
                                        READ_TIMEOUT_MS, on_contact_update, &seen);
-    cr_assert_eq(emails, CONTACTS + CONTACTS / 5, "emails: %ld", emails);
-    cr_assert_eq(pushes, CONTACTS / 5, "pushes: %ld", pushes);
-    cr_assert_eq(updates, 2 * CONTACTS / 5, "contact updates: %ld", updates);
-    cr_assert_eq(seen.undecodable, 0, "undecodable outputs: %ld", seen.undecodable);
+    cr_assert(eq(long, emails, CONTACTS + CONTACTS / 5), "emails: %ld", emails);
+    cr_assert(eq(long, pushes, CONTACTS / 5), "pushes: %ld", pushes);
+    cr_assert(eq(long, updates, 2 * CONTACTS / 5), "contact updates: %ld", updates);
+    cr_assert(eq(long, seen.undecodable, 0), "undecodable outputs: %ld", seen.undecodable);
     for (int i = 0; i < CONTACTS; i++) {
         const contact_seen_t *c = &seen.contacts[i];
         int b = i % BEHAVIOURS;
-        cr_assert_eq(c->paths_taken, 1, "contact-%04d left the branch %d times", i,
-                     c->paths_taken);
-        cr_assert_str_eq(c->path, expected_path[b], "contact-%04d took '%s', expected '%s'", i,
-                         c->path, expected_path[b]);
-        cr_assert_eq(c->emails, b == OPENS ? 2 : 1, "contact-%04d got %d emails", i, c->emails);
-        cr_assert_eq(c->pushes, b == IGNORES, "contact-%04d got %d pushes", i, c->pushes);
-        cr_assert_eq(c->cleansing, b == BOUNCES, "contact-%04d cleansing %d", i, c->cleansing);
-        cr_assert_eq(c->suppression, b == BLOCKS, "contact-%04d suppression %d", i,
-                     c->suppression);
+        cr_assert(eq(int, c->paths_taken, 1), "contact-%04d left the branch %d times", i,
+                  c->paths_taken);
+        cr_assert(eq(str, (char *)c->path, (char *)expected_path[b]),
+                  "contact-%04d took '%s', expected '%s'", i,
+                  c->path, expected_path[b]);
+        cr_assert(eq(int, c->emails, b == OPENS ? 2 : 1), "contact-%04d got %d emails", i,
+                  c->emails);
+        cr_assert(eq(int, c->pushes, b == IGNORES), "contact-%04d got %d pushes", i, c->pushes);
+        cr_assert(eq(int, c->cleansing, b == BOUNCES), "contact-%04d cleansing %d", i,
+                  c->cleansing);
+        cr_assert(eq(int, c->suppression, b == BLOCKS), "contact-%04d suppression %d", i,
+                  c->suppression);
     }
     qsort(seen.action_ids, (size_t)seen.action_ids_count, sizeof seen.action_ids[0], cmp_ids);
     for (int i = 1; i < seen.action_ids_count; i++)
-        cr_assert_str_neq(seen.action_ids[i], seen.action_ids[i - 1], "action %s twice",
-                          seen.action_ids[i]);
+        cr_assert(ne(str, seen.action_ids[i], seen.action_ids[i - 1]), "action %s twice",
+                  seen.action_ids[i]);
 }
 

@@ -4,6 +4,7 @@
  * has read the profiles.
  * Part of service_fixture.h; not the service process itself (service_fixture.c). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -25,10 +26,10 @@ long service_produce_jsonl(const service_t *svc, const char *path, int profiles_
     long produced = 0;
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "%s", path);
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(event_json_open(&parser, path, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
-                 SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, event_json_open(&parser, path, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
+              SY_OK), "%s", errbuf);
     for (long n = 1; fgets(line, sizeof line, f); n++) {
         event_json_line_t l;
         const void *frame = NULL;
@@ -36,7 +37,7 @@ long service_produce_jsonl(const service_t *svc, const char *path, int profiles_
         const char *topic = NULL, *key = NULL;
         sy_err_t err = event_json_parse(parser, line, strlen(line), n, &l, errbuf,
                                         sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "%s", errbuf);
+        cr_assert(eq(int, err, SY_OK), "%s", errbuf);
         if (l.kind == EVENT_JSON_PROFILE && profiles_pass) {
             err = codec_encode_profile_update(codec, l.profile, &frame, &len, errbuf,
                                               sizeof errbuf);
@@ -45,14 +46,14 @@ long service_produce_jsonl(const service_t *svc, const char *path, int profiles_
             err = codec_encode_event(codec, l.event, &frame, &len, errbuf, sizeof errbuf);
             topic = svc->events, key = l.event->contact_id;
         }
-        cr_assert_eq(err, SY_OK, "%s:%ld: %s", path, n, errbuf);
+        cr_assert(eq(int, err, SY_OK), "%s:%ld: %s", path, n, errbuf);
         if (topic) {
-            cr_assert_eq(harness_produce(p, topic, key, strlen(key), frame, len), SY_OK);
+            cr_assert(eq(int, harness_produce(p, topic, key, strlen(key), frame, len), SY_OK));
             produced++;
         }
     }
-    cr_assert_eq(harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
+    cr_assert(eq(int, harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
     event_json_close(parser);
     codec_close(codec);
     fclose(f);
@@ -88,6 +89,6 @@ void service_wait_profiles_read(const service_t *svc, long count) {
             usleep(200 * 1000);
     }
     rd_kafka_destroy(rk);
-    cr_assert_eq(committed, count, "the service read %ld of %ld profile updates", committed,
-                 count);
+    cr_assert(eq(long, committed, count), "the service read %ld of %ld profile updates", committed,
+              count);
 }

@@ -2,15 +2,19 @@
 #include "service_fixture.h"
 
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include "child.h"
+#include "text_file.h"
+#include "tmpdir.h"
 
 #define SERVICE_CALL_TIMEOUT_MS 60000
 
@@ -19,14 +23,14 @@
 static void create_compacted(const char *topic) {
     char errbuf[512] = "";
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf,
-                                   sizeof errbuf), RD_KAFKA_CONF_OK, "%s", errbuf);
+    cr_assert(eq(int, rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf,
+                                sizeof errbuf), RD_KAFKA_CONF_OK), "%s", errbuf);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, sizeof errbuf);
     cr_assert_not_null(rk, "admin client: %s", errbuf);
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, SERVICE_PARTITIONS, 1, errbuf,
                                                     sizeof errbuf);
     cr_assert_not_null(nt, "%s", errbuf);
-    cr_assert_eq(rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact"), 0);
+    cr_assert(eq(int, rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact"), 0));
     rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
     rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(queue, SERVICE_CALL_TIMEOUT_MS);
@@ -46,9 +50,9 @@ static void create_compacted(const char *topic) {
     rd_kafka_NewTopic_destroy(nt);
     rd_kafka_destroy(rk);
     const char *names[] = {topic};
-    cr_assert_eq(harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
-                                       errbuf, sizeof errbuf),
-                 SY_OK, "wait for %s: %s", topic, errbuf);
+    cr_assert(eq(int, harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
+                                    errbuf, sizeof errbuf),
+              SY_OK), "wait for %s: %s", topic, errbuf);
 }
 
 void service_prepare(service_t *svc, const char *name) {
@@ -71,7 +75,7 @@ void service_prepare(service_t *svc, const char *name) {
                            email, push};
     sy_err_t err = harness_create_topics(harness_bootstrap(), names, 6, SERVICE_PARTITIONS,
                                          errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "create topics: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "create topics: %s", errbuf);
     create_compacted(svc->changelog);
     snprintf(svc->config_path, sizeof svc->config_path, "%s/switchyard.conf", svc->dir);
     snprintf(text, sizeof text,
@@ -83,7 +87,7 @@ void service_prepare(service_t *svc, const char *name) {
              SY_SOURCE_ROOT, svc->state_dir, base, svc->events, svc->decisions,
              svc->actions_prefix, svc->contact_updates, svc->dlq, svc->changelog,
              harness_bootstrap());
-    cr_assert_eq(harness_write_file(svc->config_path, text), 0, "write %s", svc->config_path);
+    cr_assert(eq(int, text_file_write(svc->config_path, text), 0), "write %s", svc->config_path);
 }
 
 void service_copy_file(const char *from, const char *to) {
@@ -97,10 +101,10 @@ void service_copy_file(const char *from, const char *to) {
     FILE *out = fopen(tmp, "wb");
     cr_assert_not_null(out, "create %s", tmp);
     while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        cr_assert_eq(fwrite(chunk, 1, n, out), n, "write %s", tmp);
+        cr_assert(eq(sz, fwrite(chunk, 1, n, out), n), "write %s", tmp);
     fclose(in);
-    cr_assert_eq(fclose(out), 0, "close %s", tmp);
-    cr_assert_eq(rename(tmp, to), 0, "rename %s to %s", tmp, to);
+    cr_assert(eq(int, fclose(out), 0), "close %s", tmp);
+    cr_assert(eq(int, rename(tmp, to), 0), "rename %s to %s", tmp, to);
 }
 
 void service_prepare_with_journeys(service_t *svc, const char *name,
@@ -108,7 +112,7 @@ void service_prepare_with_journeys(service_t *svc, const char *name,
     char errbuf[512] = "", line[512];
     service_prepare(svc, name);
     snprintf(svc->journeys_dir, sizeof svc->journeys_dir, "%s/journeys", svc->dir);
-    cr_assert_eq(mkdir(svc->journeys_dir, 0755), 0, "mkdir %s", svc->journeys_dir);
+    cr_assert(eq(int, mkdir(svc->journeys_dir, 0755), 0), "mkdir %s", svc->journeys_dir);
     DIR *d = opendir(journeys_dir);
     cr_assert_not_null(d, "open %s", journeys_dir);
     for (struct dirent *e = readdir(d); e; e = readdir(d)) {
@@ -124,7 +128,7 @@ void service_prepare_with_journeys(service_t *svc, const char *name,
     const char *names[] = {svc->profiles};
     sy_err_t err = harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
                                          errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "create topics: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "create topics: %s", errbuf);
     /* The config names each option once: write it again without its journeys.dir line
      * (the first), then the copy and the profiles topic. */
     char text[4096];
@@ -141,19 +145,19 @@ void service_prepare_with_journeys(service_t *svc, const char *name,
              svc->profiles);
     fputs(line, f);
     fputs(rest, f);
-    cr_assert_eq(fclose(f), 0, "write %s", svc->config_path);
+    cr_assert(eq(int, fclose(f), 0), "write %s", svc->config_path);
 }
 
 void service_start(service_t *svc) {
     char *argv[] = {SWITCHYARD_BIN, "run", "--config", svc->config_path, NULL};
-    svc->pid = harness_spawn(argv);
+    svc->pid = child_spawn(argv);
     cr_assert_gt(svc->pid, 0, "could not start %s", SWITCHYARD_BIN);
 }
 
 int service_stop(service_t *svc, int timeout_ms) {
     int status = -1;
     if (svc->pid > 0)
-        harness_signal_and_wait(svc->pid, SIGTERM, timeout_ms, &status);
+        child_signal_and_wait(svc->pid, SIGTERM, timeout_ms, &status);
     svc->pid = 0;
     return status;
 }
@@ -168,43 +172,36 @@ void service_produce_events(const service_t *svc, const sy_event_t *events, size
     char errbuf[512] = "";
     codec_t *codec = NULL;
     harness_producer_t *p = NULL;
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "codec: %s", errbuf);
-    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
-                 SY_OK, "producer: %s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "codec: %s", errbuf);
+    cr_assert(eq(int, harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
+              SY_OK), "producer: %s", errbuf);
     for (size_t i = 0; i < count; i++) {
         const void *frame;
         size_t len;
         sy_err_t err = codec_encode_event(codec, &events[i], &frame, &len, errbuf,
                                           sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "encode event %zu: %s", i, errbuf);
+        cr_assert(eq(int, err, SY_OK), "encode event %zu: %s", i, errbuf);
         err = harness_produce(p, svc->events, events[i].contact_id,
                               strlen(events[i].contact_id), frame, len);
-        cr_assert_eq(err, SY_OK, "produce event %zu", i);
+        cr_assert(eq(int, err, SY_OK), "produce event %zu", i);
     }
-    cr_assert_eq(harness_producer_flush_close(p, SERVICE_CALL_TIMEOUT_MS, errbuf,
-                                              sizeof errbuf),
-                 SY_OK, "flush: %s", errbuf);
+    cr_assert(eq(int, harness_producer_flush_close(p, SERVICE_CALL_TIMEOUT_MS, errbuf,
+                                           sizeof errbuf),
+              SY_OK), "flush: %s", errbuf);
     codec_close(codec);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 void service_remove_state(service_t *svc) {
-    cr_assert_eq(svc->pid, 0, "remove the state of a running service");
-    cr_assert_eq(nftw(svc->state_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0,
-                 "remove %s", svc->state_dir);
+    cr_assert(eq(int, svc->pid, 0), "remove the state of a running service");
+    cr_assert(eq(int, tmpdir_remove(svc->state_dir), 0),
+              "remove %s", svc->state_dir);
     struct stat st;
-    cr_assert_neq(stat(svc->state_dir, &st), 0, "%s is still there", svc->state_dir);
+    cr_assert(ne(int, stat(svc->state_dir, &st), 0), "%s is still there", svc->state_dir);
 }
 
 void service_cleanup(service_t *svc) {
     if (svc->pid > 0)
         service_stop(svc, 30000);
     if (svc->dir[0])
-        nftw(svc->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmpdir_remove(svc->dir);
 }

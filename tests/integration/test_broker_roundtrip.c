@@ -2,6 +2,7 @@
  * committed transaction's records are visible to read_committed consumers and an aborted
  * transaction's are not, though they were written. It tests the fixture, not switchyard. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -44,22 +45,22 @@ static void roundtrip_transaction(harness_producer_t *p, const char *topic, cons
 {
     char errbuf[512] = "", key[64], value[64];
     sy_err_t err = harness_txn_begin(p, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "begin_transaction: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "begin_transaction: %s", errbuf);
     for (int i = 0; i < count; i++) {
         int keylen = snprintf(key, sizeof key, "%s-%04d", prefix, i);
         int valuelen = snprintf(value, sizeof value, "value of %s", key);
         err = harness_produce(p, topic, key, (size_t)keylen, value, (size_t)valuelen);
-        cr_assert_eq(err, SY_OK, "produce %s failed with %d", key, err);
+        cr_assert(eq(int, err, SY_OK), "produce %s failed with %d", key, err);
     }
     if (!commit) {
         /* Have the broker write them first, so that the abort marker really hides them. */
         rd_kafka_resp_err_t e = rd_kafka_flush(harness_producer_handle(p), 30000);
-        cr_assert_eq(e, RD_KAFKA_RESP_ERR_NO_ERROR, "flush before abort: %s",
-                     rd_kafka_err2str(e));
+        cr_assert(eq(int, e, RD_KAFKA_RESP_ERR_NO_ERROR), "flush before abort: %s",
+                  rd_kafka_err2str(e));
     }
     err = commit ? harness_txn_commit(p, errbuf, sizeof errbuf)
                  : harness_txn_abort(p, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "%s: %s", commit ? "commit" : "abort", errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s: %s", commit ? "commit" : "abort", errbuf);
 }
 
 /* A new topic holding one committed transaction, then one aborted transaction. */
@@ -74,15 +75,15 @@ static void roundtrip_prepare(char *topic, size_t topic_size)
     const char *names[] = { topic };
     err = harness_create_topics(bootstrap, names, 1, ROUNDTRIP_PARTITIONS, errbuf,
                                 sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "create topic %s: %s", topic, errbuf);
+    cr_assert(eq(int, err, SY_OK), "create topic %s: %s", topic, errbuf);
 
     snprintf(txn_id, sizeof txn_id, "%s-txn", topic);
     err = harness_producer_new(&p, bootstrap, txn_id, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "transactional producer: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "transactional producer: %s", errbuf);
     roundtrip_transaction(p, topic, "committed", ROUNDTRIP_COMMITTED, 1);
     roundtrip_transaction(p, topic, "aborted", ROUNDTRIP_ABORTED, 0);
     err = harness_producer_flush_close(p, 10000, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "flush/close: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "flush/close: %s", errbuf);
 }
 
 Test(broker_roundtrip, read_committed_sees_every_committed_record_once_and_no_aborted_one,
@@ -96,13 +97,13 @@ Test(broker_roundtrip, read_committed_sees_every_committed_record_once_and_no_ab
     count = harness_consume_all(harness_bootstrap(), topic, "read_committed",
                                 ROUNDTRIP_COMMITTED, ROUNDTRIP_CONSUME_TIMEOUT_MS,
                                 roundtrip_record, &seen);
-    cr_assert_eq(count, ROUNDTRIP_COMMITTED, "read %ld records, expected %d", count,
-                 ROUNDTRIP_COMMITTED);
-    cr_assert_eq(seen.aborted, 0, "read %ld aborted records, expected 0", seen.aborted);
-    cr_assert_eq(seen.unknown, 0, "read %ld records with unknown keys", seen.unknown);
+    cr_assert(eq(long, count, ROUNDTRIP_COMMITTED), "read %ld records, expected %d", count,
+              ROUNDTRIP_COMMITTED);
+    cr_assert(eq(long, seen.aborted, 0), "read %ld aborted records, expected 0", seen.aborted);
+    cr_assert(eq(long, seen.unknown, 0), "read %ld records with unknown keys", seen.unknown);
     for (int i = 0; i < ROUNDTRIP_COMMITTED; i++)
-        cr_assert_eq(seen.committed[i], 1, "key committed-%04d read %d times, expected 1", i,
-                     seen.committed[i]);
+        cr_assert(eq(int, seen.committed[i], 1), "key committed-%04d read %d times, expected 1", i,
+                  seen.committed[i]);
 }
 
 Test(broker_roundtrip, read_uncommitted_also_sees_the_aborted_records, .timeout = 240)
@@ -114,9 +115,9 @@ Test(broker_roundtrip, read_uncommitted_also_sees_the_aborted_records, .timeout 
     roundtrip_prepare(topic, sizeof topic);
     count = harness_consume_all(harness_bootstrap(), topic, "read_uncommitted", -1,
                                 ROUNDTRIP_CONSUME_TIMEOUT_MS, roundtrip_record, &seen);
-    cr_assert_eq(count, ROUNDTRIP_COMMITTED + ROUNDTRIP_ABORTED,
-                 "read %ld records, expected %d", count,
-                 ROUNDTRIP_COMMITTED + ROUNDTRIP_ABORTED);
-    cr_assert_eq(seen.aborted, ROUNDTRIP_ABORTED, "read %ld aborted records, expected %d",
-                 seen.aborted, ROUNDTRIP_ABORTED);
+    cr_assert(eq(long, count, ROUNDTRIP_COMMITTED + ROUNDTRIP_ABORTED),
+              "read %ld records, expected %d", count,
+              ROUNDTRIP_COMMITTED + ROUNDTRIP_ABORTED);
+    cr_assert(eq(long, seen.aborted, ROUNDTRIP_ABORTED), "read %ld aborted records, expected %d",
+              seen.aborted, ROUNDTRIP_ABORTED);
 }

@@ -3,12 +3,14 @@
  * headers naming its topic, partition, offset and error, carrying the original bytes,
  * and every good record is still processed. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "child.h"
 #include "service_fixture.h"
 
 #define GOOD 300
@@ -42,8 +44,8 @@ static size_t good_frame(int index, unsigned char *out, size_t size) {
                      .occurred_at_ms = INT64_C(1793606400000) + index,
                      .channel = SY_CHANNEL_CUSTOM, .type = SY_EVENT_CUSTOM,
                      .name = "promo_eligible", .bounce = SY_BOUNCE_NONE};
-    cr_assert_eq(codec_encode_event(codec, &ev, &frame, &len, errbuf, sizeof errbuf), SY_OK,
-                 "%s", errbuf);
+    cr_assert(eq(int, codec_encode_event(codec, &ev, &frame, &len, errbuf, sizeof errbuf), SY_OK),
+              "%s", errbuf);
     cr_assert_leq(len, size, "frame too long");
     memcpy(out, frame, len);
     return len;
@@ -72,8 +74,9 @@ static void make_bad(int i) {
         sy_action_t a = {.action_id = "a1", .contact_id = "c1", .channel = SY_CHANNEL_EMAIL,
                          .template_id = "t", .journey_id = "j", .journey_version = 1,
                          .node_id = "n", .occurrence = 1};
-        cr_assert_eq(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf), SY_OK,
-                     "%s", errbuf);
+        cr_assert(eq(int, codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf),
+                     SY_OK),
+                  "%s", errbuf);
         memcpy(b->value, frame, len);
         b->len = len;
         b->error = "wrong_schema";
@@ -131,26 +134,26 @@ Test(dead_letters, corrupted_records_go_to_the_dlq_and_good_ones_are_processed,
     char errbuf[256], email[200];
     harness_producer_t *p = NULL;
     unsigned char frame[256];
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     service_prepare(&svc, "dead-letters");
     events_topic = svc.events;
     service_start(&svc);
-    cr_assert_eq(harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
-                 SY_OK, "%s", errbuf);
+    cr_assert(eq(int, harness_producer_new(&p, harness_bootstrap(), NULL, errbuf, sizeof errbuf),
+              SY_OK), "%s", errbuf);
     for (int i = 0, b = 0; i < GOOD; i++) {
         char key[32];
         size_t len = good_frame(i, frame, sizeof frame);
         snprintf(key, sizeof key, "contact-%04d", i);
-        cr_assert_eq(harness_produce(p, svc.events, key, strlen(key), frame, len), SY_OK);
+        cr_assert(eq(int, harness_produce(p, svc.events, key, strlen(key), frame, len), SY_OK));
         if (i % (GOOD / BAD) == 0 && b < BAD) {
             make_bad(b);
-            cr_assert_eq(harness_produce(p, svc.events, bad[b].key, strlen(bad[b].key),
-                                         bad[b].value, bad[b].len), SY_OK);
+            cr_assert(eq(int, harness_produce(p, svc.events, bad[b].key, strlen(bad[b].key),
+                                      bad[b].value, bad[b].len), SY_OK));
             b++;
         }
     }
-    cr_assert_eq(harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
+    cr_assert(eq(int, harness_producer_flush_close(p, 60000, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
 
     long dead = harness_consume_all(harness_bootstrap(), svc.dlq, "read_committed", BAD,
                                     READ_TIMEOUT_MS, on_dead_letter, NULL);
@@ -158,18 +161,19 @@ Test(dead_letters, corrupted_records_go_to_the_dlq_and_good_ones_are_processed,
                                       service_action_topic(&svc, "email", email, sizeof email),
                                       "read_committed", GOOD, READ_TIMEOUT_MS, NULL, NULL);
     int status = service_stop(&svc, 60000);
-    cr_assert_eq(dead, BAD, "dead letters: %ld, expected %d", dead, BAD);
+    cr_assert(eq(long, dead, BAD), "dead letters: %ld, expected %d", dead, BAD);
     for (int i = 0; i < BAD; i++) {
-        cr_assert_eq(bad[i].seen, 1, "%s (%s) dead-lettered %d times", bad[i].key,
-                     bad[i].error, bad[i].seen);
+        cr_assert(eq(int, bad[i].seen, 1), "%s (%s) dead-lettered %d times", bad[i].key,
+                  bad[i].error, bad[i].seen);
         cr_assert(bad[i].headers_ok, "%s: headers do not name topic/partition/offset/%s",
                   bad[i].key, bad[i].error);
         cr_assert(bad[i].body_ok, "%s: dead letter does not carry the record and %s",
                   bad[i].key, bad[i].error);
     }
-    cr_assert_eq(emails, GOOD, "good records processed: %ld promo emails, expected %d", emails,
-                 GOOD);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_assert(eq(long, emails, GOOD), "good records processed: %ld promo emails, expected %d",
+              emails,
+              GOOD);
+    cr_assert(eq(int, child_exit_code(status), 0), "exit status %d", status);
     codec_close(codec);
     service_cleanup(&svc);
 }

@@ -4,16 +4,18 @@
  * the file read back with recording_reader; an unknown topic and bad usage fail with
  * their exit codes. It runs the real binary; it does not test replay. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "kafka_harness.h"
 #include "recording.h"
+#include "tmpdir.h"
 
 #define TOPIC_PARTITIONS 3
 /* Committed records: 30 in the first transaction, 6 in the last; 6 aborted between. */
@@ -44,7 +46,7 @@ static void produce_transaction(harness_producer_t *p, int first, int count, boo
                                 int64_t *next_offset) {
     char errbuf[512] = "";
     bool touched[TOPIC_PARTITIONS] = {false};
-    cr_assert_eq(harness_txn_begin(p, errbuf, sizeof errbuf), SY_OK, "begin: %s", errbuf);
+    cr_assert(eq(int, harness_txn_begin(p, errbuf, sizeof errbuf), SY_OK), "begin: %s", errbuf);
     for (int i = first; i < first + count; i++) {
         produced_t *r = &produced[produced_count++];
         *r = (produced_t){.partition = i % TOPIC_PARTITIONS, .timestamp_ms = BASE_MS + i * 1000,
@@ -60,13 +62,14 @@ static void produce_transaction(harness_producer_t *p, int first, int count, boo
             RD_KAFKA_V_VALUE(r->has_value ? r->value : NULL,
                              r->has_value ? strlen(r->value) : 0),
             RD_KAFKA_V_TIMESTAMP(r->timestamp_ms), RD_KAFKA_V_END);
-        cr_assert_eq(e, RD_KAFKA_RESP_ERR_NO_ERROR, "produce %d: %s", i, rd_kafka_err2str(e));
+        cr_assert(eq(int, e, RD_KAFKA_RESP_ERR_NO_ERROR), "produce %d: %s", i,
+                  rd_kafka_err2str(e));
     }
     if (!commit) /* written first, so that the abort marker really hides them */
-        cr_assert_eq(rd_kafka_flush(harness_producer_handle(p), 30000), 0);
+        cr_assert(eq(int, rd_kafka_flush(harness_producer_handle(p), 30000), 0));
     sy_err_t err = commit ? harness_txn_commit(p, errbuf, sizeof errbuf)
                           : harness_txn_abort(p, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "%s: %s", commit ? "commit" : "abort", errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s: %s", commit ? "commit" : "abort", errbuf);
     for (int q = 0; q < TOPIC_PARTITIONS; q++)
         next_offset[q] += touched[q];
 }
@@ -80,23 +83,21 @@ static void topic_setup(void) {
     cr_assert_not_null(mkdtemp(work_dir));
     harness_topic_name("record", topic, sizeof topic);
     const char *names[] = {topic};
-    cr_assert_eq(harness_create_topics(bootstrap, names, 1, TOPIC_PARTITIONS, errbuf,
-                                       sizeof errbuf), SY_OK, "create %s: %s", topic, errbuf);
+    cr_assert(eq(int, harness_create_topics(bootstrap, names, 1, TOPIC_PARTITIONS, errbuf,
+                                    sizeof errbuf), SY_OK), "create %s: %s", topic, errbuf);
     snprintf(txn_id, sizeof txn_id, "%s-txn", topic);
-    cr_assert_eq(harness_producer_new(&p, bootstrap, txn_id, errbuf, sizeof errbuf), SY_OK,
-                 "producer: %s", errbuf);
+    cr_assert(eq(int, harness_producer_new(&p, bootstrap, txn_id, errbuf, sizeof errbuf), SY_OK),
+              "producer: %s", errbuf);
     produced_count = 0;
     produce_transaction(p, 0, FIRST_COMMITTED, true, next_offset);
     produce_transaction(p, FIRST_COMMITTED, ABORTED, false, next_offset);
     produce_transaction(p, FIRST_COMMITTED + ABORTED, LAST_COMMITTED, true, next_offset);
-    cr_assert_eq(harness_producer_flush_close(p, 10000, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
+    cr_assert(eq(int, harness_producer_flush_close(p, 10000, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
 }
 
 static void topic_teardown(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", work_dir);
-    cr_expect_eq(system(cmd), 0);
+    cr_expect(eq(int, tmpdir_remove(work_dir), 0), "remove %s", work_dir);
 }
 
 TestSuite(record, .init = topic_setup, .fini = topic_teardown, .timeout = 180);
@@ -105,12 +106,7 @@ TestSuite(record, .init = topic_setup, .fini = topic_teardown, .timeout = 180);
 static int run_record(const char *args) {
     char command[2048];
     snprintf(command, sizeof command, "%s record %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, output, sizeof output);
 }
 
 /* Records `--topic <topic> --out <work_dir>/name <extra>` and expects exit 0. */
@@ -120,7 +116,7 @@ static void record_ok(const char *name, const char *extra, char *path, size_t pa
     snprintf(args, sizeof args, "--topic %s --out %s --bootstrap %s %s", topic, path,
              harness_bootstrap(), extra);
     int code = run_record(args);
-    cr_assert_eq(code, 0, "record %s: exit %d, output:\n%s", extra, code, output);
+    cr_assert(eq(int, code, 0), "record %s: exit %d, output:\n%s", extra, code, output);
 }
 
 typedef bool produced_filter(const produced_t *r, const void *ctx);
@@ -134,8 +130,8 @@ static int by_partition_offset(const void *a, const void *b) {
 
 static void expect_field(const char *what, const produced_t *w, const void *got, size_t len,
                          bool has, const char *want) {
-    cr_assert_eq(got != NULL, has, "%d@%" PRId64 ": %s %s, wanted %s", w->partition,
-                 w->offset, what, got ? "present" : "absent", has ? "present" : "absent");
+    cr_assert(eq(int, got != NULL, has), "%d@%" PRId64 ": %s %s, wanted %s", w->partition,
+              w->offset, what, got ? "present" : "absent", has ? "present" : "absent");
     if (has)
         cr_assert(len == strlen(want) && memcmp(got, want, len) == 0,
                   "%d@%" PRId64 ": %s '%.*s', wanted '%s'", w->partition, w->offset, what,
@@ -154,24 +150,25 @@ static int expect_recording(const char *path, produced_filter *keep, const void 
     char errbuf[512] = "";
     recording_reader_t *r = NULL;
     recording_record_t got;
-    cr_assert_eq(recording_reader_open(&r, path, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, recording_reader_open(&r, path, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
     for (int i = 0; i < n; i++) {
         sy_err_t err = recording_reader_next(r, &got, errbuf, sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "record %d of %d: %d %s", i, n, err, errbuf);
+        cr_assert(eq(int, err, SY_OK), "record %d of %d: %d %s", i, n, err, errbuf);
         cr_assert_str_eq(got.topic, topic);
         cr_assert(got.partition == want[i].partition && got.offset == want[i].offset,
                   "record %d is %d@%" PRId64 ", wanted %d@%" PRId64, i, got.partition,
                   got.offset, want[i].partition, want[i].offset);
-        cr_assert_eq(got.timestamp_ms, want[i].timestamp_ms, "%d@%" PRId64 ": timestamp %"
-                     PRId64 ", wanted %" PRId64, got.partition, got.offset, got.timestamp_ms,
-                     want[i].timestamp_ms);
+        cr_assert(eq(i64, got.timestamp_ms, want[i].timestamp_ms), "%d@%" PRId64 ": timestamp %"
+                  PRId64 ", wanted %" PRId64, got.partition, got.offset, got.timestamp_ms,
+                  want[i].timestamp_ms);
         expect_field("key", &want[i], got.key, got.key_len, want[i].has_key, want[i].key);
         expect_field("value", &want[i], got.value, got.value_len, want[i].has_value,
                      want[i].value);
     }
     sy_err_t err = recording_reader_next(r, &got, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "more than the %d records wanted: %d@%" PRId64, n,
-                 got.partition, got.offset);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "more than the %d records wanted: %d@%" PRId64, n,
+              got.partition, got.offset);
     recording_reader_close(r);
     return n;
 }
@@ -185,12 +182,12 @@ Test(record, every_committed_record_once_in_partition_and_offset_order) {
     char path[128], part[160], summary[256];
     record_ok("all.avro", "", path, sizeof path);
     int n = expect_recording(path, keep_all, NULL);
-    cr_assert_eq(n, FIRST_COMMITTED + LAST_COMMITTED);
+    cr_assert(eq(int, n, FIRST_COMMITTED + LAST_COMMITTED));
     snprintf(summary, sizeof summary, "recorded %d records of topic %s from 3 partitions", n,
              topic);
     cr_assert_not_null(strstr(output, summary), "no '%s' in:\n%s", summary, output);
     snprintf(part, sizeof part, "%s.part", path);
-    cr_assert_eq(access(part, F_OK), -1, "%s left behind", part);
+    cr_assert(eq(int, access(part, F_OK), -1), "%s left behind", part);
 }
 
 static bool keep_partition(const produced_t *r, const void *ctx) {
@@ -202,7 +199,7 @@ Test(record, one_partition_with_the_deflate_codec) {
     int32_t partition = 2;
     record_ok("p2.avro", "--partitions 2 --codec deflate", path, sizeof path);
     int n = expect_recording(path, keep_partition, &partition);
-    cr_assert_eq(n, (FIRST_COMMITTED + LAST_COMMITTED) / 3);
+    cr_assert(eq(int, n, (FIRST_COMMITTED + LAST_COMMITTED) / 3));
 }
 
 static bool keep_offsets(const produced_t *r, const void *ctx) {
@@ -232,7 +229,7 @@ Test(record, a_time_range_in_iso_and_epoch_milliseconds) {
              range[1]);
     record_ok("times.avro", extra, path, sizeof path);
     int n = expect_recording(path, keep_times, range);
-    cr_assert_eq(n, 15);
+    cr_assert(eq(int, n, 15));
 }
 
 static bool keep_none(const produced_t *r, const void *ctx) {
@@ -253,15 +250,15 @@ Test(record, an_unknown_topic_or_partition_fails_with_exit_1_and_no_file) {
     snprintf(args, sizeof args, "--topic %s-missing --out %s --bootstrap %s", topic, path,
              harness_bootstrap());
     int code = run_record(args);
-    cr_assert_eq(code, 1, "exit %d, output:\n%s", code, output);
+    cr_assert(eq(int, code, 1), "exit %d, output:\n%s", code, output);
     cr_assert_not_null(strstr(output, "no topic"), "%s", output);
-    cr_assert_eq(access(path, F_OK), -1, "%s was written", path);
+    cr_assert(eq(int, access(path, F_OK), -1), "%s was written", path);
     snprintf(args, sizeof args, "--topic %s --out %s --bootstrap %s --partitions 0,7", topic,
              path, harness_bootstrap());
     code = run_record(args);
-    cr_assert_eq(code, 1, "exit %d, output:\n%s", code, output);
+    cr_assert(eq(int, code, 1), "exit %d, output:\n%s", code, output);
     cr_assert_not_null(strstr(output, "no partition 7"), "%s", output);
-    cr_assert_eq(access(path, F_OK), -1, "%s was written", path);
+    cr_assert(eq(int, access(path, F_OK), -1), "%s was written", path);
 }
 
 Test(record, bad_usage_exits_2_and_says_what_is_wrong) {
@@ -281,7 +278,7 @@ Test(record, bad_usage_exits_2_and_says_what_is_wrong) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int code = run_record(cases[i].args);
-        cr_assert_eq(code, 2, "'%s': exit %d, output:\n%s", cases[i].args, code, output);
+        cr_assert(eq(int, code, 2), "'%s': exit %d, output:\n%s", cases[i].args, code, output);
         cr_assert_not_null(strstr(output, cases[i].words), "'%s': no '%s' in:\n%s",
                            cases[i].args, cases[i].words, output);
     }

@@ -5,6 +5,7 @@
  * back with read_committed; replayed straight from the topics, the output is the bytes of
  * the recordings' replay. Needs the broker (tests/broker/with_kafka.sh). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "service_fixture.h"
 #include "transcript.h"
 
@@ -25,14 +27,15 @@ static int run(const char *args) {
     char command[4096];
     snprintf(command, sizeof command, "%s %s", SWITCHYARD_BIN, args);
     int status = system(command);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_exit_code(status);
 }
 
 static void on_output(void *ctx, const rd_kafka_message_t *m) {
     transcripts_t *t = ctx;
     char errbuf[256], *json = NULL;
-    cr_assert_eq(codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf), SY_OK,
-                 "%s", errbuf);
+    cr_assert(eq(int, codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf),
+                 SY_OK),
+              "%s", errbuf);
     transcript_add_json(t, json, NULL);
     free(json);
 }
@@ -53,13 +56,13 @@ static long file_decisions(const char *path, transcripts_t *t) {
 
 static void expect_same(const transcripts_t *want, const transcripts_t *got,
                         const char *what) {
-    cr_assert_eq(got->count, want->count, "%s: %zu contacts, live %zu", what, got->count,
-                 want->count);
+    cr_assert(eq(sz, got->count, want->count), "%s: %zu contacts, live %zu", what, got->count,
+              want->count);
     for (size_t i = 0; i < want->count; i++) {
         const char *contact = want->items[i].contact;
-        cr_expect_str_eq(transcript_of(got, contact), want->items[i].text,
-                         "%s, contact %s:\n  %s: %s\n  live:   %s", what, contact, what,
-                         transcript_of(got, contact), want->items[i].text);
+        cr_expect(eq(str, (char *)transcript_of(got, contact), (char *)want->items[i].text),
+                  "%s, contact %s:\n  %s: %s\n  live:   %s", what, contact, what,
+                  transcript_of(got, contact), want->items[i].text);
     }
 }
 
@@ -68,7 +71,7 @@ static void record_topic(const service_t *svc, const char *topic, const char *fi
     char args[1024];
     snprintf(args, sizeof args, "record --topic %s --out %s/%s --bootstrap %s", topic,
              svc->dir, file, harness_bootstrap());
-    cr_assert_eq(run(args), 0, "switchyard %s failed", args);
+    cr_assert(eq(int, run(args), 0), "switchyard %s failed", args);
 }
 
 static transcripts_t live, replayed, produced;
@@ -94,7 +97,7 @@ static void record_replay(const char *journey) {
     memset(&live, 0, sizeof live);
     memset(&replayed, 0, sizeof replayed);
     memset(&produced, 0, sizeof produced);
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     service_prepare_with_journeys(&svc, "rec-replay", SY_SOURCE_ROOT "/examples/journeys");
     service_start(&svc);
     char path[512];
@@ -111,15 +114,16 @@ static void record_replay(const char *journey) {
              "replay --journeys %s --recording %s/profiles.rec --recording %s/events.rec "
              "--until input --out %s/replay.jsonl",
              svc.journeys_dir, svc.dir, svc.dir, svc.dir);
-    cr_assert_eq(run(args), 0, "switchyard %s failed", args);
+    cr_assert(eq(int, run(args), 0), "switchyard %s failed", args);
     snprintf(args, sizeof args, "%s/replay.jsonl", svc.dir);
     long n = file_decisions(args, &replayed);
     cr_assert_gt(n, 0, "the replay made no decisions");
     long got = harness_consume_all(harness_bootstrap(), svc.decisions, "read_committed", n,
                                    READ_TIMEOUT_MS, on_output, &live);
     int status = service_stop(&svc, 60000);
-    cr_assert_eq(got, n, "%s: the live run made %ld decisions, the replay %ld", journey, got,
-                 n);
+    cr_assert(eq(long, got, n), "%s: the live run made %ld decisions, the replay %ld", journey,
+              got,
+              n);
     expect_same(&live, &replayed, "replay");
 
     /* Straight from the topics, profiles first: the bytes of the replay of the recordings. */
@@ -127,10 +131,10 @@ static void record_replay(const char *journey) {
              "replay --journeys %s --topic %s --profiles-topic %s --bootstrap %s "
              "--until input --out %s/replay-topic.jsonl",
              svc.journeys_dir, svc.events, svc.profiles, harness_bootstrap(), svc.dir);
-    cr_assert_eq(run(args), 0, "switchyard %s failed", args);
+    cr_assert(eq(int, run(args), 0), "switchyard %s failed", args);
     read_whole(svc.dir, "replay.jsonl", file_a);
     read_whole(svc.dir, "replay-topic.jsonl", file_b);
-    cr_assert_str_eq(file_b, file_a, "replay --topic differs from replay --recording");
+    cr_assert(eq(str, file_b, file_a), "replay --topic differs from replay --recording");
 
     /* The same replay produced to output topics of its own (out's config). */
     service_prepare(&out, "rec-replay-out");
@@ -138,12 +142,13 @@ static void record_replay(const char *journey) {
              "replay --journeys %s --recording %s/profiles.rec --recording %s/events.rec "
              "--until input --config %s",
              svc.journeys_dir, svc.dir, svc.dir, out.config_path);
-    cr_assert_eq(run(args), 0, "switchyard %s failed", args);
+    cr_assert(eq(int, run(args), 0), "switchyard %s failed", args);
     got = harness_consume_all(harness_bootstrap(), out.decisions, "read_committed", n,
                               READ_TIMEOUT_MS, on_output, &produced);
-    cr_assert_eq(got, n, "%s: the replay produced %ld decisions, wrote %ld", journey, got, n);
+    cr_assert(eq(long, got, n), "%s: the replay produced %ld decisions, wrote %ld", journey, got,
+              n);
     expect_same(&live, &produced, "replay to Kafka");
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "service exit status %d",
+    cr_assert(eq(int, child_exit_code(status), 0), "service exit status %d",
               status);
     codec_close(codec);
     service_cleanup(&out);

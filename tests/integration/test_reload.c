@@ -4,12 +4,14 @@
  * changes nothing; version 3 migrates v2's contacts in flight and leaves v1's alone.
  * Everything is read back with read_committed and counted exactly. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "service_fixture.h"
 
 #define RELOAD_DIR SY_SOURCE_ROOT "/tests/integration/reload"
@@ -85,13 +87,14 @@ static void read_emails(const service_t *svc, long total) {
     service_action_topic(svc, "email", topic, sizeof topic);
     long n = harness_consume_all(harness_bootstrap(), topic, "read_committed", total,
                                  READ_TIMEOUT_MS, on_action, NULL);
-    cr_assert_eq(n, total, "email actions read: %ld, expected %ld", n, total);
+    cr_assert(eq(long, n, total), "email actions read: %ld, expected %ld", n, total);
 }
 
 static void assert_sent(int first, int last, const char *expected) {
     for (int i = first; i <= last; i++)
-        cr_assert_str_eq(sent[i], expected, "contact-%03d was sent '%s', expected '%s'", i,
-                         sent[i], expected);
+        cr_assert(eq(str, sent[i], (char *)expected), "contact-%03d was sent '%s', expected '%s'",
+                  i,
+                  sent[i], expected);
 }
 
 static void drop_file(const service_t *svc, const char *name) {
@@ -106,7 +109,7 @@ Test(reload, new_versions_take_new_contacts_and_migration_moves_only_its_version
      .timeout = 600) {
     service_t svc;
     char errbuf[256], path[512];
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     service_prepare_with_journeys(&svc, "reload", RELOAD_DIR "/v1");
     service_start(&svc);
 
@@ -136,7 +139,7 @@ Test(reload, new_versions_take_new_contacts_and_migration_moves_only_its_version
     read_emails(&svc, 7 * GROUP);
     assert_sent(4 * GROUP, 5 * GROUP - 1, "promo_v2 ");
     snprintf(path, sizeof path, "%s/broken.yaml", svc.journeys_dir);
-    cr_assert_eq(unlink(path), 0, "remove %s", path);
+    cr_assert(eq(int, unlink(path), 0), "remove %s", path);
 
     /* v3 migrates v2's contacts at `outcome`: groups 3 and 4 move; group 1 stays on v1.
      * Group 5 enters v3. */
@@ -146,7 +149,7 @@ Test(reload, new_versions_take_new_contacts_and_migration_moves_only_its_version
     produce_group(&svc, 5 * GROUP, false, T0_MS + 4 * HOUR_MS);
     read_emails(&svc, 10 * GROUP);
     int status = service_stop(&svc, 60000);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+    cr_assert(eq(int, child_exit_code(status), 0),
               "switchyard run did not exit cleanly on SIGTERM (status %d)", status);
 
     assert_sent(0, GROUP - 1, "promo_v1 thanks_v1 ");
@@ -155,7 +158,7 @@ Test(reload, new_versions_take_new_contacts_and_migration_moves_only_its_version
     assert_sent(3 * GROUP, 4 * GROUP - 1, "promo_v2 thanks_v3 ");
     assert_sent(4 * GROUP, 5 * GROUP - 1, "promo_v2 ");
     assert_sent(5 * GROUP, 6 * GROUP - 1, "promo_v3 ");
-    cr_assert_eq(undecodable, 0, "undecodable or unexpected actions: %ld", undecodable);
+    cr_assert(eq(long, undecodable, 0), "undecodable or unexpected actions: %ld", undecodable);
     codec_close(codec);
     service_cleanup(&svc);
 }

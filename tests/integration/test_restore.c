@@ -5,10 +5,12 @@
  * every contact where it was: each takes its path, and every action appears exactly once
  * under read_committed. The workload is promo_workload.h. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "child.h"
 #include "promo_workload.h"
 
 #define READ_TIMEOUT_MS 180000
@@ -16,7 +18,7 @@
 
 static void stop_cleanly(service_t *svc) {
     int status = service_stop(svc, STOP_TIMEOUT_MS);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+    cr_assert(eq(int, child_exit_code(status), 0),
               "switchyard run did not exit cleanly on SIGTERM (status %d)", status);
 }
 
@@ -25,7 +27,7 @@ static void config_append(const service_t *svc, const char *line) {
     FILE *f = fopen(svc->config_path, "a");
     cr_assert_not_null(f, "open %s", svc->config_path);
     fprintf(f, "%s\n", line);
-    cr_assert_eq(fclose(f), 0, "write %s", svc->config_path);
+    cr_assert(eq(int, fclose(f), 0), "write %s", svc->config_path);
 }
 
 /* Enter the contacts, stop, lose the state directory, start again, engage. */
@@ -50,7 +52,7 @@ static void run_restore(const char *name, const char *config_line) {
     promo_produce_engagement(&svc);
     long decisions = promo_read_decisions(&svc);
     stop_cleanly(&svc);
-    cr_assert_eq(decisions, PROMO_DECISIONS, "decisions read: %ld", decisions);
+    cr_assert(eq(long, decisions, PROMO_DECISIONS), "decisions read: %ld", decisions);
     promo_assert_outputs(&svc);
     promo_workload_close();
     service_cleanup(&svc);

@@ -3,12 +3,14 @@
  * real broker, in event-time mode: every contact gets the same routing decisions, action
  * commands and contact updates, read back with read_committed. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "child.h"
 #include "service_fixture.h"
 #include "transcript.h"
 
@@ -51,14 +53,15 @@ static void simulate(const char *journey) {
             want.actions_per_channel[c] += strstr(line, "ActionCommand") && strstr(line, field);
         }
     }
-    cr_assert_eq(pclose(p), 0, "%s failed", command);
+    cr_assert(eq(int, pclose(p), 0), "%s failed", command);
 }
 
 static void on_output(void *ctx, const rd_kafka_message_t *m) {
     transcripts_t *t = ctx;
     char errbuf[256], *json = NULL;
-    cr_assert_eq(codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf), SY_OK,
-                 "%s", errbuf);
+    cr_assert(eq(int, codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf),
+                 SY_OK),
+              "%s", errbuf);
     transcript_add_json(t, json, NULL);
     free(json);
 }
@@ -68,7 +71,7 @@ static void compare(const char *journey) {
     service_t svc;
     memset(&want, 0, sizeof want);
     memset(got, 0, sizeof got);
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     simulate(journey);
     service_prepare_with_journeys(&svc, "sim-vs-run", SY_SOURCE_ROOT "/examples/journeys");
     service_start(&svc);
@@ -81,8 +84,8 @@ static void compare(const char *journey) {
 
     long n = harness_consume_all(harness_bootstrap(), svc.decisions, "read_committed",
                                  want.counts[0], READ_TIMEOUT_MS, on_output, &got[0]);
-    cr_assert_eq(n, want.counts[0], "%s: decisions %ld, simulate made %ld", journey, n,
-                 want.counts[0]);
+    cr_assert(eq(long, n, want.counts[0]), "%s: decisions %ld, simulate made %ld", journey, n,
+              want.counts[0]);
     long actions = 0;
     for (int c = 0; c < CHANNELS; c++) {
         if (!want.actions_per_channel[c])
@@ -97,10 +100,10 @@ static void compare(const char *journey) {
                                          "read_committed", want.counts[2], READ_TIMEOUT_MS,
                                          on_output, &got[2]);
     int status = service_stop(&svc, 60000);
-    cr_assert_eq(actions, want.counts[1], "%s: actions %ld vs %ld", journey, actions,
-                 want.counts[1]);
-    cr_assert_eq(updates, want.counts[2], "%s: updates %ld vs %ld", journey, updates,
-                 want.counts[2]);
+    cr_assert(eq(long, actions, want.counts[1]), "%s: actions %ld vs %ld", journey, actions,
+              want.counts[1]);
+    cr_assert(eq(long, updates, want.counts[2]), "%s: updates %ld vs %ld", journey, updates,
+              want.counts[2]);
     for (int k = 0; k < KINDS; k++)
         for (size_t i = 0; i < want.by_kind[k].count; i++) {
             static char w[TRANSCRIPT_BYTES], g[TRANSCRIPT_BYTES];
@@ -112,10 +115,10 @@ static void compare(const char *journey) {
                 transcript_sorted(want.by_kind[k].items[i].text, w, sizeof w);
                 transcript_sorted(transcript_of(&got[k], contact), g, sizeof g);
             }
-            cr_expect_str_eq(g, w, "%s %s of %s:\n  simulate: %s\n  service:  %s", journey,
-                             kinds[k], contact, w, g);
+            cr_expect(eq(str, g, w), "%s %s of %s:\n  simulate: %s\n  service:  %s", journey,
+                      kinds[k], contact, w, g);
         }
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d", status);
+    cr_assert(eq(int, child_exit_code(status), 0), "exit status %d", status);
     codec_close(codec);
     service_cleanup(&svc);
 }

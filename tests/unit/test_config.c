@@ -2,6 +2,7 @@
  * message with its file:line, path resolution, the derived transactional id, kafka.*
  * pass-through, overrides and the --help table. No broker needed. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ static sy_config_t *parse_ok(const char *text) {
 
     errbuf[0] = '\0';
     err = config_parse(&config, text, "cfg.conf", BASE, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "config_parse returned %d, want SY_OK; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "config_parse returned %d, want SY_OK; errbuf: %s", err,
+              errbuf);
     cr_assert_not_null(config);
     return config;
 }
@@ -34,19 +36,21 @@ static void parse_fails(const char *text, const char *message) {
 
     errbuf[0] = '\0';
     err = config_parse(&config, text, "cfg.conf", BASE, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_CONFIG, "config_parse returned %d, want %d (SY_ERR_CONFIG)", err,
-                 SY_ERR_CONFIG);
-    cr_assert_str_eq(errbuf, message, "message was\n  '%s', want\n  '%s'", errbuf, message);
-    cr_assert_eq(config, sentinel, "*out was changed on error");
+    cr_assert(eq(int, err, SY_ERR_CONFIG), "config_parse returned %d, want %d (SY_ERR_CONFIG)",
+              err,
+              SY_ERR_CONFIG);
+    cr_assert(eq(str, errbuf, (char *)message), "message was\n  '%s', want\n  '%s'", errbuf,
+              message);
+    cr_assert(eq(ptr, (void *)config, (void *)sentinel), "*out was changed on error");
 }
 
 static void assert_str(const char *got, const char *want) {
     cr_assert_not_null(got, "got NULL, want '%s'", want);
-    cr_assert_str_eq(got, want, "got '%s', want '%s'", got, want);
+    cr_assert(eq(str, (char *)got, (char *)want), "got '%s', want '%s'", got, want);
 }
 
 static void assert_int(int64_t got, int64_t want) {
-    cr_assert_eq(got, want, "got %lld, want %lld", (long long)got, (long long)want);
+    cr_assert(eq(i64, got, want), "got %lld, want %lld", (long long)got, (long long)want);
 }
 
 Test(config, defaults_fill_every_option_not_in_the_file) {
@@ -120,7 +124,7 @@ Test(config, load_resolves_paths_against_the_files_directory) {
     cr_assert_not_null(file);
     fputs(REQUIRED, file);
     fclose(file);
-    cr_assert_eq(config_load(&config, path, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, config_load(&config, path, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     real = realpath(dir, NULL);
     snprintf(want, sizeof want, "%s/journeys", real);
     assert_str(config->journeys_dir, want);
@@ -135,7 +139,7 @@ Test(config, load_of_a_missing_file_is_an_io_error_naming_path_and_reason) {
     sy_config_t *config = NULL;
     sy_err_t err = config_load(&config, "/nonexistent/cfg.conf", errbuf, sizeof errbuf);
 
-    cr_assert_eq(err, SY_ERR_IO, "got %d, want %d (SY_ERR_IO)", err, SY_ERR_IO);
+    cr_assert(eq(int, err, SY_ERR_IO), "got %d, want %d (SY_ERR_IO)", err, SY_ERR_IO);
     assert_str(errbuf, "/nonexistent/cfg.conf: No such file or directory");
     cr_assert_null(config);
 }
@@ -234,7 +238,7 @@ Test(config, derived_transactional_id_is_group_host_and_state_dir_hash) {
     sy_config_t *config = parse_ok(REQUIRED);
     char host[256], want[512];
 
-    cr_assert_eq(gethostname(host, sizeof host), 0);
+    cr_assert(eq(int, gethostname(host, sizeof host), 0));
     /* FNV-1a 32 of "/srv/state" is 0x41e72d31. */
     snprintf(want, sizeof want, "switchyard-%s-41e72d31", host);
     assert_str(config->transactional_id, want);
@@ -249,8 +253,8 @@ Test(config, derived_transactional_id_is_stable_per_state_dir) {
                               "kafka.bootstrap.servers = k:9092\n");
 
     assert_str(a->transactional_id, b->transactional_id);
-    cr_assert_str_neq(a->transactional_id, c->transactional_id, "both are '%s'",
-                      a->transactional_id);
+    cr_assert(ne(str, a->transactional_id, c->transactional_id), "both are '%s'",
+              a->transactional_id);
     config_free(a);
     config_free(b);
     config_free(c);
@@ -263,16 +267,17 @@ Test(config, kafka_properties_keep_file_order_and_apply_to_rdkafka) {
     const char *want_values[] = {"7", "k:9092", "sy"};
     char value[256];
 
-    cr_assert_eq(config->kafka_count, 3, "kafka_count %zu, want 3", config->kafka_count);
+    cr_assert(eq(sz, config->kafka_count, 3), "kafka_count %zu, want 3", config->kafka_count);
     for (size_t i = 0; i < 3; i++) {
         assert_str(config->kafka_names[i], want_names[i]);
         assert_str(config->kafka_values[i], want_values[i]);
     }
     cr_assert_null(config_kafka_get(config, "acks"));
-    cr_assert_eq(config_apply_kafka(config, conf, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, config_apply_kafka(config, conf, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
     for (size_t i = 0; i < 3; i++) {
         size_t size = sizeof value;
-        cr_assert_eq(rd_kafka_conf_get(conf, want_names[i], value, &size), RD_KAFKA_CONF_OK);
+        cr_assert(eq(int, rd_kafka_conf_get(conf, want_names[i], value, &size), RD_KAFKA_CONF_OK));
         assert_str(value, want_values[i]);
     }
     rd_kafka_conf_destroy(conf);
@@ -284,7 +289,7 @@ Test(config, property_librdkafka_refuses_is_a_config_error_naming_it) {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     sy_err_t err = config_apply_kafka(config, conf, errbuf, sizeof errbuf);
 
-    cr_assert_eq(err, SY_ERR_CONFIG, "got %d, want %d (SY_ERR_CONFIG)", err, SY_ERR_CONFIG);
+    cr_assert(eq(int, err, SY_ERR_CONFIG), "got %d, want %d (SY_ERR_CONFIG)", err, SY_ERR_CONFIG);
     cr_assert(strstr(errbuf, "cfg.conf: kafka.no.such.property: ") == errbuf,
               "message '%s' does not start with the property", errbuf);
     cr_assert(strlen(errbuf) > strlen("cfg.conf: kafka.no.such.property: "),
@@ -297,15 +302,16 @@ Test(config, set_validates_like_a_file_line) {
     sy_config_t *config = parse_ok(REQUIRED);
     sy_err_t err;
 
-    cr_assert_eq(config_set(config, " batch.records.max ", " 42 ", errbuf, sizeof errbuf), SY_OK,
-                 "%s", errbuf);
+    cr_assert(eq(int, config_set(config, " batch.records.max ", " 42 ", errbuf, sizeof errbuf),
+                 SY_OK),
+              "%s", errbuf);
     assert_int(config->batch_records_max, 42);
     err = config_set(config, "commit.interval.ms", "ten", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_CONFIG, "got %d, want %d", err, SY_ERR_CONFIG);
+    cr_assert(eq(int, err, SY_ERR_CONFIG), "got %d, want %d", err, SY_ERR_CONFIG);
     assert_str(errbuf, "<override>: commit.interval.ms: 'ten' is not an integer");
     assert_int(config->commit_interval_ms, 100);
     err = config_set(config, "time.mod", "event", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_CONFIG, "got %d, want %d", err, SY_ERR_CONFIG);
+    cr_assert(eq(int, err, SY_ERR_CONFIG), "got %d, want %d", err, SY_ERR_CONFIG);
     assert_str(errbuf, "<override>: unknown option 'time.mod' (did you mean 'time.mode'?)");
     config_free(config);
 }
@@ -313,10 +319,10 @@ Test(config, set_validates_like_a_file_line) {
 Test(config, set_kafka_property_appends_or_replaces) {
     sy_config_t *config = parse_ok(REQUIRED);
 
-    cr_assert_eq(config_set(config, "kafka.acks", "all", errbuf, sizeof errbuf), SY_OK);
-    cr_assert_eq(config_set(config, "kafka.bootstrap.servers", "b:2", errbuf, sizeof errbuf),
-                 SY_OK);
-    cr_assert_eq(config->kafka_count, 2, "kafka_count %zu, want 2", config->kafka_count);
+    cr_assert(eq(int, config_set(config, "kafka.acks", "all", errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, config_set(config, "kafka.bootstrap.servers", "b:2", errbuf, sizeof errbuf),
+              SY_OK));
+    cr_assert(eq(sz, config->kafka_count, 2), "kafka_count %zu, want 2", config->kafka_count);
     assert_str(config_kafka_get(config, "acks"), "all");
     assert_str(config_kafka_get(config, "bootstrap.servers"), "b:2");
     config_free(config);
@@ -326,10 +332,13 @@ Test(config, set_state_dir_rederives_a_derived_transactional_id_only) {
     sy_config_t *config = parse_ok(REQUIRED);
     char *before = strdup(config->transactional_id);
 
-    cr_assert_eq(config_set(config, "state.dir", "/srv/other", errbuf, sizeof errbuf), SY_OK);
-    cr_assert_str_neq(config->transactional_id, before, "still '%s'", before);
-    cr_assert_eq(config_set(config, "transactional.id", "fixed", errbuf, sizeof errbuf), SY_OK);
-    cr_assert_eq(config_set(config, "state.dir", "/srv/third", errbuf, sizeof errbuf), SY_OK);
+    cr_assert(eq(int, config_set(config, "state.dir", "/srv/other", errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(ne(str, config->transactional_id, before), "still '%s'", before);
+    cr_assert(eq(int, config_set(config, "transactional.id", "fixed", errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, config_set(config, "state.dir", "/srv/third", errbuf, sizeof errbuf),
+                 SY_OK));
     assert_str(config->transactional_id, "fixed");
     free(before);
     config_free(config);
@@ -341,7 +350,7 @@ Test(config, set_resolves_relative_paths_against_the_working_directory) {
 
     cr_assert_not_null(getcwd(cwd, sizeof cwd));
     snprintf(want, sizeof want, "%s/js", cwd);
-    cr_assert_eq(config_set(config, "journeys.dir", "js", errbuf, sizeof errbuf), SY_OK);
+    cr_assert(eq(int, config_set(config, "journeys.dir", "js", errbuf, sizeof errbuf), SY_OK));
     assert_str(config->journeys_dir, want);
     config_free(config);
 }

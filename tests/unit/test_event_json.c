@@ -3,6 +3,7 @@
  * the "message" shorthand, profile lines, skipped lines, and every error message with its
  * file:line. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static char errbuf[512];
 
 static void parser_setup(void) {
     sy_err_t err = event_json_open(&parser, "events.jsonl", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "event_json_open: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "event_json_open: %s", errbuf);
 }
 
 static void parser_teardown(void) {
@@ -35,8 +36,8 @@ static sy_err_t parse_at(const char *text, long line_no) {
 
 static const sy_event_t *event_ok(const char *text) {
     sy_err_t err = parse_at(text, 3);
-    cr_assert_eq(err, SY_OK, "parse failed: %s (%s)", sy_err_name(err), errbuf);
-    cr_assert_eq(line.kind, EVENT_JSON_EVENT, "kind %d for %s", (int)line.kind, text);
+    cr_assert(eq(int, err, SY_OK), "parse failed: %s (%s)", sy_err_name(err), errbuf);
+    cr_assert(eq(int, line.kind, EVENT_JSON_EVENT), "kind %d for %s", (int)line.kind, text);
     cr_assert_null(line.profile);
     return line.event;
 }
@@ -46,8 +47,9 @@ static void expect_error(const char *text, sy_err_t want, const char *message) {
     char expected[512];
     sy_err_t err = parse_at(text, 7);
     snprintf(expected, sizeof expected, "events.jsonl:7: %s", message);
-    cr_assert_eq(err, want, "got %s, want %s for %s (%s)", sy_err_name(err), sy_err_name(want),
-                 text, errbuf);
+    cr_assert(eq(int, err, want), "got %s, want %s for %s (%s)", sy_err_name(err),
+              sy_err_name(want),
+              text, errbuf);
     cr_assert_str_eq(errbuf, expected);
 }
 
@@ -56,8 +58,8 @@ static void expect_error_prefix(const char *text, const char *message) {
     char expected[512];
     sy_err_t err = parse_at(text, 7);
     snprintf(expected, sizeof expected, "events.jsonl:7: %s", message);
-    cr_assert_eq(err, SY_ERR_INVALID_RECORD, "got %s for %s (%s)", sy_err_name(err), text,
-                 errbuf);
+    cr_assert(eq(int, err, SY_ERR_INVALID_RECORD), "got %s for %s (%s)", sy_err_name(err), text,
+              errbuf);
     cr_assert(strncmp(errbuf, expected, strlen(expected)) == 0, "message \"%s\" does not "
               "start with \"%s\"", errbuf, expected);
 }
@@ -74,19 +76,19 @@ Test(event_json, every_event_field_is_read) {
         "\"bounce\":\"hard\",\"value\":12.5,\"props\":{\"store\":\"Leeds\",\"n\":\"2\"}}");
     cr_assert_str_eq(e->event_id, "e1");
     cr_assert_str_eq(e->contact_id, "c1");
-    cr_assert_eq(e->occurred_at_ms, T0_MS, "%lld", (long long)e->occurred_at_ms);
-    cr_assert_eq(e->channel, SY_CHANNEL_EMAIL);
-    cr_assert_eq(e->type, SY_EVENT_BOUNCED);
+    cr_assert(eq(i64, e->occurred_at_ms, T0_MS), "%lld", (long long)e->occurred_at_ms);
+    cr_assert(eq(int, e->channel, SY_CHANNEL_EMAIL));
+    cr_assert(eq(int, e->type, SY_EVENT_BOUNCED));
     cr_assert_str_eq(e->message_id, "a1");
     cr_assert_str_eq(e->journey_id, "j1");
     cr_assert_str_eq(e->node_id, "n1");
     cr_assert_null(e->name);
     cr_assert_str_eq(e->link, "https://x.test/o");
     cr_assert_str_eq(e->text, "caf\xc3\xa9");
-    cr_assert_eq(e->bounce, SY_BOUNCE_HARD);
+    cr_assert(eq(int, e->bounce, SY_BOUNCE_HARD));
     cr_assert(e->has_value);
     cr_assert_float_eq(e->value, 12.5, 1e-12);
-    cr_assert_eq(e->props_count, 2);
+    cr_assert(eq(sz, e->props_count, 2));
     cr_assert_str_eq(e->props[0].key, "store");
     cr_assert_str_eq(e->props[0].value, "Leeds");
     cr_assert_str_eq(e->props[1].key, "n");
@@ -96,22 +98,22 @@ Test(event_json, every_event_field_is_read) {
 Test(event_json, absent_and_null_fields_are_absent_and_event_id_defaults_to_the_line) {
     const sy_event_t *e = event_ok(EV("\"type\":\"sms.replied\",\"link\":null"));
     cr_assert_str_eq(e->event_id, "line-3");
-    cr_assert_eq(e->channel, SY_CHANNEL_SMS);
-    cr_assert_eq(e->type, SY_EVENT_REPLIED);
+    cr_assert(eq(int, e->channel, SY_CHANNEL_SMS));
+    cr_assert(eq(int, e->type, SY_EVENT_REPLIED));
     cr_assert_null(e->message_id);
     cr_assert_null(e->journey_id);
     cr_assert_null(e->node_id);
     cr_assert_null(e->link);
     cr_assert_null(e->text);
-    cr_assert_eq(e->bounce, SY_BOUNCE_NONE);
+    cr_assert(eq(int, e->bounce, SY_BOUNCE_NONE));
     cr_assert_not(e->has_value);
-    cr_assert_eq(e->props_count, 0);
+    cr_assert(eq(sz, e->props_count, 0));
 }
 
 Test(event_json, soft_bounce_and_integer_value) {
     const sy_event_t *e = event_ok(EV("\"type\":\"email.bounced\",\"bounce\":\"soft\","
                                       "\"value\":40"));
-    cr_assert_eq(e->bounce, SY_BOUNCE_SOFT);
+    cr_assert(eq(int, e->bounce, SY_BOUNCE_SOFT));
     cr_assert(e->has_value);
     cr_assert_float_eq(e->value, 40.0, 1e-12);
 }
@@ -119,8 +121,8 @@ Test(event_json, soft_bounce_and_integer_value) {
 Test(event_json, custom_events_take_their_name_from_the_type) {
     const sy_event_t *e = event_ok(EV("\"type\":\"custom.store_visit\",\"value\":3.5,"
                                       "\"props\":{\"store\":\"Leeds\"}"));
-    cr_assert_eq(e->channel, SY_CHANNEL_CUSTOM);
-    cr_assert_eq(e->type, SY_EVENT_CUSTOM);
+    cr_assert(eq(int, e->channel, SY_CHANNEL_CUSTOM));
+    cr_assert(eq(int, e->type, SY_EVENT_CUSTOM));
     cr_assert_str_eq(e->name, "store_visit");
     cr_assert_str_eq(e->props[0].value, "Leeds");
 }
@@ -142,8 +144,8 @@ Test(event_json, every_channel_is_written_as_journeys_write_it) {
         char text[256];
         snprintf(text, sizeof text, EV("\"type\":\"%s\""), cases[i].type);
         const sy_event_t *e = event_ok(text);
-        cr_assert_eq(e->channel, cases[i].channel, "%s", cases[i].type);
-        cr_assert_eq(e->type, cases[i].event, "%s", cases[i].type);
+        cr_assert(eq(int, e->channel, cases[i].channel), "%s", cases[i].type);
+        cr_assert(eq(int, e->type, cases[i].event), "%s", cases[i].type);
     }
 }
 
@@ -165,24 +167,24 @@ static int64_t time_of(const char *time_json) {
 }
 
 Test(event_json, iso_times_with_offsets_and_fractions) {
-    cr_assert_eq(time_of("\"2026-11-02T08:00:00Z\""), T0_MS);
-    cr_assert_eq(time_of("\"2026-11-02T09:00:00+01:00\""), T0_MS);
-    cr_assert_eq(time_of("\"2026-11-02T02:30:00-05:30\""), T0_MS);
-    cr_assert_eq(time_of("\"2026-11-02T08:00:00.5Z\""), T0_MS + 500);
-    cr_assert_eq(time_of("\"2026-11-02T08:00:00.25Z\""), T0_MS + 250);
-    cr_assert_eq(time_of("\"2026-11-02T08:00:00.123456789Z\""), T0_MS + 123);
-    cr_assert_eq(time_of("\"2026-11-02T09:00:00.999+01:00\""), T0_MS + 999);
-    cr_assert_eq(time_of("\"1970-01-01T00:00:00Z\""), 0);
-    cr_assert_eq(time_of("\"1969-12-31T23:59:59.999Z\""), -1);
-    cr_assert_eq(time_of("\"2028-02-29T00:00:00Z\""), INT64_C(1835395200000));
-    cr_assert_eq(time_of("\"0000-01-01T00:00:00Z\""), INT64_C(-62167219200000));
-    cr_assert_eq(time_of("\"9999-12-31T23:59:59.999Z\""), INT64_C(253402300799999));
+    cr_assert(eq(i64, time_of("\"2026-11-02T08:00:00Z\""), T0_MS));
+    cr_assert(eq(i64, time_of("\"2026-11-02T09:00:00+01:00\""), T0_MS));
+    cr_assert(eq(i64, time_of("\"2026-11-02T02:30:00-05:30\""), T0_MS));
+    cr_assert(eq(i64, time_of("\"2026-11-02T08:00:00.5Z\""), T0_MS + 500));
+    cr_assert(eq(i64, time_of("\"2026-11-02T08:00:00.25Z\""), T0_MS + 250));
+    cr_assert(eq(i64, time_of("\"2026-11-02T08:00:00.123456789Z\""), T0_MS + 123));
+    cr_assert(eq(i64, time_of("\"2026-11-02T09:00:00.999+01:00\""), T0_MS + 999));
+    cr_assert(eq(i64, time_of("\"1970-01-01T00:00:00Z\""), 0));
+    cr_assert(eq(i64, time_of("\"1969-12-31T23:59:59.999Z\""), -1));
+    cr_assert(eq(i64, time_of("\"2028-02-29T00:00:00Z\""), INT64_C(1835395200000)));
+    cr_assert(eq(i64, time_of("\"0000-01-01T00:00:00Z\""), INT64_C(-62167219200000)));
+    cr_assert(eq(i64, time_of("\"9999-12-31T23:59:59.999Z\""), INT64_C(253402300799999)));
 }
 
 Test(event_json, epoch_millisecond_times) {
-    cr_assert_eq(time_of("1793606400000"), T0_MS);
-    cr_assert_eq(time_of("0"), 0);
-    cr_assert_eq(time_of("-1000"), -1000);
+    cr_assert(eq(i64, time_of("1793606400000"), T0_MS));
+    cr_assert(eq(i64, time_of("0"), 0));
+    cr_assert(eq(i64, time_of("-1000"), -1000));
 }
 
 Test(event_json, time_parse_refuses_what_is_not_iso_8601) {
@@ -208,53 +210,53 @@ Test(event_json, profile_lines_set_and_unset_typed_attributes) {
                             "\"set\":{\"first_name\":\"Ann\",\"ltv\":540,\"score\":0.5,"
                             "\"vip\":true,\"nick\":null},\"unset\":[\"x\",\"y\"]}}",
                             4);
-    cr_assert_eq(err, SY_OK, "%s", errbuf);
-    cr_assert_eq(line.kind, EVENT_JSON_PROFILE);
+    cr_assert(eq(int, err, SY_OK), "%s", errbuf);
+    cr_assert(eq(int, line.kind, EVENT_JSON_PROFILE));
     cr_assert_null(line.event);
     const sy_profile_update_t *u = line.profile;
     cr_assert_str_eq(u->contact_id, "c1");
-    cr_assert_eq(u->updated_at_ms, T0_MS);
-    cr_assert_eq(u->set_count, 5);
+    cr_assert(eq(i64, u->updated_at_ms, T0_MS));
+    cr_assert(eq(sz, u->set_count, 5));
     cr_assert_str_eq(u->set[0].name, "first_name");
-    cr_assert_eq(u->set[0].value.kind, SY_VALUE_STRING);
+    cr_assert(eq(int, u->set[0].value.kind, SY_VALUE_STRING));
     cr_assert_str_eq(u->set[0].value.u.s, "Ann");
-    cr_assert_eq(u->set[1].value.kind, SY_VALUE_LONG);
-    cr_assert_eq(u->set[1].value.u.l, 540);
-    cr_assert_eq(u->set[2].value.kind, SY_VALUE_DOUBLE);
+    cr_assert(eq(int, u->set[1].value.kind, SY_VALUE_LONG));
+    cr_assert(eq(i64, u->set[1].value.u.l, 540));
+    cr_assert(eq(int, u->set[2].value.kind, SY_VALUE_DOUBLE));
     cr_assert_float_eq(u->set[2].value.u.d, 0.5, 1e-12);
-    cr_assert_eq(u->set[3].value.kind, SY_VALUE_BOOL);
+    cr_assert(eq(int, u->set[3].value.kind, SY_VALUE_BOOL));
     cr_assert(u->set[3].value.u.b);
-    cr_assert_eq(u->set[4].value.kind, SY_VALUE_NULL);
-    cr_assert_eq(u->unset_count, 2);
+    cr_assert(eq(int, u->set[4].value.kind, SY_VALUE_NULL));
+    cr_assert(eq(sz, u->unset_count, 2));
     cr_assert_str_eq(u->unset[0], "x");
     cr_assert_str_eq(u->unset[1], "y");
 }
 
 Test(event_json, a_profile_line_may_only_set_or_only_unset) {
-    cr_assert_eq(parse_at("{\"profile\":{\"contact_id\":\"c1\","
-                          "\"time\":\"2026-11-02T08:00:00Z\",\"unset\":[\"x\"]}}", 1),
-                 SY_OK, "%s", errbuf);
-    cr_assert_eq(line.profile->set_count, 0);
-    cr_assert_eq(line.profile->unset_count, 1);
+    cr_assert(eq(int, parse_at("{\"profile\":{\"contact_id\":\"c1\","
+                       "\"time\":\"2026-11-02T08:00:00Z\",\"unset\":[\"x\"]}}", 1),
+              SY_OK), "%s", errbuf);
+    cr_assert(eq(sz, line.profile->set_count, 0));
+    cr_assert(eq(sz, line.profile->unset_count, 1));
 }
 
 Test(event_json, blank_lines_comments_and_line_ends_are_skipped) {
     static const char *const skipped[] = {"", "\n", "   \t\r\n", "# a comment",
                                           "  # indented comment\n"};
     for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
-        cr_assert_eq(parse_at(skipped[i], 1), SY_OK, "'%s': %s", skipped[i], errbuf);
-        cr_assert_eq(line.kind, EVENT_JSON_SKIP, "'%s'", skipped[i]);
+        cr_assert(eq(int, parse_at(skipped[i], 1), SY_OK), "'%s': %s", skipped[i], errbuf);
+        cr_assert(eq(int, line.kind, EVENT_JSON_SKIP), "'%s'", skipped[i]);
     }
     const sy_event_t *e = event_ok(EV("\"type\":\"email.opened\"") "\r\n");
-    cr_assert_eq(e->type, SY_EVENT_OPENED);
+    cr_assert(eq(int, e->type, SY_EVENT_OPENED));
 }
 
 Test(event_json, a_line_may_hold_exactly_one_byte_count) {
     /* text is read up to len, not up to a NUL: the rest of the buffer is not the line. */
     const char *text = EV("\"type\":\"email.opened\"") "garbage";
     size_t len = strlen(text) - strlen("garbage");
-    cr_assert_eq(event_json_parse(parser, text, len, 1, &line, errbuf, sizeof errbuf), SY_OK,
-                 "%s", errbuf);
+    cr_assert(eq(int, event_json_parse(parser, text, len, 1, &line, errbuf, sizeof errbuf), SY_OK),
+              "%s", errbuf);
 }
 
 /* ---- errors ---- */
@@ -352,9 +354,9 @@ Test(event_json, lines_that_are_not_json_objects) {
                         "not JSON: unexpected character at column ");
     expect_error_prefix("{\"text\":\"\xff\"}", "not JSON: ");
     char with_nul[] = "{\"a\":\"x\0y\"}";
-    cr_assert_eq(event_json_parse(parser, with_nul, sizeof with_nul - 1, 7, &line, errbuf,
-                                  sizeof errbuf),
-                 SY_ERR_INVALID_RECORD);
+    cr_assert(eq(int, event_json_parse(parser, with_nul, sizeof with_nul - 1, 7, &line, errbuf,
+                               sizeof errbuf),
+              SY_ERR_INVALID_RECORD));
     cr_assert_str_eq(errbuf, "events.jsonl:7: not JSON: a NUL byte at column 8");
 }
 

@@ -3,6 +3,7 @@
  * message and column, template rendering and truncation, and that evaluation and
  * rendering allocate nothing. Journeys that use expressions are test_journey.c's. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +97,8 @@ static expr_t *compile_in(const char *text, const expr_scope_t *scope) {
     errbuf[0] = '\0';
     sy_err_t err = expr_compile(&expr, text, scope, EXPR_TYPE_BOOL, &column, errbuf,
                                 sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "compiling '%s' returned %d, want SY_OK; errbuf: %s", text, err,
-                 errbuf);
+    cr_assert(eq(int, err, SY_OK), "compiling '%s' returned %d, want SY_OK; errbuf: %s", text, err,
+              errbuf);
     return expr;
 }
 
@@ -109,7 +110,7 @@ static bool holds(const char *text) {
 }
 
 #define expect_true(text) cr_expect(holds(text), "'%s' should hold, was false", text)
-#define expect_false(text) cr_expect(!holds(text), "'%s' should not hold, was true", text)
+#define expect_false(text) cr_expect(not(holds(text)), "'%s' should not hold, was true", text)
 
 static void compile_fails(const char *text, const expr_scope_t *scope, sy_err_t want_err,
                           const char *message, int want_column) {
@@ -118,12 +119,12 @@ static void compile_fails(const char *text, const expr_scope_t *scope, sy_err_t 
     errbuf[0] = '\0';
     sy_err_t err = expr_compile(&expr, text, scope, EXPR_TYPE_BOOL, &column, errbuf,
                                 sizeof errbuf);
-    cr_assert_eq(err, want_err, "'%s' returned %d, want %d; errbuf: %s", text, err, want_err,
-                 errbuf);
-    cr_expect_str_eq(errbuf, message, "'%s' said\n  '%s', want\n  '%s'", text, errbuf,
-                     message);
-    cr_expect_eq(column, want_column, "'%s': column %d, want %d", text, column, want_column);
-    cr_expect_eq(expr, sentinel, "*out was set on error");
+    cr_assert(eq(int, err, want_err), "'%s' returned %d, want %d; errbuf: %s", text, err, want_err,
+              errbuf);
+    cr_expect(eq(str, errbuf, (char *)message), "'%s' said\n  '%s', want\n  '%s'", text, errbuf,
+              message);
+    cr_expect(eq(int, column, want_column), "'%s': column %d, want %d", text, column, want_column);
+    cr_expect(eq(ptr, (void *)expr, (void *)sentinel), "*out was set on error");
 }
 
 TestSuite(expr, .init = world_reset);
@@ -367,17 +368,17 @@ Test(expr, seen_tests_the_bit_the_watch_list_gives) {
     scope.watch = watch_record;
     scope.watch_ctx = &log;
     expr_t *expr = compile_in("seen(email.opened) and not seen(custom.purchase)", &scope);
-    cr_assert_eq(log.count, 2, "watch called for %d types, want 2", log.count);
-    cr_expect_eq(log.matches[0].channel, SY_CHANNEL_EMAIL);
-    cr_expect_eq(log.matches[0].type, SY_EVENT_OPENED);
-    cr_expect_eq(log.matches[1].type, SY_EVENT_CUSTOM);
+    cr_assert(eq(int, log.count, 2), "watch called for %d types, want 2", log.count);
+    cr_expect(eq(int, log.matches[0].channel, SY_CHANNEL_EMAIL));
+    cr_expect(eq(int, log.matches[0].type, SY_EVENT_OPENED));
+    cr_expect(eq(int, log.matches[1].type, SY_EVENT_CUSTOM));
     cr_expect_str_eq(log.names[1], "purchase");
     env.seen_mask = 0x1;
     cr_expect(expr_eval_bool(expr, &env), "opened seen, purchase not: want true");
     env.seen_mask = 0x3;
-    cr_expect(!expr_eval_bool(expr, &env), "both seen: want false");
+    cr_expect(not(expr_eval_bool(expr, &env)), "both seen: want false");
     env.seen_mask = 0x2;
-    cr_expect(!expr_eval_bool(expr, &env), "only purchase seen: want false");
+    cr_expect(not(expr_eval_bool(expr, &env)), "only purchase seen: want false");
     expr_free(expr);
 }
 
@@ -467,8 +468,8 @@ Test(expr, too_long_or_too_large_expressions_hit_the_limits) {
     int column = 0;
     sy_err_t err = expr_compile(&expr, text, &test_scope, EXPR_TYPE_BOOL, &column, errbuf,
                                 sizeof errbuf);
-    cr_expect_eq(err, SY_ERR_LIMIT, "600 operations: returned %d, want SY_ERR_LIMIT", err);
-    cr_expect(strstr(errbuf, "more than 256 operations"), "errbuf: %s", errbuf);
+    cr_expect(eq(int, err, SY_ERR_LIMIT), "600 operations: returned %d, want SY_ERR_LIMIT", err);
+    cr_expect_not_null(strstr(errbuf, "more than 256 operations"), "errbuf: %s", errbuf);
 }
 
 Test(expr, free_of_null_is_a_no_op) {
@@ -484,7 +485,7 @@ static expr_template_t *template_ok(const char *text) {
     errbuf[0] = '\0';
     sy_err_t err = expr_template_compile(&tmpl, text, &test_scope, &column, errbuf,
                                          sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "template '%s' returned %d; errbuf: %s", text, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "template '%s' returned %d; errbuf: %s", text, err, errbuf);
     return tmpl;
 }
 
@@ -492,8 +493,8 @@ static void expect_render(const char *text, const char *want) {
     char buf[EXPR_RENDER_BYTES_MAX];
     expr_template_t *tmpl = template_ok(text);
     size_t n = expr_template_render(tmpl, &env, buf, sizeof buf);
-    cr_expect_str_eq(buf, want, "'%s' rendered\n  '%s', want\n  '%s'", text, buf, want);
-    cr_expect_eq(n, strlen(want), "'%s' returned %zu, want %zu", text, n, strlen(want));
+    cr_expect(eq(str, buf, (char *)want), "'%s' rendered\n  '%s', want\n  '%s'", text, buf, want);
+    cr_expect(eq(sz, n, strlen(want)), "'%s' returned %zu, want %zu", text, n, strlen(want));
     expr_template_free(tmpl);
 }
 
@@ -503,11 +504,11 @@ static void template_fails(const char *text, const char *message, int want_colum
     errbuf[0] = '\0';
     sy_err_t err = expr_template_compile(&tmpl, text, &test_scope, &column, errbuf,
                                          sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "'%s' returned %d; errbuf: %s", text, err, errbuf);
-    cr_expect_str_eq(errbuf, message, "'%s' said\n  '%s', want\n  '%s'", text, errbuf,
-                     message);
-    cr_expect_eq(column, want_column, "'%s': column %d, want %d", text, column, want_column);
-    cr_expect_eq(tmpl, sentinel, "*out was set on error");
+    cr_assert(eq(int, err, SY_ERR_JOURNEY), "'%s' returned %d; errbuf: %s", text, err, errbuf);
+    cr_expect(eq(str, errbuf, (char *)message), "'%s' said\n  '%s', want\n  '%s'", text, errbuf,
+              message);
+    cr_expect(eq(int, column, want_column), "'%s': column %d, want %d", text, column, want_column);
+    cr_expect(eq(ptr, (void *)tmpl, (void *)sentinel), "*out was set on error");
 }
 
 Test(expr, template_without_holes_is_literal) {
@@ -515,7 +516,7 @@ Test(expr, template_without_holes_is_literal) {
     cr_expect(expr_template_is_literal(tmpl), "no holes: want literal");
     expr_template_free(tmpl);
     tmpl = template_ok("Hi {{contact.tier}}");
-    cr_expect(!expr_template_is_literal(tmpl), "a hole: want not literal");
+    cr_expect(not(expr_template_is_literal(tmpl)), "a hole: want not literal");
     expr_template_free(tmpl);
     expect_render("autumn_promo { not a hole }", "autumn_promo { not a hole }");
 }
@@ -585,13 +586,13 @@ Test(expr, template_render_truncates_and_returns_the_needed_length) {
     expr_template_t *tmpl = template_ok("Hi {{contact.tier}}, welcome");
     char buf[8];
     size_t n = expr_template_render(tmpl, &env, buf, sizeof buf);
-    cr_expect_eq(n, strlen("Hi bronze, welcome"), "returned %zu, want %zu", n,
-                 strlen("Hi bronze, welcome"));
-    cr_expect_str_eq(buf, "Hi bron", "truncated to '%s', want 'Hi bron'", buf);
+    cr_expect(eq(sz, n, strlen("Hi bronze, welcome")), "returned %zu, want %zu", n,
+              strlen("Hi bronze, welcome"));
+    cr_expect(eq(str, buf, "Hi bron"), "truncated to '%s', want 'Hi bron'", buf);
     n = expr_template_render(tmpl, &env, NULL, 0);
-    cr_expect_eq(n, 18, "size 0 returned %zu, want 18", n);
+    cr_expect(eq(sz, n, 18), "size 0 returned %zu, want 18", n);
     n = expr_template_render(tmpl, &env, buf, 1);
-    cr_expect_str_eq(buf, "", "size 1 gave '%s', want ''", buf);
+    cr_expect(eq(str, buf, ""), "size 1 gave '%s', want ''", buf);
     expr_template_free(tmpl);
 }
 
@@ -624,9 +625,9 @@ Test(expr, template_event_fields_where_there_is_no_event_are_an_error) {
     int column = 0;
     sy_err_t err = expr_template_compile(&tmpl, "x {{event.id}}", &scope, &column, errbuf,
                                          sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_ERR_JOURNEY), "returned %d; errbuf: %s", err, errbuf);
     cr_expect_str_eq(errbuf, "column 5: event fields are not defined here");
-    cr_expect_eq(column, 5, "column %d, want 5", column);
+    cr_expect(eq(int, column, 5), "column %d, want 5", column);
 }
 
 /* ---- allocation ---- */
@@ -660,7 +661,7 @@ Test(expr, the_heap_measure_sees_an_allocation) {
     size_t before = heap_mark();
     void *volatile p = malloc(4096);
     size_t after = heap_mark();
-    cr_expect_neq(before, after, "malloc(4096) did not change the measure (%zu)", before);
+    cr_expect(ne(sz, before, after), "malloc(4096) did not change the measure (%zu)", before);
     free(p);
 }
 
@@ -686,7 +687,7 @@ Test(expr, evaluation_and_rendering_allocate_nothing) {
         (void)expr_template_render(tmpl, &env, buf, sizeof buf);
     }
     size_t after = heap_mark();
-    cr_expect_eq(after, before, "heap measure went from %zu to %zu", before, after);
+    cr_expect(eq(sz, after, before), "heap measure went from %zu to %zu", before, after);
     cr_expect(result, "the expression should hold");
     expr_template_free(tmpl);
     expr_free(expr);

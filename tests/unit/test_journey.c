@@ -4,6 +4,7 @@
  * rules, migration), JSON input, directory sets and durations.
  * It does not run journeys: that is test_engine.c. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ static char errbuf[1024];
 static void source_path(char *buf, size_t size, const char *rel) {
     const char *tail = "tests/unit/test_journey.c";
     size_t root_len = strlen(__FILE__) - strlen(tail);
-    cr_assert_str_eq(__FILE__ + root_len, tail, "unexpected __FILE__ %s", __FILE__);
+    cr_assert(eq(str, __FILE__ + root_len, (char *)tail), "unexpected __FILE__ %s", __FILE__);
     if (__FILE__[0] == '/') {
         int n_out = snprintf(buf, size, "%.*s%s", (int)root_len, __FILE__, rel);
         cr_assert(n_out > 0 && (size_t)n_out < size, "path too long");
@@ -44,8 +45,8 @@ static journey_t *parse_ok(const char *text) {
     errbuf[0] = '\0';
     sy_err_t err = journey_parse(&journey, text, strlen(text), "ok.yaml", errbuf,
                                  sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "journey_parse returned %d, want SY_OK; errbuf: %s", err,
-                 errbuf);
+    cr_assert(eq(int, err, SY_OK), "journey_parse returned %d, want SY_OK; errbuf: %s", err,
+              errbuf);
     cr_assert_not_null(journey);
     return journey;
 }
@@ -56,10 +57,11 @@ static void parse_fails(const char *text, sy_err_t want, const char *message) {
     errbuf[0] = '\0';
     sy_err_t err = journey_parse(&journey, text, strlen(text), "bad.yaml", errbuf,
                                  sizeof errbuf);
-    cr_assert_eq(err, want, "journey_parse returned %d, want %d; errbuf: %s", err, want,
-                 errbuf);
-    cr_assert_str_eq(errbuf, message, "message was\n  '%s', want\n  '%s'", errbuf, message);
-    cr_assert_eq(journey, sentinel, "*out was changed on error");
+    cr_assert(eq(int, err, want), "journey_parse returned %d, want %d; errbuf: %s", err, want,
+              errbuf);
+    cr_assert(eq(str, errbuf, (char *)message), "message was\n  '%s', want\n  '%s'", errbuf,
+              message);
+    cr_assert(eq(ptr, (void *)journey, (void *)sentinel), "*out was changed on error");
 }
 
 static const journey_node_t *node_named(const journey_t *journey, const char *id) {
@@ -69,28 +71,28 @@ static const journey_node_t *node_named(const journey_t *journey, const char *id
 }
 
 static void assert_target(const journey_t *journey, uint16_t to, const char *want) {
-    cr_assert_str_eq(journey->nodes[to].id, want, "target is '%s', want '%s'",
-                     journey->nodes[to].id, want);
+    cr_assert(eq(str, journey->nodes[to].id, (char *)want), "target is '%s', want '%s'",
+              journey->nodes[to].id, want);
 }
 
 static void assert_match(const journey_event_match_t *m, sy_channel_t channel,
                          sy_event_type_t type) {
-    cr_assert_eq(m->channel, channel, "channel %d, want %d", m->channel, channel);
-    cr_assert_eq(m->type, type, "type %d, want %d", m->type, type);
+    cr_assert(eq(int, m->channel, channel), "channel %d, want %d", m->channel, channel);
+    cr_assert(eq(int, m->type, type), "type %d, want %d", m->type, type);
 }
 
 static void assert_path(const journey_t *journey, const journey_path_t *path,
                         const char *name, size_t when, size_t unless, int64_t within_ms,
                         int64_t after_ms, const char *to) {
-    cr_assert_str_eq(path->name, name, "path '%s', want '%s'", path->name, name);
-    cr_assert_eq(path->when_count, when, "%s: %zu when, want %zu", name, path->when_count,
-                 when);
-    cr_assert_eq(path->unless_count, unless, "%s: %zu unless, want %zu", name,
-                 path->unless_count, unless);
-    cr_assert_eq(path->within_ms, within_ms, "%s: within %lld ms, want %lld", name,
-                 (long long)path->within_ms, (long long)within_ms);
-    cr_assert_eq(path->after_ms, after_ms, "%s: after %lld ms, want %lld", name,
-                 (long long)path->after_ms, (long long)after_ms);
+    cr_assert(eq(str, path->name, (char *)name), "path '%s', want '%s'", path->name, name);
+    cr_assert(eq(sz, path->when_count, when), "%s: %zu when, want %zu", name, path->when_count,
+              when);
+    cr_assert(eq(sz, path->unless_count, unless), "%s: %zu unless, want %zu", name,
+              path->unless_count, unless);
+    cr_assert(eq(i64, path->within_ms, within_ms), "%s: within %lld ms, want %lld", name,
+              (long long)path->within_ms, (long long)within_ms);
+    cr_assert(eq(i64, path->after_ms, after_ms), "%s: after %lld ms, want %lld", name,
+              (long long)path->after_ms, (long long)after_ms);
     assert_target(journey, path->to, to);
 }
 
@@ -99,46 +101,46 @@ static journey_t *load_example(void) {
     journey_t *journey = NULL;
     source_path(path, sizeof path, "examples/journeys/coffee_email_promo.yaml");
     sy_err_t err = journey_load_file(&journey, path, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "loading %s returned %d; errbuf: %s", path, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "loading %s returned %d; errbuf: %s", path, err, errbuf);
     return journey;
 }
 
 Test(journey, coffee_example_loads_with_its_nodes_and_entry) {
     journey_t *j = load_example();
-    cr_assert_str_eq(j->id, "coffee_email_promo", "id '%s'", j->id);
-    cr_assert_eq(j->version, 1, "version %d, want 1", (int)j->version);
-    cr_assert_eq(j->nodes_count, 7, "%zu nodes, want 7", j->nodes_count);
+    cr_assert(eq(str, j->id, "coffee_email_promo"), "id '%s'", j->id);
+    cr_assert(eq(i32, j->version, 1), "version %d, want 1", (int)j->version);
+    cr_assert(eq(sz, j->nodes_count, 7), "%zu nodes, want 7", j->nodes_count);
     assert_match(&j->entry, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
-    cr_assert_str_eq(j->entry.name, "promo_eligible", "entry name '%s'", j->entry.name);
-    cr_assert_str_eq(j->nodes[0].id, "promo_email", "first node '%s'", j->nodes[0].id);
+    cr_assert(eq(str, j->entry.name, "promo_eligible"), "entry name '%s'", j->entry.name);
+    cr_assert(eq(str, j->nodes[0].id, "promo_email"), "first node '%s'", j->nodes[0].id);
     const journey_send_t *send = &j->nodes[0].u.send;
-    cr_assert_eq(j->nodes[0].kind, JOURNEY_NODE_SEND, "first node kind %d",
-                 j->nodes[0].kind);
-    cr_assert_eq(send->channel, SY_CHANNEL_EMAIL, "channel %d, want email", send->channel);
-    cr_assert_str_eq(send->template_id, "autumn_promo", "template '%s'", send->template_id);
-    cr_assert_eq(send->params_count, 0, "%zu params, want 0", send->params_count);
+    cr_assert(eq(int, j->nodes[0].kind, JOURNEY_NODE_SEND), "first node kind %d",
+              j->nodes[0].kind);
+    cr_assert(eq(int, send->channel, SY_CHANNEL_EMAIL), "channel %d, want email", send->channel);
+    cr_assert(eq(str, send->template_id, "autumn_promo"), "template '%s'", send->template_id);
+    cr_assert(eq(sz, send->params_count, 0), "%zu params, want 0", send->params_count);
     assert_target(j, send->next, "outcome");
     const journey_node_t *push = node_named(j, "push_nudge");
-    cr_assert_eq(push->u.send.channel, SY_CHANNEL_PUSH, "push_nudge channel %d",
-                 push->u.send.channel);
+    cr_assert(eq(int, push->u.send.channel, SY_CHANNEL_PUSH), "push_nudge channel %d",
+              push->u.send.channel);
     const journey_node_t *suppress = node_named(j, "suppress");
-    cr_assert_eq(suppress->kind, JOURNEY_NODE_UPDATE, "suppress kind %d", suppress->kind);
-    cr_assert_eq(suppress->u.update.op, SY_UPDATE_ADD_TO_LIST, "op %d",
-                 suppress->u.update.op);
-    cr_assert_str_eq(suppress->u.update.name, "suppression", "list '%s'",
-                     suppress->u.update.name);
+    cr_assert(eq(int, suppress->kind, JOURNEY_NODE_UPDATE), "suppress kind %d", suppress->kind);
+    cr_assert(eq(int, suppress->u.update.op, SY_UPDATE_ADD_TO_LIST), "op %d",
+              suppress->u.update.op);
+    cr_assert(eq(str, suppress->u.update.name, "suppression"), "list '%s'",
+              suppress->u.update.name);
     assert_target(j, suppress->u.update.next, "done");
-    cr_assert_eq(node_named(j, "done")->kind, JOURNEY_NODE_EXIT, "done is not an exit");
+    cr_assert(eq(int, node_named(j, "done")->kind, JOURNEY_NODE_EXIT), "done is not an exit");
     journey_free(j);
 }
 
 Test(journey, coffee_example_branch_has_paths_in_order_with_windows) {
     journey_t *j = load_example();
     const journey_node_t *node = node_named(j, "outcome");
-    cr_assert_eq(node->kind, JOURNEY_NODE_BRANCH, "outcome kind %d", node->kind);
+    cr_assert(eq(int, node->kind, JOURNEY_NODE_BRANCH), "outcome kind %d", node->kind);
     const journey_branch_t *br = &node->u.branch;
-    cr_assert_eq(br->message_node, 0, "message node %u, want 0", br->message_node);
-    cr_assert_eq(br->paths_count, 4, "%zu paths, want 4", br->paths_count);
+    cr_assert(eq(int, br->message_node, 0), "message node %u, want 0", br->message_node);
+    cr_assert(eq(sz, br->paths_count, 4), "%zu paths, want 4", br->paths_count);
     assert_path(j, &br->paths[0], "opened", 2, 0, 24 * H_MS, 0, "discount_email");
     assert_match(&br->paths[0].when[0], SY_CHANNEL_EMAIL, SY_EVENT_DELIVERED);
     assert_match(&br->paths[0].when[1], SY_CHANNEL_EMAIL, SY_EVENT_OPENED);
@@ -148,11 +150,11 @@ Test(journey, coffee_example_branch_has_paths_in_order_with_windows) {
     assert_match(&br->paths[2].when[0], SY_CHANNEL_EMAIL, SY_EVENT_BOUNCED);
     assert_path(j, &br->paths[3], "blocked", 1, 0, 0, 0, "suppress");
     assert_match(&br->paths[3].when[0], SY_CHANNEL_EMAIL, SY_EVENT_BLOCKED);
-    cr_assert_eq(br->paths[0].line, 24, "first path at line %d, want 24", br->paths[0].line);
-    cr_assert_str_eq(br->otherwise_name, "otherwise", "otherwise name '%s'",
-                     br->otherwise_name);
-    cr_assert_eq(br->otherwise_after_ms, 72 * H_MS, "otherwise after %lld ms, want 72h",
-                 (long long)br->otherwise_after_ms);
+    cr_assert(eq(int, br->paths[0].line, 24), "first path at line %d, want 24", br->paths[0].line);
+    cr_assert(eq(str, br->otherwise_name, "otherwise"), "otherwise name '%s'",
+              br->otherwise_name);
+    cr_assert(eq(i64, br->otherwise_after_ms, 72 * H_MS), "otherwise after %lld ms, want 72h",
+              (long long)br->otherwise_after_ms);
     assert_target(j, br->otherwise_to, "done");
     journey_free(j);
 }
@@ -171,8 +173,8 @@ Test(journey, otherwise_after_defaults_to_the_largest_window) {
                             "        - {name: c, when: [email.bounced], to: done}\n"
                             "      otherwise: {to: done}\n" DONE);
     const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
-    cr_assert_eq(br->otherwise_after_ms, 2 * H_MS, "otherwise after %lld ms, want 2h",
-                 (long long)br->otherwise_after_ms);
+    cr_assert(eq(i64, br->otherwise_after_ms, 2 * H_MS), "otherwise after %lld ms, want 2h",
+              (long long)br->otherwise_after_ms);
     journey_free(j);
 }
 
@@ -185,16 +187,17 @@ Test(journey, send_params_update_ops_and_null_exit_are_read) {
         "  - id: out\n    update: {opt_out: sms}\n    next: done\n"
         "  - id: done\n    exit: null\n");
     const journey_send_t *send = &j->nodes[0].u.send;
-    cr_assert_eq(send->params_count, 2, "%zu params, want 2", send->params_count);
-    cr_assert_str_eq(send->params[0].key, "coupon", "key '%s'", send->params[0].key);
-    cr_assert_str_eq(send->params[1].value, "2", "value '%s'", send->params[1].value);
+    cr_assert(eq(sz, send->params_count, 2), "%zu params, want 2", send->params_count);
+    cr_assert(eq(str, (char *)send->params[0].key, "coupon"), "key '%s'", send->params[0].key);
+    cr_assert(eq(str, (char *)send->params[1].value, "2"), "value '%s'", send->params[1].value);
     const journey_update_t *set = &j->nodes[1].u.update;
-    cr_assert_eq(set->op, SY_UPDATE_SET_ATTRIBUTE, "op %d", set->op);
-    cr_assert_str_eq(set->value, "gold", "value '%s'", set->value);
-    cr_assert_eq(j->nodes[2].u.update.op, SY_UPDATE_OPT_OUT, "op %d", j->nodes[2].u.update.op);
-    cr_assert_str_eq(j->nodes[2].u.update.name, "sms", "channel '%s'",
-                     j->nodes[2].u.update.name);
-    cr_assert_eq(j->version, 3, "version %d", (int)j->version);
+    cr_assert(eq(int, set->op, SY_UPDATE_SET_ATTRIBUTE), "op %d", set->op);
+    cr_assert(eq(str, set->value, "gold"), "value '%s'", set->value);
+    cr_assert(eq(int, j->nodes[2].u.update.op, SY_UPDATE_OPT_OUT), "op %d",
+              j->nodes[2].u.update.op);
+    cr_assert(eq(str, j->nodes[2].u.update.name, "sms"), "channel '%s'",
+              j->nodes[2].u.update.name);
+    cr_assert(eq(i32, j->version, 3), "version %d", (int)j->version);
     journey_free(j);
 }
 
@@ -236,30 +239,30 @@ static const char full_journey[] =
 
 Test(journey, full_language_top_level_sections_are_read) {
     journey_t *j = parse_ok(full_journey);
-    cr_assert_eq(j->attrs_count, 5, "%zu attrs", j->attrs_count);
-    cr_assert_str_eq(j->attrs[0].name, "first_name", "attr '%s'", j->attrs[0].name);
-    cr_assert_eq(j->attrs[0].default_value.kind, SY_VALUE_STRING, "kind %d",
-                 j->attrs[0].default_value.kind);
-    cr_assert_str_eq(j->attrs[0].default_value.u.s, "there", "default '%s'",
-                     j->attrs[0].default_value.u.s);
-    cr_assert_eq(j->attrs[1].type, EXPR_TYPE_NUMBER, "ltv type %d", j->attrs[1].type);
+    cr_assert(eq(sz, j->attrs_count, 5), "%zu attrs", j->attrs_count);
+    cr_assert(eq(str, j->attrs[0].name, "first_name"), "attr '%s'", j->attrs[0].name);
+    cr_assert(eq(int, j->attrs[0].default_value.kind, SY_VALUE_STRING), "kind %d",
+              j->attrs[0].default_value.kind);
+    cr_assert(eq(str, (char *)j->attrs[0].default_value.u.s, "there"), "default '%s'",
+              j->attrs[0].default_value.u.s);
+    cr_assert(eq(int, j->attrs[1].type, EXPR_TYPE_NUMBER), "ltv type %d", j->attrs[1].type);
     cr_assert_not(j->attrs[2].has_default, "vip has no default");
-    cr_assert_eq(j->attrs[4].default_value.u.l, 1704164645000LL, "time default %lld",
-                 (long long)j->attrs[4].default_value.u.l);
+    cr_assert(eq(i64, j->attrs[4].default_value.u.l, 1704164645000LL), "time default %lld",
+              (long long)j->attrs[4].default_value.u.l);
     cr_assert_not_null(j->entry_rule.filter, "entry if not compiled");
     assert_match(&j->entry_rule.event, SY_CHANNEL_CUSTOM, SY_EVENT_CUSTOM);
-    cr_assert_eq(j->reentry, JOURNEY_REENTRY_COOLDOWN, "reentry %d", j->reentry);
-    cr_assert_eq(j->reentry_cooldown_ms, 7 * 24 * H_MS, "cooldown %lld",
-                 (long long)j->reentry_cooldown_ms);
-    cr_assert_eq(j->goals_count, 2, "%zu goals", j->goals_count);
-    cr_assert_str_eq(j->goals[0].name, "bought", "goal '%s'", j->goals[0].name);
+    cr_assert(eq(int, j->reentry, JOURNEY_REENTRY_COOLDOWN), "reentry %d", j->reentry);
+    cr_assert(eq(i64, j->reentry_cooldown_ms, 7 * 24 * H_MS), "cooldown %lld",
+              (long long)j->reentry_cooldown_ms);
+    cr_assert(eq(sz, j->goals_count, 2), "%zu goals", j->goals_count);
+    cr_assert(eq(str, j->goals[0].name, "bought"), "goal '%s'", j->goals[0].name);
     cr_assert_not_null(j->goals[0].filter, "goal if not compiled");
-    cr_assert_str_eq(j->goals[1].name, "custom.offer_claimed", "goal '%s'", j->goals[1].name);
-    cr_assert_eq(j->exits_count, 1, "%zu exits", j->exits_count);
+    cr_assert(eq(str, j->goals[1].name, "custom.offer_claimed"), "goal '%s'", j->goals[1].name);
+    cr_assert(eq(sz, j->exits_count, 1), "%zu exits", j->exits_count);
     assert_match(&j->exits[0].event, SY_CHANNEL_SMS, SY_EVENT_OPTED_OUT);
-    cr_assert_eq(j->migration.from_version, 2, "from %d", (int)j->migration.from_version);
-    cr_assert_eq(j->migration.count, 2, "%zu moves", j->migration.count);
-    cr_assert_str_eq(j->migration.from_nodes[1], "old_done", "'%s'", j->migration.from_nodes[1]);
+    cr_assert(eq(i32, j->migration.from_version, 2), "from %d", (int)j->migration.from_version);
+    cr_assert(eq(sz, j->migration.count, 2), "%zu moves", j->migration.count);
+    cr_assert(eq(str, j->migration.from_nodes[1], "old_done"), "'%s'", j->migration.from_nodes[1]);
     assert_target(j, j->migration.to_nodes[0], "hello");
     journey_free(j);
 }
@@ -267,40 +270,40 @@ Test(journey, full_language_top_level_sections_are_read) {
 Test(journey, full_language_every_node_kind_is_modelled) {
     journey_t *j = parse_ok(full_journey);
     const journey_split_t *split = &node_named(j, "pick")->u.split;
-    cr_assert_eq(split->arms_count, 3, "%zu arms", split->arms_count);
-    cr_assert_eq(split->arms[0].basis_points, 4525, "bp %d", split->arms[0].basis_points);
-    cr_assert_str_eq(split->arms[2].name, "hold", "arm '%s'", split->arms[2].name);
+    cr_assert(eq(sz, split->arms_count, 3), "%zu arms", split->arms_count);
+    cr_assert(eq(int, split->arms[0].basis_points, 4525), "bp %d", split->arms[0].basis_points);
+    cr_assert(eq(str, split->arms[2].name, "hold"), "arm '%s'", split->arms[2].name);
     assert_target(j, split->arms[2].to, "done");
     const journey_send_t *send = &node_named(j, "hello")->u.send;
-    cr_assert_str_eq(send->param_templates[0].text, "Hi {{contact.first_name}}", "'%s'",
-                     send->param_templates[0].text);
+    cr_assert(eq(str, send->param_templates[0].text, "Hi {{contact.first_name}}"), "'%s'",
+              send->param_templates[0].text);
     cr_assert_not(expr_template_is_literal(send->param_templates[0].value), "has a hole");
     cr_assert(expr_template_is_literal(send->param_templates[1].value), "C10 is literal");
     const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
     cr_assert_not_null(br->paths[0].filter, "path if not compiled");
-    cr_assert_eq(br->watch.count, 2, "%zu watched (seen() adds)", br->watch.count);
+    cr_assert(eq(sz, br->watch.count, 2), "%zu watched (seen() adds)", br->watch.count);
     cr_assert_not(br->watch.on_message[1], "custom.purchase counts for any event");
     const journey_wait_t *later = &node_named(j, "later")->u.wait;
-    cr_assert_eq(later->kind, JOURNEY_WAIT_DURATION, "kind %d", later->kind);
-    cr_assert_eq(later->duration_ms, 2 * H_MS, "for %lld", (long long)later->duration_ms);
+    cr_assert(eq(int, later->kind, JOURNEY_WAIT_DURATION), "kind %d", later->kind);
+    cr_assert(eq(i64, later->duration_ms, 2 * H_MS), "for %lld", (long long)later->duration_ms);
     const journey_wait_t *morning = &node_named(j, "morning")->u.wait;
-    cr_assert_eq(morning->kind, JOURNEY_WAIT_TIME_OF_DAY, "kind %d", morning->kind);
-    cr_assert_eq(morning->minute_of_day, 9 * 60 + 30, "minute %d", morning->minute_of_day);
-    cr_assert_str_eq(morning->timezone_attr, "zone", "tz '%s'", morning->timezone_attr);
+    cr_assert(eq(int, morning->kind, JOURNEY_WAIT_TIME_OF_DAY), "kind %d", morning->kind);
+    cr_assert(eq(int, morning->minute_of_day, 9 * 60 + 30), "minute %d", morning->minute_of_day);
+    cr_assert(eq(str, morning->timezone_attr, "zone"), "tz '%s'", morning->timezone_attr);
     const journey_wait_t *app = &node_named(j, "app")->u.wait;
-    cr_assert_eq(app->kind, JOURNEY_WAIT_EVENT, "kind %d", app->kind);
-    cr_assert_str_eq(app->watch.events[0].name, "app_open", "'%s'", app->watch.events[0].name);
+    cr_assert(eq(int, app->kind, JOURNEY_WAIT_EVENT), "kind %d", app->kind);
+    cr_assert(eq(str, app->watch.events[0].name, "app_open"), "'%s'", app->watch.events[0].name);
     cr_assert_not_null(app->filter, "wait if not compiled");
-    cr_assert_eq(app->timeout_ms, 48 * H_MS, "timeout %lld", (long long)app->timeout_ms);
+    cr_assert(eq(i64, app->timeout_ms, 48 * H_MS), "timeout %lld", (long long)app->timeout_ms);
     assert_target(j, app->timeout_to, "done");
     assert_target(j, app->next, "check");
     const journey_condition_t *cond = &node_named(j, "check")->u.condition;
-    cr_assert_str_eq(cond->text, "contact.ltv > 100", "'%s'", cond->text);
+    cr_assert(eq(str, cond->text, "contact.ltv > 100"), "'%s'", cond->text);
     assert_target(j, cond->then_to, "queue");
     assert_target(j, cond->else_to, "tag");
     const journey_task_t *task = &node_named(j, "queue")->u.task;
-    cr_assert_str_eq(task->queue, "manual_calls", "queue '%s'", task->queue);
-    cr_assert_eq(task->params_count, 1, "%zu params", task->params_count);
+    cr_assert(eq(str, task->queue, "manual_calls"), "queue '%s'", task->queue);
+    cr_assert(eq(sz, task->params_count, 1), "%zu params", task->params_count);
     const journey_update_t *up = &node_named(j, "tag")->u.update;
     cr_assert_not_null(up->value_template, "set_attribute value not compiled");
     journey_free(j);
@@ -309,11 +312,11 @@ Test(journey, full_language_every_node_kind_is_modelled) {
 Test(journey, wait_until_defaults_to_the_timezone_attribute_undeclared) {
     journey_t *j = parse_ok(JOURNEY_HEAD "  - id: w\n    wait: {until: '00:00'}\n"
                                          "    next: done\n" DONE);
-    cr_assert_str_eq(j->nodes[0].u.wait.timezone_attr, "timezone", "'%s'",
-                     j->nodes[0].u.wait.timezone_attr);
-    cr_assert_eq(j->nodes[0].u.wait.minute_of_day, 0, "minute %d",
-                 j->nodes[0].u.wait.minute_of_day);
-    cr_assert_eq(j->reentry, JOURNEY_REENTRY_ALWAYS, "default reentry %d", j->reentry);
+    cr_assert(eq(str, j->nodes[0].u.wait.timezone_attr, "timezone"), "'%s'",
+              j->nodes[0].u.wait.timezone_attr);
+    cr_assert(eq(int, j->nodes[0].u.wait.minute_of_day, 0), "minute %d",
+              j->nodes[0].u.wait.minute_of_day);
+    cr_assert(eq(int, j->reentry, JOURNEY_REENTRY_ALWAYS), "default reentry %d", j->reentry);
     journey_free(j);
 }
 
@@ -321,7 +324,7 @@ Test(journey, loop_through_a_wait_is_allowed) {
     journey_t *j = parse_ok(JOURNEY_HEAD "  - id: w\n    wait: {for: 1d}\n    next: tag\n"
                                          "  - id: tag\n    update: {add_to_list: x}\n"
                                          "    next: w\n");
-    cr_assert_eq(j->nodes_count, 2, "%zu nodes", j->nodes_count);
+    cr_assert(eq(sz, j->nodes_count, 2), "%zu nodes", j->nodes_count);
     journey_free(j);
 }
 
@@ -330,8 +333,8 @@ Test(journey, expression_error_points_into_the_expression) {
     const char *text = JOURNEY_HEAD
         "  - id: c\n    condition: {if: contact.ltv > 1, then: done, else: done}\n" DONE;
     sy_err_t err = journey_parse(&j, text, strlen(text), "bad.yaml", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "err %d; %s", err, errbuf);
-    cr_assert_eq(j, sentinel, "*out changed");
+    cr_assert(eq(int, err, SY_ERR_JOURNEY), "err %d; %s", err, errbuf);
+    cr_assert(eq(ptr, (void *)j, (void *)sentinel), "*out changed");
     cr_assert(strncmp(errbuf, "bad.yaml:6:21: ", 15) == 0,
               "message '%s' does not point at contact.ltv (6:21)", errbuf);
 }
@@ -342,7 +345,7 @@ static journey_t *load_named_example(const char *name) {
     snprintf(rel, sizeof rel, "examples/journeys/%s", name);
     source_path(path, sizeof path, rel);
     sy_err_t err = journey_load_file(&journey, path, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "loading %s returned %d; errbuf: %s", path, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "loading %s returned %d; errbuf: %s", path, err, errbuf);
     return journey;
 }
 
@@ -356,11 +359,11 @@ static int mask_bit(uint32_t mask) {
 
 Test(journey, coffee_sms_feedback_watches_the_survey_for_any_event) {
     journey_t *j = load_named_example("coffee_sms_feedback.yaml");
-    cr_assert_eq(j->reentry, JOURNEY_REENTRY_COOLDOWN, "reentry %d", j->reentry);
-    cr_assert_eq(j->exits_count, 1, "%zu exits", j->exits_count);
+    cr_assert(eq(int, j->reentry, JOURNEY_REENTRY_COOLDOWN), "reentry %d", j->reentry);
+    cr_assert(eq(sz, j->exits_count, 1), "%zu exits", j->exits_count);
     const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
     const journey_path_t *p = &br->paths[1];
-    cr_assert_str_eq(p->name, "clicked_no_survey", "'%s'", p->name);
+    cr_assert(eq(str, p->name, "clicked_no_survey"), "'%s'", p->name);
     cr_assert_not(br->watch.on_message[mask_bit(p->unless_mask)],
                   "custom.survey_completed must count for any event");
     cr_assert(br->watch.on_message[mask_bit(p->when_mask)], "sms.clicked on the message");
@@ -370,16 +373,17 @@ Test(journey, coffee_sms_feedback_watches_the_survey_for_any_event) {
 
 Test(journey, coffee_push_and_voice_examples_model_their_cases) {
     journey_t *push = load_named_example("coffee_push_promo.yaml");
-    cr_assert_eq(push->goals_count, 1, "%zu goals", push->goals_count);
-    cr_assert_str_eq(push->goals[0].name, "claimed", "goal '%s'", push->goals[0].name);
-    cr_assert_eq(node_named(push, "next_session")->kind, JOURNEY_NODE_WAIT, "not a wait");
+    cr_assert(eq(sz, push->goals_count, 1), "%zu goals", push->goals_count);
+    cr_assert(eq(str, push->goals[0].name, "claimed"), "goal '%s'", push->goals[0].name);
+    cr_assert(eq(int, node_named(push, "next_session")->kind, JOURNEY_NODE_WAIT), "not a wait");
     journey_free(push);
     journey_t *voice = load_named_example("coffee_voice_reactivation.yaml");
-    cr_assert_eq(voice->reentry, JOURNEY_REENTRY_NEVER, "reentry %d", voice->reentry);
+    cr_assert(eq(int, voice->reentry, JOURNEY_REENTRY_NEVER), "reentry %d", voice->reentry);
     const journey_split_t *split = &voice->nodes[0].u.split;
-    cr_assert_eq(split->arms[0].basis_points, 9000, "call bp %d", split->arms[0].basis_points);
-    cr_assert_eq(node_named(voice, "manual_call")->kind, JOURNEY_NODE_TASK, "not a task");
-    cr_assert_eq(node_named(voice, "morning")->u.wait.minute_of_day, 600, "not 10:00");
+    cr_assert(eq(int, split->arms[0].basis_points, 9000), "call bp %d",
+              split->arms[0].basis_points);
+    cr_assert(eq(int, node_named(voice, "manual_call")->kind, JOURNEY_NODE_TASK), "not a task");
+    cr_assert(eq(int, node_named(voice, "morning")->u.wait.minute_of_day, 600), "not 10:00");
     journey_free(voice);
 }
 
@@ -395,12 +399,12 @@ Test(journey, json_journey_loads) {
         "                \"within\": \"48h\", \"to\": \"done\"}],\n"
         "    \"otherwise\": {\"to\": \"done\"}}},\n"
         "  {\"id\": \"done\", \"exit\": {}}]}\n");
-    cr_assert_str_eq(j->id, "push_promo", "id '%s'", j->id);
-    cr_assert_eq(j->nodes_count, 3, "%zu nodes, want 3", j->nodes_count);
+    cr_assert(eq(str, j->id, "push_promo"), "id '%s'", j->id);
+    cr_assert(eq(sz, j->nodes_count, 3), "%zu nodes, want 3", j->nodes_count);
     const journey_branch_t *br = &j->nodes[1].u.branch;
     assert_path(j, &br->paths[0], "claimed", 2, 0, 48 * H_MS, 0, "done");
-    cr_assert_eq(br->otherwise_after_ms, 48 * H_MS, "otherwise after %lld ms",
-                 (long long)br->otherwise_after_ms);
+    cr_assert(eq(i64, br->otherwise_after_ms, 48 * H_MS), "otherwise after %lld ms",
+              (long long)br->otherwise_after_ms);
     journey_free(j);
 }
 
@@ -458,7 +462,7 @@ Test(journey, loop_through_a_branch_is_allowed_because_a_branch_takes_time) {
                             "      paths:\n"
                             "        - {name: again, when: [email.opened], to: hello}\n"
                             "      otherwise: {after: 1d, to: done}\n" DONE);
-    cr_assert_eq(j->nodes_count, 3, "%zu nodes", j->nodes_count);
+    cr_assert(eq(sz, j->nodes_count, 3), "%zu nodes", j->nodes_count);
     journey_free(j);
 }
 
@@ -523,17 +527,18 @@ Test(journey, branch_events_off_the_message_channel_are_watched_for_any_event) {
                             " to: done}\n"
                             "      otherwise: {after: 1d, to: done}\n" DONE);
     const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
-    cr_assert_eq(br->watch.count, 3, "%zu watched, want 3", br->watch.count);
+    cr_assert(eq(sz, br->watch.count, 3), "%zu watched, want 3", br->watch.count);
     assert_match(&br->watch.events[0], SY_CHANNEL_EMAIL, SY_EVENT_OPENED);
     cr_assert(br->watch.on_message[0], "email.opened must count on the message only");
     assert_match(&br->watch.events[1], SY_CHANNEL_PUSH, SY_EVENT_OPENED);
     cr_assert_not(br->watch.on_message[1], "push.opened must count for any event");
-    cr_assert_str_eq(br->watch.events[2].name, "survey_completed", "watch[2] '%s'",
-                     br->watch.events[2].name);
+    cr_assert(eq(str, br->watch.events[2].name, "survey_completed"), "watch[2] '%s'",
+              br->watch.events[2].name);
     cr_assert_not(br->watch.on_message[2], "a custom event must count for any event");
-    cr_assert_eq(br->paths[0].when_mask, 1u, "a when_mask %#x", br->paths[0].when_mask);
-    cr_assert_eq(br->paths[0].unless_mask, 2u, "a unless_mask %#x", br->paths[0].unless_mask);
-    cr_assert_eq(br->paths[1].when_mask, 5u, "b when_mask %#x", br->paths[1].when_mask);
+    cr_assert(eq(u32, br->paths[0].when_mask, 1u), "a when_mask %#x", br->paths[0].when_mask);
+    cr_assert(eq(u32, br->paths[0].unless_mask, 2u), "a unless_mask %#x",
+              br->paths[0].unless_mask);
+    cr_assert(eq(u32, br->paths[1].when_mask, 5u), "b when_mask %#x", br->paths[1].when_mask);
     journey_free(j);
 }
 
@@ -591,7 +596,7 @@ static char *chain_journey(size_t count) {
 Test(journey, nodes_up_to_the_maximum_load) {
     char *text = chain_journey(JOURNEY_NODES_MAX);
     journey_t *j = parse_ok(text);
-    cr_assert_eq(j->nodes_count, JOURNEY_NODES_MAX, "%zu nodes", j->nodes_count);
+    cr_assert(eq(sz, j->nodes_count, JOURNEY_NODES_MAX), "%zu nodes", j->nodes_count);
     journey_free(j);
     free(text);
 }
@@ -664,10 +669,10 @@ static void check_invalid_file(const char *dir, const char *name) {
     errbuf[0] = '\0';
     sy_err_t err = journey_parse(&journey, text, strlen(text), "bad.yaml", errbuf,
                                  sizeof errbuf);
-    cr_expect_neq(err, SY_OK, "%s: loaded, want an error", name);
+    cr_expect(ne(int, err, SY_OK), "%s: loaded, want an error", name);
     cr_expect_null(journey, "%s: *out set on error", name);
-    cr_expect_str_eq(errbuf, want, "%s: message was\n  '%s', want\n  '%s'", name, errbuf,
-                     want);
+    cr_expect(eq(str, errbuf, want), "%s: message was\n  '%s', want\n  '%s'", name, errbuf,
+              want);
     free(text);
 }
 
@@ -695,7 +700,7 @@ Test(journey, set_loads_the_examples_directory) {
     source_path(dir, sizeof dir, "examples/journeys");
     journey_set_t *set = NULL;
     sy_err_t err = journey_set_load_dir(&set, dir, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "journey_set_load_dir returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "journey_set_load_dir returned %d; errbuf: %s", err, errbuf);
     cr_assert_geq(set->count, 4, "%zu journeys, want at least 4", set->count);
     for (size_t i = 1; i < set->count; i++)
         cr_assert_lt(strcmp(set->journeys[i - 1]->source, set->journeys[i]->source), 0,
@@ -728,10 +733,10 @@ static void remove_dir(const char *dir, const char *const *names) {
 static void set_fails(const char *dir, const char *want) {
     journey_set_t *sentinel = (journey_set_t *)&errbuf, *set = sentinel;
     sy_err_t err = journey_set_load_dir(&set, dir, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "journey_set_load_dir returned %d, want %d; %s", err,
-                 SY_ERR_JOURNEY, errbuf);
-    cr_assert_eq(set, sentinel, "*out was changed on error");
-    cr_assert_str_eq(errbuf, want, "message was\n  '%s', want\n  '%s'", errbuf, want);
+    cr_assert(eq(int, err, SY_ERR_JOURNEY), "journey_set_load_dir returned %d, want %d; %s", err,
+              SY_ERR_JOURNEY, errbuf);
+    cr_assert(eq(ptr, (void *)set, (void *)sentinel), "*out was changed on error");
+    cr_assert(eq(str, errbuf, (char *)want), "message was\n  '%s', want\n  '%s'", errbuf, want);
 }
 
 Test(journey, set_is_all_or_nothing_when_one_file_is_bad) {
@@ -771,8 +776,8 @@ Test(journey, durations_parse_every_unit) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t ms = -1;
         cr_assert(journey_duration_parse(cases[i].text, &ms), "'%s' refused", cases[i].text);
-        cr_assert_eq(ms, cases[i].ms, "'%s' is %lld ms, want %lld", cases[i].text,
-                     (long long)ms, (long long)cases[i].ms);
+        cr_assert(eq(i64, ms, cases[i].ms), "'%s' is %lld ms, want %lld", cases[i].text,
+                  (long long)ms, (long long)cases[i].ms);
     }
 }
 
@@ -782,6 +787,6 @@ Test(journey, durations_refuse_zero_signs_spaces_and_unknown_units) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 42;
         cr_assert_not(journey_duration_parse(bad[i], &ms), "'%s' accepted", bad[i]);
-        cr_assert_eq(ms, 42, "'%s' changed *ms on failure", bad[i]);
+        cr_assert(eq(i64, ms, 42), "'%s' changed *ms on failure", bad[i]);
     }
 }

@@ -4,6 +4,7 @@
  * same records, the in-flight heap stays bounded, and a recording reads back. No broker;
  * statistical checks allow 5 standard deviations (binomial). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ static journey_set_t *journeys;
 static void journeys_setup(void) {
     sy_err_t err = journey_set_load_dir(&journeys, SY_SOURCE_ROOT "/examples/journeys", errbuf,
                                         sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "journeys: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "journeys: %s", errbuf);
 }
 
 static void journeys_teardown(void) {
@@ -57,8 +58,8 @@ static void delay_add(delay_stat_t *d, int64_t ms, int64_t min, int64_t max) {
 }
 
 static void expect_delay(const char *what, const delay_stat_t *d, int64_t min, int64_t max) {
-    cr_expect_eq(d->outside, 0, "%s: %" PRIu64 " delays outside [%" PRId64 ", %" PRId64 "]",
-                 what, d->outside, min, max);
+    cr_expect(eq(u64, d->outside, 0), "%s: %" PRIu64 " delays outside [%" PRId64 ", %" PRId64 "]",
+              what, d->outside, min, max);
     double mid = (double)(min + max) / 2, mean = d->n ? d->sum / (double)d->n : mid;
     double sd = (double)(max - min) / sqrt(12.0 * (double)(d->n ? d->n : 1));
     cr_expect(fabs(mean - mid) <= SIGMAS * sd + 1, "%s: mean %.0f ms, middle %.0f (5 sd %.0f)",
@@ -121,8 +122,8 @@ static void expect_channel(const loadgen_rates_t *rates, sy_channel_t channel, u
     snprintf(what, sizeof what, "%s %s | reached", name, sy_event_type_name(p->engaged.type));
     expect_rate(what, c.engaged, c.reached, p->engaged.probability);
     if (p->not_engaged_type != CHANNEL_SIM_NO_EVENT)
-        cr_expect_eq(c.engaged + c.not_engaged_reported, c.reached,
-                     "%s: every reached call is answered or not answered", name);
+        cr_expect(eq(u64, c.engaged + c.not_engaged_reported, c.reached),
+                  "%s: every reached call is answered or not answered", name);
     if (p->clicked.type != CHANNEL_SIM_NO_EVENT) {
         snprintf(what, sizeof what, "%s clicked | engaged", name);
         expect_rate(what, c.clicked, c.engaged, p->clicked.probability);
@@ -151,8 +152,9 @@ Test(loadgen, rates_changed_with_set_and_a_rates_file_change_the_measured_rates)
                           "sms.engaged=0.6", "voice.answered=0.9", "email.reach_delay_min_ms=0",
                           "email.reach_delay_max_ms=1000"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-        cr_assert_eq(loadgen_rates_set(&rates, sets[i], errbuf, sizeof errbuf), SY_OK, "%s: %s",
-                     sets[i], errbuf);
+        cr_assert(eq(int, loadgen_rates_set(&rates, sets[i], errbuf, sizeof errbuf), SY_OK),
+                  "%s: %s",
+                  sets[i], errbuf);
     char path[] = "/tmp/test_loadgen_rates_XXXXXX";
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
@@ -162,10 +164,10 @@ Test(loadgen, rates_changed_with_set_and_a_rates_file_change_the_measured_rates)
     fclose(f);
     sy_err_t err = loadgen_rates_load(&rates, path, errbuf, sizeof errbuf);
     unlink(path);
-    cr_assert_eq(err, SY_OK, "%s", errbuf);
-    cr_assert_eq(rates.channels[SY_CHANNEL_EMAIL].engaged.probability, 0.3);
-    cr_assert_eq(rates.channels[SY_CHANNEL_PUSH].reached.probability, 0.7);
-    cr_assert_eq(loadgen_rates_check(&rates, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s", errbuf);
+    cr_assert(eq(dbl, rates.channels[SY_CHANNEL_EMAIL].engaged.probability, 0.3));
+    cr_assert(eq(dbl, rates.channels[SY_CHANNEL_PUSH].reached.probability, 0.7));
+    cr_assert(eq(int, loadgen_rates_check(&rates, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     expect_channel(&rates, SY_CHANNEL_EMAIL, 7);
     expect_channel(&rates, SY_CHANNEL_SMS, 7);
     expect_channel(&rates, SY_CHANNEL_PUSH, 7);
@@ -181,21 +183,23 @@ Test(loadgen, bad_rate_settings_are_refused_with_the_key_named) {
                          "share.coffee_email_promo=-1", "email.reach_delay_max_ms=x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         errbuf[0] = '\0';
-        cr_expect_eq(loadgen_rates_set(&rates, bad[i], errbuf, sizeof errbuf),
-                     SY_ERR_INVALID_ARG, "%s accepted", bad[i]);
-        cr_expect_neq(errbuf[0], '\0', "%s: no message", bad[i]);
+        cr_expect(eq(int, loadgen_rates_set(&rates, bad[i], errbuf, sizeof errbuf),
+                  SY_ERR_INVALID_ARG), "%s accepted", bad[i]);
+        cr_expect(ne(chr, errbuf[0], '\0'), "%s: no message", bad[i]);
     }
-    cr_expect_eq(memcmp(&rates, &before, sizeof rates), 0, "a refused setting changed rates");
-    cr_assert_eq(loadgen_rates_set(&rates, "email.delivered=0.95", errbuf, sizeof errbuf), SY_OK);
-    cr_expect_eq(loadgen_rates_check(&rates, errbuf, sizeof errbuf), SY_ERR_INVALID_ARG,
-                 "delivered + bounced + blocked > 1 accepted");
+    cr_expect(eq(int, memcmp(&rates, &before, sizeof rates), 0),
+              "a refused setting changed rates");
+    cr_assert(eq(int, loadgen_rates_set(&rates, "email.delivered=0.95", errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_expect(eq(int, loadgen_rates_check(&rates, errbuf, sizeof errbuf), SY_ERR_INVALID_ARG),
+              "delivered + bounced + blocked > 1 accepted");
     cr_expect(strstr(errbuf, "email") != NULL, "message: %s", errbuf);
 }
 
 static loadgen_t *open_gen(const loadgen_conf_t *conf) {
     loadgen_t *gen = NULL;
     sy_err_t err = loadgen_open(&gen, conf, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "loadgen_open: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "loadgen_open: %s", errbuf);
     return gen;
 }
 
@@ -211,8 +215,8 @@ Test(loadgen, contacts_arrive_at_the_configured_rate_and_enter_by_share) {
     enum { CONTACTS = 40000, WINDOW_MS = 10000, RATE = 50 };
     loadgen_rates_t rates;
     loadgen_rates_init(&rates);
-    cr_assert_eq(loadgen_rates_set(&rates, "background.app_opens=0", errbuf, sizeof errbuf),
-                 SY_OK);
+    cr_assert(eq(int, loadgen_rates_set(&rates, "background.app_opens=0", errbuf, sizeof errbuf),
+              SY_OK));
     loadgen_conf_t conf = base_conf(&rates, CONTACTS, RATE);
     conf.answers = false;
     loadgen_t *gen = open_gen(&conf);
@@ -232,8 +236,8 @@ Test(loadgen, contacts_arrive_at_the_configured_rate_and_enter_by_share) {
             entries[j] += strstr(item.event->event_id, journeys->journeys[j]->id) != NULL;
     }
     for (size_t w = 0; w < CONTACTS / RATE * 1000 / WINDOW_MS; w++)
-        cr_expect_eq(windows[w], RATE * WINDOW_MS / 1000, "window %zu: %" PRIu64 " arrivals",
-                     w, windows[w]);
+        cr_expect(eq(u64, windows[w], RATE * WINDOW_MS / 1000), "window %zu: %" PRIu64 " arrivals",
+                  w, windows[w]);
     for (size_t j = 0; j < journeys->count; j++)
         expect_rate(journeys->journeys[j]->id, entries[j], CONTACTS,
                     loadgen_rates_share(&rates, journeys->journeys[j]->id));
@@ -248,15 +252,16 @@ static uint64_t digest(uint64_t seed, uint64_t contacts, uint64_t *count) {
     conf.seed = seed;
     loadgen_t *gen = open_gen(&conf);
     codec_t *codec = NULL;
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK));
     uint64_t h = UINT64_C(1469598103934665603);
     loadgen_item_t item;
     *count = 0;
     while (loadgen_next(gen, &item)) {
         const void *frame;
         size_t len;
-        cr_assert_eq(loadgen_encode(codec, &item, &frame, &len, errbuf, sizeof errbuf), SY_OK,
-                     "encode: %s", errbuf);
+        cr_assert(eq(int, loadgen_encode(codec, &item, &frame, &len, errbuf, sizeof errbuf),
+                     SY_OK),
+                  "encode: %s", errbuf);
         for (size_t i = 0; i < len; i++)
             h = (h ^ ((const unsigned char *)frame)[i]) * UINT64_C(1099511628211);
         h = (h ^ (uint64_t)item.time_ms) * UINT64_C(1099511628211);
@@ -270,9 +275,9 @@ static uint64_t digest(uint64_t seed, uint64_t contacts, uint64_t *count) {
 Test(loadgen, the_same_seed_gives_the_same_records_and_another_seed_others) {
     uint64_t n1, n2, n3;
     uint64_t a = digest(5, 3000, &n1), b = digest(5, 3000, &n2), c = digest(6, 3000, &n3);
-    cr_expect_eq(n1, n2, "record counts %" PRIu64 " and %" PRIu64, n1, n2);
-    cr_expect_eq(a, b, "same seed, different records: %016" PRIx64 " vs %016" PRIx64, a, b);
-    cr_expect_neq(a, c, "seeds 5 and 6 gave the same records");
+    cr_expect(eq(u64, n1, n2), "record counts %" PRIu64 " and %" PRIu64, n1, n2);
+    cr_expect(eq(u64, a, b), "same seed, different records: %016" PRIx64 " vs %016" PRIx64, a, b);
+    cr_expect(ne(u64, a, c), "seeds 5 and 6 gave the same records");
 }
 
 /* Memory does not grow with N: 60,000 contacts arriving 1 every 4 s keep about 13 hours'
@@ -282,10 +287,10 @@ Test(loadgen, the_in_flight_heap_stays_within_its_bound_for_many_contacts) {
     enum { CONTACTS = 60000 };
     loadgen_rates_t rates;
     loadgen_rates_init(&rates);
-    cr_assert_eq(loadgen_rates_set(&rates, "background.horizon_ms=3600000", errbuf,
-                                   sizeof errbuf), SY_OK);
-    cr_assert_eq(loadgen_rates_set(&rates, "email.engage_delay_max_ms=3600000", errbuf,
-                                   sizeof errbuf), SY_OK);
+    cr_assert(eq(int, loadgen_rates_set(&rates, "background.horizon_ms=3600000", errbuf,
+                                sizeof errbuf), SY_OK));
+    cr_assert(eq(int, loadgen_rates_set(&rates, "email.engage_delay_max_ms=3600000", errbuf,
+                                sizeof errbuf), SY_OK));
     loadgen_conf_t conf = base_conf(&rates, CONTACTS, 0.25);
     loadgen_t *gen = open_gen(&conf);
     loadgen_item_t item;
@@ -294,8 +299,8 @@ Test(loadgen, the_in_flight_heap_stays_within_its_bound_for_many_contacts) {
         items++;
     loadgen_stats_t st;
     loadgen_stats_get(gen, &st);
-    cr_expect_eq(st.contacts, CONTACTS);
-    cr_expect_eq(st.inflight, 0);
+    cr_expect(eq(u64, st.contacts, CONTACTS));
+    cr_expect(eq(sz, st.inflight, 0));
     cr_expect_leq(st.inflight_peak, st.inflight_capacity, "peak %zu over capacity %zu",
                   st.inflight_peak, st.inflight_capacity);
     cr_expect_lt(st.inflight_capacity, CONTACTS / 4, "capacity %zu grows with N",
@@ -306,7 +311,7 @@ Test(loadgen, the_in_flight_heap_stays_within_its_bound_for_many_contacts) {
     conf.arrival_rate = 1e6;
     conf.contacts = UINT64_C(1) << 40;
     loadgen_t *too_big = NULL;
-    cr_expect_eq(loadgen_open(&too_big, &conf, errbuf, sizeof errbuf), SY_ERR_INVALID_ARG);
+    cr_expect(eq(int, loadgen_open(&too_big, &conf, errbuf, sizeof errbuf), SY_ERR_INVALID_ARG));
     cr_expect(strstr(errbuf, "arrival rate") != NULL, "message: %s", errbuf);
 }
 
@@ -319,9 +324,9 @@ static void read_back(const char *path, rec_counts_t *c) {
     recording_reader_t *reader = NULL;
     codec_t *codec = NULL;
     int64_t next_offset[2][4] = {{0}};
-    cr_assert_eq(recording_reader_open(&reader, path, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK);
+    cr_assert(eq(int, recording_reader_open(&reader, path, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK));
     recording_record_t rec;
     sy_err_t err;
     memset(c, 0, sizeof *c);
@@ -333,21 +338,22 @@ static void read_back(const char *path, rec_counts_t *c) {
         c->bad_offset += rec.offset != next_offset[profile][rec.partition & 3]++;
         if (profile) {
             sy_profile_update_t p;
-            cr_assert_eq(codec_decode_profile_update(codec, rec.value, rec.value_len, &p, errbuf,
-                                                     sizeof errbuf), SY_OK, "%s", errbuf);
+            cr_assert(eq(int,
+                         codec_decode_profile_update(codec, rec.value, rec.value_len, &p, errbuf,
+                                                  sizeof errbuf), SY_OK), "%s", errbuf);
             c->profiles++;
             continue;
         }
         cr_assert_str_eq(rec.topic, "events");
         sy_event_t ev;
-        cr_assert_eq(codec_decode_event(codec, rec.value, rec.value_len, &ev, errbuf,
-                                        sizeof errbuf), SY_OK, "%s", errbuf);
-        cr_assert_eq(ev.occurred_at_ms, rec.timestamp_ms, "timestamp is not the event time");
+        cr_assert(eq(int, codec_decode_event(codec, rec.value, rec.value_len, &ev, errbuf,
+                                     sizeof errbuf), SY_OK), "%s", errbuf);
+        cr_assert(eq(i64, ev.occurred_at_ms, rec.timestamp_ms), "timestamp is not the event time");
         c->events++;
         c->answers += ev.journey_id && ev.node_id;
         c->with_message_id += ev.message_id != NULL;
     }
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "read: %s", errbuf);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "read: %s", errbuf);
     codec_close(codec);
     recording_reader_close(reader);
 }
@@ -364,20 +370,20 @@ Test(loadgen, a_recording_reads_back_with_every_record_by_kind) {
     loadgen_record_conf_t rc = {path, RECORDING_CODEC_DEFLATE, "events", "profiles", 4};
     uint64_t records = 0;
     sy_err_t err = loadgen_record(gen, &rc, &records, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "loadgen_record: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "loadgen_record: %s", errbuf);
     loadgen_stats_t st;
     loadgen_stats_get(gen, &st);
     loadgen_close(gen);
     rec_counts_t c;
     read_back(path, &c);
     unlink(path);
-    cr_expect_eq(c.profiles, 500);
-    cr_expect_eq(c.profiles + c.events, records);
-    cr_expect_eq(c.events, st.items[LOADGEN_ENTRY] + st.items[LOADGEN_ANSWER] +
-                               st.items[LOADGEN_REACTION] + st.items[LOADGEN_BACKGROUND]);
-    cr_expect_eq(c.answers, st.items[LOADGEN_ANSWER], "answers naming journey and node");
+    cr_expect(eq(u64, c.profiles, 500));
+    cr_expect(eq(u64, c.profiles + c.events, records));
+    cr_expect(eq(u64, c.events, st.items[LOADGEN_ENTRY] + st.items[LOADGEN_ANSWER] +
+                            st.items[LOADGEN_REACTION] + st.items[LOADGEN_BACKGROUND]));
+    cr_expect(eq(u64, c.answers, st.items[LOADGEN_ANSWER]), "answers naming journey and node");
     cr_expect_gt(c.answers, 0);
-    cr_expect_eq(c.with_message_id, 0, "open loop cannot know action ids");
-    cr_expect_eq(c.bad_partition, 0, "records not on murmur2(contact) %% 4");
-    cr_expect_eq(c.bad_offset, 0, "offsets not consecutive per partition");
+    cr_expect(eq(u64, c.with_message_id, 0), "open loop cannot know action ids");
+    cr_expect(eq(u64, c.bad_partition, 0), "records not on murmur2(contact) %% 4");
+    cr_expect(eq(u64, c.bad_offset, 0), "offsets not consecutive per partition");
 }

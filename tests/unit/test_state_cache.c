@@ -4,6 +4,7 @@
  * a put, and a store without a cache answers exactly as one with a cache). In-memory
  * RocksDB. Not the store's other parts: test_state_store.c. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,14 +23,14 @@ static state_store_t *open_mem(const char *name, size_t cache_bytes) {
     state_store_t *s = NULL;
     errbuf[0] = '\0';
     sy_err_t err = state_store_open(&s, name, true, cache_bytes, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open(%s, cache %zu) returned %d; errbuf: %s", name,
-                 cache_bytes, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s, cache %zu) returned %d; errbuf: %s", name,
+              cache_bytes, err, errbuf);
     return s;
 }
 
 static void commit_ok(state_store_t *s) {
     sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_commit returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_commit returned %d; errbuf: %s", err, errbuf);
 }
 
 static state_cache_stats_t stats_of(state_store_t *s) {
@@ -55,75 +56,75 @@ static int node_of(state_store_t *s, const char *contact, const char *journey) {
                                             sizeof errbuf);
     if (err == SY_ERR_NOT_FOUND)
         return -1;
-    cr_assert_eq(err, SY_OK, "instance_get(%s, %s) returned %d; %s", contact, journey, err,
-                 errbuf);
+    cr_assert(eq(int, err, SY_OK), "instance_get(%s, %s) returned %d; %s", contact, journey, err,
+              errbuf);
     return got.node;
 }
 
 static void put_ok(state_store_t *s, const char *contact, const char *journey, uint16_t node) {
     state_instance_t in = instance_at(node, 1);
     sy_err_t err = state_store_instance_put(s, 0, contact, journey, &in);
-    cr_assert_eq(err, SY_OK, "instance_put(%s, %s) returned %d", contact, journey, err);
+    cr_assert(eq(int, err, SY_OK), "instance_put(%s, %s) returned %d", contact, journey, err);
 }
 
 /* ---- the cache on its own ---- */
 
 Test(state_cache, zero_budget_is_no_cache_and_keeps_nothing) {
     state_cache_t *c = (state_cache_t *)&c; /* any non-NULL value: open must overwrite it */
-    cr_assert_eq(state_cache_open(&c, 0), SY_OK);
+    cr_assert(eq(int, state_cache_open(&c, 0), SY_OK));
     cr_assert_null(c, "a 0-byte budget gave a cache");
     const uint8_t *v;
     size_t len;
     state_cache_put(c, (const uint8_t *)"k", 1, (const uint8_t *)"v", 1);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)"k", 1, &v, &len), STATE_CACHE_MISS);
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"k", 1, &v, &len), STATE_CACHE_MISS));
     state_cache_close(c);
 }
 
 Test(state_cache, put_then_get_hits_and_absent_gives_way_to_a_value) {
     state_cache_t *c = NULL;
-    cr_assert_eq(state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK);
+    cr_assert(eq(int, state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK));
     cr_assert_not_null(c);
     const uint8_t *v = NULL;
     size_t len = 0;
     state_cache_put(c, (const uint8_t *)"\0\1alice", 7, NULL, 0);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
-                 STATE_CACHE_ABSENT);
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
+              STATE_CACHE_ABSENT));
     state_cache_put(c, (const uint8_t *)"\0\1alice", 7, (const uint8_t *)"value", 5);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
-                 STATE_CACHE_HIT);
-    cr_assert_eq(len, 5, "value length %zu, want 5", len);
-    cr_assert_eq(memcmp(v, "value", 5), 0);
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
+              STATE_CACHE_HIT));
+    cr_assert(eq(sz, len, 5), "value length %zu, want 5", len);
+    cr_assert(eq(int, memcmp(v, "value", 5), 0));
     /* A longer value moves the entry to a bigger size class. */
     uint8_t big[STATE_CACHE_VALUE_BYTES_MAX];
     memset(big, 'x', sizeof big);
     state_cache_put(c, (const uint8_t *)"\0\1alice", 7, big, sizeof big);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
-                 STATE_CACHE_HIT);
-    cr_assert_eq(len, sizeof big, "value length %zu, want %zu", len, sizeof big);
-    cr_assert_eq(memcmp(v, big, sizeof big), 0);
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
+              STATE_CACHE_HIT));
+    cr_assert(eq(sz, len, sizeof big), "value length %zu, want %zu", len, sizeof big);
+    cr_assert(eq(int, memcmp(v, big, sizeof big), 0));
     state_cache_stats_t st;
     state_cache_stats_get(c, &st);
-    cr_assert_eq(st.entries, 1, "entries %zu, want 1", st.entries);
+    cr_assert(eq(sz, st.entries, 1), "entries %zu, want 1", st.entries);
     state_cache_close(c);
 }
 
 Test(state_cache, an_entry_too_long_to_keep_removes_the_old_value) {
     state_cache_t *c = NULL;
-    cr_assert_eq(state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK);
+    cr_assert(eq(int, state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK));
     const uint8_t *v;
     size_t len;
     uint8_t huge[STATE_CACHE_VALUE_BYTES_MAX + 1];
     memset(huge, 'y', sizeof huge);
     state_cache_put(c, (const uint8_t *)"key", 3, (const uint8_t *)"old", 3);
     state_cache_put(c, (const uint8_t *)"key", 3, huge, sizeof huge);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)"key", 3, &v, &len), STATE_CACHE_MISS,
-                 "an over-long value left the old one in the cache");
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"key", 3, &v, &len), STATE_CACHE_MISS),
+              "an over-long value left the old one in the cache");
     state_cache_close(c);
 }
 
 Test(state_cache, eviction_keeps_memory_under_the_budget_and_keeps_recent_entries) {
     state_cache_t *c = NULL;
-    cr_assert_eq(state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK);
+    cr_assert(eq(int, state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK));
     char key[96];
     uint8_t value[40];
     memset(value, 'v', sizeof value);
@@ -143,14 +144,14 @@ Test(state_cache, eviction_keeps_memory_under_the_budget_and_keeps_recent_entrie
     const uint8_t *v;
     size_t len;
     int n = snprintf(key, sizeof key, "%0*d", 8 + 99999 % 60, 99999);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
-                 STATE_CACHE_HIT, "the last entry put was evicted");
-    cr_assert_eq(len, 99999 % 41);
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
+              STATE_CACHE_HIT), "the last entry put was evicted");
+    cr_assert(eq(sz, len, 99999 % 41));
     state_cache_clear(c);
     state_cache_stats_get(c, &st);
-    cr_assert_eq(st.entries, 0, "entries %zu after clear", st.entries);
-    cr_assert_eq(state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
-                 STATE_CACHE_MISS);
+    cr_assert(eq(sz, st.entries, 0), "entries %zu after clear", st.entries);
+    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
+              STATE_CACHE_MISS));
     state_cache_close(c);
 }
 
@@ -160,11 +161,11 @@ Test(state_cache, committed_instance_is_read_from_the_cache) {
     state_store_t *s = open_mem("cache-hit", STATE_CACHE_BYTES_DEFAULT);
     put_ok(s, "c1", "promo", 4);
     commit_ok(s);
-    cr_assert_eq(node_of(s, "c1", "promo"), 4);
-    cr_assert_eq(node_of(s, "c1", "promo"), 4);
+    cr_assert(eq(int, node_of(s, "c1", "promo"), 4));
+    cr_assert(eq(int, node_of(s, "c1", "promo"), 4));
     state_cache_stats_t st = stats_of(s);
-    cr_assert_eq(st.hits, 2, "cache hits %llu, want 2", (unsigned long long)st.hits);
-    cr_assert_eq(st.misses, 0, "cache misses %llu, want 0", (unsigned long long)st.misses);
+    cr_assert(eq(u64, st.hits, 2), "cache hits %llu, want 2", (unsigned long long)st.hits);
+    cr_assert(eq(u64, st.misses, 0), "cache misses %llu, want 0", (unsigned long long)st.misses);
     state_store_close(s);
 }
 
@@ -172,30 +173,30 @@ Test(state_cache, aborted_values_are_never_visible) {
     state_store_t *s = open_mem("cache-abort", STATE_CACHE_BYTES_DEFAULT);
     put_ok(s, "c1", "promo", 1);
     commit_ok(s);
-    cr_assert_eq(node_of(s, "c1", "promo"), 1);  /* cached */
-    cr_assert_eq(node_of(s, "c2", "promo"), -1); /* cached as absent */
+    cr_assert(eq(int, node_of(s, "c1", "promo"), 1));  /* cached */
+    cr_assert(eq(int, node_of(s, "c2", "promo"), -1)); /* cached as absent */
     put_ok(s, "c1", "promo", 7);
     put_ok(s, "c2", "promo", 8);
-    cr_assert_eq(node_of(s, "c1", "promo"), 7, "the pending batch is read first");
+    cr_assert(eq(int, node_of(s, "c1", "promo"), 7), "the pending batch is read first");
     state_store_abort(s);
-    cr_assert_eq(node_of(s, "c1", "promo"), 1, "an aborted value is visible");
-    cr_assert_eq(node_of(s, "c2", "promo"), -1, "an aborted instance is visible");
+    cr_assert(eq(int, node_of(s, "c1", "promo"), 1), "an aborted value is visible");
+    cr_assert(eq(int, node_of(s, "c2", "promo"), -1), "an aborted instance is visible");
     commit_ok(s); /* an empty commit after the abort writes nothing */
-    cr_assert_eq(node_of(s, "c1", "promo"), 1, "an aborted value came back at commit");
-    cr_assert_eq(node_of(s, "c2", "promo"), -1, "an aborted instance came back at commit");
+    cr_assert(eq(int, node_of(s, "c1", "promo"), 1), "an aborted value came back at commit");
+    cr_assert(eq(int, node_of(s, "c2", "promo"), -1), "an aborted instance came back at commit");
     state_store_close(s);
 }
 
 Test(state_cache, cached_absence_gives_way_to_a_committed_put) {
     state_store_t *s = open_mem("cache-absent", STATE_CACHE_BYTES_DEFAULT);
-    cr_assert_eq(node_of(s, "new", "promo"), -1);
-    cr_assert_eq(node_of(s, "new", "promo"), -1);
+    cr_assert(eq(int, node_of(s, "new", "promo"), -1));
+    cr_assert(eq(int, node_of(s, "new", "promo"), -1));
     state_cache_stats_t st = stats_of(s);
-    cr_assert_eq(st.absent_hits, 1, "absent hits %llu, want 1: absence was not cached",
-                 (unsigned long long)st.absent_hits);
+    cr_assert(eq(u64, st.absent_hits, 1), "absent hits %llu, want 1: absence was not cached",
+              (unsigned long long)st.absent_hits);
     put_ok(s, "new", "promo", 3);
     commit_ok(s);
-    cr_assert_eq(node_of(s, "new", "promo"), 3, "the cached absence outlived a put");
+    cr_assert(eq(int, node_of(s, "new", "promo"), 3), "the cached absence outlived a put");
     state_store_close(s);
 }
 
@@ -232,10 +233,10 @@ Test(state_cache, a_store_answers_the_same_with_a_cache_an_evicting_one_and_none
         int want = script_step(none, &rng_none, step);
         int got_big = script_step(big, &rng_big, step);
         int got_small = script_step(small, &rng_small, step);
-        cr_assert_eq(got_big, want, "step %d: cached store read %d, uncached %d", step,
-                     got_big, want);
-        cr_assert_eq(got_small, want, "step %d: evicting store read %d, uncached %d", step,
-                     got_small, want);
+        cr_assert(eq(int, got_big, want), "step %d: cached store read %d, uncached %d", step,
+                  got_big, want);
+        cr_assert(eq(int, got_small, want), "step %d: evicting store read %d, uncached %d", step,
+                  got_small, want);
     }
     state_cache_stats_t st = stats_of(small);
     cr_assert_gt(st.evictions, 0, "the small cache never evicted");

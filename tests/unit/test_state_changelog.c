@@ -5,7 +5,7 @@
  * and records the store refuses. In-memory RocksDB, a temp directory for the reopen
  * test. Not the Kafka side: the integration test test_restore.c covers it. */
 #include <criterion/criterion.h>
-#include <ftw.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "state_store.h"
+#include "tmpdir.h"
 
 /* 2024-10-01T09:00:00Z. */
 #define T0_MS 1727773200000LL
@@ -59,20 +60,20 @@ static sy_err_t collect(void *ctx, state_changelog_cf_t cf, int32_t partition,
 static void collect_ok(state_store_t *s) {
     memset(&ops, 0, sizeof ops);
     sy_err_t err = state_store_pending_each(s, collect, &ops);
-    cr_assert_eq(err, SY_OK, "state_store_pending_each returned %d", err);
+    cr_assert(eq(int, err, SY_OK), "state_store_pending_each returned %d", err);
 }
 
 static state_store_t *open_mem(const char *name) {
     state_store_t *s = NULL;
     sy_err_t err = state_store_open(&s, name, true, STATE_CACHE_BYTES_DEFAULT, errbuf,
                                     sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; %s", name, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s) returned %d; %s", name, err, errbuf);
     return s;
 }
 
 static void commit_ok(state_store_t *s) {
     sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_commit returned %d; %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_commit returned %d; %s", err, errbuf);
 }
 
 static state_instance_t instance_at(uint16_t node) {
@@ -98,23 +99,23 @@ static void profile_set_tier(state_store_t *s, int32_t partition, const char *ti
     update.set[0].value = (sy_value_t){.kind = SY_VALUE_STRING, .u.s = tier};
     update.set_count = 1;
     sy_err_t err = state_store_profile_apply(s, partition, &update, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "profile_apply returned %d; %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_apply returned %d; %s", err, errbuf);
 }
 
 /* Every kind of write of one batch, on partition 7. */
 static void write_batch(state_store_t *s) {
     state_instance_t in = instance_at(1);
     state_timer_t t = timer_at(7, T0_MS + 1000);
-    cr_assert_eq(state_store_instance_put(s, 7, "contact-1", "promo", &in), SY_OK);
-    cr_assert_eq(state_store_timer_add(s, &t), SY_OK);
+    cr_assert(eq(int, state_store_instance_put(s, 7, "contact-1", "promo", &in), SY_OK));
+    cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
     state_store_stream_time_set(s, 7, T0_MS + 500);
     profile_set_tier(s, 7, "gold");
     state_timer_t due;
-    cr_assert_eq(state_store_timer_next(s, 7, T0_MS + 2000, &due, errbuf, sizeof errbuf),
-                 SY_OK, "the timer just added is due: %s", errbuf);
-    cr_assert_eq(state_store_timer_remove(s, &due), SY_OK);
+    cr_assert(eq(int, state_store_timer_next(s, 7, T0_MS + 2000, &due, errbuf, sizeof errbuf),
+              SY_OK), "the timer just added is due: %s", errbuf);
+    cr_assert(eq(int, state_store_timer_remove(s, &due), SY_OK));
     in = instance_at(2);
-    cr_assert_eq(state_store_instance_put(s, 7, "contact-1", "promo", &in), SY_OK);
+    cr_assert(eq(int, state_store_instance_put(s, 7, "contact-1", "promo", &in), SY_OK));
 }
 
 static void apply_all(state_store_t *s, const ops_t *o) {
@@ -123,7 +124,7 @@ static void apply_all(state_store_t *s, const ops_t *o) {
         sy_err_t err = state_store_changelog_apply(s, c->cf, c->key, c->key_len,
                                                    c->tombstone ? NULL : c->value,
                                                    c->value_len, errbuf, sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "apply of op %zu returned %d; %s", i, err, errbuf);
+        cr_assert(eq(int, err, SY_OK), "apply of op %zu returned %d; %s", i, err, errbuf);
     }
 }
 
@@ -138,15 +139,15 @@ Test(state_changelog, op_log_holds_each_written_key_once_with_its_final_write) {
                                          STATE_CHANGELOG_CF_PROFILES,
                                          STATE_CHANGELOG_CF_META};
     size_t n = sizeof want / sizeof want[0];
-    cr_assert_eq(ops.count, n, "ops: %zu, expected %zu", ops.count, n);
+    cr_assert(eq(sz, ops.count, n), "ops: %zu, expected %zu", ops.count, n);
     for (size_t i = 0; i < n; i++) {
-        cr_assert_eq(ops.items[i].cf, want[i], "op %zu: cf %d, expected %d", i,
-                     ops.items[i].cf, want[i]);
-        cr_assert_eq(ops.items[i].partition, 7, "op %zu: partition %d", i,
-                     ops.items[i].partition);
-        cr_assert_eq(ops.items[i].tombstone, 0, "op %zu is a tombstone", i);
-        cr_assert_eq(ops.items[i].key[0], 0, "op %zu: key does not start with partition", i);
-        cr_assert_eq(ops.items[i].key[1], 7, "op %zu: key does not start with partition", i);
+        cr_assert(eq(int, ops.items[i].cf, want[i]), "op %zu: cf %d, expected %d", i,
+                  ops.items[i].cf, want[i]);
+        cr_assert(eq(i32, ops.items[i].partition, 7), "op %zu: partition %d", i,
+                  ops.items[i].partition);
+        cr_assert(eq(int, ops.items[i].tombstone, 0), "op %zu is a tombstone", i);
+        cr_assert(eq(int, ops.items[i].key[0], 0), "op %zu: key does not start with partition", i);
+        cr_assert(eq(int, ops.items[i].key[1], 7), "op %zu: key does not start with partition", i);
     }
     state_store_close(s);
 }
@@ -156,24 +157,24 @@ Test(state_changelog, key_put_three_times_in_a_batch_is_one_op_with_the_last_val
     state_store_t *s = open_mem("changelog-three-puts"), *dst = open_mem("changelog-three");
     for (uint16_t node = 1; node <= 3; node++) {
         state_instance_t in = instance_at(node);
-        cr_assert_eq(state_store_instance_put(s, 4, "contact-1", "promo", &in), SY_OK);
+        cr_assert(eq(int, state_store_instance_put(s, 4, "contact-1", "promo", &in), SY_OK));
     }
     state_instance_t got;
-    cr_assert_eq(state_store_instance_get(s, 4, "contact-1", "promo", &got, errbuf,
-                                          sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(got.node, 3, "read before commit: node %u, expected 3", got.node);
+    cr_assert(eq(int, state_store_instance_get(s, 4, "contact-1", "promo", &got, errbuf,
+                                       sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, got.node, 3), "read before commit: node %u, expected 3", got.node);
     collect_ok(s);
-    cr_assert_eq(ops.count, 1, "ops: %zu, expected 1", ops.count);
-    cr_assert_eq(ops.items[0].cf, STATE_CHANGELOG_CF_INSTANCES, "cf %d", ops.items[0].cf);
+    cr_assert(eq(sz, ops.count, 1), "ops: %zu, expected 1", ops.count);
+    cr_assert(eq(int, ops.items[0].cf, STATE_CHANGELOG_CF_INSTANCES), "cf %d", ops.items[0].cf);
     commit_ok(s);
-    cr_assert_eq(state_store_instance_get(s, 4, "contact-1", "promo", &got, errbuf,
-                                          sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(got.node, 3, "read after commit: node %u, expected 3", got.node);
+    cr_assert(eq(int, state_store_instance_get(s, 4, "contact-1", "promo", &got, errbuf,
+                                       sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, got.node, 3), "read after commit: node %u, expected 3", got.node);
     apply_all(dst, &ops);
     commit_ok(dst);
-    cr_assert_eq(state_store_instance_get(dst, 4, "contact-1", "promo", &got, errbuf,
-                                          sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(got.node, 3, "restored: node %u, expected 3", got.node);
+    cr_assert(eq(int, state_store_instance_get(dst, 4, "contact-1", "promo", &got, errbuf,
+                                       sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, got.node, 3), "restored: node %u, expected 3", got.node);
     state_store_close(dst);
     state_store_close(s);
 }
@@ -182,27 +183,27 @@ static void fire_next(state_store_t *s, int32_t partition, int64_t want_due_ms) 
     state_timer_t due;
     sy_err_t err = state_store_timer_next(s, partition, INT64_MAX, &due, errbuf,
                                           sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "timer_next returned %d; %s", err, errbuf);
-    cr_assert_eq(due.due_ms, want_due_ms, "due %lld, expected %lld", (long long)due.due_ms,
-                 (long long)want_due_ms);
-    cr_assert_eq(state_store_timer_remove(s, &due), SY_OK);
+    cr_assert(eq(int, err, SY_OK), "timer_next returned %d; %s", err, errbuf);
+    cr_assert(eq(i64, due.due_ms, want_due_ms), "due %lld, expected %lld", (long long)due.due_ms,
+              (long long)want_due_ms);
+    cr_assert(eq(int, state_store_timer_remove(s, &due), SY_OK));
 }
 
 static void expect_no_timer(state_store_t *s, int32_t partition) {
     state_timer_t due;
     sy_err_t err = state_store_timer_next(s, partition, INT64_MAX, &due, errbuf,
                                           sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "timer_next returned %d (due %lld), expected none",
-                 err, (long long)due.due_ms);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "timer_next returned %d (due %lld), expected none",
+              err, (long long)due.due_ms);
 }
 
 Test(state_changelog, timer_added_and_removed_in_one_batch_writes_nothing) {
     state_store_t *s = open_mem("changelog-timer-none");
     state_timer_t t = timer_at(3, T0_MS + 100);
-    cr_assert_eq(state_store_timer_add(s, &t), SY_OK);
+    cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
     fire_next(s, 3, T0_MS + 100);
     collect_ok(s);
-    cr_assert_eq(ops.count, 0, "ops: %zu, expected none", ops.count);
+    cr_assert(eq(sz, ops.count, 0), "ops: %zu, expected none", ops.count);
     commit_ok(s);
     expect_no_timer(s, 3);
     state_store_close(s);
@@ -213,22 +214,22 @@ Test(state_changelog, timer_added_and_removed_in_one_batch_writes_nothing) {
 Test(state_changelog, removing_a_committed_timer_gives_a_tombstone) {
     state_store_t *s = open_mem("changelog-timer-tomb"), *dst = open_mem("changelog-tt");
     state_timer_t t = timer_at(3, T0_MS + 100), u = timer_at(3, T0_MS + 200);
-    cr_assert_eq(state_store_timer_add(s, &t), SY_OK);
-    cr_assert_eq(state_store_timer_add(s, &u), SY_OK);
+    cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
+    cr_assert(eq(int, state_store_timer_add(s, &u), SY_OK));
     collect_ok(s);
     apply_all(dst, &ops);
     commit_ok(dst);
     commit_ok(s);
-    cr_assert_eq(state_store_timer_add(s, &u), SY_OK);
+    cr_assert(eq(int, state_store_timer_add(s, &u), SY_OK));
     fire_next(s, 3, T0_MS + 100);
     fire_next(s, 3, T0_MS + 200);
     fire_next(s, 3, T0_MS + 200);
     collect_ok(s);
-    cr_assert_eq(ops.count, 2, "ops: %zu, expected 2", ops.count);
+    cr_assert(eq(sz, ops.count, 2), "ops: %zu, expected 2", ops.count);
     for (size_t i = 0; i < ops.count; i++) {
-        cr_assert_eq(ops.items[i].cf, STATE_CHANGELOG_CF_TIMERS, "op %zu: cf %d", i,
-                     ops.items[i].cf);
-        cr_assert_eq(ops.items[i].tombstone, 1, "op %zu is not a tombstone", i);
+        cr_assert(eq(int, ops.items[i].cf, STATE_CHANGELOG_CF_TIMERS), "op %zu: cf %d", i,
+                  ops.items[i].cf);
+        cr_assert(eq(int, ops.items[i].tombstone, 1), "op %zu is not a tombstone", i);
     }
     commit_ok(s);
     expect_no_timer(s, 3);
@@ -246,14 +247,14 @@ Test(state_changelog, many_stream_time_moves_of_a_batch_give_one_op_with_the_las
         state_store_stream_time_set(s, 5, T0_MS + 2 * i);
     }
     collect_ok(s);
-    cr_assert_eq(ops.count, 2, "ops: %zu, expected one per partition", ops.count);
+    cr_assert(eq(sz, ops.count, 2), "ops: %zu, expected one per partition", ops.count);
     state_store_t *dst = open_mem("changelog-stream-time-dst");
     apply_all(dst, &ops);
     commit_ok(dst);
-    cr_assert_eq(state_store_stream_time_get(dst, 2), T0_MS + 1000, "partition 2: %lld",
-                 (long long)state_store_stream_time_get(dst, 2));
-    cr_assert_eq(state_store_stream_time_get(dst, 5), T0_MS + 2000, "partition 5: %lld",
-                 (long long)state_store_stream_time_get(dst, 5));
+    cr_assert(eq(i64, state_store_stream_time_get(dst, 2), T0_MS + 1000), "partition 2: %lld",
+              (long long)state_store_stream_time_get(dst, 2));
+    cr_assert(eq(i64, state_store_stream_time_get(dst, 5), T0_MS + 2000), "partition 5: %lld",
+              (long long)state_store_stream_time_get(dst, 5));
     state_store_close(dst);
     state_store_close(s);
 }
@@ -263,21 +264,21 @@ Test(state_changelog, op_log_starts_empty_after_commit_and_after_abort) {
     write_batch(s);
     commit_ok(s);
     collect_ok(s);
-    cr_assert_eq(ops.count, 0, "ops after commit: %zu", ops.count);
+    cr_assert(eq(sz, ops.count, 0), "ops after commit: %zu", ops.count);
     state_store_stream_time_set(s, 3, T0_MS);
     state_store_abort(s);
     collect_ok(s);
-    cr_assert_eq(ops.count, 0, "ops after abort: %zu", ops.count);
+    cr_assert(eq(sz, ops.count, 0), "ops after abort: %zu", ops.count);
     state_store_stream_time_set(s, 3, T0_MS);
     collect_ok(s);
-    cr_assert_eq(ops.count, 1, "ops of a new batch: %zu", ops.count);
+    cr_assert(eq(sz, ops.count, 1), "ops of a new batch: %zu", ops.count);
     state_store_close(s);
 }
 
 Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
     state_store_t *src = open_mem("changelog-src"), *dst = open_mem("changelog-dst");
     state_timer_t kept = timer_at(7, T0_MS + 9000);
-    cr_assert_eq(state_store_timer_add(src, &kept), SY_OK);
+    cr_assert(eq(int, state_store_timer_add(src, &kept), SY_OK));
     collect_ok(src);
     ops_t first = ops;
     commit_ok(src);
@@ -287,27 +288,27 @@ Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
     apply_all(dst, &first);
     apply_all(dst, &ops);
     collect_ok(dst);
-    cr_assert_eq(ops.count, 0, "a restore's applies are not changes to produce: %zu",
-                 ops.count);
+    cr_assert(eq(sz, ops.count, 0), "a restore's applies are not changes to produce: %zu",
+              ops.count);
     commit_ok(dst);
 
     state_instance_t in;
-    cr_assert_eq(state_store_instance_get(dst, 7, "contact-1", "promo", &in, errbuf,
-                                          sizeof errbuf), SY_OK, "%s", errbuf);
-    cr_assert_eq(in.node, 2, "node %u: the last put wins", in.node);
-    cr_assert_eq(in.seen_mask, 5, "seen mask %u", in.seen_mask);
-    cr_assert_eq(state_store_stream_time_get(dst, 7), T0_MS + 500);
+    cr_assert(eq(int, state_store_instance_get(dst, 7, "contact-1", "promo", &in, errbuf,
+                                       sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, in.node, 2), "node %u: the last put wins", in.node);
+    cr_assert(eq(u32, in.seen_mask, 5), "seen mask %u", in.seen_mask);
+    cr_assert(eq(i64, state_store_stream_time_get(dst, 7), T0_MS + 500));
     state_timer_t next;
-    cr_assert_eq(state_store_timer_next(dst, 7, INT64_MAX, &next, errbuf, sizeof errbuf),
-                 SY_OK, "%s", errbuf);
-    cr_assert_eq(next.due_ms, T0_MS + 9000, "the removed timer came back: due %lld",
-                 (long long)next.due_ms);
+    cr_assert(eq(int, state_store_timer_next(dst, 7, INT64_MAX, &next, errbuf, sizeof errbuf),
+              SY_OK), "%s", errbuf);
+    cr_assert(eq(i64, next.due_ms, T0_MS + 9000), "the removed timer came back: due %lld",
+              (long long)next.due_ms);
     sy_attr_t attrs[4];
     size_t count = 0;
     static char buf[STATE_PROFILE_BYTES_MAX];
-    cr_assert_eq(state_store_profile_get(dst, 7, "contact-1", attrs, 4, &count, buf,
-                                         sizeof buf, errbuf, sizeof errbuf), SY_OK);
-    cr_assert_eq(count, 1, "profile attributes: %zu", count);
+    cr_assert(eq(int, state_store_profile_get(dst, 7, "contact-1", attrs, 4, &count, buf,
+                                      sizeof buf, errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(sz, count, 1), "profile attributes: %zu", count);
     cr_assert_str_eq(attrs[0].value.u.s, "gold");
     state_store_close(src);
     state_store_close(dst);
@@ -316,18 +317,18 @@ Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
 Test(state_changelog, a_tombstone_deletes_what_an_earlier_record_put) {
     state_store_t *src = open_mem("changelog-tomb-src"), *dst = open_mem("changelog-tomb");
     state_instance_t in = instance_at(4);
-    cr_assert_eq(state_store_instance_put(src, 2, "contact-9", "promo", &in), SY_OK);
+    cr_assert(eq(int, state_store_instance_put(src, 2, "contact-9", "promo", &in), SY_OK));
     collect_ok(src);
     op_copy_t put = ops.items[0];
     /* Put and delete in one restore run, then read: gone, also through the cache. */
-    cr_assert_eq(state_store_changelog_apply(dst, put.cf, put.key, put.key_len, put.value,
-                                             put.value_len, errbuf, sizeof errbuf), SY_OK);
-    cr_assert_eq(state_store_changelog_apply(dst, put.cf, put.key, put.key_len, NULL, 0,
-                                             errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, state_store_changelog_apply(dst, put.cf, put.key, put.key_len, put.value,
+                                          put.value_len, errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_changelog_apply(dst, put.cf, put.key, put.key_len, NULL, 0,
+                                          errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     commit_ok(dst);
     sy_err_t err = state_store_instance_get(dst, 2, "contact-9", "promo", &in, errbuf,
                                             sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "instance after its tombstone: %d", err);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "instance after its tombstone: %d", err);
     state_store_close(src);
     state_store_close(dst);
 }
@@ -338,16 +339,16 @@ Test(state_changelog, records_this_version_cannot_read_are_refused) {
     const uint8_t garbage[] = {0xee, 0xee};
     sy_err_t err = state_store_changelog_apply(s, (state_changelog_cf_t)9, key, sizeof key,
                                                garbage, sizeof garbage, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_INVALID_ARG, "unknown cf: %d", err);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "unknown cf: %d", err);
     err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_INSTANCES, key, 1, garbage,
                                       sizeof garbage, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_INVALID_ARG, "one-byte key: %d", err);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "one-byte key: %d", err);
     err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_INSTANCES, key, sizeof key,
                                       garbage, sizeof garbage, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_INVALID_ARG, "malformed instance: %d", err);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "malformed instance: %d", err);
     err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_META, key, 3, NULL, 0, errbuf,
                                       sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_INVALID_ARG, "a meta key that is not a stream time: %d", err);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "a meta key that is not a stream time: %d", err);
     state_store_close(s);
 }
 
@@ -355,30 +356,23 @@ Test(state_changelog, checkpoint_commits_with_the_batch_and_is_no_state_change) 
     state_store_t *s = open_mem("changelog-checkpoint");
     int64_t offset = -1;
     sy_err_t err = state_store_changelog_offset_get(s, 5, &offset, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "a new partition has no checkpoint: %d", err);
-    cr_assert_eq(state_store_changelog_offset_set(s, 5, 41), SY_OK);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "a new partition has no checkpoint: %d", err);
+    cr_assert(eq(int, state_store_changelog_offset_set(s, 5, 41), SY_OK));
     collect_ok(s);
-    cr_assert_eq(ops.count, 0, "the checkpoint is in the op log");
+    cr_assert(eq(sz, ops.count, 0), "the checkpoint is in the op log");
     state_store_abort(s);
     err = state_store_changelog_offset_get(s, 5, &offset, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "an aborted checkpoint was kept: %d", err);
-    cr_assert_eq(state_store_changelog_offset_set(s, 5, INT64_C(1) << 40), SY_OK);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "an aborted checkpoint was kept: %d", err);
+    cr_assert(eq(int, state_store_changelog_offset_set(s, 5, INT64_C(1) << 40), SY_OK));
     state_store_stream_time_set(s, 5, T0_MS);
     commit_ok(s);
     err = state_store_changelog_offset_get(s, 5, &offset, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "checkpoint after commit: %d; %s", err, errbuf);
-    cr_assert_eq(offset, INT64_C(1) << 40, "checkpoint %lld", (long long)offset);
-    cr_assert_eq(state_store_stream_time_get(s, 5), T0_MS, "the stream time moved");
+    cr_assert(eq(int, err, SY_OK), "checkpoint after commit: %d; %s", err, errbuf);
+    cr_assert(eq(i64, offset, INT64_C(1) << 40), "checkpoint %lld", (long long)offset);
+    cr_assert(eq(i64, state_store_stream_time_get(s, 5), T0_MS), "the stream time moved");
     err = state_store_changelog_offset_get(s, 6, &offset, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND, "partition 6 has a checkpoint: %d", err);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "partition 6 has a checkpoint: %d", err);
     state_store_close(s);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 Test(state_changelog, checkpoint_survives_a_reopen) {
@@ -386,16 +380,17 @@ Test(state_changelog, checkpoint_survives_a_reopen) {
     snprintf(dir, sizeof dir, "/tmp/sy-changelog-test-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     state_store_t *s = NULL;
-    cr_assert_eq(state_store_open(&s, dir, false, 0, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
-    cr_assert_eq(state_store_changelog_offset_set(s, 0, 1234), SY_OK);
+    cr_assert(eq(int, state_store_open(&s, dir, false, 0, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
+    cr_assert(eq(int, state_store_changelog_offset_set(s, 0, 1234), SY_OK));
     commit_ok(s);
     state_store_close(s);
-    cr_assert_eq(state_store_open(&s, dir, false, 0, errbuf, sizeof errbuf), SY_OK, "%s",
-                 errbuf);
+    cr_assert(eq(int, state_store_open(&s, dir, false, 0, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
     int64_t offset = -1;
-    cr_assert_eq(state_store_changelog_offset_get(s, 0, &offset, errbuf, sizeof errbuf), SY_OK);
-    cr_assert_eq(offset, 1234, "checkpoint after reopen: %lld", (long long)offset);
+    cr_assert(eq(int, state_store_changelog_offset_get(s, 0, &offset, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(i64, offset, 1234), "checkpoint after reopen: %lld", (long long)offset);
     state_store_close(s);
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(dir);
 }

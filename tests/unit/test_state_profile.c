@@ -3,7 +3,7 @@
  * the profiles column family existed) and of the instance scan used by migration.
  * In-memory RocksDB, and a temp directory for the reopen tests. */
 #include <criterion/criterion.h>
-#include <ftw.h>
+#include <criterion/new/assert.h>
 #include <rocksdb/c.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "state_store.h"
+#include "tmpdir.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 
@@ -26,7 +27,8 @@ static state_store_t *open_store(const char *dir, bool in_memory) {
     errbuf[0] = '\0';
     sy_err_t err = state_store_open(&s, dir, in_memory, STATE_CACHE_BYTES_DEFAULT, errbuf,
                                     sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; errbuf: %s", dir, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s) returned %d; errbuf: %s", dir, err,
+              errbuf);
     return s;
 }
 
@@ -50,7 +52,7 @@ static sy_value_t v_long(int64_t l) { return (sy_value_t){.kind = SY_VALUE_LONG,
 static void apply_ok(state_store_t *s, int32_t partition) {
     errbuf[0] = '\0';
     sy_err_t err = state_store_profile_apply(s, partition, &update, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "profile_apply returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_apply returned %d; errbuf: %s", err, errbuf);
 }
 
 static void get_ok(state_store_t *s, int32_t partition, const char *contact_id) {
@@ -58,28 +60,29 @@ static void get_ok(state_store_t *s, int32_t partition, const char *contact_id) 
     sy_err_t err = state_store_profile_get(s, partition, contact_id, attrs,
                                            SY_PROFILE_ATTRS_MAX, &attrs_count, buf,
                                            sizeof buf, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "profile_get returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_get returned %d; errbuf: %s", err, errbuf);
 }
 
 static void commit_ok(state_store_t *s) {
     sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "commit returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "commit returned %d; errbuf: %s", err, errbuf);
 }
 
 static void assert_string_attr(size_t i, const char *name, const char *value) {
-    cr_assert_str_eq(attrs[i].name, name, "attr %zu is %s, expected %s", i, attrs[i].name,
-                     name);
-    cr_assert_eq(attrs[i].value.kind, SY_VALUE_STRING, "%s has kind %d", name,
-                 attrs[i].value.kind);
-    cr_assert_str_eq(attrs[i].value.u.s, value, "%s = %s, expected %s", name,
-                     attrs[i].value.u.s, value);
+    cr_assert(eq(str, (char *)attrs[i].name, (char *)name), "attr %zu is %s, expected %s", i,
+              attrs[i].name,
+              name);
+    cr_assert(eq(int, attrs[i].value.kind, SY_VALUE_STRING), "%s has kind %d", name,
+              attrs[i].value.kind);
+    cr_assert(eq(str, (char *)attrs[i].value.u.s, (char *)value), "%s = %s, expected %s", name,
+              attrs[i].value.u.s, value);
 }
 
 Test(state_profile, contact_without_profile_reads_as_zero_attributes) {
     state_store_t *s = open_store("p_none", true);
     attrs_count = 99;
     get_ok(s, 0, "nobody");
-    cr_assert_eq(attrs_count, 0, "attrs_count = %zu, expected 0", attrs_count);
+    cr_assert(eq(sz, attrs_count, 0), "attrs_count = %zu, expected 0", attrs_count);
     state_store_close(s);
 }
 
@@ -97,7 +100,7 @@ Test(state_profile, apply_merges_sets_and_unsets_and_reads_sorted) {
     update.unset[update.unset_count++] = "never_set";
     apply_ok(s, 3);
     get_ok(s, 3, "c-1");
-    cr_assert_eq(attrs_count, 3, "attrs_count = %zu, expected 3", attrs_count);
+    cr_assert(eq(sz, attrs_count, 3), "attrs_count = %zu, expected 3", attrs_count);
     assert_string_attr(0, "device", "ios");
     assert_string_attr(1, "tier", "platinum");
     assert_string_attr(2, "timezone", "Europe/Paris");
@@ -111,7 +114,7 @@ Test(state_profile, name_both_unset_and_set_in_one_update_ends_up_set) {
     update.unset[update.unset_count++] = "tier";
     apply_ok(s, 0);
     get_ok(s, 0, "c-1");
-    cr_assert_eq(attrs_count, 1, "attrs_count = %zu, expected 1", attrs_count);
+    cr_assert(eq(sz, attrs_count, 1), "attrs_count = %zu, expected 1", attrs_count);
     assert_string_attr(0, "tier", "gold");
     state_store_close(s);
 }
@@ -129,19 +132,21 @@ Test(state_profile, types_are_kept) {
     apply_ok(s, 1);
     commit_ok(s);
     get_ok(s, 1, "c-1");
-    cr_assert_eq(attrs_count, 7, "attrs_count = %zu, expected 7", attrs_count);
-    cr_assert_eq(attrs[0].value.kind, SY_VALUE_NULL, "a_null kind %d", attrs[0].value.kind);
-    cr_assert_eq(attrs[1].value.kind, SY_VALUE_BOOL, "b_bool kind %d", attrs[1].value.kind);
+    cr_assert(eq(sz, attrs_count, 7), "attrs_count = %zu, expected 7", attrs_count);
+    cr_assert(eq(int, attrs[0].value.kind, SY_VALUE_NULL), "a_null kind %d", attrs[0].value.kind);
+    cr_assert(eq(int, attrs[1].value.kind, SY_VALUE_BOOL), "b_bool kind %d", attrs[1].value.kind);
     cr_assert(attrs[1].value.u.b, "b_bool is false");
-    cr_assert_eq(attrs[2].value.kind, SY_VALUE_LONG, "c_long kind %d", attrs[2].value.kind);
-    cr_assert_eq(attrs[2].value.u.l, -1234567890123LL, "c_long = %lld",
-                 (long long)attrs[2].value.u.l);
-    cr_assert_eq(attrs[3].value.kind, SY_VALUE_DOUBLE, "d_double kind %d",
-                 attrs[3].value.kind);
-    cr_assert_eq(attrs[3].value.u.d, 42.125, "d_double = %g", attrs[3].value.u.d);
+    cr_assert(eq(int, attrs[2].value.kind, SY_VALUE_LONG), "c_long kind %d", attrs[2].value.kind);
+    cr_assert(eq(i64, attrs[2].value.u.l, -1234567890123LL), "c_long = %lld",
+              (long long)attrs[2].value.u.l);
+    cr_assert(eq(int, attrs[3].value.kind, SY_VALUE_DOUBLE), "d_double kind %d",
+              attrs[3].value.kind);
+    cr_assert(eq(dbl, attrs[3].value.u.d, 42.125), "d_double = %g", attrs[3].value.u.d);
     assert_string_attr(4, "e_string", "");
-    cr_assert_eq(attrs[5].value.u.l, INT64_MAX, "f_max = %lld", (long long)attrs[5].value.u.l);
-    cr_assert_eq(attrs[6].value.u.l, INT64_MIN, "g_min = %lld", (long long)attrs[6].value.u.l);
+    cr_assert(eq(i64, attrs[5].value.u.l, INT64_MAX), "f_max = %lld",
+              (long long)attrs[5].value.u.l);
+    cr_assert(eq(i64, attrs[6].value.u.l, INT64_MIN), "g_min = %lld",
+              (long long)attrs[6].value.u.l);
     state_store_close(s);
 }
 
@@ -160,10 +165,10 @@ Test(state_profile, attribute_count_over_the_limit_is_refused_and_nothing_change
     update_reset("c-1");
     set_value("one_more", v_long(1));
     sy_err_t err = state_store_profile_apply(s, 0, &update, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_LIMIT, "apply returned %d, expected SY_ERR_LIMIT", err);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "apply returned %d, expected SY_ERR_LIMIT", err);
     get_ok(s, 0, "c-1");
-    cr_assert_eq(attrs_count, SY_PROFILE_ATTRS_MAX, "attrs_count = %zu, expected %d",
-                 attrs_count, SY_PROFILE_ATTRS_MAX);
+    cr_assert(eq(sz, attrs_count, SY_PROFILE_ATTRS_MAX), "attrs_count = %zu, expected %d",
+              attrs_count, SY_PROFILE_ATTRS_MAX);
     /* Replacing an existing attribute at the limit is fine. */
     update_reset("c-1");
     set_value("attr00007", v_string("replaced"));
@@ -183,9 +188,9 @@ Test(state_profile, encoded_size_over_the_limit_is_refused) {
         set_value(names[i], v_string(big));
     }
     sy_err_t err = state_store_profile_apply(s, 0, &update, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_LIMIT, "apply returned %d, expected SY_ERR_LIMIT", err);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "apply returned %d, expected SY_ERR_LIMIT", err);
     get_ok(s, 0, "c-1");
-    cr_assert_eq(attrs_count, 0, "attrs_count = %zu, expected 0", attrs_count);
+    cr_assert(eq(sz, attrs_count, 0), "attrs_count = %zu, expected 0", attrs_count);
     state_store_close(s);
 }
 
@@ -196,7 +201,7 @@ Test(state_profile, read_with_fewer_slots_than_attributes_is_a_limit_error) {
     apply_ok(s, 0);
     sy_err_t err = state_store_profile_get(s, 0, "c-1", attrs, 2, &attrs_count, buf,
                                            sizeof buf, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_LIMIT, "get returned %d, expected SY_ERR_LIMIT", err);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "get returned %d, expected SY_ERR_LIMIT", err);
     state_store_close(s);
 }
 
@@ -208,7 +213,7 @@ Test(state_profile, over_long_contact_id_is_a_limit_error) {
     update_reset(id);
     set_value("tier", v_string("gold"));
     sy_err_t err = state_store_profile_apply(s, 0, &update, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_LIMIT, "apply returned %d, expected SY_ERR_LIMIT", err);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "apply returned %d, expected SY_ERR_LIMIT", err);
     state_store_close(s);
 }
 
@@ -223,26 +228,19 @@ Test(state_profile, visible_before_commit_and_abort_drops_it) {
     set_value("vip", (sy_value_t){.kind = SY_VALUE_BOOL, .u.b = false});
     apply_ok(s, 2);
     get_ok(s, 2, "c-1");
-    cr_assert_eq(attrs_count, 2, "pending: attrs_count = %zu, expected 2", attrs_count);
+    cr_assert(eq(sz, attrs_count, 2), "pending: attrs_count = %zu, expected 2", attrs_count);
     assert_string_attr(0, "tier", "silver");
     state_store_abort(s);
     get_ok(s, 2, "c-1");
-    cr_assert_eq(attrs_count, 1, "after abort: attrs_count = %zu, expected 1", attrs_count);
+    cr_assert(eq(sz, attrs_count, 1), "after abort: attrs_count = %zu, expected 1", attrs_count);
     assert_string_attr(0, "tier", "gold");
     /* Another partition's contact of the same id is another profile. */
     get_ok(s, 3, "c-1");
-    cr_assert_eq(attrs_count, 0, "partition 3: attrs_count = %zu, expected 0", attrs_count);
+    cr_assert(eq(sz, attrs_count, 0), "partition 3: attrs_count = %zu, expected 0", attrs_count);
     state_store_close(s);
 }
 
 static char tmp_root[64];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void dir_make(void) {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/sy-profile-test-XXXXXX");
@@ -251,7 +249,7 @@ static void dir_make(void) {
 
 static void dir_remove(void) {
     if (tmp_root[0])
-        nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmpdir_remove(tmp_root);
     tmp_root[0] = '\0';
 }
 
@@ -265,9 +263,9 @@ Test(state_profile, persists_across_reopen, .init = dir_make, .fini = dir_remove
     state_store_close(s);
     s = open_store(tmp_root, false);
     get_ok(s, 7, "c-1");
-    cr_assert_eq(attrs_count, 2, "attrs_count = %zu, expected 2", attrs_count);
-    cr_assert_str_eq(attrs[0].name, "ltv", "attr 0 is %s", attrs[0].name);
-    cr_assert_eq(attrs[0].value.u.l, 1200, "ltv = %lld", (long long)attrs[0].value.u.l);
+    cr_assert(eq(sz, attrs_count, 2), "attrs_count = %zu, expected 2", attrs_count);
+    cr_assert(eq(str, (char *)attrs[0].name, "ltv"), "attr 0 is %s", attrs[0].name);
+    cr_assert(eq(i64, attrs[0].value.u.l, 1200), "ltv = %lld", (long long)attrs[0].value.u.l);
     assert_string_attr(1, "tier", "gold");
     state_store_close(s);
 }
@@ -301,7 +299,7 @@ Test(state_profile, directory_without_profiles_family_still_opens,
     state_store_close(s);
     s = open_store(tmp_root, false);
     get_ok(s, 0, "c-1");
-    cr_assert_eq(attrs_count, 1, "attrs_count = %zu, expected 1", attrs_count);
+    cr_assert(eq(sz, attrs_count, 1), "attrs_count = %zu, expected 1", attrs_count);
     state_store_close(s);
 }
 
@@ -315,7 +313,7 @@ typedef struct scan_seen {
 static int scan_visit(void *ctx, int32_t partition, const char *contact_id,
                       const state_instance_t *instance) {
     scan_seen_t *seen = ctx;
-    cr_assert_eq(partition, 5, "visited partition %d", partition);
+    cr_assert(eq(i32, partition, 5), "visited partition %d", partition);
     if (seen->count < 16) {
         snprintf(seen->contacts[seen->count], sizeof seen->contacts[0], "%s", contact_id);
         seen->versions[seen->count] = instance->journey_version;
@@ -330,7 +328,7 @@ static void put_instance(state_store_t *s, int32_t partition, const char *contac
                            .journey_version = version, .occurrence = 1,
                            .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS};
     sy_err_t err = state_store_instance_put(s, partition, contact_id, journey_id, &in);
-    cr_assert_eq(err, SY_OK, "instance_put returned %d", err);
+    cr_assert(eq(int, err, SY_OK), "instance_put returned %d", err);
 }
 
 Test(state_profile, scan_finds_exactly_the_journeys_committed_instances) {
@@ -346,14 +344,14 @@ Test(state_profile, scan_finds_exactly_the_journeys_committed_instances) {
     scan_seen_t seen = {0};
     sy_err_t err = state_store_instances_scan(s, 5, "promo", scan_visit, &seen, errbuf,
                                               sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "scan returned %d; errbuf: %s", err, errbuf);
-    cr_assert_eq(seen.count, 2, "visited %d instances, expected 2", seen.count);
-    cr_assert_str_eq(seen.contacts[0], "c-1", "first visit %s", seen.contacts[0]);
-    cr_assert_str_eq(seen.contacts[1], "c-2", "second visit %s", seen.contacts[1]);
-    cr_assert_eq(seen.versions[1], 2, "c-2 version %d", seen.versions[1]);
+    cr_assert(eq(int, err, SY_OK), "scan returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, seen.count, 2), "visited %d instances, expected 2", seen.count);
+    cr_assert(eq(str, seen.contacts[0], "c-1"), "first visit %s", seen.contacts[0]);
+    cr_assert(eq(str, seen.contacts[1], "c-2"), "second visit %s", seen.contacts[1]);
+    cr_assert(eq(i32, seen.versions[1], 2), "c-2 version %d", seen.versions[1]);
     scan_seen_t first = {.stop_after = 1};
     err = state_store_instances_scan(s, 5, "promo", scan_visit, &first, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "scan returned %d", err);
-    cr_assert_eq(first.count, 1, "visit asked to stop after 1, visited %d", first.count);
+    cr_assert(eq(int, err, SY_OK), "scan returned %d", err);
+    cr_assert(eq(int, first.count, 1), "visit asked to stop after 1, visited %d", first.count);
     state_store_close(s);
 }

@@ -3,7 +3,7 @@
  * merged from disk and the batch; stream time. In-memory RocksDB, and a temp directory
  * for the reopen tests. It does not run journeys: that is test_engine.c. */
 #include <criterion/criterion.h>
-#include <ftw.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 
 #include "state_codec.h"
 #include "state_store.h"
+#include "tmpdir.h"
 
 #define H_MS (60LL * 60 * 1000)
 /* A realistic event time: 2024-10-01T09:00:00Z. */
@@ -28,8 +29,8 @@ static state_store_t *open_mem(const char *name) {
     errbuf[0] = '\0';
     sy_err_t err = state_store_open(&s, name, true, STATE_CACHE_BYTES_DEFAULT, errbuf,
                                     sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open(%s, in memory) returned %d; errbuf: %s",
-                 name, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s, in memory) returned %d; errbuf: %s",
+              name, err, errbuf);
     cr_assert_not_null(s);
     return s;
 }
@@ -39,8 +40,8 @@ static state_store_t *open_dir(const char *dir) {
     errbuf[0] = '\0';
     sy_err_t err = state_store_open(&s, dir, false, STATE_CACHE_BYTES_DEFAULT, errbuf,
                                     sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open(%s) returned %d; errbuf: %s", dir, err,
-                 errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s) returned %d; errbuf: %s", dir, err,
+              errbuf);
     cr_assert_not_null(s);
     return s;
 }
@@ -48,7 +49,7 @@ static state_store_t *open_dir(const char *dir) {
 static void commit_ok(state_store_t *s) {
     errbuf[0] = '\0';
     sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_commit returned %d; errbuf: %s", err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_commit returned %d; errbuf: %s", err, errbuf);
 }
 
 /* A temp directory under /tmp, removed by dir_remove. */
@@ -59,16 +60,9 @@ static void dir_make(void) {
     cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp failed");
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void dir_remove(void) {
     if (tmp_root[0])
-        nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        tmpdir_remove(tmp_root);
     tmp_root[0] = '\0';
 }
 
@@ -83,19 +77,19 @@ static state_instance_t instance_at(uint16_t node, uint32_t occurrence, int64_t 
 }
 
 static void assert_instance_eq(const state_instance_t *got, const state_instance_t *want) {
-    cr_assert_eq(got->status, want->status, "status %d, want %d", got->status, want->status);
-    cr_assert_eq(got->node, want->node, "node %u, want %u", got->node, want->node);
-    cr_assert_eq(got->journey_version, want->journey_version, "version %d, want %d",
-                 (int)got->journey_version, (int)want->journey_version);
-    cr_assert_eq(got->occurrence, want->occurrence, "occurrence %u, want %u",
-                 got->occurrence, want->occurrence);
-    cr_assert_eq(got->entered_at_ms, want->entered_at_ms, "entered %lld, want %lld",
-                 (long long)got->entered_at_ms, (long long)want->entered_at_ms);
-    cr_assert_eq(got->node_entered_at_ms, want->node_entered_at_ms,
-                 "node entered %lld, want %lld", (long long)got->node_entered_at_ms,
-                 (long long)want->node_entered_at_ms);
-    cr_assert_eq(got->seen_mask, want->seen_mask, "seen mask 0x%x, want 0x%x",
-                 got->seen_mask, want->seen_mask);
+    cr_assert(eq(int, got->status, want->status), "status %d, want %d", got->status, want->status);
+    cr_assert(eq(u16, got->node, want->node), "node %u, want %u", got->node, want->node);
+    cr_assert(eq(i32, got->journey_version, want->journey_version), "version %d, want %d",
+              (int)got->journey_version, (int)want->journey_version);
+    cr_assert(eq(u32, got->occurrence, want->occurrence), "occurrence %u, want %u",
+              got->occurrence, want->occurrence);
+    cr_assert(eq(i64, got->entered_at_ms, want->entered_at_ms), "entered %lld, want %lld",
+              (long long)got->entered_at_ms, (long long)want->entered_at_ms);
+    cr_assert(eq(i64, got->node_entered_at_ms, want->node_entered_at_ms),
+              "node entered %lld, want %lld", (long long)got->node_entered_at_ms,
+              (long long)want->node_entered_at_ms);
+    cr_assert(eq(u32, got->seen_mask, want->seen_mask), "seen mask 0x%x, want 0x%x",
+              got->seen_mask, want->seen_mask);
 }
 
 static void expect_instance(state_store_t *s, int32_t partition, const char *contact,
@@ -105,8 +99,8 @@ static void expect_instance(state_store_t *s, int32_t partition, const char *con
     errbuf[0] = '\0';
     sy_err_t err = state_store_instance_get(s, partition, contact, journey, &got, errbuf,
                                             sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "instance_get(%d, %s, %s) returned %d, want SY_OK; %s",
-                 (int)partition, contact, journey, err, errbuf);
+    cr_assert(eq(int, err, SY_OK), "instance_get(%d, %s, %s) returned %d, want SY_OK; %s",
+              (int)partition, contact, journey, err, errbuf);
     assert_instance_eq(&got, want);
 }
 
@@ -115,15 +109,15 @@ static void expect_no_instance(state_store_t *s, int32_t partition, const char *
     state_instance_t got;
     sy_err_t err = state_store_instance_get(s, partition, contact, journey, &got, errbuf,
                                             sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND,
-                 "instance_get(%d, %s, %s) returned %d, want SY_ERR_NOT_FOUND (%d)",
-                 (int)partition, contact, journey, err, SY_ERR_NOT_FOUND);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND),
+              "instance_get(%d, %s, %s) returned %d, want SY_ERR_NOT_FOUND (%d)",
+              (int)partition, contact, journey, err, SY_ERR_NOT_FOUND);
 }
 
 static void put_ok(state_store_t *s, int32_t partition, const char *contact,
                    const char *journey, const state_instance_t *instance) {
     sy_err_t err = state_store_instance_put(s, partition, contact, journey, instance);
-    cr_assert_eq(err, SY_OK, "instance_put(%s, %s) returned %d", contact, journey, err);
+    cr_assert(eq(int, err, SY_OK), "instance_put(%s, %s) returned %d", contact, journey, err);
 }
 
 /* ---- instances ---- */
@@ -213,14 +207,14 @@ Test(state_store, contact_id_over_limit_is_limit_error) {
     state_instance_t a = instance_at(1, 1, T0_MS), got;
 
     sy_err_t err = state_store_instance_put(s, 0, too_long, journey20, &a);
-    cr_assert_eq(err, SY_ERR_LIMIT, "put of a %d-byte contact id returned %d, want %d",
-                 SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "put of a %d-byte contact id returned %d, want %d",
+              SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
     err = state_store_instance_get(s, 0, too_long, journey20, &got, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_LIMIT, "get of a %d-byte contact id returned %d, want %d",
-                 SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "get of a %d-byte contact id returned %d, want %d",
+              SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
     err = state_store_instance_put(s, 0, contact_uuid, too_long, &a);
-    cr_assert_eq(err, SY_ERR_LIMIT, "put of a %d-byte journey id returned %d, want %d",
-                 SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "put of a %d-byte journey id returned %d, want %d",
+              SY_ID_BYTES_MAX + 1, err, SY_ERR_LIMIT);
 
     put_ok(s, 0, longest, journey20, &a);
     commit_ok(s);
@@ -249,13 +243,13 @@ Test(state_codec, instance_key_is_partition_contact_nul_journey) {
     uint8_t key[STATE_KEY_BYTES_MAX];
     size_t n = state_codec_instance_key(key, 0x0102, contact_uuid, journey20);
     size_t want = 2 + 36 + 1 + 20;
-    cr_assert_eq(strlen(contact_uuid), 36, "contact id has %zu chars", strlen(contact_uuid));
-    cr_assert_eq(strlen(journey20), 20, "journey id has %zu chars", strlen(journey20));
-    cr_assert_eq(n, want, "key is %zu bytes, want %zu", n, want);
-    cr_assert_eq(key[0], 0x01, "partition high byte 0x%02x, want 0x01", key[0]);
-    cr_assert_eq(key[1], 0x02, "partition low byte 0x%02x, want 0x02", key[1]);
+    cr_assert(eq(sz, strlen(contact_uuid), 36), "contact id has %zu chars", strlen(contact_uuid));
+    cr_assert(eq(sz, strlen(journey20), 20), "journey id has %zu chars", strlen(journey20));
+    cr_assert(eq(sz, n, want), "key is %zu bytes, want %zu", n, want);
+    cr_assert(eq(int, key[0], 0x01), "partition high byte 0x%02x, want 0x01", key[0]);
+    cr_assert(eq(int, key[1], 0x02), "partition low byte 0x%02x, want 0x02", key[1]);
     cr_assert(memcmp(key + 2, contact_uuid, 36) == 0, "contact id bytes differ");
-    cr_assert_eq(key[38], 0, "separator 0x%02x, want 0", key[38]);
+    cr_assert(eq(int, key[38], 0), "separator 0x%02x, want 0", key[38]);
     cr_assert(memcmp(key + 39, journey20, 20) == 0, "journey id bytes differ");
 }
 
@@ -276,7 +270,7 @@ Test(state_codec, instance_round_trips) {
         memset(&out, 0xa5, sizeof out);
         size_t n = state_codec_instance_encode(buf, &cases[i]);
         cr_assert_leq(n, STATE_VALUE_BYTES_MAX, "case %zu: %zu bytes", i, n);
-        cr_assert_eq(buf[0], STATE_CODEC_VERSION, "case %zu: version byte %u", i, buf[0]);
+        cr_assert(eq(int, buf[0], STATE_CODEC_VERSION), "case %zu: version byte %u", i, buf[0]);
         cr_assert(state_codec_instance_decode(buf, n, &out), "case %zu: decode failed", i);
         assert_instance_eq(&out, &cases[i]);
     }
@@ -327,12 +321,12 @@ Test(state_codec, timer_value_round_trips) {
         memset(&out, 0, sizeof out);
         size_t n = state_codec_timer_value_encode(buf, &cases[i]);
         cr_assert(state_codec_timer_value_decode(buf, n, &out), "case %zu: decode failed", i);
-        cr_assert_eq(out.node, cases[i].node, "case %zu: node %u, want %u", i, out.node,
-                     cases[i].node);
-        cr_assert_eq(out.node_entered_at_ms, cases[i].node_entered_at_ms,
-                     "case %zu: entered %lld, want %lld", i,
-                     (long long)out.node_entered_at_ms,
-                     (long long)cases[i].node_entered_at_ms);
+        cr_assert(eq(u16, out.node, cases[i].node), "case %zu: node %u, want %u", i, out.node,
+                  cases[i].node);
+        cr_assert(eq(i64, out.node_entered_at_ms, cases[i].node_entered_at_ms),
+                  "case %zu: entered %lld, want %lld", i,
+                  (long long)out.node_entered_at_ms,
+                  (long long)cases[i].node_entered_at_ms);
         for (size_t len = 0; len < n; len++)
             cr_assert_not(state_codec_timer_value_decode(buf, len, &out),
                           "case %zu: decode of %zu of %zu bytes succeeded", i, len, n);
@@ -352,14 +346,14 @@ Test(state_codec, timer_key_round_trips_and_sorts_by_due_time) {
         uint8_t key[STATE_KEY_BYTES_MAX];
         memset(&out, 0, sizeof out);
         size_t n = state_codec_timer_key(key, &in);
-        cr_assert_eq(n, 2 + 8 + 36 + 1 + 20, "timer key %zu bytes", n);
+        cr_assert(eq(sz, n, 2 + 8 + 36 + 1 + 20), "timer key %zu bytes", n);
         cr_assert(state_codec_timer_key_decode(key, n, &out), "due %lld: decode failed",
                   (long long)dues[i]);
-        cr_assert_eq(out.partition, 4095, "partition %d, want 4095", (int)out.partition);
-        cr_assert_eq(out.due_ms, dues[i], "due %lld, want %lld", (long long)out.due_ms,
-                     (long long)dues[i]);
-        cr_assert_str_eq(out.contact_id, contact_uuid, "contact '%s'", out.contact_id);
-        cr_assert_str_eq(out.journey_id, journey20, "journey '%s'", out.journey_id);
+        cr_assert(eq(i32, out.partition, 4095), "partition %d, want 4095", (int)out.partition);
+        cr_assert(eq(i64, out.due_ms, dues[i]), "due %lld, want %lld", (long long)out.due_ms,
+                  (long long)dues[i]);
+        cr_assert(eq(str, out.contact_id, (char *)contact_uuid), "contact '%s'", out.contact_id);
+        cr_assert(eq(str, out.journey_id, (char *)journey20), "journey '%s'", out.journey_id);
         if (i > 0)
             cr_assert_lt(memcmp(prev, key, n < prev_len ? n : prev_len), 0,
                          "key of due %lld does not sort after due %lld",
@@ -390,8 +384,8 @@ Test(state_codec, meta_round_trips_and_rejects_wrong_version) {
         size_t n = state_codec_meta_encode(buf, times[i]);
         cr_assert(state_codec_meta_decode(buf, n, &out), "decode of %lld failed",
                   (long long)times[i]);
-        cr_assert_eq(out, times[i], "stream time %lld, want %lld", (long long)out,
-                     (long long)times[i]);
+        cr_assert(eq(i64, out, times[i]), "stream time %lld, want %lld", (long long)out,
+                  (long long)times[i]);
         cr_assert_not(state_codec_meta_decode(buf, n - 1, &out), "truncated decode succeeded");
         buf[0] = 0;
         cr_assert_not(state_codec_meta_decode(buf, n, &out), "version 0 decode succeeded");
@@ -404,8 +398,8 @@ static void add_timer(state_store_t *s, int32_t partition, int64_t due_ms,
                       const char *contact) {
     state_timer_t t = timer_make(partition, due_ms, contact, "coffee", 1, due_ms - 24 * H_MS);
     sy_err_t err = state_store_timer_add(s, &t);
-    cr_assert_eq(err, SY_OK, "timer_add(%d, %lld, %s) returned %d", (int)partition,
-                 (long long)due_ms, contact, err);
+    cr_assert(eq(int, err, SY_OK), "timer_add(%d, %lld, %s) returned %d", (int)partition,
+              (long long)due_ms, contact, err);
 }
 
 /* Take the next due timer of partition and check it is (due_ms, contact). */
@@ -415,28 +409,29 @@ static void expect_next(state_store_t *s, int32_t partition, int64_t due_max,
     memset(&t, 0, sizeof t);
     errbuf[0] = '\0';
     sy_err_t err = state_store_timer_next(s, partition, due_max, &t, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "timer_next(%d, %lld) returned %d, want the timer (%lld, %s); %s",
-                 (int)partition, (long long)due_max, err, (long long)due_ms, contact, errbuf);
-    cr_assert_eq(t.partition, partition, "partition %d, want %d", (int)t.partition,
-                 (int)partition);
-    cr_assert_eq(t.due_ms, due_ms, "due %lld (%s), want %lld (%s)", (long long)t.due_ms,
-                 t.contact_id, (long long)due_ms, contact);
-    cr_assert_str_eq(t.contact_id, contact, "contact '%s', want '%s' (due %lld)",
-                     t.contact_id, contact, (long long)due_ms);
-    cr_assert_str_eq(t.journey_id, "coffee", "journey '%s'", t.journey_id);
-    cr_assert_eq(t.node, 1, "node %u, want 1", t.node);
-    cr_assert_eq(t.node_entered_at_ms, due_ms - 24 * H_MS, "node entered %lld, want %lld",
-                 (long long)t.node_entered_at_ms, (long long)(due_ms - 24 * H_MS));
+    cr_assert(eq(int, err, SY_OK),
+              "timer_next(%d, %lld) returned %d, want the timer (%lld, %s); %s",
+              (int)partition, (long long)due_max, err, (long long)due_ms, contact, errbuf);
+    cr_assert(eq(i32, t.partition, partition), "partition %d, want %d", (int)t.partition,
+              (int)partition);
+    cr_assert(eq(i64, t.due_ms, due_ms), "due %lld (%s), want %lld (%s)", (long long)t.due_ms,
+              t.contact_id, (long long)due_ms, contact);
+    cr_assert(eq(str, t.contact_id, (char *)contact), "contact '%s', want '%s' (due %lld)",
+              t.contact_id, contact, (long long)due_ms);
+    cr_assert(eq(str, t.journey_id, "coffee"), "journey '%s'", t.journey_id);
+    cr_assert(eq(int, t.node, 1), "node %u, want 1", t.node);
+    cr_assert(eq(i64, t.node_entered_at_ms, due_ms - 24 * H_MS), "node entered %lld, want %lld",
+              (long long)t.node_entered_at_ms, (long long)(due_ms - 24 * H_MS));
     err = state_store_timer_remove(s, &t);
-    cr_assert_eq(err, SY_OK, "timer_remove returned %d", err);
+    cr_assert(eq(int, err, SY_OK), "timer_remove returned %d", err);
 }
 
 static void expect_none_due(state_store_t *s, int32_t partition, int64_t due_max) {
     state_timer_t t;
     sy_err_t err = state_store_timer_next(s, partition, due_max, &t, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_NOT_FOUND,
-                 "timer_next(%d, %lld) returned %d (due %lld, %s), want SY_ERR_NOT_FOUND",
-                 (int)partition, (long long)due_max, err, (long long)t.due_ms, t.contact_id);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND),
+              "timer_next(%d, %lld) returned %d (due %lld, %s), want SY_ERR_NOT_FOUND",
+              (int)partition, (long long)due_max, err, (long long)t.due_ms, t.contact_id);
 }
 
 Test(state_store, timer_next_merges_committed_and_pending_in_due_order) {
@@ -589,8 +584,8 @@ Test(state_store, timer_committed_survives_reopen_and_removed_does_not, .fini = 
 
 static void expect_stream_time(state_store_t *s, int32_t partition, int64_t want) {
     int64_t got = state_store_stream_time_get(s, partition);
-    cr_assert_eq(got, want, "stream time of partition %d is %lld, want %lld", (int)partition,
-                 (long long)got, (long long)want);
+    cr_assert(eq(i64, got, want), "stream time of partition %d is %lld, want %lld", (int)partition,
+              (long long)got, (long long)want);
 }
 
 Test(state_store, stream_time_of_new_partition_is_int64_min) {

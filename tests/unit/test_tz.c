@@ -7,6 +7,7 @@
  * and for the next 09:30: datetime(y,m,d,9,30,tzinfo=ZoneInfo(zone)).timestamp() over
  * the candidate days, keeping the first instant strictly after the start that exists. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 
 #include "tz.h"
@@ -16,15 +17,16 @@
 
 static void assert_offset(const char *zone, int64_t instant_ms, int32_t expected) {
     int32_t got = tz_offset_s(zone, instant_ms);
-    cr_assert_eq(got, expected, "tz_offset_s(%s, %lld) = %d, expected %d", zone ? zone : "NULL",
-                 (long long)instant_ms, got, expected);
+    cr_assert(eq(i32, got, expected), "tz_offset_s(%s, %lld) = %d, expected %d",
+              zone ? zone : "NULL",
+              (long long)instant_ms, got, expected);
 }
 
 static void assert_next(const char *zone, int64_t after_ms, int minute, int64_t expected) {
     int64_t got = tz_next_minute_of_day(zone, after_ms, minute);
-    cr_assert_eq(got, expected, "tz_next_minute_of_day(%s, %lld, %d) = %lld, expected %lld",
-                 zone ? zone : "NULL", (long long)after_ms, minute, (long long)got,
-                 (long long)expected);
+    cr_assert(eq(i64, got, expected), "tz_next_minute_of_day(%s, %lld, %d) = %lld, expected %lld",
+              zone ? zone : "NULL", (long long)after_ms, minute, (long long)got,
+              (long long)expected);
 }
 
 Test(tz, utc_has_offset_zero) {
@@ -130,8 +132,8 @@ static void assert_footer(const char *text, int64_t t_s, int32_t expected) {
     tz_footer_t f;
     cr_assert(tz_footer_parse(text, &f), "tz_footer_parse(%s) refused it", text);
     int32_t got = tz_footer_offset_s(&f, t_s);
-    cr_assert_eq(got, expected, "%s at %lld: %d, expected %d", text, (long long)t_s, got,
-                 expected);
+    cr_assert(eq(i32, got, expected), "%s at %lld: %d, expected %d", text, (long long)t_s, got,
+              expected);
 }
 
 Test(tz, footer_without_daylight_time) {

@@ -4,18 +4,21 @@
  * as dead letters, a replay continued from a state directory, the what-if report, and the
  * exit codes of bad usage. No broker. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <json-c/json.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "child.h"
 #include "codec.h"
 #include "event_json.h"
 #include "recording.h"
 #include "simulate.h"
+#include "text_file.h"
+#include "tmpdir.h"
 
 #define PATHS SY_SOURCE_ROOT "/tests/journeys/paths/"
 #define JOURNEYS SY_SOURCE_ROOT "/examples/journeys"
@@ -48,13 +51,13 @@ static void items_load(const char *name, codec_t *codec) {
     snprintf(path, sizeof path, "%s%s.jsonl", PATHS, name);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "%s", path);
-    cr_assert_eq(event_json_open(&parser, path, errbuf, sizeof errbuf), SY_OK);
+    cr_assert(eq(int, event_json_open(&parser, path, errbuf, sizeof errbuf), SY_OK));
     char text[1024];
     size_t first = items_count;
     for (long no = 1; fgets(text, sizeof text, f); no++) {
         event_json_line_t l;
-        cr_assert_eq(event_json_parse(parser, text, strlen(text), no, &l, errbuf,
-                                      sizeof errbuf), SY_OK, "%s", errbuf);
+        cr_assert(eq(int, event_json_parse(parser, text, strlen(text), no, &l, errbuf,
+                                   sizeof errbuf), SY_OK), "%s", errbuf);
         if (l.kind == EVENT_JSON_SKIP)
             continue;
         cr_assert_lt(items_count, ITEMS_MAX);
@@ -65,7 +68,7 @@ static void items_load(const char *name, codec_t *codec) {
                                : codec_encode_profile_update(codec, l.profile, &frame,
                                                              &it->frame_len, errbuf,
                                                              sizeof errbuf);
-        cr_assert_eq(err, SY_OK, "%s", errbuf);
+        cr_assert(eq(int, err, SY_OK), "%s", errbuf);
         cr_assert_leq(it->frame_len, sizeof it->frame);
         memcpy(it->frame, frame, it->frame_len);
         snprintf(it->line, sizeof it->line, "%s", text);
@@ -85,7 +88,7 @@ static void append(recording_writer_t *w, int32_t partition, int64_t offset, int
     char errbuf[512];
     recording_record_t r = {"events", partition, offset, time_ms, key, key ? strlen(key) : 0,
                             value, value_len};
-    cr_assert_eq(recording_writer_append(w, &r, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, recording_writer_append(w, &r, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
 }
 
 /* Two records that are not input the engine takes: where they go in a recording. */
@@ -105,8 +108,8 @@ static int item_in(const item_t *it, int which) {
 static void recording_make(const char *path, int which, int poison) {
     char errbuf[512];
     recording_writer_t *w = NULL;
-    cr_assert_eq(recording_writer_open(&w, path, RECORDING_CODEC_NULL, errbuf, sizeof errbuf),
-                 SY_OK, "%s", errbuf);
+    cr_assert(eq(int, recording_writer_open(&w, path, RECORDING_CODEC_NULL, errbuf, sizeof errbuf),
+              SY_OK), "%s", errbuf);
     for (int32_t p = 0; p < TEST_PARTITIONS; p++) {
         int64_t offset = 0;
         for (size_t i = 0; i < items_count; i++)
@@ -122,7 +125,7 @@ static void recording_make(const char *path, int which, int poison) {
                        sizeof poison_unknown_schema);
         }
     }
-    cr_assert_eq(recording_writer_close(w, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, recording_writer_close(w, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
 }
 
 static const char *const path_files[] = {"coffee_email_promo", "coffee_push_promo",
@@ -138,7 +141,7 @@ static void replay_setup(void) {
     char path[256], errbuf[256];
     codec_t *codec = NULL;
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK);
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK));
     items_count = 0;
     for (size_t i = 0; i < sizeof path_files / sizeof path_files[0]; i++)
         items_load(path_files[i], codec);
@@ -148,7 +151,7 @@ static void replay_setup(void) {
     cr_assert_not_null(f);
     for (size_t i = 0; i < items_count; i++)
         fputs(items[i].line, f);
-    cr_assert_eq(fclose(f), 0);
+    cr_assert(eq(int, fclose(f), 0));
     path_in(path, sizeof path, "all.rec");
     recording_make(path, ALL, 1);
     path_in(path, sizeof path, "first.rec");
@@ -158,9 +161,7 @@ static void replay_setup(void) {
 }
 
 static void replay_teardown(void) {
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf %s", dir);
-    cr_assert_eq(system(command), 0);
+    cr_assert(eq(int, tmpdir_remove(dir), 0), "remove %s", dir);
 }
 
 TestSuite(replay, .init = replay_setup, .fini = replay_teardown);
@@ -171,27 +172,18 @@ static int run(const char *command_args) {
     char command[2048];
     snprintf(command, sizeof command, "cd %s && %s %s%s", dir, SWITCHYARD_BIN, command_args,
              strstr(command_args, "2>") ? "" : " 2>&1");
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(out, 1, OUTPUT_MAX - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, out, OUTPUT_MAX);
 }
 
 static void run_ok(const char *command_args) {
     int rc = run(command_args);
-    cr_assert_eq(rc, 0, "switchyard %s: exit %d\n%s", command_args, rc, out);
+    cr_assert(eq(int, rc, 0), "switchyard %s: exit %d\n%s", command_args, rc, out);
 }
 
 static void read_text(const char *name, char *buf) {
     char path[256];
     path_in(path, sizeof path, name);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    size_t n = fread(buf, 1, OUTPUT_MAX - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    text_file_read(path, buf, OUTPUT_MAX);
 }
 
 static const char *member(json_object *o, const char *name) {
@@ -207,7 +199,9 @@ static long long member_integer(json_object *o, const char *name) {
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    cr_assert(!errno && end != text && *end == '\0', "%s: not an integer: %s", name, text);
+    int parse_error = errno;
+    cr_assert(parse_error == 0 && end != text && *end == '\0', "%s: not an integer: %s", name,
+              text);
     return v;
 }
 
@@ -251,8 +245,8 @@ Test(replay, each_contact_gets_what_simulate_gives_over_the_same_lines) {
     for (size_t i = 0; i < items_count; i++) {
         contact_lines(a_text, items[i].contact, contact_a, sizeof contact_a);
         contact_lines(b_text, items[i].contact, contact_b, sizeof contact_b);
-        cr_assert_str_eq(contact_b, contact_a, "contact %s: replay (first) vs simulate",
-                         items[i].contact);
+        cr_assert(eq(str, contact_b, contact_a), "contact %s: replay (first) vs simulate",
+                  items[i].contact);
         compared += contact_a[0] != '\0';
     }
     cr_assert_gt(compared, 20, "only %zu contacts had output", compared);
@@ -280,10 +274,12 @@ Test(replay, records_that_do_not_decode_are_dead_letters_naming_where_and_why) {
         json_object *o = dead_letter_of(a_text, p);
         cr_assert_not_null(o, "no dead letter for partition %d in:\n%s", p, a_text);
         cr_assert_str_eq(member(o, "source_topic"), "events");
-        cr_assert_eq(member_integer(o, "offset"), poison_offset[p], "partition %d: %s vs %lld",
-                     p, member(o, "offset"), (long long)poison_offset[p]);
-        cr_assert_str_eq(member(o, "error_code"), want_code[p], "partition %d", p);
-        cr_assert_neq(member(o, "error")[0], '\0');
+        cr_assert(eq(llong, member_integer(o, "offset"), poison_offset[p]),
+                  "partition %d: %s vs %lld",
+                  p, member(o, "offset"), (long long)poison_offset[p]);
+        cr_assert(eq(str, (char *)member(o, "error_code"), (char *)want_code[p]), "partition %d",
+                  p);
+        cr_assert(ne(chr, member(o, "error")[0], '\0'));
         json_object_put(o);
     }
 }
@@ -301,23 +297,23 @@ Test(replay, a_replay_continued_from_a_state_dir_equals_one_replay_of_both_halve
     read_text("both.jsonl", b_text);
     cr_assert_gt(first_len, 0);
     cr_assert_gt(strlen(a_text), first_len, "the second half gave nothing");
-    cr_assert_str_eq(a_text, b_text, "halves (first) vs whole");
+    cr_assert(eq(str, a_text, b_text), "halves (first) vs whole");
 }
 
 Test(replay, bad_usage_and_missing_files_exit_2) {
-    cr_assert_eq(run("replay"), 2, "%s", out);
-    cr_assert_eq(run("replay --journeys " JOURNEYS), 2, "%s", out);
-    cr_assert_eq(run("replay --journeys " JOURNEYS " --recording all.rec --topic t"), 2,
-                 "%s", out);
-    cr_assert_eq(run("replay --journeys " JOURNEYS " --recording all.rec --what-if "
-                     JOURNEYS " --out x.jsonl"), 2, "%s", out);
-    cr_assert_eq(run("replay --journeys " JOURNEYS " --recording all.rec --bogus 1"), 2,
-                 "%s", out);
-    cr_assert_eq(run("replay --journeys " JOURNEYS " --recording nowhere.rec"), 2, "%s",
-                 out);
+    cr_assert(eq(int, run("replay"), 2), "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS), 2), "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording all.rec --topic t"), 2),
+              "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording all.rec --what-if "
+                  JOURNEYS " --out x.jsonl"), 2), "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording all.rec --bogus 1"), 2),
+              "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording nowhere.rec"), 2), "%s",
+              out);
     cr_assert_not_null(strstr(out, "nowhere.rec"), "%s", out);
-    cr_assert_eq(run("replay --journeys " JOURNEYS " --recording all.jsonl"), 2, "%s", out);
-    cr_assert_eq(run("replay --journeys nowhere --recording all.rec"), 2, "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording all.jsonl"), 2), "%s", out);
+    cr_assert(eq(int, run("replay --journeys nowhere --recording all.rec"), 2), "%s", out);
 }
 
 /* The base, what-if and diff cells of the report's row named name, as "base what-if diff". */
@@ -327,14 +323,14 @@ static void report_row(const char *report, const char *name, char *cells, size_t
     const char *row = strstr(report, prefix);
     cr_assert_not_null(row, "no row %s in:\n%s", name, report);
     char base[32], draft[32], diff[32];
-    cr_assert_eq(sscanf(row + strlen(prefix), "%31s %31s %31s", base, draft, diff), 3);
+    cr_assert(eq(int, sscanf(row + strlen(prefix), "%31s %31s %31s", base, draft, diff), 3));
     snprintf(cells, size, "%s %s %s", base, draft, diff);
 }
 
 static void expect_row(const char *report, const char *name, const char *want) {
     char cells[128];
     report_row(report, name, cells, sizeof cells);
-    cr_assert_str_eq(cells, want, "row %s: got (first) vs want", name);
+    cr_assert(eq(str, cells, (char *)want), "row %s: got (first) vs want", name);
 }
 
 /* v2 of the email promo: the opened path, renamed opened_fast, must hold within 1 h of the
@@ -350,7 +346,7 @@ Test(replay, what_if_counts_each_version_node_by_node_and_path_by_path) {
              "sed 's/within: 24h/within: 1h/; s/- name: opened$/- name: opened_fast/' "
              "%s/v1/coffee_email_promo.yaml > %s/v2/coffee_email_promo.yaml",
              dir, dir, JOURNEYS, dir, dir, dir);
-    cr_assert_eq(system(command), 0, "%s", command);
+    cr_assert(eq(int, system(command), 0), "%s", command);
     run_ok("replay --journeys v1 --what-if v2 --recording all.rec");
     expect_row(out, "promo_email", "6 6 +0");
     expect_row(out, "outcome", "6 6 +0");

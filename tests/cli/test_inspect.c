@@ -3,16 +3,17 @@
  * writer still holds it open read-write: node ids from the example journeys, due times,
  * --json, --config, and the exit codes of an unknown contact and bad usage. No broker. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
-#include <ftw.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "child.h"
 #include "journey.h"
 #include "state_store.h"
+#include "tmpdir.h"
 
 /* Output of one command run through the shell, at most this many bytes. */
 #define INSPECT_OUTPUT_MAX (64 * 1024)
@@ -30,12 +31,7 @@ static uint16_t outcome_node; /* coffee_email_promo's branch node */
 static int run(const char *args, char *buf) {
     char command[2048];
     snprintf(command, sizeof command, "%s inspect %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(buf, 1, INSPECT_OUTPUT_MAX - 1, p);
-    buf[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, buf, INSPECT_OUTPUT_MAX);
 }
 
 /* The branch node of the email promo and the watch bit of email.opened on it. */
@@ -43,7 +39,7 @@ static void email_promo_find(void) {
     journey_t *j = NULL;
     sy_err_t err = journey_load_file(&j, JOURNEYS_DIR "/coffee_email_promo.yaml", errbuf,
                                      sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "load coffee_email_promo: %s", errbuf);
+    cr_assert(eq(int, err, SY_OK), "load coffee_email_promo: %s", errbuf);
     int node = journey_node_index(j, "outcome");
     cr_assert_geq(node, 0, "coffee_email_promo has no node 'outcome'");
     outcome_node = (uint16_t)node;
@@ -51,7 +47,7 @@ static void email_promo_find(void) {
     for (size_t b = 0; b < w->count; b++)
         if (w->events[b].channel == SY_CHANNEL_EMAIL && w->events[b].type == SY_EVENT_OPENED)
             opened_bit = UINT32_C(1) << b;
-    cr_assert_neq(opened_bit, 0, "the branch does not watch email.opened");
+    cr_assert(ne(u32, opened_bit, 0), "the branch does not watch email.opened");
     journey_free(j);
 }
 
@@ -65,16 +61,16 @@ static void state_write(void) {
                            .node = outcome_node, .node_entered_at_ms = T0_MS + 5 * MINUTE_MS};
     static sy_profile_update_t update = {.contact_id = "alice", .set_count = 1};
     update.set[0] = (sy_attr_t){"first_name", {SY_VALUE_STRING, {.s = "Ana"}}};
-    cr_assert_eq(state_store_instance_put(writer, 3, "alice", "coffee_email_promo", &active),
-                 SY_OK);
-    cr_assert_eq(state_store_instance_put(writer, 5, "alice", "coffee_push_promo", &done),
-                 SY_OK);
-    cr_assert_eq(state_store_instance_put(writer, 3, "bob", "coffee_email_promo", &done),
-                 SY_OK);
-    cr_assert_eq(state_store_timer_add(writer, &timer), SY_OK);
-    cr_assert_eq(state_store_profile_apply(writer, 3, &update, errbuf, sizeof errbuf), SY_OK,
-                 "%s", errbuf);
-    cr_assert_eq(state_store_commit(writer, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(int, state_store_instance_put(writer, 3, "alice", "coffee_email_promo", &active),
+              SY_OK));
+    cr_assert(eq(int, state_store_instance_put(writer, 5, "alice", "coffee_push_promo", &done),
+              SY_OK));
+    cr_assert(eq(int, state_store_instance_put(writer, 3, "bob", "coffee_email_promo", &done),
+              SY_OK));
+    cr_assert(eq(int, state_store_timer_add(writer, &timer), SY_OK));
+    cr_assert(eq(int, state_store_profile_apply(writer, 3, &update, errbuf, sizeof errbuf), SY_OK),
+              "%s", errbuf);
+    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
 }
 
 static void setup(void) {
@@ -83,21 +79,14 @@ static void setup(void) {
     email_promo_find();
     sy_err_t err = state_store_open(&writer, dir, false, STATE_CACHE_BYTES_DEFAULT, errbuf,
                                     sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "state_store_open(%s): %s", dir, errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s): %s", dir, errbuf);
     state_write();
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static void teardown(void) {
     state_store_close(writer);
     writer = NULL;
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(dir);
 }
 
 TestSuite(inspect, .init = setup, .fini = teardown);
@@ -106,7 +95,7 @@ Test(inspect, shows_nodes_by_name_timers_done_instances_and_profile) {
     char args[512];
     snprintf(args, sizeof args, "--contact alice --state-dir %s --journeys %s", dir,
              JOURNEYS_DIR);
-    cr_assert_eq(run(args, out), 0, "exit code; output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
     const char *want[] = {
         "journey coffee_email_promo version 1 (partition 3): active",
         "node:            outcome (node",
@@ -125,7 +114,7 @@ Test(inspect, shows_nodes_by_name_timers_done_instances_and_profile) {
 Test(inspect, without_journeys_shows_indexes_and_the_seen_mask) {
     char args[512], want[64];
     snprintf(args, sizeof args, "--contact alice --state-dir %s", dir);
-    cr_assert_eq(run(args, out), 0, "exit code; output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
     snprintf(want, sizeof want, "node:            node %u\n", outcome_node);
     cr_assert_not_null(strstr(out, want), "missing '%s' in:\n%s", want, out);
     snprintf(want, sizeof want, "outcomes seen:   mask 0x%08x", opened_bit);
@@ -136,16 +125,16 @@ Test(inspect, json_output_parses_and_holds_the_same) {
     char args[512];
     snprintf(args, sizeof args, "--contact alice --state-dir %s --journeys %s --json", dir,
              JOURNEYS_DIR);
-    cr_assert_eq(run(args, out), 0, "exit code; output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
     json_object *root = json_tokener_parse(out), *v = NULL;
     cr_assert_not_null(root, "not JSON:\n%s", out);
     cr_assert(json_object_object_get_ex(root, "instances", &v));
-    cr_assert_eq(json_object_array_length(v), 2, "instances:\n%s", out);
+    cr_assert(eq(sz, json_object_array_length(v), 2), "instances:\n%s", out);
     json_object *first = json_object_array_get_idx(v, 0), *timers, *node, *due;
     cr_assert(json_object_object_get_ex(first, "node", &node));
     cr_assert_str_eq(json_object_get_string(node), "outcome");
     cr_assert(json_object_object_get_ex(first, "timers", &timers));
-    cr_assert_eq(json_object_array_length(timers), 1, "timers:\n%s", out);
+    cr_assert(eq(sz, json_object_array_length(timers), 1), "timers:\n%s", out);
     cr_assert(json_object_object_get_ex(json_object_array_get_idx(timers, 0), "due", &due));
     cr_assert_str_eq(json_object_get_string(due), "2026-11-03T08:05:00Z");
     json_object *second = json_object_array_get_idx(v, 1), *status;
@@ -163,31 +152,31 @@ Test(inspect, reads_through_the_config_file) {
             dir, JOURNEYS_DIR);
     fclose(f);
     snprintf(args, sizeof args, "--contact alice --config %s", path);
-    cr_assert_eq(run(args, out), 0, "exit code; output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
     cr_assert_not_null(strstr(out, "outcome (node"), "%s", out);
 }
 
 Test(inspect, unknown_contact_exits_1_and_says_so) {
     char args[512];
     snprintf(args, sizeof args, "--contact nobody --state-dir %s", dir);
-    cr_assert_eq(run(args, out), 1, "exit code; output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 1), "exit code; output:\n%s", out);
     cr_assert_not_null(strstr(out, "no state"), "%s", out);
 }
 
 Test(inspect, bad_usage_exits_2) {
-    cr_assert_eq(run("--state-dir /tmp", out), 2, "no --contact; output:\n%s", out);
-    cr_assert_eq(run("--contact a", out), 2, "no directory; output:\n%s", out);
-    cr_assert_eq(run("--contact a --state-dir /tmp --bogus", out), 2, "output:\n%s", out);
+    cr_assert(eq(int, run("--state-dir /tmp", out), 2), "no --contact; output:\n%s", out);
+    cr_assert(eq(int, run("--contact a", out), 2), "no directory; output:\n%s", out);
+    cr_assert(eq(int, run("--contact a --state-dir /tmp --bogus", out), 2), "output:\n%s", out);
 }
 
 Test(inspect, works_while_the_directory_is_locked_by_a_writer) {
     state_store_t *second = NULL;
     sy_err_t err = state_store_open(&second, dir, false, 0, errbuf, sizeof errbuf);
-    cr_assert_neq(err, SY_OK, "a second read-write open succeeded: the writer holds no lock");
+    cr_assert(ne(int, err, SY_OK), "a second read-write open succeeded: the writer holds no lock");
     state_store_close(second);
     char args[512];
     snprintf(args, sizeof args, "--contact bob --state-dir %s", dir);
-    cr_assert_eq(run(args, out), 0, "exit code; output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
     cr_assert_not_null(strstr(out, "coffee_email_promo version 1 (partition 3): done"),
                        "%s", out);
 }

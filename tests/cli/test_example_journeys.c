@@ -3,12 +3,14 @@
  * Each <journey>.expect lists, per contact, the exact decisions (with the time of those a
  * timer caused), action commands and contact updates, in order. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "child.h"
 #include "transcript.h"
 
 #define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
@@ -23,7 +25,7 @@ static void simulate(const char *journey, transcripts_t *t) {
     while (fgets(line, sizeof line, p))
         transcript_add_json(t, line, NULL);
     int status = pclose(p);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: status %d", command, status);
+    cr_assert(eq(int, child_exit_code(status), 0), "%s: status %d", command, status);
 }
 
 /* Compare with <journey>.expect: "contact: token | token" per line, # comments. Every
@@ -46,12 +48,13 @@ static void check(const char *journey) {
         const char *expected = colon + 1 + (colon[1] == ' ');
         const char *got = transcript_of(&t, line);
         listed += got[0] != '\0';
-        cr_expect_str_eq(got, expected, "%s, contact %s:\n  expected: %s\n  got:      %s",
-                         journey, line, expected, got);
+        cr_expect(eq(str, (char *)got, (char *)expected),
+                  "%s, contact %s:\n  expected: %s\n  got:      %s",
+                  journey, line, expected, got);
     }
     fclose(f);
-    cr_assert_eq(listed, t.count, "%s: %zu contacts have output but only %zu are in %s",
-                 journey, t.count, listed, path);
+    cr_assert(eq(sz, listed, t.count), "%s: %zu contacts have output but only %zu are in %s",
+              journey, t.count, listed, path);
 }
 
 Test(example_journeys, coffee_email_promo_every_path, .timeout = 120) {

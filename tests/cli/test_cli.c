@@ -3,11 +3,13 @@
  * broker: librdkafka's mock cluster) printing per-path counts that add up to the
  * population. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+
+#include "child.h"
 
 /* Output of one command run through the shell, at most this many bytes. */
 #define CLI_OUTPUT_MAX (64 * 1024)
@@ -15,18 +17,13 @@
 static int run(const char *args, char *out) {
     char command[1024];
     snprintf(command, sizeof command, "%s %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(out, 1, CLI_OUTPUT_MAX - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, out, CLI_OUTPUT_MAX);
 }
 
 static char out[CLI_OUTPUT_MAX];
 
 Test(cli, help_lists_every_command) {
-    cr_assert_eq(run("--help", out), 0, "exit code, output:\n%s", out);
+    cr_assert(eq(int, run("--help", out), 0), "exit code, output:\n%s", out);
     const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
                               "replay"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -45,7 +42,7 @@ Test(cli, every_command_has_its_own_help) {
         char args[64], usage[64];
         snprintf(args, sizeof args, "%s --help", commands[i]);
         snprintf(usage, sizeof usage, "usage: switchyard %s", commands[i]);
-        cr_assert_eq(run(args, out), 0, "%s exit code, output:\n%s", args, out);
+        cr_assert(eq(int, run(args, out), 0), "%s exit code, output:\n%s", args, out);
         cr_assert_not_null(strstr(out, usage), "%s printed:\n%s", args, out);
     }
     run("run --help", out);
@@ -53,19 +50,19 @@ Test(cli, every_command_has_its_own_help) {
 }
 
 Test(cli, unknown_command_exits_2) {
-    cr_assert_eq(run("frobnicate", out), 2, "output:\n%s", out);
+    cr_assert(eq(int, run("frobnicate", out), 2), "output:\n%s", out);
     cr_assert_not_null(strstr(out, "unknown command 'frobnicate'"), "%s", out);
 }
 
 Test(cli, validate_accepts_the_example_and_names_the_problem_in_a_bad_file) {
-    cr_assert_eq(run(SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml", out), 2);
-    cr_assert_eq(run("validate " SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml",
-                     out),
-                 0, "output:\n%s", out);
+    cr_assert(eq(int, run(SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml", out), 2));
+    cr_assert(eq(int, run("validate " SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml",
+                  out),
+              0), "output:\n%s", out);
     cr_assert_not_null(strstr(out, ": ok"), "%s", out);
-    cr_assert_eq(run("validate " SY_SOURCE_ROOT "/tests/journeys/invalid/unknown_node.yaml",
-                     out),
-                 2, "output:\n%s", out);
+    cr_assert(eq(int, run("validate " SY_SOURCE_ROOT "/tests/journeys/invalid/unknown_node.yaml",
+                  out),
+              2), "output:\n%s", out);
     cr_assert_not_null(strstr(out, "unknown_node.yaml:"), "no file:line in:\n%s", out);
 }
 
@@ -78,7 +75,7 @@ Test(cli, run_names_the_config_file_and_line_of_a_bad_option) {
     fclose(f);
     char args[128];
     snprintf(args, sizeof args, "run --config %s", path);
-    cr_assert_eq(run(args, out), 2, "output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 2), "output:\n%s", out);
     char expect[128];
     snprintf(expect, sizeof expect, "%s:2: unknown option 'comit.interval.ms'", path);
     cr_assert_not_null(strstr(out, expect), "expected '%s' in:\n%s", expect, out);
@@ -100,14 +97,14 @@ static long demo_path_total(const char *text, const char *journey) {
 }
 
 Test(cli, demo_prints_per_path_counts_that_add_up_to_the_population, .timeout = 300) {
-    cr_assert_eq(run("demo --contacts 200 --seed 7", out), 0, "output:\n%s", out);
+    cr_assert(eq(int, run("demo --contacts 200 --seed 7", out), 0), "output:\n%s", out);
     cr_assert_not_null(strstr(out, "; 0 were still waiting at a branch"), "%s", out);
     cr_assert_not_null(strstr(out, "    opened            -> discount_email"), "%s", out);
     cr_assert_not_null(strstr(out, "    otherwise         -> done"), "%s", out);
     /* Every contact enters the email promo (no filter) and leaves its branch by a path. */
-    cr_assert_eq(demo_path_total(out, "coffee_email_promo"), 200,
-                 "email promo paths do not add up to 200:\n%s", out);
-    cr_assert_eq(demo_path_total(out, "coffee_sms_feedback"), 200,
-                 "SMS feedback paths do not add up to 200:\n%s", out);
+    cr_assert(eq(long, demo_path_total(out, "coffee_email_promo"), 200),
+              "email promo paths do not add up to 200:\n%s", out);
+    cr_assert(eq(long, demo_path_total(out, "coffee_sms_feedback"), 200),
+              "SMS feedback paths do not add up to 200:\n%s", out);
     cr_assert_not_null(strstr(out, " 0 dead letters"), "%s", out);
 }

@@ -3,13 +3,17 @@
  * the journey promises, the same bytes on every run, timers only as far as --until says,
  * and errors that name file and line. No broker. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <json-c/json.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "child.h"
+#include "text_file.h"
+#include "tmpdir.h"
 
 #define EVENTS SY_SOURCE_ROOT "/examples/events/coffee_email_promo.jsonl"
 #define JOURNEY SY_SOURCE_ROOT "/examples/journeys/coffee_email_promo.yaml"
@@ -29,13 +33,11 @@ static void sim_setup(void) {
     snprintf(journeys, sizeof journeys, "%s/journeys", dir);
     snprintf(out_path, sizeof out_path, "%s/out.jsonl", dir);
     snprintf(command, sizeof command, "mkdir %s && cp %s %s/", journeys, JOURNEY, journeys);
-    cr_assert_eq(system(command), 0, "%s", command);
+    cr_assert(eq(int, system(command), 0), "%s", command);
 }
 
 static void sim_teardown(void) {
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf %s", dir);
-    cr_assert_eq(system(command), 0);
+    cr_assert(eq(int, tmpdir_remove(dir), 0), "remove %s", dir);
 }
 
 TestSuite(simulate, .init = sim_setup, .fini = sim_teardown);
@@ -46,20 +48,7 @@ static int run(const char *args, char *output) {
     char command[1024];
     snprintf(command, sizeof command, "%s simulate %s%s", SWITCHYARD_BIN, args,
              strstr(args, "2>") ? "" : " 2>&1");
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(output, 1, SIM_OUTPUT_MAX - 1, p);
-    output[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void read_file(const char *path, char *buf) {
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    size_t n = fread(buf, 1, SIM_OUTPUT_MAX - 1, f);
-    buf[n] = '\0';
-    fclose(f);
+    return child_run(command, output, SIM_OUTPUT_MAX);
 }
 
 /* Simulate the example into out_path with extra options; the JSON lines into buf. */
@@ -67,8 +56,8 @@ static void simulate_example(const char *options, char *buf) {
     char args[512];
     snprintf(args, sizeof args, "--journeys %s --events %s --out %s %s", journeys, EVENTS,
              out_path, options);
-    cr_assert_eq(run(args, out), 0, "simulate %s:\n%s", args, out);
-    read_file(out_path, buf);
+    cr_assert(eq(int, run(args, out), 0), "simulate %s:\n%s", args, out);
+    text_file_read(out_path, buf, SIM_OUTPUT_MAX);
 }
 
 static const char *member(json_object *o, const char *name) {
@@ -107,7 +96,7 @@ static void contact_trace(const char *lines, const char *contact, char *trace, s
 static void expect_trace(const char *lines, const char *contact, const char *want) {
     char trace[2048];
     contact_trace(lines, contact, trace, sizeof trace);
-    cr_assert_str_eq(trace, want, "contact %s", contact);
+    cr_assert(eq(str, trace, (char *)want), "contact %s", contact);
 }
 
 static char lines[SIM_OUTPUT_MAX], again[SIM_OUTPUT_MAX];
@@ -158,7 +147,7 @@ Test(simulate, stdin_and_stdout_give_the_file_result) {
     char args[512];
     simulate_example("", lines);
     snprintf(args, sizeof args, "--journeys %s --events - < %s 2>/dev/null", journeys, EVENTS);
-    cr_assert_eq(run(args, out), 0, "%s", out);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
     cr_assert_str_eq(out, lines);
 }
 
@@ -187,7 +176,7 @@ Test(simulate, a_bad_line_is_named_by_file_and_line_and_exits_2) {
     fclose(f);
     snprintf(args, sizeof args, "--journeys %s --events %s --out %s", journeys, events,
              out_path);
-    cr_assert_eq(run(args, out), 2, "output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 2), "output:\n%s", out);
     char want[256];
     snprintf(want, sizeof want, "%s:4: unknown event type 'email.opend'", events);
     cr_assert_not_null(strstr(out, want), "expected '%s' in:\n%s", want, out);
@@ -197,15 +186,15 @@ Test(simulate, an_unknown_journeys_dir_exits_2) {
     char args[512];
     snprintf(args, sizeof args, "--journeys %s/nowhere --events %s --out %s", dir, EVENTS,
              out_path);
-    cr_assert_eq(run(args, out), 2, "output:\n%s", out);
+    cr_assert(eq(int, run(args, out), 2), "output:\n%s", out);
     cr_assert_not_null(strstr(out, "nowhere"), "%s", out);
-    cr_assert_neq(access(out_path, F_OK), 0, "the output was created");
+    cr_assert(ne(int, access(out_path, F_OK), 0), "the output was created");
 }
 
 Test(simulate, usage_errors_exit_2) {
-    cr_assert_eq(run("--events x.jsonl", out), 2, "%s", out);
+    cr_assert(eq(int, run("--events x.jsonl", out), 2), "%s", out);
     cr_assert_not_null(strstr(out, "--journeys DIR and --events FILE are required"), "%s", out);
-    cr_assert_eq(run("--journeys j --events e --until tomorrow", out), 2, "%s", out);
-    cr_assert_eq(run("--journeys j --events e --partitions 0", out), 2, "%s", out);
-    cr_assert_eq(run("--journeys j --events e --frobnicate 1", out), 2, "%s", out);
+    cr_assert(eq(int, run("--journeys j --events e --until tomorrow", out), 2), "%s", out);
+    cr_assert(eq(int, run("--journeys j --events e --partitions 0", out), 2), "%s", out);
+    cr_assert(eq(int, run("--journeys j --events e --frobnicate 1", out), 2), "%s", out);
 }

@@ -3,6 +3,7 @@
  * through the binary: a clear message and exit code 2, within seconds. Not the fuzz
  * targets' corpus replay (tests/fuzz/). No broker. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "child.h"
+#include "tmpdir.h"
 
 /* Output of one command run through the shell, at most this many bytes. */
 #define REGRESSION_OUTPUT_MAX (64 * 1024)
@@ -23,32 +27,26 @@ static char out[REGRESSION_OUTPUT_MAX];
 static int run(const char *args) {
     char command[2048];
     snprintf(command, sizeof command, "%s %s 2>&1", SWITCHYARD_BIN, args);
-    FILE *p = popen(command, "r");
-    cr_assert_not_null(p, "popen %s", command);
-    size_t n = fread(out, 1, REGRESSION_OUTPUT_MAX - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return child_run(command, out, sizeof out);
 }
 
 /* `switchyard ARGS` exits 2 with words in its output. */
 static void expect_refused(const char *args, const char *words) {
     int rc = run(args);
-    cr_assert_eq(rc, 2, "switchyard %s: exit %d, wanted 2; output:\n%s", args, rc, out);
+    cr_assert(eq(int, rc, 2), "switchyard %s: exit %d, wanted 2; output:\n%s", args, rc, out);
     cr_assert_not_null(strstr(out, words), "switchyard %s: no '%s' in:\n%s", args, words,
                        out);
 }
 
 /* A fresh directory for generated inputs, in dir (at least 64 bytes). */
 static void temp_dir(char *dir) {
-    strcpy(dir, "/tmp/switchyard-regress-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tmpdir_make(dir, 64, "regress");
 }
 
 static void sh(const char *fmt, const char *a, const char *b) {
     char command[1024];
     snprintf(command, sizeof command, fmt, a, b);
-    cr_assert_eq(system(command), 0, "%s", command);
+    cr_assert(eq(int, system(command), 0), "%s", command);
 }
 
 Test(regressions, a_journey_without_entry_names_the_file_and_line) {
@@ -86,7 +84,7 @@ Test(regressions, a_deep_recursive_recording_and_a_deflate_bomb_are_refused) {
     snprintf(args, sizeof args, "replay --journeys %s --recording %s/deflate_bomb.avro",
              JOURNEYS, dir);
     expect_refused(args, "does not inflate to at most 2163001 bytes");
-    sh("rm -rf %s%s", dir, "");
+    tmpdir_remove(dir);
 }
 
 Test(regressions, journeys_with_many_keys_parse_in_seconds) {
@@ -98,7 +96,7 @@ Test(regressions, journeys_with_many_keys_parse_in_seconds) {
         snprintf(args, sizeof args, "validate %s/%s", dir, files[i]);
         expect_refused(args, "unknown key 'x' in journey");
     }
-    sh("rm -rf %s%s", dir, "");
+    tmpdir_remove(dir);
 }
 
 Test(regressions, an_endless_line_is_refused_with_its_number_and_the_limit) {
@@ -112,7 +110,7 @@ Test(regressions, a_fifo_as_recording_is_refused_without_waiting) {
     char dir[64], fifo[128], args[512];
     temp_dir(dir);
     snprintf(fifo, sizeof fifo, "%s/x.avro", dir);
-    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert(eq(int, mkfifo(fifo, 0600), 0));
     snprintf(args, sizeof args, "replay --journeys %s --recording %s", JOURNEYS, fifo);
     expect_refused(args, "not a regular file");
     unlink(fifo);
@@ -154,7 +152,7 @@ Test(regressions, repeated_keys_and_anchors_are_refused) {
     fclose(f);
     snprintf(args, sizeof args, "validate %s", path);
     expect_refused(args, "anchor.yaml:3:4: anchors (&a) are not supported");
-    sh("rm -rf %s%s", dir, "");
+    tmpdir_remove(dir);
 }
 
 Test(regressions, kafka_properties_switchyard_sets_are_refused) {
@@ -172,5 +170,5 @@ Test(regressions, kafka_properties_switchyard_sets_are_refused) {
         snprintf(words, sizeof words, "c.conf:4: 'kafka.%s' cannot be set", props[i]);
         expect_refused(args, words);
     }
-    sh("rm -rf %s%s", dir, "");
+    tmpdir_remove(dir);
 }

@@ -1,0 +1,127 @@
+/* test_codec_json.c — codec_to_json: events with ISO times and lower-case enums, absent
+ * fields as null, profile values and dead-letter bytes, every output kind, refusals as the
+ * decoders refuse, and a decoded record left alone. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_fixture.h"
+
+/* --- JSON -------------------------------------------------------------------------------- */
+
+static char *json_of_frame(const void *frame, size_t len) {
+    char *json = NULL;
+    sy_err_t err = codec_to_json(codec, frame, len, &json, errbuf, sizeof errbuf);
+    expect_err(err, SY_OK);
+    return json;
+}
+
+Test(codec, to_json_renders_event_with_iso_time_and_lower_case_enums) {
+    sy_event_t e = event_full();
+    const void *frame;
+    size_t len;
+    expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    char *json = json_of_frame(frame, len);
+    cr_expect_str_eq(json,
+        "{\"schema\":\"EngagementEvent\",\"event_id\":\"evt-1\",\"contact_id\":\"contact-42\","
+        "\"occurred_at\":\"2026-11-01T09:00:00.000Z\",\"channel\":\"email\","
+        "\"type\":\"bounced\",\"message_id\":\"act-9\",\"journey_id\":\"coffee\","
+        "\"node_id\":\"promo\",\"name\":\"mail_bounce\","
+        "\"link\":\"https://example.com/o?x=1\",\"text\":\"caf\xc3\xa9 \\\"quoted\\\"\","
+        "\"bounce\":\"hard\",\"value\":12.5,"
+        "\"props\":{\"provider\":\"sendgrid\",\"reason\":\"mailbox full\"}}");
+    free(json);
+}
+
+Test(codec, to_json_renders_absent_fields_as_null) {
+    sy_event_t e = event_min();
+    const void *frame;
+    size_t len;
+    expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    char *json = json_of_frame(frame, len);
+    cr_expect_str_eq(json,
+        "{\"schema\":\"EngagementEvent\",\"event_id\":\"e1\",\"contact_id\":\"c1\","
+        "\"occurred_at\":\"1970-01-01T00:00:00.000Z\",\"channel\":\"sms\",\"type\":\"sent\","
+        "\"message_id\":null,\"journey_id\":null,\"node_id\":null,\"name\":null,"
+        "\"link\":null,\"text\":null,\"bounce\":null,\"value\":null,\"props\":{}}");
+    free(json);
+}
+
+Test(codec, to_json_renders_profile_values_and_dead_letter_bytes_as_base64) {
+    static sy_profile_update_t p;
+    sy_dead_letter_t d = dead_letter_full();
+    const void *frame;
+    size_t len;
+    init_profile_full(&p);
+    expect_err(codec_encode_profile_update(codec, &p, &frame, &len, errbuf, sizeof errbuf),
+               SY_OK);
+    char *json = json_of_frame(frame, len);
+    cr_expect_str_eq(json,
+        "{\"schema\":\"ProfileUpdate\",\"contact_id\":\"contact-42\","
+        "\"updated_at\":\"2026-11-01T09:00:00.000Z\",\"set\":{\"nickname\":null,"
+        "\"vip\":true,\"visits\":-7,\"ltv\":1234.25,\"tier\":\"gold\"},"
+        "\"unset\":[\"old_tier\",\"temp\"]}");
+    free(json);
+    expect_err(codec_encode_dead_letter(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+               SY_OK);
+    json = json_of_frame(frame, len);
+    cr_expect_str_eq(json,
+        "{\"schema\":\"DeadLetter\",\"source_topic\":\"events\",\"partition\":7,"
+        "\"offset\":123456789012,\"error_code\":\"malformed\","
+        "\"error\":\"enum out of range\",\"key\":\"YzE=\",\"value\":\"AP8Qfw==\","
+        "\"failed_at\":\"2026-11-01T09:00:00.000Z\"}");
+    free(json);
+}
+
+Test(codec, to_json_renders_action_decision_and_contact_update) {
+    sy_action_t a = action_full();
+    sy_decision_t d = decision_min();
+    sy_contact_update_t u = contact_update_full();
+    const void *frame;
+    size_t len;
+    expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    char *json = json_of_frame(frame, len);
+    cr_expect(strstr(json, "\"channel\":\"voice\",\"template_id\":\"reactivate\"") != NULL,
+              "%s", json);
+    free(json);
+    expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    json = json_of_frame(frame, len);
+    /* INT64_MAX ms is past year 9999: rendered as the number */
+    cr_expect(strstr(json, "\"cause\":\"timer\",\"cause_event_id\":null,"
+                           "\"decided_at\":9223372036854775807}") != NULL, "%s", json);
+    free(json);
+    expect_err(codec_encode_contact_update(codec, &u, &frame, &len, errbuf, sizeof errbuf),
+               SY_OK);
+    json = json_of_frame(frame, len);
+    cr_expect(strstr(json, "{\"schema\":\"ContactUpdate\",") == json, "%s", json);
+    cr_expect(strstr(json, "\"op\":\"set_attribute\"") != NULL, "%s", json);
+    free(json);
+}
+
+Test(codec, to_json_refuses_what_the_decoders_refuse) {
+    wire_t w;
+    char *json = NULL;
+    w_event_head(&w, SY_CHANNEL_EMAIL, SY_EVENT_ANSWERED);
+    w_event_nulls(&w);
+    w_long(&w, 0);
+    expect_err(codec_to_json(codec, w.b, w.n, &json, errbuf, sizeof errbuf),
+               SY_ERR_INVALID_RECORD);
+    w.b[0] = 9;
+    expect_err(codec_to_json(codec, w.b, w.n, &json, errbuf, sizeof errbuf),
+               SY_ERR_BAD_MAGIC);
+    expect_err(codec_to_json(codec, w.b, 3, &json, errbuf, sizeof errbuf), SY_ERR_TRUNCATED);
+    cr_expect_null(json);
+}
+
+Test(codec, to_json_leaves_a_decoded_record_alone) {
+    sy_event_t in = event_full(), out;
+    sy_event_t other = event_min();
+    const void *frame;
+    size_t len;
+    ROUND_TRIP(codec_encode_event, codec_decode_event, &in, &out);
+    expect_err(codec_encode_event(codec, &other, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    free(json_of_frame(frame, len));
+    expect_event_eq(&out, &in);
+}
