@@ -110,9 +110,8 @@ sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size);
  * moved. Errors: what stops the service (Kafka, state). */
 sy_err_t runner_migrate(runner_t *r, const journey_t *to, char *errbuf, size_t errbuf_size);
 
-/* runner_clock.c: monotonic milliseconds and microseconds (not wall time); any thread. */
+/* Monotonic milliseconds. */
 int64_t runner_now_ms(void);
-uint64_t runner_now_us(void);
 
 /* Begin a transaction unless one is open. */
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size);
