@@ -14,18 +14,23 @@ import sys
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 import srctree  # noqa: E402
 
-LIBRARY_OBJECT_DIR = "libswitchyard.a.p"
+LIBRARY = "libswitchyard.a"
+LIBRARY_OBJECT_DIR = LIBRARY + ".p"
 
 
-def object_sources(object_dir, files):
+def library_objects(build_dir):
+    """Object file names in the library archive (not stale objects of removed files)."""
+    out = subprocess.run(["ar", "t", os.path.join(build_dir, LIBRARY)], check=True,
+                         capture_output=True, text=True)
+    return sorted({os.path.basename(line) for line in out.stdout.split()})
+
+
+def object_sources(build_dir, files):
     """Map object file name -> source path; meson names an object after its path with
     '/' turned into '_'. Objects of generated sources keep their object name."""
     by_object = {path.replace("/", "_") + ".o": path for path in files if path.endswith(".c")}
-    result = {}
-    for name in sorted(os.listdir(object_dir)):
-        if name.endswith(".o"):
-            result[name] = by_object.get(name, "(generated) " + name)
-    return result
+    return {name: by_object.get(name, "(generated) " + name)
+            for name in library_objects(build_dir)}
 
 
 def object_symbols(path):
@@ -47,7 +52,7 @@ def object_symbols(path):
 def call_edges(build_dir, files):
     """Map (user file, defining file) -> sorted symbols the user takes from the definer."""
     object_dir = os.path.join(build_dir, LIBRARY_OBJECT_DIR)
-    sources = object_sources(object_dir, files)
+    sources = object_sources(build_dir, files)
     symbols = {src: object_symbols(os.path.join(object_dir, obj))
                for obj, src in sources.items()}
     definer = {}
