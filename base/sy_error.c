@@ -1,5 +1,9 @@
-/* sy_error.c — string tables for sy_err_t. */
+/* sy_error.c — string tables for sy_err_t, and sy_errf, the one formatter of the errbuf
+ * out-parameters. */
 #include "sy_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 static const struct {
     const char *name;
@@ -49,4 +53,13 @@ int sy_err_is_input_fault(sy_err_t err) {
     default:
         return 0;
     }
+}
+
+void sy_errf(char *errbuf, size_t errbuf_size, const char *fmt, ...) {
+    va_list ap;
+    if (errbuf == NULL || errbuf_size == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errbuf_size, fmt, ap);
+    va_end(ap);
 }

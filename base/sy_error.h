@@ -4,6 +4,8 @@
 #ifndef SY_ERROR_H
 #define SY_ERROR_H
 
+#include <stddef.h>
+
 typedef enum sy_err {
     SY_OK = 0,
     SY_ERR_INVALID_ARG,     /* a caller passed an argument outside the contract */
@@ -34,5 +36,10 @@ const char *sy_err_name(sy_err_t err);
 
 /* True when err is the input's fault: the record goes to the dead-letter topic. */
 int sy_err_is_input_fault(sy_err_t err);
+
+/* Format a message for people into errbuf, truncated to errbuf_size - 1 bytes and always
+ * NUL-terminated. errbuf may be NULL or errbuf_size 0: then nothing is written. Any thread. */
+void sy_errf(char *errbuf, size_t errbuf_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

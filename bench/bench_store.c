@@ -1,7 +1,6 @@
 /* bench_store.c — the write-back cache's counters and the bytes of disk per journey
- * instance, for bench_engine and bench_footprint. It reaches into the store's private parts
- * (state_store_int.h) for the cache and RocksDB's handles, as a measurement may; the
- * service never compacts by hand. */
+ * instance, for bench_engine and bench_footprint, as Markdown tables. The store counts
+ * (state_store_*_stats_get); this file adds the directory's bytes and prints. */
 #include "bench_store.h"
 
 #include <ftw.h>
@@ -10,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state_store_int.h"
+#include "state_store.h"
 
 /* Open directories nftw may hold at once: RocksDB's directory is flat. */
 #define BENCH_STORE_FTW_FDS 16
@@ -29,9 +28,7 @@ static int add_file(const char *path, const struct stat *st, int type, struct FT
 }
 
 void bench_store_cache_stats(state_store_t *s, state_cache_stats_t *out) {
-    memset(out, 0, sizeof *out);
-    if (s->instance_cache)
-        state_cache_stats_get(s->instance_cache, out);
+    state_store_cache_stats_get(s, out);
 }
 
 size_t bench_store_cache_overhead(size_t budget_bytes) {
@@ -53,47 +50,23 @@ void bench_store_cache_report(state_store_t *s, FILE *out) {
             st.hits, st.absent_hits, st.misses, st.evictions, st.entries, st.bytes);
 }
 
-static uint64_t count_keys(state_store_t *s, int cf) {
-    uint64_t n = 0;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
-    for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it))
-        n++;
-    rocksdb_iter_destroy(it);
-    return n;
-}
-
-static uint64_t cf_sst_bytes(state_store_t *s, int cf) {
-    char *v = rocksdb_property_value_cf(s->db, s->cf[cf], "rocksdb.total-sst-files-size");
-    uint64_t n = v ? strtoull(v, NULL, 10) : 0;
-    rocksdb_free(v);
-    return n;
-}
-
 int bench_store_disk_measure(state_store_t *s, const char *dir, bench_store_disk_t *out) {
-    rocksdb_flushoptions_t *flush = rocksdb_flushoptions_create();
-    char *err = NULL;
-    rocksdb_flushoptions_set_wait(flush, 1);
-    for (int cf = 0; cf < CF__COUNT && !err; cf++)
-        rocksdb_flush_cf(s->db, flush, s->cf[cf], &err);
-    rocksdb_flushoptions_destroy(flush);
-    if (err) {
-        rocksdb_free(err);
+    state_store_disk_stats_t st;
+    char errbuf[256];
+    if (state_store_disk_stats_get(s, &st, errbuf, sizeof errbuf) != SY_OK)
         return 0;
-    }
-    for (int cf = 0; cf < CF__COUNT; cf++)
-        rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
     memset(out, 0, sizeof *out);
-    out->instances = count_keys(s, CF_INSTANCES);
-    out->timers = count_keys(s, CF_TIMERS);
-    out->profiles = count_keys(s, CF_PROFILES);
+    out->instances = st.instances;
+    out->timers = st.timers;
+    out->profiles = st.profiles;
     dir_bytes = sst_bytes = 0;
     if (nftw(dir, add_file, BENCH_STORE_FTW_FDS, FTW_PHYS) != 0)
         return 0;
     out->dir_bytes = dir_bytes;
     out->sst_bytes = sst_bytes;
-    out->instances_cf_bytes = cf_sst_bytes(s, CF_INSTANCES);
-    out->profiles_cf_bytes = cf_sst_bytes(s, CF_PROFILES);
-    out->timers_cf_bytes = cf_sst_bytes(s, CF_TIMERS);
+    out->instances_cf_bytes = st.instances_sst_bytes;
+    out->profiles_cf_bytes = st.profiles_sst_bytes;
+    out->timers_cf_bytes = st.timers_sst_bytes;
     return 1;
 }
 

@@ -3,7 +3,6 @@
  * mapping is in codec_decode.c and codec_encode.c; body validation in codec_guard.c. */
 #include <assert.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +17,11 @@ _Static_assert(CODEC_OUT_BYTES_INITIAL >= CODEC_FRAME_HEADER_BYTES &&
 /* codec_write puts the schema id in the header's last byte. */
 _Static_assert(SY_SCHEMA_ID_MAX <= 0xff, "schema ids fit one header byte");
 
-sy_err_t codec_fail(sy_err_t err, char *errbuf, size_t errbuf_size, const char *fmt, ...) {
-    va_list ap;
-    assert(err != SY_OK && fmt != NULL);
-    if (errbuf == NULL || errbuf_size == 0)
-        return err;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errbuf_size, fmt, ap);
-    va_end(ap);
-    return err;
-}
-
 sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_ERR_NOMEM;
     codec_t *codec = calloc(1, sizeof *codec);
     if (codec == NULL) {
-        codec_fail(err, errbuf, errbuf_size, "codec: out of memory");
+        sy_errf(errbuf, errbuf_size, "codec: out of memory");
         return err;
     }
     for (int id = SY_SCHEMA_ID_MIN; id <= SY_SCHEMA_ID_MAX; id++) {
@@ -47,7 +35,7 @@ sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
     codec->out_size = CODEC_OUT_BYTES_INITIAL;
     codec->reader = avro_reader_memory("", 0);
     if (codec->out == NULL || codec->reader == NULL) {
-        codec_fail(err, errbuf, errbuf_size, "codec: out of memory");
+        sy_errf(errbuf, errbuf_size, "codec: out of memory");
         goto fail;
     }
     assert(codec->out_size >= CODEC_FRAME_HEADER_BYTES);

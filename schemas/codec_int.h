@@ -60,9 +60,10 @@ struct codec {
     codec_keyset_t keys;
 };
 
-/* Format errbuf (which may be NULL or 0 bytes) and return err. */
-sy_err_t codec_fail(sy_err_t err, char *errbuf, size_t errbuf_size, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Format errbuf (sy_errf: it may be NULL or 0 bytes), then evaluate to err, so that a
+ * codec function reports and returns in one statement: return codec_fail(err, ...). */
+#define codec_fail(err, errbuf, errbuf_size, ...) \
+    (sy_errf((errbuf), (errbuf_size), __VA_ARGS__), (err))
 
 /* codec_schema.c: the schema id table; load and unload one schema. */
 const char *codec_schema_file(sy_schema_id_t id);

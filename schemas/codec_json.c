@@ -188,7 +188,7 @@ sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
     err = SY_OK;
 fail:
     if (err == SY_ERR_NOMEM)
-        codec_fail(err, errbuf, errbuf_size, "rendering JSON: out of memory");
+        sy_errf(errbuf, errbuf_size, "rendering JSON: out of memory");
     json_object_put(root);
     free(scratch);
     return err;

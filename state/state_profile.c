@@ -25,11 +25,6 @@ struct state_profile_scratch {
     uint8_t encoded[STATE_PROFILE_BYTES_MAX];
 };
 
-void state_store_profile_scratch_free(state_store_t *s) {
-    free(s->profile_scratch);
-    s->profile_scratch = NULL;
-}
-
 /* The contact's encoded profile: from the pending batch (*owned NULL) or RocksDB (*owned
  * to be released with rocksdb_free). *len 0 and *value NULL when there is none. */
 static sy_err_t profile_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,

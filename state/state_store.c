@@ -209,8 +209,7 @@ void state_store_close(state_store_t *s) {
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
     state_cache_close(s->instance_cache);
-    state_store_profile_scratch_free(s);
-    assert(!s->profile_scratch);
+    free(s->profile_scratch);
     free(s);
 }
 

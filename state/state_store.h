@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "records.h"
+#include "state_cache.h"
 #include "sy_error.h"
 #include "sy_limits.h"
 
@@ -207,5 +208,22 @@ sy_err_t state_store_changelog_offset_get(state_store_t *store, int32_t partitio
  * the op log. SY_ERR_INVALID_ARG for a partition out of range. */
 sy_err_t state_store_changelog_offset_set(state_store_t *store, int32_t partition,
                                           int64_t offset);
+
+/* ---- what the store holds and costs: for benchmarks and diagnostics (state_stats.c) ---- */
+
+/* The write-back cache's counters since open; all zero when the store has no cache. */
+void state_store_cache_stats_get(const state_store_t *store, state_cache_stats_t *out);
+
+/* Keys and RocksDB SST bytes per column family. */
+typedef struct state_store_disk_stats {
+    uint64_t instances, timers, profiles;       /* keys, counted with an iterator */
+    uint64_t instances_sst_bytes, timers_sst_bytes, profiles_sst_bytes;
+} state_store_disk_stats_t;
+
+/* Flush and compact every column family, so that the SST bytes say what the data takes,
+ * then count into *out. Slow (rewrites the store's files, reads every key); committed
+ * state only. The service never calls it. SY_ERR_STATE when the flush failed. */
+sy_err_t state_store_disk_stats_get(state_store_t *store, state_store_disk_stats_t *out,
+                                    char *errbuf, size_t errbuf_size);
 
 #endif

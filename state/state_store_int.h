@@ -36,16 +36,14 @@ struct state_store {
      * write only the last time of each (state_store_stream_times_write). */
     int32_t stream_time_unwritten[STATE_PARTITIONS_MAX];
     size_t stream_time_unwritten_count;
-    struct state_profile_scratch *profile_scratch; /* owned, lazily (state_profile.c) */
+    /* Owned, freed by state_store_close; allocated lazily and used by state_profile.c. */
+    struct state_profile_scratch *profile_scratch;
 };
 
 
 /* Turn a RocksDB error string (freed here) into SY_ERR_STATE with a message. */
 sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
                                  const char *what);
-
-/* Free the profile merge buffers (state_profile.c); NULL-safe. */
-void state_store_profile_scratch_free(state_store_t *s);
 
 /* Put the stream times set in this batch into it (and its op log): once per partition,
  * before the batch is written or its op log read. */

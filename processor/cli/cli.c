@@ -1,9 +1,6 @@
-/* cli.c — the command table: every command's summary and --help text, and the usage-error
- * report every command's option parser shares. The parsers themselves are cli_<command>.c. */
+/* cli.c — the command table: every command's summary and --help text. The parsers are
+ * cli_<command>.c; the usage-error report they share is cli_usage.c. */
 #include "cli.h"
-
-#include <stdio.h>
-#include <string.h>
 
 #include "config.h"
 
@@ -140,24 +137,3 @@ const cli_command_t cli_commands[] = {
 };
 
 const int cli_commands_count = (int)(sizeof cli_commands / sizeof cli_commands[0]);
-
-int cli_wants_help(int argc, char **argv) {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return 1;
-    return 0;
-}
-
-int cli_usage_fail(const char *command, const char *message, const char *value) {
-    fprintf(stderr, "switchyard %s: %s%s%s (see --help)\n", command, message,
-            value ? ": " : "", value ? value : "");
-    return 0;
-}
-
-int cli_usage_no_value(const char *command, const char *option, const char *const *names) {
-    for (size_t i = 0; names[i]; i++) {
-        if (strcmp(names[i], option) == 0)
-            return cli_usage_fail(command, "an option without its value", option);
-    }
-    return cli_usage_fail(command, "unknown option", option);
-}

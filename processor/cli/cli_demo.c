@@ -44,11 +44,13 @@ int cli_demo_main(int argc, char **argv) {
            "(librdkafka's mock cluster, %d partitions), %zu synthetic contacts, seed %" PRIu64
            ".\n",
            d.journeys_dir, DEMO_PARTITIONS, d.contacts, d.seed);
-    int rc = demo_setup(&d, errbuf, sizeof errbuf);
-    if (rc == CLI_EXIT_OK)
-        rc = demo_simulate(&d, errbuf, sizeof errbuf);
-    if (rc != CLI_EXIT_OK)
+    sy_err_t err = demo_setup(&d, errbuf, sizeof errbuf);
+    if (err == SY_OK)
+        err = demo_simulate(&d, errbuf, sizeof errbuf);
+    if (err != SY_OK)
         fprintf(stderr, "switchyard demo: %s\n", errbuf);
     demo_cleanup(&d);
-    return rc;
+    if (err == SY_OK)
+        return CLI_EXIT_OK;
+    return err == SY_ERR_JOURNEY ? CLI_EXIT_INVALID : CLI_EXIT_FAILURE;
 }

@@ -2,7 +2,6 @@
  * transactional id, the kafka.* pass-through list and applying it to librdkafka.
  * Reading files is config_parse.c; the option table is config_options.c. */
 #include <assert.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +15,6 @@
 
 /* Room for a working directory path: PATH_MAX on Linux. */
 #define CONFIG_CWD_BYTES_MAX 4096
-
-void config_errf(char *errbuf, size_t errbuf_size, const char *fmt, ...) {
-    va_list ap;
-
-    if (!errbuf || errbuf_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errbuf_size, fmt, ap);
-    va_end(ap);
-}
 
 char *config_cwd(void) {
     char buf[CONFIG_CWD_BYTES_MAX];
@@ -183,9 +172,9 @@ sy_err_t config_apply_kafka(const sy_config_t *config, rd_kafka_conf_t *conf, ch
         reason[0] = '\0';
         if (rd_kafka_conf_set(conf, config->kafka_names[i], config->kafka_values[i], reason,
                               sizeof reason) != RD_KAFKA_CONF_OK) {
-            config_errf(errbuf, errbuf_size, "%s: %s%s: %s",
-                        config->source ? config->source : CONFIG_OVERRIDE_SOURCE,
-                        CONFIG_KAFKA_PREFIX, config->kafka_names[i], reason);
+            sy_errf(errbuf, errbuf_size, "%s: %s%s: %s",
+                    config->source ? config->source : CONFIG_OVERRIDE_SOURCE,
+                    CONFIG_KAFKA_PREFIX, config->kafka_names[i], reason);
             return SY_ERR_CONFIG;
         }
     }

@@ -92,8 +92,4 @@ char *config_txn_id_format(const char *group_id, const char *state_dir);
 /* The current working directory in a new string, or NULL (errno set). */
 char *config_cwd(void);
 
-/* snprintf into errbuf when there is room for anything; tolerates NULL / 0. */
-void config_errf(char *errbuf, size_t errbuf_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 #endif

@@ -21,29 +21,29 @@ static sy_err_t config_file_read(const char *path, char **out, char *errbuf,
     sy_err_t err = SY_ERR_IO;
 
     if (!file) {
-        config_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
+        sy_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
         return SY_ERR_IO;
     }
     text = malloc(CONFIG_FILE_BYTES_MAX + 1);
     if (!text) {
-        config_errf(errbuf, errbuf_size, "%s: out of memory", path);
+        sy_errf(errbuf, errbuf_size, "%s: out of memory", path);
         err = SY_ERR_NOMEM;
         goto fail;
     }
     len = fread(text, 1, CONFIG_FILE_BYTES_MAX + 1, file);
     if (ferror(file)) {
-        config_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
+        sy_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
         goto fail;
     }
     if (len > CONFIG_FILE_BYTES_MAX) {
-        config_errf(errbuf, errbuf_size, "%s: file is larger than %d bytes", path,
-                    CONFIG_FILE_BYTES_MAX);
+        sy_errf(errbuf, errbuf_size, "%s: file is larger than %d bytes", path,
+                CONFIG_FILE_BYTES_MAX);
         err = SY_ERR_CONFIG;
         goto fail;
     }
     text[len] = '\0';
     if (memchr(text, '\0', len)) {
-        config_errf(errbuf, errbuf_size, "%s: file has a NUL byte; it is not text", path);
+        sy_errf(errbuf, errbuf_size, "%s: file has a NUL byte; it is not text", path);
         err = SY_ERR_CONFIG;
         goto fail;
     }
@@ -77,7 +77,7 @@ sy_err_t config_load(sy_config_t **out, const char *path, char *errbuf, size_t e
     dir = config_file_dir(path);
     if (!dir) {
         err = errno == ENOMEM ? SY_ERR_NOMEM : SY_ERR_IO;
-        config_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
+        sy_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
         goto fail;
     }
     err = config_parse(out, text, path, dir, errbuf, errbuf_size);

@@ -43,13 +43,13 @@ static sy_err_t config_kafka_check(const char *name, const char *where, char *er
                                    size_t errbuf_size) {
     const char *property = name + CONFIG_KAFKA_PREFIX_LEN;
     if (property[0] == '\0') {
-        config_errf(errbuf, errbuf_size, "%s: '%s' names no librdkafka property", where, name);
+        sy_errf(errbuf, errbuf_size, "%s: '%s' names no librdkafka property", where, name);
         return SY_ERR_CONFIG;
     }
     for (size_t i = 0; i < sizeof config_kafka_reserved / sizeof *config_kafka_reserved; i++) {
         if (strcmp(property, config_kafka_reserved[i].name) == 0) {
-            config_errf(errbuf, errbuf_size, "%s: '%s' cannot be set: switchyard sets it, "
-                        "because %s", where, name, config_kafka_reserved[i].why);
+            sy_errf(errbuf, errbuf_size, "%s: '%s' cannot be set: switchyard sets it, "
+                    "because %s", where, name, config_kafka_reserved[i].why);
             return SY_ERR_CONFIG;
         }
     }
@@ -109,7 +109,7 @@ static sy_err_t config_pair_apply(sy_config_t *config, const char *name, const c
         const char *property = name + CONFIG_KAFKA_PREFIX_LEN;
         if ((fresh ? config_kafka_append(config, property, value)
                    : config_kafka_put(config, property, value)) != SY_OK) {
-            config_errf(errbuf, errbuf_size, "%s: %s: out of memory", where, name);
+            sy_errf(errbuf, errbuf_size, "%s: %s: out of memory", where, name);
             return SY_ERR_NOMEM;
         }
         return SY_OK;
@@ -118,10 +118,10 @@ static sy_err_t config_pair_apply(sy_config_t *config, const char *name, const c
     if (opt)
         return config_option_set(config, opt, value, where, base_dir, errbuf, errbuf_size);
     if (config_option_suggest(name, suggestion, sizeof suggestion))
-        config_errf(errbuf, errbuf_size, "%s: unknown option '%s' (did you mean '%s'?)", where,
-                    name, suggestion);
+        sy_errf(errbuf, errbuf_size, "%s: unknown option '%s' (did you mean '%s'?)", where,
+                name, suggestion);
     else
-        config_errf(errbuf, errbuf_size, "%s: unknown option '%s'", where, name);
+        sy_errf(errbuf, errbuf_size, "%s: unknown option '%s'", where, name);
     return SY_ERR_CONFIG;
 }
 
@@ -166,7 +166,7 @@ static sy_err_t config_parse_line(config_parser_t *parser, char *text, size_t li
 
     snprintf(where, sizeof where, "%s:%zu", parser->source, line);
     if (!config_utf8_valid(text)) {
-        config_errf(errbuf, errbuf_size, "%s: line is not valid UTF-8", where);
+        sy_errf(errbuf, errbuf_size, "%s: line is not valid UTF-8", where);
         return SY_ERR_CONFIG;
     }
     text = config_trim(text);
@@ -174,26 +174,26 @@ static sy_err_t config_parse_line(config_parser_t *parser, char *text, size_t li
         return SY_OK;
     eq = strchr(text, '=');
     if (!eq) {
-        config_errf(errbuf, errbuf_size, "%s: line has no '=': '%s'", where, text);
+        sy_errf(errbuf, errbuf_size, "%s: line has no '=': '%s'", where, text);
         return SY_ERR_CONFIG;
     }
     *eq = '\0';
     name = config_trim(text);
     value = config_trim(eq + 1);
     if (name[0] == '\0') {
-        config_errf(errbuf, errbuf_size, "%s: line has no option name before '='", where);
+        sy_errf(errbuf, errbuf_size, "%s: line has no option name before '='", where);
         return SY_ERR_CONFIG;
     }
     first = config_parser_first_line(parser, name);
     if (first != 0) {
-        config_errf(errbuf, errbuf_size, "%s: '%s' is set twice (first on line %zu)", where,
-                    name, first);
+        sy_errf(errbuf, errbuf_size, "%s: '%s' is set twice (first on line %zu)", where,
+                name, first);
         return SY_ERR_CONFIG;
     }
     err = config_pair_apply(parser->config, name, value, true, where, parser->base_dir,
                             errbuf, errbuf_size);
     if (err == SY_OK && (err = config_parser_note(parser, name, line)) != SY_OK)
-        config_errf(errbuf, errbuf_size, "%s: out of memory", where);
+        sy_errf(errbuf, errbuf_size, "%s: out of memory", where);
     return err;
 }
 
@@ -223,14 +223,14 @@ static sy_err_t config_check_required(const config_parser_t *parser, char *errbu
                                       size_t errbuf_size) {
     for (size_t i = 0; i < config_options_count; i++) {
         if (!config_options[i].default_value && parser->option_lines[i] == 0) {
-            config_errf(errbuf, errbuf_size, "%s: required option '%s' is not set",
-                        parser->source, config_options[i].name);
+            sy_errf(errbuf, errbuf_size, "%s: required option '%s' is not set",
+                    parser->source, config_options[i].name);
             return SY_ERR_CONFIG;
         }
     }
     if (!config_kafka_get(parser->config, CONFIG_KAFKA_REQUIRED)) {
-        config_errf(errbuf, errbuf_size, "%s: required option '%s%s' is not set",
-                    parser->source, CONFIG_KAFKA_PREFIX, CONFIG_KAFKA_REQUIRED);
+        sy_errf(errbuf, errbuf_size, "%s: required option '%s%s' is not set",
+                parser->source, CONFIG_KAFKA_PREFIX, CONFIG_KAFKA_REQUIRED);
         return SY_ERR_CONFIG;
     }
     return SY_OK;
@@ -257,7 +257,7 @@ static sy_err_t config_parse_finish(sy_config_t *config, const char *source_name
     config->source = strdup(source_name);
     if (!config->source ||
         (config->transactional_id[0] == '\0' && config_txn_id_derive(config) != SY_OK)) {
-        config_errf(errbuf, errbuf_size, "%s: out of memory", source_name);
+        sy_errf(errbuf, errbuf_size, "%s: out of memory", source_name);
         return SY_ERR_NOMEM;
     }
     return SY_OK;
@@ -275,7 +275,7 @@ sy_err_t config_parse(sy_config_t **out, const char *text, const char *source_na
     if (copy && base && parser.option_lines)
         err = config_new_defaults(&parser.config);
     if (err != SY_OK) {
-        config_errf(errbuf, errbuf_size, "%s: out of memory", source_name);
+        sy_errf(errbuf, errbuf_size, "%s: out of memory", source_name);
         goto fail;
     }
     err = config_parse_lines(&parser, copy, errbuf, errbuf_size);
@@ -319,7 +319,7 @@ sy_err_t config_set(sy_config_t *config, const char *name, const char *value, ch
         err = config_txn_id_derive(config);
 fail:
     if (err == SY_ERR_NOMEM)
-        config_errf(errbuf, errbuf_size, "%s: %s: out of memory", CONFIG_OVERRIDE_SOURCE, name);
+        sy_errf(errbuf, errbuf_size, "%s: %s: out of memory", CONFIG_OVERRIDE_SOURCE, name);
     free(name_copy);
     free(value_copy);
     free(base);

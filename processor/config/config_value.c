@@ -21,19 +21,19 @@ static sy_err_t config_int_parse(const config_option_t *opt, const char *value,
 
     n = strtoll(value, &end, 10);
     if (end == value || *end != '\0') {
-        config_errf(errbuf, errbuf_size, "%s: %s: '%s' is not an integer", where, opt->name,
-                    value);
+        sy_errf(errbuf, errbuf_size, "%s: %s: '%s' is not an integer", where, opt->name,
+                value);
         return SY_ERR_CONFIG;
     }
     /* On overflow strtoll clamps to LLONG_MIN / LLONG_MAX, which the bounds refuse. */
     if (n < opt->min) {
-        config_errf(errbuf, errbuf_size, "%s: %s: %s is below the minimum %" PRId64, where,
-                    opt->name, value, opt->min);
+        sy_errf(errbuf, errbuf_size, "%s: %s: %s is below the minimum %" PRId64, where,
+                opt->name, value, opt->min);
         return SY_ERR_CONFIG;
     }
     if (n > opt->max) {
-        config_errf(errbuf, errbuf_size, "%s: %s: %s is above the maximum %" PRId64, where,
-                    opt->name, value, opt->max);
+        sy_errf(errbuf, errbuf_size, "%s: %s: %s is above the maximum %" PRId64, where,
+                opt->name, value, opt->max);
         return SY_ERR_CONFIG;
     }
     *out = n;
@@ -52,8 +52,8 @@ static sy_err_t config_enum_parse(const config_option_t *opt, const char *value,
         }
     }
     config_option_range(opt, words, sizeof words);
-    config_errf(errbuf, errbuf_size, "%s: %s: '%s' is not one of %s", where, opt->name, value,
-                words);
+    sy_errf(errbuf, errbuf_size, "%s: %s: '%s' is not one of %s", where, opt->name, value,
+            words);
     return SY_ERR_CONFIG;
 }
 
@@ -67,27 +67,27 @@ static sy_err_t config_text_check(const config_option_t *opt, const char *value,
     size_t len = strlen(value);
 
     if (len == 0 && opt->min > 0) {
-        config_errf(errbuf, errbuf_size, "%s: %s: the value is empty", where, opt->name);
+        sy_errf(errbuf, errbuf_size, "%s: %s: the value is empty", where, opt->name);
         return SY_ERR_CONFIG;
     }
     if ((int64_t)len > opt->max) {
-        config_errf(errbuf, errbuf_size, "%s: %s: the value is %zu bytes, above the maximum %"
-                    PRId64, where, opt->name, len, opt->max);
+        sy_errf(errbuf, errbuf_size, "%s: %s: the value is %zu bytes, above the maximum %"
+                PRId64, where, opt->name, len, opt->max);
         return SY_ERR_CONFIG;
     }
     if (opt->check != CONFIG_CHECK_TOPIC)
         return SY_OK;
     for (size_t i = 0; i < len; i++) {
         if (!config_topic_char_ok(value[i])) {
-            config_errf(errbuf, errbuf_size, "%s: %s: '%s' has a character Kafka does not "
-                        "allow in a topic name (only a-z A-Z 0-9 . _ -)", where, opt->name,
-                        value);
+            sy_errf(errbuf, errbuf_size, "%s: %s: '%s' has a character Kafka does not "
+                    "allow in a topic name (only a-z A-Z 0-9 . _ -)", where, opt->name,
+                    value);
             return SY_ERR_CONFIG;
         }
     }
     if (opt->min > 0 && (strcmp(value, ".") == 0 || strcmp(value, "..") == 0)) {
-        config_errf(errbuf, errbuf_size, "%s: %s: '%s' is not a valid Kafka topic name", where,
-                    opt->name, value);
+        sy_errf(errbuf, errbuf_size, "%s: %s: '%s' is not a valid Kafka topic name", where,
+                opt->name, value);
         return SY_ERR_CONFIG;
     }
     return SY_OK;
@@ -168,7 +168,7 @@ sy_err_t config_option_set(sy_config_t *config, const config_option_t *opt,
         if (err == SY_OK)
             err = config_text_store(config, opt, value, base_dir);
         if (err == SY_ERR_NOMEM)
-            config_errf(errbuf, errbuf_size, "%s: %s: out of memory", where, opt->name);
+            sy_errf(errbuf, errbuf_size, "%s: %s: out of memory", where, opt->name);
         return err;
     }
     assert(!"unknown option type");

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 
 static const char *const demo_topics[] = {"events", "profiles", "decisions", "contact-updates",
                                           "dlq", "changelog"};
@@ -93,39 +92,39 @@ static int outputs_assign(demo_t *d) {
     return err == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-int demo_setup(demo_t *d, char *errbuf, size_t errbuf_size) {
+sy_err_t demo_setup(demo_t *d, char *errbuf, size_t errbuf_size) {
     snprintf(d->state_dir, sizeof d->state_dir, "/tmp/switchyard-demo-XXXXXX");
     if (!mkdtemp(d->state_dir)) {
         snprintf(errbuf, errbuf_size, "cannot create a temporary state directory");
         d->state_dir[0] = '\0';
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_IO;
     }
     if (!cluster_start(d, errbuf, errbuf_size) || !config_make(d, errbuf, errbuf_size))
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_KAFKA_FATAL;
     if (journey_set_load_dir(&d->journeys, d->journeys_dir, errbuf, errbuf_size) != SY_OK)
-        return CLI_EXIT_INVALID;
+        return SY_ERR_JOURNEY;
     if (!demo_world_init(&d->world, d->journeys, d->contacts, d->seed)) {
         snprintf(errbuf, errbuf_size, "out of memory");
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_NOMEM;
     }
     demo_report_init(&d->report, d->journeys);
     if (codec_open(&d->codec, errbuf, errbuf_size) != SY_OK ||
         runner_open(&d->runner, d->config, d->journeys, &d->stop, errbuf, errbuf_size) != SY_OK)
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_KAFKA_FATAL;
     if (pthread_create(&d->thread, NULL, runner_thread, d) != 0) {
         snprintf(errbuf, errbuf_size, "cannot start the service thread");
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_NOMEM;
     }
     d->thread_started = 1;
     d->producer = client_new(d, RD_KAFKA_PRODUCER, errbuf, errbuf_size);
     d->consumer = d->producer ? client_new(d, RD_KAFKA_CONSUMER, errbuf, errbuf_size) : NULL;
     if (!d->consumer)
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_KAFKA_FATAL;
     if (!outputs_assign(d)) {
         snprintf(errbuf, errbuf_size, "cannot assign the output topics");
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_KAFKA_FATAL;
     }
-    return CLI_EXIT_OK;
+    return SY_OK;
 }
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
     (void)sb;

@@ -44,11 +44,13 @@ typedef struct demo {
     uint64_t produced, outputs_seen;
 } demo_t;
 
-/* Start the cluster, the service and the demo's own clients. CLI exit code. */
-int demo_setup(demo_t *demo, char *errbuf, size_t errbuf_size);
+/* Start the cluster, the service and the demo's own clients. SY_ERR_JOURNEY when the
+ * journeys cannot be loaded (the user's input); other errors are the demo's failures
+ * (Kafka, threads, memory, the temporary directory); errbuf says which. */
+sy_err_t demo_setup(demo_t *demo, char *errbuf, size_t errbuf_size);
 
-/* Run the world to its end, then print the report. CLI exit code. */
-int demo_simulate(demo_t *demo, char *errbuf, size_t errbuf_size);
+/* Run the world to its end, then print the report. Errors: Kafka's (errbuf says which). */
+sy_err_t demo_simulate(demo_t *demo, char *errbuf, size_t errbuf_size);
 
 /* Stop the service and free everything, removing the temporary state directory. */
 void demo_cleanup(demo_t *demo);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
 #include "demo.h"
 
 static void sleep_ms(long ms) {
@@ -138,27 +137,27 @@ static int produce_profiles(demo_t *d, char *errbuf, size_t errbuf_size) {
     return 1;
 }
 
-int demo_simulate(demo_t *d, char *errbuf, size_t errbuf_size) {
+sy_err_t demo_simulate(demo_t *d, char *errbuf, size_t errbuf_size) {
     runner_stats_t stats;
     channel_sim_event_t ev;
     if (!produce_profiles(d, errbuf, errbuf_size))
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_KAFKA_FATAL;
     rd_kafka_flush(d->producer, DEMO_STEP_TIMEOUT_MS);
     if (!wait_committed(d, &stats, errbuf, errbuf_size))
-        return CLI_EXIT_FAILURE;
+        return SY_ERR_KAFKA_FATAL;
     for (int64_t t = DEMO_WORLD_START_MS; d->world.count; t += DEMO_STEP_MS) {
         int64_t step_end = t + DEMO_STEP_MS;
         while (demo_world_next(&d->world, step_end, &ev))
             if (!produce_event(d, &ev, errbuf, errbuf_size))
-                return CLI_EXIT_FAILURE;
+                return SY_ERR_KAFKA_FATAL;
         rd_kafka_flush(d->producer, DEMO_STEP_TIMEOUT_MS);
         if (!wait_committed(d, &stats, errbuf, errbuf_size) ||
             !read_outputs(d, &stats, step_end, errbuf, errbuf_size))
-            return CLI_EXIT_FAILURE;
+            return SY_ERR_KAFKA_FATAL;
     }
     printf("The world ran for %d simulated hours in %d-minute steps.\n",
            (int)(DEMO_WORLD_HORIZON_MS / DEMO_HOUR_MS), (int)(DEMO_STEP_MS / 60000));
     demo_report_print(&d->report, stdout, &stats, d->world.entries, d->world.engagements,
                       d->world.app_opens);
-    return CLI_EXIT_OK;
+    return SY_OK;
 }

@@ -1,6 +1,7 @@
-/* engine.c — the engine's entry points: open and close, swapping journeys, and handing
- * each event to every journey of its contact (goals and exits first, then the node the
- * contact waits at, else entry). The walk itself is engine_walk.c; timers engine_timer.c. */
+/* engine.c — the engine's front door: every entry point of engine.h. Open and close,
+ * swapping journeys, handing each event to every journey of its contact (goals and exits
+ * first, then the node the contact waits at, else entry), and firing the timers that fell
+ * due. Node kinds and rules only decide; this file moves the contact (engine_walk.c). */
 #include "engine.h"
 
 #include <stdlib.h>
@@ -46,7 +47,8 @@ void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
     engine->journeys = journeys;
 }
 
-const journey_t *engine_journey_find(const engine_t *e, const char *id, int32_t version) {
+/* The loaded journey with this id and version, or NULL. */
+static const journey_t *journey_find(const engine_t *e, const char *id, int32_t version) {
     for (size_t i = 0; i < e->journeys->count; i++) {
         const journey_t *j = e->journeys->journeys[i];
         if (j->version == version && strcmp(j->id, id) == 0)
@@ -65,22 +67,47 @@ static bool journey_is_latest(const journey_set_t *set, const journey_t *j) {
     return true;
 }
 
+/* Carry out what the node the contact rests at decided: walk on, or stay. */
+static sy_err_t move_apply(engine_walk_t *w, const engine_move_t *move, bool *changed) {
+    if (!move->go)
+        return SY_OK;
+    *changed = true;
+    return engine_walk_to(w, w->instance.node, move->to, move->path);
+}
+
 /* An active instance: goal and exit rules first, then the node it waits at. */
 static sy_err_t on_event_active(engine_walk_t *w, const sy_event_t *ev, bool *changed) {
-    bool ended = false;
-    sy_err_t err = engine_rules_end(w, &ended);
-    if (err != SY_OK || ended) {
-        *changed = ended;
+    const char *kind = NULL;
+    const journey_rule_t *rule = NULL;
+    engine_move_t move = {.go = false};
+    sy_err_t err = engine_rules_end(w, &kind, &rule);
+    if (err != SY_OK)
         return err;
+    if (rule) {
+        *changed = true;
+        return engine_walk_end(w, kind, rule);
     }
     switch (w->journey->nodes[w->instance.node].kind) {
     case JOURNEY_NODE_BRANCH:
-        return engine_branch_on_event(w, ev, changed);
+        err = engine_branch_on_event(w, ev, changed, &move);
+        break;
     case JOURNEY_NODE_WAIT:
-        return engine_wait_on_event(w, ev, changed);
+        err = engine_wait_on_event(w, ev, changed, &move);
+        break;
     default: /* contacts only rest at branches and waits */
         return SY_OK;
     }
+    return err == SY_OK ? move_apply(w, &move, changed) : err;
+}
+
+/* A contact without an active instance: walk it in when the entry rule admits it. */
+static sy_err_t on_event_entry(engine_walk_t *w, bool found, bool *changed) {
+    bool entered = false;
+    sy_err_t err = engine_rules_entry(w, found, &entered);
+    if (err != SY_OK || !entered)
+        return err;
+    *changed = true;
+    return engine_walk_to(w, -1, 0, NULL);
 }
 
 static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t *latest,
@@ -96,12 +123,12 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
         return err;
     bool found = err == SY_OK;
     if (found && w.instance.status == STATE_INSTANCE_ACTIVE) {
-        w.journey = engine_journey_find(e, latest->id, w.instance.journey_version);
+        w.journey = journey_find(e, latest->id, w.instance.journey_version);
         if (!w.journey)
             return SY_OK; /* its version is no longer loaded: it waits for it */
         err = on_event_active(&w, ev, &changed);
     } else {
-        err = engine_rules_entry(&w, found, &changed);
+        err = on_event_entry(&w, found, &changed);
     }
     if (err == SY_OK && changed)
         err = state_store_instance_put(e->store, partition, ev->contact_id, latest->id,
@@ -121,4 +148,90 @@ sy_err_t engine_on_event(engine_t *e, int32_t partition, const sy_event_t *event
             return err;
     }
     return SY_OK;
+}
+
+sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
+                                     const char *contact_id, const journey_t *journey,
+                                     uint16_t node, int64_t node_entered_at_ms) {
+    char errbuf[256];
+    if (node >= journey->nodes_count)
+        return SY_ERR_INVALID_ARG;
+    engine_walk_t w = {.engine = engine, .partition = partition, .contact_id = contact_id,
+                       .journey = journey, .cause = SY_CAUSE_TIMER,
+                       .t = node_entered_at_ms, .errbuf = errbuf,
+                       .errbuf_size = sizeof errbuf};
+    engine->profile_loaded = false;
+    return engine_walk_timers(&w, node, node_entered_at_ms);
+}
+
+/* What the node w rests at decides when its timer fires. */
+static sy_err_t on_timer_node(engine_walk_t *w, uint16_t node, bool *changed) {
+    engine_move_t move = {.go = false};
+    sy_err_t err;
+    switch (w->journey->nodes[node].kind) {
+    case JOURNEY_NODE_BRANCH:
+        err = engine_branch_on_timer(w, &move);
+        break;
+    case JOURNEY_NODE_WAIT:
+        err = engine_wait_on_timer(w, &move);
+        break;
+    default:
+        return SY_OK;
+    }
+    return err == SY_OK ? move_apply(w, &move, changed) : err;
+}
+
+static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, char *errbuf,
+                           size_t errbuf_size) {
+    engine_walk_t w = {.engine = e, .partition = timer->partition,
+                       .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
+                       .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
+    sy_err_t err = state_store_instance_get(e->store, timer->partition, timer->contact_id,
+                                            timer->journey_id, &w.instance, errbuf,
+                                            errbuf_size);
+    if (err == SY_ERR_NOT_FOUND)
+        return SY_OK;
+    if (err != SY_OK)
+        return err;
+    /* Stale: the contact moved on, ended (goal, exit) or re-entered since it was set. */
+    if (w.instance.status != STATE_INSTANCE_ACTIVE || w.instance.node != timer->node ||
+        w.instance.node_entered_at_ms != timer->node_entered_at_ms)
+        return SY_OK;
+    w.journey = journey_find(e, timer->journey_id, w.instance.journey_version);
+    if (!w.journey || timer->node >= w.journey->nodes_count)
+        return SY_OK;
+    e->profile_loaded = false;
+    bool changed = false;
+    err = on_timer_node(&w, timer->node, &changed);
+    if (err == SY_OK && changed)
+        err = state_store_instance_put(e->store, timer->partition, timer->contact_id,
+                                       timer->journey_id, &w.instance);
+    return err;
+}
+
+sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size_t *fired,
+                            char *errbuf, size_t errbuf_size) {
+    state_timer_t timer;
+    sy_err_t err;
+    *fired = 0;
+    while ((err = state_store_timer_next(e->store, partition, now_ms, &timer, errbuf,
+                                         errbuf_size)) == SY_OK) {
+        if ((err = state_store_timer_remove(e->store, &timer)) != SY_OK)
+            return err;
+        if ((err = fire_timer(e, &timer, errbuf, errbuf_size)) != SY_OK)
+            return err;
+        (*fired)++;
+    }
+    return err == SY_ERR_NOT_FOUND ? SY_OK : err;
+}
+
+sy_err_t engine_advance_stream_time(engine_t *e, int32_t partition, int64_t event_ms,
+                                    size_t *fired, char *errbuf, size_t errbuf_size) {
+    *fired = 0;
+    if (event_ms <= state_store_stream_time_get(e->store, partition))
+        return SY_OK;
+    sy_err_t err = engine_fire_timers(e, partition, event_ms - 1, fired, errbuf, errbuf_size);
+    if (err == SY_OK)
+        state_store_stream_time_set(e->store, partition, event_ms);
+    return err;
 }

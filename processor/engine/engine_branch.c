@@ -1,6 +1,7 @@
 /* engine_branch.c — the multi-engagement branch: which events it watches (its message's
  * outcomes, or any event of the contact), the seen bits they set, the path that holds
- * (priority, when/unless, `if`, within/after, otherwise at the close) and its timers. */
+ * (priority, when/unless, `if`, within/after, otherwise at the close) and its timers.
+ * It decides; engine.c moves the contact. */
 #include "engine.h"
 
 #include <string.h>
@@ -82,10 +83,9 @@ static uint32_t watch_bits(const engine_walk_t *w, const journey_branch_t *b,
     return bits;
 }
 
-/* Evaluate the branch w rests at and take the path that holds, if one does. */
-static sy_err_t branch_decide(engine_walk_t *w, bool *changed) {
-    uint16_t at = w->instance.node;
-    const journey_branch_t *b = &w->journey->nodes[at].u.branch;
+/* Evaluate the branch w rests at: the path that holds, if one does. */
+static sy_err_t branch_decide(engine_walk_t *w, engine_move_t *move) {
+    const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
     expr_env_t env;
     sy_err_t err = engine_walk_env(w, &env);
     if (err != SY_OK)
@@ -93,22 +93,28 @@ static sy_err_t branch_decide(engine_walk_t *w, bool *changed) {
     int path = engine_branch_eval(b, w->instance.node_entered_at_ms, &env);
     if (path < 0)
         return SY_OK;
-    *changed = true;
-    if ((size_t)path == b->paths_count)
-        return engine_walk_to(w, at, b->otherwise_to, b->otherwise_name);
-    return engine_walk_to(w, at, b->paths[path].to, b->paths[path].name);
+    move->go = true;
+    if ((size_t)path == b->paths_count) {
+        move->to = b->otherwise_to;
+        move->path = b->otherwise_name;
+    } else {
+        move->to = b->paths[path].to;
+        move->path = b->paths[path].name;
+    }
+    return SY_OK;
 }
 
-sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed) {
+sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed,
+                                engine_move_t *move) {
     const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
     uint32_t bits = watch_bits(w, b, ev);
     if (!bits)
         return SY_OK; /* not an event this branch reads */
     w->instance.seen_mask |= bits;
     *changed = true;
-    return branch_decide(w, changed);
+    return branch_decide(w, move);
 }
 
-sy_err_t engine_branch_on_timer(engine_walk_t *w, bool *changed) {
-    return branch_decide(w, changed);
+sy_err_t engine_branch_on_timer(engine_walk_t *w, engine_move_t *move) {
+    return branch_decide(w, move);
 }

@@ -46,20 +46,32 @@ typedef struct engine_walk {
     size_t errbuf_size;
 } engine_walk_t;
 
+/* What the node a contact rests at decided on an event or a timer: move on along a path,
+ * or stay. Node kinds only decide; engine.c moves the contact (engine_walk_to). */
+typedef struct engine_move {
+    bool go;          /* false: the contact stays where it is */
+    uint16_t to;      /* the node it moves to, when go */
+    const char *path; /* the path's name (borrowed from the journey), or NULL */
+} engine_move_t;
+
 /* engine_walk.c: move from node `from` (-1 on entry) to `to` and on until the contact
  * waits (branch, wait) or exits; a decision for every move. */
 sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *path);
 
-/* engine_walk.c: one decision from the current node to to_node (a node id, or a
- * "goal:"/"exit:" name). */
-sy_err_t engine_decision_emit(engine_walk_t *w, int from, const char *to_node,
-                              const char *path);
+/* engine_walk.c: end the instance at a goal or exit rule (kind "goal" or "exit", rule's
+ * name): one decision to "<kind>:<name>" from the current node; its timers go stale. */
+sy_err_t engine_walk_end(engine_walk_t *w, const char *kind, const journey_rule_t *rule);
 
-/* engine_walk.c: the evaluation environment of w, with its cause event (or none). */
-sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env);
+/* engine_walk.c: set the timers a contact resting at node (a branch or a wait) since
+ * entered_ms needs; other kinds need none. */
+sy_err_t engine_walk_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms);
 
 /* engine_profile.c: the contact's profile, read once per input when first needed. */
 sy_err_t engine_profile_load(engine_walk_t *w);
+
+/* engine_profile.c: the evaluation environment of w, with its cause event (or none);
+ * loads the profile when the journey reads it. */
+sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env);
 
 /* engine_profile.c: apply a set/unset attribute update node to the stored profile. */
 sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
@@ -71,21 +83,27 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node);
 /* engine_render.c: the contact update of an update node, to the sink and the profile. */
 sy_err_t engine_render_update(engine_walk_t *w, const journey_node_t *node);
 
-/* engine_branch.c: on entering a branch, its timers; on an event, record it and take
- * the path that holds; on a timer, take the path that holds. */
+/* engine_branch.c: on entering a branch, its timers; on an event, record it (*changed
+ * when it sets seen bits) and decide; on a timer, decide. */
 sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms);
-sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed);
-sy_err_t engine_branch_on_timer(engine_walk_t *w, bool *changed);
+sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed,
+                                engine_move_t *move);
+sy_err_t engine_branch_on_timer(engine_walk_t *w, engine_move_t *move);
 
 /* engine_wait.c: the same for wait nodes. */
 sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms);
-sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed);
-sy_err_t engine_wait_on_timer(engine_walk_t *w, bool *changed);
+sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed,
+                              engine_move_t *move);
+sy_err_t engine_wait_on_timer(engine_walk_t *w, engine_move_t *move);
 
-/* engine_rules.c: entry of a contact without an active instance, and goal and exit
- * rules of an active one. */
-sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *changed);
-sy_err_t engine_rules_end(engine_walk_t *w, bool *ended);
+/* engine_rules.c: entry of a contact without an active instance (found: it has a done
+ * one in w->instance). When the entry rule admits w's event, w->instance becomes the new
+ * instance, w->cause SY_CAUSE_ENTRY, and *entered is set; the walk is the caller's. */
+sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered);
+
+/* engine_rules.c: the first goal, else exit, rule that holds for w's event: *rule (NULL
+ * when none) and *kind ("goal" or "exit"). */
+sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rule_t **rule);
 
 /* engine_split.c: the arm a contact takes at a split node. */
 size_t engine_split_arm(const journey_split_t *split, const char *contact_id,
@@ -94,8 +112,5 @@ size_t engine_split_arm(const journey_split_t *split, const char *contact_id,
 /* engine_timer.c: add a timer for w's contact at node of w's journey. */
 sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
                           int64_t due_ms);
-
-/* engine.c: the loaded journey with this id and version, or NULL. */
-const journey_t *engine_journey_find(const engine_t *e, const char *id, int32_t version);
 
 #endif

@@ -1,6 +1,7 @@
 /* engine_profile.c — the contact profile as the engine sees it: read from the state store
  * into buffers the engine allocated at open, at most once per input and only for journeys
- * that read it; and set/unset attribute updates written back so later steps see them. */
+ * that read it; the evaluation environment built on it; and set/unset attribute updates
+ * written back so later steps see them. */
 #include "engine.h"
 
 #include <stdlib.h>
@@ -62,6 +63,21 @@ static sy_value_t value_typed(const journey_t *j, const char *name, const char *
         v = (sy_value_t){.kind = SY_VALUE_BOOL, .u.b = text[0] == 't'};
     }
     return v;
+}
+
+sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
+    sy_err_t err = engine_profile_load(w);
+    if (err != SY_OK)
+        return err;
+    *env = (expr_env_t){
+        .event = w->event,
+        .profile = &w->engine->profile,
+        .seen_mask = w->instance.seen_mask,
+        .now_ms = w->t,
+        .entered_at_ms = w->instance.entered_at_ms,
+        .entries = w->instance.occurrence,
+    };
+    return SY_OK;
 }
 
 sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,

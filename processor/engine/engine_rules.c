@@ -1,9 +1,8 @@
 /* engine_rules.c — a journey's event rules: entry (event, `if`, re-entry policy) for a
  * contact without an active instance, and goals and exits, which end an active instance
- * the moment their event arrives. Not here: what happens at the nodes. */
+ * the moment their event arrives. It decides; engine.c walks the contact in or ends it.
+ * Not here: what happens at the nodes. */
 #include "engine.h"
-
-#include <stdio.h>
 
 #include "engine_int.h"
 
@@ -34,30 +33,15 @@ static sy_err_t rule_first(engine_walk_t *w, const journey_rule_t *rules, size_t
     return SY_OK;
 }
 
-/* End the instance at rule: one decision to "<kind>:<name>" from the current node. Its
- * timers go stale: the instance is no longer active. */
-static sy_err_t instance_end(engine_walk_t *w, const char *kind, const journey_rule_t *rule) {
-    char *to = w->engine->rule_node;
-    int n = snprintf(to, ENGINE_RULE_NODE_BYTES, "%s:%s", kind, rule->name ? rule->name : "");
-    if (n < 0 || n >= ENGINE_RULE_NODE_BYTES)
-        return SY_ERR_LIMIT;
-    w->instance.status = STATE_INSTANCE_DONE;
-    return engine_decision_emit(w, w->instance.node, to, NULL);
-}
-
-sy_err_t engine_rules_end(engine_walk_t *w, bool *ended) {
+sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rule_t **rule) {
     const journey_t *j = w->journey;
-    const journey_rule_t *rule = NULL;
-    const char *kind = "goal";
-    sy_err_t err = rule_first(w, j->goals, j->goals_count, &rule);
-    if (err == SY_OK && !rule) {
-        kind = "exit";
-        err = rule_first(w, j->exits, j->exits_count, &rule);
+    *kind = "goal";
+    sy_err_t err = rule_first(w, j->goals, j->goals_count, rule);
+    if (err == SY_OK && !*rule) {
+        *kind = "exit";
+        err = rule_first(w, j->exits, j->exits_count, rule);
     }
-    if (err != SY_OK || !rule)
-        return err;
-    *ended = true;
-    return instance_end(w, kind, rule);
+    return err;
 }
 
 /* Does the re-entry policy let a contact whose last instance is w->instance (done) in? */
@@ -76,7 +60,7 @@ static bool reentry_allows(const engine_walk_t *w, bool found) {
     return false;
 }
 
-sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *changed) {
+sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered) {
     if (!event_match_test(&w->journey->entry, w->event) || !reentry_allows(w, found))
         return SY_OK;
     state_instance_t last = w->instance;
@@ -97,6 +81,6 @@ sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *changed) {
         return SY_OK;
     }
     w->cause = SY_CAUSE_ENTRY;
-    *changed = true;
-    return engine_walk_to(w, -1, 0, NULL);
+    *entered = true;
+    return SY_OK;
 }

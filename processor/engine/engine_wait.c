@@ -1,6 +1,6 @@
 /* engine_wait.c — wait nodes: for a duration, until a time of day in the contact's time
- * zone, or until an event (with a timeout path). Sets the one timer each needs and moves
- * the contact on when it fires or the awaited event comes. */
+ * zone, or until an event (with a timeout path). Sets the one timer each needs and decides
+ * to move the contact on when it fires or the awaited event comes; engine.c moves it. */
 #include "engine.h"
 
 #include <string.h>
@@ -42,9 +42,9 @@ sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
     return engine_timer_add(w, node, entered_ms, due_ms);
 }
 
-sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed) {
-    uint16_t at = w->instance.node;
-    const journey_wait_t *wait = &w->journey->nodes[at].u.wait;
+sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed,
+                              engine_move_t *move) {
+    const journey_wait_t *wait = &w->journey->nodes[w->instance.node].u.wait;
     if (wait->kind != JOURNEY_WAIT_EVENT || wait->watch.count == 0 ||
         !event_match_test(&wait->watch.events[0], ev))
         return SY_OK;
@@ -61,14 +61,15 @@ sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *chan
         if (!expr_eval_bool(wait->filter, &env))
             return SY_OK;
     }
-    return engine_walk_to(w, at, wait->next, "event");
+    *move = (engine_move_t){.go = true, .to = wait->next, .path = "event"};
+    return SY_OK;
 }
 
-sy_err_t engine_wait_on_timer(engine_walk_t *w, bool *changed) {
-    uint16_t at = w->instance.node;
-    const journey_wait_t *wait = &w->journey->nodes[at].u.wait;
-    *changed = true;
+sy_err_t engine_wait_on_timer(engine_walk_t *w, engine_move_t *move) {
+    const journey_wait_t *wait = &w->journey->nodes[w->instance.node].u.wait;
     if (wait->kind == JOURNEY_WAIT_EVENT)
-        return engine_walk_to(w, at, wait->timeout_to, "timeout");
-    return engine_walk_to(w, at, wait->next, NULL);
+        *move = (engine_move_t){.go = true, .to = wait->timeout_to, .path = "timeout"};
+    else
+        *move = (engine_move_t){.go = true, .to = wait->next, .path = NULL};
+    return SY_OK;
 }

@@ -1,12 +1,17 @@
 /* engine_walk.c — one contact's walk through a journey's nodes: a routing decision for
  * every move, sends, tasks and updates on the way, conditions and splits decided at once,
- * until the contact rests at a branch or a wait, or exits. Not here: what moves a resting
- * contact on (engine_branch.c, engine_wait.c) or how actions are rendered. */
+ * until the contact rests at a branch or a wait (their timers set), exits, or ends at a
+ * goal or exit rule. engine.c calls it; what a resting contact's node decides is
+ * engine_branch.c's and engine_wait.c's, and how actions are rendered engine_render.c's. */
 #include "engine.h"
+
+#include <stdio.h>
 
 #include "engine_int.h"
 
-sy_err_t engine_decision_emit(engine_walk_t *w, int from, const char *to_node,
+/* One decision from node `from` (-1: none) to to_node (a node id, or a "goal:"/"exit:"
+ * name). */
+static sy_err_t decision_emit(engine_walk_t *w, int from, const char *to_node,
                               const char *path) {
     const journey_t *j = w->journey;
     sy_decision_t d = {
@@ -23,21 +28,6 @@ sy_err_t engine_decision_emit(engine_walk_t *w, int from, const char *to_node,
     return w->engine->sink.decision(w->engine->sink.ctx, &d);
 }
 
-sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
-    sy_err_t err = engine_profile_load(w);
-    if (err != SY_OK)
-        return err;
-    *env = (expr_env_t){
-        .event = w->event,
-        .profile = &w->engine->profile,
-        .seen_mask = w->instance.seen_mask,
-        .now_ms = w->t,
-        .entered_at_ms = w->instance.entered_at_ms,
-        .entries = w->instance.occurrence,
-    };
-    return SY_OK;
-}
-
 /* A condition's side: "then" or "else". */
 static sy_err_t condition_pick(engine_walk_t *w, const journey_condition_t *c,
                                uint16_t *to, const char **path) {
@@ -51,12 +41,21 @@ static sy_err_t condition_pick(engine_walk_t *w, const journey_condition_t *c,
     return SY_OK;
 }
 
+sy_err_t engine_walk_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
+    switch (w->journey->nodes[node].kind) {
+    case JOURNEY_NODE_BRANCH:
+        return engine_branch_timers(w, node, entered_ms);
+    case JOURNEY_NODE_WAIT:
+        return engine_wait_timers(w, node, entered_ms);
+    default:
+        return SY_OK;
+    }
+}
+
 /* The contact rests at node (a branch or a wait) from now on: fresh seen bits, timers. */
 static sy_err_t rest_at(engine_walk_t *w, uint16_t node) {
     w->instance.seen_mask = 0;
-    if (w->journey->nodes[node].kind == JOURNEY_NODE_BRANCH)
-        return engine_branch_timers(w, node, w->t);
-    return engine_wait_timers(w, node, w->t);
+    return engine_walk_timers(w, node, w->t);
 }
 
 /* Run the node the contact just entered. *to and *path say where it goes next; *rest is
@@ -100,7 +99,7 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
     /* The loader guarantees every loop passes a branch or a wait, so a walk visits each
      * node at most once; the bound only stops a journey that broke that promise. */
     for (size_t steps = 0; steps <= w->journey->nodes_count; steps++) {
-        sy_err_t err = engine_decision_emit(w, from, w->journey->nodes[to].id, path);
+        sy_err_t err = decision_emit(w, from, w->journey->nodes[to].id, path);
         if (err != SY_OK)
             return err;
         w->instance.node = to;
@@ -113,4 +112,13 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
         to = next;
     }
     return SY_ERR_JOURNEY;
+}
+
+sy_err_t engine_walk_end(engine_walk_t *w, const char *kind, const journey_rule_t *rule) {
+    char *to = w->engine->rule_node;
+    int n = snprintf(to, ENGINE_RULE_NODE_BYTES, "%s:%s", kind, rule->name ? rule->name : "");
+    if (n < 0 || n >= ENGINE_RULE_NODE_BYTES)
+        return SY_ERR_LIMIT;
+    w->instance.status = STATE_INSTANCE_DONE;
+    return decision_emit(w, w->instance.node, to, NULL);
 }

@@ -34,26 +34,6 @@ typedef sy_err_t (*compile_level_fn)(compile_t *c, expr_type_t *type);
 
 static sy_err_t compile_or(compile_t *c, expr_type_t *type);
 
-sy_err_t expr_strings_add(expr_strings_t *strings, const char *p, size_t n, uint32_t *off) {
-    if (n >= UINT32_MAX - strings->len - 1)
-        return SY_ERR_NOMEM;
-    if (strings->len + n + 1 > strings->cap) {
-        size_t cap = strings->cap ? strings->cap : 64;
-        while (cap < strings->len + n + 1)
-            cap *= 2;
-        char *buf = realloc(strings->buf, cap);
-        if (!buf)
-            return SY_ERR_NOMEM;
-        strings->buf = buf;
-        strings->cap = cap;
-    }
-    memcpy(strings->buf + strings->len, p, n);
-    strings->buf[strings->len + n] = '\0';
-    *off = (uint32_t)strings->len;
-    strings->len += n + 1;
-    return SY_OK;
-}
-
 static const char *compile_type_name(expr_type_t type) {
     static const char *names[] = {
         [EXPR_TYPE_BOOL] = "bool",         [EXPR_TYPE_NUMBER] = "number",

@@ -79,7 +79,7 @@ sy_err_t expr_error(sy_err_t err, const char *text, size_t offset, int *column,
                     char *errbuf, size_t errbuf_size, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
-/* ---- strings an expression or template owns (expr_compile.c) ---- */
+/* ---- strings an expression or template owns (expr_strings.c) ---- */
 
 /* One growing buffer of NUL-terminated strings, addressed by offset so that growing it
  * moves nothing the operations hold. */

@@ -155,11 +155,3 @@ sy_err_t journey_load_file(journey_t **out, const char *path, char *errbuf,
     free(text);
     return err;
 }
-
-int journey_node_index(const journey_t *journey, const char *id) {
-    for (size_t i = 0; i < journey->nodes_count; i++) {
-        if (journey->nodes[i].id && strcmp(journey->nodes[i].id, id) == 0)
-            return (int)i;
-    }
-    return -1;
-}

@@ -1,5 +1,6 @@
 /* journey_build.c — the small checks every part of a journey file shares: messages with
- * positions, allowed and required keys, strings, node references and durations.
+ * positions, allowed and required keys, strings, node references (and journey_node_index,
+ * the public lookup of a node by id) and durations.
  * What each node kind means is in journey_node.c and journey_branch.c. */
 #include "journey_int.h"
 
@@ -86,6 +87,14 @@ sy_err_t journey_string(journey_build_t *b, const journey_doc_node_t *value,
         return journey_fail(b, SY_ERR_NOMEM, value->line, value->column, "out of memory");
     *out = copy;
     return SY_OK;
+}
+
+int journey_node_index(const journey_t *journey, const char *id) {
+    for (size_t i = 0; i < journey->nodes_count; i++) {
+        if (journey->nodes[i].id && strcmp(journey->nodes[i].id, id) == 0)
+            return (int)i;
+    }
+    return -1;
 }
 
 sy_err_t journey_ref(journey_build_t *b, const journey_doc_node_t *value, const char *key,
