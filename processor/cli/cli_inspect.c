@@ -105,9 +105,12 @@ int cli_inspect_main(int argc, char **argv) {
     const char *journeys_dir = a.journeys_dir ? a.journeys_dir
                                : config       ? config->journeys_dir
                                               : NULL;
+    journey_load_opts_t opts = {.loop_period_min_ms = config
+                                                          ? config->journeys_loop_period_min_ms
+                                                          : JOURNEY_LOOP_PERIOD_MIN_MS_DEFAULT};
     int code = CLI_EXIT_INVALID;
-    if (journeys_dir &&
-        journey_set_load_dir(&journeys, journeys_dir, errbuf, sizeof errbuf) != SY_OK)
+    if (journeys_dir && journey_set_load_dir_opts(&journeys, journeys_dir, &opts, errbuf,
+                                                  sizeof errbuf) != SY_OK)
         fprintf(stderr, "switchyard inspect: %s\n", errbuf);
     else
         code = inspect_run(&a, state_dir, journeys);

@@ -49,8 +49,13 @@ int cli_run_main(int argc, char **argv) {
     int rc = CLI_EXIT_INVALID;
     /* First, so a stop asked for while starting is a clean stop, not a kill. */
     install_stop_handlers();
-    if (config_load(&config, path, errbuf, sizeof errbuf) != SY_OK ||
-        journey_set_load_dir(&journeys, config->journeys_dir, errbuf, sizeof errbuf) != SY_OK) {
+    if (config_load(&config, path, errbuf, sizeof errbuf) != SY_OK) {
+        fprintf(stderr, "switchyard run: %s\n", errbuf);
+        goto done;
+    }
+    journey_load_opts_t opts = {.loop_period_min_ms = config->journeys_loop_period_min_ms};
+    if (journey_set_load_dir_opts(&journeys, config->journeys_dir, &opts, errbuf,
+                                  sizeof errbuf) != SY_OK) {
         fprintf(stderr, "switchyard run: %s\n", errbuf);
         goto done;
     }

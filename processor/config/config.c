@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config_int.h"
+#include "log.h"
 #include "sy_hash.h"
 
 /* Room for a host name: POSIX HOST_NAME_MAX is 255 on Linux. */
@@ -161,6 +162,22 @@ const char *config_kafka_get(const sy_config_t *config, const char *name) {
             return config->kafka_values[i];
     }
     return NULL;
+}
+
+/* librdkafka's log callback, on its own threads (log_write is thread-safe). Syslog
+ * levels: 0-3 emergency to error, 4 warning, 5-6 notice and info, 7 debug. */
+static void config_kafka_log(const rd_kafka_t *rk, int level, const char *facility,
+                             const char *message) {
+    log_level_t to = level <= 3 ? LOG_ERROR : level == 4 ? LOG_WARN
+                   : level <= 6 ? LOG_INFO : LOG_DEBUG;
+    log_write(to, "kafka %s %s: %s", rk ? rd_kafka_name(rk) : "-", facility, message);
+}
+
+rd_kafka_conf_t *config_kafka_conf_new(void) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (conf)
+        rd_kafka_conf_set_log_cb(conf, config_kafka_log);
+    return conf;
 }
 
 sy_err_t config_apply_kafka(const sy_config_t *config, rd_kafka_conf_t *conf, char *errbuf,

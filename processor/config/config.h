@@ -27,6 +27,7 @@ typedef enum config_guarantee {
 typedef struct sy_config {
     char *source;           /* file the config came from, or the name given to parse */
     char *journeys_dir;     /* journeys.dir */
+    int64_t journeys_loop_period_min_ms; /* journeys.loop.period.min.ms */
     char *state_dir;        /* state.dir */
     char *group_id;         /* group.id */
     char *transactional_id; /* transactional.id; when empty, derived at load (see doc) */
@@ -64,6 +65,11 @@ sy_err_t config_set(sy_config_t *config, const char *name, const char *value, ch
 
 /* Free a config; config_free(NULL) is a no-op. */
 void config_free(sy_config_t *config);
+
+/* A new librdkafka conf whose log lines go through switchyard's logger (log.h) in its
+ * format, librdkafka's syslog levels 0-7 mapped to error, warn, info and debug. Every
+ * client switchyard makes starts from one; the caller owns it (rd_kafka_new takes it). */
+rd_kafka_conf_t *config_kafka_conf_new(void);
 
 /* Apply the kafka.* pass-through properties to a librdkafka conf. SY_ERR_CONFIG when
  * librdkafka refuses one; errbuf then names the property and librdkafka's reason. */

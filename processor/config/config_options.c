@@ -35,6 +35,13 @@ const config_option_t config_options[] = {
      CONFIG_FIELD(journeys_dir),
      "Directory of journey files (*.yaml, *.yml, *.json). They are loaded all or nothing: "
      "one invalid file stops the load."},
+    /* The default is JOURNEY_LOOP_PERIOD_MIN_MS_DEFAULT (journey.h); the maximum, a year. */
+    {"journeys.loop.period.min.ms", CONFIG_TYPE_INT, "3600000", NULL, 1,
+     INT64_C(31536000000), NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(journeys_loop_period_min_ms),
+     "Least time, in milliseconds, a contact can take round a loop of journey nodes that "
+     "sends a message, counting a wait's duration, a branch path's `after` and nothing for "
+     "a time-of-day wait or an event. A journey with a shorter loop is refused at load, so "
+     "that no contact is messaged faster than this without end."},
     {"state.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(state_dir),
      "RocksDB data directory of this instance; created if missing. Every instance needs "

@@ -12,7 +12,7 @@ static const char *const demo_topics[] = {"events", "profiles", "decisions", "co
                                           "dlq", "changelog"};
 
 static int cluster_start(demo_t *d, char *errbuf, size_t errbuf_size) {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_t *conf = config_kafka_conf_new();
     rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
     d->mock_owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errbuf_size);
     if (!d->mock_owner)
@@ -53,7 +53,7 @@ static void *runner_thread(void *arg) {
 
 static rd_kafka_t *client_new(demo_t *d, rd_kafka_type_t type, char *errbuf,
                               size_t errbuf_size) {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_t *conf = config_kafka_conf_new();
     const char *bootstraps = rd_kafka_mock_cluster_bootstraps(d->cluster);
     if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, errbuf, errbuf_size) ||
         rd_kafka_conf_set(conf, "log_level", "3", errbuf, errbuf_size) ||

@@ -38,7 +38,7 @@ static void delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 static sy_err_t producer_create(output_kafka_t *o, const sy_config_t *config,
                                 const char *bootstrap, char *errbuf, size_t errbuf_size) {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_t *conf = config_kafka_conf_new();
     if (config_apply_kafka(config, conf, errbuf, errbuf_size) != SY_OK ||
         (bootstrap && rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errbuf,
                                         errbuf_size) != RD_KAFKA_CONF_OK) ||

@@ -67,7 +67,7 @@ static sy_err_t reader_consumer_new(topic_reader_t *r, const topic_reader_conf_t
         {"auto.offset.reset", "earliest"},     {"allow.auto.create.topics", "false"},
     };
     char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_t *conf = config_kafka_conf_new();
     sy_err_t err = conf_set(conf, "group.id", TOPIC_READER_GROUP_ID, errbuf, errbuf_size);
     if (err == SY_OK && c->config)
         err = config_apply_kafka(c->config, conf, errbuf, errbuf_size);

@@ -71,7 +71,15 @@ static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) 
 
 sy_err_t journey_parse(journey_t **out, const char *text, size_t len, const char *source,
                        char *errbuf, size_t errbuf_size) {
+    return journey_parse_opts(out, text, len, source, NULL, errbuf, errbuf_size);
+}
+
+sy_err_t journey_parse_opts(journey_t **out, const char *text, size_t len,
+                            const char *source, const journey_load_opts_t *opts,
+                            char *errbuf, size_t errbuf_size) {
     journey_build_t b = {.source = source, .errbuf = errbuf, .errbuf_size = errbuf_size};
+    b.loop_period_min_ms =
+        opts ? opts->loop_period_min_ms : JOURNEY_LOOP_PERIOD_MIN_MS_DEFAULT;
     journey_doc_node_t *root = NULL;
     sy_err_t err = journey_doc_parse(&root, text, len, source, errbuf, errbuf_size);
     if (err)
@@ -146,12 +154,18 @@ fail:
 
 sy_err_t journey_load_file(journey_t **out, const char *path, char *errbuf,
                            size_t errbuf_size) {
+    return journey_load_file_opts(out, path, NULL, errbuf, errbuf_size);
+}
+
+sy_err_t journey_load_file_opts(journey_t **out, const char *path,
+                                const journey_load_opts_t *opts, char *errbuf,
+                                size_t errbuf_size) {
     char *text = NULL;
     size_t len = 0;
     sy_err_t err = journey_read_file(path, &text, &len, errbuf, errbuf_size);
     if (err)
         return err;
-    err = journey_parse(out, text, len, path, errbuf, errbuf_size);
+    err = journey_parse_opts(out, text, len, path, opts, errbuf, errbuf_size);
     free(text);
     return err;
 }

@@ -208,6 +208,17 @@ typedef struct journey {
     journey_node_t *nodes;
 } journey_t;
 
+/* The least time round a loop of nodes that sends, unless the deployment says otherwise
+ * (journeys.loop.period.min.ms): a journey whose contacts could be sent a message more
+ * often than this, round and round, is refused. */
+#define JOURNEY_LOOP_PERIOD_MIN_MS_DEFAULT INT64_C(3600000)
+
+/* What a deployment may tune in journey validation. A NULL journey_load_opts_t pointer
+ * means the defaults. */
+typedef struct journey_load_opts {
+    int64_t loop_period_min_ms; /* >= 1; see JOURNEY_LOOP_PERIOD_MIN_MS_DEFAULT */
+} journey_load_opts_t;
+
 /* Parse and validate one journey from text; source names it in messages. On error
  * errbuf reads "FILE:LINE:COLUMN: problem" and *out is untouched.
  * Errors: SY_ERR_JOURNEY, SY_ERR_LIMIT, SY_ERR_NOMEM. text is borrowed. */
@@ -217,6 +228,14 @@ sy_err_t journey_parse(journey_t **out, const char *text, size_t len, const char
 /* As journey_parse, reading the file at path. Adds SY_ERR_IO. */
 sy_err_t journey_load_file(journey_t **out, const char *path, char *errbuf,
                            size_t errbuf_size);
+
+/* As journey_parse and journey_load_file, with opts (borrowed; NULL: the defaults). */
+sy_err_t journey_parse_opts(journey_t **out, const char *text, size_t len,
+                            const char *source, const journey_load_opts_t *opts,
+                            char *errbuf, size_t errbuf_size);
+sy_err_t journey_load_file_opts(journey_t **out, const char *path,
+                                const journey_load_opts_t *opts, char *errbuf,
+                                size_t errbuf_size);
 
 /* Free a journey; journey_free(NULL) is a no-op. */
 void journey_free(journey_t *journey);
@@ -239,6 +258,10 @@ typedef struct journey_set {
 
 sy_err_t journey_set_load_dir(journey_set_t **out, const char *dir, char *errbuf,
                               size_t errbuf_size);
+/* As journey_set_load_dir, with opts (borrowed; NULL: the defaults). */
+sy_err_t journey_set_load_dir_opts(journey_set_t **out, const char *dir,
+                                   const journey_load_opts_t *opts, char *errbuf,
+                                   size_t errbuf_size);
 void journey_set_free(journey_set_t *set);
 
 #endif

@@ -31,6 +31,7 @@ typedef struct journey_build {
     size_t edges_count;
     size_t edges_cap;
     journey_edge_t *edges; /* owned, in file order: grouped by `from` */
+    int64_t loop_period_min_ms; /* journey_load_opts_t's, for journey_validate_loops */
 } journey_build_t;
 
 /* Writes "SOURCE:LINE:COLUMN: message" into the errbuf and returns err. */
@@ -125,5 +126,10 @@ sy_err_t journey_nodes_build(journey_build_t *b, const journey_doc_node_t *nodes
 /* Every node reachable from nodes[0], and no cycle that does not pass through a wait
  * or branch node (those take time; any other cycle would spin without end). */
 sy_err_t journey_validate_graph(journey_build_t *b);
+
+/* Every cycle through a send node takes at least min_ms, counting at each node the least
+ * time a contact can spend there (journey_loops.c says how); otherwise SY_ERR_JOURNEY at
+ * the send, naming the loop, its shortest period and the minimum. Needs node_maps. */
+sy_err_t journey_validate_loops(journey_build_t *b, int64_t min_ms);
 
 #endif

@@ -283,5 +283,6 @@ sy_err_t journey_nodes_build(journey_build_t *b, const journey_doc_node_t *nodes
         if (err)
             return err;
     }
-    return journey_validate_graph(b);
+    sy_err_t err = journey_validate_graph(b);
+    return err ? err : journey_validate_loops(b, b->loop_period_min_ms);
 }

@@ -90,6 +90,12 @@ static sy_err_t set_check_unique(const journey_set_t *set, char *errbuf,
 
 sy_err_t journey_set_load_dir(journey_set_t **out, const char *dir, char *errbuf,
                               size_t errbuf_size) {
+    return journey_set_load_dir_opts(out, dir, NULL, errbuf, errbuf_size);
+}
+
+sy_err_t journey_set_load_dir_opts(journey_set_t **out, const char *dir,
+                                   const journey_load_opts_t *opts, char *errbuf,
+                                   size_t errbuf_size) {
     char **names = NULL;
     size_t names_count = 0;
     journey_set_t *set = NULL;
@@ -116,7 +122,8 @@ sy_err_t journey_set_load_dir(journey_set_t **out, const char *dir, char *errbuf
             snprintf(errbuf, errbuf_size, "%s/%s: path too long", dir, names[i]);
             goto fail;
         }
-        err = journey_load_file(&set->journeys[set->count], path, errbuf, errbuf_size);
+        err = journey_load_file_opts(&set->journeys[set->count], path, opts, errbuf,
+                                     errbuf_size);
         if (err)
             goto fail;
         set->count++;

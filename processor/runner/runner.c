@@ -10,7 +10,7 @@
 #include "runner_int.h"
 
 static rd_kafka_conf_t *client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_t *conf = config_kafka_conf_new();
     if (config_apply_kafka(c, conf, errbuf, errbuf_size) != SY_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;

@@ -18,7 +18,7 @@
 #define RUNNER_RESTORE_POLL_MS 200
 
 static rd_kafka_conf_t *restore_conf(const runner_t *r, char *errbuf, size_t errbuf_size) {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_t *conf = config_kafka_conf_new();
     if (config_apply_kafka(r->config, conf, errbuf, errbuf_size) != SY_OK)
         goto fail;
     /* Partitions are assigned by hand and no offset is ever committed: the group id

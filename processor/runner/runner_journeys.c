@@ -151,7 +151,9 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
     journey_set_t *fresh = NULL;
     char why[1024];
-    if (journey_set_load_dir(&fresh, r->config->journeys_dir, why, sizeof why) != SY_OK) {
+    journey_load_opts_t opts = {.loop_period_min_ms = r->config->journeys_loop_period_min_ms};
+    if (journey_set_load_dir_opts(&fresh, r->config->journeys_dir, &opts, why, sizeof why) !=
+        SY_OK) {
         log_error("journeys: reload refused, keeping the %zu loaded version(s): %s",
                   js->count, why);
         return SY_OK;

@@ -56,6 +56,12 @@ Test(regressions, a_journey_without_entry_names_the_file_and_line) {
                    "435e01e3.yaml:2:1: missing 'entry' in journey");
 }
 
+Test(regressions, a_loop_that_sends_every_millisecond_is_refused) {
+    expect_refused("validate " REGRESSIONS "/loop-send-wait-1ms.yaml",
+                   "loop-send-wait-1ms.yaml:6:5: loop ping -> pause -> ping can send every "
+                   "1ms, less than the minimum period 1h");
+}
+
 Test(regressions, recordings_that_avro_c_would_trust_are_refused_before_it_reads) {
     const struct {
         const char *file, *words;

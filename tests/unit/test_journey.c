@@ -456,14 +456,88 @@ Test(journey, unreachable_node_is_an_error) {
                 "bad.yaml:7:5: node 'lost' cannot be reached from the first node 'done'");
 }
 
-Test(journey, loop_through_a_branch_is_allowed_because_a_branch_takes_time) {
+Test(journey, loop_through_a_branch_path_with_after_is_allowed) {
     journey_t *j = parse_ok(JOURNEY_HEAD HELLO_EMAIL
                             "  - id: outcome\n    branch:\n      message: hello\n"
                             "      paths:\n"
-                            "        - {name: again, when: [email.opened], to: hello}\n"
+                            "        - {name: again, when: [email.opened], after: 1h, "
+                            "to: hello}\n"
                             "      otherwise: {after: 1d, to: done}\n" DONE);
     cr_assert(eq(sz, j->nodes_count, 3), "%zu nodes", j->nodes_count);
     journey_free(j);
+}
+
+/* An event can come at any moment, as fast as its sender likes: a path taken on one
+ * holds the contact no time at all. */
+Test(journey, loop_that_sends_through_an_event_only_branch_path_is_refused) {
+    parse_fails(JOURNEY_HEAD HELLO_EMAIL
+                "  - id: outcome\n    branch:\n      message: hello\n"
+                "      paths:\n"
+                "        - {name: again, when: [email.opened], to: hello}\n"
+                "      otherwise: {after: 1d, to: done}\n" DONE,
+                SY_ERR_JOURNEY,
+                "bad.yaml:5:5: loop hello -> outcome -> hello can send every 0ms, less than "
+                "the minimum period 1h (journeys.loop.period.min.ms); make a wait on it "
+                "longer");
+}
+
+#define PING_WAIT(duration)                                                                \
+    JOURNEY_HEAD "  - id: ping\n    send: {channel: email, template: ping}\n"             \
+                 "    next: check\n"                                                       \
+                 "  - id: check\n    condition: {if: 'true', then: pause, else: done}\n"   \
+                 "  - id: pause\n    wait: {for: " duration "}\n    next: ping\n" DONE
+
+Test(journey, loop_that_sends_with_a_long_enough_wait_is_allowed) {
+    journey_t *j = parse_ok(PING_WAIT("2h"));
+    cr_assert_eq(j->nodes_count, 4, "%zu nodes", j->nodes_count);
+    journey_free(j);
+}
+
+Test(journey, loop_that_sends_with_a_short_wait_names_the_loop_and_both_periods) {
+    parse_fails(PING_WAIT("1ms"), SY_ERR_JOURNEY,
+                "bad.yaml:5:5: loop ping -> check -> pause -> ping can send every 1ms, less "
+                "than the minimum period 1h (journeys.loop.period.min.ms); make a wait on "
+                "it longer");
+}
+
+Test(journey, loop_period_minimum_comes_from_the_options) {
+    const char *text = PING_WAIT("2h");
+    journey_load_opts_t opts = {.loop_period_min_ms = 3 * 3600 * 1000};
+    journey_t *j = (journey_t *)&errbuf;
+    sy_err_t err = journey_parse_opts(&j, text, strlen(text), "bad.yaml", &opts, errbuf,
+                                      sizeof errbuf);
+    cr_assert_eq(err, SY_ERR_JOURNEY, "journey_parse_opts returned %d; %s", err, errbuf);
+    cr_assert_not_null(strstr(errbuf, "every 2h, less than the minimum period 3h"), "%s",
+                       errbuf);
+    opts.loop_period_min_ms = 1;
+    text = PING_WAIT("1ms");
+    err = journey_parse_opts(&j, text, strlen(text), "ok.yaml", &opts, errbuf,
+                             sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "journey_parse_opts returned %d; %s", err, errbuf);
+    journey_free(j);
+}
+
+Test(journey, loop_without_a_send_needs_no_minimum_period) {
+    journey_t *j = parse_ok(JOURNEY_HEAD
+                            "  - id: tag\n    update: {add_to_list: x}\n    next: pause\n"
+                            "  - id: pause\n    wait: {for: 1ms}\n    next: tag\n");
+    cr_assert_eq(j->nodes_count, 2, "%zu nodes", j->nodes_count);
+    journey_free(j);
+}
+
+/* The shortest way round counts: a long wait on one arm does not hide a short one. */
+Test(journey, loop_that_sends_is_measured_by_its_shortest_way_round) {
+    parse_fails(JOURNEY_HEAD "  - id: ping\n    send: {channel: email, template: ping}\n"
+                "    next: pick\n"
+                "  - id: pick\n    split:\n"
+                "      - {name: a, percent: 50, to: slow}\n"
+                "      - {name: b, percent: 50, to: fast}\n"
+                "  - id: slow\n    wait: {for: 2d}\n    next: ping\n"
+                "  - id: fast\n    wait: {for: 30m}\n    next: ping\n",
+                SY_ERR_JOURNEY,
+                "bad.yaml:5:5: loop ping -> pick -> fast -> ping can send every 30m, less "
+                "than the minimum period 1h (journeys.loop.period.min.ms); make a wait on "
+                "it longer");
 }
 
 Test(journey, loop_without_a_wait_is_named_with_its_nodes) {
