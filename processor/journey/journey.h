@@ -225,7 +225,7 @@ void journey_free(journey_t *journey);
 int journey_node_index(const journey_t *journey, const char *id);
 
 /* Parse a duration ("500ms", "90s", "30m", "24h", "7d") into *ms. Returns false on a
- * malformed or non-positive duration. */
+ * malformed, non-positive or too long duration (sy_duration_parse says which). */
 bool journey_duration_parse(const char *text, int64_t *ms);
 
 /* All journeys of a directory (*.yaml, *.yml, *.json), sorted by file name. All or
