@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "runner_int.h"
+#include "sy_clock.h"
 
 #define FNV_OFFSET UINT64_C(1469598103934665603)
 #define FNV_PRIME UINT64_C(1099511628211)
@@ -106,7 +107,7 @@ sy_err_t runner_journeys_init(runner_t *r, const journey_set_t *set, char *errbu
     js->count = set->count;
     set_rebuild(js);
     js->dir_signature = dir_signature(r->config->journeys_dir);
-    js->last_check_ms = runner_now_ms();
+    js->last_check_ms = sy_clock_mono_ms();
     return SY_OK;
 }
 
@@ -189,7 +190,7 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
-    int64_t now = runner_now_ms();
+    int64_t now = sy_clock_mono_ms();
     if (r->txn_open || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS)
         return SY_OK;
     js->last_check_ms = now;
