@@ -25,6 +25,11 @@
  * about 1 MiB, and no engagement record comes near it. */
 #define SY_FRAME_BYTES_MAX (1024 * 1024)
 
+/* Bytes of one journey file: generated journeys of JOURNEY_NODES_MAX nodes stay well
+ * under this; a bigger file is a mistake, not a journey, and is refused unread. The
+ * loader and the runner's reload check (which hashes the files) share it. */
+#define SY_JOURNEY_FILE_BYTES_MAX (16 * 1024 * 1024)
+
 /* Instants switchyard reads, in epoch milliseconds: 0000-01-01T00:00:00.000Z to
  * 9999-12-31T23:59:59.999Z, the years ISO-8601 writes with four digits and the range the
  * outputs have always printed. Far from INT64 either side, so an instant plus a bounded
