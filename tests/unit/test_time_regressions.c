@@ -82,3 +82,19 @@ Test(time_regressions, event_time_at_int64_max_is_a_dead_letter_and_fires_nothin
                           "\"decided_at\":\"2026-11-03T08:00:00.000Z\"") != NULL, "%s", out);
     cr_assert_null(strstr(out, "\"decided_at\":-"), "%s", out);
 }
+
+/* docs/expressions.md's stored time is also a valid profile default (it was "must be a
+ * time" when defaults had a grammar of their own). */
+Test(time_regressions, the_documented_time_with_fraction_and_offset_is_a_profile_default) {
+    static const char text[] = "id: j\nversion: 1\nprofile:\n  since:\n    type: time\n"
+                               "    default: \"2026-11-01T10:00:00.250+01:00\"\n"
+                               "entry: {event: custom.go}\nnodes:\n  - id: done\n"
+                               "    exit: {}\n";
+    journey_t *j = NULL;
+    sy_err_t err = journey_parse(&j, text, sizeof text - 1, "p.yaml", errbuf, sizeof errbuf);
+    cr_assert_eq(err, SY_OK, "got %s (%s)", sy_err_name(err), errbuf);
+    cr_assert_eq(j->attrs_count, 1, "attrs %zu", j->attrs_count);
+    cr_assert_eq(j->attrs[0].default_value.u.l, INT64_C(1793523600250), "default %lld",
+                 (long long)j->attrs[0].default_value.u.l);
+    journey_free(j);
+}
