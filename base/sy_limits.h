@@ -25,6 +25,27 @@
  * about 1 MiB, and no engagement record comes near it. */
 #define SY_FRAME_BYTES_MAX (1024 * 1024)
 
+/* Bytes of a Kafka topic name: Kafka refuses longer ones (its Topic.validate). The config
+ * checks topic names against it; recordings store topic names under it. */
+#define SY_TOPIC_BYTES_MAX 249
+
+/* Partitions one store serves and one read may name: state keys carry the partition as
+ * their first 2 bytes (big-endian), and profile keys in the pending batch start with a
+ * tag byte no partition's high byte reaches (state_profile.c checks it). Topics rarely have more than a few
+ * hundred partitions; 4096 leaves room and keeps per-partition arrays small. */
+#define SY_PARTITIONS_MAX 4096
+_Static_assert(SY_PARTITIONS_MAX - 1 <= UINT16_MAX, "a partition fits the 2-byte key prefix");
+
+/* Nodes per journey: a node index is a uint16_t in state (instances and timers);
+ * marketers' journeys have dozens. */
+#define SY_JOURNEY_NODES_MAX 1024
+_Static_assert(SY_JOURNEY_NODES_MAX - 1 <= UINT16_MAX, "a node index fits a uint16_t");
+
+/* Events a branch or wait watches: each has one bit in the contact's seen mask, a
+ * uint32_t in state (state_store.h checks the field). */
+#define SY_WATCH_MAX 32
+_Static_assert(SY_WATCH_MAX <= 32, "one seen bit per watched event in a uint32_t");
+
 /* Bytes of one journey file: generated journeys of JOURNEY_NODES_MAX nodes stay well
  * under this; a bigger file is a mistake, not a journey, and is refused unread. The
  * loader and the runner's reload check (which hashes the files) share it. */

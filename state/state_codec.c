@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+_Static_assert(STATE_PARTITIONS_MAX - 1 <= UINT16_MAX, "a partition is the 2-byte key prefix");
+
 static size_t put_u16_be(uint8_t *buf, uint16_t v) {
     buf[0] = (uint8_t)(v >> 8);
     buf[1] = (uint8_t)v;

@@ -12,6 +12,8 @@
 /* Pending-map keys of profiles start with this byte; instance keys start with the high
  * byte of a partition below STATE_PARTITIONS_MAX (at most 0x0f), so the two never meet. */
 #define PROFILE_PENDING_TAG 0xff
+_Static_assert((STATE_PARTITIONS_MAX - 1) >> 8 < PROFILE_PENDING_TAG,
+               "no partition's high byte is the profile tag");
 
 /* One merge's working memory, kept with the store: no allocation per profile update. */
 struct state_profile_scratch {

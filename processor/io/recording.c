@@ -17,8 +17,8 @@
 #include "sy_hash.h"
 #include "sy_limits.h"
 
-/* Bytes of a Kafka topic name: Kafka refuses longer ones. */
-#define RECORDING_TOPIC_BYTES_MAX 249
+/* Bytes of a Kafka topic name (sy_limits.h). */
+#define RECORDING_TOPIC_BYTES_MAX SY_TOPIC_BYTES_MAX
 
 /* Bytes of records per block before the writer closes it: Java's Avro default sync
  * interval (64,000). Deflate compresses well at this size, and the reader's progress

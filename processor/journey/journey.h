@@ -11,17 +11,18 @@
 #include "expr.h"
 #include "records.h"
 #include "sy_error.h"
+#include "sy_limits.h"
 
-/* Nodes per journey: indexes are uint16_t in state; marketers' journeys have dozens. */
-#define JOURNEY_NODES_MAX 1024
+/* Nodes per journey (sy_limits.h says why). */
+#define JOURNEY_NODES_MAX SY_JOURNEY_NODES_MAX
 /* Paths per branch and events per when/unless list: a branch reads one message's
  * outcomes, of which there are at most SY_EVENT_TYPE__COUNT kinds. */
 #define JOURNEY_PATHS_MAX 32
 #define JOURNEY_MATCHES_MAX 16
 /* Journeys loaded at once; the engine visits each for every event of a contact. */
 #define JOURNEY_SET_MAX 256
-/* Events a branch or wait watches (seen bits are a uint32_t in state). */
-#define JOURNEY_WATCH_MAX 32
+/* Events a branch or wait watches (seen bits; sy_limits.h). */
+#define JOURNEY_WATCH_MAX SY_WATCH_MAX
 /* Goal and exit rules per journey; arms per split; declared profile attributes. */
 #define JOURNEY_RULES_MAX 16
 #define JOURNEY_SPLIT_ARMS_MAX 16
