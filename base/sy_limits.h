@@ -34,7 +34,8 @@
  * tag byte no partition's high byte reaches (state_profile.c checks it). Topics rarely have more than a few
  * hundred partitions; 4096 leaves room and keeps per-partition arrays small. */
 #define SY_PARTITIONS_MAX 4096
-_Static_assert(SY_PARTITIONS_MAX - 1 <= UINT16_MAX, "a partition fits the 2-byte key prefix");
+_Static_assert(SY_PARTITIONS_MAX - 1 <= UINT16_MAX,
+               "a partition fits the 2-byte key prefix");
 
 /* Nodes per journey: a node index is a uint16_t in state (instances and timers);
  * marketers' journeys have dozens. */
