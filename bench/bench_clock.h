@@ -1,17 +1,14 @@
-/* bench_clock.h — the clocks the benchmarks time with: monotonic wall seconds, and the
- * CPU seconds (user + system, every thread) of the whole process. Header-only: each
- * benchmark is its own executable. Not a timer for tests: timings stay in bench/. */
+/* bench_clock.h — the clocks the benchmarks time with: monotonic wall seconds (base's
+ * sy_clock), and the CPU seconds (user + system, every thread) of the whole process.
+ * Header-only: each benchmark is its own executable. Not a timer for tests. */
 #ifndef SY_BENCH_CLOCK_H
 #define SY_BENCH_CLOCK_H
 
 #include <sys/resource.h>
-#include <time.h>
 
-static inline double bench_seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "sy_clock.h"
+
+static inline double bench_seconds_now(void) { return sy_clock_mono_s(); }
 
 static inline double bench_cpu_seconds_now(void) {
     struct rusage ru;

@@ -15,6 +15,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "codec.h"
+#include "sy_clock.h"
 
 /* Longest a metadata call may take: a fresh broker is slow at first. */
 #define LAT_CALL_TIMEOUT_MS 30000
@@ -60,12 +61,6 @@ static volatile sig_atomic_t lat_stop;
 static void on_signal(int sig) {
     (void)sig;
     lat_stop = 1;
-}
-
-static int64_t wall_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static uint64_t hash_bytes(const void *p, size_t n) {
@@ -150,7 +145,7 @@ static int is_entry(const sy_event_t *ev, const char *spec) {
 /* One record of the events topic (is_action 0) or of an action topic (1). */
 static int on_record(lat_table_t *t, codec_t *codec, const lat_args_t *a,
                      const rd_kafka_message_t *m, int is_action) {
-    int64_t now = wall_us();
+    int64_t now = sy_clock_wall_us();
     if (!m->key || !m->key_len)
         return 0;
     if (!is_action) {
@@ -242,10 +237,10 @@ static rd_kafka_t *consumer_open(const lat_args_t *a) {
 /* Consume until: --expect contacts answered, --idle seconds without an action once one
  * was seen, --timeout, or a signal. */
 static int consume(rd_kafka_t *rk, codec_t *codec, const lat_args_t *a, lat_table_t *t) {
-    int64_t start = wall_us(), last = start;
-    while (!lat_stop && (double)(wall_us() - start) / 1e6 < a->timeout_s &&
+    int64_t start = sy_clock_wall_us(), last = start;
+    while (!lat_stop && (double)(sy_clock_wall_us() - start) / 1e6 < a->timeout_s &&
            !(a->expect && t->matched >= a->expect) &&
-           !(t->actions && (double)(wall_us() - last) / 1e6 >= a->idle_s)) {
+           !(t->actions && (double)(sy_clock_wall_us() - last) / 1e6 >= a->idle_s)) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, LAT_POLL_MS);
         if (!m)
             continue;
@@ -263,7 +258,7 @@ static int consume(rd_kafka_t *rk, codec_t *codec, const lat_args_t *a, lat_tabl
             return -1;
         }
         if (is_action)
-            last = wall_us();
+            last = sy_clock_wall_us();
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "loadgen_cli.h"
+#include "sy_clock.h"
 
 /* Records produced between two polls of delivery reports (and, closed loop, of action
  * commands): small bursts keep the schedule smooth and the reports drained. */
@@ -34,18 +35,6 @@ typedef struct kafka_run {
     double behind_max_s;
     int error; /* a produce call failed for good */
 } kafka_run_t;
-
-static double mono_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
     (void)rk;
@@ -90,7 +79,7 @@ static int produce(kafka_run_t *run, const char *topic, const char *contact,
                                     RD_KAFKA_V_KEY(contact, strlen(contact)),
                                     RD_KAFKA_V_VALUE((void *)frame, len),
                                     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                    RD_KAFKA_V_TIMESTAMP(wall_ms()), RD_KAFKA_V_END)) ==
+                                    RD_KAFKA_V_TIMESTAMP(sy_clock_wall_ms()), RD_KAFKA_V_END)) ==
            RD_KAFKA_RESP_ERR__QUEUE_FULL)
         rd_kafka_poll(run->producer, 1);
     if (err) {
@@ -176,10 +165,10 @@ static void sleep_s(double s) {
  * done (closed loop: answering goes on until the duration). */
 static double paced_run(kafka_run_t *run) {
     const double rate = run->cli->rate, duration = run->cli->duration_s;
-    double start = mono_s(), elapsed = 0;
+    double start = sy_clock_mono_s(), elapsed = 0;
     int exhausted = 0;
     while (!run->error) {
-        elapsed = mono_s() - start;
+        elapsed = sy_clock_mono_s() - start;
         if (duration > 0 && elapsed >= duration)
             break;
         uint64_t due = (uint64_t)(elapsed * rate) + 1;
@@ -196,9 +185,9 @@ static double paced_run(kafka_run_t *run) {
         else if (exhausted)
             break;
         if (exhausted || run->produced >= due)
-            sleep_s(exhausted ? 1.0 : start + (double)run->produced / rate - mono_s());
+            sleep_s(exhausted ? 1.0 : start + (double)run->produced / rate - sy_clock_mono_s());
     }
-    return mono_s() - start;
+    return sy_clock_mono_s() - start;
 }
 
 static void flush(kafka_run_t *run) {

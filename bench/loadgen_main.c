@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "loadgen_cli.h"
+#include "sy_clock.h"
 
 /* Event time of c-1's arrival in a recording: Monday 2026-11-02 08:00 UTC, the demo's
  * start, fixed so the same seed gives the same bytes. */
@@ -94,16 +95,10 @@ static int number(const char *opt, const char *text, double lo, double hi, doubl
     return 1;
 }
 
-static int64_t wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int parse_start(loadgen_cli_t *cli, const char *text) {
     double v;
     if (strcmp(text, "now") == 0) {
-        cli->conf.start_ms = wall_ms();
+        cli->conf.start_ms = sy_clock_wall_ms();
         return 1;
     }
     if (!number("start", text, 0, 1e15, &v))
@@ -201,7 +196,7 @@ static int cli_finish(loadgen_cli_t *cli, const parse_extra_t *x) {
         return 0;
     }
     if (!x->start_set)
-        cli->conf.start_ms = recording ? LOADGEN_RECORDING_START_MS : wall_ms();
+        cli->conf.start_ms = recording ? LOADGEN_RECORDING_START_MS : sy_clock_wall_ms();
     if (recording && !cli->profiles_topic)
         cli->profiles_topic = "profiles";
     if (!cli->profiles_topic)
@@ -258,18 +253,16 @@ static void print_counts(const loadgen_t *gen) {
 
 static int run_recording(const loadgen_cli_t *cli, loadgen_t *gen) {
     char errbuf[768];
-    struct timespec t0, t1;
     uint64_t records = 0;
     loadgen_record_conf_t rc = {cli->out, cli->codec, cli->topic, cli->profiles_topic,
                                 cli->partitions};
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = sy_clock_mono_s();
     sy_err_t err = loadgen_record(gen, &rc, &records, errbuf, sizeof errbuf);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = sy_clock_mono_s() - t0;
     if (err != SY_OK) {
         fprintf(stderr, "loadgen recording: %s\n", errbuf);
         return 1;
     }
-    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("recorded %" PRIu64 " seconds %.2f records_per_s %.0f file %s\n", records, s,
            s > 0 ? (double)records / s : 0.0, cli->out);
     print_counts(gen);

@@ -3,6 +3,7 @@
  * (next time, contact, cursor) per in-flight contact and rebuilds a plan when it needs
  * the record. Not the output side: loadgen_main.c and loadgen_kafka.c encode and send. */
 #include "loadgen.h"
+#include "sy_heap.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -224,37 +225,23 @@ static void plan_build(loadgen_t *gen, uint64_t index) {
     plan_sort(gen);
 }
 
-static int heap_before(const heap_entry_t *a, const heap_entry_t *b) {
+static bool heap_before(const void *pa, const void *pb) {
+    const heap_entry_t *a = pa, *b = pb;
     return a->time_ms != b->time_ms ? a->time_ms < b->time_ms : a->key < b->key;
 }
 
 static void heap_push(loadgen_t *gen, heap_entry_t e) {
     assert(gen->count < gen->capacity);
-    size_t i = gen->count++;
-    while (i > 0 && heap_before(&e, &gen->heap[(i - 1) / 2])) {
-        gen->heap[i] = gen->heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    gen->heap[i] = e;
+    sy_heap_push(gen->heap, sizeof *gen->heap, &gen->count, &e, heap_before);
 }
 
 /* Put e at the root (or drop the root when e is NULL) and restore the order. */
 static void heap_replace_top(loadgen_t *gen, const heap_entry_t *e) {
-    heap_entry_t last = e ? *e : gen->heap[--gen->count];
-    size_t i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= gen->count)
-            break;
-        if (child + 1 < gen->count && heap_before(&gen->heap[child + 1], &gen->heap[child]))
-            child++;
-        if (!heap_before(&gen->heap[child], &last))
-            break;
-        gen->heap[i] = gen->heap[child];
-        i = child;
-    }
-    if (gen->count)
-        gen->heap[i] = last;
+    heap_entry_t top = e ? *e : (heap_entry_t){0}; /* a copy: e may point into the heap */
+    if (e)
+        sy_heap_sift_down(gen->heap, sizeof *gen->heap, gen->count, &top, heap_before);
+    else
+        sy_heap_pop(gen->heap, sizeof *gen->heap, &gen->count, heap_before);
 }
 
 /* Longest span from a contact's arrival to its last record, for the heap's size. */

@@ -136,8 +136,4 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,
                                  size_t errbuf_size);
 
-/* codec_time.c: "2026-11-01T09:00:00.000Z" for epoch ms into buf (at least 32 bytes);
- * false when the year is outside 0000..9999. */
-bool codec_time_format_ms(int64_t ms, char *buf, size_t buf_size);
-
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec_int.h"
+#include "sy_time.h"
 
 static json_object *json_datum(avro_value_t *v, avro_schema_t s, bool timestamp);
 
@@ -50,9 +51,11 @@ static json_object *json_double(double d) {
 }
 
 static json_object *json_long(int64_t l, bool timestamp) {
-    char text[32];
-    if (timestamp && codec_time_format_ms(l, text, sizeof text))
+    char text[SY_TIME_TEXT_BYTES];
+    if (timestamp && sy_time_in_bounds(l)) {
+        sy_time_format_ms(l, text);
         return json_object_new_string(text);
+    }
     return json_object_new_int64(l);
 }
 

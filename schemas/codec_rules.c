@@ -1,10 +1,12 @@
 /* codec_rules.c — the limits and domain rules a record must meet, checked on the C struct
  * after decoding and before encoding, so the codec never writes what it would refuse.
  * Not the wire checks: those are codec.c (frame) and codec_guard.c (Avro body). */
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
 #include "codec_int.h"
+#include "sy_time.h"
 
 /* An identifier: required ones must be present; present ones non-empty and short. */
 static sy_err_t rules_id(const char *rec, const char *field, const char *id, bool required,
@@ -84,6 +86,18 @@ static sy_err_t rules_event_type(const sy_event_t *e, char *errbuf, size_t errbu
     return SY_OK;
 }
 
+/* An event or update time: within the instant bounds, so that no due time computed from
+ * it can overflow and no far-future time drags a partition's stream time along. */
+static sy_err_t rules_time(const char *rec, const char *field, int64_t ms, char *errbuf,
+                           size_t errbuf_size) {
+    if (sy_time_in_bounds(ms))
+        return SY_OK;
+    return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                      "%s: %s %" PRId64 " is outside the years 0000 to 9999 (epoch ms %" PRId64
+                      " to %" PRId64 ")",
+                      rec, field, ms, SY_TIME_MIN_MS, SY_TIME_MAX_MS);
+}
+
 sy_err_t codec_rules_event(const sy_event_t *e, char *errbuf, size_t errbuf_size) {
     const char *r = "EngagementEvent";
     sy_err_t err = rules_id(r, "event_id", e->event_id, true, errbuf, errbuf_size);
@@ -95,6 +109,8 @@ sy_err_t codec_rules_event(const sy_event_t *e, char *errbuf, size_t errbuf_size
         err = rules_id(r, "journey_id", e->journey_id, false, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_id(r, "node_id", e->node_id, false, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_time(r, "occurred_at", e->occurred_at_ms, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_event_type(e, errbuf, errbuf_size);
     if (err == SY_OK)
@@ -121,6 +137,8 @@ sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
                                     size_t errbuf_size) {
     const char *r = "ProfileUpdate";
     sy_err_t err = rules_id(r, "contact_id", p->contact_id, true, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = rules_time(r, "updated_at", p->updated_at_ms, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_count(r, "set", p->set_count, SY_PROFILE_ATTRS_MAX, errbuf, errbuf_size);
     if (err == SY_OK)

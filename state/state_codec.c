@@ -144,8 +144,10 @@ size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
     n += put_varint(buf + n, (uint32_t)in->journey_version);
     n += put_varint(buf + n, in->occurrence);
     n += put_zigzag(buf + n, in->entered_at_ms);
-    /* The node entry time is stored as its distance from the journey entry: small. */
-    n += put_zigzag(buf + n, in->node_entered_at_ms - in->entered_at_ms);
+    /* The node entry time is stored as its distance from the journey entry: small. The
+     * difference wraps modulo 2^64 (no signed overflow), and decoding wraps it back. */
+    n += put_zigzag(buf + n, (int64_t)((uint64_t)in->node_entered_at_ms -
+                                       (uint64_t)in->entered_at_ms));
     n += put_varint(buf + n, in->seen_mask);
     assert(n <= STATE_VALUE_BYTES_MAX);
     return n;
@@ -169,7 +171,7 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
     out->journey_version = (int32_t)version;
     out->occurrence = (uint32_t)occurrence;
     out->entered_at_ms = entered;
-    out->node_entered_at_ms = entered + node_delta;
+    out->node_entered_at_ms = (int64_t)((uint64_t)entered + (uint64_t)node_delta);
     out->seen_mask = (uint32_t)seen;
     assert(instance_valid(out));
     return 1;

@@ -4,6 +4,7 @@
 #include "state_pending.h"
 #include "state_store.h"
 #include "sy_hash.h"
+#include "sy_heap.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -250,7 +251,9 @@ const pending_entry_t *state_pending_get(const state_pending_t *pending, const u
     return e->key ? e : NULL;
 }
 
-static int entry_less(const pending_entry_t *a, const pending_entry_t *b) {
+/* Heap order: key bytes, shorter first on a common prefix (timer keys sort by due). */
+static bool entry_less(const void *pa, const void *pb) {
+    const pending_entry_t *a = pa, *b = pb;
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
     int c = memcmp(a->key, b->key, n);
     return c < 0 || (c == 0 && a->key_len < b->key_len);
@@ -300,13 +303,8 @@ int state_pending_timer_push(state_pending_t *pending, int32_t partition,
                          arena_copy(&pending->arena, value, value_len), value_len};
     if (!e.key || !e.value)
         return 0;
-    size_t i = heap->count++;
-    while (i > 0 && entry_less(&e, &heap->items[(i - 1) / 2])) {
-        heap->items[i] = heap->items[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    heap->items[i] = e;
-    assert(heap->count <= heap->capacity && heap_ordered_at(heap, i));
+    sy_heap_push(heap->items, sizeof *heap->items, &heap->count, &e, entry_less);
+    assert(heap->count <= heap->capacity && heap_ordered_at(heap, 0));
     return 1;
 }
 
@@ -324,21 +322,6 @@ void state_pending_timer_pop(state_pending_t *pending, int32_t partition) {
     pending_heap_t *heap = heap_for(pending, partition, 0);
     if (!heap || !heap->count)
         return;
-    pending_entry_t last = heap->items[--heap->count];
-    size_t i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= heap->count)
-            break;
-        if (child + 1 < heap->count && entry_less(&heap->items[child + 1], &heap->items[child]))
-            child++;
-        if (!entry_less(&heap->items[child], &last))
-            break;
-        heap->items[i] = heap->items[child];
-        i = child;
-    }
-    if (heap->count) {
-        heap->items[i] = last;
-        assert(heap_ordered_at(heap, i));
-    }
+    sy_heap_pop(heap->items, sizeof *heap->items, &heap->count, entry_less);
+    assert(heap->count == 0 || heap_ordered_at(heap, 0));
 }

@@ -18,8 +18,8 @@
 
 typedef struct state_store state_store_t;
 
-/* Partitions one store serves; keys carry the partition as 2 bytes. */
-#define STATE_PARTITIONS_MAX 4096
+/* Partitions one store serves; keys carry the partition as 2 bytes (sy_limits.h). */
+#define STATE_PARTITIONS_MAX SY_PARTITIONS_MAX
 
 typedef enum state_instance_status {
     STATE_INSTANCE_ACTIVE = 1, /* the contact is in the journey */
@@ -37,6 +37,11 @@ typedef struct state_instance {
     uint32_t seen_mask;         /* outcomes seen on the branch's message: bit per type */
 } state_instance_t;
 
+_Static_assert(SY_WATCH_MAX <= 8 * sizeof(((state_instance_t *)0)->seen_mask),
+               "every watched event has its bit in seen_mask");
+_Static_assert(SY_JOURNEY_NODES_MAX <= 1 << (8 * sizeof(((state_instance_t *)0)->node)),
+               "every node index fits an instance's node field");
+
 /* A timer: re-evaluate contact's instance in journey at due_ms, if it is still at node
  * since node_entered_at_ms (otherwise the timer is stale and ignored). */
 typedef struct state_timer {
@@ -48,6 +53,9 @@ typedef struct state_timer {
     int64_t node_entered_at_ms;
     bool from_pending; /* private: where state_store_timer_next found it */
 } state_timer_t;
+
+_Static_assert(SY_JOURNEY_NODES_MAX <= 1 << (8 * sizeof(((state_timer_t *)0)->node)),
+               "every node index fits a timer's node field");
 
 /* Default budget of the write-back cache of committed instances (config option
  * state.cache.bytes): ~4 million hot instances at ~64 bytes each with the index, a

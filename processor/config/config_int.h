@@ -19,8 +19,8 @@
 /* Stands for the file name in messages about config_set. */
 #define CONFIG_OVERRIDE_SOURCE "<override>"
 
-/* Kafka refuses topic names longer than this (see its Topic.validate). */
-#define CONFIG_TOPIC_BYTES_MAX 249
+/* Kafka refuses topic names longer than this (sy_limits.h). */
+#define CONFIG_TOPIC_BYTES_MAX SY_TOPIC_BYTES_MAX
 
 typedef enum config_type {
     CONFIG_TYPE_STRING, /* text, its length within [min, max] */

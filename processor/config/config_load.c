@@ -7,53 +7,29 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "sy_file.h"
 
 /* Largest config file we read: a config is a few dozen lines; a megabyte means the
  * path names something else. */
 #define CONFIG_FILE_BYTES_MAX (1024 * 1024)
 
-/* The whole file at path as a NUL-terminated string. */
+/* The whole file at path as a NUL-terminated string: a regular file of text. */
 static sy_err_t config_file_read(const char *path, char **out, char *errbuf,
                                  size_t errbuf_size) {
-    FILE *file = fopen(path, "rb");
     char *text = NULL;
     size_t len = 0;
-    sy_err_t err = SY_ERR_IO;
-
-    if (!file) {
-        sy_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
-        return SY_ERR_IO;
-    }
-    text = malloc(CONFIG_FILE_BYTES_MAX + 1);
-    if (!text) {
-        sy_errf(errbuf, errbuf_size, "%s: out of memory", path);
-        err = SY_ERR_NOMEM;
-        goto fail;
-    }
-    len = fread(text, 1, CONFIG_FILE_BYTES_MAX + 1, file);
-    if (ferror(file)) {
-        sy_errf(errbuf, errbuf_size, "%s: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (len > CONFIG_FILE_BYTES_MAX) {
-        sy_errf(errbuf, errbuf_size, "%s: file is larger than %d bytes", path,
-                CONFIG_FILE_BYTES_MAX);
-        err = SY_ERR_CONFIG;
-        goto fail;
-    }
-    text[len] = '\0';
+    sy_err_t err = sy_file_read(path, CONFIG_FILE_BYTES_MAX, &text, &len, errbuf, errbuf_size);
+    if (err == SY_ERR_LIMIT)
+        return SY_ERR_CONFIG;
+    if (err != SY_OK)
+        return err;
     if (memchr(text, '\0', len)) {
         sy_errf(errbuf, errbuf_size, "%s: file has a NUL byte; it is not text", path);
-        err = SY_ERR_CONFIG;
-        goto fail;
+        free(text);
+        return SY_ERR_CONFIG;
     }
-    fclose(file);
     *out = text;
     return SY_OK;
-fail:
-    fclose(file);
-    free(text);
-    return err;
 }
 
 /* The absolute directory holding path, in a new string. */

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int event_before(const channel_sim_event_t *a, const channel_sim_event_t *b) {
+#include "sy_heap.h"
+
+static bool event_before(const void *pa, const void *pb) {
+    const channel_sim_event_t *a = pa, *b = pb;
     if (a->occurred_at_ms != b->occurred_at_ms)
         return a->occurred_at_ms < b->occurred_at_ms;
     return strcmp(a->event_id, b->event_id) < 0;
@@ -20,31 +23,12 @@ static int push(demo_world_t *w, const channel_sim_event_t *ev) {
         w->heap = heap;
         w->capacity = capacity;
     }
-    size_t i = w->count++;
-    while (i > 0 && event_before(ev, &w->heap[(i - 1) / 2])) {
-        w->heap[i] = w->heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    w->heap[i] = *ev;
+    sy_heap_push(w->heap, sizeof *w->heap, &w->count, ev, event_before);
     return 1;
 }
 
 static void pop(demo_world_t *w) {
-    channel_sim_event_t last = w->heap[--w->count];
-    size_t i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= w->count)
-            break;
-        if (child + 1 < w->count && event_before(&w->heap[child + 1], &w->heap[child]))
-            child++;
-        if (!event_before(&w->heap[child], &last))
-            break;
-        w->heap[i] = w->heap[child];
-        i = child;
-    }
-    if (w->count)
-        w->heap[i] = last;
+    sy_heap_pop(w->heap, sizeof *w->heap, &w->count, event_before);
 }
 
 static channel_sim_event_t custom_event(const char *contact, const char *name,

@@ -8,15 +8,16 @@
 
 #include "action_id.h"
 #include "engine_int.h"
+#include "sy_time.h"
 
 int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
                        const expr_env_t *env) {
     int64_t t = env->now_ms;
     for (size_t i = 0; i < branch->paths_count; i++) {
         const journey_path_t *p = &branch->paths[i];
-        if (p->within_ms > 0 && t > node_entered_ms + p->within_ms)
+        if (p->within_ms > 0 && t > sy_time_add_ms(node_entered_ms, p->within_ms))
             continue;
-        if (p->after_ms > 0 && t < node_entered_ms + p->after_ms)
+        if (p->after_ms > 0 && t < sy_time_add_ms(node_entered_ms, p->after_ms))
             continue;
         if ((env->seen_mask & p->when_mask) != p->when_mask)
             continue;
@@ -26,7 +27,7 @@ int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
             continue;
         return (int)i;
     }
-    if (t >= node_entered_ms + branch->otherwise_after_ms)
+    if (t >= sy_time_add_ms(node_entered_ms, branch->otherwise_after_ms))
         return (int)branch->paths_count;
     return -1;
 }
@@ -44,7 +45,8 @@ sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_m
             duplicate = b->paths[k].after_ms == delay;
         if (duplicate)
             continue;
-        sy_err_t err = engine_timer_add(w, node, entered_ms, entered_ms + delay);
+        sy_err_t err = engine_timer_add(w, node, entered_ms,
+                                        sy_time_add_ms(entered_ms, delay));
         if (err != SY_OK)
             return err;
     }

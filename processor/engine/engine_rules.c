@@ -5,6 +5,7 @@
 #include "engine.h"
 
 #include "engine_int.h"
+#include "sy_time.h"
 
 /* Does the rule's event match ev and its `if` hold? */
 static sy_err_t rule_holds(engine_walk_t *w, const journey_rule_t *rule, bool *holds) {
@@ -55,7 +56,7 @@ static bool reentry_allows(const engine_walk_t *w, bool found) {
     case JOURNEY_REENTRY_ALWAYS:
         return true;
     case JOURNEY_REENTRY_COOLDOWN:
-        return w->t >= w->instance.entered_at_ms + j->reentry_cooldown_ms;
+        return w->t >= sy_time_add_ms(w->instance.entered_at_ms, j->reentry_cooldown_ms);
     }
     return false;
 }

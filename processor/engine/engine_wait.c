@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "sy_time.h"
 #include "tz.h"
 
 /* The zone named by the contact's attribute attr (a string), or NULL (UTC). */
@@ -25,7 +26,7 @@ sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
     int64_t due_ms = entered_ms;
     switch (wait->kind) {
     case JOURNEY_WAIT_DURATION:
-        due_ms = entered_ms + wait->duration_ms;
+        due_ms = sy_time_add_ms(entered_ms, wait->duration_ms);
         break;
     case JOURNEY_WAIT_TIME_OF_DAY: {
         sy_err_t err = engine_profile_load(w);
@@ -36,7 +37,7 @@ sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
         break;
     }
     case JOURNEY_WAIT_EVENT:
-        due_ms = entered_ms + wait->timeout_ms;
+        due_ms = sy_time_add_ms(entered_ms, wait->timeout_ms);
         break;
     }
     return engine_timer_add(w, node, entered_ms, due_ms);
@@ -49,7 +50,7 @@ sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *chan
         !event_match_test(&wait->watch.events[0], ev))
         return SY_OK;
     /* The timer is due at the timeout; an event at that very time no longer counts. */
-    if (w->t >= w->instance.node_entered_at_ms + wait->timeout_ms)
+    if (w->t >= sy_time_add_ms(w->instance.node_entered_at_ms, wait->timeout_ms))
         return SY_OK;
     w->instance.seen_mask |= UINT32_C(1);
     *changed = true;

@@ -178,20 +178,6 @@ typedef struct expr_scratch {
 void expr_var_read(const expr_var_t *var, const char *strings, const expr_env_t *env,
                    bool use_default, expr_scratch_t *scratch, expr_cell_t *out);
 
-/* ---- time text (expr_time.c) ---- */
-
-/* Bytes expr_time_format needs, NUL included ("-292277026-...": room for any int64). */
-#define EXPR_TIME_TEXT_BYTES 40
-
-/* "2026-11-02T08:00:00.000Z" for epoch ms into buf (EXPR_TIME_TEXT_BYTES). */
-void expr_time_format(int64_t ms, char *buf);
-
-/* Parse ISO-8601 "YYYY-MM-DDTHH:MM:SS[.fff]" with "Z" or "+HH:MM" into epoch ms. */
-bool expr_time_parse(const char *text, int64_t *ms);
-
-/* "24h", "90s", "1500ms": the largest unit up to hours that divides ms exactly. */
-void expr_duration_format(int64_t ms, char *buf, size_t size);
-
 /* ---- the compiled expression (expr_compile.c builds, expr_eval.c runs) ---- */
 
 typedef enum expr_opcode {

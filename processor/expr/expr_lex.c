@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "expr_int.h"
-#include "journey.h"
+#include "sy_time.h"
 
 static const struct {
     const char *word;
@@ -64,16 +64,16 @@ static void lex_ident(expr_lexer_t *lx, expr_tok_t *tok) {
     lx->pos = p;
 }
 
-/* journey_duration_parse, which refuses zero (a wait of 0s is a mistake), but where "0s"
+/* sy_duration_parse, which refuses zero (a wait of 0s is a mistake), but where "0s"
  * is a fine constant to compare with. digits: how many leading digits word has. */
 static bool lex_duration(const char *word, size_t digits, int64_t *ms) {
     char one[64];
-    if (journey_duration_parse(word, ms))
+    if (sy_duration_parse(word, ms) == SY_DURATION_OK)
         return true;
     if (strspn(word, "0") != digits)
         return false;
     snprintf(one, sizeof one, "1%s", word + digits);
-    if (!journey_duration_parse(one, ms))
+    if (sy_duration_parse(one, ms) != SY_DURATION_OK)
         return false;
     *ms = 0;
     return true;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "expr_int.h"
+#include "sy_time.h"
 
 typedef struct template_seg {
     bool hole;
@@ -210,7 +211,7 @@ static void template_put(template_out_t *out, const char *s, size_t n) {
 }
 
 static void template_put_value(template_out_t *out, expr_type_t type, const expr_cell_t *v) {
-    char text[EXPR_TIME_TEXT_BYTES];
+    char text[SY_TIME_TEXT_BYTES];
     switch (type) {
     case EXPR_TYPE_STRING:
         template_put(out, v->u.s, strlen(v->u.s));
@@ -222,10 +223,10 @@ static void template_put_value(template_out_t *out, expr_type_t type, const expr
         snprintf(text, sizeof text, "%g", v->u.n);
         break;
     case EXPR_TYPE_TIME:
-        expr_time_format(v->u.ms, text);
+        sy_time_format_ms(v->u.ms, text);
         break;
     case EXPR_TYPE_DURATION:
-        expr_duration_format(v->u.ms, text, sizeof text);
+        sy_duration_format(v->u.ms, text, sizeof text);
         break;
     }
     template_put(out, text, strlen(text));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expr_int.h"
+#include "sy_time.h"
 
 static const struct {
     const char *name;
@@ -57,7 +58,7 @@ static bool var_convert(const sy_value_t *v, expr_type_t type, expr_cell_t *out)
             return true;
         }
         return type == EXPR_TYPE_TIME && v->kind == SY_VALUE_STRING && v->u.s &&
-               expr_time_parse(v->u.s, &out->u.ms);
+               sy_time_parse(v->u.s, &out->u.ms);
     }
     return false;
 }

@@ -1,6 +1,6 @@
 /* event_json.c — a JSON line of an event file into an sy_event_t or sy_profile_update_t
  * (format in docs/simulate.md). Strings are borrowed from the parsed json-c object, which
- * the parser keeps until the next line. The time parser is here too; no JSON is written. */
+ * the parser keeps until the next line. Times are sy_time.h's; no JSON is written. */
 #include "event_json.h"
 #include "event_json_int.h"
 
@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Times the JSON rendering can write back as text: years 0000 to 9999. */
-#define EVENT_JSON_TIME_MIN_MS INT64_C(-62167219200000)
-#define EVENT_JSON_TIME_END_MS INT64_C(253402300800000)
+#include "sy_time.h"
 
 struct event_json {
     const char *source;        /* borrowed */
@@ -63,76 +61,6 @@ void event_json_close(event_json_t *p) {
     json_object_put(p->root);
     json_tokener_free(p->tok);
     free(p);
-}
-
-/* ---- time ---- */
-
-/* Exactly n decimal digits at s. */
-static bool time_digits(const char *s, int n, int *out) {
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static int time_days_in_month(int year, int month) {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (400-year eras of 146097 days). */
-static int64_t time_days_from_civil(int year, int month, int day) {
-    int64_t y = year - (month <= 2);
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* ".250", then "Z" or "+01:00", then the end: *ms_part and *offset_s. */
-static bool time_parse_tail(const char *c, int *ms_part, int *offset_s) {
-    int digits = 0, oh, om;
-    *ms_part = 0;
-    if (*c == '.') {
-        for (c++; *c >= '0' && *c <= '9'; c++, digits++)
-            if (digits < 3)
-                *ms_part = *ms_part * 10 + (*c - '0');
-        if (digits < 1 || digits > 9)
-            return false;
-        for (int i = digits; i < 3; i++)
-            *ms_part *= 10;
-    }
-    if (c[0] == 'Z' && c[1] == '\0') {
-        *offset_s = 0;
-        return true;
-    }
-    if ((c[0] != '+' && c[0] != '-') || !time_digits(c + 1, 2, &oh) || c[3] != ':' ||
-        !time_digits(c + 4, 2, &om) || c[6] != '\0' || oh > 23 || om > 59)
-        return false;
-    *offset_s = (c[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-    return true;
-}
-
-bool event_json_time_parse(const char *text, int64_t *ms) {
-    int y, mo, d, h, mi, s, ms_part, offset_s;
-    const char *c = text;
-    if (!time_digits(c, 4, &y) || c[4] != '-' || !time_digits(c + 5, 2, &mo) || c[7] != '-' ||
-        !time_digits(c + 8, 2, &d) || c[10] != 'T' || !time_digits(c + 11, 2, &h) ||
-        c[13] != ':' || !time_digits(c + 14, 2, &mi) || c[16] != ':' ||
-        !time_digits(c + 17, 2, &s) || !time_parse_tail(c + 19, &ms_part, &offset_s))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > time_days_in_month(y, mo) || h > 23 || mi > 59 ||
-        s > 59)
-        return false;
-    int64_t seconds = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-    *ms = (seconds - offset_s) * 1000 + ms_part;
-    return true;
 }
 
 /* ---- members ---- */
@@ -208,7 +136,7 @@ static sy_err_t ej_time(const event_json_t *p, json_object *obj, int64_t *ms, ch
                        p->where);
     bool ok = json_object_is_type(value, json_type_int) ||
               (json_object_is_type(value, json_type_string) &&
-               event_json_time_parse(json_object_get_string(value), ms));
+               sy_time_parse_iso(json_object_get_string(value), ms));
     if (!ok)
         return ej_fail(p, SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                        "'%stime' is not an ISO-8601 time (2026-11-02T08:00:00Z) or epoch "
@@ -216,7 +144,7 @@ static sy_err_t ej_time(const event_json_t *p, json_object *obj, int64_t *ms, ch
                        p->where, json_object_to_json_string(value));
     if (json_object_is_type(value, json_type_int))
         *ms = json_object_get_int64(value);
-    if (*ms < EVENT_JSON_TIME_MIN_MS || *ms >= EVENT_JSON_TIME_END_MS)
+    if (!sy_time_in_bounds(*ms))
         return ej_fail(p, SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                        "'%stime' is outside the years 0000 to 9999", p->where);
     return SY_OK;

@@ -52,9 +52,4 @@ void event_json_close(event_json_t *parser);
 sy_err_t event_json_parse(event_json_t *parser, const char *text, size_t len, long line_no,
                           event_json_line_t *out, char *errbuf, size_t errbuf_size);
 
-/* Parse an ISO-8601 time: "2026-11-02T08:00:00Z", "2026-11-02T09:00:00.250+01:00"
- * (date, 'T', time, optional fraction of 1-9 digits truncated to milliseconds, then 'Z'
- * or a ±HH:MM offset) into Unix epoch milliseconds. False when text is not one. */
-bool event_json_time_parse(const char *text, int64_t *ms);
-
 #endif

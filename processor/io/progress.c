@@ -6,22 +6,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t progress_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+#include "sy_clock.h"
 void progress_init(progress_t *p, FILE *out, const char *label) {
     *p = (progress_t){.out = out, .label = label, .enabled = isatty(fileno(out)) == 1};
-    p->started_ms = progress_now_ms();
+    p->started_ms = sy_clock_mono_ms();
     p->drawn_ms = p->started_ms;
 }
 
 void progress_update(progress_t *p, uint64_t records, double done_fraction) {
     if (!p->enabled)
         return;
-    int64_t now = progress_now_ms();
+    int64_t now = sy_clock_mono_ms();
     if (now - p->drawn_ms < PROGRESS_REDRAW_MS)
         return;
     p->drawn_ms = now;
@@ -39,7 +34,7 @@ void progress_update(progress_t *p, uint64_t records, double done_fraction) {
 }
 
 void progress_finish(progress_t *p, uint64_t records) {
-    double seconds = (double)(progress_now_ms() - p->started_ms) / 1000.0;
+    double seconds = (double)(sy_clock_mono_ms() - p->started_ms) / 1000.0;
     fprintf(p->out, "%s%s: %" PRIu64 " records in %.2f s (%.0f records/s)\n",
             p->enabled ? "\r" : "", p->label, records, seconds,
             seconds > 0 ? (double)records / seconds : 0.0);

@@ -13,8 +13,8 @@
 #include "sy_error.h"
 #include "sy_limits.h"
 
-/* Bytes of a Kafka topic name: Kafka refuses longer ones. */
-#define RECORDING_TOPIC_BYTES_MAX 249
+/* Bytes of a Kafka topic name (sy_limits.h). */
+#define RECORDING_TOPIC_BYTES_MAX SY_TOPIC_BYTES_MAX
 
 /* Bytes of a record's key or value: what a Kafka record of switchyard's may carry. */
 #define RECORDING_VALUE_BYTES_MAX SY_FRAME_BYTES_MAX

@@ -13,6 +13,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "sy_clock.h"
+
 /* Longest single wait in consumer_poll: short, so the stall timeout is checked often. */
 #define TOPIC_READER_POLL_MS 100
 
@@ -41,12 +43,6 @@ struct topic_reader {
     rd_kafka_message_t *msg; /* the record last returned (out borrows it) */
     uint64_t records_read, records_total;
 };
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static sy_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                          char *errbuf, size_t errbuf_size) {
@@ -92,12 +88,12 @@ static sy_err_t reader_consumer_new(topic_reader_t *r, const topic_reader_conf_t
 static sy_err_t reader_metadata(topic_reader_t *r, const rd_kafka_metadata_t **out,
                                 char *errbuf, size_t errbuf_size) {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(r->rk, r->topic, NULL);
-    int64_t deadline = now_ms() + r->timeout_ms;
+    int64_t deadline = sy_clock_mono_ms() + r->timeout_ms;
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
-    while (rkt && now_ms() < deadline) {
+    while (rkt && sy_clock_mono_ms() < deadline) {
         const rd_kafka_metadata_t *md = NULL;
-        int left = (int)(deadline - now_ms());
+        int left = (int)(deadline - sy_clock_mono_ms());
         e = rd_kafka_metadata(r->rk, 0, rkt, &md, left > 0 ? left : 1);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1)
             e = md->topics[0].err;
@@ -275,7 +271,7 @@ static sy_err_t reader_assign(topic_reader_t *r, const topic_range_t *g, char *e
     if (list)
         rd_kafka_topic_partition_list_destroy(list);
     r->assigned = g != NULL;
-    r->waited_since_ms = now_ms();
+    r->waited_since_ms = sy_clock_mono_ms();
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
         return SY_OK;
     snprintf(errbuf, errbuf_size, "cannot assign topic '%s': %s", r->topic,
@@ -299,7 +295,7 @@ static sy_err_t reader_take(topic_reader_t *r, rd_kafka_message_t *m, bool *reco
     }
     if (m->partition != g->partition)
         return SY_OK; /* from a range already finished */
-    r->waited_since_ms = now_ms();
+    r->waited_since_ms = sy_clock_mono_ms();
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || m->offset >= g->end) {
         r->current++;
         return reader_assign(r, NULL, errbuf, errbuf_size);
@@ -356,7 +352,7 @@ sy_err_t topic_reader_next(topic_reader_t *r, recording_record_t *out, char *err
             rd_kafka_message_destroy(m);
         if (err != SY_OK)
             return err;
-        if (r->assigned && now_ms() - r->waited_since_ms > r->timeout_ms) {
+        if (r->assigned && sy_clock_mono_ms() - r->waited_since_ms > r->timeout_ms) {
             snprintf(errbuf, errbuf_size, "topic '%s' partition %" PRId32 ": no answer from "
                      "the broker within %d ms", r->topic, g->partition, r->timeout_ms);
             return SY_ERR_KAFKA_RETRIABLE;

@@ -12,9 +12,10 @@
 #include "config.h"
 #include "recording.h"
 #include "sy_error.h"
+#include "sy_limits.h"
 
-/* Partitions one read may name: a topic has rarely more, and each needs its own range. */
-#define TOPIC_READER_PARTITIONS_MAX 4096
+/* Partitions one read may name: those a store serves (sy_limits.h). */
+#define TOPIC_READER_PARTITIONS_MAX SY_PARTITIONS_MAX
 
 typedef enum topic_position_kind {
     TOPIC_POSITION_BEGINNING, /* the partition's first offset still kept */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event_json.h"
+#include "sy_time.h"
 #include "topic_reader.h"
 
 /* Room for one partition number of --partitions: 10 digits of INT32_MAX and a NUL; a
@@ -53,13 +53,13 @@ static bool partitions_parse(topic_reader_conf_t *conf, int32_t *buf, const char
     }
 }
 
-/* An offset, or a TIME: ISO-8601 as in event files, or epoch milliseconds. */
+/* An offset, or a TIME: an instant as sy_time_parse reads it (ISO-8601 or epoch ms). */
 static bool position_parse(topic_position_t *pos, bool is_time, const char *text) {
     if (pos->kind != TOPIC_POSITION_BEGINNING && pos->kind != TOPIC_POSITION_END)
         return false; /* given twice */
     pos->kind = is_time ? TOPIC_POSITION_TIME : TOPIC_POSITION_OFFSET;
-    if (is_time && event_json_time_parse(text, &pos->value))
-        return true;
+    if (is_time)
+        return sy_time_parse(text, &pos->value);
     return int64_parse(text, INT64_MAX, &pos->value);
 }
 

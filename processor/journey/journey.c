@@ -4,15 +4,10 @@
  * and journey_migrate.c; freeing is journey_free.c. */
 #include "journey_int.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-/* Bytes of one journey file: generated journeys of JOURNEY_NODES_MAX nodes stay well
- * under this; a bigger file is a mistake, not a journey, and is refused unread. */
-#define JOURNEY_FILE_BYTES_MAX (16 * 1024 * 1024)
+#include "sy_file.h"
 
 static const char *const journey_top_keys[] = {"id",    "version", "profile", "entry",
                                                "goals", "exits",   "migrate", "nodes",
@@ -107,51 +102,6 @@ fail:
     return err;
 }
 
-/* The whole file at path into *text (owned by the caller, NUL-terminated). */
-static sy_err_t journey_read_file(const char *path, char **text, size_t *len,
-                                  char *errbuf, size_t errbuf_size) {
-    char *buf = NULL;
-    long size = -1;
-    errno = 0;
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (f && fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
-        fclose(f);
-        snprintf(errbuf, errbuf_size, "%s: not a regular file", path);
-        return SY_ERR_IO;
-    }
-    if (f && fseek(f, 0, SEEK_END) == 0)
-        size = ftell(f);
-    if (size < 0 || fseek(f, 0, SEEK_SET) != 0)
-        goto fail;
-    if (size > JOURNEY_FILE_BYTES_MAX) {
-        fclose(f);
-        snprintf(errbuf, errbuf_size, "%s: larger than %d bytes", path,
-                 JOURNEY_FILE_BYTES_MAX);
-        return SY_ERR_LIMIT;
-    }
-    buf = malloc((size_t)size + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(errbuf, errbuf_size, "%s: out of memory", path);
-        return SY_ERR_NOMEM;
-    }
-    size_t n = fread(buf, 1, (size_t)size, f);
-    if (n != (size_t)size || ferror(f))
-        goto fail;
-    fclose(f);
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return SY_OK;
-fail:
-    snprintf(errbuf, errbuf_size, "%s: %s", path, errno ? strerror(errno) : "read failed");
-    if (f)
-        fclose(f);
-    free(buf);
-    return SY_ERR_IO;
-}
-
 sy_err_t journey_load_file(journey_t **out, const char *path, char *errbuf,
                            size_t errbuf_size) {
     return journey_load_file_opts(out, path, NULL, errbuf, errbuf_size);
@@ -162,7 +112,8 @@ sy_err_t journey_load_file_opts(journey_t **out, const char *path,
                                 size_t errbuf_size) {
     char *text = NULL;
     size_t len = 0;
-    sy_err_t err = journey_read_file(path, &text, &len, errbuf, errbuf_size);
+    sy_err_t err =
+        sy_file_read(path, SY_JOURNEY_FILE_BYTES_MAX, &text, &len, errbuf, errbuf_size);
     if (err)
         return err;
     err = journey_parse_opts(out, text, len, path, opts, errbuf, errbuf_size);

@@ -11,17 +11,18 @@
 #include "expr.h"
 #include "records.h"
 #include "sy_error.h"
+#include "sy_limits.h"
 
-/* Nodes per journey: indexes are uint16_t in state; marketers' journeys have dozens. */
-#define JOURNEY_NODES_MAX 1024
+/* Nodes per journey (sy_limits.h says why). */
+#define JOURNEY_NODES_MAX SY_JOURNEY_NODES_MAX
 /* Paths per branch and events per when/unless list: a branch reads one message's
  * outcomes, of which there are at most SY_EVENT_TYPE__COUNT kinds. */
 #define JOURNEY_PATHS_MAX 32
 #define JOURNEY_MATCHES_MAX 16
 /* Journeys loaded at once; the engine visits each for every event of a contact. */
 #define JOURNEY_SET_MAX 256
-/* Events a branch or wait watches (seen bits are a uint32_t in state). */
-#define JOURNEY_WATCH_MAX 32
+/* Events a branch or wait watches (seen bits; sy_limits.h). */
+#define JOURNEY_WATCH_MAX SY_WATCH_MAX
 /* Goal and exit rules per journey; arms per split; declared profile attributes. */
 #define JOURNEY_RULES_MAX 16
 #define JOURNEY_SPLIT_ARMS_MAX 16
@@ -244,7 +245,7 @@ void journey_free(journey_t *journey);
 int journey_node_index(const journey_t *journey, const char *id);
 
 /* Parse a duration ("500ms", "90s", "30m", "24h", "7d") into *ms. Returns false on a
- * malformed or non-positive duration. */
+ * malformed, non-positive or too long duration (sy_duration_parse says which). */
 bool journey_duration_parse(const char *text, int64_t *ms);
 
 /* All journeys of a directory (*.yaml, *.yml, *.json), sorted by file name. All or

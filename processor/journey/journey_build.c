@@ -3,6 +3,7 @@
  * the public lookup of a node by id) and durations.
  * What each node kind means is in journey_node.c and journey_branch.c. */
 #include "journey_int.h"
+#include "sy_time.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -142,7 +143,13 @@ sy_err_t journey_target(journey_build_t *b, uint16_t from, const journey_doc_nod
 
 sy_err_t journey_duration(journey_build_t *b, const journey_doc_node_t *value, int64_t *ms) {
     const char *text = value->kind == JOURNEY_DOC_SCALAR ? value->text : "";
-    if (value->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(text, ms))
+    sy_duration_status_t status =
+        value->kind == JOURNEY_DOC_SCALAR ? sy_duration_parse(text, ms) : SY_DURATION_BAD;
+    if (status == SY_DURATION_TOO_LARGE)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "duration '%s' is too large: the longest is %s (100 years)", text,
+                            SY_DURATION_MAX_TEXT);
+    if (status != SY_DURATION_OK)
         return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
                             "bad duration '%s': write a positive whole number and a unit "
                             "(ms, s, m, h, d), like 24h", text);

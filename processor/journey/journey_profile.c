@@ -2,6 +2,7 @@
  * each with a type (bool, number, string, time) and an optional default of that type.
  * Reading the attributes of a contact at run time is expr.h's business, not this file's. */
 #include "journey_int.h"
+#include "sy_time.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -37,43 +38,6 @@ static bool profile_name_valid(const char *name) {
            len;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t profile_days_from_civil(int64_t y, int64_t m, int64_t d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* A time as profiles hold it: epoch milliseconds, or "YYYY-MM-DDTHH:MM:SSZ" (UTC). */
-static bool profile_time_parse(const char *t, int64_t *ms) {
-    size_t len = strlen(t);
-    if (len > 0 && len <= 15 && strspn(t, "0123456789") == len) {
-        *ms = strtoll(t, NULL, 10);
-        return true;
-    }
-    int v[6] = {0};
-    static const int at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
-    if (len != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-        t[16] != ':' || t[19] != 'Z')
-        return false;
-    for (int i = 0; i < 6; i++) {
-        for (int k = 0; k < width[i]; k++) {
-            char c = t[at[i] + k];
-            if (c < '0' || c > '9')
-                return false;
-            v[i] = v[i] * 10 + (c - '0');
-        }
-    }
-    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
-        return false;
-    int64_t days = profile_days_from_civil(v[0], v[1], v[2]);
-    *ms = ((days * 24 + v[3]) * 60 + v[4]) * 60000 + (int64_t)v[5] * 1000;
-    return true;
-}
-
 /* The default written at value, of attr's type, into attr->default_value. */
 static sy_err_t profile_default(journey_build_t *b, expr_attr_t *attr,
                                 const journey_doc_node_t *value) {
@@ -90,7 +54,7 @@ static sy_err_t profile_default(journey_build_t *b, expr_attr_t *attr,
         *out = (sy_value_t){.kind = SY_VALUE_DOUBLE, .u.d = d};
     } else if (ok && attr->type == EXPR_TYPE_TIME) {
         int64_t ms = 0;
-        ok = profile_time_parse(t, &ms);
+        ok = sy_time_parse(t, &ms);
         *out = (sy_value_t){.kind = SY_VALUE_LONG, .u.l = ms};
     } else if (ok) {
         char *copy = strdup(t);

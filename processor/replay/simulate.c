@@ -15,6 +15,7 @@
 #include "journey.h"
 #include "output_json.h"
 #include "state_store.h"
+#include "sy_time.h"
 
 struct simulate {
     simulate_conf_t conf;
@@ -349,22 +350,17 @@ sy_err_t simulate_feed_frame(simulate_t *s, int32_t partition, const void *frame
 }
 
 int simulate_until_parse(const char *text, simulate_conf_t *conf) {
-    char *end = NULL;
     if (strcmp(text, "end") == 0 || strcmp(text, "input") == 0) {
         conf->until = text[0] == 'e' ? SIMULATE_UNTIL_END : SIMULATE_UNTIL_INPUT;
         return 1;
     }
     if (text[0] == '+') {
         conf->until = SIMULATE_UNTIL_AFTER;
-        return journey_duration_parse(text + 1, &conf->until_ms) &&
+        return sy_duration_parse(text + 1, &conf->until_ms) == SY_DURATION_OK &&
                conf->until_ms <= SIMULATE_END_HORIZON_MS;
     }
     conf->until = SIMULATE_UNTIL_TIME;
-    if (event_json_time_parse(text, &conf->until_ms))
-        return 1;
-    errno = 0;
-    conf->until_ms = strtoll(text, &end, 10);
-    return errno == 0 && end != text && *end == '\0';
+    return sy_time_parse(text, &conf->until_ms);
 }
 
 /* ---- after the input ---- */
@@ -430,9 +426,11 @@ sy_err_t simulate_finish(simulate_t *s, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     int64_t limit = s->conf.until_ms;
     if (s->conf.until == SIMULATE_UNTIL_END)
-        limit = s->latest_ms == INT64_MIN ? INT64_MIN : s->latest_ms + SIMULATE_END_HORIZON_MS;
+        limit = s->latest_ms == INT64_MIN ? INT64_MIN
+                                          : sy_time_add_ms(s->latest_ms, SIMULATE_END_HORIZON_MS);
     else if (s->conf.until == SIMULATE_UNTIL_AFTER)
-        limit = s->latest_ms == INT64_MIN ? INT64_MIN : s->latest_ms + s->conf.until_ms;
+        limit = s->latest_ms == INT64_MIN ? INT64_MIN
+                                          : sy_time_add_ms(s->latest_ms, s->conf.until_ms);
     else if (s->conf.until == SIMULATE_UNTIL_INPUT)
         limit = INT64_MIN;
     if (limit != INT64_MIN)

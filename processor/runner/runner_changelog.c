@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "runner_int.h"
+#include "sy_clock.h"
 
 /* A changelog key: the column family byte, then a state key. State keys are at most a
  * timer's (partition, due time, two ids of SY_ID_BYTES_MAX and their separators). */
@@ -123,9 +124,9 @@ sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size)
  * which only makes a later restore read a few records again. */
 void runner_changelog_checkpoint(runner_t *r) {
     runner_changelog_t *c = &r->changelog;
-    int64_t deadline = runner_now_ms() + RUNNER_TXN_TIMEOUT_MS;
+    int64_t deadline = sy_clock_mono_ms() + RUNNER_TXN_TIMEOUT_MS;
     rd_kafka_poll(r->producer, 0);
-    while (c->reported < c->produced && runner_now_ms() < deadline)
+    while (c->reported < c->produced && sy_clock_mono_ms() < deadline)
         rd_kafka_poll(r->producer, 10);
     if (c->reported < c->produced)
         log_warn("changelog: %" PRIu64 " of %" PRIu64 " delivery reports missing; keeping "

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "runner_int.h"
+#include "sy_clock.h"
 
 /* Longest one flush call blocks before we look at the batch's delivery failures. */
 #define RUNNER_FLUSH_SLICE_MS 1000
@@ -15,7 +16,7 @@
 /* Wait until every queued record is delivered, or one of the batch's failed (its
  * message.timeout.ms bounds the wait while the broker is away). */
 static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t errbuf_size) {
-    int64_t last_log_ms = runner_now_ms();
+    int64_t last_log_ms = sy_clock_mono_ms();
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_flush(r->producer, RUNNER_FLUSH_SLICE_MS);
         if (r->changelog.failed) {
@@ -24,8 +25,8 @@ static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t er
         }
         if (!err)
             return SY_OK;
-        if (runner_now_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
-            last_log_ms = runner_now_ms();
+        if (sy_clock_mono_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
+            last_log_ms = sy_clock_mono_ms();
             log_warn("flushing the batch's %s: %d record(s) not yet delivered; waiting for "
                      "the broker", what, rd_kafka_outq_len(r->producer));
         }
@@ -66,8 +67,8 @@ static sy_err_t offsets_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
             snprintf(errbuf, errbuf_size, "commit offsets: %s", rd_kafka_err2str(err));
             return SY_ERR_KAFKA_RETRIABLE;
         }
-        if (runner_now_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
-            last_log_ms = runner_now_ms();
+        if (sy_clock_mono_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
+            last_log_ms = sy_clock_mono_ms();
             log_warn("commit offsets: %s; retrying", rd_kafka_err2str(err));
         }
         rd_kafka_poll(r->producer, 100);

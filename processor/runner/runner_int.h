@@ -110,8 +110,6 @@ sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size);
  * moved. Errors: what stops the service (Kafka, state). */
 sy_err_t runner_migrate(runner_t *r, const journey_t *to, char *errbuf, size_t errbuf_size);
 
-/* Monotonic milliseconds. */
-int64_t runner_now_ms(void);
 
 /* Begin a transaction unless one is open. */
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size);

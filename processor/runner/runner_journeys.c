@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "runner_int.h"
+#include "sy_clock.h"
+#include "sy_file.h"
 
 #define FNV_OFFSET UINT64_C(1469598103934665603)
 #define FNV_PRIME UINT64_C(1099511628211)
-/* Bytes of a journey file hashed to tell two contents apart; larger files are refused
- * by the journey loader long before this. */
-#define RUNNER_JOURNEY_FILE_BYTES_MAX (4 * 1024 * 1024)
 
 static uint64_t fnv(uint64_t h, const void *p, size_t len) {
     const uint8_t *b = p;
@@ -25,19 +25,22 @@ static uint64_t fnv(uint64_t h, const void *p, size_t len) {
     return h;
 }
 
-/* A hash of the file's bytes; 0 when it cannot be read. */
+/* A hash of the file's bytes; 0 when it cannot be read or is not a regular file (a FIFO
+ * is never opened for reading in a way that could block). */
 static uint64_t file_hash(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char why[64];
+    int fd;
+    if (sy_file_open_regular(path, &fd, why, sizeof why) != SY_OK)
         return 0;
     uint8_t chunk[8192];
     uint64_t h = FNV_OFFSET;
-    size_t n, total = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && total < RUNNER_JOURNEY_FILE_BYTES_MAX) {
-        h = fnv(h, chunk, n);
-        total += n;
+    size_t total = 0;
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0 && total < SY_JOURNEY_FILE_BYTES_MAX) {
+        h = fnv(h, chunk, (size_t)n);
+        total += (size_t)n;
     }
-    fclose(f);
+    close(fd);
     return h ? h : 1;
 }
 
@@ -106,7 +109,7 @@ sy_err_t runner_journeys_init(runner_t *r, const journey_set_t *set, char *errbu
     js->count = set->count;
     set_rebuild(js);
     js->dir_signature = dir_signature(r->config->journeys_dir);
-    js->last_check_ms = runner_now_ms();
+    js->last_check_ms = sy_clock_mono_ms();
     return SY_OK;
 }
 
@@ -191,7 +194,7 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
-    int64_t now = runner_now_ms();
+    int64_t now = sy_clock_mono_ms();
     if (r->txn_open || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS)
         return SY_OK;
     js->last_check_ms = now;

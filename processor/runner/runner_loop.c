@@ -10,12 +10,7 @@
 
 #include "log.h"
 #include "runner_int.h"
-
-static int64_t wallclock_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "sy_clock.h"
 
 static void offset_track(runner_t *r, const rd_kafka_message_t *m) {
     const char *topic = rd_kafka_topic_name(m->rkt);
@@ -97,12 +92,12 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
 }
 
 static sy_err_t fire_wallclock_timers(runner_t *r, char *errbuf, size_t errbuf_size) {
-    int64_t now = runner_now_ms();
+    int64_t now = sy_clock_mono_ms();
     if (r->config->time_mode != CONFIG_TIME_WALLCLOCK ||
         now - r->last_timer_scan_ms < RUNNER_TIMER_SCAN_MS)
         return SY_OK;
     r->last_timer_scan_ms = now;
-    int64_t wall = wallclock_ms();
+    int64_t wall = sy_clock_wall_ms();
     for (int i = 0; i < r->assigned->cnt; i++) {
         state_timer_t next;
         int32_t p = r->assigned->elems[i].partition;
@@ -123,7 +118,7 @@ static int batch_due(const runner_t *r, int idle) {
     if (!r->txn_open)
         return 0;
     return idle || r->batch.records >= (uint64_t)r->config->batch_records_max ||
-           runner_now_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
+           sy_clock_mono_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
 }
 
 /* One turn of the loop. */

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "runner_int.h"
+#include "sy_clock.h"
 
 /* Longest a restore poll or metadata request waits before looking at *stop again. */
 #define RUNNER_RESTORE_POLL_MS 200
@@ -23,7 +24,7 @@ typedef struct restore_run {
 
 /* Log, every RUNNER_WAIT_LOG_MS, that the restore waits on the broker. */
 static void waiting(restore_run_t *run, const char *why) {
-    int64_t now = runner_now_ms();
+    int64_t now = sy_clock_mono_ms();
     if (now - run->last_news_ms < RUNNER_WAIT_LOG_MS)
         return;
     run->last_news_ms = now;
@@ -52,7 +53,7 @@ static sy_err_t topic_check(restore_run_t *run, int32_t partition_max, char *err
             err = SY_OK;
         } else if (!kerr || kerr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
             /* A topic just created may be unknown for a moment; then it is missing. */
-            int64_t now = runner_now_ms();
+            int64_t now = sy_clock_mono_ms();
             unknown_since = unknown_since < 0 ? now : unknown_since;
             if (now - unknown_since >= RUNNER_WAIT_LOG_MS) {
                 snprintf(errbuf, errbuf_size, "changelog topic %s is missing or has fewer "
@@ -122,7 +123,7 @@ static sy_err_t read_to_end(restore_run_t *run, char *errbuf, size_t errbuf_size
         else if (!end)
             err = apply(run, m, errbuf, errbuf_size);
         if (!m->err)
-            run->last_news_ms = runner_now_ms();
+            run->last_news_ms = sy_clock_mono_ms();
         rd_kafka_message_destroy(m);
         if (err != SY_OK || end)
             return err;
@@ -131,7 +132,7 @@ static sy_err_t read_to_end(restore_run_t *run, char *errbuf, size_t errbuf_size
 
 static sy_err_t restore_partition(restore_run_t *run, char *errbuf, size_t errbuf_size) {
     runner_t *r = run->r;
-    int64_t checkpoint = -1, started = runner_now_ms();
+    int64_t checkpoint = -1, started = sy_clock_mono_ms();
     sy_err_t err = state_store_changelog_offset_get(r->store, run->partition, &checkpoint,
                                                     errbuf, errbuf_size);
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
@@ -157,7 +158,7 @@ static sy_err_t restore_partition(restore_run_t *run, char *errbuf, size_t errbu
         return err;
     }
     log_info("restored partition %" PRId32 ": %" PRIu64 " changelog records in %" PRId64
-             " ms", run->partition, run->records, runner_now_ms() - started);
+             " ms", run->partition, run->records, sy_clock_mono_ms() - started);
     return SY_OK;
 }
 
@@ -183,7 +184,7 @@ sy_err_t runner_changelog_restore(runner_t *r,
         if (strcmp(partitions->elems[i].topic, r->config->topic_events) != 0)
             continue;
         run = (restore_run_t){.r = r, .partition = partitions->elems[i].partition,
-                              .last_offset = -1, .last_news_ms = runner_now_ms()};
+                              .last_offset = -1, .last_news_ms = sy_clock_mono_ms()};
         err = restore_partition(&run, errbuf, errbuf_size);
     }
     return err;

@@ -9,24 +9,13 @@
 
 #include "log.h"
 #include "runner_int.h"
-
-int64_t runner_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "sy_clock.h"
 
 /* Upper bounds of the commit-latency buckets, in ms (RUNNER_COMMIT_BUCKETS, runner.h);
  * the last bucket takes everything longer than the bound before it. */
 static const double commit_bucket_ms[RUNNER_COMMIT_BUCKETS] = {
     1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500,
     1000, 2000, 5000, 10000, 30000, 1e300};
-
-static uint64_t now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static void commit_latency_add(runner_t *r, uint64_t us) {
     int i = 0;
@@ -77,7 +66,7 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
         return txn_error(error, "begin transaction", errbuf, errbuf_size);
     runner_changelog_batch_reset(r);
     r->txn_open = 1;
-    r->batch_started_ms = runner_now_ms();
+    r->batch_started_ms = sy_clock_mono_ms();
     memset(&r->batch, 0, sizeof r->batch);
     return SY_OK;
 }
@@ -148,7 +137,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (!r->txn_open)
         return SY_OK;
     sy_err_t err;
-    uint64_t commit_start_us = now_us();
+    uint64_t commit_start_us = (uint64_t)sy_clock_mono_us();
     if (!exactly_once(r)) {
         err = runner_flush_commit(r, errbuf, errbuf_size);
     } else if ((err = runner_changelog_produce(r, errbuf, errbuf_size)) == SY_OK) {
@@ -156,7 +145,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
             log_warn("%s; retrying", errbuf);
     }
     if (err == SY_OK)
-        commit_latency_add(r, now_us() - commit_start_us);
+        commit_latency_add(r, (uint64_t)sy_clock_mono_us() - commit_start_us);
     if (err == SY_ERR_KAFKA_ABORT) {
         log_warn("%s; aborting the batch and processing it again", errbuf);
         batch_drop(r);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sy_file.h"
 #include "tz_int.h"
 
 #define TZIF_HEADER_BYTES 44
@@ -111,15 +112,12 @@ static bool zone_parse(tz_zone_t *z, const uint8_t *buf, size_t len) {
 bool tz_zone_read(tz_zone_t *z) {
     char path[sizeof TZ_DIR + TZ_NAME_BYTES_MAX + 2];
     snprintf(path, sizeof path, "%s/%s", TZ_DIR, z->name);
-    uint8_t *buf = malloc(TZ_FILE_BYTES_MAX);
-    if (!buf)
+    char *buf = NULL, why[64];
+    size_t len = 0;
+    sy_err_t err = sy_file_read(path, TZ_FILE_BYTES_MAX, &buf, &len, why, sizeof why);
+    if (err == SY_ERR_NOMEM)
         return false;
-    FILE *f = fopen(path, "rb");
-    size_t len = f ? fread(buf, 1, TZ_FILE_BYTES_MAX, f) : 0;
-    bool complete = f && feof(f) && !ferror(f);
-    if (f)
-        fclose(f);
-    z->known = complete && zone_parse(z, buf, len);
+    z->known = err == SY_OK && zone_parse(z, (const uint8_t *)buf, len);
     free(buf);
     if (!z->known) {
         tz_zone_deinit(z);

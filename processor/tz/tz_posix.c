@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "sy_time.h"
 #include "tz_int.h"
 
 #define DAY_S 86400
@@ -115,28 +116,13 @@ bool tz_footer_parse(const char *text, tz_footer_t *out) {
     return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
+/* The year of a day count since 1970-01-01. */
 static int64_t year_of_day(int64_t days) {
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
-    return yoe + era * 400 + (month <= 2);
+    int64_t y;
+    int m, d;
+    sy_time_civil_from_days(days, &y, &m, &d);
+    return y;
 }
-
-static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 static int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
@@ -145,16 +131,15 @@ static int64_t floor_div(int64_t a, int64_t b) {
 
 /* The day (days since the epoch) a rule names in year y. */
 static int64_t rule_day(const tz_rule_day_t *d, int64_t y) {
-    int64_t jan1 = days_from_civil(y, 1, 1);
+    int64_t jan1 = sy_time_days_from_civil(y, 1, 1);
     if (d->form == 'J')
-        return jan1 + d->n - 1 + (is_leap(y) && d->n >= 60);
+        return jan1 + d->n - 1 + (sy_time_is_leap(y) && d->n >= 60);
     if (d->form == 'N')
         return jan1 + d->n;
-    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int64_t first = days_from_civil(y, d->month, 1);
+    int64_t first = sy_time_days_from_civil(y, d->month, 1);
     int first_wd = (int)((first % 7 + 7 + 4) % 7); /* 1970-01-01 was a Thursday */
     int day = 1 + (d->weekday - first_wd + 7) % 7 + 7 * (d->week - 1);
-    int len = mdays[d->month - 1] + (d->month == 2 && is_leap(y));
+    int len = sy_time_days_in_month(y, d->month);
     while (day > len)
         day -= 7;
     return first + day - 1;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec_fixture.h"
+#include "sy_limits.h"
 
 static uint64_t gen_u(gen_t *g, uint64_t n) {
     return rng_next(&g->rng) % n;
@@ -20,6 +21,14 @@ static int64_t gen_long(gen_t *g) {
     if (gen_u(g, 4) == 0)
         return edges[gen_u(g, sizeof edges / sizeof edges[0])];
     return (int64_t)(r >> gen_u(g, 64));
+}
+
+/* An event or update time within the instant bounds the codec's rules allow. */
+static int64_t gen_time(gen_t *g) {
+    static const int64_t edges[] = {0, -1, SY_TIME_MIN_MS, SY_TIME_MAX_MS, T0_MS};
+    if (gen_u(g, 4) == 0)
+        return edges[gen_u(g, sizeof edges / sizeof edges[0])];
+    return SY_TIME_MIN_MS + (int64_t)gen_u(g, (uint64_t)(SY_TIME_MAX_MS - SY_TIME_MIN_MS));
 }
 
 static int32_t gen_int(gen_t *g) {
@@ -63,7 +72,7 @@ void gen_event(gen_t *g, sy_event_t *e) {
     memset(e, 0, sizeof *e);
     e->event_id = gen_id(g);
     e->contact_id = gen_id(g);
-    e->occurred_at_ms = gen_long(g);
+    e->occurred_at_ms = gen_time(g);
     do {
         e->channel = (sy_channel_t)gen_u(g, SY_CHANNEL__COUNT);
         e->type = (sy_event_type_t)gen_u(g, SY_EVENT_TYPE__COUNT);
@@ -83,7 +92,7 @@ void gen_event(gen_t *g, sy_event_t *e) {
 void gen_profile_update(gen_t *g, sy_profile_update_t *p) {
     memset(p, 0, sizeof *p);
     p->contact_id = gen_id(g);
-    p->updated_at_ms = gen_long(g);
+    p->updated_at_ms = gen_time(g);
     p->set_count = gen_u(g, 8) == 0 ? (size_t)gen_u(g, 200) : (size_t)gen_u(g, 6);
     for (size_t i = 0; i < p->set_count; i++) {
         char prefix[24];

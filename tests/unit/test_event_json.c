@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event_json.h"
+#include "sy_time.h"
 
 #define T0_MS INT64_C(1793606400000) /* 2026-11-02T08:00:00.000Z */
 
@@ -199,7 +200,7 @@ Test(event_json, time_parse_refuses_what_is_not_iso_8601) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 42;
-        cr_assert_not(event_json_time_parse(bad[i], &ms), "accepted '%s'", bad[i]);
+        cr_assert_not(sy_time_parse_iso(bad[i], &ms), "accepted '%s'", bad[i]);
     }
 }
 
