@@ -489,7 +489,7 @@ Test(journey, loop_that_sends_through_an_event_only_branch_path_is_refused) {
 
 Test(journey, loop_that_sends_with_a_long_enough_wait_is_allowed) {
     journey_t *j = parse_ok(PING_WAIT("2h"));
-    cr_assert_eq(j->nodes_count, 4, "%zu nodes", j->nodes_count);
+    cr_assert(eq(i64, j->nodes_count, 4), "%zu nodes", j->nodes_count);
     journey_free(j);
 }
 
@@ -506,14 +506,14 @@ Test(journey, loop_period_minimum_comes_from_the_options) {
     journey_t *j = (journey_t *)&errbuf;
     sy_err_t err = journey_parse_opts(&j, text, strlen(text), "bad.yaml", &opts, errbuf,
                                       sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "journey_parse_opts returned %d; %s", err, errbuf);
+    cr_assert(eq(i64, err, SY_ERR_JOURNEY), "journey_parse_opts returned %d; %s", err, errbuf);
     cr_assert_not_null(strstr(errbuf, "every 2h, less than the minimum period 3h"), "%s",
                        errbuf);
     opts.loop_period_min_ms = 1;
     text = PING_WAIT("1ms");
     err = journey_parse_opts(&j, text, strlen(text), "ok.yaml", &opts, errbuf,
                              sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "journey_parse_opts returned %d; %s", err, errbuf);
+    cr_assert(eq(i64, err, SY_OK), "journey_parse_opts returned %d; %s", err, errbuf);
     journey_free(j);
 }
 
@@ -521,7 +521,7 @@ Test(journey, loop_without_a_send_needs_no_minimum_period) {
     journey_t *j = parse_ok(JOURNEY_HEAD
                             "  - id: tag\n    update: {add_to_list: x}\n    next: pause\n"
                             "  - id: pause\n    wait: {for: 1ms}\n    next: tag\n");
-    cr_assert_eq(j->nodes_count, 2, "%zu nodes", j->nodes_count);
+    cr_assert(eq(i64, j->nodes_count, 2), "%zu nodes", j->nodes_count);
     journey_free(j);
 }
 

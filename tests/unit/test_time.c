@@ -3,6 +3,7 @@
  * a day-by-day count, saturating sums, and the codec refusing event times outside the
  * bounds. Not the expressions that use times (test_expr.c). */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,7 @@ Test(time, iso_instants_in_every_accepted_form) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t ms = 42;
         cr_assert(sy_time_parse_iso(cases[i].text, &ms), "'%s' refused", cases[i].text);
-        cr_assert_eq(ms, cases[i].ms, "'%s' is %lld, want %lld", cases[i].text,
+        cr_assert(eq(i64, ms, cases[i].ms), "'%s' is %lld, want %lld", cases[i].text,
                      (long long)ms, (long long)cases[i].ms);
     }
 }
@@ -52,26 +53,26 @@ Test(time, iso_refuses_other_forms_impossible_dates_and_out_of_bounds) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 42;
         cr_assert_not(sy_time_parse_iso(bad[i], &ms), "accepted '%s'", bad[i]);
-        cr_assert_eq(ms, 42, "'%s' changed *ms on failure", bad[i]);
+        cr_assert(eq(i64, ms, 42), "'%s' changed *ms on failure", bad[i]);
     }
 }
 
 Test(time, instants_as_epoch_milliseconds_within_the_bounds) {
     int64_t ms = 42;
     cr_assert(sy_time_parse("1793606400000", &ms));
-    cr_assert_eq(ms, T0_MS, "got %lld", (long long)ms);
+    cr_assert(eq(i64, ms, T0_MS), "got %lld", (long long)ms);
     cr_assert(sy_time_parse("0", &ms));
-    cr_assert_eq(ms, 0, "got %lld", (long long)ms);
+    cr_assert(eq(i64, ms, 0), "got %lld", (long long)ms);
     cr_assert(sy_time_parse("253402300799999", &ms));
-    cr_assert_eq(ms, SY_TIME_MAX_MS, "got %lld", (long long)ms);
+    cr_assert(eq(i64, ms, SY_TIME_MAX_MS), "got %lld", (long long)ms);
     cr_assert(sy_time_parse("2026-11-02T08:00:00Z", &ms));
-    cr_assert_eq(ms, T0_MS, "got %lld", (long long)ms);
+    cr_assert(eq(i64, ms, T0_MS), "got %lld", (long long)ms);
     static const char *const bad[] = {"253402300800000", "9223372036854775807",
                                       "99999999999999999999", "-1", "+5", "12a", " 1", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         ms = 42;
         cr_assert_not(sy_time_parse(bad[i], &ms), "accepted '%s'", bad[i]);
-        cr_assert_eq(ms, 42, "'%s' changed *ms on failure", bad[i]);
+        cr_assert(eq(i64, ms, 42), "'%s' changed *ms on failure", bad[i]);
     }
     cr_assert(sy_time_in_bounds(SY_TIME_MIN_MS) && sy_time_in_bounds(SY_TIME_MAX_MS));
     cr_assert_not(sy_time_in_bounds(SY_TIME_MIN_MS - 1));
@@ -86,7 +87,7 @@ Test(time, format_and_parse_round_trip_across_the_bounds) {
         int64_t back = 42;
         sy_time_format_ms(cases[i], text);
         cr_assert(sy_time_parse_iso(text, &back), "'%s' refused", text);
-        cr_assert_eq(back, cases[i], "'%s' reads back as %lld, want %lld", text,
+        cr_assert(eq(i64, back, cases[i]), "'%s' reads back as %lld, want %lld", text,
                      (long long)back, (long long)cases[i]);
     }
     char text[SY_TIME_TEXT_BYTES];
@@ -101,13 +102,13 @@ Test(time, format_and_parse_round_trip_across_the_bounds) {
 /* Civil dates against a plain day-by-day walk from 0000-01-01 to 9999-12-31. */
 Test(time, civil_dates_match_a_day_by_day_count) {
     int64_t day = sy_time_days_from_civil(0, 1, 1);
-    cr_assert_eq(day * 86400000, SY_TIME_MIN_MS, "0000-01-01 is day %lld", (long long)day);
+    cr_assert(eq(i64, day * 86400000, SY_TIME_MIN_MS), "0000-01-01 is day %lld", (long long)day);
     for (int64_t y = 0; y <= 9999; y++) {
         for (int m = 1; m <= 12; m++) {
             for (int d = 1; d <= sy_time_days_in_month(y, m); d++, day++) {
                 int64_t yy;
                 int mm, dd;
-                cr_assert_eq(sy_time_days_from_civil(y, m, d), day, "%lld-%d-%d",
+                cr_assert(eq(i64, sy_time_days_from_civil(y, m, d), day), "%lld-%d-%d",
                              (long long)y, m, d);
                 sy_time_civil_from_days(day, &yy, &mm, &dd);
                 cr_assert(yy == y && mm == m && dd == d, "day %lld is %lld-%d-%d, want "
@@ -116,7 +117,7 @@ Test(time, civil_dates_match_a_day_by_day_count) {
             }
         }
     }
-    cr_assert_eq(day, 2932897, "days through 9999-12-31: %lld", (long long)day);
+    cr_assert(eq(i64, day, 2932897), "days through 9999-12-31: %lld", (long long)day);
     cr_assert(sy_time_is_leap(2000) && sy_time_is_leap(2024) && !sy_time_is_leap(1900));
 }
 
@@ -126,25 +127,25 @@ Test(time, civil_dates_far_outside_the_bounds_round_trip) {
         int64_t y;
         int m, d;
         sy_time_civil_from_days(days[i], &y, &m, &d);
-        cr_assert_eq(sy_time_days_from_civil(y, m, d), days[i], "day %lld",
+        cr_assert(eq(i64, sy_time_days_from_civil(y, m, d), days[i]), "day %lld",
                      (long long)days[i]);
     }
 }
 
 Test(time, durations_within_the_bound) {
     int64_t ms = 42;
-    cr_assert_eq(sy_duration_parse("24h", &ms), SY_DURATION_OK);
-    cr_assert_eq(ms, 86400000, "got %lld", (long long)ms);
-    cr_assert_eq(sy_duration_parse(SY_DURATION_MAX_TEXT, &ms), SY_DURATION_OK);
-    cr_assert_eq(ms, SY_DURATION_MAX_MS, "got %lld", (long long)ms);
+    cr_assert(eq(i64, sy_duration_parse("24h", &ms), SY_DURATION_OK));
+    cr_assert(eq(i64, ms, 86400000), "got %lld", (long long)ms);
+    cr_assert(eq(i64, sy_duration_parse(SY_DURATION_MAX_TEXT, &ms), SY_DURATION_OK));
+    cr_assert(eq(i64, ms, SY_DURATION_MAX_MS), "got %lld", (long long)ms);
     static const char *const too_large[] = {"36526d", "9223372036854775807ms",
                                             "106751991167d", "99999999999999999999d"};
     for (size_t i = 0; i < sizeof too_large / sizeof too_large[0]; i++)
-        cr_assert_eq(sy_duration_parse(too_large[i], &ms), SY_DURATION_TOO_LARGE, "'%s'",
+        cr_assert(eq(i64, sy_duration_parse(too_large[i], &ms), SY_DURATION_TOO_LARGE), "'%s'",
                      too_large[i]);
     static const char *const bad[] = {"", "0s", "-5m", "5", "h", "5 h", "1.5h", "5w", "5H"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_assert_eq(sy_duration_parse(bad[i], &ms), SY_DURATION_BAD, "'%s'", bad[i]);
+        cr_assert(eq(i64, sy_duration_parse(bad[i], &ms), SY_DURATION_BAD), "'%s'", bad[i]);
     char text[SY_DURATION_TEXT_BYTES];
     sy_duration_format(90000, text, sizeof text);
     cr_assert_str_eq(text, "90s");
@@ -155,28 +156,27 @@ Test(time, durations_within_the_bound) {
 }
 
 Test(time, due_time_sums_saturate_instead_of_overflowing) {
-    cr_assert_eq(sy_time_add_ms(T0_MS, 1000), T0_MS + 1000);
-    cr_assert_eq(sy_time_add_ms(INT64_MAX - 1, 9223372036854775), INT64_MAX);
-    cr_assert_eq(sy_time_add_ms(INT64_MIN + 1, -5), INT64_MIN);
-    cr_assert_eq(sy_time_add_ms(SY_TIME_MAX_MS, SY_DURATION_MAX_MS),
-                 SY_TIME_MAX_MS + SY_DURATION_MAX_MS);
+    cr_assert(eq(i64, sy_time_add_ms(T0_MS, 1000), T0_MS + 1000));
+    cr_assert(eq(i64, sy_time_add_ms(INT64_MAX - 1, 9223372036854775), INT64_MAX));
+    cr_assert(eq(i64, sy_time_add_ms(INT64_MIN + 1, -5), INT64_MIN));
+    cr_assert(eq(i64, sy_time_add_ms(SY_TIME_MAX_MS, SY_DURATION_MAX_MS), SY_TIME_MAX_MS + SY_DURATION_MAX_MS));
 }
 
 /* An event time outside the bounds is a bad record on both sides of the codec. */
 Test(time, codec_refuses_event_times_outside_the_bounds) {
     char errbuf[512];
     codec_t *codec = NULL;
-    cr_assert_eq(codec_open(&codec, errbuf, sizeof errbuf), SY_OK, "%s", errbuf);
+    cr_assert(eq(i64, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     sy_event_t e = {.event_id = "e1", .contact_id = "c1", .occurred_at_ms = INT64_MAX,
                     .channel = SY_CHANNEL_SMS, .type = SY_EVENT_SENT,
                     .bounce = SY_BOUNCE_NONE};
     const void *frame = NULL;
     size_t len = 0;
     sy_err_t err = codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_INVALID_RECORD, "encode: %s", sy_err_name(err));
+    cr_assert(eq(i64, err, SY_ERR_INVALID_RECORD), "encode: %s", sy_err_name(err));
     cr_assert(strstr(errbuf, "occurred_at") && strstr(errbuf, "outside"), "%s", errbuf);
     e.occurred_at_ms = SY_TIME_MAX_MS;
     err = codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "encode: %s", errbuf);
+    cr_assert(eq(i64, err, SY_OK), "encode: %s", errbuf);
     codec_close(codec);
 }

@@ -3,6 +3,7 @@
  * against the duration bound) and a recorded event at INT64_MAX (a dead letter, not a
  * burst of early timers). Not the grammar itself: test_time.c. */
 #include <criterion/criterion.h>
+#include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ static char errbuf[1024];
 static void load_refused(const char *name, const char *want) {
     journey_t *j = NULL;
     sy_err_t err = journey_load_file(&j, name, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "%s: got %s (%s)", name, sy_err_name(err), errbuf);
+    cr_assert(eq(i64, err, SY_ERR_JOURNEY), "%s: got %s (%s)", name, sy_err_name(err), errbuf);
     cr_assert_null(j);
     cr_assert(strstr(errbuf, want) != NULL, "message \"%s\" lacks \"%s\"", errbuf, want);
 }
@@ -41,7 +42,7 @@ Test(time_regressions, int64_max_milliseconds_is_called_too_large_not_malformed)
                                "    next: done\n  - id: done\n    exit: {}\n";
     journey_t *j = NULL;
     sy_err_t err = journey_parse(&j, text, sizeof text - 1, "big.yaml", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_ERR_JOURNEY, "got %s (%s)", sy_err_name(err), errbuf);
+    cr_assert(eq(i64, err, SY_ERR_JOURNEY), "got %s (%s)", sy_err_name(err), errbuf);
     cr_assert_str_eq(errbuf, "big.yaml:6:17: duration '9223372036854775807ms' is too large: "
                              "the longest is 36525d (100 years)");
 }
@@ -58,7 +59,7 @@ static char *replay_output(const char *recording, replay_stats_t *stats) {
                           .until = SIMULATE_UNTIL_END};
     replay_stage_t stage;
     sy_err_t err = replay_run(&conf, stats, &stage, errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "replay: %s (%s)", sy_err_name(err), errbuf);
+    cr_assert(eq(i64, err, SY_OK), "replay: %s (%s)", sy_err_name(err), errbuf);
     FILE *f = fdopen(fd, "r");
     static char out[16384];
     size_t n = fread(out, 1, sizeof out - 1, f);
@@ -71,8 +72,8 @@ static char *replay_output(const char *recording, replay_stats_t *stats) {
 Test(time_regressions, event_time_at_int64_max_is_a_dead_letter_and_fires_nothing_early) {
     replay_stats_t stats;
     const char *out = replay_output(REGRESSIONS "recording-event-time-int64max.avro", &stats);
-    cr_assert_eq(stats.records, 2, "records: %llu", (unsigned long long)stats.records);
-    cr_assert_eq(stats.dead_letters, 1, "dead letters: %llu",
+    cr_assert(eq(i64, stats.records, 2), "records: %llu", (unsigned long long)stats.records);
+    cr_assert(eq(i64, stats.dead_letters, 1), "dead letters: %llu",
                  (unsigned long long)stats.dead_letters);
     cr_assert(strstr(out, "\"error\":\"EngagementEvent: occurred_at 9223372036854774807 is "
                           "outside the years 0000 to 9999") != NULL, "%s", out);
@@ -92,9 +93,9 @@ Test(time_regressions, the_documented_time_with_fraction_and_offset_is_a_profile
                                "    exit: {}\n";
     journey_t *j = NULL;
     sy_err_t err = journey_parse(&j, text, sizeof text - 1, "p.yaml", errbuf, sizeof errbuf);
-    cr_assert_eq(err, SY_OK, "got %s (%s)", sy_err_name(err), errbuf);
-    cr_assert_eq(j->attrs_count, 1, "attrs %zu", j->attrs_count);
-    cr_assert_eq(j->attrs[0].default_value.u.l, INT64_C(1793523600250), "default %lld",
+    cr_assert(eq(i64, err, SY_OK), "got %s (%s)", sy_err_name(err), errbuf);
+    cr_assert(eq(i64, j->attrs_count, 1), "attrs %zu", j->attrs_count);
+    cr_assert(eq(i64, j->attrs[0].default_value.u.l, INT64_C(1793523600250)), "default %lld",
                  (long long)j->attrs[0].default_value.u.l);
     journey_free(j);
 }
