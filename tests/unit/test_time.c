@@ -159,7 +159,8 @@ Test(time, due_time_sums_saturate_instead_of_overflowing) {
     cr_assert(eq(i64, sy_time_add_ms(T0_MS, 1000), T0_MS + 1000));
     cr_assert(eq(i64, sy_time_add_ms(INT64_MAX - 1, 9223372036854775), INT64_MAX));
     cr_assert(eq(i64, sy_time_add_ms(INT64_MIN + 1, -5), INT64_MIN));
-    cr_assert(eq(i64, sy_time_add_ms(SY_TIME_MAX_MS, SY_DURATION_MAX_MS), SY_TIME_MAX_MS + SY_DURATION_MAX_MS));
+    cr_assert(eq(i64, sy_time_add_ms(SY_TIME_MAX_MS, SY_DURATION_MAX_MS),
+                 SY_TIME_MAX_MS + SY_DURATION_MAX_MS));
 }
 
 /* An event time outside the bounds is a bad record on both sides of the codec. */
