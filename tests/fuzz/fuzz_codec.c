@@ -85,10 +85,18 @@ static sy_err_t fuzz_recode(sy_schema_id_t id, const void *frame, size_t len,
     return err;
 }
 
+static void fuzz_codec_close(void) {
+    codec_close(fuzz_codec);
+    fuzz_codec = NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char errbuf[256];
-    if (fuzz_codec == NULL && codec_open(&fuzz_codec, errbuf, sizeof errbuf) != SY_OK)
-        abort();
+    if (fuzz_codec == NULL) {
+        if (codec_open(&fuzz_codec, errbuf, sizeof errbuf) != SY_OK)
+            abort();
+        atexit(fuzz_codec_close);
+    }
     char *json = NULL;
     if (codec_to_json(fuzz_codec, data, size, &json, errbuf, sizeof errbuf) == SY_OK)
         free(json);
