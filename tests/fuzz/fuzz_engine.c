@@ -11,6 +11,7 @@
 #include "event_json.h"
 #include "fuzz.h"
 #include "log.h"
+#include "sy_time.h"
 
 /* Outputs of one input at most: a journey that loops through a short wait produces one
  * per loop forever; the sink stops the engine there. */
@@ -82,10 +83,10 @@ static void fuzz_check(sy_err_t err, const fuzz_run_t *run) {
 static bool fuzz_time_line(fuzz_run_t *run, const char *line, int64_t *to_ms) {
     int64_t now = state_store_stream_time_get(run->store, 0), ms;
     if (line[1] != '+')
-        return event_json_time_parse(line + 1, to_ms);
+        return sy_time_parse(line + 1, to_ms);
     if (now == INT64_MIN || !journey_duration_parse(line + 2, &ms))
         return false;
-    *to_ms = now > INT64_MAX - ms ? INT64_MAX : now + ms;
+    *to_ms = sy_time_add_ms(now, ms);
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "event_json.h"
+#include "sy_time.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -24,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (nl != NULL)
             *nl = '\0';
         int64_t ms;
-        (void)event_json_time_parse(line, &ms);
+        (void)sy_time_parse(line, &ms);
+        (void)sy_duration_parse(line, &ms);
         line += len;
     }
     free(text);
