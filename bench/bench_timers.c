@@ -2,6 +2,8 @@
  * add them in committed batches, then drain every partition with state_store_timer_next
  * and state_store_timer_remove as the runner does when one stream-time jump makes them all
  * due. Once in RocksDB's in-memory env, once on disk in a temporary directory.
+ * `--promo N,...` instead drives N contacts in event time as the service does (promo
+ * timers due a few per batch while the fired ones pile up): bench_timers_promo.c.
  * Prints a Markdown table. A benchmark: it asserts nothing about time. */
 #include <ftw.h>
 #include <inttypes.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "bench_clock.h"
+#include "bench_timers_promo.h"
 #include "state_store.h"
 
 /* Timers per committed batch, adding and draining: the runner's batch.records.max. */
@@ -107,6 +110,8 @@ static int run_row(bench_row_t *row, const char *dir, bool in_memory) {
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--promo") == 0)
+        return bench_timers_promo(argc > 2 ? argv[2] : "100000,500000,1000000,2000000");
     size_t timers = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000;
     char dir[] = "/tmp/switchyard-bench-timers-XXXXXX";
     if (!mkdtemp(dir)) {

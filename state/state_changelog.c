@@ -125,6 +125,8 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     if (cf == CF_PROFILES && (key_len > PROFILE_KEY_BYTES_MAX ||
                               (value && value_len > STATE_PROFILE_BYTES_MAX)))
         return bad_record("profile over its limits", errbuf, errbuf_size);
+    if (cf == CF_TIMERS)
+        state_store_timer_mark_forget(s, timer.partition);
     if (value)
         rocksdb_writebatch_put_cf(s->batch, s->cf[cf], (const char *)key, key_len,
                                   (const char *)value, value_len);

@@ -21,6 +21,9 @@
 /* Bloom filter bits per key: most lookups ask for an instance that does not exist yet
  * (a contact's first event in a journey); 10 bits keep false positives near 1%. */
 #define STATE_BLOOM_BITS_PER_KEY 10
+/* Consecutive entries of a timers file in which half being deletions marks the file for
+ * compaction (RocksDB's CompactOnDeletionCollector). */
+#define STATE_TIMER_DELETES_WINDOW 4096
 
 /* Every instance key (partition, contact id, NUL, journey id) fits a cache entry, and
  * every instance value too: the cache never has to refuse one. */
@@ -57,6 +60,11 @@ static void store_options_init(state_store_t *s, bool in_memory) {
         s->mem_env = rocksdb_create_mem_env();
         rocksdb_options_set_env(s->options, s->mem_env);
     }
+    /* Timers are read by iterator only and every one is deleted when it fires: files
+     * dense with tombstones are compacted early, so iterators skip fewer of them. */
+    s->timer_options = rocksdb_options_create_copy(s->options);
+    rocksdb_options_add_compact_on_deletion_collector_factory(
+        s->timer_options, STATE_TIMER_DELETES_WINDOW, STATE_TIMER_DELETES_WINDOW / 2);
     s->read_options = rocksdb_readoptions_create();
     s->write_options = rocksdb_writeoptions_create();
     /* On disk the WAL stays on so a process crash after commit keeps the batch; no fsync
@@ -131,8 +139,8 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     store_options_init(s, in_memory);
-    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options,
-                                                      s->options};
+    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
+                                                      s->timer_options, s->options};
     s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
                                          s->cf, &rerr);
     if (!s->db) {
@@ -157,8 +165,8 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
         return SY_ERR_NOMEM;
     store_options_init(s, false);
     rocksdb_options_set_create_if_missing(s->options, 0);
-    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options, s->options,
-                                                      s->options};
+    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
+                                                      s->timer_options, s->options};
     /* A live service's WAL is expected: replay it (read-only) rather than refuse. */
     s->db = rocksdb_open_for_read_only_column_families(s->options, dir, CF__COUNT, cf_names,
                                                        cf_options, s->cf, 0, &rerr);
@@ -181,6 +189,10 @@ void state_store_timer_iters_drop(state_store_t *s) {
             rocksdb_iter_destroy(s->timer_iters[i]);
             s->timer_iters[i] = NULL;
         }
+        if (s->timer_read_options[i]) {
+            rocksdb_readoptions_destroy(s->timer_read_options[i]);
+            s->timer_read_options[i] = NULL;
+        }
     }
 }
 
@@ -188,6 +200,7 @@ void state_store_close(state_store_t *s) {
     if (!s)
         return;
     state_store_timer_iters_drop(s);
+    state_store_timer_marks_free(s);
     if (s->batch)
         rocksdb_writebatch_destroy(s->batch);
     for (size_t i = 0; i < CF__COUNT; i++)
@@ -201,6 +214,8 @@ void state_store_close(state_store_t *s) {
         rocksdb_writeoptions_destroy(s->write_options);
     if (s->options)
         rocksdb_options_destroy(s->options);
+    if (s->timer_options)
+        rocksdb_options_destroy(s->timer_options);
     if (s->table_options)
         rocksdb_block_based_options_destroy(s->table_options);
     if (s->cache)
@@ -419,6 +434,7 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
     }
     cache_fill(s);
+    state_store_timer_marks_commit(s);
     batch_reset(s, true);
     return SY_OK;
 }

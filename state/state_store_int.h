@@ -17,6 +17,7 @@ struct state_store {
     rocksdb_t *db;
     rocksdb_env_t *mem_env;
     rocksdb_options_t *options;
+    rocksdb_options_t *timer_options; /* the timers column family's */
     rocksdb_block_based_table_options_t *table_options;
     rocksdb_cache_t *cache;
     rocksdb_filterpolicy_t *bloom; /* owned by table_options once set */
@@ -29,6 +30,10 @@ struct state_store {
      * writes the instances column family around the pending batch must clear it. */
     state_cache_t *instance_cache;
     rocksdb_iterator_t *timer_iters[STATE_PARTITIONS_MAX]; /* lazily, per batch */
+    rocksdb_readoptions_t *timer_read_options[STATE_PARTITIONS_MAX]; /* one per iterator */
+    uint8_t timer_bounds[STATE_PARTITIONS_MAX][2]; /* each iterator's upper bound */
+    /* Owned, NULL: the partition's start (state_timer_marks.c). */
+    struct state_timer_mark *timer_marks[STATE_PARTITIONS_MAX];
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
     /* 0 unloaded, 1 clean, 2 dirty and in the batch, 3 dirty and not yet in the batch */
     uint8_t stream_time_state[STATE_PARTITIONS_MAX];
@@ -51,5 +56,27 @@ void state_store_stream_times_write(state_store_t *s);
 
 /* Destroy the per-partition timer iterators (they read a snapshot of one batch). */
 void state_store_timer_iters_drop(state_store_t *s);
+
+/* Timer low-water marks (state_timer_marks.c). A mark is a key at or before every
+ * committed timer of its partition. */
+typedef struct state_timer_mark state_timer_mark_t;
+
+/* Compare (key a) with (key b) as RocksDB's bytewise comparator does. */
+int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/* A new iterator over partition's committed timers, bounded by the partition's end and
+ * positioned at its mark (learning the mark when there is none); kept in the store until
+ * state_store_timer_iters_drop. */
+rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partition);
+
+/* After a successful write of the pending batch (its op log still there): move each
+ * partition's mark past the timers the batch fired and below the timers it added. */
+void state_store_timer_marks_commit(state_store_t *s);
+
+/* Forget partition's mark (a restore wrote its timers around the op log). */
+void state_store_timer_mark_forget(state_store_t *s, int32_t partition);
+
+/* Free every mark: the store closes. */
+void state_store_timer_marks_free(state_store_t *s);
 
 #endif

@@ -25,29 +25,16 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
 }
 
 /* The iterator over partition's committed timers, positioned at the first one not yet
- * removed in this batch. */
+ * removed in this batch; it starts at the partition's mark. */
 static rocksdb_iterator_t *persisted_iter(state_store_t *s, int32_t partition) {
     rocksdb_iterator_t *it = s->timer_iters[partition];
-    if (!it) {
-        uint8_t prefix[2];
-        size_t len = state_codec_meta_key(prefix, partition);
-        it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[CF_TIMERS]);
-        rocksdb_iter_seek(it, (const char *)prefix, len);
-        s->timer_iters[partition] = it;
-    }
-    return it;
+    return it ? it : state_store_timer_iter_open(s, partition);
 }
 
 static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *value,
                             size_t value_len, state_timer_t *out) {
     return state_codec_timer_key_decode(key, key_len, out) &&
            state_codec_timer_value_decode(value, value_len, out);
-}
-
-/* Compare (key a) with (key b) as RocksDB's bytewise comparator does. */
-static int key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : (alen > blen) - (alen < blen);
 }
 
 sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
@@ -65,7 +52,7 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
     }
     int use_pending;
     if (p && dkey)
-        use_pending = key_cmp(p->key, p->key_len, dkey, dkey_len) < 0;
+        use_pending = state_timer_key_cmp(p->key, p->key_len, dkey, dkey_len) < 0;
     else if (p || dkey)
         use_pending = p != NULL;
     else

@@ -563,6 +563,38 @@ Test(state_store, timer_abort_drops_added_and_restores_removed) {
     state_store_close(s);
 }
 
+/* The low-water mark: a batch starts from the last timer fired and committed, never
+ * past one it fired and aborted, and lowers for a timer committed due before it. */
+Test(state_store, timer_mark_moves_only_with_commits_and_lowers_for_earlier_timers) {
+    state_store_t *s = open_mem("mem-timers-mark");
+    add_timer(s, 3, T0_MS + 100, "a");
+    add_timer(s, 3, T0_MS + 200, "b");
+    add_timer(s, 3, T0_MS + 300, "c");
+    add_timer(s, 4, T0_MS + 100, "other");
+    commit_ok(s);
+    expect_next(s, 3, INT64_MAX, T0_MS + 100, "a");
+    commit_ok(s);
+    expect_next(s, 3, INT64_MAX, T0_MS + 200, "b");
+    state_store_abort(s); /* b fired, not durably: the next batch fires it again */
+    expect_next(s, 3, INT64_MAX, T0_MS + 200, "b");
+    commit_ok(s);
+    add_timer(s, 3, T0_MS + 10, "late"); /* due before every fired timer */
+    commit_ok(s);
+    expect_next(s, 3, INT64_MAX, T0_MS + 10, "late");
+    expect_next(s, 3, INT64_MAX, T0_MS + 300, "c");
+    expect_none_due(s, 3, INT64_MAX);
+    commit_ok(s);
+    expect_none_due(s, 3, INT64_MAX); /* an empty partition stops at its end */
+    expect_next(s, 4, INT64_MAX, T0_MS + 100, "other");
+    add_timer(s, 3, T0_MS + 20, "after-empty");
+    commit_ok(s);
+    expect_next(s, 3, INT64_MAX, T0_MS + 20, "after-empty");
+    commit_ok(s);
+    expect_none_due(s, 3, INT64_MAX);
+    expect_none_due(s, 4, INT64_MAX);
+    state_store_close(s);
+}
+
 Test(state_store, timer_committed_survives_reopen_and_removed_does_not, .fini = dir_remove) {
     dir_make();
     state_store_t *s = open_dir(tmp_root);
