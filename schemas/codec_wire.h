@@ -123,7 +123,7 @@ bool codec_wr_grow(codec_wr_t *w, size_t need);
 
 /* Make room for need more bytes at w->pos; false after any failure. */
 static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
-    assert(w->pos <= w->codec->out_size);
+    /* no assert: called for every field; encode_finish asserts the writer's bounds */
     if (w->err == SY_OK && w->pos + need <= w->codec->out_size)
         return true;
     return codec_wr_grow(w, need);
