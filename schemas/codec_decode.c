@@ -8,6 +8,7 @@
 
 static sy_err_t decode_limit(const char *rec, const char *field, size_t count, size_t max,
                              char *errbuf, size_t errbuf_size) {
+    assert(count > max);
     return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
                       "%s: %zu %s exceed the limit of %zu", rec, count, field, max);
 }
@@ -16,6 +17,7 @@ static sy_err_t decode_limit(const char *rec, const char *field, size_t count, s
 static sy_err_t read_kvs(codec_rd_t *r, const char *rec, const char *field, sy_kv_t *kvs,
                          size_t max, size_t *count, char *errbuf, size_t errbuf_size) {
     size_t n = 0;
+    assert(r->p <= r->end && kvs && max > 0);
     for (int64_t block; (block = codec_rd_block(r)) > 0 && !r->bad;) {
         for (int64_t i = 0; i < block && !r->bad; i++, n++) {
             sy_kv_t spare, *kv = n < max ? &kvs[n] : &spare;
@@ -32,6 +34,7 @@ static sy_err_t read_kvs(codec_rd_t *r, const char *rec, const char *field, sy_k
 /* Keys of a decoded map must differ (a generic reader would keep only the last). */
 static sy_err_t check_keys(codec_t *codec, const sy_kv_t *kvs, const sy_attr_t *attrs,
                            size_t count, char *errbuf, size_t errbuf_size) {
+    assert(count <= CODEC_KEYSET_SLOTS / 2); /* the map's limit was checked first */
     size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
@@ -61,11 +64,13 @@ static sy_err_t read_event(codec_t *codec, codec_rd_t *r, sy_event_t *e, char *e
                    &e->props_count, errbuf, errbuf_size);
     if (err != SY_OK || r->bad)
         return err;
+    assert(e->props_count <= SY_EVENT_PROPS_MAX && e->contact_id && e->event_id);
     return check_keys(codec, e->props, NULL, e->props_count, errbuf, errbuf_size);
 }
 
 /* One ["null", "boolean", "long", "double", "string"]; the order is sy_value_kind_t's. */
 static void read_attr_value(codec_rd_t *r, sy_value_t *out) {
+    assert(r->p <= r->end);
     out->kind = (sy_value_kind_t)codec_rd_long(r);
     switch (out->kind) {
     case SY_VALUE_BOOL:
@@ -106,6 +111,7 @@ static sy_err_t read_profile_update(codec_t *codec, codec_rd_t *r, sy_profile_up
     p->unset_count = n;
     if (r->bad)
         return SY_OK;
+    assert(p->set_count <= SY_PROFILE_ATTRS_MAX && p->unset_count <= SY_PROFILE_ATTRS_MAX);
     return check_keys(codec, NULL, p->set, p->set_count, errbuf, errbuf_size);
 }
 
@@ -126,10 +132,12 @@ static sy_err_t read_action(codec_t *codec, codec_rd_t *r, sy_action_t *a, char 
                    &a->params_count, errbuf, errbuf_size);
     if (err != SY_OK || r->bad)
         return err;
+    assert(a->params_count <= SY_ACTION_PARAMS_MAX);
     return check_keys(codec, a->params, NULL, a->params_count, errbuf, errbuf_size);
 }
 
 static void read_decision(codec_rd_t *r, sy_decision_t *d) {
+    assert(r->p <= r->end && r->scratch);
     d->contact_id = codec_rd_string(r);
     d->journey_id = codec_rd_string(r);
     d->journey_version = codec_rd_int(r);
@@ -142,6 +150,7 @@ static void read_decision(codec_rd_t *r, sy_decision_t *d) {
 }
 
 static void read_contact_update(codec_rd_t *r, sy_contact_update_t *u) {
+    assert(r->p <= r->end && r->scratch);
     u->contact_id = codec_rd_string(r);
     u->journey_id = codec_rd_string(r);
     u->journey_version = codec_rd_int(r);
@@ -154,6 +163,7 @@ static void read_contact_update(codec_rd_t *r, sy_contact_update_t *u) {
 
 /* ["null", "bytes"]: NULL and 0 when null; a present empty value is not NULL. */
 static void read_opt_bytes(codec_rd_t *r, const void **buf, size_t *len) {
+    assert(r->p <= r->end);
     *buf = NULL;
     *len = 0;
     if (codec_rd_present(r))
@@ -161,6 +171,7 @@ static void read_opt_bytes(codec_rd_t *r, const void **buf, size_t *len) {
 }
 
 static void read_dead_letter(codec_rd_t *r, sy_dead_letter_t *d) {
+    assert(r->p <= r->end && r->scratch);
     d->source_topic = codec_rd_string(r);
     d->partition = codec_rd_int(r);
     d->offset = codec_rd_long(r);
@@ -174,6 +185,7 @@ static void read_dead_letter(codec_rd_t *r, sy_dead_letter_t *d) {
 /* The domain rules of record kind id on out. */
 static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
                              size_t errbuf_size) {
+    assert(out);
     switch (id) {
     case SY_SCHEMA_ENGAGEMENT_EVENT: return codec_rules_event(out, errbuf, errbuf_size);
     case SY_SCHEMA_PROFILE_UPDATE:
@@ -241,6 +253,7 @@ static sy_err_t codec_decode(codec_t *codec, const void *buf, size_t len, sy_sch
 
 sy_err_t codec_decode_event(codec_t *codec, const void *buf, size_t len, sy_event_t *out,
                             char *errbuf, size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_ENGAGEMENT_EVENT, out, errbuf,
                         errbuf_size);
 }
@@ -248,18 +261,21 @@ sy_err_t codec_decode_event(codec_t *codec, const void *buf, size_t len, sy_even
 sy_err_t codec_decode_profile_update(codec_t *codec, const void *buf, size_t len,
                                      sy_profile_update_t *out, char *errbuf,
                                      size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_PROFILE_UPDATE, out, errbuf,
                         errbuf_size);
 }
 
 sy_err_t codec_decode_action(codec_t *codec, const void *buf, size_t len, sy_action_t *out,
                              char *errbuf, size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_ACTION_COMMAND, out, errbuf,
                         errbuf_size);
 }
 
 sy_err_t codec_decode_decision(codec_t *codec, const void *buf, size_t len,
                                sy_decision_t *out, char *errbuf, size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_ROUTING_DECISION, out, errbuf,
                         errbuf_size);
 }
@@ -267,11 +283,13 @@ sy_err_t codec_decode_decision(codec_t *codec, const void *buf, size_t len,
 sy_err_t codec_decode_contact_update(codec_t *codec, const void *buf, size_t len,
                                      sy_contact_update_t *out, char *errbuf,
                                      size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_CONTACT_UPDATE, out, errbuf,
                         errbuf_size);
 }
 
 sy_err_t codec_decode_dead_letter(codec_t *codec, const void *buf, size_t len,
                                   sy_dead_letter_t *out, char *errbuf, size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_DEAD_LETTER, out, errbuf, errbuf_size);
 }

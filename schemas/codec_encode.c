@@ -25,6 +25,8 @@ static void write_kvs(codec_wr_t *w, const sy_kv_t *kvs, size_t count) {
 }
 
 static void write_event(codec_wr_t *w, const sy_event_t *e) {
+    /* The rules passed: what is written is what a decoder accepts. */
+    assert(e->props_count <= SY_EVENT_PROPS_MAX && (unsigned)e->channel < SY_CHANNEL__COUNT);
     codec_wr_string(w, e->event_id);
     codec_wr_string(w, e->contact_id);
     codec_wr_long(w, e->occurred_at_ms);
@@ -47,6 +49,7 @@ static void write_event(codec_wr_t *w, const sy_event_t *e) {
 
 /* One ["null", "boolean", "long", "double", "string"]; the order is sy_value_kind_t's. */
 static void write_attr_value(codec_wr_t *w, const sy_value_t *v) {
+    assert((unsigned)v->kind <= SY_VALUE_STRING); /* the rules refuse other kinds */
     codec_wr_long(w, v->kind);
     switch (v->kind) {
     case SY_VALUE_BOOL:
@@ -61,6 +64,7 @@ static void write_attr_value(codec_wr_t *w, const sy_value_t *v) {
 }
 
 static void write_profile_update(codec_wr_t *w, const sy_profile_update_t *p) {
+    assert(p->set_count <= SY_PROFILE_ATTRS_MAX && p->unset_count <= SY_PROFILE_ATTRS_MAX);
     codec_wr_string(w, p->contact_id);
     codec_wr_long(w, p->updated_at_ms);
     write_block_head(w, p->set_count);
@@ -76,6 +80,7 @@ static void write_profile_update(codec_wr_t *w, const sy_profile_update_t *p) {
 }
 
 static void write_action(codec_wr_t *w, const sy_action_t *a) {
+    assert(a->params_count <= SY_ACTION_PARAMS_MAX && (unsigned)a->channel < SY_CHANNEL__COUNT);
     codec_wr_string(w, a->action_id);
     codec_wr_string(w, a->contact_id);
     codec_wr_long(w, a->channel);
@@ -90,6 +95,7 @@ static void write_action(codec_wr_t *w, const sy_action_t *a) {
 }
 
 static void write_decision(codec_wr_t *w, const sy_decision_t *d) {
+    assert((unsigned)d->cause < SY_CAUSE__COUNT);
     codec_wr_string(w, d->contact_id);
     codec_wr_string(w, d->journey_id);
     codec_wr_long(w, d->journey_version);
@@ -102,6 +108,7 @@ static void write_decision(codec_wr_t *w, const sy_decision_t *d) {
 }
 
 static void write_contact_update(codec_wr_t *w, const sy_contact_update_t *u) {
+    assert((unsigned)u->op < SY_UPDATE_OP__COUNT && u->name);
     codec_wr_string(w, u->contact_id);
     codec_wr_string(w, u->journey_id);
     codec_wr_long(w, u->journey_version);
@@ -114,12 +121,14 @@ static void write_contact_update(codec_wr_t *w, const sy_contact_update_t *u) {
 
 /* ["null", "bytes"]: NULL is null; a present empty value is bytes of length 0. */
 static void write_opt_bytes(codec_wr_t *w, const void *buf, size_t len) {
+    assert(w->codec);
     codec_wr_long(w, buf != NULL);
     if (buf != NULL)
         codec_wr_bytes(w, buf, len);
 }
 
 static void write_dead_letter(codec_wr_t *w, const sy_dead_letter_t *d) {
+    assert(d->source_topic && d->error_code && d->error);
     codec_wr_string(w, d->source_topic);
     codec_wr_long(w, d->partition);
     codec_wr_long(w, d->offset);
@@ -134,6 +143,7 @@ static void write_dead_letter(codec_wr_t *w, const sy_dead_letter_t *d) {
 static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *field,
                                   const sy_kv_t *kvs, const sy_attr_t *attrs, size_t count,
                                   char *errbuf, size_t errbuf_size) {
+    assert(count <= CODEC_KEYSET_SLOTS / 2); /* the rules checked the map's limit */
     size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
@@ -167,6 +177,7 @@ static sy_err_t encode_finish(codec_wr_t *w, sy_schema_id_t id, const void **fra
 
 sy_err_t codec_encode_event(codec_t *codec, const sy_event_t *rec, const void **frame,
                             size_t *frame_len, char *errbuf, size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_event(rec, errbuf, errbuf_size);
     err = err != SY_OK ? err
@@ -181,6 +192,7 @@ sy_err_t codec_encode_event(codec_t *codec, const sy_event_t *rec, const void **
 sy_err_t codec_encode_profile_update(codec_t *codec, const sy_profile_update_t *rec,
                                      const void **frame, size_t *frame_len, char *errbuf,
                                      size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_profile_update(rec, errbuf, errbuf_size);
     err = err != SY_OK ? err
@@ -194,6 +206,7 @@ sy_err_t codec_encode_profile_update(codec_t *codec, const sy_profile_update_t *
 
 sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void **frame,
                              size_t *frame_len, char *errbuf, size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_action(rec, errbuf, errbuf_size);
     err = err != SY_OK ? err
@@ -207,6 +220,7 @@ sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void 
 
 sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const void **frame,
                                size_t *frame_len, char *errbuf, size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_decision(rec, errbuf, errbuf_size);
     if (err != SY_OK)
@@ -218,6 +232,7 @@ sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const v
 sy_err_t codec_encode_contact_update(codec_t *codec, const sy_contact_update_t *rec,
                                      const void **frame, size_t *frame_len, char *errbuf,
                                      size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_contact_update(rec, errbuf, errbuf_size);
     if (err != SY_OK)
@@ -229,6 +244,7 @@ sy_err_t codec_encode_contact_update(codec_t *codec, const sy_contact_update_t *
 sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
                                   const void **frame, size_t *frame_len, char *errbuf,
                                   size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     sy_err_t err = codec_rules_dead_letter(rec, errbuf, errbuf_size);
     if (err != SY_OK)

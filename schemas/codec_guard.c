@@ -47,6 +47,7 @@ static size_t guard_at(const guard_t *g, const uint8_t *p) {
 }
 
 static size_t guard_left(const guard_t *g) {
+    assert(g->p <= g->end);
     return (size_t)(g->end - g->p);
 }
 
@@ -70,6 +71,7 @@ static sy_err_t guard_varint(guard_t *g, const char *what, int max_bytes, int la
                              int64_t *out) {
     const uint8_t *at = g->p;
     uint64_t v = 0;
+    assert(max_bytes > 0 && max_bytes <= 10 && last_bits > 0 && last_bits < 7);
     for (int i = 0; i < max_bytes; i++) {
         uint8_t b;
         if (g->p >= g->end)
@@ -89,17 +91,21 @@ static sy_err_t guard_varint(guard_t *g, const char *what, int max_bytes, int la
 }
 
 static sy_err_t guard_long(guard_t *g, const char *what, int64_t *out) {
+    /* no assert: a one-line call of guard_varint, which asserts */
     return guard_varint(g, what, 10, 1, out);
 }
 
 static sy_err_t guard_int(guard_t *g, const char *what, int32_t *out) {
     int64_t v = 0;
     sy_err_t err = guard_varint(g, what, 5, 4, &v);
+    /* no assert: the hot varint wrapper; guard_varint asserts its bounds (5 bytes of
+     * which the last carries 4 bits: 32 bits, the cast keeps every value) */
     *out = (int32_t)v;
     return err;
 }
 
 static sy_err_t guard_skip(guard_t *g, size_t n, const char *what) {
+    assert(what);
     if (guard_left(g) < n)
         return guard_fail(g, SY_ERR_TRUNCATED, g->p, "%s needs %zu bytes, %zu left", what, n,
                           guard_left(g));
@@ -112,6 +118,7 @@ static sy_err_t guard_skip(guard_t *g, size_t n, const char *what) {
 static size_t guard_utf8_char(const uint8_t *s, size_t n) {
     uint32_t c;
     size_t len;
+    /* no assert: the per-character leaf; both callers pass n > 0 and assert their input */
     if (s[0] == 0)
         return 0;
     if (s[0] < 0x80)
@@ -138,6 +145,7 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
 }
 
 bool codec_utf8_valid(const uint8_t *s, size_t len) {
+    /* no assert: the per-byte loop of every string written; codec_wr_string asserts */
     for (size_t i = 0; i < len;) {
         if (s[i] && s[i] < 0x80) {
             i++;
@@ -175,6 +183,7 @@ static sy_err_t guard_bytes(guard_t *g, bool is_string) {
                               "string holds a NUL or invalid UTF-8 byte 0x%02x", *s);
         s += n;
     }
+    assert((uint64_t)len <= guard_left(g));
     g->p += len;
     return SY_OK;
 }
@@ -183,6 +192,7 @@ static sy_err_t guard_enum(guard_t *g, const codec_guard_t *node) {
     const uint8_t *at = g->p;
     int32_t index;
     int count = (int)node->count;
+    assert(node->type == AVRO_ENUM);
     sy_err_t err = guard_int(g, "enum index", &index);
     if (err != SY_OK)
         return err;
@@ -197,6 +207,7 @@ static sy_err_t guard_union(guard_t *g, const codec_guard_t *node) {
     const uint8_t *at = g->p;
     int32_t index;
     size_t count = node->count;
+    assert(node->type == AVRO_UNION && (node->children || count == 0));
     sy_err_t err = guard_int(g, "union branch", &index);
     if (err != SY_OK)
         return err;
@@ -229,6 +240,7 @@ static sy_err_t guard_block_header(guard_t *g, bool zero_size_items, int64_t *co
         return guard_fail(g, SY_ERR_TRUNCATED, at,
                           "block of %" PRId64 " bytes, %zu left", size, guard_left(g));
     *block_end = g->p + size;
+    assert(*block_end <= g->end);
 check:
     if (err != SY_OK || *count == 0)
         return err;
@@ -243,6 +255,7 @@ check:
 
 /* Array or map: blocks until a zero count; negative counts carry a byte size. */
 static sy_err_t guard_blocks(guard_t *g, const codec_guard_t *node, bool is_map) {
+    assert(node->count == 1 && node->children && node->children[0]);
     const codec_guard_t *item = node->children[0];
     bool zero_size_items = !is_map && item->type == AVRO_NULL;
     for (;;) {
@@ -269,6 +282,7 @@ static sy_err_t guard_blocks(guard_t *g, const codec_guard_t *node, bool is_map)
 
 static sy_err_t guard_record(guard_t *g, const codec_guard_t *node) {
     const char *outer = g->field;
+    assert(node->type == AVRO_RECORD && (node->fields || node->count == 0));
     for (size_t i = 0; i < node->count; i++) {
         sy_err_t err;
         g->field = node->fields[i];
@@ -281,6 +295,7 @@ static sy_err_t guard_record(guard_t *g, const codec_guard_t *node) {
 }
 
 static sy_err_t guard_boolean(guard_t *g) {
+    assert(g->p <= g->end);
     if (g->p >= g->end)
         return guard_fail(g, SY_ERR_TRUNCATED, g->p, "boolean needs 1 byte, 0 left");
     if (*g->p > 1)
@@ -297,6 +312,7 @@ static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node) {
     if (++g->depth > GUARD_DEPTH_MAX)
         return guard_fail(g, SY_ERR_MALFORMED, g->p, "nesting deeper than %d",
                           GUARD_DEPTH_MAX);
+    assert(node);
     switch (node->type) {
     case AVRO_NULL: err = SY_OK; break;
     case AVRO_BOOLEAN: err = guard_boolean(g); break;
@@ -344,6 +360,7 @@ sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size
 }
 
 void codec_guard_free(codec_guard_t *node) {
+    /* no assert: NULL and a half-compiled node are both freed */
     if (!node)
         return;
     size_t n = node->type == AVRO_FIXED || node->type == AVRO_ENUM ? 0 : node->count;
@@ -360,6 +377,7 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
 
 /* node for schema at walk depth depth (the root is 1, as in guard_datum). */
 static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
+    assert(schema && depth >= 1);
     codec_guard_t *node = calloc(1, sizeof *node);
     if (!node)
         return NULL;
@@ -385,6 +403,7 @@ static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
 static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth) {
     if (node->type == AVRO_FIXED || node->type == AVRO_ENUM || node->count == 0)
         return 1;
+    assert(!node->children && depth <= GUARD_DEPTH_MAX);
     node->children = calloc(node->count, sizeof *node->children);
     if (!node->children)
         return 0;
@@ -409,6 +428,7 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
 }
 
 sy_err_t codec_guard_compile(avro_schema_t schema, codec_guard_t **out) {
+    assert(schema && out);
     codec_guard_t *guard = guard_compile(schema, 1);
     if (!guard)
         return SY_ERR_NOMEM;

@@ -1,6 +1,7 @@
 /* codec_json.c — codec_to_json: any framed record as one compact JSON line for people.
  * Walks the schema and the decoded Avro value together; enums lower case, timestamps
  * ISO-8601 UTC, bytes base64. Not a JSON decoder, and not used on the hot path. */
+#include <assert.h>
 #include <ctype.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -33,6 +34,7 @@ static json_object *json_base64(const uint8_t *p, size_t n) {
         out[o++] = i + 1 < n ? alphabet[w >> 6 & 63] : '=';
         out[o++] = i + 2 < n ? alphabet[w & 63] : '=';
     }
+    assert(o == out_len);
     out[o] = '\0';
     j = json_object_new_string_len(out, (int)o);
     free(out);
@@ -47,6 +49,7 @@ static json_object *json_double(double d) {
     snprintf(text, sizeof text, "%.15g", d);
     if (strtod(text, NULL) != d)
         snprintf(text, sizeof text, "%.17g", d);
+    assert(strtod(text, NULL) == d); /* %.17g reads back as any double */
     return json_object_new_double_s(d, text);
 }
 
@@ -54,6 +57,7 @@ static json_object *json_long(int64_t l, bool timestamp) {
     char text[SY_TIME_TEXT_BYTES];
     if (timestamp && sy_time_in_bounds(l)) {
         sy_time_format_ms(l, text);
+        assert(memchr(text, '\0', sizeof text)); /* the format fits its buffer */
         return json_object_new_string(text);
     }
     return json_object_new_int64(l);
@@ -64,6 +68,7 @@ static json_object *json_enum(avro_value_t *v, avro_schema_t s) {
     int index = 0;
     const char *symbol;
     size_t i;
+    assert(avro_typeof(s) == AVRO_ENUM);
     avro_value_get_enum(v, &index);
     symbol = avro_schema_enum_get(s, index);
     for (i = 0; symbol != NULL && symbol[i] != '\0' && i + 1 < sizeof text; i++)
@@ -77,6 +82,7 @@ static json_object *json_items(avro_value_t *v, avro_schema_t s, bool is_map) {
     avro_schema_t item = is_map ? avro_schema_map_values(s) : avro_schema_array_items(s);
     json_object *j = is_map ? json_object_new_object() : json_object_new_array();
     size_t n = 0;
+    assert(avro_typeof(s) == (is_map ? AVRO_MAP : AVRO_ARRAY));
     avro_value_get_size(v, &n);
     for (size_t i = 0; j != NULL && i < n; i++) {
         avro_value_t child;
@@ -94,6 +100,7 @@ static json_object *json_items(avro_value_t *v, avro_schema_t s, bool is_map) {
 static void json_fields(json_object *obj, avro_value_t *v, avro_schema_t s,
                         uint64_t timestamps) {
     size_t n = avro_schema_record_size(s);
+    assert(obj && avro_typeof(s) == AVRO_RECORD);
     for (size_t i = 0; i < n; i++) {
         avro_value_t child;
         const char *name = NULL;
@@ -115,6 +122,7 @@ static json_object *json_datum(avro_value_t *v, avro_schema_t s, bool timestamp)
     int b = 0;
     avro_value_t branch;
     json_object *obj;
+    assert(v && s);
     switch (avro_typeof(s)) {
     case AVRO_BOOLEAN: avro_value_get_boolean(v, &b); return json_object_new_boolean(b);
     case AVRO_INT32: avro_value_get_int(v, &i32); return json_object_new_int(i32);
@@ -157,6 +165,7 @@ sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
     const char *text;
     codec_any_record_t *scratch = malloc(sizeof *scratch);
     sy_err_t err = SY_ERR_NOMEM;
+    assert(codec && json);
     if (scratch == NULL)
         goto fail;
     err = codec_read(codec, buf, len, 0, &id, &body, &body_len, errbuf, errbuf_size);
@@ -170,6 +179,7 @@ sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
                         errbuf_size);
     if (err != SY_OK)
         goto fail;
+    assert(id >= SY_SCHEMA_ID_MIN && id <= SY_SCHEMA_ID_MAX); /* codec_read checked it */
     s = &codec->schemas[id];
     avro_value_reset(&s->json_value);
     avro_reader_memory_set_source(codec->reader, (const char *)body, (int64_t)body_len);

@@ -8,6 +8,7 @@
 
 /* FNV-1a, 64-bit: keys are short ids; any fair spread will do. */
 static uint64_t keys_hash(const char *s) {
+    /* no assert: a per-byte leaf; codec_keyset_add asserts the set */
     uint64_t h = 14695981039346656037ULL;
     for (; *s != '\0'; s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ULL;
@@ -16,6 +17,7 @@ static uint64_t keys_hash(const char *s) {
 
 static void codec_keyset_clear(codec_keyset_t *set) {
     set->count = 0;
+    assert(set->gen != 0 || set->stamp[0] == 0); /* generation 0 is never in use */
     if (++set->gen == 0) { /* wrapped: stale stamps could match again */
         memset(set->stamp, 0, sizeof set->stamp);
         set->gen = 1;
@@ -39,6 +41,7 @@ static bool codec_keyset_add(codec_keyset_t *set, const char *key) {
 size_t codec_keyset_distinct(codec_keyset_t *set, const sy_kv_t *kvs, const sy_attr_t *attrs,
                              size_t count) {
     size_t distinct = 0;
+    assert(count <= CODEC_KEYSET_SLOTS / 2 && (kvs || attrs || count == 0));
     codec_keyset_clear(set);
     for (size_t i = 0; i < count; i++)
         distinct += codec_keyset_add(set, kvs != NULL ? kvs[i].key : attrs[i].name);

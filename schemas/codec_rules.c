@@ -1,6 +1,7 @@
 /* codec_rules.c — the limits and domain rules a record must meet, checked on the C struct
  * after decoding and before encoding, so the codec never writes what it would refuse.
  * Not the wire checks: those are codec.c (frame) and codec_guard.c (Avro body). */
+#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 static sy_err_t rules_id(const char *rec, const char *field, const char *id, bool required,
                          char *errbuf, size_t errbuf_size) {
     size_t len;
+    assert(rec && field);
     if (id == NULL)
         return required ? codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                                      "%s: %s is missing", rec, field)
@@ -29,6 +31,7 @@ static sy_err_t rules_id(const char *rec, const char *field, const char *id, boo
 
 static sy_err_t rules_string(const char *rec, const char *field, const char *s,
                              char *errbuf, size_t errbuf_size) {
+    assert(rec && field);
     if (s != NULL)
         return SY_OK;
     return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: %s is missing", rec,
@@ -37,6 +40,7 @@ static sy_err_t rules_string(const char *rec, const char *field, const char *s,
 
 static sy_err_t rules_count(const char *rec, const char *field, size_t count, size_t max,
                             char *errbuf, size_t errbuf_size) {
+    assert(rec && field && max > 0);
     if (count <= max)
         return SY_OK;
     return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size, "%s: %zu %s exceed the limit of %zu",
@@ -46,6 +50,7 @@ static sy_err_t rules_count(const char *rec, const char *field, size_t count, si
 static sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs,
                           size_t count, size_t max, char *errbuf, size_t errbuf_size) {
     sy_err_t err = rules_count(rec, field, count, max, errbuf, errbuf_size);
+    assert(kvs || count == 0);
     for (size_t i = 0; err == SY_OK && i < count; i++)
         if (kvs[i].key == NULL || kvs[i].value == NULL)
             err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
@@ -55,6 +60,7 @@ static sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs
 
 static sy_err_t rules_enum(const char *rec, const char *field, int v, int count,
                            char *errbuf, size_t errbuf_size) {
+    assert(count > 0);
     if (v >= 0 && v < count)
         return SY_OK;
     return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
@@ -70,6 +76,7 @@ static sy_err_t rules_event_type(const sy_event_t *e, char *errbuf, size_t errbu
         err = rules_enum(r, "type", (int)e->type, SY_EVENT_TYPE__COUNT, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
+    assert((unsigned)e->channel < SY_CHANNEL__COUNT && (unsigned)e->type < SY_EVENT_TYPE__COUNT);
     if (!sy_event_type_allowed(e->channel, e->type))
         return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                           "%s: channel %s does not report event type %s", r,
@@ -90,6 +97,7 @@ static sy_err_t rules_event_type(const sy_event_t *e, char *errbuf, size_t errbu
  * it can overflow and no far-future time drags a partition's stream time along. */
 static sy_err_t rules_time(const char *rec, const char *field, int64_t ms, char *errbuf,
                            size_t errbuf_size) {
+    assert(rec && field);
     if (sy_time_in_bounds(ms))
         return SY_OK;
     return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
@@ -100,6 +108,7 @@ static sy_err_t rules_time(const char *rec, const char *field, int64_t ms, char 
 
 sy_err_t codec_rules_event(const sy_event_t *e, char *errbuf, size_t errbuf_size) {
     const char *r = "EngagementEvent";
+    assert(e);
     sy_err_t err = rules_id(r, "event_id", e->event_id, true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_id(r, "contact_id", e->contact_id, true, errbuf, errbuf_size);
@@ -121,6 +130,7 @@ sy_err_t codec_rules_event(const sy_event_t *e, char *errbuf, size_t errbuf_size
 
 static sy_err_t rules_attr(const sy_attr_t *a, size_t i, char *errbuf, size_t errbuf_size) {
     const char *r = "ProfileUpdate";
+    assert(a);
     if (a->name == NULL || a->name[0] == '\0')
         return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
                           "%s: set entry %zu has no name", r, i);
@@ -136,6 +146,7 @@ static sy_err_t rules_attr(const sy_attr_t *a, size_t i, char *errbuf, size_t er
 sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
                                     size_t errbuf_size) {
     const char *r = "ProfileUpdate";
+    assert(p);
     sy_err_t err = rules_id(r, "contact_id", p->contact_id, true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_time(r, "updated_at", p->updated_at_ms, errbuf, errbuf_size);
@@ -155,6 +166,7 @@ sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
 
 sy_err_t codec_rules_action(const sy_action_t *a, char *errbuf, size_t errbuf_size) {
     const char *r = "ActionCommand";
+    assert(a);
     sy_err_t err = rules_id(r, "action_id", a->action_id, true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_id(r, "contact_id", a->contact_id, true, errbuf, errbuf_size);
@@ -175,6 +187,7 @@ sy_err_t codec_rules_action(const sy_action_t *a, char *errbuf, size_t errbuf_si
 
 sy_err_t codec_rules_decision(const sy_decision_t *d, char *errbuf, size_t errbuf_size) {
     const char *r = "RoutingDecision";
+    assert(d);
     sy_err_t err = rules_id(r, "contact_id", d->contact_id, true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_id(r, "journey_id", d->journey_id, true, errbuf, errbuf_size);
@@ -192,6 +205,7 @@ sy_err_t codec_rules_decision(const sy_decision_t *d, char *errbuf, size_t errbu
 sy_err_t codec_rules_contact_update(const sy_contact_update_t *u, char *errbuf,
                                     size_t errbuf_size) {
     const char *r = "ContactUpdate";
+    assert(u);
     sy_err_t err = rules_id(r, "contact_id", u->contact_id, true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_id(r, "journey_id", u->journey_id, true, errbuf, errbuf_size);
@@ -211,6 +225,7 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *u, char *errbuf,
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *d, char *errbuf,
                                  size_t errbuf_size) {
     const char *r = "DeadLetter";
+    assert(d);
     sy_err_t err = rules_string(r, "source_topic", d->source_topic, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_string(r, "error_code", d->error_code, errbuf, errbuf_size);

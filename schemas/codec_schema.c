@@ -21,6 +21,8 @@ static const struct {
 };
 
 const char *codec_schema_file(sy_schema_id_t id) {
+    assert(sizeof codec_schema_table / sizeof codec_schema_table[0] ==
+           SY_SCHEMA_ID_MAX - SY_SCHEMA_ID_MIN + 1); /* a file for every id */
     for (size_t i = 0; i < sizeof codec_schema_table / sizeof codec_schema_table[0]; i++)
         if (codec_schema_table[i].id == id)
             return codec_schema_table[i].file;
@@ -28,6 +30,7 @@ const char *codec_schema_file(sy_schema_id_t id) {
 }
 
 static const codec_schema_text_t *schema_text_find(const char *file) {
+    assert(file);
     for (size_t i = 0; i < codec_schema_texts_count; i++)
         if (strcmp(codec_schema_texts[i].file, file) == 0)
             return &codec_schema_texts[i];
@@ -38,6 +41,7 @@ static const codec_schema_text_t *schema_text_find(const char *file) {
  * set when top-level field i is {"type":"long","logicalType":"timestamp-millis"}. */
 static uint64_t schema_timestamp_fields(const codec_schema_text_t *text) {
     uint64_t bits = 0;
+    assert(text->json && text->json[text->json_len] == '\0');
     json_object *root = json_tokener_parse(text->json);
     json_object *fields, *type, *logical;
     if (root == NULL || !json_object_object_get_ex(root, "fields", &fields))
@@ -85,6 +89,7 @@ fail:
 }
 
 void codec_schema_unload(codec_schema_t *s) {
+    assert(s);
     codec_guard_free(s->guard);
     if (s->json_value.iface != NULL)
         avro_value_decref(&s->json_value);

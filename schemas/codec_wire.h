@@ -5,6 +5,7 @@
 #ifndef SY_CODEC_WIRE_H
 #define SY_CODEC_WIRE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -25,6 +26,7 @@ typedef struct codec_rd {
 } codec_rd_t;
 
 static inline int64_t codec_rd_long(codec_rd_t *r) {
+    /* no assert: the hot varint leaf; codec_extract asserts the reader's bounds */
     uint64_t u = 0;
     for (int shift = 0; shift < 7 * CODEC_WIRE_VARINT_BYTES_MAX; shift += 7) {
         if (r->p >= r->end)
@@ -39,11 +41,13 @@ static inline int64_t codec_rd_long(codec_rd_t *r) {
 }
 
 static inline int32_t codec_rd_int(codec_rd_t *r) {
-    return (int32_t)codec_rd_long(r); /* the guard checked the 32-bit range */
+    /* no assert: a cast of codec_rd_long, whose range the guard checked */
+    return (int32_t)codec_rd_long(r);
 }
 
 /* Length-prefixed bytes, copied into scratch; NUL-terminated so strings read as C. */
 static inline const char *codec_rd_bytes(codec_rd_t *r, size_t *len) {
+    assert(r->p <= r->end && r->scratch);
     int64_t n = codec_rd_long(r);
     char *s = r->scratch;
     *len = 0;
@@ -60,22 +64,26 @@ static inline const char *codec_rd_bytes(codec_rd_t *r, size_t *len) {
 }
 
 static inline const char *codec_rd_string(codec_rd_t *r) {
+    /* no assert: a one-line wrapper of codec_rd_bytes */
     size_t len;
     return codec_rd_bytes(r, &len);
 }
 
 /* ["null", T]: true when the value branch follows. */
 static inline bool codec_rd_present(codec_rd_t *r) {
+    /* no assert: a one-line wrapper of codec_rd_long */
     return codec_rd_long(r) == 1;
 }
 
 static inline const char *codec_rd_opt_string(codec_rd_t *r) {
+    /* no assert: a one-line wrapper of codec_rd_bytes */
     return codec_rd_present(r) ? codec_rd_string(r) : NULL;
 }
 
 static inline double codec_rd_double(codec_rd_t *r) {
     uint64_t u = 0;
     double d;
+    assert(r->p <= r->end);
     if (r->end - r->p < 8) {
         r->bad = true;
         return 0;
@@ -92,6 +100,7 @@ static inline double codec_rd_double(codec_rd_t *r) {
 static inline int64_t codec_rd_block(codec_rd_t *r) {
     int64_t n = codec_rd_long(r);
     if (n < 0) {
+        assert(n != INT64_MIN); /* the guard refuses it */
         n = -n;
         (void)codec_rd_long(r);
     }
@@ -114,12 +123,14 @@ bool codec_wr_grow(codec_wr_t *w, size_t need);
 
 /* Make room for need more bytes at w->pos; false after any failure. */
 static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
+    /* no assert: called for every field; encode_finish asserts the writer's bounds */
     if (w->err == SY_OK && w->pos + need <= w->codec->out_size)
         return true;
     return codec_wr_grow(w, need);
 }
 
 static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
+    /* no assert: the hot varint leaf; codec_wr_reserve asserts the writer's bounds */
     uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
     if (!codec_wr_reserve(w, CODEC_WIRE_VARINT_BYTES_MAX))
         return;
@@ -134,6 +145,7 @@ static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
 }
 
 static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
+    assert(buf || len == 0);
     codec_wr_long(w, (int64_t)len);
     if (len == 0 || !codec_wr_reserve(w, len))
         return;
@@ -149,6 +161,7 @@ static inline void codec_wr_string(codec_wr_t *w, const char *s) {
         return;
     }
     size_t len = strlen(s);
+    assert(len <= INT64_MAX);
     if (!codec_utf8_valid((const uint8_t *)s, len)) {
         w->not_utf8 = w->err == SY_OK;
         w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
@@ -159,6 +172,7 @@ static inline void codec_wr_string(codec_wr_t *w, const char *s) {
 
 /* ["null", string]: branch 0 for NULL, else branch 1 and the string. */
 static inline void codec_wr_opt_string(codec_wr_t *w, const char *s) {
+    /* no assert: a union branch and codec_wr_string, which asserts */
     codec_wr_long(w, s != NULL);
     if (s != NULL)
         codec_wr_string(w, s);
@@ -169,6 +183,7 @@ static inline void codec_wr_double(codec_wr_t *w, double d) {
     memcpy(&u, &d, sizeof u);
     if (!codec_wr_reserve(w, 8))
         return;
+    assert(w->pos + 8 <= w->codec->out_size);
     for (int i = 0; i < 8; i++)
         w->codec->out[w->pos + (size_t)i] = (char)(u >> (8 * i));
     w->pos += 8;

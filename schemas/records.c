@@ -1,5 +1,6 @@
 /* records.c — the name tables of records.h: lower-case names of the enums as journeys and
  * JSON write them, and which event types each channel reports. No codec here. */
+#include <assert.h>
 #include <string.h>
 
 #include "records.h"
@@ -70,10 +71,12 @@ static const uint32_t channel_event_types[SY_CHANNEL__COUNT] = {
 };
 
 static const char *name_of(const char *const *names, int count, int v) {
+    assert(names && count > 0);
     return v >= 0 && v < count ? names[v] : NULL;
 }
 
 static int name_parse(const char *const *names, int count, const char *name) {
+    assert(names && count > 0);
     for (int i = 0; name != NULL && i < count; i++)
         if (strcmp(names[i], name) == 0)
             return i;
@@ -81,31 +84,38 @@ static int name_parse(const char *const *names, int count, const char *name) {
 }
 
 const char *sy_channel_name(sy_channel_t channel) {
+    /* no assert: a one-line lookup; name_of asserts its table */
     return name_of(channel_names, SY_CHANNEL__COUNT, (int)channel);
 }
 
 const char *sy_event_type_name(sy_event_type_t type) {
+    /* no assert: a one-line lookup; name_of asserts its table */
     return name_of(event_type_names, SY_EVENT_TYPE__COUNT, (int)type);
 }
 
 const char *sy_cause_name(sy_cause_t cause) {
+    /* no assert: a one-line lookup; name_of asserts its table */
     return name_of(cause_names, SY_CAUSE__COUNT, (int)cause);
 }
 
 const char *sy_update_op_name(sy_update_op_t op) {
+    /* no assert: a one-line lookup; name_of asserts its table */
     return name_of(update_op_names, SY_UPDATE_OP__COUNT, (int)op);
 }
 
 int sy_channel_parse(const char *name) {
+    /* no assert: a one-line lookup; name_parse asserts its table */
     return name_parse(channel_names, SY_CHANNEL__COUNT, name);
 }
 
 int sy_event_type_parse(const char *name) {
+    /* no assert: a one-line lookup; name_parse asserts its table */
     return name_parse(event_type_names, SY_EVENT_TYPE__COUNT, name);
 }
 
 bool sy_event_type_allowed(sy_channel_t channel, sy_event_type_t type) {
     if ((unsigned)channel >= SY_CHANNEL__COUNT || (unsigned)type >= SY_EVENT_TYPE__COUNT)
         return false;
+    assert(SY_EVENT_TYPE__COUNT <= 32); /* a channel's types are bits of a uint32_t */
     return (channel_event_types[channel] & BIT(type)) != 0;
 }

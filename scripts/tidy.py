@@ -3,11 +3,15 @@
 
 Fails (exit 1, one `file:line: problem` a line) on a function longer than 70 lines (from
 the first line of its declaration to its closing brace), a line longer than 100 columns,
-or a call to an unbounded or unchecked libc routine (strcpy, sprintf, atoi, ...). It is
-not a formatter, a parser or a linter of meaning: a brace-matching scan with comments,
-strings and preprocessor lines blanked out is all it needs.
+or a call to an unbounded or unchecked libc routine (strcpy, sprintf, atoi, ...); with
+--asserts, also on a function in the given folders without an assert() (programmer errors
+are assertions that stay on in release builds) unless its body says why not in a comment
+`/* no assert: <why> */`. It is not a formatter, a parser or a linter of meaning: a
+brace-matching scan with comments, strings and preprocessor lines blanked out is all it
+needs.
 
-Usage: tidy.py [ROOT | FILE...]   (default ROOT: the tree this script lives in)
+Usage: tidy.py [ROOT | FILE...] [--asserts DIR...]   (default ROOT: the tree this script
+                                 lives in; each DIR is relative to ROOT)
        tidy.py --self-test        (checks the scanner on tricky sources)
 """
 import bisect
@@ -30,6 +34,8 @@ BANNED = {
     "atoll": "unchecked conversion: use strtoll and check the end and range",
 }
 BANNED_RE = re.compile(r"(?<![\w.>])(" + "|".join(sorted(BANNED)) + r")\s*\(")
+ASSERT_RE = re.compile(r"(?<![\w.>])assert\s*\(")
+NO_ASSERT_RE = re.compile(r"/\*\s*no assert:\s*\S.*?\*/", re.S)
 
 
 def code_only(text):
@@ -126,8 +132,23 @@ def functions(code):
     return found
 
 
-def check_text(path, text):
-    """Problems of one source file, as (line, message) pairs."""
+def missing_asserts(text, code):
+    """(line, message) for each function of text (code: its code_only) whose body has
+    neither an assert() nor a `/* no assert: <why> */` comment."""
+    problems = []
+    starts = line_starts(code)
+    for name, first, last in functions(code):
+        begin, end = starts[first - 1], starts[last] if last < len(starts) else len(code)
+        if ASSERT_RE.search(code, begin, end) or NO_ASSERT_RE.search(text[begin:end]):
+            continue
+        problems.append((first, "function %s has no assert (or /* no assert: <why> */)"
+                         % name))
+    return problems
+
+
+def check_text(path, text, asserts=False):
+    """Problems of one source file, as (line, message) pairs; asserts: also report
+    functions without an assert."""
     problems = []
     for number, line in enumerate(text.split("\n"), 1):
         columns = len(line.rstrip("\r\n").expandtabs(TAB_COLUMNS))
@@ -144,11 +165,13 @@ def check_text(path, text):
     for m in BANNED_RE.finditer(code):
         problems.append((line_of(starts, m.start()), "%s(): %s"
                          % (m.group(1), BANNED[m.group(1)])))
+    if asserts:
+        problems += missing_asserts(text, code)
     return sorted(problems)
 
 
-def source_files(root):
-    for top in SOURCE_DIRS:
+def source_files(root, dirs=SOURCE_DIRS):
+    for top in dirs:
         for folder, dirs, files in os.walk(os.path.join(root, top)):
             dirs.sort()
             for name in sorted(files):
@@ -183,6 +206,23 @@ SELF_TESTS = [
      "Test(suite, name, .init = setup) {\n" + body_lines(70) + "}\n", [(1, "function")]),
 ]
 
+# The same, checked with --asserts.
+ASSERT_SELF_TESTS = [
+    ("function with an assert passes",
+     "static int\nf(int a) {\n    assert(a > 0);\n    return a;\n}\n", []),
+    ("function without one fails, at its first line",
+     "int g(void) { return 1; }\n\nstatic int\nf(int a) {\n    return a;\n}\n",
+     [(1, "function"), (3, "function")]),
+    ("assert in a comment, a string or a longer name does not count",
+     'int f(int a) {\n    /* assert(a) */ g("assert(a)");\n    my_assert(a);\n'
+     "    _Static_assert(1, \"x\");\n}\n", [(1, "function")]),
+    ("an opt-out needs a reason and must be inside the function",
+     "/* no assert: outside */\nint f(void) { return 1; }\n"
+     "int g(void) { /* no assert: */ return 1; }\n"
+     "int h(void) { /* no assert: a getter */ return 1; }\n",
+     [(2, "function"), (3, "function")]),
+]
+
 
 def self_test():
     failed = 0
@@ -191,26 +231,50 @@ def self_test():
         if got != expected:
             print("self-test %r: expected %r, got %r" % (name, expected, got))
             failed += 1
-    print("tidy self-test: %d of %d cases pass" % (len(SELF_TESTS) - failed, len(SELF_TESTS)))
+    for name, source, expected in ASSERT_SELF_TESTS:
+        got = [(line, message.split()[0])
+               for line, message in check_text(name, source, asserts=True)]
+        if got != expected:
+            print("self-test %r: expected %r, got %r" % (name, expected, got))
+            failed += 1
+    total = len(SELF_TESTS) + len(ASSERT_SELF_TESTS)
+    print("tidy self-test: %d of %d cases pass" % (total - failed, total))
     return 1 if failed else 0
 
 
 def main(argv):
     if argv[1:] == ["--self-test"]:
         return self_test()
-    args = argv[1:] or [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+    args = argv[1:]
+    assert_dirs = []
+    if "--asserts" in args:
+        at = args.index("--asserts")
+        args, assert_dirs = args[:at], args[at + 1:]
+        if not assert_dirs:
+            print("tidy: --asserts needs at least one folder", file=sys.stderr)
+            return 2
+    args = args or [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
     if len(args) == 1 and os.path.isdir(args[0]):
         root = args[0]
         paths = list(source_files(root))
     else:
         root = os.getcwd()
         paths = args
+    asserted = set()
+    for folder in assert_dirs:
+        folder = os.path.join(root, folder)
+        if not os.path.isdir(folder):
+            print("tidy: --asserts: no folder %s" % folder, file=sys.stderr)
+            return 2
+        asserted.update(os.path.normpath(p) for p in source_files(root, [folder]))
+    paths += sorted(asserted - set(os.path.normpath(p) for p in paths))
     count = 0
     for path in paths:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
         shown = os.path.relpath(path, root) if path.startswith(root) else path
-        for line, message in check_text(path, text):
+        asserts = os.path.normpath(path) in asserted
+        for line, message in check_text(path, text, asserts):
             print("%s:%d: %s" % (shown, line, message))
             count += 1
     if count:

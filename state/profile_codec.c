@@ -31,6 +31,7 @@ typedef struct out {
 } out_t;
 
 static void put_bytes(out_t *o, const void *p, size_t n) {
+    assert(o->len <= o->size && (p || !n));
     if (!o->ok || o->size - o->len < n) {
         o->ok = 0;
         return;
@@ -40,6 +41,7 @@ static void put_bytes(out_t *o, const void *p, size_t n) {
 }
 
 static void put_varint(out_t *o, uint64_t v) {
+    /* no assert: the hot varint leaf; put_bytes asserts the output's bounds */
     uint8_t tmp[10];
     size_t n = 0;
     while (v >= 0x80) {
@@ -112,6 +114,7 @@ typedef struct in {
 } in_t;
 
 static int get_varint(in_t *in, uint64_t *v) {
+    /* no assert: the hot varint leaf; its callers assert the input's bounds */
     uint64_t out = 0;
     for (unsigned shift = 0; shift < 70 && in->pos < in->len; shift += 7) {
         uint8_t b = in->buf[in->pos++];

@@ -73,6 +73,7 @@ struct state_cache {
 };
 
 static uint32_t hash_key(const uint8_t *p, size_t len) {
+    /* no assert: a one-line hash of bytes the callers hold */
     return sy_hash_fnv1a32(SY_HASH_FNV32_OFFSET, p, len);
 }
 
@@ -89,6 +90,7 @@ static uint32_t slot_ref(uint32_t chunk, uint32_t slot) {
 static cache_slot_t *slot_at(const state_cache_t *c, uint32_t ref) {
     uint32_t chunk = (ref - 1) >> CACHE_SLOT_BITS;
     uint32_t slot = (ref - 1) & ((UINT32_C(1) << CACHE_SLOT_BITS) - 1);
+    /* no assert: the cache's hottest leaf; slot_ref asserts what makes a ref */
     return (cache_slot_t *)(c->chunks[chunk] + (size_t)slot *
                                                    cache_class_bytes[c->chunk_class[chunk]]);
 }
@@ -236,6 +238,7 @@ static uint32_t slot_take(state_cache_t *c, size_t cls) {
 /* The entry of key, or 0. */
 static uint32_t entry_find(const state_cache_t *c, uint32_t hash, const uint8_t *key,
                            size_t key_len) {
+    assert(key || !key_len);
     for (uint32_t ref = c->buckets[hash & c->bucket_mask]; ref;) {
         const cache_slot_t *s = slot_at(c, ref);
         if (s->hash == hash && s->key_len == key_len && memcmp(s->bytes, key, key_len) == 0)
@@ -278,6 +281,7 @@ static size_t class_for(size_t need) {
 
 static void slot_fill(cache_slot_t *s, const uint8_t *key, size_t key_len,
                       const uint8_t *value, size_t value_len) {
+    assert(key_len <= STATE_CACHE_KEY_BYTES_MAX && value_len <= STATE_CACHE_VALUE_BYTES_MAX);
     s->key_len = (uint16_t)key_len;
     s->value_len = (uint8_t)value_len;
     s->flags = SLOT_USED | SLOT_REFERENCED | (value ? 0 : SLOT_ABSENT);

@@ -21,6 +21,7 @@ _Static_assert(2 + 8 + SY_ID_BYTES_MAX + 1 + SY_ID_BYTES_MAX <= STATE_KEY_BYTES_
 
 /* An instance as the engine keeps it: a known status. */
 static int instance_valid(const state_instance_t *in) {
+    /* no assert: the predicate the encoder and decoder assert with */
     return in->status == STATE_INSTANCE_ACTIVE || in->status == STATE_INSTANCE_DONE;
 }
 
@@ -44,6 +45,7 @@ static size_t put_i64_ordered(uint8_t *buf, int64_t v) {
 
 static int64_t get_i64_ordered(const uint8_t *buf) {
     uint64_t u = 0;
+    assert(buf);
     for (int i = 0; i < 8; i++)
         u = (u << 8) | buf[i];
     return (int64_t)(u ^ (UINT64_C(1) << 63));
@@ -100,6 +102,7 @@ int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *
 }
 
 static size_t put_varint(uint8_t *buf, uint64_t v) {
+    /* no assert: the hot varint leaf; the encoders assert their output's size */
     size_t n = 0;
     while (v >= 0x80) {
         buf[n++] = (uint8_t)(v | 0x80);
@@ -110,11 +113,13 @@ static size_t put_varint(uint8_t *buf, uint64_t v) {
 }
 
 static size_t put_zigzag(uint8_t *buf, int64_t v) {
+    /* no assert: a one-line wrapper of put_varint */
     return put_varint(buf, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 /* Read a varint at *pos; 0 when it runs past len or over 10 bytes. */
 static int get_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v) {
+    /* no assert: the hot varint leaf; the decoders assert their input's bounds */
     uint64_t out = 0;
     for (unsigned shift = 0; shift < 70 && *pos < len; shift += 7) {
         uint8_t b = buf[(*pos)++];
@@ -129,6 +134,7 @@ static int get_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v) 
 
 static int get_zigzag(const uint8_t *buf, size_t len, size_t *pos, int64_t *v) {
     uint64_t u;
+    /* no assert: a wrapper of get_varint, the hot varint leaf */
     if (!get_varint(buf, len, pos, &u))
         return 0;
     *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);

@@ -2,6 +2,7 @@
  * profile in whichever partitions hold them (a skip scan: one seek per partition present
  * in the column family, then one per hit), and a partition's whole timer index. Reads
  * committed state only; not on the processing path. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
  * when the column family has no key there. Every key starts with its partition. */
 static int32_t partition_next(rocksdb_iterator_t *it, int32_t p) {
     uint8_t key[2];
+    assert(it && p >= 0 && p < STATE_PARTITIONS_MAX);
     size_t key_len = state_codec_meta_key(key, p);
     rocksdb_iter_seek(it, (const char *)key, key_len);
     if (!rocksdb_iter_valid(it))
@@ -28,6 +30,7 @@ static int32_t partition_next(rocksdb_iterator_t *it, int32_t p) {
 static sy_err_t iter_finish(rocksdb_iterator_t *it, sy_err_t err, const char *what,
                             char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
+    assert(it && what);
     rocksdb_iter_get_error(it, &rerr);
     rocksdb_iter_destroy(it);
     if (rerr && err == SY_OK)
@@ -37,6 +40,7 @@ static sy_err_t iter_finish(rocksdb_iterator_t *it, sy_err_t err, const char *wh
 }
 
 static sy_err_t contact_id_check(const char *contact_id, char *errbuf, size_t errbuf_size) {
+    assert(contact_id);
     if (strlen(contact_id) <= SY_ID_BYTES_MAX)
         return SY_OK;
     snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
@@ -53,6 +57,7 @@ static sy_err_t contact_entry(rocksdb_iterator_t *it, size_t prefix_len, int32_t
     const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
     char journey_id[SY_ID_BYTES_MAX + 1];
     state_instance_t instance;
+    assert(key_len >= prefix_len && visit); /* the scan matched the contact's prefix */
     size_t jlen = key_len - prefix_len;
     if (jlen > SY_ID_BYTES_MAX || !state_codec_instance_decode(value, value_len, &instance)) {
         snprintf(errbuf, errbuf_size, "state store: corrupt instance in partition %d",
@@ -72,6 +77,7 @@ sy_err_t state_store_contact_scan(state_store_t *s, const char *contact_id,
     if (err != SY_OK)
         return err;
     uint8_t prefix[STATE_KEY_BYTES_MAX];
+    assert(s && visit);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_INSTANCES]);
     int stop = 0;
@@ -101,6 +107,7 @@ sy_err_t state_store_profile_partition_find(state_store_t *s, const char *contac
     if (err != SY_OK)
         return err;
     uint8_t key[PROFILE_KEY_BYTES_MAX];
+    assert(s && partition);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_PROFILES]);
     err = SY_ERR_NOT_FOUND;
@@ -112,6 +119,7 @@ sy_err_t state_store_profile_partition_find(state_store_t *s, const char *contac
         rocksdb_iter_seek(it, (const char *)key, key_len);
         const char *found = rocksdb_iter_valid(it) ? rocksdb_iter_key(it, &found_len) : NULL;
         if (found && found_len == key_len && memcmp(found, key, key_len) == 0) {
+            assert(q >= p && q < STATE_PARTITIONS_MAX);
             *partition = q;
             err = SY_OK;
             break;
@@ -127,6 +135,7 @@ sy_err_t state_store_timers_scan(state_store_t *s, int32_t partition,
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     uint8_t prefix[2];
+    assert(s && visit);
     size_t prefix_len = state_codec_meta_key(prefix, partition);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_TIMERS]);
@@ -147,6 +156,7 @@ sy_err_t state_store_timers_scan(state_store_t *s, int32_t partition,
             err = SY_ERR_STATE;
             break;
         }
+        assert(timer.partition == partition); /* the key's prefix was partition's */
         if (visit(ctx, &timer))
             break;
     }

@@ -28,9 +28,13 @@ _Static_assert((PENDING_OPS_INDEX_INITIAL & (PENDING_OPS_INDEX_INITIAL - 1)) == 
 /* An op's partition is read back from the key's 2-byte big-endian prefix. */
 _Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
 
-static int power_of_two(size_t n) { return n && (n & (n - 1)) == 0; }
+static int power_of_two(size_t n) {
+    /* no assert: the predicate the tables' growth asserts with */
+    return n && (n & (n - 1)) == 0;
+}
 
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
+    /* no assert: a one-line hash of bytes the callers hold */
     return sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, p, len);
 }
 
@@ -71,6 +75,8 @@ void state_pending_reset(state_pending_t *pending) {
 static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t hash,
                                  const uint8_t *key, size_t key_len) {
     size_t mask = capacity - 1;
+    /* no assert: the probe loop of every get and put; map_grow and state_pending_reset
+     * assert the capacity and the load that make it end */
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         pending_entry_t *e = &map[i];
         if (!e->key || (e->hash == hash && e->key_len == key_len &&
@@ -98,6 +104,7 @@ static int map_grow(state_pending_t *pending) {
 }
 
 static const uint8_t *arena_copy(arena_t *arena, const uint8_t *src, size_t len) {
+    /* no assert: a copy into arena_alloc's block, which asserts */
     uint8_t *p = arena_alloc(arena, len ? len : 1);
     if (p && len)
         memcpy(p, src, len);
@@ -246,6 +253,7 @@ const pending_entry_t *state_pending_get(const state_pending_t *pending, const u
                                          size_t key_len) {
     if (!pending->map_count)
         return NULL;
+    assert(pending->map);
     uint64_t hash = hash_bytes(key, key_len);
     pending_entry_t *e = map_slot(pending->map, pending->map_capacity, hash, key, key_len);
     return e->key ? e : NULL;
@@ -254,6 +262,7 @@ const pending_entry_t *state_pending_get(const state_pending_t *pending, const u
 /* Heap order: key bytes, shorter first on a common prefix (timer keys sort by due). */
 static bool entry_less(const void *pa, const void *pb) {
     const pending_entry_t *a = pa, *b = pb;
+    /* no assert: the heap's comparator; the heap asserts its order with it */
     size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
     int c = memcmp(a->key, b->key, n);
     return c < 0 || (c == 0 && a->key_len < b->key_len);
@@ -263,6 +272,7 @@ static bool entry_less(const void *pa, const void *pb) {
 static int heap_ordered_at(const pending_heap_t *heap, size_t i) {
     const pending_entry_t *items = heap->items;
     size_t child = 2 * i + 1;
+    assert(i < heap->count);
     return (i == 0 || !entry_less(&items[i], &items[(i - 1) / 2])) &&
            (child >= heap->count || !entry_less(&items[child], &items[i])) &&
            (child + 1 >= heap->count || !entry_less(&items[child + 1], &items[i]));

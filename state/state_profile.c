@@ -31,6 +31,7 @@ static sy_err_t profile_read(state_store_t *s, const uint8_t *pkey, size_t pkey_
                              const uint8_t **value, size_t *len, char **owned, char *errbuf,
                              size_t errbuf_size) {
     *owned = NULL;
+    assert(pkey_len >= 2 && pkey[0] == PROFILE_PENDING_TAG);
     const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
     if (e) {
         *value = e->value;
@@ -57,6 +58,7 @@ static sy_err_t profile_decode(const uint8_t *value, size_t len, const char *con
         *count = 0;
         return SY_OK;
     }
+    assert(attrs && attrs_max > 0 && strings);
     int ok = profile_codec_decode(value, len, attrs, attrs_max, count, strings, strings_size);
     if (ok > 0)
         return SY_OK;
@@ -80,6 +82,7 @@ static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_i
 /* Index of name in the sorted attrs, or where it would go (*found 0). */
 static size_t attrs_find(const sy_attr_t *attrs, size_t count, const char *name, int *found) {
     size_t lo = 0, hi = count;
+    assert(count <= SY_PROFILE_ATTRS_MAX && name);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(attrs[mid].name, name);
@@ -101,6 +104,7 @@ static sy_err_t profile_merge(sy_attr_t *attrs, size_t *count,
                               const sy_profile_update_t *u, char *errbuf,
                               size_t errbuf_size) {
     int found;
+    assert(*count <= SY_PROFILE_ATTRS_MAX && u->unset_count <= SY_PROFILE_ATTRS_MAX);
     for (size_t i = 0; i < u->unset_count; i++) {
         size_t at = attrs_find(attrs, *count, u->unset[i], &found);
         if (found) {
@@ -127,6 +131,7 @@ static sy_err_t profile_merge(sy_attr_t *attrs, size_t *count,
 
 static sy_err_t profile_write(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                               const uint8_t *value, size_t len) {
+    assert(pkey_len >= 2 && pkey[0] == PROFILE_PENDING_TAG && len <= STATE_PROFILE_BYTES_MAX);
     if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
         !state_pending_op_put(&s->pending, CF_PROFILES, pkey + 1, pkey_len - 1, value, len))
         return SY_ERR_NOMEM;
@@ -137,6 +142,7 @@ sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
                                    const sy_profile_update_t *update, char *errbuf,
                                    size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    assert(s && update && update->contact_id);
     size_t pkey_len = pending_key(pkey, partition, update->contact_id);
     if (!pkey_len) {
         snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
@@ -171,6 +177,7 @@ sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
                                  size_t *attrs_count, void *buf, size_t buf_size,
                                  char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    assert(s && contact_id && attrs_count && (buf || !buf_size));
     size_t pkey_len = pending_key(pkey, partition, contact_id);
     if (!pkey_len) {
         snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
@@ -192,6 +199,7 @@ static sy_err_t scan_entry(const uint8_t *key, size_t key_len, const uint8_t *va
                            size_t value_len, int32_t partition, const char *journey_id,
                            state_instance_visit_fn *visit, void *ctx, int *stop,
                            char *errbuf, size_t errbuf_size) {
+    assert(key_len >= 2 && journey_id); /* the scan passed the partition prefix */
     const uint8_t *ids = key + 2, *end = key + key_len;
     const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
     size_t jlen = strlen(journey_id);
@@ -216,6 +224,7 @@ sy_err_t state_store_instances_scan(state_store_t *s, int32_t partition,
                                     void *ctx, char *errbuf, size_t errbuf_size) {
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
+    assert(s && journey_id && visit);
     uint8_t prefix[2];
     size_t prefix_len = state_codec_meta_key(prefix, partition);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,

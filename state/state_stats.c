@@ -1,12 +1,14 @@
 /* state_stats.c — what the store holds and costs, for benchmarks and diagnostics: the
  * write-back cache's counters, and keys and SST bytes per column family after a manual
  * flush and compaction. Not on the processing path: the service never compacts by hand. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "state_store_int.h"
 
 void state_store_cache_stats_get(const state_store_t *s, state_cache_stats_t *out) {
+    assert(s && out);
     memset(out, 0, sizeof *out);
     if (s->instance_cache)
         state_cache_stats_get(s->instance_cache, out);
@@ -14,6 +16,7 @@ void state_store_cache_stats_get(const state_store_t *s, state_cache_stats_t *ou
 
 static uint64_t stats_keys_count(const state_store_t *s, int cf) {
     uint64_t n = 0;
+    assert(cf >= 0 && cf < CF__COUNT);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
     for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it))
         n++;
@@ -22,6 +25,7 @@ static uint64_t stats_keys_count(const state_store_t *s, int cf) {
 }
 
 static uint64_t stats_sst_bytes(const state_store_t *s, int cf) {
+    assert(cf >= 0 && cf < CF__COUNT);
     char *v = rocksdb_property_value_cf(s->db, s->cf[cf], "rocksdb.total-sst-files-size");
     uint64_t n = v ? strtoull(v, NULL, 10) : 0;
     rocksdb_free(v);
@@ -30,6 +34,7 @@ static uint64_t stats_sst_bytes(const state_store_t *s, int cf) {
 
 sy_err_t state_store_disk_stats_get(state_store_t *s, state_store_disk_stats_t *out,
                                     char *errbuf, size_t errbuf_size) {
+    assert(s && out);
     rocksdb_flushoptions_t *flush = rocksdb_flushoptions_create();
     char *err = NULL;
     rocksdb_flushoptions_set_wait(flush, 1);

@@ -197,6 +197,7 @@ void state_store_timer_iters_drop(state_store_t *s) {
 }
 
 void state_store_close(state_store_t *s) {
+    /* no assert: NULL and a half-opened store are both closed */
     if (!s)
         return;
     state_store_timer_iters_drop(s);
@@ -386,6 +387,7 @@ static void cache_fill(state_store_t *s) {
 static int op_order(const void *a, const void *b) {
     const pending_op_t *x = *(const pending_op_t *const *)a;
     const pending_op_t *y = *(const pending_op_t *const *)b;
+    /* no assert: the commit's qsort comparator; each op's cf is asserted when logged */
     if (x->cf != y->cf)
         return x->cf < y->cf ? -1 : 1;
     int c = memcmp(x->key, y->key, x->key_len < y->key_len ? x->key_len : y->key_len);

@@ -18,6 +18,7 @@ struct state_timer_mark {
 
 /* Compare (key a) with (key b) as RocksDB's bytewise comparator does. */
 int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    assert(a != NULL && b != NULL);
     int c = memcmp(a, b, alen < blen ? alen : blen);
     return c ? c : (alen > blen) - (alen < blen);
 }
@@ -39,6 +40,7 @@ void state_store_timer_mark_forget(state_store_t *s, int32_t partition) {
 }
 
 void state_store_timer_marks_free(state_store_t *s) {
+    assert(s != NULL);
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++)
         state_store_timer_mark_forget(s, p);
 }
@@ -47,6 +49,7 @@ void state_store_timer_marks_free(state_store_t *s) {
  * committed timer, and an empty partition's mark is past every real due time (the
  * partition, then due INT64_MAX's 8 bytes): a key a later commit's timers lower. */
 static void mark_learn(state_store_t *s, int32_t partition, rocksdb_iterator_t *it) {
+    assert(it != NULL && partition >= 0 && partition < STATE_PARTITIONS_MAX);
     size_t len = 0;
     if (rocksdb_iter_valid(it)) {
         const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &len);
@@ -98,6 +101,7 @@ static void marks_raise(state_store_t *s) {
         const pending_op_t *op = &s->pending.ops[i];
         if (op->cf != CF_TIMERS || op->kind != PENDING_OP_DELETE)
             continue;
+        assert(op->partition >= 0 && op->partition < STATE_PARTITIONS_MAX);
         const state_timer_mark_t *m = s->timer_marks[op->partition];
         /* No mark: a restore forgot it, or it had no memory; the start stays right. */
         if (m && state_timer_key_cmp(op->key, op->key_len, m->key, m->key_len) > 0)
@@ -111,6 +115,7 @@ static void marks_lower(state_store_t *s) {
         const pending_op_t *op = &s->pending.ops[i];
         if (op->cf != CF_TIMERS || op->kind != PENDING_OP_PUT)
             continue;
+        assert(op->partition >= 0 && op->partition < STATE_PARTITIONS_MAX);
         const state_timer_mark_t *m = s->timer_marks[op->partition];
         if (m && state_timer_key_cmp(op->key, op->key_len, m->key, m->key_len) < 0)
             mark_set(s, op->partition, op->key, op->key_len);

@@ -27,12 +27,14 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
 /* The iterator over partition's committed timers, positioned at the first one not yet
  * removed in this batch; it starts at the partition's mark. */
 static rocksdb_iterator_t *persisted_iter(state_store_t *s, int32_t partition) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     rocksdb_iterator_t *it = s->timer_iters[partition];
     return it ? it : state_store_timer_iter_open(s, partition);
 }
 
 static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *value,
                             size_t value_len, state_timer_t *out) {
+    assert(key && out);
     return state_codec_timer_key_decode(key, key_len, out) &&
            state_codec_timer_value_decode(value, value_len, out);
 }

@@ -3,6 +3,7 @@
 #include "action_id.h"
 #include "sy_hash.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@ typedef struct hash2 {
 
 static void hash2_bytes(hash2_t *h, const void *data, size_t len) {
     const unsigned char *p = data;
+    assert(data || len == 0);
     for (size_t i = 0; i < len; i++) {
         h->a = (h->a ^ p[i]) * UINT64_C(1099511628211);
         h->b = (h->b ^ p[i]) * UINT64_C(0x100000001b3) + UINT64_C(0x9e3779b97f4a7c15);
@@ -20,7 +22,9 @@ static void hash2_bytes(hash2_t *h, const void *data, size_t len) {
 
 /* Length-prefixed, so ("ab","c") and ("a","bc") differ. */
 static void hash2_field(hash2_t *h, const char *s) {
-    uint32_t len = (uint32_t)strlen(s);
+    size_t size = strlen(s);
+    assert(size <= UINT32_MAX); /* ids are bounded far below */
+    uint32_t len = (uint32_t)size;
     unsigned char prefix[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
                                (unsigned char)(len >> 8), (unsigned char)len};
     hash2_bytes(h, prefix, sizeof prefix);
@@ -32,6 +36,7 @@ void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
                       uint32_t occurrence) {
     hash2_t h = {UINT64_C(1469598103934665603), UINT64_C(0x84222325cbf29ce4)};
     char numbers[32];
+    assert(out && contact_id && journey_id && node_id);
     hash2_field(&h, contact_id);
     hash2_field(&h, journey_id);
     snprintf(numbers, sizeof numbers, "%d:%u", (int)journey_version, (unsigned)occurrence);

@@ -4,6 +4,7 @@
  * due. Node kinds and rules only decide; this file moves the contact (engine_walk.c). */
 #include "engine.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
                      const engine_sink_t *sink, char *errbuf, size_t errbuf_size) {
     (void)errbuf;
     (void)errbuf_size;
+    assert(out && journeys && store && sink && sink->decision && sink->action &&
+           sink->contact_update);
     engine_t *e = calloc(1, sizeof *e);
     if (!e)
         goto fail;
@@ -34,6 +37,7 @@ fail:
 }
 
 void engine_close(engine_t *engine) {
+    /* no assert: NULL and a half-opened engine are both closed */
     if (!engine)
         return;
     free(engine->profile_attrs);
@@ -44,11 +48,13 @@ void engine_close(engine_t *engine) {
 }
 
 void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
+    assert(engine && journeys);
     engine->journeys = journeys;
 }
 
 /* The loaded journey with this id and version, or NULL. */
 static const journey_t *journey_find(const engine_t *e, const char *id, int32_t version) {
+    /* no assert: the lookup loop of every event and timer; its callers assert */
     for (size_t i = 0; i < e->journeys->count; i++) {
         const journey_t *j = e->journeys->journeys[i];
         if (j->version == version && strcmp(j->id, id) == 0)
@@ -59,6 +65,7 @@ static const journey_t *journey_find(const engine_t *e, const char *id, int32_t 
 
 /* True when j is the newest loaded version of its id: new entries go there. */
 static bool journey_is_latest(const journey_set_t *set, const journey_t *j) {
+    assert(j->version > 0); /* the loader numbers versions from 1 */
     for (size_t i = 0; i < set->count; i++) {
         const journey_t *o = set->journeys[i];
         if (o->version > j->version && strcmp(o->id, j->id) == 0)
@@ -71,6 +78,8 @@ static bool journey_is_latest(const journey_set_t *set, const journey_t *j) {
 static sy_err_t move_apply(engine_walk_t *w, const engine_move_t *move, bool *changed) {
     if (!move->go)
         return SY_OK;
+    /* The loader checks every path's target: a move outside the journey is a bug. */
+    assert(move->to < w->journey->nodes_count && w->instance.node < w->journey->nodes_count);
     *changed = true;
     return engine_walk_to(w, w->instance.node, move->to, move->path);
 }
@@ -80,6 +89,8 @@ static sy_err_t on_event_active(engine_walk_t *w, const sy_event_t *ev, bool *ch
     const char *kind = NULL;
     const journey_rule_t *rule = NULL;
     engine_move_t move = {.go = false};
+    assert(w->instance.status == STATE_INSTANCE_ACTIVE &&
+           w->instance.node < w->journey->nodes_count);
     sy_err_t err = engine_rules_end(w, &kind, &rule);
     if (err != SY_OK)
         return err;
@@ -103,9 +114,11 @@ static sy_err_t on_event_active(engine_walk_t *w, const sy_event_t *ev, bool *ch
 /* A contact without an active instance: walk it in when the entry rule admits it. */
 static sy_err_t on_event_entry(engine_walk_t *w, bool found, bool *changed) {
     bool entered = false;
+    assert(!found || w->instance.status != STATE_INSTANCE_ACTIVE);
     sy_err_t err = engine_rules_entry(w, found, &entered);
     if (err != SY_OK || !entered)
         return err;
+    assert(w->instance.status == STATE_INSTANCE_ACTIVE && w->journey->nodes_count > 0);
     *changed = true;
     return engine_walk_to(w, -1, 0, NULL);
 }
@@ -117,6 +130,7 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
                        .t = ev->occurred_at_ms, .errbuf = errbuf,
                        .errbuf_size = errbuf_size};
     bool changed = false;
+    assert(latest && ev->contact_id);
     sy_err_t err = state_store_instance_get(e->store, partition, ev->contact_id, latest->id,
                                             &w.instance, errbuf, errbuf_size);
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
@@ -130,14 +144,17 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
     } else {
         err = on_event_entry(&w, found, &changed);
     }
-    if (err == SY_OK && changed)
+    if (err == SY_OK && changed) {
+        assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */
         err = state_store_instance_put(e->store, partition, ev->contact_id, latest->id,
                                        &w.instance);
+    }
     return err;
 }
 
 sy_err_t engine_on_event(engine_t *e, int32_t partition, const sy_event_t *event,
                          char *errbuf, size_t errbuf_size) {
+    assert(e && event && event->contact_id);
     e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
     for (size_t i = 0; i < e->journeys->count; i++) {
         const journey_t *j = e->journeys->journeys[i];
@@ -154,6 +171,7 @@ sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
                                      const char *contact_id, const journey_t *journey,
                                      uint16_t node, int64_t node_entered_at_ms) {
     char errbuf[256];
+    assert(engine && contact_id && journey);
     if (node >= journey->nodes_count)
         return SY_ERR_INVALID_ARG;
     engine_walk_t w = {.engine = engine, .partition = partition, .contact_id = contact_id,
@@ -168,6 +186,7 @@ sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
 static sy_err_t on_timer_node(engine_walk_t *w, uint16_t node, bool *changed) {
     engine_move_t move = {.go = false};
     sy_err_t err;
+    assert(node == w->instance.node && node < w->journey->nodes_count);
     switch (w->journey->nodes[node].kind) {
     case JOURNEY_NODE_BRANCH:
         err = engine_branch_on_timer(w, &move);
@@ -181,8 +200,9 @@ static sy_err_t on_timer_node(engine_walk_t *w, uint16_t node, bool *changed) {
     return err == SY_OK ? move_apply(w, &move, changed) : err;
 }
 
-static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, char *errbuf,
-                           size_t errbuf_size) {
+static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_ms,
+                           char *errbuf, size_t errbuf_size) {
+    assert(timer->due_ms <= now_ms); /* the store hands out due timers only */
     engine_walk_t w = {.engine = e, .partition = timer->partition,
                        .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
                        .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
@@ -203,9 +223,11 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, char *errbuf
     e->profile_loaded = false;
     bool changed = false;
     err = on_timer_node(&w, timer->node, &changed);
-    if (err == SY_OK && changed)
+    if (err == SY_OK && changed) {
+        assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */
         err = state_store_instance_put(e->store, timer->partition, timer->contact_id,
                                        timer->journey_id, &w.instance);
+    }
     return err;
 }
 
@@ -213,12 +235,13 @@ sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size
                             char *errbuf, size_t errbuf_size) {
     state_timer_t timer;
     sy_err_t err;
+    assert(e && fired);
     *fired = 0;
     while ((err = state_store_timer_next(e->store, partition, now_ms, &timer, errbuf,
                                          errbuf_size)) == SY_OK) {
         if ((err = state_store_timer_remove(e->store, &timer)) != SY_OK)
             return err;
-        if ((err = fire_timer(e, &timer, errbuf, errbuf_size)) != SY_OK)
+        if ((err = fire_timer(e, &timer, now_ms, errbuf, errbuf_size)) != SY_OK)
             return err;
         (*fired)++;
     }
@@ -230,6 +253,7 @@ sy_err_t engine_advance_stream_time(engine_t *e, int32_t partition, int64_t even
     *fired = 0;
     if (event_ms <= state_store_stream_time_get(e->store, partition))
         return SY_OK;
+    assert(event_ms > INT64_MIN); /* above the stream time: event_ms - 1 is defined */
     sy_err_t err = engine_fire_timers(e, partition, event_ms - 1, fired, errbuf, errbuf_size);
     if (err == SY_OK)
         state_store_stream_time_set(e->store, partition, event_ms);

@@ -4,6 +4,7 @@
  * It decides; engine.c moves the contact. */
 #include "engine.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "action_id.h"
@@ -13,6 +14,7 @@
 int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
                        const expr_env_t *env) {
     int64_t t = env->now_ms;
+    assert(env && (branch->paths || branch->paths_count == 0));
     for (size_t i = 0; i < branch->paths_count; i++) {
         const journey_path_t *p = &branch->paths[i];
         if (p->within_ms > 0 && t > sy_time_add_ms(node_entered_ms, p->within_ms))
@@ -36,6 +38,7 @@ int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
  * path's `after`, and the close of the node; one per distinct moment. */
 sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
     const journey_branch_t *b = &w->journey->nodes[node].u.branch;
+    assert(w->journey->nodes[node].kind == JOURNEY_NODE_BRANCH);
     for (size_t i = 0; i <= b->paths_count; i++) {
         int64_t delay = i < b->paths_count ? b->paths[i].after_ms : b->otherwise_after_ms;
         /* A path's moment equal to the close is set once, by the close itself. */
@@ -57,6 +60,7 @@ sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_m
  * (the action id providers echo back), else by journey and node. */
 static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
                               const sy_event_t *ev) {
+    assert(b->message_node < w->journey->nodes_count);
     const journey_node_t *msg = &w->journey->nodes[b->message_node];
     if (ev->message_id) {
         char id[ACTION_ID_BYTES];
@@ -74,6 +78,7 @@ static uint32_t watch_bits(const engine_walk_t *w, const journey_branch_t *b,
                            const sy_event_t *ev) {
     uint32_t bits = 0;
     int refers = -1; /* computed once, when first needed */
+    assert(b->watch.count <= JOURNEY_WATCH_MAX);
     for (size_t i = 0; i < b->watch.count && i < JOURNEY_WATCH_MAX; i++) {
         if (!event_match_test(&b->watch.events[i], ev))
             continue;
@@ -95,6 +100,7 @@ static sy_err_t branch_decide(engine_walk_t *w, engine_move_t *move) {
     int path = engine_branch_eval(b, w->instance.node_entered_at_ms, &env);
     if (path < 0)
         return SY_OK;
+    assert((size_t)path <= b->paths_count);
     move->go = true;
     if ((size_t)path == b->paths_count) {
         move->to = b->otherwise_to;
@@ -108,6 +114,7 @@ static sy_err_t branch_decide(engine_walk_t *w, engine_move_t *move) {
 
 sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed,
                                 engine_move_t *move) {
+    assert(w->journey->nodes[w->instance.node].kind == JOURNEY_NODE_BRANCH);
     const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
     uint32_t bits = watch_bits(w, b, ev);
     if (!bits)
@@ -118,5 +125,6 @@ sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *ch
 }
 
 sy_err_t engine_branch_on_timer(engine_walk_t *w, engine_move_t *move) {
+    assert(w->cause == SY_CAUSE_TIMER && !move->go);
     return branch_decide(w, move);
 }

@@ -4,6 +4,7 @@
  * written back so later steps see them. */
 #include "engine.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 /* Does any step of this walk read the profile? Only a journey that declares attributes
  * can (expressions and templates), or one with a time-of-day wait (the time zone). */
 static bool journey_reads_profile(const journey_t *j) {
+    assert(j->attrs_count == 0 || j->attrs);
     if (j->attrs_count > 0)
         return true;
     for (size_t i = 0; i < j->nodes_count; i++)
@@ -30,12 +32,14 @@ sy_err_t engine_profile_load(engine_walk_t *w) {
         return SY_OK;
     }
     size_t count = 0;
+    assert(w->partition >= 0 && w->contact_id);
     sy_err_t err = state_store_profile_get(e->store, w->partition, w->contact_id,
                                            e->profile_attrs, SY_PROFILE_ATTRS_MAX, &count,
                                            e->profile_buf, STATE_PROFILE_BYTES_MAX,
                                            w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
+    assert(count <= SY_PROFILE_ATTRS_MAX);
     e->profile.count = count;
     e->profile_loaded = true;
     return SY_OK;
@@ -43,6 +47,7 @@ sy_err_t engine_profile_load(engine_walk_t *w) {
 
 /* The declared type of attribute name in j, or -1 when j does not declare it. */
 static int attr_type(const journey_t *j, const char *name) {
+    assert(name);
     for (size_t i = 0; i < j->attrs_count; i++)
         if (strcmp(j->attrs[i].name, name) == 0)
             return (int)j->attrs[i].type;
@@ -52,6 +57,7 @@ static int attr_type(const journey_t *j, const char *name) {
 /* A rendered value typed as the journey declares the attribute, so expressions read it
  * back as that type; text that does not parse as it stays a string. */
 static sy_value_t value_typed(const journey_t *j, const char *name, const char *text) {
+    assert(text);
     sy_value_t v = {.kind = SY_VALUE_STRING, .u.s = text};
     int type = attr_type(j, name);
     if (type == EXPR_TYPE_NUMBER) {
@@ -69,6 +75,7 @@ sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
     sy_err_t err = engine_profile_load(w);
     if (err != SY_OK)
         return err;
+    assert(w->engine->profile.attrs == w->engine->profile_attrs);
     *env = (expr_env_t){
         .event = w->event,
         .profile = &w->engine->profile,
@@ -83,6 +90,7 @@ sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
 sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
                               const char *value) {
     sy_profile_update_t *u = w->engine->profile_update;
+    assert(update->name && value);
     u->contact_id = w->contact_id;
     u->updated_at_ms = w->t;
     u->set_count = 0;

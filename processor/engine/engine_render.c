@@ -4,6 +4,7 @@
  * engine's one render buffer, reused for every output: nothing is allocated. */
 #include "engine.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "action_id.h"
@@ -32,6 +33,7 @@ static sy_err_t params_render(engine_walk_t *w, size_t count, const sy_kv_t *lit
         size_t need = expr_template_render(templates[i].value, &env, buf + used, room);
         if (need >= room)
             return SY_ERR_LIMIT;
+        assert(used + need < ENGINE_RENDER_BYTES_MAX);
         a->params[i] = (sy_kv_t){.key = templates[i].name, .value = buf + used};
         used += need + 1;
     }
@@ -41,6 +43,7 @@ static sy_err_t params_render(engine_walk_t *w, size_t count, const sy_kv_t *lit
 sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     char action_id[ACTION_ID_BYTES];
     bool task = node->kind == JOURNEY_NODE_TASK;
+    assert(task || node->kind == JOURNEY_NODE_SEND);
     const journey_send_t *send = &node->u.send;
     const journey_task_t *t = &node->u.task;
     sy_action_t a = {
@@ -68,6 +71,7 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
 /* The value a set_attribute writes: rendered when it has holes, else as written. */
 static sy_err_t value_render(engine_walk_t *w, const journey_update_t *up,
                              const char **value) {
+    assert(up->op != SY_UPDATE_SET_ATTRIBUTE || up->value || up->value_template);
     *value = up->value;
     if (up->op != SY_UPDATE_SET_ATTRIBUTE || !up->value_template)
         return SY_OK;
@@ -86,6 +90,7 @@ static sy_err_t value_render(engine_walk_t *w, const journey_update_t *up,
 sy_err_t engine_render_update(engine_walk_t *w, const journey_node_t *node) {
     const journey_update_t *up = &node->u.update;
     const char *value = NULL;
+    assert(node->kind == JOURNEY_NODE_UPDATE && up->name);
     sy_err_t err = value_render(w, up, &value);
     if (err != SY_OK)
         return err;

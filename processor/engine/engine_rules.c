@@ -4,11 +4,14 @@
  * Not here: what happens at the nodes. */
 #include "engine.h"
 
+#include <assert.h>
+
 #include "engine_int.h"
 #include "sy_time.h"
 
 /* Does the rule's event match ev and its `if` hold? */
 static sy_err_t rule_holds(engine_walk_t *w, const journey_rule_t *rule, bool *holds) {
+    assert(w->event); /* rules read events; timers never reach them */
     *holds = event_match_test(&rule->event, w->event);
     if (!*holds || !rule->filter)
         return SY_OK;
@@ -23,6 +26,7 @@ static sy_err_t rule_holds(engine_walk_t *w, const journey_rule_t *rule, bool *h
 static sy_err_t rule_first(engine_walk_t *w, const journey_rule_t *rules, size_t count,
                            const journey_rule_t **out) {
     *out = NULL;
+    assert(rules || count == 0);
     for (size_t i = 0; i < count && !*out; i++) {
         bool holds = false;
         sy_err_t err = rule_holds(w, &rules[i], &holds);
@@ -36,6 +40,7 @@ static sy_err_t rule_first(engine_walk_t *w, const journey_rule_t *rules, size_t
 
 sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rule_t **rule) {
     const journey_t *j = w->journey;
+    assert(w->instance.status == STATE_INSTANCE_ACTIVE);
     *kind = "goal";
     sy_err_t err = rule_first(w, j->goals, j->goals_count, rule);
     if (err == SY_OK && !*rule) {
@@ -50,6 +55,7 @@ static bool reentry_allows(const engine_walk_t *w, bool found) {
     const journey_t *j = w->journey;
     if (!found)
         return true;
+    assert(w->instance.status != STATE_INSTANCE_ACTIVE);
     switch (j->reentry) {
     case JOURNEY_REENTRY_NEVER:
         return false;
@@ -81,6 +87,7 @@ sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered) {
         w->instance = last;
         return SY_OK;
     }
+    assert(w->instance.status == STATE_INSTANCE_ACTIVE && w->journey->nodes_count > 0);
     w->cause = SY_CAUSE_ENTRY;
     *entered = true;
     return SY_OK;

@@ -3,12 +3,14 @@
  * those that fell due is an entry point of the engine (engine.c). */
 #include "engine.h"
 
+#include <assert.h>
 #include <stdio.h>
 
 #include "engine_int.h"
 
 sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
                           int64_t due_ms) {
+    assert(node < w->journey->nodes_count);
     state_timer_t timer = {.partition = w->partition, .node = node,
                            .node_entered_at_ms = entered_ms, .due_ms = due_ms};
     int n = snprintf(timer.contact_id, sizeof timer.contact_id, "%s", w->contact_id);

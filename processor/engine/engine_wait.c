@@ -3,6 +3,7 @@
  * to move the contact on when it fires or the awaited event comes; engine.c moves it. */
 #include "engine.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "engine_int.h"
@@ -13,6 +14,7 @@
 static const char *contact_zone(const engine_t *e, const char *attr) {
     if (!attr)
         return NULL;
+    assert(e->profile.count <= SY_PROFILE_ATTRS_MAX);
     for (size_t i = 0; i < e->profile.count; i++) {
         const sy_attr_t *a = &e->profile.attrs[i];
         if (strcmp(a->name, attr) == 0)
@@ -24,6 +26,7 @@ static const char *contact_zone(const engine_t *e, const char *attr) {
 sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
     const journey_wait_t *wait = &w->journey->nodes[node].u.wait;
     int64_t due_ms = entered_ms;
+    assert(w->journey->nodes[node].kind == JOURNEY_NODE_WAIT);
     switch (wait->kind) {
     case JOURNEY_WAIT_DURATION:
         due_ms = sy_time_add_ms(entered_ms, wait->duration_ms);
@@ -45,6 +48,7 @@ sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
 
 sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *changed,
                               engine_move_t *move) {
+    assert(w->journey->nodes[w->instance.node].kind == JOURNEY_NODE_WAIT);
     const journey_wait_t *wait = &w->journey->nodes[w->instance.node].u.wait;
     if (wait->kind != JOURNEY_WAIT_EVENT || wait->watch.count == 0 ||
         !event_match_test(&wait->watch.events[0], ev))
@@ -68,6 +72,7 @@ sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *chan
 
 sy_err_t engine_wait_on_timer(engine_walk_t *w, engine_move_t *move) {
     const journey_wait_t *wait = &w->journey->nodes[w->instance.node].u.wait;
+    assert(w->cause == SY_CAUSE_TIMER && !move->go);
     if (wait->kind == JOURNEY_WAIT_EVENT)
         *move = (engine_move_t){.go = true, .to = wait->timeout_to, .path = "timeout"};
     else

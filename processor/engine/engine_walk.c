@@ -5,6 +5,7 @@
  * engine_branch.c's and engine_wait.c's, and how actions are rendered engine_render.c's. */
 #include "engine.h"
 
+#include <assert.h>
 #include <stdio.h>
 
 #include "engine_int.h"
@@ -14,6 +15,7 @@
 static sy_err_t decision_emit(engine_walk_t *w, int from, const char *to_node,
                               const char *path) {
     const journey_t *j = w->journey;
+    assert(from < (int)j->nodes_count && to_node);
     sy_decision_t d = {
         .contact_id = w->contact_id,
         .journey_id = j->id,
@@ -32,6 +34,7 @@ static sy_err_t decision_emit(engine_walk_t *w, int from, const char *to_node,
 static sy_err_t condition_pick(engine_walk_t *w, const journey_condition_t *c,
                                uint16_t *to, const char **path) {
     expr_env_t env;
+    assert(c->then_to < w->journey->nodes_count && c->else_to < w->journey->nodes_count);
     sy_err_t err = engine_walk_env(w, &env);
     if (err != SY_OK)
         return err;
@@ -42,6 +45,7 @@ static sy_err_t condition_pick(engine_walk_t *w, const journey_condition_t *c,
 }
 
 sy_err_t engine_walk_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
+    assert(node < w->journey->nodes_count);
     switch (w->journey->nodes[node].kind) {
     case JOURNEY_NODE_BRANCH:
         return engine_branch_timers(w, node, entered_ms);
@@ -54,6 +58,7 @@ sy_err_t engine_walk_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
 
 /* The contact rests at node (a branch or a wait) from now on: fresh seen bits, timers. */
 static sy_err_t rest_at(engine_walk_t *w, uint16_t node) {
+    assert(w->instance.node == node && w->instance.status == STATE_INSTANCE_ACTIVE);
     w->instance.seen_mask = 0;
     return engine_walk_timers(w, node, w->t);
 }
@@ -79,6 +84,7 @@ static sy_err_t node_step(engine_walk_t *w, uint16_t at, uint16_t *to, const cha
     case JOURNEY_NODE_SPLIT: {
         const journey_split_t *s = &node->u.split;
         size_t arm = engine_split_arm(s, w->contact_id, w->journey->id, node->id);
+        assert(arm < s->arms_count);
         *to = s->arms[arm].to;
         *path = s->arms[arm].name;
         return SY_OK;
@@ -99,6 +105,8 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
     /* The loader guarantees every loop passes a branch or a wait, so a walk visits each
      * node at most once; the bound only stops a journey that broke that promise. */
     for (size_t steps = 0; steps <= w->journey->nodes_count; steps++) {
+        /* Every move lands on a node of the journey: the loader checked each target. */
+        assert(to < w->journey->nodes_count && from < (int)w->journey->nodes_count);
         sy_err_t err = decision_emit(w, from, w->journey->nodes[to].id, path);
         if (err != SY_OK)
             return err;
@@ -116,6 +124,7 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
 
 sy_err_t engine_walk_end(engine_walk_t *w, const char *kind, const journey_rule_t *rule) {
     char *to = w->engine->rule_node;
+    assert(w->instance.status == STATE_INSTANCE_ACTIVE && kind && rule);
     int n = snprintf(to, ENGINE_RULE_NODE_BYTES, "%s:%s", kind, rule->name ? rule->name : "");
     if (n < 0 || n >= ENGINE_RULE_NODE_BYTES)
         return SY_ERR_LIMIT;

@@ -11,6 +11,7 @@
 
 static rd_kafka_conf_t *client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = config_kafka_conf_new();
+    assert(c && conf);
     if (config_apply_kafka(c, conf, errbuf, errbuf_size) != SY_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
@@ -20,11 +21,13 @@ static rd_kafka_conf_t *client_conf(const sy_config_t *c, char *errbuf, size_t e
 
 static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                     char *errbuf, size_t errbuf_size) {
+    assert(name && value);
     return rd_kafka_conf_set(conf, name, value, errbuf, errbuf_size) == RD_KAFKA_CONF_OK;
 }
 
 static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     const sy_config_t *c = r->config;
+    assert(!r->consumer && r->txn_state == RUNNER_TXN_IDLE);
     rd_kafka_conf_t *conf = client_conf(c, errbuf, errbuf_size);
     if (!conf)
         return SY_ERR_CONFIG;
@@ -60,6 +63,7 @@ static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 /* Initialise transactions, waiting while the broker cannot be reached. */
 static sy_err_t producer_init_txn(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->producer && r->txn_state == RUNNER_TXN_IDLE);
     for (;;) {
         rd_kafka_error_t *error = rd_kafka_init_transactions(r->producer, RUNNER_TXN_TIMEOUT_MS);
         if (!error)
@@ -77,6 +81,7 @@ static sy_err_t producer_init_txn(runner_t *r, char *errbuf, size_t errbuf_size)
 
 static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     const sy_config_t *c = r->config;
+    assert(!r->producer);
     rd_kafka_conf_t *conf = client_conf(c, errbuf, errbuf_size);
     if (!conf)
         return SY_ERR_CONFIG;
@@ -105,6 +110,7 @@ static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
                      atomic_int *stop, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
+    assert(out && config && journeys && stop);
     runner_t *r = calloc(1, sizeof *r);
     if (!r)
         return SY_ERR_NOMEM;
@@ -139,6 +145,8 @@ fail:
 void runner_close(runner_t *r) {
     if (!r)
         return;
+    /* Closed between batches, or after an error that left one open. */
+    assert(r->txn_state != RUNNER_TXN_COMMITTING);
     if (r->consumer)
         rd_kafka_destroy(r->consumer);
     if (r->producer)
@@ -158,6 +166,7 @@ void runner_close(runner_t *r) {
 
 void runner_stats_get(const runner_t *r, runner_stats_t *out) {
     runner_t *m = (runner_t *)r; /* atomics are read, never written, here */
+    assert(r && out);
     out->records = atomic_load(&m->total_records);
     out->decisions = atomic_load(&m->total_decisions);
     out->actions = atomic_load(&m->total_actions);

@@ -20,6 +20,7 @@
 
 static rd_kafka_conf_t *restore_conf(const runner_t *r, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = config_kafka_conf_new();
+    assert(r->config->group_id);
     if (config_apply_kafka(r->config, conf, errbuf, errbuf_size) != SY_OK)
         goto fail;
     /* Partitions are assigned by hand and no offset is ever committed: the group id
@@ -45,6 +46,7 @@ fail:
 }
 
 sy_err_t runner_changelog_open(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(!r->changelog.restore);
     rd_kafka_conf_t *conf = restore_conf(r, errbuf, errbuf_size);
     if (!conf)
         return SY_ERR_CONFIG;
@@ -58,12 +60,14 @@ sy_err_t runner_changelog_open(runner_t *r, char *errbuf, size_t errbuf_size) {
 void runner_changelog_close(runner_t *r) {
     if (!r || !r->changelog.restore)
         return;
+    assert(r->txn_state != RUNNER_TXN_COMMITTING); /* never from inside a commit */
     rd_kafka_destroy(r->changelog.restore);
     r->changelog.restore = NULL;
 }
 
 void runner_changelog_batch_reset(runner_t *r) {
     runner_changelog_t *c = &r->changelog;
+    assert(r->txn_state == RUNNER_TXN_IDLE); /* before the batch opens */
     c->generation++;
     c->produced = c->reported = c->failed = 0;
     c->failure[0] = '\0';
@@ -75,6 +79,7 @@ void runner_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     runner_t *r = opaque;
     runner_changelog_t *c = &r->changelog;
     uintptr_t tag = (uintptr_t)msg->_private;
+    assert(r && rk == r->producer);
     if ((tag >> 1) != (c->generation & (UINTPTR_MAX >> 1)))
         return; /* a dropped batch's record */
     if (msg->err && c->failed++ == 0)
@@ -93,6 +98,7 @@ static sy_err_t produce_op(void *ctx, state_changelog_cf_t cf, int32_t partition
                            size_t value_len) {
     runner_t *r = ctx;
     uint8_t record_key[RUNNER_CHANGELOG_KEY_BYTES_MAX];
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && key && (unsigned)cf < 256);
     if (key_len + 1 > sizeof record_key) {
         snprintf(r->fatal_msg, sizeof r->fatal_msg, "changelog key of %zu bytes", key_len);
         return SY_ERR_KAFKA_ABORT;
@@ -106,6 +112,7 @@ static sy_err_t produce_op(void *ctx, state_changelog_cf_t cf, int32_t partition
 }
 
 sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
     sy_err_t err = state_store_pending_each(r->store, produce_op, r);
     if (err == SY_ERR_NOMEM) {
         snprintf(errbuf, errbuf_size, "no memory for the batch's changelog");
@@ -125,6 +132,7 @@ sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size)
 void runner_changelog_checkpoint(runner_t *r) {
     runner_changelog_t *c = &r->changelog;
     int64_t deadline = sy_clock_mono_ms() + RUNNER_TXN_TIMEOUT_MS;
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && c->reported <= c->produced);
     rd_kafka_poll(r->producer, 0);
     while (c->reported < c->produced && sy_clock_mono_ms() < deadline)
         rd_kafka_poll(r->producer, 10);

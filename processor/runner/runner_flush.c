@@ -17,6 +17,7 @@
  * message.timeout.ms bounds the wait while the broker is away). */
 static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t errbuf_size) {
     int64_t last_log_ms = sy_clock_mono_ms();
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && what);
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_flush(r->producer, RUNNER_FLUSH_SLICE_MS);
         if (r->changelog.failed) {
@@ -35,6 +36,7 @@ static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t er
 
 /* Errors of an offset commit that a broker coming back cures. */
 static int commit_error_retriable(rd_kafka_resp_err_t err) {
+    assert(err != RD_KAFKA_RESP_ERR_NO_ERROR);
     switch (err) {
     case RD_KAFKA_RESP_ERR__TRANSPORT:
     case RD_KAFKA_RESP_ERR__TIMED_OUT:
@@ -54,6 +56,7 @@ static int commit_error_retriable(rd_kafka_resp_err_t err) {
  * other error (the group rebalanced) only means the input is processed again. */
 static sy_err_t offsets_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     int64_t last_log_ms = 0;
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
     while (r->offsets->cnt) {
         rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, r->offsets, 0);
         if (!err)
@@ -80,6 +83,7 @@ sy_err_t runner_flush_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     /* Outputs first: a changelog record must never reach Kafka before the actions of
      * the state change it holds, or a crash could restore a state whose actions were
      * never sent. */
+    assert(r->config->processing_guarantee != CONFIG_EXACTLY_ONCE);
     sy_err_t err = flush_all(r, "outputs", errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_changelog_produce(r, errbuf, errbuf_size);

@@ -5,6 +5,8 @@
 #ifndef SY_RUNNER_INT_H
 #define SY_RUNNER_INT_H
 
+#include <assert.h>
+
 #include <librdkafka/rdkafka.h>
 
 #include "codec.h"
@@ -59,6 +61,18 @@ typedef struct runner_changelog {
     int64_t offsets[STATE_PARTITIONS_MAX]; /* highest delivered offset per partition; -1 */
 } runner_changelog_t;
 
+/* Where the batch's transaction is; at_least_once walks the same states without a Kafka
+ * transaction. idle → open (runner_txn_begin) → committing (runner_txn_commit: changelog,
+ * offsets, commit) → idle; an abortable error goes committing → aborting → idle. Each
+ * call asserts the state it needs: a batch begun twice, a produce outside a batch or a
+ * commit re-entered from a callback is a bug. */
+typedef enum runner_txn_state {
+    RUNNER_TXN_IDLE = 0,   /* no batch: records are not produced */
+    RUNNER_TXN_OPEN,       /* begun: the batch's outputs are produced into it */
+    RUNNER_TXN_COMMITTING, /* its changelog, offsets and commit are on their way */
+    RUNNER_TXN_ABORTING,   /* an abortable error: aborting, dropping, rewinding */
+} runner_txn_state_t;
+
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
 } runner_counts_t;
@@ -75,7 +89,7 @@ struct runner {
     char *action_topics[SY_CHANNEL__COUNT]; /* <prefix><channel> */
     sy_profile_update_t *profile_update;    /* the one being applied (large: owned) */
     /* The open batch. */
-    int txn_open;
+    runner_txn_state_t txn_state;
     int64_t batch_started_ms;
     runner_counts_t batch;
     rd_kafka_topic_partition_list_t *offsets; /* next offset to consume, per partition */

@@ -20,6 +20,7 @@
 
 static uint64_t fnv(uint64_t h, const void *p, size_t len) {
     const uint8_t *b = p;
+    assert(p || !len);
     for (size_t i = 0; i < len; i++)
         h = (h ^ b[i]) * FNV_PRIME;
     return h;
@@ -30,6 +31,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t len) {
 static uint64_t file_hash(const char *path) {
     char why[64];
     int fd;
+    assert(path);
     if (sy_file_open_regular(path, &fd, why, sizeof why) != SY_OK)
         return 0;
     uint8_t chunk[8192];
@@ -47,6 +49,7 @@ static uint64_t file_hash(const char *path) {
 /* The names, sizes and modification times of dir's entries, as one number: the sum of
  * one hash per entry, so the order readdir gives does not matter. */
 static uint64_t dir_signature(const char *dir) {
+    assert(dir);
     DIR *d = opendir(dir);
     if (!d)
         return 1;
@@ -69,6 +72,7 @@ static uint64_t dir_signature(const char *dir) {
 static int entry_cmp(const void *a, const void *b) {
     const journey_t *x = ((const runner_journey_t *)a)->journey;
     const journey_t *y = ((const runner_journey_t *)b)->journey;
+    assert(x && y);
     int c = strcmp(x->id, y->id);
     return c ? c : (x->version > y->version) - (x->version < y->version);
 }
@@ -76,6 +80,7 @@ static int entry_cmp(const void *a, const void *b) {
 /* Sort by id and version (one order whatever the files are called) and point the set
  * at the entries. */
 static void set_rebuild(runner_journeys_t *js) {
+    assert(js->count <= RUNNER_JOURNEYS_MAX);
     qsort(js->entries, js->count, sizeof *js->entries, entry_cmp);
     for (size_t i = 0; i < js->count; i++)
         js->pointers[i] = js->entries[i].journey;
@@ -84,6 +89,7 @@ static void set_rebuild(runner_journeys_t *js) {
 }
 
 static runner_journey_t *entry_find(runner_journeys_t *js, const char *id, int32_t version) {
+    assert(id && js->count <= RUNNER_JOURNEYS_MAX);
     for (size_t i = 0; i < js->count; i++) {
         journey_t *j = js->entries[i].journey;
         if (j->version == version && strcmp(j->id, id) == 0)
@@ -94,6 +100,7 @@ static runner_journey_t *entry_find(runner_journeys_t *js, const char *id, int32
 
 sy_err_t runner_journeys_init(runner_t *r, const journey_set_t *set, char *errbuf,
                               size_t errbuf_size) {
+    assert(!r->journeys && set);
     runner_journeys_t *js = calloc(1, sizeof *js);
     if (!js)
         return SY_ERR_NOMEM;
@@ -116,6 +123,7 @@ sy_err_t runner_journeys_init(runner_t *r, const journey_set_t *set, char *errbu
 void runner_journeys_deinit(runner_t *r) {
     if (!r->journeys)
         return;
+    assert(r->journeys->count <= RUNNER_JOURNEYS_MAX);
     for (size_t i = 0; i < r->journeys->count; i++)
         if (r->journeys->entries[i].owned)
             journey_free(r->journeys->entries[i].journey);
@@ -128,6 +136,7 @@ void runner_journeys_deinit(runner_t *r) {
 static int reload_plan(runner_journeys_t *js, const journey_set_t *fresh, uint64_t *hashes,
                        bool *is_new, size_t *new_count) {
     *new_count = 0;
+    assert(fresh->count <= JOURNEY_SET_MAX);
     for (size_t i = 0; i < fresh->count; i++) {
         const journey_t *j = fresh->journeys[i];
         const runner_journey_t *old = entry_find(js, j->id, j->version);
@@ -153,6 +162,7 @@ static int reload_plan(runner_journeys_t *js, const journey_set_t *fresh, uint64
 static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
     journey_set_t *fresh = NULL;
+    assert(r->txn_state == RUNNER_TXN_IDLE); /* between batches only */
     char why[1024];
     journey_load_opts_t opts = {.loop_period_min_ms = r->config->journeys_loop_period_min_ms};
     if (journey_set_load_dir_opts(&fresh, r->config->journeys_dir, &opts, why, sizeof why) !=
@@ -195,7 +205,8 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
 sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
     int64_t now = sy_clock_mono_ms();
-    if (r->txn_open || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS)
+    assert(js && r->engine);
+    if (r->txn_state != RUNNER_TXN_IDLE || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS)
         return SY_OK;
     js->last_check_ms = now;
     uint64_t signature = dir_signature(r->config->journeys_dir);

@@ -14,6 +14,7 @@
 
 static void offset_track(runner_t *r, const rd_kafka_message_t *m) {
     const char *topic = rd_kafka_topic_name(m->rkt);
+    assert(r->txn_state == RUNNER_TXN_OPEN && m->offset >= 0);
     rd_kafka_topic_partition_t *tp =
         rd_kafka_topic_partition_list_find(r->offsets, topic, m->partition);
     if (!tp)
@@ -24,6 +25,7 @@ static void offset_track(runner_t *r, const rd_kafka_message_t *m) {
 static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char *errbuf,
                             size_t errbuf_size) {
     size_t fired = 0;
+    assert(r->txn_state == RUNNER_TXN_OPEN);
     sy_err_t err = engine_fire_timers(r->engine, partition, now_ms, &fired, errbuf,
                                       errbuf_size);
     r->batch.timers_fired += fired;
@@ -34,6 +36,7 @@ static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char
  * the rest stop the batch. */
 static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy_event_t *ev,
                               char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_OPEN && ev->contact_id);
     if (r->config->time_mode == CONFIG_TIME_EVENT) {
         size_t fired = 0;
         sy_err_t err = engine_advance_stream_time(r->engine, m->partition, ev->occurred_at_ms,
@@ -49,6 +52,7 @@ static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy
 static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *reason,
                                 size_t reason_size, char *errbuf, size_t errbuf_size) {
     sy_profile_update_t *update = r->profile_update;
+    assert(r->txn_state == RUNNER_TXN_OPEN);
     sy_err_t err = codec_decode_profile_update(r->codec, m->payload, m->len, update, reason,
                                                reason_size);
     if (err == SY_OK && strlen(update->contact_id) > SY_ID_BYTES_MAX) {
@@ -70,6 +74,7 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
     sy_err_t err = runner_txn_begin(r, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
+    assert(!m->err);
     offset_track(r, m);
     r->batch.records++;
     if (strcmp(rd_kafka_topic_name(m->rkt), r->config->topic_profiles) == 0) {
@@ -105,6 +110,7 @@ static sy_err_t fire_wallclock_timers(runner_t *r, char *errbuf, size_t errbuf_s
             continue; /* timers belong to the events partition of the same number */
         if (state_store_timer_next(r->store, p, wall, &next, errbuf, errbuf_size) != SY_OK)
             continue;
+        assert(next.due_ms <= wall); /* a timer fires only once it is due */
         sy_err_t err = runner_txn_begin(r, errbuf, errbuf_size);
         if (err == SY_OK)
             err = fire_timers(r, p, wall, errbuf, errbuf_size);
@@ -115,8 +121,9 @@ static sy_err_t fire_wallclock_timers(runner_t *r, char *errbuf, size_t errbuf_s
 }
 
 static int batch_due(const runner_t *r, int idle) {
-    if (!r->txn_open)
+    if (r->txn_state == RUNNER_TXN_IDLE)
         return 0;
+    assert(r->txn_state == RUNNER_TXN_OPEN);
     return idle || r->batch.records >= (uint64_t)r->config->batch_records_max ||
            sy_clock_mono_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
 }
@@ -124,7 +131,9 @@ static int batch_due(const runner_t *r, int idle) {
 /* One turn of the loop. */
 static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, r->txn_open ? RUNNER_IDLE_MS : 100);
+    assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(
+        r->consumer, r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS : 100);
     if (m && m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             log_warn("consumer: %s", rd_kafka_message_errstr(m));
@@ -149,6 +158,7 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
+    assert(r->txn_state == RUNNER_TXN_IDLE);
     log_info("consuming %s as group %s (transactional id %s, time mode %s)",
              r->config->topic_events, r->config->group_id, r->config->transactional_id,
              r->config->time_mode == CONFIG_TIME_EVENT ? "event" : "wallclock");

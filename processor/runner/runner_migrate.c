@@ -25,6 +25,7 @@ typedef struct migrate_ctx {
 static bool watch_same(const journey_watch_t *a, const journey_watch_t *b) {
     if (a->count != b->count)
         return false;
+    assert(a->count <= JOURNEY_WATCH_MAX);
     for (size_t i = 0; i < a->count; i++) {
         const journey_event_match_t *x = &a->events[i], *y = &b->events[i];
         if (x->channel != y->channel || x->type != y->type ||
@@ -40,6 +41,7 @@ static bool watch_same(const journey_watch_t *a, const journey_watch_t *b) {
 static uint32_t seen_mask_carried(const journey_node_t *from, const journey_node_t *to,
                                   uint32_t seen_mask) {
     const journey_watch_t *a = NULL, *b = NULL;
+    assert(from && to);
     if (from->kind == JOURNEY_NODE_BRANCH)
         a = &from->u.branch.watch;
     else if (from->kind == JOURNEY_NODE_WAIT)
@@ -56,6 +58,7 @@ static int node_mapped(const journey_t *from, const journey_t *to, uint16_t node
     if (node >= from->nodes_count)
         return -1;
     const journey_migration_t *m = &to->migration;
+    assert(from != to && (m->from_nodes || m->count == 0));
     for (size_t i = 0; i < m->count; i++)
         if (strcmp(m->from_nodes[i], from->nodes[node].id) == 0)
             return m->to_nodes[i] < to->nodes_count ? m->to_nodes[i] : -1;
@@ -71,6 +74,9 @@ static int migrate_visit(void *opaque, int32_t partition, const char *contact_id
     int to = node_mapped(c->from, c->to, instance->node);
     if (to < 0)
         return 0;
+    /* The contact moves: its target is a node of the new version. */
+    assert((size_t)to < c->to->nodes_count && instance->node < c->from->nodes_count);
+    assert(c->runner->txn_state == RUNNER_TXN_OPEN);
     state_instance_t moved = *instance;
     moved.journey_version = c->to->version;
     moved.node = (uint16_t)to;
@@ -92,6 +98,7 @@ static int migrate_visit(void *opaque, int32_t partition, const char *contact_id
 
 /* The loaded version of id, or NULL. */
 static const journey_t *version_find(const runner_t *r, const char *id, int32_t version) {
+    assert(id);
     const journey_set_t *set = &r->journeys->set;
     for (size_t i = 0; i < set->count; i++)
         if (set->journeys[i]->version == version && strcmp(set->journeys[i]->id, id) == 0)
@@ -101,6 +108,7 @@ static const journey_t *version_find(const runner_t *r, const char *id, int32_t 
 
 /* One transaction: scan the assigned partitions, move, commit. */
 static sy_err_t migrate_all(runner_t *r, migrate_ctx_t *c, char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_IDLE); /* a migration is a transaction of its own */
     sy_err_t err = runner_txn_begin(r, errbuf, errbuf_size);
     for (int i = 0; err == SY_OK && i < r->assigned->cnt; i++) {
         const rd_kafka_topic_partition_t *tp = &r->assigned->elems[i];
@@ -117,6 +125,7 @@ static sy_err_t migrate_all(runner_t *r, migrate_ctx_t *c, char *errbuf, size_t 
 sy_err_t runner_migrate(runner_t *r, const journey_t *to, char *errbuf, size_t errbuf_size) {
     migrate_ctx_t c = {.runner = r, .to = to, .errbuf = errbuf, .errbuf_size = errbuf_size,
                        .from = version_find(r, to->id, to->migration.from_version)};
+    assert(to->migration.from_version > 0 && to->migration.from_version < to->version);
     if (!c.from) {
         log_warn("journeys: '%s' version %d migrates from version %d, which is not loaded: "
                  "nothing to migrate", to->id, (int)to->version, (int)to->migration.from_version);

@@ -12,6 +12,9 @@
 sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const void *key,
                         size_t key_len, const void *value, size_t value_len,
                         rd_kafka_headers_t *headers, bool changelog) {
+    /* Records belong to a batch: its outputs while open, its changelog at the commit. */
+    assert(r->txn_state == RUNNER_TXN_OPEN || r->txn_state == RUNNER_TXN_COMMITTING);
+    assert(topic && (key || !key_len));
     /* The opaque tells the delivery report the batch and whether it is a changelog
      * record (runner_changelog.c). */
     void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
@@ -27,12 +30,14 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
 /* Outputs are keyed by contact id and partitioned by the producer's partitioner. */
 static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t key_len,
                         const void *frame, size_t frame_len, rd_kafka_headers_t *headers) {
+    assert(r->txn_state == RUNNER_TXN_OPEN); /* outputs and dead letters, not changelog */
     return runner_produce(r, topic, RD_KAFKA_PARTITION_UA, key, key_len, frame, frame_len,
                           headers, false);
 }
 
 static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
     runner_t *r = ctx;
+    assert(r && d->contact_id);
     const void *frame;
     size_t len;
     sy_err_t err = codec_encode_decision(r->codec, d, &frame, &len, r->fatal_msg,
@@ -46,8 +51,10 @@ static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
 
 static sy_err_t sink_action(void *ctx, const sy_action_t *a) {
     runner_t *r = ctx;
+    assert(r && a->contact_id);
     const void *frame;
     size_t len;
+    assert((unsigned)a->channel < SY_CHANNEL__COUNT);
     sy_err_t err = codec_encode_action(r->codec, a, &frame, &len, r->fatal_msg,
                                        sizeof r->fatal_msg);
     if (err == SY_OK)
@@ -59,6 +66,7 @@ static sy_err_t sink_action(void *ctx, const sy_action_t *a) {
 
 static sy_err_t sink_contact_update(void *ctx, const sy_contact_update_t *u) {
     runner_t *r = ctx;
+    assert(r && u->contact_id);
     const void *frame;
     size_t len;
     sy_err_t err = codec_encode_contact_update(r->codec, u, &frame, &len, r->fatal_msg,
@@ -81,6 +89,7 @@ sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t
                             const char *reason_text, char *errbuf, size_t errbuf_size) {
     const void *frame;
     size_t len;
+    assert(msg && reason != SY_OK && reason_text);
     sy_dead_letter_t dl = {
         .source_topic = rd_kafka_topic_name(msg->rkt),
         .partition = msg->partition,

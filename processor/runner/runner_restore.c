@@ -25,6 +25,7 @@ typedef struct restore_run {
 /* Log, every RUNNER_WAIT_LOG_MS, that the restore waits on the broker. */
 static void waiting(restore_run_t *run, const char *why) {
     int64_t now = sy_clock_mono_ms();
+    assert(why);
     if (now - run->last_news_ms < RUNNER_WAIT_LOG_MS)
         return;
     run->last_news_ms = now;
@@ -37,6 +38,7 @@ static sy_err_t topic_check(restore_run_t *run, int32_t partition_max, char *err
                             size_t errbuf_size) {
     runner_t *r = run->r;
     const char *topic = r->config->topic_changelog;
+    assert(partition_max >= 0 && partition_max < STATE_PARTITIONS_MAX);
     rd_kafka_topic_t *t = rd_kafka_topic_new(r->changelog.restore, topic, NULL);
     int64_t unknown_since = -1;
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
@@ -79,6 +81,7 @@ static sy_err_t apply(restore_run_t *run, const rd_kafka_message_t *m, char *err
                       size_t errbuf_size) {
     state_store_t *store = run->r->store;
     const uint8_t *key = m->key;
+    assert(!m->err && m->partition == run->partition);
     if (!key || m->key_len < 2) {
         snprintf(errbuf, errbuf_size, "changelog %s [%" PRId32 "] offset %" PRId64
                  ": no state key", run->r->config->topic_changelog, m->partition, m->offset);
@@ -104,6 +107,7 @@ static sy_err_t apply(restore_run_t *run, const rd_kafka_message_t *m, char *err
 /* Read the assigned changelog partition to its end, applying every record. */
 static sy_err_t read_to_end(restore_run_t *run, char *errbuf, size_t errbuf_size) {
     runner_t *r = run->r;
+    assert(r->changelog.restore && run->last_offset == -1);
     for (;;) {
         if (atomic_load(r->stop)) {
             snprintf(errbuf, errbuf_size, "stopped during the restore of partition %" PRId32,
@@ -133,6 +137,7 @@ static sy_err_t read_to_end(restore_run_t *run, char *errbuf, size_t errbuf_size
 static sy_err_t restore_partition(restore_run_t *run, char *errbuf, size_t errbuf_size) {
     runner_t *r = run->r;
     int64_t checkpoint = -1, started = sy_clock_mono_ms();
+    assert(run->partition >= 0 && run->partition < STATE_PARTITIONS_MAX);
     sy_err_t err = state_store_changelog_offset_get(r->store, run->partition, &checkpoint,
                                                     errbuf, errbuf_size);
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
@@ -166,6 +171,8 @@ sy_err_t runner_changelog_restore(runner_t *r,
                                   const rd_kafka_topic_partition_list_t *partitions,
                                   char *errbuf, size_t errbuf_size) {
     int32_t partition_max = -1;
+    /* The state is restored between batches: nothing may be pending in the store. */
+    assert(r->txn_state == RUNNER_TXN_IDLE);
     for (int i = 0; i < partitions->cnt; i++)
         if (strcmp(partitions->elems[i].topic, r->config->topic_events) == 0 &&
             partitions->elems[i].partition > partition_max)

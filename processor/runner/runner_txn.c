@@ -19,6 +19,7 @@ static const double commit_bucket_ms[RUNNER_COMMIT_BUCKETS] = {
 
 static void commit_latency_add(runner_t *r, uint64_t us) {
     int i = 0;
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
     while (i < RUNNER_COMMIT_BUCKETS - 1 && (double)us > commit_bucket_ms[i] * 1000.0)
         i++;
     atomic_fetch_add(&r->commit_hist[i], 1);
@@ -29,6 +30,7 @@ static void commit_latency_add(runner_t *r, uint64_t us) {
 
 double runner_commit_ms_quantile(const runner_stats_t *s, double q) {
     uint64_t count = 0, seen = 0;
+    assert(s && q >= 0 && q <= 1);
     for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)
         count += s->commit_ms_histogram[i];
     if (!count)
@@ -45,6 +47,7 @@ double runner_commit_ms_quantile(const runner_stats_t *s, double q) {
 
 static sy_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
                           size_t errbuf_size) {
+    assert(error);
     sy_err_t err = rd_kafka_error_is_fatal(error)            ? SY_ERR_KAFKA_FATAL
                    : rd_kafka_error_txn_requires_abort(error) ? SY_ERR_KAFKA_ABORT
                    : rd_kafka_error_is_retriable(error)       ? SY_ERR_KAFKA_RETRIABLE
@@ -55,17 +58,19 @@ static sy_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errbu
 }
 
 static bool exactly_once(const runner_t *r) {
+    assert(r->config);
     return r->config->processing_guarantee == CONFIG_EXACTLY_ONCE;
 }
 
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
-    if (r->txn_open)
+    if (r->txn_state == RUNNER_TXN_OPEN)
         return SY_OK;
+    assert(r->txn_state == RUNNER_TXN_IDLE); /* never from inside a commit or an abort */
     rd_kafka_error_t *error = exactly_once(r) ? rd_kafka_begin_transaction(r->producer) : NULL;
     if (error)
         return txn_error(error, "begin transaction", errbuf, errbuf_size);
     runner_changelog_batch_reset(r);
-    r->txn_open = 1;
+    r->txn_state = RUNNER_TXN_OPEN;
     r->batch_started_ms = sy_clock_mono_ms();
     memset(&r->batch, 0, sizeof r->batch);
     return SY_OK;
@@ -73,6 +78,7 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 /* Seek every partition of the dropped batch back to its committed offset. */
 static void rewind_consumer(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_ABORTING);
     if (!r->offsets->cnt)
         return;
     rd_kafka_topic_partition_list_t *committed = rd_kafka_topic_partition_list_copy(r->offsets);
@@ -91,6 +97,8 @@ static void rewind_consumer(runner_t *r) {
 }
 
 static void batch_drop(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
+    r->txn_state = RUNNER_TXN_ABORTING;
     rd_kafka_error_t *error =
         exactly_once(r) ? rd_kafka_abort_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS)
                         : NULL;
@@ -104,6 +112,8 @@ static void batch_drop(runner_t *r) {
 
 static sy_err_t commit_kafka(runner_t *r, char *errbuf, size_t errbuf_size) {
     rd_kafka_error_t *error = NULL;
+    /* send_offsets and commit belong to the commit of an open transaction. */
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && exactly_once(r));
     if (r->offsets->cnt) {
         rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(r->consumer);
         error = rd_kafka_send_offsets_to_transaction(r->producer, r->offsets, cgmd,
@@ -117,6 +127,7 @@ static sy_err_t commit_kafka(runner_t *r, char *errbuf, size_t errbuf_size) {
 }
 
 static void totals_add(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
     atomic_fetch_add(&r->total_records, r->batch.records);
     atomic_fetch_add(&r->total_decisions, r->batch.decisions);
     atomic_fetch_add(&r->total_actions, r->batch.actions);
@@ -127,15 +138,18 @@ static void totals_add(runner_t *r) {
 }
 
 static void batch_close(runner_t *r) {
-    r->txn_open = 0;
+    assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_ABORTING);
+    r->txn_state = RUNNER_TXN_IDLE;
     memset(&r->batch, 0, sizeof r->batch);
     rd_kafka_topic_partition_list_destroy(r->offsets);
     r->offsets = rd_kafka_topic_partition_list_new(16);
 }
 
 sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
-    if (!r->txn_open)
+    if (r->txn_state == RUNNER_TXN_IDLE)
         return SY_OK;
+    assert(r->txn_state == RUNNER_TXN_OPEN); /* a commit is never re-entered */
+    r->txn_state = RUNNER_TXN_COMMITTING;
     sy_err_t err;
     uint64_t commit_start_us = (uint64_t)sy_clock_mono_us();
     if (!exactly_once(r)) {
@@ -167,6 +181,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
 }
 
 static void assigned_set(runner_t *r, const rd_kafka_topic_partition_list_t *partitions) {
+    assert(r->txn_state == RUNNER_TXN_IDLE); /* the batch was committed first */
     if (r->assigned)
         rd_kafka_topic_partition_list_destroy(r->assigned);
     r->assigned = partitions ? rd_kafka_topic_partition_list_copy(partitions)
@@ -177,6 +192,7 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *partitions, void *opaque) {
     runner_t *r = opaque;
     char errbuf[512];
+    assert(r && rk == r->consumer && partitions);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         log_info("assigned %d partition(s)", partitions->cnt);
         /* Their state first, from the changelog: nothing is consumed before it is back. */
