@@ -19,29 +19,19 @@ static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("topics", message, value);
 }
 
-static void usage_print(void) {
-    for (int i = 0; i < cli_commands_count; i++)
-        if (strcmp(cli_commands[i].name, "topics") == 0)
-            fputs(cli_commands[i].usage, stdout);
-}
-
-/* 1: parsed; 0: a usage error (reported); -1: --help was printed. */
+/* 1: parsed; 0: a usage error (reported). -h and --help never come here: main.c prints
+ * the command's usage from the table. */
 static int args_parse(cli_topics_args_t *a, int argc, char **argv) {
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'},
         {"timeout-ms", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     *a = (cli_topics_args_t){.timeout_ms = TOPICS_TIMEOUT_MS_DEFAULT};
     opterr = 0;
     optind = 1;
-    for (int c; (c = getopt_long(argc, argv, ":h", options, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, ":", options, NULL)) != -1;) {
         char *end = NULL;
-        if (c == 'h') {
-            usage_print();
-            return -1;
-        }
         if (c == 'c')
             a->config_path = optarg;
         else if (c == 't' && ((a->timeout_ms = (int)strtol(optarg, &end, 10)) <= 0 || *end))
@@ -95,9 +85,8 @@ static int topics_run(const cli_topics_args_t *a, const sy_config_t *config) {
 int cli_topics_main(int argc, char **argv) {
     char errbuf[1024];
     cli_topics_args_t a;
-    int parsed = args_parse(&a, argc, argv);
-    if (parsed <= 0)
-        return parsed < 0 ? CLI_EXIT_OK : CLI_EXIT_INVALID;
+    if (!args_parse(&a, argc, argv))
+        return CLI_EXIT_INVALID;
     sy_config_t *config = NULL;
     if (config_load(&config, a.config_path, errbuf, sizeof errbuf) != SY_OK) {
         fprintf(stderr, "switchyard topics: %s\n", errbuf);
