@@ -16,6 +16,28 @@ const cli_command_t cli_commands[] = {
      "options:\n  --config FILE   the config file (see below and docs/config.md)\n"
      "  --help          this text\n\nconfig options:\n",
      cli_run_main, config_print_help},
+    {"topics", "create the topics a config names, or check them before a deployment",
+     "usage: switchyard topics create|check --config FILE [--timeout-ms N]\n\n"
+     "The topics are the config's topic.events, topic.profiles, topic.changelog,\n"
+     "topic.decisions, topic.contact_updates, topic.dlq and one action topic per channel\n"
+     "switchyard knows (<topic.actions.prefix><channel>: email, sms, push, voice, call,\n"
+     "in_app, custom, task), each with topic.prefix in front.\n\n"
+     "create: creates every one that is missing, with topics.partitions partitions (the\n"
+     "events, profiles and changelog topics share one count: that of whichever of them\n"
+     "exists already), topics.replication.factor, and the changelog with\n"
+     "cleanup.policy=compact; prints a line per topic, `created` or `exists` (a topic\n"
+     "that exists is left as it is), then checks them all as `check` does.\n"
+     "check: prints a line per topic (ok, missing, wrong) and, on stderr, each problem\n"
+     "with the command that fixes it: a topic missing, the profiles or changelog topic\n"
+     "with another partition count than the events topic, the changelog not compacted.\n"
+     "`switchyard run` makes the same check at start and refuses to start on a problem.\n"
+     "Retriable broker errors are retried with backoff for up to --timeout-ms.\n\n"
+     "options:\n  --config FILE    the service's config (docs/config.md)\n"
+     "  --timeout-ms N   longest wait for the cluster, retries included (default 30000)\n"
+     "  -h, --help       this text\n"
+     "exit codes: 0 ok, 1 a problem with the topics or an operating error (broker\n"
+     "unreachable, creation refused), 2 bad usage or config\n",
+     cli_topics_main, NULL},
     {"demo", "run the embedded demo: the coffee-chain journeys on an in-process Kafka",
      "usage: switchyard demo [--contacts N] [--seed N] [--journeys DIR]\n\n"
      "Starts an in-process Kafka cluster (librdkafka's mock cluster; nothing to install),\n"

@@ -9,6 +9,7 @@
 #include "journey.h"
 #include "log.h"
 #include "runner.h"
+#include "topics_admin.h"
 
 static atomic_int run_stop;
 
@@ -36,6 +37,39 @@ static const char *config_path_arg(int argc, char **argv) {
     return NULL;
 }
 
+static void topic_problem_log(void *ctx, const char *topic, const char *message) {
+    (void)ctx;
+    (void)topic;
+    log_error("%s", message);
+}
+
+/* The start check of `switchyard topics check`: CLI_EXIT_OK when every topic is right,
+ * else the exit code (each problem logged with the command that fixes it). While the
+ * cluster cannot be reached it tries again, as the runner does, until a stop. */
+static int topics_verify(const sy_config_t *config) {
+    char errbuf[1024];
+    for (;;) {
+        size_t problems = 0;
+        sy_err_t err = topics_admin_verify(config, &run_stop, TOPICS_TIMEOUT_MS_DEFAULT, NULL,
+                                           topic_problem_log, NULL, &problems, errbuf,
+                                           sizeof errbuf);
+        if (err == SY_OK && problems == 0)
+            return CLI_EXIT_OK;
+        if (err == SY_OK) {
+            log_error("%zu problem(s) with the topics: not starting", problems);
+            return CLI_EXIT_FAILURE;
+        }
+        /* A stop while checking is a clean stop: the runner sees it at once. */
+        if (atomic_load(&run_stop))
+            return CLI_EXIT_OK;
+        if (err != SY_ERR_KAFKA_RETRIABLE) {
+            log_error("checking the topics: %s", errbuf);
+            return err == SY_ERR_CONFIG ? CLI_EXIT_INVALID : CLI_EXIT_FAILURE;
+        }
+        log_warn("checking the topics: %s; trying again", errbuf);
+    }
+}
+
 int cli_run_main(int argc, char **argv) {
     char errbuf[1024];
     const char *path = config_path_arg(argc, argv);
@@ -60,6 +94,8 @@ int cli_run_main(int argc, char **argv) {
         goto done;
     }
     log_info("loaded %zu journey(s) from %s", journeys->count, config->journeys_dir);
+    if ((rc = topics_verify(config)) != CLI_EXIT_OK)
+        goto done;
     rc = CLI_EXIT_FAILURE;
     sy_err_t err = runner_open(&runner, config, journeys, &run_stop, errbuf, sizeof errbuf);
     if (err == SY_OK)

@@ -38,6 +38,11 @@ typedef struct sy_config {
     char *topic_contact_updates; /* topic.contact_updates */
     char *topic_dlq;             /* topic.dlq */
     char *topic_changelog;       /* topic.changelog: every state change, compacted */
+    /* topic.prefix: already prepended to every topic_* field above (topic_actions_prefix
+     * included), so those hold the names switchyard uses on the cluster. */
+    char *topic_prefix;
+    int64_t topics_partitions;   /* topics.partitions: 0 = the events topic's, else 6 */
+    int64_t topics_replication_factor; /* topics.replication.factor: -1 = broker default */
     int64_t commit_interval_ms;  /* commit.interval.ms */
     int64_t batch_records_max;   /* batch.records.max */
     int64_t state_cache_bytes;   /* state.cache.bytes */

@@ -22,6 +22,9 @@
 /* Kafka refuses topic names longer than this (sy_limits.h). */
 #define CONFIG_TOPIC_BYTES_MAX SY_TOPIC_BYTES_MAX
 
+/* A prefix leaves room for a name of its own: at least 49 bytes of the 249. */
+#define CONFIG_TOPIC_PREFIX_BYTES_MAX 200
+
 typedef enum config_type {
     CONFIG_TYPE_STRING, /* text, its length within [min, max] */
     CONFIG_TYPE_PATH,   /* made absolute against the config's base directory */
@@ -88,6 +91,18 @@ int config_txn_id_is_derived(const sy_config_t *config);
 /* The derived transactional id for group_id and state_dir, in a new string; NULL on
  * allocation failure. */
 char *config_txn_id_format(const char *group_id, const char *state_dir);
+
+/* True when opt is topic.prefix. */
+int config_option_is_topic_prefix(const config_option_t *opt);
+
+/* Prepend topic.prefix to the topic name options. changed NULL: after a whole file was
+ * read, every name is as written. changed = topic.prefix: the names hold old_prefix, which
+ * the new prefix replaces. Any other topic option: only that name, as just set, gets the
+ * prefix (other options: nothing to do). Checks every length first: on SY_ERR_CONFIG
+ * (a name too long, errbuf starting with where) no name changed. */
+sy_err_t config_topic_prefix_apply(sy_config_t *config, const config_option_t *changed,
+                                   const char *old_prefix, const char *where, char *errbuf,
+                                   size_t errbuf_size);
 
 /* The current working directory in a new string, or NULL (errno set). */
 char *config_cwd(void);

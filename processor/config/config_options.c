@@ -78,8 +78,23 @@ const config_option_t config_options[] = {
                  "saying why."),
     CONFIG_TOPIC("topic.changelog", topic_changelog, "changelog",
                  "Compacted topic holding every state change, partitioned like "
-                 "topic.events; create it with cleanup.policy=compact and the same "
-                 "partition count. Instances restore their partitions' state from it."),
+                 "topic.events: cleanup.policy=compact and the same partition count "
+                 "(`switchyard topics create` makes it so). Instances restore their "
+                 "partitions' state from it."),
+    {"topic.prefix", CONFIG_TYPE_STRING, "", "empty", 0, CONFIG_TOPIC_PREFIX_BYTES_MAX, NULL,
+     CONFIG_CHECK_TOPIC, CONFIG_FIELD(topic_prefix),
+     "Prepended to every topic name above (topic.actions.prefix too), for a cluster "
+     "shared by several deployments: with team1. the events topic is team1.events."},
+    /* Kafka's own limit on partitions per topic is far higher; 10000 catches a typo. */
+    {"topics.partitions", CONFIG_TYPE_INT, "0", NULL, 0, 10000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(topics_partitions),
+     "Partitions of each topic `switchyard topics create` creates. 0: the events "
+     "topic's count when it exists, else 6. The profiles and changelog topics always get "
+     "the events topic's count when it exists (they must be co-partitioned with it)."},
+    {"topics.replication.factor", CONFIG_TYPE_INT, "-1", NULL, -1, 32767, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(topics_replication_factor),
+     "Replication factor of each topic `switchyard topics create` creates. -1: the "
+     "broker's default.replication.factor."},
     {"commit.interval.ms", CONFIG_TYPE_INT, "100", NULL, 1, 60000, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(commit_interval_ms),
      "Longest time between transaction commits, in milliseconds. A batch also commits "

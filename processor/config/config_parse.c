@@ -251,9 +251,14 @@ static char *config_base_dir_absolute(const char *base_dir) {
     return path;
 }
 
-/* Last steps of a parse that succeeded: remember the source, derive the transactional id. */
+/* Last steps of a parse that succeeded: topic.prefix before every topic name, remember
+ * the source, derive the transactional id. */
 static sy_err_t config_parse_finish(sy_config_t *config, const char *source_name,
                                     char *errbuf, size_t errbuf_size) {
+    sy_err_t err = config_topic_prefix_apply(config, NULL, "", source_name, errbuf,
+                                             errbuf_size);
+    if (err != SY_OK)
+        return err;
     config->source = strdup(source_name);
     if (!config->source ||
         (config->transactional_id[0] == '\0' && config_txn_id_derive(config) != SY_OK)) {
@@ -297,6 +302,35 @@ fail:
     return err;
 }
 
+/* Set key to val as config_pair_apply does; a topic name gets topic.prefix, and a new
+ * topic.prefix replaces the old one in every name. On error the config is unchanged. */
+static sy_err_t config_set_topic(sy_config_t *config, const char *key, const char *val,
+                                 const char *base, char *errbuf, size_t errbuf_size) {
+    const config_option_t *opt = config_option_find(key);
+    char **field = NULL, *before = NULL;
+    sy_err_t err;
+
+    if (opt && opt->check == CONFIG_CHECK_TOPIC) {
+        field = (char **)((char *)config + opt->offset);
+        if (!(before = strdup(*field)))
+            return SY_ERR_NOMEM;
+    }
+    err = config_pair_apply(config, key, val, false, CONFIG_OVERRIDE_SOURCE, base, errbuf,
+                            errbuf_size);
+    if (err == SY_OK && field) {
+        const char *old_prefix = config_option_is_topic_prefix(opt) ? before : "";
+        err = config_topic_prefix_apply(config, opt, old_prefix, CONFIG_OVERRIDE_SOURCE,
+                                        errbuf, errbuf_size);
+        if (err != SY_OK) {
+            free(*field);
+            *field = before;
+            before = NULL;
+        }
+    }
+    free(before);
+    return err;
+}
+
 sy_err_t config_set(sy_config_t *config, const char *name, const char *value, char *errbuf,
                     size_t errbuf_size) {
     char *name_copy = strdup(name), *value_copy = strdup(value), *base = config_cwd();
@@ -311,8 +345,7 @@ sy_err_t config_set(sy_config_t *config, const char *name, const char *value, ch
     val = config_trim(value_copy);
     /* A derived transactional id follows the group.id and state.dir it came from. */
     was_derived = strcmp(key, "transactional.id") != 0 && config_txn_id_is_derived(config);
-    err = config_pair_apply(config, key, val, false, CONFIG_OVERRIDE_SOURCE, base, errbuf,
-                            errbuf_size);
+    err = config_set_topic(config, key, val, base, errbuf, errbuf_size);
     if (err != SY_OK)
         goto fail;
     if (was_derived || config->transactional_id[0] == '\0')

@@ -135,7 +135,8 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
 num.partitions=4
-auto.create.topics.enable=true
+# Off, as on production brokers: every test creates the topics it uses.
+auto.create.topics.enable=false
 delete.topic.enable=true
 default.replication.factor=1
 min.insync.replicas=1

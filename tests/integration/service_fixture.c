@@ -18,45 +18,18 @@
 
 #define SERVICE_CALL_TIMEOUT_MS 60000
 
-/* Create topic compacted (cleanup.policy=compact), as the changelog must be, then wait
- * for it with harness_create_topics (a topic that exists counts as created). */
-static void create_compacted(const char *topic) {
-    char errbuf[512] = "";
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    cr_assert(eq(int, rd_kafka_conf_set(conf, "bootstrap.servers", harness_bootstrap(), errbuf,
-                                sizeof errbuf), RD_KAFKA_CONF_OK), "%s", errbuf);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, sizeof errbuf);
-    cr_assert_not_null(rk, "admin client: %s", errbuf);
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, SERVICE_PARTITIONS, 1, errbuf,
-                                                    sizeof errbuf);
-    cr_assert_not_null(nt, "%s", errbuf);
-    cr_assert(eq(int, rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact"), 0));
-    rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, &nt, 1, NULL, queue);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(queue, SERVICE_CALL_TIMEOUT_MS);
-    cr_assert_not_null(ev, "CreateTopics %s: no answer", topic);
-    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
-    size_t count = 0;
-    const rd_kafka_topic_result_t **results = res ? rd_kafka_CreateTopics_result_topics(res,
-                                                                                 &count)
-                                                  : NULL;
-    cr_assert(rd_kafka_event_error(ev) == 0 && count == 1, "CreateTopics %s: %s", topic,
-              rd_kafka_event_error_string(ev));
-    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[0]);
-    cr_assert(err == 0 || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, "create %s: %s",
-              topic, rd_kafka_err2str(err));
-    rd_kafka_event_destroy(ev);
-    rd_kafka_queue_destroy(queue);
-    rd_kafka_NewTopic_destroy(nt);
-    rd_kafka_destroy(rk);
-    const char *names[] = {topic};
-    cr_assert(eq(int, harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
-                                    errbuf, sizeof errbuf),
-              SY_OK), "wait for %s: %s", topic, errbuf);
+/* The config's topics, made by `switchyard topics create` as a deployment makes them: the
+ * test broker does not create topics on first use. */
+static void create_topics(const service_t *svc) {
+    char command[512], out[8192];
+    snprintf(command, sizeof command, "'%s' topics create --config '%s' 2>&1", SWITCHYARD_BIN,
+             svc->config_path);
+    int code = child_run(command, out, sizeof out);
+    cr_assert(eq(int, code, 0), "%s: exit %d\n%s", command, code, out);
 }
 
 void service_prepare(service_t *svc, const char *name) {
-    char errbuf[512] = "", base[96], text[2048];
+    char base[96], text[2048];
     memset(svc, 0, sizeof *svc);
     snprintf(svc->dir, sizeof svc->dir, "/tmp/switchyard-it-XXXXXX");
     cr_assert_not_null(mkdtemp(svc->dir), "mkdtemp failed");
@@ -68,26 +41,20 @@ void service_prepare(service_t *svc, const char *name) {
     snprintf(svc->dlq, sizeof svc->dlq, "%s.dlq", base);
     snprintf(svc->changelog, sizeof svc->changelog, "%s.changelog", base);
     snprintf(svc->state_dir, sizeof svc->state_dir, "%s/state", svc->dir);
-    char email[SERVICE_TOPIC_BYTES + 8], push[SERVICE_TOPIC_BYTES + 8];
-    service_action_topic(svc, "email", email, sizeof email);
-    service_action_topic(svc, "push", push, sizeof push);
-    const char *names[] = {svc->events, svc->decisions, svc->contact_updates, svc->dlq,
-                           email, push};
-    sy_err_t err = harness_create_topics(harness_bootstrap(), names, 6, SERVICE_PARTITIONS,
-                                         errbuf, sizeof errbuf);
-    cr_assert(eq(int, err, SY_OK), "create topics: %s", errbuf);
-    create_compacted(svc->changelog);
+    snprintf(svc->profiles, sizeof svc->profiles, "%.140s.profiles", svc->events);
     snprintf(svc->config_path, sizeof svc->config_path, "%s/switchyard.conf", svc->dir);
     snprintf(text, sizeof text,
              "journeys.dir = %s/examples/journeys\nstate.dir = %s\n"
              "group.id = %s\ntime.mode = event\n"
-             "topic.events = %s\ntopic.decisions = %s\ntopic.actions.prefix = %s\n"
-             "topic.contact_updates = %s\ntopic.dlq = %s\ntopic.changelog = %s\n"
+             "topic.events = %s\ntopic.profiles = %s\ntopic.decisions = %s\n"
+             "topic.actions.prefix = %s\ntopic.contact_updates = %s\ntopic.dlq = %s\n"
+             "topic.changelog = %s\ntopics.partitions = %d\n"
              "kafka.bootstrap.servers = %s\n",
-             SY_SOURCE_ROOT, svc->state_dir, base, svc->events, svc->decisions,
-             svc->actions_prefix, svc->contact_updates, svc->dlq, svc->changelog,
-             harness_bootstrap());
+             SY_SOURCE_ROOT, svc->state_dir, base, svc->events, svc->profiles,
+             svc->decisions, svc->actions_prefix, svc->contact_updates, svc->dlq,
+             svc->changelog, SERVICE_PARTITIONS, harness_bootstrap());
     cr_assert(eq(int, text_file_write(svc->config_path, text), 0), "write %s", svc->config_path);
+    create_topics(svc);
 }
 
 void service_copy_file(const char *from, const char *to) {
@@ -109,7 +76,7 @@ void service_copy_file(const char *from, const char *to) {
 
 void service_prepare_with_journeys(service_t *svc, const char *name,
                                    const char *journeys_dir) {
-    char errbuf[512] = "", line[512];
+    char line[512];
     service_prepare(svc, name);
     snprintf(svc->journeys_dir, sizeof svc->journeys_dir, "%s/journeys", svc->dir);
     cr_assert(eq(int, mkdir(svc->journeys_dir, 0755), 0), "mkdir %s", svc->journeys_dir);
@@ -124,13 +91,8 @@ void service_prepare_with_journeys(service_t *svc, const char *name,
         service_copy_file(from, to);
     }
     closedir(d);
-    snprintf(svc->profiles, sizeof svc->profiles, "%.140s.profiles", svc->events);
-    const char *names[] = {svc->profiles};
-    sy_err_t err = harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
-                                         errbuf, sizeof errbuf);
-    cr_assert(eq(int, err, SY_OK), "create topics: %s", errbuf);
     /* The config names each option once: write it again without its journeys.dir line
-     * (the first), then the copy and the profiles topic. */
+     * (the first), then the copy. */
     char text[4096];
     FILE *f = fopen(svc->config_path, "r");
     cr_assert_not_null(f, "open %s", svc->config_path);
@@ -141,8 +103,7 @@ void service_prepare_with_journeys(service_t *svc, const char *name,
     cr_assert(strncmp(text, "journeys.dir", 12) == 0 && rest, "unexpected config %s", text);
     f = fopen(svc->config_path, "w");
     cr_assert_not_null(f, "rewrite %s", svc->config_path);
-    snprintf(line, sizeof line, "journeys.dir = %s\ntopic.profiles = %s", svc->journeys_dir,
-             svc->profiles);
+    snprintf(line, sizeof line, "journeys.dir = %s", svc->journeys_dir);
     fputs(line, f);
     fputs(rest, f);
     cr_assert(eq(int, fclose(f), 0), "write %s", svc->config_path);

@@ -24,20 +24,19 @@ typedef struct service {
     char dlq[SERVICE_TOPIC_BYTES];
     pid_t pid;
     char journeys_dir[128];  /* service_prepare_with_journeys: the copy the service reads */
-    char profiles[SERVICE_TOPIC_BYTES]; /* service_prepare_with_journeys: profiles topic */
+    char profiles[SERVICE_TOPIC_BYTES]; /* the profiles topic */
     char changelog[SERVICE_TOPIC_BYTES]; /* compacted, SERVICE_PARTITIONS partitions */
     char state_dir[128];                 /* the service's state.dir */
 } service_t;
 
-/* Create unique topics (events with SERVICE_PARTITIONS partitions, outputs too, and the
- * changelog compacted with as many) and write a config running the repository's
- * examples/journeys in event-time mode. Asserts on failure (Criterion). */
+/* Write a config running the repository's examples/journeys in event-time mode on unique
+ * topics (svc->events, ..., svc->profiles) and create them all with `switchyard topics
+ * create` (SERVICE_PARTITIONS partitions each, the changelog compacted). Asserts on
+ * failure (Criterion). */
 void service_prepare(service_t *svc, const char *name);
 
 /* As service_prepare, but the service reads a copy of journeys_dir's files made in
- * svc->journeys_dir (tests add and change files there while it runs), and a profiles
- * topic of its own (svc->profiles, SERVICE_PARTITIONS partitions) is created and named
- * in the config. Asserts on failure. */
+ * svc->journeys_dir (tests add and change files there while it runs). Asserts. */
 void service_prepare_with_journeys(service_t *svc, const char *name,
                                    const char *journeys_dir);
 

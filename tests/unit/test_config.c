@@ -421,3 +421,48 @@ Test(config_doc, docs_config_md_holds_the_table_the_code_prints) {
     free(printed);
     free(doc);
 }
+
+Test(config_prefix, topic_prefix_goes_before_every_topic_name) {
+    sy_config_t *config = parse_ok(REQUIRED "topic.prefix = team1.\ntopic.dlq = dead\n");
+
+    assert_str(config->topic_prefix, "team1.");
+    assert_str(config->topic_events, "team1.events");
+    assert_str(config->topic_profiles, "team1.profiles");
+    assert_str(config->topic_decisions, "team1.decisions");
+    assert_str(config->topic_actions_prefix, "team1.actions.");
+    assert_str(config->topic_contact_updates, "team1.contact-updates");
+    assert_str(config->topic_dlq, "team1.dead");
+    assert_str(config->topic_changelog, "team1.changelog");
+    char *email = config_action_topic(config, SY_CHANNEL_EMAIL);
+    assert_str(email, "team1.actions.email");
+    free(email);
+    config_free(config);
+}
+
+Test(config_prefix, set_keeps_the_prefix_on_names_and_replaces_an_old_prefix) {
+    sy_config_t *config = parse_ok(REQUIRED "topic.prefix = a.\n");
+
+    cr_assert(eq(int, config_set(config, "topic.events", "ev", errbuf, sizeof errbuf), SY_OK),
+              "%s", errbuf);
+    assert_str(config->topic_events, "a.ev");
+    cr_assert(eq(int, config_set(config, "topic.prefix", "bb-", errbuf, sizeof errbuf), SY_OK),
+              "%s", errbuf);
+    assert_str(config->topic_events, "bb-ev");
+    assert_str(config->topic_changelog, "bb-changelog");
+    assert_str(config->topic_actions_prefix, "bb-actions.");
+    config_free(config);
+}
+
+Test(config_prefix, a_prefixed_name_over_the_kafka_limit_is_refused) {
+    char text[1024], name[241];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    snprintf(text, sizeof text, REQUIRED "topic.prefix = 0123456789\ntopic.events = %s\n",
+             name);
+    sy_config_t *config = NULL;
+    cr_assert(eq(int, config_parse(&config, text, "cfg.conf", BASE, errbuf, sizeof errbuf),
+                 SY_ERR_CONFIG));
+    cr_assert_not_null(strstr(errbuf, "cfg.conf: topic.events: topic.prefix '0123456789'"),
+                       "%s", errbuf);
+    cr_assert_not_null(strstr(errbuf, "250 bytes, above the maximum 249"), "%s", errbuf);
+}
