@@ -26,23 +26,28 @@ static void install_stop_handlers(void) {
     sigaction(SIGINT, &sa, NULL);
 }
 
+static const struct option args_options[] = {{"config", required_argument, NULL, 0}, {0}};
+
+/* The --config FILE argument; NULL after reporting a usage error. */
 static const char *config_path_arg(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            return argv[i + 1];
-        if (strncmp(argv[i], "--config=", 9) == 0)
-            return argv[i] + 9;
-    }
-    return NULL;
+    cli_args_t it;
+    const char *option, *value, *path = NULL;
+    int more;
+    cli_args_init(&it, "run", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0)
+        path = value;
+    if (more < 0 || !cli_args_no_operands(&it))
+        return NULL;
+    if (!path)
+        fprintf(stderr, "usage: switchyard run --config FILE (see switchyard run --help)\n");
+    return path;
 }
 
 int cli_run_main(int argc, char **argv) {
     char errbuf[1024];
     const char *path = config_path_arg(argc, argv);
-    if (!path || argc != 3) {
-        fprintf(stderr, "usage: switchyard run --config FILE (see switchyard run --help)\n");
+    if (!path)
         return CLI_EXIT_INVALID;
-    }
     sy_config_t *config = NULL;
     journey_set_t *journeys = NULL;
     runner_t *runner = NULL;
