@@ -66,6 +66,10 @@ int cli_args_next(cli_args_t *it, const char **option, const char **value);
  * "unexpected argument". */
 int cli_args_no_operands(const cli_args_t *it);
 
+/* Print switchyard's version and commit and those of librdkafka, RocksDB and avro-c, one
+ * per line (cli_version.c). */
+void cli_version_print(FILE *out);
+
 int cli_run_main(int argc, char **argv);
 int cli_demo_main(int argc, char **argv);
 int cli_validate_main(int argc, char **argv);
