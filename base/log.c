@@ -1,4 +1,6 @@
-/* log.c — stderr lines with a UTC timestamp; one fprintf per line keeps lines whole. */
+/* log.c — stderr lines with a UTC timestamp, as text or JSON; one fwrite per line keeps
+ * lines whole. Not where lines are rate-limited or where levels are configured (the
+ * config sets them through log_level_set and log_format_set). */
 #include "log.h"
 
 #include <stdarg.h>
@@ -9,18 +11,87 @@
 #include "sy_time.h"
 
 static atomic_int log_max_level = LOG_INFO;
+static atomic_int log_format = LOG_FORMAT_TEXT;
+/* Room kept after a JSON message for the component field and the closing "}\n". */
+#define LOG_JSON_TAIL_BYTES 96
+
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 void log_level_set(log_level_t level) { atomic_store(&log_max_level, (int)level); }
 
-void log_write(log_level_t level, const char *fmt, ...) {
+void log_format_set(log_format_t format) { atomic_store(&log_format, (int)format); }
+
+static void log_vwrite(log_level_t level, const char *component, const char *fmt,
+                       va_list ap) {
     if ((int)level > atomic_load(&log_max_level))
         return;
-    char message[1024], stamp[SY_TIME_TEXT_BYTES];
+    char message[1024], line[LOG_LINE_BYTES_MAX];
+    vsnprintf(message, sizeof message, fmt, ap);
+    size_t len = log_line_format(line, sizeof line, (log_format_t)atomic_load(&log_format),
+                                 sy_clock_wall_ms(), level, component, message);
+    fwrite(line, 1, len, stderr);
+}
+
+void log_write(log_level_t level, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    log_vwrite(level, NULL, fmt, ap);
     va_end(ap);
-    sy_time_format_ms(sy_clock_wall_ms(), stamp);
-    fprintf(stderr, "%s switchyard %s: %s\n", stamp, level_names[level], message);
+}
+
+void log_write_component(log_level_t level, const char *component, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    log_vwrite(level, component, fmt, ap);
+    va_end(ap);
+}
+
+/* Append s to buf at *len as the inside of a JSON string. */
+static void json_escape(char *buf, size_t size, size_t *len, const char *s) {
+    for (; *s && *len + 7 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            *len += (size_t)snprintf(buf + *len, size - *len, "\\%c", c);
+        else if (c < 0x20)
+            *len += (size_t)snprintf(buf + *len, size - *len, "\\u%04x", c);
+        else
+            buf[(*len)++] = (char)c;
+    }
+    buf[*len] = '\0';
+}
+
+/* Append text to buf at *len, within size. */
+static void append(char *buf, size_t size, size_t *len, const char *text) {
+    int n = snprintf(buf + *len, size - *len, "%s", text);
+    *len = n < 0 ? *len : *len + (size_t)n < size ? *len + (size_t)n : size - 1;
+}
+
+size_t log_line_format(char *buf, size_t size, log_format_t format, int64_t wall_ms,
+                       log_level_t level, const char *component, const char *message) {
+    char stamp[SY_TIME_TEXT_BYTES];
+    size_t len = 0;
+    sy_time_format_ms(wall_ms, stamp);
+    if (size < LOG_JSON_TAIL_BYTES + 64)
+        return 0;
+    buf[0] = '\0';
+    if (format == LOG_FORMAT_TEXT) {
+        int n = snprintf(buf, size - 1, "%s switchyard %s: %s%s%s", stamp, level_names[level],
+                         component ? component : "", component ? " " : "", message);
+        len = n < 0 ? 0 : (size_t)n < size - 1 ? (size_t)n : size - 2;
+    } else {
+        append(buf, size - 2, &len, "{\"ts\":\"");
+        append(buf, size - 2, &len, stamp);
+        append(buf, size - 2, &len, "\",\"level\":\"");
+        append(buf, size - 2, &len, level_names[level]);
+        append(buf, size - 2, &len, "\",\"msg\":\"");
+        json_escape(buf, size - LOG_JSON_TAIL_BYTES, &len, message);
+        if (component) {
+            append(buf, size - 2, &len, "\",\"component\":\"");
+            json_escape(buf, size - 16, &len, component);
+        }
+        append(buf, size - 2, &len, "\"}");
+    }
+    buf[len++] = '\n';
+    buf[len] = '\0';
+    return len;
 }

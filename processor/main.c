@@ -12,7 +12,10 @@ static void print_commands(FILE *out) {
                  "decisions and action commands, exactly once.\n\ncommands:\n");
     for (int i = 0; i < cli_commands_count; i++)
         fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    fprintf(out, "\n`switchyard COMMAND --help` explains a command.\n"
+    fprintf(out, "  %-10s %s\n", "version",
+            "print the versions of switchyard (and its commit), librdkafka, RocksDB, avro-c");
+    fprintf(out, "\n`switchyard COMMAND --help` explains a command; `switchyard --version`"
+                 " is `version`.\n"
                  "exit codes: 0 ok, 1 operating error, 2 invalid usage/config/journey\n");
 }
 
@@ -24,6 +27,10 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         print_commands(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        cli_version_print(stdout);
         return CLI_EXIT_OK;
     }
     for (int i = 0; i < cli_commands_count; i++) {

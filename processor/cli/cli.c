@@ -12,7 +12,10 @@ const cli_command_t cli_commands[] = {
      "action commands (<topic.actions.prefix><channel>) and contact updates in one Kafka\n"
      "transaction per batch, together with the consumed offsets. A record that cannot be\n"
      "decoded goes to the dead-letter topic with headers naming its topic, partition,\n"
-     "offset and error. SIGTERM or SIGINT: finish the batch, commit, leave the group.\n\n"
+     "offset and error. SIGTERM or SIGINT: finish the batch, commit, leave the group.\n"
+     "SIGHUP: load journeys.dir again and apply log.level and log.format from the config\n"
+     "file, and keep running. Exit codes: 0 stopped cleanly, 1 operating error, 2 bad\n"
+     "usage, config or journeys.\n\n"
      "options:\n  --config FILE   the config file (see below and docs/config.md)\n"
      "  --help          this text\n\nconfig options:\n",
      cli_run_main, config_print_help},

@@ -3,6 +3,7 @@
 #ifndef SY_CLI_H
 #define SY_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 /* Exit codes of every command. */
@@ -35,6 +36,39 @@ int cli_usage_fail(const char *command, const char *message, const char *value);
  * without its value" when it is one of names (NULL-terminated), else "unknown option".
  * Returns 0, as cli_usage_fail. */
 int cli_usage_no_value(const char *command, const char *option, const char *const *names);
+
+/* Bytes of "--" + the longest option name a command has. */
+#define CLI_OPTION_NAME_BYTES 64
+
+/* A command's pass over its arguments with getopt_long (cli_args.c): long options only,
+ * each `--opt value` or `--opt=value`; operands may come between them. */
+typedef struct cli_args {
+    const char *command;          /* for the messages: "switchyard COMMAND: ..." */
+    const struct option *options; /* borrowed: flag NULL, val 0, ends with {0} */
+    int argc;
+    char **argv;                  /* borrowed; getopt_long reorders it (operands last) */
+    int operands;                 /* after the last option: argv[operands..argc) */
+    char name[CLI_OPTION_NAME_BYTES];
+} cli_args_t;
+
+/* Start a pass (resets getopt's state: parsers may run more than once per process;
+ * quiet: errors come from cli_args_next). options and argv must outlive the pass. */
+void cli_args_init(cli_args_t *it, const char *command, const struct option *options,
+                   int argc, char **argv);
+
+/* The next option: 1 with *option = "--name" (the full name, even when abbreviated; valid
+ * until the next call) and *value (NULL for an option without one); 0 after the last,
+ * it->operands set; -1 after reporting an unknown option, a missing value or a value
+ * given to an option that takes none, as cli_usage_fail does (exit CLI_EXIT_INVALID). */
+int cli_args_next(cli_args_t *it, const char **option, const char **value);
+
+/* After the pass: 1 when there are no operands, else 0 after reporting the first as
+ * "unexpected argument". */
+int cli_args_no_operands(const cli_args_t *it);
+
+/* Print switchyard's version and commit and those of librdkafka, RocksDB and avro-c, one
+ * per line (cli_version.c). */
+void cli_version_print(FILE *out);
 
 int cli_run_main(int argc, char **argv);
 int cli_demo_main(int argc, char **argv);

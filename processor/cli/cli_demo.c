@@ -8,24 +8,28 @@
 #include "demo.h"
 #include "log.h"
 
+static const struct option args_options[] = {
+    {"contacts", required_argument, NULL, 0}, {"seed", required_argument, NULL, 0},
+    {"journeys", required_argument, NULL, 0}, {0}};
+
 static int parse_args(demo_t *d, int argc, char **argv) {
     d->contacts = 1000;
     d->seed = 1;
     d->journeys_dir = SY_SOURCE_ROOT "/examples/journeys";
-    for (int i = 1; i < argc; i++) {
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(argv[i], "--contacts") == 0 && value)
+    cli_args_t it;
+    const char *option, *value;
+    int more;
+    cli_args_init(&it, "demo", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0) {
+        if (strcmp(option, "--contacts") == 0)
             d->contacts = strtoull(value, NULL, 10);
-        else if (strcmp(argv[i], "--seed") == 0 && value)
+        else if (strcmp(option, "--seed") == 0)
             d->seed = strtoull(value, NULL, 10);
-        else if (strcmp(argv[i], "--journeys") == 0 && value)
+        else
             d->journeys_dir = value;
-        else {
-            fprintf(stderr, "switchyard demo: unknown option '%s' (see --help)\n", argv[i]);
-            return 0;
-        }
-        i++;
     }
+    if (more < 0 || !cli_args_no_operands(&it))
+        return 0;
     if (d->contacts < 1 || d->contacts > DEMO_WORLD_CONTACTS_MAX) {
         fprintf(stderr, "switchyard demo: --contacts must be 1..%d\n",
                 DEMO_WORLD_CONTACTS_MAX);

@@ -17,14 +17,23 @@ typedef struct cli_inspect_args {
     bool json;
 } cli_inspect_args_t;
 
+#define ARG(name) {name, required_argument, NULL, 0}
+static const struct option args_options[] = {
+    ARG("contact"), ARG("state-dir"), ARG("config"), ARG("journeys"),
+    {"json", no_argument, NULL, 0}, {0}};
+#undef ARG
+
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("inspect", message, value);
 }
 
 static int args_parse(cli_inspect_args_t *a, int argc, char **argv) {
     *a = (cli_inspect_args_t){0};
-    for (int i = 1; i < argc; i++) {
-        const char *option = argv[i];
+    cli_args_t it;
+    const char *option, *value;
+    int more;
+    cli_args_init(&it, "inspect", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0) {
         if (strcmp(option, "--json") == 0) {
             a->json = true;
             continue;
@@ -36,10 +45,10 @@ static int args_parse(cli_inspect_args_t *a, int argc, char **argv) {
                                                                   : NULL;
         if (!field)
             return args_fail("unknown option", option);
-        if (i + 1 >= argc)
-            return args_fail("an option without its value", option);
-        *field = argv[++i];
+        *field = value;
     }
+    if (more < 0 || !cli_args_no_operands(&it))
+        return 0;
     if (!a->contact_id || !a->contact_id[0])
         return args_fail("--contact ID is required", NULL);
     if (!a->state_dir == !a->config_path)

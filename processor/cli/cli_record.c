@@ -29,11 +29,12 @@ typedef struct record_args {
     recording_codec_t codec;
 } record_args_t;
 
-/* Options (all take a value), for the report of one given last without it. */
-static const char *const args_names[] = {"--topic", "--out", "--bootstrap", "--config",
-                                         "--partitions", "--from-offset", "--from-time",
-                                         "--to-offset", "--to-time", "--codec",
-                                         "--timeout-ms", NULL};
+#define ARG(name) {name, required_argument, NULL, 0}
+static const struct option args_options[] = {
+    ARG("topic"),     ARG("out"),       ARG("bootstrap"), ARG("config"),
+    ARG("partitions"), ARG("from-offset"), ARG("from-time"), ARG("to-offset"),
+    ARG("to-time"),   ARG("codec"),     ARG("timeout-ms"), {0}};
+#undef ARG
 
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("record", message, value);
@@ -84,15 +85,15 @@ static int args_parse(record_args_t *a, int argc, char **argv) {
     a->read.from.kind = TOPIC_POSITION_BEGINNING;
     a->read.to.kind = TOPIC_POSITION_END;
     a->read.timeout_ms = RECORD_TIMEOUT_MS_DEFAULT;
-    for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "--", 2) != 0)
-            return args_fail("unexpected argument", argv[i]);
-        if (i + 1 >= argc)
-            return cli_usage_no_value("record", argv[i], args_names);
-        if (!args_option(a, argv[i], argv[i + 1]))
+    cli_args_t it;
+    const char *option, *value;
+    int more;
+    cli_args_init(&it, "record", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0)
+        if (!args_option(a, option, value))
             return 0;
-        i++;
-    }
+    if (more < 0 || !cli_args_no_operands(&it))
+        return 0;
     if (!a->read.topic || !a->read.topic[0])
         return args_fail("--topic T is required", NULL);
     if (!a->out || !a->out[0])

@@ -27,11 +27,14 @@ typedef struct cli_replay_args {
     bool json;
 } cli_replay_args_t;
 
-/* Options that take a value, for the report of one given last without it. */
-static const char *const args_names[] = {
-    "--journeys", "--recording", "--topic", "--profiles-topic", "--partitions",
-    "--from-offset", "--from-time", "--to-offset", "--to-time", "--bootstrap", "--out",
-    "--config", "--state-dir", "--until", "--what-if", NULL};
+#define ARG(name) {name, required_argument, NULL, 0}
+static const struct option args_options[] = {
+    ARG("journeys"),  ARG("recording"), ARG("topic"),     ARG("profiles-topic"),
+    ARG("partitions"), ARG("from-offset"), ARG("from-time"), ARG("to-offset"),
+    ARG("to-time"),   ARG("bootstrap"), ARG("out"),       ARG("config"),
+    ARG("state-dir"), ARG("until"),     ARG("what-if"),   {"json", no_argument, NULL, 0},
+    {0}};
+#undef ARG
 
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("replay", message, value);
@@ -121,21 +124,23 @@ static int args_parse(cli_replay_args_t *a, int argc, char **argv) {
     a->topic.from.kind = TOPIC_POSITION_BEGINNING;
     a->topic.to.kind = TOPIC_POSITION_END;
     a->topic.timeout_ms = CLI_REPLAY_TIMEOUT_MS;
-    for (int i = 1; i < argc; i++) {
-        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+    cli_args_t it;
+    const char *option, *value;
+    int more;
+    cli_args_init(&it, "replay", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0) {
         if (strcmp(option, "--json") == 0) {
             a->json = true;
             continue;
         }
-        if (!value)
-            return cli_usage_no_value("replay", option, args_names);
         int ok = run_option(a, option, value);
         if (ok < 0)
             return args_fail("unknown option", option);
         if (!ok)
             return 0;
-        i++;
     }
+    if (more < 0 || !cli_args_no_operands(&it))
+        return 0;
     return args_check(a);
 }
 

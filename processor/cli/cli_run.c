@@ -1,5 +1,6 @@
 /* cli_run.c — `switchyard run --config FILE`: load and validate the config and the
- * journeys, then run the service until SIGTERM or SIGINT. */
+ * journeys, then run the service until SIGTERM or SIGINT; SIGHUP re-reads the log options
+ * and journeys.dir (the runner reloads). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,30 +12,65 @@
 #include "runner.h"
 #include "topics_admin.h"
 
-static atomic_int run_stop;
+static atomic_int run_stop, run_reload;
 
 static void on_stop_signal(int sig) {
     (void)sig;
     atomic_store(&run_stop, 1);
 }
 
-static void install_stop_handlers(void) {
+static void on_reload_signal(int sig) {
+    (void)sig;
+    atomic_store(&run_reload, 1);
+}
+
+static void install_signal_handlers(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_reload_signal;
+    sigaction(SIGHUP, &sa, NULL);
 }
 
-static const char *config_path_arg(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            return argv[i + 1];
-        if (strncmp(argv[i], "--config=", 9) == 0)
-            return argv[i] + 9;
+static void log_options_apply(const sy_config_t *config) {
+    log_level_set(config->log_level);
+    log_format_set(config->log_format);
+}
+
+/* The runner's reload callback: read the config file again and apply the options that
+ * change while running (log.level, log.format); the others wait for a restart. */
+static void on_reload(void *opaque) {
+    const char *path = opaque;
+    char errbuf[1024];
+    sy_config_t *config = NULL;
+    if (config_load(&config, path, errbuf, sizeof errbuf) != SY_OK) {
+        log_error("reload: keeping the log options: %s", errbuf);
+        return;
     }
-    return NULL;
+    log_options_apply(config);
+    log_info("reload: %s read again (log.level and log.format applied; other options "
+             "take effect at restart)", path);
+    config_free(config);
+}
+
+static const struct option args_options[] = {{"config", required_argument, NULL, 0}, {0}};
+
+/* The --config FILE argument; NULL after reporting a usage error. */
+static const char *config_path_arg(int argc, char **argv) {
+    cli_args_t it;
+    const char *option, *value, *path = NULL;
+    int more;
+    cli_args_init(&it, "run", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0)
+        path = value;
+    if (more < 0 || !cli_args_no_operands(&it))
+        return NULL;
+    if (!path)
+        fprintf(stderr, "usage: switchyard run --config FILE (see switchyard run --help)\n");
+    return path;
 }
 
 static void topic_problem_log(void *ctx, const char *topic, const char *message) {
@@ -73,20 +109,19 @@ static int topics_verify(const sy_config_t *config) {
 int cli_run_main(int argc, char **argv) {
     char errbuf[1024];
     const char *path = config_path_arg(argc, argv);
-    if (!path || argc != 3) {
-        fprintf(stderr, "usage: switchyard run --config FILE (see switchyard run --help)\n");
+    if (!path)
         return CLI_EXIT_INVALID;
-    }
     sy_config_t *config = NULL;
     journey_set_t *journeys = NULL;
     runner_t *runner = NULL;
     int rc = CLI_EXIT_INVALID;
     /* First, so a stop asked for while starting is a clean stop, not a kill. */
-    install_stop_handlers();
+    install_signal_handlers();
     if (config_load(&config, path, errbuf, sizeof errbuf) != SY_OK) {
         fprintf(stderr, "switchyard run: %s\n", errbuf);
         goto done;
     }
+    log_options_apply(config);
     journey_load_opts_t opts = {.loop_period_min_ms = config->journeys_loop_period_min_ms};
     if (journey_set_load_dir_opts(&journeys, config->journeys_dir, &opts, errbuf,
                                   sizeof errbuf) != SY_OK) {
@@ -98,14 +133,18 @@ int cli_run_main(int argc, char **argv) {
         goto done;
     rc = CLI_EXIT_FAILURE;
     sy_err_t err = runner_open(&runner, config, journeys, &run_stop, errbuf, sizeof errbuf);
-    if (err == SY_OK)
+    /* A config librdkafka refuses is the config's fault (2); once running, a missing or
+     * short changelog topic and every other failure are operating errors (1). */
+    if (err == SY_ERR_CONFIG)
+        rc = CLI_EXIT_INVALID;
+    if (err == SY_OK) {
+        runner_reload_watch(runner, &run_reload, on_reload, (void *)path);
         err = runner_run(runner, errbuf, sizeof errbuf);
+    }
     if (err == SY_OK)
         rc = CLI_EXIT_OK;
     else
         log_error("%s: %s", sy_err2str(err), errbuf);
-    if (err == SY_ERR_CONFIG)
-        rc = CLI_EXIT_INVALID;
 done:
     runner_close(runner);
     journey_set_free(journeys);

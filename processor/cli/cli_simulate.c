@@ -26,9 +26,10 @@ static int partitions_parse(const char *text, int32_t *out) {
     return 1;
 }
 
-/* Options that take a value, for the report of one given last without it. */
-static const char *const args_names[] = {"--journeys", "--events", "--out", "--until",
-                                         "--partitions", NULL};
+static const struct option args_options[] = {
+    {"journeys", required_argument, NULL, 0}, {"events", required_argument, NULL, 0},
+    {"out", required_argument, NULL, 0},      {"until", required_argument, NULL, 0},
+    {"partitions", required_argument, NULL, 0}, {0}};
 
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("simulate", message, value);
@@ -36,10 +37,11 @@ static int args_fail(const char *message, const char *value) {
 
 static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
     *a = (cli_simulate_args_t){.conf = {.partitions = 1, .until = SIMULATE_UNTIL_END}};
-    for (int i = 1; i < argc; i += 2) {
-        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!value)
-            return cli_usage_no_value("simulate", option, args_names);
+    cli_args_t it;
+    const char *option, *value;
+    int more;
+    cli_args_init(&it, "simulate", args_options, argc, argv);
+    while ((more = cli_args_next(&it, &option, &value)) > 0) {
         if (strcmp(option, "--journeys") == 0) {
             a->conf.journeys_dir = value;
         } else if (strcmp(option, "--events") == 0) {
@@ -57,6 +59,8 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
             return args_fail("unknown option", option);
         }
     }
+    if (more < 0 || !cli_args_no_operands(&it))
+        return 0;
     if (!a->conf.journeys_dir || !a->events_path)
         return args_fail("--journeys DIR and --events FILE are required", NULL);
     return 1;

@@ -6,20 +6,21 @@
 #include "cli.h"
 #include "journey.h"
 
+static const struct option args_options[] = {{0}}; /* none but --help (main.c) */
+
 int cli_validate_main(int argc, char **argv) {
     char errbuf[1024];
     int invalid = 0;
-    if (argc < 2) {
+    cli_args_t it;
+    const char *option, *value;
+    cli_args_init(&it, "validate", args_options, argc, argv);
+    if (cli_args_next(&it, &option, &value) != 0)
+        return CLI_EXIT_INVALID;
+    if (it.operands >= argc) {
         fprintf(stderr, "usage: switchyard validate FILE... (see --help)\n");
         return CLI_EXIT_INVALID;
     }
-    for (int i = 1; i < argc; i++) { /* validate has no options but --help */
-        if (strncmp(argv[i], "--", 2) == 0) {
-            cli_usage_fail("validate", "unknown option", argv[i]);
-            return CLI_EXIT_INVALID;
-        }
-    }
-    for (int i = 1; i < argc; i++) {
+    for (int i = it.operands; i < argc; i++) {
         journey_t *journey = NULL;
         if (journey_load_file(&journey, argv[i], errbuf, sizeof errbuf) == SY_OK) {
             printf("%s: ok (journey %s version %d, %zu nodes)\n", argv[i], journey->id,

@@ -170,7 +170,8 @@ static void config_kafka_log(const rd_kafka_t *rk, int level, const char *facili
                              const char *message) {
     log_level_t to = level <= 3 ? LOG_ERROR : level == 4 ? LOG_WARN
                    : level <= 6 ? LOG_INFO : LOG_DEBUG;
-    log_write(to, "kafka %s %s: %s", rk ? rd_kafka_name(rk) : "-", facility, message);
+    log_write_component(to, "kafka", "%s %s: %s", rk ? rd_kafka_name(rk) : "-", facility,
+                        message);
 }
 
 rd_kafka_conf_t *config_kafka_conf_new(void) {

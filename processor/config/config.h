@@ -9,6 +9,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "log.h"
 #include "records.h"
 #include "sy_error.h"
 
@@ -48,6 +49,9 @@ typedef struct sy_config {
     int64_t state_cache_bytes;   /* state.cache.bytes */
     config_time_mode_t time_mode; /* time.mode */
     config_guarantee_t processing_guarantee; /* processing.guarantee */
+    log_level_t log_level;        /* log.level */
+    log_format_t log_format;      /* log.format */
+    int64_t log_progress_interval_ms; /* log.progress.interval.ms; 0: no progress lines */
     size_t kafka_count;           /* kafka.* pass-through properties, in file order */
     char **kafka_names;           /* without the `kafka.` prefix */
     char **kafka_values;

@@ -26,6 +26,17 @@ static const char *const config_guarantee_words[] = {
     NULL,
 };
 
+static const char *const config_log_level_words[] = {
+    [LOG_ERROR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+    NULL,
+};
+
+static const char *const config_log_format_words[] = {
+    [LOG_FORMAT_TEXT] = "text",
+    [LOG_FORMAT_JSON] = "json",
+    NULL,
+};
+
 #define CONFIG_TOPIC(name_, field_, default_, doc_)                                       \
     {name_, CONFIG_TYPE_STRING, default_, NULL, 1, CONFIG_TOPIC_BYTES_MAX, NULL,           \
      CONFIG_CHECK_TOPIC, CONFIG_FIELD(field_), doc_}
@@ -113,6 +124,21 @@ const config_option_t config_options[] = {
      "transaction per batch; read outputs with read_committed. at_least_once: no "
      "transactions; outputs and changelog records are flushed, then offsets committed: "
      "after a crash some outputs may appear twice, none is lost."},
+    {"log.level", CONFIG_TYPE_ENUM, "info", NULL, 0, 0, config_log_level_words,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(log_level),
+     "Least severe log lines written to stderr: error, warn, info or debug. librdkafka's "
+     "lines go through the same filter (its syslog levels mapped: 0-3 error, 4 warn, 5-6 "
+     "info, 7 debug; its debug contexts still need kafka.debug). Reloaded on SIGHUP."},
+    {"log.format", CONFIG_TYPE_ENUM, "text", NULL, 0, 0, config_log_format_words,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(log_format),
+     "text: `TIME switchyard LEVEL: message` lines. json: one JSON object per line with "
+     "ts (UTC, ISO-8601), level, msg and, for librdkafka's lines, component (kafka). "
+     "Reloaded on SIGHUP."},
+    /* The maximum, a day: a longer gap says nothing an operator can act on. */
+    {"log.progress.interval.ms", CONFIG_TYPE_INT, "10000", NULL, 0, 86400000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(log_progress_interval_ms),
+     "Interval, in milliseconds, of the progress line `run` logs at info level: records "
+     "per second, consumer lag, commits and dead letters since the last line. 0: none."},
 };
 
 const size_t config_options_count = sizeof config_options / sizeof config_options[0];

@@ -48,6 +48,16 @@ typedef struct runner_stats {
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
                      atomic_int *stop, char *errbuf, size_t errbuf_size);
 
+/* Called by the runner, on its thread, when a reload was asked for, before it loads
+ * journeys.dir again: the caller re-reads the options it can change while running. */
+typedef void runner_reload_fn(void *opaque);
+
+/* Watch *reload (a signal handler sets it; borrowed, outlives the runner): when it is
+ * set, the runner clears it and, at the next point between batches, calls fn (may be
+ * NULL) with opaque and loads journeys.dir again whether or not its files look changed. */
+void runner_reload_watch(runner_t *runner, atomic_int *reload, runner_reload_fn *fn,
+                         void *opaque);
+
 /* Process until *stop is set, then finish the batch, commit and leave the group.
  * Returns SY_OK after a clean stop, or the fatal error that ended the loop. */
 sy_err_t runner_run(runner_t *runner, char *errbuf, size_t errbuf_size);

@@ -101,6 +101,13 @@ struct runner {
     /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
+    /* Reload on request (runner_reload_watch): a signal handler sets *reload. */
+    atomic_int *reload;
+    runner_reload_fn *reload_fn;
+    void *reload_opaque;
+    /* The last progress line (runner_progress.c): when, and the totals it showed. */
+    int64_t progress_last_ms;
+    uint64_t progress_records, progress_transactions, progress_dead_letters;
     sy_err_t fatal; /* set by callbacks that cannot return an error */
     char fatal_msg[512];
 };
@@ -118,6 +125,11 @@ void runner_journeys_deinit(runner_t *r);
  * as new versions ask (in a transaction of its own). A directory that fails to load is
  * logged and the old set kept. Errors: only what stops the service (Kafka, state). */
 sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Every log.progress.interval.ms, log one info line: records per second, consumer lag
+ * of the assigned partitions (from librdkafka's cached watermarks: never waits on the
+ * broker), commits and dead letters since the last line. */
+void runner_progress_log(runner_t *r);
 
 /* Move to's migration.from_version contacts of the assigned partitions into to, node by
  * node as its migration map says, and set their timers; one transaction. Logs what it

@@ -202,15 +202,29 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
     return err;
 }
 
+void runner_reload_watch(runner_t *r, atomic_int *reload, runner_reload_fn *fn,
+                         void *opaque) {
+    r->reload = reload;
+    r->reload_fn = fn;
+    r->reload_opaque = opaque;
+}
+
 sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
     int64_t now = sy_clock_mono_ms();
     assert(js && r->engine);
-    if (r->txn_state != RUNNER_TXN_IDLE || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS)
+    bool asked = r->txn_state == RUNNER_TXN_IDLE && r->reload && atomic_exchange(r->reload, 0);
+    if (asked) {
+        log_info("reload asked for: log options and journeys.dir %s",
+                 r->config->journeys_dir);
+        if (r->reload_fn)
+            r->reload_fn(r->reload_opaque);
+    } else if (r->txn_state != RUNNER_TXN_IDLE || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS) {
         return SY_OK;
+    }
     js->last_check_ms = now;
     uint64_t signature = dir_signature(r->config->journeys_dir);
-    if (signature == js->dir_signature)
+    if (signature == js->dir_signature && !asked)
         return SY_OK;
     js->dir_signature = signature;
     return reload(r, errbuf, errbuf_size);

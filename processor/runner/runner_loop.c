@@ -153,6 +153,8 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         err = runner_txn_commit(r, errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_journeys_check(r, errbuf, errbuf_size);
+    if (err == SY_OK)
+        runner_progress_log(r);
     return err;
 }
 

@@ -49,6 +49,21 @@ Test(cli, every_command_has_its_own_help) {
     cr_assert_not_null(strstr(out, "commit.interval.ms"), "run --help lacks options:\n%s", out);
 }
 
+Test(cli, version_prints_switchyard_and_the_three_libraries) {
+    cr_assert(eq(int, run("--version", out), 0), "exit code, output:\n%s", out);
+    const char *lines[] = {"switchyard 0.", "(commit ", "\nlibrdkafka ", "\nrocksdb ",
+                           "\navro-c "};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        cr_assert_not_null(strstr(out, lines[i]), "'%s' missing from --version:\n%s", lines[i],
+                           out);
+    static char again[CLI_OUTPUT_MAX];
+    snprintf(again, sizeof again, "%s", out);
+    cr_assert(eq(int, run("version", out), 0), "exit code, output:\n%s", out);
+    cr_assert(eq(str, out, again), "`version` (first) vs `--version`");
+    run("--help", out);
+    cr_assert_not_null(strstr(out, "\n  version "), "--help lacks version:\n%s", out);
+}
+
 Test(cli, unknown_command_exits_2) {
     cr_assert(eq(int, run("frobnicate", out), 2), "output:\n%s", out);
     cr_assert_not_null(strstr(out, "unknown command 'frobnicate'"), "%s", out);

@@ -156,6 +156,23 @@ Test(inspect, reads_through_the_config_file) {
     cr_assert_not_null(strstr(out, "outcome (node"), "%s", out);
 }
 
+Test(inspect, takes_opt_equals_value_and_opt_space_value_alike) {
+    static char spaced[INSPECT_OUTPUT_MAX];
+    char args[512];
+    snprintf(args, sizeof args, "--contact alice --state-dir %s --journeys %s --json", dir,
+             JOURNEYS_DIR);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    snprintf(spaced, sizeof spaced, "%s", out);
+    snprintf(args, sizeof args, "--json --contact=alice --state-dir=%s --journeys=%s", dir,
+             JOURNEYS_DIR);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    cr_assert(eq(str, out, spaced), "--opt=value (first) vs --opt value");
+    cr_assert(eq(int, run("--contact=alice --state-dir", out), 2), "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "an option without its value: --state-dir"), "%s", out);
+    cr_assert(eq(int, run("--contact=alice --json=yes --state-dir=/tmp", out), 2), "%s", out);
+    cr_assert_not_null(strstr(out, "takes no value: --json=yes"), "%s", out);
+}
+
 Test(inspect, unknown_contact_exits_1_and_says_so) {
     char args[512];
     snprintf(args, sizeof args, "--contact nobody --state-dir %s", dir);

@@ -300,6 +300,21 @@ Test(replay, a_replay_continued_from_a_state_dir_equals_one_replay_of_both_halve
     cr_assert(eq(str, a_text, b_text), "halves (first) vs whole");
 }
 
+Test(replay, takes_opt_equals_value_and_opt_space_value_alike) {
+    run_ok("replay --journeys=" JOURNEYS " --recording=all.rec --out=a.jsonl --until=end");
+    run_ok("replay --journeys " JOURNEYS " --recording all.rec --out b.jsonl --until end");
+    read_text("a.jsonl", a_text);
+    read_text("b.jsonl", b_text);
+    cr_assert_gt(strlen(a_text), 1000, "replay wrote little:\n%s", a_text);
+    cr_assert(eq(str, a_text, b_text), "--opt=value (first) vs --opt value");
+    cr_assert(eq(int, run("replay --journeys=" JOURNEYS " --recording=all.rec --frob=1"), 2),
+              "%s", out);
+    cr_assert_not_null(strstr(out, "switchyard replay: unknown option: --frob=1 (see --help)"),
+                       "%s", out);
+    cr_assert(eq(int, run("replay --journeys=" JOURNEYS " all.rec"), 2), "%s", out);
+    cr_assert_not_null(strstr(out, "unexpected argument: all.rec"), "%s", out);
+}
+
 Test(replay, bad_usage_and_missing_files_exit_2) {
     cr_assert(eq(int, run("replay"), 2), "%s", out);
     cr_assert(eq(int, run("replay --journeys " JOURNEYS), 2), "%s", out);
