@@ -204,6 +204,7 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 void runner_reload_watch(runner_t *r, atomic_int *reload, runner_reload_fn *fn,
                          void *opaque) {
+    assert(r != NULL && (fn == NULL || reload != NULL));
     r->reload = reload;
     r->reload_fn = fn;
     r->reload_opaque = opaque;
@@ -213,13 +214,14 @@ sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_journeys_t *js = r->journeys;
     int64_t now = sy_clock_mono_ms();
     assert(js && r->engine);
-    bool asked = r->txn_state == RUNNER_TXN_IDLE && r->reload && atomic_exchange(r->reload, 0);
+    bool idle = r->txn_state == RUNNER_TXN_IDLE;
+    bool asked = idle && r->reload && atomic_exchange(r->reload, 0);
     if (asked) {
         log_info("reload asked for: log options and journeys.dir %s",
                  r->config->journeys_dir);
         if (r->reload_fn)
             r->reload_fn(r->reload_opaque);
-    } else if (r->txn_state != RUNNER_TXN_IDLE || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS) {
+    } else if (!idle || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS) {
         return SY_OK;
     }
     js->last_check_ms = now;

@@ -1,6 +1,7 @@
 /* runner_progress.c — the periodic progress line of `switchyard run`: throughput, consumer
  * lag, commits and dead letters since the last line. Reads only what librdkafka caches;
  * never waits on the broker. Not the summary at exit (runner_loop.c). */
+#include <assert.h>
 #include <inttypes.h>
 
 #include "log.h"
@@ -10,6 +11,7 @@
 /* Sum over the assigned partitions of high watermark - position, from librdkafka's
  * cache; -1 while no partition has both (nothing fetched yet). */
 static int64_t consumer_lag(runner_t *r) {
+    assert(r->consumer != NULL);
     if (!r->assigned || r->assigned->cnt == 0)
         return -1;
     rd_kafka_topic_partition_list_t *at = rd_kafka_topic_partition_list_copy(r->assigned);
@@ -32,6 +34,7 @@ static int64_t consumer_lag(runner_t *r) {
 }
 
 void runner_progress_log(runner_t *r) {
+    assert(r != NULL && r->config != NULL);
     int64_t interval = r->config->log_progress_interval_ms, now = sy_clock_mono_ms();
     if (interval <= 0)
         return;
