@@ -72,6 +72,10 @@ sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
                                   const void **frame, size_t *frame_len, char *errbuf,
                                   size_t errbuf_size);
 
+/* The embedded schema of id as JSON text (its .avsc file), static; NULL for an unknown id.
+ * What a schema registry is told. */
+const char *codec_schema_json(sy_schema_id_t id);
+
 /* A resolver reads frames written with another version (the writer's schema) of one of the
  * embedded schemas (the reader's) by Avro schema resolution. One per writer schema; it
  * borrows its codec, which must outlive it, and shares its thread. */
