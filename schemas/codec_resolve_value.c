@@ -5,6 +5,7 @@
  * string↔bytes. Not the reading or writing of bytes: codec_resolve.c. */
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 
 typedef struct resolve_ctx {
     json_object *reader_json; /* the reader schema's JSON, for defaults; borrowed */
+    const char *path;         /* the reader's top-level field being resolved, or "" */
     char *errbuf;
     size_t errbuf_size;
 } resolve_ctx_t;
@@ -23,11 +25,23 @@ typedef struct resolve_ctx {
 static sy_err_t resolve_value(resolve_ctx_t *c, avro_value_t *src, avro_value_t *dst,
                               int depth);
 
+/* "enum Channel" for a named type, "string" for the others. */
+static const char *resolve_type_text(avro_schema_t s, char *buf, size_t size) {
+    static const char *const kinds[] = {[AVRO_RECORD] = "record", [AVRO_ENUM] = "enum",
+                                        [AVRO_FIXED] = "fixed"};
+    if (is_avro_named_type(s))
+        snprintf(buf, size, "%s %s", kinds[avro_typeof(s)], avro_schema_name(s));
+    else
+        snprintf(buf, size, "%s", is_avro_union(s) ? "union" : avro_schema_type_name(s));
+    return buf;
+}
+
 static sy_err_t resolve_fail(resolve_ctx_t *c, avro_schema_t w, avro_schema_t r) {
+    char wt[128], rt[128];
     return codec_fail(SY_ERR_WRONG_SCHEMA, c->errbuf, c->errbuf_size,
-                      "writer's %s %s cannot be read as the reader's %s %s",
-                      avro_schema_type_name(w), is_avro_named_type(w) ? avro_schema_name(w) : "",
-                      avro_schema_type_name(r), is_avro_named_type(r) ? avro_schema_name(r) : "");
+                      "%s%s: the writer's %s cannot be read as the reader's %s",
+                      c->path[0] ? "field " : "", c->path[0] ? c->path : "record",
+                      resolve_type_text(w, wt, sizeof wt), resolve_type_text(r, rt, sizeof rt));
 }
 
 /* True when a writer value of schema w can be read as schema r (no union on either side):
@@ -199,6 +213,8 @@ static sy_err_t resolve_record(resolve_ctx_t *c, avro_value_t *src, avro_value_t
         sy_err_t err;
         if (avro_value_get_by_index(dst, i, &to, NULL) != 0)
             return SY_ERR_NOMEM;
+        if (depth == 0)
+            c->path = name;
         if (avro_value_get_by_name(src, name, &from, NULL) != 0)
             err = resolve_field_default(c, r, name, &to);
         else
@@ -283,6 +299,6 @@ static sy_err_t resolve_value(resolve_ctx_t *c, avro_value_t *src, avro_value_t 
 
 sy_err_t codec_resolve_value(json_object *reader_json, avro_value_t *src, avro_value_t *dst,
                              char *errbuf, size_t errbuf_size) {
-    resolve_ctx_t c = {reader_json, errbuf, errbuf_size};
+    resolve_ctx_t c = {reader_json, "", errbuf, errbuf_size};
     return resolve_value(&c, src, dst, 0);
 }

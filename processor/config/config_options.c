@@ -80,7 +80,7 @@ const config_option_t config_options[] = {
                  "Compacted topic holding every state change, partitioned like "
                  "topic.events; create it with cleanup.policy=compact and the same "
                  "partition count. Instances restore their partitions' state from it."),
-    {"schema.registry.url", CONFIG_TYPE_STRING, "", "none: the embedded ids 1-6", 0, 2048,
+    {"schema.registry.url", CONFIG_TYPE_STRING, "", "none", 0, 2048,
      NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(schema_registry_url),
      "Base URL of a Confluent-compatible schema registry (http://host:8081). When set, "
      "the output schemas are registered under <topic>-value (TopicNameStrategy) at start "

@@ -5,7 +5,7 @@
 # It is not a deployment recipe: no authentication, one JVM, every start is empty.
 #
 #   registry_fixture.sh fetch        the server into the cache (outside the work tree)
-#   registry_fixture.sh start DIR    new registry, its logs in DIR; prints its base URL
+#   registry_fixture.sh start DIR    new registry, its logs in DIR; prints its API URL
 #   registry_fixture.sh stop DIR     stop the registry and remove DIR
 set -euo pipefail
 
@@ -108,7 +108,7 @@ fixture_launch() {
         fi
         if curl -fs -o /dev/null "$url/health/ready"; then
             fixture_log "registry pid $pid ready on $url after $((SECONDS - started)) s"
-            printf '%s\n' "$url"
+            printf '%s/apis/ccompat/v7\n' "$url"
             return 0
         fi
         sleep 0.5
