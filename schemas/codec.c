@@ -188,3 +188,12 @@ sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const v
     *frame_len = CODEC_FRAME_HEADER_BYTES + body_len;
     return SY_OK;
 }
+
+void codec_frame_relabel(codec_t *codec, uint32_t schema_id) {
+    uint8_t *p = (uint8_t *)codec->out;
+    assert(codec->out_size >= CODEC_FRAME_HEADER_BYTES && p[0] == 0);
+    p[1] = (uint8_t)(schema_id >> 24);
+    p[2] = (uint8_t)(schema_id >> 16);
+    p[3] = (uint8_t)(schema_id >> 8);
+    p[4] = (uint8_t)schema_id;
+}

@@ -1,10 +1,13 @@
 /* codec.h — Avro records in the Confluent wire format: magic byte 0, 4-byte big-endian
  * schema id (records.h), Avro binary body. Decode, encode, and render as JSON for people.
- * Not a schema registry client: the schemas are compiled into the binary. */
+ * Not a schema registry client: the schemas are compiled into the binary; records written
+ * with another version of a schema are read through a resolver given its text. */
 #ifndef SY_CODEC_H
 #define SY_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "records.h"
 #include "sy_error.h"
@@ -68,6 +71,42 @@ sy_err_t codec_encode_contact_update(codec_t *codec, const sy_contact_update_t *
 sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
                                   const void **frame, size_t *frame_len, char *errbuf,
                                   size_t errbuf_size);
+
+/* The embedded schema of id as JSON text (its .avsc file), static; NULL for an unknown id.
+ * What a schema registry is told. */
+const char *codec_schema_json(sy_schema_id_t id);
+
+/* A resolver reads frames written with another version (the writer's schema) of one of the
+ * embedded schemas (the reader's) by Avro schema resolution. One per writer schema; it
+ * borrows its codec, which must outlive it, and shares its thread. */
+typedef struct codec_resolver codec_resolver_t;
+
+/* Make a resolver from the writer's schema text (borrowed for the call) to the embedded
+ * schema reader. *out is set only on success. Errors: SY_ERR_WRONG_SCHEMA (the text is not
+ * a schema, or not a record of the reader's name: errbuf says why), SY_ERR_NOMEM. */
+sy_err_t codec_resolver_new(codec_t *codec, sy_schema_id_t reader, const char *writer_json,
+                            size_t writer_json_len, codec_resolver_t **out, char *errbuf,
+                            size_t errbuf_size);
+
+/* True when the writer's schema equals the reader's (avro_schema_equal): frames are then
+ * only relabelled, never decoded twice. */
+bool codec_resolver_identity(const codec_resolver_t *res);
+
+/* Read buf, a frame of any schema id whose body the resolver's writer wrote, and set *frame,
+ * *frame_len to the same record as a frame of the reader's embedded schema, owned by the
+ * resolver until its next call: hand it to the reader's codec_decode_*. Errors: those of
+ * the decoders for the writer's body, SY_ERR_WRONG_SCHEMA when the record cannot be resolved
+ * (a symbol or a union branch the reader lacks, a field without default), SY_ERR_LIMIT. */
+sy_err_t codec_resolve_frame(codec_resolver_t *res, const void *buf, size_t len,
+                             const void **frame, size_t *frame_len, char *errbuf,
+                             size_t errbuf_size);
+
+/* Free a resolver; codec_resolver_free(NULL) is a no-op. */
+void codec_resolver_free(codec_resolver_t *res);
+
+/* Rewrite the schema id in the header of the frame the last encode on codec wrote (a
+ * registry's id for the subject it goes to). The frame pointer the encoder gave stays. */
+void codec_frame_relabel(codec_t *codec, uint32_t schema_id);
 
 /* Render any framed record as one line of JSON for people (`switchyard` tools, logs, the
  * demo). On success *json is a NUL-terminated string the caller owns and frees with

@@ -5,6 +5,7 @@
 #define SY_CODEC_INT_H
 
 #include <avro.h>
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -67,6 +68,7 @@ struct codec {
 
 /* codec_schema.c: the schema id table; load and unload one schema. */
 const char *codec_schema_file(sy_schema_id_t id);
+const codec_schema_text_t *codec_schema_text(sy_schema_id_t id);
 sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
                            size_t errbuf_size);
 void codec_schema_unload(codec_schema_t *s);
@@ -135,5 +137,12 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf
                                     size_t errbuf_size);
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,
                                  size_t errbuf_size);
+
+/* codec_resolve_value.c: copy src, a value of the writer's schema, into dst, a value of the
+ * reader's schema, by Avro's resolution rules; reader_json (borrowed) is the reader schema's
+ * text, for defaults. Errors: SY_ERR_WRONG_SCHEMA (the value cannot be resolved: errbuf
+ * says why), SY_ERR_NOMEM. */
+sy_err_t codec_resolve_value(json_object *reader_json, avro_value_t *src, avro_value_t *dst,
+                             char *errbuf, size_t errbuf_size);
 
 #endif

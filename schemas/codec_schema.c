@@ -60,6 +60,16 @@ done:
     return bits;
 }
 
+const codec_schema_text_t *codec_schema_text(sy_schema_id_t id) {
+    const char *file = codec_schema_file(id);
+    return file ? schema_text_find(file) : NULL;
+}
+
+const char *codec_schema_json(sy_schema_id_t id) {
+    const codec_schema_text_t *text = codec_schema_text(id);
+    return text ? text->json : NULL;
+}
+
 sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
                            size_t errbuf_size) {
     sy_err_t err;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317  # test_interrupted runs from traps
 # test.sh — THE test command: installs what is missing, fetches the test broker, builds the
-# normal (build/) and the ASan/UBSan (build-asan/) trees, starts ONE real Kafka broker and runs
-# every meson test of both trees against it, then stops the broker and removes its data.
+# normal (build/) and the ASan/UBSan (build-asan/) trees, starts ONE real Kafka broker and ONE
+# schema registry (tests/registry/) and runs every meson test of both trees against them, then
+# stops both and removes their data. The registry tests' Python clients are installed first.
 # Ends with one line "N passed, N failed" (both trees); exits non-zero when anything failed.
 # It is not a benchmark runner (bench/) and does not leave a broker behind.
 set -euo pipefail
@@ -76,6 +77,8 @@ trap 'test_interrupted 143' TERM
 
 bash scripts/setup.sh
 bash tests/broker/kafka_fixture.sh fetch
+bash tests/registry/registry_fixture.sh fetch
+bash tests/registry/with_python.sh --setup-only
 built=() build_failures=0
 for build_flag in "" --asan; do
     build_dir=build${build_flag:+-asan}
@@ -90,7 +93,8 @@ status=0
 for dir in build build-asan; do rm -f "$dir/meson-logs/testlog.json"; done
 if ((${#built[@]} > 0)); then
     # In the background so that a signal reaches test_interrupted at once.
-    bash tests/broker/with_kafka.sh bash scripts/test.sh --suites "${built[@]}" &
+    bash tests/broker/with_kafka.sh bash tests/registry/with_registry.sh \
+        bash scripts/test.sh --suites "${built[@]}" &
     test_child=$!
     wait "$test_child" || status=1
     test_child=""

@@ -44,6 +44,10 @@ typedef struct sy_config {
     char *topic_prefix;
     int64_t topics_partitions;   /* topics.partitions: 0 = the events topic's, else 6 */
     int64_t topics_replication_factor; /* topics.replication.factor: -1 = broker default */
+    char *schema_registry_url;   /* schema.registry.url; "": the embedded ids */
+    char *schema_registry_basic_auth_user_info; /* user:password, or "" */
+    char *schema_registry_bearer_token;         /* or "" */
+    int64_t schema_registry_request_timeout_ms; /* schema.registry.request.timeout.ms */
     int64_t commit_interval_ms;  /* commit.interval.ms */
     int64_t batch_records_max;   /* batch.records.max */
     int64_t state_cache_bytes;   /* state.cache.bytes */

@@ -106,6 +106,24 @@ const config_option_t config_options[] = {
      CONFIG_CHECK_NONE, CONFIG_FIELD(topics_replication_factor),
      "Replication factor of each topic `switchyard topics create` creates. -1: the "
      "broker's default.replication.factor."},
+    {"schema.registry.url", CONFIG_TYPE_STRING, "", "none", 0, 2048,
+     NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(schema_registry_url),
+     "Base URL of a Confluent-compatible schema registry (http://host:8081). When set, "
+     "the output schemas are registered under <topic>-value (TopicNameStrategy) at start "
+     "and outputs framed with the registry's ids; input records of other ids are read "
+     "through the writer's schema by Avro schema resolution (docs/schema-registry.md). "
+     "Empty: the embedded fixed ids 1 to 6 (docs/records.md)."},
+    {"schema.registry.basic.auth.user.info", CONFIG_TYPE_STRING, "", "none", 0, 1024, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(schema_registry_basic_auth_user_info),
+     "user:password for HTTP basic authentication to the schema registry; empty: none."},
+    {"schema.registry.bearer.token", CONFIG_TYPE_STRING, "", "none", 0, 8192, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(schema_registry_bearer_token),
+     "Token sent as `Authorization: Bearer <token>` to the schema registry; empty: none. "
+     "Not together with basic authentication."},
+    {"schema.registry.request.timeout.ms", CONFIG_TYPE_INT, "10000", NULL, 100, 300000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(schema_registry_request_timeout_ms),
+     "Longest time one request to the schema registry may take; a failed request is "
+     "retried with backoff (docs/schema-registry.md)."},
     {"commit.interval.ms", CONFIG_TYPE_INT, "100", NULL, 1, 60000, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(commit_interval_ms),
      "Longest time between transaction commits, in milliseconds. A batch also commits "

@@ -12,6 +12,7 @@
 
 #include "codec.h"
 #include "kafka_produce.h"
+#include "schema_registry.h"
 
 /* Why the output failed: the sink has no errbuf, so its reason waits here. */
 #define OUTPUT_KAFKA_ERROR_BYTES 512
@@ -19,6 +20,7 @@
 struct output_kafka {
     rd_kafka_t *producer; /* owned */
     codec_t *codec;       /* owned */
+    schema_registry_t *registry; /* owned; NULL: frames keep the embedded ids */
     const char *decisions, *contact_updates, *dlq;   /* owned copies: see topics */
     char *action_topics[SY_CHANNEL__COUNT];          /* owned: prefix + channel name */
     char *topics;                                    /* owned: the three names above */
@@ -80,6 +82,7 @@ static sy_err_t topics_copy(output_kafka_t *o, const sy_config_t *c) {
 static void output_kafka_free(output_kafka_t *o) {
     if (o->producer)
         rd_kafka_destroy(o->producer);
+    schema_registry_close(o->registry);
     codec_close(o->codec);
     for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
         free(o->action_topics[ch]);
@@ -95,6 +98,8 @@ sy_err_t output_kafka_open(output_kafka_t **out, const sy_config_t *config,
         err = codec_open(&o->codec, errbuf, errbuf_size);
     else
         snprintf(errbuf, errbuf_size, "out of memory");
+    if (err == SY_OK)
+        err = schema_registry_open(&o->registry, config, o->codec, NULL, errbuf, errbuf_size);
     if (err == SY_OK)
         err = producer_create(o, config, bootstrap, errbuf, errbuf_size);
     if (err != SY_OK) {
@@ -120,12 +125,21 @@ static sy_err_t produce(output_kafka_t *o, const char *topic, const void *key,
     return o->failed;
 }
 
-/* Produce the frame just encoded (err is the encoder's result), keyed by contact. */
+/* Produce the frame just encoded (err is the encoder's result), keyed by contact, with
+ * the registry's id of the topic's subject (id) when there is a registry. */
 static sy_err_t emit(output_kafka_t *o, sy_err_t err, const char *topic, const char *contact,
-                     const void *frame, size_t len) {
+                     const void *frame, size_t len, const uint32_t *id) {
     if (err != SY_OK)
         return err;
+    if (o->registry)
+        codec_frame_relabel(o->codec, *id);
     return produce(o, topic, contact, strlen(contact), frame, len, NULL);
+}
+
+/* The registry's output ids; without a registry, ids nobody reads (emit skips them). */
+static const schema_registry_outputs_t *outputs(const output_kafka_t *o) {
+    static const schema_registry_outputs_t none;
+    return o->registry ? schema_registry_outputs(o->registry) : &none;
 }
 
 static sy_err_t kafka_decision(void *ctx, const sy_decision_t *d) {
@@ -133,7 +147,7 @@ static sy_err_t kafka_decision(void *ctx, const sy_decision_t *d) {
     const void *frame = NULL;
     size_t len = 0;
     sy_err_t err = codec_encode_decision(o->codec, d, &frame, &len, o->error, sizeof o->error);
-    return emit(o, err, o->decisions, d->contact_id, frame, len);
+    return emit(o, err, o->decisions, d->contact_id, frame, len, &outputs(o)->decisions);
 }
 
 static sy_err_t kafka_action(void *ctx, const sy_action_t *a) {
@@ -141,7 +155,8 @@ static sy_err_t kafka_action(void *ctx, const sy_action_t *a) {
     const void *frame = NULL;
     size_t len = 0;
     sy_err_t err = codec_encode_action(o->codec, a, &frame, &len, o->error, sizeof o->error);
-    return emit(o, err, o->action_topics[a->channel], a->contact_id, frame, len);
+    return emit(o, err, o->action_topics[a->channel], a->contact_id, frame, len,
+                &outputs(o)->actions[a->channel]);
 }
 
 static sy_err_t kafka_contact_update(void *ctx, const sy_contact_update_t *u) {
@@ -150,7 +165,8 @@ static sy_err_t kafka_contact_update(void *ctx, const sy_contact_update_t *u) {
     size_t len = 0;
     sy_err_t err = codec_encode_contact_update(o->codec, u, &frame, &len, o->error,
                                                sizeof o->error);
-    return emit(o, err, o->contact_updates, u->contact_id, frame, len);
+    return emit(o, err, o->contact_updates, u->contact_id, frame, len,
+                &outputs(o)->contact_updates);
 }
 
 engine_sink_t output_kafka_sink(output_kafka_t *o) {
@@ -163,6 +179,8 @@ sy_err_t output_kafka_dead_letter(output_kafka_t *o, const sy_dead_letter_t *dl,
     size_t len = 0;
     sy_err_t err = codec_encode_dead_letter(o->codec, dl, &frame, &len, o->error,
                                             sizeof o->error);
+    if (err == SY_OK && o->registry)
+        codec_frame_relabel(o->codec, outputs(o)->dlq);
     if (err == SY_OK)
         err = produce(o, o->dlq, dl->key, dl->key_len, frame, len, kafka_dead_letter_headers(dl));
     if (err != SY_OK)

@@ -129,6 +129,8 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = state_store_open(&r->store, config->state_dir, false,
                                 (size_t)config->state_cache_bytes, errbuf, errbuf_size)) ||
         (err = codec_open(&r->codec, errbuf, errbuf_size)) ||
+        (err = schema_registry_open(&r->registry, config, r->codec, stop, errbuf,
+                                    errbuf_size)) ||
         (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
                            errbuf_size)) ||
         (err = producer_open(r, errbuf, errbuf_size)) ||
@@ -157,6 +159,7 @@ void runner_close(runner_t *r) {
     engine_close(r->engine);
     runner_journeys_deinit(r);
     free(r->profile_update);
+    schema_registry_close(r->registry);
     codec_close(r->codec);
     state_store_close(r->store);
     rd_kafka_topic_partition_list_destroy(r->offsets);

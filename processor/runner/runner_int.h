@@ -12,6 +12,7 @@
 #include "codec.h"
 #include "engine.h"
 #include "runner.h"
+#include "schema_registry.h"
 #include "state_store.h"
 
 /* Milliseconds librdkafka calls may block in the transactional API before we look again. */
@@ -83,6 +84,7 @@ struct runner {
     atomic_int *stop;
     state_store_t *store;
     codec_t *codec;
+    schema_registry_t *registry; /* owned; NULL without schema.registry.url */
     engine_t *engine;
     rd_kafka_t *consumer;
     rd_kafka_t *producer;

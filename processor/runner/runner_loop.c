@@ -53,8 +53,14 @@ static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *
                                 size_t reason_size, char *errbuf, size_t errbuf_size) {
     sy_profile_update_t *update = r->profile_update;
     assert(r->txn_state == RUNNER_TXN_OPEN);
-    sy_err_t err = codec_decode_profile_update(r->codec, m->payload, m->len, update, reason,
-                                               reason_size);
+    const void *frame;
+    size_t len;
+    sy_err_t err = schema_registry_input(r->registry, SY_SCHEMA_PROFILE_UPDATE, m->payload,
+                                         m->len, &frame, &len, reason, reason_size);
+    if (err == SY_OK)
+        err = codec_decode_profile_update(r->codec, frame, len, update, reason, reason_size);
+    if (err != SY_OK && !sy_err_is_input_fault(err) && err != SY_ERR_LIMIT)
+        snprintf(errbuf, errbuf_size, "%s", reason); /* the registry: not the record's fault */
     if (err == SY_OK && strlen(update->contact_id) > SY_ID_BYTES_MAX) {
         snprintf(reason, reason_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
         return SY_ERR_LIMIT;
@@ -83,7 +89,12 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
             return err;
         return runner_dead_letter(r, m, err, reason, errbuf, errbuf_size);
     }
-    err = codec_decode_event(r->codec, m->payload, m->len, &ev, reason, sizeof reason);
+    const void *frame;
+    size_t len;
+    err = schema_registry_input(r->registry, SY_SCHEMA_ENGAGEMENT_EVENT, m->payload, m->len,
+                                &frame, &len, reason, sizeof reason);
+    if (err == SY_OK)
+        err = codec_decode_event(r->codec, frame, len, &ev, reason, sizeof reason);
     if (err == SY_OK && strlen(ev.contact_id) > SY_ID_BYTES_MAX) {
         err = SY_ERR_LIMIT;
         snprintf(reason, sizeof reason, "contact id longer than %d bytes", SY_ID_BYTES_MAX);

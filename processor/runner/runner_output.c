@@ -42,6 +42,8 @@ static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
     size_t len;
     sy_err_t err = codec_encode_decision(r->codec, d, &frame, &len, r->fatal_msg,
                                          sizeof r->fatal_msg);
+    if (err == SY_OK && r->registry)
+        codec_frame_relabel(r->codec, schema_registry_outputs(r->registry)->decisions);
     if (err == SY_OK)
         err = produce(r, r->config->topic_decisions, d->contact_id, strlen(d->contact_id),
                       frame, len, NULL);
@@ -57,6 +59,8 @@ static sy_err_t sink_action(void *ctx, const sy_action_t *a) {
     assert((unsigned)a->channel < SY_CHANNEL__COUNT);
     sy_err_t err = codec_encode_action(r->codec, a, &frame, &len, r->fatal_msg,
                                        sizeof r->fatal_msg);
+    if (err == SY_OK && r->registry)
+        codec_frame_relabel(r->codec, schema_registry_outputs(r->registry)->actions[a->channel]);
     if (err == SY_OK)
         err = produce(r, r->action_topics[a->channel], a->contact_id, strlen(a->contact_id),
                       frame, len, NULL);
@@ -71,6 +75,8 @@ static sy_err_t sink_contact_update(void *ctx, const sy_contact_update_t *u) {
     size_t len;
     sy_err_t err = codec_encode_contact_update(r->codec, u, &frame, &len, r->fatal_msg,
                                                sizeof r->fatal_msg);
+    if (err == SY_OK && r->registry)
+        codec_frame_relabel(r->codec, schema_registry_outputs(r->registry)->contact_updates);
     if (err == SY_OK)
         err = produce(r, r->config->topic_contact_updates, u->contact_id,
                       strlen(u->contact_id), frame, len, NULL);
@@ -107,6 +113,8 @@ sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t
     sy_err_t err = codec_encode_dead_letter(r->codec, &dl, &frame, &len, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
+    if (r->registry)
+        codec_frame_relabel(r->codec, schema_registry_outputs(r->registry)->dlq);
     err = produce(r, r->config->topic_dlq, msg->key, msg->key_len, frame, len,
                   kafka_dead_letter_headers(&dl));
     r->batch.dead_letters += err == SY_OK;

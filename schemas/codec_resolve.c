@@ -1,0 +1,180 @@
+/* codec_resolve.c — the codec's slow path for records written with another version of a
+ * schema: check the writer's body with a guard compiled from the writer's schema, read it
+ * with avro-c, resolve it into switchyard's reader schema (codec_resolve_value.c) and write
+ * it back as a frame of the embedded schema, for the hand-written decoders to read.
+ * Not a registry client: the writer's schema text comes from the caller. */
+#include <assert.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_int.h"
+
+struct codec_resolver {
+    codec_t *codec;             /* borrowed: outlives the resolver */
+    sy_schema_id_t reader;
+    bool identity;              /* the writer's schema is the embedded one */
+    avro_schema_t writer;       /* owned */
+    avro_value_iface_t *writer_iface;
+    avro_value_t writer_value;  /* the writer's record, read per frame */
+    avro_value_t reader_value;  /* the reader's record, resolved per frame */
+    codec_guard_t *guard;       /* the writer's schema, compiled */
+    json_object *reader_json;   /* the reader's schema text, for defaults */
+    avro_reader_t body_reader;
+    avro_writer_t body_writer;
+    char *out;                  /* the resolved frame */
+    size_t out_size;
+};
+
+void codec_resolver_free(codec_resolver_t *res) {
+    if (res == NULL)
+        return;
+    if (res->writer_value.iface != NULL)
+        avro_value_decref(&res->writer_value);
+    if (res->reader_value.iface != NULL)
+        avro_value_decref(&res->reader_value);
+    if (res->writer_iface != NULL)
+        avro_value_iface_decref(res->writer_iface);
+    if (res->writer != NULL)
+        avro_schema_decref(res->writer);
+    codec_guard_free(res->guard);
+    json_object_put(res->reader_json);
+    if (res->body_reader != NULL)
+        avro_reader_free(res->body_reader);
+    if (res->body_writer != NULL)
+        avro_writer_free(res->body_writer);
+    free(res->out);
+    free(res);
+}
+
+/* The avro-c objects reading and resolving one frame. */
+static sy_err_t resolver_values_new(codec_resolver_t *res, char *errbuf, size_t errbuf_size) {
+    const codec_schema_t *s = &res->codec->schemas[res->reader];
+    res->writer_iface = avro_generic_class_from_schema(res->writer);
+    res->body_reader = avro_reader_memory("", 0);
+    res->body_writer = avro_writer_memory("", 0);
+    res->reader_json = json_tokener_parse(codec_schema_text(res->reader)->json);
+    if (res->writer_iface == NULL || res->body_reader == NULL || res->body_writer == NULL ||
+        res->reader_json == NULL ||
+        avro_generic_value_new(res->writer_iface, &res->writer_value) != 0 ||
+        avro_generic_value_new(s->iface, &res->reader_value) != 0 ||
+        codec_guard_compile(res->writer, &res->guard) != SY_OK)
+        return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "resolver: %s", avro_strerror());
+    return SY_OK;
+}
+
+sy_err_t codec_resolver_new(codec_t *codec, sy_schema_id_t reader, const char *writer_json,
+                            size_t writer_json_len, codec_resolver_t **out, char *errbuf,
+                            size_t errbuf_size) {
+    assert(reader >= SY_SCHEMA_ID_MIN && reader <= SY_SCHEMA_ID_MAX);
+    sy_err_t err = SY_ERR_NOMEM;
+    codec_resolver_t *res = calloc(1, sizeof *res);
+    if (res == NULL)
+        return codec_fail(err, errbuf, errbuf_size, "resolver: out of memory");
+    res->codec = codec;
+    res->reader = reader;
+    if (avro_schema_from_json_length(writer_json, writer_json_len, &res->writer) != 0) {
+        err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
+                         "writer's schema does not parse: %s", avro_strerror());
+        goto fail;
+    }
+    if (!is_avro_record(res->writer) ||
+        strcmp(avro_schema_name(res->writer), codec->schemas[reader].name) != 0) {
+        err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
+                         "writer's schema is %s %s, not the record %s",
+                         avro_schema_type_name(res->writer),
+                         is_avro_named_type(res->writer) ? avro_schema_name(res->writer) : "",
+                         codec->schemas[reader].name);
+        goto fail;
+    }
+    res->identity = avro_schema_equal(res->writer, codec->schemas[reader].schema) != 0;
+    err = resolver_values_new(res, errbuf, errbuf_size);
+    if (err != SY_OK)
+        goto fail;
+    *out = res;
+    return SY_OK;
+fail:
+    codec_resolver_free(res);
+    return err;
+}
+
+bool codec_resolver_identity(const codec_resolver_t *res) {
+    return res->identity;
+}
+
+/* Make res->out hold the header and body_len bytes; the header names the reader. */
+static sy_err_t resolver_out_reserve(codec_resolver_t *res, size_t body_len, char *errbuf,
+                                     size_t errbuf_size) {
+    size_t need = CODEC_FRAME_HEADER_BYTES + body_len;
+    if (need > SY_FRAME_BYTES_MAX)
+        return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                          "resolved frame of %zu bytes exceeds SY_FRAME_BYTES_MAX (%d)", need,
+                          SY_FRAME_BYTES_MAX);
+    sy_err_t err = codec_scratch_reserve(&res->out, &res->out_size, need, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    memset(res->out, 0, CODEC_FRAME_HEADER_BYTES);
+    res->out[CODEC_FRAME_HEADER_BYTES - 1] = (char)res->reader;
+    return SY_OK;
+}
+
+/* Read body with the writer's schema, resolve it and write the reader's body. */
+static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, size_t len,
+                                   size_t *out_len, char *errbuf, size_t errbuf_size) {
+    size_t entries, size = 0;
+    sy_err_t err = codec_guard_check(res->guard, body, len, CODEC_FRAME_HEADER_BYTES,
+                                     &entries, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    avro_value_reset(&res->writer_value);
+    avro_value_reset(&res->reader_value);
+    avro_reader_memory_set_source(res->body_reader, (const char *)body, (int64_t)len);
+    if (avro_value_read(res->body_reader, &res->writer_value) != 0)
+        return codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size, "writer's body: %s",
+                          avro_strerror());
+    err = codec_resolve_value(res->reader_json, &res->writer_value, &res->reader_value,
+                              errbuf, errbuf_size);
+    if (err == SY_OK && avro_value_sizeof(&res->reader_value, &size) != 0)
+        err = codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "%s", avro_strerror());
+    if (err == SY_OK)
+        err = resolver_out_reserve(res, size, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    avro_writer_memory_set_dest(res->body_writer, res->out + CODEC_FRAME_HEADER_BYTES,
+                                (int64_t)size);
+    if (avro_value_write(res->body_writer, &res->reader_value) != 0)
+        return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "%s", avro_strerror());
+    *out_len = size;
+    return SY_OK;
+}
+
+sy_err_t codec_resolve_frame(codec_resolver_t *res, const void *buf, size_t len,
+                             const void **frame, size_t *frame_len, char *errbuf,
+                             size_t errbuf_size) {
+    const uint8_t *p = buf;
+    size_t body_len = 0;
+    sy_err_t err;
+    if (len < CODEC_FRAME_HEADER_BYTES || p[0] != 0 || len > SY_FRAME_BYTES_MAX) {
+        sy_schema_id_t ignored;
+        err = codec_frame_schema(buf, len, &ignored, errbuf, errbuf_size);
+        return err != SY_OK && err != SY_ERR_UNKNOWN_SCHEMA
+                   ? err
+                   : codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                                "frame of %zu bytes exceeds SY_FRAME_BYTES_MAX (%d)", len,
+                                SY_FRAME_BYTES_MAX);
+    }
+    if (res->identity) {
+        body_len = len - CODEC_FRAME_HEADER_BYTES;
+        err = resolver_out_reserve(res, body_len, errbuf, errbuf_size);
+        if (err == SY_OK)
+            memcpy(res->out + CODEC_FRAME_HEADER_BYTES, p + CODEC_FRAME_HEADER_BYTES, body_len);
+    } else {
+        err = resolver_translate(res, p + CODEC_FRAME_HEADER_BYTES,
+                                 len - CODEC_FRAME_HEADER_BYTES, &body_len, errbuf, errbuf_size);
+    }
+    if (err != SY_OK)
+        return err;
+    *frame = res->out;
+    *frame_len = CODEC_FRAME_HEADER_BYTES + body_len;
+    return SY_OK;
+}

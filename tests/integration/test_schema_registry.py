@@ -1,0 +1,173 @@
+"""test_schema_registry.py — `switchyard run` against a real Confluent-compatible schema
+registry (tests/registry/with_registry.sh) and broker (tests/broker/with_kafka.sh), with the
+records produced and read by a standard client: confluent-kafka's AvroSerializer and
+AvroDeserializer (tests/registry/with_python.sh installs them). Pins down: the output
+subjects are registered under <topic>-value; events of the embedded schema and of a
+BACKWARD-compatible evolved version become the same actions, with no dead letter; events of
+an incompatible schema become dead letters saying why; a registry down at start is exit 1.
+Not a test of the resolution rules one by one (bench/ and the codec read those paths).
+
+usage: test_schema_registry.py SWITCHYARD_BIN SOURCE_ROOT"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import requests
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+BIN, ROOT = sys.argv[1], sys.argv[2]
+BOOTSTRAP = os.environ["SWITCHYARD_TEST_BOOTSTRAP"]
+REGISTRY = os.environ["SWITCHYARD_TEST_REGISTRY_URL"]
+CHANNELS = ["email", "sms", "push", "voice", "call", "in_app", "custom", "task"]
+WAIT_S = 90
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def topics_create(names, changelog):
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    new = [NewTopic(n, 1, 1) for n in names]
+    new.append(NewTopic(changelog, 1, 1, config={"cleanup.policy": "compact"}))
+    for name, fut in admin.create_topics(new).items():
+        fut.result(timeout=60)
+
+
+def config_write(d, base, url):
+    path = os.path.join(d, f"switchyard-{uuid.uuid4().hex[:6]}.conf")
+    with open(path, "w") as f:
+        f.write(f"journeys.dir = {ROOT}/examples/journeys\nstate.dir = {d}/state\n"
+                f"group.id = {base}\ntime.mode = event\ntopic.events = {base}.events\n"
+                f"topic.profiles = {base}.profiles\ntopic.decisions = {base}.decisions\n"
+                f"topic.actions.prefix = {base}.actions.\n"
+                f"topic.contact_updates = {base}.contact-updates\ntopic.dlq = {base}.dlq\n"
+                f"topic.changelog = {base}.changelog\nkafka.bootstrap.servers = {BOOTSTRAP}\n"
+                f"schema.registry.url = {url}\n")
+    return path
+
+
+def subjects_wait(base):
+    want = {f"{base}.decisions-value", f"{base}.contact-updates-value", f"{base}.dlq-value"}
+    want |= {f"{base}.actions.{c}-value" for c in CHANNELS}
+    deadline = time.time() + WAIT_S
+    while time.time() < deadline:
+        have = set(requests.get(f"{REGISTRY}/subjects", timeout=10).json())
+        if want <= have:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"subjects not registered: {sorted(want - have)}")
+
+
+def schema_text(extra_fields=(), replace=None):
+    with open(os.path.join(ROOT, "schemas", "engagement_event.avsc")) as f:
+        schema = json.load(f)
+    if replace:
+        schema["fields"] = [replace.get(f["name"], f) for f in schema["fields"]]
+    schema["fields"].extend(extra_fields)
+    return json.dumps(schema)
+
+
+def event(contact, **extra):
+    ev = {"event_id": f"{contact}-in", "contact_id": contact, "occurred_at": 1793606400000,
+          "channel": "CUSTOM", "type": "CUSTOM", "name": "promo_eligible", "props": {}}
+    ev.update(extra)
+    return ev
+
+
+def produce(base, sr, schema, events, subject=None):
+    conf = {"auto.register.schemas": True}
+    if subject:
+        conf["subject.name.strategy"] = lambda ctx, name: subject
+    ser = AvroSerializer(sr, schema, conf=conf)
+    p = Producer({"bootstrap.servers": BOOTSTRAP})
+    topic = f"{base}.events"
+    for ev in events:
+        value = ser(ev, SerializationContext(topic, MessageField.VALUE))
+        p.produce(topic, key=ev["contact_id"].encode(), value=value)
+    check(p.flush(30) == 0, "events not delivered")
+
+
+def consume(topic, count, sr):
+    c = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": f"check-{uuid.uuid4().hex}",
+                  "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
+    c.subscribe([topic])
+    de = AvroDeserializer(sr)
+    got, deadline = [], time.time() + WAIT_S
+    while len(got) < count and time.time() < deadline:
+        m = c.poll(0.5)
+        if m is None or m.error():
+            continue
+        got.append(de(m.value(), SerializationContext(topic, MessageField.VALUE)))
+    c.close()
+    check(len(got) >= count, f"{topic}: {len(got)} records, expected {count}")
+    return got
+
+
+def test_registry_down_at_start_is_exit_1(d, base):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    path = config_write(d, base, f"http://127.0.0.1:{port}")
+    run = subprocess.run([BIN, "run", "--config", path], capture_output=True, text=True,
+                         timeout=120)
+    check(run.returncode == 1, f"exit {run.returncode}, expected 1: {run.stderr[-2000:]}")
+    check("schema registry" in run.stderr, f"no clear message: {run.stderr[-2000:]}")
+    print("ok: a registry down at start is exit 1")
+
+
+def test_evolution_through_the_registry(d, base, sr):
+    svc = subprocess.Popen([BIN, "run", "--config", config_write(d, base, REGISTRY)])
+    try:
+        subjects_wait(base)
+        print("ok: output subjects registered under <topic>-value")
+        added = [{"name": "campaign", "type": ["null", "string"], "default": None}]
+        produce(base, sr, schema_text(), [event("r1")])
+        produce(base, sr, schema_text(added), [event("r2", campaign="autumn"), event("r3")])
+        incompatible = {"channel": {"name": "channel", "type": "string"}}
+        produce(base, sr, schema_text(replace=incompatible), [event("r4")],
+                subject=f"{base}.elsewhere-value")
+        actions = consume(f"{base}.actions.email", 3, sr)
+        check(sorted(a["contact_id"] for a in actions) == ["r1", "r2", "r3"],
+              f"email actions: {actions}")
+        print("ok: embedded and evolved schemas give the same actions")
+        # Two decisions a contact: (entry)>promo_email, promo_email>outcome.
+        decisions = consume(f"{base}.decisions", 6, sr)
+        check({x["contact_id"] for x in decisions} == {"r1", "r2", "r3"}, f"{decisions}")
+        dead = consume(f"{base}.dlq", 1, sr)
+        check(len(dead) == 1 and dead[0]["error_code"] == "wrong_schema"
+              and "cannot be read" in dead[0]["error"], f"dead letters: {dead}")
+        print(f"ok: the incompatible schema is one dead letter: {dead[0]['error']}")
+    finally:
+        svc.send_signal(signal.SIGTERM)
+        rc = svc.wait(timeout=60)
+    check(rc == 0, f"switchyard run exited {rc}")
+
+
+def main():
+    base = f"sr{uuid.uuid4().hex[:8]}"
+    names = [f"{base}.{t}" for t in ("events", "profiles", "decisions", "contact-updates",
+                                      "dlq")]
+    names += [f"{base}.actions.{c}" for c in CHANNELS]
+    topics_create(names, f"{base}.changelog")
+    sr = SchemaRegistryClient({"url": REGISTRY})
+    with tempfile.TemporaryDirectory(prefix="switchyard-sr-") as d:
+        test_registry_down_at_start_is_exit_1(d, base)
+        test_evolution_through_the_registry(d, base, sr)
+    print("test_schema_registry: all passed")
+
+
+if __name__ == "__main__":
+    main()
