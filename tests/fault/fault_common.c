@@ -303,10 +303,10 @@ int fault_file_contains(const char *path, const char *needle) {
 
 long fault_wait_log(service_t *svc, const char *log_path, const char *needle, int timeout_ms,
                     int *exit_status) {
-    long long start = support_clock_now_ms();
-    while (support_clock_now_ms() - start < timeout_ms) {
+    long long start = sy_clock_mono_ms();
+    while (sy_clock_mono_ms() - start < timeout_ms) {
         if (fault_file_contains(log_path, needle))
-            return (long)(support_clock_now_ms() - start);
+            return (long)(sy_clock_mono_ms() - start);
         if (!fault_alive(svc, exit_status))
             return -1;
         support_clock_sleep_ms(20);
@@ -371,10 +371,10 @@ void fault_group_committed(const service_t *svc, long *committed, long *end) {
 
 int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
     rd_kafka_t *rk = service_group_handle(svc);
-    long long start = support_clock_now_ms(), last_print = start;
+    long long start = sy_clock_mono_ms(), last_print = start;
     long committed = 0, end = 0;
     int result = 0, caught_up = 0;
-    while (support_clock_now_ms() - start < timeout_ms) {
+    while (sy_clock_mono_ms() - start < timeout_ms) {
         if (group_progress(rk, svc, &committed, &end, &caught_up) == 0 && caught_up &&
             end > 0) {
             result = 1;
@@ -384,16 +384,16 @@ int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
             result = -1;
             break;
         }
-        if (support_clock_now_ms() - last_print >= 10000) {
+        if (sy_clock_mono_ms() - last_print >= 10000) {
             printf("  ... group has committed %ld of %ld input records\n", committed, end);
             fflush(stdout);
-            last_print = support_clock_now_ms();
+            last_print = sy_clock_mono_ms();
         }
         support_clock_sleep_ms(200);
     }
     rd_kafka_destroy(rk);
     printf("group committed %ld of %ld input records after %.1f s%s\n", committed, end,
-           (support_clock_now_ms() - start) / 1000.0,
+           (sy_clock_mono_ms() - start) / 1000.0,
            result == 1 ? "" : result < 0 ? " (the service exited)" : " (timed out)");
     fflush(stdout);
     return result;

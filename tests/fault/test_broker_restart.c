@@ -30,9 +30,9 @@ static void broker_restart(service_t *svc, const char *broker_dir, const char *l
              " >/dev/null", SY_SOURCE_ROOT, broker_dir);
     printf("restarting the broker (%s)\n", broker_dir);
     fflush(stdout);
-    long long restart_at = support_clock_now_ms();
+    long long restart_at = sy_clock_mono_ms();
     int rc = system(command);
-    printf("broker back after %.1f s (exit %d)\n", (support_clock_now_ms() - restart_at) / 1000.0,
+    printf("broker back after %.1f s (exit %d)\n", (sy_clock_mono_ms() - restart_at) / 1000.0,
            WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
     cr_assert(eq(int, child_exit_code(rc), 0), "restart-broker failed: %d", rc);
     int alive = fault_alive(svc, &status);

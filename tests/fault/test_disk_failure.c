@@ -44,12 +44,12 @@ static void first_line_with(const char *path, const char *needle, char *out, siz
 static void service_stops_on_write_failure(service_t *svc, const char *log, long long limit) {
     char line[1024];
     int status = 0;
-    long long start = support_clock_now_ms();
-    while (fault_alive(svc, &status) && support_clock_now_ms() - start < FAIL_TIMEOUT_MS)
+    long long start = sy_clock_mono_ms();
+    while (fault_alive(svc, &status) && sy_clock_mono_ms() - start < FAIL_TIMEOUT_MS)
         support_clock_sleep_ms(100);
     int exited = svc->pid == 0;
     printf("%s after %.1f s: %s %d\n", exited ? "the service exited" : "still running",
-           (support_clock_now_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
+           (sy_clock_mono_ms() - start) / 1000.0, WIFEXITED(status) ? "exit" : "signal",
            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     long committed = 0, end = 0;
     fault_group_committed(svc, &committed, &end);

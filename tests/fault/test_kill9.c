@@ -35,7 +35,7 @@
 
 static unsigned seed_from_env(void) {
     const char *text = getenv("SWITCHYARD_FAULT_SEED");
-    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)support_clock_wall_ms();
+    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)sy_clock_wall_ms();
 }
 
 /* Start the service with its stderr in log and wait for its partitions; asserts. */
@@ -106,12 +106,12 @@ static void run_and_kill(service_t *svc, const fault_workload_t *w, int k, size_
     snprintf(log, sizeof log, "%s/run-%02d.log", svc->dir, k);
     snprintf(what, sizeof what, "start %d", k + 1);
     long assigned_ms = start_and_wait_assigned(svc, log, what);
-    long long assigned_at = support_clock_now_ms();
+    long long assigned_at = sy_clock_mono_ms();
     size_t from = *produced, to = *produced + chunk < w->count ? *produced + chunk : w->count;
     fault_produce_lines(svc, w, from, to);
     *produced = to;
     long delay = KILL_MIN_MS + (long)(rand_r(seed) % (KILL_SPAN_MS + 1));
-    long left = delay - (long)(support_clock_now_ms() - assigned_at);
+    long left = delay - (long)(sy_clock_mono_ms() - assigned_at);
     if (left > 0)
         support_clock_sleep_ms(left);
     int status = 0;

@@ -209,20 +209,20 @@ Test(fault_timer_backlog, half_a_million_contacts_drain_with_every_timer_due,
     fault_workload_t w;
     digest_t want, got;
     char log[256];
-    long long t0 = support_clock_now_ms();
+    long long t0 = sy_clock_mono_ms();
     service_prepare(&svc, "fault-timer-backlog");
     workload_write(&w, svc.dir, BACKLOG_CONTACTS);
     digest_init(&want);
     digest_init(&got);
     simulate_digest(&w, &want);
     printf("workload: %d contacts, %zu events; reference in %.1f s\n", BACKLOG_CONTACTS,
-           w.count, (support_clock_now_ms() - t0) / 1000.0);
+           w.count, (sy_clock_mono_ms() - t0) / 1000.0);
     fflush(stdout);
-    long long t1 = support_clock_now_ms();
+    long long t1 = sy_clock_mono_ms();
     fault_produce_lines(&svc, &w, 0, w.count);
-    printf("produced in %.1f s\n", (support_clock_now_ms() - t1) / 1000.0);
+    printf("produced in %.1f s\n", (sy_clock_mono_ms() - t1) / 1000.0);
     snprintf(log, sizeof log, "%s/run.log", svc.dir);
-    long long t2 = support_clock_now_ms();
+    long long t2 = sy_clock_mono_ms();
     fault_start(&svc, log, 0);
     int status = 0;
     int caught_up = fault_wait_caught_up(&svc, BACKLOG_TIMEOUT_MS, &status);
@@ -232,12 +232,12 @@ Test(fault_timer_backlog, half_a_million_contacts_drain_with_every_timer_due,
               "(%s): a stalled timer index", w.count, BACKLOG_TIMEOUT_MS / 1000,
               caught_up < 0 ? "it exited" : "timed out");
     printf("the service drained %zu events in %.1f s\n", w.count,
-           (support_clock_now_ms() - t2) / 1000.0);
+           (sy_clock_mono_ms() - t2) / 1000.0);
     status = service_stop(&svc, 60000);
     cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_digest(&svc, &got);
     digests_compare(&want, &got);
-    printf("test_timer_backlog: %.1f s in all\n", (support_clock_now_ms() - t0) / 1000.0);
+    printf("test_timer_backlog: %.1f s in all\n", (sy_clock_mono_ms() - t0) / 1000.0);
     free(want.scratch);
     free(got.scratch);
     fault_workload_free(&w);

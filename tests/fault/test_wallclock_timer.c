@@ -117,7 +117,7 @@ Test(fault_wallclock_timer, wait_fires_within_a_second_of_its_due_time, .timeout
     prepare(&svc, "fault-wallclock");
     snprintf(log, sizeof log, "%s/run.log", svc.dir);
     start_assigned(&svc, log);
-    long long entry = support_clock_wall_ms(), due = entry + WAIT_MS;
+    long long entry = sy_clock_wall_ms(), due = entry + WAIT_MS;
     produce_entry(&svc, "w-live", entry);
     sent_t s = read_sent(&svc, "w-live", 1);
     printf("entry at %lld, due at %lld; %ld action(s), record timestamp %lld (%+lld ms from "
@@ -141,20 +141,20 @@ Test(fault_wallclock_timer, timer_due_while_down_fires_once_at_start_up, .timeou
     prepare(&svc, "fault-wallclock-restart");
     snprintf(log, sizeof log, "%s/run-1.log", svc.dir);
     start_assigned(&svc, log);
-    long long entry = support_clock_wall_ms(), due = entry + WAIT_MS;
+    long long entry = sy_clock_wall_ms(), due = entry + WAIT_MS;
     produce_entry(&svc, "w-restart", entry);
-    long long now = support_clock_wall_ms();
+    long long now = sy_clock_wall_ms();
     if (entry + 1000 > now)
         support_clock_sleep_ms((long)(entry + 1000 - now));
     child_signal_and_wait(svc.pid, SIGKILL, 10000, &status);
     svc.pid = 0;
-    printf("SIGKILL %lld ms after the entry (due at +%d ms)\n", support_clock_wall_ms() - entry,
+    printf("SIGKILL %lld ms after the entry (due at +%d ms)\n", sy_clock_wall_ms() - entry,
            WAIT_MS);
-    now = support_clock_wall_ms();
+    now = sy_clock_wall_ms();
     if (due + 500 > now)
         support_clock_sleep_ms((long)(due + 500 - now));
     snprintf(log, sizeof log, "%s/run-2.log", svc.dir);
-    long long restart = support_clock_wall_ms();
+    long long restart = sy_clock_wall_ms();
     printf("restarting %lld ms after the due time\n", restart - due);
     start_assigned(&svc, log);
     sent_t first = read_sent(&svc, "w-restart", 1);

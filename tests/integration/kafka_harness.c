@@ -31,7 +31,7 @@ struct harness_producer {
 
 static int harness_poll_slice(long long deadline_ms)
 {
-    long long left = deadline_ms - support_clock_now_ms();
+    long long left = deadline_ms - sy_clock_mono_ms();
     if (left <= 0)
         return 0;
     return left < HARNESS_POLL_SLICE_MS ? (int)left : HARNESS_POLL_SLICE_MS;
@@ -118,7 +118,7 @@ static sy_err_t harness_topic_wait_ready(rd_kafka_t *rk, const char *topic, int 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
-    while (support_clock_now_ms() < deadline_ms) {
+    while (sy_clock_mono_ms() < deadline_ms) {
         const struct rd_kafka_metadata *md = NULL;
         int ready = 0;
         if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -169,7 +169,7 @@ static sy_err_t harness_create_result(rd_kafka_event_t *ev, char *errbuf, size_t
 sy_err_t harness_create_topics(const char *bootstrap, const char *const *names, size_t n,
                                int partitions, char *errbuf, size_t errbuf_size)
 {
-    long long deadline_ms = support_clock_now_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
+    long long deadline_ms = sy_clock_mono_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
     rd_kafka_conf_t *conf = harness_conf_new(bootstrap, NULL, errbuf, errbuf_size);
     rd_kafka_NewTopic_t **topics = calloc(n > 0 ? n : 1, sizeof *topics);
     rd_kafka_AdminOptions_t *options = NULL;
@@ -291,14 +291,14 @@ rd_kafka_t *harness_producer_handle(harness_producer_t *p)
 sy_err_t harness_produce(harness_producer_t *p, const char *topic, const void *key,
                          size_t keylen, const void *value, size_t valuelen)
 {
-    long long deadline_ms = support_clock_now_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
+    long long deadline_ms = sy_clock_mono_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
     rd_kafka_resp_err_t e;
     for (;;) {
         e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
                               RD_KAFKA_V_KEY((void *)key, keylen),
                               RD_KAFKA_V_VALUE((void *)value, valuelen),
                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || support_clock_now_ms() >= deadline_ms)
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || sy_clock_mono_ms() >= deadline_ms)
             break;
         rd_kafka_poll(p->rk, HARNESS_POLL_SLICE_MS);
     }
@@ -369,7 +369,7 @@ static int harness_partition_count(rd_kafka_t *rk, const char *topic, long long 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     int count = -1;
-    while (count < 0 && support_clock_now_ms() < deadline_ms) {
+    while (count < 0 && sy_clock_mono_ms() < deadline_ms) {
         const struct rd_kafka_metadata *md = NULL;
         if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
@@ -441,7 +441,7 @@ long harness_consume_all(const char *bootstrap, const char *topic, const char *i
                          long expected_count, int timeout_ms, harness_message_cb *cb,
                          void *ctx)
 {
-    long long deadline_ms = support_clock_now_ms() + timeout_ms;
+    long long deadline_ms = sy_clock_mono_ms() + timeout_ms;
     unsigned char *at_end;
     int partitions = 0;
     long count = 0;

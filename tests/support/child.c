@@ -48,7 +48,7 @@ static pid_t child_kill_and_reap(pid_t pid, int *status) {
 }
 
 int child_signal_and_wait(pid_t pid, int sig, int timeout_ms, int *exit_status) {
-    long long deadline_ms = support_clock_now_ms() + timeout_ms;
+    long long deadline_ms = sy_clock_mono_ms() + timeout_ms;
     int status = 0, killed = 0;
     if (sig != 0 && kill(pid, sig) != 0 && errno != ESRCH)
         return -1;
@@ -58,7 +58,7 @@ int child_signal_and_wait(pid_t pid, int sig, int timeout_ms, int *exit_status) 
             break;
         if (r < 0 && errno != EINTR)
             return -1;
-        if (support_clock_now_ms() >= deadline_ms) {
+        if (sy_clock_mono_ms() >= deadline_ms) {
             killed = 1;
             if (child_kill_and_reap(pid, &status) < 0)
                 return -1;
