@@ -222,3 +222,24 @@ Test(simulate, a_journey_with_a_web_send_validates_and_sends_on_web) {
     expect_trace(lines, "wes", "->banner(-)/entry | send banner web cart | "
                                "banner>done(-)/entry");
 }
+
+/* An event stamped a year ahead of the partition's event time is a dead letter with its
+ * reason: it moves no time, so ben's 24 h timer does not fire at it (--until input). */
+Test(simulate, an_event_a_year_ahead_is_a_dead_letter_and_fires_no_timer) {
+    char events[256], args[768];
+    char text[4096];
+    text_file_read(EVENTS, text, sizeof text);
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof text - n, "{\"event_id\":\"far\",\"contact_id\":\"zed\","
+             "\"time\":\"2027-11-02T12:00:00Z\",\"type\":\"custom.promo_eligible\"}\n");
+    dir_file_write("far.jsonl", text, events, sizeof events);
+    snprintf(args, sizeof args, "--journeys %s --events %s --out %s --until input",
+             journeys, events, out_path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    cr_assert_not_null(strstr(lines, "\"error_code\":\"implausible_time\""), "%s", lines);
+    cr_assert_null(strstr(lines, "\"cause\":\"timer\""), "%s", lines);
+    cr_assert_null(strstr(lines, "\"contact_id\":\"zed\",\"journey"), "%s", lines);
+    cr_assert_not_null(strstr(out, " 0 timers fired, 0 duplicates, 1 dead letters"), "%s",
+                       out);
+}
