@@ -27,6 +27,8 @@ static const struct {
     [SY_ERR_KAFKA_RETRIABLE] = {"kafka_retriable", "Kafka error, retriable"},
     [SY_ERR_KAFKA_ABORT] = {"kafka_abort", "Kafka transaction must be aborted"},
     [SY_ERR_KAFKA_FATAL] = {"kafka_fatal", "Kafka error, fatal"},
+    [SY_ERR_IMPLAUSIBLE_TIME] = {"implausible_time",
+                                 "event time is out of bounds or too far ahead"},
 };
 
 const char *sy_err2str(sy_err_t err) {
@@ -49,6 +51,7 @@ int sy_err_is_input_fault(sy_err_t err) {
     case SY_ERR_WRONG_SCHEMA:
     case SY_ERR_MALFORMED:
     case SY_ERR_INVALID_RECORD:
+    case SY_ERR_IMPLAUSIBLE_TIME:
         return 1;
     default:
         return 0;

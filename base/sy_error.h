@@ -25,6 +25,7 @@ typedef enum sy_err {
     SY_ERR_KAFKA_RETRIABLE, /* Kafka failed, retrying may succeed */
     SY_ERR_KAFKA_ABORT,     /* the current transaction must be aborted and the batch redone */
     SY_ERR_KAFKA_FATAL,     /* Kafka failed for good (fenced, fatal producer error) */
+    SY_ERR_IMPLAUSIBLE_TIME, /* an event time out of bounds or too far ahead (input's fault) */
     SY_ERR__COUNT
 } sy_err_t;
 

@@ -10,6 +10,7 @@ static const char *const channel_names[SY_CHANNEL__COUNT] = {
     [SY_CHANNEL_PUSH] = "push",   [SY_CHANNEL_VOICE] = "voice",
     [SY_CHANNEL_CALL] = "call",   [SY_CHANNEL_IN_APP] = "in_app",
     [SY_CHANNEL_CUSTOM] = "custom", [SY_CHANNEL_TASK] = "task",
+    [SY_CHANNEL_WEB] = "web",
 };
 
 static const char *const event_type_names[SY_EVENT_TYPE__COUNT] = {
@@ -68,6 +69,9 @@ static const uint32_t channel_event_types[SY_CHANNEL__COUNT] = {
     [SY_CHANNEL_IN_APP] = BIT(SY_EVENT_SHOWN) | BIT(SY_EVENT_CLICKED),
     [SY_CHANNEL_CUSTOM] = BIT(SY_EVENT_CUSTOM),
     [SY_CHANNEL_TASK] = 0, /* tasks are handed off; nothing reports on them */
+    /* A web push notification or an on-site message (banner, modal) in the browser. */
+    [SY_CHANNEL_WEB] = BIT(SY_EVENT_SENT) | BIT(SY_EVENT_DELIVERED) | BIT(SY_EVENT_SHOWN) |
+                       BIT(SY_EVENT_CLICKED) | BIT(SY_EVENT_DISMISSED) | BIT(SY_EVENT_FAILED),
 };
 
 static const char *name_of(const char *const *names, int count, int v) {

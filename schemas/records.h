@@ -35,6 +35,7 @@ typedef enum sy_channel {
     SY_CHANNEL_IN_APP,
     SY_CHANNEL_CUSTOM, /* business events by name: store_visit, purchase, ... */
     SY_CHANNEL_TASK,   /* hand-off outside the journey: call queue, callback */
+    SY_CHANNEL_WEB,    /* web push and on-site messages; last: added after the others */
     SY_CHANNEL__COUNT
 } sy_channel_t;
 

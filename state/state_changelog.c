@@ -22,12 +22,14 @@ static const int changelog_cf_index[] = {
     [STATE_CHANGELOG_CF_INSTANCES] = CF_INSTANCES,
     [STATE_CHANGELOG_CF_TIMERS] = CF_TIMERS,
     [STATE_CHANGELOG_CF_PROFILES] = CF_PROFILES,
+    [STATE_CHANGELOG_CF_EVENT_IDS] = CF_EVENT_IDS,
 };
 static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_DEFAULT] = STATE_CHANGELOG_CF_META,
     [CF_INSTANCES] = STATE_CHANGELOG_CF_INSTANCES,
     [CF_TIMERS] = STATE_CHANGELOG_CF_TIMERS,
     [CF_PROFILES] = STATE_CHANGELOG_CF_PROFILES,
+    [CF_EVENT_IDS] = STATE_CHANGELOG_CF_EVENT_IDS,
 };
 #define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
 /* The two tables are each other's inverse over every column family. */
@@ -111,13 +113,15 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
     return SY_OK;
 }
 
-/* Timers and profiles go to the write batch only: nothing reads them during a restore,
- * and the batch commits before processing goes on. */
+/* Timers, profiles and event ids go to the write batch only: nothing reads them during a
+ * restore, and the batch commits before processing goes on. */
 static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, char *errbuf,
                             size_t errbuf_size) {
     state_timer_t timer;
-    assert(cf == CF_TIMERS || cf == CF_PROFILES);
+    state_event_id_t ids[STATE_EVENT_IDS_MAX];
+    size_t ids_count;
+    assert(cf == CF_TIMERS || cf == CF_PROFILES || cf == CF_EVENT_IDS);
     if (cf == CF_TIMERS && (!state_codec_timer_key_decode(key, key_len, &timer) ||
                             (value && !state_codec_timer_value_decode(value, value_len,
                                                                       &timer))))
@@ -125,6 +129,11 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     if (cf == CF_PROFILES && (key_len > PROFILE_KEY_BYTES_MAX ||
                               (value && value_len > STATE_PROFILE_BYTES_MAX)))
         return bad_record("profile over its limits", errbuf, errbuf_size);
+    if (cf == CF_EVENT_IDS &&
+        (key_len > PROFILE_KEY_BYTES_MAX ||
+         (value && !state_event_ids_decode(value, value_len, ids, STATE_EVENT_IDS_MAX,
+                                           &ids_count))))
+        return bad_record("malformed event ids", errbuf, errbuf_size);
     if (cf == CF_TIMERS)
         state_store_timer_mark_forget(s, timer.partition);
     if (value)

@@ -120,6 +120,45 @@ sy_err_t state_store_profile_get(state_store_t *store, int32_t partition,
                                  size_t *attrs_count, void *buf, size_t buf_size,
                                  char *errbuf, size_t errbuf_size);
 
+/* Event ids: each contact's recently seen input event ids, as 8-byte hashes with their
+ * event times, kept with the contact's partition (column family event_ids), so that an
+ * event delivered twice is applied once. */
+
+/* Most ids one contact's record can keep (the config's events.dedup.ids.max is at most
+ * this): 16 bytes each, so a record stays under 16 KiB. */
+#define STATE_EVENT_IDS_MAX 1024
+
+typedef struct state_event_id {
+    uint64_t hash;   /* of the event id (sy_hash_fnv1a64) */
+    int64_t time_ms; /* the event's time */
+} state_event_id_t;
+
+typedef struct state_event_ids_conf {
+    int64_t window_ms; /* an id is remembered this long, in event time, past the newest */
+    size_t ids_max;    /* 1..STATE_EVENT_IDS_MAX ids per contact; the oldest go first */
+} state_event_ids_conf_t;
+
+/* Was an event with id hash at time_ms seen for contact within conf's window? The
+ * window ends at the newest event time of the contact's record (this one included): an
+ * id older than window_ms before it is forgotten, as are the oldest beyond ids_max. When
+ * not seen (*seen false), the id is added to the record in the pending batch. Pure event
+ * time, no clock: replays decide alike. Errors: SY_ERR_LIMIT (contact id too long),
+ * SY_ERR_STATE, SY_ERR_NOMEM. */
+sy_err_t state_store_event_id_seen(state_store_t *store, int32_t partition,
+                                   const char *contact_id, uint64_t hash, int64_t time_ms,
+                                   const state_event_ids_conf_t *conf, bool *seen,
+                                   char *errbuf, size_t errbuf_size);
+
+/* Read contact's recorded ids (at most STATE_EVENT_IDS_MAX into ids, oldest first) into
+ * *count; none is zero ids. Sees the pending batch. Errors as state_store_event_id_seen. */
+sy_err_t state_store_event_ids_get(state_store_t *store, int32_t partition,
+                                   const char *contact_id, state_event_id_t *ids,
+                                   size_t *count, char *errbuf, size_t errbuf_size);
+
+/* Decode an event-ids value: 1 when it is well formed and holds at most ids_max ids. */
+int state_event_ids_decode(const uint8_t *value, size_t len, state_event_id_t *ids,
+                           size_t ids_max, size_t *count);
+
 /* Visit every committed instance of journey_id in partition (for deploy-time migration).
  * visit returns non-zero to stop. Instances the visit puts go to the pending batch. */
 typedef int state_instance_visit_fn(void *ctx, int32_t partition, const char *contact_id,
@@ -178,6 +217,7 @@ typedef enum state_changelog_cf {
     STATE_CHANGELOG_CF_INSTANCES = 1, /* journey instances */
     STATE_CHANGELOG_CF_TIMERS = 2,    /* the timer index */
     STATE_CHANGELOG_CF_PROFILES = 3,  /* profiles */
+    STATE_CHANGELOG_CF_EVENT_IDS = 4, /* recent input event ids per contact */
 } state_changelog_cf_t;
 
 /* One write: the state key (partition first) and value, both borrowed for the call;

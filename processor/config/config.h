@@ -52,6 +52,10 @@ typedef struct sy_config {
     int64_t batch_records_max;   /* batch.records.max */
     int64_t state_cache_bytes;   /* state.cache.bytes */
     config_time_mode_t time_mode; /* time.mode */
+    int64_t events_future_skew_max_ms; /* events.future.skew.max.ms */
+    int64_t events_future_gap_max_ms;  /* events.future.gap.max.ms */
+    int64_t events_dedup_window_ms;    /* events.dedup.window.ms */
+    int64_t events_dedup_ids_max;      /* events.dedup.ids.max */
     config_guarantee_t processing_guarantee; /* processing.guarantee */
     log_level_t log_level;        /* log.level */
     log_format_t log_format;      /* log.format */

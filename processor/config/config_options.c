@@ -53,6 +53,29 @@ const config_option_t config_options[] = {
      "sends a message, counting a wait's duration, a branch path's `after` and nothing for "
      "a time-of-day wait or an event. A journey with a shorter loop is refused at load, so "
      "that no contact is messaged faster than this without end."},
+    /* Defaults: engine_admit.h; the skew's and gap's maximum is 10 years, the window's
+     * 30 days. */
+    {"events.future.skew.max.ms", CONFIG_TYPE_INT, "86400000", NULL, 0,
+     INT64_C(315360000000), NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(events_future_skew_max_ms),
+     "In time.mode = wallclock, how far, in milliseconds, an event's time may be ahead of "
+     "the wall clock. A later event, or one outside the years 0000-9999, goes to the "
+     "dead-letter topic as implausible_time and is not processed."},
+    {"events.future.gap.max.ms", CONFIG_TYPE_INT, "7776000000", NULL, 0,
+     INT64_C(315360000000), NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(events_future_gap_max_ms),
+     "In time.mode = event (and in simulate and replay, which read no clock), how far, in "
+     "milliseconds, an event's time may be ahead of its partition's event time, once the "
+     "partition has one. A later event goes to the dead-letter topic as implausible_time "
+     "and moves no time, so one bad record cannot fire the partition's timers early."},
+    {"events.dedup.window.ms", CONFIG_TYPE_INT, "86400000", NULL, 0, INT64_C(2592000000),
+     NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(events_dedup_window_ms),
+     "How long, in event time, a contact's input event ids are remembered: an event whose "
+     "event_id the contact had within this window before its newest event is a duplicate "
+     "and is dropped before the journeys see it. Kept in state with the contact. 0 turns "
+     "deduplication off."},
+    {"events.dedup.ids.max", CONFIG_TYPE_INT, "64", NULL, 1, 1024, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(events_dedup_ids_max),
+     "Most event ids remembered per contact (16 bytes each in state); beyond it the oldest "
+     "are forgotten, even within events.dedup.window.ms."},
     {"state.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(state_dir),
      "RocksDB data directory of this instance; created if missing. Every instance needs "

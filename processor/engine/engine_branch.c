@@ -116,6 +116,10 @@ sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *ch
                                 engine_move_t *move) {
     assert(w->journey->nodes[w->instance.node].kind == JOURNEY_NODE_BRANCH);
     const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
+    /* A path counts events since the contact entered the branch: one stamped before,
+     * however late it arrives, is not an outcome of this stay. */
+    if (ev->occurred_at_ms < w->instance.node_entered_at_ms)
+        return SY_OK;
     uint32_t bits = watch_bits(w, b, ev);
     if (!bits)
         return SY_OK; /* not an event this branch reads */

@@ -53,8 +53,10 @@ sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *chan
     if (wait->kind != JOURNEY_WAIT_EVENT || wait->watch.count == 0 ||
         !event_match_test(&wait->watch.events[0], ev))
         return SY_OK;
-    /* The timer is due at the timeout; an event at that very time no longer counts. */
-    if (w->t >= sy_time_add_ms(w->instance.node_entered_at_ms, wait->timeout_ms))
+    /* The timer is due at the timeout; an event at that very time no longer counts, nor
+     * one stamped before the contact began to wait, however late it arrives. */
+    if (w->t < w->instance.node_entered_at_ms ||
+        w->t >= sy_time_add_ms(w->instance.node_entered_at_ms, wait->timeout_ms))
         return SY_OK;
     w->instance.seen_mask |= UINT32_C(1);
     *changed = true;

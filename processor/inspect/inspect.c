@@ -65,14 +65,20 @@ sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *c
         return err;
     err = state_store_profile_partition_find(store, contact_id, &r->profile_partition, errbuf,
                                              errbuf_size);
-    if (err == SY_ERR_NOT_FOUND)
-        return SY_OK;
     if (err == SY_OK)
         err = state_store_profile_get(store, r->profile_partition, contact_id, r->attrs,
                                       SY_PROFILE_ATTRS_MAX, &r->attrs_count, r->profile_buf,
                                       sizeof r->profile_buf, errbuf, errbuf_size);
     r->has_profile = err == SY_OK;
-    return err;
+    if (err != SY_OK && err != SY_ERR_NOT_FOUND)
+        return err;
+    r->event_ids_partition = r->instances_count ? r->instances[0].partition
+                             : r->has_profile   ? r->profile_partition
+                                                : -1;
+    if (r->event_ids_partition < 0)
+        return SY_OK;
+    return state_store_event_ids_get(store, r->event_ids_partition, contact_id, r->event_ids,
+                                     &r->event_ids_count, errbuf, errbuf_size);
 }
 
 bool inspect_found(const inspect_report_t *r) { return r->instances_count || r->has_profile; }

@@ -37,11 +37,15 @@ typedef struct inspect_report {
     size_t attrs_count;
     sy_attr_t attrs[SY_PROFILE_ATTRS_MAX]; /* strings point into profile_buf */
     char profile_buf[STATE_PROFILE_BYTES_MAX];
+    int32_t event_ids_partition; /* the contact's partition, -1 when it has no state */
+    size_t event_ids_count;      /* recent input event ids kept for deduplication */
+    state_event_id_t event_ids[STATE_EVENT_IDS_MAX]; /* oldest first */
 } inspect_report_t;
 
 /* Fill report with contact_id's committed state in store: instances of every partition,
  * the timers of the partitions that hold them (found by scanning each such partition's
- * whole timer index), and the profile. Errors: SY_ERR_LIMIT (over-long id),
+ * whole timer index), the profile, and the recent event ids of the contact's partition
+ * (that of its first instance, else of its profile). Errors: SY_ERR_LIMIT (over-long id),
  * SY_ERR_STATE. */
 sy_err_t inspect_gather(inspect_report_t *report, state_store_t *store,
                         const char *contact_id, char *errbuf, size_t errbuf_size);

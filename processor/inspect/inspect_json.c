@@ -1,5 +1,6 @@
 /* inspect_json.c — `switchyard inspect --json`: the same as inspect_text.c, as one JSON
  * object (built with json-c, which escapes every string). Fields: docs/inspect.md. */
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,6 +94,21 @@ static json_object *value_json(const sy_value_t *v) {
     return NULL;
 }
 
+/* The recent event ids: [{"hash": "<16 hex digits>", "time": "<ISO>"}], oldest first. */
+static json_object *event_ids_json(const inspect_report_t *r) {
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; a && i < r->event_ids_count; i++) {
+        char hash[17], when[INSPECT_TIME_BYTES];
+        snprintf(hash, sizeof hash, "%016" PRIx64, r->event_ids[i].hash);
+        inspect_time_format(r->event_ids[i].time_ms, when);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "hash", json_object_new_string(hash));
+        json_object_object_add(o, "time", json_object_new_string(when));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
 static json_object *profile_json(const inspect_report_t *r) {
     if (!r->has_profile)
         return NULL;
@@ -122,6 +138,7 @@ sy_err_t inspect_print_json(const inspect_report_t *r, const journey_set_t *jour
     json_object_object_add(root, "timers_truncated",
                            json_object_new_boolean(r->timers_truncated));
     json_object_object_add(root, "profile", profile_json(r));
+    json_object_object_add(root, "event_ids", event_ids_json(r));
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
     sy_err_t err = text && fprintf(out, "%s\n", text) >= 0 ? SY_OK : SY_ERR_IO;

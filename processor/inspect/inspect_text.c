@@ -95,6 +95,8 @@ static void value_print(const sy_value_t *v, FILE *out) {
     }
 }
 
+static void profile_print(const inspect_report_t *r, FILE *out);
+
 void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys,
                         FILE *out) {
     fprintf(out, "contact %s: %zu journey instance%s%s\n", r->contact_id, r->instances_count,
@@ -104,6 +106,19 @@ void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys
         instance_print(r, &r->instances[i], journeys, out);
     if (r->timers_truncated)
         fprintf(out, "\n(more than %d timers: the rest are not shown)\n", INSPECT_TIMERS_MAX);
+    profile_print(r, out);
+    if (r->event_ids_count == 0)
+        return;
+    fprintf(out, "\nevent ids (partition %" PRId32 "): %zu recent, for deduplication\n",
+            r->event_ids_partition, r->event_ids_count);
+    for (size_t i = 0; i < r->event_ids_count; i++) {
+        char when[INSPECT_TIME_BYTES];
+        inspect_time_format(r->event_ids[i].time_ms, when);
+        fprintf(out, "  %016" PRIx64 " at %s\n", r->event_ids[i].hash, when);
+    }
+}
+
+static void profile_print(const inspect_report_t *r, FILE *out) {
     if (!r->has_profile) {
         fprintf(out, "\nprofile: none\n");
         return;

@@ -63,7 +63,8 @@ sy_err_t journey_event(journey_build_t *b, const journey_doc_node_t *value,
     if (channel < 0)
         return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
                             "unknown event type '%s' (write channel.type: email, sms, "
-                            "push, voice, call, in_app; or custom.<name>)", value->text);
+                            "push, voice, call, in_app, web; or custom.<name>)",
+                            value->text);
     int type = sy_event_type_parse(dot + 1);
     if (type < 0 || type == SY_EVENT_CUSTOM ||
         !sy_event_type_allowed((sy_channel_t)channel, (sy_event_type_t)type)) {

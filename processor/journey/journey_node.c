@@ -105,10 +105,11 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
         return err;
     int c = channel->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(channel->text) : -1;
     if (c != SY_CHANNEL_EMAIL && c != SY_CHANNEL_SMS && c != SY_CHANNEL_PUSH &&
-        c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_TASK)
+        c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_WEB &&
+        c != SY_CHANNEL_TASK)
         return journey_fail(b, SY_ERR_JOURNEY, channel->line, channel->column,
-                            "send channel must be email, sms, push, voice, in_app or task, "
-                            "not '%s'", channel->kind == JOURNEY_DOC_SCALAR ? channel->text
+                            "send channel must be email, sms, push, voice, in_app, web or "
+                            "task, not '%s'", channel->kind == JOURNEY_DOC_SCALAR ? channel->text
                                                                             : "a collection");
     send->channel = (sy_channel_t)c;
     err = journey_string(b, template_id, "template", &send->template_id);
@@ -143,9 +144,9 @@ static sy_err_t node_opt_out(journey_build_t *b, const journey_doc_node_t *value
                              char **out) {
     int c = value->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(value->text) : -1;
     if (c != SY_CHANNEL_EMAIL && c != SY_CHANNEL_SMS && c != SY_CHANNEL_PUSH &&
-        c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP)
+        c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_WEB)
         return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
-                            "opt_out names a channel: email, sms, push, voice or in_app");
+                            "opt_out names a channel: email, sms, push, voice, in_app or web");
     return journey_string(b, value, "opt_out", out);
 }
 

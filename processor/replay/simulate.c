@@ -29,6 +29,7 @@ struct simulate {
     int32_t partitions_fed;   /* 1 + the highest partition fed, 0 before any */
     uint64_t uncommitted;     /* records and timers since the last commit */
     simulate_stats_t stats;
+    engine_admit_conf_t admit;
     char sink_error[512];     /* why a sink call failed: the sink has no errbuf */
 };
 
@@ -102,6 +103,8 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
     s->conf.output_path = NULL;
     s->conf.sink = NULL;
     s->conf.state_dir = NULL;
+    s->conf.admit = NULL;
+    s->admit = conf->admit ? *conf->admit : engine_admit_conf_default();
     s->latest_ms = INT64_MIN;
     engine_sink_t sink = {sim_decision, sim_action, sim_contact_update, s};
     if ((err = journey_set_load_dir(&s->journeys, conf->journeys_dir, errbuf,
@@ -225,9 +228,14 @@ static sy_err_t sim_record(simulate_t *s, int32_t partition, const event_json_li
     /* Only events move a partition's time, as in the service: profiles come from another
      * topic whose times say nothing about how far the events have got. */
     if (line->event) {
-        err = sim_advance(s, p, line->event->occurred_at_ms, errbuf, errbuf_size);
+        bool duplicate = false;
         s->stats.events++;
-        if (err == SY_OK)
+        err = engine_admit_event(s->store, &s->admit, p, line->event, INT64_MIN, &duplicate,
+                                 errbuf, errbuf_size);
+        s->stats.duplicates += err == SY_OK && duplicate;
+        if (err == SY_OK && !duplicate)
+            err = sim_advance(s, p, line->event->occurred_at_ms, errbuf, errbuf_size);
+        if (err == SY_OK && !duplicate)
             err = engine_on_event(s->engine, p, line->event, errbuf, errbuf_size);
     } else {
         s->stats.profile_updates++;
@@ -257,6 +265,23 @@ static ssize_t sim_line_read(FILE *input, char *buf, size_t cap) {
     return len == 0 && c == EOF ? -1 : (ssize_t)len;
 }
 
+/* A line whose event has an implausible time (its reason in errbuf): a dead letter in
+ * the output, as the service would produce one, and the run goes on. */
+static sy_err_t sim_dead_letter(simulate_t *s, const char *source, long line_no,
+                                const char *text, size_t len, char *errbuf,
+                                size_t errbuf_size) {
+    char reason[512];
+    snprintf(reason, sizeof reason, "%s", errbuf);
+    s->stats.dead_letters++;
+    if (len > 0 && text[len - 1] == '\n')
+        len--;
+    sy_dead_letter_t dl = {.source_topic = source, .partition = -1, .offset = line_no,
+                           .error_code = sy_err_name(SY_ERR_IMPLAUSIBLE_TIME),
+                           .error = reason, .value = text, .value_len = len,
+                           .failed_at_ms = 0};
+    return s->json ? output_json_dead_letter(s->json, &dl, errbuf, errbuf_size) : SY_OK;
+}
+
 sy_err_t simulate_feed(simulate_t *s, FILE *input, const char *source, char *errbuf,
                        size_t errbuf_size) {
     event_json_t *parser = NULL;
@@ -282,6 +307,8 @@ sy_err_t simulate_feed(simulate_t *s, FILE *input, const char *source, char *err
             continue;
         s->sink_error[0] = '\0';
         err = sim_record(s, -1, &line, errbuf, errbuf_size);
+        if (err == SY_ERR_IMPLAUSIBLE_TIME)
+            err = sim_dead_letter(s, source, line_no, text, (size_t)len, errbuf, errbuf_size);
         if (err != SY_OK)
             err = sim_engine_fail(s, err, source, line_no, errbuf, errbuf_size);
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "engine_admit.h"
 #include "journey.h"
 #include "sy_error.h"
 
@@ -41,6 +42,8 @@ typedef struct simulate_conf {
     int32_t partitions;       /* 1..STATE_PARTITIONS_MAX; contacts hashed onto them */
     simulate_until_t until;
     int64_t until_ms;         /* TIME: epoch ms; AFTER: a duration >= 0 */
+    const engine_admit_conf_t *admit; /* time skew and dedup; NULL: the defaults. Borrowed
+                                       * for simulate_open */
 } simulate_conf_t;
 
 typedef struct simulate_stats {
@@ -51,6 +54,8 @@ typedef struct simulate_stats {
     uint64_t contact_updates;
     uint64_t timers_fired;  /* stale ones included, as engine_fire_timers counts */
     uint64_t input_faults;  /* records simulate_feed_frame returned as the input's fault */
+    uint64_t duplicates;    /* events dropped: their id was seen (engine_admit.h) */
+    uint64_t dead_letters;  /* lines of simulate_feed with an implausible time */
     bool timers_left;       /* UNTIL_END: timers beyond the horizon were left unfired */
 } simulate_stats_t;
 
@@ -69,9 +74,12 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
 /* Close the output and drop the store. simulate_close(NULL) is a no-op. */
 void simulate_close(simulate_t *sim);
 
-/* Apply every line of input (borrowed; source names it in messages) in file order. For an
- * event at time t of partition p: when t is past p's stream time, p's timers due before
- * t fire, then p's time becomes t; then the event goes to the engine. A profile update
+/* Apply every line of input (borrowed; source names it in messages) in file order. An
+ * event first passes engine_admit_event as in the service: one with an implausible time
+ * becomes a dead-letter line of the output (topic: source, offset: its line number) and
+ * moves no time; a duplicate is counted and dropped. For an event at time t of partition
+ * p: when t is past p's stream time, p's timers due before t fire, then p's time becomes
+ * t; then the event goes to the engine. A profile update
  * goes to the store and moves no time, as in the service. Stops at the first bad line.
  * Errors: SY_ERR_INVALID_RECORD and SY_ERR_LIMIT for the input's fault (errbuf reads
  * "SOURCE:LINE: problem"); SY_ERR_IO when input cannot be read; SY_ERR_STATE and the

@@ -29,6 +29,7 @@ typedef struct runner_stats {
     uint64_t contact_updates;
     uint64_t dead_letters;
     uint64_t timers_fired;
+    uint64_t duplicates;   /* input events dropped as already seen */
     uint64_t transactions;
     /* Time each committed batch took to become durable in Kafka, retries included:
      * exactly_once, producing its changelog records, sending the offsets and committing

@@ -76,6 +76,7 @@ typedef enum runner_txn_state {
 
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
+    uint64_t duplicates; /* input events dropped as already seen (engine_admit.h) */
 } runner_counts_t;
 
 struct runner {
@@ -99,7 +100,7 @@ struct runner {
     int64_t last_timer_scan_ms;
     /* Committed totals, read by other threads. */
     _Atomic uint64_t total_records, total_decisions, total_actions, total_contact_updates,
-        total_dead_letters, total_timers_fired, total_transactions;
+        total_dead_letters, total_timers_fired, total_transactions, total_duplicates;
     /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;

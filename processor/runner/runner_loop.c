@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine_admit.h"
 #include "log.h"
 #include "runner_int.h"
 #include "sy_clock.h"
@@ -46,6 +47,21 @@ static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy
             return err;
     }
     return engine_on_event(r->engine, m->partition, ev, errbuf, errbuf_size);
+}
+
+/* The checks before the engine (engine_admit.h): an implausible time is the input's
+ * fault, a duplicate is counted and dropped. Only time.mode = wallclock reads the clock. */
+static sy_err_t admit_event(runner_t *r, const rd_kafka_message_t *m, const sy_event_t *ev,
+                            bool *duplicate, char *reason, size_t reason_size) {
+    assert(r->txn_state == RUNNER_TXN_OPEN);
+    const sy_config_t *c = r->config;
+    engine_admit_conf_t conf = {c->events_future_skew_max_ms, c->events_future_gap_max_ms,
+                                c->events_dedup_window_ms, (size_t)c->events_dedup_ids_max};
+    int64_t wall_ms = c->time_mode == CONFIG_TIME_WALLCLOCK ? sy_clock_wall_ms() : INT64_MIN;
+    sy_err_t err = engine_admit_event(r->store, &conf, m->partition, ev, wall_ms, duplicate,
+                                      reason, reason_size);
+    r->batch.duplicates += err == SY_OK && *duplicate;
+    return err;
 }
 
 /* A profile update merges into the contact's stored profile. */
@@ -99,8 +115,11 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
         err = SY_ERR_LIMIT;
         snprintf(reason, sizeof reason, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
     }
+    bool duplicate = false;
     if (err == SY_OK)
-        return process_event(r, m, &ev, errbuf, errbuf_size);
+        err = admit_event(r, m, &ev, &duplicate, reason, sizeof reason);
+    if (err == SY_OK)
+        return duplicate ? SY_OK : process_event(r, m, &ev, errbuf, errbuf_size);
     if (sy_err_is_input_fault(err) || err == SY_ERR_LIMIT)
         return runner_dead_letter(r, m, err, reason, errbuf, errbuf_size);
     snprintf(errbuf, errbuf_size, "%s", reason);
@@ -192,8 +211,9 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_stats_t s;
     runner_stats_get(r, &s);
     log_info("stopped: %" PRIu64 " records, %" PRIu64 " decisions, %" PRIu64
-             " actions, %" PRIu64 " dead letters in %" PRIu64 " transactions",
-             s.records, s.decisions, s.actions, s.dead_letters, s.transactions);
+             " actions, %" PRIu64 " dead letters, %" PRIu64 " duplicates in %" PRIu64
+             " transactions", s.records, s.decisions, s.actions, s.dead_letters,
+             s.duplicates, s.transactions);
     log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
              s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);

@@ -134,6 +134,7 @@ static void totals_add(runner_t *r) {
     atomic_fetch_add(&r->total_contact_updates, r->batch.contact_updates);
     atomic_fetch_add(&r->total_dead_letters, r->batch.dead_letters);
     atomic_fetch_add(&r->total_timers_fired, r->batch.timers_fired);
+    atomic_fetch_add(&r->total_duplicates, r->batch.duplicates);
     atomic_fetch_add(&r->total_transactions, 1);
 }
 

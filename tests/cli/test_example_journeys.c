@@ -72,3 +72,31 @@ Test(example_journeys, coffee_push_promo_every_path, .timeout = 120) {
 Test(example_journeys, coffee_voice_reactivation_every_path, .timeout = 120) {
     check("coffee_voice_reactivation");
 }
+
+/* Providers deliver at least once: every event line of a path file three times (same
+ * event_id) gives byte for byte the output of the file as written. */
+static char once[512 * 1024], thrice[512 * 1024];
+
+static void check_tripled(const char *journey) {
+    char command[1024];
+    snprintf(command, sizeof command,
+             "%s simulate --journeys %s/examples/journeys --events %s/%s.jsonl 2>/dev/null",
+             SWITCHYARD_BIN, SY_SOURCE_ROOT, PATHS_DIR, journey);
+    cr_assert(eq(int, child_run(command, once, sizeof once), 0), "%s", command);
+    snprintf(command, sizeof command,
+             "awk '{print} /^\\{/ {print; print}' %s/%s.jsonl | %s simulate --journeys "
+             "%s/examples/journeys --events - 2>/dev/null", PATHS_DIR, journey,
+             SWITCHYARD_BIN, SY_SOURCE_ROOT);
+    cr_assert(eq(int, child_run(command, thrice, sizeof thrice), 0), "%s", command);
+    cr_assert_gt(strlen(once), 0);
+    cr_assert(eq(str, thrice, once), "%s: every event three times changes the output",
+              journey);
+}
+
+Test(example_journeys, every_path_file_with_each_event_three_times_gives_the_same_output,
+     .timeout = 120) {
+    check_tripled("coffee_email_promo");
+    check_tripled("coffee_sms_feedback");
+    check_tripled("coffee_push_promo");
+    check_tripled("coffee_voice_reactivation");
+}

@@ -198,3 +198,48 @@ Test(simulate, usage_errors_exit_2) {
     cr_assert(eq(int, run("--journeys j --events e --partitions 0", out), 2), "%s", out);
     cr_assert(eq(int, run("--journeys j --events e --frobnicate 1", out), 2), "%s", out);
 }
+
+/* Write text to the file name in dir; its path into path. */
+static void dir_file_write(const char *name, const char *text, char *path, size_t size) {
+    snprintf(path, size, "%s/%s", dir, name);
+    cr_assert(eq(int, text_file_write(path, text), 0), "write %s", path);
+}
+
+Test(simulate, a_journey_with_a_web_send_validates_and_sends_on_web) {
+    char path[256], events[256], args[768];
+    dir_file_write("journeys/web.yaml",
+                   "id: web_banner\nversion: 1\nentry: {event: custom.cart_abandoned}\n"
+                   "nodes:\n  - id: banner\n    send: {channel: web, template: cart}\n"
+                   "    next: done\n  - id: done\n    exit: {}\n", path, sizeof path);
+    snprintf(args, sizeof args, "%s validate %s 2>&1", SWITCHYARD_BIN, path);
+    cr_assert(eq(int, child_run(args, out, SIM_OUTPUT_MAX), 0), "%s", out);
+    dir_file_write("web.jsonl", "{\"event_id\":\"w1\",\"contact_id\":\"wes\",\"time\":0,"
+                   "\"type\":\"custom.cart_abandoned\"}\n", events, sizeof events);
+    snprintf(args, sizeof args, "--journeys %s --events %s --out %s", journeys, events,
+             out_path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    expect_trace(lines, "wes", "->banner(-)/entry | send banner web cart | "
+                               "banner>done(-)/entry");
+}
+
+/* An event stamped a year ahead of the partition's event time is a dead letter with its
+ * reason: it moves no time, so ben's 24 h timer does not fire at it (--until input). */
+Test(simulate, an_event_a_year_ahead_is_a_dead_letter_and_fires_no_timer) {
+    char events[256], args[768];
+    char text[4096];
+    text_file_read(EVENTS, text, sizeof text);
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof text - n, "{\"event_id\":\"far\",\"contact_id\":\"zed\","
+             "\"time\":\"2027-11-02T12:00:00Z\",\"type\":\"custom.promo_eligible\"}\n");
+    dir_file_write("far.jsonl", text, events, sizeof events);
+    snprintf(args, sizeof args, "--journeys %s --events %s --out %s --until input",
+             journeys, events, out_path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    cr_assert_not_null(strstr(lines, "\"error_code\":\"implausible_time\""), "%s", lines);
+    cr_assert_null(strstr(lines, "\"cause\":\"timer\""), "%s", lines);
+    cr_assert_null(strstr(lines, "\"contact_id\":\"zed\",\"journey"), "%s", lines);
+    cr_assert_not_null(strstr(out, " 0 timers fired, 0 duplicates, 1 dead letters"), "%s",
+                       out);
+}

@@ -234,6 +234,7 @@ Test(records, each_channel_allows_exactly_its_event_types) {
         [SY_CHANNEL_IN_APP] = " shown clicked ",
         [SY_CHANNEL_CUSTOM] = " custom ",
         [SY_CHANNEL_TASK] = " ",
+        [SY_CHANNEL_WEB] = " sent delivered shown clicked dismissed failed ",
     };
     for (int c = 0; c < SY_CHANNEL__COUNT; c++)
         for (int t = 0; t < SY_EVENT_TYPE__COUNT; t++) {

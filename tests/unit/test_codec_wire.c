@@ -113,7 +113,7 @@ Test(codec, decode_rejects_negative_enum_index) {
     w_event_nulls(&w);
     w_long(&w, 0);
     expect_err(decode_event_wire(&w, &e), SY_ERR_MALFORMED);
-    expect_msg("enum Channel index -1 out of range (8 symbols) at byte 12");
+    expect_msg("enum Channel index -1 out of range (9 symbols) at byte 12");
 }
 
 Test(codec, decode_rejects_union_branch_out_of_range) {

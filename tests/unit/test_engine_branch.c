@@ -258,3 +258,42 @@ Test(engine_lang, an_inbound_call_after_the_email_takes_the_called_path) {
     expect_act(&lx, 1, SY_CHANNEL_SMS, "thanks_for_calling", "thanks", 1, T0_MS + 5 * H_MS);
     env_close(&lx);
 }
+
+/* ---- events stamped before the contact entered the node ---- */
+
+/* A reply stamped before the branch was entered, arriving after the entry, is no outcome
+ * of this stay: no path is taken and nothing is decided at a time before the entry. */
+Test(engine_lang, branch_ignores_an_event_stamped_before_its_entry) {
+    feedback_enter();
+    feed_outcome(&lx, "early", T0_MS - 1, SY_CHANNEL_SMS, SY_EVENT_REPLIED, "ask", 1, NULL);
+    expect_counts(&lx.rec, 2, 1, 0);
+    feed_outcome(&lx, "reply", T0_MS, SY_CHANNEL_SMS, SY_EVENT_REPLIED, "ask", 1, NULL);
+    expect_counts(&lx.rec, 4, 2, 0);
+    expect_move(&lx, 2, "outcome", "thanks", "replied", SY_CAUSE_EVENT, "reply", T0_MS);
+}
+
+static const char waiter_yaml[] =
+    "id: waiter\n"
+    "version: 1\n"
+    "entry: {event: custom.signup}\n"
+    "nodes:\n"
+    "  - id: app\n"
+    "    wait: {event: custom.app_open, timeout: 48h, timeout_to: done}\n"
+    "    next: welcome\n"
+    "  - id: welcome\n"
+    "    send: {channel: push, template: welcome}\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+/* The same for a wait on an event: an app open stamped before the signup does not end it. */
+Test(engine_lang, wait_ignores_an_event_stamped_before_its_entry) {
+    lx_open(waiter_yaml);
+    feed_custom(&lx, "signup", T0_MS, "signup", -1);
+    expect_counts(&lx.rec, 1, 0, 0);
+    feed_custom(&lx, "early", T0_MS - H_MS, "app_open", -1);
+    expect_counts(&lx.rec, 1, 0, 0);
+    feed_custom(&lx, "open", T0_MS + H_MS, "app_open", -1);
+    expect_counts(&lx.rec, 3, 1, 0);
+    expect_move(&lx, 1, "app", "welcome", "event", SY_CAUSE_EVENT, "open", T0_MS + H_MS);
+}

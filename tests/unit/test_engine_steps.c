@@ -110,3 +110,35 @@ Test(engine_lang, send_params_render_profile_values_event_fields_and_defaults) {
     expect_param(&lx, 1, 0, "greeting", "Hi Grace!");
     expect_param(&lx, 1, 1, "store", "our store");
 }
+
+/* The web channel: an on-site message is sent, and its click is an outcome the branch
+ * watches, as for any other channel. */
+static const char web_yaml[] =
+    "id: web_banner\n"
+    "version: 1\n"
+    "entry: {event: custom.cart_abandoned}\n"
+    "nodes:\n"
+    "  - id: banner\n"
+    "    send: {channel: web, template: cart_banner}\n"
+    "    next: outcome\n"
+    "  - id: outcome\n"
+    "    branch:\n"
+    "      message: banner\n"
+    "      paths:\n"
+    "        - name: clicked\n"
+    "          when: [web.clicked]\n"
+    "          to: done\n"
+    "      otherwise: {after: 24h, to: done}\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+Test(engine_lang, a_web_send_is_an_action_on_the_web_channel_and_its_click_an_outcome) {
+    lx_open(web_yaml);
+    feed_custom(&lx, "cart", T0_MS, "cart_abandoned", -1);
+    expect_counts(&lx.rec, 2, 1, 0);
+    expect_act(&lx, 0, SY_CHANNEL_WEB, "cart_banner", "banner", 1, T0_MS);
+    feed_outcome(&lx, "click", T0_MS + H_MS, SY_CHANNEL_WEB, SY_EVENT_CLICKED, "banner", 1,
+                 NULL);
+    expect_counts(&lx.rec, 3, 1, 0);
+    expect_move(&lx, 2, "outcome", "done", "clicked", SY_CAUSE_EVENT, "click", T0_MS + H_MS);
+}

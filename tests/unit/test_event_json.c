@@ -271,7 +271,7 @@ Test(event_json, unknown_event_types_list_what_the_channel_reports) {
                  "not_attempted, answered, not_answered, voicemail)");
     expect_error(EV("\"type\":\"emial.opened\""), SY_ERR_INVALID_RECORD,
                  "unknown event type 'emial.opened' (channels: email, sms, push, voice, "
-                 "call, in_app, custom, task)");
+                 "call, in_app, custom, task, web)");
     expect_error(EV("\"type\":\"opened\""), SY_ERR_INVALID_RECORD,
                  "unknown event type 'opened' (write channel.type: email.opened, "
                  "custom.store_visit)");
