@@ -77,7 +77,7 @@ static sy_err_t event_ids_read(state_store_t *s, const uint8_t *pkey, size_t pke
     char *rerr = NULL, *owned = NULL;
     const uint8_t *value = e ? e->value : NULL;
     size_t len = e ? e->value_len : 0;
-    if (!e) {
+    if (!e && s->cf[CF_EVENT_IDS]) { /* NULL: a store read-only from before the ids */
         owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_EVENT_IDS],
                                (const char *)pkey + 1, pkey_len - 1, &len, &rerr);
         if (rerr)

@@ -156,6 +156,32 @@ fail:
     return err;
 }
 
+/* The column families of dir that this store knows, in cf order: their names, options and
+ * cf indexes; all of them when dir cannot be listed (the open then says why). */
+static int read_only_families(state_store_t *s, const char *dir,
+                              const rocksdb_options_t *const *cf_options, const char **names,
+                              const rocksdb_options_t **options, int *index) {
+    size_t listed_count = 0;
+    char *lerr = NULL;
+    char **listed = rocksdb_list_column_families(s->options, dir, &listed_count, &lerr);
+    int count = 0;
+    for (int cf = 0; cf < CF__COUNT; cf++) {
+        bool present = listed == NULL;
+        for (size_t i = 0; listed && i < listed_count && !present; i++)
+            present = strcmp(listed[i], cf_names[cf]) == 0;
+        if (!present)
+            continue;
+        names[count] = cf_names[cf];
+        options[count] = cf_options[cf];
+        index[count++] = cf;
+    }
+    assert(count <= CF__COUNT);
+    if (listed)
+        rocksdb_list_column_families_destroy(listed, listed_count);
+    free(lerr);
+    return count;
+}
+
 sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
                                     size_t errbuf_size) {
     sy_err_t err;
@@ -169,9 +195,18 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
     const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
                                                       s->timer_options, s->options,
                                                       s->options};
+    /* A store written before a column family existed lacks it: open those it has; a
+     * missing family reads as empty (its handle stays NULL). */
+    const char *names[CF__COUNT];
+    const rocksdb_options_t *options[CF__COUNT];
+    rocksdb_column_family_handle_t *handles[CF__COUNT];
+    int index[CF__COUNT];
+    int count = read_only_families(s, dir, cf_options, names, options, index);
     /* A live service's WAL is expected: replay it (read-only) rather than refuse. */
-    s->db = rocksdb_open_for_read_only_column_families(s->options, dir, CF__COUNT, cf_names,
-                                                       cf_options, s->cf, 0, &rerr);
+    s->db = rocksdb_open_for_read_only_column_families(s->options, dir, count, names,
+                                                       options, handles, 0, &rerr);
+    for (int i = 0; s->db && i < count; i++)
+        s->cf[index[i]] = handles[i];
     if (!s->db) {
         err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
         goto fail;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rocksdb/c.h>
+
 #include "state_codec.h"
 #include "state_store.h"
 #include "tmpdir.h"
@@ -669,4 +671,39 @@ Test(state_store, stream_time_commit_persists_across_reopen, .fini = dir_remove)
     expect_stream_time(s, 4095, T0_MS);
     expect_stream_time(s, 7, INT64_MIN);
     state_store_close(s);
+}
+
+/* ---- stores written by an older switchyard ---- */
+
+/* A store whose directory lacks a column family this version added (event ids) still
+ * opens read-only, as inspect opens it, and the missing family reads as empty. */
+Test(state_store, read_only_open_of_a_store_without_a_newer_family_reads_it_as_empty) {
+    char dir[256];
+    tmpdir_make(dir, sizeof dir, "old-store");
+    const char *names[] = {"default", "instances", "timers", "profiles"};
+    rocksdb_options_t *options = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(options, 1);
+    rocksdb_options_set_create_missing_column_families(options, 1);
+    const rocksdb_options_t *cf_options[] = {options, options, options, options};
+    rocksdb_column_family_handle_t *handles[4];
+    char *rerr = NULL;
+    rocksdb_t *db = rocksdb_open_column_families(options, dir, 4, names, cf_options,
+                                                 handles, &rerr);
+    cr_assert_not_null(db, "rocksdb open: %s", rerr ? rerr : "?");
+    for (int i = 0; i < 4; i++)
+        rocksdb_column_family_handle_destroy(handles[i]);
+    rocksdb_close(db);
+    rocksdb_options_destroy(options);
+
+    state_store_t *s = NULL;
+    sy_err_t err = state_store_open_read_only(&s, dir, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "open_read_only: %s", errbuf);
+    state_event_id_t ids[4];
+    size_t count = 99;
+    err = state_store_event_ids_get(s, 0, contact_uuid, ids, &count, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "event_ids_get: %s", errbuf);
+    cr_assert(eq(sz, count, 0));
+    expect_no_instance(s, 0, contact_uuid, journey20);
+    state_store_close(s);
+    cr_assert(eq(int, tmpdir_remove(dir), 0));
 }
