@@ -49,8 +49,12 @@ void log_write_limited(log_limit_t *limit, log_level_t level, const char *fmt, .
         return;
     }
     if (limit->suppressed)
-        snprintf(message + n, sizeof message - n, " (%" PRIu64 " repeated line(s) "
-                 "suppressed over %" PRId64 " ms)", limit->suppressed, now - limit->last_ms);
+        snprintf(message + n, sizeof message - n,
+                 hash == limit->last_hash ? " (%" PRIu64 " repeated line(s) suppressed over %"
+                                            PRId64 " ms)"
+                                          : " (%" PRIu64 " repeat(s) of the line before "
+                                            "suppressed over %" PRId64 " ms)",
+                 limit->suppressed, now - limit->last_ms);
     limit->last_ms = now;
     limit->last_hash = hash;
     limit->suppressed = 0;

@@ -103,6 +103,8 @@ struct runner {
     sy_backoff_t retry;    /* of the failing call being retried; reset by a commit */
     log_limit_t retry_log; /* the retry loops' warnings, once per RUNNER_WAIT_LOG_MS */
     int64_t stop_seen_ms;  /* when a retry loop first saw *stop; 0 not yet */
+    bool redo_pending;     /* a batch was aborted and none committed since */
+    char redo_why[512];    /* why it was aborted */
     sy_err_t fatal; /* set by callbacks that cannot return an error */
     char fatal_msg[512];
 };

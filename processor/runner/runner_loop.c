@@ -165,6 +165,12 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
         snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
         err = r->fatal;
     }
+    if (err == SY_OK && r->redo_pending) {
+        /* Stopped while Kafka kept refusing the batch: an operating error, exit 1. */
+        snprintf(errbuf, errbuf_size, "stopped before the batch could be committed (the "
+                 "next start processes it again): %s", r->redo_why);
+        err = SY_ERR_KAFKA_RETRIABLE;
+    }
     if (err != SY_OK) {
         rd_kafka_consumer_close(r->consumer);
         return err;

@@ -176,6 +176,9 @@ static void batch_close(runner_t *r) {
 void runner_txn_redo(runner_t *r, const char *why) {
     log_write_limited(&r->retry_log, LOG_WARN,
                       "%s; aborting the batch and processing it again", why);
+    if (why != r->redo_why)
+        snprintf(r->redo_why, sizeof r->redo_why, "%s", why);
+    r->redo_pending = true;
     int64_t failed_at = sy_clock_mono_ms();
     batch_drop(r);
     batch_close(r);
@@ -195,6 +198,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (err == SY_OK) {
         commit_latency_add(r, (uint64_t)sy_clock_mono_us() - commit_start_us);
         runner_retry_reset(r);
+        r->redo_pending = false;
     }
     if (err == SY_ERR_KAFKA_ABORT) {
         rd_kafka_poll(r->producer, 0); /* the delivery reports say which record failed */
@@ -207,7 +211,10 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (err == SY_ERR_KAFKA_RETRIABLE) {
         /* Told to stop while the commit kept failing: what Kafka committed is the state;
          * the batch is aborted where it can be, and the next start processes it again. */
-        log_error("%s; stopping: the batch is aborted and will be processed again", errbuf);
+        char why[512];
+        snprintf(why, sizeof why, "%s", errbuf);
+        snprintf(errbuf, errbuf_size, "stopped before the batch could be committed (the "
+                 "next start processes it again): %s", why);
         batch_drop(r);
         batch_close(r);
         return err;
