@@ -16,7 +16,8 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
      * record (runner_changelog.c). */
     void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
     rd_kafka_resp_err_t err = kafka_produce_copy(r->producer, topic, partition, key, key_len,
-                                                 value, value_len, headers, opaque);
+                                                 value, value_len, headers, opaque,
+                                                 r->stop);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return SY_OK;
     int missing = err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||

@@ -72,22 +72,38 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
 }
 
 /* Seek every partition of the dropped batch back to its committed offset. */
-static void rewind_consumer(runner_t *r) {
-    if (!r->offsets->cnt || atomic_load(r->stop))
-        return; /* stopping: the next start reads from the committed offsets anyway */
+static rd_kafka_resp_err_t rewind_once(runner_t *r) {
     rd_kafka_topic_partition_list_t *committed = rd_kafka_topic_partition_list_copy(r->offsets);
-    if (rd_kafka_committed(r->consumer, committed, RUNNER_TXN_TIMEOUT_MS) == 0) {
-        for (int i = 0; i < committed->cnt; i++)
-            if (committed->elems[i].offset < 0)
-                committed->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-        rd_kafka_error_t *error = rd_kafka_seek_partitions(r->consumer, committed,
-                                                           RUNNER_TXN_TIMEOUT_MS);
-        if (error) {
-            log_error("rewind after abort: %s", rd_kafka_error_string(error));
-            rd_kafka_error_destroy(error);
-        }
+    rd_kafka_resp_err_t kerr = rd_kafka_committed(r->consumer, committed, RUNNER_TXN_SLICE_MS);
+    for (int i = 0; !kerr && i < committed->cnt; i++)
+        if (committed->elems[i].offset < 0)
+            committed->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_error_t *error =
+        kerr ? NULL : rd_kafka_seek_partitions(r->consumer, committed, RUNNER_TXN_SLICE_MS);
+    if (error) {
+        kerr = rd_kafka_error_code(error);
+        rd_kafka_error_destroy(error);
     }
     rd_kafka_topic_partition_list_destroy(committed);
+    return kerr;
+}
+
+/* Rewind, trying again with backoff until it works: a batch not rewound would be
+ * skipped. Stopping ends the tries: the next start reads from the committed offsets. */
+static void rewind_consumer(runner_t *r) {
+    char why[256];
+    while (r->offsets->cnt && !atomic_load(r->stop)) {
+        int64_t tried_at = sy_clock_mono_ms();
+        rd_kafka_resp_err_t kerr = rewind_once(r);
+        if (!kerr)
+            return;
+        snprintf(why, sizeof why, "rewind after abort: %s", rd_kafka_err2str(kerr));
+        if (kerr == RD_KAFKA_RESP_ERR__STATE || kerr == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+            log_error("%s", why); /* no longer ours: its next owner reads from the commit */
+            return;
+        }
+        runner_retry_wait(r, tried_at, why);
+    }
 }
 
 /* One call of the transactional API, blocking at most RUNNER_TXN_SLICE_MS. */
