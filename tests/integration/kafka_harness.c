@@ -185,7 +185,11 @@ static sy_err_t harness_create_result(rd_kafka_event_t *ev, char *errbuf, size_t
         harness_errf(errbuf, errbuf_size, "CreateTopics %s: %s",
                      rd_kafka_topic_result_name(results[i]),
                      rd_kafka_topic_result_error_string(results[i]));
-        return SY_ERR_KAFKA_FATAL;
+        /* A broker just started may not have elected its controller yet. */
+        return e == RD_KAFKA_RESP_ERR_NOT_CONTROLLER || e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT
+                       || e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT
+                   ? SY_ERR_KAFKA_RETRIABLE
+                   : SY_ERR_KAFKA_FATAL;
     }
     return SY_OK;
 }
@@ -219,14 +223,22 @@ sy_err_t harness_create_topics(const char *bootstrap, const char *const *names, 
     rd_kafka_AdminOptions_set_operation_timeout(options, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2,
                                                 NULL, 0);
     queue = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, topics, n, options, queue);
-    ev = rd_kafka_queue_poll(queue, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2 + 5000);
-    if (ev == NULL) {
-        harness_errf(errbuf, errbuf_size, "CreateTopics: no answer in time");
-        err = SY_ERR_KAFKA_RETRIABLE;
-        goto done;
-    }
-    err = harness_create_result(ev, errbuf, errbuf_size);
+    sy_backoff_t backoff;
+    harness_backoff_init(&backoff);
+    do {
+        if (ev != NULL)
+            rd_kafka_event_destroy(ev);
+        rd_kafka_CreateTopics(rk, topics, n, options, queue);
+        ev = rd_kafka_queue_poll(queue, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2 + 5000);
+        if (ev == NULL) {
+            harness_errf(errbuf, errbuf_size, "CreateTopics: no answer in time");
+            err = SY_ERR_KAFKA_RETRIABLE;
+            goto done;
+        }
+        err = harness_create_result(ev, errbuf, errbuf_size);
+        if (err == SY_ERR_KAFKA_RETRIABLE)
+            harness_backoff_wait(&backoff, deadline_ms);
+    } while (err == SY_ERR_KAFKA_RETRIABLE && support_clock_now_ms() < deadline_ms);
     for (size_t i = 0; err == SY_OK && i < n; i++)
         err = harness_topic_wait_ready(rk, names[i], partitions, deadline_ms, errbuf,
                                        errbuf_size);
