@@ -88,7 +88,9 @@ Test(backoff, sleep_without_a_flag_sleeps_the_whole_time) {
     cr_assert(ge(i64, sy_clock_mono_ms() - start, 120));
 }
 
-/* Count the lines written to stderr while f runs. */
+static char captured[8192];
+
+/* Count the lines written to stderr while f runs; their text in captured. */
 static int stderr_lines(void (*f)(void)) {
     char path[] = "/tmp/sy-test-log-XXXXXX", line[2048];
     int fd = mkstemp(path), saved = dup(2), lines = 0;
@@ -101,8 +103,11 @@ static int stderr_lines(void (*f)(void)) {
     close(saved);
     FILE *in = fdopen(fd, "r");
     rewind(in);
-    while (fgets(line, sizeof line, in))
+    captured[0] = '\0';
+    while (fgets(line, sizeof line, in)) {
         lines++;
+        strncat(captured, line, sizeof captured - strlen(captured) - 1);
+    }
     fclose(in);
     unlink(path);
     return lines;
@@ -118,5 +123,8 @@ static void repeat_one_line(void) {
 }
 
 Test(log_limit, a_repeated_line_goes_out_once_per_interval_with_the_count_dropped) {
-    cr_assert(eq(int, stderr_lines(repeat_one_line), 3));
+    cr_assert(eq(int, stderr_lines(repeat_one_line), 3), "%s", captured);
+    cr_assert_not_null(strstr(captured, "retrying (999 repeated line(s) suppressed over"),
+                       "%s", captured);
+    cr_assert_not_null(strstr(captured, "another line\n"), "%s", captured);
 }
