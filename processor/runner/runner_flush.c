@@ -31,7 +31,9 @@ static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t er
             log_warn("flushing the batch's %s: %d record(s) not yet delivered; waiting for "
                      "the broker", what, rd_kafka_outq_len(r->producer));
         }
-        if (!runner_retry_wait(r, tried_at, NULL)) {
+        /* Each flush call waits itself; a stop request gets the runner's grace, then ends
+         * the wait. */
+        if (atomic_load(r->stop) && !runner_retry_wait(r, tried_at, NULL)) {
             snprintf(errbuf, errbuf_size, "stopped while flushing the batch's %s: %d "
                      "record(s) not delivered", what, rd_kafka_outq_len(r->producer));
             return SY_ERR_KAFKA_RETRIABLE;
