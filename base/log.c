@@ -3,11 +3,13 @@
  * config sets them through log_level_set and log_format_set). */
 #include "log.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
 #include "sy_clock.h"
+#include "sy_hash.h"
 #include "sy_time.h"
 
 static atomic_int log_max_level = LOG_INFO;
@@ -21,15 +23,21 @@ void log_level_set(log_level_t level) { atomic_store(&log_max_level, (int)level)
 
 void log_format_set(log_format_t format) { atomic_store(&log_format, (int)format); }
 
+/* One line of message to stderr in the configured format. */
+static void log_emit(log_level_t level, const char *component, const char *message) {
+    char line[LOG_LINE_BYTES_MAX];
+    size_t len = log_line_format(line, sizeof line, (log_format_t)atomic_load(&log_format),
+                                 sy_clock_wall_ms(), level, component, message);
+    fwrite(line, 1, len, stderr);
+}
+
 static void log_vwrite(log_level_t level, const char *component, const char *fmt,
                        va_list ap) {
     if ((int)level > atomic_load(&log_max_level))
         return;
-    char message[1024], line[LOG_LINE_BYTES_MAX];
+    char message[1024];
     vsnprintf(message, sizeof message, fmt, ap);
-    size_t len = log_line_format(line, sizeof line, (log_format_t)atomic_load(&log_format),
-                                 sy_clock_wall_ms(), level, component, message);
-    fwrite(line, 1, len, stderr);
+    log_emit(level, component, message);
 }
 
 void log_write(log_level_t level, const char *fmt, ...) {
@@ -94,4 +102,33 @@ size_t log_line_format(char *buf, size_t size, log_format_t format, int64_t wall
     buf[len++] = '\n';
     buf[len] = '\0';
     return len;
+}
+
+void log_write_limited(log_limit_t *limit, log_level_t level, const char *fmt, ...) {
+    if ((int)level > atomic_load(&log_max_level))
+        return;
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    size_t n = len < 0 ? 0 : (size_t)len < sizeof message ? (size_t)len : sizeof message - 1;
+    uint64_t hash = sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, message, n);
+    int64_t now = sy_clock_mono_ms();
+    if (limit->last_ms && hash == limit->last_hash &&
+        now - limit->last_ms < limit->interval_ms) {
+        limit->suppressed++;
+        return;
+    }
+    if (limit->suppressed)
+        snprintf(message + n, sizeof message - n,
+                 hash == limit->last_hash ? " (%" PRIu64 " repeated line(s) suppressed over %"
+                                            PRId64 " ms)"
+                                          : " (%" PRIu64 " repeat(s) of the line before "
+                                            "suppressed over %" PRId64 " ms)",
+                 limit->suppressed, now - limit->last_ms);
+    limit->last_ms = now;
+    limit->last_hash = hash;
+    limit->suppressed = 0;
+    log_emit(level, NULL, message);
 }

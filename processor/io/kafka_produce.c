@@ -7,14 +7,15 @@
 rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, const char *topic,
                                        int32_t partition, const void *key, size_t key_len,
                                        const void *value, size_t value_len,
-                                       rd_kafka_headers_t *headers, void *opaque) {
+                                       rd_kafka_headers_t *headers, void *opaque,
+                                       const atomic_int *stop) {
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
             producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
             RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
             RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || (stop && atomic_load(stop))) {
             if (err != RD_KAFKA_RESP_ERR_NO_ERROR && headers)
                 rd_kafka_headers_destroy(headers);
             return err;

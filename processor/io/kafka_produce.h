@@ -5,6 +5,7 @@
 #ifndef SY_KAFKA_PRODUCE_H
 #define SY_KAFKA_PRODUCE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,11 +19,13 @@
 
 /* Produce a copy of value to topic/partition (RD_KAFKA_PARTITION_UA: the partitioner's
  * choice) keyed by key, with opaque for the delivery report; polls while the queue is
- * full. headers (or NULL) are taken, also on failure. Returns librdkafka's error. */
+ * full, until *stop is set (stop may be NULL: no stop). headers (or NULL) are taken, also
+ * on failure. Returns librdkafka's error (RD_KAFKA_RESP_ERR__QUEUE_FULL when stopped). */
 rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, const char *topic,
                                        int32_t partition, const void *key, size_t key_len,
                                        const void *value, size_t value_len,
-                                       rd_kafka_headers_t *headers, void *opaque);
+                                       rd_kafka_headers_t *headers, void *opaque,
+                                       const atomic_int *stop);
 
 /* The headers of a dead letter: switchyard.topic, .partition, .offset, .error and
  * .error.message, from dl (borrowed for the call). The caller owns the result. */

@@ -116,7 +116,8 @@ static sy_err_t produce(output_kafka_t *o, const char *topic, const void *key,
                         size_t key_len, const void *frame, size_t len,
                         rd_kafka_headers_t *headers) {
     rd_kafka_resp_err_t err = kafka_produce_copy(o->producer, topic, RD_KAFKA_PARTITION_UA,
-                                                 key, key_len, frame, len, headers, NULL);
+                                                 key, key_len, frame, len, headers, NULL,
+                                                 NULL);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         snprintf(o->error, sizeof o->error, "produce to %s: %s", topic, rd_kafka_err2str(err));
         return SY_ERR_KAFKA_FATAL;

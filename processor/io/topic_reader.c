@@ -9,17 +9,23 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "sy_backoff.h"
 #include "sy_clock.h"
 
 /* Longest single wait in consumer_poll: short, so the stall timeout is checked often. */
 #define TOPIC_READER_POLL_MS 100
 
-/* Wait between metadata requests while a new topic's leaders are being elected. */
-#define TOPIC_READER_METADATA_RETRY_MS 200
+/* Backoff between two tries of a metadata or offsets request that met a transient error
+ * (a new topic's leaders being elected, a leader moving): from about this... */
+#define TOPIC_READER_RETRY_INITIAL_MS 50
+/* ...doubling up to this; every wait also ends at the reader's timeout_ms. */
+#define TOPIC_READER_RETRY_MAX_MS 2000
+/* A topic the broker calls unknown is asked again for this long before it counts as
+ * missing: right after its creation, a broker may not know it yet. */
+#define TOPIC_READER_UNKNOWN_GRACE_MS 3000
 
 /* The consumer's group.id: librdkafka's assign() needs one, though the reader never joins
  * the group nor commits to it. A kafka.group.id of the config overrides it. */
@@ -42,7 +48,40 @@ struct topic_reader {
     int64_t waited_since_ms; /* last sign of life of the current partition */
     rd_kafka_message_t *msg; /* the record last returned (out borrows it) */
     uint64_t records_read, records_total;
+    sy_backoff_t backoff; /* of the request being retried */
 };
+
+/* Errors of a metadata, watermark or offsets request that a moment cures: the topic just
+ * created, a leader being elected or moved, the broker briefly unreachable. */
+static bool transient_error(rd_kafka_resp_err_t e) {
+    switch (e) {
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Wait the backoff's next delay, never past deadline_ms; false once it has passed. The
+ * reader has no stop flag: SIGINT/SIGTERM end the commands that read (default action). */
+static bool reader_retry_wait(topic_reader_t *r, int64_t deadline_ms) {
+    int64_t left = deadline_ms - sy_clock_mono_ms();
+    if (left <= 0)
+        return false;
+    int64_t delay = sy_backoff_next_ms(&r->backoff);
+    sy_backoff_sleep_ms(delay < left ? delay : left, NULL);
+    return sy_clock_mono_ms() < deadline_ms;
+}
 
 static sy_err_t conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                          char *errbuf, size_t errbuf_size) {
@@ -84,32 +123,39 @@ static sy_err_t reader_consumer_new(topic_reader_t *r, const topic_reader_conf_t
     return SY_OK;
 }
 
-/* The topic's metadata, waiting (within timeout_ms) while its leaders are not known. */
+/* The topic's metadata, asking again (with backoff, within timeout_ms) while the broker
+ * answers with a transient error; a topic unknown for TOPIC_READER_UNKNOWN_GRACE_MS is
+ * missing. */
 static sy_err_t reader_metadata(topic_reader_t *r, const rd_kafka_metadata_t **out,
                                 char *errbuf, size_t errbuf_size) {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(r->rk, r->topic, NULL);
-    int64_t deadline = sy_clock_mono_ms() + r->timeout_ms;
+    int64_t start = sy_clock_mono_ms(), deadline = start + r->timeout_ms;
+    int64_t grace = r->timeout_ms < TOPIC_READER_UNKNOWN_GRACE_MS ? r->timeout_ms
+                                                                  : TOPIC_READER_UNKNOWN_GRACE_MS;
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TIMED_OUT;
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
-    while (rkt && sy_clock_mono_ms() < deadline) {
+    sy_backoff_reset(&r->backoff);
+    while (rkt) {
         const rd_kafka_metadata_t *md = NULL;
         int left = (int)(deadline - sy_clock_mono_ms());
         e = rd_kafka_metadata(r->rk, 0, rkt, &md, left > 0 ? left : 1);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1)
             e = md->topics[0].err;
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-            if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-                *out = md;
-            else
-                rd_kafka_metadata_destroy(md);
-            err = e ? SY_ERR_INVALID_ARG : SY_OK;
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            *out = md;
+            err = SY_OK;
             break;
         }
         if (md)
             rd_kafka_metadata_destroy(md);
-        if (e == RD_KAFKA_RESP_ERR__TRANSPORT || e == RD_KAFKA_RESP_ERR__TIMED_OUT)
+        if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+            if (reader_retry_wait(r, start + grace))
+                continue;
+            err = SY_ERR_INVALID_ARG;
             break;
-        nanosleep(&(struct timespec){0, TOPIC_READER_METADATA_RETRY_MS * 1000000L}, NULL);
+        }
+        if (!transient_error(e) || !reader_retry_wait(r, deadline))
+            break;
     }
     if (rkt)
         rd_kafka_topic_destroy(rkt);
@@ -168,17 +214,23 @@ static sy_err_t reader_partitions(topic_reader_t *r, const topic_reader_conf_t *
 /* Offsets of the first records at or after each partition's time (-1: none). */
 static sy_err_t reader_times(topic_reader_t *r, int64_t time_ms, int64_t *offsets,
                              char *errbuf, size_t errbuf_size) {
-    rd_kafka_topic_partition_list_t *list =
-        rd_kafka_topic_partition_list_new((int)r->ranges_count);
-    for (size_t i = 0; i < r->ranges_count; i++)
-        rd_kafka_topic_partition_list_add(list, r->topic, r->ranges[i].partition)->offset =
-            time_ms;
-    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(r->rk, list, r->timeout_ms);
-    for (int i = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; i++) {
-        e = list->elems[i].err;
-        offsets[i] = list->elems[i].offset;
-    }
-    rd_kafka_topic_partition_list_destroy(list);
+    int64_t deadline = sy_clock_mono_ms() + r->timeout_ms;
+    rd_kafka_resp_err_t e;
+    sy_backoff_reset(&r->backoff);
+    do {
+        rd_kafka_topic_partition_list_t *list =
+            rd_kafka_topic_partition_list_new((int)r->ranges_count);
+        for (size_t i = 0; i < r->ranges_count; i++)
+            rd_kafka_topic_partition_list_add(list, r->topic, r->ranges[i].partition)
+                ->offset = time_ms;
+        int left = (int)(deadline - sy_clock_mono_ms());
+        e = rd_kafka_offsets_for_times(r->rk, list, left > 0 ? left : 1);
+        for (int i = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; i++) {
+            e = list->elems[i].err;
+            offsets[i] = list->elems[i].offset;
+        }
+        rd_kafka_topic_partition_list_destroy(list);
+    } while (transient_error(e) && reader_retry_wait(r, deadline));
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
         return SY_OK;
     snprintf(errbuf, errbuf_size, "topic '%s': cannot find offsets by time: %s", r->topic,
@@ -196,6 +248,21 @@ static int64_t position_resolve(const topic_position_t *pos, int64_t low, int64_
     return at < low ? low : at > high ? high : at;
 }
 
+/* A partition's low and high watermarks, asking again (with backoff, within timeout_ms)
+ * while the broker answers with a transient error such as "not leader for partition". */
+static rd_kafka_resp_err_t watermarks(topic_reader_t *r, int32_t partition, int64_t *low,
+                                      int64_t *high) {
+    int64_t deadline = sy_clock_mono_ms() + r->timeout_ms;
+    rd_kafka_resp_err_t e;
+    sy_backoff_reset(&r->backoff);
+    do {
+        int left = (int)(deadline - sy_clock_mono_ms());
+        e = rd_kafka_query_watermark_offsets(r->rk, r->topic, partition, low, high,
+                                             left > 0 ? left : 1);
+    } while (transient_error(e) && reader_retry_wait(r, deadline));
+    return e;
+}
+
 /* Every range's start and end from the watermarks and, for TIME bounds, the offsets the
  * broker finds by timestamp. */
 static sy_err_t reader_ranges(topic_reader_t *r, const topic_reader_conf_t *c, char *errbuf,
@@ -210,8 +277,7 @@ static sy_err_t reader_ranges(topic_reader_t *r, const topic_reader_conf_t *c, c
     for (size_t i = 0; err == SY_OK && i < r->ranges_count; i++) {
         topic_range_t *g = &r->ranges[i];
         int64_t low, high;
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
-            r->rk, r->topic, g->partition, &low, &high, r->timeout_ms);
+        rd_kafka_resp_err_t e = watermarks(r, g->partition, &low, &high);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
             snprintf(errbuf, errbuf_size, "topic '%s' partition %" PRId32 ": cannot read its "
                      "offsets: %s", r->topic, g->partition, rd_kafka_err2str(e));
@@ -241,6 +307,8 @@ sy_err_t topic_reader_open(topic_reader_t **out, const topic_reader_conf_t *conf
         goto fail;
     }
     r->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms : 1;
+    sy_backoff_init(&r->backoff, TOPIC_READER_RETRY_INITIAL_MS, TOPIC_READER_RETRY_MAX_MS,
+                    (uint64_t)sy_clock_mono_us() ^ (uint64_t)(uintptr_t)r);
     err = reader_consumer_new(r, conf, errbuf, errbuf_size);
     if (err == SY_OK)
         err = reader_metadata(r, &md, errbuf, errbuf_size);
@@ -286,8 +354,10 @@ static sy_err_t reader_take(topic_reader_t *r, rd_kafka_message_t *m, bool *reco
     const topic_range_t *g = &r->ranges[r->current];
     *record = false;
     if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        /* librdkafka retries local (negative) errors itself; a broker's error is final. */
-        if ((int)m->err < 0 && !rd_kafka_fatal_error(r->rk, NULL, 0))
+        /* librdkafka retries local (negative) errors and leader changes itself (the stall
+         * timeout bounds the wait); any other broker error is final. */
+        if (((int)m->err < 0 || transient_error(m->err)) &&
+            !rd_kafka_fatal_error(r->rk, NULL, 0))
             return SY_OK;
         snprintf(errbuf, errbuf_size, "topic '%s' partition %" PRId32 ": %s", r->topic,
                  g->partition, rd_kafka_message_errstr(m));

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "runner_int.h"
+#include "sy_clock.h"
 
 static rd_kafka_conf_t *client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = config_kafka_conf_new();
@@ -61,21 +62,23 @@ static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     return SY_OK;
 }
 
-/* Initialise transactions, waiting while the broker cannot be reached. */
+/* Initialise transactions, waiting (with backoff) while the broker cannot be reached. */
 static sy_err_t producer_init_txn(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->producer && r->txn_state == RUNNER_TXN_IDLE);
     for (;;) {
-        rd_kafka_error_t *error = rd_kafka_init_transactions(r->producer, RUNNER_TXN_TIMEOUT_MS);
-        if (!error)
+        int64_t tried_at = sy_clock_mono_ms();
+        rd_kafka_error_t *error = rd_kafka_init_transactions(r->producer, RUNNER_TXN_SLICE_MS);
+        if (!error) {
+            runner_retry_reset(r);
             return SY_OK;
+        }
         int retriable = rd_kafka_error_is_retriable(error);
         snprintf(errbuf, errbuf_size, "init transactions: %s", rd_kafka_error_string(error));
         rd_kafka_error_destroy(error);
         if (!retriable)
             return SY_ERR_KAFKA_FATAL;
-        if (atomic_load(r->stop))
+        if (!runner_retry_wait(r, tried_at, errbuf))
             return SY_ERR_KAFKA_RETRIABLE;
-        log_warn("%s; retrying", errbuf);
     }
 }
 
@@ -116,6 +119,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         return SY_ERR_NOMEM;
     r->config = config;
     r->stop = stop;
+    runner_retry_init(r);
     r->offsets = rd_kafka_topic_partition_list_new(16);
     r->assigned = rd_kafka_topic_partition_list_new(0);
     r->profile_update = malloc(sizeof *r->profile_update);

@@ -19,6 +19,7 @@ static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t er
     int64_t last_log_ms = sy_clock_mono_ms();
     assert(r->txn_state == RUNNER_TXN_COMMITTING && what);
     for (;;) {
+        int64_t tried_at = sy_clock_mono_ms();
         rd_kafka_resp_err_t err = rd_kafka_flush(r->producer, RUNNER_FLUSH_SLICE_MS);
         if (r->changelog.failed) {
             snprintf(errbuf, errbuf_size, "%s", r->changelog.failure);
@@ -30,6 +31,13 @@ static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t er
             last_log_ms = sy_clock_mono_ms();
             log_warn("flushing the batch's %s: %d record(s) not yet delivered; waiting for "
                      "the broker", what, rd_kafka_outq_len(r->producer));
+        }
+        /* Each flush call waits itself; a stop request gets the runner's grace, then ends
+         * the wait. */
+        if (atomic_load(r->stop) && !runner_retry_wait(r, tried_at, NULL)) {
+            snprintf(errbuf, errbuf_size, "stopped while flushing the batch's %s: %d "
+                     "record(s) not delivered", what, rd_kafka_outq_len(r->producer));
+            return SY_ERR_KAFKA_RETRIABLE;
         }
     }
 }
@@ -52,12 +60,12 @@ static int commit_error_retriable(rd_kafka_resp_err_t err) {
     }
 }
 
-/* Commit the consumed offsets; while the coordinator is away, retry until *stop. Any
- * other error (the group rebalanced) only means the input is processed again. */
+/* Commit the consumed offsets; while the coordinator is away, retry with backoff until
+ * *stop. Any other error (the group rebalanced) only means the input is processed again. */
 static sy_err_t offsets_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
-    int64_t last_log_ms = 0;
     assert(r->txn_state == RUNNER_TXN_COMMITTING);
     while (r->offsets->cnt) {
+        int64_t tried_at = sy_clock_mono_ms();
         rd_kafka_resp_err_t err = rd_kafka_commit(r->consumer, r->offsets, 0);
         if (!err)
             return SY_OK;
@@ -66,15 +74,10 @@ static sy_err_t offsets_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
                      rd_kafka_err2str(err));
             return SY_OK;
         }
-        if (atomic_load(r->stop)) {
-            snprintf(errbuf, errbuf_size, "commit offsets: %s", rd_kafka_err2str(err));
+        snprintf(errbuf, errbuf_size, "commit offsets: %s", rd_kafka_err2str(err));
+        if (!runner_retry_wait(r, tried_at, errbuf))
             return SY_ERR_KAFKA_RETRIABLE;
-        }
-        if (sy_clock_mono_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
-            last_log_ms = sy_clock_mono_ms();
-            log_warn("commit offsets: %s; retrying", rd_kafka_err2str(err));
-        }
-        rd_kafka_poll(r->producer, 100);
+        rd_kafka_poll(r->producer, 0);
     }
     return SY_OK;
 }

@@ -10,6 +10,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include "codec.h"
+#include "log.h"
+#include "sy_backoff.h"
 #include "engine.h"
 #include "runner.h"
 #include "schema_registry.h"
@@ -17,6 +19,17 @@
 
 /* Milliseconds librdkafka calls may block in the transactional API before we look again. */
 #define RUNNER_TXN_TIMEOUT_MS 30000
+/* Longest one call of the transactional API blocks (init, send offsets, commit, abort):
+ * librdkafka lets a timed-out call be retried where it left off, and between two calls
+ * the runner looks at its stop flag. */
+#define RUNNER_TXN_SLICE_MS 1000
+/* Backoff of the runner's retries (runner_retry.c): from about this... */
+#define RUNNER_RETRY_INITIAL_MS 100
+/* ...doubling up to this, so a broker that is away is asked every few seconds. */
+#define RUNNER_RETRY_MAX_MS 5000
+/* After a stop request, how long a failing call (a commit in flight) is still tried
+ * before the batch is aborted: with RUNNER_TXN_SLICE_MS twice, well under 5 s. */
+#define RUNNER_STOP_GRACE_MS 1500
 /* Longest time one poll waits when a batch is open: input idle this long closes it. */
 #define RUNNER_IDLE_MS 10
 /* Shortest interval between two wallclock timer scans of the assigned partitions. */
@@ -111,6 +124,11 @@ struct runner {
     /* The last progress line (runner_progress.c): when, and the totals it showed. */
     int64_t progress_last_ms;
     uint64_t progress_records, progress_transactions, progress_dead_letters;
+    sy_backoff_t retry;    /* of the failing call being retried; reset by a commit */
+    log_limit_t retry_log; /* the retry loops' warnings, once per RUNNER_WAIT_LOG_MS */
+    int64_t stop_seen_ms;  /* when a retry loop first saw *stop; 0 not yet */
+    bool redo_pending;     /* a batch was aborted and none committed since */
+    char redo_why[512];    /* why it was aborted */
     sy_err_t fatal; /* set by callbacks that cannot return an error */
     char fatal_msg[512];
 };
@@ -139,6 +157,24 @@ void runner_progress_log(runner_t *r);
  * moved. Errors: what stops the service (Kafka, state). */
 sy_err_t runner_migrate(runner_t *r, const journey_t *to, char *errbuf, size_t errbuf_size);
 
+
+/* Start the runner's retry backoff and its rate-limited retry line (runner_retry.c). */
+void runner_retry_init(runner_t *r);
+
+/* Between two tries of a failing call that started at tried_at_ms: log why (rate-limited;
+ * NULL: nothing), wait the backoff's next delay less the time the try took, waking on a
+ * stop request. Returns true to try again, false when the runner must stop trying: a stop
+ * request came more than RUNNER_STOP_GRACE_MS ago. */
+bool runner_retry_wait(runner_t *r, int64_t tried_at_ms, const char *why);
+
+/* After a success: the next failure's backoff starts from RUNNER_RETRY_INITIAL_MS. */
+void runner_retry_reset(runner_t *r);
+
+/* An abortable error in the open batch (why says which): abort the transaction, drop the
+ * batch's state, rewind the consumer to the committed offsets, and wait the backoff's
+ * delay (cut short by a stop request) before the batch is processed again. A failed
+ * abort sets r->fatal. */
+void runner_txn_redo(runner_t *r, const char *why);
 
 /* Begin a transaction unless one is open. */
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size);

@@ -175,6 +175,11 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     rd_kafka_poll(r->producer, 0);
     if (err == SY_OK)
         err = fire_wallclock_timers(r, errbuf, errbuf_size);
+    if (err == SY_ERR_KAFKA_ABORT) {
+        /* A produce failed (runner_produce said why in fatal_msg): redo the batch. */
+        runner_txn_redo(r, r->fatal_msg);
+        err = SY_OK;
+    }
     if (err == SY_OK && r->fatal != SY_OK) {
         snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
         err = r->fatal;
@@ -196,11 +201,17 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
              r->config->time_mode == CONFIG_TIME_EVENT ? "event" : "wallclock");
     while (!atomic_load(r->stop) && err == SY_OK)
         err = runner_step(r, errbuf, errbuf_size);
-    if (err == SY_ERR_KAFKA_ABORT) {
-        /* A produce failed inside the batch: drop it; the next start redoes it. */
-        log_error("%s", errbuf);
-    } else if (err == SY_OK) {
+    if (err == SY_OK)
         err = runner_txn_commit(r, errbuf, errbuf_size);
+    if (err == SY_OK && r->fatal != SY_OK) {
+        snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
+        err = r->fatal;
+    }
+    if (err == SY_OK && r->redo_pending) {
+        /* Stopped while Kafka kept refusing the batch: an operating error, exit 1. */
+        snprintf(errbuf, errbuf_size, "stopped before the batch could be committed (the "
+                 "next start processes it again): %s", r->redo_why);
+        err = SY_ERR_KAFKA_RETRIABLE;
     }
     if (err != SY_OK) {
         rd_kafka_consumer_close(r->consumer);

@@ -19,11 +19,15 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
      * record (runner_changelog.c). */
     void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
     rd_kafka_resp_err_t err = kafka_produce_copy(r->producer, topic, partition, key, key_len,
-                                                 value, value_len, headers, opaque);
+                                                 value, value_len, headers, opaque,
+                                                 r->stop);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return SY_OK;
-    snprintf(r->fatal_msg, sizeof r->fatal_msg, "produce to %s: %s", topic,
-             rd_kafka_err2str(err));
+    int missing = err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+                  err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    snprintf(r->fatal_msg, sizeof r->fatal_msg, "produce to %s: %s%s", topic,
+             rd_kafka_err2str(err),
+             missing ? " (the topic does not exist: create it)" : "");
     return SY_ERR_KAFKA_ABORT;
 }
 

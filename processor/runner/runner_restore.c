@@ -42,7 +42,8 @@ static sy_err_t topic_check(restore_run_t *run, int32_t partition_max, char *err
     rd_kafka_topic_t *t = rd_kafka_topic_new(r->changelog.restore, topic, NULL);
     int64_t unknown_since = -1;
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
-    while (err == SY_ERR_KAFKA_RETRIABLE && !atomic_load(r->stop)) {
+    for (;;) {
+        int64_t tried_at = sy_clock_mono_ms();
         const struct rd_kafka_metadata *md = NULL;
         rd_kafka_resp_err_t kerr = rd_kafka_metadata(r->changelog.restore, 0, t, &md,
                                                      RUNNER_RESTORE_POLL_MS * 5);
@@ -69,7 +70,10 @@ static sy_err_t topic_check(restore_run_t *run, int32_t partition_max, char *err
         }
         if (md)
             rd_kafka_metadata_destroy(md);
+        if (err != SY_ERR_KAFKA_RETRIABLE || !runner_retry_wait(r, tried_at, NULL))
+            break;
     }
+    runner_retry_reset(r);
     rd_kafka_topic_destroy(t);
     if (err == SY_ERR_KAFKA_RETRIABLE)
         snprintf(errbuf, errbuf_size, "stopped while waiting for %s", topic);
@@ -122,10 +126,12 @@ static sy_err_t read_to_end(restore_run_t *run, char *errbuf, size_t errbuf_size
         }
         sy_err_t err = SY_OK;
         int end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-        if (m->err && !end)
+        if (m->err && !end) {
             waiting(run, rd_kafka_message_errstr(m));
-        else if (!end)
+            runner_retry_wait(r, sy_clock_mono_ms(), NULL); /* the loop sees *stop */
+        } else if (!end) {
             err = apply(run, m, errbuf, errbuf_size);
+        }
         if (!m->err)
             run->last_news_ms = sy_clock_mono_ms();
         rd_kafka_message_destroy(m);

@@ -77,53 +77,115 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
 }
 
 /* Seek every partition of the dropped batch back to its committed offset. */
-static void rewind_consumer(runner_t *r) {
-    assert(r->txn_state == RUNNER_TXN_ABORTING);
-    if (!r->offsets->cnt)
-        return;
+static rd_kafka_resp_err_t rewind_once(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_ABORTING && r->offsets->cnt > 0);
     rd_kafka_topic_partition_list_t *committed = rd_kafka_topic_partition_list_copy(r->offsets);
-    if (rd_kafka_committed(r->consumer, committed, RUNNER_TXN_TIMEOUT_MS) == 0) {
-        for (int i = 0; i < committed->cnt; i++)
-            if (committed->elems[i].offset < 0)
-                committed->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
-        rd_kafka_error_t *error = rd_kafka_seek_partitions(r->consumer, committed,
-                                                           RUNNER_TXN_TIMEOUT_MS);
-        if (error) {
-            log_error("rewind after abort: %s", rd_kafka_error_string(error));
-            rd_kafka_error_destroy(error);
-        }
+    rd_kafka_resp_err_t kerr = rd_kafka_committed(r->consumer, committed, RUNNER_TXN_SLICE_MS);
+    for (int i = 0; !kerr && i < committed->cnt; i++)
+        if (committed->elems[i].offset < 0)
+            committed->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_error_t *error =
+        kerr ? NULL : rd_kafka_seek_partitions(r->consumer, committed, RUNNER_TXN_SLICE_MS);
+    if (error) {
+        kerr = rd_kafka_error_code(error);
+        rd_kafka_error_destroy(error);
     }
     rd_kafka_topic_partition_list_destroy(committed);
+    return kerr;
 }
 
-static void batch_drop(runner_t *r) {
+/* Rewind, trying again with backoff until it works: a batch not rewound would be
+ * skipped. Stopping ends the tries: the next start reads from the committed offsets. */
+static void rewind_consumer(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_ABORTING);
+    char why[256];
+    while (r->offsets->cnt && !atomic_load(r->stop)) {
+        int64_t tried_at = sy_clock_mono_ms();
+        rd_kafka_resp_err_t kerr = rewind_once(r);
+        if (!kerr)
+            return;
+        snprintf(why, sizeof why, "rewind after abort: %s", rd_kafka_err2str(kerr));
+        if (kerr == RD_KAFKA_RESP_ERR__STATE || kerr == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+            log_error("%s", why); /* no longer ours: its next owner reads from the commit */
+            return;
+        }
+        runner_retry_wait(r, tried_at, why);
+    }
+}
+
+/* One call of the transactional API, blocking at most RUNNER_TXN_SLICE_MS. */
+typedef rd_kafka_error_t *txn_call_fn(runner_t *r);
+
+static rd_kafka_error_t *call_send_offsets(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && r->offsets->cnt > 0);
+    rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(r->consumer);
+    rd_kafka_error_t *error = rd_kafka_send_offsets_to_transaction(r->producer, r->offsets,
+                                                                   cgmd, RUNNER_TXN_SLICE_MS);
+    rd_kafka_consumer_group_metadata_destroy(cgmd);
+    return error;
+}
+
+static rd_kafka_error_t *call_commit(runner_t *r) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING);
+    return rd_kafka_commit_transaction(r->producer, RUNNER_TXN_SLICE_MS);
+}
+
+static rd_kafka_error_t *call_abort(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_ABORTING);
+    return rd_kafka_abort_transaction(r->producer, RUNNER_TXN_SLICE_MS);
+}
+
+/* librdkafka's rule for the transactional API: a retriable error (a timeout among them)
+ * means call the same function again — never an earlier step of the transaction — and
+ * it picks up where it was. Tries with backoff until the call succeeds, fails otherwise,
+ * or the runner must stop (SY_ERR_KAFKA_RETRIABLE then). */
+static sy_err_t txn_call_retrying(runner_t *r, txn_call_fn *call, const char *what,
+                                  char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_ABORTING);
+    for (;;) {
+        int64_t tried_at = sy_clock_mono_ms();
+        rd_kafka_error_t *error = call(r);
+        if (!error)
+            return SY_OK;
+        sy_err_t err = txn_error(error, what, errbuf, errbuf_size);
+        if (err != SY_ERR_KAFKA_RETRIABLE || !runner_retry_wait(r, tried_at, errbuf))
+            return err;
+    }
+}
+
+/* Abort the open transaction (retrying while retriable), drop the batch's state and, unless
+ * stopping, rewind. A failed abort leaves the producer unusable: r->fatal. */
+static void batch_drop(runner_t *r) {
+    /* From a commit that failed, or from the loop when a produce failed mid-batch. */
+    assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_OPEN);
     r->txn_state = RUNNER_TXN_ABORTING;
-    rd_kafka_error_t *error =
-        exactly_once(r) ? rd_kafka_abort_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS)
-                        : NULL;
-    if (error) {
-        log_error("abort transaction: %s", rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
+    char why[512];
+    sy_err_t err = exactly_once(r) ? txn_call_retrying(r, call_abort, "abort transaction",
+                                                       why, sizeof why)
+                                   : SY_OK;
+    if (err != SY_OK) {
+        log_error("%s", why);
+        if (r->fatal == SY_OK) {
+            r->fatal = err == SY_ERR_KAFKA_RETRIABLE ? SY_ERR_KAFKA_RETRIABLE
+                                                     : SY_ERR_KAFKA_FATAL;
+            snprintf(r->fatal_msg, sizeof r->fatal_msg, "%s", why);
+        }
     }
     state_store_abort(r->store);
     rewind_consumer(r);
 }
 
+/* The offsets, then the commit; each retried on its own (txn_call_retrying). */
 static sy_err_t commit_kafka(runner_t *r, char *errbuf, size_t errbuf_size) {
-    rd_kafka_error_t *error = NULL;
     /* send_offsets and commit belong to the commit of an open transaction. */
     assert(r->txn_state == RUNNER_TXN_COMMITTING && exactly_once(r));
-    if (r->offsets->cnt) {
-        rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(r->consumer);
-        error = rd_kafka_send_offsets_to_transaction(r->producer, r->offsets, cgmd,
-                                                     RUNNER_TXN_TIMEOUT_MS);
-        rd_kafka_consumer_group_metadata_destroy(cgmd);
-        if (error)
-            return txn_error(error, "send offsets to transaction", errbuf, errbuf_size);
-    }
-    error = rd_kafka_commit_transaction(r->producer, RUNNER_TXN_TIMEOUT_MS);
-    return error ? txn_error(error, "commit transaction", errbuf, errbuf_size) : SY_OK;
+    sy_err_t err = SY_OK;
+    if (r->offsets->cnt)
+        err = txn_call_retrying(r, call_send_offsets, "send offsets to transaction", errbuf,
+                                errbuf_size);
+    if (err == SY_OK)
+        err = txn_call_retrying(r, call_commit, "commit transaction", errbuf, errbuf_size);
+    return err;
 }
 
 static void totals_add(runner_t *r) {
@@ -146,6 +208,19 @@ static void batch_close(runner_t *r) {
     r->offsets = rd_kafka_topic_partition_list_new(16);
 }
 
+void runner_txn_redo(runner_t *r, const char *why) {
+    assert(why != NULL && r->txn_state != RUNNER_TXN_IDLE);
+    log_write_limited(&r->retry_log, LOG_WARN,
+                      "%s; aborting the batch and processing it again", why);
+    if (why != r->redo_why)
+        snprintf(r->redo_why, sizeof r->redo_why, "%s", why);
+    r->redo_pending = true;
+    int64_t failed_at = sy_clock_mono_ms();
+    batch_drop(r);
+    batch_close(r);
+    runner_retry_wait(r, failed_at, NULL);
+}
+
 sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (r->txn_state == RUNNER_TXN_IDLE)
         return SY_OK;
@@ -156,16 +231,31 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (!exactly_once(r)) {
         err = runner_flush_commit(r, errbuf, errbuf_size);
     } else if ((err = runner_changelog_produce(r, errbuf, errbuf_size)) == SY_OK) {
-        while ((err = commit_kafka(r, errbuf, errbuf_size)) == SY_ERR_KAFKA_RETRIABLE)
-            log_warn("%s; retrying", errbuf);
+        err = commit_kafka(r, errbuf, errbuf_size);
     }
-    if (err == SY_OK)
+    if (err == SY_OK) {
         commit_latency_add(r, (uint64_t)sy_clock_mono_us() - commit_start_us);
+        runner_retry_reset(r);
+        r->redo_pending = false;
+    }
     if (err == SY_ERR_KAFKA_ABORT) {
-        log_warn("%s; aborting the batch and processing it again", errbuf);
+        rd_kafka_poll(r->producer, 0); /* the delivery reports say which record failed */
+        size_t len = strlen(errbuf);
+        if (r->changelog.failed && len < errbuf_size)
+            snprintf(errbuf + len, errbuf_size - len, " (%s)", r->changelog.failure);
+        runner_txn_redo(r, errbuf);
+        return SY_OK;
+    }
+    if (err == SY_ERR_KAFKA_RETRIABLE) {
+        /* Told to stop while the commit kept failing: what Kafka committed is the state;
+         * the batch is aborted where it can be, and the next start processes it again. */
+        char why[512];
+        snprintf(why, sizeof why, "%s", errbuf);
+        snprintf(errbuf, errbuf_size, "stopped before the batch could be committed (the "
+                 "next start processes it again): %s", why);
         batch_drop(r);
         batch_close(r);
-        return SY_OK;
+        return err;
     }
     if (err != SY_OK) {
         state_store_abort(r->store);

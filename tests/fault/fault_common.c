@@ -256,9 +256,11 @@ void fault_config_fast_rejoin(const service_t *svc) {
 void fault_start(service_t *svc, const char *log_path, long long fsize_limit) {
     fflush(stdout);
     fflush(stderr);
+    pid_t parent = getpid();
     pid_t pid = fork();
     cr_assert(ne(int, pid, -1), "fork: %s", strerror(errno));
     if (pid == 0) {
+        child_bind_to_parent(parent); /* a failed assertion stops the service too */
         int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
             _exit(127);

@@ -12,9 +12,15 @@
 #include <unistd.h>
 
 #include "support_clock.h"
+#include "sy_backoff.h"
 
 /* Longest wait on one poll call: short, so every loop notices its deadline promptly. */
 #define HARNESS_POLL_SLICE_MS 100
+
+/* Backoff between two tries of a metadata request: from about this... */
+#define HARNESS_RETRY_INITIAL_MS 50
+/* ...doubling up to this. */
+#define HARNESS_RETRY_MAX_MS 1000
 
 /* Bytes kept of the first delivery failure's description. */
 #define HARNESS_FAILURE_TEXT_MAX 256
@@ -111,6 +117,22 @@ void harness_topic_name(const char *prefix, char *buf, size_t size)
 /* ------------------------------------------------------------------------------------- */
 /* topics */
 
+/* Between two tries of a metadata request that found the topic not ready (unknown right
+ * after creation, no leader yet, not leader for a partition): the harness's bounded
+ * backoff, never past deadline_ms. */
+static void harness_backoff_wait(sy_backoff_t *backoff, long long deadline_ms)
+{
+    long long left = deadline_ms - sy_clock_mono_ms();
+    int64_t delay = sy_backoff_next_ms(backoff);
+    sy_backoff_sleep_ms(delay < left ? delay : left, NULL);
+}
+
+static void harness_backoff_init(sy_backoff_t *backoff)
+{
+    sy_backoff_init(backoff, HARNESS_RETRY_INITIAL_MS, HARNESS_RETRY_MAX_MS,
+                    (uint64_t)sy_clock_mono_ms() ^ (uint64_t)getpid());
+}
+
 /* Waits until the broker's metadata has `topic` with `partitions` partitions, each led. */
 static sy_err_t harness_topic_wait_ready(rd_kafka_t *rk, const char *topic, int partitions,
                                          long long deadline_ms, char *errbuf,
@@ -118,6 +140,8 @@ static sy_err_t harness_topic_wait_ready(rd_kafka_t *rk, const char *topic, int 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
+    sy_backoff_t backoff;
+    harness_backoff_init(&backoff);
     while (sy_clock_mono_ms() < deadline_ms) {
         const struct rd_kafka_metadata *md = NULL;
         int ready = 0;
@@ -133,7 +157,7 @@ static sy_err_t harness_topic_wait_ready(rd_kafka_t *rk, const char *topic, int 
             err = SY_OK;
             break;
         }
-        support_clock_sleep_ms(HARNESS_POLL_SLICE_MS);
+        harness_backoff_wait(&backoff, deadline_ms);
     }
     rd_kafka_topic_destroy(rkt);
     if (err != SY_OK)
@@ -161,7 +185,11 @@ static sy_err_t harness_create_result(rd_kafka_event_t *ev, char *errbuf, size_t
         harness_errf(errbuf, errbuf_size, "CreateTopics %s: %s",
                      rd_kafka_topic_result_name(results[i]),
                      rd_kafka_topic_result_error_string(results[i]));
-        return SY_ERR_KAFKA_FATAL;
+        /* A broker just started may not have elected its controller yet. */
+        return e == RD_KAFKA_RESP_ERR_NOT_CONTROLLER || e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT
+                       || e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT
+                   ? SY_ERR_KAFKA_RETRIABLE
+                   : SY_ERR_KAFKA_FATAL;
     }
     return SY_OK;
 }
@@ -195,14 +223,22 @@ sy_err_t harness_create_topics(const char *bootstrap, const char *const *names, 
     rd_kafka_AdminOptions_set_operation_timeout(options, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2,
                                                 NULL, 0);
     queue = rd_kafka_queue_new(rk);
-    rd_kafka_CreateTopics(rk, topics, n, options, queue);
-    ev = rd_kafka_queue_poll(queue, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2 + 5000);
-    if (ev == NULL) {
-        harness_errf(errbuf, errbuf_size, "CreateTopics: no answer in time");
-        err = SY_ERR_KAFKA_RETRIABLE;
-        goto done;
-    }
-    err = harness_create_result(ev, errbuf, errbuf_size);
+    sy_backoff_t backoff;
+    harness_backoff_init(&backoff);
+    do {
+        if (ev != NULL)
+            rd_kafka_event_destroy(ev);
+        rd_kafka_CreateTopics(rk, topics, n, options, queue);
+        ev = rd_kafka_queue_poll(queue, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2 + 5000);
+        if (ev == NULL) {
+            harness_errf(errbuf, errbuf_size, "CreateTopics: no answer in time");
+            err = SY_ERR_KAFKA_RETRIABLE;
+            goto done;
+        }
+        err = harness_create_result(ev, errbuf, errbuf_size);
+        if (err == SY_ERR_KAFKA_RETRIABLE)
+            harness_backoff_wait(&backoff, deadline_ms);
+    } while (err == SY_ERR_KAFKA_RETRIABLE && sy_clock_mono_ms() < deadline_ms);
     for (size_t i = 0; err == SY_OK && i < n; i++)
         err = harness_topic_wait_ready(rk, names[i], partitions, deadline_ms, errbuf,
                                        errbuf_size);
@@ -221,6 +257,93 @@ done:
         rd_kafka_conf_destroy(conf);
     if (rk != NULL)
         rd_kafka_destroy(rk);
+    return err;
+}
+
+/* Checks one DeleteTopics result event (not freed here). */
+static sy_err_t harness_delete_result(rd_kafka_event_t *ev, char *errbuf, size_t errbuf_size)
+{
+    size_t count = 0;
+    if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        harness_errf(errbuf, errbuf_size, "DeleteTopics: %s", rd_kafka_event_error_string(ev));
+        return SY_ERR_KAFKA_FATAL;
+    }
+    const rd_kafka_topic_result_t **results =
+        rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &count);
+    for (size_t i = 0; i < count; i++) {
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+            continue;
+        harness_errf(errbuf, errbuf_size, "DeleteTopics %s: %s",
+                     rd_kafka_topic_result_name(results[i]),
+                     rd_kafka_topic_result_error_string(results[i]));
+        return SY_ERR_KAFKA_FATAL;
+    }
+    return SY_OK;
+}
+
+/* Waits until the broker's metadata no longer lists topic. */
+static sy_err_t harness_topic_wait_gone(rd_kafka_t *rk, const char *topic,
+                                        long long deadline_ms, char *errbuf,
+                                        size_t errbuf_size)
+{
+    sy_backoff_t backoff;
+    harness_backoff_init(&backoff);
+    while (sy_clock_mono_ms() < deadline_ms) {
+        const struct rd_kafka_metadata *md = NULL;
+        int present = 1;
+        if (rd_kafka_metadata(rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            present = 0;
+            for (int i = 0; i < md->topic_cnt; i++)
+                present |= strcmp(md->topics[i].topic, topic) == 0;
+            rd_kafka_metadata_destroy(md);
+        }
+        if (!present)
+            return SY_OK;
+        harness_backoff_wait(&backoff, deadline_ms);
+    }
+    harness_errf(errbuf, errbuf_size, "topic %s still in the broker's metadata", topic);
+    return SY_ERR_KAFKA_RETRIABLE;
+}
+
+sy_err_t harness_delete_topics(const char *bootstrap, const char *const *names, size_t n,
+                               char *errbuf, size_t errbuf_size)
+{
+    long long deadline_ms = sy_clock_mono_ms() + HARNESS_KAFKA_CALL_TIMEOUT_MS;
+    rd_kafka_conf_t *conf = harness_conf_new(bootstrap, NULL, errbuf, errbuf_size);
+    rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errbuf_size) : NULL;
+    if (rk == NULL) {
+        if (conf != NULL)
+            rd_kafka_conf_destroy(conf);
+        return SY_ERR_KAFKA_FATAL;
+    }
+    rd_kafka_DeleteTopic_t **topics = calloc(n > 0 ? n : 1, sizeof *topics);
+    for (size_t i = 0; topics != NULL && i < n; i++)
+        topics[i] = rd_kafka_DeleteTopic_new(names[i]);
+    rd_kafka_AdminOptions_t *options = rd_kafka_AdminOptions_new(rk,
+                                                                 RD_KAFKA_ADMIN_OP_DELETETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(options, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2,
+                                                NULL, 0);
+    rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+    sy_err_t err = SY_ERR_KAFKA_RETRIABLE;
+    rd_kafka_event_t *ev = NULL;
+    harness_errf(errbuf, errbuf_size, "DeleteTopics: no answer in time");
+    if (topics != NULL) {
+        rd_kafka_DeleteTopics(rk, topics, n, options, queue);
+        ev = rd_kafka_queue_poll(queue, HARNESS_KAFKA_CALL_TIMEOUT_MS / 2 + 5000);
+    }
+    if (ev != NULL)
+        err = harness_delete_result(ev, errbuf, errbuf_size);
+    for (size_t i = 0; err == SY_OK && i < n; i++)
+        err = harness_topic_wait_gone(rk, names[i], deadline_ms, errbuf, errbuf_size);
+    if (ev != NULL)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_AdminOptions_destroy(options);
+    for (size_t i = 0; topics != NULL && i < n; i++)
+        rd_kafka_DeleteTopic_destroy(topics[i]);
+    free(topics);
+    rd_kafka_destroy(rk);
     return err;
 }
 
@@ -369,6 +492,8 @@ static int harness_partition_count(rd_kafka_t *rk, const char *topic, long long 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     int count = -1;
+    sy_backoff_t backoff;
+    harness_backoff_init(&backoff);
     while (count < 0 && sy_clock_mono_ms() < deadline_ms) {
         const struct rd_kafka_metadata *md = NULL;
         if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -378,7 +503,7 @@ static int harness_partition_count(rd_kafka_t *rk, const char *topic, long long 
             rd_kafka_metadata_destroy(md);
         }
         if (count < 0)
-            support_clock_sleep_ms(HARNESS_POLL_SLICE_MS);
+            harness_backoff_wait(&backoff, deadline_ms);
     }
     rd_kafka_topic_destroy(rkt);
     return count;

@@ -34,6 +34,12 @@ void harness_topic_name(const char *prefix, char *buf, size_t size);
 sy_err_t harness_create_topics(const char *bootstrap, const char *const *names, size_t n,
                                int partitions, char *errbuf, size_t errbuf_size);
 
+/* Deletes topics names[0..n) and waits until the broker's metadata no longer has them.
+ * A topic that does not exist counts as deleted. names is borrowed.
+ * Errors: SY_ERR_KAFKA_FATAL / SY_ERR_KAFKA_RETRIABLE with detail in errbuf. */
+sy_err_t harness_delete_topics(const char *bootstrap, const char *const *names, size_t n,
+                               char *errbuf, size_t errbuf_size);
+
 /* A producer. Opaque; created by harness_producer_new, freed by
  * harness_producer_flush_close. */
 typedef struct harness_producer harness_producer_t;

@@ -5,9 +5,9 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,12 +28,24 @@ int child_exit_code(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+void child_bind_to_parent(pid_t parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
+}
+
 pid_t child_spawn(char *const argv[]) {
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-    if (rc != 0) {
-        fprintf(stderr, "child: cannot start %s: %s\n", argv[0], strerror(rc));
+    pid_t parent = getpid();
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "child: cannot start %s: %s\n", argv[0], strerror(errno));
         return -1;
+    }
+    if (pid == 0) {
+        child_bind_to_parent(parent);
+        execvp(argv[0], argv);
+        _exit(127);
     }
     return pid;
 }

@@ -17,10 +17,17 @@ int child_run(const char *command, char *out, size_t size);
  * was killed by a signal). */
 int child_exit_code(int status);
 
-/* Starts argv[0] (searched in PATH) with argv and this process's environment.
- * argv is borrowed and NULL-terminated. Returns the child's pid, or -1 (detail on
- * stderr). */
+/* Starts argv[0] (searched in PATH) with argv and this process's environment, bound to
+ * this process (child_bind_to_parent). argv is borrowed and NULL-terminated. Returns the
+ * child's pid, or -1 when it could not fork (detail on stderr); a program that cannot be
+ * executed exits with 127. */
 pid_t child_spawn(char *const argv[]);
+
+/* For a child made with fork, before it execs: have the kernel SIGKILL it when parent (the
+ * test process, getpid() before the fork) dies, so a failed assertion, which ends the test
+ * process, stops every program the test started at once; exits 127 when parent is already
+ * gone. */
+void child_bind_to_parent(pid_t parent);
 
 /* Sends sig to pid (none when sig is 0) and waits up to timeout_ms for it to exit; when it
  * has not, sends SIGKILL and reaps it. *exit_status (may be NULL) receives waitpid's raw

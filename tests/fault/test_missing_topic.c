@@ -1,0 +1,170 @@
+/* test_missing_topic.c — an output topic that goes missing while `switchyard run` works
+ * (docs/service.md, "Operating errors"): with kafka.allow.auto.create.topics = false, the
+ * email action topic is deleted after the service got its partitions, then the standard
+ * workload (fault_common.h) is produced. A SIGTERM while its commit is retried, and one
+ * after it says clearly which topic is missing (a second run, its log bounded: it backs
+ * off instead of spinning), must each stop it within 5 s with exit code 1; once the topic
+ * exists again, a restart must give, read with read_committed, exactly the outputs of
+ * `switchyard simulate` (every action once). */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fault_common.h"
+
+#define CONTACTS 600
+#define ASSIGN_TIMEOUT_MS 60000
+/* librdkafka fails records of an unknown topic after topic.metadata.propagation.max.ms
+ * (30 s by default): the error must be in the log well within this. */
+#define ERROR_TIMEOUT_MS 90000
+/* How long the service runs on after that error, and the most log lines it may write
+ * from its start to the end of that time (a spinning commit loop wrote millions). */
+#define MISSING_RUN_MS 20000
+#define MISSING_LOG_LINES_MAX 200
+#define STOP_TIMEOUT_MS 5000
+/* After the input is produced, how long the first run retries its commit before the
+ * SIGTERM: well inside librdkafka's 30 s wait for a topic to appear. */
+#define COMMIT_RETRY_MS 8000
+#define CATCH_UP_TIMEOUT_MS 120000
+
+/* Lines of the file at path; those holding both a and b in *both. */
+static long log_lines(const char *path, const char *a, const char *b, long *both) {
+    char line[4096];
+    long lines = 0;
+    *both = 0;
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        lines++;
+        *both += strstr(line, a) && strstr(line, b);
+    }
+    if (f)
+        fclose(f);
+    return lines;
+}
+
+/* Wait until a line of log names topic as unknown; the milliseconds waited, or -1. */
+static long wait_topic_error(service_t *svc, const char *log, const char *topic) {
+    long long start = sy_clock_mono_ms();
+    long named = 0;
+    while (sy_clock_mono_ms() - start < ERROR_TIMEOUT_MS && fault_alive(svc, NULL)) {
+        log_lines(log, topic, "nknown topic", &named);
+        if (named)
+            return (long)(sy_clock_mono_ms() - start);
+        support_clock_sleep_ms(200);
+    }
+    return -1;
+}
+
+static void start_and_wait_assigned(service_t *svc, const char *log) {
+    int status = 0;
+    fault_start(svc, log, 0);
+    long waited = fault_wait_log(svc, log, "state restored; processing", ASSIGN_TIMEOUT_MS,
+                                 &status);
+    if (waited < 0)
+        fault_print_log_problems(log, 8);
+    cr_assert(ge(long, waited, 0), "the service got no partitions (exit status %d); log %s",
+              svc->pid ? -1 : status, log);
+}
+
+/* SIGTERM: the service must exit by itself within STOP_TIMEOUT_MS, with exit code 1 and
+ * the reason in its log (the batch could not be committed). */
+static void stop_within_bound(service_t *svc, const char *log, const char *when) {
+    int status = 0;
+    cr_assert(fault_alive(svc, &status), "%s: the service exited by itself (status %d)", when,
+              status);
+    long long stop_at = sy_clock_mono_ms();
+    int killed = child_signal_and_wait(svc->pid, SIGTERM, STOP_TIMEOUT_MS, &status);
+    long long took = sy_clock_mono_ms() - stop_at;
+    svc->pid = 0;
+    printf("%s: SIGTERM: %s after %lld ms, %s %d\n", when, killed ? "killed" : "exited", took,
+           WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    cr_assert(eq(int, killed, 0), "%s: SIGTERM not honoured within %d ms", when,
+              STOP_TIMEOUT_MS);
+    cr_expect(eq(int, child_exit_code(status), 1), "%s: exit status %d (documented: 1, the "
+              "batch could not be committed)", when, status);
+    cr_expect(fault_file_contains(log, "stopped before the batch could be committed"),
+              "%s: the log does not say why it stopped", when);
+}
+
+/* Records of the missing topic wait in librdkafka's queue for the topic to appear: the
+ * commit keeps timing out and is retried. A SIGTERM then must still end the service. */
+static void stop_while_the_commit_is_retried(service_t *svc, const char *log) {
+    support_clock_sleep_ms(COMMIT_RETRY_MS);
+    fault_print_log_problems(log, 4);
+    cr_expect(fault_file_contains(log, "commit transaction"), "no commit retry in the log");
+    stop_within_bound(svc, log, "commit retried");
+}
+
+/* With the email topic gone: a clear error, a bounded log, SIGTERM within 5 s, exit 1. */
+static void run_with_topic_missing(service_t *svc, const char *email, const char *log) {
+    long long started_at = sy_clock_mono_ms();
+    long waited = wait_topic_error(svc, log, email);
+    if (waited < 0)
+        fault_print_log_problems(log, 8);
+    cr_assert(ge(long, waited, 0), "no error naming %s as unknown in the log", email);
+    /* A while longer with the error going on: the log must not grow with it. */
+    support_clock_sleep_ms(MISSING_RUN_MS);
+    long named = 0, lines = log_lines(log, email, "nknown topic", &named);
+    printf("topic missing: error after %.1f s; %ld log lines in %.1f s, %ld naming %s\n",
+           waited / 1000.0, lines, (sy_clock_mono_ms() - started_at) / 1000.0, named,
+           email);
+    fault_print_log_problems(log, 8);
+    cr_expect(lt(long, lines, MISSING_LOG_LINES_MAX), "%ld log lines: the service spins",
+              lines);
+    stop_within_bound(svc, log, "topic missing");
+}
+
+Test(fault_missing_topic, a_missing_output_topic_is_a_clear_bounded_error_then_exactly_once,
+     .timeout = 420) {
+    service_t svc;
+    fault_workload_t w;
+    fault_outputs_t want, got;
+    char log[256], email[SERVICE_TOPIC_BYTES + 8], errbuf[512] = "";
+    service_prepare(&svc, "fault-missing");
+    fault_config_fast_rejoin(&svc);
+    fault_config_set(&svc, "kafka.allow.auto.create.topics", "false");
+    fault_workload_write(&w, svc.dir, CONTACTS);
+    fault_outputs_init(&want, CONTACTS);
+    fault_outputs_init(&got, CONTACTS);
+    fault_simulate(&w, &want);
+    service_action_topic(&svc, "email", email, sizeof email);
+    const char *names[] = {email};
+
+    snprintf(log, sizeof log, "%s/run-missing.log", svc.dir);
+    start_and_wait_assigned(&svc, log);
+    cr_assert(eq(int, harness_delete_topics(harness_bootstrap(), names, 1, errbuf,
+                                            sizeof errbuf), SY_OK), "delete %s: %s", email,
+              errbuf);
+    printf("deleted %s while the service runs\n", email);
+    fault_produce_lines(&svc, &w, 0, w.count);
+    stop_while_the_commit_is_retried(&svc, log);
+    snprintf(log, sizeof log, "%s/run-missing-2.log", svc.dir);
+    start_and_wait_assigned(&svc, log);
+    run_with_topic_missing(&svc, email, log);
+
+    cr_assert(eq(int, harness_create_topics(harness_bootstrap(), names, 1, SERVICE_PARTITIONS,
+                                            errbuf, sizeof errbuf), SY_OK), "create %s: %s",
+              email, errbuf);
+    snprintf(log, sizeof log, "%s/run-after.log", svc.dir);
+    start_and_wait_assigned(&svc, log);
+    int status = 0, caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
+    if (caught_up != 1)
+        fault_print_log_problems(log, 8);
+    cr_assert(eq(int, caught_up, 1), "the service did not consume the whole input (%s)",
+              caught_up < 0 ? "it exited" : "timed out");
+    status = service_stop(&svc, 30000);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
+    fault_read_outputs(&svc, &got);
+    long problems = fault_compare(&want, &got);
+    cr_assert(eq(long, problems, 0), "after the topic came back the outputs differ from the "
+              "reference in %ld places (see above)", problems);
+    fault_outputs_free(&want);
+    fault_outputs_free(&got);
+    fault_workload_free(&w);
+    service_cleanup(&svc);
+}
