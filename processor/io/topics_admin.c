@@ -8,9 +8,6 @@
 #include "sy_clock.h"
 #include "topics_admin_int.h"
 
-/* Slice of a backoff sleep: how soon a stop request is noticed. */
-#define TOPICS_BACKOFF_SLICE_MS 50
-
 /* Add a topic to the list; name is taken (freed by close even on failure). */
 static sy_err_t topics_add(topics_admin_t *a, char *name, const char *option,
                            bool copartitioned, bool compacted) {
@@ -113,17 +110,16 @@ static bool topics_stopped(const topics_admin_t *a) {
     return a->stop && atomic_load(a->stop);
 }
 
-bool topics_backoff_wait(topics_admin_t *a, int *delay_ms) {
-    int64_t until = sy_clock_mono_ms() + *delay_ms;
-    if (topics_stopped(a) || until >= a->deadline_ms)
+void topics_backoff_init(topics_admin_t *a, sy_backoff_t *backoff) {
+    sy_backoff_init(backoff, TOPICS_BACKOFF_MIN_MS, TOPICS_BACKOFF_MAX_MS,
+                    (uint64_t)sy_clock_mono_us() ^ (uint64_t)(uintptr_t)a);
+}
+
+bool topics_backoff_wait(topics_admin_t *a, sy_backoff_t *backoff) {
+    int64_t delay_ms = sy_backoff_next_ms(backoff);
+    if (topics_stopped(a) || sy_clock_mono_ms() + delay_ms >= a->deadline_ms)
         return false;
-    while (sy_clock_mono_ms() < until) {
-        if (topics_stopped(a))
-            return false;
-        nanosleep(&(struct timespec){0, TOPICS_BACKOFF_SLICE_MS * 1000000L}, NULL);
-    }
-    *delay_ms = *delay_ms * 2 > TOPICS_BACKOFF_MAX_MS ? TOPICS_BACKOFF_MAX_MS : *delay_ms * 2;
-    return true;
+    return sy_backoff_sleep_ms(delay_ms, a->stop);
 }
 
 int topics_request_timeout_ms(const topics_admin_t *a) {

@@ -9,6 +9,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "records.h"
+#include "sy_backoff.h"
 #include "topics_admin.h"
 
 /* events, profiles, changelog, decisions, contact updates, dlq, and the action topics. */
@@ -30,10 +31,13 @@ struct topics_admin {
     size_t count;
 };
 
-/* Wait *delay_ms (then double it, up to TOPICS_BACKOFF_MAX_MS) before the next try of a
- * retriable call, in short sleeps that notice a stop. False, at once, when the deadline
- * would pass or stop is set: the caller gives up. */
-bool topics_backoff_wait(topics_admin_t *admin, int *delay_ms);
+/* A retry loop's backoff, from TOPICS_BACKOFF_MIN_MS up to TOPICS_BACKOFF_MAX_MS. */
+void topics_backoff_init(topics_admin_t *admin, sy_backoff_t *backoff);
+
+/* Wait the backoff's next delay before the next try of a retriable call, noticing a stop
+ * (sy_backoff_sleep_ms). False, at once, when the deadline would pass or stop is set: the
+ * caller gives up. */
+bool topics_backoff_wait(topics_admin_t *admin, sy_backoff_t *backoff);
 
 /* The time left before the deadline, capped at TOPICS_REQUEST_TIMEOUT_MS; at least 1. */
 int topics_request_timeout_ms(const topics_admin_t *admin);

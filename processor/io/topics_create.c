@@ -147,13 +147,14 @@ static void topics_create_report(const topics_admin_t *a, const topics_create_re
 
 sy_err_t topics_admin_create(topics_admin_t *a, FILE *out, char *errbuf, size_t errbuf_size) {
     topics_create_req_t req = {.count = 0};
-    int delay_ms = TOPICS_BACKOFF_MIN_MS;
+    sy_backoff_t backoff;
+    topics_backoff_init(a, &backoff);
     sy_err_t err;
     for (;;) {
         err = topics_create_once(a, &req, errbuf, errbuf_size);
         if (err != SY_ERR_KAFKA_RETRIABLE)
             break;
-        if (!topics_backoff_wait(a, &delay_ms))
+        if (!topics_backoff_wait(a, &backoff))
             return err;
         /* Some may exist now: ask again which are missing. */
         if ((err = topics_admin_describe(a, errbuf, errbuf_size)) != SY_OK)

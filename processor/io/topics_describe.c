@@ -73,7 +73,8 @@ static bool topics_all_present(const topics_admin_t *a) {
  * partition has a leader), retrying retriable errors with backoff. */
 static sy_err_t topics_metadata_wait(topics_admin_t *a, bool want_ready, char *errbuf,
                                      size_t errbuf_size) {
-    int delay_ms = TOPICS_BACKOFF_MIN_MS;
+    sy_backoff_t backoff;
+    topics_backoff_init(a, &backoff);
     for (;;) {
         bool ready = false;
         rd_kafka_resp_err_t err = topics_metadata_read(a, &ready);
@@ -83,7 +84,7 @@ static sy_err_t topics_metadata_wait(topics_admin_t *a, bool want_ready, char *e
             sy_errf(errbuf, errbuf_size, "topics: metadata: %s", rd_kafka_err2str(err));
             return SY_ERR_KAFKA_FATAL;
         }
-        if (!topics_backoff_wait(a, &delay_ms)) {
+        if (!topics_backoff_wait(a, &backoff)) {
             sy_errf(errbuf, errbuf_size, "topics: metadata: %s (gave up retrying)",
                     err ? rd_kafka_err2str(err)
                         : "new topics or their partition leaders not there yet");
@@ -154,7 +155,8 @@ static rd_kafka_resp_err_t topics_configs_read(topics_admin_t *a) {
 sy_err_t topics_admin_describe_wait(topics_admin_t *a, bool want_ready, char *errbuf,
                                     size_t errbuf_size) {
     sy_err_t err = topics_metadata_wait(a, want_ready, errbuf, errbuf_size);
-    int delay_ms = TOPICS_BACKOFF_MIN_MS;
+    sy_backoff_t backoff;
+    topics_backoff_init(a, &backoff);
     while (err == SY_OK) {
         rd_kafka_resp_err_t kerr = topics_configs_read(a);
         if (!kerr)
@@ -164,7 +166,7 @@ sy_err_t topics_admin_describe_wait(topics_admin_t *a, bool want_ready, char *er
                     rd_kafka_err2str(kerr));
             return SY_ERR_KAFKA_FATAL;
         }
-        if (!topics_backoff_wait(a, &delay_ms)) {
+        if (!topics_backoff_wait(a, &backoff)) {
             sy_errf(errbuf, errbuf_size, "topics: describe configs: %s (gave up retrying)",
                     rd_kafka_err2str(kerr));
             return SY_ERR_KAFKA_RETRIABLE;
