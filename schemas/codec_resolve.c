@@ -29,6 +29,7 @@ struct codec_resolver {
 void codec_resolver_free(codec_resolver_t *res) {
     if (res == NULL)
         return;
+    assert(res->out != NULL || res->out_size == 0);
     if (res->writer_value.iface != NULL)
         avro_value_decref(&res->writer_value);
     if (res->reader_value.iface != NULL)
@@ -50,6 +51,7 @@ void codec_resolver_free(codec_resolver_t *res) {
 /* The avro-c objects reading and resolving one frame. */
 static sy_err_t resolver_values_new(codec_resolver_t *res, char *errbuf, size_t errbuf_size) {
     const codec_schema_t *s = &res->codec->schemas[res->reader];
+    assert(res->writer != NULL && res->writer_iface == NULL && res->guard == NULL);
     res->writer_iface = avro_generic_class_from_schema(res->writer);
     res->body_reader = avro_reader_memory("", 0);
     res->body_writer = avro_writer_memory("", 0);
@@ -99,12 +101,15 @@ fail:
 }
 
 bool codec_resolver_identity(const codec_resolver_t *res) {
+    /* no assert: a getter */
     return res->identity;
 }
 
 /* Make res->out hold the header and body_len bytes; the header names the reader. */
 static sy_err_t resolver_out_reserve(codec_resolver_t *res, size_t body_len, char *errbuf,
                                      size_t errbuf_size) {
+    /* no assert: on the relabel fast path; need is bounded just below and
+     * codec_scratch_reserve asserts its buffer */
     size_t need = CODEC_FRAME_HEADER_BYTES + body_len;
     if (need > SY_FRAME_BYTES_MAX)
         return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
@@ -122,6 +127,7 @@ static sy_err_t resolver_out_reserve(codec_resolver_t *res, size_t body_len, cha
 static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, size_t len,
                                    size_t *out_len, char *errbuf, size_t errbuf_size) {
     size_t entries, size = 0;
+    assert(!res->identity && res->guard != NULL); /* the writer is another schema */
     sy_err_t err = codec_guard_check(res->guard, body, len, CODEC_FRAME_HEADER_BYTES,
                                      &entries, errbuf, errbuf_size);
     if (err != SY_OK)
@@ -151,6 +157,8 @@ static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, s
 sy_err_t codec_resolve_frame(codec_resolver_t *res, const void *buf, size_t len,
                              const void **frame, size_t *frame_len, char *errbuf,
                              size_t errbuf_size) {
+    /* no assert: the relabel fast path of every registry frame; its bounds are outside
+     * input, checked here; resolver_translate asserts the slow path's invariants */
     const uint8_t *p = buf;
     size_t body_len = 0;
     sy_err_t err;
