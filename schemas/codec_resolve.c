@@ -19,7 +19,7 @@ struct codec_resolver {
     avro_value_t writer_value;  /* the writer's record, read per frame */
     avro_value_t reader_value;  /* the reader's record, resolved per frame */
     codec_guard_t *guard;       /* the writer's schema, compiled */
-    json_object *reader_json;   /* the reader's schema text, for defaults */
+    codec_resolve_plan_t plan;  /* the reader's schema text and its defaults */
     avro_reader_t body_reader;
     avro_writer_t body_writer;
     char *out;                  /* the resolved frame */
@@ -39,7 +39,7 @@ void codec_resolver_free(codec_resolver_t *res) {
     if (res->writer != NULL)
         avro_schema_decref(res->writer);
     codec_guard_free(res->guard);
-    json_object_put(res->reader_json);
+    json_object_put(res->plan.reader_json);
     if (res->body_reader != NULL)
         avro_reader_free(res->body_reader);
     if (res->body_writer != NULL)
@@ -55,9 +55,9 @@ static sy_err_t resolver_values_new(codec_resolver_t *res, char *errbuf, size_t 
     res->writer_iface = avro_generic_class_from_schema(res->writer);
     res->body_reader = avro_reader_memory("", 0);
     res->body_writer = avro_writer_memory("", 0);
-    res->reader_json = json_tokener_parse(codec_schema_text(res->reader)->json);
+    res->plan.reader_json = json_tokener_parse(codec_schema_text(res->reader)->json);
     if (res->writer_iface == NULL || res->body_reader == NULL || res->body_writer == NULL ||
-        res->reader_json == NULL ||
+        res->plan.reader_json == NULL ||
         avro_generic_value_new(res->writer_iface, &res->writer_value) != 0 ||
         avro_generic_value_new(s->iface, &res->reader_value) != 0 ||
         codec_guard_compile(res->writer, &res->guard) != SY_OK)
@@ -138,7 +138,7 @@ static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, s
     if (avro_value_read(res->body_reader, &res->writer_value) != 0)
         return codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size, "writer's body: %s",
                           avro_strerror());
-    err = codec_resolve_value(res->reader_json, &res->writer_value, &res->reader_value,
+    err = codec_resolve_value(&res->plan, &res->writer_value, &res->reader_value,
                               errbuf, errbuf_size);
     if (err == SY_OK && avro_value_sizeof(&res->reader_value, &size) != 0)
         err = codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "%s", avro_strerror());

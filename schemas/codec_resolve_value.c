@@ -2,7 +2,8 @@
  * with the writer's schema into a value of the reader's schema as the Avro spec says:
  * record fields by name (the reader's defaults for fields the writer lacks), enum symbols by
  * name (the reader's default for unknown ones), unions by branch, int→long→float→double,
- * string↔bytes. Not the reading or writing of bytes: codec_resolve.c. */
+ * string↔bytes. The reader's defaults are found once per plan (one writer). Not the
+ * reading or writing of bytes: codec_resolve.c. */
 #include <assert.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -17,7 +18,7 @@
 #define RESOLVE_DEPTH_MAX 32
 
 typedef struct resolve_ctx {
-    json_object *reader_json; /* the reader schema's JSON, for defaults; borrowed */
+    codec_resolve_plan_t *plan; /* the reader's JSON and defaults; borrowed */
     const char *path;         /* the reader's top-level field being resolved, or "" */
     char *errbuf;
     size_t errbuf_size;
@@ -198,22 +199,53 @@ static sy_err_t default_set(resolve_ctx_t *c, json_object *j, avro_value_t *dst)
                                 avro_schema_type_name(r));
 }
 
-/* A reader field the writer lacks takes the reader's default; none: incompatible. */
-static sy_err_t resolve_field_default(resolve_ctx_t *c, avro_schema_t r, const char *field,
-                                      avro_value_t *dst) {
-    assert(is_avro_record(r) && field != NULL);
-    json_object *rec = json_named_find(c->reader_json, avro_schema_name(r)), *fields, *def;
-    if (rec != NULL && json_object_object_get_ex(rec, "fields", &fields))
+/* The default of owner's field number field in the reader's JSON, or of the enum owner when
+ * field is -1. False: the reader gives none. */
+static bool default_lookup(json_object *reader_json, avro_schema_t owner, int field,
+                           json_object **out) {
+    json_object *named = json_named_find(reader_json, avro_schema_name(owner)), *fields;
+    assert(field >= -1 && (field < 0 ? is_avro_enum(owner) : is_avro_record(owner)));
+    *out = NULL;
+    if (named == NULL)
+        return false;
+    if (field < 0)
+        return json_object_object_get_ex(named, "default", out);
+    const char *name = avro_schema_record_field_name(owner, field);
+    if (json_object_object_get_ex(named, "fields", &fields))
         for (size_t i = 0; i < json_object_array_length(fields); i++) {
-            json_object *f = json_object_array_get_idx(fields, i), *name;
-            if (json_object_object_get_ex(f, "name", &name) &&
-                strcmp(json_object_get_string(name), field) == 0 &&
-                json_object_object_get_ex(f, "default", &def))
-                return default_set(c, def, dst);
+            json_object *f = json_object_array_get_idx(fields, i), *v;
+            if (json_object_object_get_ex(f, "name", &v) &&
+                strcmp(json_object_get_string(v), name) == 0)
+                return json_object_object_get_ex(f, "default", out);
         }
+    return false;
+}
+
+/* The reader's default of owner's field (or the enum owner's, field -1) from the plan, or
+ * looked up once and kept there. False: the reader gives none. */
+static bool default_find(resolve_ctx_t *c, avro_schema_t owner, int field,
+                         json_object **out) {
+    codec_resolve_plan_t *plan = c->plan;
+    assert(plan->count <= CODEC_RESOLVE_DEFAULTS_MAX);
+    for (size_t i = 0; i < plan->count; i++)
+        if (plan->defaults[i].owner == owner && plan->defaults[i].field == field)
+            return *out = plan->defaults[i].value, plan->defaults[i].found;
+    bool found = default_lookup(plan->reader_json, owner, field, out);
+    if (plan->count < CODEC_RESOLVE_DEFAULTS_MAX)
+        plan->defaults[plan->count++] = (codec_resolve_default_t){owner, field, found, *out};
+    return found;
+}
+
+/* A reader field the writer lacks takes the reader's default; none: incompatible. */
+static sy_err_t resolve_field_default(resolve_ctx_t *c, avro_schema_t r, int field,
+                                      avro_value_t *dst) {
+    json_object *def;
+    assert(is_avro_record(r) && field >= 0);
+    if (default_find(c, r, field, &def))
+        return default_set(c, def, dst);
     return codec_fail(SY_ERR_WRONG_SCHEMA, c->errbuf, c->errbuf_size,
                       "the writer's %s has no field %s and the reader's gives no default",
-                      avro_schema_name(r), field);
+                      avro_schema_name(r), avro_schema_record_field_name(r, field));
 }
 
 static sy_err_t resolve_record(resolve_ctx_t *c, avro_value_t *src, avro_value_t *dst,
@@ -231,7 +263,7 @@ static sy_err_t resolve_record(resolve_ctx_t *c, avro_value_t *src, avro_value_t
         if (depth == 0)
             c->path = name;
         if (avro_value_get_by_name(src, name, &from, NULL) != 0)
-            err = resolve_field_default(c, r, name, &to);
+            err = resolve_field_default(c, r, (int)i, &to);
         else
             err = resolve_value(c, &from, &to, depth + 1);
         if (err != SY_OK)
@@ -248,9 +280,8 @@ static sy_err_t resolve_enum(resolve_ctx_t *c, avro_value_t *src, avro_value_t *
     avro_value_get_enum(src, &index);
     const char *symbol = avro_schema_enum_get(w, index);
     int to = symbol ? avro_schema_enum_get_by_name(r, symbol) : -1;
-    json_object *def, *named;
-    if (to < 0 && (named = json_named_find(c->reader_json, avro_schema_name(r))) != NULL &&
-        json_object_object_get_ex(named, "default", &def))
+    json_object *def;
+    if (to < 0 && default_find(c, r, -1, &def) && json_object_is_type(def, json_type_string))
         to = avro_schema_enum_get_by_name(r, json_object_get_string(def));
     if (to < 0)
         return codec_fail(SY_ERR_WRONG_SCHEMA, c->errbuf, c->errbuf_size,
@@ -315,9 +346,9 @@ static sy_err_t resolve_value(resolve_ctx_t *c, avro_value_t *src, avro_value_t 
     }
 }
 
-sy_err_t codec_resolve_value(json_object *reader_json, avro_value_t *src, avro_value_t *dst,
+sy_err_t codec_resolve_value(codec_resolve_plan_t *plan, avro_value_t *src, avro_value_t *dst,
                              char *errbuf, size_t errbuf_size) {
-    resolve_ctx_t c = {reader_json, "", errbuf, errbuf_size};
-    assert(reader_json != NULL && is_avro_record(avro_value_get_schema(dst)));
+    resolve_ctx_t c = {plan, "", errbuf, errbuf_size};
+    assert(plan->reader_json != NULL && is_avro_record(avro_value_get_schema(dst)));
     return resolve_value(&c, src, dst, 0);
 }
