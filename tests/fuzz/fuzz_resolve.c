@@ -59,7 +59,9 @@ static codec_resolver_t *fuzz_resolver_new(const char *schema, size_t len,
 }
 
 /* Resolve the frame twice and decode it. What resolution writes is valid Avro of the
- * reader's schema: its decoder may refuse only what the domain or the limits refuse. */
+ * reader's schema: its decoder may refuse only the domain's rules, limits and strings that
+ * are not UTF-8. A writer equal to the reader is only relabelled: its body is the input's,
+ * and the decoder is what checks it. */
 static void fuzz_resolve(codec_resolver_t *res, sy_schema_id_t reader, size_t len) {
     char errbuf[256];
     const void *out;
@@ -76,6 +78,8 @@ static void fuzz_resolve(codec_resolver_t *res, sy_schema_id_t reader, size_t le
         abort();
     }
     sy_err_t err = fuzz_decode(reader, out, out_len, errbuf, sizeof errbuf);
+    if (codec_resolver_identity(res))
+        return;
     if (err == SY_ERR_TRUNCATED || err == SY_ERR_BAD_MAGIC || err == SY_ERR_UNKNOWN_SCHEMA ||
         err == SY_ERR_WRONG_SCHEMA) {
         fprintf(stderr, "fuzz_resolve: a resolved frame does not decode: %s: %s\n",
