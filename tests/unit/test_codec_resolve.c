@@ -433,3 +433,22 @@ Test(codec, resolve_refuses_a_missing_reader_field_without_default) {
     }
     writer_close(w);
 }
+
+Test(codec, resolver_refuses_a_writer_schema_defining_a_name_twice) {
+    json_object *s = schema_of(SY_SCHEMA_ENGAGEMENT_EVENT);
+    field_add(s, "{\"name\": \"kind\", \"type\": {\"type\": \"enum\", \"name\": \"Channel\","
+                 " \"symbols\": [\"A\"]}}");
+    const char *text = json_object_to_json_string(s);
+    codec_resolver_t *res = NULL;
+    sy_err_t err = codec_resolver_new(codec, SY_SCHEMA_ENGAGEMENT_EVENT, text, strlen(text),
+                                      &res, errbuf, sizeof errbuf);
+    expect_err(err, SY_ERR_WRONG_SCHEMA);
+    expect_msg("writer's schema defines a name twice");
+    cr_expect(eq(ptr, res, NULL));
+    json_object_put(s);
+    s = schema_of(SY_SCHEMA_ENGAGEMENT_EVENT); /* the same name in another namespace */
+    field_add(s, "{\"name\": \"kind\", \"type\": {\"type\": \"enum\", \"name\": \"Channel\","
+                 " \"namespace\": \"upstream\", \"symbols\": [\"A\"]}}");
+    writer_t *w = writer_open(s, SY_SCHEMA_ENGAGEMENT_EVENT);
+    writer_close(w);
+}
