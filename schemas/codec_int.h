@@ -138,11 +138,32 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,
                                  size_t errbuf_size);
 
+/* Defaults a resolution plan keeps: the largest embedded schema has 14 fields and 3 enums,
+ * so every default of one reader fits; past this a default is looked up each time. */
+#define CODEC_RESOLVE_DEFAULTS_MAX 32
+
+/* One reader default, found in the reader's JSON once: of a record's field, or the default
+ * symbol of an enum (field -1). */
+typedef struct codec_resolve_default {
+    avro_schema_t owner; /* the reader's record or enum; borrowed from the codec */
+    int field;           /* the record's field index, or -1 for the enum's default */
+    bool found;          /* false: the reader gives no default */
+    json_object *value;  /* borrowed from the plan's reader_json; NULL is JSON null */
+} codec_resolve_default_t;
+
+/* What a resolver keeps between records of one writer: the reader schema's JSON (for its
+ * defaults) and the defaults looked up so far. Zeroed, with reader_json set, to start. */
+typedef struct codec_resolve_plan {
+    json_object *reader_json; /* owned by the resolver */
+    size_t count;
+    codec_resolve_default_t defaults[CODEC_RESOLVE_DEFAULTS_MAX];
+} codec_resolve_plan_t;
+
 /* codec_resolve_value.c: copy src, a value of the writer's schema, into dst, a value of the
- * reader's schema, by Avro's resolution rules; reader_json (borrowed) is the reader schema's
- * text, for defaults. Errors: SY_ERR_WRONG_SCHEMA (the value cannot be resolved: errbuf
- * says why), SY_ERR_NOMEM. */
-sy_err_t codec_resolve_value(json_object *reader_json, avro_value_t *src, avro_value_t *dst,
+ * reader's schema, by Avro's resolution rules, reading and adding to the plan's defaults.
+ * Errors: SY_ERR_WRONG_SCHEMA (the value cannot be resolved: errbuf says why),
+ * SY_ERR_NOMEM. */
+sy_err_t codec_resolve_value(codec_resolve_plan_t *plan, avro_value_t *src, avro_value_t *dst,
                              char *errbuf, size_t errbuf_size);
 
 #endif

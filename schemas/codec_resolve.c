@@ -10,6 +10,10 @@
 
 #include "codec_int.h"
 
+/* JSON nesting a writer's schema may have: three levels per Avro level is far beyond the
+ * RESOLVE_DEPTH_MAX (32) Avro levels resolution reads. */
+#define RESOLVE_JSON_DEPTH_MAX 128
+
 struct codec_resolver {
     codec_t *codec;             /* borrowed: outlives the resolver */
     sy_schema_id_t reader;
@@ -19,7 +23,7 @@ struct codec_resolver {
     avro_value_t writer_value;  /* the writer's record, read per frame */
     avro_value_t reader_value;  /* the reader's record, resolved per frame */
     codec_guard_t *guard;       /* the writer's schema, compiled */
-    json_object *reader_json;   /* the reader's schema text, for defaults */
+    codec_resolve_plan_t plan;  /* the reader's schema text and its defaults */
     avro_reader_t body_reader;
     avro_writer_t body_writer;
     char *out;                  /* the resolved frame */
@@ -29,6 +33,7 @@ struct codec_resolver {
 void codec_resolver_free(codec_resolver_t *res) {
     if (res == NULL)
         return;
+    assert(res->out != NULL || res->out_size == 0);
     if (res->writer_value.iface != NULL)
         avro_value_decref(&res->writer_value);
     if (res->reader_value.iface != NULL)
@@ -38,7 +43,7 @@ void codec_resolver_free(codec_resolver_t *res) {
     if (res->writer != NULL)
         avro_schema_decref(res->writer);
     codec_guard_free(res->guard);
-    json_object_put(res->reader_json);
+    json_object_put(res->plan.reader_json);
     if (res->body_reader != NULL)
         avro_reader_free(res->body_reader);
     if (res->body_writer != NULL)
@@ -47,15 +52,117 @@ void codec_resolver_free(codec_resolver_t *res) {
     free(res);
 }
 
+/* The full name j defines (a record, enum or fixed with a name; ns: the enclosing
+ * namespace, "" for none), owned by the caller; NULL when j defines none. *oom: out of
+ * memory. */
+static char *writer_name_full(json_object *j, const char *ns, bool *oom) {
+    json_object *type, *name, *space;
+    assert(ns != NULL && !*oom);
+    if (!json_object_object_get_ex(j, "type", &type) ||
+        !json_object_object_get_ex(j, "name", &name) ||
+        !json_object_is_type(type, json_type_string) ||
+        !json_object_is_type(name, json_type_string))
+        return NULL;
+    const char *t = json_object_get_string(type), *n = json_object_get_string(name);
+    if (strcmp(t, "record") != 0 && strcmp(t, "enum") != 0 && strcmp(t, "fixed") != 0)
+        return NULL;
+    if (json_object_object_get_ex(j, "namespace", &space) &&
+        json_object_is_type(space, json_type_string))
+        ns = json_object_get_string(space);
+    if (strchr(n, '.') != NULL)
+        ns = "";
+    size_t size = strlen(ns) + strlen(n) + 2;
+    char *full = malloc(size);
+    if (full == NULL)
+        return *oom = true, NULL;
+    snprintf(full, size, "%s%s%s", ns, ns[0] ? "." : "", n);
+    return full;
+}
+
+/* Add full (taken) to *names (owned strings, *count of them). False: it is there already,
+ * or out of memory. */
+static bool writer_name_add(char *full, char ***names, size_t *count) {
+    assert(full != NULL && (*names != NULL || *count == 0));
+    for (size_t i = 0; i < *count; i++)
+        if (strcmp((*names)[i], full) == 0)
+            return free(full), false;
+    char **grown = realloc(*names, (*count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return free(full), false;
+    (*names = grown)[(*count)++] = full;
+    return true;
+}
+
+/* Add the full names of the named types j defines (ns: the enclosing namespace) to
+ * *names. False: one is defined twice, or out of memory. */
+static bool writer_names_add(json_object *j, const char *ns, char ***names, size_t *count) {
+    bool oom = false, ok = true;
+    assert(ns != NULL);
+    if (json_object_is_type(j, json_type_array)) {
+        for (size_t i = 0; ok && i < json_object_array_length(j); i++)
+            ok = writer_names_add(json_object_array_get_idx(j, i), ns, names, count);
+        return ok;
+    }
+    if (!json_object_is_type(j, json_type_object))
+        return true;
+    char *full = writer_name_full(j, ns, &oom), *inner = NULL, *dot;
+    if (oom || (full != NULL && !writer_name_add(full, names, count)))
+        return false;
+    /* Nested types take this one's namespace: its full name up to the last dot. */
+    if (full != NULL && (inner = strdup(full)) == NULL)
+        return false;
+    if (inner != NULL && (dot = strrchr(inner, '.')) != NULL)
+        *dot = '\0';
+    else if (inner != NULL)
+        inner[0] = '\0';
+    json_object_object_foreach(j, key, child) {
+        (void)key;
+        if (ok)
+            ok = writer_names_add(child, inner != NULL ? inner : ns, names, count);
+    }
+    free(inner);
+    return ok;
+}
+
+/* SY_OK when the writer's schema text is JSON defining no full name twice. avro-c refuses
+ * a name defined twice too, but leaks what it parsed before it (libavro 1.11). */
+static sy_err_t writer_names_check(const char *text, size_t len, char *errbuf,
+                                   size_t errbuf_size) {
+    struct json_tokener *tok = json_tokener_new_ex(RESOLVE_JSON_DEPTH_MAX);
+    char **names = NULL;
+    size_t count = 0;
+    assert(text != NULL || len == 0);
+    if (tok == NULL)
+        return codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "resolver: out of memory");
+    json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+    if (root == NULL && json_tokener_get_error(tok) == json_tokener_continue)
+        root = json_tokener_parse_ex(tok, "", 1); /* a NUL: the text ended */
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    sy_err_t err = SY_OK;
+    if (root == NULL)
+        err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
+                         "writer's schema does not parse: %s", json_tokener_error_desc(jerr));
+    else if (!writer_names_add(root, "", &names, &count))
+        err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
+                         "writer's schema defines a name twice");
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    json_object_put(root);
+    json_tokener_free(tok);
+    return err;
+}
+
 /* The avro-c objects reading and resolving one frame. */
 static sy_err_t resolver_values_new(codec_resolver_t *res, char *errbuf, size_t errbuf_size) {
     const codec_schema_t *s = &res->codec->schemas[res->reader];
+    assert(res->writer != NULL && res->writer_iface == NULL && res->guard == NULL);
     res->writer_iface = avro_generic_class_from_schema(res->writer);
     res->body_reader = avro_reader_memory("", 0);
     res->body_writer = avro_writer_memory("", 0);
-    res->reader_json = json_tokener_parse(codec_schema_text(res->reader)->json);
+    res->plan.reader_json = json_tokener_parse(codec_schema_text(res->reader)->json);
     if (res->writer_iface == NULL || res->body_reader == NULL || res->body_writer == NULL ||
-        res->reader_json == NULL ||
+        res->plan.reader_json == NULL ||
         avro_generic_value_new(res->writer_iface, &res->writer_value) != 0 ||
         avro_generic_value_new(s->iface, &res->reader_value) != 0 ||
         codec_guard_compile(res->writer, &res->guard) != SY_OK)
@@ -73,6 +180,9 @@ sy_err_t codec_resolver_new(codec_t *codec, sy_schema_id_t reader, const char *w
         return codec_fail(err, errbuf, errbuf_size, "resolver: out of memory");
     res->codec = codec;
     res->reader = reader;
+    err = writer_names_check(writer_json, writer_json_len, errbuf, errbuf_size);
+    if (err != SY_OK)
+        goto fail;
     if (avro_schema_from_json_length(writer_json, writer_json_len, &res->writer) != 0) {
         err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
                          "writer's schema does not parse: %s", avro_strerror());
@@ -99,12 +209,15 @@ fail:
 }
 
 bool codec_resolver_identity(const codec_resolver_t *res) {
+    /* no assert: a getter */
     return res->identity;
 }
 
 /* Make res->out hold the header and body_len bytes; the header names the reader. */
 static sy_err_t resolver_out_reserve(codec_resolver_t *res, size_t body_len, char *errbuf,
                                      size_t errbuf_size) {
+    /* no assert: on the relabel fast path; need is bounded just below and
+     * codec_scratch_reserve asserts its buffer */
     size_t need = CODEC_FRAME_HEADER_BYTES + body_len;
     if (need > SY_FRAME_BYTES_MAX)
         return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
@@ -122,6 +235,7 @@ static sy_err_t resolver_out_reserve(codec_resolver_t *res, size_t body_len, cha
 static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, size_t len,
                                    size_t *out_len, char *errbuf, size_t errbuf_size) {
     size_t entries, size = 0;
+    assert(!res->identity && res->guard != NULL); /* the writer is another schema */
     sy_err_t err = codec_guard_check(res->guard, body, len, CODEC_FRAME_HEADER_BYTES,
                                      &entries, errbuf, errbuf_size);
     if (err != SY_OK)
@@ -132,7 +246,7 @@ static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, s
     if (avro_value_read(res->body_reader, &res->writer_value) != 0)
         return codec_fail(SY_ERR_MALFORMED, errbuf, errbuf_size, "writer's body: %s",
                           avro_strerror());
-    err = codec_resolve_value(res->reader_json, &res->writer_value, &res->reader_value,
+    err = codec_resolve_value(&res->plan, &res->writer_value, &res->reader_value,
                               errbuf, errbuf_size);
     if (err == SY_OK && avro_value_sizeof(&res->reader_value, &size) != 0)
         err = codec_fail(SY_ERR_NOMEM, errbuf, errbuf_size, "%s", avro_strerror());
@@ -151,6 +265,8 @@ static sy_err_t resolver_translate(codec_resolver_t *res, const uint8_t *body, s
 sy_err_t codec_resolve_frame(codec_resolver_t *res, const void *buf, size_t len,
                              const void **frame, size_t *frame_len, char *errbuf,
                              size_t errbuf_size) {
+    /* no assert: the relabel fast path of every registry frame; its bounds are outside
+     * input, checked here; resolver_translate asserts the slow path's invariants */
     const uint8_t *p = buf;
     size_t body_len = 0;
     sy_err_t err;

@@ -62,10 +62,13 @@ done:
 
 const codec_schema_text_t *codec_schema_text(sy_schema_id_t id) {
     const char *file = codec_schema_file(id);
-    return file ? schema_text_find(file) : NULL;
+    const codec_schema_text_t *text = file ? schema_text_find(file) : NULL;
+    assert(file == NULL || text != NULL); /* every file of the table is embedded */
+    return text;
 }
 
 const char *codec_schema_json(sy_schema_id_t id) {
+    /* no assert: a lookup; codec_schema_text asserts the table */
     const codec_schema_text_t *text = codec_schema_text(id);
     return text ? text->json : NULL;
 }

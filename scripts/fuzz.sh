@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 readonly FUZZ_PACKAGES=(clang libclang-rt-14-dev)
-readonly FUZZ_TARGETS=(codec event_json journey recording config expr engine)
+readonly FUZZ_TARGETS=(codec resolve event_json journey recording config expr engine)
 readonly FUZZ_DIR=build-fuzz
 
 fuzz_log() { printf 'fuzz: %s\n' "$*"; }
