@@ -20,7 +20,6 @@ import uuid
 
 import requests
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -28,7 +27,7 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 BIN, ROOT = sys.argv[1], sys.argv[2]
 BOOTSTRAP = os.environ["SWITCHYARD_TEST_BOOTSTRAP"]
 REGISTRY = os.environ["SWITCHYARD_TEST_REGISTRY_URL"]
-CHANNELS = ["email", "sms", "push", "voice", "call", "in_app", "custom", "task"]
+CHANNELS = ["email", "sms", "push", "voice", "call", "in_app", "custom", "task", "web"]
 WAIT_S = 90
 
 
@@ -37,12 +36,11 @@ def check(cond, what):
         raise AssertionError(what)
 
 
-def topics_create(names, changelog):
-    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
-    new = [NewTopic(n, 1, 1) for n in names]
-    new.append(NewTopic(changelog, 1, 1, config={"cleanup.policy": "compact"}))
-    for name, fut in admin.create_topics(new).items():
-        fut.result(timeout=60)
+def topics_create(config):
+    """Every topic the config names, as a user makes them: `switchyard topics create`."""
+    run = subprocess.run([BIN, "topics", "create", "--config", config], capture_output=True,
+                         text=True, timeout=120)
+    check(run.returncode == 0, f"topics create exited {run.returncode}: {run.stderr[-2000:]}")
 
 
 def config_write(d, base, url):
@@ -158,12 +156,9 @@ def test_evolution_through_the_registry(d, base, sr):
 
 def main():
     base = f"sr{uuid.uuid4().hex[:8]}"
-    names = [f"{base}.{t}" for t in ("events", "profiles", "decisions", "contact-updates",
-                                      "dlq")]
-    names += [f"{base}.actions.{c}" for c in CHANNELS]
-    topics_create(names, f"{base}.changelog")
     sr = SchemaRegistryClient({"url": REGISTRY})
     with tempfile.TemporaryDirectory(prefix="switchyard-sr-") as d:
+        topics_create(config_write(d, base, REGISTRY))
         test_registry_down_at_start_is_exit_1(d, base)
         test_evolution_through_the_registry(d, base, sr)
     print("test_schema_registry: all passed")
