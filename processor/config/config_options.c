@@ -78,19 +78,23 @@ const config_option_t config_options[] = {
      "are forgotten, even within events.dedup.window.ms."},
     /* Defaults: engine_safety.h's (ENGINE_SAFETY_*_DEFAULT). */
     {"consent.opt_out.events", CONFIG_TYPE_STRING,
-     "email.unsubscribed,email.spam_report,sms.opted_out,voice.blocked", NULL, 0, 1024, NULL,
+     "email.unsubscribed,email.spam_report,sms.opted_out,voice.blocked", "four, safety.md", 0,
+     1024, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(consent_opt_out_events),
      "Event types (channel.type, comma-separated) that opt the contact out of marketing on "
-     "the event's channel from the event's time on (docs/safety.md)."},
+     "the event's channel from the event's time on; by default email.unsubscribed, "
+     "email.spam_report, sms.opted_out and voice.blocked (docs/safety.md)."},
     {"consent.opt_out_all.events", CONFIG_TYPE_STRING, "", "none", 0, 1024, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(consent_opt_out_all_events),
      "Event types (comma-separated) that opt the contact out of every message on every "
      "channel, transactional ones too: a global unsubscribe."},
     {"consent.sms.stop.keywords", CONFIG_TYPE_STRING,
-     "STOP,UNSUBSCRIBE,CANCEL,END,QUIT,REVOKE,OPTOUT", NULL, 0, 1024, NULL, CONFIG_CHECK_NONE,
+     "STOP,UNSUBSCRIBE,CANCEL,END,QUIT,REVOKE,OPTOUT", "STOP and 6 more", 0, 1024, NULL,
+     CONFIG_CHECK_NONE,
      CONFIG_FIELD(consent_sms_stop_keywords),
      "SMS replies (the whole text, trimmed, any case) that opt the contact out of SMS "
-     "marketing; the reply also counts as sms.opted_out for journeys' rules."},
+     "marketing; the reply also counts as sms.opted_out for journeys' rules. By default STOP, "
+     "UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE and OPTOUT."},
     {"consent.sms.stop_all.keywords", CONFIG_TYPE_STRING, "STOPALL", NULL, 0, 1024, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(consent_sms_stop_all_keywords),
      "SMS replies that opt the contact out of every message on every channel."},
