@@ -159,6 +159,73 @@ sy_err_t state_store_event_ids_get(state_store_t *store, int32_t partition,
 int state_event_ids_decode(const uint8_t *value, size_t len, state_event_id_t *ids,
                            size_t ids_max, size_t *count);
 
+/* Consent: each contact's consent per channel (opted in, opted out, suppressed or
+ * unknown, with time and cause) and its memberships of suppression lists, kept with the
+ * contact's partition (column family consent). What the record means for a send is the
+ * engine's (engine_safety.c); the store only keeps it. */
+
+/* A record's slots: one per channel, and last one for every channel at once (STOPALL). */
+#define STATE_CONSENT_ALL SY_CHANNEL__COUNT
+#define STATE_CONSENT_SLOTS (SY_CHANNEL__COUNT + 1)
+/* Lists one record keeps: only configured suppression lists are kept, and the config
+ * names at most this many (engine_safety.h). */
+#define STATE_CONSENT_LISTS_MAX 16
+
+typedef enum state_consent_status {
+    STATE_CONSENT_UNKNOWN = 0,    /* nothing known: marketing may be sent */
+    STATE_CONSENT_OPTED_IN = 1,   /* opted (back) in */
+    STATE_CONSENT_OPTED_OUT = 2,  /* opted out: no marketing (the all slot: nothing) */
+    STATE_CONSENT_SUPPRESSED = 3, /* the address is dead (hard bounce): nothing at all */
+    STATE_CONSENT_STATUS__COUNT
+} state_consent_status_t;
+
+typedef enum state_consent_cause {
+    STATE_CONSENT_CAUSE_NONE = 0,
+    STATE_CONSENT_CAUSE_EVENT = 1,   /* an engagement event (email.unsubscribed, ...) */
+    STATE_CONSENT_CAUSE_KEYWORD = 2, /* an SMS reply that is a keyword (STOP, START) */
+    STATE_CONSENT_CAUSE_JOURNEY = 3, /* a journey's update node */
+    STATE_CONSENT_CAUSE_BOUNCE = 4,  /* a hard bounce */
+    STATE_CONSENT_CAUSE__COUNT
+} state_consent_cause_t;
+
+typedef struct state_consent_slot {
+    uint8_t status;  /* state_consent_status_t */
+    uint8_t cause;   /* state_consent_cause_t */
+    int64_t time_ms; /* event time of the change; 0 while unknown */
+} state_consent_slot_t;
+
+typedef struct state_consent_list {
+    char name[SY_ID_BYTES_MAX + 1];
+    int64_t time_ms; /* event time the contact was added */
+} state_consent_list_t;
+
+typedef struct state_consent {
+    state_consent_slot_t slots[STATE_CONSENT_SLOTS]; /* by sy_channel_t, then ALL */
+    size_t lists_count;
+    state_consent_list_t lists[STATE_CONSENT_LISTS_MAX];
+} state_consent_t;
+
+/* Read contact's consent into *out; a contact without a record reads as all unknown and
+ * no lists (SY_OK). Sees the pending batch. Errors: SY_ERR_LIMIT (contact id too long),
+ * SY_ERR_STATE (read error, corrupt record). */
+sy_err_t state_store_consent_get(state_store_t *store, int32_t partition,
+                                 const char *contact_id, state_consent_t *out, char *errbuf,
+                                 size_t errbuf_size);
+
+/* Write contact's consent (borrowed) to the pending batch, changelogged with it.
+ * Errors: SY_ERR_LIMIT (contact id too long), SY_ERR_NOMEM. */
+sy_err_t state_store_consent_put(state_store_t *store, int32_t partition,
+                                 const char *contact_id, const state_consent_t *consent,
+                                 char *errbuf, size_t errbuf_size);
+
+/* Decode a consent value: 1 when it is well formed. */
+int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *out);
+
+/* "unknown", "opted_in", "opted_out", "suppressed"; "event", "keyword", "journey",
+ * "bounce" ("" for none); NULL out of range. */
+const char *state_consent_status_name(state_consent_status_t status);
+const char *state_consent_cause_name(state_consent_cause_t cause);
+
 /* Visit every committed instance of journey_id in partition (for deploy-time migration).
  * visit returns non-zero to stop. Instances the visit puts go to the pending batch. */
 typedef int state_instance_visit_fn(void *ctx, int32_t partition, const char *contact_id,
@@ -218,6 +285,7 @@ typedef enum state_changelog_cf {
     STATE_CHANGELOG_CF_TIMERS = 2,    /* the timer index */
     STATE_CHANGELOG_CF_PROFILES = 3,  /* profiles */
     STATE_CHANGELOG_CF_EVENT_IDS = 4, /* recent input event ids per contact */
+    STATE_CHANGELOG_CF_CONSENT = 5,   /* consent and suppression lists per contact */
 } state_changelog_cf_t;
 
 /* One write: the state key (partition first) and value, both borrowed for the call;

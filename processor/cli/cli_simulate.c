@@ -14,6 +14,7 @@
 typedef struct cli_simulate_args {
     simulate_conf_t conf;
     const char *events_path;
+    engine_safety_conf_t safety; /* the defaults, with --suppression-lists */
 } cli_simulate_args_t;
 
 static int partitions_parse(const char *text, int32_t *out) {
@@ -26,10 +27,19 @@ static int partitions_parse(const char *text, int32_t *out) {
     return 1;
 }
 
+/* --suppression-lists takes safety.suppression.lists' value (docs/safety.md). */
+static int lists_parse(engine_safety_conf_t *safety, const char *text) {
+    char errbuf[256];
+    if (engine_safety_lists_parse(safety, text, errbuf, sizeof errbuf) == SY_OK)
+        return 1;
+    return cli_usage_fail("simulate", errbuf, NULL);
+}
+
 static const struct option args_options[] = {
     {"journeys", required_argument, NULL, 0}, {"events", required_argument, NULL, 0},
     {"out", required_argument, NULL, 0},      {"until", required_argument, NULL, 0},
-    {"partitions", required_argument, NULL, 0}, {0}};
+    {"partitions", required_argument, NULL, 0},
+    {"suppression-lists", required_argument, NULL, 0}, {0}};
 
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("simulate", message, value);
@@ -37,6 +47,8 @@ static int args_fail(const char *message, const char *value) {
 
 static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
     *a = (cli_simulate_args_t){.conf = {.partitions = 1, .until = SIMULATE_UNTIL_END}};
+    engine_safety_conf_default(&a->safety);
+    a->conf.safety = &a->safety;
     cli_args_t it;
     const char *option, *value;
     int more;
@@ -55,6 +67,9 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
         } else if (strcmp(option, "--partitions") == 0) {
             if (!partitions_parse(value, &a->conf.partitions))
                 return args_fail("--partitions takes 1..4096", value);
+        } else if (strcmp(option, "--suppression-lists") == 0) {
+            if (!lists_parse(&a->safety, value))
+                return 0;
         } else {
             return args_fail("unknown option", option);
         }
@@ -77,9 +92,10 @@ static void summary_print(const simulate_t *sim) {
     fprintf(stderr,
             "switchyard simulate: %" PRIu64 " events, %" PRIu64 " profile updates, %" PRIu64
             " decisions, %" PRIu64 " actions, %" PRIu64 " contact updates, %" PRIu64
-            " timers fired, %" PRIu64 " duplicates, %" PRIu64 " dead letters%s\n",
+            " timers fired, %" PRIu64 " duplicates, %" PRIu64 " dead letters, %" PRIu64
+            " sends suppressed%s\n",
             s.events, s.profile_updates, s.decisions, s.actions, s.contact_updates,
-            s.timers_fired, s.duplicates, s.dead_letters,
+            s.timers_fired, s.duplicates, s.dead_letters, s.suppressed,
             s.timers_left ? " (timers due over 5 years after the last event left unfired)"
                           : "");
 }

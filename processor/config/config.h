@@ -56,6 +56,14 @@ typedef struct sy_config {
     int64_t events_future_gap_max_ms;  /* events.future.gap.max.ms */
     int64_t events_dedup_window_ms;    /* events.dedup.window.ms */
     int64_t events_dedup_ids_max;      /* events.dedup.ids.max */
+    /* Consent and suppression (docs/safety.md): comma-separated lists. */
+    char *consent_opt_out_events;        /* consent.opt_out.events */
+    char *consent_opt_out_all_events;    /* consent.opt_out_all.events */
+    char *consent_sms_stop_keywords;     /* consent.sms.stop.keywords */
+    char *consent_sms_stop_all_keywords; /* consent.sms.stop_all.keywords */
+    char *consent_sms_start_keywords;    /* consent.sms.start.keywords */
+    int64_t consent_bounce_hard_suppress; /* consent.bounce.hard.suppress: 0 or 1 */
+    char *safety_suppression_lists;      /* safety.suppression.lists */
     config_guarantee_t processing_guarantee; /* processing.guarantee */
     log_level_t log_level;        /* log.level */
     log_format_t log_format;      /* log.format */

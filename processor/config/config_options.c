@@ -76,6 +76,41 @@ const config_option_t config_options[] = {
      CONFIG_FIELD(events_dedup_ids_max),
      "Most event ids remembered per contact (16 bytes each in state); beyond it the oldest "
      "are forgotten, even within events.dedup.window.ms."},
+    /* Defaults: engine_safety.h's (ENGINE_SAFETY_*_DEFAULT). */
+    {"consent.opt_out.events", CONFIG_TYPE_STRING,
+     "email.unsubscribed,email.spam_report,sms.opted_out,voice.blocked", "four, safety.md", 0,
+     1024, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(consent_opt_out_events),
+     "Event types (channel.type, comma-separated) that opt the contact out of marketing on "
+     "the event's channel from the event's time on; by default email.unsubscribed, "
+     "email.spam_report, sms.opted_out and voice.blocked (docs/safety.md)."},
+    {"consent.opt_out_all.events", CONFIG_TYPE_STRING, "", "none", 0, 1024, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(consent_opt_out_all_events),
+     "Event types (comma-separated) that opt the contact out of every message on every "
+     "channel, transactional ones too: a global unsubscribe."},
+    {"consent.sms.stop.keywords", CONFIG_TYPE_STRING,
+     "STOP,UNSUBSCRIBE,CANCEL,END,QUIT,REVOKE,OPTOUT", "STOP and 6 more", 0, 1024, NULL,
+     CONFIG_CHECK_NONE,
+     CONFIG_FIELD(consent_sms_stop_keywords),
+     "SMS replies (the whole text, trimmed, any case) that opt the contact out of SMS "
+     "marketing; the reply also counts as sms.opted_out for journeys' rules. By default STOP, "
+     "UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE and OPTOUT."},
+    {"consent.sms.stop_all.keywords", CONFIG_TYPE_STRING, "STOPALL", NULL, 0, 1024, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(consent_sms_stop_all_keywords),
+     "SMS replies that opt the contact out of every message on every channel."},
+    {"consent.sms.start.keywords", CONFIG_TYPE_STRING, "START,UNSTOP,YES", NULL, 0, 1024, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(consent_sms_start_keywords),
+     "SMS replies that opt the contact back in to SMS (and undo a keyword's opt-out of "
+     "everything)."},
+    {"consent.bounce.hard.suppress", CONFIG_TYPE_INT, "1", NULL, 0, 1, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(consent_bounce_hard_suppress),
+     "1: an email.bounced event with bounce hard stops every later email to the contact, "
+     "transactional too; 0: bounces change nothing."},
+    {"safety.suppression.lists", CONFIG_TYPE_STRING, "", "none", 0, 4096, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(safety_suppression_lists),
+     "Suppression lists, comma-separated, each LIST (every channel) or LIST:CHANNEL: a "
+     "member of one gets no message on its channels. Journeys' add_to_list and "
+     "remove_from_list keep the members (at most 16 lists)."},
     {"state.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(state_dir),
      "RocksDB data directory of this instance; created if missing. Every instance needs "

@@ -29,6 +29,7 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
     e->store = store;
     e->sink = *sink;
     e->profile.attrs = e->profile_attrs;
+    engine_safety_conf_default(&e->safety);
     *out = e;
     return SY_OK;
 fail:
@@ -156,12 +157,14 @@ sy_err_t engine_on_event(engine_t *e, int32_t partition, const sy_event_t *event
                          char *errbuf, size_t errbuf_size) {
     assert(e && event && event->contact_id);
     e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
+    sy_err_t err = engine_safety_on_event(e, partition, event, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
     for (size_t i = 0; i < e->journeys->count; i++) {
         const journey_t *j = e->journeys->journeys[i];
         if (!journey_is_latest(e->journeys, j))
             continue;
-        sy_err_t err = on_event_journey(e, partition, j, event, errbuf, errbuf_size);
-        if (err != SY_OK)
+        if ((err = on_event_journey(e, partition, j, event, errbuf, errbuf_size)) != SY_OK)
             return err;
     }
     return SY_OK;

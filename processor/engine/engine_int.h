@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "engine.h"
+#include "engine_safety.h"
 #include "expr.h"
 
 /* Bytes of all rendered parameters of one action (or one attribute value): an action
@@ -16,6 +17,12 @@
 
 /* "goal:" or "exit:" and a rule name: rule names are identifiers (SY_ID_BYTES_MAX). */
 #define ENGINE_RULE_NODE_BYTES (SY_ID_BYTES_MAX + 8)
+
+/* "suppressed:list:" and a list name (SY_ID_BYTES_MAX): the longest reason so far. */
+#define ENGINE_REASON_BYTES (SY_ID_BYTES_MAX + 32)
+
+/* engine_safety_keyword's answers. */
+enum { ENGINE_KEYWORD_STOP = 1, ENGINE_KEYWORD_STOP_ALL = 2, ENGINE_KEYWORD_START = 3 };
 
 struct engine {
     const journey_set_t *journeys; /* borrowed; swapped between batches */
@@ -30,6 +37,13 @@ struct engine {
     sy_profile_update_t *profile_update; /* one, for update nodes; owned */
     char *render_buf;              /* ENGINE_RENDER_BYTES_MAX, owned */
     char rule_node[ENGINE_RULE_NODE_BYTES];
+    engine_safety_conf_t safety;
+    uint64_t suppressed;              /* sends the gate stopped */
+    char reason[ENGINE_REASON_BYTES]; /* the last stopped send's reason */
+    /* The current input as sms.opted_out when it is an SMS keyword opt-out (rules match
+     * it too), else NULL; points at opt_out_event. */
+    const sy_event_t *event_as_opt_out;
+    sy_event_t opt_out_event;
 };
 
 /* One contact's walk through one journey, caused by one event or timer at time t. */
@@ -104,6 +118,33 @@ sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered);
 /* engine_rules.c: the first goal, else exit, rule that holds for w's event: *rule (NULL
  * when none) and *kind ("goal" or "exit"). */
 sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rule_t **rule);
+
+/* What the gate decided for one send. Caps and quiet hours will add their verdicts
+ * (capped, held with a release time) here. */
+typedef enum engine_verdict_kind {
+    ENGINE_VERDICT_SEND,       /* send it */
+    ENGINE_VERDICT_SUPPRESSED, /* not sent: opted out, hard bounce, suppression list */
+} engine_verdict_kind_t;
+
+typedef struct engine_verdict {
+    engine_verdict_kind_t kind;
+    const char *reason; /* unless SEND: the decision path, in the engine's reason buffer */
+} engine_verdict_t;
+
+/* engine_safety.c: the gate every send passes, at w's time: *verdict says whether it goes
+ * and, when not, why. Errors: the store's. */
+sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
+                             engine_verdict_t *verdict);
+
+/* engine_safety.c: before the journeys see ev, apply what it does to its contact's consent
+ * (opt-out events, hard bounces, SMS keywords: a keyword opt-out also makes a contact
+ * update and sets engine->event_as_opt_out). Errors: the store's, the sink's. */
+sy_err_t engine_safety_on_event(engine_t *engine, int32_t partition, const sy_event_t *ev,
+                                char *errbuf, size_t errbuf_size);
+
+/* engine_safety.c: what an update node does to consent: opt_out, and add_to_list and
+ * remove_from_list of a configured suppression list. Errors: the store's. */
+sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up);
 
 /* engine_split.c: the arm a contact takes at a split node. */
 size_t engine_split_arm(const journey_split_t *split, const char *contact_id,

@@ -104,7 +104,8 @@ sy_err_t engine_render_update(engine_walk_t *w, const journey_node_t *node) {
         .value = value,
         .at_ms = w->t,
     };
-    if ((err = w->engine->sink.contact_update(w->engine->sink.ctx, &u)) != SY_OK)
+    if ((err = w->engine->sink.contact_update(w->engine->sink.ctx, &u)) != SY_OK ||
+        (err = engine_safety_on_update(w, up)) != SY_OK)
         return err;
     return engine_profile_apply(w, up, value ? value : "");
 }

@@ -12,7 +12,9 @@
 /* Does the rule's event match ev and its `if` hold? */
 static sy_err_t rule_holds(engine_walk_t *w, const journey_rule_t *rule, bool *holds) {
     assert(w->event); /* rules read events; timers never reach them */
-    *holds = event_match_test(&rule->event, w->event);
+    const sy_event_t *alias = w->engine->event_as_opt_out;
+    *holds = event_match_test(&rule->event, w->event) ||
+             (alias && event_match_test(&rule->event, alias));
     if (!*holds || !rule->filter)
         return SY_OK;
     expr_env_t env;

@@ -70,9 +70,16 @@ static sy_err_t node_step(engine_walk_t *w, uint16_t at, uint16_t *to, const cha
     const journey_node_t *node = &w->journey->nodes[at];
     *path = NULL;
     switch (node->kind) {
-    case JOURNEY_NODE_SEND:
+    case JOURNEY_NODE_SEND: {
+        engine_verdict_t verdict;
         *to = node->u.send.next;
+        sy_err_t err = engine_safety_check(w, &node->u.send, &verdict);
+        if (err != SY_OK || verdict.kind != ENGINE_VERDICT_SEND) {
+            *path = verdict.reason; /* the move on says why nothing was sent */
+            return err;
+        }
         return engine_render_action(w, node);
+    }
     case JOURNEY_NODE_TASK:
         *to = node->u.task.next;
         return engine_render_action(w, node);

@@ -77,8 +77,11 @@ sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *c
                                                 : -1;
     if (r->event_ids_partition < 0)
         return SY_OK;
-    return state_store_event_ids_get(store, r->event_ids_partition, contact_id, r->event_ids,
-                                     &r->event_ids_count, errbuf, errbuf_size);
+    err = state_store_event_ids_get(store, r->event_ids_partition, contact_id, r->event_ids,
+                                    &r->event_ids_count, errbuf, errbuf_size);
+    return err != SY_OK ? err
+                        : state_store_consent_get(store, r->event_ids_partition, contact_id,
+                                                  &r->consent, errbuf, errbuf_size);
 }
 
 bool inspect_found(const inspect_report_t *r) { return r->instances_count || r->has_profile; }

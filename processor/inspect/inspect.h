@@ -40,11 +40,13 @@ typedef struct inspect_report {
     int32_t event_ids_partition; /* the contact's partition, -1 when it has no state */
     size_t event_ids_count;      /* recent input event ids kept for deduplication */
     state_event_id_t event_ids[STATE_EVENT_IDS_MAX]; /* oldest first */
+    state_consent_t consent; /* of the same partition; all unknown when it has no state */
 } inspect_report_t;
 
 /* Fill report with contact_id's committed state in store: instances of every partition,
  * the timers of the partitions that hold them (found by scanning each such partition's
- * whole timer index), the profile, and the recent event ids of the contact's partition
+ * whole timer index), the profile, and the recent event ids and the consent (channels,
+ * suppression lists) of the contact's partition
  * (that of its first instance, else of its profile). Errors: SY_ERR_LIMIT (over-long id),
  * SY_ERR_STATE. */
 sy_err_t inspect_gather(inspect_report_t *report, state_store_t *store,

@@ -94,6 +94,39 @@ static json_object *value_json(const sy_value_t *v) {
     return NULL;
 }
 
+/* {"channels": {"sms": {"status", "cause", "time"}, ..., "all": ...}, "lists": [{"name",
+ * "time"}]}: known channels only. */
+static json_object *consent_json(const state_consent_t *c) {
+    json_object *root = json_object_new_object(), *channels = json_object_new_object(),
+                *lists = json_object_new_array();
+    for (int i = 0; i < STATE_CONSENT_SLOTS; i++) {
+        const state_consent_slot_t *s = &c->slots[i];
+        char when[INSPECT_TIME_BYTES];
+        if (s->status == STATE_CONSENT_UNKNOWN)
+            continue;
+        inspect_time_format(s->time_ms, when);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "status", json_object_new_string(
+            state_consent_status_name((state_consent_status_t)s->status)));
+        json_object_object_add(o, "cause", json_object_new_string(
+            state_consent_cause_name((state_consent_cause_t)s->cause)));
+        json_object_object_add(o, "time", json_object_new_string(when));
+        json_object_object_add(channels, i == STATE_CONSENT_ALL ? "all"
+                                         : sy_channel_name((sy_channel_t)i), o);
+    }
+    for (size_t i = 0; i < c->lists_count; i++) {
+        char when[INSPECT_TIME_BYTES];
+        inspect_time_format(c->lists[i].time_ms, when);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(c->lists[i].name));
+        json_object_object_add(o, "time", json_object_new_string(when));
+        json_object_array_add(lists, o);
+    }
+    json_object_object_add(root, "channels", channels);
+    json_object_object_add(root, "lists", lists);
+    return root;
+}
+
 /* The recent event ids: [{"hash": "<16 hex digits>", "time": "<ISO>"}], oldest first. */
 static json_object *event_ids_json(const inspect_report_t *r) {
     json_object *a = json_object_new_array();
@@ -139,6 +172,7 @@ sy_err_t inspect_print_json(const inspect_report_t *r, const journey_set_t *jour
                            json_object_new_boolean(r->timers_truncated));
     json_object_object_add(root, "profile", profile_json(r));
     json_object_object_add(root, "event_ids", event_ids_json(r));
+    json_object_object_add(root, "consent", consent_json(&r->consent));
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
     sy_err_t err = text && fprintf(out, "%s\n", text) >= 0 ? SY_OK : SY_ERR_IO;

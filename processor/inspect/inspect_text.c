@@ -96,6 +96,7 @@ static void value_print(const sy_value_t *v, FILE *out) {
 }
 
 static void profile_print(const inspect_report_t *r, FILE *out);
+static void consent_print(const state_consent_t *c, FILE *out);
 
 void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys,
                         FILE *out) {
@@ -107,6 +108,7 @@ void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys
     if (r->timers_truncated)
         fprintf(out, "\n(more than %d timers: the rest are not shown)\n", INSPECT_TIMERS_MAX);
     profile_print(r, out);
+    consent_print(&r->consent, out);
     if (r->event_ids_count == 0)
         return;
     fprintf(out, "\nevent ids (partition %" PRId32 "): %zu recent, for deduplication\n",
@@ -115,6 +117,36 @@ void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys
         char when[INSPECT_TIME_BYTES];
         inspect_time_format(r->event_ids[i].time_ms, when);
         fprintf(out, "  %016" PRIx64 " at %s\n", r->event_ids[i].hash, when);
+    }
+}
+
+/* The name of consent slot i: a channel, or "all". */
+static const char *consent_slot_name(int i) {
+    return i == STATE_CONSENT_ALL ? "all" : sy_channel_name((sy_channel_t)i);
+}
+
+/* Known consent and suppression lists; nothing when there is none. */
+static void consent_print(const state_consent_t *c, FILE *out) {
+    bool header = false;
+    for (int i = 0; i < STATE_CONSENT_SLOTS; i++) {
+        const state_consent_slot_t *s = &c->slots[i];
+        if (s->status == STATE_CONSENT_UNKNOWN)
+            continue;
+        char when[INSPECT_TIME_BYTES];
+        inspect_time_format(s->time_ms, when);
+        if (!header)
+            fprintf(out, "\nconsent:\n");
+        header = true;
+        fprintf(out, "  %-8s %s at %s (%s)\n", consent_slot_name(i),
+                state_consent_status_name((state_consent_status_t)s->status), when,
+                state_consent_cause_name((state_consent_cause_t)s->cause));
+    }
+    if (c->lists_count)
+        fprintf(out, "\nsuppression lists:\n");
+    for (size_t i = 0; i < c->lists_count; i++) {
+        char when[INSPECT_TIME_BYTES];
+        inspect_time_format(c->lists[i].time_ms, when);
+        fprintf(out, "  %s since %s\n", c->lists[i].name, when);
     }
 }
 

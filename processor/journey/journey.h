@@ -65,8 +65,17 @@ typedef struct journey_param {
     expr_template_t *value;  /* compiled text */
 } journey_param_t;
 
+/* What a send is, for consent (docs/safety.md): an opt-out of a channel stops marketing on
+ * it; only an opt-out of everything, a hard bounce or a suppression list stops
+ * transactional messages. */
+typedef enum journey_category {
+    JOURNEY_CATEGORY_MARKETING = 0, /* the default */
+    JOURNEY_CATEGORY_TRANSACTIONAL = 1,
+} journey_category_t;
+
 typedef struct journey_send {
     sy_channel_t channel;
+    journey_category_t category; /* `category:`, marketing when absent */
     char *template_id;
     size_t params_count; /* literal parameters, in file order; keys and values owned */
     sy_kv_t *params;     /* name and text as written (text may hold {{...}} holes) */

@@ -12,7 +12,8 @@ static const char *const node_keys[] = {"id",   "send",      "branch", "update",
                                         "wait", "condition", "split",  "task",   "next",
                                         NULL};
 static const char *const node_task_keys[] = {"queue", "params", NULL};
-static const char *const node_send_keys[] = {"channel", "template", "params", NULL};
+static const char *const node_send_keys[] = {"channel", "template", "params", "category",
+                                             NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
                                                "opt_out", NULL};
@@ -93,6 +94,20 @@ static sy_err_t node_declare(journey_build_t *b, uint16_t index,
     return node_kind(b, map, id, &j->nodes[index].kind);
 }
 
+/* `category:` of a send: marketing (also when absent) or transactional. */
+static sy_err_t send_category(journey_build_t *b, const journey_doc_node_t *value,
+                              journey_category_t *out) {
+    *out = JOURNEY_CATEGORY_MARKETING;
+    if (!value)
+        return SY_OK;
+    if (value->kind == JOURNEY_DOC_SCALAR && strcmp(value->text, "transactional") == 0)
+        *out = JOURNEY_CATEGORY_TRANSACTIONAL;
+    else if (value->kind != JOURNEY_DOC_SCALAR || strcmp(value->text, "marketing") != 0)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "send category must be marketing or transactional");
+    return SY_OK;
+}
+
 static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
                           const journey_doc_node_t *map) {
     const journey_doc_node_t *channel, *template_id;
@@ -112,6 +127,8 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
                             "task, not '%s'", channel->kind == JOURNEY_DOC_SCALAR ? channel->text
                                                                             : "a collection");
     send->channel = (sy_channel_t)c;
+    if ((err = send_category(b, journey_doc_get(map, "category"), &send->category)))
+        return err;
     err = journey_string(b, template_id, "template", &send->template_id);
     const journey_doc_node_t *params = journey_doc_get(map, "params");
     if (!err && params)

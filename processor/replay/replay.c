@@ -90,15 +90,19 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
         admit = (engine_admit_conf_t){c->events_future_skew_max_ms, c->events_future_gap_max_ms,
                                       c->events_dedup_window_ms,
                                       (size_t)c->events_dedup_ids_max};
+    engine_safety_conf_t safety;
+    engine_safety_conf_default(&safety);
+    sy_err_t err = c ? engine_safety_conf_from_config(&safety, c, errbuf, errbuf_size) : SY_OK;
     simulate_conf_t sim_conf = {
         .journeys_dir = conf->journeys_dir, .sink = &sink, .state_dir = conf->state_dir,
         .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms,
-        .admit = &admit};
+        .admit = &admit, .safety = &safety};
     replay_input_t *input = NULL;
     simulate_t *sim = NULL;
     *stats = (replay_stats_t){0};
     *stage = REPLAY_STAGE_OPEN;
-    sy_err_t err = replay_input_open(&input, conf, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = replay_input_open(&input, conf, errbuf, errbuf_size);
     if (err == SY_OK)
         err = simulate_open(&sim, &sim_conf, errbuf, errbuf_size);
     if (err == SY_OK)

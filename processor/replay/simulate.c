@@ -115,6 +115,9 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
         (err = engine_open(&s->engine, s->journeys, s->store, &sink, errbuf, errbuf_size)) !=
             SY_OK)
         goto fail;
+    if (conf->safety)
+        engine_safety_set(s->engine, conf->safety);
+    s->conf.safety = NULL;
     /* A continued store may hold timers on any partition: finish looks at them all. */
     s->partitions_fed = conf->state_dir ? conf->partitions : 0;
     *out = s;
@@ -143,6 +146,7 @@ const journey_set_t *simulate_journeys(const simulate_t *s) {
 
 void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
     *out = s->stats;
+    out->suppressed = s->engine ? engine_safety_suppressed_count(s->engine) : 0;
 }
 
 /* ---- partitions, time, commits ---- */

@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "engine_admit.h"
+#include "engine_safety.h"
 #include "journey.h"
 #include "sy_error.h"
 
@@ -44,6 +45,8 @@ typedef struct simulate_conf {
     int64_t until_ms;         /* TIME: epoch ms; AFTER: a duration >= 0 */
     const engine_admit_conf_t *admit; /* time skew and dedup; NULL: the defaults. Borrowed
                                        * for simulate_open */
+    const engine_safety_conf_t *safety; /* consent and suppression; NULL: the defaults.
+                                         * Borrowed for simulate_open */
 } simulate_conf_t;
 
 typedef struct simulate_stats {
@@ -56,6 +59,7 @@ typedef struct simulate_stats {
     uint64_t input_faults;  /* records simulate_feed_frame returned as the input's fault */
     uint64_t duplicates;    /* events dropped: their id was seen (engine_admit.h) */
     uint64_t dead_letters;  /* lines of simulate_feed with an implausible time */
+    uint64_t suppressed;    /* sends the consent gate stopped (engine_safety.h) */
     bool timers_left;       /* UNTIL_END: timers beyond the horizon were left unfired */
 } simulate_stats_t;
 

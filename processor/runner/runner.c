@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "engine_safety.h"
 #include "runner_int.h"
 #include "sy_clock.h"
 
@@ -110,6 +111,16 @@ static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     return txn ? producer_init_txn(r, errbuf, errbuf_size) : SY_OK;
 }
 
+/* The engine's consent and suppression settings, from the config (docs/safety.md). */
+static sy_err_t safety_init(runner_t *r, char *errbuf, size_t errbuf_size) {
+    engine_safety_conf_t safety;
+    assert(r->engine != NULL);
+    sy_err_t err = engine_safety_conf_from_config(&safety, r->config, errbuf, errbuf_size);
+    if (err == SY_OK)
+        engine_safety_set(r->engine, &safety);
+    return err;
+}
+
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
                      atomic_int *stop, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
@@ -137,6 +148,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
                                     errbuf_size)) ||
         (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
                            errbuf_size)) ||
+        (err = safety_init(r, errbuf, errbuf_size)) ||
         (err = producer_open(r, errbuf, errbuf_size)) ||
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "engine_admit.h"
+#include "engine_safety.h"
 #include "log.h"
 #include "runner_int.h"
 #include "sy_clock.h"
@@ -223,8 +224,9 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_stats_get(r, &s);
     log_info("stopped: %" PRIu64 " records, %" PRIu64 " decisions, %" PRIu64
              " actions, %" PRIu64 " dead letters, %" PRIu64 " duplicates in %" PRIu64
-             " transactions", s.records, s.decisions, s.actions, s.dead_letters,
-             s.duplicates, s.transactions);
+             " transactions; %" PRIu64 " sends suppressed", s.records, s.decisions, s.actions,
+             s.dead_letters, s.duplicates, s.transactions,
+             engine_safety_suppressed_count(r->engine));
     log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
              s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);

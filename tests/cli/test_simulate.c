@@ -243,3 +243,40 @@ Test(simulate, an_event_a_year_ahead_is_a_dead_letter_and_fires_no_timer) {
     cr_assert_not_null(strstr(out, " 0 timers fired, 0 duplicates, 1 dead letters"), "%s",
                        out);
 }
+
+/* Consent (tests/journeys/consent): " Stop " stops marketing SMS but not the transactional
+ * receipt; STOPALL stops everything; a hard bounce stops email; START undoes STOP; a member
+ * of a suppression list gets nothing. Each stopped send's move on says why. */
+Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
+    char args[768];
+    snprintf(args, sizeof args, "--journeys %s/tests/journeys/consent --events "
+             "%s/tests/journeys/consent/events.jsonl --out %s --suppression-lists "
+             "do_not_contact", SY_SOURCE_ROOT, SY_SOURCE_ROOT, out_path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    expect_trace(lines, "a", "->promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_email(-)/entry | send promo_email email promo | "
+                 "promo_email>done(-)/entry | update opt_out sms | ->promo_sms(-)/entry | "
+                 "promo_sms>receipt_sms(suppressed:opted_out)/entry | "
+                 "send receipt_sms sms receipt | receipt_sms>promo_email(-)/entry | "
+                 "send promo_email email promo | promo_email>done(-)/entry");
+    expect_trace(lines, "b", "update opt_out sms | ->promo_sms(-)/entry | "
+                 "promo_sms>receipt_sms(suppressed:opted_out)/entry | "
+                 "receipt_sms>promo_email(suppressed:opted_out)/entry | "
+                 "promo_email>done(suppressed:opted_out)/entry");
+    expect_trace(lines, "c", "->promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_email(-)/entry | "
+                 "promo_email>done(suppressed:hard_bounce)/entry");
+    expect_trace(lines, "d", "update opt_out sms | ->promo_sms(-)/entry | "
+                 "send promo_sms sms promo | promo_sms>receipt_sms(-)/entry | "
+                 "send receipt_sms sms receipt | receipt_sms>promo_email(-)/entry | "
+                 "send promo_email email promo | promo_email>done(-)/entry");
+    expect_trace(lines, "e", "->flag(-)/entry | update add_to_list do_not_contact | "
+                 "flag>done(-)/entry | ->promo_sms(-)/entry | "
+                 "promo_sms>receipt_sms(suppressed:list:do_not_contact)/entry | "
+                 "receipt_sms>promo_email(suppressed:list:do_not_contact)/entry | "
+                 "promo_email>done(suppressed:list:do_not_contact)/entry");
+    cr_assert_not_null(strstr(out, " 0 dead letters, 8 sends suppressed"), "%s", out);
+}

@@ -1,0 +1,237 @@
+/* engine_safety.c — consent and suppression in the engine (engine_safety.h): the events,
+ * SMS keywords and update nodes that change a contact's consent record, and the gate
+ * every send passes (engine_safety_check). The record is the store's (state_consent.c);
+ * the settings are engine_safety_conf.c's. */
+#include "engine_safety.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+void engine_safety_set(engine_t *e, const engine_safety_conf_t *conf) {
+    assert(e != NULL && conf->lists_count <= ENGINE_SAFETY_LISTS_MAX);
+    e->safety = *conf;
+}
+
+uint64_t engine_safety_suppressed_count(const engine_t *e) {
+    assert(e != NULL);
+    return e->suppressed;
+}
+
+static bool keyword_in(const engine_safety_keywords_t *k, const char *text, size_t len) {
+    assert(k->count <= ENGINE_SAFETY_KEYWORDS_MAX);
+    for (size_t i = 0; i < k->count; i++)
+        if (strlen(k->words[i]) == len && strncasecmp(k->words[i], text, len) == 0)
+            return true;
+    return false;
+}
+
+int engine_safety_keyword(const engine_safety_conf_t *conf, const char *text) {
+    assert(conf != NULL);
+    if (!text)
+        return 0;
+    size_t len = strlen(text);
+    while (len && isspace((unsigned char)*text))
+        text++, len--;
+    while (len && isspace((unsigned char)text[len - 1]))
+        len--;
+    if (keyword_in(&conf->stop_all, text, len))
+        return ENGINE_KEYWORD_STOP_ALL;
+    if (keyword_in(&conf->stop, text, len))
+        return ENGINE_KEYWORD_STOP;
+    return keyword_in(&conf->start, text, len) ? ENGINE_KEYWORD_START : 0;
+}
+
+/* Set slot of c to status at t unless the slot changed later than t (a late event does
+ * not undo a newer change). True when it changed. */
+static bool slot_set(state_consent_t *c, int slot, state_consent_status_t status,
+                     state_consent_cause_t cause, int64_t t) {
+    assert(slot >= 0 && slot < STATE_CONSENT_SLOTS);
+    state_consent_slot_t *s = &c->slots[slot];
+    if (s->status != STATE_CONSENT_UNKNOWN && s->time_ms > t)
+        return false;
+    if (s->status == status && s->cause == cause)
+        return false;
+    *s = (state_consent_slot_t){(uint8_t)status, (uint8_t)cause, t};
+    return true;
+}
+
+/* What an event does to consent, into c; true when c changed. *keyword is set to the
+ * keyword list an SMS reply matched. */
+static bool event_consent(const engine_safety_conf_t *conf, const sy_event_t *ev,
+                          state_consent_t *c, int *keyword) {
+    int64_t t = ev->occurred_at_ms;
+    bool changed = false;
+    assert((unsigned)ev->channel < SY_CHANNEL__COUNT && (unsigned)ev->type < SY_EVENT_TYPE__COUNT);
+    if (conf->opt_out_all_event[ev->channel][ev->type])
+        changed |= slot_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_OUT,
+                            STATE_CONSENT_CAUSE_EVENT, t);
+    if (conf->opt_out_event[ev->channel][ev->type])
+        changed |= slot_set(c, ev->channel, STATE_CONSENT_OPTED_OUT, STATE_CONSENT_CAUSE_EVENT,
+                            t);
+    if (conf->bounce_hard_suppress && ev->channel == SY_CHANNEL_EMAIL &&
+        ev->type == SY_EVENT_BOUNCED && ev->bounce == SY_BOUNCE_HARD)
+        changed |= slot_set(c, SY_CHANNEL_EMAIL, STATE_CONSENT_SUPPRESSED,
+                            STATE_CONSENT_CAUSE_BOUNCE, t);
+    *keyword = ev->channel == SY_CHANNEL_SMS && ev->type == SY_EVENT_REPLIED
+                   ? engine_safety_keyword(conf, ev->text) : 0;
+    if (*keyword == ENGINE_KEYWORD_STOP_ALL)
+        changed |= slot_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_OUT,
+                            STATE_CONSENT_CAUSE_KEYWORD, t);
+    if (*keyword == ENGINE_KEYWORD_STOP || *keyword == ENGINE_KEYWORD_STOP_ALL)
+        changed |= slot_set(c, SY_CHANNEL_SMS, STATE_CONSENT_OPTED_OUT,
+                            STATE_CONSENT_CAUSE_KEYWORD, t);
+    if (*keyword == ENGINE_KEYWORD_START) {
+        changed |= slot_set(c, SY_CHANNEL_SMS, STATE_CONSENT_OPTED_IN,
+                            STATE_CONSENT_CAUSE_KEYWORD, t);
+        if (c->slots[STATE_CONSENT_ALL].cause == STATE_CONSENT_CAUSE_KEYWORD)
+            changed |= slot_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_IN,
+                                STATE_CONSENT_CAUSE_KEYWORD, t);
+    }
+    return changed;
+}
+
+/* Could ev change consent at all? Most events cannot: they cost no state read. */
+static bool event_is_source(const engine_safety_conf_t *conf, const sy_event_t *ev) {
+    assert((unsigned)ev->channel < SY_CHANNEL__COUNT);
+    return conf->opt_out_event[ev->channel][ev->type] ||
+           conf->opt_out_all_event[ev->channel][ev->type] ||
+           (ev->channel == SY_CHANNEL_SMS && ev->type == SY_EVENT_REPLIED) ||
+           (ev->channel == SY_CHANNEL_EMAIL && ev->type == SY_EVENT_BOUNCED);
+}
+
+/* A keyword opt-out's contact update: made by the engine, not a journey. */
+static sy_err_t keyword_update(engine_t *e, const sy_event_t *ev) {
+    assert(ev->channel == SY_CHANNEL_SMS);
+    sy_contact_update_t u = {.contact_id = ev->contact_id, .journey_id = "consent",
+                             .journey_version = 0, .node_id = "sms_keyword",
+                             .op = SY_UPDATE_OPT_OUT, .name = "sms", .value = NULL,
+                             .at_ms = ev->occurred_at_ms};
+    return e->sink.contact_update(e->sink.ctx, &u);
+}
+
+sy_err_t engine_safety_on_event(engine_t *e, int32_t partition, const sy_event_t *ev,
+                                char *errbuf, size_t errbuf_size) {
+    state_consent_t c;
+    int keyword = 0;
+    assert(e != NULL && ev->contact_id != NULL);
+    e->event_as_opt_out = NULL;
+    if (!event_is_source(&e->safety, ev))
+        return SY_OK;
+    sy_err_t err = state_store_consent_get(e->store, partition, ev->contact_id, &c, errbuf,
+                                           errbuf_size);
+    if (err == SY_OK && event_consent(&e->safety, ev, &c, &keyword))
+        err = state_store_consent_put(e->store, partition, ev->contact_id, &c, errbuf,
+                                      errbuf_size);
+    if (err != SY_OK || (keyword != ENGINE_KEYWORD_STOP && keyword != ENGINE_KEYWORD_STOP_ALL))
+        return err;
+    /* Journeys' rules see the reply as sms.opted_out too. */
+    e->opt_out_event = *ev;
+    e->opt_out_event.type = SY_EVENT_OPTED_OUT;
+    e->event_as_opt_out = &e->opt_out_event;
+    return keyword_update(e, ev);
+}
+
+/* The configured suppression list named name, or NULL. */
+static const engine_safety_list_t *list_find(const engine_safety_conf_t *conf,
+                                             const char *name) {
+    assert(conf->lists_count <= ENGINE_SAFETY_LISTS_MAX);
+    for (size_t i = 0; i < conf->lists_count; i++)
+        if (strcmp(conf->lists[i].name, name) == 0)
+            return &conf->lists[i];
+    return NULL;
+}
+
+/* Add (in) or remove contact c's membership of list name; true when c changed. */
+static bool list_member_set(state_consent_t *c, const char *name, bool in, int64_t t) {
+    assert(c->lists_count <= STATE_CONSENT_LISTS_MAX && strlen(name) <= SY_ID_BYTES_MAX);
+    for (size_t i = 0; i < c->lists_count; i++) {
+        if (strcmp(c->lists[i].name, name) != 0)
+            continue;
+        if (in)
+            return false;
+        memmove(&c->lists[i], &c->lists[i + 1], (c->lists_count - i - 1) * sizeof *c->lists);
+        c->lists_count--;
+        return true;
+    }
+    if (!in || c->lists_count == STATE_CONSENT_LISTS_MAX)
+        return false;
+    state_consent_list_t *l = &c->lists[c->lists_count++];
+    snprintf(l->name, sizeof l->name, "%s", name);
+    l->time_ms = t;
+    return true;
+}
+
+sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
+    state_consent_t c;
+    engine_t *e = w->engine;
+    assert(up->name != NULL);
+    int channel = up->op == SY_UPDATE_OPT_OUT ? sy_channel_parse(up->name) : -1;
+    bool list = (up->op == SY_UPDATE_ADD_TO_LIST || up->op == SY_UPDATE_REMOVE_FROM_LIST) &&
+                list_find(&e->safety, up->name);
+    if (channel < 0 && !list)
+        return SY_OK;
+    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &c,
+                                           w->errbuf, w->errbuf_size);
+    if (err != SY_OK)
+        return err;
+    bool changed = channel >= 0 ? slot_set(&c, channel, STATE_CONSENT_OPTED_OUT,
+                                           STATE_CONSENT_CAUSE_JOURNEY, w->t)
+                                : list_member_set(&c, up->name,
+                                                  up->op == SY_UPDATE_ADD_TO_LIST, w->t);
+    return changed ? state_store_consent_put(e->store, w->partition, w->contact_id, &c,
+                                             w->errbuf, w->errbuf_size)
+                   : SY_OK;
+}
+
+/* Is slot of c closed at t: opted out (or suppressed) at or before t? */
+static bool slot_closed(const state_consent_t *c, int slot, int64_t t, bool suppressed_only) {
+    assert(slot >= 0 && slot < STATE_CONSENT_SLOTS);
+    const state_consent_slot_t *s = &c->slots[slot];
+    if (s->time_ms > t)
+        return false;
+    return s->status == STATE_CONSENT_SUPPRESSED ||
+           (!suppressed_only && s->status == STATE_CONSENT_OPTED_OUT);
+}
+
+/* The suppression list of c that blocks channel, or NULL. */
+static const char *list_blocking(const engine_safety_conf_t *conf, const state_consent_t *c,
+                                 sy_channel_t channel) {
+    assert(c->lists_count <= STATE_CONSENT_LISTS_MAX);
+    for (size_t i = 0; i < c->lists_count; i++) {
+        const engine_safety_list_t *l = list_find(conf, c->lists[i].name);
+        if (l && (l->channel < 0 || l->channel == (int)channel))
+            return l->name;
+    }
+    return NULL;
+}
+
+sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
+                             engine_verdict_t *verdict) {
+    state_consent_t c;
+    engine_t *e = w->engine;
+    assert((unsigned)send->channel < SY_CHANNEL__COUNT);
+    *verdict = (engine_verdict_t){.kind = ENGINE_VERDICT_SEND};
+    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &c,
+                                           w->errbuf, w->errbuf_size);
+    if (err != SY_OK)
+        return err;
+    bool marketing = send->category == JOURNEY_CATEGORY_MARKETING;
+    const char *list = list_blocking(&e->safety, &c, send->channel);
+    if (list)
+        snprintf(e->reason, sizeof e->reason, "suppressed:list:%s", list);
+    else if (slot_closed(&c, send->channel, w->t, true))
+        snprintf(e->reason, sizeof e->reason, "suppressed:hard_bounce");
+    else if (slot_closed(&c, STATE_CONSENT_ALL, w->t, false) ||
+             (marketing && slot_closed(&c, send->channel, w->t, false)))
+        snprintf(e->reason, sizeof e->reason, "suppressed:opted_out");
+    else
+        return SY_OK;
+    verdict->kind = ENGINE_VERDICT_SUPPRESSED;
+    verdict->reason = e->reason;
+    e->suppressed++;
+    return SY_OK;
+}

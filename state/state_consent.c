@@ -1,0 +1,174 @@
+/* state_consent.c — each contact's consent record in the "consent" column family: a
+ * status, cause and time per channel (and one slot for every channel) and the suppression
+ * lists it is on, read through the pending batch, written and changelogged with it like
+ * event ids. Keeps the record only; what it allows is engine_safety.c's. */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile_codec.h"
+#include "state_codec.h"
+#include "state_store_int.h"
+
+/* Pending-map keys of consent records start with this byte: like profiles' 0xff and event
+ * ids' 0xfe, it never reads as a partition and never meets another record's key. */
+#define CONSENT_PENDING_TAG 0xfd
+_Static_assert((CONSENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
+               "a consent record's pending key never reads as a partition");
+
+/* Value: the codec version byte; a count of known slots, each: slot, status, cause, time
+ * (8 bytes big-endian); a count of lists, each: name length, name, time. */
+#define CONSENT_SLOT_BYTES 11
+#define CONSENT_LIST_BYTES_MAX (1 + SY_ID_BYTES_MAX + 8)
+#define CONSENT_VALUE_BYTES_MAX                                                        \
+    (3 + CONSENT_SLOT_BYTES * STATE_CONSENT_SLOTS +                                    \
+     CONSENT_LIST_BYTES_MAX * STATE_CONSENT_LISTS_MAX)
+_Static_assert(SY_ID_BYTES_MAX < 256, "a list name's length fits its byte");
+
+static const char *const status_names[STATE_CONSENT_STATUS__COUNT] = {
+    "unknown", "opted_in", "opted_out", "suppressed"};
+static const char *const cause_names[STATE_CONSENT_CAUSE__COUNT] = {
+    "", "event", "keyword", "journey", "bounce"};
+
+const char *state_consent_status_name(state_consent_status_t status) {
+    /* no assert: out of range is answered with NULL */
+    return (unsigned)status < STATE_CONSENT_STATUS__COUNT ? status_names[status] : NULL;
+}
+
+const char *state_consent_cause_name(state_consent_cause_t cause) {
+    /* no assert: out of range is answered with NULL */
+    return (unsigned)cause < STATE_CONSENT_CAUSE__COUNT ? cause_names[cause] : NULL;
+}
+
+static void be64_put(uint8_t *p, uint64_t v) {
+    /* no assert: a leaf of the encoder, whose buffer its caller sized */
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t be64_get(const uint8_t *p) {
+    /* no assert: a leaf of the decoder, which checked the length first */
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static size_t consent_encode(uint8_t *buf, const state_consent_t *c) {
+    assert(c->lists_count <= STATE_CONSENT_LISTS_MAX);
+    size_t n = 2, known = 0;
+    buf[0] = STATE_CODEC_VERSION;
+    for (int i = 0; i < STATE_CONSENT_SLOTS; i++) {
+        const state_consent_slot_t *s = &c->slots[i];
+        if (s->status == STATE_CONSENT_UNKNOWN)
+            continue;
+        buf[n] = (uint8_t)i;
+        buf[n + 1] = s->status;
+        buf[n + 2] = s->cause;
+        be64_put(buf + n + 3, (uint64_t)s->time_ms);
+        n += CONSENT_SLOT_BYTES;
+        known++;
+    }
+    buf[1] = (uint8_t)known;
+    buf[n++] = (uint8_t)c->lists_count;
+    for (size_t i = 0; i < c->lists_count; i++) {
+        size_t len = strlen(c->lists[i].name);
+        assert(len > 0 && len <= SY_ID_BYTES_MAX);
+        buf[n] = (uint8_t)len;
+        memcpy(buf + n + 1, c->lists[i].name, len);
+        be64_put(buf + n + 1 + len, (uint64_t)c->lists[i].time_ms);
+        n += 1 + len + 8;
+    }
+    return n;
+}
+
+/* The lists part of a value at p (end at end) into c; 1 when well formed to the end. */
+static int consent_lists_decode(const uint8_t *p, const uint8_t *end, state_consent_t *c) {
+    assert(p <= end);
+    if (p == end || *p > STATE_CONSENT_LISTS_MAX)
+        return 0;
+    c->lists_count = *p++;
+    for (size_t i = 0; i < c->lists_count; i++) {
+        if (p == end || *p == 0 || (size_t)(end - p) < 1u + *p + 8)
+            return 0;
+        size_t len = *p;
+        memcpy(c->lists[i].name, p + 1, len);
+        c->lists[i].name[len] = '\0';
+        if (strlen(c->lists[i].name) != len)
+            return 0;
+        c->lists[i].time_ms = (int64_t)be64_get(p + 1 + len);
+        p += 1 + len + 8;
+    }
+    return p == end;
+}
+
+int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
+    assert(value != NULL && c != NULL);
+    memset(c, 0, sizeof *c);
+    if (len < 3 || value[0] != STATE_CODEC_VERSION || value[1] > STATE_CONSENT_SLOTS ||
+        len < 2 + (size_t)value[1] * CONSENT_SLOT_BYTES + 1)
+        return 0;
+    const uint8_t *p = value + 2;
+    for (size_t i = 0; i < value[1]; i++, p += CONSENT_SLOT_BYTES) {
+        if (p[0] >= STATE_CONSENT_SLOTS || p[1] == STATE_CONSENT_UNKNOWN ||
+            p[1] >= STATE_CONSENT_STATUS__COUNT || p[2] >= STATE_CONSENT_CAUSE__COUNT)
+            return 0;
+        c->slots[p[0]] = (state_consent_slot_t){p[1], p[2], (int64_t)be64_get(p + 3)};
+    }
+    return consent_lists_decode(p, value + len, c);
+}
+
+/* The pending-map key: the tag, then the RocksDB key (the profile key's layout). */
+static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    buf[0] = CONSENT_PENDING_TAG;
+    size_t len = profile_codec_key(buf + 1, partition, contact_id);
+    return len ? len + 1 : 0;
+}
+
+sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
+                                 state_consent_t *out, char *errbuf, size_t errbuf_size) {
+    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    char *rerr = NULL, *owned = NULL;
+    assert(s != NULL && out != NULL);
+    size_t len = 0, pkey_len = pending_key(pkey, partition, contact_id);
+    if (!pkey_len) {
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
+    const uint8_t *value = e ? e->value : NULL;
+    len = e ? e->value_len : 0;
+    if (!e && s->cf[CF_CONSENT]) { /* NULL: a store read-only from before consent */
+        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_CONSENT],
+                               (const char *)pkey + 1, pkey_len - 1, &len, &rerr);
+        if (rerr)
+            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read consent");
+        value = (const uint8_t *)owned;
+    }
+    memset(out, 0, sizeof *out);
+    int ok = !value || state_consent_decode(value, len, out);
+    rocksdb_free(owned);
+    if (ok)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "state store: corrupt consent of %s", contact_id);
+    return SY_ERR_STATE;
+}
+
+sy_err_t state_store_consent_put(state_store_t *s, int32_t partition, const char *contact_id,
+                                 const state_consent_t *consent, char *errbuf,
+                                 size_t errbuf_size) {
+    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[CONSENT_VALUE_BYTES_MAX];
+    assert(s != NULL && consent->lists_count <= STATE_CONSENT_LISTS_MAX);
+    size_t pkey_len = pending_key(pkey, partition, contact_id);
+    if (!pkey_len) {
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    size_t len = consent_encode(value, consent);
+    assert(len <= sizeof value);
+    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
+        !state_pending_op_put(&s->pending, CF_CONSENT, pkey + 1, pkey_len - 1, value, len))
+        return SY_ERR_NOMEM;
+    return SY_OK;
+}
