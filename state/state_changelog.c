@@ -192,9 +192,7 @@ sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
         return SY_ERR_NOT_FOUND;
     const uint8_t *v = (const uint8_t *)value;
     int ok = len == CHANGELOG_CHECKPOINT_BYTES && v[0] == STATE_CODEC_VERSION;
-    uint64_t u = 0;
-    for (size_t i = 1; ok && i < len; i++)
-        u = (u << 8) | v[i];
+    uint64_t u = ok ? state_codec_u64_get(v + 1) : 0;
     rocksdb_free(value);
     if (!ok) {
         snprintf(errbuf, errbuf_size, "state store: corrupt changelog checkpoint of "
@@ -214,8 +212,7 @@ sy_err_t state_store_changelog_offset_set(state_store_t *s, int32_t partition,
     size_t key_len = checkpoint_key(key, partition);
     assert(key_len == sizeof key);
     value[0] = STATE_CODEC_VERSION;
-    for (int i = 0; i < 8; i++)
-        value[1 + i] = (uint8_t)((uint64_t)offset >> (56 - 8 * i));
+    state_codec_u64_put(value + 1, (uint64_t)offset);
     rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
                               (const char *)value, sizeof value);
     return SY_OK;

@@ -37,6 +37,11 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
 size_t state_codec_timer_value_encode(uint8_t *buf, const state_timer_t *timer);
 int state_codec_timer_value_decode(const uint8_t *buf, size_t len, state_timer_t *timer);
 
+/* 8 bytes of v, big-endian, at buf (which holds at least 8): the fixed-width integers
+ * of the store's records (event ids, consent times, changelog checkpoints). */
+void state_codec_u64_put(uint8_t *buf, uint64_t v);
+uint64_t state_codec_u64_get(const uint8_t *buf);
+
 size_t state_codec_meta_encode(uint8_t *buf, int64_t stream_time_ms);
 int state_codec_meta_decode(const uint8_t *buf, size_t len, int64_t *stream_time_ms);
 

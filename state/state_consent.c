@@ -40,20 +40,6 @@ const char *state_consent_cause_name(state_consent_cause_t cause) {
     return (unsigned)cause < STATE_CONSENT_CAUSE__COUNT ? cause_names[cause] : NULL;
 }
 
-static void be64_put(uint8_t *p, uint64_t v) {
-    /* no assert: a leaf of the encoder, whose buffer its caller sized */
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t be64_get(const uint8_t *p) {
-    /* no assert: a leaf of the decoder, which checked the length first */
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 static size_t consent_encode(uint8_t *buf, const state_consent_t *c) {
     assert(c->lists_count <= STATE_CONSENT_LISTS_MAX);
     size_t n = 2, known = 0;
@@ -65,7 +51,7 @@ static size_t consent_encode(uint8_t *buf, const state_consent_t *c) {
         buf[n] = (uint8_t)i;
         buf[n + 1] = s->status;
         buf[n + 2] = s->cause;
-        be64_put(buf + n + 3, (uint64_t)s->time_ms);
+        state_codec_u64_put(buf + n + 3, (uint64_t)s->time_ms);
         n += CONSENT_SLOT_BYTES;
         known++;
     }
@@ -76,7 +62,7 @@ static size_t consent_encode(uint8_t *buf, const state_consent_t *c) {
         assert(len > 0 && len <= SY_ID_BYTES_MAX);
         buf[n] = (uint8_t)len;
         memcpy(buf + n + 1, c->lists[i].name, len);
-        be64_put(buf + n + 1 + len, (uint64_t)c->lists[i].time_ms);
+        state_codec_u64_put(buf + n + 1 + len, (uint64_t)c->lists[i].time_ms);
         n += 1 + len + 8;
     }
     return n;
@@ -96,7 +82,7 @@ static int consent_lists_decode(const uint8_t *p, const uint8_t *end, state_cons
         c->lists[i].name[len] = '\0';
         if (strlen(c->lists[i].name) != len)
             return 0;
-        c->lists[i].time_ms = (int64_t)be64_get(p + 1 + len);
+        c->lists[i].time_ms = (int64_t)state_codec_u64_get(p + 1 + len);
         p += 1 + len + 8;
     }
     return p == end;
@@ -113,7 +99,7 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
         if (p[0] >= STATE_CONSENT_SLOTS || p[1] == STATE_CONSENT_UNKNOWN ||
             p[1] >= STATE_CONSENT_STATUS__COUNT || p[2] >= STATE_CONSENT_CAUSE__COUNT)
             return 0;
-        c->slots[p[0]] = (state_consent_slot_t){p[1], p[2], (int64_t)be64_get(p + 3)};
+        c->slots[p[0]] = (state_consent_slot_t){p[1], p[2], (int64_t)state_codec_u64_get(p + 3)};
     }
     return consent_lists_decode(p, value + len, c);
 }

@@ -21,20 +21,6 @@ _Static_assert((EVENT_IDS_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
 #define EVENT_ID_ENTRY_BYTES 16
 #define EVENT_IDS_VALUE_BYTES_MAX (1 + EVENT_ID_ENTRY_BYTES * STATE_EVENT_IDS_MAX)
 
-static void be64_put(uint8_t *p, uint64_t v) {
-    /* no assert: a leaf of the encoder, whose buffer its caller sized */
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint64_t be64_get(const uint8_t *p) {
-    /* no assert: a leaf of the decoder, which checked the length first */
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 int state_event_ids_decode(const uint8_t *value, size_t len, state_event_id_t *ids,
                            size_t ids_max, size_t *count) {
     assert(value != NULL && ids != NULL && count != NULL);
@@ -44,8 +30,8 @@ int state_event_ids_decode(const uint8_t *value, size_t len, state_event_id_t *i
     *count = (len - 1) / EVENT_ID_ENTRY_BYTES;
     for (size_t i = 0; i < *count; i++) {
         const uint8_t *p = value + 1 + i * EVENT_ID_ENTRY_BYTES;
-        ids[i].hash = be64_get(p);
-        ids[i].time_ms = (int64_t)be64_get(p + 8);
+        ids[i].hash = state_codec_u64_get(p);
+        ids[i].time_ms = (int64_t)state_codec_u64_get(p + 8);
     }
     return 1;
 }
@@ -54,8 +40,8 @@ static size_t event_ids_encode(uint8_t *buf, const state_event_id_t *ids, size_t
     assert(count <= STATE_EVENT_IDS_MAX);
     buf[0] = STATE_CODEC_VERSION;
     for (size_t i = 0; i < count; i++) {
-        be64_put(buf + 1 + i * EVENT_ID_ENTRY_BYTES, ids[i].hash);
-        be64_put(buf + 9 + i * EVENT_ID_ENTRY_BYTES, (uint64_t)ids[i].time_ms);
+        state_codec_u64_put(buf + 1 + i * EVENT_ID_ENTRY_BYTES, ids[i].hash);
+        state_codec_u64_put(buf + 9 + i * EVENT_ID_ENTRY_BYTES, (uint64_t)ids[i].time_ms);
     }
     return 1 + count * EVENT_ID_ENTRY_BYTES;
 }
