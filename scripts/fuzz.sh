@@ -16,24 +16,7 @@ readonly FUZZ_DIR=build-fuzz
 fuzz_log() { printf 'fuzz: %s\n' "$*"; }
 
 fuzz_setup() {
-    local missing=() pkg sudo=()
-    bash scripts/setup.sh
-    for pkg in "${FUZZ_PACKAGES[@]}"; do
-        [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == "install ok installed" ]] ||
-            missing+=("$pkg")
-    done
-    ((${#missing[@]} == 0)) && return 0
-    if ((EUID != 0)); then
-        if ! command -v sudo >/dev/null; then
-            fuzz_log "need root or sudo to install: ${missing[*]}"
-            exit 1
-        fi
-        sudo=(sudo)
-    fi
-    fuzz_log "installing ${missing[*]}"
-    "${sudo[@]}" apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null
+    bash scripts/setup.sh "${FUZZ_PACKAGES[@]}"
 }
 
 fuzz_build() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# setup.sh — installs what building and testing switchyard needs on Debian 12, and only what
-# is missing: safe to run any number of times. It does not build (scripts/build.sh) and does
+# setup.sh [PACKAGE...] — installs what building and testing switchyard needs on Debian 12,
+# and the extra Debian packages named (scripts/fuzz.sh names clang's), only what is missing:
+# safe to run any number of times. It does not build (scripts/build.sh) and does
 # not fetch the Kafka broker used by tests (tests/broker/kafka_fixture.sh fetch).
 set -euo pipefail
 
@@ -18,7 +19,8 @@ setup_installed() {
 
 setup_main() {
     local missing=() pkg sudo=()
-    for pkg in "${SETUP_PACKAGES[@]}"; do
+    local wanted=("${SETUP_PACKAGES[@]}" "$@")
+    for pkg in "${wanted[@]}"; do
         setup_installed "$pkg" || missing+=("$pkg")
     done
     # Java and Maven run the test broker; any JDK 17+ and Maven already present will do.
@@ -26,7 +28,7 @@ setup_main() {
     command -v mvn >/dev/null || missing+=(maven)
 
     if ((${#missing[@]} == 0)); then
-        setup_log "all ${#SETUP_PACKAGES[@]} Debian packages, java and mvn present"
+        setup_log "all ${#wanted[@]} Debian packages, java and mvn present"
         return 0
     fi
     if ((EUID != 0)); then
