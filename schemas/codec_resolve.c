@@ -124,12 +124,63 @@ static bool writer_names_add(json_object *j, const char *ns, char ***names, size
     return ok;
 }
 
-/* SY_OK when the writer's schema text is JSON defining no full name twice. avro-c refuses
- * a name defined twice too, but leaks what it parsed before it (libavro 1.11). */
+/* Does the type reference ref name one of the n enclosing named types (full names)? By
+ * full name, or by short name when ref has no namespace: a safe over-approximation. */
+static bool writer_refers_to(const char *ref, char *const *enclosing, size_t n) {
+    assert(ref != NULL && (enclosing != NULL || n == 0));
+    for (size_t i = 0; i < n; i++) {
+        const char *dot = strrchr(enclosing[i], '.');
+        if (strcmp(ref, enclosing[i]) == 0 ||
+            (strchr(ref, '.') == NULL && strcmp(ref, dot ? dot + 1 : enclosing[i]) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* True when a type in j refers to a named type it is part of (a recursive schema: avro-c
+ * builds a generic value of one without end), or on running out of memory. enclosing
+ * holds the n full names around j (at most RESOLVE_JSON_DEPTH_MAX). */
+static bool writer_is_recursive(json_object *j, const char *ns, char **enclosing, size_t n) {
+    bool oom = false, found = false;
+    assert(ns != NULL && n <= RESOLVE_JSON_DEPTH_MAX);
+    if (json_object_is_type(j, json_type_string))
+        return writer_refers_to(json_object_get_string(j), enclosing, n);
+    if (json_object_is_type(j, json_type_array)) {
+        for (size_t i = 0; !found && i < json_object_array_length(j); i++)
+            found = writer_is_recursive(json_object_array_get_idx(j, i), ns, enclosing, n);
+        return found;
+    }
+    if (!json_object_is_type(j, json_type_object))
+        return false;
+    char *full = writer_name_full(j, ns, &oom);
+    if (oom || (full != NULL && n == RESOLVE_JSON_DEPTH_MAX))
+        return free(full), true;
+    /* Nested types take this one's namespace: its full name up to the last dot. */
+    char *inner = full != NULL ? strdup(full) : NULL, *dot;
+    if (full != NULL && inner == NULL)
+        return free(full), true;
+    if (inner != NULL)
+        *((dot = strrchr(inner, '.')) != NULL ? dot : inner) = '\0';
+    if (full != NULL)
+        enclosing[n++] = full;
+    json_object_object_foreach(j, key, child) {
+        if (!found && (strcmp(key, "type") == 0 || strcmp(key, "items") == 0 ||
+                       strcmp(key, "values") == 0 || strcmp(key, "fields") == 0))
+            found = writer_is_recursive(child, inner != NULL ? inner : ns, enclosing, n);
+    }
+    free(inner);
+    free(full);
+    return found;
+}
+
+/* SY_OK when the writer's schema text is JSON defining no full name twice and no
+ * recursive type. avro-c refuses a name defined twice too, but leaks what it parsed before
+ * it (libavro 1.11); a recursive record overflows its stack. switchyard's own schemas are
+ * not recursive, so no recursive writer could be read into them. */
 static sy_err_t writer_names_check(const char *text, size_t len, char *errbuf,
                                    size_t errbuf_size) {
     struct json_tokener *tok = json_tokener_new_ex(RESOLVE_JSON_DEPTH_MAX);
-    char **names = NULL;
+    char **names = NULL, *enclosing[RESOLVE_JSON_DEPTH_MAX];
     size_t count = 0;
     assert(text != NULL || len == 0);
     if (tok == NULL)
@@ -145,6 +196,9 @@ static sy_err_t writer_names_check(const char *text, size_t len, char *errbuf,
     else if (!writer_names_add(root, "", &names, &count))
         err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
                          "writer's schema defines a name twice");
+    else if (writer_is_recursive(root, "", enclosing, 0))
+        err = codec_fail(SY_ERR_WRONG_SCHEMA, errbuf, errbuf_size,
+                         "writer's schema is recursive (a type refers to one it is part of)");
     for (size_t i = 0; i < count; i++)
         free(names[i]);
     free(names);

@@ -452,3 +452,25 @@ Test(codec, resolver_refuses_a_writer_schema_defining_a_name_twice) {
     writer_t *w = writer_open(s, SY_SCHEMA_ENGAGEMENT_EVENT);
     writer_close(w);
 }
+
+Test(codec, resolver_refuses_a_recursive_writer_schema) {
+    /* A record holding itself (found by fuzzing: avro-c builds its generic value without
+     * end), and one holding a list of itself: both refused before avro-c sees them. */
+    const char *fields[] = {
+        "{\"name\": \"again\", \"type\": \"switchyard.EngagementEvent\"}",
+        "{\"name\": \"again\", \"type\": {\"type\": \"array\", \"items\": \"EngagementEvent\"},"
+        " \"default\": []}",
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        json_object *s = schema_of(SY_SCHEMA_ENGAGEMENT_EVENT);
+        field_add(s, fields[i]);
+        const char *text = json_object_to_json_string(s);
+        codec_resolver_t *res = NULL;
+        sy_err_t err = codec_resolver_new(codec, SY_SCHEMA_ENGAGEMENT_EVENT, text,
+                                          strlen(text), &res, errbuf, sizeof errbuf);
+        expect_err(err, SY_ERR_WRONG_SCHEMA);
+        expect_msg("writer's schema is recursive");
+        cr_expect(eq(ptr, res, NULL));
+        json_object_put(s);
+    }
+}
