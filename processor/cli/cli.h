@@ -32,11 +32,6 @@ int cli_wants_help(int argc, char **argv);
  * `return cli_usage_fail(...)` for "stop, exit CLI_EXIT_INVALID". */
 int cli_usage_fail(const char *command, const char *message, const char *value);
 
-/* Report option, given last on the command line with no value after it: "an option
- * without its value" when it is one of names (NULL-terminated), else "unknown option".
- * Returns 0, as cli_usage_fail. */
-int cli_usage_no_value(const char *command, const char *option, const char *const *names);
-
 /* Bytes of "--" + the longest option name a command has. */
 #define CLI_OPTION_NAME_BYTES 64
 

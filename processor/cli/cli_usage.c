@@ -17,11 +17,3 @@ int cli_usage_fail(const char *command, const char *message, const char *value) 
             value ? ": " : "", value ? value : "");
     return 0;
 }
-
-int cli_usage_no_value(const char *command, const char *option, const char *const *names) {
-    for (size_t i = 0; names[i]; i++) {
-        if (strcmp(names[i], option) == 0)
-            return cli_usage_fail(command, "an option without its value", option);
-    }
-    return cli_usage_fail(command, "unknown option", option);
-}
