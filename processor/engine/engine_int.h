@@ -142,7 +142,8 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
 sy_err_t engine_safety_on_event(engine_t *engine, int32_t partition, const sy_event_t *ev,
                                 char *errbuf, size_t errbuf_size);
 
-/* engine_safety.c: what an update node does to consent: opt_out, and add_to_list and
+/* engine_safety.c: what an update node does to consent: opt_out and opt_in (of its
+ * channel, at w's time, unless the channel changed later), and add_to_list and
  * remove_from_list of a configured suppression list. Errors: the store's. */
 sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up);
 

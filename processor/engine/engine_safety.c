@@ -59,6 +59,16 @@ static bool slot_set(state_consent_t *c, int slot, state_consent_status_t status
     return true;
 }
 
+/* An opt-in or opt-out a journey or a profile gives slot of c at t: as slot_set, except
+ * that it never lifts a suppression (a dead address stays dead whatever the consent). */
+static bool consent_set(state_consent_t *c, int slot, state_consent_status_t status,
+                        state_consent_cause_t cause, int64_t t) {
+    assert(status == STATE_CONSENT_OPTED_IN || status == STATE_CONSENT_OPTED_OUT);
+    if (c->slots[slot].status == STATE_CONSENT_SUPPRESSED)
+        return false;
+    return slot_set(c, slot, status, cause, t);
+}
+
 /* What an event does to consent, into c; true when c changed. *keyword is set to the
  * keyword list an SMS reply matched. */
 static bool event_consent(const engine_safety_conf_t *conf, const sy_event_t *ev,
@@ -169,7 +179,8 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
     state_consent_t c;
     engine_t *e = w->engine;
     assert(up->name != NULL);
-    int channel = up->op == SY_UPDATE_OPT_OUT ? sy_channel_parse(up->name) : -1;
+    bool consent = up->op == SY_UPDATE_OPT_OUT || up->op == SY_UPDATE_OPT_IN;
+    int channel = consent ? sy_channel_parse(up->name) : -1;
     bool list = (up->op == SY_UPDATE_ADD_TO_LIST || up->op == SY_UPDATE_REMOVE_FROM_LIST) &&
                 list_find(&e->safety, up->name);
     if (channel < 0 && !list)
@@ -178,8 +189,10 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
                                            w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
-    bool changed = channel >= 0 ? slot_set(&c, channel, STATE_CONSENT_OPTED_OUT,
-                                           STATE_CONSENT_CAUSE_JOURNEY, w->t)
+    state_consent_status_t status = up->op == SY_UPDATE_OPT_IN ? STATE_CONSENT_OPTED_IN
+                                                                : STATE_CONSENT_OPTED_OUT;
+    bool changed = channel >= 0 ? consent_set(&c, channel, status,
+                                              STATE_CONSENT_CAUSE_JOURNEY, w->t)
                                 : list_member_set(&c, up->name,
                                                   up->op == SY_UPDATE_ADD_TO_LIST, w->t);
     return changed ? state_store_consent_put(e->store, w->partition, w->contact_id, &c,

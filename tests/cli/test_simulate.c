@@ -246,7 +246,8 @@ Test(simulate, an_event_a_year_ahead_is_a_dead_letter_and_fires_no_timer) {
 
 /* Consent (tests/journeys/consent): " Stop " stops marketing SMS but not the transactional
  * receipt; STOPALL stops everything; a hard bounce stops email; START undoes STOP; a member
- * of a suppression list gets nothing. Each stopped send's move on says why. */
+ * of a suppression list gets nothing; a journey's opt_in undoes its opt_out. Each stopped
+ * send's move on says why. */
 Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
     char args[768];
     snprintf(args, sizeof args, "--journeys %s/tests/journeys/consent --events "
@@ -278,5 +279,15 @@ Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
                  "promo_sms>receipt_sms(suppressed:list:do_not_contact)/entry | "
                  "receipt_sms>promo_email(suppressed:list:do_not_contact)/entry | "
                  "promo_email>done(suppressed:list:do_not_contact)/entry");
-    cr_assert_not_null(strstr(out, " 0 dead letters, 8 sends suppressed"), "%s", out);
+    expect_trace(lines, "f", "->which(-)/entry | which>opt_out(then)/entry | "
+                 "update opt_out sms | opt_out>done(-)/entry | ->promo_sms(-)/entry | "
+                 "promo_sms>receipt_sms(suppressed:opted_out)/entry | "
+                 "send receipt_sms sms receipt | receipt_sms>promo_email(-)/entry | "
+                 "send promo_email email promo | promo_email>done(-)/entry | "
+                 "->which(-)/entry | which>opt_in(else)/entry | update opt_in sms | "
+                 "opt_in>done(-)/entry | ->promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_email(-)/entry | send promo_email email promo | "
+                 "promo_email>done(-)/entry");
+    cr_assert_not_null(strstr(out, " 0 dead letters, 9 sends suppressed"), "%s", out);
 }

@@ -1,0 +1,72 @@
+/* test_engine_consent.c — what journeys do to a contact's consent through the engine:
+ * `update: {opt_out: CHANNEL}` and `{opt_in: CHANNEL}` change the channel's consent at the
+ * walk's time (a late change never undoes a newer one) and the next marketing send obeys.
+ * The gate's reasons are pinned by the simulate transcripts (tests/cli/test_simulate.c);
+ * the environment is engine_fixture.h's. No Kafka. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "engine_fixture.h"
+
+/* A custom.consent event of value 1 opts the contact in to SMS, of value 0 out; either
+ * way a marketing SMS follows. */
+static const char choice_yaml[] =
+    "id: sms_choice\n"
+    "version: 1\n"
+    "entry: {event: custom.consent, reentry: always}\n"
+    "nodes:\n"
+    "  - id: which\n"
+    "    condition: {if: event.value > 0, then: opt_in, else: opt_out}\n"
+    "  - id: opt_in\n"
+    "    update: {opt_in: sms}\n"
+    "    next: promo\n"
+    "  - id: opt_out\n"
+    "    update: {opt_out: sms}\n"
+    "    next: promo\n"
+    "  - id: promo\n"
+    "    send: {channel: sms, template: promo}\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+/* The contact's SMS consent slot as the store has it. */
+static state_consent_slot_t sms_slot(void) {
+    state_consent_t c;
+    sy_err_t err = state_store_consent_get(lx.store, PARTITION, contact, &c, errbuf,
+                                           sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "consent_get: %d %s", err, errbuf);
+    return c.slots[SY_CHANNEL_SMS];
+}
+
+Test(engine_lang, opt_in_after_opt_out_lets_the_next_marketing_send_go) {
+    lx_open(choice_yaml);
+    feed_custom(&lx, "out", T0_MS, "consent", 0);
+    expect_counts(&lx.rec, 4, 0, 1);
+    expect_move(&lx, 3, "promo", "done", "suppressed:opted_out", SY_CAUSE_ENTRY, "out", T0_MS);
+    feed_custom(&lx, "in", T0_MS + H_MS, "consent", 1);
+    expect_counts(&lx.rec, 8, 1, 2);
+    cr_assert(eq(int, lx.rec.updates[1].op, SY_UPDATE_OPT_IN), "update op %d",
+              lx.rec.updates[1].op);
+    cr_assert(eq(str, lx.rec.updates[1].name, "sms"));
+    expect_act(&lx, 0, SY_CHANNEL_SMS, "promo", "promo", 2, T0_MS + H_MS);
+    expect_move(&lx, 7, "promo", "done", "<null>", SY_CAUSE_ENTRY, "in", T0_MS + H_MS);
+    state_consent_slot_t s = sms_slot();
+    cr_assert(eq(int, s.status, STATE_CONSENT_OPTED_IN));
+    cr_assert(eq(int, s.cause, STATE_CONSENT_CAUSE_JOURNEY));
+    cr_assert(eq(i64, s.time_ms, T0_MS + H_MS));
+}
+
+/* The opt-in stamped an hour before the opt-out arrives after it: the opt-out stands. */
+Test(engine_lang, a_late_opt_in_does_not_undo_a_newer_opt_out) {
+    lx_open(choice_yaml);
+    feed_custom(&lx, "out", T0_MS + 2 * H_MS, "consent", 0);
+    feed_custom(&lx, "in-late", T0_MS + H_MS, "consent", 1);
+    state_consent_slot_t s = sms_slot();
+    cr_assert(eq(int, s.status, STATE_CONSENT_OPTED_OUT));
+    cr_assert(eq(i64, s.time_ms, T0_MS + 2 * H_MS));
+    feed_custom(&lx, "again", T0_MS + 3 * H_MS, "consent", 0);
+    expect_move(&lx, 11, "promo", "done", "suppressed:opted_out", SY_CAUSE_ENTRY, "again",
+                T0_MS + 3 * H_MS);
+}
