@@ -185,6 +185,7 @@ typedef enum state_consent_cause {
     STATE_CONSENT_CAUSE_KEYWORD = 2, /* an SMS reply that is a keyword (STOP, START) */
     STATE_CONSENT_CAUSE_JOURNEY = 3, /* a journey's update node */
     STATE_CONSENT_CAUSE_BOUNCE = 4,  /* a hard bounce */
+    STATE_CONSENT_CAUSE_PROFILE = 5, /* a consent attribute on the profiles topic */
     STATE_CONSENT_CAUSE__COUNT
 } state_consent_cause_t;
 

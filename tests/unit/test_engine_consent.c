@@ -70,3 +70,77 @@ Test(engine_lang, a_late_opt_in_does_not_undo_a_newer_opt_out) {
     expect_move(&lx, 11, "promo", "done", "suppressed:opted_out", SY_CAUSE_ENTRY, "again",
                 T0_MS + 3 * H_MS);
 }
+
+/* ---- consent attributes on the profiles topic ---- */
+
+static const char promo_yaml[] =
+    "id: sms_promo\n"
+    "version: 1\n"
+    "entry: {event: custom.promo_due, reentry: always}\n"
+    "nodes:\n"
+    "  - id: promo\n"
+    "    send: {channel: sms, template: promo}\n"
+    "    next: done\n"
+    "  - id: done\n"
+    "    exit: {}\n";
+
+/* A profile update of the contact at t setting name to the string value. */
+static void profile_consent(const char *name, const char *value, int64_t t) {
+    static sy_profile_update_t u;
+    memset(&u, 0, sizeof u);
+    u.contact_id = contact;
+    u.updated_at_ms = t;
+    u.set_count = 1;
+    u.set[0] = (sy_attr_t){.name = name, .value = str_value(value)};
+    sy_err_t err = engine_on_profile(lx.engine, PARTITION, &u, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "engine_on_profile(%s): %d %s", name, err, errbuf);
+}
+
+static state_consent_t consent_now(void) {
+    state_consent_t c;
+    sy_err_t err = state_store_consent_get(lx.store, PARTITION, contact, &c, errbuf,
+                                           sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "consent_get: %d %s", err, errbuf);
+    return c;
+}
+
+Test(engine_lang, a_profiles_consent_attribute_stops_and_reopens_marketing_at_its_time) {
+    lx_open(promo_yaml);
+    profile_consent("consent.sms", "Opted_Out", T0_MS);
+    state_consent_slot_t s = consent_now().slots[SY_CHANNEL_SMS];
+    cr_assert(eq(int, s.status, STATE_CONSENT_OPTED_OUT));
+    cr_assert(eq(int, s.cause, STATE_CONSENT_CAUSE_PROFILE));
+    cr_assert(eq(i64, s.time_ms, T0_MS));
+    cr_assert(eq(str, (char *)state_consent_cause_name(s.cause), "profile"));
+    feed_custom(&lx, "due-1", T0_MS + H_MS, "promo_due", -1);
+    expect_move(&lx, 1, "promo", "done", "suppressed:opted_out", SY_CAUSE_ENTRY, "due-1",
+                T0_MS + H_MS);
+    profile_consent("consent.sms", "opted_in", T0_MS + 2 * H_MS);
+    feed_custom(&lx, "due-2", T0_MS + 3 * H_MS, "promo_due", -1);
+    expect_counts(&lx.rec, 4, 1, 0);
+    expect_act(&lx, 0, SY_CHANNEL_SMS, "promo", "promo", 2, T0_MS + 3 * H_MS);
+    /* An opt-in stamped before the last change is late: it changes nothing. */
+    profile_consent("consent.all", "OPTED_OUT", T0_MS + 4 * H_MS);
+    profile_consent("consent.all", "opted_in", T0_MS + H_MS);
+    s = consent_now().slots[STATE_CONSENT_ALL];
+    cr_assert(eq(int, s.status, STATE_CONSENT_OPTED_OUT));
+    cr_assert(eq(i64, s.time_ms, T0_MS + 4 * H_MS));
+}
+
+Test(engine_lang, a_consent_attribute_of_another_value_or_channel_is_ignored) {
+    lx_open(promo_yaml);
+    profile_consent("consent.sms", "maybe", T0_MS);
+    profile_consent("consent.fax", "opted_out", T0_MS);
+    profile_consent("consent.task", "opted_out", T0_MS);
+    profile_consent("consents.sms", "opted_out", T0_MS);
+    static sy_profile_update_t u;
+    u = (sy_profile_update_t){.contact_id = contact, .updated_at_ms = T0_MS, .set_count = 1};
+    u.set[0] = (sy_attr_t){.name = "consent.sms", .value = {.kind = SY_VALUE_BOOL, .u.b = 0}};
+    cr_assert(eq(int, engine_on_profile(lx.engine, PARTITION, &u, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    state_consent_t c = consent_now();
+    for (int i = 0; i < STATE_CONSENT_SLOTS; i++)
+        cr_assert(eq(int, c.slots[i].status, STATE_CONSENT_UNKNOWN), "slot %d", i);
+    feed_custom(&lx, "due", T0_MS + H_MS, "promo_due", -1);
+    expect_counts(&lx.rec, 2, 1, 0);
+}
