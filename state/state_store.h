@@ -267,6 +267,13 @@ sy_err_t state_store_profile_partition_find(state_store_t *store, const char *co
                                             int32_t *partition, char *errbuf,
                                             size_t errbuf_size);
 
+/* The lowest partition holding a committed consent record, else recent event ids, of
+ * contact_id into *partition: the state a contact can have without an instance or a
+ * profile (an opt-out event of a contact no journey took). SY_ERR_NOT_FOUND when none. */
+sy_err_t state_store_consent_partition_find(state_store_t *store, const char *contact_id,
+                                            int32_t *partition, char *errbuf,
+                                            size_t errbuf_size);
+
 /* Visit every committed timer of partition in due order: a scan of the partition's
  * whole timer index. visit returns non-zero to stop. */
 typedef int state_timer_visit_fn(void *ctx, const state_timer_t *timer);
