@@ -1,8 +1,9 @@
-/* test_engine_consent.c — what journeys do to a contact's consent through the engine:
- * `update: {opt_out: CHANNEL}` and `{opt_in: CHANNEL}` change the channel's consent at the
- * walk's time (a late change never undoes a newer one) and the next marketing send obeys.
- * The gate's reasons are pinned by the simulate transcripts (tests/cli/test_simulate.c);
- * the environment is engine_fixture.h's. No Kafka. */
+/* test_engine_consent.c — what journeys and profiles do to a contact's consent through the
+ * engine: `update: {opt_out: CHANNEL}` and `{opt_in: CHANNEL}`, and the profiles' consent.*
+ * attributes (engine_on_profile), change consent at their time (a late change never undoes
+ * a newer one) and the next marketing send obeys. The gate's reasons are pinned by the
+ * simulate transcripts (tests/cli/test_simulate.c); the environment is engine_fixture.h's.
+ * No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
@@ -73,16 +74,15 @@ Test(engine_lang, a_late_opt_in_does_not_undo_a_newer_opt_out) {
 
 /* ---- consent attributes on the profiles topic ---- */
 
-static const char promo_yaml[] =
-    "id: sms_promo\n"
-    "version: 1\n"
-    "entry: {event: custom.promo_due, reentry: always}\n"
-    "nodes:\n"
-    "  - id: promo\n"
-    "    send: {channel: sms, template: promo}\n"
-    "    next: done\n"
-    "  - id: done\n"
-    "    exit: {}\n";
+/* The consent transcripts' promo (a marketing SMS, a transactional SMS, a marketing email
+ * on every custom.promo_due), loaded into lx. */
+static void promo_open(void) {
+    journey_t *j = NULL;
+    const char *path = SY_SOURCE_ROOT "/tests/journeys/consent/promo.yaml";
+    sy_err_t err = journey_load_file(&j, path, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s: %s", path, errbuf);
+    env_open_with(&lx, "engine-lang", j);
+}
 
 /* A profile update of the contact at t setting name to the string value. */
 static void profile_consent(const char *name, const char *value, int64_t t) {
@@ -105,7 +105,7 @@ static state_consent_t consent_now(void) {
 }
 
 Test(engine_lang, a_profiles_consent_attribute_stops_and_reopens_marketing_at_its_time) {
-    lx_open(promo_yaml);
+    promo_open();
     profile_consent("consent.sms", "Opted_Out", T0_MS);
     state_consent_slot_t s = consent_now().slots[SY_CHANNEL_SMS];
     cr_assert(eq(int, s.status, STATE_CONSENT_OPTED_OUT));
@@ -113,12 +113,13 @@ Test(engine_lang, a_profiles_consent_attribute_stops_and_reopens_marketing_at_it
     cr_assert(eq(i64, s.time_ms, T0_MS));
     cr_assert(eq(str, (char *)state_consent_cause_name(s.cause), "profile"));
     feed_custom(&lx, "due-1", T0_MS + H_MS, "promo_due", -1);
-    expect_move(&lx, 1, "promo", "done", "suppressed:opted_out", SY_CAUSE_ENTRY, "due-1",
-                T0_MS + H_MS);
+    expect_move(&lx, 1, "promo_sms", "receipt_sms", "suppressed:opted_out", SY_CAUSE_ENTRY,
+                "due-1", T0_MS + H_MS);
+    expect_counts(&lx.rec, 4, 2, 0); /* the receipt and the email went */
     profile_consent("consent.sms", "opted_in", T0_MS + 2 * H_MS);
     feed_custom(&lx, "due-2", T0_MS + 3 * H_MS, "promo_due", -1);
-    expect_counts(&lx.rec, 4, 1, 0);
-    expect_act(&lx, 0, SY_CHANNEL_SMS, "promo", "promo", 2, T0_MS + 3 * H_MS);
+    expect_counts(&lx.rec, 8, 5, 0);
+    expect_act(&lx, 2, SY_CHANNEL_SMS, "promo", "promo_sms", 2, T0_MS + 3 * H_MS);
     /* An opt-in stamped before the last change is late: it changes nothing. */
     profile_consent("consent.all", "OPTED_OUT", T0_MS + 4 * H_MS);
     profile_consent("consent.all", "opted_in", T0_MS + H_MS);
@@ -128,7 +129,7 @@ Test(engine_lang, a_profiles_consent_attribute_stops_and_reopens_marketing_at_it
 }
 
 Test(engine_lang, a_consent_attribute_of_another_value_or_channel_is_ignored) {
-    lx_open(promo_yaml);
+    promo_open();
     profile_consent("consent.sms", "maybe", T0_MS);
     profile_consent("consent.fax", "opted_out", T0_MS);
     profile_consent("consent.task", "opted_out", T0_MS);
@@ -142,5 +143,5 @@ Test(engine_lang, a_consent_attribute_of_another_value_or_channel_is_ignored) {
     for (int i = 0; i < STATE_CONSENT_SLOTS; i++)
         cr_assert(eq(int, c.slots[i].status, STATE_CONSENT_UNKNOWN), "slot %d", i);
     feed_custom(&lx, "due", T0_MS + H_MS, "promo_due", -1);
-    expect_counts(&lx.rec, 2, 1, 0);
+    expect_counts(&lx.rec, 4, 3, 0);
 }
