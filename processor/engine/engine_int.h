@@ -161,32 +161,6 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
 sy_err_t engine_quiet_check(engine_walk_t *w, const journey_send_t *send,
                             engine_verdict_t *verdict);
 
-/* engine_quiet.c: the release time of a send at t_ms on a channel with quiet hours q in
- * zone (NULL: UTC), or t_ms when t_ms is outside them. The release is outside them too:
- * their end plus the contact's offset (spread_ms > 0: a hash of contact_id modulo it). */
-int64_t engine_quiet_release(const engine_quiet_hours_t *q, const char *zone,
-                             const char *contact_id, int64_t spread_ms, int64_t t_ms);
-
-/* engine_caps.c: the caps at t_ms for a send on channel of category, given the
- * contact's cap log c: the index of the first rule (config order) already holding its N
- * sends in its window, or -1 when none binds. *release_ms (when one binds) is the latest
- * time over the binding rules at which enough counted sends have left their windows;
- * *release_rule the rule that sets it. Pure. */
-int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t *c,
-                        sy_channel_t channel, journey_category_t category, int64_t t_ms,
-                        int64_t *release_ms, int *release_rule);
-
-/* engine_caps.c: the sends of c that rule counts at t_ms: those in (t_ms - window, t_ms]
- * matching its channel and category. Pure. */
-int engine_caps_count(const engine_cap_rule_t *rule, const state_consent_t *c, int64_t t_ms);
-
-/* engine_caps.c: record a send at t_ms in c's cap log, keeping only what some rule may
- * still count (an entry goes when, for every rule it matches, it is outside the window
- * at t_ms or N newer matching sends exist). False when no rule counts the send (c
- * unchanged). */
-bool engine_caps_record(const engine_safety_conf_t *conf, state_consent_t *c,
-                        sy_channel_t channel, journey_category_t category, int64_t t_ms);
-
 /* engine_walk.c: a contact resting at a send node (held) whose timer fired: pass the gate
  * again at w's time and walk on from there, or stay held. */
 sy_err_t engine_walk_resume(engine_walk_t *w);

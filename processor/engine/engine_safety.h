@@ -133,6 +133,32 @@ void engine_safety_set(engine_t *engine, const engine_safety_conf_t *conf);
 /* The sends the gate did not let through since the engine opened, into *out. */
 void engine_safety_counts_get(const engine_t *engine, engine_safety_counts_t *out);
 
+/* Quiet hours (engine_quiet.c): the release time of a send at t_ms on a channel with
+ * quiet hours q in zone (NULL: UTC), or t_ms when t_ms is outside them. The release is
+ * outside them too: their end plus the contact's offset (spread_ms > 0: a 64-bit FNV-1a
+ * hash of contact_id, mixed by sy_hash_mix64, modulo spread_ms). Pure. */
+int64_t engine_quiet_release(const engine_quiet_hours_t *q, const char *zone,
+                             const char *contact_id, int64_t spread_ms, int64_t t_ms);
+
+/* Caps (engine_caps.c): the caps at t_ms for a send on channel of category, given the
+ * contact's cap log c: the index of the first rule (config order) already holding its N
+ * sends in its window, or -1 when none binds. *release_ms (when one binds) is the latest
+ * time over the binding rules at which enough counted sends have left their windows;
+ * *release_rule the rule that sets it. Pure. */
+int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t *c,
+                        sy_channel_t channel, journey_category_t category, int64_t t_ms,
+                        int64_t *release_ms, int *release_rule);
+
+/* Caps: the sends of c that rule counts at t_ms, those in (t_ms - window, t_ms] matching
+ * its channel and category. Pure. */
+int engine_caps_count(const engine_cap_rule_t *rule, const state_consent_t *c, int64_t t_ms);
+
+/* Caps: record a send at t_ms in c's cap log, keeping only what some rule may still
+ * count (an entry goes when, for every rule it matches, it is outside the window at t_ms
+ * or N newer matching sends exist). False when no rule counts the send (c unchanged). */
+bool engine_caps_record(const engine_safety_conf_t *conf, state_consent_t *c,
+                        sy_channel_t channel, journey_category_t category, int64_t t_ms);
+
 /* The SMS keyword list a reply's text (borrowed) matches, trimmed and case-insensitively:
  * 1 stop, 2 stop all, 3 start, 0 none. Pure. */
 int engine_safety_keyword(const engine_safety_conf_t *conf, const char *text);

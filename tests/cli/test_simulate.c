@@ -344,22 +344,23 @@ Test(simulate, caps_quiet_hours_and_priority_say_why_and_release_on_time) {
              "held:capped:email_daily@2026-11-03T09:00:00.000Z)/entry | "
              "send promo_email email promo | promo_email>done(-)/timer", two_emails);
     expect_trace(lines, "delay", want);
-    /* 22:30 in Berlin: held until 08:00 there plus the contact's offset (< 10 min). */
+    /* 22:30 in Berlin: the receipt goes; the promo is held until 08:00 there plus the
+     * contact's offset (< 10 min), then sent, stamped then. */
     expect_trace(lines, "berlin",
-                 "->promo_sms(-)/entry | promo_sms>promo_sms("
+                 "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | promo_sms>promo_sms("
                  "held:quiet_hours@2026-11-03T07:04:34.277Z)/entry | "
-                 "send promo_sms sms promo | promo_sms>receipt_sms(-)/timer | "
-                 "send receipt_sms sms receipt | receipt_sms>done(-)/timer");
+                 "send promo_sms sms promo | promo_sms>done(-)/timer");
     cr_assert_not_null(strstr(lines, "\"template_id\":\"promo\",\"not_before\":"
                                      "\"2026-11-03T07:04:34.277Z\""), "%s", lines);
-    expect_trace(lines, "utc", "->promo_sms(-)/entry | send promo_sms sms promo | "
-                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
-                 "receipt_sms>done(-)/entry");
-    /* A STOP while held: at the release the gate stops it; the receipt still goes. */
-    expect_trace(lines, "stop", "->promo_sms(-)/entry | promo_sms>promo_sms("
+    expect_trace(lines, "utc", "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>done(-)/entry");
+    /* A STOP while held: at the release the gate stops it. */
+    expect_trace(lines, "stop", "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | promo_sms>promo_sms("
                  "held:quiet_hours@2026-11-03T08:04:38.147Z)/entry | update opt_out sms | "
-                 "promo_sms>receipt_sms(suppressed:opted_out)/timer | "
-                 "send receipt_sms sms receipt | receipt_sms>done(-)/timer");
+                 "promo_sms>done(suppressed:opted_out)/timer");
     /* push_one allows one push: prio_b (priority 10) before prio_a, on an event and on
      * timers due at the same millisecond. */
     expect_trace(lines, "prio", "->push_now(-)/entry | send push_now push high | "
