@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "engine_safety.h"
 #include "sy_time.h"
 #include "tz.h"
@@ -296,4 +297,41 @@ Test(caps, the_spread_is_stable_and_never_releases_inside_quiet_hours) {
     cr_assert(ge(i64, lo, end));
     cr_assert(lt(i64, hi, end + spread));
     cr_assert(gt(i64, hi - lo, 20 * 60000), "spread out, not one burst");
+}
+
+/* From a service config: every option is read, and an error names the option. */
+static sy_err_t from_config(const char *extra) {
+    char text[1024];
+    sy_config_t *config = NULL;
+    snprintf(text, sizeof text, "kafka.bootstrap.servers = x\njourneys.dir = .\n"
+             "state.dir = s\n%s", extra);
+    cr_assert(eq(int, config_parse(&config, text, "t.conf", "/tmp", errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    sy_err_t err = engine_safety_conf_from_config(&conf, config, errbuf, sizeof errbuf);
+    config_free(config);
+    return err;
+}
+
+Test(caps, the_service_config_sets_caps_and_quiet_hours_and_names_a_bad_option) {
+    cr_assert(eq(int, from_config("safety.caps = d:email:marketing:2/24h\n"
+                                  "safety.quiet_hours.voice = 21:00-08:00\n"
+                                  "safety.quiet_hours.spread.ms = 60000\n"
+                                  "safety.quiet_hours.timezone.attribute = tz\n"
+                                  "safety.quiet_hours.timezone.default = Europe/Paris\n"),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(sz, conf.caps_count, 1));
+    cr_assert(conf.quiet[SY_CHANNEL_VOICE].on);
+    cr_assert(not(conf.quiet[SY_CHANNEL_SMS].on));
+    cr_assert(eq(i64, conf.quiet_spread_ms, 60000));
+    cr_assert(eq(str, conf.timezone_attr, "tz"));
+    cr_assert(eq(str, conf.timezone_default, "Europe/Paris"));
+    cr_assert(eq(int, from_config("safety.caps = d:email:marketing:2/week\n"), SY_ERR_CONFIG));
+    cr_assert(eq(str, errbuf, "safety.caps: rule 'd:email:marketing:2/week': window 'week' is "
+                 "not a duration (24h, 7d, 30d)"));
+    cr_assert(eq(int, from_config("safety.quiet_hours.web = 21:00-25:00\n"), SY_ERR_CONFIG));
+    cr_assert(eq(str, errbuf, "safety.quiet_hours.web: end '25:00' is not a time HH:MM "
+                 "(00:00 to 23:59)"));
+    cr_assert(eq(int, from_config("safety.quiet_hours.sms = 06:30-06:00\n"), SY_ERR_CONFIG),
+              "the default hour of spread is longer than 06:00-06:30");
+    cr_assert_not_null(strstr(errbuf, "outside sms's quiet hours"), "%s", errbuf);
 }
