@@ -2,7 +2,8 @@
  * swapping journeys (and ordering them by priority), handing each event to every journey
  * of its contact (goals and exits first, then the node the contact waits at, else
  * entry), and firing the timers that fell due (a contact's timers due at once in
- * priority order). Node kinds and rules only decide; this file moves the contact (engine_walk.c). */
+ * priority order). Node kinds and rules only decide; this file moves the contact
+ * (engine_walk.c). */
 #include "engine.h"
 
 #include <assert.h>
@@ -273,6 +274,7 @@ static sy_err_t timer_run_take(engine_t *e, const state_timer_t *first, int64_t 
     state_timer_t *run = e->timer_run, next;
     size_t rank[ENGINE_TIMER_RUN_MAX], n = 1;
     sy_err_t err = SY_OK;
+    assert(first->due_ms <= now_ms);
     run[0] = *first;
     while (n < ENGINE_TIMER_RUN_MAX &&
            (err = state_store_timer_next(e->store, first->partition, now_ms, &next, errbuf,

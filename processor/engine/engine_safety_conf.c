@@ -139,8 +139,9 @@ static bool cap_parts(engine_cap_rule_t *r, char *parts, char *why, size_t why_s
                   : strcmp(category, "marketing") == 0 ? JOURNEY_CATEGORY_MARKETING
                   : strcmp(category, "transactional") == 0 ? JOURNEY_CATEGORY_TRANSACTIONAL
                                                             : -2;
-    size_t digits = strspn(count, "0123456789");
-    r->count_max = digits > 0 && digits <= 2 && !count[digits] ? atoi(count) : 0;
+    char *end = NULL;
+    long n = isdigit((unsigned char)count[0]) ? strtol(count, &end, 10) : 0;
+    r->count_max = end && *end == '\0' && n <= ENGINE_SAFETY_CAP_SENDS_MAX ? (int)n : 0;
     if (strcmp(parts, "all") != 0 && r->channel < 0)
         snprintf(why, why_size, "channel '%s' is not a channel or all", parts);
     else if (r->category == -2)

@@ -278,7 +278,8 @@ Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
                  "promo_sms>receipt_sms(suppressed:list:do_not_contact)/entry | "
                  "receipt_sms>promo_email(suppressed:list:do_not_contact)/entry | "
                  "promo_email>done(suppressed:list:do_not_contact)/entry");
-    cr_assert_not_null(strstr(out, " 0 dead letters, 8 sends suppressed, 0 capped, 0 held"), "%s", out);
+    cr_assert_not_null(strstr(out, " 0 dead letters, 8 sends suppressed, 0 capped, 0 held"),
+                       "%s", out);
 }
 
 /* --config applies the service config's consent and safety options as the service does:
