@@ -202,11 +202,12 @@ typedef struct state_consent_list {
 
 /* Frequency caps: the config holds at most STATE_CONSENT_CAP_RULES_MAX rules, each
  * allowing at most STATE_CONSENT_CAP_SENDS_MAX sends per window (engine_safety.h). A rule
- * counts exactly with its newest N matching sends in its window, so a record never needs
- * more than their product to keep every rule exact. */
+ * counts exactly, late sends included, with its sends of the two windows before its
+ * newest — at most 2N, as no window holds more than N — so a record never needs more
+ * than twice their product to keep every rule exact. */
 #define STATE_CONSENT_CAP_RULES_MAX 16
 #define STATE_CONSENT_CAP_SENDS_MAX 50
-#define STATE_CONSENT_SENDS_MAX (STATE_CONSENT_CAP_RULES_MAX * STATE_CONSENT_CAP_SENDS_MAX)
+#define STATE_CONSENT_SENDS_MAX (2 * STATE_CONSENT_CAP_RULES_MAX * STATE_CONSENT_CAP_SENDS_MAX)
 
 /* One send counted by the caps (the cap log). */
 typedef struct state_consent_send {

@@ -33,20 +33,56 @@ int engine_caps_count(const engine_cap_rule_t *r, const state_consent_t *c, int6
     return count;
 }
 
-/* When rule r, which counts `count` >= N sends at t_ms, allows one more: once the
- * (count - N + 1) oldest of them have left its window. */
-static int64_t rule_release(const engine_cap_rule_t *r, const state_consent_t *c,
-                            int64_t t_ms, int count) {
-    int skip = count - r->count_max;
-    assert(skip >= 0);
+/* The newest send of c that r matches, or INT64_MIN. */
+static int64_t rule_newest(const engine_cap_rule_t *r, const state_consent_t *c) {
+    assert(c->sends_count <= STATE_CONSENT_SENDS_MAX);
+    for (size_t i = c->sends_count; i-- > 0;)
+        if (rule_matches(r, c->sends[i].channel, c->sends[i].category))
+            return c->sends[i].time_ms;
+    return INT64_MIN;
+}
+
+/* Would one more send at t_ms put more than N of r's sends in some window of r? The
+ * windows a send at t_ms falls in end at t_ms or at a later send less than a window after
+ * it (a send stamped earlier than sends already made: a late event). The log keeps r's
+ * sends of the two windows before its newest (engine_caps_record); a send older than one
+ * window before that newest cannot be counted exactly and is held back. */
+static bool rule_binds_at(const engine_cap_rule_t *r, const state_consent_t *c,
+                          int64_t t_ms) {
+    assert(r->window_ms > 0 && r->count_max >= 1);
+    int64_t newest = rule_newest(r, c);
+    if (newest == INT64_MIN)
+        return false;
+    if (t_ms <= sy_time_add_ms(newest, -r->window_ms))
+        return true;
+    if (engine_caps_count(r, c, t_ms) >= r->count_max)
+        return true;
+    int64_t horizon = sy_time_add_ms(t_ms, r->window_ms);
     for (size_t i = 0; i < c->sends_count; i++) {
         const state_consent_send_t *s = &c->sends[i];
-        if (!rule_matches(r, s->channel, s->category) || !rule_window_holds(r, s->time_ms, t_ms))
-            continue;
-        if (skip-- == 0)
-            return sy_time_add_ms(s->time_ms, r->window_ms);
+        if (s->time_ms > t_ms && s->time_ms < horizon &&
+            rule_matches(r, s->channel, s->category) &&
+            engine_caps_count(r, c, s->time_ms) >= r->count_max)
+            return true;
     }
-    return t_ms; /* unreachable: count of them are in the window */
+    return false;
+}
+
+/* The earliest time after t_ms at which r lets a send go: r binds until one of its sends
+ * leaves a window, so the candidates are each send's time plus the window (the last of
+ * them always frees it). */
+static int64_t rule_release(const engine_cap_rule_t *r, const state_consent_t *c,
+                            int64_t t_ms) {
+    int64_t best = INT64_MAX;
+    for (size_t i = 0; i < c->sends_count; i++) {
+        const state_consent_send_t *s = &c->sends[i];
+        int64_t leaves = sy_time_add_ms(s->time_ms, r->window_ms);
+        if (rule_matches(r, s->channel, s->category) && leaves > t_ms && leaves < best &&
+            !rule_binds_at(r, c, leaves))
+            best = leaves;
+    }
+    assert(best != INT64_MAX); /* the newest send's leaving time frees it */
+    return best;
 }
 
 int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t *c,
@@ -58,10 +94,9 @@ int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t 
         const engine_cap_rule_t *r = &conf->caps[i];
         if (!rule_matches(r, (int)channel, (int)category))
             continue;
-        int count = engine_caps_count(r, c, t_ms);
-        if (count < r->count_max)
+        if (!rule_binds_at(r, c, t_ms))
             continue;
-        int64_t release = rule_release(r, c, t_ms, count);
+        int64_t release = rule_release(r, c, t_ms);
         if (first < 0 || release > *release_ms) {
             *release_ms = release;
             *release_rule = (int)i;
@@ -73,12 +108,16 @@ int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t 
 }
 
 /* Keep flags of the log with the new send s inserted at pos (count + 1 entries, newest
- * last): an entry stays while some rule it matches still counts it at t_ms (inside the
- * window, fewer than N newer matching entries). */
+ * last): an entry stays while some rule it matches may still need it, that is while it
+ * is within two of the rule's windows of the rule's newest send (a late send is checked
+ * against the windows on both sides of it: rule_binds_at). The gate lets no window hold
+ * more than N, so a rule keeps at most 2N. */
 static void log_keep(const engine_safety_conf_t *conf, const state_consent_t *c, size_t pos,
-                     const state_consent_send_t *s, int64_t t_ms, bool *keep) {
-    int newer[ENGINE_SAFETY_CAPS_MAX] = {0};
-    assert(pos <= c->sends_count);
+                     const state_consent_send_t *s, bool *keep) {
+    int64_t newest[ENGINE_SAFETY_CAPS_MAX];
+    assert(pos <= c->sends_count && conf->caps_count <= ENGINE_SAFETY_CAPS_MAX);
+    for (size_t i = 0; i < conf->caps_count; i++)
+        newest[i] = INT64_MIN;
     for (size_t k = c->sends_count + 1; k-- > 0;) {
         const state_consent_send_t *e = k == pos ? s : &c->sends[k < pos ? k : k - 1];
         keep[k] = false;
@@ -86,9 +125,10 @@ static void log_keep(const engine_safety_conf_t *conf, const state_consent_t *c,
             const engine_cap_rule_t *r = &conf->caps[i];
             if (!rule_matches(r, e->channel, e->category))
                 continue;
-            if (newer[i] < r->count_max && e->time_ms > sy_time_add_ms(t_ms, -r->window_ms))
+            if (newest[i] == INT64_MIN)
+                newest[i] = e->time_ms;
+            if (e->time_ms > sy_time_add_ms(newest[i], -2 * r->window_ms))
                 keep[k] = true;
-            newer[i]++;
         }
     }
 }
@@ -107,14 +147,15 @@ bool engine_caps_record(const engine_safety_conf_t *conf, state_consent_t *c,
     size_t pos = c->sends_count; /* after every send at or before t_ms: oldest first */
     while (pos > 0 && c->sends[pos - 1].time_ms > t_ms)
         pos--;
-    log_keep(conf, c, pos, &s, t_ms, keep);
+    log_keep(conf, c, pos, &s, keep);
     size_t n = 0;
     for (size_t k = 0; k <= c->sends_count; k++)
         if (keep[k])
             kept[n++] = k == pos ? s : c->sends[k < pos ? k : k - 1];
-    /* Each rule keeps at most its N: the log never outgrows the record. */
-    assert(n <= STATE_CONSENT_SENDS_MAX);
-    memcpy(c->sends, kept, n * sizeof *kept);
-    c->sends_count = n;
+    /* Each rule keeps at most 2N while the rules stay as they were; after the config
+     * tightens them the oldest go first (docs/safety.md). */
+    size_t drop = n > STATE_CONSENT_SENDS_MAX ? n - STATE_CONSENT_SENDS_MAX : 0;
+    memcpy(c->sends, kept + drop, (n - drop) * sizeof *kept);
+    c->sends_count = n - drop;
     return true;
 }

@@ -43,8 +43,9 @@ typedef struct engine_safety_list {
  * each contact's cap log keeps at most their product (state_store.h). */
 #define ENGINE_SAFETY_CAPS_MAX STATE_CONSENT_CAP_RULES_MAX
 #define ENGINE_SAFETY_CAP_SENDS_MAX STATE_CONSENT_CAP_SENDS_MAX
-_Static_assert(STATE_CONSENT_SENDS_MAX >= ENGINE_SAFETY_CAPS_MAX * ENGINE_SAFETY_CAP_SENDS_MAX,
-               "the cap log holds the newest N sends of every rule");
+_Static_assert(STATE_CONSENT_SENDS_MAX >=
+                   2 * ENGINE_SAFETY_CAPS_MAX * ENGINE_SAFETY_CAP_SENDS_MAX,
+               "the cap log holds two windows' sends (2N) of every rule");
 /* Bytes of an IANA zone name, with its terminator (tz reads names up to 64 bytes). */
 #define ENGINE_SAFETY_ZONE_BYTES 65
 
@@ -141,10 +142,12 @@ int64_t engine_quiet_release(const engine_quiet_hours_t *q, const char *zone,
                              const char *contact_id, int64_t spread_ms, int64_t t_ms);
 
 /* Caps (engine_caps.c): the caps at t_ms for a send on channel of category, given the
- * contact's cap log c: the index of the first rule (config order) already holding its N
- * sends in its window, or -1 when none binds. *release_ms (when one binds) is the latest
- * time over the binding rules at which enough counted sends have left their windows;
- * *release_rule the rule that sets it. Pure. */
+ * contact's cap log c: the index of the first rule (config order) that one more send at
+ * t_ms would break — some window of it holding t_ms (ending at t_ms, or at a later send
+ * of a late event's contact) already holds N sends; a send stamped more than a window
+ * before the rule's newest send counts as breaking it — or -1 when none binds.
+ * *release_ms (when one binds) is the latest, over the binding rules, of the earliest
+ * time each lets the send go; *release_rule the rule that sets it. Pure. */
 int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t *c,
                         sy_channel_t channel, journey_category_t category, int64_t t_ms,
                         int64_t *release_ms, int *release_rule);
@@ -154,8 +157,8 @@ int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t 
 int engine_caps_count(const engine_cap_rule_t *rule, const state_consent_t *c, int64_t t_ms);
 
 /* Caps: record a send at t_ms in c's cap log, keeping only what some rule may still
- * count (an entry goes when, for every rule it matches, it is outside the window at t_ms
- * or N newer matching sends exist). False when no rule counts the send (c unchanged). */
+ * count (an entry goes when, for every rule it matches, it is more than two windows older
+ * than the rule's newest send). False when no rule counts the send (c unchanged). */
 bool engine_caps_record(const engine_safety_conf_t *conf, state_consent_t *c,
                         sy_channel_t channel, journey_category_t category, int64_t t_ms);
 

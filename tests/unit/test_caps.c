@@ -183,33 +183,98 @@ static void binding_same(const state_consent_t *a, const state_consent_t *b, int
         }
 }
 
-/* A pruned log decides, for every rule and at every later time, as the whole history
- * would: recorded sends at random times over rules that overlap. */
-Test(caps, the_pruned_log_counts_exactly_as_the_whole_history) {
-    static state_consent_send_t all[4000];
-    caps_ok("e2:email:marketing:2/24h,a5:all:marketing:5/7d,s3:sms:any:3/1h,t1:all:"
-            "transactional:1/30d,w50:all:any:50/2d");
+/* No window of any rule over the whole history holds more than its N: for each send x,
+ * the sends a rule counts in (x - window, x]. */
+static void no_window_over_a_cap(const state_consent_send_t *all, size_t n) {
+    for (size_t r = 0; r < conf.caps_count; r++) {
+        const engine_cap_rule_t *rule = &conf.caps[r];
+        for (size_t x = 0; x < n; x++) {
+            int count = 0;
+            for (size_t k = 0; k < n; k++) {
+                const state_consent_send_t *e = &all[k];
+                bool matches = (rule->channel < 0 || rule->channel == e->channel) &&
+                               (rule->category < 0 || rule->category == e->category);
+                count += matches && e->time_ms <= all[x].time_ms &&
+                         e->time_ms > all[x].time_ms - rule->window_ms;
+            }
+            cr_assert(le(int, count, rule->count_max), "rule %s, window ending at send %zu",
+                      rule->name, x);
+        }
+    }
+}
+
+/* Sends at random times, a fifth of them late (stamped up to 30 h before the newest),
+ * each made only when no cap binds, as the gate makes them: no window of the history
+ * ever holds more than a rule's N, the pruned log decides at every later time as the
+ * whole history would, and it keeps at most two windows' worth (2N) per rule. */
+Test(caps, the_pruned_log_counts_exactly_as_the_whole_history_late_sends_included) {
+    enum { STEPS = 1500 };
+    static state_consent_send_t all[STEPS];
+    caps_ok("e2:email:marketing:2/24h,a12:all:marketing:12/7d,s3:sms:any:3/1h,t3:all:"
+            "transactional:3/2d,w50:all:any:50/2d");
     uint64_t x = 88172645463325252u;
-    int64_t t = T0_MS;
+    int64_t newest = T0_MS;
     size_t n = 0, log_max = 0;
-    for (int i = 0; i < 4000; i++) {
+    for (int i = 0; i < STEPS; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        t += (int64_t)(x % (3 * H_MS));
+        newest += (int64_t)(x % (3 * H_MS));
+        int64_t t = (x >> 40) % 5 == 0 ? newest - (int64_t)((x >> 8) % (30 * H_MS)) : newest;
         sy_channel_t ch = (sy_channel_t)(x >> 20) % 3 == 0 ? SY_CHANNEL_EMAIL
                           : (x >> 22) % 2 ? SY_CHANNEL_SMS : SY_CHANNEL_PUSH;
         journey_category_t cat = (journey_category_t)((x >> 30) % 3 == 0);
+        int64_t release = 0;
+        int rule = -1;
+        if (engine_caps_binding(&conf, &log_c, ch, cat, t, &release, &rule) >= 0)
+            continue;
         if (engine_caps_record(&conf, &log_c, ch, cat, t))
             all[n++] = (state_consent_send_t){t, (uint8_t)ch, (uint8_t)cat};
         log_max = log_c.sends_count > log_max ? log_c.sends_count : log_max;
-        state_consent_t whole = {.sends_count = 0};
-        for (size_t k = 0; k < n && k < STATE_CONSENT_SENDS_MAX; k++)
-            whole.sends[k] = all[n > STATE_CONSENT_SENDS_MAX ? n - STATE_CONSENT_SENDS_MAX + k
-                                                             : k];
-        whole.sends_count = n < STATE_CONSENT_SENDS_MAX ? n : STATE_CONSENT_SENDS_MAX;
-        for (int64_t later = 0; later <= 2 * DAY_MS; later += 7 * H_MS)
-            binding_same(&log_c, &whole, t + later, i);
+        static state_consent_t whole;
+        size_t from = n > STATE_CONSENT_SENDS_MAX ? n - STATE_CONSENT_SENDS_MAX : 0;
+        whole.sends_count = 0;
+        for (size_t k = from; k < n; k++) { /* oldest first, as the log keeps them */
+            size_t at = whole.sends_count++;
+            while (at > 0 && whole.sends[at - 1].time_ms > all[k].time_ms) {
+                whole.sends[at] = whole.sends[at - 1];
+                at--;
+            }
+            whole.sends[at] = all[k];
+        }
+        for (int64_t later = -30 * H_MS; later <= 2 * DAY_MS; later += 13 * H_MS)
+            binding_same(&log_c, &whole, newest + later, i);
     }
-    cr_assert(le(sz, log_max, (size_t)(2 + 5 + 3 + 1 + 50)), "kept %zu", log_max);
+    no_window_over_a_cap(all, n);
+    cr_assert(le(sz, log_max, (size_t)(2 * (2 + 12 + 3 + 3 + 50))), "kept %zu", log_max);
+    cr_assert(gt(sz, n, (size_t)STEPS / 10), "enough sends went to test: %zu", n);
+}
+
+/* A send of a late event falls in windows that end after it: with two emails allowed a
+ * day and one sent at 20:00, a late one stamped 10:00 goes (two in the day ending at
+ * 20:00), but a later-arriving one stamped 09:00 is capped — its own day, ending at 09:00,
+ * holds none, but the day ending at 20:00 would hold three. */
+Test(caps, a_late_send_is_counted_in_the_windows_after_it) {
+    int64_t release = 0;
+    int rule = -1;
+    caps_ok("e2:email:marketing:2/24h");
+    engine_caps_record(&conf, &log_c, SY_CHANNEL_EMAIL, JOURNEY_CATEGORY_MARKETING,
+                       T0_MS + 11 * H_MS);
+    cr_assert(eq(int, engine_caps_binding(&conf, &log_c, SY_CHANNEL_EMAIL,
+                                          JOURNEY_CATEGORY_MARKETING, T0_MS + H_MS, &release,
+                                          &rule),
+                 -1));
+    engine_caps_record(&conf, &log_c, SY_CHANNEL_EMAIL, JOURNEY_CATEGORY_MARKETING,
+                       T0_MS + H_MS);
+    cr_assert(eq(int, engine_caps_binding(&conf, &log_c, SY_CHANNEL_EMAIL,
+                                          JOURNEY_CATEGORY_MARKETING, T0_MS, &release, &rule),
+                 0));
+    /* The first instant a send breaks no window: when the 10:00 send leaves one. */
+    cr_assert(eq(i64, release, T0_MS + H_MS + DAY_MS));
+    /* Stamped a window and more before the newest send: the log cannot vouch for the
+     * windows before it, so it is capped too. */
+    cr_assert(eq(int, engine_caps_binding(&conf, &log_c, SY_CHANNEL_EMAIL,
+                                          JOURNEY_CATEGORY_MARKETING,
+                                          T0_MS + 11 * H_MS - DAY_MS - H_MS, &release, &rule),
+                 0));
 }
 
 /* Quiet hours. */
