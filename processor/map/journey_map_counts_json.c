@@ -247,14 +247,6 @@ static size_t line_of(const char *text, size_t end) {
     return line;
 }
 
-/* True when text[from..len) is only white space. */
-static bool blank_from(const char *text, size_t from, size_t len) {
-    for (size_t i = from; i < len; i++)
-        if (!strchr(" \t\r\n", text[i]) || text[i] == '\0')
-            return false;
-    return true;
-}
-
 sy_err_t journey_map_counts_set_parse(journey_map_counts_set_t **out, const char *text,
                                       size_t len, const char *source, char *errbuf,
                                       size_t errbuf_size) {
@@ -276,9 +268,6 @@ sy_err_t journey_map_counts_set_parse(journey_map_counts_set_t **out, const char
         err = reader_fail(&r, SY_ERR_INVALID_ARG, NULL, "not JSON: %s at line %zu",
                           jerr == json_tokener_continue ? "unexpected end"
                                                         : json_tokener_error_desc(jerr),
-                          line_of(text, end));
-    else if (!blank_from(text, end, len))
-        err = reader_fail(&r, SY_ERR_INVALID_ARG, NULL, "text after the JSON value at line %zu",
                           line_of(text, end));
     else
         err = read_root(&r, root, set);
