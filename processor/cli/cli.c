@@ -135,7 +135,7 @@ const cli_command_t cli_commands[] = {
      "          [--bootstrap B]\n"
      "          [--from-offset N|--from-time T] [--to-offset N|--to-time T])\n"
      "         [--out FILE | --config FILE] [--state-dir DIR] [--until WHEN]\n"
-     "         [--what-if DIR2 [--json]]\n\n"
+     "         [--what-if DIR2 [--json] [--map OUT_DIR]]\n\n"
      "Re-runs the journeys of DIR over recorded Kafka records, in event time (each\n"
      "partition its own time), as the service runs them in time.mode = event, and writes\n"
      "the decisions, actions, contact updates and dead letters as JSON lines or to the\n"
@@ -163,6 +163,9 @@ const cli_command_t cli_commands[] = {
      "                     and print per journey the decisions into each node and along\n"
      "                     each branch path under both, and the difference\n"
      "  --json             the what-if report as one JSON object\n"
+     "  --map OUT_DIR      with --what-if, also write OUT_DIR/ID.html per journey: the\n"
+     "                     maps of both versions side by side, with the decisions into\n"
+     "                     each node and along each named path (`switchyard map`)\n"
      "exit codes: 0 ok, 1 operating error (broker, state, output), 2 bad usage, journey,\n"
      "config or a recording that cannot be opened\n",
      cli_replay_main, NULL},

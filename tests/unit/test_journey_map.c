@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "journey_map.h"
+#include "svg_text.h"
 #include "text_file.h"
 #include "tmpdir.h"
 
@@ -57,69 +58,6 @@ static char *render(const journey_t *j, const journey_map_counts_t *counts, size
     return svg;
 }
 
-/* text with the XML entities Graphviz writes turned back into characters. */
-static void xml_unescape(const char *text, size_t len, char *out, size_t size) {
-    static const char *const entities[][2] = {{"&#45;", "-"}, {"&lt;", "<"}, {"&gt;", ">"},
-                                              {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}};
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 1 < size;) {
-        size_t k = 0, n_entities = sizeof entities / sizeof entities[0];
-        while (k < n_entities && strncmp(text + i, entities[k][0], strlen(entities[k][0])))
-            k++;
-        if (k < n_entities) {
-            out[o++] = entities[k][1][0];
-            i += strlen(entities[k][0]);
-        } else {
-            out[o++] = text[i++];
-        }
-    }
-    out[o] = '\0';
-}
-
-/* The text lines of the group at *from whose title is title ("a->b" for an edge), joined
- * by '|', into out; *from moves past it. False when there is no further such group. */
-static bool group_lines(const char **from, const char *title, char *out, size_t size) {
-    out[0] = '\0';
-    for (const char *t = *from; (t = strstr(t, "<title>")) != NULL; t += 7) {
-        const char *end = strstr(t, "</title>"), *group_end = strstr(t, "</g>");
-        char name[512];
-        xml_unescape(t + 7, (size_t)(end - t - 7), name, sizeof name);
-        if (strcmp(name, title) != 0)
-            continue;
-        size_t used = 0;
-        for (const char *x = t; (x = strstr(x, "<text")) && x < group_end;) {
-            const char *open_end = strchr(x, '>'), *close = strstr(open_end, "</text>");
-            char line[512];
-            xml_unescape(open_end + 1, (size_t)(close - open_end - 1), line, sizeof line);
-            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "|" : "", line);
-            x = close;
-        }
-        *from = group_end;
-        return true;
-    }
-    return false;
-}
-
-/* The lines of node name; asserts it is drawn. */
-static void node_lines(const char *svg, const char *name, char *out, size_t size) {
-    cr_assert(group_lines(&svg, name, out, size), "no node %s in the map", name);
-}
-
-/* The lines of the edge from -> to whose first line is first (NULL: one without a name);
- * asserts there is one. */
-static void edge_lines(const char *svg, const char *from, const char *to, const char *first,
-                       char *out, size_t size) {
-    char title[512];
-    snprintf(title, sizeof title, "%s->%s", from, to);
-    for (const char *at = svg; group_lines(&at, title, out, size);) {
-        size_t n = first ? strlen(first) : 0;
-        if (first ? strncmp(out, first, n) == 0 && (out[n] == '|' || out[n] == '\0')
-                  : strncmp(out, "took", 4) == 0 || out[0] == '\0')
-            return;
-    }
-    cr_assert(false, "no edge %s -> %s labelled %s in the map", from, to, first ? first : "-");
-}
-
 Test(journey_map, every_node_kind_shows_its_id_and_what_it_does) {
     journey_t *j = journey_full();
     char *svg = render(j, NULL, NULL);
@@ -141,7 +79,7 @@ Test(journey_map, every_node_kind_shows_its_id_and_what_it_does) {
     };
     char lines[1024];
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        node_lines(svg, want[i][0], lines, sizeof lines);
+        svg_text_node(svg, want[i][0], lines, sizeof lines);
         cr_assert(eq(str, lines, (char *)want[i][1]), "node %s reads '%s', want '%s'",
                   want[i][0], lines, want[i][1]);
     }
@@ -178,7 +116,7 @@ Test(journey_map, every_edge_kind_is_labelled_with_its_path_name) {
     };
     char lines[1024];
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        edge_lines(svg, want[i][0], want[i][1], want[i][2], lines, sizeof lines);
+        svg_text_edge(svg, want[i][0], want[i][1], want[i][2], lines, sizeof lines);
         cr_assert(eq(str, lines, (char *)want[i][3]), "edge %s -> %s reads '%s', want '%s'",
                   want[i][0], want[i][1], lines, want[i][3]);
     }
@@ -216,13 +154,13 @@ Test(journey_map, counts_show_on_the_node_and_the_edge_they_belong_to) {
     cr_assert_not_null(c, "counts of full v3");
     char *svg = render(j, c, NULL);
     char lines[1024];
-    node_lines(svg, "outcome", lines, sizeof lines);
+    svg_text_node(svg, "outcome", lines, sizeof lines);
     cr_assert(eq(str, lines, "outcome|branch on hello|at 7|conversions 2|revenue 19.50"),
               "outcome reads '%s'", lines);
-    node_lines(svg, "app", lines, sizeof lines);
+    svg_text_node(svg, "app", lines, sizeof lines);
     cr_assert(eq(str, lines, "app|wait for custom.app_open (48h)|at 3|conversions 0|"
                              "revenue 0.00"), "app reads '%s'", lines);
-    node_lines(svg, "goal:bought", lines, sizeof lines);
+    svg_text_node(svg, "goal:bought", lines, sizeof lines);
     cr_assert(eq(str, lines, "goal:bought"), "a terminal has no 'at': '%s'", lines);
     static const char *const want[][4] = {
         {"(entry)", "pick", NULL, "took 40"},
@@ -236,7 +174,7 @@ Test(journey_map, counts_show_on_the_node_and_the_edge_they_belong_to) {
         {"(any node)", "goal:bought", "custom.purchase", "custom.purchase|took 3"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        edge_lines(svg, want[i][0], want[i][1], want[i][2], lines, sizeof lines);
+        svg_text_edge(svg, want[i][0], want[i][1], want[i][2], lines, sizeof lines);
         cr_assert(eq(str, lines, (char *)want[i][3]), "edge %s -> %s reads '%s', want '%s'",
                   want[i][0], want[i][1], lines, want[i][3]);
     }
@@ -259,11 +197,11 @@ Test(journey_map, counts_built_in_code_show_moves_in_and_named_paths_only) {
     cr_assert(eq(int, journey_map_counts_edge_add(&c, "check", "then", NULL, 2), SY_OK));
     cr_assert(eq(sz, c.edges_count, 1), "the same edge adds up");
     char *svg = render(j, &c, NULL), lines[1024];
-    node_lines(svg, "hello", lines, sizeof lines);
+    svg_text_node(svg, "hello", lines, sizeof lines);
     cr_assert(eq(str, lines, "hello|send sms: hi|in 12"), "hello reads '%s'", lines);
-    edge_lines(svg, "check", "queue", "then", lines, sizeof lines);
+    svg_text_edge(svg, "check", "queue", "then", lines, sizeof lines);
     cr_assert(eq(str, lines, "then|took 7"), "then reads '%s'", lines);
-    edge_lines(svg, "hello", "outcome", NULL, lines, sizeof lines);
+    svg_text_edge(svg, "hello", "outcome", NULL, lines, sizeof lines);
     cr_assert(eq(str, lines, ""), "an unnamed move is not counted here: '%s'", lines);
     free(svg);
     journey_map_counts_deinit(&c);
