@@ -107,14 +107,20 @@ static int map_write(const journey_t *j, const journey_map_counts_set_t *counts,
                                           sizeof errbuf);
     snprintf(title, sizeof title, "%s v%" PRId32, j->id, j->version);
     journey_map_figure_t figure = {NULL, svg};
-    if (err == SY_OK && !path)
-        err = fwrite(svg, 1, len, stdout) == len ? SY_OK : SY_ERR_IO;
-    else if (err == SY_OK && ends_with(path, ".html"))
+    if (err != SY_OK) {
+        /* errbuf says why */
+    } else if (!path) {
+        if (fwrite(svg, 1, len, stdout) != len || fflush(stdout) != 0) {
+            snprintf(errbuf, sizeof errbuf, "stdout: %s", strerror(errno));
+            err = SY_ERR_IO;
+        }
+    } else if (ends_with(path, ".html")) {
         err = journey_map_save_html(path, title, &figure, 1, errbuf, sizeof errbuf);
-    else if (err == SY_OK)
+    } else {
         err = journey_map_save_text(path, svg, len, errbuf, sizeof errbuf);
+    }
     free(svg);
-    if (err != SY_OK && path)
+    if (err != SY_OK)
         fprintf(stderr, "switchyard map: %s\n", errbuf);
     return err == SY_OK ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
