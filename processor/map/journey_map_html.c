@@ -24,8 +24,8 @@ bool journey_map_html_write(FILE *out, const char *title, const journey_map_figu
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
     html_text(out, title);
     fputs("</title>\n<style>\nbody{font-family:Helvetica,Arial,sans-serif;margin:16px}\n"
-          ".maps{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}\n"
-          "figure{margin:0}figcaption{font-weight:bold;margin-bottom:8px}\n"
+          ".maps{display:flex;gap:24px;align-items:flex-start}\n"
+          "figure{margin:0;flex:none}figcaption{font-weight:bold;margin-bottom:8px}\n"
           "</style>\n</head>\n<body>\n<h1>", out);
     html_text(out, title);
     fputs("</h1>\n<div class=\"maps\">\n", out);

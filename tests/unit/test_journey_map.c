@@ -303,3 +303,26 @@ Test(journey_map, the_html_page_holds_each_map_inline_under_its_caption) {
     free(svg);
     journey_free(j);
 }
+
+Test(journey_map, a_long_detail_is_cut_after_40_bytes_at_a_character_boundary) {
+    /* 17 bytes of `contact.zone == "`, then two-byte characters: byte 40 falls in
+     * the middle of one, which is left out whole. */
+    static const char text[] =
+        "id: long\nversion: 1\nprofile:\n  zone: {type: string, default: x}\n"
+        "entry: {event: custom.go}\nnodes:\n"
+        "  - id: check\n    condition:\n"
+        "      if: 'contact.zone == \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"'\n"
+        "      then: done\n      else: done\n"
+        "  - id: done\n    exit: {}\n";
+    journey_t *j = NULL;
+    cr_assert(eq(int, journey_parse(&j, text, strlen(text), "long.yaml", errbuf,
+                                    sizeof errbuf), SY_OK), "%s", errbuf);
+    char *svg = render(j, NULL, NULL), lines[1024];
+    svg_text_node(svg, "check", lines, sizeof lines);
+    cr_assert(eq(str, lines, "check|if contact.zone == \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                             "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9..."),
+              "check reads '%s'", lines);
+    free(svg);
+    journey_free(j);
+}
