@@ -12,11 +12,11 @@ static const char *const node_keys[] = {"id",   "send",      "branch", "update",
                                         "wait", "condition", "split",  "task",   "next",
                                         NULL};
 static const char *const node_task_keys[] = {"queue", "params", NULL};
-static const char *const node_send_keys[] = {"channel", "template", "params", "category",
-                                             NULL};
+static const char *const node_send_keys[] = {"channel",   "template", "params", "category",
+                                             "on_capped", NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
-                                               "opt_out", NULL};
+                                               "opt_out", "opt_in", NULL};
 static const char *const node_attr_keys[] = {"name", "value", NULL};
 
 static const struct {
@@ -137,6 +137,33 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
     return err;
 }
 
+/* `on_capped:` of the send nodes[index]: skip (also when absent), delay, or a node id
+ * (a graph edge, like next). */
+static sy_err_t send_on_capped(journey_build_t *b, uint16_t index,
+                               const journey_doc_node_t *body) {
+    journey_send_t *send = &b->journey->nodes[index].u.send;
+    const journey_doc_node_t *value = journey_doc_get(body, "on_capped");
+    char where[SY_ID_BYTES_MAX + 16];
+    send->on_capped = JOURNEY_ON_CAPPED_SKIP;
+    if (!value)
+        return SY_OK;
+    const char *text = value->kind == JOURNEY_DOC_SCALAR ? value->text : "";
+    if (strcmp(text, "skip") == 0)
+        return SY_OK;
+    if (strcmp(text, "delay") == 0) {
+        send->on_capped = JOURNEY_ON_CAPPED_DELAY;
+        return SY_OK;
+    }
+    if (value->kind != JOURNEY_DOC_SCALAR || journey_node_index(b->journey, text) < 0)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "on_capped must be skip, delay or a node id; '%s' is none of "
+                            "them", value->kind == JOURNEY_DOC_SCALAR ? text
+                                                                      : "a collection");
+    snprintf(where, sizeof where, "send '%s'", b->journey->nodes[index].id);
+    send->on_capped = JOURNEY_ON_CAPPED_NODE;
+    return journey_target(b, index, body, "on_capped", where, &send->capped_to);
+}
+
 /* A hand-off: the queue becomes the action's template id on the task channel. */
 static sy_err_t node_task(journey_build_t *b, journey_task_t *task,
                           const journey_doc_node_t *map) {
@@ -157,14 +184,15 @@ static sy_err_t node_task(journey_build_t *b, journey_task_t *task,
     return err;
 }
 
-static sy_err_t node_opt_out(journey_build_t *b, const journey_doc_node_t *value,
-                             char **out) {
+/* The channel of an opt_out or opt_in (key): one a send can use. */
+static sy_err_t node_consent(journey_build_t *b, const journey_doc_node_t *value,
+                             const char *key, char **out) {
     int c = value->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(value->text) : -1;
     if (c != SY_CHANNEL_EMAIL && c != SY_CHANNEL_SMS && c != SY_CHANNEL_PUSH &&
         c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_WEB)
         return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
-                            "opt_out names a channel: email, sms, push, voice, in_app or web");
-    return journey_string(b, value, "opt_out", out);
+                            "%s names a channel: email, sms, push, voice, in_app or web", key);
+    return journey_string(b, value, key, out);
 }
 
 static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
@@ -177,13 +205,14 @@ static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
         int column = map->count ? map->keys[1].column : map->column;
         return journey_fail(b, SY_ERR_JOURNEY, line, column, "update needs exactly one of "
                             "add_to_list, remove_from_list, set_attribute, unset_attribute, "
-                            "opt_out");
+                            "opt_out, opt_in");
     }
     const char *op = map->keys[0].text;
     const journey_doc_node_t *value = map->items[0];
-    if (strcmp(op, "opt_out") == 0) {
-        update->op = SY_UPDATE_OPT_OUT;
-        return node_opt_out(b, value, &update->name);
+    bool opt_out = strcmp(op, "opt_out") == 0;
+    if (opt_out || strcmp(op, "opt_in") == 0) {
+        update->op = opt_out ? SY_UPDATE_OPT_OUT : SY_UPDATE_OPT_IN;
+        return node_consent(b, value, op, &update->name);
     }
     if (strcmp(op, "set_attribute") != 0) {
         update->op = strcmp(op, "add_to_list") == 0        ? SY_UPDATE_ADD_TO_LIST
@@ -245,6 +274,8 @@ static sy_err_t node_build(journey_build_t *b, uint16_t index) {
     case JOURNEY_NODE_SEND:
         body = journey_doc_get(map, "send");
         err = node_send(b, &node->u.send, body);
+        if (!err)
+            err = send_on_capped(b, index, body);
         break;
     case JOURNEY_NODE_BRANCH:
         body = journey_doc_get(map, "branch");

@@ -147,7 +147,12 @@ const journey_set_t *simulate_journeys(const simulate_t *s) {
 
 void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
     *out = s->stats;
-    out->suppressed = s->engine ? engine_safety_suppressed_count(s->engine) : 0;
+    engine_safety_counts_t counts = {0};
+    if (s->engine)
+        engine_safety_counts_get(s->engine, &counts);
+    out->suppressed = counts.suppressed;
+    out->capped = counts.capped;
+    out->held = counts.held;
 }
 
 /* ---- partitions, time, commits ---- */
@@ -244,7 +249,7 @@ static sy_err_t sim_record(simulate_t *s, int32_t partition, const event_json_li
             err = engine_on_event(s->engine, p, line->event, errbuf, errbuf_size);
     } else {
         s->stats.profile_updates++;
-        err = state_store_profile_apply(s->store, p, line->profile, errbuf, errbuf_size);
+        err = engine_on_profile(s->engine, p, line->profile, errbuf, errbuf_size);
     }
     if (err == SY_OK)
         err = sim_commit_due(s, 1 + (s->stats.timers_fired - timers_before), errbuf,

@@ -64,7 +64,8 @@ static sy_err_t admit_event(runner_t *r, const rd_kafka_message_t *m, const sy_e
     return err;
 }
 
-/* A profile update merges into the contact's stored profile. */
+/* A profile update merges into the contact's stored profile, and its consent attributes
+ * into the contact's consent (the engine's, as in simulate and replay). */
 static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *reason,
                                 size_t reason_size, char *errbuf, size_t errbuf_size) {
     sy_profile_update_t *update = r->profile_update;
@@ -83,7 +84,7 @@ static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *
     }
     if (err != SY_OK)
         return err;
-    err = state_store_profile_apply(r->store, m->partition, update, reason, reason_size);
+    err = engine_on_profile(r->engine, m->partition, update, reason, reason_size);
     if (err != SY_OK && err != SY_ERR_LIMIT)
         snprintf(errbuf, errbuf_size, "%s", reason);
     return err;
@@ -220,12 +221,14 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
     rd_kafka_consumer_close(r->consumer);
     rd_kafka_flush(r->producer, RUNNER_TXN_TIMEOUT_MS);
     runner_stats_t s;
+    engine_safety_counts_t gate;
     runner_stats_get(r, &s);
+    engine_safety_counts_get(r->engine, &gate);
     log_info("stopped: %" PRIu64 " records, %" PRIu64 " decisions, %" PRIu64
              " actions, %" PRIu64 " dead letters, %" PRIu64 " duplicates in %" PRIu64
-             " transactions; %" PRIu64 " sends suppressed", s.records, s.decisions, s.actions,
-             s.dead_letters, s.duplicates, s.transactions,
-             engine_safety_suppressed_count(r->engine));
+             " transactions; %" PRIu64 " sends suppressed, %" PRIu64 " capped, %" PRIu64
+             " held", s.records, s.decisions, s.actions, s.dead_letters, s.duplicates,
+             s.transactions, gate.suppressed, gate.capped, gate.held);
     log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
              s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);

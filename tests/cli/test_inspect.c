@@ -1,7 +1,8 @@
 /* test_inspect.c — `switchyard inspect` on a state directory written with the library
- * (instances in two partitions, a pending timer, a done instance, a profile) while the
- * writer still holds it open read-write: node ids from the example journeys, due times,
- * --json, --config, and the exit codes of an unknown contact and bad usage. No broker. */
+ * (instances in two partitions, a pending timer, a done instance, a profile; contacts with
+ * only consent or event ids) while the writer still holds it open read-write: node ids
+ * from the example journeys, due times, --json, --config, and the exit codes of an
+ * unknown contact and bad usage. No broker. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -51,6 +52,22 @@ static void email_promo_find(void) {
     journey_free(j);
 }
 
+/* carol: only a consent record (an SMS opt-out of a contact no journey took, in
+ * partition 4) and an event id; dave: only an event id (partition 6). */
+static void consent_only_write(void) {
+    state_consent_t c = {0};
+    state_event_ids_conf_t conf = {24 * HOUR_MS, 64};
+    bool seen = true;
+    c.slots[SY_CHANNEL_SMS] = (state_consent_slot_t){STATE_CONSENT_OPTED_OUT,
+                                                     STATE_CONSENT_CAUSE_EVENT, T0_MS};
+    cr_assert(eq(int, state_store_consent_put(writer, 4, "carol", &c, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_event_id_seen(writer, 4, "carol", 0xca201, T0_MS, &conf,
+                                                &seen, errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_event_id_seen(writer, 6, "dave", 0xda7e, T0_MS, &conf, &seen,
+                                                errbuf, sizeof errbuf), SY_OK));
+}
+
 static void state_write(void) {
     state_instance_t active = {STATE_INSTANCE_ACTIVE, outcome_node, 1, 2, T0_MS,
                                T0_MS + 5 * MINUTE_MS, opened_bit};
@@ -68,6 +85,7 @@ static void state_write(void) {
     cr_assert(eq(int, state_store_instance_put(writer, 3, "bob", "coffee_email_promo", &done),
               SY_OK));
     cr_assert(eq(int, state_store_timer_add(writer, &timer), SY_OK));
+    consent_only_write();
     cr_assert(eq(int, state_store_profile_apply(writer, 3, &update, errbuf, sizeof errbuf), SY_OK),
               "%s", errbuf);
     cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
@@ -173,6 +191,33 @@ Test(inspect, takes_opt_equals_value_and_opt_space_value_alike) {
     cr_assert_not_null(strstr(out, "takes no value: --json=yes"), "%s", out);
 }
 
+Test(inspect, a_contact_with_only_consent_or_event_ids_is_shown) {
+    char args[512];
+    snprintf(args, sizeof args, "--contact carol --state-dir %s", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    const char *want[] = {"contact carol: 0 journey instances", "profile: none",
+                          "sms      opted_out at 2026-11-02T08:00:00Z (event)",
+                          "event ids (partition 4): 1 recent", "00000000000ca201 at "};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert_not_null(strstr(out, want[i]), "missing '%s' in:\n%s", want[i], out);
+    snprintf(args, sizeof args, "--contact carol --state-dir %s --json", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    json_object *root = json_tokener_parse(out), *v = NULL;
+    cr_assert_not_null(root, "not JSON:\n%s", out);
+    cr_assert(json_object_object_get_ex(root, "found", &v) && json_object_get_boolean(v),
+              "%s", out);
+    cr_assert(json_object_object_get_ex(root, "consent", &v) &&
+              json_object_object_get_ex(v, "channels", &v) &&
+              json_object_object_get_ex(v, "sms", &v) &&
+              json_object_object_get_ex(v, "status", &v), "%s", out);
+    cr_assert_str_eq(json_object_get_string(v), "opted_out");
+    json_object_put(root);
+    snprintf(args, sizeof args, "--contact dave --state-dir %s", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    cr_assert_not_null(strstr(out, "event ids (partition 6): 1 recent"), "%s", out);
+    cr_assert_null(strstr(out, "consent:"), "%s", out);
+}
+
 Test(inspect, unknown_contact_exits_1_and_says_so) {
     char args[512];
     snprintf(args, sizeof args, "--contact nobody --state-dir %s", dir);
@@ -196,4 +241,49 @@ Test(inspect, works_while_the_directory_is_locked_by_a_writer) {
     cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
     cr_assert_not_null(strstr(out, "coffee_email_promo version 1 (partition 3): done"),
                        "%s", out);
+}
+
+/* A contact held at a send by a cap: its held send with the release time, and each rule
+ * of the config's caps counted at --at, in text and JSON. */
+Test(inspect, shows_held_sends_and_cap_counters) {
+    state_instance_t held = {STATE_INSTANCE_ACTIVE, 0, 1, 1, T0_MS, T0_MS + HOUR_MS, 0};
+    state_timer_t timer = {.partition = 0, .due_ms = T0_MS + 25 * HOUR_MS,
+                           .contact_id = "carol", .journey_id = "caps_delay", .node = 0,
+                           .node_entered_at_ms = T0_MS + HOUR_MS};
+    state_consent_t c = {.sends_count = 2};
+    c.sends[0] = (state_consent_send_t){T0_MS, SY_CHANNEL_EMAIL, 0};
+    c.sends[1] = (state_consent_send_t){T0_MS + 30 * MINUTE_MS, SY_CHANNEL_EMAIL, 0};
+    cr_assert(eq(int, state_store_instance_put(writer, 0, "carol", "caps_delay", &held), SY_OK));
+    cr_assert(eq(int, state_store_timer_add(writer, &timer), SY_OK));
+    cr_assert(eq(int, state_store_consent_put(writer, 0, "carol", &c, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    char path[128], args[512];
+    snprintf(path, sizeof path, "%s/caps.conf", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "state.dir = %s\njourneys.dir = %s/tests/journeys/caps\n"
+            "kafka.bootstrap.servers = 127.0.0.1:9\n"
+            "safety.caps = email_daily:email:marketing:2/24h,all_hourly:all:any:3/1h\n",
+            dir, SY_SOURCE_ROOT);
+    fclose(f);
+    snprintf(args, sizeof args, "--contact carol --config %s --at 2026-11-02T08:45:00Z", path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    cr_assert_not_null(strstr(out, "held sends:\n  caps_delay at promo_email until "
+                                   "2026-11-03T09:00:00Z\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "caps at 2026-11-02T08:45:00Z:\n  email_daily 2/2 in 24h\n"
+                                   "  all_hourly 2/3 in 1h\n"), "%s", out);
+    snprintf(args, sizeof args, "--contact carol --config %s --at 2026-11-02T09:10:00Z --json",
+             path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    json_object *o = json_tokener_parse(out), *caps, *rules, *held_list;
+    cr_assert_not_null(o, "%s", out);
+    cr_assert(json_object_object_get_ex(o, "caps", &caps));
+    cr_assert(json_object_object_get_ex(caps, "rules", &rules));
+    json_object *hourly = json_object_array_get_idx(rules, 1), *count;
+    cr_assert(json_object_object_get_ex(hourly, "count", &count));
+    cr_assert(eq(int, json_object_get_int(count), 1), "the 08:00 send left the hour: %s", out);
+    cr_assert(json_object_object_get_ex(o, "held", &held_list));
+    cr_assert(eq(sz, json_object_array_length(held_list), 1), "%s", out);
+    json_object_put(o);
 }

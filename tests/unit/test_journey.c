@@ -201,6 +201,19 @@ Test(journey, send_params_update_ops_and_null_exit_are_read) {
     journey_free(j);
 }
 
+Test(journey, opt_in_names_a_channel_a_send_can_use) {
+    journey_t *j = parse_ok(JOURNEY_HEAD "  - id: back\n    update: {opt_in: web}\n"
+                            "    next: done\n" DONE);
+    cr_assert(eq(int, j->nodes[0].u.update.op, SY_UPDATE_OPT_IN), "op %d",
+              j->nodes[0].u.update.op);
+    cr_assert(eq(str, j->nodes[0].u.update.name, "web"), "channel '%s'",
+              j->nodes[0].u.update.name);
+    journey_free(j);
+    parse_fails(JOURNEY_HEAD "  - id: back\n    update: {opt_in: fax}\n    next: done\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:6:22: opt_in names a channel: email, sms, push, "
+                "voice, in_app or web");
+}
+
 /* The full language: every node kind, the profile, entry rule, goals, exits, migration. */
 static const char full_journey[] =
     "id: full\nversion: 3\n"
@@ -712,6 +725,28 @@ Test(journey, more_matches_than_the_maximum_is_a_limit_error) {
     snprintf(want, sizeof want, "bad.yaml:%d:15: more than %d event types in 'when'",
              14 + JOURNEY_MATCHES_MAX, JOURNEY_MATCHES_MAX);
     parse_fails(text, SY_ERR_LIMIT, want);
+}
+
+/* on_capped: skip by default, delay, or a node (docs/safety.md); priority 0 by default. */
+Test(journey, on_capped_and_priority_are_read_with_their_defaults) {
+    journey_t *j = parse_ok("id: j\nversion: 1\npriority: -5\nentry: {event: custom.go}\n"
+                            "nodes:\n"
+                            "  - id: a\n    send: {channel: email, template: t}\n    next: b\n"
+                            "  - id: b\n    send: {channel: sms, template: t, on_capped: "
+                            "delay}\n    next: c\n"
+                            "  - id: c\n    send: {channel: push, template: t, on_capped: "
+                            "done}\n    next: done\n" DONE);
+    cr_assert(eq(int, j->priority, -5));
+    cr_assert(eq(int, j->nodes[0].u.send.on_capped, JOURNEY_ON_CAPPED_SKIP));
+    cr_assert(eq(int, j->nodes[1].u.send.on_capped, JOURNEY_ON_CAPPED_DELAY));
+    cr_assert(eq(int, j->nodes[2].u.send.on_capped, JOURNEY_ON_CAPPED_NODE));
+    cr_assert(eq(int, j->nodes[2].u.send.capped_to, 3));
+    journey_free(j);
+    j = parse_ok(JOURNEY_HEAD "  - id: a\n    send: {channel: email, template: t, on_capped: "
+                 "skip}\n    next: done\n" DONE);
+    cr_assert(eq(int, j->priority, 0));
+    cr_assert(eq(int, j->nodes[0].u.send.on_capped, JOURNEY_ON_CAPPED_SKIP));
+    journey_free(j);
 }
 
 /* tests/journeys/invalid: each file's first line is "# expect: MESSAGE". */
