@@ -115,10 +115,12 @@ void journey_map_counts_set_free(journey_map_counts_set_t *set);
  * detail; an "entry" node with the entry event; edges labelled with path names (branch
  * paths and otherwise, condition then/else, split arms with their share, wait event and
  * timeout); each goal and exit rule as an edge from an "any node" marker to a terminal
- * "goal:NAME" or "exit:NAME" node. counts (borrowed; NULL: no numbers) adds the numbers
- * its show bits name; a counted move by a path the journey does not draw (such as a send
- * held back by a safety rule) becomes a dashed edge, and counts naming nodes the journey
- * lacks are left out. The same journey and counts give the same bytes.
+ * "goal:NAME" or "exit:NAME" node; a send's on_capped node, matching moves whose path
+ * starts with "capped:". counts (borrowed; NULL: no numbers) adds the numbers its show
+ * bits name; counted moves by a path the journey does not draw (a send the safety gate
+ * stopped or held) become one dashed edge per from, reason (the path before any '@') and
+ * to, and counts naming nodes the journey lacks are left out. The same journey and counts
+ * give the same bytes.
  * *svg and *svg_len are set only on success. Errors: SY_ERR_NOMEM, SY_ERR_INVALID_ARG
  * (Graphviz refused the graph: its message in errbuf). Graphviz keeps global state: one
  * thread at a time (a caller serving maps from several threads holds a lock around it). */

@@ -1,9 +1,9 @@
 /* journey_map_edges.c — the journey map's edges: every move a journey can make (entry,
- * next, branch paths and otherwise, condition then/else, split arms, wait event and
- * timeout, goal and exit rules), each labelled with the path name its decisions carry and,
- * with counts, the moves that took it; then the counted moves the journey does not draw
- * (a send held back by a safety rule goes on by its reason) as dashed edges. Not the
- * nodes (journey_map_graph.c). */
+ * next, a send's on_capped node, branch paths and otherwise, condition then/else, split
+ * arms, wait event and timeout, goal and exit rules), each labelled with the path name its
+ * decisions carry and, with counts, the moves that took it; then the counted moves the
+ * journey does not draw (a send the safety gate stopped or held goes on by its reason) as
+ * dashed edges, one per reason. Not the nodes (journey_map_graph.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +17,7 @@ typedef struct edge_spec {
     const char *to;    /* graph node name */
     const char *label; /* first label line (NULL: path) */
     const char *note;  /* second label line (a split arm's share), or NULL */
+    bool prefix;       /* counted moves match when their path starts with path */
     bool rule;         /* a goal or exit rule: counted by `to` alone */
     bool extra;        /* a counted move the journey does not draw */
 } edge_spec_t;
@@ -30,7 +31,9 @@ static bool edge_counts_match(const edge_spec_t *e, const journey_map_edge_count
     if (e->rule)
         return x->to && strcmp(x->to, e->to) == 0;
     const char *from = strcmp(e->from, JOURNEY_MAP_ENTRY) == 0 ? NULL : e->from;
-    return str_same(x->from, from) && (from == NULL || str_same(x->path, e->path)) &&
+    bool path = e->prefix ? x->path && strncmp(x->path, e->path, strlen(e->path)) == 0
+                          : str_same(x->path, e->path);
+    return str_same(x->from, from) && (from == NULL || path) &&
            (x->to == NULL || strcmp(x->to, e->to) == 0);
 }
 
@@ -124,8 +127,14 @@ static int node_next(const journey_node_t *n) {
 static sy_err_t node_edges(journey_map_build_t *b, const journey_node_t *n) {
     const journey_node_t *nodes = b->journey->nodes;
     int next = node_next(n);
-    if (next >= 0)
-        return edge(b, (edge_spec_t){.from = n->id, .to = nodes[next].id});
+    sy_err_t err = next >= 0 ? edge(b, (edge_spec_t){.from = n->id, .to = nodes[next].id})
+                             : SY_OK;
+    if (err == SY_OK && n->kind == JOURNEY_NODE_SEND &&
+        n->u.send.on_capped == JOURNEY_ON_CAPPED_NODE) /* its moves: "capped:RULE" */
+        err = edge(b, (edge_spec_t){.from = n->id, .path = "capped:", .prefix = true,
+                                    .label = "on_capped", .to = nodes[n->u.send.capped_to].id});
+    if (next >= 0 || err != SY_OK)
+        return err;
     switch (n->kind) {
     case JOURNEY_NODE_WAIT: {
         sy_err_t err = edge(b, (edge_spec_t){.from = n->id, .path = "event",
@@ -169,22 +178,52 @@ static sy_err_t rule_edges(journey_map_build_t *b) {
     return err;
 }
 
-/* Counted moves no drawn edge took: dashed edges, when both ends are on the map. */
+/* Where counted move x goes on the map: its `to`, or a node's only `next`; NULL when
+ * that is not on the map. */
+static const char *extra_to(journey_map_build_t *b, const journey_map_edge_counts_t *x) {
+    int from = x->from ? journey_node_index(b->journey, x->from) : -1;
+    if (x->from && from < 0)
+        return NULL;
+    const char *to = x->to;
+    if (!to && from >= 0 && node_next(&b->journey->nodes[from]) >= 0)
+        to = b->journey->nodes[node_next(&b->journey->nodes[from])].id;
+    return to && to[0] != '(' && journey_map_node(b, to) ? to : NULL;
+}
+
+/* The length of path's reason: a hold's path ends in "@TIME", which differs per hold. */
+static size_t reason_len(const char *path) {
+    return path ? strcspn(path, "@") : 0;
+}
+
+static bool same_reason(const char *a, const char *b) {
+    size_t n = reason_len(a);
+    return a && b ? n == reason_len(b) && strncmp(a, b, n) == 0 : a == b;
+}
+
+/* Counted moves no drawn edge took: dashed edges, one per from, reason and to, when both
+ * ends are on the map. */
 static sy_err_t extra_edges(journey_map_build_t *b) {
     sy_err_t err = SY_OK;
     for (size_t i = 0; err == SY_OK && b->counts && i < b->counts->edges_count; i++) {
         const journey_map_edge_counts_t *x = &b->counts->edges[i];
-        int from = x->from ? journey_node_index(b->journey, x->from) : -1;
-        if (b->used[i] || (x->from && from < 0))
+        const char *to = b->used[i] ? NULL : extra_to(b, x);
+        if (!to)
             continue;
-        const char *to = x->to;
-        if (!to && from >= 0 && node_next(&b->journey->nodes[from]) >= 0)
-            to = b->journey->nodes[node_next(&b->journey->nodes[from])].id;
-        if (!to || !journey_map_node(b, to) || to[0] == '(')
-            continue;
+        uint64_t took = 0;
+        for (size_t k = i; k < b->counts->edges_count; k++) {
+            const journey_map_edge_counts_t *y = &b->counts->edges[k];
+            const char *y_to = b->used[k] ? NULL : extra_to(b, y);
+            if (y_to && strcmp(y_to, to) == 0 && str_same(y->from, x->from) &&
+                same_reason(y->path, x->path)) {
+                took += y->took;
+                b->used[k] = true;
+            }
+        }
+        char label[SY_ID_BYTES_MAX + 1];
+        snprintf(label, sizeof label, "%.*s", (int)reason_len(x->path), x->path ? x->path : "");
         edge_spec_t e = {.from = x->from ? x->from : JOURNEY_MAP_ENTRY, .path = x->path,
-                         .to = to, .extra = true};
-        err = edge_draw(b, &e, x->took);
+                         .label = x->path ? label : NULL, .to = to, .extra = true};
+        err = edge_draw(b, &e, took);
     }
     return err;
 }

@@ -16,7 +16,8 @@
 
 static char errbuf[1024];
 
-/* Every node kind, every edge kind, goals (one named, one by its event) and an exit. */
+/* Every node kind, every edge kind (on_capped too), goals (one named, one by its event)
+ * and an exit. */
 static const char full_journey[] =
     "id: full\nversion: 3\n"
     "profile:\n  ltv: {type: number, default: 0}\n  zone: {type: string, default: UTC}\n"
@@ -26,7 +27,7 @@ static const char full_journey[] =
     "nodes:\n"
     "  - id: pick\n    split:\n      - {name: a, percent: 45.25, to: hello}\n"
     "      - {name: b, percent: 44.75, to: hello}\n      - {name: hold, percent: 10, to: done}\n"
-    "  - id: hello\n    send: {channel: sms, template: hi}\n    next: outcome\n"
+    "  - id: hello\n    send: {channel: sms, template: hi, on_capped: tag}\n    next: outcome\n"
     "  - id: outcome\n    branch:\n      message: hello\n      paths:\n"
     "        - {name: replied, when: [sms.replied], within: 2h, to: later}\n"
     "      otherwise: {after: 1d, to: check}\n"
@@ -109,6 +110,7 @@ Test(journey_map, every_edge_kind_is_labelled_with_its_path_name) {
         {"check", "queue", "then", "then"},
         {"check", "tag", "else", "else"},
         {"queue", "tag", NULL, ""},
+        {"hello", "tag", "on_capped", "on_capped"},
         {"(any node)", "goal:bought", "custom.purchase", "custom.purchase"},
         {"(any node)", "goal:custom.offer_claimed", "custom.offer_claimed",
          "custom.offer_claimed"},
@@ -142,7 +144,13 @@ static const char full_counts[] =
     "{\"from\":\"pick\",\"path\":\"hold\",\"took\":4},"
     "{\"from\":\"outcome\",\"path\":\"replied\",\"to\":\"later\",\"took\":11},"
     "{\"from\":\"hello\",\"to\":\"outcome\",\"took\":30},"
-    "{\"from\":\"hello\",\"path\":\"quiet_hours\",\"took\":6},"
+    "{\"from\":\"hello\",\"path\":\"suppressed:opted_out\",\"took\":6},"
+    "{\"from\":\"hello\",\"path\":\"capped:sms_daily\",\"to\":\"tag\",\"took\":5},"
+    "{\"from\":\"hello\",\"path\":\"capped:sms_weekly\",\"took\":1},"
+    "{\"from\":\"hello\",\"path\":\"held:quiet_hours@2026-11-02T20:00:00.000Z\","
+    "\"to\":\"hello\",\"took\":2},"
+    "{\"from\":\"hello\",\"path\":\"held:quiet_hours@2026-11-03T20:00:00.000Z\","
+    "\"to\":\"hello\",\"took\":3},"
     "{\"from\":\"outcome\",\"to\":\"goal:bought\",\"took\":2},"
     "{\"from\":\"later\",\"to\":\"goal:bought\",\"took\":1},"
     "{\"from\":\"nowhere\",\"path\":\"x\",\"to\":\"done\",\"took\":99}]}]}";
@@ -168,7 +176,9 @@ Test(journey_map, counts_show_on_the_node_and_the_edge_they_belong_to) {
         {"pick", "hello", "b", "b|44.75%|took 0"},
         {"pick", "done", "hold", "hold|10%|took 4"},
         {"hello", "outcome", NULL, "took 30"},
-        {"hello", "outcome", "quiet_hours", "quiet_hours|took 6"},
+        {"hello", "outcome", "suppressed:opted_out", "suppressed:opted_out|took 6"},
+        {"hello", "tag", "on_capped", "on_capped|took 6"},
+        {"hello", "hello", "held:quiet_hours", "held:quiet_hours|took 5"},
         {"outcome", "later", "replied", "replied|took 11"},
         {"app", "done", "timeout", "timeout|took 0"},
         {"(any node)", "goal:bought", "custom.purchase", "custom.purchase|took 3"},
@@ -178,6 +188,9 @@ Test(journey_map, counts_show_on_the_node_and_the_edge_they_belong_to) {
         cr_assert(eq(str, lines, (char *)want[i][3]), "edge %s -> %s reads '%s', want '%s'",
                   want[i][0], want[i][1], lines, want[i][3]);
     }
+    const char *held = strstr(svg, ">held:quiet_hours<");
+    cr_assert(held != NULL && strstr(held + 1, ">held:quiet_hours<") == NULL,
+              "holds until different times make one edge");
     cr_assert(strstr(svg, "nowhere") == NULL, "a node the journey lacks is left out");
     cr_assert(strstr(svg, "took 99") == NULL,
               "a move from a node the journey lacks is left out");
