@@ -23,6 +23,9 @@ NEVER = {
     "processor/journey": {"processor/engine"},
     "processor/engine": {"processor/runner", "processor/replay", "processor/io",
                          "processor/cli"},
+    # The journey map draws a journey; it runs nothing and reads no topic.
+    "processor/map": {"processor/runner", "processor/engine", "processor/io",
+                      "processor/cli", "processor/replay"},
 }
 CLI = "processor/cli"
 CLI_USERS = {"processor/main.c"}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh [PACKAGE...] — installs what building and testing switchyard needs on Debian 12,
-# and the extra Debian packages named (scripts/fuzz.sh names clang's), only what is missing:
+# and the extra Debian packages named (scripts/fuzz.sh names clang's, scripts/test.sh the
+# browser test's chromium), only what is missing:
 # safe to run any number of times. It does not build (scripts/build.sh) and does
 # not fetch the Kafka broker used by tests (tests/broker/kafka_fixture.sh fetch).
 set -euo pipefail
@@ -8,7 +9,7 @@ set -euo pipefail
 readonly SETUP_PACKAGES=(
     build-essential pkg-config meson ninja-build python3
     librdkafka-dev libavro-dev librocksdb-dev libjemalloc-dev libcriterion-dev
-    libyaml-dev libjson-c-dev libcurl4-openssl-dev tzdata time python3-venv
+    libyaml-dev libjson-c-dev libcurl4-openssl-dev libgraphviz-dev tzdata time python3-venv
 )
 
 setup_log() { printf 'setup: %s\n' "$*"; }

@@ -75,7 +75,10 @@ test_interrupted() {
 trap 'test_interrupted 130' INT
 trap 'test_interrupted 143' TERM
 
-bash scripts/setup.sh
+# Only the tests need a browser (tests/browser), and fonts with the metrics Graphviz lays
+# labels out by; building and the demo do without.
+readonly TEST_PACKAGES=(chromium fonts-liberation)
+bash scripts/setup.sh "${TEST_PACKAGES[@]}"
 bash tests/broker/kafka_fixture.sh fetch
 bash tests/registry/registry_fixture.sh fetch
 bash tests/registry/with_python.sh --setup-only

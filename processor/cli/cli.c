@@ -137,7 +137,7 @@ const cli_command_t cli_commands[] = {
      "          [--bootstrap B]\n"
      "          [--from-offset N|--from-time T] [--to-offset N|--to-time T])\n"
      "         [--out FILE | --config FILE] [--state-dir DIR] [--until WHEN]\n"
-     "         [--what-if DIR2 [--json]]\n\n"
+     "         [--what-if DIR2 [--json] [--map OUT_DIR]]\n\n"
      "Re-runs the journeys of DIR over recorded Kafka records, in event time (each\n"
      "partition its own time), as the service runs them in time.mode = event, and writes\n"
      "the decisions, actions, contact updates and dead letters as JSON lines or to the\n"
@@ -165,9 +165,35 @@ const cli_command_t cli_commands[] = {
      "                     and print per journey the decisions into each node and along\n"
      "                     each branch path under both, and the difference\n"
      "  --json             the what-if report as one JSON object\n"
+     "  --map OUT_DIR      with --what-if, also write OUT_DIR/ID.html per journey: the\n"
+     "                     maps of both versions side by side, with the decisions into\n"
+     "                     each node and along each named path (`switchyard map`)\n"
      "exit codes: 0 ok, 1 operating error (broker, state, output), 2 bad usage, journey,\n"
      "config or a recording that cannot be opened\n",
      cli_replay_main, NULL},
+    {"map", "draw a journey's graph as SVG, with the counts of a run",
+     "usage: switchyard map --journeys DIR [--journey ID [--version N]] [--counts FILE]\n"
+     "                      [--out FILE|DIR]\n\n"
+     "Lays out a journey with Graphviz and writes it as SVG: its nodes by kind (shape and\n"
+     "colour) with their ids and what they do, its edges labelled with the path names its\n"
+     "routing decisions carry (branch paths and otherwise, condition then/else, split arms,\n"
+     "wait event and timeout), its entry, and its goal and exit rules as edges to\n"
+     "goal:NAME and exit:NAME. With --counts, the contacts at each node and the moves along\n"
+     "each edge (and conversions and revenue, when the file has them). The same journey\n"
+     "and counts give the same bytes (docs/observability.md).\n\n"
+     "options:\n  --journeys DIR   the journeys (as `validate` checks them)\n"
+     "  --journey ID     the journey to draw (default: the only one in DIR)\n"
+     "  --version N      its version (default: the highest in DIR)\n"
+     "  --counts FILE    the numbers to show: a JSON counts file (docs/observability.md);\n"
+     "                   a journey it does not name shows zeros\n"
+     "  --out FILE|DIR   where the map goes (default: stdout); FILE.html: an HTML page\n"
+     "                   holding it; a directory, or any path when DIR holds several\n"
+     "                   journeys and no --journey is given: one ID.svg per journey\n"
+     "                   (ID-vN.svg when DIR holds several versions of ID), each path\n"
+     "                   printed\n"
+     "exit codes: 0 ok, 1 operating error (a file cannot be written, Graphviz failed),\n"
+     "2 bad usage, journeys, counts file, or a journey or version DIR does not hold\n",
+     cli_map_main, NULL},
 };
 
 const int cli_commands_count = (int)(sizeof cli_commands / sizeof cli_commands[0]);

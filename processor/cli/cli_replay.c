@@ -24,6 +24,7 @@ typedef struct cli_replay_args {
     int32_t partitions[TOPIC_READER_PARTITIONS_MAX];
     const char *config_path;
     const char *what_if_dir;
+    const char *map_dir;
     bool json;
 } cli_replay_args_t;
 
@@ -32,8 +33,8 @@ static const struct option args_options[] = {
     ARG("journeys"),  ARG("recording"), ARG("topic"),     ARG("profiles-topic"),
     ARG("partitions"), ARG("from-offset"), ARG("from-time"), ARG("to-offset"),
     ARG("to-time"),   ARG("bootstrap"), ARG("out"),       ARG("config"),
-    ARG("state-dir"), ARG("until"),     ARG("what-if"),   {"json", no_argument, NULL, 0},
-    {0}};
+    ARG("state-dir"), ARG("until"),     ARG("what-if"),   ARG("map"),
+    {"json", no_argument, NULL, 0}, {0}};
 #undef ARG
 
 static int args_fail(const char *message, const char *value) {
@@ -75,6 +76,8 @@ static int run_option(cli_replay_args_t *a, const char *option, const char *valu
         a->conf.state_dir = value;
     } else if (strcmp(option, "--what-if") == 0) {
         a->what_if_dir = value;
+    } else if (strcmp(option, "--map") == 0) {
+        a->map_dir = value;
     } else if (strcmp(option, "--until") == 0) {
         simulate_conf_t until = {0};
         if (!simulate_until_parse(value, &until))
@@ -113,6 +116,8 @@ static int args_check(const cli_replay_args_t *a) {
                          "--state-dir", NULL);
     if (a->json && !a->what_if_dir)
         return args_fail("--json goes with --what-if", NULL);
+    if (a->map_dir && !a->what_if_dir)
+        return args_fail("--map goes with --what-if", NULL);
     return 1;
 }
 
@@ -189,8 +194,8 @@ int cli_replay_main(int argc, char **argv) {
     a.conf.output_config = config;
     a.conf.progress = stderr;
     if (a.what_if_dir)
-        err = replay_what_if(&a.conf, a.what_if_dir, a.json, stdout, &stats, &stage, errbuf,
-                             sizeof errbuf);
+        err = replay_what_if(&a.conf, a.what_if_dir, a.json, a.map_dir, stdout, &stats,
+                             &stage, errbuf, sizeof errbuf);
     else
         err = replay_run(&a.conf, &stats, &stage, errbuf, sizeof errbuf);
     if (err != SY_OK)

@@ -61,10 +61,12 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
  * routing decisions into it under each version, and each branch path (from node and path)
  * with the decisions taking it, and the difference (what-if minus base); '-' where one
  * version has no such node or path. Counts are moves: a contact that enters a node twice
- * counts twice. json: one JSON object instead of the table. conf's output and state
+ * counts twice. json: one JSON object instead of the table. map_dir (NULL: none): also
+ * write map_dir/ID.html per journey, the two versions' maps side by side with those counts
+ * (made when missing; SY_ERR_IO when it cannot be written). conf's output and state
  * fields are ignored. Errors as replay_run. */
 sy_err_t replay_what_if(const replay_conf_t *conf, const char *what_if_dir, bool json,
-                        FILE *report, replay_stats_t *stats, replay_stage_t *stage,
-                        char *errbuf, size_t errbuf_size);
+                        const char *map_dir, FILE *report, replay_stats_t *stats,
+                        replay_stage_t *stage, char *errbuf, size_t errbuf_size);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef SY_REPLAY_INT_H
 #define SY_REPLAY_INT_H
 
+#include "journey_map.h"
 #include "recording.h"
 #include "replay.h"
 
@@ -29,5 +30,29 @@ typedef sy_err_t replay_dead_letter_fn(void *ctx, const sy_dead_letter_t *dead_l
 sy_err_t replay_drive(replay_input_t *input, simulate_t *const *sims, size_t sims_count,
                       replay_dead_letter_fn *dead_letter, void *ctx, FILE *progress,
                       replay_stats_t *stats, char *errbuf, size_t errbuf_size);
+
+/* The versions --what-if compares: the base (DIR) and the what-if (DIR2). */
+enum { REPLAY_WHAT_IF_BASE, REPLAY_WHAT_IF_DRAFT, REPLAY_WHAT_IF_VERSIONS };
+
+/* The counts of a what-if run, per version and journey, for its maps
+ * (replay_what_if_map.c). Zero-initialised: empty. */
+typedef struct replay_what_if_map {
+    journey_map_counts_set_t versions[REPLAY_WHAT_IF_VERSIONS];
+} replay_what_if_map_t;
+
+/* Add count moves of version into node (path NULL) or along path from node. Strings are
+ * copied. Errors: SY_ERR_NOMEM. */
+sy_err_t replay_what_if_map_count(replay_what_if_map_t *m, int version, const char *journey,
+                                  const char *node, const char *path, uint64_t count);
+
+/* Write DIR/ID.html for every journey id of base or what_if (the highest version of each):
+ * both versions' maps side by side with their counts. dir is made when missing. Errors:
+ * SY_ERR_IO (errbuf names the file), journey_map_render_svg's. */
+sy_err_t replay_what_if_map_write(const replay_what_if_map_t *m, const char *dir,
+                                  const journey_set_t *base, const journey_set_t *what_if,
+                                  char *errbuf, size_t errbuf_size);
+
+/* Free what m holds; m is empty again. */
+void replay_what_if_map_deinit(replay_what_if_map_t *m);
 
 #endif

@@ -263,6 +263,30 @@ static void table_free(what_if_t *t) {
     free(t->slots);
 }
 
+_Static_assert((int)WHAT_IF_BASE == (int)REPLAY_WHAT_IF_BASE &&
+                   (int)WHAT_IF_DRAFT == (int)REPLAY_WHAT_IF_DRAFT,
+               "the maps number the versions as the table does");
+
+/* The table's counts handed to the maps of --map DIR (replay_what_if_map.c). */
+static sy_err_t map_write(const char *dir, what_if_row_t **rows, size_t n,
+                          simulate_t *const *sims, char *errbuf, size_t errbuf_size) {
+    replay_what_if_map_t map = {0};
+    sy_err_t err = SY_OK;
+    for (size_t i = 0; err == SY_OK && i < n; i++)
+        for (int v = 0; err == SY_OK && v < WHAT_IF_VERSIONS; v++)
+            if (rows[i]->seen[v])
+                err = replay_what_if_map_count(&map, v, rows[i]->journey, rows[i]->node,
+                                               rows[i]->path, rows[i]->count[v]);
+    if (err != SY_OK)
+        snprintf(errbuf, errbuf_size, "out of memory");
+    else
+        err = replay_what_if_map_write(&map, dir, simulate_journeys(sims[WHAT_IF_BASE]),
+                                       simulate_journeys(sims[WHAT_IF_DRAFT]), errbuf,
+                                       errbuf_size);
+    replay_what_if_map_deinit(&map);
+    return err;
+}
+
 /* Open the two drivers, each counting into table. */
 static sy_err_t drivers_open(simulate_t **sims, what_if_counter_t *counters,
                              const replay_conf_t *conf, const char *what_if_dir,
@@ -283,8 +307,8 @@ static sy_err_t drivers_open(simulate_t **sims, what_if_counter_t *counters,
 }
 
 sy_err_t replay_what_if(const replay_conf_t *conf, const char *what_if_dir, bool json,
-                        FILE *report, replay_stats_t *stats, replay_stage_t *stage,
-                        char *errbuf, size_t errbuf_size) {
+                        const char *map_dir, FILE *report, replay_stats_t *stats,
+                        replay_stage_t *stage, char *errbuf, size_t errbuf_size) {
     what_if_t table = {0};
     what_if_counter_t counters[WHAT_IF_VERSIONS] = {{&table, WHAT_IF_BASE},
                                                     {&table, WHAT_IF_DRAFT}};
@@ -310,6 +334,8 @@ sy_err_t replay_what_if(const replay_conf_t *conf, const char *what_if_dir, bool
         err = SY_ERR_NOMEM;
     } else if (rows) {
         (json ? json_print : table_print)(report, rows, table.rows);
+        if (map_dir)
+            err = map_write(map_dir, rows, table.rows, sims, errbuf, errbuf_size);
     }
     free(rows);
     table_free(&table);

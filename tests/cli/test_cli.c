@@ -26,7 +26,7 @@ static char out[CLI_OUTPUT_MAX];
 Test(cli, help_lists_every_command) {
     cr_assert(eq(int, run("--help", out), 0), "exit code, output:\n%s", out);
     const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
-                              "replay"};
+                              "replay", "map"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char line[32];
         snprintf(line, sizeof line, "\n  %s ", commands[i]);
@@ -38,7 +38,7 @@ Test(cli, help_lists_every_command) {
 
 Test(cli, every_command_has_its_own_help) {
     const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
-                              "replay"};
+                              "replay", "map"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char args[64], usage[64];
         snprintf(args, sizeof args, "%s --help", commands[i]);

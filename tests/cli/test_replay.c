@@ -17,6 +17,7 @@
 #include "event_json.h"
 #include "recording.h"
 #include "simulate.h"
+#include "svg_text.h"
 #include "text_file.h"
 #include "tmpdir.h"
 
@@ -354,7 +355,7 @@ static void expect_row(const char *report, const char *name, const char *want) {
  * not match not_opened (unless opened) either, so e1 leaves at the 72 h close
  * (otherwise). Everything else is the same: 6 entries, one contact per other path, five
  * reach done (e6 leaves by the unsubscribe exit). */
-Test(replay, what_if_counts_each_version_node_by_node_and_path_by_path) {
+static void what_if_versions_make(void) {
     char command[1024];
     snprintf(command, sizeof command,
              "mkdir -p %s/v1 %s/v2 && cp %s/coffee_email_promo.yaml %s/v1/ && "
@@ -362,6 +363,10 @@ Test(replay, what_if_counts_each_version_node_by_node_and_path_by_path) {
              "%s/v1/coffee_email_promo.yaml > %s/v2/coffee_email_promo.yaml",
              dir, dir, JOURNEYS, dir, dir, dir);
     cr_assert(eq(int, system(command), 0), "%s", command);
+}
+
+Test(replay, what_if_counts_each_version_node_by_node_and_path_by_path) {
+    what_if_versions_make();
     run_ok("replay --journeys v1 --what-if v2 --recording all.rec");
     expect_row(out, "promo_email", "6 6 +0");
     expect_row(out, "outcome", "6 6 +0");
@@ -380,4 +385,46 @@ Test(replay, what_if_counts_each_version_node_by_node_and_path_by_path) {
     cr_assert_not_null(report, "--json printed no JSON:\n%s", out);
     cr_assert_str_eq(member(report, "counts"), "decisions");
     json_object_put(report);
+}
+
+/* The same run as above with --map: the report is unchanged, and the page shows the two
+ * versions' maps, each node and path with the report's count for that version. */
+Test(replay, what_if_map_shows_both_versions_with_the_reports_counts) {
+    static char page[OUTPUT_MAX];
+    what_if_versions_make();
+    run_ok("replay --journeys v1 --what-if v2 --recording all.rec 2>/dev/null");
+    snprintf(a_text, sizeof a_text, "%s", out);
+    run_ok("replay --journeys v1 --what-if v2 --recording all.rec --map maps 2>/dev/null");
+    cr_assert(eq(str, out, a_text), "the report with --map (first) vs without");
+    read_text("maps/coffee_email_promo.html", page);
+    char *base = strstr(page, "<figcaption>base: coffee_email_promo v1</figcaption>");
+    char *draft = strstr(page, "<figcaption>what-if: coffee_email_promo v1</figcaption>");
+    cr_assert(base != NULL && draft != NULL && base < draft, "both maps, base first:\n%.400s",
+              page);
+    *draft = '\0'; /* base: the text before the what-if's figure */
+    static const char *const want[][5] = {
+        /* version, node or from, to (NULL: a node), path, lines */
+        {"base", "discount_email", NULL, NULL,
+         "discount_email|send email: personal_discount|in 1"},
+        {"what-if", "discount_email", NULL, NULL,
+         "discount_email|send email: personal_discount|in 0"},
+        {"base", "outcome", "discount_email", "opened", "opened|took 1"},
+        {"what-if", "outcome", "discount_email", "opened_fast", "opened_fast|took 0"},
+        {"base", "outcome", "done", "otherwise", "otherwise|took 1"},
+        {"what-if", "outcome", "done", "otherwise", "otherwise|took 2"},
+        {"what-if", "exit:email.unsubscribed", NULL, NULL, "exit:email.unsubscribed|in 1"},
+    };
+    char lines[1024];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *svg = strcmp(want[i][0], "base") == 0 ? base : draft + 1;
+        if (want[i][2])
+            svg_text_edge(svg, want[i][1], want[i][2], want[i][3], lines, sizeof lines);
+        else
+            svg_text_node(svg, want[i][1], lines, sizeof lines);
+        cr_assert(eq(str, lines, (char *)want[i][4]), "%s %s: '%s', want '%s'", want[i][0],
+                  want[i][1], lines, want[i][4]);
+    }
+    cr_assert(eq(int, run("replay --journeys v1 --recording all.rec --map maps"), 2), "%s",
+              out);
+    cr_assert_not_null(strstr(out, "--map goes with --what-if"), "%s", out);
 }
