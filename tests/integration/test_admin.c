@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,15 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx) {
     return size * n;
 }
 
-/* GET url: the status (0 when nothing answered) and the body (the caller frees it). */
-static long http_get(const char *url, char **body) {
+/* method url: the status (0 when nothing answered) and the body (the caller frees it). */
+static long http_call(const char *method, const char *url, char **body) {
     admin_buf_t b = {0};
     long status = 0;
     size_t len;
     CURL *c = curl_easy_init();
     cr_assert_not_null(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
@@ -51,6 +53,10 @@ static long http_get(const char *url, char **body) {
     admin_buf_append(&b, "", 0);
     *body = admin_buf_take(&b, &len);
     return status;
+}
+
+static long http_get(const char *url, char **body) {
+    return http_call("GET", url, body);
 }
 
 /* A port nothing listens on now (the kernel's pick, released again). */
@@ -147,6 +153,29 @@ static long journeys_contacts(const char *base) {
     return total;
 }
 
+/* Stop the service (kill -9, or with lose_disk a clean stop and its state directory
+ * deleted), start it again and, once ready, the live-count lines of /metrics. */
+static char *live_after_restart(service_t *svc, const char *base, bool lose_disk) {
+    char url[128], *body = NULL;
+    int status;
+    if (lose_disk) {
+        status = service_stop(svc, 60000);
+        cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
+        service_remove_state(svc);
+    } else {
+        kill(svc->pid, SIGKILL);
+        waitpid(svc->pid, &status, 0);
+        svc->pid = 0;
+    }
+    service_start(svc);
+    wait_ready(base);
+    snprintf(url, sizeof url, "%s/metrics", base);
+    cr_assert(eq(long, http_get(url, &body), 200));
+    char *live = metrics_lines(body, "switchyard_journey_");
+    free(body);
+    return live;
+}
+
 /* The decisions and email actions `switchyard simulate` makes of the event file. */
 static void simulate_counts(const char *events, long *decisions, long *emails) {
     char command[1024], line[8192];
@@ -200,37 +229,21 @@ Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) 
     char *live = metrics_lines(body, "switchyard_journey_");
     free(body);
 
-    kill(svc.pid, SIGKILL);
-    int status;
-    waitpid(svc.pid, &status, 0);
-    svc.pid = 0;
-    service_start(&svc);
-    wait_ready(base);
-    char url[128];
-    snprintf(url, sizeof url, "%s/metrics", base);
-    cr_assert(eq(long, http_get(url, &body), 200));
-    char *after = metrics_lines(body, "switchyard_journey_");
+    char *after = live_after_restart(&svc, base, false);
     cr_expect(eq(str, after, live), "live counts after kill -9 and restart");
-    free(body);
-
-    /* A lost disk: everything comes back from the changelog, the counts too. */
-    status = service_stop(&svc, 60000);
-    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
-    service_remove_state(&svc);
-    service_start(&svc);
-    wait_ready(base);
-    snprintf(url, sizeof url, "%s/metrics", base);
-    cr_assert(eq(long, http_get(url, &body), 200));
-    char *restored = metrics_lines(body, "switchyard_journey_");
+    char *restored = live_after_restart(&svc, base, true);
     cr_expect(eq(str, restored, live), "live counts restored from the changelog alone");
+    free(after);
     free(restored);
-    free(body);
+    char url[128];
     snprintf(url, sizeof url, "%s/nothing", base);
     cr_expect(eq(long, http_get(url, &body), 404));
     free(body);
+    snprintf(url, sizeof url, "%s/metrics", base);
+    cr_expect(eq(long, http_call("DELETE", url, &body), 405));
+    free(body);
     free(live);
-    free(after);
-    status = service_stop(&svc, 60000);
+    int status = service_stop(&svc, 60000);
     cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
 }
