@@ -247,3 +247,75 @@ Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) 
     cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
 }
+
+#define RELOAD_DIR SY_SOURCE_ROOT "/tests/integration/reload"
+#define GROUP 10
+#define T0_MS INT64_C(1793606400000) /* 2026-11-02T08:00Z */
+
+/* Copy a journey file of RELOAD_DIR into the service's journeys.dir and wait until
+ * /journeys lists its version. */
+static void deploy(const service_t *svc, const char *base, const char *name, int version) {
+    char from[512], to[512], url[128], want[32], *body = NULL;
+    snprintf(from, sizeof from, "%s/%s", RELOAD_DIR, name);
+    snprintf(to, sizeof to, "%s/%s", svc->journeys_dir, name);
+    service_copy_file(from, to);
+    snprintf(url, sizeof url, "%s/journeys", base);
+    snprintf(want, sizeof want, "\"version\": %d", version);
+    for (int i = 0; i < WAIT_TRIES && !(body && strstr(body, want)); i++) {
+        free(body);
+        cr_assert(eq(long, http_get(url, &body), 200));
+        if (!strstr(body, want))
+            usleep(WAIT_STEP_US);
+    }
+    cr_assert(body && strstr(body, want), "version %d never loaded: %s", version, body);
+    free(body);
+}
+
+static void enter_group(const service_t *svc) {
+    static char ids[GROUP][2][32];
+    sy_event_t events[GROUP];
+    for (int k = 0; k < GROUP; k++) {
+        snprintf(ids[k][0], sizeof ids[k][0], "ev-%d", k);
+        snprintf(ids[k][1], sizeof ids[k][1], "contact-%d", k);
+        events[k] = (sy_event_t){.event_id = ids[k][0], .contact_id = ids[k][1],
+                                 .occurred_at_ms = T0_MS + k * 1000,
+                                 .channel = SY_CHANNEL_CUSTOM, .type = SY_EVENT_CUSTOM,
+                                 .name = "promo_eligible", .bounce = SY_BOUNCE_NONE};
+    }
+    service_produce_events(svc, events, GROUP);
+}
+
+#define AT_OUTCOME(v)                                                                      \
+    "switchyard_journey_node_contacts{journey=\"reload_promo\",version=\"" v "\","         \
+    "node=\"outcome\"}"
+
+Test(admin, migration_moves_the_node_counts_to_the_new_version, .timeout = 600) {
+    service_t svc;
+    char base[64], extra[128], *body;
+    service_prepare_with_journeys(&svc, "admin-migrate", RELOAD_DIR "/v1");
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", free_port());
+    snprintf(extra, sizeof extra, "admin.listen = %s\n", base + strlen("http://"));
+    FILE *f = fopen(svc.config_path, "a");
+    cr_assert(f && fputs(extra, f) >= 0 && fclose(f) == 0);
+    service_start(&svc);
+    wait_ready(base);
+    deploy(&svc, base, "reload_promo_v2.yaml", 2);
+    enter_group(&svc); /* they enter v2, are sent its promo and wait at its outcome */
+    body = metrics_when(base, AT_OUTCOME("2"), GROUP);
+    cr_expect(eq(dbl, metrics_sum(body, AT_OUTCOME("2")), GROUP));
+    free(body);
+
+    deploy(&svc, base, "reload_promo_v3.yaml", 3); /* migrates v2's outcome to v3's */
+    body = metrics_when(base, AT_OUTCOME("3"), GROUP);
+    cr_expect(eq(dbl, metrics_sum(body, AT_OUTCOME("3")), GROUP), "moved to v3");
+    cr_expect(eq(dbl, metrics_sum(body, AT_OUTCOME("2")), 0), "none left on v2");
+    char *live = metrics_lines(body, "switchyard_journey_");
+    free(body);
+    char *after = live_after_restart(&svc, base, false);
+    cr_expect(eq(str, after, live), "live counts after kill -9 and restart");
+    free(after);
+    free(live);
+    int status = service_stop(&svc, 60000);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
+    service_cleanup(&svc);
+}
