@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench_admin.sh — what the admin server costs `switchyard run`: bench_e2e.sh's (a) backlog
 # drain (exactly_once, BENCH_EVENTS promo entries) with admin.listen off and on, one after
-# the other, BENCH_ROUNDS times on one broker, while a scraper reads /metrics and /journeys
+# the other (in turns: off first, then on first), BENCH_ROUNDS times on one broker, while a scraper reads /metrics and /journeys
 # every second during the "on" runs. Prints each run's events/s after the first commit and
 # the medians. A benchmark, not a test: it asserts nothing about time.
 # Environment: BENCH_EVENTS [200000] (or the first argument), BENCH_ROUNDS [3].
@@ -56,9 +56,15 @@ median() {
 
 echo "| round | admin off events/s | admin on events/s |"
 echo "|---|---|---|"
+# The order alternates round by round: a run may gain or lose from the one before it.
 for ((i = 1; i <= ROUNDS; i++)); do
-    off=$(run_once off "$i")
-    on=$(run_once on "$i")
+    if ((i % 2)); then
+        off=$(run_once off "$i")
+        on=$(run_once on "$i")
+    else
+        on=$(run_once on "$i")
+        off=$(run_once off "$i")
+    fi
     echo "$off" >>"$work/off"
     echo "$on" >>"$work/on"
     echo "| $i | $off | $on |"
