@@ -29,6 +29,7 @@
 #      transactions to new topics take up to a second (partitions added, metadata)
 #   BENCH_COMMIT_MS [100] commit.interval.ms of every other run (the service's default)
 #   BENCH_CSV [bench/results/e2e.csv]; BENCH_BUILD_DIR [build]; BENCH_PARTITIONS [4]
+#   BENCH_CONF_EXTRA [""] a line added to every service config (bench_admin.sh: admin.listen)
 set -euo pipefail
 
 bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
@@ -128,6 +129,7 @@ topic.contact_updates = $base.contact-updates
 topic.dlq = $base.dlq
 topic.changelog = $base.changelog
 kafka.bootstrap.servers = $BOOTSTRAP
+${BENCH_CONF_EXTRA:-}
 EOF
     "$SWITCHYARD" topics create --config "$dir/switchyard.conf" >"$dir/topics.log" 2>&1 ||
         cat "$dir/topics.log" >&2

@@ -24,6 +24,7 @@ static const int changelog_cf_index[] = {
     [STATE_CHANGELOG_CF_PROFILES] = CF_PROFILES,
     [STATE_CHANGELOG_CF_EVENT_IDS] = CF_EVENT_IDS,
     [STATE_CHANGELOG_CF_CONSENT] = CF_CONSENT,
+    [STATE_CHANGELOG_CF_COUNTS] = CF_COUNTS,
 };
 static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_DEFAULT] = STATE_CHANGELOG_CF_META,
@@ -32,6 +33,7 @@ static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_PROFILES] = STATE_CHANGELOG_CF_PROFILES,
     [CF_EVENT_IDS] = STATE_CHANGELOG_CF_EVENT_IDS,
     [CF_CONSENT] = STATE_CHANGELOG_CF_CONSENT,
+    [CF_COUNTS] = STATE_CHANGELOG_CF_COUNTS,
 };
 #define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
 /* The two tables are each other's inverse over every column family. */
@@ -115,8 +117,8 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
     return SY_OK;
 }
 
-/* Timers, profiles, event ids and consent go to the write batch only: nothing reads them during a
- * restore, and the batch commits before processing goes on. */
+/* Timers, profiles, event ids, consent and counts go to the write batch only: nothing
+ * reads them during a restore, and the batch commits before processing goes on. */
 static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, char *errbuf,
                             size_t errbuf_size) {
@@ -124,7 +126,11 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     state_event_id_t ids[STATE_EVENT_IDS_MAX];
     size_t ids_count;
     state_consent_t consent;
-    assert(cf == CF_TIMERS || cf == CF_PROFILES || cf == CF_EVENT_IDS || cf == CF_CONSENT);
+    int64_t count;
+    const uint8_t *labels;
+    size_t labels_len;
+    assert(cf == CF_TIMERS || cf == CF_PROFILES || cf == CF_EVENT_IDS || cf == CF_CONSENT ||
+           cf == CF_COUNTS);
     if (cf == CF_TIMERS && (!state_codec_timer_key_decode(key, key_len, &timer) ||
                             (value && !state_codec_timer_value_decode(value, value_len,
                                                                       &timer))))
@@ -140,6 +146,10 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     if (cf == CF_CONSENT && (key_len > PROFILE_KEY_BYTES_MAX ||
                              (value && !state_consent_decode(value, value_len, &consent))))
         return bad_record("malformed consent", errbuf, errbuf_size);
+    if (cf == CF_COUNTS && (key_len != 10 || (value && !state_count_decode(value, value_len,
+                                                                          &count, &labels,
+                                                                          &labels_len))))
+        return bad_record("malformed count", errbuf, errbuf_size);
     if (cf == CF_TIMERS)
         state_store_timer_mark_forget(s, timer.partition);
     if (value)

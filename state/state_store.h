@@ -248,6 +248,36 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *out)
 const char *state_consent_status_name(state_consent_status_t status);
 const char *state_consent_cause_name(state_consent_cause_t cause);
 
+/* Counts: signed counts kept per partition (column family counts), each under a 64-bit
+ * id the caller chooses with up to STATE_COUNT_LABELS_BYTES_MAX bytes of its own labels
+ * beside it (what the count is of, for a scan to tell). Written and changelogged with the
+ * pending batch; a restore brings them back like the rest of the state. */
+
+/* Label bytes one count keeps: a journey path's five ids with their separators. */
+#define STATE_COUNT_LABELS_BYTES_MAX 1024
+
+/* The count under id in partition into *count (0 when there is none). Sees the pending
+ * batch. Errors: SY_ERR_INVALID_ARG (partition out of range), SY_ERR_STATE. */
+sy_err_t state_store_count_get(state_store_t *store, int32_t partition, uint64_t id,
+                               int64_t *count, char *errbuf, size_t errbuf_size);
+
+/* Write count with its labels (borrowed, copied) under id to the pending batch.
+ * Errors: SY_ERR_INVALID_ARG (partition out of range, labels too long), SY_ERR_NOMEM. */
+sy_err_t state_store_count_put(state_store_t *store, int32_t partition, uint64_t id,
+                               int64_t count, const void *labels, size_t labels_len);
+
+/* Visit every committed count of partition (labels borrowed for the call); visit returns
+ * non-zero to stop. Errors: SY_ERR_INVALID_ARG, SY_ERR_STATE (a corrupt value). */
+typedef int state_count_visit_fn(void *ctx, int32_t partition, uint64_t id, int64_t count,
+                                 const uint8_t *labels, size_t labels_len);
+sy_err_t state_store_counts_scan(state_store_t *store, int32_t partition,
+                                 state_count_visit_fn *visit, void *ctx, char *errbuf,
+                                 size_t errbuf_size);
+
+/* Decode a count value: 1 when well formed; labels point into value. */
+int state_count_decode(const uint8_t *value, size_t len, int64_t *count,
+                       const uint8_t **labels, size_t *labels_len);
+
 /* Visit every committed instance of journey_id in partition (for deploy-time migration).
  * visit returns non-zero to stop. Instances the visit puts go to the pending batch. */
 typedef int state_instance_visit_fn(void *ctx, int32_t partition, const char *contact_id,
@@ -315,6 +345,7 @@ typedef enum state_changelog_cf {
     STATE_CHANGELOG_CF_PROFILES = 3,  /* profiles */
     STATE_CHANGELOG_CF_EVENT_IDS = 4, /* recent input event ids per contact */
     STATE_CHANGELOG_CF_CONSENT = 5,   /* consent and suppression lists per contact */
+    STATE_CHANGELOG_CF_COUNTS = 6,    /* named counts per partition (state_store_count_put) */
 } state_changelog_cf_t;
 
 /* One write: the state key (partition first) and value, both borrowed for the call;

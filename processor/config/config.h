@@ -75,6 +75,8 @@ typedef struct sy_config {
     log_level_t log_level;        /* log.level */
     log_format_t log_format;      /* log.format */
     int64_t log_progress_interval_ms; /* log.progress.interval.ms; 0: no progress lines */
+    char *admin_listen;           /* admin.listen: HOST:PORT of the admin server; "": off */
+    int64_t admin_health_stall_ms; /* admin.health.stall.ms */
     size_t kafka_count;           /* kafka.* pass-through properties, in file order */
     char **kafka_names;           /* without the `kafka.` prefix */
     char **kafka_values;

@@ -250,6 +250,16 @@ const config_option_t config_options[] = {
      CONFIG_CHECK_NONE, CONFIG_FIELD(log_progress_interval_ms),
      "Interval, in milliseconds, of the progress line `run` logs at info level: records "
      "per second, consumer lag, commits and dead letters since the last line. 0: none."},
+    {"admin.listen", CONFIG_TYPE_STRING, "", "off", 0, 300, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(admin_listen),
+     "Address of the admin HTTP server of `run`, HOST:PORT (an IPv4 address or [IPv6 "
+     "address]; port 0 picks a free one, logged): /metrics (Prometheus), /healthz, /readyz, "
+     "/journeys. Empty: no server. See docs/observability.md."},
+    /* The minimum, a second: the loop turns at least every 100 ms; the maximum, an hour. */
+    {"admin.health.stall.ms", CONFIG_TYPE_INT, "30000", NULL, 1000, 3600000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(admin_health_stall_ms),
+     "/healthz answers 503 when the service loop (or a retry wait or a restore) has made "
+     "no progress for this many milliseconds."},
 };
 
 const size_t config_options_count = sizeof config_options / sizeof config_options[0];

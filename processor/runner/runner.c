@@ -141,6 +141,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
     engine_sink_t sink = runner_sink_template;
     sink.ctx = r;
     if ((err = runner_journeys_init(r, journeys, errbuf, errbuf_size)) ||
+        (err = runner_metrics_open(r, errbuf, errbuf_size)) ||
         (err = state_store_open(&r->store, config->state_dir, false,
                                 (size_t)config->state_cache_bytes, errbuf, errbuf_size)) ||
         (err = codec_open(&r->codec, errbuf, errbuf_size)) ||
@@ -165,6 +166,7 @@ void runner_close(runner_t *r) {
         return;
     /* Closed between batches, or after an error that left one open. */
     assert(r->txn_state != RUNNER_TXN_COMMITTING);
+    runner_metrics_close(r); /* first: the server's thread reads the journeys */
     if (r->consumer)
         rd_kafka_destroy(r->consumer);
     if (r->producer)

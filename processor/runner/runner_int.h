@@ -9,6 +9,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "admin.h"
 #include "codec.h"
 #include "log.h"
 #include "sy_backoff.h"
@@ -131,7 +132,75 @@ struct runner {
     char redo_why[512];    /* why it was aborted */
     sy_err_t fatal; /* set by callbacks that cannot return an error */
     char fatal_msg[512];
+    /* Observability (runner_metrics.c, runner_counts.c). */
+    admin_t *admin;           /* owned; NULL: admin.listen empty */
+    admin_table_t metrics;    /* the open batch's counters; published when it commits */
+    admin_table_t gauges;     /* gauges as last published; node and path counts kept here */
+    admin_table_t live;       /* the open batch's live-count deltas, by partition */
+    int32_t batch_partition;  /* partition whose record or timers the engine runs now */
+    int64_t gauges_ms;        /* when the lag and cache gauges were last measured */
+    size_t journey_hint;      /* runner_counts.c: the last journey version looked up */
 };
+
+/* ---- observability: runner_metrics.c ---- */
+
+/* Open the admin server when admin.listen is set (r->admin stays NULL otherwise).
+ * Errors: as admin_open. */
+sy_err_t runner_metrics_open(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Stop the admin server and free the tables. */
+void runner_metrics_close(runner_t *r);
+
+/* Count an input record of the open batch: its topic and type ("profile", "invalid" or
+ * channel.type). No-op without the admin server. */
+void runner_metrics_input(runner_t *r, const char *topic, const char *type);
+
+/* Count series of the open batch (family, values[0..n)) by one. No-op without the server. */
+void runner_metrics_count(runner_t *r, admin_family_t family, const char *const *values,
+                          size_t n);
+
+/* The batch committed in commit_us: publish its counters and the gauges (the live counts
+ * already added by runner_counts_committed). */
+void runner_metrics_publish(runner_t *r, uint64_t commit_us);
+
+/* The open batch is gone (committed or dropped): forget its counts. */
+void runner_metrics_batch_reset(runner_t *r);
+
+/* A batch was aborted to be processed again: count it at once. */
+void runner_metrics_abort(runner_t *r);
+
+/* Readiness after an assignment or a revocation (from r->assigned), or during a restore:
+ * restoring names the partition being restored (-1: none), done of total restored. */
+void runner_metrics_readiness(runner_t *r, int32_t restoring, int done, int total);
+
+/* A restore of partition applied records changelog records. */
+void runner_metrics_restored(runner_t *r, int32_t partition, uint64_t records);
+
+/* The loaded journeys changed: hand the server the new set. */
+void runner_metrics_journeys(runner_t *r);
+
+/* ---- live counts: runner_counts.c ---- */
+
+/* Count decision d (of r->batch_partition) into the open batch's live counts: the node
+ * left loses a contact, the node entered gains one unless it ends the instance (an exit
+ * node, a goal:/exit: rule), and the path gains one. Sends not sent (a path out of a
+ * send node) are counted as metrics by reason. */
+void runner_counts_decision(runner_t *r, const sy_decision_t *d);
+
+/* A migration moved a contact of partition from (from, node) to (to, node). */
+void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,
+                            uint16_t from_node, const journey_t *to, uint16_t to_node);
+
+/* Write the batch's changed counts to the store's pending batch (so they commit and are
+ * changelogged with it). Errors: SY_ERR_STATE, SY_ERR_NOMEM. */
+sy_err_t runner_counts_stage(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* The batch committed: add its deltas to the node and path gauges. */
+void runner_counts_committed(runner_t *r);
+
+/* Read the node and path gauges again from the state of the assigned partitions (after
+ * an assignment or a revocation). Errors: SY_ERR_STATE. */
+sy_err_t runner_counts_reload(runner_t *r, char *errbuf, size_t errbuf_size);
 
 /* Take the journeys of set (borrowed, outliving the runner) as the loaded versions and
  * note journeys.dir's current state. Errors: SY_ERR_NOMEM, SY_ERR_LIMIT. */

@@ -195,6 +195,7 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
     journey_set_free(fresh);
     set_rebuild(js);
     engine_journeys_set(r->engine, &js->set);
+    runner_metrics_journeys(r);
     sy_err_t err = SY_OK;
     for (size_t i = 0; i < new_count && err == SY_OK; i++)
         if (added[i]->migration.from_version != 0)

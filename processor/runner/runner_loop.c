@@ -28,6 +28,7 @@ static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char
                             size_t errbuf_size) {
     size_t fired = 0;
     assert(r->txn_state == RUNNER_TXN_OPEN);
+    r->batch_partition = partition;
     sy_err_t err = engine_fire_timers(r->engine, partition, now_ms, &fired, errbuf,
                                       errbuf_size);
     r->batch.timers_fired += fired;
@@ -39,6 +40,7 @@ static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char
 static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy_event_t *ev,
                               char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_OPEN && ev->contact_id);
+    r->batch_partition = m->partition;
     if (r->config->time_mode == CONFIG_TIME_EVENT) {
         size_t fired = 0;
         sy_err_t err = engine_advance_stream_time(r->engine, m->partition, ev->occurred_at_ms,
@@ -90,6 +92,18 @@ static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *
     return err;
 }
 
+/* Count an events record by its type; ev NULL: it goes to the dead letters. */
+static void input_count(runner_t *r, const sy_event_t *ev) {
+    char type[64];
+    assert(r->config->topic_events);
+    if (!r->admin)
+        return;
+    if (ev)
+        snprintf(type, sizeof type, "%s.%s", sy_channel_name(ev->channel),
+                 sy_event_type_name(ev->type));
+    runner_metrics_input(r, r->config->topic_events, ev ? type : "invalid");
+}
+
 static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *errbuf,
                                size_t errbuf_size) {
     sy_event_t ev;
@@ -102,7 +116,9 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
     r->batch.records++;
     if (strcmp(rd_kafka_topic_name(m->rkt), r->config->topic_profiles) == 0) {
         err = process_profile(r, m, reason, sizeof reason, errbuf, errbuf_size);
-        if (err == SY_OK || !(sy_err_is_input_fault(err) || err == SY_ERR_LIMIT))
+        bool invalid = sy_err_is_input_fault(err) || err == SY_ERR_LIMIT;
+        runner_metrics_input(r, r->config->topic_profiles, invalid ? "invalid" : "profile");
+        if (!invalid)
             return err;
         return runner_dead_letter(r, m, err, reason, errbuf, errbuf_size);
     }
@@ -119,6 +135,7 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
     bool duplicate = false;
     if (err == SY_OK)
         err = admit_event(r, m, &ev, &duplicate, reason, sizeof reason);
+    input_count(r, err == SY_OK ? &ev : NULL);
     if (err == SY_OK)
         return duplicate ? SY_OK : process_event(r, m, &ev, errbuf, errbuf_size);
     if (sy_err_is_input_fault(err) || err == SY_ERR_LIMIT)
@@ -163,6 +180,7 @@ static int batch_due(const runner_t *r, int idle) {
 static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
+    admin_loop_turned(r->admin);
     rd_kafka_message_t *m = rd_kafka_consumer_poll(
         r->consumer, r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS : 100);
     if (m && m->err) {

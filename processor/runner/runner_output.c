@@ -52,6 +52,14 @@ static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
         err = produce(r, r->config->topic_decisions, d->contact_id, strlen(d->contact_id),
                       frame, len, NULL);
     r->batch.decisions += err == SY_OK;
+    if (err == SY_OK) {
+        char version[16];
+        snprintf(version, sizeof version, "%d", (int)d->journey_version);
+        const char *values[] = {d->journey_id, version, d->from_node ? d->from_node : "",
+                                d->to_node, d->path ? d->path : ""};
+        runner_metrics_count(r, ADMIN_DECISIONS, values, 5);
+        runner_counts_decision(r, d);
+    }
     return err;
 }
 
@@ -69,6 +77,10 @@ static sy_err_t sink_action(void *ctx, const sy_action_t *a) {
         err = produce(r, r->action_topics[a->channel], a->contact_id, strlen(a->contact_id),
                       frame, len, NULL);
     r->batch.actions += err == SY_OK;
+    if (err == SY_OK) {
+        const char *values[] = {sy_channel_name(a->channel), a->template_id};
+        runner_metrics_count(r, ADMIN_ACTIONS, values, 2);
+    }
     return err;
 }
 
@@ -122,5 +134,7 @@ sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t
     err = produce(r, r->config->topic_dlq, msg->key, msg->key_len, frame, len,
                   kafka_dead_letter_headers(&dl));
     r->batch.dead_letters += err == SY_OK;
+    if (err == SY_OK)
+        runner_metrics_count(r, ADMIN_DEAD_LETTERS, &dl.error_code, 1);
     return err;
 }

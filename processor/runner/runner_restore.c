@@ -120,6 +120,7 @@ static sy_err_t read_to_end(restore_run_t *run, char *errbuf, size_t errbuf_size
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(r->changelog.restore,
                                                        RUNNER_RESTORE_POLL_MS);
+        admin_loop_turned(r->admin);
         if (!m) {
             waiting(run, "no records and no end of partition yet");
             continue;
@@ -168,6 +169,7 @@ static sy_err_t restore_partition(restore_run_t *run, char *errbuf, size_t errbu
         state_store_abort(r->store);
         return err;
     }
+    runner_metrics_restored(r, run->partition, run->records);
     log_info("restored partition %" PRId32 ": %" PRIu64 " changelog records in %" PRId64
              " ms", run->partition, run->records, sy_clock_mono_ms() - started);
     return SY_OK;
@@ -193,9 +195,13 @@ sy_err_t runner_changelog_restore(runner_t *r,
     restore_run_t run = {.r = r, .partition = partition_max, .last_offset = -1};
     sy_err_t err = topic_check(&run, partition_max, errbuf, errbuf_size);
     /* The profiles topic's partitions carry the same numbers: one restore each. */
+    int total = 0, done = 0;
+    for (int i = 0; i < partitions->cnt; i++)
+        total += strcmp(partitions->elems[i].topic, r->config->topic_events) == 0;
     for (int i = 0; err == SY_OK && i < partitions->cnt; i++) {
         if (strcmp(partitions->elems[i].topic, r->config->topic_events) != 0)
             continue;
+        runner_metrics_readiness(r, partitions->elems[i].partition, done++, total);
         run = (restore_run_t){.r = r, .partition = partitions->elems[i].partition,
                               .last_offset = -1, .last_news_ms = sy_clock_mono_ms()};
         err = restore_partition(&run, errbuf, errbuf_size);

@@ -19,6 +19,7 @@ bool runner_retry_wait(runner_t *r, int64_t tried_at_ms, const char *why) {
     assert(r->retry_log.interval_ms > 0 && tried_at_ms <= sy_clock_mono_ms());
     if (why)
         log_write_limited(&r->retry_log, LOG_WARN, "%s; retrying", why);
+    admin_loop_turned(r->admin); /* waiting with backoff is the loop doing its job */
     /* The try itself counts towards the delay: a call that blocked its whole timeout is
      * tried again at once, one that failed at once waits the whole delay. */
     int64_t delay = sy_backoff_next_ms(&r->retry) - (sy_clock_mono_ms() - tried_at_ms);

@@ -204,6 +204,7 @@ static void batch_close(runner_t *r) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_ABORTING);
     r->txn_state = RUNNER_TXN_IDLE;
     memset(&r->batch, 0, sizeof r->batch);
+    runner_metrics_batch_reset(r);
     rd_kafka_topic_partition_list_destroy(r->offsets);
     r->offsets = rd_kafka_topic_partition_list_new(16);
 }
@@ -215,6 +216,7 @@ void runner_txn_redo(runner_t *r, const char *why) {
     if (why != r->redo_why)
         snprintf(r->redo_why, sizeof r->redo_why, "%s", why);
     r->redo_pending = true;
+    runner_metrics_abort(r);
     int64_t failed_at = sy_clock_mono_ms();
     batch_drop(r);
     batch_close(r);
@@ -228,13 +230,15 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     r->txn_state = RUNNER_TXN_COMMITTING;
     sy_err_t err;
     uint64_t commit_start_us = (uint64_t)sy_clock_mono_us();
-    if (!exactly_once(r)) {
+    /* The live counts commit (and are changelogged) with the batch that changed them. */
+    err = runner_counts_stage(r, errbuf, errbuf_size);
+    if (err == SY_OK && !exactly_once(r))
         err = runner_flush_commit(r, errbuf, errbuf_size);
-    } else if ((err = runner_changelog_produce(r, errbuf, errbuf_size)) == SY_OK) {
+    else if (err == SY_OK && (err = runner_changelog_produce(r, errbuf, errbuf_size)) == SY_OK)
         err = commit_kafka(r, errbuf, errbuf_size);
-    }
+    uint64_t commit_us = (uint64_t)sy_clock_mono_us() - commit_start_us;
     if (err == SY_OK) {
-        commit_latency_add(r, (uint64_t)sy_clock_mono_us() - commit_start_us);
+        commit_latency_add(r, commit_us);
         runner_retry_reset(r);
         r->redo_pending = false;
     }
@@ -263,6 +267,8 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         return err;
     }
     totals_add(r);
+    runner_counts_committed(r); /* the node and path gauges, then all is published */
+    runner_metrics_publish(r, commit_us);
     /* The state, with the changelog offsets it reflects, after Kafka has the batch: a
      * crash before this write loses nothing, the restore reads it from the changelog. */
     runner_changelog_checkpoint(r);
@@ -277,6 +283,17 @@ static void assigned_set(runner_t *r, const rd_kafka_topic_partition_list_t *par
         rd_kafka_topic_partition_list_destroy(r->assigned);
     r->assigned = partitions ? rd_kafka_topic_partition_list_copy(partitions)
                              : rd_kafka_topic_partition_list_new(0);
+}
+
+/* The live counts and readiness of what is now assigned. */
+static void assigned_counted(runner_t *r) {
+    char errbuf[512];
+    assert(r->txn_state == RUNNER_TXN_IDLE);
+    if (runner_counts_reload(r, errbuf, sizeof errbuf) != SY_OK && r->fatal == SY_OK) {
+        r->fatal = SY_ERR_STATE;
+        snprintf(r->fatal_msg, sizeof r->fatal_msg, "%s", errbuf);
+    }
+    runner_metrics_readiness(r, -1, 0, 0);
 }
 
 void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -299,6 +316,7 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
         rd_kafka_assign(rk, partitions);
         assigned_set(r, partitions);
+        assigned_counted(r);
         log_info("state restored; processing %d partition(s)", partitions->cnt);
         return;
     }
@@ -311,4 +329,5 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     log_info("revoked %d partition(s)", partitions->cnt);
     rd_kafka_assign(rk, NULL);
     assigned_set(r, NULL);
+    assigned_counted(r);
 }

@@ -1,0 +1,73 @@
+/* admin_int.h — the admin server's private parts, shared by admin.c (the published state),
+ * admin_catalog.c (the metric families), admin_metrics.c (/metrics), admin_journeys.c
+ * (/journeys) and admin_server.c (HTTP). Not for use outside processor/admin/. */
+#ifndef SY_ADMIN_INT_H
+#define SY_ADMIN_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "admin.h"
+#include "admin_expo.h"
+
+/* Histogram buckets (upper bounds; +Inf is implicit). */
+#define ADMIN_HIST_BUCKETS_MAX 24
+/* Longest readiness reason kept. */
+#define ADMIN_REASON_BYTES 256
+
+typedef struct admin_hist {
+    size_t bounds_count;
+    const double *bounds;
+    uint64_t counts[ADMIN_HIST_BUCKETS_MAX + 1]; /* per bucket, not cumulative; last +Inf */
+    double sum;
+    uint64_t count;
+} admin_hist_t;
+
+/* One metric family of the catalog. */
+typedef struct admin_family_def {
+    const char *name;
+    admin_metric_type_t type;
+    size_t labels_count;
+    const char *labels[ADMIN_LABELS_MAX];
+    const char *help;
+} admin_family_def_t;
+
+extern const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT];
+extern const double admin_batch_records_bounds[];
+extern const size_t admin_batch_records_bounds_count;
+extern const double admin_commit_seconds_bounds[];
+extern const size_t admin_commit_seconds_bounds_count;
+
+struct admin {
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    const char *state_dir;
+    int64_t stall_ms;
+    _Atomic int64_t turned_ms; /* monotonic ms of the last turn; 0 never */
+    pthread_mutex_t lock;      /* guards everything below */
+    admin_table_t counters;
+    admin_table_t gauges;
+    admin_hist_t batch_records;
+    admin_hist_t commit_seconds;
+    bool ready;
+    char not_ready[ADMIN_REASON_BYTES];
+    size_t journeys_count;
+    const journey_t **journeys; /* owned array of borrowed journeys */
+};
+
+/* Render /metrics into b; takes the lock. */
+void admin_metrics_render(admin_t *admin, admin_buf_t *b);
+
+/* Render /journeys (JSON) into b; takes the lock. */
+void admin_journeys_render(admin_t *admin, admin_buf_t *b);
+
+/* Observe value in h. */
+void admin_hist_observe(admin_hist_t *h, double value);
+
+/* /healthz: true when the loop turned within stall_ms; else why not into reason. */
+bool admin_health(admin_t *admin, char *reason, size_t reason_size);
+
+/* /readyz: true when ready; else what is missing into reason. Takes the lock. */
+bool admin_readiness(admin_t *admin, char *reason, size_t reason_size);
+
+#endif

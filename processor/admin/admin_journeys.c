@@ -1,0 +1,77 @@
+/* admin_journeys.c — the body of /journeys: every loaded journey version with its nodes
+ * (id, kind, contacts now there) and the paths contacts took since it was deployed, from
+ * the published gauges. JSON through json-c. Not the map (no layout here). */
+#include <assert.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_int.h"
+
+static const char *const node_kinds[] = {
+    [JOURNEY_NODE_SEND] = "send",     [JOURNEY_NODE_BRANCH] = "branch",
+    [JOURNEY_NODE_UPDATE] = "update", [JOURNEY_NODE_EXIT] = "exit",
+    [JOURNEY_NODE_WAIT] = "wait",     [JOURNEY_NODE_CONDITION] = "condition",
+    [JOURNEY_NODE_SPLIT] = "split",   [JOURNEY_NODE_TASK] = "task",
+};
+
+static json_object *nodes_json(const admin_t *a, const journey_t *j, const char *version) {
+    json_object *nodes = json_object_new_array();
+    assert(j && version);
+    for (size_t i = 0; i < j->nodes_count; i++) {
+        const journey_node_t *n = &j->nodes[i];
+        const char *labels[] = {j->id, version, n->id};
+        const admin_series_t *s = admin_table_get(&a->gauges, ADMIN_NODE_CONTACTS, labels, 3);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(n->id));
+        json_object_object_add(o, "kind", json_object_new_string(
+            (unsigned)n->kind < sizeof node_kinds / sizeof *node_kinds ? node_kinds[n->kind]
+                                                                         : "?"));
+        json_object_object_add(o, "contacts",
+                               json_object_new_int64(s && s->present ? (int64_t)s->value : 0));
+        json_object_array_add(nodes, o);
+    }
+    return nodes;
+}
+
+static json_object *paths_json(const admin_t *a, const journey_t *j, const char *version) {
+    json_object *paths = json_object_new_array();
+    assert(j && version);
+    for (size_t i = 0; i < a->gauges.cap; i++) {
+        const admin_series_t *s = &a->gauges.slots[i];
+        if (!s->hash || !s->present || s->family != ADMIN_PATH_CONTACTS ||
+            strcmp(admin_series_label(s, 0), j->id) != 0 ||
+            strcmp(admin_series_label(s, 1), version) != 0)
+            continue;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "from", json_object_new_string(admin_series_label(s, 2)));
+        json_object_object_add(o, "to", json_object_new_string(admin_series_label(s, 3)));
+        json_object_object_add(o, "path", json_object_new_string(admin_series_label(s, 4)));
+        json_object_object_add(o, "contacts", json_object_new_int64((int64_t)s->value));
+        json_object_array_add(paths, o);
+    }
+    return paths;
+}
+
+void admin_journeys_render(admin_t *a, admin_buf_t *b) {
+    json_object *root = json_object_new_object(), *list = json_object_new_array();
+    assert(a && b);
+    pthread_mutex_lock(&a->lock);
+    for (size_t i = 0; i < a->journeys_count; i++) {
+        const journey_t *j = a->journeys[i];
+        char version[16];
+        snprintf(version, sizeof version, "%d", (int)j->version);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_string(j->id));
+        json_object_object_add(o, "version", json_object_new_int(j->version));
+        json_object_object_add(o, "nodes", nodes_json(a, j, version));
+        json_object_object_add(o, "paths", paths_json(a, j, version));
+        json_object_array_add(list, o);
+    }
+    pthread_mutex_unlock(&a->lock);
+    json_object_object_add(root, "journeys", list);
+    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                                JSON_C_TO_STRING_SPACED);
+    admin_buf_printf(b, "%s\n", text);
+    json_object_put(root);
+}

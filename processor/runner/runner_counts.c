@@ -1,0 +1,181 @@
+/* runner_counts.c — the live counts: contacts now at each journey node and contacts that
+ * took each path since the version was deployed, per partition in state (state_counts.c),
+ * from the decisions the engine emits and the moves a migration makes. A batch's deltas
+ * are kept beside it, written to the store when it commits (so they are changelogged and
+ * restored with the rest of its state) and dropped when it aborts; the sums over the
+ * assigned partitions are the gauges the admin server shows. */
+#include <stdio.h>
+#include <string.h>
+
+#include "runner_int.h"
+#include "sy_hash.h"
+
+/* A count's kind: the first byte of its labels in state, the low bit of its delta's
+ * family in r->live (the partition is the rest). */
+enum { COUNT_NODE = 0, COUNT_PATH = 1 };
+_Static_assert(2 * STATE_PARTITIONS_MAX <= UINT16_MAX, "partition and kind fit a family");
+
+static const admin_family_t count_families[] = {ADMIN_NODE_CONTACTS, ADMIN_PATH_CONTACTS};
+static const size_t count_labels[] = {3, 5};
+
+/* The loaded version (id, version), or NULL; remembers the last one found. */
+static const journey_t *journey_find(runner_t *r, const char *id, int32_t version) {
+    const journey_set_t *set = &r->journeys->set;
+    assert(id);
+    if (r->journey_hint < set->count) {
+        const journey_t *j = set->journeys[r->journey_hint];
+        if (j->version == version && strcmp(j->id, id) == 0)
+            return j;
+    }
+    for (size_t i = 0; i < set->count; i++)
+        if (set->journeys[i]->version == version && strcmp(set->journeys[i]->id, id) == 0) {
+            r->journey_hint = i;
+            return set->journeys[i];
+        }
+    return NULL;
+}
+
+static const journey_node_t *node_find(const journey_t *j, const char *id) {
+    assert(id);
+    for (size_t i = 0; j && i < j->nodes_count; i++)
+        if (strcmp(j->nodes[i].id, id) == 0)
+            return &j->nodes[i];
+    return NULL;
+}
+
+static void live_add(runner_t *r, int32_t partition, int kind, const char *const *values,
+                     double delta) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && (kind == 0 || kind == 1));
+    uint16_t family = (uint16_t)(partition * 2 + kind);
+    if (!admin_table_add(&r->live, family, values, count_labels[kind], delta))
+        log_warn("live counts: a count of partition %d could not be kept (out of memory)",
+                 (int)partition);
+}
+
+void runner_counts_decision(runner_t *r, const sy_decision_t *d) {
+    char version[16];
+    assert(d && d->journey_id && d->to_node && r->txn_state == RUNNER_TXN_OPEN);
+    snprintf(version, sizeof version, "%d", (int)d->journey_version);
+    const char *from = d->from_node ? d->from_node : "", *path = d->path ? d->path : "";
+    const char *edge[] = {d->journey_id, version, from, d->to_node, path};
+    int32_t p = r->batch_partition;
+    live_add(r, p, COUNT_PATH, edge, 1);
+    const journey_t *j = journey_find(r, d->journey_id, d->journey_version);
+    const journey_node_t *to = node_find(j, d->to_node);
+    if (d->from_node && to && strcmp(d->from_node, d->to_node) == 0)
+        return; /* a move from a node to itself changes no node's count */
+    if (d->from_node) {
+        const char *left[] = {d->journey_id, version, d->from_node};
+        live_add(r, p, COUNT_NODE, left, -1);
+        const journey_node_t *sender = node_find(j, d->from_node);
+        if (sender && sender->kind == JOURNEY_NODE_SEND && d->path) {
+            const char *reason[] = {d->path}; /* the move on from a send says why not */
+            runner_metrics_count(r, ADMIN_SENDS_STOPPED, reason, 1);
+        }
+    }
+    if (to && to->kind != JOURNEY_NODE_EXIT) { /* goal:, exit: and exit nodes end it */
+        const char *entered[] = {d->journey_id, version, d->to_node};
+        live_add(r, p, COUNT_NODE, entered, 1);
+    }
+}
+
+void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,
+                            uint16_t from_node, const journey_t *to, uint16_t to_node) {
+    char v_from[16], v_to[16];
+    assert(from_node < from->nodes_count && to_node < to->nodes_count);
+    snprintf(v_from, sizeof v_from, "%d", (int)from->version);
+    snprintf(v_to, sizeof v_to, "%d", (int)to->version);
+    const char *left[] = {from->id, v_from, from->nodes[from_node].id};
+    const char *entered[] = {to->id, v_to, to->nodes[to_node].id};
+    live_add(r, partition, COUNT_NODE, left, -1);
+    live_add(r, partition, COUNT_NODE, entered, 1);
+}
+
+/* A count's id in state: a hash of its kind and labels (collisions at 2^-64 odds). */
+static uint64_t count_id(int kind, const char *labels, size_t len) {
+    uint8_t k = (uint8_t)kind;
+    assert(labels || !len);
+    uint64_t h = sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, &k, 1);
+    return sy_hash_mix64(sy_hash_fnv1a64(h, labels, len));
+}
+
+sy_err_t runner_counts_stage(runner_t *r, char *errbuf, size_t errbuf_size) {
+    char labels[1 + ADMIN_LABELS_BYTES_MAX];
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
+    for (size_t i = 0; i < r->live.cap; i++) {
+        const admin_series_t *s = &r->live.slots[i];
+        if (!s->hash || !s->present || s->value == 0)
+            continue;
+        int32_t partition = s->family / 2;
+        int kind = s->family % 2;
+        int64_t count = 0;
+        sy_err_t err = state_store_count_get(r->store, partition, count_id(kind, s->labels,
+                                                                           s->labels_len),
+                                             &count, errbuf, errbuf_size);
+        labels[0] = (char)kind;
+        memcpy(labels + 1, s->labels, s->labels_len);
+        if (err == SY_OK)
+            err = state_store_count_put(r->store, partition,
+                                        count_id(kind, s->labels, s->labels_len),
+                                        count + (int64_t)s->value, labels, 1 + s->labels_len);
+        if (err != SY_OK) {
+            if (err != SY_ERR_STATE)
+                snprintf(errbuf, errbuf_size, "live counts: %s", sy_err2str(err));
+            return err;
+        }
+    }
+    return SY_OK;
+}
+
+/* Add delta to the gauge of kind with the packed labels. */
+static void gauge_add(runner_t *r, int kind, const char *labels, size_t len, double delta) {
+    const char *values[ADMIN_LABELS_MAX];
+    size_t n = 0;
+    assert(kind == COUNT_NODE || kind == COUNT_PATH);
+    for (size_t at = 0; at < len && n < ADMIN_LABELS_MAX; n++) {
+        values[n] = labels + at;
+        at += strnlen(labels + at, len - at) + 1;
+    }
+    if (n == count_labels[kind])
+        admin_table_add(&r->gauges, (uint16_t)count_families[kind], values, n, delta);
+}
+
+void runner_counts_committed(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
+    for (size_t i = 0; i < r->live.cap; i++) {
+        const admin_series_t *s = &r->live.slots[i];
+        if (s->hash && s->present && s->value != 0)
+            gauge_add(r, s->family % 2, s->labels, s->labels_len, s->value);
+    }
+}
+
+static int reload_visit(void *ctx, int32_t partition, uint64_t id, int64_t count,
+                        const uint8_t *labels, size_t labels_len) {
+    runner_t *r = ctx;
+    (void)id;
+    assert(r && partition >= 0);
+    if (labels_len >= 1 && labels[0] <= COUNT_PATH && labels[labels_len - 1] == '\0')
+        gauge_add(r, labels[0], (const char *)labels + 1, labels_len - 1, (double)count);
+    return 0;
+}
+
+sy_err_t runner_counts_reload(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_IDLE); /* between batches: the state is committed */
+    for (size_t i = 0; i < r->gauges.cap; i++) {
+        admin_series_t *s = &r->gauges.slots[i];
+        if (s->family == ADMIN_NODE_CONTACTS || s->family == ADMIN_PATH_CONTACTS) {
+            s->value = 0;
+            s->present = false;
+        }
+    }
+    for (int i = 0; r->assigned && i < r->assigned->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &r->assigned->elems[i];
+        if (strcmp(tp->topic, r->config->topic_events) != 0)
+            continue; /* the profiles topic's partitions carry the same numbers */
+        sy_err_t err = state_store_counts_scan(r->store, tp->partition, reload_visit, r,
+                                               errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
+    return SY_OK;
+}

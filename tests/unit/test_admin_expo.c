@@ -1,0 +1,87 @@
+/* test_admin_expo.c — unit tests of the admin server's text: the Prometheus exposition
+ * writer (HELP and TYPE lines, samples with labels, label values escaped as the format
+ * says: backslash, double quote, newline; special floats) and the series table (adding,
+ * merging committed batches, assigning gauges). Not HTTP: test_admin.c on the broker. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_expo.h"
+#include "admin_table.h"
+
+static char *text_of(admin_buf_t *b) {
+    size_t len;
+    admin_buf_append(b, "", 0);
+    char *text = admin_buf_take(b, &len);
+    cr_assert_not_null(text);
+    return text;
+}
+
+Test(admin_expo, label_values_escape_backslash_quote_and_newline) {
+    admin_buf_t b = {0};
+    const char *names[] = {"template", "path"};
+    const char *values[] = {"a\\b\"c\nd", "plain"};
+    admin_expo_sample(&b, "switchyard_actions_total", "", names, values, 2, 3);
+    char *text = text_of(&b);
+    cr_expect(eq(str, text,
+                 "switchyard_actions_total{template=\"a\\\\b\\\"c\\nd\",path=\"plain\"} 3\n"));
+    free(text);
+}
+
+Test(admin_expo, family_lines_name_help_and_type_and_escape_help) {
+    admin_buf_t b = {0};
+    admin_expo_family(&b, "switchyard_x_total", ADMIN_COUNTER, "one \\ two\nthree \"q\"");
+    admin_expo_family(&b, "switchyard_h", ADMIN_HISTOGRAM, "h");
+    char *text = text_of(&b);
+    cr_expect(eq(str, text,
+                 "# HELP switchyard_x_total one \\\\ two\\nthree \"q\"\n"
+                 "# TYPE switchyard_x_total counter\n"
+                 "# HELP switchyard_h h\n# TYPE switchyard_h histogram\n"));
+    free(text);
+}
+
+Test(admin_expo, values_are_integers_exactly_and_special_floats_by_name) {
+    admin_buf_t b = {0};
+    const char *le[] = {"le"}, *inf[] = {"+Inf"};
+    admin_expo_sample(&b, "a", "", NULL, NULL, 0, 12345678901234.0);
+    admin_expo_sample(&b, "b", "_sum", NULL, NULL, 0, 0.25);
+    admin_expo_sample(&b, "c", "_bucket", le, inf, 1, INFINITY);
+    admin_expo_sample(&b, "d", "", NULL, NULL, 0, NAN);
+    char *text = text_of(&b);
+    cr_expect(eq(str, text, "a 12345678901234\nb_sum 0.25\nc_bucket{le=\"+Inf\"} +Inf\nd NaN\n"));
+    free(text);
+}
+
+Test(admin_table, batches_merge_into_totals_and_gauges_are_replaced) {
+    admin_table_t batch = {0}, totals = {0}, gauges = {0}, published = {0};
+    const char *email[] = {"email", "promo"}, *sms[] = {"sms", "promo"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(admin_table_add(&batch, 1, email, 2, 1));
+    cr_assert(admin_table_add(&batch, 1, sms, 2, 1));
+    admin_table_merge(&totals, &batch);
+    admin_table_zero(&batch);
+    cr_assert(admin_table_add(&batch, 1, email, 2, 1));
+    admin_table_merge(&totals, &batch);
+    cr_expect(eq(dbl, admin_table_get(&totals, 1, email, 2)->value, 4));
+    cr_expect(eq(dbl, admin_table_get(&totals, 1, sms, 2)->value, 1));
+    cr_expect(admin_table_get(&totals, 2, email, 2) == NULL, "families are apart");
+
+    const char *p0[] = {"events", "0"}, *p1[] = {"events", "1"};
+    admin_table_set(&gauges, 7, p0, 2, 5);
+    admin_table_set(&gauges, 7, p1, 2, 6);
+    admin_table_assign(&published, &gauges);
+    admin_table_zero(&gauges);
+    admin_table_set(&gauges, 7, p1, 2, 2); /* partition 0 revoked */
+    admin_table_assign(&published, &gauges);
+    cr_expect(eq(int, admin_table_get(&published, 7, p0, 2)->present, 0),
+              "a gauge not set is gone");
+    cr_expect(eq(dbl, admin_table_get(&published, 7, p1, 2)->value, 2));
+    cr_expect(eq(str, (char *)admin_series_label(admin_table_get(&published, 7, p1, 2), 1),
+                 "1"));
+    admin_table_deinit(&batch);
+    admin_table_deinit(&totals);
+    admin_table_deinit(&gauges);
+    admin_table_deinit(&published);
+}
