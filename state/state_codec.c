@@ -11,7 +11,7 @@ _Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key
 #define VARINT16_BYTES_MAX 3
 #define VARINT32_BYTES_MAX 5
 #define VARINT64_BYTES_MAX 10
-_Static_assert(2 + VARINT16_BYTES_MAX + 3 * VARINT32_BYTES_MAX + 2 * VARINT64_BYTES_MAX <=
+_Static_assert(2 + 2 * VARINT16_BYTES_MAX + 3 * VARINT32_BYTES_MAX + 3 * VARINT64_BYTES_MAX <=
                    STATE_VALUE_BYTES_MAX,
                "the longest instance value fits STATE_VALUE_BYTES_MAX");
 _Static_assert(1 + VARINT16_BYTES_MAX + VARINT64_BYTES_MAX <= STATE_VALUE_BYTES_MAX,
@@ -164,13 +164,18 @@ size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
     n += put_zigzag(buf + n, (int64_t)((uint64_t)in->node_entered_at_ms -
                                        (uint64_t)in->entered_at_ms));
     n += put_varint(buf + n, in->seen_mask);
+    if (in->looped_send) { /* only journeys with a loop through a send write these */
+        n += put_varint(buf + n, in->looped_send);
+        n += put_zigzag(buf + n, (int64_t)((uint64_t)in->looped_send_at_ms -
+                                           (uint64_t)in->entered_at_ms));
+    }
     assert(n <= STATE_VALUE_BYTES_MAX);
     return n;
 }
 
 int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t *out) {
-    uint64_t node, version, occurrence, seen;
-    int64_t entered, node_delta;
+    uint64_t node, version, occurrence, seen, looped = 0;
+    int64_t entered, node_delta, looped_delta = 0;
     size_t pos = 2;
     if (len < 2 || buf[0] != STATE_CODEC_VERSION)
         return 0;
@@ -179,7 +184,14 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
     if (!get_varint(buf, len, &pos, &node) || !get_varint(buf, len, &pos, &version) ||
         !get_varint(buf, len, &pos, &occurrence) || !get_zigzag(buf, len, &pos, &entered) ||
         !get_zigzag(buf, len, &pos, &node_delta) || !get_varint(buf, len, &pos, &seen) ||
-        pos != len || node > UINT16_MAX)
+        node > UINT16_MAX)
+        return 0;
+    /* A value written before loops had their own action ids ends here. */
+    if (pos < len && (!get_varint(buf, len, &pos, &looped) ||
+                      !get_zigzag(buf, len, &pos, &looped_delta) || looped == 0 ||
+                      looped > UINT16_MAX))
+        return 0;
+    if (pos != len)
         return 0;
     out->status = (state_instance_status_t)buf[1];
     out->node = (uint16_t)node;
@@ -188,6 +200,9 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
     out->entered_at_ms = entered;
     out->node_entered_at_ms = (int64_t)((uint64_t)entered + (uint64_t)node_delta);
     out->seen_mask = (uint32_t)seen;
+    out->looped_send = (uint16_t)looped;
+    out->looped_send_at_ms =
+        looped ? (int64_t)((uint64_t)entered + (uint64_t)looped_delta) : 0;
     assert(instance_valid(out));
     return 1;
 }

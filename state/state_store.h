@@ -35,6 +35,11 @@ typedef struct state_instance {
     int64_t entered_at_ms;      /* event time of the entry */
     int64_t node_entered_at_ms; /* event time the current node was entered */
     uint32_t seen_mask;         /* outcomes seen on the branch's message: bit per type */
+    /* The last send made from a node on a loop in this occurrence: 1 + its node index (0:
+     * none yet) and its event time, which its action id carries, so a branch on it finds
+     * the id of the pass it waits on. */
+    uint16_t looped_send;
+    int64_t looped_send_at_ms;
 } state_instance_t;
 
 _Static_assert(SY_WATCH_MAX <= 8 * sizeof(((state_instance_t *)0)->seen_mask),

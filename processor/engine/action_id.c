@@ -4,6 +4,7 @@
 #include "sy_hash.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ static void hash2_field(hash2_t *h, const char *s) {
 
 void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
                       const char *journey_id, int32_t journey_version, const char *node_id,
-                      uint32_t occurrence) {
+                      uint32_t occurrence, int64_t pass_at_ms) {
     hash2_t h = {UINT64_C(1469598103934665603), UINT64_C(0x84222325cbf29ce4)};
     char numbers[32];
     assert(out && contact_id && journey_id && node_id);
@@ -42,6 +43,10 @@ void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
     snprintf(numbers, sizeof numbers, "%d:%u", (int)journey_version, (unsigned)occurrence);
     hash2_field(&h, numbers);
     hash2_field(&h, node_id);
+    if (pass_at_ms != ACTION_ID_ONE_PASS) {
+        snprintf(numbers, sizeof numbers, "%lld", (long long)pass_at_ms);
+        hash2_field(&h, numbers);
+    }
     snprintf(out, ACTION_ID_BYTES, "%016llx%016llx", (unsigned long long)sy_hash_mix64(h.a),
              (unsigned long long)sy_hash_mix64(h.b ^ h.a));
 }

@@ -57,15 +57,20 @@ sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_m
 }
 
 /* Does ev report an outcome of the message the contact's branch waits on? By message id
- * (the action id providers echo back), else by journey and node. */
+ * (the action id providers echo back), else by journey and node. A message on a loop has
+ * an id per pass: that of its last pass, which the instance remembers (after another
+ * looped send, or a version migration, only journey and node can tell). */
 static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
                               const sy_event_t *ev) {
     assert(b->message_node < w->journey->nodes_count);
     const journey_node_t *msg = &w->journey->nodes[b->message_node];
-    if (ev->message_id) {
+    bool on_loop = msg->u.send.on_loop;
+    bool pass_known = !on_loop || w->instance.looped_send == b->message_node + 1;
+    if (ev->message_id && pass_known) {
         char id[ACTION_ID_BYTES];
         action_id_format(id, w->contact_id, w->journey->id, w->journey->version, msg->id,
-                         w->instance.occurrence);
+                         w->instance.occurrence,
+                         on_loop ? w->instance.looped_send_at_ms : ACTION_ID_ONE_PASS);
         return strcmp(id, ev->message_id) == 0;
     }
     return ev->journey_id && ev->node_id && strcmp(ev->journey_id, w->journey->id) == 0 &&

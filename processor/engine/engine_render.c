@@ -63,8 +63,15 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
                                         send->param_templates, &a);
     if (err != SY_OK)
         return err;
+    /* A node on a loop is passed more than once per occurrence: each pass has its own id,
+     * and the instance remembers the last looped send for a branch on it. */
+    bool on_loop = task ? t->on_loop : send->on_loop;
+    if (on_loop && !task) {
+        w->instance.looped_send = (uint16_t)(node - w->journey->nodes + 1);
+        w->instance.looped_send_at_ms = w->t;
+    }
     action_id_format(action_id, w->contact_id, w->journey->id, w->journey->version,
-                     node->id, w->instance.occurrence);
+                     node->id, w->instance.occurrence, on_loop ? w->t : ACTION_ID_ONE_PASS);
     return w->engine->sink.action(w->engine->sink.ctx, &a);
 }
 

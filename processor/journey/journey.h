@@ -93,6 +93,7 @@ typedef struct journey_send {
     sy_kv_t *params;     /* name and text as written (text may hold {{...}} holes) */
     journey_param_t *param_templates; /* params_count of them, same order */
     uint16_t next;
+    bool on_loop; /* a contact can pass it more than once per occurrence (a loop) */
 } journey_send_t;
 
 /* The events a branch or a wait listens to. Bit i of an instance's seen_mask says
@@ -170,6 +171,7 @@ typedef struct journey_task {
     sy_kv_t *params;
     journey_param_t *param_templates;
     uint16_t next;
+    bool on_loop; /* as journey_send_t's */
 } journey_task_t;
 
 typedef struct journey_node {

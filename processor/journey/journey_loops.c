@@ -4,6 +4,7 @@
  * does not look for loops without a wait (journey_validate.c) nor check single nodes. */
 #include "journey_int.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,24 @@ static sy_err_t loops_index(loops_t *l) {
     return SY_OK;
 }
 
+/* Mark each send and task node a contact can come back to in one occurrence (any loop,
+ * however long): each pass of such a node needs its own action id. */
+static void loops_mark(loops_t *l) {
+    journey_t *j = l->b->journey;
+    assert(l->steps != NULL || l->steps_count == 0);
+    for (size_t n = 0; n < j->nodes_count; n++) {
+        journey_node_t *node = &j->nodes[n];
+        uint16_t last = 0;
+        if (node->kind != JOURNEY_NODE_SEND && node->kind != JOURNEY_NODE_TASK)
+            continue;
+        bool on_loop = loops_shortest_back(l, (uint16_t)n, INT64_MAX, &last) >= 0;
+        if (node->kind == JOURNEY_NODE_SEND)
+            node->u.send.on_loop = on_loop;
+        else
+            node->u.task.on_loop = on_loop;
+    }
+}
+
 sy_err_t journey_validate_loops(journey_build_t *b, int64_t min_ms) {
     loops_t l = {.b = b};
     sy_err_t err = loops_index(&l);
@@ -218,6 +237,8 @@ sy_err_t journey_validate_loops(journey_build_t *b, int64_t min_ms) {
         if (back_ms >= 0)
             err = loops_fail(&l, (uint16_t)s, last, back_ms, min_ms);
     }
+    if (!err)
+        loops_mark(&l);
     free(l.first_step);
     free(l.steps);
     free(l.heap);

@@ -79,6 +79,7 @@ static int migrate_visit(void *opaque, int32_t partition, const char *contact_id
     assert(c->runner->txn_state == RUNNER_TXN_OPEN);
     state_instance_t moved = *instance;
     moved.journey_version = c->to->version;
+    moved.looped_send = 0; /* a node of the old version: a branch on it matches by node */
     moved.node = (uint16_t)to;
     moved.seen_mask = seen_mask_carried(&c->from->nodes[instance->node], &c->to->nodes[to],
                                         instance->seen_mask);

@@ -70,9 +70,9 @@ static void consent_only_write(void) {
 
 static void state_write(void) {
     state_instance_t active = {STATE_INSTANCE_ACTIVE, outcome_node, 1, 2, T0_MS,
-                               T0_MS + 5 * MINUTE_MS, opened_bit};
+                               T0_MS + 5 * MINUTE_MS, opened_bit, 0, 0};
     state_instance_t done = {STATE_INSTANCE_DONE, 0, 1, 1, T0_MS - 48 * HOUR_MS,
-                             T0_MS - 47 * HOUR_MS, 0};
+                             T0_MS - 47 * HOUR_MS, 0, 0, 0};
     state_timer_t timer = {.partition = 3, .due_ms = T0_MS + 5 * MINUTE_MS + 24 * HOUR_MS,
                            .contact_id = "alice", .journey_id = "coffee_email_promo",
                            .node = outcome_node, .node_entered_at_ms = T0_MS + 5 * MINUTE_MS};
@@ -246,7 +246,7 @@ Test(inspect, works_while_the_directory_is_locked_by_a_writer) {
 /* A contact held at a send by a cap: its held send with the release time, and each rule
  * of the config's caps counted at --at, in text and JSON. */
 Test(inspect, shows_held_sends_and_cap_counters) {
-    state_instance_t held = {STATE_INSTANCE_ACTIVE, 0, 1, 1, T0_MS, T0_MS + HOUR_MS, 0};
+    state_instance_t held = {STATE_INSTANCE_ACTIVE, 0, 1, 1, T0_MS, T0_MS + HOUR_MS, 0, 0, 0};
     state_timer_t timer = {.partition = 0, .due_ms = T0_MS + 25 * HOUR_MS,
                            .contact_id = "carol", .journey_id = "caps_delay", .node = 0,
                            .node_entered_at_ms = T0_MS + HOUR_MS};

@@ -180,7 +180,8 @@ void feed_email(env_t *env, const char *event_id, const char *contact_id, int64_
 action_id_buf_t action_id_of(const char *contact_id, const char *node_id,
                                     uint32_t occurrence) {
     action_id_buf_t id;
-    action_id_format(id.s, contact_id, JOURNEY_ID, 1, node_id, occurrence);
+    action_id_format(id.s, contact_id, JOURNEY_ID, 1, node_id, occurrence,
+                     ACTION_ID_ONE_PASS);
     return id;
 }
 
@@ -329,7 +330,7 @@ void feed_outcome(env_t *env, const char *event_id, int64_t t, sy_channel_t chan
                          const char *link) {
     char id[ACTION_ID_BYTES];
     action_id_format(id, contact, env->journey->id, env->journey->version, node_id,
-                     occurrence);
+                     occurrence, ACTION_ID_ONE_PASS);
     sy_event_t ev = event_make(event_id, contact, t, channel, type);
     ev.message_id = id;
     ev.link = link;
@@ -368,7 +369,7 @@ void expect_act(const env_t *env, size_t i, sy_channel_t channel,
     const rec_action_t *a = &r->actions[i];
     char want_id[ACTION_ID_BYTES];
     action_id_format(want_id, contact, env->journey->id, env->journey->version, node,
-                     occurrence);
+                     occurrence, ACTION_ID_ONE_PASS);
     cr_assert(eq(int, a->channel, channel), "action %zu channel %d, want %d", i, a->channel,
               channel);
     cr_assert(eq(str, (char *)a->template_id, (char *)template_id),

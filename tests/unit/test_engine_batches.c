@@ -105,7 +105,8 @@ static void run_scenario(env_t *env, bool commit_each) {
     for (size_t i = 0; i < 5; i++) {
         snprintf(event_id, sizeof event_id, "e%d", n++);
         feed_entry(env, event_id, contacts[i], t + (int64_t)i * 1000);
-        action_id_format(ids[i], contacts[i], JOURNEY_ID, 1, "promo_email", 1);
+        action_id_format(ids[i], contacts[i], JOURNEY_ID, 1, "promo_email", 1,
+                         ACTION_ID_ONE_PASS);
     }
     static const struct {
         size_t contact;

@@ -92,6 +92,10 @@ static void assert_instance_eq(const state_instance_t *got, const state_instance
               (long long)want->node_entered_at_ms);
     cr_assert(eq(u32, got->seen_mask, want->seen_mask), "seen mask 0x%x, want 0x%x",
               got->seen_mask, want->seen_mask);
+    cr_assert(eq(u16, got->looped_send, want->looped_send), "looped send %u, want %u",
+              got->looped_send, want->looped_send);
+    if (want->looped_send)
+        cr_assert(eq(i64, got->looped_send_at_ms, want->looped_send_at_ms));
 }
 
 static void expect_instance(state_store_t *s, int32_t partition, const char *contact,
@@ -265,6 +269,9 @@ Test(state_codec, instance_round_trips) {
          .entered_at_ms = -5 * H_MS, .node_entered_at_ms = -7 * H_MS, .seen_mask = 0},
         {.status = STATE_INSTANCE_ACTIVE, .node = 0, .journey_version = 0, .occurrence = 0,
          .entered_at_ms = 0, .node_entered_at_ms = 0, .seen_mask = 1},
+        {.status = STATE_INSTANCE_ACTIVE, .node = 3, .journey_version = 2, .occurrence = 4,
+         .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS + 2 * H_MS, .seen_mask = 0,
+         .looped_send = UINT16_MAX, .looped_send_at_ms = T0_MS + 2 * H_MS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t buf[STATE_VALUE_BYTES_MAX];
@@ -276,6 +283,21 @@ Test(state_codec, instance_round_trips) {
         cr_assert(state_codec_instance_decode(buf, n, &out), "case %zu: decode failed", i);
         assert_instance_eq(&out, &cases[i]);
     }
+}
+
+/* A value written before looped sends had their own ids ends after the seen mask: it
+ * reads with no looped send. */
+Test(state_codec, an_instance_without_a_looped_send_reads_as_none) {
+    uint8_t buf[STATE_VALUE_BYTES_MAX];
+    state_instance_t in = instance_at(3, 2, T0_MS), out;
+    in.looped_send = 4;
+    in.looped_send_at_ms = T0_MS + H_MS;
+    size_t with = state_codec_instance_encode(buf, &in);
+    in.looped_send = 0;
+    size_t without = state_codec_instance_encode(buf, &in);
+    cr_assert(lt(sz, without, with));
+    cr_assert(state_codec_instance_decode(buf, without, &out));
+    cr_assert(eq(u16, out.looped_send, 0));
 }
 
 Test(state_codec, instance_decode_rejects_truncated_wrong_version_and_trailing_bytes) {
