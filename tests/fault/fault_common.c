@@ -404,42 +404,25 @@ int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
 /* ------------------------------------------------------------------------------------- */
 /* reading and comparing */
 
-typedef struct read_ctx {
-    codec_t *codec;
-    fault_outputs_t *out;
-    long undecodable;
-} read_ctx_t;
-
-static void on_output(void *ctx, const rd_kafka_message_t *m) {
-    read_ctx_t *c = ctx;
-    char errbuf[256], *json = NULL;
-    if (codec_to_json(c->codec, m->payload, m->len, &json, errbuf, sizeof errbuf) != SY_OK) {
-        c->undecodable++;
-        return;
-    }
-    fault_outputs_add_json(c->out, json);
-    free(json);
-}
+static void on_output(void *ctx, const char *json) { fault_outputs_add_json(ctx, json); }
 
 void fault_read_outputs(const service_t *svc, fault_outputs_t *got) {
-    char errbuf[256], email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
-    read_ctx_t ctx = {.out = got};
-    cr_assert(eq(int, codec_open(&ctx.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    char email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
+    long undecodable = 0;
     const char *topics[] = {svc->decisions, service_action_topic(svc, "email", email, sizeof email),
                             service_action_topic(svc, "push", push, sizeof push),
                             svc->contact_updates};
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
-        long n = harness_consume_all(harness_bootstrap(), topics[i], "read_committed", -1,
-                                     FAULT_READ_TIMEOUT_MS, on_output, &ctx);
+        long n = harness_consume_json(harness_bootstrap(), topics[i], "read_committed", -1,
+                                      FAULT_READ_TIMEOUT_MS, on_output, got, &undecodable);
         cr_assert_geq(n, 0, "could not read %s", topics[i]);
     }
-    codec_close(ctx.codec);
     printf("service outputs (read_committed): %ld decisions, %ld actions, %ld contact updates"
            ", %ld undecodable, %ld of other contacts\n",
            got->counts[FAULT_DECISIONS], got->counts[FAULT_ACTIONS],
-           got->counts[FAULT_UPDATES], ctx.undecodable, got->foreign);
+           got->counts[FAULT_UPDATES], undecodable, got->foreign);
     fflush(stdout);
-    cr_expect(eq(long, ctx.undecodable, 0), "undecodable output records: %ld", ctx.undecodable);
+    cr_expect(eq(long, undecodable, 0), "undecodable output records: %ld", undecodable);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
