@@ -54,13 +54,16 @@ const cli_command_t cli_commands[] = {
      "  --journeys DIR  journeys to run (default: the examples/journeys of the source tree)\n",
      cli_demo_main, NULL},
     {"validate", "check journey files and report every problem with file:line:column",
-     "usage: switchyard validate FILE...\n\n"
+     "usage: switchyard validate [--config FILE] FILE...\n\n"
      "Loads each journey file (YAML or JSON) as the service would and prints `FILE: ok`\n"
-     "or the problem as FILE:LINE:COLUMN: message. Exits 2 when any file is invalid.\n",
+     "or the problem as FILE:LINE:COLUMN: message. Exits 2 when any file is invalid.\n\n"
+     "options:\n  --config FILE   validate with the service config's journeys.* limits\n"
+     "                  (journeys.loop.period.min.ms); without it, their defaults\n",
      cli_validate_main, NULL},
     {"simulate", "run journeys over a JSON-lines event file, without Kafka",
      "usage: switchyard simulate --journeys DIR --events FILE [--out FILE]\n"
-     "                           [--until TIME|+DURATION|end|input] [--partitions N]\n\n"
+     "                           [--until TIME|+DURATION|end|input] [--partitions N]\n"
+     "                           [--config FILE] [--suppression-lists LISTS]\n\n"
      "Runs the journeys of DIR over a JSON-lines file of events and profile updates, in\n"
      "event time, with no Kafka and a throwaway in-memory state, and writes the routing\n"
      "decisions, action commands and contact updates as JSON lines (docs/simulate.md).\n"
@@ -74,6 +77,10 @@ const cli_command_t cli_commands[] = {
      "                    (none beyond the input's own times)\n"
      "  --partitions N    hash contacts onto N partitions, each with its own event time\n"
      "                    (default 1)\n"
+     "  --config FILE     apply the service config's events.*, consent.*, safety.* and\n"
+     "                    journeys.* options as the service does (its Kafka options are\n"
+     "                    not used); without it, their defaults\n"
+     "  --suppression-lists LISTS  more suppression lists, as safety.suppression.lists\n"
      "exit codes: 0 ok, 1 operating error, 2 bad usage, journey or input line (named\n"
      "as FILE:LINE)\n",
      cli_simulate_main, NULL},

@@ -14,7 +14,9 @@
 typedef struct cli_simulate_args {
     simulate_conf_t conf;
     const char *events_path;
-    engine_safety_conf_t safety; /* the defaults, with --suppression-lists */
+    const char *config_path; /* --config: its engine options apply */
+    const char *lists_text;  /* --suppression-lists, added to the config's lists */
+    simulate_settings_t settings;
 } cli_simulate_args_t;
 
 static int partitions_parse(const char *text, int32_t *out) {
@@ -27,19 +29,31 @@ static int partitions_parse(const char *text, int32_t *out) {
     return 1;
 }
 
-/* --suppression-lists takes safety.suppression.lists' value (docs/safety.md). */
-static int lists_parse(engine_safety_conf_t *safety, const char *text) {
-    char errbuf[256];
-    if (engine_safety_lists_parse(safety, text, errbuf, sizeof errbuf) == SY_OK)
-        return 1;
-    return cli_usage_fail("simulate", errbuf, NULL);
+/* The settings of --config (or the defaults), then --suppression-lists (the value of
+ * safety.suppression.lists, docs/safety.md). 0 when either is refused (said on stderr). */
+static int settings_load(cli_simulate_args_t *a) {
+    char errbuf[1024];
+    sy_config_t *config = NULL;
+    sy_err_t err = a->config_path ? config_load(&config, a->config_path, errbuf, sizeof errbuf)
+                                  : SY_OK;
+    if (err == SY_OK)
+        err = simulate_settings_apply(&a->conf, &a->settings, config, errbuf, sizeof errbuf);
+    config_free(config);
+    if (err == SY_OK && a->lists_text &&
+        engine_safety_lists_parse(&a->settings.safety, a->lists_text, errbuf,
+                                  sizeof errbuf) != SY_OK)
+        return cli_usage_fail("simulate", errbuf, NULL);
+    if (err != SY_OK)
+        fprintf(stderr, "switchyard simulate: %s\n", errbuf);
+    return err == SY_OK;
 }
 
 static const struct option args_options[] = {
     {"journeys", required_argument, NULL, 0}, {"events", required_argument, NULL, 0},
     {"out", required_argument, NULL, 0},      {"until", required_argument, NULL, 0},
     {"partitions", required_argument, NULL, 0},
-    {"suppression-lists", required_argument, NULL, 0}, {0}};
+    {"suppression-lists", required_argument, NULL, 0},
+    {"config", required_argument, NULL, 0},   {0}};
 
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("simulate", message, value);
@@ -47,8 +61,6 @@ static int args_fail(const char *message, const char *value) {
 
 static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
     *a = (cli_simulate_args_t){.conf = {.partitions = 1, .until = SIMULATE_UNTIL_END}};
-    engine_safety_conf_default(&a->safety);
-    a->conf.safety = &a->safety;
     cli_args_t it;
     const char *option, *value;
     int more;
@@ -68,8 +80,9 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
             if (!partitions_parse(value, &a->conf.partitions))
                 return args_fail("--partitions takes 1..4096", value);
         } else if (strcmp(option, "--suppression-lists") == 0) {
-            if (!lists_parse(&a->safety, value))
-                return 0;
+            a->lists_text = value;
+        } else if (strcmp(option, "--config") == 0) {
+            a->config_path = value;
         } else {
             return args_fail("unknown option", option);
         }
@@ -78,7 +91,7 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
         return 0;
     if (!a->conf.journeys_dir || !a->events_path)
         return args_fail("--journeys DIR and --events FILE are required", NULL);
-    return 1;
+    return settings_load(a);
 }
 
 static int simulate_exit_code(sy_err_t err) {

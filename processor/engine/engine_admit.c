@@ -19,6 +19,14 @@ engine_admit_conf_t engine_admit_conf_default(void) {
                                  .dedup_ids_max = ENGINE_DEDUP_IDS_MAX_DEFAULT};
 }
 
+engine_admit_conf_t engine_admit_conf_from_config(const sy_config_t *c) {
+    assert(c != NULL && c->events_dedup_ids_max > 0);
+    return (engine_admit_conf_t){.future_skew_max_ms = c->events_future_skew_max_ms,
+                                 .future_gap_max_ms = c->events_future_gap_max_ms,
+                                 .dedup_window_ms = c->events_dedup_window_ms,
+                                 .dedup_ids_max = (size_t)c->events_dedup_ids_max};
+}
+
 /* SY_ERR_IMPLAUSIBLE_TIME when t is out of bounds or too far ahead of the reference. */
 static sy_err_t admit_time(state_store_t *store, const engine_admit_conf_t *conf,
                            int32_t partition, int64_t t, int64_t wall_ms, char *errbuf,

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "records.h"
 #include "state_store.h"
 #include "sy_error.h"
@@ -33,6 +34,9 @@ typedef struct engine_admit_conf {
 
 /* The defaults above. */
 engine_admit_conf_t engine_admit_conf_default(void);
+
+/* The conf the config's events.* options give (config borrowed). */
+engine_admit_conf_t engine_admit_conf_from_config(const sy_config_t *config);
 
 /* Admit ev of partition. Its time must be within SY_TIME_MIN_MS..SY_TIME_MAX_MS, and is
  * implausible when it is too far ahead of every reference known: more than

@@ -83,20 +83,14 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
                     char *errbuf, size_t errbuf_size) {
     replay_output_t out = {0};
     engine_sink_t sink = {out_decision, out_action, out_contact_update, &out};
-    /* With --config, its events.* options decide what is admitted, as in the service. */
-    const sy_config_t *c = conf->output_config;
-    engine_admit_conf_t admit = engine_admit_conf_default();
-    if (c)
-        admit = (engine_admit_conf_t){c->events_future_skew_max_ms, c->events_future_gap_max_ms,
-                                      c->events_dedup_window_ms,
-                                      (size_t)c->events_dedup_ids_max};
-    engine_safety_conf_t safety;
-    engine_safety_conf_default(&safety);
-    sy_err_t err = c ? engine_safety_conf_from_config(&safety, c, errbuf, errbuf_size) : SY_OK;
     simulate_conf_t sim_conf = {
         .journeys_dir = conf->journeys_dir, .sink = &sink, .state_dir = conf->state_dir,
-        .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms,
-        .admit = &admit, .safety = &safety};
+        .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms};
+    /* With --config, its events.*, consent.*, safety.* and journeys.* options apply, as in
+     * the service. */
+    simulate_settings_t settings;
+    sy_err_t err = simulate_settings_apply(&sim_conf, &settings, conf->output_config, errbuf,
+                                           errbuf_size);
     replay_input_t *input = NULL;
     simulate_t *sim = NULL;
     *stats = (replay_stats_t){0};

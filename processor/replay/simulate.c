@@ -107,8 +107,8 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
     s->admit = conf->admit ? *conf->admit : engine_admit_conf_default();
     s->latest_ms = INT64_MIN;
     engine_sink_t sink = {sim_decision, sim_action, sim_contact_update, s};
-    if ((err = journey_set_load_dir(&s->journeys, conf->journeys_dir, errbuf,
-                                    errbuf_size)) != SY_OK ||
+    if ((err = journey_set_load_dir_opts(&s->journeys, conf->journeys_dir,
+                                         conf->journey_opts, errbuf, errbuf_size)) != SY_OK ||
         (err = sim_output_open(s, conf, errbuf, errbuf_size)) != SY_OK ||
         (err = sim_store_open(s, conf, errbuf, errbuf_size)) != SY_OK ||
         (err = codec_open(&s->codec, errbuf, errbuf_size)) != SY_OK ||
@@ -118,6 +118,7 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
     if (conf->safety)
         engine_safety_set(s->engine, conf->safety);
     s->conf.safety = NULL;
+    s->conf.journey_opts = NULL;
     /* A continued store may hold timers on any partition: finish looks at them all. */
     s->partitions_fed = conf->state_dir ? conf->partitions : 0;
     *out = s;

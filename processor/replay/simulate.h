@@ -47,7 +47,25 @@ typedef struct simulate_conf {
                                        * for simulate_open */
     const engine_safety_conf_t *safety; /* consent and suppression; NULL: the defaults.
                                          * Borrowed for simulate_open */
+    const journey_load_opts_t *journey_opts; /* validation limits; NULL: the defaults.
+                                              * Borrowed for simulate_open */
 } simulate_conf_t;
+
+/* What a service config sets for an offline run, as it does for the service: admission
+ * (events.*), consent and safety (consent.*, safety.*), journey validation
+ * (journeys.loop.period.min.ms). Its Kafka options are not used. */
+typedef struct simulate_settings {
+    engine_admit_conf_t admit;
+    engine_safety_conf_t safety;
+    journey_load_opts_t journey_opts;
+} simulate_settings_t;
+
+/* Fill settings from config (borrowed; NULL: the defaults) and point conf's admit, safety
+ * and journey_opts at them: settings must outlive conf. Errors: SY_ERR_CONFIG, errbuf
+ * names the option. */
+sy_err_t simulate_settings_apply(simulate_conf_t *conf, simulate_settings_t *settings,
+                                 const sy_config_t *config, char *errbuf,
+                                 size_t errbuf_size);
 
 typedef struct simulate_stats {
     uint64_t events;

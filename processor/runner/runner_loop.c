@@ -56,8 +56,7 @@ static sy_err_t admit_event(runner_t *r, const rd_kafka_message_t *m, const sy_e
                             bool *duplicate, char *reason, size_t reason_size) {
     assert(r->txn_state == RUNNER_TXN_OPEN);
     const sy_config_t *c = r->config;
-    engine_admit_conf_t conf = {c->events_future_skew_max_ms, c->events_future_gap_max_ms,
-                                c->events_dedup_window_ms, (size_t)c->events_dedup_ids_max};
+    engine_admit_conf_t conf = engine_admit_conf_from_config(c);
     int64_t wall_ms = c->time_mode == CONFIG_TIME_WALLCLOCK ? sy_clock_wall_ms() : INT64_MIN;
     sy_err_t err = engine_admit_event(r->store, &conf, m->partition, ev, wall_ms, duplicate,
                                       reason, reason_size);

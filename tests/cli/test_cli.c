@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "child.h"
 
@@ -79,6 +80,37 @@ Test(cli, validate_accepts_the_example_and_names_the_problem_in_a_bad_file) {
                   out),
               2), "output:\n%s", out);
     cr_assert_not_null(strstr(out, "unknown_node.yaml:"), "no file:line in:\n%s", out);
+}
+
+/* validate --config checks a journey against the config's journeys.* limits: a loop that
+ * sends every 2 h passes the default 1 h minimum and fails a config's 3 h. */
+Test(cli, validate_takes_the_loop_minimum_from_a_config) {
+    char dir[] = "/tmp/switchyard-cli-XXXXXX", path[128], config[128], args[512];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/loop.yaml", dir);
+    snprintf(config, sizeof config, "%s/three_hours.conf", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("id: loopy\nversion: 1\nentry: {event: custom.app_opened}\nnodes:\n"
+          "  - id: hello\n    send: {channel: push, template: hi}\n    next: pause\n"
+          "  - id: pause\n    wait: {for: 2h}\n    next: hello\n", f);
+    fclose(f);
+    f = fopen(config, "w");
+    cr_assert_not_null(f);
+    fputs("kafka.bootstrap.servers = 127.0.0.1:1\njourneys.dir = .\nstate.dir = x\n"
+          "journeys.loop.period.min.ms = 10800000\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "validate %s", path);
+    cr_assert(eq(int, run(args, out), 0), "output:\n%s", out);
+    snprintf(args, sizeof args, "validate --config %s %s", config, path);
+    cr_assert(eq(int, run(args, out), 2), "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "less than the minimum period 3h"), "%s", out);
+    snprintf(args, sizeof args, "validate --config %s/none.conf %s", dir, path);
+    cr_assert(eq(int, run(args, out), 2), "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "none.conf"), "%s", out);
+    remove(path);
+    remove(config);
+    rmdir(dir);
 }
 
 Test(cli, run_names_the_config_file_and_line_of_a_bad_option) {

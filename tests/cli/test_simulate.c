@@ -280,3 +280,41 @@ Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
                  "promo_email>done(suppressed:list:do_not_contact)/entry");
     cr_assert_not_null(strstr(out, " 0 dead letters, 8 sends suppressed"), "%s", out);
 }
+
+/* --config applies the service config's consent and safety options as the service does:
+ * its suppression list gives the bytes --suppression-lists gives, and its own SMS stop
+ * keywords replace the defaults (" Stop " no longer opts contact a out). */
+Test(simulate, a_service_config_applies_its_consent_and_safety_options) {
+    char config[256], args[768];
+    const char *base = "kafka.bootstrap.servers = 127.0.0.1:1\njourneys.dir = .\n"
+                       "state.dir = unused\nsafety.suppression.lists = do_not_contact\n";
+    const char *common = "--journeys " SY_SOURCE_ROOT "/tests/journeys/consent --events "
+                         SY_SOURCE_ROOT "/tests/journeys/consent/events.jsonl";
+    snprintf(args, sizeof args, "%s --out %s --suppression-lists do_not_contact", common,
+             out_path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, again, SIM_OUTPUT_MAX);
+    dir_file_write("lists.conf", base, config, sizeof config);
+    snprintf(args, sizeof args, "%s --out %s --config %s", common, out_path, config);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    cr_assert(eq(str, lines, again), "--config vs --suppression-lists");
+
+    char text[512];
+    snprintf(text, sizeof text, "%sconsent.sms.stop.keywords = HALT\n", base);
+    dir_file_write("halt.conf", text, config, sizeof config);
+    snprintf(args, sizeof args, "%s --out %s --config %s", common, out_path, config);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    char trace[2048];
+    contact_trace(lines, "a", trace, sizeof trace);
+    const char *second = strstr(strstr(trace, "send promo_sms sms promo") + 1,
+                                "send promo_sms sms promo");
+    cr_assert_not_null(second, "\" Stop \" is no keyword with HALT alone: %s", trace);
+
+    dir_file_write("bad.conf", "kafka.bootstrap.servers = x\njourneys.dir = .\n"
+                   "state.dir = y\nsafety.caps.bogus = 1\n", config, sizeof config);
+    snprintf(args, sizeof args, "%s --out %s --config %s", common, out_path, config);
+    cr_assert(eq(int, run(args, out), 2), "%s", out);
+    cr_assert_not_null(strstr(out, "bad.conf:4:"), "the file and line: %s", out);
+}
