@@ -1,5 +1,6 @@
 /* kafka_harness.c — the integration-test harness of kafka_harness.h: topics, a producer,
- * a consumer that reads a topic to its end (raw, or decoded to JSON). Child processes are tests/support/child.h.
+ * a consumer that reads a topic to its end (raw, or decoded to JSON). Child processes are
+ * tests/support/child.h.
  * Not part of libswitchyard and never linked into the switchyard executable. */
 #include "kafka_harness.h"
 
