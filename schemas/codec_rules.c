@@ -216,9 +216,11 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *u, char *errbuf,
     if (err == SY_OK && (u->name == NULL || u->name[0] == '\0'))
         err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: name is %s", r,
                          u->name == NULL ? "missing" : "empty");
-    if (err == SY_OK && u->op == SY_UPDATE_OPT_OUT && sy_channel_parse(u->name) < 0)
+    bool consent = u->op == SY_UPDATE_OPT_OUT || u->op == SY_UPDATE_OPT_IN;
+    if (err == SY_OK && consent && sy_channel_parse(u->name) < 0)
         err = codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
-                         "%s: opt_out names channel '%s', which does not exist", r, u->name);
+                         "%s: %s names channel '%s', which does not exist", r,
+                         sy_update_op_name(u->op), u->name);
     return err;
 }
 

@@ -46,6 +46,7 @@ static const char *const update_op_names[SY_UPDATE_OP__COUNT] = {
     [SY_UPDATE_ADD_TO_LIST] = "add_to_list",
     [SY_UPDATE_REMOVE_FROM_LIST] = "remove_from_list",
     [SY_UPDATE_OPT_OUT] = "opt_out",
+    [SY_UPDATE_OPT_IN] = "opt_in",
 };
 
 #define BIT(type) (UINT32_C(1) << (type))

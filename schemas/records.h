@@ -87,6 +87,7 @@ typedef enum sy_update_op {
     SY_UPDATE_ADD_TO_LIST,
     SY_UPDATE_REMOVE_FROM_LIST,
     SY_UPDATE_OPT_OUT, /* name is the channel, lower case */
+    SY_UPDATE_OPT_IN,  /* the same; last, so older readers keep their symbols' places */
     SY_UPDATE_OP__COUNT
 } sy_update_op_t;
 

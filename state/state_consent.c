@@ -28,7 +28,7 @@ _Static_assert(SY_ID_BYTES_MAX < 256, "a list name's length fits its byte");
 static const char *const status_names[STATE_CONSENT_STATUS__COUNT] = {
     "unknown", "opted_in", "opted_out", "suppressed"};
 static const char *const cause_names[STATE_CONSENT_CAUSE__COUNT] = {
-    "", "event", "keyword", "journey", "bounce"};
+    "", "event", "keyword", "journey", "bounce", "profile"};
 
 const char *state_consent_status_name(state_consent_status_t status) {
     /* no assert: out of range is answered with NULL */

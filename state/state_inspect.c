@@ -1,7 +1,7 @@
-/* state_inspect.c — read-only scans for `switchyard inspect`: a contact's instances and
- * profile in whichever partitions hold them (a skip scan: one seek per partition present
- * in the column family, then one per hit), and a partition's whole timer index. Reads
- * committed state only; not on the processing path. */
+/* state_inspect.c — read-only scans for `switchyard inspect`: a contact's instances,
+ * profile, consent and event ids in whichever partitions hold them (a skip scan: one seek
+ * per partition present in the column family, then one per hit), and a partition's whole
+ * timer index. Reads committed state only; not on the processing path. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,16 +100,16 @@ sy_err_t state_store_contact_scan(state_store_t *s, const char *contact_id,
     return iter_finish(it, err, "scan instances", errbuf, errbuf_size);
 }
 
-sy_err_t state_store_profile_partition_find(state_store_t *s, const char *contact_id,
-                                            int32_t *partition, char *errbuf,
-                                            size_t errbuf_size) {
+/* The lowest partition whose column family cf holds contact_id's key (the profile key's
+ * layout) into *partition; SY_ERR_NOT_FOUND when none does, or cf is not open. */
+static sy_err_t cf_partition_find(state_store_t *s, int cf, const char *contact_id,
+                                  int32_t *partition, char *errbuf, size_t errbuf_size) {
     sy_err_t err = contact_id_check(contact_id, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
+    if (err != SY_OK || !s->cf[cf]) /* NULL: a store read-only from before that cf */
+        return err != SY_OK ? err : SY_ERR_NOT_FOUND;
     uint8_t key[PROFILE_KEY_BYTES_MAX];
-    assert(s && partition);
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_PROFILES]);
+    assert(partition && cf > CF_DEFAULT && cf < CF__COUNT);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
     err = SY_ERR_NOT_FOUND;
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX;) {
         int32_t q = partition_next(it, p);
@@ -126,7 +126,27 @@ sy_err_t state_store_profile_partition_find(state_store_t *s, const char *contac
         }
         p = q + 1;
     }
-    return iter_finish(it, err, "scan profiles", errbuf, errbuf_size);
+    char what[32];
+    snprintf(what, sizeof what, "scan %s", cf_names[cf]);
+    return iter_finish(it, err, what, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_profile_partition_find(state_store_t *s, const char *contact_id,
+                                            int32_t *partition, char *errbuf,
+                                            size_t errbuf_size) {
+    assert(s != NULL);
+    return cf_partition_find(s, CF_PROFILES, contact_id, partition, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_consent_partition_find(state_store_t *s, const char *contact_id,
+                                            int32_t *partition, char *errbuf,
+                                            size_t errbuf_size) {
+    assert(s != NULL);
+    sy_err_t err = cf_partition_find(s, CF_CONSENT, contact_id, partition, errbuf,
+                                     errbuf_size);
+    return err != SY_ERR_NOT_FOUND ? err
+                                   : cf_partition_find(s, CF_EVENT_IDS, contact_id, partition,
+                                                       errbuf, errbuf_size);
 }
 
 sy_err_t state_store_timers_scan(state_store_t *s, int32_t partition,

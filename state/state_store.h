@@ -185,6 +185,7 @@ typedef enum state_consent_cause {
     STATE_CONSENT_CAUSE_KEYWORD = 2, /* an SMS reply that is a keyword (STOP, START) */
     STATE_CONSENT_CAUSE_JOURNEY = 3, /* a journey's update node */
     STATE_CONSENT_CAUSE_BOUNCE = 4,  /* a hard bounce */
+    STATE_CONSENT_CAUSE_PROFILE = 5, /* a consent attribute on the profiles topic */
     STATE_CONSENT_CAUSE__COUNT
 } state_consent_cause_t;
 
@@ -263,6 +264,13 @@ sy_err_t state_store_contact_scan(state_store_t *store, const char *contact_id,
 /* The lowest partition holding a committed profile of contact_id into *partition.
  * SY_ERR_NOT_FOUND when there is none. */
 sy_err_t state_store_profile_partition_find(state_store_t *store, const char *contact_id,
+                                            int32_t *partition, char *errbuf,
+                                            size_t errbuf_size);
+
+/* The lowest partition holding a committed consent record, else recent event ids, of
+ * contact_id into *partition: the state a contact can have without an instance or a
+ * profile (an opt-out event of a contact no journey took). SY_ERR_NOT_FOUND when none. */
+sy_err_t state_store_consent_partition_find(state_store_t *store, const char *contact_id,
                                             int32_t *partition, char *errbuf,
                                             size_t errbuf_size);
 

@@ -47,6 +47,16 @@ sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
 sy_err_t engine_on_event(engine_t *engine, int32_t partition, const sy_event_t *event,
                          char *errbuf, size_t errbuf_size);
 
+/* Apply one profile update of partition (borrowed): merge it into the contact's stored
+ * profile, then change the contact's consent as its attributes consent.<channel> and
+ * consent.all say (opted_in, opted_out; docs/safety.md) at the update's time. A consent
+ * attribute of another value is ignored, with one warning per engine. Profiles move no
+ * time and fire no timer. Errors: SY_ERR_LIMIT (over the store's profile limits: the
+ * record's fault; nothing applied), SY_ERR_STATE, SY_ERR_NOMEM. */
+sy_err_t engine_on_profile(engine_t *engine, int32_t partition,
+                           const sy_profile_update_t *update, char *errbuf,
+                           size_t errbuf_size);
+
 /* Fire every timer of partition due at or before now_ms, in due order. *fired counts
  * them (stale ones included). Errors as engine_on_event. */
 sy_err_t engine_fire_timers(engine_t *engine, int32_t partition, int64_t now_ms,

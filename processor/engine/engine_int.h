@@ -44,6 +44,7 @@ struct engine {
      * it too), else NULL; points at opt_out_event. */
     const sy_event_t *event_as_opt_out;
     sy_event_t opt_out_event;
+    bool consent_attr_warned; /* a bad consent.* profile attribute was logged once */
 };
 
 /* One contact's walk through one journey, caused by one event or timer at time t. */
@@ -142,9 +143,16 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
 sy_err_t engine_safety_on_event(engine_t *engine, int32_t partition, const sy_event_t *ev,
                                 char *errbuf, size_t errbuf_size);
 
-/* engine_safety.c: what an update node does to consent: opt_out, and add_to_list and
+/* engine_safety.c: what an update node does to consent: opt_out and opt_in (of its
+ * channel, at w's time, unless the channel changed later), and add_to_list and
  * remove_from_list of a configured suppression list. Errors: the store's. */
 sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up);
+
+/* engine_safety.c: what a profile update's consent.<channel> and consent.all attributes
+ * do to the contact's consent, at the update's time. Errors: the store's. */
+sy_err_t engine_safety_on_profile(engine_t *engine, int32_t partition,
+                                  const sy_profile_update_t *update, char *errbuf,
+                                  size_t errbuf_size);
 
 /* engine_split.c: the arm a contact takes at a split node. */
 size_t engine_split_arm(const journey_split_t *split, const char *contact_id,

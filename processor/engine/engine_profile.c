@@ -1,7 +1,7 @@
 /* engine_profile.c — the contact profile as the engine sees it: read from the state store
  * into buffers the engine allocated at open, at most once per input and only for journeys
- * that read it; the evaluation environment built on it; and set/unset attribute updates
- * written back so later steps see them. */
+ * that read it; the evaluation environment built on it; set/unset attribute updates
+ * written back so later steps see them; and profile updates from the profiles topic. */
 #include "engine.h"
 
 #include <assert.h>
@@ -109,4 +109,14 @@ sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
                                              w->errbuf_size);
     w->engine->profile_loaded = false; /* the next reader sees the change */
     return err;
+}
+
+sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_update_t *update,
+                           char *errbuf, size_t errbuf_size) {
+    assert(e && update && update->contact_id);
+    e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
+    sy_err_t err = state_store_profile_apply(e->store, partition, update, errbuf,
+                                             errbuf_size);
+    return err == SY_OK ? engine_safety_on_profile(e, partition, update, errbuf, errbuf_size)
+                        : err;
 }

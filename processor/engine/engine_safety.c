@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "log.h"
 
 void engine_safety_set(engine_t *e, const engine_safety_conf_t *conf) {
     assert(e != NULL && conf->lists_count <= ENGINE_SAFETY_LISTS_MAX);
@@ -57,6 +58,16 @@ static bool slot_set(state_consent_t *c, int slot, state_consent_status_t status
         return false;
     *s = (state_consent_slot_t){(uint8_t)status, (uint8_t)cause, t};
     return true;
+}
+
+/* An opt-in or opt-out a journey or a profile gives slot of c at t: as slot_set, except
+ * that it never lifts a suppression (a dead address stays dead whatever the consent). */
+static bool consent_set(state_consent_t *c, int slot, state_consent_status_t status,
+                        state_consent_cause_t cause, int64_t t) {
+    assert(status == STATE_CONSENT_OPTED_IN || status == STATE_CONSENT_OPTED_OUT);
+    if (c->slots[slot].status == STATE_CONSENT_SUPPRESSED)
+        return false;
+    return slot_set(c, slot, status, cause, t);
 }
 
 /* What an event does to consent, into c; true when c changed. *keyword is set to the
@@ -169,7 +180,8 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
     state_consent_t c;
     engine_t *e = w->engine;
     assert(up->name != NULL);
-    int channel = up->op == SY_UPDATE_OPT_OUT ? sy_channel_parse(up->name) : -1;
+    bool consent = up->op == SY_UPDATE_OPT_OUT || up->op == SY_UPDATE_OPT_IN;
+    int channel = consent ? sy_channel_parse(up->name) : -1;
     bool list = (up->op == SY_UPDATE_ADD_TO_LIST || up->op == SY_UPDATE_REMOVE_FROM_LIST) &&
                 list_find(&e->safety, up->name);
     if (channel < 0 && !list)
@@ -178,12 +190,91 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
                                            w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
-    bool changed = channel >= 0 ? slot_set(&c, channel, STATE_CONSENT_OPTED_OUT,
-                                           STATE_CONSENT_CAUSE_JOURNEY, w->t)
+    state_consent_status_t status = up->op == SY_UPDATE_OPT_IN ? STATE_CONSENT_OPTED_IN
+                                                                : STATE_CONSENT_OPTED_OUT;
+    bool changed = channel >= 0 ? consent_set(&c, channel, status,
+                                              STATE_CONSENT_CAUSE_JOURNEY, w->t)
                                 : list_member_set(&c, up->name,
                                                   up->op == SY_UPDATE_ADD_TO_LIST, w->t);
     return changed ? state_store_consent_put(e->store, w->partition, w->contact_id, &c,
                                              w->errbuf, w->errbuf_size)
+                   : SY_OK;
+}
+
+/* The consent slot a profile attribute sets: consent.<channel> of a channel a send can
+ * use, or consent.all; -1 for another consent.* name, -2 for a name that is not one. */
+static int profile_attr_slot(const char *name) {
+    static const char prefix[] = "consent.";
+    assert(name != NULL);
+    if (strncmp(name, prefix, sizeof prefix - 1) != 0)
+        return -2;
+    const char *rest = name + sizeof prefix - 1;
+    if (strcmp(rest, "all") == 0)
+        return STATE_CONSENT_ALL;
+    int c = sy_channel_parse(rest);
+    return c == SY_CHANNEL_CALL || c == SY_CHANNEL_CUSTOM || c == SY_CHANNEL_TASK ? -1 : c;
+}
+
+/* What a consent attribute's value says: opted_in or opted_out in any case; UNKNOWN for
+ * anything else. */
+static state_consent_status_t profile_attr_status(const sy_value_t *v) {
+    assert(v != NULL);
+    if (v->kind != SY_VALUE_STRING)
+        return STATE_CONSENT_UNKNOWN;
+    if (strcasecmp(v->u.s, "opted_in") == 0)
+        return STATE_CONSENT_OPTED_IN;
+    return strcasecmp(v->u.s, "opted_out") == 0 ? STATE_CONSENT_OPTED_OUT
+                                                : STATE_CONSENT_UNKNOWN;
+}
+
+/* One warning per engine for a consent attribute it ignores: a run of bad profiles says
+ * so once, not once a record. */
+static void profile_attr_warn(engine_t *e, const char *contact_id, const sy_attr_t *a,
+                              bool bad_name) {
+    static const char *const kinds[] = {"null", "a boolean", "a number", "a number"};
+    assert(a->value.kind <= SY_VALUE_STRING);
+    if (e->consent_attr_warned)
+        return;
+    e->consent_attr_warned = true;
+    char what[128];
+    if (bad_name)
+        snprintf(what, sizeof what, "names no channel");
+    else if (a->value.kind == SY_VALUE_STRING)
+        snprintf(what, sizeof what, "is \"%.64s\", not opted_in or opted_out", a->value.u.s);
+    else
+        snprintf(what, sizeof what, "is %s, not opted_in or opted_out", kinds[a->value.kind]);
+    log_warn("profile of contact %s: %s %s: ignored (consent attributes are consent.<channel> "
+             "of email, sms, push, voice, in_app or web, and consent.all; later bad ones are "
+             "ignored without a warning)", contact_id, a->name, what);
+}
+
+sy_err_t engine_safety_on_profile(engine_t *e, int32_t partition,
+                                  const sy_profile_update_t *u, char *errbuf,
+                                  size_t errbuf_size) {
+    state_consent_t c;
+    bool read = false, changed = false;
+    assert(e != NULL && u->set_count <= SY_PROFILE_ATTRS_MAX);
+    for (size_t i = 0; i < u->set_count; i++) {
+        int slot = profile_attr_slot(u->set[i].name);
+        state_consent_status_t status = profile_attr_status(&u->set[i].value);
+        if (slot == -2)
+            continue;
+        if (slot < 0 || status == STATE_CONSENT_UNKNOWN) {
+            profile_attr_warn(e, u->contact_id, &u->set[i], slot < 0);
+            continue;
+        }
+        if (!read) {
+            sy_err_t err = state_store_consent_get(e->store, partition, u->contact_id, &c,
+                                                   errbuf, errbuf_size);
+            if (err != SY_OK)
+                return err;
+            read = true;
+        }
+        changed |= consent_set(&c, slot, status, STATE_CONSENT_CAUSE_PROFILE,
+                               u->updated_at_ms);
+    }
+    return changed ? state_store_consent_put(e->store, partition, u->contact_id, &c, errbuf,
+                                             errbuf_size)
                    : SY_OK;
 }
 

@@ -1,6 +1,6 @@
 /* inspect.c — gathering one contact's state for `switchyard inspect` (instances, the
- * timers of their partitions, the profile) and the lookups both printers share. The
- * printing itself: inspect_text.c and inspect_json.c. */
+ * timers of their partitions, the profile, event ids and consent) and the lookups both
+ * printers share. The printing itself: inspect_text.c and inspect_json.c. */
 #include "inspect.h"
 
 #include <inttypes.h>
@@ -75,8 +75,14 @@ sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *c
     r->event_ids_partition = r->instances_count ? r->instances[0].partition
                              : r->has_profile   ? r->profile_partition
                                                 : -1;
-    if (r->event_ids_partition < 0)
-        return SY_OK;
+    if (r->event_ids_partition < 0) {
+        err = state_store_consent_partition_find(store, contact_id, &r->event_ids_partition,
+                                                 errbuf, errbuf_size);
+        if (err != SY_OK) {
+            r->event_ids_partition = -1;
+            return err == SY_ERR_NOT_FOUND ? SY_OK : err;
+        }
+    }
     err = state_store_event_ids_get(store, r->event_ids_partition, contact_id, r->event_ids,
                                     &r->event_ids_count, errbuf, errbuf_size);
     return err != SY_OK ? err
@@ -84,7 +90,9 @@ sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *c
                                                   &r->consent, errbuf, errbuf_size);
 }
 
-bool inspect_found(const inspect_report_t *r) { return r->instances_count || r->has_profile; }
+bool inspect_found(const inspect_report_t *r) {
+    return r->instances_count || r->has_profile || r->event_ids_partition >= 0;
+}
 
 const journey_t *inspect_journey_find(const journey_set_t *journeys, const char *id,
                                       int32_t version) {

@@ -46,13 +46,14 @@ typedef struct inspect_report {
 /* Fill report with contact_id's committed state in store: instances of every partition,
  * the timers of the partitions that hold them (found by scanning each such partition's
  * whole timer index), the profile, and the recent event ids and the consent (channels,
- * suppression lists) of the contact's partition
- * (that of its first instance, else of its profile). Errors: SY_ERR_LIMIT (over-long id),
- * SY_ERR_STATE. */
+ * suppression lists) of the contact's partition (that of its first instance, else of its
+ * profile, else of its consent record or event ids: a contact may have only those).
+ * Errors: SY_ERR_LIMIT (over-long id), SY_ERR_STATE. */
 sy_err_t inspect_gather(inspect_report_t *report, state_store_t *store,
                         const char *contact_id, char *errbuf, size_t errbuf_size);
 
-/* True when the contact has any state: an instance or a profile. */
+/* True when the contact has any state: an instance, a profile, a consent record or
+ * recent event ids. */
 bool inspect_found(const inspect_report_t *report);
 
 /* Print report for people (text) or as one JSON object and a newline. journeys (may be

@@ -16,7 +16,7 @@ static const char *const node_send_keys[] = {"channel", "template", "params", "c
                                              NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
-                                               "opt_out", NULL};
+                                               "opt_out", "opt_in", NULL};
 static const char *const node_attr_keys[] = {"name", "value", NULL};
 
 static const struct {
@@ -157,14 +157,15 @@ static sy_err_t node_task(journey_build_t *b, journey_task_t *task,
     return err;
 }
 
-static sy_err_t node_opt_out(journey_build_t *b, const journey_doc_node_t *value,
-                             char **out) {
+/* The channel of an opt_out or opt_in (key): one a send can use. */
+static sy_err_t node_consent(journey_build_t *b, const journey_doc_node_t *value,
+                             const char *key, char **out) {
     int c = value->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(value->text) : -1;
     if (c != SY_CHANNEL_EMAIL && c != SY_CHANNEL_SMS && c != SY_CHANNEL_PUSH &&
         c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_WEB)
         return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
-                            "opt_out names a channel: email, sms, push, voice, in_app or web");
-    return journey_string(b, value, "opt_out", out);
+                            "%s names a channel: email, sms, push, voice, in_app or web", key);
+    return journey_string(b, value, key, out);
 }
 
 static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
@@ -177,13 +178,14 @@ static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
         int column = map->count ? map->keys[1].column : map->column;
         return journey_fail(b, SY_ERR_JOURNEY, line, column, "update needs exactly one of "
                             "add_to_list, remove_from_list, set_attribute, unset_attribute, "
-                            "opt_out");
+                            "opt_out, opt_in");
     }
     const char *op = map->keys[0].text;
     const journey_doc_node_t *value = map->items[0];
-    if (strcmp(op, "opt_out") == 0) {
-        update->op = SY_UPDATE_OPT_OUT;
-        return node_opt_out(b, value, &update->name);
+    bool opt_out = strcmp(op, "opt_out") == 0;
+    if (opt_out || strcmp(op, "opt_in") == 0) {
+        update->op = opt_out ? SY_UPDATE_OPT_OUT : SY_UPDATE_OPT_IN;
+        return node_consent(b, value, op, &update->name);
     }
     if (strcmp(op, "set_attribute") != 0) {
         update->op = strcmp(op, "add_to_list") == 0        ? SY_UPDATE_ADD_TO_LIST

@@ -244,7 +244,7 @@ static sy_err_t sim_record(simulate_t *s, int32_t partition, const event_json_li
             err = engine_on_event(s->engine, p, line->event, errbuf, errbuf_size);
     } else {
         s->stats.profile_updates++;
-        err = state_store_profile_apply(s->store, p, line->profile, errbuf, errbuf_size);
+        err = engine_on_profile(s->engine, p, line->profile, errbuf, errbuf_size);
     }
     if (err == SY_OK)
         err = sim_commit_due(s, 1 + (s->stats.timers_fired - timers_before), errbuf,

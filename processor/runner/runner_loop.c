@@ -64,7 +64,8 @@ static sy_err_t admit_event(runner_t *r, const rd_kafka_message_t *m, const sy_e
     return err;
 }
 
-/* A profile update merges into the contact's stored profile. */
+/* A profile update merges into the contact's stored profile, and its consent attributes
+ * into the contact's consent (the engine's, as in simulate and replay). */
 static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *reason,
                                 size_t reason_size, char *errbuf, size_t errbuf_size) {
     sy_profile_update_t *update = r->profile_update;
@@ -83,7 +84,7 @@ static sy_err_t process_profile(runner_t *r, const rd_kafka_message_t *m, char *
     }
     if (err != SY_OK)
         return err;
-    err = state_store_profile_apply(r->store, m->partition, update, reason, reason_size);
+    err = engine_on_profile(r->engine, m->partition, update, reason, reason_size);
     if (err != SY_OK && err != SY_ERR_LIMIT)
         snprintf(errbuf, errbuf_size, "%s", reason);
     return err;

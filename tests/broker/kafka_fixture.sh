@@ -13,78 +13,43 @@ set -euo pipefail
 readonly KAFKA_VERSION=3.9.1
 FIXTURE_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly FIXTURE_HERE
-readonly CACHE_ROOT="${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}"
-readonly KAFKA_HOME="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+readonly FIXTURE_NAME=kafka_fixture FIXTURE_WHAT=broker
+# shellcheck source=../support/fixture_lib.sh
+source "$FIXTURE_HERE/../support/fixture_lib.sh"
+readonly KAFKA_HOME="$FIXTURE_CACHE/kafka-$KAFKA_VERSION"
 readonly KAFKA_LIBS="$KAFKA_HOME/libs"
 readonly KAFKA_MARKER="$KAFKA_HOME/.fetched"
 # How long a broker may take to answer its first request (a cold JVM on 2 cores: ~10 s).
 readonly READY_TIMEOUT_S="${SWITCHYARD_BROKER_READY_TIMEOUT_S:-90}"
-# How long a broker may take to shut down cleanly after SIGTERM before it gets SIGKILL.
-readonly STOP_TIMEOUT_S=20
-readonly FETCH_ATTEMPTS=3
-
-fixture_log() { printf 'kafka_fixture: %s\n' "$*" >&2; }
-fixture_die() { fixture_log "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------------------------------
 # fetch
 
-fixture_fetch() {
-    [[ -f "$KAFKA_MARKER" ]] && return 0
-    command -v mvn >/dev/null || fixture_die "mvn not found (run scripts/setup.sh)"
-    mkdir -p "$KAFKA_HOME"
-    # One fetch at a time: two test runs starting together must not interleave downloads.
-    exec 8>"$KAFKA_HOME/.lock"
-    flock -w 600 8 || fixture_die "timed out waiting for another fetch"
-    if [[ -f "$KAFKA_MARKER" ]]; then exec 8>&-; return 0; fi
-    local partial="$KAFKA_HOME/libs.partial" attempt started=$SECONDS
-    for attempt in $(seq 1 "$FETCH_ATTEMPTS"); do
-        rm -rf "$partial"
-        if (cd "$FIXTURE_HERE" && mvn -q -B dependency:copy-dependencies \
-                -DoutputDirectory="$partial" -DincludeScope=runtime) >"$KAFKA_HOME/fetch.log" 2>&1
-        then
-            rm -rf "$KAFKA_LIBS"
-            mv "$partial" "$KAFKA_LIBS"
-            touch "$KAFKA_MARKER"
-            fixture_log "fetched Kafka $KAFKA_VERSION" \
-                "($(find "$KAFKA_LIBS" -name "*.jar" | wc -l) jars) in $((SECONDS - started)) s"
-            exec 8>&-
-            return 0
-        fi
-        fixture_log "mvn fetch attempt $attempt/$FETCH_ATTEMPTS failed"
-        tail -n 20 "$KAFKA_HOME/fetch.log" >&2 || true
-        ((attempt < FETCH_ATTEMPTS)) && sleep $((attempt * 5))
-    done
-    exec 8>&-
-    fixture_die "could not fetch Kafka jars after $FETCH_ATTEMPTS attempts"
+# One try: the broker's jars (tests/broker/pom.xml) into PARTIAL, then in place.
+kafka_fetch_attempt() {
+    local partial=$1 log=$2
+    (cd "$FIXTURE_HERE" && mvn -q -B dependency:copy-dependencies \
+        -DoutputDirectory="$partial" -DincludeScope=runtime) >"$log" 2>&1 || return 1
+    rm -rf "$KAFKA_LIBS"
+    mv "$partial" "$KAFKA_LIBS"
+}
+
+kafka_fetch() {
+    fixture_fetch "$KAFKA_HOME" "$KAFKA_MARKER" 600 "Kafka $KAFKA_VERSION" \
+        kafka_fetch_attempt
 }
 
 # ---------------------------------------------------------------------------------------
 # helpers
 
-# Prints two distinct free TCP ports on 127.0.0.1, one per line.
-fixture_free_ports() {
-    python3 - <<'EOF'
-import socket
-socks = []
-for _ in range(2):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-for s in socks:
-    print(s.getsockname()[1])
-    s.close()
-EOF
-}
-
 # 16 random bytes, base64url without padding: the form KRaft expects for a cluster id.
-fixture_cluster_id() {
+kafka_cluster_id() {
     head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
 }
 
 # Sends one Metadata (v1, no topics) request to HOST PORT and succeeds only when the broker
 # answers with itself among the live brokers: proof it serves real Kafka requests.
-fixture_broker_answers() {
+kafka_broker_answers() {
     python3 - "$1" "$2" <<'EOF' 2>/dev/null
 import socket, struct, sys
 host, port = sys.argv[1], int(sys.argv[2])
@@ -108,19 +73,12 @@ sys.exit(0 if correlation_id == 7 and broker_count >= 1 else 1)
 EOF
 }
 
-# Prints the pid in DIR/broker.pid if that process is still this DIR's broker JVM.
-fixture_live_pid() {
-    local dir=$1 pid
-    [[ -f "$dir/broker.pid" ]] || return 1
-    pid=$(<"$dir/broker.pid")
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    # Guard against pid reuse: only a JVM running kafka.Kafka on this DIR's properties.
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null \
-        | grep -qF "kafka.Kafka $dir/server.properties" || return 1
-    printf '%s\n' "$pid"
+# Stops DIR's JVM: only a JVM running kafka.Kafka on this DIR's properties.
+kafka_kill() {
+    fixture_kill "$1/broker.pid" "kafka.Kafka $1/server.properties"
 }
 
-fixture_write_config() {
+kafka_write_config() {
     local dir=$1 port=$2 cport=$3
     mkdir -p "$dir/data"
     cat >"$dir/server.properties" <<EOF
@@ -172,19 +130,25 @@ EOF
     printf '%s\n' "$cport" >"$dir/controller_port"
 }
 
-fixture_java() {
+kafka_java() {
     local dir=$1; shift
     java -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties" \
         -cp "$KAFKA_LIBS/*" "$@"
 }
 
+# The broker being started answers a Metadata request (kafka_launch's probe).
+kafka_probe() {
+    (exec 3<>"/dev/tcp/$kafka_host/$kafka_port") 2>/dev/null \
+        && kafka_broker_answers "$kafka_host" "$kafka_port"
+}
+
 # Starts the JVM in the background and waits until it answers; prints the bootstrap.
 # Returns 1 when it did not answer in time (it is then stopped), 2 when it exited.
-fixture_launch() {
-    local dir=$1 bootstrap host port pid started=$SECONDS
+kafka_launch() {
+    local dir=$1 bootstrap pid status=0
     bootstrap=$(<"$dir/bootstrap")
-    host=${bootstrap%:*}
-    port=${bootstrap##*:}
+    kafka_host=${bootstrap%:*}
+    kafka_port=${bootstrap##*:}
     # Started without job control, the JVM ignores SIGINT: a Ctrl-C reaches the script that
     # owns the broker, which stops it with SIGTERM and removes its data.
     # java itself, not a shell function: $! must be the JVM's pid.
@@ -193,41 +157,11 @@ fixture_launch() {
         kafka.Kafka "$dir/server.properties" >>"$dir/broker.out" 2>&1 </dev/null &
     pid=$!
     printf '%s\n' "$pid" >"$dir/broker.pid"
-    while ((SECONDS - started < READY_TIMEOUT_S)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            fixture_log "broker exited during start-up; last lines of its logs:"
-            tail -n 40 "$dir/broker.log" "$dir/broker.out" >&2 2>/dev/null || true
-            return 2
-        fi
-        if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && fixture_broker_answers "$host" "$port"
-        then
-            fixture_log "broker pid $pid answers on $bootstrap after $((SECONDS - started)) s"
-            printf '%s\n' "$bootstrap"
-            return 0
-        fi
-        sleep 0.5
-    done
-    fixture_log "broker did not answer on $bootstrap within $READY_TIMEOUT_S s; last log lines:"
-    tail -n 40 "$dir/broker.log" "$dir/broker.out" >&2 2>/dev/null || true
-    fixture_kill_jvm "$dir"
-    return 1
-}
-
-# Stops DIR's JVM: SIGTERM, up to STOP_TIMEOUT_S for a clean shutdown, then SIGKILL.
-fixture_kill_jvm() {
-    local dir=$1 pid waited=0
-    pid=$(fixture_live_pid "$dir") || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    while kill -0 "$pid" 2>/dev/null && ((waited < STOP_TIMEOUT_S * 10)); do
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        fixture_log "broker pid $pid ignored SIGTERM for $STOP_TIMEOUT_S s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    fi
-    rm -f "$dir/broker.pid"
+    fixture_await "$pid" "$READY_TIMEOUT_S" "$bootstrap" kafka_probe \
+        "$dir/broker.log" "$dir/broker.out" || status=$?
+    ((status != 1)) || kafka_kill "$dir"
+    ((status != 0)) || printf '%s\n' "$bootstrap"
+    return "$status"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -236,20 +170,20 @@ fixture_kill_jvm() {
 # Another process may take a port between fixture_free_ports and the broker's bind.
 readonly START_ATTEMPTS=3
 
-fixture_start() {
+kafka_start() {
     local dir=$1 ports attempt status
     [[ -d "$dir" ]] || mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     [[ -e "$dir/server.properties" ]] && fixture_die "$dir already holds a broker"
-    fixture_fetch
+    kafka_fetch
     command -v java >/dev/null || fixture_die "java not found (run scripts/setup.sh)"
     for attempt in $(seq 1 "$START_ATTEMPTS"); do
-        ports=$(fixture_free_ports)
-        fixture_write_config "$dir" "$(sed -n 1p <<<"$ports")" "$(sed -n 2p <<<"$ports")"
-        fixture_java "$dir" kafka.tools.StorageTool format -t "$(fixture_cluster_id)" \
+        ports=$(fixture_free_ports 2)
+        kafka_write_config "$dir" "$(sed -n 1p <<<"$ports")" "$(sed -n 2p <<<"$ports")"
+        kafka_java "$dir" kafka.tools.StorageTool format -t "$(kafka_cluster_id)" \
             -c "$dir/server.properties" >"$dir/format.out" 2>&1 \
             || { cat "$dir/format.out" >&2; fixture_die "formatting storage in $dir failed"; }
-        if fixture_launch "$dir"; then return 0; else status=$?; fi
+        if kafka_launch "$dir"; then return 0; else status=$?; fi
         # Only a lost port race is worth another try; a broker that hangs is not.
         if ((status != 2)) || ! grep -qs 'BindException\|Address already in use' \
                 "$dir/broker.log" "$dir/broker.out"; then
@@ -261,37 +195,24 @@ fixture_start() {
     return 1
 }
 
-fixture_restart_broker() {
+kafka_restart_broker() {
     local dir=$1
     [[ -f "$dir/server.properties" ]] || fixture_die "$dir holds no broker"
     dir=$(cd "$dir" && pwd)
-    fixture_kill_jvm "$dir"
-    fixture_launch "$dir"
-}
-
-fixture_stop() {
-    local dir=$1
-    [[ -d "$dir" ]] || return 0
-    dir=$(cd "$dir" && pwd)
-    # Refuse to delete anything that is not a fixture directory.
-    if [[ -e "$dir/server.properties" || -e "$dir/broker.pid" ]]; then
-        fixture_kill_jvm "$dir"
-    elif [[ -n "$(ls -A "$dir")" ]]; then
-        fixture_die "$dir is not a broker directory; not removing it"
-    fi
-    rm -rf "$dir"
+    kafka_kill "$dir"
+    kafka_launch "$dir"
 }
 
 main() {
     local cmd=${1:-}
     case "$cmd" in
-        fetch) fixture_fetch ;;
+        fetch) kafka_fetch ;;
         start|stop|restart-broker)
             [[ $# -eq 2 ]] || fixture_die "usage: $0 $cmd DIR"
             case "$cmd" in
-                start) fixture_start "$2" ;;
-                stop) fixture_stop "$2" ;;
-                restart-broker) fixture_restart_broker "$2" ;;
+                start) kafka_start "$2" ;;
+                stop) fixture_remove_dir "$2" kafka_kill server.properties broker.pid ;;
+                restart-broker) kafka_restart_broker "$2" ;;
             esac ;;
         *) fixture_die "usage: $0 fetch | start DIR | restart-broker DIR | stop DIR" ;;
     esac

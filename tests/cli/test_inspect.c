@@ -1,7 +1,8 @@
 /* test_inspect.c — `switchyard inspect` on a state directory written with the library
- * (instances in two partitions, a pending timer, a done instance, a profile) while the
- * writer still holds it open read-write: node ids from the example journeys, due times,
- * --json, --config, and the exit codes of an unknown contact and bad usage. No broker. */
+ * (instances in two partitions, a pending timer, a done instance, a profile; contacts with
+ * only consent or event ids) while the writer still holds it open read-write: node ids
+ * from the example journeys, due times, --json, --config, and the exit codes of an
+ * unknown contact and bad usage. No broker. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -51,6 +52,22 @@ static void email_promo_find(void) {
     journey_free(j);
 }
 
+/* carol: only a consent record (an SMS opt-out of a contact no journey took, in
+ * partition 4) and an event id; dave: only an event id (partition 6). */
+static void consent_only_write(void) {
+    state_consent_t c = {0};
+    state_event_ids_conf_t conf = {24 * HOUR_MS, 64};
+    bool seen = true;
+    c.slots[SY_CHANNEL_SMS] = (state_consent_slot_t){STATE_CONSENT_OPTED_OUT,
+                                                     STATE_CONSENT_CAUSE_EVENT, T0_MS};
+    cr_assert(eq(int, state_store_consent_put(writer, 4, "carol", &c, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_event_id_seen(writer, 4, "carol", 0xca201, T0_MS, &conf,
+                                                &seen, errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_event_id_seen(writer, 6, "dave", 0xda7e, T0_MS, &conf, &seen,
+                                                errbuf, sizeof errbuf), SY_OK));
+}
+
 static void state_write(void) {
     state_instance_t active = {STATE_INSTANCE_ACTIVE, outcome_node, 1, 2, T0_MS,
                                T0_MS + 5 * MINUTE_MS, opened_bit};
@@ -68,6 +85,7 @@ static void state_write(void) {
     cr_assert(eq(int, state_store_instance_put(writer, 3, "bob", "coffee_email_promo", &done),
               SY_OK));
     cr_assert(eq(int, state_store_timer_add(writer, &timer), SY_OK));
+    consent_only_write();
     cr_assert(eq(int, state_store_profile_apply(writer, 3, &update, errbuf, sizeof errbuf), SY_OK),
               "%s", errbuf);
     cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
@@ -171,6 +189,33 @@ Test(inspect, takes_opt_equals_value_and_opt_space_value_alike) {
     cr_assert_not_null(strstr(out, "an option without its value: --state-dir"), "%s", out);
     cr_assert(eq(int, run("--contact=alice --json=yes --state-dir=/tmp", out), 2), "%s", out);
     cr_assert_not_null(strstr(out, "takes no value: --json=yes"), "%s", out);
+}
+
+Test(inspect, a_contact_with_only_consent_or_event_ids_is_shown) {
+    char args[512];
+    snprintf(args, sizeof args, "--contact carol --state-dir %s", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    const char *want[] = {"contact carol: 0 journey instances", "profile: none",
+                          "sms      opted_out at 2026-11-02T08:00:00Z (event)",
+                          "event ids (partition 4): 1 recent", "00000000000ca201 at "};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert_not_null(strstr(out, want[i]), "missing '%s' in:\n%s", want[i], out);
+    snprintf(args, sizeof args, "--contact carol --state-dir %s --json", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    json_object *root = json_tokener_parse(out), *v = NULL;
+    cr_assert_not_null(root, "not JSON:\n%s", out);
+    cr_assert(json_object_object_get_ex(root, "found", &v) && json_object_get_boolean(v),
+              "%s", out);
+    cr_assert(json_object_object_get_ex(root, "consent", &v) &&
+              json_object_object_get_ex(v, "channels", &v) &&
+              json_object_object_get_ex(v, "sms", &v) &&
+              json_object_object_get_ex(v, "status", &v), "%s", out);
+    cr_assert_str_eq(json_object_get_string(v), "opted_out");
+    json_object_put(root);
+    snprintf(args, sizeof args, "--contact dave --state-dir %s", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    cr_assert_not_null(strstr(out, "event ids (partition 6): 1 recent"), "%s", out);
+    cr_assert_null(strstr(out, "consent:"), "%s", out);
 }
 
 Test(inspect, unknown_contact_exits_1_and_says_so) {

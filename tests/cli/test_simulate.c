@@ -246,7 +246,9 @@ Test(simulate, an_event_a_year_ahead_is_a_dead_letter_and_fires_no_timer) {
 
 /* Consent (tests/journeys/consent): " Stop " stops marketing SMS but not the transactional
  * receipt; STOPALL stops everything; a hard bounce stops email; START undoes STOP; a member
- * of a suppression list gets nothing. Each stopped send's move on says why. */
+ * of a suppression list gets nothing; a journey's opt_in undoes its opt_out, and so do the
+ * profiles' consent.sms attributes; a bad consent attribute is ignored with one warning.
+ * Each stopped send's move on says why. */
 Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
     char args[768];
     snprintf(args, sizeof args, "--journeys %s/tests/journeys/consent --events "
@@ -278,7 +280,34 @@ Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
                  "promo_sms>receipt_sms(suppressed:list:do_not_contact)/entry | "
                  "receipt_sms>promo_email(suppressed:list:do_not_contact)/entry | "
                  "promo_email>done(suppressed:list:do_not_contact)/entry");
-    cr_assert_not_null(strstr(out, " 0 dead letters, 8 sends suppressed"), "%s", out);
+    expect_trace(lines, "f", "->which(-)/entry | which>opt_out(then)/entry | "
+                 "update opt_out sms | opt_out>done(-)/entry | ->promo_sms(-)/entry | "
+                 "promo_sms>receipt_sms(suppressed:opted_out)/entry | "
+                 "send receipt_sms sms receipt | receipt_sms>promo_email(-)/entry | "
+                 "send promo_email email promo | promo_email>done(-)/entry | "
+                 "->which(-)/entry | which>opt_in(else)/entry | update opt_in sms | "
+                 "opt_in>done(-)/entry | ->promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_email(-)/entry | send promo_email email promo | "
+                 "promo_email>done(-)/entry");
+    expect_trace(lines, "g", "->promo_sms(-)/entry | "
+                 "promo_sms>receipt_sms(suppressed:opted_out)/entry | "
+                 "send receipt_sms sms receipt | receipt_sms>promo_email(-)/entry | "
+                 "send promo_email email promo | promo_email>done(-)/entry | "
+                 "->promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_email(-)/entry | send promo_email email promo | "
+                 "promo_email>done(-)/entry");
+    expect_trace(lines, "h", "->promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_email(-)/entry | send promo_email email promo | "
+                 "promo_email>done(-)/entry");
+    /* h's two bad consent attributes: one warning for the run, naming the first. */
+    const char *warning = strstr(out, "profile of contact h: consent.sms is \"later\", not "
+                                      "opted_in or opted_out: ignored");
+    cr_assert_not_null(warning, "%s", out);
+    cr_assert_null(strstr(warning + 1, "profile of contact"), "%s", out);
+    cr_assert_not_null(strstr(out, " 0 dead letters, 10 sends suppressed"), "%s", out);
 }
 
 /* --config applies the service config's consent and safety options as the service does:

@@ -7,6 +7,7 @@
 
 #include "codec.h"
 #include "fuzz.h"
+#include "fuzz_records.h"
 
 /* The bytes of the first encoding, kept while the second one is made. */
 typedef struct fuzz_frame {
@@ -14,42 +15,12 @@ typedef struct fuzz_frame {
     size_t len;
 } fuzz_frame_t;
 
-static codec_t *fuzz_codec;
 static fuzz_frame_t fuzz_first;
-
-/* The record last decoded, of whichever kind. */
-static union {
-    sy_event_t event;
-    sy_profile_update_t profile;
-    sy_action_t action;
-    sy_decision_t decision;
-    sy_contact_update_t update;
-    sy_dead_letter_t dead;
-} fuzz_rec;
-
-static sy_err_t fuzz_decode(sy_schema_id_t id, const void *frame, size_t len, char *eb,
-                            size_t ebs) {
-    codec_t *c = fuzz_codec;
-    switch (id) {
-    case SY_SCHEMA_ENGAGEMENT_EVENT:
-        return codec_decode_event(c, frame, len, &fuzz_rec.event, eb, ebs);
-    case SY_SCHEMA_PROFILE_UPDATE:
-        return codec_decode_profile_update(c, frame, len, &fuzz_rec.profile, eb, ebs);
-    case SY_SCHEMA_ACTION_COMMAND:
-        return codec_decode_action(c, frame, len, &fuzz_rec.action, eb, ebs);
-    case SY_SCHEMA_ROUTING_DECISION:
-        return codec_decode_decision(c, frame, len, &fuzz_rec.decision, eb, ebs);
-    case SY_SCHEMA_CONTACT_UPDATE:
-        return codec_decode_contact_update(c, frame, len, &fuzz_rec.update, eb, ebs);
-    case SY_SCHEMA_DEAD_LETTER:
-        return codec_decode_dead_letter(c, frame, len, &fuzz_rec.dead, eb, ebs);
-    }
-    return SY_ERR_UNKNOWN_SCHEMA;
-}
+static fuzz_record_t fuzz_rec; /* the record last decoded, of whichever kind */
 
 static sy_err_t fuzz_encode(sy_schema_id_t id, const void **out, size_t *len, char *eb,
                             size_t ebs) {
-    codec_t *c = fuzz_codec;
+    codec_t *c = fuzz_codec_get();
     switch (id) {
     case SY_SCHEMA_ENGAGEMENT_EVENT:
         return codec_encode_event(c, &fuzz_rec.event, out, len, eb, ebs);
@@ -73,7 +44,7 @@ static sy_err_t fuzz_encode(sy_schema_id_t id, const void **out, size_t *len, ch
 static sy_err_t fuzz_recode(sy_schema_id_t id, const void *frame, size_t len,
                             const void **out, size_t *out_len) {
     char errbuf[256];
-    sy_err_t err = fuzz_decode(id, frame, len, errbuf, sizeof errbuf);
+    sy_err_t err = fuzz_record_decode(id, frame, len, &fuzz_rec, errbuf, sizeof errbuf);
     if (err != SY_OK)
         return err;
     err = fuzz_encode(id, out, out_len, errbuf, sizeof errbuf);
@@ -85,20 +56,10 @@ static sy_err_t fuzz_recode(sy_schema_id_t id, const void *frame, size_t len,
     return err;
 }
 
-static void fuzz_codec_close(void) {
-    codec_close(fuzz_codec);
-    fuzz_codec = NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char errbuf[256];
-    if (fuzz_codec == NULL) {
-        if (codec_open(&fuzz_codec, errbuf, sizeof errbuf) != SY_OK)
-            abort();
-        atexit(fuzz_codec_close);
-    }
     char *json = NULL;
-    if (codec_to_json(fuzz_codec, data, size, &json, errbuf, sizeof errbuf) == SY_OK)
+    if (codec_to_json(fuzz_codec_get(), data, size, &json, errbuf, sizeof errbuf) == SY_OK)
         free(json);
 
     sy_schema_id_t id;

@@ -7,44 +7,16 @@
 
 #include "codec.h"
 #include "fuzz.h"
+#include "fuzz_records.h"
 
 /* Between the writer's schema and the body: the first occurrence splits them. */
 #define FUZZ_RESOLVE_DELIMITER "\n%%\n"
 /* The id a registry would have given the writer's schema: any; the resolver relabels. */
 #define FUZZ_RESOLVE_WRITER_ID 1001
 
-static codec_t *fuzz_codec;
 static uint8_t fuzz_frame[SY_FRAME_BYTES_MAX];
 static uint8_t fuzz_first[SY_FRAME_BYTES_MAX]; /* the first resolution, to compare */
-
-static union {
-    sy_event_t event;
-    sy_profile_update_t profile;
-    sy_action_t action;
-    sy_decision_t decision;
-    sy_contact_update_t update;
-    sy_dead_letter_t dead;
-} fuzz_rec;
-
-static sy_err_t fuzz_decode(sy_schema_id_t id, const void *frame, size_t len, char *eb,
-                            size_t ebs) {
-    codec_t *c = fuzz_codec;
-    switch (id) {
-    case SY_SCHEMA_ENGAGEMENT_EVENT:
-        return codec_decode_event(c, frame, len, &fuzz_rec.event, eb, ebs);
-    case SY_SCHEMA_PROFILE_UPDATE:
-        return codec_decode_profile_update(c, frame, len, &fuzz_rec.profile, eb, ebs);
-    case SY_SCHEMA_ACTION_COMMAND:
-        return codec_decode_action(c, frame, len, &fuzz_rec.action, eb, ebs);
-    case SY_SCHEMA_ROUTING_DECISION:
-        return codec_decode_decision(c, frame, len, &fuzz_rec.decision, eb, ebs);
-    case SY_SCHEMA_CONTACT_UPDATE:
-        return codec_decode_contact_update(c, frame, len, &fuzz_rec.update, eb, ebs);
-    case SY_SCHEMA_DEAD_LETTER:
-        return codec_decode_dead_letter(c, frame, len, &fuzz_rec.dead, eb, ebs);
-    }
-    return SY_ERR_UNKNOWN_SCHEMA;
-}
+static fuzz_record_t fuzz_rec;
 
 /* The resolver of the embedded schema whose record name the writer's has, or NULL. */
 static codec_resolver_t *fuzz_resolver_new(const char *schema, size_t len,
@@ -52,7 +24,7 @@ static codec_resolver_t *fuzz_resolver_new(const char *schema, size_t len,
     char errbuf[256];
     codec_resolver_t *res = NULL;
     for (sy_schema_id_t id = SY_SCHEMA_ID_MIN; id <= SY_SCHEMA_ID_MAX; id++)
-        if (codec_resolver_new(fuzz_codec, id, schema, len, &res, errbuf, sizeof errbuf) ==
+        if (codec_resolver_new(fuzz_codec_get(), id, schema, len, &res, errbuf, sizeof errbuf) ==
             SY_OK)
             return *reader = id, res;
     return NULL;
@@ -77,7 +49,7 @@ static void fuzz_resolve(codec_resolver_t *res, sy_schema_id_t reader, size_t le
         fprintf(stderr, "fuzz_resolve: the same frame resolves differently\n");
         abort();
     }
-    sy_err_t err = fuzz_decode(reader, out, out_len, errbuf, sizeof errbuf);
+    sy_err_t err = fuzz_record_decode(reader, out, out_len, &fuzz_rec, errbuf, sizeof errbuf);
     if (codec_resolver_identity(res))
         return;
     if (err == SY_ERR_TRUNCATED || err == SY_ERR_BAD_MAGIC || err == SY_ERR_UNKNOWN_SCHEMA ||
@@ -88,18 +60,7 @@ static void fuzz_resolve(codec_resolver_t *res, sy_schema_id_t reader, size_t le
     }
 }
 
-static void fuzz_codec_close(void) {
-    codec_close(fuzz_codec);
-    fuzz_codec = NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char errbuf[256];
-    if (fuzz_codec == NULL) {
-        if (codec_open(&fuzz_codec, errbuf, sizeof errbuf) != SY_OK)
-            abort();
-        atexit(fuzz_codec_close);
-    }
     const size_t delim_len = sizeof FUZZ_RESOLVE_DELIMITER - 1;
     const uint8_t *delim = memmem(data, size, FUZZ_RESOLVE_DELIMITER, delim_len);
     if (delim == NULL)

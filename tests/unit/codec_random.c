@@ -146,7 +146,7 @@ void gen_contact_update(gen_t *g, sy_contact_update_t *u) {
     u->journey_version = gen_int(g);
     u->node_id = gen_id(g);
     u->op = (sy_update_op_t)gen_u(g, SY_UPDATE_OP__COUNT);
-    u->name = u->op == SY_UPDATE_OPT_OUT
+    u->name = u->op == SY_UPDATE_OPT_OUT || u->op == SY_UPDATE_OPT_IN
                   ? sy_channel_name((sy_channel_t)gen_u(g, SY_CHANNEL__COUNT))
                   : gen_str(g, "n", 10);
     u->value = gen_opt(g, gen_str(g, "", 20));

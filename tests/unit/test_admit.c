@@ -10,41 +10,23 @@
 
 #include "engine_admit.h"
 #include "state_store.h"
+#include "store_fixture.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 #define H_MS (3600LL * 1000)
 
-static char errbuf[1024];
-static state_store_t *store, *copy;
+static void setup(void) { store_fixture_open("admit"); }
 
-static state_store_t *open_store(const char *name) {
-    state_store_t *s = NULL;
-    sy_err_t err = state_store_open(&s, name, true, STATE_CACHE_BYTES_DEFAULT, errbuf,
-                                    sizeof errbuf);
-    cr_assert(eq(int, err, SY_OK), "state_store_open: %d %s", err, errbuf);
-    return s;
-}
-
-static void setup(void) {
-    store = open_store("admit");
-}
-
-static void teardown(void) {
-    state_store_close(store);
-    state_store_close(copy);
-    copy = NULL;
-}
-
-TestSuite(admit, .init = setup, .fini = teardown);
+TestSuite(admit, .init = setup, .fini = store_fixture_close);
 
 /* Was the id seen at t (window and most ids as given)? */
 static bool seen(const char *contact, uint64_t hash, int64_t t, int64_t window_ms,
                  size_t ids_max) {
     state_event_ids_conf_t conf = {window_ms, ids_max};
     bool was = true;
-    sy_err_t err = state_store_event_id_seen(store, 0, contact, hash, t, &conf, &was, errbuf,
-                                             sizeof errbuf);
-    cr_assert(eq(int, err, SY_OK), "event_id_seen: %d %s", err, errbuf);
+    sy_err_t err = state_store_event_id_seen(sf.store, 0, contact, hash, t, &conf, &was,
+                                             sf.errbuf, sizeof sf.errbuf);
+    cr_assert(eq(int, err, SY_OK), "event_id_seen: %d %s", err, sf.errbuf);
     return was;
 }
 
@@ -65,40 +47,25 @@ Test(admit, at_most_ids_max_are_kept_the_oldest_going_first) {
         cr_assert(not(seen("ann", 100 + i, T0_MS + (int64_t)i, 24 * H_MS, 3)));
     state_event_id_t ids[STATE_EVENT_IDS_MAX];
     size_t count = 0;
-    cr_assert(eq(int, state_store_event_ids_get(store, 0, "ann", ids, &count, errbuf,
-                                                sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_event_ids_get(sf.store, 0, "ann", ids, &count, sf.errbuf,
+                                                sizeof sf.errbuf), SY_OK));
     cr_assert(eq(sz, count, 3));
     cr_assert(eq(u64, ids[0].hash, 101));
     cr_assert(eq(i64, ids[2].time_ms, T0_MS + 3));
     cr_assert(not(seen("ann", 100, T0_MS, 24 * H_MS, 3)), "the oldest id was forgotten");
 }
 
-static sy_err_t replay_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
-                          const uint8_t *key, size_t key_len, const uint8_t *value,
-                          size_t value_len) {
-    (void)partition;
-    return state_store_changelog_apply(ctx, cf, key, key_len, value, value_len, errbuf,
-                                       sizeof errbuf);
-}
-
 Test(admit, ids_commit_and_come_back_through_the_changelog) {
     cr_assert(not(seen("ann", 7, T0_MS, 24 * H_MS, 64)));
-    copy = open_store("admit-copy");
-    cr_assert(eq(int, state_store_pending_each(store, replay_op, copy), SY_OK), "%s", errbuf);
-    cr_assert(eq(int, state_store_commit(store, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
-    cr_assert(eq(int, state_store_commit(copy, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    store_fixture_copy_commit();
     cr_assert(seen("ann", 7, T0_MS, 24 * H_MS, 64), "committed ids are read back");
     state_event_id_t ids[STATE_EVENT_IDS_MAX];
     size_t count = 0;
-    cr_assert(eq(int, state_store_event_ids_get(copy, 0, "ann", ids, &count, errbuf,
-                                                sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_event_ids_get(sf.copy, 0, "ann", ids, &count, sf.errbuf,
+                                                sizeof sf.errbuf), SY_OK));
     cr_assert(eq(sz, count, 1), "the restored store holds the id");
     cr_assert(eq(u64, ids[0].hash, 7));
-    uint8_t bad[] = {1, 2, 3};
-    uint8_t key[] = {0, 0, 'a', 'n', 'n'};
-    cr_assert(eq(int, state_store_changelog_apply(copy, STATE_CHANGELOG_CF_EVENT_IDS, key,
-                                                  sizeof key, bad, sizeof bad, errbuf,
-                                                  sizeof errbuf), SY_ERR_INVALID_ARG));
+    store_fixture_expect_bad_value_refused(STATE_CHANGELOG_CF_EVENT_IDS);
 }
 
 /* ---- engine_admit_event ---- */
@@ -107,9 +74,9 @@ static sy_err_t admit(const char *id, int64_t t, int64_t wall_ms, bool *duplicat
     engine_admit_conf_t conf = engine_admit_conf_default();
     sy_event_t ev = {.event_id = id, .contact_id = "ann", .occurred_at_ms = t,
                      .channel = SY_CHANNEL_CUSTOM, .type = SY_EVENT_CUSTOM, .name = "x"};
-    errbuf[0] = '\0';
-    return engine_admit_event(store, &conf, 0, &ev, wall_ms, duplicate, errbuf,
-                              sizeof errbuf);
+    sf.errbuf[0] = '\0';
+    return engine_admit_event(sf.store, &conf, 0, &ev, wall_ms, duplicate, sf.errbuf,
+                              sizeof sf.errbuf);
 }
 
 Test(admit, a_time_far_ahead_of_the_partition_or_the_clock_is_implausible) {
@@ -119,11 +86,11 @@ Test(admit, a_time_far_ahead_of_the_partition_or_the_clock_is_implausible) {
     cr_assert(eq(int, admit("b", SY_TIME_MAX_MS + 1, INT64_MIN, &dup),
                  SY_ERR_IMPLAUSIBLE_TIME));
     cr_assert(sy_err_is_input_fault(SY_ERR_IMPLAUSIBLE_TIME));
-    state_store_stream_time_set(store, 0, T0_MS);
+    state_store_stream_time_set(sf.store, 0, T0_MS);
     int64_t gap = ENGINE_FUTURE_GAP_MAX_MS_DEFAULT;
     cr_assert(eq(int, admit("c", T0_MS + gap, INT64_MIN, &dup), SY_OK));
     cr_assert(eq(int, admit("d", T0_MS + gap + 1, INT64_MIN, &dup), SY_ERR_IMPLAUSIBLE_TIME));
-    cr_assert_not_null(strstr(errbuf, "events.future.gap.max.ms"), "%s", errbuf);
+    cr_assert_not_null(strstr(sf.errbuf, "events.future.gap.max.ms"), "%s", sf.errbuf);
     cr_assert(eq(int, admit("d", T0_MS + 1, INT64_MIN, &dup), SY_OK));
     cr_assert(not(dup), "an implausible event records no id");
 }
@@ -133,7 +100,7 @@ Test(admit, with_the_wall_clock_only_a_time_a_day_ahead_of_it_is_implausible) {
     int64_t skew = ENGINE_FUTURE_SKEW_MAX_MS_DEFAULT;
     cr_assert(eq(int, admit("a", T0_MS + skew, T0_MS, &dup), SY_OK));
     cr_assert(eq(int, admit("b", T0_MS + skew + 1, T0_MS, &dup), SY_ERR_IMPLAUSIBLE_TIME));
-    cr_assert_not_null(strstr(errbuf, "wall clock"), "%s", errbuf);
+    cr_assert_not_null(strstr(sf.errbuf, "wall clock"), "%s", sf.errbuf);
     cr_assert(eq(int, admit("a", T0_MS + skew, T0_MS, &dup), SY_OK));
     cr_assert(dup, "the same id again is a duplicate");
 }

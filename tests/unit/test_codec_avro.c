@@ -337,3 +337,23 @@ Test(codec, avro_c_reads_seeded_random_dead_letters_as_encoded) {
                     codec_encode_dead_letter, codec_decode_dead_letter, av_expect_dead_letter,
                     expect_dead_letter_eq, 6);
 }
+
+/* UpdateOp's symbols are the codec's ops in order: a symbol added later goes at the end,
+ * so a reader of the schema before it keeps the places of the ones it knows. */
+Test(codec, update_op_symbols_are_the_codecs_ops_with_opt_in_last) {
+    av_t *av = av_open("contact_update.avsc");
+    avro_schema_t op = avro_schema_record_field_get(av->schema, "op");
+    cr_assert(eq(int, avro_schema_enum_number_of_symbols(op), SY_UPDATE_OP__COUNT));
+    for (int i = 0; i < SY_UPDATE_OP__COUNT; i++) {
+        char want[32];
+        const char *name = sy_update_op_name((sy_update_op_t)i);
+        size_t n = 0;
+        for (; name[n] && n + 1 < sizeof want; n++)
+            want[n] = (char)(name[n] >= 'a' && name[n] <= 'z' ? name[n] - 32 : name[n]);
+        want[n] = '\0';
+        cr_expect(eq(str, (char *)avro_schema_enum_get(op, i), want), "symbol %d", i);
+    }
+    cr_expect(eq(str, (char *)avro_schema_enum_get(op, 4), "OPT_OUT"));
+    cr_expect(eq(str, (char *)avro_schema_enum_get(op, SY_UPDATE_OP__COUNT - 1), "OPT_IN"));
+    av_close(av);
+}

@@ -216,6 +216,7 @@ Test(records, names_are_lower_case_and_parse_back) {
     cr_expect_str_eq(sy_event_type_name(SY_EVENT_SPAM_REPORT), "spam_report");
     cr_expect_str_eq(sy_cause_name(SY_CAUSE_TIMER), "timer");
     cr_expect_str_eq(sy_update_op_name(SY_UPDATE_REMOVE_FROM_LIST), "remove_from_list");
+    cr_expect_str_eq(sy_update_op_name(SY_UPDATE_OPT_IN), "opt_in");
     cr_expect_null(sy_channel_name(SY_CHANNEL__COUNT));
     cr_expect_null(sy_event_type_name((sy_event_type_t)-1));
     cr_expect(eq(int, sy_channel_parse("EMAIL"), -1));

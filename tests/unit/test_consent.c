@@ -9,33 +9,18 @@
 
 #include "engine_safety.h"
 #include "state_store.h"
+#include "store_fixture.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 
-static char errbuf[1024];
-static state_store_t *store, *copy;
 static engine_safety_conf_t conf;
 
-static state_store_t *open_store(const char *name) {
-    state_store_t *s = NULL;
-    sy_err_t err = state_store_open(&s, name, true, STATE_CACHE_BYTES_DEFAULT, errbuf,
-                                    sizeof errbuf);
-    cr_assert(eq(int, err, SY_OK), "state_store_open: %d %s", err, errbuf);
-    return s;
-}
-
 static void setup(void) {
-    store = open_store("consent");
+    store_fixture_open("consent");
     engine_safety_conf_default(&conf);
 }
 
-static void teardown(void) {
-    state_store_close(store);
-    state_store_close(copy);
-    copy = NULL;
-}
-
-TestSuite(consent, .init = setup, .fini = teardown);
+TestSuite(consent, .init = setup, .fini = store_fixture_close);
 
 /* 1 stop, 2 stop all, 3 start (engine_safety_keyword). */
 Test(consent, keywords_match_the_whole_reply_trimmed_in_any_case) {
@@ -55,16 +40,16 @@ Test(consent, keywords_match_the_whole_reply_trimmed_in_any_case) {
 
 Test(consent, suppression_lists_are_read_for_a_channel_or_all) {
     cr_assert(eq(int, engine_safety_lists_parse(&conf, "suppression:all, data_cleansing:email,"
-                                                " vip_block", errbuf, sizeof errbuf), SY_OK),
-              "%s", errbuf);
+                                                " vip_block", sf.errbuf, sizeof sf.errbuf), SY_OK),
+              "%s", sf.errbuf);
     cr_assert(eq(sz, conf.lists_count, 3));
     cr_assert(eq(str, conf.lists[0].name, "suppression"));
     cr_assert(eq(int, conf.lists[0].channel, -1));
     cr_assert(eq(int, conf.lists[1].channel, SY_CHANNEL_EMAIL));
     cr_assert(eq(int, conf.lists[2].channel, -1));
-    cr_assert(eq(int, engine_safety_lists_parse(&conf, "x:pigeon", errbuf, sizeof errbuf),
+    cr_assert(eq(int, engine_safety_lists_parse(&conf, "x:pigeon", sf.errbuf, sizeof sf.errbuf),
                  SY_ERR_CONFIG));
-    cr_assert_not_null(strstr(errbuf, "x:pigeon"), "%s", errbuf);
+    cr_assert_not_null(strstr(sf.errbuf, "x:pigeon"), "%s", sf.errbuf);
 }
 
 Test(consent, the_default_opt_out_events_are_the_four_of_the_docs) {
@@ -76,18 +61,10 @@ Test(consent, the_default_opt_out_events_are_the_four_of_the_docs) {
     cr_assert(conf.bounce_hard_suppress);
 }
 
-static sy_err_t replay_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
-                          const uint8_t *key, size_t key_len, const uint8_t *value,
-                          size_t value_len) {
-    (void)partition;
-    return state_store_changelog_apply(ctx, cf, key, key_len, value, value_len, errbuf,
-                                       sizeof errbuf);
-}
-
 Test(consent, a_record_commits_and_comes_back_through_the_changelog) {
     state_consent_t c, back;
-    cr_assert(eq(int, state_store_consent_get(store, 0, "ann", &c, errbuf, sizeof errbuf),
-                 SY_OK));
+    cr_assert(eq(int, state_store_consent_get(sf.store, 0, "ann", &c, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK));
     cr_assert(eq(int, c.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_UNKNOWN));
     c.slots[SY_CHANNEL_SMS] = (state_consent_slot_t){STATE_CONSENT_OPTED_OUT,
                                                      STATE_CONSENT_CAUSE_KEYWORD, T0_MS};
@@ -96,14 +73,11 @@ Test(consent, a_record_commits_and_comes_back_through_the_changelog) {
     c.lists_count = 1;
     snprintf(c.lists[0].name, sizeof c.lists[0].name, "do_not_contact");
     c.lists[0].time_ms = T0_MS + 1;
-    cr_assert(eq(int, state_store_consent_put(store, 0, "ann", &c, errbuf, sizeof errbuf),
-                 SY_OK));
-    copy = open_store("consent-copy");
-    cr_assert(eq(int, state_store_pending_each(store, replay_op, copy), SY_OK), "%s", errbuf);
-    cr_assert(eq(int, state_store_commit(store, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
-    cr_assert(eq(int, state_store_commit(copy, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
-    cr_assert(eq(int, state_store_consent_get(copy, 0, "ann", &back, errbuf, sizeof errbuf),
-                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_consent_put(sf.store, 0, "ann", &c, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK));
+    store_fixture_copy_commit();
+    cr_assert(eq(int, state_store_consent_get(sf.copy, 0, "ann", &back, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK), "%s", sf.errbuf);
     cr_assert(eq(int, back.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_OPTED_OUT));
     cr_assert(eq(int, back.slots[SY_CHANNEL_SMS].cause, STATE_CONSENT_CAUSE_KEYWORD));
     cr_assert(eq(i64, back.slots[SY_CHANNEL_SMS].time_ms, T0_MS));
@@ -112,9 +86,5 @@ Test(consent, a_record_commits_and_comes_back_through_the_changelog) {
     cr_assert(eq(sz, back.lists_count, 1));
     cr_assert(eq(str, back.lists[0].name, "do_not_contact"));
     cr_assert(eq(i64, back.lists[0].time_ms, T0_MS + 1));
-    uint8_t bad[] = {1, 2, 3};
-    uint8_t key[] = {0, 0, 'a', 'n', 'n'};
-    cr_assert(eq(int, state_store_changelog_apply(copy, STATE_CHANGELOG_CF_CONSENT, key,
-                                                  sizeof key, bad, sizeof bad, errbuf,
-                                                  sizeof errbuf), SY_ERR_INVALID_ARG));
+    store_fixture_expect_bad_value_refused(STATE_CHANGELOG_CF_CONSENT);
 }

@@ -201,6 +201,19 @@ Test(journey, send_params_update_ops_and_null_exit_are_read) {
     journey_free(j);
 }
 
+Test(journey, opt_in_names_a_channel_a_send_can_use) {
+    journey_t *j = parse_ok(JOURNEY_HEAD "  - id: back\n    update: {opt_in: web}\n"
+                            "    next: done\n" DONE);
+    cr_assert(eq(int, j->nodes[0].u.update.op, SY_UPDATE_OPT_IN), "op %d",
+              j->nodes[0].u.update.op);
+    cr_assert(eq(str, j->nodes[0].u.update.name, "web"), "channel '%s'",
+              j->nodes[0].u.update.name);
+    journey_free(j);
+    parse_fails(JOURNEY_HEAD "  - id: back\n    update: {opt_in: fax}\n    next: done\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:6:22: opt_in names a channel: email, sms, push, "
+                "voice, in_app or web");
+}
+
 /* The full language: every node kind, the profile, entry rule, goals, exits, migration. */
 static const char full_journey[] =
     "id: full\nversion: 3\n"

@@ -1,0 +1,34 @@
+/* store_fixture.h — the in-memory state store the state unit tests share (test_admit.c,
+ * test_consent.c): one store per test, and a second store filled from the first one's
+ * changelog, as a restarted service restores its state. Test code: every helper asserts
+ * with Criterion. Not the engine's fixture (tests/unit/engine_fixture.h). */
+#ifndef STORE_FIXTURE_H
+#define STORE_FIXTURE_H
+
+#include "state_store.h"
+
+typedef struct store_fixture {
+    state_store_t *store; /* open between store_fixture_open and store_fixture_close */
+    state_store_t *copy;  /* NULL until store_fixture_copy_commit */
+    char name[64];
+    char errbuf[1024];    /* detail of the last failing store call */
+} store_fixture_t;
+
+/* The fixture of the running test. */
+extern store_fixture_t sf;
+
+/* Open sf.store: a fresh in-memory store named name. For a suite's .init. */
+void store_fixture_open(const char *name);
+
+/* Close both stores. For a suite's .fini. */
+void store_fixture_close(void);
+
+/* Open sf.copy (named "<name>-copy"), apply sf.store's pending batch to it through the
+ * changelog, and commit both. */
+void store_fixture_copy_commit(void);
+
+/* A changelog record of cf whose value is not one (3 bytes of nonsense) is refused by
+ * sf.copy with SY_ERR_INVALID_ARG. After store_fixture_copy_commit. */
+void store_fixture_expect_bad_value_refused(state_changelog_cf_t cf);
+
+#endif
