@@ -5,7 +5,9 @@
  * bench_store.c), committed every batch as the runner does. Prints a table: events per
  * CPU second and per wall second, heap allocations per event when jemalloc is the
  * allocator, the write-back cache's hit rate. --cache-ratio K adds runs whose cache holds
- * 1/K of the entries of the first (calibrated). A benchmark: it asserts nothing. */
+ * 1/K of the entries of the first (calibrated). --safety alternates runs without and with
+ * three frequency caps and SMS and voice quiet hours (the cost of the gate). A benchmark:
+ * it asserts nothing. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "codec.h"
 #include "demo_world.h"
 #include "engine.h"
+#include "engine_safety.h"
 #include "journey.h"
 #include "state_store.h"
 
@@ -112,7 +115,7 @@ static int process(bench_t *b, engine_t *engine,
     return engine_on_event(engine, p, &ev, errbuf, size) == SY_OK;
 }
 
-/* Command line: bench_engine [--disk DIR] [--cache-bytes N] [--cache-ratio K]
+/* Command line: bench_engine [--disk DIR] [--cache-bytes N] [--cache-ratio K] [--safety]
  * [CONTACTS [JOURNEYS_DIR]]. */
 typedef struct bench_args {
     size_t contacts;
@@ -120,14 +123,24 @@ typedef struct bench_args {
     const char *disk_dir;  /* NULL: RocksDB's in-memory env */
     size_t cache_bytes;
     unsigned cache_ratio;  /* 0: one run; K: a second run, its cache 1/K of the state */
+    bool safety;           /* alternate runs without and with caps and quiet hours */
 } bench_args_t;
+
+/* --safety's settings: three caps over the example journeys' channels, and quiet hours on
+ * the two channels that have them in practice. */
+#define BENCH_SAFETY_CAPS                                                                  \
+    "email_daily:email:marketing:2/24h,push_daily:push:marketing:3/24h,"                \
+    "all_weekly:all:marketing:10/7d"
+#define BENCH_SAFETY_QUIET "21:00-08:00"
+/* Pairs of runs (without, with) --safety alternates, so drift hits both alike. */
+#define BENCH_SAFETY_ROUNDS 3
 
 /* The cache ratio asked for is at most this: below ~40 KiB a cache holds nothing. */
 #define BENCH_CACHE_RATIO_MAX 1000
 
 static int args_parse(int argc, char **argv, bench_args_t *a) {
     *a = (bench_args_t){100000, SY_SOURCE_ROOT "/examples/journeys", NULL,
-                        STATE_CACHE_BYTES_DEFAULT, 0};
+                        STATE_CACHE_BYTES_DEFAULT, 0, false};
     int positional = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--disk") == 0 && i + 1 < argc)
@@ -136,6 +149,8 @@ static int args_parse(int argc, char **argv, bench_args_t *a) {
             a->cache_bytes = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--cache-ratio") == 0 && i + 1 < argc)
             a->cache_ratio = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--safety") == 0)
+            a->safety = true;
         else if (argv[i][0] == '-')
             return 0;
         else if (positional++ == 0)
@@ -152,6 +167,7 @@ typedef struct bench_result {
     uint64_t records, decisions, actions, updates, allocations;
     double wall_s, cpu_s;
     state_cache_stats_t cache;
+    engine_safety_counts_t gate;
 } bench_result_t;
 
 /* Every contact's profile, committed before the clock starts. */
@@ -193,9 +209,11 @@ static int run_world(bench_t *b, engine_t *engine, state_store_t *store, bench_r
     return 1;
 }
 
-/* One run of the world with a cache of cache_bytes; with the disk report when on disk. */
-static int bench_run(const bench_args_t *args, size_t cache_bytes, bench_result_t *r,
-                     char *errbuf, size_t size) {
+/* One run of the world with a cache of cache_bytes, under safety (NULL: the defaults);
+ * with the disk report when on disk. */
+static int bench_run(const bench_args_t *args, size_t cache_bytes,
+                     const engine_safety_conf_t *safety, bench_result_t *r, char *errbuf,
+                     size_t size) {
     bench_t b = {0};
     journey_set_t *journeys = NULL;
     state_store_t *store = NULL;
@@ -209,6 +227,8 @@ static int bench_run(const bench_args_t *args, size_t cache_bytes, bench_result_
                          cache_bytes, errbuf, size) != SY_OK ||
         engine_open(&engine, journeys, store, &sink, errbuf, size) != SY_OK)
         goto fail;
+    if (safety)
+        engine_safety_set(engine, safety);
     snprintf(errbuf, size, "out of memory");
     if (!demo_world_init(&b.world, journeys, args->contacts, 1) ||
         !load_profiles(&b, store, args->contacts, errbuf, size) ||
@@ -217,7 +237,8 @@ static int bench_run(const bench_args_t *args, size_t cache_bytes, bench_result_
     r->journeys = journeys->count;
     r->contacts = args->contacts;
     r->cache_budget = cache_bytes;
-    if (!args->cache_ratio)
+    engine_safety_counts_get(engine, &r->gate);
+    if (!args->cache_ratio && !args->safety)
         bench_store_cache_report(store, stdout);
     snprintf(errbuf, size, "cannot measure %s", args->disk_dir ? args->disk_dir : "");
     ok = !args->disk_dir || bench_store_disk_report(store, args->disk_dir, stdout);
@@ -274,7 +295,7 @@ static int run_pressed(const bench_args_t *args, const bench_result_t *cached,
     size_t budget = cache_budget_for_ratio(cached, args->cache_ratio);
     for (int i = 0; i < BENCH_RATIO_RUNS_MAX; i++) {
         bench_result_t r;
-        if (!bench_run(args, budget, &r, errbuf, size))
+        if (!bench_run(args, budget, NULL, &r, errbuf, size))
             return 0;
         double ratio = r.cache.entries
                            ? (double)cached->cache.entries / (double)r.cache.entries : 0;
@@ -295,16 +316,47 @@ static int run_pressed(const bench_args_t *args, const bench_result_t *cached,
     return 1;
 }
 
+/* BENCH_SAFETY_ROUNDS pairs of runs, without and with the safety settings, a row each;
+ * then the gate's counts of a run with them. */
+static int run_safety(const bench_args_t *args, char *errbuf, size_t size) {
+    engine_safety_conf_t safety;
+    bench_result_t r;
+    engine_safety_conf_default(&safety);
+    if (engine_safety_caps_parse(&safety, BENCH_SAFETY_CAPS, errbuf, size) != SY_OK ||
+        engine_safety_quiet_parse(&safety, SY_CHANNEL_SMS, BENCH_SAFETY_QUIET, errbuf,
+                                  size) != SY_OK ||
+        engine_safety_quiet_parse(&safety, SY_CHANNEL_VOICE, BENCH_SAFETY_QUIET, errbuf,
+                                  size) != SY_OK)
+        return 0;
+    print_header();
+    for (int i = 0; i < 2 * BENCH_SAFETY_ROUNDS; i++) {
+        if (!bench_run(args, args->cache_bytes, i % 2 ? &safety : NULL, &r, errbuf, size))
+            return 0;
+        print_row(i % 2 ? "caps and quiet hours" : "no caps, no quiet hours", &r,
+                  r.cache.entries);
+        fflush(stdout);
+    }
+    printf("\nwith caps and quiet hours: %" PRIu64 " sends suppressed, %" PRIu64 " capped, %"
+           PRIu64 " held\n", r.gate.suppressed, r.gate.capped, r.gate.held);
+    return 1;
+}
+
 int main(int argc, char **argv) {
     bench_args_t args;
     char errbuf[512];
     bench_result_t cached;
     if (!args_parse(argc, argv, &args)) {
         fprintf(stderr, "usage: bench_engine [--disk DIR | --cache-ratio K] [--cache-bytes N]"
-                        " [CONTACTS [JOURNEYS_DIR]]\n");
+                        " [--safety] [CONTACTS [JOURNEYS_DIR]]\n");
         return 2;
     }
-    if (!bench_run(&args, args.cache_bytes, &cached, errbuf, sizeof errbuf)) {
+    if (args.safety) {
+        if (run_safety(&args, errbuf, sizeof errbuf))
+            return 0;
+        fprintf(stderr, "bench_engine: %s\n", errbuf);
+        return 1;
+    }
+    if (!bench_run(&args, args.cache_bytes, NULL, &cached, errbuf, sizeof errbuf)) {
         fprintf(stderr, "bench_engine: %s\n", errbuf);
         return 1;
     }

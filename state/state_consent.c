@@ -3,6 +3,7 @@
  * lists it is on, read through the pending batch, written and changelogged with it like
  * event ids. Keeps the record only; what it allows is engine_safety.c's. */
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +18,17 @@ _Static_assert((CONSENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
                "a consent record's pending key never reads as a partition");
 
 /* Value: the codec version byte; a count of known slots, each: slot, status, cause, time
- * (8 bytes big-endian); a count of lists, each: name length, name, time. */
+ * (8 bytes big-endian); a count of lists, each: name length, name, time; then, only when
+ * the cap log is not empty, its count (2 bytes) and each send: time, channel, category. A
+ * value that ends after the lists (written before caps) has an empty cap log. */
 #define CONSENT_SLOT_BYTES 11
 #define CONSENT_LIST_BYTES_MAX (1 + SY_ID_BYTES_MAX + 8)
+#define CONSENT_SEND_BYTES 10
 #define CONSENT_VALUE_BYTES_MAX                                                        \
     (3 + CONSENT_SLOT_BYTES * STATE_CONSENT_SLOTS +                                    \
-     CONSENT_LIST_BYTES_MAX * STATE_CONSENT_LISTS_MAX)
+     CONSENT_LIST_BYTES_MAX * STATE_CONSENT_LISTS_MAX + 2 +                            \
+     CONSENT_SEND_BYTES * STATE_CONSENT_SENDS_MAX)
+_Static_assert(STATE_CONSENT_SENDS_MAX <= UINT16_MAX, "the cap log's count fits 2 bytes");
 _Static_assert(SY_ID_BYTES_MAX < 256, "a list name's length fits its byte");
 
 static const char *const status_names[STATE_CONSENT_STATUS__COUNT] = {
@@ -38,6 +44,20 @@ const char *state_consent_status_name(state_consent_status_t status) {
 const char *state_consent_cause_name(state_consent_cause_t cause) {
     /* no assert: out of range is answered with NULL */
     return (unsigned)cause < STATE_CONSENT_CAUSE__COUNT ? cause_names[cause] : NULL;
+}
+
+/* The cap log at buf + n; the value's new length. */
+static size_t consent_sends_encode(uint8_t *buf, size_t n, const state_consent_t *c) {
+    assert(c->sends_count > 0 && c->sends_count <= STATE_CONSENT_SENDS_MAX);
+    buf[n] = (uint8_t)(c->sends_count >> 8);
+    buf[n + 1] = (uint8_t)c->sends_count;
+    n += 2;
+    for (size_t i = 0; i < c->sends_count; i++, n += CONSENT_SEND_BYTES) {
+        state_codec_u64_put(buf + n, (uint64_t)c->sends[i].time_ms);
+        buf[n + 8] = c->sends[i].channel;
+        buf[n + 9] = c->sends[i].category;
+    }
+    return n;
 }
 
 static size_t consent_encode(uint8_t *buf, const state_consent_t *c) {
@@ -65,10 +85,35 @@ static size_t consent_encode(uint8_t *buf, const state_consent_t *c) {
         state_codec_u64_put(buf + n + 1 + len, (uint64_t)c->lists[i].time_ms);
         n += 1 + len + 8;
     }
-    return n;
+    return c->sends_count ? consent_sends_encode(buf, n, c) : n;
 }
 
-/* The lists part of a value at p (end at end) into c; 1 when well formed to the end. */
+/* The cap log at p (end at end) into c; 1 when well formed to the end. Nothing at all
+ * is an empty log (a value written before caps). */
+static int consent_sends_decode(const uint8_t *p, const uint8_t *end, state_consent_t *c) {
+    assert(p <= end);
+    if (p == end)
+        return 1;
+    if (end - p < 2)
+        return 0;
+    size_t count = (size_t)p[0] << 8 | p[1];
+    p += 2;
+    if (count == 0 || count > STATE_CONSENT_SENDS_MAX ||
+        (size_t)(end - p) != count * CONSENT_SEND_BYTES)
+        return 0;
+    for (size_t i = 0; i < count; i++, p += CONSENT_SEND_BYTES) {
+        if (p[8] >= SY_CHANNEL__COUNT || p[9] > 1)
+            return 0;
+        c->sends[i] = (state_consent_send_t){(int64_t)state_codec_u64_get(p), p[8], p[9]};
+        if (i > 0 && c->sends[i].time_ms < c->sends[i - 1].time_ms)
+            return 0; /* oldest first */
+    }
+    c->sends_count = count;
+    return 1;
+}
+
+/* The lists part of a value at p (end at end) into c, then the cap log; 1 when well
+ * formed to the end. */
 static int consent_lists_decode(const uint8_t *p, const uint8_t *end, state_consent_t *c) {
     assert(p <= end);
     if (p == end || *p > STATE_CONSENT_LISTS_MAX)
@@ -85,12 +130,13 @@ static int consent_lists_decode(const uint8_t *p, const uint8_t *end, state_cons
         c->lists[i].time_ms = (int64_t)state_codec_u64_get(p + 1 + len);
         p += 1 + len + 8;
     }
-    return p == end;
+    return consent_sends_decode(p, end, c);
 }
 
 int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
     assert(value != NULL && c != NULL);
-    memset(c, 0, sizeof *c);
+    /* The cap log's array is large and read per send: only its count is cleared. */
+    memset(c, 0, offsetof(state_consent_t, sends));
     if (len < 3 || value[0] != STATE_CODEC_VERSION || value[1] > STATE_CONSENT_SLOTS ||
         len < 2 + (size_t)value[1] * CONSENT_SLOT_BYTES + 1)
         return 0;
@@ -132,7 +178,7 @@ sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char
             return state_store_rocks_error(rerr, errbuf, errbuf_size, "read consent");
         value = (const uint8_t *)owned;
     }
-    memset(out, 0, sizeof *out);
+    memset(out, 0, offsetof(state_consent_t, sends));
     int ok = !value || state_consent_decode(value, len, out);
     rocksdb_free(owned);
     if (ok)

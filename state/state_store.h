@@ -200,15 +200,35 @@ typedef struct state_consent_list {
     int64_t time_ms; /* event time the contact was added */
 } state_consent_list_t;
 
+/* Frequency caps: the config holds at most STATE_CONSENT_CAP_RULES_MAX rules, each
+ * allowing at most STATE_CONSENT_CAP_SENDS_MAX sends per window (engine_safety.h). A rule
+ * counts exactly with its newest N matching sends in its window, so a record never needs
+ * more than their product to keep every rule exact. */
+#define STATE_CONSENT_CAP_RULES_MAX 16
+#define STATE_CONSENT_CAP_SENDS_MAX 50
+#define STATE_CONSENT_SENDS_MAX (STATE_CONSENT_CAP_RULES_MAX * STATE_CONSENT_CAP_SENDS_MAX)
+
+/* One send counted by the caps (the cap log). */
+typedef struct state_consent_send {
+    int64_t time_ms;  /* event time the send went out */
+    uint8_t channel;  /* sy_channel_t */
+    uint8_t category; /* 0 marketing, 1 transactional (journey_category_t) */
+} state_consent_send_t;
+
 typedef struct state_consent {
     state_consent_slot_t slots[STATE_CONSENT_SLOTS]; /* by sy_channel_t, then ALL */
     size_t lists_count;
     state_consent_list_t lists[STATE_CONSENT_LISTS_MAX];
+    /* The cap log: recent sends, oldest first (ties in the order they went out); which to
+     * keep is the engine's (engine_caps.c). A record from before caps has none. Last in
+     * the struct: decoding zeroes only what comes before it. */
+    size_t sends_count;
+    state_consent_send_t sends[STATE_CONSENT_SENDS_MAX];
 } state_consent_t;
 
-/* Read contact's consent into *out; a contact without a record reads as all unknown and
- * no lists (SY_OK). Sees the pending batch. Errors: SY_ERR_LIMIT (contact id too long),
- * SY_ERR_STATE (read error, corrupt record). */
+/* Read contact's consent into *out; a contact without a record reads as all unknown, no
+ * lists and an empty cap log (SY_OK). Sees the pending batch. Errors: SY_ERR_LIMIT
+ * (contact id too long), SY_ERR_STATE (read error, corrupt record). */
 sy_err_t state_store_consent_get(state_store_t *store, int32_t partition,
                                  const char *contact_id, state_consent_t *out, char *errbuf,
                                  size_t errbuf_size);

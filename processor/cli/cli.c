@@ -86,12 +86,13 @@ const cli_command_t cli_commands[] = {
      cli_simulate_main, NULL},
     {"inspect", "show a contact's journeys, nodes and pending timers",
      "usage: switchyard inspect --contact ID (--state-dir DIR | --config FILE)\n"
-     "                          [--journeys DIR] [--json]\n\n"
+     "                          [--journeys DIR] [--at TIME] [--json]\n\n"
      "Prints every journey instance of the contact kept in the state directory: journey\n"
      "and version, active or done, current node, when it entered the journey and the node,\n"
-     "its occurrence, the outcomes seen at the node, its pending timers, and the contact's\n"
-     "profile (docs/inspect.md). It opens RocksDB read-only and takes no lock, so it works\n"
-     "while the service runs on the directory; it shows what was written when it opened.\n"
+     "its occurrence, the outcomes seen at the node, its pending timers, its held sends, and\n"
+     "the contact's profile, consent and caps (docs/inspect.md). It opens RocksDB\n"
+     "read-only and takes no lock, so it works while the service runs on the directory;\n"
+     "it shows what was written when it opened.\n"
      "Every partition is searched; timers are found by scanning the whole timer index of\n"
      "each partition holding the contact.\n\n"
      "options:\n  --contact ID      the contact id\n"
@@ -99,6 +100,7 @@ const cli_command_t cli_commands[] = {
      "  --config FILE     take state.dir and journeys.dir from the service's config\n"
      "  --journeys DIR    journeys that name nodes and watched events (default: the\n"
      "                    config's journeys.dir; without them, nodes show as indexes)\n"
+     "  --at TIME         count the config's frequency caps at TIME (default: now)\n"
      "  --json            print one JSON object instead of text\n"
      "exit codes: 0 found, 1 the contact has no state (or an operating error), 2 bad\n"
      "usage, config or journeys\n",

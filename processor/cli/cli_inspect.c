@@ -8,18 +8,22 @@
 #include "cli.h"
 #include "config.h"
 #include "inspect.h"
+#include "sy_clock.h"
+#include "sy_time.h"
 
 typedef struct cli_inspect_args {
     const char *contact_id;
     const char *state_dir;
     const char *config_path;
     const char *journeys_dir;
+    const char *at;                    /* --at: when the caps are counted; NULL: now */
+    const engine_safety_conf_t *safety; /* the config's caps, or NULL */
     bool json;
 } cli_inspect_args_t;
 
 #define ARG(name) {name, required_argument, NULL, 0}
 static const struct option args_options[] = {
-    ARG("contact"), ARG("state-dir"), ARG("config"), ARG("journeys"),
+    ARG("contact"), ARG("state-dir"), ARG("config"), ARG("journeys"), ARG("at"),
     {"json", no_argument, NULL, 0}, {0}};
 #undef ARG
 
@@ -42,6 +46,7 @@ static int args_parse(cli_inspect_args_t *a, int argc, char **argv) {
                              : strcmp(option, "--state-dir") == 0 ? &a->state_dir
                              : strcmp(option, "--config") == 0    ? &a->config_path
                              : strcmp(option, "--journeys") == 0  ? &a->journeys_dir
+                             : strcmp(option, "--at") == 0        ? &a->at
                                                                   : NULL;
         if (!field)
             return args_fail("unknown option", option);
@@ -53,6 +58,9 @@ static int args_parse(cli_inspect_args_t *a, int argc, char **argv) {
         return args_fail("--contact ID is required", NULL);
     if (!a->state_dir == !a->config_path)
         return args_fail("give one of --state-dir DIR and --config FILE", NULL);
+    int64_t ignored;
+    if (a->at && !sy_time_parse(a->at, &ignored))
+        return args_fail("--at takes a time (2026-11-03T08:00:00Z or epoch ms)", a->at);
     return 1;
 }
 
@@ -87,6 +95,11 @@ static int inspect_run(const cli_inspect_args_t *a, const char *state_dir,
     sy_err_t err = state_store_open_read_only(&store, state_dir, errbuf, sizeof errbuf);
     if (err == SY_OK)
         err = inspect_gather(report, store, a->contact_id, errbuf, sizeof errbuf);
+    int64_t at_ms = sy_clock_wall_ms();
+    if (a->at)
+        sy_time_parse(a->at, &at_ms);
+    if (err == SY_OK && a->safety)
+        inspect_caps_count(report, a->safety, at_ms);
     if (err == SY_OK)
         code = report_print(report, journeys, a, state_dir);
     else
@@ -118,8 +131,13 @@ int cli_inspect_main(int argc, char **argv) {
                                                           ? config->journeys_loop_period_min_ms
                                                           : JOURNEY_LOOP_PERIOD_MIN_MS_DEFAULT};
     int code = CLI_EXIT_INVALID;
-    if (journeys_dir && journey_set_load_dir_opts(&journeys, journeys_dir, &opts, errbuf,
-                                                  sizeof errbuf) != SY_OK)
+    engine_safety_conf_t safety;
+    a.safety = config ? &safety : NULL;
+    if (config && engine_safety_conf_from_config(&safety, config, errbuf, sizeof errbuf) !=
+                      SY_OK)
+        fprintf(stderr, "switchyard inspect: %s: %s\n", config->source, errbuf);
+    else if (journeys_dir && journey_set_load_dir_opts(&journeys, journeys_dir, &opts, errbuf,
+                                                       sizeof errbuf) != SY_OK)
         fprintf(stderr, "switchyard inspect: %s\n", errbuf);
     else
         code = inspect_run(&a, state_dir, journeys);

@@ -106,9 +106,9 @@ static void summary_print(const simulate_t *sim) {
             "switchyard simulate: %" PRIu64 " events, %" PRIu64 " profile updates, %" PRIu64
             " decisions, %" PRIu64 " actions, %" PRIu64 " contact updates, %" PRIu64
             " timers fired, %" PRIu64 " duplicates, %" PRIu64 " dead letters, %" PRIu64
-            " sends suppressed%s\n",
+            " sends suppressed, %" PRIu64 " capped, %" PRIu64 " held%s\n",
             s.events, s.profile_updates, s.decisions, s.actions, s.contact_updates,
-            s.timers_fired, s.duplicates, s.dead_letters, s.suppressed,
+            s.timers_fired, s.duplicates, s.dead_letters, s.suppressed, s.capped, s.held,
             s.timers_left ? " (timers due over 5 years after the last event left unfired)"
                           : "");
 }

@@ -64,6 +64,13 @@ typedef struct sy_config {
     char *consent_sms_start_keywords;    /* consent.sms.start.keywords */
     int64_t consent_bounce_hard_suppress; /* consent.bounce.hard.suppress: 0 or 1 */
     char *safety_suppression_lists;      /* safety.suppression.lists */
+    char *safety_caps;                   /* safety.caps: cap rules */
+    /* safety.quiet_hours.<channel>, by sy_channel_t: HH:MM-HH:MM or ""; NULL for the
+     * channels nothing is sent on (call, custom). */
+    char *safety_quiet_hours[SY_CHANNEL__COUNT];
+    int64_t safety_quiet_hours_spread_ms;         /* safety.quiet_hours.spread.ms */
+    char *safety_quiet_hours_timezone_attribute;  /* safety.quiet_hours.timezone.attribute */
+    char *safety_quiet_hours_timezone_default;    /* safety.quiet_hours.timezone.default */
     config_guarantee_t processing_guarantee; /* processing.guarantee */
     log_level_t log_level;        /* log.level */
     log_format_t log_format;      /* log.format */

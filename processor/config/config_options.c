@@ -41,6 +41,13 @@ static const char *const config_log_format_words[] = {
     {name_, CONFIG_TYPE_STRING, default_, NULL, 1, CONFIG_TOPIC_BYTES_MAX, NULL,           \
      CONFIG_CHECK_TOPIC, CONFIG_FIELD(field_), doc_}
 
+#define CONFIG_QUIET(name_, channel_)                                                    \
+    {name_, CONFIG_TYPE_STRING, "", "none", 0, 11, NULL, CONFIG_CHECK_NONE,              \
+     CONFIG_FIELD(safety_quiet_hours[channel_]),                                         \
+     "Quiet hours of the channel, HH:MM-HH:MM in the contact's local time (start "        \
+     "inclusive, end exclusive; 21:00-08:00 wraps midnight): a marketing send inside "   \
+     "them is held until they end (docs/safety.md). Empty: none."}
+
 const config_option_t config_options[] = {
     {"journeys.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(journeys_dir),
@@ -111,6 +118,34 @@ const config_option_t config_options[] = {
      "Suppression lists, comma-separated, each LIST (every channel) or LIST:CHANNEL: a "
      "member of one gets no message on its channels. Journeys' add_to_list and "
      "remove_from_list keep the members (at most 16 lists)."},
+    /* Rules: engine_safety_conf.c reads them (16 of about 100 bytes at most). */
+    {"safety.caps", CONFIG_TYPE_STRING, "", "none", 0, 4096, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(safety_caps),
+     "Frequency caps, comma-separated, each NAME:CHANNEL:CATEGORY:N/WINDOW: at most N (1 to "
+     "50) sends on CHANNEL (a channel, or all) of CATEGORY (marketing, transactional or "
+     "any) per contact in any WINDOW (24h, 7d, 30d) of event time, across all journeys; "
+     "e.g. email_daily:email:marketing:2/24h. A send node's on_capped says what a capped "
+     "send does (docs/safety.md). At most 16 rules."},
+    CONFIG_QUIET("safety.quiet_hours.email", SY_CHANNEL_EMAIL),
+    CONFIG_QUIET("safety.quiet_hours.sms", SY_CHANNEL_SMS),
+    CONFIG_QUIET("safety.quiet_hours.push", SY_CHANNEL_PUSH),
+    CONFIG_QUIET("safety.quiet_hours.voice", SY_CHANNEL_VOICE),
+    CONFIG_QUIET("safety.quiet_hours.in_app", SY_CHANNEL_IN_APP),
+    CONFIG_QUIET("safety.quiet_hours.web", SY_CHANNEL_WEB),
+    CONFIG_QUIET("safety.quiet_hours.task", SY_CHANNEL_TASK),
+    /* Default ENGINE_SAFETY_QUIET_SPREAD_MS_DEFAULT; at most a day. */
+    {"safety.quiet_hours.spread.ms", CONFIG_TYPE_INT, "3600000", NULL, 0, 86400000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(safety_quiet_hours_spread_ms),
+     "A send held by quiet hours leaves when they end plus a stable offset of the contact "
+     "(a hash of its id modulo this many milliseconds), so held sends do not leave in one "
+     "burst. Must fit outside every channel's quiet hours; 0: all at the end."},
+    {"safety.quiet_hours.timezone.attribute", CONFIG_TYPE_STRING, "timezone", NULL, 1, 255,
+     NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(safety_quiet_hours_timezone_attribute),
+     "Profile attribute holding the contact's IANA time zone (Europe/Berlin), in which "
+     "quiet hours are read."},
+    {"safety.quiet_hours.timezone.default", CONFIG_TYPE_STRING, "UTC", NULL, 1, 64, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(safety_quiet_hours_timezone_default),
+     "IANA time zone of contacts whose profile names none."},
     {"state.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(state_dir),
      "RocksDB data directory of this instance; created if missing. Every instance needs "

@@ -1,7 +1,9 @@
 /* engine.c — the engine's front door: every entry point of engine.h. Open and close,
- * swapping journeys, handing each event to every journey of its contact (goals and exits
- * first, then the node the contact waits at, else entry), and firing the timers that fell
- * due. Node kinds and rules only decide; this file moves the contact (engine_walk.c). */
+ * swapping journeys (and ordering them by priority), handing each event to every journey
+ * of its contact (goals and exits first, then the node the contact waits at, else
+ * entry), and firing the timers that fell due (a contact's timers due at once in
+ * priority order). Node kinds and rules only decide; this file moves the contact
+ * (engine_walk.c). */
 #include "engine.h"
 
 #include <assert.h>
@@ -23,13 +25,16 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
     e->profile_buf = malloc(STATE_PROFILE_BYTES_MAX);
     e->profile_update = calloc(1, sizeof *e->profile_update);
     e->render_buf = malloc(ENGINE_RENDER_BYTES_MAX);
-    if (!e->profile_attrs || !e->profile_buf || !e->profile_update || !e->render_buf)
+    e->order = calloc(JOURNEY_SET_MAX, sizeof *e->order);
+    e->timer_run = calloc(ENGINE_TIMER_RUN_MAX, sizeof *e->timer_run);
+    if (!e->profile_attrs || !e->profile_buf || !e->profile_update || !e->render_buf ||
+        !e->order || !e->timer_run)
         goto fail;
-    e->journeys = journeys;
     e->store = store;
     e->sink = *sink;
     e->profile.attrs = e->profile_attrs;
     engine_safety_conf_default(&e->safety);
+    engine_journeys_set(e, journeys);
     *out = e;
     return SY_OK;
 fail:
@@ -45,13 +50,11 @@ void engine_close(engine_t *engine) {
     free(engine->profile_buf);
     free(engine->profile_update);
     free(engine->render_buf);
+    free(engine->order);
+    free(engine->timer_run);
     free(engine);
 }
 
-void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
-    assert(engine && journeys);
-    engine->journeys = journeys;
-}
 
 /* The loaded journey with this id and version, or NULL. */
 static const journey_t *journey_find(const engine_t *e, const char *id, int32_t version) {
@@ -73,6 +76,35 @@ static bool journey_is_latest(const journey_set_t *set, const journey_t *j) {
             return false;
     }
     return true;
+}
+
+/* The order events visit journeys in, and timer runs fire: priority descending, then id
+ * ascending (one version of an id is in the order). */
+static int order_cmp(const void *a, const void *b) {
+    const journey_t *x = *(const journey_t *const *)a, *y = *(const journey_t *const *)b;
+    assert(x != y);
+    if (x->priority != y->priority)
+        return x->priority > y->priority ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
+    assert(engine && journeys && journeys->count <= JOURNEY_SET_MAX);
+    engine->journeys = journeys;
+    engine->order_count = 0;
+    for (size_t i = 0; i < journeys->count; i++)
+        if (journey_is_latest(journeys, journeys->journeys[i]))
+            engine->order[engine->order_count++] = journeys->journeys[i];
+    qsort(engine->order, engine->order_count, sizeof *engine->order, order_cmp);
+}
+
+/* Where journey_id stands in the engine's order; journeys not loaded come last. */
+static size_t order_rank(const engine_t *e, const char *journey_id) {
+    assert(e->order_count <= JOURNEY_SET_MAX);
+    for (size_t i = 0; i < e->order_count; i++)
+        if (strcmp(e->order[i]->id, journey_id) == 0)
+            return i;
+    return e->order_count;
 }
 
 /* Carry out what the node the contact rests at decided: walk on, or stay. */
@@ -106,7 +138,7 @@ static sy_err_t on_event_active(engine_walk_t *w, const sy_event_t *ev, bool *ch
     case JOURNEY_NODE_WAIT:
         err = engine_wait_on_event(w, ev, changed, &move);
         break;
-    default: /* contacts only rest at branches and waits */
+    default: /* a held send (or a node contacts never rest at) ignores other events */
         return SY_OK;
     }
     return err == SY_OK ? move_apply(w, &move, changed) : err;
@@ -160,14 +192,21 @@ sy_err_t engine_on_event(engine_t *e, int32_t partition, const sy_event_t *event
     sy_err_t err = engine_safety_on_event(e, partition, event, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    for (size_t i = 0; i < e->journeys->count; i++) {
-        const journey_t *j = e->journeys->journeys[i];
-        if (!journey_is_latest(e->journeys, j))
-            continue;
-        if ((err = on_event_journey(e, partition, j, event, errbuf, errbuf_size)) != SY_OK)
+    for (size_t i = 0; i < e->order_count; i++)
+        if ((err = on_event_journey(e, partition, e->order[i], event, errbuf, errbuf_size)) !=
+            SY_OK)
             return err;
-    }
     return SY_OK;
+}
+
+sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_update_t *update,
+                           char *errbuf, size_t errbuf_size) {
+    assert(e && update && update->contact_id);
+    e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
+    sy_err_t err = state_store_profile_apply(e->store, partition, update, errbuf,
+                                             errbuf_size);
+    return err == SY_OK ? engine_safety_on_profile(e, partition, update, errbuf, errbuf_size)
+                        : err;
 }
 
 sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
@@ -197,6 +236,9 @@ static sy_err_t on_timer_node(engine_walk_t *w, uint16_t node, bool *changed) {
     case JOURNEY_NODE_WAIT:
         err = engine_wait_on_timer(w, &move);
         break;
+    case JOURNEY_NODE_SEND: /* a held send: through the gate again */
+        *changed = true;
+        return engine_walk_resume(w);
     default:
         return SY_OK;
     }
@@ -234,19 +276,58 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     return err;
 }
 
+/* Take the run of timers that starts with the due timer first (already taken from the
+ * index): the next ones due at the same time for the same contact, in other journeys
+ * (the index keeps them adjacent). *count of them in e->timer_run, in priority order. */
+static sy_err_t timer_run_take(engine_t *e, const state_timer_t *first, int64_t now_ms,
+                               size_t *count, char *errbuf, size_t errbuf_size) {
+    state_timer_t *run = e->timer_run, next;
+    size_t rank[ENGINE_TIMER_RUN_MAX], n = 1;
+    sy_err_t err = SY_OK;
+    assert(first->due_ms <= now_ms);
+    run[0] = *first;
+    while (n < ENGINE_TIMER_RUN_MAX &&
+           (err = state_store_timer_next(e->store, first->partition, now_ms, &next, errbuf,
+                                         errbuf_size)) == SY_OK &&
+           next.due_ms == first->due_ms && strcmp(next.contact_id, first->contact_id) == 0) {
+        if ((err = state_store_timer_remove(e->store, &next)) != SY_OK)
+            return err;
+        run[n++] = next;
+    }
+    if (err != SY_OK && err != SY_ERR_NOT_FOUND)
+        return err;
+    /* Insertion sort by rank: a run is a handful of journeys. */
+    for (size_t i = 0; i < n && n > 1; i++) {
+        state_timer_t t = run[i];
+        size_t r = order_rank(e, t.journey_id), k = i;
+        for (; k > 0 && rank[k - 1] > r; k--) {
+            run[k] = run[k - 1];
+            rank[k] = rank[k - 1];
+        }
+        run[k] = t;
+        rank[k] = r;
+    }
+    *count = n;
+    return SY_OK;
+}
+
 sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size_t *fired,
                             char *errbuf, size_t errbuf_size) {
     state_timer_t timer;
     sy_err_t err;
+    size_t count = 0;
     assert(e && fired);
     *fired = 0;
     while ((err = state_store_timer_next(e->store, partition, now_ms, &timer, errbuf,
                                          errbuf_size)) == SY_OK) {
-        if ((err = state_store_timer_remove(e->store, &timer)) != SY_OK)
+        if ((err = state_store_timer_remove(e->store, &timer)) != SY_OK ||
+            (err = timer_run_take(e, &timer, now_ms, &count, errbuf, errbuf_size)) != SY_OK)
             return err;
-        if ((err = fire_timer(e, &timer, now_ms, errbuf, errbuf_size)) != SY_OK)
-            return err;
-        (*fired)++;
+        for (size_t i = 0; i < count; i++) {
+            if ((err = fire_timer(e, &e->timer_run[i], now_ms, errbuf, errbuf_size)) != SY_OK)
+                return err;
+            (*fired)++;
+        }
     }
     return err == SY_ERR_NOT_FOUND ? SY_OK : err;
 }

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "engine_safety.h"
 #include "expr.h"
+#include "sy_time.h"
 
 /* Bytes of all rendered parameters of one action (or one attribute value): an action
  * carries at most SY_ACTION_PARAMS_MAX parameters, and 64 KiB leaves each about 1 KiB
@@ -18,8 +19,14 @@
 /* "goal:" or "exit:" and a rule name: rule names are identifiers (SY_ID_BYTES_MAX). */
 #define ENGINE_RULE_NODE_BYTES (SY_ID_BYTES_MAX + 8)
 
-/* "suppressed:list:" and a list name (SY_ID_BYTES_MAX): the longest reason so far. */
-#define ENGINE_REASON_BYTES (SY_ID_BYTES_MAX + 32)
+/* The longest reason: "held:capped:", a rule name (SY_ID_BYTES_MAX), '@' and a release
+ * time (SY_TIME_TEXT_BYTES, NUL included); "suppressed:list:<name>" is shorter. */
+#define ENGINE_REASON_BYTES (SY_ID_BYTES_MAX + 16 + SY_TIME_TEXT_BYTES)
+
+/* Timers fired as one run (same due time, same contact, in priority order): a contact
+ * has one timer per journey id and due time (the index's key), and at most
+ * JOURNEY_SET_MAX journeys are loaded; a longer run is fired in parts. */
+#define ENGINE_TIMER_RUN_MAX JOURNEY_SET_MAX
 
 /* engine_safety_keyword's answers. */
 enum { ENGINE_KEYWORD_STOP = 1, ENGINE_KEYWORD_STOP_ALL = 2, ENGINE_KEYWORD_START = 3 };
@@ -38,8 +45,14 @@ struct engine {
     char *render_buf;              /* ENGINE_RENDER_BYTES_MAX, owned */
     char rule_node[ENGINE_RULE_NODE_BYTES];
     engine_safety_conf_t safety;
-    uint64_t suppressed;              /* sends the gate stopped */
+    engine_safety_counts_t counts;    /* sends the gate did not let through */
     char reason[ENGINE_REASON_BYTES]; /* the last stopped send's reason */
+    state_consent_t consent;          /* the gate's copy of the contact's record (large) */
+    /* The newest version of each loaded journey, in the order an event visits them:
+     * priority descending, then id ascending. Built when the journeys are set. */
+    const journey_t **order;          /* JOURNEY_SET_MAX, owned */
+    size_t order_count;
+    state_timer_t *timer_run;         /* ENGINE_TIMER_RUN_MAX, owned */
     /* The current input as sms.opted_out when it is an SMS keyword opt-out (rules match
      * it too), else NULL; points at opt_out_event. */
     const sy_event_t *event_as_opt_out;
@@ -120,22 +133,46 @@ sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered);
  * when none) and *kind ("goal" or "exit"). */
 sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rule_t **rule);
 
-/* What the gate decided for one send. Caps and quiet hours will add their verdicts
- * (capped, held with a release time) here. */
+/* What the gate decided for one send. */
 typedef enum engine_verdict_kind {
     ENGINE_VERDICT_SEND,       /* send it */
     ENGINE_VERDICT_SUPPRESSED, /* not sent: opted out, hard bounce, suppression list */
+    ENGINE_VERDICT_CAPPED,     /* not sent, over a cap: go to `to` */
+    ENGINE_VERDICT_HELD,       /* not yet: wait at the send until release_ms */
 } engine_verdict_kind_t;
 
 typedef struct engine_verdict {
     engine_verdict_kind_t kind;
     const char *reason; /* unless SEND: the decision path, in the engine's reason buffer */
+    const char *rule;   /* CAPPED, and HELD by a cap: the rule's name (the conf's) */
+    uint16_t to;        /* CAPPED: the send's next (skip) or its on_capped node */
+    int64_t release_ms; /* HELD: when the send passes the gate again */
 } engine_verdict_t;
 
-/* engine_safety.c: the gate every send passes, at w's time: *verdict says whether it goes
- * and, when not, why. Errors: the store's. */
+/* engine_safety.c: the gate every send passes, at w's time: suppression and consent,
+ * then quiet hours, then caps. *verdict says whether it goes and, when not, why; a send
+ * that goes is counted in the contact's cap log. Errors: the store's. */
 sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict);
+
+/* engine_quiet.c: is a send of w's contact on send's channel at w's time inside quiet
+ * hours? If so *verdict becomes HELD with the release time (the end of the quiet hours
+ * plus the contact's spread) and path held:quiet_hours@<ISO>; else it is untouched.
+ * Transactional sends are never held. Errors: the store's (reading the profile). */
+sy_err_t engine_quiet_check(engine_walk_t *w, const journey_send_t *send,
+                            engine_verdict_t *verdict);
+
+/* engine_walk.c: a contact resting at a send node (held) whose timer fired: pass the gate
+ * again at w's time and walk on from there, or stay held. */
+sy_err_t engine_walk_resume(engine_walk_t *w);
+
+/* engine_profile.c: the value of the contact's string attribute attr (a zone name), or
+ * NULL; the profile loaded as engine_profile_load leaves it. */
+const char *engine_profile_zone(const engine_t *engine, const char *attr);
+
+/* engine_profile.c: load the profile of w's contact even when w's journey declares no
+ * attribute (quiet hours read the time zone). */
+sy_err_t engine_profile_load_always(engine_walk_t *w);
 
 /* engine_safety.c: before the journeys see ev, apply what it does to its contact's consent
  * (opt-out events, hard bounces, SMS keywords: a keyword opt-out also makes a contact

@@ -23,14 +23,9 @@ static bool journey_reads_profile(const journey_t *j) {
     return false;
 }
 
-sy_err_t engine_profile_load(engine_walk_t *w) {
+/* Read the profile of w's contact into the engine's buffers. */
+static sy_err_t profile_read(engine_walk_t *w) {
     engine_t *e = w->engine;
-    if (e->profile_loaded)
-        return SY_OK;
-    if (!journey_reads_profile(w->journey)) {
-        e->profile.count = 0; /* nothing reads it: an empty profile, not loaded */
-        return SY_OK;
-    }
     size_t count = 0;
     assert(w->partition >= 0 && w->contact_id);
     sy_err_t err = state_store_profile_get(e->store, w->partition, w->contact_id,
@@ -43,6 +38,35 @@ sy_err_t engine_profile_load(engine_walk_t *w) {
     e->profile.count = count;
     e->profile_loaded = true;
     return SY_OK;
+}
+
+sy_err_t engine_profile_load(engine_walk_t *w) {
+    engine_t *e = w->engine;
+    assert(e != NULL);
+    if (e->profile_loaded)
+        return SY_OK;
+    if (!journey_reads_profile(w->journey)) {
+        e->profile.count = 0; /* nothing reads it: an empty profile, not loaded */
+        return SY_OK;
+    }
+    return profile_read(w);
+}
+
+sy_err_t engine_profile_load_always(engine_walk_t *w) {
+    assert(w->engine != NULL);
+    return w->engine->profile_loaded ? SY_OK : profile_read(w);
+}
+
+const char *engine_profile_zone(const engine_t *e, const char *attr) {
+    if (!attr)
+        return NULL;
+    assert(e->profile.count <= SY_PROFILE_ATTRS_MAX);
+    for (size_t i = 0; i < e->profile.count; i++) {
+        const sy_attr_t *a = &e->profile.attrs[i];
+        if (strcmp(a->name, attr) == 0)
+            return a->value.kind == SY_VALUE_STRING ? a->value.u.s : NULL;
+    }
+    return NULL;
 }
 
 /* The declared type of attribute name in j, or -1 when j does not declare it. */
@@ -109,14 +133,4 @@ sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
                                              w->errbuf_size);
     w->engine->profile_loaded = false; /* the next reader sees the change */
     return err;
-}
-
-sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_update_t *update,
-                           char *errbuf, size_t errbuf_size) {
-    assert(e && update && update->contact_id);
-    e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
-    sy_err_t err = state_store_profile_apply(e->store, partition, update, errbuf,
-                                             errbuf_size);
-    return err == SY_OK ? engine_safety_on_profile(e, partition, update, errbuf, errbuf_size)
-                        : err;
 }

@@ -1,7 +1,8 @@
 /* engine_safety.c — consent and suppression in the engine (engine_safety.h): the events,
  * SMS keywords and update nodes that change a contact's consent record, and the gate
- * every send passes (engine_safety_check). The record is the store's (state_consent.c);
- * the settings are engine_safety_conf.c's. */
+ * every send passes (engine_safety_check: suppression, then quiet hours, then caps). The
+ * record is the store's (state_consent.c); the settings are engine_safety_conf.c's; the
+ * quiet hours and caps themselves engine_quiet.c's and engine_caps.c's. */
 #include "engine_safety.h"
 
 #include <assert.h>
@@ -17,9 +18,9 @@ void engine_safety_set(engine_t *e, const engine_safety_conf_t *conf) {
     e->safety = *conf;
 }
 
-uint64_t engine_safety_suppressed_count(const engine_t *e) {
-    assert(e != NULL);
-    return e->suppressed;
+void engine_safety_counts_get(const engine_t *e, engine_safety_counts_t *out) {
+    assert(e != NULL && out != NULL);
+    *out = e->counts;
 }
 
 static bool keyword_in(const engine_safety_keywords_t *k, const char *text, size_t len) {
@@ -60,8 +61,10 @@ static bool slot_set(state_consent_t *c, int slot, state_consent_status_t status
     return true;
 }
 
-/* An opt-in or opt-out a journey or a profile gives slot of c at t: as slot_set, except
- * that it never lifts a suppression (a dead address stays dead whatever the consent). */
+/* An opt-in or opt-out (from an event, a keyword, a journey or a profile) of slot of c at
+ * t: as slot_set, except that it never lifts a suppression (a dead address stays dead
+ * whatever the consent: an unsubscribe after a hard bounce must not reopen transactional
+ * email to it). */
 static bool consent_set(state_consent_t *c, int slot, state_consent_status_t status,
                         state_consent_cause_t cause, int64_t t) {
     assert(status == STATE_CONSENT_OPTED_IN || status == STATE_CONSENT_OPTED_OUT);
@@ -78,10 +81,10 @@ static bool event_consent(const engine_safety_conf_t *conf, const sy_event_t *ev
     bool changed = false;
     assert((unsigned)ev->channel < SY_CHANNEL__COUNT && (unsigned)ev->type < SY_EVENT_TYPE__COUNT);
     if (conf->opt_out_all_event[ev->channel][ev->type])
-        changed |= slot_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_OUT,
+        changed |= consent_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_OUT,
                             STATE_CONSENT_CAUSE_EVENT, t);
     if (conf->opt_out_event[ev->channel][ev->type])
-        changed |= slot_set(c, ev->channel, STATE_CONSENT_OPTED_OUT, STATE_CONSENT_CAUSE_EVENT,
+        changed |= consent_set(c, ev->channel, STATE_CONSENT_OPTED_OUT, STATE_CONSENT_CAUSE_EVENT,
                             t);
     if (conf->bounce_hard_suppress && ev->channel == SY_CHANNEL_EMAIL &&
         ev->type == SY_EVENT_BOUNCED && ev->bounce == SY_BOUNCE_HARD)
@@ -90,16 +93,16 @@ static bool event_consent(const engine_safety_conf_t *conf, const sy_event_t *ev
     *keyword = ev->channel == SY_CHANNEL_SMS && ev->type == SY_EVENT_REPLIED
                    ? engine_safety_keyword(conf, ev->text) : 0;
     if (*keyword == ENGINE_KEYWORD_STOP_ALL)
-        changed |= slot_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_OUT,
+        changed |= consent_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_OUT,
                             STATE_CONSENT_CAUSE_KEYWORD, t);
     if (*keyword == ENGINE_KEYWORD_STOP || *keyword == ENGINE_KEYWORD_STOP_ALL)
-        changed |= slot_set(c, SY_CHANNEL_SMS, STATE_CONSENT_OPTED_OUT,
+        changed |= consent_set(c, SY_CHANNEL_SMS, STATE_CONSENT_OPTED_OUT,
                             STATE_CONSENT_CAUSE_KEYWORD, t);
     if (*keyword == ENGINE_KEYWORD_START) {
-        changed |= slot_set(c, SY_CHANNEL_SMS, STATE_CONSENT_OPTED_IN,
+        changed |= consent_set(c, SY_CHANNEL_SMS, STATE_CONSENT_OPTED_IN,
                             STATE_CONSENT_CAUSE_KEYWORD, t);
         if (c->slots[STATE_CONSENT_ALL].cause == STATE_CONSENT_CAUSE_KEYWORD)
-            changed |= slot_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_IN,
+            changed |= consent_set(c, STATE_CONSENT_ALL, STATE_CONSENT_OPTED_IN,
                                 STATE_CONSENT_CAUSE_KEYWORD, t);
     }
     return changed;
@@ -300,29 +303,79 @@ static const char *list_blocking(const engine_safety_conf_t *conf, const state_c
     return NULL;
 }
 
+/* The suppression or consent reason that stops send for c at t (in the engine's reason
+ * buffer), or NULL. */
+static const char *gate_suppressed(engine_t *e, const state_consent_t *c,
+                                   const journey_send_t *send, int64_t t) {
+    bool marketing = send->category == JOURNEY_CATEGORY_MARKETING;
+    const char *list = list_blocking(&e->safety, c, send->channel);
+    assert((unsigned)send->channel < SY_CHANNEL__COUNT);
+    if (list)
+        snprintf(e->reason, sizeof e->reason, "suppressed:list:%s", list);
+    else if (slot_closed(c, send->channel, t, true))
+        snprintf(e->reason, sizeof e->reason, "suppressed:hard_bounce");
+    else if (slot_closed(c, STATE_CONSENT_ALL, t, false) ||
+             (marketing && slot_closed(c, send->channel, t, false)))
+        snprintf(e->reason, sizeof e->reason, "suppressed:opted_out");
+    else
+        return NULL;
+    return e->reason;
+}
+
+/* The caps for send at w's time, c being the contact's record: CAPPED or HELD into
+ * *verdict when a rule binds (on_capped says which), else nothing. */
+static void gate_capped(engine_walk_t *w, const journey_send_t *send,
+                        const state_consent_t *c, engine_verdict_t *verdict) {
+    char when[SY_TIME_TEXT_BYTES];
+    engine_t *e = w->engine;
+    int64_t release = w->t;
+    int release_rule = -1;
+    int first = engine_caps_binding(&e->safety, c, send->channel, send->category, w->t,
+                                    &release, &release_rule);
+    if (first < 0)
+        return;
+    assert(release_rule >= 0 && release > w->t);
+    if (send->on_capped == JOURNEY_ON_CAPPED_DELAY) {
+        sy_time_format_ms(release, when);
+        verdict->rule = e->safety.caps[release_rule].name;
+        snprintf(e->reason, sizeof e->reason, "held:capped:%s@%s", verdict->rule, when);
+        verdict->kind = ENGINE_VERDICT_HELD;
+        verdict->release_ms = release;
+    } else {
+        verdict->rule = e->safety.caps[first].name;
+        snprintf(e->reason, sizeof e->reason, "capped:%s", verdict->rule);
+        verdict->kind = ENGINE_VERDICT_CAPPED;
+        verdict->to = send->on_capped == JOURNEY_ON_CAPPED_NODE ? send->capped_to : send->next;
+    }
+    verdict->reason = e->reason;
+}
+
 sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
-    state_consent_t c;
     engine_t *e = w->engine;
+    state_consent_t *c = &e->consent;
     assert((unsigned)send->channel < SY_CHANNEL__COUNT);
     *verdict = (engine_verdict_t){.kind = ENGINE_VERDICT_SEND};
-    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &c,
+    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, c,
                                            w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
-    bool marketing = send->category == JOURNEY_CATEGORY_MARKETING;
-    const char *list = list_blocking(&e->safety, &c, send->channel);
-    if (list)
-        snprintf(e->reason, sizeof e->reason, "suppressed:list:%s", list);
-    else if (slot_closed(&c, send->channel, w->t, true))
-        snprintf(e->reason, sizeof e->reason, "suppressed:hard_bounce");
-    else if (slot_closed(&c, STATE_CONSENT_ALL, w->t, false) ||
-             (marketing && slot_closed(&c, send->channel, w->t, false)))
-        snprintf(e->reason, sizeof e->reason, "suppressed:opted_out");
-    else
+    if ((verdict->reason = gate_suppressed(e, c, send, w->t)) != NULL) {
+        verdict->kind = ENGINE_VERDICT_SUPPRESSED;
+        e->counts.suppressed++;
         return SY_OK;
-    verdict->kind = ENGINE_VERDICT_SUPPRESSED;
-    verdict->reason = e->reason;
-    e->suppressed++;
-    return SY_OK;
+    }
+    if ((err = engine_quiet_check(w, send, verdict)) != SY_OK)
+        return err;
+    if (verdict->kind == ENGINE_VERDICT_SEND)
+        gate_capped(w, send, c, verdict);
+    if (verdict->kind == ENGINE_VERDICT_HELD)
+        e->counts.held++;
+    if (verdict->kind == ENGINE_VERDICT_CAPPED)
+        e->counts.capped++;
+    if (verdict->kind != ENGINE_VERDICT_SEND ||
+        !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
+        return SY_OK;
+    return state_store_consent_put(e->store, w->partition, w->contact_id, c, w->errbuf,
+                                   w->errbuf_size);
 }

@@ -39,6 +39,38 @@ typedef struct engine_safety_list {
     int channel; /* an sy_channel_t, or -1: every channel */
 } engine_safety_list_t;
 
+/* Frequency cap rules the config holds, and the most sends one rule allows per window:
+ * each contact's cap log keeps at most their product (state_store.h). */
+#define ENGINE_SAFETY_CAPS_MAX STATE_CONSENT_CAP_RULES_MAX
+#define ENGINE_SAFETY_CAP_SENDS_MAX STATE_CONSENT_CAP_SENDS_MAX
+_Static_assert(STATE_CONSENT_SENDS_MAX >= ENGINE_SAFETY_CAPS_MAX * ENGINE_SAFETY_CAP_SENDS_MAX,
+               "the cap log holds the newest N sends of every rule");
+/* Bytes of an IANA zone name, with its terminator (tz reads names up to 64 bytes). */
+#define ENGINE_SAFETY_ZONE_BYTES 65
+
+/* The defaults of the quiet hours' other settings (the config's say the same). */
+#define ENGINE_SAFETY_QUIET_SPREAD_MS_DEFAULT INT64_C(3600000)
+#define ENGINE_SAFETY_TIMEZONE_ATTR_DEFAULT "timezone"
+#define ENGINE_SAFETY_TIMEZONE_DEFAULT "UTC"
+
+/* One frequency cap: at most count_max sends matching channel and category in any
+ * window_ms of event time, per contact, across all journeys. */
+typedef struct engine_cap_rule {
+    char name[SY_ID_BYTES_MAX + 1];
+    int channel;       /* an sy_channel_t, or -1: every channel */
+    int category;      /* a journey_category_t, or -1: any */
+    int count_max;     /* N: 1..ENGINE_SAFETY_CAP_SENDS_MAX */
+    int64_t window_ms; /* > 0 */
+} engine_cap_rule_t;
+
+/* Quiet hours of one channel, in the contact's local time: minutes of the day, start
+ * inclusive, end exclusive; start > end wraps midnight. */
+typedef struct engine_quiet_hours {
+    bool on;
+    int start_minute; /* 0..1439, != end_minute */
+    int end_minute;   /* 0..1439 */
+} engine_quiet_hours_t;
+
 typedef struct engine_safety_conf {
     /* Events that opt a contact out of their channel's marketing, and of everything. */
     bool opt_out_event[SY_CHANNEL__COUNT][SY_EVENT_TYPE__COUNT];
@@ -47,11 +79,25 @@ typedef struct engine_safety_conf {
     bool bounce_hard_suppress; /* email.bounced with bounce hard suppresses email */
     size_t lists_count;
     engine_safety_list_t lists[ENGINE_SAFETY_LISTS_MAX];
+    size_t caps_count; /* frequency caps (safety.caps), in the config's order */
+    engine_cap_rule_t caps[ENGINE_SAFETY_CAPS_MAX];
+    engine_quiet_hours_t quiet[SY_CHANNEL__COUNT]; /* safety.quiet_hours.<channel> */
+    int64_t quiet_spread_ms; /* held sends leave over this long after quiet hours end */
+    char timezone_attr[SY_ID_BYTES_MAX + 1]; /* profile attribute naming the contact's zone */
+    char timezone_default[ENGINE_SAFETY_ZONE_BYTES]; /* for contacts without one */
 } engine_safety_conf_t;
+
+/* Sends the gate did not let through since the engine opened. */
+typedef struct engine_safety_counts {
+    uint64_t suppressed; /* opt-outs, hard bounces, suppression lists */
+    uint64_t capped;     /* over a cap, skipped or routed (on_capped skip or a node) */
+    uint64_t held;       /* held until later: quiet hours, or a cap with on_capped delay */
+} engine_safety_counts_t;
 
 /* The defaults: the events email.unsubscribed, email.spam_report, sms.opted_out and
  * voice.blocked; STOP, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT; STOPALL; START,
- * UNSTOP, YES; hard bounces suppress; no suppression lists. */
+ * UNSTOP, YES; hard bounces suppress; no suppression lists, no caps, no quiet hours (a
+ * spread of an hour, zones from the attribute timezone, else UTC). */
 void engine_safety_conf_default(engine_safety_conf_t *conf);
 
 /* Fill conf from the config's consent.* and safety.* options (config borrowed). Errors:
@@ -64,11 +110,54 @@ sy_err_t engine_safety_conf_from_config(engine_safety_conf_t *conf, const sy_con
 sy_err_t engine_safety_lists_parse(engine_safety_conf_t *conf, const char *text, char *errbuf,
                                    size_t errbuf_size);
 
+/* Add the cap rules of text (safety.caps' syntax: NAME:CHANNEL:CATEGORY:N/WINDOW,
+ * comma-separated) to conf. Errors: SY_ERR_CONFIG, errbuf names the rule and its bad
+ * part. */
+sy_err_t engine_safety_caps_parse(engine_safety_conf_t *conf, const char *text, char *errbuf,
+                                  size_t errbuf_size);
+
+/* Set channel's quiet hours from text (HH:MM-HH:MM; empty: none). Errors: SY_ERR_CONFIG,
+ * errbuf names the bad part. */
+sy_err_t engine_safety_quiet_parse(engine_safety_conf_t *conf, sy_channel_t channel,
+                                   const char *text, char *errbuf, size_t errbuf_size);
+
+/* Check that conf's quiet_spread_ms fits in the part of the day outside the quiet hours
+ * of every channel that has them, so no held send is released inside them. Errors:
+ * SY_ERR_CONFIG, errbuf names the channel. Pure. */
+sy_err_t engine_safety_quiet_check(const engine_safety_conf_t *conf, char *errbuf,
+                                   size_t errbuf_size);
+
 /* Use conf (copied) from the next input on; an engine starts with the defaults. */
 void engine_safety_set(engine_t *engine, const engine_safety_conf_t *conf);
 
-/* Sends the gate stopped since the engine opened (suppressed: opt-outs, bounces, lists). */
-uint64_t engine_safety_suppressed_count(const engine_t *engine);
+/* The sends the gate did not let through since the engine opened, into *out. */
+void engine_safety_counts_get(const engine_t *engine, engine_safety_counts_t *out);
+
+/* Quiet hours (engine_quiet.c): the release time of a send at t_ms on a channel with
+ * quiet hours q in zone (NULL: UTC), or t_ms when t_ms is outside them. The release is
+ * outside them too: their end plus the contact's offset (spread_ms > 0: a 64-bit FNV-1a
+ * hash of contact_id, mixed by sy_hash_mix64, modulo spread_ms). Pure. */
+int64_t engine_quiet_release(const engine_quiet_hours_t *q, const char *zone,
+                             const char *contact_id, int64_t spread_ms, int64_t t_ms);
+
+/* Caps (engine_caps.c): the caps at t_ms for a send on channel of category, given the
+ * contact's cap log c: the index of the first rule (config order) already holding its N
+ * sends in its window, or -1 when none binds. *release_ms (when one binds) is the latest
+ * time over the binding rules at which enough counted sends have left their windows;
+ * *release_rule the rule that sets it. Pure. */
+int engine_caps_binding(const engine_safety_conf_t *conf, const state_consent_t *c,
+                        sy_channel_t channel, journey_category_t category, int64_t t_ms,
+                        int64_t *release_ms, int *release_rule);
+
+/* Caps: the sends of c that rule counts at t_ms, those in (t_ms - window, t_ms] matching
+ * its channel and category. Pure. */
+int engine_caps_count(const engine_cap_rule_t *rule, const state_consent_t *c, int64_t t_ms);
+
+/* Caps: record a send at t_ms in c's cap log, keeping only what some rule may still
+ * count (an entry goes when, for every rule it matches, it is outside the window at t_ms
+ * or N newer matching sends exist). False when no rule counts the send (c unchanged). */
+bool engine_caps_record(const engine_safety_conf_t *conf, state_consent_t *c,
+                        sy_channel_t channel, journey_category_t category, int64_t t_ms);
 
 /* The SMS keyword list a reply's text (borrowed) matches, trimmed and case-insensitively:
  * 1 stop, 2 stop all, 3 start, 0 none. Pure. */

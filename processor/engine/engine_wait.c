@@ -10,19 +10,6 @@
 #include "sy_time.h"
 #include "tz.h"
 
-/* The zone named by the contact's attribute attr (a string), or NULL (UTC). */
-static const char *contact_zone(const engine_t *e, const char *attr) {
-    if (!attr)
-        return NULL;
-    assert(e->profile.count <= SY_PROFILE_ATTRS_MAX);
-    for (size_t i = 0; i < e->profile.count; i++) {
-        const sy_attr_t *a = &e->profile.attrs[i];
-        if (strcmp(a->name, attr) == 0)
-            return a->value.kind == SY_VALUE_STRING ? a->value.u.s : NULL;
-    }
-    return NULL;
-}
-
 sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
     const journey_wait_t *wait = &w->journey->nodes[node].u.wait;
     int64_t due_ms = entered_ms;
@@ -35,7 +22,7 @@ sy_err_t engine_wait_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
         sy_err_t err = engine_profile_load(w);
         if (err != SY_OK)
             return err;
-        const char *zone = contact_zone(w->engine, wait->timezone_attr);
+        const char *zone = engine_profile_zone(w->engine, wait->timezone_attr);
         due_ms = tz_next_minute_of_day(zone, entered_ms, wait->minute_of_day);
         break;
     }

@@ -1,7 +1,7 @@
 /* engine_walk.c — one contact's walk through a journey's nodes: a routing decision for
  * every move, sends, tasks and updates on the way, conditions and splits decided at once,
- * until the contact rests at a branch or a wait (their timers set), exits, or ends at a
- * goal or exit rule. engine.c calls it; what a resting contact's node decides is
+ * until the contact rests at a branch or a wait (their timers set) or a held send, exits,
+ * or ends at a goal or exit rule. engine.c calls it; what a resting contact's node decides is
  * engine_branch.c's and engine_wait.c's, and how actions are rendered engine_render.c's. */
 #include "engine.h"
 
@@ -51,6 +51,8 @@ sy_err_t engine_walk_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms)
         return engine_branch_timers(w, node, entered_ms);
     case JOURNEY_NODE_WAIT:
         return engine_wait_timers(w, node, entered_ms);
+    case JOURNEY_NODE_SEND: /* a held send moved here: it passes the gate again at once */
+        return engine_timer_add(w, node, entered_ms, entered_ms);
     default:
         return SY_OK;
     }
@@ -63,6 +65,46 @@ static sy_err_t rest_at(engine_walk_t *w, uint16_t node) {
     return engine_walk_timers(w, node, w->t);
 }
 
+/* A send the gate holds: a decision from the send to itself saying why and until when;
+ * the contact rests at the send (entered now) with a timer at the release time. */
+static sy_err_t send_hold(engine_walk_t *w, uint16_t at, const engine_verdict_t *v) {
+    assert(v->kind == ENGINE_VERDICT_HELD && v->release_ms > w->t);
+    sy_err_t err = decision_emit(w, at, w->journey->nodes[at].id, v->reason);
+    if (err != SY_OK)
+        return err;
+    w->instance.node = at;
+    w->instance.node_entered_at_ms = w->t;
+    return engine_timer_add(w, at, w->t, v->release_ms);
+}
+
+/* A send node: through the gate, then sent, stopped (moving on to *to with the reason as
+ * *path) or held (*rest). */
+static sy_err_t send_step(engine_walk_t *w, uint16_t at, uint16_t *to, const char **path,
+                          bool *rest) {
+    const journey_node_t *node = &w->journey->nodes[at];
+    engine_verdict_t verdict;
+    assert(node->kind == JOURNEY_NODE_SEND);
+    *to = node->u.send.next;
+    sy_err_t err = engine_safety_check(w, &node->u.send, &verdict);
+    if (err != SY_OK)
+        return err;
+    switch (verdict.kind) {
+    case ENGINE_VERDICT_SEND:
+        return engine_render_action(w, node);
+    case ENGINE_VERDICT_CAPPED:
+        *to = verdict.to;
+        *path = verdict.reason; /* the move on says why nothing was sent */
+        return SY_OK;
+    case ENGINE_VERDICT_SUPPRESSED:
+        *path = verdict.reason;
+        return SY_OK;
+    case ENGINE_VERDICT_HELD:
+        *rest = true;
+        return send_hold(w, at, &verdict);
+    }
+    return SY_ERR_INVALID_ARG;
+}
+
 /* Run the node the contact just entered. *to and *path say where it goes next; *rest is
  * set when it stays (branch, wait, exit). */
 static sy_err_t node_step(engine_walk_t *w, uint16_t at, uint16_t *to, const char **path,
@@ -70,16 +112,8 @@ static sy_err_t node_step(engine_walk_t *w, uint16_t at, uint16_t *to, const cha
     const journey_node_t *node = &w->journey->nodes[at];
     *path = NULL;
     switch (node->kind) {
-    case JOURNEY_NODE_SEND: {
-        engine_verdict_t verdict;
-        *to = node->u.send.next;
-        sy_err_t err = engine_safety_check(w, &node->u.send, &verdict);
-        if (err != SY_OK || verdict.kind != ENGINE_VERDICT_SEND) {
-            *path = verdict.reason; /* the move on says why nothing was sent */
-            return err;
-        }
-        return engine_render_action(w, node);
-    }
+    case JOURNEY_NODE_SEND:
+        return send_step(w, at, to, path, rest);
     case JOURNEY_NODE_TASK:
         *to = node->u.task.next;
         return engine_render_action(w, node);
@@ -127,6 +161,17 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
         to = next;
     }
     return SY_ERR_JOURNEY;
+}
+
+sy_err_t engine_walk_resume(engine_walk_t *w) {
+    uint16_t at = w->instance.node, next = at;
+    const char *path = NULL;
+    bool rest = false;
+    assert(at < w->journey->nodes_count && w->journey->nodes[at].kind == JOURNEY_NODE_SEND);
+    sy_err_t err = send_step(w, at, &next, &path, &rest);
+    if (err != SY_OK || rest)
+        return err;
+    return engine_walk_to(w, at, next, path);
 }
 
 sy_err_t engine_walk_end(engine_walk_t *w, const char *kind, const journey_rule_t *rule) {

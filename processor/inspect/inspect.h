@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "engine_safety.h"
 #include "journey.h"
 #include "state_store.h"
 
@@ -22,6 +23,14 @@ typedef struct inspect_instance {
     char journey_id[SY_ID_BYTES_MAX + 1];
     state_instance_t instance;
 } inspect_instance_t;
+
+/* One frequency cap as it stands for the contact: count of its sends in the window. */
+typedef struct inspect_cap {
+    char name[SY_ID_BYTES_MAX + 1];
+    int count;     /* sends in (at - window, at] matching the rule */
+    int count_max; /* N */
+    int64_t window_ms;
+} inspect_cap_t;
 
 /* Everything shown of one contact; large (the profile's buffer): allocate it. */
 typedef struct inspect_report {
@@ -41,6 +50,10 @@ typedef struct inspect_report {
     size_t event_ids_count;      /* recent input event ids kept for deduplication */
     state_event_id_t event_ids[STATE_EVENT_IDS_MAX]; /* oldest first */
     state_consent_t consent; /* of the same partition; all unknown when it has no state */
+    /* The cap counters (inspect_caps_count): each configured rule's count at caps_at_ms. */
+    int64_t caps_at_ms;
+    size_t caps_count;
+    inspect_cap_t caps[ENGINE_SAFETY_CAPS_MAX];
 } inspect_report_t;
 
 /* Fill report with contact_id's committed state in store: instances of every partition,
@@ -51,6 +64,22 @@ typedef struct inspect_report {
  * Errors: SY_ERR_LIMIT (over-long id), SY_ERR_STATE. */
 sy_err_t inspect_gather(inspect_report_t *report, state_store_t *store,
                         const char *contact_id, char *errbuf, size_t errbuf_size);
+
+/* Count the contact's cap log (report->consent) against conf's rules (borrowed) at at_ms
+ * into report->caps. Without it no rule is shown, only the log's size. */
+void inspect_caps_count(inspect_report_t *report, const engine_safety_conf_t *conf,
+                        int64_t at_ms);
+
+/* The release time of an instance held at a send node (journey's node is a send and a
+ * timer of the report waits for it), or INT64_MIN when it is not held. */
+int64_t inspect_held_release(const inspect_report_t *report, const inspect_instance_t *inst,
+                             const journey_t *journey);
+
+/* The caps and held sends part of the text report, and of the JSON one (a new object:
+ * {"at", "rules": [{"name", "count", "max", "window"}], "log"}). */
+void inspect_caps_print_text(const inspect_report_t *report, const journey_set_t *journeys,
+                             FILE *out);
+struct json_object *inspect_caps_json(const inspect_report_t *report);
 
 /* True when the contact has any state: an instance, a profile, a consent record or
  * recent event ids. */

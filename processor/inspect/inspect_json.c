@@ -153,6 +153,28 @@ static json_object *profile_json(const inspect_report_t *r) {
     return o;
 }
 
+/* Instances held at a send: [{"journey", "node", "release"}]. */
+static json_object *held_json(const inspect_report_t *r, const journey_set_t *journeys) {
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; a && journeys && i < r->instances_count; i++) {
+        const inspect_instance_t *inst = &r->instances[i];
+        const journey_t *j = inspect_journey_find(journeys, inst->journey_id,
+                                                  inst->instance.journey_version);
+        int64_t release = inspect_held_release(r, inst, j);
+        if (release == INT64_MIN)
+            continue;
+        char when[INSPECT_TIME_BYTES];
+        inspect_time_format(release, when);
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "journey", json_object_new_string(inst->journey_id));
+        json_object_object_add(o, "node", json_object_new_string(
+                                              j->nodes[inst->instance.node].id));
+        json_object_object_add(o, "release", json_object_new_string(when));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
 sy_err_t inspect_print_json(const inspect_report_t *r, const journey_set_t *journeys,
                             FILE *out) {
     json_object *root = json_object_new_object(), *instances = json_object_new_array();
@@ -173,6 +195,8 @@ sy_err_t inspect_print_json(const inspect_report_t *r, const journey_set_t *jour
     json_object_object_add(root, "profile", profile_json(r));
     json_object_object_add(root, "event_ids", event_ids_json(r));
     json_object_object_add(root, "consent", consent_json(&r->consent));
+    json_object_object_add(root, "caps", inspect_caps_json(r));
+    json_object_object_add(root, "held", held_json(r, journeys));
     const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
     sy_err_t err = text && fprintf(out, "%s\n", text) >= 0 ? SY_OK : SY_ERR_IO;

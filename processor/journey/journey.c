@@ -11,7 +11,7 @@
 
 static const char *const journey_top_keys[] = {"id",    "version", "profile", "entry",
                                                "goals", "exits",   "migrate", "nodes",
-                                               NULL};
+                                               "priority", NULL};
 
 static sy_err_t journey_top_id(journey_build_t *b, const journey_doc_node_t *root) {
     const journey_doc_node_t *id;
@@ -42,6 +42,24 @@ static sy_err_t journey_top_version(journey_build_t *b, const journey_doc_node_t
     return SY_OK;
 }
 
+/* `priority:`, a whole number in JOURNEY_PRIORITY_MIN..MAX; 0 when absent. */
+static sy_err_t journey_top_priority(journey_build_t *b, const journey_doc_node_t *root) {
+    const journey_doc_node_t *value = journey_doc_get(root, "priority");
+    if (!value)
+        return SY_OK;
+    const char *text = value->kind == JOURNEY_DOC_SCALAR ? value->text : "";
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    size_t n = strspn(digits, "0123456789");
+    long p = n > 0 && n <= 4 && digits[n] == '\0' ? strtol(text, NULL, 10)
+                                                   : JOURNEY_PRIORITY_MAX + 1;
+    if (p < JOURNEY_PRIORITY_MIN || p > JOURNEY_PRIORITY_MAX)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "'priority' must be a whole number from %d to %d, not '%s'",
+                            JOURNEY_PRIORITY_MIN, JOURNEY_PRIORITY_MAX, text);
+    b->journey->priority = (int32_t)p;
+    return SY_OK;
+}
+
 /* Sections in the order they depend on each other: expressions need the profile, the
  * migration map needs the nodes. */
 static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) {
@@ -51,6 +69,8 @@ static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) 
         err = journey_top_id(b, root);
     if (!err)
         err = journey_top_version(b, root);
+    if (!err)
+        err = journey_top_priority(b, root);
     if (!err)
         err = journey_profile_build(b, root);
     if (!err)

@@ -27,6 +27,9 @@
 #define JOURNEY_RULES_MAX 16
 #define JOURNEY_SPLIT_ARMS_MAX 16
 #define JOURNEY_ATTRS_MAX 128
+/* A journey's `priority:` range. */
+#define JOURNEY_PRIORITY_MIN (-1000)
+#define JOURNEY_PRIORITY_MAX 1000
 
 typedef enum journey_node_kind {
     JOURNEY_NODE_SEND,
@@ -73,9 +76,18 @@ typedef enum journey_category {
     JOURNEY_CATEGORY_TRANSACTIONAL = 1,
 } journey_category_t;
 
+/* What a send over a frequency cap does (`on_capped:`, docs/safety.md). */
+typedef enum journey_on_capped {
+    JOURNEY_ON_CAPPED_SKIP = 0, /* the default: move on to next without the message */
+    JOURNEY_ON_CAPPED_DELAY,    /* wait at the send until the caps allow it */
+    JOURNEY_ON_CAPPED_NODE,     /* go to capped_to instead */
+} journey_on_capped_t;
+
 typedef struct journey_send {
     sy_channel_t channel;
     journey_category_t category; /* `category:`, marketing when absent */
+    journey_on_capped_t on_capped;
+    uint16_t capped_to; /* ON_CAPPED_NODE: the node a capped contact goes to */
     char *template_id;
     size_t params_count; /* literal parameters, in file order; keys and values owned */
     sy_kv_t *params;     /* name and text as written (text may hold {{...}} holes) */
@@ -205,6 +217,9 @@ typedef struct journey {
     char *source;                /* the file it came from */
     journey_event_match_t entry; /* the event that enters a contact (= entry_rule.event) */
     journey_rule_t entry_rule;   /* with its `if:` filter */
+    int32_t priority;            /* `priority:`, -1000..1000, 0 when absent: when a cap
+                                  * allows fewer sends than journeys want at one instant,
+                                  * higher goes first (ties: id ascending) */
     journey_reentry_t reentry;
     int64_t reentry_cooldown_ms; /* COOLDOWN */
     size_t goals_count;          /* reaching one ends the instance at once, as converted */

@@ -37,14 +37,17 @@ static void loops_step_add(loops_t *l, uint16_t to, int64_t least_ms) {
     l->steps_count++;
 }
 
-/* The ways out of node n. A wait for a duration takes it; a time-of-day wait counts 0
- * (entered just before the time, it ends at once); an event can come at any moment, so
- * a wait's event exit and a branch path without `after` count 0; condition, split,
- * update, task and send nodes move on at once. With l->steps NULL, only counts. */
+/* The ways out of node n (a send's on_capped node too). A wait for a duration takes it;
+ * a time-of-day wait counts 0 (entered just before the time, it ends at once); an event
+ * can come at any moment, so a wait's event exit and a branch path without `after` count
+ * 0; condition, split, update, task and send nodes move on at once. With l->steps NULL,
+ * only counts. */
 static void loops_node_steps(loops_t *l, const journey_node_t *node) {
     switch (node->kind) {
     case JOURNEY_NODE_SEND:
         loops_step_add(l, node->u.send.next, 0);
+        if (node->u.send.on_capped == JOURNEY_ON_CAPPED_NODE)
+            loops_step_add(l, node->u.send.capped_to, 0);
         break;
     case JOURNEY_NODE_UPDATE:
         loops_step_add(l, node->u.update.next, 0);

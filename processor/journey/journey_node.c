@@ -12,8 +12,8 @@ static const char *const node_keys[] = {"id",   "send",      "branch", "update",
                                         "wait", "condition", "split",  "task",   "next",
                                         NULL};
 static const char *const node_task_keys[] = {"queue", "params", NULL};
-static const char *const node_send_keys[] = {"channel", "template", "params", "category",
-                                             NULL};
+static const char *const node_send_keys[] = {"channel",   "template", "params", "category",
+                                             "on_capped", NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
                                                "opt_out", "opt_in", NULL};
@@ -137,6 +137,33 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
     return err;
 }
 
+/* `on_capped:` of the send nodes[index]: skip (also when absent), delay, or a node id
+ * (a graph edge, like next). */
+static sy_err_t send_on_capped(journey_build_t *b, uint16_t index,
+                               const journey_doc_node_t *body) {
+    journey_send_t *send = &b->journey->nodes[index].u.send;
+    const journey_doc_node_t *value = journey_doc_get(body, "on_capped");
+    char where[SY_ID_BYTES_MAX + 16];
+    send->on_capped = JOURNEY_ON_CAPPED_SKIP;
+    if (!value)
+        return SY_OK;
+    const char *text = value->kind == JOURNEY_DOC_SCALAR ? value->text : "";
+    if (strcmp(text, "skip") == 0)
+        return SY_OK;
+    if (strcmp(text, "delay") == 0) {
+        send->on_capped = JOURNEY_ON_CAPPED_DELAY;
+        return SY_OK;
+    }
+    if (value->kind != JOURNEY_DOC_SCALAR || journey_node_index(b->journey, text) < 0)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "on_capped must be skip, delay or a node id; '%s' is none of "
+                            "them", value->kind == JOURNEY_DOC_SCALAR ? text
+                                                                      : "a collection");
+    snprintf(where, sizeof where, "send '%s'", b->journey->nodes[index].id);
+    send->on_capped = JOURNEY_ON_CAPPED_NODE;
+    return journey_target(b, index, body, "on_capped", where, &send->capped_to);
+}
+
 /* A hand-off: the queue becomes the action's template id on the task channel. */
 static sy_err_t node_task(journey_build_t *b, journey_task_t *task,
                           const journey_doc_node_t *map) {
@@ -247,6 +274,8 @@ static sy_err_t node_build(journey_build_t *b, uint16_t index) {
     case JOURNEY_NODE_SEND:
         body = journey_doc_get(map, "send");
         err = node_send(b, &node->u.send, body);
+        if (!err)
+            err = send_on_capped(b, index, body);
         break;
     case JOURNEY_NODE_BRANCH:
         body = journey_doc_get(map, "branch");

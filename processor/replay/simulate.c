@@ -147,7 +147,12 @@ const journey_set_t *simulate_journeys(const simulate_t *s) {
 
 void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
     *out = s->stats;
-    out->suppressed = s->engine ? engine_safety_suppressed_count(s->engine) : 0;
+    engine_safety_counts_t counts = {0};
+    if (s->engine)
+        engine_safety_counts_get(s->engine, &counts);
+    out->suppressed = counts.suppressed;
+    out->capped = counts.capped;
+    out->held = counts.held;
 }
 
 /* ---- partitions, time, commits ---- */

@@ -77,7 +77,9 @@ typedef struct simulate_stats {
     uint64_t input_faults;  /* records simulate_feed_frame returned as the input's fault */
     uint64_t duplicates;    /* events dropped: their id was seen (engine_admit.h) */
     uint64_t dead_letters;  /* lines of simulate_feed with an implausible time */
-    uint64_t suppressed;    /* sends the consent gate stopped (engine_safety.h) */
+    uint64_t suppressed;    /* sends the gate stopped: consent, lists (engine_safety.h) */
+    uint64_t capped;        /* sends over a frequency cap, skipped or routed */
+    uint64_t held;          /* holds: quiet hours, or a cap with on_capped delay */
     bool timers_left;       /* UNTIL_END: timers beyond the horizon were left unfired */
 } simulate_stats_t;
 

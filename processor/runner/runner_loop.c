@@ -221,12 +221,14 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
     rd_kafka_consumer_close(r->consumer);
     rd_kafka_flush(r->producer, RUNNER_TXN_TIMEOUT_MS);
     runner_stats_t s;
+    engine_safety_counts_t gate;
     runner_stats_get(r, &s);
+    engine_safety_counts_get(r->engine, &gate);
     log_info("stopped: %" PRIu64 " records, %" PRIu64 " decisions, %" PRIu64
              " actions, %" PRIu64 " dead letters, %" PRIu64 " duplicates in %" PRIu64
-             " transactions; %" PRIu64 " sends suppressed", s.records, s.decisions, s.actions,
-             s.dead_letters, s.duplicates, s.transactions,
-             engine_safety_suppressed_count(r->engine));
+             " transactions; %" PRIu64 " sends suppressed, %" PRIu64 " capped, %" PRIu64
+             " held", s.records, s.decisions, s.actions, s.dead_letters, s.duplicates,
+             s.transactions, gate.suppressed, gate.capped, gate.held);
     log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
              s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);

@@ -242,3 +242,48 @@ Test(inspect, works_while_the_directory_is_locked_by_a_writer) {
     cr_assert_not_null(strstr(out, "coffee_email_promo version 1 (partition 3): done"),
                        "%s", out);
 }
+
+/* A contact held at a send by a cap: its held send with the release time, and each rule
+ * of the config's caps counted at --at, in text and JSON. */
+Test(inspect, shows_held_sends_and_cap_counters) {
+    state_instance_t held = {STATE_INSTANCE_ACTIVE, 0, 1, 1, T0_MS, T0_MS + HOUR_MS, 0};
+    state_timer_t timer = {.partition = 0, .due_ms = T0_MS + 25 * HOUR_MS,
+                           .contact_id = "carol", .journey_id = "caps_delay", .node = 0,
+                           .node_entered_at_ms = T0_MS + HOUR_MS};
+    state_consent_t c = {.sends_count = 2};
+    c.sends[0] = (state_consent_send_t){T0_MS, SY_CHANNEL_EMAIL, 0};
+    c.sends[1] = (state_consent_send_t){T0_MS + 30 * MINUTE_MS, SY_CHANNEL_EMAIL, 0};
+    cr_assert(eq(int, state_store_instance_put(writer, 0, "carol", "caps_delay", &held), SY_OK));
+    cr_assert(eq(int, state_store_timer_add(writer, &timer), SY_OK));
+    cr_assert(eq(int, state_store_consent_put(writer, 0, "carol", &c, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    char path[128], args[512];
+    snprintf(path, sizeof path, "%s/caps.conf", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "state.dir = %s\njourneys.dir = %s/tests/journeys/caps\n"
+            "kafka.bootstrap.servers = 127.0.0.1:9\n"
+            "safety.caps = email_daily:email:marketing:2/24h,all_hourly:all:any:3/1h\n",
+            dir, SY_SOURCE_ROOT);
+    fclose(f);
+    snprintf(args, sizeof args, "--contact carol --config %s --at 2026-11-02T08:45:00Z", path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    cr_assert_not_null(strstr(out, "held sends:\n  caps_delay at promo_email until "
+                                   "2026-11-03T09:00:00Z\n"), "%s", out);
+    cr_assert_not_null(strstr(out, "caps at 2026-11-02T08:45:00Z:\n  email_daily 2/2 in 24h\n"
+                                   "  all_hourly 2/3 in 1h\n"), "%s", out);
+    snprintf(args, sizeof args, "--contact carol --config %s --at 2026-11-02T09:10:00Z --json",
+             path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    json_object *o = json_tokener_parse(out), *caps, *rules, *held_list;
+    cr_assert_not_null(o, "%s", out);
+    cr_assert(json_object_object_get_ex(o, "caps", &caps));
+    cr_assert(json_object_object_get_ex(caps, "rules", &rules));
+    json_object *hourly = json_object_array_get_idx(rules, 1), *count;
+    cr_assert(json_object_object_get_ex(hourly, "count", &count));
+    cr_assert(eq(int, json_object_get_int(count), 1), "the 08:00 send left the hour: %s", out);
+    cr_assert(json_object_object_get_ex(o, "held", &held_list));
+    cr_assert(eq(sz, json_object_array_length(held_list), 1), "%s", out);
+    json_object_put(o);
+}

@@ -307,7 +307,8 @@ Test(simulate, consent_and_suppression_stop_sends_and_say_why) {
                                       "opted_in or opted_out: ignored");
     cr_assert_not_null(warning, "%s", out);
     cr_assert_null(strstr(warning + 1, "profile of contact"), "%s", out);
-    cr_assert_not_null(strstr(out, " 0 dead letters, 10 sends suppressed"), "%s", out);
+    cr_assert_not_null(strstr(out, " 0 dead letters, 10 sends suppressed, 0 capped, 0 held"),
+                       "%s", out);
 }
 
 /* --config applies the service config's consent and safety options as the service does:
@@ -346,4 +347,63 @@ Test(simulate, a_service_config_applies_its_consent_and_safety_options) {
     snprintf(args, sizeof args, "%s --out %s --config %s", common, out_path, config);
     cr_assert(eq(int, run(args, out), 2), "%s", out);
     cr_assert_not_null(strstr(out, "bad.conf:4:"), "the file and line: %s", out);
+}
+
+/* Caps, quiet hours and priority (tests/journeys/caps with caps.conf): every reason a
+ * send is capped or held, its decision's path, and what happens at the release. */
+Test(simulate, caps_quiet_hours_and_priority_say_why_and_release_on_time) {
+    char args[768];
+    snprintf(args, sizeof args, "--journeys %s/tests/journeys/caps --events "
+             "%s/tests/journeys/caps/events.jsonl --config %s/tests/journeys/caps/caps.conf "
+             "--out %s", SY_SOURCE_ROOT, SY_SOURCE_ROOT, SY_SOURCE_ROOT, out_path);
+    cr_assert(eq(int, run(args, out), 0), "%s", out);
+    text_file_read(out_path, lines, SIM_OUTPUT_MAX);
+    const char *two_emails = "->promo_email(-)/entry | send promo_email email promo | "
+                             "promo_email>done(-)/entry | ->promo_email(-)/entry | "
+                             "send promo_email email promo | promo_email>done(-)/entry | ";
+    char want[1024];
+    snprintf(want, sizeof want, "%s->promo_email(-)/entry | "
+             "promo_email>done(capped:email_daily)/entry", two_emails);
+    expect_trace(lines, "skip", want);
+    snprintf(want, sizeof want, "%s->promo_email(-)/entry | "
+             "promo_email>promo_sms(capped:email_daily)/entry | send promo_sms sms promo | "
+             "promo_sms>done(-)/entry", two_emails);
+    expect_trace(lines, "route", want);
+    /* Held until the 09:00 send leaves the 24h window, then sent, stamped then. */
+    snprintf(want, sizeof want, "%s->promo_email(-)/entry | promo_email>promo_email("
+             "held:capped:email_daily@2026-11-03T09:00:00.000Z)/entry | "
+             "send promo_email email promo | promo_email>done(-)/timer", two_emails);
+    expect_trace(lines, "delay", want);
+    /* 22:30 in Berlin: the receipt goes; the promo is held until 08:00 there plus the
+     * contact's offset (< 10 min), then sent, stamped then. */
+    expect_trace(lines, "berlin",
+                 "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | promo_sms>promo_sms("
+                 "held:quiet_hours@2026-11-03T07:04:34.277Z)/entry | "
+                 "send promo_sms sms promo | promo_sms>done(-)/timer");
+    cr_assert_not_null(strstr(lines, "\"template_id\":\"promo\",\"not_before\":"
+                                     "\"2026-11-03T07:04:34.277Z\""), "%s", lines);
+    expect_trace(lines, "utc", "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | send promo_sms sms promo | "
+                 "promo_sms>done(-)/entry");
+    /* A STOP while held: at the release the gate stops it. */
+    expect_trace(lines, "stop", "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | promo_sms>promo_sms("
+                 "held:quiet_hours@2026-11-03T08:04:38.147Z)/entry | update opt_out sms | "
+                 "promo_sms>done(suppressed:opted_out)/timer");
+    /* An exit rule ends a held instance: its timer finds it gone and sends nothing. */
+    expect_trace(lines, "cancel", "->receipt_sms(-)/entry | send receipt_sms sms receipt | "
+                 "receipt_sms>promo_sms(-)/entry | promo_sms>promo_sms("
+                 "held:quiet_hours@2026-11-03T08:04:09.717Z)/entry | "
+                 "promo_sms>exit:custom.cancel(-)/event");
+    /* push_one allows one push: prio_b (priority 10) before prio_a, on an event and on
+     * timers due at the same millisecond. */
+    expect_trace(lines, "prio", "->push_now(-)/entry | send push_now push high | "
+                 "push_now>done(-)/entry | ->push_now(-)/entry | "
+                 "push_now>done(capped:push_one)/entry");
+    expect_trace(lines, "prio_wait", "->pause(-)/entry | ->pause(-)/entry | "
+                 "pause>push_later(-)/timer | send push_later push high | "
+                 "push_later>done(-)/timer | pause>push_later(-)/timer | "
+                 "push_later>done(capped:push_one)/timer");
+    cr_assert_not_null(strstr(out, "1 sends suppressed, 4 capped, 4 held"), "%s", out);
 }

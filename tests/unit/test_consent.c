@@ -73,6 +73,9 @@ Test(consent, a_record_commits_and_comes_back_through_the_changelog) {
     c.lists_count = 1;
     snprintf(c.lists[0].name, sizeof c.lists[0].name, "do_not_contact");
     c.lists[0].time_ms = T0_MS + 1;
+    c.sends_count = 2; /* the cap log */
+    c.sends[0] = (state_consent_send_t){T0_MS, SY_CHANNEL_EMAIL, 0};
+    c.sends[1] = (state_consent_send_t){T0_MS + 5, SY_CHANNEL_WEB, 1};
     cr_assert(eq(int, state_store_consent_put(sf.store, 0, "ann", &c, sf.errbuf,
                                               sizeof sf.errbuf), SY_OK));
     store_fixture_copy_commit();
@@ -86,5 +89,30 @@ Test(consent, a_record_commits_and_comes_back_through_the_changelog) {
     cr_assert(eq(sz, back.lists_count, 1));
     cr_assert(eq(str, back.lists[0].name, "do_not_contact"));
     cr_assert(eq(i64, back.lists[0].time_ms, T0_MS + 1));
+    cr_assert(eq(sz, back.sends_count, 2));
+    cr_assert(eq(i64, back.sends[1].time_ms, T0_MS + 5));
+    cr_assert(eq(int, back.sends[1].channel, SY_CHANNEL_WEB));
+    cr_assert(eq(int, back.sends[1].category, 1));
     store_fixture_expect_bad_value_refused(STATE_CHANGELOG_CF_CONSENT);
+}
+
+/* A record written before caps ends after its lists: it reads with an empty cap log. A
+ * cap log out of time order is corrupt. */
+Test(consent, a_record_without_a_cap_log_reads_as_an_empty_one) {
+    /* version 1, one slot (sms opted out by keyword at 1), no lists. */
+    uint8_t old[] = {1, 1, SY_CHANNEL_SMS, 2, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+    state_consent_t c;
+    c.sends_count = 7;
+    cr_assert(eq(int, state_consent_decode(old, sizeof old, &c), 1));
+    cr_assert(eq(sz, c.sends_count, 0));
+    cr_assert(eq(int, c.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_OPTED_OUT));
+    uint8_t later[sizeof old + 2 + 20];
+    memcpy(later, old, sizeof old);
+    uint8_t log[] = {0, 2, 0, 0, 0, 0, 0, 0, 0, 9, SY_CHANNEL_EMAIL, 0,
+                     0, 0, 0, 0, 0, 0, 0, 8, SY_CHANNEL_EMAIL, 0};
+    memcpy(later + sizeof old, log, sizeof log);
+    cr_assert(eq(int, state_consent_decode(later, sizeof later, &c), 0), "9 before 8");
+    later[sizeof old + 2 + 7] = 7;
+    cr_assert(eq(int, state_consent_decode(later, sizeof later, &c), 1));
+    cr_assert(eq(sz, c.sends_count, 2));
 }

@@ -145,3 +145,23 @@ Test(engine_lang, a_consent_attribute_of_another_value_or_channel_is_ignored) {
     feed_custom(&lx, "due", T0_MS + H_MS, "promo_due", -1);
     expect_counts(&lx.rec, 4, 3, 0);
 }
+
+/* A hard bounce suppresses the address; an unsubscribe from it afterwards must not turn
+ * the suppression into a mere opt-out (which would let transactional email go to a dead
+ * address again): the email slot stays suppressed. */
+Test(engine_lang, an_unsubscribe_after_a_hard_bounce_keeps_the_address_suppressed) {
+    promo_open();
+    sy_event_t bounce = event_make("bounce", contact, T0_MS, SY_CHANNEL_EMAIL,
+                                   SY_EVENT_BOUNCED);
+    bounce.bounce = SY_BOUNCE_HARD;
+    feed(&lx, &bounce);
+    sy_event_t unsub = event_make("unsub", contact, T0_MS + H_MS, SY_CHANNEL_EMAIL,
+                                  SY_EVENT_UNSUBSCRIBED);
+    feed(&lx, &unsub);
+    state_consent_slot_t s = consent_now().slots[SY_CHANNEL_EMAIL];
+    cr_assert(eq(int, s.status, STATE_CONSENT_SUPPRESSED), "status %d", s.status);
+    cr_assert(eq(int, s.cause, STATE_CONSENT_CAUSE_BOUNCE));
+    feed_custom(&lx, "due", T0_MS + 2 * H_MS, "promo_due", -1);
+    expect_move(&lx, 3, "promo_email", "done", "suppressed:hard_bounce", SY_CAUSE_ENTRY, "due",
+                T0_MS + 2 * H_MS);
+}

@@ -727,6 +727,28 @@ Test(journey, more_matches_than_the_maximum_is_a_limit_error) {
     parse_fails(text, SY_ERR_LIMIT, want);
 }
 
+/* on_capped: skip by default, delay, or a node (docs/safety.md); priority 0 by default. */
+Test(journey, on_capped_and_priority_are_read_with_their_defaults) {
+    journey_t *j = parse_ok("id: j\nversion: 1\npriority: -5\nentry: {event: custom.go}\n"
+                            "nodes:\n"
+                            "  - id: a\n    send: {channel: email, template: t}\n    next: b\n"
+                            "  - id: b\n    send: {channel: sms, template: t, on_capped: "
+                            "delay}\n    next: c\n"
+                            "  - id: c\n    send: {channel: push, template: t, on_capped: "
+                            "done}\n    next: done\n" DONE);
+    cr_assert(eq(int, j->priority, -5));
+    cr_assert(eq(int, j->nodes[0].u.send.on_capped, JOURNEY_ON_CAPPED_SKIP));
+    cr_assert(eq(int, j->nodes[1].u.send.on_capped, JOURNEY_ON_CAPPED_DELAY));
+    cr_assert(eq(int, j->nodes[2].u.send.on_capped, JOURNEY_ON_CAPPED_NODE));
+    cr_assert(eq(int, j->nodes[2].u.send.capped_to, 3));
+    journey_free(j);
+    j = parse_ok(JOURNEY_HEAD "  - id: a\n    send: {channel: email, template: t, on_capped: "
+                 "skip}\n    next: done\n" DONE);
+    cr_assert(eq(int, j->priority, 0));
+    cr_assert(eq(int, j->nodes[0].u.send.on_capped, JOURNEY_ON_CAPPED_SKIP));
+    journey_free(j);
+}
+
 /* tests/journeys/invalid: each file's first line is "# expect: MESSAGE". */
 
 static char *read_text(const char *path) {
