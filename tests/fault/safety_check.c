@@ -212,8 +212,9 @@ static int by_id(const void *a, const void *b) {
     return c ? c : x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
 }
 
-/* Extra copies of action ids. Copies at different times are different sends that share
- * an id (downstream dedupe would drop all but one); at the same time, one send twice. */
+/* Action ids more than once: a copy at the same time is one send made twice; a copy at
+ * another time is another send with the same id, which senders deduping on the id would
+ * drop. */
 static void check_ids(const safety_actions_t *a, safety_report_t *r) {
     const safety_action_t **by = calloc(a->count + 1, sizeof *by);
     cr_assert_not_null(by, "out of memory");
@@ -223,15 +224,16 @@ static void check_ids(const safety_actions_t *a, safety_report_t *r) {
     long shown = 0;
     for (size_t from = 0, to; from < a->count; from = to) {
         long times = 1;
-        for (to = from + 1; to < a->count && strcmp(by[to]->id, by[from]->id) == 0; to++)
-            times += by[to]->at_ms != by[to - 1]->at_ms;
-        if (to - from == 1)
-            continue;
-        if (shown++ < SAFETY_SHOW_MAX)
+        for (to = from + 1; to < a->count && strcmp(by[to]->id, by[from]->id) == 0; to++) {
+            int same = by[to]->at_ms == by[to - 1]->at_ms;
+            times += !same;
+            r->duplicate_ids += same;
+            r->shared_ids += !same;
+        }
+        if (to - from > 1 && shown++ < SAFETY_SHOW_MAX)
             printf("  action id %s %zu times (%s/%s to c%04d, at %ld different times)\n",
                    by[from]->id, to - from, by[from]->journey, by[from]->node, by[from]->contact,
                    times);
-        r->duplicate_ids += (long)(to - from - 1);
     }
     free(by);
 }

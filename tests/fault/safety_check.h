@@ -3,8 +3,8 @@
  * marketing action on a channel while the contact is opted out of it (by event time), no
  * action at all after STOPALL until START; no marketing SMS or call inside quiet hours in
  * the contact's local time (libc's zone rules); no cap exceeded in any window; no action
- * id twice. The action's time is its not_before. Not the comparison with simulate
- * (fault_common.h). */
+ * id twice, neither one send made twice nor two sends sharing an id. The action's time
+ * is its not_before. Not the comparison with simulate (fault_common.h). */
 #ifndef SAFETY_CHECK_H
 #define SAFETY_CHECK_H
 
@@ -58,7 +58,8 @@ typedef struct safety_report {
     long quiet_after_dst; /* of them at a UTC offset their zone did not have at the start */
     long in_quiet_hours;  /* marketing actions inside their channel's quiet hours */
     long over_cap;        /* windows holding more sends than a rule allows */
-    long duplicate_ids;   /* extra copies of action ids */
+    long duplicate_ids;   /* one send twice: an action id again at the same time */
+    long shared_ids;      /* another send with an earlier send's action id */
 } safety_report_t;
 
 /* Parse safety.caps' value into rules (appending). Asserts it is well formed. */
