@@ -225,6 +225,11 @@ void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t
 /* ------------------------------------------------------------------------------------- */
 /* the service process */
 
+unsigned fault_seed_from_env(void) {
+    const char *text = getenv("SWITCHYARD_FAULT_SEED");
+    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)sy_clock_wall_ms();
+}
+
 void fault_config_set(const service_t *svc, const char *key, const char *value) {
     char text[8192], out[8192], tmp[256];
     size_t used = 0, keylen = strlen(key);

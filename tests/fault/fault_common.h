@@ -68,6 +68,10 @@ void fault_simulate_journeys(const fault_workload_t *w, const char *journeys_dir
 void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t from,
                          size_t to);
 
+/* The seed of a run's random kill times: SWITCHYARD_FAULT_SEED when set (to repeat a
+ * run), else the wall clock. */
+unsigned fault_seed_from_env(void);
+
 /* Set `key = value` in svc's config (replacing the line of that key, or appending). */
 void fault_config_set(const service_t *svc, const char *key, const char *value);
 

@@ -32,11 +32,6 @@
 #define KILL9_BATCH_RECORDS "50"
 #define CATCH_UP_TIMEOUT_MS 240000
 
-static unsigned seed_from_env(void) {
-    const char *text = getenv("SWITCHYARD_FAULT_SEED");
-    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)sy_clock_wall_ms();
-}
-
 /* The final state a run without faults leaves: after the app opens ten days later every
  * contact has left the promo through its exit node, entered once, with no timer pending.
  * Checked with `switchyard inspect --json` on every 100th contact. */
@@ -115,7 +110,7 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     fault_workload_t w;
     fault_outputs_t want, got;
     char log[256];
-    unsigned seed = seed_from_env();
+    unsigned seed = fault_seed_from_env();
     printf("test_kill9: seed %u (SWITCHYARD_FAULT_SEED=%u repeats the kill times)\n", seed,
            seed);
     service_prepare(&svc, "fault-kill9");

@@ -39,11 +39,6 @@
 #define KILL_SPAN_MS 1900
 #define CATCH_UP_TIMEOUT_MS 300000
 
-static unsigned seed_from_env(void) {
-    const char *text = getenv("SWITCHYARD_FAULT_SEED");
-    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)sy_clock_wall_ms();
-}
-
 /* The config's safety options, and the rules the checks read from the same strings. */
 static void safety_configure(service_t *svc, safety_rules_t *rules) {
     memset(rules, 0, sizeof *rules);
@@ -212,7 +207,7 @@ Test(fault_safety, no_message_where_it_must_not_go_across_kills_and_a_broker_res
     safety_rules_t rules;
     fault_outputs_t want, got;
     char config_arg[256];
-    unsigned seed = seed_from_env();
+    unsigned seed = fault_seed_from_env();
     cr_assert_not_null(w, "out of memory");
     printf("test_safety: seed %u (SWITCHYARD_FAULT_SEED=%u repeats the kill times)\n", seed,
            seed);
