@@ -24,6 +24,7 @@
 #define FAULT_HOUR_MS 3600000LL
 #define FAULT_LINE_BYTES 8192
 #define FAULT_READ_TIMEOUT_MS 180000
+#define FAULT_ASSIGN_TIMEOUT_MS 60000
 #define FAULT_SHOW_MAX 8
 
 static const char *const kind_names[FAULT_KINDS] = {"RoutingDecision", "ActionCommand",
@@ -168,12 +169,12 @@ void fault_workload_free(fault_workload_t *w) {
     memset(w, 0, sizeof *w);
 }
 
-void fault_simulate(const fault_workload_t *w, fault_outputs_t *want) {
+void fault_simulate_journeys(const fault_workload_t *w, const char *journeys_dir,
+                             const char *options, fault_outputs_t *want) {
     char command[1024];
     static char line[FAULT_LINE_BYTES];
-    snprintf(command, sizeof command,
-             "%s simulate --journeys %s/examples/journeys --events %s 2>/dev/null",
-             SWITCHYARD_BIN, SY_SOURCE_ROOT, w->path);
+    snprintf(command, sizeof command, "%s simulate --journeys %s --events %s %s 2>/dev/null",
+             SWITCHYARD_BIN, journeys_dir, w->path, options ? options : "");
     FILE *p = popen(command, "r");
     cr_assert_not_null(p, "%s", command);
     while (fgets(line, sizeof line, p))
@@ -184,6 +185,10 @@ void fault_simulate(const fault_workload_t *w, fault_outputs_t *want) {
            w->count, want->counts[FAULT_DECISIONS], want->counts[FAULT_ACTIONS],
            want->counts[FAULT_UPDATES]);
     fflush(stdout);
+}
+
+void fault_simulate(const fault_workload_t *w, fault_outputs_t *want) {
+    fault_simulate_journeys(w, SY_SOURCE_ROOT "/examples/journeys", NULL, want);
 }
 
 void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t from,
@@ -219,6 +224,11 @@ void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t
 
 /* ------------------------------------------------------------------------------------- */
 /* the service process */
+
+unsigned fault_seed_from_env(void) {
+    const char *text = getenv("SWITCHYARD_FAULT_SEED");
+    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)sy_clock_wall_ms();
+}
 
 void fault_config_set(const service_t *svc, const char *key, const char *value) {
     char text[8192], out[8192], tmp[256];
@@ -301,6 +311,46 @@ int fault_file_contains(const char *path, const char *needle) {
     if (f)
         fclose(f);
     return found;
+}
+
+long fault_start_and_wait_assigned(service_t *svc, const char *log_path, const char *what) {
+    int status = 0;
+    fault_start(svc, log_path, 0);
+    long waited = fault_wait_log(svc, log_path, "state restored; processing",
+                                 FAULT_ASSIGN_TIMEOUT_MS, &status);
+    if (waited < 0) {
+        printf("%s: no partitions within %d s (%s); log %s:\n", what,
+               FAULT_ASSIGN_TIMEOUT_MS / 1000, svc->pid ? "still running" : "exited", log_path);
+        fault_print_log_problems(log_path, 8);
+    }
+    cr_assert_geq(waited, 0, "%s: the service got no partitions (exit status %d)", what,
+                  svc->pid ? -1 : status);
+    return waited;
+}
+
+void fault_broker_restart(service_t *svc, const char *log_path) {
+    char command[1024];
+    int status = 0;
+    const char *broker_dir = getenv("SWITCHYARD_TEST_BROKER_DIR");
+    cr_assert(broker_dir && broker_dir[0],
+              "SWITCHYARD_TEST_BROKER_DIR is not set: this test restarts the broker, so it "
+              "must own it; run it through tests/broker/with_kafka.sh (not under a shared "
+              "SWITCHYARD_TEST_BOOTSTRAP)");
+    snprintf(command, sizeof command,
+             "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s' >/dev/null",
+             SY_SOURCE_ROOT, broker_dir);
+    printf("restarting the broker (%s)\n", broker_dir);
+    fflush(stdout);
+    long long restart_at = sy_clock_mono_ms();
+    int rc = system(command);
+    printf("broker back after %.1f s (exit %d)\n", (sy_clock_mono_ms() - restart_at) / 1000.0,
+           WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
+    cr_assert(eq(int, child_exit_code(rc), 0), "restart-broker failed: %d", rc);
+    int alive = fault_alive(svc, &status);
+    if (!alive)
+        fault_print_log_problems(log_path, 8);
+    cr_assert(alive, "the service exited during the broker restart (status %d): it must "
+              "retry", status);
 }
 
 long fault_wait_log(service_t *svc, const char *log_path, const char *needle, int timeout_ms,
@@ -404,42 +454,28 @@ int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status) {
 /* ------------------------------------------------------------------------------------- */
 /* reading and comparing */
 
-typedef struct read_ctx {
-    codec_t *codec;
-    fault_outputs_t *out;
-    long undecodable;
-} read_ctx_t;
-
-static void on_output(void *ctx, const rd_kafka_message_t *m) {
-    read_ctx_t *c = ctx;
-    char errbuf[256], *json = NULL;
-    if (codec_to_json(c->codec, m->payload, m->len, &json, errbuf, sizeof errbuf) != SY_OK) {
-        c->undecodable++;
-        return;
-    }
-    fault_outputs_add_json(c->out, json);
-    free(json);
-}
+static void on_output(void *ctx, const char *json) { fault_outputs_add_json(ctx, json); }
 
 void fault_read_outputs(const service_t *svc, fault_outputs_t *got) {
-    char errbuf[256], email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
-    read_ctx_t ctx = {.out = got};
-    cr_assert(eq(int, codec_open(&ctx.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
-    const char *topics[] = {svc->decisions, service_action_topic(svc, "email", email, sizeof email),
-                            service_action_topic(svc, "push", push, sizeof push),
-                            svc->contact_updates};
+    static const char *const channels[] = {"email", "sms", "push", "voice", "in_app", "web",
+                                           "task"};
+    enum { CHANNELS = sizeof channels / sizeof channels[0] };
+    char actions[CHANNELS][SERVICE_TOPIC_BYTES + 16];
+    const char *topics[CHANNELS + 2] = {svc->decisions, svc->contact_updates};
+    long undecodable = 0;
+    for (size_t c = 0; c < CHANNELS; c++)
+        topics[2 + c] = service_action_topic(svc, channels[c], actions[c], sizeof actions[c]);
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
-        long n = harness_consume_all(harness_bootstrap(), topics[i], "read_committed", -1,
-                                     FAULT_READ_TIMEOUT_MS, on_output, &ctx);
+        long n = harness_consume_json(harness_bootstrap(), topics[i], "read_committed", -1,
+                                      FAULT_READ_TIMEOUT_MS, on_output, got, &undecodable);
         cr_assert_geq(n, 0, "could not read %s", topics[i]);
     }
-    codec_close(ctx.codec);
     printf("service outputs (read_committed): %ld decisions, %ld actions, %ld contact updates"
            ", %ld undecodable, %ld of other contacts\n",
            got->counts[FAULT_DECISIONS], got->counts[FAULT_ACTIONS],
-           got->counts[FAULT_UPDATES], ctx.undecodable, got->foreign);
+           got->counts[FAULT_UPDATES], undecodable, got->foreign);
     fflush(stdout);
-    cr_expect(eq(long, ctx.undecodable, 0), "undecodable output records: %ld", ctx.undecodable);
+    cr_expect(eq(long, undecodable, 0), "undecodable output records: %ld", undecodable);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(a, b); }
@@ -476,8 +512,19 @@ static long compare_kind(const fault_outputs_t *want, const fault_outputs_t *got
     return differ;
 }
 
-/* Action ids: each expected one exactly once, none other. */
+/* Copies of the id at ids[*at] (sorted), moving *at past them; 0 at the end or when the
+ * id there is not `id`. */
+static size_t id_copies(const fault_outputs_t *o, size_t *at, const char *id) {
+    size_t copies = 0;
+    for (; *at < o->ids_count && strcmp(o->action_ids[*at], id) == 0; (*at)++)
+        copies++;
+    return copies;
+}
+
+/* Action ids: each as many times as in the reference (once, unless the reference itself
+ * repeats it), none other. */
 static long compare_action_ids(const fault_outputs_t *want, const fault_outputs_t *got) {
+    char id[FAULT_ID_BYTES];
     qsort(want->action_ids, want->ids_count, FAULT_ID_BYTES, cmp_str);
     qsort(got->action_ids, got->ids_count, FAULT_ID_BYTES, cmp_str);
     long missing = 0, duplicated = 0, unexpected = 0;
@@ -486,23 +533,16 @@ static long compare_action_ids(const fault_outputs_t *want, const fault_outputs_
         int c = i == want->ids_count  ? 1
                 : j == got->ids_count ? -1
                                       : strcmp(want->action_ids[i], got->action_ids[j]);
-        const char *id = c <= 0 ? want->action_ids[i] : got->action_ids[j];
-        if (c < 0) {
-            if (missing++ < FAULT_SHOW_MAX)
-                printf("  action %s: missing\n", id);
-            i++;
-        } else if (c > 0) {
-            if (unexpected++ < FAULT_SHOW_MAX)
-                printf("  action %s: not in the reference\n", id);
-            j++;
-        } else {
-            size_t copies = 0;
-            for (; j < got->ids_count && strcmp(got->action_ids[j], id) == 0; j++)
-                copies++;
-            if (copies > 1 && duplicated++ < FAULT_SHOW_MAX)
-                printf("  action %s: %zu times\n", id, copies);
-            i++;
-        }
+        snprintf(id, sizeof id, "%s", c <= 0 ? want->action_ids[i] : got->action_ids[j]);
+        size_t expected = id_copies(want, &i, id), read = id_copies(got, &j, id);
+        if (read < expected && (missing += (long)(expected - read)) <= FAULT_SHOW_MAX)
+            printf("  action %s: %zu of %zu copies missing\n", id, expected - read, expected);
+        if (read > expected && expected == 0 && (unexpected += (long)read) <= FAULT_SHOW_MAX)
+            printf("  action %s: not in the reference\n", id);
+        if (read > expected && expected > 0 &&
+            (duplicated += (long)(read - expected)) <= FAULT_SHOW_MAX)
+            printf("  action %s: %zu times, the reference has it %zu times\n", id, read,
+                   expected);
     }
     printf("action ids: %zu expected, %zu read; %ld missing, %ld duplicated, %ld unexpected\n",
            want->ids_count, got->ids_count, missing, duplicated, unexpected);

@@ -58,10 +58,19 @@ void fault_workload_free(fault_workload_t *w);
  * journeys service_prepare gives the service): the reference. Asserts. */
 void fault_simulate(const fault_workload_t *w, fault_outputs_t *want);
 
+/* As fault_simulate, with the journeys of journeys_dir and further simulate options
+ * `options` (NULL for none: "--until input --config FILE"). Asserts. */
+void fault_simulate_journeys(const fault_workload_t *w, const char *journeys_dir,
+                             const char *options, fault_outputs_t *want);
+
 /* Produce lines [from, to) of the workload to svc's events topic, keyed by contact, in
  * order; flushes. Asserts. */
 void fault_produce_lines(const service_t *svc, const fault_workload_t *w, size_t from,
                          size_t to);
+
+/* The seed of a run's random kill times: SWITCHYARD_FAULT_SEED when set (to repeat a
+ * run), else the wall clock. */
+unsigned fault_seed_from_env(void);
 
 /* Set `key = value` in svc's config (replacing the line of that key, or appending). */
 void fault_config_set(const service_t *svc, const char *key, const char *value);
@@ -74,6 +83,17 @@ void fault_config_fast_rejoin(const service_t *svc);
  * fsize_limit > 0 the child runs with RLIMIT_FSIZE = fsize_limit bytes and SIGXFSZ
  * ignored, so a write past it fails with EFBIG. Sets svc->pid; asserts it started. */
 void fault_start(service_t *svc, const char *log_path, long long fsize_limit);
+
+/* fault_start without a size limit, then wait (60 s at most) until the service has its
+ * partitions and their state back ("state restored; processing" in log_path). Returns the
+ * milliseconds waited; `what` names the start in the messages. Asserts. */
+long fault_start_and_wait_assigned(service_t *svc, const char *log_path, const char *what);
+
+/* Restart the test broker (tests/broker/kafka_fixture.sh restart-broker, same ports and
+ * data) under svc's running service, which must ride it out: asserts it is still running
+ * afterwards (its log at log_path printed if not). Needs SWITCHYARD_TEST_BROKER_DIR, set
+ * by tests/broker/with_kafka.sh when it owns the broker; asserts it is set. */
+void fault_broker_restart(service_t *svc, const char *log_path);
 
 /* Wait until log_path holds needle; returns the milliseconds waited, or -1 after
  * timeout_ms or when svc's process exits first (its status then in *exit_status, which
@@ -94,7 +114,7 @@ int fault_wait_caught_up(service_t *svc, int timeout_ms, int *exit_status);
  * its partitions (-1 each when the broker did not answer). */
 void fault_group_committed(const service_t *svc, long *committed, long *end);
 
-/* Read svc's decisions, email and push actions and contact updates with read_committed
+/* Read svc's decisions, actions of every channel and contact updates with read_committed
  * to their ends, into got. Asserts the topics could be read. */
 void fault_read_outputs(const service_t *svc, fault_outputs_t *got);
 

@@ -17,30 +17,9 @@
 
 #include "fault_common.h"
 
-#define ASSIGN_TIMEOUT_MS 60000
 #define CATCH_UP_TIMEOUT_MS 300000
 /* Part of the input produced before the restart. */
 #define BEFORE_RESTART_PERCENT 40
-
-/* Restart the broker in broker_dir under the running service, which must ride it out. */
-static void broker_restart(service_t *svc, const char *broker_dir, const char *log) {
-    char command[1024];
-    int status = 0;
-    snprintf(command, sizeof command, "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s'"
-             " >/dev/null", SY_SOURCE_ROOT, broker_dir);
-    printf("restarting the broker (%s)\n", broker_dir);
-    fflush(stdout);
-    long long restart_at = sy_clock_mono_ms();
-    int rc = system(command);
-    printf("broker back after %.1f s (exit %d)\n", (sy_clock_mono_ms() - restart_at) / 1000.0,
-           WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
-    cr_assert(eq(int, child_exit_code(rc), 0), "restart-broker failed: %d", rc);
-    int alive = fault_alive(svc, &status);
-    if (!alive)
-        fault_print_log_problems(log, 8);
-    cr_assert(alive, "the service exited during the broker restart (status %d): it must "
-              "retry", status);
-}
 
 Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     service_t svc;
@@ -48,11 +27,6 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     fault_outputs_t want, got;
     char log[256];
     int status = 0;
-    const char *broker_dir = getenv("SWITCHYARD_TEST_BROKER_DIR");
-    cr_assert(broker_dir && broker_dir[0],
-              "SWITCHYARD_TEST_BROKER_DIR is not set: this test restarts the broker, so it "
-              "must own it; run it as tests/broker/with_kafka.sh %s (not under a shared "
-              "SWITCHYARD_TEST_BOOTSTRAP)", "build/tests/fault/test_broker_restart");
     service_prepare(&svc, "fault-broker");
     fault_config_fast_rejoin(&svc);
     /* Small transactions keep the service busy for seconds, so the restart lands mid-load. */
@@ -63,12 +37,7 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     fault_simulate(&w, &want);
 
     snprintf(log, sizeof log, "%s/run.log", svc.dir);
-    fault_start(&svc, log, 0);
-    long waited = fault_wait_log(&svc, log, "state restored; processing", ASSIGN_TIMEOUT_MS,
-                                 &status);
-    if (waited < 0)
-        fault_print_log_problems(log, 8);
-    cr_assert_geq(waited, 0, "the service got no partitions in %d s", ASSIGN_TIMEOUT_MS / 1000);
+    long waited = fault_start_and_wait_assigned(&svc, log, "start");
     size_t first = w.count * BEFORE_RESTART_PERCENT / 100;
     fault_produce_lines(&svc, &w, 0, first);
     printf("service has its partitions after %.1f s; produced events 0..%zu\n",
@@ -79,7 +48,7 @@ Test(fault_broker_restart, service_rides_out_a_broker_restart, .timeout = 840) {
     printf("at the restart the group had committed %ld of %ld input records\n", committed,
            end);
 
-    broker_restart(&svc, broker_dir, log);
+    fault_broker_restart(&svc, log);
 
     fault_produce_lines(&svc, &w, first, w.count);
     printf("produced events %zu..%zu after the restart\n", first, w.count);

@@ -30,31 +30,7 @@
 #define KILL_SPAN_MS 1150
 /* Records per transaction: small, so that every run commits many times before its kill. */
 #define KILL9_BATCH_RECORDS "50"
-#define ASSIGN_TIMEOUT_MS 60000
 #define CATCH_UP_TIMEOUT_MS 240000
-
-static unsigned seed_from_env(void) {
-    const char *text = getenv("SWITCHYARD_FAULT_SEED");
-    return text ? (unsigned)strtoul(text, NULL, 10) : (unsigned)sy_clock_wall_ms();
-}
-
-/* Start the service with its stderr in log and wait for its partitions; asserts. */
-static long start_and_wait_assigned(service_t *svc, const char *log, const char *what) {
-    int status = 0;
-    fault_start(svc, log, 0);
-    /* Kill times count from when it processes: after its state came back from the
-     * changelog. */
-    long waited = fault_wait_log(svc, log, "state restored; processing", ASSIGN_TIMEOUT_MS,
-                                 &status);
-    if (waited < 0) {
-        printf("%s: no partitions within %d s (%s); log %s:\n", what, ASSIGN_TIMEOUT_MS / 1000,
-               svc->pid ? "still running" : "exited", log);
-        fault_print_log_problems(log, 8);
-    }
-    cr_assert_geq(waited, 0, "%s: the service got no partitions (exit status %d)", what,
-                  svc->pid ? -1 : status);
-    return waited;
-}
 
 /* The final state a run without faults leaves: after the app opens ten days later every
  * contact has left the promo through its exit node, entered once, with no timer pending.
@@ -105,7 +81,7 @@ static void run_and_kill(service_t *svc, const fault_workload_t *w, int k, size_
     char log[256], what[32];
     snprintf(log, sizeof log, "%s/run-%02d.log", svc->dir, k);
     snprintf(what, sizeof what, "start %d", k + 1);
-    long assigned_ms = start_and_wait_assigned(svc, log, what);
+    long assigned_ms = fault_start_and_wait_assigned(svc, log, what);
     long long assigned_at = sy_clock_mono_ms();
     size_t from = *produced, to = *produced + chunk < w->count ? *produced + chunk : w->count;
     fault_produce_lines(svc, w, from, to);
@@ -134,7 +110,7 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     fault_workload_t w;
     fault_outputs_t want, got;
     char log[256];
-    unsigned seed = seed_from_env();
+    unsigned seed = fault_seed_from_env();
     printf("test_kill9: seed %u (SWITCHYARD_FAULT_SEED=%u repeats the kill times)\n", seed,
            seed);
     service_prepare(&svc, "fault-kill9");
@@ -152,7 +128,7 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
         run_and_kill(&svc, &w, k, chunk, &produced, &seed);
 
     snprintf(log, sizeof log, "%s/run-final.log", svc.dir);
-    start_and_wait_assigned(&svc, log, "final start");
+    fault_start_and_wait_assigned(&svc, log, "final start");
     printf("final start: producing events %zu..%zu\n", produced, w.count);
     fault_produce_lines(&svc, &w, produced, w.count);
     int status = 0;

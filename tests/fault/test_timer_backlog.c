@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec.h"
 #include "fault_common.h"
 
 #define BACKLOG_CONTACTS 500000
@@ -150,37 +149,20 @@ static void simulate_digest(const fault_workload_t *w, digest_t *want) {
     cr_assert(eq(int, pclose(p), 0), "%s failed", command);
 }
 
-typedef struct read_ctx {
-    codec_t *codec;
-    digest_t *digest;
-    long undecodable;
-} read_ctx_t;
-
-static void on_output(void *ctx, const rd_kafka_message_t *m) {
-    read_ctx_t *c = ctx;
-    char errbuf[256], *json = NULL;
-    if (codec_to_json(c->codec, m->payload, m->len, &json, errbuf, sizeof errbuf) != SY_OK) {
-        c->undecodable++;
-        return;
-    }
-    digest_add_json(c->digest, json);
-    free(json);
-}
+static void on_output(void *ctx, const char *json) { digest_add_json(ctx, json); }
 
 static void service_digest(const service_t *svc, digest_t *got) {
-    char errbuf[256], email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
-    read_ctx_t ctx = {.digest = got};
-    cr_assert(eq(int, codec_open(&ctx.codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    char email[SERVICE_TOPIC_BYTES + 16], push[SERVICE_TOPIC_BYTES + 16];
+    long undecodable = 0;
     const char *topics[] = {svc->decisions, service_action_topic(svc, "email", email, sizeof email),
                             service_action_topic(svc, "push", push, sizeof push),
                             svc->contact_updates};
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
-        long n = harness_consume_all(harness_bootstrap(), topics[i], "read_committed", -1,
-                                     BACKLOG_TIMEOUT_MS, on_output, &ctx);
+        long n = harness_consume_json(harness_bootstrap(), topics[i], "read_committed", -1,
+                                      BACKLOG_TIMEOUT_MS, on_output, got, &undecodable);
         cr_assert_geq(n, 0, "could not read %s", topics[i]);
     }
-    codec_close(ctx.codec);
-    cr_expect(eq(long, ctx.undecodable, 0), "undecodable output records: %ld", ctx.undecodable);
+    cr_expect(eq(long, undecodable, 0), "undecodable output records: %ld", undecodable);
 }
 
 static void digests_compare(const digest_t *want, const digest_t *got) {

@@ -1,5 +1,6 @@
 /* kafka_harness.c — the integration-test harness of kafka_harness.h: topics, a producer,
- * a consumer that reads a topic to its end. Child processes are tests/support/child.h.
+ * a consumer that reads a topic to its end (raw, or decoded to JSON). Child processes are
+ * tests/support/child.h.
  * Not part of libswitchyard and never linked into the switchyard executable. */
 #include "kafka_harness.h"
 
@@ -11,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "support_clock.h"
 #include "sy_backoff.h"
+#include "transcript.h"
 
 /* Longest wait on one poll call: short, so every loop notices its deadline promptly. */
 #define HARNESS_POLL_SLICE_MS 100
@@ -605,4 +608,54 @@ long harness_consume_all(const char *bootstrap, const char *topic, const char *i
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return count;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* decoded records */
+
+typedef struct harness_json_ctx {
+    codec_t *codec;          /* owned by harness_consume_json */
+    harness_json_cb *cb;     /* may be NULL */
+    void *ctx;               /* the caller's, borrowed */
+    long undecodable;
+} harness_json_ctx_t;
+
+static void harness_on_frame(void *ctx, const rd_kafka_message_t *msg)
+{
+    harness_json_ctx_t *c = ctx;
+    char errbuf[256], *json = NULL;
+    if (codec_to_json(c->codec, msg->payload, msg->len, &json, errbuf, sizeof errbuf)
+        != SY_OK) {
+        if (c->undecodable++ == 0)
+            fprintf(stderr, "kafka_harness: undecodable record at %s [%d] @%lld: %s\n",
+                    rd_kafka_topic_name(msg->rkt), (int)msg->partition,
+                    (long long)msg->offset, errbuf);
+        return;
+    }
+    if (c->cb != NULL)
+        c->cb(c->ctx, json);
+    free(json);
+}
+
+long harness_consume_json(const char *bootstrap, const char *topic, const char *isolation,
+                          long expected_count, int timeout_ms, harness_json_cb *cb, void *ctx,
+                          long *undecodable)
+{
+    char errbuf[256];
+    harness_json_ctx_t c = {.cb = cb, .ctx = ctx};
+    if (codec_open(&c.codec, errbuf, sizeof errbuf) != SY_OK) {
+        fprintf(stderr, "kafka_harness: codec: %s\n", errbuf);
+        return -1;
+    }
+    long n = harness_consume_all(bootstrap, topic, isolation, expected_count, timeout_ms,
+                                 harness_on_frame, &c);
+    codec_close(c.codec);
+    if (undecodable != NULL)
+        *undecodable += c.undecodable;
+    return n;
+}
+
+void harness_json_to_transcripts(void *ctx, const char *json)
+{
+    transcript_add_json(ctx, json, NULL);
 }

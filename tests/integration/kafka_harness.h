@@ -89,4 +89,21 @@ long harness_consume_all(const char *bootstrap, const char *topic, const char *i
                          long expected_count, int timeout_ms, harness_message_cb *cb,
                          void *ctx);
 
+/* Called once per record read by harness_consume_json, with the record rendered as JSON
+ * by codec_to_json (schemas/codec.h). json is borrowed for the duration of the call only. */
+typedef void harness_json_cb(void *ctx, const char *json);
+
+/* As harness_consume_all, but each record is decoded with the wire codec and cb (may be
+ * NULL) gets its JSON: how tests read the service's output topics. A record that does not
+ * decode is skipped and adds 1 to *undecodable (may be NULL), so a caller reading several
+ * topics sums them. Returns the number of records read, decoded or not, or -1 when no
+ * consumer or codec could be set up (detail on stderr). */
+long harness_consume_json(const char *bootstrap, const char *topic, const char *isolation,
+                          long expected_count, int timeout_ms, harness_json_cb *cb, void *ctx,
+                          long *undecodable);
+
+/* A harness_json_cb that adds every record to the transcripts_t at ctx (transcript.h):
+ * decisions, actions and contact updates alike. */
+void harness_json_to_transcripts(void *ctx, const char *json);
+
 #endif

@@ -21,23 +21,11 @@
 #define READ_TIMEOUT_MS 120000
 #define LINE_BYTES 8192
 
-static codec_t *codec;
-
 static int run(const char *args) {
     char command[4096];
     snprintf(command, sizeof command, "%s %s", SWITCHYARD_BIN, args);
     int status = system(command);
     return child_exit_code(status);
-}
-
-static void on_output(void *ctx, const rd_kafka_message_t *m) {
-    transcripts_t *t = ctx;
-    char errbuf[256], *json = NULL;
-    cr_assert(eq(int, codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf),
-                 SY_OK),
-              "%s", errbuf);
-    transcript_add_json(t, json, NULL);
-    free(json);
 }
 
 /* The decisions of a replay's JSON lines, and how many. */
@@ -92,12 +80,12 @@ static void read_whole(const char *dir, const char *name, char *buf) {
 }
 
 static void record_replay(const char *journey) {
-    char errbuf[256], args[2048];
+    char args[2048];
     service_t svc, out;
+    long undecodable = 0;
     memset(&live, 0, sizeof live);
     memset(&replayed, 0, sizeof replayed);
     memset(&produced, 0, sizeof produced);
-    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     service_prepare_with_journeys(&svc, "rec-replay", SY_SOURCE_ROOT "/examples/journeys");
     service_start(&svc);
     char path[512];
@@ -118,8 +106,9 @@ static void record_replay(const char *journey) {
     snprintf(args, sizeof args, "%s/replay.jsonl", svc.dir);
     long n = file_decisions(args, &replayed);
     cr_assert_gt(n, 0, "the replay made no decisions");
-    long got = harness_consume_all(harness_bootstrap(), svc.decisions, "read_committed", n,
-                                   READ_TIMEOUT_MS, on_output, &live);
+    long got = harness_consume_json(harness_bootstrap(), svc.decisions, "read_committed", n,
+                                    READ_TIMEOUT_MS, harness_json_to_transcripts, &live,
+                                    &undecodable);
     int status = service_stop(&svc, 60000);
     cr_assert(eq(long, got, n), "%s: the live run made %ld decisions, the replay %ld", journey,
               got,
@@ -143,14 +132,16 @@ static void record_replay(const char *journey) {
              "--until input --config %s",
              svc.journeys_dir, svc.dir, svc.dir, out.config_path);
     cr_assert(eq(int, run(args), 0), "switchyard %s failed", args);
-    got = harness_consume_all(harness_bootstrap(), out.decisions, "read_committed", n,
-                              READ_TIMEOUT_MS, on_output, &produced);
+    got = harness_consume_json(harness_bootstrap(), out.decisions, "read_committed", n,
+                               READ_TIMEOUT_MS, harness_json_to_transcripts, &produced,
+                               &undecodable);
+    cr_assert(eq(long, undecodable, 0), "%s: %ld decisions do not decode", journey,
+              undecodable);
     cr_assert(eq(long, got, n), "%s: the replay produced %ld decisions, wrote %ld", journey, got,
               n);
     expect_same(&live, &produced, "replay to Kafka");
     cr_assert(eq(int, child_exit_code(status), 0), "service exit status %d",
               status);
-    codec_close(codec);
     service_cleanup(&out);
     service_cleanup(&svc);
 }

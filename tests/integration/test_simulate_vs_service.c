@@ -32,8 +32,6 @@ typedef struct expected {
 
 static expected_t want;
 static transcripts_t got[KINDS];
-static codec_t *codec;
-
 static void simulate(const char *journey) {
     char command[1024], line[LINE_BYTES];
     snprintf(command, sizeof command,
@@ -56,22 +54,12 @@ static void simulate(const char *journey) {
     cr_assert(eq(int, pclose(p), 0), "%s failed", command);
 }
 
-static void on_output(void *ctx, const rd_kafka_message_t *m) {
-    transcripts_t *t = ctx;
-    char errbuf[256], *json = NULL;
-    cr_assert(eq(int, codec_to_json(codec, m->payload, m->len, &json, errbuf, sizeof errbuf),
-                 SY_OK),
-              "%s", errbuf);
-    transcript_add_json(t, json, NULL);
-    free(json);
-}
-
 static void compare(const char *journey) {
-    char errbuf[256], topic[SERVICE_TOPIC_BYTES + 16];
+    char topic[SERVICE_TOPIC_BYTES + 16];
     service_t svc;
+    long undecodable = 0;
     memset(&want, 0, sizeof want);
     memset(got, 0, sizeof got);
-    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     simulate(journey);
     service_prepare_with_journeys(&svc, "sim-vs-run", SY_SOURCE_ROOT "/examples/journeys");
     service_start(&svc);
@@ -82,8 +70,9 @@ static void compare(const char *journey) {
         service_wait_profiles_read(&svc, profiles);
     service_produce_jsonl(&svc, path, 0);
 
-    long n = harness_consume_all(harness_bootstrap(), svc.decisions, "read_committed",
-                                 want.counts[0], READ_TIMEOUT_MS, on_output, &got[0]);
+    long n = harness_consume_json(harness_bootstrap(), svc.decisions, "read_committed",
+                                  want.counts[0], READ_TIMEOUT_MS, harness_json_to_transcripts,
+                                  &got[0], &undecodable);
     cr_assert(eq(long, n, want.counts[0]), "%s: decisions %ld, simulate made %ld", journey, n,
               want.counts[0]);
     long actions = 0;
@@ -91,15 +80,17 @@ static void compare(const char *journey) {
         if (!want.actions_per_channel[c])
             continue;
         service_action_topic(&svc, channels[c], topic, sizeof topic);
-        actions += harness_consume_all(harness_bootstrap(), topic, "read_committed",
-                                       want.actions_per_channel[c], READ_TIMEOUT_MS,
-                                       on_output, &got[1]);
+        actions += harness_consume_json(harness_bootstrap(), topic, "read_committed",
+                                        want.actions_per_channel[c], READ_TIMEOUT_MS,
+                                        harness_json_to_transcripts, &got[1], &undecodable);
     }
     long updates = want.counts[2] == 0 ? 0
-                   : harness_consume_all(harness_bootstrap(), svc.contact_updates,
-                                         "read_committed", want.counts[2], READ_TIMEOUT_MS,
-                                         on_output, &got[2]);
+                   : harness_consume_json(harness_bootstrap(), svc.contact_updates,
+                                          "read_committed", want.counts[2], READ_TIMEOUT_MS,
+                                          harness_json_to_transcripts, &got[2], &undecodable);
     int status = service_stop(&svc, 60000);
+    cr_assert(eq(long, undecodable, 0), "%s: %ld output records do not decode", journey,
+              undecodable);
     cr_assert(eq(long, actions, want.counts[1]), "%s: actions %ld vs %ld", journey, actions,
               want.counts[1]);
     cr_assert(eq(long, updates, want.counts[2]), "%s: updates %ld vs %ld", journey, updates,
@@ -119,7 +110,6 @@ static void compare(const char *journey) {
                       kinds[k], contact, w, g);
         }
     cr_assert(eq(int, child_exit_code(status), 0), "exit status %d", status);
-    codec_close(codec);
     service_cleanup(&svc);
 }
 
