@@ -194,7 +194,7 @@ static void check_safety(const service_t *svc, const safety_workload_t *w,
     cr_expect(eq(long, r.over_cap, 0), "windows over a cap (see above)");
     cr_expect(eq(long, r.duplicate_ids, 0), "sends made twice (see above)");
     /* The action id is the senders' dedupe key: each pass of a loop through a send is a
-     * message of its own (records.md: occurrence counts passes through the node). */
+     * message of its own, with its own id (records.md: action_id). */
     cr_expect(eq(long, r.shared_ids, 0), "sends with an earlier send's action id (see above): "
               "senders that dedupe on it drop them");
     safety_actions_free(&actions);
