@@ -429,6 +429,24 @@ static void enter_group(const service_t *svc) {
     "switchyard_journey_node_contacts{journey=\"reload_promo\",version=\"" v "\","         \
     "node=\"outcome\"}"
 
+/* After the reloads: the map is v3's by default and every loaded version's on asking,
+ * outcome's contacts on v3's. */
+static void maps_after_reload_check(const char *base) {
+    static const char *const pages[] = {"", "?version=3", "?version=2", "?version=1"};
+    static const char *const titles[] = {"reload_promo v3", "reload_promo v3",
+                                         "reload_promo v2", "reload_promo v1"};
+    static const char *const at[] = {"at 10", "at 10", "at 0", "at 0"};
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        char path[128], lines[1024];
+        snprintf(path, sizeof path, "/journeys/reload_promo/map.svg%s", pages[i]);
+        char *svg = page_get(base, path, 200);
+        cr_expect(strstr(svg, titles[i]) != NULL, "%s is not %s", path, titles[i]);
+        svg_text_node(svg, "outcome", lines, sizeof lines);
+        cr_expect(eq(str, (char *)last_line(lines), (char *)at[i]), "%s: outcome", path);
+        free(svg);
+    }
+}
+
 Test(admin, migration_moves_the_node_counts_to_the_new_version, .timeout = 600) {
     service_t svc;
     char base[ADMIN_CLIENT_BASE_BYTES], *body;
@@ -446,6 +464,7 @@ Test(admin, migration_moves_the_node_counts_to_the_new_version, .timeout = 600) 
     body = admin_client_metrics_when(base, AT_OUTCOME("3"), GROUP);
     cr_expect(eq(dbl, admin_client_metrics_sum(body, AT_OUTCOME("3")), GROUP), "moved to v3");
     cr_expect(eq(dbl, admin_client_metrics_sum(body, AT_OUTCOME("2")), 0), "none left on v2");
+    maps_after_reload_check(base);
     char *live = metrics_lines(body, "switchyard_journey_");
     free(body);
     char *after = live_after_restart(&svc, base, false);
