@@ -133,7 +133,8 @@ Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) 
               want_emails);
 
     body = admin_client_metrics_when(base, "switchyard_decisions_total{", (double)decisions);
-    cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_decisions_total{"), (double)decisions));
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_decisions_total{"),
+                 (double)decisions));
     cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_actions_total{channel=\"email\""),
                  (double)emails));
     cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_journey_path_contacts{"),
