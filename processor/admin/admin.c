@@ -1,6 +1,7 @@
 /* admin.c — the admin server's published state: what the runner hands over (counts once
- * per committed batch, gauges, readiness, journeys) kept behind one mutex for the HTTP
- * thread, and the loop's heartbeat as one atomic. Not HTTP (admin_server.c). */
+ * per committed batch, gauges, readiness) kept behind one mutex for the HTTP thread, and
+ * the loop's heartbeat as one atomic. Not HTTP (admin_server.c), nor the journeys
+ * (admin_snapshot.c). */
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,20 +39,6 @@ void admin_ready_set(admin_t *a, const char *missing) {
     pthread_mutex_lock(&a->lock);
     a->ready = missing == NULL;
     snprintf(a->not_ready, sizeof a->not_ready, "%s", missing ? missing : "");
-    pthread_mutex_unlock(&a->lock);
-}
-
-void admin_journeys_set(admin_t *a, const journey_t *const *journeys, size_t n) {
-    if (!a)
-        return; /* no assert: the server is off */
-    assert(journeys || n == 0);
-    const journey_t **copy = n ? malloc(n * sizeof *copy) : NULL;
-    if (copy)
-        memcpy(copy, journeys, n * sizeof *copy);
-    pthread_mutex_lock(&a->lock);
-    free(a->journeys);
-    a->journeys = copy;
-    a->journeys_count = copy ? n : 0;
     pthread_mutex_unlock(&a->lock);
 }
 

@@ -1,9 +1,10 @@
 /* admin.h — the admin HTTP server of `switchyard run` (option admin.listen): /metrics in
- * the Prometheus text format, /healthz, /readyz, /journeys (JSON) and an HTML index. The
- * runner publishes into it — counts once per committed batch, readiness, the journeys —
- * through this header only; the server's thread renders from what was published, under
- * one mutex, and never reads the runner. Every function takes NULL (the server off) and
- * then does nothing. Not the counting itself (the runner's) nor the journey map. */
+ * the Prometheus text format, /healthz, /readyz, /journeys (JSON), the live journey maps
+ * (/journeys/ID/map.svg, /journeys/ID) and an HTML index. The runner publishes into it —
+ * counts once per committed batch, readiness, the journeys — through this header only; the
+ * server's threads render from what was published, under one mutex, and never read the
+ * runner. Every function takes NULL (the server off) and then does nothing. Not the
+ * counting itself (the runner's) nor drawing the journey map (processor/map/). */
 #ifndef SY_ADMIN_H
 #define SY_ADMIN_H
 
@@ -74,8 +75,11 @@ void admin_publish(admin_t *admin, const admin_batch_t *batch);
 /* Readiness: missing NULL is ready; otherwise what /readyz answers 503 with (copied). */
 void admin_ready_set(admin_t *admin, const char *missing);
 
-/* The loaded journey versions for /journeys (the array is copied; the journeys are
- * borrowed and must stay valid until the next call or admin_close; n 0 forgets them). */
+/* The loaded journey versions, for /journeys and the maps: the server keeps copies of what
+ * it shows of them (made here, on the caller's thread, then swapped in under the lock), so
+ * the journeys are only read during the call and may be freed after it. n 0 forgets them.
+ * Out of memory keeps the previous ones (logged). From the runner's thread, at its start
+ * and after each reload. */
 void admin_journeys_set(admin_t *admin, const journey_t *const *journeys, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* admin_int.h — the admin server's private parts, shared by admin.c (the published state),
  * admin_catalog.c (the metric families), admin_metrics.c (/metrics), admin_journeys.c
- * (/journeys) and admin_server.c (HTTP). Not for use outside processor/admin/. */
+ * (/journeys), admin_snapshot.c (the journeys shown), admin_map.c (the live maps) and
+ * admin_server.c (HTTP). Not for use outside processor/admin/. */
 #ifndef SY_ADMIN_INT_H
 #define SY_ADMIN_INT_H
 
@@ -14,6 +15,16 @@
 #define ADMIN_HIST_BUCKETS_MAX 24
 /* Longest readiness reason kept. */
 #define ADMIN_REASON_BYTES 256
+
+/* The journeys the server shows: copies of what /journeys and the maps read of the
+ * runner's journeys (journey_map_outline_copy), made at each hand-over and never changed
+ * after. Whoever holds a reference may read it without the admin lock; the last
+ * admin_snapshot_unref frees it. */
+typedef struct admin_snapshot {
+    atomic_size_t refs;
+    size_t count;
+    journey_t **journeys; /* owned copies, in the order handed over */
+} admin_snapshot_t;
 
 typedef struct admin_hist {
     size_t bounds_count;
@@ -51,9 +62,38 @@ struct admin {
     admin_hist_t commit_seconds;
     bool ready;
     char not_ready[ADMIN_REASON_BYTES];
-    size_t journeys_count;
-    const journey_t **journeys; /* owned array of borrowed journeys */
+    admin_snapshot_t *snapshot;         /* one reference owned; NULL: none handed over */
+    size_t journeys_count;              /* snapshot's count */
+    const journey_t *const *journeys;   /* snapshot's journeys (admin_journeys.c) */
 };
+
+/* A new reference to snapshot (borrowed; the caller holds one already, or the admin lock
+ * while it is admin->snapshot). */
+admin_snapshot_t *admin_snapshot_ref(admin_snapshot_t *snapshot);
+
+/* Drop a reference; the last one frees the snapshot. NULL-safe. */
+void admin_snapshot_unref(admin_snapshot_t *snapshot);
+
+/* An answer the HTTP side sends: body owned (malloc'd), type static. */
+typedef struct admin_reply {
+    unsigned status;
+    const char *type;
+    char *body;
+    size_t len;
+} admin_reply_t;
+
+/* The answer to url when it is a map page: /journeys/ID (or /journeys/ID/map.html), the
+ * HTML page holding the map, or /journeys/ID/map.svg; version is the ?version= argument
+ * (NULL: the latest loaded). False when url is none of those. The reply is 200, 400 (a
+ * malformed version), 404 (no such journey or version: the body says which are loaded) or
+ * 500 (Graphviz failed or no memory: the body says so). Takes the admin lock to copy the
+ * counts, then a lock of its own around Graphviz. From the HTTP threads. */
+bool admin_map_answer(admin_t *admin, const char *url, const char *version,
+                      admin_reply_t *reply);
+
+/* The index's list of map pages, one item per loaded journey version, into b (HTML).
+ * Takes the lock. */
+void admin_map_links_render(admin_t *admin, admin_buf_t *b);
 
 /* Render /metrics into b; takes the lock. */
 void admin_metrics_render(admin_t *admin, admin_buf_t *b);

@@ -64,6 +64,9 @@ void admin_journeys_render(admin_t *a, admin_buf_t *b) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(j->id));
         json_object_object_add(o, "version", json_object_new_int(j->version));
+        char map[SY_ID_BYTES_MAX + 48];
+        snprintf(map, sizeof map, "/journeys/%s/map.svg?version=%s", j->id, version);
+        json_object_object_add(o, "map", json_object_new_string(map));
         json_object_object_add(o, "nodes", nodes_json(a, j, version));
         json_object_object_add(o, "paths", paths_json(a, j, version));
         json_object_array_add(list, o);

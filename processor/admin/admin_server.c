@@ -1,7 +1,8 @@
 /* admin_server.c — the HTTP side of the admin server, on libmicrohttpd's own thread:
- * binding admin.listen, and answering GET /, /metrics, /healthz, /readyz and /journeys;
- * any other path is 404 and any other method 405, each with a line saying why. What the
- * bodies hold is admin_metrics.c's and admin_journeys.c's. */
+ * binding admin.listen, and answering GET /, /metrics, /healthz, /readyz, /journeys and
+ * the maps under /journeys/; any other path is 404 and any other method 405, each with a
+ * line saying why. What the bodies hold is admin_metrics.c's, admin_journeys.c's and
+ * admin_map.c's. */
 #include <arpa/inet.h>
 #include <assert.h>
 #include <microhttpd.h>
@@ -17,6 +18,9 @@
 #define ADMIN_CONNECTION_TIMEOUT_S 10
 /* Connections served at once: a handful of scrapers and people. */
 #define ADMIN_CONNECTIONS_MAX 64
+/* Threads answering: a map's layout (Graphviz, one at a time) does not hold up a scrape or
+ * a probe on another thread. */
+#define ADMIN_THREADS 4
 
 static const char admin_index_html[] =
     "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>switchyard</title></head>\n"
@@ -26,7 +30,7 @@ static const char admin_index_html[] =
     "<li><a href=\"/readyz\">/readyz</a> — every assigned partition restored and "
     "consuming</li>\n"
     "<li><a href=\"/journeys\">/journeys</a> — loaded journeys with contacts per node "
-    "(JSON)</li>\n</ul></body></html>\n";
+    "(JSON)</li>\n</ul>\n<h2>Journey maps</h2><ul>\n";
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
                                char *body, size_t len) {
@@ -67,6 +71,14 @@ static enum MHD_Result respond_rendered(struct MHD_Connection *c, admin_t *a,
     return respond(c, MHD_HTTP_OK, type, body, len);
 }
 
+/* The index: the pages above, then a live map per loaded journey version. */
+static void index_render(admin_t *a, admin_buf_t *b) {
+    assert(a && b);
+    admin_buf_printf(b, "%s", admin_index_html);
+    admin_map_links_render(a, b);
+    admin_buf_printf(b, "</ul></body></html>\n");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -95,12 +107,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         bool ok = admin_readiness(a, reason, sizeof reason);
         return respond_text(c, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, reason);
     }
-    if (strcmp(url, "/") == 0) {
-        char *body = strdup(admin_index_html);
-        return body ? respond(c, MHD_HTTP_OK, "text/html; charset=utf-8", body,
-                              strlen(body))
-                    : MHD_NO;
-    }
+    if (strcmp(url, "/") == 0)
+        return respond_rendered(c, a, index_render, "text/html; charset=utf-8");
+    admin_reply_t map;
+    if (admin_map_answer(a, url, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+                                                             "version"), &map))
+        return map.body ? respond(c, map.status, map.type, map.body, map.len) : MHD_NO;
     snprintf(reason, sizeof reason, "no such page: %.128s (see / for the pages)", url);
     return respond_text(c, MHD_HTTP_NOT_FOUND, reason);
 }
@@ -173,6 +185,7 @@ sy_err_t admin_open(admin_t **out, const char *listen, const char *state_dir,
                                  (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
                                  (unsigned)ADMIN_CONNECTION_TIMEOUT_S,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)ADMIN_CONNECTIONS_MAX,
+                                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)ADMIN_THREADS,
                                  MHD_OPTION_END);
     if (!a->daemon) {
         snprintf(errbuf, errbuf_size, "admin.listen: cannot listen on %s (address in use or "
@@ -199,7 +212,7 @@ void admin_close(admin_t *a) {
     assert(a->stall_ms > 0);
     admin_table_deinit(&a->counters);
     admin_table_deinit(&a->gauges);
-    free(a->journeys);
+    admin_snapshot_unref(a->snapshot);
     pthread_mutex_destroy(&a->lock);
     free(a);
 }

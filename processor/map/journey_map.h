@@ -128,6 +128,14 @@ sy_err_t journey_map_render_svg(const journey_t *journey, const journey_map_coun
                                 char **svg, size_t *svg_len, char *errbuf,
                                 size_t errbuf_size);
 
+/* A copy of what journey_map_render_svg reads of journey (ids, kinds, each node's detail,
+ * where each path leads, the entry and rule events) into *out: owned, sharing nothing with
+ * journey (borrowed, read only), so it may be drawn on another thread after journey is
+ * freed. It does not run (no expressions, parameters or templates) and draws the same map
+ * as journey. Free it with journey_free. *out is set only on success. Errors:
+ * SY_ERR_NOMEM. Any thread. */
+sy_err_t journey_map_outline_copy(const journey_t *journey, journey_t **out);
+
 /* One map of an HTML page: its caption (NULL: none) and its SVG (both borrowed). */
 typedef struct journey_map_figure {
     const char *caption;

@@ -30,7 +30,7 @@ sy_err_t runner_metrics_open(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 void runner_metrics_close(runner_t *r) {
     assert(r != NULL);
-    admin_close(r->admin); /* first: its thread reads the journeys */
+    admin_close(r->admin); /* first: no page is served while the runner closes */
     r->admin = NULL;
     admin_table_deinit(&r->metrics);
     admin_table_deinit(&r->gauges);

@@ -3,86 +3,33 @@
  * counts exactly the decisions and actions read back from the output topics, /readyz
  * says ready once partitions are restored, /journeys shows the node gauges, and the live
  * counts are the same after a kill -9 and a restart, and after a restore of the state from
- * the changelog alone. HTTP through libcurl. */
+ * the changelog alone; the live journey map reads, node by node and edge by edge, what
+ * /journeys and `switchyard simulate` count over the same input, and the same after a
+ * kill -9. HTTP through admin_client.h. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "admin_client.h"
 #include "admin_expo.h"
 #include "child.h"
+#include "live_map_fixture.h"
 #include "service_fixture.h"
+#include "svg_text.h"
 
 #define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
 #define READ_TIMEOUT_MS 120000
-/* How long the test waits for the server to answer as expected (a restore, a commit). */
+/* How long the test waits for a journey version to load (100 ms apart). */
 #define WAIT_TRIES 600
 #define WAIT_STEP_US 100000
-
-static size_t on_body(char *data, size_t size, size_t n, void *ctx) {
-    admin_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
-/* method url: the status (0 when nothing answered) and the body (the caller frees it). */
-static long http_call(const char *method, const char *url, char **body) {
-    admin_buf_t b = {0};
-    long status = 0;
-    size_t len;
-    CURL *c = curl_easy_init();
-    cr_assert_not_null(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    admin_buf_append(&b, "", 0);
-    *body = admin_buf_take(&b, &len);
-    return status;
-}
-
-static long http_get(const char *url, char **body) {
-    return http_call("GET", url, body);
-}
-
-/* A port nothing listens on now (the kernel's pick, released again). */
-static int free_port(void) {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-              getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-/* Sum of the samples of /metrics whose line starts with prefix. */
-static double metrics_sum(const char *metrics, const char *prefix) {
-    double sum = 0;
-    size_t n = strlen(prefix);
-    for (const char *line = metrics; line && *line; line = strchr(line, '\n'), line += !!line)
-        if (strncmp(line, prefix, n) == 0) {
-            const char *space = strchr(line, ' ');
-            const char *eol = strchr(line, '\n');
-            if (space && (!eol || space < eol))
-                sum += strtod(space + 1, NULL);
-        }
-    return sum;
-}
 
 /* The lines of /metrics that start with prefix, in order, into a new string. */
 static char *metrics_lines(const char *metrics, const char *prefix) {
@@ -97,35 +44,6 @@ static char *metrics_lines(const char *metrics, const char *prefix) {
     return admin_buf_take(&b, &len);
 }
 
-static void wait_ready(const char *base) {
-    char url[128], *body = NULL;
-    snprintf(url, sizeof url, "%s/readyz", base);
-    long status = 0;
-    for (int i = 0; i < WAIT_TRIES && status != 200; i++) {
-        free(body);
-        status = http_get(url, &body);
-        if (status != 200)
-            usleep(WAIT_STEP_US);
-    }
-    cr_assert(eq(long, status, 200), "/readyz: %ld %s", status, body ? body : "");
-    free(body);
-}
-
-/* /metrics once the sum of prefix reached want (a commit publishes right after Kafka
- * has it, so the outputs can be read a moment before). */
-static char *metrics_when(const char *base, const char *prefix, double want) {
-    char url[128], *body = NULL;
-    snprintf(url, sizeof url, "%s/metrics", base);
-    for (int i = 0; i < WAIT_TRIES; i++) {
-        free(body);
-        cr_assert(eq(long, http_get(url, &body), 200));
-        if (metrics_sum(body, prefix) >= want)
-            break;
-        usleep(WAIT_STEP_US);
-    }
-    return body;
-}
-
 static long consume_count(const char *topic, long want) {
     return harness_consume_all(harness_bootstrap(), topic, "read_committed", want,
                                READ_TIMEOUT_MS, NULL, NULL);
@@ -136,7 +54,7 @@ static long journeys_contacts(const char *base) {
     char url[128], *body = NULL;
     long total = 0;
     snprintf(url, sizeof url, "%s/journeys", base);
-    cr_assert(eq(long, http_get(url, &body), 200));
+    cr_assert(eq(long, admin_client_get(url, &body), 200));
     json_object *root = json_tokener_parse(body), *list;
     cr_assert(root && json_object_object_get_ex(root, "journeys", &list), "%s", body);
     for (size_t i = 0; i < json_object_array_length(list); i++) {
@@ -168,9 +86,9 @@ static char *live_after_restart(service_t *svc, const char *base, bool lose_disk
         svc->pid = 0;
     }
     service_start(svc);
-    wait_ready(base);
+    admin_client_wait_ready(base);
     snprintf(url, sizeof url, "%s/metrics", base);
-    cr_assert(eq(long, http_get(url, &body), 200));
+    cr_assert(eq(long, admin_client_get(url, &body), 200));
     char *live = metrics_lines(body, "switchyard_journey_");
     free(body);
     return live;
@@ -193,14 +111,11 @@ static void simulate_counts(const char *events, long *decisions, long *emails) {
 
 Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) {
     service_t svc;
-    char base[64], extra[128], topic[SERVICE_TOPIC_BYTES + 16], *body = NULL;
+    char base[ADMIN_CLIENT_BASE_BYTES], topic[SERVICE_TOPIC_BYTES + 16], *body = NULL;
     service_prepare(&svc, "admin");
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", free_port());
-    snprintf(extra, sizeof extra, "admin.listen = %s\n", base + strlen("http://"));
-    FILE *f = fopen(svc.config_path, "a");
-    cr_assert(f && fputs(extra, f) >= 0 && fclose(f) == 0);
+    admin_client_enable(&svc, base, sizeof base);
     service_start(&svc);
-    wait_ready(base);
+    admin_client_wait_ready(base);
 
     const char *path = PATHS_DIR "/coffee_email_promo.jsonl";
     long profiles = service_produce_jsonl(&svc, path, 1);
@@ -217,14 +132,15 @@ Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) 
               "decisions %ld of %ld, emails %ld of %ld", decisions, want_decisions, emails,
               want_emails);
 
-    body = metrics_when(base, "switchyard_decisions_total{", (double)decisions);
-    cr_expect(eq(dbl, metrics_sum(body, "switchyard_decisions_total{"), (double)decisions));
-    cr_expect(eq(dbl, metrics_sum(body, "switchyard_actions_total{channel=\"email\""),
+    body = admin_client_metrics_when(base, "switchyard_decisions_total{", (double)decisions);
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_decisions_total{"),
+                 (double)decisions));
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_actions_total{channel=\"email\""),
                  (double)emails));
-    cr_expect(eq(dbl, metrics_sum(body, "switchyard_journey_path_contacts{"),
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_journey_path_contacts{"),
                  (double)decisions), "every decision took a path");
-    cr_expect(eq(dbl, metrics_sum(body, "switchyard_ready "), 1));
-    double at_nodes = metrics_sum(body, "switchyard_journey_node_contacts{");
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_ready "), 1));
+    double at_nodes = admin_client_metrics_sum(body, "switchyard_journey_node_contacts{");
     cr_expect(eq(long, journeys_contacts(base), (long)at_nodes));
     char *live = metrics_lines(body, "switchyard_journey_");
     free(body);
@@ -237,15 +153,240 @@ Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) 
     free(restored);
     char url[128];
     snprintf(url, sizeof url, "%s/nothing", base);
-    cr_expect(eq(long, http_get(url, &body), 404));
+    cr_expect(eq(long, admin_client_get(url, &body), 404));
     free(body);
     snprintf(url, sizeof url, "%s/metrics", base);
-    cr_expect(eq(long, http_call("DELETE", url, &body), 405));
+    cr_expect(eq(long, admin_client_call("DELETE", url, &body), 405));
     free(body);
     free(live);
     int status = service_stop(&svc, 60000);
     cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
+}
+
+/* GET base + path, asserting the status; the body (the caller frees it). */
+static char *page_get(const char *base, const char *path, long want) {
+    char url[512], *body = NULL;
+    snprintf(url, sizeof url, "%s%s", base, path);
+    long status = admin_client_get(url, &body);
+    cr_assert(eq(long, status, want), "GET %s: %ld %s", path, status, body ? body : "");
+    return body;
+}
+
+/* Add n to moves["FROM|TO|PATH"]. */
+static void moves_add(json_object *moves, const char *from, const char *to, const char *path,
+                      long n) {
+    char key[1024];
+    json_object *old;
+    snprintf(key, sizeof key, "%s|%s|%s", from, to, path);
+    if (json_object_object_get_ex(moves, key, &old))
+        n += json_object_get_int64(old);
+    json_object_object_add(moves, key, json_object_new_int64(n));
+}
+
+static const char *str_or_empty(json_object *o, const char *key) {
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : "";
+}
+
+/* The moves of journey that `switchyard simulate --until input` decides over input. */
+static json_object *simulate_moves(const char *input, const char *journey) {
+    char command[1024], line[8192];
+    json_object *moves = json_object_new_object();
+    snprintf(command, sizeof command, "%s simulate --journeys %s/examples/journeys --events "
+             "%s --until input 2>/dev/null", SWITCHYARD_BIN, SY_SOURCE_ROOT, input);
+    FILE *p = popen(command, "r");
+    cr_assert_not_null(p, "%s", command);
+    while (fgets(line, sizeof line, p)) {
+        json_object *d = json_tokener_parse(line);
+        if (d && strcmp(str_or_empty(d, "schema"), "RoutingDecision") == 0 &&
+            strcmp(str_or_empty(d, "journey_id"), journey) == 0)
+            moves_add(moves, str_or_empty(d, "from_node"), str_or_empty(d, "to_node"),
+                      str_or_empty(d, "path"), 1);
+        json_object_put(d);
+    }
+    cr_assert(eq(int, pclose(p), 0), "%s failed", command);
+    return moves;
+}
+
+/* /journeys' entry of journey (the caller puts it). */
+static json_object *journeys_entry(const char *base, const char *journey) {
+    char *body = page_get(base, "/journeys", 200);
+    json_object *root = json_tokener_parse(body), *list, *found = NULL;
+    cr_assert(root && json_object_object_get_ex(root, "journeys", &list), "%s", body);
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        if (strcmp(str_or_empty(json_object_array_get_idx(list, i), "id"), journey) == 0)
+            found = json_object_get(json_object_array_get_idx(list, i));
+    cr_assert_not_null(found, "/journeys has no %s: %s", journey, body);
+    json_object_put(root);
+    free(body);
+    return found;
+}
+
+static long int_of(json_object *o, const char *key) {
+    json_object *v;
+    cr_assert(json_object_object_get_ex(o, key, &v), "no %s", key);
+    return (long)json_object_get_int64(v);
+}
+
+static json_object *array_of(json_object *o, const char *key) {
+    json_object *v;
+    cr_assert(json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_array),
+              "no array %s", key);
+    return v;
+}
+
+/* /journeys' paths of entry as moves. */
+static json_object *entry_moves(json_object *entry) {
+    json_object *moves = json_object_new_object(), *paths = array_of(entry, "paths");
+    for (size_t i = 0; i < json_object_array_length(paths); i++) {
+        json_object *p = json_object_array_get_idx(paths, i);
+        moves_add(moves, str_or_empty(p, "from"), str_or_empty(p, "to"),
+                  str_or_empty(p, "path"), int_of(p, "contacts"));
+    }
+    return moves;
+}
+
+/* Contacts now at node after moves: a move into a node adds one, a move out of it takes
+ * one away (a move to the node it left changes nothing); goals and exit rules are not
+ * nodes, and a contact reaching an exit node (kind exit in entry) ends there. */
+static long moves_at(json_object *moves, json_object *entry, const char *node) {
+    json_object *nodes = array_of(entry, "nodes");
+    bool exit_node = false;
+    long at = 0;
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        json_object *n = json_object_array_get_idx(nodes, i);
+        exit_node |= strcmp(str_or_empty(n, "id"), node) == 0 &&
+                     strcmp(str_or_empty(n, "kind"), "exit") == 0;
+    }
+    json_object_object_foreach(moves, key, value) {
+        char from[512], to[512];
+        const char *bar = strchr(key, '|'), *bar2 = bar ? strchr(bar + 1, '|') : NULL;
+        cr_assert(bar && bar2, "move %s", key);
+        snprintf(from, sizeof from, "%.*s", (int)(bar - key), key);
+        snprintf(to, sizeof to, "%.*s", (int)(bar2 - bar - 1), bar + 1);
+        if (strcmp(from, to) == 0)
+            continue;
+        at -= strcmp(from, node) == 0 ? json_object_get_int64(value) : 0;
+        at += strcmp(to, node) == 0 && !exit_node ? json_object_get_int64(value) : 0;
+    }
+    return at;
+}
+
+/* The last line of a node's or an edge's text ("at 3", "took 5"). */
+static const char *last_line(const char *lines) {
+    const char *bar = strrchr(lines, '|');
+    return bar ? bar + 1 : lines;
+}
+
+/* Sum of the numbers after prefix ("took ") in the SVG's texts. */
+static long svg_sum(const char *svg, const char *prefix) {
+    char pattern[64];
+    long sum = 0;
+    snprintf(pattern, sizeof pattern, ">%s", prefix);
+    for (const char *t = strstr(svg, pattern); t; t = strstr(t + 1, pattern))
+        sum += strtol(t + strlen(pattern), NULL, 10);
+    return sum;
+}
+
+/* Every node of entry reads "at N" and every path "took N" in svg, N as /journeys says:
+ * moves to a goal or an exit rule add up on the rule's one edge from "any node". */
+static void map_check(const char *svg, json_object *entry) {
+    char lines[2048], want[64];
+    json_object *nodes = array_of(entry, "nodes"), *paths = array_of(entry, "paths");
+    json_object *rules = json_object_new_object();
+    long at_total = 0, took_total = 0;
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        json_object *n = json_object_array_get_idx(nodes, i);
+        svg_text_node(svg, str_or_empty(n, "id"), lines, sizeof lines);
+        snprintf(want, sizeof want, "at %ld", int_of(n, "contacts"));
+        cr_expect(eq(str, (char *)last_line(lines), want), "node %s", str_or_empty(n, "id"));
+        at_total += int_of(n, "contacts");
+    }
+    for (size_t i = 0; i < json_object_array_length(paths); i++) {
+        json_object *p = json_object_array_get_idx(paths, i);
+        const char *from = str_or_empty(p, "from"), *to = str_or_empty(p, "to");
+        const char *path = str_or_empty(p, "path");
+        took_total += int_of(p, "contacts");
+        if (strncmp(to, "goal:", 5) == 0 || strncmp(to, "exit:", 5) == 0) {
+            moves_add(rules, "", to, "", int_of(p, "contacts"));
+            continue;
+        }
+        svg_text_edge(svg, *from ? from : "(entry)", to, *path ? path : NULL, lines,
+                      sizeof lines);
+        snprintf(want, sizeof want, "took %ld", int_of(p, "contacts"));
+        cr_expect(eq(str, (char *)last_line(lines), want), "edge %s -%s-> %s", from, path, to);
+    }
+    json_object_object_foreach(rules, key, value) {
+        char title[512];
+        const char *at = svg;
+        snprintf(title, sizeof title, "(any node)->%.*s", (int)strlen(key) - 2, key + 1);
+        cr_assert(svg_text_group(&at, title, lines, sizeof lines), "no edge %s", title);
+        snprintf(want, sizeof want, "took %ld", (long)json_object_get_int64(value));
+        cr_expect(eq(str, (char *)last_line(lines), want), "edge %s", title);
+    }
+    json_object_put(rules);
+    cr_expect(eq(long, svg_sum(svg, "at "), at_total), "contacts at nodes in the map");
+    cr_expect(eq(long, svg_sum(svg, "took "), took_total), "every move on one edge");
+}
+
+/* The pages around the map: /journeys' map URL, the HTML page, the index's link, and the
+ * answers for a journey or a version not loaded. */
+static void map_pages_check(const char *base, json_object *entry, const char *svg) {
+    char *body = page_get(base, str_or_empty(entry, "map"), 200);
+    cr_expect(eq(str, body, (char *)svg), "/journeys' map URL draws the same map");
+    free(body);
+    body = page_get(base, "/journeys/" LIVE_MAP_JOURNEY, 200);
+    cr_expect(strstr(body, "<html") && strstr(body, strstr(svg, "<svg")),
+              "the page holds the map inline");
+    free(body);
+    body = page_get(base, "/journeys/" LIVE_MAP_JOURNEY "/map.html?version=1", 200);
+    cr_expect(strstr(body, strstr(svg, "<svg")) != NULL, "map.html holds the map too");
+    free(body);
+    body = page_get(base, "/", 200);
+    cr_expect(strstr(body, "href=\"/journeys/" LIVE_MAP_JOURNEY "?version=1\"") != NULL,
+              "the index links the map: %s", body);
+    free(body);
+    body = page_get(base, "/journeys/nope/map.svg", 404);
+    cr_expect(strstr(body, "no journey nope is loaded") != NULL, "%s", body);
+    free(body);
+    body = page_get(base, "/journeys/" LIVE_MAP_JOURNEY "/map.svg?version=9", 404);
+    cr_expect(strstr(body, "has no version 9 loaded (loaded: 1)") != NULL, "%s", body);
+    free(body);
+    body = page_get(base, "/journeys/" LIVE_MAP_JOURNEY "?version=one", 400);
+    free(body);
+}
+
+Test(admin, live_map_counts_equal_journeys_and_simulate_and_survive_kill, .timeout = 600) {
+    live_map_t m;
+    live_map_start(&m, "admin-map");
+    json_object *entry = journeys_entry(m.base, LIVE_MAP_JOURNEY);
+    json_object *moves = simulate_moves(m.input, LIVE_MAP_JOURNEY);
+    json_object *paths = entry_moves(entry), *nodes = array_of(entry, "nodes");
+    cr_expect(json_object_equal(paths, moves), "/journeys' paths %s, simulate's moves %s",
+              json_object_to_json_string(paths), json_object_to_json_string(moves));
+    long at_total = 0;
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        json_object *n = json_object_array_get_idx(nodes, i);
+        const char *id = str_or_empty(n, "id");
+        cr_expect(eq(long, int_of(n, "contacts"), moves_at(moves, entry, id)), "at %s", id);
+        at_total += int_of(n, "contacts");
+    }
+    cr_assert(gt(long, at_total, 0), "contacts wait at some node");
+    char *svg = page_get(m.base, "/journeys/" LIVE_MAP_JOURNEY "/map.svg", 200);
+    map_check(svg, entry);
+    map_pages_check(m.base, entry, svg);
+
+    free(live_after_restart(&m.svc, m.base, false));
+    char *after = page_get(m.base, "/journeys/" LIVE_MAP_JOURNEY "/map.svg", 200);
+    cr_expect(eq(str, after, svg), "the same map after kill -9 and restart");
+    free(after);
+    free(svg);
+    json_object_put(paths);
+    json_object_put(moves);
+    json_object_put(entry);
+    live_map_finish(&m);
 }
 
 #define RELOAD_DIR SY_SOURCE_ROOT "/tests/integration/reload"
@@ -263,7 +404,7 @@ static void deploy(const service_t *svc, const char *base, const char *name, int
     snprintf(want, sizeof want, "\"version\": %d", version);
     for (int i = 0; i < WAIT_TRIES && !(body && strstr(body, want)); i++) {
         free(body);
-        cr_assert(eq(long, http_get(url, &body), 200));
+        cr_assert(eq(long, admin_client_get(url, &body), 200));
         if (!strstr(body, want))
             usleep(WAIT_STEP_US);
     }
@@ -289,26 +430,42 @@ static void enter_group(const service_t *svc) {
     "switchyard_journey_node_contacts{journey=\"reload_promo\",version=\"" v "\","         \
     "node=\"outcome\"}"
 
+/* After the reloads: the map is v3's by default and every loaded version's on asking,
+ * outcome's contacts on v3's. */
+static void maps_after_reload_check(const char *base) {
+    static const char *const pages[] = {"", "?version=3", "?version=2", "?version=1"};
+    static const char *const titles[] = {"reload_promo v3", "reload_promo v3",
+                                         "reload_promo v2", "reload_promo v1"};
+    static const char *const at[] = {"at 10", "at 10", "at 0", "at 0"};
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
+        char path[128], lines[1024];
+        snprintf(path, sizeof path, "/journeys/reload_promo/map.svg%s", pages[i]);
+        char *svg = page_get(base, path, 200);
+        cr_expect(strstr(svg, titles[i]) != NULL, "%s is not %s", path, titles[i]);
+        svg_text_node(svg, "outcome", lines, sizeof lines);
+        cr_expect(eq(str, (char *)last_line(lines), (char *)at[i]), "%s: outcome", path);
+        free(svg);
+    }
+}
+
 Test(admin, migration_moves_the_node_counts_to_the_new_version, .timeout = 600) {
     service_t svc;
-    char base[64], extra[128], *body;
+    char base[ADMIN_CLIENT_BASE_BYTES], *body;
     service_prepare_with_journeys(&svc, "admin-migrate", RELOAD_DIR "/v1");
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", free_port());
-    snprintf(extra, sizeof extra, "admin.listen = %s\n", base + strlen("http://"));
-    FILE *f = fopen(svc.config_path, "a");
-    cr_assert(f && fputs(extra, f) >= 0 && fclose(f) == 0);
+    admin_client_enable(&svc, base, sizeof base);
     service_start(&svc);
-    wait_ready(base);
+    admin_client_wait_ready(base);
     deploy(&svc, base, "reload_promo_v2.yaml", 2);
     enter_group(&svc); /* they enter v2, are sent its promo and wait at its outcome */
-    body = metrics_when(base, AT_OUTCOME("2"), GROUP);
-    cr_expect(eq(dbl, metrics_sum(body, AT_OUTCOME("2")), GROUP));
+    body = admin_client_metrics_when(base, AT_OUTCOME("2"), GROUP);
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, AT_OUTCOME("2")), GROUP));
     free(body);
 
     deploy(&svc, base, "reload_promo_v3.yaml", 3); /* migrates v2's outcome to v3's */
-    body = metrics_when(base, AT_OUTCOME("3"), GROUP);
-    cr_expect(eq(dbl, metrics_sum(body, AT_OUTCOME("3")), GROUP), "moved to v3");
-    cr_expect(eq(dbl, metrics_sum(body, AT_OUTCOME("2")), 0), "none left on v2");
+    body = admin_client_metrics_when(base, AT_OUTCOME("3"), GROUP);
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, AT_OUTCOME("3")), GROUP), "moved to v3");
+    cr_expect(eq(dbl, admin_client_metrics_sum(body, AT_OUTCOME("2")), 0), "none left on v2");
+    maps_after_reload_check(base);
     char *live = metrics_lines(body, "switchyard_journey_");
     free(body);
     char *after = live_after_restart(&svc, base, false);

@@ -1,8 +1,9 @@
 /* test_journey_map.c — unit tests of the journey map (journey_map.h): every node kind and
  * every edge kind in the SVG with its id and path name, counts on the node or edge they
  * belong to and nowhere else, the same bytes for the same input, the counts file's errors
- * naming file and place, and the HTML page. The SVG is read as a person reads it: the
- * text lines of each node's and edge's group. Not `switchyard map` (tests/cli). */
+ * naming file and place, the HTML page, and a journey's outline copy drawing the same map
+ * as the journey. The SVG is read as a person reads it: the text lines of each node's and
+ * edge's group. Not `switchyard map` (tests/cli). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -233,6 +234,39 @@ Test(journey_map, the_same_journey_and_counts_give_the_same_bytes) {
     free(b);
     journey_map_counts_set_free(set);
     journey_free(j);
+}
+
+/* The map of journey_map_outline_copy's copy, drawn after the original is freed, is the
+ * original's map byte for byte (with and without counts). */
+static void outline_draws_the_same(journey_t *j, const journey_map_counts_t *counts) {
+    journey_t *copy = NULL;
+    size_t len_a, len_b;
+    char *a = render(j, counts, &len_a);
+    cr_assert(eq(int, journey_map_outline_copy(j, &copy), SY_OK));
+    journey_free(j);
+    char *b = render(copy, counts, &len_b);
+    cr_assert(eq(sz, len_b, len_a), "%s: the copy's map has %zu bytes, the original's %zu",
+              copy->id, len_b, len_a);
+    cr_assert(memcmp(a, b, len_a) == 0, "%s: the copy's map differs", copy->id);
+    free(a);
+    free(b);
+    journey_free(copy);
+}
+
+Test(journey_map, an_outline_copy_draws_the_same_map_after_the_journey_is_freed) {
+    journey_map_counts_set_t *set = counts_parse(full_counts);
+    outline_draws_the_same(journey_full(), &set->journeys[0]);
+    outline_draws_the_same(journey_full(), NULL);
+    journey_map_counts_set_free(set);
+    journey_set_t *examples = NULL;
+    cr_assert(eq(int, journey_set_load_dir(&examples, SY_SOURCE_ROOT "/examples/journeys",
+                                           errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(examples->count > 0);
+    for (size_t i = 0; i < examples->count; i++) {
+        outline_draws_the_same(examples->journeys[i], NULL);
+        examples->journeys[i] = NULL;
+    }
+    journey_set_free(examples);
 }
 
 /* Parsing text fails with SY_ERR_INVALID_ARG and exactly message. */
