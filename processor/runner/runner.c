@@ -65,7 +65,8 @@ static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 /* Initialise transactions, waiting (with backoff) while the broker cannot be reached. */
 static sy_err_t producer_init_txn(runner_t *r, char *errbuf, size_t errbuf_size) {
-    assert(r->producer && r->txn_state == RUNNER_TXN_IDLE);
+    /* At open, or renewing the producer while a failed batch is dropped. */
+    assert(r->producer && r->txn_state != RUNNER_TXN_OPEN);
     for (;;) {
         int64_t tried_at = sy_clock_mono_ms();
         rd_kafka_error_t *error = rd_kafka_init_transactions(r->producer, RUNNER_TXN_SLICE_MS);
@@ -106,9 +107,34 @@ static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (!r->producer)
         return SY_ERR_CONFIG;
     for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
-        if (!(r->action_topics[ch] = config_action_topic(c, (sy_channel_t)ch)))
+        if (!r->action_topics[ch] &&
+            !(r->action_topics[ch] = config_action_topic(c, (sy_channel_t)ch)))
             return SY_ERR_NOMEM;
     return txn ? producer_init_txn(r, errbuf, errbuf_size) : SY_OK;
+}
+
+sy_err_t runner_producer_renew(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->producer && r->config->processing_guarantee == CONFIG_EXACTLY_ONCE);
+    char fatal[256] = "";
+    rd_kafka_resp_err_t code = rd_kafka_fatal_error(r->producer, fatal, sizeof fatal);
+    if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH) {
+        snprintf(errbuf, errbuf_size, "fenced: another producer took transactional.id %s "
+                 "(%s); this instance stops", r->config->transactional_id, fatal);
+        return SY_ERR_KAFKA_FATAL;
+    }
+    if (r->producer_renewals >= RUNNER_PRODUCER_RENEWALS_MAX) {
+        snprintf(errbuf, errbuf_size, "the producer failed fatally %d times in a row without "
+                 "a commit between (last: %s)", r->producer_renewals, fatal);
+        return SY_ERR_KAFKA_FATAL;
+    }
+    r->producer_renewals++;
+    log_warn("the transactional producer failed fatally (%s): replacing it; the new one "
+             "fences the old and the batch is processed again", fatal[0] ? fatal : "?");
+    rd_kafka_purge(r->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_destroy(r->producer);
+    r->producer = NULL;
+    return producer_open(r, errbuf, errbuf_size);
 }
 
 /* The engine's consent and suppression settings, from the config (docs/safety.md). */

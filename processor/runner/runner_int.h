@@ -24,6 +24,10 @@
  * librdkafka lets a timed-out call be retried where it left off, and between two calls
  * the runner looks at its stop flag. */
 #define RUNNER_TXN_SLICE_MS 1000
+/* Fatal producer errors in a row (no commit between) after which the service stops: a
+ * broker that lost a transaction (restarted past transaction.timeout.ms) is ridden out by a
+ * new producer; one that keeps failing is not a passing fault. */
+#define RUNNER_PRODUCER_RENEWALS_MAX 3
 /* Backoff of the runner's retries (runner_retry.c): from about this... */
 #define RUNNER_RETRY_INITIAL_MS 100
 /* ...doubling up to this, so a broker that is away is asked every few seconds. */
@@ -103,6 +107,7 @@ struct runner {
     engine_t *engine;
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
+    int producer_renewals; /* fatal failures since the last commit (runner_producer_renew) */
     char *action_topics[SY_CHANNEL__COUNT]; /* <prefix><channel> */
     sy_profile_update_t *profile_update;    /* the one being applied (large: owned) */
     /* The open batch. */
@@ -244,6 +249,14 @@ void runner_retry_reset(runner_t *r);
  * delay (cut short by a stop request) before the batch is processed again. A failed
  * abort sets r->fatal. */
 void runner_txn_redo(runner_t *r, const char *why);
+
+/* runner.c: replace a producer that failed fatally (exactly_once) by a new one with the
+ * same transactional.id, whose init fences the old and aborts what it left open; the
+ * caller drops the batch and rewinds. Not when another producer fenced this one, nor after
+ * RUNNER_PRODUCER_RENEWALS_MAX renewals without a commit: SY_ERR_KAFKA_FATAL. Waits (with
+ * backoff and the stop check) while the broker is away: SY_ERR_KAFKA_RETRIABLE if told
+ * to stop first. */
+sy_err_t runner_producer_renew(runner_t *r, char *errbuf, size_t errbuf_size);
 
 /* Begin a transaction unless one is open. */
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size);

@@ -163,6 +163,12 @@ static void batch_drop(runner_t *r) {
     sy_err_t err = exactly_once(r) ? txn_call_retrying(r, call_abort, "abort transaction",
                                                        why, sizeof why)
                                    : SY_OK;
+    if (err == SY_ERR_KAFKA_FATAL && !atomic_load(r->stop)) {
+        char renew_why[256];
+        err = runner_producer_renew(r, renew_why, sizeof renew_why);
+        if (err != SY_OK)
+            snprintf(why + strlen(why), sizeof why - strlen(why), "; %s", renew_why);
+    }
     if (err != SY_OK) {
         log_error("%s", why);
         if (r->fatal == SY_OK) {
@@ -241,6 +247,13 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         commit_latency_add(r, commit_us);
         runner_retry_reset(r);
         r->redo_pending = false;
+        r->producer_renewals = 0;
+    }
+    if (err == SY_ERR_KAFKA_FATAL && exactly_once(r) && !atomic_load(r->stop)) {
+        /* The producer is lost (a broker that dropped the transaction): the batch is
+         * redone on a new one (batch_drop renews it, or says why it cannot). */
+        runner_txn_redo(r, errbuf);
+        return SY_OK;
     }
     if (err == SY_ERR_KAFKA_ABORT) {
         rd_kafka_poll(r->producer, 0); /* the delivery reports say which record failed */

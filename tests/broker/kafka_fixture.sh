@@ -6,7 +6,8 @@
 #
 #   kafka_fixture.sh fetch                 jars into the cache (outside the work tree)
 #   kafka_fixture.sh start DIR             new broker with its data in DIR; prints bootstrap
-#   kafka_fixture.sh restart-broker DIR    stop the JVM only, start it again on the same ports
+#   kafka_fixture.sh restart-broker DIR [DOWN_S]  stop the JVM only, wait DOWN_S seconds
+#                                          (default 0), start it again on the same ports
 #   kafka_fixture.sh stop DIR              stop the broker and remove DIR
 set -euo pipefail
 
@@ -196,10 +197,12 @@ kafka_start() {
 }
 
 kafka_restart_broker() {
-    local dir=$1
+    local dir=$1 down_s=${2:-0}
     [[ -f "$dir/server.properties" ]] || fixture_die "$dir holds no broker"
+    [[ "$down_s" =~ ^[0-9]+$ ]] || fixture_die "DOWN_S must be whole seconds: $down_s"
     dir=$(cd "$dir" && pwd)
     kafka_kill "$dir"
+    sleep "$down_s"
     kafka_launch "$dir"
 }
 
@@ -207,14 +210,16 @@ main() {
     local cmd=${1:-}
     case "$cmd" in
         fetch) kafka_fetch ;;
-        start|stop|restart-broker)
+        start|stop)
             [[ $# -eq 2 ]] || fixture_die "usage: $0 $cmd DIR"
             case "$cmd" in
                 start) kafka_start "$2" ;;
                 stop) fixture_remove_dir "$2" kafka_kill server.properties broker.pid ;;
-                restart-broker) kafka_restart_broker "$2" ;;
             esac ;;
-        *) fixture_die "usage: $0 fetch | start DIR | restart-broker DIR | stop DIR" ;;
+        restart-broker)
+            [[ $# -eq 2 || $# -eq 3 ]] || fixture_die "usage: $0 $cmd DIR [DOWN_S]"
+            kafka_restart_broker "$2" "${3:-0}" ;;
+        *) fixture_die "usage: $0 fetch | start DIR | restart-broker DIR [DOWN_S] | stop DIR" ;;
     esac
 }
 

@@ -329,6 +329,10 @@ long fault_start_and_wait_assigned(service_t *svc, const char *log_path, const c
 }
 
 void fault_broker_restart(service_t *svc, const char *log_path) {
+    fault_broker_restart_down(svc, log_path, 0);
+}
+
+void fault_broker_restart_down(service_t *svc, const char *log_path, int down_s) {
     char command[1024];
     int status = 0;
     const char *broker_dir = getenv("SWITCHYARD_TEST_BROKER_DIR");
@@ -337,9 +341,9 @@ void fault_broker_restart(service_t *svc, const char *log_path) {
               "must own it; run it through tests/broker/with_kafka.sh (not under a shared "
               "SWITCHYARD_TEST_BOOTSTRAP)");
     snprintf(command, sizeof command,
-             "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s' >/dev/null",
-             SY_SOURCE_ROOT, broker_dir);
-    printf("restarting the broker (%s)\n", broker_dir);
+             "bash %s/tests/broker/kafka_fixture.sh restart-broker '%s' %d >/dev/null",
+             SY_SOURCE_ROOT, broker_dir, down_s);
+    printf("restarting the broker (%s), down for %d s at least\n", broker_dir, down_s);
     fflush(stdout);
     long long restart_at = sy_clock_mono_ms();
     int rc = system(command);

@@ -95,6 +95,9 @@ long fault_start_and_wait_assigned(service_t *svc, const char *log_path, const c
  * by tests/broker/with_kafka.sh when it owns the broker; asserts it is set. */
 void fault_broker_restart(service_t *svc, const char *log_path);
 
+/* As fault_broker_restart, the broker staying down down_s seconds before it starts. */
+void fault_broker_restart_down(service_t *svc, const char *log_path, int down_s);
+
 /* Wait until log_path holds needle; returns the milliseconds waited, or -1 after
  * timeout_ms or when svc's process exits first (its status then in *exit_status, which
  * may be NULL; svc->pid is cleared). */
