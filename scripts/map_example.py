@@ -12,15 +12,16 @@ import argparse
 import collections
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "browser"))
+from test_map_browser import BROWSER_TIMEOUT_S, run_browser  # noqa: E402
+
 JOURNEY = "coffee_push_promo"
 EXIT_NODES = ("done",)  # the journey's exit node: a contact there has left it
-BROWSER_TIMEOUT_S = 120
 
 
 def decisions(switchyard, before):
@@ -55,20 +56,6 @@ def counts_of(moves):
                   for (f, p, t), n in sorted(edges.items(), key=str)]}]}
 
 
-def screenshot(args):
-    """Run Chromium; kill it and its helpers (its own process group) when it hangs."""
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    try:
-        _, err = proc.communicate(timeout=BROWSER_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise SystemExit("chromium did not finish within %d s: killed" % BROWSER_TIMEOUT_S)
-    if proc.returncode != 0:
-        raise SystemExit("chromium exited %d:\n%s" % (proc.returncode, err.decode()[-2000:]))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -85,10 +72,11 @@ def main():
         subprocess.run([switchyard, "map", "--journeys",
                         os.path.join(ROOT, "examples", "journeys"), "--journey", JOURNEY,
                         "--counts", counts_path, "--out", page], check=True)
-        screenshot(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                    "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
-                    "--user-data-dir=" + os.path.join(tmp, "profile"),
-                    "--window-size=760,1100", "--screenshot=" + png, "file://" + page])
+        run_browser(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--no-first-run", "--hide-scrollbars",
+                     "--user-data-dir=" + os.path.join(tmp, "profile"),
+                     "--window-size=760,1100", "--screenshot=" + png, "file://" + page],
+                    BROWSER_TIMEOUT_S)
     print("wrote", png)
     return 0
 

@@ -328,6 +328,20 @@ long fault_start_and_wait_assigned(service_t *svc, const char *log_path, const c
     return waited;
 }
 
+long fault_kill_later(service_t *svc, long long assigned_at, long min_ms, long span_ms,
+                      unsigned *seed, int k, const char *log) {
+    long delay = min_ms + (long)(rand_r(seed) % (unsigned)(span_ms + 1));
+    long left = delay - (long)(sy_clock_mono_ms() - assigned_at);
+    if (left > 0)
+        support_clock_sleep_ms(left);
+    int status = 0;
+    cr_assert(fault_alive(svc, &status), "start %d: the service exited by itself (status %d) "
+              "before the kill; log %s", k + 1, status, log);
+    child_signal_and_wait(svc->pid, SIGKILL, 10000, &status);
+    svc->pid = 0;
+    return delay;
+}
+
 void fault_broker_restart(service_t *svc, const char *log_path) {
     fault_broker_restart_down(svc, log_path, 0);
 }

@@ -95,6 +95,12 @@ long fault_start_and_wait_assigned(service_t *svc, const char *log_path, const c
  * by tests/broker/with_kafka.sh when it owns the broker; asserts it is set. */
 void fault_broker_restart(service_t *svc, const char *log_path);
 
+/* SIGKILL svc's service min_ms + rand_r(seed) % (span_ms + 1) after assigned_at (a
+ * monotonic ms), asserting it is still running then (start k, log named if not); returns
+ * that delay. svc->pid is 0 afterwards. */
+long fault_kill_later(service_t *svc, long long assigned_at, long min_ms, long span_ms,
+                      unsigned *seed, int k, const char *log);
+
 /* As fault_broker_restart, the broker staying down down_s seconds before it starts. */
 void fault_broker_restart_down(service_t *svc, const char *log_path, int down_s);
 

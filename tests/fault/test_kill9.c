@@ -86,22 +86,12 @@ static void run_and_kill(service_t *svc, const fault_workload_t *w, int k, size_
     size_t from = *produced, to = *produced + chunk < w->count ? *produced + chunk : w->count;
     fault_produce_lines(svc, w, from, to);
     *produced = to;
-    long delay = KILL_MIN_MS + (long)(rand_r(seed) % (KILL_SPAN_MS + 1));
-    long left = delay - (long)(sy_clock_mono_ms() - assigned_at);
-    if (left > 0)
-        support_clock_sleep_ms(left);
-    int status = 0;
-    cr_assert(fault_alive(svc, &status), "start %d: the service exited by itself "
-              "(status %d) before the kill; log %s", k + 1, status, log);
-    child_signal_and_wait(svc->pid, SIGKILL, 10000, &status);
-    svc->pid = 0;
+    long delay = fault_kill_later(svc, assigned_at, KILL_MIN_MS, KILL_SPAN_MS, seed, k, log);
     long committed = 0, end = 0;
     fault_group_committed(svc, &committed, &end);
     printf("kill %2d/%d: partitions after %.1f s, events %zu..%zu produced, SIGKILL "
-           "%.2f s after assignment (%s), %ld of %ld input records committed\n",
-           k + 1, KILLS, assigned_ms / 1000.0, from, to, delay / 1000.0,
-           WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "killed" : "had exited",
-           committed, end);
+           "%.2f s after assignment, %ld of %ld input records committed\n",
+           k + 1, KILLS, assigned_ms / 1000.0, from, to, delay / 1000.0, committed, end);
     fflush(stdout);
 }
 
