@@ -121,6 +121,19 @@ static sy_err_t safety_init(runner_t *r, char *errbuf, size_t errbuf_size) {
     return err;
 }
 
+/* Campaign metrics, counted into the batch's live counts; an engagement kind counts once
+ * per message within the events' dedup window. */
+static sy_err_t campaign_open(runner_t *r) {
+    const sy_config_t *c = r->config;
+    assert(r->store && r->journeys);
+    campaign_conf_t conf = {.journeys = &r->journeys->set, .store = r->store,
+                            .window_ms = c->events_dedup_window_ms,
+                            .marks_max = (size_t)c->events_dedup_ids_max,
+                            .count = runner_counts_campaign, .ctx = r};
+    campaign_init(&r->campaign, &conf);
+    return SY_OK;
+}
+
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
                      atomic_int *stop, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
@@ -150,6 +163,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
                            errbuf_size)) ||
         (err = safety_init(r, errbuf, errbuf_size)) ||
+        (err = campaign_open(r)) ||
         (err = producer_open(r, errbuf, errbuf_size)) ||
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))

@@ -10,6 +10,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "admin.h"
+#include "campaign.h"
 #include "codec.h"
 #include "log.h"
 #include "sy_backoff.h"
@@ -140,6 +141,7 @@ struct runner {
     int32_t batch_partition;  /* partition whose record or timers the engine runs now */
     int64_t gauges_ms;        /* when the lag and cache gauges were last measured */
     size_t journey_hint;      /* runner_counts.c: the last journey version looked up */
+    campaign_t campaign;      /* counts campaign metrics into r->live (runner_counts.c) */
 };
 
 /* ---- observability: runner_metrics.c ---- */
@@ -186,6 +188,10 @@ void runner_metrics_journeys(runner_t *r);
  * node, a goal:/exit: rule), and the path gains one. Sends not sent (a path out of a
  * send node) are counted as metrics by reason. */
 void runner_counts_decision(runner_t *r, const sy_decision_t *d);
+
+/* The campaign_count_fn of r->campaign (ctx: the runner): the count goes into the open
+ * batch's live counts of r->batch_partition, staged and committed with them. */
+void runner_counts_campaign(void *ctx, const campaign_count_t *count, int64_t delta);
 
 /* A migration moved a contact of partition from (from, node) to (to, node). */
 void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,
