@@ -3,7 +3,8 @@
  * counts exactly the decisions and actions read back from the output topics, /readyz
  * says ready once partitions are restored, /journeys shows the node gauges, and the live
  * counts are the same after a kill -9 and a restart, and after a restore of the state from
- * the changelog alone. HTTP through libcurl. */
+ * the changelog alone; the campaign metrics equal what `replay --report` counts over a
+ * recording of the same input. HTTP through libcurl. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -22,6 +23,7 @@
 
 #include "admin_expo.h"
 #include "child.h"
+#include "promo_workload.h"
 #include "service_fixture.h"
 
 #define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
@@ -315,6 +317,137 @@ Test(admin, migration_moves_the_node_counts_to_the_new_version, .timeout = 600) 
     cr_expect(eq(str, after, live), "live counts after kill -9 and restart");
     free(after);
     free(live);
+    int status = service_stop(&svc, 60000);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
+    service_cleanup(&svc);
+}
+
+/* The value of the /metrics sample written exactly as sample (name{labels}); 0 when the
+ * series is not there (a count nothing added to). */
+static double metric_value(const char *metrics, const char *sample) {
+    size_t n = strlen(sample);
+    for (const char *line = metrics; line && *line; line = strchr(line, '\n'), line += !!line)
+        if (strncmp(line, sample, n) == 0 && line[n] == ' ')
+            return strtod(line + n + 1, NULL);
+    return 0;
+}
+
+static double json_number(json_object *o, const char *key) {
+    json_object *v = NULL;
+    cr_assert(json_object_object_get_ex(o, key, &v), "no %s in %s", key,
+              json_object_to_json_string(o));
+    return json_object_get_double(v);
+}
+
+/* Every count of a report's journey (id, version) against the /metrics sample of it. */
+static void expect_journey_metrics(const char *metrics, json_object *journey) {
+    char sample[512], where[256];
+    json_object *c, *nodes, *rules;
+    const char *id = json_object_get_string(json_object_object_get(journey, "id"));
+    int version = json_object_get_int(json_object_object_get(journey, "version"));
+    cr_assert(json_object_object_get_ex(journey, "campaign", &c) &&
+              json_object_object_get_ex(journey, "nodes", &nodes));
+    snprintf(where, sizeof where, "journey=\"%s\",version=\"%d\"", id, version);
+    const char *totals[] = {"entered", "completed"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(sample, sizeof sample, "switchyard_campaign_%s_total{%s}", totals[i], where);
+        cr_expect(eq(dbl, metric_value(metrics, sample), json_number(c, totals[i])), "%s",
+                  sample);
+    }
+    const char *kinds[][2] = {{"goals", "goal"}, {"exits", "rule"}};
+    for (size_t k = 0; k < 2; k++) {
+        cr_assert(json_object_object_get_ex(c, kinds[k][0], &rules));
+        json_object_object_foreach(rules, name, count) {
+            snprintf(sample, sizeof sample, "switchyard_campaign_%s_total{%s,%s=\"%s\"}",
+                     kinds[k][0], where, kinds[k][1], name);
+            cr_expect(eq(dbl, metric_value(metrics, sample), json_object_get_double(count)),
+                      "%s", sample);
+        }
+    }
+    static const char *const sends[][2] = {{"sent", "sends"}, {"delivered", "delivered"},
+        {"opened", "opened"}, {"clicked", "clicked"}, {"replied", "replied"},
+        {"answered", "answered"}, {"bounced", "bounced"}};
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        json_object *node = json_object_array_get_idx(nodes, i), *nc, *channel;
+        const char *nid = json_object_get_string(json_object_object_get(node, "id"));
+        cr_assert(json_object_object_get_ex(node, "campaign", &nc));
+        snprintf(sample, sizeof sample, "switchyard_campaign_conversions_total{%s,node=\"%s\",",
+                 where, nid);
+        cr_expect(eq(dbl, metrics_sum(metrics, sample), json_number(nc, "conversions")),
+                  "%s", sample);
+        if (!json_object_object_get_ex(nc, "channel", &channel))
+            continue; /* not a send node */
+        for (size_t k = 0; k < sizeof sends / sizeof *sends; k++) {
+            snprintf(sample, sizeof sample,
+                     "switchyard_campaign_%s_total{%s,node=\"%s\",channel=\"%s\"}",
+                     sends[k][1], where, nid, json_object_get_string(channel));
+            cr_expect(eq(dbl, metric_value(metrics, sample), json_number(nc, sends[k][0])),
+                      "%s", sample);
+        }
+    }
+}
+
+/* `switchyard record` of the service's events topic, then `replay --report --json` of the
+ * recording: the report's JSON (the caller frees it). */
+static json_object *replay_report(const service_t *svc) {
+    static char report[1 << 20];
+    char command[2048];
+    snprintf(command, sizeof command, "%s record --topic %s --out %s/events.rec --bootstrap %s"
+             " >/dev/null 2>&1 && %s replay --journeys %s/examples/journeys --recording "
+             "%s/events.rec --report --json 2>/dev/null", SWITCHYARD_BIN, svc->events,
+             svc->dir, harness_bootstrap(), SWITCHYARD_BIN, SY_SOURCE_ROOT, svc->dir);
+    cr_assert(eq(int, child_run(command, report, sizeof report), 0), "%s", command);
+    json_object *root = json_tokener_parse(report);
+    cr_assert_not_null(root, "not JSON: %.300s", report);
+    return root;
+}
+
+Test(admin, campaign_metrics_equal_a_replay_report_of_the_same_input, .timeout = 900) {
+    service_t svc;
+    char base[64], extra[128], url[128], *body = NULL;
+    service_prepare(&svc, "admin-campaign");
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", free_port());
+    snprintf(extra, sizeof extra, "admin.listen = %s\n", base + strlen("http://"));
+    FILE *f = fopen(svc.config_path, "a");
+    cr_assert(f && fputs(extra, f) >= 0 && fclose(f) == 0);
+    service_start(&svc);
+    wait_ready(base);
+    /* 1,000 contacts sent the promo email; their reports echo its action id. */
+    promo_workload_open();
+    promo_produce_entries(&svc);
+    promo_read_promos(&svc);
+    promo_produce_engagement(&svc);
+    cr_assert(eq(long, promo_read_decisions(&svc), PROMO_DECISIONS));
+    body = metrics_when(base, "switchyard_decisions_total{", PROMO_DECISIONS);
+    cr_assert(eq(dbl, metrics_sum(body, "switchyard_decisions_total{"), PROMO_DECISIONS));
+
+    json_object *root = replay_report(&svc), *list;
+    cr_assert(json_object_object_get_ex(root, "journeys", &list));
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        expect_journey_metrics(body, json_object_array_get_idx(list, i));
+    /* Not a comparison of zeros: every behaviour of the workload is in the numbers. */
+    const char *promo = "journey=\"coffee_email_promo\",version=\"1\",node=\"promo_email\","
+                        "channel=\"email\"}";
+    const char *names[] = {"sends", "delivered", "opened", "bounced"};
+    const double want[] = {PROMO_CONTACTS, 2 * PROMO_CONTACTS / 5, PROMO_CONTACTS / 5,
+                           PROMO_CONTACTS / 5};
+    for (size_t i = 0; i < 4; i++) {
+        char sample[256];
+        snprintf(sample, sizeof sample, "switchyard_campaign_%s_total{%s", names[i], promo);
+        cr_expect(eq(dbl, metric_value(body, sample), want[i]), "%s", sample);
+    }
+    json_object_put(root);
+    char *campaign = metrics_lines(body, "switchyard_campaign_");
+    free(body);
+    free(live_after_restart(&svc, base, false));
+    snprintf(url, sizeof url, "%s/metrics", base);
+    cr_assert(eq(long, http_get(url, &body), 200));
+    char *after = metrics_lines(body, "switchyard_campaign_");
+    cr_expect(eq(str, after, campaign), "campaign metrics after kill -9 and restart");
+    free(after);
+    free(body);
+    free(campaign);
+    promo_workload_close();
     int status = service_stop(&svc, 60000);
     cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
