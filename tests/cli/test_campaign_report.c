@@ -2,8 +2,9 @@
  * small input file of the push promo (tests/journeys/campaign/push_campaign.jsonl, one
  * open naming its message by action id added here), the campaign metrics per journey
  * and send node equal the counts derived by hand in that file's comments: each kind of
- * engagement once per message, duplicates and strangers not counted, goals with their
- * revenue by the node they were reached from. No broker. */
+ * engagement once per message (every report without a dedup window), duplicates and
+ * strangers not counted, goals with their revenue by the node they were reached from.
+ * No broker. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <json-c/json.h>
@@ -126,6 +127,24 @@ Test(campaign_report, the_table_shows_each_send_node_with_its_rates) {
     cr_expect(strstr(out, "  conversions from outcome: 2, revenue 19.75\n") != NULL, "%s",
               out);
     cr_expect(strstr(out, "RoutingDecision") == NULL, "the outputs are not on stdout");
+}
+
+Test(campaign_report, without_a_dedup_window_every_report_counts) {
+    char config[256], options[512];
+    snprintf(config, sizeof config, "%s/nodedup.conf", dir);
+    FILE *f = fopen(config, "w");
+    cr_assert_not_null(f);
+    fputs("kafka.bootstrap.servers = 127.0.0.1:1\njourneys.dir = .\nstate.dir = unused\n"
+          "events.dedup.window.ms = 0\n", f);
+    cr_assert(eq(int, fclose(f), 0));
+    snprintf(options, sizeof options, "--config %s --report --json 2>/dev/null", config);
+    cr_assert(eq(int, simulate(options), 0), "%s", out);
+    json_object *root = json_tokener_parse(out), *list;
+    cr_assert(root && json_object_object_get_ex(root, "journeys", &list), "%s", out);
+    json_object *push = node(json_object_array_get_idx(list, 0), "offer_push");
+    cr_expect(eq(dbl, number(push, "campaign.delivered"), 5), "k1 2, k2 2 (no dedup), k3 1");
+    cr_expect(eq(dbl, number(push, "campaign.opened"), 5), "k1 4, k3 1");
+    json_object_put(root);
 }
 
 Test(campaign_report, json_without_report_is_a_usage_error) {
