@@ -3,8 +3,8 @@
  * counts exactly the decisions and actions read back from the output topics, /readyz
  * says ready once partitions are restored, /journeys shows the node gauges, and the live
  * counts are the same after a kill -9 and a restart, and after a restore of the state from
- * the changelog alone; the campaign metrics equal what `replay --report` counts over a
- * recording of the same input. HTTP through libcurl. */
+ * the changelog alone; the campaign metrics of /metrics and /journeys equal what
+ * `replay --report` counts over a recording of the same input. HTTP through libcurl. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -387,6 +387,43 @@ static void expect_journey_metrics(const char *metrics, json_object *journey) {
     }
 }
 
+/* The "campaign" objects of /journeys (a journey's and each node's) equal the report's. */
+static void expect_journeys_campaign(const char *base, json_object *report) {
+    char url[128], *body = NULL;
+    json_object *want_list, *got_list;
+    snprintf(url, sizeof url, "%s/journeys", base);
+    cr_assert(eq(long, http_get(url, &body), 200));
+    json_object *root = json_tokener_parse(body);
+    cr_assert(root && json_object_object_get_ex(root, "journeys", &got_list) &&
+              json_object_object_get_ex(report, "journeys", &want_list), "%s", body);
+    cr_assert(eq(sz, json_object_array_length(got_list), json_object_array_length(want_list)));
+    for (size_t i = 0; i < json_object_array_length(want_list); i++) {
+        json_object *want = json_object_array_get_idx(want_list, i), *got = NULL;
+        for (size_t k = 0; k < json_object_array_length(got_list) && !got; k++) {
+            json_object *g = json_object_array_get_idx(got_list, k);
+            if (json_object_equal(json_object_object_get(g, "id"),
+                                  json_object_object_get(want, "id")) &&
+                json_object_equal(json_object_object_get(g, "version"),
+                                  json_object_object_get(want, "version")))
+                got = g;
+        }
+        cr_assert_not_null(got, "/journeys lacks %s", json_object_to_json_string(want));
+        cr_expect(json_object_equal(json_object_object_get(got, "campaign"),
+                                    json_object_object_get(want, "campaign")),
+                  "%s", json_object_to_json_string(json_object_object_get(got, "campaign")));
+        json_object *gn = json_object_object_get(got, "nodes");
+        json_object *wn = json_object_object_get(want, "nodes");
+        cr_assert(eq(sz, json_object_array_length(gn), json_object_array_length(wn)));
+        for (size_t k = 0; k < json_object_array_length(wn); k++)
+            cr_expect(json_object_equal(
+                          json_object_object_get(json_object_array_get_idx(gn, k), "campaign"),
+                          json_object_object_get(json_object_array_get_idx(wn, k), "campaign")),
+                      "node %zu of %s", k, json_object_to_json_string(want));
+    }
+    json_object_put(root);
+    free(body);
+}
+
 /* `switchyard record` of the service's events topic, then `replay --report --json` of the
  * recording: the report's JSON (the caller frees it). */
 static json_object *replay_report(const service_t *svc) {
@@ -425,6 +462,7 @@ Test(admin, campaign_metrics_equal_a_replay_report_of_the_same_input, .timeout =
     cr_assert(json_object_object_get_ex(root, "journeys", &list));
     for (size_t i = 0; i < json_object_array_length(list); i++)
         expect_journey_metrics(body, json_object_array_get_idx(list, i));
+    expect_journeys_campaign(base, root);
     /* Not a comparison of zeros: every behaviour of the workload is in the numbers. */
     const char *promo = "journey=\"coffee_email_promo\",version=\"1\",node=\"promo_email\","
                         "channel=\"email\"}";
