@@ -123,7 +123,7 @@ static sy_err_t safety_init(runner_t *r, char *errbuf, size_t errbuf_size) {
 
 /* Campaign metrics, counted into the batch's live counts; an engagement kind counts once
  * per message within the events' dedup window. */
-static sy_err_t campaign_open(runner_t *r) {
+static void campaign_open(runner_t *r) {
     const sy_config_t *c = r->config;
     assert(r->store && r->journeys);
     campaign_conf_t conf = {.journeys = &r->journeys->set, .store = r->store,
@@ -131,7 +131,6 @@ static sy_err_t campaign_open(runner_t *r) {
                             .marks_max = (size_t)c->events_dedup_ids_max,
                             .count = runner_counts_campaign, .ctx = r};
     campaign_init(&r->campaign, &conf);
-    return SY_OK;
 }
 
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
@@ -163,11 +162,11 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
                            errbuf_size)) ||
         (err = safety_init(r, errbuf, errbuf_size)) ||
-        (err = campaign_open(r)) ||
         (err = producer_open(r, errbuf, errbuf_size)) ||
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))
         goto fail;
+    campaign_open(r);
     *out = r;
     return SY_OK;
 fail:
