@@ -40,6 +40,21 @@ typedef enum admin_family {
     ADMIN_PARTITIONS,      /* gauge {state}: assigned, restored */
     ADMIN_NODE_CONTACTS,   /* gauge {journey, version, node} */
     ADMIN_PATH_CONTACTS,   /* gauge {journey, version, from, to, path} */
+    /* Campaign metrics (campaign.h), in campaign_metric_t's order: counters kept in
+     * state and set from it like gauges. */
+    ADMIN_CAMPAIGN_ENTERED,     /* {journey, version} */
+    ADMIN_CAMPAIGN_COMPLETED,   /* {journey, version} */
+    ADMIN_CAMPAIGN_GOALS,       /* {journey, version, goal} */
+    ADMIN_CAMPAIGN_EXITS,       /* {journey, version, rule} */
+    ADMIN_CAMPAIGN_CONVERSIONS, /* {journey, version, node, goal} */
+    ADMIN_CAMPAIGN_REVENUE,     /* {journey, version, node, goal} */
+    ADMIN_CAMPAIGN_SENT,        /* {journey, version, node, channel}, and the next six */
+    ADMIN_CAMPAIGN_DELIVERED,
+    ADMIN_CAMPAIGN_OPENED,
+    ADMIN_CAMPAIGN_CLICKED,
+    ADMIN_CAMPAIGN_REPLIED,
+    ADMIN_CAMPAIGN_ANSWERED,
+    ADMIN_CAMPAIGN_BOUNCED,
     ADMIN_FAMILY__COUNT
 } admin_family_t;
 

@@ -3,6 +3,18 @@
  * the families the server measures itself (memory, disk) are in admin_metrics.c. */
 #include "admin_int.h"
 
+/* Campaign metrics are totals since the version was deployed, kept in state per partition
+ * (like the live counts) and set from it: sum them over instances. */
+#define CAMPAIGN_HELP " since the version was deployed, summed over this instance's " \
+                      "partitions (kept in state: sum over instances)."
+#define CAMPAIGN_FAMILY(m, name, n, detail, help)                                          \
+    [ADMIN_CAMPAIGN_##m] = {"switchyard_campaign_" name "_total", ADMIN_COUNTER, n,         \
+                            {"journey", "version", detail}, help CAMPAIGN_HELP, .set = true}
+#define CAMPAIGN_NODE_FAMILY(m, name, detail, help)                                        \
+    [ADMIN_CAMPAIGN_##m] = {"switchyard_campaign_" name "_total", ADMIN_COUNTER, 4,         \
+                            {"journey", "version", "node", detail}, help CAMPAIGN_HELP,    \
+                            .set = true}
+
 const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT] = {
     [ADMIN_INPUT_RECORDS] = {"switchyard_input_records_total", ADMIN_COUNTER, 2,
                              {"topic", "type"},
@@ -33,9 +45,10 @@ const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT] = {
                                {"partition"},
                                "Changelog records applied by restores, by partition."},
     [ADMIN_CACHE_HITS] = {"switchyard_state_cache_hits_total", ADMIN_COUNTER, 0, {0},
-                          "Instance reads the state store's write-back cache answered."},
+                          "Instance reads the state store's write-back cache answered.",
+                          .set = true},
     [ADMIN_CACHE_MISSES] = {"switchyard_state_cache_misses_total", ADMIN_COUNTER, 0, {0},
-                            "Instance reads that went to RocksDB."},
+                            "Instance reads that went to RocksDB.", .set = true},
     [ADMIN_CACHE_BYTES] = {"switchyard_state_cache_bytes", ADMIN_GAUGE, 0, {0},
                            "Bytes held by the state store's write-back cache."},
     [ADMIN_CONSUMER_LAG] = {"switchyard_consumer_lag_records", ADMIN_GAUGE, 2,
@@ -54,6 +67,29 @@ const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT] = {
                              "Contacts that took a path since the version was deployed, "
                              "summed over this instance's partitions (kept in state: sum "
                              "over instances; moves with partitions, so not for rate())."},
+    CAMPAIGN_FAMILY(ENTERED, "entered", 2, "goal", "Contacts that entered the journey version"),
+    CAMPAIGN_FAMILY(COMPLETED, "completed", 2, "goal",
+                    "Contacts that reached an exit node of the journey version"),
+    CAMPAIGN_FAMILY(GOALS, "goals", 3, "goal", "Contacts that reached a goal rule"),
+    CAMPAIGN_FAMILY(EXITS, "exits", 3, "rule", "Contacts an exit rule ended"),
+    CAMPAIGN_NODE_FAMILY(CONVERSIONS, "conversions", "goal",
+                         "Goals reached, by the node the contact was at"),
+    CAMPAIGN_NODE_FAMILY(REVENUE, "revenue", "goal",
+                         "Sum of the value of the events that reached a goal, by the node the "
+                         "contact was at"),
+    CAMPAIGN_NODE_FAMILY(SENT, "sends", "channel", "Action commands a send node produced"),
+    CAMPAIGN_NODE_FAMILY(DELIVERED, "delivered", "channel",
+                         "Messages of a send node reported delivered (once per message)"),
+    CAMPAIGN_NODE_FAMILY(OPENED, "opened", "channel",
+                         "Messages of a send node reported opened (once per message)"),
+    CAMPAIGN_NODE_FAMILY(CLICKED, "clicked", "channel",
+                         "Messages of a send node reported clicked (once per message)"),
+    CAMPAIGN_NODE_FAMILY(REPLIED, "replied", "channel",
+                         "SMS of a send node replied to (once per message)"),
+    CAMPAIGN_NODE_FAMILY(ANSWERED, "answered", "channel",
+                         "Calls of a send node answered (once per message)"),
+    CAMPAIGN_NODE_FAMILY(BOUNCED, "bounced", "channel",
+                         "Emails of a send node reported bounced (once per message)"),
 };
 
 /* Records per batch: powers of two up to batch.records.max's largest useful values. */

@@ -41,6 +41,8 @@ typedef struct admin_family_def {
     size_t labels_count;
     const char *labels[ADMIN_LABELS_MAX];
     const char *help;
+    bool set; /* a counter whose value is set, not added (kept elsewhere): read from the
+               * gauges table like a gauge */
 } admin_family_def_t;
 
 extern const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT];

@@ -1,12 +1,14 @@
-/* admin_journeys.c — the body of /journeys: every loaded journey version with its nodes
- * (id, kind, contacts now there) and the paths contacts took since it was deployed, from
- * the published gauges. JSON through json-c. Not the map (no layout here). */
+/* admin_journeys.c — the body of /journeys: every loaded journey version with its campaign
+ * metrics, its nodes (id, kind, contacts now there, campaign metrics) and the paths
+ * contacts took since it was deployed, from the published gauges. JSON through json-c.
+ * Not the map (no layout here). */
 #include <assert.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "admin_int.h"
+#include "campaign_json.h"
 
 static const char *const node_kinds[] = {
     [JOURNEY_NODE_SEND] = "send",     [JOURNEY_NODE_BRANCH] = "branch",
@@ -14,6 +16,25 @@ static const char *const node_kinds[] = {
     [JOURNEY_NODE_WAIT] = "wait",     [JOURNEY_NODE_CONDITION] = "condition",
     [JOURNEY_NODE_SPLIT] = "split",   [JOURNEY_NODE_TASK] = "task",
 };
+
+/* The campaign_value_fn of the published campaign series (ctx: the admin server, its lock
+ * held): the metric's family, its labels as the catalog lists them. */
+static double campaign_value(void *ctx, const campaign_count_t *k) {
+    const admin_t *a = ctx;
+    const char *labels[4];
+    size_t n = 0;
+    assert(a && k && (unsigned)k->metric < CAMPAIGN_METRIC__COUNT);
+    labels[n++] = k->journey;
+    labels[n++] = k->version;
+    if (campaign_metrics[k->metric].per_node)
+        labels[n++] = k->node;
+    if (campaign_metrics[k->metric].detail)
+        labels[n++] = k->detail;
+    const admin_series_t *s = admin_table_get(&a->gauges,
+                                              (uint16_t)(ADMIN_CAMPAIGN_ENTERED + k->metric),
+                                              labels, n);
+    return s && s->present ? s->value : 0;
+}
 
 static json_object *nodes_json(const admin_t *a, const journey_t *j, const char *version) {
     json_object *nodes = json_object_new_array();
@@ -29,6 +50,8 @@ static json_object *nodes_json(const admin_t *a, const journey_t *j, const char 
                                                                          : "?"));
         json_object_object_add(o, "contacts",
                                json_object_new_int64(s && s->present ? (int64_t)s->value : 0));
+        json_object_object_add(o, "campaign", campaign_json_node(j, n, campaign_value,
+                                                                 (void *)a));
         json_object_array_add(nodes, o);
     }
     return nodes;
@@ -67,6 +90,8 @@ void admin_journeys_render(admin_t *a, admin_buf_t *b) {
         char map[SY_ID_BYTES_MAX + 48];
         snprintf(map, sizeof map, "/journeys/%s/map.svg?version=%s", j->id, version);
         json_object_object_add(o, "map", json_object_new_string(map));
+        json_object_object_add(o, "campaign", campaign_json_journey(j, campaign_value,
+                                                                    (void *)a));
         json_object_object_add(o, "nodes", nodes_json(a, j, version));
         json_object_object_add(o, "paths", paths_json(a, j, version));
         json_object_array_add(list, o);

@@ -39,10 +39,7 @@ static size_t family_series(const admin_table_t *t, uint16_t family,
 
 static void family_render(admin_t *a, admin_buf_t *b, admin_family_t f) {
     const admin_family_def_t *d = &admin_families[f];
-    const admin_table_t *t = d->type == ADMIN_GAUGE || f == ADMIN_CACHE_HITS ||
-                                     f == ADMIN_CACHE_MISSES
-                                 ? &a->gauges
-                                 : &a->counters;
+    const admin_table_t *t = d->type == ADMIN_GAUGE || d->set ? &a->gauges : &a->counters;
     const admin_series_t **series;
     assert(d->name && d->labels_count <= ADMIN_LABELS_MAX);
     admin_expo_family(b, d->name, d->type, d->help);

@@ -26,6 +26,7 @@ typedef struct cli_replay_args {
     const char *what_if_dir;
     const char *map_dir;
     bool json;
+    bool report; /* --report: the campaign metrics on stdout */
 } cli_replay_args_t;
 
 #define ARG(name) {name, required_argument, NULL, 0}
@@ -34,7 +35,7 @@ static const struct option args_options[] = {
     ARG("partitions"), ARG("from-offset"), ARG("from-time"), ARG("to-offset"),
     ARG("to-time"),   ARG("bootstrap"), ARG("out"),       ARG("config"),
     ARG("state-dir"), ARG("until"),     ARG("what-if"),   ARG("map"),
-    {"json", no_argument, NULL, 0}, {0}};
+    {"json", no_argument, NULL, 0}, {"report", no_argument, NULL, 0}, {0}};
 #undef ARG
 
 static int args_fail(const char *message, const char *value) {
@@ -114,8 +115,12 @@ static int args_check(const cli_replay_args_t *a) {
     if (a->what_if_dir && (a->conf.output_path || a->config_path || a->conf.state_dir))
         return args_fail("--what-if writes a report only: no --out, --config or "
                          "--state-dir", NULL);
-    if (a->json && !a->what_if_dir)
-        return args_fail("--json goes with --what-if", NULL);
+    if (a->report && a->what_if_dir)
+        return args_fail("give --report or --what-if, not both", NULL);
+    if (a->report && a->conf.output_path && strcmp(a->conf.output_path, "-") == 0)
+        return args_fail("--report writes to stdout: give --out FILE for the outputs", NULL);
+    if (a->json && !a->what_if_dir && !a->report)
+        return args_fail("--json goes with --what-if or --report", NULL);
     if (a->map_dir && !a->what_if_dir)
         return args_fail("--map goes with --what-if", NULL);
     return 1;
@@ -134,8 +139,8 @@ static int args_parse(cli_replay_args_t *a, int argc, char **argv) {
     int more;
     cli_args_init(&it, "replay", args_options, argc, argv);
     while ((more = cli_args_next(&it, &option, &value)) > 0) {
-        if (strcmp(option, "--json") == 0) {
-            a->json = true;
+        if (strcmp(option, "--json") == 0 || strcmp(option, "--report") == 0) {
+            *(option[2] == 'j' ? &a->json : &a->report) = true;
             continue;
         }
         int ok = run_option(a, option, value);
@@ -193,6 +198,8 @@ int cli_replay_main(int argc, char **argv) {
     a.conf.topic = &a.topic;
     a.conf.output_config = config;
     a.conf.progress = stderr;
+    a.conf.report = a.report ? stdout : NULL;
+    a.conf.report_json = a.json;
     if (a.what_if_dir)
         err = replay_what_if(&a.conf, a.what_if_dir, a.json, a.map_dir, stdout, &stats,
                              &stage, errbuf, sizeof errbuf);

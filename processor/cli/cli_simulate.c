@@ -17,6 +17,8 @@ typedef struct cli_simulate_args {
     const char *config_path; /* --config: its engine options apply */
     const char *lists_text;  /* --suppression-lists, added to the config's lists */
     simulate_settings_t settings;
+    bool report, json;       /* --report [--json]: the campaign metrics on stdout */
+    campaign_report_t counts;
 } cli_simulate_args_t;
 
 static int partitions_parse(const char *text, int32_t *out) {
@@ -53,7 +55,8 @@ static const struct option args_options[] = {
     {"out", required_argument, NULL, 0},      {"until", required_argument, NULL, 0},
     {"partitions", required_argument, NULL, 0},
     {"suppression-lists", required_argument, NULL, 0},
-    {"config", required_argument, NULL, 0},   {0}};
+    {"config", required_argument, NULL, 0},   {"report", no_argument, NULL, 0},
+    {"json", no_argument, NULL, 0},           {0}};
 
 static int args_fail(const char *message, const char *value) {
     return cli_usage_fail("simulate", message, value);
@@ -83,6 +86,8 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
             a->lists_text = value;
         } else if (strcmp(option, "--config") == 0) {
             a->config_path = value;
+        } else if (strcmp(option, "--report") == 0 || strcmp(option, "--json") == 0) {
+            *(option[2] == 'r' ? &a->report : &a->json) = true;
         } else {
             return args_fail("unknown option", option);
         }
@@ -91,6 +96,15 @@ static int args_parse(cli_simulate_args_t *a, int argc, char **argv) {
         return 0;
     if (!a->conf.journeys_dir || !a->events_path)
         return args_fail("--journeys DIR and --events FILE are required", NULL);
+    if (a->json && !a->report)
+        return args_fail("--json goes with --report", NULL);
+    if (a->report && a->conf.output_path && strcmp(a->conf.output_path, "-") == 0)
+        return args_fail("--report writes to stdout: give --out FILE for the outputs", NULL);
+    if (a->report) {
+        a->conf.report = &a->counts;
+        if (!a->conf.output_path)
+            a->conf.output_path = "/dev/null"; /* the report alone on stdout */
+    }
     return settings_load(a);
 }
 
@@ -144,13 +158,17 @@ int cli_simulate_main(int argc, char **argv) {
     }
     if (err != SY_OK) {
         fprintf(stderr, "%s\n", errbuf);
-    } else if ((err = simulate_finish(sim, errbuf, sizeof errbuf)) != SY_OK) {
+    } else if ((err = simulate_finish(sim, errbuf, sizeof errbuf)) != SY_OK ||
+               (a.report && (err = campaign_report_write(&a.counts, simulate_journeys(sim),
+                                                         a.json, stdout, errbuf,
+                                                         sizeof errbuf)) != SY_OK)) {
         fprintf(stderr, "switchyard simulate: %s\n", errbuf);
         rc = CLI_EXIT_FAILURE;
     }
     if (sim)
         summary_print(sim);
     simulate_close(sim);
+    campaign_report_deinit(&a.counts);
     if (!stdin_input)
         fclose(input);
     return rc;

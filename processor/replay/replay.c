@@ -34,13 +34,38 @@ static sy_err_t out_contact_update(void *ctx, const sy_contact_update_t *u) {
 static sy_err_t out_dead_letter(void *ctx, const sy_dead_letter_t *dl, char *errbuf,
                                 size_t errbuf_size) {
     replay_output_t *o = ctx;
+    if (!o->json && !o->kafka)
+        return SY_OK; /* a report-only run: dead letters are counted in the summary */
     return o->json ? output_json_dead_letter(o->json, dl, errbuf, errbuf_size)
                    : output_kafka_dead_letter(o->kafka, dl, errbuf, errbuf_size);
+}
+
+static sy_err_t discard_decision(void *ctx, const sy_decision_t *d) {
+    (void)ctx;
+    (void)d;
+    return SY_OK; /* no assert: a report-only run drops its outputs */
+}
+
+static sy_err_t discard_action(void *ctx, const sy_action_t *a) {
+    (void)ctx;
+    (void)a;
+    return SY_OK; /* no assert: idem */
+}
+
+static sy_err_t discard_contact_update(void *ctx, const sy_contact_update_t *u) {
+    (void)ctx;
+    (void)u;
+    return SY_OK; /* no assert: idem */
 }
 
 static sy_err_t out_open(replay_output_t *o, const replay_conf_t *conf, char *errbuf,
                          size_t errbuf_size) {
     sy_err_t err;
+    if (conf->report && !conf->output_path && !conf->output_config) {
+        o->sink = (engine_sink_t){discard_decision, discard_action, discard_contact_update,
+                                  NULL};
+        return SY_OK;
+    }
     if (conf->output_config) {
         err = output_kafka_open(&o->kafka, conf->output_config, conf->output_bootstrap,
                                 errbuf, errbuf_size);
@@ -72,7 +97,9 @@ static sy_err_t out_close(replay_output_t *o, sy_err_t err, char *errbuf,
 
 /* An output's failure reads better with the output's own reason. */
 static void out_reason(const replay_output_t *o, char *errbuf, size_t errbuf_size) {
-    const char *why = o->json ? output_json_error(o->json) : output_kafka_error(o->kafka);
+    const char *why = o->json    ? output_json_error(o->json)
+                      : o->kafka ? output_kafka_error(o->kafka)
+                                 : "";
     if (why[0] && !strstr(errbuf, why)) {
         size_t len = strlen(errbuf);
         snprintf(errbuf + len, errbuf_size - len, "%s%s", len ? ": " : "", why);
@@ -82,10 +109,12 @@ static void out_reason(const replay_output_t *o, char *errbuf, size_t errbuf_siz
 sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_stage_t *stage,
                     char *errbuf, size_t errbuf_size) {
     replay_output_t out = {0};
+    campaign_report_t report = {0};
     engine_sink_t sink = {out_decision, out_action, out_contact_update, &out};
     simulate_conf_t sim_conf = {
         .journeys_dir = conf->journeys_dir, .sink = &sink, .state_dir = conf->state_dir,
-        .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms};
+        .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms,
+        .report = conf->report ? &report : NULL};
     /* With --config, its events.*, consent.*, safety.* and journeys.* options apply, as in
      * the service. */
     simulate_settings_t settings;
@@ -110,6 +139,10 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
     }
     if (out.json || out.kafka)
         err = out_close(&out, err, errbuf, errbuf_size);
+    if (err == SY_OK && conf->report)
+        err = campaign_report_write(&report, simulate_journeys(sim), conf->report_json,
+                                    conf->report, errbuf, errbuf_size);
+    campaign_report_deinit(&report);
     simulate_close(sim);
     replay_input_close(input);
     return err;

@@ -33,6 +33,11 @@ typedef struct replay_conf {
     simulate_until_t until;           /* timers after the input, as simulate's --until */
     int64_t until_ms;
     FILE *progress;                   /* progress and summary lines; borrowed, or NULL */
+    /* Not NULL: after the run, the campaign metrics (campaign_report.h) are written here,
+     * a table or (report_json) JSON; the outputs then go to output_path or the output
+     * config's topics when one is given, and nowhere otherwise. Borrowed. */
+    FILE *report;
+    bool report_json;
 } replay_conf_t;
 
 typedef struct replay_stats {
@@ -47,8 +52,9 @@ typedef enum replay_stage {
     REPLAY_STAGE_RUN,  /* reading, running or writing */
 } replay_stage_t;
 
-/* Replay conf's input into its output. Records that are the input's fault become dead
- * letters (their topic, partition, offset and reason) and the replay goes on. Progress
+/* Replay conf's input into its output (and its campaign report, with conf->report).
+ * Records that are the input's fault become dead letters (their topic, partition, offset
+ * and reason) and the replay goes on. Progress
  * is drawn on conf->progress when it is a terminal. Fills *stats also on error, and sets
  * *stage on error. Errors: those of simulate_open (SY_ERR_JOURNEY, ...), recording and
  * topic reader errors (SY_ERR_IO for a missing file, SY_ERR_MALFORMED, SY_ERR_KAFKA_*),

@@ -30,6 +30,7 @@ struct simulate {
     uint64_t uncommitted;     /* records and timers since the last commit */
     simulate_stats_t stats;
     engine_admit_conf_t admit;
+    campaign_t campaign;      /* counts into conf.report; off without one */
     char sink_error[512];     /* why a sink call failed: the sink has no errbuf */
 };
 
@@ -47,12 +48,14 @@ static sy_err_t sim_output_fail(simulate_t *s, sy_err_t err) {
 static sy_err_t sim_decision(void *ctx, const sy_decision_t *decision) {
     simulate_t *s = ctx;
     s->stats.decisions++;
+    campaign_decision(&s->campaign, decision);
     return sim_output_fail(s, s->output.decision(s->output.ctx, decision));
 }
 
 static sy_err_t sim_action(void *ctx, const sy_action_t *action) {
     simulate_t *s = ctx;
     s->stats.actions++;
+    campaign_action(&s->campaign, action);
     return sim_output_fail(s, s->output.action(s->output.ctx, action));
 }
 
@@ -117,6 +120,14 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
         goto fail;
     if (conf->safety)
         engine_safety_set(s->engine, conf->safety);
+    if (conf->report) {
+        campaign_conf_t counting = {.journeys = s->journeys, .store = s->store,
+                                    .window_ms = s->admit.dedup_window_ms,
+                                    .marks_max = s->admit.dedup_ids_max,
+                                    .count = campaign_report_count, .ctx = conf->report};
+        campaign_init(&s->campaign, &counting);
+    }
+    s->conf.report = NULL;
     s->conf.safety = NULL;
     s->conf.journey_opts = NULL;
     /* A continued store may hold timers on any partition: finish looks at them all. */
@@ -246,7 +257,10 @@ static sy_err_t sim_record(simulate_t *s, int32_t partition, const event_json_li
         if (err == SY_OK && !duplicate)
             err = sim_advance(s, p, line->event->occurred_at_ms, errbuf, errbuf_size);
         if (err == SY_OK && !duplicate)
+            err = campaign_event_begin(&s->campaign, p, line->event, errbuf, errbuf_size);
+        if (err == SY_OK && !duplicate)
             err = engine_on_event(s->engine, p, line->event, errbuf, errbuf_size);
+        campaign_event_end(&s->campaign);
     } else {
         s->stats.profile_updates++;
         err = engine_on_profile(s->engine, p, line->profile, errbuf, errbuf_size);

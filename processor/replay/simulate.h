@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "campaign_report.h"
 #include "engine.h"
 #include "engine_admit.h"
 #include "engine_safety.h"
@@ -49,6 +50,8 @@ typedef struct simulate_conf {
                                          * Borrowed for simulate_open */
     const journey_load_opts_t *journey_opts; /* validation limits; NULL: the defaults.
                                               * Borrowed for simulate_open */
+    campaign_report_t *report; /* not NULL: campaign metrics are counted into it, as the
+                                * service counts them (borrowed; outlives sim) */
 } simulate_conf_t;
 
 /* What a service config sets for an offline run, as it does for the service: admission

@@ -11,35 +11,21 @@
 #include "runner_int.h"
 #include "sy_clock.h"
 
-static rd_kafka_conf_t *client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
-    rd_kafka_conf_t *conf = config_kafka_conf_new();
-    assert(c && conf);
-    if (config_apply_kafka(c, conf, errbuf, errbuf_size) != SY_OK) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    return conf;
-}
 
-static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
-                    char *errbuf, size_t errbuf_size) {
-    assert(name && value);
-    return rd_kafka_conf_set(conf, name, value, errbuf, errbuf_size) == RD_KAFKA_CONF_OK;
-}
 
 static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     const sy_config_t *c = r->config;
     assert(!r->consumer && r->txn_state == RUNNER_TXN_IDLE);
-    rd_kafka_conf_t *conf = client_conf(c, errbuf, errbuf_size);
+    rd_kafka_conf_t *conf = runner_client_conf(c, errbuf, errbuf_size);
     if (!conf)
         return SY_ERR_CONFIG;
     /* Offsets are committed only inside transactions; read only committed input. */
-    if (!conf_set(conf, "group.id", c->group_id, errbuf, errbuf_size) ||
-        !conf_set(conf, "enable.auto.commit", "false", errbuf, errbuf_size) ||
-        !conf_set(conf, "enable.auto.offset.store", "false", errbuf, errbuf_size) ||
-        !conf_set(conf, "isolation.level", "read_committed", errbuf, errbuf_size) ||
+    if (!runner_conf_set(conf, "group.id", c->group_id, errbuf, errbuf_size) ||
+        !runner_conf_set(conf, "enable.auto.commit", "false", errbuf, errbuf_size) ||
+        !runner_conf_set(conf, "enable.auto.offset.store", "false", errbuf, errbuf_size) ||
+        !runner_conf_set(conf, "isolation.level", "read_committed", errbuf, errbuf_size) ||
         (!config_kafka_get(c, "auto.offset.reset") &&
-         !conf_set(conf, "auto.offset.reset", "earliest", errbuf, errbuf_size))) {
+         !runner_conf_set(conf, "auto.offset.reset", "earliest", errbuf, errbuf_size))) {
         rd_kafka_conf_destroy(conf);
         return SY_ERR_CONFIG;
     }
@@ -63,79 +49,8 @@ static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     return SY_OK;
 }
 
-/* Initialise transactions, waiting (with backoff) while the broker cannot be reached. */
-static sy_err_t producer_init_txn(runner_t *r, char *errbuf, size_t errbuf_size) {
-    /* At open, or renewing the producer while a failed batch is dropped. */
-    assert(r->producer && r->txn_state != RUNNER_TXN_OPEN);
-    for (;;) {
-        int64_t tried_at = sy_clock_mono_ms();
-        rd_kafka_error_t *error = rd_kafka_init_transactions(r->producer, RUNNER_TXN_SLICE_MS);
-        if (!error) {
-            runner_retry_reset(r);
-            return SY_OK;
-        }
-        int retriable = rd_kafka_error_is_retriable(error);
-        snprintf(errbuf, errbuf_size, "init transactions: %s", rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
-        if (!retriable)
-            return SY_ERR_KAFKA_FATAL;
-        if (!runner_retry_wait(r, tried_at, errbuf))
-            return SY_ERR_KAFKA_RETRIABLE;
-    }
-}
 
-static sy_err_t producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
-    const sy_config_t *c = r->config;
-    assert(!r->producer);
-    rd_kafka_conf_t *conf = client_conf(c, errbuf, errbuf_size);
-    if (!conf)
-        return SY_ERR_CONFIG;
-    /* murmur2: the partitioner of Java clients, so a contact's outputs land where any
-     * Kafka tool expects them. at_least_once: no transactions, but idempotence keeps
-     * each partition's records in order without gaps (a changelog prefix is a state). */
-    int txn = c->processing_guarantee == CONFIG_EXACTLY_ONCE;
-    if (!(txn ? conf_set(conf, "transactional.id", c->transactional_id, errbuf, errbuf_size)
-              : conf_set(conf, "enable.idempotence", "true", errbuf, errbuf_size)) ||
-        !conf_set(conf, "partitioner", "murmur2_random", errbuf, errbuf_size)) {
-        rd_kafka_conf_destroy(conf);
-        return SY_ERR_CONFIG;
-    }
-    /* Delivery reports give the changelog checkpoints and at_least_once's failures. */
-    rd_kafka_conf_set_dr_msg_cb(conf, runner_delivery_cb);
-    rd_kafka_conf_set_opaque(conf, r);
-    r->producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errbuf, errbuf_size);
-    if (!r->producer)
-        return SY_ERR_CONFIG;
-    for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
-        if (!r->action_topics[ch] &&
-            !(r->action_topics[ch] = config_action_topic(c, (sy_channel_t)ch)))
-            return SY_ERR_NOMEM;
-    return txn ? producer_init_txn(r, errbuf, errbuf_size) : SY_OK;
-}
 
-sy_err_t runner_producer_renew(runner_t *r, char *errbuf, size_t errbuf_size) {
-    assert(r->producer && r->config->processing_guarantee == CONFIG_EXACTLY_ONCE);
-    char fatal[256] = "";
-    rd_kafka_resp_err_t code = rd_kafka_fatal_error(r->producer, fatal, sizeof fatal);
-    if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
-        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH) {
-        snprintf(errbuf, errbuf_size, "fenced: another producer took transactional.id %s "
-                 "(%s); this instance stops", r->config->transactional_id, fatal);
-        return SY_ERR_KAFKA_FATAL;
-    }
-    if (r->producer_renewals >= RUNNER_PRODUCER_RENEWALS_MAX) {
-        snprintf(errbuf, errbuf_size, "the producer failed fatally %d times in a row without "
-                 "a commit between (last: %s)", r->producer_renewals, fatal);
-        return SY_ERR_KAFKA_FATAL;
-    }
-    r->producer_renewals++;
-    log_warn("the transactional producer failed fatally (%s): replacing it; the new one "
-             "fences the old and the batch is processed again", fatal[0] ? fatal : "?");
-    rd_kafka_purge(r->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_destroy(r->producer);
-    r->producer = NULL;
-    return producer_open(r, errbuf, errbuf_size);
-}
 
 /* The engine's consent and suppression settings, from the config (docs/safety.md). */
 static sy_err_t safety_init(runner_t *r, char *errbuf, size_t errbuf_size) {
@@ -145,6 +60,18 @@ static sy_err_t safety_init(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (err == SY_OK)
         engine_safety_set(r->engine, &safety);
     return err;
+}
+
+/* Campaign metrics, counted into the batch's live counts; an engagement kind counts once
+ * per message within the events' dedup window. */
+static void campaign_open(runner_t *r) {
+    const sy_config_t *c = r->config;
+    assert(r->store && r->journeys);
+    campaign_conf_t conf = {.journeys = &r->journeys->set, .store = r->store,
+                            .window_ms = c->events_dedup_window_ms,
+                            .marks_max = (size_t)c->events_dedup_ids_max,
+                            .count = runner_counts_campaign, .ctx = r};
+    campaign_init(&r->campaign, &conf);
 }
 
 sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_set_t *journeys,
@@ -176,10 +103,11 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = engine_open(&r->engine, &r->journeys->set, r->store, &sink, errbuf,
                            errbuf_size)) ||
         (err = safety_init(r, errbuf, errbuf_size)) ||
-        (err = producer_open(r, errbuf, errbuf_size)) ||
+        (err = runner_producer_open(r, errbuf, errbuf_size)) ||
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))
         goto fail;
+    campaign_open(r);
     *out = r;
     return SY_OK;
 fail:

@@ -1,6 +1,7 @@
 /* runner_counts.c — the live counts: contacts now at each journey node and contacts that
- * took each path since the version was deployed, per partition in state (state_counts.c),
- * from the decisions the engine emits and the moves a migration makes. A batch's deltas
+ * took each path since the version was deployed, and the campaign metrics (campaign.h),
+ * per partition in state (state_counts.c), from the decisions the engine emits, the moves
+ * a migration makes and what campaign.c counts. A batch's deltas
  * are kept beside it, written to the store when it commits (so they are changelogged and
  * restored with the rest of its state) and dropped when it aborts; the sums over the
  * assigned partitions are the gauges the admin server shows. */
@@ -10,13 +11,19 @@
 #include "runner_int.h"
 #include "sy_hash.h"
 
-/* A count's kind: the first byte of its labels in state, the low bit of its delta's
- * family in r->live (the partition is the rest). */
-enum { COUNT_NODE = 0, COUNT_PATH = 1 };
-_Static_assert(2 * STATE_PARTITIONS_MAX <= UINT16_MAX, "partition and kind fit a family");
+/* A count's kind: the first byte of its labels in state, the low two bits of its delta's
+ * family in r->live (the partition is the rest). A campaign count's labels are its
+ * metric's name, journey, version, node and detail (campaign.h). */
+enum { COUNT_NODE = 0, COUNT_PATH = 1, COUNT_CAMPAIGN = 2, COUNT_KINDS = 4 };
+_Static_assert(COUNT_KINDS * STATE_PARTITIONS_MAX <= UINT16_MAX,
+               "partition and kind fit a family");
+_Static_assert(ADMIN_CAMPAIGN_BOUNCED - ADMIN_CAMPAIGN_ENTERED == CAMPAIGN_BOUNCED &&
+                   ADMIN_CAMPAIGN_SENT - ADMIN_CAMPAIGN_ENTERED == CAMPAIGN_SENT &&
+                   ADMIN_CAMPAIGN_BOUNCED + 1 == ADMIN_FAMILY__COUNT,
+               "the admin server's campaign families follow campaign_metric_t");
 
 static const admin_family_t count_families[] = {ADMIN_NODE_CONTACTS, ADMIN_PATH_CONTACTS};
-static const size_t count_labels[] = {3, 5};
+static const size_t count_labels[] = {3, 5, 5};
 
 /* The loaded version (id, version), or NULL; remembers the last one found. */
 static const journey_t *journey_find(runner_t *r, const char *id, int32_t version) {
@@ -45,8 +52,9 @@ static const journey_node_t *node_find(const journey_t *j, const char *id) {
 
 static void live_add(runner_t *r, int32_t partition, int kind, const char *const *values,
                      double delta) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && (kind == 0 || kind == 1));
-    uint16_t family = (uint16_t)(partition * 2 + kind);
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && kind >= 0 &&
+           kind <= COUNT_CAMPAIGN);
+    uint16_t family = (uint16_t)(partition * COUNT_KINDS + kind);
     if (!admin_table_add(&r->live, family, values, count_labels[kind], delta))
         log_warn("live counts: a count of partition %d could not be kept (out of memory)",
                  (int)partition);
@@ -79,6 +87,14 @@ void runner_counts_decision(runner_t *r, const sy_decision_t *d) {
     }
 }
 
+void runner_counts_campaign(void *ctx, const campaign_count_t *k, int64_t delta) {
+    runner_t *r = ctx;
+    assert(r && k && r->txn_state == RUNNER_TXN_OPEN);
+    const char *labels[] = {campaign_metrics[k->metric].name, k->journey, k->version, k->node,
+                            k->detail};
+    live_add(r, r->batch_partition, COUNT_CAMPAIGN, labels, (double)delta);
+}
+
 void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,
                             uint16_t from_node, const journey_t *to, uint16_t to_node) {
     char v_from[16], v_to[16];
@@ -106,8 +122,8 @@ sy_err_t runner_counts_stage(runner_t *r, char *errbuf, size_t errbuf_size) {
         const admin_series_t *s = &r->live.slots[i];
         if (!s->hash || !s->present || s->value == 0)
             continue;
-        int32_t partition = s->family / 2;
-        int kind = s->family % 2;
+        int32_t partition = s->family / COUNT_KINDS;
+        int kind = s->family % COUNT_KINDS;
         int64_t count = 0;
         sy_err_t err = state_store_count_get(r->store, partition, count_id(kind, s->labels,
                                                                            s->labels_len),
@@ -127,16 +143,40 @@ sy_err_t runner_counts_stage(runner_t *r, char *errbuf, size_t errbuf_size) {
     return SY_OK;
 }
 
+/* A campaign count's series: its metric's family and labels (values[0] is the metric's
+ * name; the node and detail only where the metric has them). */
+static void campaign_gauge_add(runner_t *r, const char *const *values, double delta) {
+    int m = campaign_metric_parse(values[0]);
+    const char *labels[4];
+    size_t n = 0;
+    assert(values[1] && values[4]);
+    if (m < 0)
+        return; /* a metric of a later version: not shown */
+    labels[n++] = values[1];
+    labels[n++] = values[2];
+    if (campaign_metrics[m].per_node)
+        labels[n++] = values[3];
+    if (campaign_metrics[m].detail)
+        labels[n++] = values[4];
+    if (m == CAMPAIGN_REVENUE)
+        delta /= CAMPAIGN_REVENUE_SCALE;
+    admin_table_add(&r->gauges, (uint16_t)(ADMIN_CAMPAIGN_ENTERED + m), labels, n, delta);
+}
+
 /* Add delta to the gauge of kind with the packed labels. */
 static void gauge_add(runner_t *r, int kind, const char *labels, size_t len, double delta) {
     const char *values[ADMIN_LABELS_MAX];
     size_t n = 0;
-    assert(kind == COUNT_NODE || kind == COUNT_PATH);
+    assert(kind >= COUNT_NODE && kind <= COUNT_CAMPAIGN);
     for (size_t at = 0; at < len && n < ADMIN_LABELS_MAX; n++) {
         values[n] = labels + at;
         at += strnlen(labels + at, len - at) + 1;
     }
-    if (n == count_labels[kind])
+    if (n != count_labels[kind])
+        return;
+    if (kind == COUNT_CAMPAIGN)
+        campaign_gauge_add(r, values, delta);
+    else
         admin_table_add(&r->gauges, (uint16_t)count_families[kind], values, n, delta);
 }
 
@@ -145,7 +185,7 @@ void runner_counts_committed(runner_t *r) {
     for (size_t i = 0; i < r->live.cap; i++) {
         const admin_series_t *s = &r->live.slots[i];
         if (s->hash && s->present && s->value != 0)
-            gauge_add(r, s->family % 2, s->labels, s->labels_len, s->value);
+            gauge_add(r, s->family % COUNT_KINDS, s->labels, s->labels_len, s->value);
     }
 }
 
@@ -154,7 +194,7 @@ static int reload_visit(void *ctx, int32_t partition, uint64_t id, int64_t count
     runner_t *r = ctx;
     (void)id;
     assert(r && partition >= 0);
-    if (labels_len >= 1 && labels[0] <= COUNT_PATH && labels[labels_len - 1] == '\0')
+    if (labels_len >= 1 && labels[0] <= COUNT_CAMPAIGN && labels[labels_len - 1] == '\0')
         gauge_add(r, labels[0], (const char *)labels + 1, labels_len - 1, (double)count);
     return 0;
 }
@@ -163,7 +203,8 @@ sy_err_t runner_counts_reload(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_IDLE); /* between batches: the state is committed */
     for (size_t i = 0; i < r->gauges.cap; i++) {
         admin_series_t *s = &r->gauges.slots[i];
-        if (s->family == ADMIN_NODE_CONTACTS || s->family == ADMIN_PATH_CONTACTS) {
+        if (s->family == ADMIN_NODE_CONTACTS || s->family == ADMIN_PATH_CONTACTS ||
+            s->family >= ADMIN_CAMPAIGN_ENTERED) {
             s->value = 0;
             s->present = false;
         }

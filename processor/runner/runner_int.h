@@ -10,6 +10,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "admin.h"
+#include "campaign.h"
 #include "codec.h"
 #include "log.h"
 #include "sy_backoff.h"
@@ -145,6 +146,7 @@ struct runner {
     int32_t batch_partition;  /* partition whose record or timers the engine runs now */
     int64_t gauges_ms;        /* when the lag and cache gauges were last measured */
     size_t journey_hint;      /* runner_counts.c: the last journey version looked up */
+    campaign_t campaign;      /* counts campaign metrics into r->live (runner_counts.c) */
 };
 
 /* ---- observability: runner_metrics.c ---- */
@@ -191,6 +193,10 @@ void runner_metrics_journeys(runner_t *r);
  * node, a goal:/exit: rule), and the path gains one. Sends not sent (a path out of a
  * send node) are counted as metrics by reason. */
 void runner_counts_decision(runner_t *r, const sy_decision_t *d);
+
+/* The campaign_count_fn of r->campaign (ctx: the runner): the count goes into the open
+ * batch's live counts of r->batch_partition, staged and committed with them. */
+void runner_counts_campaign(void *ctx, const campaign_count_t *count, int64_t delta);
 
 /* A migration moved a contact of partition from (from, node) to (to, node). */
 void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,
@@ -250,7 +256,20 @@ void runner_retry_reset(runner_t *r);
  * abort sets r->fatal. */
 void runner_txn_redo(runner_t *r, const char *why);
 
-/* runner.c: replace a producer that failed fatally (exactly_once) by a new one with the
+/* runner_kafka.c: a librdkafka conf holding the config's kafka.* properties, its log
+ * lines through switchyard's logger; NULL when a property is refused (errbuf says which). */
+rd_kafka_conf_t *runner_client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size);
+
+/* runner_kafka.c: set one property of conf; 0 when refused (errbuf says why). */
+int runner_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+                    char *errbuf, size_t errbuf_size);
+
+/* runner_kafka.c: open the producer (transactional under exactly_once, its transactions
+ * initialised with backoff while the broker is away; idempotent otherwise) and name the
+ * action topics. */
+sy_err_t runner_producer_open(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* runner_kafka.c: replace a producer that failed fatally (exactly_once) by a new one with the
  * same transactional.id, whose init fences the old and aborts what it left open; the
  * caller drops the batch and rewinds. Not when another producer fenced this one, nor after
  * RUNNER_PRODUCER_RENEWALS_MAX renewals without a commit: SY_ERR_KAFKA_FATAL. Waits (with

@@ -49,7 +49,11 @@ static sy_err_t process_event(runner_t *r, const rd_kafka_message_t *m, const sy
         if (err != SY_OK)
             return err;
     }
-    return engine_on_event(r->engine, m->partition, ev, errbuf, errbuf_size);
+    sy_err_t err = campaign_event_begin(&r->campaign, m->partition, ev, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = engine_on_event(r->engine, m->partition, ev, errbuf, errbuf_size);
+    campaign_event_end(&r->campaign);
+    return err;
 }
 
 /* The checks before the engine (engine_admit.h): an implausible time is the input's

@@ -59,6 +59,7 @@ static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
                                 d->to_node, d->path ? d->path : ""};
         runner_metrics_count(r, ADMIN_DECISIONS, values, 5);
         runner_counts_decision(r, d);
+        campaign_decision(&r->campaign, d);
     }
     return err;
 }
@@ -80,6 +81,7 @@ static sy_err_t sink_action(void *ctx, const sy_action_t *a) {
     if (err == SY_OK) {
         const char *values[] = {sy_channel_name(a->channel), a->template_id};
         runner_metrics_count(r, ADMIN_ACTIONS, values, 2);
+        campaign_action(&r->campaign, a);
     }
     return err;
 }

@@ -5,7 +5,8 @@
  * counts are the same after a kill -9 and a restart, and after a restore of the state from
  * the changelog alone; the live journey map reads, node by node and edge by edge, what
  * /journeys and `switchyard simulate` count over the same input, and the same after a
- * kill -9. HTTP through admin_client.h. */
+ * kill -9; the campaign metrics of /metrics and /journeys equal what `replay --report`
+ * counts over a recording of the same input. HTTP through admin_client.h. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -22,6 +23,7 @@
 #include "admin_expo.h"
 #include "child.h"
 #include "live_map_fixture.h"
+#include "promo_workload.h"
 #include "service_fixture.h"
 #include "svg_text.h"
 
@@ -472,6 +474,174 @@ Test(admin, migration_moves_the_node_counts_to_the_new_version, .timeout = 600) 
     cr_expect(eq(str, after, live), "live counts after kill -9 and restart");
     free(after);
     free(live);
+    int status = service_stop(&svc, 60000);
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
+    service_cleanup(&svc);
+}
+
+/* The value of the /metrics sample written exactly as sample (name{labels}); 0 when the
+ * series is not there (a count nothing added to). */
+static double metric_value(const char *metrics, const char *sample) {
+    size_t n = strlen(sample);
+    for (const char *line = metrics; line && *line; line = strchr(line, '\n'), line += !!line)
+        if (strncmp(line, sample, n) == 0 && line[n] == ' ')
+            return strtod(line + n + 1, NULL);
+    return 0;
+}
+
+static double json_number(json_object *o, const char *key) {
+    json_object *v = NULL;
+    cr_assert(json_object_object_get_ex(o, key, &v), "no %s in %s", key,
+              json_object_to_json_string(o));
+    return json_object_get_double(v);
+}
+
+/* Every count of a report's journey (id, version) against the /metrics sample of it. */
+static void expect_journey_metrics(const char *metrics, json_object *journey) {
+    char sample[512], where[256];
+    json_object *c, *nodes, *rules;
+    const char *id = json_object_get_string(json_object_object_get(journey, "id"));
+    int version = json_object_get_int(json_object_object_get(journey, "version"));
+    cr_assert(json_object_object_get_ex(journey, "campaign", &c) &&
+              json_object_object_get_ex(journey, "nodes", &nodes));
+    snprintf(where, sizeof where, "journey=\"%s\",version=\"%d\"", id, version);
+    const char *totals[] = {"entered", "completed"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(sample, sizeof sample, "switchyard_campaign_%s_total{%s}", totals[i], where);
+        cr_expect(eq(dbl, metric_value(metrics, sample), json_number(c, totals[i])), "%s",
+                  sample);
+    }
+    const char *kinds[][2] = {{"goals", "goal"}, {"exits", "rule"}};
+    for (size_t k = 0; k < 2; k++) {
+        cr_assert(json_object_object_get_ex(c, kinds[k][0], &rules));
+        json_object_object_foreach(rules, name, count) {
+            snprintf(sample, sizeof sample, "switchyard_campaign_%s_total{%s,%s=\"%s\"}",
+                     kinds[k][0], where, kinds[k][1], name);
+            cr_expect(eq(dbl, metric_value(metrics, sample), json_object_get_double(count)),
+                      "%s", sample);
+        }
+    }
+    static const char *const sends[][2] = {{"sent", "sends"}, {"delivered", "delivered"},
+        {"opened", "opened"}, {"clicked", "clicked"}, {"replied", "replied"},
+        {"answered", "answered"}, {"bounced", "bounced"}};
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        json_object *node = json_object_array_get_idx(nodes, i), *nc, *channel;
+        const char *nid = json_object_get_string(json_object_object_get(node, "id"));
+        cr_assert(json_object_object_get_ex(node, "campaign", &nc));
+        snprintf(sample, sizeof sample, "switchyard_campaign_conversions_total{%s,node=\"%s\",",
+                 where, nid);
+        cr_expect(eq(dbl, admin_client_metrics_sum(metrics, sample),
+                     json_number(nc, "conversions")),
+                  "%s", sample);
+        if (!json_object_object_get_ex(nc, "channel", &channel))
+            continue; /* not a send node */
+        for (size_t k = 0; k < sizeof sends / sizeof *sends; k++) {
+            snprintf(sample, sizeof sample,
+                     "switchyard_campaign_%s_total{%s,node=\"%s\",channel=\"%s\"}",
+                     sends[k][1], where, nid, json_object_get_string(channel));
+            cr_expect(eq(dbl, metric_value(metrics, sample), json_number(nc, sends[k][0])),
+                      "%s", sample);
+        }
+    }
+}
+
+/* The "campaign" objects of /journeys (a journey's and each node's) equal the report's. */
+static void expect_journeys_campaign(const char *base, json_object *report) {
+    char url[128], *body = NULL;
+    json_object *want_list, *got_list;
+    snprintf(url, sizeof url, "%s/journeys", base);
+    cr_assert(eq(long, admin_client_get(url, &body), 200));
+    json_object *root = json_tokener_parse(body);
+    cr_assert(root && json_object_object_get_ex(root, "journeys", &got_list) &&
+              json_object_object_get_ex(report, "journeys", &want_list), "%s", body);
+    cr_assert(eq(sz, json_object_array_length(got_list), json_object_array_length(want_list)));
+    for (size_t i = 0; i < json_object_array_length(want_list); i++) {
+        json_object *want = json_object_array_get_idx(want_list, i), *got = NULL;
+        for (size_t k = 0; k < json_object_array_length(got_list) && !got; k++) {
+            json_object *g = json_object_array_get_idx(got_list, k);
+            if (json_object_equal(json_object_object_get(g, "id"),
+                                  json_object_object_get(want, "id")) &&
+                json_object_equal(json_object_object_get(g, "version"),
+                                  json_object_object_get(want, "version")))
+                got = g;
+        }
+        cr_assert_not_null(got, "/journeys lacks %s", json_object_to_json_string(want));
+        cr_expect(json_object_equal(json_object_object_get(got, "campaign"),
+                                    json_object_object_get(want, "campaign")),
+                  "%s", json_object_to_json_string(json_object_object_get(got, "campaign")));
+        json_object *gn = json_object_object_get(got, "nodes");
+        json_object *wn = json_object_object_get(want, "nodes");
+        cr_assert(eq(sz, json_object_array_length(gn), json_object_array_length(wn)));
+        for (size_t k = 0; k < json_object_array_length(wn); k++)
+            cr_expect(json_object_equal(
+                          json_object_object_get(json_object_array_get_idx(gn, k), "campaign"),
+                          json_object_object_get(json_object_array_get_idx(wn, k), "campaign")),
+                      "node %zu of %s", k, json_object_to_json_string(want));
+    }
+    json_object_put(root);
+    free(body);
+}
+
+/* `switchyard record` of the service's events topic, then `replay --report --json` of the
+ * recording: the report's JSON (the caller frees it). */
+static json_object *replay_report(const service_t *svc) {
+    static char report[1 << 20];
+    char command[2048];
+    snprintf(command, sizeof command, "%s record --topic %s --out %s/events.rec --bootstrap %s"
+             " >/dev/null 2>&1 && %s replay --journeys %s/examples/journeys --recording "
+             "%s/events.rec --report --json 2>/dev/null", SWITCHYARD_BIN, svc->events,
+             svc->dir, harness_bootstrap(), SWITCHYARD_BIN, SY_SOURCE_ROOT, svc->dir);
+    cr_assert(eq(int, child_run(command, report, sizeof report), 0), "%s", command);
+    json_object *root = json_tokener_parse(report);
+    cr_assert_not_null(root, "not JSON: %.300s", report);
+    return root;
+}
+
+Test(admin, campaign_metrics_equal_a_replay_report_of_the_same_input, .timeout = 900) {
+    service_t svc;
+    char base[ADMIN_CLIENT_BASE_BYTES], url[128], *body = NULL;
+    service_prepare(&svc, "admin-campaign");
+    admin_client_enable(&svc, base, sizeof base);
+    service_start(&svc);
+    admin_client_wait_ready(base);
+    /* 1,000 contacts sent the promo email; their reports echo its action id. */
+    promo_workload_open();
+    promo_produce_entries(&svc);
+    promo_read_promos(&svc);
+    promo_produce_engagement(&svc);
+    cr_assert(eq(long, promo_read_decisions(&svc), PROMO_DECISIONS));
+    body = admin_client_metrics_when(base, "switchyard_decisions_total{", PROMO_DECISIONS);
+    cr_assert(eq(dbl, admin_client_metrics_sum(body, "switchyard_decisions_total{"),
+                 PROMO_DECISIONS));
+
+    json_object *root = replay_report(&svc), *list;
+    cr_assert(json_object_object_get_ex(root, "journeys", &list));
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        expect_journey_metrics(body, json_object_array_get_idx(list, i));
+    expect_journeys_campaign(base, root);
+    /* Not a comparison of zeros: every behaviour of the workload is in the numbers. */
+    const char *promo = "journey=\"coffee_email_promo\",version=\"1\",node=\"promo_email\","
+                        "channel=\"email\"}";
+    const char *names[] = {"sends", "delivered", "opened", "bounced"};
+    const double want[] = {PROMO_CONTACTS, 2 * PROMO_CONTACTS / 5, PROMO_CONTACTS / 5,
+                           PROMO_CONTACTS / 5};
+    for (size_t i = 0; i < 4; i++) {
+        char sample[256];
+        snprintf(sample, sizeof sample, "switchyard_campaign_%s_total{%s", names[i], promo);
+        cr_expect(eq(dbl, metric_value(body, sample), want[i]), "%s", sample);
+    }
+    json_object_put(root);
+    char *campaign = metrics_lines(body, "switchyard_campaign_");
+    free(body);
+    free(live_after_restart(&svc, base, false));
+    snprintf(url, sizeof url, "%s/metrics", base);
+    cr_assert(eq(long, admin_client_get(url, &body), 200));
+    char *after = metrics_lines(body, "switchyard_campaign_");
+    cr_expect(eq(str, after, campaign), "campaign metrics after kill -9 and restart");
+    free(after);
+    free(body);
+    free(campaign);
+    promo_workload_close();
     int status = service_stop(&svc, 60000);
     cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
     service_cleanup(&svc);
