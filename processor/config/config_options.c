@@ -254,7 +254,8 @@ const config_option_t config_options[] = {
      CONFIG_FIELD(admin_listen),
      "Address of the admin HTTP server of `run`, HOST:PORT (an IPv4 address or [IPv6 "
      "address]; port 0 picks a free one, logged): /metrics (Prometheus), /healthz, /readyz, "
-     "/journeys. Empty: no server. See docs/observability.md."},
+     "/journeys, /journeys/<id>/map.svg and /journeys/<id> (live journey maps). Empty: no "
+     "server. See docs/observability.md."},
     /* The minimum, a second: the loop turns at least every 100 ms; the maximum, an hour. */
     {"admin.health.stall.ms", CONFIG_TYPE_INT, "30000", NULL, 1000, 3600000, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(admin_health_stall_ms),

@@ -1,10 +1,10 @@
-/* admin_client.c — HTTP to the admin server of a service under test, through libcurl, and
- * the waits the tests need: ready, and a /metrics sum reached. See admin_client.h. */
+/* admin_client.c — HTTP to the admin server of a service under test (through
+ * tests/support's http_call) and the waits the tests need: ready, and a /metrics sum
+ * reached. See admin_client.h. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,34 +13,14 @@
 #include <unistd.h>
 
 #include "admin_client.h"
-#include "admin_expo.h"
+#include "http_call.h"
 
 /* How long a wait polls: 600 tries 100 ms apart (a restore, a commit on a busy box). */
 #define WAIT_TRIES 600
 #define WAIT_STEP_US 100000
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx) {
-    admin_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
 long admin_client_call(const char *method, const char *url, char **body) {
-    admin_buf_t b = {0};
-    long status = 0;
-    size_t len;
-    CURL *c = curl_easy_init();
-    cr_assert_not_null(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    admin_buf_append(&b, "", 0);
-    *body = admin_buf_take(&b, &len);
-    return status;
+    return http_call(method, url, 10, body);
 }
 
 long admin_client_get(const char *url, char **body) {

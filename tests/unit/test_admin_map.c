@@ -7,14 +7,13 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
-#include "admin_expo.h"
+#include "http_call.h"
 #include "svg_text.h"
 #include "tmpdir.h"
 
@@ -24,30 +23,11 @@
 
 static char errbuf[1024];
 
-static size_t on_body(char *data, size_t size, size_t n, void *ctx) {
-    admin_buf_append(ctx, data, size * n);
-    return size * n;
-}
-
 /* GET path of the server on port: the status, the body into *body (the caller frees). */
 static long get(uint16_t port, const char *path, char **body) {
     char url[256];
-    admin_buf_t b = {0};
-    long status = 0;
-    size_t len;
     snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port, path);
-    CURL *c = curl_easy_init();
-    cr_assert_not_null(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    admin_buf_append(&b, "", 0);
-    *body = admin_buf_take(&b, &len);
-    return status;
+    return http_call("GET", url, 30, body);
 }
 
 static journey_set_t *examples_load(void) {
