@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "action_id.h"
+#include "action_id_pass.h"
 #include "sy_hash.h"
 
 const campaign_metric_def_t campaign_metrics[CAMPAIGN_METRIC__COUNT] = {
@@ -168,15 +168,11 @@ static sy_err_t message_in(campaign_t *c, int32_t p, const sy_event_t *ev,
         char id[ACTION_ID_BYTES];
         if (n->kind != JOURNEY_NODE_SEND)
             continue;
-        /* A send on a loop has an id per pass: that of the instance's last looped send. */
-        bool on_loop = n->u.send.on_loop;
-        if (ev->message_id && on_loop && inst.looped_send != i + 1)
-            continue;
-        if (ev->message_id)
-            action_id_format(id, ev->contact_id, j->id, j->version, n->id, inst.occurrence,
-                             on_loop ? inst.looped_send_at_ms : ACTION_ID_ONE_PASS);
-        if (ev->message_id ? strcmp(id, ev->message_id) == 0
-                           : ev->node_id && strcmp(n->id, ev->node_id) == 0)
+        bool same = ev->message_id
+                        ? action_id_of_pass(id, ev->contact_id, j, i, &inst) &&
+                              strcmp(id, ev->message_id) == 0
+                        : ev->node_id && strcmp(n->id, ev->node_id) == 0;
+        if (same)
             *msg = (campaign_message_t){j, n, inst.occurrence};
     }
     return SY_OK;

@@ -7,7 +7,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "action_id.h"
+#include "action_id_pass.h"
 #include "engine_int.h"
 #include "sy_time.h"
 
@@ -63,18 +63,12 @@ sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_m
 static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
                               const sy_event_t *ev) {
     assert(b->message_node < w->journey->nodes_count);
-    const journey_node_t *msg = &w->journey->nodes[b->message_node];
-    bool on_loop = msg->u.send.on_loop;
-    bool pass_known = !on_loop || w->instance.looped_send == b->message_node + 1;
-    if (ev->message_id && pass_known) {
-        char id[ACTION_ID_BYTES];
-        action_id_format(id, w->contact_id, w->journey->id, w->journey->version, msg->id,
-                         w->instance.occurrence,
-                         on_loop ? w->instance.looped_send_at_ms : ACTION_ID_ONE_PASS);
+    char id[ACTION_ID_BYTES];
+    if (ev->message_id &&
+        action_id_of_pass(id, w->contact_id, w->journey, b->message_node, &w->instance))
         return strcmp(id, ev->message_id) == 0;
-    }
     return ev->journey_id && ev->node_id && strcmp(ev->journey_id, w->journey->id) == 0 &&
-           strcmp(ev->node_id, msg->id) == 0;
+           strcmp(ev->node_id, w->journey->nodes[b->message_node].id) == 0;
 }
 
 /* The watch bits ev sets: message outcomes only when they report the branch's message,
