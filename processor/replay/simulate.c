@@ -4,6 +4,7 @@
  * of the input, the journeys and the state it starts from. Not the option parsing. */
 #include "simulate.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "journey.h"
 #include "output_json.h"
 #include "state_store.h"
+#include "sy_hash.h"
 #include "sy_time.h"
 
 struct simulate {
@@ -169,36 +171,8 @@ void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
 /* ---- partitions, time, commits ---- */
 
 int32_t simulate_partition(const char *contact_id, int32_t partitions) {
-    /* MurmurHash2 as Kafka's Java client computes it (Utils.murmur2). */
-    const uint32_t m = 0x5bd1e995, seed = 0x9747b28c;
-    const unsigned char *data = (const unsigned char *)contact_id;
-    size_t len = strlen(contact_id), i = 0;
-    uint32_t h = seed ^ (uint32_t)len;
-    for (; i + 4 <= len; i += 4) {
-        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-                     (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
-        k *= m;
-        k ^= k >> 24;
-        k *= m;
-        h = h * m ^ k;
-    }
-    switch (len - i) {
-    case 3:
-        h ^= (uint32_t)data[i + 2] << 16;
-        /* fall through */
-    case 2:
-        h ^= (uint32_t)data[i + 1] << 8;
-        /* fall through */
-    case 1:
-        h ^= data[i];
-        h *= m;
-        break;
-    default:
-        break;
-    }
-    h ^= h >> 13;
-    h *= m;
-    h ^= h >> 15;
+    assert(contact_id && partitions > 0);
+    uint32_t h = sy_hash_murmur2(contact_id, strlen(contact_id));
     return (int32_t)((h & 0x7fffffff) % (uint32_t)partitions);
 }
 

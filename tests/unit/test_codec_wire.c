@@ -102,7 +102,7 @@ Test(codec, decode_rejects_enum_index_out_of_range) {
     w_event_nulls(&w);
     w_long(&w, 0);
     expect_err(decode_event_wire(&w, &e), SY_ERR_MALFORMED);
-    expect_msg("enum EventType index 42 out of range (20 symbols) at byte 13");
+    expect_msg("enum EventType index 42 out of range (21 symbols) at byte 13");
     expect_msg("field 'type'");
 }
 
