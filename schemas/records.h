@@ -21,9 +21,10 @@ typedef enum sy_schema_id {
     SY_SCHEMA_ROUTING_DECISION = 4,
     SY_SCHEMA_CONTACT_UPDATE = 5,
     SY_SCHEMA_DEAD_LETTER = 6,
+    SY_SCHEMA_CONVERSION = 7,
 } sy_schema_id_t;
 #define SY_SCHEMA_ID_MIN 1
-#define SY_SCHEMA_ID_MAX 6
+#define SY_SCHEMA_ID_MAX 7
 
 /* Avro enum "Channel"; symbol order is the wire order. */
 typedef enum sy_channel {

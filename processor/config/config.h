@@ -65,6 +65,8 @@ typedef struct sy_config {
     int64_t consent_bounce_hard_suppress; /* consent.bounce.hard.suppress: 0 or 1 */
     char *safety_suppression_lists;      /* safety.suppression.lists */
     char *safety_caps;                   /* safety.caps: cap rules */
+    char *calls_file;   /* calls.file: number pools and conversion rules, "" for none */
+    char *calls_inline; /* calls.inline: the same document in one line, "" for none */
     /* safety.quiet_hours.<channel>, by sy_channel_t: HH:MM-HH:MM or ""; NULL for the
      * channels nothing is sent on (call, custom). */
     char *safety_quiet_hours[SY_CHANNEL__COUNT];
