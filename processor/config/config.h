@@ -38,6 +38,7 @@ typedef struct sy_config {
     char *topic_actions_prefix;  /* topic.actions.prefix: actions go to <prefix><channel> */
     char *topic_contact_updates; /* topic.contact_updates */
     char *topic_dlq;             /* topic.dlq */
+    char *topic_conversions;     /* topic.conversions */
     char *topic_changelog;       /* topic.changelog: every state change, compacted */
     /* topic.prefix: already prepended to every topic_* field above (topic_actions_prefix
      * included), so those hold the names switchyard uses on the cluster. */

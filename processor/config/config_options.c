@@ -187,6 +187,9 @@ const config_option_t config_options[] = {
      "<prefix><channel>, e.g. actions.email."},
     CONFIG_TOPIC("topic.contact_updates", topic_contact_updates, "contact-updates",
                  "Output topic of contact updates (attributes, lists, opt-outs)."),
+    CONFIG_TOPIC("topic.conversions", topic_conversions, "conversions",
+                 "Output topic of conversions: attributed inbound calls that met a "
+                 "conversion rule (docs/call_tracking.md)."),
     CONFIG_TOPIC("topic.dlq", topic_dlq, "dlq",
                  "Dead-letter topic: input records that cannot be processed, with headers "
                  "saying why."),
