@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expr_int.h"
+#include "sy_limits.h"
 
 /* Parser nesting (parentheses, not, unary minus) allowed before refusing: deeper than
  * the evaluation stack could hold is never useful, and it bounds C-stack recursion. */
@@ -200,10 +201,11 @@ static sy_err_t compile_seen(compile_t *c) {
     if (c->tok.kind == EXPR_TOK_COMMA && (err = compile_seen_filter(c, &filter, &from, &to)))
         return err;
     int bit = c->scope->watch(c->scope->watch_ctx, &match, filter, c->text + from, to - from);
-    if (bit < 0 || bit >= 32)
+    if (bit < 0 || bit >= SY_WATCH_MAX)
         return expr_error(SY_ERR_LIMIT, c->text, type_offset, c->column, c->errbuf,
                           c->errbuf_size, "too many event types in seen() at this node "
-                          "(at most 32 watched; each seen() condition takes its own)");
+                          "(at most %d watched; each seen() condition takes its own)",
+                          SY_WATCH_MAX);
     expr_op_t op = {.code = EXPR_OP_VAR, .type = EXPR_TYPE_BOOL};
     op.u.var.kind = EXPR_VAR_SEEN;
     op.u.var.type = EXPR_TYPE_BOOL;
