@@ -123,9 +123,11 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
                 profiles.delete(contact);
     }
 
+    /* Stamped with the wall clock, as switchyard's producer stamps its outputs: stamped
+     * with event time, weeks-old records would fall to the broker's time retention. */
     private void forward(String sink, String contact, byte[] frame, long atMs) {
         byte[] key = contact.getBytes(StandardCharsets.UTF_8);
-        context.forward(new Record<>(key, frame, Math.max(atMs, 0)), sink);
+        context.forward(new Record<>(key, frame, System.currentTimeMillis()), sink);
     }
 
     @Override
