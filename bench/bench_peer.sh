@@ -211,7 +211,7 @@ measure() {
     end=$(field end <<<"$watch")
     done_s=$(field done_s <<<"$watch")
     # CPU when the first commit was seen: the first sample at or after it.
-    first_ticks=$(awk -v at="$(awk -v a="$t0" -v f="$first_s" 'BEGIN { print a + f }')" \
+    first_ticks=$(awk -v at="$(awk -v a="$t0" -v f="$first_s" 'BEGIN { printf "%.3f", a + f }')" \
         '$1 >= at { print $2; exit }' "$dir/cpu")
     echo "$kind $round $who $end $done_s $first_s $first_n ${first_ticks:-$ticks} $ticks $hwm" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >>"$work/rows.txt"

@@ -5,6 +5,7 @@
 package switchyard.peer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 final class ActionId {
     private long a, b;
@@ -44,6 +45,7 @@ final class ActionId {
         h.field(journey);
         h.field(version + ":" + Integer.toUnsignedString(occurrence));
         h.field(node);
-        return String.format("%016x%016x", mix64(h.a), mix64(h.b ^ h.a));
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(mix64(h.a)) + hex.toHexDigits(mix64(h.b ^ h.a));
     }
 }

@@ -74,9 +74,12 @@ public final class Peer {
         t.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PromoProcessor.INSTANCES), Serdes.String(),
             Serdes.ByteArray()).withCachingEnabled(), "promo");
+        /* Not cached: a range over the record cache copies every cached key of the range
+         * (a TreeMap per scan), which cost two thirds of the CPU when every event
+         * looked for the next due timer; RocksDB's iterator seeks instead. */
         t.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PromoProcessor.TIMERS), Serdes.Bytes(),
-            Serdes.ByteArray()).withCachingEnabled(), "promo");
+            Serdes.ByteArray()).withCachingDisabled(), "promo");
         t.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PromoProcessor.PROFILES), Serdes.String(),
             Serdes.String()).withCachingEnabled(), "promo");

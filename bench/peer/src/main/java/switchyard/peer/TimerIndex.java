@@ -2,8 +2,9 @@
  * time: key = due time (8 bytes, big-endian, sign bit flipped, so bytes sort as numbers)
  * then the contact id; value = when the contact entered the branch, to tell a stale timer.
  * A scan takes every timer due at or before a limit, in (due, contact) order, as
- * switchyard fires them. Keeps a lower bound of the due times in memory so a scan starts
- * there, not at the first key (which would walk the tombstones of every timer fired). */
+ * switchyard fires them. Keeps the first due time in memory (a lower bound of it after a
+ * restart): no scan until a timer is due, and a scan starts there, not at the first key
+ * (which would walk the tombstones of every timer fired). */
 package switchyard.peer;
 
 import java.nio.ByteBuffer;
@@ -23,7 +24,8 @@ final class TimerIndex {
     record Timer(long dueMs, String contact, long branchEnteredMs) {}
 
     private final KeyValueStore<Bytes, byte[]> store;
-    /* No timer in the store is due before this; MIN_VALUE until the first scan. */
+    /* No timer in the store is due before this: the first due time after a scan or an
+     * add; MIN_VALUE until the first scan (after a restore, unknown). */
     private long lowMs = Long.MIN_VALUE;
 
     TimerIndex(KeyValueStore<Bytes, byte[]> store) {
@@ -42,31 +44,30 @@ final class TimerIndex {
     }
 
     /* Removes and returns up to SCAN_MAX timers due at or before limitMs, in key order;
-     * empty when none is. */
+     * empty when none is. The scan stops at the first timer due later, which becomes the
+     * bound, so an event with no timer due reads no store at all. */
     List<Timer> takeDue(long limitMs) {
         List<Timer> due = new ArrayList<>();
         if (lowMs > limitMs)
             return due;
-        /* The 8-byte key of limit + 1 sorts after every key due at limit and before any
-         * due later: an inclusive range up to it is "due <= limit". */
-        Bytes from = Bytes.wrap(dueKey(lowMs, new byte[0]));
-        Bytes to = Bytes.wrap(dueKey(limitMs + 1, new byte[0]));
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
-            while (it.hasNext() && due.size() < SCAN_MAX) {
+        long next = Long.MAX_VALUE; /* the first due time left in the index */
+        try (KeyValueIterator<Bytes, byte[]> it =
+                 store.range(Bytes.wrap(dueKey(lowMs, new byte[0])), null)) {
+            while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
-                ByteBuffer key = ByteBuffer.wrap(kv.key.get());
-                long dueMs = key.getLong() ^ Long.MIN_VALUE;
-                String contact = new String(kv.key.get(), 8, kv.key.get().length - 8,
-                                            StandardCharsets.UTF_8);
+                byte[] key = kv.key.get();
+                long dueMs = ByteBuffer.wrap(key).getLong() ^ Long.MIN_VALUE;
+                if (dueMs > limitMs || due.size() == SCAN_MAX) {
+                    next = dueMs;
+                    break;
+                }
+                String contact = new String(key, 8, key.length - 8, StandardCharsets.UTF_8);
                 due.add(new Timer(dueMs, contact, ByteBuffer.wrap(kv.value).getLong()));
             }
         }
         for (Timer t : due)
             store.delete(Bytes.wrap(dueKey(t.dueMs, t.contact.getBytes(StandardCharsets.UTF_8))));
-        if (due.size() < SCAN_MAX)
-            lowMs = limitMs + 1; /* every timer up to the limit is taken */
-        else
-            lowMs = due.get(due.size() - 1).dueMs;
+        lowMs = next;
         return due;
     }
 }
