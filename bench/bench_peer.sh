@@ -113,7 +113,8 @@ make_input() {
     args=(--bootstrap "$BOOTSTRAP" --topic "$base.events" --seed 1 --contacts "$CONTACTS"
           --rate 1000000 --start "$START_MS" --journeys "$work/journeys"
           --only coffee_email_promo --set share.coffee_email_promo=1 --no-profiles
-          --set background.app_opens=0 --set background.purchases=0)
+          --set background.app_opens=0 --set background.purchases=0
+          -X enable.idempotence=true) # no reordering on a retry: the same input every time
     if [[ "$kind" == entry ]]; then
         args+=(--no-answers --arrival-rate 10)
     else

@@ -37,6 +37,7 @@ public final class Peer {
         } else {
             System.err.println("usage: Peer run --bootstrap B --application-id ID --events T"
                 + " --profiles T --out-prefix P --state-dir DIR [--threads N]\n"
+                + "           [--punctuate-ms MS (stream time, default 1000)]\n"
                 + "       Peer digest BOOTSTRAP ROLE=TOPIC...");
             System.exit(2);
         }
@@ -70,7 +71,10 @@ public final class Peer {
         t.addSource(Topology.AutoOffsetReset.EARLIEST, "profiles", new EventTime(1), d, d,
                     o.get("profiles"));
         String profilesTopic = o.get("profiles");
-        t.addProcessor("promo", () -> new PromoProcessor(profilesTopic), "events", "profiles");
+        java.time.Duration every = java.time.Duration.ofMillis(
+            Long.parseLong(o.getOrDefault("punctuate-ms", "1000")));
+        t.addProcessor("promo", () -> new PromoProcessor(profilesTopic, every), "events",
+                       "profiles");
         t.addStateStore(Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PromoProcessor.INSTANCES), Serdes.String(),
             Serdes.ByteArray()).withCachingEnabled(), "promo");

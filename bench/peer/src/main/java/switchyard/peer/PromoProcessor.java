@@ -27,10 +27,9 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
     static final String PROFILES = "profiles";
     static final String META = "meta";
     private static final String STREAM_TIME = "stream_time";
-    /* Stream time between two punctuations. */
-    private static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
 
     private final String profilesTopic;
+    private final Duration punctuateEvery; /* stream time between two punctuations */
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> instances;
     private KeyValueStore<String, String> profiles;
@@ -41,8 +40,9 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
     private long streamTimeMs = Long.MIN_VALUE;
     static long undecodable; /* records skipped, over every task */
 
-    PromoProcessor(String profilesTopic) {
+    PromoProcessor(String profilesTopic, Duration punctuateEvery) {
         this.profilesTopic = profilesTopic;
+        this.punctuateEvery = punctuateEvery;
     }
 
     @Override
@@ -57,7 +57,7 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
         promo = new Promo(frames, this);
         Long restored = meta.get(STREAM_TIME);
         streamTimeMs = restored == null ? Long.MIN_VALUE : restored;
-        context.schedule(PUNCTUATE_EVERY, PunctuationType.STREAM_TIME, t -> fireDue());
+        context.schedule(punctuateEvery, PunctuationType.STREAM_TIME, t -> fireDue());
     }
 
     /* The punctuator: timers due before the stream time, as the next later event would
