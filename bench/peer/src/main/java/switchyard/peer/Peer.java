@@ -37,7 +37,8 @@ public final class Peer {
         } else {
             System.err.println("usage: Peer run --bootstrap B --application-id ID --events T"
                 + " --profiles T --out-prefix P --state-dir DIR [--threads N]\n"
-                + "           [--punctuate-ms MS (stream time, default 1000)]\n"
+                + "           [--punctuate-ms MS (stream time, default 1000)]"
+                + " [--commit-ms MS (default 100)]\n"
                 + "       Peer digest BOOTSTRAP ROLE=TOPIC...");
             System.exit(2);
         }
@@ -106,6 +107,8 @@ public final class Peer {
         p.put(StreamsConfig.STATE_DIR_CONFIG, o.get("state-dir"));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.getOrDefault("threads", "1"));
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        /* Streams' own default under exactly_once_v2, and switchyard's. */
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.getOrDefault("commit-ms", "100"));
         KafkaStreams streams = new KafkaStreams(topology(o), p);
         CountDownLatch stopped = new CountDownLatch(1);
         streams.setUncaughtExceptionHandler(e -> {
