@@ -119,7 +119,7 @@ public final class Peer {
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             streams.close(java.time.Duration.ofSeconds(30));
-            System.err.println("peer: stopped; " + PromoProcessor.undecodable
+            System.err.println("peer: stopped; " + PromoProcessor.UNDECODABLE.get()
                 + " undecodable records skipped");
             stopped.countDown();
         }));

@@ -22,11 +22,11 @@ final class Promo {
 
     /* What the decisions do: produce records, set timers, read the profile. */
     interface Effects {
-        void decision(String contact, byte[] frame, long atMs);
+        void decision(String contact, byte[] frame);
 
-        void action(String channel, String contact, byte[] frame, long atMs);
+        void action(String channel, String contact, byte[] frame);
 
-        void contactUpdate(String contact, byte[] frame, long atMs);
+        void contactUpdate(String contact, byte[] frame);
 
         void timerAdd(String contact, long dueMs, long branchEnteredMs);
 
@@ -186,7 +186,7 @@ final class Promo {
         d.put("cause", causes[cause]);
         d.put("cause_event_id", eventId);
         d.put("decided_at", t);
-        fx.decision(contact, frames.writeDecision(d), t);
+        fx.decision(contact, frames.writeDecision(d));
     }
 
     private void action(String contact, String channel, String template, String node,
@@ -204,7 +204,7 @@ final class Promo {
         a.put("occurrence", occurrence);
         a.put("tracking_number", null);
         a.put("params", params);
-        fx.action(channel.toLowerCase(java.util.Locale.ROOT), contact, frames.writeAction(a), t);
+        fx.action(channel.toLowerCase(java.util.Locale.ROOT), contact, frames.writeAction(a));
     }
 
     private void update(String contact, String node, String list, long t) {
@@ -218,6 +218,6 @@ final class Promo {
         u.put("name", list);
         u.put("value", null);
         u.put("at", t);
-        fx.contactUpdate(contact, frames.writeUpdate(u), t);
+        fx.contactUpdate(contact, frames.writeUpdate(u));
     }
 }

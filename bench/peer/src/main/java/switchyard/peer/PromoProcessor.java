@@ -38,7 +38,9 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
     private Frames frames;
     private Promo promo;
     private long streamTimeMs = Long.MIN_VALUE;
-    static long undecodable; /* records skipped, over every task */
+    /* Records skipped, over every task and thread. */
+    static final java.util.concurrent.atomic.AtomicLong UNDECODABLE =
+        new java.util.concurrent.atomic.AtomicLong();
 
     PromoProcessor(String profilesTopic, Duration punctuateEvery) {
         this.profilesTopic = profilesTopic;
@@ -86,7 +88,7 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
         GenericRecord r = frames.read(record.value(),
                                       profile ? Frames.PROFILE_UPDATE : Frames.ENGAGEMENT_EVENT);
         if (r == null) {
-            undecodable++;
+            UNDECODABLE.incrementAndGet();
             return;
         }
         if (profile) {
@@ -125,24 +127,24 @@ final class PromoProcessor implements Processor<byte[], byte[], byte[], byte[]>,
 
     /* Stamped with the wall clock, as switchyard's producer stamps its outputs: stamped
      * with event time, weeks-old records would fall to the broker's time retention. */
-    private void forward(String sink, String contact, byte[] frame, long atMs) {
+    private void forward(String sink, String contact, byte[] frame) {
         byte[] key = contact.getBytes(StandardCharsets.UTF_8);
         context.forward(new Record<>(key, frame, System.currentTimeMillis()), sink);
     }
 
     @Override
-    public void decision(String contact, byte[] frame, long atMs) {
-        forward(Peer.SINK_DECISIONS, contact, frame, atMs);
+    public void decision(String contact, byte[] frame) {
+        forward(Peer.SINK_DECISIONS, contact, frame);
     }
 
     @Override
-    public void action(String channel, String contact, byte[] frame, long atMs) {
-        forward(Peer.SINK_ACTIONS + channel, contact, frame, atMs);
+    public void action(String channel, String contact, byte[] frame) {
+        forward(Peer.SINK_ACTIONS + channel, contact, frame);
     }
 
     @Override
-    public void contactUpdate(String contact, byte[] frame, long atMs) {
-        forward(Peer.SINK_UPDATES, contact, frame, atMs);
+    public void contactUpdate(String contact, byte[] frame) {
+        forward(Peer.SINK_UPDATES, contact, frame);
     }
 
     @Override
