@@ -9,7 +9,8 @@ set -euo pipefail
 readonly SETUP_PACKAGES=(
     build-essential pkg-config meson ninja-build python3
     librdkafka-dev libavro-dev librocksdb-dev libjemalloc-dev libcriterion-dev
-    libyaml-dev libjson-c-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev tzdata
+    libyaml-dev libjson-c-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev libssl-dev
+    tzdata
     time python3-venv
 )
 
