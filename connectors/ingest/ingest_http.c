@@ -380,7 +380,8 @@ static enum MHD_Result http_first(ingest_t *in, struct MHD_Connection *c, const 
     }
     const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (length && strtoull(length, NULL, 10) > (unsigned long long)in->config->ingest_body_bytes_max) {
+    unsigned long long max = (unsigned long long)in->config->ingest_body_bytes_max;
+    if (length && strtoull(length, NULL, 10) > max) {
         snprintf(reason, sizeof reason, "the body is over ingest.body.bytes.max (%lld bytes)",
                  (long long)in->config->ingest_body_bytes_max);
         return http_text(in, c, req->endpoint, 413, reason);
