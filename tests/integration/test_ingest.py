@@ -277,11 +277,15 @@ def test_api(ing):
               "type": "in_app.shown"}]
     r = api_post(ing.url, batch)
     check(r.status_code == 200 and r.json()["events"] == 2, f"a batch: {r.text}")
+    promo = {"event_id": "promo-1", "contact_id": "c-promo", "time": "2026-11-02T08:00:00Z",
+             "type": "custom.promo_eligible"}
+    for _ in range(3):  # a client retrying
+        check(api_post(ing.url, promo).status_code == 200, "promo_eligible")
     print("ok: the JSON endpoint takes one event or a batch")
 
 
 def test_topic(base):
-    events = events_read(base, 33 + 11 + 3)
+    events = events_read(base, 33 + 11 + 3 + 3)
     by_id = {}
     for ev in events:
         by_id.setdefault(ev["event_id"], []).append(ev)
@@ -332,6 +336,31 @@ def test_topic(base):
     one("app-2", channel="PUSH", type="OPENED", message_id="a-push-1")
     one("app-3", channel="IN_APP", type="SHOWN")
     print("ok: every provider event on the topic with its type, contact and fields")
+    return by_id["promo-1"]
+
+
+def simulate(d, events):
+    """`switchyard simulate` over events as read from the topic: the engine's view."""
+    path = os.path.join(d, f"retries-{len(events)}.jsonl")
+    with open(path, "w") as f:
+        for ev in events:
+            line = {"event_id": ev["event_id"], "contact_id": ev["contact_id"],
+                    "time": ev["occurred_at"],
+                    "type": f"{ev['channel'].lower()}.{(ev['name'] or ev['type']).lower()}"}
+            f.write(json.dumps(line) + "\n")
+    run = subprocess.run([BIN, "simulate", "--journeys", f"{ROOT}/examples/journeys",
+                          "--events", path], capture_output=True, text=True, timeout=120)
+    check(run.returncode == 0, f"simulate: {run.stderr[-2000:]}")
+    return run.stdout
+
+
+def test_retries_have_one_effect(d, promo):
+    check(len(promo) == 3 and len({json.dumps(p, default=str) for p in promo}) == 1,
+          f"3 posts of one event must be 3 identical records: {promo}")
+    once, thrice = simulate(d, promo[:1]), simulate(d, promo)
+    check(once.strip() != "", "the promo entry moved nobody: nothing to compare")
+    check(once == thrice, f"3 copies changed the outcome:\n{once}\n---\n{thrice}")
+    print("ok: a client's three posts of one event have the effect of one on the journeys")
 
 
 def test_broker_unreachable(d, base):
@@ -410,7 +439,7 @@ def main():
             test_api(ing)
         finally:
             ing.stop()
-        test_topic(base)
+        test_retries_have_one_effect(d, test_topic(base))
         test_broker_unreachable(d, f"{base}-down")
         base2 = f"{base}-kill"
         topics_create(config_write(d, base2))
