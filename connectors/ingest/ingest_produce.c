@@ -29,11 +29,14 @@ typedef struct produce_ack {
     rd_kafka_resp_err_t err;
 } produce_ack_t;
 
-/* A frame encoded in the first pass, produced in the second. */
-typedef struct produce_frame {
-    void *data;
+/* The frames of one request, encoded in the first pass and produced in the second: one
+ * buffer for all (one allocation per request, not per event), each frame at its offset. */
+typedef struct produce_frames {
+    char *data; /* owned */
     size_t len;
-} produce_frame_t;
+    size_t cap;
+    size_t *offsets; /* owned, count + 1 entries: frame i is [offsets[i], offsets[i + 1]) */
+} produce_frames_t;
 
 struct ingest_producer {
     const sy_config_t *config;
@@ -179,27 +182,42 @@ bool ingest_producer_fatal(const ingest_producer_t *p) {
     return atomic_load(&p->fatal);
 }
 
-/* The first pass: every event encoded into frames (copies, freed by the caller). */
+static bool frames_append(produce_frames_t *f, const void *frame, size_t len) {
+    assert(f && frame);
+    if (f->len + len > f->cap) {
+        size_t cap = f->cap ? f->cap : 4096;
+        while (cap < f->len + len)
+            cap *= 2;
+        char *grown = realloc(f->data, cap);
+        if (!grown)
+            return false;
+        f->data = grown;
+        f->cap = cap;
+    }
+    memcpy(f->data + f->len, frame, len);
+    f->len += len;
+    return true;
+}
+
+/* The first pass: every event encoded into f. */
 static sy_err_t frames_encode(ingest_producer_t *p, const ingest_batch_t *b,
-                              produce_frame_t *frames, char *errbuf, size_t errbuf_size) {
+                              produce_frames_t *f, char *errbuf, size_t errbuf_size) {
     char why[256];
     sy_err_t err = SY_OK;
-    assert(p && b && frames);
+    assert(p && b && f && f->offsets);
     pthread_mutex_lock(&p->codec_lock);
     for (size_t i = 0; i < b->count && err == SY_OK; i++) {
         const void *frame;
         size_t len;
+        f->offsets[i] = f->len;
         err = codec_encode_event(p->codec, &b->events[i], &frame, &len, why, sizeof why);
-        if (err != SY_OK) {
+        if (err != SY_OK)
             sy_errf(errbuf, errbuf_size, "event %zu (%s): %s", i + 1,
                     b->events[i].event_id ? b->events[i].event_id : "no id", why);
-        } else if (!(frames[i].data = malloc(len))) {
+        else if (!frames_append(f, frame, len))
             err = SY_ERR_NOMEM;
-        } else {
-            memcpy(frames[i].data, frame, len);
-            frames[i].len = len;
-        }
     }
+    f->offsets[b->count] = f->len;
     pthread_mutex_unlock(&p->codec_lock);
     return err;
 }
@@ -207,14 +225,14 @@ static sy_err_t frames_encode(ingest_producer_t *p, const ingest_batch_t *b,
 /* Produce one frame with ack as its opaque, waiting while the queue is full until
  * deadline_ms (monotonic). */
 static rd_kafka_resp_err_t frame_produce(ingest_producer_t *p, const sy_event_t *e,
-                                         const produce_frame_t *f, produce_ack_t *ack,
+                                         const void *frame, size_t len, produce_ack_t *ack,
                                          int64_t deadline_ms) {
-    assert(p && e && f && ack);
+    assert(p && e && frame && ack);
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
             p->rk, RD_KAFKA_V_TOPIC(p->config->topic_events),
             RD_KAFKA_V_KEY(e->contact_id, strlen(e->contact_id)),
-            RD_KAFKA_V_VALUE(f->data, f->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_VALUE((void *)frame, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_OPAQUE(ack), RD_KAFKA_V_END);
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || sy_clock_mono_ms() >= deadline_ms)
             return err;
@@ -255,16 +273,17 @@ static sy_err_t ack_wait(ingest_producer_t *p, produce_ack_t *ack, int64_t deadl
 
 /* The second pass: produce every frame, then wait for the acknowledgements. */
 static sy_err_t frames_produce(ingest_producer_t *p, const ingest_batch_t *b,
-                               const produce_frame_t *frames, int64_t deadline_ms,
+                               const produce_frames_t *f, int64_t deadline_ms,
                                char *errbuf, size_t errbuf_size) {
-    assert(p && b && frames);
+    assert(p && b && f);
     produce_ack_t *ack = calloc(1, sizeof *ack);
     if (!ack)
         return SY_ERR_NOMEM;
     ack->refs = b->count + 1;
     ack->pending = b->count;
     for (size_t i = 0; i < b->count; i++) {
-        rd_kafka_resp_err_t err = frame_produce(p, &b->events[i], &frames[i], ack,
+        rd_kafka_resp_err_t err = frame_produce(p, &b->events[i], f->data + f->offsets[i],
+                                                f->offsets[i + 1] - f->offsets[i], ack,
                                                 deadline_ms);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
             continue;
@@ -289,14 +308,13 @@ sy_err_t ingest_producer_send(ingest_producer_t *p, const ingest_batch_t *b,
     if (b->count == 0)
         return SY_OK;
     int64_t deadline_ms = sy_clock_mono_ms() + timeout_ms;
-    produce_frame_t *frames = calloc(b->count, sizeof *frames);
-    if (!frames)
+    produce_frames_t frames = {.offsets = malloc((b->count + 1) * sizeof(size_t))};
+    if (!frames.offsets)
         return SY_ERR_NOMEM;
-    sy_err_t err = frames_encode(p, b, frames, errbuf, errbuf_size);
+    sy_err_t err = frames_encode(p, b, &frames, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = frames_produce(p, b, frames, deadline_ms, errbuf, errbuf_size);
-    for (size_t i = 0; i < b->count; i++)
-        free(frames[i].data);
-    free(frames);
+        err = frames_produce(p, b, &frames, deadline_ms, errbuf, errbuf_size);
+    free(frames.offsets);
+    free(frames.data);
     return err;
 }
