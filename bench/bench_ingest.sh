@@ -44,6 +44,11 @@ for _ in $(seq 100); do
     sleep 0.2
 done
 
+# Warm up: the producer's first acknowledgement (broker connection, producer id, the
+# topic's metadata) before anything is timed.
+curl -sf -H "Authorization: Bearer bench" -d '{"event_id":"warm","contact_id":"c0",
+    "time":1793606400000,"type":"custom.visit"}' "http://127.0.0.1:$port/events" >/dev/null
+
 # The wrk script: each thread numbers its own requests, so every event id is new.
 cat >"$work/post.lua" <<'LUA'
 local n = 0

@@ -27,6 +27,8 @@ typedef struct produce_ack {
     size_t pending;
     bool failed;
     rd_kafka_resp_err_t err;
+    pthread_cond_t done; /* signalled when pending reaches 0 or a delivery fails: only
+                          * this request's thread wakes, not every waiting one */
 } produce_ack_t;
 
 /* The frames of one request, encoded in the first pass and produced in the second: one
@@ -48,14 +50,15 @@ struct ingest_producer {
     pthread_mutex_t codec_lock; /* guards codec */
     codec_t *codec;
     pthread_mutex_t lock;       /* guards every produce_ack_t */
-    pthread_cond_t acked;
 };
 
 static void ack_drop(produce_ack_t *ack, size_t n) {
     assert(ack && ack->refs >= n);
     ack->refs -= n;
-    if (ack->refs == 0)
+    if (ack->refs == 0) {
+        pthread_cond_destroy(&ack->done);
         free(ack);
+    }
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -69,8 +72,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         ack->failed = true;
         ack->err = m->err;
     }
+    if (ack->pending == 0 || m->err)
+        pthread_cond_signal(&ack->done);
     ack_drop(ack, 1);
-    pthread_cond_broadcast(&p->acked);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -140,7 +144,6 @@ sy_err_t ingest_producer_open(ingest_producer_t **out, const sy_config_t *config
     p->config = config;
     pthread_mutex_init(&p->codec_lock, NULL);
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->acked, NULL);
     sy_err_t err = codec_open(&p->codec, errbuf, errbuf_size);
     if (err == SY_OK)
         err = producer_conf(p, &conf, errbuf, errbuf_size);
@@ -171,7 +174,6 @@ void ingest_producer_close(ingest_producer_t *p, int timeout_ms) {
     if (p->rk)
         rd_kafka_destroy(p->rk); /* reports of what is left free their acks */
     codec_close(p->codec);
-    pthread_cond_destroy(&p->acked);
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->codec_lock);
     free(p);
@@ -255,7 +257,7 @@ static sy_err_t ack_wait(ingest_producer_t *p, produce_ack_t *ack, int64_t deadl
         int64_t ns = until.tv_nsec + (left % 1000) * 1000000;
         until.tv_sec += (time_t)(left / 1000 + ns / 1000000000);
         until.tv_nsec = (long)(ns % 1000000000);
-        pthread_cond_timedwait(&p->acked, &p->lock, &until);
+        pthread_cond_timedwait(&ack->done, &p->lock, &until);
     }
     sy_err_t err = SY_OK;
     if (ack->failed)
@@ -281,6 +283,7 @@ static sy_err_t frames_produce(ingest_producer_t *p, const ingest_batch_t *b,
         return SY_ERR_NOMEM;
     ack->refs = b->count + 1;
     ack->pending = b->count;
+    pthread_cond_init(&ack->done, NULL);
     for (size_t i = 0; i < b->count; i++) {
         rd_kafka_resp_err_t err = frame_produce(p, &b->events[i], f->data + f->offsets[i],
                                                 f->offsets[i + 1] - f->offsets[i], ack,
