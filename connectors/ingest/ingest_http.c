@@ -239,7 +239,7 @@ static void http_twilio(ingest_t *in, struct MHD_Connection *c, http_request_t *
         [INGEST_EP_VOICE_STATUS] = INGEST_TWILIO_VOICE_STATUS,
     };
     ingest_form_t form, query;
-    char why[INGEST_REASON_BYTES - 32], url[INGEST_URL_BYTES];
+    char why[INGEST_REASON_BYTES - 32], url[INGEST_URL_BYTES] = "";
     assert(in && req && b && r && ep <= INGEST_EP_VOICE_STATUS);
     const char *q = strchr(req->uri, '?');
     sy_err_t err = ingest_form_parse(b, req->body ? req->body : "", req->len, &form, why,

@@ -68,7 +68,7 @@ def config_write(d, base, bootstrap=BOOTSTRAP, extra=""):
 class Ingest:
     """A running `switchyard ingest`; its port read from its log line."""
 
-    def __init__(self, config, d):
+    def __init__(self, config, d, scheme="http"):
         self.log = os.path.join(d, f"ingest-{uuid.uuid4().hex[:6]}.log")
         self.proc = subprocess.Popen([BIN, "ingest", "--config", config],
                                      stderr=open(self.log, "w"))
@@ -77,7 +77,7 @@ class Ingest:
             text = open(self.log).read()
             if "(port " in text:
                 port = int(text.split("(port ", 1)[1].split(")")[0].split(",")[0])
-                self.url = f"http://127.0.0.1:{port}"
+                self.url = f"{scheme}://127.0.0.1:{port}"
                 return
             check(self.proc.poll() is None, f"ingest exited: {text[-2000:]}")
             time.sleep(0.1)
@@ -411,6 +411,28 @@ def test_kill_9(d, base, requests_count=1500, kill_after=200):
     print(f"ok: kill -9 after {len(acked)} acknowledged requests: all on the topic")
 
 
+def test_tls(d, base):
+    """HTTPS with a certificate made here (GnuTLS inside libmicrohttpd serves it)."""
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    extra = f"ingest.tls.cert.file = {cert}\ningest.tls.key.file = {key}\n"
+    ing = Ingest(config_write(d, base, extra=extra), d, scheme="https")
+    try:
+        ev = {"event_id": "tls-1", "contact_id": "c-tls", "time": "2026-11-02T08:00:00Z",
+              "type": "custom.visit"}
+        r = requests.post(ing.url + "/events", data=json.dumps(ev), verify=cert, timeout=60,
+                          headers={"Authorization": f"Bearer {API_TOKEN}"})
+        check(r.status_code == 200, f"over TLS: {r.status_code} {r.text}")
+        check(any(e["event_id"] == "tls-1" for e in events_read(base, 1, exact=False)),
+              "the event sent over TLS is not on the topic")
+    finally:
+        ing.stop()
+    print("ok: HTTPS with ingest.tls.cert.file and ingest.tls.key.file")
+
+
 def topics_create(config):
     run = subprocess.run([BIN, "topics", "create", "--config", config], capture_output=True,
                          text=True, timeout=120)
@@ -444,6 +466,9 @@ def main():
         base2 = f"{base}-kill"
         topics_create(config_write(d, base2))
         test_kill_9(d, base2)
+        base3 = f"{base}-tls"
+        topics_create(config_write(d, base3))
+        test_tls(d, base3)
 
 
 if __name__ == "__main__":
