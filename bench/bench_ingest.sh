@@ -4,7 +4,7 @@
 # shapes of request: one event per request on the JSON endpoint (an app SDK), and SendGrid
 # batches of BENCH_BATCH events (unsigned: the signature's cost is in the unit tests' reach,
 # not this run's). Every event id is new, so nothing is a duplicate. A benchmark, not a
-# test: it asserts nothing about time. Needs wrk (Debian package wrk).
+# test: it asserts nothing about time. Needs wrk (Debian package wrk; installed when missing).
 # Environment: BENCH_SECONDS [20], BENCH_CONNECTIONS [32], BENCH_BATCH [50].
 set -euo pipefail
 
@@ -14,7 +14,8 @@ cd "$(dirname "$bench_script")/.."
 if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
     exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
 fi
-command -v wrk >/dev/null || { echo "bench_ingest: needs wrk (apt-get install wrk)" >&2; exit 1; }
+# wrk is the load tool; setup.sh installs it (Debian's package) when it is missing.
+command -v wrk >/dev/null || bash scripts/setup.sh wrk
 readonly SECONDS_RUN=${BENCH_SECONDS:-20} CONNECTIONS=${BENCH_CONNECTIONS:-32}
 readonly BATCH=${BENCH_BATCH:-50} BIN=${SWITCHYARD_BIN:-build/switchyard}
 work=$(mktemp -d)

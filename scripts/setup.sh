@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh [PACKAGE...] — installs what building and testing switchyard needs on Debian 12,
 # and the extra Debian packages named (scripts/fuzz.sh names clang's, scripts/test.sh the
-# browser test's chromium), only what is missing:
+# browser test's chromium, bench/bench_ingest.sh wrk), only what is missing:
 # safe to run any number of times. It does not build (scripts/build.sh) and does
 # not fetch the Kafka broker used by tests (tests/broker/kafka_fixture.sh fetch).
 set -euo pipefail
