@@ -203,6 +203,23 @@ const cli_command_t cli_commands[] = {
      "exit codes: 0 ok, 1 operating error (a file cannot be written, Graphviz failed),\n"
      "2 bad usage, journeys, counts file, or a journey or version DIR does not hold\n",
      cli_map_main, NULL},
+    {"ingest", "take provider webhooks (SendGrid, Twilio, a JSON endpoint) as events",
+     "usage: switchyard ingest --config FILE\n\n"
+     "Serves HTTP on ingest.listen: SendGrid's Event Webhook (POST /sendgrid/events),\n"
+     "Twilio's message status callbacks, inbound messages and call status callbacks\n"
+     "(POST /twilio/messages/status, /twilio/messages/inbound, /twilio/voice/status) and\n"
+     "a JSON endpoint for business, in-app and push events (POST /events, bearer token),\n"
+     "and produces each as an engagement event to topic.events, keyed by contact, with\n"
+     "the provider's event id. A request gets 200 only once the broker acknowledged\n"
+     "every event it carries; 503 with Retry-After while it does not; 400 malformed,\n"
+     "401/403 unsigned or wrongly signed, 413 too large. /metrics and /healthz too.\n"
+     "Inbound messages find their contact through the profiles topic\n"
+     "(docs/connectors.md). SIGTERM or SIGINT: finish the requests in flight, stop.\n"
+     "Exit codes: 0 stopped cleanly, 1 operating error, 2 bad usage or config.\n\n"
+     "options:\n  --config FILE   the service's config (ingest.* options, topic.events,\n"
+     "                  kafka.*; docs/config.md)\n"
+     "  --help          this text\n",
+     cli_ingest_main, NULL},
 };
 
 const int cli_commands_count = (int)(sizeof cli_commands / sizeof cli_commands[0]);
