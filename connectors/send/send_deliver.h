@@ -6,6 +6,7 @@
 #ifndef SY_SEND_DELIVER_H
 #define SY_SEND_DELIVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <curl/curl.h>
@@ -33,6 +34,8 @@ typedef enum send_result_kind {
 typedef struct send_result {
     send_result_kind_t kind;
     int64_t retry_after_ms;         /* the provider's Retry-After, or -1 */
+    bool local;                     /* refused by the sender itself, never sent (no
+                                     * recipient, no template): not the provider's word */
     char detail[SEND_DETAIL_BYTES]; /* accepted: the provider's id; else the reason */
 } send_result_t;
 

@@ -66,7 +66,9 @@ bool send_event_produce(rd_kafka_t *p, codec_t *codec, const char *topic,
         .message_id = a->action_id, .bounce = SY_BOUNCE_NONE, .props_count = 2,
         .props = {{"provider", provider}, {"reason", reason}},
     };
-    if (a->channel == SY_CHANNEL_EMAIL)
+    /* A hard bounce may suppress the contact (consent.bounce.hard.suppress): only when the
+     * mail server refused, not when the sender could not build the message. */
+    if (a->channel == SY_CHANNEL_EMAIL && strcmp(provider, "smtp") == 0)
         ev.bounce = SY_BOUNCE_HARD;
     const void *frame = NULL;
     size_t len = 0;

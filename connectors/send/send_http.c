@@ -90,6 +90,7 @@ void send_deliver(CURL *curl, const send_config_t *config, const sy_action_t *ac
                   const send_message_t *msg, send_result_t *res) {
     *res = (send_result_t){.kind = SEND_RESULT_PERMANENT, .retry_after_ms = -1};
     if (!send_action_to(action)) {
+        res->local = true;
         snprintf(res->detail, sizeof res->detail, "no recipient: the action has no param '%s'",
                  SEND_PARAM_TO);
         return;

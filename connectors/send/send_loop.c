@@ -49,7 +49,7 @@ static bool not_before_wait(send_state_t *s, const sy_action_t *a) {
 static sy_err_t action_deliver(send_state_t *s, const sy_action_t *a, const char *provider,
                                bool *done, char *errbuf, size_t errbuf_size) {
     send_message_t msg;
-    send_result_t res = {.kind = SEND_RESULT_PERMANENT, .retry_after_ms = -1};
+    send_result_t res = {.kind = SEND_RESULT_PERMANENT, .retry_after_ms = -1, .local = true};
     sy_err_t err = send_template_render(s->config->templates_dir, a, &msg, res.detail,
                                         sizeof res.detail);
     if (err == SY_OK && !deliver_retrying(s, a, &msg, &res)) {
@@ -66,8 +66,8 @@ static sy_err_t action_deliver(send_state_t *s, const sy_action_t *a, const char
         outcome = SEND_OUTCOME_FAILED;
         log_info("send: %s %s to %s failed for good: %s", sy_channel_name(a->channel),
                  a->action_id, a->contact_id, res.detail);
-        if (!send_event_produce(s->producer, s->codec, s->config->topic_events, a, provider,
-                                res.detail, s->stop))
+        if (!send_event_produce(s->producer, s->codec, s->config->topic_events, a,
+                                res.local ? "switchyard" : provider, res.detail, s->stop))
             return SY_OK; /* stopped */
     }
     err = send_ledger_put(s->ledger, provider, a->action_id, outcome, res.detail, errbuf,

@@ -27,10 +27,11 @@ static size_t smtp_read(char *dst, size_t one, size_t n, void *ctx) {
     return take;
 }
 
-/* The server's last reply line, for the reason of a refusal. */
+/* The server's last 4xx or 5xx reply line: the reason of a refusal (the reply to the
+ * QUIT that follows it would hide it). */
 static int smtp_debug(CURL *curl, curl_infotype type, char *data, size_t n, void *ctx) {
     (void)curl;
-    if (type == CURLINFO_HEADER_IN) {
+    if (type == CURLINFO_HEADER_IN && n >= 3 && (data[0] == '4' || data[0] == '5')) {
         char *last = ctx;
         size_t len = 0;
         while (len < n && data[len] != '\r' && data[len] != '\n')
@@ -137,6 +138,8 @@ static void smtp_result(CURLcode rc, long code, const char *last, const char *ms
         snprintf(res->detail, sizeof res->detail, "%s", msg_id);
         return;
     }
+    if (last[0] == '4' || last[0] == '5') /* the refusal's code, not the QUIT reply's */
+        code = (last[0] - '0') * 100 + (last[1] - '0') * 10 + (last[2] - '0');
     res->kind = code >= 500 && code < 600 ? SEND_RESULT_PERMANENT : SEND_RESULT_RETRY;
     snprintf(res->detail, sizeof res->detail, "%s%s%s", code >= 400 ? last : "",
              code >= 400 ? ": " : "", curl_easy_strerror(rc));
@@ -147,6 +150,7 @@ void send_smtp_deliver(CURL *curl, const send_config_t *c, const sy_action_t *a,
     const char *to = send_action_to(a);
     if (strpbrk(to, "\r\n<>") || !strchr(to, '@')) {
         res->kind = SEND_RESULT_PERMANENT;
+        res->local = true;
         snprintf(res->detail, sizeof res->detail, "not an email address: '%.200s'", to);
         return;
     }
