@@ -16,9 +16,10 @@
 /* The event type a permanent failure on channel becomes. */
 sy_event_type_t send_event_failure_type(sy_channel_t channel);
 
-/* Produce the failure event of action with reason (both borrowed); provider names who
- * refused ("switchyard" when the sender could not build the message: then no hard bounce) to topic on producer
+/* Produce the failure event of action with reason (both borrowed) to topic on producer
  * (whose dr_msg_cb is send_event_delivered), retrying with backoff until the broker has it.
+ * provider names who refused ("switchyard" when the sender could not build the message:
+ * then no hard bounce).
  * Returns false only when *stop was set first, or the record cannot be encoded (logged). */
 bool send_event_produce(rd_kafka_t *producer, codec_t *codec, const char *topic,
                         const sy_action_t *action, const char *provider, const char *reason,

@@ -1,7 +1,7 @@
 /* send_http.c — one HTTP POST to a provider over a reused libcurl handle, and what its
  * outcome means for the sender: 2xx accepted; 429, 5xx, a timeout or a connection that
- * broke retry (honouring Retry-After); any other answer is permanent. Also the channel to
- * provider dispatch. Not a general HTTP client: no redirects, no cookies. */
+ * broke retry (honouring Retry-After); any other answer is permanent. Not a general HTTP
+ * client: no redirects, no cookies. The channel to provider dispatch is send_deliver.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -65,43 +65,9 @@ void send_http_post(CURL *curl, const send_config_t *config, const char *url,
     result_from_curl(curl, rc, *status, answer, res);
 }
 
-const char *send_provider_name(sy_channel_t channel) {
-    switch (channel) {
-    case SY_CHANNEL_EMAIL:
-        return "smtp";
-    case SY_CHANNEL_SMS:
-    case SY_CHANNEL_VOICE:
-        return "twilio";
-    case SY_CHANNEL_PUSH:
-        return "fcm";
-    default:
-        return NULL;
-    }
-}
-
 const char *send_action_to(const sy_action_t *action) {
     for (size_t i = 0; i < action->params_count; i++)
         if (strcmp(action->params[i].key, SEND_PARAM_TO) == 0 && action->params[i].value[0])
             return action->params[i].value;
     return NULL;
-}
-
-void send_deliver(CURL *curl, const send_config_t *config, const sy_action_t *action,
-                  const send_message_t *msg, send_result_t *res) {
-    *res = (send_result_t){.kind = SEND_RESULT_PERMANENT, .retry_after_ms = -1};
-    if (!send_action_to(action)) {
-        res->local = true;
-        snprintf(res->detail, sizeof res->detail, "no recipient: the action has no param '%s'",
-                 SEND_PARAM_TO);
-        return;
-    }
-    if (action->channel == SY_CHANNEL_EMAIL)
-        send_smtp_deliver(curl, config, action, msg, res);
-    else if (action->channel == SY_CHANNEL_SMS || action->channel == SY_CHANNEL_VOICE)
-        send_twilio_deliver(curl, config, action, msg, res);
-    else if (action->channel == SY_CHANNEL_PUSH)
-        send_fcm_deliver(curl, config, action, msg, res);
-    else
-        snprintf(res->detail, sizeof res->detail, "no provider for channel %s",
-                 sy_channel_name(action->channel));
 }
