@@ -21,6 +21,8 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         with self.sink.lock:
+            if self.sink.arrivals is not None:
+                self.sink.arrivals.append(time.monotonic())
             self.sink.messages.append({"from": envelope.mail_from,
                                        "to": list(envelope.rcpt_tos),
                                        "data": bytes(envelope.original_content),
@@ -38,6 +40,7 @@ class SmtpSink:
     def __init__(self):
         self.lock = threading.Lock()
         self.messages = []
+        self.arrivals = None  # a list to append each message's time.monotonic() to (bench)
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=_free_port())
         self.controller.start()
         self.url = "smtp://127.0.0.1:%d" % self.controller.port

@@ -13,6 +13,7 @@ import base64
 import json
 import random
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -38,10 +39,12 @@ class StandIn:
         self.by_token = {}      # Twilio idempotency token -> (status, answer)
         self.violations = []    # what a real provider would refuse, and missing keys
         self.failures = {k: 0 for k in ("429", "500", "slow", "drop")}
+        self.arrivals = None    # a list to append each delivery's time.monotonic() to (bench)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes
 
             def log_message(self, *args):
                 pass
@@ -69,6 +72,10 @@ class StandIn:
             kind = self.rand.choice(self.kinds)
             self.failures[kind] += 1
             return kind
+
+    def _arrived(self):
+        if self.arrivals is not None:
+            self.arrivals.append(time.monotonic())
 
     def _violation(self, what):
         with self.lock:
@@ -171,6 +178,7 @@ class StandIn:
                 answer = {"sid": sid, "account_sid": SID, "to": form["To"],
                           "from": form["From"], "status": "queued"}
                 self.by_token[token] = (201, answer)
+                self._arrived()
                 self.delivered.append({"provider": "twilio", "key": token, "to": form["To"],
                                        "text": form.get("Body") or form.get("Twiml"),
                                        "form": form, "sid": sid})
@@ -204,6 +212,7 @@ class StandIn:
             return
         with self.lock:
             name = "projects/%s/messages/0:%d" % (FCM_PROJECT, len(self.delivered))
+            self._arrived()
             self.delivered.append({"provider": "fcm", "key": msg.get("data", {}).get(
                 "action_id"), "to": msg["token"], "text": msg.get("notification", {}).get(
                 "body"), "json": msg})
