@@ -1,7 +1,7 @@
 /* send_http.c — one HTTP POST to a provider over a reused libcurl handle, and what its
- * outcome means for the sender: 2xx accepted; 429, 5xx, a timeout or a connection that
- * broke retry (honouring Retry-After); any other answer is permanent. Not a general HTTP
- * client: no redirects, no cookies. The channel to provider dispatch is send_deliver.c. */
+ * outcome means for the sender: 2xx accepted; 429, 5xx, 401, 408, a timeout or a
+ * connection that broke retry (honouring Retry-After); any other answer is permanent.
+ * Not a general HTTP client: no redirects, no cookies. The dispatch is send_deliver.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +34,10 @@ static void result_from_curl(CURL *curl, CURLcode rc, long status, const char *a
         res->kind = SEND_RESULT_ACCEPTED;
         return;
     }
-    res->kind = status == 429 || status >= 500 ? SEND_RESULT_RETRY : SEND_RESULT_PERMANENT;
+    /* 401: the sender's credentials, not the message, are wrong (an expired FCM token):
+     * failing every message for good would lose them all, so it waits for a fix instead. */
+    res->kind = status == 429 || status == 408 || status == 401 || status >= 500
+                    ? SEND_RESULT_RETRY : SEND_RESULT_PERMANENT;
     curl_off_t after = -1;
     if (curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0)
         res->retry_after_ms = (int64_t)after * 1000;

@@ -28,8 +28,10 @@ int cli_send_main(int argc, char **argv) {
         path = value;
     if (more < 0 || !cli_args_no_operands(&it))
         return CLI_EXIT_INVALID;
-    if (!path)
-        return cli_usage_fail("send", "--config FILE is required", NULL);
+    if (!path) {
+        cli_usage_fail("send", "--config FILE is required", NULL);
+        return CLI_EXIT_INVALID;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
