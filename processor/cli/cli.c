@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "config.h"
+#include "send_config.h"
 
 const cli_command_t cli_commands[] = {
     {"run", "run the service: consume events, run journeys, produce decisions and actions",
@@ -220,6 +221,21 @@ const cli_command_t cli_commands[] = {
      "                  kafka.*; docs/config.md)\n"
      "  --help          this text\n",
      cli_ingest_main, NULL},
+    {"send", "deliver action commands: email over SMTP, SMS and voice to Twilio, push to FCM",
+     "usage: switchyard send --config FILE\n\n"
+     "Joins a consumer group on <topic.actions.prefix><channel> for the channels of\n"
+     "send.channels (read_committed), renders each action's template from\n"
+     "send.templates.dir and hands it to its provider: at most once per provider (a local\n"
+     "store of delivered action ids, and the action id as the provider's idempotency key\n"
+     "where it has one), retrying 429, 5xx and timeouts with backoff, at most\n"
+     "send.rate.<channel>.per_s a second. A permanent refusal becomes an engagement event\n"
+     "(email.bounced, sms.failed, push.failed, voice.not_attempted) on topic.events.\n"
+     "Offsets are committed only for recorded actions. SIGTERM or SIGINT: finish the\n"
+     "message in hand, commit, leave the group. Exit codes: 0 stopped cleanly, 1 operating\n"
+     "error, 2 bad usage or config. docs/connectors.md, \"Sending\".\n\n"
+     "options:\n  --config FILE   the sender's config (below; not the service's)\n"
+     "  --help          this text\n\nconfig options:\n",
+     cli_send_main, send_config_print_help},
 };
 
 const int cli_commands_count = (int)(sizeof cli_commands / sizeof cli_commands[0]);
