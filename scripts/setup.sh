@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh [PACKAGE...] — installs what building and testing switchyard needs on Debian 12,
 # and the extra Debian packages named (scripts/fuzz.sh names clang's, scripts/test.sh the
-# browser test's chromium), only what is missing:
+# browser test's chromium, bench/bench_ingest.sh wrk), only what is missing:
 # safe to run any number of times. It does not build (scripts/build.sh) and does
 # not fetch the Kafka broker used by tests (tests/broker/kafka_fixture.sh fetch).
 set -euo pipefail
@@ -9,7 +9,8 @@ set -euo pipefail
 readonly SETUP_PACKAGES=(
     build-essential pkg-config meson ninja-build python3
     librdkafka-dev libavro-dev librocksdb-dev libjemalloc-dev libcriterion-dev
-    libyaml-dev libjson-c-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev tzdata
+    libyaml-dev libjson-c-dev libcurl4-openssl-dev libmicrohttpd-dev libgraphviz-dev libssl-dev
+    tzdata
     time python3-venv
 )
 

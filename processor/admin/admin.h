@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "admin_table.h"
 #include "journey.h"
@@ -73,6 +74,10 @@ typedef struct admin_batch {
  * Errors: SY_ERR_CONFIG (listen malformed), SY_ERR_IO (cannot bind: errbuf names it). */
 sy_err_t admin_open(admin_t **out, const char *listen, const char *state_dir,
                     int64_t stall_ms, char *errbuf, size_t errbuf_size);
+
+/* Parse listen, "HOST:PORT" (an IPv4 address, or [IPv6 address]; port 0-65535), into ss
+ * and len for bind; false when malformed. Shared with `switchyard ingest`'s server. */
+bool admin_listen_parse(const char *listen, struct sockaddr_storage *ss, socklen_t *len);
 
 /* Stop the server (waits for requests in flight) and free it. NULL-safe. */
 void admin_close(admin_t *admin);

@@ -117,8 +117,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return respond_text(c, MHD_HTTP_NOT_FOUND, reason);
 }
 
-/* Parse "HOST:PORT" ([v6]:PORT for IPv6) into ss. */
-static bool listen_parse(const char *listen, struct sockaddr_storage *ss, socklen_t *len) {
+bool admin_listen_parse(const char *listen, struct sockaddr_storage *ss, socklen_t *len) {
     char host[128];
     const char *colon = strrchr(listen, ':');
     assert(listen && ss && len);
@@ -171,7 +170,7 @@ sy_err_t admin_open(admin_t **out, const char *listen, const char *state_dir,
     *out = NULL;
     if (!*listen)
         return SY_OK;
-    if (!listen_parse(listen, &ss, &len)) {
+    if (!admin_listen_parse(listen, &ss, &len)) {
         snprintf(errbuf, errbuf_size, "admin.listen: '%s' is not HOST:PORT (an IPv4 address "
                  "or [IPv6 address], port 0-65535)", listen);
         return SY_ERR_CONFIG;

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "config.h"
+#include "send_config.h"
 
 const cli_command_t cli_commands[] = {
     {"run", "run the service: consume events, run journeys, produce decisions and actions",
@@ -203,6 +204,38 @@ const cli_command_t cli_commands[] = {
      "exit codes: 0 ok, 1 operating error (a file cannot be written, Graphviz failed),\n"
      "2 bad usage, journeys, counts file, or a journey or version DIR does not hold\n",
      cli_map_main, NULL},
+    {"ingest", "take provider webhooks (SendGrid, Twilio, a JSON endpoint) as events",
+     "usage: switchyard ingest --config FILE\n\n"
+     "Serves HTTP on ingest.listen: SendGrid's Event Webhook (POST /sendgrid/events),\n"
+     "Twilio's message status callbacks, inbound messages and call status callbacks\n"
+     "(POST /twilio/messages/status, /twilio/messages/inbound, /twilio/voice/status) and\n"
+     "a JSON endpoint for business, in-app and push events (POST /events, bearer token),\n"
+     "and produces each as an engagement event to topic.events, keyed by contact, with\n"
+     "the provider's event id. A request gets 200 only once the broker acknowledged\n"
+     "every event it carries; 503 with Retry-After while it does not; 400 malformed,\n"
+     "401/403 unsigned or wrongly signed, 413 too large. /metrics and /healthz too.\n"
+     "Inbound messages find their contact through the profiles topic\n"
+     "(docs/connectors.md). SIGTERM or SIGINT: finish the requests in flight, stop.\n"
+     "Exit codes: 0 stopped cleanly, 1 operating error, 2 bad usage or config.\n\n"
+     "options:\n  --config FILE   the service's config (ingest.* options, topic.events,\n"
+     "                  kafka.*; docs/config.md)\n"
+     "  --help          this text\n",
+     cli_ingest_main, NULL},
+    {"send", "deliver action commands: email over SMTP, SMS and voice to Twilio, push to FCM",
+     "usage: switchyard send --config FILE\n\n"
+     "Joins a consumer group on <topic.actions.prefix><channel> for the channels of\n"
+     "send.channels (read_committed), renders each action's template from\n"
+     "send.templates.dir and hands it to its provider: at most once per provider (a local\n"
+     "store of delivered action ids, and the action id as the provider's idempotency key\n"
+     "where it has one), retrying 429, 5xx and timeouts with backoff, at most\n"
+     "send.rate.<channel>.per_s a second. A permanent refusal becomes an engagement event\n"
+     "(email.bounced, sms.failed, push.failed, voice.not_attempted) on topic.events.\n"
+     "Offsets are committed only for recorded actions. SIGTERM or SIGINT: finish the\n"
+     "message in hand, commit, leave the group. Exit codes: 0 stopped cleanly, 1 operating\n"
+     "error, 2 bad usage or config. docs/connectors.md, \"Sending\".\n\n"
+     "options:\n  --config FILE   the sender's config (below; not the service's)\n"
+     "  --help          this text\n\nconfig options:\n",
+     cli_send_main, send_config_print_help},
 };
 
 const int cli_commands_count = (int)(sizeof cli_commands / sizeof cli_commands[0]);

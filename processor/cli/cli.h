@@ -74,5 +74,7 @@ int cli_replay_main(int argc, char **argv);
 int cli_record_main(int argc, char **argv);
 int cli_topics_main(int argc, char **argv);
 int cli_map_main(int argc, char **argv);
+int cli_ingest_main(int argc, char **argv);
+int cli_send_main(int argc, char **argv);
 
 #endif

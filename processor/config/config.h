@@ -80,6 +80,19 @@ typedef struct sy_config {
     int64_t log_progress_interval_ms; /* log.progress.interval.ms; 0: no progress lines */
     char *admin_listen;           /* admin.listen: HOST:PORT of the admin server; "": off */
     int64_t admin_health_stall_ms; /* admin.health.stall.ms */
+    /* `switchyard ingest` (docs/connectors.md). */
+    char *ingest_listen;           /* ingest.listen: HOST:PORT */
+    char *ingest_public_url;       /* ingest.public.url: what providers call; "": Host */
+    char *ingest_tls_cert_file;    /* ingest.tls.cert.file: PEM; "": plain HTTP */
+    char *ingest_tls_key_file;     /* ingest.tls.key.file: PEM */
+    int64_t ingest_body_bytes_max; /* ingest.body.bytes.max */
+    int64_t ingest_ack_timeout_ms; /* ingest.ack.timeout.ms */
+    int64_t ingest_retry_after_s;  /* ingest.retry.after.s */
+    char *ingest_sendgrid_public_key; /* ingest.sendgrid.public.key: base64 DER; "": unsigned */
+    char *ingest_twilio_auth_token;   /* ingest.twilio.auth.token; "": unsigned */
+    char *ingest_api_token;           /* ingest.api.token; "": /events refused */
+    char *ingest_profiles_email_attribute; /* ingest.profiles.email.attribute */
+    char *ingest_profiles_phone_attribute; /* ingest.profiles.phone.attribute */
     size_t kafka_count;           /* kafka.* pass-through properties, in file order */
     char **kafka_names;           /* without the `kafka.` prefix */
     char **kafka_values;

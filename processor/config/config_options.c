@@ -274,6 +274,56 @@ const config_option_t config_options[] = {
      CONFIG_CHECK_NONE, CONFIG_FIELD(admin_health_stall_ms),
      "/healthz answers 503 when the service loop (or a retry wait or a restore) has made "
      "no progress for this many milliseconds."},
+    {"ingest.listen", CONFIG_TYPE_STRING, "127.0.0.1:8088", NULL, 1, 300, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_listen),
+     "Address `switchyard ingest` serves the provider webhooks on, HOST:PORT (an IPv4 "
+     "address or [IPv6 address]; port 0 picks a free one, logged). See "
+     "docs/connectors.md."},
+    {"ingest.public.url", CONFIG_TYPE_STRING, "", "the Host header", 0, 1024, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_public_url),
+     "The scheme, host and port the providers call ingest at (https://hooks.example.com), "
+     "when a proxy stands between: Twilio signs the URL it called. Empty: http:// (https:// "
+     "with TLS) and the request's Host header."},
+    {"ingest.tls.cert.file", CONFIG_TYPE_PATH, "", "none", 0, 4096, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(ingest_tls_cert_file),
+     "PEM certificate (chain) ingest serves HTTPS with, together with ingest.tls.key.file. "
+     "Empty: plain HTTP."},
+    {"ingest.tls.key.file", CONFIG_TYPE_PATH, "", "none", 0, 4096, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(ingest_tls_key_file),
+     "PEM private key of ingest.tls.cert.file (unencrypted)."},
+    /* The minimum holds one small webhook; the maximum, 64 MiB, is far above any batch a
+     * provider sends. */
+    {"ingest.body.bytes.max", CONFIG_TYPE_INT, "1048576", NULL, 1024, 67108864, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_body_bytes_max),
+     "Largest request body ingest reads, in bytes; a longer one is refused with 413."},
+    {"ingest.ack.timeout.ms", CONFIG_TYPE_INT, "10000", NULL, 100, 300000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_ack_timeout_ms),
+     "Longest wait, in milliseconds, for the broker to acknowledge every event of a "
+     "request; without the acknowledgement the request gets 503 and the provider retries."},
+    {"ingest.retry.after.s", CONFIG_TYPE_INT, "10", NULL, 1, 3600, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(ingest_retry_after_s),
+     "Seconds a 503 of ingest asks the caller to wait (Retry-After)."},
+    {"ingest.sendgrid.public.key", CONFIG_TYPE_STRING, "", "none", 0, 4096, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_sendgrid_public_key),
+     "The Signed Event Webhook's verification key as SendGrid shows it (base64 DER, ECDSA "
+     "P-256): every request to /sendgrid/events must then carry a valid signature. Empty: "
+     "requests are not verified (logged at start)."},
+    {"ingest.twilio.auth.token", CONFIG_TYPE_STRING, "", "none", 0, 256, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_twilio_auth_token),
+     "Twilio auth token: every request to /twilio/... must then carry a valid "
+     "X-Twilio-Signature. Empty: requests are not verified (logged at start)."},
+    {"ingest.api.token", CONFIG_TYPE_STRING, "", "none", 0, 1024, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(ingest_api_token),
+     "Bearer token the JSON endpoint /events requires (Authorization: Bearer TOKEN). "
+     "Empty: /events refuses every request."},
+    {"ingest.profiles.email.attribute", CONFIG_TYPE_STRING, "email", NULL, 0, 256, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_profiles_email_attribute),
+     "Profile attribute holding a contact's email address: ingest finds the contact of a "
+     "SendGrid event without contact_id by it. Empty: not looked up."},
+    {"ingest.profiles.phone.attribute", CONFIG_TYPE_STRING, "phone", NULL, 0, 256, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_profiles_phone_attribute),
+     "Profile attribute holding a contact's phone number (E.164, as Twilio writes it): "
+     "ingest finds the contact of an inbound SMS by it. Empty: not looked up."},
 };
 
 const size_t config_options_count = sizeof config_options / sizeof config_options[0];

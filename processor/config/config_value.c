@@ -130,7 +130,7 @@ static sy_err_t config_text_store(sy_config_t *config, const config_option_t *op
     char **field = config_field(config, opt);
     char *copy;
 
-    if (opt->type == CONFIG_TYPE_PATH && value[0]) /* an optional path left empty stays so */
+    if (opt->type == CONFIG_TYPE_PATH && *value) /* "" stays "": an optional file unset */
         copy = config_path_resolve(value, base_dir);
     else
         copy = strdup(value);

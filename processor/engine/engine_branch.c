@@ -71,22 +71,31 @@ static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
            strcmp(ev->node_id, w->journey->nodes[b->message_node].id) == 0;
 }
 
-/* The watch bits ev sets: message outcomes only when they report the branch's message,
- * other watched events (custom business events) for any event of the contact. */
-static uint32_t watch_bits(const engine_walk_t *w, const journey_branch_t *b,
-                           const sy_event_t *ev) {
-    uint32_t bits = 0;
-    int refers = -1; /* computed once, when first needed */
-    assert(b->watch.count <= JOURNEY_WATCH_MAX);
-    for (size_t i = 0; i < b->watch.count && i < JOURNEY_WATCH_MAX; i++) {
-        if (!event_match_test(&b->watch.events[i], ev))
+sy_err_t engine_watch_bits(engine_walk_t *w, const journey_watch_t *watch,
+                           const sy_event_t *ev, uint32_t *bits) {
+    expr_env_t env;
+    bool env_ready = false;
+    int refers = -1; /* computed once, when first needed: only a branch's entries are */
+    assert(watch->count <= JOURNEY_WATCH_MAX && bits);
+    *bits = 0;
+    for (size_t i = 0; i < watch->count && i < JOURNEY_WATCH_MAX; i++) {
+        if (!event_match_test(&watch->events[i], ev))
             continue;
-        if (b->watch.on_message[i] && refers < 0)
-            refers = refers_to_message(w, b, ev);
-        if (!b->watch.on_message[i] || refers)
-            bits |= UINT32_C(1) << i;
+        if (watch->on_message[i] && refers < 0)
+            refers = refers_to_message(w, &w->journey->nodes[w->instance.node].u.branch, ev);
+        if (watch->on_message[i] && !refers)
+            continue;
+        if (watch->filters[i] && !env_ready) {
+            sy_err_t err = engine_walk_env(w, &env);
+            if (err != SY_OK)
+                return err;
+            env.event = ev; /* the condition reads the event seen */
+            env_ready = true;
+        }
+        if (!watch->filters[i] || expr_eval_bool(watch->filters[i], &env))
+            *bits |= UINT32_C(1) << i;
     }
-    return bits;
+    return SY_OK;
 }
 
 /* Evaluate the branch w rests at: the path that holds, if one does. */
@@ -119,7 +128,10 @@ sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *ch
      * however late it arrives, is not an outcome of this stay. */
     if (ev->occurred_at_ms < w->instance.node_entered_at_ms)
         return SY_OK;
-    uint32_t bits = watch_bits(w, b, ev);
+    uint32_t bits = 0;
+    sy_err_t err = engine_watch_bits(w, &b->watch, ev, &bits);
+    if (err != SY_OK)
+        return err;
     if (!bits)
         return SY_OK; /* not an event this branch reads */
     w->instance.seen_mask |= bits;

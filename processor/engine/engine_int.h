@@ -114,6 +114,12 @@ sy_err_t engine_profile_load(engine_walk_t *w);
  * loads the profile when the journey reads it. */
 sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env);
 
+/* engine_branch.c: the bits of watch (a branch's or a wait's) that ev sets in *bits:
+ * entries of its type, for a branch's message only when ev reports an outcome of that
+ * message, and with a filter only when the filter holds for ev. */
+sy_err_t engine_watch_bits(engine_walk_t *w, const journey_watch_t *watch,
+                           const sy_event_t *ev, uint32_t *bits);
+
 /* engine_profile.c: apply a set/unset attribute update node to the stored profile. */
 sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
                               const char *value);

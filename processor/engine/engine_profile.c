@@ -1,7 +1,8 @@
 /* engine_profile.c — the contact profile as the engine sees it: read from the state store
  * into buffers the engine allocated at open, at most once per input and only for journeys
  * that read it; the evaluation environment built on it; set/unset attribute updates
- * written back so later steps see them; and profile updates from the profiles topic. */
+ * (flags as the bool true) written back so later steps see them; and profile updates
+ * from the profiles topic. */
 #include "engine.h"
 
 #include <assert.h>
@@ -14,7 +15,7 @@
  * can (expressions and templates), or one with a time-of-day wait (the time zone). */
 static bool journey_reads_profile(const journey_t *j) {
     assert(j->attrs_count == 0 || j->attrs);
-    if (j->attrs_count > 0)
+    if (j->attrs_count > 0 || j->reads_flags)
         return true;
     for (size_t i = 0; i < j->nodes_count; i++)
         if (j->nodes[i].kind == JOURNEY_NODE_WAIT &&
@@ -120,8 +121,11 @@ sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
     u->set_count = 0;
     u->unset_count = 0;
     if (update->op == SY_UPDATE_SET_ATTRIBUTE) {
+        sy_value_t flag = {.kind = SY_VALUE_BOOL, .u.b = true};
         u->set[0] = (sy_attr_t){.name = update->name,
-                                .value = value_typed(w->journey, update->name, value)};
+                                .value = update->flag ? flag
+                                                      : value_typed(w->journey, update->name,
+                                                                    value)};
         u->set_count = 1;
     } else if (update->op == SY_UPDATE_UNSET_ATTRIBUTE) {
         u->unset[0] = update->name;

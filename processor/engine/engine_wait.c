@@ -45,11 +45,15 @@ sy_err_t engine_wait_on_event(engine_walk_t *w, const sy_event_t *ev, bool *chan
     if (w->t < w->instance.node_entered_at_ms ||
         w->t >= sy_time_add_ms(w->instance.node_entered_at_ms, wait->timeout_ms))
         return SY_OK;
-    w->instance.seen_mask |= UINT32_C(1);
+    uint32_t bits = 0; /* bit 0, and seen(<the awaited type>, condition) that hold */
+    sy_err_t err = engine_watch_bits(w, &wait->watch, ev, &bits);
+    if (err != SY_OK)
+        return err;
+    w->instance.seen_mask |= bits;
     *changed = true;
     if (wait->filter) {
         expr_env_t env;
-        sy_err_t err = engine_walk_env(w, &env);
+        err = engine_walk_env(w, &env);
         if (err != SY_OK)
             return err;
         if (!expr_eval_bool(wait->filter, &env))

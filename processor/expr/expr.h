@@ -48,15 +48,25 @@ typedef struct expr_profile {
     const sy_attr_t *attrs;
 } expr_profile_t;
 
+typedef struct expr expr_t;
+
 /* What an expression may refer to where it is compiled. */
 typedef struct expr_scope {
     const expr_attr_t *attrs; /* declared contact attributes */
     size_t attrs_count;
     bool has_event; /* event.* is defined here (entry, goal, exit, branch path, wait event) */
-    /* seen(channel.type) in a branch: returns the bit of the match in the branch's watch
-     * list (adding it), or -1 when the list is full. NULL where seen() is not allowed. */
-    int (*watch)(void *ctx, const journey_event_match_t *match);
+    /* seen(channel.type) and seen(channel.type, condition) in a branch: returns the bit of
+     * (match, condition) in the branch's watch list (adding it), or -1 when the list is
+     * full. filter is NULL for the plain form; otherwise the compiled condition, which the
+     * callee owns from the call on (it frees it when the pair already has a bit, or on
+     * -1), and filter_text[0..filter_len) its text as written, which identifies it.
+     * NULL where seen() is not allowed. */
+    int (*watch)(void *ctx, const journey_event_match_t *match, expr_t *filter,
+                 const char *filter_text, size_t filter_len);
     void *watch_ctx;
+    /* Set to true when an expression uses has_flag(): the profile must be read even if no
+     * attribute is declared. May be NULL. */
+    bool *reads_flags;
 } expr_scope_t;
 
 /* Everything an evaluation reads. Borrowed for the call. */
@@ -68,8 +78,6 @@ typedef struct expr_env {
     int64_t entered_at_ms;        /* when the contact entered the journey */
     uint32_t entries;             /* times the contact entered this journey, this one included */
 } expr_env_t;
-
-typedef struct expr expr_t;
 
 /* Compile text to an expression of type want (usually EXPR_TYPE_BOOL). On error errbuf
  * reads "column C: problem" (C 1-based within text) and *column holds C, so a journey

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expr_int.h"
+#include "sy_limits.h"
 
 /* Parser nesting (parentheses, not, unary minus) allowed before refusing: deeper than
  * the evaluation stack could hold is never useful, and it bounds C-stack recursion. */
@@ -20,6 +21,7 @@ typedef struct compile {
     size_t ops_count;
     int depth; /* evaluation stack depth after the ops so far */
     int nesting;
+    bool in_seen; /* the condition of seen(type, condition): bare names are its fields */
     expr_strings_t strings;
     int *column;
     char *errbuf;
@@ -140,42 +142,183 @@ static sy_err_t compile_seen_match(compile_t *c, journey_event_match_t *m, char 
     return SY_OK;
 }
 
+static sy_err_t compile_finish(compile_t *c, expr_type_t type, expr_t **out);
+
+/* The condition of seen(type, condition), from after the comma to before the ')': its
+ * own expression, in which bare names are the fields of the event seen. */
+static sy_err_t compile_seen_filter(compile_t *c, expr_t **out, size_t *from, size_t *to) {
+    compile_t sub = {.text = c->text, .scope = c->scope, .lx = c->lx, .nesting = c->nesting,
+                     .in_seen = true, .column = c->column, .errbuf = c->errbuf,
+                     .errbuf_size = c->errbuf_size};
+    expr_type_t type;
+    sy_err_t err = compile_advance(&sub);
+    *from = sub.tok.offset;
+    if (!err && !(sub.ops = calloc(EXPR_OPS_MAX, sizeof *sub.ops)))
+        err = expr_error(SY_ERR_NOMEM, c->text, *from, c->column, c->errbuf, c->errbuf_size,
+                         "out of memory");
+    if (!err)
+        err = compile_or(&sub, &type);
+    if (!err && type != EXPR_TYPE_BOOL)
+        err = COMPILE_FAIL(c, *from, "the condition in seen() is %s, not a bool",
+                           compile_type_article(type));
+    if (!err && sub.tok.kind != EXPR_TOK_RPAREN)
+        err = COMPILE_FAIL(c, sub.tok.offset, "expected ')'");
+    *to = sub.tok.offset;
+    while (*to > *from && (c->text[*to - 1] == ' ' || c->text[*to - 1] == '\t'))
+        (*to)--;
+    if (!err)
+        err = compile_finish(&sub, type, out);
+    if (err) {
+        free(sub.ops);
+        free(sub.strings.buf);
+        return err;
+    }
+    c->lx = sub.lx;
+    c->tok = sub.tok;
+    return SY_OK;
+}
+
+/* seen(channel.type) or seen(channel.type, condition): a bit of the scope's watch list. */
 static sy_err_t compile_seen(compile_t *c) {
     size_t offset = c->tok.offset;
     char name[EXPR_TEXT_BYTES_MAX];
     journey_event_match_t match;
+    expr_t *filter = NULL;
+    size_t from = 0, to = 0;
     sy_err_t err;
     name[0] = '\0';
+    if (c->in_seen)
+        return COMPILE_FAIL(c, offset, "seen() is not allowed inside seen()");
     if (!c->scope->watch)
         return COMPILE_FAIL(c, offset,
                             "seen() is only allowed in branch paths and wait events");
     if ((err = compile_advance(c)) || (err = compile_expect(c, EXPR_TOK_LPAREN, "'('")) ||
         (err = compile_seen_match(c, &match, name)))
         return err;
-    int bit = c->scope->watch(c->scope->watch_ctx, &match);
-    if (bit < 0 || bit >= 32)
-        return expr_error(SY_ERR_LIMIT, c->text, c->tok.offset, c->column, c->errbuf,
-                          c->errbuf_size, "too many event types in seen() at this node");
+    size_t type_offset = c->tok.offset;
+    if ((err = compile_advance(c)))
+        return err;
+    if (c->tok.kind == EXPR_TOK_COMMA && (err = compile_seen_filter(c, &filter, &from, &to)))
+        return err;
+    int bit = c->scope->watch(c->scope->watch_ctx, &match, filter, c->text + from, to - from);
+    if (bit < 0 || bit >= SY_WATCH_MAX)
+        return expr_error(SY_ERR_LIMIT, c->text, type_offset, c->column, c->errbuf,
+                          c->errbuf_size, "too many event types in seen() at this node "
+                          "(at most %d watched; each seen() condition takes its own)",
+                          SY_WATCH_MAX);
     expr_op_t op = {.code = EXPR_OP_VAR, .type = EXPR_TYPE_BOOL};
     op.u.var.kind = EXPR_VAR_SEEN;
     op.u.var.type = EXPR_TYPE_BOOL;
     op.u.var.bit = bit;
+    if ((err = compile_expect(c, EXPR_TOK_RPAREN, "')'")))
+        return err;
+    return compile_emit(c, &op, 1, offset);
+}
+
+/* has_flag(name): whether the contact's attribute name is the flag `true`. */
+static sy_err_t compile_has_flag(compile_t *c) {
+    size_t offset = c->tok.offset;
+    sy_err_t err;
+    if ((err = compile_advance(c)) || (err = compile_expect(c, EXPR_TOK_LPAREN, "'('")))
+        return err;
+    const char *name = c->text + c->tok.offset;
+    bool ok = c->tok.kind == EXPR_TOK_IDENT && !(name[0] >= '0' && name[0] <= '9');
+    for (size_t i = 0; ok && i < c->tok.len; i++)
+        ok = name[i] == '_' || (name[i] >= 'a' && name[i] <= 'z') ||
+             (name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9');
+    if (!ok)
+        return COMPILE_FAIL(c, c->tok.offset, "has_flag() needs a flag name such as vip, "
+                            "not '%.*s'", (int)c->tok.len, name);
+    expr_op_t op = {.code = EXPR_OP_VAR, .type = EXPR_TYPE_BOOL};
+    op.u.var.kind = EXPR_VAR_FLAG;
+    op.u.var.type = EXPR_TYPE_BOOL;
+    if (expr_strings_add(&c->strings, name, c->tok.len, &op.u.var.name))
+        return expr_error(SY_ERR_NOMEM, c->text, offset, c->column, c->errbuf,
+                          c->errbuf_size, "out of memory");
+    if (c->scope->reads_flags)
+        *c->scope->reads_flags = true;
     if ((err = compile_advance(c)) || (err = compile_expect(c, EXPR_TOK_RPAREN, "')'")))
         return err;
     return compile_emit(c, &op, 1, offset);
 }
 
+/* lower(string), trim(string): a string function of one string argument. */
+static sy_err_t compile_string_function(compile_t *c, expr_opcode_t code, const char *fn) {
+    size_t offset = c->tok.offset, arg;
+    expr_type_t type;
+    sy_err_t err;
+    if ((err = compile_advance(c)) || (err = compile_expect(c, EXPR_TOK_LPAREN, "'('")))
+        return err;
+    arg = c->tok.offset;
+    if ((err = compile_or(c, &type)))
+        return err;
+    if (type != EXPR_TYPE_STRING)
+        return COMPILE_FAIL(c, arg, "%s() needs a string, not %s", fn,
+                            compile_type_article(type));
+    if ((err = compile_expect(c, EXPR_TOK_RPAREN, "')'")))
+        return err;
+    return compile_emit_code(c, code, EXPR_TYPE_STRING, 0, offset);
+}
+
+/* A bare name inside seen(type, condition): a field of the event seen (link, text,
+ * props.store); contact.*, now and journey.* read as anywhere else. */
+static sy_err_t compile_seen_field(compile_t *c, expr_var_t *var) {
+    const char *name = c->text + c->tok.offset;
+    size_t len = c->tok.len;
+    char field[EXPR_TEXT_BYTES_MAX + 8];
+    if (len > 6 && memcmp(name, "event.", 6) == 0)
+        return COMPILE_FAIL(c, c->tok.offset, "inside seen(), name the fields of the event "
+                            "seen without 'event.': %.*s", (int)(len - 6), name + 6);
+    if ((len > 8 && memcmp(name, "contact.", 8) == 0) ||
+        (len > 8 && memcmp(name, "journey.", 8) == 0) || (len == 3 && !memcmp(name, "now", 3)))
+        return expr_var_compile(c->text, &c->tok, c->scope, &c->strings, var, c->column,
+                                c->errbuf, c->errbuf_size);
+    memcpy(field, "event.", 6);
+    memcpy(field + 6, name, len);
+    expr_var_status_t status = expr_var_resolve(c->scope, field, len + 6, &c->strings, var);
+    if (status == EXPR_VAR_NOMEM)
+        return expr_error(SY_ERR_NOMEM, c->text, c->tok.offset, c->column, c->errbuf,
+                          c->errbuf_size, "out of memory");
+    if (status != EXPR_VAR_OK)
+        return COMPILE_FAIL(c, c->tok.offset, "unknown field '%.*s' of the event seen (write "
+                            "link, text, value, name, props.<key>, ...)", (int)len, name);
+    return SY_OK;
+}
+
 static sy_err_t compile_variable(compile_t *c, expr_type_t *type) {
     expr_op_t op = {.code = EXPR_OP_VAR};
     size_t offset = c->tok.offset;
-    sy_err_t err = expr_var_compile(c->text, &c->tok, c->scope, &c->strings, &op.u.var,
-                                    c->column, c->errbuf, c->errbuf_size);
+    sy_err_t err = c->in_seen ? compile_seen_field(c, &op.u.var)
+                              : expr_var_compile(c->text, &c->tok, c->scope, &c->strings,
+                                                 &op.u.var, c->column, c->errbuf,
+                                                 c->errbuf_size);
     if (err)
         return err;
     op.type = *type = op.u.var.type;
     if ((err = compile_advance(c)))
         return err;
     return compile_emit(c, &op, 1, offset);
+}
+
+/* Is the current token the identifier word (a function's name)? */
+static bool compile_word(const compile_t *c, const char *word) {
+    size_t n = strlen(word);
+    return c->tok.kind == EXPR_TOK_IDENT && c->tok.len == n &&
+           memcmp(c->text + c->tok.offset, word, n) == 0;
+}
+
+/* A call: seen(), has_flag(), lower(), trim(); SY_ERR_NOT_FOUND when the token names none. */
+static sy_err_t compile_call(compile_t *c, expr_type_t *type) {
+    if (compile_word(c, "seen") || compile_word(c, "has_flag")) {
+        *type = EXPR_TYPE_BOOL;
+        return compile_word(c, "seen") ? compile_seen(c) : compile_has_flag(c);
+    }
+    *type = EXPR_TYPE_STRING;
+    if (compile_word(c, "lower"))
+        return compile_string_function(c, EXPR_OP_LOWER, "lower");
+    if (compile_word(c, "trim"))
+        return compile_string_function(c, EXPR_OP_TRIM, "trim");
+    return SY_ERR_NOT_FOUND;
 }
 
 static sy_err_t compile_primary(compile_t *c, expr_type_t *type) {
@@ -193,11 +336,8 @@ static sy_err_t compile_primary(compile_t *c, expr_type_t *type) {
             return err;
         return compile_expect(c, EXPR_TOK_RPAREN, "')'");
     }
-    if (tok.kind == EXPR_TOK_IDENT && tok.len == 4 &&
-        memcmp(c->text + tok.offset, "seen", 4) == 0) {
-        *type = EXPR_TYPE_BOOL;
-        return compile_seen(c);
-    }
+    if ((err = compile_call(c, type)) != SY_ERR_NOT_FOUND)
+        return err;
     if (tok.kind == EXPR_TOK_IDENT)
         return compile_variable(c, type);
     if (tok.kind == EXPR_TOK_LBRACKET)
@@ -409,13 +549,29 @@ static sy_err_t compile_text(compile_t *c, expr_type_t want, expr_type_t *type) 
     return SY_OK;
 }
 
+/* The expression c compiled, into *out: it takes c's operations (freed) and strings. */
+static sy_err_t compile_finish(compile_t *c, expr_type_t type, expr_t **out) {
+    expr_t *expr = malloc(sizeof *expr + c->ops_count * sizeof *c->ops);
+    if (!expr)
+        return expr_error(SY_ERR_NOMEM, c->text, 0, c->column, c->errbuf, c->errbuf_size,
+                          "out of memory");
+    expr->type = type;
+    expr->ops_count = c->ops_count;
+    expr->strings = c->strings;
+    memcpy(expr->ops, c->ops, c->ops_count * sizeof *c->ops);
+    free(c->ops);
+    c->ops = NULL;
+    c->strings = (expr_strings_t){0};
+    *out = expr;
+    return SY_OK;
+}
+
 sy_err_t expr_compile(expr_t **out, const char *text, const expr_scope_t *scope,
                       expr_type_t want, int *column, char *errbuf, size_t errbuf_size) {
     size_t len = strlen(text);
     compile_t c = {.text = text, .scope = scope, .lx = {text, 0, len}, .column = column,
                    .errbuf = errbuf, .errbuf_size = errbuf_size};
     expr_type_t type;
-    expr_t *expr = NULL;
     sy_err_t err;
     if (len > EXPR_TEXT_BYTES_MAX)
         return expr_error(SY_ERR_LIMIT, text, 0, column, errbuf, errbuf_size,
@@ -425,19 +581,8 @@ sy_err_t expr_compile(expr_t **out, const char *text, const expr_scope_t *scope,
         err = expr_error(SY_ERR_NOMEM, text, 0, column, errbuf, errbuf_size, "out of memory");
         goto fail;
     }
-    if ((err = compile_text(&c, want, &type)))
+    if ((err = compile_text(&c, want, &type)) || (err = compile_finish(&c, type, out)))
         goto fail;
-    expr = malloc(sizeof *expr + c.ops_count * sizeof *c.ops);
-    if (!expr) {
-        err = expr_error(SY_ERR_NOMEM, text, 0, column, errbuf, errbuf_size, "out of memory");
-        goto fail;
-    }
-    expr->type = type;
-    expr->ops_count = c.ops_count;
-    expr->strings = c.strings;
-    memcpy(expr->ops, c.ops, c.ops_count * sizeof *c.ops);
-    free(c.ops);
-    *out = expr;
     return SY_OK;
 fail:
     free(c.ops);

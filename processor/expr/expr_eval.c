@@ -13,6 +13,8 @@ typedef struct eval {
     expr_cell_t stack[EXPR_STACK_MAX];
     int top; /* cells in use */
     expr_scratch_t scratch;
+    char text[EXPR_RENDER_BYTES_MAX]; /* what lower() and trim() return */
+    size_t text_used;
 } eval_t;
 
 static void eval_const(const expr_t *expr, const expr_op_t *op, expr_cell_t *out) {
@@ -166,6 +168,40 @@ static void eval_unary(eval_t *ev, const expr_op_t *op) {
     }
 }
 
+static bool eval_space(int c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* lower() and trim() of the top cell, copied into ev->text; a result that does not fit
+ * in what is left of it reads as absent (never a truncated string that might match). */
+static void eval_string(eval_t *ev, const expr_op_t *op) {
+    expr_cell_t *a = &ev->stack[ev->top - 1];
+    assert(ev->top >= 1);
+    if (a->absent)
+        return;
+    const char *s = a->u.s;
+    size_t n = strlen(s);
+    if (op->code == EXPR_OP_TRIM) {
+        while (n > 0 && eval_space((unsigned char)s[0]))
+            s++, n--;
+        while (n > 0 && eval_space((unsigned char)s[n - 1]))
+            n--;
+    }
+    if (n >= sizeof ev->text - ev->text_used) {
+        a->absent = true;
+        return;
+    }
+    char *out = ev->text + ev->text_used;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        out[i] = op->code == EXPR_OP_LOWER && ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a')
+                                                                    : ch;
+    }
+    out[n] = '\0';
+    ev->text_used += n + 1;
+    a->u.s = out;
+}
+
 static void eval_run(eval_t *ev) {
     const expr_t *expr = ev->expr;
     for (size_t pc = 0; pc < expr->ops_count; pc++) {
@@ -188,6 +224,10 @@ static void eval_run(eval_t *ev) {
             eval_unary(ev, op);
             pc += op->count;
             break;
+        case EXPR_OP_LOWER:
+        case EXPR_OP_TRIM:
+            eval_string(ev, op);
+            break;
         default:
             assert(ev->top >= 2);
             eval_binary(ev, op);
@@ -197,7 +237,11 @@ static void eval_run(eval_t *ev) {
 }
 
 bool expr_eval_bool(const expr_t *expr, const expr_env_t *env) {
-    eval_t ev = {.expr = expr, .env = env, .top = 0};
+    eval_t ev; /* not zeroed: every cell and text byte is written before it is read */
+    ev.expr = expr;
+    ev.env = env;
+    ev.top = 0;
+    ev.text_used = 0;
     assert(expr->type == EXPR_TYPE_BOOL);
     eval_run(&ev);
     assert(ev.top == 1);

@@ -133,6 +133,7 @@ typedef enum expr_var_kind {
     EXPR_VAR_ENTERED_AT,
     EXPR_VAR_ENTRIES,
     EXPR_VAR_SEEN, /* bit: in env->seen_mask */
+    EXPR_VAR_FLAG, /* name: the attribute; has_flag(name), declared or not */
 } expr_var_kind_t;
 
 typedef struct expr_var {
@@ -204,6 +205,8 @@ typedef enum expr_opcode {
     EXPR_OP_TIME_ADD, /* time + duration, duration + time */
     EXPR_OP_TIME_SUB, /* time - duration */
     EXPR_OP_TIME_DIFF, /* time - time -> duration */
+    EXPR_OP_LOWER, /* lower(string): ASCII letters to lower case */
+    EXPR_OP_TRIM,  /* trim(string): without leading and trailing white space */
 } expr_opcode_t;
 
 typedef struct expr_op {

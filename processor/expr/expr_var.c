@@ -136,6 +136,7 @@ bool expr_var_always_present(const expr_var_t *var) {
     case EXPR_VAR_ENTERED_AT:
     case EXPR_VAR_ENTRIES:
     case EXPR_VAR_SEEN:
+    case EXPR_VAR_FLAG:
         return true;
     default:
         return false;
@@ -167,6 +168,19 @@ static void var_read_contact(const expr_var_t *var, const char *strings,
         out->u.n = var->default_value.n;
     else
         out->u.ms = var->default_value.ms;
+}
+
+/* has_flag(name): the attribute is the bool true, or the text "true" (a flag set before
+ * flags were typed, or by a profile update that sends text). Never absent. */
+static void var_read_flag(const expr_var_t *var, const char *strings, const expr_env_t *env,
+                          expr_cell_t *out) {
+    const sy_attr_t *attr = NULL;
+    if (env->profile->count > 0)
+        attr = bsearch(strings + var->name, env->profile->attrs, env->profile->count,
+                       sizeof *attr, var_attr_cmp);
+    out->u.b = attr && ((attr->value.kind == SY_VALUE_BOOL && attr->value.u.b) ||
+                        (attr->value.kind == SY_VALUE_STRING && attr->value.u.s &&
+                         strcmp(attr->value.u.s, "true") == 0));
 }
 
 /* "email.opened", or "custom.<name>" for business events, into scratch. */
@@ -252,6 +266,9 @@ void expr_var_read(const expr_var_t *var, const char *strings, const expr_env_t 
         return;
     case EXPR_VAR_SEEN:
         out->u.b = (env->seen_mask >> var->bit) & 1u;
+        return;
+    case EXPR_VAR_FLAG:
+        var_read_flag(var, strings, env, out);
         return;
     default:
         var_read_event(var, strings, env, scratch, out);

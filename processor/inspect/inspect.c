@@ -140,3 +140,10 @@ void inspect_event_name(const journey_event_match_t *m, char *buf, size_t size) 
     else
         snprintf(buf, size, "%s.%s", sy_channel_name(m->channel), sy_event_type_name(m->type));
 }
+
+void inspect_watch_name(const journey_watch_t *watch, size_t bit, char *buf, size_t size) {
+    inspect_event_name(&watch->events[bit], buf, size);
+    size_t len = strlen(buf);
+    if (watch->filter_texts[bit] && len < size)
+        snprintf(buf + len, size - len, " (%s)", watch->filter_texts[bit]);
+}

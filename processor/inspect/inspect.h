@@ -111,4 +111,8 @@ void inspect_time_format(int64_t ms, char *buf);
 /* The watched event's name as journeys write it: email.opened, custom.purchase. */
 void inspect_event_name(const journey_event_match_t *m, char *buf, size_t size);
 
+/* watch entry bit as inspect shows it: its event type, and a seen() condition after it in
+ * parentheses ("push.clicked (link == \"offer\")"). Truncated to size. */
+void inspect_watch_name(const journey_watch_t *watch, size_t bit, char *buf, size_t size);
+
 #endif

@@ -25,8 +25,8 @@ static void seen_print(const journey_t *journey, const state_instance_t *in, FIL
     for (size_t b = 0; b < watch->count; b++) {
         if (!((in->seen_mask >> b) & 1u))
             continue;
-        char name[SY_ID_BYTES_MAX + 16];
-        inspect_event_name(&watch->events[b], name, sizeof name);
+        char name[SY_ID_BYTES_MAX + EXPR_TEXT_BYTES_MAX + 32];
+        inspect_watch_name(watch, b, name, sizeof name);
         fprintf(out, "%s%s", any++ ? ", " : "", name);
     }
     fprintf(out, "%s\n", any ? "" : "none");

@@ -106,11 +106,16 @@ typedef struct journey_send {
 /* The events a branch or a wait listens to. Bit i of an instance's seen_mask says
  * watch[i] was seen since the node was entered. An entry with on_message set counts only
  * when the event reports an outcome of the branch's message (by message id, or journey
- * and node); others count for any event of the contact (custom business events). */
+ * and node); others count for any event of the contact (custom business events). An
+ * entry with a filter (seen(push.clicked, link == "offer")) counts only an event for
+ * which the filter holds, evaluated with that event when it arrives; each distinct
+ * (event type, filter text) has its own entry. */
 typedef struct journey_watch {
     size_t count;
     journey_event_match_t events[JOURNEY_WATCH_MAX];
     bool on_message[JOURNEY_WATCH_MAX];
+    expr_t *filters[JOURNEY_WATCH_MAX];      /* NULL: every event of the type counts */
+    char *filter_texts[JOURNEY_WATCH_MAX];   /* the filter as written, or NULL */
 } journey_watch_t;
 
 typedef struct journey_branch {
@@ -125,6 +130,7 @@ typedef struct journey_branch {
 
 typedef struct journey_update {
     sy_update_op_t op;
+    bool flag;   /* `flag: name` (SET_ATTRIBUTE to the bool true) or `unflag: name` (UNSET) */
     char *name;  /* attribute, list or channel (owned) */
     char *value; /* for SET_ATTRIBUTE, else NULL (owned); may hold {{...}} holes */
     expr_template_t *value_template; /* compiled value, or NULL */
@@ -237,6 +243,7 @@ typedef struct journey {
     journey_rule_t *exits;
     size_t attrs_count;          /* the `profile:` declarations */
     expr_attr_t *attrs;
+    bool reads_flags;            /* an expression uses has_flag(): the profile is read */
     journey_migration_t migration;
     size_t nodes_count;          /* nodes[0] is where a contact enters */
     journey_node_t *nodes;

@@ -42,7 +42,7 @@ static sy_err_t branch_matches(journey_build_t *b, const journey_doc_node_t *lis
         if (err)
             return err;
         (*count)++;
-        int bit = journey_watch_add(ctx, &matches[*count - 1]);
+        int bit = journey_watch_add(ctx, &matches[*count - 1], NULL, NULL, 0);
         if (bit < 0 && ctx->failed_nomem)
             return journey_fail(b, SY_ERR_NOMEM, item->line, item->column, "out of memory");
         if (bit < 0)

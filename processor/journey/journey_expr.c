@@ -16,17 +16,30 @@ static bool expr_match_same(const journey_event_match_t *a, const journey_event_
     return strcmp(a->name, b->name) == 0;
 }
 
-int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *match) {
+/* Does the watch entry's filter text (NULL: none) equal text[0..len) (filter: has one)? */
+static bool expr_filter_same(const char *entry, bool filter, const char *text, size_t len) {
+    if (!entry || !filter)
+        return !entry && !filter;
+    return strlen(entry) == len && memcmp(entry, text, len) == 0;
+}
+
+int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *match,
+                      expr_t *filter, const char *filter_text, size_t filter_len) {
     journey_watch_t *watch = ctx->watch;
     for (size_t i = 0; i < watch->count; i++) {
-        if (expr_match_same(&watch->events[i], match))
+        if (expr_match_same(&watch->events[i], match) &&
+            expr_filter_same(watch->filter_texts[i], filter, filter_text, filter_len)) {
+            expr_free(filter);
             return (int)i;
+        }
     }
-    if (watch->count == JOURNEY_WATCH_MAX)
-        return -1;
-    char *name = NULL;
-    if (match->name && !(name = strdup(match->name))) {
-        ctx->failed_nomem = true;
+    char *name = NULL, *text = NULL;
+    if (watch->count == JOURNEY_WATCH_MAX ||
+        (match->name && !(name = strdup(match->name))) ||
+        (filter && !(text = strndup(filter_text, filter_len)))) {
+        ctx->failed_nomem = watch->count < JOURNEY_WATCH_MAX;
+        free(name);
+        expr_free(filter);
         return -1;
     }
     size_t bit = watch->count++;
@@ -34,11 +47,14 @@ int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *mat
         .channel = match->channel, .type = match->type, .name = name};
     watch->on_message[bit] =
         ctx->message_channel >= 0 && match->channel == (sy_channel_t)ctx->message_channel;
+    watch->filters[bit] = filter;
+    watch->filter_texts[bit] = text;
     return (int)bit;
 }
 
-static int expr_watch_callback(void *ctx, const journey_event_match_t *match) {
-    return journey_watch_add(ctx, match);
+static int expr_watch_callback(void *ctx, const journey_event_match_t *match, expr_t *filter,
+                               const char *filter_text, size_t filter_len) {
+    return journey_watch_add(ctx, match, filter, filter_text, filter_len);
 }
 
 expr_scope_t journey_scope(const journey_build_t *b, journey_watch_ctx_t *watch) {
@@ -48,6 +64,7 @@ expr_scope_t journey_scope(const journey_build_t *b, journey_watch_ctx_t *watch)
         .has_event = true,
         .watch = watch ? expr_watch_callback : NULL,
         .watch_ctx = watch,
+        .reads_flags = &b->journey->reads_flags,
     };
 }
 

@@ -8,8 +8,11 @@
 static void free_match(journey_event_match_t *match) { free(match->name); }
 
 static void free_watch(journey_watch_t *watch) {
-    for (size_t i = 0; i < watch->count; i++)
+    for (size_t i = 0; i < watch->count; i++) {
         free_match(&watch->events[i]);
+        expr_free(watch->filters[i]);
+        free(watch->filter_texts[i]);
+    }
 }
 
 /* params and their templates: a template's name and text point into params. */

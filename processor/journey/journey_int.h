@@ -80,9 +80,12 @@ typedef struct journey_watch_ctx {
     bool failed_nomem;
 } journey_watch_ctx_t;
 
-/* The bit of match in ctx's watch list, adding it (with its own copy of the name) when
- * new; -1 when the list is full or memory runs out (failed_nomem). */
-int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *match);
+/* The bit of (match, filter) in ctx's watch list, adding it (with its own copies of the
+ * name and filter text) when new; -1 when the list is full or memory runs out
+ * (failed_nomem). filter (NULL for none) is ctx's from the call on: kept, or freed when
+ * the pair already has a bit or on -1. filter_text[0..filter_len) identifies it. */
+int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *match,
+                      expr_t *filter, const char *filter_text, size_t filter_len);
 
 /* The scope of expressions and templates in this journey: the `profile:` attributes,
  * event.* defined, seen() only when watch is not NULL (borrowed for the scope's life). */

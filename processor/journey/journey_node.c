@@ -16,7 +16,8 @@ static const char *const node_send_keys[] = {"channel",   "template", "params", 
                                              "on_capped", "tracking", NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
-                                               "opt_out", "opt_in", NULL};
+                                               "opt_out", "opt_in", "flag", "unflag",
+                                               NULL};
 static const char *const node_attr_keys[] = {"name", "value", NULL};
 
 static const struct {
@@ -198,6 +199,38 @@ static sy_err_t node_consent(journey_build_t *b, const journey_doc_node_t *value
     return journey_string(b, value, key, out);
 }
 
+/* `flag: vip` sets the contact attribute vip to the bool true; `unflag: vip` unsets it.
+ * The name is one has_flag() and contact.<name> can read. */
+static sy_err_t node_flag(journey_build_t *b, journey_update_t *update, const char *op,
+                          const journey_doc_node_t *value) {
+    sy_err_t err = journey_string(b, value, op, &update->name);
+    if (err)
+        return err;
+    const char *name = update->name;
+    size_t len = strlen(name);
+    if (len == 0 || len > SY_ID_BYTES_MAX || (name[0] >= '0' && name[0] <= '9') ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != len)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "bad flag name '%s': write a-z, A-Z, 0-9 and _, not starting "
+                            "with a digit", name);
+    update->flag = true;
+    if (strcmp(op, "unflag") == 0) {
+        update->op = SY_UPDATE_UNSET_ATTRIBUTE;
+        return SY_OK;
+    }
+    update->op = SY_UPDATE_SET_ATTRIBUTE;
+    update->value = strdup("true");
+    if (!update->value)
+        return journey_fail(b, SY_ERR_NOMEM, value->line, value->column, "out of memory");
+    expr_scope_t scope = journey_scope(b, NULL);
+    char message[128];
+    int column = 1;
+    if (expr_template_compile(&update->value_template, "true", &scope, &column, message,
+                              sizeof message))
+        return journey_fail(b, SY_ERR_NOMEM, value->line, value->column, "out of memory");
+    return SY_OK;
+}
+
 static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
                             const journey_doc_node_t *map) {
     sy_err_t err = journey_keys_check(b, map, node_update_keys, "update");
@@ -208,7 +241,7 @@ static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
         int column = map->count ? map->keys[1].column : map->column;
         return journey_fail(b, SY_ERR_JOURNEY, line, column, "update needs exactly one of "
                             "add_to_list, remove_from_list, set_attribute, unset_attribute, "
-                            "opt_out, opt_in");
+                            "opt_out, opt_in, flag, unflag");
     }
     const char *op = map->keys[0].text;
     const journey_doc_node_t *value = map->items[0];
@@ -217,6 +250,8 @@ static sy_err_t node_update(journey_build_t *b, journey_update_t *update,
         update->op = opt_out ? SY_UPDATE_OPT_OUT : SY_UPDATE_OPT_IN;
         return node_consent(b, value, op, &update->name);
     }
+    if (strcmp(op, "flag") == 0 || strcmp(op, "unflag") == 0)
+        return node_flag(b, update, op, value);
     if (strcmp(op, "set_attribute") != 0) {
         update->op = strcmp(op, "add_to_list") == 0        ? SY_UPDATE_ADD_TO_LIST
                      : strcmp(op, "remove_from_list") == 0 ? SY_UPDATE_REMOVE_FROM_LIST

@@ -98,7 +98,7 @@ static sy_err_t wait_event(journey_build_t *b, uint16_t index, journey_wait_t *w
     sy_err_t err = journey_event(b, journey_doc_get(map, "event"), &match);
     if (err)
         return err;
-    int bit = journey_watch_add(&ctx, &match);
+    int bit = journey_watch_add(&ctx, &match, NULL, NULL, 0);
     free(match.name);
     if (bit < 0)
         return journey_fail(b, SY_ERR_NOMEM, map->line, map->column, "out of memory");

@@ -32,6 +32,9 @@ static bool watch_same(const journey_watch_t *a, const journey_watch_t *b) {
             a->on_message[i] != b->on_message[i] || (x->name == NULL) != (y->name == NULL) ||
             (x->name && strcmp(x->name, y->name) != 0))
             return false;
+        const char *fx = a->filter_texts[i], *fy = b->filter_texts[i];
+        if ((fx == NULL) != (fy == NULL) || (fx && strcmp(fx, fy) != 0))
+            return false;
     }
     return true;
 }

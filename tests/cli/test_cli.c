@@ -26,7 +26,7 @@ static char out[CLI_OUTPUT_MAX];
 Test(cli, help_lists_every_command) {
     cr_assert(eq(int, run("--help", out), 0), "exit code, output:\n%s", out);
     const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
-                              "replay", "map"};
+                              "replay", "map", "send"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char line[32];
         snprintf(line, sizeof line, "\n  %s ", commands[i]);
@@ -38,7 +38,7 @@ Test(cli, help_lists_every_command) {
 
 Test(cli, every_command_has_its_own_help) {
     const char *commands[] = {"run", "demo", "validate", "simulate", "inspect", "record",
-                              "replay", "map"};
+                              "replay", "map", "send"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         char args[64], usage[64];
         snprintf(args, sizeof args, "%s --help", commands[i]);
@@ -63,6 +63,13 @@ Test(cli, version_prints_switchyard_and_the_three_libraries) {
     cr_assert(eq(str, out, again), "`version` (first) vs `--version`");
     run("--help", out);
     cr_assert_not_null(strstr(out, "\n  version "), "--help lacks version:\n%s", out);
+}
+
+Test(cli, send_without_config_or_with_a_bad_one_exits_2) {
+    cr_assert(eq(int, run("send", out), 2), "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "--config FILE is required"), "%s", out);
+    cr_assert(eq(int, run("send --config /nonexistent/send.conf", out), 2), "output:\n%s", out);
+    cr_assert_not_null(strstr(out, "/nonexistent/send.conf"), "%s", out);
 }
 
 Test(cli, unknown_command_exits_2) {

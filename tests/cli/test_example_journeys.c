@@ -1,7 +1,9 @@
 /* test_example_journeys.c — the four coffee-chain journeys of examples/journeys, driven
- * through every path by `switchyard simulate` over tests/journeys/paths/<journey>.jsonl.
- * Each <journey>.expect lists, per contact, the exact decisions (with the time of those a
- * timer caused), action commands and contact updates, in order. */
+ * through every path by `switchyard simulate` over tests/journeys/paths/<journey>.jsonl;
+ * and the language's features (seen() conditions, lower()/trim(), flags, a window from
+ * an event in a branch) over tests/journeys/language/. Each .expect lists, per contact,
+ * the exact decisions (with the time of those a timer caused), action commands and
+ * contact updates, in order. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -14,12 +16,15 @@
 #include "transcript.h"
 
 #define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
+#define EXAMPLES_DIR SY_SOURCE_ROOT "/examples/journeys"
+#define LANGUAGE_DIR SY_SOURCE_ROOT "/tests/journeys/language"
 
-static void simulate(const char *journey, transcripts_t *t) {
+/* simulate the journeys of journeys_dir over dir/name.jsonl, into t. */
+static void simulate(const char *journeys_dir, const char *dir, const char *name,
+                     transcripts_t *t) {
     char command[1024], line[8192];
-    snprintf(command, sizeof command,
-             "%s simulate --journeys %s/examples/journeys --events %s/%s.jsonl", SWITCHYARD_BIN,
-             SY_SOURCE_ROOT, PATHS_DIR, journey);
+    snprintf(command, sizeof command, "%s simulate --journeys %s --events %s/%s.jsonl",
+             SWITCHYARD_BIN, journeys_dir, dir, name);
     FILE *p = popen(command, "r");
     cr_assert_not_null(p, "%s", command);
     while (fgets(line, sizeof line, p))
@@ -28,15 +33,15 @@ static void simulate(const char *journey, transcripts_t *t) {
     cr_assert(eq(int, child_exit_code(status), 0), "%s: status %d", command, status);
 }
 
-/* Compare with <journey>.expect: "contact: token | token" per line, # comments. Every
+/* Compare with dir/name.expect: "contact: token | token" per line, # comments. Every
  * contact with output must be listed; a contact listed with nothing after the colon must
  * have no output at all. */
-static void check(const char *journey) {
+static void check_in(const char *journeys_dir, const char *dir, const char *journey) {
     transcripts_t t = {0};
     char path[512], line[TRANSCRIPT_BYTES + 128];
     size_t listed = 0;
-    simulate(journey, &t);
-    snprintf(path, sizeof path, "%s/%s.expect", PATHS_DIR, journey);
+    simulate(journeys_dir, dir, journey, &t);
+    snprintf(path, sizeof path, "%s/%s.expect", dir, journey);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "open %s", path);
     while (fgets(line, sizeof line, f)) {
@@ -57,6 +62,9 @@ static void check(const char *journey) {
               journey, t.count, listed, path);
 }
 
+/* An example journey over its path file. */
+static void check(const char *journey) { check_in(EXAMPLES_DIR, PATHS_DIR, journey); }
+
 Test(example_journeys, coffee_email_promo_every_path, .timeout = 120) {
     check("coffee_email_promo");
 }
@@ -71,6 +79,23 @@ Test(example_journeys, coffee_push_promo_every_path, .timeout = 120) {
 
 Test(example_journeys, coffee_voice_reactivation_every_path, .timeout = 120) {
     check("coffee_voice_reactivation");
+}
+
+Test(example_journeys, coffee_push_promo_claims_the_offer_link_in_either_order,
+     .timeout = 120) {
+    check_in(EXAMPLES_DIR, LANGUAGE_DIR, "coffee_push_promo_orders");
+}
+
+Test(language_journeys, seen_condition_lower_and_trim_read_a_reply, .timeout = 120) {
+    check_in(LANGUAGE_DIR "/journeys", LANGUAGE_DIR, "lang_reply");
+}
+
+Test(language_journeys, flag_unflag_and_has_flag, .timeout = 120) {
+    check_in(LANGUAGE_DIR "/journeys", LANGUAGE_DIR, "lang_flags");
+}
+
+Test(language_journeys, a_window_from_the_click_inside_a_branch, .timeout = 120) {
+    check_in(LANGUAGE_DIR "/journeys", LANGUAGE_DIR, "lang_click_window");
 }
 
 /* Providers deliver at least once: every event line of a path file three times (same

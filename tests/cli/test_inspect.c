@@ -129,6 +129,21 @@ Test(inspect, shows_nodes_by_name_timers_done_instances_and_profile) {
     cr_assert_null(strstr(out, "bob"), "another contact's state shown:\n%s", out);
 }
 
+Test(inspect, names_a_seen_condition_with_its_event_type) {
+    /* coffee_push_promo's branch (node 1) watches push.opened (bit 0) and
+     * seen(push.clicked, link == "offer") (bit 1); erin has seen both. */
+    state_instance_t active = {STATE_INSTANCE_ACTIVE, 1, 1, 1, T0_MS, T0_MS, 0x3u, 0, 0};
+    cr_assert(eq(int, state_store_instance_put(writer, 2, "erin", "coffee_push_promo",
+                                               &active), SY_OK));
+    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    char args[512];
+    snprintf(args, sizeof args, "--contact erin --state-dir %s --journeys %s", dir,
+             JOURNEYS_DIR);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    const char *want = "outcomes seen:   push.opened, push.clicked (link == \"offer\")";
+    cr_assert_not_null(strstr(out, want), "missing '%s' in:\n%s", want, out);
+}
+
 Test(inspect, without_journeys_shows_indexes_and_the_seen_mask) {
     char args[512], want[64];
     snprintf(args, sizeof args, "--contact alice --state-dir %s", dir);

@@ -25,9 +25,14 @@ static const sy_attr_t fuzz_profile_attrs[] = {
     {"vip", {.kind = SY_VALUE_BOOL, .u.b = true}},
 };
 
-/* seen(): the same bit for the same event type, 32 bits as in a branch's watch list. */
-static int fuzz_watch(void *ctx, const journey_event_match_t *match) {
+/* seen(): the same bit for the same event type, 32 bits as in a branch's watch list; a
+ * seen() condition is compiled and dropped (the callee owns it). */
+static int fuzz_watch(void *ctx, const journey_event_match_t *match, expr_t *filter,
+                      const char *filter_text, size_t filter_len) {
     (void)ctx;
+    (void)filter_text;
+    (void)filter_len;
+    expr_free(filter);
     uint32_t h = (uint32_t)match->channel * 31u + (uint32_t)match->type;
     if (match->name != NULL)
         h = sy_hash_fnv1a32(h, match->name, strlen(match->name));
@@ -73,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         {NULL, &empty, 0, INT64_C(1793606400000), INT64_C(1793606400000), 1},
     };
     expr_scope_t scope = {fuzz_attrs, sizeof fuzz_attrs / sizeof fuzz_attrs[0], true,
-                          fuzz_watch, NULL};
+                          fuzz_watch, NULL, NULL};
     fuzz_run(text, &scope, envs, 2);
     scope.has_event = false;
     scope.watch = NULL;

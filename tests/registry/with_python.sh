@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # with_python.sh SCRIPT [ARGS...] — runs a Python test script with the pinned client libraries
-# the schema registry tests use (confluent-kafka's AvroSerializer with fastavro), from a
+# the schema registry tests use (confluent-kafka's AvroSerializer with fastavro), and the
+# SMTP server the sender's tests deliver email to (aiosmtpd), from a
 # virtual environment in the cache that this script creates once and then reuses. It is not
 # a general Python environment: only the pins below, nothing from the work tree.
 set -euo pipefail
@@ -12,6 +13,7 @@ readonly PYTHON_PINS=(
     "confluent-kafka[avro,schemaregistry]==2.16.1"
     "fastavro==1.13.1"
     "requests==2.34.2"
+    "aiosmtpd==1.4.6"
 )
 readonly CACHE_ROOT="${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}"
 pins_hash=$(printf '%s\n' "${PYTHON_PINS[@]}" | sha256sum | cut -c1-12)

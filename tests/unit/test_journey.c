@@ -899,3 +899,42 @@ Test(journey, durations_refuse_zero_signs_spaces_and_unknown_units) {
         cr_assert(eq(i64, ms, 42), "'%s' changed *ms on failure", bad[i]);
     }
 }
+
+/* ---- seen() conditions and flags ---- */
+
+Test(journey, push_promo_watches_the_offer_click_as_its_own_entry) {
+    journey_t *j = load_named_example("coffee_push_promo.yaml");
+    const journey_branch_t *br = &node_named(j, "outcome")->u.branch;
+    /* push.opened (when), then one entry for seen(push.clicked, link == "offer"), shared
+     * by the claimed and the opened_only paths */
+    cr_assert(eq(sz, br->watch.count, 2), "%zu watched, want 2", br->watch.count);
+    assert_match(&br->watch.events[1], SY_CHANNEL_PUSH, SY_EVENT_CLICKED);
+    cr_assert(br->watch.on_message[1], "the click counts for the push only");
+    cr_assert_null(br->watch.filters[0], "the when list's entry has no condition");
+    cr_assert_not_null(br->watch.filters[1], "the condition was compiled");
+    cr_assert(eq(str, br->watch.filter_texts[1], "link == \"offer\""), "'%s'",
+              br->watch.filter_texts[1]);
+    cr_assert_not(j->reads_flags, "no has_flag()");
+    journey_free(j);
+}
+
+Test(journey, flag_and_unflag_are_attribute_updates_and_has_flag_reads_the_profile) {
+    journey_t *j = parse_ok(
+        "id: f\nversion: 1\nentry: {event: custom.signup, if: not has_flag(vip)}\n"
+        "nodes:\n"
+        "  - {id: mark, update: {flag: vip}, next: clear}\n"
+        "  - {id: clear, update: {unflag: old_vip}, next: done}\n"
+        "  - {id: done, exit: {}}\n");
+    const journey_update_t *mark = &node_named(j, "mark")->u.update;
+    cr_assert(eq(int, mark->op, SY_UPDATE_SET_ATTRIBUTE), "op %d", mark->op);
+    cr_assert(mark->flag, "a flag");
+    cr_assert(eq(str, mark->name, "vip"));
+    cr_assert(eq(str, mark->value, "true"));
+    cr_assert(expr_template_is_literal(mark->value_template), "the value is literal");
+    const journey_update_t *clear = &node_named(j, "clear")->u.update;
+    cr_assert(eq(int, clear->op, SY_UPDATE_UNSET_ATTRIBUTE), "op %d", clear->op);
+    cr_assert(clear->flag, "a flag");
+    cr_assert(eq(str, clear->name, "old_vip"));
+    cr_assert(j->reads_flags, "has_flag() in the entry rule: the profile is read");
+    journey_free(j);
+}

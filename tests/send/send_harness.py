@@ -1,0 +1,132 @@
+"""send_harness.py — what the sender's broker tests and benchmark share: topics made with
+the admin client, action commands produced as the service writes them (Avro, Confluent frame,
+schema id 3, keyed by contact), engagement events read back and decoded, a sender config and
+template directory written to a temporary directory, and `switchyard send` started and
+stopped. Not a test itself; the checks live in the test scripts."""
+import io
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import fastavro
+from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from smtp_sink import SmtpSink  # noqa: F401  (re-exported for the tests)
+from standin_http import AUTH_TOKEN, FCM_PROJECT, FCM_TOKEN, SID
+
+BOOTSTRAP = os.environ.get("SWITCHYARD_TEST_BOOTSTRAP", "")
+CHANNELS = ("email", "sms", "push", "voice")
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def schema(root, name):
+    with open(os.path.join(root, "schemas", name)) as f:
+        return fastavro.parse_schema(json.load(f))
+
+
+def topics_create(base, partitions=2):
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    names = [f"{base}.actions.{c}" for c in CHANNELS] + [f"{base}.events"]
+    for f in admin.create_topics([NewTopic(t, partitions, 1) for t in names]).values():
+        f.result(60)
+
+
+def action(action_id, contact, channel, template, params, not_before_ms=0):
+    return {"action_id": action_id, "contact_id": contact, "channel": channel.upper(),
+            "template_id": template, "not_before": not_before_ms, "journey_id": "j1",
+            "journey_version": 1, "node_id": "n1", "occurrence": 0, "tracking_number": None,
+            "params": params}
+
+
+def actions_produce(root, base, actions):
+    sch = schema(root, "action_command.avsc")
+    p = Producer({"bootstrap.servers": BOOTSTRAP, "enable.idempotence": True})
+    for a in actions:
+        buf = io.BytesIO()
+        buf.write(b"\x00" + (3).to_bytes(4, "big"))
+        fastavro.schemaless_writer(buf, sch, a)
+        p.produce(f"{base}.actions.{a['channel'].lower()}", buf.getvalue(),
+                  key=a["contact_id"].encode())
+        p.poll(0)
+    check(p.flush(60) == 0, "action commands not all produced")
+
+
+def events_read(root, base, want, timeout_s=90):
+    """The engagement events on <base>.events, decoded, once `want` of them are there."""
+    sch = schema(root, "engagement_event.avsc")
+    c = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": "check-" + uuid.uuid4().hex,
+                  "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
+    c.subscribe([f"{base}.events"])
+    out, deadline = [], time.monotonic() + timeout_s
+    while len(out) < want and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is None or m.error():
+            continue
+        check(m.value()[:5] == b"\x00" + (1).to_bytes(4, "big"), "event frame header")
+        ev = fastavro.schemaless_reader(io.BytesIO(m.value()[5:]), sch)
+        ev["_key"] = m.key().decode()
+        out.append(ev)
+    c.close()
+    return out
+
+
+TEMPLATES = {
+    "welcome.subject": "Welcome, {{name}} — café inside",
+    "welcome.txt": "Hello {{name}},\nyour code is {{code | \"NONE\"}}.\n",
+    "welcome.html": "<p>Hello <b>{{name}}</b>, your code is {{code | \"NONE\"}}.</p>\n",
+    "ping.subject": "Ping",
+    "ping.txt": "message {{n}}",
+}
+
+
+def workdir_make(d, base, standin_url, smtp_url, channels, extra=""):
+    tdir = os.path.join(d, "templates")
+    os.makedirs(tdir, exist_ok=True)
+    for name, text in TEMPLATES.items():
+        with open(os.path.join(tdir, name), "w") as f:
+            f.write(text)
+    path = os.path.join(d, "send.conf")
+    with open(path, "w") as f:
+        f.write(f"kafka.bootstrap.servers = {BOOTSTRAP}\ngroup.id = {base}-send\n"
+                f"topic.actions.prefix = {base}.actions.\ntopic.events = {base}.events\n"
+                f"send.channels = {channels}\nsend.state.dir = state\n"
+                f"send.templates.dir = templates\nsend.request.timeout.ms = 1000\n"
+                f"send.retry.initial.ms = 50\nsend.retry.max.ms = 1000\n"
+                f"smtp.url = {smtp_url}\nsmtp.from = journeys@shop.example\n"
+                f"twilio.url = {standin_url}\ntwilio.account_sid = {SID}\n"
+                f"twilio.auth_token = {AUTH_TOKEN}\ntwilio.from = +15005550006\n"
+                f"twilio.status_callback = http://127.0.0.1:9/twilio/status\n"
+                f"fcm.url = {standin_url}\nfcm.project = {FCM_PROJECT}\n"
+                f"fcm.token = {FCM_TOKEN}\n{extra}")
+    return path
+
+
+def sender_start(binary, config, log_path):
+    log = open(log_path, "ab")
+    return subprocess.Popen([binary, "send", "--config", config], stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+def sender_stop(proc, timeout_s=60):
+    proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout_s)
+
+
+def wait_until(cond, timeout_s, what, proc=None):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"switchyard send exited {proc.returncode} while waiting "
+                                 f"for {what}")
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
