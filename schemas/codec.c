@@ -56,6 +56,7 @@ void codec_close(codec_t *codec) {
         avro_reader_free(codec->reader);
     free(codec->out);
     free(codec->json_scratch);
+    free(codec->json_out);
     free(codec);
 }
 

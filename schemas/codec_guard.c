@@ -5,27 +5,20 @@
  * a hash lookup per field). It is not a decoder: it keeps no values, only counts map
  * entries. */
 #include <assert.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codec_int.h"
 
 /* Deeper nesting than this is refused; switchyard's schemas nest three levels. */
 #define GUARD_DEPTH_MAX 32
 
-/* One schema node, compiled from avro-c's schema; owned by its parent (the root by the
- * codec's schema). Nodes deeper than GUARD_DEPTH_MAX keep no children: the walk refuses
- * them before looking, so a recursive schema compiles to a finite tree. */
-struct codec_guard {
-    avro_type_t type;
-    const char *name;         /* enum name, borrowed from the avro-c schema */
-    size_t count;             /* enum symbols, union branches, record fields, fixed size */
-    codec_guard_t **children; /* owned: union branches, record fields, array/map items,
-                               * link target */
-    const char **fields;      /* record field names, borrowed from the avro-c schema */
-};
+/* An enum symbol as JSON shows it is cut to this many bytes, its NUL included. */
+#define GUARD_SYMBOL_BYTES_MAX 128
 
 typedef struct guard {
     const uint8_t *start; /* borrowed body */
@@ -366,6 +359,9 @@ void codec_guard_free(codec_guard_t *node) {
     size_t n = node->type == AVRO_FIXED || node->type == AVRO_ENUM ? 0 : node->count;
     for (size_t i = 0; node->children && i < n; i++)
         codec_guard_free(node->children[i]);
+    for (size_t i = 0; node->symbols && i < node->count; i++)
+        free(node->symbols[i]);
+    free(node->symbols);
     free(node->children);
     free(node->fields);
     free(node);
@@ -374,6 +370,25 @@ void codec_guard_free(codec_guard_t *node) {
 /* The children of node: union branches, record fields, the items of an array or map,
  * a link's target (count and type already set). 0 on out of memory. */
 static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth);
+
+/* The enum's symbols in lower case, at most GUARD_SYMBOL_BYTES_MAX - 1 bytes each (the
+ * JSON writer shows them so). 0 on out of memory. */
+static int guard_compile_symbols(codec_guard_t *node, avro_schema_t schema) {
+    assert(node->type == AVRO_ENUM);
+    node->symbols = calloc(node->count ? node->count : 1, sizeof *node->symbols);
+    if (!node->symbols)
+        return 0;
+    for (size_t i = 0; i < node->count; i++) {
+        const char *symbol = avro_schema_enum_get(schema, (int)i);
+        size_t n = symbol ? strnlen(symbol, GUARD_SYMBOL_BYTES_MAX - 1) : 0;
+        if (!(node->symbols[i] = malloc(n + 1)))
+            return 0;
+        for (size_t c = 0; c < n; c++)
+            node->symbols[i][c] = (char)tolower((unsigned char)symbol[c]);
+        node->symbols[i][n] = '\0';
+    }
+    return 1;
+}
 
 /* node for schema at walk depth depth (the root is 1, as in guard_datum). */
 static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
@@ -387,6 +402,10 @@ static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
     case AVRO_ENUM:
         node->count = (size_t)avro_schema_enum_number_of_symbols(schema);
         node->name = avro_schema_name(schema);
+        if (!guard_compile_symbols(node, schema)) {
+            codec_guard_free(node);
+            return NULL;
+        }
         break;
     case AVRO_UNION: node->count = avro_schema_union_size(schema); break;
     case AVRO_RECORD: node->count = avro_schema_record_size(schema); break;

@@ -23,8 +23,20 @@ typedef struct codec_schema_text {
 extern const codec_schema_text_t codec_schema_texts[];
 extern const size_t codec_schema_texts_count;
 
-/* codec_guard.c: a schema compiled for codec_guard_check. */
+/* codec_guard.c: a schema compiled once for codec_guard_check and the JSON writer. One
+ * node per schema node, owned by its parent (the root by the codec's schema). Nodes deeper
+ * than the guard's depth limit keep no children: the walks refuse them before looking,
+ * so a recursive schema compiles to a finite tree. */
 typedef struct codec_guard codec_guard_t;
+struct codec_guard {
+    avro_type_t type;
+    const char *name;         /* enum name, borrowed from the avro-c schema */
+    size_t count;             /* enum symbols, union branches, record fields, fixed size */
+    codec_guard_t **children; /* owned: union branches, record fields, array/map items,
+                               * link target */
+    const char **fields;      /* record field names, borrowed from the avro-c schema */
+    char **symbols;           /* owned: enum symbols in lower case, as JSON shows them */
+};
 
 /* One loaded schema with its reusable buffers. All fields are owned by the codec. */
 typedef struct codec_schema {
@@ -58,6 +70,8 @@ struct codec {
     size_t out_size;
     char *json_scratch;                           /* owned; codec_to_json's strings */
     size_t json_scratch_size;
+    char *json_out;                               /* owned; codec_json_write's text */
+    size_t json_out_size;
     codec_keyset_t keys;
 };
 
@@ -110,6 +124,15 @@ sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errb
 sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
                        size_t body_len, char *scratch, void *out, char *errbuf,
                        size_t errbuf_size);
+
+/* codec_json_write.c: the JSON text of the body of a record of schema id, as
+ * codec_to_json renders it, into codec->json_out: *json borrows it (NUL-terminated,
+ * *json_len bytes) until the next call. The body is not checked beyond what the walk
+ * needs: it stays within body_len and fails with SY_ERR_MALFORMED on what it cannot
+ * follow; SY_ERR_NOMEM. */
+sy_err_t codec_json_write(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
+                          size_t body_len, const char **json, size_t *json_len,
+                          char *errbuf, size_t errbuf_size);
 
 /* codec_keys.c: how many distinct keys the count entries of a map hold, the keys being
  * kvs[i].key, or attrs[i].name when kvs is NULL. count is at most CODEC_KEYSET_SLOTS / 2
