@@ -70,6 +70,7 @@ struct codec {
     size_t out_size;
     char *json_scratch;                           /* owned; codec_to_json's strings */
     size_t json_scratch_size;
+    bool event_fused;                             /* events are read by codec_fused_event */
     char *json_out;                               /* owned; codec_json_write's text */
     size_t json_out_size;
     codec_keyset_t keys;
@@ -87,8 +88,48 @@ sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
                            size_t errbuf_size);
 void codec_schema_unload(codec_schema_t *s);
 
-/* codec_guard.c: compile schema (borrowed; it must outlive *out) for the guard. *out set
- * only on success. Errors: SY_ERR_NOMEM. codec_guard_free(NULL) is a no-op. */
+/* codec_guard.c: where a walk over one body is. The fused readers (codec_decode_event.c)
+ * make one with codec_guard_walk_start and read through the guard's steps below, so they
+ * refuse what the guard refuses, with its messages. */
+typedef struct codec_guard_walk {
+    const uint8_t *start; /* borrowed body */
+    const uint8_t *p;     /* next byte to read */
+    const uint8_t *end;   /* one past the last byte */
+    size_t base;          /* frame offset of start, for messages */
+    size_t map_entries;
+    const char *field;    /* innermost record field, for messages; NULL at top */
+    int depth;
+    char *errbuf;
+    size_t errbuf_size;
+} codec_guard_walk_t;
+
+/* codec_guard.c: nesting deeper than this is refused; switchyard's schemas nest three. */
+#define CODEC_GUARD_DEPTH_MAX 32
+
+/* codec_guard.c: the guard's steps, one Avro item each at g->p, for the fused readers:
+ * each checks what the guard's walk checks there and fails with its message (naming
+ * g->field, which the reader sets as the walk would). Start a walk over body (frame offset
+ * base) with codec_guard_walk_start and end it with codec_guard_finish (trailing bytes). */
+void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body, size_t len,
+                            size_t base, char *errbuf, size_t errbuf_size);
+sy_err_t codec_guard_finish(codec_guard_walk_t *g);
+/* A string: UTF-8 without NUL; *data, *size where its bytes are in the body. */
+sy_err_t codec_guard_string(codec_guard_walk_t *g, const uint8_t **data, size_t *size);
+sy_err_t codec_guard_long(codec_guard_walk_t *g, int64_t *out);
+sy_err_t codec_guard_double(codec_guard_walk_t *g, double *out);
+/* An enum index within node's symbols; a union branch within node's branches (the branch
+ * itself is the caller's to read). */
+sy_err_t codec_guard_enum(codec_guard_walk_t *g, const codec_guard_t *node, int32_t *index);
+sy_err_t codec_guard_union(codec_guard_walk_t *g, const codec_guard_t *node, int32_t *index);
+/* One block header of a map or array: *count items (0: the end), *block_end when the
+ * block gives its byte size; after its items, codec_guard_block_done checks that size. */
+sy_err_t codec_guard_block(codec_guard_walk_t *g, bool zero_size_items, int64_t *count,
+                           const uint8_t **block_end);
+sy_err_t codec_guard_block_done(codec_guard_walk_t *g, const uint8_t *block_start,
+                                const uint8_t *block_end);
+
+/* codec_guard_compile.c: compile schema (borrowed; it must outlive *out) for the guard.
+ * *out set only on success. Errors: SY_ERR_NOMEM. codec_guard_free(NULL) is a no-op. */
 sy_err_t codec_guard_compile(avro_schema_t schema, codec_guard_t **out);
 void codec_guard_free(codec_guard_t *guard);
 
@@ -105,6 +146,24 @@ sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size
 sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
                     sy_schema_id_t *id, const uint8_t **body, size_t *body_len,
                     char *errbuf, size_t errbuf_size);
+/* codec.c: codec_read's frame checks only (want is one schema), for a fused reader that
+ * guards the body itself as it reads it. */
+sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
+                          const uint8_t **body, size_t *body_len, char *errbuf,
+                          size_t errbuf_size);
+
+/* codec_decode_event.c: true when the compiled EngagementEvent schema has the fields the
+ * fused reader expects (else events go through codec_read and codec_extract). */
+bool codec_event_fusable(const codec_guard_t *root);
+/* codec_decode_event.c: guard and read the EngagementEvent body in one pass into e, its
+ * strings copied, NUL-terminated, into scratch (body_len + 1 bytes). It refuses what
+ * codec_guard_check refuses, with its messages (frame offsets: body at base 5). Entries of
+ * props beyond SY_EVENT_PROPS_MAX are checked and counted in *props_seen, not kept;
+ * limits, map keys and rules are the caller's. */
+sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
+                           char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
+                           size_t errbuf_size);
+
 /* codec_guard.c: true when s[0..len) is UTF-8 without NUL, as the guard wants strings. */
 bool codec_utf8_valid(const uint8_t *s, size_t len);
 
