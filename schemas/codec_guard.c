@@ -50,7 +50,12 @@ static sy_err_t guard_varint(guard_t *g, const char *what, int max_bytes, int la
                              int64_t *out) {
     const uint8_t *at = g->p;
     uint64_t v = 0;
-    assert(max_bytes > 0 && max_bytes <= 10 && last_bits > 0 && last_bits < 7);
+    assert(max_bytes > 1 && max_bytes <= 10 && last_bits > 0 && last_bits < 7);
+    if (at < g->end && *at < 0x80) { /* one byte, the usual case: never the last of many */
+        g->p++;
+        *out = (int64_t)(*at >> 1) ^ -(int64_t)(*at & 1);
+        return SY_OK;
+    }
     for (int i = 0; i < max_bytes; i++) {
         uint8_t b;
         if (g->p >= g->end)
