@@ -48,13 +48,30 @@ bool codec_event_fusable(const codec_guard_t *root) {
     return props->children && props->children[0]->type == AVRO_STRING;
 }
 
+/* The usual string: a one-byte length (under 64) and plain ASCII that fits. Anything
+ * else goes through codec_guard_string, which accepts or refuses it as the guard does. */
+static bool fused_plain_string(const codec_guard_walk_t *g, const uint8_t **data,
+                               size_t *size) {
+    const uint8_t *p = g->p;
+    assert(p <= g->end);
+    if (p == g->end || *p >= 0x80 || (*p & 1))
+        return false;
+    *size = *p >> 1;
+    *data = p + 1;
+    return *size <= (size_t)(g->end - *data) && codec_ascii_prefix(*data, *size) == *size;
+}
+
 /* A checked string, copied into scratch. */
 static sy_err_t fused_string(fused_t *f, const char **out) {
     const uint8_t *data;
     size_t size;
-    sy_err_t err = codec_guard_string(&f->g, &data, &size);
-    if (err != SY_OK)
-        return err;
+    if (fused_plain_string(&f->g, &data, &size)) {
+        f->g.p = data + size;
+    } else {
+        sy_err_t err = codec_guard_string(&f->g, &data, &size);
+        if (err != SY_OK)
+            return err;
+    }
     assert(f->scratch && data);
     memcpy(f->scratch, data, size);
     f->scratch[size] = '\0';
@@ -66,6 +83,10 @@ static sy_err_t fused_string(fused_t *f, const char **out) {
 /* The ["null", T] union of node: *present when branch 1 (T's value is the caller's). */
 static sy_err_t fused_branch(fused_t *f, const codec_guard_t *node, bool *present) {
     int32_t index = 0;
+    if (f->g.p < f->g.end && (*f->g.p == 0 || *f->g.p == 2)) { /* branch 0 or 1, one byte */
+        *present = *f->g.p++ == 2;
+        return SY_OK;
+    }
     sy_err_t err = codec_guard_union(&f->g, node, &index);
     /* no assert: codec_guard_union asserts the node and checks the index */
     *present = index == 1;

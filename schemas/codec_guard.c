@@ -129,9 +129,8 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
 }
 
 
-/* The first byte of s[0..n) that is not ASCII without NUL (n when there is none): eight
- * bytes at a time while they are all plain, then byte by byte. */
-static size_t guard_ascii_prefix(const uint8_t *s, size_t n) {
+/* Eight bytes at a time while they are all plain ASCII, then byte by byte. */
+size_t codec_ascii_prefix(const uint8_t *s, size_t n) {
     const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     size_t i = 0;
     assert(s || n == 0);
@@ -147,13 +146,13 @@ static size_t guard_ascii_prefix(const uint8_t *s, size_t n) {
 
 bool codec_utf8_valid(const uint8_t *s, size_t len) {
     /* no assert: the loop of every string written; codec_wr_string asserts */
-    size_t i = guard_ascii_prefix(s, len);
+    size_t i = codec_ascii_prefix(s, len);
     while (i < len) {
         size_t n = guard_utf8_char(s + i, len - i);
         if (!n)
             return false;
         i += n;
-        i += guard_ascii_prefix(s + i, len - i);
+        i += codec_ascii_prefix(s + i, len - i);
     }
     return true;
 }
@@ -178,7 +177,7 @@ static sy_err_t guard_sized(guard_t *g, bool is_string, const uint8_t **data, si
                           what, len, guard_left(g));
     const uint8_t *end = g->p + len;
     for (const uint8_t *s = g->p; is_string && s < end;) {
-        s += guard_ascii_prefix(s, (size_t)(end - s));
+        s += codec_ascii_prefix(s, (size_t)(end - s));
         if (s == end)
             break;
         size_t n = guard_utf8_char(s, (size_t)(end - s));

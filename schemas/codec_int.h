@@ -164,6 +164,10 @@ sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_
                            char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
                            size_t errbuf_size);
 
+/* codec_guard.c: the index of the first byte of s[0..n) that is not ASCII without NUL
+ * (1 to 0x7f), n when there is none. */
+size_t codec_ascii_prefix(const uint8_t *s, size_t n);
+
 /* codec_guard.c: true when s[0..len) is UTF-8 without NUL, as the guard wants strings. */
 bool codec_utf8_valid(const uint8_t *s, size_t len);
 
