@@ -3,6 +3,7 @@
  * schema accessors cost a hash lookup per field. Not a walk over any body. */
 #include <assert.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ void codec_guard_free(codec_guard_t *node) {
     for (size_t i = 0; node->symbols && i < node->count; i++)
         free(node->symbols[i]);
     free(node->symbols);
+    for (size_t i = 0; node->field_keys && i < node->count; i++)
+        free(node->field_keys[i]);
+    free(node->field_keys);
     free(node->children);
     free(node->fields);
     free(node);
@@ -50,6 +54,25 @@ static int guard_compile_symbols(codec_guard_t *node, avro_schema_t schema) {
         node->symbols[i][n] = '\0';
     }
     return 1;
+}
+
+/* The JSON key of a record field, "name": with its quotes and colon, or NULL (and *ok
+ * still true) for a name with a byte JSON would escape. *ok false on out of memory. */
+static char *guard_field_key(const char *name, bool *ok) {
+    assert(name);
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)name[i] < 0x20 || name[i] == '"' || name[i] == '\\')
+            return NULL;
+    char *key = malloc(n + 4);
+    if (!key) {
+        *ok = false;
+        return NULL;
+    }
+    key[0] = '"';
+    memcpy(key + 1, name, n);
+    memcpy(key + 1 + n, "\":", 3); /* the closing quote, the colon, the NUL */
+    return key;
 }
 
 /* node for schema at walk depth depth (the root is 1, as in guard_datum). */
@@ -88,7 +111,9 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
     node->children = calloc(node->count, sizeof *node->children);
     if (!node->children)
         return 0;
-    if (node->type == AVRO_RECORD && !(node->fields = calloc(node->count, sizeof(char *))))
+    if (node->type == AVRO_RECORD &&
+        (!(node->fields = calloc(node->count, sizeof(char *))) ||
+         !(node->field_keys = calloc(node->count, sizeof(char *)))))
         return 0;
     for (size_t i = 0; i < node->count; i++) {
         avro_schema_t child;
@@ -99,6 +124,10 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
         case AVRO_LINK: child = avro_schema_link_target(schema); break;
         default: /* AVRO_RECORD */
             node->fields[i] = avro_schema_record_field_name(schema, (int)i);
+            bool ok = true;
+            node->field_keys[i] = guard_field_key(node->fields[i], &ok);
+            if (!ok)
+                return 0;
             child = avro_schema_record_field_get_by_index(schema, (int)i);
             break;
         }

@@ -36,6 +36,8 @@ struct codec_guard {
                                * link target */
     const char **fields;      /* record field names, borrowed from the avro-c schema */
     char **symbols;           /* owned: enum symbols in lower case, as JSON shows them */
+    char **field_keys;        /* owned: each record field's JSON key, "name": (NULL for a
+                               * name that would need escaping) */
 };
 
 /* One loaded schema with its reusable buffers. All fields are owned by the codec. */

@@ -53,8 +53,15 @@ static void json_put(json_wr_t *w, const char *s, size_t n) {
 
 #define json_lit(w, s) json_put((w), (s), sizeof(s) - 1)
 
+/* Bytes a JSON string must escape: under 0x20, the quote and the backslash. */
+static bool json_escaped(unsigned char c) {
+    /* no assert: a byte test */
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
 /* A JSON string as json-c escapes it with its "no slash escape" flag: the two-letter
- * escapes for \b \n \r \t \f " and backslash, \u00xx for other bytes under 0x20. */
+ * escapes for \b \n \r \t \f " and backslash, \u00xx for other bytes under 0x20. Runs
+ * with nothing to escape are copied whole. */
 static void json_string(json_wr_t *w, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     assert(s || n == 0);
@@ -62,23 +69,70 @@ static void json_string(json_wr_t *w, const char *s, size_t n) {
         return;
     char *o = w->codec->json_out + w->len;
     *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && !json_escaped((unsigned char)s[run]))
+            run++;
+        memcpy(o, s + i, run - i);
+        o += run - i;
+        if ((i = run) == n)
+            break;
+        unsigned char c = (unsigned char)s[i++];
         const char *two = c == '\b' ? "\\b" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
                         : c == '\t' ? "\\t" : c == '\f' ? "\\f" : c == '"' ? "\\\""
                         : c == '\\' ? "\\\\" : NULL;
         if (two) {
             *o++ = two[0];
             *o++ = two[1];
-        } else if (c < 0x20) {
+        } else {
             memcpy(o, "\\u00", 4);
             o[4] = hex[c >> 4];
             o[5] = hex[c & 15];
             o += 6;
-        } else {
-            *o++ = (char)c;
         }
     }
+    *o++ = '"';
+    w->len = (size_t)(o - w->codec->json_out);
+}
+
+/* v as exactly n decimal digits, zero-padded, at o. */
+static char *json_digits(char *o, int64_t v, int n) {
+    assert(v >= 0 && n > 0);
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        o[i] = (char)('0' + v % 10);
+    return o + n;
+}
+
+/* ms within the instant bounds (years 0000 to 9999) as sy_time_format_ms writes it,
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ", quoted, without printf. */
+static void json_time(json_wr_t *w, int64_t ms) {
+    const int64_t day_ms = INT64_C(86400000);
+    int64_t days = ms / day_ms, rest = ms % day_ms, y;
+    int m, d;
+    assert(sy_time_in_bounds(ms));
+    if (rest < 0) {
+        rest += day_ms;
+        days--;
+    }
+    sy_time_civil_from_days(days, &y, &m, &d);
+    if (!json_reserve(w, 26))
+        return;
+    char *o = w->codec->json_out + w->len;
+    *o++ = '"';
+    o = json_digits(o, y, 4);
+    *o++ = '-';
+    o = json_digits(o, m, 2);
+    *o++ = '-';
+    o = json_digits(o, d, 2);
+    *o++ = 'T';
+    o = json_digits(o, rest / 3600000, 2);
+    *o++ = ':';
+    o = json_digits(o, rest / 60000 % 60, 2);
+    *o++ = ':';
+    o = json_digits(o, rest / 1000 % 60, 2);
+    *o++ = '.';
+    o = json_digits(o, rest % 1000, 3);
+    *o++ = 'Z';
     *o++ = '"';
     w->len = (size_t)(o - w->codec->json_out);
 }
@@ -190,22 +244,23 @@ static void json_fields(json_wr_t *w, const codec_guard_t *node, uint64_t timest
     for (size_t i = 0; i < node->count && !w->bad; i++, first = false) {
         if (!first)
             json_lit(w, ",");
-        json_string(w, node->fields[i], strlen(node->fields[i]));
-        json_lit(w, ":");
+        if (node->field_keys && node->field_keys[i]) {
+            json_put(w, node->field_keys[i], strlen(node->field_keys[i]));
+        } else {
+            json_string(w, node->fields[i], strlen(node->fields[i]));
+            json_lit(w, ":");
+        }
         json_datum(w, node->children[i], i < 64 && (timestamps >> i & 1));
     }
     json_lit(w, "}");
 }
 
 static void json_long(json_wr_t *w, int64_t v, bool timestamp) {
-    char text[SY_TIME_TEXT_BYTES];
     assert(w);
-    if (!timestamp || !sy_time_in_bounds(v)) {
+    if (timestamp && sy_time_in_bounds(v))
+        json_time(w, v);
+    else
         json_int64(w, v);
-        return;
-    }
-    sy_time_format_ms(v, text);
-    json_string(w, text, strnlen(text, sizeof text));
 }
 
 /* An enum index or union branch below count, or -1 (bad set). */

@@ -199,3 +199,18 @@ Test(codec, json_writer_refuses_a_cut_body_and_a_bad_header) {
     expect_err(codec_json_of_written(codec, copy, len, &json, &json_len, errbuf,
                                      sizeof errbuf), SY_ERR_BAD_MAGIC);
 }
+
+Test(codec, json_writer_matches_to_json_on_edge_times) {
+    static const int64_t times[] = {INT64_MIN, -62167219200001, -62167219200000, -86400001,
+                                    -1, 0, 1, 86399999, 1764547200000, 253402300799999,
+                                    253402300800000, INT64_MAX};
+    sy_decision_t d = decision_full();
+    const void *frame;
+    size_t len;
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+        d.decided_at_ms = times[i];
+        sy_err_t err = codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf);
+        if (err == SY_OK) /* a time the rules refuse is never written */
+            expect_same_json(frame, len, (int)i);
+    }
+}
