@@ -206,21 +206,47 @@ static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
     free(e);
 }
 
-/* CLOCK: evict entries not used since the hand last passed until the table fits. */
-static void evict_to_budget(state_contact_table_t *t) {
-    assert(t->count <= t->entries_capacity);
-    while (t->bytes > t->budget && t->count > 0) {
+/* CLOCK: evict the next entry not used since the hand last passed. */
+static void evict_one(state_contact_table_t *t) {
+    assert(t->count > 0);
+    for (;;) {
         if (t->hand >= t->count)
             t->hand = 0;
         contact_entry_t *e = t->entries[t->hand];
-        if (e->referenced) {
-            e->referenced = 0;
-            t->hand++;
+        if (!e->referenced)
+            break;
+        e->referenced = 0;
+        t->hand++;
+    }
+    entry_remove(t, t->entries[t->hand]);
+    t->stats.evictions++;
+}
+
+static void evict_to_budget(state_contact_table_t *t) {
+    assert(t->count <= t->entries_capacity);
+    while (t->bytes > t->budget && t->count > 0)
+        evict_one(t);
+}
+
+/* Room in the entries vector for one more entry: grown, or made by evicting when growing
+ * would go over the budget. 0 on out of memory. */
+static int entries_room(state_contact_table_t *t) {
+    assert(t->count <= t->entries_capacity);
+    while (t->count == t->entries_capacity) {
+        size_t cap = t->entries_capacity ? 2 * t->entries_capacity : 16;
+        size_t more = (cap - t->entries_capacity) * sizeof *t->entries;
+        if (t->bytes + more > t->budget && t->count > 0) {
+            evict_one(t);
             continue;
         }
-        entry_remove(t, e);
-        t->stats.evictions++;
+        contact_entry_t **grown = realloc(t->entries, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        t->bytes += more;
+        t->entries = grown;
+        t->entries_capacity = cap;
     }
+    return 1;
 }
 
 /* Write e's records without rec into the scratch, then rec's when value_len fits; the
@@ -228,6 +254,7 @@ static void evict_to_budget(state_contact_table_t *t) {
 static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, uint16_t rec,
                             const uint8_t *value, size_t value_len, bool keep) {
     size_t n = 0;
+    assert(!e || e->key_len + e->records_len <= ENTRY_BYTES_MAX);
     if (e) {
         size_t at = e->key_len, end = e->key_len + e->records_len;
         while (at < end) {
@@ -255,27 +282,24 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
     return n + REC_HEADER_BYTES + (value ? value_len : 0);
 }
 
-/* A new entry holding ckey and the scratch's n bytes of records, in place of old (NULL:
- * added) at *link. NULL on out of memory (old is then left as it was). */
+/* A new entry holding ckey and the scratch's n bytes of records, in place of old at *link,
+ * or added (old NULL). NULL on out of memory (old is then left as it was). */
 static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t **link,
                                       contact_entry_t *old, const uint8_t *ckey,
                                       size_t ckey_len, size_t n) {
     size_t capacity = (ckey_len + n + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP *
                       ENTRY_BYTES_STEP;
     assert(capacity <= UINT32_MAX && ckey_len <= UINT8_MAX);
-    if (!old && t->count == t->entries_capacity) {
-        size_t cap = t->entries_capacity ? 2 * t->entries_capacity : 1024;
-        contact_entry_t **grown = realloc(t->entries, cap * sizeof *grown);
-        if (!grown)
+    uint64_t hash = key_hash(ckey, ckey_len);
+    if (!old) { /* making room may evict from the chain at link: add at its head */
+        if (!entries_room(t))
             return NULL;
-        t->bytes += (cap - t->entries_capacity) * sizeof *grown;
-        t->entries = grown;
-        t->entries_capacity = cap;
+        link = &t->buckets[hash & (t->buckets_count - 1)];
     }
     contact_entry_t *e = malloc(sizeof *e + capacity);
     if (!e)
         return NULL;
-    *e = (contact_entry_t){.next = old ? old->next : *link, .hash = key_hash(ckey, ckey_len),
+    *e = (contact_entry_t){.next = old ? old->next : *link, .hash = hash,
                            .index = old ? old->index : (uint32_t)t->count,
                            .capacity = (uint32_t)capacity, .records_len = (uint32_t)n,
                            .key_len = (uint8_t)ckey_len, .referenced = 1};
