@@ -17,7 +17,7 @@
 #include "state_store_int.h"
 
 /* Block cache for all column families: holds the blocks of instances, timers and
- * profiles; the write-back cache (state_cache.h) sits in front of it for instances. */
+ * profiles; the contact table (state_contact_table.h) sits in front of it. */
 #define STATE_BLOCK_CACHE_BYTES (256u * 1024 * 1024)
 /* Bloom filter bits per key: most lookups ask for an instance that does not exist yet
  * (a contact's first event in a journey); 10 bits keep false positives near 1%. */
