@@ -153,10 +153,10 @@ const config_option_t config_options[] = {
     /* The default is STATE_CACHE_BYTES_DEFAULT (state_store.h); the maximum is 64 GiB. */
     {"state.cache.bytes", CONFIG_TYPE_INT, "268435456", NULL, 0, INT64_C(68719476736), NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(state_cache_bytes),
-     "Memory budget, in bytes, of the write-back cache of committed journey instances in "
-     "front of RocksDB (hot contacts, and contacts known not to be in a journey). Counts "
-     "the cache's index too; the least recently used entries go first (CLOCK). 0 turns "
-     "the cache off; a budget too small for its index and one 64 KiB chunk holds nothing."},
+     "Memory budget, in bytes, of the cache of committed state in front of RocksDB: one "
+     "entry per hot contact with its journey instances (or that it has none), profile, "
+     "recent event ids and consent. Counts the cache's index too; the least recently used "
+     "contacts go first (CLOCK). 0 turns the cache off."},
     {"group.id", CONFIG_TYPE_STRING, "switchyard", NULL, 1, 255, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(group_id), "Kafka consumer group of all instances of this service."},
     {"transactional.id", CONFIG_TYPE_STRING, "", "derived", 0, 255, NULL,
