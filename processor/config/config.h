@@ -32,6 +32,7 @@ typedef struct sy_config {
     char *state_dir;        /* state.dir */
     char *group_id;         /* group.id */
     char *transactional_id; /* transactional.id; when empty, derived at load (see doc) */
+    char *group_instance_id; /* group.instance.id; empty: derived by the runner, none: off */
     char *topic_events;     /* topic.events */
     char *topic_profiles;   /* topic.profiles */
     char *topic_decisions;  /* topic.decisions */
@@ -77,6 +78,7 @@ typedef struct sy_config {
     int64_t log_progress_interval_ms; /* log.progress.interval.ms; 0: no progress lines */
     char *admin_listen;           /* admin.listen: HOST:PORT of the admin server; "": off */
     int64_t admin_health_stall_ms; /* admin.health.stall.ms */
+    int64_t state_standby_replicas; /* state.standby.replicas */
     size_t kafka_count;           /* kafka.* pass-through properties, in file order */
     char **kafka_names;           /* without the `kafka.` prefix */
     char **kafka_values;

@@ -185,8 +185,13 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
     admin_loop_turned(r->admin);
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(
-        r->consumer, r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS : 100);
+    /* Between batches, a slice of the background restore of new partitions. */
+    if (r->txn_state == RUNNER_TXN_IDLE && (err = runner_restore_step(r, errbuf, errbuf_size)))
+        return err;
+    int wait_ms = r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS
+                  : r->restore.count                ? 0
+                                                    : 100;
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, wait_ms);
     if (m && m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             log_warn("consumer: %s", rd_kafka_message_errstr(m));
