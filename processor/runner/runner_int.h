@@ -86,7 +86,10 @@ typedef struct runner_journeys {
 /* The background restore (runner_restore.c): partitions assigned to this instance whose
  * state is being read back from topic.changelog while their input stays paused. */
 typedef struct runner_restore {
-    uint8_t phase[STATE_PARTITIONS_MAX]; /* RUNNER_RESTORE_NONE, _QUEUED or _READING */
+    uint8_t phase[STATE_PARTITIONS_MAX]; /* RUNNER_RESTORE_NONE, _QUEUED, _READING, _OWNED */
+    /* Offsets of records of a partition being restored that the consumer delivered
+     * before the pause took hold [events, profiles]; -1 none. Sought back at resume. */
+    int64_t rewind_to[STATE_PARTITIONS_MAX][2];
     int count;                           /* partitions queued or reading */
     int32_t checked_max;                 /* highest partition the changelog was checked for */
     uint64_t records[STATE_PARTITIONS_MAX];     /* applied so far, per partition */
@@ -96,7 +99,8 @@ typedef struct runner_restore {
     int64_t last_news_ms; /* last record or log line: when to say we are waiting */
 } runner_restore_t;
 
-enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING };
+enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
+       RUNNER_RESTORE_OWNED };
 
 /* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
 typedef struct runner_changelog {
@@ -366,6 +370,11 @@ sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size)
  * per partition, the highest changelog offset delivered, the checkpoint a restore
  * starts after. Serves the outstanding delivery reports first (bounded wait). */
 void runner_changelog_checkpoint(runner_t *r);
+
+/* Whether input record m belongs to a partition this instance processes now. A record of
+ * a partition being restored (delivered before its pause took hold) is noted, to be read
+ * again at resume; one of a partition no longer ours is dropped. */
+bool runner_restore_admit(runner_t *r, const rd_kafka_message_t *m);
 
 /* Queue events partition p (just assigned, paused) for the background restore. */
 void runner_restore_add(runner_t *r, int32_t p);

@@ -195,8 +195,12 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (m && m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             log_warn("consumer: %s", rd_kafka_message_errstr(m));
-    } else if (m) {
+    } else if (m && runner_restore_admit(r, m)) {
         err = process_record(r, m, errbuf, errbuf_size);
+    } else if (m) {
+        log_debug("record of %s [%" PRId32 "] at %" PRId64 " while the partition is not "
+                  "processed here (restoring, or revoked): not consumed now",
+                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
     }
     if (m)
         rd_kafka_message_destroy(m);

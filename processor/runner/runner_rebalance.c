@@ -87,15 +87,20 @@ static void partitions_revoked(runner_t *r, const rd_kafka_topic_partition_list_
     if (err != SY_OK)
         fatal_set(r, err, errbuf);
     rd_kafka_topic_partition_list_t *pairs = pairs_of(r, in);
+    char names[512] = "";
     for (int i = 0; i < pairs->cnt; i++) {
         rd_kafka_topic_partition_list_del(r->assigned, pairs->elems[i].topic,
                                           pairs->elems[i].partition);
-        if (i % 2 == 0)
-            runner_restore_drop(r, pairs->elems[i].partition);
+        if (i % 2 != 0)
+            continue;
+        runner_restore_drop(r, pairs->elems[i].partition);
+        size_t len = strlen(names);
+        snprintf(names + len, sizeof names - len, " %" PRId32, pairs->elems[i].partition);
     }
     assignment_change(r, pairs, false);
-    log_info("%s %d partition(s); processing %d", lost ? "lost" : "revoked", pairs->cnt / 2,
-             r->assigned->cnt / 2);
+    /* The partitions by number: a handoff's gap is measured from this line. */
+    log_info("%s %d partition(s):%s; processing %d", lost ? "lost" : "revoked",
+             pairs->cnt / 2, names, r->assigned->cnt / 2);
     rd_kafka_topic_partition_list_destroy(pairs);
 }
 

@@ -102,17 +102,58 @@ void runner_assigned_counted(runner_t *r) {
         processing += strcmp(r->assigned->elems[i].topic, r->config->topic_events) == 0;
     int32_t restoring = -1;
     for (int32_t p = 0; restoring < 0 && r->restore.count && p < STATE_PARTITIONS_MAX; p++)
-        if (r->restore.phase[p] != RUNNER_RESTORE_NONE)
+        if (r->restore.phase[p] == RUNNER_RESTORE_QUEUED ||
+            r->restore.phase[p] == RUNNER_RESTORE_READING)
             restoring = p;
     runner_metrics_readiness(r, restoring, processing, processing + r->restore.count);
+}
+
+bool runner_restore_admit(runner_t *r, const rd_kafka_message_t *m) {
+    runner_restore_t *rs = &r->restore;
+    int32_t p = m->partition;
+    assert(!m->err && m->offset >= 0);
+    if (p < 0 || p >= STATE_PARTITIONS_MAX)
+        return false;
+    if (rs->phase[p] == RUNNER_RESTORE_OWNED)
+        return true;
+    if (rs->phase[p] == RUNNER_RESTORE_NONE)
+        return false;
+    int side = strcmp(rd_kafka_topic_name(m->rkt), r->config->topic_events) != 0;
+    if (rs->rewind_to[p][side] < 0 || m->offset < rs->rewind_to[p][side])
+        rs->rewind_to[p][side] = m->offset;
+    return false;
+}
+
+/* Seek partition p's input back to the first record delivered during its restore. */
+static void rewind_delivered(runner_t *r, int32_t p) {
+    runner_restore_t *rs = &r->restore;
+    const char *topics[2] = {r->config->topic_events, r->config->topic_profiles};
+    rd_kafka_topic_partition_list_t *tp = rd_kafka_topic_partition_list_new(2);
+    assert(p >= 0 && p < STATE_PARTITIONS_MAX);
+    for (int side = 0; side < 2; side++)
+        if (rs->rewind_to[p][side] >= 0)
+            rd_kafka_topic_partition_list_add(tp, topics[side], p)->offset =
+                rs->rewind_to[p][side];
+    if (tp->cnt)
+        log_info("partition %" PRId32 ": input delivered during its restore read again from "
+                 "%" PRId64 " (events) and %" PRId64 " (profiles)", p, rs->rewind_to[p][0],
+                 rs->rewind_to[p][1]);
+    rd_kafka_error_t *error = tp->cnt ? rd_kafka_seek_partitions(r->consumer, tp, 5000) : NULL;
+    if (error) {
+        log_warn("seek partition %" PRId32 " back after its restore: %s", p,
+                 rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    }
+    rd_kafka_topic_partition_list_destroy(tp);
 }
 
 void runner_restore_add(runner_t *r, int32_t p) {
     runner_restore_t *rs = &r->restore;
     assert(p >= 0 && p < STATE_PARTITIONS_MAX);
-    if (rs->phase[p] != RUNNER_RESTORE_NONE)
+    if (rs->phase[p] == RUNNER_RESTORE_QUEUED || rs->phase[p] == RUNNER_RESTORE_READING)
         return;
     rs->phase[p] = RUNNER_RESTORE_QUEUED;
+    rs->rewind_to[p][0] = rs->rewind_to[p][1] = -1;
     rs->records[p] = 0;
     rs->last_offset[p] = -1;
     rs->started_ms[p] = sy_clock_mono_ms();
@@ -136,8 +177,10 @@ static rd_kafka_resp_err_t restore_assign(runner_t *r, int32_t p, int64_t offset
 bool runner_restore_drop(runner_t *r, int32_t p) {
     runner_restore_t *rs = &r->restore;
     assert(p >= 0 && p < STATE_PARTITIONS_MAX);
-    if (rs->phase[p] == RUNNER_RESTORE_NONE)
+    if (rs->phase[p] == RUNNER_RESTORE_NONE || rs->phase[p] == RUNNER_RESTORE_OWNED) {
+        rs->phase[p] = RUNNER_RESTORE_NONE;
         return false;
+    }
     if (rs->phase[p] == RUNNER_RESTORE_READING)
         restore_assign(r, p, RD_KAFKA_OFFSET_INVALID, false);
     rs->phase[p] = RUNNER_RESTORE_NONE;
@@ -227,8 +270,9 @@ static sy_err_t partition_done(runner_t *r, int32_t p, char *errbuf, size_t errb
     if (err != SY_OK)
         return err;
     restore_assign(r, p, RD_KAFKA_OFFSET_INVALID, false);
-    rs->phase[p] = RUNNER_RESTORE_NONE;
+    rs->phase[p] = RUNNER_RESTORE_OWNED;
     rs->count--;
+    rewind_delivered(r, p);
     rd_kafka_topic_partition_list_t *pair = runner_partition_pair(r, p);
     rd_kafka_resp_err_t kerr = rd_kafka_resume_partitions(r->consumer, pair);
     if (kerr)
