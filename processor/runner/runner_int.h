@@ -95,12 +95,20 @@ typedef struct runner_restore {
     uint64_t records[STATE_PARTITIONS_MAX];     /* applied so far, per partition */
     int64_t last_offset[STATE_PARTITIONS_MAX];  /* of the last record applied; -1 none */
     int64_t started_ms[STATE_PARTITIONS_MAX];   /* when its restore began (monotonic) */
+    int standby_count;   /* partitions in RUNNER_RESTORE_STANDBY */
+    bool placement_stale; /* the group rebalanced since the standbys were placed */
+    int64_t placement_ms; /* when the group was last described (monotonic) */
     uint64_t pending;    /* records applied since the last store commit */
     int64_t last_news_ms; /* last record or log line: when to say we are waiting */
 } runner_restore_t;
 
+/* A partition's phase here: not ours; assigned and waiting for its restore; being read
+ * back; processed; or kept warm as a standby (its changelog tailed, never processed). */
 enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
-       RUNNER_RESTORE_OWNED };
+       RUNNER_RESTORE_OWNED, RUNNER_RESTORE_STANDBY };
+/* The group is described for the standby placement at most this often (and after each
+ * rebalance, once its assignment is known). */
+#define RUNNER_STANDBY_LOOK_MS 5000
 
 /* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
 typedef struct runner_changelog {
@@ -157,6 +165,7 @@ struct runner {
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
     runner_restore_t restore;
+    bool cooperative; /* the group's rebalance protocol, as last named (runner_rebalance.c) */
     /* Reload on request (runner_reload_watch): a signal handler sets *reload. */
     atomic_int *reload;
     runner_reload_fn *reload_fn;
@@ -378,6 +387,18 @@ bool runner_restore_admit(runner_t *r, const rd_kafka_message_t *m);
 
 /* Queue events partition p (just assigned, paused) for the background restore. */
 void runner_restore_add(runner_t *r, int32_t p);
+
+/* Keep (want) or stop keeping events partition p, not assigned here, as a standby: its
+ * changelog tailed from the checkpoint into the state. Errors: as runner_restore_step. */
+sy_err_t runner_restore_standby(runner_t *r, int32_t p, bool want, char *errbuf,
+                                size_t errbuf_size);
+
+/* runner_standby.c: between batches, with state.standby.replicas > 0, after a rebalance
+ * or every RUNNER_STANDBY_LOOK_MS: describe the group and keep this instance's share of
+ * the standby placement (docs/scaling.md): for each partition, the standby.replicas + 1
+ * members that rank highest by a hash of (member, partition), but for its owner.
+ * A description that fails is tried again later. Errors: as runner_restore_step. */
+sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size);
 
 /* Partition p was revoked: stop restoring it (what was applied stays, with its
  * checkpoint). Returns whether it was being restored. */

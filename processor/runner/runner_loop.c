@@ -186,7 +186,9 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
     admin_loop_turned(r->admin);
     /* Between batches, a slice of the background restore of new partitions. */
-    if (r->txn_state == RUNNER_TXN_IDLE && (err = runner_restore_step(r, errbuf, errbuf_size)))
+    if (r->txn_state == RUNNER_TXN_IDLE &&
+        ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
+         (err = runner_restore_step(r, errbuf, errbuf_size))))
         return err;
     int wait_ms = r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS
                   : r->restore.count                ? 0

@@ -26,9 +26,14 @@ static rd_kafka_topic_partition_list_t *pairs_of(const runner_t *r,
     return out;
 }
 
-static bool cooperative(rd_kafka_t *rk) {
-    assert(rk);
-    return strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+/* The group's rebalance protocol; librdkafka names none (NULL) while the consumer is
+ * closing: the last one named then. */
+static bool cooperative(runner_t *r) {
+    const char *protocol = rd_kafka_rebalance_protocol(r->consumer);
+    assert(r->consumer);
+    if (protocol)
+        r->cooperative = strcmp(protocol, "COOPERATIVE") == 0;
+    return r->cooperative;
 }
 
 static void fatal_set(runner_t *r, sy_err_t err, const char *why) {
@@ -45,7 +50,7 @@ static void assignment_change(runner_t *r, rd_kafka_topic_partition_list_t *pair
     rd_kafka_error_t *error = NULL;
     rd_kafka_resp_err_t kerr = RD_KAFKA_RESP_ERR_NO_ERROR;
     assert(pairs);
-    if (cooperative(r->consumer))
+    if (cooperative(r))
         error = add ? rd_kafka_incremental_assign(r->consumer, pairs)
                     : rd_kafka_incremental_unassign(r->consumer, pairs);
     else
@@ -71,7 +76,7 @@ static void partitions_assigned(runner_t *r, const rd_kafka_topic_partition_list
     for (int i = 0; i < pairs->cnt; i += 2)
         runner_restore_add(r, pairs->elems[i].partition);
     log_info("assigned %d partition(s) (%s): restoring them in the background",
-             pairs->cnt / 2, rd_kafka_rebalance_protocol(r->consumer));
+             pairs->cnt / 2, cooperative(r) ? "cooperative" : "eager");
     rd_kafka_topic_partition_list_destroy(pairs);
 }
 
@@ -108,6 +113,7 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *partitions, void *opaque) {
     runner_t *r = opaque;
     assert(r && rk == r->consumer && partitions);
+    r->restore.placement_stale = true; /* standbys follow the new assignment */
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
         partitions_assigned(r, partitions);
     else

@@ -147,11 +147,20 @@ static void rewind_delivered(runner_t *r, int32_t p) {
     rd_kafka_topic_partition_list_destroy(tp);
 }
 
+static rd_kafka_resp_err_t restore_assign(runner_t *r, int32_t p, int64_t offset, bool add);
+
 void runner_restore_add(runner_t *r, int32_t p) {
     runner_restore_t *rs = &r->restore;
     assert(p >= 0 && p < STATE_PARTITIONS_MAX);
     if (rs->phase[p] == RUNNER_RESTORE_QUEUED || rs->phase[p] == RUNNER_RESTORE_READING)
         return;
+    /* A standby's records are committed with its checkpoint at the end of every restore
+     * slice: read again from there, only the tail is left. (Assigned anew, as its end of
+     * partition was reported already.) */
+    if (rs->phase[p] == RUNNER_RESTORE_STANDBY) {
+        restore_assign(r, p, RD_KAFKA_OFFSET_INVALID, false);
+        rs->standby_count--;
+    }
     rs->phase[p] = RUNNER_RESTORE_QUEUED;
     rs->rewind_to[p][0] = rs->rewind_to[p][1] = -1;
     rs->records[p] = 0;
@@ -177,6 +186,8 @@ static rd_kafka_resp_err_t restore_assign(runner_t *r, int32_t p, int64_t offset
 bool runner_restore_drop(runner_t *r, int32_t p) {
     runner_restore_t *rs = &r->restore;
     assert(p >= 0 && p < STATE_PARTITIONS_MAX);
+    if (rs->phase[p] == RUNNER_RESTORE_STANDBY)
+        return false;
     if (rs->phase[p] == RUNNER_RESTORE_NONE || rs->phase[p] == RUNNER_RESTORE_OWNED) {
         rs->phase[p] = RUNNER_RESTORE_NONE;
         return false;
@@ -188,6 +199,26 @@ bool runner_restore_drop(runner_t *r, int32_t p) {
     log_info("partition %" PRId32 " revoked during its restore (%" PRIu64 " changelog records "
              "applied)", p, rs->records[p]);
     return true;
+}
+
+static sy_err_t applied_commit(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Start reading changelog partition p from its checkpoint + 1 (or the beginning). */
+static sy_err_t reading_start(runner_t *r, int32_t p, char *errbuf, size_t errbuf_size) {
+    int64_t checkpoint = -1;
+    assert(p >= 0 && p < STATE_PARTITIONS_MAX);
+    sy_err_t err = state_store_changelog_offset_get(r->store, p, &checkpoint, errbuf,
+                                                    errbuf_size);
+    if (err != SY_OK && err != SY_ERR_NOT_FOUND)
+        return err;
+    int64_t from = err == SY_OK ? checkpoint + 1 : RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_resp_err_t kerr = restore_assign(r, p, from, true);
+    if (kerr) {
+        snprintf(errbuf, errbuf_size, "restore: assign %s [%" PRId32 "]: %s",
+                 r->config->topic_changelog, p, rd_kafka_err2str(kerr));
+        return SY_ERR_KAFKA_FATAL;
+    }
+    return SY_OK;
 }
 
 /* Start reading the queued partitions, each from its checkpoint + 1 (or the beginning). */
@@ -207,19 +238,35 @@ static sy_err_t queued_start(runner_t *r, char *errbuf, size_t errbuf_size) {
     for (int32_t p = 0; p <= max; p++) {
         if (rs->phase[p] != RUNNER_RESTORE_QUEUED)
             continue;
-        int64_t checkpoint = -1;
-        err = state_store_changelog_offset_get(r->store, p, &checkpoint, errbuf, errbuf_size);
-        if (err != SY_OK && err != SY_ERR_NOT_FOUND)
+        if ((err = reading_start(r, p, errbuf, errbuf_size)) != SY_OK)
             return err;
-        int64_t from = err == SY_OK ? checkpoint + 1 : RD_KAFKA_OFFSET_BEGINNING;
-        rd_kafka_resp_err_t kerr = restore_assign(r, p, from, true);
-        if (kerr) {
-            snprintf(errbuf, errbuf_size, "restore: assign %s [%" PRId32 "]: %s",
-                     r->config->topic_changelog, p, rd_kafka_err2str(kerr));
-            return SY_ERR_KAFKA_FATAL;
-        }
         rs->phase[p] = RUNNER_RESTORE_READING;
     }
+    return SY_OK;
+}
+
+sy_err_t runner_restore_standby(runner_t *r, int32_t p, bool want, char *errbuf,
+                                size_t errbuf_size) {
+    runner_restore_t *rs = &r->restore;
+    assert(p >= 0 && p < STATE_PARTITIONS_MAX && r->txn_state == RUNNER_TXN_IDLE);
+    if (!want && rs->phase[p] == RUNNER_RESTORE_STANDBY) {
+        sy_err_t err = applied_commit(r, errbuf, errbuf_size); /* its checkpoint, first */
+        restore_assign(r, p, RD_KAFKA_OFFSET_INVALID, false);
+        rs->phase[p] = RUNNER_RESTORE_NONE;
+        rs->standby_count--;
+        return err;
+    }
+    if (!want || rs->phase[p] != RUNNER_RESTORE_NONE)
+        return SY_OK;
+    sy_err_t err = p > rs->checked_max ? topic_check(r, p, errbuf, errbuf_size) : SY_OK;
+    if (err == SY_OK)
+        err = reading_start(r, p, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    rs->checked_max = p > rs->checked_max ? p : rs->checked_max;
+    rs->phase[p] = RUNNER_RESTORE_STANDBY;
+    rs->last_offset[p] = -1;
+    rs->standby_count++;
     return SY_OK;
 }
 
@@ -230,7 +277,8 @@ static sy_err_t applied_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (rs->pending == 0)
         return SY_OK;
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++)
-        if (rs->phase[p] == RUNNER_RESTORE_READING && rs->last_offset[p] >= 0)
+        if ((rs->phase[p] == RUNNER_RESTORE_READING || rs->phase[p] == RUNNER_RESTORE_STANDBY) &&
+            rs->last_offset[p] >= 0)
             state_store_changelog_offset_set(r->store, p, rs->last_offset[p]);
     rs->pending = 0;
     return state_store_commit(r->store, errbuf, errbuf_size);
@@ -240,7 +288,8 @@ static sy_err_t applied_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
 static sy_err_t apply(runner_t *r, const rd_kafka_message_t *m, char *errbuf,
                       size_t errbuf_size) {
     const uint8_t *key = m->key;
-    assert(!m->err && r->restore.phase[m->partition] == RUNNER_RESTORE_READING);
+    assert(!m->err && (r->restore.phase[m->partition] == RUNNER_RESTORE_READING ||
+                       r->restore.phase[m->partition] == RUNNER_RESTORE_STANDBY));
     if (!key || m->key_len < 2) {
         snprintf(errbuf, errbuf_size, "changelog %s [%" PRId32 "] offset %" PRId64
                  ": no state key", r->config->topic_changelog, m->partition, m->offset);
@@ -291,11 +340,13 @@ static sy_err_t partition_done(runner_t *r, int32_t p, char *errbuf, size_t errb
 static sy_err_t message_take(runner_t *r, const rd_kafka_message_t *m, int *done,
                              char *errbuf, size_t errbuf_size) {
     assert(m);
-    bool ours = m->partition >= 0 && m->partition < STATE_PARTITIONS_MAX &&
-                r->restore.phase[m->partition] == RUNNER_RESTORE_READING;
+    uint8_t phase = m->partition >= 0 && m->partition < STATE_PARTITIONS_MAX
+                        ? r->restore.phase[m->partition]
+                        : RUNNER_RESTORE_NONE;
+    bool ours = phase == RUNNER_RESTORE_READING || phase == RUNNER_RESTORE_STANDBY;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (!ours)
-            return SY_OK;
+        if (phase != RUNNER_RESTORE_READING)
+            return SY_OK; /* a standby reads on */
         (*done)++;
         return partition_done(r, m->partition, errbuf, errbuf_size);
     }
@@ -315,16 +366,17 @@ static sy_err_t slice_read(runner_t *r, int *done, char *errbuf, size_t errbuf_s
     int64_t start = sy_clock_mono_ms();
     sy_err_t err = SY_OK;
     assert(q && r->txn_state == RUNNER_TXN_IDLE);
-    /* With nothing else to process the slice may wait for records; else barely. */
-    int wait_ms = r->assigned->cnt ? 0 : 10;
-    while (err == SY_OK && r->restore.count > 0 && !atomic_load(r->stop) &&
-           sy_clock_mono_ms() - start < RUNNER_RESTORE_SLICE_MS) {
-        ssize_t n = rd_kafka_consume_batch_queue(q, wait_ms, batch, RUNNER_RESTORE_READ_BATCH);
+    /* A restore with nothing else to process may wait for records; else (input to
+     * process, or standbys only) the slice takes what is there. */
+    while (err == SY_OK && (r->restore.count > 0 || r->restore.standby_count > 0) &&
+           !atomic_load(r->stop) && sy_clock_mono_ms() - start < RUNNER_RESTORE_SLICE_MS) {
+        bool may_wait = r->restore.count > 0 && !r->assigned->cnt;
+        ssize_t n = rd_kafka_consume_batch_queue(q, may_wait ? 10 : 0, batch,
+                                                 RUNNER_RESTORE_READ_BATCH);
+        if (n <= 0 && !may_wait)
+            break;
         if (n <= 0) {
-            if (!r->assigned->cnt)
-                waiting(r, "no records and no end of partition yet");
-            if (r->assigned->cnt)
-                break;
+            waiting(r, "no records and no end of partition yet");
             continue;
         }
         for (ssize_t i = 0; i < n; i++) {
@@ -340,7 +392,7 @@ static sy_err_t slice_read(runner_t *r, int *done, char *errbuf, size_t errbuf_s
 sy_err_t runner_restore_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_restore_t *rs = &r->restore;
     assert(r->txn_state == RUNNER_TXN_IDLE); /* restored records commit alone */
-    if (rs->count == 0)
+    if (rs->count == 0 && rs->standby_count == 0)
         return SY_OK;
     int done = 0;
     sy_err_t err = queued_start(r, errbuf, errbuf_size);

@@ -97,16 +97,18 @@ int timeline_owned(const timeline_t *t, int run) {
 }
 
 int timeline_settled(const timeline_t *t) {
-    int total = 0;
+    int total = 0, least = TIMELINE_PARTITIONS, most = 0;
     for (int run = 0; run < t->run_count; run++) {
         if (t->runs[run].ended_ms)
             continue;
         int owned = timeline_owned(t, run);
-        if (owned == 0)
-            return 0;
         total += owned;
+        least = owned < least ? owned : least;
+        most = owned > most ? owned : most;
     }
-    return total == TIMELINE_PARTITIONS;
+    /* Balanced, as the sticky assignor ends: a cooperative rebalance passes through
+     * states where every partition has an owner but some have more than their share. */
+    return total == TIMELINE_PARTITIONS && least > 0 && most - least <= 1;
 }
 
 static int by_start(const void *a, const void *b) {
@@ -131,4 +133,23 @@ int timeline_gaps(const timeline_t *t, long long since_ms, timeline_gap_t *gaps,
         }
     }
     return n;
+}
+
+long timeline_restored(const timeline_t *t, long long since_ms) {
+    char line[4096];
+    long total = 0;
+    for (int run = 0; run < t->run_count; run++) {
+        FILE *f = fopen(t->runs[run].log, "r");
+        while (f && fgets(line, sizeof line, f)) {
+            const char *s = strstr(line, "restored partition ");
+            int p;
+            long records;
+            if (s && line_ms(line) >= since_ms &&
+                sscanf(s, "restored partition %d: %ld", &p, &records) == 2)
+                total += records;
+        }
+        if (f)
+            fclose(f);
+    }
+    return total;
 }

@@ -43,12 +43,16 @@ int timeline_run_add(timeline_t *t, const char *log);
 /* Read every run's log again into the intervals. */
 void timeline_read(timeline_t *t);
 
-/* Runs that process at least one partition, out of those alive; 1 when every partition
- * has an owner alive and every run alive owns one (the group has settled). */
+/* 1 when every partition has an owner among the runs alive and they share them evenly
+ * (at most one apart): the group has settled. */
 int timeline_settled(const timeline_t *t);
 
 /* Partitions run processes now (its interval open). */
 int timeline_owned(const timeline_t *t, int run);
+
+/* Changelog records restored (the "restored partition P: N changelog records" lines) by
+ * lines stamped at or after since_ms, over every run. */
+long timeline_restored(const timeline_t *t, long long since_ms);
 
 /* The gaps (after each partition's first owner) when a partition had no owner, those
  * starting at or after since_ms, into gaps (at most max); returns how many. */

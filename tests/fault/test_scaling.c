@@ -150,8 +150,9 @@ static void gaps_print(scaling_t *s, const char *step) {
         sum += gaps[i].ms;
         max = gaps[i].ms > max ? gaps[i].ms : max;
     }
-    printf("  gaps (%s): %d partition handoffs, longest %.1f s, mean %.1f s\n", step, n,
-           max / 1000.0, n ? sum / 1000.0 / n : 0.0);
+    printf("  gaps (%s): %d partition handoffs, longest %.1f s, mean %.1f s; %ld changelog "
+           "records restored\n", step, n, max / 1000.0, n ? sum / 1000.0 / n : 0.0,
+           timeline_restored(&s->timeline, s->step_ms));
     fflush(stdout);
     s->step_ms = sy_clock_wall_ms();
 }
@@ -257,4 +258,8 @@ static void scaling_run(int standbys) {
 
 Test(fault_scaling, one_three_two_three_one_instances_exactly_once, .timeout = 600) {
     scaling_run(0);
+}
+
+Test(fault_scaling, with_one_standby_replica, .timeout = 600) {
+    scaling_run(1);
 }
