@@ -73,6 +73,7 @@ static int partitions_count(runner_t *r) {
 static sy_err_t placement_apply(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g,
                                 char *errbuf, size_t errbuf_size) {
     member_t members[RUNNER_STANDBY_MEMBERS_MAX];
+    assert(g && r->txn_state == RUNNER_TXN_IDLE);
     int n = (int)rd_kafka_ConsumerGroupDescription_member_count(g), self = -1;
     char *id_self = rd_kafka_memberid(r->consumer);
     n = n > RUNNER_STANDBY_MEMBERS_MAX ? RUNNER_STANDBY_MEMBERS_MAX : n;
@@ -142,9 +143,9 @@ sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
         result ? rd_kafka_DescribeConsumerGroups_result_groups(result, &count) : NULL;
     sy_err_t err = SY_OK;
     if (count == 1 && !rd_kafka_ConsumerGroupDescription_error(groups[0]) &&
-        rd_kafka_ConsumerGroupDescription_state(groups[0]) == RD_KAFKA_CONSUMER_GROUP_STATE_STABLE) {
+        rd_kafka_ConsumerGroupDescription_state(groups[0]) ==
+            RD_KAFKA_CONSUMER_GROUP_STATE_STABLE)
         err = placement_apply(r, groups[0], errbuf, errbuf_size);
-    }
     rd_kafka_event_destroy(ev);
     return err;
 }
