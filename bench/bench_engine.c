@@ -184,9 +184,12 @@ static int load_profiles(bench_t *b, state_store_t *store, size_t contacts, char
     return state_store_commit(store, errbuf, size) == SY_OK;
 }
 
-/* The world through the pipeline, a commit every BENCH_BATCH_RECORDS, timed. */
-static int run_world(bench_t *b, engine_t *engine, state_store_t *store, bench_result_t *r,
-                     char *errbuf, size_t size) {
+/* The world through the pipeline, a commit every BENCH_BATCH_RECORDS, timed. Never
+ * inlined, so that callgrind counts only the loop: valgrind --tool=callgrind
+ * --toggle-collect=run_world build/bench/bench_engine N. */
+__attribute__((noinline)) static int run_world(bench_t *b, engine_t *engine,
+                                               state_store_t *store, bench_result_t *r,
+                                               char *errbuf, size_t size) {
     channel_sim_event_t ev;
     uint64_t allocations = allocations_so_far();
     double start = bench_seconds_now(), cpu_start = bench_cpu_seconds_now();

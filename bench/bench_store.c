@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state_contact_table.h"
 #include "state_store.h"
 
 /* Open directories nftw may hold at once: RocksDB's directory is flat. */
@@ -32,12 +33,12 @@ void bench_store_cache_stats(state_store_t *s, state_cache_stats_t *out) {
 }
 
 size_t bench_store_cache_overhead(size_t budget_bytes) {
-    state_cache_t *c = NULL;
+    state_contact_table_t *t = NULL;
     state_cache_stats_t st = {0};
-    if (state_cache_open(&c, budget_bytes) != SY_OK || !c)
+    if (state_contact_table_open(&t, budget_bytes) != SY_OK || !t)
         return budget_bytes;
-    state_cache_stats_get(c, &st);
-    state_cache_close(c);
+    state_contact_table_stats_get(t, &st);
+    state_contact_table_close(t);
     return st.bytes;
 }
 

@@ -30,6 +30,7 @@ sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
         if (err != SY_OK)
             goto fail;
     }
+    codec->event_fused = codec_event_fusable(codec->schemas[SY_SCHEMA_ENGAGEMENT_EVENT].guard);
     err = SY_ERR_NOMEM;
     codec->out = malloc(CODEC_OUT_BYTES_INITIAL);
     codec->out_size = CODEC_OUT_BYTES_INITIAL;
@@ -56,6 +57,7 @@ void codec_close(codec_t *codec) {
         avro_reader_free(codec->reader);
     free(codec->out);
     free(codec->json_scratch);
+    free(codec->json_out);
     free(codec);
 }
 
@@ -96,6 +98,19 @@ static sy_err_t codec_frame_check(codec_t *codec, const void *buf, size_t len,
         return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
                           "frame of %zu bytes exceeds SY_FRAME_BYTES_MAX (%d)", len,
                           SY_FRAME_BYTES_MAX);
+    return SY_OK;
+}
+
+sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
+                          const uint8_t **body, size_t *body_len, char *errbuf,
+                          size_t errbuf_size) {
+    sy_schema_id_t got;
+    assert(want >= SY_SCHEMA_ID_MIN && want <= SY_SCHEMA_ID_MAX);
+    sy_err_t err = codec_frame_check(codec, buf, len, want, &got, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    *body = (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES;
+    *body_len = len - CODEC_FRAME_HEADER_BYTES;
     return SY_OK;
 }
 

@@ -125,4 +125,15 @@ void codec_frame_relabel(codec_t *codec, uint32_t schema_id);
 sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
                        char *errbuf, size_t errbuf_size);
 
+/* The same JSON text as codec_to_json, for a frame this codec's encoders just wrote (the
+ * outputs of simulate and replay): written straight from the frame into a buffer codec
+ * owns, without decoding it again. *json is NUL-terminated, *json_len bytes, borrowed
+ * until the next call on codec. The frame's header must be valid; its body is walked, not
+ * checked again: limits, map keys and rules are the encoders'. A frame from anywhere else
+ * goes to codec_to_json. Errors: SY_ERR_MALFORMED (a body the walk cannot follow; errbuf
+ * says where), the header errors of the decoders, SY_ERR_NOMEM. */
+sy_err_t codec_json_of_written(codec_t *codec, const void *frame, size_t len,
+                               const char **json, size_t *json_len, char *errbuf,
+                               size_t errbuf_size);
+
 #endif

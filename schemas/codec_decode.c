@@ -268,9 +268,37 @@ static sy_err_t codec_decode(codec_t *codec, const void *buf, size_t len, sy_sch
     return codec_extract(codec, id, body, body_len, s->scratch, out, errbuf, errbuf_size);
 }
 
+/* An event read as it is guarded (codec_decode_event.c), then the same limit, map-key
+ * and rule checks, in the same order, as codec_extract's. */
+static sy_err_t decode_event_fused(codec_t *codec, const void *buf, size_t len,
+                                   sy_event_t *e, char *errbuf, size_t errbuf_size) {
+    codec_schema_t *s = &codec->schemas[SY_SCHEMA_ENGAGEMENT_EVENT];
+    const uint8_t *body;
+    size_t body_len, props = 0;
+    sy_err_t err = codec_read_frame(codec, buf, len, SY_SCHEMA_ENGAGEMENT_EVENT, &body,
+                                    &body_len, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, errbuf,
+                                    errbuf_size);
+    if (err == SY_OK)
+        err = codec_fused_event(s->guard, body, body_len, s->scratch, e, &props, errbuf,
+                                errbuf_size);
+    if (err != SY_OK)
+        return err;
+    assert(s->scratch_size > body_len);
+    if (props > SY_EVENT_PROPS_MAX)
+        return decode_limit("EngagementEvent", "props", props, SY_EVENT_PROPS_MAX, errbuf,
+                            errbuf_size);
+    e->props_count = props;
+    err = check_keys(codec, e->props, NULL, e->props_count, errbuf, errbuf_size);
+    return err != SY_OK ? err : codec_rules_event(e, errbuf, errbuf_size);
+}
+
 sy_err_t codec_decode_event(codec_t *codec, const void *buf, size_t len, sy_event_t *out,
                             char *errbuf, size_t errbuf_size) {
     assert(codec && (buf || !len) && out);
+    if (codec->event_fused)
+        return decode_event_fused(codec, buf, len, out, errbuf, errbuf_size);
     return codec_decode(codec, buf, len, SY_SCHEMA_ENGAGEMENT_EVENT, out, errbuf,
                         errbuf_size);
 }

@@ -9,35 +9,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codec_int.h"
 
 /* Deeper nesting than this is refused; switchyard's schemas nest three levels. */
-#define GUARD_DEPTH_MAX 32
+#define GUARD_DEPTH_MAX CODEC_GUARD_DEPTH_MAX
 
-/* One schema node, compiled from avro-c's schema; owned by its parent (the root by the
- * codec's schema). Nodes deeper than GUARD_DEPTH_MAX keep no children: the walk refuses
- * them before looking, so a recursive schema compiles to a finite tree. */
-struct codec_guard {
-    avro_type_t type;
-    const char *name;         /* enum name, borrowed from the avro-c schema */
-    size_t count;             /* enum symbols, union branches, record fields, fixed size */
-    codec_guard_t **children; /* owned: union branches, record fields, array/map items,
-                               * link target */
-    const char **fields;      /* record field names, borrowed from the avro-c schema */
-};
-
-typedef struct guard {
-    const uint8_t *start; /* borrowed body */
-    const uint8_t *p;     /* next byte to read */
-    const uint8_t *end;   /* one past the last byte */
-    size_t base;          /* frame offset of start, for messages */
-    size_t map_entries;
-    const char *field;    /* innermost record field, for messages; NULL at top */
-    int depth;
-    char *errbuf;
-    size_t errbuf_size;
-} guard_t;
+typedef codec_guard_walk_t guard_t;
 
 static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node);
 
@@ -71,7 +50,12 @@ static sy_err_t guard_varint(guard_t *g, const char *what, int max_bytes, int la
                              int64_t *out) {
     const uint8_t *at = g->p;
     uint64_t v = 0;
-    assert(max_bytes > 0 && max_bytes <= 10 && last_bits > 0 && last_bits < 7);
+    assert(max_bytes > 1 && max_bytes <= 10 && last_bits > 0 && last_bits < 7);
+    if (at < g->end && *at < 0x80) { /* one byte, the usual case: never the last of many */
+        g->p++;
+        *out = (int64_t)(*at >> 1) ^ -(int64_t)(*at & 1);
+        return SY_OK;
+    }
     for (int i = 0; i < max_bytes; i++) {
         uint8_t b;
         if (g->p >= g->end)
@@ -144,23 +128,38 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
     return len;
 }
 
+
+/* Eight bytes at a time while they are all plain ASCII, then byte by byte. */
+size_t codec_ascii_prefix(const uint8_t *s, size_t n) {
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    assert(s || n == 0);
+    for (uint64_t v; i + 8 <= n; i += 8) {
+        memcpy(&v, s + i, sizeof v);
+        if (((v - ones) & ~v & highs) | (v & highs)) /* a zero byte, or a high bit */
+            break;
+    }
+    while (i < n && (uint8_t)(s[i] - 1) < 0x7f)
+        i++;
+    return i;
+}
+
 bool codec_utf8_valid(const uint8_t *s, size_t len) {
-    /* no assert: the per-byte loop of every string written; codec_wr_string asserts */
-    for (size_t i = 0; i < len;) {
-        if (s[i] && s[i] < 0x80) {
-            i++;
-            continue;
-        }
+    /* no assert: the loop of every string written; codec_wr_string asserts */
+    size_t i = codec_ascii_prefix(s, len);
+    while (i < len) {
         size_t n = guard_utf8_char(s + i, len - i);
         if (!n)
             return false;
         i += n;
+        i += codec_ascii_prefix(s + i, len - i);
     }
     return true;
 }
 
-/* A string or bytes length and its content; strings must be UTF-8 without NUL. */
-static sy_err_t guard_bytes(guard_t *g, bool is_string) {
+/* A string or bytes length and its content; strings must be UTF-8 without NUL. On
+ * success *data and *size (both may be NULL) say where the content is. */
+static sy_err_t guard_sized(guard_t *g, bool is_string, const uint8_t **data, size_t *size) {
     const char *what = is_string ? "string" : "bytes";
     const uint8_t *at = g->p;
     int64_t len;
@@ -176,7 +175,11 @@ static sy_err_t guard_bytes(guard_t *g, bool is_string) {
     if ((uint64_t)len > guard_left(g))
         return guard_fail(g, SY_ERR_TRUNCATED, at, "%s of %" PRId64 " bytes, %zu left",
                           what, len, guard_left(g));
-    for (const uint8_t *s = g->p, *end = g->p + len; is_string && s < end;) {
+    const uint8_t *end = g->p + len;
+    for (const uint8_t *s = g->p; is_string && s < end;) {
+        s += codec_ascii_prefix(s, (size_t)(end - s));
+        if (s == end)
+            break;
         size_t n = guard_utf8_char(s, (size_t)(end - s));
         if (n == 0)
             return guard_fail(g, SY_ERR_MALFORMED, s,
@@ -184,43 +187,57 @@ static sy_err_t guard_bytes(guard_t *g, bool is_string) {
         s += n;
     }
     assert((uint64_t)len <= guard_left(g));
+    if (data)
+        *data = g->p;
+    if (size)
+        *size = (size_t)len;
     g->p += len;
     return SY_OK;
 }
 
-static sy_err_t guard_enum(guard_t *g, const codec_guard_t *node) {
+static sy_err_t guard_bytes(guard_t *g, bool is_string) {
+    /* no assert: a one-line call of guard_sized, which asserts */
+    return guard_sized(g, is_string, NULL, NULL);
+}
+
+sy_err_t codec_guard_enum(guard_t *g, const codec_guard_t *node, int32_t *index) {
     const uint8_t *at = g->p;
-    int32_t index;
     int count = (int)node->count;
     assert(node->type == AVRO_ENUM);
-    sy_err_t err = guard_int(g, "enum index", &index);
+    sy_err_t err = guard_int(g, "enum index", index);
     if (err != SY_OK)
         return err;
-    if (index < 0 || index >= count)
+    if (*index < 0 || *index >= count)
         return guard_fail(g, SY_ERR_MALFORMED, at,
                           "enum %s index %" PRId32 " out of range (%d symbols)",
-                          node->name, index, count);
+                          node->name, *index, count);
+    return SY_OK;
+}
+
+sy_err_t codec_guard_union(guard_t *g, const codec_guard_t *node, int32_t *index) {
+    const uint8_t *at = g->p;
+    size_t count = node->count;
+    assert(node->type == AVRO_UNION && (node->children || count == 0));
+    sy_err_t err = guard_int(g, "union branch", index);
+    if (err != SY_OK)
+        return err;
+    if (*index < 0 || (size_t)*index >= count)
+        return guard_fail(g, SY_ERR_MALFORMED, at,
+                          "union branch %" PRId32 " out of range (%zu branches)", *index,
+                          count);
     return SY_OK;
 }
 
 static sy_err_t guard_union(guard_t *g, const codec_guard_t *node) {
-    const uint8_t *at = g->p;
     int32_t index;
-    size_t count = node->count;
-    assert(node->type == AVRO_UNION && (node->children || count == 0));
-    sy_err_t err = guard_int(g, "union branch", &index);
-    if (err != SY_OK)
-        return err;
-    if (index < 0 || (size_t)index >= count)
-        return guard_fail(g, SY_ERR_MALFORMED, at,
-                          "union branch %" PRId32 " out of range (%zu branches)", index,
-                          count);
-    return guard_datum(g, node->children[index]);
+    sy_err_t err = codec_guard_union(g, node, &index);
+    /* no assert: codec_guard_union asserts the node and checks the index */
+    return err != SY_OK ? err : guard_datum(g, node->children[index]);
 }
 
 /* One block header of an array or map: *count items, and *block_end when it has a size. */
-static sy_err_t guard_block_header(guard_t *g, bool zero_size_items, int64_t *count,
-                                   const uint8_t **block_end) {
+sy_err_t codec_guard_block(guard_t *g, bool zero_size_items, int64_t *count,
+                           const uint8_t **block_end) {
     const uint8_t *at = g->p;
     int64_t size;
     sy_err_t err = guard_long(g, "block count", count);
@@ -261,7 +278,7 @@ static sy_err_t guard_blocks(guard_t *g, const codec_guard_t *node, bool is_map)
     for (;;) {
         const uint8_t *block_start, *block_end;
         int64_t count;
-        sy_err_t err = guard_block_header(g, zero_size_items, &count, &block_end);
+        sy_err_t err = codec_guard_block(g, zero_size_items, &count, &block_end);
         if (err != SY_OK || count == 0)
             return err;
         block_start = g->p;
@@ -272,12 +289,19 @@ static sy_err_t guard_blocks(guard_t *g, const codec_guard_t *node, bool is_map)
                 return err;
             g->map_entries += is_map;
         }
-        if (block_end != NULL && g->p != block_end)
-            return guard_fail(g, SY_ERR_MALFORMED, block_start,
-                              "block byte size %zu does not match its items (%zu bytes)",
-                              (size_t)(block_end - block_start),
-                              (size_t)(g->p - block_start));
+        if ((err = codec_guard_block_done(g, block_start, block_end)) != SY_OK)
+            return err;
     }
+}
+
+sy_err_t codec_guard_block_done(guard_t *g, const uint8_t *block_start,
+                                const uint8_t *block_end) {
+    assert(block_start >= g->start && block_start <= g->p);
+    if (block_end != NULL && g->p != block_end)
+        return guard_fail(g, SY_ERR_MALFORMED, block_start,
+                          "block byte size %zu does not match its items (%zu bytes)",
+                          (size_t)(block_end - block_start), (size_t)(g->p - block_start));
+    return SY_OK;
 }
 
 static sy_err_t guard_record(guard_t *g, const codec_guard_t *node) {
@@ -325,7 +349,7 @@ static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node) {
     case AVRO_FIXED:
         err = guard_skip(g, node->count, "fixed");
         break;
-    case AVRO_ENUM: err = guard_enum(g, node); break;
+    case AVRO_ENUM: err = codec_guard_enum(g, node, &ignored_int); break;
     case AVRO_UNION: err = guard_union(g, node); break;
     case AVRO_ARRAY: err = guard_blocks(g, node, false); break;
     case AVRO_MAP: err = guard_blocks(g, node, true); break;
@@ -340,98 +364,57 @@ static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node) {
     return err;
 }
 
-sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size_t len,
-                           size_t base, size_t *map_entries, char *errbuf,
-                           size_t errbuf_size) {
-    guard_t g = {
+void codec_guard_walk_start(guard_t *g, const uint8_t *body, size_t len, size_t base,
+                            char *errbuf, size_t errbuf_size) {
+    assert(g && (body != NULL || len == 0));
+    *g = (guard_t){
         .start = body, .p = body, .end = body + len, .base = base,
         .errbuf = errbuf, .errbuf_size = errbuf_size,
     };
-    assert(guard != NULL && (body != NULL || len == 0));
+}
+
+sy_err_t codec_guard_finish(guard_t *g) {
+    assert(g->p <= g->end);
+    g->field = NULL;
+    if (g->p != g->end)
+        return guard_fail(g, SY_ERR_MALFORMED, g->p, "%zu trailing bytes after the record",
+                          guard_left(g));
+    return SY_OK;
+}
+
+sy_err_t codec_guard_string(guard_t *g, const uint8_t **data, size_t *size) {
+    /* no assert: a one-line call of guard_sized, which asserts */
+    return guard_sized(g, true, data, size);
+}
+
+sy_err_t codec_guard_long(guard_t *g, int64_t *out) {
+    /* no assert: a one-line call of guard_varint, which asserts */
+    return guard_long(g, "long", out);
+}
+
+sy_err_t codec_guard_double(guard_t *g, double *out) {
+    const uint8_t *at = g->p;
+    uint64_t u = 0;
+    sy_err_t err = guard_skip(g, 8, "double");
+    /* no assert: guard_skip asserts and checks the 8 bytes are there */
+    for (int i = 7; err == SY_OK && i >= 0; i--)
+        u = u << 8 | at[i];
+    memcpy(out, &u, sizeof *out);
+    return err;
+}
+
+sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size_t len,
+                           size_t base, size_t *map_entries, char *errbuf,
+                           size_t errbuf_size) {
+    guard_t g;
+    codec_guard_walk_start(&g, body, len, base, errbuf, errbuf_size);
+    assert(guard != NULL);
     sy_err_t err = guard_datum(&g, guard);
     if (err != SY_OK)
         return err;
     assert(g.depth == 0 && g.p <= g.end);
-    if (g.p != g.end)
-        return guard_fail(&g, SY_ERR_MALFORMED, g.p, "%zu trailing bytes after the record",
-                          guard_left(&g));
+    if ((err = codec_guard_finish(&g)) != SY_OK)
+        return err;
     *map_entries = g.map_entries;
-    return SY_OK;
-}
-
-void codec_guard_free(codec_guard_t *node) {
-    /* no assert: NULL and a half-compiled node are both freed */
-    if (!node)
-        return;
-    size_t n = node->type == AVRO_FIXED || node->type == AVRO_ENUM ? 0 : node->count;
-    for (size_t i = 0; node->children && i < n; i++)
-        codec_guard_free(node->children[i]);
-    free(node->children);
-    free(node->fields);
-    free(node);
-}
-
-/* The children of node: union branches, record fields, the items of an array or map,
- * a link's target (count and type already set). 0 on out of memory. */
-static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth);
-
-/* node for schema at walk depth depth (the root is 1, as in guard_datum). */
-static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
-    assert(schema && depth >= 1);
-    codec_guard_t *node = calloc(1, sizeof *node);
-    if (!node)
-        return NULL;
-    node->type = avro_typeof(schema);
-    switch (node->type) {
-    case AVRO_FIXED: node->count = (size_t)avro_schema_fixed_size(schema); break;
-    case AVRO_ENUM:
-        node->count = (size_t)avro_schema_enum_number_of_symbols(schema);
-        node->name = avro_schema_name(schema);
-        break;
-    case AVRO_UNION: node->count = avro_schema_union_size(schema); break;
-    case AVRO_RECORD: node->count = avro_schema_record_size(schema); break;
-    case AVRO_ARRAY: case AVRO_MAP: case AVRO_LINK: node->count = 1; break;
-    default: break;
-    }
-    if (depth <= GUARD_DEPTH_MAX && !guard_compile_children(node, schema, depth)) {
-        codec_guard_free(node);
-        return NULL;
-    }
-    return node;
-}
-
-static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth) {
-    if (node->type == AVRO_FIXED || node->type == AVRO_ENUM || node->count == 0)
-        return 1;
-    assert(!node->children && depth <= GUARD_DEPTH_MAX);
-    node->children = calloc(node->count, sizeof *node->children);
-    if (!node->children)
-        return 0;
-    if (node->type == AVRO_RECORD && !(node->fields = calloc(node->count, sizeof(char *))))
-        return 0;
-    for (size_t i = 0; i < node->count; i++) {
-        avro_schema_t child;
-        switch (node->type) {
-        case AVRO_UNION: child = avro_schema_union_branch(schema, (int)i); break;
-        case AVRO_ARRAY: child = avro_schema_array_items(schema); break;
-        case AVRO_MAP: child = avro_schema_map_values(schema); break;
-        case AVRO_LINK: child = avro_schema_link_target(schema); break;
-        default: /* AVRO_RECORD */
-            node->fields[i] = avro_schema_record_field_name(schema, (int)i);
-            child = avro_schema_record_field_get_by_index(schema, (int)i);
-            break;
-        }
-        if (!(node->children[i] = guard_compile(child, depth + 1)))
-            return 0;
-    }
-    return 1;
-}
-
-sy_err_t codec_guard_compile(avro_schema_t schema, codec_guard_t **out) {
-    assert(schema && out);
-    codec_guard_t *guard = guard_compile(schema, 1);
-    if (!guard)
-        return SY_ERR_NOMEM;
-    *out = guard;
     return SY_OK;
 }

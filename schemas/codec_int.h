@@ -23,8 +23,22 @@ typedef struct codec_schema_text {
 extern const codec_schema_text_t codec_schema_texts[];
 extern const size_t codec_schema_texts_count;
 
-/* codec_guard.c: a schema compiled for codec_guard_check. */
+/* codec_guard.c: a schema compiled once for codec_guard_check and the JSON writer. One
+ * node per schema node, owned by its parent (the root by the codec's schema). Nodes deeper
+ * than the guard's depth limit keep no children: the walks refuse them before looking,
+ * so a recursive schema compiles to a finite tree. */
 typedef struct codec_guard codec_guard_t;
+struct codec_guard {
+    avro_type_t type;
+    const char *name;         /* enum name, borrowed from the avro-c schema */
+    size_t count;             /* enum symbols, union branches, record fields, fixed size */
+    codec_guard_t **children; /* owned: union branches, record fields, array/map items,
+                               * link target */
+    const char **fields;      /* record field names, borrowed from the avro-c schema */
+    char **symbols;           /* owned: enum symbols in lower case, as JSON shows them */
+    char **field_keys;        /* owned: each record field's JSON key, "name": (NULL for a
+                               * name that would need escaping) */
+};
 
 /* One loaded schema with its reusable buffers. All fields are owned by the codec. */
 typedef struct codec_schema {
@@ -58,6 +72,9 @@ struct codec {
     size_t out_size;
     char *json_scratch;                           /* owned; codec_to_json's strings */
     size_t json_scratch_size;
+    bool event_fused;                             /* events are read by codec_fused_event */
+    char *json_out;                               /* owned; codec_json_write's text */
+    size_t json_out_size;
     codec_keyset_t keys;
 };
 
@@ -73,8 +90,48 @@ sy_err_t codec_schema_load(codec_schema_t *s, sy_schema_id_t id, char *errbuf,
                            size_t errbuf_size);
 void codec_schema_unload(codec_schema_t *s);
 
-/* codec_guard.c: compile schema (borrowed; it must outlive *out) for the guard. *out set
- * only on success. Errors: SY_ERR_NOMEM. codec_guard_free(NULL) is a no-op. */
+/* codec_guard.c: where a walk over one body is. The fused readers (codec_decode_event.c)
+ * make one with codec_guard_walk_start and read through the guard's steps below, so they
+ * refuse what the guard refuses, with its messages. */
+typedef struct codec_guard_walk {
+    const uint8_t *start; /* borrowed body */
+    const uint8_t *p;     /* next byte to read */
+    const uint8_t *end;   /* one past the last byte */
+    size_t base;          /* frame offset of start, for messages */
+    size_t map_entries;
+    const char *field;    /* innermost record field, for messages; NULL at top */
+    int depth;
+    char *errbuf;
+    size_t errbuf_size;
+} codec_guard_walk_t;
+
+/* codec_guard.c: nesting deeper than this is refused; switchyard's schemas nest three. */
+#define CODEC_GUARD_DEPTH_MAX 32
+
+/* codec_guard.c: the guard's steps, one Avro item each at g->p, for the fused readers:
+ * each checks what the guard's walk checks there and fails with its message (naming
+ * g->field, which the reader sets as the walk would). Start a walk over body (frame offset
+ * base) with codec_guard_walk_start and end it with codec_guard_finish (trailing bytes). */
+void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body, size_t len,
+                            size_t base, char *errbuf, size_t errbuf_size);
+sy_err_t codec_guard_finish(codec_guard_walk_t *g);
+/* A string: UTF-8 without NUL; *data, *size where its bytes are in the body. */
+sy_err_t codec_guard_string(codec_guard_walk_t *g, const uint8_t **data, size_t *size);
+sy_err_t codec_guard_long(codec_guard_walk_t *g, int64_t *out);
+sy_err_t codec_guard_double(codec_guard_walk_t *g, double *out);
+/* An enum index within node's symbols; a union branch within node's branches (the branch
+ * itself is the caller's to read). */
+sy_err_t codec_guard_enum(codec_guard_walk_t *g, const codec_guard_t *node, int32_t *index);
+sy_err_t codec_guard_union(codec_guard_walk_t *g, const codec_guard_t *node, int32_t *index);
+/* One block header of a map or array: *count items (0: the end), *block_end when the
+ * block gives its byte size; after its items, codec_guard_block_done checks that size. */
+sy_err_t codec_guard_block(codec_guard_walk_t *g, bool zero_size_items, int64_t *count,
+                           const uint8_t **block_end);
+sy_err_t codec_guard_block_done(codec_guard_walk_t *g, const uint8_t *block_start,
+                                const uint8_t *block_end);
+
+/* codec_guard_compile.c: compile schema (borrowed; it must outlive *out) for the guard.
+ * *out set only on success. Errors: SY_ERR_NOMEM. codec_guard_free(NULL) is a no-op. */
 sy_err_t codec_guard_compile(avro_schema_t schema, codec_guard_t **out);
 void codec_guard_free(codec_guard_t *guard);
 
@@ -91,6 +148,28 @@ sy_err_t codec_guard_check(const codec_guard_t *guard, const uint8_t *body, size
 sy_err_t codec_read(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
                     sy_schema_id_t *id, const uint8_t **body, size_t *body_len,
                     char *errbuf, size_t errbuf_size);
+/* codec.c: codec_read's frame checks only (want is one schema), for a fused reader that
+ * guards the body itself as it reads it. */
+sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
+                          const uint8_t **body, size_t *body_len, char *errbuf,
+                          size_t errbuf_size);
+
+/* codec_decode_event.c: true when the compiled EngagementEvent schema has the fields the
+ * fused reader expects (else events go through codec_read and codec_extract). */
+bool codec_event_fusable(const codec_guard_t *root);
+/* codec_decode_event.c: guard and read the EngagementEvent body in one pass into e, its
+ * strings copied, NUL-terminated, into scratch (body_len + 1 bytes). It refuses what
+ * codec_guard_check refuses, with its messages (frame offsets: body at base 5). Entries of
+ * props beyond SY_EVENT_PROPS_MAX are checked and counted in *props_seen, not kept;
+ * limits, map keys and rules are the caller's. */
+sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
+                           char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
+                           size_t errbuf_size);
+
+/* codec_guard.c: the index of the first byte of s[0..n) that is not ASCII without NUL
+ * (1 to 0x7f), n when there is none. */
+size_t codec_ascii_prefix(const uint8_t *s, size_t n);
+
 /* codec_guard.c: true when s[0..len) is UTF-8 without NUL, as the guard wants strings. */
 bool codec_utf8_valid(const uint8_t *s, size_t len);
 
@@ -110,6 +189,15 @@ sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errb
 sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
                        size_t body_len, char *scratch, void *out, char *errbuf,
                        size_t errbuf_size);
+
+/* codec_json_write.c: the JSON text of the body of a record of schema id, as
+ * codec_to_json renders it, into codec->json_out: *json borrows it (NUL-terminated,
+ * *json_len bytes) until the next call. The body is not checked beyond what the walk
+ * needs: it stays within body_len and fails with SY_ERR_MALFORMED on what it cannot
+ * follow; SY_ERR_NOMEM. */
+sy_err_t codec_json_write(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
+                          size_t body_len, const char **json, size_t *json_len,
+                          char *errbuf, size_t errbuf_size);
 
 /* codec_keys.c: how many distinct keys the count entries of a map hold, the keys being
  * kvs[i].key, or attrs[i].name when kvs is NULL. count is at most CODEC_KEYSET_SLOTS / 2

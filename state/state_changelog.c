@@ -88,8 +88,8 @@ static sy_err_t meta_apply(state_store_t *s, int32_t partition, const uint8_t *k
     return SY_OK;
 }
 
-/* Instances also go to the pending map: the write-back cache takes its committed values
- * from there at commit, so it never keeps one a restore replaced. */
+/* Instances also go to the pending map, so reads see them before the commit. The contact
+ * table is cleared around a restore's writes (state_store_changelog_apply). */
 static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_len,
                                const uint8_t *value, size_t value_len, char *errbuf,
                                size_t errbuf_size) {
@@ -107,15 +107,16 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
         return SY_OK;
     }
     /* This version never deletes an instance; a later one may. The pending map cannot
-     * hold an absence, and the cache refills from it at commit: write what is pending
-     * first, then delete and forget the cache. */
+     * hold an absence, and the contact table refills from it at commit: write what is
+     * pending first, then delete, and have the next commit clear the table again. */
     if (state_pending_get(&s->pending, key, key_len)) {
         sy_err_t err = state_store_commit(s, errbuf, errbuf_size);
         if (err != SY_OK)
             return err;
     }
     rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_INSTANCES], (const char *)key, key_len);
-    state_cache_clear(s->instance_cache);
+    state_contact_table_clear(s->contacts);
+    s->contacts_stale = true;
     return SY_OK;
 }
 
@@ -178,6 +179,12 @@ sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
     assert(index >= 0 && index < CF__COUNT && changelog_cf_of_index[index] == cf);
     if (index == CF_DEFAULT)
         return meta_apply(s, partition, key, key_len, value, value_len, errbuf, errbuf_size);
+    if (index != CF_TIMERS && index != CF_COUNTS) {
+        /* Written around the pending batch: the table must not keep what it replaces,
+         * nor what a read refills before the commit writes it. */
+        state_contact_table_clear(s->contacts);
+        s->contacts_stale = true;
+    }
     if (index == CF_INSTANCES)
         return instance_apply(s, key, key_len, value, value_len, errbuf, errbuf_size);
     return plain_apply(s, index, key, key_len, value, value_len, errbuf, errbuf_size);

@@ -13,7 +13,7 @@
 
 /* Pending-map keys of consent records start with this byte: like profiles' 0xff and event
  * ids' 0xfe, it never reads as a partition and never meets another record's key. */
-#define CONSENT_PENDING_TAG 0xfd
+#define CONSENT_PENDING_TAG STATE_PENDING_TAG_CONSENT
 _Static_assert((CONSENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
                "a consent record's pending key never reads as a partition");
 
@@ -161,23 +161,19 @@ static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_i
 sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
                                  state_consent_t *out, char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
-    char *rerr = NULL, *owned = NULL;
+    char *owned = NULL;
     assert(s != NULL && out != NULL);
     size_t len = 0, pkey_len = pending_key(pkey, partition, contact_id);
     if (!pkey_len) {
         snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
         return SY_ERR_LIMIT;
     }
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
-    const uint8_t *value = e ? e->value : NULL;
-    len = e ? e->value_len : 0;
-    if (!e && s->cf[CF_CONSENT]) { /* NULL: a store read-only from before consent */
-        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_CONSENT],
-                               (const char *)pkey + 1, pkey_len - 1, &len, &rerr);
-        if (rerr)
-            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read consent");
-        value = (const uint8_t *)owned;
-    }
+    const uint8_t *value;
+    sy_err_t err = state_store_record_read(s, CF_CONSENT, STATE_CONTACT_REC_CONSENT, pkey,
+                                           pkey_len, &value, &len, &owned, errbuf,
+                                           errbuf_size, "read consent");
+    if (err != SY_OK)
+        return err;
     memset(out, 0, offsetof(state_consent_t, sends));
     int ok = !value || state_consent_decode(value, len, out);
     rocksdb_free(owned);

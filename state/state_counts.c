@@ -13,7 +13,7 @@
 
 /* Pending-map keys of counts start with this byte: like consent's 0xfd, it never reads
  * as a partition and never meets another record's key. */
-#define COUNT_PENDING_TAG 0xfc
+#define COUNT_PENDING_TAG STATE_PENDING_TAG_COUNT
 _Static_assert((COUNT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
                "a count's pending key never reads as a partition");
 /* Key: the 2-byte partition, then the id as 8 big-endian bytes. */

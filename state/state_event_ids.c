@@ -12,7 +12,7 @@
 
 /* Pending-map keys of event-id records start with this byte: like profiles' 0xff, it
  * never reads as a partition (cache_fill) and never meets a profile's pending key. */
-#define EVENT_IDS_PENDING_TAG 0xfe
+#define EVENT_IDS_PENDING_TAG STATE_PENDING_TAG_EVENT_IDS
 _Static_assert((EVENT_IDS_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
                "an event-id record's pending key never reads as a partition");
 
@@ -54,22 +54,19 @@ static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_i
     return len ? len + 1 : 0;
 }
 
-/* The contact's ids, from the pending batch or RocksDB; none reads as zero ids. */
+/* The contact's ids (state_store_record_read); none reads as zero ids. */
 static sy_err_t event_ids_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                                const char *contact_id, state_event_id_t *ids, size_t *count,
                                char *errbuf, size_t errbuf_size) {
     assert(pkey_len > 1 && pkey[0] == EVENT_IDS_PENDING_TAG);
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
-    char *rerr = NULL, *owned = NULL;
-    const uint8_t *value = e ? e->value : NULL;
-    size_t len = e ? e->value_len : 0;
-    if (!e && s->cf[CF_EVENT_IDS]) { /* NULL: a store read-only from before the ids */
-        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_EVENT_IDS],
-                               (const char *)pkey + 1, pkey_len - 1, &len, &rerr);
-        if (rerr)
-            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read event ids");
-        value = (const uint8_t *)owned;
-    }
+    const uint8_t *value;
+    size_t len;
+    char *owned;
+    sy_err_t err = state_store_record_read(s, CF_EVENT_IDS, STATE_CONTACT_REC_EVENT_IDS, pkey,
+                                           pkey_len, &value, &len, &owned, errbuf,
+                                           errbuf_size, "read event ids");
+    if (err != SY_OK)
+        return err;
     int ok = !value || state_event_ids_decode(value, len, ids, STATE_EVENT_IDS_MAX, count);
     if (!value)
         *count = 0;

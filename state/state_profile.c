@@ -12,7 +12,7 @@
 
 /* Pending-map keys of profiles start with this byte; instance keys start with the high
  * byte of a partition below STATE_PARTITIONS_MAX (at most 0x0f), so the two never meet. */
-#define PROFILE_PENDING_TAG 0xff
+#define PROFILE_PENDING_TAG STATE_PENDING_TAG_PROFILE
 /* cache_fill (state_store.c) tells instance keys of the pending map from profile keys by
  * their first two bytes read as a partition. */
 _Static_assert((PROFILE_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
@@ -25,28 +25,14 @@ struct state_profile_scratch {
     uint8_t encoded[STATE_PROFILE_BYTES_MAX];
 };
 
-/* The contact's encoded profile: from the pending batch (*owned NULL) or RocksDB (*owned
- * to be released with rocksdb_free). *len 0 and *value NULL when there is none. */
+/* The contact's encoded profile (state_store_record_read): *owned, when set, to be
+ * released with rocksdb_free. *len 0 and *value NULL when there is none. */
 static sy_err_t profile_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                              const uint8_t **value, size_t *len, char **owned, char *errbuf,
                              size_t errbuf_size) {
-    *owned = NULL;
     assert(pkey_len >= 2 && pkey[0] == PROFILE_PENDING_TAG);
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
-    if (e) {
-        *value = e->value;
-        *len = e->value_len;
-        return SY_OK;
-    }
-    char *rerr = NULL;
-    *owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_PROFILES],
-                            (const char *)pkey + 1, pkey_len - 1, len, &rerr);
-    if (rerr)
-        return state_store_rocks_error(rerr, errbuf, errbuf_size, "read profile");
-    *value = (const uint8_t *)*owned;
-    if (!*owned)
-        *len = 0;
-    return SY_OK;
+    return state_store_record_read(s, CF_PROFILES, STATE_CONTACT_REC_PROFILE, pkey, pkey_len,
+                                   value, len, owned, errbuf, errbuf_size, "read profile");
 }
 
 /* Decode a read profile into attrs; no value reads as zero attributes. */

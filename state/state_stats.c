@@ -9,9 +9,7 @@
 
 void state_store_cache_stats_get(const state_store_t *s, state_cache_stats_t *out) {
     assert(s && out);
-    memset(out, 0, sizeof *out);
-    if (s->instance_cache)
-        state_cache_stats_get(s->instance_cache, out);
+    state_contact_table_stats_get(s->contacts, out);
 }
 
 static uint64_t stats_keys_count(const state_store_t *s, int cf) {

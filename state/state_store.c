@@ -1,6 +1,7 @@
 /* state_store.c — RocksDB behind state_store.h: column families, the pending batch and
- * the write-back cache in front of RocksDB for instances, and the options chosen for this
- * workload. Timers: state_timers.c; profiles and scans: state_profile.c. */
+ * the table of committed records per contact in front of RocksDB (instances here,
+ * profiles, event ids and consent through state_store_record_read), and the options
+ * chosen for this workload. Timers: state_timers.c; profiles and scans: state_profile.c. */
 #include "state_store.h"
 
 #include <assert.h>
@@ -16,7 +17,7 @@
 #include "state_store_int.h"
 
 /* Block cache for all column families: holds the blocks of instances, timers and
- * profiles; the write-back cache (state_cache.h) sits in front of it for instances. */
+ * profiles; the contact table (state_contact_table.h) sits in front of it. */
 #define STATE_BLOCK_CACHE_BYTES (256u * 1024 * 1024)
 /* Bloom filter bits per key: most lookups ask for an instance that does not exist yet
  * (a contact's first event in a journey); 10 bits keep false positives near 1%. */
@@ -25,12 +26,9 @@
  * compaction (RocksDB's CompactOnDeletionCollector). */
 #define STATE_TIMER_DELETES_WINDOW 4096
 
-/* Every instance key (partition, contact id, NUL, journey id) fits a cache entry, and
- * every instance value too: the cache never has to refuse one. */
-_Static_assert(2 + SY_ID_BYTES_MAX + 1 + SY_ID_BYTES_MAX <= STATE_CACHE_KEY_BYTES_MAX,
-               "instance keys fit the write-back cache");
-_Static_assert(STATE_VALUE_BYTES_MAX <= STATE_CACHE_VALUE_BYTES_MAX,
-               "instance values fit the write-back cache");
+/* Every instance value fits the contact table: it never has to refuse one. */
+_Static_assert(STATE_VALUE_BYTES_MAX <= STATE_CONTACT_VALUE_BYTES_MAX,
+               "instance values fit the contact table");
 /* batch_fill and the changelog index column families by op->cf. */
 _Static_assert(CF__COUNT == sizeof cf_names / sizeof cf_names[0], "a name per column family");
 
@@ -133,7 +131,7 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         }
         dir = mem_dir;
     }
-    if ((err = state_cache_open(&s->instance_cache, cache_bytes)) != SY_OK) {
+    if ((err = state_contact_table_open(&s->contacts, cache_bytes)) != SY_OK) {
         snprintf(errbuf, errbuf_size, "state store: no memory for a %zu-byte cache",
                  cache_bytes);
         goto fail;
@@ -263,13 +261,27 @@ void state_store_close(state_store_t *s) {
     if (s->mem_env)
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
-    state_cache_close(s->instance_cache);
+    state_contact_table_close(s->contacts);
     free(s->profile_scratch);
     free(s);
 }
 
+/* The contact table's record of the instance at key (partition, contact id, NUL, journey
+ * id): *ckey_len, the contact's part of key, and *rec. 0 when the table keeps no such
+ * record (no table, or too many journeys). */
+static int instance_rec(state_store_t *s, const uint8_t *key, size_t key_len,
+                        size_t *ckey_len, uint16_t *rec) {
+    const uint8_t *sep = memchr(key + 2, 0, key_len - 2);
+    assert(key_len > 2 && sep);
+    *ckey_len = (size_t)(sep - key);
+    int slot = state_contact_table_journey_slot(s->contacts, sep + 1,
+                                                key_len - *ckey_len - 1);
+    *rec = (uint16_t)(STATE_CONTACT_REC_INSTANCE | (slot < 0 ? 0 : slot));
+    return slot >= 0;
+}
+
 /* Read an instance from RocksDB and keep what was found (or that nothing was) in the
- * cache: most reads ask for contacts not yet in the journey. */
+ * contact table: most reads ask for contacts not yet in the journey. */
 static sy_err_t instance_read(state_store_t *s, const uint8_t *key, size_t key_len,
                               const char *contact_id, const char *journey_id,
                               state_instance_t *out, char *errbuf, size_t errbuf_size) {
@@ -280,7 +292,11 @@ static sy_err_t instance_read(state_store_t *s, const uint8_t *key, size_t key_l
                                  (const char *)key, key_len, &len, &rerr);
     if (rerr)
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
-    state_cache_put(s->instance_cache, key, key_len, (const uint8_t *)value, len);
+    size_t ckey_len;
+    uint16_t rec;
+    if (instance_rec(s, key, key_len, &ckey_len, &rec))
+        state_contact_table_put(s->contacts, key, ckey_len, rec, (const uint8_t *)value,
+                                value ? len : 0);
     if (!value)
         return SY_ERR_NOT_FOUND;
     int ok = state_codec_instance_decode((const uint8_t *)value, len, out);
@@ -300,15 +316,19 @@ sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
     size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
     if (!key_len)
         return SY_ERR_LIMIT;
-    /* Pending (this batch), then the cache (committed), then RocksDB (committed). */
-    const uint8_t *cached;
-    size_t len = 0;
+    /* Pending (this batch), then the table (committed), then RocksDB (committed). */
+    const uint8_t *cached = NULL;
+    size_t len = 0, ckey_len;
+    uint16_t rec;
     const pending_entry_t *e = state_pending_get(&s->pending, key, key_len);
     if (e) {
         cached = e->value;
         len = e->value_len;
     } else {
-        switch (state_cache_get(s->instance_cache, key, key_len, &cached, &len)) {
+        state_cache_lookup_t found = STATE_CACHE_MISS;
+        if (instance_rec(s, key, key_len, &ckey_len, &rec))
+            found = state_contact_table_get(s->contacts, key, ckey_len, rec, &cached, &len);
+        switch (found) {
         case STATE_CACHE_ABSENT:
             return SY_ERR_NOT_FOUND;
         case STATE_CACHE_HIT:
@@ -337,6 +357,44 @@ sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
     if (!state_pending_put(&s->pending, key, key_len, value, value_len) ||
         !state_pending_op_put(&s->pending, CF_INSTANCES, key, key_len, value, value_len))
         return SY_ERR_NOMEM;
+    return SY_OK;
+}
+
+sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,
+                                 size_t pkey_len, const uint8_t **value, size_t *len,
+                                 char **owned, char *errbuf, size_t errbuf_size,
+                                 const char *what) {
+    assert(pkey_len > 3 && cf > CF_DEFAULT && cf < CF__COUNT && what);
+    *owned = NULL;
+    *value = NULL;
+    *len = 0;
+    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
+    if (e) {
+        *value = e->value;
+        *len = e->value_len;
+        return SY_OK;
+    }
+    switch (state_contact_table_get(s->contacts, pkey + 1, pkey_len - 1, rec, value, len)) {
+    case STATE_CACHE_HIT:
+        return SY_OK;
+    case STATE_CACHE_ABSENT:
+        *value = NULL;
+        *len = 0;
+        return SY_OK;
+    case STATE_CACHE_MISS:
+        break;
+    }
+    if (!s->cf[cf]) /* a store read-only from before this column family */
+        return SY_OK;
+    char *rerr = NULL;
+    *owned = rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)pkey + 1,
+                            pkey_len - 1, len, &rerr);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
+    if (!*owned)
+        *len = 0;
+    *value = (const uint8_t *)*owned;
+    state_contact_table_put(s->contacts, pkey + 1, pkey_len - 1, rec, *value, *len);
     return SY_OK;
 }
 
@@ -405,20 +463,56 @@ static void batch_reset(state_store_t *s, bool committed) {
             s->stream_time_state[i] = committed ? 1 : 0;
     }
     s->stream_time_unwritten_count = 0;
+    if (!committed && s->contacts_stale) { /* a restore's batch was dropped */
+        state_contact_table_clear(s->contacts);
+        s->contacts_stale = false;
+    }
     assert(s->pending.ops_count == 0 && s->pending.map_count == 0);
 }
 
-/* After a successful write, the batch's instance values are the committed ones: make
- * them the cache's. Pending-map keys of instances start with a partition below
- * STATE_PARTITIONS_MAX; other keys (profiles) start with a tag byte above it. */
-static void cache_fill(state_store_t *s) {
-    if (!s->instance_cache)
+/* A pending-map key's record in the contact table: *ckey and *ckey_len, the contact's
+ * key, and *rec. 0 for keys the table does not keep (counts, too many journeys). */
+static int pending_rec(state_store_t *s, const pending_entry_t *e, const uint8_t **ckey,
+                       size_t *ckey_len, uint16_t *rec) {
+    assert(e->key && e->key_len > 2);
+    *ckey = e->key + 1;
+    *ckey_len = e->key_len - 1;
+    switch (e->key[0]) {
+    case STATE_PENDING_TAG_PROFILE:
+        *rec = STATE_CONTACT_REC_PROFILE;
+        return 1;
+    case STATE_PENDING_TAG_EVENT_IDS:
+        *rec = STATE_CONTACT_REC_EVENT_IDS;
+        return 1;
+    case STATE_PENDING_TAG_CONSENT:
+        *rec = STATE_CONTACT_REC_CONSENT;
+        return 1;
+    default:
+        break;
+    }
+    if (((e->key[0] << 8) | e->key[1]) >= STATE_PARTITIONS_MAX)
+        return 0;
+    *ckey = e->key;
+    return instance_rec(s, e->key, e->key_len, ckey_len, rec);
+}
+
+/* After a successful write, the batch's values are the committed ones: make them the
+ * contact table's (one write per record the batch changed). */
+static void contacts_fill(state_store_t *s) {
+    const uint8_t *ckey;
+    size_t ckey_len;
+    uint16_t rec;
+    if (!s->contacts)
         return;
     assert(!s->pending.ops_lost);
+    if (s->contacts_stale) { /* a restore wrote around the pending batch */
+        state_contact_table_clear(s->contacts);
+        s->contacts_stale = false;
+    }
     for (size_t i = 0; i < s->pending.map_capacity; i++) {
         const pending_entry_t *e = &s->pending.map[i];
-        if (e->key && e->key_len > 2 && ((e->key[0] << 8) | e->key[1]) < STATE_PARTITIONS_MAX)
-            state_cache_put(s->instance_cache, e->key, e->key_len, e->value, e->value_len);
+        if (e->key && e->key_len > 2 && pending_rec(s, e, &ckey, &ckey_len, &rec))
+            state_contact_table_put(s->contacts, ckey, ckey_len, rec, e->value, e->value_len);
     }
 }
 
@@ -474,7 +568,7 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
         batch_reset(s, false);
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
     }
-    cache_fill(s);
+    contacts_fill(s);
     state_store_timer_marks_commit(s);
     batch_reset(s, true);
     return SY_OK;

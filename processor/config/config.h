@@ -32,6 +32,7 @@ typedef struct sy_config {
     char *state_dir;        /* state.dir */
     char *group_id;         /* group.id */
     char *transactional_id; /* transactional.id; when empty, derived at load (see doc) */
+    char *group_instance_id; /* group.instance.id; empty: derived by the runner, none: off */
     char *topic_events;     /* topic.events */
     char *topic_profiles;   /* topic.profiles */
     char *topic_decisions;  /* topic.decisions */
@@ -93,6 +94,7 @@ typedef struct sy_config {
     char *ingest_api_token;           /* ingest.api.token; "": /events refused */
     char *ingest_profiles_email_attribute; /* ingest.profiles.email.attribute */
     char *ingest_profiles_phone_attribute; /* ingest.profiles.phone.attribute */
+    int64_t state_standby_replicas; /* state.standby.replicas */
     size_t kafka_count;           /* kafka.* pass-through properties, in file order */
     char **kafka_names;           /* without the `kafka.` prefix */
     char **kafka_values;

@@ -163,10 +163,10 @@ const config_option_t config_options[] = {
     /* The default is STATE_CACHE_BYTES_DEFAULT (state_store.h); the maximum is 64 GiB. */
     {"state.cache.bytes", CONFIG_TYPE_INT, "268435456", NULL, 0, INT64_C(68719476736), NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(state_cache_bytes),
-     "Memory budget, in bytes, of the write-back cache of committed journey instances in "
-     "front of RocksDB (hot contacts, and contacts known not to be in a journey). Counts "
-     "the cache's index too; the least recently used entries go first (CLOCK). 0 turns "
-     "the cache off; a budget too small for its index and one 64 KiB chunk holds nothing."},
+     "Memory budget, in bytes, of the cache of committed state in front of RocksDB: one "
+     "entry per hot contact with its journey instances (or that it has none), profile, "
+     "recent event ids and consent. Counts the cache's index too; the least recently used "
+     "contacts go first (CLOCK). 0 turns the cache off."},
     {"group.id", CONFIG_TYPE_STRING, "switchyard", NULL, 1, 255, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(group_id), "Kafka consumer group of all instances of this service."},
     {"transactional.id", CONFIG_TYPE_STRING, "", "derived", 0, 255, NULL,
@@ -175,6 +175,19 @@ const config_option_t config_options[] = {
      "<group.id>-<hostname>-<8 hex digits of a 32-bit FNV-1a hash of the absolute "
      "state.dir>, so that an instance restarted with the same state directory fences its "
      "previous incarnation."},
+    {"group.instance.id", CONFIG_TYPE_STRING, "", "derived", 0, 249, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(group_instance_id),
+     "Static membership of this instance in the consumer group: an instance that restarts "
+     "within the session timeout (kafka.session.timeout.ms, 10 s by default) gets its "
+     "partitions back without a rebalance. When empty it is derived as <hostname>-<8 hex "
+     "digits of a 32-bit FNV-1a hash of the absolute state.dir>, so several instances on "
+     "one host differ; every instance of a group needs its own. none: dynamic membership "
+     "(an instance that stops leaves the group at once). See docs/scaling.md."},
+    {"state.standby.replicas", CONFIG_TYPE_INT, "0", NULL, 0, 8, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(state_standby_replicas),
+     "Warm copies of every partition's state kept by other instances of the group, which "
+     "tail its changelog, so that a new owner restores only the tail "
+     "(docs/scaling.md)."},
     CONFIG_TOPIC("topic.events", topic_events, "events", "Input topic of engagement events."),
     CONFIG_TOPIC("topic.profiles", topic_profiles, "profiles",
                  "Input topic of contact profile updates. Must be co-partitioned with "

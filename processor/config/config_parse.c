@@ -34,6 +34,8 @@ typedef struct config_kafka_reserved {
 static const config_kafka_reserved_t config_kafka_reserved[] = {
     {"transactional.id", "its transactional producer needs one id per instance: set the "
                          "option 'transactional.id' instead"},
+    {"group.instance.id", "each instance needs its own: set the option "
+                          "'group.instance.id' instead"},
     {"enable.auto.commit", "input offsets are committed only inside its transactions"},
     {"isolation.level", "it reads committed records only (read_committed)"},
 };

@@ -1,29 +1,35 @@
 /* action_id.c — two independent 64-bit FNV-1a hashes over the length-prefixed fields,
- * each finished with a 64-bit mixer: 128 bits, stable across machines and versions. */
+ * each finished with a 64-bit mixer: 128 bits, stable across machines and versions. The
+ * numbers are hashed as their decimal text, written here digit by digit (no printf). */
 #include "action_id.h"
 #include "sy_hash.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 typedef struct hash2 {
     uint64_t a, b;
 } hash2_t;
 
+/* Decimal text of the widest number hashed: a sign and 20 digits. */
+#define ACTION_ID_DECIMAL_BYTES 21
+
 static void hash2_bytes(hash2_t *h, const void *data, size_t len) {
     const unsigned char *p = data;
     assert(data || len == 0);
+    uint64_t a = h->a, b = h->b;
     for (size_t i = 0; i < len; i++) {
-        h->a = (h->a ^ p[i]) * UINT64_C(1099511628211);
-        h->b = (h->b ^ p[i]) * UINT64_C(0x100000001b3) + UINT64_C(0x9e3779b97f4a7c15);
+        a = (a ^ p[i]) * UINT64_C(1099511628211);
+        b = (b ^ p[i]) * UINT64_C(0x100000001b3) + UINT64_C(0x9e3779b97f4a7c15);
     }
+    h->a = a;
+    h->b = b;
 }
 
 /* Length-prefixed, so ("ab","c") and ("a","bc") differ. */
-static void hash2_field(hash2_t *h, const char *s) {
-    size_t size = strlen(s);
+static void hash2_field_len(hash2_t *h, const char *s, size_t size) {
     assert(size <= UINT32_MAX); /* ids are bounded far below */
     uint32_t len = (uint32_t)size;
     unsigned char prefix[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
@@ -32,21 +38,59 @@ static void hash2_field(hash2_t *h, const char *s) {
     hash2_bytes(h, s, len);
 }
 
+/* The decimal text of v, with a '-' when negative, written to end back from *end: returns
+ * where it starts. */
+static char *decimal_before(char *end, uint64_t magnitude, bool negative) {
+    assert(end);
+    char *p = end;
+    do {
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        *--p = '-';
+    return p;
+}
+
+static uint64_t magnitude_of(int64_t v) {
+    /* no assert: total on every int64, INT64_MIN included */
+    return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+/* "version:occurrence", as "%d:%u" printed it. */
+static void hash2_version_occurrence(hash2_t *h, int32_t version, uint32_t occurrence) {
+    char text[2 * ACTION_ID_DECIMAL_BYTES + 1];
+    char *end = text + sizeof text;
+    char *p = decimal_before(end, occurrence, false);
+    *--p = ':';
+    p = decimal_before(p, magnitude_of(version), version < 0);
+    assert(p >= text);
+    hash2_field_len(h, p, (size_t)(end - p));
+}
+
+static void hex64(char out[16], uint64_t v) {
+    static const char digits[] = "0123456789abcdef";
+    assert(out);
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        out[i] = digits[v & 15];
+}
+
 void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
                       const char *journey_id, int32_t journey_version, const char *node_id,
                       uint32_t occurrence, int64_t pass_at_ms) {
     hash2_t h = {UINT64_C(1469598103934665603), UINT64_C(0x84222325cbf29ce4)};
-    char numbers[32];
     assert(out && contact_id && journey_id && node_id);
-    hash2_field(&h, contact_id);
-    hash2_field(&h, journey_id);
-    snprintf(numbers, sizeof numbers, "%d:%u", (int)journey_version, (unsigned)occurrence);
-    hash2_field(&h, numbers);
-    hash2_field(&h, node_id);
+    hash2_field_len(&h, contact_id, strlen(contact_id));
+    hash2_field_len(&h, journey_id, strlen(journey_id));
+    hash2_version_occurrence(&h, journey_version, occurrence);
+    hash2_field_len(&h, node_id, strlen(node_id));
     if (pass_at_ms != ACTION_ID_ONE_PASS) {
-        snprintf(numbers, sizeof numbers, "%lld", (long long)pass_at_ms);
-        hash2_field(&h, numbers);
+        char text[ACTION_ID_DECIMAL_BYTES];
+        char *end = text + sizeof text;
+        char *p = decimal_before(end, magnitude_of(pass_at_ms), pass_at_ms < 0);
+        hash2_field_len(&h, p, (size_t)(end - p));
     }
-    snprintf(out, ACTION_ID_BYTES, "%016llx%016llx", (unsigned long long)sy_hash_mix64(h.a),
-             (unsigned long long)sy_hash_mix64(h.b ^ h.a));
+    hex64(out, sy_hash_mix64(h.a));
+    hex64(out + 16, sy_hash_mix64(h.b ^ h.a));
+    out[32] = '\0';
 }

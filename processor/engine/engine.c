@@ -54,6 +54,7 @@ void engine_close(engine_t *engine) {
     free(engine->order);
     free(engine->timer_run);
     free(engine->call);
+    engine_index_free(engine);
     free(engine);
 }
 
@@ -98,6 +99,7 @@ void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
         if (journey_is_latest(journeys, journeys->journeys[i]))
             engine->order[engine->order_count++] = journeys->journeys[i];
     qsort(engine->order, engine->order_count, sizeof *engine->order, order_cmp);
+    engine_index_build(engine);
 }
 
 /* Where journey_id stands in the engine's order; journeys not loaded come last. */
@@ -119,7 +121,9 @@ static sy_err_t move_apply(engine_walk_t *w, const engine_move_t *move, bool *ch
     return engine_walk_to(w, w->instance.node, move->to, move->path);
 }
 
-/* An active instance: goal and exit rules first, then the node it waits at. */
+/* An active instance: goal and exit rules first, then the node it waits at. Every event
+ * kind read here must be in the engine's index (engine_index.c: journey_kinds), or the
+ * journey is never asked about it. */
 static sy_err_t on_event_active(engine_walk_t *w, const sy_event_t *ev, bool *changed) {
     const char *kind = NULL;
     const journey_rule_t *rule = NULL;
@@ -191,10 +195,17 @@ sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event
                                   char *errbuf, size_t errbuf_size) {
     sy_err_t err;
     assert(e && event && event->contact_id);
-    for (size_t i = 0; i < e->order_count; i++)
+    /* Only the journeys that read this kind of event: the others would read the
+     * contact's instance and leave it as it is. */
+    uint64_t reads[ENGINE_INDEX_WORDS];
+    engine_index_journeys(e, event, reads);
+    for (size_t i = 0; i < e->order_count; i++) {
+        if (!(reads[i / 64] >> (i % 64) & 1))
+            continue;
         if ((err = on_event_journey(e, partition, e->order[i], event, errbuf, errbuf_size)) !=
             SY_OK)
             return err;
+    }
     return SY_OK;
 }
 

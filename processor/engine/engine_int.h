@@ -28,6 +28,8 @@
  * has one timer per journey id and due time (the index's key), and at most
  * JOURNEY_SET_MAX journeys are loaded; a longer run is fired in parts. */
 #define ENGINE_TIMER_RUN_MAX JOURNEY_SET_MAX
+/* Words of a set of journeys of the engine's order, one bit each (engine_index.c). */
+#define ENGINE_INDEX_WORDS ((JOURNEY_SET_MAX + 63) / 64)
 
 /* engine_safety_keyword's answers. */
 enum { ENGINE_KEYWORD_STOP = 1, ENGINE_KEYWORD_STOP_ALL = 2, ENGINE_KEYWORD_START = 3 };
@@ -71,6 +73,10 @@ struct engine {
     char tracking_display[SY_PHONE_DISPLAY_BYTES];
     char tracking_tel[SY_PHONE_TEL_BYTES];
     uint16_t calls_ties[ENGINE_CALLS_POOL_NUMBERS_MAX];
+    /* Event kind -> the journeys of the order that read it (engine_index.c), owned;
+     * NULL: every journey is asked. Rebuilt when the journeys are set. */
+    struct engine_index_slot *index;
+    size_t index_capacity; /* power of two */
 };
 
 /* One contact's walk through one journey, caused by one event or timer at time t. */
@@ -234,5 +240,18 @@ size_t engine_split_arm(const journey_split_t *split, const char *contact_id,
 /* engine_timer.c: add a timer for w's contact at node of w's journey. */
 sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
                           int64_t due_ms);
+
+/* Rebuild the index of which journeys read which event kinds, after order changed. On
+ * out of memory there is none, and every journey is asked for every event. */
+void engine_index_build(engine_t *e);
+
+/* The journeys of e's order that ev can move, as bits of journeys (bit i: order[i]):
+ * those that read ev's kind in any loaded version; all of them when e has no index or
+ * the event is also seen as an opt-out. Call after engine_safety_on_event. */
+void engine_index_journeys(const engine_t *e, const sy_event_t *ev,
+                           uint64_t journeys[ENGINE_INDEX_WORDS]);
+
+/* Free the index (the engine closes). */
+void engine_index_free(engine_t *e);
 
 #endif

@@ -1,5 +1,6 @@
-/* output_json.c — JSON-lines output: encode each record to its wire frame, render it with
- * codec_to_json and write it as one line, so the lines show exactly what the Kafka output
+/* output_json.c — JSON-lines output: encode each record to its wire frame, write the
+ * frame's JSON text straight from it (codec_json_of_written: codec_to_json's text, without
+ * decoding the frame again) as one line, so the lines show exactly what the Kafka output
  * would carry (docs/records.md). Nothing here reads a clock. */
 #include "output_json.h"
 
@@ -45,14 +46,15 @@ sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
 
 /* Write the frame just encoded (err is the encoder's result) as one JSON line. */
 static sy_err_t json_emit(output_json_t *o, sy_err_t err, const void *frame, size_t len) {
-    char *json = NULL;
+    const char *json = NULL;
+    size_t json_len = 0;
     if (err == SY_OK)
-        err = codec_to_json(o->codec, frame, len, &json, o->error, sizeof o->error);
+        err = codec_json_of_written(o->codec, frame, len, &json, &json_len, o->error,
+                                    sizeof o->error);
     if (err != SY_OK)
         return err;
-    fputs(json, o->file);
+    fwrite(json, 1, json_len, o->file);
     fputc('\n', o->file);
-    free(json);
     return SY_OK;
 }
 

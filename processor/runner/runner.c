@@ -29,21 +29,25 @@ static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
         rd_kafka_conf_destroy(conf);
         return SY_ERR_CONFIG;
     }
+    if (!runner_group_conf(c, conf, errbuf, errbuf_size)) {
+        rd_kafka_conf_destroy(conf);
+        return SY_ERR_CONFIG;
+    }
     rd_kafka_conf_set_rebalance_cb(conf, runner_rebalance_cb);
     rd_kafka_conf_set_opaque(conf, r);
     r->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errbuf_size);
     if (!r->consumer)
         return SY_ERR_CONFIG;
-    /* Events and profiles are co-partitioned (same count, keyed by contact id): the
-     * default range assignor gives one instance partition p of both. */
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(2);
+    /* Events and profiles are co-partitioned (same count, keyed by contact id): the group
+     * assigns events partitions, and the rebalance callback adds profiles partition p to
+     * events partition p, whatever the assignor (runner_rebalance.c). */
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, c->topic_events, RD_KAFKA_PARTITION_UA);
-    rd_kafka_topic_partition_list_add(topics, c->topic_profiles, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (err) {
-        snprintf(errbuf, errbuf_size, "subscribe to %s and %s: %s", c->topic_events,
-                 c->topic_profiles, rd_kafka_err2str(err));
+        snprintf(errbuf, errbuf_size, "subscribe to %s: %s", c->topic_events,
+                 rd_kafka_err2str(err));
         return SY_ERR_KAFKA_FATAL;
     }
     return SY_OK;
@@ -86,6 +90,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
     runner_retry_init(r);
     r->offsets = rd_kafka_topic_partition_list_new(16);
     r->assigned = rd_kafka_topic_partition_list_new(0);
+    r->restore.checked_max = -1;
     r->profile_update = malloc(sizeof *r->profile_update);
     if (!r->profile_update) {
         runner_close(r);

@@ -20,6 +20,14 @@
 #include "schema_registry.h"
 #include "state_store.h"
 
+/* The consumer group's session timeout unless kafka.session.timeout.ms says otherwise: how
+ * long a silent (killed) instance keeps its partitions, and, with static membership, how
+ * long one that stopped keeps them (it does not leave the group). */
+#define RUNNER_SESSION_TIMEOUT_MS "10000"
+#define RUNNER_HEARTBEAT_MS "2000"
+/* transaction.timeout.ms unless configured: how long a killed instance's open transaction
+ * holds back the changelog's and the input offsets' stable end for the next owner. */
+#define RUNNER_TXN_ABANDON_MS "10000"
 /* Milliseconds librdkafka calls may block in the transactional API before we look again. */
 #define RUNNER_TXN_TIMEOUT_MS 30000
 /* Longest one call of the transactional API blocks (init, send offsets, commit, abort):
@@ -68,8 +76,40 @@ typedef struct runner_journeys {
 /* Changelog records a restore applies between two state commits: bounds the pending
  * batch's memory (a few hundred bytes a record) whatever the partition's size. */
 #define RUNNER_RESTORE_COMMIT_RECORDS 10000
+/* Longest one slice of the background restore runs before the loop processes input of
+ * the partitions already restored (a slice runs between two batches). */
+#define RUNNER_RESTORE_SLICE_MS 50
+/* Changelog records read from the restore consumer's queue in one call. */
+#define RUNNER_RESTORE_READ_BATCH 4096
 /* A restore or an at-least-once flush that waits on the broker says so this often. */
 #define RUNNER_WAIT_LOG_MS 10000
+
+/* The background restore (runner_restore.c): partitions assigned to this instance whose
+ * state is being read back from topic.changelog while their input stays paused. */
+typedef struct runner_restore {
+    uint8_t phase[STATE_PARTITIONS_MAX]; /* RUNNER_RESTORE_NONE, _QUEUED, _READING, _OWNED */
+    /* Offsets of records of a partition being restored that the consumer delivered
+     * before the pause took hold [events, profiles]; -1 none. Sought back at resume. */
+    int64_t rewind_to[STATE_PARTITIONS_MAX][2];
+    int count;                           /* partitions queued or reading */
+    int32_t checked_max;                 /* highest partition the changelog was checked for */
+    uint64_t records[STATE_PARTITIONS_MAX];     /* applied so far, per partition */
+    int64_t last_offset[STATE_PARTITIONS_MAX];  /* of the last record applied; -1 none */
+    int64_t started_ms[STATE_PARTITIONS_MAX];   /* when its restore began (monotonic) */
+    int standby_count;   /* partitions in RUNNER_RESTORE_STANDBY */
+    bool placement_stale; /* the group rebalanced since the standbys were placed */
+    int64_t placement_ms; /* when the group was last described (monotonic) */
+    uint64_t pending;    /* records applied since the last store commit */
+    int64_t last_news_ms; /* last record or log line: when to say we are waiting */
+} runner_restore_t;
+
+/* A partition's phase here: not ours; assigned and waiting for its restore; being read
+ * back; processed; or kept warm as a standby (its changelog tailed, never processed). */
+enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
+       RUNNER_RESTORE_OWNED, RUNNER_RESTORE_STANDBY };
+/* The group is described for the standby placement at most this often (and after each
+ * rebalance, once its assignment is known). */
+#define RUNNER_STANDBY_LOOK_MS 5000
 
 /* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
 typedef struct runner_changelog {
@@ -126,6 +166,8 @@ struct runner {
     /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
+    runner_restore_t restore;
+    bool cooperative; /* the group's rebalance protocol, as last named (runner_rebalance.c) */
     /* Reload on request (runner_reload_watch): a signal handler sets *reload. */
     atomic_int *reload;
     runner_reload_fn *reload_fn;
@@ -262,6 +304,12 @@ void runner_txn_redo(runner_t *r, const char *why);
  * lines through switchyard's logger; NULL when a property is refused (errbuf says which). */
 rd_kafka_conf_t *runner_client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size);
 
+/* runner_kafka.c: the consumer group's settings: static membership (group.instance.id,
+ * derived when empty, none: off), cooperative-sticky, and the session timeout, unless the
+ * config's kafka.* properties set them. 0 when librdkafka refuses one (errbuf says). */
+int runner_group_conf(const sy_config_t *c, rd_kafka_conf_t *conf, char *errbuf,
+                      size_t errbuf_size);
+
 /* runner_kafka.c: set one property of conf; 0 when refused (errbuf says why). */
 int runner_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
                     char *errbuf, size_t errbuf_size);
@@ -286,9 +334,19 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size);
  * error aborts, drops the batch's state and rewinds the consumer to redo it. */
 sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size);
 
-/* The consumer's rebalance callback: commit before letting partitions go. */
+/* The consumer's rebalance callback (runner_rebalance.c): new partitions are assigned
+ * paused and queued for the background restore; revoked ones commit the open batch
+ * first, lost ones abort it. Cooperative or eager, as the group's protocol is. */
 void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *partitions, void *opaque);
+
+/* runner_restore.c: events partition p and profiles partition p, the pair one instance
+ * owns together (the group assigns events partitions; the profiles follow). */
+rd_kafka_topic_partition_list_t *runner_partition_pair(const runner_t *r, int32_t p);
+
+/* runner_restore.c: the live counts, gauges and readiness of what is now assigned
+ * (r->assigned and the restores); a failure sets r->fatal. */
+void runner_assigned_counted(runner_t *r);
 
 /* The engine sink that encodes and produces outputs into the open transaction. */
 extern const engine_sink_t runner_sink_template;
@@ -324,15 +382,38 @@ sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size)
  * starts after. Serves the outstanding delivery reports first (bounded wait). */
 void runner_changelog_checkpoint(runner_t *r);
 
-/* Restore the state of partitions' events partitions from topic.changelog, from each
- * one's checkpoint (or the beginning) to the last stable offset, committing the store as
- * it goes. Waits and retries while the broker is unreachable, until *stop.
+/* Whether input record m belongs to a partition this instance processes now. A record of
+ * a partition being restored (delivered before its pause took hold) is noted, to be read
+ * again at resume; one of a partition no longer ours is dropped. */
+bool runner_restore_admit(runner_t *r, const rd_kafka_message_t *m);
+
+/* Queue events partition p (just assigned, paused) for the background restore. */
+void runner_restore_add(runner_t *r, int32_t p);
+
+/* Keep (want) or stop keeping events partition p, not assigned here, as a standby: its
+ * changelog tailed from the checkpoint into the state. Errors: as runner_restore_step. */
+sy_err_t runner_restore_standby(runner_t *r, int32_t p, bool want, char *errbuf,
+                                size_t errbuf_size);
+
+/* runner_standby.c: between batches, with state.standby.replicas > 0, after a rebalance
+ * or every RUNNER_STANDBY_LOOK_MS: describe the group and keep this instance's share of
+ * the standby placement (docs/scaling.md): for each partition, the standby.replicas + 1
+ * members that rank highest by a hash of (member, partition), but for its owner.
+ * A description that fails is tried again later. Errors: as runner_restore_step. */
+sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Partition p was revoked: stop restoring it (what was applied stays, with its
+ * checkpoint). Returns whether it was being restored. */
+bool runner_restore_drop(runner_t *r, int32_t p);
+
+/* Between batches (no transaction open): one slice of the background restore — read
+ * the changelog partitions being restored, several at once in batches, for at most
+ * RUNNER_RESTORE_SLICE_MS, apply their records and commit the store with their
+ * checkpoints. A partition that reached its end (the last stable offset: read_committed)
+ * is resumed in the consumer and joins r->assigned. No-op when nothing is restored.
  * Errors: SY_ERR_CONFIG (no such changelog topic or partition), SY_ERR_STATE,
- * SY_ERR_INVALID_ARG (a record this version cannot read), SY_ERR_KAFKA_RETRIABLE (told
- * to stop before it finished). */
-sy_err_t runner_changelog_restore(runner_t *r,
-                                  const rd_kafka_topic_partition_list_t *partitions,
-                                  char *errbuf, size_t errbuf_size);
+ * SY_ERR_INVALID_ARG (a record this version cannot read). */
+sy_err_t runner_restore_step(runner_t *r, char *errbuf, size_t errbuf_size);
 
 /* at_least_once: wait until the batch's outputs are delivered, produce its changelog
  * records and wait for them, then commit the consumed offsets (runner_flush.c).

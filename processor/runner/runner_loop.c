@@ -185,13 +185,24 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
     admin_loop_turned(r->admin);
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(
-        r->consumer, r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS : 100);
+    /* Between batches, a slice of the background restore of new partitions. */
+    if (r->txn_state == RUNNER_TXN_IDLE &&
+        ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
+         (err = runner_restore_step(r, errbuf, errbuf_size))))
+        return err;
+    int wait_ms = r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS
+                  : r->restore.count                ? 0
+                                                    : 100;
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, wait_ms);
     if (m && m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             log_warn("consumer: %s", rd_kafka_message_errstr(m));
-    } else if (m) {
+    } else if (m && runner_restore_admit(r, m)) {
         err = process_record(r, m, errbuf, errbuf_size);
+    } else if (m) {
+        log_debug("record of %s [%" PRId32 "] at %" PRId64 " while the partition is not "
+                  "processed here (restoring, or revoked): not consumed now",
+                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
     }
     if (m)
         rd_kafka_message_destroy(m);

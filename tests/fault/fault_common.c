@@ -403,6 +403,8 @@ void fault_print_log_problems(const char *log_path, int max) {
     fflush(stdout);
 }
 
+int fault_partitions = SERVICE_PARTITIONS;
+
 /* Sum of the group's committed offsets and of the end offsets over the events topic;
  * 0 when the broker answered, -1 when not. */
 static int group_progress(rd_kafka_t *rk, const service_t *svc, long *committed, long *end,
@@ -411,7 +413,7 @@ static int group_progress(rd_kafka_t *rk, const service_t *svc, long *committed,
     int rc = 0;
     *committed = *end = 0;
     *caught_up = 1;
-    for (int p = 0; p < SERVICE_PARTITIONS; p++)
+    for (int p = 0; p < fault_partitions; p++)
         rd_kafka_topic_partition_list_add(parts, svc->events, p);
     if (rd_kafka_committed(rk, parts, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR)
         rc = -1;

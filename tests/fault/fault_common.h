@@ -114,6 +114,10 @@ long fault_wait_log(service_t *svc, const char *log_path, const char *needle, in
  * cleared). */
 int fault_alive(service_t *svc, int *exit_status);
 
+/* Partitions of the events topic the group functions below look at: SERVICE_PARTITIONS
+ * unless a test made its topics with another count. */
+extern int fault_partitions;
+
 /* Wait until svc's group has committed, on every partition of its events topic, the end
  * offset. Returns 1 when caught up, 0 after timeout_ms, -1 when the service exited (status
  * in *exit_status, may be NULL). Prints progress every 10 s. */

@@ -38,7 +38,8 @@ static int32_t gen_int(gen_t *g) {
 /* A UTF-8 string of 0..max-1 characters (ASCII, 2-, 3- and 4-byte), with prefix. */
 static const char *gen_str(gen_t *g, const char *prefix, size_t max) {
     static const char *pieces[] = {"a", "Z", "0", "-", " ", "\"", "\xc3\xa9", "\xe2\x82\xac",
-                                   "\xf0\x9f\x98\x80"};
+                                   "\xf0\x9f\x98\x80", "\\", "/", "\n", "\t", "\r", "\b",
+                                   "\f", "\x01", "\x1f", "\x7f"};
     char *s = g->arena + g->used;
     size_t n = (size_t)snprintf(s, 32, "%s", prefix), count = (size_t)gen_u(g, max);
     for (size_t i = 0; i < count; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "codec_fixture.h"
+#include "codec_random.h"
 
 /* --- JSON -------------------------------------------------------------------------------- */
 
@@ -124,4 +125,92 @@ Test(codec, to_json_leaves_a_decoded_record_alone) {
     expect_err(codec_encode_event(codec, &other, &frame, &len, errbuf, sizeof errbuf), SY_OK);
     free(json_of_frame(frame, len));
     expect_event_eq(&out, &in);
+}
+
+/* --- the direct JSON writer (codec_json_of_written) against codec_to_json ------------- */
+
+/* The writer's text of the frame just encoded equals codec_to_json's, byte for byte. */
+static void expect_same_json(const void *frame, size_t len, int draw) {
+    char *want = json_of_frame(frame, len);
+    const char *got = NULL;
+    size_t got_len = 0;
+    expect_err(codec_json_of_written(codec, frame, len, &got, &got_len, errbuf,
+                                     sizeof errbuf), SY_OK);
+    cr_assert_eq(got_len, strlen(got), "draw %d: the length counts the text", draw);
+    cr_assert_str_eq(got, want, "draw %d", draw);
+    free(want);
+}
+
+#define JSON_DRAWS 2000
+
+Test(codec, json_writer_matches_to_json_on_seeded_random_records_of_every_kind) {
+    static gen_t g = {.rng = 7};
+    static sy_profile_update_t p;
+    sy_event_t e;
+    sy_action_t a;
+    sy_decision_t d;
+    sy_contact_update_t u;
+    sy_dead_letter_t dl;
+    const void *frame;
+    size_t len;
+    for (int i = 0; i < JSON_DRAWS; i++) {
+        g.used = 0;
+        gen_event(&g, &e);
+        gen_profile_update(&g, &p);
+        gen_action(&g, &a);
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+        expect_same_json(frame, len, i);
+        expect_err(codec_encode_profile_update(codec, &p, &frame, &len, errbuf,
+                                               sizeof errbuf), SY_OK);
+        expect_same_json(frame, len, i);
+        expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+        expect_same_json(frame, len, i);
+        g.used = 0;
+        gen_decision(&g, &d);
+        gen_contact_update(&g, &u);
+        gen_dead_letter(&g, &dl);
+        expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+                   SY_OK);
+        expect_same_json(frame, len, i);
+        expect_err(codec_encode_contact_update(codec, &u, &frame, &len, errbuf,
+                                               sizeof errbuf), SY_OK);
+        expect_same_json(frame, len, i);
+        expect_err(codec_encode_dead_letter(codec, &dl, &frame, &len, errbuf, sizeof errbuf),
+                   SY_OK);
+        expect_same_json(frame, len, i);
+    }
+}
+
+Test(codec, json_writer_refuses_a_cut_body_and_a_bad_header) {
+    sy_event_t e = event_full();
+    const void *frame;
+    size_t len;
+    const char *json;
+    size_t json_len;
+    expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    unsigned char copy[1024];
+    cr_assert_lt(len, sizeof copy);
+    memcpy(copy, frame, len);
+    for (size_t cut = 5; cut < len; cut++) /* 5: the header alone */
+        expect_err(codec_json_of_written(codec, copy, cut, &json, &json_len, errbuf,
+                                         sizeof errbuf), SY_ERR_MALFORMED);
+    cr_assert(strstr(errbuf, "malformed Avro body:") != NULL, "%s", errbuf);
+    copy[0] = 1;
+    expect_err(codec_json_of_written(codec, copy, len, &json, &json_len, errbuf,
+                                     sizeof errbuf), SY_ERR_BAD_MAGIC);
+}
+
+Test(codec, json_writer_matches_to_json_on_edge_times) {
+    static const int64_t times[] = {INT64_MIN, -62167219200001, -62167219200000, -86400001,
+                                    -1, 0, 1, 86399999, 1764547200000, 253402300799999,
+                                    253402300800000, INT64_MAX};
+    sy_decision_t d = decision_full();
+    const void *frame;
+    size_t len;
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+        d.decided_at_ms = times[i];
+        sy_err_t err = codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf);
+        if (err == SY_OK) /* a time the rules refuse is never written */
+            expect_same_json(frame, len, (int)i);
+    }
 }

@@ -1,6 +1,7 @@
 /* test_engine_wait.c — wait nodes: for, until a local time of the contact's zone (UTC
  * without one), for an event with an `if` and a timeout, an exit rule mid-wait, and a
- * new version of the journey swapped in while a contact waits. The environment is
+ * new version of the journey swapped in while a contact waits (also one that no longer
+ * reads the event its older version waits for). The environment is
  * engine_fixture.h's; no Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -160,6 +161,33 @@ Test(engine_lang, journeys_set_keeps_contacts_on_their_version_and_enters_the_ne
     expect_counts(&lx.rec, 3, 0, 0);
     cr_assert(eq(i32, lx.rec.decisions[2].version, 2), "entered version %d, want 2",
               (int)lx.rec.decisions[2].version);
+    engine_journeys_set(lx.engine, &lx.set);
+    journey_free(v2);
+}
+
+Test(engine_lang, an_event_only_an_older_version_reads_still_moves_its_contacts) {
+    waits_reach_event_wait();
+    /* Version 2 waits for another event: no journey's newest version reads app_open. */
+    static char v2_yaml[sizeof wait_yaml + 16];
+    const char *at = strstr(wait_yaml, "custom.app_open");
+    snprintf(v2_yaml, sizeof v2_yaml, "%.*scustom.app_shut%s", (int)(at - wait_yaml),
+             wait_yaml, at + strlen("custom.app_open"));
+    memcpy(strstr(v2_yaml, "version: 1"), "version: 2", 10);
+    journey_t *v2 = journey_text(v2_yaml);
+    journey_t *both[2] = {lx.journey, v2};
+    journey_set_t set = {.count = 2, .journeys = both};
+    engine_journeys_set(lx.engine, &set);
+    sy_event_t ev = event_make("unread", contact, PARIS_0930_MS + H_MS, SY_CHANNEL_CUSTOM,
+                               SY_EVENT_CUSTOM);
+    ev.name = "page_view"; /* read by no version: nothing moves */
+    feed(&lx, &ev);
+    expect_counts(&lx.rec, 3, 0, 0);
+    app_open(PARIS_0930_MS + 2 * H_MS, "open-home", "home");
+    expect_counts(&lx.rec, 5, 1, 0);
+    expect_move(&lx, 3, "await_open", "welcome", "event", SY_CAUSE_EVENT, "open-home",
+                PARIS_0930_MS + 2 * H_MS);
+    cr_assert(eq(i32, lx.rec.decisions[3].version, 1), "moved on version %d, want 1",
+              (int)lx.rec.decisions[3].version);
     engine_journeys_set(lx.engine, &lx.set);
     journey_free(v2);
 }

@@ -1,15 +1,14 @@
-/* test_state_cache.c — unit tests of the write-back cache: on its own (hits, "absent"
- * entries, size classes, eviction within the byte budget) and in front of RocksDB in the
- * state store (committed values hit, aborted ones never show, absent entries give way to
- * a put, and a store without a cache answers exactly as one with a cache). In-memory
- * RocksDB. Not the store's other parts: test_state_store.c. */
+/* test_state_cache.c — unit tests of the store's cache of committed instances (the
+ * contact table, state_contact_table.h) in front of RocksDB: committed values hit,
+ * aborted ones never show, absent entries give way to a put, and a store without a cache
+ * answers exactly as one with a cache and one that evicts. In-memory RocksDB. The table
+ * on its own: test_state_contact_table.c; the store's other parts: test_state_store.c. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "state_cache.h"
 #include "state_store_int.h"
 
 /* A realistic event time: 2024-10-01T09:00:00Z. */
@@ -35,7 +34,7 @@ static void commit_ok(state_store_t *s) {
 
 static state_cache_stats_t stats_of(state_store_t *s) {
     state_cache_stats_t st;
-    state_cache_stats_get(s->instance_cache, &st);
+    state_store_cache_stats_get(s, &st);
     return st;
 }
 
@@ -65,94 +64,6 @@ static void put_ok(state_store_t *s, const char *contact, const char *journey, u
     state_instance_t in = instance_at(node, 1);
     sy_err_t err = state_store_instance_put(s, 0, contact, journey, &in);
     cr_assert(eq(int, err, SY_OK), "instance_put(%s, %s) returned %d", contact, journey, err);
-}
-
-/* ---- the cache on its own ---- */
-
-Test(state_cache, zero_budget_is_no_cache_and_keeps_nothing) {
-    state_cache_t *c = (state_cache_t *)&c; /* any non-NULL value: open must overwrite it */
-    cr_assert(eq(int, state_cache_open(&c, 0), SY_OK));
-    cr_assert_null(c, "a 0-byte budget gave a cache");
-    const uint8_t *v;
-    size_t len;
-    state_cache_put(c, (const uint8_t *)"k", 1, (const uint8_t *)"v", 1);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"k", 1, &v, &len), STATE_CACHE_MISS));
-    state_cache_close(c);
-}
-
-Test(state_cache, put_then_get_hits_and_absent_gives_way_to_a_value) {
-    state_cache_t *c = NULL;
-    cr_assert(eq(int, state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK));
-    cr_assert_not_null(c);
-    const uint8_t *v = NULL;
-    size_t len = 0;
-    state_cache_put(c, (const uint8_t *)"\0\1alice", 7, NULL, 0);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
-              STATE_CACHE_ABSENT));
-    state_cache_put(c, (const uint8_t *)"\0\1alice", 7, (const uint8_t *)"value", 5);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
-              STATE_CACHE_HIT));
-    cr_assert(eq(sz, len, 5), "value length %zu, want 5", len);
-    cr_assert(eq(int, memcmp(v, "value", 5), 0));
-    /* A longer value moves the entry to a bigger size class. */
-    uint8_t big[STATE_CACHE_VALUE_BYTES_MAX];
-    memset(big, 'x', sizeof big);
-    state_cache_put(c, (const uint8_t *)"\0\1alice", 7, big, sizeof big);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"\0\1alice", 7, &v, &len),
-              STATE_CACHE_HIT));
-    cr_assert(eq(sz, len, sizeof big), "value length %zu, want %zu", len, sizeof big);
-    cr_assert(eq(int, memcmp(v, big, sizeof big), 0));
-    state_cache_stats_t st;
-    state_cache_stats_get(c, &st);
-    cr_assert(eq(sz, st.entries, 1), "entries %zu, want 1", st.entries);
-    state_cache_close(c);
-}
-
-Test(state_cache, an_entry_too_long_to_keep_removes_the_old_value) {
-    state_cache_t *c = NULL;
-    cr_assert(eq(int, state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK));
-    const uint8_t *v;
-    size_t len;
-    uint8_t huge[STATE_CACHE_VALUE_BYTES_MAX + 1];
-    memset(huge, 'y', sizeof huge);
-    state_cache_put(c, (const uint8_t *)"key", 3, (const uint8_t *)"old", 3);
-    state_cache_put(c, (const uint8_t *)"key", 3, huge, sizeof huge);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)"key", 3, &v, &len), STATE_CACHE_MISS),
-              "an over-long value left the old one in the cache");
-    state_cache_close(c);
-}
-
-Test(state_cache, eviction_keeps_memory_under_the_budget_and_keeps_recent_entries) {
-    state_cache_t *c = NULL;
-    cr_assert(eq(int, state_cache_open(&c, SMALL_BUDGET_BYTES), SY_OK));
-    char key[96];
-    uint8_t value[40];
-    memset(value, 'v', sizeof value);
-    state_cache_stats_t st;
-    for (int i = 0; i < 100000; i++) {
-        /* Keys of varied length, so several size classes fill up. */
-        int n = snprintf(key, sizeof key, "%0*d", 8 + i % 60, i);
-        state_cache_put(c, (const uint8_t *)key, (size_t)n, value, (size_t)(i % 41));
-        state_cache_stats_get(c, &st);
-        cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES, "after %d puts the cache holds %zu "
-                      "bytes, over its budget of %d", i + 1, st.bytes, SMALL_BUDGET_BYTES);
-    }
-    cr_assert_gt(st.evictions, 0, "100000 puts into %d bytes evicted nothing",
-                 SMALL_BUDGET_BYTES);
-    cr_assert_gt(st.entries, 1000, "only %zu entries kept", st.entries);
-    cr_assert_lt(st.entries, 100000, "%zu entries in %d bytes", st.entries, SMALL_BUDGET_BYTES);
-    const uint8_t *v;
-    size_t len;
-    int n = snprintf(key, sizeof key, "%0*d", 8 + 99999 % 60, 99999);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
-              STATE_CACHE_HIT), "the last entry put was evicted");
-    cr_assert(eq(sz, len, 99999 % 41));
-    state_cache_clear(c);
-    state_cache_stats_get(c, &st);
-    cr_assert(eq(sz, st.entries, 0), "entries %zu after clear", st.entries);
-    cr_assert(eq(int, state_cache_get(c, (const uint8_t *)key, (size_t)n, &v, &len),
-              STATE_CACHE_MISS));
-    state_cache_close(c);
 }
 
 /* ---- the cache in front of RocksDB ---- */
@@ -227,7 +138,7 @@ Test(state_cache, a_store_answers_the_same_with_a_cache_an_evicting_one_and_none
     state_store_t *big = open_mem("cache-same-big", STATE_CACHE_BYTES_DEFAULT);
     state_store_t *small = open_mem("cache-same-small", SMALL_BUDGET_BYTES);
     state_store_t *none = open_mem("cache-same-none", 0);
-    cr_assert_null(none->instance_cache, "a 0-byte cache was made");
+    cr_assert_null(none->contacts, "a 0-byte cache was made");
     uint32_t rng_big = 7, rng_small = 7, rng_none = 7;
     for (int step = 0; step < 60000; step++) {
         int want = script_step(none, &rng_none, step);

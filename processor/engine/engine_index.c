@@ -1,0 +1,135 @@
+/* engine_index.c — which journeys an input event can move: a hash index from an event's
+ * kind (channel, type, and name when custom) to the set of journeys of the engine's order
+ * that read that kind anywhere — entry, goals, exits, the events a branch or a wait
+ * watches — in any loaded version. A journey outside the set would read the contact's
+ * instance and do nothing, so the engine skips it. Not the matching itself
+ * (event_match.h): this only narrows which journeys are asked. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "sy_hash.h"
+
+struct engine_index_slot {
+    bool used;
+    sy_channel_t channel;
+    sy_event_type_t type;
+    const char *name; /* custom events only; borrowed from a journey of the set */
+    uint64_t journeys[ENGINE_INDEX_WORDS]; /* bit i: order[i] reads this kind */
+};
+
+static uint64_t kind_hash(sy_channel_t channel, sy_event_type_t type, const char *name) {
+    /* no assert: a leaf of every lookup; callers check the kind */
+    uint64_t h = sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, &channel, sizeof channel);
+    h = sy_hash_fnv1a64(h, &type, sizeof type);
+    return sy_hash_mix64(type == SY_EVENT_CUSTOM ? sy_hash_fnv1a64(h, name, strlen(name)) : h);
+}
+
+/* The slot of a kind: its own, or the empty one where it would go. */
+static struct engine_index_slot *slot_of(const engine_t *e, sy_channel_t channel,
+                                         sy_event_type_t type, const char *name) {
+    assert(e->index_capacity > 0 && (type != SY_EVENT_CUSTOM || name));
+    size_t mask = e->index_capacity - 1, at = kind_hash(channel, type, name) & mask;
+    for (;; at = (at + 1) & mask) {
+        struct engine_index_slot *s = &e->index[at];
+        if (!s->used || (s->channel == channel && s->type == type &&
+                         (type != SY_EVENT_CUSTOM || strcmp(s->name, name) == 0)))
+            return s;
+    }
+}
+
+static void index_add(engine_t *e, const journey_event_match_t *m, size_t rank) {
+    assert(rank < e->order_count && rank < ENGINE_INDEX_WORDS * 64);
+    if (m->type == SY_EVENT_CUSTOM && !m->name)
+        return; /* matches no event */
+    struct engine_index_slot *s = slot_of(e, m->channel, m->type, m->name);
+    s->used = true;
+    s->channel = m->channel;
+    s->type = m->type;
+    s->name = m->name;
+    s->journeys[rank / 64] |= UINT64_C(1) << (rank % 64);
+}
+
+/* Add m for the journey at rank to the index, or only count it (e has no index yet). */
+static void kind_visit(engine_t *e, const journey_event_match_t *m, size_t rank,
+                       size_t *count) {
+    assert(e->index || count);
+    if (e->index)
+        index_add(e, m, rank);
+    else
+        (*count)++;
+}
+
+/* Every event kind journey j reads: entry, goals, exits, and what its branches and waits
+ * watch (a wait on an event reads its first; all are taken). */
+static void journey_kinds(engine_t *e, const journey_t *j, size_t rank, size_t *count) {
+    assert(j->nodes_count == 0 || j->nodes);
+    kind_visit(e, &j->entry, rank, count);
+    for (size_t i = 0; i < j->goals_count; i++)
+        kind_visit(e, &j->goals[i].event, rank, count);
+    for (size_t i = 0; i < j->exits_count; i++)
+        kind_visit(e, &j->exits[i].event, rank, count);
+    for (size_t i = 0; i < j->nodes_count; i++) {
+        const journey_node_t *node = &j->nodes[i];
+        const journey_watch_t *w = node->kind == JOURNEY_NODE_BRANCH ? &node->u.branch.watch
+                                   : node->kind == JOURNEY_NODE_WAIT ? &node->u.wait.watch
+                                                                     : NULL;
+        for (size_t k = 0; w && k < w->count && k < JOURNEY_WATCH_MAX; k++)
+            kind_visit(e, &w->events[k], rank, count);
+    }
+}
+
+/* Where journey_id stands in the order (every loaded id has its newest version there). */
+static size_t rank_of(const engine_t *e, const char *journey_id) {
+    size_t i = 0;
+    while (i < e->order_count && strcmp(e->order[i]->id, journey_id) != 0)
+        i++;
+    assert(i < e->order_count);
+    return i;
+}
+
+void engine_index_build(engine_t *e) {
+    size_t kinds = 0;
+    assert(e && e->journeys && e->order_count <= ENGINE_INDEX_WORDS * 64);
+    free(e->index);
+    e->index = NULL;
+    e->index_capacity = 0;
+    for (size_t i = 0; i < e->journeys->count; i++)
+        journey_kinds(e, e->journeys->journeys[i], 0, &kinds);
+    size_t capacity = 16;
+    while (capacity < 2 * kinds)
+        capacity *= 2;
+    e->index = calloc(capacity, sizeof *e->index);
+    if (!e->index)
+        return; /* no index: every journey is asked (engine_index_journeys) */
+    e->index_capacity = capacity;
+    for (size_t i = 0; i < e->journeys->count; i++) {
+        const journey_t *j = e->journeys->journeys[i];
+        journey_kinds(e, j, rank_of(e, j->id), NULL);
+    }
+}
+
+void engine_index_journeys(const engine_t *e, const sy_event_t *ev,
+                           uint64_t journeys[ENGINE_INDEX_WORDS]) {
+    assert(e && ev && e->order_count <= ENGINE_INDEX_WORDS * 64);
+    /* An SMS opt-out keyword is also matched as sms.opted_out (goals and exits): rare
+     * enough to ask every journey. */
+    if (!e->index || e->event_as_opt_out) {
+        memset(journeys, 0xff, ENGINE_INDEX_WORDS * sizeof *journeys);
+        return;
+    }
+    memset(journeys, 0, ENGINE_INDEX_WORDS * sizeof *journeys);
+    if (ev->type == SY_EVENT_CUSTOM && !ev->name)
+        return; /* matches no rule */
+    const struct engine_index_slot *s = slot_of(e, ev->channel, ev->type, ev->name);
+    if (s->used)
+        memcpy(journeys, s->journeys, ENGINE_INDEX_WORDS * sizeof *journeys);
+}
+
+void engine_index_free(engine_t *e) {
+    assert(e);
+    free(e->index);
+    e->index = NULL;
+    e->index_capacity = 0;
+}

@@ -1,0 +1,185 @@
+/* codec_decode_event.c — the input events' body guarded and read in one pass: each field
+ * is checked by the guard's own steps (codec_guard.c), in schema order, with the guard's
+ * messages, and read as it is checked, instead of a guard walk over the whole body and
+ * then a second read. Strings are still copied, NUL-terminated, into the codec's scratch
+ * (records.h hands out C strings). Limits, map keys and rules stay codec_decode.c's. */
+#include <assert.h>
+#include <string.h>
+
+#include "codec_int.h"
+
+/* EngagementEvent's fields, in schema order; engagement_event.avsc. */
+enum {
+    EV_EVENT_ID, EV_CONTACT_ID, EV_OCCURRED_AT, EV_CHANNEL, EV_TYPE, EV_MESSAGE_ID,
+    EV_JOURNEY_ID, EV_NODE_ID, EV_NAME, EV_LINK, EV_TEXT, EV_BOUNCE, EV_VALUE, EV_PROPS,
+    EV_FIELDS
+};
+
+/* A walk and where its strings go. */
+typedef struct fused {
+    codec_guard_walk_t g;
+    char *scratch; /* next free byte; borrowed */
+} fused_t;
+
+/* The type of field i, or of branch 1 of its ["null", T] union when opt. */
+static avro_type_t field_type(const codec_guard_t *root, int i, bool opt) {
+    const codec_guard_t *n = root->children[i];
+    assert(n);
+    if (!opt)
+        return n->type;
+    if (n->type != AVRO_UNION || n->count != 2 || !n->children ||
+        n->children[0]->type != AVRO_NULL)
+        return AVRO_LINK; /* a type no fused field has */
+    return n->children[1]->type;
+}
+
+bool codec_event_fusable(const codec_guard_t *root) {
+    static const avro_type_t want[EV_FIELDS] = {
+        AVRO_STRING, AVRO_STRING, AVRO_INT64, AVRO_ENUM, AVRO_ENUM, AVRO_STRING,
+        AVRO_STRING, AVRO_STRING, AVRO_STRING, AVRO_STRING, AVRO_STRING, AVRO_ENUM,
+        AVRO_DOUBLE, AVRO_MAP};
+    assert(root);
+    if (root->type != AVRO_RECORD || root->count != EV_FIELDS || !root->children)
+        return false;
+    for (int i = 0; i < EV_FIELDS; i++)
+        if (field_type(root, i, i >= EV_MESSAGE_ID && i <= EV_VALUE) != want[i])
+            return false;
+    const codec_guard_t *props = root->children[EV_PROPS];
+    return props->children && props->children[0]->type == AVRO_STRING;
+}
+
+/* The usual string: a one-byte length (under 64) and plain ASCII that fits. Anything
+ * else goes through codec_guard_string, which accepts or refuses it as the guard does. */
+static bool fused_plain_string(const codec_guard_walk_t *g, const uint8_t **data,
+                               size_t *size) {
+    const uint8_t *p = g->p;
+    assert(p <= g->end);
+    if (p == g->end || *p >= 0x80 || (*p & 1))
+        return false;
+    *size = *p >> 1;
+    *data = p + 1;
+    return *size <= (size_t)(g->end - *data) && codec_ascii_prefix(*data, *size) == *size;
+}
+
+/* A checked string, copied into scratch. */
+static sy_err_t fused_string(fused_t *f, const char **out) {
+    const uint8_t *data;
+    size_t size;
+    if (fused_plain_string(&f->g, &data, &size)) {
+        f->g.p = data + size;
+    } else {
+        sy_err_t err = codec_guard_string(&f->g, &data, &size);
+        if (err != SY_OK)
+            return err;
+    }
+    assert(f->scratch && data);
+    memcpy(f->scratch, data, size);
+    f->scratch[size] = '\0';
+    *out = f->scratch;
+    f->scratch += size + 1;
+    return SY_OK;
+}
+
+/* The ["null", T] union of node: *present when branch 1 (T's value is the caller's). */
+static sy_err_t fused_branch(fused_t *f, const codec_guard_t *node, bool *present) {
+    int32_t index = 0;
+    if (f->g.p < f->g.end && (*f->g.p == 0 || *f->g.p == 2)) { /* branch 0 or 1, one byte */
+        *present = *f->g.p++ == 2;
+        return SY_OK;
+    }
+    sy_err_t err = codec_guard_union(&f->g, node, &index);
+    /* no assert: codec_guard_union asserts the node and checks the index */
+    *present = index == 1;
+    return err;
+}
+
+static sy_err_t fused_opt_string(fused_t *f, const codec_guard_t *node, const char **out) {
+    bool present = false;
+    sy_err_t err = fused_branch(f, node, &present);
+    /* no assert: fused_branch and fused_string check and assert */
+    *out = NULL;
+    return err != SY_OK || !present ? err : fused_string(f, out);
+}
+
+/* The string map props: entries beyond SY_EVENT_PROPS_MAX are checked, counted, dropped. */
+static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
+    size_t n = 0;
+    assert(f->g.p <= f->g.end);
+    for (;;) {
+        int64_t count;
+        const uint8_t *block_end;
+        sy_err_t err = codec_guard_block(&f->g, false, &count, &block_end);
+        if (err != SY_OK || count == 0) {
+            *seen = n;
+            return err;
+        }
+        const uint8_t *block_start = f->g.p;
+        for (int64_t i = 0; i < count; i++, n++) {
+            sy_kv_t spare, *kv = n < SY_EVENT_PROPS_MAX ? &e->props[n] : &spare;
+            if ((err = fused_string(f, &kv->key)) != SY_OK ||
+                (err = fused_string(f, &kv->value)) != SY_OK)
+                return err;
+        }
+        if ((err = codec_guard_block_done(&f->g, block_start, block_end)) != SY_OK)
+            return err;
+    }
+}
+
+/* The fields from channel to value: enums, optional strings, the bounce and the value. */
+static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *e) {
+    const char **opt[] = {&e->message_id, &e->journey_id, &e->node_id,
+                          &e->name,       &e->link,       &e->text};
+    int32_t index = 0;
+    bool present = false;
+    sy_err_t err;
+    assert(root->count == EV_FIELDS);
+    f->g.field = root->fields[EV_CHANNEL];
+    if ((err = codec_guard_enum(&f->g, root->children[EV_CHANNEL], &index)) != SY_OK)
+        return err;
+    e->channel = (sy_channel_t)index;
+    f->g.field = root->fields[EV_TYPE];
+    if ((err = codec_guard_enum(&f->g, root->children[EV_TYPE], &index)) != SY_OK)
+        return err;
+    e->type = (sy_event_type_t)index;
+    for (int i = EV_MESSAGE_ID; i <= EV_TEXT; i++) {
+        f->g.field = root->fields[i];
+        if ((err = fused_opt_string(f, root->children[i], opt[i - EV_MESSAGE_ID])) != SY_OK)
+            return err;
+    }
+    f->g.field = root->fields[EV_BOUNCE];
+    const codec_guard_t *bounce = root->children[EV_BOUNCE];
+    if ((err = fused_branch(f, bounce, &present)) != SY_OK ||
+        (present && (err = codec_guard_enum(&f->g, bounce->children[1], &index)) != SY_OK))
+        return err;
+    e->bounce = present ? (sy_bounce_t)index : SY_BOUNCE_NONE;
+    f->g.field = root->fields[EV_VALUE];
+    if ((err = fused_branch(f, root->children[EV_VALUE], &e->has_value)) != SY_OK)
+        return err;
+    e->value = 0;
+    return e->has_value ? codec_guard_double(&f->g, &e->value) : SY_OK;
+}
+
+sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
+                           char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
+                           size_t errbuf_size) {
+    fused_t f = {.scratch = scratch};
+    sy_err_t err;
+    assert(root && root->count == EV_FIELDS && scratch && e && props_seen);
+    codec_guard_walk_start(&f.g, body, body_len, CODEC_FRAME_HEADER_BYTES, errbuf,
+                           errbuf_size);
+    f.g.field = root->fields[EV_EVENT_ID];
+    if ((err = fused_string(&f, &e->event_id)) != SY_OK)
+        return err;
+    f.g.field = root->fields[EV_CONTACT_ID];
+    if ((err = fused_string(&f, &e->contact_id)) != SY_OK)
+        return err;
+    f.g.field = root->fields[EV_OCCURRED_AT];
+    if ((err = codec_guard_long(&f.g, &e->occurred_at_ms)) != SY_OK)
+        return err;
+    if ((err = fused_middle(&f, root, e)) != SY_OK)
+        return err;
+    f.g.field = root->fields[EV_PROPS];
+    if ((err = fused_props(&f, e, props_seen)) != SY_OK)
+        return err;
+    return codec_guard_finish(&f.g);
+}

@@ -1,0 +1,350 @@
+/* state_contact_table.c — the memory behind state_contact_table.h: one malloc'ed entry per
+ * contact (its key, then its records back to back), found through a chained hash index,
+ * evicted by a CLOCK hand over the vector of entries, and a memo of the last entry found
+ * (an event's reads all ask for one contact). Not the store's read path: state_store.c,
+ * state_profile.c, state_event_ids.c and state_consent.c decide when to ask it. */
+#include "state_contact_table.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sy_hash.h"
+#include "sy_limits.h"
+
+/* One index bucket per this many bytes of budget: a contact of the example journeys takes
+ * ~150 bytes, so chains stay under 1 on average and the index costs 1/32 of the budget. */
+#define TABLE_BUDGET_BYTES_PER_BUCKET 256
+#define TABLE_BUCKETS_MIN 64
+/* A record's header: its id (2 bytes) and its length (2 bytes, or ABSENT), big-endian. */
+#define REC_HEADER_BYTES 4
+#define REC_ABSENT 0xffffu
+/* An entry's key and records together: room for a full consent record and a full
+ * event-id record beside a few hundred instances. */
+#define ENTRY_BYTES_MAX (3 * STATE_CONTACT_VALUE_BYTES_MAX)
+/* Entries are sized in steps of this, so a record that grows a little is rewritten in
+ * place; each allocation is counted with this much of the allocator's own bookkeeping. */
+#define ENTRY_BYTES_STEP 32
+#define ENTRY_MALLOC_OVERHEAD 16
+
+_Static_assert(STATE_CONTACT_VALUE_BYTES_MAX < REC_ABSENT, "a kept length is never ABSENT");
+_Static_assert(2 + SY_ID_BYTES_MAX <= UINT8_MAX, "a contact key's length fits its byte");
+
+typedef struct contact_entry {
+    struct contact_entry *next; /* bucket chain */
+    uint64_t hash;
+    uint32_t index;       /* in the table's entries vector */
+    uint32_t capacity;    /* bytes at data */
+    uint32_t records_len; /* bytes of records after the key */
+    uint8_t key_len;
+    uint8_t referenced; /* CLOCK: used since the hand last passed */
+    uint8_t data[];     /* key, then records */
+} contact_entry_t;
+
+struct state_contact_table {
+    size_t budget, bytes; /* bytes: index, entries vector and every entry */
+    size_t buckets_count; /* power of two */
+    contact_entry_t **buckets;
+    contact_entry_t **entries;
+    size_t count, entries_capacity, hand;
+    contact_entry_t *last; /* the entry found last, or NULL */
+    state_cache_stats_t stats;
+    size_t journeys_count;
+    uint8_t journey_lens[STATE_CONTACT_JOURNEYS_MAX];
+    char journey_ids[STATE_CONTACT_JOURNEYS_MAX][SY_ID_BYTES_MAX];
+    uint8_t scratch[ENTRY_BYTES_MAX]; /* a put's new records */
+};
+
+static size_t entry_bytes(const contact_entry_t *e) {
+    assert(e->capacity >= e->key_len + e->records_len);
+    return sizeof *e + e->capacity + ENTRY_MALLOC_OVERHEAD;
+}
+
+sy_err_t state_contact_table_open(state_contact_table_t **out, size_t budget_bytes) {
+    assert(out);
+    if (!budget_bytes) {
+        *out = NULL;
+        return SY_OK;
+    }
+    state_contact_table_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return SY_ERR_NOMEM;
+    t->buckets_count = TABLE_BUCKETS_MIN;
+    while (t->buckets_count * TABLE_BUDGET_BYTES_PER_BUCKET < budget_bytes)
+        t->buckets_count *= 2;
+    t->buckets = calloc(t->buckets_count, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return SY_ERR_NOMEM;
+    }
+    t->budget = budget_bytes;
+    t->bytes = t->buckets_count * sizeof *t->buckets;
+    *out = t;
+    return SY_OK;
+}
+
+void state_contact_table_clear(state_contact_table_t *t) {
+    if (!t)
+        return;
+    assert(t->count <= t->entries_capacity);
+    for (size_t i = 0; i < t->count; i++) {
+        t->bytes -= entry_bytes(t->entries[i]);
+        free(t->entries[i]);
+    }
+    if (t->count)
+        memset(t->buckets, 0, t->buckets_count * sizeof *t->buckets);
+    t->count = 0;
+    t->hand = 0;
+    t->last = NULL;
+}
+
+void state_contact_table_close(state_contact_table_t *t) {
+    /* no assert: NULL is a no-op */
+    if (!t)
+        return;
+    state_contact_table_clear(t);
+    free(t->entries);
+    free(t->buckets);
+    free(t);
+}
+
+int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *journey_id,
+                                     size_t len) {
+    if (!t || len > SY_ID_BYTES_MAX)
+        return -1;
+    assert(journey_id && t->journeys_count <= STATE_CONTACT_JOURNEYS_MAX);
+    for (size_t i = 0; i < t->journeys_count; i++)
+        if (t->journey_lens[i] == len && memcmp(t->journey_ids[i], journey_id, len) == 0)
+            return (int)i;
+    if (t->journeys_count == STATE_CONTACT_JOURNEYS_MAX)
+        return -1;
+    memcpy(t->journey_ids[t->journeys_count], journey_id, len);
+    t->journey_lens[t->journeys_count] = (uint8_t)len;
+    return (int)t->journeys_count++;
+}
+
+static uint64_t key_hash(const uint8_t *ckey, size_t len) {
+    /* no assert: a leaf of every lookup; callers assert the key */
+    return sy_hash_mix64(sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, ckey, len));
+}
+
+static bool entry_is(const contact_entry_t *e, const uint8_t *ckey, size_t len) {
+    /* no assert: a leaf of every lookup; callers assert the key */
+    return e->key_len == len && memcmp(e->data, ckey, len) == 0;
+}
+
+/* The contact's entry, or NULL; *link (when asked) is where the chain points at it, or
+ * the bucket's head when there is none. */
+static contact_entry_t *entry_find(state_contact_table_t *t, const uint8_t *ckey,
+                                   size_t len, contact_entry_t ***link) {
+    assert(len >= 2 && len <= 2 + SY_ID_BYTES_MAX);
+    if (!link && t->last && entry_is(t->last, ckey, len))
+        return t->last;
+    uint64_t hash = key_hash(ckey, len);
+    contact_entry_t **at = &t->buckets[hash & (t->buckets_count - 1)];
+    for (; *at; at = &(*at)->next)
+        if ((*at)->hash == hash && entry_is(*at, ckey, len))
+            break;
+    if (link)
+        *link = at;
+    if (*at)
+        t->last = *at;
+    return *at;
+}
+
+/* The record rec of e: its offset in data, or 0 when e has none. */
+static size_t record_find(const contact_entry_t *e, uint16_t rec) {
+    size_t at = e->key_len, end = e->key_len + e->records_len;
+    assert(end <= e->capacity);
+    while (at < end) {
+        const uint8_t *r = e->data + at;
+        size_t len = ((size_t)r[2] << 8) | r[3];
+        if ((((uint16_t)r[0] << 8) | r[1]) == rec)
+            return at;
+        at += REC_HEADER_BYTES + (len == REC_ABSENT ? 0 : len);
+    }
+    return 0;
+}
+
+state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uint8_t *ckey,
+                                             size_t ckey_len, uint16_t rec,
+                                             const uint8_t **value, size_t *value_len) {
+    if (!t)
+        return STATE_CACHE_MISS;
+    assert(ckey && value && value_len);
+    contact_entry_t *e = entry_find(t, ckey, ckey_len, NULL);
+    size_t at = e ? record_find(e, rec) : 0;
+    if (!at) {
+        t->stats.misses++;
+        return STATE_CACHE_MISS;
+    }
+    e->referenced = 1;
+    size_t len = ((size_t)e->data[at + 2] << 8) | e->data[at + 3];
+    if (len == REC_ABSENT) {
+        t->stats.absent_hits++;
+        return STATE_CACHE_ABSENT;
+    }
+    t->stats.hits++;
+    *value = e->data + at + REC_HEADER_BYTES;
+    *value_len = len;
+    return STATE_CACHE_HIT;
+}
+
+/* Unlink e from its chain and the entries vector, and free it. */
+static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
+    contact_entry_t **at = &t->buckets[e->hash & (t->buckets_count - 1)];
+    while (*at != e)
+        at = &(*at)->next;
+    *at = e->next;
+    assert(e->index < t->count && t->entries[e->index] == e);
+    t->entries[e->index] = t->entries[--t->count];
+    t->entries[e->index]->index = e->index;
+    if (t->last == e)
+        t->last = NULL;
+    t->bytes -= entry_bytes(e);
+    free(e);
+}
+
+/* CLOCK: evict the next entry not used since the hand last passed. */
+static void evict_one(state_contact_table_t *t) {
+    assert(t->count > 0);
+    for (;;) {
+        if (t->hand >= t->count)
+            t->hand = 0;
+        contact_entry_t *e = t->entries[t->hand];
+        if (!e->referenced)
+            break;
+        e->referenced = 0;
+        t->hand++;
+    }
+    entry_remove(t, t->entries[t->hand]);
+    t->stats.evictions++;
+}
+
+static void evict_to_budget(state_contact_table_t *t) {
+    assert(t->count <= t->entries_capacity);
+    while (t->bytes > t->budget && t->count > 0)
+        evict_one(t);
+}
+
+/* Room in the entries vector for one more entry: grown, or made by evicting when growing
+ * would go over the budget. 0 on out of memory. */
+static int entries_room(state_contact_table_t *t) {
+    assert(t->count <= t->entries_capacity);
+    while (t->count == t->entries_capacity) {
+        size_t cap = t->entries_capacity ? 2 * t->entries_capacity : 16;
+        size_t more = (cap - t->entries_capacity) * sizeof *t->entries;
+        if (t->bytes + more > t->budget && t->count > 0) {
+            evict_one(t);
+            continue;
+        }
+        contact_entry_t **grown = realloc(t->entries, cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        t->bytes += more;
+        t->entries = grown;
+        t->entries_capacity = cap;
+    }
+    return 1;
+}
+
+/* Write e's records without rec into the scratch, then rec's when value_len fits; the
+ * scratch's length. */
+static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, uint16_t rec,
+                            const uint8_t *value, size_t value_len, bool keep) {
+    size_t n = 0;
+    assert(!e || e->key_len + e->records_len <= ENTRY_BYTES_MAX);
+    if (e) {
+        size_t at = e->key_len, end = e->key_len + e->records_len;
+        while (at < end) {
+            const uint8_t *r = e->data + at;
+            size_t len = ((size_t)r[2] << 8) | r[3];
+            size_t size = REC_HEADER_BYTES + (len == REC_ABSENT ? 0 : len);
+            if ((((uint16_t)r[0] << 8) | r[1]) != rec) {
+                memcpy(t->scratch + n, r, size);
+                n += size;
+            }
+            at += size;
+        }
+    }
+    size_t key_len = e ? e->key_len : 2 + SY_ID_BYTES_MAX;
+    if (!keep || key_len + n + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX)
+        return n;
+    size_t len = value ? value_len : REC_ABSENT;
+    uint8_t *r = t->scratch + n;
+    r[0] = (uint8_t)(rec >> 8);
+    r[1] = (uint8_t)rec;
+    r[2] = (uint8_t)(len >> 8);
+    r[3] = (uint8_t)len;
+    if (value)
+        memcpy(r + REC_HEADER_BYTES, value, value_len);
+    return n + REC_HEADER_BYTES + (value ? value_len : 0);
+}
+
+/* A new entry holding ckey and the scratch's n bytes of records, in place of old at *link,
+ * or added (old NULL). NULL on out of memory (old is then left as it was). */
+static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t **link,
+                                      contact_entry_t *old, const uint8_t *ckey,
+                                      size_t ckey_len, size_t n) {
+    size_t capacity = (ckey_len + n + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP *
+                      ENTRY_BYTES_STEP;
+    assert(capacity <= UINT32_MAX && ckey_len <= UINT8_MAX);
+    uint64_t hash = key_hash(ckey, ckey_len);
+    if (!old) { /* making room may evict from the chain at link: add at its head */
+        if (!entries_room(t))
+            return NULL;
+        link = &t->buckets[hash & (t->buckets_count - 1)];
+    }
+    contact_entry_t *e = malloc(sizeof *e + capacity);
+    if (!e)
+        return NULL;
+    *e = (contact_entry_t){.next = old ? old->next : *link, .hash = hash,
+                           .index = old ? old->index : (uint32_t)t->count,
+                           .capacity = (uint32_t)capacity, .records_len = (uint32_t)n,
+                           .key_len = (uint8_t)ckey_len, .referenced = 1};
+    memcpy(e->data, ckey, ckey_len);
+    memcpy(e->data + ckey_len, t->scratch, n);
+    *link = e;
+    if (old) {
+        t->bytes -= entry_bytes(old);
+        free(old);
+    } else {
+        t->count++;
+    }
+    t->entries[e->index] = e;
+    t->bytes += entry_bytes(e);
+    t->last = e;
+    return e;
+}
+
+void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
+                             uint16_t rec, const uint8_t *value, size_t value_len) {
+    if (!t)
+        return;
+    assert(ckey && ckey_len >= 2 && (value || !value_len));
+    contact_entry_t **link;
+    contact_entry_t *e = entry_find(t, ckey, ckey_len, &link);
+    bool keep = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
+    size_t n = records_build(t, e, rec, value, value_len, keep);
+    if (e && ckey_len + n <= e->capacity) {
+        memcpy(e->data + ckey_len, t->scratch, n);
+        e->records_len = (uint32_t)n;
+        e->referenced = 1;
+    } else if (!entry_replace(t, link, e, ckey, ckey_len, n)) {
+        if (e) /* no memory for the new value: the old one must not stay */
+            entry_remove(t, e);
+        return;
+    }
+    evict_to_budget(t);
+}
+
+void state_contact_table_stats_get(const state_contact_table_t *t, state_cache_stats_t *out) {
+    assert(out);
+    memset(out, 0, sizeof *out);
+    if (!t)
+        return;
+    *out = t->stats;
+    out->entries = t->count;
+    out->bytes = t->bytes;
+}

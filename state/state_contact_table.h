@@ -1,0 +1,76 @@
+/* state_contact_table.h — committed state per contact in memory: one entry per (partition,
+ * contact) holding the encoded bytes of each of its records — one instance per journey,
+ * its profile, its recent event ids, its consent — or that it has none, so that the
+ * records an event reads take one hash lookup and no RocksDB read. A byte budget bounds
+ * it; eviction drops whole entries. It holds committed values only: a batch's writes wait
+ * in the pending batch (state_pending.h) until commit copies them here, so an abort has
+ * nothing to undo. Private to state/; not thread-safe (one per store). */
+#ifndef SY_STATE_CONTACT_TABLE_H
+#define SY_STATE_CONTACT_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state_cache.h"
+#include "sy_error.h"
+
+typedef struct state_contact_table state_contact_table_t;
+
+/* A contact's records: kinds, and for instances the journey's slot (state_contact_table_
+ * journey_slot) in the low byte. */
+enum {
+    STATE_CONTACT_REC_INSTANCE = 0x000, /* | journey slot */
+    STATE_CONTACT_REC_PROFILE = 0x100,
+    STATE_CONTACT_REC_EVENT_IDS = 0x200,
+    STATE_CONTACT_REC_CONSENT = 0x300,
+};
+
+/* Distinct journey ids a table tells apart: one byte of slot. Instances of journeys
+ * beyond these are never kept (always read from RocksDB). */
+#define STATE_CONTACT_JOURNEYS_MAX 256
+
+/* The longest record value kept: a longer one is not kept (read from RocksDB each time)
+ * rather than truncated. Consent records with a full cap log and event-id records of
+ * 1,024 ids (~16 KiB each) fit. */
+#define STATE_CONTACT_VALUE_BYTES_MAX 32768
+
+/* A table of at most budget_bytes (index and entries included). budget_bytes 0 gives
+ * *out = NULL: no table, and every function below treats NULL as an empty table that
+ * keeps nothing. Errors: SY_ERR_NOMEM. *out set only on success. */
+sy_err_t state_contact_table_open(state_contact_table_t **out, size_t budget_bytes);
+
+/* Free the table and its entries; NULL is a no-op. */
+void state_contact_table_close(state_contact_table_t *table);
+
+/* The slot of journey_id (len bytes), interned on first use; -1 when the table is NULL or
+ * already tells STATE_CONTACT_JOURNEYS_MAX journeys apart. */
+int state_contact_table_journey_slot(state_contact_table_t *table, const uint8_t *journey_id,
+                                     size_t len);
+
+/* Look up record rec of the contact whose key is ckey (2-byte big-endian partition, then
+ * the contact id; ckey_len bytes). On STATE_CACHE_HIT *value and *value_len point at the
+ * committed bytes, valid until the next put, clear or close. STATE_CACHE_ABSENT: known to
+ * have no committed value; STATE_CACHE_MISS: unknown, ask RocksDB. Marks the contact
+ * recently used. */
+state_cache_lookup_t state_contact_table_get(state_contact_table_t *table,
+                                             const uint8_t *ckey, size_t ckey_len,
+                                             uint16_t rec, const uint8_t **value,
+                                             size_t *value_len);
+
+/* Make value (value_len bytes; NULL: none) the committed value of the contact's record
+ * rec, creating its entry and evicting other entries (least recently used first, by
+ * CLOCK) while over the budget. Best effort: a record or entry that cannot be kept
+ * (too long, no memory, over the budget alone) is dropped with any older value of it, so
+ * the table never serves a stale value. Copies ckey and value. */
+void state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
+                             size_t ckey_len, uint16_t rec, const uint8_t *value,
+                             size_t value_len);
+
+/* Forget every entry. For whoever writes RocksDB around the pending batch (a restore). */
+void state_contact_table_clear(state_contact_table_t *table);
+
+/* Counters since open (entries are contacts); bytes never exceeds the budget. */
+void state_contact_table_stats_get(const state_contact_table_t *table,
+                                   state_cache_stats_t *out);
+
+#endif

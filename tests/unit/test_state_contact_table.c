@@ -1,0 +1,339 @@
+/* test_state_contact_table.c — unit tests of the per-contact table: on its own (hit, miss,
+ * absent, records of one contact side by side, eviction within the byte budget keeping
+ * recent contacts) and in front of RocksDB in the state store (committed profiles, event
+ * ids, consent and instances answered from it; a batch's writes visible before commit and
+ * gone after an abort, even with a table too small to keep anything; a restore's writes
+ * never hidden by what the table held). In-memory RocksDB. Not the store's other parts. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "state_contact_table.h"
+#include "state_store.h"
+
+#define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
+/* A budget that holds a few hundred contacts, so tests can fill it many times over. */
+#define SMALL_BUDGET_BYTES (64 * 1024)
+
+static char errbuf[1024];
+
+/* A contact's table key: partition 0, then the id. */
+static size_t ckey_of(uint8_t *buf, const char *contact) {
+    size_t len = strlen(contact);
+    buf[0] = 0;
+    buf[1] = 0;
+    memcpy(buf + 2, contact, len);
+    return 2 + len;
+}
+
+static state_cache_lookup_t get(state_contact_table_t *t, const char *contact, uint16_t rec,
+                                const uint8_t **value, size_t *len) {
+    uint8_t key[2 + 64];
+    return state_contact_table_get(t, key, ckey_of(key, contact), rec, value, len);
+}
+
+static void put(state_contact_table_t *t, const char *contact, uint16_t rec,
+                const char *value) {
+    uint8_t key[2 + 64];
+    state_contact_table_put(t, key, ckey_of(key, contact), rec, (const uint8_t *)value,
+                            value ? strlen(value) : 0);
+}
+
+/* The value of contact's record as a string, "(absent)" or "(miss)". */
+static const char *value_of(state_contact_table_t *t, const char *contact, uint16_t rec) {
+    static char out[256];
+    const uint8_t *v = NULL;
+    size_t len = 0;
+    switch (get(t, contact, rec, &v, &len)) {
+    case STATE_CACHE_MISS:
+        return "(miss)";
+    case STATE_CACHE_ABSENT:
+        return "(absent)";
+    case STATE_CACHE_HIT:
+        break;
+    }
+    cr_assert_lt(len, sizeof out);
+    memcpy(out, v, len);
+    out[len] = '\0';
+    return out;
+}
+
+Test(state_contact_table, zero_budget_is_no_table_and_keeps_nothing) {
+    state_contact_table_t *t = (state_contact_table_t *)1;
+    cr_assert(eq(int, state_contact_table_open(&t, 0), SY_OK));
+    cr_assert_null(t);
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "x");
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "(miss)"));
+    cr_assert(eq(int, state_contact_table_journey_slot(t, (const uint8_t *)"j", 1), -1));
+    state_contact_table_close(t);
+}
+
+Test(state_contact_table, records_of_a_contact_hit_miss_and_absent_side_by_side) {
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, 1 << 20), SY_OK));
+    int a = state_contact_table_journey_slot(t, (const uint8_t *)"promo", 5);
+    int b = state_contact_table_journey_slot(t, (const uint8_t *)"feedback", 8);
+    cr_assert(eq(int, a, 0));
+    cr_assert(eq(int, b, 1));
+    cr_assert(eq(int, state_contact_table_journey_slot(t, (const uint8_t *)"promo", 5), 0));
+    put(t, "ann", (uint16_t)(STATE_CONTACT_REC_INSTANCE | a), "at-node-3");
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "first_name=Ann");
+    put(t, "ann", (uint16_t)(STATE_CONTACT_REC_INSTANCE | b), NULL);
+    put(t, "bob", STATE_CONTACT_REC_CONSENT, "opted-out");
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_INSTANCE | 0), "at-node-3"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "first_name=Ann"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_INSTANCE | 1), "(absent)"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_CONSENT), "(miss)"));
+    cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "opted-out"));
+    cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_PROFILE), "(miss)"));
+    cr_assert(eq(str, (char *)value_of(t, "cat", STATE_CONTACT_REC_PROFILE), "(miss)"));
+    /* A new value replaces the old one, longer or shorter, and leaves the others. */
+    put(t, "ann", STATE_CONTACT_REC_INSTANCE | 0, "at-node-4-and-a-much-longer-value-than-before");
+    put(t, "ann", STATE_CONTACT_REC_INSTANCE | 1, "in");
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_INSTANCE | 0),
+                 "at-node-4-and-a-much-longer-value-than-before"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_INSTANCE | 1), "in"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "first_name=Ann"));
+    state_cache_stats_t st;
+    state_contact_table_stats_get(t, &st);
+    cr_assert(eq(sz, st.entries, 2), "one entry per contact");
+    state_contact_table_clear(t);
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "(miss)"));
+    state_contact_table_close(t);
+}
+
+Test(state_contact_table, a_value_too_long_to_keep_removes_the_old_one) {
+    static char longer[STATE_CONTACT_VALUE_BYTES_MAX + 2];
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, 1 << 20), SY_OK));
+    put(t, "ann", STATE_CONTACT_REC_EVENT_IDS, "old");
+    memset(longer, 'x', sizeof longer - 1);
+    put(t, "ann", STATE_CONTACT_REC_EVENT_IDS, longer);
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_EVENT_IDS), "(miss)"));
+    state_contact_table_close(t);
+}
+
+Test(state_contact_table, eviction_keeps_memory_under_the_budget_and_keeps_recent_contacts) {
+    state_contact_table_t *t = NULL;
+    char contact[32], value[64];
+    cr_assert(eq(int, state_contact_table_open(&t, SMALL_BUDGET_BYTES), SY_OK));
+    for (int i = 0; i < 20000; i++) {
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        snprintf(value, sizeof value, "profile of contact %d", i);
+        put(t, contact, STATE_CONTACT_REC_PROFILE, value);
+        /* ann is read between every two puts: CLOCK keeps her. */
+        if (i == 0)
+            put(t, "ann", STATE_CONTACT_REC_PROFILE, "kept");
+        cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "kept"),
+                  "ann evicted after %d puts", i);
+        state_cache_stats_t st;
+        state_contact_table_stats_get(t, &st);
+        cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES, "%zu bytes after %d puts", st.bytes, i);
+    }
+    state_cache_stats_t st;
+    state_contact_table_stats_get(t, &st);
+    cr_assert_gt(st.evictions, 0);
+    cr_assert_gt(st.entries, 100, "the budget holds only %zu contacts", st.entries);
+    cr_assert(eq(str, (char *)value_of(t, "contact-19999", STATE_CONTACT_REC_PROFILE),
+                 "profile of contact 19999"));
+    state_contact_table_close(t);
+}
+
+/* ---- in front of RocksDB ---- */
+
+static state_store_t *open_mem(const char *name, size_t table_bytes) {
+    state_store_t *s = NULL;
+    sy_err_t err = state_store_open(&s, name, true, table_bytes, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s): %d %s", name, err, errbuf);
+    return s;
+}
+
+static void commit_ok(state_store_t *s) {
+    sy_err_t err = state_store_commit(s, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "commit: %d %s", err, errbuf);
+}
+
+static void profile_set(state_store_t *s, const char *contact, const char *first_name) {
+    static sy_profile_update_t u;
+    memset(&u, 0, sizeof u);
+    u.contact_id = contact;
+    u.set_count = 1;
+    u.set[0] = (sy_attr_t){.name = "first_name",
+                           .value = {.kind = SY_VALUE_STRING, .u.s = first_name}};
+    sy_err_t err = state_store_profile_apply(s, 0, &u, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_apply: %d %s", err, errbuf);
+}
+
+/* contact's first name, or "" when its profile has none. */
+static const char *first_name_of(state_store_t *s, const char *contact) {
+    static sy_attr_t attrs[SY_PROFILE_ATTRS_MAX];
+    static char buf[STATE_PROFILE_BYTES_MAX];
+    size_t count = 0;
+    sy_err_t err = state_store_profile_get(s, 0, contact, attrs, SY_PROFILE_ATTRS_MAX, &count,
+                                           buf, sizeof buf, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_get: %d %s", err, errbuf);
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(attrs[i].name, "first_name") == 0)
+            return attrs[i].value.u.s;
+    return "";
+}
+
+static void node_put(state_store_t *s, const char *contact, uint16_t node) {
+    state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = node,
+                           .journey_version = 1, .occurrence = 1, .entered_at_ms = T0_MS,
+                           .node_entered_at_ms = T0_MS + node};
+    cr_assert(eq(int, state_store_instance_put(s, 0, contact, "promo", &in), SY_OK));
+}
+
+/* The node of contact's instance of "promo", -1 when none. */
+static int node_of(state_store_t *s, const char *contact) {
+    state_instance_t in;
+    sy_err_t err = state_store_instance_get(s, 0, contact, "promo", &in, errbuf,
+                                            sizeof errbuf);
+    if (err == SY_ERR_NOT_FOUND)
+        return -1;
+    cr_assert(eq(int, err, SY_OK), "instance_get: %d %s", err, errbuf);
+    return in.node;
+}
+
+static int consent_email_of(state_store_t *s, const char *contact) {
+    static state_consent_t c;
+    sy_err_t err = state_store_consent_get(s, 0, contact, &c, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "consent_get: %d %s", err, errbuf);
+    return c.slots[SY_CHANNEL_EMAIL].status;
+}
+
+static void consent_email_put(state_store_t *s, const char *contact, int status) {
+    static state_consent_t c;
+    memset(&c, 0, sizeof c);
+    c.slots[SY_CHANNEL_EMAIL] = (state_consent_slot_t){(uint8_t)status,
+                                                       STATE_CONSENT_CAUSE_EVENT, T0_MS};
+    cr_assert(eq(int, state_store_consent_put(s, 0, contact, &c, errbuf, sizeof errbuf),
+                 SY_OK));
+}
+
+static bool id_seen(state_store_t *s, const char *contact, uint64_t hash) {
+    state_event_ids_conf_t conf = {24 * 3600 * 1000LL, 64};
+    bool seen = true;
+    sy_err_t err = state_store_event_id_seen(s, 0, contact, hash, T0_MS, &conf, &seen,
+                                             errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "event_id_seen: %d %s", err, errbuf);
+    return seen;
+}
+
+Test(state_contact_table, committed_records_are_answered_from_the_table) {
+    state_store_t *s = open_mem("table-committed", STATE_CACHE_BYTES_DEFAULT);
+    profile_set(s, "ann", "Ann");
+    node_put(s, "ann", 3);
+    consent_email_put(s, "ann", STATE_CONSENT_OPTED_OUT);
+    cr_assert(not(id_seen(s, "ann", 7)));
+    commit_ok(s);
+    state_cache_stats_t before, after;
+    state_store_cache_stats_get(s, &before);
+    for (int i = 0; i < 3; i++) {
+        cr_assert(eq(str, (char *)first_name_of(s, "ann"), "Ann"));
+        cr_assert(eq(int, node_of(s, "ann"), 3));
+        cr_assert(eq(int, consent_email_of(s, "ann"), STATE_CONSENT_OPTED_OUT));
+        cr_assert(id_seen(s, "ann", 7));
+    }
+    state_store_cache_stats_get(s, &after);
+    cr_assert(eq(u64, after.misses, before.misses), "a committed record went to RocksDB");
+    cr_assert(eq(u64, after.hits - before.hits, 12));
+    cr_assert(eq(sz, after.entries, 1), "one entry for ann's four records");
+    state_store_close(s);
+}
+
+/* One batch writing every kind of record of n contacts, then checks before and after. */
+static void batch_write(state_store_t *s, int n, int round) {
+    char contact[32], name[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(contact, sizeof contact, "c%d", i);
+        snprintf(name, sizeof name, "n%d-%d", i, round);
+        profile_set(s, contact, name);
+        node_put(s, contact, (uint16_t)(round + 1));
+        consent_email_put(s, contact, round % 2 ? STATE_CONSENT_OPTED_IN
+                                                : STATE_CONSENT_OPTED_OUT);
+        cr_assert(not(id_seen(s, contact, 1000 + (uint64_t)round)));
+    }
+}
+
+static void batch_check(state_store_t *s, int n, int round) {
+    char contact[32], name[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(contact, sizeof contact, "c%d", i);
+        snprintf(name, sizeof name, "n%d-%d", i, round);
+        cr_assert(eq(str, (char *)first_name_of(s, contact), name), "%s round %d", contact,
+                  round);
+        cr_assert(eq(int, node_of(s, contact), round + 1));
+        cr_assert(eq(int, consent_email_of(s, contact),
+                     round % 2 ? STATE_CONSENT_OPTED_IN : STATE_CONSENT_OPTED_OUT));
+        cr_assert(id_seen(s, contact, 1000 + (uint64_t)round), "%s round %d", contact, round);
+    }
+}
+
+/* A batch's writes are seen before commit, gone after an abort (the committed values are
+ * read again), and committed by the next batch — with a table that keeps everyone and
+ * with one far too small, which must drop only committed entries. */
+static void abort_restores(size_t table_bytes, const char *name) {
+    state_store_t *s = open_mem(name, table_bytes);
+    batch_write(s, 300, 0);
+    commit_ok(s);
+    batch_check(s, 300, 0);
+    batch_write(s, 300, 1);
+    batch_check(s, 300, 1);
+    state_store_abort(s);
+    for (int i = 0; i < 300; i++) { /* the ids of round 1 are forgotten too */
+        char contact[32];
+        snprintf(contact, sizeof contact, "c%d", i);
+        cr_assert(not(id_seen(s, contact, 1001)), "%s kept an aborted id", contact);
+    }
+    state_store_abort(s);
+    batch_check(s, 300, 0);
+    batch_write(s, 300, 2);
+    commit_ok(s);
+    batch_check(s, 300, 2);
+    state_cache_stats_t st;
+    state_store_cache_stats_get(s, &st);
+    cr_assert_leq(st.bytes, table_bytes);
+    state_store_close(s);
+}
+
+Test(state_contact_table, an_abort_restores_every_record_with_a_large_table) {
+    abort_restores(STATE_CACHE_BYTES_DEFAULT, "table-abort-large");
+}
+
+Test(state_contact_table, an_abort_restores_every_record_with_an_evicting_table) {
+    abort_restores(8 * 1024, "table-abort-small");
+}
+
+/* Copy one write of the source's batch into the restoring store. */
+static sy_err_t to_copy(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                        const uint8_t *key, size_t key_len, const uint8_t *value,
+                        size_t value_len) {
+    (void)partition;
+    return state_store_changelog_apply(ctx, cf, key, key_len, value, value_len, errbuf,
+                                       sizeof errbuf);
+}
+
+Test(state_contact_table, a_restore_replaces_what_the_table_held) {
+    state_store_t *src = open_mem("table-restore-src", 0);
+    state_store_t *dst = open_mem("table-restore-dst", STATE_CACHE_BYTES_DEFAULT);
+    profile_set(dst, "ann", "Old");
+    consent_email_put(dst, "ann", STATE_CONSENT_OPTED_IN);
+    commit_ok(dst);
+    cr_assert(eq(str, (char *)first_name_of(dst, "ann"), "Old")); /* now in the table */
+    profile_set(src, "ann", "New");
+    consent_email_put(src, "ann", STATE_CONSENT_OPTED_OUT);
+    cr_assert(eq(int, state_store_pending_each(src, to_copy, dst), SY_OK), "%s", errbuf);
+    /* A read between the restore's writes and its commit sees the old committed value
+     * (reads need not see applied records): the commit must not leave it in the table. */
+    (void)first_name_of(dst, "ann");
+    (void)consent_email_of(dst, "ann");
+    commit_ok(dst);
+    cr_assert(eq(str, (char *)first_name_of(dst, "ann"), "New"));
+    cr_assert(eq(int, consent_email_of(dst, "ann"), STATE_CONSENT_OPTED_OUT));
+    state_store_close(src);
+    state_store_close(dst);
+}
