@@ -39,4 +39,41 @@ static inline uint64_t sy_hash_mix64(uint64_t x) {
     return x;
 }
 
+
+/* MurmurHash2 as Kafka's Java client computes it (Utils.murmur2), whose partitioner
+ * (murmur2_random) the service's producers use: the partition of a key among n is
+ * (sy_hash_murmur2(key, len) & 0x7fffffff) % n. */
+static inline uint32_t sy_hash_murmur2(const void *p, size_t len) {
+    const uint32_t m = 0x5bd1e995, seed = 0x9747b28c;
+    const unsigned char *data = p;
+    size_t i = 0;
+    uint32_t h = seed ^ (uint32_t)len;
+    for (; i + 4 <= len; i += 4) {
+        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
+                     (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
+        k *= m;
+        k ^= k >> 24;
+        k *= m;
+        h = h * m ^ k;
+    }
+    switch (len - i) {
+    case 3:
+        h ^= (uint32_t)data[i + 2] << 16;
+        /* fall through */
+    case 2:
+        h ^= (uint32_t)data[i + 1] << 8;
+        /* fall through */
+    case 1:
+        h ^= data[i];
+        h *= m;
+        break;
+    default:
+        break;
+    }
+    h ^= h >> 13;
+    h *= m;
+    h ^= h >> 15;
+    return h;
+}
+
 #endif

@@ -221,7 +221,7 @@ static int bench_run(const bench_args_t *args, size_t cache_bytes,
     journey_set_t *journeys = NULL;
     state_store_t *store = NULL;
     engine_t *engine = NULL;
-    engine_sink_t sink = {on_decision, on_action, on_update, &b};
+    engine_sink_t sink = {on_decision, on_action, on_update, &b, NULL};
     int ok = 0;
     memset(r, 0, sizeof *r);
     if (journey_set_load_dir(&journeys, args->journeys_dir, errbuf, size) != SY_OK ||

@@ -215,7 +215,7 @@ int main(int argc, char **argv) {
     footprint_run_t r = {0};
     journey_set_t *journeys = NULL;
     footprint_t counts = {0};
-    engine_sink_t sink = {count_decision, count_action, count_update, &counts};
+    engine_sink_t sink = {count_decision, count_action, count_update, &counts, NULL};
     char errbuf[512] = "", tmp_dir[] = "/tmp/bench_footprint.XXXXXX";
     int ok = 0;
     if (!args_parse(argc, argv, &args)) {

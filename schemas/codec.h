@@ -76,6 +76,17 @@ sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
  * What a schema registry is told. */
 const char *codec_schema_json(sy_schema_id_t id);
 
+/* Decode a conversion (schema id 7), as the other decoders. */
+sy_err_t codec_decode_conversion(codec_t *codec, const void *buf, size_t len,
+                                 sy_conversion_t *out, char *errbuf, size_t errbuf_size);
+
+/* Encode a conversion (schema id 7) as codec_encode_action does. Errors:
+ * SY_ERR_INVALID_RECORD (an empty id, a value not finite, a currency not three upper-case
+ * letters), SY_ERR_LIMIT. */
+sy_err_t codec_encode_conversion(codec_t *codec, const sy_conversion_t *rec,
+                                 const void **frame, size_t *frame_len, char *errbuf,
+                                 size_t errbuf_size);
+
 /* A resolver reads frames written with another version (the writer's schema) of one of the
  * embedded schemas (the reader's) by Avro schema resolution. One per writer schema; it
  * borrows its codec, which must outlive it, and shares its thread. */

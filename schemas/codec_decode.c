@@ -182,6 +182,21 @@ static void read_dead_letter(codec_rd_t *r, sy_dead_letter_t *d) {
     d->failed_at_ms = codec_rd_long(r);
 }
 
+static void read_conversion(codec_rd_t *r, sy_conversion_t *c) {
+    assert(r && c);
+    c->contact_id = codec_rd_string(r);
+    c->journey_id = codec_rd_string(r);
+    c->journey_version = (int32_t)codec_rd_long(r);
+    c->node_id = codec_rd_string(r);
+    c->action_id = codec_rd_string(r);
+    c->rule = codec_rd_string(r);
+    c->value = codec_rd_double(r);
+    c->currency = codec_rd_string(r);
+    c->call_id = codec_rd_string(r);
+    c->tracking_number = codec_rd_string(r);
+    c->converted_at_ms = codec_rd_long(r);
+}
+
 /* The domain rules of record kind id on out. */
 static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
                              size_t errbuf_size) {
@@ -195,6 +210,7 @@ static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
     case SY_SCHEMA_CONTACT_UPDATE:
         return codec_rules_contact_update(out, errbuf, errbuf_size);
     case SY_SCHEMA_DEAD_LETTER: return codec_rules_dead_letter(out, errbuf, errbuf_size);
+    case SY_SCHEMA_CONVERSION: return codec_rules_conversion(out, errbuf, errbuf_size);
     }
     return SY_OK;
 }
@@ -218,6 +234,7 @@ sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
     case SY_SCHEMA_ROUTING_DECISION: read_decision(&r, out); break;
     case SY_SCHEMA_CONTACT_UPDATE: read_contact_update(&r, out); break;
     case SY_SCHEMA_DEAD_LETTER: read_dead_letter(&r, out); break;
+    case SY_SCHEMA_CONVERSION: read_conversion(&r, out); break;
     }
     if (err != SY_OK)
         return err;
@@ -320,4 +337,10 @@ sy_err_t codec_decode_dead_letter(codec_t *codec, const void *buf, size_t len,
                                   sy_dead_letter_t *out, char *errbuf, size_t errbuf_size) {
     assert(codec && (buf || !len) && out);
     return codec_decode(codec, buf, len, SY_SCHEMA_DEAD_LETTER, out, errbuf, errbuf_size);
+}
+
+sy_err_t codec_decode_conversion(codec_t *codec, const void *buf, size_t len,
+                                 sy_conversion_t *out, char *errbuf, size_t errbuf_size) {
+    assert(codec && (buf || !len) && out);
+    return codec_decode(codec, buf, len, SY_SCHEMA_CONVERSION, out, errbuf, errbuf_size);
 }

@@ -252,3 +252,27 @@ sy_err_t codec_encode_dead_letter(codec_t *codec, const sy_dead_letter_t *rec,
     write_dead_letter(&w, rec);
     return encode_finish(&w, SY_SCHEMA_DEAD_LETTER, frame, frame_len);
 }
+
+/* ---- Conversion (schema id 7) ---- */
+
+sy_err_t codec_encode_conversion(codec_t *codec, const sy_conversion_t *rec,
+                                 const void **frame, size_t *frame_len, char *errbuf,
+                                 size_t errbuf_size) {
+    assert(codec && rec && frame && frame_len);
+    codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
+    sy_err_t err = codec_rules_conversion(rec, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    codec_wr_string(&w, rec->contact_id);
+    codec_wr_string(&w, rec->journey_id);
+    codec_wr_long(&w, rec->journey_version);
+    codec_wr_string(&w, rec->node_id);
+    codec_wr_string(&w, rec->action_id);
+    codec_wr_string(&w, rec->rule);
+    codec_wr_double(&w, rec->value);
+    codec_wr_string(&w, rec->currency);
+    codec_wr_string(&w, rec->call_id);
+    codec_wr_string(&w, rec->tracking_number);
+    codec_wr_long(&w, rec->converted_at_ms);
+    return encode_finish(&w, SY_SCHEMA_CONVERSION, frame, frame_len);
+}

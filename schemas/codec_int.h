@@ -225,6 +225,7 @@ sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf
                                     size_t errbuf_size);
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,
                                  size_t errbuf_size);
+sy_err_t codec_rules_conversion(const sy_conversion_t *rec, char *errbuf, size_t errbuf_size);
 
 /* Defaults a resolution plan keeps: the largest embedded schema has 14 fields and 3 enums,
  * so every default of one reader fits; past this a default is looked up each time. */

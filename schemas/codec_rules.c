@@ -235,3 +235,21 @@ sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *d, char *errbuf,
         err = rules_string(r, "error", d->error, errbuf, errbuf_size);
     return err;
 }
+
+sy_err_t codec_rules_conversion(const sy_conversion_t *c, char *errbuf, size_t errbuf_size) {
+    const char *ids[] = {c->contact_id, c->journey_id, c->node_id, c->action_id, c->rule,
+                         c->call_id, c->tracking_number};
+    assert(c);
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (!ids[i] || !ids[i][0] || strlen(ids[i]) > SY_ID_BYTES_MAX)
+            return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                              "Conversion: an empty or over-long id");
+    if (!c->currency || strlen(c->currency) != 3 ||
+        strspn(c->currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "Conversion: currency must be three upper-case letters (ISO 4217)");
+    if (!isfinite(c->value))
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
+                          "Conversion: value must be finite");
+    return SY_OK;
+}

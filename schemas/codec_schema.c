@@ -18,6 +18,7 @@ static const struct {
     {SY_SCHEMA_ROUTING_DECISION, "routing_decision.avsc"},
     {SY_SCHEMA_CONTACT_UPDATE, "contact_update.avsc"},
     {SY_SCHEMA_DEAD_LETTER, "dead_letter.avsc"},
+    {SY_SCHEMA_CONVERSION, "conversion.avsc"},
 };
 
 const char *codec_schema_file(sy_schema_id_t id) {

@@ -34,6 +34,7 @@ static const char *const event_type_names[SY_EVENT_TYPE__COUNT] = {
     [SY_EVENT_INBOUND] = "inbound",
     [SY_EVENT_SHOWN] = "shown",
     [SY_EVENT_CUSTOM] = "custom",
+    [SY_EVENT_CONVERTED] = "converted",
 };
 
 static const char *const cause_names[SY_CAUSE__COUNT] = {
@@ -66,7 +67,7 @@ static const uint32_t channel_event_types[SY_CHANNEL__COUNT] = {
     [SY_CHANNEL_VOICE] = BIT(SY_EVENT_ATTEMPTED) | BIT(SY_EVENT_NOT_ATTEMPTED) |
                          BIT(SY_EVENT_ANSWERED) | BIT(SY_EVENT_NOT_ANSWERED) |
                          BIT(SY_EVENT_BLOCKED) | BIT(SY_EVENT_VOICEMAIL),
-    [SY_CHANNEL_CALL] = BIT(SY_EVENT_INBOUND),
+    [SY_CHANNEL_CALL] = BIT(SY_EVENT_INBOUND) | BIT(SY_EVENT_CONVERTED),
     [SY_CHANNEL_IN_APP] = BIT(SY_EVENT_SHOWN) | BIT(SY_EVENT_CLICKED),
     [SY_CHANNEL_CUSTOM] = BIT(SY_EVENT_CUSTOM),
     [SY_CHANNEL_TASK] = 0, /* tasks are handed off; nothing reports on them */

@@ -21,9 +21,10 @@ typedef enum sy_schema_id {
     SY_SCHEMA_ROUTING_DECISION = 4,
     SY_SCHEMA_CONTACT_UPDATE = 5,
     SY_SCHEMA_DEAD_LETTER = 6,
+    SY_SCHEMA_CONVERSION = 7,
 } sy_schema_id_t;
 #define SY_SCHEMA_ID_MIN 1
-#define SY_SCHEMA_ID_MAX 6
+#define SY_SCHEMA_ID_MAX 7
 
 /* Avro enum "Channel"; symbol order is the wire order. */
 typedef enum sy_channel {
@@ -62,6 +63,7 @@ typedef enum sy_event_type {
     SY_EVENT_INBOUND,
     SY_EVENT_SHOWN,
     SY_EVENT_CUSTOM,
+    SY_EVENT_CONVERTED, /* call.converted; last: added after the others */
     SY_EVENT_TYPE__COUNT
 } sy_event_type_t;
 
@@ -167,6 +169,14 @@ typedef struct sy_action {
     const char *tracking_number; /* or NULL */
     size_t params_count;
     sy_kv_t params[SY_ACTION_PARAMS_MAX];
+    /* With a tracking number (schema version 2 of ActionCommand; all NULL / false
+     * without one): its national display form ("(212) 555-0100"), its tel: URI, the
+     * call-to-action for the contact's device class ("button" on a smartphone, "text"
+     * otherwise), and whether the pool was exhausted and this is its fallback number. */
+    const char *tracking_display;
+    const char *tracking_tel;
+    const char *tracking_cta;
+    bool tracking_fallback;
 } sy_action_t;
 
 /* RoutingDecision (schema id 4): a contact moved from one node to another. */
@@ -207,6 +217,22 @@ typedef struct sy_dead_letter {
     size_t value_len;
     int64_t failed_at_ms;
 } sy_dead_letter_t;
+
+/* Conversion: an attributed inbound call that met a conversion rule (conversion.avsc);
+ * written once per call and rule to the conversions topic. */
+typedef struct sy_conversion {
+    const char *contact_id;
+    const char *journey_id;
+    int32_t journey_version;
+    const char *node_id;
+    const char *action_id; /* the message whose tracking number was called */
+    const char *rule;      /* the conversion rule's name */
+    double value;          /* finite */
+    const char *currency;  /* ISO 4217, three upper-case letters */
+    const char *call_id;   /* the provider's call id (Twilio's CallSid) */
+    const char *tracking_number;
+    int64_t converted_at_ms; /* event time of the callback that completed the rule */
+} sy_conversion_t;
 
 /* Names: lower case, as journeys and JSON write them ("email", "opened").
  * Each returns NULL for an out-of-range value. */

@@ -25,6 +25,7 @@ static const int changelog_cf_index[] = {
     [STATE_CHANGELOG_CF_EVENT_IDS] = CF_EVENT_IDS,
     [STATE_CHANGELOG_CF_CONSENT] = CF_CONSENT,
     [STATE_CHANGELOG_CF_COUNTS] = CF_COUNTS,
+    [STATE_CHANGELOG_CF_LEASES] = CF_LEASES,
 };
 static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_DEFAULT] = STATE_CHANGELOG_CF_META,
@@ -34,6 +35,7 @@ static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_EVENT_IDS] = STATE_CHANGELOG_CF_EVENT_IDS,
     [CF_CONSENT] = STATE_CHANGELOG_CF_CONSENT,
     [CF_COUNTS] = STATE_CHANGELOG_CF_COUNTS,
+    [CF_LEASES] = STATE_CHANGELOG_CF_LEASES,
 };
 #define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
 /* The two tables are each other's inverse over every column family. */
@@ -131,7 +133,7 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     const uint8_t *labels;
     size_t labels_len;
     assert(cf == CF_TIMERS || cf == CF_PROFILES || cf == CF_EVENT_IDS || cf == CF_CONSENT ||
-           cf == CF_COUNTS);
+           cf == CF_COUNTS || cf == CF_LEASES);
     if (cf == CF_TIMERS && (!state_codec_timer_key_decode(key, key_len, &timer) ||
                             (value && !state_codec_timer_value_decode(value, value_len,
                                                                       &timer))))
@@ -151,6 +153,8 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
                                                                           &count, &labels,
                                                                           &labels_len))))
         return bad_record("malformed count", errbuf, errbuf_size);
+    if (cf == CF_LEASES && !state_lease_record_check(key, key_len, value, value_len))
+        return bad_record("malformed lease or call", errbuf, errbuf_size);
     if (cf == CF_TIMERS)
         state_store_timer_mark_forget(s, timer.partition);
     if (value)

@@ -283,6 +283,84 @@ sy_err_t state_store_counts_scan(state_store_t *store, int32_t partition,
 int state_count_decode(const uint8_t *value, size_t len, int64_t *count,
                        const uint8_t **labels, size_t *labels_len);
 
+/* Leases (state_leases.c): call-tracking numbers leased to a contact and message, and the
+ * calls made to them, kept per partition (column family leases, changelog code 7). The
+ * store only keeps the records; which number to lease and what a call means is the
+ * engine's (engine_calls_*.c). */
+
+/* Bytes of a pool name and of an E.164 number ("+" and at most 15 digits), terminator
+ * included; of an action id (action_id.h's 32 hex digits); of a caller, an outcome and a
+ * kept transcript (longer transcripts are cut: conversion rules read this much). */
+#define STATE_LEASE_POOL_BYTES 65
+#define STATE_LEASE_NUMBER_BYTES 17
+#define STATE_LEASE_ACTION_BYTES 65
+#define STATE_CALL_CALLER_BYTES 33
+#define STATE_CALL_OUTCOME_BYTES 33
+#define STATE_CALL_TRANSCRIPT_BYTES 4096
+
+/* Who a number is leased to, from leased_at_ms until expires_at_ms (exclusive). */
+typedef struct state_lease {
+    int64_t leased_at_ms;
+    int64_t expires_at_ms;
+    int32_t journey_version;
+    char contact_id[SY_ID_BYTES_MAX + 1];
+    char journey_id[SY_ID_BYTES_MAX + 1];
+    char node_id[SY_ID_BYTES_MAX + 1];
+    char action_id[STATE_LEASE_ACTION_BYTES];
+} state_lease_t;
+
+/* One inbound call, as its callbacks arrived: attributed (lease is who the number was
+ * leased to at started_at_ms) or not (pool and number only). Unknown parts: duration_s
+ * -1, empty outcome, has_transcript false. converted_mask: the conversion rules that
+ * already converted this call, so none converts twice. */
+typedef struct state_call {
+    int64_t started_at_ms;
+    int32_t duration_s;
+    uint32_t converted_mask;
+    bool attributed;
+    bool has_transcript;
+    char pool[STATE_LEASE_POOL_BYTES];
+    char number[STATE_LEASE_NUMBER_BYTES];
+    char caller[STATE_CALL_CALLER_BYTES];
+    char outcome[STATE_CALL_OUTCOME_BYTES];
+    state_lease_t lease;
+    char transcript[STATE_CALL_TRANSCRIPT_BYTES];
+} state_call_t;
+
+/* The lease of number in pool, in partition, into *out (expired ones too).
+ * SY_ERR_NOT_FOUND when the number was never leased there. Sees the pending batch.
+ * Errors: SY_ERR_INVALID_ARG (partition, or a name over its bytes), SY_ERR_STATE. */
+sy_err_t state_store_lease_get(state_store_t *store, int32_t partition, const char *pool,
+                               const char *number, state_lease_t *out, char *errbuf,
+                               size_t errbuf_size);
+
+/* Write the lease of number in pool (borrowed, copied) to the pending batch, replacing
+ * any older one. Errors: SY_ERR_INVALID_ARG, SY_ERR_NOMEM. */
+sy_err_t state_store_lease_put(state_store_t *store, int32_t partition, const char *pool,
+                               const char *number, const state_lease_t *lease);
+
+/* The call call_id of partition into *out; SY_ERR_NOT_FOUND when none. Sees the pending
+ * batch. Errors as state_store_lease_get. */
+sy_err_t state_store_call_get(state_store_t *store, int32_t partition, const char *call_id,
+                              state_call_t *out, char *errbuf, size_t errbuf_size);
+
+/* Write call call_id (borrowed, copied) to the pending batch. Errors as lease_put. */
+sy_err_t state_store_call_put(state_store_t *store, int32_t partition, const char *call_id,
+                              const state_call_t *call);
+
+/* Visit every committed lease of partition, in key order (pool, then number); visit
+ * returns non-zero to stop. For inspection: it scans. Errors: SY_ERR_STATE (corrupt). */
+typedef int state_lease_visit_fn(void *ctx, int32_t partition, const char *pool,
+                                 const char *number, const state_lease_t *lease);
+sy_err_t state_store_leases_scan(state_store_t *store, int32_t partition,
+                                 state_lease_visit_fn *visit, void *ctx, char *errbuf,
+                                 size_t errbuf_size);
+
+/* Check a leases-family record (key and value, value NULL for a delete): 1 when this
+ * version can read it. For the changelog's apply. */
+int state_lease_record_check(const uint8_t *key, size_t key_len, const uint8_t *value,
+                             size_t value_len);
+
 /* Visit every committed instance of journey_id in partition (for deploy-time migration).
  * visit returns non-zero to stop. Instances the visit puts go to the pending batch. */
 typedef int state_instance_visit_fn(void *ctx, int32_t partition, const char *contact_id,
@@ -351,6 +429,7 @@ typedef enum state_changelog_cf {
     STATE_CHANGELOG_CF_EVENT_IDS = 4, /* recent input event ids per contact */
     STATE_CHANGELOG_CF_CONSENT = 5,   /* consent and suppression lists per contact */
     STATE_CHANGELOG_CF_COUNTS = 6,    /* named counts per partition (state_store_count_put) */
+    STATE_CHANGELOG_CF_LEASES = 7,    /* tracking-number leases and calls (state_leases.c) */
 } state_changelog_cf_t;
 
 /* One write: the state key (partition first) and value, both borrowed for the call;

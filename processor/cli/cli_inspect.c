@@ -95,6 +95,8 @@ static int inspect_run(const cli_inspect_args_t *a, const char *state_dir,
     sy_err_t err = state_store_open_read_only(&store, state_dir, errbuf, sizeof errbuf);
     if (err == SY_OK)
         err = inspect_gather(report, store, a->contact_id, errbuf, sizeof errbuf);
+    if (err == SY_OK)
+        err = inspect_leases_gather(report, store, errbuf, sizeof errbuf);
     int64_t at_ms = sy_clock_wall_ms();
     if (a->at)
         sy_time_parse(a->at, &at_ms);

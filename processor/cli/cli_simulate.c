@@ -137,6 +137,7 @@ int cli_simulate_main(int argc, char **argv) {
     FILE *input = stdin_input ? stdin : fopen(a.events_path, "r");
     if (!input) {
         fprintf(stderr, "switchyard simulate: %s: %s\n", a.events_path, strerror(errno));
+        simulate_settings_free(&a.settings);
         return CLI_EXIT_INVALID;
     }
     struct stat st;
@@ -144,6 +145,7 @@ int cli_simulate_main(int argc, char **argv) {
         fprintf(stderr, "switchyard simulate: %s: it is a directory, not an event file\n",
                 a.events_path);
         fclose(input);
+        simulate_settings_free(&a.settings);
         return CLI_EXIT_INVALID;
     }
     /* Journey and input errors name their file and line, as `validate` prints them. */
@@ -168,6 +170,7 @@ int cli_simulate_main(int argc, char **argv) {
     if (sim)
         summary_print(sim);
     simulate_close(sim);
+    simulate_settings_free(&a.settings);
     campaign_report_deinit(&a.counts);
     if (!stdin_input)
         fclose(input);

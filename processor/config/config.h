@@ -39,6 +39,7 @@ typedef struct sy_config {
     char *topic_actions_prefix;  /* topic.actions.prefix: actions go to <prefix><channel> */
     char *topic_contact_updates; /* topic.contact_updates */
     char *topic_dlq;             /* topic.dlq */
+    char *topic_conversions;     /* topic.conversions */
     char *topic_changelog;       /* topic.changelog: every state change, compacted */
     /* topic.prefix: already prepended to every topic_* field above (topic_actions_prefix
      * included), so those hold the names switchyard uses on the cluster. */
@@ -66,6 +67,8 @@ typedef struct sy_config {
     int64_t consent_bounce_hard_suppress; /* consent.bounce.hard.suppress: 0 or 1 */
     char *safety_suppression_lists;      /* safety.suppression.lists */
     char *safety_caps;                   /* safety.caps: cap rules */
+    char *calls_file;   /* calls.file: number pools and conversion rules, "" for none */
+    char *calls_inline; /* calls.inline: the same document in one line, "" for none */
     /* safety.quiet_hours.<channel>, by sy_channel_t: HH:MM-HH:MM or ""; NULL for the
      * channels nothing is sent on (call, custom). */
     char *safety_quiet_hours[SY_CHANNEL__COUNT];

@@ -118,6 +118,16 @@ const config_option_t config_options[] = {
      "Suppression lists, comma-separated, each LIST (every channel) or LIST:CHANNEL: a "
      "member of one gets no message on its channels. Journeys' add_to_list and "
      "remove_from_list keep the members (at most 16 lists)."},
+    /* engine_calls_conf.c reads the document (docs/call_tracking.md). */
+    {"calls.file", CONFIG_TYPE_PATH, "", "none", 0, 4096, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(calls_file),
+     "Call tracking: a YAML file of number pools (E.164 numbers, lease, fallback, "
+     "area_code_attribute) and conversion rules that sends' tracking: leases from "
+     "(docs/call_tracking.md). Not with calls.inline."},
+    {"calls.inline", CONFIG_TYPE_STRING, "", "none", 0, 65536, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(calls_inline),
+     "Call tracking: the document of calls.file written inline, in YAML flow style on one "
+     "line: {pools: [{name: sales, numbers: [...], lease: 30d, fallback: ...}]}."},
     /* Rules: engine_safety_conf.c reads them (16 of about 100 bytes at most). */
     {"safety.caps", CONFIG_TYPE_STRING, "", "none", 0, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(safety_caps),
@@ -190,6 +200,9 @@ const config_option_t config_options[] = {
      "<prefix><channel>, e.g. actions.email."},
     CONFIG_TOPIC("topic.contact_updates", topic_contact_updates, "contact-updates",
                  "Output topic of contact updates (attributes, lists, opt-outs)."),
+    CONFIG_TOPIC("topic.conversions", topic_conversions, "conversions",
+                 "Output topic of conversions: attributed inbound calls that met a "
+                 "conversion rule (docs/call_tracking.md)."),
     CONFIG_TOPIC("topic.dlq", topic_dlq, "dlq",
                  "Dead-letter topic: input records that cannot be processed, with headers "
                  "saying why."),

@@ -27,8 +27,9 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
     e->render_buf = malloc(ENGINE_RENDER_BYTES_MAX);
     e->order = calloc(JOURNEY_SET_MAX, sizeof *e->order);
     e->timer_run = calloc(ENGINE_TIMER_RUN_MAX, sizeof *e->timer_run);
+    e->call = calloc(1, sizeof *e->call);
     if (!e->profile_attrs || !e->profile_buf || !e->profile_update || !e->render_buf ||
-        !e->order || !e->timer_run)
+        !e->order || !e->timer_run || !e->call)
         goto fail;
     e->store = store;
     e->sink = *sink;
@@ -52,6 +53,7 @@ void engine_close(engine_t *engine) {
     free(engine->render_buf);
     free(engine->order);
     free(engine->timer_run);
+    free(engine->call);
     engine_index_free(engine);
     free(engine);
 }
@@ -189,13 +191,10 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
     return err;
 }
 
-sy_err_t engine_on_event(engine_t *e, int32_t partition, const sy_event_t *event,
-                         char *errbuf, size_t errbuf_size) {
+sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event_t *event,
+                                  char *errbuf, size_t errbuf_size) {
+    sy_err_t err;
     assert(e && event && event->contact_id);
-    e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
-    sy_err_t err = engine_safety_on_event(e, partition, event, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
     /* Only the journeys that read this kind of event: the others would read the
      * contact's instance and leave it as it is. */
     uint64_t reads[ENGINE_INDEX_WORDS];

@@ -18,6 +18,8 @@ typedef struct engine_sink {
     sy_err_t (*action)(void *ctx, const sy_action_t *action);
     sy_err_t (*contact_update)(void *ctx, const sy_contact_update_t *update);
     void *ctx;
+    /* Optional (NULL: dropped): a conversion of an attributed call (engine_calls.h). */
+    sy_err_t (*conversion)(void *ctx, const sy_conversion_t *conversion);
 } engine_sink_t;
 
 typedef struct engine engine_t;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "engine.h"
+#include "engine_calls.h"
 #include "engine_safety.h"
 #include "expr.h"
 #include "sy_time.h"
@@ -60,6 +61,18 @@ struct engine {
     const sy_event_t *event_as_opt_out;
     sy_event_t opt_out_event;
     bool consent_attr_warned; /* a bad consent.* profile attribute was logged once */
+    /* Call tracking (engine_calls.h): the conf (borrowed; NULL: none), the input
+     * partitions that share each pool, what it did, the call being attributed (owned,
+     * large), the tracking texts of the action being rendered, and a pool's candidate
+     * numbers while one is chosen. */
+    const engine_calls_conf_t *calls;
+    int32_t calls_partitions;
+    engine_calls_counts_t calls_counts;
+    state_call_t *call;
+    char tracking_number[SY_PHONE_E164_BYTES];
+    char tracking_display[SY_PHONE_DISPLAY_BYTES];
+    char tracking_tel[SY_PHONE_TEL_BYTES];
+    uint16_t calls_ties[ENGINE_CALLS_POOL_NUMBERS_MAX];
     /* Event kind -> the journeys of the order that read it (engine_index.c), owned;
      * NULL: every journey is asked. Rebuilt when the journeys are set. */
     struct engine_index_slot *index;
@@ -119,6 +132,23 @@ sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,
 
 /* engine_render.c: the action of a send or task node, params rendered, to the sink. */
 sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node);
+
+/* engine_calls_lease.c: lease a number of send's pool (tracking_pool set) to w's contact
+ * for action a, whose action_id is set: a's tracking fields point into the engine's
+ * tracking buffers. A pool the conf lacks leaves them NULL. Errors: the store's. */
+sy_err_t engine_calls_lease(engine_walk_t *w, const journey_send_t *send, sy_action_t *a);
+
+/* engine_calls_inbound.c: when ev is a call to a tracking number (its contact id is
+ * ENGINE_CALLS_KEY_PREFIX and the number), attribute it, run the contact's journeys on
+ * the attributed call.inbound and on each call.converted its rules make, and set
+ * *handled: such an event reaches no journey as it came. Errors: the store's, a sink's. */
+sy_err_t engine_calls_on_event(engine_t *e, int32_t partition, const sy_event_t *ev,
+                               bool *handled, char *errbuf, size_t errbuf_size);
+
+/* engine.c: hand ev to every journey of its contact (goals and exits, the node it waits
+ * at, else entry), in the engine's order. */
+sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event_t *ev,
+                                  char *errbuf, size_t errbuf_size);
 
 /* engine_render.c: the contact update of an update node, to the sink and the profile. */
 sy_err_t engine_render_update(engine_walk_t *w, const journey_node_t *node);

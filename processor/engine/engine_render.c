@@ -72,6 +72,8 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     }
     action_id_format(action_id, w->contact_id, w->journey->id, w->journey->version,
                      node->id, w->instance.occurrence, on_loop ? w->t : ACTION_ID_ONE_PASS);
+    if (!task && send->tracking_pool && (err = engine_calls_lease(w, send, &a)) != SY_OK)
+        return err;
     return w->engine->sink.action(w->engine->sink.ctx, &a);
 }
 

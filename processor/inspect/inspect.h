@@ -15,6 +15,8 @@
 /* Instances of one contact shown: one per journey it ever entered, in every partition;
  * JOURNEY_SET_MAX journeys run at once and retired ones keep their instances. */
 #define INSPECT_INSTANCES_MAX 1024
+/* Leases of one contact shown: a lease per send with a tracking number still kept. */
+#define INSPECT_LEASES_MAX 64
 /* Timers of one contact shown: one or two per active instance. */
 #define INSPECT_TIMERS_MAX 4096
 
@@ -54,6 +56,15 @@ typedef struct inspect_report {
     int64_t caps_at_ms;
     size_t caps_count;
     inspect_cap_t caps[ENGINE_SAFETY_CAPS_MAX];
+    /* The call-tracking leases the contact holds or held in its partition
+     * (inspect_leases.c), in pool and number order. */
+    size_t leases_count;
+    bool leases_truncated; /* more than INSPECT_LEASES_MAX */
+    struct inspect_lease {
+        char pool[STATE_LEASE_POOL_BYTES];
+        char number[STATE_LEASE_NUMBER_BYTES];
+        state_lease_t lease;
+    } leases[INSPECT_LEASES_MAX];
 } inspect_report_t;
 
 /* Fill report with contact_id's committed state in store: instances of every partition,
@@ -80,6 +91,14 @@ int64_t inspect_held_release(const inspect_report_t *report, const inspect_insta
 void inspect_caps_print_text(const inspect_report_t *report, const journey_set_t *journeys,
                              FILE *out);
 struct json_object *inspect_caps_json(const inspect_report_t *report);
+
+/* inspect_leases.c: after inspect_gather, the contact's leases in its partition (a scan of
+ * that partition's leases); printed only when there are some. Errors: the store's. */
+sy_err_t inspect_leases_gather(inspect_report_t *report, state_store_t *store, char *errbuf,
+                               size_t errbuf_size);
+void inspect_leases_print_text(const inspect_report_t *report, FILE *out);
+/* Adds "leases" to root when the contact has some. */
+void inspect_leases_json(const inspect_report_t *report, struct json_object *root);
 
 /* True when the contact has any state: an instance, a profile, a consent record or
  * recent event ids. */

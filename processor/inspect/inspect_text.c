@@ -110,6 +110,7 @@ void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys
     profile_print(r, out);
     consent_print(&r->consent, out);
     inspect_caps_print_text(r, journeys, out);
+    inspect_leases_print_text(r, out);
     if (r->event_ids_count == 0)
         return;
     fprintf(out, "\nevent ids (partition %" PRId32 "): %zu recent, for deduplication\n",

@@ -85,8 +85,18 @@ static sy_err_t json_contact_update(void *ctx, const sy_contact_update_t *update
     return json_emit(o, err, frame, len);
 }
 
+static sy_err_t json_conversion(void *ctx, const sy_conversion_t *conversion) {
+    output_json_t *o = ctx;
+    const void *frame = NULL;
+    size_t len = 0;
+    sy_err_t err = codec_encode_conversion(o->codec, conversion, &frame, &len, o->error,
+                                           sizeof o->error);
+    return json_emit(o, err, frame, len);
+}
+
 engine_sink_t output_json_sink(output_json_t *o) {
-    return (engine_sink_t){json_decision, json_action, json_contact_update, o};
+    return (engine_sink_t){json_decision, json_action, json_contact_update, o,
+                           json_conversion};
 }
 
 sy_err_t output_json_dead_letter(output_json_t *o, const sy_dead_letter_t *dead_letter,

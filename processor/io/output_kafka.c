@@ -171,7 +171,7 @@ static sy_err_t kafka_contact_update(void *ctx, const sy_contact_update_t *u) {
 }
 
 engine_sink_t output_kafka_sink(output_kafka_t *o) {
-    return (engine_sink_t){kafka_decision, kafka_action, kafka_contact_update, o};
+    return (engine_sink_t){kafka_decision, kafka_action, kafka_contact_update, o, NULL};
 }
 
 sy_err_t output_kafka_dead_letter(output_kafka_t *o, const sy_dead_letter_t *dl,

@@ -36,6 +36,8 @@ static sy_err_t topics_plan(topics_admin_t *a) {
                          false, false);
     if (err == SY_OK)
         err = topics_add(a, strdup(c->topic_dlq), "topic.dlq", false, false);
+    if (err == SY_OK)
+        err = topics_add(a, strdup(c->topic_conversions), "topic.conversions", false, false);
     for (int ch = 0; err == SY_OK && ch < SY_CHANNEL__COUNT; ch++)
         err = topics_add(a, config_action_topic(c, (sy_channel_t)ch), "topic.actions.prefix",
                          false, false);

@@ -94,6 +94,13 @@ typedef struct journey_send {
     journey_param_t *param_templates; /* params_count of them, same order */
     uint16_t next;
     bool on_loop; /* a contact can pass it more than once per occurrence (a loop) */
+    /* `tracking:` (docs/call_tracking.md): lease a number of pool tracking_pool (owned;
+     * NULL: no tracking number) for tracking_lease_ms (0: the pool's lease); the
+     * contact's device class is read from attribute tracking_device_attr (owned; NULL:
+     * none declared, the call-to-action is the number as text). */
+    char *tracking_pool;
+    int64_t tracking_lease_ms;
+    char *tracking_device_attr;
 } journey_send_t;
 
 /* The events a branch or a wait listens to. Bit i of an instance's seen_mask says

@@ -47,6 +47,8 @@ static void free_node(journey_node_t *node) {
     switch (node->kind) {
     case JOURNEY_NODE_SEND:
         free(node->u.send.template_id);
+        free(node->u.send.tracking_pool);
+        free(node->u.send.tracking_device_attr);
         free_params(node->u.send.params_count, node->u.send.params,
                     node->u.send.param_templates);
         break;

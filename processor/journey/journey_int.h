@@ -107,6 +107,9 @@ sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map,
                               size_t *count, sy_kv_t **params, journey_param_t **templates);
 
 /* The `profile:`, `entry`, `goals`, `exits` and `migrate` sections of the root map. */
+/* journey_tracking.c: a send's `tracking:` map (pool, lease, device_attribute). */
+sy_err_t journey_tracking_build(journey_build_t *b, journey_send_t *send,
+                                const journey_doc_node_t *map);
 sy_err_t journey_profile_build(journey_build_t *b, const journey_doc_node_t *root);
 sy_err_t journey_rules_build(journey_build_t *b, const journey_doc_node_t *root);
 sy_err_t journey_migrate_build(journey_build_t *b, const journey_doc_node_t *root);

@@ -13,7 +13,7 @@ static const char *const node_keys[] = {"id",   "send",      "branch", "update",
                                         NULL};
 static const char *const node_task_keys[] = {"queue", "params", NULL};
 static const char *const node_send_keys[] = {"channel",   "template", "params", "category",
-                                             "on_capped", NULL};
+                                             "on_capped", "tracking", NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
                                                "opt_out", "opt_in", "flag", "unflag",
@@ -135,6 +135,9 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
     if (!err && params)
         err = journey_params_build(b, params, &send->params_count, &send->params,
                                    &send->param_templates);
+    const journey_doc_node_t *tracking = journey_doc_get(map, "tracking");
+    if (!err && tracking)
+        err = journey_tracking_build(b, send, tracking);
     return err;
 }
 

@@ -31,6 +31,11 @@ static sy_err_t out_contact_update(void *ctx, const sy_contact_update_t *u) {
     return o->sink.contact_update(o->sink.ctx, u);
 }
 
+static sy_err_t out_conversion(void *ctx, const sy_conversion_t *c) {
+    replay_output_t *o = ctx;
+    return o->sink.conversion ? o->sink.conversion(o->sink.ctx, c) : SY_OK;
+}
+
 static sy_err_t out_dead_letter(void *ctx, const sy_dead_letter_t *dl, char *errbuf,
                                 size_t errbuf_size) {
     replay_output_t *o = ctx;
@@ -63,7 +68,7 @@ static sy_err_t out_open(replay_output_t *o, const replay_conf_t *conf, char *er
     sy_err_t err;
     if (conf->report && !conf->output_path && !conf->output_config) {
         o->sink = (engine_sink_t){discard_decision, discard_action, discard_contact_update,
-                                  NULL};
+                                  NULL, NULL};
         return SY_OK;
     }
     if (conf->output_config) {
@@ -110,7 +115,7 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
                     char *errbuf, size_t errbuf_size) {
     replay_output_t out = {0};
     campaign_report_t report = {0};
-    engine_sink_t sink = {out_decision, out_action, out_contact_update, &out};
+    engine_sink_t sink = {out_decision, out_action, out_contact_update, &out, out_conversion};
     simulate_conf_t sim_conf = {
         .journeys_dir = conf->journeys_dir, .sink = &sink, .state_dir = conf->state_dir,
         .partitions = conf->partitions, .until = conf->until, .until_ms = conf->until_ms,
@@ -144,6 +149,7 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
                                     conf->report, errbuf, errbuf_size);
     campaign_report_deinit(&report);
     simulate_close(sim);
+    simulate_settings_free(&settings);
     replay_input_close(input);
     return err;
 }

@@ -294,7 +294,7 @@ static sy_err_t drivers_open(simulate_t **sims, what_if_counter_t *counters,
     sy_err_t err = SY_OK;
     for (int v = 0; err == SY_OK && v < WHAT_IF_VERSIONS; v++) {
         engine_sink_t sink = {count_decision, count_nothing_action, count_nothing_update,
-                              &counters[v]};
+                              &counters[v], NULL};
         simulate_conf_t sim_conf = {
             .journeys_dir = v == WHAT_IF_BASE ? conf->journeys_dir : what_if_dir,
             .sink = &sink, .partitions = conf->partitions, .until = conf->until,

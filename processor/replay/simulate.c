@@ -4,6 +4,7 @@
  * of the input, the journeys and the state it starts from. Not the option parsing. */
 #include "simulate.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,12 @@
 
 #include "codec.h"
 #include "engine.h"
+#include "engine_calls.h"
 #include "event_json.h"
 #include "journey.h"
 #include "output_json.h"
 #include "state_store.h"
+#include "sy_hash.h"
 #include "sy_time.h"
 
 struct simulate {
@@ -59,6 +62,14 @@ static sy_err_t sim_action(void *ctx, const sy_action_t *action) {
     return sim_output_fail(s, s->output.action(s->output.ctx, action));
 }
 
+static sy_err_t sim_conversion(void *ctx, const sy_conversion_t *conversion) {
+    simulate_t *s = ctx;
+    s->stats.conversions++;
+    if (!s->output.conversion)
+        return SY_OK;
+    return sim_output_fail(s, s->output.conversion(s->output.ctx, conversion));
+}
+
 static sy_err_t sim_contact_update(void *ctx, const sy_contact_update_t *update) {
     simulate_t *s = ctx;
     s->stats.contact_updates++;
@@ -88,6 +99,19 @@ static sy_err_t sim_store_open(simulate_t *s, const simulate_conf_t *conf, char 
                             STATE_CACHE_BYTES_DEFAULT, errbuf, errbuf_size);
 }
 
+/* Call tracking: conf's pools and rules (when set), checked against the journeys'
+ * tracking pools. Without them a send's tracking: leases nothing. */
+static sy_err_t sim_calls_open(simulate_t *s, const simulate_conf_t *conf, char *errbuf,
+                               size_t errbuf_size) {
+    assert(s->engine);
+    if (!conf->calls)
+        return SY_OK;
+    sy_err_t err = engine_calls_journeys_check(conf->calls, s->journeys, errbuf, errbuf_size);
+    if (err == SY_OK)
+        engine_calls_set(s->engine, conf->calls, conf->partitions);
+    return err;
+}
+
 sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errbuf,
                        size_t errbuf_size) {
     sy_err_t err = SY_ERR_NOMEM;
@@ -109,7 +133,7 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
     s->conf.admit = NULL;
     s->admit = conf->admit ? *conf->admit : engine_admit_conf_default();
     s->latest_ms = INT64_MIN;
-    engine_sink_t sink = {sim_decision, sim_action, sim_contact_update, s};
+    engine_sink_t sink = {sim_decision, sim_action, sim_contact_update, s, sim_conversion};
     if ((err = journey_set_load_dir_opts(&s->journeys, conf->journeys_dir,
                                          conf->journey_opts, errbuf, errbuf_size)) != SY_OK ||
         (err = sim_output_open(s, conf, errbuf, errbuf_size)) != SY_OK ||
@@ -120,6 +144,8 @@ sy_err_t simulate_open(simulate_t **out, const simulate_conf_t *conf, char *errb
         goto fail;
     if (conf->safety)
         engine_safety_set(s->engine, conf->safety);
+    if ((err = sim_calls_open(s, conf, errbuf, errbuf_size)) != SY_OK)
+        goto fail;
     if (conf->report) {
         campaign_conf_t counting = {.journeys = s->journeys, .store = s->store,
                                     .window_ms = s->admit.dedup_window_ms,
@@ -169,36 +195,8 @@ void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
 /* ---- partitions, time, commits ---- */
 
 int32_t simulate_partition(const char *contact_id, int32_t partitions) {
-    /* MurmurHash2 as Kafka's Java client computes it (Utils.murmur2). */
-    const uint32_t m = 0x5bd1e995, seed = 0x9747b28c;
-    const unsigned char *data = (const unsigned char *)contact_id;
-    size_t len = strlen(contact_id), i = 0;
-    uint32_t h = seed ^ (uint32_t)len;
-    for (; i + 4 <= len; i += 4) {
-        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-                     (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
-        k *= m;
-        k ^= k >> 24;
-        k *= m;
-        h = h * m ^ k;
-    }
-    switch (len - i) {
-    case 3:
-        h ^= (uint32_t)data[i + 2] << 16;
-        /* fall through */
-    case 2:
-        h ^= (uint32_t)data[i + 1] << 8;
-        /* fall through */
-    case 1:
-        h ^= data[i];
-        h *= m;
-        break;
-    default:
-        break;
-    }
-    h ^= h >> 13;
-    h *= m;
-    h ^= h >> 15;
+    assert(contact_id && partitions > 0);
+    uint32_t h = sy_hash_murmur2(contact_id, strlen(contact_id));
     return (int32_t)((h & 0x7fffffff) % (uint32_t)partitions);
 }
 

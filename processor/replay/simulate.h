@@ -14,6 +14,7 @@
 #include "campaign_report.h"
 #include "engine.h"
 #include "engine_admit.h"
+#include "engine_calls.h"
 #include "engine_safety.h"
 #include "journey.h"
 #include "sy_error.h"
@@ -52,6 +53,7 @@ typedef struct simulate_conf {
                                               * Borrowed for simulate_open */
     campaign_report_t *report; /* not NULL: campaign metrics are counted into it, as the
                                 * service counts them (borrowed; outlives sim) */
+    const engine_calls_conf_t *calls; /* call tracking; NULL: none. Borrowed, outlives sim */
 } simulate_conf_t;
 
 /* What a service config sets for an offline run, as it does for the service: admission
@@ -61,14 +63,19 @@ typedef struct simulate_settings {
     engine_admit_conf_t admit;
     engine_safety_conf_t safety;
     journey_load_opts_t journey_opts;
+    engine_calls_conf_t *calls; /* owned: calls.file or calls.inline; NULL: none */
 } simulate_settings_t;
 
-/* Fill settings from config (borrowed; NULL: the defaults) and point conf's admit, safety
- * and journey_opts at them: settings must outlive conf. Errors: SY_ERR_CONFIG, errbuf
- * names the option. */
+/* Fill settings from config (borrowed; NULL: the defaults) and point conf's admit, safety,
+ * journey_opts and calls at them: settings must outlive conf; free them with
+ * simulate_settings_free, also after an error. Errors: SY_ERR_CONFIG, errbuf names the
+ * option (or the calls document's file, line and column), SY_ERR_NOMEM. */
 sy_err_t simulate_settings_apply(simulate_conf_t *conf, simulate_settings_t *settings,
                                  const sy_config_t *config, char *errbuf,
                                  size_t errbuf_size);
+
+/* Free what settings own (the calls conf). */
+void simulate_settings_free(simulate_settings_t *settings);
 
 typedef struct simulate_stats {
     uint64_t events;
@@ -76,6 +83,7 @@ typedef struct simulate_stats {
     uint64_t decisions;
     uint64_t actions;
     uint64_t contact_updates;
+    uint64_t conversions;   /* conversion records of attributed calls (engine_calls.h) */
     uint64_t timers_fired;  /* stale ones included, as engine_fire_timers counts */
     uint64_t input_faults;  /* records simulate_feed_frame returned as the input's fault */
     uint64_t duplicates;    /* events dropped: their id was seen (engine_admit.h) */

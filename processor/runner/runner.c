@@ -109,6 +109,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
                            errbuf_size)) ||
         (err = safety_init(r, errbuf, errbuf_size)) ||
         (err = runner_producer_open(r, errbuf, errbuf_size)) ||
+        (err = runner_calls_open(r, errbuf, errbuf_size)) ||
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = consumer_open(r, errbuf, errbuf_size)))
         goto fail;
@@ -134,6 +135,7 @@ void runner_close(runner_t *r) {
     for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
         free(r->action_topics[ch]);
     engine_close(r->engine);
+    runner_calls_close(r);
     runner_journeys_deinit(r);
     free(r->profile_update);
     schema_registry_close(r->registry);

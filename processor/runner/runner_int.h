@@ -15,6 +15,7 @@
 #include "log.h"
 #include "sy_backoff.h"
 #include "engine.h"
+#include "engine_calls.h"
 #include "runner.h"
 #include "schema_registry.h"
 #include "state_store.h"
@@ -140,6 +141,7 @@ typedef struct runner_counts {
 
 struct runner {
     const sy_config_t *config;
+    engine_calls_conf_t *calls;  /* owned (runner_calls.c); NULL: no call tracking */
     runner_journeys_t *journeys; /* owned */
     atomic_int *stop;
     state_store_t *store;
@@ -422,5 +424,12 @@ sy_err_t runner_flush_commit(runner_t *r, char *errbuf, size_t errbuf_size);
 /* Produce msg as a dead letter with the reason; headers name where it came from. */
 sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t reason,
                             const char *reason_text, char *errbuf, size_t errbuf_size);
+
+/* runner_calls.c: call tracking from calls.file or calls.inline (none when neither is
+ * set): the conf checked against the journeys and handed to the engine with the events
+ * topic's partition count, whose partitions share each pool's numbers. Errors:
+ * SY_ERR_CONFIG, SY_ERR_KAFKA_FATAL (no metadata), SY_ERR_NOMEM. */
+sy_err_t runner_calls_open(runner_t *r, char *errbuf, size_t errbuf_size);
+void runner_calls_close(runner_t *r);
 
 #endif

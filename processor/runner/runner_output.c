@@ -102,11 +102,25 @@ static sy_err_t sink_contact_update(void *ctx, const sy_contact_update_t *u) {
     return err;
 }
 
+static sy_err_t sink_conversion(void *ctx, const sy_conversion_t *conv) {
+    runner_t *r = ctx;
+    const void *frame;
+    size_t len;
+    assert(r && conv->contact_id);
+    sy_err_t err = codec_encode_conversion(r->codec, conv, &frame, &len, r->fatal_msg,
+                                           sizeof r->fatal_msg);
+    if (err == SY_OK)
+        err = produce(r, r->config->topic_conversions, conv->contact_id,
+                      strlen(conv->contact_id), frame, len, NULL);
+    return err;
+}
+
 const engine_sink_t runner_sink_template = {
     .decision = sink_decision,
     .action = sink_action,
     .contact_update = sink_contact_update,
     .ctx = NULL,
+    .conversion = sink_conversion,
 };
 
 sy_err_t runner_dead_letter(runner_t *r, const rd_kafka_message_t *msg, sy_err_t reason,

@@ -34,6 +34,8 @@ static sy_err_t fuzz_encode(sy_schema_id_t id, const void **out, size_t *len, ch
         return codec_encode_contact_update(c, &fuzz_rec.update, out, len, eb, ebs);
     case SY_SCHEMA_DEAD_LETTER:
         return codec_encode_dead_letter(c, &fuzz_rec.dead, out, len, eb, ebs);
+    case SY_SCHEMA_CONVERSION:
+        return codec_encode_conversion(c, &fuzz_rec.conversion, out, len, eb, ebs);
     }
     return SY_ERR_UNKNOWN_SCHEMA;
 }

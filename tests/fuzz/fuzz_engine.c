@@ -173,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (state_store_open(&run.store, "fuzz-engine", true, 1 << 20, run.errbuf,
                          sizeof run.errbuf) != SY_OK)
         abort();
-    engine_sink_t sink = {fuzz_decision, fuzz_action, fuzz_update, &run};
+    engine_sink_t sink = {fuzz_decision, fuzz_action, fuzz_update, &run, NULL};
     if (engine_open(&run.engine, &js.set, run.store, &sink, run.errbuf, sizeof run.errbuf) !=
         SY_OK)
         abort();

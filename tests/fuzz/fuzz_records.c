@@ -37,6 +37,8 @@ sy_err_t fuzz_record_decode(sy_schema_id_t id, const void *frame, size_t len,
         return codec_decode_contact_update(c, frame, len, &rec->update, eb, ebs);
     case SY_SCHEMA_DEAD_LETTER:
         return codec_decode_dead_letter(c, frame, len, &rec->dead, eb, ebs);
+    case SY_SCHEMA_CONVERSION:
+        return codec_decode_conversion(c, frame, len, &rec->conversion, eb, ebs);
     }
     return SY_ERR_UNKNOWN_SCHEMA;
 }

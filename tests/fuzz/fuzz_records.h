@@ -16,6 +16,7 @@ typedef union fuzz_record {
     sy_decision_t decision;
     sy_contact_update_t update;
     sy_dead_letter_t dead;
+    sy_conversion_t conversion;
 } fuzz_record_t;
 
 /* The targets' codec: opened on the first call (aborts when it cannot be: the target

@@ -17,11 +17,12 @@
 
 #define PARTITIONS 3
 #define OUTPUT_MAX (64 * 1024)
-/* events, profiles, changelog, decisions, contact updates, dlq, 8 action topics. */
-#define TOPICS_COUNT 14
+/* events, profiles, changelog, decisions, contact updates, dlq, conversions, 8 action
+ * topics. */
+#define TOPICS_COUNT 15
 
 static const char *const topic_suffixes[TOPICS_COUNT] = {
-    "events", "profiles", "changelog", "decisions", "contact-updates", "dlq",
+    "events", "profiles", "changelog", "decisions", "contact-updates", "dlq", "conversions",
     "actions.email", "actions.sms", "actions.push", "actions.voice", "actions.call",
     "actions.in_app", "actions.custom", "actions.task",
 };

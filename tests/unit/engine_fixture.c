@@ -107,7 +107,7 @@ void env_open_with(env_t *env, const char *store_name, journey_t *journey) {
     sy_err_t err = state_store_open(&env->store, store_name, true,
                                     STATE_CACHE_BYTES_DEFAULT, errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_OK), "state_store_open returned %d; errbuf: %s", err, errbuf);
-    engine_sink_t sink = {record_decision, record_action, record_update, &env->rec};
+    engine_sink_t sink = {record_decision, record_action, record_update, &env->rec, NULL};
     err = engine_open(&env->engine, &env->set, env->store, &sink, errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_OK), "engine_open returned %d; errbuf: %s", err, errbuf);
 }

@@ -231,7 +231,7 @@ Test(records, each_channel_allows_exactly_its_event_types) {
         [SY_CHANNEL_PUSH] = " sent delivered opened clicked dismissed failed ",
         [SY_CHANNEL_VOICE] = " attempted not_attempted answered not_answered blocked"
                              " voicemail ",
-        [SY_CHANNEL_CALL] = " inbound ",
+        [SY_CHANNEL_CALL] = " inbound converted ",
         [SY_CHANNEL_IN_APP] = " shown clicked ",
         [SY_CHANNEL_CUSTOM] = " custom ",
         [SY_CHANNEL_TASK] = " ",

@@ -55,7 +55,7 @@ Test(codec, decode_rejects_wrong_magic_byte) {
 }
 
 Test(codec, decode_rejects_unknown_schema_ids) {
-    const uint32_t ids[] = {0, 7, 0x01000001u, 0xffffffffu};
+    const uint32_t ids[] = {0, 8, 0x01000001u, 0xffffffffu};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         wire_t w;
         sy_event_t e;
@@ -102,7 +102,7 @@ Test(codec, decode_rejects_enum_index_out_of_range) {
     w_event_nulls(&w);
     w_long(&w, 0);
     expect_err(decode_event_wire(&w, &e), SY_ERR_MALFORMED);
-    expect_msg("enum EventType index 42 out of range (20 symbols) at byte 13");
+    expect_msg("enum EventType index 42 out of range (21 symbols) at byte 13");
     expect_msg("field 'type'");
 }
 

@@ -67,7 +67,7 @@ static void split_run(const char *store_name, size_t first, size_t n, arm_counte
     sy_err_t err = state_store_open(&store, store_name, true, STATE_CACHE_BYTES_DEFAULT,
                                     errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_OK), "state_store_open returned %d; %s", err, errbuf);
-    engine_sink_t sink = {count_arm, ignore_action, ignore_update, c};
+    engine_sink_t sink = {count_arm, ignore_action, ignore_update, c, NULL};
     err = engine_open(&engine, &set, store, &sink, errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_OK), "engine_open returned %d; %s", err, errbuf);
     char id[64];

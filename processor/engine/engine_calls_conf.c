@@ -1,0 +1,362 @@
+/* engine_calls_conf.c — the calls document of the config (calls.file, or calls.inline):
+ * number pools and conversion rules, validated with SOURCE:LINE:COLUMN errors. It is YAML
+ * (or JSON), read with the journey loader's document tree. Not the leasing or the rules'
+ * evaluation: engine_calls_lease.c and engine_calls_rules.c. */
+#include "engine_calls.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "journey_doc.h"
+#include "sy_file.h"
+
+/* A calls document is a few pools of numbers: 4 MiB holds the largest pools. */
+#define CALLS_FILE_BYTES_MAX (4 * 1024 * 1024)
+
+typedef struct conf_parse {
+    engine_calls_conf_t *conf;
+    const char *source;
+    char *errbuf;
+    size_t errbuf_size;
+} conf_parse_t;
+
+static sy_err_t fail(conf_parse_t *p, const journey_doc_node_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static sy_err_t fail(conf_parse_t *p, const journey_doc_node_t *at, const char *fmt, ...) {
+    va_list ap;
+    assert(p && at);
+    int n = snprintf(p->errbuf, p->errbuf_size, "%s:%d:%d: ", p->source, at->line, at->column);
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < p->errbuf_size)
+        vsnprintf(p->errbuf + n, p->errbuf_size - (size_t)n, fmt, ap);
+    va_end(ap);
+    return SY_ERR_CONFIG;
+}
+
+/* Every key of map is one of allowed. */
+static sy_err_t keys_check(conf_parse_t *p, const journey_doc_node_t *map,
+                           const char *const *allowed, const char *where) {
+    assert(p && map && allowed);
+    if (map->kind != JOURNEY_DOC_MAP)
+        return fail(p, map, "%s must be a map, not %s", where, journey_doc_kind_name(map));
+    for (size_t i = 0; i < map->count; i++) {
+        size_t k = 0;
+        while (allowed[k] && strcmp(allowed[k], map->keys[i].text) != 0)
+            k++;
+        if (!allowed[k])
+            return fail(p, map->items[i], "unknown key '%s' in %s", map->keys[i].text, where);
+    }
+    return SY_OK;
+}
+
+/* A scalar's text, or an error naming key. */
+static sy_err_t scalar(conf_parse_t *p, const journey_doc_node_t *v, const char *key,
+                       const char **out) {
+    assert(p && v && out);
+    if (v->kind != JOURNEY_DOC_SCALAR || v->text[0] == '\0')
+        return fail(p, v, "'%s' must be a non-empty value", key);
+    *out = v->text;
+    return SY_OK;
+}
+
+static sy_err_t owned(conf_parse_t *p, const journey_doc_node_t *v, const char *key,
+                      char **out) {
+    assert(p && v && out);
+    const char *text = NULL;
+    sy_err_t err = scalar(p, v, key, &text);
+    if (err)
+        return err;
+    *out = strdup(text);
+    return *out ? SY_OK : SY_ERR_NOMEM;
+}
+
+static sy_err_t number(conf_parse_t *p, const journey_doc_node_t *v, const char *key,
+                       char out[SY_PHONE_E164_BYTES]) {
+    assert(p && v && out);
+    const char *text = NULL;
+    sy_err_t err = scalar(p, v, key, &text);
+    if (err)
+        return err;
+    if (!sy_phone_e164_valid(text))
+        return fail(p, v, "'%s' is not an E.164 number: write + and 2 to 15 digits, like "
+                    "+12125550100", text);
+    memcpy(out, text, strlen(text) + 1);
+    return SY_OK;
+}
+
+static sy_err_t pool_numbers(conf_parse_t *p, engine_calls_pool_t *pool,
+                             const journey_doc_node_t *seq) {
+    assert(p && pool && seq);
+    if (seq->kind != JOURNEY_DOC_SEQ || seq->count == 0)
+        return fail(p, seq, "'numbers' must be a list of 1 to %d numbers",
+                    ENGINE_CALLS_POOL_NUMBERS_MAX);
+    if (seq->count > ENGINE_CALLS_POOL_NUMBERS_MAX)
+        return fail(p, seq, "more than %d numbers in pool '%s'", ENGINE_CALLS_POOL_NUMBERS_MAX,
+                    pool->name);
+    pool->numbers = calloc(seq->count, sizeof *pool->numbers);
+    if (!pool->numbers)
+        return SY_ERR_NOMEM;
+    for (size_t i = 0; i < seq->count; i++) {
+        sy_err_t err = number(p, seq->items[i], "numbers", pool->numbers[i]);
+        if (err)
+            return err;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(pool->numbers[k], pool->numbers[i]) == 0)
+                return fail(p, seq->items[i], "number %s is twice in pool '%s'",
+                            pool->numbers[i], pool->name);
+        pool->numbers_count = i + 1;
+    }
+    return SY_OK;
+}
+
+/* A number in two pools could be leased twice: a call to it could not be attributed. */
+static sy_err_t pool_overlap(conf_parse_t *p, const engine_calls_pool_t *pool,
+                             const journey_doc_node_t *seq) {
+    assert(p && pool && seq);
+    for (size_t i = 0; i < p->conf->pools_count; i++)
+        for (size_t a = 0; a < p->conf->pools[i].numbers_count; a++)
+            for (size_t b = 0; b < pool->numbers_count; b++)
+                if (strcmp(p->conf->pools[i].numbers[a], pool->numbers[b]) == 0)
+                    return fail(p, seq->items[b], "number %s is in pools '%s' and '%s'",
+                                pool->numbers[b], p->conf->pools[i].name, pool->name);
+    return SY_OK;
+}
+
+static const char *const pool_keys[] = {"name", "numbers", "lease", "fallback",
+                                        "area_code_attribute", NULL};
+
+static sy_err_t pool_parse(conf_parse_t *p, const journey_doc_node_t *map) {
+    assert(p && map && p->conf->pools_count < ENGINE_CALLS_POOLS_MAX);
+    engine_calls_pool_t *pool = &p->conf->pools[p->conf->pools_count];
+    const journey_doc_node_t *v;
+    const char *name = NULL;
+    sy_err_t err = keys_check(p, map, pool_keys, "a pool");
+    for (const char *const *k = pool_keys; !err && k < pool_keys + 4; k++)
+        if (!journey_doc_get(map, *k))
+            err = fail(p, map, "missing '%s' in pool", *k);
+    if (!err)
+        err = scalar(p, journey_doc_get(map, "name"), "name", &name);
+    if (err)
+        return err;
+    if (strlen(name) >= sizeof pool->name || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                          "0123456789_-") != strlen(name))
+        return fail(p, journey_doc_get(map, "name"), "bad pool name '%s': use 1 to 64 of "
+                    "a-z, 0-9, '_', '-'", name);
+    if (engine_calls_pool_find(p->conf, name))
+        return fail(p, journey_doc_get(map, "name"), "duplicate pool '%s'", name);
+    memcpy(pool->name, name, strlen(name) + 1);
+    v = journey_doc_get(map, "lease");
+    if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &pool->lease_ms))
+        return fail(p, v, "bad lease '%s': write a positive whole number and a unit (ms, s, "
+                    "m, h, d), like 30d", v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
+    if ((err = number(p, journey_doc_get(map, "fallback"), "fallback", pool->fallback)) ||
+        (err = pool_numbers(p, pool, journey_doc_get(map, "numbers"))) ||
+        (err = pool_overlap(p, pool, journey_doc_get(map, "numbers"))))
+        return err;
+    if ((v = journey_doc_get(map, "area_code_attribute")) &&
+        (err = owned(p, v, "area_code_attribute", &pool->area_code_attr)))
+        return err;
+    p->conf->pools_count++;
+    return SY_OK;
+}
+
+/* A rule's value: a finite number. */
+static sy_err_t rule_value(conf_parse_t *p, engine_calls_rule_t *rule,
+                           const journey_doc_node_t *v) {
+    assert(p && rule && v);
+    char *end;
+    const char *text = NULL;
+    sy_err_t err = scalar(p, v, "value", &text);
+    if (err)
+        return err;
+    errno = 0;
+    rule->value = strtod(text, &end);
+    if (*end || errno || !isfinite(rule->value))
+        return fail(p, v, "'value' must be a number, not '%s'", text);
+    return SY_OK;
+}
+
+static sy_err_t rule_phrases(conf_parse_t *p, engine_calls_rule_t *rule,
+                             const journey_doc_node_t *seq) {
+    assert(p && rule && seq);
+    if (seq->kind != JOURNEY_DOC_SEQ || seq->count == 0 ||
+        seq->count > ENGINE_CALLS_PHRASES_MAX)
+        return fail(p, seq, "'transcript_contains' must be a list of 1 to %d phrases",
+                    ENGINE_CALLS_PHRASES_MAX);
+    for (size_t i = 0; i < seq->count; i++) {
+        sy_err_t err = owned(p, seq->items[i], "transcript_contains", &rule->phrases[i]);
+        if (err)
+            return err;
+        rule->phrases_count = i + 1;
+        for (char *c = rule->phrases[i]; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+    }
+    return SY_OK;
+}
+
+static const char *const rule_keys[] = {"name",          "duration_min", "transcript_contains",
+                                        "outcome",       "caller_attribute", "value",
+                                        "value_field",   "currency",     NULL};
+
+/* The optional conditions of a rule. */
+static sy_err_t rule_conditions(conf_parse_t *p, engine_calls_rule_t *rule,
+                                const journey_doc_node_t *map) {
+    assert(p && rule && map);
+    const journey_doc_node_t *v;
+    int64_t ms;
+    sy_err_t err = SY_OK;
+    rule->duration_min_s = -1;
+    if ((v = journey_doc_get(map, "duration_min"))) {
+        if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &ms) ||
+            ms % 1000)
+            return fail(p, v, "bad duration_min: write whole seconds or more, like 90s");
+        rule->duration_min_s = ms / 1000;
+    }
+    if (!err && (v = journey_doc_get(map, "transcript_contains")))
+        err = rule_phrases(p, rule, v);
+    if (!err && (v = journey_doc_get(map, "outcome")))
+        err = owned(p, v, "outcome", &rule->outcome);
+    if (!err && (v = journey_doc_get(map, "caller_attribute")))
+        err = owned(p, v, "caller_attribute", &rule->caller_attr);
+    return err;
+}
+
+static sy_err_t rule_parse(conf_parse_t *p, const journey_doc_node_t *map) {
+    assert(p && map && p->conf->rules_count < ENGINE_CALLS_RULES_MAX);
+    engine_calls_rule_t *rule = &p->conf->rules[p->conf->rules_count];
+    const journey_doc_node_t *v, *value, *field;
+    const char *name = NULL, *currency = NULL;
+    sy_err_t err = keys_check(p, map, rule_keys, "a conversion rule");
+    if (!err && !(v = journey_doc_get(map, "name")))
+        err = fail(p, map, "missing 'name' in conversion rule");
+    if (!err && !(v = journey_doc_get(map, "currency")))
+        err = fail(p, map, "missing 'currency' in conversion rule");
+    if (err || (err = scalar(p, journey_doc_get(map, "name"), "name", &name)) ||
+        (err = scalar(p, v, "currency", &currency)))
+        return err;
+    if (strlen(name) > SY_ID_BYTES_MAX)
+        return fail(p, journey_doc_get(map, "name"), "rule name longer than %d bytes",
+                    SY_ID_BYTES_MAX);
+    for (size_t i = 0; i < p->conf->rules_count; i++)
+        if (strcmp(p->conf->rules[i].name, name) == 0)
+            return fail(p, journey_doc_get(map, "name"), "duplicate rule '%s'", name);
+    memcpy(rule->name, name, strlen(name) + 1);
+    if (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+        return fail(p, v, "bad currency '%s': write an ISO 4217 code, like USD", currency);
+    memcpy(rule->currency, currency, 4);
+    value = journey_doc_get(map, "value");
+    field = journey_doc_get(map, "value_field");
+    if ((value != NULL) == (field != NULL))
+        return fail(p, map, "a conversion rule needs one of 'value' and 'value_field'");
+    if ((err = value ? rule_value(p, rule, value)
+                     : owned(p, field, "value_field", &rule->value_field)) ||
+        (err = rule_conditions(p, rule, map)))
+        return err;
+    p->conf->rules_count++;
+    return SY_OK;
+}
+
+/* A list under key of the root, each item parsed by fn, at most max. */
+static sy_err_t list_parse(conf_parse_t *p, const journey_doc_node_t *root, const char *key,
+                           size_t max, sy_err_t (*fn)(conf_parse_t *, const journey_doc_node_t *)) {
+    assert(p && root && key && fn);
+    const journey_doc_node_t *seq = journey_doc_get(root, key);
+    if (!seq)
+        return SY_OK;
+    if (seq->kind != JOURNEY_DOC_SEQ)
+        return fail(p, seq, "'%s' must be a list", key);
+    if (seq->count > max)
+        return fail(p, seq, "more than %zu %s", max, key);
+    for (size_t i = 0; i < seq->count; i++) {
+        sy_err_t err = fn(p, seq->items[i]);
+        if (err)
+            return err;
+    }
+    return SY_OK;
+}
+
+sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, size_t len,
+                                 const char *source, char *errbuf, size_t errbuf_size) {
+    static const char *const root_keys[] = {"pools", "conversions", NULL};
+    journey_doc_node_t *root = NULL;
+    assert(conf && text && source);
+    memset(conf, 0, sizeof *conf);
+    conf_parse_t p = {conf, source, errbuf, errbuf_size};
+    sy_err_t err = journey_doc_parse(&root, text, len, source, errbuf, errbuf_size);
+    if (err)
+        return err == SY_ERR_NOMEM ? err : SY_ERR_CONFIG;
+    if (!(err = keys_check(&p, root, root_keys, "the calls document")) &&
+        !(err = list_parse(&p, root, "pools", ENGINE_CALLS_POOLS_MAX, pool_parse)))
+        err = list_parse(&p, root, "conversions", ENGINE_CALLS_RULES_MAX, rule_parse);
+    journey_doc_free(root);
+    return err;
+}
+
+sy_err_t engine_calls_conf_load(engine_calls_conf_t *conf, const char *path, char *errbuf,
+                                size_t errbuf_size) {
+    char *text = NULL;
+    size_t len = 0;
+    assert(conf && path);
+    memset(conf, 0, sizeof *conf);
+    sy_err_t err = sy_file_read(path, CALLS_FILE_BYTES_MAX, &text, &len, errbuf, errbuf_size);
+    if (err)
+        return err == SY_ERR_NOMEM ? err : SY_ERR_CONFIG;
+    err = engine_calls_conf_parse(conf, text, len, path, errbuf, errbuf_size);
+    free(text);
+    return err;
+}
+
+void engine_calls_conf_free(engine_calls_conf_t *conf) {
+    /* no assert: NULL is a no-op */
+    if (!conf)
+        return;
+    for (size_t i = 0; i < ENGINE_CALLS_POOLS_MAX; i++) {
+        free(conf->pools[i].numbers);
+        free(conf->pools[i].area_code_attr);
+    }
+    for (size_t i = 0; i < ENGINE_CALLS_RULES_MAX; i++) {
+        for (size_t k = 0; k < ENGINE_CALLS_PHRASES_MAX; k++)
+            free(conf->rules[i].phrases[k]);
+        free(conf->rules[i].outcome);
+        free(conf->rules[i].caller_attr);
+        free(conf->rules[i].value_field);
+    }
+    memset(conf, 0, sizeof *conf);
+}
+
+const engine_calls_pool_t *engine_calls_pool_find(const engine_calls_conf_t *conf,
+                                                  const char *name) {
+    assert(name);
+    for (size_t i = 0; conf && i < conf->pools_count; i++)
+        if (strcmp(conf->pools[i].name, name) == 0)
+            return &conf->pools[i];
+    return NULL;
+}
+
+sy_err_t engine_calls_journeys_check(const engine_calls_conf_t *conf,
+                                     const journey_set_t *journeys, char *errbuf,
+                                     size_t errbuf_size) {
+    assert(journeys);
+    for (size_t i = 0; i < journeys->count; i++) {
+        const journey_t *j = journeys->journeys[i];
+        for (size_t n = 0; n < j->nodes_count; n++) {
+            const journey_node_t *node = &j->nodes[n];
+            const char *pool = node->kind == JOURNEY_NODE_SEND ? node->u.send.tracking_pool
+                                                               : NULL;
+            if (pool && !engine_calls_pool_find(conf, pool)) {
+                snprintf(errbuf, errbuf_size, "journey '%s' version %d: send '%s' leases from "
+                         "pool '%s', which the calls config (calls.file, calls.inline) does "
+                         "not define", j->id, (int)j->version, node->id, pool);
+                return SY_ERR_CONFIG;
+            }
+        }
+    }
+    return SY_OK;
+}
