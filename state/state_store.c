@@ -141,7 +141,8 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
     store_options_init(s, in_memory);
     const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
                                                       s->timer_options, s->options,
-                                                      s->options, s->options, s->options};
+                                                      s->options, s->options, s->options,
+                                                      s->options};
     s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
                                          s->cf, &rerr);
     if (!s->db) {
@@ -194,7 +195,8 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
     rocksdb_options_set_create_if_missing(s->options, 0);
     const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
                                                       s->timer_options, s->options,
-                                                      s->options, s->options, s->options};
+                                                      s->options, s->options, s->options,
+                                                      s->options};
     /* A store written before a column family existed lacks it: open those it has; a
      * missing family reads as empty (its handle stays NULL). */
     const char *names[CF__COUNT];

@@ -189,7 +189,10 @@ sy_err_t engine_on_event(engine_t *e, int32_t partition, const sy_event_t *event
                          char *errbuf, size_t errbuf_size) {
     assert(e && event && event->contact_id);
     e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
+    e->engagement_loaded = false;
     sy_err_t err = engine_safety_on_event(e, partition, event, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = engine_engagement_on_event(e, partition, event, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     for (size_t i = 0; i < e->order_count; i++)
@@ -203,6 +206,7 @@ sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_upda
                            char *errbuf, size_t errbuf_size) {
     assert(e && update && update->contact_id);
     e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
+    e->engagement_loaded = false;
     sy_err_t err = state_store_profile_apply(e->store, partition, update, errbuf,
                                              errbuf_size);
     return err == SY_OK ? engine_safety_on_profile(e, partition, update, errbuf, errbuf_size)
@@ -221,6 +225,7 @@ sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
                        .t = node_entered_at_ms, .errbuf = errbuf,
                        .errbuf_size = sizeof errbuf};
     engine->profile_loaded = false;
+    engine->engagement_loaded = false;
     return engine_walk_timers(&w, node, node_entered_at_ms);
 }
 
@@ -266,6 +271,7 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     if (!w.journey || timer->node >= w.journey->nodes_count)
         return SY_OK;
     e->profile_loaded = false;
+    e->engagement_loaded = false;
     bool changed = false;
     err = on_timer_node(&w, timer->node, &changed);
     if (err == SY_OK && changed) {

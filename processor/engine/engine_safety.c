@@ -350,8 +350,42 @@ static void gate_capped(engine_walk_t *w, const journey_send_t *send,
     verdict->reason = e->reason;
 }
 
-sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
+const char *engine_safety_suppressed(engine_t *e, const state_consent_t *c,
+                                     const journey_send_t *send, int64_t t) {
+    assert(e != NULL && c != NULL);
+    return gate_suppressed(e, c, send, t);
+}
+
+/* A best-channel send on a channel the contact has no address on: SUPPRESSED with path
+ * no_address:<channel>; else *verdict is untouched. */
+static sy_err_t gate_address(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
+    bool has = true;
+    engine_t *e = w->engine;
+    sy_err_t err = engine_best_has_address(w, send->channel, &has);
+    if (err != SY_OK || has)
+        return err;
+    snprintf(e->reason, sizeof e->reason, "no_address:%s", sy_channel_name(send->channel));
+    verdict->kind = ENGINE_VERDICT_SUPPRESSED;
+    verdict->reason = e->reason;
+    return SY_OK;
+}
+
+/* Count a verdict that stops or holds the send. */
+static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
+    assert(verdict != NULL);
+    if (verdict->kind == ENGINE_VERDICT_SUPPRESSED)
+        e->counts.suppressed++;
+    if (verdict->kind == ENGINE_VERDICT_HELD)
+        e->counts.held++;
+    if (verdict->kind == ENGINE_VERDICT_CAPPED && strncmp(verdict->reason, "fatigued:", 9) == 0)
+        e->counts.fatigued++;
+    else if (verdict->kind == ENGINE_VERDICT_CAPPED)
+        e->counts.capped++;
+}
+
+sy_err_t engine_safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
+                            engine_verdict_t *verdict) {
     engine_t *e = w->engine;
     state_consent_t *c = &e->consent;
     assert((unsigned)send->channel < SY_CHANNEL__COUNT);
@@ -360,22 +394,32 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                                            w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
-    if ((verdict->reason = gate_suppressed(e, c, send, w->t)) != NULL) {
+    if ((verdict->reason = gate_suppressed(e, c, send, w->t)) != NULL)
         verdict->kind = ENGINE_VERDICT_SUPPRESSED;
-        e->counts.suppressed++;
-        return SY_OK;
-    }
-    if ((err = engine_quiet_check(w, send, verdict)) != SY_OK)
+    if (verdict->kind == ENGINE_VERDICT_SEND && check_address)
+        err = gate_address(w, send, verdict);
+    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND)
+        err = engine_fatigue_check(w, send, verdict);
+    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND)
+        err = engine_quiet_check(w, send, verdict);
+    if (err != SY_OK)
         return err;
     if (verdict->kind == ENGINE_VERDICT_SEND)
         gate_capped(w, send, c, verdict);
-    if (verdict->kind == ENGINE_VERDICT_HELD)
-        e->counts.held++;
-    if (verdict->kind == ENGINE_VERDICT_CAPPED)
-        e->counts.capped++;
-    if (verdict->kind != ENGINE_VERDICT_SEND ||
-        !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
+    gate_count(e, verdict);
+    if (verdict->kind != ENGINE_VERDICT_SEND)
         return SY_OK;
+    if ((err = engine_engagement_on_send(w, send->channel)) != SY_OK ||
+        !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
+        return err;
     return state_store_consent_put(e->store, w->partition, w->contact_id, c, w->errbuf,
                                    w->errbuf_size);
+}
+
+sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
+                             engine_verdict_t *verdict) {
+    assert(w != NULL && send != NULL);
+    w->best_chosen = false;
+    return send->best ? engine_best_check(w, send, verdict)
+                      : engine_safety_gate(w, send, false, verdict);
 }

@@ -47,6 +47,8 @@ static void free_node(journey_node_t *node) {
     switch (node->kind) {
     case JOURNEY_NODE_SEND:
         free(node->u.send.template_id);
+        for (int c = 0; c < SY_CHANNEL__COUNT; c++)
+            free(node->u.send.templates[c]);
         free_params(node->u.send.params_count, node->u.send.params,
                     node->u.send.param_templates);
         break;
