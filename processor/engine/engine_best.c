@@ -71,9 +71,10 @@ sy_err_t engine_best_has_address(engine_walk_t *w, sy_channel_t channel, bool *h
     return SY_OK;
 }
 
-/* Whether one channel of a best-channel send is allowed for the contact (consent,
- * lists, fatigue, caps, an address): NULL, or a word saying why not. */
-static sy_err_t best_probe(engine_walk_t *w, const journey_send_t *one, const char **why) {
+/* Whether one channel of a best-channel send is allowed for the contact (consent and
+ * lists, said by suppressed; an address, fatigue, caps): NULL, or a word saying why not. */
+static sy_err_t best_probe(engine_walk_t *w, const journey_send_t *one, bool suppressed,
+                           const char **why) {
     engine_t *e = w->engine;
     engine_verdict_t v = {.kind = ENGINE_VERDICT_SEND};
     int64_t release = w->t;
@@ -81,7 +82,7 @@ static sy_err_t best_probe(engine_walk_t *w, const journey_send_t *one, const ch
     bool has = false;
     assert(one->best);
     *why = NULL;
-    if (engine_safety_suppressed(e, &e->consent, one, w->t)) {
+    if (suppressed) {
         *why = "suppressed";
         return SY_OK;
     }
@@ -115,8 +116,8 @@ static void best_list_add(char *list, size_t *used, char sep, sy_channel_t c,
 /* Pick the channel: the allowed one of among with the highest engagement_rate_30d (no
  * sends yet reads as 0), ties to the first in among; -1 when none is allowed. The path
  * names each channel with its rate or why it was not allowed. */
-static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send, int *chosen,
-                          char *list) {
+static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send,
+                          uint32_t suppressed, int *chosen, char *list) {
     engine_t *e = w->engine;
     journey_send_t one = *send;
     char rate_text[JOURNEY_BEST_CHANNELS_MAX][16];
@@ -130,7 +131,7 @@ static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send, int *cho
     for (size_t i = 0; err == SY_OK && i < send->among_count; i++) {
         const char *why = NULL;
         one.channel = send->among[i];
-        if ((err = best_probe(w, &one, &why)) != SY_OK)
+        if ((err = best_probe(w, &one, (suppressed >> one.channel) & 1u, &why)) != SY_OK)
             break;
         double rate = engine_engagement_rate(&e->engagement.channels[one.channel],
                                              STATE_ENGAGEMENT_ENGAGED, 1);
@@ -145,30 +146,16 @@ static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send, int *cho
     return err;
 }
 
-sy_err_t engine_best_check(engine_walk_t *w, const journey_send_t *send,
-                           engine_verdict_t *verdict) {
+sy_err_t engine_best_pick(engine_walk_t *w, const journey_send_t *send, uint32_t suppressed,
+                          int *chosen) {
     engine_t *e = w->engine;
-    journey_send_t one = *send;
-    int chosen = -1;
     char list[BEST_LIST_BYTES];
     assert(send->best && send->among_count >= 2);
-    w->best_chosen = false;
-    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
-                                           w->errbuf, w->errbuf_size);
-    if (err == SY_OK)
-        err = best_pick(w, send, &chosen, list);
+    sy_err_t err = best_pick(w, send, suppressed, chosen, list);
     if (err != SY_OK)
         return err;
-    /* The gate proper on the chosen channel (quiet hours may hold it; the send is counted
-     * for the caps and the memory), or on among[0] for its reason when none is allowed. */
     _Static_assert(BEST_LIST_BYTES + 16 <= ENGINE_BEST_PATH_BYTES, "a best path fits");
     snprintf(e->best_path, sizeof e->best_path, "best:%s%s",
-             chosen >= 0 ? sy_channel_name((sy_channel_t)chosen) : "none", list);
-    one.channel = chosen >= 0 ? (sy_channel_t)chosen : send->among[0];
-    err = engine_safety_gate(w, &one, true, verdict);
-    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND) {
-        w->best_chosen = true;
-        w->best_channel = one.channel;
-    }
-    return err;
+             *chosen >= 0 ? sy_channel_name((sy_channel_t)*chosen) : "none", list);
+    return SY_OK;
 }

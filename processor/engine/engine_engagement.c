@@ -18,7 +18,8 @@
 static const int64_t half_life_ms[STATE_ENGAGEMENT_HORIZONS] = {7 * DAY_MS, 30 * DAY_MS,
                                                                 90 * DAY_MS};
 
-/* What an event counts as on its channel. */
+/* What an event counts as on its channel (engine_safety_on_event has classified an SMS
+ * reply's keyword before). */
 typedef enum engagement_kind {
     ENGAGEMENT_NONE,
     ENGAGEMENT_DELIVERED,
@@ -49,8 +50,7 @@ static engagement_kind_t event_kind(const engine_t *e, const sy_event_t *ev) {
     case SY_EVENT_CLICKED:
         return ENGAGEMENT_CLICK;
     case SY_EVENT_REPLIED: /* STOP and START are about consent, not engagement */
-        return engine_safety_keyword(&e->safety, ev->text) ? ENGAGEMENT_NONE
-                                                            : ENGAGEMENT_REPLY;
+        return e->event_keyword ? ENGAGEMENT_NONE : ENGAGEMENT_REPLY;
     case SY_EVENT_ANSWERED:
         return ENGAGEMENT_ANSWER;
     default:

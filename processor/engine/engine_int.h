@@ -62,6 +62,7 @@ struct engine {
     const sy_event_t *event_as_opt_out;
     sy_event_t opt_out_event;
     bool consent_attr_warned; /* a bad consent.* profile attribute was logged once */
+    int event_keyword; /* the current event's SMS keyword (engine_safety_keyword), or 0 */
     /* The engagement memory of the current input's contact, read on first use
      * (engine_engagement_load); every change goes to the store at once. */
     bool engagement_loaded;
@@ -245,21 +246,14 @@ sy_err_t engine_fatigue_check(engine_walk_t *w, const journey_send_t *send,
  * store's (reading the profile). */
 sy_err_t engine_best_has_address(engine_walk_t *w, sy_channel_t channel, bool *has);
 
-/* engine_best.c: the gate of a best-channel send: pick the channel (w->best_chosen,
- * w->best_channel, the path in engine->best_path), then pass the gate on it as
- * engine_safety_check does; when no channel is allowed, the verdict of among[0]. */
-sy_err_t engine_best_check(engine_walk_t *w, const journey_send_t *send,
-                           engine_verdict_t *verdict);
-
-/* engine_safety.c: the gate of one channel's send (engine_safety_check's work), checking
- * the address too when check_address (a best-channel send). */
-sy_err_t engine_safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
-                            engine_verdict_t *verdict);
-
-/* engine_safety.c: the suppression or consent reason that stops send for the contact
- * record c at t (in the engine's reason buffer), or NULL. */
-const char *engine_safety_suppressed(engine_t *engine, const state_consent_t *c,
-                                     const journey_send_t *send, int64_t t);
+/* engine_best.c: the channel of a best-channel send for w's contact: the allowed channel
+ * of among (not in the suppressed mask, bit c per channel c; an address, no fatigue, no
+ * cap binding) with the highest 30-day engagement rate (none yet: 0), ties to the first
+ * in among; *chosen -1 when none is allowed. The path (best:<channel>;<channel>=<rate or
+ * why not>,...) goes to engine->best_path. The contact's consent is in engine->consent.
+ * Errors: the store's. */
+sy_err_t engine_best_pick(engine_walk_t *w, const journey_send_t *send, uint32_t suppressed,
+                          int *chosen);
 
 /* engine_split.c: the arm a contact takes at a split node. */
 size_t engine_split_arm(const journey_split_t *split, const char *contact_id,

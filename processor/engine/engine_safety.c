@@ -133,6 +133,7 @@ sy_err_t engine_safety_on_event(engine_t *e, int32_t partition, const sy_event_t
     int keyword = 0;
     assert(e != NULL && ev->contact_id != NULL);
     e->event_as_opt_out = NULL;
+    e->event_keyword = 0;
     if (!event_is_source(&e->safety, ev))
         return SY_OK;
     sy_err_t err = state_store_consent_get(e->store, partition, ev->contact_id, &c, errbuf,
@@ -140,6 +141,7 @@ sy_err_t engine_safety_on_event(engine_t *e, int32_t partition, const sy_event_t
     if (err == SY_OK && event_consent(&e->safety, ev, &c, &keyword))
         err = state_store_consent_put(e->store, partition, ev->contact_id, &c, errbuf,
                                       errbuf_size);
+    e->event_keyword = keyword;
     if (err != SY_OK || (keyword != ENGINE_KEYWORD_STOP && keyword != ENGINE_KEYWORD_STOP_ALL))
         return err;
     /* Journeys' rules see the reply as sms.opted_out too. */
@@ -350,18 +352,13 @@ static void gate_capped(engine_walk_t *w, const journey_send_t *send,
     verdict->reason = e->reason;
 }
 
-const char *engine_safety_suppressed(engine_t *e, const state_consent_t *c,
-                                     const journey_send_t *send, int64_t t) {
-    assert(e != NULL && c != NULL);
-    return gate_suppressed(e, c, send, t);
-}
-
 /* A best-channel send on a channel the contact has no address on: SUPPRESSED with path
  * no_address:<channel>; else *verdict is untouched. */
 static sy_err_t gate_address(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
     bool has = true;
     engine_t *e = w->engine;
+    assert(verdict->kind == ENGINE_VERDICT_SEND);
     sy_err_t err = engine_best_has_address(w, send->channel, &has);
     if (err != SY_OK || has)
         return err;
@@ -384,7 +381,7 @@ static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
         e->counts.capped++;
 }
 
-sy_err_t engine_safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
+static sy_err_t safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
                             engine_verdict_t *verdict) {
     engine_t *e = w->engine;
     state_consent_t *c = &e->consent;
@@ -416,10 +413,38 @@ sy_err_t engine_safety_gate(engine_walk_t *w, const journey_send_t *send, bool c
                                    w->errbuf_size);
 }
 
+/* A best-channel send: pick the channel, then the gate on it (quiet hours may still hold
+ * it), or on among[0] for its reason when none is allowed. */
+static sy_err_t best_gate(engine_walk_t *w, const journey_send_t *send,
+                          engine_verdict_t *verdict) {
+    engine_t *e = w->engine;
+    journey_send_t one = *send;
+    uint32_t suppressed = 0;
+    int chosen = -1;
+    assert(send->best && send->among_count <= JOURNEY_BEST_CHANNELS_MAX);
+    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
+                                           w->errbuf, w->errbuf_size);
+    for (size_t i = 0; err == SY_OK && i < send->among_count; i++) {
+        one.channel = send->among[i];
+        if (gate_suppressed(e, &e->consent, &one, w->t))
+            suppressed |= 1u << one.channel;
+    }
+    if (err == SY_OK)
+        err = engine_best_pick(w, send, suppressed, &chosen);
+    if (err != SY_OK)
+        return err;
+    one.channel = chosen >= 0 ? (sy_channel_t)chosen : send->among[0];
+    err = safety_gate(w, &one, true, verdict);
+    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND) {
+        w->best_chosen = true;
+        w->best_channel = one.channel;
+    }
+    return err;
+}
+
 sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
     assert(w != NULL && send != NULL);
     w->best_chosen = false;
-    return send->best ? engine_best_check(w, send, verdict)
-                      : engine_safety_gate(w, send, false, verdict);
+    return send->best ? best_gate(w, send, verdict) : safety_gate(w, send, false, verdict);
 }

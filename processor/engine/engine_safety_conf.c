@@ -281,7 +281,8 @@ static sy_err_t fatigue_part(const char *part, journey_fatigue_t *f, char *why,
     if (strncmp(part, ignored, sizeof ignored - 1) == 0) {
         const char *n = part + sizeof ignored - 1;
         size_t digits = strspn(n, "0123456789");
-        f->ignored = digits > 0 && digits <= 4 && n[digits] == '\0' ? atoi(n) : 0;
+        f->ignored = digits > 0 && digits <= 4 && n[digits] == '\0'
+                         ? (int)strtol(n, NULL, 10) : 0;
         if (f->ignored >= 1 && f->ignored <= JOURNEY_FATIGUE_IGNORED_MAX)
             return SY_OK;
         sy_errf(why, why_size, "ignored must be 1 to %d, not '%s'",
