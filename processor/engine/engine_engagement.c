@@ -137,7 +137,9 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
                      : kind == ENGAGEMENT_CLICK ? STATE_ENGAGEMENT_CLICKS
                                                 : STATE_ENGAGEMENT_ENGAGED, t);
     ch->engaged_ms = time_max(ch->engaged_ms, t);
-    ch->ignored_streak = 0;
+    /* A late engagement, stamped before the latest send, was not with that send: at least
+     * it is still ignored (how many sends came after t the record does not know). */
+    ch->ignored_streak = t >= ch->sent_ms ? 0 : ch->ignored_streak > 0 ? 1 : 0;
     return engagement_store(e, errbuf, errbuf_size);
 }
 
