@@ -110,3 +110,28 @@ Test(engine_lang, a_held_best_channel_send_picks_again_at_its_release) {
     expect_move(&lx, 2, "notify", "done", "best:sms;push=suppressed,sms=0", SY_CAUSE_TIMER,
                 "<null>", T0_MS + H_MS);
 }
+
+Test(engine_lang, a_held_email_is_fatigued_at_its_release) {
+    lx_open(FATIGUE_YAML(""));
+    engine_safety_conf_t conf;
+    engine_safety_conf_default(&conf);
+    conf.quiet_spread_ms = 0;
+    cr_assert(eq(int, engine_safety_fatigue_parse(&conf, SY_CHANNEL_EMAIL,
+                                                  "ignored:1,engaged_elsewhere:1d", errbuf,
+                                                  sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, engine_safety_quiet_parse(&conf, SY_CHANNEL_EMAIL, "08:00-10:00",
+                                                errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    engine_safety_set(lx.engine, &conf);
+    feed_custom(&lx, "go1", T0_MS - 2 * H_MS, "go", 0); /* 07:00Z: sent, streak 1 */
+    feed_custom(&lx, "go2", T0_MS, "go", 0);            /* 09:00Z: no engagement yet: held */
+    expect_counts(&lx.rec, 6, 1, 0);
+    expect_move(&lx, 5, "promo", "promo", "held:quiet_hours@2024-10-01T10:00:00.000Z",
+                SY_CAUSE_ENTRY, "go2", T0_MS);
+    sy_event_t click = event_make("click", contact, T0_MS + H_MS / 2, SY_CHANNEL_PUSH,
+                                  SY_EVENT_CLICKED);
+    feed(&lx, &click);
+    advance(&lx, T0_MS + H_MS);
+    expect_counts(&lx.rec, 7, 1, 0);
+    expect_move(&lx, 6, "promo", "done", "fatigued:email", SY_CAUSE_TIMER, "<null>",
+                T0_MS + H_MS);
+}
