@@ -26,6 +26,7 @@ static const int changelog_cf_index[] = {
     [STATE_CHANGELOG_CF_CONSENT] = CF_CONSENT,
     [STATE_CHANGELOG_CF_COUNTS] = CF_COUNTS,
     [STATE_CHANGELOG_CF_LEASES] = CF_LEASES,
+    [STATE_CHANGELOG_CF_ENGAGEMENT] = CF_ENGAGEMENT,
 };
 static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_DEFAULT] = STATE_CHANGELOG_CF_META,
@@ -36,10 +37,12 @@ static const state_changelog_cf_t changelog_cf_of_index[CF__COUNT] = {
     [CF_CONSENT] = STATE_CHANGELOG_CF_CONSENT,
     [CF_COUNTS] = STATE_CHANGELOG_CF_COUNTS,
     [CF_LEASES] = STATE_CHANGELOG_CF_LEASES,
+    [CF_ENGAGEMENT] = STATE_CHANGELOG_CF_ENGAGEMENT,
 };
 #define CHANGELOG_CF_COUNT (sizeof changelog_cf_index / sizeof changelog_cf_index[0])
-/* The two tables are each other's inverse over every column family. */
-_Static_assert(CHANGELOG_CF_COUNT == CF__COUNT, "a changelog cf per column family");
+/* The two tables are each other's inverse over every column family; a code of no
+ * column family (one this version does not know) maps to CF_DEFAULT and is refused. */
+_Static_assert(CHANGELOG_CF_COUNT >= CF__COUNT, "a changelog cf per column family");
 /* A checkpoint key is the 2-byte partition key and a tag byte. */
 _Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
 
@@ -120,8 +123,8 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
     return SY_OK;
 }
 
-/* Timers, profiles, event ids, consent and counts go to the write batch only: nothing
- * reads them during a restore, and the batch commits before processing goes on. */
+/* Timers, profiles, event ids, consent, counts and engagement go to the write batch only:
+ * nothing reads them during a restore, and the batch commits before processing goes on. */
 static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, char *errbuf,
                             size_t errbuf_size) {
@@ -129,11 +132,12 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     state_event_id_t ids[STATE_EVENT_IDS_MAX];
     size_t ids_count;
     state_consent_t consent;
+    state_engagement_t engagement;
     int64_t count;
     const uint8_t *labels;
     size_t labels_len;
     assert(cf == CF_TIMERS || cf == CF_PROFILES || cf == CF_EVENT_IDS || cf == CF_CONSENT ||
-           cf == CF_COUNTS || cf == CF_LEASES);
+           cf == CF_COUNTS || cf == CF_LEASES || cf == CF_ENGAGEMENT);
     if (cf == CF_TIMERS && (!state_codec_timer_key_decode(key, key_len, &timer) ||
                             (value && !state_codec_timer_value_decode(value, value_len,
                                                                       &timer))))
@@ -149,6 +153,10 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     if (cf == CF_CONSENT && (key_len > PROFILE_KEY_BYTES_MAX ||
                              (value && !state_consent_decode(value, value_len, &consent))))
         return bad_record("malformed consent", errbuf, errbuf_size);
+    if (cf == CF_ENGAGEMENT &&
+        (key_len > PROFILE_KEY_BYTES_MAX ||
+         (value && !state_engagement_decode(value, value_len, &engagement))))
+        return bad_record("malformed engagement", errbuf, errbuf_size);
     if (cf == CF_COUNTS && (key_len != 10 || (value && !state_count_decode(value, value_len,
                                                                           &count, &labels,
                                                                           &labels_len))))
@@ -168,7 +176,8 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
 sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
                                      const uint8_t *key, size_t key_len, const uint8_t *value,
                                      size_t value_len, char *errbuf, size_t errbuf_size) {
-    if ((unsigned)cf >= CHANGELOG_CF_COUNT)
+    if ((unsigned)cf >= CHANGELOG_CF_COUNT ||
+        (cf != STATE_CHANGELOG_CF_META && changelog_cf_index[cf] == CF_DEFAULT))
         return bad_record("unknown column family", errbuf, errbuf_size);
     if (key_len < 2 || key_len > STATE_KEY_BYTES_MAX)
         return bad_record("key length out of range", errbuf, errbuf_size);

@@ -253,6 +253,54 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *out)
 const char *state_consent_status_name(state_consent_status_t status);
 const char *state_consent_cause_name(state_consent_cause_t cause);
 
+/* Engagement memory: per contact and channel, what the engine saw of the contact's
+ * sends and engagement (docs/expressions.md#engagement), kept in the contact's partition
+ * (column family engagement), read and written through the pending batch like consent.
+ * What counts as what and how it decays is engine_engagement.c's; this is the record. */
+
+/* Half-lives of the decayed counters: 7, 30 and 90 days. */
+#define STATE_ENGAGEMENT_HORIZONS 3
+/* The decayed counters of each horizon. */
+enum {
+    STATE_ENGAGEMENT_SENDS,   /* the engine's sends on the channel */
+    STATE_ENGAGEMENT_ENGAGED, /* opens, clicks, replies and answers */
+    STATE_ENGAGEMENT_OPENS,   /* opens */
+    STATE_ENGAGEMENT_CLICKS,  /* clicks */
+    STATE_ENGAGEMENT_COUNTERS
+};
+
+typedef struct state_engagement_channel {
+    int64_t updated_ms;   /* the time the counters are decayed to; INT64_MIN: no record */
+    int64_t sent_ms;      /* the latest send, INT64_MIN: none */
+    int64_t delivered_ms; /* the latest delivery, INT64_MIN: none */
+    int64_t engaged_ms;   /* the latest engagement, INT64_MIN: none */
+    uint16_t ignored_streak; /* sends since the latest engagement (saturates) */
+    float decayed[STATE_ENGAGEMENT_HORIZONS][STATE_ENGAGEMENT_COUNTERS];
+} state_engagement_channel_t;
+
+typedef struct state_engagement {
+    state_engagement_channel_t channels[SY_CHANNEL__COUNT]; /* by sy_channel_t */
+} state_engagement_t;
+
+/* Clear e: every channel without a record. */
+void state_engagement_clear(state_engagement_t *e);
+
+/* Read contact's engagement into *out; a contact without a record reads as cleared. Sees
+ * the pending batch. Errors: SY_ERR_LIMIT (contact id too long), SY_ERR_STATE (a read
+ * error, a corrupt value). */
+sy_err_t state_store_engagement_get(state_store_t *store, int32_t partition,
+                                    const char *contact_id, state_engagement_t *out,
+                                    char *errbuf, size_t errbuf_size);
+
+/* Write contact's engagement (borrowed) to the pending batch, changelogged with it: only
+ * the channels with a record. Errors: SY_ERR_LIMIT, SY_ERR_NOMEM. */
+sy_err_t state_store_engagement_put(state_store_t *store, int32_t partition,
+                                    const char *contact_id, const state_engagement_t *e,
+                                    char *errbuf, size_t errbuf_size);
+
+/* Decode an engagement value into *out: 1 when it is well formed. */
+int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out);
+
 /* Counts: signed counts kept per partition (column family counts), each under a 64-bit
  * id the caller chooses with up to STATE_COUNT_LABELS_BYTES_MAX bytes of its own labels
  * beside it (what the count is of, for a scan to tell). Written and changelogged with the
@@ -430,6 +478,7 @@ typedef enum state_changelog_cf {
     STATE_CHANGELOG_CF_CONSENT = 5,   /* consent and suppression lists per contact */
     STATE_CHANGELOG_CF_COUNTS = 6,    /* named counts per partition (state_store_count_put) */
     STATE_CHANGELOG_CF_LEASES = 7,    /* tracking-number leases and calls (state_leases.c) */
+    STATE_CHANGELOG_CF_ENGAGEMENT = 8, /* engagement memory per contact and channel */
 } state_changelog_cf_t;
 
 /* One write: the state key (partition first) and value, both borrowed for the call;

@@ -12,9 +12,10 @@
 
 /* New column families go last: an existing directory opens with them created empty. */
 enum { CF_DEFAULT, CF_INSTANCES, CF_TIMERS, CF_PROFILES, CF_EVENT_IDS, CF_CONSENT, CF_COUNTS,
-       CF_LEASES, CF__COUNT };
+       CF_LEASES, CF_ENGAGEMENT, CF__COUNT };
 static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers", "profiles",
-                                                "event_ids", "consent", "counts", "leases"};
+                                                "event_ids", "consent", "counts", "leases",
+                                                "engagement"};
 
 struct state_store {
     rocksdb_t *db;

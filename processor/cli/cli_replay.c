@@ -155,15 +155,18 @@ static int args_parse(cli_replay_args_t *a, int argc, char **argv) {
 }
 
 static void summary_print(const replay_stats_t *s) {
+    char fatigued[48] = ""; /* only when a fatigue rule skipped a send */
+    if (s->run.fatigued)
+        snprintf(fatigued, sizeof fatigued, ", %" PRIu64 " fatigued", s->run.fatigued);
     fprintf(stderr,
             "switchyard replay: %" PRIu64 " records, %" PRIu64 " events, %" PRIu64
             " profile updates, %" PRIu64 " decisions, %" PRIu64 " actions, %" PRIu64
             " contact updates, %" PRIu64 " timers fired, %" PRIu64 " dead letters, %" PRIu64
             " duplicates, %" PRIu64 " sends suppressed, %" PRIu64 " capped, %" PRIu64
-            " held%s\n",
+            " held%s%s\n",
             s->records, s->run.events, s->run.profile_updates, s->run.decisions,
             s->run.actions, s->run.contact_updates, s->run.timers_fired, s->dead_letters,
-            s->run.duplicates, s->run.suppressed, s->run.capped, s->run.held,
+            s->run.duplicates, s->run.suppressed, s->run.capped, s->run.held, fatigued,
             s->run.timers_left ? " (timers due over 5 years after the last event left "
                                  "unfired)"
                                : "");

@@ -116,14 +116,17 @@ static int simulate_exit_code(sy_err_t err) {
 static void summary_print(const simulate_t *sim) {
     simulate_stats_t s;
     simulate_stats_get(sim, &s);
+    char fatigued[48] = ""; /* only when a fatigue rule skipped a send */
+    if (s.fatigued)
+        snprintf(fatigued, sizeof fatigued, ", %" PRIu64 " fatigued", s.fatigued);
     fprintf(stderr,
             "switchyard simulate: %" PRIu64 " events, %" PRIu64 " profile updates, %" PRIu64
             " decisions, %" PRIu64 " actions, %" PRIu64 " contact updates, %" PRIu64
             " timers fired, %" PRIu64 " duplicates, %" PRIu64 " dead letters, %" PRIu64
-            " sends suppressed, %" PRIu64 " capped, %" PRIu64 " held%s\n",
+            " sends suppressed, %" PRIu64 " capped, %" PRIu64 " held%s%s\n",
             s.events, s.profile_updates, s.decisions, s.actions, s.contact_updates,
             s.timers_fired, s.duplicates, s.dead_letters, s.suppressed, s.capped, s.held,
-            s.timers_left ? " (timers due over 5 years after the last event left unfired)"
+            fatigued, s.timers_left ? " (timers due over 5 years after the last event left unfired)"
                           : "");
 }
 

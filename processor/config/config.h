@@ -73,6 +73,10 @@ typedef struct sy_config {
      * channels nothing is sent on (call, custom). */
     char *safety_quiet_hours[SY_CHANNEL__COUNT];
     int64_t safety_quiet_hours_spread_ms;         /* safety.quiet_hours.spread.ms */
+    /* safety.fatigue.<channel> and safety.address.<channel>, by sy_channel_t; NULL for
+     * channels without the option. */
+    char *safety_fatigue[SY_CHANNEL__COUNT];
+    char *safety_address[SY_CHANNEL__COUNT];
     char *safety_quiet_hours_timezone_attribute;  /* safety.quiet_hours.timezone.attribute */
     char *safety_quiet_hours_timezone_default;    /* safety.quiet_hours.timezone.default */
     config_guarantee_t processing_guarantee; /* processing.guarantee */

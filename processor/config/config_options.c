@@ -48,6 +48,20 @@ static const char *const config_log_format_words[] = {
      "inclusive, end exclusive; 21:00-08:00 wraps midnight): a marketing send inside "   \
      "them is held until they end (docs/safety.md). Empty: none."}
 
+#define CONFIG_FATIGUE(name_, channel_)                                                  \
+    {name_, CONFIG_TYPE_STRING, "", "none", 0, 127, NULL, CONFIG_CHECK_NONE,              \
+     CONFIG_FIELD(safety_fatigue[channel_]),                                             \
+     "Fatigue rule of the channel, ignored:N,engaged_elsewhere:D: a marketing send on it "  \
+     "is skipped (fatigued:<channel>) when the contact ignored its last N sends there and " \
+     "engaged on another channel within D (docs/safety.md). Empty: none."}
+
+#define CONFIG_ADDRESS(name_, channel_, default_, shown_)                                \
+    {name_, CONFIG_TYPE_STRING, default_, shown_, 0, 128, NULL,                           \
+     CONFIG_CHECK_NONE, CONFIG_FIELD(safety_address[channel_]),                          \
+     "Profile attribute holding the contact's address on the channel: a best-channel "    \
+     "send picks the channel only when it holds text (docs/journeys.md). Empty: every "   \
+     "contact has one."}
+
 const config_option_t config_options[] = {
     {"journeys.dir", CONFIG_TYPE_PATH, NULL, NULL, 1, 4096, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(journeys_dir),
@@ -143,6 +157,19 @@ const config_option_t config_options[] = {
     CONFIG_QUIET("safety.quiet_hours.in_app", SY_CHANNEL_IN_APP),
     CONFIG_QUIET("safety.quiet_hours.web", SY_CHANNEL_WEB),
     CONFIG_QUIET("safety.quiet_hours.task", SY_CHANNEL_TASK),
+    CONFIG_FATIGUE("safety.fatigue.email", SY_CHANNEL_EMAIL),
+    CONFIG_FATIGUE("safety.fatigue.sms", SY_CHANNEL_SMS),
+    CONFIG_FATIGUE("safety.fatigue.push", SY_CHANNEL_PUSH),
+    CONFIG_FATIGUE("safety.fatigue.voice", SY_CHANNEL_VOICE),
+    CONFIG_FATIGUE("safety.fatigue.in_app", SY_CHANNEL_IN_APP),
+    CONFIG_FATIGUE("safety.fatigue.web", SY_CHANNEL_WEB),
+    /* Defaults ENGINE_SAFETY_ADDRESS_*. */
+    CONFIG_ADDRESS("safety.address.email", SY_CHANNEL_EMAIL, "email", NULL),
+    CONFIG_ADDRESS("safety.address.sms", SY_CHANNEL_SMS, "phone", NULL),
+    CONFIG_ADDRESS("safety.address.push", SY_CHANNEL_PUSH, "push_token", NULL),
+    CONFIG_ADDRESS("safety.address.voice", SY_CHANNEL_VOICE, "phone", NULL),
+    CONFIG_ADDRESS("safety.address.in_app", SY_CHANNEL_IN_APP, "", "none"),
+    CONFIG_ADDRESS("safety.address.web", SY_CHANNEL_WEB, "", "none"),
     /* Default ENGINE_SAFETY_QUIET_SPREAD_MS_DEFAULT; at most a day. */
     {"safety.quiet_hours.spread.ms", CONFIG_TYPE_INT, "3600000", NULL, 0, 86400000, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(safety_quiet_hours_spread_ms),

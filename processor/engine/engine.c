@@ -213,6 +213,7 @@ sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_upda
                            char *errbuf, size_t errbuf_size) {
     assert(e && update && update->contact_id);
     e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
+    e->engagement_loaded = false;
     sy_err_t err = state_store_profile_apply(e->store, partition, update, errbuf,
                                              errbuf_size);
     return err == SY_OK ? engine_safety_on_profile(e, partition, update, errbuf, errbuf_size)
@@ -231,6 +232,7 @@ sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
                        .t = node_entered_at_ms, .errbuf = errbuf,
                        .errbuf_size = sizeof errbuf};
     engine->profile_loaded = false;
+    engine->engagement_loaded = false;
     return engine_walk_timers(&w, node, node_entered_at_ms);
 }
 
@@ -276,6 +278,7 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     if (!w.journey || timer->node >= w.journey->nodes_count)
         return SY_OK;
     e->profile_loaded = false;
+    e->engagement_loaded = false;
     bool changed = false;
     err = on_timer_node(&w, timer->node, &changed);
     if (err == SY_OK && changed) {

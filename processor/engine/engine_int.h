@@ -31,6 +31,10 @@
 /* Words of a set of journeys of the engine's order, one bit each (engine_index.c). */
 #define ENGINE_INDEX_WORDS ((JOURNEY_SET_MAX + 63) / 64)
 
+/* A best-channel send's decision path: "best:", the channel, then each channel of among
+ * with its rate or why it was not allowed: at most 6 of about 20 bytes. */
+#define ENGINE_BEST_PATH_BYTES 192
+
 /* engine_safety_keyword's answers. */
 enum { ENGINE_KEYWORD_STOP = 1, ENGINE_KEYWORD_STOP_ALL = 2, ENGINE_KEYWORD_START = 3 };
 
@@ -77,6 +81,14 @@ struct engine {
      * NULL: every journey is asked. Rebuilt when the journeys are set. */
     struct engine_index_slot *index;
     size_t index_capacity; /* power of two */
+    int event_keyword; /* the current event's SMS keyword (engine_safety_keyword), or 0 */
+    /* The engagement memory of the current input's contact, read on first use
+     * (engine_engagement_load); every change goes to the store at once. */
+    bool engagement_loaded;
+    int32_t engagement_partition;
+    char engagement_contact[SY_ID_BYTES_MAX + 1];
+    state_engagement_t engagement;
+    char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };
 
 /* One contact's walk through one journey, caused by one event or timer at time t. */
@@ -91,6 +103,9 @@ typedef struct engine_walk {
     int64_t t;
     char *errbuf;
     size_t errbuf_size;
+    /* A best-channel send the gate let through: its channel (the action's). */
+    bool best_chosen;
+    sy_channel_t best_channel;
 } engine_walk_t;
 
 /* What the node a contact rests at decided on an event or a timer: move on along a path,
@@ -232,6 +247,49 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up);
 sy_err_t engine_safety_on_profile(engine_t *engine, int32_t partition,
                                   const sy_profile_update_t *update, char *errbuf,
                                   size_t errbuf_size);
+
+/* engine_engagement.c: read the engagement memory of contact_id into engine->engagement
+ * unless it holds it already. Errors: the store's. */
+sy_err_t engine_engagement_load(engine_t *engine, int32_t partition, const char *contact_id,
+                                char *errbuf, size_t errbuf_size);
+
+/* engine_engagement.c: what ev (deliveries, opens, clicks, replies, answers) does to its
+ * contact's engagement memory, before the journeys see it. Errors: the store's. */
+sy_err_t engine_engagement_on_event(engine_t *engine, int32_t partition, const sy_event_t *ev,
+                                    char *errbuf, size_t errbuf_size);
+
+/* engine_engagement.c: a send on channel went out at w's time: count it, and one more
+ * ignored. Errors: the store's. */
+sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel);
+
+/* engine_engagement.c: the decayed rate of counter (ENGAGED, OPENS, CLICKS) over sends at
+ * horizon (0: 7 days, 1: 30, 2: 90), at most 1; NAN when nothing was sent. Pure. */
+double engine_engagement_rate(const state_engagement_channel_t *ch, int counter, int horizon);
+
+/* engine_engagement.c: the expression environment's engagement reader; ctx is the walk
+ * (engine_walk_t). */
+void engine_engagement_var(void *ctx, sy_channel_t channel, expr_engagement_field_t field,
+                           int64_t now_ms, expr_engagement_value_t *out);
+
+/* engine_best.c: the fatigue rule of send's channel in w's journey binds at w's time:
+ * CAPPED (to next, or to the on_capped node) with path fatigued:<channel> into *verdict;
+ * else it is untouched. Marketing sends only. Errors: the store's. */
+sy_err_t engine_fatigue_check(engine_walk_t *w, const journey_send_t *send,
+                              engine_verdict_t *verdict);
+
+/* engine_best.c: does the contact of w have an address on channel (the profile attribute
+ * the config names for it holds text; a channel without one always has)? Errors: the
+ * store's (reading the profile). */
+sy_err_t engine_best_has_address(engine_walk_t *w, sy_channel_t channel, bool *has);
+
+/* engine_best.c: the channel of a best-channel send for w's contact: the allowed channel
+ * of among (not in the suppressed mask, bit c per channel c; an address, no fatigue, no
+ * cap binding) with the highest 30-day engagement rate (none yet: 0), ties to the first
+ * in among; *chosen -1 when none is allowed. The path (best:<channel>;<channel>=<rate or
+ * why not>,...) goes to engine->best_path. The contact's consent is in engine->consent.
+ * Errors: the store's. */
+sy_err_t engine_best_pick(engine_walk_t *w, const journey_send_t *send, uint32_t suppressed,
+                          int *chosen);
 
 /* engine_split.c: the arm a contact takes at a split node. */
 size_t engine_split_arm(const journey_split_t *split, const char *contact_id,

@@ -108,6 +108,8 @@ sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
         .now_ms = w->t,
         .entered_at_ms = w->instance.entered_at_ms,
         .entries = w->instance.occurrence,
+        .engagement = engine_engagement_var,
+        .engagement_ctx = w,
     };
     return SY_OK;
 }

@@ -58,6 +58,10 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
         .occurrence = (int32_t)w->instance.occurrence,
         .tracking_number = NULL,
     };
+    if (!task && w->best_chosen) { /* a best-channel send: the channel the gate picked */
+        a.channel = w->best_channel;
+        a.template_id = send->templates[w->best_channel];
+    }
     sy_err_t err = task ? params_render(w, t->params_count, t->params, t->param_templates, &a)
                         : params_render(w, send->params_count, send->params,
                                         send->param_templates, &a);

@@ -133,6 +133,7 @@ sy_err_t engine_safety_on_event(engine_t *e, int32_t partition, const sy_event_t
     int keyword = 0;
     assert(e != NULL && ev->contact_id != NULL);
     e->event_as_opt_out = NULL;
+    e->event_keyword = 0;
     if (!event_is_source(&e->safety, ev))
         return SY_OK;
     sy_err_t err = state_store_consent_get(e->store, partition, ev->contact_id, &c, errbuf,
@@ -140,6 +141,7 @@ sy_err_t engine_safety_on_event(engine_t *e, int32_t partition, const sy_event_t
     if (err == SY_OK && event_consent(&e->safety, ev, &c, &keyword))
         err = state_store_consent_put(e->store, partition, ev->contact_id, &c, errbuf,
                                       errbuf_size);
+    e->event_keyword = keyword;
     if (err != SY_OK || (keyword != ENGINE_KEYWORD_STOP && keyword != ENGINE_KEYWORD_STOP_ALL))
         return err;
     /* Journeys' rules see the reply as sms.opted_out too. */
@@ -350,8 +352,37 @@ static void gate_capped(engine_walk_t *w, const journey_send_t *send,
     verdict->reason = e->reason;
 }
 
-sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
+/* A best-channel send on a channel the contact has no address on: SUPPRESSED with path
+ * no_address:<channel>; else *verdict is untouched. */
+static sy_err_t gate_address(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
+    bool has = true;
+    engine_t *e = w->engine;
+    assert(verdict->kind == ENGINE_VERDICT_SEND);
+    sy_err_t err = engine_best_has_address(w, send->channel, &has);
+    if (err != SY_OK || has)
+        return err;
+    snprintf(e->reason, sizeof e->reason, "no_address:%s", sy_channel_name(send->channel));
+    verdict->kind = ENGINE_VERDICT_SUPPRESSED;
+    verdict->reason = e->reason;
+    return SY_OK;
+}
+
+/* Count a verdict that stops or holds the send. */
+static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
+    assert(verdict != NULL);
+    if (verdict->kind == ENGINE_VERDICT_SUPPRESSED)
+        e->counts.suppressed++;
+    if (verdict->kind == ENGINE_VERDICT_HELD)
+        e->counts.held++;
+    if (verdict->kind == ENGINE_VERDICT_CAPPED && strncmp(verdict->reason, "fatigued:", 9) == 0)
+        e->counts.fatigued++;
+    else if (verdict->kind == ENGINE_VERDICT_CAPPED)
+        e->counts.capped++;
+}
+
+static sy_err_t safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
+                            engine_verdict_t *verdict) {
     engine_t *e = w->engine;
     state_consent_t *c = &e->consent;
     assert((unsigned)send->channel < SY_CHANNEL__COUNT);
@@ -360,22 +391,60 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                                            w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
-    if ((verdict->reason = gate_suppressed(e, c, send, w->t)) != NULL) {
+    if ((verdict->reason = gate_suppressed(e, c, send, w->t)) != NULL)
         verdict->kind = ENGINE_VERDICT_SUPPRESSED;
-        e->counts.suppressed++;
-        return SY_OK;
-    }
-    if ((err = engine_quiet_check(w, send, verdict)) != SY_OK)
+    if (verdict->kind == ENGINE_VERDICT_SEND && check_address)
+        err = gate_address(w, send, verdict);
+    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND)
+        err = engine_fatigue_check(w, send, verdict);
+    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND)
+        err = engine_quiet_check(w, send, verdict);
+    if (err != SY_OK)
         return err;
     if (verdict->kind == ENGINE_VERDICT_SEND)
         gate_capped(w, send, c, verdict);
-    if (verdict->kind == ENGINE_VERDICT_HELD)
-        e->counts.held++;
-    if (verdict->kind == ENGINE_VERDICT_CAPPED)
-        e->counts.capped++;
-    if (verdict->kind != ENGINE_VERDICT_SEND ||
-        !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
+    gate_count(e, verdict);
+    if (verdict->kind != ENGINE_VERDICT_SEND)
         return SY_OK;
+    if ((err = engine_engagement_on_send(w, send->channel)) != SY_OK ||
+        !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
+        return err;
     return state_store_consent_put(e->store, w->partition, w->contact_id, c, w->errbuf,
                                    w->errbuf_size);
+}
+
+/* A best-channel send: pick the channel, then the gate on it (quiet hours may still hold
+ * it), or on among[0] for its reason when none is allowed. */
+static sy_err_t best_gate(engine_walk_t *w, const journey_send_t *send,
+                          engine_verdict_t *verdict) {
+    engine_t *e = w->engine;
+    journey_send_t one = *send;
+    uint32_t suppressed = 0;
+    int chosen = -1;
+    assert(send->best && send->among_count <= JOURNEY_BEST_CHANNELS_MAX);
+    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
+                                           w->errbuf, w->errbuf_size);
+    for (size_t i = 0; err == SY_OK && i < send->among_count; i++) {
+        one.channel = send->among[i];
+        if (gate_suppressed(e, &e->consent, &one, w->t))
+            suppressed |= 1u << one.channel;
+    }
+    if (err == SY_OK)
+        err = engine_best_pick(w, send, suppressed, &chosen);
+    if (err != SY_OK)
+        return err;
+    one.channel = chosen >= 0 ? (sy_channel_t)chosen : send->among[0];
+    err = safety_gate(w, &one, true, verdict);
+    if (err == SY_OK && verdict->kind == ENGINE_VERDICT_SEND) {
+        w->best_chosen = true;
+        w->best_channel = one.channel;
+    }
+    return err;
+}
+
+sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
+                             engine_verdict_t *verdict) {
+    assert(w != NULL && send != NULL);
+    w->best_chosen = false;
+    return send->best ? best_gate(w, send, verdict) : safety_gate(w, send, false, verdict);
 }

@@ -86,6 +86,12 @@ typedef struct engine_safety_conf {
     int64_t quiet_spread_ms; /* held sends leave over this long after quiet hours end */
     char timezone_attr[SY_ID_BYTES_MAX + 1]; /* profile attribute naming the contact's zone */
     char timezone_default[ENGINE_SAFETY_ZONE_BYTES]; /* for contacts without one */
+    /* safety.fatigue.<channel>: RULE, or CONFIG for none (journeys' fatigue: may set
+     * their own); by sy_channel_t. */
+    journey_fatigue_t fatigue[SY_CHANNEL__COUNT];
+    /* safety.address.<channel>: the profile attribute holding the contact's address on
+     * the channel, for best-channel sends; "" for a channel that needs none. */
+    char address_attr[SY_CHANNEL__COUNT][SY_ID_BYTES_MAX + 1];
 } engine_safety_conf_t;
 
 /* Sends the gate did not let through since the engine opened. */
@@ -93,6 +99,7 @@ typedef struct engine_safety_counts {
     uint64_t suppressed; /* opt-outs, hard bounces, suppression lists */
     uint64_t capped;     /* over a cap, skipped or routed (on_capped skip or a node) */
     uint64_t held;       /* held until later: quiet hours, or a cap with on_capped delay */
+    uint64_t fatigued;   /* skipped or routed by a fatigue rule */
 } engine_safety_counts_t;
 
 /* The defaults: the events email.unsubscribed, email.spam_report, sms.opted_out and
@@ -116,6 +123,18 @@ sy_err_t engine_safety_lists_parse(engine_safety_conf_t *conf, const char *text,
  * part. */
 sy_err_t engine_safety_caps_parse(engine_safety_conf_t *conf, const char *text, char *errbuf,
                                   size_t errbuf_size);
+
+/* The default address attributes of best-channel sends (the config's say the same). */
+#define ENGINE_SAFETY_ADDRESS_EMAIL "email"
+#define ENGINE_SAFETY_ADDRESS_SMS "phone"
+#define ENGINE_SAFETY_ADDRESS_PUSH "push_token"
+#define ENGINE_SAFETY_ADDRESS_VOICE "phone"
+
+/* Set channel's fatigue rule from text (safety.fatigue.<channel>'s syntax:
+ * ignored:N,engaged_elsewhere:D; empty: none). Errors: SY_ERR_CONFIG, errbuf names the
+ * bad part. */
+sy_err_t engine_safety_fatigue_parse(engine_safety_conf_t *conf, sy_channel_t channel,
+                                     const char *text, char *errbuf, size_t errbuf_size);
 
 /* Set channel's quiet hours from text (HH:MM-HH:MM; empty: none). Errors: SY_ERR_CONFIG,
  * errbuf names the bad part. */

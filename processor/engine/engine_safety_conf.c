@@ -253,6 +253,72 @@ sy_err_t engine_safety_quiet_check(const engine_safety_conf_t *conf, char *errbu
     return SY_OK;
 }
 
+/* The address attributes of best-channel sends, as the config's defaults. */
+static void conf_addresses_default(engine_safety_conf_t *conf) {
+    assert(conf != NULL);
+    snprintf(conf->address_attr[SY_CHANNEL_EMAIL], SY_ID_BYTES_MAX + 1, "%s",
+             ENGINE_SAFETY_ADDRESS_EMAIL);
+    snprintf(conf->address_attr[SY_CHANNEL_SMS], SY_ID_BYTES_MAX + 1, "%s",
+             ENGINE_SAFETY_ADDRESS_SMS);
+    snprintf(conf->address_attr[SY_CHANNEL_PUSH], SY_ID_BYTES_MAX + 1, "%s",
+             ENGINE_SAFETY_ADDRESS_PUSH);
+    snprintf(conf->address_attr[SY_CHANNEL_VOICE], SY_ID_BYTES_MAX + 1, "%s",
+             ENGINE_SAFETY_ADDRESS_VOICE);
+}
+
+/* One part of a fatigue rule, "ignored:N" or "engaged_elsewhere:D", into *f. */
+static sy_err_t fatigue_part(const char *part, journey_fatigue_t *f, char *why,
+                             size_t why_size) {
+    static const char ignored[] = "ignored:", elsewhere[] = "engaged_elsewhere:";
+    assert(part != NULL);
+    if (strncmp(part, elsewhere, sizeof elsewhere - 1) == 0) {
+        const char *d = part + sizeof elsewhere - 1;
+        if (sy_duration_parse(d, &f->elsewhere_ms) == SY_DURATION_OK)
+            return SY_OK;
+        sy_errf(why, why_size, "bad duration '%s' (write 14d, 72h)", d);
+        return SY_ERR_CONFIG;
+    }
+    if (strncmp(part, ignored, sizeof ignored - 1) == 0) {
+        const char *n = part + sizeof ignored - 1;
+        size_t digits = strspn(n, "0123456789");
+        f->ignored = digits > 0 && digits <= 4 && n[digits] == '\0'
+                         ? (int)strtol(n, NULL, 10) : 0;
+        if (f->ignored >= 1 && f->ignored <= JOURNEY_FATIGUE_IGNORED_MAX)
+            return SY_OK;
+        sy_errf(why, why_size, "ignored must be 1 to %d, not '%s'",
+                JOURNEY_FATIGUE_IGNORED_MAX, n);
+        return SY_ERR_CONFIG;
+    }
+    sy_errf(why, why_size, "'%s' is neither ignored:N nor engaged_elsewhere:D", part);
+    return SY_ERR_CONFIG;
+}
+
+sy_err_t engine_safety_fatigue_parse(engine_safety_conf_t *conf, sy_channel_t channel,
+                                     const char *text, char *errbuf, size_t errbuf_size) {
+    char copy[128], *save = NULL;
+    journey_fatigue_t f = {.mode = JOURNEY_FATIGUE_RULE};
+    assert(conf != NULL && (unsigned)channel < SY_CHANNEL__COUNT);
+    conf->fatigue[channel] = (journey_fatigue_t){.mode = JOURNEY_FATIGUE_CONFIG};
+    if (!text || !*text)
+        return SY_OK;
+    if (strlen(text) >= sizeof copy) {
+        sy_errf(errbuf, errbuf_size, "longer than %zu bytes", sizeof copy - 1);
+        return SY_ERR_CONFIG;
+    }
+    snprintf(copy, sizeof copy, "%s", text);
+    for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        sy_err_t err = fatigue_part(part, &f, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
+    if (f.ignored == 0 || f.elsewhere_ms == 0) {
+        sy_errf(errbuf, errbuf_size, "write both ignored:N and engaged_elsewhere:D");
+        return SY_ERR_CONFIG;
+    }
+    conf->fatigue[channel] = f;
+    return SY_OK;
+}
+
 void engine_safety_conf_default(engine_safety_conf_t *conf) {
     char errbuf[128];
     assert(conf != NULL);
@@ -272,6 +338,7 @@ void engine_safety_conf_default(engine_safety_conf_t *conf) {
     err = err ? err : words_each(conf, &conf->start, ENGINE_SAFETY_START_DEFAULT,
                                  keyword_word, errbuf, sizeof errbuf);
     assert(err == SY_OK); /* the defaults are constants that parse */
+    conf_addresses_default(conf);
 }
 
 /* One option's words, with the option's name in front of a problem. */
@@ -298,6 +365,15 @@ static sy_err_t conf_caps_quiet(engine_safety_conf_t *conf, const sy_config_t *c
         if (err != SY_OK)
             sy_errf(errbuf, errbuf_size, "safety.quiet_hours.%s: %s",
                     sy_channel_name((sy_channel_t)ch), why);
+    }
+    for (int ch = 0; err == SY_OK && ch < SY_CHANNEL__COUNT; ch++) {
+        err = engine_safety_fatigue_parse(conf, (sy_channel_t)ch, c->safety_fatigue[ch], why,
+                                          sizeof why);
+        if (err != SY_OK)
+            sy_errf(errbuf, errbuf_size, "safety.fatigue.%s: %s",
+                    sy_channel_name((sy_channel_t)ch), why);
+        if (c->safety_address[ch])
+            snprintf(conf->address_attr[ch], SY_ID_BYTES_MAX + 1, "%s", c->safety_address[ch]);
     }
     conf->quiet_spread_ms = c->safety_quiet_hours_spread_ms;
     snprintf(conf->timezone_attr, sizeof conf->timezone_attr, "%s",

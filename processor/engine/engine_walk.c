@@ -90,6 +90,8 @@ static sy_err_t send_step(engine_walk_t *w, uint16_t at, uint16_t *to, const cha
         return err;
     switch (verdict.kind) {
     case ENGINE_VERDICT_SEND:
+        if (node->u.send.best) /* the move on says which channel and why */
+            *path = w->engine->best_path;
         return engine_render_action(w, node);
     case ENGINE_VERDICT_CAPPED:
         *to = verdict.to;

@@ -69,6 +69,34 @@ typedef struct expr_scope {
     bool *reads_flags;
 } expr_scope_t;
 
+/* The engagement memory's variables, contact.engagement.<channel>.<field>
+ * (docs/expressions.md#engagement): a measure at each horizon (7, 30 and 90 days:
+ * field = measure * EXPR_ENGAGEMENT_HORIZONS + horizon), then the times and the streak. */
+#define EXPR_ENGAGEMENT_HORIZONS 3
+typedef enum expr_engagement_field {
+    EXPR_ENGAGEMENT_RATE = 0,       /* engagement_rate_7d, _30d, _90d: number */
+    EXPR_ENGAGEMENT_OPEN_RATE = 3,  /* open_rate_7d, ...: number */
+    EXPR_ENGAGEMENT_CLICK_RATE = 6, /* click_rate_7d, ...: number */
+    EXPR_ENGAGEMENT_SENDS = 9,      /* sends_7d, ...: number, never absent */
+    EXPR_ENGAGEMENT_ENGAGED_AT = 12, /* time */
+    EXPR_ENGAGEMENT_SENT_AT,         /* time */
+    EXPR_ENGAGEMENT_DELIVERED_AT,    /* time */
+    EXPR_ENGAGEMENT_IGNORED_STREAK,  /* number, never absent */
+    EXPR_ENGAGEMENT__COUNT
+} expr_engagement_field_t;
+
+/* One engagement value: a number (n) or a time (ms), or absent. */
+typedef struct expr_engagement_value {
+    bool absent;
+    double n;
+    int64_t ms;
+} expr_engagement_value_t;
+
+/* Reads one engagement variable of the contact at now_ms into *out. */
+typedef void expr_engagement_fn(void *ctx, sy_channel_t channel,
+                                expr_engagement_field_t field, int64_t now_ms,
+                                expr_engagement_value_t *out);
+
 /* Everything an evaluation reads. Borrowed for the call. */
 typedef struct expr_env {
     const sy_event_t *event;      /* NULL when a timer caused the evaluation */
@@ -77,6 +105,10 @@ typedef struct expr_env {
     int64_t now_ms;               /* the event's time, or the timer's due time */
     int64_t entered_at_ms;        /* when the contact entered the journey */
     uint32_t entries;             /* times the contact entered this journey, this one included */
+    /* The contact's engagement memory; NULL: rates and times read absent, sends and the
+     * streak 0. */
+    expr_engagement_fn *engagement;
+    void *engagement_ctx;
 } expr_env_t;
 
 /* Compile text to an expression of type want (usually EXPR_TYPE_BOOL). On error errbuf

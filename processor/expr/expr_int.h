@@ -134,13 +134,14 @@ typedef enum expr_var_kind {
     EXPR_VAR_ENTRIES,
     EXPR_VAR_SEEN, /* bit: in env->seen_mask */
     EXPR_VAR_FLAG, /* name: the attribute; has_flag(name), declared or not */
+    EXPR_VAR_ENGAGEMENT, /* bit: channel * EXPR_ENGAGEMENT__COUNT + field */
 } expr_var_kind_t;
 
 typedef struct expr_var {
     expr_var_kind_t kind;
     expr_type_t type;
     uint32_t name; /* strings offset, CONTACT and EVENT_PROP */
-    int bit;       /* SEEN */
+    int bit;       /* SEEN; ENGAGEMENT: channel and field */
     bool has_default;
     expr_const_t default_value; /* CONTACT with a usable declared default */
 } expr_var_t;
@@ -164,6 +165,16 @@ expr_var_status_t expr_var_resolve(const expr_scope_t *scope, const char *name, 
 sy_err_t expr_var_compile(const char *text, const expr_tok_t *tok, const expr_scope_t *scope,
                           expr_strings_t *strings, expr_var_t *out, int *column,
                           char *errbuf, size_t errbuf_size);
+
+/* expr_engagement.c: resolve contact.engagement.<channel>.<field> (name[0..len)) into
+ * *out; false when name is not one. */
+bool expr_engagement_resolve(const char *name, size_t len, expr_var_t *out);
+
+/* expr_engagement.c: whether an engagement variable is never absent (sends, streak). */
+bool expr_engagement_always_present(const expr_var_t *var);
+
+/* expr_engagement.c: read an engagement variable for env into *out. */
+void expr_engagement_read(const expr_var_t *var, const expr_env_t *env, expr_cell_t *out);
 
 /* True when var reads as present whenever it is defined: templates need no default. */
 bool expr_var_always_present(const expr_var_t *var);

@@ -102,6 +102,8 @@ static expr_var_status_t var_contact(const expr_scope_t *scope, const char *attr
 expr_var_status_t expr_var_resolve(const expr_scope_t *scope, const char *name, size_t len,
                                    expr_strings_t *strings, expr_var_t *out) {
     memset(out, 0, sizeof *out);
+    if (expr_engagement_resolve(name, len, out))
+        return EXPR_VAR_OK;
     if (var_prefixed(name, len, "contact."))
         return var_contact(scope, name + 8, len - 8, strings, out);
     bool event = var_prefixed(name, len, "event.");
@@ -138,6 +140,8 @@ bool expr_var_always_present(const expr_var_t *var) {
     case EXPR_VAR_SEEN:
     case EXPR_VAR_FLAG:
         return true;
+    case EXPR_VAR_ENGAGEMENT:
+        return expr_engagement_always_present(var);
     default:
         return false;
     }
@@ -269,6 +273,9 @@ void expr_var_read(const expr_var_t *var, const char *strings, const expr_env_t 
         return;
     case EXPR_VAR_FLAG:
         var_read_flag(var, strings, env, out);
+        return;
+    case EXPR_VAR_ENGAGEMENT:
+        expr_engagement_read(var, env, out);
         return;
     default:
         var_read_event(var, strings, env, scratch, out);

@@ -52,6 +52,7 @@ static sy_err_t timers_gather(inspect_report_t *r, state_store_t *store, char *e
 sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *contact_id,
                         char *errbuf, size_t errbuf_size) {
     memset(r, 0, sizeof *r);
+    state_engagement_clear(&r->engagement);
     if (strlen(contact_id) > SY_ID_BYTES_MAX) {
         snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
         return SY_ERR_LIMIT;
@@ -85,6 +86,9 @@ sy_err_t inspect_gather(inspect_report_t *r, state_store_t *store, const char *c
     }
     err = state_store_event_ids_get(store, r->event_ids_partition, contact_id, r->event_ids,
                                     &r->event_ids_count, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = state_store_engagement_get(store, r->event_ids_partition, contact_id,
+                                         &r->engagement, errbuf, errbuf_size);
     return err != SY_OK ? err
                         : state_store_consent_get(store, r->event_ids_partition, contact_id,
                                                   &r->consent, errbuf, errbuf_size);

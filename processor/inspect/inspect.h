@@ -52,6 +52,7 @@ typedef struct inspect_report {
     size_t event_ids_count;      /* recent input event ids kept for deduplication */
     state_event_id_t event_ids[STATE_EVENT_IDS_MAX]; /* oldest first */
     state_consent_t consent; /* of the same partition; all unknown when it has no state */
+    state_engagement_t engagement; /* of the same partition; cleared when it has no state */
     /* The cap counters (inspect_caps_count): each configured rule's count at caps_at_ms. */
     int64_t caps_at_ms;
     size_t caps_count;
@@ -99,6 +100,12 @@ sy_err_t inspect_leases_gather(inspect_report_t *report, state_store_t *store, c
 void inspect_leases_print_text(const inspect_report_t *report, FILE *out);
 /* Adds "leases" to root when the contact has some. */
 void inspect_leases_json(const inspect_report_t *report, struct json_object *root);
+/* The engagement part of the text report (nothing when there is none), and of the JSON
+ * one (a new object: {"<channel>": {"at", "sent_at", "delivered_at", "engaged_at",
+ * "ignored_streak", "7d": {"sends", "engaged", "opens", "clicks", "engagement_rate"},
+ * "30d", "90d"}}) (inspect_engagement.c). */
+void inspect_engagement_print_text(const inspect_report_t *report, FILE *out);
+struct json_object *inspect_engagement_json(const inspect_report_t *report);
 
 /* True when the contact has any state: an instance, a profile, a consent record or
  * recent event ids. */

@@ -195,6 +195,7 @@ sy_err_t inspect_print_json(const inspect_report_t *r, const journey_set_t *jour
     json_object_object_add(root, "profile", profile_json(r));
     json_object_object_add(root, "event_ids", event_ids_json(r));
     json_object_object_add(root, "consent", consent_json(&r->consent));
+    json_object_object_add(root, "engagement", inspect_engagement_json(r));
     json_object_object_add(root, "caps", inspect_caps_json(r));
     json_object_object_add(root, "held", held_json(r, journeys));
     inspect_leases_json(r, root);

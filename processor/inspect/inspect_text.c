@@ -109,6 +109,7 @@ void inspect_print_text(const inspect_report_t *r, const journey_set_t *journeys
         fprintf(out, "\n(more than %d timers: the rest are not shown)\n", INSPECT_TIMERS_MAX);
     profile_print(r, out);
     consent_print(&r->consent, out);
+    inspect_engagement_print_text(r, out);
     inspect_caps_print_text(r, journeys, out);
     inspect_leases_print_text(r, out);
     if (r->event_ids_count == 0)

@@ -11,7 +11,7 @@
 
 static const char *const journey_top_keys[] = {"id",    "version", "profile", "entry",
                                                "goals", "exits",   "migrate", "nodes",
-                                               "priority", NULL};
+                                               "priority", "fatigue", NULL};
 
 static sy_err_t journey_top_id(journey_build_t *b, const journey_doc_node_t *root) {
     const journey_doc_node_t *id;
@@ -71,6 +71,8 @@ static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) 
         err = journey_top_version(b, root);
     if (!err)
         err = journey_top_priority(b, root);
+    if (!err)
+        err = journey_fatigue_build(b, journey_doc_get(root, "fatigue"));
     if (!err)
         err = journey_profile_build(b, root);
     if (!err)

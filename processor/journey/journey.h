@@ -83,8 +83,11 @@ typedef enum journey_on_capped {
     JOURNEY_ON_CAPPED_NODE,     /* go to capped_to instead */
 } journey_on_capped_t;
 
+/* Channels one best-channel send picks among: the six a journey sends on. */
+#define JOURNEY_BEST_CHANNELS_MAX 6
+
 typedef struct journey_send {
-    sy_channel_t channel;
+    sy_channel_t channel; /* best: among[0] */
     journey_category_t category; /* `category:`, marketing when absent */
     journey_on_capped_t on_capped;
     uint16_t capped_to; /* ON_CAPPED_NODE: the node a capped contact goes to */
@@ -101,7 +104,30 @@ typedef struct journey_send {
     char *tracking_pool;
     int64_t tracking_lease_ms;
     char *tracking_device_attr;
+    /* `channel: best`: picked per contact among `among` (docs/journeys.md#best-channel),
+     * each with its template (template_id is among[0]'s). */
+    bool best;
+    size_t among_count;
+    sy_channel_t among[JOURNEY_BEST_CHANNELS_MAX]; /* in tie-break order */
+    char *templates[SY_CHANNEL__COUNT];            /* by channel, owned; best only */
 } journey_send_t;
+
+/* Fatigue (docs/safety.md#fatigue) of one channel in a journey: the config's rule
+ * (CONFIG, also when the journey says nothing), none (OFF), or the journey's own. */
+typedef enum journey_fatigue_mode {
+    JOURNEY_FATIGUE_CONFIG = 0,
+    JOURNEY_FATIGUE_OFF,
+    JOURNEY_FATIGUE_RULE,
+} journey_fatigue_mode_t;
+
+/* Skip a marketing send on the channel when the contact ignored its last `ignored` sends
+ * there and engaged on another channel within `elsewhere_ms` before the send. */
+#define JOURNEY_FATIGUE_IGNORED_MAX 1000
+typedef struct journey_fatigue {
+    journey_fatigue_mode_t mode;
+    int ignored;          /* N: 1..JOURNEY_FATIGUE_IGNORED_MAX */
+    int64_t elsewhere_ms; /* D: > 0 */
+} journey_fatigue_t;
 
 /* The events a branch or a wait listens to. Bit i of an instance's seen_mask says
  * watch[i] was seen since the node was entered. An entry with on_message set counts only
@@ -245,6 +271,7 @@ typedef struct journey {
     expr_attr_t *attrs;
     bool reads_flags;            /* an expression uses has_flag(): the profile is read */
     journey_migration_t migration;
+    journey_fatigue_t fatigue[SY_CHANNEL__COUNT]; /* `fatigue:`, by channel */
     size_t nodes_count;          /* nodes[0] is where a contact enters */
     journey_node_t *nodes;
 } journey_t;

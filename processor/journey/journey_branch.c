@@ -110,7 +110,9 @@ static sy_err_t branch_path(journey_build_t *b, uint16_t index, journey_branch_t
     journey_watch_ctx_t ctx = {.b = b,
                                .watch = &branch->watch,
                                .message_channel = branch_message_channel(b,
-                                                                         branch->message_node)};
+                                                                         branch->message_node),
+                               .message_channels = journey_best_channels(journey_doc_get(
+                                   b->node_maps[branch->message_node], "send"))};
     path->line = map->line;
     const journey_doc_node_t *when;
     sy_err_t err = journey_keys_check(b, map, branch_path_keys, "path");

@@ -46,7 +46,8 @@ int journey_watch_add(journey_watch_ctx_t *ctx, const journey_event_match_t *mat
     watch->events[bit] = (journey_event_match_t){
         .channel = match->channel, .type = match->type, .name = name};
     watch->on_message[bit] =
-        ctx->message_channel >= 0 && match->channel == (sy_channel_t)ctx->message_channel;
+        (ctx->message_channel >= 0 && match->channel == (sy_channel_t)ctx->message_channel) ||
+        (match->channel < 32 && (ctx->message_channels >> match->channel & 1u));
     watch->filters[bit] = filter;
     watch->filter_texts[bit] = text;
     return (int)bit;

@@ -49,6 +49,8 @@ static void free_node(journey_node_t *node) {
         free(node->u.send.template_id);
         free(node->u.send.tracking_pool);
         free(node->u.send.tracking_device_attr);
+        for (int c = 0; c < SY_CHANNEL__COUNT; c++)
+            free(node->u.send.templates[c]);
         free_params(node->u.send.params_count, node->u.send.params,
                     node->u.send.param_templates);
         break;

@@ -66,6 +66,19 @@ sy_err_t journey_target(journey_build_t *b, uint16_t from, const journey_doc_nod
 /* A duration value (journey_duration_parse) into *ms. */
 sy_err_t journey_duration(journey_build_t *b, const journey_doc_node_t *value, int64_t *ms);
 
+/* journey_best.c: `channel: best` of a send map: among (2 to 6 distinct channels) and a
+ * template for each (`templates:`, no `template:`). */
+sy_err_t journey_send_best(journey_build_t *b, journey_send_t *send,
+                           const journey_doc_node_t *map);
+
+/* journey_best.c: the channels a best-channel send node map picks among, as a mask of
+ * bit c per channel c; 0 when it is not one (or not yet valid). */
+uint32_t journey_best_channels(const journey_doc_node_t *send_map);
+
+/* journey_best.c: `fatigue:` of a journey (value NULL: absent): off, or a map of channel
+ * to off or {ignored: N, engaged_elsewhere: D}. */
+sy_err_t journey_fatigue_build(journey_build_t *b, const journey_doc_node_t *value);
+
 /* An event type ("email.opened", "custom.store_visit") into *out; out->name is owned
  * by *out on success only. */
 sy_err_t journey_event(journey_build_t *b, const journey_doc_node_t *value,
@@ -77,6 +90,7 @@ typedef struct journey_watch_ctx {
     journey_build_t *b;
     journey_watch_t *watch;
     int message_channel;
+    uint32_t message_channels; /* a best-channel message: bit c for each channel it may use */
     bool failed_nomem;
 } journey_watch_ctx_t;
 

@@ -12,8 +12,9 @@ static const char *const node_keys[] = {"id",   "send",      "branch", "update",
                                         "wait", "condition", "split",  "task",   "next",
                                         NULL};
 static const char *const node_task_keys[] = {"queue", "params", NULL};
-static const char *const node_send_keys[] = {"channel",   "template", "params", "category",
-                                             "on_capped", "tracking", NULL};
+static const char *const node_send_keys[] = {"channel",  "template", "params",    "category",
+                                             "on_capped", "tracking", "among", "templates",
+                                             NULL};
 static const char *const node_update_keys[] = {"add_to_list", "remove_from_list",
                                                "set_attribute", "unset_attribute",
                                                "opt_out", "opt_in", "flag", "unflag",
@@ -109,14 +110,14 @@ static sy_err_t send_category(journey_build_t *b, const journey_doc_node_t *valu
     return SY_OK;
 }
 
-static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
-                          const journey_doc_node_t *map) {
-    const journey_doc_node_t *channel, *template_id;
-    sy_err_t err = journey_keys_check(b, map, node_send_keys, "send");
-    if (!err)
-        err = journey_need(b, map, "channel", "send", &channel);
-    if (!err)
-        err = journey_need(b, map, "template", "send", &template_id);
+/* The channel and template of a send of one channel (not best). */
+static sy_err_t send_channel(journey_build_t *b, journey_send_t *send,
+                             const journey_doc_node_t *map, const journey_doc_node_t *channel) {
+    const journey_doc_node_t *template_id, *extra = journey_doc_get(map, "among");
+    if (extra || (extra = journey_doc_get(map, "templates")) != NULL)
+        return journey_fail(b, SY_ERR_JOURNEY, extra->line, extra->column,
+                            "'among' and 'templates' are for 'channel: best' only");
+    sy_err_t err = journey_need(b, map, "template", "send", &template_id);
     if (err)
         return err;
     int c = channel->kind == JOURNEY_DOC_SCALAR ? sy_channel_parse(channel->text) : -1;
@@ -124,13 +125,27 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
         c != SY_CHANNEL_VOICE && c != SY_CHANNEL_IN_APP && c != SY_CHANNEL_WEB &&
         c != SY_CHANNEL_TASK)
         return journey_fail(b, SY_ERR_JOURNEY, channel->line, channel->column,
-                            "send channel must be email, sms, push, voice, in_app, web or "
-                            "task, not '%s'", channel->kind == JOURNEY_DOC_SCALAR ? channel->text
-                                                                            : "a collection");
+                            "send channel must be email, sms, push, voice, in_app, web, "
+                            "task or best, not '%s'", channel->kind == JOURNEY_DOC_SCALAR
+                                                          ? channel->text : "a collection");
     send->channel = (sy_channel_t)c;
-    if ((err = send_category(b, journey_doc_get(map, "category"), &send->category)))
+    return journey_string(b, template_id, "template", &send->template_id);
+}
+
+static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
+                          const journey_doc_node_t *map) {
+    const journey_doc_node_t *channel;
+    sy_err_t err = journey_keys_check(b, map, node_send_keys, "send");
+    if (!err)
+        err = journey_need(b, map, "channel", "send", &channel);
+    if (err)
         return err;
-    err = journey_string(b, template_id, "template", &send->template_id);
+    if (channel->kind == JOURNEY_DOC_SCALAR && strcmp(channel->text, "best") == 0)
+        err = journey_send_best(b, send, map);
+    else
+        err = send_channel(b, send, map, channel);
+    if (!err)
+        err = send_category(b, journey_doc_get(map, "category"), &send->category);
     const journey_doc_node_t *params = journey_doc_get(map, "params");
     if (!err && params)
         err = journey_params_build(b, params, &send->params_count, &send->params,

@@ -190,6 +190,7 @@ void simulate_stats_get(const simulate_t *s, simulate_stats_t *out) {
     out->suppressed = counts.suppressed;
     out->capped = counts.capped;
     out->held = counts.held;
+    out->fatigued = counts.fatigued;
 }
 
 /* ---- partitions, time, commits ---- */

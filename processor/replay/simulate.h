@@ -91,6 +91,7 @@ typedef struct simulate_stats {
     uint64_t suppressed;    /* sends the gate stopped: consent, lists (engine_safety.h) */
     uint64_t capped;        /* sends over a frequency cap, skipped or routed */
     uint64_t held;          /* holds: quiet hours, or a cap with on_capped delay */
+    uint64_t fatigued;      /* sends skipped or routed by a fatigue rule */
     bool timers_left;       /* UNTIL_END: timers beyond the horizon were left unfired */
 } simulate_stats_t;
 

@@ -1,7 +1,8 @@
 /* test_example_journeys.c — the four coffee-chain journeys of examples/journeys, driven
  * through every path by `switchyard simulate` over tests/journeys/paths/<journey>.jsonl;
  * and the language's features (seen() conditions, lower()/trim(), flags, a window from
- * an event in a branch) over tests/journeys/language/. Each .expect lists, per contact,
+ * an event in a branch) over tests/journeys/language/, and the engagement memory's values
+ * over tests/journeys/engagement/. Each .expect lists, per contact,
  * the exact decisions (with the time of those a timer caused), action commands and
  * contact updates, in order. */
 #include <criterion/criterion.h>
@@ -18,6 +19,7 @@
 #define PATHS_DIR SY_SOURCE_ROOT "/tests/journeys/paths"
 #define EXAMPLES_DIR SY_SOURCE_ROOT "/examples/journeys"
 #define LANGUAGE_DIR SY_SOURCE_ROOT "/tests/journeys/language"
+#define ENGAGEMENT_DIR SY_SOURCE_ROOT "/tests/journeys/engagement"
 
 /* simulate the journeys of journeys_dir over dir/name.jsonl, into t. */
 static void simulate(const char *journeys_dir, const char *dir, const char *name,
@@ -79,6 +81,20 @@ Test(example_journeys, coffee_push_promo_every_path, .timeout = 120) {
 
 Test(example_journeys, coffee_voice_reactivation_every_path, .timeout = 120) {
     check("coffee_voice_reactivation");
+}
+
+Test(example_journeys, coffee_newsletter_fatigue_routes_a_fatigued_email_to_a_push,
+     .timeout = 120) {
+    check("coffee_newsletter_fatigue");
+}
+
+Test(example_journeys, coffee_order_ready_sends_on_the_best_allowed_channel, .timeout = 120) {
+    check("coffee_order_ready");
+}
+
+Test(engagement_journeys, decayed_rates_streaks_and_times_match_the_hand_worked_values,
+     .timeout = 120) {
+    check_in(ENGAGEMENT_DIR "/journeys", ENGAGEMENT_DIR, "eng_rates");
 }
 
 Test(example_journeys, coffee_push_promo_claims_the_offer_link_in_either_order,

@@ -66,6 +66,15 @@ static void consent_only_write(void) {
                                                 &seen, errbuf, sizeof errbuf), SY_OK));
     cr_assert(eq(int, state_store_event_id_seen(writer, 6, "dave", 0xda7e, T0_MS, &conf, &seen,
                                                 errbuf, sizeof errbuf), SY_OK));
+    /* and carol's engagement: two emails a week apart, the second opened at once */
+    state_engagement_t e;
+    state_engagement_clear(&e);
+    state_engagement_channel_t *m = &e.channels[SY_CHANNEL_EMAIL];
+    m->updated_ms = m->sent_ms = m->engaged_ms = T0_MS;
+    m->decayed[0][STATE_ENGAGEMENT_SENDS] = 1.5f;
+    m->decayed[0][STATE_ENGAGEMENT_ENGAGED] = m->decayed[0][STATE_ENGAGEMENT_OPENS] = 1.0f;
+    cr_assert(eq(int, state_store_engagement_put(writer, 4, "carol", &e, errbuf,
+                                                 sizeof errbuf), SY_OK), "%s", errbuf);
 }
 
 static void state_write(void) {
@@ -301,4 +310,27 @@ Test(inspect, shows_held_sends_and_cap_counters) {
     cr_assert(json_object_object_get_ex(o, "held", &held_list));
     cr_assert(eq(sz, json_object_array_length(held_list), 1), "%s", out);
     json_object_put(o);
+}
+
+Test(inspect, shows_the_engagement_memory_per_channel) {
+    char args[512];
+    snprintf(args, sizeof args, "--contact carol --state-dir %s", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    const char *want[] = {"engagement (counters decayed to each channel's last update):",
+                          "  email    at ", ", ignored_streak 0; sent ",
+                          "    7d  sends 1.5 engaged 1 opens 1 clicks 0 engagement_rate "
+                          "0.666667\n"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_expect_not_null(strstr(out, want[i]), "missing '%s' in:\n%s", want[i], out);
+    cr_expect_null(strstr(out, "  sms      at "), "no record on sms:\n%s", out);
+    snprintf(args, sizeof args, "--contact carol --state-dir %s --json", dir);
+    cr_assert(eq(int, run(args, out), 0), "exit code; output:\n%s", out);
+    json_object *root = json_tokener_parse(out), *eng, *email, *d7, *rate;
+    cr_assert_not_null(root, "not JSON:\n%s", out);
+    cr_assert(json_object_object_get_ex(root, "engagement", &eng));
+    cr_assert(json_object_object_get_ex(eng, "email", &email));
+    cr_assert(json_object_object_get_ex(email, "7d", &d7));
+    cr_assert(json_object_object_get_ex(d7, "engagement_rate", &rate));
+    cr_expect(ieee_ulp_eq(dbl, json_object_get_double(rate), 1.0 / 1.5, 4));
+    json_object_put(root);
 }

@@ -113,7 +113,7 @@ Test(map, bad_usage_unknown_journeys_and_bad_counts_exit_2_naming_them) {
     cr_assert(eq(int, run("--journeys " JOURNEYS " --journey coffee_push_promo --version x"),
                  2), "%s", out);
     cr_assert(eq(int, run("--journeys " JOURNEYS), 2), "%s", out);
-    cr_assert_not_null(strstr(out, "holds 5 journeys: give --journey ID, or --out DIR"),
+    cr_assert_not_null(strstr(out, "holds 7 journeys: give --journey ID, or --out DIR"),
                        "%s", out);
     cr_assert(eq(int, run("--journey coffee_push_promo"), 2), "%s", out);
     cr_assert_not_null(strstr(out, "--journeys DIR is required"), "%s", out);

@@ -400,3 +400,52 @@ Test(caps, the_service_config_sets_caps_and_quiet_hours_and_names_a_bad_option) 
               "the default hour of spread is longer than 06:00-06:30");
     cr_assert_not_null(strstr(errbuf, "outside sms's quiet hours"), "%s", errbuf);
 }
+
+Test(caps, a_fatigue_rule_reads_ignored_and_engaged_elsewhere) {
+    sy_err_t err = engine_safety_fatigue_parse(&conf, SY_CHANNEL_EMAIL,
+                                               "ignored:5,engaged_elsewhere:14d", errbuf,
+                                               sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s", errbuf);
+    cr_expect(eq(int, conf.fatigue[SY_CHANNEL_EMAIL].mode, JOURNEY_FATIGUE_RULE));
+    cr_expect(eq(int, conf.fatigue[SY_CHANNEL_EMAIL].ignored, 5));
+    cr_expect(eq(i64, conf.fatigue[SY_CHANNEL_EMAIL].elsewhere_ms, 14 * INT64_C(86400000)));
+    cr_assert(eq(int, engine_safety_fatigue_parse(&conf, SY_CHANNEL_EMAIL, "", errbuf,
+                                                  sizeof errbuf), SY_OK));
+    cr_expect(eq(int, conf.fatigue[SY_CHANNEL_EMAIL].mode, JOURNEY_FATIGUE_CONFIG),
+              "empty: no rule");
+}
+
+Test(caps, a_bad_fatigue_rule_names_its_bad_part) {
+    static const struct {
+        const char *text, *why;
+    } cases[] = {
+        {"ignored:0,engaged_elsewhere:14d", "ignored must be 1 to 1000, not '0'"},
+        {"ignored:5,engaged_elsewhere:2w", "bad duration '2w' (write 14d, 72h)"},
+        {"ignored:5", "write both ignored:N and engaged_elsewhere:D"},
+        {"ignored:5,clicks:3", "'clicks:3' is neither ignored:N nor engaged_elsewhere:D"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sy_err_t err = engine_safety_fatigue_parse(&conf, SY_CHANNEL_SMS, cases[i].text,
+                                                   errbuf, sizeof errbuf);
+        cr_expect(eq(int, err, SY_ERR_CONFIG), "%s", cases[i].text);
+        cr_expect(eq(str, errbuf, (char *)cases[i].why), "%s", cases[i].text);
+    }
+}
+
+Test(caps, the_config_reads_fatigue_and_address_options) {
+    sy_config_t *config = NULL;
+    const char *text = "state.dir = /tmp/x\njourneys.dir = /tmp/y\n"
+                       "kafka.bootstrap.servers = k:9092\n"
+                       "safety.fatigue.email = ignored:3,engaged_elsewhere:7d\n"
+                       "safety.address.push = app_token\n";
+    cr_assert(eq(int, config_parse(&config, text, "t.conf", "/srv", errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, engine_safety_conf_from_config(&conf, config, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_expect(eq(int, conf.fatigue[SY_CHANNEL_EMAIL].ignored, 3));
+    cr_expect(eq(int, conf.fatigue[SY_CHANNEL_SMS].mode, JOURNEY_FATIGUE_CONFIG));
+    cr_expect(eq(str, conf.address_attr[SY_CHANNEL_PUSH], "app_token"));
+    cr_expect(eq(str, conf.address_attr[SY_CHANNEL_EMAIL], "email"), "the default");
+    cr_expect(eq(str, conf.address_attr[SY_CHANNEL_WEB], ""), "none needed");
+    config_free(config);
+}

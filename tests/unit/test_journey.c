@@ -643,8 +643,8 @@ Test(journey, send_on_a_channel_that_cannot_send_is_an_error) {
     parse_fails(JOURNEY_HEAD "  - id: hi\n    send: {channel: call, template: t}\n"
                              "    next: done\n" DONE,
                 SY_ERR_JOURNEY,
-                "bad.yaml:6:21: send channel must be email, sms, push, voice, in_app, web or "
-                "task, not 'call'");
+                "bad.yaml:6:21: send channel must be email, sms, push, voice, in_app, web, "
+                "task or best, not 'call'");
 }
 
 Test(journey, node_with_two_kinds_is_an_error) {

@@ -1,0 +1,168 @@
+/* state_engagement.c — each contact's engagement memory in the "engagement" column
+ * family: per channel the latest send, delivery and engagement times, the ignored streak
+ * and the decayed counters, read through the pending batch, written and changelogged with
+ * it like consent. Keeps the record only; what updates it and what it means is
+ * engine_engagement.c's. */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "profile_codec.h"
+#include "state_codec.h"
+#include "state_store_int.h"
+
+/* Pending-map keys of engagement records start with this byte: like consent's 0xfd and
+ * counts' 0xfc, it never reads as a partition and never meets another record's key. */
+#define ENGAGEMENT_PENDING_TAG 0xfa
+_Static_assert((ENGAGEMENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
+               "an engagement record's pending key never reads as a partition");
+
+/* Value: the codec version byte, a count of channels, then per channel: the channel,
+ * four times (updated, sent, delivered, engaged; 8 bytes big-endian each), the streak (2
+ * bytes) and the counters as IEEE-754 floats (4 bytes big-endian each), horizon major. */
+#define ENGAGEMENT_COUNTERS (STATE_ENGAGEMENT_HORIZONS * STATE_ENGAGEMENT_COUNTERS)
+#define ENGAGEMENT_CHANNEL_BYTES (1 + 4 * 8 + 2 + 4 * ENGAGEMENT_COUNTERS)
+#define ENGAGEMENT_VALUE_BYTES_MAX (2 + ENGAGEMENT_CHANNEL_BYTES * SY_CHANNEL__COUNT)
+_Static_assert(sizeof(float) == 4, "counters are 4-byte floats");
+
+void state_engagement_clear(state_engagement_t *e) {
+    assert(e != NULL);
+    memset(e, 0, sizeof *e);
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
+        state_engagement_channel_t *ch = &e->channels[c];
+        ch->updated_ms = ch->sent_ms = ch->delivered_ms = ch->engaged_ms = INT64_MIN;
+    }
+}
+
+static void u32_put(uint8_t *p, uint32_t v) {
+    /* no assert: a pure byte writer */
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t u32_get(const uint8_t *p) {
+    /* no assert: a pure byte reader */
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static size_t channel_encode(uint8_t *p, int channel, const state_engagement_channel_t *ch) {
+    assert(channel >= 0 && channel < SY_CHANNEL__COUNT);
+    p[0] = (uint8_t)channel;
+    state_codec_u64_put(p + 1, (uint64_t)ch->updated_ms);
+    state_codec_u64_put(p + 9, (uint64_t)ch->sent_ms);
+    state_codec_u64_put(p + 17, (uint64_t)ch->delivered_ms);
+    state_codec_u64_put(p + 25, (uint64_t)ch->engaged_ms);
+    p[33] = (uint8_t)(ch->ignored_streak >> 8);
+    p[34] = (uint8_t)ch->ignored_streak;
+    const float *f = &ch->decayed[0][0];
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++) {
+        uint32_t bits;
+        memcpy(&bits, &f[i], sizeof bits);
+        u32_put(p + 35 + 4 * i, bits);
+    }
+    return ENGAGEMENT_CHANNEL_BYTES;
+}
+
+static size_t engagement_encode(uint8_t *buf, const state_engagement_t *e) {
+    size_t n = 2, count = 0;
+    assert(e != NULL);
+    buf[0] = STATE_CODEC_VERSION;
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
+        if (e->channels[c].updated_ms == INT64_MIN)
+            continue;
+        n += channel_encode(buf + n, c, &e->channels[c]);
+        count++;
+    }
+    buf[1] = (uint8_t)count;
+    return n;
+}
+
+/* One channel at p into e; 1 when well formed (a channel not seen before in the value). */
+static int channel_decode(const uint8_t *p, state_engagement_t *e) {
+    assert(p != NULL);
+    if (p[0] >= SY_CHANNEL__COUNT || e->channels[p[0]].updated_ms != INT64_MIN)
+        return 0;
+    state_engagement_channel_t *ch = &e->channels[p[0]];
+    ch->updated_ms = (int64_t)state_codec_u64_get(p + 1);
+    ch->sent_ms = (int64_t)state_codec_u64_get(p + 9);
+    ch->delivered_ms = (int64_t)state_codec_u64_get(p + 17);
+    ch->engaged_ms = (int64_t)state_codec_u64_get(p + 25);
+    ch->ignored_streak = (uint16_t)(p[33] << 8 | p[34]);
+    float *f = &ch->decayed[0][0];
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++) {
+        uint32_t bits = u32_get(p + 35 + 4 * i);
+        memcpy(&f[i], &bits, sizeof bits);
+        if (!(f[i] >= 0.0f)) /* negative or NaN: not a counter */
+            return 0;
+    }
+    return ch->updated_ms != INT64_MIN;
+}
+
+int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out) {
+    assert(value != NULL && out != NULL);
+    state_engagement_clear(out);
+    if (len < 2 || value[0] != STATE_CODEC_VERSION || value[1] > SY_CHANNEL__COUNT ||
+        len != 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES)
+        return 0;
+    for (size_t i = 0; i < value[1]; i++)
+        if (!channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out))
+            return 0;
+    return 1;
+}
+
+/* The pending-map key: the tag, then the RocksDB key (the profile key's layout). */
+static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    buf[0] = ENGAGEMENT_PENDING_TAG;
+    size_t len = profile_codec_key(buf + 1, partition, contact_id);
+    return len ? len + 1 : 0;
+}
+
+sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
+                                    const char *contact_id, state_engagement_t *out,
+                                    char *errbuf, size_t errbuf_size) {
+    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    char *rerr = NULL, *owned = NULL;
+    assert(s != NULL && out != NULL);
+    size_t len = 0, pkey_len = pending_key(pkey, partition, contact_id);
+    if (!pkey_len) {
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    const pending_entry_t *p = state_pending_get(&s->pending, pkey, pkey_len);
+    const uint8_t *value = p ? p->value : NULL;
+    len = p ? p->value_len : 0;
+    if (!p && s->cf[CF_ENGAGEMENT]) { /* NULL: a store read-only from before engagement */
+        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_ENGAGEMENT],
+                               (const char *)pkey + 1, pkey_len - 1, &len, &rerr);
+        if (rerr)
+            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read engagement");
+        value = (const uint8_t *)owned;
+    }
+    state_engagement_clear(out);
+    int ok = !value || state_engagement_decode(value, len, out);
+    rocksdb_free(owned);
+    if (ok)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %s", contact_id);
+    return SY_ERR_STATE;
+}
+
+sy_err_t state_store_engagement_put(state_store_t *s, int32_t partition,
+                                    const char *contact_id, const state_engagement_t *e,
+                                    char *errbuf, size_t errbuf_size) {
+    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[ENGAGEMENT_VALUE_BYTES_MAX];
+    assert(s != NULL && e != NULL);
+    size_t pkey_len = pending_key(pkey, partition, contact_id);
+    if (!pkey_len) {
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+        return SY_ERR_LIMIT;
+    }
+    size_t len = engagement_encode(value, e);
+    assert(len <= sizeof value);
+    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
+        !state_pending_op_put(&s->pending, CF_ENGAGEMENT, pkey + 1, pkey_len - 1, value,
+                              len))
+        return SY_ERR_NOMEM;
+    return SY_OK;
+}

@@ -1,0 +1,139 @@
+/* test_state_engagement.c — unit tests of the engagement column family
+ * (state_engagement.c): a record reads through the pending batch and commits, goes
+ * through the changelog (code 8) into another store with every channel's times, streak
+ * and counters intact, as a restore brings it back; channels without a record stay
+ * without; malformed records and the unknown code 7 are refused. In-memory RocksDB. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "state_store.h"
+
+static char errbuf[1024];
+
+static state_store_t *open_mem(const char *name) {
+    state_store_t *s = NULL;
+    sy_err_t err = state_store_open(&s, name, true, 0, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s): %s", name, errbuf);
+    return s;
+}
+
+static state_engagement_t get(state_store_t *s, const char *contact) {
+    state_engagement_t e;
+    sy_err_t err = state_store_engagement_get(s, 2, contact, &e, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_engagement_get: %s", errbuf);
+    return e;
+}
+
+/* A record with email and sms, counters of every horizon set. */
+static state_engagement_t sample(void) {
+    state_engagement_t e;
+    state_engagement_clear(&e);
+    state_engagement_channel_t *m = &e.channels[SY_CHANNEL_EMAIL];
+    m->updated_ms = 1793606400000;
+    m->sent_ms = 1793606400000;
+    m->engaged_ms = 1793002000000;
+    m->ignored_streak = 3;
+    for (int h = 0; h < STATE_ENGAGEMENT_HORIZONS; h++)
+        for (int k = 0; k < STATE_ENGAGEMENT_COUNTERS; k++)
+            m->decayed[h][k] = 0.25f * (float)(h + 1) + (float)k;
+    e.channels[SY_CHANNEL_SMS].updated_ms = 1793000000000;
+    e.channels[SY_CHANNEL_SMS].delivered_ms = 1793000000000;
+    return e;
+}
+
+static void expect_same(const state_engagement_t *a, const state_engagement_t *b) {
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
+        const state_engagement_channel_t *x = &a->channels[c], *y = &b->channels[c];
+        cr_expect(eq(i64, x->updated_ms, y->updated_ms), "channel %d updated", c);
+        cr_expect(eq(i64, x->sent_ms, y->sent_ms), "channel %d sent", c);
+        cr_expect(eq(i64, x->delivered_ms, y->delivered_ms), "channel %d delivered", c);
+        cr_expect(eq(i64, x->engaged_ms, y->engaged_ms), "channel %d engaged", c);
+        cr_expect(eq(u16, x->ignored_streak, y->ignored_streak), "channel %d streak", c);
+        cr_expect(eq(int, memcmp(x->decayed, y->decayed, sizeof x->decayed), 0),
+                  "channel %d counters", c);
+    }
+}
+
+Test(state_engagement, a_record_reads_through_the_pending_batch_and_commits) {
+    state_store_t *s = open_mem("engagement-pending");
+    state_engagement_t none = get(s, "c1"), want = sample();
+    cr_expect(eq(i64, none.channels[SY_CHANNEL_EMAIL].updated_ms, INT64_MIN),
+              "no record: no channel");
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "c1", &want, errbuf, sizeof errbuf),
+                 SY_OK));
+    state_engagement_t got = get(s, "c1");
+    expect_same(&got, &want);
+    state_store_abort(s);
+    got = get(s, "c1");
+    cr_expect(eq(i64, got.channels[SY_CHANNEL_EMAIL].updated_ms, INT64_MIN), "aborted");
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "c1", &want, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    got = get(s, "c1");
+    expect_same(&got, &want);
+    state_store_close(s);
+}
+
+typedef struct op {
+    int count;
+    state_changelog_cf_t cf;
+    uint8_t key[256], value[1024];
+    size_t key_len, value_len;
+} op_t;
+
+static sy_err_t collect(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                        const uint8_t *key, size_t key_len, const uint8_t *value,
+                        size_t value_len) {
+    op_t *o = ctx;
+    (void)partition;
+    cr_assert(key_len <= sizeof o->key && value && value_len <= sizeof o->value);
+    o->count++;
+    o->cf = cf;
+    memcpy(o->key, key, o->key_len = key_len);
+    memcpy(o->value, value, o->value_len = value_len);
+    return SY_OK;
+}
+
+Test(state_engagement, changelog_round_trip_restores_every_channel) {
+    state_store_t *src = open_mem("engagement-src"), *dst = open_mem("engagement-dst");
+    state_engagement_t want = sample();
+    op_t op = {0};
+    cr_assert(eq(int, state_store_engagement_put(src, 2, "c9", &want, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_pending_each(src, collect, &op), SY_OK));
+    cr_assert(eq(int, op.count, 1));
+    cr_expect(eq(int, op.cf, STATE_CHANGELOG_CF_ENGAGEMENT));
+    cr_expect(eq(int, STATE_CHANGELOG_CF_ENGAGEMENT, 8), "the code on the wire");
+    cr_expect(eq(sz, op.value_len, 2 + 2 * (1 + 32 + 2 + 48)), "two channels of 83 bytes");
+    sy_err_t err = state_store_changelog_apply(dst, op.cf, op.key, op.key_len, op.value,
+                                               op.value_len, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "apply: %s", errbuf);
+    cr_assert(eq(int, state_store_commit(dst, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    state_engagement_t got = get(dst, "c9");
+    expect_same(&got, &want);
+    state_store_close(src);
+    state_store_close(dst);
+}
+
+Test(state_engagement, malformed_records_and_unknown_codes_are_refused) {
+    state_store_t *s = open_mem("engagement-refuse");
+    state_engagement_t want = sample();
+    op_t op = {0};
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "c5", &want, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_pending_each(s, collect, &op), SY_OK));
+    sy_err_t err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_ENGAGEMENT, op.key,
+                                               op.key_len, op.value, op.value_len - 1,
+                                               errbuf, sizeof errbuf);
+    cr_expect(eq(int, err, SY_ERR_INVALID_ARG), "a value one byte short: %d", err);
+    op.value[2] = SY_CHANNEL__COUNT; /* the first channel byte */
+    err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_ENGAGEMENT, op.key, op.key_len,
+                                      op.value, op.value_len, errbuf, sizeof errbuf);
+    cr_expect(eq(int, err, SY_ERR_INVALID_ARG), "a channel out of range: %d", err);
+    err = state_store_changelog_apply(s, (state_changelog_cf_t)7, op.key, op.key_len,
+                                      op.value, op.value_len, errbuf, sizeof errbuf);
+    cr_expect(eq(int, err, SY_ERR_INVALID_ARG), "code 7 is no family of this store: %d", err);
+    state_store_close(s);
+}
