@@ -76,6 +76,13 @@ static void store_options_init(state_store_t *s, bool in_memory) {
     rocksdb_set_perf_level(rocksdb_disable);
 }
 
+/* Each column family's options: the timers' own, the store's for every other. */
+static void store_cf_options(const state_store_t *s, const rocksdb_options_t **out) {
+    assert(s->options && s->timer_options);
+    for (int cf = 0; cf < CF__COUNT; cf++)
+        out[cf] = cf == CF_TIMERS ? s->timer_options : s->options;
+}
+
 static sy_err_t make_dir(const char *dir, char *errbuf, size_t errbuf_size) {
     char path[4096];
     assert(dir);
@@ -137,10 +144,8 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     store_options_init(s, in_memory);
-    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
-                                                      s->timer_options, s->options,
-                                                      s->options, s->options, s->options,
-                                                      s->options};
+    const rocksdb_options_t *cf_options[CF__COUNT];
+    store_cf_options(s, cf_options);
     s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
                                          s->cf, &rerr);
     if (!s->db) {
@@ -191,10 +196,8 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
         return SY_ERR_NOMEM;
     store_options_init(s, false);
     rocksdb_options_set_create_if_missing(s->options, 0);
-    const rocksdb_options_t *cf_options[CF__COUNT] = {s->options, s->options,
-                                                      s->timer_options, s->options,
-                                                      s->options, s->options, s->options,
-                                                      s->options};
+    const rocksdb_options_t *cf_options[CF__COUNT];
+    store_cf_options(s, cf_options);
     /* A store written before a column family existed lacks it: open those it has; a
      * missing family reads as empty (its handle stays NULL). */
     const char *names[CF__COUNT];

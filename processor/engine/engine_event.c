@@ -1,8 +1,8 @@
 /* engine_event.c — an engagement event's way in: a call to a tracking number is
  * attributed first (engine_calls_inbound.c), anything else changes the contact's consent
  * (engine_safety.c) and engagement memory (engine_engagement.c), then goes to every
- * journey of its contact (engine.c). Apart from engine.c so that the call attribution, which hands its events to the journeys too, is
- * not a file engine.c calls back into. */
+ * journey of its contact (engine.c). Apart from engine.c so that the call attribution,
+ * which hands its events to the journeys too, is not a file engine.c calls back into. */
 #include "engine.h"
 
 #include <assert.h>
