@@ -4,6 +4,7 @@ branch paths taken) and the closing summary (what went into ingest, what each pr
 took and what became of it, the events by type, the paths per journey, duplicates). Reads
 what loop.py gathered; decides nothing."""
 import email
+import textwrap
 from collections import Counter
 
 SENDABLE = ("EMAIL", "SMS", "PUSH", "VOICE")
@@ -48,8 +49,8 @@ def _providers(loop):
              "voice": "voice (Twilio stand-in)", "push": "push (FCM stand-in, the app)"}
     for ch in ("email", "sms", "voice", "push"):
         c = Counter(f for chan, _, f in fates.values() if chan == ch)
-        what = ", ".join(f"{k} {v}" for k, v in sorted(c.items()))
-        lines.append(f"    {names[ch]:40} {len(got[ch]):5} taken: {what}")
+        lines.append(f"    {names[ch]:40} {len(got[ch]):5} messages taken")
+        lines.append("        " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
     return lines
 
 
@@ -63,7 +64,7 @@ def _paths(decisions):
         for (path, to), n in sorted(left.items()):
             lines.append(f"    {path:18} -> {to:16} {n:5}")
         lines.append(f"    {'still waiting':18}    {'':16} {entered - sum(left.values()):5}"
-                     "   (for hours to pass: a live loop does not skip time)")
+                     "   (for hours to pass: time is live)")
     return lines
 
 
@@ -84,12 +85,14 @@ def summary_print(loop, out=print):
     for line in _webhooks(loop):
         out(line)
     out(f"Journeys: {len(snap['decisions'])} routing decisions, {len(snap['actions'])} "
-        "action commands: " + ", ".join(f"{c} {n}" for c, n in sorted(actions.items())))
+        "action commands:")
+    out("    " + ", ".join(f"{c} {n}" for c, n in sorted(actions.items())))
     out("Providers (each message's fate drawn from its action id and the seed):")
     for line in _providers(loop):
         out(line)
-    out(f"Events on the events topic: {len(snap['events'])}: " +
-        ", ".join(f"{k} {v}" for k, v in sorted(events.items())))
+    out(f"Events on the events topic: {len(snap['events'])}")
+    for line in textwrap.wrap(", ".join(f"{k} {v}" for k, v in sorted(events.items())), 88):
+        out("    " + line)
     out("Paths taken at each journey's branch:")
     for line in _paths(snap["decisions"]):
         out(line)
