@@ -108,7 +108,7 @@ class Engagement:
                 self.poster.twilio(contact, url, params)
                 ids.append(f"twilio:{sid}:{status}")
         if fate == "replied":
-            self._reply(contact, form["To"], sid, ids)
+            self._reply(contact, form["To"], sid, delivery["account_sid"], ids)
         self._note(aid, "voice" if voice else "sms", contact, fate, ids)
 
     @staticmethod
@@ -122,10 +122,10 @@ class Engagement:
                  "blocked": ("failed", {"ErrorCode": "21216"})}[fate]
         return steps + [final]
 
-    def _reply(self, contact, number, sid, ids):
+    def _reply(self, contact, number, sid, account_sid, ids):
         """The recipient answers: Twilio's incoming-message webhook of the sending number."""
         reply_sid = "SM" + hashlib.sha1(f"reply/{sid}".encode()).hexdigest()[:32]
-        params = {"MessageSid": reply_sid, "SmsSid": reply_sid, "AccountSid": "AC-standin",
+        params = {"MessageSid": reply_sid, "SmsSid": reply_sid, "AccountSid": account_sid,
                   "From": number, "To": self.twilio_number, "Body": REPLY_TEXT,
                   "NumMedia": "0"}
         self.poster.twilio(contact, self.ingest_url + "/twilio/messages/inbound", params)
