@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench_send.sh — `switchyard send`'s messages/s per channel against loopback providers: email
 # to aiosmtpd, SMS and voice to the stand-in Twilio server, push to the stand-in FCM server
-# (tests/send/), none failing, rate limits off; then SMS with send.rate.sms.per_s = 50 to
+# (connectors/standin/), none failing, rate limits off; then SMS with send.rate.sms.per_s = 50 to
 # show the token bucket holds. BENCH_SEND_MESSAGES actions per channel (default 2000), timed
 # from the first delivery to the last (group join excluded). A benchmark: asserts nothing.
 set -euo pipefail

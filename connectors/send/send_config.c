@@ -71,6 +71,8 @@ static const send_option_t send_options[] = {
     STR("twilio.from", twilio_from, "", "The sending phone number (E.164)."),
     STR("twilio.status_callback", twilio_status_callback, "",
         "StatusCallback URL given with every message and call (the ingest endpoint)."),
+    STR("twilio.voice_status_callback", twilio_voice_status_callback, "",
+        "StatusCallback URL of calls (ingest's /twilio/voice/status); empty: the one above."),
     STR("fcm.url", fcm_url, "https://fcm.googleapis.com", "Base URL of FCM HTTP v1."),
     STR("fcm.project", fcm_project, "", "Firebase project id."),
     STR("fcm.token", fcm_token, "", "OAuth 2 access token sent as the bearer token."),

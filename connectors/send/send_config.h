@@ -39,6 +39,8 @@ typedef struct send_config {
     char *twilio_auth_token; /* twilio.auth_token */
     char *twilio_from;       /* twilio.from: the sending number */
     char *twilio_status_callback; /* twilio.status_callback: URL, or "" */
+    char *twilio_voice_status_callback; /* twilio.voice_status_callback: URL of calls, or ""
+                                         * (then twilio_status_callback) */
     char *fcm_url;           /* fcm.url: base URL */
     char *fcm_project;       /* fcm.project */
     char *fcm_token;         /* fcm.token: OAuth 2 bearer token */

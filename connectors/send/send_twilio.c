@@ -21,15 +21,14 @@ static void form_put(send_buf_t *b, CURL *curl, const char *name, const char *va
     curl_free(esc);
 }
 
-/* The callback URL with ?action_id=..&contact_id=.. (or & when it has a query already). */
-static void callback_put(send_buf_t *b, CURL *curl, const send_config_t *c,
-                         const sy_action_t *a) {
+/* The callback URL base with ?action_id=..&contact_id=.. (or & when it has a query already). */
+static void callback_put(send_buf_t *b, CURL *curl, const char *base, const sy_action_t *a) {
     send_buf_t url = {0};
     char *aid = curl_easy_escape(curl, a->action_id, 0);
     char *cid = curl_easy_escape(curl, a->contact_id, 0);
     if (aid && cid)
-        send_buf_printf(&url, "%s%saction_id=%s&contact_id=%s", c->twilio_status_callback,
-                        strchr(c->twilio_status_callback, '?') ? "&" : "?", aid, cid);
+        send_buf_printf(&url, "%s%saction_id=%s&contact_id=%s", base,
+                        strchr(base, '?') ? "&" : "?", aid, cid);
     curl_free(aid);
     curl_free(cid);
     if (!url.p || url.failed)
@@ -84,8 +83,16 @@ void send_twilio_deliver(CURL *curl, const send_config_t *c, const sy_action_t *
         twiml_put(&body, curl, msg->text);
     else
         form_put(&body, curl, "Body", msg->text);
-    if (*c->twilio_status_callback)
-        callback_put(&body, curl, c, a);
+    const char *callback = voice && *c->twilio_voice_status_callback
+                               ? c->twilio_voice_status_callback : c->twilio_status_callback;
+    if (*callback)
+        callback_put(&body, curl, callback, a);
+    /* Without StatusCallbackEvent Twilio reports only "completed": ask for "initiated" too,
+     * which ingest turns into voice.attempted (a journey may wait for it). */
+    if (voice && *callback) {
+        form_put(&body, curl, "StatusCallbackEvent", "initiated");
+        form_put(&body, curl, "StatusCallbackEvent", "completed");
+    }
     send_buf_printf(&url, "%s/2010-04-01/Accounts/%s/%s", c->twilio_url, c->twilio_account_sid,
                     voice ? "Calls.json" : "Messages.json");
     send_buf_printf(&auth, "%s:%s", c->twilio_account_sid, c->twilio_auth_token);

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 
@@ -15,8 +16,11 @@ import fastavro
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from smtp_sink import SmtpSink  # noqa: F401  (re-exported for the tests)
-from standin_http import AUTH_TOKEN, FCM_PROJECT, FCM_TOKEN, SID
+# The stand-in providers live in connectors/standin/, shared with the whole-loop demo.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "connectors", "standin"))
+from smtp_sink import SmtpSink  # noqa: E402,F401  (re-exported for the tests)
+from standin_http import AUTH_TOKEN, FCM_PROJECT, FCM_TOKEN, SID  # noqa: E402
 
 BOOTSTRAP = os.environ.get("SWITCHYARD_TEST_BOOTSTRAP", "")
 CHANNELS = ("email", "sms", "push", "voice")

@@ -1,6 +1,7 @@
-"""standin_http.py — stand-in HTTP providers for the sender's tests and benchmark: Twilio's
-Messages.json and Calls.json (form posts, basic auth AccountSid:AuthToken, 201 with a sid;
-errors as Twilio's JSON {code, message, more_info, status}) and FCM HTTP v1's messages:send
+"""standin_http.py — stand-in HTTP providers for the sender's tests, its benchmark and the
+whole-loop demo: Twilio's Messages.json and Calls.json (form posts, basic auth
+AccountSid:AuthToken, 201 with a sid; errors as Twilio's JSON {code, message, more_info,
+status}) and FCM HTTP v1's messages:send
 (bearer token, JSON message; errors as Google's {error: {code, message, status, details}}),
 written from the providers' public API references. They record every request, check what a
 provider would refuse (auth, required fields) plus the sender's idempotency header, and fail on
@@ -8,7 +9,8 @@ purpose when told: 429 with Retry-After, 500, an answer slower than the client w
 connection dropped after the message was accepted. Twilio requests repeated with an
 I-Twilio-Idempotency-Token already accepted get the first answer back and are not delivered
 again; FCM has no such key, so every accepted FCM request counts as a delivery.
-Not a Twilio or FCM simulator beyond that: no status callbacks, no queues."""
+Each first delivery is handed to on_delivered when set (engagement.py makes the callbacks
+from it). Not a Twilio or FCM simulator beyond that: no queues."""
 import base64
 import json
 import random
@@ -40,6 +42,7 @@ class StandIn:
         self.violations = []    # what a real provider would refuse, and missing keys
         self.failures = {k: 0 for k in ("429", "500", "slow", "drop")}
         self.arrivals = None    # a list to append each delivery's time.monotonic() to (bench)
+        self.on_delivered = None  # called with each first delivery's dict, outside the lock
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -156,7 +159,8 @@ class StandIn:
         return None
 
     def _twilio(self, h, path, body):
-        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        lists = urllib.parse.parse_qs(body.decode())
+        form = {k: v[0] for k, v in lists.items()}
         token = h.headers.get("I-Twilio-Idempotency-Token")
         with self.lock:
             self.requests.append({"path": path, "form": form, "token": token})
@@ -181,9 +185,14 @@ class StandIn:
                 self._arrived()
                 self.delivered.append({"provider": "twilio", "key": token, "to": form["To"],
                                        "text": form.get("Body") or form.get("Twiml"),
-                                       "form": form, "sid": sid})
+                                       "form": form, "sid": sid, "account_sid": SID,
+                                       "callback_events": lists.get("StatusCallbackEvent",
+                                                                    [])})
+                first_delivery = self.delivered[-1]
             status, answer = self.by_token[token]
         self._after_accept(h, kind, status, answer)
+        if first and self.on_delivered:
+            self.on_delivered(first_delivery)
 
     def _fcm(self, h, path, body):
         try:
@@ -216,7 +225,10 @@ class StandIn:
             self.delivered.append({"provider": "fcm", "key": msg.get("data", {}).get(
                 "action_id"), "to": msg["token"], "text": msg.get("notification", {}).get(
                 "body"), "json": msg})
+            delivery = self.delivered[-1]
         self._after_accept(h, kind, 200, {"name": name})
+        if self.on_delivered:
+            self.on_delivered(delivery)
 
     def snapshot(self):
         with self.lock:

@@ -1,7 +1,9 @@
-"""smtp_sink.py — a real SMTP server for the sender's tests: aiosmtpd on loopback (installed
+"""smtp_sink.py — a real SMTP server for the sender's tests and the whole-loop demo: aiosmtpd on loopback (installed
 by tests/registry/with_python.sh). It keeps every message it accepted, as received (envelope
 and raw bytes), and refuses for good (550 5.1.1) any recipient whose local part starts with
-"bounce", as a mailbox that does not exist. Not a mail store: messages live in memory."""
+"bounce", as a mailbox that does not exist; each message taken is handed to on_message when
+set (engagement.py makes SendGrid's events from it). Not a mail store: messages live in
+memory."""
 import socket
 import time
 import threading
@@ -23,10 +25,12 @@ class _Handler:
         with self.sink.lock:
             if self.sink.arrivals is not None:
                 self.sink.arrivals.append(time.monotonic())
-            self.sink.messages.append({"from": envelope.mail_from,
-                                       "to": list(envelope.rcpt_tos),
-                                       "data": bytes(envelope.original_content),
-                                       "at_ms": int(time.time() * 1000)})
+            message = {"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                       "data": bytes(envelope.original_content),
+                       "at_ms": int(time.time() * 1000)}
+            self.sink.messages.append(message)
+        if self.sink.on_message:
+            self.sink.on_message(message)
         return "250 2.0.0 Ok: queued"
 
 
@@ -41,6 +45,7 @@ class SmtpSink:
         self.lock = threading.Lock()
         self.messages = []
         self.arrivals = None  # a list to append each message's time.monotonic() to (bench)
+        self.on_message = None  # called with each message taken, outside the lock
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=_free_port())
         self.controller.start()
         self.url = "smtp://127.0.0.1:%d" % self.controller.port
