@@ -96,9 +96,4 @@ def summary_print(loop, out=print):
     out("Paths taken at each journey's branch:")
     for line in _paths(snap["decisions"]):
         out(line)
-    if events.get("sms.replied") and not any(d["path"] == "replied"
-                                             for d in snap["decisions"]):
-        out("  Note: replies came back as sms.replied, but an incoming SMS names no message,\n"
-            "  and a branch counts an sms.* event only when it reports on the branch's own\n"
-            "  message (docs/journeys.md): so no one took 'replied'.")
     out(f"Messages a provider took twice: {twice}")

@@ -71,6 +71,33 @@ static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
            strcmp(ev->node_id, w->journey->nodes[b->message_node].id) == 0;
 }
 
+/* A reply that names no message (an inbound SMS carries no id of what it answers)
+ * answers the contact's latest message on its channel: the branch's own when nothing was
+ * sent to the contact on that channel since the branch was entered (engagement memory
+ * keeps each channel's latest send, from every journey). */
+static sy_err_t answers_message(engine_walk_t *w, const sy_event_t *ev, bool *answers) {
+    assert(ev->channel < SY_CHANNEL__COUNT);
+    *answers = false;
+    if (ev->type != SY_EVENT_REPLIED || ev->message_id || ev->journey_id || ev->node_id)
+        return SY_OK;
+    engine_t *e = w->engine;
+    sy_err_t err = engine_engagement_load(e, w->partition, w->contact_id, w->errbuf,
+                                          w->errbuf_size);
+    if (err == SY_OK)
+        *answers = e->engagement.channels[ev->channel].sent_ms <= w->instance.node_entered_at_ms;
+    return err;
+}
+
+/* Whether ev reports on the branch's message (refers_to_message or answers_message). */
+static sy_err_t on_message(engine_walk_t *w, const sy_event_t *ev, int *refers) {
+    bool answers = false;
+    assert(w->instance.node < w->journey->nodes_count);
+    const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
+    sy_err_t err = answers_message(w, ev, &answers);
+    *refers = answers || refers_to_message(w, b, ev);
+    return err;
+}
+
 sy_err_t engine_watch_bits(engine_walk_t *w, const journey_watch_t *watch,
                            const sy_event_t *ev, uint32_t *bits) {
     expr_env_t env;
@@ -81,13 +108,13 @@ sy_err_t engine_watch_bits(engine_walk_t *w, const journey_watch_t *watch,
     for (size_t i = 0; i < watch->count && i < JOURNEY_WATCH_MAX; i++) {
         if (!event_match_test(&watch->events[i], ev))
             continue;
-        if (watch->on_message[i] && refers < 0)
-            refers = refers_to_message(w, &w->journey->nodes[w->instance.node].u.branch, ev);
+        sy_err_t err = SY_OK;
+        if (watch->on_message[i] && refers < 0 && (err = on_message(w, ev, &refers)) != SY_OK)
+            return err;
         if (watch->on_message[i] && !refers)
             continue;
         if (watch->filters[i] && !env_ready) {
-            sy_err_t err = engine_walk_env(w, &env);
-            if (err != SY_OK)
+            if ((err = engine_walk_env(w, &env)) != SY_OK)
                 return err;
             env.event = ev; /* the condition reads the event seen */
             env_ready = true;

@@ -1,6 +1,7 @@
 /* topics_admin.c — the admin client and the list of topics a config names, with the
  * retry pacing its calls share. Reading the cluster is topics_describe.c, creating
  * topics_create.c, the rules topics_check.c. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,11 @@ static sy_err_t topics_add(topics_admin_t *a, char *name, const char *option,
                            bool copartitioned, bool compacted) {
     if (!name)
         return SY_ERR_NOMEM;
+    assert(a->count < TOPICS_MAX);
+    if (a->count >= TOPICS_MAX) { /* a topic added to the plan but not to TOPICS_MAX */
+        free(name);
+        return SY_ERR_LIMIT;
+    }
     a->entries[a->count++] = (topics_entry_t){
         .name = name, .option = option, .copartitioned = copartitioned,
         .compacted = compacted, .partitions = -1,

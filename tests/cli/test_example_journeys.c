@@ -102,6 +102,11 @@ Test(example_journeys, coffee_push_promo_claims_the_offer_link_in_either_order,
     check_in(EXAMPLES_DIR, LANGUAGE_DIR, "coffee_push_promo_orders");
 }
 
+Test(example_journeys, an_inbound_sms_reply_naming_no_message_answers_the_branch_message,
+     .timeout = 120) {
+    check_in(EXAMPLES_DIR, LANGUAGE_DIR, "sms_inbound_reply");
+}
+
 Test(language_journeys, seen_condition_lower_and_trim_read_a_reply, .timeout = 120) {
     check_in(LANGUAGE_DIR "/journeys", LANGUAGE_DIR, "lang_reply");
 }

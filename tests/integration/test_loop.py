@@ -27,12 +27,12 @@ FIRST_SEND = {"coffee_email_promo": "promo_email", "coffee_push_promo": "offer_p
               "coffee_sms_feedback": "feedback_sms",
               "coffee_voice_reactivation": "reactivation_call"}
 # The path a message's fate leads to at its journey's branch; None: no path yet (a timer
-# hours away decides). SMS replies come in without naming the message: no path.
+# hours away decides). An SMS reply names no message: it answers the one the branch waits on.
 PATH_OF_FATE = {
     "promo_email": {"dropped": "blocked", "bounce": "bounced", "clicked": "opened",
                     "opened": "opened", "delivered": None},
     "offer_push": {"claimed": "claimed", "opened": None, "ignored": None},
-    "feedback_sms": {"replied": None, "delivered": None, "undelivered": None},
+    "feedback_sms": {"replied": "replied", "delivered": None, "undelivered": None},
     "reactivation_call": {"answered": "answered", "failed": "technical",
                           "blocked": "blocked", "voicemail": None, "busy": None,
                           "no-answer": None},
@@ -45,8 +45,9 @@ def check(cond, what):
 
 
 def copies_check():
-    """Each loop journey is its example minus the lines marked '# loop'."""
-    for name in sorted(os.listdir(os.path.join(ROOT, "examples", "journeys"))):
+    """Each loop journey is its example minus the lines marked '# loop' (the loop runs the
+    four coffee journeys, not every example)."""
+    for name in sorted(os.listdir(os.path.join(ROOT, "examples", "loop", "journeys"))):
         with open(os.path.join(ROOT, "examples", "journeys", name)) as f:
             original = f.read()
         with open(os.path.join(ROOT, "examples", "loop", "journeys", name)) as f:
