@@ -9,10 +9,9 @@
 
 #include "engine_int.h"
 
-/* The walk's journey's `when` over the stored profile of its contact, as it is now. */
+/* The walk's journey's `when` over the contact's profile as the engine last read it. */
 static sy_err_t when_holds(engine_walk_t *w, bool *holds) {
     assert(w->journey->entry_when != NULL);
-    w->engine->profile_loaded = false; /* the store may have changed since the last read */
     sy_err_t err = engine_profile_load_always(w);
     if (err != SY_OK)
         return err;
@@ -21,10 +20,12 @@ static sy_err_t when_holds(engine_walk_t *w, bool *holds) {
     return SY_OK;
 }
 
-/* Which journeys of the order have `when` true for w's contact now: bit i of held. */
+/* Which journeys of the order have `when` true for w's contact's stored profile now: bit
+ * i of held. The profile is read once, afresh. */
 static sy_err_t when_all(engine_walk_t *w, uint64_t held[ENGINE_INDEX_WORDS]) {
     engine_t *e = w->engine;
     assert(e->order_count <= ENGINE_INDEX_WORDS * 64);
+    e->profile_loaded = false; /* the store may have changed since the last read */
     for (size_t i = 0; i < e->order_count; i++) {
         bool holds = false;
         if (!e->order[i]->entry_when)

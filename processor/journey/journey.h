@@ -227,6 +227,7 @@ typedef struct journey {
     journey_rule_t entry_rule;   /* with its `if:` filter */
     expr_t *entry_when;          /* `entry: {when:}` over contact.*, or NULL: a profile
                                   * update that makes it true enters (no entry event) */
+    char *entry_when_text;       /* the `when` as written, or NULL */
     int32_t priority;            /* `priority:`, -1000..1000, 0 when absent: when a cap
                                   * allows fewer sends than journeys want at one instant,
                                   * higher goes first (ties: id ascending) */

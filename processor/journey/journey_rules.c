@@ -60,7 +60,10 @@ static sy_err_t rules_entry_when(journey_build_t *b, const journey_doc_node_t *e
     j->entry_rule = (journey_rule_t){.event = j->entry, .line = entry->line};
     expr_scope_t scope = journey_scope(b, NULL);
     scope.has_event = false;
-    return journey_expr(b, when, &scope, &j->entry_when);
+    sy_err_t err = journey_expr(b, when, &scope, &j->entry_when);
+    if (!err && !(j->entry_when_text = strdup(when->text)))
+        err = journey_fail(b, SY_ERR_NOMEM, when->line, when->column, "out of memory");
+    return err;
 }
 
 static sy_err_t rules_entry(journey_build_t *b, const journey_doc_node_t *root) {
