@@ -29,6 +29,7 @@ typedef struct sy_config {
     char *source;           /* file the config came from, or the name given to parse */
     char *journeys_dir;     /* journeys.dir */
     int64_t journeys_loop_period_min_ms; /* journeys.loop.period.min.ms */
+    int64_t journeys_reload_interval_ms; /* journeys.reload.interval.ms */
     char *state_dir;        /* state.dir */
     char *group_id;         /* group.id */
     char *transactional_id; /* transactional.id; when empty, derived at load (see doc) */

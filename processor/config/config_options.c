@@ -74,6 +74,13 @@ const config_option_t config_options[] = {
      "sends a message, counting a wait's duration, a branch path's `after` and nothing for "
      "a time-of-day wait or an event. A journey with a shorter loop is refused at load, so "
      "that no contact is messaged faster than this without end."},
+    /* At least 100 ms: a look is a stat of each entry of the directory. At most an hour. */
+    {"journeys.reload.interval.ms", CONFIG_TYPE_INT, "2000", NULL, 100, INT64_C(3600000),
+     NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(journeys_reload_interval_ms),
+     "How often, in milliseconds, the service looks at journeys.dir (the names, sizes and "
+     "modification times of its entries) and loads it again when anything changed: a "
+     "journey file added there enters its first contacts about this long after it is "
+     "written, at most. SIGHUP loads it at once whatever this says."},
     /* Defaults: engine_admit.h; the skew's and gap's maximum is 10 years, the window's
      * 30 days. */
     {"events.future.skew.max.ms", CONFIG_TYPE_INT, "86400000", NULL, 0,

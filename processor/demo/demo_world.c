@@ -80,6 +80,8 @@ static int add_contact(demo_world_t *w, const journey_set_t *journeys, size_t in
     contact_name(contact, sizeof contact, index);
     for (size_t j = 0; j < journeys->count; j++) {
         const journey_event_match_t *entry = &journeys->journeys[j]->entry;
+        if (journeys->journeys[j]->entry_when)
+            continue; /* entered by a profile change, not an event */
         double u = channel_sim_uniform(w->sim.seed, contact, 100 + j);
         channel_sim_event_t ev = custom_event(
             contact, entry->name, journeys->journeys[j]->id,

@@ -214,10 +214,8 @@ sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_upda
     assert(e && update && update->contact_id);
     e->profile_loaded = false; /* a new input: its contact's profile is read afresh */
     e->engagement_loaded = false;
-    sy_err_t err = state_store_profile_apply(e->store, partition, update, errbuf,
-                                             errbuf_size);
-    return err == SY_OK ? engine_safety_on_profile(e, partition, update, errbuf, errbuf_size)
-                        : err;
+    /* Stored, then seen by the gate, then audience entries (engine_audience.c). */
+    return engine_audience_on_profile(e, partition, update, errbuf, errbuf_size);
 }
 
 sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,

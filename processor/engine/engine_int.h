@@ -186,6 +186,17 @@ sy_err_t engine_wait_on_timer(engine_walk_t *w, engine_move_t *move);
  * instance, w->cause SY_CAUSE_ENTRY, and *entered is set; the walk is the caller's. */
 sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered);
 
+/* engine_rules.c: does the re-entry policy let w's contact in again, whose last instance
+ * (not active) is w->instance when found? */
+bool engine_rules_reentry_allows(const engine_walk_t *w, bool found);
+
+/* engine_audience.c: store a profile update from the profiles topic, let the gate see it,
+ * and enter the contact into every journey whose `when` entry it turned from false to
+ * true (in the order events visit journeys). */
+sy_err_t engine_audience_on_profile(engine_t *e, int32_t partition,
+                                    const sy_profile_update_t *update, char *errbuf,
+                                    size_t errbuf_size);
+
 /* engine_rules.c: the first goal, else exit, rule that holds for w's event: *rule (NULL
  * when none) and *kind ("goal" or "exit"). */
 sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rule_t **rule);

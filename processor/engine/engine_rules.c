@@ -53,7 +53,7 @@ sy_err_t engine_rules_end(engine_walk_t *w, const char **kind, const journey_rul
 }
 
 /* Does the re-entry policy let a contact whose last instance is w->instance (done) in? */
-static bool reentry_allows(const engine_walk_t *w, bool found) {
+bool engine_rules_reentry_allows(const engine_walk_t *w, bool found) {
     const journey_t *j = w->journey;
     if (!found)
         return true;
@@ -70,7 +70,7 @@ static bool reentry_allows(const engine_walk_t *w, bool found) {
 }
 
 sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered) {
-    if (!event_match_test(&w->journey->entry, w->event) || !reentry_allows(w, found))
+    if (!event_match_test(&w->journey->entry, w->event) || !engine_rules_reentry_allows(w, found))
         return SY_OK;
     state_instance_t last = w->instance;
     w->instance = (state_instance_t){.status = STATE_INSTANCE_ACTIVE,

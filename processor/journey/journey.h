@@ -258,6 +258,9 @@ typedef struct journey {
     char *source;                /* the file it came from */
     journey_event_match_t entry; /* the event that enters a contact (= entry_rule.event) */
     journey_rule_t entry_rule;   /* with its `if:` filter */
+    expr_t *entry_when;          /* `entry: {when:}` over contact.*, or NULL: a profile
+                                  * update that makes it true enters (no entry event) */
+    char *entry_when_text;       /* the `when` as written, or NULL */
     int32_t priority;            /* `priority:`, -1000..1000, 0 when absent: when a cap
                                   * allows fewer sends than journeys want at one instant,
                                   * higher goes first (ties: id ascending) */

@@ -101,6 +101,8 @@ void journey_free(journey_t *journey) {
     free(journey->nodes);
     free_match(&journey->entry);
     free_rules(&journey->entry_rule, 1);
+    expr_free(journey->entry_when);
+    free(journey->entry_when_text);
     free_rules(journey->goals, journey->goals_count);
     free(journey->goals);
     free_rules(journey->exits, journey->exits_count);

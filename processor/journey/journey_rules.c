@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const rules_entry_keys[] = {"event", "if", "reentry", NULL};
+static const char *const rules_entry_keys[] = {"event", "if", "when", "reentry", NULL};
 static const char *const rules_rule_keys[] = {"name", "event", "if", NULL};
 static const char *const rules_cooldown_keys[] = {"cooldown", NULL};
 
@@ -44,19 +44,44 @@ static sy_err_t rules_reentry(journey_build_t *b, const journey_doc_node_t *valu
     return err;
 }
 
+/* Audience entry, `when:` over the profile alone: no event, so event.* is an error. The
+ * entry event matches nothing (a custom event without a name). */
+static sy_err_t rules_entry_when(journey_build_t *b, const journey_doc_node_t *entry,
+                                 const journey_doc_node_t *when) {
+    journey_t *j = b->journey;
+    const journey_doc_node_t *other = journey_doc_get(entry, "event");
+    if (!other)
+        other = journey_doc_get(entry, "if");
+    if (other)
+        return journey_fail(b, SY_ERR_JOURNEY, other->line, other->column,
+                            "entry has when: an audience entry takes no event or if");
+    j->entry = (journey_event_match_t){.channel = SY_CHANNEL_CUSTOM,
+                                       .type = SY_EVENT_CUSTOM};
+    j->entry_rule = (journey_rule_t){.event = j->entry, .line = entry->line};
+    expr_scope_t scope = journey_scope(b, NULL);
+    scope.has_event = false;
+    sy_err_t err = journey_expr(b, when, &scope, &j->entry_when);
+    if (!err && !(j->entry_when_text = strdup(when->text)))
+        err = journey_fail(b, SY_ERR_NOMEM, when->line, when->column, "out of memory");
+    return err;
+}
+
 static sy_err_t rules_entry(journey_build_t *b, const journey_doc_node_t *root) {
-    const journey_doc_node_t *entry, *event;
+    const journey_doc_node_t *entry, *event, *when;
     journey_t *j = b->journey;
     j->reentry = JOURNEY_REENTRY_ALWAYS;
     sy_err_t err = journey_need(b, root, "entry", "journey", &entry);
     if (err) /* entry is unset: nothing below may read it */
         return err;
     err = journey_keys_check(b, entry, rules_entry_keys, "entry");
-    if (!err)
+    when = err ? NULL : journey_doc_get(entry, "when");
+    if (!err && when)
+        err = rules_entry_when(b, entry, when);
+    if (!err && !when)
         err = journey_need(b, entry, "event", "entry", &event);
-    if (!err)
+    if (!err && !when)
         err = journey_event(b, event, &j->entry);
-    if (!err)
+    if (!err && !when)
         err = rules_event_if(b, entry, "entry", &j->entry_rule);
     const journey_doc_node_t *reentry = journey_doc_get(entry, "reentry");
     if (!err && reentry)

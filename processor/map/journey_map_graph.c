@@ -154,7 +154,9 @@ static sy_err_t markers_add(journey_map_build_t *b) {
     char event[SY_ID_BYTES_MAX + 16];
     event_name(&j->entry, event, sizeof event);
     journey_map_label_add(&l, "entry\\n");
-    journey_map_label_text(&l, event, 0);
+    if (j->entry_when_text) /* audience entry: a profile change, no event */
+        journey_map_label_add(&l, "when ");
+    journey_map_label_text(&l, j->entry_when_text ? j->entry_when_text : event, 0);
     if (!node_add(b, JOURNEY_MAP_ENTRY, "cds", "#ffffff", l.text))
         return SY_ERR_NOMEM;
     if (j->goals_count + j->exits_count > 0 &&

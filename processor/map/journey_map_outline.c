@@ -113,6 +113,7 @@ sy_err_t journey_map_outline_copy(const journey_t *journey, journey_t **out) {
     *j = (journey_t){.id = text_copy(journey->id, &ok), .version = journey->version,
                      .source = text_copy(journey->source, &ok),
                      .entry = match_copy(&journey->entry, &ok),
+                     .entry_when_text = text_copy(journey->entry_when_text, &ok),
                      .priority = journey->priority, .reentry = journey->reentry,
                      .reentry_cooldown_ms = journey->reentry_cooldown_ms,
                      .goals = rules_copy(journey->goals, journey->goals_count, &ok),

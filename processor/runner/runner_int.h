@@ -49,8 +49,6 @@
 #define RUNNER_IDLE_MS 10
 /* Shortest interval between two wallclock timer scans of the assigned partitions. */
 #define RUNNER_TIMER_SCAN_MS 100
-/* Interval between two looks at journeys.dir for a change (a stat of its entries). */
-#define RUNNER_JOURNEYS_CHECK_MS 2000
 /* Journey versions kept loaded for the life of the process: every deployed version stays
  * (contacts in flight keep theirs). Four versions of each of JOURNEY_SET_MAX files. */
 #define RUNNER_JOURNEYS_MAX (4 * JOURNEY_SET_MAX)
@@ -265,7 +263,7 @@ sy_err_t runner_journeys_init(runner_t *r, const journey_set_t *set, char *errbu
 /* Free the versions reloads added. NULL-safe. */
 void runner_journeys_deinit(runner_t *r);
 
-/* Between batches: every RUNNER_JOURNEYS_CHECK_MS, when journeys.dir changed, load it
+/* Between batches: every journeys.reload.interval.ms, when journeys.dir changed, load it
  * again, add new versions, hand the engine the new set and migrate contacts in flight
  * as new versions ask (in a transaction of its own). A directory that fails to load is
  * logged and the old set kept. Errors: only what stops the service (Kafka, state). */

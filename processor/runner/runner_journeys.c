@@ -222,7 +222,7 @@ sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
                  r->config->journeys_dir);
         if (r->reload_fn)
             r->reload_fn(r->reload_opaque);
-    } else if (!idle || now - js->last_check_ms < RUNNER_JOURNEYS_CHECK_MS) {
+    } else if (!idle || now - js->last_check_ms < r->config->journeys_reload_interval_ms) {
         return SY_OK;
     }
     js->last_check_ms = now;

@@ -1,8 +1,9 @@
 /* test_example_journeys.c — the four coffee-chain journeys of examples/journeys, driven
  * through every path by `switchyard simulate` over tests/journeys/paths/<journey>.jsonl;
  * and the language's features (seen() conditions, lower()/trim(), flags, a window from
- * an event in a branch) over tests/journeys/language/, and the engagement memory's values
- * over tests/journeys/engagement/. Each .expect lists, per contact,
+ * an event in a branch) over tests/journeys/language/, the engagement memory's values
+ * over tests/journeys/engagement/, and audience entry (`when:`) over
+ * tests/journeys/audience/. Each .expect lists, per contact,
  * the exact decisions (with the time of those a timer caused), action commands and
  * contact updates, in order. */
 #include <criterion/criterion.h>
@@ -20,6 +21,7 @@
 #define EXAMPLES_DIR SY_SOURCE_ROOT "/examples/journeys"
 #define LANGUAGE_DIR SY_SOURCE_ROOT "/tests/journeys/language"
 #define ENGAGEMENT_DIR SY_SOURCE_ROOT "/tests/journeys/engagement"
+#define AUDIENCE_DIR SY_SOURCE_ROOT "/tests/journeys/audience"
 
 /* simulate the journeys of journeys_dir over dir/name.jsonl, into t. */
 static void simulate(const char *journeys_dir, const char *dir, const char *name,
@@ -97,6 +99,10 @@ Test(engagement_journeys, decayed_rates_streaks_and_times_match_the_hand_worked_
     check_in(ENGAGEMENT_DIR "/journeys", ENGAGEMENT_DIR, "eng_rates");
 }
 
+Test(example_journeys, high_value_path_entered_once_when_ltv_reaches_500, .timeout = 120) {
+    check_in(EXAMPLES_DIR "/audience", PATHS_DIR, "high_value_path");
+}
+
 Test(example_journeys, coffee_push_promo_claims_the_offer_link_in_either_order,
      .timeout = 120) {
     check_in(EXAMPLES_DIR, LANGUAGE_DIR, "coffee_push_promo_orders");
@@ -117,6 +123,10 @@ Test(language_journeys, flag_unflag_and_has_flag, .timeout = 120) {
 
 Test(language_journeys, a_window_from_the_click_inside_a_branch, .timeout = 120) {
     check_in(LANGUAGE_DIR "/journeys", LANGUAGE_DIR, "lang_click_window");
+}
+
+Test(audience_journeys, entered_when_a_profile_update_turns_when_true, .timeout = 120) {
+    check_in(AUDIENCE_DIR "/journeys", AUDIENCE_DIR, "aud_enter");
 }
 
 /* Providers deliver at least once: every event line of a path file three times (same

@@ -565,6 +565,14 @@ static int harness_all_at_end(const unsigned char *at_end, int partitions)
     return 1;
 }
 
+rd_kafka_t *harness_consumer_new(const char *bootstrap, const char *topic,
+                                 const char *isolation, int timeout_ms)
+{
+    int partitions = 0;
+    return harness_consumer_open(bootstrap, topic, isolation,
+                                 sy_clock_mono_ms() + timeout_ms, &partitions);
+}
+
 long harness_consume_all(const char *bootstrap, const char *topic, const char *isolation,
                          long expected_count, int timeout_ms, harness_message_cb *cb,
                          void *ctx)

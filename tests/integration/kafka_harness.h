@@ -78,6 +78,12 @@ sy_err_t harness_producer_flush_close(harness_producer_t *p, int timeout_ms, cha
 /* Called once per record read. msg is borrowed for the duration of the call only. */
 typedef void harness_message_cb(void *ctx, const rd_kafka_message_t *msg);
 
+/* A consumer assigned every partition of topic from the beginning (no group join), with
+ * the given isolation level and partition EOF events on; NULL (logged) when the topic has
+ * no metadata before timeout_ms. The caller polls, closes and destroys it. */
+rd_kafka_t *harness_consumer_new(const char *bootstrap, const char *topic,
+                                 const char *isolation, int timeout_ms);
+
 /* Reads `topic` from the beginning of every partition with isolation.level `isolation`
  * ("read_committed" or "read_uncommitted") and calls cb (may be NULL) per record.
  * With expected_count >= 0 it stops once it has seen that many records AND every partition

@@ -161,6 +161,17 @@ Test(config, comments_blank_lines_and_whitespace_are_ignored) {
     config_free(config);
 }
 
+Test(config, journeys_reload_interval_defaults_to_2s_and_goes_down_to_100ms) {
+    sy_config_t *config = parse_ok(REQUIRED);
+    cr_assert(eq(i64, config->journeys_reload_interval_ms, 2000));
+    config_free(config);
+    config = parse_ok(REQUIRED "journeys.reload.interval.ms = 100\n");
+    cr_assert(eq(i64, config->journeys_reload_interval_ms, 100));
+    config_free(config);
+    parse_fails(REQUIRED "journeys.reload.interval.ms = 99\n",
+                "cfg.conf:4: journeys.reload.interval.ms: 99 is below the minimum 100");
+}
+
 Test(config, non_integer_value_names_file_line_and_option) {
     parse_fails("\n\n\n\n\n\ncommit.interval.ms = ten\n",
                 "cfg.conf:7: commit.interval.ms: 'ten' is not an integer");
