@@ -102,9 +102,9 @@ sy_err_t engine_watch_bits(engine_walk_t *w, const journey_watch_t *watch,
 static sy_err_t branch_decide(engine_walk_t *w, engine_move_t *move) {
     const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
     expr_env_t env;
-    bool filtered = false; /* only a path's `if:` reads the profile */
+    bool filtered = false; /* only a path's `if:` may read the profile */
     for (size_t i = 0; i < b->paths_count; i++)
-        filtered = filtered || b->paths[i].filter != NULL;
+        filtered = filtered || (b->paths[i].filter && expr_reads_profile(b->paths[i].filter));
     sy_err_t err = SY_OK;
     if (filtered)
         err = engine_walk_env(w, &env);
