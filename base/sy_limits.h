@@ -13,9 +13,11 @@
  * a few dozen placeholders. */
 #define SY_ACTION_PARAMS_MAX 64
 
-/* Attributes in one profile update: DESIGN.md speaks of hundreds of variables per
- * contact; one update carries at most this many of them. */
-#define SY_PROFILE_ATTRS_MAX 512
+/* Attributes of one contact's profile, and so of one profile update: marketers
+ * personalize from hundreds of variables per contact; 1,024 leaves room while a profile
+ * stays one bounded value (state_store.h's STATE_PROFILE_BYTES_MAX). Only attributes that
+ * are set are stored. */
+#define SY_PROFILE_ATTRS_MAX 1024
 
 /* Bytes of one identifier (contact, event, journey, node, action id): long enough for
  * UUIDs and provider ids, short enough to keep state keys compact. */

@@ -6,8 +6,10 @@
  * CPU second and per wall second, heap allocations per event when jemalloc is the
  * allocator, the write-back cache's hit rate. --cache-ratio K adds runs whose cache holds
  * 1/K of the entries of the first (calibrated). --safety alternates runs without and with
- * three frequency caps and SMS and voice quiet hours (the cost of the gate). A benchmark:
- * it asserts nothing. */
+ * three frequency caps and SMS and voice quiet hours (the cost of the gate). --attrs A,B
+ * --reads R alternates runs whose profiles hold A and B attributes, with one more journey
+ * reading R declared attributes per entry (the cost of wide profiles). A benchmark: it
+ * asserts nothing. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 
 #include "bench_clock.h"
 #include "bench_store.h"
+#include "bench_wide.h"
 #include "codec.h"
 #include "demo_world.h"
 #include "engine.h"
@@ -51,6 +54,7 @@ typedef struct bench {
     codec_t *codec;
     demo_world_t world;
     int64_t now_ms; /* event time of the record being processed */
+    size_t profile_attrs; /* pad every profile to this many attributes; 0: as drawn */
     uint64_t decisions, actions, updates, output_bytes;
 } bench_t;
 
@@ -116,7 +120,7 @@ static int process(bench_t *b, engine_t *engine,
 }
 
 /* Command line: bench_engine [--disk DIR] [--cache-bytes N] [--cache-ratio K] [--safety]
- * [CONTACTS [JOURNEYS_DIR]]. */
+ * [--attrs A[,B] [--reads R]] [CONTACTS [JOURNEYS_DIR]]. */
 typedef struct bench_args {
     size_t contacts;
     const char *journeys_dir;
@@ -124,6 +128,9 @@ typedef struct bench_args {
     size_t cache_bytes;
     unsigned cache_ratio;  /* 0: one run; K: a second run, its cache 1/K of the state */
     bool safety;           /* alternate runs without and with caps and quiet hours */
+    size_t attrs[2];       /* --attrs: profile sizes to alternate; [0] 0 when not given */
+    size_t reads;          /* --reads: attributes the wide journey reads */
+    size_t profile_attrs;  /* this run's profile size (0: as drawn) */
 } bench_args_t;
 
 /* --safety's settings: three caps over the example journeys' channels, and quiet hours on
@@ -138,9 +145,16 @@ typedef struct bench_args {
 /* The cache ratio asked for is at most this: below ~40 KiB a cache holds nothing. */
 #define BENCH_CACHE_RATIO_MAX 1000
 
+/* "A" or "A,B" into attrs[0..1]. */
+static void attrs_parse(const char *text, size_t attrs[2]) {
+    char *end;
+    attrs[0] = strtoull(text, &end, 10);
+    attrs[1] = *end == ',' ? strtoull(end + 1, NULL, 10) : 0;
+}
+
 static int args_parse(int argc, char **argv, bench_args_t *a) {
     *a = (bench_args_t){100000, SY_SOURCE_ROOT "/examples/journeys", NULL,
-                        STATE_CACHE_BYTES_DEFAULT, 0, false};
+                        STATE_CACHE_BYTES_DEFAULT, 0, false, {0, 0}, 50, 0};
     int positional = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--disk") == 0 && i + 1 < argc)
@@ -151,6 +165,10 @@ static int args_parse(int argc, char **argv, bench_args_t *a) {
             a->cache_ratio = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--safety") == 0)
             a->safety = true;
+        else if (strcmp(argv[i], "--attrs") == 0 && i + 1 < argc)
+            attrs_parse(argv[++i], a->attrs);
+        else if (strcmp(argv[i], "--reads") == 0 && i + 1 < argc)
+            a->reads = strtoull(argv[++i], NULL, 10);
         else if (argv[i][0] == '-')
             return 0;
         else if (positional++ == 0)
@@ -158,7 +176,9 @@ static int args_parse(int argc, char **argv, bench_args_t *a) {
         else
             a->journeys_dir = argv[i];
     }
-    return a->cache_ratio <= BENCH_CACHE_RATIO_MAX && (!a->cache_ratio || !a->disk_dir);
+    return a->cache_ratio <= BENCH_CACHE_RATIO_MAX && (!a->cache_ratio || !a->disk_dir) &&
+           a->attrs[0] <= SY_PROFILE_ATTRS_MAX && a->attrs[1] <= SY_PROFILE_ATTRS_MAX &&
+           a->reads <= JOURNEY_ATTRS_MAX;
 }
 
 /* What one run measured. */
@@ -177,6 +197,7 @@ static int load_profiles(bench_t *b, state_store_t *store, size_t contacts, char
     demo_profile_t profile;
     for (size_t i = 0; i < contacts; i++) {
         demo_world_profile(&b->world, i, &profile, &update);
+        bench_wide_pad(&update, b->profile_attrs);
         if (state_store_profile_apply(store, partition_of(profile.contact_id), &update,
                                       errbuf, size) != SY_OK)
             return 0;
@@ -217,7 +238,7 @@ __attribute__((noinline)) static int run_world(bench_t *b, engine_t *engine,
 static int bench_run(const bench_args_t *args, size_t cache_bytes,
                      const engine_safety_conf_t *safety, bench_result_t *r, char *errbuf,
                      size_t size) {
-    bench_t b = {0};
+    bench_t b = {.profile_attrs = args->profile_attrs};
     journey_set_t *journeys = NULL;
     state_store_t *store = NULL;
     engine_t *engine = NULL;
@@ -241,7 +262,7 @@ static int bench_run(const bench_args_t *args, size_t cache_bytes,
     r->contacts = args->contacts;
     r->cache_budget = cache_bytes;
     engine_safety_counts_get(engine, &r->gate);
-    if (!args->cache_ratio && !args->safety)
+    if (!args->cache_ratio && !args->safety && !args->attrs[0])
         bench_store_cache_report(store, stdout);
     snprintf(errbuf, size, "cannot measure %s", args->disk_dir ? args->disk_dir : "");
     ok = !args->disk_dir || bench_store_disk_report(store, args->disk_dir, stdout);
@@ -344,14 +365,49 @@ static int run_safety(const bench_args_t *args, char *errbuf, size_t size) {
     return 1;
 }
 
+/* Rounds of runs alternating the --attrs profile sizes, a row each, over the journeys
+ * plus the wide journey reading --reads attributes. */
+#define BENCH_WIDE_ROUNDS 3
+
+static int run_wide(const bench_args_t *args, char *errbuf, size_t size) {
+    char dir[64];
+    bench_args_t run = *args;
+    int ok = 1;
+    if (!bench_wide_dir_make(args->journeys_dir, args->reads, dir, sizeof dir, errbuf, size))
+        return 0;
+    run.journeys_dir = dir;
+    print_header();
+    for (int i = 0; ok && i < BENCH_WIDE_ROUNDS; i++) {
+        for (int k = 0; ok && k < 2 && args->attrs[k]; k++) {
+            bench_result_t r;
+            char label[64];
+            run.profile_attrs = args->attrs[k];
+            ok = bench_run(&run, args->cache_bytes, NULL, &r, errbuf, size);
+            snprintf(label, sizeof label, "%zu attributes, %zu read", args->attrs[k],
+                     args->reads);
+            if (ok)
+                print_row(label, &r, r.cache.entries);
+            fflush(stdout);
+        }
+    }
+    bench_wide_dir_remove(dir);
+    return ok;
+}
+
 int main(int argc, char **argv) {
     bench_args_t args;
     char errbuf[512];
     bench_result_t cached;
     if (!args_parse(argc, argv, &args)) {
         fprintf(stderr, "usage: bench_engine [--disk DIR | --cache-ratio K] [--cache-bytes N]"
-                        " [--safety] [CONTACTS [JOURNEYS_DIR]]\n");
+                        " [--safety] [--attrs A[,B] [--reads R]] [CONTACTS [JOURNEYS_DIR]]\n");
         return 2;
+    }
+    if (args.attrs[0]) {
+        if (run_wide(&args, errbuf, sizeof errbuf))
+            return 0;
+        fprintf(stderr, "bench_engine: %s\n", errbuf);
+        return 1;
     }
     if (args.safety) {
         if (run_safety(&args, errbuf, sizeof errbuf))

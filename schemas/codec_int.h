@@ -55,7 +55,8 @@ typedef struct codec_schema {
 
 /* Slots of the key set: a power of two at least twice the largest map a record may hold
  * (SY_PROFILE_ATTRS_MAX), so probes stay short. */
-#define CODEC_KEYSET_SLOTS 1024
+#define CODEC_KEYSET_SLOTS 2048
+_Static_assert(CODEC_KEYSET_SLOTS >= 2 * SY_PROFILE_ATTRS_MAX, "a profile update's map fits");
 
 /* codec_keys.c: the keys of one map, to find a repeat. Keys are borrowed. */
 typedef struct codec_keyset {

@@ -129,7 +129,14 @@ sy_err_t engine_watch_bits(engine_walk_t *w, const journey_watch_t *watch,
 static sy_err_t branch_decide(engine_walk_t *w, engine_move_t *move) {
     const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
     expr_env_t env;
-    sy_err_t err = engine_walk_env(w, &env);
+    bool filtered = false; /* only a path's `if:` may read the profile */
+    for (size_t i = 0; i < b->paths_count; i++)
+        filtered = filtered || (b->paths[i].filter && expr_reads_profile(b->paths[i].filter));
+    sy_err_t err = SY_OK;
+    if (filtered)
+        err = engine_walk_env(w, &env);
+    else
+        engine_walk_env_bare(w, &env);
     if (err != SY_OK)
         return err;
     int path = engine_branch_eval(b, w->instance.node_entered_at_ms, &env);

@@ -134,6 +134,9 @@ sy_err_t engine_profile_load(engine_walk_t *w);
 /* engine_profile.c: the evaluation environment of w, with its cause event (or none);
  * loads the profile when the journey reads it. */
 sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env);
+/* The same environment without reading the profile, for evaluations that read no
+ * contact.*: the profile already read for this input, or an empty one. */
+void engine_walk_env_bare(engine_walk_t *w, expr_env_t *env);
 
 /* engine_branch.c: the bits of watch (a branch's or a wait's) that ev sets in *bits:
  * entries of its type, for a branch's message only when ev reports an outcome of that

@@ -58,16 +58,19 @@ sy_err_t engine_profile_load_always(engine_walk_t *w) {
     return w->engine->profile_loaded ? SY_OK : profile_read(w);
 }
 
+/* bsearch's order of a name against an attribute: the profile is sorted by name. */
+static int attr_name_cmp(const void *name, const void *attr) {
+    /* no assert: bsearch's comparator, called with the pointers it was given */
+    return strcmp(name, ((const sy_attr_t *)attr)->name);
+}
+
 const char *engine_profile_zone(const engine_t *e, const char *attr) {
-    if (!attr)
+    if (!attr || e->profile.count == 0)
         return NULL;
     assert(e->profile.count <= SY_PROFILE_ATTRS_MAX);
-    for (size_t i = 0; i < e->profile.count; i++) {
-        const sy_attr_t *a = &e->profile.attrs[i];
-        if (strcmp(a->name, attr) == 0)
-            return a->value.kind == SY_VALUE_STRING ? a->value.u.s : NULL;
-    }
-    return NULL;
+    const sy_attr_t *a = bsearch(attr, e->profile.attrs, e->profile.count, sizeof *a,
+                                 attr_name_cmp);
+    return a && a->value.kind == SY_VALUE_STRING ? a->value.u.s : NULL;
 }
 
 /* The declared type of attribute name in j, or -1 when j does not declare it. */
@@ -97,10 +100,19 @@ static sy_value_t value_typed(const journey_t *j, const char *name, const char *
 }
 
 sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
+    assert(w->engine != NULL && env != NULL);
     sy_err_t err = engine_profile_load(w);
     if (err != SY_OK)
         return err;
-    assert(w->engine->profile.attrs == w->engine->profile_attrs);
+    engine_walk_env_bare(w, env);
+    return SY_OK;
+}
+
+void engine_walk_env_bare(engine_walk_t *w, expr_env_t *env) {
+    engine_t *e = w->engine;
+    assert(e->profile.attrs == e->profile_attrs);
+    if (!e->profile_loaded)
+        e->profile.count = 0; /* not read for this input: empty, never another's */
     *env = (expr_env_t){
         .event = w->event,
         .profile = &w->engine->profile,
@@ -111,7 +123,6 @@ sy_err_t engine_walk_env(engine_walk_t *w, expr_env_t *env) {
         .engagement = engine_engagement_var,
         .engagement_ctx = w,
     };
-    return SY_OK;
 }
 
 sy_err_t engine_profile_apply(engine_walk_t *w, const journey_update_t *update,

@@ -18,7 +18,11 @@ static sy_err_t rule_holds(engine_walk_t *w, const journey_rule_t *rule, bool *h
     if (!*holds || !rule->filter)
         return SY_OK;
     expr_env_t env;
-    sy_err_t err = engine_walk_env(w, &env);
+    sy_err_t err = SY_OK;
+    if (expr_reads_profile(rule->filter))
+        err = engine_walk_env(w, &env);
+    else
+        engine_walk_env_bare(w, &env);
     if (err == SY_OK)
         *holds = expr_eval_bool(rule->filter, &env);
     return err;
@@ -80,7 +84,11 @@ sy_err_t engine_rules_entry(engine_walk_t *w, bool found, bool *entered) {
     bool holds = true;
     if (w->journey->entry_rule.filter) {
         expr_env_t env;
-        sy_err_t err = engine_walk_env(w, &env);
+        sy_err_t err = SY_OK;
+        if (expr_reads_profile(w->journey->entry_rule.filter))
+            err = engine_walk_env(w, &env);
+        else
+            engine_walk_env_bare(w, &env);
         if (err != SY_OK)
             return err;
         holds = expr_eval_bool(w->journey->entry_rule.filter, &env);

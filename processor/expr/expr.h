@@ -124,6 +124,10 @@ void expr_free(expr_t *expr); /* NULL is a no-op */
  * anything, absent attributes read as their declared default. Allocates nothing. */
 bool expr_eval_bool(const expr_t *expr, const expr_env_t *env);
 
+/* Whether expr reads the contact's profile (a contact.* variable or has_flag()). One that
+ * does not evaluates alike with an empty profile, so the caller need not read it. */
+bool expr_reads_profile(const expr_t *expr);
+
 /* A template: text with {{variable}} and {{variable | "default"}} holes. Every hole's
  * variable must be defined in scope and must have a default — declared for contact
  * attributes, or written after `|` — unless it is always present (event.event_id,

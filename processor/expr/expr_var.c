@@ -2,6 +2,7 @@
  * compile time (contact.<attr>, event.*, now, journey.*), values read at run time from a
  * profile, an event and the instance. One place, so both read a variable alike.
  * Not seen(): the compiler resolves that through the scope's watch list. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,4 +305,13 @@ sy_err_t expr_var_compile(const char *text, const expr_tok_t *tok, const expr_sc
         return expr_error(SY_ERR_JOURNEY, text, tok->offset, column, errbuf, errbuf_size,
                           "unknown variable '%.*s'", len, name);
     }
+}
+
+bool expr_reads_profile(const expr_t *expr) {
+    assert(expr != NULL);
+    for (size_t i = 0; i < expr->ops_count; i++)
+        if (expr->ops[i].code == EXPR_OP_VAR && (expr->ops[i].u.var.kind == EXPR_VAR_CONTACT ||
+                                                 expr->ops[i].u.var.kind == EXPR_VAR_FLAG))
+            return true;
+    return false;
 }

@@ -23,10 +23,11 @@
 #define JOURNEY_SET_MAX 256
 /* Events a branch or wait watches (seen bits; sy_limits.h). */
 #define JOURNEY_WATCH_MAX SY_WATCH_MAX
-/* Goal and exit rules per journey; arms per split; declared profile attributes. */
+/* Goal and exit rules per journey; arms per split; declared profile attributes (half
+ * of what a profile may hold: a journey reads a part of the contact). */
 #define JOURNEY_RULES_MAX 16
 #define JOURNEY_SPLIT_ARMS_MAX 16
-#define JOURNEY_ATTRS_MAX 128
+#define JOURNEY_ATTRS_MAX 512
 /* A journey's `priority:` range. */
 #define JOURNEY_PRIORITY_MIN (-1000)
 #define JOURNEY_PRIORITY_MAX 1000

@@ -35,6 +35,7 @@ struct simulate {
     engine_admit_conf_t admit;
     campaign_t campaign;      /* counts into conf.report; off without one */
     char sink_error[512];     /* why a sink call failed: the sink has no errbuf */
+    sy_profile_update_t frame_profile; /* simulate_feed_frame's: too large for the stack */
 };
 
 /* ---- outputs: counted here, then handed to the output ---- */
@@ -377,8 +378,7 @@ sy_err_t simulate_feed_frame(simulate_t *s, int32_t partition, const void *frame
                              size_t errbuf_size) {
     event_json_line_t line;
     sy_event_t event;
-    sy_profile_update_t profile;
-    sy_err_t err = sim_decode(s, frame, frame_len, &line, &event, &profile, errbuf,
+    sy_err_t err = sim_decode(s, frame, frame_len, &line, &event, &s->frame_profile, errbuf,
                               errbuf_size);
     if (err == SY_OK && (partition < 0 || partition >= s->conf.partitions)) {
         snprintf(errbuf, errbuf_size, "partition %d is not in 0..%d", (int)partition,

@@ -285,6 +285,50 @@ Test(replay, records_that_do_not_decode_are_dead_letters_naming_where_and_why) {
     }
 }
 
+/* A recording of one contact's profile updates: 1,024 attributes (the limit), then one
+ * more attribute, which the store refuses. */
+static void wide_recording_make(const char *path) {
+    static sy_profile_update_t u = {.contact_id = "wide", .updated_at_ms = 1};
+    static char names[SY_PROFILE_ATTRS_MAX][16];
+    char errbuf[512];
+    codec_t *codec = NULL;
+    recording_writer_t *w = NULL;
+    const void *frame;
+    size_t len;
+    cr_assert(eq(int, codec_open(&codec, errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, recording_writer_open(&w, path, RECORDING_CODEC_NULL, errbuf,
+                                            sizeof errbuf), SY_OK), "%s", errbuf);
+    for (size_t i = 0; i < SY_PROFILE_ATTRS_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "v%04zu", i);
+        u.set[i] = (sy_attr_t){names[i], {.kind = SY_VALUE_LONG, .u.l = (int64_t)i}};
+    }
+    for (int k = 0; k < 2; k++) {
+        u.set_count = k == 0 ? SY_PROFILE_ATTRS_MAX : 1;
+        u.set[0].name = k == 0 ? names[0] : "one_more";
+        cr_assert(eq(int, codec_encode_profile_update(codec, &u, &frame, &len, errbuf,
+                                                      sizeof errbuf), SY_OK), "%s", errbuf);
+        append(w, 0, k, 1 + k, "wide", frame, len);
+    }
+    cr_assert(eq(int, recording_writer_close(w, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    codec_close(codec);
+}
+
+Test(replay, a_profile_update_past_1024_attributes_is_a_dead_letter_with_its_reason) {
+    char path[256];
+    path_in(path, sizeof path, "wide.rec");
+    wide_recording_make(path);
+    run_ok("replay --journeys " JOURNEYS " --recording wide.rec --out wide.jsonl");
+    read_text("wide.jsonl", a_text);
+    json_object *o = dead_letter_of(a_text, 0);
+    cr_assert_not_null(o, "no dead letter in:\n%s", a_text);
+    cr_assert(eq(llong, member_integer(o, "offset"), 1), "the second update: %s",
+              member(o, "offset"));
+    cr_assert(eq(str, (char *)member(o, "error_code"), "limit"));
+    cr_assert(eq(str, (char *)member(o, "error"),
+                 "profile of wide would have more than 1024 attributes"));
+    json_object_put(o);
+}
+
 Test(replay, a_replay_continued_from_a_state_dir_equals_one_replay_of_both_halves) {
     run_ok("replay --journeys " JOURNEYS " --recording first.rec --state-dir state "
            "--until input --out one.jsonl");

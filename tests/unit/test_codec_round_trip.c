@@ -37,6 +37,20 @@ Test(codec, profile_update_round_trips_empty) {
     expect_profile_eq(&out, &in);
 }
 
+Test(codec, profile_update_round_trips_at_the_attribute_limit) {
+    static sy_profile_update_t in = {.contact_id = "c", .updated_at_ms = 1}, out;
+    static char names[SY_PROFILE_ATTRS_MAX][16];
+    cr_assert(eq(int, SY_PROFILE_ATTRS_MAX, 1024), "a profile holds up to 1,024 attributes");
+    for (size_t i = 0; i < SY_PROFILE_ATTRS_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "v%04zu", i);
+        in.set[i] = (sy_attr_t){names[i], {.kind = SY_VALUE_LONG, .u.l = (int64_t)i}};
+        in.unset[i] = names[i];
+    }
+    in.set_count = in.unset_count = SY_PROFILE_ATTRS_MAX;
+    ROUND_TRIP(codec_encode_profile_update, codec_decode_profile_update, &in, &out);
+    expect_profile_eq(&out, &in);
+}
+
 Test(codec, action_round_trips_with_all_optional_fields_set) {
     sy_action_t in = action_full(), out;
     ROUND_TRIP(codec_encode_action, codec_decode_action, &in, &out);

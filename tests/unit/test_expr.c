@@ -696,3 +696,25 @@ Test(expr, evaluation_and_rendering_allocate_nothing) {
     expr_template_free(tmpl);
     expr_free(expr);
 }
+
+Test(expr, reads_profile_only_with_a_contact_variable_or_has_flag) {
+    bool reads_flags = false;
+    expr_scope_t flags_scope = test_scope;
+    flags_scope.reads_flags = &reads_flags;
+    static const char *const reading[] = {"contact.ltv > 0",
+                                          "event.link != \"\" and not contact.vip",
+                                          "has_flag(gold)"};
+    static const char *const not_reading[] = {"event.props.store == \"Lyon\"",
+                                              "journey.entries > 1",
+                                              "now > journey.entered_at"};
+    for (size_t i = 0; i < sizeof reading / sizeof reading[0]; i++) {
+        expr_t *expr = compile_in(reading[i], &flags_scope);
+        cr_assert(expr_reads_profile(expr), "'%s' reads the profile", reading[i]);
+        expr_free(expr);
+    }
+    for (size_t i = 0; i < sizeof not_reading / sizeof not_reading[0]; i++) {
+        expr_t *expr = compile_in(not_reading[i], &flags_scope);
+        cr_assert(not(expr_reads_profile(expr)), "'%s' reads no profile", not_reading[i]);
+        expr_free(expr);
+    }
+}

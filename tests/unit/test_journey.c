@@ -697,6 +697,43 @@ Test(journey, more_nodes_than_the_maximum_is_a_limit_error) {
     free(text);
 }
 
+/* A journey declaring count number attributes a0000.. (line 4 on), whose one condition
+ * reads the last; caller frees. */
+static char *wide_journey(size_t count) {
+    size_t size = 256 + count * 48;
+    char *text = malloc(size);
+    cr_assert_not_null(text);
+    size_t used = (size_t)snprintf(text, size, "id: j\nversion: 1\nprofile:\n");
+    for (size_t i = 0; i < count; i++)
+        used += (size_t)snprintf(text + used, size - used, "  a%04zu: {type: number}\n", i);
+    snprintf(text + used, size - used,
+             "entry: {event: custom.signup}\nnodes:\n"
+             "  - {id: c, condition: {if: contact.a%04zu >= 1, then: done, else: done}}\n"
+             DONE, count - 1);
+    return text;
+}
+
+Test(journey, profile_attributes_up_to_the_maximum_load) {
+    cr_assert(eq(int, JOURNEY_ATTRS_MAX, 512), "a journey declares up to 512 attributes");
+    char *text = wide_journey(JOURNEY_ATTRS_MAX);
+    journey_t *j = parse_ok(text);
+    cr_assert(eq(sz, j->attrs_count, JOURNEY_ATTRS_MAX), "%zu attributes", j->attrs_count);
+    cr_assert(eq(str, j->attrs[JOURNEY_ATTRS_MAX - 1].name, "a0511"), "last is %s",
+              j->attrs[JOURNEY_ATTRS_MAX - 1].name);
+    journey_free(j);
+    free(text);
+}
+
+Test(journey, more_profile_attributes_than_the_maximum_is_a_limit_error) {
+    char *text = wide_journey(JOURNEY_ATTRS_MAX + 1);
+    char want[80];
+    /* declarations start on line 4: the 513th is on line 4 + 512 */
+    snprintf(want, sizeof want, "bad.yaml:%d:3: more than %d profile attributes",
+             4 + JOURNEY_ATTRS_MAX, JOURNEY_ATTRS_MAX);
+    parse_fails(text, SY_ERR_LIMIT, want);
+    free(text);
+}
+
 Test(journey, more_paths_than_the_maximum_is_a_limit_error) {
     char text[8192];
     size_t used = (size_t)snprintf(text, sizeof text, JOURNEY_HEAD HELLO_EMAIL

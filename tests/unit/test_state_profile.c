@@ -178,6 +178,30 @@ Test(state_profile, attribute_count_over_the_limit_is_refused_and_nothing_change
     state_store_close(s);
 }
 
+Test(state_profile, a_profile_of_1024_attributes_round_trips_and_1025_is_refused) {
+    state_store_t *s = open_store("p_1024", true);
+    cr_assert(eq(int, SY_PROFILE_ATTRS_MAX, 1024), "a profile holds up to 1,024 attributes");
+    update_reset("c-1");
+    fill_names(SY_PROFILE_ATTRS_MAX, 0);
+    update.set[5].value = v_string("five"); /* a string among the longs */
+    apply_ok(s, 1);
+    commit_ok(s);
+    get_ok(s, 1, "c-1");
+    cr_assert(eq(sz, attrs_count, 1024), "attrs_count = %zu", attrs_count);
+    for (size_t i = 0; i < attrs_count; i++)
+        if (i != 5)
+            cr_assert(eq(i64, attrs[i].value.u.l, (int64_t)i), "%s = %lld", attrs[i].name,
+                      (long long)attrs[i].value.u.l);
+    assert_string_attr(5, "attr00005", "five");
+    update_reset("c-1");
+    set_value("attr99999", v_long(1));
+    sy_err_t err = state_store_profile_apply(s, 1, &update, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_LIMIT), "apply returned %d, expected SY_ERR_LIMIT", err);
+    cr_assert(eq(str, errbuf, "profile of c-1 would have more than 1024 attributes"),
+              "reason: %s", errbuf);
+    state_store_close(s);
+}
+
 Test(state_profile, encoded_size_over_the_limit_is_refused) {
     state_store_t *s = open_store("p_bytes", true);
     static char big[STATE_PROFILE_BYTES_MAX / 4];
