@@ -1,8 +1,8 @@
 /* state_engagement.c — each contact's engagement memory in the "engagement" column
  * family: per channel the latest send, delivery and engagement times, the ignored streak
  * and the decayed counters, read through the pending batch and the contact table, written
- * and changelogged with the batch like consent. Keeps the record only; what updates it and what it means is
- * engine_engagement.c's. */
+ * and changelogged with the batch like consent. Keeps the record only; what updates it
+ * and what it means is engine_engagement.c's. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>

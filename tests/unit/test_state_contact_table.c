@@ -1,9 +1,9 @@
 /* test_state_contact_table.c — unit tests of the per-contact table: on its own (hit, miss,
  * absent, records of one contact side by side, eviction within the byte budget keeping
  * recent contacts) and in front of RocksDB in the state store (committed profiles, event
- * ids, consent, engagement and instances answered from it; a batch's writes visible before commit and
- * gone after an abort, even with a table too small to keep anything; a restore's writes
- * never hidden by what the table held). In-memory RocksDB. Not the store's other parts. */
+ * ids, consent, engagement and instances answered from it; a batch's writes visible
+ * before commit and gone after an abort, even with a table too small to keep anything; a
+ * restore's writes never hidden by what the table held). In-memory RocksDB. Not the store's other parts. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
