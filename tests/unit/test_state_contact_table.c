@@ -3,7 +3,8 @@
  * recent contacts) and in front of RocksDB in the state store (committed profiles, event
  * ids, consent, engagement and instances answered from it; a batch's writes visible
  * before commit and gone after an abort, even with a table too small to keep anything; a
- * restore's writes never hidden by what the table held). In-memory RocksDB. Not the store's other parts. */
+ * restore's writes never hidden by what the table held). In-memory RocksDB. Not the
+ * store's other parts. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
