@@ -1,6 +1,7 @@
 /* state_contact_table.h — committed state per contact in memory: one entry per (partition,
  * contact) holding the encoded bytes of each of its records — one instance per journey,
- * its profile, its recent event ids, its consent — or that it has none, so that the
+ * its profile, its recent event ids, its consent, its engagement memory — or that it has
+ * none, so that the
  * records an event reads take one hash lookup and no RocksDB read. A byte budget bounds
  * it; eviction drops whole entries. It holds committed values only: a batch's writes wait
  * in the pending batch (state_pending.h) until commit copies them here, so an abort has
@@ -23,6 +24,7 @@ enum {
     STATE_CONTACT_REC_PROFILE = 0x100,
     STATE_CONTACT_REC_EVENT_IDS = 0x200,
     STATE_CONTACT_REC_CONSENT = 0x300,
+    STATE_CONTACT_REC_ENGAGEMENT = 0x400,
 };
 
 /* Distinct journey ids a table tells apart: one byte of slot. Instances of journeys

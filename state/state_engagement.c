@@ -1,8 +1,8 @@
 /* state_engagement.c — each contact's engagement memory in the "engagement" column
  * family: per channel the latest send, delivery and engagement times, the ignored streak
- * and the decayed counters, read through the pending batch, written and changelogged with
- * it like consent. Keeps the record only; what updates it and what it means is
- * engine_engagement.c's. */
+ * and the decayed counters, read through the pending batch and the contact table, written
+ * and changelogged with the batch like consent. Keeps the record only; what updates it
+ * and what it means is engine_engagement.c's. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 
 /* Pending-map keys of engagement records start with this byte: like consent's 0xfd and
  * counts' 0xfc, it never reads as a partition and never meets another record's key. */
-#define ENGAGEMENT_PENDING_TAG 0xfa
+#define ENGAGEMENT_PENDING_TAG STATE_PENDING_TAG_ENGAGEMENT
 _Static_assert((ENGAGEMENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
                "an engagement record's pending key never reads as a partition");
 
@@ -122,23 +122,19 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
                                     const char *contact_id, state_engagement_t *out,
                                     char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
-    char *rerr = NULL, *owned = NULL;
+    char *owned = NULL;
     assert(s != NULL && out != NULL);
     size_t len = 0, pkey_len = pending_key(pkey, partition, contact_id);
     if (!pkey_len) {
         snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
         return SY_ERR_LIMIT;
     }
-    const pending_entry_t *p = state_pending_get(&s->pending, pkey, pkey_len);
-    const uint8_t *value = p ? p->value : NULL;
-    len = p ? p->value_len : 0;
-    if (!p && s->cf[CF_ENGAGEMENT]) { /* NULL: a store read-only from before engagement */
-        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_ENGAGEMENT],
-                               (const char *)pkey + 1, pkey_len - 1, &len, &rerr);
-        if (rerr)
-            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read engagement");
-        value = (const uint8_t *)owned;
-    }
+    const uint8_t *value;
+    sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
+                                           pkey, pkey_len, &value, &len, &owned, errbuf,
+                                           errbuf_size, "read engagement");
+    if (err != SY_OK)
+        return err;
     state_engagement_clear(out);
     int ok = !value || state_engagement_decode(value, len, out);
     rocksdb_free(owned);

@@ -1,6 +1,6 @@
 /* state_store.c — RocksDB behind state_store.h: column families, the pending batch and
  * the table of committed records per contact in front of RocksDB (instances here,
- * profiles, event ids and consent through state_store_record_read), and the options
+ * profiles, event ids, consent and engagement through state_store_record_read), and the options
  * chosen for this workload. Timers: state_timers.c; profiles and scans: state_profile.c. */
 #include "state_store.h"
 
@@ -489,6 +489,9 @@ static int pending_rec(state_store_t *s, const pending_entry_t *e, const uint8_t
         return 1;
     case STATE_PENDING_TAG_CONSENT:
         *rec = STATE_CONTACT_REC_CONSENT;
+        return 1;
+    case STATE_PENDING_TAG_ENGAGEMENT:
+        *rec = STATE_CONTACT_REC_ENGAGEMENT;
         return 1;
     default:
         break;

@@ -30,8 +30,8 @@ struct state_store {
     rocksdb_column_family_handle_t *cf[CF__COUNT];
     rocksdb_writebatch_t *batch;
     state_pending_t pending;
-    /* Committed records per contact (instances, profile, event ids, consent), or NULL
-     * when disabled (state_contact_table.h). Anything that writes those column families
+    /* Committed records per contact (instances, profile, event ids, consent, engagement),
+     * or NULL when disabled (state_contact_table.h). Anything that writes those column families
      * around the pending batch must clear it, and set contacts_stale so that the commit
      * clears it again after the write (a read in between may have refilled it). */
     state_contact_table_t *contacts;
@@ -56,16 +56,17 @@ struct state_store {
 /* The first byte of a pending-map key of a per-contact record (the tag, then the RocksDB
  * key: partition, contact id). Instance keys start with the high byte of a partition
  * below STATE_PARTITIONS_MAX (at most 0x0f), so none of these reads as a partition. */
+#define STATE_PENDING_TAG_ENGAGEMENT 0xfa
 #define STATE_PENDING_TAG_COUNT 0xfc
 #define STATE_PENDING_TAG_CONSENT 0xfd
 #define STATE_PENDING_TAG_EVENT_IDS 0xfe
 #define STATE_PENDING_TAG_PROFILE 0xff
-_Static_assert((STATE_PENDING_TAG_COUNT << 8) >= STATE_PARTITIONS_MAX,
+_Static_assert((STATE_PENDING_TAG_ENGAGEMENT << 8) >= STATE_PARTITIONS_MAX,
                "a tagged pending key never reads as a partition");
 
-/* A contact's record of kind rec (STATE_CONTACT_REC_PROFILE, _EVENT_IDS or _CONSENT) as
- * reads see it: pkey is its pending-map key (tag, then the RocksDB key of column family
- * cf). From the pending batch, else the contact table, else RocksDB (and kept in the
+/* A contact's record of kind rec (STATE_CONTACT_REC_PROFILE, _EVENT_IDS, _CONSENT or
+ * _ENGAGEMENT) as reads see it: pkey is its pending-map key (tag, then the RocksDB key of
+ * column family cf). From the pending batch, else the contact table, else RocksDB (and kept in the
  * table). *value NULL and *len 0 when there is none; *owned, when not NULL, is to be
  * released with rocksdb_free after use. what names the record in an error. */
 sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,

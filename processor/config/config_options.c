@@ -199,8 +199,8 @@ const config_option_t config_options[] = {
      CONFIG_CHECK_NONE, CONFIG_FIELD(state_cache_bytes),
      "Memory budget, in bytes, of the cache of committed state in front of RocksDB: one "
      "entry per hot contact with its journey instances (or that it has none), profile, "
-     "recent event ids and consent. Counts the cache's index too; the least recently used "
-     "contacts go first (CLOCK). 0 turns the cache off."},
+     "recent event ids, consent and engagement memory. Counts the cache's index too; the "
+     "least recently used contacts go first (CLOCK). 0 turns the cache off."},
     {"group.id", CONFIG_TYPE_STRING, "switchyard", NULL, 1, 255, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(group_id), "Kafka consumer group of all instances of this service."},
     {"transactional.id", CONFIG_TYPE_STRING, "", "derived", 0, 255, NULL,

@@ -1,9 +1,10 @@
 /* test_state_contact_table.c — unit tests of the per-contact table: on its own (hit, miss,
  * absent, records of one contact side by side, eviction within the byte budget keeping
  * recent contacts) and in front of RocksDB in the state store (committed profiles, event
- * ids, consent and instances answered from it; a batch's writes visible before commit and
- * gone after an abort, even with a table too small to keep anything; a restore's writes
- * never hidden by what the table held). In-memory RocksDB. Not the store's other parts. */
+ * ids, consent, engagement and instances answered from it; a batch's writes visible
+ * before commit and gone after an abort, even with a table too small to keep anything; a
+ * restore's writes never hidden by what the table held). In-memory RocksDB. Not the
+ * store's other parts. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
@@ -214,6 +215,25 @@ static void consent_email_put(state_store_t *s, const char *contact, int status)
                  SY_OK));
 }
 
+/* When contact's engagement record last saw an email sent; 0 when it has none. */
+static int64_t email_sent_of(state_store_t *s, const char *contact) {
+    static state_engagement_t e;
+    sy_err_t err = state_store_engagement_get(s, 0, contact, &e, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "engagement_get: %d %s", err, errbuf);
+    int64_t sent = e.channels[SY_CHANNEL_EMAIL].sent_ms;
+    return sent == INT64_MIN ? 0 : sent;
+}
+
+static void email_sent_put(state_store_t *s, const char *contact, int64_t sent_ms) {
+    static state_engagement_t e;
+    state_engagement_clear(&e);
+    e.channels[SY_CHANNEL_EMAIL].updated_ms = sent_ms;
+    e.channels[SY_CHANNEL_EMAIL].sent_ms = sent_ms;
+    e.channels[SY_CHANNEL_EMAIL].ignored_streak = 1;
+    cr_assert(eq(int, state_store_engagement_put(s, 0, contact, &e, errbuf, sizeof errbuf),
+                 SY_OK));
+}
+
 static bool id_seen(state_store_t *s, const char *contact, uint64_t hash) {
     state_event_ids_conf_t conf = {24 * 3600 * 1000LL, 64};
     bool seen = true;
@@ -228,6 +248,7 @@ Test(state_contact_table, committed_records_are_answered_from_the_table) {
     profile_set(s, "ann", "Ann");
     node_put(s, "ann", 3);
     consent_email_put(s, "ann", STATE_CONSENT_OPTED_OUT);
+    email_sent_put(s, "ann", T0_MS + 5);
     cr_assert(not(id_seen(s, "ann", 7)));
     commit_ok(s);
     state_cache_stats_t before, after;
@@ -237,11 +258,12 @@ Test(state_contact_table, committed_records_are_answered_from_the_table) {
         cr_assert(eq(int, node_of(s, "ann"), 3));
         cr_assert(eq(int, consent_email_of(s, "ann"), STATE_CONSENT_OPTED_OUT));
         cr_assert(id_seen(s, "ann", 7));
+        cr_assert(eq(i64, email_sent_of(s, "ann"), T0_MS + 5));
     }
     state_store_cache_stats_get(s, &after);
     cr_assert(eq(u64, after.misses, before.misses), "a committed record went to RocksDB");
-    cr_assert(eq(u64, after.hits - before.hits, 12));
-    cr_assert(eq(sz, after.entries, 1), "one entry for ann's four records");
+    cr_assert(eq(u64, after.hits - before.hits, 15));
+    cr_assert(eq(sz, after.entries, 1), "one entry for ann's five records");
     state_store_close(s);
 }
 
@@ -255,6 +277,7 @@ static void batch_write(state_store_t *s, int n, int round) {
         node_put(s, contact, (uint16_t)(round + 1));
         consent_email_put(s, contact, round % 2 ? STATE_CONSENT_OPTED_IN
                                                 : STATE_CONSENT_OPTED_OUT);
+        email_sent_put(s, contact, T0_MS + round + 1);
         cr_assert(not(id_seen(s, contact, 1000 + (uint64_t)round)));
     }
 }
@@ -269,6 +292,8 @@ static void batch_check(state_store_t *s, int n, int round) {
         cr_assert(eq(int, node_of(s, contact), round + 1));
         cr_assert(eq(int, consent_email_of(s, contact),
                      round % 2 ? STATE_CONSENT_OPTED_IN : STATE_CONSENT_OPTED_OUT));
+        cr_assert(eq(i64, email_sent_of(s, contact), T0_MS + round + 1), "%s round %d",
+                  contact, round);
         cr_assert(id_seen(s, contact, 1000 + (uint64_t)round), "%s round %d", contact, round);
     }
 }
@@ -322,18 +347,22 @@ Test(state_contact_table, a_restore_replaces_what_the_table_held) {
     state_store_t *dst = open_mem("table-restore-dst", STATE_CACHE_BYTES_DEFAULT);
     profile_set(dst, "ann", "Old");
     consent_email_put(dst, "ann", STATE_CONSENT_OPTED_IN);
+    email_sent_put(dst, "ann", T0_MS);
     commit_ok(dst);
     cr_assert(eq(str, (char *)first_name_of(dst, "ann"), "Old")); /* now in the table */
     profile_set(src, "ann", "New");
     consent_email_put(src, "ann", STATE_CONSENT_OPTED_OUT);
+    email_sent_put(src, "ann", T0_MS + 9);
     cr_assert(eq(int, state_store_pending_each(src, to_copy, dst), SY_OK), "%s", errbuf);
     /* A read between the restore's writes and its commit sees the old committed value
      * (reads need not see applied records): the commit must not leave it in the table. */
     (void)first_name_of(dst, "ann");
     (void)consent_email_of(dst, "ann");
+    cr_assert(eq(i64, email_sent_of(dst, "ann"), T0_MS));
     commit_ok(dst);
     cr_assert(eq(str, (char *)first_name_of(dst, "ann"), "New"));
     cr_assert(eq(int, consent_email_of(dst, "ann"), STATE_CONSENT_OPTED_OUT));
+    cr_assert(eq(i64, email_sent_of(dst, "ann"), T0_MS + 9));
     state_store_close(src);
     state_store_close(dst);
 }
