@@ -13,6 +13,10 @@ static sy_err_t topics_add(topics_admin_t *a, char *name, const char *option,
                            bool copartitioned, bool compacted) {
     if (!name)
         return SY_ERR_NOMEM;
+    if (a->count == TOPICS_MAX) { /* TOPICS_MAX lags the list: a bug, not bad input */
+        free(name);
+        return SY_ERR_LIMIT;
+    }
     a->entries[a->count++] = (topics_entry_t){
         .name = name, .option = option, .copartitioned = copartitioned,
         .compacted = compacted, .partitions = -1,

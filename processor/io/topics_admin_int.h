@@ -12,8 +12,9 @@
 #include "sy_backoff.h"
 #include "topics_admin.h"
 
-/* events, profiles, changelog, decisions, contact updates, dlq, and the action topics. */
-#define TOPICS_MAX (6 + SY_CHANNEL__COUNT)
+/* events, profiles, changelog, decisions, contact updates, dlq, conversions, and the
+ * action topics. */
+#define TOPICS_MAX (7 + SY_CHANNEL__COUNT)
 
 /* The first waits between retries of a retriable error double from MIN to MAX. */
 #define TOPICS_BACKOFF_MIN_MS 100
