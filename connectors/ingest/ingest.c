@@ -10,6 +10,7 @@
 #include "log.h"
 #include "sy_backoff.h"
 #include "sy_file.h"
+#include "sy_phone.h"
 
 /* Largest TLS certificate chain or key file read: far above any real one. */
 #define INGEST_TLS_FILE_BYTES_MAX (1024 * 1024)
@@ -61,6 +62,12 @@ sy_err_t ingest_open(ingest_t **out, const sy_config_t *config, atomic_int *stop
     in->config = config;
     in->stop = stop;
     sy_err_t err = ingest_tls_load(in, errbuf, errbuf_size);
+    if (err == SY_OK && *config->ingest_calls_forward &&
+        !sy_phone_e164_valid(config->ingest_calls_forward)) {
+        sy_errf(errbuf, errbuf_size, "ingest.calls.forward: '%s' is not an E.164 number: "
+                "write + and 2 to 15 digits, like +12125550100", config->ingest_calls_forward);
+        err = SY_ERR_CONFIG;
+    }
     if (err == SY_OK && *config->ingest_sendgrid_public_key)
         err = ingest_sign_key_load(&in->sendgrid_key, config->ingest_sendgrid_public_key,
                                    errbuf, errbuf_size);

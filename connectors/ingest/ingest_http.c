@@ -1,9 +1,10 @@
 /* ingest_http.c — the HTTP side of `switchyard ingest` on libmicrohttpd (a thread per
  * connection: a request waits for its broker acknowledgement on its own thread): reading
  * bodies up to ingest.body.bytes.max, routing, checking signatures and tokens, and
- * answering — 200 once every event is acknowledged, 400 malformed, 401/403 unsigned or
- * wrongly signed, 413 too large, 503 with Retry-After while the broker does not
- * acknowledge. The formats are ingest_batch.h's; the producer, ingest_produce.h's. */
+ * answering — 200 (302 for a click-to-call smartphone) once every event is acknowledged,
+ * 400 malformed, 401/403 unsigned or wrongly signed, 413 too large, 503 with Retry-After
+ * while the broker does not acknowledge. The formats are ingest_batch.h's (call tracking's,
+ * ingest_calls.h's); the producer, ingest_produce.h's. */
 #include <assert.h>
 #include <stdarg.h>
 #include <microhttpd.h>
@@ -51,6 +52,10 @@ static const struct {
     {"/twilio/messages/inbound", INGEST_EP_MESSAGE_INBOUND},
     {"/twilio/voice/status", INGEST_EP_VOICE_STATUS},
     {"/events", INGEST_EP_API},
+    {"/twilio/calls/inbound", INGEST_EP_CALL_INBOUND},
+    {"/twilio/calls/status", INGEST_EP_CALL_STATUS},
+    {"/twilio/calls/transcription", INGEST_EP_CALL_TRANSCRIPTION},
+    {"/c/", INGEST_EP_CALL_CLICK}, /* a prefix: http_first routes it */
 };
 
 static ingest_endpoint_t http_route(const char *url) {
@@ -87,9 +92,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-static enum MHD_Result http_send(ingest_t *in, struct MHD_Connection *c,
-                                 ingest_endpoint_t endpoint, unsigned status,
-                                 const char *type, const char *body, size_t len) {
+/* Answer status with body (len bytes of type), and a Location header unless NULL. */
+static enum MHD_Result http_respond(ingest_t *in, struct MHD_Connection *c,
+                                    ingest_endpoint_t endpoint, unsigned status,
+                                    const char *type, const char *body, size_t len,
+                                    const char *location) {
     assert(in && c && type && body);
     ingest_metrics_request(&in->metrics, endpoint, status);
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
@@ -98,6 +105,8 @@ static enum MHD_Result http_send(ingest_t *in, struct MHD_Connection *c,
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (location)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
         char after[24];
         snprintf(after, sizeof after, "%lld", (long long)in->config->ingest_retry_after_s);
@@ -106,6 +115,12 @@ static enum MHD_Result http_send(ingest_t *in, struct MHD_Connection *c,
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result http_send(ingest_t *in, struct MHD_Connection *c,
+                                 ingest_endpoint_t endpoint, unsigned status,
+                                 const char *type, const char *body, size_t len) {
+    return http_respond(in, c, endpoint, status, type, body, len, NULL);
 }
 
 static enum MHD_Result http_text(ingest_t *in, struct MHD_Connection *c,
@@ -231,6 +246,39 @@ static bool twilio_url(ingest_t *in, struct MHD_Connection *c, const http_reques
                             req->uri) < (int)size;
 }
 
+/* Decode a Twilio request's body (form) and URL query (query) into b's arena and check
+ * its X-Twilio-Signature when ingest.twilio.auth.token is set. False: r says why. */
+static bool twilio_verified(ingest_t *in, struct MHD_Connection *c, http_request_t *req,
+                            ingest_batch_t *b, ingest_form_t *form, ingest_form_t *query,
+                            http_reply_t *r) {
+    char why[INGEST_REASON_BYTES - 32], url[INGEST_URL_BYTES] = "";
+    assert(in && req && b && form && query && r);
+    const char *q = strchr(req->uri, '?');
+    sy_err_t err = ingest_form_parse(b, req->body ? req->body : "", req->len, form, why,
+                                     sizeof why);
+    if (err == SY_OK)
+        err = ingest_form_parse(b, q ? q + 1 : "", q ? strlen(q + 1) : 0, query, why,
+                                sizeof why);
+    if (err != SY_OK) {
+        reply_parse_error(r, err, why);
+        return false;
+    }
+    const char *token = in->config->ingest_twilio_auth_token;
+    if (!*token)
+        return true;
+    const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature");
+    if (!sig) {
+        reply_set(r, 401, "X-Twilio-Signature is missing");
+        return false;
+    }
+    if (!twilio_url(in, c, req, url, sizeof url) ||
+        !ingest_sign_twilio_verify(token, url, form, sig)) {
+        reply_set(r, 403, "X-Twilio-Signature does not match (signed URL: %.300s)", url);
+        return false;
+    }
+    return true;
+}
+
 static void http_twilio(ingest_t *in, struct MHD_Connection *c, http_request_t *req,
                         ingest_endpoint_t ep, ingest_batch_t *b, http_reply_t *r) {
     static const ingest_twilio_kind_t kinds[] = {
@@ -239,34 +287,13 @@ static void http_twilio(ingest_t *in, struct MHD_Connection *c, http_request_t *
         [INGEST_EP_VOICE_STATUS] = INGEST_TWILIO_VOICE_STATUS,
     };
     ingest_form_t form, query;
-    char why[INGEST_REASON_BYTES - 32], url[INGEST_URL_BYTES] = "";
+    char why[INGEST_REASON_BYTES - 32];
     assert(in && req && b && r && ep <= INGEST_EP_VOICE_STATUS);
-    const char *q = strchr(req->uri, '?');
-    sy_err_t err = ingest_form_parse(b, req->body ? req->body : "", req->len, &form, why,
-                                     sizeof why);
-    if (err == SY_OK)
-        err = ingest_form_parse(b, q ? q + 1 : "", q ? strlen(q + 1) : 0, &query, why,
-                                sizeof why);
-    if (err != SY_OK) {
-        reply_parse_error(r, err, why);
+    if (!twilio_verified(in, c, req, b, &form, &query, r))
         return;
-    }
-    const char *token = in->config->ingest_twilio_auth_token;
-    if (*token) {
-        const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Twilio-Signature");
-        if (!sig) {
-            reply_set(r, 401, "X-Twilio-Signature is missing");
-            return;
-        }
-        if (!twilio_url(in, c, req, url, sizeof url) ||
-            !ingest_sign_twilio_verify(token, url, &form, sig)) {
-            reply_set(r, 403, "X-Twilio-Signature does not match (signed URL: %.300s)", url);
-            return;
-        }
-    }
     ingest_finder_t finder = {ingest_profiles_find, in->profiles};
-    err = ingest_twilio_parse(kinds[ep], &form, &query, sy_clock_wall_ms(), &finder, b, why,
-                              sizeof why);
+    sy_err_t err = ingest_twilio_parse(kinds[ep], &form, &query, sy_clock_wall_ms(), &finder,
+                                       b, why, sizeof why);
     if (err != SY_OK) {
         reply_parse_error(r, err, why);
         return;
@@ -276,6 +303,31 @@ static void http_twilio(ingest_t *in, struct MHD_Connection *c, http_request_t *
         r->type = "text/xml";
         snprintf(r->text, sizeof r->text,
                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>");
+    }
+}
+
+/* A Twilio Voice callback of a call to a tracking number: one call.inbound event keyed
+ * call:<To>; the call itself is answered with TwiML once the event is acknowledged. */
+static void http_calls(ingest_t *in, struct MHD_Connection *c, http_request_t *req,
+                       ingest_batch_t *b, http_reply_t *r) {
+    ingest_form_t form, query;
+    char why[INGEST_REASON_BYTES - 32];
+    ingest_endpoint_t ep = req->endpoint;
+    assert(in && b && r && ep >= INGEST_EP_CALL_INBOUND && ep <= INGEST_EP_CALL_TRANSCRIPTION);
+    calls_twilio_kind_t kind = ep == INGEST_EP_CALL_INBOUND  ? CALLS_TWILIO_INBOUND
+                               : ep == INGEST_EP_CALL_STATUS ? CALLS_TWILIO_STATUS
+                                                             : CALLS_TWILIO_TRANSCRIPTION;
+    if (!twilio_verified(in, c, req, b, &form, &query, r))
+        return;
+    sy_err_t err = ingest_calls_twilio(kind, &form, sy_clock_wall_ms(), b, why, sizeof why);
+    if (err != SY_OK) {
+        reply_parse_error(r, err, why);
+        return;
+    }
+    http_finish(in, ep, b, r);
+    if (r->status == 200 && kind == CALLS_TWILIO_INBOUND) {
+        r->type = "text/xml";
+        ingest_calls_twiml(in->config->ingest_calls_forward, r->text, sizeof r->text);
     }
 }
 
@@ -318,6 +370,8 @@ static enum MHD_Result http_post(ingest_t *in, struct MHD_Connection *c,
         http_sendgrid(in, c, req, &batch, &reply);
     else if (req->endpoint == INGEST_EP_API)
         http_api(in, c, req, &batch, &reply);
+    else if (req->endpoint >= INGEST_EP_CALL_INBOUND)
+        http_calls(in, c, req, &batch, &reply);
     else
         http_twilio(in, c, req, req->endpoint, &batch, &reply);
     ingest_batch_deinit(&batch);
@@ -356,6 +410,39 @@ static void http_body_take(ingest_t *in, http_request_t *req, const char *data,
     req->len += size;
 }
 
+/* GET /c/<token>: produce the click (acknowledged), then send a smartphone to the tel: URI
+ * and show any other device the number; 400 for a malformed token. */
+static enum MHD_Result http_click(ingest_t *in, struct MHD_Connection *c, const char *token) {
+    ingest_batch_t batch = {0};
+    http_reply_t reply = {0};
+    calls_device_t device = CALLS_DEVICE_DESKTOP;
+    char e164[SY_PHONE_E164_BYTES] = "", why[INGEST_REASON_BYTES - 32], page[1024];
+    assert(in && token);
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_USER_AGENT);
+    sy_err_t err = ingest_calls_click(token, ua, sy_clock_wall_ms(), &batch, &device, e164,
+                                      why, sizeof why);
+    if (err != SY_OK)
+        reply_parse_error(&reply, err, why);
+    else
+        http_finish(in, INGEST_EP_CALL_CLICK, &batch, &reply);
+    ingest_batch_deinit(&batch);
+    if (reply.status != 200) {
+        if (reply.status != 503)
+            log_info("ingest: /c/: %u: %s", reply.status, reply.text);
+        return http_text(in, c, INGEST_EP_CALL_CLICK, reply.status, reply.text);
+    }
+    if (device == CALLS_DEVICE_SMARTPHONE) {
+        char tel[SY_PHONE_TEL_BYTES];
+        sy_phone_tel_uri(e164, tel);
+        return http_respond(in, c, INGEST_EP_CALL_CLICK, 302, "text/plain; charset=utf-8",
+                            tel, strlen(tel), tel);
+    }
+    size_t len = calls_click_page(e164, page, sizeof page);
+    return http_send(in, c, INGEST_EP_CALL_CLICK, 200, "text/html; charset=utf-8", page,
+                     len < sizeof page ? len : sizeof page - 1);
+}
+
 /* The first call of a request: GET pages at once; a POST's route and announced length. */
 static enum MHD_Result http_first(ingest_t *in, struct MHD_Connection *c, const char *url,
                                   const char *method, http_request_t *req, bool *answered) {
@@ -364,6 +451,10 @@ static enum MHD_Result http_first(ingest_t *in, struct MHD_Connection *c, const 
     *answered = true;
     req->endpoint = http_route(url);
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (strncmp(url, "/c/", 3) == 0)
+        return strcmp(method, "GET") == 0
+                   ? http_click(in, c, url + 3)
+                   : http_text(in, c, INGEST_EP_CALL_CLICK, 405, "only GET: a click");
     if (get && strcmp(url, "/metrics") == 0)
         return http_rendered(in, c);
     if (get && strcmp(url, "/healthz") == 0)

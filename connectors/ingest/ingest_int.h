@@ -10,6 +10,7 @@
 #include "admin_expo.h"
 #include "ingest.h"
 #include "ingest_batch.h"
+#include "ingest_calls.h"
 #include "ingest_produce.h"
 #include "ingest_profiles.h"
 #include "ingest_sign.h"
@@ -21,12 +22,16 @@ typedef enum ingest_endpoint {
     INGEST_EP_MESSAGE_INBOUND,/* POST /twilio/messages/inbound */
     INGEST_EP_VOICE_STATUS,   /* POST /twilio/voice/status */
     INGEST_EP_API,            /* POST /events */
+    INGEST_EP_CALL_INBOUND,   /* POST /twilio/calls/inbound */
+    INGEST_EP_CALL_STATUS,    /* POST /twilio/calls/status */
+    INGEST_EP_CALL_TRANSCRIPTION, /* POST /twilio/calls/transcription */
+    INGEST_EP_CALL_CLICK,     /* GET /c/<token> */
     INGEST_EP_OTHER,          /* anything else: /metrics, /healthz, 404s */
     INGEST_EP__COUNT
 } ingest_endpoint_t;
 
 /* The status codes ingest answers with, for the counters. */
-#define INGEST_CODES_COUNT 10
+#define INGEST_CODES_COUNT 11
 extern const unsigned ingest_codes[INGEST_CODES_COUNT];
 
 typedef struct ingest_metrics {

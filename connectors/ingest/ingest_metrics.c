@@ -5,12 +5,13 @@
 
 #include "ingest_int.h"
 
-const unsigned ingest_codes[INGEST_CODES_COUNT] = {200, 400, 401, 403, 404,
+const unsigned ingest_codes[INGEST_CODES_COUNT] = {200, 302, 400, 401, 403, 404,
                                                    405, 413, 500, 503, 0};
 
 static const char *const endpoint_names[INGEST_EP__COUNT] = {
     "sendgrid", "twilio_message_status", "twilio_message_inbound", "twilio_voice_status",
-    "events", "other",
+    "events", "twilio_call_inbound", "twilio_call_status", "twilio_call_transcription",
+    "click_to_call", "other",
 };
 
 void ingest_metrics_request(ingest_metrics_t *m, ingest_endpoint_t ep, unsigned code) {

@@ -97,6 +97,7 @@ typedef struct sy_config {
     char *ingest_sendgrid_public_key; /* ingest.sendgrid.public.key: base64 DER; "": unsigned */
     char *ingest_twilio_auth_token;   /* ingest.twilio.auth.token; "": unsigned */
     char *ingest_api_token;           /* ingest.api.token; "": /events refused */
+    char *ingest_calls_forward;       /* ingest.calls.forward: E.164; "": calls not forwarded */
     char *ingest_profiles_email_attribute; /* ingest.profiles.email.attribute */
     char *ingest_profiles_phone_attribute; /* ingest.profiles.phone.attribute */
     int64_t state_standby_replicas; /* state.standby.replicas */

@@ -363,6 +363,11 @@ const config_option_t config_options[] = {
      CONFIG_FIELD(ingest_api_token),
      "Bearer token the JSON endpoint /events requires (Authorization: Bearer TOKEN). "
      "Empty: /events refuses every request."},
+    {"ingest.calls.forward", CONFIG_TYPE_STRING, "", "none", 0, 16, NULL, CONFIG_CHECK_NONE,
+     CONFIG_FIELD(ingest_calls_forward),
+     "E.164 number (+12125550100) an inbound call to a tracking number is forwarded to: "
+     "/twilio/calls/inbound answers with TwiML that dials it. Empty: the TwiML is an empty "
+     "<Response/>, which ends the call (docs/call_tracking.md)."},
     {"ingest.profiles.email.attribute", CONFIG_TYPE_STRING, "email", NULL, 0, 256, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(ingest_profiles_email_attribute),
      "Profile attribute holding a contact's email address: ingest finds the contact of a "

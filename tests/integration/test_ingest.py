@@ -266,6 +266,81 @@ def test_twilio(ing):
     print("ok: Twilio message, inbound and call callbacks answered 200")
 
 
+TRACKING = "+12125550101"
+FORWARD = "+18005550100"
+CLICK_CONTACT, CLICK_ACTION = "c-click", "a1b2c3d4"
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1")
+DESKTOP = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/120.0.0.0 Safari/537.36")
+
+
+def test_calls(ing):
+    call = {"CallSid": "CAtrk1", "AccountSid": "AC1", "From": "+15550004444", "To": TRACKING,
+            "Direction": "inbound", "ApiVersion": "2010-04-01"}
+    r = twilio_post(ing.url, "/twilio/calls/inbound", dict(call, CallStatus="ringing"))
+    check(r.status_code == 200 and r.headers["Content-Type"].startswith("text/xml"),
+          f"inbound call: {r.status_code} {r.headers.get('Content-Type')} {r.text}")
+    check(f"<Response><Dial>{FORWARD}</Dial></Response>" in r.text,
+          f"the call must be forwarded to ingest.calls.forward: {r.text}")
+    r = twilio_post(ing.url, "/twilio/calls/status",
+                    dict(call, CallStatus="completed", CallDuration="95"))
+    check(r.status_code == 200 and r.json()["events"] == 1, f"call status: {r.text}")
+    r = twilio_post(ing.url, "/twilio/calls/transcription",
+                    dict(call, CallStatus="completed", TranscriptionStatus="completed",
+                         TranscriptionText="I will pay by credit card"))
+    check(r.status_code == 200 and r.json()["events"] == 1, f"transcription: {r.text}")
+    r = twilio_post(ing.url, "/twilio/calls/inbound", dict(call, CallSid="CAforged"),
+                    signature="AAAA")
+    check(r.status_code == 403, f"a wrongly signed call must be 403, got {r.status_code}")
+    r = requests.post(ing.url + "/twilio/calls/transcription", data=dict(call, CallSid="CAx"),
+                      timeout=60)
+    check(r.status_code == 401, f"an unsigned call must be 401, got {r.status_code}")
+    r = twilio_post(ing.url, "/twilio/calls/status", dict(call, To="2125550101"))
+    check(r.status_code == 400 and "E.164" in r.text, f"a bad To must be 400: {r.text}")
+    token = f"{CLICK_CONTACT.encode().hex()}.{CLICK_ACTION}.{TRACKING[1:]}"
+    r = requests.get(f"{ing.url}/c/{token}", headers={"User-Agent": IPHONE},
+                     allow_redirects=False, timeout=60)
+    check(r.status_code == 302 and r.headers.get("Location") == f"tel:{TRACKING}",
+          f"an iPhone must be sent to tel:: {r.status_code} {r.headers}")
+    r = requests.get(f"{ing.url}/c/{token}", headers={"User-Agent": DESKTOP},
+                     allow_redirects=False, timeout=60)
+    check(r.status_code == 200 and r.headers["Content-Type"].startswith("text/html") and
+          "(212) 555-0101" in r.text and f"tel:{TRACKING}" in r.text,
+          f"a desktop must be shown the number: {r.status_code} {r.text}")
+    r = requests.get(f"{ing.url}/c/zz.{CLICK_ACTION}.12125550101", timeout=60,
+                     allow_redirects=False)
+    check(r.status_code == 400 and "click-to-call token" in r.text, f"bad token: {r.text}")
+    print("ok: tracking-number callbacks (TwiML for the call), unsigned ones refused, "
+          "click to call redirected or shown, a bad token 400")
+
+
+def test_calls_topic(by_id, events):
+    for kind, want in [("inbound", {"status": "ringing"}),
+                       ("status", {"status": "completed", "duration": "95"}),
+                       ("transcription", {"status": "completed"})]:
+        ev = by_id.get(f"CAtrk1:{kind}", [None])[0]
+        check(ev is not None, f"CAtrk1:{kind} not on the topic")
+        check(ev["contact_id"] == f"call:{TRACKING}" and ev["channel"] == "CALL" and
+              ev["type"] == "INBOUND", f"CAtrk1:{kind}: {ev}")
+        props = dict(want, call_id="CAtrk1", to=TRACKING)
+        props["from"] = "+15550004444"
+        check(ev["props"] == props, f"CAtrk1:{kind}: props {ev['props']}, expected {props}")
+    check(by_id["CAtrk1:transcription"][0]["text"] == "I will pay by credit card",
+          "the transcript is not the event's text")
+    check(not any(k.startswith(("CAforged", "CAx")) for k in by_id),
+          "a refused callback reached the topic")
+    clicks = [e for e in events if e["contact_id"] == CLICK_CONTACT]
+    check(sorted(e["props"].get("device") for e in clicks) == ["desktop", "smartphone"],
+          f"two clicks, a smartphone's and a desktop's: {clicks}")
+    for e in clicks:
+        check(e["channel"] == "EMAIL" and e["type"] == "CLICKED" and e["link"] == "call" and
+              e["message_id"] == CLICK_ACTION and e["props"].get("number") == TRACKING,
+              f"a click to call: {e}")
+    print("ok: call.inbound keyed call:<To> with its fields; email.clicked link call with "
+          "the device")
+
+
 def test_api(ing):
     one = {"event_id": "app-1", "contact_id": "c-app", "time": "2026-11-02T08:00:00Z",
            "type": "custom.purchase", "value": 12.5, "props": {"store": "Leeds"}}
@@ -285,7 +360,7 @@ def test_api(ing):
 
 
 def test_topic(base):
-    events = events_read(base, 33 + 11 + 3 + 3)
+    events = events_read(base, 33 + 11 + 3 + 3 + 3 + 2)
     by_id = {}
     for ev in events:
         by_id.setdefault(ev["event_id"], []).append(ev)
@@ -336,6 +411,7 @@ def test_topic(base):
     one("app-2", channel="PUSH", type="OPENED", message_id="a-push-1")
     one("app-3", channel="IN_APP", type="SHOWN")
     print("ok: every provider event on the topic with its type, contact and fields")
+    test_calls_topic(by_id, events)
     return by_id["promo-1"]
 
 
@@ -443,7 +519,8 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         base = f"ingest-{uuid.uuid4().hex[:8]}"
         key = SendGridKey(d)
-        config = config_write(d, base, extra=f"ingest.sendgrid.public.key = {key.public_b64}\n")
+        config = config_write(d, base, extra=f"ingest.sendgrid.public.key = {key.public_b64}\n"
+                                             f"ingest.calls.forward = {FORWARD}\n")
         topics_create(config)
         profiles_produce(base, [("c-phone", {"phone": "+15550001111",
                                              "email": "bob@example.com"})])
@@ -458,6 +535,7 @@ def main():
             print("ok: SendGrid's events, signed, answered 200 (and twice more)")
             test_refusals(ing, key, body)
             test_twilio(ing)
+            test_calls(ing)
             test_api(ing)
         finally:
             ing.stop()

@@ -2,7 +2,8 @@
  * SendGrid's events, Twilio's callbacks and the JSON endpoint into engagement events (type,
  * contact, ids, fields; what produces nothing; what is refused and why), form decoding,
  * and the signatures (SendGrid's ECDSA P-256 with a key made here, Twilio's HMAC-SHA1
- * computed independently). Not the server (tests/integration/test_ingest.py). */
+ * computed independently), call tracking's callbacks, clicks and TwiML. Not the server
+ * (tests/integration/test_ingest.py). */
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "ingest_batch.h"
+#include "ingest_calls.h"
 #include "ingest_sign.h"
 
 static ingest_batch_t batch;
@@ -215,6 +217,71 @@ Test(ingest, twilio_call_statuses) {
     cr_assert_eq(twilio(INGEST_TWILIO_VOICE_STATUS, "CallSid=CA1&CallStatus=ringing", ""),
                  SY_OK);
     cr_expect_eq(batch.skipped, 1);
+}
+
+/* A Twilio Voice callback to a tracking number (the event's strings must outlive the
+ * call: ASan sees a pointer into its stack). */
+static sy_err_t call_callback(calls_twilio_kind_t kind, const char *body) {
+    static ingest_form_t form;
+    cr_assert_eq(ingest_form_parse(&batch, body, strlen(body), &form, why, sizeof why), SY_OK);
+    return ingest_calls_twilio(kind, &form, 5000, &batch, why, sizeof why);
+}
+
+Test(ingest, calls_callback_is_call_inbound_keyed_by_the_number) {
+    cr_assert_eq(call_callback(CALLS_TWILIO_TRANSCRIPTION,
+                               "CallSid=CA9&From=%2B15550004444&To=%2B12125550101"
+                               "&CallStatus=completed&TranscriptionText=credit+card"),
+                 SY_OK, "%s", why);
+    cr_assert_eq(batch.count, 1);
+    const sy_event_t *e = &batch.events[0];
+    cr_expect_str_eq(e->contact_id, "call:+12125550101");
+    cr_expect_str_eq(e->event_id, "CA9:transcription");
+    cr_expect_eq(e->channel, SY_CHANNEL_CALL);
+    cr_expect_eq(e->type, SY_EVENT_INBOUND);
+    cr_expect_eq(e->occurred_at_ms, 5000);
+    cr_expect_str_eq(e->text, "credit card");
+    cr_expect_str_eq(prop(e, "from"), "+15550004444");
+    cr_expect_str_eq(prop(e, "status"), "completed");
+    ingest_batch_reset(&batch);
+    cr_expect_eq(call_callback(CALLS_TWILIO_STATUS, "CallSid=CA9&To=2125550101"),
+                 SY_ERR_INVALID_RECORD);
+    cr_expect(strstr(why, "E.164"), "%s", why);
+    cr_expect_eq(batch.count, 0);
+}
+
+Test(ingest, click_to_call_is_email_clicked_with_the_device) {
+    calls_device_t device;
+    char e164[SY_PHONE_E164_BYTES];
+    const char *phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+                        "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+    /* hex("c-1") "." action id "." digits */
+    cr_assert_eq(ingest_calls_click("632d31.ab12.12125550101", phone, 7000, &batch, &device,
+                                    e164, why, sizeof why), SY_OK, "%s", why);
+    cr_expect_eq(device, CALLS_DEVICE_SMARTPHONE);
+    cr_expect_str_eq(e164, "+12125550101");
+    const sy_event_t *e = &batch.events[0];
+    cr_expect_str_eq(e->contact_id, "c-1");
+    cr_expect_str_eq(e->message_id, "ab12");
+    cr_expect_eq(e->channel, SY_CHANNEL_EMAIL);
+    cr_expect_eq(e->type, SY_EVENT_CLICKED);
+    cr_expect_str_eq(e->link, "call");
+    cr_expect_str_eq(prop(e, "device"), "smartphone");
+    cr_expect_eq(ingest_calls_click("632d31.ab12.12125550101", NULL, 7001, &batch, &device,
+                                    e164, why, sizeof why), SY_OK);
+    cr_expect_eq(device, CALLS_DEVICE_DESKTOP);
+    cr_expect_str_neq(batch.events[1].event_id, batch.events[0].event_id);
+    cr_expect_eq(ingest_calls_click("632d31.AB12.12125550101", NULL, 7002, &batch, &device,
+                                    e164, why, sizeof why), SY_ERR_INVALID_RECORD);
+    cr_expect(strstr(why, "click-to-call token"), "%s", why);
+    cr_expect_eq(batch.count, 2);
+}
+
+Test(ingest, inbound_call_twiml_dials_the_forward_number_or_is_empty) {
+    char twiml[256];
+    ingest_calls_twiml("+18005550100", twiml, sizeof twiml);
+    cr_expect(strstr(twiml, "<Response><Dial>+18005550100</Dial></Response>"), "%s", twiml);
+    ingest_calls_twiml("", twiml, sizeof twiml);
+    cr_expect(strstr(twiml, "<Response/>") && !strstr(twiml, "Dial"), "%s", twiml);
 }
 
 static sy_err_t api(const char *json) {
