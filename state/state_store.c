@@ -566,13 +566,21 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
         snprintf(errbuf, errbuf_size, "state store: out of memory for the pending batch");
         return SY_ERR_NOMEM;
     }
+    if (s->write_failed[0]) {
+        batch_reset(s, false);
+        snprintf(errbuf, errbuf_size, "%s (an earlier write failed; nothing written since)",
+                 s->write_failed);
+        return SY_ERR_STATE;
+    }
     batch_fill(s);
     assert(s->stream_time_unwritten_count == 0);
     if (rocksdb_writebatch_count(s->batch) > 0)
         rocksdb_write(s->db, s->write_options, s->batch, &rerr);
     if (rerr) {
         batch_reset(s, false);
-        return state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
+        sy_err_t err = state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
+        snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+        return err;
     }
     contacts_fill(s);
     state_store_timer_marks_commit(s);

@@ -29,6 +29,10 @@ struct state_store {
     rocksdb_writeoptions_t *write_options;
     rocksdb_column_family_handle_t *cf[CF__COUNT];
     rocksdb_writebatch_t *batch;
+    /* The first failed write's error ("" while none): RocksDB must not be written again
+     * after one (its writer keeps the error; Debian's build asserts on a second write),
+     * so every later commit refuses with it. */
+    char write_failed[256];
     state_pending_t pending;
     /* Committed records per contact (instances, profile, event ids, consent, engagement),
      * or NULL when disabled (state_contact_table.h). Anything that writes those column families

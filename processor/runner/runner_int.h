@@ -28,6 +28,11 @@
 /* transaction.timeout.ms unless configured: how long a killed instance's open transaction
  * holds back the changelog's and the input offsets' stable end for the next owner. */
 #define RUNNER_TXN_ABANDON_MS "10000"
+/* message.timeout.ms of the transactional producer unless configured: well inside the
+ * transaction timeout, so a record that cannot be delivered (a deleted topic) fails the
+ * batch, which aborts and is redone, before the broker aborts the transaction itself
+ * and fences the producer. */
+#define RUNNER_MESSAGE_TIMEOUT_MS "5000"
 /* Milliseconds librdkafka calls may block in the transactional API before we look again. */
 #define RUNNER_TXN_TIMEOUT_MS 30000
 /* Longest one call of the transactional API blocks (init, send offsets, commit, abort):

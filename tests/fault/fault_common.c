@@ -393,7 +393,7 @@ void fault_print_log_problems(const char *log_path, int max) {
     FILE *f = fopen(log_path, "r");
     while (f && fgets(line, sizeof line, f))
         if (strstr(line, "ERROR") || strstr(line, "WARN") || strstr(line, "error") ||
-            strstr(line, "warn"))
+            strstr(line, "warn") || strstr(line, "Assertion"))
             snprintf(ring[n++ % 8], sizeof ring[0], "%.510s", line);
     if (f)
         fclose(f);
