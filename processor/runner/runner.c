@@ -11,51 +11,6 @@
 #include "runner_int.h"
 #include "sy_clock.h"
 
-
-
-static sy_err_t consumer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
-    const sy_config_t *c = r->config;
-    assert(!r->consumer && r->txn_state == RUNNER_TXN_IDLE);
-    rd_kafka_conf_t *conf = runner_client_conf(c, errbuf, errbuf_size);
-    if (!conf)
-        return SY_ERR_CONFIG;
-    /* Offsets are committed only inside transactions; read only committed input. */
-    if (!runner_conf_set(conf, "group.id", c->group_id, errbuf, errbuf_size) ||
-        !runner_conf_set(conf, "enable.auto.commit", "false", errbuf, errbuf_size) ||
-        !runner_conf_set(conf, "enable.auto.offset.store", "false", errbuf, errbuf_size) ||
-        !runner_conf_set(conf, "isolation.level", "read_committed", errbuf, errbuf_size) ||
-        (!config_kafka_get(c, "auto.offset.reset") &&
-         !runner_conf_set(conf, "auto.offset.reset", "earliest", errbuf, errbuf_size))) {
-        rd_kafka_conf_destroy(conf);
-        return SY_ERR_CONFIG;
-    }
-    if (!runner_group_conf(c, conf, errbuf, errbuf_size)) {
-        rd_kafka_conf_destroy(conf);
-        return SY_ERR_CONFIG;
-    }
-    rd_kafka_conf_set_rebalance_cb(conf, runner_rebalance_cb);
-    rd_kafka_conf_set_opaque(conf, r);
-    r->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errbuf, errbuf_size);
-    if (!r->consumer)
-        return SY_ERR_CONFIG;
-    /* Events and profiles are co-partitioned (same count, keyed by contact id): the group
-     * assigns events partitions, and the rebalance callback adds profiles partition p to
-     * events partition p, whatever the assignor (runner_rebalance.c). */
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, c->topic_events, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(r->consumer, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (err) {
-        snprintf(errbuf, errbuf_size, "subscribe to %s: %s", c->topic_events,
-                 rd_kafka_err2str(err));
-        return SY_ERR_KAFKA_FATAL;
-    }
-    return SY_OK;
-}
-
-
-
-
 /* The engine's consent and suppression settings, from the config (docs/safety.md). */
 static sy_err_t safety_init(runner_t *r, char *errbuf, size_t errbuf_size) {
     engine_safety_conf_t safety;
@@ -111,7 +66,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = runner_producer_open(r, errbuf, errbuf_size)) ||
         (err = runner_calls_open(r, errbuf, errbuf_size)) ||
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
-        (err = consumer_open(r, errbuf, errbuf_size)))
+        (err = runner_consumer_open(r, errbuf, errbuf_size)))
         goto fail;
     campaign_open(r);
     *out = r;

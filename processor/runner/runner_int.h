@@ -43,6 +43,9 @@
  * broker that lost a transaction (restarted past transaction.timeout.ms) is ridden out by a
  * new producer; one that keeps failing is not a passing fault. */
 #define RUNNER_PRODUCER_RENEWALS_MAX 3
+/* A consumer that fails fatally (a static member fenced after the broker lost its session)
+ * is replaced; failing again sooner than this after a replacement stops the runner. */
+#define RUNNER_CONSUMER_RENEW_GAP_MS 60000
 /* Backoff of the runner's retries (runner_retry.c): from about this... */
 #define RUNNER_RETRY_INITIAL_MS 100
 /* ...doubling up to this, so a broker that is away is asked every few seconds. */
@@ -154,6 +157,7 @@ struct runner {
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
     int producer_renewals; /* fatal failures since the last commit (runner_producer_renew) */
+    int64_t consumer_renewed_ms; /* when runner_consumer_renew last replaced it; 0 never */
     char *action_topics[SY_CHANNEL__COUNT]; /* <prefix><channel> */
     sy_profile_update_t *profile_update;    /* the one being applied (large: owned) */
     /* The open batch. */
@@ -303,15 +307,23 @@ void runner_retry_reset(runner_t *r);
  * abort sets r->fatal. */
 void runner_txn_redo(runner_t *r, const char *why);
 
+/* As runner_txn_redo, without the rewind: the consumer that read the batch is being
+ * replaced, and its successor reads from the committed offsets. */
+void runner_txn_drop(runner_t *r, const char *why);
+
 /* runner_kafka.c: a librdkafka conf holding the config's kafka.* properties, its log
  * lines through switchyard's logger; NULL when a property is refused (errbuf says which). */
 rd_kafka_conf_t *runner_client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size);
 
-/* runner_kafka.c: the consumer group's settings: static membership (group.instance.id,
- * derived when empty, none: off), cooperative-sticky, and the session timeout, unless the
- * config's kafka.* properties set them. 0 when librdkafka refuses one (errbuf says). */
-int runner_group_conf(const sy_config_t *c, rd_kafka_conf_t *conf, char *errbuf,
-                      size_t errbuf_size);
+/* runner_consumer.c: open the consumer in the config's group (reading committed records, offsets
+ * committed only through transactions, static membership and cooperative-sticky unless
+ * configured otherwise) and subscribe it to the events topic. */
+sy_err_t runner_consumer_open(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* runner_kafka.c: set name to value unless the config's kafka.* properties give it; 0 when
+ * refused (errbuf says why). */
+int runner_conf_default(const sy_config_t *c, rd_kafka_conf_t *conf, const char *name,
+                        const char *value, char *errbuf, size_t errbuf_size);
 
 /* runner_kafka.c: set one property of conf; 0 when refused (errbuf says why). */
 int runner_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
@@ -329,6 +341,17 @@ sy_err_t runner_producer_open(runner_t *r, char *errbuf, size_t errbuf_size);
  * backoff and the stop check) while the broker is away: SY_ERR_KAFKA_RETRIABLE if told
  * to stop first. */
 sy_err_t runner_producer_renew(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* runner_consumer.c: replace a consumer that failed fatally (why says how; a static member
+ * is fenced when the broker lost its session and librdkafka rejoined under a new member
+ * id): the open batch is dropped, every partition is forgotten as lost, and a new consumer
+ * joins the group. Failing again within RUNNER_CONSUMER_RENEW_GAP_MS of the last
+ * replacement: SY_ERR_KAFKA_FATAL (another instance may hold the same group.instance.id). */
+sy_err_t runner_consumer_renew(runner_t *r, const char *why, char *errbuf, size_t errbuf_size);
+
+/* runner_rebalance.c: forget every assigned partition as lost (between batches), the
+ * consumer that held them being gone. */
+void runner_partitions_drop_all(runner_t *r);
 
 /* Begin a transaction unless one is open. */
 sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size);

@@ -1,15 +1,13 @@
 /* runner_kafka.c — the runner's Kafka client settings and its transactional producer:
  * the properties every client gets, opening the producer (transactions initialised with
  * backoff while the broker is away), and replacing one that failed fatally. Not the
- * consumer's group settings (runner.c) nor the transactions themselves (runner_txn.c). */
+ * consumer (runner_consumer.c) nor the transactions themselves (runner_txn.c). */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "runner_int.h"
 #include "sy_clock.h"
-#include "sy_hash.h"
 
 rd_kafka_conf_t *runner_client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = config_kafka_conf_new();
@@ -27,40 +25,11 @@ int runner_conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
     return rd_kafka_conf_set(conf, name, value, errbuf, errbuf_size) == RD_KAFKA_CONF_OK;
 }
 
-/* Set name to value unless the config's kafka.* properties give it. */
-static int conf_default(const sy_config_t *c, rd_kafka_conf_t *conf, const char *name,
+int runner_conf_default(const sy_config_t *c, rd_kafka_conf_t *conf, const char *name,
                         const char *value, char *errbuf, size_t errbuf_size) {
     assert(c && name && value);
     return config_kafka_get(c, name) != NULL ||
            runner_conf_set(conf, name, value, errbuf, errbuf_size);
-}
-
-int runner_group_conf(const sy_config_t *c, rd_kafka_conf_t *conf, char *errbuf,
-                      size_t errbuf_size) {
-    char id[300], host[256];
-    assert(c && conf && c->state_dir);
-    const char *instance = c->group_instance_id ? c->group_instance_id : "";
-    if (instance[0] == '\0') {
-        if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
-            snprintf(host, sizeof host, "localhost");
-        host[sizeof host - 1] = '\0';
-        uint32_t hash = sy_hash_fnv1a32(SY_HASH_FNV32_OFFSET, c->state_dir,
-                                        strlen(c->state_dir));
-        snprintf(id, sizeof id, "%s-%08x", host, (unsigned)hash);
-        instance = id;
-    }
-    /* The client id names the member in the group's description: the standby placement
-     * ranks members by it (runner_standby.c), stable across restarts. */
-    if (strcmp(instance, "none") != 0 &&
-        (!runner_conf_set(conf, "group.instance.id", instance, errbuf, errbuf_size) ||
-         !conf_default(c, conf, "client.id", instance, errbuf, errbuf_size)))
-        return 0;
-    return conf_default(c, conf, "partition.assignment.strategy", "cooperative-sticky",
-                        errbuf, errbuf_size) &&
-           conf_default(c, conf, "session.timeout.ms", RUNNER_SESSION_TIMEOUT_MS, errbuf,
-                        errbuf_size) &&
-           conf_default(c, conf, "heartbeat.interval.ms", RUNNER_HEARTBEAT_MS, errbuf,
-                        errbuf_size);
 }
 
 /* Initialise transactions, waiting (with backoff) while the broker cannot be reached. */
@@ -96,9 +65,9 @@ sy_err_t runner_producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
     int txn = c->processing_guarantee == CONFIG_EXACTLY_ONCE;
     const char *key = txn ? "transactional.id" : "enable.idempotence";
     if (!runner_conf_set(conf, key, txn ? c->transactional_id : "true", errbuf, errbuf_size) ||
-        (txn && !conf_default(c, conf, "transaction.timeout.ms", RUNNER_TXN_ABANDON_MS,
+        (txn && !runner_conf_default(c, conf, "transaction.timeout.ms", RUNNER_TXN_ABANDON_MS,
                               errbuf, errbuf_size)) ||
-        (txn && !conf_default(c, conf, "message.timeout.ms", RUNNER_MESSAGE_TIMEOUT_MS,
+        (txn && !runner_conf_default(c, conf, "message.timeout.ms", RUNNER_MESSAGE_TIMEOUT_MS,
                               errbuf, errbuf_size)) ||
         !runner_conf_set(conf, "partitioner", "murmur2_random", errbuf, errbuf_size)) {
         rd_kafka_conf_destroy(conf);

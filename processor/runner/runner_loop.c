@@ -194,7 +194,13 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
                   : r->restore.count                ? 0
                                                     : 100;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, wait_ms);
-    if (m && m->err) {
+    if (m && m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[256];
+        rd_kafka_fatal_error(r->consumer, why, sizeof why);
+        rd_kafka_message_destroy(m);
+        m = NULL;
+        err = runner_consumer_renew(r, why, errbuf, errbuf_size);
+    } else if (m && m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             log_warn("consumer: %s", rd_kafka_message_errstr(m));
     } else if (m && runner_restore_admit(r, m)) {

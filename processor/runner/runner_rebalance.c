@@ -80,6 +80,14 @@ static void partitions_assigned(runner_t *r, const rd_kafka_topic_partition_list
     rd_kafka_topic_partition_list_destroy(pairs);
 }
 
+/* Events partition p and its profiles partition are no longer processed here. */
+static void partition_forget(runner_t *r, int32_t p) {
+    assert(p >= 0);
+    rd_kafka_topic_partition_list_del(r->assigned, r->config->topic_events, p);
+    rd_kafka_topic_partition_list_del(r->assigned, r->config->topic_profiles, p);
+    runner_restore_drop(r, p);
+}
+
 /* Partitions leaving: the open batch (it may hold their records) commits while they are
  * still ours; lost ones (the group moved on without us) cannot commit: abort. */
 static void partitions_revoked(runner_t *r, const rd_kafka_topic_partition_list_t *in) {
@@ -93,12 +101,8 @@ static void partitions_revoked(runner_t *r, const rd_kafka_topic_partition_list_
         fatal_set(r, err, errbuf);
     rd_kafka_topic_partition_list_t *pairs = pairs_of(r, in);
     char names[512] = "";
-    for (int i = 0; i < pairs->cnt; i++) {
-        rd_kafka_topic_partition_list_del(r->assigned, pairs->elems[i].topic,
-                                          pairs->elems[i].partition);
-        if (i % 2 != 0)
-            continue;
-        runner_restore_drop(r, pairs->elems[i].partition);
+    for (int i = 0; i < pairs->cnt; i += 2) {
+        partition_forget(r, pairs->elems[i].partition);
         size_t len = strlen(names);
         snprintf(names + len, sizeof names - len, " %" PRId32, pairs->elems[i].partition);
     }
@@ -120,4 +124,11 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         partitions_revoked(r, partitions);
     if (r->txn_state == RUNNER_TXN_IDLE)
         runner_assigned_counted(r);
+}
+
+void runner_partitions_drop_all(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_IDLE);
+    while (r->assigned->cnt > 0)
+        partition_forget(r, r->assigned->elems[0].partition);
+    r->restore.placement_stale = true;
 }

@@ -153,9 +153,9 @@ static sy_err_t txn_call_retrying(runner_t *r, txn_call_fn *call, const char *wh
     }
 }
 
-/* Abort the open transaction (retrying while retriable), drop the batch's state and, unless
- * stopping, rewind. A failed abort leaves the producer unusable: r->fatal. */
-static void batch_drop(runner_t *r) {
+/* Abort the open transaction (retrying while retriable), drop the batch's state and, when
+ * asked and not stopping, rewind. A failed abort leaves the producer unusable: r->fatal. */
+static void batch_drop(runner_t *r, bool rewind) {
     /* From a commit that failed, or from the loop when a produce failed mid-batch. */
     assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_OPEN);
     r->txn_state = RUNNER_TXN_ABORTING;
@@ -178,7 +178,8 @@ static void batch_drop(runner_t *r) {
         }
     }
     state_store_abort(r->store);
-    rewind_consumer(r);
+    if (rewind)
+        rewind_consumer(r);
 }
 
 /* The offsets, then the commit; each retried on its own (txn_call_retrying). */
@@ -215,7 +216,8 @@ static void batch_close(runner_t *r) {
     r->offsets = rd_kafka_topic_partition_list_new(16);
 }
 
-void runner_txn_redo(runner_t *r, const char *why) {
+/* Abort and drop the open batch (rewinding or not), then wait the backoff's delay. */
+static void batch_redo(runner_t *r, const char *why, bool rewind) {
     assert(why != NULL && r->txn_state != RUNNER_TXN_IDLE);
     log_write_limited(&r->retry_log, LOG_WARN,
                       "%s; aborting the batch and processing it again", why);
@@ -224,9 +226,19 @@ void runner_txn_redo(runner_t *r, const char *why) {
     r->redo_pending = true;
     runner_metrics_abort(r);
     int64_t failed_at = sy_clock_mono_ms();
-    batch_drop(r);
+    batch_drop(r, rewind);
     batch_close(r);
     runner_retry_wait(r, failed_at, NULL);
+}
+
+void runner_txn_redo(runner_t *r, const char *why) {
+    /* no assert: batch_redo checks */
+    batch_redo(r, why, true);
+}
+
+void runner_txn_drop(runner_t *r, const char *why) {
+    /* no assert: batch_redo checks */
+    batch_redo(r, why, false);
 }
 
 sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
@@ -270,7 +282,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         snprintf(why, sizeof why, "%s", errbuf);
         snprintf(errbuf, errbuf_size, "stopped before the batch could be committed (the "
                  "next start processes it again): %s", why);
-        batch_drop(r);
+        batch_drop(r, true);
         batch_close(r);
         return err;
     }

@@ -72,10 +72,8 @@ static sy_err_t harness_txn_error(rd_kafka_error_t *error, const char *what, cha
     return err;
 }
 
-/* A configuration with bootstrap.servers and the NULL-terminated key/value pairs in kv.
- * Returns NULL with errbuf filled when librdkafka refuses a property. Caller owns it. */
-static rd_kafka_conf_t *harness_conf_new(const char *bootstrap, const char *const *kv,
-                                         char *errbuf, size_t errbuf_size)
+rd_kafka_conf_t *harness_conf_new(const char *bootstrap, const char *const *kv,
+                                  char *errbuf, size_t errbuf_size)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, errbuf, errbuf_size)

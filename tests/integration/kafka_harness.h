@@ -23,6 +23,12 @@
  * variable is unset. The string is the environment's: borrowed, never freed. */
 const char *harness_bootstrap(void);
 
+/* A librdkafka configuration with bootstrap.servers and the NULL-terminated key/value
+ * pairs in kv (a NULL value skips its key). Returns NULL with errbuf filled when librdkafka
+ * refuses a property. The caller owns it. */
+rd_kafka_conf_t *harness_conf_new(const char *bootstrap, const char *const *kv,
+                                  char *errbuf, size_t errbuf_size);
+
 /* Writes "<prefix>-<pid>-<counter>-<time>" into buf: a topic name no other test, process
  * or run on this broker uses. Truncates to size-1 bytes; size must be > 0. */
 void harness_topic_name(const char *prefix, char *buf, size_t size);
