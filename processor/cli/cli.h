@@ -4,6 +4,7 @@
 #define SY_CLI_H
 
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 /* Exit codes of every command. */
@@ -60,6 +61,14 @@ int cli_args_next(cli_args_t *it, const char **option, const char **value);
 /* After the pass: 1 when there are no operands, else 0 after reporting the first as
  * "unexpected argument". */
 int cli_args_no_operands(const cli_args_t *it);
+
+/* The --config FILE argument of a long-running command (cli_service.c); NULL after
+ * reporting a usage error (exit CLI_EXIT_INVALID), "--config FILE is required" among them. */
+const char *cli_config_path_arg(const char *command, int argc, char **argv);
+
+/* Make SIGTERM and SIGINT set the returned flag, the command's stop request (cli_service.c);
+ * install first, so a stop asked for while starting is a clean stop, not a kill. */
+atomic_int *cli_stop_signals_install(void);
 
 /* Print switchyard's version and commit and those of librdkafka, RocksDB and avro-c, one
  * per line (cli_version.c). */

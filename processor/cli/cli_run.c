@@ -12,12 +12,8 @@
 #include "runner.h"
 #include "topics_admin.h"
 
-static atomic_int run_stop, run_reload;
-
-static void on_stop_signal(int sig) {
-    (void)sig;
-    atomic_store(&run_stop, 1);
-}
+static atomic_int *run_stop; /* cli_stop_signals_install's flag */
+static atomic_int run_reload;
 
 static void on_reload_signal(int sig) {
     (void)sig;
@@ -26,12 +22,10 @@ static void on_reload_signal(int sig) {
 
 static void install_signal_handlers(void) {
     struct sigaction sa;
+    run_stop = cli_stop_signals_install();
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
     sa.sa_handler = on_reload_signal;
+    sigemptyset(&sa.sa_mask);
     sigaction(SIGHUP, &sa, NULL);
 }
 
@@ -56,23 +50,6 @@ static void on_reload(void *opaque) {
     config_free(config);
 }
 
-static const struct option args_options[] = {{"config", required_argument, NULL, 0}, {0}};
-
-/* The --config FILE argument; NULL after reporting a usage error. */
-static const char *config_path_arg(int argc, char **argv) {
-    cli_args_t it;
-    const char *option, *value, *path = NULL;
-    int more;
-    cli_args_init(&it, "run", args_options, argc, argv);
-    while ((more = cli_args_next(&it, &option, &value)) > 0)
-        path = value;
-    if (more < 0 || !cli_args_no_operands(&it))
-        return NULL;
-    if (!path)
-        fprintf(stderr, "usage: switchyard run --config FILE (see switchyard run --help)\n");
-    return path;
-}
-
 static void topic_problem_log(void *ctx, const char *topic, const char *message) {
     (void)ctx;
     (void)topic;
@@ -86,7 +63,7 @@ static int topics_verify(const sy_config_t *config) {
     char errbuf[1024];
     for (;;) {
         size_t problems = 0;
-        sy_err_t err = topics_admin_verify(config, &run_stop, TOPICS_TIMEOUT_MS_DEFAULT, NULL,
+        sy_err_t err = topics_admin_verify(config, run_stop, TOPICS_TIMEOUT_MS_DEFAULT, NULL,
                                            topic_problem_log, NULL, &problems, errbuf,
                                            sizeof errbuf);
         if (err == SY_OK && problems == 0)
@@ -96,7 +73,7 @@ static int topics_verify(const sy_config_t *config) {
             return CLI_EXIT_FAILURE;
         }
         /* A stop while checking is a clean stop: the runner sees it at once. */
-        if (atomic_load(&run_stop))
+        if (atomic_load(run_stop))
             return CLI_EXIT_OK;
         if (err != SY_ERR_KAFKA_RETRIABLE) {
             log_error("checking the topics: %s", errbuf);
@@ -108,7 +85,7 @@ static int topics_verify(const sy_config_t *config) {
 
 int cli_run_main(int argc, char **argv) {
     char errbuf[1024];
-    const char *path = config_path_arg(argc, argv);
+    const char *path = cli_config_path_arg("run", argc, argv);
     if (!path)
         return CLI_EXIT_INVALID;
     sy_config_t *config = NULL;
@@ -132,7 +109,7 @@ int cli_run_main(int argc, char **argv) {
     if ((rc = topics_verify(config)) != CLI_EXIT_OK)
         goto done;
     rc = CLI_EXIT_FAILURE;
-    sy_err_t err = runner_open(&runner, config, journeys, &run_stop, errbuf, sizeof errbuf);
+    sy_err_t err = runner_open(&runner, config, journeys, run_stop, errbuf, sizeof errbuf);
     /* A config librdkafka refuses is the config's fault (2); once running, a missing or
      * short changelog topic and every other failure are operating errors (1). */
     if (err == SY_ERR_CONFIG)
