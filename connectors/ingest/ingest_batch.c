@@ -97,6 +97,21 @@ sy_event_t *ingest_batch_add(ingest_batch_t *b, sy_err_t *err) {
     return e;
 }
 
+sy_event_t *ingest_batch_add_found(ingest_batch_t *b, ingest_find_t found,
+                                   const char *contact_id, sy_err_t *err) {
+    assert(b && err);
+    *err = SY_OK;
+    if (found != INGEST_FIND_FOUND) {
+        b->unmatched++;
+        b->not_yet |= found == INGEST_FIND_NOT_YET;
+        return NULL;
+    }
+    sy_event_t *e = ingest_batch_add(b, err);
+    if (e)
+        e->contact_id = contact_id;
+    return e;
+}
+
 bool ingest_batch_prop(ingest_batch_t *b, sy_event_t *e, const char *key,
                        const char *value) {
     assert(b && e && key && value);

@@ -83,6 +83,12 @@ typedef struct ingest_batch {
 /* A new zeroed event at the end of the batch (bounce SY_BOUNCE_NONE); NULL when out of
  * memory or over INGEST_BATCH_EVENTS_MAX (then *err says which). */
 sy_event_t *ingest_batch_add(ingest_batch_t *batch, sy_err_t *err);
+
+/* As ingest_batch_add for the contact a finder looked up (found says how that went): the
+ * new event with contact_id set when found; otherwise NULL with *err SY_OK, counted as
+ * unmatched (and not_yet set when the profiles are still being read). */
+sy_event_t *ingest_batch_add_found(ingest_batch_t *batch, ingest_find_t found,
+                                   const char *contact_id, sy_err_t *err);
 /* Add a prop (key static or in the arena; value copied). False when out of memory or the
  * event has SY_EVENT_PROPS_MAX already (the prop is then left out). */
 bool ingest_batch_prop(ingest_batch_t *batch, sy_event_t *event, const char *key,

@@ -130,15 +130,9 @@ static sy_err_t sendgrid_event(json_object *ev, const ingest_finder_t *finder,
     }
     const char *contact_id = NULL;
     ingest_find_t found = sendgrid_contact(ev, finder, b, &contact_id);
-    if (found != INGEST_FIND_FOUND) {
-        b->unmatched++;
-        b->not_yet |= found == INGEST_FIND_NOT_YET;
-        return SY_OK;
-    }
-    sy_event_t *e = ingest_batch_add(b, &err);
+    sy_event_t *e = ingest_batch_add_found(b, found, contact_id, &err);
     if (!e)
         return err;
-    e->contact_id = contact_id;
     return sendgrid_fill(ev, map, ts, b, e, errbuf, errbuf_size);
 }
 

@@ -168,12 +168,7 @@ sy_err_t ingest_twilio_parse(ingest_twilio_kind_t kind, const ingest_form_t *for
     }
     const char *contact_id = NULL;
     ingest_find_t found = twilio_contact(query, f.address, finder, b, &contact_id);
-    if (found != INGEST_FIND_FOUND) {
-        b->unmatched++;
-        b->not_yet |= found == INGEST_FIND_NOT_YET;
-        return SY_OK;
-    }
-    sy_event_t *e = ingest_batch_add(b, &err);
+    sy_event_t *e = ingest_batch_add_found(b, found, contact_id, &err);
     if (!e)
         return err;
     e->event_id = f.status ? ingest_arena_printf(&b->arena, "twilio:%s:%s", f.sid, f.status)
@@ -184,7 +179,6 @@ sy_err_t ingest_twilio_parse(ingest_twilio_kind_t kind, const ingest_form_t *for
         sy_errf(errbuf, errbuf_size, "the SID is too long for an event id");
         return SY_ERR_INVALID_RECORD;
     }
-    e->contact_id = contact_id;
     e->occurred_at_ms = now_ms;
     e->channel = f.channel;
     e->type = kind == INGEST_TWILIO_VOICE_STATUS ? voice_type(map, form) : map->type;
