@@ -7,12 +7,9 @@
 # Environment: BENCH_EVENTS [200000] (or the first argument), BENCH_ROUNDS [3].
 set -euo pipefail
 
-bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-cd "$(dirname "$bench_script")/.."
-# Without a broker, run again under with_kafka.sh: it starts one and always stops it.
-if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
-    exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
-fi
+# shellcheck source=bench_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
+bench_on_broker "${BASH_SOURCE[0]}" "$@"
 readonly EVENTS=${1:-${BENCH_EVENTS:-200000}}
 readonly ROUNDS=${BENCH_ROUNDS:-3}
 work=$(mktemp -d)

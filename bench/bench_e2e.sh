@@ -32,12 +32,9 @@
 #   BENCH_CONF_EXTRA [""] a line added to every service config (bench_admin.sh: admin.listen)
 set -euo pipefail
 
-bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-cd "$(dirname "$bench_script")/.."
-# Without a broker, run again under with_kafka.sh: it starts one and always stops it.
-if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
-    exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
-fi
+# shellcheck source=bench_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
+bench_on_broker "${BASH_SOURCE[0]}" "$@"
 
 readonly BENCH_EVENTS=${1:-${BENCH_EVENTS:-200000}}
 readonly BENCH_BUILD=${BENCH_BUILD_DIR:-build}
@@ -121,13 +118,7 @@ group.id = $base
 time.mode = $4
 processing.guarantee = $3
 commit.interval.ms = $5
-topic.events = $base.events
-topic.profiles = $base.profiles
-topic.decisions = $base.decisions
-topic.actions.prefix = $base.actions.
-topic.contact_updates = $base.contact-updates
-topic.dlq = $base.dlq
-topic.changelog = $base.changelog
+topic.prefix = $base.
 kafka.bootstrap.servers = $BOOTSTRAP
 ${BENCH_CONF_EXTRA:-}
 EOF

@@ -8,12 +8,9 @@
 # Environment: BENCH_SECONDS [20], BENCH_CONNECTIONS [32], BENCH_BATCH [50].
 set -euo pipefail
 
-bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-cd "$(dirname "$bench_script")/.."
-# Without a broker, run again under with_kafka.sh: it starts one and always stops it.
-if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
-    exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
-fi
+# shellcheck source=bench_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
+bench_on_broker "${BASH_SOURCE[0]}" "$@"
 # wrk is the load tool; setup.sh installs it (Debian's package) when it is missing.
 command -v wrk >/dev/null || bash scripts/setup.sh wrk
 readonly SECONDS_RUN=${BENCH_SECONDS:-20} CONNECTIONS=${BENCH_CONNECTIONS:-32}

@@ -26,11 +26,9 @@
 #   BENCH_BUILD_DIR [build]
 set -euo pipefail
 
-bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-cd "$(dirname "$bench_script")/.."
-if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
-    exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
-fi
+# shellcheck source=bench_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
+bench_on_broker "${BASH_SOURCE[0]}" "$@"
 
 readonly CONTACTS=${1:-${PEER_CONTACTS:-50000}}
 readonly ROUNDS=${PEER_ROUNDS:-2}

@@ -6,19 +6,17 @@
 # (read_committed, all partitions at once, in the background). Prints changelog records,
 # the restore's wall time (from the assignment's log line to "state restored") and
 # records per second, and the service's CPU seconds by then (start-up included) with
-# records per CPU second: the rate on a core of its own. A benchmark, not a test: it asserts nothing about time. Needs
-# `bash scripts/build.sh` first; fetches Kafka like the integration tests.
+# records per CPU second: the rate on a core of its own. A benchmark, not a test: it
+# asserts nothing about time. Needs `bash scripts/build.sh` first; fetches Kafka like the
+# integration tests.
 # Environment (defaults in brackets):
 #   BENCH_EVENTS [300000] entry events (or the first argument)
 #   BENCH_PARTITIONS [4]; BENCH_BUILD_DIR [build]; BENCH_RESTORES [3] restores measured
 set -euo pipefail
 
-bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-cd "$(dirname "$bench_script")/.."
-# Without a broker, run again under with_kafka.sh: it starts one and always stops it.
-if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
-    exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
-fi
+# shellcheck source=bench_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
+bench_on_broker "${BASH_SOURCE[0]}" "$@"
 
 [[ -n "${BENCH_TRACE:-}" ]] && set -x
 readonly EVENTS=${1:-${BENCH_EVENTS:-300000}}
@@ -50,13 +48,7 @@ journeys.dir = $work/journeys
 state.dir = $work/state
 group.id = $base
 time.mode = event
-topic.events = $base.events
-topic.profiles = $base.profiles
-topic.decisions = $base.decisions
-topic.actions.prefix = $base.actions.
-topic.contact_updates = $base.contact-updates
-topic.dlq = $base.dlq
-topic.changelog = $base.changelog
+topic.prefix = $base.
 kafka.bootstrap.servers = $BOOTSTRAP
 log.progress.interval.ms = 0
 EOF

@@ -6,12 +6,9 @@
 # from the first delivery to the last (group join excluded). A benchmark: asserts nothing.
 set -euo pipefail
 
-bench_script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-cd "$(dirname "$bench_script")/.."
-# Without a broker, run again under with_kafka.sh: it starts one and always stops it.
-if [[ -z "${SWITCHYARD_TEST_BOOTSTRAP:-}" ]]; then
-    exec tests/broker/with_kafka.sh bash "$bench_script" "$@"
-fi
+# shellcheck source=bench_broker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
+bench_on_broker "${BASH_SOURCE[0]}" "$@"
 [[ -x build/switchyard ]] || { echo "bench_send: build first (bash scripts/build.sh)" >&2; exit 1; }
 exec bash tests/registry/with_python.sh bench/bench_send.py build/switchyard "$PWD" \
     "${BENCH_SEND_MESSAGES:-2000}"
