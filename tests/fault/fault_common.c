@@ -35,6 +35,7 @@ static const char *const kind_names[FAULT_KINDS] = {"RoutingDecision", "ActionCo
 
 void fault_outputs_init(fault_outputs_t *o, int contacts) {
     memset(o, 0, sizeof *o);
+    o->contacts = contacts;
     o->shard_count = (size_t)contacts / TRANSCRIPT_CONTACTS_MAX + 1;
     for (int k = 0; k < FAULT_KINDS; k++) {
         o->shards[k] = calloc(o->shard_count, sizeof *o->shards[k]);
@@ -584,4 +585,26 @@ long fault_compare(const fault_outputs_t *want, const fault_outputs_t *got) {
     problems += got->foreign;
     fflush(stdout);
     return problems;
+}
+
+void fault_finish(service_t *svc, const char *log, int timeout_ms,
+                  const fault_outputs_t *want, const char *after) {
+    fault_outputs_t got;
+    int status = 0;
+    int caught_up = fault_wait_caught_up(svc, timeout_ms, &status);
+    if (caught_up != 1)
+        fault_print_log_problems(log, 8);
+    cr_assert(eq(int, caught_up, 1), "%s the service did not consume the whole input in %d s "
+              "(%s, status %d)", after, timeout_ms / 1000,
+              caught_up < 0 ? "it exited" : "timed out", status);
+    status = service_stop(svc, 60000);
+    printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
+    fault_outputs_init(&got, want->contacts);
+    fault_read_outputs(svc, &got);
+    long problems = fault_compare(want, &got);
+    cr_assert(eq(long, problems, 0), "%s the outputs differ from the reference in %ld places "
+              "(see above)", after, problems);
+    fault_outputs_free(&got);
 }

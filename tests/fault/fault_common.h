@@ -29,6 +29,7 @@ enum { FAULT_DECISIONS, FAULT_ACTIONS, FAULT_UPDATES, FAULT_KINDS };
 typedef struct fault_outputs {
     transcripts_t *shards[FAULT_KINDS]; /* owned, shard_count each */
     size_t shard_count;
+    int contacts; /* as initialised */
     long counts[FAULT_KINDS];
     long foreign;                       /* records of contacts outside the workload */
     char (*action_ids)[FAULT_ID_BYTES]; /* owned */
@@ -135,6 +136,14 @@ void fault_read_outputs(const service_t *svc, fault_outputs_t *got);
  * of problems: contacts whose outputs differ plus action ids missing, duplicated or
  * unexpected (0 when the run gave exactly the reference). */
 long fault_compare(const fault_outputs_t *want, const fault_outputs_t *got);
+
+/* The end of a fault run: wait (timeout_ms at most) until svc's group has committed the
+ * whole input, stop the service with SIGTERM (exit 0 expected), read its outputs with
+ * read_committed and compare them with want. after names the fault in the messages
+ * ("after a broker restart"); log is the service's current log, shown when it did not
+ * catch up. Asserts. */
+void fault_finish(service_t *svc, const char *log, int timeout_ms,
+                  const fault_outputs_t *want, const char *after);
 
 /* Print the last lines of a log file that mention errors or warnings (at most max). */
 void fault_print_log_problems(const char *log_path, int max);

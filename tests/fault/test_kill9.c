@@ -98,7 +98,7 @@ static void run_and_kill(service_t *svc, const fault_workload_t *w, int k, size_
 Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840) {
     service_t svc;
     fault_workload_t w;
-    fault_outputs_t want, got;
+    fault_outputs_t want;
     char log[256];
     unsigned seed = fault_seed_from_env();
     printf("test_kill9: seed %u (SWITCHYARD_FAULT_SEED=%u repeats the kill times)\n", seed,
@@ -108,7 +108,6 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     fault_config_set(&svc, "batch.records.max", KILL9_BATCH_RECORDS);
     fault_workload_write(&w, svc.dir, FAULT_CONTACTS);
     fault_outputs_init(&want, FAULT_CONTACTS);
-    fault_outputs_init(&got, FAULT_CONTACTS);
     fault_simulate(&w, &want);
 
     /* A backlog before the first start: the first runs are killed mid-stream. */
@@ -121,24 +120,9 @@ Test(fault_kill9, every_action_exactly_once_across_twenty_kills, .timeout = 840)
     fault_start_and_wait_assigned(&svc, log, "final start");
     printf("final start: producing events %zu..%zu\n", produced, w.count);
     fault_produce_lines(&svc, &w, produced, w.count);
-    int status = 0;
-    int caught_up = fault_wait_caught_up(&svc, CATCH_UP_TIMEOUT_MS, &status);
-    if (caught_up != 1)
-        fault_print_log_problems(log, 8);
-    cr_assert(eq(int, caught_up, 1), "the service did not consume the whole input (%s)",
-              caught_up < 0 ? "it exited" : "timed out");
-    status = service_stop(&svc, 60000);
-    printf("stopped with SIGTERM: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
-           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    cr_expect(eq(int, child_exit_code(status), 0), "exit status %d", status);
-
-    fault_read_outputs(&svc, &got);
-    long problems = fault_compare(&want, &got);
-    cr_assert(eq(long, problems, 0), "after %d kills the outputs differ from the reference in %ld "
-              "places (see above)", KILLS, problems);
+    fault_finish(&svc, log, CATCH_UP_TIMEOUT_MS, &want, "after the kills");
     assert_final_state(&svc);
     fault_outputs_free(&want);
-    fault_outputs_free(&got);
     fault_workload_free(&w);
     service_cleanup(&svc);
 }
