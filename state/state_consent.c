@@ -150,24 +150,15 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
     return consent_lists_decode(p, value + len, c);
 }
 
-/* The pending-map key: the tag, then the RocksDB key (the profile key's layout). */
-static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    buf[0] = CONSENT_PENDING_TAG;
-    size_t len = profile_codec_key(buf + 1, partition, contact_id);
-    return len ? len + 1 : 0;
-}
-
 sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
                                  state_consent_t *out, char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
     char *owned = NULL;
     assert(s != NULL && out != NULL);
-    size_t len = 0, pkey_len = pending_key(pkey, partition, contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t len = 0, pkey_len = state_contact_pending_key(pkey, CONSENT_PENDING_TAG, partition,
+                                                         contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     const uint8_t *value;
     sy_err_t err = state_store_record_read(s, CF_CONSENT, STATE_CONTACT_REC_CONSENT, pkey,
                                            pkey_len, &value, &len, &owned, errbuf,
@@ -188,15 +179,11 @@ sy_err_t state_store_consent_put(state_store_t *s, int32_t partition, const char
                                  size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[CONSENT_VALUE_BYTES_MAX];
     assert(s != NULL && consent->lists_count <= STATE_CONSENT_LISTS_MAX);
-    size_t pkey_len = pending_key(pkey, partition, contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t pkey_len = state_contact_pending_key(pkey, CONSENT_PENDING_TAG, partition,
+                                                contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     size_t len = consent_encode(value, consent);
     assert(len <= sizeof value);
-    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
-        !state_pending_op_put(&s->pending, CF_CONSENT, pkey + 1, pkey_len - 1, value, len))
-        return SY_ERR_NOMEM;
-    return SY_OK;
+    return state_store_record_put(s, CF_CONSENT, pkey, pkey_len, value, len);
 }

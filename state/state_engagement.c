@@ -110,25 +110,16 @@ int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t
     return 1;
 }
 
-/* The pending-map key: the tag, then the RocksDB key (the profile key's layout). */
-static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    buf[0] = ENGAGEMENT_PENDING_TAG;
-    size_t len = profile_codec_key(buf + 1, partition, contact_id);
-    return len ? len + 1 : 0;
-}
-
 sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
                                     const char *contact_id, state_engagement_t *out,
                                     char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
     char *owned = NULL;
     assert(s != NULL && out != NULL);
-    size_t len = 0, pkey_len = pending_key(pkey, partition, contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t len = 0, pkey_len = state_contact_pending_key(pkey, ENGAGEMENT_PENDING_TAG, partition,
+                                                         contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     const uint8_t *value;
     sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
                                            pkey, pkey_len, &value, &len, &owned, errbuf,
@@ -149,16 +140,11 @@ sy_err_t state_store_engagement_put(state_store_t *s, int32_t partition,
                                     char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[ENGAGEMENT_VALUE_BYTES_MAX];
     assert(s != NULL && e != NULL);
-    size_t pkey_len = pending_key(pkey, partition, contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t pkey_len = state_contact_pending_key(pkey, ENGAGEMENT_PENDING_TAG, partition,
+                                                contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     size_t len = engagement_encode(value, e);
     assert(len <= sizeof value);
-    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
-        !state_pending_op_put(&s->pending, CF_ENGAGEMENT, pkey + 1, pkey_len - 1, value,
-                              len))
-        return SY_ERR_NOMEM;
-    return SY_OK;
+    return state_store_record_put(s, CF_ENGAGEMENT, pkey, pkey_len, value, len);
 }

@@ -46,14 +46,6 @@ static size_t event_ids_encode(uint8_t *buf, const state_event_id_t *ids, size_t
     return 1 + count * EVENT_ID_ENTRY_BYTES;
 }
 
-/* The pending-map key: the tag, then the RocksDB key (the profile key's layout). */
-static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    buf[0] = EVENT_IDS_PENDING_TAG;
-    size_t len = profile_codec_key(buf + 1, partition, contact_id);
-    return len ? len + 1 : 0;
-}
-
 /* The contact's ids (state_store_record_read); none reads as zero ids. */
 static sy_err_t event_ids_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                                const char *contact_id, state_event_id_t *ids, size_t *count,
@@ -102,13 +94,12 @@ sy_err_t state_store_event_id_seen(state_store_t *s, int32_t partition,
                                    char *errbuf, size_t errbuf_size) {
     state_event_id_t ids[STATE_EVENT_IDS_MAX + 1];
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[EVENT_IDS_VALUE_BYTES_MAX];
-    size_t count = 0, pkey_len = pending_key(pkey, partition, contact_id);
+    size_t count = 0, pkey_len = state_contact_pending_key(pkey, EVENT_IDS_PENDING_TAG, partition,
+                                                           contact_id, errbuf, errbuf_size);
     assert(conf->ids_max >= 1 && conf->ids_max <= STATE_EVENT_IDS_MAX);
     assert(conf->window_ms >= 0 && time_ms >= SY_TIME_MIN_MS && time_ms <= SY_TIME_MAX_MS);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     sy_err_t err = event_ids_read(s, pkey, pkey_len, contact_id, ids, &count, errbuf,
                                   errbuf_size);
     if (err != SY_OK)
@@ -125,10 +116,7 @@ sy_err_t state_store_event_id_seen(state_store_t *s, int32_t partition,
     ids[count++] = (state_event_id_t){hash, time_ms};
     count = event_ids_trim(ids, count, now_ms, conf->window_ms, conf->ids_max);
     size_t len = event_ids_encode(value, ids, count);
-    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
-        !state_pending_op_put(&s->pending, CF_EVENT_IDS, pkey + 1, pkey_len - 1, value, len))
-        return SY_ERR_NOMEM;
-    return SY_OK;
+    return state_store_record_put(s, CF_EVENT_IDS, pkey, pkey_len, value, len);
 }
 
 sy_err_t state_store_event_ids_get(state_store_t *s, int32_t partition,
@@ -136,10 +124,9 @@ sy_err_t state_store_event_ids_get(state_store_t *s, int32_t partition,
                                    size_t *count, char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
     assert(ids != NULL && count != NULL);
-    size_t pkey_len = pending_key(pkey, partition, contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t pkey_len = state_contact_pending_key(pkey, EVENT_IDS_PENDING_TAG, partition,
+                                                contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     return event_ids_read(s, pkey, pkey_len, contact_id, ids, count, errbuf, errbuf_size);
 }

@@ -57,14 +57,6 @@ static sy_err_t profile_decode(const uint8_t *value, size_t len, const char *con
     return SY_ERR_STATE;
 }
 
-/* The pending-map key: the tag, then the RocksDB key. 0 for an over-long contact id. */
-static size_t pending_key(uint8_t *buf, int32_t partition, const char *contact_id) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    buf[0] = PROFILE_PENDING_TAG;
-    size_t len = profile_codec_key(buf + 1, partition, contact_id);
-    return len ? len + 1 : 0;
-}
-
 /* Index of name in the sorted attrs, or where it would go (*found 0). */
 static size_t attrs_find(const sy_attr_t *attrs, size_t count, const char *name, int *found) {
     size_t lo = 0, hi = count;
@@ -118,10 +110,7 @@ static sy_err_t profile_merge(sy_attr_t *attrs, size_t *count,
 static sy_err_t profile_write(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                               const uint8_t *value, size_t len) {
     assert(pkey_len >= 2 && pkey[0] == PROFILE_PENDING_TAG && len <= STATE_PROFILE_BYTES_MAX);
-    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
-        !state_pending_op_put(&s->pending, CF_PROFILES, pkey + 1, pkey_len - 1, value, len))
-        return SY_ERR_NOMEM;
-    return SY_OK;
+    return state_store_record_put(s, CF_PROFILES, pkey, pkey_len, value, len);
 }
 
 sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
@@ -129,11 +118,10 @@ sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
                                    size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
     assert(s && update && update->contact_id);
-    size_t pkey_len = pending_key(pkey, partition, update->contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t pkey_len = state_contact_pending_key(pkey, PROFILE_PENDING_TAG, partition,
+                                                update->contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     if (!s->profile_scratch && !(s->profile_scratch = malloc(sizeof *s->profile_scratch)))
         return SY_ERR_NOMEM;
     struct state_profile_scratch *w = s->profile_scratch;
@@ -164,11 +152,10 @@ sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
                                  char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
     assert(s && contact_id && attrs_count && (buf || !buf_size));
-    size_t pkey_len = pending_key(pkey, partition, contact_id);
-    if (!pkey_len) {
-        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    size_t pkey_len = state_contact_pending_key(pkey, PROFILE_PENDING_TAG, partition,
+                                                contact_id, errbuf, errbuf_size);
+    if (!pkey_len)
         return SY_ERR_LIMIT;
-    }
     const uint8_t *value;
     size_t len;
     char *owned;

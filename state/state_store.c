@@ -13,6 +13,7 @@
 
 #include <rocksdb/c.h>
 
+#include "profile_codec.h"
 #include "state_codec.h"
 #include "state_store_int.h"
 
@@ -359,6 +360,27 @@ sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
     size_t value_len = state_codec_instance_encode(value, instance);
     if (!state_pending_put(&s->pending, key, key_len, value, value_len) ||
         !state_pending_op_put(&s->pending, CF_INSTANCES, key, key_len, value, value_len))
+        return SY_ERR_NOMEM;
+    return SY_OK;
+}
+
+size_t state_contact_pending_key(uint8_t *buf, uint8_t tag, int32_t partition,
+                                 const char *contact_id, char *errbuf, size_t errbuf_size) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    assert(tag >= STATE_PENDING_TAG_ENGAGEMENT);
+    buf[0] = tag;
+    size_t len = profile_codec_key(buf + 1, partition, contact_id);
+    if (!len)
+        snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
+    return len ? len + 1 : 0;
+}
+
+sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, size_t pkey_len,
+                                const uint8_t *value, size_t len) {
+    assert(pkey_len > 3 && pkey[0] >= STATE_PENDING_TAG_ENGAGEMENT && cf > CF_DEFAULT &&
+           cf < CF__COUNT);
+    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
+        !state_pending_op_put(&s->pending, cf, pkey + 1, pkey_len - 1, value, len))
         return SY_ERR_NOMEM;
     return SY_OK;
 }

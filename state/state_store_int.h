@@ -68,6 +68,18 @@ struct state_store {
 _Static_assert((STATE_PENDING_TAG_ENGAGEMENT << 8) >= STATE_PARTITIONS_MAX,
                "a tagged pending key never reads as a partition");
 
+/* The pending-map key of a contact's record into buf (1 + PROFILE_KEY_BYTES_MAX bytes): tag
+ * (STATE_PENDING_TAG_*), then the RocksDB key (partition, contact id). Its length, or 0
+ * when the contact id is longer than SY_ID_BYTES_MAX bytes (errbuf says so; SY_ERR_LIMIT). */
+size_t state_contact_pending_key(uint8_t *buf, uint8_t tag, int32_t partition,
+                                 const char *contact_id, char *errbuf, size_t errbuf_size);
+
+/* Put a contact's record into the pending batch (what reads see) and its op log (what the
+ * commit writes to column family cf): pkey as state_contact_pending_key makes it.
+ * SY_ERR_NOMEM when either is full. */
+sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, size_t pkey_len,
+                                const uint8_t *value, size_t len);
+
 /* A contact's record of kind rec (STATE_CONTACT_REC_PROFILE, _EVENT_IDS, _CONSENT or
  * _ENGAGEMENT) as reads see it: pkey is its pending-map key (tag, then the RocksDB key of
  * column family cf). From the pending batch, else the contact table, else RocksDB (and kept in the
