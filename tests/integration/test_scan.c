@@ -142,11 +142,41 @@ static void check_exactly_once(service_t *svc) {
     service_cleanup(svc);
 }
 
+/* Milliseconds from since_ms to the first scan email read by consumer (read_committed);
+ * asserts within BOUND_MS. */
+static int64_t first_email_ms(rd_kafka_t *consumer, int64_t since_ms) {
+    tally_t *t = calloc(1, sizeof *t);
+    cr_assert_not_null(t);
+    while (t->total == 0) {
+        cr_assert(sy_clock_mono_ms() - since_ms < BOUND_MS, "no scan email within %d ms",
+                  BOUND_MS);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(consumer, 50);
+        if (m && !m->err)
+            tally_action(t, m);
+        if (m)
+            rd_kafka_message_destroy(m);
+    }
+    free(t);
+    return sy_clock_mono_ms() - since_ms;
+}
+
 Test(scan, a_journey_deployed_with_on_deploy_scan_enters_the_stored_matches_once,
      .timeout = 600) {
     service_t svc;
+    char topic[SERVICE_TOPIC_BYTES + 8];
     setup(&svc, "scan");
+    service_action_topic(&svc, "email", topic, sizeof topic);
+    rd_kafka_t *emails = harness_consumer_new(harness_bootstrap(), topic, "read_committed",
+                                              30000);
+    cr_assert_not_null(emails, "consumer of %s", topic);
+    int64_t at_ms = sy_clock_mono_ms();
     deploy_scan(&svc);
+    /* Printed, not asserted (journeys.reload.interval.ms = 100). */
+    printf("scan: deploy to first scan email %lld ms\n",
+           (long long)first_email_ms(emails, at_ms));
+    fflush(stdout);
+    rd_kafka_consumer_close(emails);
+    rd_kafka_destroy(emails);
     tally_t *t = calloc(1, sizeof *t);
     cr_assert_not_null(t);
     wait_emails(&svc, GOLD, t);
