@@ -66,8 +66,8 @@ typedef struct runner_journey {
     journey_t *journey;
     bool owned;            /* loaded by a reload; else borrowed from runner_open's set */
     uint64_t content_hash; /* of its file when loaded: same id+version must keep it */
-    /* on_deploy: scan: bit p set when partition p's cursor was read done (owned; NULL:
-     * none known). Cleared when p stops being processed here (runner_scan.c). */
+    /* on_deploy: scan: bit p set once partition p's cursor was read done (owned; NULL:
+     * none known). A done cursor stays done (runner_scan.c). */
     uint64_t *scan_done;
 } runner_journey_t;
 
@@ -100,7 +100,6 @@ typedef struct runner_scan_work {
 typedef struct runner_scan {
     int64_t last_ms;                     /* monotonic time of the last look; 0 none */
     bool busy;                           /* the last look found scans with work left */
-    bool owned[STATE_PARTITIONS_MAX];    /* processed here at the last look */
     size_t work_count;
     runner_scan_work_t work[RUNNER_SCAN_WORK_MAX];
 } runner_scan_t;

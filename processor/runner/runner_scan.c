@@ -20,7 +20,9 @@ static bool scan_journey(const journey_set_t *set, size_t i) {
     return newest && j->entry_scan;
 }
 
-/* Whether the cursor of (entry, partition) was last seen done (committed). */
+/* Whether the cursor of (entry, partition) was seen done (committed). A done scan stays
+ * done wherever its partition goes: its cursor is never deleted, and the changelog
+ * restores it. */
 static bool done_known(const runner_journey_t *entry, int32_t p) {
     assert(p >= 0 && p < STATE_PARTITIONS_MAX);
     return entry->scan_done && (entry->scan_done[p / 64] >> (p % 64) & 1);
@@ -34,22 +36,6 @@ static void done_note(runner_journey_t *entry, int32_t p) {
     entry->scan_done[p / 64] |= UINT64_C(1) << (p % 64);
 }
 
-/* A partition that stopped being processed here may come back with a cursor another
- * instance moved: forget what was known of its scans. */
-static void owned_track(runner_t *r) {
-    runner_scan_t *sc = &r->scan;
-    runner_journeys_t *js = r->journeys;
-    assert(js);
-    for (int32_t p = 0; p <= r->restore.checked_max && p < STATE_PARTITIONS_MAX; p++) {
-        bool owned = r->restore.phase[p] == RUNNER_RESTORE_OWNED;
-        if (sc->owned[p] && !owned)
-            for (size_t i = 0; i < js->count; i++)
-                if (js->entries[i].scan_done)
-                    js->entries[i].scan_done[p / 64] &= ~(UINT64_C(1) << (p % 64));
-        sc->owned[p] = owned;
-    }
-}
-
 /* The scans with work left, their committed cursors read: up to RUNNER_SCAN_WORK_MAX. */
 static sy_err_t work_find(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_scan_t *sc = &r->scan;
@@ -60,11 +46,8 @@ static sy_err_t work_find(runner_t *r, char *errbuf, size_t errbuf_size) {
         const journey_t *j = js->set.journeys[i];
         if (!scan_journey(&js->set, i))
             continue;
-        runner_journey_t *entry = NULL;
-        for (size_t k = 0; k < js->count && !entry; k++)
-            if (js->entries[k].journey == j)
-                entry = &js->entries[k];
-        assert(entry != NULL);
+        runner_journey_t *entry = &js->entries[i];
+        assert(entry->journey == j); /* the set points into the entries, in their order */
         for (int a = 0; a < r->assigned->cnt && sc->work_count < RUNNER_SCAN_WORK_MAX; a++) {
             int32_t p = r->assigned->elems[a].partition;
             if (strcmp(r->assigned->elems[a].topic, r->config->topic_events) != 0 ||
@@ -141,7 +124,6 @@ sy_err_t runner_scan_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     int64_t gap = sc->last_ms ? now - sc->last_ms : RUNNER_SCAN_GAP_MS;
     if (gap < RUNNER_SCAN_GAP_MS)
         return SY_OK;
-    owned_track(r);
     sc->last_ms = now;
     sy_err_t err = work_find(r, errbuf, errbuf_size);
     sc->busy = err == SY_OK && sc->work_count > 0;
