@@ -2,12 +2,14 @@
  * running service, then a journey with `on_deploy: scan` is added to journeys.dir; exactly
  * the stored contacts that match get its email, once each, read under read_committed —
  * also when the service is killed with SIGKILL during the scan and started again (the
- * scan goes on from its committed cursor). The scan rate is low so the kill lands inside
- * the scan; nothing asserts on time. */
+ * scan goes on from its committed cursor), with its state directory or without it (the
+ * cursor comes back from the changelog, as when a partition moves to another instance).
+ * The scan rate is low so the kill lands inside the scan; nothing asserts on time. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,24 +196,50 @@ Test(scan, a_journey_deployed_with_on_deploy_scan_enters_the_stored_matches_once
     check_exactly_once(&svc);
 }
 
+/* Kill the service once want scan emails are committed; lose its disk too when asked (its
+ * partitions then come back from the changelog, as on another instance); start it again. */
+static void kill_and_restart(service_t *svc, rd_kafka_t *emails, long want, bool lose_disk) {
+    emails_until(emails, want, sy_clock_mono_ms());
+    kill(svc->pid, SIGKILL);
+    int status;
+    waitpid(svc->pid, &status, 0);
+    svc->pid = 0;
+    tally_t *t = calloc(1, sizeof *t);
+    cr_assert_not_null(t);
+    tally_read(svc, t);
+    /* Printed, not asserted: where the kill lands is the box's timing. */
+    printf("scan: killed with %ld of %d scan emails committed%s\n", t->total, GOLD,
+           lose_disk ? ", state directory removed" : "");
+    fflush(stdout);
+    free(t);
+    if (lose_disk)
+        service_remove_state(svc);
+    service_start(svc);
+}
+
 Test(scan, a_scan_killed_midway_goes_on_from_its_cursor_after_a_restart, .timeout = 600) {
     service_t svc;
     setup(&svc, "scan-kill");
     rd_kafka_t *emails = emails_open(&svc);
     deploy_scan(&svc);
-    emails_until(emails, GOLD / 10, sy_clock_mono_ms());
-    kill(svc.pid, SIGKILL);
-    int status;
-    waitpid(svc.pid, &status, 0);
-    svc.pid = 0;
+    kill_and_restart(&svc, emails, GOLD / 10, false);
     emails_close(emails);
     tally_t *t = calloc(1, sizeof *t);
     cr_assert_not_null(t);
-    tally_read(&svc, t);
-    /* Printed, not asserted: where the kill lands is the box's timing. */
-    printf("scan: killed with %ld of %d scan emails committed\n", t->total, GOLD);
-    fflush(stdout);
-    service_start(&svc);
+    wait_emails(&svc, GOLD, t);
+    free(t);
+    check_exactly_once(&svc);
+}
+
+Test(scan, a_scan_whose_state_is_lost_midway_goes_on_from_the_changelog, .timeout = 600) {
+    service_t svc;
+    setup(&svc, "scan-lost");
+    rd_kafka_t *emails = emails_open(&svc);
+    deploy_scan(&svc);
+    kill_and_restart(&svc, emails, GOLD / 10, true);
+    emails_close(emails);
+    tally_t *t = calloc(1, sizeof *t);
+    cr_assert_not_null(t);
     wait_emails(&svc, GOLD, t);
     free(t);
     check_exactly_once(&svc);
