@@ -77,8 +77,11 @@ static sy_err_t meta_apply(state_store_t *s, int32_t partition, const uint8_t *k
                            char *errbuf, size_t errbuf_size) {
     int64_t time_ms = INT64_MIN;
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX); /* checked by the caller */
+    if (key_len > 2 && state_scan_record_check(key, key_len, value, value_len))
+        return state_store_scan_restore(s, key, key_len, value, value_len);
     if (key_len != 2)
-        return bad_record("meta key is not a partition", errbuf, errbuf_size);
+        return bad_record("meta key is neither a partition nor a scan cursor", errbuf,
+                          errbuf_size);
     if (value && !state_codec_meta_decode(value, value_len, &time_ms))
         return bad_record("malformed stream time", errbuf, errbuf_size);
     if (value)

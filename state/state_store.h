@@ -409,6 +409,47 @@ sy_err_t state_store_leases_scan(state_store_t *store, int32_t partition,
 int state_lease_record_check(const uint8_t *key, size_t key_len, const uint8_t *value,
                              size_t value_len);
 
+/* The deploy-time scan of one journey version over one partition's stored profiles
+ * (state_scans.c): the last contact id visited ("" none yet), how many were visited and
+ * entered, and whether the scan reached the partition's end. */
+typedef struct state_scan {
+    bool done;
+    uint64_t scanned;
+    uint64_t entered;
+    char cursor[SY_ID_BYTES_MAX + 1];
+} state_scan_t;
+
+/* The scan cursor of (journey_id, version) in partition, through the pending batch.
+ * Errors: SY_ERR_NOT_FOUND (no scan began), SY_ERR_INVALID_ARG (bad partition or id),
+ * SY_ERR_STATE (corrupt). */
+sy_err_t state_store_scan_get(state_store_t *store, int32_t partition, const char *journey_id,
+                              int32_t version, state_scan_t *out, char *errbuf,
+                              size_t errbuf_size);
+
+/* Write the scan cursor (borrowed, copied) to the pending batch: committed and changelogged
+ * with the entries the slice made. Errors: SY_ERR_INVALID_ARG, SY_ERR_NOMEM. */
+sy_err_t state_store_scan_put(state_store_t *store, int32_t partition, const char *journey_id,
+                              int32_t version, const state_scan_t *scan);
+
+/* Decode a cursor's value: 1 when this version can read it. */
+int state_scan_decode(const uint8_t *value, size_t len, state_scan_t *out);
+
+/* Check a default-family record with a key longer than a partition: 1 when it is a scan
+ * cursor this version can read (value NULL: a delete). For the changelog's apply. */
+int state_scan_record_check(const uint8_t *key, size_t key_len, const uint8_t *value,
+                            size_t value_len);
+
+/* Visit, in key order, the contact ids of at most max committed profiles of partition whose
+ * id sorts after `after` ("" the partition's start); *visited says how many (fewer than max:
+ * the end was reached). A non-SY_OK return of visit stops and is returned (its errbuf is
+ * the visit's). Writes the visit makes go to the pending batch, unseen by this walk.
+ * Errors: SY_ERR_INVALID_ARG, SY_ERR_STATE, or the visit's. */
+typedef sy_err_t state_profile_key_visit_fn(void *ctx, int32_t partition,
+                                            const char *contact_id);
+sy_err_t state_store_profiles_after(state_store_t *store, int32_t partition, const char *after,
+                                    size_t max, state_profile_key_visit_fn *visit, void *ctx,
+                                    size_t *visited, char *errbuf, size_t errbuf_size);
+
 /* Visit every committed instance of journey_id in partition (for deploy-time migration).
  * visit returns non-zero to stop. Instances the visit puts go to the pending batch. */
 typedef int state_instance_visit_fn(void *ctx, int32_t partition, const char *contact_id,
@@ -470,7 +511,7 @@ sy_err_t state_store_timers_scan(state_store_t *store, int32_t partition,
 /* A changelog record's first key byte: the column family of the state key that
  * follows. The numbers are on the wire: never change or reuse one. */
 typedef enum state_changelog_cf {
-    STATE_CHANGELOG_CF_META = 0,      /* per-partition stream time */
+    STATE_CHANGELOG_CF_META = 0,      /* per-partition stream time and scan cursors */
     STATE_CHANGELOG_CF_INSTANCES = 1, /* journey instances */
     STATE_CHANGELOG_CF_TIMERS = 2,    /* the timer index */
     STATE_CHANGELOG_CF_PROFILES = 3,  /* profiles */

@@ -123,4 +123,9 @@ void state_store_timer_mark_forget(state_store_t *s, int32_t partition);
 /* Free every mark: the store closes. */
 void state_store_timer_marks_free(state_store_t *s);
 
+/* A scan cursor read back from the changelog (state_scans.c): into the restore's write
+ * batch and the pending map (reads before the commit see it). Errors: SY_ERR_NOMEM. */
+sy_err_t state_store_scan_restore(state_store_t *s, const uint8_t *key, size_t key_len,
+                                  const uint8_t *value, size_t value_len);
+
 #endif

@@ -30,6 +30,7 @@ typedef struct sy_config {
     char *journeys_dir;     /* journeys.dir */
     int64_t journeys_loop_period_min_ms; /* journeys.loop.period.min.ms */
     int64_t journeys_reload_interval_ms; /* journeys.reload.interval.ms */
+    int64_t journeys_scan_rate;          /* journeys.scan.rate: contacts/s per partition */
     char *state_dir;        /* state.dir */
     char *group_id;         /* group.id */
     char *transactional_id; /* transactional.id; when empty, derived at load (see doc) */

@@ -81,6 +81,15 @@ const config_option_t config_options[] = {
      "modification times of its entries) and loads it again when anything changed: a "
      "journey file added there enters its first contacts about this long after it is "
      "written, at most. SIGHUP loads it at once whatever this says."},
+    /* One slice a partition holds at most a second's worth: at the maximum, a slice of a
+     * million contacts is still one transaction the broker takes. */
+    {"journeys.scan.rate", CONFIG_TYPE_INT, "10000", NULL, 1, INT64_C(1000000), NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(journeys_scan_rate),
+     "Stored contacts per second per partition that the deploy-time scan of a journey "
+     "with `entry: {when: ..., on_deploy: scan}` visits (each visit reads the profile and "
+     "enters the contact when it matches). The scan runs in slices between batches, each "
+     "in a transaction of its own with its cursor, so input keeps flowing; a larger rate "
+     "enters an audience sooner and slows input more while it runs."},
     /* Defaults: engine_admit.h; the skew's and gap's maximum is 10 years, the window's
      * 30 days. */
     {"events.future.skew.max.ms", CONFIG_TYPE_INT, "86400000", NULL, 0,

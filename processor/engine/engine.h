@@ -59,6 +59,18 @@ sy_err_t engine_on_profile(engine_t *engine, int32_t partition,
                            const sy_profile_update_t *update, char *errbuf,
                            size_t errbuf_size);
 
+/* One slice of the deploy-time scan (`on_deploy: scan`) of journey (a loaded version whose
+ * entry is `when:` with on_deploy: scan; borrowed) over partition: visit at most max stored
+ * profiles after scan->cursor, in contact id order, and enter at t_ms each contact whose
+ * profile matches the journey's `when`, unless it is in the journey now, entered this
+ * version before, or re-entry forbids it. Updates *scan (cursor, counts, done when the
+ * partition's end was reached) and writes it to the pending batch, with the entries, so
+ * both commit together. A done scan does nothing. Errors: SY_ERR_INVALID_ARG (no scan
+ * entry), SY_ERR_STATE, SY_ERR_NOMEM, or the sink's. */
+sy_err_t engine_audience_scan(engine_t *engine, int32_t partition, const journey_t *journey,
+                              int64_t t_ms, size_t max, state_scan_t *scan, char *errbuf,
+                              size_t errbuf_size);
+
 /* Fire every timer of partition due at or before now_ms, in due order. *fired counts
  * them (stale ones included). Errors as engine_on_event. */
 sy_err_t engine_fire_timers(engine_t *engine, int32_t partition, int64_t now_ms,

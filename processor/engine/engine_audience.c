@@ -2,10 +2,13 @@
  * enters a contact when an update from the profiles topic turns that condition from false
  * to true. The condition is read on the stored profile just before and just after the
  * update, for every such journey, before any contact walks. Update nodes of journeys enter
- * no one, and the deploy-time scan of stored contacts is not here. */
+ * no one. Also the deploy-time scan's slice (`on_deploy: scan`): the stored contacts that
+ * already match enter; when a slice runs and where its cursor lives is the caller's. */
 #include "engine.h"
 
 #include <assert.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "engine_int.h"
 
@@ -39,8 +42,10 @@ static sy_err_t when_all(engine_walk_t *w, uint64_t held[ENGINE_INDEX_WORDS]) {
     return SY_OK;
 }
 
-/* Walk w's contact into w->journey unless it is in it now or re-entry forbids it. */
-static sy_err_t audience_enter(engine_walk_t *w) {
+/* Walk w's contact into w->journey unless it is in it now or re-entry forbids it; a scan
+ * also skips a contact that entered this version before, by any path (a profile change
+ * during the scan, a scan slice redone). *entered says whether it entered. */
+static sy_err_t audience_enter(engine_walk_t *w, bool scan, bool *entered) {
     engine_t *e = w->engine;
     const journey_t *j = w->journey;
     assert(j->entry_when && j->nodes_count > 0);
@@ -49,7 +54,9 @@ static sy_err_t audience_enter(engine_walk_t *w) {
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     bool found = err == SY_OK;
+    *entered = false;
     if ((found && w->instance.status == STATE_INSTANCE_ACTIVE) ||
+        (scan && found && w->instance.journey_version == j->version) ||
         !engine_rules_reentry_allows(w, found))
         return SY_OK;
     w->instance = (state_instance_t){.status = STATE_INSTANCE_ACTIVE,
@@ -63,6 +70,7 @@ static sy_err_t audience_enter(engine_walk_t *w) {
         err = state_store_instance_put(e->store, w->partition, w->contact_id, j->id,
                                        &w->instance);
     }
+    *entered = err == SY_OK;
     return err;
 }
 
@@ -96,9 +104,62 @@ sy_err_t engine_audience_on_profile(engine_t *e, int32_t partition,
     for (size_t i = 0; i < e->order_count && err == SY_OK; i++) {
         if (!(after[i / 64] >> (i % 64) & 1) || (before[i / 64] >> (i % 64) & 1))
             continue;
+        bool entered;
         w.journey = e->order[i];
         e->profile_loaded = false;
-        err = audience_enter(&w);
+        err = audience_enter(&w, false, &entered);
     }
     return err;
+}
+
+/* One slice of a scan: the walk's journey, and how many of the visited contacts entered. */
+typedef struct scan_slice {
+    engine_walk_t walk;
+    uint64_t entered;
+    char *last; /* the last contact visited: the cursor (scan_t's, borrowed) */
+} scan_slice_t;
+
+static sy_err_t scan_visit(void *ctx, int32_t partition, const char *contact_id) {
+    scan_slice_t *slice = ctx;
+    engine_walk_t *w = &slice->walk;
+    engine_t *e = w->engine;
+    bool holds = false, entered = false;
+    assert(partition == w->partition && strlen(contact_id) <= SY_ID_BYTES_MAX);
+    w->contact_id = contact_id;
+    e->profile_loaded = false; /* a new contact: its profile and engagement read afresh */
+    e->engagement_loaded = false;
+    sy_err_t err = when_holds(w, &holds);
+    if (err == SY_OK && holds)
+        err = audience_enter(w, true, &entered);
+    slice->entered += entered;
+    snprintf(slice->last, SY_ID_BYTES_MAX + 1, "%s", contact_id);
+    return err;
+}
+
+sy_err_t engine_audience_scan(engine_t *e, int32_t partition, const journey_t *journey,
+                              int64_t t_ms, size_t max, state_scan_t *scan, char *errbuf,
+                              size_t errbuf_size) {
+    assert(e && journey && scan && max > 0);
+    if (!journey->entry_when || !journey->entry_scan || journey->nodes_count == 0) {
+        snprintf(errbuf, errbuf_size, "journey %s has no on_deploy: scan", journey->id);
+        return SY_ERR_INVALID_ARG;
+    }
+    if (scan->done)
+        return SY_OK;
+    char cursor[SY_ID_BYTES_MAX + 1];
+    snprintf(cursor, sizeof cursor, "%s", scan->cursor);
+    scan_slice_t slice = {.walk = {.engine = e, .partition = partition, .journey = journey,
+                                   .t = t_ms, .errbuf = errbuf, .errbuf_size = errbuf_size},
+                          .last = scan->cursor};
+    size_t visited = 0;
+    sy_err_t err = state_store_profiles_after(e->store, partition, cursor, max, scan_visit,
+                                              &slice, &visited, errbuf, errbuf_size);
+    e->profile_loaded = false;
+    e->engagement_loaded = false;
+    if (err != SY_OK)
+        return err;
+    scan->scanned += visited;
+    scan->entered += slice.entered;
+    scan->done = visited < max;
+    return state_store_scan_put(e->store, partition, journey->id, journey->version, scan);
 }

@@ -262,6 +262,8 @@ typedef struct journey {
     expr_t *entry_when;          /* `entry: {when:}` over contact.*, or NULL: a profile
                                   * update that makes it true enters (no entry event) */
     char *entry_when_text;       /* the `when` as written, or NULL */
+    bool entry_scan;             /* `on_deploy: scan`: at deploy, the stored contacts whose
+                                  * profile matches `when` enter (engine_audience.c) */
     int32_t priority;            /* `priority:`, -1000..1000, 0 when absent: when a cap
                                   * allows fewer sends than journeys want at one instant,
                                   * higher goes first (ties: id ascending) */

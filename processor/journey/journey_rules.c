@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const rules_entry_keys[] = {"event", "if", "when", "reentry", NULL};
+static const char *const rules_entry_keys[] = {"event", "if", "when", "reentry", "on_deploy",
+                                                NULL};
 static const char *const rules_rule_keys[] = {"name", "event", "if", NULL};
 static const char *const rules_cooldown_keys[] = {"cooldown", NULL};
 
@@ -66,6 +67,21 @@ static sy_err_t rules_entry_when(journey_build_t *b, const journey_doc_node_t *e
     return err;
 }
 
+/* `on_deploy: scan` (audience entry only) enters the stored contacts that already match
+ * when the version is deployed; `none` (the default) does not. */
+static sy_err_t rules_on_deploy(journey_build_t *b, const journey_doc_node_t *value,
+                                bool audience) {
+    bool scan = value->kind == JOURNEY_DOC_SCALAR && strcmp(value->text, "scan") == 0;
+    if (!scan && !(value->kind == JOURNEY_DOC_SCALAR && strcmp(value->text, "none") == 0))
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "bad on_deploy: write scan or none");
+    if (scan && !audience)
+        return journey_fail(b, SY_ERR_JOURNEY, value->line, value->column,
+                            "on_deploy: scan needs an audience entry (when:)");
+    b->journey->entry_scan = scan;
+    return SY_OK;
+}
+
 static sy_err_t rules_entry(journey_build_t *b, const journey_doc_node_t *root) {
     const journey_doc_node_t *entry, *event, *when;
     journey_t *j = b->journey;
@@ -83,6 +99,9 @@ static sy_err_t rules_entry(journey_build_t *b, const journey_doc_node_t *root) 
         err = journey_event(b, event, &j->entry);
     if (!err && !when)
         err = rules_event_if(b, entry, "entry", &j->entry_rule);
+    const journey_doc_node_t *on_deploy = journey_doc_get(entry, "on_deploy");
+    if (!err && on_deploy)
+        err = rules_on_deploy(b, on_deploy, when != NULL);
     const journey_doc_node_t *reentry = journey_doc_get(entry, "reentry");
     if (!err && reentry)
         err = rules_reentry(b, reentry);

@@ -66,6 +66,9 @@ typedef struct runner_journey {
     journey_t *journey;
     bool owned;            /* loaded by a reload; else borrowed from runner_open's set */
     uint64_t content_hash; /* of its file when loaded: same id+version must keep it */
+    /* on_deploy: scan: bit p set once partition p's cursor was read done (owned; NULL:
+     * none known). A done cursor stays done (runner_scan.c). */
+    uint64_t *scan_done;
 } runner_journey_t;
 
 /* Every journey version loaded so far, sorted by id then version, and the set the
@@ -78,6 +81,28 @@ typedef struct runner_journeys {
     uint64_t dir_signature; /* of journeys.dir's entries at the last look */
     int64_t last_check_ms;
 } runner_journeys_t;
+
+/* Shortest interval between two slices of the deploy-time scan: each slice is a
+ * transaction, so they come no more often than a busy input's batches. */
+#define RUNNER_SCAN_GAP_MS 100
+/* Scans (journey version, partition) one slice advances: bounds a slice's transaction. */
+#define RUNNER_SCAN_WORK_MAX 64
+
+/* One scan a slice advances: its journey (borrowed from the loaded set) and partition,
+ * and its cursor as committed before the slice, then as the slice left it. */
+typedef struct runner_scan_work {
+    const journey_t *journey;
+    int32_t partition;
+    state_scan_t scan;
+} runner_scan_work_t;
+
+/* The deploy-time scans (runner_scan.c). */
+typedef struct runner_scan {
+    int64_t last_ms;                     /* monotonic time of the last look; 0 none */
+    bool busy;                           /* the last look found scans with work left */
+    size_t work_count;
+    runner_scan_work_t work[RUNNER_SCAN_WORK_MAX];
+} runner_scan_t;
 
 /* Changelog records a restore applies between two state commits: bounds the pending
  * batch's memory (a few hundred bytes a record) whatever the partition's size. */
@@ -198,6 +223,7 @@ struct runner {
     int64_t gauges_ms;        /* when the lag and cache gauges were last measured */
     size_t journey_hint;      /* runner_counts.c: the last journey version looked up */
     campaign_t campaign;      /* counts campaign metrics into r->live (runner_counts.c) */
+    runner_scan_t scan;       /* the deploy-time scans (runner_scan.c) */
 };
 
 /* ---- observability: runner_metrics.c ---- */
@@ -282,6 +308,13 @@ sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size);
  * of the assigned partitions (from librdkafka's cached watermarks: never waits on the
  * broker), commits and dead letters since the last line. */
 void runner_progress_log(runner_t *r);
+
+/* Between batches, at most every RUNNER_SCAN_GAP_MS: one slice of the deploy-time scans
+ * (`on_deploy: scan`) of the newest loaded versions over the partitions processed here —
+ * journeys.scan.rate contacts a second per partition, entries and cursors in one
+ * transaction of its own (an aborted one is redone from the committed cursors by the next
+ * slice). Logs each scan's start and end. Errors: what stops the service (Kafka, state). */
+sy_err_t runner_scan_step(runner_t *r, char *errbuf, size_t errbuf_size);
 
 /* Move to's migration.from_version contacts of the assigned partitions into to, node by
  * node as its migration map says, and set their timers; one transaction. Logs what it

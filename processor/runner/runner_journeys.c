@@ -124,9 +124,11 @@ void runner_journeys_deinit(runner_t *r) {
     if (!r->journeys)
         return;
     assert(r->journeys->count <= RUNNER_JOURNEYS_MAX);
-    for (size_t i = 0; i < r->journeys->count; i++)
+    for (size_t i = 0; i < r->journeys->count; i++) {
+        free(r->journeys->entries[i].scan_done);
         if (r->journeys->entries[i].owned)
             journey_free(r->journeys->entries[i].journey);
+    }
     free(r->journeys);
     r->journeys = NULL;
 }

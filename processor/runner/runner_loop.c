@@ -190,9 +190,9 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
          (err = runner_restore_step(r, errbuf, errbuf_size))))
         return err;
-    int wait_ms = r->txn_state == RUNNER_TXN_OPEN ? RUNNER_IDLE_MS
-                  : r->restore.count                ? 0
-                                                    : 100;
+    int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->scan.busy ? RUNNER_IDLE_MS
+                  : r->restore.count                                ? 0
+                                                                    : 100;
     rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, wait_ms);
     if (m && m->err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[256];
@@ -228,6 +228,8 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         err = runner_txn_commit(r, errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_journeys_check(r, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = runner_scan_step(r, errbuf, errbuf_size);
     if (err == SY_OK)
         runner_progress_log(r);
     return err;

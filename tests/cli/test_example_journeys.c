@@ -129,6 +129,12 @@ Test(audience_journeys, entered_when_a_profile_update_turns_when_true, .timeout 
     check_in(AUDIENCE_DIR "/journeys", AUDIENCE_DIR, "aud_enter");
 }
 
+/* Under simulate a journey is deployed before the first input: its on_deploy scan sees an
+ * empty store and enters no one; changes enter as ever. */
+Test(audience_journeys, on_deploy_scan_under_simulate_enters_by_changes_only, .timeout = 120) {
+    check_in(AUDIENCE_DIR "/scan_journeys", AUDIENCE_DIR, "aud_scan");
+}
+
 /* Providers deliver at least once: every event line of a path file three times (same
  * event_id) gives byte for byte the output of the file as written. */
 static char once[512 * 1024], thrice[512 * 1024];

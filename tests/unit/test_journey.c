@@ -975,3 +975,21 @@ Test(journey, flag_and_unflag_are_attribute_updates_and_has_flag_reads_the_profi
     cr_assert(j->reads_flags, "has_flag() in the entry rule: the profile is read");
     journey_free(j);
 }
+
+Test(journey, on_deploy_scan_is_read_on_an_audience_entry_and_refused_elsewhere) {
+    journey_t *j = parse_ok("id: j\nversion: 1\nprofile:\n  ltv: {type: number, default: 0}\n"
+                            "entry: {when: contact.ltv >= 500, on_deploy: scan}\nnodes:\n"
+                            DONE);
+    cr_expect(j->entry_scan, "on_deploy: scan read");
+    journey_free(j);
+    j = parse_ok("id: j\nversion: 1\nprofile:\n  ltv: {type: number, default: 0}\n"
+                 "entry: {when: contact.ltv >= 500, on_deploy: none}\nnodes:\n" DONE);
+    cr_expect(not(j->entry_scan), "none: no scan");
+    journey_free(j);
+    parse_fails("id: j\nversion: 1\nentry: {event: custom.signup, on_deploy: scan}\nnodes:\n"
+                DONE, SY_ERR_JOURNEY,
+                "bad.yaml:3:42: on_deploy: scan needs an audience entry (when:)");
+    parse_fails("id: j\nversion: 1\nprofile:\n  ltv: {type: number, default: 0}\n"
+                "entry: {when: contact.ltv >= 500, on_deploy: all}\nnodes:\n" DONE,
+                SY_ERR_JOURNEY, "bad.yaml:5:46: bad on_deploy: write scan or none");
+}
