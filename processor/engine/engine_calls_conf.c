@@ -351,9 +351,11 @@ sy_err_t engine_calls_journeys_check(const engine_calls_conf_t *conf,
             const char *pool = node->kind == JOURNEY_NODE_SEND ? node->u.send.tracking_pool
                                                                : NULL;
             if (pool && !engine_calls_pool_find(conf, pool)) {
-                snprintf(errbuf, errbuf_size, "journey '%s' version %d: send '%s' leases from "
-                         "pool '%s', which the calls config (calls.file, calls.inline) does "
-                         "not define", j->id, (int)j->version, node->id, pool);
+                snprintf(errbuf, errbuf_size, "%s:%d:%d: journey '%s' version %d: send '%s' "
+                         "leases from pool '%s', which the calls config (calls.file, "
+                         "calls.inline) does not define",
+                         j->source ? j->source : "?", node->u.send.tracking_line,
+                         node->u.send.tracking_column, j->id, (int)j->version, node->id, pool);
                 return SY_ERR_CONFIG;
             }
         }

@@ -103,6 +103,7 @@ typedef struct journey_send {
      * contact's device class is read from attribute tracking_device_attr (owned; NULL:
      * none declared, the call-to-action is the number as text). */
     char *tracking_pool;
+    int tracking_line, tracking_column; /* where `pool:` is written, for messages */
     int64_t tracking_lease_ms;
     char *tracking_device_attr;
     /* `channel: best`: picked per contact among `among` (docs/journeys.md#best-channel),

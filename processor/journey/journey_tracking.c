@@ -46,6 +46,8 @@ sy_err_t journey_tracking_build(journey_build_t *b, journey_send_t *send,
         err = journey_string(b, pool, "pool", &send->tracking_pool);
     if (err)
         return err;
+    send->tracking_line = pool->line;
+    send->tracking_column = pool->column;
     if (!pool_name_valid(send->tracking_pool))
         return journey_fail(b, SY_ERR_JOURNEY, pool->line, pool->column,
                             "bad pool name '%s': use 1 to 64 of a-z, 0-9, '_', '-'",

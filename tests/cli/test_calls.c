@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "child.h"
+#include "tmpdir.h"
 
 #define CALLS_DIR SY_SOURCE_ROOT "/tests/journeys/calls"
 #define SIMULATE SWITCHYARD_BIN " simulate --journeys " SY_SOURCE_ROOT "/examples/journeys" \
@@ -73,4 +74,23 @@ Test(calls_example, callbacks_delivered_three_times_give_the_same_output, .timeo
              SIMULATE "- 2>/dev/null", CALLS_DIR);
     cr_assert(eq(int, child_run(command, again, sizeof again), 0), "%s", command);
     cr_assert(eq(str, again, out), "every event three times changes the output");
+}
+
+/* A journey whose send leases from a pool the calls config lacks does not load: the
+ * message names its file, the line and column of `pool:`, the journey and the pool. */
+Test(calls_example, a_send_naming_an_unknown_pool_is_refused_with_its_place, .timeout = 120) {
+    char dir[256], command[2048];
+    tmpdir_make(dir, sizeof dir, "calls-pool");
+    snprintf(command, sizeof command,
+             "sed 's/pool: sales, lease: 7d/pool: retail, lease: 7d/' %s/examples/journeys/"
+             "insurance_quote_email.yaml > %s/insurance_quote_email.yaml && %s simulate "
+             "--journeys %s --config " CALLS_DIR "/calls.conf --events " CALLS_DIR
+             "/insurance.jsonl 2>&1 >/dev/null",
+             SY_SOURCE_ROOT, dir, SWITCHYARD_BIN, dir);
+    cr_expect_neq(child_run(command, out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "/insurance_quote_email.yaml:72:24: journey "
+                                   "'insurance_quote_email' version 1: send 'reminder_sms' "
+                                   "leases from pool 'retail', which the calls config"),
+                       "%s", out);
+    cr_assert(eq(int, tmpdir_remove(dir), 0));
 }
