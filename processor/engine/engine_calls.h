@@ -22,6 +22,11 @@
 #define ENGINE_CALLS_POOL_NUMBERS_MAX 10000
 #define ENGINE_CALLS_RULES_MAX 32
 #define ENGINE_CALLS_PHRASES_MAX 16
+/* How long calls and ended leases are kept by default (the calls document's `retention`),
+ * and how many records one sweep looks at: a sweep follows each call callback and each
+ * lease, which write one or two records, so the sweep outpaces the writes. */
+#define ENGINE_CALLS_RETENTION_MS_DEFAULT (90LL * 24 * 3600 * 1000)
+#define ENGINE_CALLS_SWEEP_RECORDS 16
 _Static_assert(ENGINE_CALLS_RULES_MAX <= 32, "a call's converted_mask has a bit per rule");
 
 /* The key (and contact id) of a call.inbound event ingest produces for a call to a
@@ -50,6 +55,8 @@ typedef struct engine_calls_rule {
 } engine_calls_rule_t;
 
 typedef struct engine_calls_conf {
+    int64_t retention_ms; /* a call is gone this long after it started, a lease this long
+                           * after it ended (> 0) */
     size_t pools_count;
     engine_calls_pool_t pools[ENGINE_CALLS_POOLS_MAX];
     size_t rules_count;
@@ -63,6 +70,7 @@ typedef struct engine_calls_counts {
     uint64_t attributed;   /* calls attributed to a lease live at their time */
     uint64_t unattributed; /* calls to an expired or never-leased number */
     uint64_t conversions;  /* conversion records written */
+    uint64_t swept;        /* calls and ended leases deleted past the retention */
 } engine_calls_counts_t;
 
 /* Parse the calls document text (YAML or JSON: `pools:` and `conversions:`, see
@@ -99,6 +107,11 @@ int32_t engine_calls_owner(const char *number, int32_t partitions);
 void engine_calls_set(engine_t *engine, const engine_calls_conf_t *conf, int32_t partitions);
 
 void engine_calls_counts_get(const engine_t *engine, engine_calls_counts_t *out);
+
+/* Is a record of time_ms (a call's start, a lease's end) past conf's retention at t_ms?
+ * Such a record counts as gone whether or not a sweep deleted it yet, so what the engine
+ * does never depends on when sweeps ran. */
+bool engine_calls_expired(const engine_calls_conf_t *conf, int64_t time_ms, int64_t t_ms);
 
 /* What a rule says of a call so far. */
 typedef enum engine_calls_verdict {

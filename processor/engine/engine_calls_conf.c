@@ -282,9 +282,22 @@ static sy_err_t list_parse(conf_parse_t *p, const journey_doc_node_t *root, cons
     return SY_OK;
 }
 
+/* `retention:` (absent: the default): at least a day, so a call's late callbacks still
+ * find it. */
+static sy_err_t retention_parse(conf_parse_t *p, const journey_doc_node_t *v) {
+    assert(p);
+    if (!v)
+        return SY_OK;
+    if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &p->conf->retention_ms) ||
+        p->conf->retention_ms < 24LL * 3600 * 1000)
+        return fail(p, v, "bad retention '%s': write a duration of at least 1d, like 90d",
+                    v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
+    return SY_OK;
+}
+
 sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, size_t len,
                                  const char *source, char *errbuf, size_t errbuf_size) {
-    static const char *const root_keys[] = {"pools", "conversions", NULL};
+    static const char *const root_keys[] = {"pools", "conversions", "retention", NULL};
     journey_doc_node_t *root = NULL;
     assert(conf && text && source);
     memset(conf, 0, sizeof *conf);
@@ -292,7 +305,9 @@ sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, si
     sy_err_t err = journey_doc_parse(&root, text, len, source, errbuf, errbuf_size);
     if (err)
         return err == SY_ERR_NOMEM ? err : SY_ERR_CONFIG;
+    conf->retention_ms = ENGINE_CALLS_RETENTION_MS_DEFAULT;
     if (!(err = keys_check(&p, root, root_keys, "the calls document")) &&
+        !(err = retention_parse(&p, journey_doc_get(root, "retention"))) &&
         !(err = list_parse(&p, root, "pools", ENGINE_CALLS_POOLS_MAX, pool_parse)))
         err = list_parse(&p, root, "conversions", ENGINE_CALLS_RULES_MAX, rule_parse);
     journey_doc_free(root);

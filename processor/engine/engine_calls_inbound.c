@@ -213,6 +213,9 @@ sy_err_t engine_calls_on_event(engine_t *e, int32_t partition, const sy_event_t 
         return SY_OK; /* no pool holds it: nothing to attribute, nothing to keep */
     sy_err_t err = state_store_call_get(e->store, partition, call_id, e->call, errbuf,
                                         errbuf_size);
+    if (err == SY_OK &&
+        engine_calls_expired(e->calls, e->call->started_at_ms, ev->occurred_at_ms))
+        err = SY_ERR_NOT_FOUND; /* past the retention: gone, swept or not */
     bool fresh = err == SY_ERR_NOT_FOUND;
     if (fresh)
         err = call_start(e, partition, pool_of(e->calls, number), number, ev, errbuf,
@@ -224,14 +227,16 @@ sy_err_t engine_calls_on_event(engine_t *e, int32_t partition, const sy_event_t 
         return err;
     if (fresh)
         e->call->attributed ? e->calls_counts.attributed++ : e->calls_counts.unattributed++;
-    if (!e->call->attributed)
-        return SY_OK;
-    sy_event_t attributed;
-    bool converted = false;
-    event_attribute(e->call, ev, &attributed);
-    e->profile_loaded = false;
-    if ((err = engine_journeys_on_event(e, partition, &attributed, errbuf, errbuf_size)) !=
-        SY_OK)
-        return err;
-    return rules_apply(e, partition, ev, &converted, errbuf, errbuf_size);
+    if (e->call->attributed) {
+        sy_event_t attributed;
+        bool converted = false;
+        event_attribute(e->call, ev, &attributed);
+        e->profile_loaded = false;
+        err = engine_journeys_on_event(e, partition, &attributed, errbuf, errbuf_size);
+        if (err == SY_OK)
+            err = rules_apply(e, partition, ev, &converted, errbuf, errbuf_size);
+    }
+    return err == SY_OK ? engine_calls_sweep(e, partition, ev->occurred_at_ms, errbuf,
+                                             errbuf_size)
+                        : err;
 }
