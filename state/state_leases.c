@@ -2,7 +2,8 @@
  * through the pending batch, written and changelogged with it (changelog code 7), so a
  * restart, a restore or a rebalance knows which number is whose. Two record kinds share
  * the family, told apart by the key's third byte: 'L' a lease (pool, number), 'C' a call
- * (call id). Which number to lease and what a call is worth is the engine's, not here. */
+ * (call id). Old records are swept in bounded steps (state_store_leases_sweep). Which
+ * number to lease and what a call is worth is the engine's, not here. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,8 @@ static sy_err_t record_get(state_store_t *s, int32_t partition, uint8_t kind, co
         return SY_ERR_INVALID_ARG;
     pkey[0] = LEASE_PENDING_TAG;
     const pending_entry_t *e = state_pending_get(&s->pending, pkey, key_len + 1);
+    if (e && e->value_len == 0)
+        return SY_ERR_NOT_FOUND; /* deleted in this batch by a sweep */
     const uint8_t *value = e ? e->value : NULL;
     size_t len = e ? e->value_len : 0;
     if (!e && s->cf[CF_LEASES]) { /* NULL: a store read-only from before leases */
@@ -321,4 +324,113 @@ sy_err_t state_store_leases_scan(state_store_t *s, int32_t partition,
         return SY_OK;
     snprintf(errbuf, errbuf_size, "state store: corrupt lease in partition %d", (int)partition);
     return SY_ERR_STATE;
+}
+
+/* Is the record (key: partition, kind, ...; value as the batch sees it) old by sweep? */
+static bool record_old(const uint8_t *key, const uint8_t *value, size_t value_len,
+                       const state_leases_sweep_t *sweep) {
+    union {
+        state_lease_t lease;
+        state_call_t call;
+    } record; /* about 5 KiB: on the stack, as in state_lease_record_check */
+    assert(key && sweep);
+    if ((key[2] != LEASE_KIND_LEASE && key[2] != LEASE_KIND_CALL) ||
+        !value_decode(key[2], value, value_len, &record))
+        return false; /* a corrupt record is left for the scan that reports it */
+    if (key[2] == LEASE_KIND_CALL)
+        return record.call.started_at_ms < sweep->calls_before_ms;
+    return record.lease.expires_at_ms < sweep->leases_before_ms;
+}
+
+/* Delete the committed record key (partition first) in the pending batch: an empty
+ * pending value reads as absent. */
+static sy_err_t record_delete(state_store_t *s, const uint8_t *key, size_t key_len) {
+    uint8_t pkey[1 + STATE_LEASES_CURSOR_BYTES];
+    assert(key_len < sizeof pkey);
+    pkey[0] = LEASE_PENDING_TAG;
+    memcpy(pkey + 1, key, key_len);
+    if (!state_pending_put(&s->pending, pkey, key_len + 1, NULL, 0) ||
+        !state_pending_op_delete(&s->pending, CF_LEASES, key, key_len, 1))
+        return SY_ERR_NOMEM;
+    return SY_OK;
+}
+
+/* One record the sweep looks at: judged by the batch's value when it has one. */
+static sy_err_t sweep_one(state_store_t *s, rocksdb_iterator_t *it, const uint8_t *key,
+                          size_t key_len, const state_leases_sweep_t *sweep, size_t *removed) {
+    uint8_t pkey[1 + STATE_LEASES_CURSOR_BYTES];
+    size_t value_len;
+    assert(key_len >= 4 && key_len < sizeof pkey);
+    pkey[0] = LEASE_PENDING_TAG;
+    memcpy(pkey + 1, key, key_len);
+    const pending_entry_t *e = state_pending_get(&s->pending, pkey, key_len + 1);
+    const uint8_t *value = e ? e->value : (const uint8_t *)rocksdb_iter_value(it, &value_len);
+    if (e)
+        value_len = e->value_len;
+    if (value_len == 0 || !record_old(key, value, value_len, sweep))
+        return SY_OK;
+    sy_err_t err = record_delete(s, key, key_len);
+    if (err == SY_OK && removed)
+        (*removed)++;
+    return err;
+}
+
+/* Look at up to *budget records from it's place on, within the partition of prefix:
+ * the cursor follows; *ended when the partition's records ran out (the cursor reset). */
+static sy_err_t sweep_run(state_store_t *s, rocksdb_iterator_t *it, const uint8_t *prefix,
+                          const state_leases_sweep_t *sweep, state_leases_cursor_t *cursor,
+                          size_t *budget, size_t *removed, bool *ended) {
+    sy_err_t err = SY_OK;
+    assert(prefix && budget && ended);
+    *ended = false;
+    for (; *budget > 0 && err == SY_OK; (*budget)--, rocksdb_iter_next(it)) {
+        size_t key_len;
+        const uint8_t *key = rocksdb_iter_valid(it)
+                                 ? (const uint8_t *)rocksdb_iter_key(it, &key_len) : NULL;
+        if (!key || key_len < 4 || memcmp(key, prefix, 2) != 0 ||
+            key_len > sizeof cursor->key) {
+            cursor->len = 0; /* past the partition: start over */
+            *ended = true;
+            break;
+        }
+        err = sweep_one(s, it, key, key_len, sweep, removed);
+        memcpy(cursor->key, key, key_len);
+        cursor->len = key_len;
+    }
+    return err;
+}
+
+sy_err_t state_store_leases_sweep(state_store_t *s, int32_t partition,
+                                  const state_leases_sweep_t *sweep,
+                                  state_leases_cursor_t *cursor, size_t *removed,
+                                  char *errbuf, size_t errbuf_size) {
+    uint8_t prefix[2];
+    size_t budget = sweep ? sweep->records_max : 0;
+    bool ended = false;
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    assert(s && sweep && cursor && cursor->len <= sizeof cursor->key);
+    if (!s->cf[CF_LEASES])
+        return SY_OK;
+    state_codec_meta_key(prefix, partition);
+    if (cursor->len < sizeof prefix || memcmp(cursor->key, prefix, sizeof prefix) != 0)
+        cursor->len = 0; /* another partition's place, or none: from the start */
+    bool resumed = cursor->len > 0;
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
+                                                        s->cf[CF_LEASES]);
+    rocksdb_iter_seek(it, resumed ? (const char *)cursor->key : (const char *)prefix,
+                      resumed ? cursor->len : sizeof prefix);
+    if (resumed && rocksdb_iter_valid(it))
+        rocksdb_iter_next(it); /* the cursor's own key was looked at last time */
+    sy_err_t err = sweep_run(s, it, prefix, sweep, cursor, &budget, removed, &ended);
+    if (err == SY_OK && ended && resumed && budget > 0) { /* once round to the start */
+        rocksdb_iter_seek(it, (const char *)prefix, sizeof prefix);
+        err = sweep_run(s, it, prefix, sweep, cursor, &budget, removed, &ended);
+    }
+    char *rerr = NULL;
+    rocksdb_iter_get_error(it, &rerr);
+    rocksdb_iter_destroy(it);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, "sweep leases");
+    return err;
 }

@@ -404,6 +404,33 @@ sy_err_t state_store_leases_scan(state_store_t *store, int32_t partition,
                                  state_lease_visit_fn *visit, void *ctx, char *errbuf,
                                  size_t errbuf_size);
 
+/* A sweep's place in a partition's leases family: the last key it looked at (the
+ * partition, the kind, a pool and number or a call id). Zeroed: from the start. */
+#define STATE_LEASES_CURSOR_BYTES (3 + SY_ID_BYTES_MAX + 1)
+typedef struct state_leases_cursor {
+    size_t len;
+    uint8_t key[STATE_LEASES_CURSOR_BYTES];
+} state_leases_cursor_t;
+
+/* What a sweep removes: calls that started before calls_before_ms, leases that ended
+ * before leases_before_ms; looking at records_max records at most. */
+typedef struct state_leases_sweep {
+    int64_t calls_before_ms;
+    int64_t leases_before_ms;
+    size_t records_max;
+} state_leases_sweep_t;
+
+/* Look at the next sweep->records_max committed records of partition after *cursor (its
+ * caller's, moved on; back to the start after the last) and delete, in the pending
+ * batch (changelogged as deletes), those sweep says are old, as the batch sees them (a
+ * record rewritten in it is judged by its new value). *removed (may be NULL) counts the
+ * deletes. Reads after it in the batch find the deleted records absent. Errors as
+ * state_store_leases_scan, SY_ERR_NOMEM. */
+sy_err_t state_store_leases_sweep(state_store_t *store, int32_t partition,
+                                  const state_leases_sweep_t *sweep,
+                                  state_leases_cursor_t *cursor, size_t *removed,
+                                  char *errbuf, size_t errbuf_size);
+
 /* Check a leases-family record (key and value, value NULL for a delete): 1 when this
  * version can read it. For the changelog's apply. */
 int state_lease_record_check(const uint8_t *key, size_t key_len, const uint8_t *value,

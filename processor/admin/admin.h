@@ -56,6 +56,8 @@ typedef enum admin_family {
     ADMIN_CAMPAIGN_REPLIED,
     ADMIN_CAMPAIGN_ANSWERED,
     ADMIN_CAMPAIGN_BOUNCED,
+    ADMIN_CAMPAIGN_CALL_CONVERSIONS, /* {journey, version, node, currency} */
+    ADMIN_CAMPAIGN_CALL_REVENUE,     /* {journey, version, node, currency} */
     ADMIN_FAMILY__COUNT
 } admin_family_t;
 

@@ -90,6 +90,12 @@ const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT] = {
                          "Calls of a send node answered (once per message)"),
     CAMPAIGN_NODE_FAMILY(BOUNCED, "bounced", "channel",
                          "Emails of a send node reported bounced (once per message)"),
+    CAMPAIGN_NODE_FAMILY(CALL_CONVERSIONS, "call_conversions", "currency",
+                         "Conversions of the calls to the tracking numbers a send node "
+                         "leased, by the conversion's currency"),
+    CAMPAIGN_NODE_FAMILY(CALL_REVENUE, "call_revenue", "currency",
+                         "Sum of the value of the conversions of the calls to the tracking "
+                         "numbers a send node leased, in the conversion's currency"),
 };
 
 /* Records per batch: powers of two up to batch.records.max's largest useful values. */

@@ -36,7 +36,8 @@ static double campaign_value(void *ctx, const campaign_count_t *k) {
     return s && s->present ? s->value : 0;
 }
 
-static json_object *nodes_json(const admin_t *a, const journey_t *j, const char *version) {
+static json_object *nodes_json(const admin_t *a, const journey_t *j, const char *version,
+                               const campaign_currencies_t *cur) {
     json_object *nodes = json_object_new_array();
     assert(j && version);
     for (size_t i = 0; i < j->nodes_count; i++) {
@@ -51,7 +52,7 @@ static json_object *nodes_json(const admin_t *a, const journey_t *j, const char 
         json_object_object_add(o, "contacts",
                                json_object_new_int64(s && s->present ? (int64_t)s->value : 0));
         json_object_object_add(o, "campaign", campaign_json_node(j, n, campaign_value,
-                                                                 (void *)a));
+                                                                 (void *)a, cur));
         json_object_array_add(nodes, o);
     }
     return nodes;
@@ -79,7 +80,9 @@ static json_object *paths_json(const admin_t *a, const journey_t *j, const char 
 void admin_journeys_render(admin_t *a, admin_buf_t *b) {
     json_object *root = json_object_new_object(), *list = json_object_new_array();
     assert(a && b);
+    campaign_currencies_t cur;
     pthread_mutex_lock(&a->lock);
+    campaign_currencies_collect(&cur, &a->gauges, ADMIN_CAMPAIGN_CALL_CONVERSIONS, 3);
     for (size_t i = 0; i < a->journeys_count; i++) {
         const journey_t *j = a->journeys[i];
         char version[16];
@@ -91,8 +94,8 @@ void admin_journeys_render(admin_t *a, admin_buf_t *b) {
         snprintf(map, sizeof map, "/journeys/%s/map.svg?version=%s", j->id, version);
         json_object_object_add(o, "map", json_object_new_string(map));
         json_object_object_add(o, "campaign", campaign_json_journey(j, campaign_value,
-                                                                    (void *)a));
-        json_object_object_add(o, "nodes", nodes_json(a, j, version));
+                                                                    (void *)a, &cur));
+        json_object_object_add(o, "nodes", nodes_json(a, j, version, &cur));
         json_object_object_add(o, "paths", paths_json(a, j, version));
         json_object_array_add(list, o);
     }

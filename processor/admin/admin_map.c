@@ -98,8 +98,29 @@ static void not_found_reason(const admin_snapshot_t *s, const char *id, int32_t 
     free(versions);
 }
 
+/* The published call revenue of j's send nodes into c, per currency; shown when any. */
+static sy_err_t call_revenue_fill(const admin_t *a, const journey_t *j, const char *version,
+                                  journey_map_counts_t *c) {
+    assert(a && j && version);
+    for (size_t i = 0; i < a->gauges.cap; i++) {
+        const admin_series_t *s = &a->gauges.slots[i];
+        if (!s->hash || !s->present || s->family != ADMIN_CAMPAIGN_CALL_REVENUE ||
+            s->value == 0 || strcmp(admin_series_label(s, 0), j->id) != 0 ||
+            strcmp(admin_series_label(s, 1), version) != 0 ||
+            strlen(admin_series_label(s, 3)) != 3)
+            continue;
+        journey_map_node_counts_t *n = journey_map_counts_node(c, admin_series_label(s, 2));
+        if (!n)
+            return SY_ERR_NOMEM;
+        if (journey_map_counts_call_revenue_add(n, admin_series_label(s, 3), s->value))
+            c->show |= JOURNEY_MAP_SHOW_CALL_REVENUE; /* no room: left out of the map */
+    }
+    return SY_OK;
+}
+
 /* The published live counts of j into c: contacts at each node, contacts along each path
- * (from, path "" are the entry and a move without a name). Called under the admin lock. */
+ * (from, path "" are the entry and a move without a name), call revenue of send nodes.
+ * Called under the admin lock. */
 static sy_err_t counts_fill(const admin_t *a, const journey_t *j, journey_map_counts_t *c) {
     char version[16];
     assert(j && c);
@@ -123,7 +144,7 @@ static sy_err_t counts_fill(const admin_t *a, const journey_t *j, journey_map_co
                                         admin_series_label(s, 3), (uint64_t)s->value) != SY_OK)
             return SY_ERR_NOMEM;
     }
-    return SY_OK;
+    return call_revenue_fill(a, j, version, c);
 }
 
 static void reply_text(admin_reply_t *reply, unsigned status, const char *text) {
@@ -143,7 +164,8 @@ static void reply_page(admin_reply_t *reply, const journey_t *j, char *svg) {
     snprintf(title, sizeof title, "%s v%" PRId32 " (live)", j->id, j->version);
     journey_map_figure_t figure = {
         "at N: contacts now at the node; took N: contacts that took the edge since the "
-        "version was deployed; summed over this instance's partitions", svg};
+        "version was deployed; calls N.NN CUR: revenue of the conversions of calls to the "
+        "numbers a send leased; summed over this instance's partitions", svg};
     FILE *out = open_memstream(&page, &len);
     bool written = out && journey_map_html_write(out, title, &figure, 1);
     if (out && fclose(out) != 0)

@@ -26,6 +26,8 @@ const campaign_metric_def_t campaign_metrics[CAMPAIGN_METRIC__COUNT] = {
     [CAMPAIGN_REPLIED] = {"replied", true, "channel"},
     [CAMPAIGN_ANSWERED] = {"answered", true, "channel"},
     [CAMPAIGN_BOUNCED] = {"bounced", true, "channel"},
+    [CAMPAIGN_CALL_CONVERSIONS] = {"call_conversions", true, "currency"},
+    [CAMPAIGN_CALL_REVENUE] = {"call_revenue", true, "currency"},
 };
 
 /* Largest revenue one event adds, in millionths: keeps any sum of a few million events
@@ -80,6 +82,18 @@ static const journey_t *version_find(const journey_set_t *set, const char *id,
     return NULL;
 }
 
+bool campaign_metric_is_revenue(campaign_metric_t m) {
+    assert((unsigned)m < CAMPAIGN_METRIC__COUNT);
+    return m == CAMPAIGN_REVENUE || m == CAMPAIGN_CALL_REVENUE;
+}
+
+/* value in millionths, bounded. */
+static int64_t revenue_scaled(double value) {
+    double v = round(value * CAMPAIGN_REVENUE_SCALE);
+    assert(!isnan(v));
+    return (int64_t)fmax(-CAMPAIGN_REVENUE_EVENT_MAX, fmin(CAMPAIGN_REVENUE_EVENT_MAX, v));
+}
+
 /* The goal's revenue: the value of the event that reached it, in millionths. */
 static int64_t revenue_of(const campaign_t *c, const sy_decision_t *d) {
     const sy_event_t *ev = c->event;
@@ -87,8 +101,7 @@ static int64_t revenue_of(const campaign_t *c, const sy_decision_t *d) {
     if (!ev || !ev->has_value || d->cause == SY_CAUSE_TIMER ||
         (d->cause_event_id && ev->event_id && strcmp(d->cause_event_id, ev->event_id) != 0))
         return 0;
-    double v = round(ev->value * CAMPAIGN_REVENUE_SCALE);
-    return (int64_t)fmax(-CAMPAIGN_REVENUE_EVENT_MAX, fmin(CAMPAIGN_REVENUE_EVENT_MAX, v));
+    return revenue_scaled(ev->value);
 }
 
 void campaign_decision(campaign_t *c, const sy_decision_t *d) {
@@ -121,6 +134,18 @@ void campaign_action(campaign_t *c, const sy_action_t *a) {
     if (c->on)
         count(c, CAMPAIGN_SENT, a->journey_id, a->journey_version, a->node_id,
               sy_channel_name(a->channel), 1);
+}
+
+void campaign_conversion(campaign_t *c, const sy_conversion_t *conv) {
+    assert(c && conv && conv->journey_id && conv->node_id && conv->currency);
+    if (!c->on || isnan(conv->value))
+        return;
+    count(c, CAMPAIGN_CALL_CONVERSIONS, conv->journey_id, conv->journey_version,
+          conv->node_id, conv->currency, 1);
+    int64_t revenue = revenue_scaled(conv->value);
+    if (revenue)
+        count(c, CAMPAIGN_CALL_REVENUE, conv->journey_id, conv->journey_version,
+              conv->node_id, conv->currency, revenue);
 }
 
 /* The metric an engagement event's type counts in, or -1. */

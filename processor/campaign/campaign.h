@@ -32,6 +32,9 @@ typedef enum campaign_metric {
     CAMPAIGN_REPLIED,     /* idem: replied (sms) */
     CAMPAIGN_ANSWERED,    /* idem: answered (voice) */
     CAMPAIGN_BOUNCED,     /* idem: bounced (email) */
+    CAMPAIGN_CALL_CONVERSIONS, /* {journey, version, node, currency}: conversions of the
+                                * calls to the tracking number a send node leased */
+    CAMPAIGN_CALL_REVENUE,     /* idem: their value, in millionths of the currency */
     CAMPAIGN_METRIC__COUNT
 } campaign_metric_t;
 
@@ -101,5 +104,12 @@ void campaign_decision(campaign_t *c, const sy_decision_t *d);
 
 /* Count an action command the engine emitted. */
 void campaign_action(campaign_t *c, const sy_action_t *a);
+
+/* Count a conversion of a tracked call the engine wrote (docs/call_tracking.md): one
+ * conversion and its value, in its currency, for the send node that leased the number. */
+void campaign_conversion(campaign_t *c, const sy_conversion_t *conv);
+
+/* Is m counted in millionths (a revenue)? */
+bool campaign_metric_is_revenue(campaign_metric_t m);
 
 #endif

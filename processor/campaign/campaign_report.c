@@ -27,7 +27,7 @@ double campaign_report_value(void *ctx, const campaign_count_t *k) {
     const admin_series_t *s = admin_table_get(&r->totals, (uint16_t)k->metric, labels,
                                               REPORT_LABELS);
     double v = s ? s->value : 0;
-    return k->metric == CAMPAIGN_REVENUE ? v / CAMPAIGN_REVENUE_SCALE : v;
+    return campaign_metric_is_revenue(k->metric) ? v / CAMPAIGN_REVENUE_SCALE : v;
 }
 
 static int journey_cmp(const void *a, const void *b) {
@@ -71,6 +71,20 @@ static const char *const send_columns[] = {"sent", "delivered", "opened", "click
 static const char *const rate_columns[] = {"delivery", "open", "click", "reply"};
 #define COLUMNS(a) (sizeof a / sizeof *a)
 
+/* "  calls[ from NODE]: conversions N, revenue X CUR" per currency of a calls object. */
+static void calls_print(FILE *out, const char *node, json_object *campaign) {
+    json_object *calls = NULL, *revenue = NULL, *conv = NULL;
+    assert(out);
+    if (!json_object_object_get_ex(campaign, "calls", &calls) ||
+        !json_object_object_get_ex(calls, "revenue", &revenue) ||
+        !json_object_object_get_ex(calls, "conversions", &conv))
+        return;
+    json_object_object_foreach(revenue, code, value) {
+        fprintf(out, "  calls%s%s: conversions %.0f, revenue %.2f %s\n", node ? " from " : "",
+                node ? node : "", get(conv, code), json_object_get_double(value), code);
+    }
+}
+
 /* The send nodes' table and the nodes goals were reached from. */
 static void nodes_print(FILE *out, const journey_t *j, json_object *nodes) {
     int width = (int)strlen("send node");
@@ -104,6 +118,8 @@ static void nodes_print(FILE *out, const journey_t *j, json_object *nodes) {
         if (get(c, "conversions") > 0)
             fprintf(out, "  conversions from %s: %.0f, revenue %.2f\n", j->nodes[i].id,
                     get(c, "conversions"), get(c, "revenue"));
+        if (j->nodes[i].kind == JOURNEY_NODE_SEND)
+            calls_print(out, j->nodes[i].id, c);
     }
 }
 
@@ -119,21 +135,25 @@ static void journey_print(FILE *out, const journey_t *j, json_object *o) {
     rules_print(out, "goals", rules);
     json_object_object_get_ex(c, "exits", &rules);
     rules_print(out, "exit rules", rules);
+    calls_print(out, NULL, c);
     nodes_print(out, j, nodes);
 }
 
-static json_object *journey_json(const campaign_report_t *r, const journey_t *j) {
+static json_object *journey_json(const campaign_report_t *r, const journey_t *j,
+                                 const campaign_currencies_t *cur) {
     json_object *o = json_object_new_object(), *nodes = json_object_new_array();
     void *ctx = (void *)r; /* read only: campaign_report_value takes it as const */
-    assert(j);
+    assert(j && cur);
     json_object_object_add(o, "id", json_object_new_string(j->id));
     json_object_object_add(o, "version", json_object_new_int(j->version));
-    json_object_object_add(o, "campaign", campaign_json_journey(j, campaign_report_value, ctx));
+    json_object_object_add(o, "campaign", campaign_json_journey(j, campaign_report_value, ctx,
+                                                                    cur));
     for (size_t i = 0; i < j->nodes_count; i++) {
         json_object *n = json_object_new_object();
         json_object_object_add(n, "id", json_object_new_string(j->nodes[i].id));
         json_object_object_add(n, "campaign", campaign_json_node(j, &j->nodes[i],
-                                                                 campaign_report_value, ctx));
+                                                                 campaign_report_value, ctx,
+                                                                 cur));
         json_object_array_add(nodes, n);
     }
     json_object_object_add(o, "nodes", nodes);
@@ -152,8 +172,10 @@ sy_err_t campaign_report_write(const campaign_report_t *r, const journey_set_t *
     memcpy(sorted, journeys->journeys, journeys->count * sizeof *sorted);
     qsort(sorted, journeys->count, sizeof *sorted, journey_cmp);
     json_object *root = json_object_new_object(), *list = json_object_new_array();
+    campaign_currencies_t cur;
+    campaign_currencies_collect(&cur, &r->totals, CAMPAIGN_CALL_CONVERSIONS, 3);
     for (size_t i = 0; i < journeys->count; i++) {
-        json_object *o = journey_json(r, sorted[i]);
+        json_object *o = journey_json(r, sorted[i], &cur);
         if (!json)
             journey_print(out, sorted[i], o);
         json_object_array_add(list, o);

@@ -54,6 +54,8 @@ void engine_close(engine_t *engine) {
     free(engine->order);
     free(engine->timer_run);
     free(engine->call);
+    for (size_t p = 0; p < STATE_PARTITIONS_MAX; p++)
+        free(engine->calls_sweep[p]);
     engine_index_free(engine);
     free(engine);
 }

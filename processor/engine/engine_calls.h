@@ -11,18 +11,26 @@
 
 #include "engine.h"
 #include "journey.h"
+#include "journey_conversion.h"
 #include "state_store.h"
 #include "sy_error.h"
 #include "sy_phone.h"
 
 /* Pools a config names; numbers one pool holds (each send reads the leases of its
- * partition's share, so a pool stays in the thousands); conversion rules (a call keeps a
- * bit per rule that converted it: 32); phrases per rule. */
+ * partition's share, so a pool stays in the thousands); conversion rules of the config
+ * and of one journey (a call keeps a bit per rule that converted it, 32 in all: the
+ * config's first, then those of the journey it is attributed to); phrases per rule. */
 #define ENGINE_CALLS_POOLS_MAX 16
 #define ENGINE_CALLS_POOL_NUMBERS_MAX 10000
-#define ENGINE_CALLS_RULES_MAX 32
-#define ENGINE_CALLS_PHRASES_MAX 16
-_Static_assert(ENGINE_CALLS_RULES_MAX <= 32, "a call's converted_mask has a bit per rule");
+#define ENGINE_CALLS_RULES_MAX 24
+#define ENGINE_CALLS_PHRASES_MAX JOURNEY_CONVERSION_PHRASES_MAX
+/* How long calls and ended leases are kept by default (the calls document's `retention`),
+ * and how many records one sweep looks at: a sweep follows each call callback and each
+ * lease, which write one or two records, so the sweep outpaces the writes. */
+#define ENGINE_CALLS_RETENTION_MS_DEFAULT (90LL * 24 * 3600 * 1000)
+#define ENGINE_CALLS_SWEEP_RECORDS 16
+_Static_assert(ENGINE_CALLS_RULES_MAX + JOURNEY_CONVERSIONS_MAX <= 32,
+               "a call's converted_mask has a bit per rule");
 
 /* The key (and contact id) of a call.inbound event ingest produces for a call to a
  * tracking number: this prefix and the called number in E.164. */
@@ -37,19 +45,12 @@ typedef struct engine_calls_pool {
     char *area_code_attr; /* owned; NULL: no area-code preference */
 } engine_calls_pool_t;
 
-typedef struct engine_calls_rule {
-    char name[SY_ID_BYTES_MAX + 1];
-    int64_t duration_min_s;         /* -1: no condition on the duration */
-    size_t phrases_count;           /* the transcript must contain every phrase */
-    char *phrases[ENGINE_CALLS_PHRASES_MAX]; /* owned, lower case */
-    char *outcome;     /* owned; NULL: any (Twilio's final CallStatus: completed, ...) */
-    char *caller_attr; /* owned; NULL: any caller, else the contact's attribute to match */
-    double value;      /* the fixed value, when value_field is NULL */
-    char *value_field; /* owned; NULL: fixed, else the callback's property holding it */
-    char currency[4];  /* ISO 4217 */
-} engine_calls_rule_t;
+/* A conversion rule: the config's or a journey's, one shape (journey_conversion.h). */
+typedef journey_conversion_t engine_calls_rule_t;
 
 typedef struct engine_calls_conf {
+    int64_t retention_ms; /* a call is gone this long after it started, a lease this long
+                           * after it ended (> 0) */
     size_t pools_count;
     engine_calls_pool_t pools[ENGINE_CALLS_POOLS_MAX];
     size_t rules_count;
@@ -63,6 +64,7 @@ typedef struct engine_calls_counts {
     uint64_t attributed;   /* calls attributed to a lease live at their time */
     uint64_t unattributed; /* calls to an expired or never-leased number */
     uint64_t conversions;  /* conversion records written */
+    uint64_t swept;        /* calls and ended leases deleted past the retention */
 } engine_calls_counts_t;
 
 /* Parse the calls document text (YAML or JSON: `pools:` and `conversions:`, see
@@ -84,7 +86,9 @@ const engine_calls_pool_t *engine_calls_pool_find(const engine_calls_conf_t *con
                                                   const char *name);
 
 /* Check that every send's tracking pool in journeys is one of conf's (conf NULL: none
- * is). Errors: SY_ERR_CONFIG naming the journey, node and pool. */
+ * is), and that no journey's conversion rule has the name of one of conf's. Errors:
+ * SY_ERR_CONFIG naming the file, line and column, the journey, and the node and pool or
+ * the rule. */
 sy_err_t engine_calls_journeys_check(const engine_calls_conf_t *conf,
                                      const journey_set_t *journeys, char *errbuf,
                                      size_t errbuf_size);
@@ -99,6 +103,11 @@ int32_t engine_calls_owner(const char *number, int32_t partitions);
 void engine_calls_set(engine_t *engine, const engine_calls_conf_t *conf, int32_t partitions);
 
 void engine_calls_counts_get(const engine_t *engine, engine_calls_counts_t *out);
+
+/* Is a record of time_ms (a call's start, a lease's end) past conf's retention at t_ms?
+ * Such a record counts as gone whether or not a sweep deleted it yet, so what the engine
+ * does never depends on when sweeps ran. */
+bool engine_calls_expired(const engine_calls_conf_t *conf, int64_t time_ms, int64_t t_ms);
 
 /* What a rule says of a call so far. */
 typedef enum engine_calls_verdict {

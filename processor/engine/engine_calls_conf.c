@@ -167,99 +167,16 @@ static sy_err_t pool_parse(conf_parse_t *p, const journey_doc_node_t *map) {
     return SY_OK;
 }
 
-/* A rule's value: a finite number. */
-static sy_err_t rule_value(conf_parse_t *p, engine_calls_rule_t *rule,
-                           const journey_doc_node_t *v) {
-    assert(p && rule && v);
-    char *end;
-    const char *text = NULL;
-    sy_err_t err = scalar(p, v, "value", &text);
-    if (err)
-        return err;
-    errno = 0;
-    rule->value = strtod(text, &end);
-    if (*end || errno || !isfinite(rule->value))
-        return fail(p, v, "'value' must be a number, not '%s'", text);
-    return SY_OK;
-}
-
-static sy_err_t rule_phrases(conf_parse_t *p, engine_calls_rule_t *rule,
-                             const journey_doc_node_t *seq) {
-    assert(p && rule && seq);
-    if (seq->kind != JOURNEY_DOC_SEQ || seq->count == 0 ||
-        seq->count > ENGINE_CALLS_PHRASES_MAX)
-        return fail(p, seq, "'transcript_contains' must be a list of 1 to %d phrases",
-                    ENGINE_CALLS_PHRASES_MAX);
-    for (size_t i = 0; i < seq->count; i++) {
-        sy_err_t err = owned(p, seq->items[i], "transcript_contains", &rule->phrases[i]);
-        if (err)
-            return err;
-        rule->phrases_count = i + 1;
-        for (char *c = rule->phrases[i]; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-    }
-    return SY_OK;
-}
-
-static const char *const rule_keys[] = {"name",          "duration_min", "transcript_contains",
-                                        "outcome",       "caller_attribute", "value",
-                                        "value_field",   "currency",     NULL};
-
-/* The optional conditions of a rule. */
-static sy_err_t rule_conditions(conf_parse_t *p, engine_calls_rule_t *rule,
-                                const journey_doc_node_t *map) {
-    assert(p && rule && map);
-    const journey_doc_node_t *v;
-    int64_t ms;
-    sy_err_t err = SY_OK;
-    rule->duration_min_s = -1;
-    if ((v = journey_doc_get(map, "duration_min"))) {
-        if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &ms) ||
-            ms % 1000)
-            return fail(p, v, "bad duration_min: write whole seconds or more, like 90s");
-        rule->duration_min_s = ms / 1000;
-    }
-    if (!err && (v = journey_doc_get(map, "transcript_contains")))
-        err = rule_phrases(p, rule, v);
-    if (!err && (v = journey_doc_get(map, "outcome")))
-        err = owned(p, v, "outcome", &rule->outcome);
-    if (!err && (v = journey_doc_get(map, "caller_attribute")))
-        err = owned(p, v, "caller_attribute", &rule->caller_attr);
-    return err;
-}
-
 static sy_err_t rule_parse(conf_parse_t *p, const journey_doc_node_t *map) {
     assert(p && map && p->conf->rules_count < ENGINE_CALLS_RULES_MAX);
     engine_calls_rule_t *rule = &p->conf->rules[p->conf->rules_count];
-    const journey_doc_node_t *v, *value, *field;
-    const char *name = NULL, *currency = NULL;
-    sy_err_t err = keys_check(p, map, rule_keys, "a conversion rule");
-    if (!err && !(v = journey_doc_get(map, "name")))
-        err = fail(p, map, "missing 'name' in conversion rule");
-    if (!err && !(v = journey_doc_get(map, "currency")))
-        err = fail(p, map, "missing 'currency' in conversion rule");
-    if (err || (err = scalar(p, journey_doc_get(map, "name"), "name", &name)) ||
-        (err = scalar(p, v, "currency", &currency)))
+    sy_err_t err = journey_conversion_parse(rule, map, p->source, p->errbuf, p->errbuf_size);
+    if (err)
         return err;
-    if (strlen(name) > SY_ID_BYTES_MAX)
-        return fail(p, journey_doc_get(map, "name"), "rule name longer than %d bytes",
-                    SY_ID_BYTES_MAX);
-    for (size_t i = 0; i < p->conf->rules_count; i++)
-        if (strcmp(p->conf->rules[i].name, name) == 0)
-            return fail(p, journey_doc_get(map, "name"), "duplicate rule '%s'", name);
-    memcpy(rule->name, name, strlen(name) + 1);
-    if (strlen(currency) != 3 || strspn(currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-        return fail(p, v, "bad currency '%s': write an ISO 4217 code, like USD", currency);
-    memcpy(rule->currency, currency, 4);
-    value = journey_doc_get(map, "value");
-    field = journey_doc_get(map, "value_field");
-    if ((value != NULL) == (field != NULL))
-        return fail(p, map, "a conversion rule needs one of 'value' and 'value_field'");
-    if ((err = value ? rule_value(p, rule, value)
-                     : owned(p, field, "value_field", &rule->value_field)) ||
-        (err = rule_conditions(p, rule, map)))
-        return err;
-    p->conf->rules_count++;
+    p->conf->rules_count++; /* freed with the conf from here on */
+    for (size_t i = 0; i + 1 < p->conf->rules_count; i++)
+        if (strcmp(p->conf->rules[i].name, rule->name) == 0)
+            return fail(p, journey_doc_get(map, "name"), "duplicate rule '%s'", rule->name);
     return SY_OK;
 }
 
@@ -282,9 +199,22 @@ static sy_err_t list_parse(conf_parse_t *p, const journey_doc_node_t *root, cons
     return SY_OK;
 }
 
+/* `retention:` (absent: the default): at least a day, so a call's late callbacks still
+ * find it. */
+static sy_err_t retention_parse(conf_parse_t *p, const journey_doc_node_t *v) {
+    assert(p);
+    if (!v)
+        return SY_OK;
+    if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &p->conf->retention_ms) ||
+        p->conf->retention_ms < 24LL * 3600 * 1000)
+        return fail(p, v, "bad retention '%s': write a duration of at least 1d, like 90d",
+                    v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
+    return SY_OK;
+}
+
 sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, size_t len,
                                  const char *source, char *errbuf, size_t errbuf_size) {
-    static const char *const root_keys[] = {"pools", "conversions", NULL};
+    static const char *const root_keys[] = {"pools", "conversions", "retention", NULL};
     journey_doc_node_t *root = NULL;
     assert(conf && text && source);
     memset(conf, 0, sizeof *conf);
@@ -292,7 +222,9 @@ sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, si
     sy_err_t err = journey_doc_parse(&root, text, len, source, errbuf, errbuf_size);
     if (err)
         return err == SY_ERR_NOMEM ? err : SY_ERR_CONFIG;
+    conf->retention_ms = ENGINE_CALLS_RETENTION_MS_DEFAULT;
     if (!(err = keys_check(&p, root, root_keys, "the calls document")) &&
+        !(err = retention_parse(&p, journey_doc_get(root, "retention"))) &&
         !(err = list_parse(&p, root, "pools", ENGINE_CALLS_POOLS_MAX, pool_parse)))
         err = list_parse(&p, root, "conversions", ENGINE_CALLS_RULES_MAX, rule_parse);
     journey_doc_free(root);
@@ -321,13 +253,8 @@ void engine_calls_conf_free(engine_calls_conf_t *conf) {
         free(conf->pools[i].numbers);
         free(conf->pools[i].area_code_attr);
     }
-    for (size_t i = 0; i < ENGINE_CALLS_RULES_MAX; i++) {
-        for (size_t k = 0; k < ENGINE_CALLS_PHRASES_MAX; k++)
-            free(conf->rules[i].phrases[k]);
-        free(conf->rules[i].outcome);
-        free(conf->rules[i].caller_attr);
-        free(conf->rules[i].value_field);
-    }
+    for (size_t i = 0; i < ENGINE_CALLS_RULES_MAX; i++)
+        journey_conversion_free(&conf->rules[i]);
     memset(conf, 0, sizeof *conf);
 }
 
@@ -338,6 +265,24 @@ const engine_calls_pool_t *engine_calls_pool_find(const engine_calls_conf_t *con
         if (strcmp(conf->pools[i].name, name) == 0)
             return &conf->pools[i];
     return NULL;
+}
+
+/* No conversion rule of j has the name of one of conf's: a call converts once per name. */
+static sy_err_t journey_rules_check(const engine_calls_conf_t *conf, const journey_t *j,
+                                    char *errbuf, size_t errbuf_size) {
+    assert(j);
+    for (size_t r = 0; conf && r < j->conversions_count; r++)
+        for (size_t i = 0; i < conf->rules_count; i++)
+            if (strcmp(j->conversions[r].name, conf->rules[i].name) == 0) {
+                snprintf(errbuf, errbuf_size, "%s:%d:%d: journey '%s' version %d: "
+                         "conversion rule '%s' is also a rule of the calls config "
+                         "(calls.file, calls.inline): give it another name",
+                         j->source ? j->source : "?", j->conversions[r].line,
+                         j->conversions[r].column, j->id, (int)j->version,
+                         j->conversions[r].name);
+                return SY_ERR_CONFIG;
+            }
+    return SY_OK;
 }
 
 sy_err_t engine_calls_journeys_check(const engine_calls_conf_t *conf,
@@ -351,12 +296,17 @@ sy_err_t engine_calls_journeys_check(const engine_calls_conf_t *conf,
             const char *pool = node->kind == JOURNEY_NODE_SEND ? node->u.send.tracking_pool
                                                                : NULL;
             if (pool && !engine_calls_pool_find(conf, pool)) {
-                snprintf(errbuf, errbuf_size, "journey '%s' version %d: send '%s' leases from "
-                         "pool '%s', which the calls config (calls.file, calls.inline) does "
-                         "not define", j->id, (int)j->version, node->id, pool);
+                snprintf(errbuf, errbuf_size, "%s:%d:%d: journey '%s' version %d: send '%s' "
+                         "leases from pool '%s', which the calls config (calls.file, "
+                         "calls.inline) does not define",
+                         j->source ? j->source : "?", node->u.send.tracking_line,
+                         node->u.send.tracking_column, j->id, (int)j->version, node->id, pool);
                 return SY_ERR_CONFIG;
             }
         }
+        sy_err_t err = journey_rules_check(conf, j, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
     }
     return SY_OK;
 }

@@ -163,19 +163,43 @@ static sy_err_t convert(engine_t *e, int32_t partition, const engine_calls_rule_
     return engine_journeys_on_event(e, partition, &ev, errbuf, errbuf_size);
 }
 
-/* Every rule that holds now and has not converted this call yet: *converted set when one
- * did (the call must be written again). */
+/* The rule of bit `bit` for the call: the config's rules first, then those of the loaded
+ * journey version the call is attributed to; NULL past them. */
+static const engine_calls_rule_t *rule_at(const engine_t *e, const journey_t *j, size_t bit) {
+    assert(e->calls);
+    if (bit < e->calls->rules_count)
+        return &e->calls->rules[bit];
+    if (bit >= ENGINE_CALLS_RULES_MAX && j &&
+        bit - ENGINE_CALLS_RULES_MAX < j->conversions_count)
+        return &j->conversions[bit - ENGINE_CALLS_RULES_MAX];
+    return NULL;
+}
+
+/* The loaded journey version of the call's lease, or NULL. */
+static const journey_t *lease_journey(const engine_t *e, const state_lease_t *lease) {
+    assert(e && lease);
+    for (size_t i = 0; e->journeys && i < e->journeys->count; i++) {
+        const journey_t *j = e->journeys->journeys[i];
+        if (j->version == lease->journey_version && strcmp(j->id, lease->journey_id) == 0)
+            return j;
+    }
+    return NULL;
+}
+
+/* Every rule (the config's, then the journey's) that holds now and has not converted this
+ * call yet: *converted set when one did (the call must be written again). */
 static sy_err_t rules_apply(engine_t *e, int32_t partition, const sy_event_t *ev,
                             bool *converted, char *errbuf, size_t errbuf_size) {
     state_call_t *c = e->call;
     char caller[STATE_CALL_CALLER_BYTES];
     engine_walk_t w = {.engine = e, .partition = partition, .contact_id = c->lease.contact_id,
                        .t = ev->occurred_at_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
+    const journey_t *j = lease_journey(e, &c->lease);
     assert(c->attributed && e->calls->rules_count <= ENGINE_CALLS_RULES_MAX);
-    for (size_t i = 0; i < e->calls->rules_count; i++) {
-        const engine_calls_rule_t *rule = &e->calls->rules[i];
+    for (size_t i = 0; i < ENGINE_CALLS_RULES_MAX + JOURNEY_CONVERSIONS_MAX; i++) {
+        const engine_calls_rule_t *rule = rule_at(e, j, i);
         double value;
-        if (c->converted_mask & (UINT32_C(1) << i))
+        if (!rule || (c->converted_mask & (UINT32_C(1) << i)))
             continue;
         caller[0] = '\0';
         e->profile_loaded = false; /* the journeys may have changed the contact */
@@ -213,6 +237,9 @@ sy_err_t engine_calls_on_event(engine_t *e, int32_t partition, const sy_event_t 
         return SY_OK; /* no pool holds it: nothing to attribute, nothing to keep */
     sy_err_t err = state_store_call_get(e->store, partition, call_id, e->call, errbuf,
                                         errbuf_size);
+    if (err == SY_OK &&
+        engine_calls_expired(e->calls, e->call->started_at_ms, ev->occurred_at_ms))
+        err = SY_ERR_NOT_FOUND; /* past the retention: gone, swept or not */
     bool fresh = err == SY_ERR_NOT_FOUND;
     if (fresh)
         err = call_start(e, partition, pool_of(e->calls, number), number, ev, errbuf,
@@ -224,14 +251,16 @@ sy_err_t engine_calls_on_event(engine_t *e, int32_t partition, const sy_event_t 
         return err;
     if (fresh)
         e->call->attributed ? e->calls_counts.attributed++ : e->calls_counts.unattributed++;
-    if (!e->call->attributed)
-        return SY_OK;
-    sy_event_t attributed;
-    bool converted = false;
-    event_attribute(e->call, ev, &attributed);
-    e->profile_loaded = false;
-    if ((err = engine_journeys_on_event(e, partition, &attributed, errbuf, errbuf_size)) !=
-        SY_OK)
-        return err;
-    return rules_apply(e, partition, ev, &converted, errbuf, errbuf_size);
+    if (e->call->attributed) {
+        sy_event_t attributed;
+        bool converted = false;
+        event_attribute(e->call, ev, &attributed);
+        e->profile_loaded = false;
+        err = engine_journeys_on_event(e, partition, &attributed, errbuf, errbuf_size);
+        if (err == SY_OK)
+            err = rules_apply(e, partition, ev, &converted, errbuf, errbuf_size);
+    }
+    return err == SY_OK ? engine_calls_sweep(e, partition, ev->occurred_at_ms, errbuf,
+                                             errbuf_size)
+                        : err;
 }

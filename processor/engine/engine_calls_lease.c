@@ -51,6 +51,8 @@ static sy_err_t number_state(engine_walk_t *w, const engine_calls_pool_t *pool,
     if (err != SY_OK)
         return err;
     assert(lease.expires_at_ms > lease.leased_at_ms);
+    if (engine_calls_expired(w->engine->calls, lease.expires_at_ms, w->t))
+        return SY_OK; /* ended past the retention: as never leased, swept or not */
     if (strcmp(lease.action_id, action_id) == 0)
         *state = NUMBER_MINE;
     else if (lease.expires_at_ms > w->t)
@@ -157,6 +159,8 @@ sy_err_t engine_calls_lease(engine_walk_t *w, const journey_send_t *send, sy_act
     snprintf(lease.action_id, sizeof lease.action_id, "%s", a->action_id);
     err = state_store_lease_put(e->store, w->partition, pool->name, pool->numbers[chosen],
                                 &lease);
+    if (err == SY_OK)
+        err = engine_calls_sweep(e, w->partition, w->t, w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
     e->calls_counts.leased++;

@@ -77,6 +77,8 @@ struct engine {
     char tracking_display[SY_PHONE_DISPLAY_BYTES];
     char tracking_tel[SY_PHONE_TEL_BYTES];
     uint16_t calls_ties[ENGINE_CALLS_POOL_NUMBERS_MAX];
+    state_leases_cursor_t *calls_sweep[STATE_PARTITIONS_MAX]; /* each owned, made at its
+                                                                * partition's first sweep */
     /* Event kind -> the journeys of the order that read it (engine_index.c), owned;
      * NULL: every journey is asked. Rebuilt when the journeys are set. */
     struct engine_index_slot *index;
@@ -155,6 +157,12 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node);
  * for action a, whose action_id is set: a's tracking fields point into the engine's
  * tracking buffers. A pool the conf lacks leaves them NULL. Errors: the store's. */
 sy_err_t engine_calls_lease(engine_walk_t *w, const journey_send_t *send, sy_action_t *a);
+
+/* engine_calls_sweep.c: delete the next few calls and ended leases of partition that are
+ * past the retention at event time t_ms, in the pending batch (changelogged). Errors:
+ * the store's. */
+sy_err_t engine_calls_sweep(engine_t *e, int32_t partition, int64_t t_ms, char *errbuf,
+                            size_t errbuf_size);
 
 /* engine_calls_inbound.c: when ev is a call to a tracking number (its contact id is
  * ENGINE_CALLS_KEY_PREFIX and the number), attribute it, run the contact's journeys on

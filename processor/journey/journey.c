@@ -11,7 +11,7 @@
 
 static const char *const journey_top_keys[] = {"id",    "version", "profile", "entry",
                                                "goals", "exits",   "migrate", "nodes",
-                                               "priority", "fatigue", NULL};
+                                               "priority", "fatigue", "conversions", NULL};
 
 static sy_err_t journey_top_id(journey_build_t *b, const journey_doc_node_t *root) {
     const journey_doc_node_t *id;
@@ -77,6 +77,8 @@ static sy_err_t journey_top(journey_build_t *b, const journey_doc_node_t *root) 
         err = journey_profile_build(b, root);
     if (!err)
         err = journey_rules_build(b, root);
+    if (!err)
+        err = journey_conversions_build(b, journey_doc_get(root, "conversions"));
     if (!err)
         err = journey_need(b, root, "nodes", "journey", &nodes);
     if (!err)

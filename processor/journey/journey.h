@@ -103,6 +103,7 @@ typedef struct journey_send {
      * contact's device class is read from attribute tracking_device_attr (owned; NULL:
      * none declared, the call-to-action is the number as text). */
     char *tracking_pool;
+    int tracking_line, tracking_column; /* where `pool:` is written, for messages */
     int64_t tracking_lease_ms;
     char *tracking_device_attr;
     /* `channel: best`: picked per contact among `among` (docs/journeys.md#best-channel),
@@ -273,6 +274,9 @@ typedef struct journey {
     journey_rule_t *goals;
     size_t exits_count;          /* matching one ends the instance at once */
     journey_rule_t *exits;
+    size_t conversions_count;    /* `conversions:`: call-tracking conversion rules for the
+                                  * calls to the numbers this journey's sends leased */
+    struct journey_conversion *conversions; /* owned (journey_conversion.h) */
     size_t attrs_count;          /* the `profile:` declarations */
     expr_attr_t *attrs;
     bool reads_flags;            /* an expression uses has_flag(): the profile is read */
@@ -281,6 +285,10 @@ typedef struct journey {
     size_t nodes_count;          /* nodes[0] is where a contact enters */
     journey_node_t *nodes;
 } journey_t;
+
+/* Conversion rules one journey may carry (the config's and a journey's share a call's 32
+ * bits, engine_calls.h). */
+#define JOURNEY_CONVERSIONS_MAX 8
 
 /* The least time round a loop of nodes that sends, unless the deployment says otherwise
  * (journeys.loop.period.min.ms): a journey whose contacts could be sent a message more

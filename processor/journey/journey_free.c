@@ -2,6 +2,7 @@
  * including compiled expressions and templates. Safe on a journey built only in part (a
  * failed load), where unset fields are zero. */
 #include "journey_int.h"
+#include "journey_conversion.h"
 
 #include <stdlib.h>
 
@@ -107,6 +108,9 @@ void journey_free(journey_t *journey) {
     free(journey->goals);
     free_rules(journey->exits, journey->exits_count);
     free(journey->exits);
+    for (size_t i = 0; journey->conversions && i < journey->conversions_count; i++)
+        journey_conversion_free(&journey->conversions[i]);
+    free(journey->conversions);
     for (size_t i = 0; i < journey->attrs_count; i++) {
         free(journey->attrs[i].name);
         if (journey->attrs[i].default_value.kind == SY_VALUE_STRING)

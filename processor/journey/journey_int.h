@@ -126,6 +126,10 @@ sy_err_t journey_tracking_build(journey_build_t *b, journey_send_t *send,
                                 const journey_doc_node_t *map);
 sy_err_t journey_profile_build(journey_build_t *b, const journey_doc_node_t *root);
 sy_err_t journey_rules_build(journey_build_t *b, const journey_doc_node_t *root);
+
+/* journey_tracking.c: `conversions:` (NULL: none), a list of up to
+ * JOURNEY_CONVERSIONS_MAX conversion rules with unique names. */
+sy_err_t journey_conversions_build(journey_build_t *b, const journey_doc_node_t *seq);
 sy_err_t journey_migrate_build(journey_build_t *b, const journey_doc_node_t *root);
 
 /* Builds nodes[index] of kind wait, condition or split from its body. */

@@ -1,10 +1,15 @@
-/* journey_tracking.c — a send's `tracking:` map: the number pool a send leases a
- * call-tracking number from, an optional lease that overrides the pool's, and the contact
- * attribute holding the device class. Whether the pool exists is the config's, checked
- * where both are known (engine_calls_journeys_check); leasing is the engine's. */
+/* journey_tracking.c — a journey's call-tracking parts: a send's `tracking:` map (the
+ * number pool a send leases a call-tracking number from, an optional lease that overrides
+ * the pool's, and the contact attribute holding the device class) and the journey's own
+ * `conversions:` rules. Whether the pool exists, and whether a rule's name is free of the
+ * config's, is checked where both are known (engine_calls_journeys_check); leasing and
+ * evaluating rules are the engine's. */
 #include "journey_int.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "journey_conversion.h"
 
 static const char *const tracking_keys[] = {"pool", "lease", "device_attribute", NULL};
 
@@ -46,6 +51,8 @@ sy_err_t journey_tracking_build(journey_build_t *b, journey_send_t *send,
         err = journey_string(b, pool, "pool", &send->tracking_pool);
     if (err)
         return err;
+    send->tracking_line = pool->line;
+    send->tracking_column = pool->column;
     if (!pool_name_valid(send->tracking_pool))
         return journey_fail(b, SY_ERR_JOURNEY, pool->line, pool->column,
                             "bad pool name '%s': use 1 to 64 of a-z, 0-9, '_', '-'",
@@ -58,5 +65,33 @@ sy_err_t journey_tracking_build(journey_build_t *b, journey_send_t *send,
         return err;
     if ((value = journey_doc_get(map, "device_attribute")))
         return tracking_device(b, send, value);
+    return SY_OK;
+}
+
+sy_err_t journey_conversions_build(journey_build_t *b, const journey_doc_node_t *seq) {
+    journey_t *j = b->journey;
+    if (!seq)
+        return SY_OK;
+    if (seq->kind != JOURNEY_DOC_SEQ || seq->count == 0 ||
+        seq->count > JOURNEY_CONVERSIONS_MAX)
+        return journey_fail(b, SY_ERR_JOURNEY, seq->line, seq->column,
+                            "'conversions' must be a list of 1 to %d conversion rules",
+                            JOURNEY_CONVERSIONS_MAX);
+    if (!(j->conversions = calloc(seq->count, sizeof *j->conversions)))
+        return journey_fail(b, SY_ERR_NOMEM, seq->line, seq->column, "out of memory");
+    j->conversions_count = seq->count; /* zeroed: each frees whatever it got */
+    for (size_t i = 0; i < seq->count; i++) {
+        journey_conversion_t *rule = &j->conversions[i];
+        sy_err_t err = journey_conversion_parse(rule, seq->items[i], b->source, b->errbuf,
+                                                b->errbuf_size);
+        if (err)
+            return err == SY_ERR_NOMEM ? err : SY_ERR_JOURNEY;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(j->conversions[k].name, rule->name) == 0) {
+                const journey_doc_node_t *name = journey_doc_get(seq->items[i], "name");
+                return journey_fail(b, SY_ERR_JOURNEY, name->line, name->column,
+                                    "duplicate conversion rule '%s'", rule->name);
+            }
+    }
     return SY_OK;
 }

@@ -19,6 +19,16 @@
  * well under 1 MiB; 64 MiB holds JOURNEY_SET_MAX of them. A bigger file is a mistake. */
 #define JOURNEY_MAP_COUNTS_FILE_BYTES_MAX (64 * 1024 * 1024)
 
+/* Currencies one node shows call revenue in: an account sells in a handful; more are a
+ * mistake and are refused by the counts file (and left out of a live map). */
+#define JOURNEY_MAP_CURRENCIES_MAX 8
+
+/* The revenue of the tracked calls' conversions in one currency. */
+typedef struct journey_map_call_revenue {
+    char currency[4]; /* ISO 4217 */
+    double amount;
+} journey_map_call_revenue_t;
+
 /* The numbers of one node. Absent from the counts: all zero. */
 typedef struct journey_map_node_counts {
     char *node;           /* node id (owned) */
@@ -28,6 +38,10 @@ typedef struct journey_map_node_counts {
     uint64_t conversions; /* conversions credited to the node (the source of the counts
                            * says how: a send's tracked calls, for one) */
     double revenue;       /* their revenue, in the account's currency */
+    size_t call_revenue_count; /* currencies in call_revenue */
+    journey_map_call_revenue_t call_revenue[JOURNEY_MAP_CURRENCIES_MAX]; /* a send node's:
+                           * the conversions of the calls to the numbers it leased, sorted
+                           * by currency */
 } journey_map_node_counts_t;
 
 /* The moves along one edge: from a node (NULL: the journey's entry) by a path (NULL: the
@@ -49,6 +63,7 @@ typedef enum journey_map_show {
     JOURNEY_MAP_SHOW_REVENUE = 1 << 3,     /* "revenue N.NN" on nodes */
     JOURNEY_MAP_SHOW_TOOK = 1 << 4,        /* "took N" on edges with a path name */
     JOURNEY_MAP_SHOW_TOOK_UNNAMED = 1 << 5, /* "took N" on edges without one too */
+    JOURNEY_MAP_SHOW_CALL_REVENUE = 1 << 6, /* "calls N.NN CUR" on nodes that have some */
 } journey_map_show_t;
 
 /* The counts of one journey version. Zero-initialised: empty, shows nothing. */
@@ -71,6 +86,11 @@ journey_map_node_counts_t *journey_map_counts_node(journey_map_counts_t *counts,
 const journey_map_node_counts_t *journey_map_counts_node_find(
     const journey_map_counts_t *counts, const char *node);
 
+/* Add amount to node n's call revenue in currency (3 letters), sorted in; false when n
+ * already has JOURNEY_MAP_CURRENCIES_MAX other currencies. */
+bool journey_map_counts_call_revenue_add(journey_map_node_counts_t *n, const char *currency,
+                                         double amount);
+
 /* Add took to the edge (from, path, to) (each may be NULL; copied), made when missing.
  * Errors: SY_ERR_NOMEM. */
 sy_err_t journey_map_counts_edge_add(journey_map_counts_t *counts, const char *from,
@@ -87,11 +107,13 @@ typedef struct journey_map_counts_set {
 
 /* Read a counts file (JSON, docs/observability.md "Journey map"):
  *   {"journeys":[{"id":"J","version":1,
- *     "nodes":{"NODE":{"at":3,"entered":9,"conversions":0,"revenue":0.0}},
+ *     "nodes":{"NODE":{"at":3,"entered":9,"conversions":0,"revenue":0.0,
+ *                      "call_revenue":{"USD":100.0}}},
  *     "edges":[{"from":"NODE","path":"P","to":"NODE","took":17}]}]}
  * Every count is a whole number >= 0 (revenue any number >= 0); every key but "id" may be
  * absent; "from", "path" and "to" may be null. Nodes always show "at"; "entered",
- * "conversions" and "revenue" show when any node of the journey has them; every edge shows
+ * "conversions" and "revenue" show when any node of the journey has them, "call_revenue"
+ * (at most JOURNEY_MAP_CURRENCIES_MAX currencies) on the nodes that have it; every edge shows
  * "took". *out is set only on success (free with journey_map_counts_set_free). Errors:
  * SY_ERR_IO, SY_ERR_LIMIT (larger than JOURNEY_MAP_COUNTS_FILE_BYTES_MAX), SY_ERR_INVALID_ARG
  * (not that format: errbuf reads "PATH: where: what"), SY_ERR_NOMEM. */

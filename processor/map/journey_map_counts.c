@@ -2,6 +2,7 @@
  * made on first use and kept in the order added (so a map of the same counts is the same
  * bytes). Lookups are linear: a journey has tens of nodes and edges. Not the JSON reader
  * (journey_map_counts_json.c). */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,4 +107,25 @@ void journey_map_counts_set_free(journey_map_counts_set_t *set) {
         journey_map_counts_deinit(&set->journeys[i]);
     free(set->journeys);
     free(set);
+}
+
+bool journey_map_counts_call_revenue_add(journey_map_node_counts_t *n, const char *currency,
+                                         double amount) {
+    size_t at = 0;
+    assert(n && currency && strlen(currency) == 3);
+    assert(n->call_revenue_count <= JOURNEY_MAP_CURRENCIES_MAX);
+    while (at < n->call_revenue_count && strcmp(n->call_revenue[at].currency, currency) < 0)
+        at++;
+    if (at < n->call_revenue_count && strcmp(n->call_revenue[at].currency, currency) == 0) {
+        n->call_revenue[at].amount += amount;
+        return true;
+    }
+    if (n->call_revenue_count == JOURNEY_MAP_CURRENCIES_MAX)
+        return false;
+    memmove(&n->call_revenue[at + 1], &n->call_revenue[at],
+            (n->call_revenue_count - at) * sizeof n->call_revenue[0]);
+    n->call_revenue[at] = (journey_map_call_revenue_t){.amount = amount};
+    memcpy(n->call_revenue[at].currency, currency, 4);
+    n->call_revenue_count++;
+    return true;
 }

@@ -76,7 +76,31 @@ static sy_err_t read_revenue(const counts_reader_t *r, json_object *v, const cha
     return SY_OK;
 }
 
-/* One node's object: {"at":N,"entered":N,"conversions":N,"revenue":X}, each optional. */
+/* A node's "call_revenue": {"CUR": X, ...}, three upper-case letters each. */
+static sy_err_t read_call_revenue(const counts_reader_t *r, journey_map_node_counts_t *n,
+                                  json_object *v, const char *where) {
+    char at[COUNTS_WHERE_BYTES];
+    if (!json_object_is_type(v, json_type_object))
+        return reader_fail(r, SY_ERR_INVALID_ARG, where, "not an object");
+    json_object_object_foreach(v, code, value) {
+        double x;
+        where_at(at, sizeof at, "%s.%s", where, code);
+        bool iso = strlen(code) == 3;
+        for (size_t i = 0; iso && i < 3; i++)
+            iso = code[i] >= 'A' && code[i] <= 'Z';
+        if (!iso)
+            return reader_fail(r, SY_ERR_INVALID_ARG, at, "not an ISO 4217 code, like USD");
+        sy_err_t err = read_revenue(r, value, at, &x);
+        if (err != SY_OK)
+            return err;
+        if (!journey_map_counts_call_revenue_add(n, code, x))
+            return reader_fail(r, SY_ERR_INVALID_ARG, at, "more currencies than a map shows");
+    }
+    return SY_OK;
+}
+
+/* One node's object: {"at":N,"entered":N,"conversions":N,"revenue":X,
+ * "call_revenue":{"CUR":X}}, each optional. */
 static sy_err_t read_node(const counts_reader_t *r, journey_map_counts_t *c, const char *id,
                           json_object *v, const char *where) {
     if (!json_object_is_type(v, json_type_object))
@@ -99,9 +123,13 @@ static sy_err_t read_node(const counts_reader_t *r, journey_map_counts_t *c, con
         } else if (strcmp(key, "revenue") == 0) {
             c->show |= JOURNEY_MAP_SHOW_REVENUE;
             err = read_revenue(r, value, at, &n->revenue);
+        } else if (strcmp(key, "call_revenue") == 0) {
+            c->show |= JOURNEY_MAP_SHOW_CALL_REVENUE;
+            err = read_call_revenue(r, n, value, at);
         } else {
             err = reader_fail(r, SY_ERR_INVALID_ARG, at,
-                              "unknown key (at, entered, conversions, revenue)");
+                              "unknown key (at, entered, conversions, revenue, "
+                              "call_revenue)");
         }
         if (err != SY_OK)
             return err;

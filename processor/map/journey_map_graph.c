@@ -111,6 +111,10 @@ static void node_counts(journey_map_label_t *l, const journey_map_counts_t *c,
         journey_map_label_add(l, "\\nconversions %" PRIu64, n->conversions);
     if ((c->show & JOURNEY_MAP_SHOW_REVENUE) && !terminal)
         journey_map_label_add(l, "\\nrevenue %.2f", n->revenue);
+    for (size_t i = 0; (c->show & JOURNEY_MAP_SHOW_CALL_REVENUE) && !terminal &&
+                       i < n->call_revenue_count; i++)
+        journey_map_label_add(l, "\\ncalls %.2f %s", n->call_revenue[i].amount,
+                              n->call_revenue[i].currency);
 }
 
 /* A node named name (copied) with shape, fill and label; NULL when out of memory. */

@@ -66,6 +66,7 @@ static sy_err_t sim_action(void *ctx, const sy_action_t *action) {
 static sy_err_t sim_conversion(void *ctx, const sy_conversion_t *conversion) {
     simulate_t *s = ctx;
     s->stats.conversions++;
+    campaign_conversion(&s->campaign, conversion);
     if (!s->output.conversion)
         return SY_OK;
     return sim_output_fail(s, s->output.conversion(s->output.ctx, conversion));

@@ -19,7 +19,9 @@ _Static_assert(COUNT_KINDS * STATE_PARTITIONS_MAX <= UINT16_MAX,
                "partition and kind fit a family");
 _Static_assert(ADMIN_CAMPAIGN_BOUNCED - ADMIN_CAMPAIGN_ENTERED == CAMPAIGN_BOUNCED &&
                    ADMIN_CAMPAIGN_SENT - ADMIN_CAMPAIGN_ENTERED == CAMPAIGN_SENT &&
-                   ADMIN_CAMPAIGN_BOUNCED + 1 == ADMIN_FAMILY__COUNT,
+                   ADMIN_CAMPAIGN_CALL_REVENUE - ADMIN_CAMPAIGN_ENTERED ==
+                       CAMPAIGN_CALL_REVENUE &&
+                   ADMIN_CAMPAIGN_CALL_REVENUE + 1 == ADMIN_FAMILY__COUNT,
                "the admin server's campaign families follow campaign_metric_t");
 
 static const admin_family_t count_families[] = {ADMIN_NODE_CONTACTS, ADMIN_PATH_CONTACTS};
@@ -158,7 +160,7 @@ static void campaign_gauge_add(runner_t *r, const char *const *values, double de
         labels[n++] = values[3];
     if (campaign_metrics[m].detail)
         labels[n++] = values[4];
-    if (m == CAMPAIGN_REVENUE)
+    if (campaign_metric_is_revenue((campaign_metric_t)m))
         delta /= CAMPAIGN_REVENUE_SCALE;
     admin_table_add(&r->gauges, (uint16_t)(ADMIN_CAMPAIGN_ENTERED + m), labels, n, delta);
 }

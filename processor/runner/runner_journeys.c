@@ -176,6 +176,13 @@ static sy_err_t reload(runner_t *r, char *errbuf, size_t errbuf_size) {
     uint64_t hashes[JOURNEY_SET_MAX];
     bool is_new[JOURNEY_SET_MAX];
     size_t new_count, first_new = js->count;
+    /* A send's pool is checked against the calls config as at start (none: no leasing). */
+    if (r->calls && engine_calls_journeys_check(r->calls, fresh, why, sizeof why) != SY_OK) {
+        log_error("journeys: reload refused, keeping the %zu loaded version(s): %s",
+                  js->count, why);
+        journey_set_free(fresh);
+        return SY_OK;
+    }
     if (!reload_plan(js, fresh, hashes, is_new, &new_count) || new_count == 0) {
         journey_set_free(fresh);
         return SY_OK;

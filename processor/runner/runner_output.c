@@ -112,6 +112,8 @@ static sy_err_t sink_conversion(void *ctx, const sy_conversion_t *conv) {
     if (err == SY_OK)
         err = produce(r, r->config->topic_conversions, conv->contact_id,
                       strlen(conv->contact_id), frame, len, NULL);
+    if (err == SY_OK)
+        campaign_conversion(&r->campaign, conv);
     return err;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "child.h"
+#include "tmpdir.h"
 
 #define CALLS_DIR SY_SOURCE_ROOT "/tests/journeys/calls"
 #define SIMULATE SWITCHYARD_BIN " simulate --journeys " SY_SOURCE_ROOT "/examples/journeys" \
@@ -73,4 +74,71 @@ Test(calls_example, callbacks_delivered_three_times_give_the_same_output, .timeo
              SIMULATE "- 2>/dev/null", CALLS_DIR);
     cr_assert(eq(int, child_run(command, again, sizeof again), 0), "%s", command);
     cr_assert(eq(str, again, out), "every event three times changes the output");
+}
+
+/* A journey whose send leases from a pool the calls config lacks does not load: the
+ * message names its file, the line and column of `pool:`, the journey and the pool. */
+Test(calls_example, a_send_naming_an_unknown_pool_is_refused_with_its_place, .timeout = 120) {
+    char dir[256], command[2048];
+    tmpdir_make(dir, sizeof dir, "calls-pool");
+    snprintf(command, sizeof command,
+             "sed 's/pool: sales, lease: 7d/pool: retail, lease: 7d/' %s/examples/journeys/"
+             "insurance_quote_email.yaml > %s/insurance_quote_email.yaml && %s simulate "
+             "--journeys %s --config " CALLS_DIR "/calls.conf --events " CALLS_DIR
+             "/insurance.jsonl 2>&1 >/dev/null",
+             SY_SOURCE_ROOT, dir, SWITCHYARD_BIN, dir);
+    cr_expect_neq(child_run(command, out, sizeof out), 0, "%s", out);
+    cr_expect_not_null(strstr(out, "/insurance_quote_email.yaml:72:24: journey "
+                                   "'insurance_quote_email' version 1: send 'reminder_sms' "
+                                   "leases from pool 'retail', which the calls config"),
+                       "%s", out);
+    cr_assert(eq(int, tmpdir_remove(dir), 0));
+}
+
+#define RULES_SIMULATE SWITCHYARD_BIN " simulate --journeys " CALLS_DIR "/rules --config " \
+                       CALLS_DIR "/calls.conf --events " CALLS_DIR "/journey_rules.jsonl"
+
+/* tests/journeys/calls/journey_rules.jsonl: a journey's own rule converts the calls to its
+ * numbers only; the config's rules convert any journey's. */
+Test(calls_journey_rules, a_journeys_rule_converts_the_calls_to_its_own_numbers_only,
+     .timeout = 120) {
+    cr_assert(eq(int, child_run(RULES_SIMULATE " 2>/dev/null", out, sizeof out), 0), "%s",
+              out);
+    expect_line("{\"schema\":\"Conversion\",\"contact_id\":\"h1\",\"journey_id\":\"home_quote\","
+                "\"journey_version\":1,\"node_id\":\"home_email\"");
+    expect_line("\"rule\":\"home_policy\",\"value\":250,\"currency\":\"EUR\",\"call_id\":\"CH1\","
+                "\"tracking_number\":\"+13125550106\"");
+    expect_line("\"contact_id\":\"h1\",\"journey_id\":\"home_quote\",\"journey_version\":1,"
+                "\"from_node\":\"wait_call\",\"to_node\":\"sold\",\"path\":\"event\"");
+    expect_line("\"contact_id\":\"r1\",\"journey_id\":\"renter_quote\",\"journey_version\":1,"
+                "\"from_node\":\"wait_call\",\"to_node\":\"done\",\"path\":\"timeout\"");
+    expect_line("\"rule\":\"card_payment\",\"value\":100,\"currency\":\"USD\",\"call_id\":\"CR2\"");
+    cr_expect(eq(sz, count("\"schema\":\"Conversion\""), 2), "CR1 converts by no rule:\n%s",
+              out);
+    cr_expect_null(strstr(out, "\"call_id\":\"CR1\""), "%s", out);
+}
+
+/* A journey's rules are read like the config's: a bad one names the file, line and
+ * problem; one named like a config rule is refused when the journeys load. */
+Test(calls_journey_rules, bad_rules_name_their_file_line_and_problem, .timeout = 120) {
+    char dir[256], command[2048];
+    tmpdir_make(dir, sizeof dir, "calls-rules");
+    snprintf(command, sizeof command,
+             "sed 's/currency: EUR/currency: eur/' " CALLS_DIR "/rules/home_quote.yaml > "
+             "%s/home_quote.yaml && " SWITCHYARD_BIN " simulate --journeys %s --config "
+             CALLS_DIR "/calls.conf --events " CALLS_DIR "/journey_rules.jsonl 2>&1 >/dev/null",
+             dir, dir);
+    cr_expect_neq(child_run(command, out, sizeof out), 0);
+    cr_expect_not_null(strstr(out, "/home_quote.yaml:13:15: bad currency 'eur': write an "
+                                   "ISO 4217 code, like USD"), "%s", out);
+    snprintf(command, sizeof command,
+             "sed 's/name: home_policy/name: card_payment/' " CALLS_DIR "/rules/home_quote.yaml"
+             " > %s/home_quote.yaml && " SWITCHYARD_BIN " simulate --journeys %s --config "
+             CALLS_DIR "/calls.conf --events " CALLS_DIR "/journey_rules.jsonl 2>&1 >/dev/null",
+             dir, dir);
+    cr_expect_neq(child_run(command, out, sizeof out), 0);
+    cr_expect_not_null(strstr(out, "/home_quote.yaml:10:5: journey 'home_quote' version 1: "
+                                   "conversion rule 'card_payment' is also a rule of the "
+                                   "calls config"), "%s", out);
+    cr_assert(eq(int, tmpdir_remove(dir), 0));
 }

@@ -152,3 +152,60 @@ Test(campaign_report, json_without_report_is_a_usage_error) {
     cr_expect(eq(int, simulate("--json"), 2), "%s", out);
     cr_expect(strstr(out, "--json goes with --report") != NULL, "%s", out);
 }
+
+/* The insurance example (docs/call_tracking.md): one call over 90 s saying "credit card"
+ * converts, worth 100 USD, attributed to the quote email whose number was called. */
+static int simulate_insurance(const char *options) {
+    char command[1024];
+    snprintf(command, sizeof command,
+             "%s simulate --journeys %s/examples/journeys --config %s/tests/journeys/calls/"
+             "calls.conf --events %s/tests/journeys/calls/insurance.jsonl %s",
+             SWITCHYARD_BIN, SY_SOURCE_ROOT, SY_SOURCE_ROOT, SY_SOURCE_ROOT, options);
+    return child_run(command, out, sizeof out);
+}
+
+static json_object *journey_named(json_object *root, const char *id) {
+    json_object *list, *jid;
+    cr_assert(json_object_object_get_ex(root, "journeys", &list), "%s", out);
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *j = json_object_array_get_idx(list, i);
+        json_object_object_get_ex(j, "id", &jid);
+        if (strcmp(json_object_get_string(jid), id) == 0)
+            return j;
+    }
+    cr_assert(false, "no journey %s", id);
+    return NULL;
+}
+
+Test(campaign_report, a_converted_call_is_revenue_of_the_email_that_leased_the_number) {
+    cr_assert(eq(int, simulate_insurance("--report --json 2>/dev/null"), 0), "%s", out);
+    json_object *root = json_tokener_parse(out), *revenue;
+    cr_assert_not_null(root, "%s", out);
+    json_object *j = journey_named(root, "insurance_quote_email");
+    cr_expect(eq(dbl, number(j, "campaign.calls.conversions.USD"), 1));
+    cr_expect(eq(dbl, number(j, "campaign.calls.revenue.USD"), 100));
+    cr_expect(eq(dbl, number(node(j, "quote_email"), "campaign.calls.conversions.USD"), 1));
+    cr_expect(eq(dbl, number(node(j, "quote_email"), "campaign.calls.revenue.USD"), 100));
+    json_object_object_get_ex(json_object_object_get(json_object_object_get(
+        node(j, "reminder_sms"), "campaign"), "calls"), "revenue", &revenue);
+    cr_expect(eq(int, json_object_object_length(revenue), 0), "the SMS leased no number");
+    cr_expect(eq(dbl, number(j, "campaign.revenue"), 0), "no goal reached: goal revenue 0");
+    cr_expect(eq(int, json_object_object_length(json_object_object_get(json_object_object_get(
+        json_object_object_get(journey_named(root, "coffee_push_promo"), "campaign"), "calls"),
+        "revenue")), 0), "a journey without tracking has no call revenue");
+    json_object_put(root);
+}
+
+Test(campaign_report, the_table_shows_call_revenue_per_currency) {
+    cr_assert(eq(int, simulate_insurance("--report 2>/dev/null"), 0), "%s", out);
+    cr_expect(strstr(out, "insurance_quote_email v1: entered 6, completed 6, conversions 0, "
+                          "revenue 0.00\n  goals: none\n  exit rules: email.unsubscribed 0\n"
+                          "  calls: conversions 1, revenue 100.00 USD\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "  calls from quote_email: conversions 1, revenue 100.00 USD\n") !=
+                  NULL, "%s", out);
+    cr_expect(eq(sz, strstr(out, "  calls") - out,
+                 strstr(out, "insurance_quote_email v1") - out +
+                     strcspn(strstr(out, "insurance_quote_email v1"), "\n") +
+                     strlen("\n  goals: none\n  exit rules: email.unsubscribed 0\n")),
+              "no other journey shows calls: %s", out);
+}

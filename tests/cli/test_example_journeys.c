@@ -1,4 +1,4 @@
-/* test_example_journeys.c — the four coffee-chain journeys of examples/journeys, driven
+/* test_example_journeys.c — the example journeys of examples/journeys, driven
  * through every path by `switchyard simulate` over tests/journeys/paths/<journey>.jsonl;
  * and the language's features (seen() conditions, lower()/trim(), flags, a window from
  * an event in a branch) over tests/journeys/language/, the engagement memory's values
@@ -94,6 +94,10 @@ Test(example_journeys, coffee_order_ready_sends_on_the_best_allowed_channel, .ti
     check("coffee_order_ready");
 }
 
+Test(example_journeys, abandoned_cart_push_every_path, .timeout = 120) {
+    check("abandoned_cart_push");
+}
+
 Test(engagement_journeys, decayed_rates_streaks_and_times_match_the_hand_worked_values,
      .timeout = 120) {
     check_in(ENGAGEMENT_DIR "/journeys", ENGAGEMENT_DIR, "eng_rates");
@@ -161,4 +165,5 @@ Test(example_journeys, every_path_file_with_each_event_three_times_gives_the_sam
     check_tripled("coffee_sms_feedback");
     check_tripled("coffee_push_promo");
     check_tripled("coffee_voice_reactivation");
+    check_tripled("abandoned_cart_push");
 }

@@ -104,7 +104,9 @@ Test(map, every_journey_of_a_directory_goes_to_a_file_of_its_own) {
 Test(map, bad_usage_unknown_journeys_and_bad_counts_exit_2_naming_them) {
     cr_assert(eq(int, run("--journeys " JOURNEYS " --journey nope"), 2), "%s", out);
     cr_assert_not_null(strstr(out, "switchyard map: no journey nope in " JOURNEYS
-                                   "; it holds: coffee_email_promo v1"), "%s", out);
+                                   "; it holds: "), "%s", out);
+    cr_assert_not_null(strstr(strstr(out, "; it holds: "), " coffee_email_promo v1 "), "%s",
+                       out);
     cr_assert(eq(int, run("--journeys " JOURNEYS " --journey coffee_push_promo --version 9"),
                  2), "%s", out);
     cr_assert_not_null(strstr(out, "no journey coffee_push_promo version 9 in"), "%s", out);
@@ -113,7 +115,7 @@ Test(map, bad_usage_unknown_journeys_and_bad_counts_exit_2_naming_them) {
     cr_assert(eq(int, run("--journeys " JOURNEYS " --journey coffee_push_promo --version x"),
                  2), "%s", out);
     cr_assert(eq(int, run("--journeys " JOURNEYS), 2), "%s", out);
-    cr_assert_not_null(strstr(out, "holds 7 journeys: give --journey ID, or --out DIR"),
+    cr_assert_not_null(strstr(out, " journeys: give --journey ID, or --out DIR"),
                        "%s", out);
     cr_assert(eq(int, run("--journey coffee_push_promo"), 2), "%s", out);
     cr_assert_not_null(strstr(out, "--journeys DIR is required"), "%s", out);

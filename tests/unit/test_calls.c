@@ -207,7 +207,9 @@ Test(calls_conf, a_journey_naming_an_unknown_pool_is_refused) {
                  SY_OK));
     cr_expect(eq(int, engine_calls_journeys_check(&none, &w.set, errbuf, sizeof errbuf),
                  SY_ERR_CONFIG));
-    cr_expect_not_null(strstr(errbuf, "send 'mail' leases from pool 'sales'"), "%s", errbuf);
+    cr_expect(eq(str, errbuf, "test.yaml:10:58: journey 'quote' version 1: send 'mail' leases "
+                              "from pool 'sales', which the calls config (calls.file, "
+                              "calls.inline) does not define"));
     engine_calls_conf_free(&none);
     world_close(&w);
 }
@@ -416,4 +418,87 @@ Test(phone, display_forms_and_checks) {
     cr_expect_not(sy_phone_e164_valid("12125550100"));
     cr_expect_not(sy_phone_e164_valid("+0212555"));
     cr_expect_not(sy_phone_e164_valid("+1212555010012345"));
+}
+
+/* ---- retention and the sweep ---- */
+
+typedef struct deletes {
+    int leases, calls; /* leases-family deletes of the batch, by kind */
+} deletes_t;
+
+static sy_err_t on_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                      const uint8_t *key, size_t key_len, const uint8_t *value,
+                      size_t value_len) {
+    deletes_t *d = ctx;
+    (void)partition;
+    (void)value_len;
+    if (cf == STATE_CHANGELOG_CF_LEASES && !value && key_len > 2)
+        key[2] == 'C' ? d->calls++ : d->leases++;
+    return SY_OK;
+}
+
+/* One callback of call_id to number at t_ms; the batch's leases-family deletes. */
+static deletes_t callback_deletes(world_t *w, const char *call_id, const char *number,
+                                  int64_t t_ms) {
+    char key[64], id[64];
+    deletes_t d = {0};
+    snprintf(key, sizeof key, "call:%s", number);
+    snprintf(id, sizeof id, "%s:%lld", call_id, (long long)t_ms);
+    sy_event_t ev = {.event_id = id, .contact_id = key, .occurred_at_ms = t_ms,
+                     .channel = SY_CHANNEL_CALL, .type = SY_EVENT_INBOUND,
+                     .bounce = SY_BOUNCE_NONE, .props_count = 1};
+    ev.props[0] = (sy_kv_t){"call_id", call_id};
+    cr_assert(eq(int, engine_on_event(w->engine, 0, &ev, errbuf, sizeof errbuf), SY_OK),
+              "%s", errbuf);
+    cr_assert(eq(int, state_store_pending_each(w->store, on_op, &d), SY_OK));
+    cr_assert(eq(int, state_store_commit(w->store, errbuf, sizeof errbuf), SY_OK));
+    return d;
+}
+
+Test(calls_conf, retention_is_at_least_a_day_and_90_days_by_default) {
+    engine_calls_conf_t conf;
+    cr_assert(eq(int, engine_calls_conf_parse(&conf, calls_yaml, strlen(calls_yaml), "c",
+                                              errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_expect(eq(i64, conf.retention_ms, 90 * DAY_MS));
+    engine_calls_conf_free(&conf);
+    expect_conf_error("retention: 12h\npools: []\n",
+                      "calls.yaml:1:12: bad retention '12h': write a duration of at least 1d");
+}
+
+/* Retention 2 days: a call goes 2 days after it started, a lease 2 days after it ended
+ * (10-day leases), each deleted by the sweep that follows a later callback, as a delete
+ * in that batch's changelog; a late callback of a swept call is a new, unattributed call. */
+Test(calls_sweep, calls_and_ended_leases_past_the_retention_are_deleted) {
+    world_t w;
+    char calls[1024];
+    snprintf(calls, sizeof calls, "retention: 2d\n%s", calls_yaml);
+    world_open(&w, "calls-sweep", calls, 1);
+    state_call_t call;
+    state_lease_t lease;
+    engine_calls_counts_t counts;
+    quote(&w, 0, "c1", T0_MS);
+    const char *number = w.numbers[0];
+    callback(&w, 0, "CA1", number, T0_MS + 3600 * 1000, "120", NULL, NULL);
+    deletes_t d = callback_deletes(&w, "CA2", "+19995550000", T0_MS + 11 * DAY_MS);
+    cr_expect(eq(int, d.calls, 1), "CA1 started 11 days ago");
+    cr_expect(eq(int, d.leases, 0), "the lease ended 1 day ago");
+    cr_expect(eq(int, state_store_call_get(w.store, 0, "CA1", &call, errbuf, sizeof errbuf),
+                 SY_ERR_NOT_FOUND));
+    cr_expect(eq(int, state_store_lease_get(w.store, 0, "sales", number, &lease, errbuf,
+                                            sizeof errbuf), SY_OK));
+    d = callback_deletes(&w, "CA3", "+19995550000", T0_MS + 13 * DAY_MS);
+    cr_expect(eq(int, d.leases, 1), "the lease ended 3 days ago");
+    cr_expect(eq(int, d.calls, 0), "CA2 started 2 days ago: kept");
+    cr_expect(eq(int, state_store_lease_get(w.store, 0, "sales", number, &lease, errbuf,
+                                            sizeof errbuf), SY_ERR_NOT_FOUND));
+    cr_expect(eq(int, state_store_call_get(w.store, 0, "CA2", &call, errbuf, sizeof errbuf),
+                 SY_OK));
+    engine_calls_counts_get(w.engine, &counts);
+    cr_expect(eq(u64, counts.swept, 2));
+    d = callback_deletes(&w, "CA1", number, T0_MS + 13 * DAY_MS + 1);
+    cr_assert(eq(int, state_store_call_get(w.store, 0, "CA1", &call, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_expect_not(call.attributed, "a call to a number leased 13 days ago is nobody's");
+    cr_expect(eq(i64, call.started_at_ms, T0_MS + 13 * DAY_MS + 1));
+    world_close(&w);
 }

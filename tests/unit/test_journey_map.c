@@ -294,7 +294,9 @@ Test(journey_map, a_bad_counts_file_is_refused_naming_file_and_place) {
                 "c.json: journeys[0].nodes.n.at: not a whole number");
     counts_fail("{\"journeys\":[{\"id\":\"x\",\"nodes\":{\"n\":{\"here\":1}}}]}",
                 "c.json: journeys[0].nodes.n.here: unknown key (at, entered, conversions, "
-                "revenue)");
+                "revenue, call_revenue)");
+    counts_fail("{\"journeys\":[{\"id\":\"x\",\"nodes\":{\"n\":{\"call_revenue\":{\"usd\":1}}}}]}",
+                "c.json: journeys[0].nodes.n.call_revenue.usd: not an ISO 4217 code, like USD");
     counts_fail("{\"journeys\":[{\"id\":\"x\",\"edges\":[{\"from\":1}]}]}",
                 "c.json: journeys[0].edges[0].from: not a string or null");
     counts_fail("{\"journeys\":[{\"id\":\"x\",\"edges\":[{\"took\":\"3\"}]}]}",
@@ -303,6 +305,25 @@ Test(journey_map, a_bad_counts_file_is_refused_naming_file_and_place) {
                 "c.json: journeys[0].nodes.n.revenue: not a number >= 0");
     counts_fail("{\"journeys\":[]}\n x", "c.json: not JSON: unexpected character at line 2");
     counts_fail("{\"journeys\":[]}\n{}", "c.json: not JSON: unexpected character at line 2");
+}
+
+Test(journey_map, a_send_shows_the_revenue_of_its_tracked_calls_per_currency) {
+    journey_t *j = journey_full();
+    journey_map_counts_set_t *set = counts_parse(
+        "{\"journeys\":[{\"id\":\"full\",\"nodes\":{\"hello\":{\"at\":2,"
+        "\"call_revenue\":{\"USD\":100,\"EUR\":42.5}}}}]}");
+    const journey_map_counts_t *c = journey_map_counts_set_find(set, "full", 3);
+    cr_assert_not_null(c);
+    char *svg = render(j, c, NULL);
+    char lines[1024];
+    svg_text_node(svg, "hello", lines, sizeof lines);
+    cr_assert(strstr(lines, "|at 2|calls 42.50 EUR|calls 100.00 USD") != NULL,
+              "hello reads '%s'", lines);
+    svg_text_node(svg, "outcome", lines, sizeof lines);
+    cr_assert(strstr(lines, "calls") == NULL, "a node without calls shows none: '%s'", lines);
+    free(svg);
+    journey_map_counts_set_free(set);
+    journey_free(j);
 }
 
 Test(journey_map, counts_files_are_read_from_disk_and_found_by_id_and_version) {
