@@ -36,6 +36,28 @@ Test(send_template, fills_holes_defaults_and_escapes_html) {
     free(t);
 }
 
+Test(send_template, fills_the_call_to_action_of_a_tracking_number) {
+    sy_action_t a = action_make();
+    const char *tmpl = "<a class=\"cta-{{tracking_cta | \"text\"}}\" href=\"{{tracking_tel | "
+                       "\"tel:+18005550100\"}}\">{{tracking_display | \"(800) 555-0100\"}}</a>";
+    char *t = send_template_fill(tmpl, &a, true, errbuf, sizeof errbuf);
+    cr_assert(eq(str, t, "<a class=\"cta-text\" href=\"tel:+18005550100\">(800) 555-0100</a>"),
+              "without a number: the defaults");
+    free(t);
+    a.tracking_number = "+12125550100";
+    a.tracking_display = "(212) 555-0100";
+    a.tracking_tel = "tel:+12125550100";
+    a.tracking_cta = "button";
+    t = send_template_fill(tmpl, &a, true, errbuf, sizeof errbuf);
+    cr_assert(eq(str, t, "<a class=\"cta-button\" href=\"tel:+12125550100\">(212) 555-0100</a>"));
+    free(t);
+    a.params[a.params_count++] = (sy_kv_t){"tracking_cta", "banner"};
+    t = send_template_fill("{{tracking_cta}} {{tracking_number}}", &a, false, errbuf,
+                           sizeof errbuf);
+    cr_assert(eq(str, t, "banner +12125550100"), "a param of the same name wins");
+    free(t);
+}
+
 Test(send_template, refuses_a_missing_param_and_an_open_hole) {
     sy_action_t a = action_make();
     cr_assert_null(send_template_fill("{{nope}}", &a, false, errbuf, sizeof errbuf));
