@@ -115,8 +115,25 @@ static sy_err_t read_profile_update(codec_t *codec, codec_rd_t *r, sy_profile_up
     return check_keys(codec, NULL, p->set, p->set_count, errbuf, errbuf_size);
 }
 
-static sy_err_t read_action(codec_t *codec, codec_rd_t *r, sy_action_t *a, char *errbuf,
-                            size_t errbuf_size) {
+/* Version 2's call-to-action fields, after params. */
+static void read_action_cta(codec_rd_t *r, sy_action_t *a) {
+    assert(r->p <= r->end || r->bad);
+    a->tracking_display = codec_rd_opt_string(r);
+    a->tracking_tel = codec_rd_opt_string(r);
+    a->tracking_cta = codec_rd_opt_string(r);
+    a->tracking_fallback = false;
+    if (codec_rd_present(r)) {
+        if (r->p < r->end)
+            a->tracking_fallback = *r->p++ != 0;
+        else
+            r->bad = true;
+    }
+}
+
+/* An ActionCommand of version 2 (id 8), or of version 1 (id 3, v1: no call-to-action
+ * fields, which read as NULL / false). */
+static sy_err_t read_action(codec_t *codec, codec_rd_t *r, sy_action_t *a, bool v1,
+                            char *errbuf, size_t errbuf_size) {
     sy_err_t err;
     a->action_id = codec_rd_string(r);
     a->contact_id = codec_rd_string(r);
@@ -132,6 +149,12 @@ static sy_err_t read_action(codec_t *codec, codec_rd_t *r, sy_action_t *a, char 
                    &a->params_count, errbuf, errbuf_size);
     if (err != SY_OK || r->bad)
         return err;
+    if (v1) {
+        a->tracking_display = a->tracking_tel = a->tracking_cta = NULL;
+        a->tracking_fallback = false;
+    } else {
+        read_action_cta(r, a);
+    }
     assert(a->params_count <= SY_ACTION_PARAMS_MAX);
     return check_keys(codec, a->params, NULL, a->params_count, errbuf, errbuf_size);
 }
@@ -205,6 +228,7 @@ static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
     case SY_SCHEMA_ENGAGEMENT_EVENT: return codec_rules_event(out, errbuf, errbuf_size);
     case SY_SCHEMA_PROFILE_UPDATE:
         return codec_rules_profile_update(out, errbuf, errbuf_size);
+    case SY_SCHEMA_ACTION_COMMAND_V1:
     case SY_SCHEMA_ACTION_COMMAND: return codec_rules_action(out, errbuf, errbuf_size);
     case SY_SCHEMA_ROUTING_DECISION: return codec_rules_decision(out, errbuf, errbuf_size);
     case SY_SCHEMA_CONTACT_UPDATE:
@@ -228,8 +252,10 @@ sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
     case SY_SCHEMA_PROFILE_UPDATE:
         err = read_profile_update(codec, &r, out, errbuf, errbuf_size);
         break;
+    case SY_SCHEMA_ACTION_COMMAND_V1:
     case SY_SCHEMA_ACTION_COMMAND:
-        err = read_action(codec, &r, out, errbuf, errbuf_size);
+        err = read_action(codec, &r, out, id == SY_SCHEMA_ACTION_COMMAND_V1, errbuf,
+                          errbuf_size);
         break;
     case SY_SCHEMA_ROUTING_DECISION: read_decision(&r, out); break;
     case SY_SCHEMA_CONTACT_UPDATE: read_contact_update(&r, out); break;
@@ -313,8 +339,14 @@ sy_err_t codec_decode_profile_update(codec_t *codec, const void *buf, size_t len
 
 sy_err_t codec_decode_action(codec_t *codec, const void *buf, size_t len, sy_action_t *out,
                              char *errbuf, size_t errbuf_size) {
+    sy_schema_id_t got = 0;
     assert(codec && (buf || !len) && out);
-    return codec_decode(codec, buf, len, SY_SCHEMA_ACTION_COMMAND, out, errbuf,
+    /* Either version: a version 1 frame (an older writer's) reads with its own schema;
+     * anything else is checked against version 2 and reported as such. */
+    bool v1 = codec_frame_schema(buf, len, &got, NULL, 0) == SY_OK &&
+              got == SY_SCHEMA_ACTION_COMMAND_V1;
+    return codec_decode(codec, buf, len, v1 ? SY_SCHEMA_ACTION_COMMAND_V1
+                                            : SY_SCHEMA_ACTION_COMMAND, out, errbuf,
                         errbuf_size);
 }
 

@@ -92,6 +92,13 @@ static void write_action(codec_wr_t *w, const sy_action_t *a) {
     codec_wr_long(w, a->occurrence);
     codec_wr_opt_string(w, a->tracking_number);
     write_kvs(w, a->params, a->params_count);
+    /* Version 2's call-to-action fields; tracking_fallback is null without a number. */
+    codec_wr_opt_string(w, a->tracking_display);
+    codec_wr_opt_string(w, a->tracking_tel);
+    codec_wr_opt_string(w, a->tracking_cta);
+    codec_wr_long(w, a->tracking_number != NULL);
+    if (a->tracking_number != NULL && codec_wr_reserve(w, 1))
+        w->codec->out[w->pos++] = a->tracking_fallback ? 1 : 0;
 }
 
 static void write_decision(codec_wr_t *w, const sy_decision_t *d) {

@@ -14,11 +14,12 @@ static const struct {
 } codec_schema_table[] = {
     {SY_SCHEMA_ENGAGEMENT_EVENT, "engagement_event.avsc"},
     {SY_SCHEMA_PROFILE_UPDATE, "profile_update.avsc"},
-    {SY_SCHEMA_ACTION_COMMAND, "action_command.avsc"},
+    {SY_SCHEMA_ACTION_COMMAND_V1, "action_command_v1.avsc"},
     {SY_SCHEMA_ROUTING_DECISION, "routing_decision.avsc"},
     {SY_SCHEMA_CONTACT_UPDATE, "contact_update.avsc"},
     {SY_SCHEMA_DEAD_LETTER, "dead_letter.avsc"},
     {SY_SCHEMA_CONVERSION, "conversion.avsc"},
+    {SY_SCHEMA_ACTION_COMMAND, "action_command.avsc"},
 };
 
 const char *codec_schema_file(sy_schema_id_t id) {

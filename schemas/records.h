@@ -17,14 +17,15 @@
 typedef enum sy_schema_id {
     SY_SCHEMA_ENGAGEMENT_EVENT = 1,
     SY_SCHEMA_PROFILE_UPDATE = 2,
-    SY_SCHEMA_ACTION_COMMAND = 3,
+    SY_SCHEMA_ACTION_COMMAND_V1 = 3, /* read, no longer written: ActionCommand version 1 */
     SY_SCHEMA_ROUTING_DECISION = 4,
     SY_SCHEMA_CONTACT_UPDATE = 5,
     SY_SCHEMA_DEAD_LETTER = 6,
     SY_SCHEMA_CONVERSION = 7,
+    SY_SCHEMA_ACTION_COMMAND = 8, /* version 2: version 1 and the call-to-action fields */
 } sy_schema_id_t;
 #define SY_SCHEMA_ID_MIN 1
-#define SY_SCHEMA_ID_MAX 7
+#define SY_SCHEMA_ID_MAX 8
 
 /* Avro enum "Channel"; symbol order is the wire order. */
 typedef enum sy_channel {
@@ -154,8 +155,10 @@ typedef struct sy_profile_update {
     const char *unset[SY_PROFILE_ATTRS_MAX];
 } sy_profile_update_t;
 
-/* ActionCommand (schema id 3): send this message. action_id is deterministic from
- * contact, journey, version, node and occurrence; downstream senders dedupe on it. */
+/* ActionCommand (schema id 8, version 2; version 1, id 3, is read too and leaves the
+ * tracking_display..tracking_fallback fields NULL / false): send this message. action_id
+ * is deterministic from contact, journey, version, node and occurrence; downstream
+ * senders dedupe on it. */
 typedef struct sy_action {
     const char *action_id;
     const char *contact_id;
@@ -169,8 +172,8 @@ typedef struct sy_action {
     const char *tracking_number; /* or NULL */
     size_t params_count;
     sy_kv_t params[SY_ACTION_PARAMS_MAX];
-    /* With a tracking number (schema version 2 of ActionCommand; all NULL / false
-     * without one): its national display form ("(212) 555-0100"), its tel: URI, the
+    /* With a tracking number (ActionCommand version 2; all NULL / false without one,
+     * and in a version 1 record): its national display form ("(212) 555-0100"), its tel: URI, the
      * call-to-action for the contact's device class ("button" on a smartphone, "text"
      * otherwise), and whether the pool was exhausted and this is its fallback number. */
     const char *tracking_display;

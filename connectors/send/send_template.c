@@ -51,10 +51,22 @@ static void out_put_value(out_buf_t *o, const char *v, size_t n, bool html) {
     }
 }
 
+/* A param of the action, or else one of its tracking fields by its record name (NULL
+ * when the action has no number): a param of the same name wins. */
 static const char *param_find(const sy_action_t *a, const char *name, size_t len) {
     for (size_t i = 0; i < a->params_count; i++)
         if (strlen(a->params[i].key) == len && memcmp(a->params[i].key, name, len) == 0)
             return a->params[i].value;
+    const struct {
+        const char *name;
+        const char *value;
+    } fields[] = {{"tracking_number", a->tracking_number},
+                  {"tracking_display", a->tracking_display},
+                  {"tracking_tel", a->tracking_tel},
+                  {"tracking_cta", a->tracking_cta}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strlen(fields[i].name) == len && memcmp(fields[i].name, name, len) == 0)
+            return fields[i].value;
     return NULL;
 }
 

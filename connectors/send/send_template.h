@@ -1,6 +1,7 @@
 /* send_template.h — a message's text from the template directory: <template_id>.subject
  * (one line), <template_id>.txt and <template_id>.html, each with {{name}} and
- * {{name | "default"}} holes filled from the action's params. Not the journeys' template
+ * {{name | "default"}} holes filled from the action's params (and its tracking_* fields,
+ * when no param has the name). Not the journeys' template
  * engine (expr/): that one reads contact. and event. variables; here only params exist. */
 #ifndef SY_SEND_TEMPLATE_H
 #define SY_SEND_TEMPLATE_H

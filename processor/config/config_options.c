@@ -274,7 +274,7 @@ const config_option_t config_options[] = {
      "the output schemas are registered under <topic>-value (TopicNameStrategy) at start "
      "and outputs framed with the registry's ids; input records of other ids are read "
      "through the writer's schema by Avro schema resolution (docs/schema-registry.md). "
-     "Empty: the embedded fixed ids 1 to 6 (docs/records.md)."},
+     "Empty: the embedded fixed ids 1 to 8 (docs/records.md)."},
     {"schema.registry.basic.auth.user.info", CONFIG_TYPE_STRING, "", "none", 0, 1024, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(schema_registry_basic_auth_user_info),
      "user:password for HTTP basic authentication to the schema registry; empty: none."},

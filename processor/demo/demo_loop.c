@@ -69,7 +69,7 @@ static int handle_output(demo_t *d, const rd_kafka_message_t *m, int64_t step_en
         codec_decode_decision(d->codec, m->payload, m->len, &rec.decision, errbuf,
                               errbuf_size) == SY_OK)
         demo_report_decision(&d->report, &rec.decision);
-    else if (id == SY_SCHEMA_ACTION_COMMAND &&
+    else if ((id == SY_SCHEMA_ACTION_COMMAND || id == SY_SCHEMA_ACTION_COMMAND_V1) &&
              codec_decode_action(d->codec, m->payload, m->len, &rec.action, errbuf,
                                  errbuf_size) == SY_OK) {
         demo_report_action(&d->report, &rec.action);

@@ -31,6 +31,8 @@
 #define ENGINE_CALLS_SWEEP_RECORDS 16
 _Static_assert(ENGINE_CALLS_RULES_MAX + JOURNEY_CONVERSIONS_MAX <= 32,
                "a call's converted_mask has a bit per rule");
+/* click_base_url, with its terminator: a host and a short path prefix. */
+#define ENGINE_CALLS_CLICK_BASE_BYTES 257
 
 /* The key (and contact id) of a call.inbound event ingest produces for a call to a
  * tracking number: this prefix and the called number in E.164. */
@@ -51,6 +53,9 @@ typedef journey_conversion_t engine_calls_rule_t;
 typedef struct engine_calls_conf {
     int64_t retention_ms; /* a call is gone this long after it started, a lease this long
                            * after it ended (> 0) */
+    /* Where ingest's GET /c/<token> is reached from outside ("https://go.example.com",
+     * no trailing '/'); "": none, and action.call_link is absent. */
+    char click_base_url[ENGINE_CALLS_CLICK_BASE_BYTES];
     size_t pools_count;
     engine_calls_pool_t pools[ENGINE_CALLS_POOLS_MAX];
     size_t rules_count;

@@ -212,9 +212,36 @@ static sy_err_t retention_parse(conf_parse_t *p, const journey_doc_node_t *v) {
     return SY_OK;
 }
 
+/* click_base_url: an http(s) URL of printable characters that need no quoting in a link
+ * or an HTML attribute, kept without its trailing '/'. */
+static sy_err_t click_base(conf_parse_t *p, const journey_doc_node_t *root) {
+    const journey_doc_node_t *v = journey_doc_get(root, "click_base_url");
+    const char *text = NULL;
+    assert(p && root);
+    if (!v)
+        return SY_OK;
+    sy_err_t err = scalar(p, v, "click_base_url", &text);
+    if (err)
+        return err;
+    size_t len = strlen(text), scheme = strncmp(text, "https://", 8) == 0  ? 8
+                                        : strncmp(text, "http://", 7) == 0 ? 7
+                                                                           : 0;
+    while (len > scheme && text[len - 1] == '/')
+        len--;
+    if (scheme == 0 || len == scheme || len >= ENGINE_CALLS_CLICK_BASE_BYTES ||
+        strcspn(text, " \t\"'<>\\`{}|^") < len)
+        return fail(p, v, "bad click_base_url '%s': write an http:// or https:// URL of at "
+                    "most %d bytes without spaces or quotes, like https://go.example.com",
+                    text, ENGINE_CALLS_CLICK_BASE_BYTES - 1);
+    memcpy(p->conf->click_base_url, text, len);
+    p->conf->click_base_url[len] = '\0';
+    return SY_OK;
+}
+
 sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, size_t len,
                                  const char *source, char *errbuf, size_t errbuf_size) {
-    static const char *const root_keys[] = {"pools", "conversions", "retention", NULL};
+    static const char *const root_keys[] = {"pools", "conversions", "retention",
+                                            "click_base_url", NULL};
     journey_doc_node_t *root = NULL;
     assert(conf && text && source);
     memset(conf, 0, sizeof *conf);
@@ -225,6 +252,7 @@ sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, si
     conf->retention_ms = ENGINE_CALLS_RETENTION_MS_DEFAULT;
     if (!(err = keys_check(&p, root, root_keys, "the calls document")) &&
         !(err = retention_parse(&p, journey_doc_get(root, "retention"))) &&
+        !(err = click_base(&p, root)) &&
         !(err = list_parse(&p, root, "pools", ENGINE_CALLS_POOLS_MAX, pool_parse)))
         err = list_parse(&p, root, "conversions", ENGINE_CALLS_RULES_MAX, rule_parse);
     journey_doc_free(root);

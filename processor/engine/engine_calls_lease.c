@@ -111,6 +111,18 @@ static sy_err_t attr_read(engine_walk_t *w, const char *attr, char *out, size_t 
     return err;
 }
 
+/* The click-to-call link of a's number into e->call_link: click_base_url "/c/" and the
+ * token ingest's GET /c/<token> reads; "" without click_base_url. */
+static void call_link_fill(engine_t *e, const sy_action_t *a) {
+    char token[CALLS_TOKEN_BYTES];
+    assert(a->tracking_number && a->action_id);
+    e->call_link[0] = '\0';
+    if (!e->calls || !e->calls->click_base_url[0] ||
+        calls_token_format(a->contact_id, a->action_id, a->tracking_number, token) != SY_OK)
+        return; /* no base configured; ids the engine made always make a token */
+    snprintf(e->call_link, sizeof e->call_link, "%s/c/%s", e->calls->click_base_url, token);
+}
+
 /* Fill a's tracking fields with number (the engine's buffers). */
 static sy_err_t action_fill(engine_walk_t *w, const journey_send_t *send, const char *number,
                             sy_action_t *a) {
@@ -125,6 +137,7 @@ static sy_err_t action_fill(engine_walk_t *w, const journey_send_t *send, const 
     a->tracking_display = e->tracking_display;
     a->tracking_tel = e->tracking_tel;
     a->tracking_cta = strcmp(device, "smartphone") == 0 ? "button" : "text";
+    call_link_fill(e, a);
     return err;
 }
 

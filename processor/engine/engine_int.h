@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "calls_http.h"
 #include "engine.h"
 #include "engine_calls.h"
 #include "engine_safety.h"
@@ -76,6 +77,7 @@ struct engine {
     char tracking_number[SY_PHONE_E164_BYTES];
     char tracking_display[SY_PHONE_DISPLAY_BYTES];
     char tracking_tel[SY_PHONE_TEL_BYTES];
+    char call_link[ENGINE_CALLS_CLICK_BASE_BYTES + 3 + CALLS_TOKEN_BYTES]; /* "": none */
     uint16_t calls_ties[ENGINE_CALLS_POOL_NUMBERS_MAX];
     state_leases_cursor_t *calls_sweep[STATE_PARTITIONS_MAX]; /* each owned, made at its
                                                                 * partition's first sweep */

@@ -11,7 +11,8 @@
 #include "engine_int.h"
 
 /* Render count parameters into a->params, texts in the engine's render buffer. Without
- * compiled templates (literal parameters) the written texts are used. */
+ * compiled templates (literal parameters) the written texts are used. action.call_link
+ * reads the engine's call_link ("": absent). */
 static sy_err_t params_render(engine_walk_t *w, size_t count, const sy_kv_t *literal,
                               const journey_param_t *templates, sy_action_t *a) {
     if (count > SY_ACTION_PARAMS_MAX)
@@ -26,6 +27,7 @@ static sy_err_t params_render(engine_walk_t *w, size_t count, const sy_kv_t *lit
     sy_err_t err = engine_walk_env(w, &env);
     if (err != SY_OK)
         return err;
+    env.call_link = w->engine->call_link[0] ? w->engine->call_link : NULL;
     char *buf = w->engine->render_buf;
     size_t used = 0;
     for (size_t i = 0; i < count; i++) {
@@ -62,11 +64,6 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
         a.channel = w->best_channel;
         a.template_id = send->templates[w->best_channel];
     }
-    sy_err_t err = task ? params_render(w, t->params_count, t->params, t->param_templates, &a)
-                        : params_render(w, send->params_count, send->params,
-                                        send->param_templates, &a);
-    if (err != SY_OK)
-        return err;
     /* A node on a loop is passed more than once per occurrence: each pass has its own id,
      * and the instance remembers the last looped send for a branch on it. */
     bool on_loop = task ? t->on_loop : send->on_loop;
@@ -76,7 +73,15 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     }
     action_id_format(action_id, w->contact_id, w->journey->id, w->journey->version,
                      node->id, w->instance.occurrence, on_loop ? w->t : ACTION_ID_ONE_PASS);
+    /* The number first: the params may carry its click-to-call link. */
+    sy_err_t err = SY_OK;
+    w->engine->call_link[0] = '\0';
     if (!task && send->tracking_pool && (err = engine_calls_lease(w, send, &a)) != SY_OK)
+        return err;
+    err = task ? params_render(w, t->params_count, t->params, t->param_templates, &a)
+               : params_render(w, send->params_count, send->params, send->param_templates,
+                               &a);
+    if (err != SY_OK)
         return err;
     return w->engine->sink.action(w->engine->sink.ctx, &a);
 }

@@ -67,6 +67,7 @@ typedef struct expr_scope {
     /* Set to true when an expression uses has_flag(): the profile must be read even if no
      * attribute is declared. May be NULL. */
     bool *reads_flags;
+    bool has_action; /* action.* is defined here (a send's params) */
 } expr_scope_t;
 
 /* The engagement memory's variables, contact.engagement.<channel>.<field>
@@ -109,6 +110,7 @@ typedef struct expr_env {
      * streak 0. */
     expr_engagement_fn *engagement;
     void *engagement_ctx;
+    const char *call_link; /* action.call_link, or NULL: absent */
 } expr_env_t;
 
 /* Compile text to an expression of type want (usually EXPR_TYPE_BOOL). On error errbuf

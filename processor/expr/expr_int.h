@@ -132,6 +132,7 @@ typedef enum expr_var_kind {
     EXPR_VAR_NOW,
     EXPR_VAR_ENTERED_AT,
     EXPR_VAR_ENTRIES,
+    EXPR_VAR_ACTION_CALL_LINK, /* the click-to-call link of the message being sent */
     EXPR_VAR_SEEN, /* bit: in env->seen_mask */
     EXPR_VAR_FLAG, /* name: the attribute; has_flag(name), declared or not */
     EXPR_VAR_ENGAGEMENT, /* bit: channel * EXPR_ENGAGEMENT__COUNT + field */
@@ -151,6 +152,7 @@ typedef enum expr_var_status {
     EXPR_VAR_UNKNOWN,    /* no such variable */
     EXPR_VAR_UNDECLARED, /* contact.<attr> not in profile: */
     EXPR_VAR_NO_EVENT,   /* event.* where the scope has no event */
+    EXPR_VAR_NO_ACTION,  /* action.* outside a send's params */
     EXPR_VAR_NOMEM,
 } expr_var_status_t;
 

@@ -1,6 +1,7 @@
 /* expr_var.c — the variables expressions and templates share: names resolved once at
- * compile time (contact.<attr>, event.*, now, journey.*), values read at run time from a
- * profile, an event and the instance. One place, so both read a variable alike.
+ * compile time (contact.<attr>, event.*, now, journey.*, action.call_link), values read at
+ * run time from a profile, an event, the instance and the message being sent. One place,
+ * so both read a variable alike.
  * Not seen(): the compiler resolves that through the scope's watch list. */
 #include <assert.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ static const struct {
     {"now", EXPR_VAR_NOW, EXPR_TYPE_TIME},
     {"journey.entered_at", EXPR_VAR_ENTERED_AT, EXPR_TYPE_TIME},
     {"journey.entries", EXPR_VAR_ENTRIES, EXPR_TYPE_NUMBER},
+    {"action.call_link", EXPR_VAR_ACTION_CALL_LINK, EXPR_TYPE_STRING},
 };
 
 static bool var_prefixed(const char *name, size_t len, const char *prefix) {
@@ -110,6 +112,8 @@ expr_var_status_t expr_var_resolve(const expr_scope_t *scope, const char *name, 
     bool event = var_prefixed(name, len, "event.");
     if (event && !scope->has_event)
         return EXPR_VAR_NO_EVENT;
+    if (var_prefixed(name, len, "action.") && !scope->has_action)
+        return EXPR_VAR_NO_ACTION;
     if (var_prefixed(name, len, "event.props.")) {
         out->kind = EXPR_VAR_EVENT_PROP;
         out->type = EXPR_TYPE_STRING;
@@ -269,6 +273,10 @@ void expr_var_read(const expr_var_t *var, const char *strings, const expr_env_t 
     case EXPR_VAR_ENTRIES:
         out->u.n = env->entries;
         return;
+    case EXPR_VAR_ACTION_CALL_LINK:
+        out->u.s = env->call_link;
+        out->absent = env->call_link == NULL;
+        return;
     case EXPR_VAR_SEEN:
         out->u.b = (env->seen_mask >> var->bit) & 1u;
         return;
@@ -298,6 +306,9 @@ sy_err_t expr_var_compile(const char *text, const expr_tok_t *tok, const expr_sc
     case EXPR_VAR_NO_EVENT:
         return expr_error(SY_ERR_JOURNEY, text, tok->offset, column, errbuf, errbuf_size,
                           "event fields are not defined here");
+    case EXPR_VAR_NO_ACTION:
+        return expr_error(SY_ERR_JOURNEY, text, tok->offset, column, errbuf, errbuf_size,
+                          "'%.*s' is defined in a send's params only", len, name);
     case EXPR_VAR_NOMEM:
         return expr_error(SY_ERR_NOMEM, text, tok->offset, column, errbuf, errbuf_size,
                           "out of memory");

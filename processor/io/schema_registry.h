@@ -3,7 +3,7 @@
  * input frames a cache of writer ids, each fetched once and turned into a resolver to the
  * embedded reader schema (or the reason it cannot be read). Not HTTP (registry_client.h),
  * not Avro resolution (codec.h). Without schema.registry.url there is no such object and
- * frames keep the embedded ids 1 to 6. */
+ * frames keep the embedded ids 1 to 8. */
 #ifndef SY_SCHEMA_REGISTRY_H
 #define SY_SCHEMA_REGISTRY_H
 

@@ -115,9 +115,10 @@ sy_err_t journey_template(journey_build_t *b, const journey_doc_node_t *value,
                           const expr_scope_t *scope, expr_template_t **out);
 
 /* A params map (send, task) into *params (name and text as written, owned) and
- * *templates (compiled; their name and text point into *params). On error everything
- * already read stays in *params / *templates with *count set, for journey_free. */
-sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map,
+ * *templates (compiled; their name and text point into *params). A send's (send) may
+ * read action.* variables. On error everything already read stays in *params /
+ * *templates with *count set, for journey_free. */
+sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map, bool send,
                               size_t *count, sy_kv_t **params, journey_param_t **templates);
 
 /* The `profile:`, `entry`, `goals`, `exits` and `migrate` sections of the root map. */

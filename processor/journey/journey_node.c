@@ -148,7 +148,7 @@ static sy_err_t node_send(journey_build_t *b, journey_send_t *send,
         err = send_category(b, journey_doc_get(map, "category"), &send->category);
     const journey_doc_node_t *params = journey_doc_get(map, "params");
     if (!err && params)
-        err = journey_params_build(b, params, &send->params_count, &send->params,
+        err = journey_params_build(b, params, true, &send->params_count, &send->params,
                                    &send->param_templates);
     const journey_doc_node_t *tracking = journey_doc_get(map, "tracking");
     if (!err && tracking)
@@ -198,7 +198,7 @@ static sy_err_t node_task(journey_build_t *b, journey_task_t *task,
                            queue->text, SY_ID_BYTES_MAX);
     const journey_doc_node_t *params = journey_doc_get(map, "params");
     if (!err && params)
-        err = journey_params_build(b, params, &task->params_count, &task->params,
+        err = journey_params_build(b, params, false, &task->params_count, &task->params,
                                    &task->param_templates);
     return err;
 }

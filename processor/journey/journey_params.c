@@ -32,7 +32,7 @@ fail:
     return err;
 }
 
-sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map,
+sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map, bool send,
                               size_t *count, sy_kv_t **params, journey_param_t **templates) {
     if (journey_doc_is_null(map))
         return SY_OK;
@@ -49,6 +49,7 @@ sy_err_t journey_params_build(journey_build_t *b, const journey_doc_node_t *map,
     if (!*params || !*templates)
         return journey_fail(b, SY_ERR_NOMEM, map->line, map->column, "out of memory");
     expr_scope_t scope = journey_scope(b, NULL);
+    scope.has_action = send;
     for (size_t i = 0; i < map->count; i++) {
         sy_err_t err = params_one(b, map, i, &scope, count, *params, *templates);
         if (err)

@@ -38,6 +38,17 @@ Test(calls_example, every_path_with_its_tracking_numbers_and_one_conversion, .ti
     expect_line("\"contact_id\":\"a1\",\"channel\":\"email\",\"template_id\":\"auto_quote\"");
     expect_line("\"node_id\":\"quote_email\",\"occurrence\":1,\"tracking_number\":"
                 "\"+13125550104\"");
+    /* its call-to-action (ActionCommand version 2) and click-to-call link: GET /c/ with
+     * hex("a1"), the action id and the number's digits */
+    expect_line("\"call_link\":\"https://calls.example.com/c/6131."
+                "01873866a8374cd70f0c6127e3e44896.13125550104\"},\"tracking_display\":"
+                "\"(312) 555-0104\",\"tracking_tel\":\"tel:+13125550104\",\"tracking_cta\":"
+                "\"button\",\"tracking_fallback\":false}");
+    /* a2 reads on a desktop: the number as text */
+    expect_line("\"tracking_number\":\"+13125550105\",\"params\":{\"greeting\":\"Hi there, "
+                "here is your quote\",\"call_link\":\"https://calls.example.com/c/6132.");
+    expect_line("\"tracking_display\":\"(312) 555-0105\",\"tracking_tel\":"
+                "\"tel:+13125550105\",\"tracking_cta\":\"text\",\"tracking_fallback\":false}");
     expect_line("{\"schema\":\"Conversion\",\"contact_id\":\"a1\",\"journey_id\":"
                 "\"insurance_quote_email\",\"journey_version\":1,\"node_id\":\"quote_email\","
                 "\"action_id\":\"01873866a8374cd70f0c6127e3e44896\",\"rule\":\"card_payment\","
@@ -60,6 +71,7 @@ Test(calls_example, every_path_with_its_tracking_numbers_and_one_conversion, .ti
     expect_line("\"from_node\":\"outcome\",\"to_node\":\"reminder_sms\",\"path\":\"clicked\"");
     cr_expect(eq(sz, count("\"to_node\":\"last_chance_email\",\"path\":\"otherwise\""), 3));
     cr_expect(eq(sz, count("\"tracking_number\":\"+18005550100\""), 4));
+    cr_expect(eq(sz, count("\"tracking_fallback\":true}"), 4), "and say it is the fallback");
     /* The calls to a number no pool holds and to a1's number after its lease reached no
      * journey: a1 moved only on its own call. */
     cr_expect(eq(sz, count("\"path\":\"called\""), 2));
@@ -88,7 +100,7 @@ Test(calls_example, a_send_naming_an_unknown_pool_is_refused_with_its_place, .ti
              "/insurance.jsonl 2>&1 >/dev/null",
              SY_SOURCE_ROOT, dir, SWITCHYARD_BIN, dir);
     cr_expect_neq(child_run(command, out, sizeof out), 0, "%s", out);
-    cr_expect_not_null(strstr(out, "/insurance_quote_email.yaml:72:24: journey "
+    cr_expect_not_null(strstr(out, "/insurance_quote_email.yaml:73:24: journey "
                                    "'insurance_quote_email' version 1: send 'reminder_sms' "
                                    "leases from pool 'retail', which the calls config"),
                        "%s", out);

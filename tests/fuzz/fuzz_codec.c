@@ -26,6 +26,7 @@ static sy_err_t fuzz_encode(sy_schema_id_t id, const void **out, size_t *len, ch
         return codec_encode_event(c, &fuzz_rec.event, out, len, eb, ebs);
     case SY_SCHEMA_PROFILE_UPDATE:
         return codec_encode_profile_update(c, &fuzz_rec.profile, out, len, eb, ebs);
+    case SY_SCHEMA_ACTION_COMMAND_V1: /* written as version 2 */
     case SY_SCHEMA_ACTION_COMMAND:
         return codec_encode_action(c, &fuzz_rec.action, out, len, eb, ebs);
     case SY_SCHEMA_ROUTING_DECISION:

@@ -75,11 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     expr_profile_t empty = {0, NULL};
     expr_env_t envs[] = {
         {&event, &profile, 0x5u, event.occurred_at_ms, event.occurred_at_ms - 3600000, 2, NULL,
-         NULL},
-        {NULL, &empty, 0, INT64_C(1793606400000), INT64_C(1793606400000), 1, NULL, NULL},
+         NULL, "https://go.example.com/c/616e6e.0187.12125550101"},
+        {NULL, &empty, 0, INT64_C(1793606400000), INT64_C(1793606400000), 1, NULL, NULL, NULL},
     };
     expr_scope_t scope = {fuzz_attrs, sizeof fuzz_attrs / sizeof fuzz_attrs[0], true,
-                          fuzz_watch, NULL, NULL};
+                          fuzz_watch, NULL, NULL, true};
     fuzz_run(text, &scope, envs, 2);
     scope.has_event = false;
     scope.watch = NULL;

@@ -29,6 +29,7 @@ sy_err_t fuzz_record_decode(sy_schema_id_t id, const void *frame, size_t len,
         return codec_decode_event(c, frame, len, &rec->event, eb, ebs);
     case SY_SCHEMA_PROFILE_UPDATE:
         return codec_decode_profile_update(c, frame, len, &rec->profile, eb, ebs);
+    case SY_SCHEMA_ACTION_COMMAND_V1:
     case SY_SCHEMA_ACTION_COMMAND:
         return codec_decode_action(c, frame, len, &rec->action, eb, ebs);
     case SY_SCHEMA_ROUTING_DECISION:

@@ -77,7 +77,8 @@ static int seed_outputs(codec_t *c, const char *dir) {
                       .template_id = "promo", .not_before_ms = 1793606400000,
                       .journey_id = "coffee", .journey_version = 2, .node_id = "send",
                       .occurrence = 1, .tracking_number = "+33100000000", .params_count = 1,
-                      .params = {{"first_name", "Ada"}}};
+                      .params = {{"first_name", "Ada"}}, .tracking_display = "01 00 00 00 00",
+                      .tracking_tel = "tel:+33100000000", .tracking_cta = "button"};
     err = codec_encode_action(c, &ac, &f, &n, eb, 256);
     failed |= seed_write(dir, "action_command", err, f, n, eb);
     sy_decision_t de = {.contact_id = "e1", .journey_id = "coffee", .journey_version = 2,

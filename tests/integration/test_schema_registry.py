@@ -2,7 +2,9 @@
 registry (tests/registry/with_registry.sh) and broker (tests/broker/with_kafka.sh), with the
 records produced and read by a standard client: confluent-kafka's AvroSerializer and
 AvroDeserializer (tests/registry/with_python.sh installs them). Pins down: the output
-subjects are registered under <topic>-value; events of the embedded schema and of a
+subjects are registered under <topic>-value; an actions subject holding ActionCommand
+version 1 (an older release's) takes version 2 under BACKWARD compatibility, and its
+actions read with a version 1 reader schema too; events of the embedded schema and of a
 BACKWARD-compatible evolved version become the same actions, with no dead letter; events of
 an incompatible schema become dead letters saying why; a registry down at start is exit 1.
 Not a test of the resolution rules one by one (bench/ and the codec read those paths).
@@ -20,7 +22,7 @@ import uuid
 
 import requests
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
@@ -97,11 +99,13 @@ def produce(base, sr, schema, events, subject=None):
     check(p.flush(30) == 0, "events not delivered")
 
 
-def consume(topic, count, sr):
+def consume(topic, count, sr, reader_schema=None):
+    """count records of topic, read with the writer's schema or, given one, resolved into
+    reader_schema (a JSON text)."""
     c = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": f"check-{uuid.uuid4().hex}",
                   "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
     c.subscribe([topic])
-    de = AvroDeserializer(sr)
+    de = AvroDeserializer(sr, schema_str=reader_schema)
     got, deadline = [], time.time() + WAIT_S
     while len(got) < count and time.time() < deadline:
         m = c.poll(0.5)
@@ -126,11 +130,39 @@ def test_registry_down_at_start_is_exit_1(d, base):
     print("ok: a registry down at start is exit 1")
 
 
+def action_schemas():
+    """ActionCommand version 1 and version 2, as JSON texts."""
+    texts = []
+    for name in ("action_command_v1.avsc", "action_command.avsc"):
+        with open(os.path.join(ROOT, "schemas", name)) as f:
+            texts.append(json.dumps(json.load(f)))
+    return texts
+
+
+def test_action_command_v2_is_a_compatible_version(sr, subject):
+    v1, v2 = action_schemas()
+    latest = sr.get_latest_version(subject)
+    check(latest.version >= 2 and "tracking_cta" in latest.schema.schema_str,
+          f"{subject}: latest is version {latest.version}: {latest.schema.schema_str[:200]}")
+    check(sr.get_version(subject, 1).schema.schema_str.find("tracking_cta") < 0,
+          f"{subject}: version 1 is not ActionCommand version 1")
+    # The check is live: a field added without a default is refused.
+    bad = json.loads(v2)
+    bad["fields"].append({"name": "required_later", "type": "string"})
+    check(not sr.test_compatibility(subject, Schema(json.dumps(bad), "AVRO")),
+          "the registry accepts a field added without a default")
+    print(f"ok: {subject} took ActionCommand version 2 over version 1 (BACKWARD)")
+
+
 def test_evolution_through_the_registry(d, base, sr):
+    # As an older release left it: ActionCommand version 1 on the email actions subject.
+    v1, _ = action_schemas()
+    sr.register_schema(f"{base}.actions.email-value", Schema(v1, "AVRO"))
     svc = subprocess.Popen([BIN, "run", "--config", config_write(d, base, REGISTRY)])
     try:
         subjects_wait(base)
         print("ok: output subjects registered under <topic>-value")
+        test_action_command_v2_is_a_compatible_version(sr, f"{base}.actions.email-value")
         added = [{"name": "campaign", "type": ["null", "string"], "default": None}]
         produce(base, sr, schema_text(), [event("r1")])
         produce(base, sr, schema_text(added), [event("r2", campaign="autumn"), event("r3")])
@@ -140,7 +172,13 @@ def test_evolution_through_the_registry(d, base, sr):
         actions = consume(f"{base}.actions.email", 3, sr)
         check(sorted(a["contact_id"] for a in actions) == ["r1", "r2", "r3"],
               f"email actions: {actions}")
+        check(all("tracking_cta" in a and a["tracking_cta"] is None for a in actions),
+              f"version 2 actions: {actions}")
         print("ok: embedded and evolved schemas give the same actions")
+        old = consume(f"{base}.actions.email", 3, sr, reader_schema=v1)
+        check(sorted(a["contact_id"] for a in old) == ["r1", "r2", "r3"]
+              and all("tracking_cta" not in a for a in old), f"read as version 1: {old}")
+        print("ok: a version 1 reader resolves version 2 actions")
         # Two decisions a contact: (entry)>promo_email, promo_email>outcome.
         decisions = consume(f"{base}.decisions", 6, sr)
         check({x["contact_id"] for x in decisions} == {"r1", "r2", "r3"}, f"{decisions}")

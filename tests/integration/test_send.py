@@ -4,7 +4,8 @@ requests on purpose (429 with Retry-After, 500, answers slower than the sender w
 connection dropped after accepting). Pins down: email arrives as multipart/alternative with the
 rendered plain-text and HTML parts, the subject, and a Message-ID from the action id; SMS,
 voice and push requests carry the documented fields, auth and the action id as idempotency
-key; every action is delivered once, however often it was retried; not_before is honoured;
+key; action commands of version 1 (an older service's) and 2 are sent alike; every action
+is delivered once, however often it was retried; not_before is honoured;
 permanent refusals (SMTP 550, Twilio 21211, FCM UNREGISTERED, a missing template) become
 engagement events keyed by contact; a second sender with the same delivered-ids store and a
 new consumer group re-reads every action and sends none again.
@@ -37,7 +38,8 @@ def actions_make(now_ms):
         A("e-3:later", "cat", "email", "welcome", {"to": "cat@shop.example", "name": "Cat"},
           now_ms + 3000),
         A("e-4", "dan", "email", "no_such_template", {"to": "dan@shop.example"}),
-    ] + [A(f"s-{i}", f"c{i}", "sms", "ping", {"to": f"+1555000{i:04d}", "n": f"s{i}"})
+    ] + [A(f"s-{i}", f"c{i}", "sms", "ping", {"to": f"+1555000{i:04d}", "n": f"s{i}"},
+           version=1 + i % 2)  # an older service's version 1 records are sent alike
          for i in range(20)] + [
         A("s-bad", "eve", "sms", "ping", {"to": BAD_NUMBER, "n": "bad"}),
         A("v-1", "fay", "voice", "ping", {"to": "+15550009999", "n": "call <1>"}),

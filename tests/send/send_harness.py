@@ -1,6 +1,7 @@
 """send_harness.py — what the sender's broker tests and benchmark share: topics made with
 the admin client, action commands produced as the service writes them (Avro, Confluent frame,
-schema id 3, keyed by contact), engagement events read back and decoded, a sender config and
+ActionCommand version 2 under schema id 8, or version 1 under id 3 as an older service
+wrote them; keyed by contact), engagement events read back and decoded, a sender config and
 template directory written to a temporary directory, and `switchyard send` started and
 stopped. Not a test itself; the checks live in the test scripts."""
 import io
@@ -43,20 +44,27 @@ def topics_create(base, partitions=2):
         f.result(60)
 
 
-def action(action_id, contact, channel, template, params, not_before_ms=0):
-    return {"action_id": action_id, "contact_id": contact, "channel": channel.upper(),
-            "template_id": template, "not_before": not_before_ms, "journey_id": "j1",
-            "journey_version": 1, "node_id": "n1", "occurrence": 0, "tracking_number": None,
-            "params": params}
+def action(action_id, contact, channel, template, params, not_before_ms=0, version=2):
+    """An action command; version 1 lacks the call-to-action fields (tracking_display...)."""
+    a = {"action_id": action_id, "contact_id": contact, "channel": channel.upper(),
+         "template_id": template, "not_before": not_before_ms, "journey_id": "j1",
+         "journey_version": 1, "node_id": "n1", "occurrence": 0, "tracking_number": None,
+         "params": params, "_version": version}
+    if version == 2:
+        a.update(tracking_display=None, tracking_tel=None, tracking_cta=None,
+                 tracking_fallback=None)
+    return a
 
 
 def actions_produce(root, base, actions):
-    sch = schema(root, "action_command.avsc")
+    schemas = {1: (3, schema(root, "action_command_v1.avsc")),
+               2: (8, schema(root, "action_command.avsc"))}
     p = Producer({"bootstrap.servers": BOOTSTRAP, "enable.idempotence": True})
     for a in actions:
+        schema_id, sch = schemas[a["_version"]]
         buf = io.BytesIO()
-        buf.write(b"\x00" + (3).to_bytes(4, "big"))
-        fastavro.schemaless_writer(buf, sch, a)
+        buf.write(b"\x00" + schema_id.to_bytes(4, "big"))
+        fastavro.schemaless_writer(buf, sch, {k: v for k, v in a.items() if k != "_version"})
         p.produce(f"{base}.actions.{a['channel'].lower()}", buf.getvalue(),
                   key=a["contact_id"].encode())
         p.poll(0)

@@ -79,6 +79,8 @@ sy_action_t action_full(void) {
         .journey_version = 3, .node_id = "call", .occurrence = 2,
         .tracking_number = "+15550100", .params_count = 2,
         .params = {{"first_name", "Ada"}, {"discount", "15%"}},
+        .tracking_display = "555-0100", .tracking_tel = "tel:+15550100",
+        .tracking_cta = "button", .tracking_fallback = true,
     };
     return a;
 }
@@ -222,6 +224,10 @@ void expect_action_eq(const sy_action_t *g, const sy_action_t *w) {
     cr_expect(eq(i32, g->occurrence, w->occurrence), "%d vs %d", g->occurrence, w->occurrence);
     expect_opt_str(g->tracking_number, w->tracking_number, "tracking_number");
     expect_kvs(g->params, g->params_count, w->params, w->params_count);
+    expect_opt_str(g->tracking_display, w->tracking_display, "tracking_display");
+    expect_opt_str(g->tracking_tel, w->tracking_tel, "tracking_tel");
+    expect_opt_str(g->tracking_cta, w->tracking_cta, "tracking_cta");
+    cr_expect(eq(int, g->tracking_fallback, w->tracking_fallback), "tracking_fallback");
 }
 
 void expect_decision_eq(const sy_decision_t *g, const sy_decision_t *w) {

@@ -127,6 +127,10 @@ void gen_action(gen_t *g, sy_action_t *a) {
     a->occurrence = gen_int(g);
     a->tracking_number = gen_opt(g, gen_str(g, "+1", 10));
     a->params_count = gen_kvs(g, a->params, SY_ACTION_PARAMS_MAX);
+    a->tracking_display = gen_opt(g, gen_str(g, "(", 14));
+    a->tracking_tel = gen_opt(g, gen_str(g, "tel:+", 15));
+    a->tracking_cta = gen_opt(g, gen_str(g, "", 6));
+    a->tracking_fallback = a->tracking_number != NULL && gen_u(g, 2) == 1;
 }
 
 void gen_decision(gen_t *g, sy_decision_t *d) {

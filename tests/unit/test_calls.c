@@ -1,7 +1,8 @@
 /* test_calls.c — call tracking in the engine: the calls document's errors, leasing
  * (deterministic, never two live leases on a number, expired ones reused oldest first,
  * exhaustion to the fallback, area codes, partitions' shares), attribution of inbound
- * calls at their time, conversion rules, and the lease records of the state store. */
+ * calls at their time, conversion rules, the lease records of the state store, and the
+ * click-to-call link (action.call_link) a send's params carry. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calls_http.h"
 #include "engine.h"
 #include "engine_calls.h"
 #include "journey.h"
@@ -27,7 +29,8 @@ static const char journey_yaml[] =
     "entry: {event: custom.quote}\n"
     "nodes:\n"
     "  - id: mail\n"
-    "    send: {channel: email, template: q, tracking: {pool: sales, device_attribute: device}}\n"
+    "    send: {channel: email, template: q, tracking: {pool: sales, device_attribute: device},\n"
+    "           params: {link: '{{action.call_link | \"none\"}}'}}\n"
     "    next: wait_call\n"
     "  - id: wait_call\n"
     "    wait: {event: call.converted, timeout: 48h, timeout_to: done}\n"
@@ -55,6 +58,8 @@ typedef struct world {
     char numbers[32][SY_PHONE_E164_BYTES]; /* tracking numbers of the actions, in order */
     char ctas[32][8];
     bool fallback[32];
+    char action_ids[32][65];
+    char links[32][512]; /* the send's link param */
     size_t actions;
     char conversions[8][256];
     size_t conversions_count;
@@ -76,6 +81,9 @@ static sy_err_t on_action(void *ctx, const sy_action_t *a) {
     snprintf(w->numbers[w->actions], SY_PHONE_E164_BYTES, "%s",
              a->tracking_number ? a->tracking_number : "-");
     snprintf(w->ctas[w->actions], 8, "%s", a->tracking_cta ? a->tracking_cta : "-");
+    snprintf(w->action_ids[w->actions], 65, "%s", a->action_id);
+    cr_assert(eq(sz, a->params_count, 1));
+    snprintf(w->links[w->actions], 512, "%s", a->params[0].value);
     w->fallback[w->actions++] = a->tracking_fallback;
     return SY_OK;
 }
@@ -212,6 +220,15 @@ Test(calls_conf, a_journey_naming_an_unknown_pool_is_refused) {
                               "calls.inline) does not define"));
     engine_calls_conf_free(&none);
     world_close(&w);
+}
+
+Test(calls_conf, a_bad_click_base_url_is_refused) {
+    expect_conf_error("click_base_url: ftp://go.example.com\n",
+                      "calls.yaml:1:17: bad click_base_url 'ftp://go.example.com': write an "
+                      "http:// or https:// URL");
+    expect_conf_error("click_base_url: 'https://go.example.com/a b'\n",
+                      "bad click_base_url 'https://go.example.com/a b'");
+    expect_conf_error("click_base_url: 'https://'\n", "bad click_base_url 'https://'");
 }
 
 /* ---- leasing ---- */
@@ -400,6 +417,65 @@ Test(calls_state, leases_and_calls_read_back_through_the_batch_and_after_commit)
                                             sizeof errbuf), SY_ERR_NOT_FOUND),
               "another partition has its own leases");
     state_store_close(s);
+}
+
+/* ---- the click-to-call link ---- */
+
+/* The link of action i: base "/c/" and a token naming its contact, action and number. */
+static void expect_link(const world_t *w, size_t i, const char *contact) {
+    const char *base = "https://go.example.com/c/";
+    char got_contact[SY_ID_BYTES_MAX + 1], got_action[65], got_number[17];
+    cr_assert(eq(int, strncmp(w->links[i], base, strlen(base)), 0), "link %s", w->links[i]);
+    cr_assert(eq(int, calls_token_parse(w->links[i] + strlen(base), got_contact, got_action,
+                                        got_number), SY_OK), "token of %s", w->links[i]);
+    cr_expect(eq(str, got_contact, (char *)contact));
+    cr_expect(eq(str, got_action, (char *)w->action_ids[i]));
+    cr_expect(eq(str, got_number, (char *)w->numbers[i]));
+}
+
+Test(calls_link, a_send_carries_the_click_to_call_link_of_its_number) {
+    char calls[1024];
+    snprintf(calls, sizeof calls, "click_base_url: https://go.example.com/\n%s", calls_yaml);
+    world_t w;
+    world_open(&w, "calls-link", calls, 1);
+    const char *contacts[] = {"ann", "ben", "cat", "dan.o'neil@example.com"};
+    for (int i = 0; i < 4; i++)
+        quote(&w, 0, contacts[i], T0_MS + i * 1000);
+    cr_assert(eq(sz, w.actions, 4));
+    for (size_t i = 0; i < 4; i++)
+        expect_link(&w, i, contacts[i]);
+    cr_expect(w.fallback[3], "the fallback number has its link too");
+    world_close(&w);
+}
+
+Test(calls_link, without_click_base_url_the_param_takes_its_default) {
+    world_t w;
+    world_open(&w, "calls-nolink", calls_yaml, 1);
+    quote(&w, 0, "ann", T0_MS);
+    cr_expect(eq(str, w.links[0], "none"));
+    cr_expect(ne(str, w.numbers[0], "-"), "a number was leased all the same");
+    world_close(&w);
+}
+
+static void expect_journey_error(const char *yaml, const char *message) {
+    journey_t *j = NULL;
+    sy_err_t err = journey_parse(&j, yaml, strlen(yaml), "j.yaml", errbuf, sizeof errbuf);
+    journey_free(j);
+    cr_expect(ne(int, err, SY_OK), "%s", yaml);
+    cr_expect_not_null(strstr(errbuf, message), "got: %s\nwant: %s", errbuf, message);
+}
+
+Test(calls_link, call_link_is_for_a_sends_params_with_a_default) {
+    const char *head = "id: q\nversion: 1\nentry: {event: custom.quote}\nnodes:\n";
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "%s  - id: t\n    task: {queue: q, params: "
+             "{l: '{{action.call_link | \"x\"}}'}}\n    next: d\n  - id: d\n    exit: {}\n",
+             head);
+    expect_journey_error(yaml, "'action.call_link' is defined in a send's params only");
+    snprintf(yaml, sizeof yaml, "%s  - id: s\n    send: {channel: email, template: q, "
+             "params: {l: '{{action.call_link}}'}}\n    next: d\n  - id: d\n    exit: {}\n",
+             head);
+    expect_journey_error(yaml, "needs a default");
 }
 
 Test(phone, display_forms_and_checks) {

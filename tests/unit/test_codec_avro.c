@@ -241,6 +241,15 @@ static void av_expect_action(avro_value_t *v, const sy_action_t *a) {
     av_expect_long(v, "occurrence", a->occurrence);
     av_expect_str(v, "tracking_number", a->tracking_number);
     av_expect_kvs(v, "params", a->params, a->params_count);
+    av_expect_str(v, "tracking_display", a->tracking_display);
+    av_expect_str(v, "tracking_tel", a->tracking_tel);
+    av_expect_str(v, "tracking_cta", a->tracking_cta);
+    avro_value_t fallback = av_field(v, "tracking_fallback");
+    int b = 0;
+    cr_expect(eq(int, av_present(&fallback), a->tracking_number != NULL), "fallback present");
+    if (av_present(&fallback))
+        avro_value_get_boolean(&fallback, &b);
+    cr_expect(eq(int, b, a->tracking_fallback), "tracking_fallback");
 }
 
 static void av_expect_decision(avro_value_t *v, const sy_decision_t *d) {

@@ -55,7 +55,7 @@ Test(codec, decode_rejects_wrong_magic_byte) {
 }
 
 Test(codec, decode_rejects_unknown_schema_ids) {
-    const uint32_t ids[] = {0, 8, 0x01000001u, 0xffffffffu};
+    const uint32_t ids[] = {0, SY_SCHEMA_ID_MAX + 1, 0x01000001u, 0xffffffffu};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         wire_t w;
         sy_event_t e;

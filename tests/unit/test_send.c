@@ -36,12 +36,53 @@ Test(send_template, fills_holes_defaults_and_escapes_html) {
     free(t);
 }
 
+Test(send_template, fills_the_call_to_action_of_a_tracking_number) {
+    sy_action_t a = action_make();
+    const char *tmpl = "<a class=\"cta-{{tracking_cta | \"text\"}}\" href=\"{{tracking_tel | "
+                       "\"tel:+18005550100\"}}\">{{tracking_display | \"(800) 555-0100\"}}</a>";
+    char *t = send_template_fill(tmpl, &a, true, errbuf, sizeof errbuf);
+    cr_assert(eq(str, t, "<a class=\"cta-text\" href=\"tel:+18005550100\">(800) 555-0100</a>"),
+              "without a number: the defaults");
+    free(t);
+    a.tracking_number = "+12125550100";
+    a.tracking_display = "(212) 555-0100";
+    a.tracking_tel = "tel:+12125550100";
+    a.tracking_cta = "button";
+    t = send_template_fill(tmpl, &a, true, errbuf, sizeof errbuf);
+    cr_assert(eq(str, t, "<a class=\"cta-button\" href=\"tel:+12125550100\">(212) 555-0100</a>"));
+    free(t);
+    a.params[a.params_count++] = (sy_kv_t){"tracking_cta", "banner"};
+    t = send_template_fill("{{tracking_cta}} {{tracking_number}}", &a, false, errbuf,
+                           sizeof errbuf);
+    cr_assert(eq(str, t, "banner +12125550100"), "a param of the same name wins");
+    free(t);
+}
+
 Test(send_template, refuses_a_missing_param_and_an_open_hole) {
     sy_action_t a = action_make();
     cr_assert_null(send_template_fill("{{nope}}", &a, false, errbuf, sizeof errbuf));
     cr_assert(eq(str, errbuf, "the action has no param 'nope'"));
     cr_assert_null(send_template_fill("x {{name", &a, false, errbuf, sizeof errbuf));
     cr_assert(eq(str, errbuf, "a {{ without }}"));
+}
+
+Test(send_template, the_example_quote_email_carries_the_click_to_call_link) {
+    /* The action the insurance example's quote_email writes for a smartphone contact. */
+    sy_action_t a = {.action_id = "0187", .contact_id = "a1", .channel = SY_CHANNEL_EMAIL,
+                     .template_id = "auto_quote", .params_count = 2,
+                     .tracking_number = "+13125550104", .tracking_display = "(312) 555-0104",
+                     .tracking_tel = "tel:+13125550104", .tracking_cta = "button"};
+    a.params[0] = (sy_kv_t){"greeting", "Hi Ann, here is your quote"};
+    a.params[1] = (sy_kv_t){"call_link", "https://calls.example.com/c/6131.0187.13125550104"};
+    send_message_t msg;
+    cr_assert(eq(int, send_template_render(SY_SOURCE_ROOT "/examples/loop/templates", &a, &msg,
+                                           errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_expect(eq(str, msg.html, "<p>Hi Ann, here is your quote.</p>\n<p class=\"cta-button\">"
+                 "Questions? <a href=\"https://calls.example.com/c/6131.0187.13125550104\">"
+                 "Call (312) 555-0104</a></p>\n"));
+    cr_expect_not_null(strstr(msg.text, "Call us at (312) 555-0104: https://calls.example.com"
+                              "/c/6131.0187.13125550104"), "%s", msg.text);
+    send_message_clear(&msg);
 }
 
 Test(send_template, refuses_a_template_id_that_is_a_path) {

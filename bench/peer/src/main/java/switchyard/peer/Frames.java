@@ -21,7 +21,7 @@ import org.apache.avro.io.EncoderFactory;
 final class Frames {
     static final int ENGAGEMENT_EVENT = 1;
     static final int PROFILE_UPDATE = 2;
-    static final int ACTION_COMMAND = 3;
+    static final int ACTION_COMMAND = 8; // version 2 (schemas/action_command.avsc)
     static final int ROUTING_DECISION = 4;
     static final int CONTACT_UPDATE = 5;
 
