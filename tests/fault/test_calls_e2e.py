@@ -74,20 +74,25 @@ def entries_make(schemas, now_ms):
 
 
 def run_with_kills(svc, rng, kills, feed, what):
-    """Feed part k, then SIGKILL the service 0.1-1.5 s (seeded) after it got its
-    partitions, kills times; the last part fed to a service left running."""
+    """Start the service and feed it part k (in a thread) while it runs, SIGKILL it
+    0.1-1.5 s (seeded) after it got its partitions, and finish feeding the part, kills
+    times; the last part is fed to a service left running."""
     for k in range(kills + 1):
         if svc.proc is None or svc.proc.poll() is not None:
             svc.start()
-        feed(k)
         if k == kills:
+            feed(k)
             return
-        delay = rng.uniform(0.1, 1.5)
-        time.sleep(delay)
-        committed, end = lib.group_progress(svc.base)
-        svc.kill()
-        print(f"{what}: SIGKILL {k + 1}/{kills} {delay:.2f} s after part {k + 1} was fed, "
-              f"{committed} of {end} input records committed", flush=True)
+        with concurrent.futures.ThreadPoolExecutor(1) as feeder:
+            fed = feeder.submit(feed, k)
+            delay = rng.uniform(0.1, 1.5)
+            time.sleep(delay)
+            committed, end = lib.group_progress(svc.base)
+            svc.kill()
+            fed.result()
+        print(f"{what}: SIGKILL {k + 1}/{kills} {delay:.2f} s after it got its partitions, "
+              f"part {k + 1} being fed: {committed} of {end} input records committed then",
+              flush=True)
 
 
 # ---- leases, from the action commands ----
@@ -292,8 +297,9 @@ def changelog_leases_check(lease_writes, by_number):
         last[n] = lease["action"]
     check(last == {n: held[-1][2]["action_id"] for n, held in by_number.items()},
           "the changelog's last lease of a number is not its last send's")
-    print(f"ok: the changelog's {len(lease_writes)} lease writes are the actions' leases",
-          flush=True)
+    print(f"ok: the changelog's {len(lease_writes)} lease writes (a number leased twice in "
+          "one batch is written once) are the actions' leases, the last of each number its "
+          "last send's", flush=True)
 
 
 def outputs_read(base, schemas):
