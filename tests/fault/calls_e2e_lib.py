@@ -70,7 +70,7 @@ def murmur2_partition(key, partitions):
     return (h & 0x7fffffff) % partitions
 
 
-def config_write(d, root, base, calls_file, extra=""):
+def config_write(d, base, calls_file, extra=""):
     """A config for `run`, `ingest` and `topics create`: event time, the test's journeys
     directory, the calls document, unique topics, small transactions (kills land between
     commits) and a short session so a restarted instance gets its partitions quickly."""

@@ -315,31 +315,39 @@ def outputs_read(base, schemas):
     return out
 
 
+def replay_compare(d, base, name, source, actions, outs):
+    """Replay source (replay's input options) into topics of its own; compare the bytes
+    of its action commands, conversions and decisions with the service's."""
+    rbase = f"{base}-{name}"
+    rconfig = lib.config_write(d, rbase, os.path.join(d, "calls.yaml"))
+    lib.run_checked([BIN, "topics", "create", "--config", rconfig], "topics create")
+    run = lib.run_checked([BIN, "replay", "--journeys", os.path.join(d, "journeys"),
+                           "--config", rconfig, "--until", "input"] + source, "replay")
+    schemas = lib.schemas(ROOT)
+    again = outputs_read(rbase, schemas)
+    again["actions_raw"] = [a["_raw"] for a in actions_read(rbase, schemas)]
+    outs = dict(outs, actions_raw=[a["_raw"] for a in actions])
+    for kind in ("actions", "conversions", "decisions"):
+        live, replayed = outs[kind + "_raw"], again[kind + "_raw"]
+        check(sorted(live) == sorted(replayed), f"{name}: the replay's {kind} differ: "
+              f"{len(live)} live, {len(replayed)} replayed, "
+              f"{len(set(live) ^ set(replayed))} differ")
+    return run.stderr.strip().splitlines()[-1]
+
+
 def replay_check(d, base, config, actions, outs):
-    """Record the events topic, replay it into topics of its own, compare the bytes."""
+    """A recording of the events topic replayed (with the topic's partition count), and
+    the topic replayed straight (its count taken from it): the service's bytes."""
     rec = os.path.join(d, "events.rec")
     lib.run_checked([BIN, "record", "--topic", f"{base}.events", "--out", rec, "--config",
                      config], "record")
-    rbase = f"{base}-replay"
-    rconfig = lib.config_write(d, ROOT, rbase, os.path.join(d, "calls.yaml"))
-    lib.run_checked([BIN, "topics", "create", "--config", rconfig], "topics create")
-    run = lib.run_checked([BIN, "replay", "--journeys", os.path.join(d, "journeys"),
-                           "--recording", rec, "--config", rconfig, "--until", "input",
-                           "--events-partitions", str(lib.PARTITIONS)], "replay")
-    schemas = lib.schemas(ROOT)
-    again = outputs_read(rbase, schemas)
-    again_actions = actions_read(rbase, schemas)
-    for name, live, replayed in [
-            ("action commands", [a["_raw"] for a in actions], [a["_raw"] for a in again_actions]),
-            ("conversions", outs["conversions_raw"], again["conversions_raw"]),
-            ("decisions", outs["decisions_raw"], again["decisions_raw"])]:
-        check(sorted(live) == sorted(replayed), f"the replay's {name} differ: "
-              f"{len(live)} live, {len(replayed)} replayed, "
-              f"{len(set(live) ^ set(replayed))} differ")
-    print(f"ok: a replay of the recorded events gives the same {len(actions)} action "
-          f"commands (their tracking numbers), {len(outs['conversions'])} conversions and "
-          f"{len(outs['decisions'])} decisions, byte for byte ({run.stderr.strip()[-160:]})",
-          flush=True)
+    summary = replay_compare(d, base, "replay", ["--recording", rec, "--events-partitions",
+                                                 str(lib.PARTITIONS)], actions, outs)
+    replay_compare(d, base, "replay-topic", ["--topic", f"{base}.events"], actions, outs)
+    print(f"ok: a replay of the recorded events, and one of the topic, give the same "
+          f"{len(actions)} action commands (their tracking numbers), "
+          f"{len(outs['conversions'])} conversions and {len(outs['decisions'])} decisions, "
+          f"byte for byte ({summary})", flush=True)
 
 
 def main():
@@ -355,7 +363,7 @@ def main():
     with open(os.path.join(d, "calls.yaml"), "w") as f:
         f.write(CALLS_DOC)
     base = f"callse2e-{uuid.uuid4().hex[:8]}"
-    config = lib.config_write(d, ROOT, base, os.path.join(d, "calls.yaml"))
+    config = lib.config_write(d, base, os.path.join(d, "calls.yaml"))
     lib.run_checked([BIN, "topics", "create", "--config", config], "topics create")
     phase_a, phase_b, entries = entries_make(schemas, now_ms)
     svc = lib.Service(BIN, config, d, base)
