@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import fastavro
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 BOOTSTRAP = os.environ["SWITCHYARD_TEST_BOOTSTRAP"]
 PARTITIONS = 4
@@ -182,8 +182,10 @@ def topic_read(topic):
         m = c.poll(0.5)
         if m is None:
             continue
-        if m.error():
-            eof.add(m.partition())
+        if m.error():  # a broker's transient error is not the end of a partition
+            check(not m.error().fatal(), f"{topic}: {m.error()}")
+            if m.error().code() == KafkaError._PARTITION_EOF:
+                eof.add(m.partition())
             continue
         eof.discard(m.partition())
         got.append((m.partition(), m.offset(), m.key(), m.value()))

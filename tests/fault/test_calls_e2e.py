@@ -327,12 +327,17 @@ def replay_compare(d, base, name, source, actions, outs):
     again = outputs_read(rbase, schemas)
     again["actions_raw"] = [a["_raw"] for a in actions_read(rbase, schemas)]
     outs = dict(outs, actions_raw=[a["_raw"] for a in actions])
+    summary = run.stderr.strip().splitlines()[-1]
     for kind in ("actions", "conversions", "decisions"):
         live, replayed = outs[kind + "_raw"], again[kind + "_raw"]
-        check(sorted(live) == sorted(replayed), f"{name}: the replay's {kind} differ: "
-              f"{len(live)} live, {len(replayed)} replayed, "
-              f"{len(set(live) ^ set(replayed))} differ")
-    return run.stderr.strip().splitlines()[-1]
+        if sorted(live) != sorted(replayed):
+            only = [("live", r) for r in set(live) - set(replayed)]
+            only += [("replay", r) for r in set(replayed) - set(live)]
+            shown = [(who, lib.unframe(schemas, r[1])[1]) for who, r in sorted(only)[:6]]
+            raise AssertionError(f"{name}: the replay's {kind} differ: {len(live)} live, "
+                                 f"{len(replayed)} replayed ({summary}); only in one: "
+                                 f"{shown}")
+    return summary
 
 
 def replay_check(d, base, config, actions, outs):
