@@ -328,6 +328,7 @@ def replay_compare(d, base, name, source, actions, outs):
     again["actions_raw"] = [a["_raw"] for a in actions_read(rbase, schemas)]
     outs = dict(outs, actions_raw=[a["_raw"] for a in actions])
     summary = run.stderr.strip().splitlines()[-1]
+    check(" 0 dead letters," in summary, f"{name}: {summary}")
     for kind in ("actions", "conversions", "decisions"):
         live, replayed = outs[kind + "_raw"], again[kind + "_raw"]
         if sorted(live) != sorted(replayed):
@@ -394,6 +395,8 @@ def main():
     print(f"{svc.starts} starts, {KILLS_ENTRIES + KILLS_CALLS} of them killed; "
           f"{sum(len(c[2]) for c in calls)} callbacks of {len(calls)} calls posted", flush=True)
     outs = outputs_read(base, schemas)
+    dead = lib.topic_read(f"{base}.dlq")
+    check(not dead, f"{len(dead)} dead letters, the first {dead[0] if dead else None}")
     again = actions_read(base, schemas)
     check(sorted(a["_raw"] for a in again) == sorted(a["_raw"] for a in actions),
           "the calls made the service send something")
