@@ -35,6 +35,7 @@ static const struct option args_options[] = {
     ARG("partitions"), ARG("from-offset"), ARG("from-time"), ARG("to-offset"),
     ARG("to-time"),   ARG("bootstrap"), ARG("out"),       ARG("config"),
     ARG("state-dir"), ARG("until"),     ARG("what-if"),   ARG("map"),
+    ARG("events-partitions"),
     {"json", no_argument, NULL, 0}, {"report", no_argument, NULL, 0}, {0}};
 #undef ARG
 
@@ -79,6 +80,12 @@ static int run_option(cli_replay_args_t *a, const char *option, const char *valu
         a->what_if_dir = value;
     } else if (strcmp(option, "--map") == 0) {
         a->map_dir = value;
+    } else if (strcmp(option, "--events-partitions") == 0) {
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (*end || end == value || n < 1 || n > STATE_PARTITIONS_MAX)
+            return args_fail("--events-partitions takes 1..4096", value);
+        a->conf.events_partitions = (int32_t)n;
     } else if (strcmp(option, "--until") == 0) {
         simulate_conf_t until = {0};
         if (!simulate_until_parse(value, &until))

@@ -22,8 +22,9 @@ struct output_kafka {
     codec_t *codec;       /* owned */
     schema_registry_t *registry; /* owned; NULL: frames keep the embedded ids */
     const char *decisions, *contact_updates, *dlq;   /* owned copies: see topics */
+    const char *conversions;                         /* owned copy: see topics */
     char *action_topics[SY_CHANNEL__COUNT];          /* owned: prefix + channel name */
-    char *topics;                                    /* owned: the three names above */
+    char *topics;                                    /* owned: the four names above */
     sy_err_t failed;      /* the first delivery failure, SY_OK while none */
     char error[OUTPUT_KAFKA_ERROR_BYTES];
 };
@@ -63,16 +64,18 @@ static sy_err_t producer_create(output_kafka_t *o, const sy_config_t *config,
 /* Copy the topic names so out does not borrow config past open. */
 static sy_err_t topics_copy(output_kafka_t *o, const sy_config_t *c) {
     size_t d = strlen(c->topic_decisions) + 1, u = strlen(c->topic_contact_updates) + 1;
-    size_t q = strlen(c->topic_dlq) + 1;
-    o->topics = malloc(d + u + q);
+    size_t q = strlen(c->topic_dlq) + 1, v = strlen(c->topic_conversions) + 1;
+    o->topics = malloc(d + u + q + v);
     if (!o->topics)
         return SY_ERR_NOMEM;
     memcpy(o->topics, c->topic_decisions, d);
     memcpy(o->topics + d, c->topic_contact_updates, u);
     memcpy(o->topics + d + u, c->topic_dlq, q);
+    memcpy(o->topics + d + u + q, c->topic_conversions, v);
     o->decisions = o->topics;
     o->contact_updates = o->topics + d;
     o->dlq = o->topics + d + u;
+    o->conversions = o->topics + d + u + q;
     for (int ch = 0; ch < SY_CHANNEL__COUNT; ch++)
         if (!(o->action_topics[ch] = config_action_topic(c, (sy_channel_t)ch)))
             return SY_ERR_NOMEM;
@@ -170,8 +173,22 @@ static sy_err_t kafka_contact_update(void *ctx, const sy_contact_update_t *u) {
                 &outputs(o)->contact_updates);
 }
 
+/* As the service: the frame keeps the embedded schema id (the registry registers no
+ * conversions subject). */
+static sy_err_t kafka_conversion(void *ctx, const sy_conversion_t *c) {
+    output_kafka_t *o = ctx;
+    const void *frame = NULL;
+    size_t len = 0;
+    sy_err_t err = codec_encode_conversion(o->codec, c, &frame, &len, o->error,
+                                           sizeof o->error);
+    if (err != SY_OK)
+        return err;
+    return produce(o, o->conversions, c->contact_id, strlen(c->contact_id), frame, len, NULL);
+}
+
 engine_sink_t output_kafka_sink(output_kafka_t *o) {
-    return (engine_sink_t){kafka_decision, kafka_action, kafka_contact_update, o, NULL};
+    return (engine_sink_t){kafka_decision, kafka_action, kafka_contact_update, o,
+                           kafka_conversion};
 }
 
 sy_err_t output_kafka_dead_letter(output_kafka_t *o, const sy_dead_letter_t *dl,

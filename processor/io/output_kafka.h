@@ -1,8 +1,9 @@
 /* output_kafka.h — the outputs of a replay produced to the config's output topics by an
  * idempotent producer (no transaction: a replay is re-run whole, not resumed): decisions
  * to topic.decisions, actions to topic.actions.prefix + channel, contact updates to
- * topic.contact_updates, dead letters to topic.dlq with the service's headers; every
- * record keyed by contact id. Not the service's transactional output (runner_output.c). */
+ * topic.contact_updates, conversions to topic.conversions, dead letters to topic.dlq with
+ * the service's headers; every record keyed by contact id. Not the service's
+ * transactional output (runner_output.c). */
 #ifndef SY_OUTPUT_KAFKA_H
 #define SY_OUTPUT_KAFKA_H
 

@@ -44,6 +44,7 @@ struct topic_reader {
     topic_range_t *ranges; /* ascending partitions */
     size_t ranges_count;
     size_t current;        /* the range being read */
+    int32_t topic_partitions; /* the topic's partition count, from its metadata */
     bool assigned;
     int64_t waited_since_ms; /* last sign of life of the current partition */
     rd_kafka_message_t *msg; /* the record last returned (out borrows it) */
@@ -185,6 +186,7 @@ static sy_err_t reader_partitions(topic_reader_t *r, const topic_reader_conf_t *
                                   const rd_kafka_metadata_topic_t *t, char *errbuf,
                                   size_t errbuf_size) {
     size_t n = c->partitions ? c->partitions_count : (size_t)t->partition_cnt;
+    r->topic_partitions = t->partition_cnt;
     if (n == 0 || n > TOPIC_READER_PARTITIONS_MAX) {
         snprintf(errbuf, errbuf_size, "topic '%s': %zu partitions to read (1 to %d)",
                  r->topic, n, TOPIC_READER_PARTITIONS_MAX);
@@ -429,6 +431,10 @@ sy_err_t topic_reader_next(topic_reader_t *r, recording_record_t *out, char *err
         }
     }
     return SY_ERR_NOT_FOUND;
+}
+
+int32_t topic_reader_topic_partitions(const topic_reader_t *r) {
+    return r->topic_partitions;
 }
 
 void topic_reader_progress(const topic_reader_t *r, uint64_t *records_read,

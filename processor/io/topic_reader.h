@@ -67,6 +67,9 @@ sy_err_t topic_reader_open(topic_reader_t **out, const topic_reader_conf_t *conf
 sy_err_t topic_reader_next(topic_reader_t *reader, recording_record_t *out, char *errbuf,
                            size_t errbuf_size);
 
+/* The partition count of the topic (all of them, not only those read). */
+int32_t topic_reader_topic_partitions(const topic_reader_t *reader);
+
 /* Records returned so far, and the total the ranges held when resolved (an upper bound
  * under read_committed: markers and aborted records take offsets too). */
 void topic_reader_progress(const topic_reader_t *reader, uint64_t *records_read,

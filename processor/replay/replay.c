@@ -111,6 +111,20 @@ static void out_reason(const replay_output_t *o, char *errbuf, size_t errbuf_siz
     }
 }
 
+/* The partitions call tracking shares each pool among: the service's, the events topic's
+ * count (--events-partitions, else the topic's own); a recording does not hold it. */
+static sy_err_t calls_partitions(const replay_conf_t *conf, const replay_input_t *input,
+                                 int32_t *out, char *errbuf, size_t errbuf_size) {
+    *out = conf->events_partitions > 0 ? conf->events_partitions
+                                       : replay_input_topic_partitions(input);
+    if (*out > 0)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "call tracking (calls.file, calls.inline) shares each pool "
+             "among the events topic's partitions, which a recording does not hold: give "
+             "--events-partitions N, the partition count of the recorded topic");
+    return SY_ERR_CONFIG;
+}
+
 sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_stage_t *stage,
                     char *errbuf, size_t errbuf_size) {
     replay_output_t out = {0};
@@ -131,6 +145,8 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
     *stage = REPLAY_STAGE_OPEN;
     if (err == SY_OK)
         err = replay_input_open(&input, conf, errbuf, errbuf_size);
+    if (err == SY_OK && sim_conf.calls)
+        err = calls_partitions(conf, input, &sim_conf.calls_partitions, errbuf, errbuf_size);
     if (err == SY_OK)
         err = simulate_open(&sim, &sim_conf, errbuf, errbuf_size);
     if (err == SY_OK)

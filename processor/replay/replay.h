@@ -30,6 +30,10 @@ typedef struct replay_conf {
     const char *output_bootstrap;     /* overrides the output config's bootstrap, or NULL */
     const char *state_dir;            /* NULL: fresh in-memory state. Borrowed */
     int32_t partitions;               /* partitions of the driver: 1 + the highest one read */
+    /* The partition count of the events topic the input comes from: call tracking shares
+     * each pool among that many partitions, as the service does. 0: unknown (with a
+     * topic, its own count is taken; with recordings a calls config is then refused). */
+    int32_t events_partitions;
     simulate_until_t until;           /* timers after the input, as simulate's --until */
     int64_t until_ms;
     FILE *progress;                   /* progress and summary lines; borrowed, or NULL */

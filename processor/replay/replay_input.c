@@ -66,6 +66,10 @@ sy_err_t replay_input_open(replay_input_t **out, const replay_conf_t *conf, char
     return SY_OK;
 }
 
+int32_t replay_input_topic_partitions(const replay_input_t *in) {
+    return in->topic ? topic_reader_topic_partitions(in->topic) : 0;
+}
+
 void replay_input_close(replay_input_t *in) {
     if (!in)
         return;

@@ -15,6 +15,10 @@ typedef struct replay_input replay_input_t;
 sy_err_t replay_input_open(replay_input_t **out, const replay_conf_t *conf, char *errbuf,
                            size_t errbuf_size);
 
+/* The partition count of the topic read (the profiles topic's, read first, is the same:
+ * the service refuses topics that are not co-partitioned); 0 for recordings. */
+int32_t replay_input_topic_partitions(const replay_input_t *input);
+
 /* replay_input_close(NULL) is a no-op. */
 void replay_input_close(replay_input_t *input);
 

@@ -110,7 +110,9 @@ static sy_err_t sim_calls_open(simulate_t *s, const simulate_conf_t *conf, char 
         return SY_OK;
     sy_err_t err = engine_calls_journeys_check(conf->calls, s->journeys, errbuf, errbuf_size);
     if (err == SY_OK)
-        engine_calls_set(s->engine, conf->calls, conf->partitions);
+        engine_calls_set(s->engine, conf->calls,
+                         conf->calls_partitions > 0 ? conf->calls_partitions
+                                                    : conf->partitions);
     return err;
 }
 

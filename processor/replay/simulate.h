@@ -54,6 +54,9 @@ typedef struct simulate_conf {
     campaign_report_t *report; /* not NULL: campaign metrics are counted into it, as the
                                 * service counts them (borrowed; outlives sim) */
     const engine_calls_conf_t *calls; /* call tracking; NULL: none. Borrowed, outlives sim */
+    /* The partitions call tracking shares each pool among (engine_calls_owner): the
+     * events topic's count; 0: partitions. */
+    int32_t calls_partitions;
 } simulate_conf_t;
 
 /* What a service config sets for an offline run, as it does for the service: admission

@@ -376,6 +376,24 @@ Test(replay, bad_usage_and_missing_files_exit_2) {
     cr_assert(eq(int, run("replay --journeys nowhere --recording all.rec"), 2), "%s", out);
 }
 
+/* Call tracking shares a pool among the events topic's partitions: a recording does not
+ * say how many there were, so a replay with a calls config needs --events-partitions. */
+Test(replay, call_tracking_from_a_recording_needs_the_events_partitions) {
+    char path[256];
+    path_in(path, sizeof path, "calls.conf");
+    cr_assert(eq(int, text_file_write(path, "kafka.bootstrap.servers = 127.0.0.1:1\n"
+                                            "journeys.dir = .\nstate.dir = unused\n"
+                                            "calls.file = " SY_SOURCE_ROOT
+                                            "/examples/calls/sales.yaml\n"), 0));
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording all.rec --config "
+                          "calls.conf"), 2), "%s", out);
+    cr_assert_not_null(strstr(out, "give --events-partitions N, the partition count of the "
+                                   "recorded topic"), "%s", out);
+    cr_assert(eq(int, run("replay --journeys " JOURNEYS " --recording all.rec --config "
+                          "calls.conf --events-partitions 0"), 2), "%s", out);
+    cr_assert_not_null(strstr(out, "--events-partitions takes 1..4096"), "%s", out);
+}
+
 /* The base, what-if and diff cells of the report's row named name, as "base what-if diff". */
 static void report_row(const char *report, const char *name, char *cells, size_t size) {
     char prefix[128];
