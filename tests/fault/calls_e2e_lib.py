@@ -29,8 +29,9 @@ def check(cond, what):
 def schemas(root):
     """{schema id: parsed schema} of the records this test reads and writes."""
     out = {}
-    for name, sid in [("engagement_event", 1), ("action_command", 3), ("routing_decision", 4),
-                      ("contact_update", 5), ("conversion", 7)]:
+    for name, sid in [("engagement_event", 1), ("action_command_v1", 3),
+                      ("routing_decision", 4), ("contact_update", 5), ("conversion", 7),
+                      ("action_command", 8)]:
         with open(os.path.join(root, "schemas", f"{name}.avsc")) as f:
             out[sid] = fastavro.parse_schema(json.load(f))
     return out

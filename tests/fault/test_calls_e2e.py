@@ -102,7 +102,7 @@ def actions_read(base, schemas):
     for channel in ("email", "sms", "task"):
         for p, off, key, value in lib.topic_read(f"{base}.actions.{channel}"):
             sid, a = lib.unframe(schemas, value)
-            check(sid == 3 and key.decode() == a["contact_id"], f"action at {p}/{off}")
+            check(sid == 8 and key.decode() == a["contact_id"], f"action at {p}/{off}")
             a["not_before"] = round(a["not_before"].timestamp() * 1000)
             a["_raw"] = (key, value)
             out.append(a)
