@@ -117,6 +117,19 @@ enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
  * rebalance, once its assignment is known). */
 #define RUNNER_STANDBY_LOOK_MS 5000
 
+/* Members remembered for fencing (runner_fence.c), and the longest a fence may take. */
+#define RUNNER_FENCE_MEMBERS_MAX 64
+#define RUNNER_FENCE_ID_BYTES 256
+#define RUNNER_FENCE_MS 5000
+
+/* The group's members as last described, by client id (= transactional.id), so that a
+ * member missing from the next description can be fenced (runner_fence.c). */
+typedef struct runner_fence {
+    char known[RUNNER_FENCE_MEMBERS_MAX][RUNNER_FENCE_ID_BYTES];
+    int known_count;
+    bool gained; /* partitions were assigned here since the last stable description */
+} runner_fence_t;
+
 /* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
 typedef struct runner_changelog {
     rd_kafka_t *restore; /* read_committed consumer of topic.changelog, no group (owned) */
@@ -174,6 +187,7 @@ struct runner {
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
     runner_restore_t restore;
+    runner_fence_t fence;
     bool cooperative; /* the group's rebalance protocol, as last named (runner_rebalance.c) */
     /* Reload on request (runner_reload_watch): a signal handler sets *reload. */
     atomic_int *reload;
@@ -427,6 +441,16 @@ sy_err_t runner_restore_standby(runner_t *r, int32_t p, bool want, char *errbuf,
  * members that rank highest by a hash of (member, partition), but for its owner.
  * A description that fails is tried again later. Errors: as runner_restore_step. */
 sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* runner_fence.c: whether this instance fences members that left the group (exactly_once,
+ * client.id left to switchyard, which sets it to the transactional.id). */
+bool runner_fence_enabled(const runner_t *r);
+
+/* runner_fence.c: given a stable description g of the group, fence (init_transactions
+ * under its transactional.id) every member of the previous description missing from g, if
+ * partitions were assigned here since then; then remember g's members. A fence that fails
+ * is logged and left to the broker's transaction timeout. */
+void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g);
 
 /* Partition p was revoked: stop restoring it (what was applied stays, with its
  * checkpoint). Returns whether it was being restored. */

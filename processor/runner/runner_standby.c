@@ -4,8 +4,9 @@
  * client id and member id) and computes the same placement from it: for each partition,
  * the members ranked by a hash of (member key, partition), highest first;
  * the first standby.replicas + 1 of them keep it warm, but for its owner. The
- * member key is its client id, which the runner sets to its group.instance.id (stable
- * across restarts), else its member id. Not the tailing itself (runner_restore.c). */
+ * member key is its group.instance.id (stable across restarts), else its member id. The
+ * same description serves the fencing of members that left (runner_fence.c). Not the
+ * tailing itself (runner_restore.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #define RUNNER_STANDBY_MEMBERS_MAX 256
 
 typedef struct member {
-    const char *key; /* ranks it: client id or member id */
+    const char *key; /* ranks it: group.instance.id or member id */
     bool self;
 } member_t;
 
@@ -80,8 +81,8 @@ static sy_err_t placement_apply(runner_t *r, const rd_kafka_ConsumerGroupDescrip
     for (int i = 0; i < n; i++) {
         const rd_kafka_MemberDescription_t *m = rd_kafka_ConsumerGroupDescription_member(g, i);
         const char *id = rd_kafka_MemberDescription_consumer_id(m);
-        const char *client = rd_kafka_MemberDescription_client_id(m);
-        members[i] = (member_t){.key = client && client[0] ? client : id,
+        const char *instance = rd_kafka_MemberDescription_group_instance_id(m);
+        members[i] = (member_t){.key = instance && instance[0] ? instance : id,
                                 .self = id_self && id && strcmp(id_self, id) == 0};
         self = members[i].self ? i : self;
     }
@@ -128,9 +129,10 @@ sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
     int64_t now = sy_clock_mono_ms();
     assert(r->txn_state == RUNNER_TXN_IDLE);
     /* After a rebalance, looked at again soon (the group may not be stable yet). */
-    int64_t every = rs->placement_stale ? RUNNER_STANDBY_LOOK_MS / 10 : RUNNER_STANDBY_LOOK_MS;
-    if (r->config->state_standby_replicas <= 0 || rs->count > 0 ||
-        now - rs->placement_ms < every)
+    bool fence_due = runner_fence_enabled(r), stale = rs->placement_stale || r->fence.gained;
+    bool standbys = r->config->state_standby_replicas > 0 && rs->count == 0;
+    int64_t every = stale ? RUNNER_STANDBY_LOOK_MS / 10 : RUNNER_STANDBY_LOOK_MS;
+    if ((!standbys && !fence_due) || now - rs->placement_ms < every)
         return SY_OK;
     rs->placement_ms = now;
     rd_kafka_event_t *ev = describe(r);
@@ -144,8 +146,13 @@ sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     if (count == 1 && !rd_kafka_ConsumerGroupDescription_error(groups[0]) &&
         rd_kafka_ConsumerGroupDescription_state(groups[0]) ==
-            RD_KAFKA_CONSUMER_GROUP_STATE_STABLE)
-        err = placement_apply(r, groups[0], errbuf, errbuf_size);
+            RD_KAFKA_CONSUMER_GROUP_STATE_STABLE) {
+        runner_fence_vanished(r, groups[0]);
+        if (standbys)
+            err = placement_apply(r, groups[0], errbuf, errbuf_size);
+        else if (r->config->state_standby_replicas <= 0)
+            rs->placement_stale = false; /* no placement to keep */
+    }
     rd_kafka_event_destroy(ev);
     return err;
 }
