@@ -22,8 +22,10 @@
 
 /* The consumer group's session timeout unless kafka.session.timeout.ms says otherwise: how
  * long a silent (killed) instance keeps its partitions, and, with static membership, how
- * long one that stopped keeps them (it does not leave the group). */
-#define RUNNER_SESSION_TIMEOUT_MS "10000"
+ * long one that stopped keeps them (it does not leave the group). The broker's default
+ * minimum (group.min.session.timeout.ms); heartbeats come from librdkafka's own thread,
+ * three per session, so a busy loop does not lose the partitions. */
+#define RUNNER_SESSION_TIMEOUT_MS "6000"
 #define RUNNER_HEARTBEAT_MS "2000"
 /* transaction.timeout.ms unless configured: how long a killed instance's open transaction
  * holds back the changelog's and the input offsets' stable end for the next owner. */
@@ -121,6 +123,8 @@ enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
 #define RUNNER_FENCE_MEMBERS_MAX 64
 #define RUNNER_FENCE_ID_BYTES 256
 #define RUNNER_FENCE_MS 5000
+/* How often the group is described while a member that left may await its fence. */
+#define RUNNER_FENCE_LOOK_MS 100
 
 /* The group's members as last described, by client id (= transactional.id), so that a
  * member missing from the next description can be fenced (runner_fence.c). */

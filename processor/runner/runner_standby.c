@@ -128,10 +128,13 @@ sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_restore_t *rs = &r->restore;
     int64_t now = sy_clock_mono_ms();
     assert(r->txn_state == RUNNER_TXN_IDLE);
-    /* After a rebalance, looked at again soon (the group may not be stable yet). */
-    bool fence_due = runner_fence_enabled(r), stale = rs->placement_stale || r->fence.gained;
+    /* After a rebalance, looked at again soon (the group may not be stable yet); sooner
+     * still when partitions came here: a member that left may need fencing. */
+    bool fence_due = runner_fence_enabled(r);
     bool standbys = r->config->state_standby_replicas > 0 && rs->count == 0;
-    int64_t every = stale ? RUNNER_STANDBY_LOOK_MS / 10 : RUNNER_STANDBY_LOOK_MS;
+    int64_t every = fence_due && r->fence.gained ? RUNNER_FENCE_LOOK_MS
+                    : rs->placement_stale        ? RUNNER_STANDBY_LOOK_MS / 10
+                                                 : RUNNER_STANDBY_LOOK_MS;
     if ((!standbys && !fence_due) || now - rs->placement_ms < every)
         return SY_OK;
     rs->placement_ms = now;

@@ -42,6 +42,14 @@ static int survivors_fenced(scaling_t *s, int wait) {
     }
 }
 
+/* Seconds from the kill (wall ms) to the first line of A's or C's log with needle, or -1. */
+static double survivors_after(scaling_t *s, long long killed_wall_ms, const char *needle) {
+    long long a = timeline_first_line(scaling_log(s, 0), needle, killed_wall_ms);
+    long long c = timeline_first_line(scaling_log(s, 2), needle, killed_wall_ms);
+    long long first = a < 0 ? c : c < 0 ? a : a < c ? a : c;
+    return first < 0 ? -1.0 : (first - killed_wall_ms) / 1000.0;
+}
+
 static void kill_one_of_three(int fence) {
     static scaling_t s; /* large: the timeline */
     scaling_prepare(&s, fence ? "fault-handoff" : "fault-handoff-unfenced", HANDOFF_CONTACTS);
@@ -62,7 +70,7 @@ static void kill_one_of_three(int fence) {
     scaling_gaps_print(&s, "3 instances start");
     scaling_produce(&s, third);
     scaling_pause(&s, 100, 1000);
-    long long killed_at = sy_clock_mono_ms();
+    long long killed_at = sy_clock_mono_ms(), killed_wall = sy_clock_wall_ms();
     scaling_stop(&s, 1, SIGKILL);
     int status = 0;
     cr_assert(eq(int, fault_wait_caught_up(&s.slot[0], CATCH_UP_TIMEOUT_MS, &status), 1),
@@ -77,6 +85,11 @@ static void kill_one_of_three(int fence) {
     int fenced = survivors_fenced(&s, fence);
     cr_expect(eq(int, fenced, fence), "%s", fence ? "no survivor fenced B's transactional id"
                                                   : "a survivor fenced with client.id set");
+    printf("kill -9 B: after the kill, the survivors were assigned its partitions at %.1f s, "
+           "fenced it at %.1f s, restored them at %.1f s (-1: never)\n",
+           survivors_after(&s, killed_wall, "info: assigned "),
+           survivors_after(&s, killed_wall, "fenced transactional id"),
+           survivors_after(&s, killed_wall, "restored partition"));
     scaling_finish(&s);
 }
 

@@ -21,7 +21,7 @@
 #endif
 /* The service's default session timeout (RUNNER_SESSION_TIMEOUT_MS): a restart quicker
  * than this keeps the member's partitions. */
-#define SESSION_TIMEOUT_MS 10000
+#define SESSION_TIMEOUT_MS 6000
 
 /* Static membership: C restarted within the session timeout keeps its partitions, and A
  * and B see no rebalance. */
