@@ -102,6 +102,7 @@ sy_err_t runner_consumer_renew(runner_t *r, const char *why, char *errbuf, size_
     runner_partitions_drop_all(r);
     /* No close: a fenced member has nothing to commit or leave, and a close would call
      * the rebalance callback on the dead consumer. */
+    runner_standby_forget(r);
     rd_kafka_destroy_flags(r->consumer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     r->consumer = NULL;
     sy_err_t err = runner_consumer_open(r, errbuf, errbuf_size);

@@ -72,11 +72,13 @@ void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_
     assert(g && r->txn_state == RUNNER_TXN_IDLE);
     if (!runner_fence_enabled(r))
         return;
-    /* Only a new owner fences: the dead member's partitions came to it. */
-    for (int i = 0; f->gained && i < f->known_count; i++)
+    /* Only a new owner fences: the dead member's partitions came to it. A description
+     * asked for before they came may still list the dead member: it does not count. */
+    bool gained = f->asked > f->handled;
+    for (int i = 0; gained && i < f->known_count; i++)
         if (strcmp(f->known[i], r->config->transactional_id) != 0 && !listed(g, f->known[i]))
             fence_one(r, f->known[i]);
-    f->gained = false;
+    f->handled = f->asked > f->handled ? f->asked : f->handled;
     size_t n = rd_kafka_ConsumerGroupDescription_member_count(g);
     if ((size_t)f->known_count != n)
         log_info("the group has %zu member(s)", n);

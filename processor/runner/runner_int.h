@@ -107,6 +107,7 @@ typedef struct runner_restore {
     int standby_count;   /* partitions in RUNNER_RESTORE_STANDBY */
     bool placement_stale; /* the group rebalanced since the standbys were placed */
     int64_t placement_ms; /* when the group was last described (monotonic) */
+    rd_kafka_queue_t *describing; /* where the description asked for arrives; NULL none */
     uint64_t pending;    /* records applied since the last store commit */
     int64_t last_news_ms; /* last record or log line: when to say we are waiting */
 } runner_restore_t;
@@ -131,7 +132,9 @@ enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
 typedef struct runner_fence {
     char known[RUNNER_FENCE_MEMBERS_MAX][RUNNER_FENCE_ID_BYTES];
     int known_count;
-    bool gained; /* partitions were assigned here since the last stable description */
+    /* Assignments that brought partitions here; the count when the pending description
+     * was asked for; the count the last stable description asked after it covered. */
+    uint64_t gains, asked, handled;
 } runner_fence_t;
 
 /* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
@@ -446,14 +449,18 @@ sy_err_t runner_restore_standby(runner_t *r, int32_t p, bool want, char *errbuf,
  * A description that fails is tried again later. Errors: as runner_restore_step. */
 sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size);
 
+/* runner_standby.c: drop the description asked for, if any (before the consumer goes). */
+void runner_standby_forget(runner_t *r);
+
 /* runner_fence.c: whether this instance fences members that left the group (exactly_once,
  * client.id left to switchyard, which sets it to the transactional.id). */
 bool runner_fence_enabled(const runner_t *r);
 
 /* runner_fence.c: given a stable description g of the group, fence (init_transactions
  * under its transactional.id) every member of the previous description missing from g, if
- * partitions were assigned here since then; then remember g's members. A fence that fails
- * is logged and left to the broker's transaction timeout. */
+ * partitions were assigned here before g was asked for (r->fence.asked) and after the
+ * last description that did so; then remember g's members. A fence that fails is logged
+ * and left to the broker's transaction timeout. */
 void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g);
 
 /* Partition p was revoked: stop restoring it (what was applied stays, with its

@@ -108,20 +108,45 @@ static sy_err_t placement_apply(runner_t *r, const rd_kafka_ConsumerGroupDescrip
     return err;
 }
 
-/* Describe the group; NULL when it did not answer in time (tried again later). */
-static rd_kafka_event_t *describe(runner_t *r) {
+/* Ask for the group's description; the answer is taken by answer(), the loop never waits
+ * for it (a broker that cannot describe groups does not slow processing down). */
+static void describe_send(runner_t *r) {
     const char *groups[1] = {r->config->group_id};
-    rd_kafka_queue_t *q = rd_kafka_queue_new(r->consumer);
-    assert(q);
-    rd_kafka_DescribeConsumerGroups(r->consumer, groups, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, RUNNER_STANDBY_DESCRIBE_MS);
-    rd_kafka_queue_destroy(q);
-    if (ev && rd_kafka_event_error(ev)) {
+    char errbuf[256];
+    assert(!r->restore.describing);
+    rd_kafka_AdminOptions_t *options =
+        rd_kafka_AdminOptions_new(r->consumer, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_AdminOptions_set_request_timeout(options, RUNNER_STANDBY_DESCRIBE_MS, errbuf,
+                                              sizeof errbuf);
+    r->restore.describing = rd_kafka_queue_new(r->consumer);
+    r->fence.asked = r->fence.gains;
+    rd_kafka_DescribeConsumerGroups(r->consumer, groups, 1, options, r->restore.describing);
+    rd_kafka_AdminOptions_destroy(options);
+}
+
+/* The description asked for, once it is there; NULL while it is not, or when it failed
+ * (asked again later). */
+static rd_kafka_event_t *answer(runner_t *r) {
+    assert(r->restore.describing);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(r->restore.describing, 0);
+    if (!ev)
+        return NULL;
+    runner_standby_forget(r);
+    if (rd_kafka_event_error(ev)) {
+        /* Not asked again for RUNNER_STANDBY_LOOK_MS, whatever the hurry. */
+        r->restore.placement_ms = sy_clock_mono_ms() + RUNNER_STANDBY_LOOK_MS;
         log_debug("describe group %s: %s", r->config->group_id, rd_kafka_event_error_string(ev));
         rd_kafka_event_destroy(ev);
         return NULL;
     }
     return ev;
+}
+
+void runner_standby_forget(runner_t *r) {
+    assert(r);
+    if (r->restore.describing)
+        rd_kafka_queue_destroy(r->restore.describing);
+    r->restore.describing = NULL;
 }
 
 sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
@@ -132,13 +157,16 @@ sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
      * still when partitions came here: a member that left may need fencing. */
     bool fence_due = runner_fence_enabled(r);
     bool standbys = r->config->state_standby_replicas > 0 && rs->count == 0;
-    int64_t every = fence_due && r->fence.gained ? RUNNER_FENCE_LOOK_MS
+    int64_t every = fence_due && r->fence.gains > r->fence.handled ? RUNNER_FENCE_LOOK_MS
                     : rs->placement_stale        ? RUNNER_STANDBY_LOOK_MS / 10
                                                  : RUNNER_STANDBY_LOOK_MS;
-    if ((!standbys && !fence_due) || now - rs->placement_ms < every)
+    if (!rs->describing && ((!standbys && !fence_due) || now - rs->placement_ms < every))
         return SY_OK;
-    rs->placement_ms = now;
-    rd_kafka_event_t *ev = describe(r);
+    if (!rs->describing) {
+        rs->placement_ms = now;
+        describe_send(r);
+    }
+    rd_kafka_event_t *ev = answer(r);
     if (!ev)
         return SY_OK;
     size_t count = 0;
