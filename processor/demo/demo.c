@@ -38,7 +38,10 @@ static int config_make(demo_t *d, char *errbuf, size_t errbuf_size) {
              "journeys.dir = %s\nstate.dir = %s\ngroup.id = switchyard-demo\n"
              "time.mode = event\ncommit.interval.ms = 100\n"
              "kafka.bootstrap.servers = %s\nkafka.log_level = 3\n"
-             "kafka.fetch.wait.max.ms = 5\nkafka.linger.ms = 1\n",
+             "kafka.fetch.wait.max.ms = 5\nkafka.linger.ms = 1\n"
+             /* One instance: no member to fence, and the mock cluster describes no
+              * group (a client.id of its own turns fencing off, docs/scaling.md). */
+             "kafka.client.id = switchyard-demo\n",
              d->journeys_dir, d->state_dir, rd_kafka_mock_cluster_bootstraps(d->cluster));
     return config_parse(&d->config, text, "<demo>", ".", errbuf, errbuf_size) == SY_OK;
 }

@@ -28,11 +28,13 @@ static int group_conf(const sy_config_t *c, rd_kafka_conf_t *conf, char *errbuf,
         snprintf(id, sizeof id, "%s-%08x", host, (unsigned)hash);
         instance = id;
     }
-    /* The client id names the member in the group's description: the standby placement
-     * ranks members by it (runner_standby.c), stable across restarts. */
     if (strcmp(instance, "none") != 0 &&
-        (!runner_conf_set(conf, "group.instance.id", instance, errbuf, errbuf_size) ||
-         !runner_conf_default(c, conf, "client.id", instance, errbuf, errbuf_size)))
+        !runner_conf_set(conf, "group.instance.id", instance, errbuf, errbuf_size))
+        return 0;
+    /* The client id shows in the group's description: the transactional.id, which the
+     * survivors fence when this member leaves without a goodbye (runner_fence.c). */
+    if (c->processing_guarantee == CONFIG_EXACTLY_ONCE &&
+        !runner_conf_default(c, conf, "client.id", c->transactional_id, errbuf, errbuf_size))
         return 0;
     return runner_conf_default(c, conf, "partition.assignment.strategy", "cooperative-sticky",
                         errbuf, errbuf_size) &&
@@ -100,6 +102,7 @@ sy_err_t runner_consumer_renew(runner_t *r, const char *why, char *errbuf, size_
     runner_partitions_drop_all(r);
     /* No close: a fenced member has nothing to commit or leave, and a close would call
      * the rebalance callback on the dead consumer. */
+    runner_standby_forget(r);
     rd_kafka_destroy_flags(r->consumer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     r->consumer = NULL;
     sy_err_t err = runner_consumer_open(r, errbuf, errbuf_size);

@@ -22,8 +22,10 @@
 
 /* The consumer group's session timeout unless kafka.session.timeout.ms says otherwise: how
  * long a silent (killed) instance keeps its partitions, and, with static membership, how
- * long one that stopped keeps them (it does not leave the group). */
-#define RUNNER_SESSION_TIMEOUT_MS "10000"
+ * long one that stopped keeps them (it does not leave the group). The broker's default
+ * minimum (group.min.session.timeout.ms); heartbeats come from librdkafka's own thread,
+ * three per session, so a busy loop does not lose the partitions. */
+#define RUNNER_SESSION_TIMEOUT_MS "6000"
 #define RUNNER_HEARTBEAT_MS "2000"
 /* transaction.timeout.ms unless configured: how long a killed instance's open transaction
  * holds back the changelog's and the input offsets' stable end for the next owner. */
@@ -130,6 +132,7 @@ typedef struct runner_restore {
     int standby_count;   /* partitions in RUNNER_RESTORE_STANDBY */
     bool placement_stale; /* the group rebalanced since the standbys were placed */
     int64_t placement_ms; /* when the group was last described (monotonic) */
+    rd_kafka_queue_t *describing; /* where the description asked for arrives; NULL none */
     uint64_t pending;    /* records applied since the last store commit */
     int64_t last_news_ms; /* last record or log line: when to say we are waiting */
 } runner_restore_t;
@@ -141,6 +144,23 @@ enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
 /* The group is described for the standby placement at most this often (and after each
  * rebalance, once its assignment is known). */
 #define RUNNER_STANDBY_LOOK_MS 5000
+
+/* Members remembered for fencing (runner_fence.c), and the longest a fence may take. */
+#define RUNNER_FENCE_MEMBERS_MAX 64
+#define RUNNER_FENCE_ID_BYTES 256
+#define RUNNER_FENCE_MS 5000
+/* How often the group is described while a member that left may await its fence. */
+#define RUNNER_FENCE_LOOK_MS 100
+
+/* The group's members as last described, by client id (= transactional.id), so that a
+ * member missing from the next description can be fenced (runner_fence.c). */
+typedef struct runner_fence {
+    char known[RUNNER_FENCE_MEMBERS_MAX][RUNNER_FENCE_ID_BYTES];
+    int known_count;
+    /* Assignments that brought partitions here; the count when the pending description
+     * was asked for; the count the last stable description asked after it covered. */
+    uint64_t gains, asked, handled;
+} runner_fence_t;
 
 /* The changelog side of the open batch and the restore consumer (runner_changelog.c). */
 typedef struct runner_changelog {
@@ -199,6 +219,7 @@ struct runner {
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
     runner_restore_t restore;
+    runner_fence_t fence;
     bool cooperative; /* the group's rebalance protocol, as last named (runner_rebalance.c) */
     /* Reload on request (runner_reload_watch): a signal handler sets *reload. */
     atomic_int *reload;
@@ -460,6 +481,20 @@ sy_err_t runner_restore_standby(runner_t *r, int32_t p, bool want, char *errbuf,
  * members that rank highest by a hash of (member, partition), but for its owner.
  * A description that fails is tried again later. Errors: as runner_restore_step. */
 sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* runner_standby.c: drop the description asked for, if any (before the consumer goes). */
+void runner_standby_forget(runner_t *r);
+
+/* runner_fence.c: whether this instance fences members that left the group (exactly_once,
+ * client.id left to switchyard, which sets it to the transactional.id). */
+bool runner_fence_enabled(const runner_t *r);
+
+/* runner_fence.c: given a stable description g of the group, fence (init_transactions
+ * under its transactional.id) every member of the previous description missing from g, if
+ * partitions were assigned here before g was asked for (r->fence.asked) and after the
+ * last description that did so; then remember g's members. A fence that fails is logged
+ * and left to the broker's transaction timeout. */
+void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g);
 
 /* Partition p was revoked: stop restoring it (what was applied stays, with its
  * checkpoint). Returns whether it was being restored. */

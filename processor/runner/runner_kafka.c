@@ -90,8 +90,12 @@ sy_err_t runner_producer_renew(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->producer && r->config->processing_guarantee == CONFIG_EXACTLY_ONCE);
     char fatal[256] = "";
     rd_kafka_resp_err_t code = rd_kafka_fatal_error(r->producer, fatal, sizeof fatal);
-    if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
-        code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH) {
+    bool fenced = code == RD_KAFKA_RESP_ERR__FENCED ||
+                  code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+                  code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+    /* Fenced before this process committed anything: a survivor cleaning up after this
+     * instance's previous run (runner_fence.c) as it came back; renewed, within limits. */
+    if (fenced && atomic_load(&r->total_transactions) > 0) {
         snprintf(errbuf, errbuf_size, "fenced: another producer took transactional.id %s "
                  "(%s); this instance stops", r->config->transactional_id, fatal);
         return SY_ERR_KAFKA_FATAL;

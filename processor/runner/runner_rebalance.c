@@ -75,6 +75,7 @@ static void partitions_assigned(runner_t *r, const rd_kafka_topic_partition_list
         rd_kafka_pause_partitions(r->consumer, pairs);
     for (int i = 0; i < pairs->cnt; i += 2)
         runner_restore_add(r, pairs->elems[i].partition);
+    r->fence.gains += pairs->cnt > 0; /* a member that left may have held them */
     log_info("assigned %d partition(s) (%s): restoring them in the background",
              pairs->cnt / 2, cooperative(r) ? "cooperative" : "eager");
     rd_kafka_topic_partition_list_destroy(pairs);

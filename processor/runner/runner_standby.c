@@ -4,8 +4,9 @@
  * client id and member id) and computes the same placement from it: for each partition,
  * the members ranked by a hash of (member key, partition), highest first;
  * the first standby.replicas + 1 of them keep it warm, but for its owner. The
- * member key is its client id, which the runner sets to its group.instance.id (stable
- * across restarts), else its member id. Not the tailing itself (runner_restore.c). */
+ * member key is its group.instance.id (stable across restarts), else its member id. The
+ * same description serves the fencing of members that left (runner_fence.c). Not the
+ * tailing itself (runner_restore.c). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #define RUNNER_STANDBY_MEMBERS_MAX 256
 
 typedef struct member {
-    const char *key; /* ranks it: client id or member id */
+    const char *key; /* ranks it: group.instance.id or member id */
     bool self;
 } member_t;
 
@@ -80,8 +81,8 @@ static sy_err_t placement_apply(runner_t *r, const rd_kafka_ConsumerGroupDescrip
     for (int i = 0; i < n; i++) {
         const rd_kafka_MemberDescription_t *m = rd_kafka_ConsumerGroupDescription_member(g, i);
         const char *id = rd_kafka_MemberDescription_consumer_id(m);
-        const char *client = rd_kafka_MemberDescription_client_id(m);
-        members[i] = (member_t){.key = client && client[0] ? client : id,
+        const char *instance = rd_kafka_MemberDescription_group_instance_id(m);
+        members[i] = (member_t){.key = instance && instance[0] ? instance : id,
                                 .self = id_self && id && strcmp(id_self, id) == 0};
         self = members[i].self ? i : self;
     }
@@ -107,15 +108,33 @@ static sy_err_t placement_apply(runner_t *r, const rd_kafka_ConsumerGroupDescrip
     return err;
 }
 
-/* Describe the group; NULL when it did not answer in time (tried again later). */
-static rd_kafka_event_t *describe(runner_t *r) {
+/* Ask for the group's description; the answer is taken by answer(), the loop never waits
+ * for it (a broker that cannot describe groups does not slow processing down). */
+static void describe_send(runner_t *r) {
     const char *groups[1] = {r->config->group_id};
-    rd_kafka_queue_t *q = rd_kafka_queue_new(r->consumer);
-    assert(q);
-    rd_kafka_DescribeConsumerGroups(r->consumer, groups, 1, NULL, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, RUNNER_STANDBY_DESCRIBE_MS);
-    rd_kafka_queue_destroy(q);
-    if (ev && rd_kafka_event_error(ev)) {
+    char errbuf[256];
+    assert(!r->restore.describing);
+    rd_kafka_AdminOptions_t *options =
+        rd_kafka_AdminOptions_new(r->consumer, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+    rd_kafka_AdminOptions_set_request_timeout(options, RUNNER_STANDBY_DESCRIBE_MS, errbuf,
+                                              sizeof errbuf);
+    r->restore.describing = rd_kafka_queue_new(r->consumer);
+    r->fence.asked = r->fence.gains;
+    rd_kafka_DescribeConsumerGroups(r->consumer, groups, 1, options, r->restore.describing);
+    rd_kafka_AdminOptions_destroy(options);
+}
+
+/* The description asked for, once it is there; NULL while it is not, or when it failed
+ * (asked again later). */
+static rd_kafka_event_t *answer(runner_t *r) {
+    assert(r->restore.describing);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(r->restore.describing, 0);
+    if (!ev)
+        return NULL;
+    runner_standby_forget(r);
+    if (rd_kafka_event_error(ev)) {
+        /* Not asked again for RUNNER_STANDBY_LOOK_MS, whatever the hurry. */
+        r->restore.placement_ms = sy_clock_mono_ms() + RUNNER_STANDBY_LOOK_MS;
         log_debug("describe group %s: %s", r->config->group_id, rd_kafka_event_error_string(ev));
         rd_kafka_event_destroy(ev);
         return NULL;
@@ -123,17 +142,31 @@ static rd_kafka_event_t *describe(runner_t *r) {
     return ev;
 }
 
+void runner_standby_forget(runner_t *r) {
+    assert(r);
+    if (r->restore.describing)
+        rd_kafka_queue_destroy(r->restore.describing);
+    r->restore.describing = NULL;
+}
+
 sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_restore_t *rs = &r->restore;
     int64_t now = sy_clock_mono_ms();
     assert(r->txn_state == RUNNER_TXN_IDLE);
-    /* After a rebalance, looked at again soon (the group may not be stable yet). */
-    int64_t every = rs->placement_stale ? RUNNER_STANDBY_LOOK_MS / 10 : RUNNER_STANDBY_LOOK_MS;
-    if (r->config->state_standby_replicas <= 0 || rs->count > 0 ||
-        now - rs->placement_ms < every)
+    /* After a rebalance, looked at again soon (the group may not be stable yet); sooner
+     * still when partitions came here: a member that left may need fencing. */
+    bool fence_due = runner_fence_enabled(r);
+    bool standbys = r->config->state_standby_replicas > 0 && rs->count == 0;
+    int64_t every = fence_due && r->fence.gains > r->fence.handled ? RUNNER_FENCE_LOOK_MS
+                    : rs->placement_stale        ? RUNNER_STANDBY_LOOK_MS / 10
+                                                 : RUNNER_STANDBY_LOOK_MS;
+    if (!rs->describing && ((!standbys && !fence_due) || now - rs->placement_ms < every))
         return SY_OK;
-    rs->placement_ms = now;
-    rd_kafka_event_t *ev = describe(r);
+    if (!rs->describing) {
+        rs->placement_ms = now;
+        describe_send(r);
+    }
+    rd_kafka_event_t *ev = answer(r);
     if (!ev)
         return SY_OK;
     size_t count = 0;
@@ -144,8 +177,13 @@ sy_err_t runner_standby_place(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     if (count == 1 && !rd_kafka_ConsumerGroupDescription_error(groups[0]) &&
         rd_kafka_ConsumerGroupDescription_state(groups[0]) ==
-            RD_KAFKA_CONSUMER_GROUP_STATE_STABLE)
-        err = placement_apply(r, groups[0], errbuf, errbuf_size);
+            RD_KAFKA_CONSUMER_GROUP_STATE_STABLE) {
+        runner_fence_vanished(r, groups[0]);
+        if (standbys)
+            err = placement_apply(r, groups[0], errbuf, errbuf_size);
+        else if (r->config->state_standby_replicas <= 0)
+            rs->placement_stale = false; /* no placement to keep */
+    }
     rd_kafka_event_destroy(ev);
     return err;
 }

@@ -153,3 +153,17 @@ long timeline_restored(const timeline_t *t, long long since_ms) {
     }
     return total;
 }
+
+long long timeline_first_line(const char *log, const char *needle, long long since_ms) {
+    char line[4096];
+    long long found = -1;
+    FILE *f = fopen(log, "r");
+    while (f && found < 0 && fgets(line, sizeof line, f)) {
+        long long at = line_ms(line);
+        if (at >= since_ms && strstr(line, needle))
+            found = at;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}

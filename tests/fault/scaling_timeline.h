@@ -54,6 +54,10 @@ int timeline_owned(const timeline_t *t, int run);
  * lines stamped at or after since_ms, over every run. */
 long timeline_restored(const timeline_t *t, long long since_ms);
 
+/* The wall ms of the first line of log at or after since_ms that contains needle; -1
+ * when there is none. */
+long long timeline_first_line(const char *log, const char *needle, long long since_ms);
+
 /* The gaps (after each partition's first owner) when a partition had no owner, those
  * starting at or after since_ms, into gaps (at most max); returns how many. */
 int timeline_gaps(const timeline_t *t, long long since_ms, timeline_gap_t *gaps, int max);
