@@ -336,6 +336,29 @@ static sy_err_t partition_done(runner_t *r, int32_t p, char *errbuf, size_t errb
     return SY_OK;
 }
 
+/* Whether the end of partition an EOF message reports is the changelog's end. Read
+ * committed, the end is the last stable offset, which stops short of a transaction still
+ * pending there: one still open, or one committed whose markers the broker has not
+ * written yet — the previous owner's last batch, committed as it let the partition go. A
+ * restore ending there would miss that batch's state while the input offsets it
+ * committed are already ours (offset fetches wait for stable offsets): the batch would be
+ * lost. No one but the partition's owner writes its changelog, and the new owner writes
+ * nothing before its restore ends, so every pending transaction is the previous owner's
+ * and ends (committed, aborted, or fenced) soon: the restore ends only once the end is
+ * the high watermark. */
+static bool end_is_stable(runner_t *r, const rd_kafka_message_t *m) {
+    int64_t low = 0, high = 0;
+    assert(m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF);
+    rd_kafka_resp_err_t kerr = rd_kafka_get_watermark_offsets(
+        r->changelog.restore, r->config->topic_changelog, m->partition, &low, &high);
+    if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR || m->offset >= high)
+        return true;
+    log_info("restore of partition %" PRId32 " waits for a transaction pending on the "
+             "changelog (its previous owner's) to end: stable to %" PRId64 ", written to %"
+             PRId64, m->partition, m->offset, high);
+    return false;
+}
+
 /* One message of the restore consumer: a record, an end of partition, or an error. */
 static sy_err_t message_take(runner_t *r, const rd_kafka_message_t *m, int *done,
                              char *errbuf, size_t errbuf_size) {
@@ -347,6 +370,8 @@ static sy_err_t message_take(runner_t *r, const rd_kafka_message_t *m, int *done
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         if (phase != RUNNER_RESTORE_READING)
             return SY_OK; /* a standby reads on */
+        if (!end_is_stable(r, m))
+            return SY_OK; /* its end comes again once the transaction ends */
         (*done)++;
         return partition_done(r, m->partition, errbuf, errbuf_size);
     }
