@@ -66,3 +66,12 @@ void sy_errf(char *errbuf, size_t errbuf_size, const char *fmt, ...) {
     vsnprintf(errbuf, errbuf_size, fmt, ap);
     va_end(ap);
 }
+
+void sy_errf_at_v(char *errbuf, size_t errbuf_size, const char *source, int line, int column,
+                  const char *fmt, va_list ap) {
+    if (errbuf == NULL || errbuf_size == 0)
+        return;
+    int n = snprintf(errbuf, errbuf_size, "%s:%d:%d: ", source, line, column);
+    if (n >= 0 && (size_t)n < errbuf_size)
+        vsnprintf(errbuf + n, errbuf_size - (size_t)n, fmt, ap);
+}

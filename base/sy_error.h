@@ -4,6 +4,7 @@
 #ifndef SY_ERROR_H
 #define SY_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum sy_err {
@@ -42,5 +43,10 @@ int sy_err_is_input_fault(sy_err_t err);
  * NUL-terminated. errbuf may be NULL or errbuf_size 0: then nothing is written. Any thread. */
 void sy_errf(char *errbuf, size_t errbuf_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* As sy_errf for a problem at a place in a file: "SOURCE:LINE:COLUMN: " then the message
+ * (the va_list form, for the parsers' own variadic fail functions). */
+void sy_errf_at_v(char *errbuf, size_t errbuf_size, const char *source, int line, int column,
+                  const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 #endif

@@ -32,10 +32,8 @@ static sy_err_t fail(conf_parse_t *p, const journey_doc_node_t *at, const char *
 static sy_err_t fail(conf_parse_t *p, const journey_doc_node_t *at, const char *fmt, ...) {
     va_list ap;
     assert(p && at);
-    int n = snprintf(p->errbuf, p->errbuf_size, "%s:%d:%d: ", p->source, at->line, at->column);
     va_start(ap, fmt);
-    if (n >= 0 && (size_t)n < p->errbuf_size)
-        vsnprintf(p->errbuf + n, p->errbuf_size - (size_t)n, fmt, ap);
+    sy_errf_at_v(p->errbuf, p->errbuf_size, p->source, at->line, at->column, fmt, ap);
     va_end(ap);
     return SY_ERR_CONFIG;
 }

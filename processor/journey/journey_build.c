@@ -12,13 +12,10 @@
 
 sy_err_t journey_fail(journey_build_t *b, sy_err_t err, int line, int column,
                       const char *fmt, ...) {
-    int n = snprintf(b->errbuf, b->errbuf_size, "%s:%d:%d: ", b->source, line, column);
-    if (n >= 0 && (size_t)n < b->errbuf_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(b->errbuf + n, b->errbuf_size - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    sy_errf_at_v(b->errbuf, b->errbuf_size, b->source, line, column, fmt, ap);
+    va_end(ap);
     return err;
 }
 

@@ -22,13 +22,10 @@ typedef struct doc_parser {
 
 static sy_err_t doc_fail(doc_parser_t *p, sy_err_t err, int line, int column,
                          const char *fmt, ...) {
-    int n = snprintf(p->errbuf, p->errbuf_size, "%s:%d:%d: ", p->source, line, column);
-    if (n >= 0 && (size_t)n < p->errbuf_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->errbuf + n, p->errbuf_size - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    sy_errf_at_v(p->errbuf, p->errbuf_size, p->source, line, column, fmt, ap);
+    va_end(ap);
     return err;
 }
 
