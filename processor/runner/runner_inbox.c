@@ -34,9 +34,10 @@ static void inbox_attach(runner_t *r) {
         rd_kafka_topic_new(r->consumer, r->config->topic_profiles, NULL);
 }
 
-/* A rebalance ran while the set was taken: records of a partition assigned during it may
- * predate its revocation (a lost batch's records among them), so they are dropped unread;
- * its restore resumes from the committed offset the assignment starts at. */
+/* A rebalance ran while the set was taken: records of a partition processed here before
+ * it and restoring after it (revoked or lost, then assigned again) may predate the
+ * revocation (a lost batch's records among them), so they are dropped unread: its restore
+ * resumes from the committed offset the new assignment starts at. */
 static void inbox_drop_reassigned(runner_t *r) {
     runner_inbox_t *in = &r->inbox;
     assert(in->next == 0);
@@ -47,7 +48,7 @@ static void inbox_drop_reassigned(runner_t *r) {
             continue;
         uint8_t now = r->restore.phase[p];
         bool restoring = now == RUNNER_RESTORE_QUEUED || now == RUNNER_RESTORE_READING;
-        if (restoring && in->phase_before[p] != now) {
+        if (restoring && in->phase_before[p] == RUNNER_RESTORE_OWNED) {
             rd_kafka_message_destroy(m);
             in->messages[i] = NULL;
         }
