@@ -82,7 +82,7 @@ void runner_close(runner_t *r) {
     /* Closed between batches, or after an error that left one open. */
     assert(r->txn_state != RUNNER_TXN_COMMITTING);
     runner_metrics_close(r); /* first: the server's thread reads the journeys */
-    runner_inbox_close(r);
+    runner_offsets_detach(r);
     if (r->consumer)
         rd_kafka_destroy(r->consumer);
     if (r->producer)

@@ -98,7 +98,7 @@ sy_err_t runner_consumer_renew(runner_t *r, const char *why, char *errbuf, size_
     if (r->txn_state == RUNNER_TXN_OPEN)
         runner_txn_drop(r, "the consumer failed fatally");
     runner_partitions_drop_all(r);
-    runner_inbox_close(r); /* its records and handles belong to the consumer going away */
+    runner_offsets_detach(r); /* its topic handles go with it */
     /* No close: a fenced member has nothing to commit or leave, and a close would call
      * the rebalance callback on the dead consumer. */
     rd_kafka_destroy_flags(r->consumer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);

@@ -165,28 +165,19 @@ typedef enum runner_txn_state {
     RUNNER_TXN_ABORTING,   /* an abortable error: aborting, dropping, rewinding */
 } runner_txn_state_t;
 
-/* Input records taken from the consumer in one call at most: bounds the consumed set held
- * between loop turns (a few hundred microseconds of processing) while making the poll,
- * the delivery-report service and the loop's other work once per set, not per record. */
-#define RUNNER_INBOX_MAX 512
+/* Input records one loop turn takes at most (polls after the first do not wait): the
+ * turn's other work (serving delivery reports, the wallclock timers, the journey and scan
+ * checks, the progress line) is done once per this many records, not per record, while a
+ * turn stays short (a few milliseconds of processing). */
+#define RUNNER_TURN_RECORDS_MAX 512
 /* Index of an input topic in the per-topic arrays. */
 enum { RUNNER_SIDE_EVENTS = 0, RUNNER_SIDE_PROFILES = 1 };
-
-/* The consumed set (runner_inbox.c): messages[next..count) are still to be processed, in
- * order; a slot is NULL once settled. Filled only when empty. */
-typedef struct runner_inbox {
-    rd_kafka_queue_t *queue;          /* the consumer's queue (owned reference); NULL: not yet */
-    rd_kafka_topic_t *topics[2];      /* events, profiles handles of the consumer (owned refs) */
-    rd_kafka_message_t *messages[RUNNER_INBOX_MAX]; /* owned */
-    size_t next, count;
-    uint64_t rebalances;              /* rebalance callbacks so far (runner_rebalance.c) */
-    uint8_t phase_before[STATE_PARTITIONS_MAX]; /* restore phases when the set was taken */
-} runner_inbox_t;
 
 /* The open batch's next offset to consume per (side, partition), -1 none, and the
  * entries set, in order; made into r->offsets by runner_offsets_settle. */
 typedef struct runner_offsets {
-    bool ready; /* next[] initialised */
+    rd_kafka_topic_t *topics[2]; /* the consumer's events, profiles handles (owned refs) */
+    bool ready;                  /* next[] initialised */
     size_t touched_count;
     uint16_t touched[2 * STATE_PARTITIONS_MAX]; /* side * STATE_PARTITIONS_MAX + partition */
     int64_t next[2][STATE_PARTITIONS_MAX];
@@ -219,7 +210,6 @@ struct runner {
     rd_kafka_topic_partition_list_t *offsets; /* next offset to consume, per partition:
                                                * built from batch_offsets at commit/abort */
     runner_offsets_t batch_offsets;
-    runner_inbox_t inbox;
     rd_kafka_topic_partition_list_t *assigned;
     int64_t last_timer_scan_ms;
     /* Committed totals, read by other threads. */
@@ -374,35 +364,13 @@ void runner_txn_redo(runner_t *r, const char *why);
  * replaced, and its successor reads from the committed offsets. */
 void runner_txn_drop(runner_t *r, const char *why);
 
-/* ---- the consumed set and the batch's offsets: runner_inbox.c ---- */
-
-/* Records still to process in the consumed set; when none, take a new set: one record
- * through rd_kafka_consumer_poll (waiting up to wait_ms; errors and rebalance callbacks
- * served there), then what the consumer has fetched already, up to RUNNER_INBOX_MAX and
- * the room left in the open batch. Returns how many records the set holds (0: none). */
-size_t runner_inbox_fill(runner_t *r, int wait_ms);
-
-/* The next record of the set, taken (the caller destroys it); NULL when the set is done. */
-rd_kafka_message_t *runner_inbox_take(runner_t *r);
-
-/* Whether records of the set are still to process. */
-bool runner_inbox_pending(const runner_t *r);
-
-/* Between batches, before the restore's slice: the set's records of partitions not
- * processed here are admitted now (runner_restore_admit: noted for the resume's rewind, or
- * dropped), so a partition the slice resumes never sees a record of the old set. */
-void runner_inbox_settle(runner_t *r);
-
-/* Destroy the rest of the set. rewind: its records of processed partitions join r->offsets
- * (the partitions an abort seeks back to their committed offsets), never processed from
- * the stale set. Call before the consumer is closed or replaced. */
-void runner_inbox_discard(runner_t *r, bool rewind);
-
-/* Discard the set and release the consumer's queue and topic handles. */
-void runner_inbox_close(runner_t *r);
+/* ---- the batch's consumed offsets: runner_offsets.c ---- */
 
 /* Which input topic m is from (RUNNER_SIDE_*). */
-int runner_inbox_side(runner_t *r, const rd_kafka_message_t *m);
+int runner_offsets_side(runner_t *r, const rd_kafka_message_t *m);
+
+/* Release the consumer's topic handles (before the consumer is destroyed or replaced). */
+void runner_offsets_detach(runner_t *r);
 
 /* Record m (of side, a partition processed here) as consumed by the open batch. */
 void runner_offsets_track(runner_t *r, int side, const rd_kafka_message_t *m);

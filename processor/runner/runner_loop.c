@@ -1,7 +1,7 @@
-/* runner_loop.c — the service loop: take a consumed set (runner_inbox.c), decode each
- * record (an event: fire the timers its time passes, run the engine; a profile update:
- * merge it into the stored profile); commit when the batch is full, old or the input
- * idle, the set's rest going to the next batch; between batches, look for
+/* runner_loop.c — the service loop: poll records, up to RUNNER_TURN_RECORDS_MAX a turn,
+ * decode each (an event: fire the timers its time passes, run the engine; a profile
+ * update: merge it into the stored profile); commit when the batch is full, old or the
+ * input idle; between batches, look for
  * changed journeys. A record that is the input's fault becomes a dead letter in the same
  * transaction. */
 #include <inttypes.h>
@@ -107,7 +107,7 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
     if (err != SY_OK)
         return err;
     assert(!m->err);
-    int side = runner_inbox_side(r, m);
+    int side = runner_offsets_side(r, m);
     runner_offsets_track(r, side, m);
     r->batch.records++;
     if (side == RUNNER_SIDE_PROFILES) {
@@ -172,8 +172,8 @@ static int batch_due(const runner_t *r, int idle) {
            sy_clock_mono_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
 }
 
-/* One record of the consumed set (taken: destroyed here): an error, a record processed
- * here, or one of a partition not processed here. */
+/* One polled record (destroyed here): an error, a record processed here, or one of a
+ * partition not processed here. */
 static sy_err_t record_handle(runner_t *r, rd_kafka_message_t *m, char *errbuf,
                               size_t errbuf_size) {
     sy_err_t err = SY_OK;
@@ -198,36 +198,43 @@ static sy_err_t record_handle(runner_t *r, rd_kafka_message_t *m, char *errbuf,
     return err;
 }
 
-/* The consumed set's records in order, until it is done, the batch is due or a stop is
- * asked (the rest stays for the next batch), or a record fails (an abort then rewinds
- * past the rest: runner_txn.c). */
-static sy_err_t set_process(runner_t *r, char *errbuf, size_t errbuf_size) {
+/* Poll and process records until none is waiting (the first poll waits wait_ms), the
+ * turn has taken RUNNER_TURN_RECORDS_MAX, the batch is due, a stop is asked, a record
+ * fails or a callback failed (r->fatal). Each record is processed as it is polled: nothing consumed is held over, and
+ * rebalance callbacks and errors are served between records, as with one a turn.
+ * *taken: how many were polled. */
+static sy_err_t records_take(runner_t *r, int wait_ms, size_t *taken, char *errbuf,
+                             size_t errbuf_size) {
     sy_err_t err = SY_OK;
-    rd_kafka_message_t *m;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
-    while (err == SY_OK && !batch_due(r, 0) && !atomic_load(r->stop) &&
-           (m = runner_inbox_take(r)))
+    *taken = 0;
+    while (err == SY_OK && r->fatal == SY_OK && *taken < RUNNER_TURN_RECORDS_MAX &&
+           !atomic_load(r->stop) && !batch_due(r, 0)) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, *taken ? 0 : wait_ms);
+        if (!m)
+            break;
+        ++*taken;
         err = record_handle(r, m, errbuf, errbuf_size);
+    }
     return err;
 }
 
-/* One turn of the loop: one consumed set, or what is left of it. */
+/* One turn of the loop: up to RUNNER_TURN_RECORDS_MAX records, then the turn's work. */
 static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
     admin_loop_turned(r->admin);
     /* Between batches, a slice of the background restore of new partitions. */
-    if (r->txn_state == RUNNER_TXN_IDLE) {
-        runner_inbox_settle(r);
-        if ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
-            (err = runner_restore_step(r, errbuf, errbuf_size)))
-            return err;
-    }
+    if (r->txn_state == RUNNER_TXN_IDLE &&
+        ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
+         (err = runner_restore_step(r, errbuf, errbuf_size))))
+        return err;
     int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->scan.busy ? RUNNER_IDLE_MS
                   : r->restore.count                                ? 0
                                                                     : 100;
-    bool idle = runner_inbox_fill(r, wait_ms) == 0;
-    err = set_process(r, errbuf, errbuf_size);
+    size_t taken;
+    err = records_take(r, wait_ms, &taken, errbuf, errbuf_size);
+    bool idle = taken == 0;
     rd_kafka_poll(r->producer, 0);
     if (err == SY_OK)
         err = fire_wallclock_timers(r, errbuf, errbuf_size);
@@ -271,7 +278,6 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
                  "next start processes it again): %s", r->redo_why);
         err = SY_ERR_KAFKA_RETRIABLE;
     }
-    runner_inbox_close(r); /* records not processed: the next start reads them */
     if (err != SY_OK) {
         rd_kafka_consumer_close(r->consumer);
         return err;

@@ -118,7 +118,6 @@ void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     runner_t *r = opaque;
     assert(r && rk == r->consumer && partitions);
     r->restore.placement_stale = true; /* standbys follow the new assignment */
-    r->inbox.rebalances++;               /* a set being taken may predate it */
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
         partitions_assigned(r, partitions);
     else

@@ -180,8 +180,6 @@ static void batch_drop(runner_t *r, bool rewind) {
     }
     state_store_abort(r->store);
     runner_offsets_settle(r);
-    /* The records consumed but not processed go too: read again after the rewind. */
-    runner_inbox_discard(r, rewind);
     if (rewind)
         rewind_consumer(r);
 }
