@@ -200,9 +200,9 @@ static sy_err_t record_handle(runner_t *r, rd_kafka_message_t *m, char *errbuf,
 
 /* Poll and process records until none is waiting (the first poll waits wait_ms), the
  * turn has taken RUNNER_TURN_RECORDS_MAX, the batch is due, a stop is asked, a record
- * fails or a callback failed (r->fatal). Each record is processed as it is polled: nothing consumed is held over, and
- * rebalance callbacks and errors are served between records, as with one a turn.
- * *taken: how many were polled. */
+ * fails or a callback failed (r->fatal). Each record is processed as it is polled:
+ * nothing consumed is held over, and rebalance callbacks and errors are served between
+ * records, as with one a turn. *taken: how many were polled. */
 static sy_err_t records_take(runner_t *r, int wait_ms, size_t *taken, char *errbuf,
                              size_t errbuf_size) {
     sy_err_t err = SY_OK;
