@@ -32,11 +32,11 @@ Test(run_journeys, every_contact_takes_the_path_its_events_call_for, .timeout = 
     service_cleanup(&svc);
 }
 
-/* The same workload with batches far shorter than the sets the service takes from the
- * consumer: the entries wait as a backlog and commit.interval.ms = 1 ends batches inside
- * those sets, their rest going to the next batch. Nothing is lost or processed twice:
- * the same decisions and actions, each once. */
-Test(run_journeys, batches_ending_inside_a_consumed_set_lose_and_repeat_nothing,
+/* The same workload with batches far shorter than a loop turn (which polls up to 512
+ * records): the entries wait as a backlog and commit.interval.ms = 1 ends batches in the
+ * middle of turns, the next record going to the next batch. Nothing is lost or processed
+ * twice: the same decisions and actions, each once. */
+Test(run_journeys, batches_ending_mid_turn_lose_and_repeat_nothing,
      .timeout = 600) {
     service_t svc;
     promo_workload_open();
