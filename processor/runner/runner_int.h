@@ -168,7 +168,8 @@ typedef enum runner_txn_state {
 /* Input records one loop turn takes at most (polls after the first do not wait): the
  * turn's other work (serving delivery reports, the wallclock timers, the journey and scan
  * checks, the progress line) is done once per this many records, not per record, while a
- * turn stays short (a few milliseconds of processing). */
+ * turn stays short (tens of milliseconds of processing at most; the batch-due check is
+ * still made before each record). */
 #define RUNNER_TURN_RECORDS_MAX 512
 /* Index of an input topic in the per-topic arrays. */
 enum { RUNNER_SIDE_EVENTS = 0, RUNNER_SIDE_PROFILES = 1 };

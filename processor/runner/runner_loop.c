@@ -1,9 +1,8 @@
 /* runner_loop.c — the service loop: poll records, up to RUNNER_TURN_RECORDS_MAX a turn,
  * decode each (an event: fire the timers its time passes, run the engine; a profile
  * update: merge it into the stored profile); commit when the batch is full, old or the
- * input idle; between batches, look for
- * changed journeys. A record that is the input's fault becomes a dead letter in the same
- * transaction. */
+ * input idle; between batches, look for changed journeys. A record that is the input's
+ * fault becomes a dead letter in the same transaction. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
