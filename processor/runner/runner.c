@@ -83,6 +83,7 @@ void runner_close(runner_t *r) {
     assert(r->txn_state != RUNNER_TXN_COMMITTING);
     runner_metrics_close(r); /* first: the server's thread reads the journeys */
     runner_standby_forget(r); /* its queue belongs to the consumer */
+    runner_offsets_detach(r);
     if (r->consumer)
         rd_kafka_destroy(r->consumer);
     if (r->producer)

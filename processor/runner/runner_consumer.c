@@ -100,9 +100,10 @@ sy_err_t runner_consumer_renew(runner_t *r, const char *why, char *errbuf, size_
     if (r->txn_state == RUNNER_TXN_OPEN)
         runner_txn_drop(r, "the consumer failed fatally");
     runner_partitions_drop_all(r);
+    runner_offsets_detach(r); /* its topic handles go with it */
+    runner_standby_forget(r); /* and the queue of its group description */
     /* No close: a fenced member has nothing to commit or leave, and a close would call
      * the rebalance callback on the dead consumer. */
-    runner_standby_forget(r);
     rd_kafka_destroy_flags(r->consumer, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
     r->consumer = NULL;
     sy_err_t err = runner_consumer_open(r, errbuf, errbuf_size);

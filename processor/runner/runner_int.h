@@ -185,6 +185,25 @@ typedef enum runner_txn_state {
     RUNNER_TXN_ABORTING,   /* an abortable error: aborting, dropping, rewinding */
 } runner_txn_state_t;
 
+/* Input records one loop turn takes at most (polls after the first do not wait): the
+ * turn's other work (serving delivery reports, the wallclock timers, the journey and scan
+ * checks, the progress line) is done once per this many records, not per record, while a
+ * turn stays short (tens of milliseconds of processing at most; the batch-due check is
+ * still made before each record). */
+#define RUNNER_TURN_RECORDS_MAX 512
+/* Index of an input topic in the per-topic arrays. */
+enum { RUNNER_SIDE_EVENTS = 0, RUNNER_SIDE_PROFILES = 1 };
+
+/* The open batch's next offset to consume per (side, partition), -1 none, and the
+ * entries set, in order; made into r->offsets by runner_offsets_settle. */
+typedef struct runner_offsets {
+    rd_kafka_topic_t *topics[2]; /* the consumer's events, profiles handles (owned refs) */
+    bool ready;                  /* next[] initialised */
+    size_t touched_count;
+    uint16_t touched[2 * STATE_PARTITIONS_MAX]; /* side * STATE_PARTITIONS_MAX + partition */
+    int64_t next[2][STATE_PARTITIONS_MAX];
+} runner_offsets_t;
+
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
     uint64_t duplicates; /* input events dropped as already seen (engine_admit.h) */
@@ -209,7 +228,9 @@ struct runner {
     runner_txn_state_t txn_state;
     int64_t batch_started_ms;
     runner_counts_t batch;
-    rd_kafka_topic_partition_list_t *offsets; /* next offset to consume, per partition */
+    rd_kafka_topic_partition_list_t *offsets; /* next offset to consume, per partition:
+                                               * built from batch_offsets at commit/abort */
+    runner_offsets_t batch_offsets;
     rd_kafka_topic_partition_list_t *assigned;
     int64_t last_timer_scan_ms;
     /* Committed totals, read by other threads. */
@@ -364,6 +385,24 @@ void runner_txn_redo(runner_t *r, const char *why);
 /* As runner_txn_redo, without the rewind: the consumer that read the batch is being
  * replaced, and its successor reads from the committed offsets. */
 void runner_txn_drop(runner_t *r, const char *why);
+
+/* ---- the batch's consumed offsets: runner_offsets.c ---- */
+
+/* Which input topic m is from (RUNNER_SIDE_*). */
+int runner_offsets_side(runner_t *r, const rd_kafka_message_t *m);
+
+/* Release the consumer's topic handles (before the consumer is destroyed or replaced). */
+void runner_offsets_detach(runner_t *r);
+
+/* Record m (of side, a partition processed here) as consumed by the open batch. */
+void runner_offsets_track(runner_t *r, int side, const rd_kafka_message_t *m);
+
+/* Write the batch's offsets into r->offsets (for send_offsets, the flush's commit, the
+ * rewind). Idempotent. */
+void runner_offsets_settle(runner_t *r);
+
+/* Forget the batch's offsets (a new batch). */
+void runner_offsets_reset(runner_t *r);
 
 /* runner_kafka.c: a librdkafka conf holding the config's kafka.* properties, its log
  * lines through switchyard's logger; NULL when a property is refused (errbuf says which). */

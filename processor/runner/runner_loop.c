@@ -1,8 +1,8 @@
-/* runner_loop.c — the service loop: poll a record, decode it (an event: fire the timers
- * its time passes, run the engine; a profile update: merge it into the stored profile);
- * commit when the batch is full, old or the input idle; between batches, look for
- * changed journeys. A record that is the input's fault becomes a dead letter in the same
- * transaction. */
+/* runner_loop.c — the service loop: poll records, up to RUNNER_TURN_RECORDS_MAX a turn,
+ * decode each (an event: fire the timers its time passes, run the engine; a profile
+ * update: merge it into the stored profile); commit when the batch is full, old or the
+ * input idle; between batches, look for changed journeys. A record that is the input's
+ * fault becomes a dead letter in the same transaction. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,16 +13,6 @@
 #include "log.h"
 #include "runner_int.h"
 #include "sy_clock.h"
-
-static void offset_track(runner_t *r, const rd_kafka_message_t *m) {
-    const char *topic = rd_kafka_topic_name(m->rkt);
-    assert(r->txn_state == RUNNER_TXN_OPEN && m->offset >= 0);
-    rd_kafka_topic_partition_t *tp =
-        rd_kafka_topic_partition_list_find(r->offsets, topic, m->partition);
-    if (!tp)
-        tp = rd_kafka_topic_partition_list_add(r->offsets, topic, m->partition);
-    tp->offset = m->offset + 1;
-}
 
 static sy_err_t fire_timers(runner_t *r, int32_t partition, int64_t now_ms, char *errbuf,
                             size_t errbuf_size) {
@@ -116,9 +106,10 @@ static sy_err_t process_record(runner_t *r, const rd_kafka_message_t *m, char *e
     if (err != SY_OK)
         return err;
     assert(!m->err);
-    offset_track(r, m);
+    int side = runner_offsets_side(r, m);
+    runner_offsets_track(r, side, m);
     r->batch.records++;
-    if (strcmp(rd_kafka_topic_name(m->rkt), r->config->topic_profiles) == 0) {
+    if (side == RUNNER_SIDE_PROFILES) {
         err = process_profile(r, m, reason, sizeof reason, errbuf, errbuf_size);
         bool invalid = sy_err_is_input_fault(err) || err == SY_ERR_LIMIT;
         runner_metrics_input(r, r->config->topic_profiles, invalid ? "invalid" : "profile");
@@ -180,7 +171,54 @@ static int batch_due(const runner_t *r, int idle) {
            sy_clock_mono_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
 }
 
-/* One turn of the loop. */
+/* One polled record (destroyed here): an error, a record processed here, or one of a
+ * partition not processed here. */
+static sy_err_t record_handle(runner_t *r, rd_kafka_message_t *m, char *errbuf,
+                              size_t errbuf_size) {
+    sy_err_t err = SY_OK;
+    assert(m);
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[256];
+        rd_kafka_fatal_error(r->consumer, why, sizeof why);
+        rd_kafka_message_destroy(m); /* before the consumer it belongs to goes */
+        return runner_consumer_renew(r, why, errbuf, errbuf_size);
+    }
+    if (m->err) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            log_warn("consumer: %s", rd_kafka_message_errstr(m));
+    } else if (runner_restore_admit(r, m)) {
+        err = process_record(r, m, errbuf, errbuf_size);
+    } else {
+        log_debug("record of %s [%" PRId32 "] at %" PRId64 " while the partition is not "
+                  "processed here (restoring, or revoked): not consumed now",
+                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
+    }
+    rd_kafka_message_destroy(m);
+    return err;
+}
+
+/* Poll and process records until none is waiting (the first poll waits wait_ms), the
+ * turn has taken RUNNER_TURN_RECORDS_MAX, the batch is due, a stop is asked, a record
+ * fails or a callback failed (r->fatal). Each record is processed as it is polled:
+ * nothing consumed is held over, and rebalance callbacks and errors are served between
+ * records, as with one a turn. *taken: how many were polled. */
+static sy_err_t records_take(runner_t *r, int wait_ms, size_t *taken, char *errbuf,
+                             size_t errbuf_size) {
+    sy_err_t err = SY_OK;
+    assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
+    *taken = 0;
+    while (err == SY_OK && r->fatal == SY_OK && *taken < RUNNER_TURN_RECORDS_MAX &&
+           !atomic_load(r->stop) && !batch_due(r, 0)) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, *taken ? 0 : wait_ms);
+        if (!m)
+            break;
+        ++*taken;
+        err = record_handle(r, m, errbuf, errbuf_size);
+    }
+    return err;
+}
+
+/* One turn of the loop: up to RUNNER_TURN_RECORDS_MAX records, then the turn's work. */
 static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
@@ -193,25 +231,9 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->scan.busy ? RUNNER_IDLE_MS
                   : r->restore.count                                ? 0
                                                                     : 100;
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, wait_ms);
-    if (m && m->err == RD_KAFKA_RESP_ERR__FATAL) {
-        char why[256];
-        rd_kafka_fatal_error(r->consumer, why, sizeof why);
-        rd_kafka_message_destroy(m);
-        m = NULL;
-        err = runner_consumer_renew(r, why, errbuf, errbuf_size);
-    } else if (m && m->err) {
-        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            log_warn("consumer: %s", rd_kafka_message_errstr(m));
-    } else if (m && runner_restore_admit(r, m)) {
-        err = process_record(r, m, errbuf, errbuf_size);
-    } else if (m) {
-        log_debug("record of %s [%" PRId32 "] at %" PRId64 " while the partition is not "
-                  "processed here (restoring, or revoked): not consumed now",
-                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
-    }
-    if (m)
-        rd_kafka_message_destroy(m);
+    size_t taken;
+    err = records_take(r, wait_ms, &taken, errbuf, errbuf_size);
+    bool idle = taken == 0;
     rd_kafka_poll(r->producer, 0);
     if (err == SY_OK)
         err = fire_wallclock_timers(r, errbuf, errbuf_size);
@@ -224,7 +246,7 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
         err = r->fatal;
     }
-    if (err == SY_OK && batch_due(r, m == NULL))
+    if (err == SY_OK && batch_due(r, idle))
         err = runner_txn_commit(r, errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_journeys_check(r, errbuf, errbuf_size);

@@ -70,6 +70,7 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (error)
         return txn_error(error, "begin transaction", errbuf, errbuf_size);
     runner_changelog_batch_reset(r);
+    runner_offsets_reset(r);
     r->txn_state = RUNNER_TXN_OPEN;
     r->batch_started_ms = sy_clock_mono_ms();
     memset(&r->batch, 0, sizeof r->batch);
@@ -178,6 +179,7 @@ static void batch_drop(runner_t *r, bool rewind) {
         }
     }
     state_store_abort(r->store);
+    runner_offsets_settle(r);
     if (rewind)
         rewind_consumer(r);
 }
@@ -211,6 +213,7 @@ static void batch_close(runner_t *r) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_ABORTING);
     r->txn_state = RUNNER_TXN_IDLE;
     memset(&r->batch, 0, sizeof r->batch);
+    runner_offsets_reset(r);
     runner_metrics_batch_reset(r);
     rd_kafka_topic_partition_list_destroy(r->offsets);
     r->offsets = rd_kafka_topic_partition_list_new(16);
@@ -246,6 +249,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         return SY_OK;
     assert(r->txn_state == RUNNER_TXN_OPEN); /* a commit is never re-entered */
     r->txn_state = RUNNER_TXN_COMMITTING;
+    runner_offsets_settle(r);
     sy_err_t err;
     uint64_t commit_start_us = (uint64_t)sy_clock_mono_us();
     /* The live counts commit (and are changelogged) with the batch that changed them. */

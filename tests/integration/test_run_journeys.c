@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
+#include <stdio.h>
 #include <sys/wait.h>
 
 #include "child.h"
@@ -26,6 +27,33 @@ Test(run_journeys, every_contact_takes_the_path_its_events_call_for, .timeout = 
               "switchyard run did not exit cleanly on SIGTERM (status %d)", status);
     cr_assert(eq(long, decisions, PROMO_DECISIONS), "decisions read: %ld", decisions);
 
+    promo_assert_outputs(&svc);
+    promo_workload_close();
+    service_cleanup(&svc);
+}
+
+/* The same workload with batches far shorter than a loop turn (which polls up to 512
+ * records): the entries wait as a backlog and commit.interval.ms = 1 ends batches in the
+ * middle of turns, the next record going to the next batch. Nothing is lost or processed
+ * twice: the same decisions and actions, each once. */
+Test(run_journeys, batches_ending_mid_turn_lose_and_repeat_nothing,
+     .timeout = 600) {
+    service_t svc;
+    promo_workload_open();
+    service_prepare(&svc, "run-journeys-short");
+    FILE *conf = fopen(svc.config_path, "a");
+    cr_assert_not_null(conf, "open %s", svc.config_path);
+    fputs("commit.interval.ms = 1\n", conf);
+    cr_assert(eq(int, fclose(conf), 0), "write %s", svc.config_path);
+    promo_produce_entries(&svc);
+    service_start(&svc);
+    promo_read_promos(&svc);
+    promo_produce_engagement(&svc);
+    long decisions = promo_read_decisions(&svc);
+    int status = service_stop(&svc, 60000);
+    cr_assert(eq(int, child_exit_code(status), 0),
+              "switchyard run did not exit cleanly on SIGTERM (status %d)", status);
+    cr_assert(eq(long, decisions, PROMO_DECISIONS), "decisions read: %ld", decisions);
     promo_assert_outputs(&svc);
     promo_workload_close();
     service_cleanup(&svc);
