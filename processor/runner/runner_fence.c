@@ -17,9 +17,13 @@ bool runner_fence_enabled(const runner_t *r) {
     const sy_config_t *c = r->config;
     assert(c);
     /* Members advertise their transactional.id as client id only when client.id is
-     * left to switchyard; otherwise the client ids say nothing about transactions. */
+     * left to switchyard; otherwise the client ids say nothing about transactions. Only
+     * with standbys, which describe the group anyway: librdkafka 2.0.2 (Debian's) can
+     * abort the process in a group description pending while the broker is away
+     * (`eonce->refcnt > 0`, seen in a broker-restart run), so an instance without
+     * standbys never asks for one. */
     return c->processing_guarantee == CONFIG_EXACTLY_ONCE &&
-           config_kafka_get(c, "client.id") == NULL;
+           config_kafka_get(c, "client.id") == NULL && c->state_standby_replicas > 0;
 }
 
 /* Fence transactional.id txn_id: aborts its open transaction, if any, and makes its
