@@ -43,9 +43,16 @@ kafka_fetch() {
 # ---------------------------------------------------------------------------------------
 # helpers
 
-# 16 random bytes, base64url without padding: the form KRaft expects for a cluster id.
+# 16 random bytes, base64url without padding: the form KRaft expects for a cluster id. Not
+# one that starts with '-' (1 in 64): the storage tool would read it as an option and fail
+# ("argument --cluster-id/-t: expected one argument"), as Kafka's own ids never do.
 kafka_cluster_id() {
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+    local id
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    while [[ $id == -* ]]; do
+        id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
+    printf '%s' "$id"
 }
 
 # Sends one Metadata (v1, no topics) request to HOST PORT and succeeds only when the broker
