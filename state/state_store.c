@@ -223,25 +223,11 @@ fail:
     return err;
 }
 
-void state_store_timer_iters_drop(state_store_t *s) {
-    assert(s);
-    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
-        if (s->timer_iters[i]) {
-            rocksdb_iter_destroy(s->timer_iters[i]);
-            s->timer_iters[i] = NULL;
-        }
-        if (s->timer_read_options[i]) {
-            rocksdb_readoptions_destroy(s->timer_read_options[i]);
-            s->timer_read_options[i] = NULL;
-        }
-    }
-}
-
 void state_store_close(state_store_t *s) {
     /* no assert: NULL and a half-opened store are both closed */
     if (!s)
         return;
-    state_store_timer_iters_drop(s);
+    state_store_timer_queues_free(s);
     state_store_timer_marks_free(s);
     if (s->batch)
         rocksdb_writebatch_destroy(s->batch);
@@ -481,8 +467,9 @@ void state_store_stream_times_write(state_store_t *s) {
 /* After commit or abort, what is in memory must match what is on disk. */
 static void batch_reset(state_store_t *s, bool committed) {
     rocksdb_writebatch_clear(s->batch);
+    if (!committed)
+        state_store_timer_queues_abort(s);
     state_pending_reset(&s->pending);
-    state_store_timer_iters_drop(s);
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
         if (s->stream_time_state[i] >= 2)
             s->stream_time_state[i] = committed ? 1 : 0;
@@ -606,6 +593,7 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
     }
     contacts_fill(s);
     state_store_timer_marks_commit(s);
+    state_store_timer_queues_commit(s);
     batch_reset(s, true);
     return SY_OK;
 }

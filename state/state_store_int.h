@@ -40,9 +40,11 @@ struct state_store {
      * clears it again after the write (a read in between may have refilled it). */
     state_contact_table_t *contacts;
     bool contacts_stale;
-    rocksdb_iterator_t *timer_iters[STATE_PARTITIONS_MAX]; /* lazily, per batch */
-    rocksdb_readoptions_t *timer_read_options[STATE_PARTITIONS_MAX]; /* one per iterator */
-    uint8_t timer_bounds[STATE_PARTITIONS_MAX][2]; /* each iterator's upper bound */
+    /* Each partition's committed timers in memory, loaded at its first timer read (owned;
+     * NULL: not loaded; state_timer_queue.c), and the order of the last committed put. */
+    struct state_timer_queue *timer_queues[STATE_PARTITIONS_MAX];
+    uint64_t timer_seq;
+    uint8_t timer_bounds[STATE_PARTITIONS_MAX][2]; /* a timer iterator's upper bound */
     /* Owned, NULL: the partition's start (state_timer_marks.c). */
     struct state_timer_mark *timer_marks[STATE_PARTITIONS_MAX];
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
@@ -98,9 +100,6 @@ sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
  * before the batch is written or its op log read. */
 void state_store_stream_times_write(state_store_t *s);
 
-/* Destroy the per-partition timer iterators (they read a snapshot of one batch). */
-void state_store_timer_iters_drop(state_store_t *s);
-
 /* Timer low-water marks (state_timer_marks.c). A mark is a key at or before every
  * committed timer of its partition. */
 typedef struct state_timer_mark state_timer_mark_t;
@@ -109,9 +108,10 @@ typedef struct state_timer_mark state_timer_mark_t;
 int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /* A new iterator over partition's committed timers, bounded by the partition's end and
- * positioned at its mark (learning the mark when there is none); kept in the store until
- * state_store_timer_iters_drop. */
-rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partition);
+ * positioned at its mark (learning the mark when there is none). The caller destroys it,
+ * then *ro (its read options). */
+rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partition,
+                                                rocksdb_readoptions_t **ro);
 
 /* After a successful write of the pending batch (its op log still there): move each
  * partition's mark past the timers the batch fired and below the timers it added. */
@@ -122,6 +122,38 @@ void state_store_timer_mark_forget(state_store_t *s, int32_t partition);
 
 /* Free every mark: the store closes. */
 void state_store_timer_marks_free(state_store_t *s);
+
+/* Each partition's committed timers in memory (state_timer_queue.c). */
+typedef struct state_timer_queue state_timer_queue_t;
+
+/* Partition's queue, loaded from RocksDB if it is not in memory. Errors: SY_ERR_STATE (a
+ * read failed or a key is corrupt), SY_ERR_NOMEM; errbuf says which. */
+sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
+                                     state_timer_queue_t **out, char *errbuf,
+                                     size_t errbuf_size);
+
+/* The queue's first timer (key order): 1 and its bytes, or 0 when it is empty. The bytes
+ * stay valid until the queue changes. */
+int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
+                           size_t *key_len, const uint8_t **value, size_t *value_len);
+
+/* Take the first timer out (it fired in this batch; kept until the batch ends). 0 without
+ * memory (nothing taken). */
+int state_timer_queue_pop(state_timer_queue_t *q);
+
+/* After a successful write of the pending batch (its op log still there): the loaded
+ * queues take the batch's timer puts, and the timers it fired are gone for good. */
+void state_store_timer_queues_commit(state_store_t *s);
+
+/* The batch is dropped: the timers it fired are back in their queues. */
+void state_store_timer_queues_abort(state_store_t *s);
+
+/* Drop partition's queue (a restore wrote its timers around the op log): the next read
+ * loads it again. */
+void state_store_timer_queue_forget(state_store_t *s, int32_t partition);
+
+/* Drop every queue: the store closes. */
+void state_store_timer_queues_free(state_store_t *s);
 
 /* A scan cursor read back from the changelog (state_scans.c): into the restore's write
  * batch and the pending map (reads before the commit see it). Errors: SY_ERR_NOMEM. */
