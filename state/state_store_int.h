@@ -17,6 +17,13 @@ static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers"
                                                 "event_ids", "consent", "counts", "leases",
                                                 "engagement"};
 
+/* Changelog offsets of partitions, each at most once (state_writeback.c). */
+typedef struct state_offsets {
+    int64_t value[STATE_PARTITIONS_MAX]; /* -1: none */
+    int32_t list[STATE_PARTITIONS_MAX];  /* the partitions set, in the order first set */
+    size_t count;
+} state_offsets_t;
+
 struct state_store {
     rocksdb_t *db;
     rocksdb_env_t *mem_env;
@@ -34,6 +41,16 @@ struct state_store {
      * so every later commit refuses with it. */
     char write_failed[256];
     state_pending_t pending;
+    /* Committed writes not yet in RocksDB, one final write per key, and the changelog
+     * offsets they reach (state_writeback.c); the batch's own offsets wait in
+     * offsets_pending until it commits. A checkpoint writes them every checkpoint_batches
+     * commits, with its own WriteBatch (the store's holds a restore's writes). */
+    state_pending_t unwritten;
+    state_offsets_t offsets_pending;
+    state_offsets_t offsets_unwritten;
+    unsigned checkpoint_batches;
+    unsigned checkpoint_batches_since;
+    rocksdb_writebatch_t *checkpoint_batch;
     /* Committed records per contact (instances, profile, event ids, consent, engagement),
      * or NULL when disabled (state_contact_table.h). Anything that writes those column families
      * around the pending batch must clear it, and set contacts_stale so that the commit
@@ -154,6 +171,41 @@ void state_store_timer_queue_forget(state_store_t *s, int32_t partition);
 
 /* Drop every queue: the store closes. */
 void state_store_timer_queues_free(state_store_t *s);
+
+/* Offset sets (state_writeback.c): init makes every partition's none, clear empties a
+ * set in the time of its partitions. */
+void state_offsets_init(state_offsets_t *o);
+void state_offsets_clear(state_offsets_t *o);
+
+/* The batch commits: its changelog offsets become the unwritten ones. */
+void state_store_changelog_offsets_commit(state_store_t *s);
+
+/* Whether committed offsets wait for a checkpoint. */
+bool state_store_changelog_offsets_unwritten(const state_store_t *s);
+
+/* Put the unwritten offsets into wb (and forget them: wb is about to be written). */
+void state_store_changelog_offsets_fill(state_store_t *s, rocksdb_writebatch_t *wb);
+
+/* Write-back (state_writeback.c). The unwritten write of key in cf, or NULL. */
+const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
+                                              const uint8_t *key, size_t key_len);
+
+/* rocksdb_get_cf as the committed state reads: the unwritten write of key when there is
+ * one (a copy; NULL for a delete), else RocksDB's value. Free it with rocksdb_free. */
+char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                         size_t *len, char **rerr);
+
+/* The committing batch's op log joins the unwritten writes. 0 without memory (the
+ * unwritten writes are then partial: nothing may be written or read from them). */
+int state_store_unwritten_take(state_store_t *s);
+
+/* Whether the unwritten writes are due for a checkpoint (batches, or their number). */
+bool state_store_checkpoint_due(const state_store_t *s);
+
+/* Write the unwritten writes to RocksDB in one WriteBatch, with the unwritten offsets
+ * when with_offsets. Errors: SY_ERR_STATE (the write failed: no write is tried again). */
+sy_err_t state_store_checkpoint_write(state_store_t *s, bool with_offsets, char *errbuf,
+                                      size_t errbuf_size);
 
 /* A scan cursor read back from the changelog (state_scans.c): into the restore's write
  * batch and the pending map (reads before the commit see it). Errors: SY_ERR_NOMEM. */
