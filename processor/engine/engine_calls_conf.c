@@ -8,12 +8,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "journey_doc.h"
+#include "journey_doc_read.h"
 #include "sy_file.h"
 
 /* A calls document is a few pools of numbers: 4 MiB holds the largest pools. */
@@ -21,70 +20,19 @@
 
 typedef struct conf_parse {
     engine_calls_conf_t *conf;
-    const char *source;
-    char *errbuf;
-    size_t errbuf_size;
+    journey_doc_reader_t doc; /* where errors go */
 } conf_parse_t;
-
-static sy_err_t fail(conf_parse_t *p, const journey_doc_node_t *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static sy_err_t fail(conf_parse_t *p, const journey_doc_node_t *at, const char *fmt, ...) {
-    va_list ap;
-    assert(p && at);
-    va_start(ap, fmt);
-    sy_errf_at_v(p->errbuf, p->errbuf_size, p->source, at->line, at->column, fmt, ap);
-    va_end(ap);
-    return SY_ERR_CONFIG;
-}
-
-/* Every key of map is one of allowed. */
-static sy_err_t keys_check(conf_parse_t *p, const journey_doc_node_t *map,
-                           const char *const *allowed, const char *where) {
-    assert(p && map && allowed);
-    if (map->kind != JOURNEY_DOC_MAP)
-        return fail(p, map, "%s must be a map, not %s", where, journey_doc_kind_name(map));
-    for (size_t i = 0; i < map->count; i++) {
-        size_t k = 0;
-        while (allowed[k] && strcmp(allowed[k], map->keys[i].text) != 0)
-            k++;
-        if (!allowed[k])
-            return fail(p, map->items[i], "unknown key '%s' in %s", map->keys[i].text, where);
-    }
-    return SY_OK;
-}
-
-/* A scalar's text, or an error naming key. */
-static sy_err_t scalar(conf_parse_t *p, const journey_doc_node_t *v, const char *key,
-                       const char **out) {
-    assert(p && v && out);
-    if (v->kind != JOURNEY_DOC_SCALAR || v->text[0] == '\0')
-        return fail(p, v, "'%s' must be a non-empty value", key);
-    *out = v->text;
-    return SY_OK;
-}
-
-static sy_err_t owned(conf_parse_t *p, const journey_doc_node_t *v, const char *key,
-                      char **out) {
-    assert(p && v && out);
-    const char *text = NULL;
-    sy_err_t err = scalar(p, v, key, &text);
-    if (err)
-        return err;
-    *out = strdup(text);
-    return *out ? SY_OK : SY_ERR_NOMEM;
-}
 
 static sy_err_t number(conf_parse_t *p, const journey_doc_node_t *v, const char *key,
                        char out[SY_PHONE_E164_BYTES]) {
     assert(p && v && out);
     const char *text = NULL;
-    sy_err_t err = scalar(p, v, key, &text);
+    sy_err_t err = journey_doc_scalar(&p->doc, v, key, &text);
     if (err)
         return err;
     if (!sy_phone_e164_valid(text))
-        return fail(p, v, "'%s' is not an E.164 number: write + and 2 to 15 digits, like "
-                    "+12125550100", text);
+        return journey_doc_fail(&p->doc, v, "'%s' is not an E.164 number: write + and 2 to "
+                                "15 digits, like +12125550100", text);
     memcpy(out, text, strlen(text) + 1);
     return SY_OK;
 }
@@ -93,11 +41,11 @@ static sy_err_t pool_numbers(conf_parse_t *p, engine_calls_pool_t *pool,
                              const journey_doc_node_t *seq) {
     assert(p && pool && seq);
     if (seq->kind != JOURNEY_DOC_SEQ || seq->count == 0)
-        return fail(p, seq, "'numbers' must be a list of 1 to %d numbers",
-                    ENGINE_CALLS_POOL_NUMBERS_MAX);
+        return journey_doc_fail(&p->doc, seq, "'numbers' must be a list of 1 to %d numbers",
+                                ENGINE_CALLS_POOL_NUMBERS_MAX);
     if (seq->count > ENGINE_CALLS_POOL_NUMBERS_MAX)
-        return fail(p, seq, "more than %d numbers in pool '%s'", ENGINE_CALLS_POOL_NUMBERS_MAX,
-                    pool->name);
+        return journey_doc_fail(&p->doc, seq, "more than %d numbers in pool '%s'",
+                                ENGINE_CALLS_POOL_NUMBERS_MAX, pool->name);
     pool->numbers = calloc(seq->count, sizeof *pool->numbers);
     if (!pool->numbers)
         return SY_ERR_NOMEM;
@@ -107,8 +55,9 @@ static sy_err_t pool_numbers(conf_parse_t *p, engine_calls_pool_t *pool,
             return err;
         for (size_t k = 0; k < i; k++)
             if (strcmp(pool->numbers[k], pool->numbers[i]) == 0)
-                return fail(p, seq->items[i], "number %s is twice in pool '%s'",
-                            pool->numbers[i], pool->name);
+                return journey_doc_fail(&p->doc, seq->items[i],
+                                        "number %s is twice in pool '%s'", pool->numbers[i],
+                                        pool->name);
         pool->numbers_count = i + 1;
     }
     return SY_OK;
@@ -122,8 +71,10 @@ static sy_err_t pool_overlap(conf_parse_t *p, const engine_calls_pool_t *pool,
         for (size_t a = 0; a < p->conf->pools[i].numbers_count; a++)
             for (size_t b = 0; b < pool->numbers_count; b++)
                 if (strcmp(p->conf->pools[i].numbers[a], pool->numbers[b]) == 0)
-                    return fail(p, seq->items[b], "number %s is in pools '%s' and '%s'",
-                                pool->numbers[b], p->conf->pools[i].name, pool->name);
+                    return journey_doc_fail(&p->doc, seq->items[b],
+                                            "number %s is in pools '%s' and '%s'",
+                                            pool->numbers[b], p->conf->pools[i].name,
+                                            pool->name);
     return SY_OK;
 }
 
@@ -135,31 +86,33 @@ static sy_err_t pool_parse(conf_parse_t *p, const journey_doc_node_t *map) {
     engine_calls_pool_t *pool = &p->conf->pools[p->conf->pools_count];
     const journey_doc_node_t *v;
     const char *name = NULL;
-    sy_err_t err = keys_check(p, map, pool_keys, "a pool");
+    sy_err_t err = journey_doc_keys_check(&p->doc, map, pool_keys, "a pool");
     for (const char *const *k = pool_keys; !err && k < pool_keys + 4; k++)
         if (!journey_doc_get(map, *k))
-            err = fail(p, map, "missing '%s' in pool", *k);
+            err = journey_doc_fail(&p->doc, map, "missing '%s' in pool", *k);
     if (!err)
-        err = scalar(p, journey_doc_get(map, "name"), "name", &name);
+        err = journey_doc_scalar(&p->doc, journey_doc_get(map, "name"), "name", &name);
     if (err)
         return err;
     if (strlen(name) >= sizeof pool->name || strspn(name, "abcdefghijklmnopqrstuvwxyz"
                                                           "0123456789_-") != strlen(name))
-        return fail(p, journey_doc_get(map, "name"), "bad pool name '%s': use 1 to 64 of "
-                    "a-z, 0-9, '_', '-'", name);
+        return journey_doc_fail(&p->doc, journey_doc_get(map, "name"),
+                                "bad pool name '%s': use 1 to 64 of a-z, 0-9, '_', '-'", name);
     if (engine_calls_pool_find(p->conf, name))
-        return fail(p, journey_doc_get(map, "name"), "duplicate pool '%s'", name);
+        return journey_doc_fail(&p->doc, journey_doc_get(map, "name"), "duplicate pool '%s'",
+                                name);
     memcpy(pool->name, name, strlen(name) + 1);
     v = journey_doc_get(map, "lease");
     if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &pool->lease_ms))
-        return fail(p, v, "bad lease '%s': write a positive whole number and a unit (ms, s, "
-                    "m, h, d), like 30d", v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
+        return journey_doc_fail(&p->doc, v, "bad lease '%s': write a positive whole number and "
+                                "a unit (ms, s, m, h, d), like 30d",
+                                v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
     if ((err = number(p, journey_doc_get(map, "fallback"), "fallback", pool->fallback)) ||
         (err = pool_numbers(p, pool, journey_doc_get(map, "numbers"))) ||
         (err = pool_overlap(p, pool, journey_doc_get(map, "numbers"))))
         return err;
     if ((v = journey_doc_get(map, "area_code_attribute")) &&
-        (err = owned(p, v, "area_code_attribute", &pool->area_code_attr)))
+        (err = journey_doc_owned(&p->doc, v, "area_code_attribute", &pool->area_code_attr)))
         return err;
     p->conf->pools_count++;
     return SY_OK;
@@ -168,13 +121,15 @@ static sy_err_t pool_parse(conf_parse_t *p, const journey_doc_node_t *map) {
 static sy_err_t rule_parse(conf_parse_t *p, const journey_doc_node_t *map) {
     assert(p && map && p->conf->rules_count < ENGINE_CALLS_RULES_MAX);
     engine_calls_rule_t *rule = &p->conf->rules[p->conf->rules_count];
-    sy_err_t err = journey_conversion_parse(rule, map, p->source, p->errbuf, p->errbuf_size);
+    sy_err_t err = journey_conversion_parse(rule, map, p->doc.source, p->doc.errbuf,
+                                            p->doc.errbuf_size);
     if (err)
         return err;
     p->conf->rules_count++; /* freed with the conf from here on */
     for (size_t i = 0; i + 1 < p->conf->rules_count; i++)
         if (strcmp(p->conf->rules[i].name, rule->name) == 0)
-            return fail(p, journey_doc_get(map, "name"), "duplicate rule '%s'", rule->name);
+            return journey_doc_fail(&p->doc, journey_doc_get(map, "name"),
+                                    "duplicate rule '%s'", rule->name);
     return SY_OK;
 }
 
@@ -186,9 +141,9 @@ static sy_err_t list_parse(conf_parse_t *p, const journey_doc_node_t *root, cons
     if (!seq)
         return SY_OK;
     if (seq->kind != JOURNEY_DOC_SEQ)
-        return fail(p, seq, "'%s' must be a list", key);
+        return journey_doc_fail(&p->doc, seq, "'%s' must be a list", key);
     if (seq->count > max)
-        return fail(p, seq, "more than %zu %s", max, key);
+        return journey_doc_fail(&p->doc, seq, "more than %zu %s", max, key);
     for (size_t i = 0; i < seq->count; i++) {
         sy_err_t err = fn(p, seq->items[i]);
         if (err)
@@ -205,8 +160,9 @@ static sy_err_t retention_parse(conf_parse_t *p, const journey_doc_node_t *v) {
         return SY_OK;
     if (v->kind != JOURNEY_DOC_SCALAR || !journey_duration_parse(v->text, &p->conf->retention_ms) ||
         p->conf->retention_ms < 24LL * 3600 * 1000)
-        return fail(p, v, "bad retention '%s': write a duration of at least 1d, like 90d",
-                    v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
+        return journey_doc_fail(&p->doc, v,
+                                "bad retention '%s': write a duration of at least 1d, like 90d",
+                                v->kind == JOURNEY_DOC_SCALAR ? v->text : "");
     return SY_OK;
 }
 
@@ -218,7 +174,7 @@ static sy_err_t click_base(conf_parse_t *p, const journey_doc_node_t *root) {
     assert(p && root);
     if (!v)
         return SY_OK;
-    sy_err_t err = scalar(p, v, "click_base_url", &text);
+    sy_err_t err = journey_doc_scalar(&p->doc, v, "click_base_url", &text);
     if (err)
         return err;
     size_t len = strlen(text), scheme = strncmp(text, "https://", 8) == 0  ? 8
@@ -228,9 +184,10 @@ static sy_err_t click_base(conf_parse_t *p, const journey_doc_node_t *root) {
         len--;
     if (scheme == 0 || len == scheme || len >= ENGINE_CALLS_CLICK_BASE_BYTES ||
         strcspn(text, " \t\"'<>\\`{}|^") < len)
-        return fail(p, v, "bad click_base_url '%s': write an http:// or https:// URL of at "
-                    "most %d bytes without spaces or quotes, like https://go.example.com",
-                    text, ENGINE_CALLS_CLICK_BASE_BYTES - 1);
+        return journey_doc_fail(&p->doc, v, "bad click_base_url '%s': write an http:// or "
+                                "https:// URL of at most %d bytes without spaces or quotes, "
+                                "like https://go.example.com",
+                                text, ENGINE_CALLS_CLICK_BASE_BYTES - 1);
     memcpy(p->conf->click_base_url, text, len);
     p->conf->click_base_url[len] = '\0';
     return SY_OK;
@@ -243,12 +200,12 @@ sy_err_t engine_calls_conf_parse(engine_calls_conf_t *conf, const char *text, si
     journey_doc_node_t *root = NULL;
     assert(conf && text && source);
     memset(conf, 0, sizeof *conf);
-    conf_parse_t p = {conf, source, errbuf, errbuf_size};
+    conf_parse_t p = {conf, {source, errbuf, errbuf_size}};
     sy_err_t err = journey_doc_parse(&root, text, len, source, errbuf, errbuf_size);
     if (err)
         return err == SY_ERR_NOMEM ? err : SY_ERR_CONFIG;
     conf->retention_ms = ENGINE_CALLS_RETENTION_MS_DEFAULT;
-    if (!(err = keys_check(&p, root, root_keys, "the calls document")) &&
+    if (!(err = journey_doc_keys_check(&p.doc, root, root_keys, "the calls document")) &&
         !(err = retention_parse(&p, journey_doc_get(root, "retention"))) &&
         !(err = click_base(&p, root)) &&
         !(err = list_parse(&p, root, "pools", ENGINE_CALLS_POOLS_MAX, pool_parse)))

@@ -3,17 +3,20 @@ and calls document written to a temporary directory, `switchyard run` started, w
 killed with SIGKILL, its group's progress, topics read to their ends with read_committed and
 decoded (the Avro outputs, the changelog's lease and call records of state/state_leases.c),
 and Kafka's murmur2 partitioner (which partition owns a tracking number). Not the scenario
-or its checks. Ingest and Twilio signing come from tests/integration/test_ingest.py."""
-import io
-import json
+or its checks. Ingest and Twilio signing come from tests/integration/test_ingest.py, the
+Confluent frame and the schemas from tests/support/avro_wire.py."""
 import os
 import signal
 import struct
 import subprocess
+import sys
 import time
 
-import fastavro
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import avro_wire  # noqa: E402
+from avro_wire import frame, unframe  # noqa: E402,F401  (lib.frame, lib.unframe of the test)
 
 BOOTSTRAP = os.environ["SWITCHYARD_TEST_BOOTSTRAP"]
 PARTITIONS = 4
@@ -32,22 +35,8 @@ def schemas(root):
     for name, sid in [("engagement_event", 1), ("action_command_v1", 3),
                       ("routing_decision", 4), ("contact_update", 5), ("conversion", 7),
                       ("action_command", 8)]:
-        with open(os.path.join(root, "schemas", f"{name}.avsc")) as f:
-            out[sid] = fastavro.parse_schema(json.load(f))
+        out[sid] = avro_wire.schema_load(root, f"{name}.avsc")
     return out
-
-
-def frame(schema, schema_id, record):
-    out = io.BytesIO()
-    out.write(struct.pack(">bI", 0, schema_id))
-    fastavro.schemaless_writer(out, schema, record)
-    return out.getvalue()
-
-
-def unframe(schemas_by_id, value):
-    check(value[0] == 0, "not a Confluent frame")
-    sid = struct.unpack(">I", value[1:5])[0]
-    return sid, fastavro.schemaless_reader(io.BytesIO(value[5:]), schemas_by_id[sid])
 
 
 def murmur2_partition(key, partitions):

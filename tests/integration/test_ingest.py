@@ -12,21 +12,21 @@ import base64
 import concurrent.futures
 import hashlib
 import hmac
-import io
 import json
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
-import fastavro
 import requests
 from confluent_kafka import Consumer, Producer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import avro_wire  # noqa: E402
 
 BIN, ROOT = sys.argv[1], sys.argv[2]
 BOOTSTRAP = os.environ["SWITCHYARD_TEST_BOOTSTRAP"]
@@ -41,13 +41,8 @@ def check(cond, what):
         raise AssertionError(what)
 
 
-def schema(name):
-    with open(os.path.join(ROOT, "schemas", name)) as f:
-        return fastavro.parse_schema(json.load(f))
-
-
-EVENT_SCHEMA = schema("engagement_event.avsc")
-PROFILE_SCHEMA = schema("profile_update.avsc")
+EVENT_SCHEMA = avro_wire.schema_load(ROOT, "engagement_event.avsc")
+PROFILE_SCHEMA = avro_wire.schema_load(ROOT, "profile_update.avsc")
 
 
 def config_write(d, base, bootstrap=BOOTSTRAP, extra=""):
@@ -89,18 +84,12 @@ class Ingest:
             check(self.proc.wait(60) == 0, f"ingest exit: {open(self.log).read()[-2000:]}")
 
 
-def frame(schema_id, sch, record):
-    out = io.BytesIO()
-    out.write(struct.pack(">bI", 0, schema_id))
-    fastavro.schemaless_writer(out, sch, record)
-    return out.getvalue()
-
-
 def profiles_produce(base, profiles):
     p = Producer({"bootstrap.servers": BOOTSTRAP})
     for contact, attrs in profiles:
         rec = {"contact_id": contact, "updated_at": 1793606400000, "set": attrs, "unset": []}
-        p.produce(f"{base}.profiles", key=contact.encode(), value=frame(2, PROFILE_SCHEMA, rec))
+        p.produce(f"{base}.profiles", key=contact.encode(),
+                  value=avro_wire.frame(PROFILE_SCHEMA, 2, rec))
     check(p.flush(30) == 0, "profiles not delivered")
 
 
@@ -116,8 +105,8 @@ def events_read(base, count, exact=True):
         if m is None or m.error():
             continue
         v = m.value()
-        check(v[0] == 0 and struct.unpack(">I", v[1:5])[0] == 1, "not a framed event")
-        ev = fastavro.schemaless_reader(io.BytesIO(v[5:]), EVENT_SCHEMA)
+        check(avro_wire.header(v) == (0, 1), "not a framed event")
+        ev = avro_wire.body(v, EVENT_SCHEMA)
         ev["occurred_at"] = round(ev["occurred_at"].timestamp() * 1000)  # epoch ms
         check(m.key().decode() == ev["contact_id"], "key is not the contact")
         got.append(ev)

@@ -26,6 +26,9 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import avro_wire  # noqa: E402
+
 BIN, ROOT = sys.argv[1], sys.argv[2]
 BOOTSTRAP = os.environ["SWITCHYARD_TEST_BOOTSTRAP"]
 REGISTRY = os.environ["SWITCHYARD_TEST_REGISTRY_URL"]
@@ -71,8 +74,7 @@ def subjects_wait(base):
 
 
 def schema_text(extra_fields=(), replace=None):
-    with open(os.path.join(ROOT, "schemas", "engagement_event.avsc")) as f:
-        schema = json.load(f)
+    schema = avro_wire.schema_json(ROOT, "engagement_event.avsc")
     if replace:
         schema["fields"] = [replace.get(f["name"], f) for f in schema["fields"]]
     schema["fields"].extend(extra_fields)
@@ -132,11 +134,8 @@ def test_registry_down_at_start_is_exit_1(d, base):
 
 def action_schemas():
     """ActionCommand version 1 and version 2, as JSON texts."""
-    texts = []
-    for name in ("action_command_v1.avsc", "action_command.avsc"):
-        with open(os.path.join(ROOT, "schemas", name)) as f:
-            texts.append(json.dumps(json.load(f)))
-    return texts
+    return [json.dumps(avro_wire.schema_json(ROOT, name))
+            for name in ("action_command_v1.avsc", "action_command.avsc")]
 
 
 def test_action_command_v2_is_a_compatible_version(sr, subject):

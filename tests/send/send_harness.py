@@ -4,8 +4,6 @@ ActionCommand version 2 under schema id 8, or version 1 under id 3 as an older s
 wrote them; keyed by contact), engagement events read back and decoded, a sender config and
 template directory written to a temporary directory, and `switchyard send` started and
 stopped. Not a test itself; the checks live in the test scripts."""
-import io
-import json
 import os
 import signal
 import subprocess
@@ -13,13 +11,15 @@ import sys
 import time
 import uuid
 
-import fastavro
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-# The stand-in providers live in connectors/standin/, shared with the whole-loop demo.
+# The stand-in providers live in connectors/standin/, shared with the whole-loop demo; the
+# Confluent frame and the schemas in tests/support/avro_wire.py.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "connectors", "standin"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import avro_wire  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402,F401  (re-exported for the tests)
 from standin_http import AUTH_TOKEN, FCM_PROJECT, FCM_TOKEN, SID  # noqa: E402
 
@@ -30,11 +30,6 @@ CHANNELS = ("email", "sms", "push", "voice")
 def check(cond, what):
     if not cond:
         raise AssertionError(what)
-
-
-def schema(root, name):
-    with open(os.path.join(root, "schemas", name)) as f:
-        return fastavro.parse_schema(json.load(f))
 
 
 def topics_create(base, partitions=2):
@@ -57,23 +52,20 @@ def action(action_id, contact, channel, template, params, not_before_ms=0, versi
 
 
 def actions_produce(root, base, actions):
-    schemas = {1: (3, schema(root, "action_command_v1.avsc")),
-               2: (8, schema(root, "action_command.avsc"))}
+    schemas = {1: (3, avro_wire.schema_load(root, "action_command_v1.avsc")),
+               2: (8, avro_wire.schema_load(root, "action_command.avsc"))}
     p = Producer({"bootstrap.servers": BOOTSTRAP, "enable.idempotence": True})
     for a in actions:
         schema_id, sch = schemas[a["_version"]]
-        buf = io.BytesIO()
-        buf.write(b"\x00" + schema_id.to_bytes(4, "big"))
-        fastavro.schemaless_writer(buf, sch, {k: v for k, v in a.items() if k != "_version"})
-        p.produce(f"{base}.actions.{a['channel'].lower()}", buf.getvalue(),
-                  key=a["contact_id"].encode())
+        value = avro_wire.frame(sch, schema_id, {k: v for k, v in a.items() if k != "_version"})
+        p.produce(f"{base}.actions.{a['channel'].lower()}", value, key=a["contact_id"].encode())
         p.poll(0)
     check(p.flush(60) == 0, "action commands not all produced")
 
 
 def events_read(root, base, want, timeout_s=90):
     """The engagement events on <base>.events, decoded, once `want` of them are there."""
-    sch = schema(root, "engagement_event.avsc")
+    sch = avro_wire.schema_load(root, "engagement_event.avsc")
     c = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": "check-" + uuid.uuid4().hex,
                   "auto.offset.reset": "earliest", "isolation.level": "read_committed"})
     c.subscribe([f"{base}.events"])
@@ -82,8 +74,8 @@ def events_read(root, base, want, timeout_s=90):
         m = c.poll(0.5)
         if m is None or m.error():
             continue
-        check(m.value()[:5] == b"\x00" + (1).to_bytes(4, "big"), "event frame header")
-        ev = fastavro.schemaless_reader(io.BytesIO(m.value()[5:]), sch)
+        check(avro_wire.header(m.value()) == (0, 1), "event frame header")
+        ev = avro_wire.body(m.value(), sch)
         ev["_key"] = m.key().decode()
         out.append(ev)
     c.close()
