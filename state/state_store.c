@@ -113,8 +113,10 @@ static state_store_t *store_new(void) {
         return NULL;
     state_pending_init(&s->pending);
     state_pending_init(&s->unwritten);
+    state_pending_init(&s->writing);
     state_offsets_init(&s->offsets_pending);
     state_offsets_init(&s->offsets_unwritten);
+    state_offsets_init(&s->offsets_writing);
     s->checkpoint_batches = STATE_CHECKPOINT_BATCHES_DEFAULT;
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++)
         s->stream_time[i] = INT64_MIN;
@@ -158,7 +160,10 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     s->batch = rocksdb_writebatch_create();
-    s->checkpoint_batch = rocksdb_writebatch_create();
+    if ((err = state_writer_start(&s->writer, s->db, s->write_options, s->cf)) != SY_OK) {
+        snprintf(errbuf, errbuf_size, "state store: cannot start its writer thread");
+        goto fail;
+    }
     *out = s;
     return SY_OK;
 fail:
@@ -235,14 +240,13 @@ void state_store_close(state_store_t *s) {
     char errbuf[256];
     /* A clean close leaves every committed write on disk (a failure leaves the last
      * checkpoint, which a restore brings forward from the changelog). */
-    if (s->db && s->checkpoint_batch && !s->unwritten.ops_lost)
+    if (s->writer && !s->write_failed[0])
         (void)state_store_checkpoint(s, errbuf, sizeof errbuf);
+    state_writer_stop(s->writer);
     state_store_timer_queues_free(s);
     state_store_timer_marks_free(s);
     if (s->batch)
         rocksdb_writebatch_destroy(s->batch);
-    if (s->checkpoint_batch)
-        rocksdb_writebatch_destroy(s->checkpoint_batch);
     for (size_t i = 0; i < CF__COUNT; i++)
         if (s->cf[i])
             rocksdb_column_family_handle_destroy(s->cf[i]);
@@ -264,6 +268,7 @@ void state_store_close(state_store_t *s) {
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
     state_pending_deinit(&s->unwritten);
+    state_pending_deinit(&s->writing);
     state_contact_table_close(s->contacts);
     free(s->profile_scratch);
     free(s);
@@ -543,15 +548,17 @@ static void contacts_fill(state_store_t *s) {
 }
 
 /* Write what the batch commits: with a restore's writes in the store's batch, the
- * unwritten writes first (they are older), then those writes with every offset; else a
- * checkpoint when one is due. */
+ * unwritten writes first (they are older), then those writes with every offset; else
+ * begin a checkpoint when one is due. */
 static sy_err_t commit_write(state_store_t *s, bool around, char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
-    sy_err_t err = SY_OK;
     assert(!s->write_failed[0]);
-    if (around || state_store_checkpoint_due(s))
-        err = state_store_checkpoint_write(s, !around, errbuf, errbuf_size);
-    if (err != SY_OK || !around)
+    if (!around)
+        return state_store_checkpoint_due(s)
+                   ? state_store_checkpoint_begin(s, true, errbuf, errbuf_size)
+                   : SY_OK;
+    sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (err != SY_OK)
         return err;
     state_store_changelog_offsets_fill(s, s->batch);
     rocksdb_write(s->db, s->write_options, s->batch, &rerr);
