@@ -112,8 +112,9 @@ Test(state_writeback, a_kill_leaves_the_last_checkpoint_with_its_offset) {
     cr_assert(eq(i64, offset, 10 * (int64_t)node),
               "state at batch %u but offset %lld: a restore from there would skip or redo",
               node, (long long)offset);
-    cr_assert(eq(int, node, 8), "the checkpoint after batch 8 is the last one (node %u)",
-              node);
+    /* Checkpoints after batches 4 and 8; the second begins once the first is written, and
+     * may not be written yet when the process dies. */
+    cr_assert(node == 4 || node == 8, "node %u: not a checkpoint's state", node);
     state_store_close(s);
 }
 
