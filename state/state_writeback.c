@@ -16,7 +16,7 @@
 
 /* Unwritten writes that make a checkpoint due whatever the batch count: bounds the memory
  * they hold (a few hundred bytes each) and the length of one write. */
-#define WRITEBACK_OPS_MAX (64u * 1024)
+#define WRITEBACK_OPS_MAX (256u * 1024)
 
 void state_store_checkpoint_every(state_store_t *s, unsigned batches) {
     assert(s);
