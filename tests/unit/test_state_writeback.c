@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "state_store.h"
+#include "store_fixture.h"
 #include "tmpdir.h"
 
 /* 2024-10-01T09:00:00Z. */
@@ -153,14 +154,6 @@ Test(state_writeback, iterators_see_every_committed_batch) {
     state_store_close(s);
 }
 
-static sy_err_t restore_record(void *ctx, state_changelog_cf_t cf, int32_t partition,
-                               const uint8_t *key, size_t key_len, const uint8_t *value,
-                               size_t value_len) {
-    (void)partition;
-    return state_store_changelog_apply(ctx, cf, key, key_len, value, value_len, errbuf,
-                                       sizeof errbuf);
-}
-
 /* A restore writes around the batch what another owner committed later: it must land
  * after this store's older unwritten batches, in reads and on disk. */
 Test(state_writeback, a_restore_lands_after_older_unwritten_batches) {
@@ -171,8 +164,8 @@ Test(state_writeback, a_restore_lands_after_older_unwritten_batches) {
                                        sizeof errbuf), SY_OK), "%s", errbuf);
     state_instance_t later = instance_at(7);
     cr_assert(eq(int, state_store_instance_put(other, 3, "contact-1", "promo", &later), SY_OK));
-    cr_assert(eq(int, state_store_pending_each(other, restore_record, s), SY_OK), "%s",
-              errbuf);
+    cr_assert(eq(int, state_store_pending_each(other, store_fixture_replay_op, s), SY_OK),
+              "%s", sf.errbuf);
     cr_assert(eq(int, state_store_changelog_offset_set(s, 3, 70), SY_OK));
     cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     cr_assert(eq(int, node_of(s), 7), "the restored node");
