@@ -68,9 +68,9 @@ static void mark_learn(state_store_t *s, int32_t partition, rocksdb_iterator_t *
     mark_set(s, partition, end, sizeof end);
 }
 
-rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partition) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    assert(!s->timer_iters[partition] && !s->timer_read_options[partition]);
+rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partition,
+                                                rocksdb_readoptions_t **ro_out) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && ro_out);
     /* Upper bound: the next partition's first key, so an exhausted partition stops at
      * its end instead of walking the next one's tombstones. The bytes outlive the
      * iterator (they are the store's). */
@@ -89,8 +89,7 @@ rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partit
         rocksdb_iter_seek(it, (const char *)prefix, len);
         mark_learn(s, partition, it);
     }
-    s->timer_read_options[partition] = ro;
-    s->timer_iters[partition] = it;
+    *ro_out = ro;
     return it;
 }
 

@@ -1,6 +1,7 @@
 /* state_timers.c — the timer index: timers ordered by (partition, due time) in their own
- * column family, merged with the timers the pending batch added, so a timer set earlier
- * in the same batch fires at the right point of the stream. */
+ * column family, read from each partition's queue in memory (state_timer_queue.c) merged
+ * with the timers the pending batch added, so a timer set earlier in the same batch fires
+ * at the right point of the stream. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +25,6 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
     return SY_OK;
 }
 
-/* The iterator over partition's committed timers, positioned at the first one not yet
- * removed in this batch; it starts at the partition's mark. */
-static rocksdb_iterator_t *persisted_iter(state_store_t *s, int32_t partition) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    rocksdb_iterator_t *it = s->timer_iters[partition];
-    return it ? it : state_store_timer_iter_open(s, partition);
-}
-
 static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *value,
                             size_t value_len, state_timer_t *out) {
     assert(key && out);
@@ -41,17 +34,18 @@ static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *v
 
 sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    assert(s && out);
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     const pending_entry_t *p = state_pending_timer_peek(&s->pending, partition);
-    rocksdb_iterator_t *it = persisted_iter(s, partition);
-    const uint8_t *dkey = NULL;
-    size_t dkey_len = 0;
-    if (rocksdb_iter_valid(it)) {
-        dkey = (const uint8_t *)rocksdb_iter_key(it, &dkey_len);
-        if (dkey_len < 2 || ((dkey[0] << 8) | dkey[1]) != partition)
-            dkey = NULL;
-    }
+    state_timer_queue_t *q = NULL;
+    sy_err_t err = state_store_timer_queue_get(s, partition, &q, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    const uint8_t *dkey = NULL, *dvalue = NULL;
+    size_t dkey_len = 0, dvalue_len = 0;
+    if (!state_timer_queue_peek(q, &dkey, &dkey_len, &dvalue, &dvalue_len))
+        dkey = NULL;
     int use_pending;
     if (p && dkey)
         use_pending = state_timer_key_cmp(p->key, p->key_len, dkey, dkey_len) < 0;
@@ -59,37 +53,31 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
         use_pending = p != NULL;
     else
         return SY_ERR_NOT_FOUND;
-    int ok;
-    if (use_pending) {
-        ok = timer_from_entry(p->key, p->key_len, p->value, p->value_len, out);
-    } else {
-        size_t vlen = 0;
-        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
-        ok = timer_from_entry(dkey, dkey_len, v, vlen, out);
-    }
-    if (!ok) {
+    int ok = use_pending ? timer_from_entry(p->key, p->key_len, p->value, p->value_len, out)
+                         : timer_from_entry(dkey, dkey_len, dvalue, dvalue_len, out);
+    if (!ok || out->partition != partition) {
         snprintf(errbuf, errbuf_size, "state store: corrupt timer in partition %d",
                  (int)partition);
         return SY_ERR_STATE;
     }
     out->from_pending = use_pending;
-    assert(out->partition == partition); /* both sources were read in partition's range */
     return out->due_ms <= due_max ? SY_OK : SY_ERR_NOT_FOUND;
 }
 
 sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
     uint8_t key[STATE_KEY_BYTES_MAX];
     /* The timer state_store_timer_next returned: the head of its source. */
-    assert(!timer->from_pending ||
-           state_pending_timer_peek(&s->pending, timer->partition) != NULL);
+    assert(timer->from_pending ? state_pending_timer_peek(&s->pending, timer->partition) != NULL
+                               : s->timer_queues[timer->partition] != NULL);
     size_t key_len = state_codec_timer_key(key, timer);
     if (!key_len)
         return SY_ERR_LIMIT;
+    state_timer_queue_t *q = s->timer_queues[timer->partition];
     if (timer->from_pending)
         state_pending_timer_pop(&s->pending, timer->partition);
-    else
-        rocksdb_iter_next(persisted_iter(s, timer->partition));
-    /* A pending timer's key has no committed value unless the iterator passed one of
+    else if (!q || !state_timer_queue_pop(q))
+        return SY_ERR_NOMEM;
+    /* A pending timer's key has no committed value unless the queue gave one of
      * the same key earlier in this batch: state_store_timer_next returns the committed
      * one first on equal keys, and its removal records it. So a timer added and removed
      * within one batch writes nothing. */

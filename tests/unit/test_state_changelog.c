@@ -314,6 +314,31 @@ Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
     state_store_close(dst);
 }
 
+/* A restore writes a partition's timers around its batch: a partition whose timers were
+ * already read in memory sees the restored ones after the restore commits. */
+Test(state_changelog, restored_timers_reach_a_partition_already_read) {
+    state_store_t *src = open_mem("changelog-timers-src"), *dst = open_mem("changelog-timers-dst");
+    state_timer_t later = timer_at(7, T0_MS + 9000), sooner = timer_at(7, T0_MS + 100), next;
+    cr_assert(eq(int, state_store_timer_add(dst, &later), SY_OK));
+    commit_ok(dst);
+    cr_assert(eq(int, state_store_timer_next(dst, 7, T0_MS, &next, errbuf, sizeof errbuf),
+                 SY_ERR_NOT_FOUND), "nothing due yet: %s", errbuf);
+    cr_assert(eq(int, state_store_timer_add(src, &sooner), SY_OK));
+    collect_ok(src);
+    apply_all(dst, &ops);
+    commit_ok(dst);
+    cr_assert(eq(int, state_store_timer_next(dst, 7, INT64_MAX, &next, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(i64, next.due_ms, T0_MS + 100), "first due %lld: the restored timer is missing",
+              (long long)next.due_ms);
+    cr_assert(eq(int, state_store_timer_remove(dst, &next), SY_OK));
+    cr_assert(eq(int, state_store_timer_next(dst, 7, INT64_MAX, &next, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(i64, next.due_ms, T0_MS + 9000), "then %lld", (long long)next.due_ms);
+    state_store_close(src);
+    state_store_close(dst);
+}
+
 Test(state_changelog, a_tombstone_deletes_what_an_earlier_record_put) {
     state_store_t *src = open_mem("changelog-tomb-src"), *dst = open_mem("changelog-tomb");
     state_instance_t in = instance_at(4);

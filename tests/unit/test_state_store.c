@@ -619,6 +619,33 @@ Test(state_store, timer_mark_moves_only_with_commits_and_lowers_for_earlier_time
     state_store_close(s);
 }
 
+/* A timer key put again while its earlier value is still committed: the store keeps one
+ * value per key, so after the commit it fires once, with the newer value. */
+Test(state_store, timer_put_again_fires_once_with_its_newer_value) {
+    state_store_t *s = open_mem("mem-timers-again");
+    add_timer(s, 2, T0_MS + 100, "a");
+    commit_ok(s);
+    expect_none_due(s, 2, T0_MS); /* the committed timers are read before the second put */
+    state_timer_t again = timer_make(2, T0_MS + 100, "a", "coffee", 7, T0_MS - 5);
+    cr_assert(eq(int, state_store_timer_add(s, &again), SY_OK));
+    commit_ok(s);
+    state_timer_t t;
+    cr_assert(eq(int, state_store_timer_next(s, 2, INT64_MAX, &t, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, t.node, 7), "node %u: the newer value, 7, was put last", t.node);
+    cr_assert(eq(i64, t.node_entered_at_ms, T0_MS - 5));
+    cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
+    expect_none_due(s, 2, INT64_MAX);
+    state_store_abort(s); /* the fire is undone: the key is back, once */
+    cr_assert(eq(int, state_store_timer_next(s, 2, INT64_MAX, &t, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, t.node, 7), "node %u after the abort", t.node);
+    cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
+    commit_ok(s);
+    expect_none_due(s, 2, INT64_MAX);
+    state_store_close(s);
+}
+
 Test(state_store, timer_committed_survives_reopen_and_removed_does_not, .fini = dir_remove) {
     dir_make();
     state_store_t *s = open_dir(tmp_root);

@@ -1,0 +1,258 @@
+/* state_timer_queue.c — each partition's committed timers in memory: a min-heap in the
+ * timers column family's key order, loaded from RocksDB once (at the partition's first
+ * timer read after the store opened or a restore wrote its timers), then kept by the
+ * commits, so firing a timer never reads RocksDB. The column family is still written (it
+ * is what a load reads). A batch's fires are kept aside until it commits (then freed) or
+ * aborts (then put back). Not the merge with the batch's own timers (state_timers.c). */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state_codec.h"
+#include "state_store_int.h"
+#include "sy_heap.h"
+
+/* One timer: its key and value bytes in one allocation, the key's due-time bytes (after
+ * the partition) as a number for the usual comparison, and the order it was committed in:
+ * a key put again while its earlier value is still queued is there twice, and the newer
+ * comes first (the one RocksDB keeps); removing the key drops both. */
+typedef struct timer_item {
+    uint64_t due_bits; /* key bytes 2..9, big-endian: compares as the key does */
+    uint64_t seq;      /* 0: loaded from RocksDB; then one per committed put */
+    uint8_t *bytes;    /* key, then value */
+    uint32_t key_len;
+    uint32_t value_len;
+} timer_item_t;
+
+typedef struct item_list {
+    size_t count, capacity;
+    timer_item_t *items;
+} item_list_t;
+
+struct state_timer_queue {
+    item_list_t heap;   /* the committed timers not fired in this batch */
+    item_list_t popped; /* fired in this batch: freed at commit, back at abort */
+};
+
+static uint64_t due_bits_of(const uint8_t *key, size_t key_len) {
+    uint64_t v = 0;
+    assert(key_len >= 10);
+    for (int i = 2; i < 10; i++)
+        v = v << 8 | key[i];
+    return v;
+}
+
+/* Key order, then the newer first among equal keys. */
+static bool item_less(const void *pa, const void *pb) {
+    const timer_item_t *a = pa, *b = pb;
+    /* no assert: the heap's comparator */
+    if (a->due_bits != b->due_bits)
+        return a->due_bits < b->due_bits;
+    int c = state_timer_key_cmp(a->bytes, a->key_len, b->bytes, b->key_len);
+    return c < 0 || (c == 0 && a->seq > b->seq);
+}
+
+static int list_reserve(item_list_t *l) {
+    assert(l->count <= l->capacity);
+    if (l->count < l->capacity)
+        return 1;
+    size_t capacity = l->capacity ? l->capacity * 2 : 64;
+    timer_item_t *items = realloc(l->items, capacity * sizeof *items);
+    if (!items)
+        return 0;
+    l->items = items;
+    l->capacity = capacity;
+    return 1;
+}
+
+/* A new item holding copies of key and value, or 0 without memory. */
+static int item_make(timer_item_t *out, const uint8_t *key, size_t key_len,
+                     const uint8_t *value, size_t value_len, uint64_t seq) {
+    assert(key_len >= 10 && key_len <= STATE_KEY_BYTES_MAX);
+    out->bytes = malloc(key_len + value_len + 1);
+    if (!out->bytes)
+        return 0;
+    memcpy(out->bytes, key, key_len);
+    if (value_len)
+        memcpy(out->bytes + key_len, value, value_len);
+    out->due_bits = due_bits_of(key, key_len);
+    out->seq = seq;
+    out->key_len = (uint32_t)key_len;
+    out->value_len = (uint32_t)value_len;
+    return 1;
+}
+
+static void list_free(item_list_t *l) {
+    assert(l);
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i].bytes);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+void state_store_timer_queue_forget(state_store_t *s, int32_t partition) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    state_timer_queue_t *q = s->timer_queues[partition];
+    if (!q)
+        return;
+    list_free(&q->heap);
+    list_free(&q->popped);
+    free(q);
+    s->timer_queues[partition] = NULL;
+}
+
+void state_store_timer_queues_free(state_store_t *s) {
+    assert(s);
+    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++)
+        state_store_timer_queue_forget(s, p);
+}
+
+/* Read partition's committed timers from RocksDB, from its mark on, into q's heap: in key
+ * order, so appending keeps the heap ordered. */
+static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
+                           char *errbuf, size_t errbuf_size) {
+    rocksdb_readoptions_t *ro = NULL;
+    sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (err != SY_OK) /* the load reads RocksDB: it must hold every commit */
+        return err;
+    rocksdb_iterator_t *it = state_store_timer_iter_open(s, partition, &ro);
+    assert(q->heap.count == 0);
+    for (; rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+        size_t key_len = 0, value_len = 0;
+        const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
+        const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
+        if (key_len < 10 || key_len > STATE_KEY_BYTES_MAX) {
+            sy_errf(errbuf, errbuf_size, "state store: corrupt timer key in partition %d",
+                    (int)partition);
+            err = SY_ERR_STATE;
+            break;
+        }
+        if (!list_reserve(&q->heap) ||
+            !item_make(&q->heap.items[q->heap.count], key, key_len, value, value_len, 0)) {
+            sy_errf(errbuf, errbuf_size,
+                    "state store: out of memory loading the timers of partition %d",
+                    (int)partition);
+            err = SY_ERR_NOMEM;
+            break;
+        }
+        q->heap.count++;
+    }
+    char *rerr = NULL;
+    rocksdb_iter_get_error(it, &rerr);
+    if (rerr && err == SY_OK) {
+        sy_errf(errbuf, errbuf_size, "state store: read timers: %s", rerr);
+        err = SY_ERR_STATE;
+    }
+    free(rerr);
+    rocksdb_iter_destroy(it);
+    rocksdb_readoptions_destroy(ro);
+    return err;
+}
+
+sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
+                                     state_timer_queue_t **out, char *errbuf,
+                                     size_t errbuf_size) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && out);
+    if ((*out = s->timer_queues[partition]))
+        return SY_OK;
+    state_timer_queue_t *q = calloc(1, sizeof *q);
+    if (!q) {
+        sy_errf(errbuf, errbuf_size, "state store: out of memory");
+        return SY_ERR_NOMEM;
+    }
+    sy_err_t err = queue_load(s, partition, q, errbuf, errbuf_size);
+    if (err != SY_OK) {
+        list_free(&q->heap);
+        free(q);
+        return err;
+    }
+    *out = s->timer_queues[partition] = q;
+    return SY_OK;
+}
+
+int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
+                           size_t *key_len, const uint8_t **value, size_t *value_len) {
+    assert(q && key && key_len && value && value_len);
+    if (!q->heap.count)
+        return 0;
+    const timer_item_t *top = &q->heap.items[0];
+    *key = top->bytes;
+    *key_len = top->key_len;
+    *value = top->bytes + top->key_len;
+    *value_len = top->value_len;
+    return 1;
+}
+
+/* Remove the heap's first item; keep it aside when keep, else free it. */
+static void heap_take(state_timer_queue_t *q, int keep) {
+    assert(q->heap.count > 0);
+    timer_item_t top = q->heap.items[0];
+    sy_heap_pop(q->heap.items, sizeof top, &q->heap.count, item_less);
+    if (keep)
+        q->popped.items[q->popped.count++] = top;
+    else
+        free(top.bytes);
+}
+
+int state_timer_queue_pop(state_timer_queue_t *q) {
+    assert(q && q->heap.count > 0);
+    if (!list_reserve(&q->popped))
+        return 0;
+    const timer_item_t top = q->heap.items[0];
+    heap_take(q, 1);
+    /* Older values of the same key: RocksDB held only the newest; the fire removes the
+     * key, so they go too (and are not put back by an abort: they were never there). */
+    while (q->heap.count && q->heap.items[0].due_bits == top.due_bits &&
+           state_timer_key_cmp(q->heap.items[0].bytes, q->heap.items[0].key_len, top.bytes,
+                               top.key_len) == 0)
+        heap_take(q, 0);
+    return 1;
+}
+
+/* Put a committed timer put into q's heap. 0 without memory. */
+static int queue_push(state_timer_queue_t *q, const pending_op_t *op, uint64_t seq) {
+    timer_item_t item;
+    assert(op->kind == PENDING_OP_PUT && op->cf == CF_TIMERS);
+    if (!list_reserve(&q->heap) ||
+        !item_make(&item, op->key, op->key_len, op->value, op->value_len, seq))
+        return 0;
+    sy_heap_push(q->heap.items, sizeof item, &q->heap.count, &item, item_less);
+    return 1;
+}
+
+void state_store_timer_queues_commit(state_store_t *s) {
+    assert(!s->pending.ops_lost);
+    for (size_t i = 0; i < s->pending.ops_count; i++) {
+        const pending_op_t *op = &s->pending.ops[i];
+        if (op->cf != CF_TIMERS || op->kind != PENDING_OP_PUT)
+            continue;
+        state_timer_queue_t *q = s->timer_queues[op->partition];
+        /* No queue: its first read loads what was just written. Without memory, forget
+         * the queue: the next read loads it again. */
+        if (q && !queue_push(q, op, ++s->timer_seq))
+            state_store_timer_queue_forget(s, op->partition);
+    }
+    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+        state_timer_queue_t *q = s->timer_queues[p];
+        for (size_t i = 0; q && i < q->popped.count; i++)
+            free(q->popped.items[i].bytes);
+        if (q)
+            q->popped.count = 0;
+    }
+}
+
+void state_store_timer_queues_abort(state_store_t *s) {
+    assert(s);
+    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+        state_timer_queue_t *q = s->timer_queues[p];
+        if (!q || !q->popped.count)
+            continue;
+        /* The heap had room for each before it was taken: no allocation fails here. */
+        for (size_t i = 0; i < q->popped.count; i++) {
+            assert(q->heap.count < q->heap.capacity);
+            sy_heap_push(q->heap.items, sizeof *q->heap.items, &q->heap.count,
+                         &q->popped.items[i], item_less);
+        }
+        q->popped.count = 0;
+    }
+}
