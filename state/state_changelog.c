@@ -1,7 +1,7 @@
 /* state_changelog.c — the state store's side of the changelog: the walk over the pending
  * batch's op log (what the runner produces to topic.changelog), the apply of changelog
- * records during a restore, and the per-partition checkpoint (the changelog offset the
- * committed state reflects). Not the Kafka side: see processor/runner/runner_changelog.c. */
+ * records during a restore. Not the offset each partition's state reflects
+ * (state_writeback.c), nor the Kafka side (processor/runner/runner_changelog.c). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,12 +9,6 @@
 #include "profile_codec.h"
 #include "state_codec.h"
 #include "state_store_int.h"
-
-/* Third byte of a checkpoint key in the default column family, after the partition:
- * stream times use the bare 2-byte partition key, so the two never meet. */
-#define CHANGELOG_CHECKPOINT_TAG 'c'
-/* Checkpoint value: a version byte, then the offset as 8 big-endian bytes. */
-#define CHANGELOG_CHECKPOINT_BYTES 9
 
 /* Column family index in the store of each changelog cf byte, and back. */
 static const int changelog_cf_index[] = {
@@ -202,53 +196,4 @@ sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
     if (index == CF_INSTANCES)
         return instance_apply(s, key, key_len, value, value_len, errbuf, errbuf_size);
     return plain_apply(s, index, key, key_len, value, value_len, errbuf, errbuf_size);
-}
-
-static size_t checkpoint_key(uint8_t *buf, int32_t partition) {
-    size_t n = state_codec_meta_key(buf, partition);
-    buf[n++] = CHANGELOG_CHECKPOINT_TAG;
-    assert(n == 3);
-    return n;
-}
-
-sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
-                                          int64_t *offset, char *errbuf, size_t errbuf_size) {
-    uint8_t key[3];
-    char *rerr = NULL;
-    size_t len = 0;
-    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
-        return SY_ERR_INVALID_ARG;
-    size_t key_len = checkpoint_key(key, partition);
-    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
-                                 (const char *)key, key_len, &len, &rerr);
-    if (rerr)
-        return state_store_rocks_error(rerr, errbuf, errbuf_size, "read checkpoint");
-    if (!value)
-        return SY_ERR_NOT_FOUND;
-    const uint8_t *v = (const uint8_t *)value;
-    int ok = len == CHANGELOG_CHECKPOINT_BYTES && v[0] == STATE_CODEC_VERSION;
-    uint64_t u = ok ? state_codec_u64_get(v + 1) : 0;
-    rocksdb_free(value);
-    if (!ok) {
-        snprintf(errbuf, errbuf_size, "state store: corrupt changelog checkpoint of "
-                 "partition %d", (int)partition);
-        return SY_ERR_STATE;
-    }
-    *offset = (int64_t)u;
-    assert(len == CHANGELOG_CHECKPOINT_BYTES);
-    return SY_OK;
-}
-
-sy_err_t state_store_changelog_offset_set(state_store_t *s, int32_t partition,
-                                          int64_t offset) {
-    uint8_t key[3], value[CHANGELOG_CHECKPOINT_BYTES];
-    if (partition < 0 || partition >= STATE_PARTITIONS_MAX || offset < 0)
-        return SY_ERR_INVALID_ARG;
-    size_t key_len = checkpoint_key(key, partition);
-    assert(key_len == sizeof key);
-    value[0] = STATE_CODEC_VERSION;
-    state_codec_u64_put(value + 1, (uint64_t)offset);
-    rocksdb_writebatch_put_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len,
-                              (const char *)value, sizeof value);
-    return SY_OK;
 }

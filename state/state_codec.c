@@ -92,6 +92,32 @@ size_t state_codec_meta_key(uint8_t *buf, int32_t partition) {
     return put_u16_be(buf, (uint16_t)partition);
 }
 
+/* Third byte of a checkpoint key, after the partition: stream times use the bare 2-byte
+ * partition key, so the two never meet. */
+#define CHECKPOINT_TAG 'c'
+
+size_t state_codec_checkpoint_key(uint8_t *buf, int32_t partition) {
+    size_t n = state_codec_meta_key(buf, partition);
+    buf[n++] = CHECKPOINT_TAG;
+    assert(n == STATE_CODEC_CHECKPOINT_KEY_BYTES);
+    return n;
+}
+
+void state_codec_checkpoint_encode(uint8_t buf[STATE_CODEC_CHECKPOINT_BYTES], int64_t offset) {
+    assert(offset >= 0);
+    buf[0] = STATE_CODEC_VERSION;
+    state_codec_u64_put(buf + 1, (uint64_t)offset);
+}
+
+int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offset) {
+    assert(buf && offset);
+    if (len != STATE_CODEC_CHECKPOINT_BYTES || buf[0] != STATE_CODEC_VERSION ||
+        state_codec_u64_get(buf + 1) > INT64_MAX)
+        return 0;
+    *offset = (int64_t)state_codec_u64_get(buf + 1);
+    return 1;
+}
+
 int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer) {
     if (len < 2 + 8 + 1)
         return 0;

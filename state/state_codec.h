@@ -28,6 +28,16 @@ size_t state_codec_timer_key(uint8_t *buf, const state_timer_t *timer);
 /* Meta key of a partition. */
 size_t state_codec_meta_key(uint8_t *buf, int32_t partition);
 
+/* Changelog checkpoint of a partition (the changelog offset its state reflects), in the
+ * default column family: its key (3 bytes: the partition, then a tag no stream time key
+ * has) and its value (STATE_CODEC_CHECKPOINT_BYTES: a version byte, the offset as 8
+ * big-endian bytes). decode: 1 when this version can read it. */
+#define STATE_CODEC_CHECKPOINT_KEY_BYTES 3
+#define STATE_CODEC_CHECKPOINT_BYTES 9
+size_t state_codec_checkpoint_key(uint8_t *buf, int32_t partition);
+void state_codec_checkpoint_encode(uint8_t buf[STATE_CODEC_CHECKPOINT_BYTES], int64_t offset);
+int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offset);
+
 /* Fill timer's partition, due, and ids from a timer key; false when malformed. */
 int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer);
 

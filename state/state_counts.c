@@ -56,8 +56,7 @@ sy_err_t state_store_count_get(state_store_t *s, int32_t partition, uint64_t id,
     const uint8_t *value = e ? e->value : NULL;
     len = e ? e->value_len : 0;
     if (!e && s->cf[CF_COUNTS]) { /* NULL: a store read-only from before counts */
-        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_COUNTS],
-                               (const char *)pkey + 1, COUNT_KEY_BYTES, &len, &rerr);
+        owned = state_store_get_cf(s, CF_COUNTS, pkey + 1, COUNT_KEY_BYTES, &len, &rerr);
         if (rerr)
             return state_store_rocks_error(rerr, errbuf, errbuf_size, "read count");
         value = (const uint8_t *)owned;
@@ -101,6 +100,9 @@ sy_err_t state_store_counts_scan(state_store_t *s, int32_t partition,
     if (!s->cf[CF_COUNTS])
         return SY_OK;
     size_t prefix_len = state_codec_meta_key(prefix, partition);
+    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
+        return settled;
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_COUNTS]);
     sy_err_t err = SY_OK;

@@ -205,8 +205,7 @@ static sy_err_t record_get(state_store_t *s, int32_t partition, uint8_t kind, co
     const uint8_t *value = e ? e->value : NULL;
     size_t len = e ? e->value_len : 0;
     if (!e && s->cf[CF_LEASES]) { /* NULL: a store read-only from before leases */
-        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_LEASES],
-                               (const char *)pkey + 1, key_len, &len, &rerr);
+        owned = state_store_get_cf(s, CF_LEASES, pkey + 1, key_len, &len, &rerr);
         if (rerr)
             return state_store_rocks_error(rerr, errbuf, errbuf_size, "read lease");
         value = (const uint8_t *)owned;
@@ -303,6 +302,9 @@ sy_err_t state_store_leases_scan(state_store_t *s, int32_t partition,
         return SY_OK;
     state_codec_meta_key(prefix, partition);
     prefix[2] = LEASE_KIND_LEASE;
+    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
+        return settled;
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_LEASES]);
     for (rocksdb_iter_seek(it, (const char *)prefix, sizeof prefix); rocksdb_iter_valid(it);
@@ -416,6 +418,9 @@ sy_err_t state_store_leases_sweep(state_store_t *s, int32_t partition,
     if (cursor->len < sizeof prefix || memcmp(cursor->key, prefix, sizeof prefix) != 0)
         cursor->len = 0; /* another partition's place, or none: from the start */
     bool resumed = cursor->len > 0;
+    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
+        return settled;
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_LEASES]);
     rocksdb_iter_seek(it, resumed ? (const char *)cursor->key : (const char *)prefix,

@@ -210,6 +210,15 @@ static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t
     return op;
 }
 
+const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
+                                         const uint8_t *key, size_t key_len) {
+    assert(pending && key);
+    if (key_len < 2 || !pending->ops_count)
+        return NULL;
+    const uint32_t *slot = op_slot(pending, op_hash(cf, key, key_len), cf, key, key_len);
+    return *slot ? &pending->ops[*slot - 1] : NULL;
+}
+
 int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                          size_t key_len, const uint8_t *value, size_t value_len) {
     pending_op_t *op = op_find(pending, cf, key, key_len, 1);

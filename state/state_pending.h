@@ -85,6 +85,11 @@ int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *ke
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed);
 
+/* The op log's write of key in cf (PENDING_OP_PUT, _DELETE or _NONE), or NULL when it
+ * has none. */
+const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
+                                         const uint8_t *key, size_t key_len);
+
 /* The pending entry for key, or NULL. */
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,
                                          size_t key_len);

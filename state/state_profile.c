@@ -200,6 +200,9 @@ sy_err_t state_store_instances_scan(state_store_t *s, int32_t partition,
     assert(s && journey_id && visit);
     uint8_t prefix[2];
     size_t prefix_len = state_codec_meta_key(prefix, partition);
+    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
+        return settled;
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_INSTANCES]);
     sy_err_t err = SY_OK;

@@ -77,8 +77,7 @@ sy_err_t state_store_scan_get(state_store_t *s, int32_t partition, const char *j
     const uint8_t *value = e ? e->value : NULL;
     size_t len = e ? e->value_len : 0;
     if (!e) {
-        owned = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
-                               (const char *)pkey + 1, key_len, &len, &rerr);
+        owned = state_store_get_cf(s, CF_DEFAULT, pkey + 1, key_len, &len, &rerr);
         if (rerr)
             return state_store_rocks_error(rerr, errbuf, errbuf_size, "read scan cursor");
         value = (const uint8_t *)owned;
@@ -156,6 +155,9 @@ sy_err_t state_store_profiles_after(state_store_t *s, int32_t partition, const c
     size_t prefix_len = state_codec_meta_key(from, partition);
     memcpy(from + prefix_len, after, alen);
     *visited = 0;
+    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
+        return settled;
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                         s->cf[CF_PROFILES]);
     rocksdb_iter_seek(it, (const char *)from, prefix_len + alen);

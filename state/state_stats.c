@@ -33,6 +33,9 @@ static uint64_t stats_sst_bytes(const state_store_t *s, int cf) {
 sy_err_t state_store_disk_stats_get(state_store_t *s, state_store_disk_stats_t *out,
                                     char *errbuf, size_t errbuf_size) {
     assert(s && out);
+    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (settled != SY_OK) /* the figures are RocksDB's: it must hold every commit */
+        return settled;
     rocksdb_flushoptions_t *flush = rocksdb_flushoptions_create();
     char *err = NULL;
     rocksdb_flushoptions_set_wait(flush, 1);

@@ -149,6 +149,12 @@ static state_store_t *store_new(void) {
     if (!s)
         return NULL;
     state_pending_init(&s->pending);
+    state_pending_init(&s->unwritten);
+    state_pending_init(&s->writing);
+    state_offsets_init(&s->offsets_pending);
+    state_offsets_init(&s->offsets_unwritten);
+    state_offsets_init(&s->offsets_writing);
+    s->checkpoint_batches = STATE_CHECKPOINT_BATCHES_DEFAULT;
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++)
         s->stream_time[i] = INT64_MIN;
     assert(!s->db && !s->stream_time_unwritten_count);
@@ -191,6 +197,10 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     s->batch = rocksdb_writebatch_create();
+    if ((err = state_writer_start(&s->writer, s->db, s->write_options, s->cf)) != SY_OK) {
+        snprintf(errbuf, errbuf_size, "state store: cannot start its writer thread");
+        goto fail;
+    }
     *out = s;
     return SY_OK;
 fail:
@@ -264,6 +274,12 @@ void state_store_close(state_store_t *s) {
     /* no assert: NULL and a half-opened store are both closed */
     if (!s)
         return;
+    char errbuf[256];
+    /* A clean close leaves every committed write on disk (a failure leaves the last
+     * checkpoint, which a restore brings forward from the changelog). */
+    if (s->writer && !s->write_failed[0])
+        (void)state_store_checkpoint(s, errbuf, sizeof errbuf);
+    state_writer_stop(s->writer);
     state_store_timer_queues_free(s);
     state_store_timer_marks_free(s);
     if (s->batch)
@@ -288,6 +304,8 @@ void state_store_close(state_store_t *s) {
     if (s->mem_env)
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
+    state_pending_deinit(&s->unwritten);
+    state_pending_deinit(&s->writing);
     state_contact_table_close(s->contacts);
     free(s->profile_scratch);
     free(s);
@@ -315,8 +333,7 @@ static sy_err_t instance_read(state_store_t *s, const uint8_t *key, size_t key_l
     char *rerr = NULL;
     size_t len = 0;
     assert(key_len > 2 && key_len <= STATE_KEY_BYTES_MAX);
-    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_INSTANCES],
-                                 (const char *)key, key_len, &len, &rerr);
+    char *value = state_store_get_cf(s, CF_INSTANCES, key, key_len, &len, &rerr);
     if (rerr)
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
     size_t ckey_len;
@@ -435,8 +452,7 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     if (!s->cf[cf]) /* a store read-only from before this column family */
         return SY_OK;
     char *rerr = NULL;
-    *owned = rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)pkey + 1,
-                            pkey_len - 1, len, &rerr);
+    *owned = state_store_get_cf(s, cf, pkey + 1, pkey_len - 1, len, &rerr);
     if (rerr)
         return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
     if (!*owned)
@@ -452,8 +468,7 @@ static void stream_time_load(state_store_t *s, int32_t partition) {
     size_t len = 0;
     assert(!s->stream_time_state[partition]);
     size_t key_len = state_codec_meta_key(key, partition);
-    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
-                                 (const char *)key, key_len, &len, &rerr);
+    char *value = state_store_get_cf(s, CF_DEFAULT, key, key_len, &len, &rerr);
     int64_t time_ms = INT64_MIN;
     if (value && !state_codec_meta_decode((const uint8_t *)value, len, &time_ms))
         time_ms = INT64_MIN;
@@ -506,6 +521,7 @@ static void batch_reset(state_store_t *s, bool committed) {
     rocksdb_writebatch_clear(s->batch);
     if (!committed)
         state_store_timer_queues_abort(s);
+    state_offsets_clear(&s->offsets_pending);
     state_pending_reset(&s->pending);
     for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
         if (s->stream_time_state[i] >= 2)
@@ -568,42 +584,29 @@ static void contacts_fill(state_store_t *s) {
     }
 }
 
-/* Column family, then RocksDB's bytewise key order. */
-static int op_order(const void *a, const void *b) {
-    const pending_op_t *x = *(const pending_op_t *const *)a;
-    const pending_op_t *y = *(const pending_op_t *const *)b;
-    /* no assert: the commit's qsort comparator; each op's cf is asserted when logged */
-    if (x->cf != y->cf)
-        return x->cf < y->cf ? -1 : 1;
-    int c = memcmp(x->key, y->key, x->key_len < y->key_len ? x->key_len : y->key_len);
-    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
-}
-
-/* Put the op log's final writes into the WriteBatch, after whatever a restore applied
- * there directly (a batch is either a restore's or processing's, never both). Each key
- * is written once, so the order is free: in key order the memtable's skip list starts
- * each insert from where the previous one ended instead of from its top. */
-static void batch_fill(state_store_t *s) {
-    state_pending_t *p = &s->pending;
-    const pending_op_t **order = arena_alloc(&p->arena, p->ops_count * sizeof *order + 1);
-    for (size_t i = 0; order && i < p->ops_count; i++)
-        order[i] = &p->ops[i];
-    if (order)
-        qsort(order, p->ops_count, sizeof *order, op_order);
-    for (size_t i = 0; i < p->ops_count; i++) {
-        const pending_op_t *op = order ? order[i] : &p->ops[i];
-        assert(op->cf < CF__COUNT);
-        if (op->kind == PENDING_OP_PUT)
-            rocksdb_writebatch_put_cf(s->batch, s->cf[op->cf], (const char *)op->key,
-                                      op->key_len, (const char *)op->value, op->value_len);
-        else if (op->kind == PENDING_OP_DELETE)
-            rocksdb_writebatch_delete_cf(s->batch, s->cf[op->cf], (const char *)op->key,
-                                         op->key_len);
-    }
+/* Write what the batch commits: with a restore's writes in the store's batch, the
+ * unwritten writes first (they are older), then those writes with every offset; else
+ * begin a checkpoint when one is due. */
+static sy_err_t commit_write(state_store_t *s, bool around, char *errbuf, size_t errbuf_size) {
+    char *rerr = NULL;
+    assert(!s->write_failed[0]);
+    if (!around)
+        return state_store_checkpoint_due(s)
+                   ? state_store_checkpoint_begin(s, true, errbuf, errbuf_size)
+                   : SY_OK;
+    sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    state_store_changelog_offsets_fill(s, s->batch);
+    rocksdb_write(s->db, s->write_options, s->batch, &rerr);
+    if (!rerr)
+        return SY_OK;
+    err = state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
+    snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+    return err;
 }
 
 sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
-    char *rerr = NULL;
     /* The level is per thread: set it on the thread that writes. */
     rocksdb_set_perf_level(rocksdb_disable);
     state_store_stream_times_write(s);
@@ -618,14 +621,18 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
                  s->write_failed);
         return SY_ERR_STATE;
     }
-    batch_fill(s);
     assert(s->stream_time_unwritten_count == 0);
-    if (rocksdb_writebatch_count(s->batch) > 0)
-        rocksdb_write(s->db, s->write_options, s->batch, &rerr);
-    if (rerr) {
+    bool around = rocksdb_writebatch_count(s->batch) > 0; /* a restore's writes */
+    if (!state_store_unwritten_take(s)) {
         batch_reset(s, false);
-        sy_err_t err = state_store_rocks_error(rerr, errbuf, errbuf_size, "write batch");
+        snprintf(errbuf, errbuf_size, "state store: out of memory for unwritten writes");
         snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+        return SY_ERR_NOMEM;
+    }
+    state_store_changelog_offsets_commit(s);
+    sy_err_t err = commit_write(s, around, errbuf, errbuf_size);
+    if (err != SY_OK) {
+        batch_reset(s, false);
         return err;
     }
     contacts_fill(s);

@@ -67,6 +67,9 @@ _Static_assert(SY_JOURNEY_NODES_MAX <= 1 << (8 * sizeof(((state_timer_t *)0)->no
  * small share of the memory of a machine that runs the processor. */
 #define STATE_CACHE_BYTES_DEFAULT ((size_t)256 * 1024 * 1024)
 
+/* Default of state_store_checkpoint_every (config option state.checkpoint.batches). */
+#define STATE_CHECKPOINT_BATCHES_DEFAULT 16
+
 /* Open (creating when missing) the store in dir. in_memory keeps everything in RAM (tests,
  * the engine benchmark); dir then only names it. cache_bytes bounds the write-back cache
  * of committed instances in front of RocksDB (index included; 0: no cache). *out set
@@ -81,8 +84,21 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
 sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
                                     size_t errbuf_size);
 
-/* Close; drops an uncommitted batch. state_store_close(NULL) is a no-op. */
+/* Close; drops an uncommitted batch and writes every committed one. state_store_close(NULL)
+ * is a no-op. */
 void state_store_close(state_store_t *store);
+
+/* Committed batches reach RocksDB together, every batches commits (0 or 1: at each
+ * commit), or sooner when many writes wait: until then they are in memory, where reads
+ * find them. RocksDB is a checkpoint behind the changelog: a crash loses the batches
+ * since the last one, which a restore reads back from the changelog (it starts after
+ * the offsets the checkpoint holds). A batch with a restore's writes is written at once. */
+void state_store_checkpoint_every(state_store_t *store, unsigned batches);
+
+/* Write every committed batch to RocksDB now (the service does when it is idle; every
+ * iterator over RocksDB does first). Errors: SY_ERR_STATE (the write failed: nothing is
+ * written again), SY_ERR_NOMEM. */
+sy_err_t state_store_checkpoint(state_store_t *store, char *errbuf, size_t errbuf_size);
 
 /* Read contact's instance in journey. SY_ERR_NOT_FOUND when there is none. */
 sy_err_t state_store_instance_get(state_store_t *store, int32_t partition,
@@ -491,10 +507,10 @@ sy_err_t state_store_instances_scan(state_store_t *store, int32_t partition,
 int64_t state_store_stream_time_get(state_store_t *store, int32_t partition);
 void state_store_stream_time_set(state_store_t *store, int32_t partition, int64_t time_ms);
 
-/* Write the pending batch in one RocksDB WriteBatch: each key once, with its final value
- * (state_store_pending_each's writes). SY_ERR_STATE on a write error (full disk, I/O
- * error), SY_ERR_NOMEM when a write could not be kept: the caller must stop committing;
- * the pending batch is dropped. */
+/* Commit the pending batch: each key once, with its final value (state_store_pending_
+ * each's writes), written to RocksDB with the next checkpoint (state_store_checkpoint_
+ * every). SY_ERR_STATE on a write error (full disk, I/O error), SY_ERR_NOMEM when a write
+ * could not be kept: the caller must stop committing; the pending batch is dropped. */
 sy_err_t state_store_commit(state_store_t *store, char *errbuf, size_t errbuf_size);
 
 /* Drop the pending batch: reads see the last committed state again. */

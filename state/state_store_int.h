@@ -17,6 +17,13 @@ static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers"
                                                 "event_ids", "consent", "counts", "leases",
                                                 "engagement"};
 
+/* Changelog offsets of partitions, each at most once (state_writeback.c). */
+typedef struct state_offsets {
+    int64_t value[STATE_PARTITIONS_MAX]; /* -1: none */
+    int32_t list[STATE_PARTITIONS_MAX];  /* the partitions set, in the order first set */
+    size_t count;
+} state_offsets_t;
+
 struct state_store {
     rocksdb_t *db;
     rocksdb_env_t *mem_env;
@@ -34,6 +41,19 @@ struct state_store {
      * so every later commit refuses with it. */
     char write_failed[256];
     state_pending_t pending;
+    /* Committed writes not yet in RocksDB, one final write per key, and the changelog
+     * offsets they reach (state_writeback.c); the batch's own offsets wait in
+     * offsets_pending until it commits. Every checkpoint_batches commits the unwritten
+     * ones are handed to the writer thread, which writes them (as writing and
+     * offsets_writing, frozen until it is done) while the next batches go on. */
+    state_pending_t unwritten;
+    state_pending_t writing;
+    state_offsets_t offsets_pending;
+    state_offsets_t offsets_unwritten;
+    state_offsets_t offsets_writing;
+    unsigned checkpoint_batches;
+    unsigned checkpoint_batches_since;
+    struct state_writer *writer; /* NULL: a read-only store */
     /* Committed records per contact (instances, profile, event ids, consent, engagement),
      * or NULL when disabled (state_contact_table.h). Anything that writes those column families
      * around the pending batch must clear it, and set contacts_stale so that the commit
@@ -154,6 +174,59 @@ void state_store_timer_queue_forget(state_store_t *s, int32_t partition);
 
 /* Drop every queue: the store closes. */
 void state_store_timer_queues_free(state_store_t *s);
+
+/* Offset sets (state_writeback.c): init makes every partition's none, clear empties a
+ * set in the time of its partitions. */
+void state_offsets_init(state_offsets_t *o);
+void state_offsets_clear(state_offsets_t *o);
+
+/* The batch commits: its changelog offsets become the unwritten ones. */
+void state_store_changelog_offsets_commit(state_store_t *s);
+
+/* Put the unwritten offsets into wb (and forget them: wb is about to be written). */
+void state_store_changelog_offsets_fill(state_store_t *s, rocksdb_writebatch_t *wb);
+
+/* Write-back (state_writeback.c). The unwritten write of key in cf, or NULL. */
+const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
+                                              const uint8_t *key, size_t key_len);
+
+/* rocksdb_get_cf as the committed state reads: the unwritten write of key when there is
+ * one (a copy; NULL for a delete), else RocksDB's value. Free it with rocksdb_free. */
+char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                         size_t *len, char **rerr);
+
+/* The committing batch's op log joins the unwritten writes. 0 without memory (the
+ * unwritten writes are then partial: nothing may be written or read from them). */
+int state_store_unwritten_take(state_store_t *s);
+
+/* Whether the unwritten writes are due for a checkpoint (batches, or their number). */
+bool state_store_checkpoint_due(const state_store_t *s);
+
+/* Hand the unwritten writes (with the unwritten offsets when with_offsets) to the writer,
+ * after it finished the previous checkpoint. Errors: SY_ERR_STATE (a write failed: no
+ * write is tried again). */
+sy_err_t state_store_checkpoint_begin(state_store_t *s, bool with_offsets, char *errbuf,
+                                      size_t errbuf_size);
+
+/* The background writer (state_writer.c): one checkpoint at a time. */
+typedef struct state_writer state_writer_t;
+
+/* Start one writing to db (the handles outlive it). SY_ERR_NOMEM when no thread. */
+sy_err_t state_writer_start(state_writer_t **out, rocksdb_t *db,
+                            const rocksdb_writeoptions_t *write_options,
+                            rocksdb_column_family_handle_t *const *cf);
+
+/* Write log's writes in key order and offsets' checkpoints in one WriteBatch, in the
+ * background. Both stay unchanged until state_writer_wait returns. Only when idle. */
+void state_writer_hand(state_writer_t *w, const state_pending_t *log,
+                       const state_offsets_t *offsets);
+
+/* Wait until what was handed is written. SY_ERR_STATE with the message when a write
+ * failed (then or before: nothing is written after a failure). */
+sy_err_t state_writer_wait(state_writer_t *w, char *errbuf, size_t errbuf_size);
+
+/* Wait, stop the thread and free. NULL is a no-op. */
+void state_writer_stop(state_writer_t *w);
 
 /* A scan cursor read back from the changelog (state_scans.c): into the restore's write
  * batch and the pending map (reads before the commit see it). Errors: SY_ERR_NOMEM. */

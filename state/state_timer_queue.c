@@ -112,8 +112,10 @@ void state_store_timer_queues_free(state_store_t *s) {
 static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
                            char *errbuf, size_t errbuf_size) {
     rocksdb_readoptions_t *ro = NULL;
+    sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (err != SY_OK) /* the load reads RocksDB: it must hold every commit */
+        return err;
     rocksdb_iterator_t *it = state_store_timer_iter_open(s, partition, &ro);
-    sy_err_t err = SY_OK;
     assert(q->heap.count == 0);
     for (; rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t key_len = 0, value_len = 0;

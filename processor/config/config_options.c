@@ -210,6 +210,13 @@ const config_option_t config_options[] = {
      "entry per hot contact with its journey instances (or that it has none), profile, "
      "recent event ids, consent and engagement memory. Counts the cache's index too; the "
      "least recently used contacts go first (CLOCK). 0 turns the cache off."},
+    /* The default is STATE_CHECKPOINT_BATCHES_DEFAULT (state_store.h). */
+    {"state.checkpoint.batches", CONFIG_TYPE_INT, "16", NULL, 1, 1000000, NULL,
+     CONFIG_CHECK_NONE, CONFIG_FIELD(state_checkpoint_batches),
+     "Committed batches between two writes of the state to RocksDB (and whenever the "
+     "input is idle). Until written, committed state is in memory and in the changelog: "
+     "after a crash the restore reads those batches back from the changelog. 1 writes "
+     "at every commit. More batches write a key changed in several of them once."},
     {"group.id", CONFIG_TYPE_STRING, "switchyard", NULL, 1, 255, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(group_id), "Kafka consumer group of all instances of this service."},
     {"transactional.id", CONFIG_TYPE_STRING, "", "derived", 0, 255, NULL,

@@ -68,6 +68,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = runner_changelog_open(r, errbuf, errbuf_size)) ||
         (err = runner_consumer_open(r, errbuf, errbuf_size)))
         goto fail;
+    state_store_checkpoint_every(r->store, (unsigned)config->state_checkpoint_batches);
     campaign_open(r);
     *out = r;
     return SY_OK;

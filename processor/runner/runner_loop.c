@@ -248,6 +248,9 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     }
     if (err == SY_OK && batch_due(r, idle))
         err = runner_txn_commit(r, errbuf, errbuf_size);
+    /* Idle input: the committed state reaches RocksDB (what `inspect` reads) now. */
+    if (err == SY_OK && idle && r->txn_state == RUNNER_TXN_IDLE)
+        err = state_store_checkpoint(r->store, errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_journeys_check(r, errbuf, errbuf_size);
     if (err == SY_OK)

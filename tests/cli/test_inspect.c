@@ -77,6 +77,14 @@ static void consent_only_write(void) {
                                                  sizeof errbuf), SY_OK), "%s", errbuf);
 }
 
+/* Commit the writer's batch as a live service does, which writes its committed state to
+ * RocksDB (what inspect reads) when its input is idle. */
+static void commit_as_idle_service(void) {
+    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_checkpoint(writer, errbuf, sizeof errbuf), SY_OK), "%s",
+              errbuf);
+}
+
 static void state_write(void) {
     state_instance_t active = {STATE_INSTANCE_ACTIVE, outcome_node, 1, 2, T0_MS,
                                T0_MS + 5 * MINUTE_MS, opened_bit, 0, 0};
@@ -97,7 +105,7 @@ static void state_write(void) {
     consent_only_write();
     cr_assert(eq(int, state_store_profile_apply(writer, 3, &update, errbuf, sizeof errbuf), SY_OK),
               "%s", errbuf);
-    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    commit_as_idle_service();
 }
 
 static void setup(void) {
@@ -144,7 +152,7 @@ Test(inspect, names_a_seen_condition_with_its_event_type) {
     state_instance_t active = {STATE_INSTANCE_ACTIVE, 1, 1, 1, T0_MS, T0_MS, 0x3u, 0, 0};
     cr_assert(eq(int, state_store_instance_put(writer, 2, "erin", "coffee_push_promo",
                                                &active), SY_OK));
-    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    commit_as_idle_service();
     char args[512];
     snprintf(args, sizeof args, "--contact erin --state-dir %s --journeys %s", dir,
              JOURNEYS_DIR);
@@ -281,7 +289,7 @@ Test(inspect, shows_held_sends_and_cap_counters) {
     cr_assert(eq(int, state_store_timer_add(writer, &timer), SY_OK));
     cr_assert(eq(int, state_store_consent_put(writer, 0, "carol", &c, errbuf, sizeof errbuf),
                  SY_OK));
-    cr_assert(eq(int, state_store_commit(writer, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    commit_as_idle_service();
     char path[128], args[512];
     snprintf(path, sizeof path, "%s/caps.conf", dir);
     FILE *f = fopen(path, "w");

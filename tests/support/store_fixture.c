@@ -29,9 +29,9 @@ void store_fixture_close(void) {
     sf.store = sf.copy = NULL;
 }
 
-static sy_err_t replay_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
-                          const uint8_t *key, size_t key_len, const uint8_t *value,
-                          size_t value_len) {
+sy_err_t store_fixture_replay_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                                 const uint8_t *key, size_t key_len, const uint8_t *value,
+                                 size_t value_len) {
     (void)partition;
     return state_store_changelog_apply(ctx, cf, key, key_len, value, value_len, sf.errbuf,
                                        sizeof sf.errbuf);
@@ -41,8 +41,8 @@ void store_fixture_copy_commit(void) {
     char name[80];
     snprintf(name, sizeof name, "%s-copy", sf.name);
     sf.copy = store_open(name);
-    cr_assert(eq(int, state_store_pending_each(sf.store, replay_op, sf.copy), SY_OK), "%s",
-              sf.errbuf);
+    cr_assert(eq(int, state_store_pending_each(sf.store, store_fixture_replay_op, sf.copy),
+                 SY_OK), "%s", sf.errbuf);
     cr_assert(eq(int, state_store_commit(sf.store, sf.errbuf, sizeof sf.errbuf), SY_OK), "%s",
               sf.errbuf);
     cr_assert(eq(int, state_store_commit(sf.copy, sf.errbuf, sizeof sf.errbuf), SY_OK), "%s",

@@ -27,6 +27,12 @@ void store_fixture_close(void);
  * changelog, and commit both. */
 void store_fixture_copy_commit(void);
 
+/* A state_changelog_op_fn: apply one changelog record to the store ctx, as a restore does
+ * (an error's detail in sf.errbuf). */
+sy_err_t store_fixture_replay_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
+                                 const uint8_t *key, size_t key_len, const uint8_t *value,
+                                 size_t value_len);
+
 /* A changelog record of cf whose value is not one (3 bytes of nonsense) is refused by
  * sf.copy with SY_ERR_INVALID_ARG. After store_fixture_copy_commit. */
 void store_fixture_expect_bad_value_refused(state_changelog_cf_t cf);

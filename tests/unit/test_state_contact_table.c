@@ -13,6 +13,7 @@
 
 #include "state_contact_table.h"
 #include "state_store.h"
+#include "store_fixture.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 /* A budget that holds a few hundred contacts, so tests can fill it many times over. */
@@ -333,15 +334,6 @@ Test(state_contact_table, an_abort_restores_every_record_with_an_evicting_table)
     abort_restores(8 * 1024, "table-abort-small");
 }
 
-/* Copy one write of the source's batch into the restoring store. */
-static sy_err_t to_copy(void *ctx, state_changelog_cf_t cf, int32_t partition,
-                        const uint8_t *key, size_t key_len, const uint8_t *value,
-                        size_t value_len) {
-    (void)partition;
-    return state_store_changelog_apply(ctx, cf, key, key_len, value, value_len, errbuf,
-                                       sizeof errbuf);
-}
-
 Test(state_contact_table, a_restore_replaces_what_the_table_held) {
     state_store_t *src = open_mem("table-restore-src", 0);
     state_store_t *dst = open_mem("table-restore-dst", STATE_CACHE_BYTES_DEFAULT);
@@ -353,7 +345,8 @@ Test(state_contact_table, a_restore_replaces_what_the_table_held) {
     profile_set(src, "ann", "New");
     consent_email_put(src, "ann", STATE_CONSENT_OPTED_OUT);
     email_sent_put(src, "ann", T0_MS + 9);
-    cr_assert(eq(int, state_store_pending_each(src, to_copy, dst), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_pending_each(src, store_fixture_replay_op, dst), SY_OK),
+              "%s", sf.errbuf);
     /* A read between the restore's writes and its commit sees the old committed value
      * (reads need not see applied records): the commit must not leave it in the table. */
     (void)first_name_of(dst, "ann");

@@ -1,0 +1,213 @@
+/* state_writeback.c — committed writes kept in memory and written to RocksDB together
+ * every few commits: RocksDB is a checkpoint behind the changelog. Each committed batch's
+ * op log joins the unwritten writes (one final write per key, so a key written in many
+ * batches is written once); a checkpoint hands them, with the changelog offset each
+ * partition's state then reflects, to the background writer (state_writer.c) while the
+ * next batches are processed. Point reads look at the unwritten writes, then at those
+ * being written, then at RocksDB; anything that iterates RocksDB waits for a checkpoint
+ * first. A crash loses only what the changelog holds. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state_codec.h"
+#include "state_store_int.h"
+
+/* Unwritten writes that make a checkpoint due whatever the batch count: bounds the memory
+ * they hold (a few hundred bytes each) and the length of one write. */
+#define WRITEBACK_OPS_MAX (256u * 1024)
+
+void state_store_checkpoint_every(state_store_t *s, unsigned batches) {
+    assert(s);
+    s->checkpoint_batches = batches ? batches : 1;
+}
+
+const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
+                                              const uint8_t *key, size_t key_len) {
+    assert(s && cf >= 0 && cf < CF__COUNT);
+    const pending_op_t *op = state_pending_op_get(&s->unwritten, (uint8_t)cf, key, key_len);
+    return op ? op : state_pending_op_get(&s->writing, (uint8_t)cf, key, key_len);
+}
+
+char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                         size_t *len, char **rerr) {
+    const pending_op_t *op = state_store_unwritten_get(s, cf, key, key_len);
+    assert(len && rerr);
+    if (!op)
+        return rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)key, key_len,
+                              len, rerr);
+    *len = 0;
+    if (op->kind != PENDING_OP_PUT)
+        return NULL;
+    /* The caller frees it with rocksdb_free, as a value RocksDB returned. */
+    char *copy = malloc(op->value_len ? op->value_len : 1);
+    if (!copy) {
+        *rerr = strdup("out of memory");
+        return NULL;
+    }
+    memcpy(copy, op->value, op->value_len);
+    *len = op->value_len;
+    return copy;
+}
+
+int state_store_unwritten_take(state_store_t *s) {
+    const state_pending_t *p = &s->pending;
+    assert(!p->ops_lost);
+    for (size_t i = 0; i < p->ops_count; i++) {
+        const pending_op_t *op = &p->ops[i];
+        if (op->kind == PENDING_OP_PUT)
+            state_pending_op_put(&s->unwritten, op->cf, op->key, op->key_len, op->value,
+                                 op->value_len);
+        else if (op->kind == PENDING_OP_DELETE)
+            state_pending_op_delete(&s->unwritten, op->cf, op->key, op->key_len, 1);
+    }
+    s->checkpoint_batches_since++;
+    return !s->unwritten.ops_lost;
+}
+
+bool state_store_checkpoint_due(const state_store_t *s) {
+    assert(s);
+    return s->checkpoint_batches_since >= s->checkpoint_batches ||
+           s->unwritten.ops_count >= WRITEBACK_OPS_MAX;
+}
+
+/* Offset sets: each partition's offset at most once, -1 where none is set. */
+static void offsets_put(state_offsets_t *o, int32_t partition, int64_t offset) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && offset >= 0);
+    if (o->value[partition] < 0)
+        o->list[o->count++] = partition;
+    o->value[partition] = offset;
+}
+
+/* Every offset of from into to (later ones win), and from emptied. */
+static void offsets_move(state_offsets_t *to, state_offsets_t *from) {
+    assert(to != from);
+    for (size_t i = 0; i < from->count; i++)
+        offsets_put(to, from->list[i], from->value[from->list[i]]);
+    state_offsets_clear(from);
+}
+
+/* Wait until the writer wrote what it was handed: that is RocksDB's now, so forget it.
+ * Its failure becomes the store's (no write is tried after it). */
+static sy_err_t writer_settle(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    assert(s->writer);
+    sy_err_t err = state_writer_wait(s->writer, errbuf, errbuf_size);
+    if (err != SY_OK) {
+        snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+        return err;
+    }
+    state_pending_reset(&s->writing);
+    state_offsets_clear(&s->offsets_writing);
+    return SY_OK;
+}
+
+sy_err_t state_store_checkpoint_begin(state_store_t *s, bool with_offsets, char *errbuf,
+                                      size_t errbuf_size) {
+    assert(s && s->writer && !s->unwritten.ops_lost);
+    if (s->write_failed[0]) {
+        snprintf(errbuf, errbuf_size, "%s (an earlier write failed; nothing written since)",
+                 s->write_failed);
+        return SY_ERR_STATE;
+    }
+    sy_err_t err = writer_settle(s, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    state_pending_t handed = s->unwritten; /* the two logs trade places: no copy */
+    s->unwritten = s->writing;
+    s->writing = handed;
+    if (with_offsets)
+        offsets_move(&s->offsets_writing, &s->offsets_unwritten);
+    s->checkpoint_batches_since = 0;
+    state_writer_hand(s->writer, &s->writing, &s->offsets_writing);
+    return SY_OK;
+}
+
+sy_err_t state_store_checkpoint(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    assert(s);
+    if (!s->writer) /* read-only: nothing of its own to write */
+        return SY_OK;
+    if (s->unwritten.ops_lost) {
+        snprintf(errbuf, errbuf_size, "state store: out of memory for unwritten writes");
+        return SY_ERR_NOMEM;
+    }
+    /* A restore's writes wait in the batch: offsets that may count them wait with them. */
+    bool with_offsets = rocksdb_writebatch_count(s->batch) == 0;
+    sy_err_t err = SY_OK;
+    if (s->unwritten.ops_count || (with_offsets && s->offsets_unwritten.count))
+        err = state_store_checkpoint_begin(s, with_offsets, errbuf, errbuf_size);
+    return err == SY_OK ? writer_settle(s, errbuf, errbuf_size) : err;
+}
+
+sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
+                                          int64_t *offset, char *errbuf, size_t errbuf_size) {
+    uint8_t key[STATE_CODEC_CHECKPOINT_KEY_BYTES];
+    char *rerr = NULL;
+    size_t len = 0;
+    assert(s && offset);
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    /* Committed, not yet in RocksDB: the unwritten offsets, then those being written. */
+    int64_t unwritten = s->offsets_unwritten.value[partition];
+    *offset = unwritten >= 0 ? unwritten : s->offsets_writing.value[partition];
+    if (*offset >= 0)
+        return SY_OK;
+    size_t key_len = state_codec_checkpoint_key(key, partition);
+    char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
+                                 (const char *)key, key_len, &len, &rerr);
+    if (rerr) {
+        snprintf(errbuf, errbuf_size, "state store: read checkpoint: %s", rerr);
+        free(rerr);
+        return SY_ERR_STATE;
+    }
+    if (!value)
+        return SY_ERR_NOT_FOUND;
+    int ok = state_codec_checkpoint_decode((const uint8_t *)value, len, offset);
+    rocksdb_free(value);
+    if (ok)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "state store: corrupt changelog checkpoint of partition %d",
+             (int)partition);
+    return SY_ERR_STATE;
+}
+
+sy_err_t state_store_changelog_offset_set(state_store_t *s, int32_t partition,
+                                          int64_t offset) {
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX || offset < 0)
+        return SY_ERR_INVALID_ARG;
+    assert(s);
+    offsets_put(&s->offsets_pending, partition, offset);
+    return SY_OK;
+}
+
+void state_store_changelog_offsets_commit(state_store_t *s) {
+    assert(s);
+    offsets_move(&s->offsets_unwritten, &s->offsets_pending);
+}
+
+void state_store_changelog_offsets_fill(state_store_t *s, rocksdb_writebatch_t *wb) {
+    uint8_t key[STATE_CODEC_CHECKPOINT_KEY_BYTES], value[STATE_CODEC_CHECKPOINT_BYTES];
+    assert(s && wb);
+    for (size_t i = 0; i < s->offsets_unwritten.count; i++) {
+        int32_t p = s->offsets_unwritten.list[i];
+        size_t key_len = state_codec_checkpoint_key(key, p);
+        state_codec_checkpoint_encode(value, s->offsets_unwritten.value[p]);
+        rocksdb_writebatch_put_cf(wb, s->cf[CF_DEFAULT], (const char *)key, key_len,
+                                  (const char *)value, sizeof value);
+    }
+    state_offsets_clear(&s->offsets_unwritten);
+}
+
+void state_offsets_init(state_offsets_t *o) {
+    assert(o);
+    for (size_t p = 0; p < STATE_PARTITIONS_MAX; p++)
+        o->value[p] = -1;
+    o->count = 0;
+}
+
+void state_offsets_clear(state_offsets_t *o) {
+    assert(o->count <= STATE_PARTITIONS_MAX);
+    for (size_t i = 0; i < o->count; i++)
+        o->value[o->list[i]] = -1;
+    o->count = 0;
+}
