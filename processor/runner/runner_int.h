@@ -386,6 +386,12 @@ void runner_txn_redo(runner_t *r, const char *why);
  * replaced, and its successor reads from the committed offsets. */
 void runner_txn_drop(runner_t *r, const char *why);
 
+/* The runner stops on an error: a batch still open when it did is aborted, never
+ * committed — not even by the revocation at close, which commits an open batch. Its
+ * records' offsets were tracked before they were processed (one may have failed half
+ * way); the next start processes them again. */
+void runner_txn_abandon(runner_t *r);
+
 /* ---- the batch's consumed offsets: runner_offsets.c ---- */
 
 /* Which input topic m is from (RUNNER_SIDE_*). */

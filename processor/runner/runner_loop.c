@@ -268,7 +268,7 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
              r->config->time_mode == CONFIG_TIME_EVENT ? "event" : "wallclock");
     while (!atomic_load(r->stop) && err == SY_OK)
         err = runner_step(r, errbuf, errbuf_size);
-    if (err == SY_OK)
+    if (err == SY_OK && r->fatal == SY_OK)
         err = runner_txn_commit(r, errbuf, errbuf_size);
     if (err == SY_OK && r->fatal != SY_OK) {
         snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
@@ -281,6 +281,7 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
         err = SY_ERR_KAFKA_RETRIABLE;
     }
     if (err != SY_OK) {
+        runner_txn_abandon(r); /* before the close: its revocation would commit it */
         rd_kafka_consumer_close(r->consumer);
         return err;
     }

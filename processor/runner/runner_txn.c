@@ -244,6 +244,30 @@ void runner_txn_drop(runner_t *r, const char *why) {
     batch_redo(r, why, false);
 }
 
+/* The runner stops with the batch uncommitted: one try at aborting its transaction (a
+ * transaction left open is aborted by the broker at its timeout, or fenced by the next
+ * start: never committed), its state dropped, no rewind, no new producer. */
+static void batch_abandon(runner_t *r) {
+    assert(r->txn_state == RUNNER_TXN_OPEN || r->txn_state == RUNNER_TXN_COMMITTING);
+    r->txn_state = RUNNER_TXN_ABORTING;
+    rd_kafka_error_t *error = exactly_once(r) ? call_abort(r) : NULL;
+    if (error) {
+        log_warn("abort transaction: %s (the broker aborts it at its timeout, or the next "
+                 "start fences it)", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    }
+    runner_metrics_abort(r);
+    state_store_abort(r->store);
+    batch_close(r);
+}
+
+void runner_txn_abandon(runner_t *r) {
+    if (r->txn_state == RUNNER_TXN_IDLE)
+        return;
+    assert(r->txn_state == RUNNER_TXN_OPEN); /* never from inside a commit or an abort */
+    batch_abandon(r);
+}
+
 sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (r->txn_state == RUNNER_TXN_IDLE)
         return SY_OK;
@@ -290,9 +314,8 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         batch_close(r);
         return err;
     }
-    if (err != SY_OK) {
-        state_store_abort(r->store);
-        batch_close(r);
+    if (err != SY_OK) { /* Kafka did not commit: neither does anyone later */
+        batch_abandon(r);
         return err;
     }
     totals_add(r);

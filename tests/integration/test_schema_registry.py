@@ -6,7 +6,10 @@ subjects are registered under <topic>-value; an actions subject holding ActionCo
 version 1 (an older release's) takes version 2 under BACKWARD compatibility, and its
 actions read with a version 1 reader schema too; events of the embedded schema and of a
 BACKWARD-compatible evolved version become the same actions, with no dead letter; events of
-an incompatible schema become dead letters saying why; a registry down at start is exit 1.
+an incompatible schema become dead letters saying why; a registry down at start is exit 1;
+a record whose writer schema cannot be fetched when the service is stopped (the registry
+unreachable: a loopback relay in front of the real one, cut) is processed at the next start,
+not committed unprocessed.
 Not a test of the resolution rules one by one (bench/ and the codec read those paths).
 
 usage: test_schema_registry.py SWITCHYARD_BIN SOURCE_ROOT"""
@@ -17,8 +20,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from urllib.parse import urlparse
 
 import requests
 from confluent_kafka import Consumer, Producer
@@ -51,7 +56,7 @@ def topics_create(config):
 def config_write(d, base, url):
     path = os.path.join(d, f"switchyard-{uuid.uuid4().hex[:6]}.conf")
     with open(path, "w") as f:
-        f.write(f"journeys.dir = {ROOT}/examples/journeys\nstate.dir = {d}/state\n"
+        f.write(f"journeys.dir = {ROOT}/examples/journeys\nstate.dir = {d}/state-{base}\n"
                 f"group.id = {base}\ntime.mode = event\ntopic.events = {base}.events\n"
                 f"topic.profiles = {base}.profiles\ntopic.decisions = {base}.decisions\n"
                 f"topic.actions.prefix = {base}.actions.\n"
@@ -132,6 +137,109 @@ def test_registry_down_at_start_is_exit_1(d, base):
     print("ok: a registry down at start is exit 1")
 
 
+class Relay:
+    """A loopback TCP relay to the registry that the test can cut: cut() closes the open
+    connections (a client's kept-alive one among them), and every connection accepted
+    while cut is closed at once (the registry unreachable)."""
+
+    def __init__(self, target_url):
+        u = urlparse(target_url)
+        self.target = (u.hostname, u.port)
+        self.path = u.path
+        self.is_cut = False
+        self.open = []
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self):
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}{self.path}"
+
+    def cut(self, is_cut=True):
+        with self.lock:
+            self.is_cut = is_cut
+            for conn in self.open if is_cut else []:
+                self._close(conn)
+            self.open = [] if is_cut else self.open
+
+    def _accept(self):
+        while True:
+            conn, _ = self.listener.accept()
+            with self.lock:
+                if self.is_cut:
+                    conn.close()
+                    continue
+                upstream = socket.create_connection(self.target, timeout=30)
+                self.open += [conn, upstream]
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _close(conn):
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _pipe(self, src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(src)
+            self._close(dst)
+
+
+def log_wait(path, needle):
+    deadline = time.time() + WAIT_S
+    while time.time() < deadline:
+        with open(path, errors="replace") as f:
+            if needle in f.read():
+                return
+        time.sleep(0.2)
+    with open(path, errors="replace") as f:
+        tail = f.read()[-3000:]
+    raise AssertionError(f"{path}: no line with {needle!r} within {WAIT_S} s:\n{tail}")
+
+
+def test_unfetchable_schema_at_stop_is_processed_at_next_start(d, sr):
+    """The service retries a writer schema it cannot fetch; stopped then, the batch that
+    holds the record must not commit (its offset with it): the next start processes it."""
+    base = f"srcut{uuid.uuid4().hex[:8]}"
+    relay = Relay(REGISTRY)
+    config = config_write(d, base, relay.url())
+    topics_create(config)
+    log_path = os.path.join(d, f"{base}.log")
+    with open(log_path, "w") as log:
+        svc = subprocess.Popen([BIN, "run", "--config", config], stdout=log, stderr=log)
+    try:
+        subjects_wait(base)
+        produce(base, sr, schema_text(), [event("k1")])
+        consume(f"{base}.actions.email", 1, sr)
+        relay.cut()
+        added = [{"name": "cut_field", "type": ["null", "string"], "default": None}]
+        produce(base, sr, schema_text(added), [event("k2")])  # an id the service never saw
+        log_wait(log_path, "retrying in")
+    finally:
+        svc.send_signal(signal.SIGTERM)
+        rc = svc.wait(timeout=60)
+    print(f"ok: stopped while the registry was unreachable (exit {rc})")
+    relay.cut(False)
+    with open(log_path, "a") as log:
+        svc = subprocess.Popen([BIN, "run", "--config", config], stdout=log, stderr=log)
+    try:
+        actions = consume(f"{base}.actions.email", 2, sr)
+        check(sorted(a["contact_id"] for a in actions) == ["k1", "k2"],
+              f"email actions after the restart: {[a['contact_id'] for a in actions]}")
+        print("ok: the record whose schema could not be fetched is processed at the next start")
+    finally:
+        svc.send_signal(signal.SIGTERM)
+        rc = svc.wait(timeout=60)
+    check(rc == 0, f"switchyard run exited {rc}")
+
+
 def action_schemas():
     """ActionCommand version 1 and version 2, as JSON texts."""
     return [json.dumps(avro_wire.schema_json(ROOT, name))
@@ -198,6 +306,7 @@ def main():
         topics_create(config_write(d, base, REGISTRY))
         test_registry_down_at_start_is_exit_1(d, base)
         test_evolution_through_the_registry(d, base, sr)
+        test_unfetchable_schema_at_stop_is_processed_at_next_start(d, sr)
     print("test_schema_registry: all passed")
 
 
