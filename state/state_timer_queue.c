@@ -107,15 +107,41 @@ void state_store_timer_queues_free(state_store_t *s) {
         state_store_timer_queue_forget(s, p);
 }
 
-/* Read partition's committed timers from RocksDB, from its mark on, into q's heap: in key
- * order, so appending keeps the heap ordered. */
+int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    assert(a != NULL && b != NULL);
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* A new iterator over partition's committed timers, at the partition's first key and
+ * bounded by its end, so it stops there instead of walking the next partition's keys. The
+ * caller destroys it, then *ro_out (its read options); the bound's bytes are the store's,
+ * so they outlive both. */
+static rocksdb_iterator_t *queue_iter_open(state_store_t *s, int32_t partition,
+                                           rocksdb_readoptions_t **ro_out) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && ro_out);
+    uint8_t *bound = s->timer_bounds[partition];
+    bound[0] = (uint8_t)((partition + 1) >> 8);
+    bound[1] = (uint8_t)(partition + 1);
+    rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)bound, 2);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, ro, s->cf[CF_TIMERS]);
+    uint8_t prefix[2];
+    size_t len = state_codec_meta_key(prefix, partition);
+    rocksdb_iter_seek(it, (const char *)prefix, len);
+    *ro_out = ro;
+    return it;
+}
+
+/* Read partition's committed timers from RocksDB into q's heap: in key order, so appending
+ * keeps the heap ordered. */
 static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
                            char *errbuf, size_t errbuf_size) {
     rocksdb_readoptions_t *ro = NULL;
     sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
     if (err != SY_OK) /* the load reads RocksDB: it must hold every commit */
         return err;
-    rocksdb_iterator_t *it = state_store_timer_iter_open(s, partition, &ro);
+    rocksdb_iterator_t *it = queue_iter_open(s, partition, &ro);
     assert(q->heap.count == 0);
     for (; rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t key_len = 0, value_len = 0;
