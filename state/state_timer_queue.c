@@ -34,21 +34,32 @@ struct state_timer_queue {
     item_list_t popped; /* fired in this batch: freed at commit, back at abort */
 };
 
+/* A timer key: the partition (2 bytes), the due time (8), then the ids. */
+enum { KEY_DUE_END = 10 };
+
 static uint64_t due_bits_of(const uint8_t *key, size_t key_len) {
     uint64_t v = 0;
-    assert(key_len >= 10);
-    for (int i = 2; i < 10; i++)
+    assert(key_len >= KEY_DUE_END);
+    for (int i = 2; i < KEY_DUE_END; i++)
         v = v << 8 | key[i];
     return v;
+}
+
+/* Compare two items' keys as RocksDB orders them. Every key of a queue starts with its
+ * partition, so the due bits decide unless equal; then only the bytes after them do. */
+static int item_key_cmp(const timer_item_t *a, const timer_item_t *b) {
+    /* no assert: run on every heap comparison */
+    if (a->due_bits != b->due_bits)
+        return a->due_bits < b->due_bits ? -1 : 1;
+    return state_timer_key_cmp(a->bytes + KEY_DUE_END, a->key_len - KEY_DUE_END,
+                               b->bytes + KEY_DUE_END, b->key_len - KEY_DUE_END);
 }
 
 /* Key order, then the newer first among equal keys. */
 static bool item_less(const void *pa, const void *pb) {
     const timer_item_t *a = pa, *b = pb;
     /* no assert: the heap's comparator */
-    if (a->due_bits != b->due_bits)
-        return a->due_bits < b->due_bits;
-    int c = state_timer_key_cmp(a->bytes, a->key_len, b->bytes, b->key_len);
+    int c = item_key_cmp(a, b);
     return c < 0 || (c == 0 && a->seq > b->seq);
 }
 
@@ -68,7 +79,7 @@ static int list_reserve(item_list_t *l) {
 /* A new item holding copies of key and value, or 0 without memory. */
 static int item_make(timer_item_t *out, const uint8_t *key, size_t key_len,
                      const uint8_t *value, size_t value_len, uint64_t seq) {
-    assert(key_len >= 10 && key_len <= STATE_KEY_BYTES_MAX);
+    assert(key_len >= KEY_DUE_END && key_len <= STATE_KEY_BYTES_MAX);
     out->bytes = malloc(key_len + value_len + 1);
     if (!out->bytes)
         return 0;
@@ -147,7 +158,7 @@ static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queu
         size_t key_len = 0, value_len = 0;
         const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
         const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
-        if (key_len < 10 || key_len > STATE_KEY_BYTES_MAX) {
+        if (key_len < KEY_DUE_END || key_len > STATE_KEY_BYTES_MAX) {
             sy_errf(errbuf, errbuf_size, "state store: corrupt timer key in partition %d",
                     (int)partition);
             err = SY_ERR_STATE;
@@ -228,9 +239,7 @@ int state_timer_queue_pop(state_timer_queue_t *q) {
     heap_take(q, 1);
     /* Older values of the same key: RocksDB held only the newest; the fire removes the
      * key, so they go too (and are not put back by an abort: they were never there). */
-    while (q->heap.count && q->heap.items[0].due_bits == top.due_bits &&
-           state_timer_key_cmp(q->heap.items[0].bytes, q->heap.items[0].key_len, top.bytes,
-                               top.key_len) == 0)
+    while (q->heap.count && item_key_cmp(&q->heap.items[0], &top) == 0)
         heap_take(q, 0);
     return 1;
 }
