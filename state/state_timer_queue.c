@@ -10,6 +10,7 @@
 
 #include "state_codec.h"
 #include "state_store_int.h"
+#include "sy_array.h"
 #include "sy_heap.h"
 
 /* One timer: its key and value bytes in one allocation, the key's due-time bytes (after
@@ -63,16 +64,13 @@ static bool item_less(const void *pa, const void *pb) {
     return c < 0 || (c == 0 && a->seq > b->seq);
 }
 
+/* Room for one more item in l. 0 without memory (l unchanged). */
 static int list_reserve(item_list_t *l) {
     assert(l->count <= l->capacity);
-    if (l->count < l->capacity)
-        return 1;
-    size_t capacity = l->capacity ? l->capacity * 2 : 64;
-    timer_item_t *items = realloc(l->items, capacity * sizeof *items);
+    timer_item_t *items = sy_array_grow(l->items, &l->capacity, l->count + 1, sizeof *items, 64);
     if (!items)
         return 0;
     l->items = items;
-    l->capacity = capacity;
     return 1;
 }
 
