@@ -160,10 +160,8 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
         return bad_record("malformed count", errbuf, errbuf_size);
     if (cf == CF_LEASES && !state_lease_record_check(key, key_len, value, value_len))
         return bad_record("malformed lease or call", errbuf, errbuf_size);
-    if (cf == CF_TIMERS) {
-        state_store_timer_mark_forget(s, timer.partition);
+    if (cf == CF_TIMERS)
         state_store_timer_queue_forget(s, timer.partition);
-    }
     if (value)
         rocksdb_writebatch_put_cf(s->batch, s->cf[cf], (const char *)key, key_len,
                                   (const char *)value, value_len);

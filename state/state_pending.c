@@ -3,6 +3,7 @@
  * the op log into a WriteBatch at commit. */
 #include "state_pending.h"
 #include "state_store.h"
+#include "sy_array.h"
 #include "sy_hash.h"
 #include "sy_heap.h"
 
@@ -310,14 +311,11 @@ int state_pending_timer_push(state_pending_t *pending, int32_t partition,
     pending_heap_t *heap = heap_for(pending, partition, 1);
     if (!heap)
         return 0;
-    if (heap->count == heap->capacity) {
-        size_t capacity = heap->capacity ? heap->capacity * 2 : 256;
-        pending_entry_t *items = realloc(heap->items, capacity * sizeof *items);
-        if (!items)
-            return 0;
-        heap->items = items;
-        heap->capacity = capacity;
-    }
+    pending_entry_t *items = sy_array_grow(heap->items, &heap->capacity, heap->count + 1,
+                                           sizeof *items, 256);
+    if (!items)
+        return 0;
+    heap->items = items;
     pending_entry_t e = {0, arena_copy(&pending->arena, key, key_len), key_len,
                          arena_copy(&pending->arena, value, value_len), value_len};
     if (!e.key || !e.value)

@@ -281,7 +281,6 @@ void state_store_close(state_store_t *s) {
         (void)state_store_checkpoint(s, errbuf, sizeof errbuf);
     state_writer_stop(s->writer);
     state_store_timer_queues_free(s);
-    state_store_timer_marks_free(s);
     if (s->batch)
         rocksdb_writebatch_destroy(s->batch);
     for (size_t i = 0; i < CF__COUNT; i++)
@@ -636,7 +635,6 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
         return err;
     }
     contacts_fill(s);
-    state_store_timer_marks_commit(s);
     state_store_timer_queues_commit(s);
     batch_reset(s, true);
     return SY_OK;

@@ -65,8 +65,6 @@ struct state_store {
     struct state_timer_queue *timer_queues[STATE_PARTITIONS_MAX];
     uint64_t timer_seq;
     uint8_t timer_bounds[STATE_PARTITIONS_MAX][2]; /* a timer iterator's upper bound */
-    /* Owned, NULL: the partition's start (state_timer_marks.c). */
-    struct state_timer_mark *timer_marks[STATE_PARTITIONS_MAX];
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
     /* 0 unloaded, 1 clean, 2 dirty and in the batch, 3 dirty and not yet in the batch */
     uint8_t stream_time_state[STATE_PARTITIONS_MAX];
@@ -120,31 +118,11 @@ sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
  * before the batch is written or its op log read. */
 void state_store_stream_times_write(state_store_t *s);
 
-/* Timer low-water marks (state_timer_marks.c). A mark is a key at or before every
- * committed timer of its partition. */
-typedef struct state_timer_mark state_timer_mark_t;
+/* Each partition's committed timers in memory (state_timer_queue.c). */
+typedef struct state_timer_queue state_timer_queue_t;
 
 /* Compare (key a) with (key b) as RocksDB's bytewise comparator does. */
 int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
-
-/* A new iterator over partition's committed timers, bounded by the partition's end and
- * positioned at its mark (learning the mark when there is none). The caller destroys it,
- * then *ro (its read options). */
-rocksdb_iterator_t *state_store_timer_iter_open(state_store_t *s, int32_t partition,
-                                                rocksdb_readoptions_t **ro);
-
-/* After a successful write of the pending batch (its op log still there): move each
- * partition's mark past the timers the batch fired and below the timers it added. */
-void state_store_timer_marks_commit(state_store_t *s);
-
-/* Forget partition's mark (a restore wrote its timers around the op log). */
-void state_store_timer_mark_forget(state_store_t *s, int32_t partition);
-
-/* Free every mark: the store closes. */
-void state_store_timer_marks_free(state_store_t *s);
-
-/* Each partition's committed timers in memory (state_timer_queue.c). */
-typedef struct state_timer_queue state_timer_queue_t;
 
 /* Partition's queue, loaded from RocksDB if it is not in memory. Errors: SY_ERR_STATE (a
  * read failed or a key is corrupt), SY_ERR_NOMEM; errbuf says which. */

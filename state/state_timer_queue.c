@@ -10,6 +10,7 @@
 
 #include "state_codec.h"
 #include "state_store_int.h"
+#include "sy_array.h"
 #include "sy_heap.h"
 
 /* One timer: its key and value bytes in one allocation, the key's due-time bytes (after
@@ -34,41 +35,49 @@ struct state_timer_queue {
     item_list_t popped; /* fired in this batch: freed at commit, back at abort */
 };
 
+/* A timer key: the partition (2 bytes), the due time (8), then the ids. */
+enum { KEY_DUE_END = 10 };
+
 static uint64_t due_bits_of(const uint8_t *key, size_t key_len) {
     uint64_t v = 0;
-    assert(key_len >= 10);
-    for (int i = 2; i < 10; i++)
+    assert(key_len >= KEY_DUE_END);
+    for (int i = 2; i < KEY_DUE_END; i++)
         v = v << 8 | key[i];
     return v;
+}
+
+/* Compare two items' keys as RocksDB orders them. Every key of a queue starts with its
+ * partition, so the due bits decide unless equal; then only the bytes after them do. */
+static int item_key_cmp(const timer_item_t *a, const timer_item_t *b) {
+    /* no assert: run on every heap comparison */
+    if (a->due_bits != b->due_bits)
+        return a->due_bits < b->due_bits ? -1 : 1;
+    return state_timer_key_cmp(a->bytes + KEY_DUE_END, a->key_len - KEY_DUE_END,
+                               b->bytes + KEY_DUE_END, b->key_len - KEY_DUE_END);
 }
 
 /* Key order, then the newer first among equal keys. */
 static bool item_less(const void *pa, const void *pb) {
     const timer_item_t *a = pa, *b = pb;
     /* no assert: the heap's comparator */
-    if (a->due_bits != b->due_bits)
-        return a->due_bits < b->due_bits;
-    int c = state_timer_key_cmp(a->bytes, a->key_len, b->bytes, b->key_len);
+    int c = item_key_cmp(a, b);
     return c < 0 || (c == 0 && a->seq > b->seq);
 }
 
+/* Room for one more item in l. 0 without memory (l unchanged). */
 static int list_reserve(item_list_t *l) {
     assert(l->count <= l->capacity);
-    if (l->count < l->capacity)
-        return 1;
-    size_t capacity = l->capacity ? l->capacity * 2 : 64;
-    timer_item_t *items = realloc(l->items, capacity * sizeof *items);
+    timer_item_t *items = sy_array_grow(l->items, &l->capacity, l->count + 1, sizeof *items, 64);
     if (!items)
         return 0;
     l->items = items;
-    l->capacity = capacity;
     return 1;
 }
 
 /* A new item holding copies of key and value, or 0 without memory. */
 static int item_make(timer_item_t *out, const uint8_t *key, size_t key_len,
                      const uint8_t *value, size_t value_len, uint64_t seq) {
-    assert(key_len >= 10 && key_len <= STATE_KEY_BYTES_MAX);
+    assert(key_len >= KEY_DUE_END && key_len <= STATE_KEY_BYTES_MAX);
     out->bytes = malloc(key_len + value_len + 1);
     if (!out->bytes)
         return 0;
@@ -107,21 +116,47 @@ void state_store_timer_queues_free(state_store_t *s) {
         state_store_timer_queue_forget(s, p);
 }
 
-/* Read partition's committed timers from RocksDB, from its mark on, into q's heap: in key
- * order, so appending keeps the heap ordered. */
+int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    assert(a != NULL && b != NULL);
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* A new iterator over partition's committed timers, at the partition's first key and
+ * bounded by its end, so it stops there instead of walking the next partition's keys. The
+ * caller destroys it, then *ro_out (its read options); the bound's bytes are the store's,
+ * so they outlive both. */
+static rocksdb_iterator_t *queue_iter_open(state_store_t *s, int32_t partition,
+                                           rocksdb_readoptions_t **ro_out) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && ro_out);
+    uint8_t *bound = s->timer_bounds[partition];
+    bound[0] = (uint8_t)((partition + 1) >> 8);
+    bound[1] = (uint8_t)(partition + 1);
+    rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)bound, 2);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, ro, s->cf[CF_TIMERS]);
+    uint8_t prefix[2];
+    size_t len = state_codec_meta_key(prefix, partition);
+    rocksdb_iter_seek(it, (const char *)prefix, len);
+    *ro_out = ro;
+    return it;
+}
+
+/* Read partition's committed timers from RocksDB into q's heap: in key order, so appending
+ * keeps the heap ordered. */
 static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
                            char *errbuf, size_t errbuf_size) {
     rocksdb_readoptions_t *ro = NULL;
     sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
     if (err != SY_OK) /* the load reads RocksDB: it must hold every commit */
         return err;
-    rocksdb_iterator_t *it = state_store_timer_iter_open(s, partition, &ro);
+    rocksdb_iterator_t *it = queue_iter_open(s, partition, &ro);
     assert(q->heap.count == 0);
     for (; rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t key_len = 0, value_len = 0;
         const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
         const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
-        if (key_len < 10 || key_len > STATE_KEY_BYTES_MAX) {
+        if (key_len < KEY_DUE_END || key_len > STATE_KEY_BYTES_MAX) {
             sy_errf(errbuf, errbuf_size, "state store: corrupt timer key in partition %d",
                     (int)partition);
             err = SY_ERR_STATE;
@@ -202,9 +237,7 @@ int state_timer_queue_pop(state_timer_queue_t *q) {
     heap_take(q, 1);
     /* Older values of the same key: RocksDB held only the newest; the fire removes the
      * key, so they go too (and are not put back by an abort: they were never there). */
-    while (q->heap.count && q->heap.items[0].due_bits == top.due_bits &&
-           state_timer_key_cmp(q->heap.items[0].bytes, q->heap.items[0].key_len, top.bytes,
-                               top.key_len) == 0)
+    while (q->heap.count && item_key_cmp(&q->heap.items[0], &top) == 0)
         heap_take(q, 0);
     return 1;
 }

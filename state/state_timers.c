@@ -66,17 +66,18 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
 
 sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
     uint8_t key[STATE_KEY_BYTES_MAX];
-    /* The timer state_store_timer_next returned: the head of its source. */
+    /* The timer state_store_timer_next returned: the head of its source, so a committed
+     * one's queue is loaded (that call loaded it; only a commit or a restore drops it). A
+     * queue missing here is the caller's error, not a lack of memory. */
     assert(timer->from_pending ? state_pending_timer_peek(&s->pending, timer->partition) != NULL
                                : s->timer_queues[timer->partition] != NULL);
     size_t key_len = state_codec_timer_key(key, timer);
     if (!key_len)
         return SY_ERR_LIMIT;
-    state_timer_queue_t *q = s->timer_queues[timer->partition];
     if (timer->from_pending)
         state_pending_timer_pop(&s->pending, timer->partition);
-    else if (!q || !state_timer_queue_pop(q))
-        return SY_ERR_NOMEM;
+    else if (!state_timer_queue_pop(s->timer_queues[timer->partition]))
+        return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
     /* A pending timer's key has no committed value unless the queue gave one of
      * the same key earlier in this batch: state_store_timer_next returns the committed
      * one first on equal keys, and its removal records it. So a timer added and removed

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sy_array.h"
 #include "sy_heap.h"
 
 static bool event_before(const void *pa, const void *pb) {
@@ -15,14 +16,11 @@ static bool event_before(const void *pa, const void *pb) {
 }
 
 static int push(demo_world_t *w, const channel_sim_event_t *ev) {
-    if (w->count == w->capacity) {
-        size_t capacity = w->capacity ? w->capacity * 2 : 4096;
-        channel_sim_event_t *heap = realloc(w->heap, capacity * sizeof *heap);
-        if (!heap)
-            return 0;
-        w->heap = heap;
-        w->capacity = capacity;
-    }
+    channel_sim_event_t *heap = sy_array_grow(w->heap, &w->capacity, w->count + 1,
+                                              sizeof *heap, 4096);
+    if (!heap)
+        return 0;
+    w->heap = heap;
     sy_heap_push(w->heap, sizeof *w->heap, &w->count, ev, event_before);
     return 1;
 }

@@ -587,9 +587,9 @@ Test(state_store, timer_abort_drops_added_and_restores_removed) {
     state_store_close(s);
 }
 
-/* The low-water mark: a batch starts from the last timer fired and committed, never
- * past one it fired and aborted, and lowers for a timer committed due before it. */
-Test(state_store, timer_mark_moves_only_with_commits_and_lowers_for_earlier_timers) {
+/* A batch starts from the last timer fired and committed, never past one it fired and
+ * aborted, and a timer committed due before the fired ones comes first. */
+Test(state_store, timer_fires_resume_after_commits_and_earlier_timers_come_first) {
     state_store_t *s = open_mem("mem-timers-mark");
     add_timer(s, 3, T0_MS + 100, "a");
     add_timer(s, 3, T0_MS + 200, "b");
