@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sy_str.h"
+
 #define MINUTE_MS (60 * INT64_C(1000))
 #define HOUR_MS (60 * MINUTE_MS)
 
@@ -65,10 +67,11 @@ static channel_sim_event_t *add(channel_sim_event_t *out, size_t *n,
                                 int64_t at_ms) {
     channel_sim_event_t *ev = &out[(*n)++];
     memset(ev, 0, sizeof *ev);
-    snprintf(ev->event_id, sizeof ev->event_id, "%s.%s", action->action_id,
-             sy_event_type_name(type));
-    snprintf(ev->contact_id, sizeof ev->contact_id, "%s", action->contact_id);
-    snprintf(ev->message_id, sizeof ev->message_id, "%s", action->action_id);
+    size_t end = sy_str_copy(ev->event_id, sizeof ev->event_id, action->action_id);
+    end = sy_str_put(ev->event_id, sizeof ev->event_id, end, ".");
+    sy_str_put(ev->event_id, sizeof ev->event_id, end, sy_event_type_name(type));
+    sy_str_copy(ev->contact_id, sizeof ev->contact_id, action->contact_id);
+    sy_str_copy(ev->message_id, sizeof ev->message_id, action->action_id);
     ev->channel = action->channel;
     ev->type = type;
     ev->bounce = SY_BOUNCE_NONE;

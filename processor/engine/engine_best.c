@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "sy_str.h"
 
 /* The fatigue rule of channel in journey j: its own, else the config's; NULL for none. */
 static const journey_fatigue_t *fatigue_rule(const engine_t *e, const journey_t *j,
@@ -107,10 +108,12 @@ static sy_err_t best_probe(engine_walk_t *w, const journey_send_t *one, bool sup
 static void best_list_add(char *list, size_t *used, char sep, sy_channel_t c,
                           const char *what) {
     assert(*used < BEST_LIST_BYTES);
-    int n = snprintf(list + *used, BEST_LIST_BYTES - *used, "%c%s=%s", sep,
-                     sy_channel_name(c), what);
-    if (n > 0)
-        *used += (size_t)n < BEST_LIST_BYTES - *used ? (size_t)n : BEST_LIST_BYTES - *used - 1;
+    const char sep_text[2] = {sep, '\0'};
+    size_t end = sy_str_put(list, BEST_LIST_BYTES, *used, sep_text);
+    end = sy_str_put(list, BEST_LIST_BYTES, end, sy_channel_name(c));
+    end = sy_str_put(list, BEST_LIST_BYTES, end, "=");
+    end = sy_str_put(list, BEST_LIST_BYTES, end, what);
+    *used = end < BEST_LIST_BYTES ? end : BEST_LIST_BYTES - 1;
 }
 
 /* Pick the channel: the allowed one of among with the highest engagement_rate_30d (no
@@ -155,7 +158,9 @@ sy_err_t engine_best_pick(engine_walk_t *w, const journey_send_t *send, uint32_t
     if (err != SY_OK)
         return err;
     _Static_assert(BEST_LIST_BYTES + 16 <= ENGINE_BEST_PATH_BYTES, "a best path fits");
-    snprintf(e->best_path, sizeof e->best_path, "best:%s%s",
-             *chosen >= 0 ? sy_channel_name((sy_channel_t)*chosen) : "none", list);
+    size_t end = sy_str_put(e->best_path, sizeof e->best_path, 0, "best:");
+    end = sy_str_put(e->best_path, sizeof e->best_path, end,
+                     *chosen >= 0 ? sy_channel_name((sy_channel_t)*chosen) : "none");
+    sy_str_put(e->best_path, sizeof e->best_path, end, list);
     return SY_OK;
 }

@@ -12,6 +12,7 @@
 
 #include "engine_int.h"
 #include "sy_hash.h"
+#include "sy_str.h"
 
 int32_t engine_calls_owner(const char *number, int32_t partitions) {
     char key[sizeof ENGINE_CALLS_KEY_PREFIX + SY_PHONE_E164_BYTES];
@@ -166,10 +167,10 @@ sy_err_t engine_calls_lease(engine_walk_t *w, const journey_send_t *send, sy_act
                            .expires_at_ms = w->t > INT64_MAX - lease_ms ? INT64_MAX
                                                                          : w->t + lease_ms,
                            .journey_version = w->journey->version};
-    snprintf(lease.contact_id, sizeof lease.contact_id, "%s", w->contact_id);
-    snprintf(lease.journey_id, sizeof lease.journey_id, "%s", w->journey->id);
-    snprintf(lease.node_id, sizeof lease.node_id, "%s", a->node_id);
-    snprintf(lease.action_id, sizeof lease.action_id, "%s", a->action_id);
+    sy_str_copy(lease.contact_id, sizeof lease.contact_id, w->contact_id);
+    sy_str_copy(lease.journey_id, sizeof lease.journey_id, w->journey->id);
+    sy_str_copy(lease.node_id, sizeof lease.node_id, a->node_id);
+    sy_str_copy(lease.action_id, sizeof lease.action_id, a->action_id);
     err = state_store_lease_put(e->store, w->partition, pool->name, pool->numbers[chosen],
                                 &lease);
     if (err == SY_OK)

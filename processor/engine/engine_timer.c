@@ -4,19 +4,19 @@
 #include "engine.h"
 
 #include <assert.h>
-#include <stdio.h>
 
 #include "engine_int.h"
+#include "sy_str.h"
 
 sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
                           int64_t due_ms) {
     assert(node < w->journey->nodes_count);
     state_timer_t timer = {.partition = w->partition, .node = node,
                            .node_entered_at_ms = entered_ms, .due_ms = due_ms};
-    int n = snprintf(timer.contact_id, sizeof timer.contact_id, "%s", w->contact_id);
-    int m = snprintf(timer.journey_id, sizeof timer.journey_id, "%s", w->journey->id);
-    if (n < 0 || (size_t)n >= sizeof timer.contact_id || m < 0 ||
-        (size_t)m >= sizeof timer.journey_id)
+    if (sy_str_copy(timer.contact_id, sizeof timer.contact_id, w->contact_id) >=
+            sizeof timer.contact_id ||
+        sy_str_copy(timer.journey_id, sizeof timer.journey_id, w->journey->id) >=
+            sizeof timer.journey_id)
         return SY_ERR_LIMIT;
     return state_store_timer_add(w->engine->store, &timer);
 }
