@@ -126,7 +126,7 @@ int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *jo
 
 static uint64_t key_hash(const uint8_t *ckey, size_t len) {
     /* no assert: a leaf of every lookup; callers assert the key */
-    return sy_hash_mix64(sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, ckey, len));
+    return sy_hash_table64(0, ckey, len);
 }
 
 static bool entry_is(const contact_entry_t *e, const uint8_t *ckey, size_t len) {

@@ -36,7 +36,7 @@ static int power_of_two(size_t n) {
 
 static uint64_t hash_bytes(const uint8_t *p, size_t len) {
     /* no assert: a one-line hash of bytes the callers hold */
-    return sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, p, len);
+    return sy_hash_table64(0, p, len);
 }
 
 void state_pending_init(state_pending_t *pending) {
@@ -138,7 +138,7 @@ int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_l
 
 static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
     assert(key && key_len >= 2);
-    return sy_hash_fnv1a64(sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, &cf, 1), key, key_len);
+    return sy_hash_table64(cf, key, key_len);
 }
 
 /* The index slot of (cf, key): the one holding its op, or the empty one it would take. */
