@@ -1,0 +1,45 @@
+/* test_table_hash.c — unit tests of sy_hash_table64 (base/sy_hash.h), the in-memory tables'
+ * hash: every byte of a key counts wherever it is (the 8-byte steps and the tail), so does
+ * its length and the seed, and keys like the store's spread evenly over a table's low
+ * bits (its slot index). */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sy_hash.h"
+
+Test(table_hash, a_change_in_any_byte_changes_the_hash) {
+    unsigned char key[40];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (unsigned char)('a' + i % 26);
+    for (size_t len = 1; len <= sizeof key; len++) {
+        uint64_t base = sy_hash_table64(0, key, len);
+        for (size_t i = 0; i < len; i++) {
+            key[i] ^= 1;
+            cr_assert(ne(u64, sy_hash_table64(0, key, len), base), "len %zu, byte %zu", len, i);
+            key[i] ^= 1;
+        }
+    }
+}
+
+Test(table_hash, the_length_and_the_seed_count) {
+    const unsigned char key[9] = {0};
+    cr_assert(ne(u64, sy_hash_table64(0, key, 8), sy_hash_table64(0, key, 9)));
+    cr_assert(ne(u64, sy_hash_table64(0, key, 3), sy_hash_table64(0, key, 4)));
+    cr_assert(ne(u64, sy_hash_table64(1, key, 4), sy_hash_table64(2, key, 4)));
+}
+
+Test(table_hash, contact_keys_spread_over_the_low_bits) {
+    enum { KEYS = 65536, SLOTS = 4096 };
+    static unsigned load[SLOTS];
+    char key[32];
+    unsigned most = 0;
+    for (int i = 0; i < KEYS; i++) {
+        int len = snprintf(key, sizeof key, "\x01%ccontact-%06d", (char)(i % 7), i);
+        unsigned *slot = &load[sy_hash_table64(0, key, (size_t)len) & (SLOTS - 1)];
+        most = ++*slot > most ? *slot : most;
+    }
+    /* 16 keys a slot on average; a uniform hash puts about 34 in the fullest. */
+    cr_assert(most <= 48, "%u keys in the fullest of %d slots", most, SLOTS);
+}
