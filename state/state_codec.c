@@ -32,22 +32,6 @@ static size_t put_u16_be(uint8_t *buf, uint16_t v) {
     return 2;
 }
 
-void state_codec_u64_put(uint8_t *buf, uint64_t v) {
-    /* no assert: a leaf of the encoders, whose buffers their callers sized */
-    for (int i = 7; i >= 0; i--) {
-        buf[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
-uint64_t state_codec_u64_get(const uint8_t *buf) {
-    /* no assert: a leaf of the decoders, which checked the length first */
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = (u << 8) | buf[i];
-    return u;
-}
-
 /* Due times sort as unsigned big-endian after flipping the sign bit. */
 static size_t put_i64_ordered(uint8_t *buf, int64_t v) {
     assert(buf);

@@ -49,8 +49,26 @@ int state_codec_timer_value_decode(const uint8_t *buf, size_t len, state_timer_t
 
 /* 8 bytes of v, big-endian, at buf (which holds at least 8): the fixed-width integers
  * of the store's records (event ids, consent times, changelog checkpoints). */
-void state_codec_u64_put(uint8_t *buf, uint64_t v);
-uint64_t state_codec_u64_get(const uint8_t *buf);
+static inline void state_codec_u64_put(uint8_t *buf, uint64_t v) {
+    /* no assert: a leaf of the encoders, whose buffers their callers sized */
+    /* Written out byte by byte: the compiler makes it one swapped store. */
+    buf[0] = (uint8_t)(v >> 56);
+    buf[1] = (uint8_t)(v >> 48);
+    buf[2] = (uint8_t)(v >> 40);
+    buf[3] = (uint8_t)(v >> 32);
+    buf[4] = (uint8_t)(v >> 24);
+    buf[5] = (uint8_t)(v >> 16);
+    buf[6] = (uint8_t)(v >> 8);
+    buf[7] = (uint8_t)v;
+}
+
+static inline uint64_t state_codec_u64_get(const uint8_t *buf) {
+    /* no assert: a leaf of the decoders, which checked the length first */
+    /* Written out byte by byte: the compiler makes it one swapped load. */
+    return (uint64_t)buf[0] << 56 | (uint64_t)buf[1] << 48 | (uint64_t)buf[2] << 40 |
+           (uint64_t)buf[3] << 32 | (uint64_t)buf[4] << 24 | (uint64_t)buf[5] << 16 |
+           (uint64_t)buf[6] << 8 | (uint64_t)buf[7];
+}
 
 size_t state_codec_meta_encode(uint8_t *buf, int64_t stream_time_ms);
 int state_codec_meta_decode(const uint8_t *buf, size_t len, int64_t *stream_time_ms);
