@@ -206,6 +206,11 @@ sy_err_t state_writer_wait(state_writer_t *w, char *errbuf, size_t errbuf_size);
 /* Wait, stop the thread and free. NULL is a no-op. */
 void state_writer_stop(state_writer_t *w);
 
+/* Put each partition's offset of offsets into wb as its checkpoint key in cf (the
+ * default column family): what a checkpoint writes with the state it reflects. */
+void state_writer_offsets_put(rocksdb_writebatch_t *wb, rocksdb_column_family_handle_t *cf,
+                              const state_offsets_t *offsets);
+
 /* A scan cursor read back from the changelog (state_scans.c): into the restore's write
  * batch and the pending map (reads before the commit see it). Errors: SY_ERR_NOMEM. */
 sy_err_t state_store_scan_restore(state_store_t *s, const uint8_t *key, size_t key_len,

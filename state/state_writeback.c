@@ -186,15 +186,8 @@ void state_store_changelog_offsets_commit(state_store_t *s) {
 }
 
 void state_store_changelog_offsets_fill(state_store_t *s, rocksdb_writebatch_t *wb) {
-    uint8_t key[STATE_CODEC_CHECKPOINT_KEY_BYTES], value[STATE_CODEC_CHECKPOINT_BYTES];
     assert(s && wb);
-    for (size_t i = 0; i < s->offsets_unwritten.count; i++) {
-        int32_t p = s->offsets_unwritten.list[i];
-        size_t key_len = state_codec_checkpoint_key(key, p);
-        state_codec_checkpoint_encode(value, s->offsets_unwritten.value[p]);
-        rocksdb_writebatch_put_cf(wb, s->cf[CF_DEFAULT], (const char *)key, key_len,
-                                  (const char *)value, sizeof value);
-    }
+    state_writer_offsets_put(wb, s->cf[CF_DEFAULT], &s->offsets_unwritten);
     state_offsets_clear(&s->offsets_unwritten);
 }
 

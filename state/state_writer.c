@@ -26,6 +26,19 @@ struct state_writer {
     char failure[256]; /* the first failed write's message, "" while none */
 };
 
+void state_writer_offsets_put(rocksdb_writebatch_t *wb, rocksdb_column_family_handle_t *cf,
+                              const state_offsets_t *offsets) {
+    uint8_t key[STATE_CODEC_CHECKPOINT_KEY_BYTES], value[STATE_CODEC_CHECKPOINT_BYTES];
+    assert(wb && cf && offsets);
+    for (size_t i = 0; i < offsets->count; i++) {
+        int32_t p = offsets->list[i];
+        size_t key_len = state_codec_checkpoint_key(key, p);
+        state_codec_checkpoint_encode(value, offsets->value[p]);
+        rocksdb_writebatch_put_cf(wb, cf, (const char *)key, key_len, (const char *)value,
+                                  sizeof value);
+    }
+}
+
 /* Column family, then RocksDB's bytewise key order. */
 static int op_order(const void *a, const void *b) {
     const pending_op_t *x = *(const pending_op_t *const *)a;
@@ -57,14 +70,7 @@ static void batch_fill(struct state_writer *w, const state_pending_t *log,
                                          op->key_len);
     }
     free(order);
-    uint8_t key[STATE_CODEC_CHECKPOINT_KEY_BYTES], value[STATE_CODEC_CHECKPOINT_BYTES];
-    for (size_t i = 0; i < offsets->count; i++) {
-        int32_t p = offsets->list[i];
-        size_t key_len = state_codec_checkpoint_key(key, p);
-        state_codec_checkpoint_encode(value, offsets->value[p]);
-        rocksdb_writebatch_put_cf(w->batch, w->cf[CF_DEFAULT], (const char *)key, key_len,
-                                  (const char *)value, sizeof value);
-    }
+    state_writer_offsets_put(w->batch, w->cf[CF_DEFAULT], offsets);
 }
 
 /* Write one checkpoint: the first failure is kept, and nothing is written after it
