@@ -100,11 +100,10 @@ sy_err_t state_store_counts_scan(state_store_t *s, int32_t partition,
     if (!s->cf[CF_COUNTS])
         return SY_OK;
     size_t prefix_len = state_codec_meta_key(prefix, partition);
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_COUNTS]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_COUNTS, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     sy_err_t err = SY_OK;
     for (rocksdb_iter_seek(it, (const char *)prefix, prefix_len);
          err == SY_OK && rocksdb_iter_valid(it); rocksdb_iter_next(it)) {

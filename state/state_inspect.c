@@ -78,11 +78,10 @@ sy_err_t state_store_contact_scan(state_store_t *s, const char *contact_id,
         return err;
     uint8_t prefix[STATE_KEY_BYTES_MAX];
     assert(s && visit);
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_INSTANCES]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_INSTANCES, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     int stop = 0;
     for (int32_t p = 0; err == SY_OK && !stop && p < STATE_PARTITIONS_MAX;) {
         int32_t q = partition_next(it, p);
@@ -112,10 +111,10 @@ static sy_err_t cf_partition_find(state_store_t *s, int cf, const char *contact_
         return err != SY_OK ? err : SY_ERR_NOT_FOUND;
     uint8_t key[PROFILE_KEY_BYTES_MAX];
     assert(partition && cf > CF_DEFAULT && cf < CF__COUNT);
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, cf, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     err = SY_ERR_NOT_FOUND;
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX;) {
         int32_t q = partition_next(it, p);
@@ -163,11 +162,10 @@ sy_err_t state_store_timers_scan(state_store_t *s, int32_t partition,
     uint8_t prefix[2];
     assert(s && visit);
     size_t prefix_len = state_codec_meta_key(prefix, partition);
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_TIMERS]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_TIMERS, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     sy_err_t err = SY_OK;
     for (rocksdb_iter_seek(it, (const char *)prefix, prefix_len); rocksdb_iter_valid(it);
          rocksdb_iter_next(it)) {

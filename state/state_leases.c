@@ -302,11 +302,10 @@ sy_err_t state_store_leases_scan(state_store_t *s, int32_t partition,
         return SY_OK;
     state_codec_meta_key(prefix, partition);
     prefix[2] = LEASE_KIND_LEASE;
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_LEASES]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_LEASES, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     for (rocksdb_iter_seek(it, (const char *)prefix, sizeof prefix); rocksdb_iter_valid(it);
          rocksdb_iter_next(it)) {
         size_t key_len, value_len;
@@ -418,11 +417,10 @@ sy_err_t state_store_leases_sweep(state_store_t *s, int32_t partition,
     if (cursor->len < sizeof prefix || memcmp(cursor->key, prefix, sizeof prefix) != 0)
         cursor->len = 0; /* another partition's place, or none: from the start */
     bool resumed = cursor->len > 0;
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_LEASES]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_LEASES, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     rocksdb_iter_seek(it, resumed ? (const char *)cursor->key : (const char *)prefix,
                       resumed ? cursor->len : sizeof prefix);
     if (resumed && rocksdb_iter_valid(it))

@@ -200,11 +200,10 @@ sy_err_t state_store_instances_scan(state_store_t *s, int32_t partition,
     assert(s && journey_id && visit);
     uint8_t prefix[2];
     size_t prefix_len = state_codec_meta_key(prefix, partition);
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_INSTANCES]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_INSTANCES, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     sy_err_t err = SY_OK;
     int stop = 0;
     for (rocksdb_iter_seek(it, (const char *)prefix, prefix_len);

@@ -155,11 +155,10 @@ sy_err_t state_store_profiles_after(state_store_t *s, int32_t partition, const c
     size_t prefix_len = state_codec_meta_key(from, partition);
     memcpy(from + prefix_len, after, alen);
     *visited = 0;
-    sy_err_t settled = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (settled != SY_OK) /* iterators read RocksDB: it must hold every commit */
-        return settled;
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                        s->cf[CF_PROFILES]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t opened = state_store_iterator_open(s, CF_PROFILES, NULL, &it, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     rocksdb_iter_seek(it, (const char *)from, prefix_len + alen);
     if (alen && rocksdb_iter_valid(it)) { /* the cursor itself was visited */
         size_t key_len;

@@ -15,6 +15,8 @@ void state_store_cache_stats_get(const state_store_t *s, state_cache_stats_t *ou
 static uint64_t stats_keys_count(const state_store_t *s, int cf) {
     uint64_t n = 0;
     assert(cf >= 0 && cf < CF__COUNT);
+    /* Not state_store_iterator_open: the caller settled the checkpoint before its flush
+     * (the flush must follow it), and nothing commits in between. */
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
     for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it))
         n++;

@@ -173,6 +173,14 @@ const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
 char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                          size_t *len, char **rerr);
 
+/* Settle the checkpoint (state_store_checkpoint), then open an iterator over column
+ * family cf with read options ro (borrowed, outlives the iterator; NULL: the store's).
+ * On SY_OK RocksDB holds every commit, so the iterator sees what point reads see, and
+ * *out is the caller's to destroy; on an error *out is untouched and errbuf says why (the
+ * checkpoint's errors). Anything that iterates RocksDB opens its iterator here. */
+sy_err_t state_store_iterator_open(state_store_t *s, int cf, const rocksdb_readoptions_t *ro,
+                                   rocksdb_iterator_t **out, char *errbuf, size_t errbuf_size);
+
 /* The committing batch's op log joins the unwritten writes. 0 without memory (the
  * unwritten writes are then partial: nothing may be written or read from them). */
 int state_store_unwritten_take(state_store_t *s);

@@ -122,24 +122,31 @@ int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t 
     return c ? c : (alen > blen) - (alen < blen);
 }
 
-/* A new iterator over partition's committed timers, at the partition's first key and
- * bounded by its end, so it stops there instead of walking the next partition's keys. The
- * caller destroys it, then *ro_out (its read options); the bound's bytes are the store's,
- * so they outlive both. */
-static rocksdb_iterator_t *queue_iter_open(state_store_t *s, int32_t partition,
-                                           rocksdb_readoptions_t **ro_out) {
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && ro_out);
+/* Settle the checkpoint, then a new iterator over partition's committed timers, at the
+ * partition's first key and bounded by its end, so it stops there instead of walking the
+ * next partition's keys. On SY_OK the caller destroys *it_out, then *ro_out (its read
+ * options); the bound's bytes are the store's, so they outlive both. */
+static sy_err_t queue_iter_open(state_store_t *s, int32_t partition, rocksdb_iterator_t **it_out,
+                                rocksdb_readoptions_t **ro_out, char *errbuf,
+                                size_t errbuf_size) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && it_out && ro_out);
     uint8_t *bound = s->timer_bounds[partition];
     bound[0] = (uint8_t)((partition + 1) >> 8);
     bound[1] = (uint8_t)(partition + 1);
     rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
     rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)bound, 2);
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, ro, s->cf[CF_TIMERS]);
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t err = state_store_iterator_open(s, CF_TIMERS, ro, &it, errbuf, errbuf_size);
+    if (err != SY_OK) {
+        rocksdb_readoptions_destroy(ro);
+        return err;
+    }
     uint8_t prefix[2];
     size_t len = state_codec_meta_key(prefix, partition);
     rocksdb_iter_seek(it, (const char *)prefix, len);
+    *it_out = it;
     *ro_out = ro;
-    return it;
+    return SY_OK;
 }
 
 /* Read partition's committed timers from RocksDB into q's heap: in key order, so appending
@@ -147,10 +154,10 @@ static rocksdb_iterator_t *queue_iter_open(state_store_t *s, int32_t partition,
 static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
                            char *errbuf, size_t errbuf_size) {
     rocksdb_readoptions_t *ro = NULL;
-    sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
-    if (err != SY_OK) /* the load reads RocksDB: it must hold every commit */
+    rocksdb_iterator_t *it = NULL;
+    sy_err_t err = queue_iter_open(s, partition, &it, &ro, errbuf, errbuf_size);
+    if (err != SY_OK)
         return err;
-    rocksdb_iterator_t *it = queue_iter_open(s, partition, &ro);
     assert(q->heap.count == 0);
     for (; rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t key_len = 0, value_len = 0;

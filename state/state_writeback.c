@@ -139,6 +139,16 @@ sy_err_t state_store_checkpoint(state_store_t *s, char *errbuf, size_t errbuf_si
     return err == SY_OK ? writer_settle(s, errbuf, errbuf_size) : err;
 }
 
+sy_err_t state_store_iterator_open(state_store_t *s, int cf, const rocksdb_readoptions_t *ro,
+                                   rocksdb_iterator_t **out, char *errbuf, size_t errbuf_size) {
+    assert(s && cf >= 0 && cf < CF__COUNT && s->cf[cf] && out);
+    sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
+    if (err != SY_OK) /* iterators read RocksDB: it must hold every commit */
+        return err;
+    *out = rocksdb_create_iterator_cf(s->db, ro ? ro : s->read_options, s->cf[cf]);
+    return SY_OK;
+}
+
 sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
                                           int64_t *offset, char *errbuf, size_t errbuf_size) {
     uint8_t key[STATE_CODEC_CHECKPOINT_KEY_BYTES];
