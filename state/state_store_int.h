@@ -104,7 +104,9 @@ sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, s
  * _ENGAGEMENT) as reads see it: pkey is its pending-map key (tag, then the RocksDB key of
  * column family cf). From the pending batch, else the contact table, else RocksDB (and kept in the
  * table). *value NULL and *len 0 when there is none; *owned, when not NULL, is to be
- * released with rocksdb_free after use. what names the record in an error. */
+ * released with rocksdb_free after use. what names the record in an error. Only for those
+ * kinds: the commit refreshes the table for them alone, so a count, lease or scan cursor
+ * kept there would be read stale (those read the pending batch, then state_store_get_cf). */
 sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,
                                  size_t pkey_len, const uint8_t **value, size_t *len,
                                  char **owned, char *errbuf, size_t errbuf_size,
