@@ -120,9 +120,9 @@ sy_err_t output_kafka_open(output_kafka_t **out, const sy_config_t *config,
 static sy_err_t produce(output_kafka_t *o, const char *topic, const void *key,
                         size_t key_len, const void *frame, size_t len,
                         rd_kafka_headers_t *headers) {
-    rd_kafka_resp_err_t err = kafka_produce_copy(o->producer, &o->producer_topics, topic, RD_KAFKA_PARTITION_UA,
-                                                 key, key_len, frame, len, headers, NULL,
-                                                 NULL);
+    rd_kafka_resp_err_t err =
+        kafka_produce_copy(o->producer, &o->producer_topics, topic, RD_KAFKA_PARTITION_UA, key,
+                           key_len, frame, len, headers, NULL, NULL);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         snprintf(o->error, sizeof o->error, "produce to %s: %s", topic, rd_kafka_err2str(err));
         return SY_ERR_KAFKA_FATAL;

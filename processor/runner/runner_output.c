@@ -18,9 +18,9 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
     /* The opaque tells the delivery report the batch and whether it is a changelog
      * record (runner_changelog.c). */
     void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
-    rd_kafka_resp_err_t err = kafka_produce_copy(r->producer, &r->producer_topics, topic, partition, key, key_len,
-                                                 value, value_len, headers, opaque,
-                                                 r->stop);
+    rd_kafka_resp_err_t err =
+        kafka_produce_copy(r->producer, &r->producer_topics, topic, partition, key, key_len,
+                           value, value_len, headers, opaque, r->stop);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return SY_OK;
     int missing = err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
