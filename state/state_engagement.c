@@ -126,8 +126,11 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
                                            errbuf_size, "read engagement");
     if (err != SY_OK)
         return err;
-    state_engagement_clear(out);
-    int ok = !value || state_engagement_decode(value, len, out);
+    int ok = 1; /* no record: cleared; a record: decoding clears first */
+    if (value)
+        ok = state_engagement_decode(value, len, out);
+    else
+        state_engagement_clear(out);
     rocksdb_free(owned);
     if (ok)
         return SY_OK;

@@ -38,7 +38,7 @@ static void event_id_make(char *id, size_t size, const char *action_id) {
 static bool produce_once(rd_kafka_t *p, const char *topic, const sy_action_t *a,
                          const void *frame, size_t len, const atomic_int *stop) {
     rd_kafka_resp_err_t result = RD_KAFKA_RESP_ERR__IN_PROGRESS;
-    rd_kafka_resp_err_t err = kafka_produce_copy(p, topic, RD_KAFKA_PARTITION_UA,
+    rd_kafka_resp_err_t err = kafka_produce_copy(p, NULL, topic, RD_KAFKA_PARTITION_UA,
                                                  a->contact_id, strlen(a->contact_id), frame,
                                                  len, NULL, &result, stop);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {

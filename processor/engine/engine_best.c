@@ -119,6 +119,18 @@ static void best_list_add(char *list, size_t *used, char sep, sy_channel_t c,
 /* Pick the channel: the allowed one of among with the highest engagement_rate_30d (no
  * sends yet reads as 0), ties to the first in among; -1 when none is allowed. The path
  * names each channel with its rate or why it was not allowed. */
+/* snprintf's "%.3g" of rate, written without the formatter for the commonest rates: none
+ * yet, and all. */
+static void rate_text_put(char *text, size_t size, double rate) {
+    assert(text && size >= 2);
+    if (rate == 0.0 && !signbit(rate))
+        sy_str_copy(text, size, "0");
+    else if (rate == 1.0)
+        sy_str_copy(text, size, "1");
+    else
+        snprintf(text, size, "%.3g", rate);
+}
+
 static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send,
                           uint32_t suppressed, int *chosen, char *list) {
     engine_t *e = w->engine;
@@ -139,7 +151,7 @@ static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send,
         double rate = engine_engagement_rate(&e->engagement.channels[one.channel],
                                              STATE_ENGAGEMENT_ENGAGED, 1);
         rate = isnan(rate) ? 0.0 : rate;
-        snprintf(rate_text[i], sizeof rate_text[i], "%.3g", rate);
+        rate_text_put(rate_text[i], sizeof rate_text[i], rate);
         best_list_add(list, &used, i ? ',' : ';', one.channel, why ? why : rate_text[i]);
         if (!why && rate > best_rate) {
             best_rate = rate;

@@ -1,20 +1,73 @@
 /* kafka_produce.c — the produce loop and the dead-letter headers of kafka_produce.h. */
 #include "kafka_produce.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, const char *topic,
-                                       int32_t partition, const void *key, size_t key_len,
-                                       const void *value, size_t value_len,
-                                       rd_kafka_headers_t *headers, void *opaque,
-                                       const atomic_int *stop) {
-    for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+void kafka_topics_clear(kafka_topics_t *topics) {
+    if (!topics)
+        return;
+    for (size_t i = 0; i < topics->count; i++) {
+        rd_kafka_topic_destroy(topics->handles[i]);
+        free(topics->names[i]);
+    }
+    *topics = (kafka_topics_t){0};
+}
+
+/* producer's handle of topic, kept in topics; NULL when there is none to keep (no room, no
+ * memory, a name librdkafka refuses): the record is then produced by name. */
+static rd_kafka_topic_t *topic_handle(kafka_topics_t *topics, rd_kafka_t *producer,
+                                      const char *topic) {
+    assert(!topics->producer || topics->producer == producer);
+    for (size_t i = 0; i < topics->count; i++)
+        if (strcmp(topics->names[i], topic) == 0)
+            return topics->handles[i];
+    if (topics->count == KAFKA_TOPICS_MAX)
+        return NULL;
+    char *name = strdup(topic);
+    rd_kafka_topic_t *handle = name ? rd_kafka_topic_new(producer, topic, NULL) : NULL;
+    if (!handle) {
+        free(name);
+        return NULL;
+    }
+    topics->producer = producer;
+    topics->names[topics->count] = name;
+    topics->handles[topics->count++] = handle;
+    return handle;
+}
+
+/* One produce by handle, or by name without one; headers taken only on success. */
+static rd_kafka_resp_err_t produce_once(rd_kafka_t *producer, rd_kafka_topic_t *handle,
+                                        const char *topic, int32_t partition,
+                                        const void *key, size_t key_len, const void *value,
+                                        size_t value_len, rd_kafka_headers_t *headers,
+                                        void *opaque) {
+    assert(handle || topic);
+    if (handle)
+        return rd_kafka_producev(
+            producer, RD_KAFKA_V_RKT(handle), RD_KAFKA_V_PARTITION(partition),
             RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
             RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    return rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(opaque),
+        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+}
+
+rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, kafka_topics_t *topics,
+                                       const char *topic, int32_t partition, const void *key,
+                                       size_t key_len, const void *value, size_t value_len,
+                                       rd_kafka_headers_t *headers, void *opaque,
+                                       const atomic_int *stop) {
+    rd_kafka_topic_t *handle = topics ? topic_handle(topics, producer, topic) : NULL;
+    for (;;) {
+        rd_kafka_resp_err_t err = produce_once(producer, handle, topic, partition, key,
+                                               key_len, value, value_len, headers, opaque);
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || (stop && atomic_load(stop))) {
             if (err != RD_KAFKA_RESP_ERR_NO_ERROR && headers)
                 rd_kafka_headers_destroy(headers);

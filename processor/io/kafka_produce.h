@@ -17,11 +17,31 @@
  * short enough to keep the pipeline moving, long enough to let deliveries drain. */
 #define KAFKA_PRODUCE_QUEUE_WAIT_MS 50
 
+/* Topics a producer keeps a handle of: a producer writes to a handful of topics. */
+#define KAFKA_TOPICS_MAX 32
+
+/* One producer's topic handles by name, made on first use. A record produced by a topic's
+ * name makes librdkafka look the topic up and take and drop a reference each time; a
+ * handle held here skips that. Zero-initialised is empty; kafka_topics_clear before the
+ * producer is destroyed. Not thread-safe. */
+typedef struct kafka_topics {
+    rd_kafka_t *producer; /* the handles' producer; NULL while empty */
+    size_t count;
+    char *names[KAFKA_TOPICS_MAX];
+    rd_kafka_topic_t *handles[KAFKA_TOPICS_MAX];
+} kafka_topics_t;
+
+/* Destroy every handle and forget them (topics is then empty); NULL is a no-op. */
+void kafka_topics_clear(kafka_topics_t *topics);
+
 /* Produce a copy of value to topic/partition (RD_KAFKA_PARTITION_UA: the partitioner's
  * choice) keyed by key, with opaque for the delivery report; polls while the queue is
  * full, until *stop is set (stop may be NULL: no stop). headers (or NULL) are taken, also
- * on failure. Returns librdkafka's error (RD_KAFKA_RESP_ERR__QUEUE_FULL when stopped). */
-rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, const char *topic,
+ * on failure. topics (or NULL) keeps producer's handle of topic for the next records: one
+ * topics is used with one producer only. Returns librdkafka's error
+ * (RD_KAFKA_RESP_ERR__QUEUE_FULL when stopped). */
+rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, kafka_topics_t *topics,
+                                       const char *topic,
                                        int32_t partition, const void *key, size_t key_len,
                                        const void *value, size_t value_len,
                                        rd_kafka_headers_t *headers, void *opaque,

@@ -19,6 +19,7 @@
 
 struct output_kafka {
     rd_kafka_t *producer; /* owned */
+    kafka_topics_t producer_topics; /* the producer's topic handles */
     codec_t *codec;       /* owned */
     schema_registry_t *registry; /* owned; NULL: frames keep the embedded ids */
     const char *decisions, *contact_updates, *dlq;   /* owned copies: see topics */
@@ -83,6 +84,7 @@ static sy_err_t topics_copy(output_kafka_t *o, const sy_config_t *c) {
 }
 
 static void output_kafka_free(output_kafka_t *o) {
+    kafka_topics_clear(&o->producer_topics); /* before their producer */
     if (o->producer)
         rd_kafka_destroy(o->producer);
     schema_registry_close(o->registry);
@@ -118,9 +120,9 @@ sy_err_t output_kafka_open(output_kafka_t **out, const sy_config_t *config,
 static sy_err_t produce(output_kafka_t *o, const char *topic, const void *key,
                         size_t key_len, const void *frame, size_t len,
                         rd_kafka_headers_t *headers) {
-    rd_kafka_resp_err_t err = kafka_produce_copy(o->producer, topic, RD_KAFKA_PARTITION_UA,
-                                                 key, key_len, frame, len, headers, NULL,
-                                                 NULL);
+    rd_kafka_resp_err_t err =
+        kafka_produce_copy(o->producer, &o->producer_topics, topic, RD_KAFKA_PARTITION_UA, key,
+                           key_len, frame, len, headers, NULL, NULL);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         snprintf(o->error, sizeof o->error, "produce to %s: %s", topic, rd_kafka_err2str(err));
         return SY_ERR_KAFKA_FATAL;

@@ -87,6 +87,7 @@ void runner_close(runner_t *r) {
     runner_offsets_detach(r);
     if (r->consumer)
         rd_kafka_destroy(r->consumer);
+    kafka_topics_clear(&r->producer_topics); /* before their producer */
     if (r->producer)
         rd_kafka_destroy(r->producer);
     runner_changelog_close(r);

@@ -62,10 +62,8 @@ static void live_add(runner_t *r, int32_t partition, int kind, const char *const
                  (int)partition);
 }
 
-void runner_counts_decision(runner_t *r, const sy_decision_t *d) {
-    char version[16];
-    assert(d && d->journey_id && d->to_node && r->txn_state == RUNNER_TXN_OPEN);
-    snprintf(version, sizeof version, "%d", (int)d->journey_version);
+void runner_counts_decision(runner_t *r, const sy_decision_t *d, const char *version) {
+    assert(d && d->journey_id && d->to_node && version && r->txn_state == RUNNER_TXN_OPEN);
     const char *from = d->from_node ? d->from_node : "", *path = d->path ? d->path : "";
     const char *edge[] = {d->journey_id, version, from, d->to_node, path};
     int32_t p = r->batch_partition;

@@ -16,6 +16,7 @@
 #include "sy_backoff.h"
 #include "engine.h"
 #include "engine_calls.h"
+#include "kafka_produce.h"
 #include "runner.h"
 #include "schema_registry.h"
 #include "state_store.h"
@@ -220,6 +221,9 @@ struct runner {
     engine_t *engine;
     rd_kafka_t *consumer;
     rd_kafka_t *producer;
+    kafka_topics_t producer_topics; /* the producer's topic handles */
+    char version_text[16];   /* a journey version as text (runner_output.c), "": none */
+    int32_t version_text_of; /* the version it is */
     int producer_renewals; /* fatal failures since the last commit (runner_producer_renew) */
     int64_t consumer_renewed_ms; /* when runner_consumer_renew last replaced it; 0 never */
     char *action_topics[SY_CHANNEL__COUNT]; /* <prefix><channel> */
@@ -310,8 +314,8 @@ void runner_metrics_journeys(runner_t *r);
 /* Count decision d (of r->batch_partition) into the open batch's live counts: the node
  * left loses a contact, the node entered gains one unless it ends the instance (an exit
  * node, a goal:/exit: rule), and the path gains one. Sends not sent (a path out of a
- * send node) are counted as metrics by reason. */
-void runner_counts_decision(runner_t *r, const sy_decision_t *d);
+ * send node) are counted as metrics by reason. version: d's journey version as text. */
+void runner_counts_decision(runner_t *r, const sy_decision_t *d, const char *version);
 
 /* The campaign_count_fn of r->campaign (ctx: the runner): the count goes into the open
  * batch's live counts of r->batch_partition, staged and committed with them. */

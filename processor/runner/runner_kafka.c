@@ -109,6 +109,7 @@ sy_err_t runner_producer_renew(runner_t *r, char *errbuf, size_t errbuf_size) {
     log_warn("the transactional producer failed fatally (%s): replacing it; the new one "
              "fences the old and the batch is processed again", fatal[0] ? fatal : "?");
     rd_kafka_purge(r->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    kafka_topics_clear(&r->producer_topics); /* before their producer */
     rd_kafka_destroy(r->producer);
     r->producer = NULL;
     return runner_producer_open(r, errbuf, errbuf_size);

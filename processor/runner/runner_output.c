@@ -18,9 +18,9 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
     /* The opaque tells the delivery report the batch and whether it is a changelog
      * record (runner_changelog.c). */
     void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
-    rd_kafka_resp_err_t err = kafka_produce_copy(r->producer, topic, partition, key, key_len,
-                                                 value, value_len, headers, opaque,
-                                                 r->stop);
+    rd_kafka_resp_err_t err =
+        kafka_produce_copy(r->producer, &r->producer_topics, topic, partition, key, key_len,
+                           value, value_len, headers, opaque, r->stop);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return SY_OK;
     int missing = err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
@@ -39,6 +39,17 @@ static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t 
                           headers, false);
 }
 
+/* version as text, formatted only when it is not the last one asked for: the labels of
+ * every decision's counts. */
+static const char *version_text(runner_t *r, int32_t version) {
+    assert(r);
+    if (!r->version_text[0] || r->version_text_of != version) {
+        snprintf(r->version_text, sizeof r->version_text, "%" PRId32, version);
+        r->version_text_of = version;
+    }
+    return r->version_text;
+}
+
 static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
     runner_t *r = ctx;
     assert(r && d->contact_id);
@@ -53,12 +64,11 @@ static sy_err_t sink_decision(void *ctx, const sy_decision_t *d) {
                       frame, len, NULL);
     r->batch.decisions += err == SY_OK;
     if (err == SY_OK) {
-        char version[16];
-        snprintf(version, sizeof version, "%d", (int)d->journey_version);
+        const char *version = version_text(r, d->journey_version);
         const char *values[] = {d->journey_id, version, d->from_node ? d->from_node : "",
                                 d->to_node, d->path ? d->path : ""};
         runner_metrics_count(r, ADMIN_DECISIONS, values, 5);
-        runner_counts_decision(r, d);
+        runner_counts_decision(r, d, version);
         campaign_decision(&r->campaign, d);
     }
     return err;
