@@ -15,6 +15,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "codec.h"
+#include "sy_array.h"
 #include "sy_clock.h"
 
 /* Longest a metadata call may take: a fresh broker is slow at first. */
@@ -120,14 +121,11 @@ static int latency_add(lat_table_t *t, const lat_slot_t *s) {
         fprintf(t->series, "%" PRId64 " %.1f\n", s->event_ms, ms);
     if (s->event_ms < t->first_event_ms + t->warmup_ms)
         return 0;
-    if (t->measured == t->latency_cap) {
-        size_t cap = t->latency_cap ? t->latency_cap * 2 : LAT_TABLE_SLOTS_MIN;
-        double *grown = realloc(t->latency_ms, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        t->latency_ms = grown;
-        t->latency_cap = cap;
-    }
+    double *grown = sy_array_grow(t->latency_ms, &t->latency_cap, t->measured + 1,
+                                  sizeof *grown, LAT_TABLE_SLOTS_MIN);
+    if (!grown)
+        return -1;
+    t->latency_ms = grown;
     t->latency_ms[t->measured++] = ms;
     return 0;
 }

@@ -191,14 +191,14 @@ static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t
     assert(!*slot || *slot <= pending->ops_count);
     if (*slot || !create)
         return *slot ? &pending->ops[*slot - 1] : NULL;
+    /* The full check stays here, not a call per op: every state write comes through. */
     if (pending->ops_count == pending->ops_capacity) {
-        size_t capacity =
-            pending->ops_capacity ? pending->ops_capacity * 2 : PENDING_OPS_INITIAL;
-        pending_op_t *ops = realloc(pending->ops, capacity * sizeof *ops);
+        pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
+                                          pending->ops_count + 1, sizeof *ops,
+                                          PENDING_OPS_INITIAL);
         if (!ops)
             return NULL;
         pending->ops = ops;
-        pending->ops_capacity = capacity;
     }
     const uint8_t *k = arena_copy(&pending->arena, key, key_len);
     if (!k)

@@ -2,6 +2,7 @@
  * form-encoded parameters (Twilio's bodies, a callback URL's query). Not the providers'
  * mappings (ingest_sendgrid.c, ingest_twilio.c, ingest_api.c). */
 #include "ingest_batch.h"
+#include "sy_array.h"
 
 #include <assert.h>
 #include <json-c/json.h>
@@ -81,16 +82,12 @@ sy_event_t *ingest_batch_add(ingest_batch_t *b, sy_err_t *err) {
         *err = SY_ERR_LIMIT;
         return NULL;
     }
-    if (b->count == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 16;
-        sy_event_t *grown = realloc(b->events, cap * sizeof *grown);
-        if (!grown) {
-            *err = SY_ERR_NOMEM;
-            return NULL;
-        }
-        b->events = grown;
-        b->cap = cap;
+    sy_event_t *grown = sy_array_grow(b->events, &b->cap, b->count + 1, sizeof *grown, 16);
+    if (!grown) {
+        *err = SY_ERR_NOMEM;
+        return NULL;
     }
+    b->events = grown;
     sy_event_t *e = &b->events[b->count++];
     memset(e, 0, sizeof *e);
     e->bounce = SY_BOUNCE_NONE;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "expr_int.h"
+#include "sy_array.h"
 #include "sy_time.h"
 
 typedef struct template_seg {
@@ -40,15 +41,12 @@ typedef struct template_compile {
 
 static sy_err_t template_push(template_compile_t *tc, const template_seg_t *seg) {
     expr_template_t *tmpl = tc->tmpl;
-    if (tmpl->segs_count == tmpl->segs_cap) {
-        size_t cap = tmpl->segs_cap ? tmpl->segs_cap * 2 : 4;
-        template_seg_t *segs = realloc(tmpl->segs, cap * sizeof *segs);
-        if (!segs)
-            return expr_error(SY_ERR_NOMEM, tc->text, 0, tc->column, tc->errbuf,
-                              tc->errbuf_size, "out of memory");
-        tmpl->segs = segs;
-        tmpl->segs_cap = cap;
-    }
+    template_seg_t *segs =
+        sy_array_grow(tmpl->segs, &tmpl->segs_cap, tmpl->segs_count + 1, sizeof *segs, 4);
+    if (!segs)
+        return expr_error(SY_ERR_NOMEM, tc->text, 0, tc->column, tc->errbuf,
+                          tc->errbuf_size, "out of memory");
+    tmpl->segs = segs;
     tmpl->segs[tmpl->segs_count++] = *seg;
     tmpl->holes_count += seg->hole;
     return SY_OK;

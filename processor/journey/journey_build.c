@@ -3,6 +3,7 @@
  * the public lookup of a node by id) and durations.
  * What each node kind means is in journey_node.c and journey_branch.c. */
 #include "journey_int.h"
+#include "sy_array.h"
 #include "sy_time.h"
 
 #include <stdarg.h>
@@ -110,14 +111,11 @@ sy_err_t journey_ref(journey_build_t *b, const journey_doc_node_t *value, const 
 }
 
 static bool build_edges_grow(journey_build_t *b) {
-    if (b->edges_count < b->edges_cap)
-        return true;
-    size_t cap = b->edges_cap ? b->edges_cap * 2 : 64;
-    journey_edge_t *edges = realloc(b->edges, cap * sizeof *edges);
+    journey_edge_t *edges =
+        sy_array_grow(b->edges, &b->edges_cap, b->edges_count + 1, sizeof *edges, 64);
     if (!edges)
         return false;
     b->edges = edges;
-    b->edges_cap = cap;
     return true;
 }
 

@@ -2,6 +2,7 @@
  * Keeps the position of every node and key and refuses what journeys never need
  * (anchors, aliases, complex keys, several documents). It does not know journey keys: journey.c. */
 #include "journey_doc.h"
+#include "sy_array.h"
 #include "sy_str_index.h"
 
 #include <stdarg.h>
@@ -109,22 +110,23 @@ static journey_doc_node_t *doc_node_new(journey_doc_kind_t kind, const yaml_even
     return node;
 }
 
-/* Room for one more item (and key, for maps) in node; arrays grow by doubling. */
+/* Room for one more item (and key, for maps) in node; arrays grow by doubling. The keys
+ * share the items' capacity *cap, which moves only once both have grown. */
 static bool doc_node_grow(journey_doc_node_t *node, size_t *cap) {
-    if (node->count < *cap)
-        return true;
-    size_t new_cap = *cap ? *cap * 2 : 8;
-    journey_doc_node_t **items = realloc(node->items, new_cap * sizeof *items);
+    size_t items_cap = *cap, keys_cap = *cap;
+    journey_doc_node_t **items =
+        sy_array_grow(node->items, &items_cap, node->count + 1, sizeof *items, 8);
     if (!items)
         return false;
     node->items = items;
     if (node->kind == JOURNEY_DOC_MAP) {
-        journey_doc_key_t *keys = realloc(node->keys, new_cap * sizeof *keys);
+        journey_doc_key_t *keys =
+            sy_array_grow(node->keys, &keys_cap, node->count + 1, sizeof *keys, 8);
         if (!keys)
             return false;
         node->keys = keys;
     }
-    *cap = new_cap;
+    *cap = items_cap;
     return true;
 }
 
