@@ -1,7 +1,9 @@
-/* recording.c — recording files (recording.h) on avro-c's object container API, with one
- * schema, class and generic value per writer or reader (no schema work per record). The
- * reader scans the file's framing first (recording_scan.c): avro-c alone cannot tell the
- * end of a file from a damaged block. Not a Kafka client (topic_reader.c). */
+/* recording.c — recording files (recording.h): written with avro-c's object container API
+ * (one schema, class and generic value per writer: no schema work per record); read by
+ * scanning the file's framing (recording_scan.c), checking the schema with avro-c and
+ * every block (recording_block.c), then decoding the records straight from the blocks
+ * (recording_block.c), not through avro-c's generic values. Not a Kafka client
+ * (topic_reader.c). */
 #include "recording.h"
 
 #include <errno.h>
@@ -57,12 +59,9 @@ struct recording_writer {
 
 struct recording_reader {
     char *path;
-    FILE *fp; /* owned by file once handed to avro-c; read for ftello only */
-    avro_file_reader_t file; /* NULL when the file holds no record */
+    FILE *fp; /* owned */
+    recording_block_reader_t blocks; /* its buffers NULL when the file holds no record */
     avro_schema_t schema;
-    avro_value_iface_t *iface;
-    avro_value_t value;
-    bool value_made;
     int field[F__COUNT];      /* index of each field in the file's schema */
     int null_branch[F__COUNT]; /* key, value: which union branch is null */
     uint64_t records_total, records_read, bytes_total;
@@ -267,7 +266,7 @@ static sy_err_t reader_check_schema(recording_reader_t *r, char *errbuf, size_t 
     return SY_OK;
 }
 
-/* Parse and check the schema the scan found; make the one value records are read into. */
+/* Parse and check the schema the scan found. */
 static sy_err_t reader_prepare(recording_reader_t *r, const recording_scan_t *scan,
                                char *errbuf, size_t errbuf_size) {
     if (avro_schema_from_json_length(scan->schema_json, scan->schema_len, &r->schema)) {
@@ -278,12 +277,6 @@ static sy_err_t reader_prepare(recording_reader_t *r, const recording_scan_t *sc
     sy_err_t err = reader_check_schema(r, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    if (!(r->iface = avro_generic_class_from_schema(r->schema)) ||
-        avro_generic_value_new(r->iface, &r->value) != 0) {
-        snprintf(errbuf, errbuf_size, "%s: %s", r->path, avro_strerror());
-        return SY_ERR_NOMEM;
-    }
-    r->value_made = true;
     r->records_total = scan->records;
     r->bytes_total = scan->file_bytes;
     return SY_OK;
@@ -300,7 +293,7 @@ static sy_err_t reader_check_codec(const recording_reader_t *r, const recording_
 }
 
 /* Scan fp, check the schema, the codec and every block and, when the file holds records,
- * hand fp to avro-c. */
+ * start reading its blocks. */
 static sy_err_t reader_start(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
     recording_scan_t scan;
     sy_err_t err = recording_scan_file(r->fp, r->path, NULL, &scan, errbuf, errbuf_size);
@@ -314,20 +307,11 @@ static sy_err_t reader_start(recording_reader_t *r, char *errbuf, size_t errbuf_
                                                  r->null_branch[F_VALUE]}};
     if (err == SY_OK)
         err = recording_blocks_check(r->fp, r->path, &scan, &blocks, errbuf, errbuf_size);
+    if (err == SY_OK && r->records_total > 0)
+        err = recording_block_reader_open(&r->blocks, r->fp, &scan, &blocks, r->path, errbuf,
+                                          errbuf_size);
     recording_scan_deinit(&scan);
-    if (err != SY_OK || r->records_total == 0)
-        return err;
-    if (fseeko(r->fp, 0, SEEK_SET) != 0) {
-        snprintf(errbuf, errbuf_size, "%s: %s", r->path, strerror(errno));
-        return SY_ERR_IO;
-    }
-    int rc = avro_file_reader_fp(r->fp, r->path, 1, &r->file);
-    if (rc != 0) {
-        r->fp = NULL; /* avro-c closed it */
-        snprintf(errbuf, errbuf_size, "%s: %s", r->path, avro_strerror());
-        return rc == ENOMEM ? SY_ERR_NOMEM : SY_ERR_MALFORMED;
-    }
-    return SY_OK;
+    return err;
 }
 
 /* Open r->path for reading, refusing anything but a regular file before a read could
@@ -374,57 +358,23 @@ fail:
     return err;
 }
 
-/* A ["null","bytes"] field of the value just read. */
-static int reader_get_bytes(recording_reader_t *r, int f, const void **p, size_t *len) {
-    avro_value_t field, branch;
-    int disc;
-    int rc = avro_value_get_by_index(&r->value, (size_t)r->field[f], &field, NULL) ||
-             avro_value_get_discriminant(&field, &disc);
-    if (rc == 0 && disc == r->null_branch[f]) {
-        *p = NULL;
-        *len = 0;
-        return 0;
-    }
-    rc = rc || avro_value_get_current_branch(&field, &branch) ||
-         avro_value_get_bytes(&branch, p, len);
-    if (rc == 0 && !*p)
-        *p = ""; /* present but empty: not a tombstone */
-    return rc;
-}
-
-static int reader_get(recording_reader_t *r, recording_record_t *out) {
-    avro_value_t f;
-    size_t topic_size;
-    int rc = avro_value_get_by_index(&r->value, (size_t)r->field[F_TOPIC], &f, NULL) ||
-             avro_value_get_string(&f, &out->topic, &topic_size);
-    rc = rc || avro_value_get_by_index(&r->value, (size_t)r->field[F_PARTITION], &f, NULL) ||
-         avro_value_get_int(&f, &out->partition);
-    rc = rc || avro_value_get_by_index(&r->value, (size_t)r->field[F_OFFSET], &f, NULL) ||
-         avro_value_get_long(&f, &out->offset);
-    rc = rc || avro_value_get_by_index(&r->value, (size_t)r->field[F_TIMESTAMP], &f, NULL) ||
-         avro_value_get_long(&f, &out->timestamp_ms);
-    rc = rc || reader_get_bytes(r, F_KEY, &out->key, &out->key_len);
-    return rc || reader_get_bytes(r, F_VALUE, &out->value, &out->value_len);
-}
-
 sy_err_t recording_reader_next(recording_reader_t *r, recording_record_t *out, char *errbuf,
                                size_t errbuf_size) {
-    recording_record_t rec;
     if (r->records_read == r->records_total)
         return SY_ERR_NOT_FOUND;
-    if (avro_file_reader_read_value(r->file, &r->value) != 0 || reader_get(r, &rec) != 0) {
-        snprintf(errbuf, errbuf_size, "%s: record %" PRIu64 " is damaged: %s", r->path,
-                 r->records_read, avro_strerror());
+    const char *problem = recording_block_reader_next(&r->blocks, out);
+    if (problem) { /* checked at open: the file changed since */
+        snprintf(errbuf, errbuf_size, "%s: record %" PRIu64 " is damaged: its block %s",
+                 r->path, r->records_read, problem);
         return SY_ERR_MALFORMED;
     }
     r->records_read++;
-    *out = rec;
     return SY_OK;
 }
 
 void recording_reader_progress(const recording_reader_t *r, uint64_t *bytes_read,
                                uint64_t *bytes_total) {
-    off_t at = r->file && r->records_read < r->records_total ? ftello(r->fp) : -1;
+    off_t at = r->records_read < r->records_total ? ftello(r->fp) : -1;
     *bytes_total = r->bytes_total;
     *bytes_read = at < 0 || (uint64_t)at > r->bytes_total ? r->bytes_total : (uint64_t)at;
 }
@@ -432,14 +382,9 @@ void recording_reader_progress(const recording_reader_t *r, uint64_t *bytes_read
 void recording_reader_close(recording_reader_t *r) {
     if (!r)
         return;
-    if (r->file)
-        avro_file_reader_close(r->file); /* closes fp */
-    else if (r->fp)
+    recording_block_reader_deinit(&r->blocks);
+    if (r->fp)
         fclose(r->fp);
-    if (r->value_made)
-        avro_value_decref(&r->value);
-    if (r->iface)
-        avro_value_iface_decref(r->iface);
     if (r->schema)
         avro_schema_decref(r->schema);
     free(r->path);

@@ -1,10 +1,11 @@
-/* recording_block.c — the check of every block's records that the reader runs after the
- * framing scan and before avro-c reads a byte: a block inflates (deflate) into a buffer of
- * bounded size, and each record's fields are walked with every length checked against the
- * bytes left. avro-c trusts lengths (a negative one becomes a huge malloc) and inflates
- * without a limit; this file is why it never sees such a block. Not a decoder for callers. */
+/* recording_block.c — a recording's blocks, read without avro-c: the check the reader
+ * runs after the framing scan, before any record is handed out (a block inflates into a
+ * buffer of bounded size, and each record's fields are walked with every length checked
+ * against the bytes left), and the reader that then decodes the records of the checked
+ * blocks in file order, straight from the block's bytes. Not a writer (avro-c writes). */
 #include "recording_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -32,31 +33,55 @@ static bool block_long(block_cursor_t *c, int64_t *out) {
     return false;
 }
 
-/* A string or bytes: a length in [0, max] that the data holds, skipped. */
-static bool block_bytes(block_cursor_t *c, int64_t max) {
-    int64_t n;
-    if (!block_long(c, &n) || n < 0 || n > max || (uint64_t)n > c->left)
+/* A string or bytes: a length in [0, max] that the data holds, into *p and *n. */
+static bool block_bytes(block_cursor_t *c, int64_t max, const unsigned char **p, size_t *n) {
+    int64_t len;
+    if (!block_long(c, &len) || len < 0 || len > max || (uint64_t)len > c->left)
         return false;
-    c->p += n;
-    c->left -= (size_t)n;
+    *p = c->p;
+    *n = (size_t)len;
+    c->p += len;
+    c->left -= (size_t)len;
     return true;
 }
 
-/* A ["null","bytes"] union whose null branch is null_branch. */
-static bool block_nullable(block_cursor_t *c, int null_branch) {
+/* A ["null","bytes"] union whose null branch is null_branch: *p NULL for null, else the
+ * bytes (never NULL: present but empty is not null). */
+static bool block_nullable(block_cursor_t *c, int null_branch, const void **p, size_t *n) {
     int64_t branch;
+    const unsigned char *bytes;
     if (!block_long(c, &branch) || (branch != 0 && branch != 1))
         return false;
-    return branch == null_branch || block_bytes(c, RECORDING_VALUE_BYTES_MAX);
+    if (branch == null_branch) {
+        *p = NULL;
+        *n = 0;
+        return true;
+    }
+    if (!block_bytes(c, RECORDING_VALUE_BYTES_MAX, &bytes, n))
+        return false;
+    *p = bytes;
+    return true;
 }
 
-/* One record of the recording schema, fields in the schema's order. */
-static bool block_record(block_cursor_t *c, const int null_branch[2]) {
-    int64_t partition, n;
-    return block_bytes(c, RECORDING_TOPIC_BYTES_MAX) && block_long(c, &partition) &&
-           partition >= INT32_MIN && partition <= INT32_MAX && block_long(c, &n) &&
-           block_long(c, &n) && block_nullable(c, null_branch[0]) &&
-           block_nullable(c, null_branch[1]);
+/* One record of the recording schema, fields in the schema's order, into *out; its topic
+ * is copied into topic (RECORDING_TOPIC_BYTES_MAX + 1 bytes) to end it with a NUL, the
+ * key and value point into the block. */
+static bool block_record(block_cursor_t *c, const int null_branch[2], char *topic,
+                         recording_record_t *out) {
+    const unsigned char *name;
+    size_t name_len;
+    int64_t partition;
+    if (!block_bytes(c, RECORDING_TOPIC_BYTES_MAX, &name, &name_len) ||
+        !block_long(c, &partition) || partition < INT32_MIN || partition > INT32_MAX ||
+        !block_long(c, &out->offset) || !block_long(c, &out->timestamp_ms) ||
+        !block_nullable(c, null_branch[0], &out->key, &out->key_len) ||
+        !block_nullable(c, null_branch[1], &out->value, &out->value_len))
+        return false;
+    memcpy(topic, name, name_len);
+    topic[name_len] = '\0';
+    out->topic = topic;
+    out->partition = (int32_t)partition;
+    return true;
 }
 
 /* Inflate a raw deflate stream (Avro's deflate codec) of in_len bytes into out, at most
@@ -76,10 +101,14 @@ static bool block_inflate(const unsigned char *in, size_t in_len, unsigned char 
     return rc == Z_STREAM_END;
 }
 
-/* Read the block at the current position (count and size already read) and check it. */
-static const char *block_check_one(FILE *fp, const recording_blocks_t *b, int64_t count,
-                                   int64_t size, unsigned char *raw, unsigned char *plain) {
+/* Read the block at the current position (count and size already read) into raw, and
+ * inflate it into plain when it is deflated: *c walks its records' bytes. NULL, or what
+ * is wrong with it. */
+static const char *block_load(FILE *fp, const recording_blocks_t *b, int64_t count,
+                              int64_t size, unsigned char *raw, unsigned char *plain,
+                              block_cursor_t *c) {
     size_t len = (size_t)size;
+    assert(c && raw && (plain || !b->deflate));
     if (size > RECORDING_BLOCK_STORED_BYTES_MAX)
         return "is larger than a recording block may be";
     if (fread(raw, 1, len, fp) != len)
@@ -92,21 +121,46 @@ static const char *block_check_one(FILE *fp, const recording_blocks_t *b, int64_
     }
     if (count > (int64_t)(len / RECORDING_RECORD_BYTES_MIN))
         return "says more records than its bytes can hold";
-    block_cursor_t c = {.p = data, .left = len};
+    *c = (block_cursor_t){.p = data, .left = len};
+    return NULL;
+}
+
+/* Read the block at the current position (count and size already read) and check it. */
+static const char *block_check_one(FILE *fp, const recording_blocks_t *b, int64_t count,
+                                   int64_t size, unsigned char *raw, unsigned char *plain) {
+    char topic[RECORDING_TOPIC_BYTES_MAX + 1];
+    recording_record_t rec;
+    block_cursor_t c;
+    const char *problem = block_load(fp, b, count, size, raw, plain, &c);
+    if (problem)
+        return problem;
     for (int64_t i = 0; i < count; i++) {
-        if (!block_record(&c, b->null_branch))
+        if (!block_record(&c, b->null_branch, topic, &rec))
             return "holds a damaged record (a length or value out of range)";
     }
     return c.left == 0 ? NULL : "holds bytes after its last record";
 }
 
+/* The two buffers of a block: as stored, and inflated (deflate only); false without
+ * memory (then both are NULL). */
+static bool block_buffers_new(const recording_blocks_t *b, unsigned char **raw,
+                              unsigned char **plain) {
+    *raw = malloc(RECORDING_BLOCK_STORED_BYTES_MAX);
+    *plain = b->deflate ? malloc(RECORDING_BLOCK_DATA_BYTES_MAX) : NULL;
+    if (*raw && (*plain || !b->deflate))
+        return true;
+    free(*raw);
+    free(*plain);
+    *raw = *plain = NULL;
+    return false;
+}
+
 sy_err_t recording_blocks_check(FILE *fp, const char *path, const recording_scan_t *scan,
                                 const recording_blocks_t *b, char *errbuf,
                                 size_t errbuf_size) {
-    unsigned char *raw = malloc(RECORDING_BLOCK_STORED_BYTES_MAX);
-    unsigned char *plain = b->deflate ? malloc(RECORDING_BLOCK_DATA_BYTES_MAX) : NULL;
+    unsigned char *raw, *plain;
     sy_err_t err = SY_OK;
-    if (!raw || (b->deflate && !plain)) {
+    if (!block_buffers_new(b, &raw, &plain)) {
         snprintf(errbuf, errbuf_size, "%s: out of memory", path);
         err = SY_ERR_NOMEM;
         goto done;
@@ -135,4 +189,68 @@ done:
     free(raw);
     free(plain);
     return err;
+}
+
+sy_err_t recording_block_reader_open(recording_block_reader_t *br, FILE *fp,
+                                     const recording_scan_t *scan,
+                                     const recording_blocks_t *b, const char *path,
+                                     char *errbuf, size_t errbuf_size) {
+    assert(br && fp && scan && b);
+    *br = (recording_block_reader_t){.fp = fp, .format = *b, .blocks_left = scan->blocks};
+    if (!block_buffers_new(b, &br->raw, &br->plain)) {
+        snprintf(errbuf, errbuf_size, "%s: out of memory", path);
+        return SY_ERR_NOMEM;
+    }
+    if (fseeko(fp, (off_t)scan->header_bytes, SEEK_SET) != 0) {
+        snprintf(errbuf, errbuf_size, "%s: cannot seek: %s", path, strerror(errno));
+        recording_block_reader_deinit(br);
+        return SY_ERR_IO;
+    }
+    return SY_OK;
+}
+
+/* The next block into br: its records to read, or what is wrong. */
+static const char *block_next(recording_block_reader_t *br) {
+    int64_t count, size;
+    unsigned char sync[RECORDING_SYNC_BYTES];
+    block_cursor_t c;
+    assert(br->block_records == 0);
+    if (br->blocks_left == 0)
+        return "ends before its last record";
+    if (recording_scan_long(br->fp, &count) != 0 || recording_scan_long(br->fp, &size) != 0 ||
+        count <= 0 || size < 0)
+        return "is truncated";
+    const char *problem = block_load(br->fp, &br->format, count, size, br->raw, br->plain, &c);
+    if (problem)
+        return problem;
+    if (fread(sync, 1, sizeof sync, br->fp) != sizeof sync)
+        return "is truncated";
+    br->blocks_left--;
+    br->block_records = count;
+    br->p = c.p;
+    br->left = c.left;
+    return NULL;
+}
+
+const char *recording_block_reader_next(recording_block_reader_t *br,
+                                        recording_record_t *out) {
+    assert(br && out && br->raw);
+    const char *problem = br->block_records == 0 ? block_next(br) : NULL;
+    if (problem)
+        return problem;
+    block_cursor_t c = {.p = br->p, .left = br->left};
+    if (!block_record(&c, br->format.null_branch, br->topic, out))
+        return "holds a damaged record (a length or value out of range)";
+    br->block_records--;
+    br->p = c.p;
+    br->left = c.left;
+    return NULL;
+}
+
+void recording_block_reader_deinit(recording_block_reader_t *br) {
+    if (!br)
+        return;
+    free(br->raw);
+    free(br->plain);
+    br->raw = br->plain = NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "recording.h"
 #include "sy_error.h"
 #include "sy_limits.h"
 
@@ -95,5 +96,35 @@ typedef struct recording_blocks {
 sy_err_t recording_blocks_check(FILE *fp, const char *path, const recording_scan_t *scan,
                                 const recording_blocks_t *b, char *errbuf,
                                 size_t errbuf_size);
+
+/* The records of a file's blocks, decoded in file order straight from each block's bytes:
+ * the reader's side of the blocks recording_blocks_check accepted. Private to
+ * recording.c; not thread-safe. */
+typedef struct recording_block_reader {
+    FILE *fp;                    /* borrowed */
+    recording_blocks_t format;
+    unsigned char *raw, *plain;  /* owned: the block as stored, and inflated */
+    uint64_t blocks_left;        /* blocks after the current one */
+    int64_t block_records;       /* records of the current block not read yet */
+    const unsigned char *p;      /* the current block's next record */
+    size_t left;                 /* bytes of the block from p */
+    char topic[RECORDING_TOPIC_BYTES_MAX + 1]; /* the last record's topic, NUL-ended */
+} recording_block_reader_t;
+
+/* Make br read scan's blocks of fp (positioned at its first block here; fp borrowed) in
+ * format b. Errors: SY_ERR_NOMEM, SY_ERR_IO (errbuf names path). On an error br holds
+ * nothing to free. */
+sy_err_t recording_block_reader_open(recording_block_reader_t *br, FILE *fp,
+                                     const recording_scan_t *scan,
+                                     const recording_blocks_t *b, const char *path,
+                                     char *errbuf, size_t errbuf_size);
+
+/* The next record into *out (its pointers valid until the next call or deinit); NULL, or
+ * what is wrong with the block it is in. The caller stops at the scan's record count. */
+const char *recording_block_reader_next(recording_block_reader_t *br,
+                                        recording_record_t *out);
+
+/* Free br's buffers; a zeroed reader is a no-op. */
+void recording_block_reader_deinit(recording_block_reader_t *br);
 
 #endif
