@@ -28,6 +28,7 @@ void codec_guard_free(codec_guard_t *node) {
     for (size_t i = 0; node->field_keys && i < node->count; i++)
         free(node->field_keys[i]);
     free(node->field_keys);
+    free(node->field_key_lens);
     free(node->children);
     free(node->fields);
     free(node);
@@ -56,22 +57,24 @@ static int guard_compile_symbols(codec_guard_t *node, avro_schema_t schema) {
     return 1;
 }
 
-/* The JSON key of a record field, "name": with its quotes and colon, or NULL (and *ok
- * still true) for a name with a byte JSON would escape. *ok false on out of memory. */
-static char *guard_field_key(const char *name, bool *ok) {
-    assert(name);
+/* The JSON key of a record field after the comma before it, ,"name": with its quotes and
+ * colon, its length in *len, or NULL (and *ok still true) for a name with a byte JSON
+ * would escape. *ok false on out of memory. */
+static char *guard_field_key(const char *name, size_t *len, bool *ok) {
+    assert(name && len);
     size_t n = strlen(name);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)name[i] < 0x20 || name[i] == '"' || name[i] == '\\')
             return NULL;
-    char *key = malloc(n + 4);
+    char *key = malloc(n + 5);
     if (!key) {
         *ok = false;
         return NULL;
     }
-    key[0] = '"';
-    memcpy(key + 1, name, n);
-    memcpy(key + 1 + n, "\":", 3); /* the closing quote, the colon, the NUL */
+    memcpy(key, ",\"", 2);
+    memcpy(key + 2, name, n);
+    memcpy(key + 2 + n, "\":", 3); /* the closing quote, the colon, the NUL */
+    *len = n + 4;
     return key;
 }
 
@@ -113,7 +116,8 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
         return 0;
     if (node->type == AVRO_RECORD &&
         (!(node->fields = calloc(node->count, sizeof(char *))) ||
-         !(node->field_keys = calloc(node->count, sizeof(char *)))))
+         !(node->field_keys = calloc(node->count, sizeof(char *))) ||
+         !(node->field_key_lens = calloc(node->count, sizeof(size_t)))))
         return 0;
     for (size_t i = 0; i < node->count; i++) {
         avro_schema_t child;
@@ -125,7 +129,8 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
         default: /* AVRO_RECORD */
             node->fields[i] = avro_schema_record_field_name(schema, (int)i);
             bool ok = true;
-            node->field_keys[i] = guard_field_key(node->fields[i], &ok);
+            node->field_keys[i] =
+                guard_field_key(node->fields[i], &node->field_key_lens[i], &ok);
             if (!ok)
                 return 0;
             child = avro_schema_record_field_get_by_index(schema, (int)i);

@@ -36,8 +36,10 @@ struct codec_guard {
                                * link target */
     const char **fields;      /* record field names, borrowed from the avro-c schema */
     char **symbols;           /* owned: enum symbols in lower case, as JSON shows them */
-    char **field_keys;        /* owned: each record field's JSON key, "name": (NULL for a
-                               * name that would need escaping) */
+    char **field_keys;        /* owned: each record field's JSON key after the comma
+                               * before it, ,"name": (NULL for a name that would need
+                               * escaping) */
+    size_t *field_key_lens;   /* owned: the length of each of field_keys */
 };
 
 /* One loaded schema with its reusable buffers. All fields are owned by the codec. */

@@ -25,11 +25,10 @@ typedef struct json_wr {
 /* Nesting the writer follows; the guard refuses deeper bodies anyway. */
 #define JSON_DEPTH_MAX 32
 
-static bool json_reserve(json_wr_t *w, size_t need) {
+/* Room for need more bytes and a NUL when the buffer has none: it grows. */
+static bool json_grow(json_wr_t *w, size_t need) {
     codec_t *c = w->codec;
     assert(w->len <= c->json_out_size);
-    if (w->len + need + 1 <= c->json_out_size)
-        return !w->bad;
     size_t size = c->json_out_size ? c->json_out_size : 1024;
     while (size < w->len + need + 1)
         size *= 2;
@@ -41,6 +40,13 @@ static bool json_reserve(json_wr_t *w, size_t need) {
     c->json_out = grown;
     c->json_out_size = size;
     return !w->bad;
+}
+
+static inline bool json_reserve(json_wr_t *w, size_t need) {
+    /* no assert: the test in front of json_grow, which asserts */
+    if (w->len + need + 1 <= w->codec->json_out_size)
+        return !w->bad;
+    return json_grow(w, need);
 }
 
 static void json_put(json_wr_t *w, const char *s, size_t n) {
@@ -59,6 +65,25 @@ static bool json_escaped(unsigned char c) {
     return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* How many bytes s starts with (of n) that JSON does not escape: eight at a time while
+ * none of them is under 0x20, a quote or a backslash, then byte by byte. */
+static size_t json_plain_prefix(const char *s, size_t n) {
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    assert(s || n == 0);
+    for (uint64_t v; i + 8 <= n; i += 8) {
+        memcpy(&v, s + i, sizeof v);
+        uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+        /* a byte under 0x20, or one equal to the quote or the backslash (a zero in x^) */
+        if (((v - ones * 0x20) & ~v & highs) | ((quote - ones) & ~quote & highs) |
+            ((backslash - ones) & ~backslash & highs))
+            break;
+    }
+    while (i < n && !json_escaped((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 /* A JSON string as json-c escapes it with its "no slash escape" flag: the two-letter
  * escapes for \b \n \r \t \f " and backslash, \u00xx for other bytes under 0x20. Runs
  * with nothing to escape are copied whole. */
@@ -70,9 +95,7 @@ static void json_string(json_wr_t *w, const char *s, size_t n) {
     char *o = w->codec->json_out + w->len;
     *o++ = '"';
     for (size_t i = 0; i < n;) {
-        size_t run = i;
-        while (run < n && !json_escaped((unsigned char)s[run]))
-            run++;
+        size_t run = i + json_plain_prefix(s + i, n - i);
         memcpy(o, s + i, run - i);
         o += run - i;
         if ((i = run) == n)
@@ -242,11 +265,11 @@ static void json_fields(json_wr_t *w, const codec_guard_t *node, uint64_t timest
     assert(node->type == AVRO_RECORD);
     w->bad |= node->count && (!node->children || !node->fields);
     for (size_t i = 0; i < node->count && !w->bad; i++, first = false) {
-        if (!first)
-            json_lit(w, ",");
-        if (node->field_keys && node->field_keys[i]) {
-            json_put(w, node->field_keys[i], strlen(node->field_keys[i]));
+        if (node->field_keys && node->field_keys[i]) { /* ,"name": or "name": first */
+            json_put(w, node->field_keys[i] + first, node->field_key_lens[i] - first);
         } else {
+            if (!first)
+                json_lit(w, ",");
             json_string(w, node->fields[i], strlen(node->fields[i]));
             json_lit(w, ":");
         }
