@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec_fixture.h"
+#include "codec_int.h"
 
 /* --- limits and domain rules ---------------------------------------------------------- */
 
@@ -246,4 +247,28 @@ Test(records, each_channel_allows_exactly_its_event_types) {
                       "%s %s: want %d", sy_channel_name((sy_channel_t)c), word, want);
         }
     cr_expect_not(sy_event_type_allowed(SY_CHANNEL__COUNT, SY_EVENT_SENT));
+}
+
+/* --- the plain-ASCII scan every string read and written goes through --------------------- */
+
+/* codec_ascii_prefix against the definition, byte by byte: for every length up to 40 and
+ * every place of one byte that ends the plain run (NUL, a high bit, a UTF-8 lead byte),
+ * the run ends there; with none, it is the whole string. Words are read eight at a time,
+ * the last ones overlapping: every place must be seen. */
+Test(codec, ascii_prefix_stops_at_the_first_byte_that_is_not_plain_ascii) {
+    static const uint8_t stops[] = {0x00, 0x80, 0xc3, 0xff};
+    uint8_t s[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            s[i] = (uint8_t)(0x01 + (i * 37) % 0x7f); /* every plain byte, 0x01 to 0x7f */
+        cr_assert_eq(codec_ascii_prefix(s, n), n, "length %zu, all plain", n);
+        for (size_t at = 0; at < n; at++)
+            for (size_t k = 0; k < sizeof stops; k++) {
+                uint8_t kept = s[at];
+                s[at] = stops[k];
+                cr_assert_eq(codec_ascii_prefix(s, n), at, "length %zu, 0x%02x at %zu", n,
+                             stops[k], at);
+                s[at] = kept;
+            }
+    }
 }
