@@ -44,23 +44,18 @@ static size_t count_key(uint8_t *buf, int32_t partition, uint64_t id) {
 sy_err_t state_store_count_get(state_store_t *s, int32_t partition, uint64_t id,
                                int64_t *count, char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + COUNT_KEY_BYTES];
-    char *rerr = NULL, *owned = NULL;
-    const uint8_t *labels;
+    char *owned = NULL;
+    const uint8_t *labels, *value;
     size_t len = 0, labels_len;
     assert(s && count);
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     pkey[0] = COUNT_PENDING_TAG;
     count_key(pkey + 1, partition, id);
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, sizeof pkey);
-    const uint8_t *value = e ? e->value : NULL;
-    len = e ? e->value_len : 0;
-    if (!e && s->cf[CF_COUNTS]) { /* NULL: a store read-only from before counts */
-        owned = state_store_get_cf(s, CF_COUNTS, pkey + 1, COUNT_KEY_BYTES, &len, &rerr);
-        if (rerr)
-            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read count");
-        value = (const uint8_t *)owned;
-    }
+    sy_err_t err = state_store_meta_read(s, CF_COUNTS, pkey, sizeof pkey, &value, &len, &owned,
+                                         errbuf, errbuf_size, "read count");
+    if (err != SY_OK)
+        return err;
     *count = 0;
     int ok = !value || state_count_decode(value, len, count, &labels, &labels_len);
     rocksdb_free(owned);

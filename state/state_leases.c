@@ -192,24 +192,21 @@ int state_lease_record_check(const uint8_t *key, size_t key_len, const uint8_t *
 static sy_err_t record_get(state_store_t *s, int32_t partition, uint8_t kind, const char *a,
                            const char *number, void *out, char *errbuf, size_t errbuf_size) {
     uint8_t pkey[1 + STATE_KEY_BYTES_MAX];
-    char *rerr = NULL, *owned = NULL;
+    char *owned = NULL;
     assert(s && a && out);
     size_t key_len = partition >= 0 && partition < STATE_PARTITIONS_MAX
                          ? record_key(pkey + 1, partition, kind, a, number) : 0;
     if (key_len == 0)
         return SY_ERR_INVALID_ARG;
     pkey[0] = LEASE_PENDING_TAG;
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, key_len + 1);
-    if (e && e->value_len == 0)
+    const uint8_t *value;
+    size_t len;
+    sy_err_t err = state_store_meta_read(s, CF_LEASES, pkey, key_len + 1, &value, &len, &owned,
+                                         errbuf, errbuf_size, "read lease");
+    if (err != SY_OK)
+        return err;
+    if (value && len == 0 && !owned)
         return SY_ERR_NOT_FOUND; /* deleted in this batch by a sweep */
-    const uint8_t *value = e ? e->value : NULL;
-    size_t len = e ? e->value_len : 0;
-    if (!e && s->cf[CF_LEASES]) { /* NULL: a store read-only from before leases */
-        owned = state_store_get_cf(s, CF_LEASES, pkey + 1, key_len, &len, &rerr);
-        if (rerr)
-            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read lease");
-        value = (const uint8_t *)owned;
-    }
     int ok = value ? value_decode(kind, value, len, out) : -1;
     rocksdb_free(owned);
     if (ok == 1)

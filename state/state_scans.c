@@ -66,22 +66,19 @@ sy_err_t state_store_scan_get(state_store_t *s, int32_t partition, const char *j
                               int32_t version, state_scan_t *out, char *errbuf,
                               size_t errbuf_size) {
     uint8_t pkey[1 + SCAN_KEY_BYTES_MAX];
-    char *rerr = NULL, *owned = NULL;
+    char *owned = NULL;
     assert(s && journey_id && out);
     size_t key_len = partition >= 0 && partition < STATE_PARTITIONS_MAX
                          ? scan_key(pkey + 1, partition, journey_id, version) : 0;
     if (key_len == 0)
         return SY_ERR_INVALID_ARG;
     pkey[0] = SCAN_PENDING_TAG;
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, key_len + 1);
-    const uint8_t *value = e ? e->value : NULL;
-    size_t len = e ? e->value_len : 0;
-    if (!e) {
-        owned = state_store_get_cf(s, CF_DEFAULT, pkey + 1, key_len, &len, &rerr);
-        if (rerr)
-            return state_store_rocks_error(rerr, errbuf, errbuf_size, "read scan cursor");
-        value = (const uint8_t *)owned;
-    }
+    const uint8_t *value;
+    size_t len;
+    sy_err_t err = state_store_meta_read(s, CF_DEFAULT, pkey, key_len + 1, &value, &len,
+                                         &owned, errbuf, errbuf_size, "read scan cursor");
+    if (err != SY_OK)
+        return err;
     int ok = value ? state_scan_decode(value, len, out) : -1;
     rocksdb_free(owned);
     if (ok == 1)

@@ -424,20 +424,58 @@ sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, s
     return SY_OK;
 }
 
+/* The committed value of pkey's key in column family cf, from RocksDB (through the
+ * unwritten writes): *value and *owned the same (NULL: none, or cf not open). */
+static sy_err_t committed_read(state_store_t *s, int cf, const uint8_t *pkey,
+                               size_t pkey_len, const uint8_t **value, size_t *len,
+                               char **owned, char *errbuf, size_t errbuf_size,
+                               const char *what) {
+    assert(pkey_len > 1 && !*owned && !*value && !*len);
+    if (!s->cf[cf]) /* a store read-only from before this column family */
+        return SY_OK;
+    char *rerr = NULL;
+    *owned = state_store_get_cf(s, cf, pkey + 1, pkey_len - 1, len, &rerr);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
+    if (!*owned)
+        *len = 0;
+    *value = (const uint8_t *)*owned;
+    return SY_OK;
+}
+
+/* pkey's value in the pending batch into *value and *len: false when it holds none. */
+static inline bool pending_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
+                                const uint8_t **value, size_t *len, char **owned) {
+    assert(pkey && value && len && owned);
+    *owned = NULL;
+    *value = NULL;
+    *len = 0;
+    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
+    if (!e)
+        return false;
+    *value = e->value;
+    *len = e->value_len;
+    return true;
+}
+
+sy_err_t state_store_meta_read(state_store_t *s, int cf, const uint8_t *pkey,
+                               size_t pkey_len, const uint8_t **value, size_t *len,
+                               char **owned, char *errbuf, size_t errbuf_size,
+                               const char *what) {
+    assert(s && pkey_len > 1 && cf >= CF_DEFAULT && cf < CF__COUNT && what);
+    if (pending_read(s, pkey, pkey_len, value, len, owned))
+        return SY_OK;
+    return committed_read(s, cf, pkey, pkey_len, value, len, owned, errbuf, errbuf_size,
+                          what);
+}
+
 sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,
                                  size_t pkey_len, const uint8_t **value, size_t *len,
                                  char **owned, char *errbuf, size_t errbuf_size,
                                  const char *what) {
     assert(pkey_len > 3 && cf > CF_DEFAULT && cf < CF__COUNT && what);
-    *owned = NULL;
-    *value = NULL;
-    *len = 0;
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
-    if (e) {
-        *value = e->value;
-        *len = e->value_len;
+    if (pending_read(s, pkey, pkey_len, value, len, owned))
         return SY_OK;
-    }
     switch (state_contact_table_get(s->contacts, pkey + 1, pkey_len - 1, rec, value, len)) {
     case STATE_CACHE_HIT:
         return SY_OK;
@@ -448,15 +486,10 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     case STATE_CACHE_MISS:
         break;
     }
-    if (!s->cf[cf]) /* a store read-only from before this column family */
-        return SY_OK;
-    char *rerr = NULL;
-    *owned = state_store_get_cf(s, cf, pkey + 1, pkey_len - 1, len, &rerr);
-    if (rerr)
-        return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
-    if (!*owned)
-        *len = 0;
-    *value = (const uint8_t *)*owned;
+    sy_err_t err = committed_read(s, cf, pkey, pkey_len, value, len, owned, errbuf,
+                                  errbuf_size, what);
+    if (err != SY_OK || !s->cf[cf])
+        return err;
     state_contact_table_put(s->contacts, pkey + 1, pkey_len - 1, rec, *value, *len);
     return SY_OK;
 }

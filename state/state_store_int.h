@@ -106,11 +106,22 @@ sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, s
  * table). *value NULL and *len 0 when there is none; *owned, when not NULL, is to be
  * released with rocksdb_free after use. what names the record in an error. Only for those
  * kinds: the commit refreshes the table for them alone, so a count, lease or scan cursor
- * kept there would be read stale (those read the pending batch, then state_store_get_cf). */
+ * kept there would be read stale (those use state_store_meta_read). */
 sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,
                                  size_t pkey_len, const uint8_t **value, size_t *len,
                                  char **owned, char *errbuf, size_t errbuf_size,
                                  const char *what);
+
+/* A record the contact table does not keep (counts, leases, scan cursors) as reads see
+ * it: pkey is its pending-map key (tag, then the RocksDB key of column family cf). From
+ * the pending batch, else RocksDB (none when cf is not open: a store read-only from before
+ * it). *value NULL and *len 0 when there is none; an empty value the batch wrote reads as
+ * *value not NULL, *len 0 and *owned NULL. *owned, when not NULL, is released with
+ * rocksdb_free after use. what names the record in an error. */
+sy_err_t state_store_meta_read(state_store_t *s, int cf, const uint8_t *pkey,
+                               size_t pkey_len, const uint8_t **value, size_t *len,
+                               char **owned, char *errbuf, size_t errbuf_size,
+                               const char *what);
 
 /* Turn a RocksDB error string (freed here) into SY_ERR_STATE with a message. */
 sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
