@@ -136,6 +136,9 @@ sy_err_t state_writer_start(state_writer_t **out, rocksdb_t *db,
         free(w);
         return SY_ERR_NOMEM;
     }
+    /* Named before the opener returns, for top -H and ps -T (15 bytes at most); best
+     * effort. */
+    pthread_setname_np(w->thread, "sy:state-writer");
     *out = w;
     return SY_OK;
 }

@@ -5,6 +5,8 @@
  * the older unwritten ones. On disk under /tmp, in a child process for the kill. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -175,5 +177,32 @@ Test(state_writeback, a_restore_lands_after_older_unwritten_batches) {
     s = open_store(100);
     cr_assert(eq(int, node_of(s), 7), "the restored node on disk");
     cr_assert(eq(i64, offset_of(s), 70));
+    state_store_close(s);
+}
+
+/* Whether a thread of this process is named name (its /proc comm). */
+static bool thread_named(const char *name) {
+    char path[300], comm[32];
+    bool found = false;
+    DIR *tasks = opendir("/proc/self/task");
+    cr_assert(tasks != NULL, "/proc/self/task cannot be read");
+    for (struct dirent *d; !found && (d = readdir(tasks));) {
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", d->d_name);
+        FILE *f = d->d_name[0] == '.' ? NULL : fopen(path, "r");
+        if (!f)
+            continue;
+        found = fgets(comm, sizeof comm, f) && strncmp(comm, name, strlen(name)) == 0;
+        fclose(f);
+    }
+    closedir(tasks);
+    return found;
+}
+
+/* An operator sees the state's writer in top -H or ps -T by its name once the store is
+ * open. (Not that it is gone after the close: the kernel may list a joined thread a
+ * moment longer.) */
+Test(state_writeback, the_writer_thread_is_named) {
+    state_store_t *s = open_store(100);
+    cr_assert(thread_named("sy:state-writer"), "no thread named sy:state-writer");
     state_store_close(s);
 }
