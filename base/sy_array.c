@@ -6,12 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-void *sy_array_grow(void *items, size_t *capacity, size_t count_min, size_t item_size,
-                    size_t first_capacity) {
-    assert(capacity && count_min > 0 && item_size > 0 && first_capacity > 0);
+void *sy_array_grow_over(void *items, size_t *capacity, size_t count_min, size_t item_size,
+                         size_t first_capacity) {
+    assert(capacity && count_min > *capacity && item_size > 0 && first_capacity > 0);
     assert(items || *capacity == 0);
-    if (count_min <= *capacity)
-        return items;
     size_t want = *capacity ? *capacity : first_capacity;
     while (want < count_min)
         want = want > SIZE_MAX / 2 ? count_min : want * 2;

@@ -191,15 +191,11 @@ static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t
     assert(!*slot || *slot <= pending->ops_count);
     if (*slot || !create)
         return *slot ? &pending->ops[*slot - 1] : NULL;
-    /* The full check stays here, not a call per op: every state write comes through. */
-    if (pending->ops_count == pending->ops_capacity) {
-        pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
-                                          pending->ops_count + 1, sizeof *ops,
-                                          PENDING_OPS_INITIAL);
-        if (!ops)
-            return NULL;
-        pending->ops = ops;
-    }
+    pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
+                                      pending->ops_count + 1, sizeof *ops, PENDING_OPS_INITIAL);
+    if (!ops)
+        return NULL;
+    pending->ops = ops;
     const uint8_t *k = arena_copy(&pending->arena, key, key_len);
     if (!k)
         return NULL;
