@@ -25,7 +25,7 @@ typedef struct json_wr {
 /* Nesting the writer follows; the guard refuses deeper bodies anyway. */
 #define JSON_DEPTH_MAX 32
 
-/* Room for need more bytes and a NUL when the buffer has none: it grows. */
+/* json_reserve's growing half, for a buffer without the room: doubles it until it has. */
 static bool json_grow(json_wr_t *w, size_t need) {
     codec_t *c = w->codec;
     assert(w->len <= c->json_out_size);
@@ -42,6 +42,7 @@ static bool json_grow(json_wr_t *w, size_t need) {
     return !w->bad;
 }
 
+/* Room for need more bytes and a NUL; false when the walk went bad or memory ran out. */
 static inline bool json_reserve(json_wr_t *w, size_t need) {
     /* no assert: the test in front of json_grow, which asserts */
     if (w->len + need + 1 <= w->codec->json_out_size)

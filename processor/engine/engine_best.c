@@ -116,9 +116,6 @@ static void best_list_add(char *list, size_t *used, char sep, sy_channel_t c,
     *used = end < BEST_LIST_BYTES ? end : BEST_LIST_BYTES - 1;
 }
 
-/* Pick the channel: the allowed one of among with the highest engagement_rate_30d (no
- * sends yet reads as 0), ties to the first in among; -1 when none is allowed. The path
- * names each channel with its rate or why it was not allowed. */
 /* snprintf's "%.3g" of rate, written without the formatter for the commonest rates: none
  * yet, and all. */
 static void rate_text_put(char *text, size_t size, double rate) {
@@ -131,6 +128,9 @@ static void rate_text_put(char *text, size_t size, double rate) {
         snprintf(text, size, "%.3g", rate);
 }
 
+/* Pick the channel: the allowed one of among with the highest engagement_rate_30d (no
+ * sends yet reads as 0), ties to the first in among; -1 when none is allowed. The path
+ * names each channel with its rate or why it was not allowed. */
 static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send,
                           uint32_t suppressed, int *chosen, char *list) {
     engine_t *e = w->engine;
