@@ -149,6 +149,38 @@ int scaling_rebalance_lines(const char *log) {
     return n;
 }
 
+/* 1 when log's last line saying the group moved partitions is an assignment (or none
+ * does). */
+static int rebalance_ended(const char *log) {
+    char line[4096];
+    int ended = 1;
+    FILE *f = fopen(log, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        if (strstr(line, "info: assigned "))
+            ended = 1;
+        else if (strstr(line, "info: revoked "))
+            ended = 0;
+    }
+    if (f)
+        fclose(f);
+    return ended;
+}
+
+void scaling_wait_rebalance_ended(scaling_t *s, const char *step) {
+    long long start = sy_clock_mono_ms();
+    for (;;) {
+        int ended = 1;
+        for (int k = 0; k < SCALING_SLOTS; k++)
+            if (s->run[k] >= 0 && !rebalance_ended(scaling_log(s, k)))
+                ended = 0;
+        if (ended)
+            return;
+        cr_assert_lt(sy_clock_mono_ms() - start, SETTLE_TIMEOUT_MS, "%s: a rebalance did not "
+                     "end in %d s", step, SETTLE_TIMEOUT_MS / 1000);
+        support_clock_sleep_ms(250);
+    }
+}
+
 void scaling_finish(scaling_t *s) {
     fault_outputs_t got;
     int live = -1;

@@ -59,6 +59,12 @@ long long scaling_gaps_print(scaling_t *s, const char *step);
 /* Lines of a log that say the group moved partitions. */
 int scaling_rebalance_lines(const char *log);
 
+/* Wait until the group's last rebalance has ended in every live instance's log: its last
+ * such line is an assignment. A cooperative rebalance revokes in one round and assigns
+ * (possibly nothing) in the next, and the shares can be even before every member has
+ * logged that second round. */
+void scaling_wait_rebalance_ended(scaling_t *s, const char *step);
+
 /* The log of slot k's current run. */
 const char *scaling_log(const scaling_t *s, int k);
 

@@ -26,6 +26,7 @@
 /* Static membership: C restarted within the session timeout keeps its partitions, and A
  * and B see no rebalance. */
 static void restart_within_session(scaling_t *s) {
+    scaling_wait_rebalance_ended(s, "before restarting C");
     int before_a = scaling_rebalance_lines(scaling_log(s, 0));
     int before_b = scaling_rebalance_lines(scaling_log(s, 1));
     int owned = timeline_owned(&s->timeline, s->run[2]);
