@@ -24,7 +24,9 @@
  * event-id record beside a few hundred instances. */
 #define ENTRY_BYTES_MAX (3 * STATE_CONTACT_VALUE_BYTES_MAX)
 /* Entries are sized in steps of this, so a record that grows a little is rewritten in
- * place; each allocation is counted with this much of the allocator's own bookkeeping. */
+ * place, and one that outgrows its entry gets half as much again, so a contact whose
+ * records arrive one by one is reallocated a few times, not once per record; each
+ * allocation is counted with this much of the allocator's own bookkeeping. */
 #define ENTRY_BYTES_STEP 32
 #define ENTRY_MALLOC_OVERHEAD 16
 
@@ -287,8 +289,12 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
 static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t **link,
                                       contact_entry_t *old, const uint8_t *ckey,
                                       size_t ckey_len, size_t n) {
-    size_t capacity = (ckey_len + n + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP *
-                      ENTRY_BYTES_STEP;
+    size_t needed = ckey_len + n;
+    if (old && needed < old->capacity + old->capacity / 2) /* it grows: leave room */
+        needed = old->capacity + old->capacity / 2;
+    if (needed > ENTRY_BYTES_MAX)
+        needed = ckey_len + n > ENTRY_BYTES_MAX ? ckey_len + n : ENTRY_BYTES_MAX;
+    size_t capacity = (needed + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP * ENTRY_BYTES_STEP;
     assert(capacity <= UINT32_MAX && ckey_len <= UINT8_MAX);
     uint64_t hash = key_hash(ckey, ckey_len);
     if (!old) { /* making room may evict from the chain at link: add at its head */
@@ -318,6 +324,37 @@ static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t 
     return e;
 }
 
+/* Write record rec of e within e's own bytes, when the result fits e's capacity: over its
+ * old value (the records after it move by the change in size) or, new, after the last
+ * record. 1 when done, 0 for the caller to rebuild the entry. */
+static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *value,
+                               size_t value_len) {
+    assert(value || !value_len);
+    size_t end = e->key_len + e->records_len, at = record_find(e, rec), old_size = 0;
+    if (at) {
+        size_t old_len = ((size_t)e->data[at + 2] << 8) | e->data[at + 3];
+        old_size = REC_HEADER_BYTES + (old_len == REC_ABSENT ? 0 : old_len);
+    } else {
+        at = end;
+    }
+    size_t new_size = REC_HEADER_BYTES + (value ? value_len : 0);
+    size_t new_end = end - old_size + new_size;
+    if (value_len > STATE_CONTACT_VALUE_BYTES_MAX || new_end > ENTRY_BYTES_MAX ||
+        new_end > e->capacity)
+        return 0;
+    if (new_size != old_size)
+        memmove(e->data + at + new_size, e->data + at + old_size, end - at - old_size);
+    size_t len = value ? value_len : REC_ABSENT;
+    e->data[at] = (uint8_t)(rec >> 8);
+    e->data[at + 1] = (uint8_t)rec;
+    e->data[at + 2] = (uint8_t)(len >> 8);
+    e->data[at + 3] = (uint8_t)len;
+    if (value)
+        memcpy(e->data + at + REC_HEADER_BYTES, value, value_len);
+    e->records_len = (uint32_t)(new_end - e->key_len);
+    return 1;
+}
+
 void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
                              uint16_t rec, const uint8_t *value, size_t value_len) {
     if (!t)
@@ -325,6 +362,10 @@ void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size
     assert(ckey && ckey_len >= 2 && (value || !value_len));
     contact_entry_t **link;
     contact_entry_t *e = entry_find(t, ckey, ckey_len, &link);
+    if (e && record_put_in_place(e, rec, value, value_len)) {
+        e->referenced = 1;
+        return; /* the entry's bytes, so the budget, are as they were */
+    }
     bool keep = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
     size_t n = records_build(t, e, rec, value, value_len, keep);
     if (e && ckey_len + n <= e->capacity) {

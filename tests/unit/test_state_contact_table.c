@@ -106,6 +106,33 @@ Test(state_contact_table, records_of_a_contact_hit_miss_and_absent_side_by_side)
     state_contact_table_close(t);
 }
 
+/* A rewrite within the entry's room moves the records after the one rewritten: each keeps
+ * its value through shorter, longer, absent and present again, and new records join. */
+Test(state_contact_table, a_record_rewritten_between_others_leaves_them_intact) {
+    static const char *const values[] = {"mid-value-1", "m", NULL, "mid-value-grown-a-bit",
+                                         "", "x-long-enough-to-outgrow-the-entry-room-0123456789"
+                                             "0123456789-0123456789-0123456789-0123456789"};
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, 1 << 20), SY_OK));
+    put(t, "ann", STATE_CONTACT_REC_INSTANCE | 0, "first");
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "middle");
+    put(t, "ann", STATE_CONTACT_REC_CONSENT, "last");
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        put(t, "ann", STATE_CONTACT_REC_PROFILE, values[i]);
+        cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE),
+                     values[i] ? (char *)values[i] : "(absent)"), "step %zu", i);
+        cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_INSTANCE | 0), "first"));
+        cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_CONSENT), "last"));
+        put(t, "ann", (uint16_t)(STATE_CONTACT_REC_INSTANCE | (i + 1)), "added");
+        for (size_t k = 1; k <= i + 1; k++) {
+            uint16_t rec = (uint16_t)(STATE_CONTACT_REC_INSTANCE | k);
+            cr_assert(eq(str, (char *)value_of(t, "ann", rec), "added"), "step %zu, slot %zu",
+                      i, k);
+        }
+    }
+    state_contact_table_close(t);
+}
+
 Test(state_contact_table, a_value_too_long_to_keep_removes_the_old_one) {
     static char longer[STATE_CONTACT_VALUE_BYTES_MAX + 2];
     state_contact_table_t *t = NULL;
