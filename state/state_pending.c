@@ -177,16 +177,15 @@ static int op_index_grow(state_pending_t *pending) {
     return 1;
 }
 
-/* The op of (cf, key); when the batch has none, NULL, or with create a new one that
- * writes nothing yet (NULL too on out of memory). */
-static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                             size_t key_len, int create) {
+/* The op of (cf, key), whose op_hash is hash; when the batch has none, NULL, or with
+ * create a new one that writes nothing yet (NULL too on out of memory). */
+static pending_op_t *op_find_hashed(state_pending_t *pending, uint64_t hash, uint8_t cf,
+                                    const uint8_t *key, size_t key_len, int create) {
     if (key_len < 2 || (!create && !pending->ops_count))
         return NULL;
     if ((pending->ops_count + 1) * 2 > pending->ops_index_capacity &&
         (pending->ops_count >= UINT32_MAX / 2 || !op_index_grow(pending)))
         return NULL;
-    uint64_t hash = op_hash(cf, key, key_len);
     uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
     assert(!*slot || *slot <= pending->ops_count);
     if (*slot || !create)
@@ -207,6 +206,14 @@ static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t
     return op;
 }
 
+static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                             size_t key_len, int create) {
+    /* no assert: op_find_hashed asserts */
+    return key_len < 2 ? NULL
+                       : op_find_hashed(pending, op_hash(cf, key, key_len), cf, key, key_len,
+                                        create);
+}
+
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
                                          const uint8_t *key, size_t key_len) {
     assert(pending && key);
@@ -216,9 +223,10 @@ const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t
     return *slot ? &pending->ops[*slot - 1] : NULL;
 }
 
-int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                         size_t key_len, const uint8_t *value, size_t value_len) {
-    pending_op_t *op = op_find(pending, cf, key, key_len, 1);
+/* Make a put of value the write of op (found or made by op_find); op NULL: out of
+ * memory. 0 and ops_lost set when the write is lost. */
+static int op_put_value(state_pending_t *pending, pending_op_t *op, const uint8_t *value,
+                        size_t value_len) {
     if (!op)
         goto lost;
     if (!op->value || value_len > op->value_cap) {
@@ -232,16 +240,22 @@ int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *ke
         memcpy(op->value, value, value_len);
     op->value_len = value_len;
     op->kind = PENDING_OP_PUT;
-    assert(op->cf == cf && op->value_len <= op->value_cap);
+    assert(op->value_len <= op->value_cap);
     return 1;
 lost:
     pending->ops_lost = 1;
     return 0;
 }
 
-int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                            size_t key_len, int committed) {
-    pending_op_t *op = op_find(pending, cf, key, key_len, committed);
+int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                         size_t key_len, const uint8_t *value, size_t value_len) {
+    /* no assert: op_find and op_put_value assert */
+    return op_put_value(pending, op_find(pending, cf, key, key_len, 1), value, value_len);
+}
+
+/* Make a delete the write of op, found (or made, with committed) by op_find: NULL when
+ * there was none. As state_pending_op_delete. */
+static int op_delete(state_pending_t *pending, pending_op_t *op, int committed) {
     if (!op) {
         if (!committed)
             return 1; /* never written, never committed: nothing to undo */
@@ -251,8 +265,23 @@ int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t 
     op->committed |= (uint8_t)(committed != 0);
     op->kind = op->committed ? PENDING_OP_DELETE : PENDING_OP_NONE;
     op->value_len = 0;
-    assert(op->cf == cf && op->key_len == key_len);
+    assert(op->value_len <= op->value_cap);
     return 1;
+}
+
+int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                            size_t key_len, int committed) {
+    /* no assert: op_find and op_delete assert */
+    return op_delete(pending, op_find(pending, cf, key, key_len, committed), committed);
+}
+
+int state_pending_op_fold(state_pending_t *to, const pending_op_t *op) {
+    assert(to && op && op->key_len >= 2);
+    if (op->kind == PENDING_OP_NONE)
+        return 1;
+    int put = op->kind == PENDING_OP_PUT;
+    pending_op_t *into = op_find_hashed(to, op->hash, op->cf, op->key, op->key_len, 1);
+    return put ? op_put_value(to, into, op->value, op->value_len) : op_delete(to, into, 1);
 }
 
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,

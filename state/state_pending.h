@@ -85,6 +85,12 @@ int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *ke
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed);
 
+/* Fold op, an op of another log (a committed batch's), into to's log: its put, or its
+ * delete as a tombstone, as state_pending_op_put and _op_delete with committed would
+ * write it (an op that writes nothing adds nothing). Reuses op's hash. Errors as
+ * state_pending_op_put. */
+int state_pending_op_fold(state_pending_t *to, const pending_op_t *op);
+
 /* The op log's write of key in cf (PENDING_OP_PUT, _DELETE or _NONE), or NULL when it
  * has none. */
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,

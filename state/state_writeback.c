@@ -54,14 +54,8 @@ char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t ke
 int state_store_unwritten_take(state_store_t *s) {
     const state_pending_t *p = &s->pending;
     assert(!p->ops_lost);
-    for (size_t i = 0; i < p->ops_count; i++) {
-        const pending_op_t *op = &p->ops[i];
-        if (op->kind == PENDING_OP_PUT)
-            state_pending_op_put(&s->unwritten, op->cf, op->key, op->key_len, op->value,
-                                 op->value_len);
-        else if (op->kind == PENDING_OP_DELETE)
-            state_pending_op_delete(&s->unwritten, op->cf, op->key, op->key_len, 1);
-    }
+    for (size_t i = 0; i < p->ops_count; i++)
+        state_pending_op_fold(&s->unwritten, &p->ops[i]);
     s->checkpoint_batches_since++;
     return !s->unwritten.ops_lost;
 }
