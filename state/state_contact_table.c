@@ -17,7 +17,8 @@
  * ~150 bytes, so chains stay under 1 on average and the index costs 1/32 of the budget. */
 #define TABLE_BUDGET_BYTES_PER_BUCKET 256
 #define TABLE_BUCKETS_MIN 64
-/* A record's header: its id (2 bytes) and its length (2 bytes, or ABSENT), big-endian. */
+/* A record's header: its id and its length (or ABSENT), two uint16_t in the machine's
+ * order (the table is never written anywhere), read and written with memcpy. */
 #define REC_HEADER_BYTES 4
 #define REC_ABSENT 0xffffu
 /* An entry's key and records together: room for a full consent record and a full
@@ -57,6 +58,26 @@ struct state_contact_table {
     char journey_ids[STATE_CONTACT_JOURNEYS_MAX][SY_ID_BYTES_MAX];
     uint8_t scratch[ENTRY_BYTES_MAX]; /* a put's new records */
 };
+
+static void header_get(const uint8_t *r, uint16_t *rec, size_t *len) {
+    /* no assert: a leaf of every record walk */
+    uint16_t h[2];
+    memcpy(h, r, sizeof h);
+    *rec = h[0];
+    *len = h[1];
+}
+
+static void header_put(uint8_t *r, uint16_t rec, size_t len) {
+    assert(len <= REC_ABSENT);
+    uint16_t h[2] = {rec, (uint16_t)len};
+    memcpy(r, h, sizeof h);
+}
+
+/* The bytes a record with header length len takes. */
+static size_t record_size(size_t len) {
+    /* no assert: pure */
+    return REC_HEADER_BYTES + (len == REC_ABSENT ? 0 : len);
+}
 
 static size_t entry_bytes(const contact_entry_t *e) {
     assert(e->capacity >= e->key_len + e->records_len);
@@ -160,11 +181,12 @@ static size_t record_find(const contact_entry_t *e, uint16_t rec) {
     size_t at = e->key_len, end = e->key_len + e->records_len;
     assert(end <= e->capacity);
     while (at < end) {
-        const uint8_t *r = e->data + at;
-        size_t len = ((size_t)r[2] << 8) | r[3];
-        if ((((uint16_t)r[0] << 8) | r[1]) == rec)
+        uint16_t id;
+        size_t len;
+        header_get(e->data + at, &id, &len);
+        if (id == rec)
             return at;
-        at += REC_HEADER_BYTES + (len == REC_ABSENT ? 0 : len);
+        at += record_size(len);
     }
     return 0;
 }
@@ -182,7 +204,9 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
         return STATE_CACHE_MISS;
     }
     e->referenced = 1;
-    size_t len = ((size_t)e->data[at + 2] << 8) | e->data[at + 3];
+    uint16_t id;
+    size_t len;
+    header_get(e->data + at, &id, &len);
     if (len == REC_ABSENT) {
         t->stats.absent_hits++;
         return STATE_CACHE_ABSENT;
@@ -261,9 +285,11 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         size_t at = e->key_len, end = e->key_len + e->records_len;
         while (at < end) {
             const uint8_t *r = e->data + at;
-            size_t len = ((size_t)r[2] << 8) | r[3];
-            size_t size = REC_HEADER_BYTES + (len == REC_ABSENT ? 0 : len);
-            if ((((uint16_t)r[0] << 8) | r[1]) != rec) {
+            uint16_t id;
+            size_t len;
+            header_get(r, &id, &len);
+            size_t size = record_size(len);
+            if (id != rec) {
                 memcpy(t->scratch + n, r, size);
                 n += size;
             }
@@ -275,10 +301,7 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         return n;
     size_t len = value ? value_len : REC_ABSENT;
     uint8_t *r = t->scratch + n;
-    r[0] = (uint8_t)(rec >> 8);
-    r[1] = (uint8_t)rec;
-    r[2] = (uint8_t)(len >> 8);
-    r[3] = (uint8_t)len;
+    header_put(r, rec, len);
     if (value)
         memcpy(r + REC_HEADER_BYTES, value, value_len);
     return n + REC_HEADER_BYTES + (value ? value_len : 0);
@@ -332,8 +355,10 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
     assert(value || !value_len);
     size_t end = e->key_len + e->records_len, at = record_find(e, rec), old_size = 0;
     if (at) {
-        size_t old_len = ((size_t)e->data[at + 2] << 8) | e->data[at + 3];
-        old_size = REC_HEADER_BYTES + (old_len == REC_ABSENT ? 0 : old_len);
+        uint16_t id;
+        size_t old_len;
+        header_get(e->data + at, &id, &old_len);
+        old_size = record_size(old_len);
     } else {
         at = end;
     }
@@ -344,11 +369,7 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
         return 0;
     if (new_size != old_size)
         memmove(e->data + at + new_size, e->data + at + old_size, end - at - old_size);
-    size_t len = value ? value_len : REC_ABSENT;
-    e->data[at] = (uint8_t)(rec >> 8);
-    e->data[at + 1] = (uint8_t)rec;
-    e->data[at + 2] = (uint8_t)(len >> 8);
-    e->data[at + 3] = (uint8_t)len;
+    header_put(e->data + at, rec, value ? value_len : REC_ABSENT);
     if (value)
         memcpy(e->data + at + REC_HEADER_BYTES, value, value_len);
     e->records_len = (uint32_t)(new_end - e->key_len);
