@@ -133,6 +133,7 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
 /* Whether the 8 (or 4) bytes at p are all plain ASCII (1 to 0x7f): no zero byte and no
  * high bit, found with the carries of a subtraction. */
 static inline bool ascii_word64(const uint8_t *p) {
+    /* no assert: a pure word test inside codec_ascii_prefix, which asserts */
     const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     uint64_t v;
     memcpy(&v, p, sizeof v);
@@ -140,6 +141,7 @@ static inline bool ascii_word64(const uint8_t *p) {
 }
 
 static inline bool ascii_word32(const uint8_t *p) {
+    /* no assert: as ascii_word64 */
     const uint32_t ones = UINT32_C(0x01010101), highs = UINT32_C(0x80808080);
     uint32_t v;
     memcpy(&v, p, sizeof v);
