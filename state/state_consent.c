@@ -133,10 +133,19 @@ static int consent_lists_decode(const uint8_t *p, const uint8_t *end, state_cons
     return consent_sends_decode(p, end, c);
 }
 
+/* c as a contact without a record: every slot unknown, no lists, an empty cap log. The
+ * lists' and the cap log's arrays are large and read only up to their counts: only the
+ * counts are cleared. */
+static void consent_clear(state_consent_t *c) {
+    assert(c != NULL);
+    memset(c->slots, 0, sizeof c->slots);
+    c->lists_count = 0;
+    c->sends_count = 0;
+}
+
 int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
     assert(value != NULL && c != NULL);
-    /* The cap log's array is large and read per send: only its count is cleared. */
-    memset(c, 0, offsetof(state_consent_t, sends));
+    consent_clear(c);
     if (len < 3 || value[0] != STATE_CODEC_VERSION || value[1] > STATE_CONSENT_SLOTS ||
         len < 2 + (size_t)value[1] * CONSENT_SLOT_BYTES + 1)
         return 0;
@@ -165,9 +174,13 @@ sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char
                                            errbuf_size, "read consent");
     if (err != SY_OK)
         return err;
-    memset(out, 0, offsetof(state_consent_t, sends));
-    int ok = !value || state_consent_decode(value, len, out);
-    rocksdb_free(owned);
+    int ok = 1; /* no record: cleared; a record: decoding clears first */
+    if (value)
+        ok = state_consent_decode(value, len, out);
+    else
+        consent_clear(out);
+    if (owned) /* mostly NULL: a record from the batch or the contact table */
+        rocksdb_free(owned);
     if (ok)
         return SY_OK;
     snprintf(errbuf, errbuf_size, "state store: corrupt consent of %s", contact_id);

@@ -25,24 +25,90 @@ _Static_assert((ENGAGEMENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
 #define ENGAGEMENT_VALUE_BYTES_MAX (2 + ENGAGEMENT_CHANNEL_BYTES * SY_CHANNEL__COUNT)
 _Static_assert(sizeof(float) == 4, "counters are 4-byte floats");
 
+/* ch without a record: field by field, a few stores (a copy of a cleared channel or a
+ * memset of the record cost more, per channel or per record). */
+static void channel_clear(state_engagement_channel_t *ch) {
+    assert(ch != NULL);
+    ch->updated_ms = ch->sent_ms = ch->delivered_ms = ch->engaged_ms = INT64_MIN;
+    ch->ignored_streak = 0;
+    memset(ch->decayed, 0, sizeof ch->decayed);
+}
+
 void state_engagement_clear(state_engagement_t *e) {
     assert(e != NULL);
-    memset(e, 0, sizeof *e);
-    for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
-        state_engagement_channel_t *ch = &e->channels[c];
-        ch->updated_ms = ch->sent_ms = ch->delivered_ms = ch->engaged_ms = INT64_MIN;
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++)
+        channel_clear(&e->channels[c]);
+}
+
+/* The counters, horizon major, are read and written as one row of floats: their bits are
+ * those of the floats in memory, big-endian in a value. */
+_Static_assert(sizeof(((state_engagement_channel_t *)0)->decayed) ==
+                   ENGAGEMENT_COUNTERS * sizeof(float),
+               "the counters are ENGAGEMENT_COUNTERS floats in a row");
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&                 \
+    defined(__GNUC__)
+/* Two counters' words in a value, read as one big-endian u64, are the two floats' bits
+ * in memory on this host with their halves swapped: a pair costs a load, a byte swap, a
+ * rotate and a store (the compiler does not see the swap through the rotate itself). */
+static uint64_t pair_turn(uint64_t v) {
+    /* no assert: pure */
+    v = __builtin_bswap64(v);
+    return v << 32 | v >> 32;
+}
+
+/* The words at p into the counters f. */
+static void counters_get(const uint8_t *p, float *f) {
+    assert(p != NULL && f != NULL);
+    _Static_assert(ENGAGEMENT_COUNTERS % 2 == 0, "the counters go in pairs");
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 2, p += 8) {
+        uint64_t pair;
+        memcpy(&pair, p, sizeof pair);
+        pair = pair_turn(pair);
+        memcpy(&f[i], &pair, sizeof pair);
     }
 }
 
-static void u32_put(uint8_t *p, uint32_t v) {
-    /* no assert: a pure byte writer */
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+/* The counters f as words at p. */
+static void counters_put(uint8_t *p, const float *f) {
+    assert(p != NULL && f != NULL);
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 2, p += 8) {
+        uint64_t pair;
+        memcpy(&pair, &f[i], sizeof pair);
+        pair = pair_turn(pair);
+        memcpy(p, &pair, sizeof pair);
+    }
+}
+#else
+/* The words at p into the counters f, byte by byte (any byte order). */
+static void counters_get(const uint8_t *p, float *f) {
+    assert(p != NULL && f != NULL);
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++, p += 4) {
+        uint32_t bits = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        memcpy(&f[i], &bits, sizeof bits);
+    }
 }
 
-static uint32_t u32_get(const uint8_t *p) {
-    /* no assert: a pure byte reader */
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+/* The counters f as words at p, byte by byte. */
+static void counters_put(uint8_t *p, const float *f) {
+    assert(p != NULL && f != NULL);
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++, p += 4) {
+        uint32_t bits;
+        memcpy(&bits, &f[i], sizeof bits);
+        p[0] = (uint8_t)(bits >> 24), p[1] = (uint8_t)(bits >> 16);
+        p[2] = (uint8_t)(bits >> 8), p[3] = (uint8_t)bits;
+    }
+}
+#endif
+
+/* Are all counters >= 0 (not negative, not NaN)? Every one compared, no early way out:
+ * the compiler compares them four at a time. */
+static int counters_valid(const float *f) {
+    int ok = 1;
+    assert(f != NULL);
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++)
+        ok &= f[i] >= 0.0f; /* false for negatives and NaN; -0 is >= 0 */
+    return ok;
 }
 
 static size_t channel_encode(uint8_t *p, int channel, const state_engagement_channel_t *ch) {
@@ -54,12 +120,7 @@ static size_t channel_encode(uint8_t *p, int channel, const state_engagement_cha
     state_codec_u64_put(p + 25, (uint64_t)ch->engaged_ms);
     p[33] = (uint8_t)(ch->ignored_streak >> 8);
     p[34] = (uint8_t)ch->ignored_streak;
-    const float *f = &ch->decayed[0][0];
-    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++) {
-        uint32_t bits;
-        memcpy(&bits, &f[i], sizeof bits);
-        u32_put(p + 35 + 4 * i, bits);
-    }
+    counters_put(p + 35, &ch->decayed[0][0]);
     return ENGAGEMENT_CHANNEL_BYTES;
 }
 
@@ -77,36 +138,39 @@ static size_t engagement_encode(uint8_t *buf, const state_engagement_t *e) {
     return n;
 }
 
-/* One channel at p into e; 1 when well formed (a channel not seen before in the value). */
-static int channel_decode(const uint8_t *p, state_engagement_t *e) {
-    assert(p != NULL);
-    if (p[0] >= SY_CHANNEL__COUNT || e->channels[p[0]].updated_ms != INT64_MIN)
+/* One channel at p into e, *seen its bit (bit c per channel c); 1 when well formed (a
+ * channel not seen before in the value, a time, counters >= 0). */
+static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *seen) {
+    assert(p != NULL && seen != NULL);
+    if (p[0] >= SY_CHANNEL__COUNT || (*seen >> p[0] & 1u))
         return 0;
+    *seen |= UINT32_C(1) << p[0];
     state_engagement_channel_t *ch = &e->channels[p[0]];
     ch->updated_ms = (int64_t)state_codec_u64_get(p + 1);
     ch->sent_ms = (int64_t)state_codec_u64_get(p + 9);
     ch->delivered_ms = (int64_t)state_codec_u64_get(p + 17);
     ch->engaged_ms = (int64_t)state_codec_u64_get(p + 25);
     ch->ignored_streak = (uint16_t)(p[33] << 8 | p[34]);
-    float *f = &ch->decayed[0][0];
-    for (int i = 0; i < ENGAGEMENT_COUNTERS; i++) {
-        uint32_t bits = u32_get(p + 35 + 4 * i);
-        memcpy(&f[i], &bits, sizeof bits);
-        if (!(f[i] >= 0.0f)) /* negative or NaN: not a counter */
-            return 0;
-    }
-    return ch->updated_ms != INT64_MIN;
+    counters_get(p + 35, &ch->decayed[0][0]);
+    return counters_valid(&ch->decayed[0][0]) && ch->updated_ms != INT64_MIN;
 }
 
 int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out) {
+    uint32_t seen = 0;
     assert(value != NULL && out != NULL);
-    state_engagement_clear(out);
+    _Static_assert(SY_CHANNEL__COUNT <= 32, "a channel is a bit of seen");
     if (len < 2 || value[0] != STATE_CODEC_VERSION || value[1] > SY_CHANNEL__COUNT ||
-        len != 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES)
+        len != 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES) {
+        state_engagement_clear(out);
         return 0;
+    }
+    /* The channels the value holds are written over, the others cleared: each once. */
     for (size_t i = 0; i < value[1]; i++)
-        if (!channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out))
+        if (!channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen))
             return 0;
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++)
+        if (!(seen >> c & 1u))
+            channel_clear(&out->channels[c]);
     return 1;
 }
 
@@ -131,7 +195,8 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
         ok = state_engagement_decode(value, len, out);
     else
         state_engagement_clear(out);
-    rocksdb_free(owned);
+    if (owned) /* mostly NULL: a record from the batch or the contact table */
+        rocksdb_free(owned);
     if (ok)
         return SY_OK;
     snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %s", contact_id);

@@ -242,10 +242,10 @@ typedef struct state_consent_send {
 typedef struct state_consent {
     state_consent_slot_t slots[STATE_CONSENT_SLOTS]; /* by sy_channel_t, then ALL */
     size_t lists_count;
-    state_consent_list_t lists[STATE_CONSENT_LISTS_MAX];
+    state_consent_list_t lists[STATE_CONSENT_LISTS_MAX]; /* read up to lists_count only */
     /* The cap log: recent sends, oldest first (ties in the order they went out); which to
-     * keep is the engine's (engine_caps.c). A record from before caps has none. Last in
-     * the struct: decoding zeroes only what comes before it. */
+     * keep is the engine's (engine_caps.c). A record from before caps has none. Reading
+     * or decoding sets each array only up to its count: what lies past it is stale. */
     size_t sends_count;
     state_consent_send_t sends[STATE_CONSENT_SENDS_MAX];
 } state_consent_t;

@@ -12,6 +12,7 @@
 
 #include "engine_int.h"
 #include "log.h"
+#include "sy_str.h"
 
 void engine_safety_set(engine_t *e, const engine_safety_conf_t *conf) {
     assert(e != NULL && conf->lists_count <= ENGINE_SAFETY_LISTS_MAX);
@@ -362,7 +363,9 @@ static sy_err_t gate_address(engine_walk_t *w, const journey_send_t *send,
     sy_err_t err = engine_best_has_address(w, send->channel, &has);
     if (err != SY_OK || has)
         return err;
-    snprintf(e->reason, sizeof e->reason, "no_address:%s", sy_channel_name(send->channel));
+    sy_str_put(e->reason, sizeof e->reason, sy_str_copy(e->reason, sizeof e->reason,
+                                                         "no_address:"),
+               sy_channel_name(send->channel));
     verdict->kind = ENGINE_VERDICT_SUPPRESSED;
     verdict->reason = e->reason;
     return SY_OK;
@@ -381,16 +384,23 @@ static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
         e->counts.capped++;
 }
 
+/* Read the consent of w's contact into the engine's copy (e->consent). */
+static sy_err_t consent_read(engine_walk_t *w) {
+    engine_t *e = w->engine;
+    assert(w->contact_id != NULL);
+    return state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
+                                   w->errbuf, w->errbuf_size);
+}
+
+/* The gate for send, the contact's consent read into e->consent (by the caller: a
+ * best-channel send has read it to pick the channel, and nothing has written it since). */
 static sy_err_t safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
                             engine_verdict_t *verdict) {
     engine_t *e = w->engine;
     state_consent_t *c = &e->consent;
+    sy_err_t err = SY_OK;
     assert((unsigned)send->channel < SY_CHANNEL__COUNT);
     *verdict = (engine_verdict_t){.kind = ENGINE_VERDICT_SEND};
-    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, c,
-                                           w->errbuf, w->errbuf_size);
-    if (err != SY_OK)
-        return err;
     if ((verdict->reason = gate_suppressed(e, c, send, w->t)) != NULL)
         verdict->kind = ENGINE_VERDICT_SUPPRESSED;
     if (verdict->kind == ENGINE_VERDICT_SEND && check_address)
@@ -422,8 +432,7 @@ static sy_err_t best_gate(engine_walk_t *w, const journey_send_t *send,
     uint32_t suppressed = 0;
     int chosen = -1;
     assert(send->best && send->among_count <= JOURNEY_BEST_CHANNELS_MAX);
-    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
-                                           w->errbuf, w->errbuf_size);
+    sy_err_t err = consent_read(w);
     for (size_t i = 0; err == SY_OK && i < send->among_count; i++) {
         one.channel = send->among[i];
         if (gate_suppressed(e, &e->consent, &one, w->t))
@@ -446,5 +455,8 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
     assert(w != NULL && send != NULL);
     w->best_chosen = false;
-    return send->best ? best_gate(w, send, verdict) : safety_gate(w, send, false, verdict);
+    if (send->best)
+        return best_gate(w, send, verdict);
+    sy_err_t err = consent_read(w);
+    return err == SY_OK ? safety_gate(w, send, false, verdict) : err;
 }

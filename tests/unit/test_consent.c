@@ -1,7 +1,8 @@
 /* test_consent.c — consent (engine_safety.h, state_consent.c): SMS keywords in their
  * spellings, the settings read from config words, and a contact's consent record kept
- * in the store, committed and carried into a second store by the changelog. The engine's
- * gate is pinned by the simulate transcript in tests/cli/test_simulate.c. No Kafka. */
+ * in the store, committed and carried into a second store by the changelog, and read
+ * into a copy that held another contact's. The engine's gate is pinned by the simulate
+ * transcript in tests/cli/test_simulate.c. No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -115,4 +116,37 @@ Test(consent, a_record_without_a_cap_log_reads_as_an_empty_one) {
     later[sizeof old + 2 + 7] = 7;
     cr_assert(eq(int, state_consent_decode(later, sizeof later, &c), 1));
     cr_assert(eq(sz, c.sends_count, 2));
+}
+
+/* A read clears what the copy held before: a contact without a record, or with one
+ * that has fewer slots, lists and sends, reads as what it has (past the counts is stale). */
+Test(consent, a_read_into_a_used_copy_keeps_nothing_of_the_last_contact) {
+    state_consent_t c;
+    for (int i = 0; i < STATE_CONSENT_SLOTS; i++)
+        c.slots[i] = (state_consent_slot_t){STATE_CONSENT_OPTED_OUT, STATE_CONSENT_CAUSE_EVENT,
+                                            T0_MS};
+    c.lists_count = 2;
+    c.sends_count = 3;
+    cr_assert(eq(int, state_store_consent_get(sf.store, 0, "nobody", &c, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK));
+    for (int i = 0; i < STATE_CONSENT_SLOTS; i++) {
+        cr_expect(eq(int, c.slots[i].status, STATE_CONSENT_UNKNOWN), "slot %d", i);
+        cr_expect(eq(i64, c.slots[i].time_ms, 0), "slot %d", i);
+    }
+    cr_expect(eq(sz, c.lists_count, 0));
+    cr_expect(eq(sz, c.sends_count, 0));
+    state_consent_t one = c;
+    one.slots[SY_CHANNEL_SMS] = (state_consent_slot_t){STATE_CONSENT_OPTED_IN,
+                                                       STATE_CONSENT_CAUSE_KEYWORD, T0_MS};
+    cr_assert(eq(int, state_store_consent_put(sf.store, 0, "bea", &one, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK));
+    c.slots[SY_CHANNEL_EMAIL].status = STATE_CONSENT_SUPPRESSED;
+    c.lists_count = 1;
+    c.sends_count = 1;
+    cr_assert(eq(int, state_store_consent_get(sf.store, 0, "bea", &c, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK));
+    cr_expect(eq(int, c.slots[SY_CHANNEL_EMAIL].status, STATE_CONSENT_UNKNOWN));
+    cr_expect(eq(int, c.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_OPTED_IN));
+    cr_expect(eq(sz, c.lists_count, 0));
+    cr_expect(eq(sz, c.sends_count, 0));
 }

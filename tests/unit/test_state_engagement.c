@@ -2,9 +2,11 @@
  * (state_engagement.c): a record reads through the pending batch and commits, goes
  * through the changelog (code 8) into another store with every channel's times, streak
  * and counters intact, as a restore brings it back; channels without a record stay
- * without; malformed records and the unknown code 7 are refused. In-memory RocksDB. */
+ * without, also when decoded over another record; counters below zero or NaN, a
+ * channel twice, malformed records and the unknown code 7 are refused. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -136,4 +138,64 @@ Test(state_engagement, malformed_records_and_unknown_codes_are_refused) {
                                       op.value, op.value_len, errbuf, sizeof errbuf);
     cr_expect(eq(int, err, SY_ERR_INVALID_ARG), "code 7 is no family of this store: %d", err);
     state_store_close(s);
+}
+
+/* The value of e (one encoded by the store, taken from its changelog op). */
+static op_t value_of(const state_engagement_t *e) {
+    state_store_t *s = open_mem("engagement-value");
+    op_t op = {0};
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "c7", e, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_pending_each(s, collect, &op), SY_OK));
+    state_store_close(s);
+    return op;
+}
+
+Test(state_engagement, decoding_over_another_record_keeps_none_of_its_channels) {
+    state_engagement_t full, got;
+    state_engagement_clear(&full);
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
+        full.channels[c].updated_ms = 1793000000000 + c;
+        full.channels[c].sent_ms = 1793000000000;
+        full.channels[c].ignored_streak = 9;
+        full.channels[c].decayed[1][STATE_ENGAGEMENT_SENDS] = 5.0f;
+    }
+    state_engagement_t want = sample();
+    op_t op = value_of(&want);
+    got = full;
+    cr_assert(eq(int, state_engagement_decode(op.value, op.value_len, &got), 1));
+    expect_same(&got, &want);
+    got = full;
+    uint8_t empty[] = {op.value[0], 0}; /* no channel */
+    cr_assert(eq(int, state_engagement_decode(empty, sizeof empty, &got), 1));
+    state_engagement_t none;
+    state_engagement_clear(&none);
+    expect_same(&got, &none);
+}
+
+/* The first counter of the value's first channel (email, the channel byte at 2). */
+#define FIRST_COUNTER_AT (2 + 1 + 32 + 2)
+
+Test(state_engagement, counters_must_be_zero_or_more_and_a_channel_come_once) {
+    state_engagement_t want = sample(), got;
+    want.channels[SY_CHANNEL_EMAIL].decayed[0][0] = -0.0f; /* compares equal to 0 */
+    want.channels[SY_CHANNEL_EMAIL].decayed[2][3] = INFINITY;
+    op_t op = value_of(&want);
+    cr_assert(eq(int, state_engagement_decode(op.value, op.value_len, &got), 1));
+    expect_same(&got, &want);
+    static const uint8_t bad[][4] = {{0xbf, 0x80, 0, 0},     /* -1 */
+                                     {0x7f, 0xc0, 0, 0},     /* NaN */
+                                     {0xff, 0xc0, 0, 0},     /* -NaN */
+                                     {0x80, 0, 0, 1},        /* the least negative */
+                                     {0x7f, 0x80, 0, 1}};    /* NaN next to +inf */
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        op_t b = op;
+        memcpy(b.value + FIRST_COUNTER_AT + 4 * 5, bad[i], 4);
+        cr_expect(eq(int, state_engagement_decode(b.value, b.value_len, &got), 0),
+                  "bad counter %zu refused", i);
+    }
+    op_t twice = op;
+    twice.value[2 + 83] = twice.value[2]; /* the second channel is email again */
+    cr_expect(eq(int, state_engagement_decode(twice.value, twice.value_len, &got), 0),
+              "a channel twice refused");
 }
