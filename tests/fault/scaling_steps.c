@@ -149,21 +149,24 @@ int scaling_rebalance_lines(const char *log) {
     return n;
 }
 
-/* 1 when log's last line saying the group moved partitions is an assignment (or none
- * does). */
+/* 1 when every rebalance in log has ended for its member (or it saw none). A revocation
+ * ends none: under the cooperative protocol librdkafka follows it with the same round's
+ * incremental assignment (possibly empty; its debug log says "cooperative assign after
+ * revoke") and rejoins, so the next round's assignment ends it; under the eager protocol
+ * the next assignment does. */
 static int rebalance_ended(const char *log) {
     char line[4096];
-    int ended = 1;
+    enum { ENDED, AFTER_REVOKE, AFTER_COMPANION } at = ENDED;
     FILE *f = fopen(log, "r");
     while (f && fgets(line, sizeof line, f)) {
-        if (strstr(line, "info: assigned "))
-            ended = 1;
-        else if (strstr(line, "info: revoked "))
-            ended = 0;
+        if (strstr(line, "info: revoked "))
+            at = AFTER_REVOKE;
+        else if (strstr(line, "info: assigned "))
+            at = at == AFTER_REVOKE && strstr(line, "(cooperative)") ? AFTER_COMPANION : ENDED;
     }
     if (f)
         fclose(f);
-    return ended;
+    return at == ENDED;
 }
 
 void scaling_wait_rebalance_ended(scaling_t *s, const char *step) {

@@ -60,9 +60,11 @@ long long scaling_gaps_print(scaling_t *s, const char *step);
 int scaling_rebalance_lines(const char *log);
 
 /* Wait until the group's last rebalance has ended in every live instance's log: its last
- * such line is an assignment. A cooperative rebalance revokes in one round and assigns
- * (possibly nothing) in the next, and the shares can be even before every member has
- * logged that second round. */
+ * such line is an assignment that is not the companion of a revocation. A cooperative
+ * member that gives partitions up logs "revoked" and, in the same round, "assigned"
+ * (possibly nothing), then rejoins and logs the next round's assignment; the shares are
+ * even, and every log can end with an assignment, before that last line comes (a member
+ * busy committing serves the callback late). */
 void scaling_wait_rebalance_ended(scaling_t *s, const char *step);
 
 /* The log of slot k's current run. */
