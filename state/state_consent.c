@@ -11,12 +11,6 @@
 #include "state_codec.h"
 #include "state_store_int.h"
 
-/* Pending-map keys of consent records start with this byte: like profiles' 0xff and event
- * ids' 0xfe, it never reads as a partition and never meets another record's key. */
-#define CONSENT_PENDING_TAG STATE_PENDING_TAG_CONSENT
-_Static_assert((CONSENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
-               "a consent record's pending key never reads as a partition");
-
 /* Value: the codec version byte; a count of known slots, each: slot, status, cause, time
  * (8 bytes big-endian); a count of lists, each: name length, name, time; then, only when
  * the cap log is not empty, its count (2 bytes) and each send: time, channel, category. A
@@ -161,16 +155,15 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
 
 sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
                                  state_consent_t *out, char *errbuf, size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
     char *owned = NULL;
     assert(s != NULL && out != NULL);
-    size_t len = 0, pkey_len = state_contact_pending_key(pkey, CONSENT_PENDING_TAG, partition,
-                                                         contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t len = 0, ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
     const uint8_t *value;
-    sy_err_t err = state_store_record_read(s, CF_CONSENT, STATE_CONTACT_REC_CONSENT, pkey,
-                                           pkey_len, &value, &len, &owned, errbuf,
+    sy_err_t err = state_store_record_read(s, CF_CONSENT, STATE_CONTACT_REC_CONSENT, ckey,
+                                           ckey_len, &value, &len, &owned, errbuf,
                                            errbuf_size, "read consent");
     if (err != SY_OK)
         return err;
@@ -190,13 +183,12 @@ sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char
 sy_err_t state_store_consent_put(state_store_t *s, int32_t partition, const char *contact_id,
                                  const state_consent_t *consent, char *errbuf,
                                  size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[CONSENT_VALUE_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX], value[CONSENT_VALUE_BYTES_MAX];
     assert(s != NULL && consent->lists_count <= STATE_CONSENT_LISTS_MAX);
-    size_t pkey_len = state_contact_pending_key(pkey, CONSENT_PENDING_TAG, partition,
-                                                contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
     size_t len = consent_encode(value, consent);
     assert(len <= sizeof value);
-    return state_store_record_put(s, CF_CONSENT, pkey, pkey_len, value, len);
+    return state_store_record_put(s, CF_CONSENT, ckey, ckey_len, value, len);
 }

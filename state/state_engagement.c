@@ -11,12 +11,6 @@
 #include "state_codec.h"
 #include "state_store_int.h"
 
-/* Pending-map keys of engagement records start with this byte: like consent's 0xfd and
- * counts' 0xfc, it never reads as a partition and never meets another record's key. */
-#define ENGAGEMENT_PENDING_TAG STATE_PENDING_TAG_ENGAGEMENT
-_Static_assert((ENGAGEMENT_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
-               "an engagement record's pending key never reads as a partition");
-
 /* Value: the codec version byte, a count of channels, then per channel: the channel,
  * four times (updated, sent, delivered, engaged; 8 bytes big-endian each), the streak (2
  * bytes) and the counters as IEEE-754 floats (4 bytes big-endian each), horizon major. */
@@ -177,16 +171,15 @@ int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t
 sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
                                     const char *contact_id, state_engagement_t *out,
                                     char *errbuf, size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
     char *owned = NULL;
     assert(s != NULL && out != NULL);
-    size_t len = 0, pkey_len = state_contact_pending_key(pkey, ENGAGEMENT_PENDING_TAG, partition,
-                                                         contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t len = 0, ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
     const uint8_t *value;
     sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
-                                           pkey, pkey_len, &value, &len, &owned, errbuf,
+                                           ckey, ckey_len, &value, &len, &owned, errbuf,
                                            errbuf_size, "read engagement");
     if (err != SY_OK)
         return err;
@@ -206,13 +199,12 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
 sy_err_t state_store_engagement_put(state_store_t *s, int32_t partition,
                                     const char *contact_id, const state_engagement_t *e,
                                     char *errbuf, size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[ENGAGEMENT_VALUE_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX], value[ENGAGEMENT_VALUE_BYTES_MAX];
     assert(s != NULL && e != NULL);
-    size_t pkey_len = state_contact_pending_key(pkey, ENGAGEMENT_PENDING_TAG, partition,
-                                                contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
     size_t len = engagement_encode(value, e);
     assert(len <= sizeof value);
-    return state_store_record_put(s, CF_ENGAGEMENT, pkey, pkey_len, value, len);
+    return state_store_record_put(s, CF_ENGAGEMENT, ckey, ckey_len, value, len);
 }

@@ -10,12 +10,6 @@
 #include "state_codec.h"
 #include "state_store_int.h"
 
-/* Pending-map keys of event-id records start with this byte: like profiles' 0xff, it
- * never reads as a partition (cache_fill) and never meets a profile's pending key. */
-#define EVENT_IDS_PENDING_TAG STATE_PENDING_TAG_EVENT_IDS
-_Static_assert((EVENT_IDS_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
-               "an event-id record's pending key never reads as a partition");
-
 /* Value: the codec version byte, then per id 8 bytes of hash and 8 of event time, both
  * big-endian, oldest first. */
 #define EVENT_ID_ENTRY_BYTES 16
@@ -47,15 +41,15 @@ static size_t event_ids_encode(uint8_t *buf, const state_event_id_t *ids, size_t
 }
 
 /* The contact's ids (state_store_record_read); none reads as zero ids. */
-static sy_err_t event_ids_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
+static sy_err_t event_ids_read(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
                                const char *contact_id, state_event_id_t *ids, size_t *count,
                                char *errbuf, size_t errbuf_size) {
-    assert(pkey_len > 1 && pkey[0] == EVENT_IDS_PENDING_TAG);
+    assert(ckey_len > 1);
     const uint8_t *value;
     size_t len;
     char *owned;
-    sy_err_t err = state_store_record_read(s, CF_EVENT_IDS, STATE_CONTACT_REC_EVENT_IDS, pkey,
-                                           pkey_len, &value, &len, &owned, errbuf,
+    sy_err_t err = state_store_record_read(s, CF_EVENT_IDS, STATE_CONTACT_REC_EVENT_IDS, ckey,
+                                           ckey_len, &value, &len, &owned, errbuf,
                                            errbuf_size, "read event ids");
     if (err != SY_OK)
         return err;
@@ -93,14 +87,14 @@ sy_err_t state_store_event_id_seen(state_store_t *s, int32_t partition,
                                    const state_event_ids_conf_t *conf, bool *seen,
                                    char *errbuf, size_t errbuf_size) {
     state_event_id_t ids[STATE_EVENT_IDS_MAX + 1];
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX], value[EVENT_IDS_VALUE_BYTES_MAX];
-    size_t count = 0, pkey_len = state_contact_pending_key(pkey, EVENT_IDS_PENDING_TAG, partition,
-                                                           contact_id, errbuf, errbuf_size);
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX], value[EVENT_IDS_VALUE_BYTES_MAX];
+    size_t count = 0;
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
     assert(conf->ids_max >= 1 && conf->ids_max <= STATE_EVENT_IDS_MAX);
     assert(conf->window_ms >= 0 && time_ms >= SY_TIME_MIN_MS && time_ms <= SY_TIME_MAX_MS);
-    if (!pkey_len)
+    if (!ckey_len)
         return SY_ERR_LIMIT;
-    sy_err_t err = event_ids_read(s, pkey, pkey_len, contact_id, ids, &count, errbuf,
+    sy_err_t err = event_ids_read(s, ckey, ckey_len, contact_id, ids, &count, errbuf,
                                   errbuf_size);
     if (err != SY_OK)
         return err;
@@ -116,17 +110,16 @@ sy_err_t state_store_event_id_seen(state_store_t *s, int32_t partition,
     ids[count++] = (state_event_id_t){hash, time_ms};
     count = event_ids_trim(ids, count, now_ms, conf->window_ms, conf->ids_max);
     size_t len = event_ids_encode(value, ids, count);
-    return state_store_record_put(s, CF_EVENT_IDS, pkey, pkey_len, value, len);
+    return state_store_record_put(s, CF_EVENT_IDS, ckey, ckey_len, value, len);
 }
 
 sy_err_t state_store_event_ids_get(state_store_t *s, int32_t partition,
                                    const char *contact_id, state_event_id_t *ids,
                                    size_t *count, char *errbuf, size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
     assert(ids != NULL && count != NULL);
-    size_t pkey_len = state_contact_pending_key(pkey, EVENT_IDS_PENDING_TAG, partition,
-                                                contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
-    return event_ids_read(s, pkey, pkey_len, contact_id, ids, count, errbuf, errbuf_size);
+    return event_ids_read(s, ckey, ckey_len, contact_id, ids, count, errbuf, errbuf_size);
 }

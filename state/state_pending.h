@@ -1,8 +1,9 @@
 /* state_pending.h — the uncommitted writes of one batch, kept so reads see them before
- * they reach RocksDB: a hash map of instance values, a min-heap of added timers per
- * partition, and the op log: the batch's write set, one final write per key (what the
- * WriteBatch and the changelog get at commit). Memory comes from one arena reset per
- * batch. Private to state/. */
+ * they reach RocksDB: the op log, the batch's write set with one final write per key (what
+ * reads of instances and per-contact records find, and what the WriteBatch and the
+ * changelog get at commit), a min-heap of added timers per partition, and a hash map for
+ * what the op log does not answer (a restore's instances, counts, leases, scan cursors,
+ * under tagged keys). Memory comes from one arena reset per batch. Private to state/. */
 #ifndef SY_STATE_PENDING_H
 #define SY_STATE_PENDING_H
 

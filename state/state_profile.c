@@ -10,14 +10,6 @@
 #include "state_codec.h"
 #include "state_store_int.h"
 
-/* Pending-map keys of profiles start with this byte; instance keys start with the high
- * byte of a partition below STATE_PARTITIONS_MAX (at most 0x0f), so the two never meet. */
-#define PROFILE_PENDING_TAG STATE_PENDING_TAG_PROFILE
-/* cache_fill (state_store.c) tells instance keys of the pending map from profile keys by
- * their first two bytes read as a partition. */
-_Static_assert((PROFILE_PENDING_TAG << 8) >= STATE_PARTITIONS_MAX,
-               "a profile's pending key never reads as a partition");
-
 /* One merge's working memory, kept with the store: no allocation per profile update. */
 struct state_profile_scratch {
     sy_attr_t attrs[SY_PROFILE_ATTRS_MAX];
@@ -27,11 +19,11 @@ struct state_profile_scratch {
 
 /* The contact's encoded profile (state_store_record_read): *owned, when set, to be
  * released with rocksdb_free. *len 0 and *value NULL when there is none. */
-static sy_err_t profile_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
+static sy_err_t profile_read(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
                              const uint8_t **value, size_t *len, char **owned, char *errbuf,
                              size_t errbuf_size) {
-    assert(pkey_len >= 2 && pkey[0] == PROFILE_PENDING_TAG);
-    return state_store_record_read(s, CF_PROFILES, STATE_CONTACT_REC_PROFILE, pkey, pkey_len,
+    assert(ckey_len >= 2);
+    return state_store_record_read(s, CF_PROFILES, STATE_CONTACT_REC_PROFILE, ckey, ckey_len,
                                    value, len, owned, errbuf, errbuf_size, "read profile");
 }
 
@@ -107,20 +99,19 @@ static sy_err_t profile_merge(sy_attr_t *attrs, size_t *count,
     return SY_OK;
 }
 
-static sy_err_t profile_write(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
+static sy_err_t profile_write(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
                               const uint8_t *value, size_t len) {
-    assert(pkey_len >= 2 && pkey[0] == PROFILE_PENDING_TAG && len <= STATE_PROFILE_BYTES_MAX);
-    return state_store_record_put(s, CF_PROFILES, pkey, pkey_len, value, len);
+    assert(ckey_len >= 2 && len <= STATE_PROFILE_BYTES_MAX);
+    return state_store_record_put(s, CF_PROFILES, ckey, ckey_len, value, len);
 }
 
 sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
                                    const sy_profile_update_t *update, char *errbuf,
                                    size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
     assert(s && update && update->contact_id);
-    size_t pkey_len = state_contact_pending_key(pkey, PROFILE_PENDING_TAG, partition,
-                                                update->contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t ckey_len = state_contact_key(ckey, partition, update->contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
     if (!s->profile_scratch && !(s->profile_scratch = malloc(sizeof *s->profile_scratch)))
         return SY_ERR_NOMEM;
@@ -128,7 +119,7 @@ sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
     const uint8_t *value;
     size_t len, count;
     char *owned;
-    sy_err_t err = profile_read(s, pkey, pkey_len, &value, &len, &owned, errbuf, errbuf_size);
+    sy_err_t err = profile_read(s, ckey, ckey_len, &value, &len, &owned, errbuf, errbuf_size);
     if (err == SY_OK)
         err = profile_decode(value, len, update->contact_id, w->attrs, SY_PROFILE_ATTRS_MAX,
                              &count, w->strings, sizeof w->strings, errbuf, errbuf_size);
@@ -143,23 +134,22 @@ sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
                  update->contact_id, STATE_PROFILE_BYTES_MAX);
         return SY_ERR_LIMIT;
     }
-    return profile_write(s, pkey, pkey_len, w->encoded, len);
+    return profile_write(s, ckey, ckey_len, w->encoded, len);
 }
 
 sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
                                  const char *contact_id, sy_attr_t *attrs, size_t attrs_max,
                                  size_t *attrs_count, void *buf, size_t buf_size,
                                  char *errbuf, size_t errbuf_size) {
-    uint8_t pkey[1 + PROFILE_KEY_BYTES_MAX];
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
     assert(s && contact_id && attrs_count && (buf || !buf_size));
-    size_t pkey_len = state_contact_pending_key(pkey, PROFILE_PENDING_TAG, partition,
-                                                contact_id, errbuf, errbuf_size);
-    if (!pkey_len)
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
         return SY_ERR_LIMIT;
     const uint8_t *value;
     size_t len;
     char *owned;
-    sy_err_t err = profile_read(s, pkey, pkey_len, &value, &len, &owned, errbuf, errbuf_size);
+    sy_err_t err = profile_read(s, ckey, ckey_len, &value, &len, &owned, errbuf, errbuf_size);
     if (err == SY_OK)
         err = profile_decode(value, len, contact_id, attrs, attrs_max, attrs_count, buf,
                              buf_size, errbuf, errbuf_size);

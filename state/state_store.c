@@ -359,12 +359,19 @@ sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
     size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
     if (!key_len)
         return SY_ERR_LIMIT;
-    /* Pending (this batch), then the table (committed), then RocksDB (committed). */
+    /* Pending (this batch's writes, then a restore's), then the table (committed), then
+     * RocksDB (committed). */
     const uint8_t *cached = NULL;
     size_t len = 0, ckey_len;
     uint16_t rec;
-    const pending_entry_t *e = state_pending_get(&s->pending, key, key_len);
-    if (e) {
+    const pending_op_t *op = state_pending_op_get(&s->pending, CF_INSTANCES, key, key_len);
+    const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key, key_len);
+    if (op) {
+        if (op->kind != PENDING_OP_PUT) /* this version never deletes an instance */
+            return SY_ERR_NOT_FOUND;
+        cached = op->value;
+        len = op->value_len;
+    } else if (e) {
         cached = e->value;
         len = e->value_len;
     } else {
@@ -397,44 +404,38 @@ sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
     if (!key_len)
         return SY_ERR_LIMIT;
     size_t value_len = state_codec_instance_encode(value, instance);
-    if (!state_pending_put(&s->pending, key, key_len, value, value_len) ||
-        !state_pending_op_put(&s->pending, CF_INSTANCES, key, key_len, value, value_len))
-        return SY_ERR_NOMEM;
-    return SY_OK;
+    return state_pending_op_put(&s->pending, CF_INSTANCES, key, key_len, value, value_len)
+               ? SY_OK
+               : SY_ERR_NOMEM;
 }
 
-size_t state_contact_pending_key(uint8_t *buf, uint8_t tag, int32_t partition,
-                                 const char *contact_id, char *errbuf, size_t errbuf_size) {
+size_t state_contact_key(uint8_t *buf, int32_t partition, const char *contact_id,
+                         char *errbuf, size_t errbuf_size) {
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    assert(tag >= STATE_PENDING_TAG_ENGAGEMENT);
-    buf[0] = tag;
-    size_t len = profile_codec_key(buf + 1, partition, contact_id);
+    size_t len = profile_codec_key(buf, partition, contact_id);
     if (!len)
         snprintf(errbuf, errbuf_size, "contact id longer than %d bytes", SY_ID_BYTES_MAX);
-    return len ? len + 1 : 0;
+    return len;
 }
 
-sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, size_t pkey_len,
+sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                                 const uint8_t *value, size_t len) {
-    assert(pkey_len > 3 && pkey[0] >= STATE_PENDING_TAG_ENGAGEMENT && cf > CF_DEFAULT &&
-           cf < CF__COUNT);
-    if (!state_pending_put(&s->pending, pkey, pkey_len, value, len) ||
-        !state_pending_op_put(&s->pending, cf, pkey + 1, pkey_len - 1, value, len))
-        return SY_ERR_NOMEM;
-    return SY_OK;
+    assert(key_len > 2 && cf > CF_DEFAULT && cf < CF__COUNT);
+    return state_pending_op_put(&s->pending, (uint8_t)cf, key, key_len, value, len)
+               ? SY_OK
+               : SY_ERR_NOMEM;
 }
 
-/* The committed value of pkey's key in column family cf, from RocksDB (through the
- * unwritten writes): *value and *owned the same (NULL: none, or cf not open). */
-static sy_err_t committed_read(state_store_t *s, int cf, const uint8_t *pkey,
-                               size_t pkey_len, const uint8_t **value, size_t *len,
-                               char **owned, char *errbuf, size_t errbuf_size,
-                               const char *what) {
-    assert(pkey_len > 1 && !*owned && !*value && !*len);
+/* The committed value of key in column family cf, from RocksDB (through the unwritten
+ * writes): *value and *owned the same (NULL: none, or cf not open). */
+static sy_err_t committed_read(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                               const uint8_t **value, size_t *len, char **owned,
+                               char *errbuf, size_t errbuf_size, const char *what) {
+    assert(key_len > 0 && !*owned && !*value && !*len);
     if (!s->cf[cf]) /* a store read-only from before this column family */
         return SY_OK;
     char *rerr = NULL;
-    *owned = state_store_get_cf(s, cf, pkey + 1, pkey_len - 1, len, &rerr);
+    *owned = state_store_get_cf(s, cf, key, key_len, len, &rerr);
     if (rerr)
         return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
     if (!*owned)
@@ -465,18 +466,25 @@ sy_err_t state_store_meta_read(state_store_t *s, int cf, const uint8_t *pkey,
     assert(s && pkey_len > 1 && cf >= CF_DEFAULT && cf < CF__COUNT && what);
     if (pending_read(s, pkey, pkey_len, value, len, owned))
         return SY_OK;
-    return committed_read(s, cf, pkey, pkey_len, value, len, owned, errbuf, errbuf_size,
-                          what);
+    return committed_read(s, cf, pkey + 1, pkey_len - 1, value, len, owned, errbuf,
+                          errbuf_size, what);
 }
 
-sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,
-                                 size_t pkey_len, const uint8_t **value, size_t *len,
+sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *key,
+                                 size_t key_len, const uint8_t **value, size_t *len,
                                  char **owned, char *errbuf, size_t errbuf_size,
                                  const char *what) {
-    assert(pkey_len > 3 && cf > CF_DEFAULT && cf < CF__COUNT && what);
-    if (pending_read(s, pkey, pkey_len, value, len, owned))
+    assert(key_len > 2 && cf > CF_DEFAULT && cf < CF__COUNT && what);
+    *owned = NULL;
+    *value = NULL;
+    *len = 0;
+    const pending_op_t *op = state_pending_op_get(&s->pending, (uint8_t)cf, key, key_len);
+    if (op) { /* this batch's write: a put, or nothing left of the record */
+        *value = op->kind == PENDING_OP_PUT ? op->value : NULL;
+        *len = op->kind == PENDING_OP_PUT ? op->value_len : 0;
         return SY_OK;
-    switch (state_contact_table_get(s->contacts, pkey + 1, pkey_len - 1, rec, value, len)) {
+    }
+    switch (state_contact_table_get(s->contacts, key, key_len, rec, value, len)) {
     case STATE_CACHE_HIT:
         return SY_OK;
     case STATE_CACHE_ABSENT:
@@ -486,11 +494,11 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     case STATE_CACHE_MISS:
         break;
     }
-    sy_err_t err = committed_read(s, cf, pkey, pkey_len, value, len, owned, errbuf,
-                                  errbuf_size, what);
+    sy_err_t err = committed_read(s, cf, key, key_len, value, len, owned, errbuf, errbuf_size,
+                                  what);
     if (err != SY_OK || !s->cf[cf])
         return err;
-    state_contact_table_put(s->contacts, pkey + 1, pkey_len - 1, rec, *value, *len);
+    state_contact_table_put(s->contacts, key, key_len, rec, *value, *len);
     return SY_OK;
 }
 
@@ -567,39 +575,37 @@ static void batch_reset(state_store_t *s, bool committed) {
     assert(s->pending.ops_count == 0 && s->pending.map_count == 0);
 }
 
-/* A pending-map key's record in the contact table: *ckey and *ckey_len, the contact's
- * key, and *rec. 0 for keys the table does not keep (counts, too many journeys). */
-static int pending_rec(state_store_t *s, const pending_entry_t *e, const uint8_t **ckey,
-                       size_t *ckey_len, uint16_t *rec) {
-    assert(e->key && e->key_len > 2);
-    *ckey = e->key + 1;
-    *ckey_len = e->key_len - 1;
-    switch (e->key[0]) {
-    case STATE_PENDING_TAG_PROFILE:
+/* The contact table's record of a write of key in column family cf: *ckey_len (the
+ * contact's part of key, which starts it) and *rec. 0 for writes the table does not keep
+ * (timers, counts, leases, too many journeys). */
+static int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                     size_t *ckey_len, uint16_t *rec) {
+    assert(key && key_len >= 2); /* the partition, then more but for stream times */
+    *ckey_len = key_len;
+    switch (cf) {
+    case CF_INSTANCES:
+        return instance_rec(s, key, key_len, ckey_len, rec);
+    case CF_PROFILES:
         *rec = STATE_CONTACT_REC_PROFILE;
         return 1;
-    case STATE_PENDING_TAG_EVENT_IDS:
+    case CF_EVENT_IDS:
         *rec = STATE_CONTACT_REC_EVENT_IDS;
         return 1;
-    case STATE_PENDING_TAG_CONSENT:
+    case CF_CONSENT:
         *rec = STATE_CONTACT_REC_CONSENT;
         return 1;
-    case STATE_PENDING_TAG_ENGAGEMENT:
+    case CF_ENGAGEMENT:
         *rec = STATE_CONTACT_REC_ENGAGEMENT;
         return 1;
     default:
-        break;
-    }
-    if (((e->key[0] << 8) | e->key[1]) >= STATE_PARTITIONS_MAX)
         return 0;
-    *ckey = e->key;
-    return instance_rec(s, e->key, e->key_len, ckey_len, rec);
+    }
 }
 
 /* After a successful write, the batch's values are the committed ones: make them the
- * contact table's (one write per record the batch changed). */
+ * contact table's (one write per record the batch changed): the op log's, and the
+ * instances a restore put in the pending map. */
 static void contacts_fill(state_store_t *s) {
-    const uint8_t *ckey;
     size_t ckey_len;
     uint16_t rec;
     if (!s->contacts)
@@ -609,10 +615,18 @@ static void contacts_fill(state_store_t *s) {
         state_contact_table_clear(s->contacts);
         s->contacts_stale = false;
     }
-    for (size_t i = 0; i < s->pending.map_capacity; i++) {
+    for (size_t i = 0; i < s->pending.ops_count; i++) {
+        const pending_op_t *op = &s->pending.ops[i];
+        bool put = op->kind == PENDING_OP_PUT;
+        if (write_rec(s, op->cf, op->key, op->key_len, &ckey_len, &rec))
+            state_contact_table_put(s->contacts, op->key, ckey_len, rec,
+                                    put ? op->value : NULL, put ? op->value_len : 0);
+    }
+    for (size_t i = 0; s->pending.map_count && i < s->pending.map_capacity; i++) {
         const pending_entry_t *e = &s->pending.map[i];
-        if (e->key && e->key_len > 2 && pending_rec(s, e, &ckey, &ckey_len, &rec))
-            state_contact_table_put(s->contacts, ckey, ckey_len, rec, e->value, e->value_len);
+        if (e->key && e->key_len > 2 && ((e->key[0] << 8) | e->key[1]) < STATE_PARTITIONS_MAX &&
+            write_rec(s, CF_INSTANCES, e->key, e->key_len, &ckey_len, &rec))
+            state_contact_table_put(s->contacts, e->key, ckey_len, rec, e->value, e->value_len);
     }
 }
 

@@ -77,38 +77,34 @@ struct state_store {
 };
 
 
-/* The first byte of a pending-map key of a per-contact record (the tag, then the RocksDB
- * key: partition, contact id). Instance keys start with the high byte of a partition
- * below STATE_PARTITIONS_MAX (at most 0x0f), so none of these reads as a partition. */
-#define STATE_PENDING_TAG_ENGAGEMENT 0xfa
+/* The first byte of a pending-map key of a count (the tag, then the RocksDB key): instance
+ * keys (a restore's) start with the high byte of a partition below STATE_PARTITIONS_MAX (at
+ * most 0x0f), so it never reads as a partition. Leases and scan cursors have their own. */
 #define STATE_PENDING_TAG_COUNT 0xfc
-#define STATE_PENDING_TAG_CONSENT 0xfd
-#define STATE_PENDING_TAG_EVENT_IDS 0xfe
-#define STATE_PENDING_TAG_PROFILE 0xff
-_Static_assert((STATE_PENDING_TAG_ENGAGEMENT << 8) >= STATE_PARTITIONS_MAX,
+_Static_assert((STATE_PENDING_TAG_COUNT << 8) >= STATE_PARTITIONS_MAX,
                "a tagged pending key never reads as a partition");
 
-/* The pending-map key of a contact's record into buf (1 + PROFILE_KEY_BYTES_MAX bytes): tag
- * (STATE_PENDING_TAG_*), then the RocksDB key (partition, contact id). Its length, or 0
- * when the contact id is longer than SY_ID_BYTES_MAX bytes (errbuf says so; SY_ERR_LIMIT). */
-size_t state_contact_pending_key(uint8_t *buf, uint8_t tag, int32_t partition,
-                                 const char *contact_id, char *errbuf, size_t errbuf_size);
+/* The RocksDB key of a contact's record (partition, contact id) into buf
+ * (PROFILE_KEY_BYTES_MAX bytes). Its length, or 0 when the contact id is longer than
+ * SY_ID_BYTES_MAX bytes (errbuf says so; SY_ERR_LIMIT). */
+size_t state_contact_key(uint8_t *buf, int32_t partition, const char *contact_id,
+                         char *errbuf, size_t errbuf_size);
 
-/* Put a contact's record into the pending batch (what reads see) and its op log (what the
- * commit writes to column family cf): pkey as state_contact_pending_key makes it.
- * SY_ERR_NOMEM when either is full. */
-sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *pkey, size_t pkey_len,
+/* Put a contact's record (key as state_contact_key makes it) into the pending batch's op
+ * log: what reads see and what the commit writes to column family cf. SY_ERR_NOMEM when it
+ * is full. */
+sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                                 const uint8_t *value, size_t len);
 
 /* A contact's record of kind rec (STATE_CONTACT_REC_PROFILE, _EVENT_IDS, _CONSENT or
- * _ENGAGEMENT) as reads see it: pkey is its pending-map key (tag, then the RocksDB key of
- * column family cf). From the pending batch, else the contact table, else RocksDB (and kept in the
- * table). *value NULL and *len 0 when there is none; *owned, when not NULL, is to be
+ * _ENGAGEMENT) as reads see it: key is its RocksDB key in column family cf
+ * (state_contact_key). From the pending batch, else the contact table, else RocksDB (and
+ * kept in the table). *value NULL and *len 0 when there is none; *owned, when not NULL, is to be
  * released with rocksdb_free after use. what names the record in an error. Only for those
  * kinds: the commit refreshes the table for them alone, so a count, lease or scan cursor
  * kept there would be read stale (those use state_store_meta_read). */
-sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *pkey,
-                                 size_t pkey_len, const uint8_t **value, size_t *len,
+sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *key,
+                                 size_t key_len, const uint8_t **value, size_t *len,
                                  char **owned, char *errbuf, size_t errbuf_size,
                                  const char *what);
 
