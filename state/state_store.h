@@ -114,8 +114,9 @@ sy_err_t state_store_instance_put(state_store_t *store, int32_t partition,
 sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer);
 
 /* The earliest timer of partition due at or before due_max, pending ones included.
- * SY_ERR_NOT_FOUND when none is due. Call state_store_timer_remove on it before asking
- * again. */
+ * SY_ERR_NOT_FOUND when none is due; SY_ERR_STATE on a corrupt timer (its ids and value
+ * are read only once it is due). *out is set only on SY_OK. Call state_store_timer_remove
+ * on it before asking again. */
 sy_err_t state_store_timer_next(state_store_t *store, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size);
 

@@ -32,6 +32,12 @@ static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *v
            state_codec_timer_value_decode(value, value_len, out);
 }
 
+static sy_err_t timer_corrupt(int32_t partition, char *errbuf, size_t errbuf_size) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    snprintf(errbuf, errbuf_size, "state store: corrupt timer in partition %d", (int)partition);
+    return SY_ERR_STATE;
+}
+
 sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size) {
     assert(s && out);
@@ -42,26 +48,27 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
     sy_err_t err = state_store_timer_queue_get(s, partition, &q, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    const uint8_t *dkey = NULL, *dvalue = NULL;
-    size_t dkey_len = 0, dvalue_len = 0;
-    if (!state_timer_queue_peek(q, &dkey, &dkey_len, &dvalue, &dvalue_len))
-        dkey = NULL;
-    int use_pending;
-    if (p && dkey)
-        use_pending = state_timer_key_cmp(p->key, p->key_len, dkey, dkey_len) < 0;
-    else if (p || dkey)
-        use_pending = p != NULL;
-    else
+    const uint8_t *key = NULL, *value = NULL;
+    size_t key_len = 0, value_len = 0;
+    int queued = state_timer_queue_peek(q, &key, &key_len, &value, &value_len);
+    /* The earlier key of the two heads; the committed one on equal keys. */
+    int use_pending = p && (!queued || state_timer_key_cmp(p->key, p->key_len, key, key_len) < 0);
+    if (use_pending) {
+        key = p->key, key_len = p->key_len;
+        value = p->value, value_len = p->value_len;
+    } else if (!queued) {
         return SY_ERR_NOT_FOUND;
-    int ok = use_pending ? timer_from_entry(p->key, p->key_len, p->value, p->value_len, out)
-                         : timer_from_entry(dkey, dkey_len, dvalue, dvalue_len, out);
-    if (!ok || out->partition != partition) {
-        snprintf(errbuf, errbuf_size, "state store: corrupt timer in partition %d",
-                 (int)partition);
-        return SY_ERR_STATE;
     }
+    if (key_len < STATE_CODEC_TIMER_KEY_HEAD_BYTES ||
+        state_codec_timer_key_partition(key) != partition)
+        return timer_corrupt(partition, errbuf, errbuf_size);
+    /* Most calls find the head not due yet: tell from its key's bytes, decoding nothing. */
+    if (state_codec_timer_key_due(key) > due_max)
+        return SY_ERR_NOT_FOUND;
+    if (!timer_from_entry(key, key_len, value, value_len, out))
+        return timer_corrupt(partition, errbuf, errbuf_size);
     out->from_pending = use_pending;
-    return out->due_ms <= due_max ? SY_OK : SY_ERR_NOT_FOUND;
+    return SY_OK;
 }
 
 sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {

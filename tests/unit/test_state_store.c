@@ -360,7 +360,7 @@ Test(state_codec, timer_value_round_trips) {
     }
 }
 
-Test(state_codec, timer_key_round_trips_and_sorts_by_due_time) {
+Test(state_codec, timer_key_round_trips_sorts_by_due_time_and_gives_due_from_its_head) {
     const int64_t dues[] = {INT64_MIN, -T0_MS, -1, 0, 1, T0_MS, T0_MS + 72 * H_MS,
                             INT64_MAX};
     uint8_t prev[STATE_KEY_BYTES_MAX];
@@ -378,6 +378,13 @@ Test(state_codec, timer_key_round_trips_and_sorts_by_due_time) {
                   (long long)dues[i]);
         cr_assert(eq(str, out.contact_id, (char *)contact_uuid), "contact '%s'", out.contact_id);
         cr_assert(eq(str, out.journey_id, (char *)journey20), "journey '%s'", out.journey_id);
+        /* Its head alone (no ids) gives the same partition and due. */
+        cr_assert(eq(i32, state_codec_timer_key_partition(key), 4095),
+                  "partition from the key's head %d, want 4095",
+                  (int)state_codec_timer_key_partition(key));
+        cr_assert(eq(i64, state_codec_timer_key_due(key), dues[i]),
+                  "due from the key's head %lld, want %lld",
+                  (long long)state_codec_timer_key_due(key), (long long)dues[i]);
         if (i > 0)
             cr_assert_lt(memcmp(prev, key, n < prev_len ? n : prev_len), 0,
                          "key of due %lld does not sort after due %lld",
