@@ -236,12 +236,14 @@ static void heap_take(state_timer_queue_t *q, int keep) {
         free(top.bytes);
 }
 
-int state_timer_queue_pop(state_timer_queue_t *q) {
-    assert(q && q->heap.count > 0);
+int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len) {
+    assert(q && q->heap.count > 0 && key && key_len);
     if (!list_reserve(&q->popped))
         return 0;
     const timer_item_t top = q->heap.items[0];
     heap_take(q, 1);
+    *key = top.bytes; /* kept aside with the item */
+    *key_len = top.key_len;
     /* Older values of the same key: RocksDB held only the newest; the fire removes the
      * key, so they go too (and are not put back by an abort: they were never there). */
     while (q->heap.count && item_key_cmp(&q->heap.items[0], &top) == 0)

@@ -72,19 +72,26 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
 }
 
 sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
-    uint8_t key[STATE_KEY_BYTES_MAX];
+    const uint8_t *key = NULL;
+    size_t key_len = 0;
+    assert(timer->partition >= 0 && timer->partition < STATE_PARTITIONS_MAX);
     /* The timer state_store_timer_next returned: the head of its source, so a committed
      * one's queue is loaded (that call loaded it; only a commit or a restore drops it). A
-     * queue missing here is the caller's error, not a lack of memory. */
-    assert(timer->from_pending ? state_pending_timer_peek(&s->pending, timer->partition) != NULL
-                               : s->timer_queues[timer->partition] != NULL);
-    size_t key_len = state_codec_timer_key(key, timer);
-    if (!key_len)
-        return SY_ERR_LIMIT;
-    if (timer->from_pending)
+     * queue missing here is the caller's error, not a lack of memory. Its key is the
+     * head's: no need to encode it again. */
+    if (timer->from_pending) {
+        const pending_entry_t *p = state_pending_timer_peek(&s->pending, timer->partition);
+        assert(p != NULL);
+        key = p->key, key_len = p->key_len; /* the batch's bytes: the pop leaves them */
         state_pending_timer_pop(&s->pending, timer->partition);
-    else if (!state_timer_queue_pop(s->timer_queues[timer->partition]))
-        return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
+    } else {
+        state_timer_queue_t *q = s->timer_queues[timer->partition];
+        assert(q != NULL);
+        if (!state_timer_queue_pop(q, &key, &key_len))
+            return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
+    }
+    assert(key_len > STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
+           state_codec_timer_key_due(key) == timer->due_ms);
     /* A pending timer's key has no committed value unless the queue gave one of
      * the same key earlier in this batch: state_store_timer_next returns the committed
      * one first on equal keys, and its removal records it. So a timer added and removed
