@@ -152,6 +152,12 @@ static bool item_less(const void *pa, const void *pb) {
     return c < 0 || (c == 0 && a->seq > b->seq);
 }
 
+/* item_less, with the usual case (different due times) decided in line. */
+static inline bool item_before(const timer_item_t *a, const timer_item_t *b) {
+    /* no assert: run on every comparison of a fire */
+    return a->due_bits != b->due_bits ? a->due_bits < b->due_bits : item_less(a, b);
+}
+
 /* Room for one more item in l. 0 without memory (l unchanged). */
 static int list_reserve(item_list_t *l) {
     assert(l->count <= l->capacity);
@@ -320,11 +326,36 @@ int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
     return 1;
 }
 
+/* Remove the first item of the heap h: its hole goes down to a leaf, taking the earlier
+ * child up at each level, then the last item fills it and goes up to its place. One
+ * comparison a level where a plain sift-down of the last item makes two: coming from the
+ * bottom, it seldom goes far up. (The order is total, so the same items leave in the same
+ * order whichever way the heap is kept.) */
+static void heap_remove_first(item_list_t *h) {
+    timer_item_t *items = h->items;
+    size_t n = --h->count, i = 0, child;
+    assert(h->count < h->capacity);
+    if (n == 0)
+        return;
+    while ((child = 2 * i + 1) < n) {
+        if (child + 1 < n && item_before(&items[child + 1], &items[child]))
+            child++;
+        items[i] = items[child];
+        i = child;
+    }
+    const timer_item_t last = items[n];
+    while (i > 0 && item_before(&last, &items[(i - 1) / 2])) {
+        items[i] = items[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    items[i] = last;
+}
+
 /* Remove the heap's first item; keep it aside when keep, else free it. */
 static void heap_take(state_timer_queue_t *q, int keep) {
     assert(q->heap.count > 0);
     timer_item_t top = q->heap.items[0];
-    sy_heap_pop(q->heap.items, sizeof top, &q->heap.count, item_less);
+    heap_remove_first(&q->heap);
     if (keep)
         q->popped.items[q->popped.count++] = top;
     else
