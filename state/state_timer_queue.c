@@ -315,7 +315,7 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
 
 int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
                            size_t *key_len, const uint8_t **value, size_t *value_len) {
-    assert(q && key && key_len && value && value_len);
+    assert(q); /* no more: this runs once per event, and the outs are the caller's locals */
     if (!q->heap.count)
         return 0;
     const timer_item_t *top = &q->heap.items[0];

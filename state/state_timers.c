@@ -32,6 +32,16 @@ static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *v
            state_codec_timer_value_decode(value, value_len, out);
 }
 
+/* Whether timer key a (of partition's pending timers) comes before key b (of its queue):
+ * their due times decide unless equal, compared in place of the bytes they are. */
+static int key_before(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+    /* no assert: a one-line compare of keys the caller holds */
+    if (alen >= STATE_CODEC_TIMER_KEY_HEAD_BYTES && blen >= STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
+        state_codec_timer_key_due(a) != state_codec_timer_key_due(b))
+        return state_codec_timer_key_due(a) < state_codec_timer_key_due(b);
+    return state_timer_key_cmp(a, alen, b, blen) < 0;
+}
+
 static sy_err_t timer_corrupt(int32_t partition, char *errbuf, size_t errbuf_size) {
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     snprintf(errbuf, errbuf_size, "state store: corrupt timer in partition %d", (int)partition);
@@ -44,15 +54,15 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     const pending_entry_t *p = state_pending_timer_peek(&s->pending, partition);
-    state_timer_queue_t *q = NULL;
-    sy_err_t err = state_store_timer_queue_get(s, partition, &q, errbuf, errbuf_size);
+    state_timer_queue_t *q = s->timer_queues[partition]; /* loaded, mostly */
+    sy_err_t err = q ? SY_OK : state_store_timer_queue_get(s, partition, &q, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     const uint8_t *key = NULL, *value = NULL;
     size_t key_len = 0, value_len = 0;
     int queued = state_timer_queue_peek(q, &key, &key_len, &value, &value_len);
     /* The earlier key of the two heads; the committed one on equal keys. */
-    int use_pending = p && (!queued || state_timer_key_cmp(p->key, p->key_len, key, key_len) < 0);
+    int use_pending = p && (!queued || key_before(p->key, p->key_len, key, key_len));
     if (use_pending) {
         key = p->key, key_len = p->key_len;
         value = p->value, value_len = p->value_len;
