@@ -30,6 +30,24 @@
 #define POOL_BLOCK_BYTES_MIN 4096
 #define POOL_BLOCK_BYTES_MAX (256 * 1024)
 
+/* Under AddressSanitizer, the bytes of the pool no timer holds are poisoned, so a read of
+ * a timer's bytes after its slot went back (or past its end) is reported as with malloc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POOL_POISON(p, n) ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 typedef struct pool_block {
     struct pool_block *next; /* the blocks before it */
     size_t size, used;       /* bytes of data, and how many of them are carved into slots */
@@ -45,6 +63,8 @@ typedef struct pool_slot {
 _Static_assert(POOL_CLASS_BYTES % _Alignof(pool_slot_t) == 0 &&
                    offsetof(pool_block_t, data) % _Alignof(pool_slot_t) == 0,
                "every slot is aligned for its free-list link");
+_Static_assert(STATE_CODEC_TIMER_KEY_HEAD_BYTES >= sizeof(pool_slot_t),
+               "the bytes a timer's slot holds cover the link of a free slot");
 
 typedef struct timer_pool {
     pool_block_t *blocks;             /* owned; the newest first, its tail not carved yet */
@@ -88,6 +108,7 @@ static uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
     size_t c = pool_class(size), slot_bytes = (c + 1) * POOL_CLASS_BYTES;
     pool_slot_t *slot = pool->free[c];
     if (slot) {
+        POOL_UNPOISON(slot, size); /* size holds the link: a key is longer */
         pool->free[c] = slot->next;
         return (uint8_t *)slot;
     }
@@ -100,10 +121,12 @@ static uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
             return NULL;
         *b = (pool_block_t){.next = pool->blocks, .size = bytes, .used = 0};
         pool->blocks = b;
+        POOL_POISON(b->data, bytes);
     }
     uint8_t *p = b->data + b->used;
     b->used += slot_bytes;
     assert(b->used <= b->size);
+    POOL_UNPOISON(p, size);
     return p;
 }
 
@@ -114,6 +137,7 @@ static void pool_free(timer_pool_t *pool, uint8_t *p, size_t size) {
     assert(p && pool->blocks); /* a slot of one of them */
     slot->next = pool->free[c];
     pool->free[c] = slot;
+    POOL_POISON(p, (c + 1) * POOL_CLASS_BYTES);
 }
 
 static void pool_deinit(timer_pool_t *pool) {
@@ -121,6 +145,7 @@ static void pool_deinit(timer_pool_t *pool) {
     while (pool->blocks) {
         pool_block_t *b = pool->blocks;
         pool->blocks = b->next;
+        POOL_UNPOISON(b->data, b->size);
         free(b);
     }
     memset(pool, 0, sizeof *pool);
