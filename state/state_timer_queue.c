@@ -152,11 +152,8 @@ static void pool_deinit(timer_pool_t *pool) {
 }
 
 static uint64_t due_bits_of(const uint8_t *key, size_t key_len) {
-    uint64_t v = 0;
     assert(key_len >= KEY_DUE_END);
-    for (int i = 2; i < KEY_DUE_END; i++)
-        v = v << 8 | key[i];
-    return v;
+    return state_codec_u64_get(key + 2); /* one swapped load */
 }
 
 /* Compare two items' keys as RocksDB orders them. Every key of a queue starts with its
