@@ -325,16 +325,6 @@ int state_pending_timer_push(state_pending_t *pending, int32_t partition,
     return 1;
 }
 
-const pending_entry_t *state_pending_timer_peek(const state_pending_t *pending,
-                                                int32_t partition) {
-    assert(partition >= 0);
-    if ((size_t)partition >= pending->heaps_count)
-        return NULL;
-    const pending_heap_t *heap = &pending->heaps[partition];
-    assert(heap->count <= heap->capacity);
-    return heap->count ? &heap->items[0] : NULL;
-}
-
 void state_pending_timer_pop(state_pending_t *pending, int32_t partition) {
     pending_heap_t *heap = heap_for(pending, partition, 0);
     if (!heap || !heap->count)
