@@ -39,11 +39,6 @@ static size_t put_i64_ordered(uint8_t *buf, int64_t v) {
     return 8;
 }
 
-static int64_t get_i64_ordered(const uint8_t *buf) {
-    assert(buf);
-    return (int64_t)(state_codec_u64_get(buf) ^ (UINT64_C(1) << 63));
-}
-
 static size_t put_ids(uint8_t *buf, const char *contact_id, const char *journey_id) {
     size_t clen = strlen(contact_id), jlen = strlen(journey_id);
     if (clen > SY_ID_BYTES_MAX || jlen > SY_ID_BYTES_MAX)
@@ -103,11 +98,11 @@ int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offse
 }
 
 int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer) {
-    if (len < 2 + 8 + 1)
+    if (len < STATE_CODEC_TIMER_KEY_HEAD_BYTES + 1)
         return 0;
-    timer->partition = (int32_t)((key[0] << 8) | key[1]);
-    timer->due_ms = get_i64_ordered(key + 2);
-    const uint8_t *ids = key + 10, *end = key + len;
+    timer->partition = state_codec_timer_key_partition(key);
+    timer->due_ms = state_codec_timer_key_due(key);
+    const uint8_t *ids = key + STATE_CODEC_TIMER_KEY_HEAD_BYTES, *end = key + len;
     const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
     if (!sep || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
         (size_t)(end - sep - 1) > SY_ID_BYTES_MAX)

@@ -38,6 +38,9 @@ size_t state_codec_checkpoint_key(uint8_t *buf, int32_t partition);
 void state_codec_checkpoint_encode(uint8_t buf[STATE_CODEC_CHECKPOINT_BYTES], int64_t offset);
 int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offset);
 
+/* A timer key's bytes before its ids: the partition (2), then the due time (8). */
+#define STATE_CODEC_TIMER_KEY_HEAD_BYTES 10
+
 /* Fill timer's partition, due, and ids from a timer key; false when malformed. */
 int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer);
 
@@ -68,6 +71,19 @@ static inline uint64_t state_codec_u64_get(const uint8_t *buf) {
     return (uint64_t)buf[0] << 56 | (uint64_t)buf[1] << 48 | (uint64_t)buf[2] << 40 |
            (uint64_t)buf[3] << 32 | (uint64_t)buf[4] << 24 | (uint64_t)buf[5] << 16 |
            (uint64_t)buf[6] << 8 | (uint64_t)buf[7];
+}
+
+/* The partition of a timer key of at least STATE_CODEC_TIMER_KEY_HEAD_BYTES bytes. */
+static inline int32_t state_codec_timer_key_partition(const uint8_t *key) {
+    /* no assert: a leaf of the timer index, whose callers checked the key's length */
+    return (int32_t)(key[0] << 8 | key[1]);
+}
+
+/* The due time of a timer key of at least STATE_CODEC_TIMER_KEY_HEAD_BYTES bytes, without
+ * decoding the ids: what telling a due timer from one not due yet needs. */
+static inline int64_t state_codec_timer_key_due(const uint8_t *key) {
+    /* no assert: a leaf of the timer index, whose callers checked the key's length */
+    return (int64_t)(state_codec_u64_get(key + 2) ^ (UINT64_C(1) << 63));
 }
 
 size_t state_codec_meta_encode(uint8_t *buf, int64_t stream_time_ms);

@@ -341,23 +341,17 @@ int state_pending_timer_push(state_pending_t *pending, int32_t partition,
     if (!items)
         return 0;
     heap->items = items;
-    pending_entry_t e = {0, arena_copy(&pending->arena, key, key_len), key_len,
-                         arena_copy(&pending->arena, value, value_len), value_len};
-    if (!e.key || !e.value)
+    /* Key and value in one piece of the arena: one allocation, not two. */
+    uint8_t *bytes = arena_alloc(&pending->arena, key_len + value_len); /* a key is 2+ */
+    if (!bytes)
         return 0;
+    memcpy(bytes, key, key_len);
+    if (value_len)
+        memcpy(bytes + key_len, value, value_len);
+    pending_entry_t e = {0, bytes, key_len, bytes + key_len, value_len};
     sy_heap_push(heap->items, sizeof *heap->items, &heap->count, &e, entry_less);
     assert(heap->count <= heap->capacity && heap_ordered_at(heap, 0));
     return 1;
-}
-
-const pending_entry_t *state_pending_timer_peek(const state_pending_t *pending,
-                                                int32_t partition) {
-    assert(partition >= 0);
-    if ((size_t)partition >= pending->heaps_count)
-        return NULL;
-    const pending_heap_t *heap = &pending->heaps[partition];
-    assert(heap->count <= heap->capacity);
-    return heap->count ? &heap->items[0] : NULL;
 }
 
 void state_pending_timer_pop(state_pending_t *pending, int32_t partition) {

@@ -7,6 +7,7 @@
 #ifndef SY_STATE_PENDING_H
 #define SY_STATE_PENDING_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,9 +107,16 @@ int state_pending_timer_push(state_pending_t *pending, int32_t partition,
                              const uint8_t *key, size_t key_len, const uint8_t *value,
                              size_t value_len);
 
-/* The smallest pending timer of partition, or NULL. */
-const pending_entry_t *state_pending_timer_peek(const state_pending_t *pending,
-                                                int32_t partition);
+/* The smallest pending timer of partition, or NULL. Inline: asked once per event. */
+static inline const pending_entry_t *state_pending_timer_peek(const state_pending_t *pending,
+                                                              int32_t partition) {
+    assert(partition >= 0);
+    if ((size_t)partition >= pending->heaps_count)
+        return NULL;
+    const pending_heap_t *heap = &pending->heaps[partition];
+    assert(heap->count <= heap->capacity);
+    return heap->count ? &heap->items[0] : NULL;
+}
 
 /* Remove the smallest pending timer of partition. */
 void state_pending_timer_pop(state_pending_t *pending, int32_t partition);

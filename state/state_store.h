@@ -114,14 +114,16 @@ sy_err_t state_store_instance_put(state_store_t *store, int32_t partition,
 sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer);
 
 /* The earliest timer of partition due at or before due_max, pending ones included.
- * SY_ERR_NOT_FOUND when none is due. Call state_store_timer_remove on it before asking
- * again. */
+ * SY_ERR_NOT_FOUND when none is due; SY_ERR_STATE on a corrupt timer (its ids and value
+ * are read only once it is due). *out is set only on SY_OK. Call state_store_timer_remove
+ * on it before asking again. */
 sy_err_t state_store_timer_next(state_store_t *store, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size);
 
-/* Remove the timer state_store_timer_next just returned, with no commit or restore in
- * between (an assertion: the timer is the head of the queue that call loaded).
- * SY_ERR_NOMEM without memory for the batch; SY_ERR_LIMIT on an over-long id. */
+/* Remove the timer state_store_timer_next just returned, with no commit, restore or timer
+ * add in between (an assertion: the timer is still the head of its queue, with its due
+ * time). Its key is that head's, not encoded again. SY_ERR_NOMEM without memory for the
+ * batch. */
 sy_err_t state_store_timer_remove(state_store_t *store, const state_timer_t *timer);
 
 /* Profiles: a contact's attributes, merged from profile updates (set / unset), kept

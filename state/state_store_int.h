@@ -144,9 +144,10 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
 int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
                            size_t *key_len, const uint8_t **value, size_t *value_len);
 
-/* Take the first timer out (it fired in this batch; kept until the batch ends). 0 without
- * memory (nothing taken). */
-int state_timer_queue_pop(state_timer_queue_t *q);
+/* Take the first timer out (it fired in this batch; kept until the batch ends), its key's
+ * bytes in *key, *key_len: valid until the batch commits or aborts or the queue is
+ * forgotten. 0 without memory (nothing taken). */
+int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len);
 
 /* After a successful write of the pending batch (its op log still there): the loaded
  * queues take the batch's timer puts, and the timers it fired are gone for good. */

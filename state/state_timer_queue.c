@@ -3,8 +3,10 @@
  * timer read after the store opened or a restore wrote its timers), then kept by the
  * commits, so firing a timer never reads RocksDB. The column family is still written (it
  * is what a load reads). A batch's fires are kept aside until it commits (then freed) or
- * aborts (then put back). Not the merge with the batch's own timers (state_timers.c). */
+ * aborts (then put back). The timers' bytes come from a pool of the queue's, not one
+ * allocation each. Not the merge with the batch's own timers (state_timers.c). */
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,14 +15,70 @@
 #include "sy_array.h"
 #include "sy_heap.h"
 
-/* One timer: its key and value bytes in one allocation, the key's due-time bytes (after
+/* Where the timers' bytes live: the queue's own pool, so a committed timer costs no
+ * allocation of its own. Slots come in size classes POOL_CLASS_BYTES apart, carved from
+ * blocks in turn; a freed slot goes on its class's free list for the next timer of its
+ * size. Like a malloc's size classes, the pool keeps what it got until the queue is
+ * forgotten: it holds the queue's peak. */
+#define POOL_CLASS_BYTES 16
+/* The largest class holds the longest key with the longest value. */
+#define POOL_CLASSES                                                                        \
+    ((STATE_KEY_BYTES_MAX + STATE_VALUE_BYTES_MAX + POOL_CLASS_BYTES - 1) / POOL_CLASS_BYTES)
+/* A block's bytes: the first small, so a partition with a few timers costs little; then
+ * each twice the last, up to the largest (a few thousand usual timers), so a queue of
+ * many timers takes few blocks and wastes at most a slot at the end of each. */
+#define POOL_BLOCK_BYTES_MIN 4096
+#define POOL_BLOCK_BYTES_MAX (256 * 1024)
+
+/* Under AddressSanitizer, the bytes of the pool no timer holds are poisoned, so a read of
+ * a timer's bytes after its slot went back (or past its end) is reported as with malloc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define POOL_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define POOL_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POOL_POISON(p, n) ((void)(p), (void)(n))
+#define POOL_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+typedef struct pool_block {
+    struct pool_block *next; /* the blocks before it */
+    size_t size, used;       /* bytes of data, and how many of them are carved into slots */
+    uint8_t data[];
+} pool_block_t;
+
+/* A free slot: the next free slot of its class in its first bytes. */
+typedef struct pool_slot {
+    struct pool_slot *next;
+} pool_slot_t;
+
+/* Slots are multiples of the class size from an aligned start: each can hold the link. */
+_Static_assert(POOL_CLASS_BYTES % _Alignof(pool_slot_t) == 0 &&
+                   offsetof(pool_block_t, data) % _Alignof(pool_slot_t) == 0,
+               "every slot is aligned for its free-list link");
+_Static_assert(STATE_CODEC_TIMER_KEY_HEAD_BYTES >= sizeof(pool_slot_t),
+               "the bytes a timer's slot holds cover the link of a free slot");
+
+typedef struct timer_pool {
+    pool_block_t *blocks;             /* owned; the newest first, its tail not carved yet */
+    pool_slot_t *free[POOL_CLASSES]; /* freed slots of each class */
+} timer_pool_t;
+
+/* One timer: its key and value bytes in one slot of the pool, the key's due-time bytes (after
  * the partition) as a number for the usual comparison, and the order it was committed in:
  * a key put again while its earlier value is still queued is there twice, and the newer
  * comes first (the one RocksDB keeps); removing the key drops both. */
 typedef struct timer_item {
     uint64_t due_bits; /* key bytes 2..9, big-endian: compares as the key does */
     uint64_t seq;      /* 0: loaded from RocksDB; then one per committed put */
-    uint8_t *bytes;    /* key, then value */
+    uint8_t *bytes;    /* key, then value; the queue's pool's */
     uint32_t key_len;
     uint32_t value_len;
 } timer_item_t;
@@ -33,17 +91,69 @@ typedef struct item_list {
 struct state_timer_queue {
     item_list_t heap;   /* the committed timers not fired in this batch */
     item_list_t popped; /* fired in this batch: freed at commit, back at abort */
+    timer_pool_t pool;  /* the bytes of both lists' items */
 };
 
 /* A timer key: the partition (2 bytes), the due time (8), then the ids. */
-enum { KEY_DUE_END = 10 };
+enum { KEY_DUE_END = STATE_CODEC_TIMER_KEY_HEAD_BYTES };
+
+/* The class of a slot of size bytes (1 to the largest class's). */
+static size_t pool_class(size_t size) {
+    assert(size > 0 && size <= POOL_CLASSES * POOL_CLASS_BYTES);
+    return (size - 1) / POOL_CLASS_BYTES;
+}
+
+/* A slot of at least size bytes, or NULL without memory. */
+static uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
+    size_t c = pool_class(size), slot_bytes = (c + 1) * POOL_CLASS_BYTES;
+    pool_slot_t *slot = pool->free[c];
+    if (slot) {
+        POOL_UNPOISON(slot, size); /* size holds the link: a key is longer */
+        pool->free[c] = slot->next;
+        return (uint8_t *)slot;
+    }
+    pool_block_t *b = pool->blocks;
+    if (!b || b->size - b->used < slot_bytes) {
+        size_t bytes = !b                                 ? POOL_BLOCK_BYTES_MIN
+                       : b->size >= POOL_BLOCK_BYTES_MAX / 2 ? POOL_BLOCK_BYTES_MAX
+                                                          : 2 * b->size;
+        if (!(b = malloc(sizeof *b + bytes)))
+            return NULL;
+        *b = (pool_block_t){.next = pool->blocks, .size = bytes, .used = 0};
+        pool->blocks = b;
+        POOL_POISON(b->data, bytes);
+    }
+    uint8_t *p = b->data + b->used;
+    b->used += slot_bytes;
+    assert(b->used <= b->size);
+    POOL_UNPOISON(p, size);
+    return p;
+}
+
+/* Give back p, a slot pool_alloc gave for size bytes. */
+static void pool_free(timer_pool_t *pool, uint8_t *p, size_t size) {
+    size_t c = pool_class(size);
+    pool_slot_t *slot = (pool_slot_t *)(void *)p;
+    assert(p && pool->blocks); /* a slot of one of them */
+    slot->next = pool->free[c];
+    pool->free[c] = slot;
+    POOL_POISON(p, (c + 1) * POOL_CLASS_BYTES);
+}
+
+static void pool_deinit(timer_pool_t *pool) {
+    assert(pool);
+    while (pool->blocks) {
+        pool_block_t *b = pool->blocks;
+        pool->blocks = b->next;
+        POOL_UNPOISON(b->data, b->size);
+        free(b);
+    }
+    memset(pool, 0, sizeof *pool);
+}
 
 static uint64_t due_bits_of(const uint8_t *key, size_t key_len) {
-    uint64_t v = 0;
     assert(key_len >= KEY_DUE_END);
-    for (int i = 2; i < KEY_DUE_END; i++)
-        v = v << 8 | key[i];
-    return v;
+    return state_codec_u64_get(key + 2); /* one swapped load */
 }
 
 /* Compare two items' keys as RocksDB orders them. Every key of a queue starts with its
@@ -64,6 +174,12 @@ static bool item_less(const void *pa, const void *pb) {
     return c < 0 || (c == 0 && a->seq > b->seq);
 }
 
+/* item_less, with the usual case (different due times) decided in line. */
+static inline bool item_before(const timer_item_t *a, const timer_item_t *b) {
+    /* no assert: run on every comparison of a fire */
+    return a->due_bits != b->due_bits ? a->due_bits < b->due_bits : item_less(a, b);
+}
+
 /* Room for one more item in l. 0 without memory (l unchanged). */
 static int list_reserve(item_list_t *l) {
     assert(l->count <= l->capacity);
@@ -74,11 +190,12 @@ static int list_reserve(item_list_t *l) {
     return 1;
 }
 
-/* A new item holding copies of key and value, or 0 without memory. */
-static int item_make(timer_item_t *out, const uint8_t *key, size_t key_len,
-                     const uint8_t *value, size_t value_len, uint64_t seq) {
-    assert(key_len >= KEY_DUE_END && key_len <= STATE_KEY_BYTES_MAX);
-    out->bytes = malloc(key_len + value_len + 1);
+/* A new item holding copies of key and value (in pool), or 0 without memory. */
+static int item_make(timer_pool_t *pool, timer_item_t *out, const uint8_t *key,
+                     size_t key_len, const uint8_t *value, size_t value_len, uint64_t seq) {
+    assert(key_len >= KEY_DUE_END && key_len <= STATE_KEY_BYTES_MAX &&
+           value_len <= STATE_VALUE_BYTES_MAX);
+    out->bytes = pool_alloc(pool, key_len + value_len);
     if (!out->bytes)
         return 0;
     memcpy(out->bytes, key, key_len);
@@ -91,12 +208,18 @@ static int item_make(timer_item_t *out, const uint8_t *key, size_t key_len,
     return 1;
 }
 
-static void list_free(item_list_t *l) {
-    assert(l);
-    for (size_t i = 0; i < l->count; i++)
-        free(l->items[i].bytes);
-    free(l->items);
-    memset(l, 0, sizeof *l);
+static void item_free(state_timer_queue_t *q, const timer_item_t *item) {
+    /* no assert: a one-line give-back, whose sizes pool_class asserts */
+    pool_free(&q->pool, item->bytes, (size_t)item->key_len + item->value_len);
+}
+
+/* Free q with its lists and the bytes of their items. */
+static void queue_free(state_timer_queue_t *q) {
+    assert(q);
+    free(q->heap.items);
+    free(q->popped.items);
+    pool_deinit(&q->pool);
+    free(q);
 }
 
 void state_store_timer_queue_forget(state_store_t *s, int32_t partition) {
@@ -104,9 +227,7 @@ void state_store_timer_queue_forget(state_store_t *s, int32_t partition) {
     state_timer_queue_t *q = s->timer_queues[partition];
     if (!q)
         return;
-    list_free(&q->heap);
-    list_free(&q->popped);
-    free(q);
+    queue_free(q);
     s->timer_queues[partition] = NULL;
 }
 
@@ -163,14 +284,17 @@ static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queu
         size_t key_len = 0, value_len = 0;
         const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
         const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
-        if (key_len < KEY_DUE_END || key_len > STATE_KEY_BYTES_MAX) {
-            sy_errf(errbuf, errbuf_size, "state store: corrupt timer key in partition %d",
+        /* No value this long decodes: none is written. */
+        if (key_len < KEY_DUE_END || key_len > STATE_KEY_BYTES_MAX ||
+            value_len > STATE_VALUE_BYTES_MAX) {
+            sy_errf(errbuf, errbuf_size, "state store: corrupt timer in partition %d",
                     (int)partition);
             err = SY_ERR_STATE;
             break;
         }
         if (!list_reserve(&q->heap) ||
-            !item_make(&q->heap.items[q->heap.count], key, key_len, value, value_len, 0)) {
+            !item_make(&q->pool, &q->heap.items[q->heap.count], key, key_len, value, value_len,
+                       0)) {
             sy_errf(errbuf, errbuf_size,
                     "state store: out of memory loading the timers of partition %d",
                     (int)partition);
@@ -204,8 +328,7 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
     }
     sy_err_t err = queue_load(s, partition, q, errbuf, errbuf_size);
     if (err != SY_OK) {
-        list_free(&q->heap);
-        free(q);
+        queue_free(q);
         return err;
     }
     *out = s->timer_queues[partition] = q;
@@ -214,7 +337,7 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
 
 int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
                            size_t *key_len, const uint8_t **value, size_t *value_len) {
-    assert(q && key && key_len && value && value_len);
+    assert(q); /* no more: this runs once per event, and the outs are the caller's locals */
     if (!q->heap.count)
         return 0;
     const timer_item_t *top = &q->heap.items[0];
@@ -225,23 +348,50 @@ int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
     return 1;
 }
 
+/* Remove the first item of the heap h: its hole goes down to a leaf, taking the earlier
+ * child up at each level, then the last item fills it and goes up to its place. One
+ * comparison a level where a plain sift-down of the last item makes two: coming from the
+ * bottom, it seldom goes far up. (The order is total, so the same items leave in the same
+ * order whichever way the heap is kept.) */
+static void heap_remove_first(item_list_t *h) {
+    timer_item_t *items = h->items;
+    size_t n = --h->count, i = 0, child;
+    assert(h->count < h->capacity);
+    if (n == 0)
+        return;
+    while ((child = 2 * i + 1) < n) {
+        if (child + 1 < n && item_before(&items[child + 1], &items[child]))
+            child++;
+        items[i] = items[child];
+        i = child;
+    }
+    const timer_item_t last = items[n];
+    while (i > 0 && item_before(&last, &items[(i - 1) / 2])) {
+        items[i] = items[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    items[i] = last;
+}
+
 /* Remove the heap's first item; keep it aside when keep, else free it. */
 static void heap_take(state_timer_queue_t *q, int keep) {
     assert(q->heap.count > 0);
     timer_item_t top = q->heap.items[0];
-    sy_heap_pop(q->heap.items, sizeof top, &q->heap.count, item_less);
+    heap_remove_first(&q->heap);
     if (keep)
         q->popped.items[q->popped.count++] = top;
     else
-        free(top.bytes);
+        item_free(q, &top);
 }
 
-int state_timer_queue_pop(state_timer_queue_t *q) {
-    assert(q && q->heap.count > 0);
+int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len) {
+    assert(q && q->heap.count > 0 && key && key_len);
     if (!list_reserve(&q->popped))
         return 0;
     const timer_item_t top = q->heap.items[0];
     heap_take(q, 1);
+    *key = top.bytes; /* kept aside with the item */
+    *key_len = top.key_len;
     /* Older values of the same key: RocksDB held only the newest; the fire removes the
      * key, so they go too (and are not put back by an abort: they were never there). */
     while (q->heap.count && item_key_cmp(&q->heap.items[0], &top) == 0)
@@ -254,7 +404,7 @@ static int queue_push(state_timer_queue_t *q, const pending_op_t *op, uint64_t s
     timer_item_t item;
     assert(op->kind == PENDING_OP_PUT && op->cf == CF_TIMERS);
     if (!list_reserve(&q->heap) ||
-        !item_make(&item, op->key, op->key_len, op->value, op->value_len, seq))
+        !item_make(&q->pool, &item, op->key, op->key_len, op->value, op->value_len, seq))
         return 0;
     sy_heap_push(q->heap.items, sizeof item, &q->heap.count, &item, item_less);
     return 1;
@@ -275,7 +425,7 @@ void state_store_timer_queues_commit(state_store_t *s) {
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
         state_timer_queue_t *q = s->timer_queues[p];
         for (size_t i = 0; q && i < q->popped.count; i++)
-            free(q->popped.items[i].bytes);
+            item_free(q, &q->popped.items[i]);
         if (q)
             q->popped.count = 0;
     }

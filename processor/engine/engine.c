@@ -289,23 +289,24 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     return err;
 }
 
-/* Take the run of timers that starts with the due timer first (already taken from the
- * index): the next ones due at the same time for the same contact, in other journeys
- * (the index keeps them adjacent). *count of them in e->timer_run, in priority order. */
-static sy_err_t timer_run_take(engine_t *e, const state_timer_t *first, int64_t now_ms,
-                               size_t *count, char *errbuf, size_t errbuf_size) {
-    state_timer_t *run = e->timer_run, next;
+/* Take the run of timers that starts with the due timer in e->timer_run[0] (already taken
+ * from the index): the next ones due at the same time for the same contact, in other
+ * journeys (the index keeps them adjacent). *count of them in e->timer_run, in priority
+ * order. Each is read straight into its place in the run. */
+static sy_err_t timer_run_take(engine_t *e, int64_t now_ms, size_t *count, char *errbuf,
+                               size_t errbuf_size) {
+    state_timer_t *run = e->timer_run;
+    const state_timer_t *first = &run[0];
     size_t rank[ENGINE_TIMER_RUN_MAX], n = 1;
     sy_err_t err = SY_OK;
     assert(first->due_ms <= now_ms);
-    run[0] = *first;
     while (n < ENGINE_TIMER_RUN_MAX &&
-           (err = state_store_timer_next(e->store, first->partition, now_ms, &next, errbuf,
+           (err = state_store_timer_next(e->store, first->partition, now_ms, &run[n], errbuf,
                                          errbuf_size)) == SY_OK &&
-           next.due_ms == first->due_ms && strcmp(next.contact_id, first->contact_id) == 0) {
-        if ((err = state_store_timer_remove(e->store, &next)) != SY_OK)
+           run[n].due_ms == first->due_ms && strcmp(run[n].contact_id, first->contact_id) == 0) {
+        if ((err = state_store_timer_remove(e->store, &run[n])) != SY_OK)
             return err;
-        run[n++] = next;
+        n++;
     }
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
@@ -326,15 +327,14 @@ static sy_err_t timer_run_take(engine_t *e, const state_timer_t *first, int64_t 
 
 sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size_t *fired,
                             char *errbuf, size_t errbuf_size) {
-    state_timer_t timer;
     sy_err_t err;
     size_t count = 0;
     assert(e && fired);
     *fired = 0;
-    while ((err = state_store_timer_next(e->store, partition, now_ms, &timer, errbuf,
+    while ((err = state_store_timer_next(e->store, partition, now_ms, &e->timer_run[0], errbuf,
                                          errbuf_size)) == SY_OK) {
-        if ((err = state_store_timer_remove(e->store, &timer)) != SY_OK ||
-            (err = timer_run_take(e, &timer, now_ms, &count, errbuf, errbuf_size)) != SY_OK)
+        if ((err = state_store_timer_remove(e->store, &e->timer_run[0])) != SY_OK ||
+            (err = timer_run_take(e, now_ms, &count, errbuf, errbuf_size)) != SY_OK)
             return err;
         for (size_t i = 0; i < count; i++) {
             if ((err = fire_timer(e, &e->timer_run[i], now_ms, errbuf, errbuf_size)) != SY_OK)

@@ -360,7 +360,7 @@ Test(state_codec, timer_value_round_trips) {
     }
 }
 
-Test(state_codec, timer_key_round_trips_and_sorts_by_due_time) {
+Test(state_codec, timer_key_round_trips_sorts_by_due_time_and_gives_due_from_its_head) {
     const int64_t dues[] = {INT64_MIN, -T0_MS, -1, 0, 1, T0_MS, T0_MS + 72 * H_MS,
                             INT64_MAX};
     uint8_t prev[STATE_KEY_BYTES_MAX];
@@ -378,6 +378,13 @@ Test(state_codec, timer_key_round_trips_and_sorts_by_due_time) {
                   (long long)dues[i]);
         cr_assert(eq(str, out.contact_id, (char *)contact_uuid), "contact '%s'", out.contact_id);
         cr_assert(eq(str, out.journey_id, (char *)journey20), "journey '%s'", out.journey_id);
+        /* Its head alone (no ids) gives the same partition and due. */
+        cr_assert(eq(i32, state_codec_timer_key_partition(key), 4095),
+                  "partition from the key's head %d, want 4095",
+                  (int)state_codec_timer_key_partition(key));
+        cr_assert(eq(i64, state_codec_timer_key_due(key), dues[i]),
+                  "due from the key's head %lld, want %lld",
+                  (long long)state_codec_timer_key_due(key), (long long)dues[i]);
         if (i > 0)
             cr_assert_lt(memcmp(prev, key, n < prev_len ? n : prev_len), 0,
                          "key of due %lld does not sort after due %lld",
@@ -643,6 +650,50 @@ Test(state_store, timer_put_again_fires_once_with_its_newer_value) {
     cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
     commit_ok(s);
     expect_none_due(s, 2, INT64_MAX);
+    state_store_close(s);
+}
+
+/* Timer k of the test below: ids of lengths from 1 to SY_ID_BYTES_MAX (so its bytes take
+ * every size the store has room for), named after k so a mix-up shows. */
+static state_timer_t numbered_timer(int32_t partition, int64_t k) {
+    char contact[SY_ID_BYTES_MAX + 1], journey[SY_ID_BYTES_MAX + 1];
+    size_t clen = 1 + (size_t)(k * 37 % SY_ID_BYTES_MAX), jlen = 1 + (size_t)(k % SY_ID_BYTES_MAX);
+    memset(contact, 'c', clen);
+    memset(journey, 'j', jlen);
+    contact[clen] = journey[jlen] = '\0';
+    int n = snprintf(contact, sizeof contact, "%lld", (long long)k);
+    contact[n] = clen > (size_t)n ? '-' : '\0';
+    return timer_make(partition, T0_MS + k, contact, journey, (uint16_t)(k % 500), T0_MS - k);
+}
+
+/* Rounds of committing timers of every size and firing the earliest half: the room of
+ * fired timers is used again, and every timer still fires once, in due order, as set. */
+Test(state_store, timer_room_is_reused_and_every_timer_fires_as_set) {
+    enum { ROUNDS = 6, PER_ROUND = 300 };
+    state_store_t *s = open_mem("mem-timers-room");
+    int64_t next_fire = 0;
+    for (int64_t r = 0; r <= ROUNDS; r++) {
+        for (int64_t i = 0; r < ROUNDS && i < PER_ROUND; i++) {
+            state_timer_t t = numbered_timer(5, r * PER_ROUND + (i * 77) % PER_ROUND);
+            cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
+        }
+        commit_ok(s);
+        int64_t fire_end = r < ROUNDS ? next_fire + PER_ROUND / 2 : ROUNDS * PER_ROUND;
+        for (; next_fire < fire_end; next_fire++) {
+            state_timer_t want = numbered_timer(5, next_fire), t;
+            cr_assert(eq(int, state_store_timer_next(s, 5, INT64_MAX, &t, errbuf, sizeof errbuf),
+                         SY_OK), "timer %lld: %s", (long long)next_fire, errbuf);
+            cr_assert(eq(i64, t.due_ms, want.due_ms), "due %lld, want %lld",
+                      (long long)t.due_ms, (long long)want.due_ms);
+            cr_assert(eq(str, t.contact_id, want.contact_id));
+            cr_assert(eq(str, t.journey_id, want.journey_id));
+            cr_assert(eq(int, t.node, want.node), "node %u, want %u", t.node, want.node);
+            cr_assert(eq(i64, t.node_entered_at_ms, want.node_entered_at_ms));
+            cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
+        }
+        commit_ok(s);
+    }
+    expect_none_due(s, 5, INT64_MAX);
     state_store_close(s);
 }
 
