@@ -129,41 +129,20 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
 }
 
 
-/* Eight bytes at a time while they are all plain ASCII, then byte by byte. */
-/* Whether the 8 (or 4) bytes at p are all plain ASCII (1 to 0x7f): no zero byte and no
- * high bit, found with the carries of a subtraction. */
-static inline bool ascii_word64(const uint8_t *p) {
-    /* no assert: a pure word test inside codec_ascii_prefix, which asserts */
-    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return !(((v - ones) & ~v & highs) | (v & highs));
+/* Plain ASCII: 1 to 0x7f (no NUL, no high bit). */
+static bool ascii_word(uint64_t v) {
+    /* no assert: a pure word test */
+    return !(codec_word_has_below(v, 1) | (v & UINT64_C(0x8080808080808080)));
 }
 
-static inline bool ascii_word32(const uint8_t *p) {
-    /* no assert: as ascii_word64 */
-    const uint32_t ones = UINT32_C(0x01010101), highs = UINT32_C(0x80808080);
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return !(((v - ones) & ~v & highs) | (v & highs));
+static bool ascii_byte(uint8_t c) {
+    /* no assert: a pure byte test */
+    return (uint8_t)(c - 1) < 0x7f;
 }
 
 size_t codec_ascii_prefix(const uint8_t *s, size_t n) {
-    size_t i = 0;
-    assert(s || n == 0);
-    while (i + 8 <= n && ascii_word64(s + i))
-        i += 8;
-    /* Every whole word plain and fewer than 8 bytes left: the last 8 (or, for a string of
-     * 4 to 7, the first 4 and the last 4), overlapping what was checked, settle the common
-     * all-plain case at once. A byte that is not plain is then found one by one. */
-    bool words_plain = i + 8 > n;
-    if (words_plain && i < n &&
-        (n >= 8 ? ascii_word64(s + n - 8)
-                : n >= 4 && ascii_word32(s) && ascii_word32(s + n - 4)))
-        return n;
-    while (i < n && (uint8_t)(s[i] - 1) < 0x7f)
-        i++;
-    return i;
+    /* no assert: codec_word_prefix asserts */
+    return codec_word_prefix(s, n, ascii_word, ascii_byte);
 }
 
 bool codec_utf8_valid(const uint8_t *s, size_t len) {

@@ -4,10 +4,12 @@
 #ifndef SY_CODEC_INT_H
 #define SY_CODEC_INT_H
 
+#include <assert.h>
 #include <avro.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "codec.h"
 
@@ -168,6 +170,52 @@ bool codec_event_fusable(const codec_guard_t *root);
 sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
                            char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
                            size_t errbuf_size);
+
+/* Eight bytes at a time (SWAR): v holds 8 bytes read with memcpy. Non-zero when a byte
+ * of v is below c (c at most 0x80): the subtraction borrows into its high bit. */
+static inline uint64_t codec_word_has_below(uint64_t v, uint8_t c) {
+    /* no assert: a pure word test */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    return (v - ones * c) & ~v & highs;
+}
+
+/* Non-zero when a byte of v equals c. */
+static inline uint64_t codec_word_has_byte(uint64_t v, uint8_t c) {
+    /* no assert: a pure word test */
+    return codec_word_has_below(v ^ (UINT64_C(0x0101010101010101) * c), 1);
+}
+
+/* The length of the longest prefix of s[0..n) whose bytes all pass byte_plain: the whole
+ * words that pass word_plain (true when all 8 bytes of v pass), then, when every whole word
+ * did and fewer than 8 bytes are left, those bytes as one word overlapping what was checked
+ * (the last 8, or for 4 to 7 bytes the first 4 and the last 4 together), which settles the
+ * common all-plain string at once; else byte by byte. For the scans below, inlined. */
+static inline size_t codec_word_prefix(const uint8_t *s, size_t n, bool (*word_plain)(uint64_t),
+                                       bool (*byte_plain)(uint8_t)) {
+    size_t i = 0;
+    uint64_t v;
+    uint32_t lo, hi;
+    assert(s || n == 0);
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v, s + i, sizeof v);
+        if (!word_plain(v))
+            break;
+    }
+    if (i + 8 > n && i < n && n >= 4) { /* every whole word plain, a tail left */
+        if (n >= 8) {
+            memcpy(&v, s + n - 8, sizeof v);
+        } else {
+            memcpy(&lo, s, sizeof lo);
+            memcpy(&hi, s + n - 4, sizeof hi);
+            v = (uint64_t)hi << 32 | lo;
+        }
+        if (word_plain(v))
+            return n;
+    }
+    while (i < n && byte_plain(s[i]))
+        i++;
+    return i;
+}
 
 /* codec_guard.c: the index of the first byte of s[0..n) that is not ASCII without NUL
  * (1 to 0x7f), n when there is none. */

@@ -60,29 +60,23 @@ static void json_put(json_wr_t *w, const char *s, size_t n) {
 
 #define json_lit(w, s) json_put((w), (s), sizeof(s) - 1)
 
-/* Bytes a JSON string must escape: under 0x20, the quote and the backslash. */
-static bool json_escaped(unsigned char c) {
-    /* no assert: a byte test */
-    return c < 0x20 || c == '"' || c == '\\';
+/* Bytes a JSON string writes as they are: none under 0x20, no quote, no backslash (those
+ * it escapes). Eight at a time, then one. */
+static bool json_plain_word(uint64_t v) {
+    /* no assert: a pure word test */
+    return !(codec_word_has_below(v, 0x20) | codec_word_has_byte(v, '"') |
+             codec_word_has_byte(v, '\\'));
 }
 
-/* How many bytes s starts with (of n) that JSON does not escape: eight at a time while
- * none of them is under 0x20, a quote or a backslash, then byte by byte. */
+static bool json_plain_byte(uint8_t c) {
+    /* no assert: a pure byte test */
+    return c >= 0x20 && c != '"' && c != '\\';
+}
+
+/* How many bytes s starts with (of n) that JSON does not escape. */
 static size_t json_plain_prefix(const char *s, size_t n) {
-    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-    size_t i = 0;
-    assert(s || n == 0);
-    for (uint64_t v; i + 8 <= n; i += 8) {
-        memcpy(&v, s + i, sizeof v);
-        uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
-        /* a byte under 0x20, or one equal to the quote or the backslash (a zero in x^) */
-        if (((v - ones * 0x20) & ~v & highs) | ((quote - ones) & ~quote & highs) |
-            ((backslash - ones) & ~backslash & highs))
-            break;
-    }
-    while (i < n && !json_escaped((unsigned char)s[i]))
-        i++;
-    return i;
+    /* no assert: codec_word_prefix asserts */
+    return codec_word_prefix((const uint8_t *)s, n, json_plain_word, json_plain_byte);
 }
 
 /* A JSON string as json-c escapes it with its "no slash escape" flag: the two-letter

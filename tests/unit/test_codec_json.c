@@ -181,6 +181,37 @@ Test(codec, json_writer_matches_to_json_on_seeded_random_records_of_every_kind) 
     }
 }
 
+/* Every length to 40 and every place of a byte JSON escapes (or of a UTF-8 pair), in a
+ * decision's path: the writer's eight-at-a-time scan and its overlapping tail agree with
+ * json-c. */
+Test(codec, json_writer_escapes_a_byte_at_every_place_of_every_length) {
+    static const char *const odd[] = {"\x01", "\n", "\"", "\\", "\x1f", "\xc3\xa9"};
+    char path[48];
+    sy_decision_t d = {.contact_id = "c-1", .journey_id = "j", .journey_version = 1,
+                       .to_node = "n", .path = path, .cause = SY_CAUSE_ENTRY,
+                       .decided_at_ms = 1};
+    const void *frame;
+    size_t len;
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t at = 0; at <= n; at++) {
+            for (size_t k = 0; k < sizeof odd / sizeof *odd; k++) {
+                for (size_t i = 0; i < n; i++)
+                    path[i] = (char)('a' + (i * 7) % 26);
+                path[n] = '\0';
+                if (at < n) { /* at == n: plain only */
+                    size_t m = strlen(odd[k]);
+                    if (at + m > n)
+                        continue;
+                    memcpy(path + at, odd[k], m);
+                }
+                expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf,
+                                                 sizeof errbuf), SY_OK);
+                expect_same_json(frame, len, (int)(n * 100 + at));
+            }
+        }
+    }
+}
+
 Test(codec, json_writer_refuses_a_cut_body_and_a_bad_header) {
     sy_event_t e = event_full();
     const void *frame;
