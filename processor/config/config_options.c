@@ -228,8 +228,10 @@ const config_option_t config_options[] = {
     {"group.instance.id", CONFIG_TYPE_STRING, "", "derived", 0, 249, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(group_instance_id),
      "Static membership of this instance in the consumer group: an instance that restarts "
-     "within the session timeout (kafka.session.timeout.ms, 6 s by default) gets its "
-     "partitions back without a rebalance. When empty it is derived as <hostname>-<8 hex "
+     "within the session timeout (kafka.session.timeout.ms, 6 s by default; the broker "
+     "counts it from the last heartbeat, up to kafka.heartbeat.interval.ms (2 s) before a "
+     "stop) gets its partitions back "
+     "without a rebalance. When empty it is derived as <hostname>-<8 hex "
      "digits of a 32-bit FNV-1a hash of the absolute state.dir>, so several instances on "
      "one host differ; every instance of a group needs its own. none: dynamic membership "
      "(an instance that stops leaves the group at once). See docs/scaling.md."},
