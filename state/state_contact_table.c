@@ -304,7 +304,7 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
     header_put(r, rec, len);
     if (value)
         memcpy(r + REC_HEADER_BYTES, value, value_len);
-    return n + REC_HEADER_BYTES + (value ? value_len : 0);
+    return n + record_size(len);
 }
 
 /* A new entry holding ckey and the scratch's n bytes of records, in place of old at *link,
@@ -362,7 +362,7 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
     } else {
         at = end;
     }
-    size_t new_size = REC_HEADER_BYTES + (value ? value_len : 0);
+    size_t new_size = record_size(value ? value_len : REC_ABSENT);
     size_t new_end = end - old_size + new_size;
     if (value_len > STATE_CONTACT_VALUE_BYTES_MAX || new_end > ENTRY_BYTES_MAX ||
         new_end > e->capacity)

@@ -486,10 +486,7 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     }
     switch (state_contact_table_get(s->contacts, key, key_len, rec, value, len)) {
     case STATE_CACHE_HIT:
-        return SY_OK;
-    case STATE_CACHE_ABSENT:
-        *value = NULL;
-        *len = 0;
+    case STATE_CACHE_ABSENT: /* *value and *len say none already */
         return SY_OK;
     case STATE_CACHE_MISS:
         break;
