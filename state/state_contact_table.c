@@ -1,8 +1,9 @@
 /* state_contact_table.c — the memory behind state_contact_table.h: one malloc'ed entry per
  * contact (its key, then its records back to back), found through a chained hash index,
  * evicted by a CLOCK hand over the vector of entries, and a memo of the last entry found
- * (an event's reads all ask for one contact). Not the store's read path: state_store.c,
- * state_profile.c, state_event_ids.c and state_consent.c decide when to ask it. */
+ * (an event's reads all ask for one contact); while whole (a new store's), what it lacks
+ * is absent. Not the store's read path: state_store.c, state_profile.c,
+ * state_event_ids.c and state_consent.c decide when to ask it. */
 #include "state_contact_table.h"
 
 #include <assert.h>
@@ -52,6 +53,7 @@ struct state_contact_table {
     contact_entry_t **entries;
     size_t count, entries_capacity, hand;
     contact_entry_t *last; /* the entry found last, or NULL */
+    bool whole;            /* every committed record is here: what is not is absent */
     state_cache_stats_t stats;
     size_t journeys_count;
     uint8_t journey_lens[STATE_CONTACT_JOURNEYS_MAX];
@@ -120,6 +122,13 @@ void state_contact_table_clear(state_contact_table_t *t) {
     t->count = 0;
     t->hand = 0;
     t->last = NULL;
+    t->whole = false;
+}
+
+void state_contact_table_mark_whole(state_contact_table_t *t) {
+    /* no assert: NULL is a no-op */
+    if (t)
+        t->whole = true;
 }
 
 void state_contact_table_close(state_contact_table_t *t) {
@@ -199,6 +208,10 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
     assert(ckey && value && value_len);
     contact_entry_t *e = entry_find(t, ckey, ckey_len, NULL);
     size_t at = e ? record_find(e, rec) : 0;
+    if (!at && t->whole) {
+        t->stats.absent_hits++;
+        return STATE_CACHE_ABSENT;
+    }
     if (!at) {
         t->stats.misses++;
         return STATE_CACHE_MISS;
@@ -230,6 +243,7 @@ static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
         t->last = NULL;
     t->bytes -= entry_bytes(e);
     free(e);
+    t->whole = false; /* its records are RocksDB's only now */
 }
 
 /* CLOCK: evict the next entry not used since the hand last passed. */
@@ -297,8 +311,10 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         }
     }
     size_t key_len = e ? e->key_len : 2 + SY_ID_BYTES_MAX;
-    if (!keep || key_len + n + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX)
+    if (!keep || key_len + n + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX) {
+        t->whole = false; /* the record is RocksDB's only */
         return n;
+    }
     size_t len = value ? value_len : REC_ABSENT;
     uint8_t *r = t->scratch + n;
     header_put(r, rec, len);
@@ -396,6 +412,7 @@ void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size
     } else if (!entry_replace(t, link, e, ckey, ckey_len, n)) {
         if (e) /* no memory for the new value: the old one must not stay */
             entry_remove(t, e);
+        t->whole = false;
         return;
     }
     evict_to_budget(t);

@@ -52,8 +52,8 @@ int state_contact_table_journey_slot(state_contact_table_t *table, const uint8_t
 /* Look up record rec of the contact whose key is ckey (2-byte big-endian partition, then
  * the contact id; ckey_len bytes). On STATE_CACHE_HIT *value and *value_len point at the
  * committed bytes, valid until the next put, clear or close. STATE_CACHE_ABSENT: known to
- * have no committed value; STATE_CACHE_MISS: unknown, ask RocksDB. Marks the contact
- * recently used. */
+ * have no committed value (put as none, or lacking from a whole table); STATE_CACHE_MISS:
+ * unknown, ask RocksDB. Marks the contact recently used. */
 state_cache_lookup_t state_contact_table_get(state_contact_table_t *table,
                                              const uint8_t *ckey, size_t ckey_len,
                                              uint16_t rec, const uint8_t **value,
@@ -68,8 +68,15 @@ void state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
                              size_t ckey_len, uint16_t rec, const uint8_t *value,
                              size_t value_len);
 
-/* Forget every entry. For whoever writes RocksDB around the pending batch (a restore). */
+/* Forget every entry. For whoever writes RocksDB around the pending batch (a restore).
+ * The table is no longer whole. */
 void state_contact_table_clear(state_contact_table_t *table);
+
+/* Say the table is whole: it holds every committed record (as when RocksDB behind it holds
+ * none and every commit's records are put). From then on get answers STATE_CACHE_ABSENT
+ * for a record it lacks, asking RocksDB nothing, until the table drops one (an eviction,
+ * a record it cannot keep, a clear); then it answers STATE_CACHE_MISS again. NULL: no-op. */
+void state_contact_table_mark_whole(state_contact_table_t *table);
 
 /* Counters since open (entries are contacts); bytes never exceeds the budget. */
 void state_contact_table_stats_get(const state_contact_table_t *table,

@@ -1,7 +1,9 @@
 /* test_state_cache.c — unit tests of the store's cache of committed instances (the
  * contact table, state_contact_table.h) in front of RocksDB: committed values hit,
  * aborted ones never show, absent entries give way to a put, and a store without a cache
- * answers exactly as one with a cache and one that evicts. In-memory RocksDB. The table
+ * answers exactly as one with a cache and one that evicts; a new store's table answers
+ * absences itself, one reopened over records asks RocksDB. In-memory RocksDB but for the
+ * reopen. The table
  * on its own: test_state_contact_table.c; the store's other parts: test_state_store.c. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "state_store_int.h"
+#include "tmpdir.h"
 
 /* A realistic event time: 2024-10-01T09:00:00Z. */
 #define T0_MS 1727773200000LL
@@ -103,8 +106,11 @@ Test(state_cache, cached_absence_gives_way_to_a_committed_put) {
     cr_assert(eq(int, node_of(s, "new", "promo"), -1));
     cr_assert(eq(int, node_of(s, "new", "promo"), -1));
     state_cache_stats_t st = stats_of(s);
-    cr_assert(eq(u64, st.absent_hits, 1), "absent hits %llu, want 1: absence was not cached",
+    /* A new store's table is whole: it knows the absence without asking RocksDB. */
+    cr_assert(eq(u64, st.absent_hits, 2), "absent hits %llu, want 2",
               (unsigned long long)st.absent_hits);
+    cr_assert(eq(u64, st.misses, 0), "a new store asked RocksDB %llu times",
+              (unsigned long long)st.misses);
     put_ok(s, "new", "promo", 3);
     commit_ok(s);
     cr_assert(eq(int, node_of(s, "new", "promo"), 3), "the cached absence outlived a put");
@@ -157,4 +163,62 @@ Test(state_cache, a_store_answers_the_same_with_a_cache_an_evicting_one_and_none
     state_store_close(big);
     state_store_close(small);
     state_store_close(none);
+}
+
+/* ---- a whole table (a new store) and one that is not ---- */
+
+static char tmp_root[64];
+
+static void dir_remove(void) {
+    if (tmp_root[0])
+        tmpdir_remove(tmp_root);
+    tmp_root[0] = '\0';
+}
+
+static state_store_t *open_dir(size_t cache_bytes) {
+    state_store_t *s = NULL;
+    sy_err_t err = state_store_open(&s, tmp_root, false, cache_bytes, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "state_store_open(%s) returned %d; errbuf: %s", tmp_root, err,
+              errbuf);
+    return s;
+}
+
+Test(state_cache, a_store_reopened_over_records_reads_them_from_rocksdb, .fini = dir_remove) {
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/sy-cache-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp failed");
+    state_store_t *s = open_dir(STATE_CACHE_BYTES_DEFAULT);
+    put_ok(s, "kept", "promo", 5);
+    commit_ok(s);
+    state_store_close(s);
+    s = open_dir(STATE_CACHE_BYTES_DEFAULT);
+    cr_assert(eq(int, node_of(s, "kept", "promo"), 5), "a record on disk was taken as absent");
+    cr_assert(eq(int, node_of(s, "other", "promo"), -1));
+    state_cache_stats_t st = stats_of(s);
+    cr_assert(eq(u64, st.misses, 2), "misses %llu, want 2: the table is not whole over records",
+              (unsigned long long)st.misses);
+    cr_assert(eq(int, node_of(s, "other", "promo"), -1));
+    st = stats_of(s);
+    cr_assert(eq(u64, st.absent_hits, 1), "absent hits %llu, want 1: absence was not cached",
+              (unsigned long long)st.absent_hits);
+    state_store_close(s);
+}
+
+Test(state_cache, a_new_store_that_evicted_reads_evicted_records_from_rocksdb) {
+    state_store_t *s = open_mem("cache-whole-evicts", SMALL_BUDGET_BYTES);
+    char contact[32];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(contact, sizeof contact, "contact-%05d", i);
+        put_ok(s, contact, "promo", (uint16_t)(i % 1000));
+        if (i % 100 == 99)
+            commit_ok(s);
+    }
+    commit_ok(s);
+    cr_assert_gt(stats_of(s).evictions, 0, "the small table never evicted");
+    for (int i = 0; i < 20000; i += 997) {
+        snprintf(contact, sizeof contact, "contact-%05d", i);
+        cr_assert(eq(int, node_of(s, contact, "promo"), i % 1000),
+                  "%s: an evicted record was taken as absent", contact);
+    }
+    cr_assert_gt(stats_of(s).misses, 0, "no evicted record was read from RocksDB");
+    state_store_close(s);
 }

@@ -144,6 +144,26 @@ Test(state_contact_table, a_value_too_long_to_keep_removes_the_old_one) {
     state_contact_table_close(t);
 }
 
+Test(state_contact_table, a_whole_table_answers_absent_until_it_drops_a_record) {
+    static char longer[STATE_CONTACT_VALUE_BYTES_MAX + 2];
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, 1 << 20), SY_OK));
+    cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(miss)"));
+    state_contact_table_mark_whole(t);
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "kept");
+    cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(absent)"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_CONSENT), "(absent)"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "kept"));
+    memset(longer, 'x', sizeof longer - 1);
+    put(t, "ann", STATE_CONTACT_REC_EVENT_IDS, longer); /* RocksDB's alone from now */
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_EVENT_IDS), "(miss)"));
+    cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(miss)"));
+    state_contact_table_mark_whole(t);
+    state_contact_table_clear(t);
+    cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(miss)"));
+    state_contact_table_close(t);
+}
+
 Test(state_contact_table, eviction_keeps_memory_under_the_budget_and_keeps_recent_contacts) {
     state_contact_table_t *t = NULL;
     char contact[32], value[64];
