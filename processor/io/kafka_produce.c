@@ -77,6 +77,51 @@ rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, kafka_topics_t *top
     }
 }
 
+/* The records of records[0..count) refused for a full queue moved to its front, in order;
+ * their number. The first other error, if any, into *err. */
+static size_t refused_keep(rd_kafka_message_t *records, size_t count,
+                           rd_kafka_resp_err_t *err) {
+    size_t kept = 0;
+    assert(records && err);
+    for (size_t i = 0; i < count; i++) {
+        if (records[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            records[kept++] = records[i];
+        else if (records[i].err && *err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            *err = records[i].err;
+    }
+    return kept;
+}
+
+rd_kafka_resp_err_t kafka_produce_copies(rd_kafka_t *producer, kafka_topics_t *topics,
+                                         const char *topic, int32_t partition,
+                                         rd_kafka_message_t *records, size_t count,
+                                         size_t *produced, const atomic_int *stop) {
+    assert(count <= KAFKA_PRODUCE_BATCH_MAX && partition >= 0 && produced);
+    rd_kafka_topic_t *handle = topics ? topic_handle(topics, producer, topic) : NULL;
+    rd_kafka_topic_t *own = handle ? NULL : rd_kafka_topic_new(producer, topic, NULL);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    *produced = 0;
+    if (!handle && !own)
+        return rd_kafka_last_error();
+    while (count > 0 && err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        int good = rd_kafka_produce_batch(handle ? handle : own, partition,
+                                          RD_KAFKA_MSG_F_COPY, records, (int)count);
+        *produced += good > 0 ? (size_t)good : 0;
+        if ((size_t)good == count)
+            break;
+        count = refused_keep(records, count, &err);
+        if (count > 0 && err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            if (stop && atomic_load(stop))
+                err = RD_KAFKA_RESP_ERR__QUEUE_FULL;
+            else
+                rd_kafka_poll(producer, KAFKA_PRODUCE_QUEUE_WAIT_MS);
+        }
+    }
+    if (own)
+        rd_kafka_topic_destroy(own);
+    return err;
+}
+
 rd_kafka_headers_t *kafka_dead_letter_headers(const sy_dead_letter_t *dl) {
     char partition[16], offset[32];
     rd_kafka_headers_t *h = rd_kafka_headers_new(5);

@@ -47,6 +47,19 @@ rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, kafka_topics_t *top
                                        rd_kafka_headers_t *headers, void *opaque,
                                        const atomic_int *stop);
 
+/* Produce copies of count records (count <= KAFKA_PRODUCE_BATCH_MAX; each its payload,
+ * len, key, key_len and _private as the delivery report's opaque) to one partition of
+ * topic at once, waiting while the queue is full as kafka_produce_copy does; records is
+ * scratch (their err fields are overwritten). Records refused for a full queue are
+ * produced again after the wait, so their order may change: for records whose order does
+ * not matter (each of a different key). Returns the first error other than a full queue,
+ * or RD_KAFKA_RESP_ERR__QUEUE_FULL when stopped; *produced counts those enqueued. */
+#define KAFKA_PRODUCE_BATCH_MAX 256
+rd_kafka_resp_err_t kafka_produce_copies(rd_kafka_t *producer, kafka_topics_t *topics,
+                                         const char *topic, int32_t partition,
+                                         rd_kafka_message_t *records, size_t count,
+                                         size_t *produced, const atomic_int *stop);
+
 /* The headers of a dead letter: switchyard.topic, .partition, .offset, .error and
  * .error.message, from dl (borrowed for the call). The caller owns the result. */
 rd_kafka_headers_t *kafka_dead_letter_headers(const sy_dead_letter_t *dl);

@@ -6,8 +6,10 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "kafka_produce.h"
 #include "log.h"
 #include "runner_int.h"
 #include "sy_clock.h"
@@ -93,27 +95,72 @@ void runner_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         c->offsets[msg->partition] = msg->offset;
 }
 
+/* The batch's changelog records of one partition, produced together
+ * (kafka_produce_copies): up to KAFKA_PRODUCE_BATCH_MAX at a time. */
+typedef struct changelog_run {
+    runner_t *r;
+    int32_t partition;
+    size_t count;
+    rd_kafka_message_t records[KAFKA_PRODUCE_BATCH_MAX];
+    uint8_t keys[KAFKA_PRODUCE_BATCH_MAX][RUNNER_CHANGELOG_KEY_BYTES_MAX];
+} changelog_run_t;
+
+static sy_err_t run_flush(changelog_run_t *run) {
+    runner_t *r = run->r;
+    size_t produced = 0;
+    assert(run->count <= KAFKA_PRODUCE_BATCH_MAX);
+    if (!run->count)
+        return SY_OK;
+    rd_kafka_resp_err_t err =
+        kafka_produce_copies(r->producer, &r->producer_topics, r->config->topic_changelog,
+                             run->partition, run->records, run->count, &produced, r->stop);
+    r->changelog.produced += produced;
+    run->count = 0;
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR
+               ? SY_OK
+               : runner_produce_failed(r, r->config->topic_changelog, err);
+}
+
+/* One op of the batch as a changelog record: its key is the column family byte, then the
+ * state key. Each key once in a batch: the records' order within it does not matter. */
 static sy_err_t produce_op(void *ctx, state_changelog_cf_t cf, int32_t partition,
                            const uint8_t *key, size_t key_len, const uint8_t *value,
                            size_t value_len) {
-    runner_t *r = ctx;
-    uint8_t record_key[RUNNER_CHANGELOG_KEY_BYTES_MAX];
+    changelog_run_t *run = ctx;
+    runner_t *r = run->r;
     assert(r->txn_state == RUNNER_TXN_COMMITTING && key && (unsigned)cf < 256);
-    if (key_len + 1 > sizeof record_key) {
+    if (key_len + 1 > RUNNER_CHANGELOG_KEY_BYTES_MAX) {
         snprintf(r->fatal_msg, sizeof r->fatal_msg, "changelog key of %zu bytes", key_len);
         return SY_ERR_KAFKA_ABORT;
     }
+    if (run->count && (run->partition != partition || run->count == KAFKA_PRODUCE_BATCH_MAX)) {
+        sy_err_t err = run_flush(run);
+        if (err != SY_OK)
+            return err;
+    }
+    uint8_t *record_key = run->keys[run->count];
     record_key[0] = (uint8_t)cf;
     memcpy(record_key + 1, key, key_len);
-    sy_err_t err = runner_produce(r, r->config->topic_changelog, partition, record_key,
-                                  key_len + 1, value, value ? value_len : 0, NULL, true);
-    r->changelog.produced += err == SY_OK;
-    return err;
+    run->partition = partition;
+    run->records[run->count++] = (rd_kafka_message_t){
+        .payload = (void *)value, .len = value ? value_len : 0, .key = record_key,
+        .key_len = key_len + 1, ._private = runner_produce_opaque(r, true)};
+    return SY_OK;
 }
 
 sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING);
-    sy_err_t err = state_store_pending_each(r->store, produce_op, r);
+    changelog_run_t *run = malloc(sizeof *run);
+    if (!run) {
+        snprintf(errbuf, errbuf_size, "no memory for the batch's changelog");
+        return SY_ERR_KAFKA_ABORT;
+    }
+    run->r = r;
+    run->count = 0;
+    sy_err_t err = state_store_pending_each(r->store, produce_op, run);
+    if (err == SY_OK)
+        err = run_flush(run);
+    free(run);
     if (err == SY_ERR_NOMEM) {
         snprintf(errbuf, errbuf_size, "no memory for the batch's changelog");
         return SY_ERR_KAFKA_ABORT;

@@ -488,6 +488,13 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
                         size_t key_len, const void *value, size_t value_len,
                         rd_kafka_headers_t *headers, bool changelog);
 
+/* The opaque of a record of the open batch (changelog: one whose delivery gives the
+ * checkpoint), for its delivery report (runner_delivery_cb). */
+void *runner_produce_opaque(const runner_t *r, bool changelog);
+
+/* A produce to topic failed with err: r->fatal_msg says so. SY_ERR_KAFKA_ABORT. */
+sy_err_t runner_produce_failed(runner_t *r, const char *topic, rd_kafka_resp_err_t err);
+
 /* The producer's delivery report callback: counts failures of the open batch and the
  * highest delivered changelog offset per partition. opaque is the runner. */
 void runner_delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque);

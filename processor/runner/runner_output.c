@@ -9,26 +9,31 @@
 #include "log.h"
 #include "runner_int.h"
 
-sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const void *key,
-                        size_t key_len, const void *value, size_t value_len,
-                        rd_kafka_headers_t *headers, bool changelog) {
+void *runner_produce_opaque(const runner_t *r, bool changelog) {
     /* Records belong to a batch: its outputs while open, its changelog at the commit. */
     assert(r->txn_state == RUNNER_TXN_OPEN || r->txn_state == RUNNER_TXN_COMMITTING);
-    assert(topic && (key || !key_len));
-    /* The opaque tells the delivery report the batch and whether it is a changelog
-     * record (runner_changelog.c). */
-    void *opaque = (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
-    rd_kafka_resp_err_t err =
-        kafka_produce_copy(r->producer, &r->producer_topics, topic, partition, key, key_len,
-                           value, value_len, headers, opaque, r->stop);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-        return SY_OK;
+    return (void *)(uintptr_t)((r->changelog.generation << 1) | (changelog ? 1 : 0));
+}
+
+sy_err_t runner_produce_failed(runner_t *r, const char *topic, rd_kafka_resp_err_t err) {
+    assert(topic && err != RD_KAFKA_RESP_ERR_NO_ERROR);
     int missing = err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
                   err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
     snprintf(r->fatal_msg, sizeof r->fatal_msg, "produce to %s: %s%s", topic,
              rd_kafka_err2str(err),
              missing ? " (the topic does not exist: create it)" : "");
     return SY_ERR_KAFKA_ABORT;
+}
+
+sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const void *key,
+                        size_t key_len, const void *value, size_t value_len,
+                        rd_kafka_headers_t *headers, bool changelog) {
+    assert(topic && (key || !key_len));
+    rd_kafka_resp_err_t err =
+        kafka_produce_copy(r->producer, &r->producer_topics, topic, partition, key, key_len,
+                           value, value_len, headers, runner_produce_opaque(r, changelog),
+                           r->stop);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? SY_OK : runner_produce_failed(r, topic, err);
 }
 
 /* Outputs are keyed by contact id and partitioned by the producer's partitioner. */
