@@ -1,6 +1,7 @@
 /* admin_table.c — the labelled series table: open addressing over FNV-1a hashes of the
  * family and the label values, linear probing, kept at most half full. Series are never
- * removed, only zeroed or marked not present, so probing needs no tombstones. */
+ * removed, only zeroed or marked not present, so probing needs no tombstones, and a series
+ * stays where it is until the table grows: the memo keeps pointers to them until then. */
 #include "admin_table.h"
 
 #include <assert.h>
@@ -41,6 +42,46 @@ static admin_series_t *slot_find(const admin_table_t *t, uint64_t h, uint16_t fa
     }
 }
 
+/* The memo's entry for (family, values): chosen by the value pointers (callers pass the same
+ * ones for the same series), the labels behind them compared by memo_matches. */
+static admin_memo_t *memo_entry(const admin_table_t *t, uint16_t family,
+                                const char *const *values, size_t n) {
+    const uint64_t k = 0x9e3779b97f4a7c15u; /* 2^64 over the golden ratio: spreads the bits */
+    uint64_t h = ((uint64_t)family + 1) * k;
+    assert(t->memo);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uintptr_t)values[i]) * k;
+    return &t->memo[h >> (64 - ADMIN_TABLE_MEMO_BITS)];
+}
+
+/* Whether m holds the series (family, values): the same values, one by one. */
+static bool memo_matches(const admin_memo_t *m, uint16_t family, const char *const *values,
+                         size_t n) {
+    const admin_series_t *s = m->series;
+    assert(n <= ADMIN_LABELS_MAX);
+    if (!s || s->family != family || m->n != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(values[i] ? values[i] : "", s->labels + m->starts[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Remember series s (of n label values) in m (NULL: no memo); s. */
+static admin_series_t *memo_keep(admin_memo_t *m, admin_series_t *s, size_t n) {
+    assert(s->hash && n <= ADMIN_LABELS_MAX);
+    if (!m)
+        return s;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        m->starts[i] = (uint16_t)at;
+        at += strlen(s->labels + at) + 1;
+    }
+    m->series = s;
+    m->n = (uint8_t)n;
+    return s;
+}
+
 static bool table_grow(admin_table_t *t) {
     size_t cap = t->cap ? 2 * t->cap : 64;
     admin_series_t *slots = calloc(cap, sizeof *slots);
@@ -56,6 +97,10 @@ static bool table_grow(admin_table_t *t) {
     free(t->slots);
     t->slots = slots;
     t->cap = cap;
+    if (t->memo) /* its series have moved */
+        memset(t->memo, 0, ADMIN_TABLE_MEMO * sizeof *t->memo);
+    else
+        t->memo = calloc(ADMIN_TABLE_MEMO, sizeof *t->memo); /* none: every series hashed */
     return true;
 }
 
@@ -63,6 +108,9 @@ static bool table_grow(admin_table_t *t) {
 static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *const *values,
                                  size_t n) {
     char labels[ADMIN_LABELS_BYTES_MAX];
+    admin_memo_t *m = t->memo ? memo_entry(t, family, values, n) : NULL;
+    if (m && memo_matches(m, family, values, n))
+        return m->series;
     size_t len = labels_pack(labels, values, n);
     if (n && !len) {
         t->dropped++;
@@ -72,7 +120,7 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     if (t->cap) {
         admin_series_t *s = slot_find(t, h, family, labels, len);
         if (s->hash)
-            return s;
+            return memo_keep(m, s, n);
     }
     if (t->count >= ADMIN_TABLE_SERIES_MAX || ((t->count + 1) * 2 > t->cap && !table_grow(t))) {
         t->dropped++;
@@ -88,7 +136,7 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     *s = (admin_series_t){.hash = h, .family = family, .labels_len = (uint16_t)len,
                           .labels = copy};
     t->count++;
-    return s;
+    return memo_keep(m, s, n);
 }
 
 bool admin_table_add(admin_table_t *t, uint16_t family, const char *const *values, size_t n,
@@ -180,6 +228,7 @@ void admin_table_deinit(admin_table_t *t) {
     for (size_t i = 0; i < t->cap; i++)
         free(t->slots[i].labels);
     free(t->slots);
+    free(t->memo);
     *t = (admin_table_t){0};
 }
 
