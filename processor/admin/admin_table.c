@@ -42,16 +42,24 @@ static admin_series_t *slot_find(const admin_table_t *t, uint64_t h, uint16_t fa
     }
 }
 
-/* The memo's entry for (family, values): chosen by the value pointers (callers pass the same
- * ones for the same series), the labels behind them compared by memo_matches. */
-static admin_memo_t *memo_entry(const admin_table_t *t, uint16_t family,
-                                const char *const *values, size_t n) {
+/* The memo's key for (family, values): a hash of the value pointers (callers pass the same
+ * ones for the same series; the labels behind them are compared by memo_matches). */
+static uint64_t memo_key(uint16_t family, const char *const *values, size_t n) {
     const uint64_t k = 0x9e3779b97f4a7c15u; /* 2^64 over the golden ratio: spreads the bits */
     uint64_t h = ((uint64_t)family + 1) * k;
-    assert(t->memo);
+    assert(n <= ADMIN_LABELS_MAX);
     for (size_t i = 0; i < n; i++)
         h = (h ^ (uintptr_t)values[i]) * k;
-    return &t->memo[h >> (64 - ADMIN_TABLE_MEMO_BITS)];
+    return h ? h : 1; /* 0 marks an empty entry */
+}
+
+/* The memo's entry of key: the one holding it, or the empty one where it goes (linear
+ * probing; the memo is kept at most half full, so there is one). */
+static admin_memo_t *memo_entry(const admin_table_t *t, uint64_t key) {
+    assert(t->memo && t->memo_count < ADMIN_TABLE_MEMO);
+    for (size_t i = key >> (64 - ADMIN_TABLE_MEMO_BITS);; i = (i + 1) % ADMIN_TABLE_MEMO)
+        if (t->memo[i].key == key || !t->memo[i].key)
+            return &t->memo[i];
 }
 
 /* Whether m holds the series (family, values): the same values, one by one. */
@@ -67,18 +75,25 @@ static bool memo_matches(const admin_memo_t *m, uint16_t family, const char *con
     return true;
 }
 
-/* Remember series s (of n label values) in m (NULL: no memo); s. */
-static admin_series_t *memo_keep(admin_memo_t *m, admin_series_t *s, size_t n) {
+/* Remember series s (of n label values) under key in t's memo, when it has room; s. */
+static admin_series_t *memo_keep(admin_table_t *t, uint64_t key, admin_series_t *s, size_t n) {
     assert(s->hash && n <= ADMIN_LABELS_MAX);
-    if (!m)
+    if (!t->memo)
         return s;
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
+    admin_memo_t *m = memo_entry(t, key);
+    if (!m->key && (t->memo_count + 1) * 2 > ADMIN_TABLE_MEMO) { /* full: start again */
+        memset(t->memo, 0, ADMIN_TABLE_MEMO * sizeof *t->memo);
+        t->memo_count = 0;
+        m = memo_entry(t, key);
+    }
+    t->memo_count += !m->key;
+    m->key = key;
+    m->series = s;
+    m->n = (uint8_t)n;
+    for (size_t i = 0, at = 0; i < n; i++) {
         m->starts[i] = (uint16_t)at;
         at += strlen(s->labels + at) + 1;
     }
-    m->series = s;
-    m->n = (uint8_t)n;
     return s;
 }
 
@@ -97,6 +112,7 @@ static bool table_grow(admin_table_t *t) {
     free(t->slots);
     t->slots = slots;
     t->cap = cap;
+    t->memo_count = 0;
     if (t->memo) /* its series have moved */
         memset(t->memo, 0, ADMIN_TABLE_MEMO * sizeof *t->memo);
     else
@@ -108,9 +124,12 @@ static bool table_grow(admin_table_t *t) {
 static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *const *values,
                                  size_t n) {
     char labels[ADMIN_LABELS_BYTES_MAX];
-    admin_memo_t *m = t->memo ? memo_entry(t, family, values, n) : NULL;
-    if (m && memo_matches(m, family, values, n))
-        return m->series;
+    uint64_t key = memo_key(family, values, n);
+    if (t->memo) {
+        const admin_memo_t *m = memo_entry(t, key);
+        if (m->key && memo_matches(m, family, values, n))
+            return m->series;
+    }
     size_t len = labels_pack(labels, values, n);
     if (n && !len) {
         t->dropped++;
@@ -120,7 +139,7 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     if (t->cap) {
         admin_series_t *s = slot_find(t, h, family, labels, len);
         if (s->hash)
-            return memo_keep(m, s, n);
+            return memo_keep(t, key, s, n);
     }
     if (t->count >= ADMIN_TABLE_SERIES_MAX || ((t->count + 1) * 2 > t->cap && !table_grow(t))) {
         t->dropped++;
@@ -136,7 +155,7 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     *s = (admin_series_t){.hash = h, .family = family, .labels_len = (uint16_t)len,
                           .labels = copy};
     t->count++;
-    return memo_keep(m, s, n);
+    return memo_keep(t, key, s, n);
 }
 
 bool admin_table_add(admin_table_t *t, uint16_t family, const char *const *values, size_t n,

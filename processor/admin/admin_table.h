@@ -27,14 +27,17 @@ typedef struct admin_series {
     bool present;     /* false: kept for reuse but not rendered (a gauge not set) */
 } admin_series_t;
 
-/* Entries of a table's memo (a power of two): far above the series one batch of a partition
- * counts (a journey's nodes, paths and campaign metrics); a miss only costs the hash. */
+/* Entries of a table's memo (a power of two), kept at most half full (emptied when it would
+ * be fuller): far above the value pointers one batch passes (a journey's nodes, paths and
+ * campaign metrics); beyond them a series is only hashed as without a memo. */
 #define ADMIN_TABLE_MEMO_BITS 8
 #define ADMIN_TABLE_MEMO (1u << ADMIN_TABLE_MEMO_BITS)
 
-/* One memo entry: a series, with where each of its label values starts in its labels. */
+/* One memo entry: the series last found with one set of value pointers, and where each of
+ * its label values starts in its labels. */
 typedef struct admin_memo {
-    admin_series_t *series; /* borrowed from the table's slots; NULL: empty */
+    uint64_t key;           /* a hash of the family and the value pointers; 0: empty */
+    admin_series_t *series; /* borrowed from the table's slots */
     uint16_t starts[ADMIN_LABELS_MAX];
     uint8_t n;              /* the series' label values */
 } admin_memo_t;
@@ -47,6 +50,7 @@ typedef struct admin_table {
     uint64_t dropped;      /* series refused: table full, labels too long, no memory */
     admin_memo_t *memo;    /* owned, ADMIN_TABLE_MEMO entries (or NULL): series found before,
                             * by their value pointers, checked against their labels */
+    size_t memo_count;     /* its entries in use */
 } admin_table_t;
 
 /* Add delta to the series (family, values[0..n)) (values borrowed, copied when the series

@@ -120,3 +120,21 @@ Test(admin_table, same_pointers_with_other_text_count_another_series) {
     cr_expect(eq(sz, t.count, 403));
     admin_table_deinit(&t);
 }
+
+/* More pointers than the memo keeps: each series still counted once per add. */
+Test(admin_table, many_value_pointers_each_count_their_series) {
+    admin_table_t t = {0};
+    enum { IDS = 3 * ADMIN_TABLE_MEMO };
+    static char ids[IDS][8];
+    for (int i = 0; i < IDS; i++)
+        snprintf(ids[i], sizeof ids[i], "n%d", i % (IDS / 2)); /* two pointers per text */
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < IDS; i++) {
+            const char *values[] = {"j", ids[i]};
+            cr_assert(admin_table_add(&t, 1, values, 2, 1));
+        }
+    cr_expect(eq(sz, t.count, IDS / 2));
+    const char *n5[] = {"j", "n5"};
+    cr_expect(eq(dbl, admin_table_get(&t, 1, n5, 2)->value, 4));
+    admin_table_deinit(&t);
+}
