@@ -1,6 +1,7 @@
 /* admin_table.c — the labelled series table: open addressing over FNV-1a hashes of the
  * family and the label values, linear probing, kept at most half full. Series are never
- * removed, only zeroed or marked not present, so probing needs no tombstones. */
+ * removed, only zeroed or marked not present, so probing needs no tombstones, and a series
+ * stays where it is until the table grows: the memo keeps pointers to them until then. */
 #include "admin_table.h"
 
 #include <assert.h>
@@ -41,6 +42,61 @@ static admin_series_t *slot_find(const admin_table_t *t, uint64_t h, uint16_t fa
     }
 }
 
+/* The memo's key for (family, values): a hash of the value pointers (callers pass the same
+ * ones for the same series; the labels behind them are compared by memo_matches). */
+static uint64_t memo_key(uint16_t family, const char *const *values, size_t n) {
+    const uint64_t k = 0x9e3779b97f4a7c15u; /* 2^64 over the golden ratio: spreads the bits */
+    uint64_t h = ((uint64_t)family + 1) * k;
+    assert(n <= ADMIN_LABELS_MAX);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uintptr_t)values[i]) * k;
+    return h ? h : 1; /* 0 marks an empty entry */
+}
+
+/* The memo's entry of key: the one holding it, or the empty one where it goes (linear
+ * probing; the memo is kept at most half full, so there is one). */
+static admin_memo_t *memo_entry(const admin_table_t *t, uint64_t key) {
+    assert(t->memo && t->memo_count < ADMIN_TABLE_MEMO);
+    for (size_t i = key >> (64 - ADMIN_TABLE_MEMO_BITS);; i = (i + 1) % ADMIN_TABLE_MEMO)
+        if (t->memo[i].key == key || !t->memo[i].key)
+            return &t->memo[i];
+}
+
+/* Whether m holds the series (family, values): the same values, one by one. */
+static bool memo_matches(const admin_memo_t *m, uint16_t family, const char *const *values,
+                         size_t n) {
+    const admin_series_t *s = m->series;
+    assert(n <= ADMIN_LABELS_MAX);
+    if (!s || s->family != family || m->n != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(values[i] ? values[i] : "", s->labels + m->starts[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Remember series s (of n label values) under key in t's memo, when it has room; s. */
+static admin_series_t *memo_keep(admin_table_t *t, uint64_t key, admin_series_t *s, size_t n) {
+    assert(s->hash && n <= ADMIN_LABELS_MAX);
+    if (!t->memo)
+        return s;
+    admin_memo_t *m = memo_entry(t, key);
+    if (!m->key && (t->memo_count + 1) * 2 > ADMIN_TABLE_MEMO) { /* full: start again */
+        memset(t->memo, 0, ADMIN_TABLE_MEMO * sizeof *t->memo);
+        t->memo_count = 0;
+        m = memo_entry(t, key);
+    }
+    t->memo_count += !m->key;
+    m->key = key;
+    m->series = s;
+    m->n = (uint8_t)n;
+    for (size_t i = 0, at = 0; i < n; i++) {
+        m->starts[i] = (uint16_t)at;
+        at += strlen(s->labels + at) + 1;
+    }
+    return s;
+}
+
 static bool table_grow(admin_table_t *t) {
     size_t cap = t->cap ? 2 * t->cap : 64;
     admin_series_t *slots = calloc(cap, sizeof *slots);
@@ -56,6 +112,11 @@ static bool table_grow(admin_table_t *t) {
     free(t->slots);
     t->slots = slots;
     t->cap = cap;
+    t->memo_count = 0;
+    if (t->memo) /* its series have moved */
+        memset(t->memo, 0, ADMIN_TABLE_MEMO * sizeof *t->memo);
+    else
+        t->memo = calloc(ADMIN_TABLE_MEMO, sizeof *t->memo); /* none: every series hashed */
     return true;
 }
 
@@ -63,6 +124,12 @@ static bool table_grow(admin_table_t *t) {
 static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *const *values,
                                  size_t n) {
     char labels[ADMIN_LABELS_BYTES_MAX];
+    uint64_t key = memo_key(family, values, n);
+    if (t->memo) {
+        const admin_memo_t *m = memo_entry(t, key);
+        if (m->key && memo_matches(m, family, values, n))
+            return m->series;
+    }
     size_t len = labels_pack(labels, values, n);
     if (n && !len) {
         t->dropped++;
@@ -72,7 +139,7 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     if (t->cap) {
         admin_series_t *s = slot_find(t, h, family, labels, len);
         if (s->hash)
-            return s;
+            return memo_keep(t, key, s, n);
     }
     if (t->count >= ADMIN_TABLE_SERIES_MAX || ((t->count + 1) * 2 > t->cap && !table_grow(t))) {
         t->dropped++;
@@ -88,7 +155,7 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     *s = (admin_series_t){.hash = h, .family = family, .labels_len = (uint16_t)len,
                           .labels = copy};
     t->count++;
-    return s;
+    return memo_keep(t, key, s, n);
 }
 
 bool admin_table_add(admin_table_t *t, uint16_t family, const char *const *values, size_t n,
@@ -180,6 +247,7 @@ void admin_table_deinit(admin_table_t *t) {
     for (size_t i = 0; i < t->cap; i++)
         free(t->slots[i].labels);
     free(t->slots);
+    free(t->memo);
     *t = (admin_table_t){0};
 }
 

@@ -1,7 +1,8 @@
 /* admin_table.h — a table of labelled metric series: (family, label values) → value, found
- * by hash in constant expected time. The runner keeps one per batch (counts it adds, no
- * lock) and the admin server one of published totals (behind its mutex). Not thread-safe
- * and not a renderer: admin_expo.h writes the text. */
+ * by hash in constant expected time, the series last asked for with the same value pointers
+ * found without packing and hashing their labels again (a memo). The runner keeps one per
+ * batch (counts it adds, no lock) and the admin server one of published totals (behind its
+ * mutex). Not thread-safe and not a renderer: admin_expo.h writes the text. */
 #ifndef SY_ADMIN_TABLE_H
 #define SY_ADMIN_TABLE_H
 
@@ -26,12 +27,30 @@ typedef struct admin_series {
     bool present;     /* false: kept for reuse but not rendered (a gauge not set) */
 } admin_series_t;
 
+/* Entries of a table's memo (a power of two), kept at most half full (emptied when it would
+ * be fuller): far above the value pointers one batch passes (a journey's nodes, paths and
+ * campaign metrics); beyond them a series is only hashed as without a memo. */
+#define ADMIN_TABLE_MEMO_BITS 8
+#define ADMIN_TABLE_MEMO (1u << ADMIN_TABLE_MEMO_BITS)
+
+/* One memo entry: the series last found with one set of value pointers, and where each of
+ * its label values starts in its labels. */
+typedef struct admin_memo {
+    uint64_t key;           /* a hash of the family and the value pointers; 0: empty */
+    admin_series_t *series; /* borrowed from the table's slots */
+    uint16_t starts[ADMIN_LABELS_MAX];
+    uint8_t n;              /* the series' label values */
+} admin_memo_t;
+
 /* Zero-initialise ({0}) before use; admin_table_deinit frees it. */
 typedef struct admin_table {
     admin_series_t *slots; /* owned; kept at most half full */
     size_t cap;            /* a power of two, or 0 */
     size_t count;
     uint64_t dropped;      /* series refused: table full, labels too long, no memory */
+    admin_memo_t *memo;    /* owned, ADMIN_TABLE_MEMO entries (or NULL): series found before,
+                            * by their value pointers, checked against their labels */
+    size_t memo_count;     /* its entries in use */
 } admin_table_t;
 
 /* Add delta to the series (family, values[0..n)) (values borrowed, copied when the series

@@ -27,13 +27,20 @@ _Static_assert(ADMIN_CAMPAIGN_BOUNCED - ADMIN_CAMPAIGN_ENTERED == CAMPAIGN_BOUNC
 static const admin_family_t count_families[] = {ADMIN_NODE_CONTACTS, ADMIN_PATH_CONTACTS};
 static const size_t count_labels[] = {3, 5, 5};
 
+/* Whether ids a and b are the same: a decision's ids are mostly the journey's own strings,
+ * so the pointers are compared before the text. */
+static bool id_same(const char *a, const char *b) {
+    assert(a && b);
+    return a == b || strcmp(a, b) == 0;
+}
+
 /* The loaded version (id, version), or NULL; remembers the last one found. */
 static const journey_t *journey_find(runner_t *r, const char *id, int32_t version) {
     const journey_set_t *set = &r->journeys->set;
     assert(id);
     if (r->journey_hint < set->count) {
         const journey_t *j = set->journeys[r->journey_hint];
-        if (j->version == version && strcmp(j->id, id) == 0)
+        if (j->version == version && id_same(j->id, id))
             return j;
     }
     for (size_t i = 0; i < set->count; i++)
@@ -44,8 +51,14 @@ static const journey_t *journey_find(runner_t *r, const char *id, int32_t versio
     return NULL;
 }
 
+/* j's node of that id, or NULL: first by pointer (the engine's decisions name nodes by the
+ * journey's own ids), then by text; a journey's ids are unique (journey_node.c), so both
+ * find the same node. */
 static const journey_node_t *node_find(const journey_t *j, const char *id) {
     assert(id);
+    for (size_t i = 0; j && i < j->nodes_count; i++)
+        if (j->nodes[i].id == id)
+            return &j->nodes[i];
     for (size_t i = 0; j && i < j->nodes_count; i++)
         if (strcmp(j->nodes[i].id, id) == 0)
             return &j->nodes[i];
@@ -70,12 +83,12 @@ void runner_counts_decision(runner_t *r, const sy_decision_t *d, const char *ver
     live_add(r, p, COUNT_PATH, edge, 1);
     const journey_t *j = journey_find(r, d->journey_id, d->journey_version);
     const journey_node_t *to = node_find(j, d->to_node);
-    if (d->from_node && to && strcmp(d->from_node, d->to_node) == 0)
+    const journey_node_t *sender = d->from_node ? node_find(j, d->from_node) : NULL;
+    if (to && sender == to)
         return; /* a move from a node to itself changes no node's count */
     if (d->from_node) {
         const char *left[] = {d->journey_id, version, d->from_node};
         live_add(r, p, COUNT_NODE, left, -1);
-        const journey_node_t *sender = node_find(j, d->from_node);
         if (sender && sender->kind == JOURNEY_NODE_SEND && d->path) {
             const char *reason[] = {d->path}; /* the move on from a send says why not */
             runner_metrics_count(r, ADMIN_SENDS_STOPPED, reason, 1);

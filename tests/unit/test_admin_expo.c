@@ -1,10 +1,12 @@
 /* test_admin_expo.c — unit tests of the admin server's text: the Prometheus exposition
  * writer (HELP and TYPE lines, samples with labels, label values escaped as the format
  * says: backslash, double quote, newline; special floats) and the series table (adding,
- * merging committed batches, assigning gauges). Not HTTP: test_admin.c on the broker. */
+ * merging committed batches, assigning gauges, the memo of series by pointers). Not HTTP:
+ * test_admin.c on the broker. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,4 +86,55 @@ Test(admin_table, batches_merge_into_totals_and_gauges_are_replaced) {
     admin_table_deinit(&totals);
     admin_table_deinit(&gauges);
     admin_table_deinit(&published);
+}
+
+/* The memo finds series by the caller's pointers: text rewritten behind the same pointers is
+ * another series, split otherwise between the values or of another family. */
+Test(admin_table, same_pointers_with_other_text_count_another_series) {
+    admin_table_t t = {0};
+    char journey[8], version[8];
+    const char *values[] = {journey, version};
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 200; i++) { /* past the first sizes: the table grows */
+            snprintf(journey, sizeof journey, "j%d", i % 10);
+            snprintf(version, sizeof version, "%d", i / 10);
+            cr_assert(admin_table_add(&t, 1, values, 2, 1));
+            cr_assert(admin_table_add(&t, 2, values, 2, 1));
+        }
+    cr_expect(eq(sz, t.count, 400));
+    snprintf(journey, sizeof journey, "%s", "ab");
+    snprintf(version, sizeof version, "%s", "c");
+    cr_assert(admin_table_add(&t, 3, values, 2, 1));
+    snprintf(journey, sizeof journey, "%s", "a");
+    snprintf(version, sizeof version, "%s", "bc");
+    cr_assert(admin_table_add(&t, 3, values, 2, 1));
+    values[1] = NULL; /* as "" */
+    cr_assert(admin_table_add(&t, 3, values, 2, 5));
+    const char *j7v3[] = {"j7", "3"}, *ab_c[] = {"ab", "c"}, *a_bc[] = {"a", "bc"},
+               *a_none[] = {"a", ""};
+    cr_expect(eq(dbl, admin_table_get(&t, 1, j7v3, 2)->value, 3));
+    cr_expect(eq(dbl, admin_table_get(&t, 2, j7v3, 2)->value, 3));
+    cr_expect(eq(dbl, admin_table_get(&t, 3, ab_c, 2)->value, 1));
+    cr_expect(eq(dbl, admin_table_get(&t, 3, a_bc, 2)->value, 1));
+    cr_expect(eq(dbl, admin_table_get(&t, 3, a_none, 2)->value, 5));
+    cr_expect(eq(sz, t.count, 403));
+    admin_table_deinit(&t);
+}
+
+/* More pointers than the memo keeps: each series still counted once per add. */
+Test(admin_table, many_value_pointers_each_count_their_series) {
+    admin_table_t t = {0};
+    enum { IDS = 3 * ADMIN_TABLE_MEMO };
+    static char ids[IDS][8];
+    for (int i = 0; i < IDS; i++)
+        snprintf(ids[i], sizeof ids[i], "n%d", i % (IDS / 2)); /* two pointers per text */
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < IDS; i++) {
+            const char *values[] = {"j", ids[i]};
+            cr_assert(admin_table_add(&t, 1, values, 2, 1));
+        }
+    cr_expect(eq(sz, t.count, IDS / 2));
+    const char *n5[] = {"j", "n5"};
+    cr_expect(eq(dbl, admin_table_get(&t, 1, n5, 2)->value, 4));
+    admin_table_deinit(&t);
 }
