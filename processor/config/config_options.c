@@ -209,7 +209,9 @@ const config_option_t config_options[] = {
      "Memory budget, in bytes, of the cache of committed state in front of RocksDB: one "
      "entry per hot contact with its journey instances (or that it has none), profile, "
      "recent event ids, consent and engagement memory. Counts the cache's index too; the "
-     "least recently used contacts go first (CLOCK). 0 turns the cache off."},
+     "least recently used contacts go first (CLOCK). Over a new state directory the cache "
+     "holds all the state until its first eviction, so a contact it lacks has none and "
+     "RocksDB is not asked. 0 turns the cache off."},
     /* The default is STATE_CHECKPOINT_BATCHES_DEFAULT (state_store.h). */
     {"state.checkpoint.batches", CONFIG_TYPE_INT, "16", NULL, 1, 1000000, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(state_checkpoint_batches),
