@@ -1,4 +1,5 @@
-/* kafka_produce.c — the produce loop and the dead-letter headers of kafka_produce.h. */
+/* kafka_produce.c — the produce loops (a record; a partition's records at once) and the
+ * dead-letter headers of kafka_produce.h. */
 #include "kafka_produce.h"
 
 #include <assert.h>

@@ -1,7 +1,8 @@
 /* kafka_produce.h — what every switchyard producer does the same way: produce a copy of a
- * record, waiting while librdkafka's queue is full, and the headers a dead letter carries
- * (docs/records.md). Used by the service (runner_output.c) and replay's Kafka output
- * (output_kafka.c). Not a producer of its own: callers own their rd_kafka_t. */
+ * record (or of a partition's records at once), waiting while librdkafka's queue is full,
+ * and the headers a dead letter carries (docs/records.md). Used by the service
+ * (runner_output.c, runner_changelog.c) and replay's Kafka output (output_kafka.c). Not a
+ * producer of its own: callers own their rd_kafka_t. */
 #ifndef SY_KAFKA_PRODUCE_H
 #define SY_KAFKA_PRODUCE_H
 
