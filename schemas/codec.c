@@ -186,6 +186,16 @@ bool codec_wr_grow(codec_wr_t *w, size_t need) {
     return w->err == SY_OK;
 }
 
+void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len) {
+    assert(s && len <= INT64_MAX);
+    if (!codec_utf8_valid((const uint8_t *)s, len)) {
+        w->not_utf8 = w->err == SY_OK;
+        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        return;
+    }
+    codec_wr_bytes(w, s, len);
+}
+
 sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const void **frame,
                      size_t *frame_len, char *errbuf, size_t errbuf_size) {
     if (CODEC_FRAME_HEADER_BYTES + body_len > SY_FRAME_BYTES_MAX)

@@ -132,7 +132,7 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
 /* Plain ASCII: 1 to 0x7f (no NUL, no high bit). */
 static bool ascii_word(uint64_t v) {
     /* no assert: a pure word test */
-    return !(codec_word_has_below(v, 1) | (v & UINT64_C(0x8080808080808080)));
+    return !codec_word_not_ascii(v);
 }
 
 static bool ascii_byte(uint8_t c) {

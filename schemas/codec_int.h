@@ -217,6 +217,49 @@ static inline size_t codec_word_prefix(const uint8_t *s, size_t n, bool (*word_p
     return i;
 }
 
+/* Non-zero when a byte of v is not plain ASCII (1 to 0x7f: a NUL or a high bit). */
+static inline uint64_t codec_word_not_ascii(uint64_t v) {
+    /* no assert: a pure word test */
+    return codec_word_has_below(v, 1) | (v & UINT64_C(0x8080808080808080));
+}
+
+/* Copy src[0..n) to dst (which does not overlap it) and say whether every byte was plain
+ * ASCII (1 to 0x7f): one pass that reads each byte once, for the strings the codec reads
+ * and writes, so the common string costs no separate scan. Whole words, then the tail as
+ * one word overlapping what was copied (the last 8, or the first 4 and the last 4), then
+ * for under 4 bytes byte by byte. dst[0..n) only is written. False says nothing of where:
+ * callers check the slow way (codec_utf8_valid, the guard's string step). */
+static inline bool codec_ascii_copy(uint8_t *dst, const uint8_t *src, size_t n) {
+    uint64_t v, bad = 0;
+    uint32_t lo, hi;
+    size_t i = 0;
+    assert((dst && src) || n == 0);
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v, src + i, sizeof v);
+        memcpy(dst + i, &v, sizeof v);
+        bad |= codec_word_not_ascii(v);
+    }
+    if (i == n)
+        return bad == 0;
+    if (n >= 8) {
+        memcpy(&v, src + n - 8, sizeof v);
+        memcpy(dst + n - 8, &v, sizeof v);
+        return (bad | codec_word_not_ascii(v)) == 0;
+    }
+    if (n >= 4) {
+        memcpy(&lo, src, sizeof lo);
+        memcpy(&hi, src + n - 4, sizeof hi);
+        memcpy(dst, &lo, sizeof lo);
+        memcpy(dst + n - 4, &hi, sizeof hi);
+        return codec_word_not_ascii((uint64_t)hi << 32 | lo) == 0;
+    }
+    for (; i < n; i++) {
+        dst[i] = src[i];
+        bad |= (uint8_t)(src[i] - 1) >= 0x7f;
+    }
+    return bad == 0;
+}
+
 /* codec_guard.c: the index of the first byte of s[0..n) that is not ASCII without NUL
  * (1 to 0x7f), n when there is none. */
 size_t codec_ascii_prefix(const uint8_t *s, size_t n);

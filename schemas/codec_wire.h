@@ -129,19 +129,24 @@ static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
     return codec_wr_grow(w, need);
 }
 
-static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
-    /* no assert: the hot varint leaf; codec_wr_reserve asserts the writer's bounds */
+/* The zigzag varint of v at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. */
+static inline size_t codec_wire_put_long(uint8_t *o, int64_t v) {
+    /* no assert: the hot varint leaf; its callers reserve the room */
     uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    if (!codec_wr_reserve(w, CODEC_WIRE_VARINT_BYTES_MAX))
-        return;
-    uint8_t *o = (uint8_t *)w->codec->out + w->pos;
     size_t n = 0;
     while (u >= 0x80) {
         o[n++] = (uint8_t)(u | 0x80);
         u >>= 7;
     }
     o[n++] = (uint8_t)u;
-    w->pos += n;
+    return n;
+}
+
+static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
+    /* no assert: the hot varint leaf; codec_wr_reserve asserts the writer's bounds */
+    if (!codec_wr_reserve(w, CODEC_WIRE_VARINT_BYTES_MAX))
+        return;
+    w->pos += codec_wire_put_long((uint8_t *)w->codec->out + w->pos, v);
 }
 
 static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
@@ -153,21 +158,39 @@ static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
     w->pos += len;
 }
 
-/* The rules refuse NULL required strings first; this only keeps a slip from crashing.
- * A string that is not UTF-8 is refused here: what we write must pass what we read. */
+/* codec.c: codec_wr_string_len step by step (the UTF-8 check, then the length and the
+ * bytes, each reserved), for when the string may not fit or a write failed before. */
+void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len);
+
+/* The string s of len bytes (strlen(s), measured by the caller). A string that is not
+ * UTF-8 is refused here: what we write must pass what we read. When it fits, it is copied
+ * and checked in one pass (codec_ascii_copy); only a string with a byte that is not plain
+ * ASCII is scanned again, by codec_utf8_valid. */
+static inline void codec_wr_string_len(codec_wr_t *w, const char *s, size_t len) {
+    assert(s && len <= INT64_MAX);
+    if (w->err != SY_OK || w->pos + CODEC_WIRE_VARINT_BYTES_MAX + len > w->codec->out_size) {
+        codec_wr_string_slow(w, s, len);
+        return;
+    }
+    uint8_t *o = (uint8_t *)w->codec->out + w->pos;
+    size_t n = codec_wire_put_long(o, (int64_t)len);
+    if (!codec_ascii_copy(o + n, (const uint8_t *)s, len) &&
+        !codec_utf8_valid((const uint8_t *)s, len)) {
+        w->not_utf8 = true;
+        w->err = SY_ERR_INVALID_RECORD;
+        return;
+    }
+    w->pos += n + len;
+}
+
+/* The rules refuse NULL required strings first; this only keeps a slip from crashing. */
 static inline void codec_wr_string(codec_wr_t *w, const char *s) {
+    /* no assert: strlen, then codec_wr_string_len, which asserts */
     if (s == NULL) {
         w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
         return;
     }
-    size_t len = strlen(s);
-    assert(len <= INT64_MAX);
-    if (!codec_utf8_valid((const uint8_t *)s, len)) {
-        w->not_utf8 = w->err == SY_OK;
-        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
-        return;
-    }
-    codec_wr_bytes(w, s, len);
+    codec_wr_string_len(w, s, strlen(s));
 }
 
 /* ["null", string]: branch 0 for NULL, else branch 1 and the string. */

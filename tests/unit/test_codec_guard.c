@@ -272,3 +272,31 @@ Test(codec, ascii_prefix_stops_at_the_first_byte_that_is_not_plain_ascii) {
             }
     }
 }
+
+/* codec_ascii_copy against the definition: for every length up to 40 it copies exactly
+ * the n bytes (the guard bytes around dst stay), and says the string is plain ASCII unless
+ * one byte anywhere is not (NUL, a high bit, a UTF-8 lead byte): the overlapping tail
+ * words must see every place, and the copy must be right either way. */
+Test(codec, ascii_copy_copies_n_bytes_and_finds_any_byte_that_is_not_plain_ascii) {
+    static const uint8_t stops[] = {0x00, 0x80, 0xc3, 0xff};
+    uint8_t s[48], d[48 + 2];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            s[i] = (uint8_t)(0x01 + (i * 37) % 0x7f); /* every plain byte, 0x01 to 0x7f */
+        for (size_t at = 0; at <= n; at++)
+            for (size_t k = 0; k < sizeof stops; k++) {
+                uint8_t kept = at < n ? s[at] : 0;
+                if (at < n)
+                    s[at] = stops[k];
+                memset(d, 0xaa, sizeof d);
+                bool plain = codec_ascii_copy(d + 1, s, n);
+                cr_assert_eq(plain, at == n, "length %zu, 0x%02x at %zu: %d", n, stops[k],
+                             at, plain);
+                cr_assert_eq(memcmp(d + 1, s, n), 0, "length %zu: the copy", n);
+                cr_assert_eq(d[0], 0xaa, "length %zu: a byte before the copy", n);
+                cr_assert_eq(d[n + 1], 0xaa, "length %zu: a byte after the copy", n);
+                if (at < n)
+                    s[at] = kept;
+            }
+    }
+}
