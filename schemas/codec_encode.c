@@ -24,17 +24,26 @@ static void write_kvs(codec_wr_t *w, const sy_kv_t *kvs, size_t count) {
     codec_wr_long(w, 0);
 }
 
-static void write_event(codec_wr_t *w, const sy_event_t *e) {
+/* ["null", string] of an id the rules measured (len). */
+static void write_opt_id(codec_wr_t *w, const char *s, size_t len) {
+    assert(s || len == 0);
+    codec_wr_long(w, s != NULL);
+    if (s != NULL)
+        codec_wr_string_len(w, s, len);
+}
+
+/* ids_len: the lengths codec_rules_event measured. */
+static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_len) {
     /* The rules passed: what is written is what a decoder accepts. */
     assert(e->props_count <= SY_EVENT_PROPS_MAX && (unsigned)e->channel < SY_CHANNEL__COUNT);
-    codec_wr_string(w, e->event_id);
-    codec_wr_string(w, e->contact_id);
+    codec_wr_string_len(w, e->event_id, ids_len[CODEC_EVENT_EVENT_ID]);
+    codec_wr_string_len(w, e->contact_id, ids_len[CODEC_EVENT_CONTACT_ID]);
     codec_wr_long(w, e->occurred_at_ms);
     codec_wr_long(w, e->channel);
     codec_wr_long(w, e->type);
-    codec_wr_opt_string(w, e->message_id);
-    codec_wr_opt_string(w, e->journey_id);
-    codec_wr_opt_string(w, e->node_id);
+    write_opt_id(w, e->message_id, ids_len[CODEC_EVENT_MESSAGE_ID]);
+    write_opt_id(w, e->journey_id, ids_len[CODEC_EVENT_JOURNEY_ID]);
+    write_opt_id(w, e->node_id, ids_len[CODEC_EVENT_NODE_ID]);
     codec_wr_opt_string(w, e->name);
     codec_wr_opt_string(w, e->link);
     codec_wr_opt_string(w, e->text);
@@ -101,16 +110,17 @@ static void write_action(codec_wr_t *w, const sy_action_t *a) {
         w->codec->out[w->pos++] = a->tracking_fallback ? 1 : 0;
 }
 
-static void write_decision(codec_wr_t *w, const sy_decision_t *d) {
+/* ids_len: the lengths codec_rules_decision measured. */
+static void write_decision(codec_wr_t *w, const sy_decision_t *d, const size_t *ids_len) {
     assert((unsigned)d->cause < SY_CAUSE__COUNT);
-    codec_wr_string(w, d->contact_id);
-    codec_wr_string(w, d->journey_id);
+    codec_wr_string_len(w, d->contact_id, ids_len[CODEC_DECISION_CONTACT_ID]);
+    codec_wr_string_len(w, d->journey_id, ids_len[CODEC_DECISION_JOURNEY_ID]);
     codec_wr_long(w, d->journey_version);
-    codec_wr_opt_string(w, d->from_node);
-    codec_wr_string(w, d->to_node);
+    write_opt_id(w, d->from_node, ids_len[CODEC_DECISION_FROM_NODE]);
+    codec_wr_string_len(w, d->to_node, ids_len[CODEC_DECISION_TO_NODE]);
     codec_wr_opt_string(w, d->path);
     codec_wr_long(w, d->cause);
-    codec_wr_opt_string(w, d->cause_event_id);
+    write_opt_id(w, d->cause_event_id, ids_len[CODEC_DECISION_CAUSE_EVENT_ID]);
     codec_wr_long(w, d->decided_at_ms);
 }
 
@@ -186,13 +196,14 @@ sy_err_t codec_encode_event(codec_t *codec, const sy_event_t *rec, const void **
                             size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
-    sy_err_t err = codec_rules_event(rec, errbuf, errbuf_size);
+    size_t ids_len[CODEC_EVENT_IDS];
+    sy_err_t err = codec_rules_event(rec, ids_len, false, errbuf, errbuf_size);
     err = err != SY_OK ? err
                        : encode_check_keys(codec, "EngagementEvent", "props", rec->props,
                                            NULL, rec->props_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    write_event(&w, rec);
+    write_event(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ENGAGEMENT_EVENT, frame, frame_len);
 }
 
@@ -229,10 +240,11 @@ sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const v
                                size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
-    sy_err_t err = codec_rules_decision(rec, errbuf, errbuf_size);
+    size_t ids_len[CODEC_DECISION_IDS];
+    sy_err_t err = codec_rules_decision(rec, ids_len, false, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    write_decision(&w, rec);
+    write_decision(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ROUTING_DECISION, frame, frame_len);
 }
 

@@ -162,14 +162,27 @@ sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema
 /* codec_decode_event.c: true when the compiled EngagementEvent schema has the fields the
  * fused reader expects (else events go through codec_read and codec_extract). */
 bool codec_event_fusable(const codec_guard_t *root);
+/* The ids of an event, then of a decision, in the order their rules check them. Their
+ * lengths (0 for an absent id) pass from the fused reader to the rules and from the rules
+ * to the writer, so that each id is measured once. */
+enum {
+    CODEC_EVENT_EVENT_ID, CODEC_EVENT_CONTACT_ID, CODEC_EVENT_MESSAGE_ID,
+    CODEC_EVENT_JOURNEY_ID, CODEC_EVENT_NODE_ID, CODEC_EVENT_IDS
+};
+enum {
+    CODEC_DECISION_CONTACT_ID, CODEC_DECISION_JOURNEY_ID, CODEC_DECISION_FROM_NODE,
+    CODEC_DECISION_TO_NODE, CODEC_DECISION_CAUSE_EVENT_ID, CODEC_DECISION_IDS
+};
+
 /* codec_decode_event.c: guard and read the EngagementEvent body in one pass into e, its
- * strings copied, NUL-terminated, into scratch (body_len + 1 bytes). It refuses what
- * codec_guard_check refuses, with its messages (frame offsets: body at base 5). Entries of
- * props beyond SY_EVENT_PROPS_MAX are checked and counted in *props_seen, not kept;
- * limits, map keys and rules are the caller's. */
+ * strings copied, NUL-terminated, into scratch (body_len + 1 bytes), the lengths of its
+ * ids into ids_len[CODEC_EVENT_IDS]. It refuses what codec_guard_check refuses, with its
+ * messages (frame offsets: body at base 5). Entries of props beyond SY_EVENT_PROPS_MAX are
+ * checked and counted in *props_seen, not kept; limits, map keys and rules are the
+ * caller's. */
 sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
-                           char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
-                           size_t errbuf_size);
+                           char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
+                           char *errbuf, size_t errbuf_size);
 
 /* Eight bytes at a time (SWAR): v holds 8 bytes read with memcpy. Non-zero when a byte
  * of v is below c (c at most 0x80): the subtraction borrows into its high bit. */
@@ -309,12 +322,17 @@ typedef union codec_any_record {
     sy_dead_letter_t dead_letter;
 } codec_any_record_t;
 
-/* codec_rules.c: limits and domain rules, the same for decode and encode. */
-sy_err_t codec_rules_event(const sy_event_t *rec, char *errbuf, size_t errbuf_size);
+/* codec_rules.c: limits and domain rules, the same for decode and encode. The rules of
+ * events and decisions take ids_len, the lengths of the record's ids (CODEC_EVENT_IDS or
+ * CODEC_DECISION_IDS of them, in the order above): read when ids_measured (the fused
+ * reader measured them), else measured into it for the writer. */
+sy_err_t codec_rules_event(const sy_event_t *rec, size_t *ids_len, bool ids_measured,
+                           char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_profile_update(const sy_profile_update_t *rec, char *errbuf,
                                     size_t errbuf_size);
 sy_err_t codec_rules_action(const sy_action_t *rec, char *errbuf, size_t errbuf_size);
-sy_err_t codec_rules_decision(const sy_decision_t *rec, char *errbuf, size_t errbuf_size);
+sy_err_t codec_rules_decision(const sy_decision_t *rec, size_t *ids_len, bool ids_measured,
+                              char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf,
                                     size_t errbuf_size);
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,

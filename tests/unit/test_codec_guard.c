@@ -109,6 +109,95 @@ Test(codec, decode_rejects_id_longer_than_the_limit) {
     expect_msg("SY_ID_BYTES_MAX");
 }
 
+/* An event frame with the given ids (event_id, contact_id, message_id, journey_id,
+ * node_id; NULL for an absent optional one), channel 0, type 0, nothing else. */
+static void w_event_ids(wire_t *w, const char *const ids[5]) {
+    w_header(w, SY_SCHEMA_ENGAGEMENT_EVENT);
+    w_str(w, ids[0]);
+    w_str(w, ids[1]);
+    w_raw(w, "\0\0\0", 3);
+    for (int i = 2; i < 5; i++) {
+        w_long(w, ids[i] != NULL);
+        if (ids[i] != NULL)
+            w_str(w, ids[i]);
+    }
+    for (int i = 0; i < 5; i++)
+        w_long(w, 0); /* name, link, text, bounce, value: null */
+    w_long(w, 0);     /* props: empty */
+}
+
+/* Every id is held to SY_ID_BYTES_MAX, by name, whether the writer's rules measure it or
+ * the reader hands over the length it read: the longest passes both ways, one byte more
+ * is refused both ways, an empty one is refused. */
+Test(codec, every_event_and_decision_id_is_held_to_its_limit_both_ways) {
+    static const char *const event_fields[] = {"event_id", "contact_id", "message_id",
+                                               "journey_id", "node_id"};
+    static const char *const decision_fields[] = {"contact_id", "journey_id", "from_node",
+                                                  "to_node", "cause_event_id"};
+    char longest[SY_ID_BYTES_MAX + 1], over[SY_ID_BYTES_MAX + 2], want[96];
+    const void *frame;
+    size_t len;
+    memset(longest, 'x', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    memset(over, 'y', sizeof over - 1);
+    over[sizeof over - 1] = '\0';
+    for (int i = 0; i < 5; i++) {
+        const char *ids[5] = {"e1", "c1", "m1", "j1", "n1"};
+        sy_event_t e = event_full(), got;
+        const char **field[] = {&e.event_id, &e.contact_id, &e.message_id, &e.journey_id,
+                                &e.node_id};
+        wire_t w;
+        snprintf(want, sizeof want, "%s of %d bytes exceeds", event_fields[i],
+                 SY_ID_BYTES_MAX + 1);
+        *field[i] = longest;
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+        expect_err(codec_decode_event(codec, frame, len, &got, errbuf, sizeof errbuf), SY_OK);
+        const char *got_ids[] = {got.event_id, got.contact_id, got.message_id, got.journey_id,
+                                 got.node_id};
+        cr_assert_str_eq(got_ids[i], longest, "%s", event_fields[i]);
+        *field[i] = over;
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_LIMIT);
+        expect_msg(want);
+        *field[i] = "";
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_INVALID_RECORD);
+        expect_msg(event_fields[i]);
+        expect_msg("is empty");
+        ids[i] = over;
+        w_event_ids(&w, ids);
+        expect_err(decode_event_wire(&w, &got), SY_ERR_LIMIT);
+        expect_msg(want);
+        ids[i] = "";
+        w_event_ids(&w, ids);
+        expect_err(decode_event_wire(&w, &got), SY_ERR_INVALID_RECORD);
+        expect_msg(event_fields[i]);
+        expect_msg("is empty");
+        ids[i] = longest;
+        w_event_ids(&w, ids);
+        expect_err(decode_event_wire(&w, &got), SY_OK);
+    }
+    for (int i = 0; i < 5; i++) {
+        sy_decision_t d = decision_full(), got;
+        const char **field[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
+                                &d.cause_event_id};
+        snprintf(want, sizeof want, "%s of %d bytes exceeds", decision_fields[i],
+                 SY_ID_BYTES_MAX + 1);
+        *field[i] = longest;
+        expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+                   SY_OK);
+        expect_err(codec_decode_decision(codec, frame, len, &got, errbuf, sizeof errbuf),
+                   SY_OK);
+        const char *got_ids[] = {got.contact_id, got.journey_id, got.from_node, got.to_node,
+                                 got.cause_event_id};
+        cr_assert_str_eq(got_ids[i], longest, "%s", decision_fields[i]);
+        *field[i] = over;
+        expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_LIMIT);
+        expect_msg(want);
+    }
+}
+
 Test(codec, encode_rejects_null_required_string) {
     sy_event_t e = event_full();
     sy_action_t a = action_full();
