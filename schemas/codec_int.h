@@ -230,10 +230,11 @@ static inline size_t codec_word_prefix(const uint8_t *s, size_t n, bool (*word_p
     return i;
 }
 
-/* Non-zero when a byte of v is not plain ASCII (1 to 0x7f: a NUL or a high bit). */
+/* Non-zero when a byte of v is not plain ASCII (1 to 0x7f: a NUL or a high bit):
+ * codec_word_has_below(v, 1) | (v & highs), folded, as (x & ~v) | v is x | v. */
 static inline uint64_t codec_word_not_ascii(uint64_t v) {
     /* no assert: a pure word test */
-    return codec_word_has_below(v, 1) | (v & UINT64_C(0x8080808080808080));
+    return ((v - UINT64_C(0x0101010101010101)) | v) & UINT64_C(0x8080808080808080);
 }
 
 /* Copy src[0..n) to dst (which does not overlap it) and say whether every byte was plain
@@ -250,14 +251,14 @@ static inline bool codec_ascii_copy(uint8_t *dst, const uint8_t *src, size_t n) 
     for (; i + 8 <= n; i += 8) {
         memcpy(&v, src + i, sizeof v);
         memcpy(dst + i, &v, sizeof v);
-        bad |= codec_word_not_ascii(v);
+        bad |= (v - UINT64_C(0x0101010101010101)) | v; /* codec_word_not_ascii, unmasked */
     }
     if (i == n)
-        return bad == 0;
+        return (bad & UINT64_C(0x8080808080808080)) == 0;
     if (n >= 8) {
         memcpy(&v, src + n - 8, sizeof v);
         memcpy(dst + n - 8, &v, sizeof v);
-        return (bad | codec_word_not_ascii(v)) == 0;
+        return ((bad | codec_word_not_ascii(v)) & UINT64_C(0x8080808080808080)) == 0;
     }
     if (n >= 4) {
         memcpy(&lo, src, sizeof lo);
