@@ -179,10 +179,12 @@ static sy_err_t codec_out_reserve(codec_t *codec, size_t need, char *errbuf,
 }
 
 bool codec_wr_grow(codec_wr_t *w, size_t need) {
-    assert(w->pos <= w->codec->out_size);
+    assert(w->pos <= w->codec->out_size && w->room <= w->codec->out_size);
     if (w->err != SY_OK)
         return false;
     w->err = codec_out_reserve(w->codec, w->pos + need, w->errbuf, w->errbuf_size);
+    w->out = (uint8_t *)w->codec->out;
+    w->room = w->err == SY_OK ? w->codec->out_size : 0;
     return w->err == SY_OK;
 }
 
@@ -191,6 +193,7 @@ void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len) {
     if (!codec_utf8_valid((const uint8_t *)s, len)) {
         w->not_utf8 = w->err == SY_OK;
         w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        w->room = 0;
         return;
     }
     codec_wr_bytes(w, s, len);

@@ -63,7 +63,7 @@ static void write_attr_value(codec_wr_t *w, const sy_value_t *v) {
     switch (v->kind) {
     case SY_VALUE_BOOL:
         if (codec_wr_reserve(w, 1))
-            w->codec->out[w->pos++] = v->u.b ? 1 : 0;
+            w->out[w->pos++] = v->u.b ? 1 : 0;
         break;
     case SY_VALUE_LONG: codec_wr_long(w, v->u.l); break;
     case SY_VALUE_DOUBLE: codec_wr_double(w, v->u.d); break;
@@ -107,7 +107,7 @@ static void write_action(codec_wr_t *w, const sy_action_t *a) {
     codec_wr_opt_string(w, a->tracking_cta);
     codec_wr_long(w, a->tracking_number != NULL);
     if (a->tracking_number != NULL && codec_wr_reserve(w, 1))
-        w->codec->out[w->pos++] = a->tracking_fallback ? 1 : 0;
+        w->out[w->pos++] = a->tracking_fallback ? 1 : 0;
 }
 
 /* ids_len: the lengths codec_rules_decision measured. */
@@ -171,8 +171,9 @@ static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *f
 /* A writer at the start of the body of codec->out. */
 static codec_wr_t encode_start(codec_t *codec, char *errbuf, size_t errbuf_size) {
     assert(codec->out_size >= CODEC_FRAME_HEADER_BYTES);
-    return (codec_wr_t){.codec = codec, .pos = CODEC_FRAME_HEADER_BYTES, .err = SY_OK,
-                        .errbuf = errbuf, .errbuf_size = errbuf_size};
+    return (codec_wr_t){.codec = codec, .out = (uint8_t *)codec->out,
+                        .pos = CODEC_FRAME_HEADER_BYTES, .room = codec->out_size,
+                        .err = SY_OK, .errbuf = errbuf, .errbuf_size = errbuf_size};
 }
 
 /* The body is written (or w->err says why not): finish the frame. */
