@@ -224,6 +224,7 @@ static void read_conversion(codec_rd_t *r, sy_conversion_t *c) {
 static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
                              size_t errbuf_size) {
     size_t event_ids_len[CODEC_EVENT_IDS], decision_ids_len[CODEC_DECISION_IDS];
+    size_t action_ids_len[CODEC_ACTION_IDS];
     assert(out);
     switch (id) {
     case SY_SCHEMA_ENGAGEMENT_EVENT:
@@ -231,7 +232,8 @@ static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
     case SY_SCHEMA_PROFILE_UPDATE:
         return codec_rules_profile_update(out, errbuf, errbuf_size);
     case SY_SCHEMA_ACTION_COMMAND_V1:
-    case SY_SCHEMA_ACTION_COMMAND: return codec_rules_action(out, errbuf, errbuf_size);
+    case SY_SCHEMA_ACTION_COMMAND:
+        return codec_rules_action(out, action_ids_len, false, errbuf, errbuf_size);
     case SY_SCHEMA_ROUTING_DECISION:
         return codec_rules_decision(out, decision_ids_len, false, errbuf, errbuf_size);
     case SY_SCHEMA_CONTACT_UPDATE:

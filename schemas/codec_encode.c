@@ -88,16 +88,17 @@ static void write_profile_update(codec_wr_t *w, const sy_profile_update_t *p) {
     codec_wr_long(w, 0);
 }
 
-static void write_action(codec_wr_t *w, const sy_action_t *a) {
+/* ids_len: the lengths codec_rules_action measured. */
+static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
     assert(a->params_count <= SY_ACTION_PARAMS_MAX && (unsigned)a->channel < SY_CHANNEL__COUNT);
-    codec_wr_string(w, a->action_id);
-    codec_wr_string(w, a->contact_id);
+    codec_wr_string_len(w, a->action_id, ids_len[CODEC_ACTION_ACTION_ID]);
+    codec_wr_string_len(w, a->contact_id, ids_len[CODEC_ACTION_CONTACT_ID]);
     codec_wr_long(w, a->channel);
     codec_wr_string(w, a->template_id);
     codec_wr_long(w, a->not_before_ms);
-    codec_wr_string(w, a->journey_id);
+    codec_wr_string_len(w, a->journey_id, ids_len[CODEC_ACTION_JOURNEY_ID]);
     codec_wr_long(w, a->journey_version);
-    codec_wr_string(w, a->node_id);
+    codec_wr_string_len(w, a->node_id, ids_len[CODEC_ACTION_NODE_ID]);
     codec_wr_long(w, a->occurrence);
     codec_wr_opt_string(w, a->tracking_number);
     write_kvs(w, a->params, a->params_count);
@@ -227,13 +228,14 @@ sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void 
                              size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
-    sy_err_t err = codec_rules_action(rec, errbuf, errbuf_size);
+    size_t ids_len[CODEC_ACTION_IDS];
+    sy_err_t err = codec_rules_action(rec, ids_len, false, errbuf, errbuf_size);
     err = err != SY_OK ? err
                        : encode_check_keys(codec, "ActionCommand", "params", rec->params,
                                            NULL, rec->params_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    write_action(&w, rec);
+    write_action(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ACTION_COMMAND, frame, frame_len);
 }
 

@@ -162,7 +162,7 @@ sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema
 /* codec_decode_event.c: true when the compiled EngagementEvent schema has the fields the
  * fused reader expects (else events go through codec_read and codec_extract). */
 bool codec_event_fusable(const codec_guard_t *root);
-/* The ids of an event, then of a decision, in the order their rules check them. Their
+/* The ids of an event, a decision and an action, in the order their rules check them. Their
  * lengths (0 for an absent id) pass from the fused reader to the rules and from the rules
  * to the writer, so that each id is measured once. */
 enum {
@@ -172,6 +172,10 @@ enum {
 enum {
     CODEC_DECISION_CONTACT_ID, CODEC_DECISION_JOURNEY_ID, CODEC_DECISION_FROM_NODE,
     CODEC_DECISION_TO_NODE, CODEC_DECISION_CAUSE_EVENT_ID, CODEC_DECISION_IDS
+};
+enum {
+    CODEC_ACTION_ACTION_ID, CODEC_ACTION_CONTACT_ID, CODEC_ACTION_JOURNEY_ID,
+    CODEC_ACTION_NODE_ID, CODEC_ACTION_IDS
 };
 
 /* codec_decode_event.c: guard and read the EngagementEvent body in one pass into e, its
@@ -324,14 +328,16 @@ typedef union codec_any_record {
 } codec_any_record_t;
 
 /* codec_rules.c: limits and domain rules, the same for decode and encode. The rules of
- * events and decisions take ids_len, the lengths of the record's ids (CODEC_EVENT_IDS or
- * CODEC_DECISION_IDS of them, in the order above): read when ids_measured (the fused
- * reader measured them), else measured into it for the writer. */
+ * events, decisions and actions take ids_len, the lengths of the record's ids
+ * (CODEC_EVENT_IDS, CODEC_DECISION_IDS or CODEC_ACTION_IDS of them, in the order above):
+ * read when ids_measured (the fused reader measured them), else measured into it for the
+ * writer. */
 sy_err_t codec_rules_event(const sy_event_t *rec, size_t *ids_len, bool ids_measured,
                            char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_profile_update(const sy_profile_update_t *rec, char *errbuf,
                                     size_t errbuf_size);
-sy_err_t codec_rules_action(const sy_action_t *rec, char *errbuf, size_t errbuf_size);
+sy_err_t codec_rules_action(const sy_action_t *rec, size_t *ids_len, bool ids_measured,
+                            char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_decision(const sy_decision_t *rec, size_t *ids_len, bool ids_measured,
                               char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf,

@@ -198,21 +198,32 @@ sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
     return err;
 }
 
-sy_err_t codec_rules_action(const sy_action_t *a, char *errbuf, size_t errbuf_size) {
+sy_err_t codec_rules_action(const sy_action_t *a, size_t *ids_len, bool ids_measured,
+                            char *errbuf, size_t errbuf_size) {
     const char *r = "ActionCommand";
-    assert(a);
-    sy_err_t err = rules_id(r, "action_id", a->action_id, true, errbuf, errbuf_size);
+    size_t *n = ids_len;
+    bool m = ids_measured;
+    assert(a && ids_len);
+    sy_err_t err = rules_id_len(r, "action_id", a->action_id,
+                                rules_id_measure(a->action_id, &n[CODEC_ACTION_ACTION_ID], m),
+                                true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "contact_id", a->contact_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "contact_id", a->contact_id,
+                           rules_id_measure(a->contact_id, &n[CODEC_ACTION_CONTACT_ID], m),
+                           true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_enum(r, "channel", (int)a->channel, SY_CHANNEL__COUNT, errbuf,
                          errbuf_size);
     if (err == SY_OK)
         err = rules_string(r, "template_id", a->template_id, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "journey_id", a->journey_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "journey_id", a->journey_id,
+                           rules_id_measure(a->journey_id, &n[CODEC_ACTION_JOURNEY_ID], m),
+                           true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "node_id", a->node_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "node_id", a->node_id,
+                           rules_id_measure(a->node_id, &n[CODEC_ACTION_NODE_ID], m), true,
+                           errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_kvs(r, "params", a->params, a->params_count, SY_ACTION_PARAMS_MAX,
                         errbuf, errbuf_size);

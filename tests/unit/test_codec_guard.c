@@ -129,7 +129,7 @@ static void w_event_ids(wire_t *w, const char *const ids[5]) {
 /* Every id is held to SY_ID_BYTES_MAX, by name, whether the writer's rules measure it or
  * the reader hands over the length it read: the longest passes both ways, one byte more
  * is refused both ways, an empty one is refused. */
-Test(codec, every_event_and_decision_id_is_held_to_its_limit_both_ways) {
+Test(codec, every_event_decision_and_action_id_is_held_to_its_limit_both_ways) {
     static const char *const event_fields[] = {"event_id", "contact_id", "message_id",
                                                "journey_id", "node_id"};
     static const char *const decision_fields[] = {"contact_id", "journey_id", "from_node",
@@ -193,6 +193,23 @@ Test(codec, every_event_and_decision_id_is_held_to_its_limit_both_ways) {
         cr_assert_str_eq(got_ids[i], longest, "%s", decision_fields[i]);
         *field[i] = over;
         expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_LIMIT);
+        expect_msg(want);
+    }
+    for (int i = 0; i < 4; i++) {
+        static const char *const action_fields[] = {"action_id", "contact_id", "journey_id",
+                                                    "node_id"};
+        sy_action_t a = action_full(), got;
+        const char **field[] = {&a.action_id, &a.contact_id, &a.journey_id, &a.node_id};
+        snprintf(want, sizeof want, "%s of %d bytes exceeds", action_fields[i],
+                 SY_ID_BYTES_MAX + 1);
+        *field[i] = longest;
+        expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+        expect_err(codec_decode_action(codec, frame, len, &got, errbuf, sizeof errbuf), SY_OK);
+        const char *got_ids[] = {got.action_id, got.contact_id, got.journey_id, got.node_id};
+        cr_assert_str_eq(got_ids[i], longest, "%s", action_fields[i]);
+        *field[i] = over;
+        expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf),
                    SY_ERR_LIMIT);
         expect_msg(want);
     }
