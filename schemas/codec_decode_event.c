@@ -54,7 +54,8 @@ bool codec_event_fusable(const codec_guard_t *root) {
 static sy_err_t fused_string(fused_t *f, const char **out, size_t *len) {
     const uint8_t *p = f->g.p, *data = p + 1;
     size_t size;
-    assert(f->scratch && p <= f->g.end);
+    /* no assert: the hot string step; codec_fused_event asserts scratch, the guard's steps
+     * keep p within the body */
     if (p < f->g.end && *p < 0x80 && !(*p & 1) && (size = *p >> 1) <= (size_t)(f->g.end - data) &&
         codec_ascii_copy((uint8_t *)f->scratch, data, size)) {
         f->g.p = data + size;
