@@ -35,6 +35,8 @@ static sy_err_t read_kvs(codec_rd_t *r, const char *rec, const char *field, sy_k
 static sy_err_t check_keys(codec_t *codec, const sy_kv_t *kvs, const sy_attr_t *attrs,
                            size_t count, char *errbuf, size_t errbuf_size) {
     assert(count <= CODEC_KEYSET_SLOTS / 2); /* the map's limit was checked first */
+    if (count < 2) /* the usual map: nothing to repeat */
+        return SY_OK;
     size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
@@ -308,7 +310,7 @@ static sy_err_t decode_event_fused(codec_t *codec, const void *buf, size_t len,
     size_t body_len, props = 0, ids_len[CODEC_EVENT_IDS];
     sy_err_t err = codec_read_frame(codec, buf, len, SY_SCHEMA_ENGAGEMENT_EVENT, &body,
                                     &body_len, errbuf, errbuf_size);
-    if (err == SY_OK)
+    if (err == SY_OK && body_len >= s->scratch_size) /* else it holds the body already */
         err = codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, errbuf,
                                     errbuf_size);
     if (err == SY_OK)

@@ -162,6 +162,8 @@ static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *f
                                   const sy_kv_t *kvs, const sy_attr_t *attrs, size_t count,
                                   char *errbuf, size_t errbuf_size) {
     assert(count <= CODEC_KEYSET_SLOTS / 2); /* the rules checked the map's limit */
+    if (count < 2) /* the usual map: nothing to repeat */
+        return SY_OK;
     size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
