@@ -25,7 +25,7 @@ static void write_kvs(codec_wr_t *w, const sy_kv_t *kvs, size_t count) {
 }
 
 /* ["null", string] of an id the rules measured (len). */
-static void write_opt_id(codec_wr_t *w, const char *s, size_t len) {
+static inline void write_opt_id(codec_wr_t *w, const char *s, size_t len) {
     assert(s || len == 0);
     codec_wr_long(w, s != NULL);
     if (s != NULL)

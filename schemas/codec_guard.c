@@ -365,15 +365,6 @@ static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node) {
     return err;
 }
 
-void codec_guard_walk_start(guard_t *g, const uint8_t *body, size_t len, size_t base,
-                            char *errbuf, size_t errbuf_size) {
-    assert(g && (body != NULL || len == 0));
-    *g = (guard_t){
-        .start = body, .p = body, .end = body + len, .base = base,
-        .errbuf = errbuf, .errbuf_size = errbuf_size,
-    };
-}
-
 sy_err_t codec_guard_finish(guard_t *g) {
     assert(g->p <= g->end);
     g->field = NULL;

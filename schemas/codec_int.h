@@ -117,8 +117,15 @@ typedef struct codec_guard_walk {
  * each checks what the guard's walk checks there and fails with its message (naming
  * g->field, which the reader sets as the walk would). Start a walk over body (frame offset
  * base) with codec_guard_walk_start and end it with codec_guard_finish (trailing bytes). */
-void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body, size_t len,
-                            size_t base, char *errbuf, size_t errbuf_size);
+static inline void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body,
+                                          size_t len, size_t base, char *errbuf,
+                                          size_t errbuf_size) {
+    assert(g && (body != NULL || len == 0));
+    *g = (codec_guard_walk_t){
+        .start = body, .p = body, .end = body + len, .base = base,
+        .errbuf = errbuf, .errbuf_size = errbuf_size,
+    };
+}
 sy_err_t codec_guard_finish(codec_guard_walk_t *g);
 /* A string: UTF-8 without NUL; *data, *size where its bytes are in the body. */
 sy_err_t codec_guard_string(codec_guard_walk_t *g, const uint8_t **data, size_t *size);
