@@ -126,21 +126,27 @@ static void w_event_ids(wire_t *w, const char *const ids[5]) {
     w_long(w, 0);     /* props: empty */
 }
 
+/* The longest id SY_ID_BYTES_MAX allows, and one byte more. */
+static char id_longest[SY_ID_BYTES_MAX + 1], id_over[SY_ID_BYTES_MAX + 2];
+
+static void ids_init(void) {
+    memset(id_longest, 'x', sizeof id_longest - 1);
+    id_longest[sizeof id_longest - 1] = '\0';
+    memset(id_over, 'y', sizeof id_over - 1);
+    id_over[sizeof id_over - 1] = '\0';
+}
+
 /* Every id is held to SY_ID_BYTES_MAX, by name, whether the writer's rules measure it or
  * the reader hands over the length it read: the longest passes both ways, one byte more
  * is refused both ways, an empty one is refused. */
-Test(codec, every_event_decision_and_action_id_is_held_to_its_limit_both_ways) {
+Test(codec, every_event_id_is_held_to_its_limit_both_ways) {
     static const char *const event_fields[] = {"event_id", "contact_id", "message_id",
                                                "journey_id", "node_id"};
-    static const char *const decision_fields[] = {"contact_id", "journey_id", "from_node",
-                                                  "to_node", "cause_event_id"};
-    char longest[SY_ID_BYTES_MAX + 1], over[SY_ID_BYTES_MAX + 2], want[96];
+    const char *longest = id_longest, *over = id_over;
+    char want[96];
     const void *frame;
     size_t len;
-    memset(longest, 'x', sizeof longest - 1);
-    longest[sizeof longest - 1] = '\0';
-    memset(over, 'y', sizeof over - 1);
-    over[sizeof over - 1] = '\0';
+    ids_init();
     for (int i = 0; i < 5; i++) {
         const char *ids[5] = {"e1", "c1", "m1", "j1", "n1"};
         sy_event_t e = event_full(), got;
@@ -177,6 +183,16 @@ Test(codec, every_event_decision_and_action_id_is_held_to_its_limit_both_ways) {
         w_event_ids(&w, ids);
         expect_err(decode_event_wire(&w, &got), SY_OK);
     }
+}
+
+Test(codec, every_decision_id_is_held_to_its_limit_both_ways) {
+    static const char *const decision_fields[] = {"contact_id", "journey_id", "from_node",
+                                                  "to_node", "cause_event_id"};
+    const char *longest = id_longest, *over = id_over;
+    char want[96];
+    const void *frame;
+    size_t len;
+    ids_init();
     for (int i = 0; i < 5; i++) {
         sy_decision_t d = decision_full(), got;
         const char **field[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
@@ -196,6 +212,14 @@ Test(codec, every_event_decision_and_action_id_is_held_to_its_limit_both_ways) {
                    SY_ERR_LIMIT);
         expect_msg(want);
     }
+}
+
+Test(codec, every_action_id_is_held_to_its_limit_both_ways) {
+    const char *longest = id_longest, *over = id_over;
+    char want[96];
+    const void *frame;
+    size_t len;
+    ids_init();
     for (int i = 0; i < 4; i++) {
         static const char *const action_fields[] = {"action_id", "contact_id", "journey_id",
                                                     "node_id"};
