@@ -146,6 +146,22 @@ static sy_err_t fused_opt_string(fused_t *f, const codec_guard_t *node, const ch
     return err != SY_OK || !present ? err : fused_string(f, out, len);
 }
 
+/* Optional string field i of root into *out, its length into *len: the usual null (one
+ * byte 0) here, anything else through fused_opt_string. */
+static inline sy_err_t fused_opt(fused_t *f, const codec_guard_t *root, int i,
+                                 const char **out, size_t *len) {
+    const uint8_t *p = f->g.p;
+    assert(i >= EV_MESSAGE_ID && i <= EV_TEXT);
+    f->g.field = root->fields[i];
+    if (p < f->g.end && *p == 0) {
+        f->g.p = p + 1;
+        *out = NULL;
+        *len = 0;
+        return SY_OK;
+    }
+    return fused_opt_string(f, root->children[i], out, len);
+}
+
 /* The string map props: entries beyond SY_EVENT_PROPS_MAX are checked, counted, dropped. */
 static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
     size_t n = 0;
@@ -174,11 +190,7 @@ static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
 /* The fields from channel to value: enums, optional strings, the bounce and the value. */
 static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *e,
                              size_t *ids_len) {
-    const char **opt[] = {&e->message_id, &e->journey_id, &e->node_id,
-                          &e->name,       &e->link,       &e->text};
-    size_t len[] = {0, 0, 0};
-    size_t *opt_len[] = {&ids_len[CODEC_EVENT_MESSAGE_ID], &ids_len[CODEC_EVENT_JOURNEY_ID],
-                         &ids_len[CODEC_EVENT_NODE_ID], &len[0], &len[1], &len[2]};
+    size_t len; /* of name, link and text: not ids */
     int32_t index = 0;
     bool present = false;
     sy_err_t err;
@@ -191,12 +203,16 @@ static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *
     if ((err = fused_enum(f, root->children[EV_TYPE], &index)) != SY_OK)
         return err;
     e->type = (sy_event_type_t)index;
-    for (int i = EV_MESSAGE_ID; i <= EV_TEXT; i++) {
-        f->g.field = root->fields[i];
-        if ((err = fused_opt_string(f, root->children[i], opt[i - EV_MESSAGE_ID],
-                                    opt_len[i - EV_MESSAGE_ID])) != SY_OK)
-            return err;
-    }
+    if ((err = fused_opt(f, root, EV_MESSAGE_ID, &e->message_id,
+                         &ids_len[CODEC_EVENT_MESSAGE_ID])) != SY_OK ||
+        (err = fused_opt(f, root, EV_JOURNEY_ID, &e->journey_id,
+                         &ids_len[CODEC_EVENT_JOURNEY_ID])) != SY_OK ||
+        (err = fused_opt(f, root, EV_NODE_ID, &e->node_id, &ids_len[CODEC_EVENT_NODE_ID])) !=
+            SY_OK ||
+        (err = fused_opt(f, root, EV_NAME, &e->name, &len)) != SY_OK ||
+        (err = fused_opt(f, root, EV_LINK, &e->link, &len)) != SY_OK ||
+        (err = fused_opt(f, root, EV_TEXT, &e->text, &len)) != SY_OK)
+        return err;
     f->g.field = root->fields[EV_BOUNCE];
     const codec_guard_t *bounce = root->children[EV_BOUNCE];
     if ((err = fused_branch(f, bounce, &present)) != SY_OK ||
