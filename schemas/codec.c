@@ -213,11 +213,12 @@ sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const v
                           CODEC_FRAME_HEADER_BYTES + body_len, SY_FRAME_BYTES_MAX);
     assert(id >= SY_SCHEMA_ID_MIN && id <= SY_SCHEMA_ID_MAX);
     assert(CODEC_FRAME_HEADER_BYTES + body_len <= codec->out_size);
-    codec->out[0] = 0;
-    codec->out[1] = 0;
-    codec->out[2] = 0;
-    codec->out[3] = 0;
-    codec->out[4] = (char)id;
+    char *o = codec->out; /* once: a store through char may alias codec->out */
+    o[0] = 0;
+    o[1] = 0;
+    o[2] = 0;
+    o[3] = 0;
+    o[4] = (char)id;
     *frame = codec->out;
     *frame_len = CODEC_FRAME_HEADER_BYTES + body_len;
     return SY_OK;

@@ -50,8 +50,10 @@ bool codec_event_fusable(const codec_guard_t *root) {
 
 /* A checked string, copied into scratch; *len its length. The usual string, a one-byte
  * length (under 64) and plain ASCII that fits, is copied and checked in one pass; anything
- * else goes through codec_guard_string, which accepts or refuses it as the guard does. */
-static sy_err_t fused_string(fused_t *f, const char **out, size_t *len) {
+ * else goes through codec_guard_string, which accepts or refuses it as the guard does.
+ * Inlined into each of its few callers: it runs for every string of every event. */
+__attribute__((always_inline))
+static inline sy_err_t fused_string(fused_t *f, const char **out, size_t *len) {
     const uint8_t *p = f->g.p, *data = p + 1;
     size_t size;
     /* no assert: the hot string step; codec_fused_event asserts scratch, the guard's steps
