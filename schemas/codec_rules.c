@@ -68,7 +68,7 @@ static sy_err_t rules_count(const char *rec, const char *field, size_t count, si
                       rec, count, field, max);
 }
 
-static sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs,
+static inline sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs,
                           size_t count, size_t max, char *errbuf, size_t errbuf_size) {
     sy_err_t err = rules_count(rec, field, count, max, errbuf, errbuf_size);
     assert(kvs || count == 0);
