@@ -1,8 +1,10 @@
 /* codec_decode_event.c — the input events' body guarded and read in one pass: each field
  * is checked by the guard's own steps (codec_guard.c), in schema order, with the guard's
  * messages, and read as it is checked, instead of a guard walk over the whole body and
- * then a second read. Strings are still copied, NUL-terminated, into the codec's scratch
- * (records.h hands out C strings). Limits, map keys and rules stay codec_decode.c's. */
+ * then a second read. The usual items (a one-byte index, branch or count, a short plain
+ * ASCII string) are taken here at once; anything else goes through the guard's step.
+ * Strings are still copied, NUL-terminated, into the codec's scratch (records.h hands out
+ * C strings). Limits, map keys and rules stay codec_decode.c's. */
 #include <assert.h>
 #include <string.h>
 

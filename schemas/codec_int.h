@@ -116,7 +116,8 @@ typedef struct codec_guard_walk {
 /* codec_guard.c: the guard's steps, one Avro item each at g->p, for the fused readers:
  * each checks what the guard's walk checks there and fails with its message (naming
  * g->field, which the reader sets as the walk would). Start a walk over body (frame offset
- * base) with codec_guard_walk_start and end it with codec_guard_finish (trailing bytes). */
+ * base) with codec_guard_walk_start (here, inline) and end it with codec_guard_finish
+ * (trailing bytes). */
 static inline void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body,
                                           size_t len, size_t base, char *errbuf,
                                           size_t errbuf_size) {
