@@ -252,5 +252,5 @@ sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_
     f.g.field = root->fields[EV_PROPS];
     if ((err = fused_props(&f, e, props_seen)) != SY_OK)
         return err;
-    return codec_guard_finish(&f.g);
+    return f.g.p == f.g.end ? SY_OK : codec_guard_finish(&f.g); /* trailing bytes? */
 }
