@@ -104,9 +104,15 @@ static sy_err_t codec_frame_check(codec_t *codec, const void *buf, size_t len,
 sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema_id_t want,
                           const uint8_t **body, size_t *body_len, char *errbuf,
                           size_t errbuf_size) {
+    const uint8_t *p = buf;
     sy_schema_id_t got;
     assert(want >= SY_SCHEMA_ID_MIN && want <= SY_SCHEMA_ID_MAX);
-    sy_err_t err = codec_frame_check(codec, buf, len, want, &got, errbuf, errbuf_size);
+    /* The usual frame (magic 0, id want, within the limit) passes every check at once; any
+     * other goes through codec_frame_check for its error. */
+    bool usual = len >= CODEC_FRAME_HEADER_BYTES && len <= SY_FRAME_BYTES_MAX &&
+                 (p[0] | p[1] | p[2] | p[3]) == 0 && p[4] == (uint8_t)want;
+    sy_err_t err = usual ? SY_OK
+                         : codec_frame_check(codec, buf, len, want, &got, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     *body = (const uint8_t *)buf + CODEC_FRAME_HEADER_BYTES;
@@ -179,11 +185,24 @@ static sy_err_t codec_out_reserve(codec_t *codec, size_t need, char *errbuf,
 }
 
 bool codec_wr_grow(codec_wr_t *w, size_t need) {
-    assert(w->pos <= w->codec->out_size);
+    assert(w->pos <= w->codec->out_size && w->room <= w->codec->out_size);
     if (w->err != SY_OK)
         return false;
     w->err = codec_out_reserve(w->codec, w->pos + need, w->errbuf, w->errbuf_size);
+    w->out = (uint8_t *)w->codec->out;
+    w->room = w->err == SY_OK ? w->codec->out_size : 0;
     return w->err == SY_OK;
+}
+
+void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len) {
+    assert(s && len <= INT64_MAX);
+    if (!codec_utf8_valid((const uint8_t *)s, len)) {
+        w->not_utf8 = w->err == SY_OK;
+        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        w->room = 0;
+        return;
+    }
+    codec_wr_bytes(w, s, len);
 }
 
 sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const void **frame,
@@ -194,11 +213,12 @@ sy_err_t codec_write(codec_t *codec, sy_schema_id_t id, size_t body_len, const v
                           CODEC_FRAME_HEADER_BYTES + body_len, SY_FRAME_BYTES_MAX);
     assert(id >= SY_SCHEMA_ID_MIN && id <= SY_SCHEMA_ID_MAX);
     assert(CODEC_FRAME_HEADER_BYTES + body_len <= codec->out_size);
-    codec->out[0] = 0;
-    codec->out[1] = 0;
-    codec->out[2] = 0;
-    codec->out[3] = 0;
-    codec->out[4] = (char)id;
+    char *o = codec->out; /* once: a store through char may alias codec->out */
+    o[0] = 0;
+    o[1] = 0;
+    o[2] = 0;
+    o[3] = 0;
+    o[4] = (char)id;
     *frame = codec->out;
     *frame_len = CODEC_FRAME_HEADER_BYTES + body_len;
     return SY_OK;

@@ -35,6 +35,8 @@ static sy_err_t read_kvs(codec_rd_t *r, const char *rec, const char *field, sy_k
 static sy_err_t check_keys(codec_t *codec, const sy_kv_t *kvs, const sy_attr_t *attrs,
                            size_t count, char *errbuf, size_t errbuf_size) {
     assert(count <= CODEC_KEYSET_SLOTS / 2); /* the map's limit was checked first */
+    if (count < 2) /* the usual map: nothing to repeat */
+        return SY_OK;
     size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
@@ -223,14 +225,19 @@ static void read_conversion(codec_rd_t *r, sy_conversion_t *c) {
 /* The domain rules of record kind id on out. */
 static sy_err_t decode_rules(sy_schema_id_t id, const void *out, char *errbuf,
                              size_t errbuf_size) {
+    size_t event_ids_len[CODEC_EVENT_IDS], decision_ids_len[CODEC_DECISION_IDS];
+    size_t action_ids_len[CODEC_ACTION_IDS];
     assert(out);
     switch (id) {
-    case SY_SCHEMA_ENGAGEMENT_EVENT: return codec_rules_event(out, errbuf, errbuf_size);
+    case SY_SCHEMA_ENGAGEMENT_EVENT:
+        return codec_rules_event(out, event_ids_len, false, errbuf, errbuf_size);
     case SY_SCHEMA_PROFILE_UPDATE:
         return codec_rules_profile_update(out, errbuf, errbuf_size);
     case SY_SCHEMA_ACTION_COMMAND_V1:
-    case SY_SCHEMA_ACTION_COMMAND: return codec_rules_action(out, errbuf, errbuf_size);
-    case SY_SCHEMA_ROUTING_DECISION: return codec_rules_decision(out, errbuf, errbuf_size);
+    case SY_SCHEMA_ACTION_COMMAND:
+        return codec_rules_action(out, action_ids_len, false, errbuf, errbuf_size);
+    case SY_SCHEMA_ROUTING_DECISION:
+        return codec_rules_decision(out, decision_ids_len, false, errbuf, errbuf_size);
     case SY_SCHEMA_CONTACT_UPDATE:
         return codec_rules_contact_update(out, errbuf, errbuf_size);
     case SY_SCHEMA_DEAD_LETTER: return codec_rules_dead_letter(out, errbuf, errbuf_size);
@@ -300,15 +307,15 @@ static sy_err_t decode_event_fused(codec_t *codec, const void *buf, size_t len,
                                    sy_event_t *e, char *errbuf, size_t errbuf_size) {
     codec_schema_t *s = &codec->schemas[SY_SCHEMA_ENGAGEMENT_EVENT];
     const uint8_t *body;
-    size_t body_len, props = 0;
+    size_t body_len, props = 0, ids_len[CODEC_EVENT_IDS];
     sy_err_t err = codec_read_frame(codec, buf, len, SY_SCHEMA_ENGAGEMENT_EVENT, &body,
                                     &body_len, errbuf, errbuf_size);
-    if (err == SY_OK)
+    if (err == SY_OK && body_len >= s->scratch_size) /* else it holds the body already */
         err = codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, errbuf,
                                     errbuf_size);
     if (err == SY_OK)
-        err = codec_fused_event(s->guard, body, body_len, s->scratch, e, &props, errbuf,
-                                errbuf_size);
+        err = codec_fused_event(s->guard, body, body_len, s->scratch, e, ids_len, &props,
+                                errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     assert(s->scratch_size > body_len);
@@ -317,7 +324,7 @@ static sy_err_t decode_event_fused(codec_t *codec, const void *buf, size_t len,
                             errbuf_size);
     e->props_count = props;
     err = check_keys(codec, e->props, NULL, e->props_count, errbuf, errbuf_size);
-    return err != SY_OK ? err : codec_rules_event(e, errbuf, errbuf_size);
+    return err != SY_OK ? err : codec_rules_event(e, ids_len, true, errbuf, errbuf_size);
 }
 
 sy_err_t codec_decode_event(codec_t *codec, const void *buf, size_t len, sy_event_t *out,

@@ -1,12 +1,14 @@
 /* codec_decode_event.c — the input events' body guarded and read in one pass: each field
  * is checked by the guard's own steps (codec_guard.c), in schema order, with the guard's
  * messages, and read as it is checked, instead of a guard walk over the whole body and
- * then a second read. Strings are still copied, NUL-terminated, into the codec's scratch
- * (records.h hands out C strings). Limits, map keys and rules stay codec_decode.c's. */
+ * then a second read. The usual items (a one-byte index, branch or count, a short plain
+ * ASCII string) are taken here at once; anything else goes through the guard's step.
+ * Strings are still copied, NUL-terminated, into the codec's scratch (records.h hands out
+ * C strings). Limits, map keys and rules stay codec_decode.c's. */
 #include <assert.h>
 #include <string.h>
 
-#include "codec_int.h"
+#include "codec_wire.h"
 
 /* EngagementEvent's fields, in schema order; engagement_event.avsc. */
 enum {
@@ -48,57 +50,120 @@ bool codec_event_fusable(const codec_guard_t *root) {
     return props->children && props->children[0]->type == AVRO_STRING;
 }
 
-/* The usual string: a one-byte length (under 64) and plain ASCII that fits. Anything
- * else goes through codec_guard_string, which accepts or refuses it as the guard does. */
-static bool fused_plain_string(const codec_guard_walk_t *g, const uint8_t **data,
-                               size_t *size) {
-    const uint8_t *p = g->p;
-    assert(p <= g->end);
-    if (p == g->end || *p >= 0x80 || (*p & 1))
-        return false;
-    *size = *p >> 1;
-    *data = p + 1;
-    return *size <= (size_t)(g->end - *data) && codec_ascii_prefix(*data, *size) == *size;
-}
-
-/* A checked string, copied into scratch. */
-static sy_err_t fused_string(fused_t *f, const char **out) {
-    const uint8_t *data;
+/* A checked string, copied into scratch; *len its length. The usual string, a one-byte
+ * length (under 64) and plain ASCII that fits, is copied and checked in one pass; anything
+ * else goes through codec_guard_string, which accepts or refuses it as the guard does.
+ * Inlined into each of its few callers: it runs for every string of every event. */
+__attribute__((always_inline))
+static inline sy_err_t fused_string(fused_t *f, const char **out, size_t *len) {
+    const uint8_t *p = f->g.p, *data = p + 1;
     size_t size;
-    if (fused_plain_string(&f->g, &data, &size)) {
+    /* no assert: the hot string step; codec_fused_event asserts scratch, the guard's steps
+     * keep p within the body */
+    if (p < f->g.end && *p < 0x80 && !(*p & 1) && (size = *p >> 1) <= (size_t)(f->g.end - data) &&
+        codec_ascii_copy((uint8_t *)f->scratch, data, size)) {
         f->g.p = data + size;
     } else {
         sy_err_t err = codec_guard_string(&f->g, &data, &size);
         if (err != SY_OK)
             return err;
+        memcpy(f->scratch, data, size);
     }
-    assert(f->scratch && data);
-    memcpy(f->scratch, data, size);
     f->scratch[size] = '\0';
     *out = f->scratch;
+    *len = size;
     f->scratch += size + 1;
     return SY_OK;
 }
 
 /* The ["null", T] union of node: *present when branch 1 (T's value is the caller's). */
-static sy_err_t fused_branch(fused_t *f, const codec_guard_t *node, bool *present) {
+static sy_err_t fused_branch_slow(fused_t *f, const codec_guard_t *node, bool *present) {
     int32_t index = 0;
-    if (f->g.p < f->g.end && (*f->g.p == 0 || *f->g.p == 2)) { /* branch 0 or 1, one byte */
-        *present = *f->g.p++ == 2;
-        return SY_OK;
-    }
     sy_err_t err = codec_guard_union(&f->g, node, &index);
     /* no assert: codec_guard_union asserts the node and checks the index */
     *present = index == 1;
     return err;
 }
 
-static sy_err_t fused_opt_string(fused_t *f, const codec_guard_t *node, const char **out) {
+static inline sy_err_t fused_branch(fused_t *f, const codec_guard_t *node, bool *present) {
+    /* no assert: the usual branch inline; fused_branch_slow's callee asserts */
+    if (f->g.p < f->g.end && (*f->g.p == 0 || *f->g.p == 2)) { /* branch 0 or 1, one byte */
+        *present = *f->g.p++ == 2;
+        return SY_OK;
+    }
+    return fused_branch_slow(f, node, present);
+}
+
+/* An enum index: the usual one, a byte in range, here; any other by codec_guard_enum,
+ * which accepts or refuses it as the guard does. */
+static inline sy_err_t fused_enum(fused_t *f, const codec_guard_t *node, int32_t *index) {
+    const uint8_t *p = f->g.p;
+    assert(node->type == AVRO_ENUM);
+    if (p < f->g.end && *p < 0x80 && !(*p & 1) && (size_t)(*p >> 1) < node->count) {
+        *index = *p >> 1;
+        f->g.p++;
+        return SY_OK;
+    }
+    return codec_guard_enum(&f->g, node, index);
+}
+
+/* A long: when ten bytes are left, its first nine bytes (which carry any 7 bits) need no
+ * bounds or overflow checks; anything else by codec_guard_long, as the guard reads it. */
+static sy_err_t fused_long(fused_t *f, int64_t *out) {
+    const uint8_t *p = f->g.p;
+    uint64_t v = 0;
+    assert(p <= f->g.end);
+    if (f->g.end - p >= CODEC_WIRE_VARINT_BYTES_MAX)
+        for (int i = 0; i < CODEC_WIRE_VARINT_BYTES_MAX - 1; i++) {
+            v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+            if ((p[i] & 0x80) == 0) {
+                f->g.p = p + i + 1;
+                *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+                return SY_OK;
+            }
+        }
+    return codec_guard_long(&f->g, out);
+}
+
+/* A block header of props: the usual one, a byte with a count that fits, here; any other
+ * by codec_guard_block, as the guard reads it. */
+static sy_err_t fused_block(fused_t *f, int64_t *count, const uint8_t **block_end) {
+    const uint8_t *p = f->g.p;
+    assert(p <= f->g.end);
+    if (p < f->g.end && *p < 0x80 && !(*p & 1) &&
+        (size_t)(*p >> 1) <= (size_t)(f->g.end - p - 1)) {
+        *count = *p >> 1;
+        *block_end = NULL;
+        f->g.p++;
+        return SY_OK;
+    }
+    return codec_guard_block(&f->g, false, count, block_end);
+}
+
+static sy_err_t fused_opt_string(fused_t *f, const codec_guard_t *node, const char **out,
+                                 size_t *len) {
     bool present = false;
     sy_err_t err = fused_branch(f, node, &present);
     /* no assert: fused_branch and fused_string check and assert */
     *out = NULL;
-    return err != SY_OK || !present ? err : fused_string(f, out);
+    *len = 0;
+    return err != SY_OK || !present ? err : fused_string(f, out, len);
+}
+
+/* Optional string field i of root into *out, its length into *len: the usual null (one
+ * byte 0) here, anything else through fused_opt_string. */
+static inline sy_err_t fused_opt(fused_t *f, const codec_guard_t *root, int i,
+                                 const char **out, size_t *len) {
+    const uint8_t *p = f->g.p;
+    assert(i >= EV_MESSAGE_ID && i <= EV_TEXT);
+    f->g.field = root->fields[i];
+    if (p < f->g.end && *p == 0) {
+        f->g.p = p + 1;
+        *out = NULL;
+        *len = 0;
+        return SY_OK;
+    }
+    return fused_opt_string(f, root->children[i], out, len);
 }
 
 /* The string map props: entries beyond SY_EVENT_PROPS_MAX are checked, counted, dropped. */
@@ -108,7 +173,7 @@ static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
     for (;;) {
         int64_t count;
         const uint8_t *block_end;
-        sy_err_t err = codec_guard_block(&f->g, false, &count, &block_end);
+        sy_err_t err = fused_block(f, &count, &block_end);
         if (err != SY_OK || count == 0) {
             *seen = n;
             return err;
@@ -116,8 +181,9 @@ static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
         const uint8_t *block_start = f->g.p;
         for (int64_t i = 0; i < count; i++, n++) {
             sy_kv_t spare, *kv = n < SY_EVENT_PROPS_MAX ? &e->props[n] : &spare;
-            if ((err = fused_string(f, &kv->key)) != SY_OK ||
-                (err = fused_string(f, &kv->value)) != SY_OK)
+            size_t len;
+            if ((err = fused_string(f, &kv->key, &len)) != SY_OK ||
+                (err = fused_string(f, &kv->value, &len)) != SY_OK)
                 return err;
         }
         if ((err = codec_guard_block_done(&f->g, block_start, block_end)) != SY_OK)
@@ -126,26 +192,31 @@ static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
 }
 
 /* The fields from channel to value: enums, optional strings, the bounce and the value. */
-static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *e) {
-    const char **opt[] = {&e->message_id, &e->journey_id, &e->node_id,
-                          &e->name,       &e->link,       &e->text};
+static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *e,
+                             size_t *ids_len) {
+    size_t len; /* of name, link and text: not ids */
     int32_t index = 0;
     bool present = false;
     sy_err_t err;
     assert(root->count == EV_FIELDS);
     f->g.field = root->fields[EV_CHANNEL];
-    if ((err = codec_guard_enum(&f->g, root->children[EV_CHANNEL], &index)) != SY_OK)
+    if ((err = fused_enum(f, root->children[EV_CHANNEL], &index)) != SY_OK)
         return err;
     e->channel = (sy_channel_t)index;
     f->g.field = root->fields[EV_TYPE];
-    if ((err = codec_guard_enum(&f->g, root->children[EV_TYPE], &index)) != SY_OK)
+    if ((err = fused_enum(f, root->children[EV_TYPE], &index)) != SY_OK)
         return err;
     e->type = (sy_event_type_t)index;
-    for (int i = EV_MESSAGE_ID; i <= EV_TEXT; i++) {
-        f->g.field = root->fields[i];
-        if ((err = fused_opt_string(f, root->children[i], opt[i - EV_MESSAGE_ID])) != SY_OK)
-            return err;
-    }
+    if ((err = fused_opt(f, root, EV_MESSAGE_ID, &e->message_id,
+                         &ids_len[CODEC_EVENT_MESSAGE_ID])) != SY_OK ||
+        (err = fused_opt(f, root, EV_JOURNEY_ID, &e->journey_id,
+                         &ids_len[CODEC_EVENT_JOURNEY_ID])) != SY_OK ||
+        (err = fused_opt(f, root, EV_NODE_ID, &e->node_id, &ids_len[CODEC_EVENT_NODE_ID])) !=
+            SY_OK ||
+        (err = fused_opt(f, root, EV_NAME, &e->name, &len)) != SY_OK ||
+        (err = fused_opt(f, root, EV_LINK, &e->link, &len)) != SY_OK ||
+        (err = fused_opt(f, root, EV_TEXT, &e->text, &len)) != SY_OK)
+        return err;
     f->g.field = root->fields[EV_BOUNCE];
     const codec_guard_t *bounce = root->children[EV_BOUNCE];
     if ((err = fused_branch(f, bounce, &present)) != SY_OK ||
@@ -160,26 +231,26 @@ static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *
 }
 
 sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
-                           char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
-                           size_t errbuf_size) {
+                           char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
+                           char *errbuf, size_t errbuf_size) {
     fused_t f = {.scratch = scratch};
     sy_err_t err;
-    assert(root && root->count == EV_FIELDS && scratch && e && props_seen);
+    assert(root && root->count == EV_FIELDS && scratch && e && ids_len && props_seen);
     codec_guard_walk_start(&f.g, body, body_len, CODEC_FRAME_HEADER_BYTES, errbuf,
                            errbuf_size);
     f.g.field = root->fields[EV_EVENT_ID];
-    if ((err = fused_string(&f, &e->event_id)) != SY_OK)
+    if ((err = fused_string(&f, &e->event_id, &ids_len[CODEC_EVENT_EVENT_ID])) != SY_OK)
         return err;
     f.g.field = root->fields[EV_CONTACT_ID];
-    if ((err = fused_string(&f, &e->contact_id)) != SY_OK)
+    if ((err = fused_string(&f, &e->contact_id, &ids_len[CODEC_EVENT_CONTACT_ID])) != SY_OK)
         return err;
     f.g.field = root->fields[EV_OCCURRED_AT];
-    if ((err = codec_guard_long(&f.g, &e->occurred_at_ms)) != SY_OK)
+    if ((err = fused_long(&f, &e->occurred_at_ms)) != SY_OK)
         return err;
-    if ((err = fused_middle(&f, root, e)) != SY_OK)
+    if ((err = fused_middle(&f, root, e, ids_len)) != SY_OK)
         return err;
     f.g.field = root->fields[EV_PROPS];
     if ((err = fused_props(&f, e, props_seen)) != SY_OK)
         return err;
-    return codec_guard_finish(&f.g);
+    return f.g.p == f.g.end ? SY_OK : codec_guard_finish(&f.g); /* trailing bytes? */
 }

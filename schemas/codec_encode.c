@@ -24,17 +24,26 @@ static void write_kvs(codec_wr_t *w, const sy_kv_t *kvs, size_t count) {
     codec_wr_long(w, 0);
 }
 
-static void write_event(codec_wr_t *w, const sy_event_t *e) {
+/* ["null", string] of an id the rules measured (len). */
+static inline void write_opt_id(codec_wr_t *w, const char *s, size_t len) {
+    assert(s || len == 0);
+    codec_wr_long(w, s != NULL);
+    if (s != NULL)
+        codec_wr_string_len(w, s, len);
+}
+
+/* ids_len: the lengths codec_rules_event measured. */
+static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_len) {
     /* The rules passed: what is written is what a decoder accepts. */
     assert(e->props_count <= SY_EVENT_PROPS_MAX && (unsigned)e->channel < SY_CHANNEL__COUNT);
-    codec_wr_string(w, e->event_id);
-    codec_wr_string(w, e->contact_id);
+    codec_wr_string_len(w, e->event_id, ids_len[CODEC_EVENT_EVENT_ID]);
+    codec_wr_string_len(w, e->contact_id, ids_len[CODEC_EVENT_CONTACT_ID]);
     codec_wr_long(w, e->occurred_at_ms);
     codec_wr_long(w, e->channel);
     codec_wr_long(w, e->type);
-    codec_wr_opt_string(w, e->message_id);
-    codec_wr_opt_string(w, e->journey_id);
-    codec_wr_opt_string(w, e->node_id);
+    write_opt_id(w, e->message_id, ids_len[CODEC_EVENT_MESSAGE_ID]);
+    write_opt_id(w, e->journey_id, ids_len[CODEC_EVENT_JOURNEY_ID]);
+    write_opt_id(w, e->node_id, ids_len[CODEC_EVENT_NODE_ID]);
     codec_wr_opt_string(w, e->name);
     codec_wr_opt_string(w, e->link);
     codec_wr_opt_string(w, e->text);
@@ -54,7 +63,7 @@ static void write_attr_value(codec_wr_t *w, const sy_value_t *v) {
     switch (v->kind) {
     case SY_VALUE_BOOL:
         if (codec_wr_reserve(w, 1))
-            w->codec->out[w->pos++] = v->u.b ? 1 : 0;
+            w->out[w->pos++] = v->u.b ? 1 : 0;
         break;
     case SY_VALUE_LONG: codec_wr_long(w, v->u.l); break;
     case SY_VALUE_DOUBLE: codec_wr_double(w, v->u.d); break;
@@ -79,16 +88,17 @@ static void write_profile_update(codec_wr_t *w, const sy_profile_update_t *p) {
     codec_wr_long(w, 0);
 }
 
-static void write_action(codec_wr_t *w, const sy_action_t *a) {
+/* ids_len: the lengths codec_rules_action measured. */
+static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
     assert(a->params_count <= SY_ACTION_PARAMS_MAX && (unsigned)a->channel < SY_CHANNEL__COUNT);
-    codec_wr_string(w, a->action_id);
-    codec_wr_string(w, a->contact_id);
+    codec_wr_string_len(w, a->action_id, ids_len[CODEC_ACTION_ACTION_ID]);
+    codec_wr_string_len(w, a->contact_id, ids_len[CODEC_ACTION_CONTACT_ID]);
     codec_wr_long(w, a->channel);
     codec_wr_string(w, a->template_id);
     codec_wr_long(w, a->not_before_ms);
-    codec_wr_string(w, a->journey_id);
+    codec_wr_string_len(w, a->journey_id, ids_len[CODEC_ACTION_JOURNEY_ID]);
     codec_wr_long(w, a->journey_version);
-    codec_wr_string(w, a->node_id);
+    codec_wr_string_len(w, a->node_id, ids_len[CODEC_ACTION_NODE_ID]);
     codec_wr_long(w, a->occurrence);
     codec_wr_opt_string(w, a->tracking_number);
     write_kvs(w, a->params, a->params_count);
@@ -98,19 +108,20 @@ static void write_action(codec_wr_t *w, const sy_action_t *a) {
     codec_wr_opt_string(w, a->tracking_cta);
     codec_wr_long(w, a->tracking_number != NULL);
     if (a->tracking_number != NULL && codec_wr_reserve(w, 1))
-        w->codec->out[w->pos++] = a->tracking_fallback ? 1 : 0;
+        w->out[w->pos++] = a->tracking_fallback ? 1 : 0;
 }
 
-static void write_decision(codec_wr_t *w, const sy_decision_t *d) {
+/* ids_len: the lengths codec_rules_decision measured. */
+static void write_decision(codec_wr_t *w, const sy_decision_t *d, const size_t *ids_len) {
     assert((unsigned)d->cause < SY_CAUSE__COUNT);
-    codec_wr_string(w, d->contact_id);
-    codec_wr_string(w, d->journey_id);
+    codec_wr_string_len(w, d->contact_id, ids_len[CODEC_DECISION_CONTACT_ID]);
+    codec_wr_string_len(w, d->journey_id, ids_len[CODEC_DECISION_JOURNEY_ID]);
     codec_wr_long(w, d->journey_version);
-    codec_wr_opt_string(w, d->from_node);
-    codec_wr_string(w, d->to_node);
+    write_opt_id(w, d->from_node, ids_len[CODEC_DECISION_FROM_NODE]);
+    codec_wr_string_len(w, d->to_node, ids_len[CODEC_DECISION_TO_NODE]);
     codec_wr_opt_string(w, d->path);
     codec_wr_long(w, d->cause);
-    codec_wr_opt_string(w, d->cause_event_id);
+    write_opt_id(w, d->cause_event_id, ids_len[CODEC_DECISION_CAUSE_EVENT_ID]);
     codec_wr_long(w, d->decided_at_ms);
 }
 
@@ -151,6 +162,8 @@ static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *f
                                   const sy_kv_t *kvs, const sy_attr_t *attrs, size_t count,
                                   char *errbuf, size_t errbuf_size) {
     assert(count <= CODEC_KEYSET_SLOTS / 2); /* the rules checked the map's limit */
+    if (count < 2) /* the usual map: nothing to repeat */
+        return SY_OK;
     size_t keys = codec_keyset_distinct(&codec->keys, kvs, attrs, count);
     if (keys == count)
         return SY_OK;
@@ -161,8 +174,9 @@ static sy_err_t encode_check_keys(codec_t *codec, const char *rec, const char *f
 /* A writer at the start of the body of codec->out. */
 static codec_wr_t encode_start(codec_t *codec, char *errbuf, size_t errbuf_size) {
     assert(codec->out_size >= CODEC_FRAME_HEADER_BYTES);
-    return (codec_wr_t){.codec = codec, .pos = CODEC_FRAME_HEADER_BYTES, .err = SY_OK,
-                        .errbuf = errbuf, .errbuf_size = errbuf_size};
+    return (codec_wr_t){.codec = codec, .out = (uint8_t *)codec->out,
+                        .pos = CODEC_FRAME_HEADER_BYTES, .room = codec->out_size,
+                        .err = SY_OK, .errbuf = errbuf, .errbuf_size = errbuf_size};
 }
 
 /* The body is written (or w->err says why not): finish the frame. */
@@ -186,13 +200,14 @@ sy_err_t codec_encode_event(codec_t *codec, const sy_event_t *rec, const void **
                             size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
-    sy_err_t err = codec_rules_event(rec, errbuf, errbuf_size);
+    size_t ids_len[CODEC_EVENT_IDS];
+    sy_err_t err = codec_rules_event(rec, ids_len, false, errbuf, errbuf_size);
     err = err != SY_OK ? err
                        : encode_check_keys(codec, "EngagementEvent", "props", rec->props,
                                            NULL, rec->props_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    write_event(&w, rec);
+    write_event(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ENGAGEMENT_EVENT, frame, frame_len);
 }
 
@@ -215,13 +230,14 @@ sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void 
                              size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
-    sy_err_t err = codec_rules_action(rec, errbuf, errbuf_size);
+    size_t ids_len[CODEC_ACTION_IDS];
+    sy_err_t err = codec_rules_action(rec, ids_len, false, errbuf, errbuf_size);
     err = err != SY_OK ? err
                        : encode_check_keys(codec, "ActionCommand", "params", rec->params,
                                            NULL, rec->params_count, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    write_action(&w, rec);
+    write_action(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ACTION_COMMAND, frame, frame_len);
 }
 
@@ -229,10 +245,11 @@ sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const v
                                size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
-    sy_err_t err = codec_rules_decision(rec, errbuf, errbuf_size);
+    size_t ids_len[CODEC_DECISION_IDS];
+    sy_err_t err = codec_rules_decision(rec, ids_len, false, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    write_decision(&w, rec);
+    write_decision(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ROUTING_DECISION, frame, frame_len);
 }
 

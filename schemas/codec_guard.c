@@ -132,7 +132,7 @@ static size_t guard_utf8_char(const uint8_t *s, size_t n) {
 /* Plain ASCII: 1 to 0x7f (no NUL, no high bit). */
 static bool ascii_word(uint64_t v) {
     /* no assert: a pure word test */
-    return !(codec_word_has_below(v, 1) | (v & UINT64_C(0x8080808080808080)));
+    return !codec_word_not_ascii(v);
 }
 
 static bool ascii_byte(uint8_t c) {
@@ -363,15 +363,6 @@ static sy_err_t guard_datum(guard_t *g, const codec_guard_t *node) {
     }
     g->depth--;
     return err;
-}
-
-void codec_guard_walk_start(guard_t *g, const uint8_t *body, size_t len, size_t base,
-                            char *errbuf, size_t errbuf_size) {
-    assert(g && (body != NULL || len == 0));
-    *g = (guard_t){
-        .start = body, .p = body, .end = body + len, .base = base,
-        .errbuf = errbuf, .errbuf_size = errbuf_size,
-    };
 }
 
 sy_err_t codec_guard_finish(guard_t *g) {

@@ -116,9 +116,17 @@ typedef struct codec_guard_walk {
 /* codec_guard.c: the guard's steps, one Avro item each at g->p, for the fused readers:
  * each checks what the guard's walk checks there and fails with its message (naming
  * g->field, which the reader sets as the walk would). Start a walk over body (frame offset
- * base) with codec_guard_walk_start and end it with codec_guard_finish (trailing bytes). */
-void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body, size_t len,
-                            size_t base, char *errbuf, size_t errbuf_size);
+ * base) with codec_guard_walk_start (here, inline) and end it with codec_guard_finish
+ * (trailing bytes). */
+static inline void codec_guard_walk_start(codec_guard_walk_t *g, const uint8_t *body,
+                                          size_t len, size_t base, char *errbuf,
+                                          size_t errbuf_size) {
+    assert(g && (body != NULL || len == 0));
+    *g = (codec_guard_walk_t){
+        .start = body, .p = body, .end = body + len, .base = base,
+        .errbuf = errbuf, .errbuf_size = errbuf_size,
+    };
+}
 sy_err_t codec_guard_finish(codec_guard_walk_t *g);
 /* A string: UTF-8 without NUL; *data, *size where its bytes are in the body. */
 sy_err_t codec_guard_string(codec_guard_walk_t *g, const uint8_t **data, size_t *size);
@@ -162,14 +170,31 @@ sy_err_t codec_read_frame(codec_t *codec, const void *buf, size_t len, sy_schema
 /* codec_decode_event.c: true when the compiled EngagementEvent schema has the fields the
  * fused reader expects (else events go through codec_read and codec_extract). */
 bool codec_event_fusable(const codec_guard_t *root);
+/* The ids of an event, a decision and an action, in the order their rules check them. Their
+ * lengths (0 for an absent id) pass from the fused reader to the rules and from the rules
+ * to the writer, so that each id is measured once. */
+enum {
+    CODEC_EVENT_EVENT_ID, CODEC_EVENT_CONTACT_ID, CODEC_EVENT_MESSAGE_ID,
+    CODEC_EVENT_JOURNEY_ID, CODEC_EVENT_NODE_ID, CODEC_EVENT_IDS
+};
+enum {
+    CODEC_DECISION_CONTACT_ID, CODEC_DECISION_JOURNEY_ID, CODEC_DECISION_FROM_NODE,
+    CODEC_DECISION_TO_NODE, CODEC_DECISION_CAUSE_EVENT_ID, CODEC_DECISION_IDS
+};
+enum {
+    CODEC_ACTION_ACTION_ID, CODEC_ACTION_CONTACT_ID, CODEC_ACTION_JOURNEY_ID,
+    CODEC_ACTION_NODE_ID, CODEC_ACTION_IDS
+};
+
 /* codec_decode_event.c: guard and read the EngagementEvent body in one pass into e, its
- * strings copied, NUL-terminated, into scratch (body_len + 1 bytes). It refuses what
- * codec_guard_check refuses, with its messages (frame offsets: body at base 5). Entries of
- * props beyond SY_EVENT_PROPS_MAX are checked and counted in *props_seen, not kept;
- * limits, map keys and rules are the caller's. */
+ * strings copied, NUL-terminated, into scratch (body_len + 1 bytes), the lengths of its
+ * ids into ids_len[CODEC_EVENT_IDS]. It refuses what codec_guard_check refuses, with its
+ * messages (frame offsets: body at base 5). Entries of props beyond SY_EVENT_PROPS_MAX are
+ * checked and counted in *props_seen, not kept; limits, map keys and rules are the
+ * caller's. */
 sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
-                           char *scratch, sy_event_t *e, size_t *props_seen, char *errbuf,
-                           size_t errbuf_size);
+                           char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
+                           char *errbuf, size_t errbuf_size);
 
 /* Eight bytes at a time (SWAR): v holds 8 bytes read with memcpy. Non-zero when a byte
  * of v is below c (c at most 0x80): the subtraction borrows into its high bit. */
@@ -215,6 +240,51 @@ static inline size_t codec_word_prefix(const uint8_t *s, size_t n, bool (*word_p
     while (i < n && byte_plain(s[i]))
         i++;
     return i;
+}
+
+/* Non-zero when a byte of v is not plain ASCII (1 to 0x7f: a NUL or a high bit):
+ * codec_word_has_below(v, 1) | (v & highs), folded, as (x & ~v) | v is x | v. */
+static inline uint64_t codec_word_not_ascii(uint64_t v) {
+    /* no assert: a pure word test */
+    return ((v - UINT64_C(0x0101010101010101)) | v) & UINT64_C(0x8080808080808080);
+}
+
+/* Copy src[0..n) to dst (which does not overlap it) and say whether every byte was plain
+ * ASCII (1 to 0x7f): one pass that reads each byte once, for the strings the codec reads
+ * and writes, so the common string costs no separate scan. Whole words, then the tail as
+ * one word overlapping what was copied (the last 8, or the first 4 and the last 4), then
+ * for under 4 bytes byte by byte. dst[0..n) only is written. False says nothing of where:
+ * callers check the slow way (codec_utf8_valid, the guard's string step). */
+static inline bool codec_ascii_copy(uint8_t *dst, const uint8_t *src, size_t n) {
+    uint64_t v, bad = 0;
+    uint32_t lo, hi;
+    size_t i = 0;
+    /* no assert: the leaf every string read or written goes through; its callers hold
+     * the buffers (the writer reserved n bytes at dst, the reader has n left at src) */
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&v, src + i, sizeof v);
+        memcpy(dst + i, &v, sizeof v);
+        bad |= (v - UINT64_C(0x0101010101010101)) | v; /* codec_word_not_ascii, unmasked */
+    }
+    if (i == n)
+        return (bad & UINT64_C(0x8080808080808080)) == 0;
+    if (n >= 8) {
+        memcpy(&v, src + n - 8, sizeof v);
+        memcpy(dst + n - 8, &v, sizeof v);
+        return ((bad | codec_word_not_ascii(v)) & UINT64_C(0x8080808080808080)) == 0;
+    }
+    if (n >= 4) {
+        memcpy(&lo, src, sizeof lo);
+        memcpy(&hi, src + n - 4, sizeof hi);
+        memcpy(dst, &lo, sizeof lo);
+        memcpy(dst + n - 4, &hi, sizeof hi);
+        return codec_word_not_ascii((uint64_t)hi << 32 | lo) == 0;
+    }
+    for (; i < n; i++) {
+        dst[i] = src[i];
+        bad |= (uint8_t)(src[i] - 1) >= 0x7f;
+    }
+    return bad == 0;
 }
 
 /* codec_guard.c: the index of the first byte of s[0..n) that is not ASCII without NUL
@@ -266,12 +336,19 @@ typedef union codec_any_record {
     sy_dead_letter_t dead_letter;
 } codec_any_record_t;
 
-/* codec_rules.c: limits and domain rules, the same for decode and encode. */
-sy_err_t codec_rules_event(const sy_event_t *rec, char *errbuf, size_t errbuf_size);
+/* codec_rules.c: limits and domain rules, the same for decode and encode. The rules of
+ * events, decisions and actions take ids_len, the lengths of the record's ids
+ * (CODEC_EVENT_IDS, CODEC_DECISION_IDS or CODEC_ACTION_IDS of them, in the order above):
+ * read when ids_measured (the fused reader measured them), else measured into it for the
+ * writer. */
+sy_err_t codec_rules_event(const sy_event_t *rec, size_t *ids_len, bool ids_measured,
+                           char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_profile_update(const sy_profile_update_t *rec, char *errbuf,
                                     size_t errbuf_size);
-sy_err_t codec_rules_action(const sy_action_t *rec, char *errbuf, size_t errbuf_size);
-sy_err_t codec_rules_decision(const sy_decision_t *rec, char *errbuf, size_t errbuf_size);
+sy_err_t codec_rules_action(const sy_action_t *rec, size_t *ids_len, bool ids_measured,
+                            char *errbuf, size_t errbuf_size);
+sy_err_t codec_rules_decision(const sy_decision_t *rec, size_t *ids_len, bool ids_measured,
+                              char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_contact_update(const sy_contact_update_t *rec, char *errbuf,
                                     size_t errbuf_size);
 sy_err_t codec_rules_dead_letter(const sy_dead_letter_t *rec, char *errbuf,

@@ -42,6 +42,8 @@ size_t codec_keyset_distinct(codec_keyset_t *set, const sy_kv_t *kvs, const sy_a
                              size_t count) {
     size_t distinct = 0;
     assert(count <= CODEC_KEYSET_SLOTS / 2 && (kvs || attrs || count == 0));
+    if (count < 2) /* nothing to repeat: the usual map, left without touching the set */
+        return count;
     codec_keyset_clear(set);
     for (size_t i = 0; i < count; i++)
         distinct += codec_keyset_add(set, kvs != NULL ? kvs[i].key : attrs[i].name);

@@ -9,24 +9,45 @@
 #include "codec_int.h"
 #include "sy_time.h"
 
-/* An identifier: required ones must be present; present ones non-empty and short. */
-static sy_err_t rules_id(const char *rec, const char *field, const char *id, bool required,
-                         char *errbuf, size_t errbuf_size) {
-    size_t len;
-    assert(rec && field);
+/* rules_id_len's messages, for an id that breaks its rule. */
+static sy_err_t rules_id_fail(const char *rec, const char *field, const char *id, size_t len,
+                              char *errbuf, size_t errbuf_size) {
+    assert(rec && field && (id || len == 0));
     if (id == NULL)
-        return required ? codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size,
-                                     "%s: %s is missing", rec, field)
-                        : SY_OK;
-    if (id[0] == '\0')
+        return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: %s is missing",
+                          rec, field);
+    if (len == 0)
         return codec_fail(SY_ERR_INVALID_RECORD, errbuf, errbuf_size, "%s: %s is empty", rec,
                           field);
-    len = strlen(id);
-    if (len > SY_ID_BYTES_MAX)
-        return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
-                          "%s: %s of %zu bytes exceeds SY_ID_BYTES_MAX (%d)", rec, field, len,
-                          SY_ID_BYTES_MAX);
-    return SY_OK;
+    return codec_fail(SY_ERR_LIMIT, errbuf, errbuf_size,
+                      "%s: %s of %zu bytes exceeds SY_ID_BYTES_MAX (%d)", rec, field, len,
+                      SY_ID_BYTES_MAX);
+}
+
+/* An identifier: required ones must be present; present ones non-empty and short. len is
+ * strlen(id) (0 for NULL), measured once by the caller. */
+static inline sy_err_t rules_id_len(const char *rec, const char *field, const char *id,
+                                    size_t len, bool required, char *errbuf,
+                                    size_t errbuf_size) {
+    /* no assert: the check of every id, inline; rules_id_fail asserts */
+    if (id != NULL ? len - 1 < SY_ID_BYTES_MAX : !required) /* 1 to the limit, or absent */
+        return SY_OK;
+    return rules_id_fail(rec, field, id, len, errbuf, errbuf_size);
+}
+
+static sy_err_t rules_id(const char *rec, const char *field, const char *id, bool required,
+                         char *errbuf, size_t errbuf_size) {
+    /* no assert: a one-line call of rules_id_len, which asserts on failure */
+    return rules_id_len(rec, field, id, id ? strlen(id) : 0, required, errbuf, errbuf_size);
+}
+
+/* The length of id for rules_id_len: *len when measured, else strlen(id) (0 for NULL),
+ * kept in *len for the writer. */
+static inline size_t rules_id_measure(const char *id, size_t *len, bool measured) {
+    /* no assert: a one-line leaf of the id checks */
+    if (!measured)
+        *len = id ? strlen(id) : 0;
+    return *len;
 }
 
 static sy_err_t rules_string(const char *rec, const char *field, const char *s,
@@ -47,7 +68,7 @@ static sy_err_t rules_count(const char *rec, const char *field, size_t count, si
                       rec, count, field, max);
 }
 
-static sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs,
+static inline sy_err_t rules_kvs(const char *rec, const char *field, const sy_kv_t *kvs,
                           size_t count, size_t max, char *errbuf, size_t errbuf_size) {
     sy_err_t err = rules_count(rec, field, count, max, errbuf, errbuf_size);
     assert(kvs || count == 0);
@@ -106,18 +127,31 @@ static sy_err_t rules_time(const char *rec, const char *field, int64_t ms, char 
                       rec, field, ms, SY_TIME_MIN_MS, SY_TIME_MAX_MS);
 }
 
-sy_err_t codec_rules_event(const sy_event_t *e, char *errbuf, size_t errbuf_size) {
+sy_err_t codec_rules_event(const sy_event_t *e, size_t *ids_len, bool ids_measured,
+                           char *errbuf, size_t errbuf_size) {
     const char *r = "EngagementEvent";
-    assert(e);
-    sy_err_t err = rules_id(r, "event_id", e->event_id, true, errbuf, errbuf_size);
+    size_t *n = ids_len;
+    bool m = ids_measured;
+    assert(e && ids_len);
+    sy_err_t err = rules_id_len(r, "event_id", e->event_id,
+                                rules_id_measure(e->event_id, &n[CODEC_EVENT_EVENT_ID], m),
+                                true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "contact_id", e->contact_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "contact_id", e->contact_id,
+                           rules_id_measure(e->contact_id, &n[CODEC_EVENT_CONTACT_ID], m),
+                           true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "message_id", e->message_id, false, errbuf, errbuf_size);
+        err = rules_id_len(r, "message_id", e->message_id,
+                           rules_id_measure(e->message_id, &n[CODEC_EVENT_MESSAGE_ID], m),
+                           false, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "journey_id", e->journey_id, false, errbuf, errbuf_size);
+        err = rules_id_len(r, "journey_id", e->journey_id,
+                           rules_id_measure(e->journey_id, &n[CODEC_EVENT_JOURNEY_ID], m),
+                           false, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "node_id", e->node_id, false, errbuf, errbuf_size);
+        err = rules_id_len(r, "node_id", e->node_id,
+                           rules_id_measure(e->node_id, &n[CODEC_EVENT_NODE_ID], m), false,
+                           errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_time(r, "occurred_at", e->occurred_at_ms, errbuf, errbuf_size);
     if (err == SY_OK)
@@ -164,41 +198,66 @@ sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
     return err;
 }
 
-sy_err_t codec_rules_action(const sy_action_t *a, char *errbuf, size_t errbuf_size) {
+sy_err_t codec_rules_action(const sy_action_t *a, size_t *ids_len, bool ids_measured,
+                            char *errbuf, size_t errbuf_size) {
     const char *r = "ActionCommand";
-    assert(a);
-    sy_err_t err = rules_id(r, "action_id", a->action_id, true, errbuf, errbuf_size);
+    size_t *n = ids_len;
+    bool m = ids_measured;
+    assert(a && ids_len);
+    sy_err_t err = rules_id_len(r, "action_id", a->action_id,
+                                rules_id_measure(a->action_id, &n[CODEC_ACTION_ACTION_ID], m),
+                                true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "contact_id", a->contact_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "contact_id", a->contact_id,
+                           rules_id_measure(a->contact_id, &n[CODEC_ACTION_CONTACT_ID], m),
+                           true, errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_enum(r, "channel", (int)a->channel, SY_CHANNEL__COUNT, errbuf,
                          errbuf_size);
     if (err == SY_OK)
         err = rules_string(r, "template_id", a->template_id, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "journey_id", a->journey_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "journey_id", a->journey_id,
+                           rules_id_measure(a->journey_id, &n[CODEC_ACTION_JOURNEY_ID], m),
+                           true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "node_id", a->node_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "node_id", a->node_id,
+                           rules_id_measure(a->node_id, &n[CODEC_ACTION_NODE_ID], m), true,
+                           errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_kvs(r, "params", a->params, a->params_count, SY_ACTION_PARAMS_MAX,
                         errbuf, errbuf_size);
     return err;
 }
 
-sy_err_t codec_rules_decision(const sy_decision_t *d, char *errbuf, size_t errbuf_size) {
+sy_err_t codec_rules_decision(const sy_decision_t *d, size_t *ids_len, bool ids_measured,
+                              char *errbuf, size_t errbuf_size) {
     const char *r = "RoutingDecision";
-    assert(d);
-    sy_err_t err = rules_id(r, "contact_id", d->contact_id, true, errbuf, errbuf_size);
+    size_t *n = ids_len;
+    bool m = ids_measured;
+    assert(d && ids_len);
+    sy_err_t err = rules_id_len(r, "contact_id", d->contact_id,
+                                rules_id_measure(d->contact_id, &n[CODEC_DECISION_CONTACT_ID], m),
+                                true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "journey_id", d->journey_id, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "journey_id", d->journey_id,
+                           rules_id_measure(d->journey_id, &n[CODEC_DECISION_JOURNEY_ID], m),
+                           true, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "from_node", d->from_node, false, errbuf, errbuf_size);
+        err = rules_id_len(r, "from_node", d->from_node,
+                           rules_id_measure(d->from_node, &n[CODEC_DECISION_FROM_NODE], m),
+                           false, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "to_node", d->to_node, true, errbuf, errbuf_size);
+        err = rules_id_len(r, "to_node", d->to_node,
+                           rules_id_measure(d->to_node, &n[CODEC_DECISION_TO_NODE], m), true,
+                           errbuf, errbuf_size);
     if (err == SY_OK)
         err = rules_enum(r, "cause", (int)d->cause, SY_CAUSE__COUNT, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id(r, "cause_event_id", d->cause_event_id, false, errbuf, errbuf_size);
+        err = rules_id_len(r, "cause_event_id", d->cause_event_id,
+                           rules_id_measure(d->cause_event_id,
+                                            &n[CODEC_DECISION_CAUSE_EVENT_ID], m),
+                           false, errbuf, errbuf_size);
     return err;
 }
 

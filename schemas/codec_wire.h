@@ -111,7 +111,10 @@ static inline int64_t codec_rd_block(codec_rd_t *r) {
  * after a failure every write is skipped, and errbuf holds the first failure's text. */
 typedef struct codec_wr {
     codec_t *codec;
+    uint8_t *out;  /* codec->out, kept here; codec_wr_grow renews it */
     size_t pos;
+    size_t room;   /* codec->out_size while err is SY_OK, 0 after a failure: a failed writer
+                    * has no room, so every write goes to codec_wr_grow, which skips it */
     sy_err_t err;
     bool not_utf8; /* err is SY_ERR_INVALID_RECORD because a string is not UTF-8 */
     char *errbuf;
@@ -124,24 +127,29 @@ bool codec_wr_grow(codec_wr_t *w, size_t need);
 /* Make room for need more bytes at w->pos; false after any failure. */
 static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
     /* no assert: called for every field; encode_finish asserts the writer's bounds */
-    if (w->err == SY_OK && w->pos + need <= w->codec->out_size)
+    if (w->pos + need <= w->room)
         return true;
     return codec_wr_grow(w, need);
 }
 
-static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
-    /* no assert: the hot varint leaf; codec_wr_reserve asserts the writer's bounds */
+/* The zigzag varint of v at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. */
+static inline size_t codec_wire_put_long(uint8_t *o, int64_t v) {
+    /* no assert: the hot varint leaf; its callers reserve the room */
     uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-    if (!codec_wr_reserve(w, CODEC_WIRE_VARINT_BYTES_MAX))
-        return;
-    uint8_t *o = (uint8_t *)w->codec->out + w->pos;
     size_t n = 0;
     while (u >= 0x80) {
         o[n++] = (uint8_t)(u | 0x80);
         u >>= 7;
     }
     o[n++] = (uint8_t)u;
-    w->pos += n;
+    return n;
+}
+
+static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
+    /* no assert: the hot varint leaf; codec_wr_reserve asserts the writer's bounds */
+    if (!codec_wr_reserve(w, CODEC_WIRE_VARINT_BYTES_MAX))
+        return;
+    w->pos += codec_wire_put_long(w->out + w->pos, v);
 }
 
 static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
@@ -149,25 +157,46 @@ static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
     codec_wr_long(w, (int64_t)len);
     if (len == 0 || !codec_wr_reserve(w, len))
         return;
-    memcpy(w->codec->out + w->pos, buf, len);
+    memcpy(w->out + w->pos, buf, len);
     w->pos += len;
 }
 
-/* The rules refuse NULL required strings first; this only keeps a slip from crashing.
- * A string that is not UTF-8 is refused here: what we write must pass what we read. */
+/* codec.c: codec_wr_string_len step by step (the UTF-8 check, then the length and the
+ * bytes, each reserved), for when the string may not fit or a write failed before. */
+void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len);
+
+/* The string s of len bytes (strlen(s), measured by the caller). A string that is not
+ * UTF-8 is refused here: what we write must pass what we read. When it fits, it is copied
+ * and checked in one pass (codec_ascii_copy); only a string with a byte that is not plain
+ * ASCII is scanned again, by codec_utf8_valid. */
+static inline void codec_wr_string_len(codec_wr_t *w, const char *s, size_t len) {
+    /* no assert: the hot string leaf; s is one the rules or codec_wr_string saw non-NULL,
+     * len its strlen, and codec_wr_string_slow asserts both */
+    if (w->pos + CODEC_WIRE_VARINT_BYTES_MAX + len > w->room) { /* or a write failed */
+        codec_wr_string_slow(w, s, len);
+        return;
+    }
+    uint8_t *o = w->out + w->pos;
+    size_t n = codec_wire_put_long(o, (int64_t)len);
+    if (!codec_ascii_copy(o + n, (const uint8_t *)s, len) &&
+        !codec_utf8_valid((const uint8_t *)s, len)) {
+        w->not_utf8 = true;
+        w->err = SY_ERR_INVALID_RECORD;
+        w->room = 0;
+        return;
+    }
+    w->pos += n + len;
+}
+
+/* The rules refuse NULL required strings first; this only keeps a slip from crashing. */
 static inline void codec_wr_string(codec_wr_t *w, const char *s) {
+    /* no assert: strlen, then codec_wr_string_len, which asserts */
     if (s == NULL) {
         w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        w->room = 0;
         return;
     }
-    size_t len = strlen(s);
-    assert(len <= INT64_MAX);
-    if (!codec_utf8_valid((const uint8_t *)s, len)) {
-        w->not_utf8 = w->err == SY_OK;
-        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
-        return;
-    }
-    codec_wr_bytes(w, s, len);
+    codec_wr_string_len(w, s, strlen(s));
 }
 
 /* ["null", string]: branch 0 for NULL, else branch 1 and the string. */
@@ -183,9 +212,9 @@ static inline void codec_wr_double(codec_wr_t *w, double d) {
     memcpy(&u, &d, sizeof u);
     if (!codec_wr_reserve(w, 8))
         return;
-    assert(w->pos + 8 <= w->codec->out_size);
+    assert(w->pos + 8 <= w->room);
     for (int i = 0; i < 8; i++)
-        w->codec->out[w->pos + (size_t)i] = (char)(u >> (8 * i));
+        w->out[w->pos + (size_t)i] = (uint8_t)(u >> (8 * i));
     w->pos += 8;
 }
 

@@ -109,6 +109,136 @@ Test(codec, decode_rejects_id_longer_than_the_limit) {
     expect_msg("SY_ID_BYTES_MAX");
 }
 
+/* An event frame with the given ids (event_id, contact_id, message_id, journey_id,
+ * node_id; NULL for an absent optional one), channel 0, type 0, nothing else. */
+static void w_event_ids(wire_t *w, const char *const ids[5]) {
+    w_header(w, SY_SCHEMA_ENGAGEMENT_EVENT);
+    w_str(w, ids[0]);
+    w_str(w, ids[1]);
+    w_raw(w, "\0\0\0", 3);
+    for (int i = 2; i < 5; i++) {
+        w_long(w, ids[i] != NULL);
+        if (ids[i] != NULL)
+            w_str(w, ids[i]);
+    }
+    for (int i = 0; i < 5; i++)
+        w_long(w, 0); /* name, link, text, bounce, value: null */
+    w_long(w, 0);     /* props: empty */
+}
+
+/* The longest id SY_ID_BYTES_MAX allows, and one byte more. */
+static char id_longest[SY_ID_BYTES_MAX + 1], id_over[SY_ID_BYTES_MAX + 2];
+
+static void ids_init(void) {
+    memset(id_longest, 'x', sizeof id_longest - 1);
+    id_longest[sizeof id_longest - 1] = '\0';
+    memset(id_over, 'y', sizeof id_over - 1);
+    id_over[sizeof id_over - 1] = '\0';
+}
+
+/* Every id is held to SY_ID_BYTES_MAX, by name, whether the writer's rules measure it or
+ * the reader hands over the length it read: the longest passes both ways, one byte more
+ * is refused both ways, an empty one is refused. */
+Test(codec, every_event_id_is_held_to_its_limit_both_ways) {
+    static const char *const event_fields[] = {"event_id", "contact_id", "message_id",
+                                               "journey_id", "node_id"};
+    const char *longest = id_longest, *over = id_over;
+    char want[96];
+    const void *frame;
+    size_t len;
+    ids_init();
+    for (int i = 0; i < 5; i++) {
+        const char *ids[5] = {"e1", "c1", "m1", "j1", "n1"};
+        sy_event_t e = event_full(), got;
+        const char **field[] = {&e.event_id, &e.contact_id, &e.message_id, &e.journey_id,
+                                &e.node_id};
+        wire_t w;
+        snprintf(want, sizeof want, "%s of %d bytes exceeds", event_fields[i],
+                 SY_ID_BYTES_MAX + 1);
+        *field[i] = longest;
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+        expect_err(codec_decode_event(codec, frame, len, &got, errbuf, sizeof errbuf), SY_OK);
+        const char *got_ids[] = {got.event_id, got.contact_id, got.message_id, got.journey_id,
+                                 got.node_id};
+        cr_assert_str_eq(got_ids[i], longest, "%s", event_fields[i]);
+        *field[i] = over;
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_LIMIT);
+        expect_msg(want);
+        *field[i] = "";
+        expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_INVALID_RECORD);
+        expect_msg(event_fields[i]);
+        expect_msg("is empty");
+        ids[i] = over;
+        w_event_ids(&w, ids);
+        expect_err(decode_event_wire(&w, &got), SY_ERR_LIMIT);
+        expect_msg(want);
+        ids[i] = "";
+        w_event_ids(&w, ids);
+        expect_err(decode_event_wire(&w, &got), SY_ERR_INVALID_RECORD);
+        expect_msg(event_fields[i]);
+        expect_msg("is empty");
+        ids[i] = longest;
+        w_event_ids(&w, ids);
+        expect_err(decode_event_wire(&w, &got), SY_OK);
+    }
+}
+
+Test(codec, every_decision_id_is_held_to_its_limit_both_ways) {
+    static const char *const decision_fields[] = {"contact_id", "journey_id", "from_node",
+                                                  "to_node", "cause_event_id"};
+    const char *longest = id_longest, *over = id_over;
+    char want[96];
+    const void *frame;
+    size_t len;
+    ids_init();
+    for (int i = 0; i < 5; i++) {
+        sy_decision_t d = decision_full(), got;
+        const char **field[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
+                                &d.cause_event_id};
+        snprintf(want, sizeof want, "%s of %d bytes exceeds", decision_fields[i],
+                 SY_ID_BYTES_MAX + 1);
+        *field[i] = longest;
+        expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+                   SY_OK);
+        expect_err(codec_decode_decision(codec, frame, len, &got, errbuf, sizeof errbuf),
+                   SY_OK);
+        const char *got_ids[] = {got.contact_id, got.journey_id, got.from_node, got.to_node,
+                                 got.cause_event_id};
+        cr_assert_str_eq(got_ids[i], longest, "%s", decision_fields[i]);
+        *field[i] = over;
+        expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_LIMIT);
+        expect_msg(want);
+    }
+}
+
+Test(codec, every_action_id_is_held_to_its_limit_both_ways) {
+    const char *longest = id_longest, *over = id_over;
+    char want[96];
+    const void *frame;
+    size_t len;
+    ids_init();
+    for (int i = 0; i < 4; i++) {
+        static const char *const action_fields[] = {"action_id", "contact_id", "journey_id",
+                                                    "node_id"};
+        sy_action_t a = action_full(), got;
+        const char **field[] = {&a.action_id, &a.contact_id, &a.journey_id, &a.node_id};
+        snprintf(want, sizeof want, "%s of %d bytes exceeds", action_fields[i],
+                 SY_ID_BYTES_MAX + 1);
+        *field[i] = longest;
+        expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+        expect_err(codec_decode_action(codec, frame, len, &got, errbuf, sizeof errbuf), SY_OK);
+        const char *got_ids[] = {got.action_id, got.contact_id, got.journey_id, got.node_id};
+        cr_assert_str_eq(got_ids[i], longest, "%s", action_fields[i]);
+        *field[i] = over;
+        expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf),
+                   SY_ERR_LIMIT);
+        expect_msg(want);
+    }
+}
+
 Test(codec, encode_rejects_null_required_string) {
     sy_event_t e = event_full();
     sy_action_t a = action_full();
@@ -269,6 +399,34 @@ Test(codec, ascii_prefix_stops_at_the_first_byte_that_is_not_plain_ascii) {
                 cr_assert_eq(codec_ascii_prefix(s, n), at, "length %zu, 0x%02x at %zu", n,
                              stops[k], at);
                 s[at] = kept;
+            }
+    }
+}
+
+/* codec_ascii_copy against the definition: for every length up to 40 it copies exactly
+ * the n bytes (the guard bytes around dst stay), and says the string is plain ASCII unless
+ * one byte anywhere is not (NUL, a high bit, a UTF-8 lead byte): the overlapping tail
+ * words must see every place, and the copy must be right either way. */
+Test(codec, ascii_copy_copies_n_bytes_and_finds_any_byte_that_is_not_plain_ascii) {
+    static const uint8_t stops[] = {0x00, 0x80, 0xc3, 0xff};
+    uint8_t s[48], d[48 + 2];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            s[i] = (uint8_t)(0x01 + (i * 37) % 0x7f); /* every plain byte, 0x01 to 0x7f */
+        for (size_t at = 0; at <= n; at++)
+            for (size_t k = 0; k < sizeof stops; k++) {
+                uint8_t kept = at < n ? s[at] : 0;
+                if (at < n)
+                    s[at] = stops[k];
+                memset(d, 0xaa, sizeof d);
+                bool plain = codec_ascii_copy(d + 1, s, n);
+                cr_assert_eq(plain, at == n, "length %zu, 0x%02x at %zu: %d", n, stops[k],
+                             at, plain);
+                cr_assert_eq(memcmp(d + 1, s, n), 0, "length %zu: the copy", n);
+                cr_assert_eq(d[0], 0xaa, "length %zu: a byte before the copy", n);
+                cr_assert_eq(d[n + 1], 0xaa, "length %zu: a byte after the copy", n);
+                if (at < n)
+                    s[at] = kept;
             }
     }
 }
