@@ -197,8 +197,10 @@ bool codec_wr_grow(codec_wr_t *w, size_t need) {
 void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len) {
     assert(s && len <= INT64_MAX);
     if (!codec_utf8_valid((const uint8_t *)s, len)) {
-        w->not_utf8 = w->err == SY_OK;
-        w->err = w->err != SY_OK ? w->err : SY_ERR_INVALID_RECORD;
+        if (w->err == SY_OK) { /* the first failure's reason is the one reported */
+            w->not_utf8 = true;
+            w->err = SY_ERR_INVALID_RECORD;
+        }
         w->room = 0;
         return;
     }

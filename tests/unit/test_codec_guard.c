@@ -267,6 +267,10 @@ Test(codec, encode_rejects_string_that_is_not_utf8) {
     expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
                SY_ERR_INVALID_RECORD);
     expect_msg("UTF-8");
+    e.link = "https://example.com/\xc3("; /* a second bad string: the first reason stands */
+    expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
+               SY_ERR_INVALID_RECORD);
+    expect_msg("not UTF-8");
 }
 
 Test(codec, encode_rejects_out_of_range_enum_and_bad_event_type) {
