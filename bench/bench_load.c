@@ -142,9 +142,9 @@ static int produce_end(rd_kafka_t *rk, codec_t *codec, long count, double start)
     return 0;
 }
 
-/* produce BOOTSTRAP TOPIC COUNT : COUNT custom.promo_eligible events, contact i keyed by
- * its id, event time LOAD_EVENT_TIME_BASE_MS + i. */
-static int cmd_produce(const char *bootstrap, const char *topic, long count) {
+/* produce BOOTSTRAP TOPIC COUNT [FIRST] : COUNT custom.promo_eligible events of contacts
+ * FIRST (default 0) on, contact i keyed by its id, event time LOAD_EVENT_TIME_BASE_MS + i. */
+static int cmd_produce(const char *bootstrap, const char *topic, long first, long count) {
     char errbuf[512];
     codec_t *codec = NULL;
     const char *const extra[] = {"linger.ms", "20", "batch.size", "1000000",
@@ -155,7 +155,7 @@ static int cmd_produce(const char *bootstrap, const char *topic, long count) {
         return 1;
     }
     double start = bench_seconds_now();
-    for (long i = 0; i < count; i++) {
+    for (long i = first; i < first + count; i++) {
         if (produce_entry(rk, codec, topic, i, LOAD_EVENT_TIME_BASE_MS + i) != 0)
             return 1;
     }
@@ -247,12 +247,15 @@ int main(int argc, char **argv) {
     long n;
     if (argc >= 5 && strcmp(argv[1], "create") == 0 && bench_arg_long(argv[3], 1, INT_MAX, &n))
         return cmd_create(argv[2], (int)n, argv + 4, argc - 4);
-    if (argc == 5 && strcmp(argv[1], "produce") == 0 && bench_arg_long(argv[4], 0, LONG_MAX, &n))
-        return cmd_produce(argv[2], argv[3], n);
+    long first = 0;
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "produce") == 0 &&
+        bench_arg_long(argv[4], 0, LONG_MAX / 2, &n) &&
+        (argc == 5 || bench_arg_long(argv[5], 0, LONG_MAX / 2, &first)))
+        return cmd_produce(argv[2], argv[3], first, n);
     if (argc == 7 && strcmp(argv[1], "watch") == 0 && bench_arg_long(argv[6], 1, LONG_MAX, &n))
         return cmd_watch(argv[2], argv[3], argv[4], atof(argv[5]), n);
     fprintf(stderr, "usage: bench_load create BOOTSTRAP PARTITIONS TOPIC...\n"
-                    "       bench_load produce BOOTSTRAP TOPIC COUNT\n"
+                    "       bench_load produce BOOTSTRAP TOPIC COUNT [FIRST]\n"
                     "       bench_load watch BOOTSTRAP GROUP TOPIC TIMEOUT_S PID\n");
     return 2;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_service_cg.sh [EVENTS] [BUILD_DIR...] — callgrind's instruction count of the
+# bench_service_cg.sh [--restart] [EVENTS] [BUILD_DIR...] — callgrind's instruction count of the
 # service's main thread (everything inside runner_run: the loop, the engine, the state,
 # the commits and librdkafka's application-side calls; not librdkafka's own threads nor
 # the state writer's) over EVENTS promo entries (default 20000) of the coffee email promo,
@@ -7,6 +7,9 @@
 # commits the same 20 transactions), once per build directory (default: build) on one
 # broker. Counts do not depend on the machine's load: compare builds by them. Prints the
 # total per build and the largest inclusive parts of the first. A benchmark, not a test.
+# --restart: a service restarted over state, as after a deploy: each build first drains
+# EVENTS entries of other contacts unmeasured and stops (SIGTERM), then the measured run
+# drains EVENTS entries of new contacts over that state directory.
 # Needs `bash scripts/build.sh` and valgrind; starts a broker on loopback when none is given.
 set -euo pipefail
 
@@ -14,12 +17,20 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench_broker.sh"
 bench_on_broker "${BASH_SOURCE[0]}" "$@"
 
+restart=false
+if [[ "${1:-}" == --restart ]]; then
+    restart=true
+    shift
+fi
 readonly EVENTS=${1:-20000}
 shift || true
 builds=("$@")
 [[ ${#builds[@]} -gt 0 ]] || builds=(build)
+# This checkout's load tool makes and watches every build's input (older ones may lack
+# what --restart asks of it).
+readonly loader=build/bench/bench_load
 for b in "${builds[@]}"; do
-    for exe in "$b/switchyard" "$b/bench/bench_load" /usr/bin/valgrind; do
+    for exe in "$b/switchyard" "$loader" /usr/bin/valgrind; do
         if [[ ! -x "$exe" ]]; then
             echo "bench_service_cg: $exe missing: run bash scripts/build.sh (and setup.sh)" >&2
             exit 1
@@ -30,13 +41,33 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/switchyard-bench-service-cg.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# count BUILD N : one drain of fresh topics under callgrind; its output file's path.
+# drain BUILD DIR BASE WRAPPER : `switchyard run` (under WRAPPER's words, none when empty)
+# until the group has committed every event of the topic, then SIGTERM.
+drain() {
+    local build=$1 dir=$2 base=$3 pid
+    # shellcheck disable=SC2086 # the wrapper's words split on purpose
+    $4 "$build/switchyard" run --config "$dir/switchyard.conf" 2>>"$dir/service.log" &
+    pid=$!
+    if ! "$loader" watch "$SWITCHYARD_TEST_BOOTSTRAP" "$base" "$base.events" \
+        900 "$pid" >&2; then
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" || true
+        tail -5 "$dir/service.log" >&2
+        echo "bench_service_cg: $build did not commit every event" >&2
+        return 1
+    fi
+    kill -TERM "$pid"
+    wait "$pid" || true
+}
+
+# count BUILD N : one drain of fresh topics under callgrind (after an unmeasured one with
+# --restart); its output file's path.
 count() {
-    local build=$1 n=$2 base="bench-cg-$$-$2" dir="$work/run-$2" pid
+    local build=$1 n=$2 base="bench-cg-$$-$2" dir="$work/run-$2"
     mkdir -p "$dir/journeys"
     cp examples/journeys/coffee_email_promo.yaml "$dir/journeys/"
-    "$build/bench/bench_load" create "$SWITCHYARD_TEST_BOOTSTRAP" 4 "$base.events" >&2
-    "$build/bench/bench_load" produce "$SWITCHYARD_TEST_BOOTSTRAP" "$base.events" \
+    "$loader" create "$SWITCHYARD_TEST_BOOTSTRAP" 4 "$base.events" >&2
+    "$loader" produce "$SWITCHYARD_TEST_BOOTSTRAP" "$base.events" \
         "$EVENTS" >&2
     cat >"$dir/switchyard.conf" <<EOF
 journeys.dir = $dir/journeys
@@ -50,20 +81,13 @@ topic.prefix = $base.
 kafka.bootstrap.servers = $SWITCHYARD_TEST_BOOTSTRAP
 EOF
     "$build/switchyard" topics create --config "$dir/switchyard.conf" >"$dir/topics.log" 2>&1
-    valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
-        --toggle-collect=runner_run "$build/switchyard" run --config "$dir/switchyard.conf" \
-        2>"$dir/service.log" &
-    pid=$!
-    if ! "$build/bench/bench_load" watch "$SWITCHYARD_TEST_BOOTSTRAP" "$base" "$base.events" \
-        900 "$pid" >&2; then
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" || true
-        tail -5 "$dir/service.log" >&2
-        echo "bench_service_cg: $build did not commit every event" >&2
-        exit 1
+    if $restart; then
+        drain "$build" "$dir" "$base" "" || exit 1
+        "$loader" produce "$SWITCHYARD_TEST_BOOTSTRAP" "$base.events" \
+            "$EVENTS" "$EVENTS" >&2
     fi
-    kill -TERM "$pid"
-    wait "$pid" || true
+    drain "$build" "$dir" "$base" "valgrind --tool=callgrind \
+        --callgrind-out-file=$dir/callgrind.out --toggle-collect=runner_run" || exit 1
     echo "$dir/callgrind.out"
 }
 

@@ -125,10 +125,20 @@ void state_contact_table_clear(state_contact_table_t *t) {
     t->whole = false;
 }
 
-void state_contact_table_mark_whole(state_contact_table_t *t) {
+void state_contact_table_whole_set(state_contact_table_t *t, bool whole) {
     /* no assert: NULL is a no-op */
     if (t)
-        t->whole = true;
+        t->whole = whole;
+}
+
+bool state_contact_table_whole(const state_contact_table_t *t) {
+    /* no assert: NULL is a table that keeps nothing, never whole */
+    return t && t->whole;
+}
+
+size_t state_contact_table_budget(const state_contact_table_t *t) {
+    /* no assert: NULL has no budget */
+    return t ? t->budget : 0;
 }
 
 void state_contact_table_close(state_contact_table_t *t) {

@@ -9,6 +9,7 @@
 #ifndef SY_STATE_CONTACT_TABLE_H
 #define SY_STATE_CONTACT_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,11 +73,18 @@ void state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
  * The table is no longer whole. */
 void state_contact_table_clear(state_contact_table_t *table);
 
-/* Say the table is whole: it holds every committed record (as when RocksDB behind it holds
- * none and every commit's records are put). From then on get answers STATE_CACHE_ABSENT
- * for a record it lacks, asking RocksDB nothing, until the table drops one (an eviction,
- * a record it cannot keep, a clear); then it answers STATE_CACHE_MISS again. NULL: no-op. */
-void state_contact_table_mark_whole(state_contact_table_t *table);
+/* Say whether the table is whole: it holds every committed record (as when RocksDB behind
+ * it holds none, or all it holds was put, and every commit's records are put). While it is,
+ * get answers STATE_CACHE_ABSENT for a record it lacks, asking RocksDB nothing; it stops
+ * being whole when it drops one (an eviction, a record it cannot keep, a clear), and get
+ * answers STATE_CACHE_MISS again. NULL: no-op. */
+void state_contact_table_whole_set(state_contact_table_t *table, bool whole);
+
+/* Whether the table is whole (false for NULL). */
+bool state_contact_table_whole(const state_contact_table_t *table);
+
+/* The budget the table was opened with, in bytes (0 for NULL). */
+size_t state_contact_table_budget(const state_contact_table_t *table);
 
 /* Counters since open (entries are contacts); bytes never exceeds the budget. */
 void state_contact_table_stats_get(const state_contact_table_t *table,

@@ -161,14 +161,16 @@ static state_store_t *store_new(void) {
     return s;
 }
 
-/* Whether RocksDB holds any record the contact table keeps (instances, profiles, event ids,
- * consent, engagement), tombstones aside. */
+/* The column families of the records the contact table keeps. */
+static const int contact_cfs[] = {CF_INSTANCES, CF_PROFILES, CF_EVENT_IDS, CF_CONSENT,
+                                  CF_ENGAGEMENT};
+#define CONTACT_CFS_COUNT (sizeof contact_cfs / sizeof *contact_cfs)
+
+/* Whether RocksDB holds any record the contact table keeps, tombstones aside. */
 static bool contacts_on_disk(state_store_t *s) {
-    static const int contact_cfs[] = {CF_INSTANCES, CF_PROFILES, CF_EVENT_IDS, CF_CONSENT,
-                                      CF_ENGAGEMENT};
     assert(s->db);
     bool any = false;
-    for (size_t i = 0; i < sizeof contact_cfs / sizeof *contact_cfs && !any; i++) {
+    for (size_t i = 0; i < CONTACT_CFS_COUNT && !any; i++) {
         rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
                                                            s->cf[contact_cfs[i]]);
         rocksdb_iter_seek_to_first(it);
@@ -218,7 +220,7 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
     }
     s->batch = rocksdb_writebatch_create();
     if (!contacts_on_disk(s)) /* a new store: every contact record will pass its commits */
-        state_contact_table_mark_whole(s->contacts);
+        state_contact_table_whole_set(s->contacts, true);
     if ((err = state_writer_start(&s->writer, s->db, s->write_options, s->cf)) != SY_OK) {
         snprintf(errbuf, errbuf_size, "state store: cannot start its writer thread");
         goto fail;
@@ -619,6 +621,63 @@ static int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_le
     default:
         return 0;
     }
+}
+
+/* RocksDB's estimate of the bytes of contact records it holds (SST files and memtables);
+ * SIZE_MAX when it cannot tell. */
+static size_t contacts_bytes_estimate(state_store_t *s) {
+    static const char *const properties[] = {"rocksdb.estimate-live-data-size",
+                                             "rocksdb.cur-size-all-mem-tables"};
+    size_t total = 0;
+    assert(s->db);
+    for (size_t i = 0; i < CONTACT_CFS_COUNT; i++)
+        for (size_t k = 0; k < 2; k++) {
+            uint64_t bytes = 0;
+            if (rocksdb_property_int_cf(s->db, s->cf[contact_cfs[i]], properties[k], &bytes))
+                return SIZE_MAX;
+            total += bytes;
+        }
+    return total;
+}
+
+/* Put every record of column family cf into the contact table while it stays whole; a
+ * key the table cannot place or a read error makes it not whole. */
+static void contacts_warm_cf(state_store_t *s, int cf) {
+    size_t ckey_len, key_len, value_len;
+    uint16_t rec;
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
+    assert(it);
+    for (rocksdb_iter_seek_to_first(it);
+         rocksdb_iter_valid(it) && state_contact_table_whole(s->contacts); rocksdb_iter_next(it)) {
+        const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
+        const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
+        if (key_len <= 2 || (cf == CF_INSTANCES && !memchr(key + 2, 0, key_len - 2))) {
+            state_contact_table_whole_set(s->contacts, false); /* a key it cannot place */
+            break;
+        }
+        /* An instance of a journey beyond the table's slots is not kept: always read. */
+        if (write_rec(s, cf, key, key_len, &ckey_len, &rec))
+            state_contact_table_put(s->contacts, key, ckey_len, rec, value, value_len);
+    }
+    char *ierr = NULL;
+    rocksdb_iter_get_error(it, &ierr);
+    if (ierr) /* some records unread: the table cannot say they are absent */
+        state_contact_table_whole_set(s->contacts, false);
+    free(ierr);
+    rocksdb_iter_destroy(it);
+}
+
+bool state_store_contacts_warm(state_store_t *s, size_t bytes_max) {
+    assert(s);
+    if (!s->contacts || state_contact_table_whole(s->contacts))
+        return state_contact_table_whole(s->contacts);
+    size_t half = state_contact_table_budget(s->contacts) / 2;
+    if (contacts_bytes_estimate(s) > (bytes_max < half ? bytes_max : half))
+        return false;
+    state_contact_table_whole_set(s->contacts, true);
+    for (size_t i = 0; i < CONTACT_CFS_COUNT && state_contact_table_whole(s->contacts); i++)
+        contacts_warm_cf(s, contact_cfs[i]);
+    return state_contact_table_whole(s->contacts);
 }
 
 /* After a successful write, the batch's values are the committed ones: make them the

@@ -55,6 +55,7 @@ typedef struct sy_config {
     int64_t commit_interval_ms;  /* commit.interval.ms */
     int64_t batch_records_max;   /* batch.records.max */
     int64_t state_cache_bytes;   /* state.cache.bytes */
+    int64_t state_cache_warm_bytes; /* state.cache.warm.bytes */
     int64_t state_checkpoint_batches; /* state.checkpoint.batches */
     config_time_mode_t time_mode; /* time.mode */
     int64_t events_future_skew_max_ms; /* events.future.skew.max.ms */

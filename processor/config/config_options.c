@@ -209,9 +209,16 @@ const config_option_t config_options[] = {
      "Memory budget, in bytes, of the cache of committed state in front of RocksDB: one "
      "entry per hot contact with its journey instances (or that it has none), profile, "
      "recent event ids, consent and engagement memory. Counts the cache's index too; the "
-     "least recently used contacts go first (CLOCK). Over a new state directory the cache "
-     "holds all the state until its first eviction, so a contact it lacks has none and "
-     "RocksDB is not asked. 0 turns the cache off."},
+     "least recently used contacts go first (CLOCK). While it holds all the state (a new "
+     "state directory's, or one it took at start: state.cache.warm.bytes) a contact it "
+     "lacks has none and RocksDB is not asked, until its first eviction or a restore that "
+     "writes contacts' records. 0 turns the cache off."},
+    {"state.cache.warm.bytes", CONFIG_TYPE_INT, "33554432", NULL, 0, INT64_C(68719476736),
+     NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(state_cache_warm_bytes),
+     "At start, the cache takes all the contacts' state on disk when RocksDB estimates it "
+     "at most this many bytes and half of state.cache.bytes, so that a restarted service "
+     "answers contacts it has never seen without reading RocksDB, as a new one does. "
+     "Reading the state takes a while at start (about a second for 32 MiB). 0: never."},
     /* The default is STATE_CHECKPOINT_BATCHES_DEFAULT (state_store.h). */
     {"state.checkpoint.batches", CONFIG_TYPE_INT, "16", NULL, 1, 1000000, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(state_checkpoint_batches),

@@ -69,6 +69,8 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
         (err = runner_consumer_open(r, errbuf, errbuf_size)))
         goto fail;
     state_store_checkpoint_every(r->store, (unsigned)config->state_checkpoint_batches);
+    if (state_store_contacts_warm(r->store, (size_t)config->state_cache_warm_bytes))
+        log_info("state: the cache holds all the state in %s", config->state_dir);
     campaign_open(r);
     *out = r;
     return SY_OK;

@@ -2,9 +2,9 @@
  * contact table, state_contact_table.h) in front of RocksDB: committed values hit,
  * aborted ones never show, absent entries give way to a put, and a store without a cache
  * answers exactly as one with a cache and one that evicts; a new store's table answers
- * absences itself, one reopened over records asks RocksDB. In-memory RocksDB but for the
- * reopen. The table
- * on its own: test_state_contact_table.c; the store's other parts: test_state_store.c. */
+ * absences itself, one reopened over records asks RocksDB unless warmed with them.
+ * In-memory RocksDB but for the reopens. The table on its own:
+ * test_state_contact_table.c; the store's other parts: test_state_store.c. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
@@ -183,23 +183,71 @@ static state_store_t *open_dir(size_t cache_bytes) {
     return s;
 }
 
-Test(state_cache, a_store_reopened_over_records_reads_them_from_rocksdb, .fini = dir_remove) {
+static void dir_make(void) {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/sy-cache-test-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp_root), "mkdtemp failed");
+}
+
+/* A store in tmp_root holding contacts kept-0000.. (node i % 1000 in promo), closed. */
+static void dir_fill(int contacts) {
+    char contact[32];
     state_store_t *s = open_dir(STATE_CACHE_BYTES_DEFAULT);
-    put_ok(s, "kept", "promo", 5);
+    for (int i = 0; i < contacts; i++) {
+        snprintf(contact, sizeof contact, "kept-%04d", i);
+        put_ok(s, contact, "promo", (uint16_t)(i % 1000));
+    }
     commit_ok(s);
     state_store_close(s);
-    s = open_dir(STATE_CACHE_BYTES_DEFAULT);
-    cr_assert(eq(int, node_of(s, "kept", "promo"), 5), "a record on disk was taken as absent");
+}
+
+Test(state_cache, a_store_reopened_over_records_reads_them_from_rocksdb, .fini = dir_remove) {
+    dir_make();
+    dir_fill(100);
+    state_store_t *s = open_dir(STATE_CACHE_BYTES_DEFAULT);
+    cr_assert(not(state_store_contacts_warm(s, 0)), "a warm of 0 bytes read the records");
+    cr_assert(eq(int, node_of(s, "kept-0042", "promo"), 42), "a record on disk was lost");
+    cr_assert(eq(int, node_of(s, "other", "promo"), -1));
     cr_assert(eq(int, node_of(s, "other", "promo"), -1));
     state_cache_stats_t st = stats_of(s);
     cr_assert(eq(u64, st.misses, 2), "misses %llu, want 2: the table is not whole over records",
               (unsigned long long)st.misses);
+    cr_assert(eq(u64, st.absent_hits, 1), "absence was not cached");
+    state_store_close(s);
+}
+
+Test(state_cache, a_store_reopened_and_warmed_answers_from_its_table, .fini = dir_remove) {
+    dir_make();
+    dir_fill(100);
+    state_store_t *s = open_dir(STATE_CACHE_BYTES_DEFAULT);
+    cr_assert(state_store_contacts_warm(s, SIZE_MAX), "the records did not fill the table");
+    cr_assert(eq(int, node_of(s, "kept-0042", "promo"), 42), "a record on disk was lost");
+    cr_assert(eq(int, node_of(s, "kept-0099", "promo"), 99), "a record on disk was lost");
     cr_assert(eq(int, node_of(s, "other", "promo"), -1));
-    st = stats_of(s);
-    cr_assert(eq(u64, st.absent_hits, 1), "absent hits %llu, want 1: absence was not cached",
-              (unsigned long long)st.absent_hits);
+    state_cache_stats_t st = stats_of(s);
+    cr_assert(eq(u64, st.misses, 0), "misses %llu, want 0: the table was filled",
+              (unsigned long long)st.misses);
+    put_ok(s, "later", "promo", 7); /* it stays whole through commits */
+    commit_ok(s);
+    cr_assert(eq(int, node_of(s, "later", "promo"), 7));
+    cr_assert(eq(int, node_of(s, "other", "promo"), -1));
+    cr_assert(eq(u64, stats_of(s).misses, 0), "a commit made the table ask RocksDB");
+    state_store_close(s);
+}
+
+Test(state_cache, a_store_reopened_over_more_than_its_table_reads_rocksdb,
+     .fini = dir_remove) {
+    dir_make();
+    dir_fill(5000);
+    state_store_t *s = open_dir(SMALL_BUDGET_BYTES / 4); /* less than twice the records */
+    cr_assert(not(state_store_contacts_warm(s, SIZE_MAX)), "more records than fit warmed");
+    cr_assert(eq(int, node_of(s, "kept-0042", "promo"), 42), "a record on disk was lost");
+    cr_assert(eq(int, node_of(s, "kept-4999", "promo"), 999), "a record on disk was lost");
+    cr_assert(eq(int, node_of(s, "other", "promo"), -1));
+    state_cache_stats_t st = stats_of(s);
+    cr_assert(eq(u64, st.misses, 3), "misses %llu, want 3: the table is not whole",
+              (unsigned long long)st.misses);
+    cr_assert(eq(int, node_of(s, "other", "promo"), -1));
+    cr_assert(eq(u64, stats_of(s).absent_hits, 1), "absence was not cached");
     state_store_close(s);
 }
 

@@ -149,7 +149,7 @@ Test(state_contact_table, a_whole_table_answers_absent_until_it_drops_a_record) 
     state_contact_table_t *t = NULL;
     cr_assert(eq(int, state_contact_table_open(&t, 1 << 20), SY_OK));
     cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(miss)"));
-    state_contact_table_mark_whole(t);
+    state_contact_table_whole_set(t, true);
     put(t, "ann", STATE_CONTACT_REC_PROFILE, "kept");
     cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(absent)"));
     cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_CONSENT), "(absent)"));
@@ -158,8 +158,10 @@ Test(state_contact_table, a_whole_table_answers_absent_until_it_drops_a_record) 
     put(t, "ann", STATE_CONTACT_REC_EVENT_IDS, longer); /* RocksDB's alone from now */
     cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_EVENT_IDS), "(miss)"));
     cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(miss)"));
-    state_contact_table_mark_whole(t);
+    cr_assert(not(state_contact_table_whole(t)), "a table that dropped a record is whole");
+    state_contact_table_whole_set(t, true);
     state_contact_table_clear(t);
+    cr_assert(not(state_contact_table_whole(t)), "a cleared table is whole");
     cr_assert(eq(str, (char *)value_of(t, "bob", STATE_CONTACT_REC_CONSENT), "(miss)"));
     state_contact_table_close(t);
 }
