@@ -623,38 +623,24 @@ static int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_le
     }
 }
 
-/* RocksDB's estimate of the bytes of contact records it holds (SST files and memtables);
- * SIZE_MAX when it cannot tell. */
-static size_t contacts_bytes_estimate(state_store_t *s) {
-    static const char *const properties[] = {"rocksdb.estimate-live-data-size",
-                                             "rocksdb.cur-size-all-mem-tables"};
-    size_t total = 0;
-    assert(s->db);
-    for (size_t i = 0; i < CONTACT_CFS_COUNT; i++)
-        for (size_t k = 0; k < 2; k++) {
-            uint64_t bytes = 0;
-            if (rocksdb_property_int_cf(s->db, s->cf[contact_cfs[i]], properties[k], &bytes))
-                return SIZE_MAX;
-            total += bytes;
-        }
-    return total;
-}
-
-/* Put every record of column family cf into the contact table while it stays whole; a
- * key the table cannot place or a read error makes it not whole. */
-static void contacts_warm_cf(state_store_t *s, int cf) {
+/* Put every record of column family cf into the contact table while it stays whole and
+ * *bytes_left (keys and values) lasts; a key the table cannot place, a read error or the
+ * end of *bytes_left makes it not whole. */
+static void contacts_warm_cf(state_store_t *s, int cf, size_t *bytes_left) {
     size_t ckey_len, key_len, value_len;
     uint16_t rec;
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options, s->cf[cf]);
-    assert(it);
+    assert(it && bytes_left);
     for (rocksdb_iter_seek_to_first(it);
          rocksdb_iter_valid(it) && state_contact_table_whole(s->contacts); rocksdb_iter_next(it)) {
         const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
         const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
-        if (key_len <= 2 || (cf == CF_INSTANCES && !memchr(key + 2, 0, key_len - 2))) {
-            state_contact_table_whole_set(s->contacts, false); /* a key it cannot place */
+        if (key_len + value_len > *bytes_left || key_len <= 2 ||
+            (cf == CF_INSTANCES && !memchr(key + 2, 0, key_len - 2))) {
+            state_contact_table_whole_set(s->contacts, false); /* too much, or unplaceable */
             break;
         }
+        *bytes_left -= key_len + value_len;
         /* An instance of a journey beyond the table's slots is not kept: always read. */
         if (write_rec(s, cf, key, key_len, &ckey_len, &rec))
             state_contact_table_put(s->contacts, key, ckey_len, rec, value, value_len);
@@ -672,11 +658,10 @@ bool state_store_contacts_warm(state_store_t *s, size_t bytes_max) {
     if (!s->contacts || state_contact_table_whole(s->contacts))
         return state_contact_table_whole(s->contacts);
     size_t half = state_contact_table_budget(s->contacts) / 2;
-    if (contacts_bytes_estimate(s) > (bytes_max < half ? bytes_max : half))
-        return false;
+    size_t bytes_left = bytes_max < half ? bytes_max : half;
     state_contact_table_whole_set(s->contacts, true);
     for (size_t i = 0; i < CONTACT_CFS_COUNT && state_contact_table_whole(s->contacts); i++)
-        contacts_warm_cf(s, contact_cfs[i]);
+        contacts_warm_cf(s, contact_cfs[i], &bytes_left);
     return state_contact_table_whole(s->contacts);
 }
 

@@ -84,13 +84,14 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
 sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
                                     size_t errbuf_size);
 
-/* Fill the cache of committed state with every contact record RocksDB holds, when
- * RocksDB estimates them at most bytes_max and half the cache's budget, before any batch:
- * when they all fit, the cache holds all the state (as a new store's does from the
+/* Fill the cache of committed state with the contact records RocksDB holds, before any
+ * batch, reading at most bytes_max and half the cache's budget of them (keys and values).
+ * When they all fit, the cache holds all the state (as a new store's does from the
  * start), and a contact it lacks is answered as having none without reading RocksDB,
  * until the cache drops a record (an eviction; a restore writing contacts' records).
  * Reads RocksDB for a while at start: ~2,600 instructions a record. True when the cache
- * holds all the state; false otherwise (then it fills as reads ask, as before). */
+ * holds all the state; false otherwise (what was read stays cached; the rest fills as
+ * reads ask). */
 bool state_store_contacts_warm(state_store_t *store, size_t bytes_max);
 
 /* Close; drops an uncommitted batch and writes every committed one. state_store_close(NULL)

@@ -215,10 +215,10 @@ const config_option_t config_options[] = {
      "writes contacts' records. 0 turns the cache off."},
     {"state.cache.warm.bytes", CONFIG_TYPE_INT, "33554432", NULL, 0, INT64_C(68719476736),
      NULL, CONFIG_CHECK_NONE, CONFIG_FIELD(state_cache_warm_bytes),
-     "At start, the cache takes all the contacts' state on disk when RocksDB estimates it "
-     "at most this many bytes and half of state.cache.bytes, so that a restarted service "
-     "answers contacts it has never seen without reading RocksDB, as a new one does. "
-     "Reading the state takes a while at start (about a second for 32 MiB). 0: never."},
+     "At start, the cache reads the contacts' state on disk, up to this many bytes and half "
+     "of state.cache.bytes. When that is all of it, a restarted service answers contacts "
+     "it has never seen without reading RocksDB, as a new one does. Reading takes a while "
+     "at start (about a second for 32 MiB). 0: never."},
     /* The default is STATE_CHECKPOINT_BATCHES_DEFAULT (state_store.h). */
     {"state.checkpoint.batches", CONFIG_TYPE_INT, "16", NULL, 1, 1000000, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(state_checkpoint_batches),
