@@ -166,23 +166,6 @@ static const int contact_cfs[] = {CF_INSTANCES, CF_PROFILES, CF_EVENT_IDS, CF_CO
                                   CF_ENGAGEMENT};
 #define CONTACT_CFS_COUNT (sizeof contact_cfs / sizeof *contact_cfs)
 
-/* Whether RocksDB holds any record the contact table keeps, tombstones aside. */
-static bool contacts_on_disk(state_store_t *s) {
-    assert(s->db);
-    bool any = false;
-    for (size_t i = 0; i < CONTACT_CFS_COUNT && !any; i++) {
-        rocksdb_iterator_t *it = rocksdb_create_iterator_cf(s->db, s->read_options,
-                                                           s->cf[contact_cfs[i]]);
-        rocksdb_iter_seek_to_first(it);
-        char *ierr = NULL;
-        rocksdb_iter_get_error(it, &ierr);
-        any = rocksdb_iter_valid(it) || ierr; /* unknown counts as some */
-        free(ierr);
-        rocksdb_iter_destroy(it);
-    }
-    return any;
-}
-
 sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
                           size_t cache_bytes, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
@@ -219,8 +202,8 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     s->batch = rocksdb_writebatch_create();
-    if (!contacts_on_disk(s)) /* a new store: every contact record will pass its commits */
-        state_contact_table_whole_set(s->contacts, true);
+    /* Whole when RocksDB holds no contact record: every one will pass its commits. */
+    (void)state_store_contacts_warm(s, 0);
     if ((err = state_writer_start(&s->writer, s->db, s->write_options, s->cf)) != SY_OK) {
         snprintf(errbuf, errbuf_size, "state store: cannot start its writer thread");
         goto fail;

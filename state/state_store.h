@@ -91,7 +91,8 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
  * until the cache drops a record (an eviction; a restore writing contacts' records).
  * Reads RocksDB for a while at start: ~2,600 instructions a record. True when the cache
  * holds all the state; false otherwise (what was read stays cached; the rest fills as
- * reads ask). */
+ * reads ask). bytes_max 0 reads nothing: true only over a RocksDB with no contact record
+ * (what the open does for a new store). */
 bool state_store_contacts_warm(state_store_t *store, size_t bytes_max);
 
 /* Close; drops an uncommitted batch and writes every committed one. state_store_close(NULL)
