@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,16 @@ static rd_kafka_resp_err_t produce_once(rd_kafka_t *producer, rd_kafka_topic_t *
         RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
 }
 
+/* The queue was full: false when *stop is set (stop may be NULL), else serve the
+ * producer's callbacks for KAFKA_PRODUCE_QUEUE_WAIT_MS, while deliveries make room. */
+static bool room_wait(rd_kafka_t *producer, const atomic_int *stop) {
+    assert(producer);
+    if (stop && atomic_load(stop))
+        return false;
+    rd_kafka_poll(producer, KAFKA_PRODUCE_QUEUE_WAIT_MS);
+    return true;
+}
+
 rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, kafka_topics_t *topics,
                                        const char *topic, int32_t partition, const void *key,
                                        size_t key_len, const void *value, size_t value_len,
@@ -69,12 +80,11 @@ rd_kafka_resp_err_t kafka_produce_copy(rd_kafka_t *producer, kafka_topics_t *top
     for (;;) {
         rd_kafka_resp_err_t err = produce_once(producer, handle, topic, partition, key,
                                                key_len, value, value_len, headers, opaque);
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || (stop && atomic_load(stop))) {
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || !room_wait(producer, stop)) {
             if (err != RD_KAFKA_RESP_ERR_NO_ERROR && headers)
                 rd_kafka_headers_destroy(headers);
             return err;
         }
-        rd_kafka_poll(producer, KAFKA_PRODUCE_QUEUE_WAIT_MS);
     }
 }
 
@@ -111,12 +121,8 @@ rd_kafka_resp_err_t kafka_produce_copies(rd_kafka_t *producer, kafka_topics_t *t
         if ((size_t)good == count)
             break;
         count = refused_keep(records, count, &err);
-        if (count > 0 && err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            if (stop && atomic_load(stop))
-                err = RD_KAFKA_RESP_ERR__QUEUE_FULL;
-            else
-                rd_kafka_poll(producer, KAFKA_PRODUCE_QUEUE_WAIT_MS);
-        }
+        if (count > 0 && err == RD_KAFKA_RESP_ERR_NO_ERROR && !room_wait(producer, stop))
+            err = RD_KAFKA_RESP_ERR__QUEUE_FULL;
     }
     if (own)
         rd_kafka_topic_destroy(own);

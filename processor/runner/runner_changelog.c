@@ -151,16 +151,15 @@ static sy_err_t produce_op(void *ctx, state_changelog_cf_t cf, int32_t partition
 sy_err_t runner_changelog_produce(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING);
     changelog_run_t *run = malloc(sizeof *run);
-    if (!run) {
-        snprintf(errbuf, errbuf_size, "no memory for the batch's changelog");
-        return SY_ERR_KAFKA_ABORT;
+    sy_err_t err = SY_ERR_NOMEM;
+    if (run) {
+        run->r = r;
+        run->count = 0;
+        err = state_store_pending_each(r->store, produce_op, run);
+        if (err == SY_OK)
+            err = run_flush(run);
+        free(run);
     }
-    run->r = r;
-    run->count = 0;
-    sy_err_t err = state_store_pending_each(r->store, produce_op, run);
-    if (err == SY_OK)
-        err = run_flush(run);
-    free(run);
     if (err == SY_ERR_NOMEM) {
         snprintf(errbuf, errbuf_size, "no memory for the batch's changelog");
         return SY_ERR_KAFKA_ABORT;
