@@ -162,13 +162,14 @@ static inline void codec_wr_bytes(codec_wr_t *w, const void *buf, size_t len) {
 }
 
 /* codec.c: codec_wr_string_len step by step (the UTF-8 check, then the length and the
- * bytes, each reserved), for when the string may not fit or a write failed before. */
+ * bytes, each reserved), for when the string may not fit, a write failed before, or it
+ * has a byte that is not plain ASCII. */
 void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len);
 
 /* The string s of len bytes (strlen(s), measured by the caller). A string that is not
  * UTF-8 is refused here: what we write must pass what we read. When it fits, it is copied
  * and checked in one pass (codec_ascii_copy); only a string with a byte that is not plain
- * ASCII is scanned again, by codec_utf8_valid. */
+ * ASCII takes codec_wr_string_slow (checked by codec_utf8_valid, then written). */
 static inline void codec_wr_string_len(codec_wr_t *w, const char *s, size_t len) {
     /* no assert: the hot string leaf; s is one the rules or codec_wr_string saw non-NULL,
      * len its strlen, and codec_wr_string_slow asserts both */
@@ -178,11 +179,8 @@ static inline void codec_wr_string_len(codec_wr_t *w, const char *s, size_t len)
     }
     uint8_t *o = w->out + w->pos;
     size_t n = codec_wire_put_long(o, (int64_t)len);
-    if (!codec_ascii_copy(o + n, (const uint8_t *)s, len) &&
-        !codec_utf8_valid((const uint8_t *)s, len)) {
-        w->not_utf8 = true;
-        w->err = SY_ERR_INVALID_RECORD;
-        w->room = 0;
+    if (!codec_ascii_copy(o + n, (const uint8_t *)s, len)) { /* the UTF-8 way, written again */
+        codec_wr_string_slow(w, s, len);
         return;
     }
     w->pos += n + len;
