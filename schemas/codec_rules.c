@@ -41,13 +41,25 @@ static sy_err_t rules_id(const char *rec, const char *field, const char *id, boo
     return rules_id_len(rec, field, id, id ? strlen(id) : 0, required, errbuf, errbuf_size);
 }
 
-/* The length of id for rules_id_len: *len when measured, else strlen(id) (0 for NULL),
- * kept in *len for the writer. */
-static inline size_t rules_id_measure(const char *id, size_t *len, bool measured) {
-    /* no assert: a one-line leaf of the id checks */
-    if (!measured)
-        *len = id ? strlen(id) : 0;
-    return *len;
+/* A record whose ids' lengths pass through len: the fused reader measured them, or the
+ * rules measure them here for the writer. */
+typedef struct rules_ids {
+    const char *rec;
+    size_t *len;   /* by the ids' CODEC_*_ID indexes */
+    bool measured; /* len holds them already */
+    char *errbuf;
+    size_t errbuf_size;
+} rules_ids_t;
+
+/* rules_id_len of the id at index at of ids' record: its length from ids->len when
+ * measured, else strlen(id) (0 for NULL), kept there. */
+static inline sy_err_t rules_id_kept(const rules_ids_t *ids, const char *field, const char *id,
+                                     int at, bool required) {
+    /* no assert: the check of every id, inline; rules_id_fail asserts */
+    if (!ids->measured)
+        ids->len[at] = id ? strlen(id) : 0;
+    return rules_id_len(ids->rec, field, id, ids->len[at], required, ids->errbuf,
+                        ids->errbuf_size);
 }
 
 static sy_err_t rules_string(const char *rec, const char *field, const char *s,
@@ -130,28 +142,17 @@ static sy_err_t rules_time(const char *rec, const char *field, int64_t ms, char 
 sy_err_t codec_rules_event(const sy_event_t *e, size_t *ids_len, bool ids_measured,
                            char *errbuf, size_t errbuf_size) {
     const char *r = "EngagementEvent";
-    size_t *n = ids_len;
-    bool m = ids_measured;
+    const rules_ids_t ids = {r, ids_len, ids_measured, errbuf, errbuf_size};
     assert(e && ids_len);
-    sy_err_t err = rules_id_len(r, "event_id", e->event_id,
-                                rules_id_measure(e->event_id, &n[CODEC_EVENT_EVENT_ID], m),
-                                true, errbuf, errbuf_size);
+    sy_err_t err = rules_id_kept(&ids, "event_id", e->event_id, CODEC_EVENT_EVENT_ID, true);
     if (err == SY_OK)
-        err = rules_id_len(r, "contact_id", e->contact_id,
-                           rules_id_measure(e->contact_id, &n[CODEC_EVENT_CONTACT_ID], m),
-                           true, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "contact_id", e->contact_id, CODEC_EVENT_CONTACT_ID, true);
     if (err == SY_OK)
-        err = rules_id_len(r, "message_id", e->message_id,
-                           rules_id_measure(e->message_id, &n[CODEC_EVENT_MESSAGE_ID], m),
-                           false, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "message_id", e->message_id, CODEC_EVENT_MESSAGE_ID, false);
     if (err == SY_OK)
-        err = rules_id_len(r, "journey_id", e->journey_id,
-                           rules_id_measure(e->journey_id, &n[CODEC_EVENT_JOURNEY_ID], m),
-                           false, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "journey_id", e->journey_id, CODEC_EVENT_JOURNEY_ID, false);
     if (err == SY_OK)
-        err = rules_id_len(r, "node_id", e->node_id,
-                           rules_id_measure(e->node_id, &n[CODEC_EVENT_NODE_ID], m), false,
-                           errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "node_id", e->node_id, CODEC_EVENT_NODE_ID, false);
     if (err == SY_OK)
         err = rules_time(r, "occurred_at", e->occurred_at_ms, errbuf, errbuf_size);
     if (err == SY_OK)
@@ -201,29 +202,20 @@ sy_err_t codec_rules_profile_update(const sy_profile_update_t *p, char *errbuf,
 sy_err_t codec_rules_action(const sy_action_t *a, size_t *ids_len, bool ids_measured,
                             char *errbuf, size_t errbuf_size) {
     const char *r = "ActionCommand";
-    size_t *n = ids_len;
-    bool m = ids_measured;
+    const rules_ids_t ids = {r, ids_len, ids_measured, errbuf, errbuf_size};
     assert(a && ids_len);
-    sy_err_t err = rules_id_len(r, "action_id", a->action_id,
-                                rules_id_measure(a->action_id, &n[CODEC_ACTION_ACTION_ID], m),
-                                true, errbuf, errbuf_size);
+    sy_err_t err = rules_id_kept(&ids, "action_id", a->action_id, CODEC_ACTION_ACTION_ID, true);
     if (err == SY_OK)
-        err = rules_id_len(r, "contact_id", a->contact_id,
-                           rules_id_measure(a->contact_id, &n[CODEC_ACTION_CONTACT_ID], m),
-                           true, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "contact_id", a->contact_id, CODEC_ACTION_CONTACT_ID, true);
     if (err == SY_OK)
         err = rules_enum(r, "channel", (int)a->channel, SY_CHANNEL__COUNT, errbuf,
                          errbuf_size);
     if (err == SY_OK)
         err = rules_string(r, "template_id", a->template_id, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id_len(r, "journey_id", a->journey_id,
-                           rules_id_measure(a->journey_id, &n[CODEC_ACTION_JOURNEY_ID], m),
-                           true, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "journey_id", a->journey_id, CODEC_ACTION_JOURNEY_ID, true);
     if (err == SY_OK)
-        err = rules_id_len(r, "node_id", a->node_id,
-                           rules_id_measure(a->node_id, &n[CODEC_ACTION_NODE_ID], m), true,
-                           errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "node_id", a->node_id, CODEC_ACTION_NODE_ID, true);
     if (err == SY_OK)
         err = rules_kvs(r, "params", a->params, a->params_count, SY_ACTION_PARAMS_MAX,
                         errbuf, errbuf_size);
@@ -233,31 +225,21 @@ sy_err_t codec_rules_action(const sy_action_t *a, size_t *ids_len, bool ids_meas
 sy_err_t codec_rules_decision(const sy_decision_t *d, size_t *ids_len, bool ids_measured,
                               char *errbuf, size_t errbuf_size) {
     const char *r = "RoutingDecision";
-    size_t *n = ids_len;
-    bool m = ids_measured;
+    const rules_ids_t ids = {r, ids_len, ids_measured, errbuf, errbuf_size};
     assert(d && ids_len);
-    sy_err_t err = rules_id_len(r, "contact_id", d->contact_id,
-                                rules_id_measure(d->contact_id, &n[CODEC_DECISION_CONTACT_ID], m),
-                                true, errbuf, errbuf_size);
+    sy_err_t err =
+        rules_id_kept(&ids, "contact_id", d->contact_id, CODEC_DECISION_CONTACT_ID, true);
     if (err == SY_OK)
-        err = rules_id_len(r, "journey_id", d->journey_id,
-                           rules_id_measure(d->journey_id, &n[CODEC_DECISION_JOURNEY_ID], m),
-                           true, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "journey_id", d->journey_id, CODEC_DECISION_JOURNEY_ID, true);
     if (err == SY_OK)
-        err = rules_id_len(r, "from_node", d->from_node,
-                           rules_id_measure(d->from_node, &n[CODEC_DECISION_FROM_NODE], m),
-                           false, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "from_node", d->from_node, CODEC_DECISION_FROM_NODE, false);
     if (err == SY_OK)
-        err = rules_id_len(r, "to_node", d->to_node,
-                           rules_id_measure(d->to_node, &n[CODEC_DECISION_TO_NODE], m), true,
-                           errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "to_node", d->to_node, CODEC_DECISION_TO_NODE, true);
     if (err == SY_OK)
         err = rules_enum(r, "cause", (int)d->cause, SY_CAUSE__COUNT, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id_len(r, "cause_event_id", d->cause_event_id,
-                           rules_id_measure(d->cause_event_id,
-                                            &n[CODEC_DECISION_CAUSE_EVENT_ID], m),
-                           false, errbuf, errbuf_size);
+        err = rules_id_kept(&ids, "cause_event_id", d->cause_event_id,
+                            CODEC_DECISION_CAUSE_EVENT_ID, false);
     return err;
 }
 
