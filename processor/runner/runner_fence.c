@@ -71,26 +71,54 @@ static bool listed(const rd_kafka_ConsumerGroupDescription_t *g, const char *id)
     return false;
 }
 
+/* Keep the remembered members g lacks that may still need a fence (at the front, in their
+ * order), fencing them instead when g counts (gained); drop the rest. Returns how many
+ * are kept. */
+static int missing_keep(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g,
+                        bool gained, int64_t now) {
+    runner_fence_t *f = &r->fence;
+    int kept = 0;
+    assert(g);
+    for (int i = 0; i < f->known_count; i++) {
+        if (listed(g, f->known[i]) || strcmp(f->known[i], r->config->transactional_id) == 0)
+            continue;
+        if (gained) {
+            fence_one(r, f->known[i]);
+            continue;
+        }
+        int64_t since = f->missing_ms[i] ? f->missing_ms[i] : now;
+        if (now - since > RUNNER_FENCE_MISSING_MS)
+            continue;
+        if (kept != i)
+            memcpy(f->known[kept], f->known[i], RUNNER_FENCE_ID_BYTES);
+        f->missing_ms[kept++] = since;
+    }
+    return kept;
+}
+
 void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g) {
     runner_fence_t *f = &r->fence;
     assert(g && r->txn_state == RUNNER_TXN_IDLE);
     if (!runner_fence_enabled(r))
         return;
     /* Only a new owner fences: the dead member's partitions came to it. A description
-     * asked for before they came may still list the dead member: it does not count. */
+     * asked for before they came may no longer list the dead member, or still list it:
+     * it does not count, but a member it lacks stays remembered for the next one. */
     bool gained = f->asked > f->handled;
-    for (int i = 0; gained && i < f->known_count; i++)
-        if (strcmp(f->known[i], r->config->transactional_id) != 0 && !listed(g, f->known[i]))
-            fence_one(r, f->known[i]);
+    int listed_before = 0;
+    for (int i = 0; i < f->known_count; i++)
+        listed_before += f->missing_ms[i] == 0;
+    f->known_count = missing_keep(r, g, gained, sy_clock_mono_ms());
     f->handled = f->asked > f->handled ? f->asked : f->handled;
     size_t n = rd_kafka_ConsumerGroupDescription_member_count(g);
-    if ((size_t)f->known_count != n)
+    if ((size_t)listed_before != n)
         log_info("the group has %zu member(s)", n);
-    f->known_count = 0;
     for (size_t i = 0; i < n && f->known_count < RUNNER_FENCE_MEMBERS_MAX; i++) {
         const char *client = rd_kafka_MemberDescription_client_id(
             rd_kafka_ConsumerGroupDescription_member(g, i));
-        if (client && client[0] && strlen(client) < RUNNER_FENCE_ID_BYTES)
-            snprintf(f->known[f->known_count++], RUNNER_FENCE_ID_BYTES, "%s", client);
+        if (client && client[0] && strlen(client) < RUNNER_FENCE_ID_BYTES) {
+            snprintf(f->known[f->known_count], RUNNER_FENCE_ID_BYTES, "%s", client);
+            f->missing_ms[f->known_count++] = 0;
+        }
     }
 }

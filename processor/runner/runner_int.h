@@ -153,10 +153,17 @@ enum { RUNNER_RESTORE_NONE = 0, RUNNER_RESTORE_QUEUED, RUNNER_RESTORE_READING,
 /* How often the group is described while a member that left may await its fence. */
 #define RUNNER_FENCE_LOOK_MS 100
 
+/* How long a member missing from a description that could not fence it (asked before
+ * its partitions came here) is still fenced by a later one: the rebalance that removed it
+ * hands its partitions out at once, so this only bounds what is remembered. */
+#define RUNNER_FENCE_MISSING_MS 60000
+
 /* The group's members as last described, by client id (= transactional.id), so that a
- * member missing from the next description can be fenced (runner_fence.c). */
+ * member missing from the next description can be fenced (runner_fence.c); with, for each,
+ * when a description first lacked it (0 while listed). */
 typedef struct runner_fence {
     char known[RUNNER_FENCE_MEMBERS_MAX][RUNNER_FENCE_ID_BYTES];
+    int64_t missing_ms[RUNNER_FENCE_MEMBERS_MAX];
     int known_count;
     /* Assignments that brought partitions here; the count when the pending description
      * was asked for; the count the last stable description asked after it covered. */
@@ -546,10 +553,12 @@ void runner_standby_forget(runner_t *r);
 bool runner_fence_enabled(const runner_t *r);
 
 /* runner_fence.c: given a stable description g of the group, fence (init_transactions
- * under its transactional.id) every member of the previous description missing from g, if
- * partitions were assigned here before g was asked for (r->fence.asked) and after the
- * last description that did so; then remember g's members. A fence that fails is logged
- * and left to the broker's transaction timeout. */
+ * under its transactional.id) every remembered member missing from g, if partitions were
+ * assigned here before g was asked for (r->fence.asked) and after the last description
+ * that did so; then remember g's members, and, when g could not fence, the members it
+ * lacks (for RUNNER_FENCE_MISSING_MS: a description asked before the gain may be answered
+ * after the member left). A fence that fails is logged and left to the broker's
+ * transaction timeout. */
 void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_t *g);
 
 /* Partition p was revoked: stop restoring it (what was applied stays, with its
