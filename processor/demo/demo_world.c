@@ -8,25 +8,51 @@
 #include "sy_array.h"
 #include "sy_heap.h"
 
-static bool event_before(const void *pa, const void *pb) {
-    const channel_sim_event_t *a = pa, *b = pb;
+union demo_world_slot {
+    channel_sim_event_t event;    /* while the slot's key is in the heap */
+    demo_world_slot_t *next_free; /* while it is in free_slots */
+};
+
+/* The order of events, (occurred_at_ms, event_id), over their keys. */
+static bool key_before(const void *pa, const void *pb) {
+    const demo_world_key_t *a = pa, *b = pb;
     if (a->occurred_at_ms != b->occurred_at_ms)
         return a->occurred_at_ms < b->occurred_at_ms;
-    return strcmp(a->event_id, b->event_id) < 0;
+    return strcmp(a->slot->event.event_id, b->slot->event.event_id) < 0;
 }
 
-static int push(demo_world_t *w, const channel_sim_event_t *ev) {
-    channel_sim_event_t *heap = sy_array_grow(w->heap, &w->capacity, w->count + 1,
-                                              sizeof *heap, 4096);
-    if (!heap)
+/* One more block, its slots linked into free_slots in address order. 0 on out of memory. */
+static int block_add(demo_world_t *w) {
+    demo_world_slot_t **blocks = sy_array_grow(w->blocks, &w->blocks_capacity,
+                                               w->blocks_count + 1, sizeof *blocks, 16);
+    if (!blocks)
         return 0;
-    w->heap = heap;
-    sy_heap_push(w->heap, sizeof *w->heap, &w->count, ev, event_before);
+    w->blocks = blocks;
+    demo_world_slot_t *block = malloc(DEMO_WORLD_BLOCK_EVENTS * sizeof *block);
+    if (!block)
+        return 0;
+    blocks[w->blocks_count++] = block;
+    for (size_t i = DEMO_WORLD_BLOCK_EVENTS; i-- > 0;) {
+        block[i].next_free = w->free_slots;
+        w->free_slots = &block[i];
+    }
     return 1;
 }
 
-static void pop(demo_world_t *w) {
-    sy_heap_pop(w->heap, sizeof *w->heap, &w->count, event_before);
+/* A copy of *ev into a free slot, and its key into the heap. 0 on out of memory. */
+static int push(demo_world_t *w, const channel_sim_event_t *ev) {
+    demo_world_key_t *heap = sy_array_grow(w->heap, &w->capacity, w->count + 1,
+                                           sizeof *heap, 4096);
+    if (!heap)
+        return 0;
+    w->heap = heap;
+    if (!w->free_slots && !block_add(w))
+        return 0;
+    demo_world_key_t key = {ev->occurred_at_ms, w->free_slots};
+    w->free_slots = key.slot->next_free;
+    key.slot->event = *ev;
+    sy_heap_push(w->heap, sizeof *w->heap, &w->count, &key, key_before);
+    return 1;
 }
 
 static channel_sim_event_t custom_event(const char *contact, const char *name,
@@ -117,6 +143,9 @@ int demo_world_init(demo_world_t *w, const journey_set_t *journeys, size_t conta
 }
 
 void demo_world_deinit(demo_world_t *w) {
+    for (size_t i = 0; i < w->blocks_count; i++)
+        free(w->blocks[i]);
+    free(w->blocks);
     free(w->heap);
     memset(w, 0, sizeof *w);
 }
@@ -137,7 +166,10 @@ int demo_world_answer(demo_world_t *w, const sy_action_t *action, int64_t not_be
 int demo_world_next(demo_world_t *w, int64_t until_ms, channel_sim_event_t *out) {
     if (!w->count || w->heap[0].occurred_at_ms >= until_ms)
         return 0;
-    *out = w->heap[0];
-    pop(w);
+    demo_world_slot_t *slot = w->heap[0].slot;
+    *out = slot->event;
+    sy_heap_pop(w->heap, sizeof *w->heap, &w->count, key_before);
+    slot->next_free = w->free_slots; /* after the pop: its comparisons never read slot */
+    w->free_slots = slot;
     return 1;
 }

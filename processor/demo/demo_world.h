@@ -22,16 +22,35 @@
 #define DEMO_WORLD_APP_OPENS 4
 #define DEMO_WORLD_CONTACTS_MAX 100000
 
+/* Pending events wait in slots of blocks that never move, DEMO_WORLD_BLOCK_EVENTS slots
+ * (about 1.9 MB) to a block, so that the heap orders small keys instead of moving whole
+ * events (464 bytes each) at every level; the slot an event leaves by demo_world_next
+ * takes the next event put in. 4096, the first size of the heap when it held whole events:
+ * a new block is rare, and a world of a few hundred contacts needs only one. */
+#define DEMO_WORLD_BLOCK_EVENTS 4096
+
+typedef union demo_world_slot demo_world_slot_t; /* an event or a link: demo_world.c */
+
+/* A pending event in the heap: its time (a copy, so that a comparison of two different
+ * times stays in the heap) and its slot. */
+typedef struct demo_world_key {
+    int64_t occurred_at_ms;
+    demo_world_slot_t *slot;
+} demo_world_key_t;
+
 typedef struct demo_world {
     channel_sim_t sim;
-    size_t count, capacity;
-    channel_sim_event_t *heap; /* min-heap by (occurred_at_ms, event_id) */
+    size_t count, capacity;  /* pending events; keys the heap has room for */
+    demo_world_key_t *heap;  /* owned; min-heap by (occurred_at_ms, event_id) */
+    demo_world_slot_t **blocks; /* owned, each owned, of DEMO_WORLD_BLOCK_EVENTS slots */
+    size_t blocks_count, blocks_capacity;
+    demo_world_slot_t *free_slots; /* slots of blocks holding no event, linked */
     uint64_t entries, engagements, app_opens; /* events put in, by kind */
     size_t contacts;
 } demo_world_t;
 
 /* Create the population: contacts "contact-00001".. with their entry and app-open
- * events. 0 on out of memory. */
+ * events. 0 on out of memory; demo_world_deinit frees what was made either way. */
 int demo_world_init(demo_world_t *world, const journey_set_t *journeys, size_t contacts,
                     uint64_t seed);
 void demo_world_deinit(demo_world_t *world);
