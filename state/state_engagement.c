@@ -55,6 +55,7 @@ static uint64_t pair_turn(uint64_t v) {
 static void counters_get(const uint8_t *p, float *f) {
     assert(p != NULL && f != NULL);
     _Static_assert(ENGAGEMENT_COUNTERS % 2 == 0, "the counters go in pairs");
+#pragma GCC unroll 16 /* every pair: a row of loads, swaps and stores, no loop */
     for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 2, p += 8) {
         uint64_t pair;
         memcpy(&pair, p, sizeof pair);
@@ -66,6 +67,7 @@ static void counters_get(const uint8_t *p, float *f) {
 /* The counters f as words at p. */
 static void counters_put(uint8_t *p, const float *f) {
     assert(p != NULL && f != NULL);
+#pragma GCC unroll 16
     for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 2, p += 8) {
         uint64_t pair;
         memcpy(&pair, &f[i], sizeof pair);
