@@ -155,17 +155,18 @@ int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t
     uint32_t seen = 0;
     assert(value != NULL && out != NULL);
     _Static_assert(SY_CHANNEL__COUNT <= 32, "a channel is a bit of seen");
-    if (len < 2 || value[0] != STATE_CODEC_VERSION || value[1] > SY_CHANNEL__COUNT ||
-        len != 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES) {
+    int ok = len >= 2 && value[0] == STATE_CODEC_VERSION && value[1] <= SY_CHANNEL__COUNT &&
+             len == 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES;
+    for (size_t i = 0; ok && i < value[1]; i++)
+        ok = channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen);
+    if (!ok) { /* a record still: a channel half written could hold no time */
         state_engagement_clear(out);
         return 0;
     }
-    /* The channels the value holds are written over, the others cleared: each once. */
-    for (size_t i = 0; i < value[1]; i++)
-        if (!channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen))
-            return 0;
+    /* The channels the value holds are written over; of the others, those *out had set
+     * are cleared (a channel without a time is clear already, as the contract says). */
     for (int c = 0; c < SY_CHANNEL__COUNT; c++)
-        if (!(seen >> c & 1u))
+        if (!(seen >> c & 1u) && out->channels[c].updated_ms != INT64_MIN)
             channel_clear(&out->channels[c]);
     return 1;
 }
@@ -185,7 +186,7 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
                                            errbuf_size, "read engagement");
     if (err != SY_OK)
         return err;
-    int ok = 1; /* no record: cleared; a record: decoding clears first */
+    int ok = 1; /* no record: cleared; a record: decoded over what *out held */
     if (value)
         ok = state_engagement_decode(value, len, out);
     else
