@@ -98,6 +98,7 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
     if (e->engagement_loaded && e->engagement_partition == partition &&
         strcmp(e->engagement_contact, contact_id) == 0)
         return SY_OK;
+    e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
     sy_err_t err = state_store_engagement_get(e->store, partition, contact_id, &e->engagement,
                                               errbuf, errbuf_size);
     if (err != SY_OK)
