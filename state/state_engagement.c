@@ -171,18 +171,28 @@ int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t
     return 1;
 }
 
-sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
-                                    const char *contact_id, state_engagement_t *out,
-                                    char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
-    char *owned = NULL;
-    assert(s != NULL && out != NULL);
-    size_t len = 0, ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
+_Static_assert(sizeof(((state_engagement_key_t *)0)->bytes) == PROFILE_KEY_BYTES_MAX,
+               "an engagement key holds any contact's key");
+
+sy_err_t state_engagement_key_make(state_engagement_key_t *key, int32_t partition,
+                                   const char *contact_id, char *errbuf, size_t errbuf_size) {
+    assert(key != NULL && contact_id != NULL);
+    size_t len = state_contact_key(key->bytes, partition, contact_id, errbuf, errbuf_size);
+    if (!len)
         return SY_ERR_LIMIT;
+    key->len = len;
+    return SY_OK;
+}
+
+sy_err_t state_store_engagement_get_at(state_store_t *s, const state_engagement_key_t *key,
+                                       state_engagement_t *out, char *errbuf,
+                                       size_t errbuf_size) {
+    char *owned = NULL;
+    assert(s != NULL && key != NULL && key->len > 2 && out != NULL);
     const uint8_t *value;
+    size_t len = 0;
     sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
-                                           ckey, ckey_len, &value, &len, &owned, errbuf,
+                                           key->bytes, key->len, &value, &len, &owned, errbuf,
                                            errbuf_size, "read engagement");
     if (err != SY_OK)
         return err;
@@ -195,19 +205,34 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
         rocksdb_free(owned);
     if (ok)
         return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %s", contact_id);
+    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %.*s",
+             (int)(key->len - 2), (const char *)key->bytes + 2);
     return SY_ERR_STATE;
+}
+
+sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
+                                    const char *contact_id, state_engagement_t *out,
+                                    char *errbuf, size_t errbuf_size) {
+    state_engagement_key_t key;
+    assert(s != NULL && out != NULL);
+    sy_err_t err = state_engagement_key_make(&key, partition, contact_id, errbuf, errbuf_size);
+    return err != SY_OK ? err : state_store_engagement_get_at(s, &key, out, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_engagement_put_at(state_store_t *s, const state_engagement_key_t *key,
+                                       const state_engagement_t *e) {
+    uint8_t value[ENGAGEMENT_VALUE_BYTES_MAX];
+    assert(s != NULL && key != NULL && key->len > 2 && e != NULL);
+    size_t len = engagement_encode(value, e);
+    assert(len <= sizeof value);
+    return state_store_record_put(s, CF_ENGAGEMENT, key->bytes, key->len, value, len);
 }
 
 sy_err_t state_store_engagement_put(state_store_t *s, int32_t partition,
                                     const char *contact_id, const state_engagement_t *e,
                                     char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX], value[ENGAGEMENT_VALUE_BYTES_MAX];
+    state_engagement_key_t key;
     assert(s != NULL && e != NULL);
-    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
-        return SY_ERR_LIMIT;
-    size_t len = engagement_encode(value, e);
-    assert(len <= sizeof value);
-    return state_store_record_put(s, CF_ENGAGEMENT, ckey, ckey_len, value, len);
+    sy_err_t err = state_engagement_key_make(&key, partition, contact_id, errbuf, errbuf_size);
+    return err != SY_OK ? err : state_store_engagement_put_at(s, &key, e);
 }

@@ -99,8 +99,11 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
         strcmp(e->engagement_contact, contact_id) == 0)
         return SY_OK;
     e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
-    sy_err_t err = state_store_engagement_get(e->store, partition, contact_id, &e->engagement,
-                                              errbuf, errbuf_size);
+    sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
+                                             errbuf_size);
+    if (err == SY_OK)
+        err = state_store_engagement_get_at(e->store, &e->engagement_key, &e->engagement,
+                                            errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     size_t len = strlen(contact_id);
@@ -111,10 +114,10 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
     return SY_OK;
 }
 
-static sy_err_t engagement_store(engine_t *e, char *errbuf, size_t errbuf_size) {
+/* The cached record into the pending batch, by the key made when it was read. */
+static sy_err_t engagement_store(engine_t *e) {
     assert(e->engagement_loaded);
-    return state_store_engagement_put(e->store, e->engagement_partition, e->engagement_contact,
-                                      &e->engagement, errbuf, errbuf_size);
+    return state_store_engagement_put_at(e->store, &e->engagement_key, &e->engagement);
 }
 
 sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_event_t *ev,
@@ -132,7 +135,7 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
         if (ch->updated_ms == INT64_MIN)
             ch->updated_ms = t;
         ch->delivered_ms = time_max(ch->delivered_ms, t);
-        return engagement_store(e, errbuf, errbuf_size);
+        return engagement_store(e);
     }
     counters_add(ch, kind == ENGAGEMENT_OPEN    ? STATE_ENGAGEMENT_OPENS
                      : kind == ENGAGEMENT_CLICK ? STATE_ENGAGEMENT_CLICKS
@@ -141,7 +144,7 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
     /* A late engagement, stamped before the latest send, was not with that send: at least
      * it is still ignored (how many sends came after t the record does not know). */
     ch->ignored_streak = t >= ch->sent_ms ? 0 : ch->ignored_streak > 0 ? 1 : 0;
-    return engagement_store(e, errbuf, errbuf_size);
+    return engagement_store(e);
 }
 
 sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
@@ -158,7 +161,7 @@ sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
     ch->sent_ms = time_max(ch->sent_ms, w->t);
     if (ch->ignored_streak < UINT16_MAX)
         ch->ignored_streak++;
-    return engagement_store(e, w->errbuf, w->errbuf_size);
+    return engagement_store(e);
 }
 
 double engine_engagement_rate(const state_engagement_channel_t *ch, int counter, int horizon) {

@@ -92,6 +92,7 @@ struct engine {
     bool engagement_loaded;
     int32_t engagement_partition;
     char engagement_contact[SY_ID_BYTES_MAX + 1];
+    state_engagement_key_t engagement_key; /* the same contact's, for the store */
     state_engagement_t engagement;
     char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };

@@ -1,10 +1,10 @@
 /* test_state_engagement.c — unit tests of the engagement column family
  * (state_engagement.c): a record reads through the pending batch and commits, goes
  * through the changelog (code 8) into another store with every channel's times, streak
- * and counters intact, as a restore brings it back; channels without a record stay
- * without, also when decoded over another record; counters below zero or NaN, a
- * channel twice, malformed records and the unknown code 7 are refused, leaving the record
- * decoded over cleared. In-memory RocksDB. */
+ * and counters intact, as a restore brings it back; a key made once reads and writes the
+ * record its id does; channels without a record stay without, also when decoded over
+ * another record; counters below zero or NaN, a channel twice, malformed records and the
+ * unknown code 7 are refused, leaving the record decoded over cleared. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
@@ -77,6 +77,29 @@ Test(state_engagement, a_record_reads_through_the_pending_batch_and_commits) {
     cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     got = get(s, "c1");
     expect_same(&got, &want);
+    state_store_close(s);
+}
+
+Test(state_engagement, a_key_made_once_reads_and_writes_the_same_record) {
+    state_store_t *s = open_mem("engagement-key");
+    state_engagement_key_t key;
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "c1", errbuf, sizeof errbuf), SY_OK));
+    state_engagement_t want = sample(), got;
+    cr_assert(eq(int, state_store_engagement_put_at(s, &key, &want), SY_OK));
+    got = get(s, "c1"); /* by its id */
+    expect_same(&got, &want);
+    want.channels[SY_CHANNEL_PUSH].updated_ms = 1793700000000;
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "c1", &want, errbuf, sizeof errbuf),
+                 SY_OK));
+    state_engagement_clear(&got);
+    cr_assert(eq(int, state_store_engagement_get_at(s, &key, &got, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    expect_same(&got, &want);
+    char long_id[SY_ID_BYTES_MAX + 2];
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    cr_expect(eq(int, state_engagement_key_make(&key, 2, long_id, errbuf, sizeof errbuf),
+                 SY_ERR_LIMIT), "an id over SY_ID_BYTES_MAX has no key");
     state_store_close(s);
 }
 
