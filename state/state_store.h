@@ -334,7 +334,7 @@ sy_err_t state_store_engagement_put(state_store_t *store, int32_t partition,
  * for the reads and writes of one contact (the engine keeps its current contact's). */
 typedef struct state_engagement_key {
     size_t len; /* 2 + the id's length */
-    uint8_t bytes[2 + SY_ID_BYTES_MAX];
+    uint8_t bytes[2 + SY_ID_BYTES_MAX]; /* the partition (2 bytes big-endian), the id */
 } state_engagement_key_t;
 
 /* Make contact's key into *key. Errors: SY_ERR_LIMIT (contact id too long; *key not set). */

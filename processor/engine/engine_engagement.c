@@ -92,11 +92,20 @@ static int64_t time_max(int64_t a, int64_t b) {
     return a > b ? a : b;
 }
 
+/* Is contact_id the id in the key of the cached record? (The key holds it after the
+ * partition's two bytes, no terminator: as many bytes equal, then contact_id's end.) */
+static bool engagement_contact_is(const engine_t *e, const char *contact_id) {
+    const state_engagement_key_t *key = &e->engagement_key;
+    assert(key->len >= 2);
+    size_t n = key->len - 2;
+    return strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
+}
+
 sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size) {
     assert(e != NULL && contact_id != NULL);
     if (e->engagement_loaded && e->engagement_partition == partition &&
-        strcmp(e->engagement_contact, contact_id) == 0)
+        engagement_contact_is(e, contact_id))
         return SY_OK;
     e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
     sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
@@ -106,9 +115,6 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
                                             errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    size_t len = strlen(contact_id);
-    assert(len < sizeof e->engagement_contact); /* the store refused longer ids */
-    memcpy(e->engagement_contact, contact_id, len + 1);
     e->engagement_partition = partition;
     e->engagement_loaded = true;
     return SY_OK;

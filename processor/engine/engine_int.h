@@ -91,8 +91,7 @@ struct engine {
      * state_engagement_decode needs); every change goes to the store at once. */
     bool engagement_loaded;
     int32_t engagement_partition;
-    char engagement_contact[SY_ID_BYTES_MAX + 1];
-    state_engagement_key_t engagement_key; /* the same contact's, for the store */
+    state_engagement_key_t engagement_key; /* its contact's: the partition, then the id */
     state_engagement_t engagement;
     char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };

@@ -2,9 +2,10 @@
  * config skips a marketing email (fatigued:email, counted) once the contact ignored N
  * emails and engaged on another channel, never a transactional one, and a journey's
  * `fatigue: {email: off}` lifts it; a best-channel send held by quiet hours picks again
- * at its release; a failed read of another contact's memory keeps none cached. The values
- * of the memory itself are pinned by the simulate transcripts (tests/journeys/engagement);
- * the environment is engine_fixture.h's. No Kafka. */
+ * at its release; a failed read of another contact's memory keeps none cached, and the
+ * cache tells an id from its prefix. The values of the memory itself are pinned by the
+ * simulate transcripts (tests/journeys/engagement); the environment is engine_fixture.h's.
+ * No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
@@ -165,4 +166,24 @@ Test(engine_lang, a_failed_engagement_read_keeps_no_contact_cached) {
                  SY_OK), "%s", errbuf);
     cr_expect(eq(i64, lx.engine->engagement.channels[SY_CHANNEL_SMS].engaged_ms, T0_MS),
               "the contact's own record, read again");
+}
+
+/* The engine's cache tells a contact from another whose id starts with its own. */
+Test(engine_lang, the_engagement_cache_tells_an_id_from_its_prefix) {
+    static const char *const ids[] = {"ab", "abc", "ab", "a", "abc"};
+    lx_open(FATIGUE_YAML(""));
+    for (int i = 1; i <= 3; i++) { /* a: 1, ab: 2, abc: 3 */
+        state_engagement_t m;
+        state_engagement_clear(&m);
+        m.channels[SY_CHANNEL_SMS].updated_ms = m.channels[SY_CHANNEL_SMS].sent_ms = i;
+        const char *id = i == 1 ? "a" : i == 2 ? "ab" : "abc";
+        cr_assert(eq(int, state_store_engagement_put(lx.store, 0, id, &m, errbuf,
+                                                     sizeof errbuf), SY_OK));
+    }
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        cr_assert(eq(int, engine_engagement_load(lx.engine, 0, ids[i], errbuf, sizeof errbuf),
+                     SY_OK), "%s", errbuf);
+        cr_expect(eq(i64, lx.engine->engagement.channels[SY_CHANNEL_SMS].sent_ms,
+                     (int64_t)strlen(ids[i])), "the record of %s", ids[i]);
+    }
 }
