@@ -122,6 +122,14 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
 
 /* Timers, profiles, event ids, consent, counts and engagement go to the write batch only:
  * nothing reads them during a restore, and the batch commits before processing goes on. */
+/* Is value a well-formed engagement record? */
+static bool engagement_valid(const uint8_t *value, size_t value_len) {
+    state_engagement_t engagement;
+    assert(value != NULL);
+    state_engagement_clear(&engagement); /* decoding needs a record to write over */
+    return state_engagement_decode(value, value_len, &engagement);
+}
+
 static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, char *errbuf,
                             size_t errbuf_size) {
@@ -129,7 +137,6 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     state_event_id_t ids[STATE_EVENT_IDS_MAX];
     size_t ids_count;
     state_consent_t consent;
-    state_engagement_t engagement;
     int64_t count;
     const uint8_t *labels;
     size_t labels_len;
@@ -152,7 +159,7 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
         return bad_record("malformed consent", errbuf, errbuf_size);
     if (cf == CF_ENGAGEMENT &&
         (key_len > PROFILE_KEY_BYTES_MAX ||
-         (value && !state_engagement_decode(value, value_len, &engagement))))
+         (value && !engagement_valid(value, value_len))))
         return bad_record("malformed engagement", errbuf, errbuf_size);
     if (cf == CF_COUNTS && (key_len != 10 || (value && !state_count_decode(value, value_len,
                                                                           &count, &labels,

@@ -6,6 +6,9 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__GNUC__) && defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "profile_codec.h"
 #include "state_codec.h"
@@ -55,6 +58,7 @@ static uint64_t pair_turn(uint64_t v) {
 static void counters_get(const uint8_t *p, float *f) {
     assert(p != NULL && f != NULL);
     _Static_assert(ENGAGEMENT_COUNTERS % 2 == 0, "the counters go in pairs");
+#pragma GCC unroll 16 /* every pair: a row of loads, swaps and stores, no loop */
     for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 2, p += 8) {
         uint64_t pair;
         memcpy(&pair, p, sizeof pair);
@@ -66,6 +70,7 @@ static void counters_get(const uint8_t *p, float *f) {
 /* The counters f as words at p. */
 static void counters_put(uint8_t *p, const float *f) {
     assert(p != NULL && f != NULL);
+#pragma GCC unroll 16
     for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 2, p += 8) {
         uint64_t pair;
         memcpy(&pair, &f[i], sizeof pair);
@@ -95,6 +100,20 @@ static void counters_put(uint8_t *p, const float *f) {
 }
 #endif
 
+#if defined(__GNUC__) && defined(__SSE__)
+/* Are all counters >= 0 (not negative, not NaN)? Four compared at a time, the lanes'
+ * answers and-ed, their signs read once at the end (what the loop below cost twice). */
+static int counters_valid(const float *f) {
+    _Static_assert(ENGAGEMENT_COUNTERS % 4 == 0, "the counters go in fours");
+    const __m128 zero = _mm_setzero_ps();
+    __m128 ok = _mm_cmpeq_ps(zero, zero); /* every lane true */
+    assert(f != NULL);
+#pragma GCC unroll 16
+    for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 4) /* false for NaN; -0 is >= 0 */
+        ok = _mm_and_ps(ok, _mm_cmpge_ps(_mm_loadu_ps(f + i), zero));
+    return _mm_movemask_ps(ok) == 0xf;
+}
+#else
 /* Are all counters >= 0 (not negative, not NaN)? Every one compared, no early way out:
  * the compiler compares them four at a time. */
 static int counters_valid(const float *f) {
@@ -104,6 +123,7 @@ static int counters_valid(const float *f) {
         ok &= f[i] >= 0.0f; /* false for negatives and NaN; -0 is >= 0 */
     return ok;
 }
+#endif
 
 static size_t channel_encode(uint8_t *p, int channel, const state_engagement_channel_t *ch) {
     assert(channel >= 0 && channel < SY_CHANNEL__COUNT);
@@ -153,37 +173,48 @@ int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t
     uint32_t seen = 0;
     assert(value != NULL && out != NULL);
     _Static_assert(SY_CHANNEL__COUNT <= 32, "a channel is a bit of seen");
-    if (len < 2 || value[0] != STATE_CODEC_VERSION || value[1] > SY_CHANNEL__COUNT ||
-        len != 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES) {
+    int ok = len >= 2 && value[0] == STATE_CODEC_VERSION && value[1] <= SY_CHANNEL__COUNT &&
+             len == 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES;
+    for (size_t i = 0; ok && i < value[1]; i++)
+        ok = channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen);
+    if (!ok) { /* a record still: a channel half written could hold no time */
         state_engagement_clear(out);
         return 0;
     }
-    /* The channels the value holds are written over, the others cleared: each once. */
-    for (size_t i = 0; i < value[1]; i++)
-        if (!channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen))
-            return 0;
+    /* The channels the value holds are written over; of the others, those *out had set
+     * are cleared (a channel without a time is clear already, as the contract says). */
     for (int c = 0; c < SY_CHANNEL__COUNT; c++)
-        if (!(seen >> c & 1u))
+        if (!(seen >> c & 1u) && out->channels[c].updated_ms != INT64_MIN)
             channel_clear(&out->channels[c]);
     return 1;
 }
 
-sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
-                                    const char *contact_id, state_engagement_t *out,
-                                    char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
-    char *owned = NULL;
-    assert(s != NULL && out != NULL);
-    size_t len = 0, ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
+_Static_assert(sizeof(((state_engagement_key_t *)0)->bytes) == PROFILE_KEY_BYTES_MAX,
+               "an engagement key holds any contact's key");
+
+sy_err_t state_engagement_key_make(state_engagement_key_t *key, int32_t partition,
+                                   const char *contact_id, char *errbuf, size_t errbuf_size) {
+    assert(key != NULL && contact_id != NULL);
+    size_t len = state_contact_key(key->bytes, partition, contact_id, errbuf, errbuf_size);
+    if (!len)
         return SY_ERR_LIMIT;
+    key->len = len;
+    return SY_OK;
+}
+
+sy_err_t state_store_engagement_get_at(state_store_t *s, const state_engagement_key_t *key,
+                                       state_engagement_t *out, char *errbuf,
+                                       size_t errbuf_size) {
+    char *owned = NULL;
+    assert(s != NULL && key != NULL && key->len > 2 && out != NULL);
     const uint8_t *value;
+    size_t len = 0;
     sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
-                                           ckey, ckey_len, &value, &len, &owned, errbuf,
+                                           key->bytes, key->len, &value, &len, &owned, errbuf,
                                            errbuf_size, "read engagement");
     if (err != SY_OK)
         return err;
-    int ok = 1; /* no record: cleared; a record: decoding clears first */
+    int ok = 1; /* no record: cleared; a record: decoded over what *out held */
     if (value)
         ok = state_engagement_decode(value, len, out);
     else
@@ -192,19 +223,34 @@ sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
         rocksdb_free(owned);
     if (ok)
         return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %s", contact_id);
+    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %.*s",
+             (int)(key->len - 2), (const char *)key->bytes + 2);
     return SY_ERR_STATE;
+}
+
+sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
+                                    const char *contact_id, state_engagement_t *out,
+                                    char *errbuf, size_t errbuf_size) {
+    state_engagement_key_t key;
+    assert(s != NULL && out != NULL);
+    sy_err_t err = state_engagement_key_make(&key, partition, contact_id, errbuf, errbuf_size);
+    return err != SY_OK ? err : state_store_engagement_get_at(s, &key, out, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_engagement_put_at(state_store_t *s, const state_engagement_key_t *key,
+                                       const state_engagement_t *e) {
+    uint8_t value[ENGAGEMENT_VALUE_BYTES_MAX];
+    assert(s != NULL && key != NULL && key->len > 2 && e != NULL);
+    size_t len = engagement_encode(value, e);
+    assert(len <= sizeof value);
+    return state_store_record_put(s, CF_ENGAGEMENT, key->bytes, key->len, value, len);
 }
 
 sy_err_t state_store_engagement_put(state_store_t *s, int32_t partition,
                                     const char *contact_id, const state_engagement_t *e,
                                     char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX], value[ENGAGEMENT_VALUE_BYTES_MAX];
+    state_engagement_key_t key;
     assert(s != NULL && e != NULL);
-    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
-        return SY_ERR_LIMIT;
-    size_t len = engagement_encode(value, e);
-    assert(len <= sizeof value);
-    return state_store_record_put(s, CF_ENGAGEMENT, ckey, ckey_len, value, len);
+    sy_err_t err = state_engagement_key_make(&key, partition, contact_id, errbuf, errbuf_size);
+    return err != SY_OK ? err : state_store_engagement_put_at(s, &key, e);
 }

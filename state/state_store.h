@@ -317,8 +317,9 @@ typedef struct state_engagement {
 void state_engagement_clear(state_engagement_t *e);
 
 /* Read contact's engagement into *out; a contact without a record reads as cleared. Sees
- * the pending batch. Errors: SY_ERR_LIMIT (contact id too long), SY_ERR_STATE (a read
- * error, a corrupt value). */
+ * the pending batch. *out must hold a record as state_engagement_decode says (cleared, or
+ * read before), and still does after an error (cleared when the value is corrupt). Errors:
+ * SY_ERR_LIMIT (contact id too long), SY_ERR_STATE (a read error, a corrupt value). */
 sy_err_t state_store_engagement_get(state_store_t *store, int32_t partition,
                                     const char *contact_id, state_engagement_t *out,
                                     char *errbuf, size_t errbuf_size);
@@ -329,7 +330,29 @@ sy_err_t state_store_engagement_put(state_store_t *store, int32_t partition,
                                     const char *contact_id, const state_engagement_t *e,
                                     char *errbuf, size_t errbuf_size);
 
-/* Decode an engagement value into *out: 1 when it is well formed. */
+/* A contact's key in the engagement column family (its partition, then its id), made once
+ * for the reads and writes of one contact (the engine keeps its current contact's). */
+typedef struct state_engagement_key {
+    size_t len; /* 2 + the id's length */
+    uint8_t bytes[2 + SY_ID_BYTES_MAX]; /* the partition (2 bytes big-endian), the id */
+} state_engagement_key_t;
+
+/* Make contact's key into *key. Errors: SY_ERR_LIMIT (contact id too long; *key not set). */
+sy_err_t state_engagement_key_make(state_engagement_key_t *key, int32_t partition,
+                                   const char *contact_id, char *errbuf, size_t errbuf_size);
+
+/* state_store_engagement_get and _put by a key from state_engagement_key_make (borrowed):
+ * the same reads and writes, without making the key again. */
+sy_err_t state_store_engagement_get_at(state_store_t *store, const state_engagement_key_t *key,
+                                       state_engagement_t *out, char *errbuf,
+                                       size_t errbuf_size);
+sy_err_t state_store_engagement_put_at(state_store_t *store, const state_engagement_key_t *key,
+                                       const state_engagement_t *e);
+
+/* Decode an engagement value into *out: 1 when it is well formed; 0 and *out cleared when
+ * not. *out must hold a record: cleared (state_engagement_clear) or decoded before, and
+ * changed since only so that a channel with updated_ms INT64_MIN is clear in every field;
+ * only the channels it had set are cleared, not all of them (not any memory). */
 int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out);
 
 /* Counts: signed counts kept per partition (column family counts), each under a 64-bit

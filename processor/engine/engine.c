@@ -34,6 +34,7 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
     e->store = store;
     e->sink = *sink;
     e->profile.attrs = e->profile_attrs;
+    state_engagement_clear(&e->engagement); /* a record for the store to read over */
     engine_safety_conf_default(&e->safety);
     engine_journeys_set(e, journeys);
     *out = e;

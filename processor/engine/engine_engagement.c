@@ -92,28 +92,38 @@ static int64_t time_max(int64_t a, int64_t b) {
     return a > b ? a : b;
 }
 
+/* Is contact_id the id in the key of the cached record? (The key holds it after the
+ * partition's two bytes, no terminator: as many bytes equal, then contact_id's end.) */
+static bool engagement_contact_is(const engine_t *e, const char *contact_id) {
+    const state_engagement_key_t *key = &e->engagement_key;
+    assert(key->len >= 2);
+    size_t n = key->len - 2;
+    return strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
+}
+
 sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size) {
     assert(e != NULL && contact_id != NULL);
     if (e->engagement_loaded && e->engagement_partition == partition &&
-        strcmp(e->engagement_contact, contact_id) == 0)
+        engagement_contact_is(e, contact_id))
         return SY_OK;
-    sy_err_t err = state_store_engagement_get(e->store, partition, contact_id, &e->engagement,
-                                              errbuf, errbuf_size);
+    e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
+    sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
+                                             errbuf_size);
+    if (err == SY_OK)
+        err = state_store_engagement_get_at(e->store, &e->engagement_key, &e->engagement,
+                                            errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    size_t len = strlen(contact_id);
-    assert(len < sizeof e->engagement_contact); /* the store refused longer ids */
-    memcpy(e->engagement_contact, contact_id, len + 1);
     e->engagement_partition = partition;
     e->engagement_loaded = true;
     return SY_OK;
 }
 
-static sy_err_t engagement_store(engine_t *e, char *errbuf, size_t errbuf_size) {
+/* The cached record into the pending batch, by the key made when it was read. */
+static sy_err_t engagement_store(engine_t *e) {
     assert(e->engagement_loaded);
-    return state_store_engagement_put(e->store, e->engagement_partition, e->engagement_contact,
-                                      &e->engagement, errbuf, errbuf_size);
+    return state_store_engagement_put_at(e->store, &e->engagement_key, &e->engagement);
 }
 
 sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_event_t *ev,
@@ -131,7 +141,7 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
         if (ch->updated_ms == INT64_MIN)
             ch->updated_ms = t;
         ch->delivered_ms = time_max(ch->delivered_ms, t);
-        return engagement_store(e, errbuf, errbuf_size);
+        return engagement_store(e);
     }
     counters_add(ch, kind == ENGAGEMENT_OPEN    ? STATE_ENGAGEMENT_OPENS
                      : kind == ENGAGEMENT_CLICK ? STATE_ENGAGEMENT_CLICKS
@@ -140,7 +150,7 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
     /* A late engagement, stamped before the latest send, was not with that send: at least
      * it is still ignored (how many sends came after t the record does not know). */
     ch->ignored_streak = t >= ch->sent_ms ? 0 : ch->ignored_streak > 0 ? 1 : 0;
-    return engagement_store(e, errbuf, errbuf_size);
+    return engagement_store(e);
 }
 
 sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
@@ -157,7 +167,7 @@ sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
     ch->sent_ms = time_max(ch->sent_ms, w->t);
     if (ch->ignored_streak < UINT16_MAX)
         ch->ignored_streak++;
-    return engagement_store(e, w->errbuf, w->errbuf_size);
+    return engagement_store(e);
 }
 
 double engine_engagement_rate(const state_engagement_channel_t *ch, int counter, int horizon) {

@@ -87,10 +87,11 @@ struct engine {
     size_t index_capacity; /* power of two */
     int event_keyword; /* the current event's SMS keyword (engine_safety_keyword), or 0 */
     /* The engagement memory of the current input's contact, read on first use
-     * (engine_engagement_load); every change goes to the store at once. */
+     * (engine_engagement_load) over the one before (always a record, as
+     * state_engagement_decode needs); every change goes to the store at once. */
     bool engagement_loaded;
     int32_t engagement_partition;
-    char engagement_contact[SY_ID_BYTES_MAX + 1];
+    state_engagement_key_t engagement_key; /* its contact's: the partition, then the id */
     state_engagement_t engagement;
     char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };

@@ -2,15 +2,21 @@
  * config skips a marketing email (fatigued:email, counted) once the contact ignored N
  * emails and engaged on another channel, never a transactional one, and a journey's
  * `fatigue: {email: off}` lifts it; a best-channel send held by quiet hours picks again
- * at its release. The values of the memory itself are pinned by the simulate transcripts
- * (tests/journeys/engagement); the environment is engine_fixture.h's. No Kafka. */
+ * at its release; a failed read of another contact's memory keeps none cached, and the
+ * cache tells an id from its prefix. The values of the memory itself are pinned by the
+ * simulate transcripts (tests/journeys/engagement); the environment is engine_fixture.h's.
+ * No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "engine_fixture.h"
+#include "engine_int.h"
 #include "engine_safety.h"
+#include "profile_codec.h"
+#include "state_codec.h"
+#include "state_store_int.h"
 
 /* custom.go of value 0: a marketing email; of value 1: a transactional one. */
 #define FATIGUE_YAML(extra)                                                             \
@@ -134,4 +140,50 @@ Test(engine_lang, a_held_email_is_fatigued_at_its_release) {
     expect_counts(&lx.rec, 7, 1, 0);
     expect_move(&lx, 6, "promo", "done", "fatigued:email", SY_CAUSE_TIMER, "<null>",
                 T0_MS + H_MS);
+}
+
+/* A read of another contact's engagement that fails (a corrupt value) leaves the engine's
+ * cache empty: the first contact's record is read again, not taken from what the failed
+ * read left behind. */
+Test(engine_lang, a_failed_engagement_read_keeps_no_contact_cached) {
+    lx_open(FATIGUE_YAML(""));
+    state_engagement_t mine;
+    state_engagement_clear(&mine);
+    mine.channels[SY_CHANNEL_SMS].updated_ms = T0_MS;
+    mine.channels[SY_CHANNEL_SMS].engaged_ms = T0_MS;
+    cr_assert(eq(int, state_store_engagement_put(lx.store, 0, contact, &mine, errbuf,
+                                                 sizeof errbuf), SY_OK));
+    uint8_t key[PROFILE_KEY_BYTES_MAX];
+    size_t key_len = state_contact_key(key, 0, other_contact, errbuf, sizeof errbuf);
+    static const uint8_t corrupt[] = {STATE_CODEC_VERSION, 1}; /* one channel, not there */
+    cr_assert(eq(int, state_store_record_put(lx.store, CF_ENGAGEMENT, key, key_len, corrupt,
+                                             sizeof corrupt), SY_OK));
+    cr_assert(eq(int, engine_engagement_load(lx.engine, 0, contact, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_assert(eq(int, engine_engagement_load(lx.engine, 0, other_contact, errbuf,
+                                             sizeof errbuf), SY_ERR_STATE));
+    cr_assert(eq(int, engine_engagement_load(lx.engine, 0, contact, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    cr_expect(eq(i64, lx.engine->engagement.channels[SY_CHANNEL_SMS].engaged_ms, T0_MS),
+              "the contact's own record, read again");
+}
+
+/* The engine's cache tells a contact from another whose id starts with its own. */
+Test(engine_lang, the_engagement_cache_tells_an_id_from_its_prefix) {
+    static const char *const ids[] = {"ab", "abc", "ab", "a", "abc"};
+    lx_open(FATIGUE_YAML(""));
+    for (int i = 1; i <= 3; i++) { /* a: 1, ab: 2, abc: 3 */
+        state_engagement_t m;
+        state_engagement_clear(&m);
+        m.channels[SY_CHANNEL_SMS].updated_ms = m.channels[SY_CHANNEL_SMS].sent_ms = i;
+        const char *id = i == 1 ? "a" : i == 2 ? "ab" : "abc";
+        cr_assert(eq(int, state_store_engagement_put(lx.store, 0, id, &m, errbuf,
+                                                     sizeof errbuf), SY_OK));
+    }
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        cr_assert(eq(int, engine_engagement_load(lx.engine, 0, ids[i], errbuf, sizeof errbuf),
+                     SY_OK), "%s", errbuf);
+        cr_expect(eq(i64, lx.engine->engagement.channels[SY_CHANNEL_SMS].sent_ms,
+                     (int64_t)strlen(ids[i])), "the record of %s", ids[i]);
+    }
 }

@@ -1,9 +1,10 @@
 /* test_state_engagement.c — unit tests of the engagement column family
  * (state_engagement.c): a record reads through the pending batch and commits, goes
  * through the changelog (code 8) into another store with every channel's times, streak
- * and counters intact, as a restore brings it back; channels without a record stay
- * without, also when decoded over another record; counters below zero or NaN, a
- * channel twice, malformed records and the unknown code 7 are refused. In-memory RocksDB. */
+ * and counters intact, as a restore brings it back; a key made once reads and writes the
+ * record its id does; channels without a record stay without, also when decoded over
+ * another record; counters below zero or NaN, a channel twice, malformed records and the
+ * unknown code 7 are refused, leaving the record decoded over cleared. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
@@ -23,6 +24,7 @@ static state_store_t *open_mem(const char *name) {
 
 static state_engagement_t get(state_store_t *s, const char *contact) {
     state_engagement_t e;
+    state_engagement_clear(&e); /* the record the get writes over */
     sy_err_t err = state_store_engagement_get(s, 2, contact, &e, errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_OK), "state_store_engagement_get: %s", errbuf);
     return e;
@@ -75,6 +77,29 @@ Test(state_engagement, a_record_reads_through_the_pending_batch_and_commits) {
     cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     got = get(s, "c1");
     expect_same(&got, &want);
+    state_store_close(s);
+}
+
+Test(state_engagement, a_key_made_once_reads_and_writes_the_same_record) {
+    state_store_t *s = open_mem("engagement-key");
+    state_engagement_key_t key;
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "c1", errbuf, sizeof errbuf), SY_OK));
+    state_engagement_t want = sample(), got;
+    cr_assert(eq(int, state_store_engagement_put_at(s, &key, &want), SY_OK));
+    got = get(s, "c1"); /* by its id */
+    expect_same(&got, &want);
+    want.channels[SY_CHANNEL_PUSH].updated_ms = 1793700000000;
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "c1", &want, errbuf, sizeof errbuf),
+                 SY_OK));
+    state_engagement_clear(&got);
+    cr_assert(eq(int, state_store_engagement_get_at(s, &key, &got, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    expect_same(&got, &want);
+    char long_id[SY_ID_BYTES_MAX + 2];
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    cr_expect(eq(int, state_engagement_key_make(&key, 2, long_id, errbuf, sizeof errbuf),
+                 SY_ERR_LIMIT), "an id over SY_ID_BYTES_MAX has no key");
     state_store_close(s);
 }
 
@@ -177,7 +202,9 @@ Test(state_engagement, decoding_over_another_record_keeps_none_of_its_channels) 
 #define FIRST_COUNTER_AT (2 + 1 + 32 + 2)
 
 Test(state_engagement, counters_must_be_zero_or_more_and_a_channel_come_once) {
-    state_engagement_t want = sample(), got;
+    state_engagement_t want = sample(), got, none;
+    state_engagement_clear(&got);
+    state_engagement_clear(&none);
     want.channels[SY_CHANNEL_EMAIL].decayed[0][0] = -0.0f; /* compares equal to 0 */
     want.channels[SY_CHANNEL_EMAIL].decayed[2][3] = INFINITY;
     op_t op = value_of(&want);
@@ -191,11 +218,15 @@ Test(state_engagement, counters_must_be_zero_or_more_and_a_channel_come_once) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         op_t b = op;
         memcpy(b.value + FIRST_COUNTER_AT + 4 * 5, bad[i], 4);
+        got = want;
         cr_expect(eq(int, state_engagement_decode(b.value, b.value_len, &got), 0),
                   "bad counter %zu refused", i);
+        expect_same(&got, &none); /* cleared: a record still, though half written */
     }
     op_t twice = op;
     twice.value[2 + 83] = twice.value[2]; /* the second channel is email again */
+    got = want;
     cr_expect(eq(int, state_engagement_decode(twice.value, twice.value_len, &got), 0),
               "a channel twice refused");
+    expect_same(&got, &none);
 }
