@@ -6,9 +6,6 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
-#if defined(__GNUC__) && defined(__SSE__)
-#include <xmmintrin.h>
-#endif
 
 #include "profile_codec.h"
 #include "state_codec.h"
@@ -100,20 +97,6 @@ static void counters_put(uint8_t *p, const float *f) {
 }
 #endif
 
-#if defined(__GNUC__) && defined(__SSE__)
-/* Are all counters >= 0 (not negative, not NaN)? Four compared at a time, the lanes'
- * answers and-ed, their signs read once at the end (what the loop below cost twice). */
-static int counters_valid(const float *f) {
-    _Static_assert(ENGAGEMENT_COUNTERS % 4 == 0, "the counters go in fours");
-    const __m128 zero = _mm_setzero_ps();
-    __m128 ok = _mm_cmpeq_ps(zero, zero); /* every lane true */
-    assert(f != NULL);
-#pragma GCC unroll 16
-    for (int i = 0; i < ENGAGEMENT_COUNTERS; i += 4) /* false for NaN; -0 is >= 0 */
-        ok = _mm_and_ps(ok, _mm_cmpge_ps(_mm_loadu_ps(f + i), zero));
-    return _mm_movemask_ps(ok) == 0xf;
-}
-#else
 /* Are all counters >= 0 (not negative, not NaN)? Every one compared, no early way out:
  * the compiler compares them four at a time. */
 static int counters_valid(const float *f) {
@@ -123,7 +106,6 @@ static int counters_valid(const float *f) {
         ok &= f[i] >= 0.0f; /* false for negatives and NaN; -0 is >= 0 */
     return ok;
 }
-#endif
 
 static size_t channel_encode(uint8_t *p, int channel, const state_engagement_channel_t *ch) {
     assert(channel >= 0 && channel < SY_CHANNEL__COUNT);
