@@ -238,9 +238,9 @@ const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t
 }
 
 /* Make a put of value the write of op (found or made by op_find); op NULL: out of
- * memory. 0 and ops_lost set when the write is lost. */
-static int op_put_value(state_pending_t *pending, pending_op_t *op, const uint8_t *value,
-                        size_t value_len) {
+ * memory. 0 and ops_lost set when the write is lost. Inline: once per put and fold. */
+static inline int op_put_value(state_pending_t *pending, pending_op_t *op,
+                               const uint8_t *value, size_t value_len) {
     if (!op)
         goto lost;
     if (value_len > op->value_cap) {
