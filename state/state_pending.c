@@ -145,8 +145,8 @@ static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
  * Inline: the probe of every op get, put and fold. */
 static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, uint8_t cf,
                                 const uint8_t *key, size_t key_len) {
-    assert(power_of_two(pending->ops_index_capacity));
-    assert(pending->ops_count < pending->ops_index_capacity); /* an empty slot ends a probe */
+    /* no assert: the probe of every op get, put and fold; op_index_grow and
+     * state_pending_reset assert the capacity and the load that make it end */
     size_t mask = pending->ops_index_capacity - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         uint32_t *slot = &pending->ops_index[i];
@@ -174,7 +174,7 @@ static int op_index_grow(state_pending_t *pending) {
     free(pending->ops_index);
     pending->ops_index = index;
     pending->ops_index_capacity = capacity;
-    assert((pending->ops_count + 1) * 2 <= capacity);
+    assert(power_of_two(capacity) && (pending->ops_count + 1) * 2 <= capacity);
     return 1;
 }
 
