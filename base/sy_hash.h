@@ -41,6 +41,24 @@ static inline uint64_t sy_hash_mix64(uint64_t x) {
     return x;
 }
 
+/* The last len - i bytes at p (fewer than 8) as memcpy puts them in a zeroed word. With
+ * 8 or more bytes, one load of the last 8 shifted, not a memcpy of a variable length (a
+ * call to libc's in every lookup). */
+static inline uint64_t sy_hash_tail64(const unsigned char *p, size_t i, size_t len) {
+    uint64_t tail = 0;
+    size_t rest = len - i;
+    if (len < 8 || !rest) {
+        memcpy(&tail, p + i, rest);
+        return tail;
+    }
+    memcpy(&tail, p + len - 8, sizeof tail);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return tail << (64 - 8 * rest);
+#else
+    return tail >> (64 - 8 * rest);
+#endif
+}
+
 /* A hash for the keys of in-memory hash tables, 8 bytes a step (FNV-1a's byte a step was
  * the state store's costliest lookup part): seed, then len bytes at p, mixed. Never
  * persisted nor shared — its value depends on the platform's byte order and may change —
@@ -55,9 +73,7 @@ static inline uint64_t sy_hash_table64(uint64_t seed, const void *p, size_t len)
         h = (h ^ word) * UINT64_C(0xff51afd7ed558ccd);
         h ^= h >> 32;
     }
-    uint64_t tail = 0;
-    memcpy(&tail, b + i, len - i);
-    return sy_hash_mix64((h ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53));
+    return sy_hash_mix64((h ^ sy_hash_tail64(b, i, len)) * UINT64_C(0xc4ceb9fe1a85ec53));
 }
 
 /* MurmurHash2 as Kafka's Java client computes it (Utils.murmur2), whose partitioner

@@ -10,7 +10,6 @@
 struct arena_chunk {
     arena_chunk_t *next;
     size_t size;
-    size_t used;
     alignas(max_align_t) unsigned char data[];
 };
 
@@ -21,6 +20,8 @@ _Static_assert((alignof(max_align_t) & (alignof(max_align_t) - 1)) == 0,
 void arena_init(arena_t *arena) {
     assert(arena);
     arena->head = NULL;
+    arena->next = NULL;
+    arena->left = 0;
 }
 
 void arena_deinit(arena_t *arena) {
@@ -31,28 +32,21 @@ void arena_deinit(arena_t *arena) {
         free(chunk);
         chunk = next;
     }
-    arena->head = NULL;
+    arena_init(arena);
 }
 
-void *arena_alloc(arena_t *arena, size_t size) {
-    const size_t align = alignof(max_align_t);
-    assert(size <= SIZE_MAX - align);
-    size = (size + align - 1) & ~(align - 1);
-    arena_chunk_t *chunk = arena->head;
-    if (!chunk || chunk->size - chunk->used < size) {
-        size_t data_size = size > ARENA_CHUNK_BYTES ? size : ARENA_CHUNK_BYTES;
-        chunk = malloc(sizeof *chunk + data_size);
-        if (!chunk)
-            return NULL;
-        chunk->size = data_size;
-        chunk->used = 0;
-        chunk->next = arena->head;
-        arena->head = chunk;
-    }
-    assert(chunk->used % align == 0 && chunk->size - chunk->used >= size);
-    void *p = chunk->data + chunk->used;
-    chunk->used += size;
-    return p;
+void *arena_alloc_chunk(arena_t *arena, size_t size) {
+    assert(size % alignof(max_align_t) == 0 && size > arena->left);
+    size_t data_size = size > ARENA_CHUNK_BYTES ? size : ARENA_CHUNK_BYTES;
+    arena_chunk_t *chunk = malloc(sizeof *chunk + data_size);
+    if (!chunk)
+        return NULL;
+    chunk->size = data_size;
+    chunk->next = arena->head;
+    arena->head = chunk;
+    arena->next = chunk->data + size;
+    arena->left = data_size - size;
+    return chunk->data;
 }
 
 char *arena_strndup(arena_t *arena, const char *src, size_t len) {
@@ -77,6 +71,7 @@ void arena_reset(arena_t *arena) {
         chunk = next;
     }
     keep->next = NULL;
-    keep->used = 0;
+    arena->next = keep->data;
+    arena->left = keep->size;
     assert(keep->size >= ARENA_CHUNK_BYTES);
 }

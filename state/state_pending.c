@@ -141,11 +141,12 @@ static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
     return sy_hash_table64(cf, key, key_len);
 }
 
-/* The index slot of (cf, key): the one holding its op, or the empty one it would take. */
-static uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, uint8_t cf,
-                         const uint8_t *key, size_t key_len) {
-    assert(power_of_two(pending->ops_index_capacity));
-    assert(pending->ops_count < pending->ops_index_capacity); /* an empty slot ends a probe */
+/* The index slot of (cf, key): the one holding its op, or the empty one it would take.
+ * Inline: the probe of every op get, put and fold. */
+static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, uint8_t cf,
+                                const uint8_t *key, size_t key_len) {
+    /* no assert: the probe of every op get, put and fold; op_index_grow and
+     * state_pending_reset assert the capacity and the load that make it end */
     size_t mask = pending->ops_index_capacity - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         uint32_t *slot = &pending->ops_index[i];
@@ -173,14 +174,40 @@ static int op_index_grow(state_pending_t *pending) {
     free(pending->ops_index);
     pending->ops_index = index;
     pending->ops_index_capacity = capacity;
-    assert((pending->ops_count + 1) * 2 <= capacity);
+    assert(power_of_two(capacity) && (pending->ops_count + 1) * 2 <= capacity);
     return 1;
 }
 
+/* A new op of (cf, key) at the empty index slot, writing nothing yet: key copied and
+ * value_cap bytes for its value behind it, in one piece of the arena. NULL on out of
+ * memory. */
+static pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t hash,
+                            uint8_t cf, const uint8_t *key, size_t key_len, size_t value_cap) {
+    assert(!*slot && key_len >= 2 && value_cap <= SIZE_MAX - key_len);
+    pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
+                                      pending->ops_count + 1, sizeof *ops, PENDING_OPS_INITIAL);
+    if (!ops)
+        return NULL;
+    pending->ops = ops;
+    uint8_t *k = arena_alloc(&pending->arena, key_len + value_cap);
+    if (!k)
+        return NULL;
+    memcpy(k, key, key_len);
+    pending_op_t *op = &pending->ops[pending->ops_count++];
+    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
+                         .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1]),
+                         .value = k + key_len, .value_cap = value_cap};
+    *slot = (uint32_t)pending->ops_count;
+    assert(op->partition < STATE_PARTITIONS_MAX && pending->ops_count <= pending->ops_capacity);
+    return op;
+}
+
 /* The op of (cf, key), whose op_hash is hash; when the batch has none, NULL, or with
- * create a new one that writes nothing yet (NULL too on out of memory). */
+ * create a new one that writes nothing yet, with value_cap bytes for a value (NULL too on
+ * out of memory). */
 static pending_op_t *op_find_hashed(state_pending_t *pending, uint64_t hash, uint8_t cf,
-                                    const uint8_t *key, size_t key_len, int create) {
+                                    const uint8_t *key, size_t key_len, int create,
+                                    size_t value_cap) {
     if (key_len < 2 || (!create && !pending->ops_count))
         return NULL;
     if ((pending->ops_count + 1) * 2 > pending->ops_index_capacity &&
@@ -188,30 +215,17 @@ static pending_op_t *op_find_hashed(state_pending_t *pending, uint64_t hash, uin
         return NULL;
     uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
     assert(!*slot || *slot <= pending->ops_count);
-    if (*slot || !create)
-        return *slot ? &pending->ops[*slot - 1] : NULL;
-    pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
-                                      pending->ops_count + 1, sizeof *ops, PENDING_OPS_INITIAL);
-    if (!ops)
-        return NULL;
-    pending->ops = ops;
-    const uint8_t *k = arena_copy(&pending->arena, key, key_len);
-    if (!k)
-        return NULL;
-    pending_op_t *op = &pending->ops[pending->ops_count++];
-    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
-                         .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1])};
-    *slot = (uint32_t)pending->ops_count;
-    assert(op->partition < STATE_PARTITIONS_MAX && pending->ops_count <= pending->ops_capacity);
-    return op;
+    if (*slot)
+        return &pending->ops[*slot - 1];
+    return create ? op_add(pending, slot, hash, cf, key, key_len, value_cap) : NULL;
 }
 
 static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                             size_t key_len, int create) {
+                             size_t key_len, int create, size_t value_cap) {
     /* no assert: op_find_hashed asserts */
     return key_len < 2 ? NULL
                        : op_find_hashed(pending, op_hash(cf, key, key_len), cf, key, key_len,
-                                        create);
+                                        create, value_cap);
 }
 
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
@@ -224,13 +238,13 @@ const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t
 }
 
 /* Make a put of value the write of op (found or made by op_find); op NULL: out of
- * memory. 0 and ops_lost set when the write is lost. */
-static int op_put_value(state_pending_t *pending, pending_op_t *op, const uint8_t *value,
-                        size_t value_len) {
+ * memory. 0 and ops_lost set when the write is lost. Inline: once per put and fold. */
+static inline int op_put_value(state_pending_t *pending, pending_op_t *op,
+                               const uint8_t *value, size_t value_len) {
     if (!op)
         goto lost;
-    if (!op->value || value_len > op->value_cap) {
-        uint8_t *v = arena_alloc(&pending->arena, value_len ? value_len : 1);
+    if (value_len > op->value_cap) {
+        uint8_t *v = arena_alloc(&pending->arena, value_len);
         if (!v)
             goto lost;
         op->value = v;
@@ -240,7 +254,7 @@ static int op_put_value(state_pending_t *pending, pending_op_t *op, const uint8_
         memcpy(op->value, value, value_len);
     op->value_len = value_len;
     op->kind = PENDING_OP_PUT;
-    assert(op->value_len <= op->value_cap);
+    assert(op->value && op->value_len <= op->value_cap);
     return 1;
 lost:
     pending->ops_lost = 1;
@@ -250,7 +264,8 @@ lost:
 int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                          size_t key_len, const uint8_t *value, size_t value_len) {
     /* no assert: op_find and op_put_value assert */
-    return op_put_value(pending, op_find(pending, cf, key, key_len, 1), value, value_len);
+    return op_put_value(pending, op_find(pending, cf, key, key_len, 1, value_len), value,
+                        value_len);
 }
 
 /* Make a delete the write of op, found (or made, with committed) by op_find: NULL when
@@ -272,7 +287,7 @@ static int op_delete(state_pending_t *pending, pending_op_t *op, int committed) 
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed) {
     /* no assert: op_find and op_delete assert */
-    return op_delete(pending, op_find(pending, cf, key, key_len, committed), committed);
+    return op_delete(pending, op_find(pending, cf, key, key_len, committed, 0), committed);
 }
 
 int state_pending_op_fold(state_pending_t *to, const pending_op_t *op) {
@@ -280,7 +295,8 @@ int state_pending_op_fold(state_pending_t *to, const pending_op_t *op) {
     if (op->kind == PENDING_OP_NONE)
         return 1;
     int put = op->kind == PENDING_OP_PUT;
-    pending_op_t *into = op_find_hashed(to, op->hash, op->cf, op->key, op->key_len, 1);
+    pending_op_t *into =
+        op_find_hashed(to, op->hash, op->cf, op->key, op->key_len, 1, put ? op->value_len : 0);
     return put ? op_put_value(to, into, op->value, op->value_len) : op_delete(to, into, 1);
 }
 

@@ -1,7 +1,7 @@
 /* test_table_hash.c — unit tests of sy_hash_table64 (base/sy_hash.h), the in-memory tables'
  * hash: every byte of a key counts wherever it is (the 8-byte steps and the tail), so does
- * its length and the seed, and keys like the store's spread evenly over a table's low
- * bits (its slot index). */
+ * its length and the seed, keys like the store's spread evenly over a table's low bits
+ * (its slot index), and the tail's shortcut reads the bytes a copy would. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -42,4 +42,29 @@ Test(table_hash, contact_keys_spread_over_the_low_bits) {
     }
     /* 16 keys a slot on average; a uniform hash puts about 34 in the fullest. */
     cr_assert(most <= 48, "%u keys in the fullest of %d slots", most, SLOTS);
+}
+
+/* The hash as it was with the tail copied byte for byte: the shortcut for keys of 8 bytes
+ * or more reads the same tail. */
+static uint64_t hash_bytewise_tail(uint64_t seed, const unsigned char *b, size_t len) {
+    uint64_t h = seed ^ (uint64_t)len * UINT64_C(0x9e3779b97f4a7c15);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, b + i, sizeof word);
+        h = (h ^ word) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, b + i, len - i);
+    return sy_hash_mix64((h ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53));
+}
+
+Test(table_hash, the_tail_is_read_as_its_bytes_are) {
+    unsigned char key[40];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (unsigned char)(7 + 31 * i);
+    for (size_t len = 0; len <= sizeof key; len++)
+        cr_assert(eq(u64, sy_hash_table64(5, key, len), hash_bytewise_tail(5, key, len)),
+                  "len %zu", len);
 }
