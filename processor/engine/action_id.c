@@ -31,15 +31,21 @@ static inline void hash2_step(uint64_t *a, uint64_t *b, unsigned char c) {
     *b = (*b ^ c) * ACTION_ID_PRIME + ACTION_ID_B_ADD;
 }
 
+/* One field to hash: size bytes at s (borrowed), not NUL-terminated. */
+typedef struct hash2_field {
+    const char *s;
+    size_t size;
+} hash2_field_t;
+
 /* Length-prefixed, so ("ab","c") and ("a","bc") differ. The prefix is the length's 4 bytes,
  * big-endian; below 256 its first three are zero, and their steps fold into one. The bytes
  * go four a turn, then the one to three left: the same steps in the same order, with less
  * counting and branching. */
-static void hash2_field_len(hash2_t *h, const char *s, size_t size) {
-    assert(size <= UINT32_MAX); /* ids are bounded far below */
-    const unsigned char *p = (const unsigned char *)s, *end = p + size;
-    uint32_t len = (uint32_t)size;
-    uint64_t a = h->a, b = h->b;
+static inline void hash2_field(uint64_t *lane_a, uint64_t *lane_b, const hash2_field_t *f) {
+    assert(f->size <= UINT32_MAX); /* ids are bounded far below */
+    const unsigned char *p = (const unsigned char *)f->s, *end = p + f->size;
+    uint32_t len = (uint32_t)f->size;
+    uint64_t a = *lane_a, b = *lane_b;
     if (len < 256) {
         a *= ACTION_ID_PRIME3;
         b = b * ACTION_ID_PRIME3 + ACTION_ID_B_ADD3;
@@ -68,6 +74,16 @@ static void hash2_field_len(hash2_t *h, const char *s, size_t size) {
     default:
         break;
     }
+    *lane_a = a;
+    *lane_b = b;
+}
+
+/* The fields in order, the lanes kept in locals from the first byte to the last. */
+static void hash2_fields(hash2_t *h, const hash2_field_t *fields, size_t count) {
+    assert(h && fields);
+    uint64_t a = h->a, b = h->b;
+    for (size_t i = 0; i < count; i++)
+        hash2_field(&a, &b, &fields[i]);
     h->a = a;
     h->b = b;
 }
@@ -91,15 +107,14 @@ static uint64_t magnitude_of(int64_t v) {
     return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 }
 
-/* "version:occurrence", as "%d:%u" printed it. */
-static void hash2_version_occurrence(hash2_t *h, int32_t version, uint32_t occurrence) {
-    char text[2 * ACTION_ID_DECIMAL_BYTES + 1];
-    char *end = text + sizeof text;
+/* "version:occurrence", as "%d:%u" printed it, written back from end: its field. */
+static hash2_field_t version_occurrence_before(char *end, int32_t version,
+                                               uint32_t occurrence) {
+    assert(end);
     char *p = decimal_before(end, occurrence, false);
     *--p = ':';
     p = decimal_before(p, magnitude_of(version), version < 0);
-    assert(p >= text);
-    hash2_field_len(h, p, (size_t)(end - p));
+    return (hash2_field_t){p, (size_t)(end - p)};
 }
 
 /* The two hex digits of every byte, so a byte is written with one lookup. */
@@ -133,17 +148,21 @@ void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
                       const char *journey_id, int32_t journey_version, const char *node_id,
                       uint32_t occurrence, int64_t pass_at_ms) {
     hash2_t h = {UINT64_C(1469598103934665603), UINT64_C(0x84222325cbf29ce4)};
+    char numbers[2 * ACTION_ID_DECIMAL_BYTES + 1], pass[ACTION_ID_DECIMAL_BYTES];
     assert(out && contact_id && journey_id && node_id);
-    hash2_field_len(&h, contact_id, strlen(contact_id));
-    hash2_field_len(&h, journey_id, strlen(journey_id));
-    hash2_version_occurrence(&h, journey_version, occurrence);
-    hash2_field_len(&h, node_id, strlen(node_id));
+    hash2_field_t fields[5] = {
+        {contact_id, strlen(contact_id)},
+        {journey_id, strlen(journey_id)},
+        version_occurrence_before(numbers + sizeof numbers, journey_version, occurrence),
+        {node_id, strlen(node_id)},
+        {NULL, 0},
+    };
+    size_t count = 4;
     if (pass_at_ms != ACTION_ID_ONE_PASS) {
-        char text[ACTION_ID_DECIMAL_BYTES];
-        char *end = text + sizeof text;
-        char *p = decimal_before(end, magnitude_of(pass_at_ms), pass_at_ms < 0);
-        hash2_field_len(&h, p, (size_t)(end - p));
+        char *p = decimal_before(pass + sizeof pass, magnitude_of(pass_at_ms), pass_at_ms < 0);
+        fields[count++] = (hash2_field_t){p, (size_t)(pass + sizeof pass - p)};
     }
+    hash2_fields(&h, fields, count);
     hex64(out, sy_hash_mix64(h.a));
     hex64(out + 16, sy_hash_mix64(h.b ^ h.a));
     out[32] = '\0';
