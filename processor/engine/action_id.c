@@ -93,10 +93,9 @@ static void hash2_fields(hash2_t *h, const hash2_field_t *fields, size_t count) 
 static char *decimal_before(char *end, uint64_t magnitude, bool negative) {
     assert(end);
     char *p = end;
-    do {
+    for (; magnitude >= 10; magnitude /= 10)
         *--p = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
+    *--p = (char)('0' + magnitude); /* the leading digit, without a division */
     if (negative)
         *--p = '-';
     return p;
