@@ -129,8 +129,8 @@ static const char hex_pairs[512] =
 
 /* Written out rather than looped: the compiler keeps the loop, at two more instructions a
  * byte. */
-static void hex32(char out[8], uint32_t v) {
-    assert(out);
+static inline void hex32(char out[8], uint32_t v) {
+    /* no assert: hex64 checks out */
     memcpy(out, hex_pairs + 2 * (v >> 24), 2);
     memcpy(out + 2, hex_pairs + 2 * (v >> 16 & 0xff), 2);
     memcpy(out + 4, hex_pairs + 2 * (v >> 8 & 0xff), 2);
@@ -138,7 +138,7 @@ static void hex32(char out[8], uint32_t v) {
 }
 
 static void hex64(char out[16], uint64_t v) {
-    /* no assert: hex32 checks out */
+    assert(out);
     hex32(out, (uint32_t)(v >> 32));
     hex32(out + 8, (uint32_t)v);
 }
