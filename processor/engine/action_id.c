@@ -42,14 +42,14 @@ typedef struct hash2_field {
  * go four a turn, then the one to three left: the same steps in the same order, with less
  * counting and branching. */
 static inline void hash2_field(uint64_t *lane_a, uint64_t *lane_b, const hash2_field_t *f) {
-    assert(f->size <= UINT32_MAX); /* ids are bounded far below */
     const unsigned char *p = (const unsigned char *)f->s, *end = p + f->size;
     uint32_t len = (uint32_t)f->size;
     uint64_t a = *lane_a, b = *lane_b;
-    if (len < 256) {
+    if (f->size < 256) {
         a *= ACTION_ID_PRIME3;
         b = b * ACTION_ID_PRIME3 + ACTION_ID_B_ADD3;
     } else {
+        assert(f->size <= UINT32_MAX); /* ids are bounded far below */
         hash2_step(&a, &b, (unsigned char)(len >> 24));
         hash2_step(&a, &b, (unsigned char)(len >> 16));
         hash2_step(&a, &b, (unsigned char)(len >> 8));
