@@ -116,8 +116,9 @@ static hash2_field_t version_occurrence_before(char *end, int32_t version,
     return (hash2_field_t){p, (size_t)(end - p)};
 }
 
-/* The two hex digits of every byte, so a byte is written with one lookup. */
-static const char hex_pairs[512] =
+/* The two hex digits of every byte, so a byte is written with one lookup (and a NUL, so no
+ * compiler warns of a string initializer without one). */
+static const char hex_pairs[2 * 256 + 1] =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
     "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
     "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
