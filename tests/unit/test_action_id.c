@@ -85,3 +85,23 @@ Test(action_id, random_fields_give_the_reference_id) {
         cr_assert(eq(str, got, want), "draw %d", i);
     }
 }
+
+/* Fields of every length up to past 256, where the length prefix's second byte turns
+ * nonzero, and of every remainder of the four-byte steps. */
+Test(action_id, fields_of_every_length_give_the_reference_id) {
+    static char letters[601], high[601], contact[601], node[601];
+    char got[ACTION_ID_BYTES], want[ACTION_ID_BYTES];
+    for (size_t i = 0; i < 600; i++) {
+        letters[i] = (char)('a' + i % 26);
+        high[i] = (char)(0x80 + i % 100);
+    }
+    for (size_t len = 0; len <= 600; len++) {
+        memcpy(contact, letters, len);
+        contact[len] = '\0';
+        memcpy(node, high, 600 - len);
+        node[600 - len] = '\0';
+        action_id_format(got, contact, "j", 3, node, 2, (int64_t)len);
+        ref_format(want, contact, "j", 3, node, 2, (int64_t)len);
+        cr_assert(eq(str, got, want), "length %zu", len);
+    }
+}
