@@ -1,6 +1,7 @@
-/* action_id.c — two independent 64-bit FNV-1a hashes over the length-prefixed fields,
- * each finished with a 64-bit mixer: 128 bits, stable across machines and versions. The
- * numbers are hashed as their decimal text, written here digit by digit (no printf). */
+/* action_id.c — two independent 64-bit lanes in the manner of FNV-1a (the second also adds
+ * a constant at each step) over the length-prefixed fields, each finished with a 64-bit
+ * mixer: 128 bits, stable across machines and versions. The numbers are hashed as their
+ * decimal text, written here digit by digit (no printf). */
 #include "action_id.h"
 #include "sy_hash.h"
 
