@@ -165,16 +165,19 @@ static sy_err_t on_event_entry(engine_walk_t *w, bool found, bool *changed) {
     return engine_walk_to(w, -1, 0, NULL);
 }
 
+/* key: the contact's instance key (its part made; the journey's is set here). */
 static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t *latest,
-                                 const sy_event_t *ev, char *errbuf, size_t errbuf_size) {
+                                 const sy_event_t *ev, state_instance_key_t *key,
+                                 char *errbuf, size_t errbuf_size) {
     engine_walk_t w = {.engine = e, .partition = partition, .contact_id = ev->contact_id,
                        .journey = latest, .cause = SY_CAUSE_EVENT, .event = ev,
                        .t = ev->occurred_at_ms, .errbuf = errbuf,
                        .errbuf_size = errbuf_size};
     bool changed = false;
     assert(latest && ev->contact_id);
-    sy_err_t err = state_store_instance_get(e->store, partition, ev->contact_id, latest->id,
-                                            &w.instance, errbuf, errbuf_size);
+    sy_err_t err = state_instance_key_journey(key, latest->id);
+    if (err == SY_OK)
+        err = state_store_instance_get_at(e->store, key, &w.instance, errbuf, errbuf_size);
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     bool found = err == SY_OK;
@@ -188,8 +191,7 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
     }
     if (err == SY_OK && changed) {
         assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */
-        err = state_store_instance_put(e->store, partition, ev->contact_id, latest->id,
-                                       &w.instance);
+        err = state_store_instance_put_at(e->store, key, &w.instance);
     }
     return err;
 }
@@ -202,11 +204,18 @@ sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event
      * contact's instance and leave it as it is. */
     uint64_t reads[ENGINE_INDEX_WORDS];
     engine_index_journeys(e, event, reads);
+    /* The contact's part of the instance key once, for every journey read. */
+    state_instance_key_t key;
+    bool key_made = false;
     for (size_t i = 0; i < e->order_count; i++) {
         if (!(reads[i / 64] >> (i % 64) & 1))
             continue;
-        if ((err = on_event_journey(e, partition, e->order[i], event, errbuf, errbuf_size)) !=
-            SY_OK)
+        if (!key_made && (err = state_instance_key_contact(&key, partition,
+                                                           event->contact_id)) != SY_OK)
+            return err;
+        key_made = true;
+        if ((err = on_event_journey(e, partition, e->order[i], event, &key, errbuf,
+                                    errbuf_size)) != SY_OK)
             return err;
     }
     return SY_OK;
@@ -264,9 +273,12 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     engine_walk_t w = {.engine = e, .partition = timer->partition,
                        .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
                        .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
-    sy_err_t err = state_store_instance_get(e->store, timer->partition, timer->contact_id,
-                                            timer->journey_id, &w.instance, errbuf,
-                                            errbuf_size);
+    state_instance_key_t key; /* made once for the read and the write */
+    sy_err_t err = state_instance_key_contact(&key, timer->partition, timer->contact_id);
+    if (err == SY_OK)
+        err = state_instance_key_journey(&key, timer->journey_id);
+    if (err == SY_OK)
+        err = state_store_instance_get_at(e->store, &key, &w.instance, errbuf, errbuf_size);
     if (err == SY_ERR_NOT_FOUND)
         return SY_OK;
     if (err != SY_OK)
@@ -284,8 +296,7 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     err = on_timer_node(&w, timer->node, &changed);
     if (err == SY_OK && changed) {
         assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */
-        err = state_store_instance_put(e->store, timer->partition, timer->contact_id,
-                                       timer->journey_id, &w.instance);
+        err = state_store_instance_put_at(e->store, &key, &w.instance);
     }
     return err;
 }
