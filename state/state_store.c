@@ -329,6 +329,10 @@ static int journey_rec(state_store_t *s, const uint8_t *id, size_t len, uint16_t
 /* journey_rec of the instance at key. */
 static int instance_rec(state_store_t *s, const state_instance_key_t *key, uint16_t *rec) {
     assert(key->contact_len > 2 && key->len > key->contact_len);
+    if (key->slot >= 0) { /* the table's slot of this id, for good */
+        *rec = (uint16_t)(STATE_CONTACT_REC_INSTANCE | key->slot);
+        return 1;
+    }
     return journey_rec(s, key->bytes + key->contact_len + 1, key->len - key->contact_len - 1,
                        rec);
 }
@@ -377,14 +381,22 @@ sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition
     return SY_OK;
 }
 
-sy_err_t state_instance_key_journey(state_instance_key_t *key, const char *journey_id) {
+sy_err_t state_instance_key_journey(state_instance_key_t *key, const char *journey_id,
+                                    int slot) {
     size_t len = strlen(journey_id);
-    assert(key->contact_len > 2 && key->bytes[key->contact_len] == 0);
+    assert(key->contact_len > 2 && key->bytes[key->contact_len] == 0 && slot <= UINT8_MAX);
     if (len > SY_ID_BYTES_MAX)
         return SY_ERR_LIMIT;
     memcpy(key->bytes + key->contact_len + 1, journey_id, len);
     key->len = key->contact_len + 1 + len;
+    key->slot = slot;
     return SY_OK;
+}
+
+int state_store_instance_slot(state_store_t *s, const char *journey_id) {
+    assert(s && journey_id);
+    return state_contact_table_journey_slot(s->contacts, (const uint8_t *)journey_id,
+                                            strlen(journey_id));
 }
 
 sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_t *key,
@@ -442,7 +454,7 @@ static sy_err_t instance_key(state_instance_key_t *key, int32_t partition,
                              const char *contact_id, const char *journey_id) {
     /* no assert: state_instance_key_contact and _journey assert */
     sy_err_t err = state_instance_key_contact(key, partition, contact_id);
-    return err == SY_OK ? state_instance_key_journey(key, journey_id) : err;
+    return err == SY_OK ? state_instance_key_journey(key, journey_id, -1) : err;
 }
 
 sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
