@@ -317,62 +317,100 @@ void state_store_close(state_store_t *s) {
     free(s);
 }
 
-/* The contact table's record of the instance at key (partition, contact id, NUL, journey
- * id): *ckey_len, the contact's part of key, and *rec. 0 when the table keeps no such
- * record (no table, or too many journeys). */
-static int instance_rec(state_store_t *s, const uint8_t *key, size_t key_len,
-                        size_t *ckey_len, uint16_t *rec) {
-    const uint8_t *sep = memchr(key + 2, 0, key_len - 2);
-    assert(key_len > 2 && sep);
-    *ckey_len = (size_t)(sep - key);
-    int slot = state_contact_table_journey_slot(s->contacts, sep + 1,
-                                                key_len - *ckey_len - 1);
+/* The contact table's record of an instance in the journey of id (len bytes): *rec. 0
+ * when the table keeps no such record (no table, or too many journeys). */
+static int journey_rec(state_store_t *s, const uint8_t *id, size_t len, uint16_t *rec) {
+    /* no assert: state_contact_table_journey_slot asserts */
+    int slot = state_contact_table_journey_slot(s->contacts, id, len);
     *rec = (uint16_t)(STATE_CONTACT_REC_INSTANCE | (slot < 0 ? 0 : slot));
     return slot >= 0;
 }
 
+/* journey_rec of the instance at key. */
+static int instance_rec(state_store_t *s, const state_instance_key_t *key, uint16_t *rec) {
+    assert(key->contact_len > 2 && key->len > key->contact_len);
+    if (key->slot >= 0) { /* the table's slot of this id, for good */
+        *rec = (uint16_t)(STATE_CONTACT_REC_INSTANCE | key->slot);
+        return 1;
+    }
+    return journey_rec(s, key->bytes + key->contact_len + 1, key->len - key->contact_len - 1,
+                       rec);
+}
+
+/* The error of a corrupt instance at key. */
+static sy_err_t instance_corrupt(const state_instance_key_t *key, char *errbuf,
+                                 size_t errbuf_size) {
+    assert(key->len > key->contact_len);
+    /* the contact id ends at the NUL before the journey id */
+    snprintf(errbuf, errbuf_size, "state store: corrupt instance of %s in %.*s",
+             (const char *)key->bytes + 2, (int)(key->len - key->contact_len - 1),
+             (const char *)key->bytes + key->contact_len + 1);
+    return SY_ERR_STATE;
+}
+
 /* Read an instance from RocksDB and keep what was found (or that nothing was) in the
  * contact table: most reads ask for contacts not yet in the journey. */
-static sy_err_t instance_read(state_store_t *s, const uint8_t *key, size_t key_len,
-                              const char *contact_id, const char *journey_id,
+static sy_err_t instance_read(state_store_t *s, const state_instance_key_t *key,
                               state_instance_t *out, char *errbuf, size_t errbuf_size) {
     char *rerr = NULL;
     size_t len = 0;
-    assert(key_len > 2 && key_len <= STATE_KEY_BYTES_MAX);
-    char *value = state_store_get_cf(s, CF_INSTANCES, key, key_len, &len, &rerr);
+    assert(key->len > 2 && key->len <= STATE_KEY_BYTES_MAX);
+    char *value = state_store_get_cf(s, CF_INSTANCES, key->bytes, key->len, &len, &rerr);
     if (rerr)
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
-    size_t ckey_len;
     uint16_t rec;
-    if (instance_rec(s, key, key_len, &ckey_len, &rec))
-        state_contact_table_put(s->contacts, key, ckey_len, rec, (const uint8_t *)value,
-                                value ? len : 0);
+    if (instance_rec(s, key, &rec))
+        state_contact_table_put(s->contacts, key->bytes, key->contact_len, rec,
+                                (const uint8_t *)value, value ? len : 0);
     if (!value)
         return SY_ERR_NOT_FOUND;
     int ok = state_codec_instance_decode((const uint8_t *)value, len, out);
     rocksdb_free(value);
-    if (ok)
-        return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt instance of %s in %s", contact_id,
-             journey_id);
-    return SY_ERR_STATE;
+    return ok ? SY_OK : instance_corrupt(key, errbuf, errbuf_size);
 }
 
-sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
-                                  const char *contact_id, const char *journey_id,
-                                  state_instance_t *out, char *errbuf, size_t errbuf_size) {
-    uint8_t key[STATE_KEY_BYTES_MAX];
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
-    if (!key_len)
+sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition,
+                                    const char *contact_id) {
+    assert(key && contact_id && partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    size_t len = profile_codec_key(key->bytes, partition, contact_id);
+    if (!len)
         return SY_ERR_LIMIT;
+    key->bytes[len] = 0;
+    key->contact_len = len;
+    key->len = len;
+    return SY_OK;
+}
+
+sy_err_t state_instance_key_journey(state_instance_key_t *key, const char *journey_id,
+                                    int slot) {
+    size_t len = strlen(journey_id);
+    assert(key->contact_len > 2 && key->bytes[key->contact_len] == 0 && slot <= UINT8_MAX);
+    if (len > SY_ID_BYTES_MAX)
+        return SY_ERR_LIMIT;
+    memcpy(key->bytes + key->contact_len + 1, journey_id, len);
+    key->len = key->contact_len + 1 + len;
+    key->slot = slot;
+    return SY_OK;
+}
+
+int state_store_instance_slot(state_store_t *s, const char *journey_id) {
+    assert(s && journey_id);
+    return state_contact_table_journey_slot(s->contacts, (const uint8_t *)journey_id,
+                                            strlen(journey_id));
+}
+
+sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_t *key,
+                                     state_instance_t *out, char *errbuf,
+                                     size_t errbuf_size) {
+    assert(s && key->len > key->contact_len && key->contact_len > 2);
     /* Pending (this batch's writes, then a restore's), then the table (committed), then
      * RocksDB (committed). */
     const uint8_t *cached = NULL;
-    size_t len = 0, ckey_len;
+    size_t len = 0;
     uint16_t rec;
-    const pending_op_t *op = state_pending_op_get(&s->pending, CF_INSTANCES, key, key_len);
-    const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key, key_len);
+    const pending_op_t *op =
+        state_pending_op_get(&s->pending, CF_INSTANCES, key->bytes, key->len);
+    const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key->bytes, key->len);
     if (op) {
         if (op->kind != PENDING_OP_PUT) /* this version never deletes an instance */
             return SY_ERR_NOT_FOUND;
@@ -383,37 +421,58 @@ sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
         len = e->value_len;
     } else {
         state_cache_lookup_t found = STATE_CACHE_MISS;
-        if (instance_rec(s, key, key_len, &ckey_len, &rec))
-            found = state_contact_table_get(s->contacts, key, ckey_len, rec, &cached, &len);
+        if (instance_rec(s, key, &rec))
+            found = state_contact_table_get(s->contacts, key->bytes, key->contact_len, rec,
+                                            &cached, &len);
         switch (found) {
         case STATE_CACHE_ABSENT:
             return SY_ERR_NOT_FOUND;
         case STATE_CACHE_HIT:
             break;
         case STATE_CACHE_MISS:
-            return instance_read(s, key, key_len, contact_id, journey_id, out, errbuf,
-                                 errbuf_size);
+            return instance_read(s, key, out, errbuf, errbuf_size);
         }
     }
     if (state_codec_instance_decode(cached, len, out))
         return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt instance of %s in %s", contact_id,
-             journey_id);
-    return SY_ERR_STATE;
+    return instance_corrupt(key, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_instance_put_at(state_store_t *s, const state_instance_key_t *key,
+                                     const state_instance_t *instance) {
+    uint8_t value[STATE_VALUE_BYTES_MAX];
+    assert(s && key->len > key->contact_len && key->contact_len > 2);
+    size_t value_len = state_codec_instance_encode(value, instance);
+    return state_pending_op_put(&s->pending, CF_INSTANCES, key->bytes, key->len, value,
+                                value_len)
+               ? SY_OK
+               : SY_ERR_NOMEM;
+}
+
+/* The key of contact's instance in journey into *key. */
+static sy_err_t instance_key(state_instance_key_t *key, int32_t partition,
+                             const char *contact_id, const char *journey_id) {
+    /* no assert: state_instance_key_contact and _journey assert */
+    sy_err_t err = state_instance_key_contact(key, partition, contact_id);
+    return err == SY_OK ? state_instance_key_journey(key, journey_id, -1) : err;
+}
+
+sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
+                                  const char *contact_id, const char *journey_id,
+                                  state_instance_t *out, char *errbuf, size_t errbuf_size) {
+    state_instance_key_t key;
+    assert(s);
+    sy_err_t err = instance_key(&key, partition, contact_id, journey_id);
+    return err == SY_OK ? state_store_instance_get_at(s, &key, out, errbuf, errbuf_size) : err;
 }
 
 sy_err_t state_store_instance_put(state_store_t *s, int32_t partition,
                                   const char *contact_id, const char *journey_id,
                                   const state_instance_t *instance) {
-    uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    size_t key_len = state_codec_instance_key(key, partition, contact_id, journey_id);
-    if (!key_len)
-        return SY_ERR_LIMIT;
-    size_t value_len = state_codec_instance_encode(value, instance);
-    return state_pending_op_put(&s->pending, CF_INSTANCES, key, key_len, value, value_len)
-               ? SY_OK
-               : SY_ERR_NOMEM;
+    state_instance_key_t key;
+    assert(s);
+    sy_err_t err = instance_key(&key, partition, contact_id, journey_id);
+    return err == SY_OK ? state_store_instance_put_at(s, &key, instance) : err;
 }
 
 size_t state_contact_key(uint8_t *buf, int32_t partition, const char *contact_id,
@@ -584,11 +643,15 @@ static void batch_reset(state_store_t *s, bool committed) {
  * (timers, counts, leases, too many journeys). */
 static int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                      size_t *ckey_len, uint16_t *rec) {
+    const uint8_t *sep;
     assert(key && key_len >= 2); /* the partition, then more but for stream times */
     *ckey_len = key_len;
     switch (cf) {
     case CF_INSTANCES:
-        return instance_rec(s, key, key_len, ckey_len, rec);
+        sep = memchr(key + 2, 0, key_len - 2); /* (partition, contact id, NUL, journey id) */
+        assert(key_len > 2 && sep);
+        *ckey_len = (size_t)(sep - key);
+        return journey_rec(s, sep + 1, key_len - *ckey_len - 1, rec);
     case CF_PROFILES:
         *rec = STATE_CONTACT_REC_PROFILE;
         return 1;

@@ -121,6 +121,41 @@ sy_err_t state_store_instance_put(state_store_t *store, int32_t partition,
                                   const char *contact_id, const char *journey_id,
                                   const state_instance_t *instance);
 
+/* A contact's instance key in one journey, made for the reads and writes of one input:
+ * the contact's part once (state_instance_key_contact), then each journey's
+ * (state_instance_key_journey). The same bytes state_store_instance_get makes. */
+typedef struct state_instance_key {
+    size_t contact_len; /* 2 + the contact id's length: the contact table's key */
+    size_t len;         /* contact_len, then 1 + the journey id's length once set */
+    int slot;           /* the journey's state_store_instance_slot, or -1: look it up */
+    /* the partition (2 bytes big-endian), the contact id, NUL, the journey id */
+    uint8_t bytes[2 + 2 * (SY_ID_BYTES_MAX + 1)];
+} state_instance_key_t;
+
+/* Make contact's part of *key (no journey yet). SY_ERR_LIMIT: contact id too long (*key
+ * not usable). */
+sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition,
+                                    const char *contact_id);
+
+/* Put journey_id after the contact's part of *key (made by state_instance_key_contact),
+ * in place of any journey before, with slot: state_store_instance_slot(store, journey_id)
+ * of the store the key is used with, or -1 (looked up then). SY_ERR_LIMIT: journey id too
+ * long (*key unchanged). */
+sy_err_t state_instance_key_journey(state_instance_key_t *key, const char *journey_id,
+                                    int slot);
+
+/* Where store's contact table keeps the instances of journey_id, the same for the
+ * store's life: a key that carries it spares each read that lookup. -1: the table keeps
+ * none (no table, too many journeys, an over-long id). */
+int state_store_instance_slot(state_store_t *store, const char *journey_id);
+
+/* state_store_instance_get and _put by a key with its journey set (borrowed): the same
+ * reads and writes, without making the key again. */
+sy_err_t state_store_instance_get_at(state_store_t *store, const state_instance_key_t *key,
+                                     state_instance_t *out, char *errbuf, size_t errbuf_size);
+sy_err_t state_store_instance_put_at(state_store_t *store, const state_instance_key_t *key,
+                                     const state_instance_t *instance);
+
 /* Add a timer to the pending batch. SY_ERR_LIMIT on an over-long id. */
 sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer);
 

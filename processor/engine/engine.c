@@ -26,10 +26,11 @@ sy_err_t engine_open(engine_t **out, const journey_set_t *journeys, state_store_
     e->profile_update = calloc(1, sizeof *e->profile_update);
     e->render_buf = malloc(ENGINE_RENDER_BYTES_MAX);
     e->order = calloc(JOURNEY_SET_MAX, sizeof *e->order);
+    e->order_slots = calloc(JOURNEY_SET_MAX, sizeof *e->order_slots);
     e->timer_run = calloc(ENGINE_TIMER_RUN_MAX, sizeof *e->timer_run);
     e->call = calloc(1, sizeof *e->call);
     if (!e->profile_attrs || !e->profile_buf || !e->profile_update || !e->render_buf ||
-        !e->order || !e->timer_run || !e->call)
+        !e->order || !e->order_slots || !e->timer_run || !e->call)
         goto fail;
     e->store = store;
     e->sink = *sink;
@@ -53,6 +54,7 @@ void engine_close(engine_t *engine) {
     free(engine->profile_update);
     free(engine->render_buf);
     free(engine->order);
+    free(engine->order_slots);
     free(engine->timer_run);
     free(engine->call);
     for (size_t p = 0; p < STATE_PARTITIONS_MAX; p++)
@@ -102,6 +104,8 @@ void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
         if (journey_is_latest(journeys, journeys->journeys[i]))
             engine->order[engine->order_count++] = journeys->journeys[i];
     qsort(engine->order, engine->order_count, sizeof *engine->order, order_cmp);
+    for (size_t i = 0; i < engine->order_count; i++)
+        engine->order_slots[i] = state_store_instance_slot(engine->store, engine->order[i]->id);
     engine_index_build(engine);
 }
 
@@ -165,16 +169,20 @@ static sy_err_t on_event_entry(engine_walk_t *w, bool found, bool *changed) {
     return engine_walk_to(w, -1, 0, NULL);
 }
 
+/* key: the contact's instance key (its part made; the journey's is set here, with slot,
+ * its state_store_instance_slot). */
 static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t *latest,
-                                 const sy_event_t *ev, char *errbuf, size_t errbuf_size) {
+                                 int slot, const sy_event_t *ev, state_instance_key_t *key,
+                                 char *errbuf, size_t errbuf_size) {
     engine_walk_t w = {.engine = e, .partition = partition, .contact_id = ev->contact_id,
                        .journey = latest, .cause = SY_CAUSE_EVENT, .event = ev,
                        .t = ev->occurred_at_ms, .errbuf = errbuf,
                        .errbuf_size = errbuf_size};
     bool changed = false;
     assert(latest && ev->contact_id);
-    sy_err_t err = state_store_instance_get(e->store, partition, ev->contact_id, latest->id,
-                                            &w.instance, errbuf, errbuf_size);
+    sy_err_t err = state_instance_key_journey(key, latest->id, slot);
+    if (err == SY_OK)
+        err = state_store_instance_get_at(e->store, key, &w.instance, errbuf, errbuf_size);
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     bool found = err == SY_OK;
@@ -188,8 +196,7 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
     }
     if (err == SY_OK && changed) {
         assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */
-        err = state_store_instance_put(e->store, partition, ev->contact_id, latest->id,
-                                       &w.instance);
+        err = state_store_instance_put_at(e->store, key, &w.instance);
     }
     return err;
 }
@@ -202,11 +209,18 @@ sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event
      * contact's instance and leave it as it is. */
     uint64_t reads[ENGINE_INDEX_WORDS];
     engine_index_journeys(e, event, reads);
+    /* The contact's part of the instance key once, for every journey read. */
+    state_instance_key_t key;
+    bool key_made = false;
     for (size_t i = 0; i < e->order_count; i++) {
         if (!(reads[i / 64] >> (i % 64) & 1))
             continue;
-        if ((err = on_event_journey(e, partition, e->order[i], event, errbuf, errbuf_size)) !=
-            SY_OK)
+        if (!key_made && (err = state_instance_key_contact(&key, partition,
+                                                           event->contact_id)) != SY_OK)
+            return err;
+        key_made = true;
+        if ((err = on_event_journey(e, partition, e->order[i], e->order_slots[i], event,
+                                    &key, errbuf, errbuf_size)) != SY_OK)
             return err;
     }
     return SY_OK;
@@ -264,9 +278,12 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     engine_walk_t w = {.engine = e, .partition = timer->partition,
                        .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
                        .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
-    sy_err_t err = state_store_instance_get(e->store, timer->partition, timer->contact_id,
-                                            timer->journey_id, &w.instance, errbuf,
-                                            errbuf_size);
+    state_instance_key_t key; /* made once for the read and the write */
+    sy_err_t err = state_instance_key_contact(&key, timer->partition, timer->contact_id);
+    if (err == SY_OK)
+        err = state_instance_key_journey(&key, timer->journey_id, -1);
+    if (err == SY_OK)
+        err = state_store_instance_get_at(e->store, &key, &w.instance, errbuf, errbuf_size);
     if (err == SY_ERR_NOT_FOUND)
         return SY_OK;
     if (err != SY_OK)
@@ -284,8 +301,7 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     err = on_timer_node(&w, timer->node, &changed);
     if (err == SY_OK && changed) {
         assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */
-        err = state_store_instance_put(e->store, timer->partition, timer->contact_id,
-                                       timer->journey_id, &w.instance);
+        err = state_store_instance_put_at(e->store, &key, &w.instance);
     }
     return err;
 }

@@ -19,11 +19,14 @@ struct engine_index_slot {
     uint64_t journeys[ENGINE_INDEX_WORDS]; /* bit i: order[i] reads this kind */
 };
 
+/* The index lives in memory only: sy_hash_table64, 8 bytes a step (FNV-1a's byte a step
+ * over the kind and the name was most of a lookup). */
 static uint64_t kind_hash(sy_channel_t channel, sy_event_type_t type, const char *name) {
     /* no assert: a leaf of every lookup; callers check the kind */
-    uint64_t h = sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, &channel, sizeof channel);
-    h = sy_hash_fnv1a64(h, &type, sizeof type);
-    return sy_hash_mix64(type == SY_EVENT_CUSTOM ? sy_hash_fnv1a64(h, name, strlen(name)) : h);
+    uint64_t seed = (uint64_t)(uint32_t)channel << 32 | (uint32_t)type;
+    if (type != SY_EVENT_CUSTOM)
+        return sy_hash_mix64(seed * UINT64_C(0x9e3779b97f4a7c15));
+    return sy_hash_table64(seed, name, strlen(name));
 }
 
 /* The slot of a kind: its own, or the empty one where it would go. */

@@ -59,6 +59,7 @@ struct engine {
     /* The newest version of each loaded journey, in the order an event visits them:
      * priority descending, then id ascending. Built when the journeys are set. */
     const journey_t **order;          /* JOURNEY_SET_MAX, owned */
+    int *order_slots; /* JOURNEY_SET_MAX, owned: state_store_instance_slot of order[i] */
     size_t order_count;
     state_timer_t *timer_run;         /* ENGINE_TIMER_RUN_MAX, owned */
     /* The current input as sms.opted_out when it is an SMS keyword opt-out (rules match

@@ -228,6 +228,69 @@ Test(state_store, contact_id_over_limit_is_limit_error) {
     state_store_close(s);
 }
 
+Test(state_store, instance_key_reads_and_writes_as_the_ids_do) {
+    state_store_t *s = open_mem("mem-key");
+    state_instance_t a = instance_at(1, 1, T0_MS), b = instance_at(2, 1, T0_MS), got;
+    state_instance_key_t key;
+    cr_assert(eq(int, state_instance_key_contact(&key, 3, contact_uuid), SY_OK));
+    uint8_t want[STATE_KEY_BYTES_MAX];
+    size_t want_len = state_codec_instance_key(want, 3, contact_uuid, journey20);
+    cr_assert(eq(int, state_instance_key_journey(&key, journey20, -1), SY_OK));
+    cr_assert(eq(sz, key.len, want_len), "key is %zu bytes, want %zu", key.len, want_len);
+    cr_assert(memcmp(key.bytes, want, want_len) == 0, "key bytes differ from the codec's");
+
+    /* One contact part, two journeys: each read sees its own journey's write. */
+    cr_assert(eq(int, state_store_instance_put_at(s, &key, &a), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey(&key, "feedback", -1), SY_OK));
+    cr_assert(eq(int, state_store_instance_get_at(s, &key, &got, errbuf, sizeof errbuf),
+                 SY_ERR_NOT_FOUND), "the second journey has no instance yet");
+    cr_assert(eq(int, state_store_instance_put_at(s, &key, &b), SY_OK));
+    commit_ok(s);
+    expect_instance(s, 3, contact_uuid, journey20, &a);
+    expect_instance(s, 3, contact_uuid, "feedback", &b);
+    cr_assert(eq(int, state_instance_key_journey(&key, journey20, -1), SY_OK));
+    cr_assert(eq(int, state_store_instance_get_at(s, &key, &got, errbuf, sizeof errbuf),
+                 SY_OK), "get_at after commit: %s", errbuf);
+    assert_instance_eq(&got, &a);
+    state_store_close(s);
+}
+
+/* A key that carries its journey's slot reads what one that looks it up reads. */
+Test(state_store, instance_slot_is_stable_and_a_slotted_key_reads_the_same) {
+    state_store_t *s = open_mem("mem-slot");
+    int promo = state_store_instance_slot(s, journey20);
+    int feedback = state_store_instance_slot(s, "feedback");
+    cr_assert(ge(int, promo, 0), "slot of %s is %d", journey20, promo);
+    cr_assert(ge(int, feedback, 0), "slot of feedback is %d", feedback);
+    cr_assert(ne(int, promo, feedback), "two journeys share slot %d", promo);
+    state_instance_t a = instance_at(1, 1, T0_MS), b = instance_at(2, 1, T0_MS), got;
+    put_ok(s, 0, contact_uuid, journey20, &a);
+    put_ok(s, 0, contact_uuid, "feedback", &b);
+    commit_ok(s);
+    cr_assert(eq(int, state_store_instance_slot(s, journey20), promo), "slot moved");
+    state_instance_key_t key;
+    cr_assert(eq(int, state_instance_key_contact(&key, 0, contact_uuid), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey(&key, "feedback", feedback), SY_OK));
+    cr_assert(eq(int, state_store_instance_get_at(s, &key, &got, errbuf, sizeof errbuf),
+                 SY_OK), "get_at with its slot: %s", errbuf);
+    assert_instance_eq(&got, &b);
+    cr_assert(eq(int, state_instance_key_journey(&key, journey20, promo), SY_OK));
+    cr_assert(eq(int, state_store_instance_get_at(s, &key, &got, errbuf, sizeof errbuf),
+                 SY_OK), "get_at with its slot: %s", errbuf);
+    assert_instance_eq(&got, &a);
+    state_store_close(s);
+}
+
+Test(state_store, instance_key_over_limit_is_limit_error) {
+    char too_long[SY_ID_BYTES_MAX + 2];
+    memset(too_long, 'c', SY_ID_BYTES_MAX + 1);
+    too_long[SY_ID_BYTES_MAX + 1] = '\0';
+    state_instance_key_t key;
+    cr_assert(eq(int, state_instance_key_contact(&key, 0, too_long), SY_ERR_LIMIT));
+    cr_assert(eq(int, state_instance_key_contact(&key, 0, contact_uuid), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey(&key, too_long, -1), SY_ERR_LIMIT));
+}
+
 /* ---- codec ---- */
 
 Test(state_codec, realistic_instance_encodes_in_at_most_24_bytes) {
