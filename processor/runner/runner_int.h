@@ -126,6 +126,7 @@ typedef struct runner_restore {
      * before the pause took hold [events, profiles]; -1 none. Sought back at resume. */
     int64_t rewind_to[STATE_PARTITIONS_MAX][2];
     int count;                           /* partitions queued or reading */
+    int queued;                          /* of which queued: queued_start looks when > 0 */
     int32_t checked_max;                 /* highest partition the changelog was checked for */
     uint64_t records[STATE_PARTITIONS_MAX];     /* applied so far, per partition */
     int64_t last_offset[STATE_PARTITIONS_MAX];  /* of the last record applied; -1 none */

@@ -167,6 +167,7 @@ void runner_restore_add(runner_t *r, int32_t p) {
     rs->last_offset[p] = -1;
     rs->started_ms[p] = sy_clock_mono_ms();
     rs->count++;
+    rs->queued++;
 }
 
 /* Add or remove changelog partition p in the restore consumer's assignment. */
@@ -194,6 +195,8 @@ bool runner_restore_drop(runner_t *r, int32_t p) {
     }
     if (rs->phase[p] == RUNNER_RESTORE_READING)
         restore_assign(r, p, RD_KAFKA_OFFSET_INVALID, false);
+    else
+        rs->queued--;
     rs->phase[p] = RUNNER_RESTORE_NONE;
     rs->count--;
     log_info("partition %" PRId32 " revoked during its restore (%" PRIu64 " changelog records "
@@ -225,7 +228,9 @@ static sy_err_t reading_start(runner_t *r, int32_t p, char *errbuf, size_t errbu
 static sy_err_t queued_start(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_restore_t *rs = &r->restore;
     int32_t max = -1;
-    assert(r->txn_state == RUNNER_TXN_IDLE);
+    assert(r->txn_state == RUNNER_TXN_IDLE && rs->queued >= 0);
+    if (rs->queued == 0) /* the usual turn: no walk over every partition's phase */
+        return SY_OK;
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++)
         if (rs->phase[p] == RUNNER_RESTORE_QUEUED)
             max = p;
@@ -241,7 +246,9 @@ static sy_err_t queued_start(runner_t *r, char *errbuf, size_t errbuf_size) {
         if ((err = reading_start(r, p, errbuf, errbuf_size)) != SY_OK)
             return err;
         rs->phase[p] = RUNNER_RESTORE_READING;
+        rs->queued--;
     }
+    assert(rs->queued == 0);
     return SY_OK;
 }
 
