@@ -34,26 +34,36 @@ int engine_branch_eval(const journey_branch_t *branch, int64_t node_entered_ms,
     return -1;
 }
 
-/* A timer for each moment the branch's answer can change without an event: every
- * path's `after`, and the close of the node; one per distinct moment. */
-sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
-    const journey_branch_t *b = &w->journey->nodes[node].u.branch;
-    assert(w->journey->nodes[node].kind == JOURNEY_NODE_BRANCH);
+/* The first moment after after_ms at which the branch's answer can change without an
+ * event: a path's `after` or the close of the node, counted from entered_ms. 0 when none
+ * is left. */
+static int branch_next_moment(const journey_branch_t *b, int64_t entered_ms, int64_t after_ms,
+                              int64_t *due_ms) {
+    int found = 0;
+    assert(b->paths || b->paths_count == 0);
     for (size_t i = 0; i <= b->paths_count; i++) {
         int64_t delay = i < b->paths_count ? b->paths[i].after_ms : b->otherwise_after_ms;
-        /* A path's moment equal to the close is set once, by the close itself. */
-        bool is_path = i < b->paths_count;
-        bool duplicate = delay <= 0 || (is_path && delay == b->otherwise_after_ms);
-        for (size_t k = 0; is_path && k < i && !duplicate; k++)
-            duplicate = b->paths[k].after_ms == delay;
-        if (duplicate)
+        if (delay <= 0)
             continue;
-        sy_err_t err = engine_timer_add(w, node, entered_ms,
-                                        sy_time_add_ms(entered_ms, delay));
-        if (err != SY_OK)
-            return err;
+        int64_t at = sy_time_add_ms(entered_ms, delay);
+        if (at > after_ms && (!found || at < *due_ms)) {
+            *due_ms = at;
+            found = 1;
+        }
     }
-    return SY_OK;
+    return found;
+}
+
+/* One timer at a time: the branch's first moment on entry, the next one each time a
+ * moment passes with the contact still there (engine_branch_on_timer). A contact that
+ * moves on before its branch closes leaves no timer behind for the later moments. */
+sy_err_t engine_branch_timers(engine_walk_t *w, uint16_t node, int64_t entered_ms) {
+    const journey_branch_t *b = &w->journey->nodes[node].u.branch;
+    int64_t due_ms = 0;
+    assert(w->journey->nodes[node].kind == JOURNEY_NODE_BRANCH);
+    if (!branch_next_moment(b, entered_ms, INT64_MIN, &due_ms))
+        return SY_OK;
+    return engine_timer_add(w, node, entered_ms, due_ms);
 }
 
 /* Does ev report an outcome of the message the contact's branch waits on? By message id
@@ -174,6 +184,12 @@ sy_err_t engine_branch_on_event(engine_walk_t *w, const sy_event_t *ev, bool *ch
 }
 
 sy_err_t engine_branch_on_timer(engine_walk_t *w, engine_move_t *move) {
+    const journey_branch_t *b = &w->journey->nodes[w->instance.node].u.branch;
+    int64_t entered_ms = w->instance.node_entered_at_ms, due_ms = 0;
     assert(w->cause == SY_CAUSE_TIMER && !move->go);
-    return branch_decide(w, move);
+    sy_err_t err = branch_decide(w, move);
+    /* Staying: the timer of the next moment, if one is left (w->t is this one's). */
+    if (err != SY_OK || move->go || !branch_next_moment(b, entered_ms, w->t, &due_ms))
+        return err;
+    return engine_timer_add(w, w->instance.node, entered_ms, due_ms);
 }

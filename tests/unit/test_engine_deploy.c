@@ -41,6 +41,21 @@ Test(engine_lang, schedule_node_timers_sets_a_waits_due_time) {
 Test(engine_lang, schedule_node_timers_sets_a_branchs_after_and_close) {
     env_open_with(&lx, "engine-lang", coffee_load());
     instance_place(&lx, "outcome", T0_MS);
+    /* Nothing delivered: the 24h moment passes with no path holding, and the close's
+     * timer, set then, takes the otherwise path at 72h. */
+    size_t fired = advance(&lx, T0_MS + 24 * H_MS);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired at 24h, want 1", fired);
+    expect_counts(&lx.rec, 0, 0, 0);
+    fired = advance(&lx, T0_MS + 72 * H_MS);
+    cr_assert(eq(sz, fired, 1), "%zu timers fired at the close, want 1", fired);
+    expect_counts(&lx.rec, 1, 0, 0);
+    expect_move(&lx, 0, "outcome", "done", "otherwise", SY_CAUSE_TIMER, "<null>",
+                T0_MS + 72 * H_MS);
+}
+
+Test(engine_lang, schedule_node_timers_sets_a_branchs_after) {
+    env_open_with(&lx, "engine-lang", coffee_load());
+    instance_place(&lx, "outcome", T0_MS);
     action_id_buf_t id = promo_id(contact, 1);
     feed_email(&lx, "delivered-1", contact, T0_MS + H_MS, SY_EVENT_DELIVERED, id.s);
     advance(&lx, T0_MS + 24 * H_MS);
@@ -48,7 +63,8 @@ Test(engine_lang, schedule_node_timers_sets_a_branchs_after_and_close) {
     expect_move(&lx, 0, "outcome", "push_nudge", "not_opened", SY_CAUSE_TIMER, "<null>",
                 T0_MS + 24 * H_MS);
     size_t fired = advance(&lx, T0_MS + 72 * H_MS);
-    cr_assert(eq(sz, fired, 1), "%zu timers fired at the close, want 1 (stale)", fired);
+    cr_assert(eq(sz, fired, 0), "%zu timers fired at the close, want 0 (the contact left)",
+              fired);
 }
 
 Test(engine_lang, schedule_node_timers_needs_none_elsewhere_and_checks_the_node) {
