@@ -187,7 +187,9 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
         return err;
     bool found = err == SY_OK;
     if (found && w.instance.status == STATE_INSTANCE_ACTIVE) {
-        w.journey = journey_find(e, latest->id, w.instance.journey_version);
+        w.journey = w.instance.journey_version == latest->version
+                        ? latest /* mostly: only a migration leaves older ones behind */
+                        : journey_find(e, latest->id, w.instance.journey_version);
         if (!w.journey)
             return SY_OK; /* its version is no longer loaded: it waits for it */
         err = on_event_active(&w, ev, &changed);
@@ -279,9 +281,12 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
                        .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
                        .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
     state_instance_key_t key; /* made once for the read and the write */
+    size_t rank = order_rank(e, timer->journey_id);
+    const journey_t *latest = rank < e->order_count ? e->order[rank] : NULL;
     sy_err_t err = state_instance_key_contact(&key, timer->partition, timer->contact_id);
     if (err == SY_OK)
-        err = state_instance_key_journey(&key, timer->journey_id, -1);
+        err = state_instance_key_journey(&key, timer->journey_id,
+                                         latest ? e->order_slots[rank] : -1);
     if (err == SY_OK)
         err = state_store_instance_get_at(e->store, &key, &w.instance, errbuf, errbuf_size);
     if (err == SY_ERR_NOT_FOUND)
@@ -292,7 +297,9 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
     if (w.instance.status != STATE_INSTANCE_ACTIVE || w.instance.node != timer->node ||
         w.instance.node_entered_at_ms != timer->node_entered_at_ms)
         return SY_OK;
-    w.journey = journey_find(e, timer->journey_id, w.instance.journey_version);
+    w.journey = latest && latest->version == w.instance.journey_version
+                    ? latest
+                    : journey_find(e, timer->journey_id, w.instance.journey_version);
     if (!w.journey || timer->node >= w.journey->nodes_count)
         return SY_OK;
     e->profile_loaded = false;
