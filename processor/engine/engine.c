@@ -214,16 +214,23 @@ sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event
     /* The contact's part of the instance key once, for every journey read. */
     state_instance_key_t key;
     bool key_made = false;
-    for (size_t i = 0; i < e->order_count; i++) {
-        if (!(reads[i / 64] >> (i % 64) & 1))
-            continue;
-        if (!key_made && (err = state_instance_key_contact(&key, partition,
-                                                           event->contact_id)) != SY_OK)
-            return err;
-        key_made = true;
-        if ((err = on_event_journey(e, partition, e->order[i], e->order_slots[i], event,
-                                    &key, errbuf, errbuf_size)) != SY_OK)
-            return err;
+    /* The set bits in order, a word at a time; those past the order count are not
+     * journeys (an index that asks every journey sets them all). */
+    for (size_t word = 0; word * 64 < e->order_count; word++) {
+        uint64_t bits = reads[word];
+        size_t left = e->order_count - word * 64;
+        if (left < 64)
+            bits &= (UINT64_C(1) << left) - 1;
+        for (; bits; bits &= bits - 1) {
+            size_t i = word * 64 + (size_t)__builtin_ctzll(bits);
+            if (!key_made && (err = state_instance_key_contact(&key, partition,
+                                                               event->contact_id)) != SY_OK)
+                return err;
+            key_made = true;
+            if ((err = on_event_journey(e, partition, e->order[i], e->order_slots[i], event,
+                                        &key, errbuf, errbuf_size)) != SY_OK)
+                return err;
+        }
     }
     return SY_OK;
 }
