@@ -1,7 +1,8 @@
 /* bench_timers.c — how fast the timer index takes and gives back one million timers:
- * add them in committed batches, then drain every partition with state_store_timer_next
- * and state_store_timer_remove as the runner does when one stream-time jump makes them all
- * due. Once in RocksDB's in-memory env, once on disk in a temporary directory.
+ * add them in committed batches (each with the instance that keeps it), then drain every
+ * partition with state_store_timer_next and state_store_timer_remove as the runner does
+ * when one stream-time jump makes them all due. Once in RocksDB's in-memory env, once on
+ * disk in a temporary directory.
  * `--promo N,...` instead drives N contacts in event time as the service does (promo
  * timers due a few per batch while the fired ones pile up): bench_timers_promo.c.
  * Prints a Markdown table. A benchmark: it asserts nothing about time. */
@@ -54,7 +55,15 @@ static int timers_add(state_store_t *store, size_t count, char *errbuf, size_t s
         t.node_entered_at_ms = BENCH_BASE_MS;
         t.due_ms = BENCH_BASE_MS + (int64_t)(next_random(&seed) % BENCH_DAY_MS);
         snprintf(t.contact_id, sizeof t.contact_id, "contact-%07zu", i);
-        if (state_store_timer_add(store, &t) != SY_OK)
+        /* As the engine sets one: the contact's instance keeps it as its live timer. */
+        state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = t.node,
+                               .journey_version = 1, .occurrence = 1,
+                               .entered_at_ms = t.node_entered_at_ms,
+                               .node_entered_at_ms = t.node_entered_at_ms,
+                               .timer = STATE_INSTANCE_TIMER_ARMED, .timer_due_ms = t.due_ms};
+        if (state_store_instance_put(store, t.partition, t.contact_id, t.journey_id, &in) !=
+                SY_OK ||
+            state_store_timer_add(store, &t) != SY_OK)
             return fail("timer add", "id too long or out of memory");
         if ((i + 1) % BENCH_BATCH_TIMERS == 0 &&
             state_store_commit(store, errbuf, size) != SY_OK)

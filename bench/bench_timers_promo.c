@@ -1,6 +1,7 @@
 /* bench_timers_promo.c — the timer index as the service uses it on the email promo: contact
- * i enters at i × 500 ms and sets timers 24 h and 72 h later; an app open ten days after
- * entry ends each contact. Events go in time order; before each, its partition fires every
+ * i enters at i × 500 ms and sets a timer 24 h later, which sets the next one at 72 h when
+ * it fires (the instance keeps its live timer, as the engine's does); an app open ten days
+ * after entry ends each contact. Events go in time order; before each, its partition fires every
  * timer due before the event's time (as engine_advance_stream_time does), and a batch
  * commits every 10,000 events. Every timer falls due a few per batch while the fired ones
  * pile up: the cost per event should not grow with N. Store calls only, no engine. */
@@ -26,8 +27,23 @@ typedef struct promo_run {
     char errbuf[512];
 } promo_run_t;
 
-/* One event at at_ms on contact i's partition: fire what is due, then an entry adds the
- * contact's two timers. */
+/* Timer t (or, when armed is 0, none) as its contact's live one: its instance keeps it,
+ * the store queues it. */
+static int promo_arm(state_store_t *store, const state_timer_t *t, int armed) {
+    state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = t->node,
+                           .journey_version = 1, .occurrence = 1,
+                           .entered_at_ms = t->node_entered_at_ms,
+                           .node_entered_at_ms = t->node_entered_at_ms,
+                           .timer = armed ? STATE_INSTANCE_TIMER_ARMED
+                                          : STATE_INSTANCE_TIMER_NONE,
+                           .timer_due_ms = armed ? t->due_ms : 0};
+    return state_store_instance_put(store, t->partition, t->contact_id, t->journey_id,
+                                    &in) == SY_OK &&
+           (!armed || state_store_timer_add(store, t) == SY_OK);
+}
+
+/* One event at at_ms on contact i's partition: fire what is due (a 24 h timer sets the
+ * 72 h one), then an entry sets the contact's first timer. */
 static int promo_event(state_store_t *store, promo_run_t *r, size_t i, int64_t at_ms,
                        int entry) {
     state_timer_t t;
@@ -35,7 +51,11 @@ static int promo_event(state_store_t *store, promo_run_t *r, size_t i, int64_t a
     int32_t p = (int32_t)(i % PROMO_PARTITIONS);
     while ((err = state_store_timer_next(store, p, at_ms - 1, &t, r->errbuf,
                                          sizeof r->errbuf)) == SY_OK) {
+        int first = t.due_ms - t.node_entered_at_ms == 24 * PROMO_HOUR_MS;
         if (state_store_timer_remove(store, &t) != SY_OK)
+            return 0;
+        t.due_ms = t.node_entered_at_ms + 72 * PROMO_HOUR_MS;
+        if (!promo_arm(store, &t, first))
             return 0;
         r->fired++;
     }
@@ -44,15 +64,13 @@ static int promo_event(state_store_t *store, promo_run_t *r, size_t i, int64_t a
     if (entry) {
         memset(&t, 0, sizeof t);
         t.partition = p;
+        t.node = 1;
         t.node_entered_at_ms = at_ms;
+        t.due_ms = at_ms + 24 * PROMO_HOUR_MS;
         snprintf(t.journey_id, sizeof t.journey_id, "coffee_email_promo");
         snprintf(t.contact_id, sizeof t.contact_id, "c%zu", i);
-        for (int k = 0; k < 2; k++) {
-            t.node = (uint16_t)(1 + k);
-            t.due_ms = at_ms + (k ? 72 : 24) * PROMO_HOUR_MS;
-            if (state_store_timer_add(store, &t) != SY_OK)
-                return 0;
-        }
+        if (!promo_arm(store, &t, 1))
+            return 0;
     }
     r->events++;
     return r->events % PROMO_BATCH_EVENTS ||

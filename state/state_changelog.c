@@ -198,7 +198,10 @@ sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
         state_contact_table_clear(s->contacts);
         s->contacts_stale = true;
     }
-    if (index == CF_INSTANCES)
+    if (index == CF_INSTANCES) {
+        /* Its timers are rebuilt from its instances at the next read. */
+        state_store_timer_queue_forget(s, partition);
         return instance_apply(s, key, key_len, value, value_len, errbuf, errbuf_size);
+    }
     return plain_apply(s, index, key, key_len, value, value_len, errbuf, errbuf_size);
 }

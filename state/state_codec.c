@@ -157,8 +157,9 @@ static int get_zigzag(const uint8_t *buf, size_t len, size_t *pos, int64_t *v) {
 
 size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
     assert(instance_valid(in));
+    bool legacy = in->timer == STATE_INSTANCE_TIMER_LEGACY;
     size_t n = 0;
-    buf[n++] = STATE_CODEC_VERSION;
+    buf[n++] = legacy ? STATE_CODEC_VERSION : STATE_CODEC_INSTANCE_VERSION;
     buf[n++] = (uint8_t)in->status;
     n += put_varint(buf + n, in->node);
     n += put_varint(buf + n, (uint32_t)in->journey_version);
@@ -169,21 +170,52 @@ size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
     n += put_zigzag(buf + n, (int64_t)((uint64_t)in->node_entered_at_ms -
                                        (uint64_t)in->entered_at_ms));
     n += put_varint(buf + n, in->seen_mask);
-    if (in->looped_send) { /* only journeys with a loop through a send write these */
+    bool armed = in->timer == STATE_INSTANCE_TIMER_ARMED;
+    /* Optional tail: the last looped send (only journeys with a loop through a send have
+     * one; 0 for none when a timer follows), then the live timer's due time as its
+     * distance from the node's entry. The legacy form has no timer. */
+    if (in->looped_send || armed) {
         n += put_varint(buf + n, in->looped_send);
-        n += put_zigzag(buf + n, (int64_t)((uint64_t)in->looped_send_at_ms -
-                                           (uint64_t)in->entered_at_ms));
+        if (in->looped_send)
+            n += put_zigzag(buf + n, (int64_t)((uint64_t)in->looped_send_at_ms -
+                                               (uint64_t)in->entered_at_ms));
     }
+    if (armed)
+        n += put_zigzag(buf + n, (int64_t)((uint64_t)in->timer_due_ms -
+                                           (uint64_t)in->node_entered_at_ms));
     assert(n <= STATE_VALUE_BYTES_MAX);
     return n;
 }
 
+/* The optional tail of an instance's value from *pos: its looped send, then (not in the
+ * legacy form) its live timer's due distance. 0 when malformed. */
+static int instance_tail_decode(const uint8_t *buf, size_t len, size_t *pos, bool legacy,
+                                uint64_t *looped, int64_t *looped_delta, int *armed,
+                                int64_t *due_delta) {
+    assert(*looped == 0 && *armed == 0);
+    /* A value written before loops had their own action ids ends here; a tail of the
+     * legacy form is a looped send; one of the new form without a looped send (0) has a
+     * live timer after it. */
+    if (*pos == len)
+        return 1;
+    if (!get_varint(buf, len, pos, looped) || *looped > UINT16_MAX ||
+        (*looped && !get_zigzag(buf, len, pos, looped_delta)))
+        return 0;
+    if (legacy)
+        return *looped && *pos == len;
+    if (*pos < len && !(*armed = get_zigzag(buf, len, pos, due_delta)))
+        return 0;
+    return (*looped || *armed) && *pos == len;
+}
+
 int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t *out) {
     uint64_t node, version, occurrence, seen, looped = 0;
-    int64_t entered, node_delta, looped_delta = 0;
+    int64_t entered, node_delta, looped_delta = 0, due_delta = 0;
+    int armed = 0;
     size_t pos = 2;
-    if (len < 2 || buf[0] != STATE_CODEC_VERSION)
+    if (len < 2 || (buf[0] != STATE_CODEC_VERSION && buf[0] != STATE_CODEC_INSTANCE_VERSION))
         return 0;
+    bool legacy = buf[0] == STATE_CODEC_VERSION;
     if (buf[1] != STATE_INSTANCE_ACTIVE && buf[1] != STATE_INSTANCE_DONE)
         return 0;
     if (!get_varint(buf, len, &pos, &node) || !get_varint(buf, len, &pos, &version) ||
@@ -191,12 +223,8 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
         !get_zigzag(buf, len, &pos, &node_delta) || !get_varint(buf, len, &pos, &seen) ||
         node > UINT16_MAX)
         return 0;
-    /* A value written before loops had their own action ids ends here. */
-    if (pos < len && (!get_varint(buf, len, &pos, &looped) ||
-                      !get_zigzag(buf, len, &pos, &looped_delta) || looped == 0 ||
-                      looped > UINT16_MAX))
-        return 0;
-    if (pos != len)
+    if (!instance_tail_decode(buf, len, &pos, legacy, &looped, &looped_delta, &armed,
+                              &due_delta))
         return 0;
     out->status = (state_instance_status_t)buf[1];
     out->node = (uint16_t)node;
@@ -208,6 +236,11 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
     out->looped_send = (uint16_t)looped;
     out->looped_send_at_ms =
         looped ? (int64_t)((uint64_t)entered + (uint64_t)looped_delta) : 0;
+    out->timer = legacy  ? STATE_INSTANCE_TIMER_LEGACY
+                 : armed ? STATE_INSTANCE_TIMER_ARMED
+                         : STATE_INSTANCE_TIMER_NONE;
+    out->timer_due_ms =
+        armed ? (int64_t)((uint64_t)out->node_entered_at_ms + (uint64_t)due_delta) : 0;
     assert(instance_valid(out));
     return 1;
 }

@@ -11,6 +11,8 @@
 
 /* Value format version: the first byte of every encoded value. */
 #define STATE_CODEC_VERSION 1
+/* An instance's value with its live timer (STATE_CODEC_VERSION's: without, legacy). */
+#define STATE_CODEC_INSTANCE_VERSION 2
 
 /* Longest key: partition (2) + due time (8) + two ids with their NUL separators. */
 #define STATE_KEY_BYTES_MAX (2 + 8 + 2 * (SY_ID_BYTES_MAX + 1))

@@ -1,5 +1,6 @@
-/* state_store.h — switchyard's durable state in RocksDB: journey instances, the timer
- * index ordered by due time, and per-partition metadata. Writes collect in one pending
+/* state_store.h — switchyard's durable state in RocksDB: journey instances (each with its
+ * live timer), the timer index ordered by due time (in memory, rebuilt from the
+ * instances), and per-partition metadata. Writes collect in one pending
  * batch, one final write per key, that state_store_commit writes at once (after the Kafka
  * transaction committed),
  * or state_store_abort drops. Reads see the pending batch. Not thread-safe: one store per
@@ -27,6 +28,15 @@ typedef enum state_instance_status {
 } state_instance_status_t;
 
 /* One contact in one journey. Encoded in tens of bytes (state_codec.c). */
+/* Whether an instance has a live timer. LEGACY: written by a version that kept timers in a
+ * timer index of their own (the timers column family), where its timers still are; such
+ * an instance is written in its old form until a fire or a move settles it. */
+typedef enum state_instance_timer {
+    STATE_INSTANCE_TIMER_NONE = 0,
+    STATE_INSTANCE_TIMER_ARMED,
+    STATE_INSTANCE_TIMER_LEGACY,
+} state_instance_timer_t;
+
 typedef struct state_instance {
     state_instance_status_t status;
     uint16_t node;              /* current node index in its journey version */
@@ -40,6 +50,10 @@ typedef struct state_instance {
      * the id of the pass it waits on. */
     uint16_t looped_send;
     int64_t looped_send_at_ms;
+    /* The instance's one live timer, when it has one: its due time. Timers are not stored
+     * on their own; a partition's are rebuilt from its instances. */
+    state_instance_timer_t timer;
+    int64_t timer_due_ms; /* when timer is STATE_INSTANCE_TIMER_ARMED */
 } state_instance_t;
 
 _Static_assert(SY_WATCH_MAX <= 8 * sizeof(((state_instance_t *)0)->seen_mask),
@@ -156,7 +170,17 @@ sy_err_t state_store_instance_get_at(state_store_t *store, const state_instance_
 sy_err_t state_store_instance_put_at(state_store_t *store, const state_instance_key_t *key,
                                      const state_instance_t *instance);
 
-/* Add a timer to the pending batch. SY_ERR_LIMIT on an over-long id. */
+/* Whether timer is instance's live one (the instance keyed by the timer's contact and
+ * journey). Stale: the contact moved on, ended (goal, exit) or re-entered since it was
+ * set, or its live timer is another (a later moment of its branch). An instance written
+ * before instances kept their timer has its timers in the old index: any there for its
+ * node since its entry is live. */
+bool state_timer_live(const state_instance_t *instance, const state_timer_t *timer);
+
+/* Add a timer to the pending batch. It is kept only as its instance's live timer: the
+ * caller puts the instance with it (timer, timer_due_ms) in the same batch, and a
+ * partition's timers are rebuilt from its instances after a reopen or a restore. A timer
+ * of no instance lasts until then. SY_ERR_LIMIT on an over-long id. */
 sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer);
 
 /* The earliest timer of partition due at or before due_max, pending ones included.
@@ -613,8 +637,9 @@ sy_err_t state_store_consent_partition_find(state_store_t *store, const char *co
                                             int32_t *partition, char *errbuf,
                                             size_t errbuf_size);
 
-/* Visit every committed timer of partition in due order: a scan of the partition's
- * whole timer index. visit returns non-zero to stop. */
+/* Visit every timer of partition in the old timer index (a column family of their own,
+ * which only a store written by an older version holds), in due order. visit returns
+ * non-zero to stop. */
 typedef int state_timer_visit_fn(void *ctx, const state_timer_t *timer);
 sy_err_t state_store_timers_scan(state_store_t *store, int32_t partition,
                                  state_timer_visit_fn *visit, void *ctx, char *errbuf,

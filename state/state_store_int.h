@@ -146,18 +146,21 @@ int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
 
 /* Take the first timer out (it fired in this batch; kept until the batch ends), its key's
  * bytes in *key, *key_len: valid until the batch commits or aborts or the queue is
- * forgotten. 0 without memory (nothing taken). */
-int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len);
+ * forgotten. *legacy: non-zero when the key is in the old timer index (a store written by
+ * an older version), where the caller deletes it. 0 without memory (nothing taken). */
+int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len,
+                          int *legacy);
 
-/* After a successful write of the pending batch (its op log still there): the loaded
- * queues take the batch's timer puts, and the timers it fired are gone for good. */
+/* After a successful write of the pending batch (its timers still there): the loaded
+ * queues take the timers the batch added and did not fire, and those it fired are gone
+ * for good. */
 void state_store_timer_queues_commit(state_store_t *s);
 
 /* The batch is dropped: the timers it fired are back in their queues. */
 void state_store_timer_queues_abort(state_store_t *s);
 
-/* Drop partition's queue (a restore wrote its timers around the op log): the next read
- * loads it again. */
+/* Drop partition's queue (a restore wrote its instances around the op log): the next read
+ * rebuilds it. */
 void state_store_timer_queue_forget(state_store_t *s, int32_t partition);
 
 /* Drop every queue: the store closes. */

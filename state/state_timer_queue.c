@@ -1,10 +1,12 @@
-/* state_timer_queue.c — each partition's committed timers in memory: a min-heap in the
- * timers column family's key order, loaded from RocksDB once (at the partition's first
- * timer read after the store opened or a restore wrote its timers), then kept by the
- * commits, so firing a timer never reads RocksDB. The column family is still written (it
- * is what a load reads). A batch's fires are kept aside until it commits (then freed) or
- * aborts (then put back). The timers' bytes come from a pool of the queue's, not one
- * allocation each. Not the merge with the batch's own timers (state_timers.c). */
+/* state_timer_queue.c — each partition's committed timers in memory: a min-heap in timer
+ * key order (partition, due time, contact, journey), rebuilt once (at the partition's
+ * first timer read after the store opened or a restore wrote its instances) from the live
+ * timer each committed instance keeps, then kept by the commits, so firing a timer never
+ * reads RocksDB. A store written by an older version also has timers in a column family
+ * of their own: the rebuild reads those too, and their fires delete them there. A batch's
+ * fires are kept aside until it commits (then freed) or aborts (then put back). The
+ * timers' bytes come from a pool of the queue's, not one allocation each. Not the merge
+ * with the batch's own timers (state_timers.c). */
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -72,12 +74,12 @@ typedef struct timer_pool {
 } timer_pool_t;
 
 /* One timer: its key and value bytes in one slot of the pool, the key's due-time bytes (after
- * the partition) as a number for the usual comparison, and the order it was committed in:
- * a key put again while its earlier value is still queued is there twice, and the newer
- * comes first (the one RocksDB keeps); removing the key drops both. */
+ * the partition) as a number for the usual comparison, and the order it was queued in: a
+ * key set again while its earlier timer is still queued is there twice, the newer first;
+ * each fires (the instance tells which is live). */
 typedef struct timer_item {
     uint64_t due_bits; /* key bytes 2..9, big-endian: compares as the key does */
-    uint64_t seq;      /* 0: loaded from RocksDB; then one per committed put */
+    uint64_t seq;      /* 0: from the legacy timer index; then one per timer queued */
     uint8_t *bytes;    /* key, then value; the queue's pool's */
     uint32_t key_len;
     uint32_t value_len;
@@ -247,9 +249,9 @@ int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t 
  * partition's first key and bounded by its end, so it stops there instead of walking the
  * next partition's keys. On SY_OK the caller destroys *it_out, then *ro_out (its read
  * options); the bound's bytes are the store's, so they outlive both. */
-static sy_err_t queue_iter_open(state_store_t *s, int32_t partition, rocksdb_iterator_t **it_out,
-                                rocksdb_readoptions_t **ro_out, char *errbuf,
-                                size_t errbuf_size) {
+static sy_err_t queue_iter_open(state_store_t *s, int cf, int32_t partition,
+                                rocksdb_iterator_t **it_out, rocksdb_readoptions_t **ro_out,
+                                char *errbuf, size_t errbuf_size) {
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && it_out && ro_out);
     uint8_t *bound = s->timer_bounds[partition];
     bound[0] = (uint8_t)((partition + 1) >> 8);
@@ -257,7 +259,7 @@ static sy_err_t queue_iter_open(state_store_t *s, int32_t partition, rocksdb_ite
     rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
     rocksdb_readoptions_set_iterate_upper_bound(ro, (const char *)bound, 2);
     rocksdb_iterator_t *it = NULL;
-    sy_err_t err = state_store_iterator_open(s, CF_TIMERS, ro, &it, errbuf, errbuf_size);
+    sy_err_t err = state_store_iterator_open(s, cf, ro, &it, errbuf, errbuf_size);
     if (err != SY_OK) {
         rocksdb_readoptions_destroy(ro);
         return err;
@@ -270,38 +272,94 @@ static sy_err_t queue_iter_open(state_store_t *s, int32_t partition, rocksdb_ite
     return SY_OK;
 }
 
-/* Read partition's committed timers from RocksDB into q's heap: in key order, so appending
- * keeps the heap ordered. */
-static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
-                           char *errbuf, size_t errbuf_size) {
+/* The timer of the instance at (key, value) of the instances column family, in *timer:
+ * 1 when it has a live one, 0 when not, -1 when the entry is corrupt. */
+static int instance_timer(const uint8_t *key, size_t key_len, const uint8_t *value,
+                          size_t value_len, int32_t partition, state_timer_t *timer) {
+    state_instance_t in;
+    assert(key_len >= 2);
+    const uint8_t *ids = key + 2, *end = key + key_len;
+    const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
+    if (!sep || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
+        (size_t)(end - sep - 1) > SY_ID_BYTES_MAX ||
+        !state_codec_instance_decode(value, value_len, &in))
+        return -1;
+    if (in.status != STATE_INSTANCE_ACTIVE || in.timer != STATE_INSTANCE_TIMER_ARMED)
+        return 0;
+    timer->partition = partition;
+    timer->due_ms = in.timer_due_ms;
+    timer->node = in.node;
+    timer->node_entered_at_ms = in.node_entered_at_ms;
+    memcpy(timer->contact_id, ids, (size_t)(sep - ids));
+    timer->contact_id[sep - ids] = '\0';
+    memcpy(timer->journey_id, sep + 1, (size_t)(end - sep - 1));
+    timer->journey_id[end - sep - 1] = '\0';
+    return 1;
+}
+
+/* Push the timer (key, value) into q's heap with seq. 0 without memory. */
+static int queue_push_bytes(state_timer_queue_t *q, const uint8_t *key, size_t key_len,
+                            const uint8_t *value, size_t value_len, uint64_t seq) {
+    timer_item_t item;
+    assert(key_len >= KEY_DUE_END);
+    if (!list_reserve(&q->heap) || !item_make(&q->pool, &item, key, key_len, value, value_len, seq))
+        return 0;
+    sy_heap_push(q->heap.items, sizeof item, &q->heap.count, &item, item_less);
+    return 1;
+}
+
+/* One entry of a load's scan into q: an instance's live timer, or (legacy) a timer of the
+ * old index as it is. 1 when taken or nothing to take, 0 without memory, -1 corrupt. */
+static int load_entry(state_store_t *s, int cf, int32_t partition, state_timer_queue_t *q,
+                      const uint8_t *key, size_t key_len, const uint8_t *value,
+                      size_t value_len) {
+    assert(cf == CF_INSTANCES || cf == CF_TIMERS);
+    if (cf == CF_TIMERS) /* no value this long decodes: none is written */
+        return key_len < KEY_DUE_END || key_len > STATE_KEY_BYTES_MAX ||
+                       value_len > STATE_VALUE_BYTES_MAX
+                   ? -1
+                   : queue_push_bytes(q, key, key_len, value, value_len, 0);
+    state_timer_t timer;
+    int has = key_len < 2 ? -1
+                          : instance_timer(key, key_len, value, value_len, partition, &timer);
+    if (has <= 0)
+        return has < 0 ? -1 : 1;
+    uint8_t tkey[STATE_KEY_BYTES_MAX], tvalue[STATE_VALUE_BYTES_MAX];
+    size_t tkey_len = state_codec_timer_key(tkey, &timer);
+    size_t tvalue_len = state_codec_timer_value_encode(tvalue, &timer);
+    return tkey_len ? queue_push_bytes(q, tkey, tkey_len, tvalue, tvalue_len, ++s->timer_seq)
+                    : -1;
+}
+
+/* Load partition's timers of column family cf into q's heap: the live timers of its
+ * committed instances (CF_INSTANCES), or the old timer index's (CF_TIMERS), which only a
+ * store written by an older version holds. */
+static sy_err_t queue_load_cf(state_store_t *s, int cf, int32_t partition,
+                              state_timer_queue_t *q, char *errbuf, size_t errbuf_size) {
     rocksdb_readoptions_t *ro = NULL;
     rocksdb_iterator_t *it = NULL;
-    sy_err_t err = queue_iter_open(s, partition, &it, &ro, errbuf, errbuf_size);
+    assert(cf == CF_INSTANCES || cf == CF_TIMERS);
+    sy_err_t err = queue_iter_open(s, cf, partition, &it, &ro, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    assert(q->heap.count == 0);
     for (; rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t key_len = 0, value_len = 0;
         const uint8_t *key = (const uint8_t *)rocksdb_iter_key(it, &key_len);
         const uint8_t *value = (const uint8_t *)rocksdb_iter_value(it, &value_len);
-        /* No value this long decodes: none is written. */
-        if (key_len < KEY_DUE_END || key_len > STATE_KEY_BYTES_MAX ||
-            value_len > STATE_VALUE_BYTES_MAX) {
-            sy_errf(errbuf, errbuf_size, "state store: corrupt timer in partition %d",
-                    (int)partition);
+        int taken = load_entry(s, cf, partition, q, key, key_len, value, value_len);
+        if (taken < 0) {
+            sy_errf(errbuf, errbuf_size, "state store: corrupt %s in partition %d",
+                    cf == CF_TIMERS ? "timer" : "instance", (int)partition);
             err = SY_ERR_STATE;
             break;
         }
-        if (!list_reserve(&q->heap) ||
-            !item_make(&q->pool, &q->heap.items[q->heap.count], key, key_len, value, value_len,
-                       0)) {
+        if (!taken) {
             sy_errf(errbuf, errbuf_size,
                     "state store: out of memory loading the timers of partition %d",
                     (int)partition);
             err = SY_ERR_NOMEM;
             break;
         }
-        q->heap.count++;
     }
     char *rerr = NULL;
     rocksdb_iter_get_error(it, &rerr);
@@ -313,6 +371,15 @@ static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queu
     rocksdb_iter_destroy(it);
     rocksdb_readoptions_destroy(ro);
     return err;
+}
+
+/* Rebuild partition's timers in q from its committed instances, with any the old timer
+ * index still holds. */
+static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
+                           char *errbuf, size_t errbuf_size) {
+    assert(q->heap.count == 0);
+    sy_err_t err = queue_load_cf(s, CF_INSTANCES, partition, q, errbuf, errbuf_size);
+    return err == SY_OK ? queue_load_cf(s, CF_TIMERS, partition, q, errbuf, errbuf_size) : err;
 }
 
 sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
@@ -384,43 +451,35 @@ static void heap_take(state_timer_queue_t *q, int keep) {
         item_free(q, &top);
 }
 
-int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len) {
-    assert(q && q->heap.count > 0 && key && key_len);
+int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len,
+                          int *legacy) {
+    assert(q && q->heap.count > 0 && key && key_len && legacy);
     if (!list_reserve(&q->popped))
         return 0;
     const timer_item_t top = q->heap.items[0];
     heap_take(q, 1);
     *key = top.bytes; /* kept aside with the item */
     *key_len = top.key_len;
-    /* Older values of the same key: RocksDB held only the newest; the fire removes the
-     * key, so they go too (and are not put back by an abort: they were never there). */
-    while (q->heap.count && item_key_cmp(&q->heap.items[0], &top) == 0)
-        heap_take(q, 0);
-    return 1;
-}
-
-/* Put a committed timer put into q's heap. 0 without memory. */
-static int queue_push(state_timer_queue_t *q, const pending_op_t *op, uint64_t seq) {
-    timer_item_t item;
-    assert(op->kind == PENDING_OP_PUT && op->cf == CF_TIMERS);
-    if (!list_reserve(&q->heap) ||
-        !item_make(&q->pool, &item, op->key, op->key_len, op->value, op->value_len, seq))
-        return 0;
-    sy_heap_push(q->heap.items, sizeof item, &q->heap.count, &item, item_less);
+    *legacy = top.seq == 0;
+    /* Another timer of the same key (set again with another node or entry time) stays:
+     * each is a timer of its own, and the instance tells which one is live. */
     return 1;
 }
 
 void state_store_timer_queues_commit(state_store_t *s) {
     assert(!s->pending.ops_lost);
-    for (size_t i = 0; i < s->pending.ops_count; i++) {
-        const pending_op_t *op = &s->pending.ops[i];
-        if (op->cf != CF_TIMERS || op->kind != PENDING_OP_PUT)
-            continue;
-        state_timer_queue_t *q = s->timer_queues[op->partition];
-        /* No queue: its first read loads what was just written. Without memory, forget
-         * the queue: the next read loads it again. */
-        if (q && !queue_push(q, op, ++s->timer_seq))
-            state_store_timer_queue_forget(s, op->partition);
+    for (size_t p = 0; p < s->pending.heaps_count; p++) {
+        const pending_heap_t *heap = &s->pending.heaps[p];
+        state_timer_queue_t *q = s->timer_queues[p];
+        /* No queue: its first read rebuilds it from the instances just written. Without
+         * memory, forget the queue: the next read rebuilds it. */
+        for (size_t i = 0; q && i < heap->count; i++)
+            if (!queue_push_bytes(q, heap->items[i].key, heap->items[i].key_len,
+                                  heap->items[i].value, heap->items[i].value_len,
+                                  ++s->timer_seq)) {
+                state_store_timer_queue_forget(s, (int32_t)p);
+                q = NULL;
+            }
     }
     for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
         state_timer_queue_t *q = s->timer_queues[p];

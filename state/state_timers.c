@@ -1,13 +1,23 @@
-/* state_timers.c — the timer index: timers ordered by (partition, due time) in their own
- * column family, read from each partition's queue in memory (state_timer_queue.c) merged
- * with the timers the pending batch added, so a timer set earlier in the same batch fires
- * at the right point of the stream. */
+/* state_timers.c — the timer index: timers ordered by (partition, due time), read from
+ * each partition's queue in memory (state_timer_queue.c) merged with the timers the
+ * pending batch added, so a timer set earlier in the same batch fires at the right point
+ * of the stream. Nothing here is written: each timer is its instance's live one, which the
+ * instance's record keeps (a store written by an older version aside). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "state_codec.h"
 #include "state_store_int.h"
+
+bool state_timer_live(const state_instance_t *in, const state_timer_t *timer) {
+    assert(in && timer);
+    if (in->status != STATE_INSTANCE_ACTIVE || in->node != timer->node ||
+        in->node_entered_at_ms != timer->node_entered_at_ms)
+        return false;
+    return in->timer == STATE_INSTANCE_TIMER_LEGACY ||
+           (in->timer == STATE_INSTANCE_TIMER_ARMED && in->timer_due_ms == timer->due_ms);
+}
 
 sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
     uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
@@ -18,9 +28,10 @@ sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
         return SY_ERR_LIMIT;
     size_t value_len = state_codec_timer_value_encode(value, timer);
     assert(key_len <= sizeof key && value_len <= sizeof value);
+    /* Nothing written: the instance it belongs to keeps its due time, and the commit puts
+     * the batch's timers in their partitions' queues. */
     if (!state_pending_timer_push(&s->pending, timer->partition, key, key_len, value,
-                                  value_len) ||
-        !state_pending_op_put(&s->pending, CF_TIMERS, key, key_len, value, value_len))
+                                  value_len))
         return SY_ERR_NOMEM;
     return SY_OK;
 }
@@ -84,6 +95,7 @@ sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due
 sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
     const uint8_t *key = NULL;
     size_t key_len = 0;
+    int legacy = 0;
     assert(timer->partition >= 0 && timer->partition < STATE_PARTITIONS_MAX);
     /* The timer state_store_timer_next returned: the head of its source, so a committed
      * one's queue is loaded (that call loaded it; only a commit or a restore drops it). A
@@ -97,17 +109,14 @@ sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) 
     } else {
         state_timer_queue_t *q = s->timer_queues[timer->partition];
         assert(q != NULL);
-        if (!state_timer_queue_pop(q, &key, &key_len))
+        if (!state_timer_queue_pop(q, &key, &key_len, &legacy))
             return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
     }
     assert(key_len > STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
            state_codec_timer_key_due(key) == timer->due_ms);
-    /* A pending timer's key has no committed value unless the queue gave one of
-     * the same key earlier in this batch: state_store_timer_next returns the committed
-     * one first on equal keys, and its removal records it. So a timer added and removed
-     * within one batch writes nothing. */
-    return state_pending_op_delete(&s->pending, CF_TIMERS, key, key_len,
-                                   !timer->from_pending)
+    /* Nothing written for a timer of an instance: its fire rewrites the instance. One of
+     * the old index (a store written by an older version) is deleted there. */
+    return !legacy || state_pending_op_delete(&s->pending, CF_TIMERS, key, key_len, 1)
                ? SY_OK
                : SY_ERR_NOMEM;
 }

@@ -246,18 +246,24 @@ sy_err_t engine_on_profile(engine_t *e, int32_t partition, const sy_profile_upda
 
 sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
                                      const char *contact_id, const journey_t *journey,
-                                     uint16_t node, int64_t node_entered_at_ms) {
+                                     state_instance_t *instance) {
     char errbuf[256];
-    assert(engine && contact_id && journey);
-    if (node >= journey->nodes_count)
+    assert(engine && contact_id && journey && instance);
+    if (instance->node >= journey->nodes_count)
         return SY_ERR_INVALID_ARG;
     engine_walk_t w = {.engine = engine, .partition = partition, .contact_id = contact_id,
                        .journey = journey, .cause = SY_CAUSE_TIMER,
-                       .t = node_entered_at_ms, .errbuf = errbuf,
-                       .errbuf_size = sizeof errbuf};
+                       .t = instance->node_entered_at_ms, .instance = *instance,
+                       .errbuf = errbuf, .errbuf_size = sizeof errbuf};
+    w.instance.timer = STATE_INSTANCE_TIMER_NONE; /* any timer of where it was is stale */
     engine->profile_loaded = false;
     engine->engagement_loaded = false;
-    return engine_walk_timers(&w, node, node_entered_at_ms);
+    sy_err_t err = engine_walk_timers(&w, instance->node, instance->node_entered_at_ms);
+    if (err == SY_OK) {
+        instance->timer = w.instance.timer;
+        instance->timer_due_ms = w.instance.timer_due_ms;
+    }
+    return err;
 }
 
 /* What the node w rests at decides when its timer fires. */
@@ -300,9 +306,7 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
         return SY_OK;
     if (err != SY_OK)
         return err;
-    /* Stale: the contact moved on, ended (goal, exit) or re-entered since it was set. */
-    if (w.instance.status != STATE_INSTANCE_ACTIVE || w.instance.node != timer->node ||
-        w.instance.node_entered_at_ms != timer->node_entered_at_ms)
+    if (!state_timer_live(&w.instance, timer))
         return SY_OK;
     w.journey = latest && latest->version == w.instance.journey_version
                     ? latest
@@ -311,7 +315,8 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
         return SY_OK;
     e->profile_loaded = false;
     e->engagement_loaded = false;
-    bool changed = false;
+    w.instance.timer = STATE_INSTANCE_TIMER_NONE; /* fired: the node sets the next, if any */
+    bool changed = true;
     err = on_timer_node(&w, timer->node, &changed);
     if (err == SY_OK && changed) {
         assert(w.instance.node < w.journey->nodes_count); /* before it is encoded */

@@ -35,13 +35,14 @@ void engine_close(engine_t *engine);
  * batches, from the thread that drives the engine. */
 void engine_journeys_set(engine_t *engine, const journey_set_t *journeys);
 
-/* Set the timers a contact at node of journey needs, as if it had entered that node at
- * node_entered_at_ms: a branch's `after`s and close, a wait's due time or timeout. Other
- * node kinds need none (SY_OK). For deploy-time migration of contacts in flight.
- * Errors: SY_ERR_STATE, SY_ERR_INVALID_ARG (node out of range). */
+/* Set the timer a contact's *instance at its node of journey needs, as if it had entered
+ * that node at its node_entered_at_ms: a branch's first moment, a wait's due time or
+ * timeout; other node kinds need none (SY_OK). *instance records it (timer,
+ * timer_due_ms): the caller then stores the instance. For deploy-time migration of
+ * contacts in flight. Errors: SY_ERR_STATE, SY_ERR_INVALID_ARG (node out of range). */
 sy_err_t engine_schedule_node_timers(engine_t *engine, int32_t partition,
                                      const char *contact_id, const journey_t *journey,
-                                     uint16_t node, int64_t node_entered_at_ms);
+                                     state_instance_t *instance);
 
 /* Apply one event of partition: enter journeys it starts, record it as an outcome of
  * the message it refers to and take the branch path that then holds. Times are the

@@ -322,7 +322,7 @@ size_t engine_split_arm(const journey_split_t *split, const char *contact_id,
                         const char *journey_id, const char *node_id);
 
 /* engine_timer.c: add a timer for w's contact at node of w's journey. */
-sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
+sy_err_t engine_timer_add(engine_walk_t *w, uint16_t node, int64_t entered_ms,
                           int64_t due_ms);
 
 /* Rebuild the index of which journeys read which event kinds, after order changed. On

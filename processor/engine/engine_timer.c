@@ -8,9 +8,14 @@
 #include "engine_int.h"
 #include "sy_str.h"
 
-sy_err_t engine_timer_add(const engine_walk_t *w, uint16_t node, int64_t entered_ms,
+sy_err_t engine_timer_add(engine_walk_t *w, uint16_t node, int64_t entered_ms,
                           int64_t due_ms) {
-    assert(node < w->journey->nodes_count);
+    assert(node < w->journey->nodes_count && node == w->instance.node &&
+           entered_ms == w->instance.node_entered_at_ms &&
+           w->instance.timer == STATE_INSTANCE_TIMER_NONE);
+    /* The instance keeps it: the state rebuilds a partition's timers from its instances. */
+    w->instance.timer = STATE_INSTANCE_TIMER_ARMED;
+    w->instance.timer_due_ms = due_ms;
     state_timer_t timer = {.partition = w->partition, .node = node,
                            .node_entered_at_ms = entered_ms, .due_ms = due_ms};
     if (sy_str_copy(timer.contact_id, sizeof timer.contact_id, w->contact_id) >=

@@ -155,6 +155,7 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
             return err;
         w->instance.node = to;
         w->instance.node_entered_at_ms = w->t;
+        w->instance.timer = STATE_INSTANCE_TIMER_NONE; /* one of the node left is stale */
         bool rest = false;
         uint16_t next = to;
         if ((err = node_step(w, to, &next, &path, &rest)) != SY_OK || rest)

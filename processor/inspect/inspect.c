@@ -3,8 +3,10 @@
  * printers share. The printing itself: inspect_text.c and inspect_json.c. */
 #include "inspect.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -34,10 +36,34 @@ static int timer_visit(void *ctx, const state_timer_t *timer) {
     return 0;
 }
 
-/* Scan the timers of every partition holding an instance, each partition once. The
- * instances come partition by partition in ascending order. */
+/* The live timer instance i keeps, if it has one. */
+static void instance_timer_add(inspect_report_t *r, const inspect_instance_t *i) {
+    assert(i->instance.timer == STATE_INSTANCE_TIMER_ARMED);
+    state_timer_t t = {.partition = i->partition, .due_ms = i->instance.timer_due_ms,
+                       .node = i->instance.node,
+                       .node_entered_at_ms = i->instance.node_entered_at_ms};
+    snprintf(t.contact_id, sizeof t.contact_id, "%s", r->contact_id);
+    snprintf(t.journey_id, sizeof t.journey_id, "%s", i->journey_id);
+    timer_visit(r, &t);
+}
+
+/* Due order, then journey id. */
+static int timer_cmp(const void *pa, const void *pb) {
+    const state_timer_t *a = pa, *b = pb;
+    assert(a && b);
+    if (a->due_ms != b->due_ms)
+        return a->due_ms < b->due_ms ? -1 : 1;
+    return strcmp(a->journey_id, b->journey_id);
+}
+
+/* The live timers the instances keep, then those of a store written by an older version
+ * (its own timer index), scanned in every partition holding an instance, each partition
+ * once (the instances come partition by partition in ascending order); in due order. */
 static sy_err_t timers_gather(inspect_report_t *r, state_store_t *store, char *errbuf,
                               size_t errbuf_size) {
+    for (size_t i = 0; i < r->instances_count; i++)
+        if (r->instances[i].instance.timer == STATE_INSTANCE_TIMER_ARMED)
+            instance_timer_add(r, &r->instances[i]);
     for (size_t i = 0; i < r->instances_count; i++) {
         int32_t p = r->instances[i].partition;
         if (i > 0 && r->instances[i - 1].partition == p)
@@ -46,6 +72,7 @@ static sy_err_t timers_gather(inspect_report_t *r, state_store_t *store, char *e
         if (err != SY_OK)
             return err;
     }
+    qsort(r->timers, r->timers_count, sizeof *r->timers, timer_cmp);
     return SY_OK;
 }
 

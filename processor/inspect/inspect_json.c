@@ -47,8 +47,7 @@ static json_object *timers_json(const inspect_report_t *r, const inspect_instanc
         json_object_object_add(o, "due", time_json(timer->due_ms));
         json_object_object_add(o, "due_ms", json_object_new_int64(timer->due_ms));
         node_add(o, journey, timer->node);
-        bool stale = timer->node != i->instance.node ||
-                     timer->node_entered_at_ms != i->instance.node_entered_at_ms;
+        bool stale = !state_timer_live(&i->instance, timer);
         json_object_object_add(o, "stale", json_object_new_boolean(stale));
         json_object_array_add(timers, o);
     }

@@ -43,8 +43,7 @@ static void timers_print(const inspect_report_t *r, const inspect_instance_t *i,
         inspect_time_format(timer->due_ms, due);
         fprintf(out, "  %s %s at ", any++ ? "                " : "timers:         ", due);
         node_print(journey, timer->node, out);
-        bool stale = timer->node != i->instance.node ||
-                     timer->node_entered_at_ms != i->instance.node_entered_at_ms;
+        bool stale = !state_timer_live(&i->instance, timer);
         fprintf(out, "%s\n", stale ? " (stale: the instance has moved on; ignored)" : "");
     }
     if (!any)

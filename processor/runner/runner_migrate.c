@@ -86,14 +86,14 @@ static int migrate_visit(void *opaque, int32_t partition, const char *contact_id
     moved.node = (uint16_t)to;
     moved.seen_mask = seen_mask_carried(&c->from->nodes[instance->node], &c->to->nodes[to],
                                         instance->seen_mask);
-    c->err = state_store_instance_put(c->runner->store, partition, contact_id, c->to->id,
-                                      &moved);
+    c->err = engine_schedule_node_timers(c->runner->engine, partition, contact_id, c->to,
+                                         &moved);
+    if (c->err == SY_OK)
+        c->err = state_store_instance_put(c->runner->store, partition, contact_id, c->to->id,
+                                          &moved);
     if (c->err == SY_OK)
         runner_counts_migrated(c->runner, partition, c->from, instance->node, c->to,
                                moved.node);
-    if (c->err == SY_OK)
-        c->err = engine_schedule_node_timers(c->runner->engine, partition, contact_id, c->to,
-                                             moved.node, moved.node_entered_at_ms);
     if (c->err != SY_OK) {
         snprintf(c->errbuf, c->errbuf_size, "migrate %s in %s: %s", contact_id, c->to->id,
                  sy_err2str(c->err));

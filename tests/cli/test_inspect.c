@@ -86,10 +86,13 @@ static void commit_as_idle_service(void) {
 }
 
 static void state_write(void) {
+    /* alice waits at the branch with its 24h timer, which her instance keeps */
     state_instance_t active = {STATE_INSTANCE_ACTIVE, outcome_node, 1, 2, T0_MS,
-                               T0_MS + 5 * MINUTE_MS, opened_bit, 0, 0};
+                               T0_MS + 5 * MINUTE_MS, opened_bit, 0, 0,
+                               STATE_INSTANCE_TIMER_ARMED,
+                               T0_MS + 5 * MINUTE_MS + 24 * HOUR_MS};
     state_instance_t done = {STATE_INSTANCE_DONE, 0, 1, 1, T0_MS - 48 * HOUR_MS,
-                             T0_MS - 47 * HOUR_MS, 0, 0, 0};
+                             T0_MS - 47 * HOUR_MS, 0, 0, 0, STATE_INSTANCE_TIMER_NONE, 0};
     state_timer_t timer = {.partition = 3, .due_ms = T0_MS + 5 * MINUTE_MS + 24 * HOUR_MS,
                            .contact_id = "alice", .journey_id = "coffee_email_promo",
                            .node = outcome_node, .node_entered_at_ms = T0_MS + 5 * MINUTE_MS};
@@ -149,7 +152,8 @@ Test(inspect, shows_nodes_by_name_timers_done_instances_and_profile) {
 Test(inspect, names_a_seen_condition_with_its_event_type) {
     /* coffee_push_promo's branch (node 1) watches push.opened (bit 0) and
      * seen(push.clicked, link == "offer") (bit 1); erin has seen both. */
-    state_instance_t active = {STATE_INSTANCE_ACTIVE, 1, 1, 1, T0_MS, T0_MS, 0x3u, 0, 0};
+    state_instance_t active = {STATE_INSTANCE_ACTIVE, 1, 1, 1, T0_MS, T0_MS, 0x3u, 0, 0,
+                               STATE_INSTANCE_TIMER_NONE, 0};
     cr_assert(eq(int, state_store_instance_put(writer, 2, "erin", "coffee_push_promo",
                                                &active), SY_OK));
     commit_as_idle_service();
@@ -278,7 +282,8 @@ Test(inspect, works_while_the_directory_is_locked_by_a_writer) {
 /* A contact held at a send by a cap: its held send with the release time, and each rule
  * of the config's caps counted at --at, in text and JSON. */
 Test(inspect, shows_held_sends_and_cap_counters) {
-    state_instance_t held = {STATE_INSTANCE_ACTIVE, 0, 1, 1, T0_MS, T0_MS + HOUR_MS, 0, 0, 0};
+    state_instance_t held = {STATE_INSTANCE_ACTIVE, 0, 1, 1, T0_MS, T0_MS + HOUR_MS, 0, 0, 0,
+                             STATE_INSTANCE_TIMER_ARMED, T0_MS + 25 * HOUR_MS};
     state_timer_t timer = {.partition = 0, .due_ms = T0_MS + 25 * HOUR_MS,
                            .contact_id = "carol", .journey_id = "caps_delay", .node = 0,
                            .node_entered_at_ms = T0_MS + HOUR_MS};

@@ -19,12 +19,11 @@ static void instance_place(env_t *env, const char *node_id, int64_t entered_ms) 
     state_instance_t inst = {.status = STATE_INSTANCE_ACTIVE, .node = (uint16_t)node,
                              .journey_version = env->journey->version, .occurrence = 1,
                              .entered_at_ms = entered_ms, .node_entered_at_ms = entered_ms};
-    sy_err_t err = state_store_instance_put(env->store, PARTITION, contact, env->journey->id,
-                                            &inst);
-    cr_assert(eq(int, err, SY_OK), "instance_put returned %d", err);
-    err = engine_schedule_node_timers(env->engine, PARTITION, contact, env->journey,
-                                      (uint16_t)node, entered_ms);
+    sy_err_t err = engine_schedule_node_timers(env->engine, PARTITION, contact, env->journey,
+                                               &inst);
     cr_assert(eq(int, err, SY_OK), "engine_schedule_node_timers returned %d", err);
+    err = state_store_instance_put(env->store, PARTITION, contact, env->journey->id, &inst);
+    cr_assert(eq(int, err, SY_OK), "instance_put returned %d", err);
 }
 
 Test(engine_lang, schedule_node_timers_sets_a_waits_due_time) {
@@ -69,11 +68,15 @@ Test(engine_lang, schedule_node_timers_sets_a_branchs_after) {
 
 Test(engine_lang, schedule_node_timers_needs_none_elsewhere_and_checks_the_node) {
     lx_open(tier_yaml);
-    sy_err_t err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey, 0,
-                                               T0_MS);
+    state_instance_t inst = {.status = STATE_INSTANCE_ACTIVE, .node = 0, .occurrence = 1,
+                             .journey_version = lx.journey->version,
+                             .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS};
+    sy_err_t err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey,
+                                               &inst);
     cr_assert(eq(int, err, SY_OK), "condition node: %d, want SY_OK", err);
-    err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey,
-                                      (uint16_t)lx.journey->nodes_count, T0_MS);
+    cr_assert(eq(int, inst.timer, STATE_INSTANCE_TIMER_NONE), "a condition node needs no timer");
+    inst.node = (uint16_t)lx.journey->nodes_count;
+    err = engine_schedule_node_timers(lx.engine, PARTITION, contact, lx.journey, &inst);
     cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "node out of range: %d, want invalid arg", err);
     size_t fired = advance(&lx, INT64_MAX);
     cr_assert(eq(sz, fired, 0), "%zu timers fired, want 0", fired);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "state_codec.h"
 #include "state_store.h"
 #include "tmpdir.h"
 
@@ -83,12 +84,28 @@ static state_instance_t instance_at(uint16_t node) {
                               .seen_mask = 5};
 }
 
-static state_timer_t timer_at(int32_t partition, int64_t due_ms) {
+static state_timer_t timer_for(int32_t partition, int64_t due_ms, const char *contact) {
     state_timer_t t = {.partition = partition, .due_ms = due_ms, .node = 3,
                        .node_entered_at_ms = T0_MS};
-    snprintf(t.contact_id, sizeof t.contact_id, "contact-1");
+    snprintf(t.contact_id, sizeof t.contact_id, "%s", contact);
     snprintf(t.journey_id, sizeof t.journey_id, "promo");
     return t;
+}
+
+static state_timer_t timer_at(int32_t partition, int64_t due_ms) {
+    return timer_for(partition, due_ms, "contact-1");
+}
+
+/* Set timer t as the engine does: its instance (at t's node) keeps it as its live timer,
+ * and the store queues it. */
+static void set_timer(state_store_t *s, const state_timer_t *t) {
+    state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = t->node,
+                           .journey_version = 2, .occurrence = 1, .entered_at_ms = T0_MS,
+                           .node_entered_at_ms = t->node_entered_at_ms,
+                           .timer = STATE_INSTANCE_TIMER_ARMED, .timer_due_ms = t->due_ms};
+    cr_assert(eq(int, state_store_instance_put(s, t->partition, t->contact_id, t->journey_id,
+                                               &in), SY_OK));
+    cr_assert(eq(int, state_store_timer_add(s, t), SY_OK));
 }
 
 static void profile_set_tier(state_store_t *s, int32_t partition, const char *tier) {
@@ -209,28 +226,65 @@ Test(state_changelog, timer_added_and_removed_in_one_batch_writes_nothing) {
     state_store_close(s);
 }
 
-/* A committed timer removed is a tombstone, also when the batch added the same key again
- * (it fires twice, as both copies are due) and removed it too. */
-Test(state_changelog, removing_a_committed_timer_gives_a_tombstone) {
-    state_store_t *s = open_mem("changelog-timer-tomb"), *dst = open_mem("changelog-tt");
-    state_timer_t t = timer_at(3, T0_MS + 100), u = timer_at(3, T0_MS + 200);
-    cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
-    cr_assert(eq(int, state_store_timer_add(s, &u), SY_OK));
+/* A live timer is no record of its own: its instance's record carries it, and a restore
+ * of the instances gives the timers back. */
+Test(state_changelog, timers_come_back_with_their_instances_and_write_no_records) {
+    state_store_t *s = open_mem("changelog-timer-inst"), *dst = open_mem("changelog-ti");
+    state_timer_t t = timer_for(3, T0_MS + 100, "contact-1");
+    state_timer_t u = timer_for(3, T0_MS + 200, "contact-2");
+    set_timer(s, &u);
+    set_timer(s, &t);
     collect_ok(s);
+    cr_assert(eq(sz, ops.count, 2), "ops: %zu, expected the two instances", ops.count);
+    for (size_t i = 0; i < ops.count; i++)
+        cr_assert(eq(int, ops.items[i].cf, STATE_CHANGELOG_CF_INSTANCES), "op %zu: cf %d", i,
+                  ops.items[i].cf);
+    commit_ok(s);
     apply_all(dst, &ops);
     commit_ok(dst);
-    commit_ok(s);
-    cr_assert(eq(int, state_store_timer_add(s, &u), SY_OK));
-    fire_next(s, 3, T0_MS + 100);
-    fire_next(s, 3, T0_MS + 200);
-    fire_next(s, 3, T0_MS + 200);
-    collect_ok(s);
-    cr_assert(eq(sz, ops.count, 2), "ops: %zu, expected 2", ops.count);
-    for (size_t i = 0; i < ops.count; i++) {
-        cr_assert(eq(int, ops.items[i].cf, STATE_CHANGELOG_CF_TIMERS), "op %zu: cf %d", i,
-                  ops.items[i].cf);
-        cr_assert(eq(int, ops.items[i].tombstone, 1), "op %zu is not a tombstone", i);
+    fire_next(dst, 3, T0_MS + 100);
+    fire_next(dst, 3, T0_MS + 200);
+    expect_no_timer(dst, 3);
+    collect_ok(dst);
+    cr_assert(eq(sz, ops.count, 0), "ops of the fires: %zu, expected none", ops.count);
+    state_store_close(dst);
+    state_store_close(s);
+}
+
+/* A store written by a version that kept timers in a column family of their own: its
+ * instances (old form) keep their timers there; each fires once, its removal a tombstone
+ * there, and a restore of that tombstone drops it. */
+Test(state_changelog, an_old_stores_timer_fires_once_and_is_deleted_there) {
+    state_store_t *s = open_mem("changelog-legacy"), *dst = open_mem("changelog-legacy-dst");
+    state_timer_t t = timer_at(3, T0_MS + 100);
+    state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = t.node,
+                           .journey_version = 2, .occurrence = 1, .entered_at_ms = T0_MS,
+                           .node_entered_at_ms = t.node_entered_at_ms,
+                           .timer = STATE_INSTANCE_TIMER_LEGACY};
+    uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
+    size_t value_len = state_codec_instance_encode(value, &in);
+    cr_assert(eq(int, value[0], STATE_CODEC_VERSION), "an old-form instance");
+    size_t key_len = state_codec_instance_key(key, 3, t.contact_id, t.journey_id);
+    for (int i = 0; i < 2; i++) {
+        state_store_t *into = i ? dst : s;
+        cr_assert(eq(int, state_store_changelog_apply(into, STATE_CHANGELOG_CF_INSTANCES, key,
+                                                      key_len, value, value_len, errbuf,
+                                                      sizeof errbuf), SY_OK), "%s", errbuf);
     }
+    size_t tkey_len = state_codec_timer_key(key, &t);
+    value_len = state_codec_timer_value_encode(value, &t);
+    for (int i = 0; i < 2; i++)
+        cr_assert(eq(int, state_store_changelog_apply(i ? dst : s, STATE_CHANGELOG_CF_TIMERS,
+                                                      key, tkey_len, value, value_len, errbuf,
+                                                      sizeof errbuf), SY_OK), "%s", errbuf);
+    commit_ok(s);
+    commit_ok(dst);
+    fire_next(s, 3, T0_MS + 100);
+    expect_no_timer(s, 3);
+    collect_ok(s);
+    cr_assert(eq(sz, ops.count, 1), "ops: %zu, expected the tombstone", ops.count);
+    cr_assert(eq(int, ops.items[0].cf, STATE_CHANGELOG_CF_TIMERS), "cf %d", ops.items[0].cf);
+    cr_assert(eq(int, ops.items[0].tombstone, 1), "not a tombstone");
     commit_ok(s);
     expect_no_timer(s, 3);
     apply_all(dst, &ops);
@@ -277,8 +331,8 @@ Test(state_changelog, op_log_starts_empty_after_commit_and_after_abort) {
 
 Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
     state_store_t *src = open_mem("changelog-src"), *dst = open_mem("changelog-dst");
-    state_timer_t kept = timer_at(7, T0_MS + 9000);
-    cr_assert(eq(int, state_store_timer_add(src, &kept), SY_OK));
+    state_timer_t kept = timer_for(7, T0_MS + 9000, "contact-2");
+    set_timer(src, &kept);
     collect_ok(src);
     ops_t first = ops;
     commit_ok(src);
@@ -314,16 +368,17 @@ Test(state_changelog, applying_the_ops_to_an_empty_store_restores_the_state) {
     state_store_close(dst);
 }
 
-/* A restore writes a partition's timers around its batch: a partition whose timers were
- * already read in memory sees the restored ones after the restore commits. */
+/* A restore writes a partition's instances around its batch: a partition whose timers
+ * were already read in memory sees the restored ones after the restore commits. */
 Test(state_changelog, restored_timers_reach_a_partition_already_read) {
     state_store_t *src = open_mem("changelog-timers-src"), *dst = open_mem("changelog-timers-dst");
-    state_timer_t later = timer_at(7, T0_MS + 9000), sooner = timer_at(7, T0_MS + 100), next;
-    cr_assert(eq(int, state_store_timer_add(dst, &later), SY_OK));
+    state_timer_t later = timer_for(7, T0_MS + 9000, "contact-2");
+    state_timer_t sooner = timer_at(7, T0_MS + 100), next;
+    set_timer(dst, &later);
     commit_ok(dst);
     cr_assert(eq(int, state_store_timer_next(dst, 7, T0_MS, &next, errbuf, sizeof errbuf),
                  SY_ERR_NOT_FOUND), "nothing due yet: %s", errbuf);
-    cr_assert(eq(int, state_store_timer_add(src, &sooner), SY_OK));
+    set_timer(src, &sooner);
     collect_ok(src);
     apply_all(dst, &ops);
     commit_ok(dst);

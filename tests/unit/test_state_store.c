@@ -96,6 +96,10 @@ static void assert_instance_eq(const state_instance_t *got, const state_instance
               got->looped_send, want->looped_send);
     if (want->looped_send)
         cr_assert(eq(i64, got->looped_send_at_ms, want->looped_send_at_ms));
+    cr_assert(eq(int, got->timer, want->timer), "timer %d, want %d", got->timer, want->timer);
+    if (want->timer == STATE_INSTANCE_TIMER_ARMED)
+        cr_assert(eq(i64, got->timer_due_ms, want->timer_due_ms), "timer due %lld, want %lld",
+                  (long long)got->timer_due_ms, (long long)want->timer_due_ms);
 }
 
 static void expect_instance(state_store_t *s, int32_t partition, const char *contact,
@@ -335,6 +339,19 @@ Test(state_codec, instance_round_trips) {
         {.status = STATE_INSTANCE_ACTIVE, .node = 3, .journey_version = 2, .occurrence = 4,
          .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS + 2 * H_MS, .seen_mask = 0,
          .looped_send = UINT16_MAX, .looped_send_at_ms = T0_MS + 2 * H_MS},
+        {.status = STATE_INSTANCE_ACTIVE, .node = 3, .journey_version = 2, .occurrence = 4,
+         .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS + 2 * H_MS,
+         .timer = STATE_INSTANCE_TIMER_ARMED, .timer_due_ms = T0_MS + 26 * H_MS},
+        {.status = STATE_INSTANCE_ACTIVE, .node = 3, .journey_version = 2, .occurrence = 4,
+         .entered_at_ms = T0_MS, .node_entered_at_ms = INT64_MIN, .looped_send = 2,
+         .looped_send_at_ms = T0_MS + H_MS, .timer = STATE_INSTANCE_TIMER_ARMED,
+         .timer_due_ms = INT64_MAX},
+        {.status = STATE_INSTANCE_ACTIVE, .node = 3, .journey_version = 2, .occurrence = 4,
+         .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS, .looped_send = 2,
+         .looped_send_at_ms = T0_MS + H_MS, .timer = STATE_INSTANCE_TIMER_LEGACY},
+        {.status = STATE_INSTANCE_DONE, .node = 3, .journey_version = 2, .occurrence = 4,
+         .entered_at_ms = T0_MS, .node_entered_at_ms = T0_MS,
+         .timer = STATE_INSTANCE_TIMER_LEGACY},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t buf[STATE_VALUE_BYTES_MAX];
@@ -342,7 +359,10 @@ Test(state_codec, instance_round_trips) {
         memset(&out, 0xa5, sizeof out);
         size_t n = state_codec_instance_encode(buf, &cases[i]);
         cr_assert_leq(n, STATE_VALUE_BYTES_MAX, "case %zu: %zu bytes", i, n);
-        cr_assert(eq(int, buf[0], STATE_CODEC_VERSION), "case %zu: version byte %u", i, buf[0]);
+        /* The old form only for an instance whose timers are still in the old index. */
+        int version = cases[i].timer == STATE_INSTANCE_TIMER_LEGACY ? STATE_CODEC_VERSION
+                                                                    : STATE_CODEC_INSTANCE_VERSION;
+        cr_assert(eq(int, buf[0], version), "case %zu: version byte %u", i, buf[0]);
         cr_assert(state_codec_instance_decode(buf, n, &out), "case %zu: decode failed", i);
         assert_instance_eq(&out, &cases[i]);
     }
@@ -373,10 +393,10 @@ Test(state_codec, instance_decode_rejects_truncated_wrong_version_and_trailing_b
     buf[n] = 0;
     cr_assert_not(state_codec_instance_decode(buf, n + 1, &out),
                   "decode with a trailing byte succeeded");
-    buf[0] = STATE_CODEC_VERSION + 1;
+    buf[0] = STATE_CODEC_INSTANCE_VERSION + 1;
     cr_assert_not(state_codec_instance_decode(buf, n, &out),
-                  "decode of version %d succeeded", STATE_CODEC_VERSION + 1);
-    buf[0] = STATE_CODEC_VERSION;
+                  "decode of version %d succeeded", STATE_CODEC_INSTANCE_VERSION + 1);
+    buf[0] = STATE_CODEC_INSTANCE_VERSION;
     buf[1] = 9;
     cr_assert_not(state_codec_instance_decode(buf, n, &out),
                   "decode of status 9 succeeded");
@@ -488,12 +508,39 @@ Test(state_codec, meta_round_trips_and_rejects_wrong_version) {
 
 /* ---- timers ---- */
 
+/* Put t's instance as the engine keeps it: at t's node since t's entry, with t its live
+ * timer (armed) or none (the timer fired). Timers are rebuilt from these. */
+static void put_timer_instance(state_store_t *s, const state_timer_t *t, bool armed) {
+    state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = t->node,
+                           .journey_version = 1, .occurrence = 1,
+                           .entered_at_ms = t->node_entered_at_ms,
+                           .node_entered_at_ms = t->node_entered_at_ms,
+                           .timer = armed ? STATE_INSTANCE_TIMER_ARMED
+                                          : STATE_INSTANCE_TIMER_NONE,
+                           .timer_due_ms = armed ? t->due_ms : 0};
+    sy_err_t err = state_store_instance_put(s, t->partition, t->contact_id, t->journey_id, &in);
+    cr_assert(eq(int, err, SY_OK), "instance_put(%s) returned %d", t->contact_id, err);
+}
+
+/* Set timer t as the engine does: its instance keeps it, the store queues it. */
+static void set_timer(state_store_t *s, const state_timer_t *t) {
+    put_timer_instance(s, t, true);
+    sy_err_t err = state_store_timer_add(s, t);
+    cr_assert(eq(int, err, SY_OK), "timer_add(%d, %lld, %s) returned %d", (int)t->partition,
+              (long long)t->due_ms, t->contact_id, err);
+}
+
+/* Take timer t out as the engine's fire does: removed, its instance rewritten. */
+static void fire_timer(state_store_t *s, const state_timer_t *t) {
+    sy_err_t err = state_store_timer_remove(s, t);
+    cr_assert(eq(int, err, SY_OK), "timer_remove returned %d", err);
+    put_timer_instance(s, t, false);
+}
+
 static void add_timer(state_store_t *s, int32_t partition, int64_t due_ms,
                       const char *contact) {
     state_timer_t t = timer_make(partition, due_ms, contact, "coffee", 1, due_ms - 24 * H_MS);
-    sy_err_t err = state_store_timer_add(s, &t);
-    cr_assert(eq(int, err, SY_OK), "timer_add(%d, %lld, %s) returned %d", (int)partition,
-              (long long)due_ms, contact, err);
+    set_timer(s, &t);
 }
 
 /* Take the next due timer of partition and check it is (due_ms, contact). */
@@ -516,8 +563,7 @@ static void expect_next(state_store_t *s, int32_t partition, int64_t due_max,
     cr_assert(eq(int, t.node, 1), "node %u, want 1", t.node);
     cr_assert(eq(i64, t.node_entered_at_ms, due_ms - 24 * H_MS), "node entered %lld, want %lld",
               (long long)t.node_entered_at_ms, (long long)(due_ms - 24 * H_MS));
-    err = state_store_timer_remove(s, &t);
-    cr_assert(eq(int, err, SY_OK), "timer_remove returned %d", err);
+    fire_timer(s, &t);
 }
 
 static void expect_none_due(state_store_t *s, int32_t partition, int64_t due_max) {
@@ -689,29 +735,43 @@ Test(state_store, timer_fires_resume_after_commits_and_earlier_timers_come_first
     state_store_close(s);
 }
 
-/* A timer key put again while its earlier value is still committed: the store keeps one
- * value per key, so after the commit it fires once, with the newer value. */
-Test(state_store, timer_put_again_fires_once_with_its_newer_value) {
-    state_store_t *s = open_mem("mem-timers-again");
+/* A timer key set again (another node, another entry time) while its earlier timer is
+ * still queued: both are timers, the newer first, and only the newer is the instance's
+ * live one. After a reopen only the live one is rebuilt. An abort puts both back. */
+Test(state_store, timer_set_again_queues_both_and_its_instance_tells_the_live_one,
+     .fini = dir_remove) {
+    dir_make();
+    state_store_t *s = open_dir(tmp_root);
     add_timer(s, 2, T0_MS + 100, "a");
     commit_ok(s);
     expect_none_due(s, 2, T0_MS); /* the committed timers are read before the second put */
-    state_timer_t again = timer_make(2, T0_MS + 100, "a", "coffee", 7, T0_MS - 5);
-    cr_assert(eq(int, state_store_timer_add(s, &again), SY_OK));
+    state_timer_t again = timer_make(2, T0_MS + 100, "a", "coffee", 7, T0_MS - 5), t;
+    set_timer(s, &again);
     commit_ok(s);
-    state_timer_t t;
+    state_instance_t in;
+    cr_assert(eq(int, state_store_instance_get(s, 2, "a", "coffee", &in, errbuf,
+                                               sizeof errbuf), SY_OK), "%s", errbuf);
+    for (int round = 0; round < 2; round++) {
+        cr_assert(eq(int, state_store_timer_next(s, 2, INT64_MAX, &t, errbuf, sizeof errbuf),
+                     SY_OK), "%s", errbuf);
+        cr_assert(eq(int, t.node, 7), "node %u: the newer timer comes first", t.node);
+        cr_assert(state_timer_live(&in, &t), "the newer timer is the live one");
+        cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
+        cr_assert(eq(int, state_store_timer_next(s, 2, INT64_MAX, &t, errbuf, sizeof errbuf),
+                     SY_OK), "%s", errbuf);
+        cr_assert(eq(int, t.node, 1), "node %u: then the older one", t.node);
+        cr_assert(not(state_timer_live(&in, &t)), "the older timer is stale");
+        cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
+        expect_none_due(s, 2, INT64_MAX);
+        state_store_abort(s); /* the fires are undone: both are back */
+    }
+    state_store_close(s);
+    s = open_dir(tmp_root);
     cr_assert(eq(int, state_store_timer_next(s, 2, INT64_MAX, &t, errbuf, sizeof errbuf),
                  SY_OK), "%s", errbuf);
-    cr_assert(eq(int, t.node, 7), "node %u: the newer value, 7, was put last", t.node);
+    cr_assert(eq(int, t.node, 7), "node %u: rebuilt, the live timer", t.node);
     cr_assert(eq(i64, t.node_entered_at_ms, T0_MS - 5));
     cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
-    expect_none_due(s, 2, INT64_MAX);
-    state_store_abort(s); /* the fire is undone: the key is back, once */
-    cr_assert(eq(int, state_store_timer_next(s, 2, INT64_MAX, &t, errbuf, sizeof errbuf),
-                 SY_OK), "%s", errbuf);
-    cr_assert(eq(int, t.node, 7), "node %u after the abort", t.node);
-    cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
-    commit_ok(s);
     expect_none_due(s, 2, INT64_MAX);
     state_store_close(s);
 }
@@ -738,7 +798,7 @@ Test(state_store, timer_room_is_reused_and_every_timer_fires_as_set) {
     for (int64_t r = 0; r <= ROUNDS; r++) {
         for (int64_t i = 0; r < ROUNDS && i < PER_ROUND; i++) {
             state_timer_t t = numbered_timer(5, r * PER_ROUND + (i * 77) % PER_ROUND);
-            cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
+            set_timer(s, &t);
         }
         commit_ok(s);
         int64_t fire_end = r < ROUNDS ? next_fire + PER_ROUND / 2 : ROUNDS * PER_ROUND;
@@ -752,7 +812,7 @@ Test(state_store, timer_room_is_reused_and_every_timer_fires_as_set) {
             cr_assert(eq(str, t.journey_id, want.journey_id));
             cr_assert(eq(int, t.node, want.node), "node %u, want %u", t.node, want.node);
             cr_assert(eq(i64, t.node_entered_at_ms, want.node_entered_at_ms));
-            cr_assert(eq(int, state_store_timer_remove(s, &t), SY_OK));
+            fire_timer(s, &t);
         }
         commit_ok(s);
     }

@@ -139,15 +139,21 @@ Test(state_writeback, iterators_see_every_committed_batch) {
     cr_assert(eq(int, seen, 1), "the scan saw %d instances", seen);
     state_timer_t t = {.partition = 3, .due_ms = T0_MS + 100, .contact_id = "contact-1",
                        .journey_id = "promo", .node = 1, .node_entered_at_ms = T0_MS + 1};
+    state_instance_t in = instance_at(1); /* at node 1 since T0_MS + 1, with t its timer */
+    in.timer = STATE_INSTANCE_TIMER_ARMED;
+    in.timer_due_ms = t.due_ms;
+    cr_assert(eq(int, state_store_instance_put(s, 3, "contact-1", "promo", &in), SY_OK));
     cr_assert(eq(int, state_store_timer_add(s, &t), SY_OK));
     cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     state_store_close(s);
-    s = open_store(100); /* the timers are loaded from RocksDB at the first read */
+    s = open_store(100); /* the timers are rebuilt from the instances at the first read */
     state_timer_t due;
     cr_assert(eq(int, state_store_timer_next(s, 3, INT64_MAX, &due, errbuf, sizeof errbuf),
                  SY_OK), "%s", errbuf);
     cr_assert(eq(i64, due.due_ms, T0_MS + 100));
     cr_assert(eq(int, state_store_timer_remove(s, &due), SY_OK));
+    in.timer = STATE_INSTANCE_TIMER_NONE; /* fired: the engine rewrites the instance */
+    cr_assert(eq(int, state_store_instance_put(s, 3, "contact-1", "promo", &in), SY_OK));
     cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
     state_store_close(s);
     s = open_store(100);
