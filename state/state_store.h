@@ -707,7 +707,9 @@ void state_store_cache_stats_get(const state_store_t *store, state_cache_stats_t
 
 /* Keys and RocksDB SST bytes per column family. */
 typedef struct state_store_disk_stats {
-    uint64_t instances, timers, profiles;       /* keys, counted with an iterator */
+    /* keys, counted with an iterator; timers: the old timer index's (0 on a store
+     * written by this version, whose timers are kept in their instances) */
+    uint64_t instances, timers, profiles;
     uint64_t instances_sst_bytes, timers_sst_bytes, profiles_sst_bytes;
 } state_store_disk_stats_t;
 
