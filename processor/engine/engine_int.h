@@ -94,6 +94,10 @@ struct engine {
     int32_t engagement_partition;
     state_engagement_key_t engagement_key; /* its contact's: the partition, then the id */
     state_engagement_t engagement;
+    /* Its value as read or last written, and the channels it has: a change of one channel
+     * encodes that one alone, a read over it clears only those (zero at open, as the
+     * record is cleared; state_store_engagement_get_value_at). */
+    state_engagement_value_t engagement_value;
     char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };
 
