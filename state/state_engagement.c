@@ -285,7 +285,7 @@ sy_err_t state_store_engagement_get_value_at(state_store_t *s,
         memcpy(value->bytes, bytes, len);
         value->len = len;
     }
-    value->channels = seen; /* none, corrupt (*out cleared) or the value's */
+    value->channels = ok ? seen : 0; /* none, the value's, or refused: *out cleared */
     if (owned) /* mostly NULL: a record from the batch or the contact table */
         rocksdb_free(owned);
     if (ok)

@@ -6,15 +6,18 @@
  * another record; counters below zero or NaN, a channel twice, malformed records and the
  * unknown code 7 are refused, leaving the record decoded over cleared; a channel written
  * alone over the value read gives the bytes of the whole record (also over a value out of
- * order), and a read over another contact's record keeps none of its channels, a write
- * between two reads being seen. In-memory RocksDB. */
+ * order), a read over another contact's record keeps none of its channels, a write
+ * between two reads being seen, and a corrupt one leaves a cleared record. In-memory
+ * RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "state_codec.h"
 #include "state_store.h"
+#include "state_store_int.h"
 
 static char errbuf[1024];
 
@@ -348,5 +351,25 @@ Test(state_engagement, a_read_over_another_contact_keeps_none_of_its_channels) {
     get_value(s, "b", &e, &v);
     b.channels[SY_CHANNEL_VOICE] = a.channels[SY_CHANNEL_EMAIL];
     expect_same(&e, &b); /* the write between the reads is seen */
+    state_store_close(s);
+}
+
+Test(state_engagement, a_corrupt_value_read_leaves_a_cleared_record_and_no_value) {
+    state_store_t *s = open_mem("engagement-corrupt");
+    state_engagement_t e = sample(), none;
+    state_engagement_clear(&none);
+    state_engagement_value_t v = {0};
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "a", &e, errbuf, sizeof errbuf), SY_OK));
+    get_value(s, "a", &e, &v);
+    state_engagement_key_t key;
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "z", errbuf, sizeof errbuf), SY_OK));
+    static const uint8_t corrupt[] = {STATE_CODEC_VERSION, 1}; /* one channel, not there */
+    cr_assert(eq(int, state_store_record_put(s, CF_ENGAGEMENT, key.bytes, key.len, corrupt,
+                                             sizeof corrupt), SY_OK));
+    cr_expect(eq(int, state_store_engagement_get_value_at(s, &key, &e, &v, errbuf,
+                                                          sizeof errbuf), SY_ERR_STATE));
+    expect_same(&e, &none);
+    cr_expect(eq(sz, v.len, 0), "no value kept");
+    cr_expect(eq(u32, v.channels, 0), "no channel: the record is cleared");
     state_store_close(s);
 }
