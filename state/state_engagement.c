@@ -1,9 +1,11 @@
 /* state_engagement.c — each contact's engagement memory in the "engagement" column
  * family: per channel the latest send, delivery and engagement times, the ignored streak
  * and the decayed counters, read through the pending batch and the contact table, written
- * and changelogged with the batch like consent. Keeps the record only; what updates it
- * and what it means is engine_engagement.c's. */
+ * and changelogged with the batch like consent, and a record's value kept by its reader so
+ * that a write of one channel encodes that one alone. Keeps the record only; what updates
+ * it and what it means is engine_engagement.c's. */
 #include <assert.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,8 +17,10 @@
  * four times (updated, sent, delivered, engaged; 8 bytes big-endian each), the streak (2
  * bytes) and the counters as IEEE-754 floats (4 bytes big-endian each), horizon major. */
 #define ENGAGEMENT_COUNTERS (STATE_ENGAGEMENT_HORIZONS * STATE_ENGAGEMENT_COUNTERS)
-#define ENGAGEMENT_CHANNEL_BYTES (1 + 4 * 8 + 2 + 4 * ENGAGEMENT_COUNTERS)
-#define ENGAGEMENT_VALUE_BYTES_MAX (2 + ENGAGEMENT_CHANNEL_BYTES * SY_CHANNEL__COUNT)
+#define ENGAGEMENT_CHANNEL_BYTES STATE_ENGAGEMENT_CHANNEL_BYTES
+#define ENGAGEMENT_VALUE_BYTES_MAX STATE_ENGAGEMENT_VALUE_BYTES_MAX
+_Static_assert(ENGAGEMENT_CHANNEL_BYTES == 1 + 4 * 8 + 2 + 4 * ENGAGEMENT_COUNTERS,
+               "a channel: its number, four times, the streak, the counters");
 _Static_assert(sizeof(float) == 4, "counters are 4-byte floats");
 
 /* ch without a record: field by field, a few stores (a copy of a cleared channel or a
@@ -120,14 +124,18 @@ static size_t channel_encode(uint8_t *p, int channel, const state_engagement_cha
     return ENGAGEMENT_CHANNEL_BYTES;
 }
 
-static size_t engagement_encode(uint8_t *buf, const state_engagement_t *e) {
+/* e into buf; *channels its channels with a record (bit c: channel c). */
+static size_t engagement_encode(uint8_t *buf, const state_engagement_t *e,
+                                uint32_t *channels) {
     size_t n = 2, count = 0;
-    assert(e != NULL);
+    assert(e != NULL && channels != NULL);
+    *channels = 0;
     buf[0] = STATE_CODEC_VERSION;
     for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
         if (e->channels[c].updated_ms == INT64_MIN)
             continue;
         n += channel_encode(buf + n, c, &e->channels[c]);
+        *channels |= UINT32_C(1) << c;
         count++;
     }
     buf[1] = (uint8_t)count;
@@ -135,11 +143,14 @@ static size_t engagement_encode(uint8_t *buf, const state_engagement_t *e) {
 }
 
 /* One channel at p into e, *seen its bit (bit c per channel c); 1 when well formed (a
- * channel not seen before in the value, a time, counters >= 0). */
-static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *seen) {
+ * channel not seen before in the value, a time, counters >= 0). *in_order is cleared
+ * when a channel above it was seen before. */
+static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *seen,
+                          bool *in_order) {
     assert(p != NULL && seen != NULL);
     if (p[0] >= SY_CHANNEL__COUNT || (*seen >> p[0] & 1u))
         return 0;
+    *in_order &= *seen >> p[0] == 0;
     *seen |= UINT32_C(1) << p[0];
     state_engagement_channel_t *ch = &e->channels[p[0]];
     ch->updated_ms = (int64_t)state_codec_u64_get(p + 1);
@@ -151,24 +162,59 @@ static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *see
     return counters_valid(&ch->decayed[0][0]) && ch->updated_ms != INT64_MIN;
 }
 
-int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out) {
-    uint32_t seen = 0;
+#define ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
+
+/* The lowest channel of bits (not 0): bit c is channel c. */
+static int channel_lowest(uint32_t bits) {
+    assert(bits != 0);
+#if defined(__GNUC__)
+    return __builtin_ctz(bits);
+#else
+    int c = 0;
+    while (!(bits >> c & 1u))
+        c++;
+    return c;
+#endif
+}
+
+/* Clear the channels of e among bits that have a record: the set bits alone. */
+static void channels_clear(state_engagement_t *e, uint32_t bits) {
+    assert(bits <= ENGAGEMENT_CHANNELS_ALL);
+    for (; bits; bits &= bits - 1) {
+        int c = channel_lowest(bits);
+        if (e->channels[c].updated_ms != INT64_MIN)
+            channel_clear(&e->channels[c]);
+    }
+}
+
+/* state_engagement_decode over an *out whose channels with a record are among prior
+ * (bits as *seen's): *seen the value's channels, *in_order whether they ascend (the order
+ * engagement_encode writes). */
+static int engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out,
+                             uint32_t prior, uint32_t *seen, bool *in_order) {
     assert(value != NULL && out != NULL);
     _Static_assert(SY_CHANNEL__COUNT <= 32, "a channel is a bit of seen");
     int ok = len >= 2 && value[0] == STATE_CODEC_VERSION && value[1] <= SY_CHANNEL__COUNT &&
              len == 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES;
+    *seen = 0;
+    *in_order = true;
     for (size_t i = 0; ok && i < value[1]; i++)
-        ok = channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen);
+        ok = channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, seen, in_order);
     if (!ok) { /* a record still: a channel half written could hold no time */
         state_engagement_clear(out);
         return 0;
     }
     /* The channels the value holds are written over; of the others, those *out had set
      * are cleared (a channel without a time is clear already, as the contract says). */
-    for (int c = 0; c < SY_CHANNEL__COUNT; c++)
-        if (!(seen >> c & 1u) && out->channels[c].updated_ms != INT64_MIN)
-            channel_clear(&out->channels[c]);
+    channels_clear(out, prior & ~*seen);
     return 1;
+}
+
+int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out) {
+    uint32_t seen;
+    bool in_order;
+    assert(value != NULL && out != NULL);
+    return engagement_decode(value, len, out, ENGAGEMENT_CHANNELS_ALL, &seen, &in_order);
 }
 
 _Static_assert(sizeof(((state_engagement_key_t *)0)->bytes) == PROFILE_KEY_BYTES_MAX,
@@ -210,6 +256,85 @@ sy_err_t state_store_engagement_get_at(state_store_t *s, const state_engagement_
     return SY_ERR_STATE;
 }
 
+sy_err_t state_store_engagement_get_value_at(state_store_t *s,
+                                             const state_engagement_key_t *key,
+                                             state_engagement_t *out,
+                                             state_engagement_value_t *value, char *errbuf,
+                                             size_t errbuf_size) {
+    char *owned = NULL;
+    assert(s != NULL && key != NULL && key->len > 2 && out != NULL && value != NULL);
+    const uint8_t *bytes;
+    size_t len = 0;
+    value->len = 0;
+    sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
+                                           key->bytes, key->len, &bytes, &len, &owned, errbuf,
+                                           errbuf_size, "read engagement");
+    if (err != SY_OK)
+        return err;
+    int ok = 1; /* no record: cleared, an empty value; a record: decoded over *out */
+    bool in_order = false;
+    uint32_t seen = 0;
+    if (!bytes) {
+        channels_clear(out, value->channels);
+        value->bytes[0] = STATE_CODEC_VERSION;
+        value->bytes[1] = 0;
+        value->len = 2;
+    } else if ((ok = engagement_decode(bytes, len, out, value->channels, &seen, &in_order)) &&
+               in_order) {
+        assert(len <= sizeof value->bytes); /* well formed: at most every channel once */
+        memcpy(value->bytes, bytes, len);
+        value->len = len;
+    }
+    value->channels = ok ? seen : 0; /* none, the value's, or refused: *out cleared */
+    if (owned) /* mostly NULL: a record from the batch or the contact table */
+        rocksdb_free(owned);
+    if (ok)
+        return SY_OK;
+    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %.*s",
+             (int)(key->len - 2), (const char *)key->bytes + 2);
+    return SY_ERR_STATE;
+}
+
+/* Channel ch (number channel) into value, in its place among the channels ascending:
+ * written over, put in, or taken out when it has no record. */
+static void value_channel_set(state_engagement_value_t *value, int channel,
+                              const state_engagement_channel_t *ch) {
+    size_t count = value->bytes[1], i = 0;
+    assert(count <= SY_CHANNEL__COUNT);
+    uint8_t *p = value->bytes + 2;
+    while (i < count && p[0] < channel)
+        i++, p += ENGAGEMENT_CHANNEL_BYTES;
+    bool present = i < count && p[0] == channel, keep = ch->updated_ms != INT64_MIN;
+    value->channels = keep ? value->channels | UINT32_C(1) << channel
+                           : value->channels & ~(UINT32_C(1) << channel);
+    if (keep && !present) {
+        memmove(p + ENGAGEMENT_CHANNEL_BYTES, p, (count - i) * ENGAGEMENT_CHANNEL_BYTES);
+        value->bytes[1] = (uint8_t)(count + 1);
+        value->len += ENGAGEMENT_CHANNEL_BYTES;
+    } else if (!keep && present) {
+        memmove(p, p + ENGAGEMENT_CHANNEL_BYTES, (count - i - 1) * ENGAGEMENT_CHANNEL_BYTES);
+        value->bytes[1] = (uint8_t)(count - 1);
+        value->len -= ENGAGEMENT_CHANNEL_BYTES;
+    }
+    if (keep)
+        channel_encode(p, channel, ch);
+}
+
+sy_err_t state_store_engagement_put_channel_at(state_store_t *s,
+                                               const state_engagement_key_t *key,
+                                               const state_engagement_t *e,
+                                               state_engagement_value_t *value,
+                                               sy_channel_t channel) {
+    assert(key->len > 2 && (unsigned)channel < SY_CHANNEL__COUNT);
+    if (value->len == 0)
+        value->len = engagement_encode(value->bytes, e, &value->channels);
+    else
+        value_channel_set(value, (int)channel, &e->channels[channel]);
+    assert(value->len <= sizeof value->bytes);
+    return state_store_record_put(s, CF_ENGAGEMENT, key->bytes, key->len, value->bytes,
+                                  value->len);
+}
+
 sy_err_t state_store_engagement_get(state_store_t *s, int32_t partition,
                                     const char *contact_id, state_engagement_t *out,
                                     char *errbuf, size_t errbuf_size) {
@@ -223,7 +348,8 @@ sy_err_t state_store_engagement_put_at(state_store_t *s, const state_engagement_
                                        const state_engagement_t *e) {
     uint8_t value[ENGAGEMENT_VALUE_BYTES_MAX];
     assert(s != NULL && key != NULL && key->len > 2 && e != NULL);
-    size_t len = engagement_encode(value, e);
+    uint32_t channels;
+    size_t len = engagement_encode(value, e, &channels);
     assert(len <= sizeof value);
     return state_store_record_put(s, CF_ENGAGEMENT, key->bytes, key->len, value, len);
 }

@@ -123,7 +123,8 @@ sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
     if (err == SY_OK)
         err = profile_decode(value, len, update->contact_id, w->attrs, SY_PROFILE_ATTRS_MAX,
                              &count, w->strings, sizeof w->strings, errbuf, errbuf_size);
-    rocksdb_free(owned);
+    if (owned) /* mostly NULL: a record from the batch or the contact table */
+        rocksdb_free(owned);
     if (err == SY_OK)
         err = profile_merge(w->attrs, &count, update, errbuf, errbuf_size);
     if (err != SY_OK)
@@ -153,7 +154,8 @@ sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
     if (err == SY_OK)
         err = profile_decode(value, len, contact_id, attrs, attrs_max, attrs_count, buf,
                              buf_size, errbuf, errbuf_size);
-    rocksdb_free(owned);
+    if (owned) /* mostly NULL: a call into librocksdb saved */
+        rocksdb_free(owned);
     return err;
 }
 

@@ -335,6 +335,12 @@ sy_err_t state_store_consent_put(state_store_t *store, int32_t partition,
                                  const char *contact_id, const state_consent_t *consent,
                                  char *errbuf, size_t errbuf_size);
 
+/* state_store_consent_get by the contact's key from state_engagement_key_make (below;
+ * borrowed): a contact's key is the same in every column family of its records. */
+struct state_engagement_key;
+sy_err_t state_store_consent_get_at(state_store_t *store, const struct state_engagement_key *key,
+                                    state_consent_t *out, char *errbuf, size_t errbuf_size);
+
 /* Decode a consent value: 1 when it is well formed. */
 int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *out);
 
@@ -407,6 +413,41 @@ sy_err_t state_store_engagement_get_at(state_store_t *store, const state_engagem
                                        size_t errbuf_size);
 sy_err_t state_store_engagement_put_at(state_store_t *store, const state_engagement_key_t *key,
                                        const state_engagement_t *e);
+
+/* An engagement record's value, as a read found it or a write left it: a write that
+ * changed one channel of the record then encodes that channel alone into it (the other
+ * channels' bytes are the record's already). A value in another order than the one this
+ * module writes is not kept (len 0), so every write gives the bytes _put would. */
+#define STATE_ENGAGEMENT_CHANNEL_BYTES                                                     \
+    (1 + 4 * 8 + 2 + 4 * STATE_ENGAGEMENT_HORIZONS * STATE_ENGAGEMENT_COUNTERS)
+#define STATE_ENGAGEMENT_VALUE_BYTES_MAX (2 + STATE_ENGAGEMENT_CHANNEL_BYTES * SY_CHANNEL__COUNT)
+typedef struct state_engagement_value {
+    size_t len; /* 0: none kept (the next write encodes the whole record) */
+    /* Bit c set: channel c of the record read or written with this value may have a
+     * record (0 with a record cleared: a value all zero goes with a cleared record). */
+    uint32_t channels;
+    uint8_t bytes[STATE_ENGAGEMENT_VALUE_BYTES_MAX];
+} state_engagement_value_t;
+
+/* state_store_engagement_get_at, and *value the value read (owned by the caller): of a
+ * contact without a record, the value of an empty one; after an error, len 0. *out must
+ * hold the record *value was read or written with (or a cleared one and a *value all
+ * zero): the read clears only the channels value->channels names. */
+sy_err_t state_store_engagement_get_value_at(state_store_t *store,
+                                             const state_engagement_key_t *key,
+                                             state_engagement_t *out,
+                                             state_engagement_value_t *value, char *errbuf,
+                                             size_t errbuf_size);
+
+/* state_store_engagement_put_at of e, where e differs from the record *value holds (as
+ * state_store_engagement_get_value_at or this function left it, for the same key) in
+ * channel alone: only that channel is encoded, into *value, then *value is written. With
+ * a *value of len 0 the whole record is encoded into it. Errors: SY_ERR_NOMEM. */
+sy_err_t state_store_engagement_put_channel_at(state_store_t *store,
+                                               const state_engagement_key_t *key,
+                                               const state_engagement_t *e,
+                                               state_engagement_value_t *value,
+                                               sy_channel_t channel);
 
 /* Decode an engagement value into *out: 1 when it is well formed; 0 and *out cleared when
  * not. *out must hold a record: cleared (state_engagement_clear) or decoded before, and

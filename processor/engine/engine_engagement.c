@@ -101,6 +101,25 @@ static bool engagement_contact_is(const engine_t *e, const char *contact_id) {
     return strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
 }
 
+sy_err_t engine_engagement_key(engine_t *e, int32_t partition, const char *contact_id,
+                               char *errbuf, size_t errbuf_size) {
+    assert(e != NULL && contact_id != NULL);
+    if (e->engagement_loaded && e->engagement_partition == partition &&
+        engagement_contact_is(e, contact_id))
+        return SY_OK;
+    e->engagement_loaded = false; /* the key is another contact's now */
+    sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
+                                             errbuf_size);
+    e->engagement_keyed = err == SY_OK;
+    e->engagement_partition = partition;
+    return err;
+}
+
+void engine_engagement_key_drop(engine_t *e) {
+    assert(e != NULL);
+    e->engagement_keyed = false;
+}
+
 sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size) {
     assert(e != NULL && contact_id != NULL);
@@ -108,11 +127,15 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
         engagement_contact_is(e, contact_id))
         return SY_OK;
     e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
-    sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
-                                             errbuf_size);
+    sy_err_t err = SY_OK;
+    if (!e->engagement_keyed) /* else made for this send's contact (engine_engagement_key) */
+        err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
+                                        errbuf_size);
+    e->engagement_keyed = false;
     if (err == SY_OK)
-        err = state_store_engagement_get_at(e->store, &e->engagement_key, &e->engagement,
-                                            errbuf, errbuf_size);
+        err = state_store_engagement_get_value_at(e->store, &e->engagement_key,
+                                                  &e->engagement, &e->engagement_value,
+                                                  errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     e->engagement_partition = partition;
@@ -120,10 +143,12 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
     return SY_OK;
 }
 
-/* The cached record into the pending batch, by the key made when it was read. */
-static sy_err_t engagement_store(engine_t *e) {
+/* The cached record, changed in channel alone since it was read or last stored, into the
+ * pending batch by the key made when it was read. */
+static sy_err_t engagement_store(engine_t *e, sy_channel_t channel) {
     assert(e->engagement_loaded);
-    return state_store_engagement_put_at(e->store, &e->engagement_key, &e->engagement);
+    return state_store_engagement_put_channel_at(e->store, &e->engagement_key, &e->engagement,
+                                                 &e->engagement_value, channel);
 }
 
 sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_event_t *ev,
@@ -141,7 +166,7 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
         if (ch->updated_ms == INT64_MIN)
             ch->updated_ms = t;
         ch->delivered_ms = time_max(ch->delivered_ms, t);
-        return engagement_store(e);
+        return engagement_store(e, ev->channel);
     }
     counters_add(ch, kind == ENGAGEMENT_OPEN    ? STATE_ENGAGEMENT_OPENS
                      : kind == ENGAGEMENT_CLICK ? STATE_ENGAGEMENT_CLICKS
@@ -150,7 +175,7 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
     /* A late engagement, stamped before the latest send, was not with that send: at least
      * it is still ignored (how many sends came after t the record does not know). */
     ch->ignored_streak = t >= ch->sent_ms ? 0 : ch->ignored_streak > 0 ? 1 : 0;
-    return engagement_store(e);
+    return engagement_store(e, ev->channel);
 }
 
 sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
@@ -167,7 +192,7 @@ sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
     ch->sent_ms = time_max(ch->sent_ms, w->t);
     if (ch->ignored_streak < UINT16_MAX)
         ch->ignored_streak++;
-    return engagement_store(e);
+    return engagement_store(e, channel);
 }
 
 double engine_engagement_rate(const state_engagement_channel_t *ch, int counter, int horizon) {

@@ -4,14 +4,20 @@
  * and counters intact, as a restore brings it back; a key made once reads and writes the
  * record its id does; channels without a record stay without, also when decoded over
  * another record; counters below zero or NaN, a channel twice, malformed records and the
- * unknown code 7 are refused, leaving the record decoded over cleared. In-memory RocksDB. */
+ * unknown code 7 are refused, leaving the record decoded over cleared; a channel written
+ * alone over the value read gives the bytes of the whole record (also over a value out of
+ * order), a read over another contact's record keeps none of its channels, a write
+ * between two reads being seen, and a corrupt one leaves a cleared record. In-memory
+ * RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "state_codec.h"
 #include "state_store.h"
+#include "state_store_int.h"
 
 static char errbuf[1024];
 
@@ -229,4 +235,141 @@ Test(state_engagement, counters_must_be_zero_or_more_and_a_channel_come_once) {
     cr_expect(eq(int, state_engagement_decode(twice.value, twice.value_len, &got), 0),
               "a channel twice refused");
     expect_same(&got, &none);
+}
+
+/* The value s holds in its batch for contact c7 (its one op). */
+static op_t pending_value(state_store_t *s) {
+    op_t op = {0};
+    cr_assert(eq(int, state_store_pending_each(s, collect, &op), SY_OK));
+    cr_assert(eq(int, op.count, 1), "one op in the batch");
+    return op;
+}
+
+/* Write channel of e alone over v, then expect the batch to hold the bytes a whole
+ * write of e gives, and v to be them too. */
+static void put_channel_expect(state_store_t *s, const state_engagement_key_t *key,
+                               const state_engagement_t *e, state_engagement_value_t *v,
+                               sy_channel_t channel) {
+    cr_assert(eq(int, state_store_engagement_put_channel_at(s, key, e, v, channel), SY_OK));
+    op_t got = pending_value(s), want = value_of(e);
+    cr_expect(eq(sz, got.value_len, want.value_len), "channel %d: length", (int)channel);
+    cr_expect(eq(int, memcmp(got.value, want.value, want.value_len), 0),
+              "channel %d: the bytes of the whole record", (int)channel);
+    cr_expect(eq(int, memcmp(v->bytes, want.value, want.value_len), 0), "v is the value");
+}
+
+Test(state_engagement, a_channel_written_alone_gives_the_bytes_of_the_whole_record) {
+    state_store_t *s = open_mem("engagement-channel");
+    state_engagement_key_t key;
+    state_engagement_value_t v = {0}; /* with a cleared record: none read before */
+    state_engagement_t e, got;
+    state_engagement_clear(&e);
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "c7", errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, &e, &v, errbuf,
+                                                          sizeof errbuf), SY_OK));
+    cr_expect(eq(sz, v.len, 2), "no record: the value of an empty one");
+    state_engagement_t full = sample();
+    static const sy_channel_t order[] = {SY_CHANNEL_SMS, SY_CHANNEL_EMAIL, SY_CHANNEL_WEB,
+                                         SY_CHANNEL_PUSH}; /* in, before, after, between */
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        e.channels[order[i]] = full.channels[SY_CHANNEL_EMAIL];
+        e.channels[order[i]].updated_ms += (int64_t)i;
+        put_channel_expect(s, &key, &e, &v, order[i]);
+    }
+    e.channels[SY_CHANNEL_EMAIL].ignored_streak = 7; /* written over */
+    put_channel_expect(s, &key, &e, &v, SY_CHANNEL_EMAIL);
+    state_engagement_clear(&got);
+    e.channels[SY_CHANNEL_WEB] = got.channels[SY_CHANNEL_WEB]; /* taken out */
+    put_channel_expect(s, &key, &e, &v, SY_CHANNEL_WEB);
+    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, &got, &v, errbuf,
+                                                          sizeof errbuf), SY_OK));
+    expect_same(&got, &e); /* a read after the writes sees the last */
+    e.channels[SY_CHANNEL_SMS].sent_ms++;
+    put_channel_expect(s, &key, &e, &v, SY_CHANNEL_SMS); /* over the value read back */
+    state_store_close(s);
+}
+
+Test(state_engagement, a_value_out_of_order_is_written_whole_in_order) {
+    state_store_t *s = open_mem("engagement-order");
+    state_engagement_t want = sample(), got;
+    op_t op = value_of(&want); /* email, then sms: swapped into sms, then email */
+    uint8_t first[83];
+    memcpy(first, op.value + 2, 83);
+    memmove(op.value + 2, op.value + 2 + 83, 83);
+    memcpy(op.value + 2 + 83, first, 83);
+    cr_assert(eq(int, state_store_changelog_apply(s, STATE_CHANGELOG_CF_ENGAGEMENT, op.key,
+                                                  op.key_len, op.value, op.value_len, errbuf,
+                                                  sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    state_engagement_key_t key;
+    state_engagement_value_t v = {0}; /* with a cleared record: none read before */
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "c7", errbuf, sizeof errbuf), SY_OK));
+    state_engagement_clear(&got);
+    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, &got, &v, errbuf,
+                                                          sizeof errbuf), SY_OK));
+    expect_same(&got, &want);
+    cr_expect(eq(sz, v.len, 0), "a value out of order is not kept");
+    got.channels[SY_CHANNEL_PUSH].updated_ms = 1793700000000;
+    put_channel_expect(s, &key, &got, &v, SY_CHANNEL_PUSH);
+    state_store_close(s);
+}
+
+/* Read contact's record with key made here over e and v. */
+static void get_value(state_store_t *s, const char *contact, state_engagement_t *e,
+                      state_engagement_value_t *v) {
+    state_engagement_key_t key;
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, contact, errbuf, sizeof errbuf),
+                 SY_OK));
+    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, e, v, errbuf,
+                                                          sizeof errbuf), SY_OK), "%s", errbuf);
+}
+
+Test(state_engagement, a_read_over_another_contact_keeps_none_of_its_channels) {
+    state_store_t *s = open_mem("engagement-over");
+    state_engagement_t a = sample(), b, none, e;
+    state_engagement_clear(&b);
+    state_engagement_clear(&none);
+    state_engagement_clear(&e);
+    a.channels[SY_CHANNEL_WEB] = a.channels[SY_CHANNEL_EMAIL];
+    b.channels[SY_CHANNEL_PUSH] = a.channels[SY_CHANNEL_EMAIL];
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "a", &a, errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "b", &b, errbuf, sizeof errbuf), SY_OK));
+    state_engagement_value_t v = {0};
+    get_value(s, "a", &e, &v);
+    expect_same(&e, &a);
+    get_value(s, "b", &e, &v);
+    expect_same(&e, &b); /* email, sms and web of a cleared */
+    state_engagement_key_t key;
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "b", errbuf, sizeof errbuf), SY_OK));
+    e.channels[SY_CHANNEL_VOICE] = a.channels[SY_CHANNEL_EMAIL]; /* a channel written */
+    cr_assert(eq(int, state_store_engagement_put_channel_at(s, &key, &e, &v, SY_CHANNEL_VOICE),
+                 SY_OK));
+    get_value(s, "a", &e, &v);
+    expect_same(&e, &a); /* push and voice of b cleared */
+    get_value(s, "c", &e, &v);
+    expect_same(&e, &none); /* no record */
+    get_value(s, "b", &e, &v);
+    b.channels[SY_CHANNEL_VOICE] = a.channels[SY_CHANNEL_EMAIL];
+    expect_same(&e, &b); /* the write between the reads is seen */
+    state_store_close(s);
+}
+
+Test(state_engagement, a_corrupt_value_read_leaves_a_cleared_record_and_no_value) {
+    state_store_t *s = open_mem("engagement-corrupt");
+    state_engagement_t e = sample(), none;
+    state_engagement_clear(&none);
+    state_engagement_value_t v = {0};
+    cr_assert(eq(int, state_store_engagement_put(s, 2, "a", &e, errbuf, sizeof errbuf), SY_OK));
+    get_value(s, "a", &e, &v);
+    state_engagement_key_t key;
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "z", errbuf, sizeof errbuf), SY_OK));
+    static const uint8_t corrupt[] = {STATE_CODEC_VERSION, 1}; /* one channel, not there */
+    cr_assert(eq(int, state_store_record_put(s, CF_ENGAGEMENT, key.bytes, key.len, corrupt,
+                                             sizeof corrupt), SY_OK));
+    cr_expect(eq(int, state_store_engagement_get_value_at(s, &key, &e, &v, errbuf,
+                                                          sizeof errbuf), SY_ERR_STATE));
+    expect_same(&e, &none);
+    cr_expect(eq(sz, v.len, 0), "no value kept");
+    cr_expect(eq(u32, v.channels, 0), "no channel: the record is cleared");
+    state_store_close(s);
 }
