@@ -153,12 +153,14 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
     return consent_lists_decode(p, value + len, c);
 }
 
-/* The consent under ckey (a contact's key) into *out. */
-static sy_err_t consent_get(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
-                            state_consent_t *out, char *errbuf, size_t errbuf_size) {
+sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
+                                 state_consent_t *out, char *errbuf, size_t errbuf_size) {
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
     char *owned = NULL;
-    assert(ckey_len > 2 && out != NULL);
-    size_t len = 0;
+    assert(s != NULL && out != NULL);
+    size_t len = 0, ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
+        return SY_ERR_LIMIT;
     const uint8_t *value;
     sy_err_t err = state_store_record_read(s, CF_CONSENT, STATE_CONTACT_REC_CONSENT, ckey,
                                            ckey_len, &value, &len, &owned, errbuf,
@@ -174,25 +176,8 @@ static sy_err_t consent_get(state_store_t *s, const uint8_t *ckey, size_t ckey_l
         rocksdb_free(owned);
     if (ok)
         return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt consent of %.*s", (int)(ckey_len - 2),
-             (const char *)ckey + 2);
+    snprintf(errbuf, errbuf_size, "state store: corrupt consent of %s", contact_id);
     return SY_ERR_STATE;
-}
-
-sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
-                                 state_consent_t *out, char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
-    assert(s != NULL && out != NULL);
-    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
-        return SY_ERR_LIMIT;
-    return consent_get(s, ckey, ckey_len, out, errbuf, errbuf_size);
-}
-
-sy_err_t state_store_consent_get_at(state_store_t *s, const state_engagement_key_t *key,
-                                    state_consent_t *out, char *errbuf, size_t errbuf_size) {
-    assert(s != NULL && key != NULL);
-    return consent_get(s, key->bytes, key->len, out, errbuf, errbuf_size);
 }
 
 sy_err_t state_store_consent_put(state_store_t *s, int32_t partition, const char *contact_id,

@@ -335,12 +335,6 @@ sy_err_t state_store_consent_put(state_store_t *store, int32_t partition,
                                  const char *contact_id, const state_consent_t *consent,
                                  char *errbuf, size_t errbuf_size);
 
-/* state_store_consent_get by the contact's key from state_engagement_key_make (below;
- * borrowed): a contact's key is the same in every column family of its records. */
-struct state_engagement_key;
-sy_err_t state_store_consent_get_at(state_store_t *store, const struct state_engagement_key *key,
-                                    state_consent_t *out, char *errbuf, size_t errbuf_size);
-
 /* Decode a consent value: 1 when it is well formed. */
 int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *out);
 

@@ -101,25 +101,6 @@ static bool engagement_contact_is(const engine_t *e, const char *contact_id) {
     return strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
 }
 
-sy_err_t engine_engagement_key(engine_t *e, int32_t partition, const char *contact_id,
-                               char *errbuf, size_t errbuf_size) {
-    assert(e != NULL && contact_id != NULL);
-    if (e->engagement_loaded && e->engagement_partition == partition &&
-        engagement_contact_is(e, contact_id))
-        return SY_OK;
-    e->engagement_loaded = false; /* the key is another contact's now */
-    sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
-                                             errbuf_size);
-    e->engagement_keyed = err == SY_OK;
-    e->engagement_partition = partition;
-    return err;
-}
-
-void engine_engagement_key_drop(engine_t *e) {
-    assert(e != NULL);
-    e->engagement_keyed = false;
-}
-
 sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size) {
     assert(e != NULL && contact_id != NULL);
@@ -127,11 +108,8 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
         engagement_contact_is(e, contact_id))
         return SY_OK;
     e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
-    sy_err_t err = SY_OK;
-    if (!e->engagement_keyed) /* else made for this send's contact (engine_engagement_key) */
-        err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
-                                        errbuf_size);
-    e->engagement_keyed = false;
+    sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
+                                             errbuf_size);
     if (err == SY_OK)
         err = state_store_engagement_get_value_at(e->store, &e->engagement_key,
                                                   &e->engagement, &e->engagement_value,

@@ -91,9 +91,6 @@ struct engine {
      * (engine_engagement_load) over the one before (always a record, as
      * state_engagement_decode needs); every change goes to the store at once. */
     bool engagement_loaded;
-    /* Only within one send (engine_engagement_key): engagement_key is the contact's,
-     * made for its consent read, and the record is not loaded yet. */
-    bool engagement_keyed;
     int32_t engagement_partition;
     state_engagement_key_t engagement_key; /* its contact's: the partition, then the id */
     state_engagement_t engagement;
@@ -285,15 +282,6 @@ sy_err_t engine_safety_on_profile(engine_t *engine, int32_t partition,
  * unless it holds it already. Errors: the store's. */
 sy_err_t engine_engagement_load(engine_t *engine, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size);
-
-/* engine_engagement.c: make engine->engagement_key contact_id's for the reads of one
- * send, its consent's too (state_store_consent_get_at), keeping the record loaded when it
- * is that contact's: engine_engagement_load does not make it again. The send ends with
- * engine_engagement_key_drop (the key is not known to be the next input's). Errors:
- * SY_ERR_LIMIT (contact id too long). */
-sy_err_t engine_engagement_key(engine_t *engine, int32_t partition, const char *contact_id,
-                               char *errbuf, size_t errbuf_size);
-void engine_engagement_key_drop(engine_t *engine);
 
 /* engine_engagement.c: what ev (deliveries, opens, clicks, replies, answers) does to its
  * contact's engagement memory, before the journeys see it. Errors: the store's. */

@@ -384,16 +384,12 @@ static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
         e->counts.capped++;
 }
 
-/* Read the consent of w's contact into the engine's copy (e->consent), by the key made
- * for the send's reads (engine_engagement_key). */
+/* Read the consent of w's contact into the engine's copy (e->consent). */
 static sy_err_t consent_read(engine_walk_t *w) {
     engine_t *e = w->engine;
     assert(w->contact_id != NULL);
-    sy_err_t err = engine_engagement_key(e, w->partition, w->contact_id, w->errbuf,
-                                         w->errbuf_size);
-    return err != SY_OK ? err : state_store_consent_get_at(e->store, &e->engagement_key,
-                                                           &e->consent, w->errbuf,
-                                                           w->errbuf_size);
+    return state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
+                                   w->errbuf, w->errbuf_size);
 }
 
 /* The gate for send, the contact's consent read into e->consent (by the caller: a
@@ -459,11 +455,8 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
                              engine_verdict_t *verdict) {
     assert(w != NULL && send != NULL);
     w->best_chosen = false;
-    sy_err_t err = SY_OK;
     if (send->best)
-        err = best_gate(w, send, verdict);
-    else if ((err = consent_read(w)) == SY_OK)
-        err = safety_gate(w, send, false, verdict);
-    engine_engagement_key_drop(w->engine);
-    return err;
+        return best_gate(w, send, verdict);
+    sy_err_t err = consent_read(w);
+    return err == SY_OK ? safety_gate(w, send, false, verdict) : err;
 }

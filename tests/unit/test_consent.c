@@ -1,8 +1,8 @@
 /* test_consent.c — consent (engine_safety.h, state_consent.c): SMS keywords in their
  * spellings, the settings read from config words, and a contact's consent record kept
  * in the store, committed and carried into a second store by the changelog, and read
- * into a copy that held another contact's, also by a key made once. The engine's gate is
- * pinned by the simulate transcript in tests/cli/test_simulate.c. No Kafka. */
+ * into a copy that held another contact's. The engine's gate is pinned by the simulate
+ * transcript in tests/cli/test_simulate.c. No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -149,34 +149,4 @@ Test(consent, a_read_into_a_used_copy_keeps_nothing_of_the_last_contact) {
     cr_expect(eq(int, c.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_OPTED_IN));
     cr_expect(eq(sz, c.lists_count, 0));
     cr_expect(eq(sz, c.sends_count, 0));
-}
-
-/* A contact's key made once (state_engagement_key_make) reads its consent as its id does,
- * and sees a write made between two reads. */
-Test(consent, a_key_made_once_reads_the_record_its_id_does) {
-    state_engagement_key_t key;
-    state_consent_t c, by_key;
-    cr_assert(eq(int, state_engagement_key_make(&key, 0, "cid", sf.errbuf, sizeof sf.errbuf),
-                 SY_OK));
-    cr_assert(eq(int, state_store_consent_get_at(sf.store, &key, &by_key, sf.errbuf,
-                                                 sizeof sf.errbuf), SY_OK));
-    cr_expect(eq(int, by_key.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_UNKNOWN), "none yet");
-    cr_assert(eq(int, state_store_consent_get(sf.store, 0, "cid", &c, sf.errbuf,
-                                              sizeof sf.errbuf), SY_OK));
-    c.slots[SY_CHANNEL_SMS] = (state_consent_slot_t){STATE_CONSENT_OPTED_OUT,
-                                                     STATE_CONSENT_CAUSE_KEYWORD, T0_MS};
-    cr_assert(eq(int, state_store_consent_put(sf.store, 0, "cid", &c, sf.errbuf,
-                                              sizeof sf.errbuf), SY_OK));
-    cr_assert(eq(int, state_store_consent_get_at(sf.store, &key, &by_key, sf.errbuf,
-                                                 sizeof sf.errbuf), SY_OK));
-    cr_expect(eq(int, by_key.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_OPTED_OUT),
-              "the write between the reads is seen");
-    cr_expect(eq(i64, by_key.slots[SY_CHANNEL_SMS].time_ms, T0_MS));
-    state_engagement_key_t other;
-    cr_assert(eq(int, state_engagement_key_make(&other, 1, "cid", sf.errbuf, sizeof sf.errbuf),
-                 SY_OK));
-    cr_assert(eq(int, state_store_consent_get_at(sf.store, &other, &by_key, sf.errbuf,
-                                                 sizeof sf.errbuf), SY_OK));
-    cr_expect(eq(int, by_key.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_UNKNOWN),
-              "another partition's key: another record");
 }

@@ -2,10 +2,9 @@
  * config skips a marketing email (fatigued:email, counted) once the contact ignored N
  * emails and engaged on another channel, never a transactional one, and a journey's
  * `fatigue: {email: off}` lifts it; a best-channel send held by quiet hours picks again
- * at its release; a failed read of another contact's memory keeps none cached, the
- * cache tells an id from its prefix, and a send's key serves that send's load alone. The
- * values of the memory itself are pinned by the simulate transcripts
- * (tests/journeys/engagement); the environment is engine_fixture.h's.
+ * at its release; a failed read of another contact's memory keeps none cached, and the
+ * cache tells an id from its prefix. The values of the memory itself are pinned by the
+ * simulate transcripts (tests/journeys/engagement); the environment is engine_fixture.h's.
  * No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -187,32 +186,4 @@ Test(engine_lang, the_engagement_cache_tells_an_id_from_its_prefix) {
         cr_expect(eq(i64, lx.engine->engagement.channels[SY_CHANNEL_SMS].sent_ms,
                      (int64_t)strlen(ids[i])), "the record of %s", ids[i]);
     }
-}
-
-/* The key made for a send's reads (engine_engagement_key) serves the load of that send;
- * once dropped at the send's end, a load of another contact makes its own. */
-Test(engine_lang, a_send_key_serves_its_send_only) {
-    lx_open(FATIGUE_YAML(""));
-    for (int i = 2; i <= 3; i++) { /* ab: 2, abc: 3 */
-        state_engagement_t m;
-        state_engagement_clear(&m);
-        m.channels[SY_CHANNEL_SMS].updated_ms = m.channels[SY_CHANNEL_SMS].sent_ms = i;
-        cr_assert(eq(int, state_store_engagement_put(lx.store, 0, i == 2 ? "ab" : "abc", &m,
-                                                     errbuf, sizeof errbuf), SY_OK));
-    }
-    engine_t *e = lx.engine;
-    cr_assert(eq(int, engine_engagement_key(e, 0, "ab", errbuf, sizeof errbuf), SY_OK));
-    engine_engagement_key_drop(e); /* a send that never read the memory */
-    cr_assert(eq(int, engine_engagement_load(e, 0, "abc", errbuf, sizeof errbuf), SY_OK));
-    cr_expect(eq(i64, e->engagement.channels[SY_CHANNEL_SMS].sent_ms, 3), "abc's record");
-    cr_assert(eq(int, engine_engagement_key(e, 0, "ab", errbuf, sizeof errbuf), SY_OK));
-    cr_assert(eq(int, engine_engagement_load(e, 0, "ab", errbuf, sizeof errbuf), SY_OK));
-    engine_engagement_key_drop(e);
-    cr_expect(eq(i64, e->engagement.channels[SY_CHANNEL_SMS].sent_ms, 2), "ab's, by the key");
-    cr_assert(eq(int, engine_engagement_key(e, 0, "ab", errbuf, sizeof errbuf), SY_OK));
-    cr_expect(e->engagement_loaded, "the contact's record loaded stays");
-    engine_engagement_key_drop(e);
-    cr_assert(eq(int, engine_engagement_load(e, 1, "ab", errbuf, sizeof errbuf), SY_OK));
-    cr_expect(eq(i64, e->engagement.channels[SY_CHANNEL_SMS].updated_ms, INT64_MIN),
-              "another partition: another (empty) record");
 }
