@@ -183,7 +183,7 @@ static uint64_t key_hash(const uint8_t *ckey, size_t len) {
 
 static bool entry_is(const contact_entry_t *e, const uint8_t *ckey, size_t len) {
     /* no assert: a leaf of every lookup; callers assert the key */
-    return e->key_len == len && memcmp(e->data, ckey, len) == 0;
+    return e->key_len == len && sy_hash_key_equal(e->data, ckey, len);
 }
 
 /* The contact's entry, or NULL: the memo first (an event's reads and a commit's writes

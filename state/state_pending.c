@@ -81,7 +81,7 @@ static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         pending_entry_t *e = &map[i];
         if (!e->key || (e->hash == hash && e->key_len == key_len &&
-                        memcmp(e->key, key, key_len) == 0))
+                        sy_hash_key_equal(e->key, key, key_len)))
             return e;
     }
 }
@@ -154,7 +154,7 @@ static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, u
             return slot;
         const pending_op_t *op = &pending->ops[*slot - 1];
         if (op->hash == hash && op->cf == cf && op->key_len == key_len &&
-            memcmp(op->key, key, key_len) == 0)
+            sy_hash_key_equal(op->key, key, key_len))
             return slot;
     }
 }
