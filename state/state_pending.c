@@ -202,30 +202,22 @@ static pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t h
     return op;
 }
 
-/* The op of (cf, key), whose op_hash is hash; when the batch has none, NULL, or with
- * create a new one that writes nothing yet, with value_cap bytes for a value (NULL too on
- * out of memory). */
-static pending_op_t *op_find_hashed(state_pending_t *pending, uint64_t hash, uint8_t cf,
-                                    const uint8_t *key, size_t key_len, int create,
-                                    size_t value_cap) {
+/* The op of (cf, key); when the batch has none, NULL, or with create a new one that
+ * writes nothing yet, with value_cap bytes for a value (NULL too on out of memory).
+ * Inline: the lookup of every op put and delete. */
+static inline pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                                    size_t key_len, int create, size_t value_cap) {
     if (key_len < 2 || (!create && !pending->ops_count))
         return NULL;
     if ((pending->ops_count + 1) * 2 > pending->ops_index_capacity &&
         (pending->ops_count >= UINT32_MAX / 2 || !op_index_grow(pending)))
         return NULL;
+    uint64_t hash = op_hash(cf, key, key_len);
     uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
     assert(!*slot || *slot <= pending->ops_count);
     if (*slot)
         return &pending->ops[*slot - 1];
     return create ? op_add(pending, slot, hash, cf, key, key_len, value_cap) : NULL;
-}
-
-static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                             size_t key_len, int create, size_t value_cap) {
-    /* no assert: op_find_hashed asserts */
-    return key_len < 2 ? NULL
-                       : op_find_hashed(pending, op_hash(cf, key, key_len), cf, key, key_len,
-                                        create, value_cap);
 }
 
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
