@@ -167,7 +167,7 @@ int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *jo
         return -1;
     assert(journey_id && t->journeys_count <= STATE_CONTACT_JOURNEYS_MAX);
     for (size_t i = 0; i < t->journeys_count; i++)
-        if (t->journey_lens[i] == len && memcmp(t->journey_ids[i], journey_id, len) == 0)
+        if (t->journey_lens[i] == len && sy_hash_key_equal(t->journey_ids[i], journey_id, len))
             return (int)i;
     if (t->journeys_count == STATE_CONTACT_JOURNEYS_MAX)
         return -1;
