@@ -180,9 +180,10 @@ static int op_index_grow(state_pending_t *pending) {
 
 /* A new op of (cf, key) at the empty index slot, writing nothing yet: key copied and
  * value_cap bytes for its value behind it, in one piece of the arena. NULL on out of
- * memory. */
-static pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t hash,
-                            uint8_t cf, const uint8_t *key, size_t key_len, size_t value_cap) {
+ * memory. Inline: in op_find, once per key a batch writes. */
+static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t hash,
+                                   uint8_t cf, const uint8_t *key, size_t key_len,
+                                   size_t value_cap) {
     assert(!*slot && key_len >= 2 && value_cap <= SIZE_MAX - key_len);
     pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
                                       pending->ops_count + 1, sizeof *ops, PENDING_OPS_INITIAL);
@@ -204,7 +205,7 @@ static pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t h
 
 /* The op of (cf, key); when the batch has none, NULL, or with create a new one that
  * writes nothing yet, with value_cap bytes for a value (NULL too on out of memory).
- * Inline: the lookup of every op put and delete. */
+ * Inline: the lookup of every op put and delete (gcc keeps one copy, op_add in it). */
 static inline pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                                     size_t key_len, int create, size_t value_cap) {
     if (key_len < 2 || (!create && !pending->ops_count))
