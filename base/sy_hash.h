@@ -1,7 +1,8 @@
 /* sy_hash.h — the project's fixed, non-cryptographic hashes: FNV-1a (32 and 64 bit) and
  * MurmurHash3's 64-bit finalizer. Their outputs are persisted or shared (action ids,
  * split buckets, derived transactional ids), so they never change and never depend on
- * the platform. Apart: sy_hash_table64, for in-memory tables only, which may change.
+ * the platform. Apart: sy_hash_table64, for in-memory tables only, which may change, and
+ * sy_hash_key_equal, those tables' key compare.
  * Not for anything an attacker chooses the input of. */
 #ifndef SY_HASH_H
 #define SY_HASH_H
@@ -74,6 +75,25 @@ static inline uint64_t sy_hash_table64(uint64_t seed, const void *p, size_t len)
         h ^= h >> 32;
     }
     return sy_hash_mix64((h ^ sy_hash_tail64(b, i, len)) * UINT64_C(0xc4ceb9fe1a85ec53));
+}
+
+/* Whether the len bytes at a and b are the same: the key compare of in-memory hash tables,
+ * whose keys are short, 8 bytes a step and the last 8 bytes overlapping, not a call to
+ * libc's memcmp. */
+static inline int sy_hash_key_equal(const void *a, const void *b, size_t len) {
+    const unsigned char *x = a, *y = b;
+    uint64_t u, v;
+    if (len < 8)
+        return memcmp(x, y, len) == 0;
+    for (size_t i = 0; i + 8 < len; i += 8) {
+        memcpy(&u, x + i, sizeof u);
+        memcpy(&v, y + i, sizeof v);
+        if (u != v)
+            return 0;
+    }
+    memcpy(&u, x + len - 8, sizeof u);
+    memcpy(&v, y + len - 8, sizeof v);
+    return u == v;
 }
 
 /* MurmurHash2 as Kafka's Java client computes it (Utils.murmur2), whose partitioner

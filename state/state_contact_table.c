@@ -18,10 +18,12 @@
  * ~150 bytes, so chains stay under 1 on average and the index costs 1/32 of the budget. */
 #define TABLE_BUDGET_BYTES_PER_BUCKET 256
 #define TABLE_BUCKETS_MIN 64
-/* A record's header: its id and its length (or ABSENT), two uint16_t in the machine's
- * order (the table is never written anywhere), read and written with memcpy. */
+/* A record's header: its id (with REC_ABSENT set when the record is known to have no
+ * value) and the length of its value (0 when absent), two uint16_t in the machine's order
+ * (the table is never written anywhere), read and written with memcpy as one uint32_t:
+ * a walk over an entry's records takes one load and no test of ABSENT per record. */
 #define REC_HEADER_BYTES 4
-#define REC_ABSENT 0xffffu
+#define REC_ABSENT 0x8000u
 /* An entry's key and records together: room for a full consent record and a full
  * event-id record beside a few hundred instances. */
 #define ENTRY_BYTES_MAX (3 * STATE_CONTACT_VALUE_BYTES_MAX)
@@ -32,7 +34,8 @@
 #define ENTRY_BYTES_STEP 32
 #define ENTRY_MALLOC_OVERHEAD 16
 
-_Static_assert(STATE_CONTACT_VALUE_BYTES_MAX < REC_ABSENT, "a kept length is never ABSENT");
+_Static_assert(STATE_CONTACT_VALUE_BYTES_MAX <= UINT16_MAX, "a kept length fits its header");
+_Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_ABSENT, "no record id has ABSENT set");
 _Static_assert(2 + SY_ID_BYTES_MAX <= UINT8_MAX, "a contact key's length fits its byte");
 
 typedef struct contact_entry {
@@ -61,24 +64,31 @@ struct state_contact_table {
     uint8_t scratch[ENTRY_BYTES_MAX]; /* a put's new records */
 };
 
-static void header_get(const uint8_t *r, uint16_t *rec, size_t *len) {
+/* The header at r, as one word: header_id and header_size read it. */
+static uint32_t header_get(const uint8_t *r) {
     /* no assert: a leaf of every record walk */
     uint16_t h[2];
     memcpy(h, r, sizeof h);
-    *rec = h[0];
-    *len = h[1];
+    return (uint32_t)h[0] | (uint32_t)h[1] << 16;
 }
 
-static void header_put(uint8_t *r, uint16_t rec, size_t len) {
-    assert(len <= REC_ABSENT);
-    uint16_t h[2] = {rec, (uint16_t)len};
-    memcpy(r, h, sizeof h);
-}
-
-/* The bytes a record with header length len takes. */
-static size_t record_size(size_t len) {
+/* The record id of header h, without REC_ABSENT. */
+static uint16_t header_rec(uint32_t h) {
     /* no assert: pure */
-    return REC_HEADER_BYTES + (len == REC_ABSENT ? 0 : len);
+    return (uint16_t)(h & (REC_ABSENT - 1));
+}
+
+/* The bytes the record of header h takes, header and value. */
+static size_t header_size(uint32_t h) {
+    /* no assert: pure */
+    return REC_HEADER_BYTES + (h >> 16);
+}
+
+/* Write the header of record rec: a value of len bytes, or none (value NULL). */
+static void header_put(uint8_t *r, uint16_t rec, const uint8_t *value, size_t len) {
+    assert(rec < REC_ABSENT && len <= UINT16_MAX && (value || !len));
+    uint16_t h[2] = {(uint16_t)(value ? rec : rec | REC_ABSENT), (uint16_t)len};
+    memcpy(r, h, sizeof h);
 }
 
 static size_t entry_bytes(const contact_entry_t *e) {
@@ -157,7 +167,7 @@ int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *jo
         return -1;
     assert(journey_id && t->journeys_count <= STATE_CONTACT_JOURNEYS_MAX);
     for (size_t i = 0; i < t->journeys_count; i++)
-        if (t->journey_lens[i] == len && memcmp(t->journey_ids[i], journey_id, len) == 0)
+        if (t->journey_lens[i] == len && sy_hash_key_equal(t->journey_ids[i], journey_id, len))
             return (int)i;
     if (t->journeys_count == STATE_CONTACT_JOURNEYS_MAX)
         return -1;
@@ -173,26 +183,33 @@ static uint64_t key_hash(const uint8_t *ckey, size_t len) {
 
 static bool entry_is(const contact_entry_t *e, const uint8_t *ckey, size_t len) {
     /* no assert: a leaf of every lookup; callers assert the key */
-    return e->key_len == len && memcmp(e->data, ckey, len) == 0;
+    return e->key_len == len && sy_hash_key_equal(e->data, ckey, len);
 }
 
-/* The contact's entry, or NULL; *link (when asked) is where the chain points at it, or
- * the bucket's head when there is none. */
+/* The contact's entry, or NULL: the memo first (an event's reads and a commit's writes
+ * come a contact at a time), then its chain. */
 static contact_entry_t *entry_find(state_contact_table_t *t, const uint8_t *ckey,
-                                   size_t len, contact_entry_t ***link) {
+                                   size_t len) {
     assert(len >= 2 && len <= 2 + SY_ID_BYTES_MAX);
-    if (!link && t->last && entry_is(t->last, ckey, len))
+    if (t->last && entry_is(t->last, ckey, len))
         return t->last;
     uint64_t hash = key_hash(ckey, len);
-    contact_entry_t **at = &t->buckets[hash & (t->buckets_count - 1)];
-    for (; *at; at = &(*at)->next)
-        if ((*at)->hash == hash && entry_is(*at, ckey, len))
-            break;
-    if (link)
-        *link = at;
-    if (*at)
-        t->last = *at;
-    return *at;
+    contact_entry_t *e = t->buckets[hash & (t->buckets_count - 1)];
+    while (e && !(e->hash == hash && entry_is(e, ckey, len)))
+        e = e->next;
+    if (e)
+        t->last = e;
+    return e;
+}
+
+/* Where e's chain points at it. */
+static contact_entry_t **entry_link(state_contact_table_t *t, const contact_entry_t *e) {
+    contact_entry_t **at = &t->buckets[e->hash & (t->buckets_count - 1)];
+    while (*at != e) {
+        assert(*at);
+        at = &(*at)->next;
+    }
+    return at;
 }
 
 /* The record rec of e: its offset in data, or 0 when e has none. */
@@ -200,12 +217,10 @@ static size_t record_find(const contact_entry_t *e, uint16_t rec) {
     size_t at = e->key_len, end = e->key_len + e->records_len;
     assert(end <= e->capacity);
     while (at < end) {
-        uint16_t id;
-        size_t len;
-        header_get(e->data + at, &id, &len);
-        if (id == rec)
+        uint32_t h = header_get(e->data + at);
+        if (header_rec(h) == rec)
             return at;
-        at += record_size(len);
+        at += header_size(h);
     }
     return 0;
 }
@@ -216,7 +231,7 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
     if (!t)
         return STATE_CACHE_MISS;
     assert(ckey && value && value_len);
-    contact_entry_t *e = entry_find(t, ckey, ckey_len, NULL);
+    contact_entry_t *e = entry_find(t, ckey, ckey_len);
     size_t at = e ? record_find(e, rec) : 0;
     if (!at && t->whole) {
         t->stats.absent_hits++;
@@ -227,25 +242,20 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
         return STATE_CACHE_MISS;
     }
     e->referenced = 1;
-    uint16_t id;
-    size_t len;
-    header_get(e->data + at, &id, &len);
-    if (len == REC_ABSENT) {
+    uint32_t h = header_get(e->data + at);
+    if (h & REC_ABSENT) {
         t->stats.absent_hits++;
         return STATE_CACHE_ABSENT;
     }
     t->stats.hits++;
     *value = e->data + at + REC_HEADER_BYTES;
-    *value_len = len;
+    *value_len = header_size(h) - REC_HEADER_BYTES;
     return STATE_CACHE_HIT;
 }
 
 /* Unlink e from its chain and the entries vector, and free it. */
 static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
-    contact_entry_t **at = &t->buckets[e->hash & (t->buckets_count - 1)];
-    while (*at != e)
-        at = &(*at)->next;
-    *at = e->next;
+    *entry_link(t, e) = e->next;
     assert(e->index < t->count && t->entries[e->index] == e);
     t->entries[e->index] = t->entries[--t->count];
     t->entries[e->index]->index = e->index;
@@ -309,11 +319,9 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         size_t at = e->key_len, end = e->key_len + e->records_len;
         while (at < end) {
             const uint8_t *r = e->data + at;
-            uint16_t id;
-            size_t len;
-            header_get(r, &id, &len);
-            size_t size = record_size(len);
-            if (id != rec) {
+            uint32_t h = header_get(r);
+            size_t size = header_size(h);
+            if (header_rec(h) != rec) {
                 memcpy(t->scratch + n, r, size);
                 n += size;
             }
@@ -325,19 +333,17 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         t->whole = false; /* the record is RocksDB's only */
         return n;
     }
-    size_t len = value ? value_len : REC_ABSENT;
     uint8_t *r = t->scratch + n;
-    header_put(r, rec, len);
-    if (value)
+    header_put(r, rec, value, value_len);
+    if (value_len)
         memcpy(r + REC_HEADER_BYTES, value, value_len);
-    return n + record_size(len);
+    return n + REC_HEADER_BYTES + value_len;
 }
 
-/* A new entry holding ckey and the scratch's n bytes of records, in place of old at *link,
- * or added (old NULL). NULL on out of memory (old is then left as it was). */
-static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t **link,
-                                      contact_entry_t *old, const uint8_t *ckey,
-                                      size_t ckey_len, size_t n) {
+/* A new entry holding ckey and the scratch's n bytes of records, in place of old in its
+ * chain, or added (old NULL). NULL on out of memory (old is then left as it was). */
+static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t *old,
+                                      const uint8_t *ckey, size_t ckey_len, size_t n) {
     size_t needed = ckey_len + n;
     if (old && needed < old->capacity + old->capacity / 2) /* it grows: leave room */
         needed = old->capacity + old->capacity / 2;
@@ -345,8 +351,11 @@ static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t 
         needed = ckey_len + n > ENTRY_BYTES_MAX ? ckey_len + n : ENTRY_BYTES_MAX;
     size_t capacity = (needed + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP * ENTRY_BYTES_STEP;
     assert(capacity <= UINT32_MAX && ckey_len <= UINT8_MAX);
-    uint64_t hash = key_hash(ckey, ckey_len);
-    if (!old) { /* making room may evict from the chain at link: add at its head */
+    uint64_t hash = old ? old->hash : key_hash(ckey, ckey_len);
+    contact_entry_t **link;
+    if (old) {
+        link = entry_link(t, old);
+    } else { /* making room may evict from the chain: find its head after */
         if (!entries_room(t))
             return NULL;
         link = &t->buckets[hash & (t->buckets_count - 1)];
@@ -380,23 +389,19 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
                                size_t value_len) {
     assert(value || !value_len);
     size_t end = e->key_len + e->records_len, at = record_find(e, rec), old_size = 0;
-    if (at) {
-        uint16_t id;
-        size_t old_len;
-        header_get(e->data + at, &id, &old_len);
-        old_size = record_size(old_len);
-    } else {
+    if (at)
+        old_size = header_size(header_get(e->data + at));
+    else
         at = end;
-    }
-    size_t new_size = record_size(value ? value_len : REC_ABSENT);
+    size_t new_size = REC_HEADER_BYTES + value_len;
     size_t new_end = end - old_size + new_size;
     if (value_len > STATE_CONTACT_VALUE_BYTES_MAX || new_end > ENTRY_BYTES_MAX ||
         new_end > e->capacity)
         return 0;
     if (new_size != old_size)
         memmove(e->data + at + new_size, e->data + at + old_size, end - at - old_size);
-    header_put(e->data + at, rec, value ? value_len : REC_ABSENT);
-    if (value)
+    header_put(e->data + at, rec, value, value_len);
+    if (value_len)
         memcpy(e->data + at + REC_HEADER_BYTES, value, value_len);
     e->records_len = (uint32_t)(new_end - e->key_len);
     return 1;
@@ -407,8 +412,7 @@ void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size
     if (!t)
         return;
     assert(ckey && ckey_len >= 2 && (value || !value_len));
-    contact_entry_t **link;
-    contact_entry_t *e = entry_find(t, ckey, ckey_len, &link);
+    contact_entry_t *e = entry_find(t, ckey, ckey_len);
     if (e && record_put_in_place(e, rec, value, value_len)) {
         e->referenced = 1;
         return; /* the entry's bytes, so the budget, are as they were */
@@ -419,7 +423,7 @@ void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size
         memcpy(e->data + ckey_len, t->scratch, n);
         e->records_len = (uint32_t)n;
         e->referenced = 1;
-    } else if (!entry_replace(t, link, e, ckey, ckey_len, n)) {
+    } else if (!entry_replace(t, e, ckey, ckey_len, n)) {
         if (e) /* no memory for the new value: the old one must not stay */
             entry_remove(t, e);
         t->whole = false;

@@ -81,7 +81,7 @@ static pending_entry_t *map_slot(pending_entry_t *map, size_t capacity, uint64_t
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         pending_entry_t *e = &map[i];
         if (!e->key || (e->hash == hash && e->key_len == key_len &&
-                        memcmp(e->key, key, key_len) == 0))
+                        sy_hash_key_equal(e->key, key, key_len)))
             return e;
     }
 }
@@ -154,7 +154,7 @@ static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, u
             return slot;
         const pending_op_t *op = &pending->ops[*slot - 1];
         if (op->hash == hash && op->cf == cf && op->key_len == key_len &&
-            memcmp(op->key, key, key_len) == 0)
+            sy_hash_key_equal(op->key, key, key_len))
             return slot;
     }
 }
@@ -180,9 +180,10 @@ static int op_index_grow(state_pending_t *pending) {
 
 /* A new op of (cf, key) at the empty index slot, writing nothing yet: key copied and
  * value_cap bytes for its value behind it, in one piece of the arena. NULL on out of
- * memory. */
-static pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t hash,
-                            uint8_t cf, const uint8_t *key, size_t key_len, size_t value_cap) {
+ * memory. Inline: in op_find, once per key a batch writes. */
+static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t hash,
+                                   uint8_t cf, const uint8_t *key, size_t key_len,
+                                   size_t value_cap) {
     assert(!*slot && key_len >= 2 && value_cap <= SIZE_MAX - key_len);
     pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
                                       pending->ops_count + 1, sizeof *ops, PENDING_OPS_INITIAL);
@@ -202,30 +203,22 @@ static pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t h
     return op;
 }
 
-/* The op of (cf, key), whose op_hash is hash; when the batch has none, NULL, or with
- * create a new one that writes nothing yet, with value_cap bytes for a value (NULL too on
- * out of memory). */
-static pending_op_t *op_find_hashed(state_pending_t *pending, uint64_t hash, uint8_t cf,
-                                    const uint8_t *key, size_t key_len, int create,
-                                    size_t value_cap) {
+/* The op of (cf, key); when the batch has none, NULL, or with create a new one that
+ * writes nothing yet, with value_cap bytes for a value (NULL too on out of memory).
+ * Inline: the lookup of every op put and delete (gcc keeps one copy, op_add in it). */
+static inline pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                                    size_t key_len, int create, size_t value_cap) {
     if (key_len < 2 || (!create && !pending->ops_count))
         return NULL;
     if ((pending->ops_count + 1) * 2 > pending->ops_index_capacity &&
         (pending->ops_count >= UINT32_MAX / 2 || !op_index_grow(pending)))
         return NULL;
+    uint64_t hash = op_hash(cf, key, key_len);
     uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
     assert(!*slot || *slot <= pending->ops_count);
     if (*slot)
         return &pending->ops[*slot - 1];
     return create ? op_add(pending, slot, hash, cf, key, key_len, value_cap) : NULL;
-}
-
-static pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                             size_t key_len, int create, size_t value_cap) {
-    /* no assert: op_find_hashed asserts */
-    return key_len < 2 ? NULL
-                       : op_find_hashed(pending, op_hash(cf, key, key_len), cf, key, key_len,
-                                        create, value_cap);
 }
 
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
@@ -290,14 +283,58 @@ int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t 
     return op_delete(pending, op_find(pending, cf, key, key_len, committed, 0), committed);
 }
 
-int state_pending_op_fold(state_pending_t *to, const pending_op_t *op) {
-    assert(to && op && op->key_len >= 2);
-    if (op->kind == PENDING_OP_NONE)
-        return 1;
+/* A new op of to at the empty index slot, writing what op (another log's, not NONE)
+ * writes: its key and value copied in one piece of the arena, with one copy when they lie
+ * together in op's log (as op_add puts them). 0 on out of memory. */
+static int op_add_folded(state_pending_t *to, uint32_t *slot, const pending_op_t *op) {
+    assert(!*slot && op->kind != PENDING_OP_NONE && op->key_len >= 2);
+    pending_op_t *ops = sy_array_grow(to->ops, &to->ops_capacity, to->ops_count + 1,
+                                      sizeof *ops, PENDING_OPS_INITIAL);
+    if (!ops)
+        return 0;
+    to->ops = ops;
     int put = op->kind == PENDING_OP_PUT;
-    pending_op_t *into =
-        op_find_hashed(to, op->hash, op->cf, op->key, op->key_len, 1, put ? op->value_len : 0);
-    return put ? op_put_value(to, into, op->value, op->value_len) : op_delete(to, into, 1);
+    size_t key_len = op->key_len, value_len = put ? op->value_len : 0;
+    uint8_t *k = arena_alloc(&to->arena, key_len + value_len);
+    if (!k)
+        return 0;
+    if (op->value == op->key + key_len) {
+        memcpy(k, op->key, key_len + value_len);
+    } else {
+        memcpy(k, op->key, key_len);
+        if (value_len)
+            memcpy(k + key_len, op->value, value_len);
+    }
+    ops[to->ops_count++] = (pending_op_t){
+        .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put, .partition = op->partition,
+        .hash = op->hash, .key = k, .key_len = key_len, .value = k + key_len,
+        .value_len = value_len, .value_cap = value_len};
+    *slot = (uint32_t)to->ops_count;
+    return 1;
+}
+
+/* Fold op (not NONE) into to, as state_pending_ops_fold. Inline: once per op folded. */
+static inline int op_fold(state_pending_t *to, const pending_op_t *op) {
+    if ((to->ops_count + 1) * 2 > to->ops_index_capacity &&
+        (to->ops_count >= UINT32_MAX / 2 || !op_index_grow(to)))
+        return 0;
+    uint32_t *slot = op_slot(to, op->hash, op->cf, op->key, op->key_len);
+    assert(!*slot || *slot <= to->ops_count);
+    if (!*slot)
+        return op_add_folded(to, slot, op);
+    pending_op_t *into = &to->ops[*slot - 1];
+    return op->kind == PENDING_OP_PUT ? op_put_value(to, into, op->value, op->value_len)
+                                      : op_delete(to, into, 1);
+}
+
+int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from) {
+    assert(to && from && to != from && !from->ops_lost);
+    for (size_t i = 0; i < from->ops_count && !to->ops_lost; i++) {
+        const pending_op_t *op = &from->ops[i];
+        if (op->kind != PENDING_OP_NONE && !op_fold(to, op))
+            to->ops_lost = 1;
+    }
+    return !to->ops_lost;
 }
 
 const pending_entry_t *state_pending_get(const state_pending_t *pending, const uint8_t *key,

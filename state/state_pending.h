@@ -87,11 +87,12 @@ int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *ke
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed);
 
-/* Fold op, an op of another log (a committed batch's), into to's log: its put, or its
- * delete as a tombstone, as state_pending_op_put and _op_delete with committed would
- * write it (an op that writes nothing adds nothing). Reuses op's hash. Errors as
- * state_pending_op_put. */
-int state_pending_op_fold(state_pending_t *to, const pending_op_t *op);
+/* Fold every op of from, another log (a committed batch's), into to's log, in from's
+ * order: each put, or delete as a tombstone, as state_pending_op_put and _op_delete with
+ * committed would write it (an op that writes nothing adds nothing). Reuses each op's
+ * hash; copies keys and values (from is only read). 0 on out of memory: to's ops_lost is
+ * set until its next reset, and the ops after the failed one are not folded. */
+int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from);
 
 /* The op log's write of key in cf (PENDING_OP_PUT, _DELETE or _NONE), or NULL when it
  * has none. */

@@ -641,8 +641,8 @@ static void batch_reset(state_store_t *s, bool committed) {
 /* The contact table's record of a write of key in column family cf: *ckey_len (the
  * contact's part of key, which starts it) and *rec. 0 for writes the table does not keep
  * (timers, counts, leases, too many journeys). */
-static int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
-                     size_t *ckey_len, uint16_t *rec) {
+static inline int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
+                            size_t *ckey_len, uint16_t *rec) {
     const uint8_t *sep;
     assert(key && key_len >= 2); /* the partition, then more but for stream times */
     *ckey_len = key_len;

@@ -52,12 +52,9 @@ char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t ke
 }
 
 int state_store_unwritten_take(state_store_t *s) {
-    const state_pending_t *p = &s->pending;
-    assert(!p->ops_lost);
-    for (size_t i = 0; i < p->ops_count; i++)
-        state_pending_op_fold(&s->unwritten, &p->ops[i]);
+    assert(s && !s->pending.ops_lost);
     s->checkpoint_batches_since++;
-    return !s->unwritten.ops_lost;
+    return state_pending_ops_fold(&s->unwritten, &s->pending);
 }
 
 bool state_store_checkpoint_due(const state_store_t *s) {

@@ -133,6 +133,33 @@ Test(state_contact_table, a_record_rewritten_between_others_leaves_them_intact) 
     state_contact_table_close(t);
 }
 
+/* Every kind of record and every journey slot, put one by one to a contact: each reads
+ * back as put, and one never put reads as missing, whatever the records beside it. */
+Test(state_contact_table, each_of_many_records_reads_as_put_and_only_those) {
+    static const uint16_t kinds[] = {STATE_CONTACT_REC_PROFILE, STATE_CONTACT_REC_EVENT_IDS,
+                                     STATE_CONTACT_REC_CONSENT, STATE_CONTACT_REC_ENGAGEMENT};
+    char value[32];
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, 1 << 20), SY_OK));
+    for (unsigned slot = 0; slot < STATE_CONTACT_JOURNEYS_MAX; slot += 3) {
+        snprintf(value, sizeof value, "slot-%u", slot);
+        put(t, "ann", (uint16_t)(STATE_CONTACT_REC_INSTANCE | slot), slot % 2 ? value : NULL);
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k += 2)
+        put(t, "ann", kinds[k], "kind");
+    for (unsigned slot = 0; slot < STATE_CONTACT_JOURNEYS_MAX; slot++) {
+        snprintf(value, sizeof value, "slot-%u", slot);
+        const char *want = slot % 3 ? "(miss)" : slot % 2 ? value : "(absent)";
+        cr_assert(eq(str, (char *)value_of(t, "ann", (uint16_t)(STATE_CONTACT_REC_INSTANCE |
+                                                                 slot)), (char *)want),
+                  "slot %u", slot);
+    }
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
+        cr_assert(eq(str, (char *)value_of(t, "ann", kinds[k]), k % 2 ? "(miss)" : "kind"),
+                  "kind %zu", k);
+    state_contact_table_close(t);
+}
+
 Test(state_contact_table, a_value_too_long_to_keep_removes_the_old_one) {
     static char longer[STATE_CONTACT_VALUE_BYTES_MAX + 2];
     state_contact_table_t *t = NULL;

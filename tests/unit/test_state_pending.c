@@ -48,8 +48,7 @@ static const char *write_of(const state_pending_t *p, const char *name) {
 }
 
 static void fold_all(state_pending_t *to, const state_pending_t *from) {
-    for (size_t i = 0; i < from->ops_count; i++)
-        cr_assert(state_pending_op_fold(to, &from->ops[i]));
+    cr_assert(state_pending_ops_fold(to, from));
 }
 
 Test(state_pending, a_folded_batch_writes_over_the_older_ones_key_by_key) {
@@ -78,6 +77,36 @@ Test(state_pending, a_folded_batch_writes_over_the_older_ones_key_by_key) {
     fold_all(&unwritten, &batch);
     cr_assert(eq(str, (char *)write_of(&unwritten, "bob"), "back"));
     cr_assert(eq(int, unwritten.ops_lost, 0));
+    state_pending_deinit(&batch);
+    state_pending_deinit(&unwritten);
+}
+
+Test(state_pending, a_fold_appends_new_keys_in_the_batch_order_with_their_partition) {
+    state_pending_t unwritten, batch;
+    state_pending_init(&unwritten);
+    state_pending_init(&batch);
+    put(&unwritten, "old", "o");
+    const uint8_t key[] = {0x01, 0x02, 'z', 'o', 'e'}; /* partition 258 */
+    cr_assert(state_pending_op_put(&batch, CF + 1, key, sizeof key, (const uint8_t *)"zz", 2));
+    put(&batch, "eve", "e");
+    put(&batch, "eve", "grown-past-its-first-room"); /* now apart from its key: copied too */
+    put(&batch, "old", "o2");
+    delete(&batch, "gus", 1);
+    fold_all(&unwritten, &batch);
+    state_pending_reset(&batch); /* the fold copied what it keeps */
+    cr_assert(eq(sz, unwritten.ops_count, 4));
+    const pending_op_t *ops = unwritten.ops;
+    cr_assert(eq(u8, ops[0].cf, CF));
+    cr_assert(eq(int, memcmp(ops[0].key + 2, "old", 3), 0), "older keys keep their place");
+    cr_assert(eq(u8, ops[1].cf, CF + 1));
+    cr_assert(eq(i32, ops[1].partition, 258));
+    cr_assert(eq(int, memcmp(ops[2].key + 2, "eve", 3), 0), "new keys in the batch's order");
+    cr_assert(eq(int, memcmp(ops[3].key + 2, "gus", 3), 0));
+    cr_assert(eq(u8, ops[3].kind, PENDING_OP_DELETE));
+    cr_assert(eq(str, (char *)write_of(&unwritten, "old"), "o2"));
+    cr_assert(eq(str, (char *)write_of(&unwritten, "eve"), "grown-past-its-first-room"));
+    const pending_op_t *zoe = state_pending_op_get(&unwritten, CF + 1, key, sizeof key);
+    cr_assert(zoe && zoe->value_len == 2 && memcmp(zoe->value, "zz", 2) == 0);
     state_pending_deinit(&batch);
     state_pending_deinit(&unwritten);
 }

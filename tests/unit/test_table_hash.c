@@ -1,7 +1,8 @@
 /* test_table_hash.c — unit tests of sy_hash_table64 (base/sy_hash.h), the in-memory tables'
  * hash: every byte of a key counts wherever it is (the 8-byte steps and the tail), so does
  * its length and the seed, keys like the store's spread evenly over a table's low bits
- * (its slot index), and the tail's shortcut reads the bytes a copy would. */
+ * (its slot index), and the tail's shortcut reads the bytes a copy would; and
+ * sy_hash_key_equal, the tables' key compare, as memcmp answers at every length. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -67,4 +68,23 @@ Test(table_hash, the_tail_is_read_as_its_bytes_are) {
     for (size_t len = 0; len <= sizeof key; len++)
         cr_assert(eq(u64, sy_hash_table64(5, key, len), hash_bytewise_tail(5, key, len)),
                   "len %zu", len);
+}
+
+Test(table_hash, key_equal_answers_as_memcmp_for_a_change_in_any_byte) {
+    unsigned char a[40], b[40];
+    for (size_t i = 0; i < sizeof a; i++)
+        a[i] = b[i] = (unsigned char)(3 + 17 * i);
+    for (size_t len = 0; len <= sizeof a; len++) {
+        cr_assert(eq(int, sy_hash_key_equal(a, b, len), 1), "len %zu", len);
+        for (size_t i = 0; i < len; i++) {
+            b[i] ^= 0x80;
+            cr_assert(eq(int, sy_hash_key_equal(a, b, len), 0), "len %zu, byte %zu", len, i);
+            b[i] ^= 0x80;
+        }
+        if (len < sizeof a) { /* a byte beyond len is not compared */
+            b[len] ^= 1;
+            cr_assert(eq(int, sy_hash_key_equal(a, b, len), 1), "len %zu, byte after", len);
+            b[len] ^= 1;
+        }
+    }
 }
