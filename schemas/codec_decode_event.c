@@ -1,8 +1,8 @@
-/* codec_decode_event.c — the input events' body guarded and read in one pass: each field
- * is checked by the guard's own steps (codec_guard.c), in schema order, with the guard's
- * messages, and read as it is checked, instead of a guard walk over the whole body and
- * then a second read. The usual items (a one-byte index, branch or count, a short plain
- * ASCII string) are taken here at once; anything else goes through the guard's step.
+/* codec_decode_event.c — the input events' body guarded and read in one pass. The usual
+ * event (one-byte lengths, counts, indexes and branches, short plain ASCII strings) is read
+ * first by a reader that keeps its cursor in registers and reports nothing: anything else
+ * makes it give up, and the body is read again from the start with each field checked by
+ * the guard's own steps (codec_guard.c), in schema order, with the guard's messages.
  * Strings are still copied, NUL-terminated, into the codec's scratch (records.h hands out
  * C strings). Limits, map keys and rules stay codec_decode.c's. */
 #include <assert.h>
@@ -230,9 +230,157 @@ static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *
     return e->has_value ? codec_guard_double(&f->g, &e->value) : SY_OK;
 }
 
-sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
-                           char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
-                           char *errbuf, size_t errbuf_size) {
+/* The usual event, read with its cursor in registers and no messages: every length,
+ * count, index and branch one byte, every string plain ASCII under 64 bytes, the time
+ * within 8 bytes. Anything else, valid or not, makes these readers return false, and
+ * codec_fused_event reads the body again through the guard's steps, which accept it or
+ * refuse it with their messages: they take no error path of their own. */
+typedef struct usual {
+    const uint8_t *p, *end;
+    char *scratch; /* next free byte; borrowed */
+} usual_t;
+
+/* A one-byte varint of a value from 0 to 63 (high bit and zigzag sign bit clear). */
+__attribute__((always_inline))
+static inline bool usual_small(usual_t *u, size_t *v) {
+    /* no assert: the hot byte step; usual_event asserts the cursor */
+    if (u->p >= u->end || (*u->p & 0x81) != 0)
+        return false;
+    *v = *u->p++ >> 1;
+    return true;
+}
+
+/* A string with a one-byte length, checked plain ASCII as it is copied, NUL-terminated,
+ * into scratch (as fused_string's usual case). */
+__attribute__((always_inline))
+static inline bool usual_string(usual_t *u, const char **out, size_t *len) {
+    size_t size;
+    /* no assert: the hot string step; usual_event asserts scratch */
+    if (!usual_small(u, &size) || size > (size_t)(u->end - u->p) ||
+        !codec_ascii_copy((uint8_t *)u->scratch, u->p, size))
+        return false;
+    u->scratch[size] = '\0';
+    *out = u->scratch;
+    *len = size;
+    u->scratch += size + 1;
+    u->p += size;
+    return true;
+}
+
+/* A ["null", "string"]: branch 0 (NULL, length 0) or branch 1 and its string. */
+__attribute__((always_inline))
+static inline bool usual_opt_string(usual_t *u, const char **out, size_t *len) {
+    size_t branch;
+    /* no assert: usual_small and usual_string check */
+    *out = NULL;
+    *len = 0;
+    return usual_small(u, &branch) && branch <= 1 && (branch == 0 || usual_string(u, out, len));
+}
+
+static inline bool usual_enum(usual_t *u, const codec_guard_t *node, int32_t *index) {
+    size_t v;
+    assert(node->type == AVRO_ENUM);
+    if (!usual_small(u, &v) || v >= node->count)
+        return false;
+    *index = (int32_t)v;
+    return true;
+}
+
+/* A long of at most 8 bytes, with 8 bytes left to read them as one word: the bytes up to
+ * the first without a continuation bit, their 7-bit groups gathered by three shifts. */
+static inline bool usual_long(usual_t *u, int64_t *out) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v, stops, x;
+    assert(u->p <= u->end);
+    if (u->end - u->p < 8)
+        return false;
+    memcpy(&v, u->p, sizeof v);
+    stops = ~v & UINT64_C(0x8080808080808080); /* the last byte has its high bit clear */
+    if (stops == 0)
+        return false;
+    u->p += __builtin_ctzll(stops) / 8 + 1;
+    x = v & (stops ^ (stops - 1)) & UINT64_C(0x7f7f7f7f7f7f7f7f);
+    x = (x & UINT64_C(0x007f007f007f007f)) | (x & UINT64_C(0x7f007f007f007f00)) >> 1;
+    x = (x & UINT64_C(0x00003fff00003fff)) | (x & UINT64_C(0x3fff00003fff0000)) >> 2;
+    x = (x & UINT64_C(0x000000000fffffff)) | (x & UINT64_C(0x0fffffff00000000)) >> 4;
+    *out = (int64_t)(x >> 1) ^ -(int64_t)(x & 1);
+    return true;
+#else
+    (void)u, (void)out; /* no assert: big-endian hosts take the guard's step */
+    return false;
+#endif
+}
+
+/* A double's 8 little-endian bytes, as codec_guard_double reads them. */
+static inline bool usual_double(usual_t *u, double *out) {
+    uint64_t bits = 0;
+    assert(u->p <= u->end);
+    if (u->end - u->p < 8)
+        return false;
+    for (int i = 7; i >= 0; i--)
+        bits = bits << 8 | u->p[i];
+    memcpy(out, &bits, sizeof *out);
+    u->p += 8;
+    return true;
+}
+
+/* props: blocks of one-byte counts, SY_EVENT_PROPS_MAX entries at most in all. */
+static inline bool usual_props(usual_t *u, sy_event_t *e, size_t *seen) {
+    size_t n = 0, count, len;
+    assert(u->p <= u->end);
+    for (;;) {
+        if (!usual_small(u, &count))
+            return false;
+        if (count == 0)
+            break;
+        if (count > SY_EVENT_PROPS_MAX - n)
+            return false;
+        for (; count > 0; count--, n++)
+            if (!usual_string(u, &e->props[n].key, &len) ||
+                !usual_string(u, &e->props[n].value, &len))
+                return false;
+    }
+    *seen = n;
+    return true;
+}
+
+/* The usual event, fields in schema order, into e as codec_fused_event reads it. */
+static inline bool usual_event(const codec_guard_t *root, usual_t *u, sy_event_t *e,
+                               size_t *ids_len, size_t *props_seen) {
+    size_t branch, len; /* of name, link and text: not ids */
+    int32_t channel = 0, type = 0, bounce = SY_BOUNCE_NONE;
+    assert(u->p <= u->end && u->scratch);
+    if (!usual_string(u, &e->event_id, &ids_len[CODEC_EVENT_EVENT_ID]) ||
+        !usual_string(u, &e->contact_id, &ids_len[CODEC_EVENT_CONTACT_ID]) ||
+        !usual_long(u, &e->occurred_at_ms) ||
+        !usual_enum(u, root->children[EV_CHANNEL], &channel) ||
+        !usual_enum(u, root->children[EV_TYPE], &type) ||
+        !usual_opt_string(u, &e->message_id, &ids_len[CODEC_EVENT_MESSAGE_ID]) ||
+        !usual_opt_string(u, &e->journey_id, &ids_len[CODEC_EVENT_JOURNEY_ID]) ||
+        !usual_opt_string(u, &e->node_id, &ids_len[CODEC_EVENT_NODE_ID]) ||
+        !usual_opt_string(u, &e->name, &len) || !usual_opt_string(u, &e->link, &len) ||
+        !usual_opt_string(u, &e->text, &len))
+        return false;
+    e->channel = (sy_channel_t)channel;
+    e->type = (sy_event_type_t)type;
+    if (!usual_small(u, &branch) || branch > 1 ||
+        (branch == 1 && !usual_enum(u, root->children[EV_BOUNCE]->children[1], &bounce)))
+        return false;
+    e->bounce = (sy_bounce_t)bounce;
+    if (!usual_small(u, &branch) || branch > 1)
+        return false;
+    e->has_value = branch == 1;
+    e->value = 0;
+    if (e->has_value && !usual_double(u, &e->value))
+        return false;
+    return usual_props(u, e, props_seen) && u->p == u->end;
+}
+
+/* Any other event, or a bad body: read again from the start, each item through the guard's
+ * steps (their usual cases inline), failing with their messages. */
+static sy_err_t fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
+                            char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
+                            char *errbuf, size_t errbuf_size) {
     fused_t f = {.scratch = scratch};
     sy_err_t err;
     assert(root && root->count == EV_FIELDS && scratch && e && ids_len && props_seen);
@@ -253,4 +401,15 @@ sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_
     if ((err = fused_props(&f, e, props_seen)) != SY_OK)
         return err;
     return f.g.p == f.g.end ? SY_OK : codec_guard_finish(&f.g); /* trailing bytes? */
+}
+
+sy_err_t codec_fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
+                           char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
+                           char *errbuf, size_t errbuf_size) {
+    usual_t u = {.p = body, .end = body + body_len, .scratch = scratch};
+    assert(root && root->count == EV_FIELDS && scratch && e && ids_len && props_seen);
+    if (usual_event(root, &u, e, ids_len, props_seen))
+        return SY_OK;
+    return fused_event(root, body, body_len, scratch, e, ids_len, props_seen, errbuf,
+                       errbuf_size);
 }
