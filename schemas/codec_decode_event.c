@@ -1,14 +1,14 @@
 /* codec_decode_event.c — the input events' body guarded and read in one pass. The usual
- * event (one-byte lengths, counts, indexes and branches, short plain ASCII strings) is read
- * first by a reader that keeps its cursor in registers and reports nothing: anything else
- * makes it give up, and the body is read again from the start with each field checked by
- * the guard's own steps (codec_guard.c), in schema order, with the guard's messages.
+ * encoding (one-byte counts, indexes and branches, strings of one- or two-byte length) is
+ * read first by a reader that keeps its cursor in registers and reports nothing: anything
+ * else makes it give up, and the body is read again from the start with each field checked
+ * by the guard's own steps (codec_guard.c), in schema order, with the guard's messages.
  * Strings are still copied, NUL-terminated, into the codec's scratch (records.h hands out
  * C strings). Limits, map keys and rules stay codec_decode.c's. */
 #include <assert.h>
 #include <string.h>
 
-#include "codec_wire.h"
+#include "codec_int.h"
 
 /* EngagementEvent's fields, in schema order; engagement_event.avsc. */
 enum {
@@ -16,12 +16,6 @@ enum {
     EV_JOURNEY_ID, EV_NODE_ID, EV_NAME, EV_LINK, EV_TEXT, EV_BOUNCE, EV_VALUE, EV_PROPS,
     EV_FIELDS
 };
-
-/* A walk and where its strings go. */
-typedef struct fused {
-    codec_guard_walk_t g;
-    char *scratch; /* next free byte; borrowed */
-} fused_t;
 
 /* The type of field i, or of branch 1 of its ["null", T] union when opt. */
 static avro_type_t field_type(const codec_guard_t *root, int i, bool opt) {
@@ -50,191 +44,11 @@ bool codec_event_fusable(const codec_guard_t *root) {
     return props->children && props->children[0]->type == AVRO_STRING;
 }
 
-/* A checked string, copied into scratch; *len its length. The usual string, a one-byte
- * length (under 64) and plain ASCII that fits, is copied and checked in one pass; anything
- * else goes through codec_guard_string, which accepts or refuses it as the guard does.
- * Inlined into each of its few callers: it runs for every string of every event. */
-__attribute__((always_inline))
-static inline sy_err_t fused_string(fused_t *f, const char **out, size_t *len) {
-    const uint8_t *p = f->g.p, *data = p + 1;
-    size_t size;
-    /* no assert: the hot string step; codec_fused_event asserts scratch, the guard's steps
-     * keep p within the body */
-    if (p < f->g.end && *p < 0x80 && !(*p & 1) && (size = *p >> 1) <= (size_t)(f->g.end - data) &&
-        codec_ascii_copy((uint8_t *)f->scratch, data, size)) {
-        f->g.p = data + size;
-    } else {
-        sy_err_t err = codec_guard_string(&f->g, &data, &size);
-        if (err != SY_OK)
-            return err;
-        memcpy(f->scratch, data, size);
-    }
-    f->scratch[size] = '\0';
-    *out = f->scratch;
-    *len = size;
-    f->scratch += size + 1;
-    return SY_OK;
-}
-
-/* The ["null", T] union of node: *present when branch 1 (T's value is the caller's). */
-static sy_err_t fused_branch_slow(fused_t *f, const codec_guard_t *node, bool *present) {
-    int32_t index = 0;
-    sy_err_t err = codec_guard_union(&f->g, node, &index);
-    /* no assert: codec_guard_union asserts the node and checks the index */
-    *present = index == 1;
-    return err;
-}
-
-static inline sy_err_t fused_branch(fused_t *f, const codec_guard_t *node, bool *present) {
-    /* no assert: the usual branch inline; fused_branch_slow's callee asserts */
-    if (f->g.p < f->g.end && (*f->g.p == 0 || *f->g.p == 2)) { /* branch 0 or 1, one byte */
-        *present = *f->g.p++ == 2;
-        return SY_OK;
-    }
-    return fused_branch_slow(f, node, present);
-}
-
-/* An enum index: the usual one, a byte in range, here; any other by codec_guard_enum,
- * which accepts or refuses it as the guard does. */
-static inline sy_err_t fused_enum(fused_t *f, const codec_guard_t *node, int32_t *index) {
-    const uint8_t *p = f->g.p;
-    assert(node->type == AVRO_ENUM);
-    if (p < f->g.end && *p < 0x80 && !(*p & 1) && (size_t)(*p >> 1) < node->count) {
-        *index = *p >> 1;
-        f->g.p++;
-        return SY_OK;
-    }
-    return codec_guard_enum(&f->g, node, index);
-}
-
-/* A long: when ten bytes are left, its first nine bytes (which carry any 7 bits) need no
- * bounds or overflow checks; anything else by codec_guard_long, as the guard reads it. */
-static sy_err_t fused_long(fused_t *f, int64_t *out) {
-    const uint8_t *p = f->g.p;
-    uint64_t v = 0;
-    assert(p <= f->g.end);
-    if (f->g.end - p >= CODEC_WIRE_VARINT_BYTES_MAX)
-        for (int i = 0; i < CODEC_WIRE_VARINT_BYTES_MAX - 1; i++) {
-            v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-            if ((p[i] & 0x80) == 0) {
-                f->g.p = p + i + 1;
-                *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-                return SY_OK;
-            }
-        }
-    return codec_guard_long(&f->g, out);
-}
-
-/* A block header of props: the usual one, a byte with a count that fits, here; any other
- * by codec_guard_block, as the guard reads it. */
-static sy_err_t fused_block(fused_t *f, int64_t *count, const uint8_t **block_end) {
-    const uint8_t *p = f->g.p;
-    assert(p <= f->g.end);
-    if (p < f->g.end && *p < 0x80 && !(*p & 1) &&
-        (size_t)(*p >> 1) <= (size_t)(f->g.end - p - 1)) {
-        *count = *p >> 1;
-        *block_end = NULL;
-        f->g.p++;
-        return SY_OK;
-    }
-    return codec_guard_block(&f->g, false, count, block_end);
-}
-
-static sy_err_t fused_opt_string(fused_t *f, const codec_guard_t *node, const char **out,
-                                 size_t *len) {
-    bool present = false;
-    sy_err_t err = fused_branch(f, node, &present);
-    /* no assert: fused_branch and fused_string check and assert */
-    *out = NULL;
-    *len = 0;
-    return err != SY_OK || !present ? err : fused_string(f, out, len);
-}
-
-/* Optional string field i of root into *out, its length into *len: the usual null (one
- * byte 0) here, anything else through fused_opt_string. */
-static inline sy_err_t fused_opt(fused_t *f, const codec_guard_t *root, int i,
-                                 const char **out, size_t *len) {
-    const uint8_t *p = f->g.p;
-    assert(i >= EV_MESSAGE_ID && i <= EV_TEXT);
-    f->g.field = root->fields[i];
-    if (p < f->g.end && *p == 0) {
-        f->g.p = p + 1;
-        *out = NULL;
-        *len = 0;
-        return SY_OK;
-    }
-    return fused_opt_string(f, root->children[i], out, len);
-}
-
-/* The string map props: entries beyond SY_EVENT_PROPS_MAX are checked, counted, dropped. */
-static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
-    size_t n = 0;
-    assert(f->g.p <= f->g.end);
-    for (;;) {
-        int64_t count;
-        const uint8_t *block_end;
-        sy_err_t err = fused_block(f, &count, &block_end);
-        if (err != SY_OK || count == 0) {
-            *seen = n;
-            return err;
-        }
-        const uint8_t *block_start = f->g.p;
-        for (int64_t i = 0; i < count; i++, n++) {
-            sy_kv_t spare, *kv = n < SY_EVENT_PROPS_MAX ? &e->props[n] : &spare;
-            size_t len;
-            if ((err = fused_string(f, &kv->key, &len)) != SY_OK ||
-                (err = fused_string(f, &kv->value, &len)) != SY_OK)
-                return err;
-        }
-        if ((err = codec_guard_block_done(&f->g, block_start, block_end)) != SY_OK)
-            return err;
-    }
-}
-
-/* The fields from channel to value: enums, optional strings, the bounce and the value. */
-static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *e,
-                             size_t *ids_len) {
-    size_t len; /* of name, link and text: not ids */
-    int32_t index = 0;
-    bool present = false;
-    sy_err_t err;
-    assert(root->count == EV_FIELDS);
-    f->g.field = root->fields[EV_CHANNEL];
-    if ((err = fused_enum(f, root->children[EV_CHANNEL], &index)) != SY_OK)
-        return err;
-    e->channel = (sy_channel_t)index;
-    f->g.field = root->fields[EV_TYPE];
-    if ((err = fused_enum(f, root->children[EV_TYPE], &index)) != SY_OK)
-        return err;
-    e->type = (sy_event_type_t)index;
-    if ((err = fused_opt(f, root, EV_MESSAGE_ID, &e->message_id,
-                         &ids_len[CODEC_EVENT_MESSAGE_ID])) != SY_OK ||
-        (err = fused_opt(f, root, EV_JOURNEY_ID, &e->journey_id,
-                         &ids_len[CODEC_EVENT_JOURNEY_ID])) != SY_OK ||
-        (err = fused_opt(f, root, EV_NODE_ID, &e->node_id, &ids_len[CODEC_EVENT_NODE_ID])) !=
-            SY_OK ||
-        (err = fused_opt(f, root, EV_NAME, &e->name, &len)) != SY_OK ||
-        (err = fused_opt(f, root, EV_LINK, &e->link, &len)) != SY_OK ||
-        (err = fused_opt(f, root, EV_TEXT, &e->text, &len)) != SY_OK)
-        return err;
-    f->g.field = root->fields[EV_BOUNCE];
-    const codec_guard_t *bounce = root->children[EV_BOUNCE];
-    if ((err = fused_branch(f, bounce, &present)) != SY_OK ||
-        (present && (err = codec_guard_enum(&f->g, bounce->children[1], &index)) != SY_OK))
-        return err;
-    e->bounce = present ? (sy_bounce_t)index : SY_BOUNCE_NONE;
-    f->g.field = root->fields[EV_VALUE];
-    if ((err = fused_branch(f, root->children[EV_VALUE], &e->has_value)) != SY_OK)
-        return err;
-    e->value = 0;
-    return e->has_value ? codec_guard_double(&f->g, &e->value) : SY_OK;
-}
-
-/* The usual event, read with its cursor in registers and no messages: every length,
- * count, index and branch one byte, every string plain ASCII under 64 bytes, the time
- * within 8 bytes. Anything else, valid or not, makes these readers return false, and
- * codec_fused_event reads the body again through the guard's steps, which accept it or
- * refuse it with their messages: they take no error path of their own. */
+/* The usual event, read with its cursor in registers and no messages: every count, index
+ * and branch in one byte, every string's length in one or two, the time within 8. Anything
+ * else, valid or not, makes these readers return false, and codec_fused_event reads the
+ * body again through the guard's steps, which accept it or refuse it with their messages:
+ * they take no error path of their own. */
 typedef struct usual {
     const uint8_t *p, *end;
     char *scratch; /* next free byte; borrowed */
@@ -250,15 +64,41 @@ static inline bool usual_small(usual_t *u, size_t *v) {
     return true;
 }
 
-/* A string with a one-byte length, checked plain ASCII as it is copied, NUL-terminated,
- * into scratch (as fused_string's usual case). */
+/* A string's length in one byte, or in two (under 8192 bytes). */
+__attribute__((always_inline))
+static inline bool usual_length(usual_t *u, size_t *size) {
+    const uint8_t *p = u->p;
+    size_t v;
+    /* no assert: the hot length step; usual_event asserts the cursor */
+    if (p >= u->end)
+        return false;
+    v = *p;
+    if ((v & 0x81) != 0) { /* not one byte of a length under 64 */
+        if ((v & 0x80) == 0 || u->end - p < 2 || (p[1] & 0x80) != 0)
+            return false;
+        v = (v & 0x7f) | (size_t)p[1] << 7;
+        if (v & 1) /* a negative length */
+            return false;
+        p++;
+    }
+    u->p = p + 1;
+    *size = v >> 1;
+    return true;
+}
+
+/* A string, copied NUL-terminated into scratch: checked plain ASCII as it is copied, or
+ * else UTF-8 without NUL by the guard's own test. */
 __attribute__((always_inline))
 static inline bool usual_string(usual_t *u, const char **out, size_t *len) {
     size_t size;
     /* no assert: the hot string step; usual_event asserts scratch */
-    if (!usual_small(u, &size) || size > (size_t)(u->end - u->p) ||
-        !codec_ascii_copy((uint8_t *)u->scratch, u->p, size))
+    if (!usual_length(u, &size) || size > (size_t)(u->end - u->p))
         return false;
+    if (!codec_ascii_copy((uint8_t *)u->scratch, u->p, size)) {
+        if (!codec_utf8_valid(u->p, size))
+            return false;
+        memcpy(u->scratch, u->p, size);
+    }
     u->scratch[size] = '\0';
     *out = u->scratch;
     *len = size;
@@ -376,8 +216,116 @@ static inline bool usual_event(const codec_guard_t *root, usual_t *u, sy_event_t
     return usual_props(u, e, props_seen) && u->p == u->end;
 }
 
+/* Any event: a walk, each item through the guard's step, and where its strings go. */
+typedef struct fused {
+    codec_guard_walk_t g;
+    char *scratch; /* next free byte; borrowed */
+} fused_t;
+
+/* A checked string, copied NUL-terminated into scratch; *len its length. */
+static sy_err_t fused_string(fused_t *f, const char **out, size_t *len) {
+    const uint8_t *data = NULL;
+    size_t size = 0;
+    sy_err_t err = codec_guard_string(&f->g, &data, &size);
+    /* no assert: codec_guard_string asserts and keeps the string within the body */
+    if (err != SY_OK)
+        return err;
+    memcpy(f->scratch, data, size);
+    f->scratch[size] = '\0';
+    *out = f->scratch;
+    *len = size;
+    f->scratch += size + 1;
+    return SY_OK;
+}
+
+/* The ["null", T] union of node: *present when branch 1 (T's value is the caller's). */
+static sy_err_t fused_branch(fused_t *f, const codec_guard_t *node, bool *present) {
+    int32_t index = 0;
+    sy_err_t err = codec_guard_union(&f->g, node, &index);
+    /* no assert: codec_guard_union asserts the node and checks the index */
+    *present = index == 1;
+    return err;
+}
+
+/* Optional string field i of root into *out (NULL when null), its length into *len. */
+static sy_err_t fused_opt(fused_t *f, const codec_guard_t *root, int i, const char **out,
+                          size_t *len) {
+    bool present = false;
+    sy_err_t err;
+    assert(i >= EV_MESSAGE_ID && i <= EV_TEXT);
+    f->g.field = root->fields[i];
+    *out = NULL;
+    *len = 0;
+    err = fused_branch(f, root->children[i], &present);
+    return err != SY_OK || !present ? err : fused_string(f, out, len);
+}
+
+/* The string map props: entries beyond SY_EVENT_PROPS_MAX are checked, counted, dropped. */
+static sy_err_t fused_props(fused_t *f, sy_event_t *e, size_t *seen) {
+    size_t n = 0;
+    assert(f->g.p <= f->g.end);
+    for (;;) {
+        int64_t count;
+        const uint8_t *block_end;
+        sy_err_t err = codec_guard_block(&f->g, false, &count, &block_end);
+        if (err != SY_OK || count == 0) {
+            *seen = n;
+            return err;
+        }
+        const uint8_t *block_start = f->g.p;
+        for (int64_t i = 0; i < count; i++, n++) {
+            sy_kv_t spare, *kv = n < SY_EVENT_PROPS_MAX ? &e->props[n] : &spare;
+            size_t len;
+            if ((err = fused_string(f, &kv->key, &len)) != SY_OK ||
+                (err = fused_string(f, &kv->value, &len)) != SY_OK)
+                return err;
+        }
+        if ((err = codec_guard_block_done(&f->g, block_start, block_end)) != SY_OK)
+            return err;
+    }
+}
+
+/* The fields from channel to value: enums, optional strings, the bounce and the value. */
+static sy_err_t fused_middle(fused_t *f, const codec_guard_t *root, sy_event_t *e,
+                             size_t *ids_len) {
+    size_t len; /* of name, link and text: not ids */
+    int32_t index = 0;
+    bool present = false;
+    sy_err_t err;
+    assert(root->count == EV_FIELDS);
+    f->g.field = root->fields[EV_CHANNEL];
+    if ((err = codec_guard_enum(&f->g, root->children[EV_CHANNEL], &index)) != SY_OK)
+        return err;
+    e->channel = (sy_channel_t)index;
+    f->g.field = root->fields[EV_TYPE];
+    if ((err = codec_guard_enum(&f->g, root->children[EV_TYPE], &index)) != SY_OK)
+        return err;
+    e->type = (sy_event_type_t)index;
+    if ((err = fused_opt(f, root, EV_MESSAGE_ID, &e->message_id,
+                         &ids_len[CODEC_EVENT_MESSAGE_ID])) != SY_OK ||
+        (err = fused_opt(f, root, EV_JOURNEY_ID, &e->journey_id,
+                         &ids_len[CODEC_EVENT_JOURNEY_ID])) != SY_OK ||
+        (err = fused_opt(f, root, EV_NODE_ID, &e->node_id, &ids_len[CODEC_EVENT_NODE_ID])) !=
+            SY_OK ||
+        (err = fused_opt(f, root, EV_NAME, &e->name, &len)) != SY_OK ||
+        (err = fused_opt(f, root, EV_LINK, &e->link, &len)) != SY_OK ||
+        (err = fused_opt(f, root, EV_TEXT, &e->text, &len)) != SY_OK)
+        return err;
+    f->g.field = root->fields[EV_BOUNCE];
+    const codec_guard_t *bounce = root->children[EV_BOUNCE];
+    if ((err = fused_branch(f, bounce, &present)) != SY_OK ||
+        (present && (err = codec_guard_enum(&f->g, bounce->children[1], &index)) != SY_OK))
+        return err;
+    e->bounce = present ? (sy_bounce_t)index : SY_BOUNCE_NONE;
+    f->g.field = root->fields[EV_VALUE];
+    if ((err = fused_branch(f, root->children[EV_VALUE], &e->has_value)) != SY_OK)
+        return err;
+    e->value = 0;
+    return e->has_value ? codec_guard_double(&f->g, &e->value) : SY_OK;
+}
+
 /* Any other event, or a bad body: read again from the start, each item through the guard's
- * steps (their usual cases inline), failing with their messages. */
+ * step, failing with its message. */
 static sy_err_t fused_event(const codec_guard_t *root, const uint8_t *body, size_t body_len,
                             char *scratch, sy_event_t *e, size_t *ids_len, size_t *props_seen,
                             char *errbuf, size_t errbuf_size) {
@@ -393,7 +341,7 @@ static sy_err_t fused_event(const codec_guard_t *root, const uint8_t *body, size
     if ((err = fused_string(&f, &e->contact_id, &ids_len[CODEC_EVENT_CONTACT_ID])) != SY_OK)
         return err;
     f.g.field = root->fields[EV_OCCURRED_AT];
-    if ((err = fused_long(&f, &e->occurred_at_ms)) != SY_OK)
+    if ((err = codec_guard_long(&f.g, &e->occurred_at_ms)) != SY_OK)
         return err;
     if ((err = fused_middle(&f, root, e, ids_len)) != SY_OK)
         return err;

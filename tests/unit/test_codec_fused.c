@@ -252,8 +252,9 @@ static void expect_decodes_to(const hand_t *h, const sy_event_t *want, int pad) 
     expect_event_eq(&got, want);
 }
 
-/* The usual event (short ASCII strings, one-byte varints) is read by its own reader; an
- * event with any other item by the guard's steps. Both give the same record. */
+/* The usual encoding (one-byte counts, indexes and branches; strings of one- or two-byte
+ * length) is read by its own reader, any other by the guard's steps (pad > 0: an enum
+ * index of two bytes). Both give the same record. */
 Test(codec, fused_decode_reads_every_encoding_of_an_event_alike) {
     char link[80];
     sy_event_t events[3] = {event_full(), event_full(), event_full()};
@@ -261,7 +262,8 @@ Test(codec, fused_decode_reads_every_encoding_of_an_event_alike) {
     memset(link, 'l', sizeof link - 1);
     link[sizeof link - 1] = '\0';
     events[1].text = events[0].text;
-    events[1].link = link; /* a string of 79 bytes: a two-byte length */
+    events[1].link = link; /* strings of 79 bytes: a two-byte length */
+    events[1].props[1].value = link;
     /* events[2]: a UTF-8 text */
     for (size_t i = 0; i < 3; i++)
         for (int pad = 0; pad <= 2; pad++) {
