@@ -107,14 +107,24 @@ static inline bool usual_string(usual_t *u, const char **out, size_t *len) {
     return true;
 }
 
+/* The branch of a ["null", T] union: 0 or 1, in one byte; *present when 1. */
+__attribute__((always_inline))
+static inline bool usual_branch(usual_t *u, bool *present) {
+    /* no assert: the hot byte step; usual_event asserts the cursor */
+    if (u->p >= u->end || (*u->p != 0 && *u->p != 2))
+        return false;
+    *present = *u->p++ != 0;
+    return true;
+}
+
 /* A ["null", "string"]: branch 0 (NULL, length 0) or branch 1 and its string. */
 __attribute__((always_inline))
 static inline bool usual_opt_string(usual_t *u, const char **out, size_t *len) {
-    size_t branch;
-    /* no assert: usual_small and usual_string check */
+    bool present = false;
+    /* no assert: usual_branch and usual_string check */
     *out = NULL;
     *len = 0;
-    return usual_small(u, &branch) && branch <= 1 && (branch == 0 || usual_string(u, out, len));
+    return usual_branch(u, &present) && (!present || usual_string(u, out, len));
 }
 
 static inline bool usual_enum(usual_t *u, const codec_guard_t *node, int32_t *index) {
@@ -187,8 +197,9 @@ static inline bool usual_props(usual_t *u, sy_event_t *e, size_t *seen) {
 /* The usual event, fields in schema order, into e as codec_fused_event reads it. */
 static inline bool usual_event(const codec_guard_t *root, usual_t *u, sy_event_t *e,
                                size_t *ids_len, size_t *props_seen) {
-    size_t branch, len; /* of name, link and text: not ids */
+    size_t len; /* of name, link and text: not ids */
     int32_t channel = 0, type = 0, bounce = SY_BOUNCE_NONE;
+    bool present = false;
     assert(u->p <= u->end && u->scratch);
     if (!usual_string(u, &e->event_id, &ids_len[CODEC_EVENT_EVENT_ID]) ||
         !usual_string(u, &e->contact_id, &ids_len[CODEC_EVENT_CONTACT_ID]) ||
@@ -203,13 +214,12 @@ static inline bool usual_event(const codec_guard_t *root, usual_t *u, sy_event_t
         return false;
     e->channel = (sy_channel_t)channel;
     e->type = (sy_event_type_t)type;
-    if (!usual_small(u, &branch) || branch > 1 ||
-        (branch == 1 && !usual_enum(u, root->children[EV_BOUNCE]->children[1], &bounce)))
+    if (!usual_branch(u, &present) ||
+        (present && !usual_enum(u, root->children[EV_BOUNCE]->children[1], &bounce)))
         return false;
     e->bounce = (sy_bounce_t)bounce;
-    if (!usual_small(u, &branch) || branch > 1)
+    if (!usual_branch(u, &e->has_value))
         return false;
-    e->has_value = branch == 1;
     e->value = 0;
     if (e->has_value && !usual_double(u, &e->value))
         return false;
