@@ -31,9 +31,11 @@ static sy_err_t read_kvs(codec_rd_t *r, const char *rec, const char *field, sy_k
     return SY_OK;
 }
 
-/* Keys of a decoded map must differ (a generic reader would keep only the last). */
-static sy_err_t check_keys(codec_t *codec, const sy_kv_t *kvs, const sy_attr_t *attrs,
-                           size_t count, char *errbuf, size_t errbuf_size) {
+/* Keys of a decoded map must differ (a generic reader would keep only the last). Inline:
+ * every event calls it, and the usual map (under two entries) has nothing to repeat. */
+static inline sy_err_t check_keys(codec_t *codec, const sy_kv_t *kvs,
+                                  const sy_attr_t *attrs, size_t count, char *errbuf,
+                                  size_t errbuf_size) {
     assert(count <= CODEC_KEYSET_SLOTS / 2); /* the map's limit was checked first */
     if (count < 2) /* the usual map: nothing to repeat */
         return SY_OK;
