@@ -132,17 +132,27 @@ static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
     return codec_wr_grow(w, need);
 }
 
-/* The zigzag varint of v at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. */
-static inline size_t codec_wire_put_long(uint8_t *o, int64_t v) {
+/* The varint of u at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. Most are one
+ * byte (a string's length, an enum, a branch): that case goes first. */
+static inline size_t codec_wire_put_varint(uint8_t *o, uint64_t u) {
     /* no assert: the hot varint leaf; its callers reserve the room */
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
     size_t n = 0;
+    if (__builtin_expect(u < 0x80, 1)) {
+        o[0] = (uint8_t)u;
+        return 1;
+    }
     while (u >= 0x80) {
         o[n++] = (uint8_t)(u | 0x80);
         u >>= 7;
     }
     o[n++] = (uint8_t)u;
     return n;
+}
+
+/* The zigzag varint of v at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. */
+static inline size_t codec_wire_put_long(uint8_t *o, int64_t v) {
+    /* no assert: a one-line wrapper of codec_wire_put_varint */
+    return codec_wire_put_varint(o, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
@@ -297,7 +307,7 @@ static inline size_t codec_wire_put_double(uint8_t *o, double d) {
 static inline size_t codec_wire_put_string(uint8_t *o, const char *s, size_t len,
                                            bool *not_utf8) {
     /* no assert: the string leaf of runs; s is one the rules saw non-NULL */
-    size_t n = codec_wire_put_long(o, (int64_t)len);
+    size_t n = codec_wire_put_varint(o, (uint64_t)len << 1); /* len's zigzag: len >= 0 */
     if (!codec_wire_copy_7bit(o + n, s, len) && !codec_utf8_valid((const uint8_t *)s, len))
         *not_utf8 = true;
     return n + len;
