@@ -69,11 +69,12 @@ static inline uint8_t *put_opt_string(uint8_t *o, const char *s, size_t len, boo
 
 /* What write_event_steps's codec_wr_* calls reserve at most besides the strings' bytes:
  * 10 for each of its 20 varints (2 ids' lengths, 3 numbers, 6 optional strings' branches
- * and lengths, 2 for the bounce, 1 for has_value) and 8 for the value. */
-#define EVENT_RUN_FIXED_BYTES (20 * CODEC_WIRE_VARINT_BYTES_MAX + 8)
+ * and lengths, 2 for the bounce, 1 for has_value) and 8 for the value; and 10 for the end
+ * block of empty props, which the run writes too. */
+#define EVENT_RUN_FIXED_BYTES (21 * CODEC_WIRE_VARINT_BYTES_MAX + 8)
 
 /* write_event_steps's bytes as one run (codec_wr_run_start), or by it near the limit; then
- * the props. */
+ * the props (in the run when there are none). */
 static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_len) {
     const size_t *len = ids_len;
     size_t name_len = e->name ? strlen(e->name) : 0, link_len = e->link ? strlen(e->link) : 0;
@@ -107,8 +108,11 @@ static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_le
     o += codec_wire_put_long(o, e->has_value);
     if (e->has_value)
         o += codec_wire_put_double(o, e->value);
+    if (e->props_count == 0)
+        *o++ = 0; /* no props: write_kvs's end block alone */
     codec_wr_run_end(w, o, bad);
-    write_kvs(w, e->props, e->props_count);
+    if (e->props_count > 0)
+        write_kvs(w, e->props, e->props_count);
 }
 
 /* One ["null", "boolean", "long", "double", "string"]; the order is sy_value_kind_t's. */

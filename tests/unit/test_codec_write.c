@@ -105,6 +105,11 @@ Test(codec, events_write_the_same_bytes_up_to_the_frame_limit) {
     expect_same_bytes_up_to_the_limit(encode_event_text, &e);
 }
 
+Test(codec, events_without_props_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_event_t e = event_min();
+    expect_same_bytes_up_to_the_limit(encode_event_text, &e);
+}
+
 Test(codec, actions_write_the_same_bytes_up_to_the_frame_limit) {
     sy_action_t a = action_full();
     expect_same_bytes_up_to_the_limit(encode_action_template, &a);
