@@ -194,6 +194,17 @@ bool codec_wr_grow(codec_wr_t *w, size_t need) {
     return w->err == SY_OK;
 }
 
+uint8_t *codec_wr_run_grow(codec_wr_t *w, size_t max) {
+    assert(w->pos <= w->codec->out_size && w->room <= w->codec->out_size);
+    if (w->err != SY_OK || w->pos + max > SY_FRAME_BYTES_MAX + CODEC_OUT_SLACK_BYTES)
+        return NULL;
+    if (codec_out_reserve(w->codec, w->pos + max, NULL, 0) != SY_OK)
+        return NULL; /* out of memory: the fields one by one will say where */
+    w->out = (uint8_t *)w->codec->out;
+    w->room = w->codec->out_size;
+    return w->out + w->pos;
+}
+
 void codec_wr_string_slow(codec_wr_t *w, const char *s, size_t len) {
     assert(s && len <= INT64_MAX);
     if (!codec_utf8_valid((const uint8_t *)s, len)) {

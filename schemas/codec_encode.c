@@ -1,7 +1,8 @@
 /* codec_encode.c — the public encoders: records.h structs checked by the same rules as
  * decoding, then written field by field in schema order straight into the codec's frame
- * buffer. Avro binary is canonical, so these are the bytes any Avro writer would make.
- * The frame header and the final guard are codec_write's job (codec.c). */
+ * buffer (events, actions and decisions as runs under one reservation, codec_wire.h).
+ * Avro binary is canonical, so these are the bytes any Avro writer would make. The frame
+ * header and the final guard are codec_write's job (codec.c). */
 #include "codec_wire.h"
 
 #include <assert.h>
@@ -32,8 +33,9 @@ static inline void write_opt_id(codec_wr_t *w, const char *s, size_t len) {
         codec_wr_string_len(w, s, len);
 }
 
-/* ids_len: the lengths codec_rules_event measured. */
-static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_len) {
+/* ids_len: the lengths codec_rules_event measured. Field by field, up to the props: see
+ * write_event. */
+static void write_event_steps(codec_wr_t *w, const sy_event_t *e, const size_t *ids_len) {
     /* The rules passed: what is written is what a decoder accepts. */
     assert(e->props_count <= SY_EVENT_PROPS_MAX && (unsigned)e->channel < SY_CHANNEL__COUNT);
     codec_wr_string_len(w, e->event_id, ids_len[CODEC_EVENT_EVENT_ID]);
@@ -53,7 +55,64 @@ static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_le
     codec_wr_long(w, e->has_value);
     if (e->has_value)
         codec_wr_double(w, e->value);
-    write_kvs(w, e->props, e->props_count);
+}
+
+/* ["null", string] of a string of len bytes (0 when s is NULL) at the run's cursor o; the
+ * cursor after it. */
+static inline uint8_t *put_opt_string(uint8_t *o, const char *s, size_t len, bool *not_utf8) {
+    /* no assert: a branch byte and codec_wire_put_string, for each optional string of a run */
+    *o = s != NULL ? 2 : 0; /* the branch, zigzag: 1 is 2 */
+    if (s == NULL)
+        return o + 1;
+    return o + 1 + codec_wire_put_string(o + 1, s, len, not_utf8);
+}
+
+/* What write_event_steps's codec_wr_* calls reserve at most besides the strings' bytes:
+ * 10 for each of its 20 varints (2 ids' lengths, 3 numbers, 6 optional strings' branches
+ * and lengths, 2 for the bounce, 1 for has_value) and 8 for the value; and 10 for the end
+ * block of empty props, which the run writes too. */
+#define EVENT_RUN_FIXED_BYTES (21 * CODEC_WIRE_VARINT_BYTES_MAX + 8)
+
+/* write_event_steps's bytes as one run (codec_wr_run_start), or by it near the limit; then
+ * the props (in the run when there are none). */
+static void write_event(codec_wr_t *w, const sy_event_t *e, const size_t *ids_len) {
+    const size_t *len = ids_len;
+    size_t name_len = e->name ? strlen(e->name) : 0, link_len = e->link ? strlen(e->link) : 0;
+    size_t text_len = e->text ? strlen(e->text) : 0;
+    size_t max = EVENT_RUN_FIXED_BYTES + len[CODEC_EVENT_EVENT_ID] +
+                 len[CODEC_EVENT_CONTACT_ID] + len[CODEC_EVENT_MESSAGE_ID] +
+                 len[CODEC_EVENT_JOURNEY_ID] + len[CODEC_EVENT_NODE_ID] + name_len + link_len +
+                 text_len;
+    uint8_t *o = codec_wr_run_start(w, max);
+    bool bad = false;
+    if (o == NULL) {
+        write_event_steps(w, e, ids_len);
+        write_kvs(w, e->props, e->props_count);
+        return;
+    }
+    assert(e->props_count <= SY_EVENT_PROPS_MAX && (unsigned)e->channel < SY_CHANNEL__COUNT);
+    o += codec_wire_put_string(o, e->event_id, len[CODEC_EVENT_EVENT_ID], &bad);
+    o += codec_wire_put_string(o, e->contact_id, len[CODEC_EVENT_CONTACT_ID], &bad);
+    o += codec_wire_put_long(o, e->occurred_at_ms);
+    o += codec_wire_put_long(o, e->channel);
+    o += codec_wire_put_long(o, e->type);
+    o = put_opt_string(o, e->message_id, len[CODEC_EVENT_MESSAGE_ID], &bad);
+    o = put_opt_string(o, e->journey_id, len[CODEC_EVENT_JOURNEY_ID], &bad);
+    o = put_opt_string(o, e->node_id, len[CODEC_EVENT_NODE_ID], &bad);
+    o = put_opt_string(o, e->name, name_len, &bad);
+    o = put_opt_string(o, e->link, link_len, &bad);
+    o = put_opt_string(o, e->text, text_len, &bad);
+    o += codec_wire_put_long(o, e->bounce >= 0);
+    if (e->bounce >= 0)
+        o += codec_wire_put_long(o, e->bounce);
+    o += codec_wire_put_long(o, e->has_value);
+    if (e->has_value)
+        o += codec_wire_put_double(o, e->value);
+    if (e->props_count == 0)
+        *o++ = 0; /* no props: write_kvs's end block alone */
+    codec_wr_run_end(w, o, bad);
+    if (e->props_count > 0)
+        write_kvs(w, e->props, e->props_count);
 }
 
 /* One ["null", "boolean", "long", "double", "string"]; the order is sy_value_kind_t's. */
@@ -88,8 +147,9 @@ static void write_profile_update(codec_wr_t *w, const sy_profile_update_t *p) {
     codec_wr_long(w, 0);
 }
 
-/* ids_len: the lengths codec_rules_action measured. */
-static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
+/* ids_len: the lengths codec_rules_action measured. Field by field, up to the tracking
+ * number: see write_action. */
+static void write_action_steps(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
     assert(a->params_count <= SY_ACTION_PARAMS_MAX && (unsigned)a->channel < SY_CHANNEL__COUNT);
     codec_wr_string_len(w, a->action_id, ids_len[CODEC_ACTION_ACTION_ID]);
     codec_wr_string_len(w, a->contact_id, ids_len[CODEC_ACTION_CONTACT_ID]);
@@ -101,6 +161,40 @@ static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_
     codec_wr_string_len(w, a->node_id, ids_len[CODEC_ACTION_NODE_ID]);
     codec_wr_long(w, a->occurrence);
     codec_wr_opt_string(w, a->tracking_number);
+}
+
+/* What write_action_steps's codec_wr_* calls reserve at most besides the strings' bytes:
+ * 10 for each of its 11 varints (5 strings' lengths, 4 numbers, the tracking number's
+ * branch and length). */
+#define ACTION_RUN_FIXED_BYTES (11 * CODEC_WIRE_VARINT_BYTES_MAX)
+
+/* write_action_steps's bytes as one run (codec_wr_run_start), or by it near the limit; then
+ * the params and version 2's call-to-action fields. */
+static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
+    const size_t *len = ids_len;
+    size_t template_len = strlen(a->template_id); /* the rules refuse a NULL one */
+    size_t number_len = a->tracking_number ? strlen(a->tracking_number) : 0;
+    size_t max = ACTION_RUN_FIXED_BYTES + len[CODEC_ACTION_ACTION_ID] +
+                 len[CODEC_ACTION_CONTACT_ID] + len[CODEC_ACTION_JOURNEY_ID] +
+                 len[CODEC_ACTION_NODE_ID] + template_len + number_len;
+    uint8_t *o = codec_wr_run_start(w, max);
+    bool bad = false;
+    if (o == NULL) {
+        write_action_steps(w, a, ids_len);
+    } else {
+        assert(a->params_count <= SY_ACTION_PARAMS_MAX);
+        o += codec_wire_put_string(o, a->action_id, len[CODEC_ACTION_ACTION_ID], &bad);
+        o += codec_wire_put_string(o, a->contact_id, len[CODEC_ACTION_CONTACT_ID], &bad);
+        o += codec_wire_put_long(o, a->channel);
+        o += codec_wire_put_string(o, a->template_id, template_len, &bad);
+        o += codec_wire_put_long(o, a->not_before_ms);
+        o += codec_wire_put_string(o, a->journey_id, len[CODEC_ACTION_JOURNEY_ID], &bad);
+        o += codec_wire_put_long(o, a->journey_version);
+        o += codec_wire_put_string(o, a->node_id, len[CODEC_ACTION_NODE_ID], &bad);
+        o += codec_wire_put_long(o, a->occurrence);
+        o = put_opt_string(o, a->tracking_number, number_len, &bad);
+        codec_wr_run_end(w, o, bad);
+    }
     write_kvs(w, a->params, a->params_count);
     /* Version 2's call-to-action fields; tracking_fallback is null without a number. */
     codec_wr_opt_string(w, a->tracking_display);
@@ -111,8 +205,8 @@ static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_
         w->out[w->pos++] = a->tracking_fallback ? 1 : 0;
 }
 
-/* ids_len: the lengths codec_rules_decision measured. */
-static void write_decision(codec_wr_t *w, const sy_decision_t *d, const size_t *ids_len) {
+/* ids_len: the lengths codec_rules_decision measured. Field by field: see write_decision. */
+static void write_decision_steps(codec_wr_t *w, const sy_decision_t *d, const size_t *ids_len) {
     assert((unsigned)d->cause < SY_CAUSE__COUNT);
     codec_wr_string_len(w, d->contact_id, ids_len[CODEC_DECISION_CONTACT_ID]);
     codec_wr_string_len(w, d->journey_id, ids_len[CODEC_DECISION_JOURNEY_ID]);
@@ -123,6 +217,37 @@ static void write_decision(codec_wr_t *w, const sy_decision_t *d, const size_t *
     codec_wr_long(w, d->cause);
     write_opt_id(w, d->cause_event_id, ids_len[CODEC_DECISION_CAUSE_EVENT_ID]);
     codec_wr_long(w, d->decided_at_ms);
+}
+
+/* What write_decision_steps's codec_wr_* calls reserve at most besides the strings' bytes:
+ * 10 for each of its 12 varints (3 ids' lengths, 3 numbers, 3 optional strings' branches
+ * and lengths). */
+#define DECISION_RUN_FIXED_BYTES (12 * CODEC_WIRE_VARINT_BYTES_MAX)
+
+/* write_decision_steps's bytes as one run (codec_wr_run_start), or by it near the limit. */
+static void write_decision(codec_wr_t *w, const sy_decision_t *d, const size_t *ids_len) {
+    const size_t *len = ids_len;
+    size_t path_len = d->path ? strlen(d->path) : 0;
+    size_t max = DECISION_RUN_FIXED_BYTES + len[CODEC_DECISION_CONTACT_ID] +
+                 len[CODEC_DECISION_JOURNEY_ID] + len[CODEC_DECISION_FROM_NODE] +
+                 len[CODEC_DECISION_TO_NODE] + len[CODEC_DECISION_CAUSE_EVENT_ID] + path_len;
+    uint8_t *o = codec_wr_run_start(w, max);
+    bool bad = false;
+    assert((unsigned)d->cause < SY_CAUSE__COUNT);
+    if (o == NULL) {
+        write_decision_steps(w, d, ids_len);
+        return;
+    }
+    o += codec_wire_put_string(o, d->contact_id, len[CODEC_DECISION_CONTACT_ID], &bad);
+    o += codec_wire_put_string(o, d->journey_id, len[CODEC_DECISION_JOURNEY_ID], &bad);
+    o += codec_wire_put_long(o, d->journey_version);
+    o = put_opt_string(o, d->from_node, len[CODEC_DECISION_FROM_NODE], &bad);
+    o += codec_wire_put_string(o, d->to_node, len[CODEC_DECISION_TO_NODE], &bad);
+    o = put_opt_string(o, d->path, path_len, &bad);
+    o += codec_wire_put_long(o, d->cause);
+    o = put_opt_string(o, d->cause_event_id, len[CODEC_DECISION_CAUSE_EVENT_ID], &bad);
+    o += codec_wire_put_long(o, d->decided_at_ms);
+    codec_wr_run_end(w, o, bad);
 }
 
 static void write_contact_update(codec_wr_t *w, const sy_contact_update_t *u) {

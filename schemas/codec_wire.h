@@ -132,17 +132,27 @@ static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
     return codec_wr_grow(w, need);
 }
 
-/* The zigzag varint of v at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. */
-static inline size_t codec_wire_put_long(uint8_t *o, int64_t v) {
+/* The varint of u at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. Most are one
+ * byte (a string's length, an enum, a branch): that case goes first. */
+static inline size_t codec_wire_put_varint(uint8_t *o, uint64_t u) {
     /* no assert: the hot varint leaf; its callers reserve the room */
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
     size_t n = 0;
+    if (__builtin_expect(u < 0x80, 1)) {
+        o[0] = (uint8_t)u;
+        return 1;
+    }
     while (u >= 0x80) {
         o[n++] = (uint8_t)(u | 0x80);
         u >>= 7;
     }
     o[n++] = (uint8_t)u;
     return n;
+}
+
+/* The zigzag varint of v at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. */
+static inline size_t codec_wire_put_long(uint8_t *o, int64_t v) {
+    /* no assert: a one-line wrapper of codec_wire_put_varint */
+    return codec_wire_put_varint(o, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
 }
 
 static inline void codec_wr_long(codec_wr_t *w, int64_t v) {
@@ -214,6 +224,93 @@ static inline void codec_wr_double(codec_wr_t *w, double d) {
     for (int i = 0; i < 8; i++)
         w->out[w->pos + (size_t)i] = (uint8_t)(u >> (8 * i));
     w->pos += 8;
+}
+
+/* ---- Runs: several fields written under one reservation ----
+ * A record's writer may put a run of fields down through a cursor (codec_wire_put_*),
+ * with one reservation for the run, when that reservation shows that writing the same
+ * fields one by one (codec_wr_*) could not fail for room: same bytes, same outcome. */
+
+/* codec.c: grow codec->out so that max bytes fit at w->pos, only when w->pos + max is
+ * within what codec_wr_grow may reserve; the run's cursor, or NULL (w->err untouched). */
+uint8_t *codec_wr_run_grow(codec_wr_t *w, size_t max);
+
+/* The cursor for a run of fields at w->pos whose codec_wr_* calls would reserve at most max
+ * bytes from w->pos in all (10 for a long, 10 + len for a string, 8 for a double, 1 for a
+ * boolean), or NULL when the run must be written field by field: after a failure, or near
+ * SY_FRAME_BYTES_MAX, where one of those calls could fail part way. */
+static inline uint8_t *codec_wr_run_start(codec_wr_t *w, size_t max) {
+    /* no assert: the fast test of every run; codec_wr_run_grow asserts */
+    if (w->pos + max <= w->room)
+        return w->out + w->pos;
+    return codec_wr_run_grow(w, max);
+}
+
+/* End the run whose cursor reached end; not_utf8: a string in it is not UTF-8, which fails
+ * the writer as codec_wr_string would have. */
+static inline void codec_wr_run_end(codec_wr_t *w, const uint8_t *end, bool not_utf8) {
+    assert(end <= w->out + w->room); /* within what the run reserved */
+    w->pos = (size_t)(end - w->out);
+    if (not_utf8) {
+        w->not_utf8 = true;
+        w->err = SY_ERR_INVALID_RECORD;
+        w->room = 0;
+    }
+}
+
+/* Copy s[0..len) to o and say whether no byte has its high bit set. For the writer's strings,
+ * whose len is their strlen, so that no byte is NUL: true says plain ASCII. The whole words,
+ * then the last 8 bytes as one word overlapping them (4 and 4 for 4 to 7 bytes). */
+static inline bool codec_wire_copy_7bit(uint8_t *o, const char *s, size_t len) {
+    const uint64_t highs = UINT64_C(0x8080808080808080);
+    uint64_t v, seen = 0;
+    uint32_t lo, hi;
+    /* no assert: the copy of every string a run writes; its caller reserved o[0..len) */
+    if (len >= 8) {
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy(&v, s + i, sizeof v);
+            memcpy(o + i, &v, sizeof v);
+            seen |= v;
+        }
+        memcpy(&v, s + len - 8, sizeof v);
+        memcpy(o + len - 8, &v, sizeof v);
+        return ((seen | v) & highs) == 0;
+    }
+    if (len >= 4) {
+        memcpy(&lo, s, sizeof lo);
+        memcpy(&hi, s + len - 4, sizeof hi);
+        memcpy(o, &lo, sizeof lo);
+        memcpy(o + len - 4, &hi, sizeof hi);
+        return ((lo | hi) & (uint32_t)highs) == 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        o[i] = (uint8_t)s[i];
+        seen |= (uint8_t)s[i];
+    }
+    return (seen & 0x80) == 0;
+}
+
+/* The 8 bytes of d, little-endian, at o (codec_wr_double's); 8. */
+static inline size_t codec_wire_put_double(uint8_t *o, double d) {
+    uint64_t u;
+    assert(o);
+    memcpy(&u, &d, sizeof u);
+    for (int i = 0; i < 8; i++)
+        o[i] = (uint8_t)(u >> (8 * i));
+    return 8;
+}
+
+/* The string s of len bytes (its strlen) at o, its length first: codec_wr_string_len's
+ * bytes, with room for them reserved by the run. A string that is not plain ASCII is
+ * checked (codec_utf8_valid) after the copy; *not_utf8 is set when it fails, else kept.
+ * Returns the bytes written. */
+static inline size_t codec_wire_put_string(uint8_t *o, const char *s, size_t len,
+                                           bool *not_utf8) {
+    /* no assert: the string leaf of runs; s is one the rules saw non-NULL */
+    size_t n = codec_wire_put_varint(o, (uint64_t)len << 1); /* len's zigzag: len >= 0 */
+    if (!codec_wire_copy_7bit(o + n, s, len) && !codec_utf8_valid((const uint8_t *)s, len))
+        *not_utf8 = true;
+    return n + len;
 }
 
 #endif

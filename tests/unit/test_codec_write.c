@@ -1,0 +1,163 @@
+/* test_codec_write.c — the writers' two ways to the same bytes: a record's fields put down
+ * as one run under one reservation (codec_wr_run_start), and field by field near
+ * SY_FRAME_BYTES_MAX, where a run could fail part way; and the run's string copy. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec_fixture.h"
+#include "codec_wire.h"
+
+/* A string of n plain bytes, the last of them 'z', owned by the caller. */
+static char *long_string(size_t n) {
+    char *s = malloc(n + 1);
+    cr_assert_not_null(s);
+    memset(s, 'b', n);
+    if (n > 0)
+        s[n - 1] = 'z';
+    s[n] = '\0';
+    return s;
+}
+
+/* The frame small (whose string mark, of its length below 64, takes one length byte) with
+ * mark replaced by big: the bytes a writer must make for the record with big in it. */
+static uint8_t *splice(const uint8_t *small, size_t small_len, const char *mark,
+                       const char *big, size_t *out_len) {
+    size_t mark_len = strlen(mark), big_len = strlen(big), at = 0;
+    uint8_t prefix[CODEC_WIRE_VARINT_BYTES_MAX];
+    while (at + mark_len <= small_len && memcmp(small + at, mark, mark_len) != 0)
+        at++;
+    cr_assert(at + mark_len <= small_len && at > 0, "the mark %s is in the frame", mark);
+    size_t n = codec_wire_put_long(prefix, (int64_t)big_len);
+    *out_len = small_len - 1 - mark_len + n + big_len;
+    uint8_t *want = malloc(*out_len);
+    cr_assert_not_null(want);
+    memcpy(want, small, at - 1);
+    memcpy(want + at - 1, prefix, n);
+    memcpy(want + at - 1 + n, big, big_len);
+    memcpy(want + at - 1 + n + big_len, small + at + mark_len, small_len - at - mark_len);
+    return want;
+}
+
+typedef sy_err_t (*encode_fn)(const void *rec, const char *s, const void **frame,
+                              size_t *len);
+
+static sy_err_t encode_decision_path(const void *rec, const char *s, const void **frame,
+                                     size_t *len) {
+    sy_decision_t d = *(const sy_decision_t *)rec;
+    d.path = s;
+    return codec_encode_decision(codec, &d, frame, len, errbuf, sizeof errbuf);
+}
+
+static sy_err_t encode_event_text(const void *rec, const char *s, const void **frame,
+                                  size_t *len) {
+    sy_event_t e = *(const sy_event_t *)rec;
+    e.text = s;
+    return codec_encode_event(codec, &e, frame, len, errbuf, sizeof errbuf);
+}
+
+static sy_err_t encode_action_template(const void *rec, const char *s, const void **frame,
+                                       size_t *len) {
+    sy_action_t a = *(const sy_action_t *)rec;
+    a.template_id = s;
+    return codec_encode_action(codec, &a, frame, len, errbuf, sizeof errbuf);
+}
+
+/* For a string of each length from some way below the frame limit up to past it: the
+ * frame is the small record's with the string spliced in while it fits (whichever way the
+ * writer took), and SY_ERR_LIMIT once it does not. */
+static void expect_same_bytes_up_to_the_limit(encode_fn encode, const void *rec) {
+    const void *frame;
+    size_t small_len, len;
+    expect_err(encode(rec, "MARK-MARK", &frame, &small_len), SY_OK);
+    uint8_t *small = exact_copy(frame, small_len);
+    size_t fit = SY_FRAME_BYTES_MAX - (small_len - 10 + 3); /* a 3-byte length: 2^20 */
+    char *big = long_string(fit + 8);
+    for (size_t n = fit - 400; n <= fit + 8; n += n + 16 < fit ? 7 : 1) {
+        char kept = big[n];
+        big[n] = '\0';
+        sy_err_t err = encode(rec, big, &frame, &len);
+        if (n <= fit) {
+            size_t want_len;
+            uint8_t *want = splice(small, small_len, "MARK-MARK", big, &want_len);
+            expect_err(err, SY_OK);
+            cr_assert(eq(sz, len, want_len), "string of %zu bytes", n);
+            cr_assert(memcmp(frame, want, len) == 0, "string of %zu bytes: the bytes", n);
+            free(want);
+        } else {
+            expect_err(err, SY_ERR_LIMIT);
+        }
+        big[n] = kept;
+    }
+    free(big);
+    free(small);
+}
+
+Test(codec, decisions_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_decision_t d = decision_full();
+    expect_same_bytes_up_to_the_limit(encode_decision_path, &d);
+}
+
+Test(codec, events_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_event_t e = event_full();
+    expect_same_bytes_up_to_the_limit(encode_event_text, &e);
+}
+
+Test(codec, events_without_props_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_event_t e = event_min();
+    expect_same_bytes_up_to_the_limit(encode_event_text, &e);
+}
+
+Test(codec, actions_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_action_t a = action_full();
+    expect_same_bytes_up_to_the_limit(encode_action_template, &a);
+}
+
+/* A string that is not UTF-8 fails the record wherever it is, in a run or not. */
+Test(codec, a_run_refuses_a_string_that_is_not_utf8_and_keeps_one_that_is) {
+    sy_decision_t d = decision_full();
+    sy_event_t e = event_full();
+    const void *frame;
+    size_t len;
+    d.to_node = "caf\xc3\xa9";
+    expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    cr_assert(memmem(frame, len, "\x0a" "caf\xc3\xa9", 6) != NULL, "the UTF-8 to_node");
+    d.path = "caf\xc3";
+    expect_err(codec_encode_decision(codec, &d, &frame, &len, errbuf, sizeof errbuf),
+               SY_ERR_INVALID_RECORD);
+    expect_msg("RoutingDecision: a string is not UTF-8");
+    e.link = "\xff";
+    expect_err(codec_encode_event(codec, &e, &frame, &len, errbuf, sizeof errbuf),
+               SY_ERR_INVALID_RECORD);
+    expect_msg("EngagementEvent: a string is not UTF-8");
+}
+
+/* codec_wire_copy_7bit against the definition: for every length up to 40 it copies exactly
+ * the n bytes (the guard bytes around the copy stay), and says whether no byte has its high
+ * bit set, wherever the one that has is (the overlapping last word must see every place). */
+Test(codec, copy_7bit_copies_n_bytes_and_finds_any_byte_with_its_high_bit) {
+    static const uint8_t highs[] = {0x80, 0xc3, 0xff};
+    char s[48];
+    uint8_t d[48 + 2];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)(0x01 + (i * 37) % 0x7f); /* every plain byte, 0x01 to 0x7f */
+        for (size_t at = 0; at <= n; at++)
+            for (size_t k = 0; k < sizeof highs; k++) {
+                char kept = at < n ? s[at] : 0;
+                if (at < n)
+                    s[at] = (char)highs[k];
+                memset(d, 0xaa, sizeof d);
+                bool plain = codec_wire_copy_7bit(d + 1, s, n);
+                cr_assert_eq(plain, at == n, "length %zu, 0x%02x at %zu: %d", n, highs[k], at,
+                             plain);
+                cr_assert_eq(memcmp(d + 1, s, n), 0, "length %zu: the copy", n);
+                cr_assert_eq(d[0], 0xaa, "length %zu: a byte before the copy", n);
+                cr_assert_eq(d[n + 1], 0xaa, "length %zu: a byte after the copy", n);
+                if (at < n)
+                    s[at] = kept;
+            }
+    }
+}
