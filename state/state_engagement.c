@@ -230,6 +230,15 @@ sy_err_t state_engagement_key_make(state_engagement_key_t *key, int32_t partitio
     return SY_OK;
 }
 
+/* A read found key's record corrupt: say whose. */
+static sy_err_t engagement_corrupt(const state_engagement_key_t *key, char *errbuf,
+                                   size_t errbuf_size) {
+    assert(key->len > 2);
+    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %.*s",
+             (int)(key->len - 2), (const char *)key->bytes + 2);
+    return SY_ERR_STATE;
+}
+
 sy_err_t state_store_engagement_get_at(state_store_t *s, const state_engagement_key_t *key,
                                        state_engagement_t *out, char *errbuf,
                                        size_t errbuf_size) {
@@ -249,11 +258,7 @@ sy_err_t state_store_engagement_get_at(state_store_t *s, const state_engagement_
         state_engagement_clear(out);
     if (owned) /* mostly NULL: a record from the batch or the contact table */
         rocksdb_free(owned);
-    if (ok)
-        return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %.*s",
-             (int)(key->len - 2), (const char *)key->bytes + 2);
-    return SY_ERR_STATE;
+    return ok ? SY_OK : engagement_corrupt(key, errbuf, errbuf_size);
 }
 
 sy_err_t state_store_engagement_get_value_at(state_store_t *s,
@@ -288,11 +293,7 @@ sy_err_t state_store_engagement_get_value_at(state_store_t *s,
     value->channels = ok ? seen : 0; /* none, the value's, or refused: *out cleared */
     if (owned) /* mostly NULL: a record from the batch or the contact table */
         rocksdb_free(owned);
-    if (ok)
-        return SY_OK;
-    snprintf(errbuf, errbuf_size, "state store: corrupt engagement of %.*s",
-             (int)(key->len - 2), (const char *)key->bytes + 2);
-    return SY_ERR_STATE;
+    return ok ? SY_OK : engagement_corrupt(key, errbuf, errbuf_size);
 }
 
 /* Channel ch (number channel) into value, in its place among the channels ascending:
