@@ -97,12 +97,10 @@ int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offse
     return 1;
 }
 
-int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer) {
-    if (len < STATE_CODEC_TIMER_KEY_HEAD_BYTES + 1)
-        return 0;
-    timer->partition = state_codec_timer_key_partition(key);
-    timer->due_ms = state_codec_timer_key_due(key);
-    const uint8_t *ids = key + STATE_CODEC_TIMER_KEY_HEAD_BYTES, *end = key + len;
+/* The ids a key ends with (ids to end: the contact id, NUL, the journey id) into
+ * timer's; 0 when malformed. */
+static int ids_decode(const uint8_t *ids, const uint8_t *end, state_timer_t *timer) {
+    assert(ids <= end);
     const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
     if (!sep || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
         (size_t)(end - sep - 1) > SY_ID_BYTES_MAX)
@@ -111,8 +109,24 @@ int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *
     timer->contact_id[sep - ids] = '\0';
     memcpy(timer->journey_id, sep + 1, (size_t)(end - sep - 1));
     timer->journey_id[end - sep - 1] = '\0';
-    assert(timer->partition >= 0 && timer->partition <= UINT16_MAX);
     return 1;
+}
+
+int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer) {
+    if (len < STATE_CODEC_TIMER_KEY_HEAD_BYTES + 1)
+        return 0;
+    timer->partition = state_codec_timer_key_partition(key);
+    timer->due_ms = state_codec_timer_key_due(key);
+    assert(timer->partition >= 0 && timer->partition <= UINT16_MAX);
+    return ids_decode(key + STATE_CODEC_TIMER_KEY_HEAD_BYTES, key + len, timer);
+}
+
+int state_codec_instance_key_ids(const uint8_t *key, size_t len, state_timer_t *timer) {
+    assert(key && timer);
+    if (len < 2)
+        return 0;
+    timer->partition = (int32_t)(key[0] << 8 | key[1]);
+    return ids_decode(key + 2, key + len, timer);
 }
 
 static size_t put_varint(uint8_t *buf, uint64_t v) {

@@ -46,6 +46,10 @@ int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offse
 /* Fill timer's partition, due, and ids from a timer key; false when malformed. */
 int state_codec_timer_key_decode(const uint8_t *key, size_t len, state_timer_t *timer);
 
+/* Fill timer's partition and ids (the contact's and the journey's) from an instance key,
+ * for the timer the instance keeps; false when malformed. */
+int state_codec_instance_key_ids(const uint8_t *key, size_t len, state_timer_t *timer);
+
 size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *instance);
 int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t *out);
 

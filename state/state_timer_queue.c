@@ -272,28 +272,20 @@ static sy_err_t queue_iter_open(state_store_t *s, int cf, int32_t partition,
     return SY_OK;
 }
 
-/* The timer of the instance at (key, value) of the instances column family, in *timer:
- * 1 when it has a live one, 0 when not, -1 when the entry is corrupt. */
+/* The timer of the instance at (key, value) of partition's instances, in *timer: 1 when
+ * it has a live one, 0 when not, -1 when the entry is corrupt. */
 static int instance_timer(const uint8_t *key, size_t key_len, const uint8_t *value,
                           size_t value_len, int32_t partition, state_timer_t *timer) {
     state_instance_t in;
-    assert(key_len >= 2);
-    const uint8_t *ids = key + 2, *end = key + key_len;
-    const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
-    if (!sep || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
-        (size_t)(end - sep - 1) > SY_ID_BYTES_MAX ||
+    if (!state_codec_instance_key_ids(key, key_len, timer) ||
         !state_codec_instance_decode(value, value_len, &in))
         return -1;
+    assert(timer->partition == partition); /* the scan's prefix was partition's */
     if (in.status != STATE_INSTANCE_ACTIVE || in.timer != STATE_INSTANCE_TIMER_ARMED)
         return 0;
-    timer->partition = partition;
     timer->due_ms = in.timer_due_ms;
     timer->node = in.node;
     timer->node_entered_at_ms = in.node_entered_at_ms;
-    memcpy(timer->contact_id, ids, (size_t)(sep - ids));
-    timer->contact_id[sep - ids] = '\0';
-    memcpy(timer->journey_id, sep + 1, (size_t)(end - sep - 1));
-    timer->journey_id[end - sep - 1] = '\0';
     return 1;
 }
 
@@ -320,8 +312,7 @@ static int load_entry(state_store_t *s, int cf, int32_t partition, state_timer_q
                    ? -1
                    : queue_push_bytes(q, key, key_len, value, value_len, 0);
     state_timer_t timer;
-    int has = key_len < 2 ? -1
-                          : instance_timer(key, key_len, value, value_len, partition, &timer);
+    int has = instance_timer(key, key_len, value, value_len, partition, &timer);
     if (has <= 0)
         return has < 0 ? -1 : 1;
     uint8_t tkey[STATE_KEY_BYTES_MAX], tvalue[STATE_VALUE_BYTES_MAX];

@@ -490,6 +490,21 @@ Test(state_codec, timer_key_decode_rejects_short_keys_and_missing_separator) {
     cr_assert(state_codec_timer_key_decode(key, n, &out), "decode of the whole key failed");
 }
 
+/* An instance key gives the ids of the timer its instance keeps, as the timer key would. */
+Test(state_codec, instance_key_ids_read_as_the_timer_keys_ids) {
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    state_timer_t out;
+    size_t n = state_codec_instance_key(key, 258, "contact-7", "promo");
+    cr_assert_gt(n, 0);
+    cr_assert(state_codec_instance_key_ids(key, n, &out), "decode of the whole key failed");
+    cr_assert(eq(i32, out.partition, 258));
+    cr_assert(eq(str, out.contact_id, "contact-7"));
+    cr_assert(eq(str, out.journey_id, "promo"));
+    for (size_t len = 0; len < 2 + 9; len++) /* up to the contact id: no separator yet */
+        cr_assert_not(state_codec_instance_key_ids(key, len, &out),
+                      "decode of a %zu-byte key succeeded", len);
+}
+
 Test(state_codec, meta_round_trips_and_rejects_wrong_version) {
     const int64_t times[] = {INT64_MIN, -1, 0, T0_MS, INT64_MAX};
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
