@@ -4,6 +4,7 @@
  * (state_writeback.c), nor the Kafka side (processor/runner/runner_changelog.c). */
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile_codec.h"
@@ -130,6 +131,23 @@ static bool engagement_valid(const uint8_t *value, size_t value_len) {
     return state_engagement_decode(value, value_len, &engagement);
 }
 
+/* Is value a profile this version reads: well formed, at most SY_PROFILE_ATTRS_MAX
+ * attributes? 1 yes, 0 no, -1 out of memory: a restore alone asks, so its decode's room
+ * is allocated per record. */
+static int profile_valid(const uint8_t *value, size_t value_len) {
+    assert(value != NULL && value_len <= STATE_PROFILE_BYTES_MAX);
+    sy_attr_t *attrs = malloc(SY_PROFILE_ATTRS_MAX * sizeof *attrs);
+    char *strings = malloc(value_len + 1);
+    size_t count;
+    int valid = !attrs || !strings ? -1
+                                   : profile_codec_decode(value, value_len, attrs,
+                                                          SY_PROFILE_ATTRS_MAX, &count,
+                                                          strings, value_len + 1) == 1;
+    free(attrs);
+    free(strings);
+    return valid;
+}
+
 static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, char *errbuf,
                             size_t errbuf_size) {
@@ -149,6 +167,10 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
     if (cf == CF_PROFILES && (key_len > PROFILE_KEY_BYTES_MAX ||
                               (value && value_len > STATE_PROFILE_BYTES_MAX)))
         return bad_record("profile over its limits", errbuf, errbuf_size);
+    int profile = cf == CF_PROFILES && value ? profile_valid(value, value_len) : 1;
+    if (profile <= 0)
+        return profile < 0 ? SY_ERR_NOMEM
+                           : bad_record("malformed profile", errbuf, errbuf_size);
     if (cf == CF_EVENT_IDS &&
         (key_len > PROFILE_KEY_BYTES_MAX ||
          (value && !state_event_ids_decode(value, value_len, ids, STATE_EVENT_IDS_MAX,

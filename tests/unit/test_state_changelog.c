@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "state_codec.h"
+#include "profile_codec.h"
 #include "state_store.h"
 #include "tmpdir.h"
 
@@ -429,6 +430,35 @@ Test(state_changelog, records_this_version_cannot_read_are_refused) {
     err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_META, key, 3, NULL, 0, errbuf,
                                       sizeof errbuf);
     cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "a meta key that is not a stream time: %d", err);
+    state_store_close(s);
+}
+
+/* A profile the restore would take and every read then refuse as corrupt: refused at the
+ * apply instead, naming why; the whole value restores. */
+Test(state_changelog, a_malformed_profile_is_refused_and_a_well_formed_one_restores) {
+    state_store_t *s = open_mem("changelog-profile");
+    const uint8_t key[] = {0, 1, 'c'};
+    sy_attr_t attrs[2] = {{"city", {.kind = SY_VALUE_STRING, .u.s = "Lyon"}},
+                          {"tier", {.kind = SY_VALUE_STRING, .u.s = "gold"}}};
+    uint8_t value[64];
+    size_t len = profile_codec_encode(value, sizeof value, attrs, 2);
+    cr_assert(gt(sz, len, 1));
+    sy_err_t err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_PROFILES, key,
+                                               sizeof key, value, len - 1, errbuf,
+                                               sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "a truncated profile: %d", err);
+    cr_assert(not(eq(ptr, strstr(errbuf, "malformed profile"), NULL)), "%s", errbuf);
+    err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_PROFILES, key, sizeof key, value,
+                                      len, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s", errbuf);
+    cr_assert(eq(int, state_store_commit(s, errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    sy_attr_t back[4];
+    char buf[256];
+    size_t count = 0;
+    cr_assert(eq(int, state_store_profile_get(s, 1, "c", back, 4, &count, buf, sizeof buf,
+                                              errbuf, sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(sz, count, 2));
+    cr_assert(eq(str, (char *)back[1].value.u.s, "gold"));
     state_store_close(s);
 }
 
