@@ -95,8 +95,9 @@ static sy_err_t instance_apply(state_store_t *s, const uint8_t *key, size_t key_
                                const uint8_t *value, size_t value_len, char *errbuf,
                                size_t errbuf_size) {
     state_instance_t instance;
+    state_timer_t ids; /* the key's ids, read as the timer heap's rebuild reads them */
     assert(key_len >= 2 && key_len <= STATE_KEY_BYTES_MAX); /* checked by the caller */
-    if (key_len < 4 || !memchr(key + 2, 0, key_len - 2))
+    if (!state_codec_instance_key_ids(key, key_len, &ids))
         return bad_record("malformed instance key", errbuf, errbuf_size);
     if (value && !state_codec_instance_decode(value, value_len, &instance))
         return bad_record("malformed instance", errbuf, errbuf_size);

@@ -102,9 +102,9 @@ int state_codec_checkpoint_decode(const uint8_t *buf, size_t len, int64_t *offse
 static int ids_decode(const uint8_t *ids, const uint8_t *end, state_timer_t *timer) {
     assert(ids <= end);
     const uint8_t *sep = memchr(ids, 0, (size_t)(end - ids));
-    if (!sep || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
+    if (!sep || sep == ids || sep + 1 == end || (size_t)(sep - ids) > SY_ID_BYTES_MAX ||
         (size_t)(end - sep - 1) > SY_ID_BYTES_MAX)
-        return 0;
+        return 0; /* no separator, an empty id (the engine never writes one), too long */
     memcpy(timer->contact_id, ids, (size_t)(sep - ids));
     timer->contact_id[sep - ids] = '\0';
     memcpy(timer->journey_id, sep + 1, (size_t)(end - sep - 1));

@@ -427,6 +427,14 @@ Test(state_changelog, records_this_version_cannot_read_are_refused) {
     err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_INSTANCES, key, sizeof key,
                                       garbage, sizeof garbage, errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "malformed instance: %d", err);
+    const uint8_t no_contact[] = {0, 1, 0, 'j'};
+    uint8_t value[STATE_VALUE_BYTES_MAX];
+    state_instance_t instance = {.status = STATE_INSTANCE_ACTIVE, .journey_version = 1};
+    size_t value_len = state_codec_instance_encode(value, &instance);
+    err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_INSTANCES, no_contact,
+                                      sizeof no_contact, value, value_len, errbuf,
+                                      sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "an instance of no contact: %d", err);
     err = state_store_changelog_apply(s, STATE_CHANGELOG_CF_META, key, 3, NULL, 0, errbuf,
                                       sizeof errbuf);
     cr_assert(eq(int, err, SY_ERR_INVALID_ARG), "a meta key that is not a stream time: %d", err);

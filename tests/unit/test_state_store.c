@@ -500,9 +500,27 @@ Test(state_codec, instance_key_ids_read_as_the_timer_keys_ids) {
     cr_assert(eq(i32, out.partition, 258));
     cr_assert(eq(str, out.contact_id, "contact-7"));
     cr_assert(eq(str, out.journey_id, "promo"));
-    for (size_t len = 0; len < 2 + 9; len++) /* up to the contact id: no separator yet */
+    for (size_t len = 0; len <= 2 + 9 + 1; len++) /* no separator yet, or no journey id */
         cr_assert_not(state_codec_instance_key_ids(key, len, &out),
                       "decode of a %zu-byte key succeeded", len);
+}
+
+/* The engine never writes an empty id; a key with one (from a damaged changelog) would
+ * name no contact or journey: both key readers refuse it. */
+Test(state_codec, keys_with_an_empty_contact_or_journey_id_are_malformed) {
+    const uint8_t no_contact[] = {0, 1, 0, 'p'}, no_journey[] = {0, 1, 'c', 0};
+    state_timer_t out;
+    cr_assert_not(state_codec_instance_key_ids(no_contact, sizeof no_contact, &out));
+    cr_assert_not(state_codec_instance_key_ids(no_journey, sizeof no_journey, &out));
+    state_timer_t timer = {.partition = 1, .due_ms = T0_MS, .contact_id = "c",
+                           .journey_id = "p"};
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    size_t n = state_codec_timer_key(key, &timer);
+    cr_assert(state_codec_timer_key_decode(key, n, &out));
+    cr_assert_not(state_codec_timer_key_decode(key, n - 1, &out), "an empty journey id");
+    timer.contact_id[0] = '\0';
+    n = state_codec_timer_key(key, &timer);
+    cr_assert_not(state_codec_timer_key_decode(key, n, &out), "an empty contact id");
 }
 
 Test(state_codec, meta_round_trips_and_rejects_wrong_version) {
