@@ -45,28 +45,38 @@ void channel_sim_init(channel_sim_t *sim, uint64_t seed) {
         .engage_delay_min_ms = 5 * 1000, .engage_delay_max_ms = 40 * 1000};
 }
 
-double channel_sim_uniform(uint64_t seed, const char *key, uint64_t salt) {
+uint64_t channel_sim_key_hash(uint64_t seed, const char *key) {
     uint64_t h = UINT64_C(1469598103934665603) ^ seed;
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * UINT64_C(1099511628211);
-    h ^= salt * UINT64_C(0x9e3779b97f4a7c15);
+    return h;
+}
+
+double channel_sim_uniform_at(uint64_t key_hash, uint64_t salt) {
+    uint64_t h = key_hash ^ salt * UINT64_C(0x9e3779b97f4a7c15);
     h ^= h >> 33;
     h *= UINT64_C(0xff51afd7ed558ccd);
     h ^= h >> 33;
     return (double)(h >> 11) / (double)(UINT64_C(1) << 53);
 }
 
-static int64_t delay(const channel_sim_t *sim, const char *key, uint64_t salt,
-                     int64_t min_ms, int64_t max_ms) {
-    return min_ms + (int64_t)(channel_sim_uniform(sim->seed, key, salt) *
-                              (double)(max_ms - min_ms));
+double channel_sim_uniform(uint64_t seed, const char *key, uint64_t salt) {
+    return channel_sim_uniform_at(channel_sim_key_hash(seed, key), salt);
+}
+
+/* A delay in [min_ms, max_ms] drawn for the key hashed as key_hash. */
+static int64_t delay(uint64_t key_hash, uint64_t salt, int64_t min_ms, int64_t max_ms) {
+    return min_ms + (int64_t)(channel_sim_uniform_at(key_hash, salt) * (double)(max_ms - min_ms));
 }
 
 static channel_sim_event_t *add(channel_sim_event_t *out, size_t *n,
                                 const sy_action_t *action, sy_event_type_t type,
                                 int64_t at_ms) {
     channel_sim_event_t *ev = &out[(*n)++];
-    memset(ev, 0, sizeof *ev);
+    /* field by field: a memset of the whole event (three id buffers) cost more than the
+     * copies that fill them */
+    ev->name = NULL;
+    ev->props_count = 0;
     size_t end = sy_str_copy(ev->event_id, sizeof ev->event_id, action->action_id);
     end = sy_str_put(ev->event_id, sizeof ev->event_id, end, ".");
     sy_str_put(ev->event_id, sizeof ev->event_id, end, sy_event_type_name(type));
@@ -79,22 +89,22 @@ static channel_sim_event_t *add(channel_sim_event_t *out, size_t *n,
     return ev;
 }
 
-/* After reaching: engaged (and maybe clicked), or the not-engaged report. */
-static void respond_engagement(const channel_sim_t *sim, const channel_sim_profile_t *p,
-                               const sy_action_t *action, int64_t reached_at,
+/* After reaching: engaged (and maybe clicked), or the not-engaged report. key_hash: the
+ * action id's (channel_sim_key_hash), every draw of one action made from it. */
+static void respond_engagement(const channel_sim_profile_t *p, const sy_action_t *action,
+                               uint64_t key_hash, int64_t reached_at,
                                channel_sim_event_t *out, size_t *n) {
-    const char *key = action->action_id;
-    int64_t at = reached_at + delay(sim, key, SALT_OPEN_DELAY, p->engage_delay_min_ms,
+    int64_t at = reached_at + delay(key_hash, SALT_OPEN_DELAY, p->engage_delay_min_ms,
                                     p->engage_delay_max_ms);
-    if (channel_sim_uniform(sim->seed, key, SALT_OPENED) < p->engaged.probability) {
+    if (channel_sim_uniform_at(key_hash, SALT_OPENED) < p->engaged.probability) {
         add(out, n, action, p->engaged.type, at);
         if (p->clicked.type != CHANNEL_SIM_NO_EVENT &&
-            channel_sim_uniform(sim->seed, key, SALT_CLICKED) < p->clicked.probability)
+            channel_sim_uniform_at(key_hash, SALT_CLICKED) < p->clicked.probability)
             add(out, n, action, p->clicked.type, at + MINUTE_MS);
     } else {
         if (p->not_engaged_type != CHANNEL_SIM_NO_EVENT)
             add(out, n, action, p->not_engaged_type, at);
-        if (channel_sim_uniform(sim->seed, key, SALT_CLICKED) < p->clicked_alone)
+        if (channel_sim_uniform_at(key_hash, SALT_CLICKED) < p->clicked_alone)
             add(out, n, action, p->clicked.type, at);
     }
 }
@@ -105,15 +115,14 @@ size_t channel_sim_respond(const channel_sim_t *sim, const sy_action_t *action,
     size_t n = 0;
     if (p->reached.probability <= 0)
         return 0;
-    const char *key = action->action_id;
-    int64_t at = action->not_before_ms +
-                 delay(sim, key, SALT_DELIVER_DELAY, p->reach_delay_min_ms,
-                       p->reach_delay_max_ms);
-    double outcome = channel_sim_uniform(sim->seed, key, SALT_OUTCOME);
+    uint64_t key_hash = channel_sim_key_hash(sim->seed, action->action_id);
+    int64_t at = action->not_before_ms + delay(key_hash, SALT_DELIVER_DELAY,
+                                               p->reach_delay_min_ms, p->reach_delay_max_ms);
+    double outcome = channel_sim_uniform_at(key_hash, SALT_OUTCOME);
     double bound = p->reached.probability;
     if (outcome < bound) {
         add(out, &n, action, p->reached.type, at);
-        respond_engagement(sim, p, action, at, out, &n);
+        respond_engagement(p, action, key_hash, at, out, &n);
         return n;
     }
     for (int i = 0; i < 2; i++) {

@@ -73,6 +73,12 @@ size_t channel_sim_respond(const channel_sim_t *sim, const sy_action_t *action,
 /* A uniform double in [0, 1) from seed, a string and a salt: stable across runs. */
 double channel_sim_uniform(uint64_t seed, const char *key, uint64_t salt);
 
+/* The draws of one key under several salts: hash seed and key once with
+ * channel_sim_key_hash, then channel_sim_uniform_at(hash, salt) equals
+ * channel_sim_uniform(seed, key, salt) for every salt. */
+uint64_t channel_sim_key_hash(uint64_t seed, const char *key);
+double channel_sim_uniform_at(uint64_t key_hash, uint64_t salt);
+
 /* The event as an sy_event_t whose strings borrow from ev. */
 void channel_sim_event_view(const channel_sim_event_t *ev, sy_event_t *out);
 
