@@ -101,8 +101,25 @@ static void counters_put(uint8_t *p, const float *f) {
 }
 #endif
 
-/* Are all counters >= 0 (not negative, not NaN)? Every one compared, no early way out:
- * the compiler compares them four at a time. */
+#if defined(__GNUC__)
+/* Are all counters >= 0 (not negative, not NaN)? Three rows of four compared at once and
+ * their masks and-ed (a loop of the compiler's own kept a row's count and a reduction). */
+typedef float counters_row_t __attribute__((vector_size(16)));
+typedef uint64_t counters_row_mask_t __attribute__((vector_size(16)));
+_Static_assert(ENGAGEMENT_COUNTERS == 12, "three rows of four counters");
+
+static int counters_valid(const float *f) {
+    counters_row_t a, b, c;
+    assert(f != NULL);
+    memcpy(&a, f, sizeof a);
+    memcpy(&b, f + 4, sizeof b);
+    memcpy(&c, f + 8, sizeof c);
+    /* false for negatives and NaN; -0 is >= 0; a lane true is all ones */
+    counters_row_mask_t m = (counters_row_mask_t)((a >= 0.0f) & (b >= 0.0f) & (c >= 0.0f));
+    return (m[0] & m[1]) == UINT64_MAX;
+}
+#else
+/* Are all counters >= 0 (not negative, not NaN)? Every one compared, no early way out. */
 static int counters_valid(const float *f) {
     int ok = 1;
     assert(f != NULL);
@@ -110,6 +127,7 @@ static int counters_valid(const float *f) {
         ok &= f[i] >= 0.0f; /* false for negatives and NaN; -0 is >= 0 */
     return ok;
 }
+#endif
 
 static size_t channel_encode(uint8_t *p, int channel, const state_engagement_channel_t *ch) {
     assert(channel >= 0 && channel < SY_CHANNEL__COUNT);
@@ -206,7 +224,8 @@ static int engagement_decode(const uint8_t *value, size_t len, state_engagement_
     }
     /* The channels the value holds are written over; of the others, those *out had set
      * are cleared (a channel without a time is clear already, as the contract says). */
-    channels_clear(out, prior & ~*seen);
+    if (prior & ~*seen) /* mostly none: the last contact's channels were this one's */
+        channels_clear(out, prior & ~*seen);
     return 1;
 }
 

@@ -69,21 +69,30 @@ static double decay(int64_t dt_ms, int horizon) {
  * its weight at their time instead. Either way each counter is the sum over what it
  * counted of 2^(-(T - t_i) / H), T the counters' time: the order of events is lost. */
 static void counters_add(state_engagement_channel_t *ch, int counter, int64_t t) {
+    double f[STATE_ENGAGEMENT_HORIZONS];
     assert(counter >= 0 && counter < STATE_ENGAGEMENT_COUNTERS);
     if (ch->updated_ms == INT64_MIN)
         ch->updated_ms = t;
-    int64_t dt = t > ch->updated_ms ? t - ch->updated_ms : ch->updated_ms - t;
+    bool later = t > ch->updated_ms, late = t < ch->updated_ms;
+    int64_t dt = later ? t - ch->updated_ms : ch->updated_ms - t;
+    /* The weights of dt, the exp2 calls in a row; none when t is the counters' time (a
+     * third of the adds, a channel's first among them), where no weight is used. */
+    for (int h = 0; h < STATE_ENGAGEMENT_HORIZONS; h++)
+        f[h] = 1.0;
+    if (dt != 0)
+        for (int h = 0; h < STATE_ENGAGEMENT_HORIZONS; h++)
+            f[h] = decay(dt, h);
     for (int h = 0; h < STATE_ENGAGEMENT_HORIZONS; h++) {
-        double f = decay(dt, h), add = t >= ch->updated_ms ? 1.0 : f;
+        double add = late ? f[h] : 1.0;
         float *c = ch->decayed[h];
-        if (t > ch->updated_ms)
+        if (later)
             for (int k = 0; k < STATE_ENGAGEMENT_COUNTERS; k++)
-                c[k] = (float)((double)c[k] * f);
+                c[k] = (float)((double)c[k] * f[h]);
         c[counter] = (float)((double)c[counter] + add);
         if (counter != STATE_ENGAGEMENT_SENDS && counter != STATE_ENGAGEMENT_ENGAGED)
             c[STATE_ENGAGEMENT_ENGAGED] = (float)((double)c[STATE_ENGAGEMENT_ENGAGED] + add);
     }
-    if (t > ch->updated_ms)
+    if (later)
         ch->updated_ms = t;
 }
 

@@ -3,9 +3,9 @@
  * emails and engaged on another channel, never a transactional one, and a journey's
  * `fatigue: {email: off}` lifts it; a best-channel send held by quiet hours picks again
  * at its release; a failed read of another contact's memory keeps none cached, and the
- * cache tells an id from its prefix. The values of the memory itself are pinned by the
- * simulate transcripts (tests/journeys/engagement); the environment is engine_fixture.h's.
- * No Kafka. */
+ * cache tells an id from its prefix; clicks at one time add one each, a half-life later
+ * halves. The values of the memory are pinned further by the simulate transcripts
+ * (tests/journeys/engagement); the environment is engine_fixture.h's. No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
@@ -186,4 +186,40 @@ Test(engine_lang, the_engagement_cache_tells_an_id_from_its_prefix) {
         cr_expect(eq(i64, lx.engine->engagement.channels[SY_CHANNEL_SMS].sent_ms,
                      (int64_t)strlen(ids[i])), "the record of %s", ids[i]);
     }
+}
+
+/* Clicks on SMS, by engine_engagement_on_event: two at the same time count two at every
+ * horizon (the second at the counters' own time, where the weight is 2^0 = 1), one a
+ * week later halves them at 7 days first, and one late by a week adds half. The record
+ * in the store is the engine's. */
+Test(engine_lang, clicks_at_one_time_add_one_and_a_half_life_later_halves) {
+    static const int64_t week_ms = 7 * 24 * H_MS;
+    static const struct {
+        int64_t at_ms;
+        float clicks_7d, clicks_90d;
+    } clicks[] = {{T0_MS, 1, 1}, {T0_MS, 2, 2}, {T0_MS + week_ms, 2, -1}, {T0_MS, 2.5f, -1}};
+    lx_open(FATIGUE_YAML(""));
+    for (size_t i = 0; i < sizeof clicks / sizeof clicks[0]; i++) {
+        sy_event_t ev = event_make("click", contact, clicks[i].at_ms, SY_CHANNEL_SMS,
+                                   SY_EVENT_CLICKED);
+        cr_assert(eq(int, engine_engagement_on_event(lx.engine, 0, &ev, errbuf, sizeof errbuf),
+                     SY_OK), "%s", errbuf);
+        const state_engagement_channel_t *sms = &lx.engine->engagement.channels[SY_CHANNEL_SMS];
+        cr_expect(eq(flt, sms->decayed[0][STATE_ENGAGEMENT_CLICKS], clicks[i].clicks_7d),
+                  "click %zu: clicks at 7 days", i);
+        cr_expect(eq(flt, sms->decayed[0][STATE_ENGAGEMENT_ENGAGED], clicks[i].clicks_7d),
+                  "click %zu: engagements at 7 days", i);
+        if (clicks[i].clicks_90d >= 0)
+            cr_expect(eq(flt, sms->decayed[2][STATE_ENGAGEMENT_CLICKS], clicks[i].clicks_90d),
+                      "click %zu: clicks at 90 days", i);
+        cr_expect(eq(i64, sms->updated_ms, i < 2 ? T0_MS : T0_MS + week_ms),
+                  "click %zu: the counters' time", i);
+    }
+    state_engagement_t stored;
+    state_engagement_clear(&stored);
+    cr_assert(eq(int, state_store_engagement_get(lx.store, 0, contact, &stored, errbuf,
+                                                 sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_expect(eq(int, memcmp(&stored.channels[SY_CHANNEL_SMS].decayed,
+                             &lx.engine->engagement.channels[SY_CHANNEL_SMS].decayed,
+                             sizeof stored.channels[0].decayed), 0), "the stored counters");
 }

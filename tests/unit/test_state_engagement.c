@@ -3,12 +3,12 @@
  * through the changelog (code 8) into another store with every channel's times, streak
  * and counters intact, as a restore brings it back; a key made once reads and writes the
  * record its id does; channels without a record stay without, also when decoded over
- * another record; counters below zero or NaN, a channel twice, malformed records and the
- * unknown code 7 are refused, leaving the record decoded over cleared; a channel written
- * alone over the value read gives the bytes of the whole record (also over a value out of
- * order), a read over another contact's record keeps none of its channels, a write
- * between two reads being seen, and a corrupt one leaves a cleared record. In-memory
- * RocksDB. */
+ * another record; counters below zero or NaN (in any of a channel's places), a channel
+ * twice, malformed records and the unknown code 7 are refused, leaving the record decoded
+ * over cleared; a channel written alone over the value read gives the bytes of the whole
+ * record (also over a value out of order), a read over another contact's record keeps
+ * none of its channels, a write between two reads being seen, and a corrupt one leaves a
+ * cleared record. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
@@ -235,6 +235,24 @@ Test(state_engagement, counters_must_be_zero_or_more_and_a_channel_come_once) {
     cr_expect(eq(int, state_engagement_decode(twice.value, twice.value_len, &got), 0),
               "a channel twice refused");
     expect_same(&got, &none);
+}
+
+/* A negative counter is refused wherever it stands: in each of the twelve places (every
+ * horizon and counter), of the first channel and of the second. */
+Test(state_engagement, a_negative_counter_is_refused_in_every_place) {
+    state_engagement_t want = sample(), got, none;
+    state_engagement_clear(&none);
+    op_t op = value_of(&want); /* email, then sms */
+    static const uint8_t minus_one[4] = {0xbf, 0x80, 0, 0};
+    for (int channel = 0; channel < 2; channel++)
+        for (int k = 0; k < STATE_ENGAGEMENT_HORIZONS * STATE_ENGAGEMENT_COUNTERS; k++) {
+            op_t b = op;
+            memcpy(b.value + FIRST_COUNTER_AT + 83 * channel + 4 * k, minus_one, 4);
+            got = want;
+            cr_expect(eq(int, state_engagement_decode(b.value, b.value_len, &got), 0),
+                      "channel %d, counter %d: refused", channel, k);
+            expect_same(&got, &none);
+        }
 }
 
 /* The value s holds in its batch for contact c7 (its one op). */
