@@ -159,12 +159,68 @@ void runner_counts_decision(runner_t *r, const sy_decision_t *d, const char *ver
         admin_series_add(m->entered, 1);
 }
 
+/* The loaded journey whose id is the string at id (not its text: only a loaded journey's
+ * own id is known to stay), or NULL. */
+static const journey_t *journey_of_id(runner_t *r, const char *id) {
+    const journey_set_t *set = &r->journeys->set;
+    assert(id);
+    if (r->journey_hint < set->count && set->journeys[r->journey_hint]->id == id)
+        return set->journeys[r->journey_hint];
+    for (size_t i = 0; i < set->count; i++)
+        if (set->journeys[i]->id == id) {
+            r->journey_hint = i;
+            return set->journeys[i];
+        }
+    return NULL;
+}
+
+/* The index of node (one of j's node ids, as a pointer) in j; -1 for ""; -2: neither. */
+static int32_t node_index_of(const journey_t *j, const char *node) {
+    assert(j && node);
+    if (!node[0])
+        return -1;
+    for (size_t i = 0; i < j->nodes_count; i++)
+        if (j->nodes[i].id == node)
+            return (int32_t)i;
+    return -2;
+}
+
+/* The slot of r->campaign_counts for metric of journey j at node in partition. */
+static runner_campaign_count_t *campaign_slot(runner_t *r, const journey_t *j,
+                                              int32_t partition, int32_t metric,
+                                              int32_t node) {
+    const uint64_t k = 0x9e3779b97f4a7c15u; /* 2^64 over the golden ratio: spreads the bits */
+    assert(j && node >= -1);
+    uint64_t h = ((uint64_t)(uintptr_t)j * k) ^ ((uint64_t)partition << 40) ^
+                 ((uint64_t)(uint32_t)metric << 20) ^ (uint64_t)(uint32_t)node;
+    return &r->campaign_counts[(h * k) >> (64 - RUNNER_CAMPAIGN_COUNTS_BITS)];
+}
+
 void runner_counts_campaign(void *ctx, const campaign_count_t *k, int64_t delta) {
     runner_t *r = ctx;
     assert(r && k && r->txn_state == RUNNER_TXN_OPEN);
     const char *labels[] = {campaign_metrics[k->metric].name, k->journey, k->version, k->node,
                             k->detail};
-    live_add(r, r->batch_partition, COUNT_CAMPAIGN, labels, (double)delta);
+    int32_t p = r->batch_partition, metric = (int32_t)k->metric;
+    const journey_t *j = journey_of_id(r, k->journey);
+    int32_t node = j ? node_index_of(j, k->node) : -2;
+    if (node < -1) { /* not named by a loaded journey's own strings */
+        live_add(r, p, COUNT_CAMPAIGN, labels, (double)delta);
+        return;
+    }
+    runner_campaign_count_t *c = campaign_slot(r, j, p, metric, node);
+    if (c->journey == j && c->partition == p && c->metric == metric && c->node == node &&
+        c->moved == r->live.moved && strcmp(c->version, k->version) == 0 &&
+        strcmp(c->detail, k->detail) == 0) {
+        admin_series_add(c->series, (double)delta);
+        return;
+    }
+    admin_series_t *s = live_add(r, p, COUNT_CAMPAIGN, labels, (double)delta);
+    *c = s ? (runner_campaign_count_t){.journey = j, .partition = p, .metric = metric,
+                                       .node = node, .moved = r->live.moved,
+                                       .version = admin_series_label(s, 2),
+                                       .detail = admin_series_label(s, 4), .series = s}
+           : (runner_campaign_count_t){0};
 }
 
 void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,
