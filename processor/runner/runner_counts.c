@@ -4,7 +4,9 @@
  * a migration makes and what campaign.c counts. A batch's deltas
  * are kept beside it, written to the store when it commits (so they are changelogged and
  * restored with the rest of its state) and dropped when it aborts; the sums over the
- * assigned partitions are the gauges the admin server shows. */
+ * assigned partitions are the gauges the admin server shows. The series a move between
+ * nodes or a campaign count adds to are remembered by the loaded journey's own pointers
+ * (r->moves, r->campaign_counts), not found by their labels for every decision. */
 #include <stdio.h>
 #include <string.h>
 
