@@ -112,6 +112,7 @@ static bool table_grow(admin_table_t *t) {
     free(t->slots);
     t->slots = slots;
     t->cap = cap;
+    t->moved++;
     t->memo_count = 0;
     if (t->memo) /* its series have moved */
         memset(t->memo, 0, ADMIN_TABLE_MEMO * sizeof *t->memo);
@@ -158,14 +159,19 @@ static admin_series_t *series_at(admin_table_t *t, uint16_t family, const char *
     return memo_keep(t, key, s, n);
 }
 
+admin_series_t *admin_table_series(admin_table_t *t, uint16_t family,
+                                   const char *const *values, size_t n) {
+    assert(t && (values || !n));
+    return series_at(t, family, values, n);
+}
+
 bool admin_table_add(admin_table_t *t, uint16_t family, const char *const *values, size_t n,
                      double delta) {
     assert(t && (values || !n));
     admin_series_t *s = series_at(t, family, values, n);
     if (!s)
         return false;
-    s->value += delta;
-    s->present = true;
+    admin_series_add(s, delta);
     return true;
 }
 
@@ -248,7 +254,7 @@ void admin_table_deinit(admin_table_t *t) {
         free(t->slots[i].labels);
     free(t->slots);
     free(t->memo);
-    *t = (admin_table_t){0};
+    *t = (admin_table_t){.moved = t->moved + 1}; /* series kept by callers are gone */
 }
 
 const char *admin_series_label(const admin_series_t *s, size_t i) {

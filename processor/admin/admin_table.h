@@ -51,12 +51,28 @@ typedef struct admin_table {
     admin_memo_t *memo;    /* owned, ADMIN_TABLE_MEMO entries (or NULL): series found before,
                             * by their value pointers, checked against their labels */
     size_t memo_count;     /* its entries in use */
+    uint64_t moved;        /* times its series moved (it grew, or was freed): a series
+                            * pointer kept stays good while this is unchanged */
 } admin_table_t;
 
 /* Add delta to the series (family, values[0..n)) (values borrowed, copied when the series
  * is new), creating it at 0. False when it could not be kept (counted in dropped). */
 bool admin_table_add(admin_table_t *t, uint16_t family, const char *const *values, size_t n,
                      double delta);
+
+/* The series (family, values[0..n)) (values borrowed, copied when the series is new),
+ * created at 0 and not present when missing; NULL when it could not be kept (counted in
+ * dropped). The pointer is the table's: good while t->moved is unchanged, so a caller may
+ * keep it to add to the same series again without the labels (admin_series_add). */
+admin_series_t *admin_table_series(admin_table_t *t, uint16_t family,
+                                   const char *const *values, size_t n);
+
+/* Add delta to series s (of admin_table_series) and mark it present: admin_table_add's
+ * effect. */
+static inline void admin_series_add(admin_series_t *s, double delta) {
+    s->value += delta;
+    s->present = true;
+}
 
 /* Set the series to value and mark it present. False as admin_table_add. */
 bool admin_table_set(admin_table_t *t, uint16_t family, const char *const *values, size_t n,
@@ -76,7 +92,7 @@ void admin_table_assign(admin_table_t *dst, const admin_table_t *src);
 /* Every series to 0 and not present; memory kept for the next batch. */
 void admin_table_zero(admin_table_t *t);
 
-/* Free everything. Leaves an empty table. NULL-safe. */
+/* Free everything. Leaves an empty table whose moved has changed. NULL-safe. */
 void admin_table_deinit(admin_table_t *t);
 
 /* The i-th label value of a series (i < its family's label count). */

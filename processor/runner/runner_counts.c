@@ -4,7 +4,9 @@
  * a migration makes and what campaign.c counts. A batch's deltas
  * are kept beside it, written to the store when it commits (so they are changelogged and
  * restored with the rest of its state) and dropped when it aborts; the sums over the
- * assigned partitions are the gauges the admin server shows. */
+ * assigned partitions are the gauges the admin server shows. The series a move between
+ * nodes or a campaign count adds to are remembered by the loaded journey's own pointers
+ * (r->moves, r->campaign_counts), not found by their labels for every decision. */
 #include <stdio.h>
 #include <string.h>
 
@@ -65,39 +67,135 @@ static const journey_node_t *node_find(const journey_t *j, const char *id) {
     return NULL;
 }
 
-static void live_add(runner_t *r, int32_t partition, int kind, const char *const *values,
-                     double delta) {
+/* Add delta to partition's count of kind with values; its series, or NULL when it could
+ * not be kept (warned). */
+static admin_series_t *live_add(runner_t *r, int32_t partition, int kind,
+                                const char *const *values, double delta) {
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX && kind >= 0 &&
            kind <= COUNT_CAMPAIGN);
     uint16_t family = (uint16_t)(partition * COUNT_KINDS + kind);
-    if (!admin_table_add(&r->live, family, values, count_labels[kind], delta))
+    admin_series_t *s = admin_table_series(&r->live, family, values, count_labels[kind]);
+    if (s)
+        admin_series_add(s, delta);
+    else
         log_warn("live counts: a count of partition %d could not be kept (out of memory)",
                  (int)partition);
+    return s;
+}
+
+/* The slot of r->moves for the move of journey j in partition from node `from` (-1: an
+ * entry) to node `to`. */
+static runner_move_t *move_slot(runner_t *r, const journey_t *j, int32_t partition,
+                                int32_t from, int32_t to) {
+    const uint64_t k = 0x9e3779b97f4a7c15u; /* 2^64 over the golden ratio: spreads the bits */
+    assert(j && from >= -1 && to >= 0);
+    uint64_t h = ((uint64_t)(uintptr_t)j * k) ^ ((uint64_t)partition << 40) ^
+                 ((uint64_t)(uint32_t)from << 20) ^ (uint64_t)to;
+    return &r->moves[(h * k) >> (64 - RUNNER_MOVES_BITS)];
+}
+
+/* Whether m is that move along path, its series still where they were. */
+static bool move_is(const runner_move_t *m, const runner_t *r, const journey_t *j,
+                    int32_t partition, int32_t from, int32_t to, const char *path) {
+    assert(path);
+    return m->journey == j && m->partition == partition && m->from == from && m->to == to &&
+           m->moved == r->live.moved && strcmp(m->path, path) == 0;
+}
+
+/* Count decision d (sender and to: its nodes in j, NULL: not one of them) by its labels,
+ * and remember its series in m (NULL: not to be remembered) when all could be kept. */
+static void decision_count(runner_t *r, const sy_decision_t *d, const char *version,
+                           const journey_t *j, const journey_node_t *sender,
+                           const journey_node_t *to, runner_move_t *m) {
+    const char *from = d->from_node ? d->from_node : "", *path = d->path ? d->path : "";
+    const char *edge[] = {d->journey_id, version, from, d->to_node, path};
+    int32_t p = r->batch_partition;
+    uint64_t moved = r->live.moved;
+    runner_move_t found = {.journey = j, .partition = p, .moved = moved};
+    assert(!m || (j && to));
+    found.path_series = live_add(r, p, COUNT_PATH, edge, 1);
+    bool stays = to && sender == to; /* a move from a node to itself changes no node's count */
+    if (!stays && d->from_node) {
+        const char *left[] = {d->journey_id, version, d->from_node};
+        found.left = live_add(r, p, COUNT_NODE, left, -1);
+    }
+    bool ends = !to || to->kind == JOURNEY_NODE_EXIT; /* goal:, exit: and exit nodes end it */
+    if (!stays && !ends) {
+        const char *entered[] = {d->journey_id, version, d->to_node};
+        found.entered = live_add(r, p, COUNT_NODE, entered, 1);
+    }
+    if (!m)
+        return;
+    bool whole = found.path_series && (stays || !d->from_node || found.left) &&
+                 (stays || ends || found.entered) && r->live.moved == moved;
+    found.from = sender ? (int32_t)(sender - j->nodes) : -1;
+    found.to = (int32_t)(to - j->nodes);
+    found.path = whole ? admin_series_label(found.path_series, 4) : "";
+    *m = whole ? found : (runner_move_t){0};
 }
 
 void runner_counts_decision(runner_t *r, const sy_decision_t *d, const char *version) {
     assert(d && d->journey_id && d->to_node && version && r->txn_state == RUNNER_TXN_OPEN);
-    const char *from = d->from_node ? d->from_node : "", *path = d->path ? d->path : "";
-    const char *edge[] = {d->journey_id, version, from, d->to_node, path};
-    int32_t p = r->batch_partition;
-    live_add(r, p, COUNT_PATH, edge, 1);
     const journey_t *j = journey_find(r, d->journey_id, d->journey_version);
     const journey_node_t *to = node_find(j, d->to_node);
     const journey_node_t *sender = d->from_node ? node_find(j, d->from_node) : NULL;
-    if (to && sender == to)
-        return; /* a move from a node to itself changes no node's count */
-    if (d->from_node) {
-        const char *left[] = {d->journey_id, version, d->from_node};
-        live_add(r, p, COUNT_NODE, left, -1);
-        if (sender && sender->kind == JOURNEY_NODE_SEND && d->path) {
-            const char *reason[] = {d->path}; /* the move on from a send says why not */
-            runner_metrics_count(r, ADMIN_SENDS_STOPPED, reason, 1);
+    if (sender && sender != to && sender->kind == JOURNEY_NODE_SEND && d->path) {
+        const char *reason[] = {d->path}; /* the move on from a send says why not */
+        runner_metrics_count(r, ADMIN_SENDS_STOPPED, reason, 1);
+    }
+    if (!j || !to || (d->from_node && !sender)) { /* not a move between j's nodes */
+        decision_count(r, d, version, j, sender, to, NULL);
+        return;
+    }
+    int32_t p = r->batch_partition, at = (int32_t)(to - j->nodes);
+    int32_t from = sender ? (int32_t)(sender - j->nodes) : -1;
+    runner_move_t *m = move_slot(r, j, p, from, at);
+    if (!move_is(m, r, j, p, from, at, d->path ? d->path : "")) {
+        decision_count(r, d, version, j, sender, to, m);
+        return;
+    }
+    admin_series_add(m->path_series, 1);
+    if (m->left)
+        admin_series_add(m->left, -1);
+    if (m->entered)
+        admin_series_add(m->entered, 1);
+}
+
+/* The loaded journey whose id is the string at id (not its text: only a loaded journey's
+ * own id is known to stay), or NULL. */
+static const journey_t *journey_of_id(runner_t *r, const char *id) {
+    const journey_set_t *set = &r->journeys->set;
+    assert(id);
+    if (r->journey_hint < set->count && set->journeys[r->journey_hint]->id == id)
+        return set->journeys[r->journey_hint];
+    for (size_t i = 0; i < set->count; i++)
+        if (set->journeys[i]->id == id) {
+            r->journey_hint = i;
+            return set->journeys[i];
         }
-    }
-    if (to && to->kind != JOURNEY_NODE_EXIT) { /* goal:, exit: and exit nodes end it */
-        const char *entered[] = {d->journey_id, version, d->to_node};
-        live_add(r, p, COUNT_NODE, entered, 1);
-    }
+    return NULL;
+}
+
+/* The index of node (one of j's node ids, as a pointer) in j; -1 for ""; -2: neither. */
+static int32_t node_index_of(const journey_t *j, const char *node) {
+    assert(j && node);
+    if (!node[0])
+        return -1;
+    for (size_t i = 0; i < j->nodes_count; i++)
+        if (j->nodes[i].id == node)
+            return (int32_t)i;
+    return -2;
+}
+
+/* The slot of r->campaign_counts for metric of journey j at node in partition. */
+static runner_campaign_count_t *campaign_slot(runner_t *r, const journey_t *j,
+                                              int32_t partition, int32_t metric,
+                                              int32_t node) {
+    const uint64_t k = 0x9e3779b97f4a7c15u; /* 2^64 over the golden ratio: spreads the bits */
+    assert(j && node >= -1);
+    uint64_t h = ((uint64_t)(uintptr_t)j * k) ^ ((uint64_t)partition << 40) ^
+                 ((uint64_t)(uint32_t)metric << 20) ^ (uint64_t)(uint32_t)node;
+    return &r->campaign_counts[(h * k) >> (64 - RUNNER_CAMPAIGN_COUNTS_BITS)];
 }
 
 void runner_counts_campaign(void *ctx, const campaign_count_t *k, int64_t delta) {
@@ -105,7 +203,26 @@ void runner_counts_campaign(void *ctx, const campaign_count_t *k, int64_t delta)
     assert(r && k && r->txn_state == RUNNER_TXN_OPEN);
     const char *labels[] = {campaign_metrics[k->metric].name, k->journey, k->version, k->node,
                             k->detail};
-    live_add(r, r->batch_partition, COUNT_CAMPAIGN, labels, (double)delta);
+    int32_t p = r->batch_partition, metric = (int32_t)k->metric;
+    const journey_t *j = journey_of_id(r, k->journey);
+    int32_t node = j ? node_index_of(j, k->node) : -2;
+    if (node < -1) { /* not named by a loaded journey's own strings */
+        live_add(r, p, COUNT_CAMPAIGN, labels, (double)delta);
+        return;
+    }
+    runner_campaign_count_t *c = campaign_slot(r, j, p, metric, node);
+    if (c->journey == j && c->partition == p && c->metric == metric && c->node == node &&
+        c->moved == r->live.moved && strcmp(c->version, k->version) == 0 &&
+        strcmp(c->detail, k->detail) == 0) {
+        admin_series_add(c->series, (double)delta);
+        return;
+    }
+    admin_series_t *s = live_add(r, p, COUNT_CAMPAIGN, labels, (double)delta);
+    *c = s ? (runner_campaign_count_t){.journey = j, .partition = p, .metric = metric,
+                                       .node = node, .moved = r->live.moved,
+                                       .version = admin_series_label(s, 2),
+                                       .detail = admin_series_label(s, 4), .series = s}
+           : (runner_campaign_count_t){0};
 }
 
 void runner_counts_migrated(runner_t *r, int32_t partition, const journey_t *from,

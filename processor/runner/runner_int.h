@@ -85,6 +85,46 @@ typedef struct runner_journeys {
     int64_t last_check_ms;
 } runner_journeys_t;
 
+/* Moves between nodes (journey version, partition, from, to) whose live-count series the
+ * runner remembers (a power of two): far above one batch's distinct moves of a handful of
+ * journeys; beyond them a move's series are found by their labels, as without. */
+#define RUNNER_MOVES_BITS 8
+#define RUNNER_MOVES_MAX (1u << RUNNER_MOVES_BITS)
+
+/* One move counted before: the series in r->live its decisions add to, found once by
+ * their labels. Good while r->live.moved equals moved; the journey and its node ids are
+ * loaded for the life of the runner, so their pointers name them. */
+typedef struct runner_move {
+    const journey_t *journey; /* NULL: empty */
+    int32_t partition;
+    int32_t from, to;         /* node indexes in journey; from -1: an entry */
+    uint64_t moved;           /* r->live.moved when found */
+    const char *path;         /* the path's label in path's series (borrowed from it) */
+    admin_series_t *path_series; /* the path's count */
+    admin_series_t *left;     /* the count of the node left, or NULL: none changes */
+    admin_series_t *entered;  /* the count of the node entered, or NULL: none changes */
+} runner_move_t;
+
+/* Campaign counts whose series the runner remembers (a power of two): far above one batch's
+ * distinct (journey version, partition, metric, node, detail); beyond them a count's series
+ * is found by its labels, as without. */
+#define RUNNER_CAMPAIGN_COUNTS_BITS 8
+#define RUNNER_CAMPAIGN_COUNTS_MAX (1u << RUNNER_CAMPAIGN_COUNTS_BITS)
+
+/* One campaign count counted before: its series in r->live, good while r->live.moved equals
+ * moved. Its journey and node are named by pointers (loaded for the life of the runner),
+ * its version and detail checked by their text. */
+typedef struct runner_campaign_count {
+    const journey_t *journey; /* NULL: empty */
+    int32_t partition;
+    int32_t metric;           /* campaign_metric_t */
+    int32_t node;             /* index in journey; -1: none ("") */
+    uint64_t moved;           /* r->live.moved when found */
+    const char *version;      /* the version's label in series (borrowed from it) */
+    const char *detail;       /* the detail's label in series (borrowed from it) */
+    admin_series_t *series;
+} runner_campaign_count_t;
+
 /* Shortest interval between two slices of the deploy-time scan: each slice is a
  * transaction, so they come no more often than a busy input's batches. */
 #define RUNNER_SCAN_GAP_MS 100
@@ -276,6 +316,9 @@ struct runner {
     int32_t batch_partition;  /* partition whose record or timers the engine runs now */
     int64_t gauges_ms;        /* when the lag and cache gauges were last measured */
     size_t journey_hint;      /* runner_counts.c: the last journey version looked up */
+    runner_move_t moves[RUNNER_MOVES_MAX]; /* runner_counts.c: moves counted before */
+    /* runner_counts.c: campaign counts counted before */
+    runner_campaign_count_t campaign_counts[RUNNER_CAMPAIGN_COUNTS_MAX];
     campaign_t campaign;      /* counts campaign metrics into r->live (runner_counts.c) */
     runner_scan_t scan;       /* the deploy-time scans (runner_scan.c) */
 };

@@ -1,8 +1,8 @@
 /* test_admin_expo.c — unit tests of the admin server's text: the Prometheus exposition
  * writer (HELP and TYPE lines, samples with labels, label values escaped as the format
  * says: backslash, double quote, newline; special floats) and the series table (adding,
- * merging committed batches, assigning gauges, the memo of series by pointers). Not HTTP:
- * test_admin.c on the broker. */
+ * merging committed batches, assigning gauges, the memo of series by pointers, series kept
+ * by pointer). Not HTTP: test_admin.c on the broker. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
@@ -137,4 +137,39 @@ Test(admin_table, many_value_pointers_each_count_their_series) {
     const char *n5[] = {"j", "n5"};
     cr_expect(eq(dbl, admin_table_get(&t, 1, n5, 2)->value, 4));
     admin_table_deinit(&t);
+}
+
+/* A series kept by its pointer (admin_table_series) is the one of its labels while the
+ * table's moved stays the same; adding to it is admin_table_add's effect; the table growing
+ * or being freed changes moved. */
+Test(admin_table, a_series_kept_by_pointer_is_its_labels_until_the_table_moves_it) {
+    admin_table_t t = {0};
+    const char *kept_labels[] = {"coffee", "3", "wait"};
+    admin_series_t *kept = admin_table_series(&t, 4, kept_labels, 3);
+    cr_assert_not_null(kept);
+    cr_expect(eq(int, kept->present, 0), "a series found is created not present");
+    cr_expect(eq(dbl, kept->value, 0));
+    uint64_t moved = t.moved;
+    admin_series_add(kept, -1);
+    cr_assert(admin_table_add(&t, 4, kept_labels, 3, 3));
+    cr_expect(eq(dbl, admin_table_get(&t, 4, kept_labels, 3)->value, 2));
+    cr_expect(eq(int, admin_table_get(&t, 4, kept_labels, 3)->present, 1));
+    char node[16];
+    const char *values[] = {"coffee", "3", node};
+    int added = 0;
+    while (t.moved == moved) { /* other series until the table grows */
+        cr_expect(eq(ptr, (void *)admin_table_get(&t, 4, kept_labels, 3), kept),
+                  "moved unchanged after %d series, but the series is elsewhere", added);
+        snprintf(node, sizeof node, "n%d", added++);
+        cr_assert_not_null(admin_table_series(&t, 4, values, 3));
+    }
+    kept = admin_table_series(&t, 4, kept_labels, 3);
+    cr_assert_not_null(kept);
+    cr_expect(eq(ptr, (void *)admin_table_get(&t, 4, kept_labels, 3), kept));
+    cr_expect(eq(dbl, kept->value, 2), "growing keeps the values");
+    cr_expect(eq(str, (char *)admin_series_label(kept, 2), "wait"));
+    moved = t.moved;
+    admin_table_deinit(&t);
+    cr_expect(t.moved != moved, "a freed table's series are gone: moved changes");
+    cr_expect(eq(sz, t.cap, 0));
 }
