@@ -190,6 +190,22 @@ sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer)
 sy_err_t state_store_timer_next(state_store_t *store, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size);
 
+/* state_store_timer_next and _remove at once: the earliest timer of partition due at or
+ * before due_max, taken out of the index (its fire is kept until the batch ends: an abort
+ * puts it back). SY_ERR_NOT_FOUND when none is due; SY_ERR_STATE on a corrupt timer;
+ * SY_ERR_NOMEM without memory for the batch. Nothing is taken on an error, and *out is
+ * the caller's to read only on SY_OK. */
+sy_err_t state_store_timer_take(state_store_t *store, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size);
+
+/* Take the next timer of first's run, as state_store_timer_take: the earliest timer of
+ * first's partition when it is due at first's due time for first's contact (another
+ * journey's; the index keeps a run adjacent). SY_ERR_NOT_FOUND when the earliest is not
+ * of the run: it is told from its key's bytes, decoding nothing. first (borrowed) is a
+ * timer taken before, not out. */
+sy_err_t state_store_timer_take_run(state_store_t *store, const state_timer_t *first,
+                                    state_timer_t *out, char *errbuf, size_t errbuf_size);
+
 /* Remove the timer state_store_timer_next just returned, with no commit, restore or timer
  * add in between (an assertion: the timer is still the head of its queue, with its due
  * time). Its key is that head's, not encoded again. SY_ERR_NOMEM without memory for the

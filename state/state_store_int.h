@@ -144,6 +144,9 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
 int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
                            size_t *key_len, const uint8_t **value, size_t *value_len);
 
+/* Whether the queue's first timer is due at or before due_ms (false when it is empty). */
+bool state_timer_queue_due_by(const state_timer_queue_t *q, int64_t due_ms);
+
 /* Take the first timer out (it fired in this batch; kept until the batch ends), its key's
  * bytes in *key, *key_len: valid until the batch commits or aborts or the queue is
  * forgotten. *legacy: non-zero when the key is in the old timer index (a store written by

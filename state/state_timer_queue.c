@@ -406,6 +406,12 @@ int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
     return 1;
 }
 
+bool state_timer_queue_due_by(const state_timer_queue_t *q, int64_t due_ms) {
+    /* no assert: once per event; the one pointer is the caller's loaded queue */
+    return q->heap.count &&
+           (int64_t)(q->heap.items[0].due_bits ^ (UINT64_C(1) << 63)) <= due_ms;
+}
+
 /* Remove the first item of the heap h: its hole goes down to a leaf, taking the earlier
  * child up at each level, then the last item fills it and goes up to its place. One
  * comparison a level where a plain sift-down of the last item makes two: coming from the

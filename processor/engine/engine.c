@@ -329,21 +329,15 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
  * from the index): the next ones due at the same time for the same contact, in other
  * journeys (the index keeps them adjacent). *count of them in e->timer_run, in priority
  * order. Each is read straight into its place in the run. */
-static sy_err_t timer_run_take(engine_t *e, int64_t now_ms, size_t *count, char *errbuf,
-                               size_t errbuf_size) {
+static sy_err_t timer_run_take(engine_t *e, size_t *count, char *errbuf, size_t errbuf_size) {
     state_timer_t *run = e->timer_run;
-    const state_timer_t *first = &run[0];
     size_t rank[ENGINE_TIMER_RUN_MAX], n = 1;
     sy_err_t err = SY_OK;
-    assert(first->due_ms <= now_ms);
+    assert(e->order_count <= JOURNEY_SET_MAX);
     while (n < ENGINE_TIMER_RUN_MAX &&
-           (err = state_store_timer_next(e->store, first->partition, now_ms, &run[n], errbuf,
-                                         errbuf_size)) == SY_OK &&
-           run[n].due_ms == first->due_ms && strcmp(run[n].contact_id, first->contact_id) == 0) {
-        if ((err = state_store_timer_remove(e->store, &run[n])) != SY_OK)
-            return err;
+           (err = state_store_timer_take_run(e->store, &run[0], &run[n], errbuf,
+                                             errbuf_size)) == SY_OK)
         n++;
-    }
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     /* Insertion sort by rank: a run is a handful of journeys. */
@@ -367,10 +361,9 @@ sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size
     size_t count = 0;
     assert(e && fired);
     *fired = 0;
-    while ((err = state_store_timer_next(e->store, partition, now_ms, &e->timer_run[0], errbuf,
+    while ((err = state_store_timer_take(e->store, partition, now_ms, &e->timer_run[0], errbuf,
                                          errbuf_size)) == SY_OK) {
-        if ((err = state_store_timer_remove(e->store, &e->timer_run[0])) != SY_OK ||
-            (err = timer_run_take(e, now_ms, &count, errbuf, errbuf_size)) != SY_OK)
+        if ((err = timer_run_take(e, &count, errbuf, errbuf_size)) != SY_OK)
             return err;
         for (size_t i = 0; i < count; i++) {
             if ((err = fire_timer(e, &e->timer_run[i], now_ms, errbuf, errbuf_size)) != SY_OK)
