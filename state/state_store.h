@@ -177,6 +177,12 @@ sy_err_t state_store_instance_put_at(state_store_t *store, const state_instance_
  * node since its entry is live. */
 bool state_timer_live(const state_instance_t *instance, const state_timer_t *timer);
 
+/* The key of timer's instance (its contact's, in its journey) into *key: the bytes
+ * state_instance_key_contact and state_instance_key_journey make, made at once, with slot
+ * -1 (a caller that knows the journey's state_store_instance_slot may set key->slot).
+ * SY_ERR_LIMIT: an id too long (*key not usable). */
+sy_err_t state_timer_instance_key(const state_timer_t *timer, state_instance_key_t *key);
+
 /* Add a timer to the pending batch. It is kept only as its instance's live timer: the
  * caller puts the instance with it (timer, timer_due_ms) in the same batch, and a
  * partition's timers are rebuilt from its instances after a reopen or a restore. A timer

@@ -813,6 +813,30 @@ Test(state_store, timer_take_run_takes_only_timers_of_the_same_due_and_contact) 
     state_store_close(s);
 }
 
+/* A timer's instance key is the key the contact's and the journey's parts make. */
+Test(state_store, timer_instance_key_is_the_key_of_its_contact_and_journey) {
+    const state_timer_t timers[] = {
+        timer_make(0, T0_MS, "c", "j", 1, T0_MS),
+        timer_make(4095, T0_MS, contact_uuid, journey20, 2, T0_MS),
+        timer_make(258, -1, "contact-00001", "coffee_email_promo", 0, 0),
+    };
+    for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
+        state_instance_key_t want, got;
+        memset(&got, 0xab, sizeof got);
+        cr_assert(eq(int, state_instance_key_contact(&want, timers[i].partition,
+                                                     timers[i].contact_id), SY_OK));
+        cr_assert(eq(int, state_instance_key_journey(&want, timers[i].journey_id, -1), SY_OK));
+        cr_assert(eq(int, state_timer_instance_key(&timers[i], &got), SY_OK), "case %zu", i);
+        cr_assert(eq(sz, got.len, want.len), "case %zu: len %zu, want %zu", i, got.len,
+                  want.len);
+        cr_assert(eq(sz, got.contact_len, want.contact_len), "case %zu: contact len %zu", i,
+                  got.contact_len);
+        cr_assert(eq(int, got.slot, -1), "case %zu: slot %d", i, got.slot);
+        cr_assert(eq(int, memcmp(got.bytes, want.bytes, want.len), 0),
+                  "case %zu: the key's bytes differ", i);
+    }
+}
+
 /* A batch starts from the last timer fired and committed, never past one it fired and
  * aborted, and a timer committed due before the fired ones comes first. */
 Test(state_store, timer_fires_resume_after_commits_and_earlier_timers_come_first) {
