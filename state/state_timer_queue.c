@@ -239,12 +239,6 @@ void state_store_timer_queues_free(state_store_t *s) {
         state_store_timer_queue_forget(s, p);
 }
 
-int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
-    assert(a != NULL && b != NULL);
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : (alen > blen) - (alen < blen);
-}
-
 /* Settle the checkpoint, then a new iterator over partition's committed timers, at the
  * partition's first key and bounded by its end, so it stops there instead of walking the
  * next partition's keys. On SY_OK the caller destroys *it_out, then *ro_out (its read
