@@ -177,6 +177,12 @@ sy_err_t state_store_instance_put_at(state_store_t *store, const state_instance_
  * node since its entry is live. */
 bool state_timer_live(const state_instance_t *instance, const state_timer_t *timer);
 
+/* The key of timer's instance (its contact's, in its journey) into *key: the bytes
+ * state_instance_key_contact and state_instance_key_journey make, made at once, with slot
+ * -1 (a caller that knows the journey's state_store_instance_slot may set key->slot).
+ * SY_ERR_LIMIT: an id too long (*key not usable). */
+sy_err_t state_timer_instance_key(const state_timer_t *timer, state_instance_key_t *key);
+
 /* Add a timer to the pending batch. It is kept only as its instance's live timer: the
  * caller puts the instance with it (timer, timer_due_ms) in the same batch, and a
  * partition's timers are rebuilt from its instances after a reopen or a restore. A timer
@@ -189,6 +195,22 @@ sy_err_t state_store_timer_add(state_store_t *store, const state_timer_t *timer)
  * on it before asking again. */
 sy_err_t state_store_timer_next(state_store_t *store, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size);
+
+/* state_store_timer_next and _remove at once: the earliest timer of partition due at or
+ * before due_max, taken out of the index (its fire is kept until the batch ends: an abort
+ * puts it back). SY_ERR_NOT_FOUND when none is due; SY_ERR_STATE on a corrupt timer;
+ * SY_ERR_NOMEM without memory for the batch. Nothing is taken on an error, and *out is
+ * the caller's to read only on SY_OK. */
+sy_err_t state_store_timer_take(state_store_t *store, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size);
+
+/* Take the next timer of first's run, as state_store_timer_take: the earliest timer of
+ * first's partition when it is due at first's due time for first's contact (another
+ * journey's; the index keeps a run adjacent). SY_ERR_NOT_FOUND when the earliest is not
+ * of the run: it is told from its key's bytes, decoding nothing. first (borrowed) is a
+ * timer taken before, not out. */
+sy_err_t state_store_timer_take_run(state_store_t *store, const state_timer_t *first,
+                                    state_timer_t *out, char *errbuf, size_t errbuf_size);
 
 /* Remove the timer state_store_timer_next just returned, with no commit, restore or timer
  * add in between (an assertion: the timer is still the head of its queue, with its due

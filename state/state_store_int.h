@@ -3,7 +3,9 @@
 #ifndef SY_STATE_STORE_INT_H
 #define SY_STATE_STORE_INT_H
 
+#include <assert.h>
 #include <rocksdb/c.h>
+#include <string.h>
 
 #include "state_cache.h"
 #include "state_contact_table.h"
@@ -130,8 +132,14 @@ void state_store_stream_times_write(state_store_t *s);
 /* Each partition's committed timers in memory (state_timer_queue.c). */
 typedef struct state_timer_queue state_timer_queue_t;
 
-/* Compare (key a) with (key b) as RocksDB's bytewise comparator does. */
-int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* Compare (key a) with (key b) as RocksDB's bytewise comparator does. In line: it breaks
+ * the ties of equal due times in every heap comparison of a fire. */
+static inline int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
+                                      size_t blen) {
+    assert(a != NULL && b != NULL);
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
 
 /* Partition's queue, loaded from RocksDB if it is not in memory. Errors: SY_ERR_STATE (a
  * read failed or a key is corrupt), SY_ERR_NOMEM; errbuf says which. */
@@ -143,6 +151,9 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
  * stay valid until the queue changes. */
 int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
                            size_t *key_len, const uint8_t **value, size_t *value_len);
+
+/* Whether the queue's first timer is due at or before due_ms (false when it is empty). */
+bool state_timer_queue_due_by(const state_timer_queue_t *q, int64_t due_ms);
 
 /* Take the first timer out (it fired in this batch; kept until the batch ends), its key's
  * bytes in *key, *key_len: valid until the batch commits or aborts or the queue is

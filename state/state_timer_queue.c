@@ -239,12 +239,6 @@ void state_store_timer_queues_free(state_store_t *s) {
         state_store_timer_queue_forget(s, p);
 }
 
-int state_timer_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
-    assert(a != NULL && b != NULL);
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : (alen > blen) - (alen < blen);
-}
-
 /* Settle the checkpoint, then a new iterator over partition's committed timers, at the
  * partition's first key and bounded by its end, so it stops there instead of walking the
  * next partition's keys. On SY_OK the caller destroys *it_out, then *ro_out (its read
@@ -404,6 +398,12 @@ int state_timer_queue_peek(const state_timer_queue_t *q, const uint8_t **key,
     *value = top->bytes + top->key_len;
     *value_len = top->value_len;
     return 1;
+}
+
+bool state_timer_queue_due_by(const state_timer_queue_t *q, int64_t due_ms) {
+    /* no assert: once per event; the one pointer is the caller's loaded queue */
+    return q->heap.count &&
+           (int64_t)(q->heap.items[0].due_bits ^ (UINT64_C(1) << 63)) <= due_ms;
 }
 
 /* Remove the first item of the heap h: its hole goes down to a leaf, taking the earlier

@@ -19,6 +19,23 @@ bool state_timer_live(const state_instance_t *in, const state_timer_t *timer) {
            (in->timer == STATE_INSTANCE_TIMER_ARMED && in->timer_due_ms == timer->due_ms);
 }
 
+sy_err_t state_timer_instance_key(const state_timer_t *timer, state_instance_key_t *key) {
+    assert(timer->partition >= 0 && timer->partition < STATE_PARTITIONS_MAX && key);
+    size_t contact_len = strlen(timer->contact_id), journey_len = strlen(timer->journey_id);
+    if (contact_len > SY_ID_BYTES_MAX || journey_len > SY_ID_BYTES_MAX)
+        return SY_ERR_LIMIT;
+    /* state_instance_key_contact's bytes, then state_instance_key_journey's */
+    key->bytes[0] = (uint8_t)(timer->partition >> 8);
+    key->bytes[1] = (uint8_t)timer->partition;
+    memcpy(key->bytes + 2, timer->contact_id, contact_len);
+    key->bytes[2 + contact_len] = 0;
+    memcpy(key->bytes + 3 + contact_len, timer->journey_id, journey_len);
+    key->contact_len = 2 + contact_len;
+    key->len = 3 + contact_len + journey_len;
+    key->slot = -1;
+    return SY_OK;
+}
+
 sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
     uint8_t key[STATE_KEY_BYTES_MAX], value[STATE_VALUE_BYTES_MAX];
     if (timer->partition < 0 || timer->partition >= STATE_PARTITIONS_MAX)
@@ -59,43 +76,136 @@ static sy_err_t timer_corrupt(int32_t partition, char *errbuf, size_t errbuf_siz
     return SY_ERR_STATE;
 }
 
-sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
-                                state_timer_t *out, char *errbuf, size_t errbuf_size) {
-    assert(s && out);
-    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
-        return SY_ERR_INVALID_ARG;
+/* The first timer of a partition, where it is: the head of its pending timers or of its
+ * queue, with the bytes of its key and value (borrowed from that source). */
+typedef struct timer_head {
+    const uint8_t *key, *value;
+    size_t key_len, value_len;
+    bool pending;
+} timer_head_t;
+
+/* Whether partition surely has no timer due at or before due_max: its queue is loaded, and
+ * neither head is due (told from their keys' due bytes, decoding nothing). Asked once per
+ * event, most finding that so; false sends the caller to timer_head, which checks more. */
+static inline bool timer_none_due(const state_store_t *s, int32_t partition, int64_t due_max) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    const pending_entry_t *p = state_pending_timer_peek(&s->pending, partition);
+    const state_timer_queue_t *q = s->timer_queues[partition];
+    return q && !state_timer_queue_due_by(q, due_max) &&
+           (!p || (p->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
+                   state_codec_timer_key_due(p->key) > due_max));
+}
+
+/* Partition's first timer into *h (the earlier key of the two heads; the committed one on
+ * equal keys), with its key checked: SY_OK when it is due at or before due_max,
+ * SY_ERR_NOT_FOUND when none is, or an error (loading its queue, or a corrupt key). */
+static sy_err_t timer_head(state_store_t *s, int32_t partition, int64_t due_max,
+                                  timer_head_t *h, char *errbuf, size_t errbuf_size) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     const pending_entry_t *p = state_pending_timer_peek(&s->pending, partition);
     state_timer_queue_t *q = s->timer_queues[partition]; /* loaded, mostly */
     sy_err_t err = q ? SY_OK : state_store_timer_queue_get(s, partition, &q, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    const uint8_t *key = NULL, *value = NULL;
-    size_t key_len = 0, value_len = 0;
-    int queued = state_timer_queue_peek(q, &key, &key_len, &value, &value_len);
-    /* The earlier key of the two heads; the committed one on equal keys. */
-    int use_pending = p && (!queued || key_before(p->key, p->key_len, key, key_len));
-    if (use_pending) {
-        key = p->key, key_len = p->key_len;
-        value = p->value, value_len = p->value_len;
+    int queued = state_timer_queue_peek(q, &h->key, &h->key_len, &h->value, &h->value_len);
+    h->pending = p && (!queued || key_before(p->key, p->key_len, h->key, h->key_len));
+    if (h->pending) {
+        h->key = p->key, h->key_len = p->key_len;
+        h->value = p->value, h->value_len = p->value_len;
     } else if (!queued) {
         return SY_ERR_NOT_FOUND;
     }
-    if (key_len < STATE_CODEC_TIMER_KEY_HEAD_BYTES ||
-        state_codec_timer_key_partition(key) != partition)
+    if (h->key_len < STATE_CODEC_TIMER_KEY_HEAD_BYTES ||
+        state_codec_timer_key_partition(h->key) != partition)
         return timer_corrupt(partition, errbuf, errbuf_size);
-    /* Most calls find the head not due yet: tell from its key's bytes, decoding nothing. */
-    if (state_codec_timer_key_due(key) > due_max)
-        return SY_ERR_NOT_FOUND;
-    if (!timer_from_entry(key, key_len, value, value_len, out))
+    return state_codec_timer_key_due(h->key) > due_max ? SY_ERR_NOT_FOUND : SY_OK;
+}
+
+/* The timer at h decoded into *out. */
+static sy_err_t head_decode(const timer_head_t *h, int32_t partition,
+                                   state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    assert(h->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES);
+    if (!timer_from_entry(h->key, h->key_len, h->value, h->value_len, out))
         return timer_corrupt(partition, errbuf, errbuf_size);
-    out->from_pending = use_pending;
+    out->from_pending = h->pending;
     return SY_OK;
 }
 
-sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
-    const uint8_t *key = NULL;
-    size_t key_len = 0;
+/* Take partition's first timer, at h (timer_head's, with nothing changed since), out of
+ * its source. Nothing written for a timer of an instance: its fire rewrites the instance.
+ * One of the old index (a store written by an older version) is deleted there. */
+static sy_err_t head_take(state_store_t *s, int32_t partition, const timer_head_t *h) {
+    const uint8_t *key = h->key;
+    size_t key_len = h->key_len;
     int legacy = 0;
+    assert(h->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES);
+    if (h->pending) {
+        state_pending_timer_pop(&s->pending, partition); /* the batch's bytes: left there */
+    } else if (!state_timer_queue_pop(s->timer_queues[partition], &key, &key_len, &legacy)) {
+        return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
+    }
+    assert(key_len == h->key_len);
+    return !legacy || state_pending_op_delete(&s->pending, CF_TIMERS, key, key_len, 1)
+               ? SY_OK
+               : SY_ERR_NOMEM;
+}
+
+sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    timer_head_t h;
+    assert(s && out);
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    if (timer_none_due(s, partition, due_max))
+        return SY_ERR_NOT_FOUND;
+    sy_err_t err = timer_head(s, partition, due_max, &h, errbuf, errbuf_size);
+    return err != SY_OK ? err : head_decode(&h, partition, out, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_timer_take(state_store_t *s, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    timer_head_t h;
+    assert(s && out);
+    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
+        return SY_ERR_INVALID_ARG;
+    if (timer_none_due(s, partition, due_max))
+        return SY_ERR_NOT_FOUND;
+    sy_err_t err = timer_head(s, partition, due_max, &h, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    err = head_decode(&h, partition, out, errbuf, errbuf_size);
+    return err == SY_OK ? head_take(s, partition, &h) : err;
+}
+
+/* Whether timer key (at least the head's bytes) is due at due_ms for contact_id: compared
+ * in place, decoding nothing. */
+static bool key_in_run(const uint8_t *key, size_t key_len, int64_t due_ms,
+                       const char *contact_id) {
+    assert(key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES);
+    if (state_codec_timer_key_due(key) != due_ms)
+        return false;
+    size_t len = strlen(contact_id), ids = key_len - STATE_CODEC_TIMER_KEY_HEAD_BYTES;
+    const uint8_t *id = key + STATE_CODEC_TIMER_KEY_HEAD_BYTES;
+    return len < ids && id[len] == 0 && memcmp(id, contact_id, len) == 0;
+}
+
+sy_err_t state_store_timer_take_run(state_store_t *s, const state_timer_t *first,
+                                    state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    timer_head_t h;
+    assert(s && first && out && first != out);
+    assert(first->partition >= 0 && first->partition < STATE_PARTITIONS_MAX);
+    /* a head due after first is not of the run */
+    sy_err_t err = timer_head(s, first->partition, first->due_ms, &h, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    if (!key_in_run(h.key, h.key_len, first->due_ms, first->contact_id))
+        return SY_ERR_NOT_FOUND;
+    err = head_decode(&h, first->partition, out, errbuf, errbuf_size);
+    return err == SY_OK ? head_take(s, first->partition, &h) : err;
+}
+
+sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) {
+    timer_head_t h;
     assert(timer->partition >= 0 && timer->partition < STATE_PARTITIONS_MAX);
     /* The timer state_store_timer_next returned: the head of its source, so a committed
      * one's queue is loaded (that call loaded it; only a commit or a restore drops it). A
@@ -104,19 +214,16 @@ sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) 
     if (timer->from_pending) {
         const pending_entry_t *p = state_pending_timer_peek(&s->pending, timer->partition);
         assert(p != NULL);
-        key = p->key, key_len = p->key_len; /* the batch's bytes: the pop leaves them */
-        state_pending_timer_pop(&s->pending, timer->partition);
+        h = (timer_head_t){.key = p->key, .key_len = p->key_len, .pending = true};
     } else {
         state_timer_queue_t *q = s->timer_queues[timer->partition];
         assert(q != NULL);
-        if (!state_timer_queue_pop(q, &key, &key_len, &legacy))
-            return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
+        int queued = state_timer_queue_peek(q, &h.key, &h.key_len, &h.value, &h.value_len);
+        assert(queued);
+        (void)queued;
+        h.pending = false;
     }
-    assert(key_len > STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
-           state_codec_timer_key_due(key) == timer->due_ms);
-    /* Nothing written for a timer of an instance: its fire rewrites the instance. One of
-     * the old index (a store written by an older version) is deleted there. */
-    return !legacy || state_pending_op_delete(&s->pending, CF_TIMERS, key, key_len, 1)
-               ? SY_OK
-               : SY_ERR_NOMEM;
+    assert(h.key_len > STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
+           state_codec_timer_key_due(h.key) == timer->due_ms);
+    return head_take(s, timer->partition, &h);
 }

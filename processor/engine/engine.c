@@ -104,16 +104,19 @@ void engine_journeys_set(engine_t *engine, const journey_set_t *journeys) {
         if (journey_is_latest(journeys, journeys->journeys[i]))
             engine->order[engine->order_count++] = journeys->journeys[i];
     qsort(engine->order, engine->order_count, sizeof *engine->order, order_cmp);
-    for (size_t i = 0; i < engine->order_count; i++)
+    for (size_t i = 0; i < engine->order_count; i++) {
         engine->order_slots[i] = state_store_instance_slot(engine->store, engine->order[i]->id);
+        engine->order_id_lens[i] = strlen(engine->order[i]->id);
+    }
     engine_index_build(engine);
 }
 
-/* Where journey_id stands in the engine's order; journeys not loaded come last. */
-static size_t order_rank(const engine_t *e, const char *journey_id) {
+/* Where the journey of id (len bytes, not NUL-terminated) stands in the engine's order;
+ * journeys not loaded come last. Lengths first: most ids differ there. */
+static size_t order_rank(const engine_t *e, const char *id, size_t len) {
     assert(e->order_count <= JOURNEY_SET_MAX);
     for (size_t i = 0; i < e->order_count; i++)
-        if (strcmp(e->order[i]->id, journey_id) == 0)
+        if (e->order_id_lens[i] == len && memcmp(e->order[i]->id, id, len) == 0)
             return i;
     return e->order_count;
 }
@@ -294,14 +297,14 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
                        .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
                        .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
     state_instance_key_t key; /* made once for the read and the write */
-    size_t rank = order_rank(e, timer->journey_id);
+    sy_err_t err = state_timer_instance_key(timer, &key);
+    if (err != SY_OK)
+        return err;
+    /* the journey id's length: the key's, after the contact's part and its NUL */
+    size_t rank = order_rank(e, timer->journey_id, key.len - key.contact_len - 1);
     const journey_t *latest = rank < e->order_count ? e->order[rank] : NULL;
-    sy_err_t err = state_instance_key_contact(&key, timer->partition, timer->contact_id);
-    if (err == SY_OK)
-        err = state_instance_key_journey(&key, timer->journey_id,
-                                         latest ? e->order_slots[rank] : -1);
-    if (err == SY_OK)
-        err = state_store_instance_get_at(e->store, &key, &w.instance, errbuf, errbuf_size);
+    key.slot = latest ? e->order_slots[rank] : -1;
+    err = state_store_instance_get_at(e->store, &key, &w.instance, errbuf, errbuf_size);
     if (err == SY_ERR_NOT_FOUND)
         return SY_OK;
     if (err != SY_OK)
@@ -329,27 +332,21 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
  * from the index): the next ones due at the same time for the same contact, in other
  * journeys (the index keeps them adjacent). *count of them in e->timer_run, in priority
  * order. Each is read straight into its place in the run. */
-static sy_err_t timer_run_take(engine_t *e, int64_t now_ms, size_t *count, char *errbuf,
-                               size_t errbuf_size) {
+static sy_err_t timer_run_take(engine_t *e, size_t *count, char *errbuf, size_t errbuf_size) {
     state_timer_t *run = e->timer_run;
-    const state_timer_t *first = &run[0];
     size_t rank[ENGINE_TIMER_RUN_MAX], n = 1;
     sy_err_t err = SY_OK;
-    assert(first->due_ms <= now_ms);
+    assert(e->order_count <= JOURNEY_SET_MAX);
     while (n < ENGINE_TIMER_RUN_MAX &&
-           (err = state_store_timer_next(e->store, first->partition, now_ms, &run[n], errbuf,
-                                         errbuf_size)) == SY_OK &&
-           run[n].due_ms == first->due_ms && strcmp(run[n].contact_id, first->contact_id) == 0) {
-        if ((err = state_store_timer_remove(e->store, &run[n])) != SY_OK)
-            return err;
+           (err = state_store_timer_take_run(e->store, &run[0], &run[n], errbuf,
+                                             errbuf_size)) == SY_OK)
         n++;
-    }
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     /* Insertion sort by rank: a run is a handful of journeys. */
     for (size_t i = 0; i < n && n > 1; i++) {
         state_timer_t t = run[i];
-        size_t r = order_rank(e, t.journey_id), k = i;
+        size_t r = order_rank(e, t.journey_id, strlen(t.journey_id)), k = i;
         for (; k > 0 && rank[k - 1] > r; k--) {
             run[k] = run[k - 1];
             rank[k] = rank[k - 1];
@@ -367,10 +364,9 @@ sy_err_t engine_fire_timers(engine_t *e, int32_t partition, int64_t now_ms, size
     size_t count = 0;
     assert(e && fired);
     *fired = 0;
-    while ((err = state_store_timer_next(e->store, partition, now_ms, &e->timer_run[0], errbuf,
+    while ((err = state_store_timer_take(e->store, partition, now_ms, &e->timer_run[0], errbuf,
                                          errbuf_size)) == SY_OK) {
-        if ((err = state_store_timer_remove(e->store, &e->timer_run[0])) != SY_OK ||
-            (err = timer_run_take(e, now_ms, &count, errbuf, errbuf_size)) != SY_OK)
+        if ((err = timer_run_take(e, &count, errbuf, errbuf_size)) != SY_OK)
             return err;
         for (size_t i = 0; i < count; i++) {
             if ((err = fire_timer(e, &e->timer_run[i], now_ms, errbuf, errbuf_size)) != SY_OK)

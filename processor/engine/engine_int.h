@@ -60,6 +60,7 @@ struct engine {
      * priority descending, then id ascending. Built when the journeys are set. */
     const journey_t **order;          /* JOURNEY_SET_MAX, owned */
     int *order_slots; /* JOURNEY_SET_MAX, owned: state_store_instance_slot of order[i] */
+    size_t order_id_lens[JOURNEY_SET_MAX]; /* strlen of order[i]->id: a timer's rank */
     size_t order_count;
     state_timer_t *timer_run;         /* ENGINE_TIMER_RUN_MAX, owned */
     /* The current input as sms.opted_out when it is an SMS keyword opt-out (rules match

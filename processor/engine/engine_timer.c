@@ -16,8 +16,13 @@ sy_err_t engine_timer_add(engine_walk_t *w, uint16_t node, int64_t entered_ms,
     /* The instance keeps it: the state rebuilds a partition's timers from its instances. */
     w->instance.timer = STATE_INSTANCE_TIMER_ARMED;
     w->instance.timer_due_ms = due_ms;
-    state_timer_t timer = {.partition = w->partition, .node = node,
-                           .node_entered_at_ms = entered_ms, .due_ms = due_ms};
+    /* Field by field: the ids' arrays past their NULs are neither read nor cleared. */
+    state_timer_t timer;
+    timer.partition = w->partition;
+    timer.due_ms = due_ms;
+    timer.node = node;
+    timer.node_entered_at_ms = entered_ms;
+    timer.from_pending = false;
     if (sy_str_copy(timer.contact_id, sizeof timer.contact_id, w->contact_id) >=
             sizeof timer.contact_id ||
         sy_str_copy(timer.journey_id, sizeof timer.journey_id, w->journey->id) >=

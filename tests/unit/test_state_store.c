@@ -736,6 +736,125 @@ Test(state_store, timer_abort_drops_added_and_restores_removed) {
     state_store_close(s);
 }
 
+/* Take the next due timer of partition with state_store_timer_take (next and remove at
+ * once) and check it is (due_ms, contact, journey). */
+static void expect_take(state_store_t *s, int32_t partition, int64_t due_max, int64_t due_ms,
+                        const char *contact, const char *journey) {
+    state_timer_t t;
+    memset(&t, 0, sizeof t);
+    errbuf[0] = '\0';
+    sy_err_t err = state_store_timer_take(s, partition, due_max, &t, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "timer_take(%d, %lld) returned %d, want (%lld, %s); %s",
+              (int)partition, (long long)due_max, err, (long long)due_ms, contact, errbuf);
+    cr_assert(eq(i64, t.due_ms, due_ms), "due %lld (%s), want %lld (%s)", (long long)t.due_ms,
+              t.contact_id, (long long)due_ms, contact);
+    cr_assert(eq(str, t.contact_id, (char *)contact), "contact '%s', want '%s'", t.contact_id,
+              contact);
+    cr_assert(eq(str, t.journey_id, (char *)journey), "journey '%s', want '%s'", t.journey_id,
+              journey);
+    cr_assert(eq(i64, t.node_entered_at_ms, due_ms - 24 * H_MS), "node entered %lld",
+              (long long)t.node_entered_at_ms);
+}
+
+static void expect_take_none(state_store_t *s, int32_t partition, int64_t due_max) {
+    state_timer_t t;
+    sy_err_t err = state_store_timer_take(s, partition, due_max, &t, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "timer_take(%d, %lld) returned %d, want none",
+              (int)partition, (long long)due_max, err);
+}
+
+/* Take takes what next gives, in the same order over committed and pending timers, and
+ * only timers due by due_max; an abort puts back what it took. */
+Test(state_store, timer_take_gives_and_removes_the_next_due_and_abort_puts_it_back) {
+    state_store_t *s = open_mem("mem-timers-take");
+    add_timer(s, 1, T0_MS + 100, "a");
+    add_timer(s, 1, T0_MS + 300, "c");
+    commit_ok(s);
+    add_timer(s, 1, T0_MS + 200, "b");
+    expect_take_none(s, 1, T0_MS + 99);
+    expect_take_none(s, 1, T0_MS + 99); /* asking again takes nothing */
+    expect_take(s, 1, T0_MS + 100, T0_MS + 100, "a", "coffee");
+    expect_take_none(s, 1, T0_MS + 199);
+    expect_take(s, 1, INT64_MAX, T0_MS + 200, "b", "coffee");
+    expect_take(s, 1, INT64_MAX, T0_MS + 300, "c", "coffee");
+    expect_take_none(s, 1, INT64_MAX);
+    expect_take_none(s, 2, INT64_MAX); /* another partition's: none */
+    state_store_abort(s); /* the committed a and c are back; the pending b is gone */
+    expect_next(s, 1, INT64_MAX, T0_MS + 100, "a");
+    expect_take(s, 1, INT64_MAX, T0_MS + 300, "c", "coffee");
+    expect_take_none(s, 1, INT64_MAX);
+    commit_ok(s);
+    expect_take_none(s, 1, INT64_MAX);
+    state_store_close(s);
+}
+
+static void set_timer_of(state_store_t *s, int64_t due_ms, const char *contact,
+                         const char *journey) {
+    state_timer_t t = timer_make(0, due_ms, contact, journey, 1, due_ms - 24 * H_MS);
+    set_timer(s, &t);
+}
+
+/* A run: the timers due at one time for one contact, in its journeys. Take_run takes the
+ * next of first's run only: not another contact's (even one whose id starts with first's),
+ * nor one due later. */
+Test(state_store, timer_take_run_takes_only_timers_of_the_same_due_and_contact) {
+    state_store_t *s = open_mem("mem-timers-run");
+    set_timer_of(s, T0_MS + 100, "c1", "alpha");
+    set_timer_of(s, T0_MS + 100, "c1", "beta");
+    set_timer_of(s, T0_MS + 100, "c10", "alpha");
+    commit_ok(s);
+    set_timer_of(s, T0_MS + 100, "c1", "gamma"); /* pending: merged into the run */
+    set_timer_of(s, T0_MS + 200, "c10", "beta");
+    state_timer_t first, next;
+    sy_err_t err = state_store_timer_take(s, 0, INT64_MAX, &first, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK));
+    cr_assert(eq(str, first.contact_id, "c1"));
+    cr_assert(eq(str, first.journey_id, "alpha"));
+    const char *run[] = {"beta", "gamma"};
+    for (size_t i = 0; i < 2; i++) {
+        err = state_store_timer_take_run(s, &first, &next, errbuf, sizeof errbuf);
+        cr_assert(eq(int, err, SY_OK), "take_run %zu returned %d; %s", i, err, errbuf);
+        cr_assert(eq(str, next.contact_id, "c1"), "run %zu: contact '%s'", i, next.contact_id);
+        cr_assert(eq(str, next.journey_id, (char *)run[i]), "run %zu: journey '%s', want '%s'",
+                  i, next.journey_id, run[i]);
+        cr_assert(eq(i64, next.due_ms, T0_MS + 100));
+    }
+    err = state_store_timer_take_run(s, &first, &next, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "take_run past c1's run returned %d", err);
+    expect_take(s, 0, INT64_MAX, T0_MS + 100, "c10", "alpha");
+    first = timer_make(0, T0_MS + 100, "c10", "alpha", 1, T0_MS + 100 - 24 * H_MS);
+    err = state_store_timer_take_run(s, &first, &next, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "take_run of a later timer returned %d", err);
+    expect_take(s, 0, INT64_MAX, T0_MS + 200, "c10", "beta");
+    err = state_store_timer_take_run(s, &first, &next, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_ERR_NOT_FOUND), "take_run of none returned %d", err);
+    state_store_close(s);
+}
+
+/* A timer's instance key is the key the contact's and the journey's parts make. */
+Test(state_store, timer_instance_key_is_the_key_of_its_contact_and_journey) {
+    const state_timer_t timers[] = {
+        timer_make(0, T0_MS, "c", "j", 1, T0_MS),
+        timer_make(4095, T0_MS, contact_uuid, journey20, 2, T0_MS),
+        timer_make(258, -1, "contact-00001", "coffee_email_promo", 0, 0),
+    };
+    for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
+        state_instance_key_t want, got;
+        memset(&got, 0xab, sizeof got);
+        cr_assert(eq(int, state_instance_key_contact(&want, timers[i].partition,
+                                                     timers[i].contact_id), SY_OK));
+        cr_assert(eq(int, state_instance_key_journey(&want, timers[i].journey_id, -1), SY_OK));
+        cr_assert(eq(int, state_timer_instance_key(&timers[i], &got), SY_OK), "case %zu", i);
+        cr_assert(eq(sz, got.len, want.len), "case %zu: len %zu, want %zu", i, got.len,
+                  want.len);
+        cr_assert(eq(sz, got.contact_len, want.contact_len), "case %zu: contact len %zu", i,
+                  got.contact_len);
+        cr_assert(eq(int, got.slot, -1), "case %zu: slot %d", i, got.slot);
+        cr_assert(eq(int, memcmp(got.bytes, want.bytes, want.len), 0),
+                  "case %zu: the key's bytes differ", i);
+    }
+}
+
 /* A batch starts from the last timer fired and committed, never past one it fired and
  * aborted, and a timer committed due before the fired ones comes first. */
 Test(state_store, timer_fires_resume_after_commits_and_earlier_timers_come_first) {
