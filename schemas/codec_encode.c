@@ -196,7 +196,14 @@ static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_
         codec_wr_run_end(w, o, bad);
     }
     write_kvs(w, a->params, a->params_count);
-    /* Version 2's call-to-action fields; tracking_fallback is null without a number. */
+    /* Version 2's call-to-action fields; tracking_fallback is null without a number. The
+     * usual action has none of them: four null branches, as one run. */
+    if (a->tracking_number == NULL && a->tracking_display == NULL && a->tracking_tel == NULL &&
+        a->tracking_cta == NULL && (o = codec_wr_run_start(w, 4 * CODEC_WIRE_VARINT_BYTES_MAX))) {
+        memset(o, 0, 4);
+        codec_wr_run_end(w, o + 4, false);
+        return;
+    }
     codec_wr_opt_string(w, a->tracking_display);
     codec_wr_opt_string(w, a->tracking_tel);
     codec_wr_opt_string(w, a->tracking_cta);

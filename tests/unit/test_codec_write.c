@@ -115,6 +115,15 @@ Test(codec, actions_write_the_same_bytes_up_to_the_frame_limit) {
     expect_same_bytes_up_to_the_limit(encode_action_template, &a);
 }
 
+/* Without a tracking number the call-to-action fields are four null branches, one run of
+ * their own after the params: the same bytes as field by field, up to the limit too. */
+Test(codec, actions_without_a_tracking_number_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_action_t a = action_full();
+    a.tracking_number = a.tracking_display = a.tracking_tel = a.tracking_cta = NULL;
+    a.tracking_fallback = false;
+    expect_same_bytes_up_to_the_limit(encode_action_template, &a);
+}
+
 /* A string that is not UTF-8 fails the record wherever it is, in a run or not. */
 Test(codec, a_run_refuses_a_string_that_is_not_utf8_and_keeps_one_that_is) {
     sy_decision_t d = decision_full();
