@@ -168,6 +168,40 @@ static void write_action_steps(codec_wr_t *w, const sy_action_t *a, const size_t
  * branch and length). */
 #define ACTION_RUN_FIXED_BYTES (11 * CODEC_WIRE_VARINT_BYTES_MAX)
 
+/* The most params write_action_tail_run takes: a usual action has one or two. */
+#define ACTION_TAIL_RUN_PARAMS_MAX 8
+
+/* The usual action's params and call-to-action fields (it has no tracking number, so they
+ * are four null branches) as one run: write_kvs's bytes, then those four. False, with
+ * nothing written, for another action or when the run must go field by field. */
+static bool write_action_tail_run(codec_wr_t *w, const sy_action_t *a) {
+    size_t lens[2 * ACTION_TAIL_RUN_PARAMS_MAX], count = a->params_count;
+    bool bad = false;
+    assert(count <= SY_ACTION_PARAMS_MAX);
+    if (count > ACTION_TAIL_RUN_PARAMS_MAX || a->tracking_number != NULL ||
+        a->tracking_display != NULL || a->tracking_tel != NULL || a->tracking_cta != NULL)
+        return false;
+    /* write_kvs's count, end block, and a length per string; the four branches */
+    size_t max = (2 + 2 * count + 4) * CODEC_WIRE_VARINT_BYTES_MAX;
+    for (size_t i = 0; i < count; i++) {
+        lens[2 * i] = strlen(a->params[i].key); /* the rules refuse NULL ones */
+        lens[2 * i + 1] = strlen(a->params[i].value);
+        max += lens[2 * i] + lens[2 * i + 1];
+    }
+    uint8_t *o = codec_wr_run_start(w, max);
+    if (o == NULL)
+        return false;
+    if (count > 0)
+        o += codec_wire_put_long(o, (int64_t)count);
+    for (size_t i = 0; i < count; i++) {
+        o += codec_wire_put_string(o, a->params[i].key, lens[2 * i], &bad);
+        o += codec_wire_put_string(o, a->params[i].value, lens[2 * i + 1], &bad);
+    }
+    memset(o, 0, 5); /* the end block, then the four null branches */
+    codec_wr_run_end(w, o + 5, bad);
+    return true;
+}
+
 /* write_action_steps's bytes as one run (codec_wr_run_start), or by it near the limit; then
  * the params and version 2's call-to-action fields. */
 static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
@@ -195,6 +229,8 @@ static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_
         o = put_opt_string(o, a->tracking_number, number_len, &bad);
         codec_wr_run_end(w, o, bad);
     }
+    if (write_action_tail_run(w, a))
+        return;
     write_kvs(w, a->params, a->params_count);
     /* Version 2's call-to-action fields; tracking_fallback is null without a number. */
     codec_wr_opt_string(w, a->tracking_display);

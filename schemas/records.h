@@ -171,7 +171,7 @@ typedef struct sy_action {
     int32_t occurrence;
     const char *tracking_number; /* or NULL */
     size_t params_count;
-    sy_kv_t params[SY_ACTION_PARAMS_MAX];
+    sy_kv_t params[SY_ACTION_PARAMS_MAX]; /* the first params_count; the rest unspecified */
     /* With a tracking number (ActionCommand version 2; all NULL / false without one,
      * and in a version 1 record): its national display form ("(212) 555-0100"), its tel: URI, the
      * call-to-action for the contact's device class ("button" on a smartphone, "text"

@@ -5,6 +5,7 @@
 #include "engine.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "action_id.h"
@@ -42,24 +43,33 @@ static sy_err_t params_render(engine_walk_t *w, size_t count, const sy_kv_t *lit
     return SY_OK;
 }
 
+/* An action with every field but params zero, as its initializer would make it, without
+ * zeroing the params (1 KB, most of an initializer's cost): params_render sets params_count
+ * and the entries below it, and no one reads past them (records.h). */
+static void action_clear(sy_action_t *a) {
+    assert(a);
+    memset(a, 0, offsetof(sy_action_t, params));
+    a->tracking_display = a->tracking_tel = a->tracking_cta = NULL;
+    a->tracking_fallback = false;
+}
+
 sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     char action_id[ACTION_ID_BYTES];
     bool task = node->kind == JOURNEY_NODE_TASK;
     assert(task || node->kind == JOURNEY_NODE_SEND);
     const journey_send_t *send = &node->u.send;
     const journey_task_t *t = &node->u.task;
-    sy_action_t a = {
-        .action_id = action_id,
-        .contact_id = w->contact_id,
-        .channel = task ? SY_CHANNEL_TASK : send->channel,
-        .template_id = task ? t->queue : send->template_id,
-        .not_before_ms = w->t,
-        .journey_id = w->journey->id,
-        .journey_version = w->journey->version,
-        .node_id = node->id,
-        .occurrence = (int32_t)w->instance.occurrence,
-        .tracking_number = NULL,
-    };
+    sy_action_t a;
+    action_clear(&a);
+    a.action_id = action_id;
+    a.contact_id = w->contact_id;
+    a.channel = task ? SY_CHANNEL_TASK : send->channel;
+    a.template_id = task ? t->queue : send->template_id;
+    a.not_before_ms = w->t;
+    a.journey_id = w->journey->id;
+    a.journey_version = w->journey->version;
+    a.node_id = node->id;
+    a.occurrence = (int32_t)w->instance.occurrence;
     if (!task && w->best_chosen) { /* a best-channel send: the channel the gate picked */
         a.channel = w->best_channel;
         a.template_id = send->templates[w->best_channel];

@@ -65,6 +65,15 @@ static sy_err_t encode_action_template(const void *rec, const char *s, const voi
     return codec_encode_action(codec, &a, frame, len, errbuf, sizeof errbuf);
 }
 
+/* The action's last param value is s (the params and call-to-action fields' run). */
+static sy_err_t encode_action_param(const void *rec, const char *s, const void **frame,
+                                    size_t *len) {
+    sy_action_t a = *(const sy_action_t *)rec;
+    cr_assert_gt(a.params_count, 0);
+    a.params[a.params_count - 1].value = s;
+    return codec_encode_action(codec, &a, frame, len, errbuf, sizeof errbuf);
+}
+
 /* For a string of each length from some way below the frame limit up to past it: the
  * frame is the small record's with the string spliced in while it fits (whichever way the
  * writer took), and SY_ERR_LIMIT once it does not. */
@@ -113,6 +122,32 @@ Test(codec, events_without_props_write_the_same_bytes_up_to_the_frame_limit) {
 Test(codec, actions_write_the_same_bytes_up_to_the_frame_limit) {
     sy_action_t a = action_full();
     expect_same_bytes_up_to_the_limit(encode_action_template, &a);
+}
+
+/* Without a tracking number the params and the call-to-action fields (four null branches)
+ * are one run after the head's: the same bytes as field by field, up to the limit too,
+ * whichever string grows. */
+Test(codec, actions_without_a_tracking_number_write_the_same_bytes_up_to_the_frame_limit) {
+    sy_action_t a = action_full();
+    a.tracking_number = a.tracking_display = a.tracking_tel = a.tracking_cta = NULL;
+    a.tracking_fallback = false;
+    expect_same_bytes_up_to_the_limit(encode_action_template, &a);
+    expect_same_bytes_up_to_the_limit(encode_action_param, &a);
+}
+
+/* The params' run refuses a value that is not UTF-8, as write_kvs does. */
+Test(codec, an_actions_params_run_refuses_a_value_that_is_not_utf8) {
+    sy_action_t a = action_full();
+    const void *frame;
+    size_t len;
+    a.tracking_number = a.tracking_display = a.tracking_tel = a.tracking_cta = NULL;
+    a.params[0].value = "caf\xc3\xa9";
+    expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf), SY_OK);
+    cr_assert(memmem(frame, len, "\x0a" "caf\xc3\xa9", 6) != NULL, "the UTF-8 value");
+    a.params[0].value = "caf\xc3";
+    expect_err(codec_encode_action(codec, &a, &frame, &len, errbuf, sizeof errbuf),
+               SY_ERR_INVALID_RECORD);
+    expect_msg("ActionCommand: a string is not UTF-8");
 }
 
 /* A string that is not UTF-8 fails the record wherever it is, in a run or not. */
