@@ -79,12 +79,19 @@ static inline uint64_t sy_hash_table64(uint64_t seed, const void *p, size_t len)
 
 /* Whether the len bytes at a and b are the same: the key compare of in-memory hash tables,
  * whose keys are short, 8 bytes a step and the last 8 bytes overlapping, not a call to
- * libc's memcmp. */
+ * libc's memcmp; a key of 8 to 16 bytes (a contact's) in two steps and no loop. */
 static inline int sy_hash_key_equal(const void *a, const void *b, size_t len) {
     const unsigned char *x = a, *y = b;
-    uint64_t u, v;
+    uint64_t u, v, w, z;
     if (len < 8)
         return memcmp(x, y, len) == 0;
+    if (len <= 16) {
+        memcpy(&u, x, sizeof u);
+        memcpy(&v, y, sizeof v);
+        memcpy(&w, x + len - 8, sizeof w);
+        memcpy(&z, y + len - 8, sizeof z);
+        return ((u ^ v) | (w ^ z)) == 0;
+    }
     for (size_t i = 0; i + 8 < len; i += 8) {
         memcpy(&u, x + i, sizeof u);
         memcpy(&v, y + i, sizeof v);

@@ -1,6 +1,6 @@
 /* state_pending.c — the batch overlay: open-addressing map, per-partition heaps, and the
- * op log that keeps one final write per key. Not the RocksDB side: state_store.c turns
- * the op log into a WriteBatch at commit. */
+ * op log that keeps one final write per key, with its filter of the keys written. Not
+ * the RocksDB side: state_store.c turns the op log into a WriteBatch at commit. */
 #include "state_pending.h"
 #include "state_store.h"
 #include "sy_array.h"
@@ -20,6 +20,9 @@
 /* Initial op index slots: twice the op log, so the index of (cf, key) stays at most half
  * full and probes stay short. */
 #define PENDING_OPS_INDEX_INITIAL (2 * PENDING_OPS_INITIAL)
+
+/* The key filter's 64-bit words (its size: state_pending.h). */
+#define PENDING_FILTER_WORDS ((size_t)1 << (PENDING_KEY_FILTER_LOG2 - 6))
 
 /* Probing masks with capacity - 1, and an op's index slot holds its position + 1. */
 _Static_assert((PENDING_MAP_INITIAL & (PENDING_MAP_INITIAL - 1)) == 0,
@@ -53,6 +56,7 @@ void state_pending_deinit(state_pending_t *pending) {
     free(pending->map);
     free(pending->ops);
     free(pending->ops_index);
+    free(pending->key_filter);
     arena_deinit(&pending->arena);
     memset(pending, 0, sizeof *pending);
 }
@@ -66,6 +70,9 @@ void state_pending_reset(state_pending_t *pending) {
     pending->map_count = 0;
     if (pending->ops_count)
         memset(pending->ops_index, 0, pending->ops_index_capacity * sizeof *pending->ops_index);
+    if (pending->ops_count && pending->key_filter)
+        memset(pending->key_filter, 0, PENDING_FILTER_WORDS * sizeof *pending->key_filter);
+    pending->key_filter_off = 0;
     pending->ops_count = 0;
     pending->ops_lost = 0;
     for (size_t i = 0; i < pending->heaps_count; i++)
@@ -160,6 +167,9 @@ static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, u
 }
 
 static int op_index_grow(state_pending_t *pending) {
+    /* The key filter, made with the log's first op or never (no memory): it misses no op. */
+    if (!pending->key_filter && !pending->ops_count)
+        pending->key_filter = calloc(PENDING_FILTER_WORDS, sizeof *pending->key_filter);
     size_t capacity = pending->ops_index_capacity ? pending->ops_index_capacity * 2
                                                   : PENDING_OPS_INDEX_INITIAL;
     uint32_t *index = calloc(capacity, sizeof *index);
@@ -178,12 +188,28 @@ static int op_index_grow(state_pending_t *pending) {
     return 1;
 }
 
+/* Set the filter's bit of (cf, key) whose contact part is its first contact_len bytes (0:
+ * find them) for the op about to be added. */
+static inline void filter_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                              size_t key_len, size_t contact_len) {
+    assert(key_len >= 2 && contact_len <= key_len);
+    if (!pending->key_filter)
+        return;
+    if (!contact_len) {
+        const uint8_t *nul = memchr(key + 2, 0, key_len - 2);
+        contact_len = nul ? (size_t)(nul - key) : key_len;
+    }
+    size_t bit = state_pending_key_bit(cf, key, key_len, contact_len);
+    pending->key_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
+}
+
 /* A new op of (cf, key) at the empty index slot, writing nothing yet: key copied and
- * value_cap bytes for its value behind it, in one piece of the arena. NULL on out of
- * memory. Inline: in op_find, once per key a batch writes. */
+ * value_cap bytes for its value behind it, in one piece of the arena; put in the filter
+ * with its contact part (the first contact_len bytes; 0: found here). NULL on out of memory.
+ * Inline: in op_find, once per key a batch writes. */
 static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uint64_t hash,
                                    uint8_t cf, const uint8_t *key, size_t key_len,
-                                   size_t value_cap) {
+                                   size_t contact_len, size_t value_cap) {
     assert(!*slot && key_len >= 2 && value_cap <= SIZE_MAX - key_len);
     pending_op_t *ops = sy_array_grow(pending->ops, &pending->ops_capacity,
                                       pending->ops_count + 1, sizeof *ops, PENDING_OPS_INITIAL);
@@ -194,6 +220,7 @@ static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uin
     if (!k)
         return NULL;
     memcpy(k, key, key_len);
+    filter_add(pending, cf, key, key_len, contact_len);
     pending_op_t *op = &pending->ops[pending->ops_count++];
     *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
                          .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1]),
@@ -204,10 +231,12 @@ static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uin
 }
 
 /* The op of (cf, key); when the batch has none, NULL, or with create a new one that
- * writes nothing yet, with value_cap bytes for a value (NULL too on out of memory).
- * Inline: the lookup of every op put and delete (gcc keeps one copy, op_add in it). */
+ * writes nothing yet, with value_cap bytes for a value (NULL too on out of memory), its
+ * contact part the first contact_len bytes of key (0: not known). Inline: the lookup of
+ * every op put and delete (gcc keeps one copy, op_add in it). */
 static inline pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                                    size_t key_len, int create, size_t value_cap) {
+                                    size_t key_len, int create, size_t contact_len,
+                                    size_t value_cap) {
     if (key_len < 2 || (!create && !pending->ops_count))
         return NULL;
     if ((pending->ops_count + 1) * 2 > pending->ops_index_capacity &&
@@ -218,7 +247,8 @@ static inline pending_op_t *op_find(state_pending_t *pending, uint8_t cf, const 
     assert(!*slot || *slot <= pending->ops_count);
     if (*slot)
         return &pending->ops[*slot - 1];
-    return create ? op_add(pending, slot, hash, cf, key, key_len, value_cap) : NULL;
+    return create ? op_add(pending, slot, hash, cf, key, key_len, contact_len, value_cap)
+                  : NULL;
 }
 
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
@@ -257,8 +287,17 @@ lost:
 int state_pending_op_put(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                          size_t key_len, const uint8_t *value, size_t value_len) {
     /* no assert: op_find and op_put_value assert */
-    return op_put_value(pending, op_find(pending, cf, key, key_len, 1, value_len), value,
+    return op_put_value(pending, op_find(pending, cf, key, key_len, 1, 0, value_len), value,
                         value_len);
+}
+
+int state_pending_op_put_contact(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                                 size_t key_len, size_t contact_len, const uint8_t *value,
+                                 size_t value_len) {
+    /* The part ends at the key's end or at a NUL (state_pending.h). */
+    assert(contact_len == key_len || key[contact_len] == 0);
+    return op_put_value(pending, op_find(pending, cf, key, key_len, 1, contact_len, value_len),
+                        value, value_len);
 }
 
 /* Make a delete the write of op, found (or made, with committed) by op_find: NULL when
@@ -280,7 +319,7 @@ static int op_delete(state_pending_t *pending, pending_op_t *op, int committed) 
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed) {
     /* no assert: op_find and op_delete assert */
-    return op_delete(pending, op_find(pending, cf, key, key_len, committed, 0), committed);
+    return op_delete(pending, op_find(pending, cf, key, key_len, committed, 0, 0), committed);
 }
 
 /* A new op of to at the empty index slot, writing what op (another log's, not NONE)
@@ -305,6 +344,7 @@ static int op_add_folded(state_pending_t *to, uint32_t *slot, const pending_op_t
         if (value_len)
             memcpy(k + key_len, op->value, value_len);
     }
+    to->key_filter_off = 1; /* the filter does not know this op's key */
     ops[to->ops_count++] = (pending_op_t){
         .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put, .partition = op->partition,
         .hash = op->hash, .key = k, .key_len = key_len, .value = k + key_len,

@@ -408,8 +408,8 @@ sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_
     const uint8_t *cached = NULL;
     size_t len = 0;
     uint16_t rec;
-    const pending_op_t *op =
-        state_pending_op_get(&s->pending, CF_INSTANCES, key->bytes, key->len);
+    const pending_op_t *op = state_pending_op_get_contact(&s->pending, CF_INSTANCES, key->bytes,
+                                                          key->len, key->contact_len);
     const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key->bytes, key->len);
     if (op) {
         if (op->kind != PENDING_OP_PUT) /* this version never deletes an instance */
@@ -443,8 +443,8 @@ sy_err_t state_store_instance_put_at(state_store_t *s, const state_instance_key_
     uint8_t value[STATE_VALUE_BYTES_MAX];
     assert(s && key->len > key->contact_len && key->contact_len > 2);
     size_t value_len = state_codec_instance_encode(value, instance);
-    return state_pending_op_put(&s->pending, CF_INSTANCES, key->bytes, key->len, value,
-                                value_len)
+    return state_pending_op_put_contact(&s->pending, CF_INSTANCES, key->bytes, key->len,
+                                        key->contact_len, value, value_len)
                ? SY_OK
                : SY_ERR_NOMEM;
 }
@@ -487,7 +487,8 @@ size_t state_contact_key(uint8_t *buf, int32_t partition, const char *contact_id
 sy_err_t state_store_record_put(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                                 const uint8_t *value, size_t len) {
     assert(key_len > 2 && cf > CF_DEFAULT && cf < CF__COUNT);
-    return state_pending_op_put(&s->pending, (uint8_t)cf, key, key_len, value, len)
+    return state_pending_op_put_contact(&s->pending, (uint8_t)cf, key, key_len, key_len, value,
+                                        len)
                ? SY_OK
                : SY_ERR_NOMEM;
 }
@@ -544,7 +545,8 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     *owned = NULL;
     *value = NULL;
     *len = 0;
-    const pending_op_t *op = state_pending_op_get(&s->pending, (uint8_t)cf, key, key_len);
+    const pending_op_t *op =
+        state_pending_op_get_contact(&s->pending, (uint8_t)cf, key, key_len, key_len);
     if (op) { /* this batch's write: a put, or nothing left of the record */
         *value = op->kind == PENDING_OP_PUT ? op->value : NULL;
         *len = op->kind == PENDING_OP_PUT ? op->value_len : 0;

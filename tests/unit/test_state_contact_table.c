@@ -219,6 +219,40 @@ Test(state_contact_table, eviction_keeps_memory_under_the_budget_and_keeps_recen
     state_contact_table_close(t);
 }
 
+/* The table remembers the entry it found last (a contact's reads come together): every
+ * change that moves, frees or forgets that entry must leave no read of the old one. */
+Test(state_contact_table, the_entry_found_last_never_answers_after_a_change) {
+    state_contact_table_t *t = NULL;
+    char contact[32], value[64];
+    cr_assert(eq(int, state_contact_table_open(&t, SMALL_BUDGET_BYTES), SY_OK));
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "p1");
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "p1"));
+    /* Another record of hers, long enough to move her entry. */
+    memset(value, 'e', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    put(t, "ann", STATE_CONTACT_REC_ENGAGEMENT, value);
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "p1"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_ENGAGEMENT), value));
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "p2"); /* rewritten in place */
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "p2"));
+    /* Evicted by the budget, read between no two puts: gone, not served from memory. */
+    for (int i = 0; i < 5000; i++) {
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        put(t, contact, STATE_CONTACT_REC_PROFILE, "filler profile of a contact");
+    }
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "(miss)"),
+              "an evicted contact is asked of RocksDB again");
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "p3");
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "p3"));
+    state_contact_table_clear(t);
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "(miss)"),
+              "a clear forgets the entry found last");
+    put(t, "ann", STATE_CONTACT_REC_CONSENT, "c1");
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_PROFILE), "(miss)"));
+    cr_assert(eq(str, (char *)value_of(t, "ann", STATE_CONTACT_REC_CONSENT), "c1"));
+    state_contact_table_close(t);
+}
+
 /* ---- in front of RocksDB ---- */
 
 static state_store_t *open_mem(const char *name, size_t table_bytes) {

@@ -1,8 +1,10 @@
 /* test_state_pending.c — unit tests of the pending batch's op log (state_pending.h): one
- * final write per (column family, key), and a committed batch's log folded into another
- * (the store's unwritten writes). The map and the timer heaps: test_state_store.c. */
+ * final write per (column family, key), a committed batch's log folded into another (the
+ * store's unwritten writes), and the reads of a contact's keys past the key filter. The
+ * map and the timer heaps: test_state_store.c. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "state_pending.h"
@@ -107,6 +109,104 @@ Test(state_pending, a_fold_appends_new_keys_in_the_batch_order_with_their_partit
     cr_assert(eq(str, (char *)write_of(&unwritten, "eve"), "grown-past-its-first-room"));
     const pending_op_t *zoe = state_pending_op_get(&unwritten, CF + 1, key, sizeof key);
     cr_assert(zoe && zoe->value_len == 2 && memcmp(zoe->value, "zz", 2) == 0);
+    state_pending_deinit(&batch);
+    state_pending_deinit(&unwritten);
+}
+
+/* An instance key of partition 1: the contact's key, NUL, the journey id; *contact_len its
+ * contact part. A journey NULL: the contact's key alone (a record's). */
+static size_t contact_key_of(uint8_t *buf, const char *contact, const char *journey,
+                             size_t *contact_len) {
+    size_t len = strlen(contact);
+    buf[0] = 0;
+    buf[1] = 1;
+    memcpy(buf + 2, contact, len);
+    *contact_len = 2 + len;
+    if (!journey)
+        return *contact_len;
+    buf[*contact_len] = 0;
+    memcpy(buf + *contact_len + 1, journey, strlen(journey));
+    return *contact_len + 1 + strlen(journey);
+}
+
+/* The op the contact read path finds for (cf, contact, journey), or NULL. */
+static const pending_op_t *contact_op(const state_pending_t *p, uint8_t cf,
+                                      const char *contact, const char *journey) {
+    uint8_t key[128];
+    size_t contact_len, key_len = contact_key_of(key, contact, journey, &contact_len);
+    const pending_op_t *op = state_pending_op_get_contact(p, cf, key, key_len, contact_len);
+    cr_assert(eq(ptr, (void *)op, (void *)state_pending_op_get(p, cf, key, key_len)),
+              "the filtered read and the plain one agree");
+    return op;
+}
+
+static void contact_put(state_pending_t *p, uint8_t cf, const char *contact,
+                        const char *journey, int by_contact) {
+    uint8_t key[128];
+    size_t contact_len, key_len = contact_key_of(key, contact, journey, &contact_len);
+    cr_assert(by_contact ? state_pending_op_put_contact(p, cf, key, key_len, contact_len,
+                                                        (const uint8_t *)"v", 1)
+                         : state_pending_op_put(p, cf, key, key_len, (const uint8_t *)"v", 1));
+}
+
+Test(state_pending, a_contact_read_finds_every_write_of_the_batch_and_none_before) {
+    state_pending_t p;
+    state_pending_init(&p);
+    cr_assert_null(contact_op(&p, CF, "ann", NULL), "an empty batch writes nothing");
+    contact_put(&p, CF, "ann", NULL, 1);
+    contact_put(&p, CF, "ann", "coffee_promo", 1);
+    contact_put(&p, CF, "bob-with-a-long-contact-id", "j", 0); /* the part found by NUL */
+    contact_put(&p, CF + 1, "z", NULL, 0);                     /* keys under 8 bytes */
+    cr_assert_not_null(contact_op(&p, CF, "ann", NULL));
+    cr_assert_not_null(contact_op(&p, CF, "ann", "coffee_promo"));
+    cr_assert_not_null(contact_op(&p, CF, "bob-with-a-long-contact-id", "j"));
+    cr_assert_not_null(contact_op(&p, CF + 1, "z", NULL));
+    cr_assert_null(contact_op(&p, CF + 1, "ann", NULL), "another column family");
+    cr_assert_null(contact_op(&p, CF, "ann", "coffee_push"), "another journey");
+    cr_assert_null(contact_op(&p, CF, "bob-with-a-long-contact-id", NULL));
+    cr_assert_null(contact_op(&p, CF, "cat", NULL));
+    uint8_t key[128];
+    size_t contact_len, key_len = contact_key_of(key, "ann", NULL, &contact_len);
+    cr_assert(state_pending_op_delete(&p, CF, key, key_len, 1));
+    const pending_op_t *op = contact_op(&p, CF, "ann", NULL);
+    cr_assert(op && op->kind == PENDING_OP_DELETE, "a delete is the batch's write too");
+    state_pending_reset(&p);
+    cr_assert_null(contact_op(&p, CF, "ann", "coffee_promo"), "a reset forgets every write");
+    contact_put(&p, CF, "cat", NULL, 1);
+    cr_assert_null(contact_op(&p, CF, "ann", NULL));
+    cr_assert_not_null(contact_op(&p, CF, "cat", NULL));
+    state_pending_deinit(&p);
+}
+
+Test(state_pending, a_contact_read_misses_no_write_among_thousands) {
+    state_pending_t p;
+    state_pending_init(&p);
+    char contact[32];
+    for (int i = 0; i < 20000; i += 2) { /* more writes than a batch's, the even contacts */
+        snprintf(contact, sizeof contact, "contact-%05d", i);
+        contact_put(&p, CF, contact, i % 4 ? "journey_a" : NULL, i % 3 != 0);
+    }
+    size_t found = 0;
+    for (int i = 0; i < 20000; i++) {
+        snprintf(contact, sizeof contact, "contact-%05d", i);
+        const pending_op_t *op = contact_op(&p, CF, contact, i % 4 ? "journey_a" : NULL);
+        cr_assert(i % 2 ? !op : op != NULL, "contact %d: written %d", i, !(i % 2));
+        found += op != NULL;
+    }
+    cr_assert(eq(sz, found, 10000));
+    state_pending_deinit(&p);
+}
+
+Test(state_pending, a_contact_read_of_a_folded_log_finds_the_folded_writes) {
+    state_pending_t unwritten, batch;
+    state_pending_init(&unwritten);
+    state_pending_init(&batch);
+    contact_put(&batch, CF, "ann", "coffee_promo", 1);
+    contact_put(&unwritten, CF, "bob", NULL, 1);
+    fold_all(&unwritten, &batch);
+    cr_assert_not_null(contact_op(&unwritten, CF, "ann", "coffee_promo"));
+    cr_assert_not_null(contact_op(&unwritten, CF, "bob", NULL));
+    cr_assert_null(contact_op(&unwritten, CF, "cat", NULL));
     state_pending_deinit(&batch);
     state_pending_deinit(&unwritten);
 }
