@@ -122,8 +122,8 @@ static sy_err_t timer_head(state_store_t *s, int32_t partition, int64_t due_max,
 }
 
 /* The timer at h decoded into *out. */
-static sy_err_t head_decode(const timer_head_t *h, int32_t partition,
-                                   state_timer_t *out, char *errbuf, size_t errbuf_size) {
+static sy_err_t head_decode(const timer_head_t *h, int32_t partition, state_timer_t *out,
+                            char *errbuf, size_t errbuf_size) {
     assert(h->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES);
     if (!timer_from_entry(h->key, h->key_len, h->value, h->value_len, out))
         return timer_corrupt(partition, errbuf, errbuf_size);
@@ -150,30 +150,28 @@ static sy_err_t head_take(state_store_t *s, int32_t partition, const timer_head_
                : SY_ERR_NOMEM;
 }
 
-sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
-                                state_timer_t *out, char *errbuf, size_t errbuf_size) {
-    timer_head_t h;
+/* Partition's first timer due by due_max: at *h, decoded into *out. */
+static sy_err_t due_head(state_store_t *s, int32_t partition, int64_t due_max, timer_head_t *h,
+                         state_timer_t *out, char *errbuf, size_t errbuf_size) {
     assert(s && out);
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     if (timer_none_due(s, partition, due_max))
         return SY_ERR_NOT_FOUND;
-    sy_err_t err = timer_head(s, partition, due_max, &h, errbuf, errbuf_size);
-    return err != SY_OK ? err : head_decode(&h, partition, out, errbuf, errbuf_size);
+    sy_err_t err = timer_head(s, partition, due_max, h, errbuf, errbuf_size);
+    return err != SY_OK ? err : head_decode(h, partition, out, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_timer_next(state_store_t *s, int32_t partition, int64_t due_max,
+                                state_timer_t *out, char *errbuf, size_t errbuf_size) {
+    timer_head_t h; /* no assert: due_head asserts */
+    return due_head(s, partition, due_max, &h, out, errbuf, errbuf_size);
 }
 
 sy_err_t state_store_timer_take(state_store_t *s, int32_t partition, int64_t due_max,
                                 state_timer_t *out, char *errbuf, size_t errbuf_size) {
-    timer_head_t h;
-    assert(s && out);
-    if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
-        return SY_ERR_INVALID_ARG;
-    if (timer_none_due(s, partition, due_max))
-        return SY_ERR_NOT_FOUND;
-    sy_err_t err = timer_head(s, partition, due_max, &h, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    err = head_decode(&h, partition, out, errbuf, errbuf_size);
+    timer_head_t h; /* no assert: due_head asserts */
+    sy_err_t err = due_head(s, partition, due_max, &h, out, errbuf, errbuf_size);
     return err == SY_OK ? head_take(s, partition, &h) : err;
 }
 
