@@ -402,6 +402,122 @@ Test(state_codec, instance_decode_rejects_truncated_wrong_version_and_trailing_b
                   "decode of status 9 succeeded");
 }
 
+/* The instance forms the encoder writes: legacy (with and without a looped send), and the
+ * current one without a tail, with a looped send, with a live timer, with both. */
+static state_instance_t instance_form(int form) {
+    state_instance_t in = instance_at(3, 2, T0_MS);
+    in.node_entered_at_ms = T0_MS + 23 * H_MS;
+    in.seen_mask = 5;
+    in.looped_send = form == 1 || form == 3 || form == 5 ? 4 : 0;
+    in.looped_send_at_ms = in.looped_send ? T0_MS + H_MS : 0;
+    in.timer = form < 2 ? STATE_INSTANCE_TIMER_LEGACY
+               : form >= 4 ? STATE_INSTANCE_TIMER_ARMED
+                           : STATE_INSTANCE_TIMER_NONE;
+    in.timer_due_ms = in.timer == STATE_INSTANCE_TIMER_ARMED ? T0_MS + 47 * H_MS : 0;
+    return in;
+}
+#define INSTANCE_FORMS 6
+
+/* A value cut short is refused, except where it ends as another whole value: after the
+ * seen mask (a value without a tail), or after a looped send (one without a timer). */
+Test(state_codec, instance_decode_refuses_every_truncation_of_each_form) {
+    for (int form = 0; form < INSTANCE_FORMS; form++) {
+        uint8_t buf[STATE_VALUE_BYTES_MAX];
+        state_instance_t in = instance_form(form), bare = in, looped = in, out;
+        bare.looped_send = 0;
+        bare.timer = STATE_INSTANCE_TIMER_NONE;
+        looped.timer = STATE_INSTANCE_TIMER_NONE;
+        size_t bare_len = state_codec_instance_encode(buf, &bare);
+        size_t looped_len =
+            in.looped_send ? state_codec_instance_encode(buf, &looped) : SIZE_MAX;
+        size_t n = state_codec_instance_encode(buf, &in);
+        cr_assert(state_codec_instance_decode(buf, n, &out), "form %d: decode failed", form);
+        assert_instance_eq(&out, &in);
+        for (size_t len = 0; len < n; len++) {
+            int whole = len == bare_len || len == looped_len;
+            cr_assert(eq(int, state_codec_instance_decode(buf, len, &out), whole),
+                      "form %d: decode of the first %zu of %zu bytes", form, len, n);
+        }
+    }
+}
+
+/* v as a varint of exactly width bytes (longer than it needs: 0x80 bytes, then a 0). */
+static size_t varint_wide(uint8_t *buf, uint64_t v, size_t width) {
+    size_t n = 0;
+    while (n + 1 < width) {
+        buf[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    buf[n++] = (uint8_t)v;
+    return n;
+}
+
+/* An instance value's varint fields in order: node, version, occurrence, entry time, node
+ * entry distance, seen mask, looped send, its distance, the timer's due distance. */
+#define VALUE_FIELDS 9
+
+/* A current-form value with these fields, field wide written in width bytes. */
+static size_t value_wide(uint8_t *buf, const uint64_t fields[VALUE_FIELDS], size_t wide,
+                         size_t width) {
+    size_t n = 0;
+    buf[n++] = STATE_CODEC_INSTANCE_VERSION;
+    buf[n++] = STATE_INSTANCE_ACTIVE;
+    for (size_t f = 0; f < VALUE_FIELDS; f++)
+        n += varint_wide(buf + n, fields[f], f == wide ? width : 1);
+    return n;
+}
+
+/* Varints of 1 to 10 bytes read alike at every field (the encoder writes the shortest,
+ * but a longer one is a varint too); one of 11 is refused, and so is any cut within one. */
+Test(state_codec, instance_decode_reads_varints_of_1_to_10_bytes_at_each_field) {
+    /* Values of one byte each, so any width holds them (a zigzag 6 is +3). */
+    const uint64_t fields[VALUE_FIELDS] = {3, 7, 2, 6, 8, 5, 4, 2, 10};
+    uint8_t buf[2 + VALUE_FIELDS * 11];
+    state_instance_t want, out;
+    size_t n = value_wide(buf, fields, 0, 1);
+    cr_assert(state_codec_instance_decode(buf, n, &want), "decode of the shortest failed");
+    cr_assert(eq(i64, want.timer_due_ms, 3 + 4 + 5), "due %lld", (long long)want.timer_due_ms);
+    for (size_t f = 0; f < VALUE_FIELDS; f++) {
+        for (size_t width = 1; width <= 10; width++) {
+            n = value_wide(buf, fields, f, width);
+            cr_assert(state_codec_instance_decode(buf, n, &out),
+                      "field %zu in %zu bytes: decode failed", f, width);
+            assert_instance_eq(&out, &want);
+            size_t field_end = 2 + f + width; /* each field before it in 1 byte */
+            for (size_t len = field_end - width + 1; len < field_end; len++)
+                cr_assert_not(state_codec_instance_decode(buf, len, &out),
+                              "field %zu in %zu bytes, cut at %zu: decoded", f, width, len);
+        }
+        n = value_wide(buf, fields, f, 11);
+        cr_assert_not(state_codec_instance_decode(buf, n, &out),
+                      "field %zu in 11 bytes: decoded", f);
+    }
+}
+
+/* The same of a timer's value: its node and its node entry time, each 1 to 11 bytes. */
+Test(state_codec, timer_value_decode_reads_varints_of_1_to_10_bytes) {
+    for (size_t f = 0; f < 2; f++) {
+        for (size_t width = 1; width <= 11; width++) {
+            uint8_t buf[1 + 2 * 11];
+            size_t n = 0;
+            buf[n++] = STATE_CODEC_VERSION;
+            n += varint_wide(buf + n, 9, f == 0 ? width : 1);
+            n += varint_wide(buf + n, 4, f == 1 ? width : 1);
+            state_timer_t out;
+            memset(&out, 0, sizeof out);
+            cr_assert(eq(int, state_codec_timer_value_decode(buf, n, &out), width <= 10),
+                      "field %zu in %zu bytes", f, width);
+            if (width <= 10)
+                cr_assert(out.node == 9 && out.node_entered_at_ms == 2,
+                          "field %zu in %zu bytes: node %u, entered %lld", f, width, out.node,
+                          (long long)out.node_entered_at_ms);
+            for (size_t len = 0; len < n; len++)
+                cr_assert_not(state_codec_timer_value_decode(buf, len, &out),
+                              "field %zu in %zu bytes, cut at %zu: decoded", f, width, len);
+        }
+    }
+}
+
 static state_timer_t timer_make(int32_t partition, int64_t due_ms, const char *contact,
                                 const char *journey, uint16_t node, int64_t entered_ms) {
     state_timer_t t;
