@@ -172,15 +172,35 @@ static sy_err_t on_event_entry(engine_walk_t *w, bool found, bool *changed) {
     return engine_walk_to(w, -1, 0, NULL);
 }
 
+/* Set every field of w but its instance, which the caller reads from the store (or
+ * clears when there is none): field by field, where an initializer would clear the whole
+ * walk, instance included, on every event and timer. */
+static void walk_begin(engine_walk_t *w, engine_t *e, int32_t partition,
+                       const char *contact_id, sy_cause_t cause, const sy_event_t *ev,
+                       int64_t t, char *errbuf, size_t errbuf_size) {
+    assert(e && contact_id && errbuf);
+    w->engine = e;
+    w->partition = partition;
+    w->contact_id = contact_id;
+    w->journey = NULL;
+    w->cause = cause;
+    w->event = ev;
+    w->t = t;
+    w->errbuf = errbuf;
+    w->errbuf_size = errbuf_size;
+    w->best_chosen = false;
+    w->best_channel = (sy_channel_t)0;
+}
+
 /* key: the contact's instance key (its part made; the journey's is set here, with slot,
  * its state_store_instance_slot). */
 static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t *latest,
                                  int slot, const sy_event_t *ev, state_instance_key_t *key,
                                  char *errbuf, size_t errbuf_size) {
-    engine_walk_t w = {.engine = e, .partition = partition, .contact_id = ev->contact_id,
-                       .journey = latest, .cause = SY_CAUSE_EVENT, .event = ev,
-                       .t = ev->occurred_at_ms, .errbuf = errbuf,
-                       .errbuf_size = errbuf_size};
+    engine_walk_t w;
+    walk_begin(&w, e, partition, ev->contact_id, SY_CAUSE_EVENT, ev, ev->occurred_at_ms,
+               errbuf, errbuf_size);
+    w.journey = latest;
     bool changed = false;
     assert(latest && ev->contact_id);
     sy_err_t err = state_instance_key_journey(key, latest->id, slot);
@@ -189,6 +209,8 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     bool found = err == SY_OK;
+    if (!found)
+        w.instance = (state_instance_t){0}; /* none: entry reads it as a fresh one */
     if (found && w.instance.status == STATE_INSTANCE_ACTIVE) {
         w.journey = w.instance.journey_version == latest->version
                         ? latest /* mostly: only a migration leaves older ones behind */
@@ -293,9 +315,9 @@ static sy_err_t on_timer_node(engine_walk_t *w, uint16_t node, bool *changed) {
 static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_ms,
                            char *errbuf, size_t errbuf_size) {
     assert(timer->due_ms <= now_ms); /* the store hands out due timers only */
-    engine_walk_t w = {.engine = e, .partition = timer->partition,
-                       .contact_id = timer->contact_id, .cause = SY_CAUSE_TIMER,
-                       .t = timer->due_ms, .errbuf = errbuf, .errbuf_size = errbuf_size};
+    engine_walk_t w; /* its instance is read below; a timer without one returns */
+    walk_begin(&w, e, timer->partition, timer->contact_id, SY_CAUSE_TIMER, NULL,
+               timer->due_ms, errbuf, errbuf_size);
     state_instance_key_t key; /* made once for the read and the write */
     sy_err_t err = state_timer_instance_key(timer, &key);
     if (err != SY_OK)

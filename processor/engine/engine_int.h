@@ -102,7 +102,9 @@ struct engine {
     char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };
 
-/* One contact's walk through one journey, caused by one event or timer at time t. */
+/* One contact's walk through one journey, caused by one event or timer at time t. The
+ * walks of events and timers are set field by field (engine.c: walk_begin, then the
+ * instance): a new field is set there too. */
 typedef struct engine_walk {
     engine_t *engine;
     int32_t partition;
