@@ -20,13 +20,19 @@ void kafka_topics_clear(kafka_topics_t *topics) {
 }
 
 /* producer's handle of topic, kept in topics; NULL when there is none to keep (no room, no
- * memory, a name librdkafka refuses): the record is then produced by name. */
+ * memory, a name librdkafka refuses): the record is then produced by name. The caller's
+ * string is looked for by address before the names are compared. */
 static rd_kafka_topic_t *topic_handle(kafka_topics_t *topics, rd_kafka_t *producer,
                                       const char *topic) {
     assert(!topics->producer || topics->producer == producer);
     for (size_t i = 0; i < topics->count; i++)
-        if (strcmp(topics->names[i], topic) == 0)
+        if (topics->given[i] == topic)
             return topics->handles[i];
+    for (size_t i = 0; i < topics->count; i++)
+        if (strcmp(topics->names[i], topic) == 0) {
+            topics->given[i] = topic;
+            return topics->handles[i];
+        }
     if (topics->count == KAFKA_TOPICS_MAX)
         return NULL;
     char *name = strdup(topic);
@@ -37,6 +43,7 @@ static rd_kafka_topic_t *topic_handle(kafka_topics_t *topics, rd_kafka_t *produc
     }
     topics->producer = producer;
     topics->names[topics->count] = name;
+    topics->given[topics->count] = topic;
     topics->handles[topics->count++] = handle;
     return handle;
 }

@@ -24,11 +24,14 @@
 /* One producer's topic handles by name, made on first use. A record produced by a topic's
  * name makes librdkafka look the topic up and take and drop a reference each time; a
  * handle held here skips that. Zero-initialised is empty; kafka_topics_clear before the
- * producer is destroyed. Not thread-safe. */
+ * producer is destroyed. A topic string given to it is compared by its address first, so
+ * it must stay unchanged and alive until kafka_topics_clear (callers pass configured
+ * names). Not thread-safe. */
 typedef struct kafka_topics {
     rd_kafka_t *producer; /* the handles' producer; NULL while empty */
     size_t count;
     char *names[KAFKA_TOPICS_MAX];
+    const char *given[KAFKA_TOPICS_MAX]; /* borrowed: a caller's string of each name */
     rd_kafka_topic_t *handles[KAFKA_TOPICS_MAX];
 } kafka_topics_t;
 

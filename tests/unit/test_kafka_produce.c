@@ -130,3 +130,24 @@ Test(kafka_produce, records_one_at_a_time_keep_key_value_opaque_and_headers) {
     kafka_topics_clear(&topics);
     rd_kafka_destroy(rk);
 }
+
+/* A topic keeps one handle whether its name comes as the same string or as an equal one
+ * elsewhere; another name gets its own. */
+Test(kafka_produce, a_topic_keeps_one_handle_for_equal_names_at_any_address) {
+    rd_kafka_t *rk = producer_new();
+    kafka_topics_t topics = {0};
+    char first[] = "produce-test", copy[] = "produce-test", other[] = "produce-other";
+    const char *names[] = {first, copy, first, other, copy, other};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        rd_kafka_resp_err_t err = kafka_produce_copy(rk, &topics, names[i], 0, "k", 1, "v",
+                                                     1, NULL, &delivered, NULL);
+        cr_assert(eq(int, err, RD_KAFKA_RESP_ERR_NO_ERROR), "%s", rd_kafka_err2str(err));
+    }
+    cr_expect(eq(sz, topics.count, 2), "handles kept for two topic names");
+    cr_expect(eq(str, topics.names[0], "produce-test"));
+    cr_expect(eq(str, topics.names[1], "produce-other"));
+    rd_kafka_flush(rk, 5000);
+    cr_expect(eq(int, delivered, 6), "delivery reports");
+    kafka_topics_clear(&topics);
+    rd_kafka_destroy(rk);
+}
