@@ -105,58 +105,83 @@ size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attr
     return o.ok ? o.len : 0;
 }
 
-/* A reader over the encoding and the strings area it copies into. */
+/* A reader over the encoding and the strings area it copies into: cursors, not offsets, so
+ * that once the helpers inline into profile_codec_decode they live in registers. */
 typedef struct in {
-    const uint8_t *buf;
-    size_t len, pos;
-    char *strings;
-    size_t strings_size, strings_len;
+    const uint8_t *p, *end;
+    char *s, *s_end;
 } in_t;
 
-static int get_varint(in_t *in, uint64_t *v) {
+static inline int get_varint(in_t *in, uint64_t *v) {
     /* no assert: the hot varint leaf; its callers assert the input's bounds */
+    const uint8_t *p = in->p;
+    if (p < in->end && *p < 0x80) { /* lengths, counts and small longs: one byte */
+        *v = *p;
+        in->p = p + 1;
+        return 1;
+    }
     uint64_t out = 0;
-    for (unsigned shift = 0; shift < 70 && in->pos < in->len; shift += 7) {
-        uint8_t b = in->buf[in->pos++];
+    for (unsigned shift = 0; shift < 70 && p < in->end; shift += 7) {
+        uint8_t b = *p++;
         out |= (uint64_t)(b & 0x7f) << shift;
         if (!(b & 0x80)) {
             *v = out;
+            in->p = p;
             return 1;
         }
     }
     return 0;
 }
 
-static const char *get_string(in_t *in) {
+/* Copy n bytes from src to dst; 0 when one of them is NUL (it would cut the name short).
+ * Eight bytes a word, a NUL found by the zero-byte test, then the tail bytewise. */
+static inline int copy_no_nul(char *dst, const uint8_t *src, size_t n) {
+    /* no assert: the hot copy leaf; get_string asserts both bounds */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t zero = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        memcpy(dst + i, &w, 8);
+        zero |= (w - ones) & ~w & highs;
+    }
+    for (; i < n; i++) {
+        dst[i] = (char)src[i];
+        zero |= src[i] == 0;
+    }
+    return zero == 0;
+}
+
+static inline const char *get_string(in_t *in) {
     uint64_t n;
-    if (!get_varint(in, &n) || n > in->len - in->pos ||
-        n + 1 > in->strings_size - in->strings_len)
+    if (!get_varint(in, &n) || n > (uint64_t)(in->end - in->p) ||
+        n >= (uint64_t)(in->s_end - in->s))
         return NULL;
-    char *s = in->strings + in->strings_len;
-    memcpy(s, in->buf + in->pos, (size_t)n);
+    char *s = in->s;
+    assert(in->p + n <= in->end && s + n < in->s_end);
+    if (!copy_no_nul(s, in->p, (size_t)n))
+        return NULL;
     s[n] = '\0';
-    if (memchr(s, '\0', (size_t)n)) /* an embedded NUL would cut the name short */
-        return NULL;
-    in->pos += (size_t)n;
-    in->strings_len += (size_t)n + 1;
-    assert(in->pos <= in->len && in->strings_len <= in->strings_size);
+    in->p += n;
+    in->s = s + n + 1;
     return s;
 }
 
-static int get_value(in_t *in, sy_value_t *v) {
-    assert(in->pos <= in->len);
-    if (in->pos >= in->len)
+static inline int get_value(in_t *in, sy_value_t *v) {
+    assert(in->p <= in->end);
+    if (in->p >= in->end)
         return 0;
     uint64_t u;
-    switch (in->buf[in->pos++]) {
+    switch (*in->p++) {
     case SY_VALUE_NULL:
         v->kind = SY_VALUE_NULL;
         return 1;
     case SY_VALUE_BOOL:
-        if (in->pos >= in->len || in->buf[in->pos] > 1)
+        if (in->p >= in->end || *in->p > 1)
             return 0;
         v->kind = SY_VALUE_BOOL;
-        v->u.b = in->buf[in->pos++] == 1;
+        v->u.b = *in->p++ == 1;
         return 1;
     case SY_VALUE_LONG:
         if (!get_varint(in, &u))
@@ -165,12 +190,12 @@ static int get_value(in_t *in, sy_value_t *v) {
         v->u.l = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
         return 1;
     case SY_VALUE_DOUBLE:
-        if (in->len - in->pos < 8)
+        if (in->end - in->p < 8)
             return 0;
         u = 0;
         for (int i = 7; i >= 0; i--)
-            u = (u << 8) | in->buf[in->pos + (size_t)i];
-        in->pos += 8;
+            u = (u << 8) | in->p[i];
+        in->p += 8;
         v->kind = SY_VALUE_DOUBLE;
         memcpy(&v->u.d, &u, sizeof v->u.d);
         return 1;
@@ -184,9 +209,12 @@ static int get_value(in_t *in, sy_value_t *v) {
 
 int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_t attrs_max,
                          size_t *count, char *strings, size_t strings_size) {
-    in_t in = {buf, len, 1, strings, strings_size, 0};
+    assert((buf || !len) && strings);
+    if (len < 1 || buf[0] != PROFILE_CODEC_VERSION)
+        return 0;
+    in_t in = {buf + 1, buf + len, strings, strings + strings_size};
     uint64_t n;
-    if (len < 1 || buf[0] != PROFILE_CODEC_VERSION || !get_varint(&in, &n))
+    if (!get_varint(&in, &n))
         return 0;
     if (n > attrs_max)
         return -1;
@@ -194,9 +222,9 @@ int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_
         if (!(attrs[i].name = get_string(&in)) || !get_value(&in, &attrs[i].value))
             return 0;
     }
-    if (in.pos != len)
+    if (in.p != in.end)
         return 0;
     *count = (size_t)n;
-    assert(*count <= attrs_max && in.strings_len <= strings_size);
+    assert(*count <= attrs_max && in.s <= in.s_end);
     return 1;
 }
