@@ -12,17 +12,6 @@
 _Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
 _Static_assert(2 + SY_ID_BYTES_MAX <= PROFILE_KEY_BYTES_MAX, "every profile key fits");
 
-size_t profile_codec_key(uint8_t *buf, int32_t partition, const char *contact_id) {
-    size_t len = strlen(contact_id);
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    if (len > SY_ID_BYTES_MAX)
-        return 0;
-    buf[0] = (uint8_t)((uint16_t)partition >> 8);
-    buf[1] = (uint8_t)partition;
-    memcpy(buf + 2, contact_id, len);
-    return 2 + len;
-}
-
 /* A writer that stops (ok = 0) rather than run past the end of its buffer. */
 typedef struct out {
     uint8_t *buf;
