@@ -122,24 +122,39 @@ static inline int get_varint(in_t *in, uint64_t *v) {
     return 0;
 }
 
+/* Is there a zero byte in w: the classic test, exact as a yes or no. */
+#define HAS_ZERO64(w) (((w) - 0x0101010101010101u) & ~(w) & 0x8080808080808080u)
+#define HAS_ZERO32(w) (((w) - 0x01010101u) & ~(w) & 0x80808080u)
+
 /* Copy n bytes from src to dst; 0 when one of them is NUL (it would cut the name short).
- * Eight bytes a word, a NUL found by the zero-byte test, then the tail bytewise. */
+ * Whole words, the last one overlapping the one before: no byte loop past 3 bytes. */
 static inline int copy_no_nul(char *dst, const uint8_t *src, size_t n) {
     /* no assert: the hot copy leaf; get_string asserts both bounds */
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    uint64_t zero = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, src + i, 8);
-        memcpy(dst + i, &w, 8);
-        zero |= (w - ones) & ~w & highs;
+    if (n >= 8) {
+        uint64_t w, zero = 0;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, src + i, 8);
+            memcpy(dst + i, &w, 8);
+            zero |= HAS_ZERO64(w);
+        }
+        memcpy(&w, src + n - 8, 8);
+        memcpy(dst + n - 8, &w, 8);
+        return !(zero | HAS_ZERO64(w));
     }
-    for (; i < n; i++) {
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, src, 4);
+        memcpy(&hi, src + n - 4, 4);
+        memcpy(dst, &lo, 4);
+        memcpy(dst + n - 4, &hi, 4);
+        return !(HAS_ZERO32(lo) | HAS_ZERO32(hi));
+    }
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
         dst[i] = (char)src[i];
-        zero |= src[i] == 0;
+        ok &= src[i] != 0;
     }
-    return zero == 0;
+    return ok;
 }
 
 static inline const char *get_string(in_t *in) {

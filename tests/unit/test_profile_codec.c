@@ -180,3 +180,25 @@ Test(profile_codec, the_key_is_the_partition_then_the_contact_id) {
               SY_ID_BYTES_MAX + 1);
     cr_assert(eq(sz, profile_codec_key(key, 3, ""), 2));
 }
+
+/* Names of 1 to 17 bytes, each with a NUL at each position: refused; without, decoded. */
+Test(profile_codec, a_nul_in_a_short_name_is_refused_at_every_length) {
+    for (size_t n = 1; n <= 17; n++) {
+        char name[24];
+        memset(name, 'n', n);
+        name[n] = '\0';
+        sy_attr_t one = {name, {.kind = SY_VALUE_NULL}}, back;
+        uint8_t value[32];
+        char strings[32];
+        size_t len = profile_codec_encode(value, sizeof value, &one, 1), count = 0;
+        cr_assert(eq(int, decode(value, len, &back, &count, strings, sizeof strings), 1));
+        cr_assert(eq(str, (char *)back.name, name));
+        for (size_t i = 0; i < n; i++) {
+            uint8_t copy[32];
+            memcpy(copy, value, len);
+            copy[3 + i] = 0; /* after version, count and the name's length */
+            cr_assert(eq(int, decode(copy, len, &back, &count, strings, sizeof strings), 0),
+                      "a NUL at byte %zu of a %zu-byte name", i, n);
+        }
+    }
+}
