@@ -40,7 +40,7 @@ size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attr
 /* Decode buf into attrs. Names and string values are copied NUL-terminated into strings
  * (strings_size bytes; an encoding of len bytes never needs more than len). Returns 1 on
  * success, 0 when buf is malformed, -1 when it holds more than attrs_max attributes.
- * *count is set only on success. */
+ * *count is set only on success. buf, attrs and strings (not NULL) are borrowed. */
 int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_t attrs_max,
                          size_t *count, char *strings, size_t strings_size);
 
