@@ -12,17 +12,6 @@
 _Static_assert(STATE_PARTITIONS_MAX <= 1 << 16, "a partition fits the 2-byte key prefix");
 _Static_assert(2 + SY_ID_BYTES_MAX <= PROFILE_KEY_BYTES_MAX, "every profile key fits");
 
-size_t profile_codec_key(uint8_t *buf, int32_t partition, const char *contact_id) {
-    size_t len = strlen(contact_id);
-    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    if (len > SY_ID_BYTES_MAX)
-        return 0;
-    buf[0] = (uint8_t)((uint16_t)partition >> 8);
-    buf[1] = (uint8_t)partition;
-    memcpy(buf + 2, contact_id, len);
-    return 2 + len;
-}
-
 /* A writer that stops (ok = 0) rather than run past the end of its buffer. */
 typedef struct out {
     uint8_t *buf;
@@ -105,58 +94,98 @@ size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attr
     return o.ok ? o.len : 0;
 }
 
-/* A reader over the encoding and the strings area it copies into. */
+/* A reader over the encoding and the strings area it copies into: cursors, not offsets, so
+ * a bound is one compare and an advance one add. */
 typedef struct in {
-    const uint8_t *buf;
-    size_t len, pos;
-    char *strings;
-    size_t strings_size, strings_len;
+    const uint8_t *p, *end;
+    char *s, *s_end;
 } in_t;
 
-static int get_varint(in_t *in, uint64_t *v) {
+static inline int get_varint(in_t *in, uint64_t *v) {
     /* no assert: the hot varint leaf; its callers assert the input's bounds */
+    const uint8_t *p = in->p;
+    if (p < in->end && *p < 0x80) { /* lengths, counts and small longs: one byte */
+        *v = *p;
+        in->p = p + 1;
+        return 1;
+    }
     uint64_t out = 0;
-    for (unsigned shift = 0; shift < 70 && in->pos < in->len; shift += 7) {
-        uint8_t b = in->buf[in->pos++];
+    for (unsigned shift = 0; shift < 70 && p < in->end; shift += 7) {
+        uint8_t b = *p++;
         out |= (uint64_t)(b & 0x7f) << shift;
         if (!(b & 0x80)) {
             *v = out;
+            in->p = p;
             return 1;
         }
     }
     return 0;
 }
 
-static const char *get_string(in_t *in) {
+/* Is there a zero byte in w: the classic test, exact as a yes or no. */
+#define HAS_ZERO64(w) (((w) - 0x0101010101010101u) & ~(w) & 0x8080808080808080u)
+#define HAS_ZERO32(w) (((w) - 0x01010101u) & ~(w) & 0x80808080u)
+
+/* Copy n bytes from src to dst; 0 when one of them is NUL (it would cut the name short).
+ * Whole words, the last one overlapping the one before: no byte loop past 3 bytes. */
+static inline int copy_no_nul(char *dst, const uint8_t *src, size_t n) {
+    /* no assert: the hot copy leaf; get_string asserts both bounds */
+    if (n >= 8) {
+        uint64_t w, zero = 0;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, src + i, 8);
+            memcpy(dst + i, &w, 8);
+            zero |= HAS_ZERO64(w);
+        }
+        memcpy(&w, src + n - 8, 8);
+        memcpy(dst + n - 8, &w, 8);
+        return !(zero | HAS_ZERO64(w));
+    }
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, src, 4);
+        memcpy(&hi, src + n - 4, 4);
+        memcpy(dst, &lo, 4);
+        memcpy(dst + n - 4, &hi, 4);
+        return !(HAS_ZERO32(lo) | HAS_ZERO32(hi));
+    }
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = (char)src[i];
+        ok &= src[i] != 0;
+    }
+    return ok;
+}
+
+static inline const char *get_string(in_t *in) {
     uint64_t n;
-    if (!get_varint(in, &n) || n > in->len - in->pos ||
-        n + 1 > in->strings_size - in->strings_len)
+    if (!get_varint(in, &n) || n > (uint64_t)(in->end - in->p) ||
+        n >= (uint64_t)(in->s_end - in->s))
         return NULL;
-    char *s = in->strings + in->strings_len;
-    memcpy(s, in->buf + in->pos, (size_t)n);
+    char *s = in->s;
+    assert(in->p + n <= in->end && s + n < in->s_end);
+    if (!copy_no_nul(s, in->p, (size_t)n))
+        return NULL;
     s[n] = '\0';
-    if (memchr(s, '\0', (size_t)n)) /* an embedded NUL would cut the name short */
-        return NULL;
-    in->pos += (size_t)n;
-    in->strings_len += (size_t)n + 1;
-    assert(in->pos <= in->len && in->strings_len <= in->strings_size);
+    in->p += n;
+    in->s = s + n + 1;
     return s;
 }
 
-static int get_value(in_t *in, sy_value_t *v) {
-    assert(in->pos <= in->len);
-    if (in->pos >= in->len)
+static inline int get_value(in_t *in, sy_value_t *v) {
+    assert(in->p <= in->end);
+    if (in->p >= in->end)
         return 0;
     uint64_t u;
-    switch (in->buf[in->pos++]) {
+    switch (*in->p++) {
     case SY_VALUE_NULL:
         v->kind = SY_VALUE_NULL;
         return 1;
     case SY_VALUE_BOOL:
-        if (in->pos >= in->len || in->buf[in->pos] > 1)
+        if (in->p >= in->end || *in->p > 1)
             return 0;
         v->kind = SY_VALUE_BOOL;
-        v->u.b = in->buf[in->pos++] == 1;
+        v->u.b = *in->p++ == 1;
         return 1;
     case SY_VALUE_LONG:
         if (!get_varint(in, &u))
@@ -165,12 +194,16 @@ static int get_value(in_t *in, sy_value_t *v) {
         v->u.l = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
         return 1;
     case SY_VALUE_DOUBLE:
-        if (in->len - in->pos < 8)
+        if (in->end - in->p < 8)
             return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&u, in->p, 8); /* the disk's byte order: one load, not eight */
+#else
         u = 0;
         for (int i = 7; i >= 0; i--)
-            u = (u << 8) | in->buf[in->pos + (size_t)i];
-        in->pos += 8;
+            u = (u << 8) | in->p[i];
+#endif
+        in->p += 8;
         v->kind = SY_VALUE_DOUBLE;
         memcpy(&v->u.d, &u, sizeof v->u.d);
         return 1;
@@ -184,9 +217,12 @@ static int get_value(in_t *in, sy_value_t *v) {
 
 int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_t attrs_max,
                          size_t *count, char *strings, size_t strings_size) {
-    in_t in = {buf, len, 1, strings, strings_size, 0};
+    assert((buf || !len) && strings);
+    if (len < 1 || buf[0] != PROFILE_CODEC_VERSION)
+        return 0;
+    in_t in = {buf + 1, buf + len, strings, strings + strings_size};
     uint64_t n;
-    if (len < 1 || buf[0] != PROFILE_CODEC_VERSION || !get_varint(&in, &n))
+    if (!get_varint(&in, &n))
         return 0;
     if (n > attrs_max)
         return -1;
@@ -194,9 +230,9 @@ int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_
         if (!(attrs[i].name = get_string(&in)) || !get_value(&in, &attrs[i].value))
             return 0;
     }
-    if (in.pos != len)
+    if (in.p != in.end)
         return 0;
     *count = (size_t)n;
-    assert(*count <= attrs_max && in.strings_len <= strings_size);
+    assert(*count <= attrs_max && in.s <= in.s_end);
     return 1;
 }

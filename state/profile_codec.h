@@ -4,19 +4,33 @@
 #ifndef SY_PROFILE_CODEC_H
 #define SY_PROFILE_CODEC_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "records.h"
+#include "state_store.h"
 
 /* Profile value format version: the first byte of every encoded profile. */
 #define PROFILE_CODEC_VERSION 1
 
 /* Profile key in the profiles column family: partition (2 bytes) | contact_id.
  * Returns its length, or 0 when contact_id is longer than SY_ID_BYTES_MAX. buf holds at
- * least PROFILE_KEY_BYTES_MAX bytes. */
+ * least PROFILE_KEY_BYTES_MAX bytes. Inline: every read of a send builds it (consent,
+ * profile, engagement), and the call cost as much as the copy. */
 #define PROFILE_KEY_BYTES_MAX (2 + SY_ID_BYTES_MAX)
-size_t profile_codec_key(uint8_t *buf, int32_t partition, const char *contact_id);
+static inline size_t profile_codec_key(uint8_t *buf, int32_t partition,
+                                       const char *contact_id) {
+    size_t len = strlen(contact_id);
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    if (len > SY_ID_BYTES_MAX)
+        return 0;
+    buf[0] = (uint8_t)((uint16_t)partition >> 8);
+    buf[1] = (uint8_t)partition;
+    memcpy(buf + 2, contact_id, len);
+    return 2 + len;
+}
 
 /* Encode count attributes (already sorted by name, names unique) into buf of buf_size
  * bytes. Returns the length, or 0 when the encoding would not fit. attrs is borrowed. */
@@ -26,7 +40,7 @@ size_t profile_codec_encode(uint8_t *buf, size_t buf_size, const sy_attr_t *attr
 /* Decode buf into attrs. Names and string values are copied NUL-terminated into strings
  * (strings_size bytes; an encoding of len bytes never needs more than len). Returns 1 on
  * success, 0 when buf is malformed, -1 when it holds more than attrs_max attributes.
- * *count is set only on success. */
+ * *count is set only on success. buf, attrs and strings (not NULL) are borrowed. */
 int profile_codec_decode(const uint8_t *buf, size_t len, sy_attr_t *attrs, size_t attrs_max,
                          size_t *count, char *strings, size_t strings_size);
 
