@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "fuzz_feed.h"
+#include "sy_file.h"
+
+/* The largest events file read: the example paths are a few KiB. */
+#define SEED_EVENTS_BYTES_MAX (16u * 1024 * 1024)
 
 /* The seed being written: the records of the commits before commits_max. */
 typedef struct seed_out {
@@ -49,25 +53,6 @@ static void seed_before_commit(fuzz_run_t *run, void *ctx) {
         abort();
 }
 
-/* Read the whole file at path (NUL-terminated), or NULL. */
-static char *seed_read(const char *path, size_t *size) {
-    FILE *file = fopen(path, "rb");
-    char *text = NULL;
-    long len = -1;
-    if (file != NULL && fseek(file, 0, SEEK_END) == 0 && (len = ftell(file)) >= 0 &&
-        fseek(file, 0, SEEK_SET) == 0 && (text = malloc((size_t)len + 1)) != NULL &&
-        fread(text, 1, (size_t)len, file) == (size_t)len) {
-        text[len] = '\0';
-        *size = (size_t)len;
-    } else {
-        free(text);
-        text = NULL;
-    }
-    if (file != NULL)
-        fclose(file);
-    return text;
-}
-
 /* Run the events text[0..size) (copied: the feed writes into it) into out. */
 static void seed_run(const char *text, size_t size, seed_out_t *out) {
     char *copy = malloc(size + 1);
@@ -99,9 +84,10 @@ static int seed_one(const char *dir, const char *events_path) {
     const char *base = strrchr(events_path, '/') ? strrchr(events_path, '/') + 1 : events_path;
     char path[4096];
     size_t size = 0, base_len = strcspn(base, "."), commits = SIZE_MAX;
-    char *text = seed_read(events_path, &size);
-    if (text == NULL) {
-        fprintf(stderr, "fuzz_seed_changelog: cannot read %s\n", events_path);
+    char *text = NULL, errbuf[512];
+    if (sy_file_read(events_path, SEED_EVENTS_BYTES_MAX, &text, &size, errbuf,
+                     sizeof errbuf) != SY_OK) {
+        fprintf(stderr, "fuzz_seed_changelog: %s\n", errbuf);
         return 1;
     }
     snprintf(path, sizeof path, "%s/%.*s", dir, (int)base_len, base);
