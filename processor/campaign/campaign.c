@@ -86,16 +86,6 @@ static const journey_t *version_find(const journey_set_t *set, const char *id,
     return NULL;
 }
 
-/* The index of node id in journey, or -1: by pointer first (a decision's to_node is
- * mostly its node's own string), else by text (journey_node_index). */
-static int node_find(const journey_t *journey, const char *id) {
-    assert(journey && id);
-    for (size_t i = 0; i < journey->nodes_count; i++)
-        if (journey->nodes[i].id == id)
-            return (int)i;
-    return journey_node_index(journey, id);
-}
-
 bool campaign_metric_is_revenue(campaign_metric_t m) {
     assert((unsigned)m < CAMPAIGN_METRIC__COUNT);
     return m == CAMPAIGN_REVENUE || m == CAMPAIGN_CALL_REVENUE;
@@ -127,7 +117,7 @@ void campaign_decision(campaign_t *c, const sy_decision_t *d) {
     if (!d->from_node)
         count(c, CAMPAIGN_ENTERED, j, v, NULL, NULL, 1);
     const journey_t *journey = version_find(c->conf.journeys, j, v);
-    int to = journey ? node_find(journey, d->to_node) : -1;
+    int to = journey ? journey_node_index(journey, d->to_node) : -1;
     if (to >= 0) {
         if (journey->nodes[to].kind == JOURNEY_NODE_EXIT)
             count(c, CAMPAIGN_COMPLETED, j, v, NULL, NULL, 1);

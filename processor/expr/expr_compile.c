@@ -557,6 +557,7 @@ static sy_err_t compile_finish(compile_t *c, expr_type_t type, expr_t **out) {
                           "out of memory");
     expr->type = type;
     expr->ops_count = c->ops_count;
+    expr->reads_profile = expr_var_ops_read_profile(c->ops, c->ops_count);
     expr->strings = c->strings;
     memcpy(expr->ops, c->ops, c->ops_count * sizeof *c->ops);
     free(c->ops);

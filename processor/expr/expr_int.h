@@ -233,8 +233,12 @@ typedef struct expr_op {
     } u;
 } expr_op_t;
 
+/* expr_var.c: does any of these operations read a contact attribute or flag (the profile)? */
+bool expr_var_ops_read_profile(const expr_op_t *ops, size_t count);
+
 struct expr {
     expr_type_t type;
+    bool reads_profile; /* a contact attribute or flag among its variables (at compile) */
     size_t ops_count;
     expr_strings_t strings;
     expr_op_t ops[]; /* ops_count of them, at most EXPR_OPS_MAX */

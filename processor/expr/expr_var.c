@@ -318,11 +318,16 @@ sy_err_t expr_var_compile(const char *text, const expr_tok_t *tok, const expr_sc
     }
 }
 
-bool expr_reads_profile(const expr_t *expr) {
-    assert(expr != NULL);
-    for (size_t i = 0; i < expr->ops_count; i++)
-        if (expr->ops[i].code == EXPR_OP_VAR && (expr->ops[i].u.var.kind == EXPR_VAR_CONTACT ||
-                                                 expr->ops[i].u.var.kind == EXPR_VAR_FLAG))
+bool expr_var_ops_read_profile(const expr_op_t *ops, size_t count) {
+    assert(ops != NULL || count == 0);
+    for (size_t i = 0; i < count; i++)
+        if (ops[i].code == EXPR_OP_VAR && (ops[i].u.var.kind == EXPR_VAR_CONTACT ||
+                                           ops[i].u.var.kind == EXPR_VAR_FLAG))
             return true;
     return false;
+}
+
+bool expr_reads_profile(const expr_t *expr) {
+    assert(expr != NULL);
+    return expr->reads_profile;
 }

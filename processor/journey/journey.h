@@ -322,7 +322,9 @@ sy_err_t journey_load_file_opts(journey_t **out, const char *path,
 /* Free a journey; journey_free(NULL) is a no-op. */
 void journey_free(journey_t *journey);
 
-/* Index of the node named id, or -1. */
+/* Index of the node named id, or -1. The journey's own id strings are found by address
+ * first (the engine's decisions and counts name nodes by them), any other by text; a
+ * journey's node ids are unique, so both find the same node. */
 int journey_node_index(const journey_t *journey, const char *id);
 
 /* Parse a duration ("500ms", "90s", "30m", "24h", "7d") into *ms. Returns false on a

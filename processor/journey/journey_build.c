@@ -6,6 +6,7 @@
 #include "sy_array.h"
 #include "sy_time.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +90,13 @@ sy_err_t journey_string(journey_build_t *b, const journey_doc_node_t *value,
 }
 
 int journey_node_index(const journey_t *journey, const char *id) {
-    for (size_t i = 0; i < journey->nodes_count; i++) {
+    assert(journey && id);
+    for (size_t i = 0; i < journey->nodes_count; i++)
+        if (journey->nodes[i].id == id)
+            return (int)i;
+    for (size_t i = 0; i < journey->nodes_count; i++)
         if (journey->nodes[i].id && strcmp(journey->nodes[i].id, id) == 0)
             return (int)i;
-    }
     return -1;
 }
 

@@ -53,18 +53,11 @@ static const journey_t *journey_find(runner_t *r, const char *id, int32_t versio
     return NULL;
 }
 
-/* j's node of that id, or NULL: first by pointer (the engine's decisions name nodes by the
- * journey's own ids), then by text; a journey's ids are unique (journey_node.c), so both
- * find the same node. */
+/* j's node of that id, or NULL (also for no journey). */
 static const journey_node_t *node_find(const journey_t *j, const char *id) {
     assert(id);
-    for (size_t i = 0; j && i < j->nodes_count; i++)
-        if (j->nodes[i].id == id)
-            return &j->nodes[i];
-    for (size_t i = 0; j && i < j->nodes_count; i++)
-        if (strcmp(j->nodes[i].id, id) == 0)
-            return &j->nodes[i];
-    return NULL;
+    int i = j ? journey_node_index(j, id) : -1;
+    return i < 0 ? NULL : &j->nodes[i];
 }
 
 /* Add delta to partition's count of kind with values; its series, or NULL when it could
@@ -176,15 +169,13 @@ static const journey_t *journey_of_id(runner_t *r, const char *id) {
     return NULL;
 }
 
-/* The index of node (one of j's node ids, as a pointer) in j; -1 for ""; -2: neither. */
+/* The index of node in j; -1 for ""; -2: not one of j's nodes. */
 static int32_t node_index_of(const journey_t *j, const char *node) {
     assert(j && node);
     if (!node[0])
         return -1;
-    for (size_t i = 0; i < j->nodes_count; i++)
-        if (j->nodes[i].id == node)
-            return (int32_t)i;
-    return -2;
+    int i = journey_node_index(j, node);
+    return i < 0 ? -2 : (int32_t)i;
 }
 
 /* The slot of r->campaign_counts for metric of journey j at node in partition. */
@@ -206,7 +197,7 @@ void runner_counts_campaign(void *ctx, const campaign_count_t *k, int64_t delta)
     int32_t p = r->batch_partition, metric = (int32_t)k->metric;
     const journey_t *j = journey_of_id(r, k->journey);
     int32_t node = j ? node_index_of(j, k->node) : -2;
-    if (node < -1) { /* not named by a loaded journey's own strings */
+    if (node < -1) { /* not one of a loaded journey's nodes */
         live_add(r, p, COUNT_CAMPAIGN, labels, (double)delta);
         return;
     }

@@ -134,6 +134,20 @@ Test(journey, coffee_example_loads_with_its_nodes_and_entry) {
     journey_free(j);
 }
 
+Test(journey, a_node_is_found_by_its_own_id_or_a_copy_of_it_and_nothing_else_is) {
+    journey_t *j = load_example();
+    for (size_t i = 0; i < j->nodes_count; i++) {
+        char copy[64];
+        snprintf(copy, sizeof copy, "%s", j->nodes[i].id);
+        cr_assert(eq(int, journey_node_index(j, j->nodes[i].id), (int)i), "own id of %zu", i);
+        cr_assert(eq(int, journey_node_index(j, copy), (int)i), "'%s' by its text", copy);
+    }
+    cr_assert(eq(int, journey_node_index(j, "no_such_node"), -1), "an unknown id is found");
+    cr_assert(eq(int, journey_node_index(j, ""), -1), "the empty id is found");
+    cr_assert(eq(int, journey_node_index(j, "outcom"), -1), "a prefix is found");
+    journey_free(j);
+}
+
 Test(journey, coffee_example_branch_has_paths_in_order_with_windows) {
     journey_t *j = load_example();
     const journey_node_t *node = node_named(j, "outcome");
