@@ -11,6 +11,7 @@
 #include "engine_admit.h"
 #include "state_store.h"
 #include "store_fixture.h"
+#include "sy_hash.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 #define H_MS (3600LL * 1000)
@@ -158,4 +159,24 @@ Test(admit, with_the_wall_clock_only_a_time_a_day_ahead_of_it_is_implausible) {
     cr_assert_not_null(strstr(sf.errbuf, "wall clock"), "%s", sf.errbuf);
     cr_assert(eq(int, admit("a", T0_MS + skew, T0_MS, &dup), SY_OK));
     cr_assert(dup, "the same id again is a duplicate");
+}
+
+Test(admit, an_event_id_is_kept_as_its_fnv1a64_hash_at_every_length) {
+    const char *letters = "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghij";
+    char id[64];
+    state_event_id_t ids[STATE_EVENT_IDS_MAX];
+    for (size_t len = 1; len <= strlen(letters); len++) {
+        bool dup = true;
+        memcpy(id, letters, len);
+        id[len] = '\0';
+        cr_assert(eq(int, admit(id, T0_MS + (int64_t)len, INT64_MIN, &dup), SY_OK), "%s",
+                  sf.errbuf);
+        cr_assert(not(dup), "%s", id);
+        size_t count = 0;
+        cr_assert(eq(int, state_store_event_ids_get(sf.store, 0, "ann", ids, &count,
+                                                    sf.errbuf, sizeof sf.errbuf), SY_OK));
+        cr_assert(eq(sz, count, len));
+        cr_assert(eq(u64, ids[count - 1].hash, sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, id, len)),
+                  "%s", id);
+    }
 }
