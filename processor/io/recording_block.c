@@ -74,7 +74,7 @@ static bool block_long_slow(block_cursor_t *c, int64_t *out) {
 }
 
 /* One zig-zag varint long; false when the data ends first or it is longer than 10 bytes
- * (the tenth byte's bits past 64 are dropped). One byte, then one word, are the fast
+ * (the tenth byte's bits past 64 are dropped). One byte, two, then one word are the fast
  * paths: the bytes left are checked once for the most each reads, not once a byte. */
 __attribute__((always_inline))
 static inline bool block_long(block_cursor_t *c, int64_t *out) {
@@ -85,6 +85,12 @@ static inline bool block_long(block_cursor_t *c, int64_t *out) {
         *out = block_zigzag(c->p[0]);
         c->p++;
         c->left--;
+        return true;
+    }
+    if (c->left >= 2 && c->p[1] < 0x80) { /* lengths of keys and values */
+        *out = block_zigzag((uint64_t)(c->p[0] & 0x7f) | (uint64_t)c->p[1] << 7);
+        c->p += 2;
+        c->left -= 2;
         return true;
     }
     if (c->left >= BLOCK_WORD_BYTES && block_varint8(c->p, &v, &n)) {
