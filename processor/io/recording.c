@@ -374,7 +374,9 @@ sy_err_t recording_reader_next(recording_reader_t *r, recording_record_t *out, c
 
 void recording_reader_progress(const recording_reader_t *r, uint64_t *bytes_read,
                                uint64_t *bytes_total) {
-    off_t at = r->records_read < r->records_total ? ftello(r->fp) : -1;
+    /* The block reader's position, kept per block: ftello locks the stream and works the
+     * position out of its buffer, which cost more than the record for every progress line. */
+    off_t at = r->records_read < r->records_total ? r->blocks.at : -1;
     *bytes_total = r->bytes_total;
     *bytes_read = at < 0 || (uint64_t)at > r->bytes_total ? r->bytes_total : (uint64_t)at;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "recording.h"
 #include "sy_error.h"
@@ -108,6 +109,7 @@ typedef struct recording_block_reader {
     int64_t block_records;       /* records of the current block not read yet */
     const unsigned char *p;      /* the current block's next record */
     size_t left;                 /* bytes of the block from p */
+    off_t at;                    /* fp's position after the current block; -1 unknown */
     char topic[RECORDING_TOPIC_BYTES_MAX + 1]; /* the last record's topic, NUL-ended */
 } recording_block_reader_t;
 

@@ -126,7 +126,8 @@ static sy_err_t drive_record(const recording_record_t *rec, simulate_t *const *s
                              size_t sims_count, replay_dead_letter_fn *dead_letter,
                              void *ctx, replay_stats_t *stats, char *errbuf,
                              size_t errbuf_size) {
-    char reason[512] = "";
+    char reason[512]; /* not = "": that zeroes all 512 bytes for every record */
+    reason[0] = '\0';
     sy_err_t first = SY_OK;
     for (size_t i = 0; i < sims_count; i++) {
         sy_err_t fault = SY_OK;

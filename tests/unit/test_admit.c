@@ -11,6 +11,7 @@
 #include "engine_admit.h"
 #include "state_store.h"
 #include "store_fixture.h"
+#include "sy_hash.h"
 
 #define T0_MS 1727773200000LL /* 2024-10-01T09:00:00Z */
 #define H_MS (3600LL * 1000)
@@ -68,6 +69,61 @@ Test(admit, ids_commit_and_come_back_through_the_changelog) {
     store_fixture_expect_bad_value_refused(STATE_CHANGELOG_CF_EVENT_IDS);
 }
 
+/* The rule of state_store_event_id_seen as its header states it, on a plain array: the
+ * reference the store's record (read in place, added to without decoding when nothing is
+ * forgotten) must match in every answer and every id kept, in order. */
+typedef struct ids_model {
+    state_event_id_t ids[STATE_EVENT_IDS_MAX + 1];
+    size_t count;
+} ids_model_t;
+
+static bool model_seen(ids_model_t *m, uint64_t hash, int64_t t, int64_t window_ms,
+                       size_t ids_max) {
+    int64_t now = t;
+    for (size_t i = 0; i < m->count; i++)
+        now = m->ids[i].time_ms > now ? m->ids[i].time_ms : now;
+    for (size_t i = 0; i < m->count; i++)
+        if (m->ids[i].hash == hash && m->ids[i].time_ms >= now - window_ms)
+            return true;
+    m->ids[m->count++] = (state_event_id_t){hash, t};
+    size_t kept = 0;
+    for (size_t i = 0; i < m->count; i++)
+        if (m->ids[i].time_ms >= now - window_ms)
+            m->ids[kept++] = m->ids[i];
+    for (; kept > ids_max; kept--) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < kept; i++)
+            oldest = m->ids[i].time_ms < m->ids[oldest].time_ms ? i : oldest;
+        memmove(&m->ids[oldest], &m->ids[oldest + 1], (kept - oldest - 1) * sizeof m->ids[0]);
+    }
+    m->count = kept;
+    return false;
+}
+
+Test(admit, ids_kept_and_duplicates_follow_the_rule_over_a_long_mixed_run) {
+    static ids_model_t model;
+    state_event_id_t ids[STATE_EVENT_IDS_MAX];
+    uint64_t x = 42;
+    int64_t t = T0_MS;
+    for (int step = 0; step < 3000; step++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t hash = (x >> 33) % 12;
+        t += (int64_t)((x >> 45) % 61) - 20; /* mostly forward, sometimes back */
+        size_t ids_max = step < 2000 ? 6 : 64;
+        bool want = model_seen(&model, hash, t, 100, ids_max);
+        cr_assert(eq(int, seen("ann", hash, t, 100, ids_max), want), "step %d", step);
+        size_t count = 0;
+        cr_assert(eq(int, state_store_event_ids_get(sf.store, 0, "ann", ids, &count,
+                                                    sf.errbuf, sizeof sf.errbuf), SY_OK));
+        cr_assert(eq(sz, count, model.count), "step %d", step);
+        for (size_t i = 0; i < count; i++) {
+            cr_assert(eq(u64, ids[i].hash, model.ids[i].hash), "step %d id %zu", step, i);
+            cr_assert(eq(i64, ids[i].time_ms, model.ids[i].time_ms), "step %d id %zu", step,
+                      i);
+        }
+    }
+}
+
 /* ---- engine_admit_event ---- */
 
 static sy_err_t admit(const char *id, int64_t t, int64_t wall_ms, bool *duplicate) {
@@ -103,4 +159,24 @@ Test(admit, with_the_wall_clock_only_a_time_a_day_ahead_of_it_is_implausible) {
     cr_assert_not_null(strstr(sf.errbuf, "wall clock"), "%s", sf.errbuf);
     cr_assert(eq(int, admit("a", T0_MS + skew, T0_MS, &dup), SY_OK));
     cr_assert(dup, "the same id again is a duplicate");
+}
+
+Test(admit, an_event_id_is_kept_as_its_fnv1a64_hash_at_every_length) {
+    const char *letters = "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghij";
+    char id[64];
+    state_event_id_t ids[STATE_EVENT_IDS_MAX];
+    for (size_t len = 1; len <= strlen(letters); len++) {
+        bool dup = true;
+        memcpy(id, letters, len);
+        id[len] = '\0';
+        cr_assert(eq(int, admit(id, T0_MS + (int64_t)len, INT64_MIN, &dup), SY_OK), "%s",
+                  sf.errbuf);
+        cr_assert(not(dup), "%s", id);
+        size_t count = 0;
+        cr_assert(eq(int, state_store_event_ids_get(sf.store, 0, "ann", ids, &count,
+                                                    sf.errbuf, sizeof sf.errbuf), SY_OK));
+        cr_assert(eq(sz, count, len));
+        cr_assert(eq(u64, ids[count - 1].hash, sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, id, len)),
+                  "%s", id);
+    }
 }
