@@ -55,19 +55,6 @@ static sy_err_t admit_time(state_store_t *store, const engine_admit_conf_t *conf
     return SY_ERR_IMPLAUSIBLE_TIME;
 }
 
-/* sy_hash_fnv1a64 of an event id, its byte loop unrolled: a call per byte inlines to
- * FNV-1a's step, and eight steps share one count and compare. The same value as one
- * call over the whole id (FNV-1a continues byte after byte). */
-static uint64_t admit_id_hash(const char *id) {
-    assert(id != NULL);
-    size_t len = strlen(id);
-    uint64_t h = SY_HASH_FNV64_OFFSET;
-#pragma GCC unroll 8
-    for (size_t i = 0; i < len; i++)
-        h = sy_hash_fnv1a64(h, id + i, 1);
-    return h;
-}
-
 sy_err_t engine_admit_event(state_store_t *store, const engine_admit_conf_t *conf,
                             int32_t partition, const sy_event_t *ev, int64_t wall_ms,
                             bool *duplicate, char *errbuf, size_t errbuf_size) {
@@ -78,8 +65,9 @@ sy_err_t engine_admit_event(state_store_t *store, const engine_admit_conf_t *con
     if (err != SY_OK || conf->dedup_window_ms <= 0 || !ev->event_id || !ev->event_id[0])
         return err;
     state_event_ids_conf_t ids = {conf->dedup_window_ms, conf->dedup_ids_max};
-    return state_store_event_id_seen(store, partition, ev->contact_id,
-                                     admit_id_hash(ev->event_id),
+    uint64_t hash = sy_hash_fnv1a64(SY_HASH_FNV64_OFFSET, ev->event_id,
+                                    strlen(ev->event_id));
+    return state_store_event_id_seen(store, partition, ev->contact_id, hash,
                                      ev->occurred_at_ms, &ids, duplicate, errbuf,
                                      errbuf_size);
 }

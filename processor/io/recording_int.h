@@ -1,7 +1,8 @@
 /* recording_int.h — private to recording*.c: the scan of an Avro object container file's
  * framing (header, then blocks of count, length, data and sync marker) that the reader
- * runs before avro-c reads a byte, and the writer runs to fix the sync marker at close.
- * Not a decoder of records: avro-c decodes blocks. */
+ * runs before it reads a record, and the writer runs to fix the sync marker at close;
+ * the check and reader of blocks (recording_block.c). Not the writer's encoding (avro-c
+ * writes records). */
 #ifndef SY_RECORDING_INT_H
 #define SY_RECORDING_INT_H
 
@@ -26,13 +27,13 @@
  * moves in steps this small. */
 #define RECORDING_BLOCK_BYTES 65536
 
-/* avro-c's block buffer: a block closes after RECORDING_BLOCK_BYTES, so the buffer must
+/* The writer's block buffer (avro-c's): a block closes after RECORDING_BLOCK_BYTES, so it must
  * hold that plus the largest record (topic, key and value at their maximum, varints). */
 #define RECORDING_BUFFER_BYTES \
     (RECORDING_BLOCK_BYTES + 2 * SY_FRAME_BYTES_MAX + RECORDING_TOPIC_BYTES_MAX + 64)
 
 /* Bytes of a block's records, inflated: no writer of recordings makes a larger block, so
- * a larger one is damage or a decompression bomb, refused before avro-c inflates it. */
+ * a larger one is damage or a decompression bomb, refused before it is inflated. */
 #define RECORDING_BLOCK_DATA_BYTES_MAX RECORDING_BUFFER_BYTES
 #define RECORDING_BLOCK_DATA_TEXT "2163001 bytes"
 _Static_assert(RECORDING_BLOCK_DATA_BYTES_MAX == 2163001, "RECORDING_BLOCK_DATA_TEXT");
@@ -89,7 +90,7 @@ typedef struct recording_blocks {
     int null_branch[2]; /* key, value: which branch of their union is null (0 or 1) */
 } recording_blocks_t;
 
-/* Read every block that scan found in fp and check it as avro-c will read it: stored
+/* Read every block that scan found in fp and check it as the reader will read it: stored
  * and inflated sizes within the limits above, and exactly its count of records, each
  * with every length and union branch in range. fp is left at an unspecified position.
  * Errors: SY_ERR_MALFORMED (errbuf names path, the block and its byte offset), SY_ERR_IO,
