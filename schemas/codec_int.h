@@ -78,7 +78,7 @@ struct codec {
     char *json_scratch;                           /* owned; codec_to_json's strings */
     size_t json_scratch_size;
     bool event_fused;                             /* events are read by codec_fused_event */
-    char *json_out;                               /* owned; codec_json_write's text */
+    char *json_out;                               /* owned; codec_json_write.c's lines */
     size_t json_out_size;
     codec_keyset_t keys;
 };
@@ -310,15 +310,6 @@ sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errb
 sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
                        size_t body_len, char *scratch, void *out, char *errbuf,
                        size_t errbuf_size);
-
-/* codec_json_write.c: the JSON text of the body of a record of schema id, as
- * codec_to_json renders it, into codec->json_out: *json borrows it (NUL-terminated,
- * *json_len bytes) until the next call. The body is not checked beyond what the walk
- * needs: it stays within body_len and fails with SY_ERR_MALFORMED on what it cannot
- * follow; SY_ERR_NOMEM. */
-sy_err_t codec_json_write(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
-                          size_t body_len, const char **json, size_t *json_len,
-                          char *errbuf, size_t errbuf_size);
 
 /* codec_keys.c: how many distinct keys the count entries of a map hold, the keys being
  * kvs[i].key, or attrs[i].name when kvs is NULL. count is at most CODEC_KEYSET_SLOTS / 2

@@ -1,7 +1,7 @@
 /* output_json.h — the outputs of an offline run (`simulate`, `replay`) written as JSON
- * lines: each routing decision, action command, contact update and dead letter is encoded
- * to its wire frame and rendered as codec_to_json renders it, one line each, in the order
- * they come.
+ * lines: each routing decision, action command, contact update, conversion and dead letter
+ * is checked by its encoder and written as codec_to_json renders its wire frame, one line
+ * each, in the order they come.
  * Not the Kafka output (output_kafka.h) and not the input format (event_json.h). */
 #ifndef SY_OUTPUT_JSON_H
 #define SY_OUTPUT_JSON_H
