@@ -70,6 +70,10 @@ typedef struct codec_keyset {
     const char *key[CODEC_KEYSET_SLOTS];
 } codec_keyset_t;
 
+/* The quoted date and the T before a time of day, "YYYY-MM-DDT: the part of a
+ * timestamp's JSON text that the outputs of one day share. */
+#define CODEC_JSON_DATE_BYTES 12
+
 struct codec {
     codec_schema_t schemas[SY_SCHEMA_ID_MAX + 1]; /* indexed by id; [0] unused */
     avro_reader_t reader;                         /* owned; codec_to_json's, per body */
@@ -80,6 +84,11 @@ struct codec {
     bool event_fused;                             /* events are read by codec_fused_event */
     char *json_out;                               /* owned; codec_json_write.c's lines */
     size_t json_out_size;
+    /* codec_json_write.c's one-day cache: the quoted date "YYYY-MM-DDT of day
+     * json_date_days (since the epoch), valid once json_date_set. */
+    bool json_date_set;
+    int64_t json_date_days;
+    char json_date[CODEC_JSON_DATE_BYTES];
     codec_keyset_t keys;
 };
 

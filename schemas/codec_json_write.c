@@ -82,34 +82,66 @@ static bool json_plain_byte(uint8_t c) {
     return c >= 0x20 && c != '"' && c != '\\';
 }
 
-/* s[0..n) as a JSON string at o (room for json_string_bound(n)), escaped as json-c escapes
- * with its "no slash escape" flag: the two-letter escapes for \b \n \r \t \f " and
- * backslash, \u00xx for other bytes under 0x20; '/', 0x7f and UTF-8 as they are. Runs with
- * nothing to escape are copied whole. The cursor after it. */
-static char *json_put_string(char *o, const char *s, size_t n) {
+/* The byte c, which needs it, escaped at o; the cursor after it. */
+static char *json_put_escape(char *o, unsigned char c) {
     static const char hex[] = "0123456789abcdef";
+    assert(!json_plain_byte(c));
+    const char *two = c == '\b' ? "\\b" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                    : c == '\t' ? "\\t" : c == '\f' ? "\\f" : c == '"' ? "\\\""
+                    : c == '\\' ? "\\\\" : NULL;
+    if (two) {
+        o[0] = two[0];
+        o[1] = two[1];
+        return o + 2;
+    }
+    memcpy(o, "\\u00", 4);
+    o[4] = hex[c >> 4];
+    o[5] = hex[c & 15];
+    return o + 6;
+}
+
+/* s[0..n) as a JSON string at o (room for json_string_bound(n)),
+ * escaped as json-c escapes with its "no slash escape" flag: the two-letter escapes for
+ * \b \n \r \t \f " and backslash, \u00xx for other bytes under 0x20; '/', 0x7f and UTF-8
+ * as they are. Copied eight bytes at a time while they need no escape, each word stored
+ * before it is tested (one that needs an escape is written again, byte by byte); the last
+ * 4 to 8 bytes as one word overlapping what was copied, as codec_word_prefix scans; never
+ * past o + n. The cursor after it. */
+static char *json_put_string(char *o, const char *s, size_t n) {
+    size_t i = 0;
+    uint64_t v;
+    uint32_t lo, hi;
     assert(s || n == 0);
     *o++ = '"';
-    for (size_t i = 0; i < n;) {
-        size_t run = i + codec_word_prefix((const uint8_t *)s + i, n - i, json_plain_word,
-                                           json_plain_byte);
-        memcpy(o, s + i, run - i);
-        o += run - i;
-        if ((i = run) == n)
+    for (; i + 8 <= n; i += 8, o += 8) {
+        memcpy(&v, s + i, sizeof v);
+        memcpy(o, &v, sizeof v);
+        if (!json_plain_word(v))
             break;
-        unsigned char c = (unsigned char)s[i++];
-        const char *two = c == '\b' ? "\\b" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                        : c == '\t' ? "\\t" : c == '\f' ? "\\f" : c == '"' ? "\\\""
-                        : c == '\\' ? "\\\\" : NULL;
-        if (two) {
-            *o++ = two[0];
-            *o++ = two[1];
+    }
+    if (i + 8 > n && i < n && n >= 4) { /* every whole word plain, a tail left */
+        if (n >= 8) {
+            memcpy(&v, s + n - 8, sizeof v);
+            memcpy(o + (n - i) - 8, &v, sizeof v);
         } else {
-            memcpy(o, "\\u00", 4);
-            o[4] = hex[c >> 4];
-            o[5] = hex[c & 15];
-            o += 6;
+            memcpy(&lo, s, sizeof lo);
+            memcpy(&hi, s + n - 4, sizeof hi);
+            memcpy(o, &lo, sizeof lo);
+            memcpy(o + n - 4, &hi, sizeof hi);
+            v = (uint64_t)hi << 32 | lo;
         }
+        if (json_plain_word(v)) {
+            o += n - i;
+            *o++ = '"';
+            return o;
+        }
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (json_plain_byte(c))
+            *o++ = (char)c;
+        else
+            o = json_put_escape(o, c);
     }
     *o++ = '"';
     return o;
@@ -141,43 +173,61 @@ static char *json_put_int(char *o, int64_t v) {
     return o + (end - p);
 }
 
-/* v as exactly n decimal digits, zero-padded, at o. */
-static char *json_digits(char *o, int64_t v, int n) {
-    assert(v >= 0 && n > 0);
+/* v as exactly n decimal digits, zero-padded, at o (n at most 4: no division wider than
+ * 32 bits). */
+static char *json_digits(char *o, uint32_t v, int n) {
+    assert(n > 0 && n <= 4 && v < 10000);
     for (int i = n - 1; i >= 0; i--, v /= 10)
         o[i] = (char)('0' + v % 10);
     return o + n;
 }
 
+/* The quoted date of day days (since the epoch), "YYYY-MM-DDT, into codec's one-day
+ * cache: the outputs of a run come in time order, most of them on the day before. */
+static const char *json_date(codec_t *codec, int64_t days) {
+    int64_t y;
+    int m, d;
+    assert(codec);
+    if (codec->json_date_set && codec->json_date_days == days)
+        return codec->json_date;
+    sy_time_civil_from_days(days, &y, &m, &d);
+    assert(y >= 0 && y <= 9999); /* the instant bounds */
+    char *o = codec->json_date;
+    *o++ = '"';
+    o = json_digits(o, (uint32_t)y, 4);
+    *o++ = '-';
+    o = json_digits(o, (uint32_t)m, 2);
+    *o++ = '-';
+    o = json_digits(o, (uint32_t)d, 2);
+    *o++ = 'T';
+    codec->json_date_days = days;
+    codec->json_date_set = true;
+    return codec->json_date;
+}
+
 /* A timestamp-millis field: within the instant bounds (years 0000 to 9999) as
  * sy_time_format_ms writes it, "YYYY-MM-DDTHH:MM:SS.mmmZ", quoted, without printf; else
  * the number. */
-static char *json_put_time(char *o, int64_t ms) {
+static char *json_put_time(codec_t *codec, char *o, int64_t ms) {
     const int64_t day_ms = INT64_C(86400000);
     assert(o);
     if (!sy_time_in_bounds(ms))
         return json_put_int(o, ms);
-    int64_t days = ms / day_ms, rest = ms % day_ms, y;
-    int m, d;
+    int64_t days = ms / day_ms, rest = ms % day_ms;
     if (rest < 0) {
         rest += day_ms;
         days--;
     }
-    sy_time_civil_from_days(days, &y, &m, &d);
-    *o++ = '"';
-    o = json_digits(o, y, 4);
-    *o++ = '-';
-    o = json_digits(o, m, 2);
-    *o++ = '-';
-    o = json_digits(o, d, 2);
-    *o++ = 'T';
-    o = json_digits(o, rest / 3600000, 2);
+    uint32_t t = (uint32_t)rest; /* under a day: 32 bits */
+    memcpy(o, json_date(codec, days), CODEC_JSON_DATE_BYTES);
+    o += CODEC_JSON_DATE_BYTES;
+    o = json_digits(o, t / 3600000, 2);
     *o++ = ':';
-    o = json_digits(o, rest / 60000 % 60, 2);
+    o = json_digits(o, t / 60000 % 60, 2);
     *o++ = ':';
-    o = json_digits(o, rest / 1000 % 60, 2);
+    o = json_digits(o, t / 1000 % 60, 2);
     *o++ = '.';
-    o = json_digits(o, rest % 1000, 3);
+    o = json_digits(o, t % 1000, 3);
     *o++ = 'Z';
     *o++ = '"';
     return o;
@@ -253,7 +303,7 @@ sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *d, const char 
     o = JSON_LIT(o, ",\"cause_event_id\":");
     o = json_put_opt_string(o, d->cause_event_id, n[5]);
     o = JSON_LIT(o, ",\"decided_at\":");
-    o = json_put_time(o, d->decided_at_ms);
+    o = json_put_time(codec, o, d->decided_at_ms);
     *o++ = '}';
     return json_finish(codec, o, need, json, json_len);
 }
@@ -288,7 +338,7 @@ static char *json_put_params(char *o, const sy_kv_t *kvs, size_t count) {
 }
 
 /* The text of an action its encoder accepted; n: the lengths of its strings. */
-static char *json_action_text(char *o, const sy_action_t *a, const size_t *n) {
+static char *json_action_text(codec_t *codec, char *o, const sy_action_t *a, const size_t *n) {
     assert(a->params_count <= SY_ACTION_PARAMS_MAX);
     o = JSON_LIT(o, "{\"schema\":\"ActionCommand\",\"action_id\":");
     o = json_put_string(o, a->action_id, n[JSON_ACTION_ACTION_ID]);
@@ -299,7 +349,7 @@ static char *json_action_text(char *o, const sy_action_t *a, const size_t *n) {
     o = JSON_LIT(o, ",\"template_id\":");
     o = json_put_string(o, a->template_id, n[JSON_ACTION_TEMPLATE_ID]);
     o = JSON_LIT(o, ",\"not_before\":");
-    o = json_put_time(o, a->not_before_ms);
+    o = json_put_time(codec, o, a->not_before_ms);
     o = JSON_LIT(o, ",\"journey_id\":");
     o = json_put_string(o, a->journey_id, n[JSON_ACTION_JOURNEY_ID]);
     o = JSON_LIT(o, ",\"journey_version\":");
@@ -348,7 +398,7 @@ sy_err_t codec_json_action(codec_t *codec, const sy_action_t *a, const char **js
     char *o = json_start(codec, need);
     if (!o)
         return json_nomem(errbuf, errbuf_size);
-    return json_finish(codec, json_action_text(o, a, n), need, json, json_len);
+    return json_finish(codec, json_action_text(codec, o, a, n), need, json, json_len);
 }
 
 sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
@@ -384,13 +434,14 @@ sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
     o = JSON_LIT(o, ",\"value\":");
     o = json_put_opt_string(o, u->value, n[4]);
     o = JSON_LIT(o, ",\"at\":");
-    o = json_put_time(o, u->at_ms);
+    o = json_put_time(codec, o, u->at_ms);
     *o++ = '}';
     return json_finish(codec, o, need, json, json_len);
 }
 
 /* The text of a conversion its encoder accepted; n: the lengths of its eight strings. */
-static char *json_conversion_text(char *o, const sy_conversion_t *c, const size_t *n) {
+static char *json_conversion_text(codec_t *codec, char *o, const sy_conversion_t *c,
+                                  const size_t *n) {
     assert(c && n);
     o = JSON_LIT(o, "{\"schema\":\"Conversion\",\"contact_id\":");
     o = json_put_string(o, c->contact_id, n[0]);
@@ -413,7 +464,7 @@ static char *json_conversion_text(char *o, const sy_conversion_t *c, const size_
     o = JSON_LIT(o, ",\"tracking_number\":");
     o = json_put_string(o, c->tracking_number, n[7]);
     o = JSON_LIT(o, ",\"converted_at\":");
-    o = json_put_time(o, c->converted_at_ms);
+    o = json_put_time(codec, o, c->converted_at_ms);
     *o++ = '}';
     return o;
 }
@@ -436,7 +487,7 @@ sy_err_t codec_json_conversion(codec_t *codec, const sy_conversion_t *c, const c
     char *o = json_start(codec, need);
     if (!o)
         return json_nomem(errbuf, errbuf_size);
-    return json_finish(codec, json_conversion_text(o, c, n), need, json, json_len);
+    return json_finish(codec, json_conversion_text(codec, o, c, n), need, json, json_len);
 }
 
 sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *d, const char **json,
@@ -469,7 +520,7 @@ sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *d, const
     o = JSON_LIT(o, ",\"value\":");
     o = json_put_opt_base64(o, d->value, d->value_len);
     o = JSON_LIT(o, ",\"failed_at\":");
-    o = json_put_time(o, d->failed_at_ms);
+    o = json_put_time(codec, o, d->failed_at_ms);
     *o++ = '}';
     return json_finish(codec, o, need, json, json_len);
 }
