@@ -1,7 +1,9 @@
 /* output_json.c — JSON-lines output: each record as one line, the codec's JSON writer's
  * text (codec_json_decision, ...: checked by the record's encoder, then codec_to_json's
  * text of its frame, written straight from the struct), so the lines show exactly what the
- * Kafka output would carry (docs/records.md). Nothing here reads a clock. */
+ * Kafka output would carry (docs/records.md). Lines are gathered in a buffer and written
+ * together; the file has them all once output_json_close returns. Nothing here reads a
+ * clock. */
 #include "output_json.h"
 
 #include <assert.h>
@@ -16,10 +18,16 @@
 /* Why a sink call failed: the sink has no errbuf, so its reason waits here. */
 #define OUTPUT_JSON_ERROR_BYTES 512
 
+/* Lines wait here and go to the file together: one fwrite for a few hundred lines rather
+ * than an fwrite and an fputc for each. A line longer than this goes on its own. */
+#define OUTPUT_JSON_BUFFER_BYTES (64 * 1024)
+
 struct output_json {
     FILE *file;    /* owned, unless it is stdout */
     codec_t *codec; /* owned */
+    size_t used;   /* bytes of lines waiting in buffer */
     char error[OUTPUT_JSON_ERROR_BYTES];
+    char buffer[OUTPUT_JSON_BUFFER_BYTES];
 };
 
 sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
@@ -45,13 +53,30 @@ sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
     return SY_OK;
 }
 
-/* Write the text just rendered (err is the writer's result) as one line. */
+/* Hand the lines waiting in the buffer to the file. */
+static void json_flush(output_json_t *o) {
+    assert(o->used <= sizeof o->buffer);
+    if (o->used > 0)
+        fwrite(o->buffer, 1, o->used, o->file);
+    o->used = 0;
+}
+
+/* Add the text just rendered (err is the writer's result) as one line. */
 static sy_err_t json_line(output_json_t *o, sy_err_t err, const char *json, size_t len) {
     assert(o && (json || err != SY_OK));
     if (err != SY_OK)
         return err;
-    fwrite(json, 1, len, o->file);
-    fputc('\n', o->file);
+    if (len + 1 > sizeof o->buffer - o->used) {
+        json_flush(o);
+        if (len + 1 > sizeof o->buffer) { /* longer than the buffer: on its own */
+            fwrite(json, 1, len, o->file);
+            fputc('\n', o->file);
+            return SY_OK;
+        }
+    }
+    memcpy(o->buffer + o->used, json, len);
+    o->buffer[o->used + len] = '\n';
+    o->used += len + 1;
     return SY_OK;
 }
 
@@ -116,6 +141,7 @@ const char *output_json_error(const output_json_t *o) {
 sy_err_t output_json_close(output_json_t *o, char *errbuf, size_t errbuf_size) {
     if (!o)
         return SY_OK;
+    json_flush(o);
     bool failed = fflush(o->file) != 0 || ferror(o->file);
     if (o->file != stdout)
         failed |= fclose(o->file) != 0;

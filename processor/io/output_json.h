@@ -30,8 +30,9 @@ sy_err_t output_json_dead_letter(output_json_t *out, const sy_dead_letter_t *dea
 /* Why the last sink call failed; "" when none did. Borrowed from out. */
 const char *output_json_error(const output_json_t *out);
 
-/* Flush and close the file (never stdout), then free out, also on error. SY_ERR_IO when
- * some line could not be written. output_json_close(NULL, ...) is a no-op. */
+/* Write the lines still waiting, flush and close the file (never stdout), then free out,
+ * also on error. SY_ERR_IO when some line could not be written.
+ * output_json_close(NULL, ...) is a no-op. */
 sy_err_t output_json_close(output_json_t *out, char *errbuf, size_t errbuf_size);
 
 #endif
