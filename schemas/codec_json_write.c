@@ -1,8 +1,9 @@
 /* codec_json_write.c — the JSON line of each output record of simulate and replay (routing
  * decision, action command, contact update, conversion, dead letter), written straight from
- * its struct into a buffer the codec reuses, once the record's encoder has accepted it. The
- * text is codec_to_json's for the frame that encoder writes, byte for byte (test_codec_json.c
- * compares them); the frame is not read back. Records from outside go to codec_to_json. */
+ * its struct into a buffer the codec reuses. The text is codec_to_json's for the frame the
+ * record's encoder writes, byte for byte (test_codec_json.c compares them), and a record is
+ * refused exactly as that encoder refuses it (json_checked says how), without encoding the
+ * usual record. Records from outside go to codec_to_json. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,12 @@
  * (the action's, the longest, take under 300) and at most 32 for each of its numbers, times,
  * enums and nulls (no record has 20 of them). */
 #define JSON_FIXED_BYTES 1024
+
+/* The most a record's text bound (its need) may be for json_checked to settle its encoder's
+ * verdict without it: the strings of such a record take under half of SY_FRAME_BYTES_MAX,
+ * and its varints, branches and numbers (a few hundred, at most 10 bytes each) far less
+ * than the other half. */
+#define JSON_SETTLED_NEED_MAX (SY_FRAME_BYTES_MAX / 2)
 
 /* The first size of codec->json_out: a usual line is 200 to 500 bytes. It doubles from
  * there as a record needs; no record outgrows 6 bytes per byte of its frame, and the
@@ -32,6 +39,17 @@ static inline size_t json_string_bound(size_t n) {
 static inline size_t json_opt_len(const char *s) {
     /* no assert: a one-line strlen of an optional string */
     return s ? strlen(s) : 0;
+}
+
+/* Whether a record that passed its encoder's rules (codec_rules_*, the encoder's first
+ * step, with its messages) must go through the encoder itself for its verdict: when its
+ * text bound is over JSON_SETTLED_NEED_MAX (the frame might be over SY_FRAME_BYTES_MAX), or
+ * a map has two entries or more (keys to compare), before its text is written; and after
+ * it, when a string had a byte that is not ASCII (UTF-8 to check: json_put_string sets
+ * high). A record with none of those passes its encoder, which is not run. */
+static bool json_checked(size_t need, size_t map_entries) {
+    /* no assert: a pure test */
+    return need > JSON_SETTLED_NEED_MAX || map_entries >= 2;
 }
 
 /* codec->json_out with room for need bytes and a NUL; NULL when memory ran out. */
@@ -69,14 +87,15 @@ static sy_err_t json_nomem(char *errbuf, size_t errbuf_size) {
 /* A literal key or text at o; the cursor after it. */
 #define JSON_LIT(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) + sizeof(s) - 1)
 
-/* Bytes a JSON string writes as they are: none under 0x20, no quote, no backslash (those
- * it escapes). Eight at a time, then one. */
+/* Words json_put_string copies as they are: ASCII (it notes other bytes, for json_checked),
+ * none under 0x20, no quote, no backslash (those it escapes). */
 static bool json_plain_word(uint64_t v) {
     /* no assert: a pure word test */
     return !(codec_word_has_below(v, 0x20) | codec_word_has_byte(v, '"') |
-             codec_word_has_byte(v, '\\'));
+             codec_word_has_byte(v, '\\') | (v & UINT64_C(0x8080808080808080)));
 }
 
+/* Bytes a JSON string writes as they are: none under 0x20, no quote, no backslash. */
 static bool json_plain_byte(uint8_t c) {
     /* no assert: a pure byte test */
     return c >= 0x20 && c != '"' && c != '\\';
@@ -100,18 +119,18 @@ static char *json_put_escape(char *o, unsigned char c) {
     return o + 6;
 }
 
-/* s[0..n) as a JSON string at o (room for json_string_bound(n)),
- * escaped as json-c escapes with its "no slash escape" flag: the two-letter escapes for
- * \b \n \r \t \f " and backslash, \u00xx for other bytes under 0x20; '/', 0x7f and UTF-8
- * as they are. Copied eight bytes at a time while they need no escape, each word stored
- * before it is tested (one that needs an escape is written again, byte by byte); the last
- * 4 to 8 bytes as one word overlapping what was copied, as codec_word_prefix scans; never
- * past o + n. The cursor after it. */
-static char *json_put_string(char *o, const char *s, size_t n) {
+/* s[0..n) as a JSON string at o (room for json_string_bound(n)), escaped as json-c escapes
+ * with its "no slash escape" flag: the two-letter escapes for \b \n \r \t \f " and
+ * backslash, \u00xx for other bytes under 0x20; '/', 0x7f and UTF-8 as they are (*high set
+ * when a byte is over 0x7f, never cleared). Copied eight bytes at a time while they are
+ * plain ASCII, each word stored before it is tested (one that is not is written again,
+ * byte by byte); the last 4 to 8 bytes as one word overlapping what was copied, as
+ * codec_word_prefix scans; never past o + n. The cursor after it. */
+static char *json_put_string(char *o, const char *s, size_t n, bool *high) {
     size_t i = 0;
     uint64_t v;
     uint32_t lo, hi;
-    assert(s || n == 0);
+    assert((s || n == 0) && high);
     *o++ = '"';
     for (; i + 8 <= n; i += 8, o += 8) {
         memcpy(&v, s + i, sizeof v);
@@ -138,6 +157,7 @@ static char *json_put_string(char *o, const char *s, size_t n) {
     }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        *high |= c > 0x7f;
         if (json_plain_byte(c))
             *o++ = (char)c;
         else
@@ -148,15 +168,16 @@ static char *json_put_string(char *o, const char *s, size_t n) {
 }
 
 /* ["null", string]: null for NULL, else the string of n bytes. */
-static char *json_put_opt_string(char *o, const char *s, size_t n) {
+static char *json_put_opt_string(char *o, const char *s, size_t n, bool *high) {
     /* no assert: a branch and json_put_string, which asserts */
-    return s ? json_put_string(o, s, n) : JSON_LIT(o, "null");
+    return s ? json_put_string(o, s, n, high) : JSON_LIT(o, "null");
 }
 
-/* An enum as codec_to_json shows it: its lower-case name (records.h's tables). */
+/* An enum as codec_to_json shows it: its lower-case name (records.h's tables, ASCII). */
 static char *json_put_name(char *o, const char *name) {
-    assert(name); /* the encoder refused a value out of range */
-    return json_put_string(o, name, strlen(name));
+    bool high = false;
+    assert(name); /* the rules refused a value out of range */
+    return json_put_string(o, name, strlen(name), &high);
 }
 
 static char *json_put_int(char *o, int64_t v) {
@@ -270,51 +291,63 @@ static char *json_put_opt_base64(char *o, const uint8_t *p, size_t n) {
     return o;
 }
 
-sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *d, const char **json,
-                             size_t *json_len, char *errbuf, size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len;
-    assert(codec && d && json && json_len);
-    sy_err_t err = codec_encode_decision(codec, d, &frame, &frame_len, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    size_t n[6] = {strlen(d->contact_id), strlen(d->journey_id), json_opt_len(d->from_node),
-                   strlen(d->to_node), json_opt_len(d->path), json_opt_len(d->cause_event_id)};
-    size_t need = JSON_FIXED_BYTES;
-    for (size_t i = 0; i < 6; i++)
-        need += json_string_bound(n[i]);
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
+/* The text of a decision that passed its rules; n: the lengths of its ids
+ * (CODEC_DECISION_*), path_len the path's. */
+static char *json_decision_text(codec_t *codec, char *o, const sy_decision_t *d,
+                                const size_t *n, size_t path_len, bool *high) {
+    assert(d && n);
     o = JSON_LIT(o, "{\"schema\":\"RoutingDecision\",\"contact_id\":");
-    o = json_put_string(o, d->contact_id, n[0]);
+    o = json_put_string(o, d->contact_id, n[CODEC_DECISION_CONTACT_ID], high);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, d->journey_id, n[1]);
+    o = json_put_string(o, d->journey_id, n[CODEC_DECISION_JOURNEY_ID], high);
     o = JSON_LIT(o, ",\"journey_version\":");
     o = json_put_int(o, d->journey_version);
     o = JSON_LIT(o, ",\"from_node\":");
-    o = json_put_opt_string(o, d->from_node, n[2]);
+    o = json_put_opt_string(o, d->from_node, n[CODEC_DECISION_FROM_NODE], high);
     o = JSON_LIT(o, ",\"to_node\":");
-    o = json_put_string(o, d->to_node, n[3]);
+    o = json_put_string(o, d->to_node, n[CODEC_DECISION_TO_NODE], high);
     o = JSON_LIT(o, ",\"path\":");
-    o = json_put_opt_string(o, d->path, n[4]);
+    o = json_put_opt_string(o, d->path, path_len, high);
     o = JSON_LIT(o, ",\"cause\":");
     o = json_put_name(o, sy_cause_name(d->cause));
     o = JSON_LIT(o, ",\"cause_event_id\":");
-    o = json_put_opt_string(o, d->cause_event_id, n[5]);
+    o = json_put_opt_string(o, d->cause_event_id, n[CODEC_DECISION_CAUSE_EVENT_ID], high);
     o = JSON_LIT(o, ",\"decided_at\":");
     o = json_put_time(codec, o, d->decided_at_ms);
     *o++ = '}';
+    return o;
+}
+
+sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *d, const char **json,
+                             size_t *json_len, char *errbuf, size_t errbuf_size) {
+    const void *frame;
+    size_t frame_len, n[CODEC_DECISION_IDS];
+    bool high = false;
+    assert(codec && d && json && json_len);
+    sy_err_t err = codec_rules_decision(d, n, false, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    size_t path_len = json_opt_len(d->path), need = JSON_FIXED_BYTES;
+    need += json_string_bound(path_len);
+    for (size_t i = 0; i < CODEC_DECISION_IDS; i++)
+        need += json_string_bound(n[i]);
+    bool checked = json_checked(need, 0);
+    if (checked && (err = codec_encode_decision(codec, d, &frame, &frame_len, errbuf,
+                                                errbuf_size)) != SY_OK)
+        return err;
+    char *o = json_start(codec, need);
+    if (!o)
+        return json_nomem(errbuf, errbuf_size);
+    o = json_decision_text(codec, o, d, n, path_len, &high);
+    if (high && !checked && (err = codec_encode_decision(codec, d, &frame, &frame_len, errbuf,
+                                                         errbuf_size)) != SY_OK)
+        return err;
     return json_finish(codec, o, need, json, json_len);
 }
 
-/* The action's string fields, in the order json_action_text writes them. */
+/* The action's strings besides its ids (CODEC_ACTION_*), after them in one array. */
 enum {
-    JSON_ACTION_ACTION_ID,
-    JSON_ACTION_CONTACT_ID,
-    JSON_ACTION_TEMPLATE_ID,
-    JSON_ACTION_JOURNEY_ID,
-    JSON_ACTION_NODE_ID,
+    JSON_ACTION_TEMPLATE_ID = CODEC_ACTION_IDS,
     JSON_ACTION_TRACKING_NUMBER,
     JSON_ACTION_TRACKING_DISPLAY,
     JSON_ACTION_TRACKING_TEL,
@@ -322,83 +355,123 @@ enum {
     JSON_ACTION_STRINGS
 };
 
-/* The params map, {"key":"value",...} in their order (the encoder refused repeated keys). */
-static char *json_put_params(char *o, const sy_kv_t *kvs, size_t count) {
+/* The params map, {"key":"value",...} in their order (the encoder refuses repeated keys). */
+static char *json_put_params(char *o, const sy_kv_t *kvs, size_t count, bool *high) {
     assert(kvs || count == 0);
     *o++ = '{';
     for (size_t i = 0; i < count; i++) {
         if (i > 0)
             *o++ = ',';
-        o = json_put_string(o, kvs[i].key, strlen(kvs[i].key));
+        o = json_put_string(o, kvs[i].key, strlen(kvs[i].key), high);
         *o++ = ':';
-        o = json_put_string(o, kvs[i].value, strlen(kvs[i].value));
+        o = json_put_string(o, kvs[i].value, strlen(kvs[i].value), high);
     }
     *o++ = '}';
     return o;
 }
 
-/* The text of an action its encoder accepted; n: the lengths of its strings. */
-static char *json_action_text(codec_t *codec, char *o, const sy_action_t *a, const size_t *n) {
+/* The text of an action that passed its rules; n: the lengths of its strings. */
+static char *json_action_text(codec_t *codec, char *o, const sy_action_t *a, const size_t *n,
+                              bool *high) {
     assert(a->params_count <= SY_ACTION_PARAMS_MAX);
     o = JSON_LIT(o, "{\"schema\":\"ActionCommand\",\"action_id\":");
-    o = json_put_string(o, a->action_id, n[JSON_ACTION_ACTION_ID]);
+    o = json_put_string(o, a->action_id, n[CODEC_ACTION_ACTION_ID], high);
     o = JSON_LIT(o, ",\"contact_id\":");
-    o = json_put_string(o, a->contact_id, n[JSON_ACTION_CONTACT_ID]);
+    o = json_put_string(o, a->contact_id, n[CODEC_ACTION_CONTACT_ID], high);
     o = JSON_LIT(o, ",\"channel\":");
     o = json_put_name(o, sy_channel_name(a->channel));
     o = JSON_LIT(o, ",\"template_id\":");
-    o = json_put_string(o, a->template_id, n[JSON_ACTION_TEMPLATE_ID]);
+    o = json_put_string(o, a->template_id, n[JSON_ACTION_TEMPLATE_ID], high);
     o = JSON_LIT(o, ",\"not_before\":");
     o = json_put_time(codec, o, a->not_before_ms);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, a->journey_id, n[JSON_ACTION_JOURNEY_ID]);
+    o = json_put_string(o, a->journey_id, n[CODEC_ACTION_JOURNEY_ID], high);
     o = JSON_LIT(o, ",\"journey_version\":");
     o = json_put_int(o, a->journey_version);
     o = JSON_LIT(o, ",\"node_id\":");
-    o = json_put_string(o, a->node_id, n[JSON_ACTION_NODE_ID]);
+    o = json_put_string(o, a->node_id, n[CODEC_ACTION_NODE_ID], high);
     o = JSON_LIT(o, ",\"occurrence\":");
     o = json_put_int(o, a->occurrence);
     o = JSON_LIT(o, ",\"tracking_number\":");
-    o = json_put_opt_string(o, a->tracking_number, n[JSON_ACTION_TRACKING_NUMBER]);
+    o = json_put_opt_string(o, a->tracking_number, n[JSON_ACTION_TRACKING_NUMBER], high);
     o = JSON_LIT(o, ",\"params\":");
-    o = json_put_params(o, a->params, a->params_count);
+    o = json_put_params(o, a->params, a->params_count, high);
     o = JSON_LIT(o, ",\"tracking_display\":");
-    o = json_put_opt_string(o, a->tracking_display, n[JSON_ACTION_TRACKING_DISPLAY]);
+    o = json_put_opt_string(o, a->tracking_display, n[JSON_ACTION_TRACKING_DISPLAY], high);
     o = JSON_LIT(o, ",\"tracking_tel\":");
-    o = json_put_opt_string(o, a->tracking_tel, n[JSON_ACTION_TRACKING_TEL]);
+    o = json_put_opt_string(o, a->tracking_tel, n[JSON_ACTION_TRACKING_TEL], high);
     o = JSON_LIT(o, ",\"tracking_cta\":");
-    o = json_put_opt_string(o, a->tracking_cta, n[JSON_ACTION_TRACKING_CTA]);
+    o = json_put_opt_string(o, a->tracking_cta, n[JSON_ACTION_TRACKING_CTA], high);
     o = JSON_LIT(o, ",\"tracking_fallback\":"); /* null without a number, as encoded */
     if (!a->tracking_number)
-        o = JSON_LIT(o, "null}");
-    else
-        o = a->tracking_fallback ? JSON_LIT(o, "true}") : JSON_LIT(o, "false}");
-    return o;
+        return JSON_LIT(o, "null}");
+    return a->tracking_fallback ? JSON_LIT(o, "true}") : JSON_LIT(o, "false}");
+}
+
+/* The text bound of an action that passed its rules, measuring the strings besides its ids
+ * into n. */
+static size_t json_action_need(const sy_action_t *a, size_t *n) {
+    assert(a->params_count <= SY_ACTION_PARAMS_MAX);
+    n[JSON_ACTION_TEMPLATE_ID] = strlen(a->template_id); /* the rules refuse NULL */
+    n[JSON_ACTION_TRACKING_NUMBER] = json_opt_len(a->tracking_number);
+    n[JSON_ACTION_TRACKING_DISPLAY] = json_opt_len(a->tracking_display);
+    n[JSON_ACTION_TRACKING_TEL] = json_opt_len(a->tracking_tel);
+    n[JSON_ACTION_TRACKING_CTA] = json_opt_len(a->tracking_cta);
+    size_t need = JSON_FIXED_BYTES;
+    for (size_t i = 0; i < JSON_ACTION_STRINGS; i++)
+        need += json_string_bound(n[i]);
+    for (size_t i = 0; i < a->params_count; i++) /* the two strings, ',' and ':' */
+        need += json_string_bound(strlen(a->params[i].key)) +
+                json_string_bound(strlen(a->params[i].value)) + 2;
+    return need;
 }
 
 sy_err_t codec_json_action(codec_t *codec, const sy_action_t *a, const char **json,
                            size_t *json_len, char *errbuf, size_t errbuf_size) {
     const void *frame;
     size_t frame_len, n[JSON_ACTION_STRINGS];
+    bool high = false;
     assert(codec && a && json && json_len);
-    sy_err_t err = codec_encode_action(codec, a, &frame, &frame_len, errbuf, errbuf_size);
+    sy_err_t err = codec_rules_action(a, n, false, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    const char *s[JSON_ACTION_STRINGS] = {
-        a->action_id,  a->contact_id,      a->template_id,      a->journey_id,  a->node_id,
-        a->tracking_number, a->tracking_display, a->tracking_tel, a->tracking_cta};
-    size_t need = JSON_FIXED_BYTES;
-    for (size_t i = 0; i < JSON_ACTION_STRINGS; i++) {
-        n[i] = json_opt_len(s[i]);
-        need += json_string_bound(n[i]);
-    }
-    for (size_t i = 0; i < a->params_count; i++) /* the two strings, ',' and ':' */
-        need += json_string_bound(strlen(a->params[i].key)) +
-                json_string_bound(strlen(a->params[i].value)) + 2;
+    size_t need = json_action_need(a, n);
+    bool checked = json_checked(need, a->params_count);
+    if (checked && (err = codec_encode_action(codec, a, &frame, &frame_len, errbuf,
+                                              errbuf_size)) != SY_OK)
+        return err;
     char *o = json_start(codec, need);
     if (!o)
         return json_nomem(errbuf, errbuf_size);
-    return json_finish(codec, json_action_text(codec, o, a, n), need, json, json_len);
+    o = json_action_text(codec, o, a, n, &high);
+    if (high && !checked && (err = codec_encode_action(codec, a, &frame, &frame_len, errbuf,
+                                                       errbuf_size)) != SY_OK)
+        return err;
+    return json_finish(codec, o, need, json, json_len);
+}
+
+/* The text of a contact update that passed its rules; n: the lengths of its strings. */
+static char *json_contact_update_text(codec_t *codec, char *o, const sy_contact_update_t *u,
+                                      const size_t *n, bool *high) {
+    assert(u && n);
+    o = JSON_LIT(o, "{\"schema\":\"ContactUpdate\",\"contact_id\":");
+    o = json_put_string(o, u->contact_id, n[0], high);
+    o = JSON_LIT(o, ",\"journey_id\":");
+    o = json_put_string(o, u->journey_id, n[1], high);
+    o = JSON_LIT(o, ",\"journey_version\":");
+    o = json_put_int(o, u->journey_version);
+    o = JSON_LIT(o, ",\"node_id\":");
+    o = json_put_string(o, u->node_id, n[2], high);
+    o = JSON_LIT(o, ",\"op\":");
+    o = json_put_name(o, sy_update_op_name(u->op));
+    o = JSON_LIT(o, ",\"name\":");
+    o = json_put_string(o, u->name, n[3], high);
+    o = JSON_LIT(o, ",\"value\":");
+    o = json_put_opt_string(o, u->value, n[4], high);
+    o = JSON_LIT(o, ",\"at\":");
+    o = json_put_time(codec, o, u->at_ms);
+    *o++ = '}';
+    return o;
 }
 
 sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
@@ -406,9 +479,9 @@ sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
                                    size_t errbuf_size) {
     const void *frame;
     size_t frame_len;
+    bool high = false;
     assert(codec && u && json && json_len);
-    sy_err_t err = codec_encode_contact_update(codec, u, &frame, &frame_len, errbuf,
-                                               errbuf_size);
+    sy_err_t err = codec_rules_contact_update(u, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     size_t n[5] = {strlen(u->contact_id), strlen(u->journey_id), strlen(u->node_id),
@@ -416,53 +489,44 @@ sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
     size_t need = JSON_FIXED_BYTES;
     for (size_t i = 0; i < 5; i++)
         need += json_string_bound(n[i]);
+    bool checked = json_checked(need, 0);
+    if (checked && (err = codec_encode_contact_update(codec, u, &frame, &frame_len, errbuf,
+                                                      errbuf_size)) != SY_OK)
+        return err;
     char *o = json_start(codec, need);
     if (!o)
         return json_nomem(errbuf, errbuf_size);
-    o = JSON_LIT(o, "{\"schema\":\"ContactUpdate\",\"contact_id\":");
-    o = json_put_string(o, u->contact_id, n[0]);
-    o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, u->journey_id, n[1]);
-    o = JSON_LIT(o, ",\"journey_version\":");
-    o = json_put_int(o, u->journey_version);
-    o = JSON_LIT(o, ",\"node_id\":");
-    o = json_put_string(o, u->node_id, n[2]);
-    o = JSON_LIT(o, ",\"op\":");
-    o = json_put_name(o, sy_update_op_name(u->op));
-    o = JSON_LIT(o, ",\"name\":");
-    o = json_put_string(o, u->name, n[3]);
-    o = JSON_LIT(o, ",\"value\":");
-    o = json_put_opt_string(o, u->value, n[4]);
-    o = JSON_LIT(o, ",\"at\":");
-    o = json_put_time(codec, o, u->at_ms);
-    *o++ = '}';
+    o = json_contact_update_text(codec, o, u, n, &high);
+    if (high && !checked && (err = codec_encode_contact_update(codec, u, &frame, &frame_len,
+                                                               errbuf, errbuf_size)) != SY_OK)
+        return err;
     return json_finish(codec, o, need, json, json_len);
 }
 
-/* The text of a conversion its encoder accepted; n: the lengths of its eight strings. */
+/* The text of a conversion that passed its rules; n: the lengths of its eight strings. */
 static char *json_conversion_text(codec_t *codec, char *o, const sy_conversion_t *c,
-                                  const size_t *n) {
+                                  const size_t *n, bool *high) {
     assert(c && n);
     o = JSON_LIT(o, "{\"schema\":\"Conversion\",\"contact_id\":");
-    o = json_put_string(o, c->contact_id, n[0]);
+    o = json_put_string(o, c->contact_id, n[0], high);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, c->journey_id, n[1]);
+    o = json_put_string(o, c->journey_id, n[1], high);
     o = JSON_LIT(o, ",\"journey_version\":");
     o = json_put_int(o, c->journey_version);
     o = JSON_LIT(o, ",\"node_id\":");
-    o = json_put_string(o, c->node_id, n[2]);
+    o = json_put_string(o, c->node_id, n[2], high);
     o = JSON_LIT(o, ",\"action_id\":");
-    o = json_put_string(o, c->action_id, n[3]);
+    o = json_put_string(o, c->action_id, n[3], high);
     o = JSON_LIT(o, ",\"rule\":");
-    o = json_put_string(o, c->rule, n[4]);
+    o = json_put_string(o, c->rule, n[4], high);
     o = JSON_LIT(o, ",\"value\":");
     o = json_put_double(o, c->value);
     o = JSON_LIT(o, ",\"currency\":");
-    o = json_put_string(o, c->currency, n[5]);
+    o = json_put_string(o, c->currency, n[5], high);
     o = JSON_LIT(o, ",\"call_id\":");
-    o = json_put_string(o, c->call_id, n[6]);
+    o = json_put_string(o, c->call_id, n[6], high);
     o = JSON_LIT(o, ",\"tracking_number\":");
-    o = json_put_string(o, c->tracking_number, n[7]);
+    o = json_put_string(o, c->tracking_number, n[7], high);
     o = JSON_LIT(o, ",\"converted_at\":");
     o = json_put_time(codec, o, c->converted_at_ms);
     *o++ = '}';
@@ -473,48 +537,46 @@ sy_err_t codec_json_conversion(codec_t *codec, const sy_conversion_t *c, const c
                                size_t *json_len, char *errbuf, size_t errbuf_size) {
     const void *frame;
     size_t frame_len, n[8];
+    bool high = false;
     assert(codec && c && json && json_len);
-    sy_err_t err = codec_encode_conversion(codec, c, &frame, &frame_len, errbuf, errbuf_size);
+    sy_err_t err = codec_rules_conversion(c, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     const char *s[8] = {c->contact_id, c->journey_id, c->node_id,  c->action_id,
                         c->rule,       c->currency,   c->call_id,  c->tracking_number};
     size_t need = JSON_FIXED_BYTES;
     for (size_t i = 0; i < 8; i++) {
-        n[i] = strlen(s[i]); /* the encoder refused NULL ones */
+        n[i] = strlen(s[i]); /* the rules refuse NULL ones */
         need += json_string_bound(n[i]);
     }
+    bool checked = json_checked(need, 0);
+    if (checked && (err = codec_encode_conversion(codec, c, &frame, &frame_len, errbuf,
+                                                  errbuf_size)) != SY_OK)
+        return err;
     char *o = json_start(codec, need);
     if (!o)
         return json_nomem(errbuf, errbuf_size);
-    return json_finish(codec, json_conversion_text(codec, o, c, n), need, json, json_len);
+    o = json_conversion_text(codec, o, c, n, &high);
+    if (high && !checked && (err = codec_encode_conversion(codec, c, &frame, &frame_len,
+                                                           errbuf, errbuf_size)) != SY_OK)
+        return err;
+    return json_finish(codec, o, need, json, json_len);
 }
 
-sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *d, const char **json,
-                                size_t *json_len, char *errbuf, size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len;
-    assert(codec && d && json && json_len);
-    sy_err_t err = codec_encode_dead_letter(codec, d, &frame, &frame_len, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    size_t n[3] = {strlen(d->source_topic), strlen(d->error_code), strlen(d->error)};
-    size_t need = JSON_FIXED_BYTES + json_string_bound(n[0]) + json_string_bound(n[1]) +
-                  json_string_bound(n[2]) + json_string_bound(d->key ? d->key_len : 0) +
-                  json_string_bound(d->value ? d->value_len : 0);
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
+/* The text of a dead letter that passed its rules; n: the lengths of its three strings. */
+static char *json_dead_letter_text(codec_t *codec, char *o, const sy_dead_letter_t *d,
+                                   const size_t *n, bool *high) {
+    assert(d && n);
     o = JSON_LIT(o, "{\"schema\":\"DeadLetter\",\"source_topic\":");
-    o = json_put_string(o, d->source_topic, n[0]);
+    o = json_put_string(o, d->source_topic, n[0], high);
     o = JSON_LIT(o, ",\"partition\":");
     o = json_put_int(o, d->partition);
     o = JSON_LIT(o, ",\"offset\":");
     o = json_put_int(o, d->offset);
     o = JSON_LIT(o, ",\"error_code\":");
-    o = json_put_string(o, d->error_code, n[1]);
+    o = json_put_string(o, d->error_code, n[1], high);
     o = JSON_LIT(o, ",\"error\":");
-    o = json_put_string(o, d->error, n[2]);
+    o = json_put_string(o, d->error, n[2], high);
     o = JSON_LIT(o, ",\"key\":");
     o = json_put_opt_base64(o, d->key, d->key_len);
     o = JSON_LIT(o, ",\"value\":");
@@ -522,5 +584,32 @@ sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *d, const
     o = JSON_LIT(o, ",\"failed_at\":");
     o = json_put_time(codec, o, d->failed_at_ms);
     *o++ = '}';
+    return o;
+}
+
+sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *d, const char **json,
+                                size_t *json_len, char *errbuf, size_t errbuf_size) {
+    const void *frame;
+    size_t frame_len;
+    bool high = false;
+    assert(codec && d && json && json_len);
+    sy_err_t err = codec_rules_dead_letter(d, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    size_t n[3] = {strlen(d->source_topic), strlen(d->error_code), strlen(d->error)};
+    size_t need = JSON_FIXED_BYTES + json_string_bound(n[0]) + json_string_bound(n[1]) +
+                  json_string_bound(n[2]) + json_string_bound(d->key ? d->key_len : 0) +
+                  json_string_bound(d->value ? d->value_len : 0);
+    bool checked = json_checked(need, 0);
+    if (checked && (err = codec_encode_dead_letter(codec, d, &frame, &frame_len, errbuf,
+                                                   errbuf_size)) != SY_OK)
+        return err;
+    char *o = json_start(codec, need);
+    if (!o)
+        return json_nomem(errbuf, errbuf_size);
+    o = json_dead_letter_text(codec, o, d, n, &high);
+    if (high && !checked && (err = codec_encode_dead_letter(codec, d, &frame, &frame_len,
+                                                            errbuf, errbuf_size)) != SY_OK)
+        return err;
     return json_finish(codec, o, need, json, json_len);
 }

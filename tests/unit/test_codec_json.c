@@ -268,26 +268,61 @@ Test(codec, json_writer_writes_awkward_strings_of_each_output_kind_as_pinned) {
         ",\"key\":\"\",\"value\":\"/wAQ\",\"failed_at\":\"1970-01-01T00:00:00.001Z\"}");
 }
 
+/* The writer's verdict on *rec is its encoder's: the same error and message, or both
+ * accept it and the line equals codec_to_json's of the frame. */
+#define EXPECT_SAME_VERDICT(encode, write, rec, want_err)                                   \
+    do {                                                                                    \
+        const void *frame_;                                                                 \
+        size_t len_, json_len_;                                                             \
+        const char *json_;                                                                  \
+        char want_[256];                                                                    \
+        expect_err(encode(codec, (rec), &frame_, &len_, want_, sizeof want_), (want_err));  \
+        expect_err(write(codec, (rec), &json_, &json_len_, errbuf, sizeof errbuf),          \
+                   (want_err));                                                             \
+        if ((want_err) != SY_OK)                                                            \
+            cr_expect_str_eq(errbuf, want_);                                                \
+        else                                                                                \
+            EXPECT_SAME_JSON(encode, write, rec, 0);                                        \
+    } while (0)
+
+/* Refused by the rules, by a string that is not UTF-8 (found as the text is written), by a
+ * repeated map key or a frame over SY_FRAME_BYTES_MAX (records the writer leaves to the
+ * encoder before writing); and long or UTF-8 records the encoder accepts. */
 Test(codec, json_writer_refuses_what_the_encoder_refuses_with_its_message) {
+    static char big[SY_FRAME_BYTES_MAX + 1];
     sy_decision_t d = decision_full();
     sy_action_t a = action_full();
-    const void *frame;
-    size_t len, json_len;
-    const char *json;
-    char want[256];
+    sy_contact_update_t u = contact_update_full();
+    sy_dead_letter_t dl = dead_letter_full();
     d.contact_id = NULL;
-    a.template_id = "bad \xc3";
-    expect_err(codec_encode_decision(codec, &d, &frame, &len, want, sizeof want),
-               SY_ERR_INVALID_RECORD);
-    expect_err(codec_json_decision(codec, &d, &json, &json_len, errbuf, sizeof errbuf),
-               SY_ERR_INVALID_RECORD);
-    cr_expect_str_eq(errbuf, want);
-    expect_err(codec_encode_action(codec, &a, &frame, &len, want, sizeof want),
-               SY_ERR_INVALID_RECORD);
-    expect_err(codec_json_action(codec, &a, &json, &json_len, errbuf, sizeof errbuf),
-               SY_ERR_INVALID_RECORD);
-    cr_expect_str_eq(errbuf, want);
+    EXPECT_SAME_VERDICT(codec_encode_decision, codec_json_decision, &d, SY_ERR_INVALID_RECORD);
+    d = decision_full();
+    d.path = "caf\xc3\xa9 \xc3";
+    EXPECT_SAME_VERDICT(codec_encode_decision, codec_json_decision, &d, SY_ERR_INVALID_RECORD);
     cr_expect(strstr(errbuf, "UTF-8") != NULL, "%s", errbuf);
+    memset(big, 'p', sizeof big - 1);
+    d.path = big; /* over SY_FRAME_BYTES_MAX alone */
+    EXPECT_SAME_VERDICT(codec_encode_decision, codec_json_decision, &d, SY_ERR_LIMIT);
+    big[200000] = '\0'; /* long, within the limit: the encoder's verdict, then the text */
+    EXPECT_SAME_VERDICT(codec_encode_decision, codec_json_decision, &d, SY_OK);
+    a.template_id = "bad \xc3";
+    EXPECT_SAME_VERDICT(codec_encode_action, codec_json_action, &a, SY_ERR_INVALID_RECORD);
+    a = action_full();
+    a.params_count = 2;
+    a.params[0] = (sy_kv_t){"k", "1"};
+    a.params[1] = (sy_kv_t){"k", "2"};
+    EXPECT_SAME_VERDICT(codec_encode_action, codec_json_action, &a, SY_ERR_INVALID_RECORD);
+    a.params[1] = (sy_kv_t){"\xc3\xa9", "\xe2\x82\xac"};
+    EXPECT_SAME_VERDICT(codec_encode_action, codec_json_action, &a, SY_OK);
+    u.value = "\xff";
+    EXPECT_SAME_VERDICT(codec_encode_contact_update, codec_json_contact_update, &u,
+                        SY_ERR_INVALID_RECORD);
+    dl.error = "\xed\xa0\x80"; /* a surrogate: not UTF-8 */
+    EXPECT_SAME_VERDICT(codec_encode_dead_letter, codec_json_dead_letter, &dl,
+                        SY_ERR_INVALID_RECORD);
+    dl.error = NULL;
+    EXPECT_SAME_VERDICT(codec_encode_dead_letter, codec_json_dead_letter, &dl,
+                        SY_ERR_INVALID_RECORD);
 }
 
 Test(codec, json_writer_matches_to_json_on_edge_times) {
