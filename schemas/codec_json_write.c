@@ -88,11 +88,14 @@ static sy_err_t json_nomem(char *errbuf, size_t errbuf_size) {
 #define JSON_LIT(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) + sizeof(s) - 1)
 
 /* Words json_put_string copies as they are: ASCII (it notes other bytes, for json_checked),
- * none under 0x20, no quote, no backslash (those it escapes). */
+ * none under 0x20, no quote, no backslash (those it escapes). Since a byte over 0x7f fails
+ * anyway, codec_word_has_below's "& ~v" is not needed: the lowest byte under c borrows into
+ * its high bit from nothing below it, and v's own high bits flag the rest. */
 static bool json_plain_word(uint64_t v) {
     /* no assert: a pure word test */
-    return !(codec_word_has_below(v, 0x20) | codec_word_has_byte(v, '"') |
-             codec_word_has_byte(v, '\\') | (v & UINT64_C(0x8080808080808080)));
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t quote = v ^ (ones * '"'), backslash = v ^ (ones * '\\');
+    return (((v - ones * 0x20) | (quote - ones) | (backslash - ones) | v) & highs) == 0;
 }
 
 /* Bytes a JSON string writes as they are: none under 0x20, no quote, no backslash. */
