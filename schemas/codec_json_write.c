@@ -183,18 +183,18 @@ static char *json_put_name(char *o, const char *name) {
     return json_put_string(o, name, strlen(name), &high);
 }
 
+/* v in decimal at o, digits written in place (most are one: a version, an occurrence). */
 static char *json_put_int(char *o, int64_t v) {
-    char text[24], *end = text + sizeof text, *p = end;
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t len = 1;
     assert(o);
-    do {
-        *--p = (char)('0' + m % 10);
-        m /= 10;
-    } while (m);
     if (v < 0)
-        *--p = '-';
-    memcpy(o, p, (size_t)(end - p));
-    return o + (end - p);
+        *o++ = '-';
+    for (uint64_t t = m; t >= 10; t /= 10)
+        len++;
+    for (char *p = o + len; p > o; m /= 10)
+        *--p = (char)('0' + m % 10);
+    return o + len;
 }
 
 /* v as exactly n decimal digits, zero-padded, at o (n at most 4: no division wider than
