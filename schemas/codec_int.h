@@ -25,7 +25,7 @@ typedef struct codec_schema_text {
 extern const codec_schema_text_t codec_schema_texts[];
 extern const size_t codec_schema_texts_count;
 
-/* codec_guard.c: a schema compiled once for codec_guard_check and the JSON writer. One
+/* codec_guard.c: a schema compiled once for codec_guard_check and the fused readers. One
  * node per schema node, owned by its parent (the root by the codec's schema). Nodes deeper
  * than the guard's depth limit keep no children: the walks refuse them before looking,
  * so a recursive schema compiles to a finite tree. */
@@ -37,11 +37,6 @@ struct codec_guard {
     codec_guard_t **children; /* owned: union branches, record fields, array/map items,
                                * link target */
     const char **fields;      /* record field names, borrowed from the avro-c schema */
-    char **symbols;           /* owned: enum symbols in lower case, as JSON shows them */
-    char **field_keys;        /* owned: each record field's JSON key after the comma
-                               * before it, ,"name": (NULL for a name that would need
-                               * escaping) */
-    size_t *field_key_lens;   /* owned: the length of each of field_keys */
 };
 
 /* One loaded schema with its reusable buffers. All fields are owned by the codec. */
