@@ -52,6 +52,15 @@ static bool json_checked(size_t need, size_t map_entries) {
     return need > JSON_SETTLED_NEED_MAX || map_entries >= 2;
 }
 
+/* The text bound of a record with count strings of lengths n (and no map). */
+static size_t json_need(const size_t *n, size_t count) {
+    size_t need = JSON_FIXED_BYTES;
+    assert(n);
+    for (size_t i = 0; i < count; i++)
+        need += json_string_bound(n[i]);
+    return need;
+}
+
 /* codec->json_out with room for need bytes and a NUL; NULL when memory ran out. */
 static char *json_start(codec_t *codec, size_t need) {
     assert(codec->json_out || codec->json_out_size == 0);
@@ -294,10 +303,12 @@ static char *json_put_opt_base64(char *o, const uint8_t *p, size_t n) {
     return o;
 }
 
-/* The text of a decision that passed its rules; n: the lengths of its ids
- * (CODEC_DECISION_*), path_len the path's. */
+/* The decision's path, after its ids (CODEC_DECISION_*) in one array of lengths. */
+enum { JSON_DECISION_PATH = CODEC_DECISION_IDS, JSON_DECISION_STRINGS };
+
+/* The text of a decision that passed its rules; n: the lengths of its strings. */
 static char *json_decision_text(codec_t *codec, char *o, const sy_decision_t *d,
-                                const size_t *n, size_t path_len, bool *high) {
+                                const size_t *n, bool *high) {
     assert(d && n);
     o = JSON_LIT(o, "{\"schema\":\"RoutingDecision\",\"contact_id\":");
     o = json_put_string(o, d->contact_id, n[CODEC_DECISION_CONTACT_ID], high);
@@ -310,7 +321,7 @@ static char *json_decision_text(codec_t *codec, char *o, const sy_decision_t *d,
     o = JSON_LIT(o, ",\"to_node\":");
     o = json_put_string(o, d->to_node, n[CODEC_DECISION_TO_NODE], high);
     o = JSON_LIT(o, ",\"path\":");
-    o = json_put_opt_string(o, d->path, path_len, high);
+    o = json_put_opt_string(o, d->path, n[JSON_DECISION_PATH], high);
     o = JSON_LIT(o, ",\"cause\":");
     o = json_put_name(o, sy_cause_name(d->cause));
     o = JSON_LIT(o, ",\"cause_event_id\":");
@@ -319,33 +330,6 @@ static char *json_decision_text(codec_t *codec, char *o, const sy_decision_t *d,
     o = json_put_time(codec, o, d->decided_at_ms);
     *o++ = '}';
     return o;
-}
-
-sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *d, const char **json,
-                             size_t *json_len, char *errbuf, size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len, n[CODEC_DECISION_IDS];
-    bool high = false;
-    assert(codec && d && json && json_len);
-    sy_err_t err = codec_rules_decision(d, n, false, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    size_t path_len = json_opt_len(d->path), need = JSON_FIXED_BYTES;
-    need += json_string_bound(path_len);
-    for (size_t i = 0; i < CODEC_DECISION_IDS; i++)
-        need += json_string_bound(n[i]);
-    bool checked = json_checked(need, 0);
-    if (checked && (err = codec_encode_decision(codec, d, &frame, &frame_len, errbuf,
-                                                errbuf_size)) != SY_OK)
-        return err;
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
-    o = json_decision_text(codec, o, d, n, path_len, &high);
-    if (high && !checked && (err = codec_encode_decision(codec, d, &frame, &frame_len, errbuf,
-                                                         errbuf_size)) != SY_OK)
-        return err;
-    return json_finish(codec, o, need, json, json_len);
 }
 
 /* The action's strings besides its ids (CODEC_ACTION_*), after them in one array. */
@@ -420,37 +404,11 @@ static size_t json_action_need(const sy_action_t *a, size_t *n) {
     n[JSON_ACTION_TRACKING_DISPLAY] = json_opt_len(a->tracking_display);
     n[JSON_ACTION_TRACKING_TEL] = json_opt_len(a->tracking_tel);
     n[JSON_ACTION_TRACKING_CTA] = json_opt_len(a->tracking_cta);
-    size_t need = JSON_FIXED_BYTES;
-    for (size_t i = 0; i < JSON_ACTION_STRINGS; i++)
-        need += json_string_bound(n[i]);
+    size_t need = json_need(n, JSON_ACTION_STRINGS);
     for (size_t i = 0; i < a->params_count; i++) /* the two strings, ',' and ':' */
         need += json_string_bound(strlen(a->params[i].key)) +
                 json_string_bound(strlen(a->params[i].value)) + 2;
     return need;
-}
-
-sy_err_t codec_json_action(codec_t *codec, const sy_action_t *a, const char **json,
-                           size_t *json_len, char *errbuf, size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len, n[JSON_ACTION_STRINGS];
-    bool high = false;
-    assert(codec && a && json && json_len);
-    sy_err_t err = codec_rules_action(a, n, false, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    size_t need = json_action_need(a, n);
-    bool checked = json_checked(need, a->params_count);
-    if (checked && (err = codec_encode_action(codec, a, &frame, &frame_len, errbuf,
-                                              errbuf_size)) != SY_OK)
-        return err;
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
-    o = json_action_text(codec, o, a, n, &high);
-    if (high && !checked && (err = codec_encode_action(codec, a, &frame, &frame_len, errbuf,
-                                                       errbuf_size)) != SY_OK)
-        return err;
-    return json_finish(codec, o, need, json, json_len);
 }
 
 /* The text of a contact update that passed its rules; n: the lengths of its strings. */
@@ -475,35 +433,6 @@ static char *json_contact_update_text(codec_t *codec, char *o, const sy_contact_
     o = json_put_time(codec, o, u->at_ms);
     *o++ = '}';
     return o;
-}
-
-sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
-                                   const char **json, size_t *json_len, char *errbuf,
-                                   size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len;
-    bool high = false;
-    assert(codec && u && json && json_len);
-    sy_err_t err = codec_rules_contact_update(u, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    size_t n[5] = {strlen(u->contact_id), strlen(u->journey_id), strlen(u->node_id),
-                   strlen(u->name), json_opt_len(u->value)};
-    size_t need = JSON_FIXED_BYTES;
-    for (size_t i = 0; i < 5; i++)
-        need += json_string_bound(n[i]);
-    bool checked = json_checked(need, 0);
-    if (checked && (err = codec_encode_contact_update(codec, u, &frame, &frame_len, errbuf,
-                                                      errbuf_size)) != SY_OK)
-        return err;
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
-    o = json_contact_update_text(codec, o, u, n, &high);
-    if (high && !checked && (err = codec_encode_contact_update(codec, u, &frame, &frame_len,
-                                                               errbuf, errbuf_size)) != SY_OK)
-        return err;
-    return json_finish(codec, o, need, json, json_len);
 }
 
 /* The text of a conversion that passed its rules; n: the lengths of its eight strings. */
@@ -536,36 +465,6 @@ static char *json_conversion_text(codec_t *codec, char *o, const sy_conversion_t
     return o;
 }
 
-sy_err_t codec_json_conversion(codec_t *codec, const sy_conversion_t *c, const char **json,
-                               size_t *json_len, char *errbuf, size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len, n[8];
-    bool high = false;
-    assert(codec && c && json && json_len);
-    sy_err_t err = codec_rules_conversion(c, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    const char *s[8] = {c->contact_id, c->journey_id, c->node_id,  c->action_id,
-                        c->rule,       c->currency,   c->call_id,  c->tracking_number};
-    size_t need = JSON_FIXED_BYTES;
-    for (size_t i = 0; i < 8; i++) {
-        n[i] = strlen(s[i]); /* the rules refuse NULL ones */
-        need += json_string_bound(n[i]);
-    }
-    bool checked = json_checked(need, 0);
-    if (checked && (err = codec_encode_conversion(codec, c, &frame, &frame_len, errbuf,
-                                                  errbuf_size)) != SY_OK)
-        return err;
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
-    o = json_conversion_text(codec, o, c, n, &high);
-    if (high && !checked && (err = codec_encode_conversion(codec, c, &frame, &frame_len,
-                                                           errbuf, errbuf_size)) != SY_OK)
-        return err;
-    return json_finish(codec, o, need, json, json_len);
-}
-
 /* The text of a dead letter that passed its rules; n: the lengths of its three strings. */
 static char *json_dead_letter_text(codec_t *codec, char *o, const sy_dead_letter_t *d,
                                    const size_t *n, bool *high) {
@@ -590,29 +489,127 @@ static char *json_dead_letter_text(codec_t *codec, char *o, const sy_dead_letter
     return o;
 }
 
+/* A record that passed its rules, on its way to its text. */
+typedef struct json_rec {
+    sy_schema_id_t id;  /* which of the output kinds rec is */
+    const void *rec;    /* borrowed: the sy_*_t of id */
+    const size_t *n;    /* the lengths of its strings, as its json_*_text wants them */
+    size_t need;        /* its text's bound */
+    size_t map_entries; /* of its map, 0 without one */
+} json_rec_t;
+
+/* Its encoder's verdict on r->rec; the frame is not used. */
+static sy_err_t json_encode(codec_t *codec, const json_rec_t *r, char *errbuf,
+                            size_t errbuf_size) {
+    const void *f;
+    size_t len;
+    assert(r->rec);
+    switch (r->id) {
+    case SY_SCHEMA_ROUTING_DECISION:
+        return codec_encode_decision(codec, r->rec, &f, &len, errbuf, errbuf_size);
+    case SY_SCHEMA_ACTION_COMMAND:
+        return codec_encode_action(codec, r->rec, &f, &len, errbuf, errbuf_size);
+    case SY_SCHEMA_CONTACT_UPDATE:
+        return codec_encode_contact_update(codec, r->rec, &f, &len, errbuf, errbuf_size);
+    case SY_SCHEMA_CONVERSION:
+        return codec_encode_conversion(codec, r->rec, &f, &len, errbuf, errbuf_size);
+    default:
+        assert(r->id == SY_SCHEMA_DEAD_LETTER); /* the only other kind with a json_rec_t */
+        return codec_encode_dead_letter(codec, r->rec, &f, &len, errbuf, errbuf_size);
+    }
+}
+
+/* r's text at o; the cursor after it. */
+static char *json_text(codec_t *codec, char *o, const json_rec_t *r, bool *high) {
+    assert(r->rec && r->n);
+    switch (r->id) {
+    case SY_SCHEMA_ROUTING_DECISION: return json_decision_text(codec, o, r->rec, r->n, high);
+    case SY_SCHEMA_ACTION_COMMAND: return json_action_text(codec, o, r->rec, r->n, high);
+    case SY_SCHEMA_CONTACT_UPDATE:
+        return json_contact_update_text(codec, o, r->rec, r->n, high);
+    case SY_SCHEMA_CONVERSION: return json_conversion_text(codec, o, r->rec, r->n, high);
+    default:
+        assert(r->id == SY_SCHEMA_DEAD_LETTER); /* the only other kind with a json_rec_t */
+        return json_dead_letter_text(codec, o, r->rec, r->n, high);
+    }
+}
+
+/* The text of r into codec->json_out, with the encoder's verdict where json_checked wants
+ * it: before the text for a long record or a map, after it for a string not ASCII. */
+static sy_err_t json_write(codec_t *codec, const json_rec_t *r, const char **json,
+                           size_t *json_len, char *errbuf, size_t errbuf_size) {
+    bool high = false, checked = json_checked(r->need, r->map_entries);
+    sy_err_t err;
+    assert(json && json_len);
+    if (checked && (err = json_encode(codec, r, errbuf, errbuf_size)) != SY_OK)
+        return err;
+    char *o = json_start(codec, r->need);
+    if (!o)
+        return json_nomem(errbuf, errbuf_size);
+    o = json_text(codec, o, r, &high);
+    if (high && !checked && (err = json_encode(codec, r, errbuf, errbuf_size)) != SY_OK)
+        return err;
+    return json_finish(codec, o, r->need, json, json_len);
+}
+
+sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *d, const char **json,
+                             size_t *json_len, char *errbuf, size_t errbuf_size) {
+    size_t n[JSON_DECISION_STRINGS];
+    assert(codec && d);
+    sy_err_t err = codec_rules_decision(d, n, false, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    n[JSON_DECISION_PATH] = json_opt_len(d->path);
+    json_rec_t r = {SY_SCHEMA_ROUTING_DECISION, d, n, json_need(n, JSON_DECISION_STRINGS), 0};
+    return json_write(codec, &r, json, json_len, errbuf, errbuf_size);
+}
+
+sy_err_t codec_json_action(codec_t *codec, const sy_action_t *a, const char **json,
+                           size_t *json_len, char *errbuf, size_t errbuf_size) {
+    size_t n[JSON_ACTION_STRINGS];
+    assert(codec && a);
+    sy_err_t err = codec_rules_action(a, n, false, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    json_rec_t r = {SY_SCHEMA_ACTION_COMMAND, a, n, json_action_need(a, n), a->params_count};
+    return json_write(codec, &r, json, json_len, errbuf, errbuf_size);
+}
+
+sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *u,
+                                   const char **json, size_t *json_len, char *errbuf,
+                                   size_t errbuf_size) {
+    assert(codec && u);
+    sy_err_t err = codec_rules_contact_update(u, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    size_t n[5] = {strlen(u->contact_id), strlen(u->journey_id), strlen(u->node_id),
+                   strlen(u->name), json_opt_len(u->value)};
+    json_rec_t r = {SY_SCHEMA_CONTACT_UPDATE, u, n, json_need(n, 5), 0};
+    return json_write(codec, &r, json, json_len, errbuf, errbuf_size);
+}
+
+sy_err_t codec_json_conversion(codec_t *codec, const sy_conversion_t *c, const char **json,
+                               size_t *json_len, char *errbuf, size_t errbuf_size) {
+    assert(codec && c);
+    sy_err_t err = codec_rules_conversion(c, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    size_t n[8] = {strlen(c->contact_id), strlen(c->journey_id), strlen(c->node_id),
+                   strlen(c->action_id),  strlen(c->rule),       strlen(c->currency),
+                   strlen(c->call_id),    strlen(c->tracking_number)};
+    json_rec_t r = {SY_SCHEMA_CONVERSION, c, n, json_need(n, 8), 0};
+    return json_write(codec, &r, json, json_len, errbuf, errbuf_size);
+}
+
 sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *d, const char **json,
                                 size_t *json_len, char *errbuf, size_t errbuf_size) {
-    const void *frame;
-    size_t frame_len;
-    bool high = false;
-    assert(codec && d && json && json_len);
+    assert(codec && d);
     sy_err_t err = codec_rules_dead_letter(d, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    size_t n[3] = {strlen(d->source_topic), strlen(d->error_code), strlen(d->error)};
-    size_t need = JSON_FIXED_BYTES + json_string_bound(n[0]) + json_string_bound(n[1]) +
-                  json_string_bound(n[2]) + json_string_bound(d->key ? d->key_len : 0) +
-                  json_string_bound(d->value ? d->value_len : 0);
-    bool checked = json_checked(need, 0);
-    if (checked && (err = codec_encode_dead_letter(codec, d, &frame, &frame_len, errbuf,
-                                                   errbuf_size)) != SY_OK)
-        return err;
-    char *o = json_start(codec, need);
-    if (!o)
-        return json_nomem(errbuf, errbuf_size);
-    o = json_dead_letter_text(codec, o, d, n, &high);
-    if (high && !checked && (err = codec_encode_dead_letter(codec, d, &frame, &frame_len,
-                                                            errbuf, errbuf_size)) != SY_OK)
-        return err;
-    return json_finish(codec, o, need, json, json_len);
+    /* the three strings, then the key and the value (base64 takes less than their bound) */
+    size_t n[5] = {strlen(d->source_topic), strlen(d->error_code), strlen(d->error),
+                   d->key ? d->key_len : 0, d->value ? d->value_len : 0};
+    json_rec_t r = {SY_SCHEMA_DEAD_LETTER, d, n, json_need(n, 5), 0};
+    return json_write(codec, &r, json, json_len, errbuf, errbuf_size);
 }
