@@ -127,10 +127,12 @@ sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
 
 /* The JSON line of one output record of simulate and replay: the text codec_to_json
  * renders for the frame the record's encoder (codec_encode_decision, ...) writes, byte for
- * byte, written straight from rec into a buffer codec owns. rec is borrowed for the call
- * and checked by that encoder first, with its errors (SY_ERR_INVALID_RECORD, SY_ERR_LIMIT,
- * ...); SY_ERR_NOMEM. On success *json is NUL-terminated, *json_len bytes, without a
- * newline, borrowed until the next call on codec (the encoder's frame is overwritten too). */
+ * byte, written straight from rec into a buffer codec owns. rec is borrowed for the call.
+ * It is refused exactly as that encoder refuses it, with its errors and messages
+ * (SY_ERR_INVALID_RECORD, SY_ERR_LIMIT); the usual record is not encoded, but one the rules
+ * alone cannot settle is (the last encoded frame is then overwritten). SY_ERR_NOMEM. On
+ * success *json is NUL-terminated, *json_len bytes, without a newline, borrowed until the
+ * next call on codec. */
 sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *rec, const char **json,
                              size_t *json_len, char *errbuf, size_t errbuf_size);
 sy_err_t codec_json_action(codec_t *codec, const sy_action_t *rec, const char **json,

@@ -25,14 +25,15 @@
 #define JSON_SETTLED_NEED_MAX (SY_FRAME_BYTES_MAX / 2)
 
 /* The first size of codec->json_out: a usual line is 200 to 500 bytes. It doubles from
- * there as a record needs; no record outgrows 6 bytes per byte of its frame, and the
- * encoder refused frames over SY_FRAME_BYTES_MAX. */
+ * there as a record's bound needs: at most JSON_SETTLED_NEED_MAX, or for a record its
+ * encoder accepted first (json_checked), 6 bytes per byte of a frame within
+ * SY_FRAME_BYTES_MAX and JSON_FIXED_BYTES. */
 #define JSON_OUT_BYTES_INITIAL 4096
 
 /* A string of n bytes takes at most 6 n + 2 (every byte \u00xx, and the quotes); bytes as
  * base64 take (n + 2) / 3 * 4 + 2, no more. */
 static inline size_t json_string_bound(size_t n) {
-    /* no assert: arithmetic on a length the encoder accepted */
+    /* no assert: arithmetic on the length of a string held in memory */
     return 6 * n + 2;
 }
 
