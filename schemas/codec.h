@@ -125,15 +125,24 @@ void codec_frame_relabel(codec_t *codec, uint32_t schema_id);
 sy_err_t codec_to_json(codec_t *codec, const void *buf, size_t len, char **json,
                        char *errbuf, size_t errbuf_size);
 
-/* The same JSON text as codec_to_json, for a frame this codec's encoders just wrote (the
- * outputs of simulate and replay): written straight from the frame into a buffer codec
- * owns, without decoding it again. *json is NUL-terminated, *json_len bytes, borrowed
- * until the next call on codec. The frame's header must be valid; its body is walked, not
- * checked again: limits, map keys and rules are the encoders'. A frame from anywhere else
- * goes to codec_to_json. Errors: SY_ERR_MALFORMED (a body the walk cannot follow; errbuf
- * says where), the header errors of the decoders, SY_ERR_NOMEM. */
-sy_err_t codec_json_of_written(codec_t *codec, const void *frame, size_t len,
-                               const char **json, size_t *json_len, char *errbuf,
-                               size_t errbuf_size);
+/* The JSON line of one output record of simulate and replay: the text codec_to_json
+ * renders for the frame the record's encoder (codec_encode_decision, ...) writes, byte for
+ * byte, written straight from rec into a buffer codec owns. rec is borrowed for the call.
+ * It is refused exactly as that encoder refuses it, with its errors and messages
+ * (SY_ERR_INVALID_RECORD, SY_ERR_LIMIT); the usual record is not encoded, but one the rules
+ * alone cannot settle is (the last encoded frame is then overwritten). SY_ERR_NOMEM. On
+ * success *json is NUL-terminated, *json_len bytes, without a newline, borrowed until the
+ * next call on codec. */
+sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *rec, const char **json,
+                             size_t *json_len, char *errbuf, size_t errbuf_size);
+sy_err_t codec_json_action(codec_t *codec, const sy_action_t *rec, const char **json,
+                           size_t *json_len, char *errbuf, size_t errbuf_size);
+sy_err_t codec_json_contact_update(codec_t *codec, const sy_contact_update_t *rec,
+                                   const char **json, size_t *json_len, char *errbuf,
+                                   size_t errbuf_size);
+sy_err_t codec_json_conversion(codec_t *codec, const sy_conversion_t *rec, const char **json,
+                               size_t *json_len, char *errbuf, size_t errbuf_size);
+sy_err_t codec_json_dead_letter(codec_t *codec, const sy_dead_letter_t *rec, const char **json,
+                                size_t *json_len, char *errbuf, size_t errbuf_size);
 
 #endif

@@ -1,8 +1,7 @@
 /* codec_guard_compile.c — a schema compiled once into the plain tree of codec_guard_t
- * nodes the guard (codec_guard.c) and the JSON writer (codec_json_write.c) walk: avro-c's
- * schema accessors cost a hash lookup per field. Not a walk over any body. */
+ * nodes the guard (codec_guard.c) and the fused readers walk: avro-c's schema accessors
+ * cost a hash lookup per field. Not a walk over any body. */
 #include <assert.h>
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +11,6 @@
 /* Nodes deeper than the guard's nesting limit keep no children (codec_guard.c). */
 #define GUARD_DEPTH_MAX CODEC_GUARD_DEPTH_MAX
 
-/* An enum symbol as JSON shows it is cut to this many bytes, its NUL included. */
-#define GUARD_SYMBOL_BYTES_MAX 128
-
 void codec_guard_free(codec_guard_t *node) {
     /* no assert: NULL and a half-compiled node are both freed */
     if (!node)
@@ -22,13 +18,6 @@ void codec_guard_free(codec_guard_t *node) {
     size_t n = node->type == AVRO_FIXED || node->type == AVRO_ENUM ? 0 : node->count;
     for (size_t i = 0; node->children && i < n; i++)
         codec_guard_free(node->children[i]);
-    for (size_t i = 0; node->symbols && i < node->count; i++)
-        free(node->symbols[i]);
-    free(node->symbols);
-    for (size_t i = 0; node->field_keys && i < node->count; i++)
-        free(node->field_keys[i]);
-    free(node->field_keys);
-    free(node->field_key_lens);
     free(node->children);
     free(node->fields);
     free(node);
@@ -37,46 +26,6 @@ void codec_guard_free(codec_guard_t *node) {
 /* The children of node: union branches, record fields, the items of an array or map,
  * a link's target (count and type already set). 0 on out of memory. */
 static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int depth);
-
-/* The enum's symbols in lower case, at most GUARD_SYMBOL_BYTES_MAX - 1 bytes each (the
- * JSON writer shows them so). 0 on out of memory. */
-static int guard_compile_symbols(codec_guard_t *node, avro_schema_t schema) {
-    assert(node->type == AVRO_ENUM);
-    node->symbols = calloc(node->count ? node->count : 1, sizeof *node->symbols);
-    if (!node->symbols)
-        return 0;
-    for (size_t i = 0; i < node->count; i++) {
-        const char *symbol = avro_schema_enum_get(schema, (int)i);
-        size_t n = symbol ? strnlen(symbol, GUARD_SYMBOL_BYTES_MAX - 1) : 0;
-        if (!(node->symbols[i] = malloc(n + 1)))
-            return 0;
-        for (size_t c = 0; c < n; c++)
-            node->symbols[i][c] = (char)tolower((unsigned char)symbol[c]);
-        node->symbols[i][n] = '\0';
-    }
-    return 1;
-}
-
-/* The JSON key of a record field after the comma before it, ,"name": with its quotes and
- * colon, its length in *len, or NULL (and *ok still true) for a name with a byte JSON
- * would escape. *ok false on out of memory. */
-static char *guard_field_key(const char *name, size_t *len, bool *ok) {
-    assert(name && len);
-    size_t n = strlen(name);
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == '"' || name[i] == '\\')
-            return NULL;
-    char *key = malloc(n + 5);
-    if (!key) {
-        *ok = false;
-        return NULL;
-    }
-    memcpy(key, ",\"", 2);
-    memcpy(key + 2, name, n);
-    memcpy(key + 2 + n, "\":", 3); /* the closing quote, the colon, the NUL */
-    *len = n + 4;
-    return key;
-}
 
 /* node for schema at walk depth depth (the root is 1, as in guard_datum). */
 static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
@@ -90,10 +39,6 @@ static codec_guard_t *guard_compile(avro_schema_t schema, int depth) {
     case AVRO_ENUM:
         node->count = (size_t)avro_schema_enum_number_of_symbols(schema);
         node->name = avro_schema_name(schema);
-        if (!guard_compile_symbols(node, schema)) {
-            codec_guard_free(node);
-            return NULL;
-        }
         break;
     case AVRO_UNION: node->count = avro_schema_union_size(schema); break;
     case AVRO_RECORD: node->count = avro_schema_record_size(schema); break;
@@ -114,10 +59,7 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
     node->children = calloc(node->count, sizeof *node->children);
     if (!node->children)
         return 0;
-    if (node->type == AVRO_RECORD &&
-        (!(node->fields = calloc(node->count, sizeof(char *))) ||
-         !(node->field_keys = calloc(node->count, sizeof(char *))) ||
-         !(node->field_key_lens = calloc(node->count, sizeof(size_t)))))
+    if (node->type == AVRO_RECORD && !(node->fields = calloc(node->count, sizeof(char *))))
         return 0;
     for (size_t i = 0; i < node->count; i++) {
         avro_schema_t child;
@@ -128,11 +70,6 @@ static int guard_compile_children(codec_guard_t *node, avro_schema_t schema, int
         case AVRO_LINK: child = avro_schema_link_target(schema); break;
         default: /* AVRO_RECORD */
             node->fields[i] = avro_schema_record_field_name(schema, (int)i);
-            bool ok = true;
-            node->field_keys[i] =
-                guard_field_key(node->fields[i], &node->field_key_lens[i], &ok);
-            if (!ok)
-                return 0;
             child = avro_schema_record_field_get_by_index(schema, (int)i);
             break;
         }

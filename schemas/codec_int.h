@@ -25,7 +25,7 @@ typedef struct codec_schema_text {
 extern const codec_schema_text_t codec_schema_texts[];
 extern const size_t codec_schema_texts_count;
 
-/* codec_guard.c: a schema compiled once for codec_guard_check and the JSON writer. One
+/* codec_guard.c: a schema compiled once for codec_guard_check and the fused readers. One
  * node per schema node, owned by its parent (the root by the codec's schema). Nodes deeper
  * than the guard's depth limit keep no children: the walks refuse them before looking,
  * so a recursive schema compiles to a finite tree. */
@@ -37,11 +37,6 @@ struct codec_guard {
     codec_guard_t **children; /* owned: union branches, record fields, array/map items,
                                * link target */
     const char **fields;      /* record field names, borrowed from the avro-c schema */
-    char **symbols;           /* owned: enum symbols in lower case, as JSON shows them */
-    char **field_keys;        /* owned: each record field's JSON key after the comma
-                               * before it, ,"name": (NULL for a name that would need
-                               * escaping) */
-    size_t *field_key_lens;   /* owned: the length of each of field_keys */
 };
 
 /* One loaded schema with its reusable buffers. All fields are owned by the codec. */
@@ -70,6 +65,10 @@ typedef struct codec_keyset {
     const char *key[CODEC_KEYSET_SLOTS];
 } codec_keyset_t;
 
+/* The quoted date and the T before a time of day, "YYYY-MM-DDT: the part of a
+ * timestamp's JSON text that the outputs of one day share. */
+#define CODEC_JSON_DATE_BYTES 12
+
 struct codec {
     codec_schema_t schemas[SY_SCHEMA_ID_MAX + 1]; /* indexed by id; [0] unused */
     avro_reader_t reader;                         /* owned; codec_to_json's, per body */
@@ -78,8 +77,13 @@ struct codec {
     char *json_scratch;                           /* owned; codec_to_json's strings */
     size_t json_scratch_size;
     bool event_fused;                             /* events are read by codec_fused_event */
-    char *json_out;                               /* owned; codec_json_write's text */
+    char *json_out;                               /* owned; codec_json_write.c's lines */
     size_t json_out_size;
+    /* codec_json_write.c's one-day cache: the quoted date "YYYY-MM-DDT of day
+     * json_date_days (since the epoch), valid once json_date_set. */
+    bool json_date_set;
+    int64_t json_date_days;
+    char json_date[CODEC_JSON_DATE_BYTES];
     codec_keyset_t keys;
 };
 
@@ -310,15 +314,6 @@ sy_err_t codec_scratch_reserve(char **buf, size_t *size, size_t need, char *errb
 sy_err_t codec_extract(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
                        size_t body_len, char *scratch, void *out, char *errbuf,
                        size_t errbuf_size);
-
-/* codec_json_write.c: the JSON text of the body of a record of schema id, as
- * codec_to_json renders it, into codec->json_out: *json borrows it (NUL-terminated,
- * *json_len bytes) until the next call. The body is not checked beyond what the walk
- * needs: it stays within body_len and fails with SY_ERR_MALFORMED on what it cannot
- * follow; SY_ERR_NOMEM. */
-sy_err_t codec_json_write(codec_t *codec, sy_schema_id_t id, const uint8_t *body,
-                          size_t body_len, const char **json, size_t *json_len,
-                          char *errbuf, size_t errbuf_size);
 
 /* codec_keys.c: how many distinct keys the count entries of a map hold, the keys being
  * kvs[i].key, or attrs[i].name when kvs is NULL. count is at most CODEC_KEYSET_SLOTS / 2

@@ -206,17 +206,3 @@ fail:
     free(scratch);
     return err;
 }
-
-sy_err_t codec_json_of_written(codec_t *codec, const void *frame, size_t len,
-                               const char **json, size_t *json_len, char *errbuf,
-                               size_t errbuf_size) {
-    sy_schema_id_t id;
-    assert(codec && (frame || !len) && json && json_len);
-    sy_err_t err = codec_frame_schema(frame, len, &id, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    assert(len >= CODEC_FRAME_HEADER_BYTES);
-    return codec_json_write(codec, id, (const uint8_t *)frame + CODEC_FRAME_HEADER_BYTES,
-                            len - CODEC_FRAME_HEADER_BYTES, json, json_len, errbuf,
-                            errbuf_size);
-}

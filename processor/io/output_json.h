@@ -1,7 +1,7 @@
 /* output_json.h — the outputs of an offline run (`simulate`, `replay`) written as JSON
- * lines: each routing decision, action command, contact update and dead letter is encoded
- * to its wire frame and rendered as codec_to_json renders it, one line each, in the order
- * they come.
+ * lines: each routing decision, action command, contact update, conversion and dead letter
+ * is checked by its encoder and written as codec_to_json renders its wire frame, one line
+ * each, in the order they come.
  * Not the Kafka output (output_kafka.h) and not the input format (event_json.h). */
 #ifndef SY_OUTPUT_JSON_H
 #define SY_OUTPUT_JSON_H
@@ -30,8 +30,9 @@ sy_err_t output_json_dead_letter(output_json_t *out, const sy_dead_letter_t *dea
 /* Why the last sink call failed; "" when none did. Borrowed from out. */
 const char *output_json_error(const output_json_t *out);
 
-/* Flush and close the file (never stdout), then free out, also on error. SY_ERR_IO when
- * some line could not be written. output_json_close(NULL, ...) is a no-op. */
+/* Write the lines still waiting, flush and close the file (never stdout), then free out,
+ * also on error. SY_ERR_IO when some line could not be written.
+ * output_json_close(NULL, ...) is a no-op. */
 sy_err_t output_json_close(output_json_t *out, char *errbuf, size_t errbuf_size);
 
 #endif

@@ -181,3 +181,18 @@ void gen_dead_letter(gen_t *g, sy_dead_letter_t *d) {
     d->value = gen_bytes(g, &d->value_len);
     d->failed_at_ms = gen_long(g);
 }
+
+void gen_conversion(gen_t *g, sy_conversion_t *c) {
+    static const char *const currencies[] = {"USD", "EUR", "JPY"};
+    c->contact_id = gen_id(g);
+    c->journey_id = gen_id(g);
+    c->journey_version = gen_int(g);
+    c->node_id = gen_id(g);
+    c->action_id = gen_id(g);
+    c->rule = gen_id(g);
+    c->value = (double)gen_long(g) / (double)(gen_u(g, 1000) + 1); /* finite */
+    c->currency = currencies[gen_u(g, 3)];
+    c->call_id = gen_id(g);
+    c->tracking_number = gen_str(g, "+1", 10);
+    c->converted_at_ms = gen_long(g);
+}

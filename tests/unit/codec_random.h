@@ -27,5 +27,6 @@ void gen_action(gen_t *g, sy_action_t *a);
 void gen_decision(gen_t *g, sy_decision_t *d);
 void gen_contact_update(gen_t *g, sy_contact_update_t *u);
 void gen_dead_letter(gen_t *g, sy_dead_letter_t *d);
+void gen_conversion(gen_t *g, sy_conversion_t *c);
 
 #endif
