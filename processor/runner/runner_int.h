@@ -466,7 +466,8 @@ void runner_offsets_settle(runner_t *r);
 void runner_offsets_reset(runner_t *r);
 
 /* runner_kafka.c: a librdkafka conf holding the config's kafka.* properties, its log
- * lines through switchyard's logger; NULL when a property is refused (errbuf says which). */
+ * lines through switchyard's logger, and socket.nagle.disable = true unless the config
+ * gives it; NULL when a property is refused (errbuf says which). */
 rd_kafka_conf_t *runner_client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size);
 
 /* runner_consumer.c: open the consumer in the config's group (reading committed records, offsets

@@ -12,7 +12,11 @@
 rd_kafka_conf_t *runner_client_conf(const sy_config_t *c, char *errbuf, size_t errbuf_size) {
     rd_kafka_conf_t *conf = config_kafka_conf_new();
     assert(c && conf);
-    if (config_apply_kafka(c, conf, errbuf, errbuf_size) != SY_OK) {
+    /* TCP_NODELAY, as Kafka's own clients: with Nagle, a commit's small requests
+     * (AddOffsetsToTxn, TxnOffsetCommit, EndTxn) wait behind the ack of the batch's
+     * last produce request, which blocked the main thread for much of every commit. */
+    if (config_apply_kafka(c, conf, errbuf, errbuf_size) != SY_OK ||
+        !runner_conf_default(c, conf, "socket.nagle.disable", "true", errbuf, errbuf_size)) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
