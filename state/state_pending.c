@@ -22,7 +22,11 @@
 #define PENDING_OPS_INDEX_INITIAL (2 * PENDING_OPS_INITIAL)
 
 /* The key filter's 64-bit words (its size: state_pending.h). */
-#define PENDING_FILTER_WORDS ((size_t)1 << (PENDING_KEY_FILTER_LOG2 - 6))
+static size_t filter_words(const state_pending_t *pending) {
+    assert(pending->key_filter_log2 >= 6 &&
+           pending->key_filter_log2 <= PENDING_KEY_FILTER_LOG2_MAX);
+    return (size_t)1 << (pending->key_filter_log2 - 6);
+}
 
 /* Probing masks with capacity - 1, and an op's index slot holds its position + 1. */
 _Static_assert((PENDING_MAP_INITIAL & (PENDING_MAP_INITIAL - 1)) == 0,
@@ -43,8 +47,14 @@ static uint64_t hash_bytes(const uint8_t *p, size_t len) {
 }
 
 void state_pending_init(state_pending_t *pending) {
-    assert(pending);
+    /* no assert: state_pending_init_filter asserts */
+    state_pending_init_filter(pending, PENDING_KEY_FILTER_LOG2);
+}
+
+void state_pending_init_filter(state_pending_t *pending, unsigned key_filter_log2) {
+    assert(pending && key_filter_log2 >= 6 && key_filter_log2 <= PENDING_KEY_FILTER_LOG2_MAX);
     memset(pending, 0, sizeof *pending);
+    pending->key_filter_log2 = key_filter_log2;
     arena_init(&pending->arena);
 }
 
@@ -71,8 +81,7 @@ void state_pending_reset(state_pending_t *pending) {
     if (pending->ops_count)
         memset(pending->ops_index, 0, pending->ops_index_capacity * sizeof *pending->ops_index);
     if (pending->ops_count && pending->key_filter)
-        memset(pending->key_filter, 0, PENDING_FILTER_WORDS * sizeof *pending->key_filter);
-    pending->key_filter_off = 0;
+        memset(pending->key_filter, 0, filter_words(pending) * sizeof *pending->key_filter);
     pending->ops_count = 0;
     pending->ops_lost = 0;
     for (size_t i = 0; i < pending->heaps_count; i++)
@@ -143,9 +152,14 @@ int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_l
     return 1;
 }
 
-static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
+static inline uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
     assert(key && key_len >= 2);
     return sy_hash_table64(cf, key, key_len);
+}
+
+uint64_t state_pending_op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
+    /* no assert: op_hash asserts */
+    return op_hash(cf, key, key_len);
 }
 
 /* The index slot of (cf, key): the one holding its op, or the empty one it would take.
@@ -169,7 +183,7 @@ static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, u
 static int op_index_grow(state_pending_t *pending) {
     /* The key filter, made with the log's first op or never (no memory): it misses no op. */
     if (!pending->key_filter && !pending->ops_count)
-        pending->key_filter = calloc(PENDING_FILTER_WORDS, sizeof *pending->key_filter);
+        pending->key_filter = calloc(filter_words(pending), sizeof *pending->key_filter);
     size_t capacity = pending->ops_index_capacity ? pending->ops_index_capacity * 2
                                                   : PENDING_OPS_INDEX_INITIAL;
     uint32_t *index = calloc(capacity, sizeof *index);
@@ -195,11 +209,10 @@ static inline void filter_add(state_pending_t *pending, uint8_t cf, const uint8_
     assert(key_len >= 2 && contact_len <= key_len);
     if (!pending->key_filter)
         return;
-    if (!contact_len) {
-        const uint8_t *nul = memchr(key + 2, 0, key_len - 2);
-        contact_len = nul ? (size_t)(nul - key) : key_len;
-    }
-    size_t bit = state_pending_key_bit(cf, key, key_len, contact_len);
+    if (!contact_len)
+        contact_len = state_pending_contact_len(key, key_len);
+    uint64_t mix = state_pending_key_mix(cf, key, key_len, contact_len);
+    uint64_t bit = mix >> (64 - pending->key_filter_log2);
     pending->key_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
 }
 
@@ -257,6 +270,16 @@ const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t
     if (key_len < 2 || !pending->ops_count)
         return NULL;
     const uint32_t *slot = op_slot(pending, op_hash(cf, key, key_len), cf, key, key_len);
+    return *slot ? &pending->ops[*slot - 1] : NULL;
+}
+
+const pending_op_t *state_pending_op_get_hashed(const state_pending_t *pending, uint64_t hash,
+                                                uint8_t cf, const uint8_t *key,
+                                                size_t key_len) {
+    assert(pending && key && key_len >= 2);
+    if (!pending->ops_count)
+        return NULL;
+    const uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
     return *slot ? &pending->ops[*slot - 1] : NULL;
 }
 
@@ -344,7 +367,7 @@ static int op_add_folded(state_pending_t *to, uint32_t *slot, const pending_op_t
         if (value_len)
             memcpy(k + key_len, op->value, value_len);
     }
-    to->key_filter_off = 1; /* the filter does not know this op's key */
+    filter_add(to, op->cf, op->key, key_len, 0);
     ops[to->ops_count++] = (pending_op_t){
         .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put, .partition = op->partition,
         .hash = op->hash, .key = k, .key_len = key_len, .value = k + key_len,
