@@ -446,29 +446,28 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
     return 1;
 }
 
-/* The value of record rec of the contact last found or put (ckey), or NULL: none, or the
- * entry is gone. */
-static const uint8_t *last_value(const state_contact_table_t *t, const uint8_t *ckey,
-                                 size_t ckey_len, uint16_t rec) {
-    const contact_entry_t *e = t->last;
-    assert(ckey_len >= 2);
+const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
+                                            const uint8_t *ckey, size_t ckey_len,
+                                            uint16_t rec) {
+    if (!t)
+        return NULL;
+    const contact_entry_t *e = t->last; /* the put's entry, unless it is gone */
+    assert(ckey && ckey_len >= 2);
     size_t at = e && entry_is(e, ckey, ckey_len) ? record_find(e, rec) : 0;
     if (!at || header_get(e->data + at) & REC_ABSENT)
         return NULL;
     return e->data + at + REC_HEADER_BYTES;
 }
 
-const uint8_t *state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey,
-                                       size_t ckey_len, uint16_t rec, const uint8_t *value,
-                                       size_t value_len) {
+void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
+                             uint16_t rec, const uint8_t *value, size_t value_len) {
     if (!t)
-        return NULL;
+        return;
     assert(ckey && ckey_len >= 2 && (value || !value_len));
     contact_entry_t *e = entry_find(t, ckey, ckey_len);
     if (e && record_put_in_place(e, rec, value, value_len)) {
         e->referenced = 1;
-        /* the entry's bytes, so the budget, are as they were */
-        return value ? last_value(t, ckey, ckey_len, rec) : NULL;
+        return; /* the entry's bytes, so the budget, are as they were */
     }
     bool keep = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
     size_t n = records_build(t, e, rec, value, value_len, keep);
@@ -480,10 +479,9 @@ const uint8_t *state_contact_table_put(state_contact_table_t *t, const uint8_t *
         if (e) /* no memory for the new value: the old one must not stay */
             entry_remove(t, e);
         t->whole = false;
-        return NULL;
+        return;
     }
     evict_to_budget(t);
-    return value ? last_value(t, ckey, ckey_len, rec) : NULL;
 }
 
 void state_contact_table_stats_get(const state_contact_table_t *t, state_cache_stats_t *out) {

@@ -64,12 +64,17 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *table,
  * rec, creating its entry and evicting other entries (least recently used first, by
  * CLOCK) while over the budget. Best effort: a record or entry that cannot be kept
  * (too long, no memory, over the budget alone) is dropped with any older value of it, so
- * the table never serves a stale value. Copies ckey and value. Returns the table's copy
- * of value, as a get would (valid until the next put, clear or close), or NULL when
- * value is NULL or was not kept. */
-const uint8_t *state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
+ * the table never serves a stale value. Copies ckey and value. */
+void state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
                              size_t ckey_len, uint16_t rec, const uint8_t *value,
                              size_t value_len);
+
+/* The bytes of record rec of the contact ckey that the last put kept, as a get would give
+ * them (valid until the next put, clear or close), without counting a lookup; NULL when
+ * that put kept none (no value, or not kept). Call it right after that put. */
+const uint8_t *state_contact_table_put_kept(const state_contact_table_t *table,
+                                            const uint8_t *ckey, size_t ckey_len,
+                                            uint16_t rec);
 
 /* Forget every entry. For whoever writes RocksDB around the pending batch (a restore).
  * The table is no longer whole. */

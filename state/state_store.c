@@ -584,9 +584,13 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
         return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
     if (!v)
         *len = 0;
-    const uint8_t *kept = state_contact_table_put(s->contacts, key, key_len, rec, v, *len);
-    *value = *owned ? v : kept; /* the write-back's bytes, borrowed: served as the table's */
-    return !v || *value ? SY_OK : owned_copy(v, *len, value, owned, errbuf, errbuf_size, what);
+    state_contact_table_put(s->contacts, key, key_len, rec, v, *len);
+    *value = v;
+    if (!v || *owned)
+        return SY_OK;
+    /* The write-back's bytes, borrowed until the next commit: served as the table's copy. */
+    *value = state_contact_table_put_kept(s->contacts, key, key_len, rec);
+    return *value ? SY_OK : owned_copy(v, *len, value, owned, errbuf, errbuf_size, what);
 }
 
 static void stream_time_load(state_store_t *s, int32_t partition) {
