@@ -203,17 +203,19 @@ static int op_index_grow(state_pending_t *pending) {
 }
 
 /* Set the filter's bit of (cf, key) whose contact part is its first contact_len bytes (0:
- * find them) for the op about to be added. */
-static inline void filter_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                              size_t key_len, size_t contact_len) {
+ * find them) for the op about to be added. The contact part's length as the op keeps it
+ * (0: not known, or longer than a byte). */
+static inline uint8_t filter_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                                 size_t key_len, size_t contact_len) {
     assert(key_len >= 2 && contact_len <= key_len);
     if (!pending->key_filter)
-        return;
+        return contact_len <= UINT8_MAX ? (uint8_t)contact_len : 0;
     if (!contact_len)
         contact_len = state_pending_contact_len(key, key_len);
     uint64_t mix = state_pending_key_mix(cf, key, key_len, contact_len);
     uint64_t bit = mix >> (64 - pending->key_filter_log2);
     pending->key_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
+    return contact_len <= UINT8_MAX ? (uint8_t)contact_len : 0;
 }
 
 /* A new op of (cf, key) at the empty index slot, writing nothing yet: key copied and
@@ -233,9 +235,10 @@ static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uin
     if (!k)
         return NULL;
     memcpy(k, key, key_len);
-    filter_add(pending, cf, key, key_len, contact_len);
+    uint8_t kept_contact_len = filter_add(pending, cf, key, key_len, contact_len);
     pending_op_t *op = &pending->ops[pending->ops_count++];
-    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
+    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .contact_len = kept_contact_len,
+                         .hash = hash, .key = k,
                          .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1]),
                          .value = k + key_len, .value_cap = value_cap};
     *slot = (uint32_t)pending->ops_count;
@@ -367,9 +370,10 @@ static int op_add_folded(state_pending_t *to, uint32_t *slot, const pending_op_t
         if (value_len)
             memcpy(k + key_len, op->value, value_len);
     }
-    filter_add(to, op->cf, op->key, key_len, 0);
+    uint8_t contact_len = filter_add(to, op->cf, op->key, key_len, op->contact_len);
     ops[to->ops_count++] = (pending_op_t){
-        .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put, .partition = op->partition,
+        .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put,
+        .contact_len = contact_len, .partition = op->partition,
         .hash = op->hash, .key = k, .key_len = key_len, .value = k + key_len,
         .value_len = value_len, .value_cap = value_len};
     *slot = (uint32_t)to->ops_count;

@@ -50,6 +50,7 @@ typedef struct pending_op {
     uint8_t cf;
     uint8_t kind;      /* pending_op_kind_t */
     uint8_t committed; /* the key is known to have had a committed value */
+    uint8_t contact_len; /* its key's contact part's length, for a fold; 0: not known */
     int32_t partition;
     uint64_t hash;
     const uint8_t *key;

@@ -72,7 +72,7 @@ const uint8_t *state_store_get_cf_borrowed(state_store_t *s, int cf, const uint8
 
 char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                          size_t *len, char **rerr) {
-    const pending_op_t *op = state_store_unwritten_get(s, cf, key, key_len);
+    const pending_op_t *op = unwritten_get(s, cf, key, key_len, 0);
     assert(len && rerr);
     if (!op)
         return rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)key, key_len,
