@@ -140,7 +140,7 @@ const pending_op_t *state_pending_op_get_hashed(const state_pending_t *pending, 
                                                 uint8_t cf, const uint8_t *key,
                                                 size_t key_len);
 
-/* The length of key's contact part (key_len >= 2): as said above. */
+/* The length of key's contact part (key_len >= 2; see state_pending_op_put_contact). */
 static inline size_t state_pending_contact_len(const uint8_t *key, size_t key_len) {
     assert(key_len >= 2);
     const uint8_t *nul = memchr(key + 2, 0, key_len - 2);

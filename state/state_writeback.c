@@ -4,8 +4,8 @@
  * batches is written once); a checkpoint hands them, with the changelog offset each
  * partition's state then reflects, to the background writer (state_writer.c) while the
  * next batches are processed. Point reads look at the unwritten writes, then at those
- * being written, then at RocksDB; anything that iterates RocksDB waits for a checkpoint
- * first. A crash loses only what the changelog holds. */
+ * being written (past a key filter per log, with one hash for both), then at RocksDB;
+ * anything that iterates RocksDB waits for a checkpoint first. A crash loses only what the changelog holds. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
