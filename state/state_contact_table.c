@@ -2,8 +2,9 @@
  * contact (its key, then its records back to back), found through a chained hash index,
  * evicted by a CLOCK hand over the vector of entries (small freed ones kept for reuse),
  * and a memo of the last entry found (an event's reads all ask for one contact); while
- * whole (a new store's), what it lacks is absent. Not the store's read path: state_store.c, state_profile.c,
- * state_event_ids.c and state_consent.c decide when to ask it. */
+ * whole (a new store's), what it lacks is absent. Not the store's read path:
+ * state_store.c, state_profile.c, state_event_ids.c and state_consent.c decide when to
+ * ask it. */
 #include "state_contact_table.h"
 
 #include <assert.h>

@@ -5,7 +5,8 @@
  * partition's state then reflects, to the background writer (state_writer.c) while the
  * next batches are processed. Point reads look at the unwritten writes, then at those
  * being written (past a key filter per log, with one hash for both), then at RocksDB;
- * anything that iterates RocksDB waits for a checkpoint first. A crash loses only what the changelog holds. */
+ * anything that iterates RocksDB waits for a checkpoint first. A crash loses only what
+ * the changelog holds. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
