@@ -55,6 +55,7 @@ void state_pending_init_filter(state_pending_t *pending, unsigned key_filter_log
     assert(pending && key_filter_log2 >= 6 && key_filter_log2 <= PENDING_KEY_FILTER_LOG2_MAX);
     memset(pending, 0, sizeof *pending);
     pending->key_filter_log2 = key_filter_log2;
+    pending->key_filter_shift = 64 - key_filter_log2;
     arena_init(&pending->arena);
 }
 
@@ -82,6 +83,7 @@ void state_pending_reset(state_pending_t *pending) {
         memset(pending->ops_index, 0, pending->ops_index_capacity * sizeof *pending->ops_index);
     if (pending->ops_count && pending->key_filter)
         memset(pending->key_filter, 0, filter_words(pending) * sizeof *pending->key_filter);
+    pending->key_filter_off = 0;
     pending->ops_count = 0;
     pending->ops_lost = 0;
     for (size_t i = 0; i < pending->heaps_count; i++)
@@ -204,7 +206,9 @@ static int op_index_grow(state_pending_t *pending) {
 
 /* Set the filter's bit of (cf, key) whose contact part is its first contact_len bytes (0:
  * find them) for the op about to be added. The contact part's length as the op keeps it
- * (0: not known, or longer than a byte). */
+ * (0: not known, or longer than a byte). Always inline: in op_add, once per key a batch
+ * writes. */
+__attribute__((always_inline))
 static inline uint8_t filter_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                                  size_t key_len, size_t contact_len) {
     assert(key_len >= 2 && contact_len <= key_len);
@@ -213,7 +217,7 @@ static inline uint8_t filter_add(state_pending_t *pending, uint8_t cf, const uin
     if (!contact_len)
         contact_len = state_pending_contact_len(key, key_len);
     uint64_t mix = state_pending_key_mix(cf, key, key_len, contact_len);
-    uint64_t bit = mix >> (64 - pending->key_filter_log2);
+    uint64_t bit = mix >> pending->key_filter_shift;
     pending->key_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
     return contact_len <= UINT8_MAX ? (uint8_t)contact_len : 0;
 }
@@ -370,7 +374,9 @@ static int op_add_folded(state_pending_t *to, uint32_t *slot, const pending_op_t
         if (value_len)
             memcpy(k + key_len, op->value, value_len);
     }
-    uint8_t contact_len = filter_add(to, op->cf, op->key, key_len, op->contact_len);
+    uint8_t contact_len = op->contact_len;
+    if (!to->key_filter_off)
+        contact_len = filter_add(to, op->cf, op->key, key_len, op->contact_len);
     ops[to->ops_count++] = (pending_op_t){
         .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put,
         .contact_len = contact_len, .partition = op->partition,
@@ -394,8 +400,21 @@ static inline int op_fold(state_pending_t *to, const pending_op_t *op) {
                                       : op_delete(to, into, 1);
 }
 
+void state_pending_key_filter_build(state_pending_t *pending) {
+    assert(pending);
+    if (!pending->key_filter_off)
+        return;
+    pending->key_filter_off = 0;
+    for (size_t i = 0; i < pending->ops_count; i++) { /* ops only read: see the writer */
+        const pending_op_t *op = &pending->ops[i];
+        (void)filter_add(pending, op->cf, op->key, op->key_len, op->contact_len);
+    }
+}
+
 int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from) {
     assert(to && from && to != from && !from->ops_lost);
+    if (!to->ops_count) /* bits are set when a read asks for them */
+        to->key_filter_off = 1;
     for (size_t i = 0; i < from->ops_count && !to->ops_lost; i++) {
         const pending_op_t *op = &from->ops[i];
         if (op->kind != PENDING_OP_NONE && !op_fold(to, op))

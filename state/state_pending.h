@@ -69,10 +69,14 @@ typedef struct state_pending {
     size_t ops_index_capacity; /* power of two */
     uint32_t *ops_index;       /* hash slots of (cf, key): op index + 1, 0 empty */
     /* The key filter: the bit (state_pending_key_mix's top key_filter_log2 bits) of every
-     * op's key is set, folded ops' too, so a clear bit says the log has no write of a key.
-     * NULL (not made yet, or no memory for it): any key may have one. */
+     * op's key is set, so a clear bit says the log has no write of a key. NULL (not made
+     * yet, or no memory for it) or off: any key may have one. A log that starts with a
+     * fold (the store's unwritten writes) is off until state_pending_key_filter_build, so
+     * a log nobody reads past its filter (a whole contact table's) costs no bits. */
     uint64_t *key_filter;
-    unsigned key_filter_log2; /* its size: 2^key_filter_log2 bits */
+    int key_filter_off;
+    unsigned key_filter_log2;  /* its size: 2^key_filter_log2 bits */
+    unsigned key_filter_shift; /* 64 - key_filter_log2: a mix's bit is mix >> this */
     size_t map_count;
     size_t map_capacity; /* power of two */
     pending_entry_t *map;
@@ -119,10 +123,14 @@ int state_pending_op_put_contact(state_pending_t *pending, uint8_t cf, const uin
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed);
 
+/* Set the key filter's bit of every op and turn it on, when it is off. */
+void state_pending_key_filter_build(state_pending_t *pending);
+
 /* Fold every op of from, another log (a committed batch's), into to's log, in from's
  * order: each put, or delete as a tombstone, as state_pending_op_put and _op_delete with
  * committed would write it (an op that writes nothing adds nothing). Reuses each op's
- * hash; copies keys and values (from is only read). 0 on out of memory: to's ops_lost is
+ * hash; copies keys and values (from is only read). A fold into an empty log turns its
+ * key filter off (state_pending_key_filter_build turns it on). 0 on out of memory: to's ops_lost is
  * set until its next reset, and the ops after the failed one are not folded. */
 int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from);
 
@@ -182,9 +190,9 @@ static inline bool state_pending_key_maybe(const state_pending_t *pending, uint6
     const uint64_t *filter = pending->key_filter;
     if (!pending->ops_count)
         return false;
-    if (!filter)
+    if (!filter || pending->key_filter_off)
         return true;
-    uint64_t bit = mix >> (64 - pending->key_filter_log2);
+    uint64_t bit = mix >> pending->key_filter_shift;
     return filter[bit / 64] >> (bit % 64) & 1;
 }
 

@@ -194,7 +194,7 @@ void state_store_changelog_offsets_fill(state_store_t *s, rocksdb_writebatch_t *
 #define STATE_WRITEBACK_KEY_FILTER_LOG2 21
 
 /* Write-back (state_writeback.c). The unwritten write of key in cf, or NULL. */
-const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
+const pending_op_t *state_store_unwritten_get(state_store_t *s, int cf,
                                               const uint8_t *key, size_t key_len);
 
 /* The committed value of key in cf as reads see it, whose contact part

@@ -28,11 +28,16 @@ void state_store_checkpoint_every(state_store_t *s, unsigned batches) {
 
 /* state_store_unwritten_get of a key whose contact part is its first contact_len bytes
  * (0: not known). */
-static const pending_op_t *unwritten_get(const state_store_t *s, int cf, const uint8_t *key,
+static const pending_op_t *unwritten_get(state_store_t *s, int cf, const uint8_t *key,
                                          size_t key_len, size_t contact_len) {
     assert(s && cf >= 0 && cf < CF__COUNT);
     if (key_len < 2 || (!s->unwritten.ops_count && !s->writing.ops_count))
         return NULL;
+    /* The filters' bits, set at the first read (the writer only reads writing's ops). */
+    if (s->unwritten.key_filter_off)
+        state_pending_key_filter_build(&s->unwritten);
+    if (s->writing.key_filter_off)
+        state_pending_key_filter_build(&s->writing);
     if (!contact_len)
         contact_len = state_pending_contact_len(key, key_len);
     /* Both logs' filters first (most reads end there), then one hash for both indexes. */
@@ -50,7 +55,7 @@ static const pending_op_t *unwritten_get(const state_store_t *s, int cf, const u
     return state_pending_op_get_hashed(&s->writing, hash, (uint8_t)cf, key, key_len);
 }
 
-const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
+const pending_op_t *state_store_unwritten_get(state_store_t *s, int cf,
                                               const uint8_t *key, size_t key_len) {
     /* no assert: unwritten_get asserts */
     return unwritten_get(s, cf, key, key_len, 0);
