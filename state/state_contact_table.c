@@ -1,9 +1,10 @@
 /* state_contact_table.c — the memory behind state_contact_table.h: one malloc'ed entry per
  * contact (its key, then its records back to back), found through a chained hash index,
- * evicted by a CLOCK hand over the vector of entries, and a memo of the last entry found
- * (an event's reads all ask for one contact); while whole (a new store's), what it lacks
- * is absent. Not the store's read path: state_store.c, state_profile.c,
- * state_event_ids.c and state_consent.c decide when to ask it. */
+ * evicted by a CLOCK hand over the vector of entries (small freed ones kept for reuse),
+ * and a memo of the last entry found (an event's reads all ask for one contact); while
+ * whole (a new store's), what it lacks is absent. Not the store's read path:
+ * state_store.c, state_profile.c, state_event_ids.c and state_consent.c decide when to
+ * ask it. */
 #include "state_contact_table.h"
 
 #include <assert.h>
@@ -33,6 +34,12 @@
  * allocation is counted with this much of the allocator's own bookkeeping. */
 #define ENTRY_BYTES_STEP 32
 #define ENTRY_MALLOC_OVERHEAD 16
+/* Entries freed (evicted or outgrown) kept for the next entry of the same capacity: under
+ * pressure each put of a new contact frees one and allocates one of a few sizes, and
+ * reuse skips the allocator both ways. Only small ones, so the spares hold at most
+ * 16 KiB beside the budget (they are the allocator's, as freed memory would be). */
+#define TABLE_SPARES_MAX 16
+#define TABLE_SPARE_BYTES_MAX 1024
 
 _Static_assert(STATE_CONTACT_VALUE_BYTES_MAX <= UINT16_MAX, "a kept length fits its header");
 _Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_ABSENT, "no record id has ABSENT set");
@@ -62,6 +69,9 @@ struct state_contact_table {
     uint8_t journey_lens[STATE_CONTACT_JOURNEYS_MAX];
     char journey_ids[STATE_CONTACT_JOURNEYS_MAX][SY_ID_BYTES_MAX];
     uint8_t scratch[ENTRY_BYTES_MAX]; /* a put's new records */
+    size_t spares_next;               /* the spare slot the next freed entry takes */
+    uint32_t spare_capacity[TABLE_SPARES_MAX]; /* 0: the slot is empty */
+    contact_entry_t *spares[TABLE_SPARES_MAX];
 };
 
 /* The header at r, as one word: header_id and header_size read it. */
@@ -156,6 +166,8 @@ void state_contact_table_close(state_contact_table_t *t) {
     if (!t)
         return;
     state_contact_table_clear(t);
+    for (size_t i = 0; i < TABLE_SPARES_MAX; i++)
+        free(t->spares[i]);
     free(t->entries);
     free(t->buckets);
     free(t);
@@ -174,6 +186,34 @@ int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *jo
     memcpy(t->journey_ids[t->journeys_count], journey_id, len);
     t->journey_lens[t->journeys_count] = (uint8_t)len;
     return (int)t->journeys_count++;
+}
+
+/* Let e go: kept as a spare when small (in place of the oldest), else freed. */
+static void entry_free(state_contact_table_t *t, contact_entry_t *e) {
+    assert(t->spares_next < TABLE_SPARES_MAX);
+    if (e->capacity > TABLE_SPARE_BYTES_MAX) {
+        free(e);
+        return;
+    }
+    free(t->spares[t->spares_next]);
+    t->spares[t->spares_next] = e;
+    t->spare_capacity[t->spares_next] = e->capacity;
+    t->spares_next = (t->spares_next + 1) % TABLE_SPARES_MAX;
+}
+
+/* An entry of capacity bytes of data: a spare of that capacity, else a new one. NULL on
+ * out of memory. */
+static contact_entry_t *entry_alloc(state_contact_table_t *t, size_t capacity) {
+    assert(capacity > 0 && capacity <= UINT32_MAX);
+    for (size_t i = 0; i < TABLE_SPARES_MAX; i++) {
+        if (t->spare_capacity[i] == capacity) {
+            contact_entry_t *e = t->spares[i];
+            t->spares[i] = NULL;
+            t->spare_capacity[i] = 0;
+            return e;
+        }
+    }
+    return malloc(sizeof(contact_entry_t) + capacity);
 }
 
 static uint64_t key_hash(const uint8_t *ckey, size_t len) {
@@ -212,8 +252,10 @@ static contact_entry_t **entry_link(state_contact_table_t *t, const contact_entr
     return at;
 }
 
-/* The record rec of e: its offset in data, or 0 when e has none. */
-static size_t record_find(const contact_entry_t *e, uint16_t rec) {
+/* The record rec of e: its offset in data, or 0 when e has none. Always inline: the walk
+ * of every get, which its three callers would otherwise share as a call. */
+__attribute__((always_inline))
+static inline size_t record_find(const contact_entry_t *e, uint16_t rec) {
     size_t at = e->key_len, end = e->key_len + e->records_len;
     assert(end <= e->capacity);
     while (at < end) {
@@ -262,7 +304,7 @@ static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
     if (t->last == e)
         t->last = NULL;
     t->bytes -= entry_bytes(e);
-    free(e);
+    entry_free(t, e);
     t->whole = false; /* its records are RocksDB's only now */
 }
 
@@ -360,7 +402,7 @@ static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t 
             return NULL;
         link = &t->buckets[hash & (t->buckets_count - 1)];
     }
-    contact_entry_t *e = malloc(sizeof *e + capacity);
+    contact_entry_t *e = entry_alloc(t, capacity);
     if (!e)
         return NULL;
     *e = (contact_entry_t){.next = old ? old->next : *link, .hash = hash,
@@ -372,7 +414,7 @@ static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t 
     *link = e;
     if (old) {
         t->bytes -= entry_bytes(old);
-        free(old);
+        entry_free(t, old);
     } else {
         t->count++;
     }
@@ -405,6 +447,19 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
         memcpy(e->data + at + REC_HEADER_BYTES, value, value_len);
     e->records_len = (uint32_t)(new_end - e->key_len);
     return 1;
+}
+
+const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
+                                            const uint8_t *ckey, size_t ckey_len,
+                                            uint16_t rec) {
+    if (!t)
+        return NULL;
+    const contact_entry_t *e = t->last; /* the put's entry, unless it is gone */
+    assert(ckey && ckey_len >= 2);
+    size_t at = e && entry_is(e, ckey, ckey_len) ? record_find(e, rec) : 0;
+    if (!at || header_get(e->data + at) & REC_ABSENT)
+        return NULL;
+    return e->data + at + REC_HEADER_BYTES;
 }
 
 void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,

@@ -69,6 +69,13 @@ void state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
                              size_t ckey_len, uint16_t rec, const uint8_t *value,
                              size_t value_len);
 
+/* The bytes of record rec of the contact ckey that the last put kept, as a get would give
+ * them (valid until the next put, clear or close), without counting a lookup; NULL when
+ * that put kept none (no value, or not kept). Call it right after that put. */
+const uint8_t *state_contact_table_put_kept(const state_contact_table_t *table,
+                                            const uint8_t *ckey, size_t ckey_len,
+                                            uint16_t rec);
+
 /* Forget every entry. For whoever writes RocksDB around the pending batch (a restore).
  * The table is no longer whole. */
 void state_contact_table_clear(state_contact_table_t *table);

@@ -22,7 +22,11 @@
 #define PENDING_OPS_INDEX_INITIAL (2 * PENDING_OPS_INITIAL)
 
 /* The key filter's 64-bit words (its size: state_pending.h). */
-#define PENDING_FILTER_WORDS ((size_t)1 << (PENDING_KEY_FILTER_LOG2 - 6))
+static size_t filter_words(const state_pending_t *pending) {
+    assert(pending->key_filter_log2 >= 6 &&
+           pending->key_filter_log2 <= PENDING_KEY_FILTER_LOG2_MAX);
+    return (size_t)1 << (pending->key_filter_log2 - 6);
+}
 
 /* Probing masks with capacity - 1, and an op's index slot holds its position + 1. */
 _Static_assert((PENDING_MAP_INITIAL & (PENDING_MAP_INITIAL - 1)) == 0,
@@ -43,8 +47,15 @@ static uint64_t hash_bytes(const uint8_t *p, size_t len) {
 }
 
 void state_pending_init(state_pending_t *pending) {
-    assert(pending);
+    /* no assert: state_pending_init_filter asserts */
+    state_pending_init_filter(pending, PENDING_KEY_FILTER_LOG2);
+}
+
+void state_pending_init_filter(state_pending_t *pending, unsigned key_filter_log2) {
+    assert(pending && key_filter_log2 >= 6 && key_filter_log2 <= PENDING_KEY_FILTER_LOG2_MAX);
     memset(pending, 0, sizeof *pending);
+    pending->key_filter_log2 = key_filter_log2;
+    pending->key_filter_shift = 64 - key_filter_log2;
     arena_init(&pending->arena);
 }
 
@@ -71,7 +82,7 @@ void state_pending_reset(state_pending_t *pending) {
     if (pending->ops_count)
         memset(pending->ops_index, 0, pending->ops_index_capacity * sizeof *pending->ops_index);
     if (pending->ops_count && pending->key_filter)
-        memset(pending->key_filter, 0, PENDING_FILTER_WORDS * sizeof *pending->key_filter);
+        memset(pending->key_filter, 0, filter_words(pending) * sizeof *pending->key_filter);
     pending->key_filter_off = 0;
     pending->ops_count = 0;
     pending->ops_lost = 0;
@@ -143,9 +154,14 @@ int state_pending_put(state_pending_t *pending, const uint8_t *key, size_t key_l
     return 1;
 }
 
-static uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
+static inline uint64_t op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
     assert(key && key_len >= 2);
     return sy_hash_table64(cf, key, key_len);
+}
+
+uint64_t state_pending_op_hash(uint8_t cf, const uint8_t *key, size_t key_len) {
+    /* no assert: op_hash asserts */
+    return op_hash(cf, key, key_len);
 }
 
 /* The index slot of (cf, key): the one holding its op, or the empty one it would take.
@@ -169,7 +185,7 @@ static inline uint32_t *op_slot(const state_pending_t *pending, uint64_t hash, u
 static int op_index_grow(state_pending_t *pending) {
     /* The key filter, made with the log's first op or never (no memory): it misses no op. */
     if (!pending->key_filter && !pending->ops_count)
-        pending->key_filter = calloc(PENDING_FILTER_WORDS, sizeof *pending->key_filter);
+        pending->key_filter = calloc(filter_words(pending), sizeof *pending->key_filter);
     size_t capacity = pending->ops_index_capacity ? pending->ops_index_capacity * 2
                                                   : PENDING_OPS_INDEX_INITIAL;
     uint32_t *index = calloc(capacity, sizeof *index);
@@ -189,18 +205,21 @@ static int op_index_grow(state_pending_t *pending) {
 }
 
 /* Set the filter's bit of (cf, key) whose contact part is its first contact_len bytes (0:
- * find them) for the op about to be added. */
-static inline void filter_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
-                              size_t key_len, size_t contact_len) {
+ * find them) for the op about to be added. The contact part's length as the op keeps it
+ * (0: not known, or longer than a byte). Always inline: in op_add, once per key a batch
+ * writes. */
+__attribute__((always_inline))
+static inline uint8_t filter_add(state_pending_t *pending, uint8_t cf, const uint8_t *key,
+                                 size_t key_len, size_t contact_len) {
     assert(key_len >= 2 && contact_len <= key_len);
     if (!pending->key_filter)
-        return;
-    if (!contact_len) {
-        const uint8_t *nul = memchr(key + 2, 0, key_len - 2);
-        contact_len = nul ? (size_t)(nul - key) : key_len;
-    }
-    size_t bit = state_pending_key_bit(cf, key, key_len, contact_len);
+        return contact_len <= UINT8_MAX ? (uint8_t)contact_len : 0;
+    if (!contact_len)
+        contact_len = state_pending_contact_len(key, key_len);
+    uint64_t mix = state_pending_key_mix(cf, key, key_len, contact_len);
+    uint64_t bit = mix >> pending->key_filter_shift;
     pending->key_filter[bit / 64] |= UINT64_C(1) << (bit % 64);
+    return contact_len <= UINT8_MAX ? (uint8_t)contact_len : 0;
 }
 
 /* A new op of (cf, key) at the empty index slot, writing nothing yet: key copied and
@@ -220,9 +239,10 @@ static inline pending_op_t *op_add(state_pending_t *pending, uint32_t *slot, uin
     if (!k)
         return NULL;
     memcpy(k, key, key_len);
-    filter_add(pending, cf, key, key_len, contact_len);
+    uint8_t kept_contact_len = filter_add(pending, cf, key, key_len, contact_len);
     pending_op_t *op = &pending->ops[pending->ops_count++];
-    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .hash = hash, .key = k,
+    *op = (pending_op_t){.cf = cf, .kind = PENDING_OP_NONE, .contact_len = kept_contact_len,
+                         .hash = hash, .key = k,
                          .key_len = key_len, .partition = (int32_t)((key[0] << 8) | key[1]),
                          .value = k + key_len, .value_cap = value_cap};
     *slot = (uint32_t)pending->ops_count;
@@ -257,6 +277,16 @@ const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t
     if (key_len < 2 || !pending->ops_count)
         return NULL;
     const uint32_t *slot = op_slot(pending, op_hash(cf, key, key_len), cf, key, key_len);
+    return *slot ? &pending->ops[*slot - 1] : NULL;
+}
+
+const pending_op_t *state_pending_op_get_hashed(const state_pending_t *pending, uint64_t hash,
+                                                uint8_t cf, const uint8_t *key,
+                                                size_t key_len) {
+    assert(pending && key && key_len >= 2);
+    if (!pending->ops_count)
+        return NULL;
+    const uint32_t *slot = op_slot(pending, hash, cf, key, key_len);
     return *slot ? &pending->ops[*slot - 1] : NULL;
 }
 
@@ -344,9 +374,12 @@ static int op_add_folded(state_pending_t *to, uint32_t *slot, const pending_op_t
         if (value_len)
             memcpy(k + key_len, op->value, value_len);
     }
-    to->key_filter_off = 1; /* the filter does not know this op's key */
+    uint8_t contact_len = op->contact_len;
+    if (!to->key_filter_off)
+        contact_len = filter_add(to, op->cf, op->key, key_len, op->contact_len);
     ops[to->ops_count++] = (pending_op_t){
-        .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put, .partition = op->partition,
+        .cf = op->cf, .kind = op->kind, .committed = (uint8_t)!put,
+        .contact_len = contact_len, .partition = op->partition,
         .hash = op->hash, .key = k, .key_len = key_len, .value = k + key_len,
         .value_len = value_len, .value_cap = value_len};
     *slot = (uint32_t)to->ops_count;
@@ -367,8 +400,21 @@ static inline int op_fold(state_pending_t *to, const pending_op_t *op) {
                                       : op_delete(to, into, 1);
 }
 
+void state_pending_key_filter_build(state_pending_t *pending) {
+    assert(pending);
+    if (!pending->key_filter_off)
+        return;
+    pending->key_filter_off = 0;
+    for (size_t i = 0; i < pending->ops_count; i++) { /* ops only read: see the writer */
+        const pending_op_t *op = &pending->ops[i];
+        (void)filter_add(pending, op->cf, op->key, op->key_len, op->contact_len);
+    }
+}
+
 int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from) {
     assert(to && from && to != from && !from->ops_lost);
+    if (!to->ops_count) /* bits are set when a read asks for them */
+        to->key_filter_off = 1;
     for (size_t i = 0; i < from->ops_count && !to->ops_lost; i++) {
         const pending_op_t *op = &from->ops[i];
         if (op->kind != PENDING_OP_NONE && !op_fold(to, op))

@@ -9,6 +9,7 @@
 #define SY_STATE_PENDING_H
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +20,8 @@
  * against a batch's ~15,000 writes, so that a read of a key the batch has not written is
  * answered by one load of it ~19 times in 20 (bench_engine). */
 #define PENDING_KEY_FILTER_LOG2 17
+/* The largest key filter a log may ask for (state_pending_init_filter): 2^22 bits, 512 KiB. */
+#define PENDING_KEY_FILTER_LOG2_MAX 22
 
 typedef struct pending_entry {
     uint64_t hash;
@@ -47,6 +50,7 @@ typedef struct pending_op {
     uint8_t cf;
     uint8_t kind;      /* pending_op_kind_t */
     uint8_t committed; /* the key is known to have had a committed value */
+    uint8_t contact_len; /* its key's contact part's length, for a fold; 0: not known */
     int32_t partition;
     uint64_t hash;
     const uint8_t *key;
@@ -64,11 +68,15 @@ typedef struct state_pending {
     int ops_lost;      /* an op could not be logged (out of memory): the log is partial */
     size_t ops_index_capacity; /* power of two */
     uint32_t *ops_index;       /* hash slots of (cf, key): op index + 1, 0 empty */
-    /* The key filter: the bit (state_pending_key_bit) of every op's key is set, so a clear
-     * bit says the log has no write of a key. NULL (not made yet, or no memory for it) or
-     * off (the log has folded ops, whose bits it does not know): any key may have one. */
+    /* The key filter: the bit (state_pending_key_mix's top key_filter_log2 bits) of every
+     * op's key is set, so a clear bit says the log has no write of a key. NULL (not made
+     * yet, or no memory for it) or off: any key may have one. A log that starts with a
+     * fold (the store's unwritten writes) is off until state_pending_key_filter_build, so
+     * a log nobody reads past its filter (a whole contact table's) costs no bits. */
     uint64_t *key_filter;
     int key_filter_off;
+    unsigned key_filter_log2;  /* its size: 2^key_filter_log2 bits */
+    unsigned key_filter_shift; /* 64 - key_filter_log2: a mix's bit is mix >> this */
     size_t map_count;
     size_t map_capacity; /* power of two */
     pending_entry_t *map;
@@ -76,7 +84,13 @@ typedef struct state_pending {
     pending_heap_t *heaps;
 } state_pending_t;
 
+/* An empty log whose key filter has 2^PENDING_KEY_FILTER_LOG2 bits (a batch's). */
 void state_pending_init(state_pending_t *pending);
+
+/* An empty log whose key filter has 2^key_filter_log2 bits (at most
+ * PENDING_KEY_FILTER_LOG2_MAX): for a log that holds more keys than a batch writes (the
+ * store's unwritten writes). Logs folded into one another may differ in size. */
+void state_pending_init_filter(state_pending_t *pending, unsigned key_filter_log2);
 void state_pending_deinit(state_pending_t *pending);
 
 /* Forget every pending write; keeps memory for the next batch. */
@@ -109,10 +123,14 @@ int state_pending_op_put_contact(state_pending_t *pending, uint8_t cf, const uin
 int state_pending_op_delete(state_pending_t *pending, uint8_t cf, const uint8_t *key,
                             size_t key_len, int committed);
 
+/* Set the key filter's bit of every op and turn it on, when it is off. */
+void state_pending_key_filter_build(state_pending_t *pending);
+
 /* Fold every op of from, another log (a committed batch's), into to's log, in from's
  * order: each put, or delete as a tombstone, as state_pending_op_put and _op_delete with
  * committed would write it (an op that writes nothing adds nothing). Reuses each op's
- * hash; copies keys and values (from is only read). 0 on out of memory: to's ops_lost is
+ * hash; copies keys and values (from is only read). A fold into an empty log turns its
+ * key filter off (state_pending_key_filter_build turns it on). 0 on out of memory: to's ops_lost is
  * set until its next reset, and the ops after the failed one are not folded. */
 int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from);
 
@@ -121,12 +139,29 @@ int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from);
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,
                                          const uint8_t *key, size_t key_len);
 
-/* The key filter's bit of (cf, key) whose contact part is its first contact_len bytes:
+/* The hash of (cf, key) that the op log's index is keyed by (key_len >= 2): computed once,
+ * it serves state_pending_op_get_hashed of several logs. */
+uint64_t state_pending_op_hash(uint8_t cf, const uint8_t *key, size_t key_len);
+
+/* state_pending_op_get, given the key's state_pending_op_hash. */
+const pending_op_t *state_pending_op_get_hashed(const state_pending_t *pending, uint64_t hash,
+                                                uint8_t cf, const uint8_t *key,
+                                                size_t key_len);
+
+/* The length of key's contact part (key_len >= 2; see state_pending_op_put_contact). */
+static inline size_t state_pending_contact_len(const uint8_t *key, size_t key_len) {
+    assert(key_len >= 2);
+    const uint8_t *nul = memchr(key + 2, 0, key_len - 2);
+    return nul ? (size_t)(nul - key) : key_len;
+}
+
+/* The key filter's mix of (cf, key) whose contact part is its first contact_len bytes:
  * the first 8 bytes of the key, the last 8 of its contact part and of the key (all of a
  * short one) and cf mixed, not a hash of every byte — a filter's, whose collisions only
- * send a read on to the op log's index. Never persisted. */
-static inline size_t state_pending_key_bit(uint8_t cf, const uint8_t *key, size_t key_len,
-                                           size_t contact_len) {
+ * send a read on to the op log's index; a filter of 2^k bits takes its top k bits. Never
+ * persisted. */
+static inline uint64_t state_pending_key_mix(uint8_t cf, const uint8_t *key, size_t key_len,
+                                             size_t contact_len) {
     assert(contact_len >= 2 && contact_len <= key_len);
     uint64_t first = 0, contact_last = 0, key_last = 0;
     if (contact_len >= 8) {
@@ -145,7 +180,20 @@ static inline size_t state_pending_key_bit(uint8_t cf, const uint8_t *key, size_
     uint64_t x = (first * UINT64_C(0x9e3779b97f4a7c15) ^ contact_last) *
                      UINT64_C(0xff51afd7ed558ccd) ^
                  (key_last + (uint64_t)cf + ((uint64_t)key_len << 8));
-    return (size_t)((x * UINT64_C(0xc4ceb9fe1a85ec53)) >> (64 - PENDING_KEY_FILTER_LOG2));
+    return x * UINT64_C(0xc4ceb9fe1a85ec53);
+}
+
+/* Whether the log may hold a write of the key whose state_pending_key_mix is mix: false
+ * (one load of the filter) only when it holds none. */
+static inline bool state_pending_key_maybe(const state_pending_t *pending, uint64_t mix) {
+    /* no assert: one load, the answer of most reads */
+    const uint64_t *filter = pending->key_filter;
+    if (!pending->ops_count)
+        return false;
+    if (!filter || pending->key_filter_off)
+        return true;
+    uint64_t bit = mix >> pending->key_filter_shift;
+    return filter[bit / 64] >> (bit % 64) & 1;
 }
 
 /* state_pending_op_get of (cf, key) whose contact part is its first contact_len bytes:
@@ -155,15 +203,10 @@ static inline const pending_op_t *state_pending_op_get_contact(const state_pendi
                                                                uint8_t cf, const uint8_t *key,
                                                                size_t key_len,
                                                                size_t contact_len) {
-    /* no assert: state_pending_key_bit asserts */
-    const uint64_t *filter = pending->key_filter;
-    if (!pending->ops_count)
+    /* no assert: state_pending_key_mix asserts */
+    if (!pending->ops_count ||
+        !state_pending_key_maybe(pending, state_pending_key_mix(cf, key, key_len, contact_len)))
         return NULL;
-    if (filter && !pending->key_filter_off) {
-        size_t bit = state_pending_key_bit(cf, key, key_len, contact_len);
-        if (!(filter[bit / 64] >> (bit % 64) & 1))
-            return NULL;
-    }
     return state_pending_op_get(pending, cf, key, key_len);
 }
 

@@ -149,8 +149,8 @@ static state_store_t *store_new(void) {
     if (!s)
         return NULL;
     state_pending_init(&s->pending);
-    state_pending_init(&s->unwritten);
-    state_pending_init(&s->writing);
+    state_pending_init_filter(&s->unwritten, STATE_WRITEBACK_KEY_FILTER_LOG2);
+    state_pending_init_filter(&s->writing, STATE_WRITEBACK_KEY_FILTER_LOG2);
     state_offsets_init(&s->offsets_pending);
     state_offsets_init(&s->offsets_unwritten);
     state_offsets_init(&s->offsets_writing);
@@ -352,20 +352,21 @@ static sy_err_t instance_corrupt(const state_instance_key_t *key, char *errbuf,
  * contact table: most reads ask for contacts not yet in the journey. */
 static sy_err_t instance_read(state_store_t *s, const state_instance_key_t *key,
                               state_instance_t *out, char *errbuf, size_t errbuf_size) {
-    char *rerr = NULL;
+    char *rerr = NULL, *owned = NULL;
     size_t len = 0;
     assert(key->len > 2 && key->len <= STATE_KEY_BYTES_MAX);
-    char *value = state_store_get_cf(s, CF_INSTANCES, key->bytes, key->len, &len, &rerr);
+    const uint8_t *value = state_store_get_cf_borrowed(s, CF_INSTANCES, key->bytes, key->len,
+                                                       key->contact_len, &len, &owned, &rerr);
     if (rerr)
         return state_store_rocks_error(rerr, errbuf, errbuf_size, "read instance");
     uint16_t rec;
     if (instance_rec(s, key, &rec))
-        state_contact_table_put(s->contacts, key->bytes, key->contact_len, rec,
-                                (const uint8_t *)value, value ? len : 0);
+        state_contact_table_put(s->contacts, key->bytes, key->contact_len, rec, value,
+                                value ? len : 0);
     if (!value)
         return SY_ERR_NOT_FOUND;
-    int ok = state_codec_instance_decode((const uint8_t *)value, len, out);
-    rocksdb_free(value);
+    int ok = state_codec_instance_decode(value, len, out);
+    rocksdb_free(owned);
     return ok ? SY_OK : instance_corrupt(key, errbuf, errbuf_size);
 }
 
@@ -537,6 +538,21 @@ sy_err_t state_store_meta_read(state_store_t *s, int cf, const uint8_t *pkey,
                           errbuf_size, what);
 }
 
+/* A copy of value (len bytes, borrowed) into *owned and *value, for the caller to free with
+ * rocksdb_free: a write-back value the contact table did not keep. */
+static sy_err_t owned_copy(const uint8_t *value, size_t len, const uint8_t **out,
+                           char **owned, char *errbuf, size_t errbuf_size, const char *what) {
+    assert(value && !*owned);
+    *owned = malloc(len ? len : 1);
+    if (!*owned) {
+        snprintf(errbuf, errbuf_size, "state store: %s: out of memory", what);
+        return SY_ERR_NOMEM;
+    }
+    memcpy(*owned, value, len);
+    *out = (const uint8_t *)*owned;
+    return SY_OK;
+}
+
 sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const uint8_t *key,
                                  size_t key_len, const uint8_t **value, size_t *len,
                                  char **owned, char *errbuf, size_t errbuf_size,
@@ -559,12 +575,22 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     case STATE_CACHE_MISS:
         break;
     }
-    sy_err_t err = committed_read(s, cf, key, key_len, value, len, owned, errbuf, errbuf_size,
-                                  what);
-    if (err != SY_OK || !s->cf[cf])
-        return err;
-    state_contact_table_put(s->contacts, key, key_len, rec, *value, *len);
-    return SY_OK;
+    if (!s->cf[cf]) /* a store read-only from before this column family: none */
+        return SY_OK;
+    char *rerr = NULL;
+    const uint8_t *v = state_store_get_cf_borrowed(s, cf, key, key_len, key_len, len, owned,
+                                                   &rerr);
+    if (rerr)
+        return state_store_rocks_error(rerr, errbuf, errbuf_size, what);
+    if (!v)
+        *len = 0;
+    state_contact_table_put(s->contacts, key, key_len, rec, v, *len);
+    *value = v;
+    if (!v || *owned)
+        return SY_OK;
+    /* The write-back's bytes, borrowed until the next commit: served as the table's copy. */
+    *value = state_contact_table_put_kept(s->contacts, key, key_len, rec);
+    return *value ? SY_OK : owned_copy(v, *len, value, owned, errbuf, errbuf_size, what);
 }
 
 static void stream_time_load(state_store_t *s, int32_t partition) {

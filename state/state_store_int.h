@@ -188,9 +188,23 @@ void state_store_changelog_offsets_commit(state_store_t *s);
 /* Put the unwritten offsets into wb (and forget them: wb is about to be written). */
 void state_store_changelog_offsets_fill(state_store_t *s, rocksdb_writebatch_t *wb);
 
+/* The key filters of the write-back's logs (unwritten, writing): 2^21 bits (256 KiB each)
+ * against the up to 262,144 writes a checkpoint hands over, so that most reads of a
+ * key neither log holds (a contact table miss's) stop at one load of each. */
+#define STATE_WRITEBACK_KEY_FILTER_LOG2 21
+
 /* Write-back (state_writeback.c). The unwritten write of key in cf, or NULL. */
-const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
+const pending_op_t *state_store_unwritten_get(state_store_t *s, int cf,
                                               const uint8_t *key, size_t key_len);
+
+/* The committed value of key in cf as reads see it, whose contact part
+ * (state_pending_contact_len) is its first contact_len bytes (0: not known): the
+ * unwritten write of key when there is one (borrowed, valid until the next commit or
+ * checkpoint; NULL for a delete), else RocksDB's value, also put in *owned for the caller
+ * to free with rocksdb_free. NULL: none, or an error in *rerr (to free). *len its bytes. */
+const uint8_t *state_store_get_cf_borrowed(state_store_t *s, int cf, const uint8_t *key,
+                                           size_t key_len, size_t contact_len, size_t *len,
+                                           char **owned, char **rerr);
 
 /* rocksdb_get_cf as the committed state reads: the unwritten write of key when there is
  * one (a copy; NULL for a delete), else RocksDB's value. Free it with rocksdb_free. */

@@ -4,8 +4,9 @@
  * batches is written once); a checkpoint hands them, with the changelog offset each
  * partition's state then reflects, to the background writer (state_writer.c) while the
  * next batches are processed. Point reads look at the unwritten writes, then at those
- * being written, then at RocksDB; anything that iterates RocksDB waits for a checkpoint
- * first. A crash loses only what the changelog holds. */
+ * being written (past a key filter per log, with one hash for both), then at RocksDB;
+ * anything that iterates RocksDB waits for a checkpoint first. A crash loses only what
+ * the changelog holds. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +18,67 @@
 /* Unwritten writes that make a checkpoint due whatever the batch count: bounds the memory
  * they hold (a few hundred bytes each) and the length of one write. */
 #define WRITEBACK_OPS_MAX (256u * 1024)
+_Static_assert(WRITEBACK_OPS_MAX * 8 <= (1u << STATE_WRITEBACK_KEY_FILTER_LOG2),
+               "the write-back logs' key filters stay at most 1/8 full");
 
 void state_store_checkpoint_every(state_store_t *s, unsigned batches) {
     assert(s);
     s->checkpoint_batches = batches ? batches : 1;
 }
 
-const pending_op_t *state_store_unwritten_get(const state_store_t *s, int cf,
-                                              const uint8_t *key, size_t key_len) {
+/* state_store_unwritten_get of a key whose contact part is its first contact_len bytes
+ * (0: not known). */
+static const pending_op_t *unwritten_get(state_store_t *s, int cf, const uint8_t *key,
+                                         size_t key_len, size_t contact_len) {
     assert(s && cf >= 0 && cf < CF__COUNT);
-    const pending_op_t *op = state_pending_op_get(&s->unwritten, (uint8_t)cf, key, key_len);
-    return op ? op : state_pending_op_get(&s->writing, (uint8_t)cf, key, key_len);
+    if (key_len < 2 || (!s->unwritten.ops_count && !s->writing.ops_count))
+        return NULL;
+    /* The filters' bits, set at the first read (the writer only reads writing's ops). */
+    if (s->unwritten.key_filter_off)
+        state_pending_key_filter_build(&s->unwritten);
+    if (s->writing.key_filter_off)
+        state_pending_key_filter_build(&s->writing);
+    if (!contact_len)
+        contact_len = state_pending_contact_len(key, key_len);
+    /* Both logs' filters first (most reads end there), then one hash for both indexes. */
+    uint64_t mix = state_pending_key_mix((uint8_t)cf, key, key_len, contact_len);
+    bool unwritten = state_pending_key_maybe(&s->unwritten, mix);
+    bool writing = state_pending_key_maybe(&s->writing, mix);
+    if (!unwritten && !writing)
+        return NULL;
+    uint64_t hash = state_pending_op_hash((uint8_t)cf, key, key_len);
+    const pending_op_t *op =
+        unwritten ? state_pending_op_get_hashed(&s->unwritten, hash, (uint8_t)cf, key, key_len)
+                  : NULL;
+    if (op || !writing)
+        return op;
+    return state_pending_op_get_hashed(&s->writing, hash, (uint8_t)cf, key, key_len);
+}
+
+const pending_op_t *state_store_unwritten_get(state_store_t *s, int cf,
+                                              const uint8_t *key, size_t key_len) {
+    /* no assert: unwritten_get asserts */
+    return unwritten_get(s, cf, key, key_len, 0);
+}
+
+const uint8_t *state_store_get_cf_borrowed(state_store_t *s, int cf, const uint8_t *key,
+                                           size_t key_len, size_t contact_len, size_t *len,
+                                           char **owned, char **rerr) {
+    const pending_op_t *op = unwritten_get(s, cf, key, key_len, contact_len);
+    assert(len && owned && rerr && contact_len <= key_len);
+    *owned = NULL;
+    if (!op) {
+        *owned = rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)key,
+                                key_len, len, rerr);
+        return (const uint8_t *)*owned;
+    }
+    *len = op->kind == PENDING_OP_PUT ? op->value_len : 0;
+    return op->kind == PENDING_OP_PUT ? op->value : NULL;
 }
 
 char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                          size_t *len, char **rerr) {
-    const pending_op_t *op = state_store_unwritten_get(s, cf, key, key_len);
+    const pending_op_t *op = unwritten_get(s, cf, key, key_len, 0);
     assert(len && rerr);
     if (!op)
         return rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)key, key_len,

@@ -469,3 +469,73 @@ Test(state_contact_table, a_restore_replaces_what_the_table_held) {
     state_store_close(src);
     state_store_close(dst);
 }
+
+/* The bytes the last put kept, as a string, or "(none)". */
+static const char *kept_of(state_contact_table_t *t, const char *contact, uint16_t rec,
+                           size_t len) {
+    static char out[256];
+    uint8_t key[2 + 64];
+    const uint8_t *v = state_contact_table_put_kept(t, key, ckey_of(key, contact), rec);
+    if (!v)
+        return "(none)";
+    cr_assert_lt(len, sizeof out);
+    memcpy(out, v, len);
+    out[len] = '\0';
+    return out;
+}
+
+Test(state_contact_table, a_put_s_kept_bytes_are_what_a_get_answers) {
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, SMALL_BUDGET_BYTES), SY_OK));
+    put(t, "ann", STATE_CONTACT_REC_PROFILE, "p1");
+    cr_assert(eq(str, (char *)kept_of(t, "ann", STATE_CONTACT_REC_PROFILE, 2), "p1"));
+    put(t, "ann", STATE_CONTACT_REC_CONSENT, "c-longer-than-the-entry-had-room-for-so-moved");
+    cr_assert(eq(str, (char *)kept_of(t, "ann", STATE_CONTACT_REC_CONSENT, 45),
+                 "c-longer-than-the-entry-had-room-for-so-moved"));
+    const uint8_t *v = NULL;
+    size_t len = 0;
+    cr_assert(eq(int, get(t, "ann", STATE_CONTACT_REC_CONSENT, &v, &len), STATE_CACHE_HIT));
+    uint8_t key[2 + 64];
+    cr_assert(eq(ptr, (void *)state_contact_table_put_kept(t, key, ckey_of(key, "ann"),
+                                                           STATE_CONTACT_REC_CONSENT),
+                 (void *)v), "the table's own bytes");
+    put(t, "ann", STATE_CONTACT_REC_ENGAGEMENT, NULL);
+    cr_assert(eq(str, (char *)kept_of(t, "ann", STATE_CONTACT_REC_ENGAGEMENT, 0), "(none)"),
+              "a record put as none keeps no bytes");
+    static char too_long[STATE_CONTACT_VALUE_BYTES_MAX + 2];
+    memset(too_long, 'x', sizeof too_long - 1);
+    put(t, "bob", STATE_CONTACT_REC_PROFILE, too_long);
+    cr_assert(eq(str, (char *)kept_of(t, "bob", STATE_CONTACT_REC_PROFILE, 0), "(none)"),
+              "a value too long to keep");
+    cr_assert(eq(str, (char *)kept_of(t, "ann", STATE_CONTACT_REC_PROFILE, 2), "(none)"),
+              "only the last put's contact");
+    state_contact_table_close(t);
+}
+
+Test(state_contact_table, entries_reused_after_eviction_hold_only_their_own_records) {
+    state_contact_table_t *t = NULL;
+    char contact[32], value[64];
+    cr_assert(eq(int, state_contact_table_open(&t, SMALL_BUDGET_BYTES), SY_OK));
+    for (int i = 0; i < 5000; i++) { /* many evictions: entries come back as new ones */
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        snprintf(value, sizeof value, "profile %d", i);
+        put(t, contact, STATE_CONTACT_REC_PROFILE, value);
+        if (i % 3 == 0) {
+            snprintf(value, sizeof value, "consent %d", i);
+            put(t, contact, STATE_CONTACT_REC_CONSENT, value);
+        }
+        snprintf(value, sizeof value, "profile %d", i);
+        cr_assert(eq(str, (char *)value_of(t, contact, STATE_CONTACT_REC_PROFILE), value));
+        cr_assert(eq(str, (char *)value_of(t, contact, STATE_CONTACT_REC_EVENT_IDS), "(miss)"),
+                  "contact %d: no record of an entry it reused", i);
+        if (i % 3) {
+            cr_assert(eq(str, (char *)value_of(t, contact, STATE_CONTACT_REC_CONSENT),
+                         "(miss)"));
+        }
+    }
+    state_cache_stats_t st;
+    state_contact_table_stats_get(t, &st);
+    cr_assert_gt(st.evictions, 1000);
+    cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES);
+    state_contact_table_close(t);
+}

@@ -210,3 +210,39 @@ Test(state_pending, a_contact_read_of_a_folded_log_finds_the_folded_writes) {
     state_pending_deinit(&batch);
     state_pending_deinit(&unwritten);
 }
+
+Test(state_pending, a_large_filter_log_folded_from_batches_misses_none_of_their_writes) {
+    state_pending_t unwritten, batch;
+    state_pending_init_filter(&unwritten, 21);
+    state_pending_init(&batch);
+    char contact[32];
+    for (int b = 0; b < 4; b++) { /* four batches, each writing every fourth contact */
+        for (int i = b; i < 8000; i += 4) {
+            snprintf(contact, sizeof contact, "contact-%05d", i);
+            contact_put(&batch, CF, contact, i % 2 ? "journey_a" : NULL, i % 3 != 0);
+        }
+        fold_all(&unwritten, &batch);
+        state_pending_reset(&batch);
+    }
+    cr_assert(eq(sz, unwritten.ops_count, 8000));
+    size_t found = 0;
+    for (int i = 0; i < 16000; i++) {
+        snprintf(contact, sizeof contact, "contact-%05d", i);
+        uint8_t key[128];
+        size_t contact_len, key_len = contact_key_of(key, contact, i % 2 ? "journey_a" : NULL,
+                                                     &contact_len);
+        const pending_op_t *op = contact_op(&unwritten, CF, contact, i % 2 ? "journey_a" : NULL);
+        cr_assert(i < 8000 ? op != NULL : !op, "contact %d", i);
+        uint64_t hash = state_pending_op_hash(CF, key, key_len);
+        cr_assert(eq(ptr, (void *)state_pending_op_get_hashed(&unwritten, hash, CF, key, key_len),
+                     (void *)op), "one hash serves the index as the plain read");
+        if (op)
+            cr_assert(eq(u8, op->contact_len, (uint8_t)contact_len));
+        found += op != NULL;
+    }
+    cr_assert(eq(sz, found, 8000));
+    state_pending_reset(&unwritten);
+    cr_assert_null(contact_op(&unwritten, CF, "contact-00001", "journey_a"), "reset forgets");
+    state_pending_deinit(&batch);
+    state_pending_deinit(&unwritten);
+}
