@@ -2,8 +2,8 @@
  * text (codec_json_decision, ...: checked by the record's encoder, then codec_to_json's
  * text of its frame, written straight from the struct), so the lines show exactly what the
  * Kafka output would carry (docs/records.md). Lines are gathered in a buffer and written
- * together; the file has them all once output_json_close returns. Nothing here reads a
- * clock. */
+ * together (to a terminal, each as it comes); the file has them all once output_json_close
+ * returns. Nothing here reads a clock. */
 #include "output_json.h"
 
 #include <assert.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec.h"
 
@@ -26,6 +27,7 @@ struct output_json {
     FILE *file;    /* owned, unless it is stdout */
     codec_t *codec; /* owned */
     size_t used;   /* bytes of lines waiting in buffer */
+    bool terminal; /* file is one: a line goes out as it comes, as stdio's own would */
     char error[OUTPUT_JSON_ERROR_BYTES];
     char buffer[OUTPUT_JSON_BUFFER_BYTES];
 };
@@ -49,6 +51,7 @@ sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
         free(o);
         return SY_ERR_IO;
     }
+    o->terminal = isatty(fileno(o->file));
     *out = o;
     return SY_OK;
 }
@@ -77,6 +80,8 @@ static sy_err_t json_line(output_json_t *o, sy_err_t err, const char *json, size
     memcpy(o->buffer + o->used, json, len);
     o->buffer[o->used + len] = '\n';
     o->used += len + 1;
+    if (o->terminal)
+        json_flush(o);
     return SY_OK;
 }
 
