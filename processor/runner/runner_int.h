@@ -56,7 +56,8 @@
 /* After a stop request, how long a failing call (a commit in flight) is still tried
  * before the batch is aborted: with RUNNER_TXN_SLICE_MS twice, well under 5 s. */
 #define RUNNER_STOP_GRACE_MS 1500
-/* Longest time one poll waits when a batch is open: input idle this long closes it. */
+/* Longest time one poll waits when a batch is open (input idle this long closes it), a
+ * scan runs or partitions restore. */
 #define RUNNER_IDLE_MS 10
 /* Shortest interval between two wallclock timer scans of the assigned partitions. */
 #define RUNNER_TIMER_SCAN_MS 100

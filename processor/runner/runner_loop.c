@@ -228,9 +228,11 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
          (err = runner_restore_step(r, errbuf, errbuf_size))))
         return err;
-    int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->scan.busy ? RUNNER_IDLE_MS
-                  : r->restore.count                                ? 0
-                                                                    : 100;
+    /* A batch open, a scan, or partitions restoring: back soon, but not at once (the
+     * restore slice reads what has come, and never waits while others are processed). */
+    int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->scan.busy || r->restore.count
+                      ? RUNNER_IDLE_MS
+                      : 100;
     size_t taken;
     err = records_take(r, wait_ms, &taken, errbuf, errbuf_size);
     bool idle = taken == 0;
