@@ -66,6 +66,8 @@ struct state_contact_table {
     bool whole;            /* every committed record is here: what is not is absent */
     state_cache_stats_t stats;
     size_t journeys_count;
+    size_t journey_last; /* the slot found last: a commit's instances come a journey at a
+                          * time more often than not */
     uint8_t journey_lens[STATE_CONTACT_JOURNEYS_MAX];
     char journey_ids[STATE_CONTACT_JOURNEYS_MAX][SY_ID_BYTES_MAX];
     uint8_t scratch[ENTRY_BYTES_MAX]; /* a put's new records */
@@ -94,8 +96,9 @@ static size_t header_size(uint32_t h) {
     return REC_HEADER_BYTES + (h >> 16);
 }
 
-/* Write the header of record rec: a value of len bytes, or none (value NULL). */
-static void header_put(uint8_t *r, uint16_t rec, const uint8_t *value, size_t len) {
+/* Write the header of record rec: a value of len bytes, or none (value NULL). Inline: once
+ * per record a commit puts. */
+static inline void header_put(uint8_t *r, uint16_t rec, const uint8_t *value, size_t len) {
     assert(rec < REC_ABSENT && len <= UINT16_MAX && (value || !len));
     uint16_t h[2] = {(uint16_t)(value ? rec : rec | REC_ABSENT), (uint16_t)len};
     memcpy(r, h, sizeof h);
@@ -178,9 +181,16 @@ int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *jo
     if (!t || len > SY_ID_BYTES_MAX)
         return -1;
     assert(journey_id && t->journeys_count <= STATE_CONTACT_JOURNEYS_MAX);
-    for (size_t i = 0; i < t->journeys_count; i++)
-        if (t->journey_lens[i] == len && sy_hash_key_equal(t->journey_ids[i], journey_id, len))
+    size_t last = t->journey_last;
+    if (last < t->journeys_count && t->journey_lens[last] == len &&
+        sy_hash_key_equal(t->journey_ids[last], journey_id, len))
+        return (int)last;
+    for (size_t i = 0; i < t->journeys_count; i++) {
+        if (t->journey_lens[i] == len && sy_hash_key_equal(t->journey_ids[i], journey_id, len)) {
+            t->journey_last = i;
             return (int)i;
+        }
+    }
     if (t->journeys_count == STATE_CONTACT_JOURNEYS_MAX)
         return -1;
     memcpy(t->journey_ids[t->journeys_count], journey_id, len);

@@ -667,17 +667,19 @@ static void batch_reset(state_store_t *s, bool committed) {
 }
 
 /* The contact table's record of a write of key in column family cf: *ckey_len (the
- * contact's part of key, which starts it) and *rec. 0 for writes the table does not keep
- * (timers, counts, leases, too many journeys). */
+ * contact's part of key, which starts it; contact_len when the caller knows it, 0: found
+ * here) and *rec. 0 for writes the table does not keep (timers, counts, leases, too many
+ * journeys). */
 static inline int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
-                            size_t *ckey_len, uint16_t *rec) {
+                            size_t contact_len, size_t *ckey_len, uint16_t *rec) {
     const uint8_t *sep;
     assert(key && key_len >= 2); /* the partition, then more but for stream times */
     *ckey_len = key_len;
     switch (cf) {
     case CF_INSTANCES:
-        sep = memchr(key + 2, 0, key_len - 2); /* (partition, contact id, NUL, journey id) */
-        assert(key_len > 2 && sep);
+        /* (partition, contact id, NUL, journey id) */
+        sep = contact_len ? key + contact_len : memchr(key + 2, 0, key_len - 2);
+        assert(key_len > 2 && sep && sep < key + key_len && !*sep);
         *ckey_len = (size_t)(sep - key);
         return journey_rec(s, sep + 1, key_len - *ckey_len - 1, rec);
     case CF_PROFILES:
@@ -716,7 +718,7 @@ static void contacts_warm_cf(state_store_t *s, int cf, size_t *bytes_left) {
         }
         *bytes_left -= key_len + value_len;
         /* An instance of a journey beyond the table's slots is not kept: always read. */
-        if (write_rec(s, cf, key, key_len, &ckey_len, &rec))
+        if (write_rec(s, cf, key, key_len, 0, &ckey_len, &rec))
             state_contact_table_put(s->contacts, key, ckey_len, rec, value, value_len);
     }
     char *ierr = NULL;
@@ -755,14 +757,14 @@ static void contacts_fill(state_store_t *s) {
     for (size_t i = 0; i < s->pending.ops_count; i++) {
         const pending_op_t *op = &s->pending.ops[i];
         bool put = op->kind == PENDING_OP_PUT;
-        if (write_rec(s, op->cf, op->key, op->key_len, &ckey_len, &rec))
+        if (write_rec(s, op->cf, op->key, op->key_len, op->contact_len, &ckey_len, &rec))
             state_contact_table_put(s->contacts, op->key, ckey_len, rec,
                                     put ? op->value : NULL, put ? op->value_len : 0);
     }
     for (size_t i = 0; s->pending.map_count && i < s->pending.map_capacity; i++) {
         const pending_entry_t *e = &s->pending.map[i];
         if (e->key && e->key_len > 2 && ((e->key[0] << 8) | e->key[1]) < STATE_PARTITIONS_MAX &&
-            write_rec(s, CF_INSTANCES, e->key, e->key_len, &ckey_len, &rec))
+            write_rec(s, CF_INSTANCES, e->key, e->key_len, 0, &ckey_len, &rec))
             state_contact_table_put(s->contacts, e->key, ckey_len, rec, e->value, e->value_len);
     }
 }
