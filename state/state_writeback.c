@@ -78,22 +78,21 @@ const uint8_t *state_store_get_cf_borrowed(state_store_t *s, int cf, const uint8
 
 char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                          size_t *len, char **rerr) {
-    const pending_op_t *op = unwritten_get(s, cf, key, key_len, 0);
+    char *owned = NULL;
     assert(len && rerr);
-    if (!op)
-        return rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)key, key_len,
-                              len, rerr);
-    *len = 0;
-    if (op->kind != PENDING_OP_PUT)
-        return NULL;
-    /* The caller frees it with rocksdb_free, as a value RocksDB returned. */
-    char *copy = malloc(op->value_len ? op->value_len : 1);
+    const uint8_t *value =
+        state_store_get_cf_borrowed(s, cf, key, key_len, 0, len, &owned, rerr);
+    if (!value || owned)
+        return owned;
+    /* The write-back's bytes: a copy the caller frees with rocksdb_free, as a value
+     * RocksDB returned. */
+    char *copy = malloc(*len ? *len : 1);
     if (!copy) {
+        *len = 0;
         *rerr = strdup("out of memory");
         return NULL;
     }
-    memcpy(copy, op->value, op->value_len);
-    *len = op->value_len;
+    memcpy(copy, value, *len);
     return copy;
 }
 
