@@ -86,6 +86,7 @@ static sy_err_t meta_apply(state_store_t *s, int32_t partition, const uint8_t *k
         rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len);
     s->stream_time[partition] = time_ms;
     s->stream_time_state[partition] = 2;
+    state_store_partition_seen(s, partition);
     return SY_OK;
 }
 

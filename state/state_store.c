@@ -413,9 +413,14 @@ sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_
     const uint8_t *cached = NULL;
     size_t len = 0;
     uint16_t rec;
-    const pending_op_t *op = state_store_op_get(s, CF_INSTANCES, key->bytes, key->len,
-                                                key->contact_len);
-    const pending_entry_t *e = op ? NULL : state_store_pending_entry(s, key->bytes, key->len);
+    const pending_op_t *op = state_pending_op_get_contact(&s->pending, CF_INSTANCES, key->bytes,
+                                                          key->len, key->contact_len);
+    const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key->bytes, key->len);
+    if (!op && !e && s->sealed_on) {
+        op = state_pending_op_get_contact(&s->sealed, CF_INSTANCES, key->bytes, key->len,
+                                          key->contact_len);
+        e = op ? NULL : state_pending_get(&s->sealed, key->bytes, key->len);
+    }
     if (op) {
         if (op->kind != PENDING_OP_PUT) /* this version never deletes an instance */
             return SY_ERR_NOT_FOUND;
@@ -629,6 +634,7 @@ void state_store_stream_time_set(state_store_t *s, int32_t partition, int64_t ti
     if (s->stream_time_state[partition] != 3) {
         assert(s->stream_time_unwritten_count < STATE_PARTITIONS_MAX);
         s->stream_time_unwritten[s->stream_time_unwritten_count++] = partition;
+        state_store_partition_seen(s, partition);
     }
     s->stream_time[partition] = time_ms;
     s->stream_time_state[partition] = 3;
@@ -660,7 +666,7 @@ static void batches_drop(state_store_t *s) {
     state_pending_reset(&s->pending);
     state_pending_reset(&s->sealed);
     s->sealed_on = false;
-    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
+    for (int32_t i = 0; i < s->partitions_hi; i++) {
         if (s->stream_time_state[i] >= 2) /* reloaded at the next read */
             s->stream_time_state[i] = 0;
     }
@@ -680,7 +686,7 @@ static void sealed_reset(state_store_t *s) {
     state_offsets_clear(&s->offsets_pending);
     state_pending_reset(&s->sealed);
     s->sealed_on = false;
-    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
+    for (int32_t i = 0; i < s->partitions_hi; i++) {
         if (s->stream_time_state[i] == 4)
             s->stream_time_state[i] = 1;
     }
@@ -823,7 +829,7 @@ sy_err_t state_store_seal(state_store_t *s, char *errbuf, size_t errbuf_size) {
     s->sealed = s->pending;
     s->pending = empty;
     s->sealed_on = true;
-    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
+    for (int32_t i = 0; i < s->partitions_hi; i++) {
         if (s->stream_time_state[i] == 2)
             s->stream_time_state[i] = 4;
     }

@@ -77,6 +77,9 @@ struct state_store {
     /* 0 unloaded, 1 clean, 2 dirty and in the pending batch, 3 dirty and not yet in the
      * batch, 4 dirty and in the sealed batch (its value the memory's) */
     uint8_t stream_time_state[STATE_PARTITIONS_MAX];
+    /* One more than the highest partition with a stream time set or a timer queue loaded
+     * since the store opened: the per-batch loops over partitions stop there. */
+    int32_t partitions_hi;
     /* Partitions in state 3: every event moves its partition's time, but a batch needs to
      * write only the last time of each (state_store_stream_times_write). */
     int32_t stream_time_unwritten[STATE_PARTITIONS_MAX];
@@ -127,6 +130,13 @@ sy_err_t state_store_meta_read(state_store_t *s, int cf, const uint8_t *pkey,
                                size_t pkey_len, const uint8_t **value, size_t *len,
                                char **owned, char *errbuf, size_t errbuf_size,
                                const char *what);
+
+/* partition has a stream time set or a timer queue loaded: partitions_hi covers it. */
+static inline void state_store_partition_seen(state_store_t *s, int32_t partition) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    if (partition >= s->partitions_hi)
+        s->partitions_hi = partition + 1;
+}
 
 /* The pending map's entry of pkey as reads see it: the pending batch's, else the sealed
  * one's, else NULL. */

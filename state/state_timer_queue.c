@@ -110,8 +110,9 @@ static size_t pool_class(size_t size) {
     return (size - 1) / POOL_CLASS_BYTES;
 }
 
-/* A slot of at least size bytes, or NULL without memory. */
-static uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
+/* A slot of at least size bytes, or NULL without memory. Always inline: once per timer
+ * queued. */
+__attribute__((always_inline)) static inline uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
     size_t c = pool_class(size), slot_bytes = (c + 1) * POOL_CLASS_BYTES;
     pool_slot_t *slot = pool->free[c];
     if (slot) {
@@ -187,8 +188,9 @@ static inline bool item_before(const timer_item_t *a, const timer_item_t *b) {
     return a->due_bits != b->due_bits ? a->due_bits < b->due_bits : item_less(a, b);
 }
 
-/* Room for one more item in l. 0 without memory (l unchanged). */
-static int list_reserve(item_list_t *l) {
+/* Room for one more item in l. 0 without memory (l unchanged). Always inline: in every
+ * push and fire. */
+__attribute__((always_inline)) static inline int list_reserve(item_list_t *l) {
     assert(l->count <= l->capacity);
     timer_item_t *items = sy_array_grow(l->items, &l->capacity, l->count + 1, sizeof *items, 64);
     if (!items)
@@ -197,9 +199,11 @@ static int list_reserve(item_list_t *l) {
     return 1;
 }
 
-/* A new item holding copies of key and value (in pool), or 0 without memory. */
-static int item_make(timer_pool_t *pool, timer_item_t *out, const uint8_t *key,
-                     size_t key_len, const uint8_t *value, size_t value_len, uint64_t seq) {
+/* A new item holding copies of key and value (in pool), or 0 without memory. Always
+ * inline: once per timer a commit queues. */
+__attribute__((always_inline)) static inline int
+item_make(timer_pool_t *pool, timer_item_t *out, const uint8_t *key, size_t key_len,
+          const uint8_t *value, size_t value_len, uint64_t seq) {
     assert(key_len >= KEY_DUE_END && key_len <= STATE_KEY_BYTES_MAX &&
            value_len <= STATE_VALUE_BYTES_MAX);
     out->bytes = pool_alloc(pool, key_len + value_len);
@@ -390,6 +394,7 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
         return err;
     }
     *out = s->timer_queues[partition] = q;
+    state_store_partition_seen(s, partition);
     return SY_OK;
 }
 
@@ -475,8 +480,8 @@ int state_timer_queue_fired_sealed(state_timer_queue_t *q, const uint8_t *key, s
 }
 
 void state_store_timer_queues_seal(state_store_t *s) {
-    assert(s);
-    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+    assert(s && s->partitions_hi <= STATE_PARTITIONS_MAX);
+    for (int32_t p = 0; p < s->partitions_hi; p++) {
         state_timer_queue_t *q = s->timer_queues[p];
         if (q) {
             assert(!q->popped_sealed && !q->fired_sealed.count);
@@ -534,7 +539,7 @@ void state_store_timer_queues_commit(state_store_t *s) {
                 q = NULL;
             }
     }
-    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+    for (int32_t p = 0; p < s->partitions_hi; p++) {
         state_timer_queue_t *q = s->timer_queues[p];
         if (q && !queue_commit_fires(s, q))
             state_store_timer_queue_forget(s, p);
@@ -542,8 +547,8 @@ void state_store_timer_queues_commit(state_store_t *s) {
 }
 
 void state_store_timer_queues_abort(state_store_t *s) {
-    assert(s);
-    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+    assert(s && s->partitions_hi <= STATE_PARTITIONS_MAX);
+    for (int32_t p = 0; p < s->partitions_hi; p++) {
         state_timer_queue_t *q = s->timer_queues[p];
         if (!q)
             continue;
