@@ -395,7 +395,6 @@ static void op_apply(state_store_t *s, uint32_t kind, uint32_t x, uint32_t y, ch
                      size_t size) {
     const char *c = contact_name[x % RUN_CONTACTS];
     static sy_profile_update_t u;
-    static state_timer_t t;
     state_event_ids_conf_t conf = {.window_ms = 1000000, .ids_max = 4};
     state_leases_sweep_t sweep = {.leases_before_ms = (int64_t)y, .records_max = 4};
     state_leases_cursor_t cursor = {0};
@@ -451,7 +450,6 @@ static void op_apply(state_store_t *s, uint32_t kind, uint32_t x, uint32_t y, ch
         state_store_stream_time_set(s, (int32_t)(x % 2), T0_MS + y);
         break;
     }
-    (void)t;
 }
 
 static void attrs_text(state_store_t *s, const char *c, char *out, size_t size) {
