@@ -170,6 +170,10 @@ typedef struct sy_action {
     const char *node_id;
     int32_t occurrence;
     const char *tracking_number; /* or NULL */
+    /* For the encoder, from a producer that measured them (the engine): strlen(contact_id)
+     * and strlen(journey_id), or 0: not given, the encoder measures. A length given must
+     * be the id's strlen. An initializer leaves them 0; the decoders write 0. */
+    uint16_t contact_id_len, journey_id_len;
     size_t params_count;
     sy_kv_t params[SY_ACTION_PARAMS_MAX]; /* the first params_count; the rest unspecified */
     /* With a tracking number (ActionCommand version 2; all NULL / false without one,
@@ -193,6 +197,9 @@ typedef struct sy_decision {
     sy_cause_t cause;
     const char *cause_event_id; /* NULL when a timer caused it */
     int64_t decided_at_ms;
+    /* As sy_action_t's: strlen(contact_id) and strlen(journey_id) when the producer knows
+     * them, or 0 (the encoder measures). */
+    uint16_t contact_id_len, journey_id_len;
 } sy_decision_t;
 
 /* ContactUpdate (schema id 5): a change a journey makes to a contact. */

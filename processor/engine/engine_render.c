@@ -70,6 +70,8 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     a.journey_version = w->journey->version;
     a.node_id = node->id;
     a.occurrence = (int32_t)w->instance.occurrence;
+    a.contact_id_len = w->contact_id_len;
+    a.journey_id_len = w->journey_id_len;
     if (!task && w->best_chosen) { /* a best-channel send: the channel the gate picked */
         a.channel = w->best_channel;
         a.template_id = send->templates[w->best_channel];
