@@ -255,7 +255,18 @@ const char *sy_update_op_name(sy_update_op_t op);
 int sy_channel_parse(const char *name);
 int sy_event_type_parse(const char *name);
 
-/* True when a channel reports this event type (email may be opened, voice answered). */
-bool sy_event_type_allowed(sy_channel_t channel, sy_event_type_t type);
+/* The event types each channel reports: bit t of [c] is set when channel c reports type t
+ * (sy_event_type_allowed reads it). */
+extern const uint32_t sy_channel_event_types[SY_CHANNEL__COUNT];
+_Static_assert(SY_EVENT_TYPE__COUNT <= 32, "a channel's types are bits of a uint32_t");
+
+/* True when a channel reports this event type (email may be opened, voice answered); false
+ * for a value out of range. Inline: the rules ask it of every event. */
+static inline bool sy_event_type_allowed(sy_channel_t channel, sy_event_type_t type) {
+    /* no assert: total over every value */
+    if ((unsigned)channel >= SY_CHANNEL__COUNT || (unsigned)type >= SY_EVENT_TYPE__COUNT)
+        return false;
+    return (sy_channel_event_types[channel] >> (unsigned)type & 1u) != 0;
+}
 
 #endif
