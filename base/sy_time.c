@@ -38,8 +38,6 @@ int sy_time_days_in_month(int64_t y, int m) {
     return m == 2 && sy_time_is_leap(y) ? 29 : days[m - 1];
 }
 
-bool sy_time_in_bounds(int64_t ms) { return ms >= SY_TIME_MIN_MS && ms <= SY_TIME_MAX_MS; }
-
 int64_t sy_time_add_ms(int64_t at_ms, int64_t after_ms) {
     int64_t sum;
     if (!__builtin_add_overflow(at_ms, after_ms, &sum))

@@ -149,6 +149,7 @@ static sy_err_t read_action(codec_t *codec, codec_rd_t *r, sy_action_t *a, bool 
     a->node_id = codec_rd_string(r);
     a->occurrence = codec_rd_int(r);
     a->tracking_number = codec_rd_opt_string(r);
+    a->contact_id_len = a->journey_id_len = 0; /* not given: the rules measure them */
     err = read_kvs(r, "ActionCommand", "params", a->params, SY_ACTION_PARAMS_MAX,
                    &a->params_count, errbuf, errbuf_size);
     if (err != SY_OK || r->bad)
@@ -174,6 +175,7 @@ static void read_decision(codec_rd_t *r, sy_decision_t *d) {
     d->cause = (sy_cause_t)codec_rd_int(r);
     d->cause_event_id = codec_rd_opt_string(r);
     d->decided_at_ms = codec_rd_long(r);
+    d->contact_id_len = d->journey_id_len = 0; /* not given: the rules measure them */
 }
 
 static void read_contact_update(codec_rd_t *r, sy_contact_update_t *u) {

@@ -335,7 +335,8 @@ typedef union codec_any_record {
  * events, decisions and actions take ids_len, the lengths of the record's ids
  * (CODEC_EVENT_IDS, CODEC_DECISION_IDS or CODEC_ACTION_IDS of them, in the order above):
  * read when ids_measured (the fused reader measured them), else measured into it for the
- * writer. */
+ * writer (a decision's or action's contact and journey ids: their lengths the record
+ * gives, when not 0). */
 sy_err_t codec_rules_event(const sy_event_t *rec, size_t *ids_len, bool ids_measured,
                            char *errbuf, size_t errbuf_size);
 sy_err_t codec_rules_profile_update(const sy_profile_update_t *rec, char *errbuf,

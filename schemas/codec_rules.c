@@ -52,14 +52,22 @@ typedef struct rules_ids {
 } rules_ids_t;
 
 /* rules_id_len of the id at index at of ids' record: its length from ids->len when
- * measured, else strlen(id) (0 for NULL), kept there. */
-static inline sy_err_t rules_id_kept(const rules_ids_t *ids, const char *field, const char *id,
-                                     int at, bool required) {
+ * measured, else given (the record's own length of it, 0 when not given) or strlen(id),
+ * 0 for NULL, kept there. */
+static inline sy_err_t rules_id_given(const rules_ids_t *ids, const char *field,
+                                      const char *id, int at, size_t given, bool required) {
     /* no assert: the check of every id, inline; rules_id_fail asserts */
     if (!ids->measured)
-        ids->len[at] = id ? strlen(id) : 0;
+        ids->len[at] = id == NULL ? 0 : given != 0 ? given : strlen(id);
     return rules_id_len(ids->rec, field, id, ids->len[at], required, ids->errbuf,
                         ids->errbuf_size);
+}
+
+/* rules_id_given of an id whose record gives no length of it. */
+static inline sy_err_t rules_id_kept(const rules_ids_t *ids, const char *field, const char *id,
+                                     int at, bool required) {
+    /* no assert: a one-line call of rules_id_given, which asserts on failure */
+    return rules_id_given(ids, field, id, at, 0, required);
 }
 
 static sy_err_t rules_string(const char *rec, const char *field, const char *s,
@@ -206,14 +214,16 @@ sy_err_t codec_rules_action(const sy_action_t *a, size_t *ids_len, bool ids_meas
     assert(a && ids_len);
     sy_err_t err = rules_id_kept(&ids, "action_id", a->action_id, CODEC_ACTION_ACTION_ID, true);
     if (err == SY_OK)
-        err = rules_id_kept(&ids, "contact_id", a->contact_id, CODEC_ACTION_CONTACT_ID, true);
+        err = rules_id_given(&ids, "contact_id", a->contact_id, CODEC_ACTION_CONTACT_ID,
+                             a->contact_id_len, true);
     if (err == SY_OK)
         err = rules_enum(r, "channel", (int)a->channel, SY_CHANNEL__COUNT, errbuf,
                          errbuf_size);
     if (err == SY_OK)
         err = rules_string(r, "template_id", a->template_id, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = rules_id_kept(&ids, "journey_id", a->journey_id, CODEC_ACTION_JOURNEY_ID, true);
+        err = rules_id_given(&ids, "journey_id", a->journey_id, CODEC_ACTION_JOURNEY_ID,
+                             a->journey_id_len, true);
     if (err == SY_OK)
         err = rules_id_kept(&ids, "node_id", a->node_id, CODEC_ACTION_NODE_ID, true);
     if (err == SY_OK)
@@ -227,10 +237,11 @@ sy_err_t codec_rules_decision(const sy_decision_t *d, size_t *ids_len, bool ids_
     const char *r = "RoutingDecision";
     const rules_ids_t ids = {r, ids_len, ids_measured, errbuf, errbuf_size};
     assert(d && ids_len);
-    sy_err_t err =
-        rules_id_kept(&ids, "contact_id", d->contact_id, CODEC_DECISION_CONTACT_ID, true);
+    sy_err_t err = rules_id_given(&ids, "contact_id", d->contact_id,
+                                  CODEC_DECISION_CONTACT_ID, d->contact_id_len, true);
     if (err == SY_OK)
-        err = rules_id_kept(&ids, "journey_id", d->journey_id, CODEC_DECISION_JOURNEY_ID, true);
+        err = rules_id_given(&ids, "journey_id", d->journey_id, CODEC_DECISION_JOURNEY_ID,
+                             d->journey_id_len, true);
     if (err == SY_OK)
         err = rules_id_kept(&ids, "from_node", d->from_node, CODEC_DECISION_FROM_NODE, false);
     if (err == SY_OK)

@@ -53,7 +53,7 @@ static const char *const update_op_names[SY_UPDATE_OP__COUNT] = {
 #define BIT(type) (UINT32_C(1) << (type))
 
 /* Event types each channel reports (DESIGN.md "Domain"); bit i is sy_event_type_t i. */
-static const uint32_t channel_event_types[SY_CHANNEL__COUNT] = {
+const uint32_t sy_channel_event_types[SY_CHANNEL__COUNT] = {
     [SY_CHANNEL_EMAIL] = BIT(SY_EVENT_SENT) | BIT(SY_EVENT_DELIVERED) |
                          BIT(SY_EVENT_OPENED) | BIT(SY_EVENT_CLICKED) |
                          BIT(SY_EVENT_BOUNCED) | BIT(SY_EVENT_BLOCKED) |
@@ -119,9 +119,3 @@ int sy_event_type_parse(const char *name) {
     return name_parse(event_type_names, SY_EVENT_TYPE__COUNT, name);
 }
 
-bool sy_event_type_allowed(sy_channel_t channel, sy_event_type_t type) {
-    if ((unsigned)channel >= SY_CHANNEL__COUNT || (unsigned)type >= SY_EVENT_TYPE__COUNT)
-        return false;
-    assert(SY_EVENT_TYPE__COUNT <= 32); /* a channel's types are bits of a uint32_t */
-    return (channel_event_types[channel] & BIT(type)) != 0;
-}

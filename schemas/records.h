@@ -170,6 +170,10 @@ typedef struct sy_action {
     const char *node_id;
     int32_t occurrence;
     const char *tracking_number; /* or NULL */
+    /* For the encoder, from a producer that measured them (the engine): strlen(contact_id)
+     * and strlen(journey_id), or 0: not given, the encoder measures. A length given must
+     * be the id's strlen. An initializer leaves them 0; the decoders write 0. */
+    uint16_t contact_id_len, journey_id_len;
     size_t params_count;
     sy_kv_t params[SY_ACTION_PARAMS_MAX]; /* the first params_count; the rest unspecified */
     /* With a tracking number (ActionCommand version 2; all NULL / false without one,
@@ -193,6 +197,9 @@ typedef struct sy_decision {
     sy_cause_t cause;
     const char *cause_event_id; /* NULL when a timer caused it */
     int64_t decided_at_ms;
+    /* As sy_action_t's: strlen(contact_id) and strlen(journey_id) when the producer knows
+     * them, or 0 (the encoder measures). */
+    uint16_t contact_id_len, journey_id_len;
 } sy_decision_t;
 
 /* ContactUpdate (schema id 5): a change a journey makes to a contact. */
@@ -248,7 +255,18 @@ const char *sy_update_op_name(sy_update_op_t op);
 int sy_channel_parse(const char *name);
 int sy_event_type_parse(const char *name);
 
-/* True when a channel reports this event type (email may be opened, voice answered). */
-bool sy_event_type_allowed(sy_channel_t channel, sy_event_type_t type);
+/* The event types each channel reports: bit t of [c] is set when channel c reports type t
+ * (sy_event_type_allowed reads it). */
+extern const uint32_t sy_channel_event_types[SY_CHANNEL__COUNT];
+_Static_assert(SY_EVENT_TYPE__COUNT <= 32, "a channel's types are bits of a uint32_t");
+
+/* True when a channel reports this event type (email may be opened, voice answered); false
+ * for a value out of range. Inline: the rules ask it of every event. */
+static inline bool sy_event_type_allowed(sy_channel_t channel, sy_event_type_t type) {
+    /* no assert: total over every value */
+    if ((unsigned)channel >= SY_CHANNEL__COUNT || (unsigned)type >= SY_EVENT_TYPE__COUNT)
+        return false;
+    return (sy_channel_event_types[channel] >> (unsigned)type & 1u) != 0;
+}
 
 #endif

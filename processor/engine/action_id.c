@@ -153,15 +153,16 @@ static void hex128(char out[32], uint64_t hi, uint64_t lo) {
 }
 #endif
 
-void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
-                      const char *journey_id, int32_t journey_version, const char *node_id,
-                      uint32_t occurrence, int64_t pass_at_ms) {
+void action_id_format_n(char out[ACTION_ID_BYTES], const char *contact_id,
+                        size_t contact_id_len, const char *journey_id, size_t journey_id_len,
+                        int32_t journey_version, const char *node_id, uint32_t occurrence,
+                        int64_t pass_at_ms) {
     hash2_t h = {UINT64_C(1469598103934665603), UINT64_C(0x84222325cbf29ce4)};
     char numbers[2 * ACTION_ID_DECIMAL_BYTES + 1], pass[ACTION_ID_DECIMAL_BYTES];
     assert(out && contact_id && journey_id && node_id);
     hash2_field_t fields[5] = {
-        {contact_id, strlen(contact_id)},
-        {journey_id, strlen(journey_id)},
+        {contact_id, contact_id_len ? contact_id_len : strlen(contact_id)},
+        {journey_id, journey_id_len ? journey_id_len : strlen(journey_id)},
         version_occurrence_before(numbers + sizeof numbers, journey_version, occurrence),
         {node_id, strlen(node_id)},
         {NULL, 0},
@@ -174,4 +175,12 @@ void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
     hash2_fields(&h, fields, count);
     hex128(out, sy_hash_mix64(h.a), sy_hash_mix64(h.b ^ h.a));
     out[32] = '\0';
+}
+
+void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
+                      const char *journey_id, int32_t journey_version, const char *node_id,
+                      uint32_t occurrence, int64_t pass_at_ms) {
+    /* no assert: a call of action_id_format_n, which asserts */
+    action_id_format_n(out, contact_id, 0, journey_id, 0, journey_version, node_id,
+                       occurrence, pass_at_ms);
 }

@@ -4,6 +4,7 @@
 #ifndef SY_ACTION_ID_H
 #define SY_ACTION_ID_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* 32 lower-case hex digits (128 bits) and a NUL. */
@@ -18,5 +19,12 @@
 void action_id_format(char out[ACTION_ID_BYTES], const char *contact_id,
                       const char *journey_id, int32_t journey_version, const char *node_id,
                       uint32_t occurrence, int64_t pass_at_ms);
+
+/* action_id_format for a caller that has the lengths of contact_id and journey_id: each is
+ * the id's strlen, or 0 when not known (measured here). The same id. */
+void action_id_format_n(char out[ACTION_ID_BYTES], const char *contact_id,
+                        size_t contact_id_len, const char *journey_id, size_t journey_id_len,
+                        int32_t journey_version, const char *node_id, uint32_t occurrence,
+                        int64_t pass_at_ms);
 
 #endif

@@ -20,4 +20,11 @@ bool action_id_of_pass(char out[ACTION_ID_BYTES], const char *contact_id,
                        const journey_t *journey, size_t node_index,
                        const state_instance_t *instance);
 
+/* action_id_of_pass for a caller that has the lengths of contact_id and journey->id: each
+ * the id's strlen, or 0 when not known (see action_id_format_n). */
+bool action_id_of_pass_n(char out[ACTION_ID_BYTES], const char *contact_id,
+                         size_t contact_id_len, const journey_t *journey,
+                         size_t journey_id_len, size_t node_index,
+                         const state_instance_t *instance);
+
 #endif

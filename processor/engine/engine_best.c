@@ -104,14 +104,26 @@ static sy_err_t best_probe(engine_walk_t *w, const journey_send_t *one, bool sup
  * word, under 24 bytes each. */
 #define BEST_LIST_BYTES 160
 
+/* sy_str_put of the one-character string c at list[at] (BEST_LIST_BYTES), without
+ * measuring it: the same bytes and result. */
+static size_t best_list_put_char(char *list, size_t at, char c) {
+    assert(c != '\0');
+    if (at + 1 < BEST_LIST_BYTES) {
+        list[at] = c;
+        list[at + 1] = '\0';
+    } else if (at < BEST_LIST_BYTES) {
+        list[at] = '\0'; /* no room for c: truncated before it */
+    }
+    return at + 1;
+}
+
 /* Append "sep channel=what" to list (BEST_LIST_BYTES). */
 static void best_list_add(char *list, size_t *used, char sep, sy_channel_t c,
                           const char *what) {
     assert(*used < BEST_LIST_BYTES);
-    const char sep_text[2] = {sep, '\0'};
-    size_t end = sy_str_put(list, BEST_LIST_BYTES, *used, sep_text);
+    size_t end = best_list_put_char(list, *used, sep);
     end = sy_str_put(list, BEST_LIST_BYTES, end, sy_channel_name(c));
-    end = sy_str_put(list, BEST_LIST_BYTES, end, "=");
+    end = best_list_put_char(list, end, '=');
     end = sy_str_put(list, BEST_LIST_BYTES, end, what);
     *used = end < BEST_LIST_BYTES ? end : BEST_LIST_BYTES - 1;
 }

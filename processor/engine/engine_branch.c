@@ -75,7 +75,8 @@ static bool refers_to_message(const engine_walk_t *w, const journey_branch_t *b,
     assert(b->message_node < w->journey->nodes_count);
     char id[ACTION_ID_BYTES];
     if (ev->message_id &&
-        action_id_of_pass(id, w->contact_id, w->journey, b->message_node, &w->instance))
+        action_id_of_pass_n(id, w->contact_id, w->contact_id_len, w->journey,
+                            w->journey_id_len, b->message_node, &w->instance))
         return strcmp(id, ev->message_id) == 0;
     return ev->journey_id && ev->node_id && strcmp(ev->journey_id, w->journey->id) == 0 &&
            strcmp(ev->node_id, w->journey->nodes[b->message_node].id) == 0;

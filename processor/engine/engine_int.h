@@ -110,6 +110,10 @@ typedef struct engine_walk {
     int32_t partition;
     const char *contact_id;
     const journey_t *journey;
+    /* strlen(contact_id) and strlen(journey->id) when the walk's instance key gave them (a
+     * walk on an event or a timer), else 0: handed to the sink's records, which measure
+     * an id whose length is 0. 0 in a walk that changes its contact_id (a scan's). */
+    uint16_t contact_id_len, journey_id_len;
     state_instance_t instance;
     sy_cause_t cause;
     const sy_event_t *event; /* what caused the walk; NULL for timers */

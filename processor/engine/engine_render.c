@@ -70,6 +70,8 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     a.journey_version = w->journey->version;
     a.node_id = node->id;
     a.occurrence = (int32_t)w->instance.occurrence;
+    a.contact_id_len = w->contact_id_len;
+    a.journey_id_len = w->journey_id_len;
     if (!task && w->best_chosen) { /* a best-channel send: the channel the gate picked */
         a.channel = w->best_channel;
         a.template_id = send->templates[w->best_channel];
@@ -81,8 +83,9 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
         w->instance.looped_send = (uint16_t)(node - w->journey->nodes + 1);
         w->instance.looped_send_at_ms = w->t;
     }
-    action_id_format(action_id, w->contact_id, w->journey->id, w->journey->version,
-                     node->id, w->instance.occurrence, on_loop ? w->t : ACTION_ID_ONE_PASS);
+    action_id_format_n(action_id, w->contact_id, w->contact_id_len, w->journey->id,
+                       w->journey_id_len, w->journey->version, node->id,
+                       w->instance.occurrence, on_loop ? w->t : ACTION_ID_ONE_PASS);
     /* The number first: the params may carry its click-to-call link. */
     sy_err_t err = SY_OK;
     w->engine->call_link[0] = '\0';

@@ -26,6 +26,8 @@ static sy_err_t decision_emit(engine_walk_t *w, int from, const char *to_node,
         .cause = w->cause,
         .cause_event_id = w->event ? w->event->event_id : NULL,
         .decided_at_ms = w->t,
+        .contact_id_len = w->contact_id_len,
+        .journey_id_len = w->journey_id_len,
     };
     return w->engine->sink.decision(w->engine->sink.ctx, &d);
 }

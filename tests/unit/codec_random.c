@@ -134,6 +134,7 @@ void gen_action(gen_t *g, sy_action_t *a) {
 }
 
 void gen_decision(gen_t *g, sy_decision_t *d) {
+    memset(d, 0, sizeof *d);
     d->contact_id = gen_id(g);
     d->journey_id = gen_id(g);
     d->journey_version = gen_int(g);

@@ -105,3 +105,29 @@ Test(action_id, fields_of_every_length_give_the_reference_id) {
         cr_assert(eq(str, got, want), "length %zu", len);
     }
 }
+
+/* The lengths that matter for action_id_format_n: not given (0), a short id, and the
+ * length prefix's turn from one byte to two (255, 256: ids are shorter, the hash is not). */
+Test(action_id, lengths_given_make_the_same_id_as_measured) {
+    static const size_t lens[] = {1, 2, 128, 255, 256};
+    static char contact[300], journey[300];
+    char want[ACTION_ID_BYTES], got[ACTION_ID_BYTES];
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t n = lens[i], m = lens[sizeof lens / sizeof lens[0] - 1 - i];
+        memset(contact, 'c', n);
+        contact[n] = '\0';
+        memset(journey, 'j', m);
+        journey[m] = '\0';
+        action_id_format(want, contact, journey, 3, "node", 2, ACTION_ID_ONE_PASS);
+        action_id_format_n(got, contact, n, journey, m, 3, "node", 2, ACTION_ID_ONE_PASS);
+        cr_assert(eq(str, got, want), "contact of %zu bytes, journey of %zu", n, m);
+        action_id_format_n(got, contact, 0, journey, m, 3, "node", 2, ACTION_ID_ONE_PASS);
+        cr_assert(eq(str, got, want), "contact not given, journey of %zu", m);
+        action_id_format_n(got, contact, n, journey, 0, 3, "node", 2, -5);
+        action_id_format(want, contact, journey, 3, "node", 2, -5);
+        cr_assert(eq(str, got, want), "contact of %zu bytes, journey not given", n);
+    }
+    action_id_format_n(got, "c1", 2, "coffee_email_promo", 18, 1, "promo_email", 1,
+                       ACTION_ID_ONE_PASS);
+    cr_assert(eq(str, got, "815fda55bf07f0f34a1a35ff08194890")); /* the pinned id */
+}
