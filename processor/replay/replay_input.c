@@ -78,9 +78,7 @@ void replay_input_close(replay_input_t *in) {
     free(in);
 }
 
-/* The next record, going on to the next recording at the end of one. SY_ERR_NOT_FOUND at
- * the end of the input. */
-static sy_err_t input_next(replay_input_t *in, recording_record_t *rec, char *errbuf,
+sy_err_t replay_input_next(replay_input_t *in, recording_record_t *rec, char *errbuf,
                            size_t errbuf_size) {
     while (in->topic) {
         sy_err_t err = topic_reader_next(in->topic, rec, errbuf, errbuf_size);
@@ -110,8 +108,7 @@ static sy_err_t input_next(replay_input_t *in, recording_record_t *rec, char *er
     }
 }
 
-/* How much of the input is read, 0..1; negative when unknown. */
-static double input_done(const replay_input_t *in) {
+double replay_input_done(const replay_input_t *in) {
     uint64_t read = 0, total = 0;
     if (in->topic) {
         topic_reader_progress(in->topic, &read, &total);
@@ -121,8 +118,7 @@ static double input_done(const replay_input_t *in) {
     return in->bytes_total ? (double)(in->bytes_done + read) / (double)in->bytes_total : -1.0;
 }
 
-/* One record to every driver; the first driver's fault makes the dead letter. */
-static sy_err_t drive_record(const recording_record_t *rec, simulate_t *const *sims,
+sy_err_t replay_drive_record(const recording_record_t *rec, simulate_t *const *sims,
                              size_t sims_count, replay_dead_letter_fn *dead_letter,
                              void *ctx, replay_stats_t *stats, char *errbuf,
                              size_t errbuf_size) {
@@ -168,14 +164,14 @@ sy_err_t replay_drive(replay_input_t *in, simulate_t *const *sims, size_t sims_c
     sy_err_t err;
     if (progress_out)
         progress_init(&progress, progress_out, "replay");
-    while ((err = input_next(in, &rec, errbuf, errbuf_size)) == SY_OK) {
+    while ((err = replay_input_next(in, &rec, errbuf, errbuf_size)) == SY_OK) {
         stats->records++;
-        err = drive_record(&rec, sims, sims_count, dead_letter, ctx, stats, errbuf,
+        err = replay_drive_record(&rec, sims, sims_count, dead_letter, ctx, stats, errbuf,
                            errbuf_size);
         if (err != SY_OK)
             break;
         if (progress_out)
-            progress_update(&progress, stats->records, input_done(in));
+            progress_update(&progress, stats->records, replay_input_done(in));
     }
     if (err == SY_ERR_NOT_FOUND)
         err = SY_OK;
