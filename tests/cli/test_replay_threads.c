@@ -2,8 +2,8 @@
  * recording of the load generator (3000 contacts over 4 partitions, timers left to fire
  * after the input): the same output bytes, summary and campaign report; with a damaged
  * record in the middle, the same dead letter; and with a second recording that turns out
- * cut when the replay reaches it, the same error, exit code and partial output. No
- * broker. */
+ * cut when the replay reaches it, or an output that cannot be written, the same error,
+ * exit code and partial output. No broker. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
@@ -149,4 +149,19 @@ Test(replay_threads, a_second_recording_found_cut_fails_as_with_one_worker) {
     long lines = strtol(text, &end, 10);
     cr_assert(eq(int, end != text && *end == '\n', 1), "not a count: %s", text);
     cr_assert_gt(lines, 1000, "little partial output: %ld lines", lines);
+}
+
+Test(replay_threads, an_output_that_cannot_be_written_fails_as_with_one_worker) {
+    char one[TEXT_MAX];
+    recording_make();
+    int rc_one = run(SWITCHYARD_BIN " replay --journeys " JOURNEYS " --recording load.rec"
+                                    " --out /dev/full --threads 1");
+    lines_with("switchyard replay:", one, sizeof one);
+    int rc_three = run(SWITCHYARD_BIN " replay --journeys " JOURNEYS " --recording load.rec"
+                                      " --out /dev/full --threads 3");
+    lines_with("switchyard replay:", want, sizeof want);
+    cr_assert(eq(int, rc_one, 1), "/dev/full: exit %d\n%s", rc_one, one);
+    cr_assert(eq(int, rc_three, rc_one));
+    cr_assert(ne(ptr, strstr(one, "cannot write the output"), NULL), "%s", one);
+    cr_assert(eq(str, want, one));
 }
