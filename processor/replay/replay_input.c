@@ -193,7 +193,7 @@ sy_err_t replay_drive(replay_input_t *in, simulate_t *const *sims, size_t sims_c
                            errbuf_size);
         if (err != SY_OK)
             break;
-        if (progress_out)
+        if (progress_out && progress.enabled) /* not a terminal: input_done is not asked */
             progress_update(&progress, stats->records, input_done(in));
     }
     if (err == SY_ERR_NOT_FOUND)

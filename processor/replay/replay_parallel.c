@@ -409,7 +409,7 @@ static sy_err_t block_read(replay_parallel_t *par, replay_block_t *b, replay_inp
         if (err != SY_OK)
             return err;
         stats->records++;
-        if (progress)
+        if (progress && progress->enabled) /* not a terminal: nothing to draw */
             progress_update(progress, stats->records, replay_input_done(in));
     }
     return SY_OK;
