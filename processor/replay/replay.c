@@ -1,7 +1,7 @@
 /* replay.c — `switchyard replay` into its output: JSON lines (output_json.h) or the
  * config's output topics (output_kafka.h), dead letters included, through the event-time
- * driver of simulate.h. Not the input loop (replay_input.c), not what-if
- * (replay_what_if.c). */
+ * driver of simulate.h, or through --threads workers of it (replay_parallel.c). Not the
+ * input loop (replay_input.c), not what-if (replay_what_if.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

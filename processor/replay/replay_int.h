@@ -1,5 +1,6 @@
-/* replay_int.h — what replay.c and replay_what_if.c share: the input (recording files in
- * turn, or a topic range) and the loop that feeds its records to one or more drivers. */
+/* replay_int.h — what replay.c, replay_what_if.c and replay_parallel.c share: the input
+ * (recording files in turn, or a topic range), the loop that feeds its records to one or
+ * more drivers, and the workers that run the partitions in parallel. */
 #ifndef SY_REPLAY_INT_H
 #define SY_REPLAY_INT_H
 
