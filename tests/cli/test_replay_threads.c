@@ -165,3 +165,15 @@ Test(replay_threads, an_output_that_cannot_be_written_fails_as_with_one_worker) 
     cr_assert(ne(ptr, strstr(one, "cannot write the output"), NULL), "%s", one);
     cr_assert(eq(str, want, one));
 }
+
+Test(replay_threads, threads_out_of_1_to_64_is_bad_usage) {
+    const char *bad[] = {"0", "65", "x", "2x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char command[512];
+        snprintf(command, sizeof command, SWITCHYARD_BIN " replay --journeys " JOURNEYS
+                 " --recording none.rec --threads %s", bad[i]);
+        int rc = run(command);
+        cr_assert(eq(int, rc, 2), "--threads %s: exit %d\n%s", bad[i], rc, text);
+        cr_assert(ne(ptr, strstr(text, "--threads takes 1..64"), NULL), "%s", text);
+    }
+}
