@@ -35,7 +35,7 @@ static const struct option args_options[] = {
     ARG("partitions"), ARG("from-offset"), ARG("from-time"), ARG("to-offset"),
     ARG("to-time"),   ARG("bootstrap"), ARG("out"),       ARG("config"),
     ARG("state-dir"), ARG("until"),     ARG("what-if"),   ARG("map"),
-    ARG("events-partitions"),
+    ARG("events-partitions"), ARG("threads"),
     {"json", no_argument, NULL, 0}, {"report", no_argument, NULL, 0}, {0}};
 #undef ARG
 
@@ -86,6 +86,12 @@ static int run_option(cli_replay_args_t *a, const char *option, const char *valu
         if (*end || end == value || n < 1 || n > STATE_PARTITIONS_MAX)
             return args_fail("--events-partitions takes 1..4096", value);
         a->conf.events_partitions = (int32_t)n;
+    } else if (strcmp(option, "--threads") == 0) {
+        char *end;
+        long n = strtol(value, &end, 10);
+        if (*end || end == value || n < 1 || n > REPLAY_THREADS_MAX)
+            return args_fail("--threads takes 1..64", value);
+        a->conf.threads = (int)n;
     } else if (strcmp(option, "--until") == 0) {
         simulate_conf_t until = {0};
         if (!simulate_until_parse(value, &until))

@@ -3,7 +3,8 @@
  * text of its frame, written straight from the struct), so the lines show exactly what the
  * Kafka output would carry (docs/records.md). Lines are gathered in a buffer and written
  * together (to a terminal, each as it comes); the file has them all once output_json_close
- * returns. Nothing here reads a clock. */
+ * returns; or, for a memory output, in a buffer the caller reads. Nothing here reads a
+ * clock. */
 #include "output_json.h"
 
 #include <assert.h>
@@ -23,8 +24,14 @@
  * than an fwrite and an fputc for each. A line longer than this goes on its own. */
 #define OUTPUT_JSON_BUFFER_BYTES (64 * 1024)
 
+/* A memory output's first buffer; it doubles as lines come (a replay block's lines). */
+#define OUTPUT_JSON_MEMORY_BYTES (256 * 1024)
+
 struct output_json {
-    FILE *file;    /* owned, unless it is stdout */
+    FILE *file;    /* owned, unless it is stdout; NULL for a memory output */
+    char *memory;  /* owned: a memory output's lines, memory_used of memory_cap bytes */
+    size_t memory_used;
+    size_t memory_cap;
     codec_t *codec; /* owned */
     size_t used;   /* bytes of lines waiting in buffer */
     bool terminal; /* file is one: a line goes out as it comes, as stdio's own would */
@@ -56,6 +63,58 @@ sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
     return SY_OK;
 }
 
+sy_err_t output_json_open_memory(output_json_t **out, char *errbuf, size_t errbuf_size) {
+    output_json_t *o = calloc(1, sizeof *o);
+    sy_err_t err = o ? codec_open(&o->codec, errbuf, errbuf_size) : SY_ERR_NOMEM;
+    if (o && err == SY_OK && !(o->memory = malloc(OUTPUT_JSON_MEMORY_BYTES)))
+        err = SY_ERR_NOMEM;
+    if (err != SY_OK) {
+        if (err == SY_ERR_NOMEM)
+            snprintf(errbuf, errbuf_size, "out of memory");
+        output_json_close(o, NULL, 0);
+        return err;
+    }
+    o->memory_cap = OUTPUT_JSON_MEMORY_BYTES;
+    *out = o;
+    return SY_OK;
+}
+
+const char *output_json_memory(const output_json_t *o, size_t *len) {
+    assert(o && !o->file);
+    *len = o->memory_used;
+    return o->memory;
+}
+
+void output_json_memory_clear(output_json_t *o) {
+    assert(o && !o->file);
+    o->memory_used = 0;
+}
+
+/* Append len bytes to a memory output, and a newline when newline is set, growing it by
+ * doubling. */
+static sy_err_t json_memory_add(output_json_t *o, const char *text, size_t len,
+                                bool newline) {
+    assert(o->memory_used <= o->memory_cap);
+    size_t need = len + newline;
+    if (need > o->memory_cap - o->memory_used) {
+        size_t cap = o->memory_cap;
+        while (need > cap - o->memory_used)
+            cap *= 2;
+        char *grown = realloc(o->memory, cap);
+        if (!grown) {
+            snprintf(o->error, sizeof o->error, "out of memory");
+            return SY_ERR_NOMEM;
+        }
+        o->memory = grown;
+        o->memory_cap = cap;
+    }
+    memcpy(o->memory + o->memory_used, text, len);
+    if (newline)
+        o->memory[o->memory_used + len] = '\n';
+    o->memory_used += need;
+    return SY_OK;
+}
+
 /* Hand the lines waiting in the buffer to the file. */
 static void json_flush(output_json_t *o) {
     assert(o->used <= sizeof o->buffer);
@@ -69,6 +128,9 @@ static sy_err_t json_line(output_json_t *o, sy_err_t err, const char *json, size
     assert(o && (json || err != SY_OK));
     if (err != SY_OK)
         return err;
+    if (!o->file) {
+        return json_memory_add(o, json, len, true);
+    }
     if (len + 1 > sizeof o->buffer - o->used) {
         json_flush(o);
         if (len + 1 > sizeof o->buffer) { /* longer than the buffer: on its own */
@@ -139,6 +201,30 @@ sy_err_t output_json_dead_letter(output_json_t *o, const sy_dead_letter_t *dead_
     return err;
 }
 
+sy_err_t output_json_lines(output_json_t *o, const char *lines, size_t len, char *errbuf,
+                           size_t errbuf_size) {
+    assert(o && (lines || len == 0));
+    sy_err_t err = SY_OK;
+    if (!o->file) {
+        err = json_memory_add(o, lines, len, false);
+    } else if (len > sizeof o->buffer - o->used) {
+        json_flush(o);
+        if (len > sizeof o->buffer)
+            fwrite(lines, 1, len, o->file);
+        else
+            memcpy(o->buffer, lines, len);
+        o->used = len > sizeof o->buffer ? 0 : len;
+    } else {
+        memcpy(o->buffer + o->used, lines, len);
+        o->used += len;
+    }
+    if (o->file && o->terminal)
+        json_flush(o);
+    if (err != SY_OK)
+        snprintf(errbuf, errbuf_size, "%s", o->error);
+    return err;
+}
+
 const char *output_json_error(const output_json_t *o) {
     return o->error;
 }
@@ -146,6 +232,12 @@ const char *output_json_error(const output_json_t *o) {
 sy_err_t output_json_close(output_json_t *o, char *errbuf, size_t errbuf_size) {
     if (!o)
         return SY_OK;
+    if (!o->file) {
+        codec_close(o->codec);
+        free(o->memory);
+        free(o);
+        return SY_OK;
+    }
     json_flush(o);
     bool failed = fflush(o->file) != 0 || ferror(o->file);
     if (o->file != stdout)

@@ -19,6 +19,24 @@ typedef struct output_json output_json_t;
 sy_err_t output_json_open(output_json_t **out, const char *path, char *errbuf,
                           size_t errbuf_size);
 
+/* Lines kept in memory instead of a file, for a caller that hands them on in its own order
+ * (replay's workers, replay_parallel.c): output_json_memory reads them. *out is set only
+ * on success. Errors: SY_ERR_NOMEM. */
+sy_err_t output_json_open_memory(output_json_t **out, char *errbuf, size_t errbuf_size);
+
+/* The lines a memory output holds (*len bytes, each line ending in '\n'): borrowed, good
+ * until the next line or output_json_memory_clear. */
+const char *output_json_memory(const output_json_t *out, size_t *len);
+
+/* Drop the lines a memory output holds, keeping its buffer for the next ones. */
+void output_json_memory_clear(output_json_t *out);
+
+/* Add len bytes of whole lines already rendered (another output's output_json_memory),
+ * as they are: to a file output, lines in the order they come. Errors: SY_ERR_NOMEM (a
+ * memory output that cannot grow). */
+sy_err_t output_json_lines(output_json_t *out, const char *lines, size_t len, char *errbuf,
+                           size_t errbuf_size);
+
 /* An engine sink writing to out (its ctx is out, borrowed: out must outlive the engine).
  * A sink call fails with the encoder's error; output_json_error says why. */
 engine_sink_t output_json_sink(output_json_t *out);
@@ -31,7 +49,7 @@ sy_err_t output_json_dead_letter(output_json_t *out, const sy_dead_letter_t *dea
 const char *output_json_error(const output_json_t *out);
 
 /* Write the lines still waiting, flush and close the file (never stdout), then free out,
- * also on error. SY_ERR_IO when some line could not be written.
+ * also on error (a memory output is freed). SY_ERR_IO when some line could not be written.
  * output_json_close(NULL, ...) is a no-op. */
 sy_err_t output_json_close(output_json_t *out, char *errbuf, size_t errbuf_size);
 

@@ -1,9 +1,10 @@
 /* replay.c — `switchyard replay` into its output: JSON lines (output_json.h) or the
  * config's output topics (output_kafka.h), dead letters included, through the event-time
- * driver of simulate.h. Not the input loop (replay_input.c), not what-if
- * (replay_what_if.c). */
+ * driver of simulate.h, or through --threads workers of it (replay_parallel.c). Not the
+ * input loop (replay_input.c), not what-if (replay_what_if.c). */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "output_json.h"
 #include "output_kafka.h"
@@ -125,6 +126,33 @@ static sy_err_t calls_partitions(const replay_conf_t *conf, const replay_input_t
     return SY_ERR_CONFIG;
 }
 
+/* The workers of the run: conf->threads, or the online CPU count capped at 4; never more
+ * than the partitions. One for what stays on one driver: a state directory (a store
+ * continued in place), the Kafka output (its producer keeps the order it is handed), call
+ * tracking (its pools are shared among partitions). */
+static int replay_threads(const replay_conf_t *conf, const simulate_conf_t *sim_conf) {
+    if (conf->state_dir || conf->output_config || sim_conf->calls)
+        return 1;
+    long threads = conf->threads;
+    if (threads <= 0) {
+        threads = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = threads < 1 ? 1 : threads > 4 ? 4 : threads;
+    }
+    if (threads > REPLAY_THREADS_MAX)
+        threads = REPLAY_THREADS_MAX;
+    return threads > conf->partitions ? (int)conf->partitions : (int)threads;
+}
+
+/* Open the driver, or threads workers of drivers (replay_parallel.c). */
+static sy_err_t drivers_open(simulate_t **sim, replay_parallel_t **par,
+                             const simulate_conf_t *sim_conf, int threads, char *errbuf,
+                             size_t errbuf_size) {
+    if (threads > 1)
+        return replay_parallel_open(par, sim_conf, threads, sim_conf->report, errbuf,
+                                    errbuf_size);
+    return simulate_open(sim, sim_conf, errbuf, errbuf_size);
+}
+
 sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_stage_t *stage,
                     char *errbuf, size_t errbuf_size) {
     replay_output_t out = {0};
@@ -141,6 +169,7 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
                                            errbuf_size);
     replay_input_t *input = NULL;
     simulate_t *sim = NULL;
+    replay_parallel_t *par = NULL;
     *stats = (replay_stats_t){0};
     *stage = REPLAY_STAGE_OPEN;
     if (err == SY_OK)
@@ -148,22 +177,28 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
     if (err == SY_OK && sim_conf.calls)
         err = calls_partitions(conf, input, &sim_conf.calls_partitions, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = simulate_open(&sim, &sim_conf, errbuf, errbuf_size);
+        err = drivers_open(&sim, &par, &sim_conf, replay_threads(conf, &sim_conf), errbuf,
+                           errbuf_size);
     if (err == SY_OK)
         err = out_open(&out, conf, errbuf, errbuf_size);
     if (err == SY_OK) {
         *stage = REPLAY_STAGE_RUN;
-        err = replay_drive(input, &sim, 1, out_dead_letter, &out, conf->progress, stats,
-                           errbuf, errbuf_size);
+        err = par ? replay_parallel_drive(par, input, out.json, conf->progress, stats,
+                                          errbuf, errbuf_size)
+                  : replay_drive(input, &sim, 1, out_dead_letter, &out, conf->progress,
+                                 stats, errbuf, errbuf_size);
         if (err != SY_OK)
             out_reason(&out, errbuf, errbuf_size);
     }
     if (out.json || out.kafka)
         err = out_close(&out, err, errbuf, errbuf_size);
     if (err == SY_OK && conf->report)
-        err = campaign_report_write(&report, simulate_journeys(sim), conf->report_json,
-                                    conf->report, errbuf, errbuf_size);
+        err = campaign_report_write(&report,
+                                    par ? replay_parallel_journeys(par)
+                                        : simulate_journeys(sim),
+                                    conf->report_json, conf->report, errbuf, errbuf_size);
     campaign_report_deinit(&report);
+    replay_parallel_close(par);
     simulate_close(sim);
     simulate_settings_free(&settings);
     replay_input_close(input);

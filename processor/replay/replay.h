@@ -16,6 +16,10 @@
 #include "sy_error.h"
 #include "topic_reader.h"
 
+/* Most workers --threads takes: more than the cores of any box replay runs on (a worker
+ * is a byte in a block's record table). */
+#define REPLAY_THREADS_MAX 64
+
 typedef struct replay_conf {
     const char *journeys_dir;         /* borrowed */
     const char *const *recordings;    /* read in this order; borrowed */
@@ -29,6 +33,10 @@ typedef struct replay_conf {
     const sy_config_t *output_config; /* not NULL: produce to its output topics instead */
     const char *output_bootstrap;     /* overrides the output config's bootstrap, or NULL */
     const char *state_dir;            /* NULL: fresh in-memory state. Borrowed */
+    /* Workers running the partitions in parallel (the output is the same bytes): 0, the
+     * online CPU count capped at 4; 1, one driver on this thread. A run with state_dir,
+     * an output config (Kafka output) or call tracking uses one whatever this says. */
+    int threads;
     int32_t partitions;               /* partitions of the driver: 1 + the highest one read */
     /* The partition count of the events topic the input comes from: call tracking shares
      * each pool among that many partitions, as the service does. 0: unknown (with a

@@ -182,6 +182,16 @@ void simulate_close(simulate_t *s) {
     free(s);
 }
 
+int64_t simulate_latest_ms(const simulate_t *s) {
+    return s->latest_ms;
+}
+
+void simulate_latest_raise(simulate_t *s, int64_t latest_ms) {
+    assert(s);
+    if (latest_ms > s->latest_ms)
+        s->latest_ms = latest_ms;
+}
+
 const journey_set_t *simulate_journeys(const simulate_t *s) {
     return s->journeys;
 }
@@ -445,6 +455,8 @@ static sy_err_t sim_fire_until(simulate_t *s, int64_t limit_ms, char *errbuf,
             break;
         size_t fired = 0;
         s->sink_error[0] = '\0';
+        if (s->conf.on_timer_firing)
+            s->conf.on_timer_firing(s->conf.firing_ctx, best, next[best]);
         if (next[best] > state_store_stream_time_get(s->store, best))
             state_store_stream_time_set(s->store, best, next[best]);
         err = engine_fire_timers(s->engine, best, next[best], &fired, errbuf, errbuf_size);

@@ -57,6 +57,12 @@ typedef struct simulate_conf {
     /* The partitions call tracking shares each pool among (engine_calls_owner): the
      * events topic's count; 0: partitions. */
     int32_t calls_partitions;
+    /* Not NULL: called by simulate_finish before each firing of its timers, with the
+     * partition and the due time fired (firings come in due order, ties: lower partition
+     * first), so a caller merging several drivers' outputs knows where each firing's
+     * outputs start (replay_parallel.c). Called on simulate_finish's thread. */
+    void (*on_timer_firing)(void *ctx, int32_t partition, int64_t due_ms);
+    void *firing_ctx;
 } simulate_conf_t;
 
 /* What a service config sets for an offline run, as it does for the service: admission
@@ -149,6 +155,15 @@ int simulate_until_parse(const char *text, simulate_conf_t *conf);
  * conf->sink is the caller's to flush): call it once, last. Errors:
  * SY_ERR_IO when the output could not be written, SY_ERR_STATE, the engine's errors. */
 sy_err_t simulate_finish(simulate_t *sim, char *errbuf, size_t errbuf_size);
+
+/* The latest input event time sim has seen (INT64_MIN before any): what simulate_finish
+ * measures `--until end` and `+DURATION` from. */
+int64_t simulate_latest_ms(const simulate_t *sim);
+
+/* Raise sim's latest input time to latest_ms when it is later: drivers that shared one
+ * input among them by partition (replay_parallel.c) each finish from the input's latest
+ * time, as one driver would. */
+void simulate_latest_raise(simulate_t *sim, int64_t latest_ms);
 
 /* The journeys sim runs: borrowed, valid until simulate_close. */
 const journey_set_t *simulate_journeys(const simulate_t *sim);
