@@ -126,8 +126,9 @@ static sy_err_t calls_partitions(const replay_conf_t *conf, const replay_input_t
     return SY_ERR_CONFIG;
 }
 
-/* The workers of the run: conf->threads, or the online CPU count capped at 4; never more
- * than the partitions. One for what stays on one driver: a state directory (a store
+/* The workers of the run: conf->threads, or half the online CPUs (each worker's store keeps
+ * a write-back thread and RocksDB's flush busy beside it) capped at 4, at least one; never
+ * more than the partitions. One for what stays on one driver: a state directory (a store
  * continued in place), the Kafka output (its producer keeps the order it is handed), call
  * tracking (its pools are shared among partitions). */
 static int replay_threads(const replay_conf_t *conf, const simulate_conf_t *sim_conf) {
@@ -135,7 +136,7 @@ static int replay_threads(const replay_conf_t *conf, const simulate_conf_t *sim_
         return 1;
     long threads = conf->threads;
     if (threads <= 0) {
-        threads = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = sysconf(_SC_NPROCESSORS_ONLN) / 2;
         threads = threads < 1 ? 1 : threads > 4 ? 4 : threads;
     }
     if (threads > REPLAY_THREADS_MAX)
