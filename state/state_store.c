@@ -837,5 +837,6 @@ sy_err_t state_store_seal(state_store_t *s, char *errbuf, size_t errbuf_size) {
 }
 bool state_store_sealed(const state_store_t *s) { assert(s); return false; }
 sy_err_t state_store_commit_sealed(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    assert(s);
     return state_store_commit(s, errbuf, errbuf_size);
 }
