@@ -121,6 +121,7 @@ void runner_stats_get(const runner_t *r, runner_stats_t *out) {
     out->timers_fired = atomic_load(&m->total_timers_fired);
     out->duplicates = atomic_load(&m->total_duplicates);
     out->transactions = atomic_load(&m->total_transactions);
+    out->overlapped = atomic_load(&m->total_overlapped);
     out->commit_ms_total = (double)atomic_load(&m->commit_us_total) / 1000.0;
     out->commit_ms_max = (double)atomic_load(&m->commit_us_max) / 1000.0;
     for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)

@@ -257,6 +257,7 @@ typedef struct runner_offsets {
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
     uint64_t duplicates; /* input events dropped as already seen (engine_admit.h) */
+    uint64_t overlapped; /* 1: the next batch was processed while this one committed */
 } runner_counts_t;
 
 /* One output of a batch whose transaction is not begun yet (runner_held.c): its topic
@@ -322,7 +323,8 @@ struct runner {
     int64_t last_timer_scan_ms;
     /* Committed totals, read by other threads. */
     _Atomic uint64_t total_records, total_decisions, total_actions, total_contact_updates,
-        total_dead_letters, total_timers_fired, total_transactions, total_duplicates;
+        total_dead_letters, total_timers_fired, total_transactions, total_duplicates,
+        total_overlapped;
     /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;

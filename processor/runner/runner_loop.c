@@ -334,8 +334,10 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
              " transactions; %" PRIu64 " sends suppressed, %" PRIu64 " capped, %" PRIu64
              " held", s.records, s.decisions, s.actions, s.dead_letters, s.duplicates,
              s.transactions, gate.suppressed, gate.capped, gate.held);
-    log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
+    log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms; %" PRIu64
+             " commits overlapped by the next batch",
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
-             s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);
+             s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0,
+             s.overlapped);
     return SY_OK;
 }

@@ -5,8 +5,9 @@
  * begins only once this one has committed, its outputs held until then (runner_held.c),
  * so one contact's records never interleave and none is visible before the batch before
  * it. A failed commit drops both batches and rewinds the consumer to the committed
- * offsets, as a failed blocking commit drops one. Not the transaction's steps
- * (runner_txn.c). */
+ * offsets, as a failed blocking commit drops one. Also the batch's ends the loop, the
+ * rebalances and the stop ask for (runner_txn_commit, _redo, _drop, _abandon), each
+ * ending a commit on its way first. Not the transaction's steps (runner_txn.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -90,6 +91,8 @@ static sy_err_t leave(runner_t *r, runner_txn_state_t next, sy_err_t err, uint64
     runner_inflight_t *f = &r->inflight;
     assert(r->txn_state == RUNNER_TXN_COMMITTING && !f->active);
     bool failed = err != SY_OK;
+    /* Counted with the batch's totals and metrics when it committed. */
+    r->batch.overlapped = next == RUNNER_TXN_OPEN && r->batch_held;
     if (failed) {
         runner_held_drop(r);
         admin_table_zero(&f->metrics);

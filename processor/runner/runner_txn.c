@@ -1,8 +1,9 @@
-/* runner_txn.c — one Kafka transaction per batch: the outputs, the dead letters, the
- * changelog records and the consumed offsets commit together (KIP-447, with the
- * consumer's group metadata); the state store is written after, so it never runs ahead
- * of Kafka. Errors follow librdkafka's classes: retriable → retry, abortable → abort and
- * redo, fatal → stop. at_least_once commits through runner_flush.c instead. */
+/* runner_txn.c — the steps of one Kafka transaction per batch: the outputs, the dead
+ * letters, the changelog records and the consumed offsets commit together (KIP-447, with
+ * the consumer's group metadata); the state store is written after, so it never runs
+ * ahead of Kafka. Errors follow librdkafka's classes: retriable → retry, abortable →
+ * abort and redo, fatal → stop. at_least_once commits through runner_flush.c instead.
+ * When a batch ends (committed, pipelined, redone, abandoned): runner_pipeline.c. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -213,6 +214,7 @@ static void totals_add(runner_t *r) {
     atomic_fetch_add(&r->total_timers_fired, r->batch.timers_fired);
     atomic_fetch_add(&r->total_duplicates, r->batch.duplicates);
     atomic_fetch_add(&r->total_transactions, 1);
+    atomic_fetch_add(&r->total_overlapped, r->batch.overlapped);
 }
 
 static void batch_close(runner_t *r) {
