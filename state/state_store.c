@@ -830,13 +830,3 @@ void state_store_abort(state_store_t *s) {
     assert(s);
     batch_reset(s, false);
 }
-
-/* TEMP stubs */
-sy_err_t state_store_seal(state_store_t *s, char *errbuf, size_t errbuf_size) {
-    (void)errbuf; (void)errbuf_size; assert(s); return SY_OK;
-}
-bool state_store_sealed(const state_store_t *s) { assert(s); return false; }
-sy_err_t state_store_commit_sealed(state_store_t *s, char *errbuf, size_t errbuf_size) {
-    assert(s);
-    return state_store_commit(s, errbuf, errbuf_size);
-}

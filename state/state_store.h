@@ -670,11 +670,6 @@ sy_err_t state_store_commit(state_store_t *store, char *errbuf, size_t errbuf_si
 /* Drop the pending batch: reads see the last committed state again. */
 void state_store_abort(state_store_t *store);
 
-/* TEMP stubs of the sealed batch (replaced by wt-sealed). */
-sy_err_t state_store_seal(state_store_t *s, char *errbuf, size_t errbuf_size);
-bool state_store_sealed(const state_store_t *s);
-sy_err_t state_store_commit_sealed(state_store_t *s, char *errbuf, size_t errbuf_size);
-
 /* Inspection (state_inspect.c, for `switchyard inspect`): reads of committed state
  * across partitions. They scan, so they are for tools, never for the processing path. */
 

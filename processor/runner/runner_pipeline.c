@@ -74,8 +74,10 @@ static sy_err_t held_produce(runner_t *r) {
 static sy_err_t next_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_OPEN && r->batch_held && !r->inflight.active);
     rd_kafka_error_t *error = rd_kafka_begin_transaction(r->producer);
-    if (error)
+    if (error) { /* the runner stops (as when a blocking begin fails): nothing to hold */
+        runner_held_drop(r);
         return runner_txn_error(error, "begin transaction", errbuf, errbuf_size);
+    }
     runner_changelog_batch_reset(r);
     r->batch_held = false;
     if (held_produce(r) == SY_ERR_KAFKA_ABORT)
