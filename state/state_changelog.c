@@ -86,6 +86,7 @@ static sy_err_t meta_apply(state_store_t *s, int32_t partition, const uint8_t *k
         rocksdb_writebatch_delete_cf(s->batch, s->cf[CF_DEFAULT], (const char *)key, key_len);
     s->stream_time[partition] = time_ms;
     s->stream_time_state[partition] = 2;
+    state_store_partition_seen(s, partition);
     return SY_OK;
 }
 
@@ -203,6 +204,7 @@ static sy_err_t plain_apply(state_store_t *s, int cf, const uint8_t *key, size_t
 sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
                                      const uint8_t *key, size_t key_len, const uint8_t *value,
                                      size_t value_len, char *errbuf, size_t errbuf_size) {
+    assert(!s->sealed_on); /* a restore writes around the pending batch */
     if ((unsigned)cf >= CHANGELOG_CF_COUNT ||
         (cf != STATE_CHANGELOG_CF_META && changelog_cf_index[cf] == CF_DEFAULT))
         return bad_record("unknown column family", errbuf, errbuf_size);

@@ -353,7 +353,8 @@ static sy_err_t record_delete(state_store_t *s, const uint8_t *key, size_t key_l
     return SY_OK;
 }
 
-/* One record the sweep looks at: judged by the batch's value when it has one. */
+/* One record the sweep looks at: judged by a batch's value (the pending one's, else the
+ * sealed one's) when one has it. */
 static sy_err_t sweep_one(state_store_t *s, rocksdb_iterator_t *it, const uint8_t *key,
                           size_t key_len, const state_leases_sweep_t *sweep, size_t *removed) {
     uint8_t pkey[1 + STATE_LEASES_CURSOR_BYTES];
@@ -361,7 +362,7 @@ static sy_err_t sweep_one(state_store_t *s, rocksdb_iterator_t *it, const uint8_
     assert(key_len >= 4 && key_len < sizeof pkey);
     pkey[0] = LEASE_PENDING_TAG;
     memcpy(pkey + 1, key, key_len);
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, key_len + 1);
+    const pending_entry_t *e = state_store_pending_entry(s, pkey, key_len + 1);
     const uint8_t *value = e ? e->value : (const uint8_t *)rocksdb_iter_value(it, &value_len);
     if (e)
         value_len = e->value_len;

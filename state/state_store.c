@@ -1,5 +1,6 @@
-/* state_store.c — RocksDB behind state_store.h: column families, the pending batch and
- * the table of committed records per contact in front of RocksDB (instances here,
+/* state_store.c — RocksDB behind state_store.h: column families, the pending batch (and
+ * the sealed one under it, whose commit comes later) and the table of committed records
+ * per contact in front of RocksDB (instances here,
  * profiles, event ids, consent and engagement through state_store_record_read), and the options
  * chosen for this workload. Timers: state_timers.c; profiles and scans: state_profile.c. */
 #include "state_store.h"
@@ -149,6 +150,7 @@ static state_store_t *store_new(void) {
     if (!s)
         return NULL;
     state_pending_init(&s->pending);
+    state_pending_init(&s->sealed);
     state_pending_init_filter(&s->unwritten, STATE_WRITEBACK_KEY_FILTER_LOG2);
     state_pending_init_filter(&s->writing, STATE_WRITEBACK_KEY_FILTER_LOG2);
     state_offsets_init(&s->offsets_pending);
@@ -310,6 +312,7 @@ void state_store_close(state_store_t *s) {
     if (s->mem_env)
         rocksdb_env_destroy(s->mem_env);
     state_pending_deinit(&s->pending);
+    state_pending_deinit(&s->sealed);
     state_pending_deinit(&s->unwritten);
     state_pending_deinit(&s->writing);
     state_contact_table_close(s->contacts);
@@ -404,14 +407,20 @@ sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_
                                      state_instance_t *out, char *errbuf,
                                      size_t errbuf_size) {
     assert(s && key->len > key->contact_len && key->contact_len > 2);
-    /* Pending (this batch's writes, then a restore's), then the table (committed), then
-     * RocksDB (committed). */
+    /* Pending (this batch's writes, then a restore's), then the sealed batch's writes, then
+     * the table (committed), then RocksDB (committed). A restore's instances are in the
+     * pending map only with nothing sealed. */
     const uint8_t *cached = NULL;
     size_t len = 0;
     uint16_t rec;
     const pending_op_t *op = state_pending_op_get_contact(&s->pending, CF_INSTANCES, key->bytes,
                                                           key->len, key->contact_len);
     const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key->bytes, key->len);
+    if (!op && !e && s->sealed_on) {
+        op = state_pending_op_get_contact(&s->sealed, CF_INSTANCES, key->bytes, key->len,
+                                          key->contact_len);
+        e = op ? NULL : state_pending_get(&s->sealed, key->bytes, key->len);
+    }
     if (op) {
         if (op->kind != PENDING_OP_PUT) /* this version never deletes an instance */
             return SY_ERR_NOT_FOUND;
@@ -512,14 +521,15 @@ static sy_err_t committed_read(state_store_t *s, int cf, const uint8_t *key, siz
     return SY_OK;
 }
 
-/* pkey's value in the pending batch into *value and *len: false when it holds none. */
+/* pkey's value in the pending batch, else the sealed one, into *value and *len: false when
+ * neither holds one. */
 static inline bool pending_read(state_store_t *s, const uint8_t *pkey, size_t pkey_len,
                                 const uint8_t **value, size_t *len, char **owned) {
     assert(pkey && value && len && owned);
     *owned = NULL;
     *value = NULL;
     *len = 0;
-    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
+    const pending_entry_t *e = state_store_pending_entry(s, pkey, pkey_len);
     if (!e)
         return false;
     *value = e->value;
@@ -561,9 +571,8 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     *owned = NULL;
     *value = NULL;
     *len = 0;
-    const pending_op_t *op =
-        state_pending_op_get_contact(&s->pending, (uint8_t)cf, key, key_len, key_len);
-    if (op) { /* this batch's write: a put, or nothing left of the record */
+    const pending_op_t *op = state_store_op_get(s, (uint8_t)cf, key, key_len, key_len);
+    if (op) { /* a batch's write: a put, or nothing left of the record */
         *value = op->kind == PENDING_OP_PUT ? op->value : NULL;
         *len = op->kind == PENDING_OP_PUT ? op->value_len : 0;
         return SY_OK;
@@ -614,7 +623,7 @@ int64_t state_store_stream_time_get(state_store_t *s, int32_t partition) {
         return INT64_MIN;
     if (!s->stream_time_state[partition])
         stream_time_load(s, partition);
-    assert(s->stream_time_state[partition] >= 1 && s->stream_time_state[partition] <= 3);
+    assert(s->stream_time_state[partition] >= 1 && s->stream_time_state[partition] <= 4);
     return s->stream_time[partition];
 }
 
@@ -625,6 +634,7 @@ void state_store_stream_time_set(state_store_t *s, int32_t partition, int64_t ti
     if (s->stream_time_state[partition] != 3) {
         assert(s->stream_time_unwritten_count < STATE_PARTITIONS_MAX);
         s->stream_time_unwritten[s->stream_time_unwritten_count++] = partition;
+        state_store_partition_seen(s, partition);
     }
     s->stream_time[partition] = time_ms;
     s->stream_time_state[partition] = 3;
@@ -647,23 +657,39 @@ void state_store_stream_times_write(state_store_t *s) {
     s->stream_time_unwritten_count = 0;
 }
 
-/* After commit or abort, what is in memory must match what is on disk. */
-static void batch_reset(state_store_t *s, bool committed) {
+/* Both batches are dropped (an abort, or a failed commit): what is in memory must match
+ * the last commit. */
+static void batches_drop(state_store_t *s) {
     rocksdb_writebatch_clear(s->batch);
-    if (!committed)
-        state_store_timer_queues_abort(s);
+    state_store_timer_queues_abort(s);
     state_offsets_clear(&s->offsets_pending);
     state_pending_reset(&s->pending);
-    for (size_t i = 0; i < STATE_PARTITIONS_MAX; i++) {
-        if (s->stream_time_state[i] >= 2)
-            s->stream_time_state[i] = committed ? 1 : 0;
+    state_pending_reset(&s->sealed);
+    s->sealed_on = false;
+    for (int32_t i = 0; i < s->partitions_hi; i++) {
+        if (s->stream_time_state[i] >= 2) /* reloaded at the next read */
+            s->stream_time_state[i] = 0;
     }
     s->stream_time_unwritten_count = 0;
-    if (!committed && s->contacts_stale) { /* a restore's batch was dropped */
+    if (s->contacts_stale) { /* a restore's batch was dropped */
         state_contact_table_clear(s->contacts);
         s->contacts_stale = false;
     }
     assert(s->pending.ops_count == 0 && s->pending.map_count == 0);
+}
+
+/* The sealed batch committed: its stream times are the committed ones; the pending batch
+ * stays. */
+static void sealed_reset(state_store_t *s) {
+    assert(s->sealed_on);
+    rocksdb_writebatch_clear(s->batch);
+    state_offsets_clear(&s->offsets_pending);
+    state_pending_reset(&s->sealed);
+    s->sealed_on = false;
+    for (int32_t i = 0; i < s->partitions_hi; i++) {
+        if (s->stream_time_state[i] == 4)
+            s->stream_time_state[i] = 1;
+    }
 }
 
 /* The contact table's record of a write of key in column family cf: *ckey_len (the
@@ -741,28 +767,29 @@ bool state_store_contacts_warm(state_store_t *s, size_t bytes_max) {
     return state_contact_table_whole(s->contacts);
 }
 
-/* After a successful write, the batch's values are the committed ones: make them the
- * contact table's (one write per record the batch changed): the op log's, and the
+/* After a successful write, the sealed batch's values are the committed ones: make them
+ * the contact table's (one write per record the batch changed): the op log's, and the
  * instances a restore put in the pending map. */
 static void contacts_fill(state_store_t *s) {
     size_t ckey_len;
     uint16_t rec;
+    const state_pending_t *b = &s->sealed;
     if (!s->contacts)
         return;
-    assert(!s->pending.ops_lost);
+    assert(s->sealed_on && !b->ops_lost);
     if (s->contacts_stale) { /* a restore wrote around the pending batch */
         state_contact_table_clear(s->contacts);
         s->contacts_stale = false;
     }
-    for (size_t i = 0; i < s->pending.ops_count; i++) {
-        const pending_op_t *op = &s->pending.ops[i];
+    for (size_t i = 0; i < b->ops_count; i++) {
+        const pending_op_t *op = &b->ops[i];
         bool put = op->kind == PENDING_OP_PUT;
         if (write_rec(s, op->cf, op->key, op->key_len, op->contact_len, &ckey_len, &rec))
             state_contact_table_put(s->contacts, op->key, ckey_len, rec,
                                     put ? op->value : NULL, put ? op->value_len : 0);
     }
-    for (size_t i = 0; s->pending.map_count && i < s->pending.map_capacity; i++) {
-        const pending_entry_t *e = &s->pending.map[i];
+    for (size_t i = 0; b->map_count && i < b->map_capacity; i++) {
+        const pending_entry_t *e = &b->map[i];
         if (e->key && e->key_len > 2 && ((e->key[0] << 8) | e->key[1]) < STATE_PARTITIONS_MAX &&
             write_rec(s, CF_INSTANCES, e->key, e->key_len, 0, &ckey_len, &rec))
             state_contact_table_put(s->contacts, e->key, ckey_len, rec, e->value, e->value_len);
@@ -791,25 +818,43 @@ static sy_err_t commit_write(state_store_t *s, bool around, char *errbuf, size_t
     return err;
 }
 
-sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
-    /* The level is per thread: set it on the thread that writes. */
-    rocksdb_set_perf_level(rocksdb_disable);
+sy_err_t state_store_seal(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    assert(s && !s->sealed_on && !s->sealed.ops_count && !s->sealed.map_count);
     state_store_stream_times_write(s);
     if (s->pending.ops_lost) {
-        batch_reset(s, false);
         snprintf(errbuf, errbuf_size, "state store: out of memory for the pending batch");
         return SY_ERR_NOMEM;
     }
+    state_pending_t empty = s->sealed; /* reset: its memory serves the next batch */
+    s->sealed = s->pending;
+    s->pending = empty;
+    s->sealed_on = true;
+    for (int32_t i = 0; i < s->partitions_hi; i++) {
+        if (s->stream_time_state[i] == 2)
+            s->stream_time_state[i] = 4;
+    }
+    state_store_timer_queues_seal(s);
+    return SY_OK;
+}
+
+bool state_store_sealed(const state_store_t *s) {
+    assert(s);
+    return s->sealed_on;
+}
+
+sy_err_t state_store_commit_sealed(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    assert(s && s->sealed_on && !s->sealed.ops_lost);
+    /* The level is per thread: set it on the thread that writes. */
+    rocksdb_set_perf_level(rocksdb_disable);
     if (s->write_failed[0]) {
-        batch_reset(s, false);
+        batches_drop(s);
         snprintf(errbuf, errbuf_size, "%s (an earlier write failed; nothing written since)",
                  s->write_failed);
         return SY_ERR_STATE;
     }
-    assert(s->stream_time_unwritten_count == 0);
     bool around = rocksdb_writebatch_count(s->batch) > 0; /* a restore's writes */
     if (!state_store_unwritten_take(s)) {
-        batch_reset(s, false);
+        batches_drop(s);
         snprintf(errbuf, errbuf_size, "state store: out of memory for unwritten writes");
         snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
         return SY_ERR_NOMEM;
@@ -817,16 +862,28 @@ sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) 
     state_store_changelog_offsets_commit(s);
     sy_err_t err = commit_write(s, around, errbuf, errbuf_size);
     if (err != SY_OK) {
-        batch_reset(s, false);
+        batches_drop(s);
         return err;
     }
     contacts_fill(s);
     state_store_timer_queues_commit(s);
-    batch_reset(s, true);
+    sealed_reset(s);
     return SY_OK;
+}
+
+sy_err_t state_store_commit(state_store_t *s, char *errbuf, size_t errbuf_size) {
+    sy_err_t err;
+    assert(s);
+    if (s->sealed_on && (err = state_store_commit_sealed(s, errbuf, errbuf_size)) != SY_OK)
+        return err;
+    if ((err = state_store_seal(s, errbuf, errbuf_size)) != SY_OK) {
+        batches_drop(s);
+        return err;
+    }
+    return state_store_commit_sealed(s, errbuf, errbuf_size);
 }
 
 void state_store_abort(state_store_t *s) {
     assert(s);
-    batch_reset(s, false);
+    batches_drop(s);
 }

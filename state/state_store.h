@@ -2,8 +2,9 @@
  * live timer), the timer index ordered by due time (in memory, rebuilt from the
  * instances), and per-partition metadata. Writes collect in one pending
  * batch, one final write per key, that state_store_commit writes at once (after the Kafka
- * transaction committed),
- * or state_store_abort drops. Reads see the pending batch. Not thread-safe: one store per
+ * transaction committed), or state_store_abort drops; a batch may be sealed first and
+ * committed while the next one is pending (state_store_seal). Reads see the pending batch,
+ * then the sealed one. Not thread-safe: one store per
  * processing thread. */
 #ifndef SY_STATE_STORE_H
 #define SY_STATE_STORE_H
@@ -70,7 +71,8 @@ typedef struct state_timer {
     char journey_id[SY_ID_BYTES_MAX + 1];
     uint16_t node;
     int64_t node_entered_at_ms;
-    bool from_pending; /* private: where state_store_timer_next found it */
+    bool from_pending; /* private: where state_store_timer_next found it (the pending */
+    bool from_sealed;  /* batch's timers, the sealed one's, else the committed ones) */
 } state_timer_t;
 
 _Static_assert(SY_JOURNEY_NODES_MAX <= 1 << (8 * sizeof(((state_timer_t *)0)->node)),
@@ -664,10 +666,38 @@ void state_store_stream_time_set(state_store_t *store, int32_t partition, int64_
 /* Commit the pending batch: each key once, with its final value (state_store_pending_
  * each's writes), written to RocksDB with the next checkpoint (state_store_checkpoint_
  * every). SY_ERR_STATE on a write error (full disk, I/O error), SY_ERR_NOMEM when a write
- * could not be kept: the caller must stop committing; the pending batch is dropped. */
+ * could not be kept: the caller must stop committing; the pending batch is dropped. It is
+ * state_store_seal then state_store_commit_sealed; with a batch already sealed, that one
+ * is committed first (as state_store_commit_sealed: on its error both are dropped). */
 sy_err_t state_store_commit(state_store_t *store, char *errbuf, size_t errbuf_size);
 
-/* Drop the pending batch: reads see the last committed state again. */
+/* Pipelined commits: batch n is sealed at its close (after its changelog was taken from
+ * state_store_pending_each), batch n+1 is processed on top while n's Kafka transaction
+ * commits, then n is committed (state_store_commit_sealed) or both are dropped.
+ *
+ * Seal the pending batch: its stream times are written into it and it becomes the sealed
+ * batch; an empty pending batch opens on top. Every read (gets, instance reads, timers
+ * next/fire, profiles, event ids, consent, engagement, counts, leases, calls, scan
+ * cursors) sees the pending batch, then the sealed one, then the committed state; the
+ * walks of committed records (instances_scan, profiles_after, counts_scan, leases_scan,
+ * inspection) see neither batch, as they never saw the pending one. At most one batch is
+ * sealed (asserted). SY_ERR_NOMEM, nothing sealed (the pending batch left as it is, for
+ * state_store_abort), when the pending batch's log is partial. A restore
+ * (state_store_changelog_apply) writes around the pending batch only with nothing sealed
+ * (asserted). */
+sy_err_t state_store_seal(state_store_t *store, char *errbuf, size_t errbuf_size);
+
+/* Is a batch sealed? */
+bool state_store_sealed(const state_store_t *store);
+
+/* Fold the sealed batch (asserted there is one) into the committed state, with the
+ * changelog offsets set since it was sealed, as state_store_commit did a pending batch:
+ * contact table, write-back, checkpoint when due, timer queues. The pending batch stays
+ * pending and keeps reading on top (a timer of the sealed batch it fired stays fired).
+ * Errors as state_store_commit: the sealed batch is dropped then, and the pending one too. */
+sy_err_t state_store_commit_sealed(state_store_t *store, char *errbuf, size_t errbuf_size);
+
+/* Drop the pending batch and the sealed one: reads see the last committed state again. */
 void state_store_abort(state_store_t *store);
 
 /* Inspection (state_inspect.c, for `switchyard inspect`): reads of committed state
@@ -731,8 +761,11 @@ typedef sy_err_t state_changelog_op_fn(void *ctx, state_changelog_cf_t cf, int32
  * put several times gives its last value, a timer added and removed within the batch
  * gives nothing, and a delete is given only for a key that had a committed value.
  * Applying these in order gives the state the batch commits; restore's applies are not
- * included. Returns what stopped the walk (fn's error), SY_ERR_NOMEM when a write could
- * not be logged (the batch must not commit: abort it), else SY_OK. */
+ * included. After state_store_seal it walks the new pending batch (nothing, right after
+ * the seal): take a batch's walk before sealing it. A key the sealed batch put and the
+ * pending one deletes is given as a delete. Returns what stopped the walk (fn's error),
+ * SY_ERR_NOMEM when a write could not be logged (the batch must not commit: abort it),
+ * else SY_OK. */
 sy_err_t state_store_pending_each(state_store_t *store, state_changelog_op_fn *fn,
                                   void *ctx);
 
@@ -752,8 +785,10 @@ sy_err_t state_store_changelog_offset_get(state_store_t *store, int32_t partitio
                                           int64_t *offset, char *errbuf, size_t errbuf_size);
 
 /* Record in the pending batch that partition's state reflects the changelog up to offset
- * (inclusive); commits with the batch. Local bookkeeping, not a state change: it is not in
- * the op log. SY_ERR_INVALID_ARG for a partition out of range. */
+ * (inclusive); commits with the batch (with the sealed batch when one is sealed: the
+ * offsets set since the seal are its own, set once its transaction committed). Local
+ * bookkeeping, not a state change: it is not in the op log. SY_ERR_INVALID_ARG for a
+ * partition out of range. */
 sy_err_t state_store_changelog_offset_set(state_store_t *store, int32_t partition,
                                           int64_t offset);
 

@@ -43,6 +43,12 @@ struct state_store {
      * so every later commit refuses with it. */
     char write_failed[256];
     state_pending_t pending;
+    /* The sealed batch (state_store_seal): a batch whose changelog is produced and whose
+     * Kafka transaction commits while the next one is processed; reads consult it after
+     * pending. Swapped with pending at each seal, so both keep their memory. Empty (and
+     * sealed_on false) when nothing is sealed; at most one is. */
+    state_pending_t sealed;
+    bool sealed_on;
     /* Committed writes not yet in RocksDB, one final write per key, and the changelog
      * offsets they reach (state_writeback.c); the batch's own offsets wait in
      * offsets_pending until it commits. Every checkpoint_batches commits the unwritten
@@ -68,8 +74,12 @@ struct state_store {
     uint64_t timer_seq;
     uint8_t timer_bounds[STATE_PARTITIONS_MAX][2]; /* a timer iterator's upper bound */
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */
-    /* 0 unloaded, 1 clean, 2 dirty and in the batch, 3 dirty and not yet in the batch */
+    /* 0 unloaded, 1 clean, 2 dirty and in the pending batch, 3 dirty and not yet in the
+     * batch, 4 dirty and in the sealed batch (its value the memory's) */
     uint8_t stream_time_state[STATE_PARTITIONS_MAX];
+    /* One more than the highest partition with a stream time set or a timer queue loaded
+     * since the store opened: the per-batch loops over partitions stop there. */
+    int32_t partitions_hi;
     /* Partitions in state 3: every event moves its partition's time, but a batch needs to
      * write only the last time of each (state_store_stream_times_write). */
     int32_t stream_time_unwritten[STATE_PARTITIONS_MAX];
@@ -121,6 +131,36 @@ sy_err_t state_store_meta_read(state_store_t *s, int cf, const uint8_t *pkey,
                                char **owned, char *errbuf, size_t errbuf_size,
                                const char *what);
 
+/* partition has a stream time set or a timer queue loaded: partitions_hi covers it. */
+static inline void state_store_partition_seen(state_store_t *s, int32_t partition) {
+    assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
+    if (partition >= s->partitions_hi)
+        s->partitions_hi = partition + 1;
+}
+
+/* The pending map's entry of pkey as reads see it: the pending batch's, else the sealed
+ * one's, else NULL. */
+static inline const pending_entry_t *state_store_pending_entry(const state_store_t *s,
+                                                               const uint8_t *pkey,
+                                                               size_t pkey_len) {
+    /* no assert: state_pending_get asserts */
+    const pending_entry_t *e = state_pending_get(&s->pending, pkey, pkey_len);
+    return e || !s->sealed_on ? e : state_pending_get(&s->sealed, pkey, pkey_len);
+}
+
+/* The op of (cf, key) whose contact part is its first contact_len bytes as reads see it:
+ * the pending batch's, else the sealed one's, else NULL (state_pending_op_get_contact). */
+static inline const pending_op_t *state_store_op_get(const state_store_t *s, uint8_t cf,
+                                                     const uint8_t *key, size_t key_len,
+                                                     size_t contact_len) {
+    /* no assert: state_pending_op_get_contact asserts */
+    const pending_op_t *op =
+        state_pending_op_get_contact(&s->pending, cf, key, key_len, contact_len);
+    return op || !s->sealed_on
+               ? op
+               : state_pending_op_get_contact(&s->sealed, cf, key, key_len, contact_len);
+}
+
 /* Turn a RocksDB error string (freed here) into SY_ERR_STATE with a message. */
 sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size,
                                  const char *what);
@@ -162,12 +202,22 @@ bool state_timer_queue_due_by(const state_timer_queue_t *q, int64_t due_ms);
 int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len,
                           int *legacy);
 
-/* After a successful write of the pending batch (its timers still there): the loaded
- * queues take the timers the batch added and did not fire, and those it fired are gone
- * for good. */
+/* A timer of the sealed batch (key, value) fired in the pending one: q keeps a copy, to
+ * put it among the pending batch's fires when the sealed batch commits, or to drop it when
+ * both are dropped. 0 without memory (nothing kept). */
+int state_timer_queue_fired_sealed(state_timer_queue_t *q, const uint8_t *key, size_t key_len,
+                                   const uint8_t *value, size_t value_len);
+
+/* The pending batch is sealed: the fires so far are the sealed batch's. */
+void state_store_timer_queues_seal(state_store_t *s);
+
+/* After a successful write of the sealed batch (its timers still there): the loaded
+ * queues take the timers it added and did not fire, those it fired are gone for good,
+ * and those of it that the pending batch fired become the pending batch's fires. */
 void state_store_timer_queues_commit(state_store_t *s);
 
-/* The batch is dropped: the timers it fired are back in their queues. */
+/* Both batches are dropped: the timers they fired are back in their queues, and the
+ * sealed batch's timers the pending one fired are forgotten. */
 void state_store_timer_queues_abort(state_store_t *s);
 
 /* Drop partition's queue (a restore wrote its instances around the op log): the next read
@@ -219,8 +269,8 @@ char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t ke
 sy_err_t state_store_iterator_open(state_store_t *s, int cf, const rocksdb_readoptions_t *ro,
                                    rocksdb_iterator_t **out, char *errbuf, size_t errbuf_size);
 
-/* The committing batch's op log joins the unwritten writes. 0 without memory (the
- * unwritten writes are then partial: nothing may be written or read from them). */
+/* The committing batch's op log (the sealed one) joins the unwritten writes. 0 without
+ * memory (the unwritten writes are then partial: nothing may be written or read from them). */
 int state_store_unwritten_take(state_store_t *s);
 
 /* Whether the unwritten writes are due for a checkpoint (batches, or their number). */

@@ -4,9 +4,10 @@
  * timer each committed instance keeps, then kept by the commits, so firing a timer never
  * reads RocksDB. A store written by an older version also has timers in a column family
  * of their own: the rebuild reads those too, and their fires delete them there. A batch's
- * fires are kept aside until it commits (then freed) or aborts (then put back). The
- * timers' bytes come from a pool of the queue's, not one allocation each. Not the merge
- * with the batch's own timers (state_timers.c). */
+ * fires are kept aside until it commits (then freed) or aborts (then put back), those of a
+ * sealed batch apart from the pending one's. The timers' bytes come from a pool of the
+ * queue's, not one allocation each. Not the merge with the batches' own timers
+ * (state_timers.c). */
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -93,7 +94,11 @@ typedef struct item_list {
 struct state_timer_queue {
     item_list_t heap;   /* the committed timers not fired in this batch */
     item_list_t popped; /* fired in this batch: freed at commit, back at abort */
-    timer_pool_t pool;  /* the bytes of both lists' items */
+    size_t popped_sealed; /* the first ones of popped were fired in the sealed batch */
+    /* The sealed batch's timers (not committed yet) fired in the pending one: at the
+     * sealed batch's commit they join popped, at an abort they are freed. */
+    item_list_t fired_sealed;
+    timer_pool_t pool;  /* the bytes of the lists' items */
 };
 
 /* A timer key: the partition (2 bytes), the due time (8), then the ids. */
@@ -105,8 +110,9 @@ static size_t pool_class(size_t size) {
     return (size - 1) / POOL_CLASS_BYTES;
 }
 
-/* A slot of at least size bytes, or NULL without memory. */
-static uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
+/* A slot of at least size bytes, or NULL without memory. Always inline: once per timer
+ * queued. */
+__attribute__((always_inline)) static inline uint8_t *pool_alloc(timer_pool_t *pool, size_t size) {
     size_t c = pool_class(size), slot_bytes = (c + 1) * POOL_CLASS_BYTES;
     pool_slot_t *slot = pool->free[c];
     if (slot) {
@@ -182,8 +188,9 @@ static inline bool item_before(const timer_item_t *a, const timer_item_t *b) {
     return a->due_bits != b->due_bits ? a->due_bits < b->due_bits : item_less(a, b);
 }
 
-/* Room for one more item in l. 0 without memory (l unchanged). */
-static int list_reserve(item_list_t *l) {
+/* Room for one more item in l. 0 without memory (l unchanged). Always inline: in every
+ * push and fire. */
+__attribute__((always_inline)) static inline int list_reserve(item_list_t *l) {
     assert(l->count <= l->capacity);
     timer_item_t *items = sy_array_grow(l->items, &l->capacity, l->count + 1, sizeof *items, 64);
     if (!items)
@@ -192,9 +199,11 @@ static int list_reserve(item_list_t *l) {
     return 1;
 }
 
-/* A new item holding copies of key and value (in pool), or 0 without memory. */
-static int item_make(timer_pool_t *pool, timer_item_t *out, const uint8_t *key,
-                     size_t key_len, const uint8_t *value, size_t value_len, uint64_t seq) {
+/* A new item holding copies of key and value (in pool), or 0 without memory. Always
+ * inline: once per timer a commit queues. */
+__attribute__((always_inline)) static inline int
+item_make(timer_pool_t *pool, timer_item_t *out, const uint8_t *key, size_t key_len,
+          const uint8_t *value, size_t value_len, uint64_t seq) {
     assert(key_len >= KEY_DUE_END && key_len <= STATE_KEY_BYTES_MAX &&
            value_len <= STATE_VALUE_BYTES_MAX);
     out->bytes = pool_alloc(pool, key_len + value_len);
@@ -220,6 +229,7 @@ static void queue_free(state_timer_queue_t *q) {
     assert(q);
     free(q->heap.items);
     free(q->popped.items);
+    free(q->fired_sealed.items);
     pool_deinit(&q->pool);
     free(q);
 }
@@ -384,6 +394,7 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
         return err;
     }
     *out = s->timer_queues[partition] = q;
+    state_store_partition_seen(s, partition);
     return SY_OK;
 }
 
@@ -457,10 +468,66 @@ int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *k
     return 1;
 }
 
+int state_timer_queue_fired_sealed(state_timer_queue_t *q, const uint8_t *key, size_t key_len,
+                                   const uint8_t *value, size_t value_len) {
+    assert(q && key_len >= KEY_DUE_END);
+    timer_item_t item;
+    if (!list_reserve(&q->fired_sealed) ||
+        !item_make(&q->pool, &item, key, key_len, value, value_len, 1))
+        return 0;
+    q->fired_sealed.items[q->fired_sealed.count++] = item;
+    return 1;
+}
+
+void state_store_timer_queues_seal(state_store_t *s) {
+    assert(s && s->partitions_hi <= STATE_PARTITIONS_MAX);
+    for (int32_t p = 0; p < s->partitions_hi; p++) {
+        state_timer_queue_t *q = s->timer_queues[p];
+        if (q) {
+            assert(!q->popped_sealed && !q->fired_sealed.count);
+            q->popped_sealed = q->popped.count;
+        }
+    }
+}
+
+/* The sealed batch of q committed: its fires are freed, and the pending batch's fires of
+ * its timers join the pending batch's, with room in the heap to put each back at an
+ * abort. 0 without memory (the caller forgets q). */
+static int queue_commit_fires(state_store_t *s, state_timer_queue_t *q) {
+    assert(q->popped_sealed <= q->popped.count);
+    for (size_t i = 0; i < q->popped_sealed; i++)
+        item_free(q, &q->popped.items[i]);
+    q->popped.count -= q->popped_sealed;
+    if (q->popped_sealed && q->popped.count)
+        memmove(q->popped.items, q->popped.items + q->popped_sealed,
+                q->popped.count * sizeof *q->popped.items);
+    q->popped_sealed = 0;
+    size_t fired = q->fired_sealed.count, all = q->popped.count + fired;
+    if (!fired)
+        return 1;
+    timer_item_t *popped = sy_array_grow(q->popped.items, &q->popped.capacity, all,
+                                         sizeof *popped, 64);
+    if (popped)
+        q->popped.items = popped;
+    timer_item_t *heap = popped ? sy_array_grow(q->heap.items, &q->heap.capacity,
+                                                q->heap.count + all, sizeof *heap, 64)
+                                : NULL;
+    if (!heap)
+        return 0;
+    q->heap.items = heap;
+    for (size_t i = 0; i < fired; i++) { /* queued now: each in its order */
+        q->fired_sealed.items[i].seq = ++s->timer_seq;
+        q->popped.items[q->popped.count++] = q->fired_sealed.items[i];
+    }
+    assert(q->popped.count == all);
+    q->fired_sealed.count = 0;
+    return 1;
+}
+
 void state_store_timer_queues_commit(state_store_t *s) {
-    assert(!s->pending.ops_lost);
-    for (size_t p = 0; p < s->pending.heaps_count; p++) {
-        const pending_heap_t *heap = &s->pending.heaps[p];
+    assert(s->sealed_on && !s->sealed.ops_lost);
+    for (size_t p = 0; p < s->sealed.heaps_count; p++) {
+        const pending_heap_t *heap = &s->sealed.heaps[p];
         state_timer_queue_t *q = s->timer_queues[p];
         /* No queue: its first read rebuilds it from the instances just written. Without
          * memory, forget the queue: the next read rebuilds it. */
@@ -472,21 +539,23 @@ void state_store_timer_queues_commit(state_store_t *s) {
                 q = NULL;
             }
     }
-    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+    for (int32_t p = 0; p < s->partitions_hi; p++) {
         state_timer_queue_t *q = s->timer_queues[p];
-        for (size_t i = 0; q && i < q->popped.count; i++)
-            item_free(q, &q->popped.items[i]);
-        if (q)
-            q->popped.count = 0;
+        if (q && !queue_commit_fires(s, q))
+            state_store_timer_queue_forget(s, p);
     }
 }
 
 void state_store_timer_queues_abort(state_store_t *s) {
-    assert(s);
-    for (int32_t p = 0; p < STATE_PARTITIONS_MAX; p++) {
+    assert(s && s->partitions_hi <= STATE_PARTITIONS_MAX);
+    for (int32_t p = 0; p < s->partitions_hi; p++) {
         state_timer_queue_t *q = s->timer_queues[p];
-        if (!q || !q->popped.count)
+        if (!q)
             continue;
+        for (size_t i = 0; i < q->fired_sealed.count; i++)
+            item_free(q, &q->fired_sealed.items[i]);
+        q->fired_sealed.count = 0;
+        q->popped_sealed = 0;
         /* The heap had room for each before it was taken: no allocation fails here. */
         for (size_t i = 0; i < q->popped.count; i++) {
             assert(q->heap.count < q->heap.capacity);

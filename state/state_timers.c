@@ -1,8 +1,9 @@
 /* state_timers.c — the timer index: timers ordered by (partition, due time), read from
  * each partition's queue in memory (state_timer_queue.c) merged with the timers the
- * pending batch added, so a timer set earlier in the same batch fires at the right point
- * of the stream. Nothing here is written: each timer is its instance's live one, which the
- * instance's record keeps (a store written by an older version aside). */
+ * pending batch and the sealed one added, so a timer set earlier in the same batch (or the
+ * sealed one) fires at the right point of the stream. Nothing here is written: each timer
+ * is its instance's live one, which the instance's record keeps (a store written by an
+ * older version aside). */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,7 +63,8 @@ static int timer_from_entry(const uint8_t *key, size_t key_len, const uint8_t *v
 
 /* Whether timer key a (of partition's pending timers) comes before key b (of its queue):
  * their due times decide unless equal, compared in place of the bytes they are. */
-static int key_before(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+__attribute__((always_inline)) static inline int key_before(const uint8_t *a, size_t alen,
+                                                            const uint8_t *b, size_t blen) {
     /* no assert: a one-line compare of keys the caller holds */
     if (alen >= STATE_CODEC_TIMER_KEY_HEAD_BYTES && blen >= STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
         state_codec_timer_key_due(a) != state_codec_timer_key_due(b))
@@ -76,13 +78,24 @@ static sy_err_t timer_corrupt(int32_t partition, char *errbuf, size_t errbuf_siz
     return SY_ERR_STATE;
 }
 
-/* The first timer of a partition, where it is: the head of its pending timers or of its
- * queue, with the bytes of its key and value (borrowed from that source). */
+/* Where a partition's first timer is. */
+typedef enum head_source { HEAD_QUEUE, HEAD_PENDING, HEAD_SEALED } head_source_t;
+
+/* The first timer of a partition, where it is: the head of its pending timers, of the
+ * sealed batch's or of its queue, with the bytes of its key and value (borrowed from that
+ * source). */
 typedef struct timer_head {
     const uint8_t *key, *value;
     size_t key_len, value_len;
-    bool pending;
+    head_source_t source;
 } timer_head_t;
+
+/* Whether a batch's first timer p (NULL: none) is due after due_max, told from its key. */
+static inline bool entry_not_due(const pending_entry_t *p, int64_t due_max) {
+    /* no assert: a one-line test of the caller's entry */
+    return !p || (p->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
+                  state_codec_timer_key_due(p->key) > due_max);
+}
 
 /* Whether partition surely has no timer due at or before due_max: its queue is loaded, and
  * neither head is due (told from their keys' due bytes, decoding nothing). Asked once per
@@ -91,14 +104,29 @@ static inline bool timer_none_due(const state_store_t *s, int32_t partition, int
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     const pending_entry_t *p = state_pending_timer_peek(&s->pending, partition);
     const state_timer_queue_t *q = s->timer_queues[partition];
-    return q && !state_timer_queue_due_by(q, due_max) &&
-           (!p || (p->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
-                   state_codec_timer_key_due(p->key) > due_max));
+    return q && !state_timer_queue_due_by(q, due_max) && entry_not_due(p, due_max) &&
+           (!s->sealed_on || entry_not_due(state_pending_timer_peek(&s->sealed, partition),
+                                           due_max));
 }
 
-/* Partition's first timer into *h (the earlier key of the two heads; the committed one on
- * equal keys), with its key checked: SY_OK when it is due at or before due_max,
- * SY_ERR_NOT_FOUND when none is, or an error (loading its queue, or a corrupt key). */
+/* Make batch entry p (of source) h's timer when it comes before h's (none when !*found);
+ * on equal keys the one already there stays: committed, then sealed, then pending. Always
+ * inline: twice in every timer read. */
+__attribute__((always_inline)) static inline void
+head_consider(timer_head_t *h, bool *found, const pending_entry_t *p, head_source_t source) {
+    assert(h && found);
+    if (!p || (*found && !key_before(p->key, p->key_len, h->key, h->key_len)))
+        return;
+    h->key = p->key, h->key_len = p->key_len;
+    h->value = p->value, h->value_len = p->value_len;
+    h->source = source;
+    *found = true;
+}
+
+/* Partition's first timer into *h (the earliest key of the three heads; on equal keys the
+ * committed one, then the sealed batch's), with its key checked: SY_OK when it is due at or
+ * before due_max, SY_ERR_NOT_FOUND when none is, or an error (loading its queue, or a
+ * corrupt key). */
 static sy_err_t timer_head(state_store_t *s, int32_t partition, int64_t due_max,
                                   timer_head_t *h, char *errbuf, size_t errbuf_size) {
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
@@ -107,14 +135,13 @@ static sy_err_t timer_head(state_store_t *s, int32_t partition, int64_t due_max,
     sy_err_t err = q ? SY_OK : state_store_timer_queue_get(s, partition, &q, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    int queued = state_timer_queue_peek(q, &h->key, &h->key_len, &h->value, &h->value_len);
-    h->pending = p && (!queued || key_before(p->key, p->key_len, h->key, h->key_len));
-    if (h->pending) {
-        h->key = p->key, h->key_len = p->key_len;
-        h->value = p->value, h->value_len = p->value_len;
-    } else if (!queued) {
+    bool found = state_timer_queue_peek(q, &h->key, &h->key_len, &h->value, &h->value_len);
+    h->source = HEAD_QUEUE;
+    if (s->sealed_on)
+        head_consider(h, &found, state_pending_timer_peek(&s->sealed, partition), HEAD_SEALED);
+    head_consider(h, &found, p, HEAD_PENDING);
+    if (!found)
         return SY_ERR_NOT_FOUND;
-    }
     if (h->key_len < STATE_CODEC_TIMER_KEY_HEAD_BYTES ||
         state_codec_timer_key_partition(h->key) != partition)
         return timer_corrupt(partition, errbuf, errbuf_size);
@@ -127,7 +154,8 @@ static sy_err_t head_decode(const timer_head_t *h, int32_t partition, state_time
     assert(h->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES);
     if (!timer_from_entry(h->key, h->key_len, h->value, h->value_len, out))
         return timer_corrupt(partition, errbuf, errbuf_size);
-    out->from_pending = h->pending;
+    out->from_pending = h->source == HEAD_PENDING;
+    out->from_sealed = h->source == HEAD_SEALED;
     return SY_OK;
 }
 
@@ -139,8 +167,14 @@ static sy_err_t head_take(state_store_t *s, int32_t partition, const timer_head_
     size_t key_len = h->key_len;
     int legacy = 0;
     assert(h->key_len >= STATE_CODEC_TIMER_KEY_HEAD_BYTES);
-    if (h->pending) {
+    if (h->source == HEAD_PENDING) {
         state_pending_timer_pop(&s->pending, partition); /* the batch's bytes: left there */
+    } else if (h->source == HEAD_SEALED) {
+        /* Kept by the queue (loaded by timer_head) until the sealed batch commits. */
+        if (!state_timer_queue_fired_sealed(s->timer_queues[partition], h->key, h->key_len,
+                                            h->value, h->value_len))
+            return SY_ERR_NOMEM;
+        state_pending_timer_pop(&s->sealed, partition);
     } else if (!state_timer_queue_pop(s->timer_queues[partition], &key, &key_len, &legacy)) {
         return SY_ERR_NOMEM; /* no room to keep the fire aside until the batch ends */
     }
@@ -209,17 +243,20 @@ sy_err_t state_store_timer_remove(state_store_t *s, const state_timer_t *timer) 
      * one's queue is loaded (that call loaded it; only a commit or a restore drops it). A
      * queue missing here is the caller's error, not a lack of memory. Its key is the
      * head's: no need to encode it again. */
-    if (timer->from_pending) {
-        const pending_entry_t *p = state_pending_timer_peek(&s->pending, timer->partition);
+    if (timer->from_pending || timer->from_sealed) {
+        const pending_entry_t *p = state_pending_timer_peek(
+            timer->from_pending ? &s->pending : &s->sealed, timer->partition);
         assert(p != NULL);
-        h = (timer_head_t){.key = p->key, .key_len = p->key_len, .pending = true};
+        h = (timer_head_t){.key = p->key, .key_len = p->key_len, .value = p->value,
+                           .value_len = p->value_len,
+                           .source = timer->from_pending ? HEAD_PENDING : HEAD_SEALED};
     } else {
         state_timer_queue_t *q = s->timer_queues[timer->partition];
         assert(q != NULL);
         int queued = state_timer_queue_peek(q, &h.key, &h.key_len, &h.value, &h.value_len);
         assert(queued);
         (void)queued;
-        h.pending = false;
+        h.source = HEAD_QUEUE;
     }
     assert(h.key_len > STATE_CODEC_TIMER_KEY_HEAD_BYTES &&
            state_codec_timer_key_due(h.key) == timer->due_ms);

@@ -97,9 +97,9 @@ char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t ke
 }
 
 int state_store_unwritten_take(state_store_t *s) {
-    assert(s && !s->pending.ops_lost);
+    assert(s && s->sealed_on && !s->sealed.ops_lost);
     s->checkpoint_batches_since++;
-    return state_pending_ops_fold(&s->unwritten, &s->pending);
+    return state_pending_ops_fold(&s->unwritten, &s->sealed);
 }
 
 bool state_store_checkpoint_due(const state_store_t *s) {
