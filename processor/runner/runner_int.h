@@ -6,6 +6,8 @@
 #define SY_RUNNER_INT_H
 
 #include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -275,6 +277,18 @@ typedef struct runner_held {
     size_t used, bytes_capacity;
 } runner_held_t;
 
+/* The thread that runs a committing batch's send_offsets and commit (runner_committer.c). */
+typedef struct runner_committer {
+    pthread_t thread;
+    bool running;       /* started and not joined */
+    atomic_bool done;   /* its calls returned: a join does not wait */
+    rd_kafka_t *producer;
+    const rd_kafka_topic_partition_list_t *offsets; /* the batch's (the slot's) */
+    rd_kafka_consumer_group_metadata_t *cgmd;       /* owned; NULL once offsets are sent */
+    bool offsets_sent;
+    rd_kafka_error_t *error; /* the failed call's (owned until joined); NULL: committed */
+} runner_committer_t;
+
 /* The batch whose transaction commits while the next one is processed (exactly_once,
  * runner_pipeline.c): what it moved out of the runner when it closed — its counters, its
  * metrics and live counts, its consumed offsets — swapped back in when its commit ends.
@@ -287,6 +301,7 @@ typedef struct runner_inflight {
     admin_table_t metrics, live;
     rd_kafka_topic_partition_list_t *offsets;
     int64_t batch_started_ms;
+    runner_committer_t committer;
 } runner_inflight_t;
 
 struct runner {
@@ -534,6 +549,24 @@ sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t e
 
 /* Free the spare tables and list. */
 void runner_pipeline_free(runner_t *r);
+
+/* ---- the commit's blocking calls on a thread: runner_committer.c ---- */
+
+/* Start the thread: offsets (the committing batch's; unless offsets_sent) sent to the
+ * transaction with the consumer's group metadata, then the commit; one call each. False
+ * when no thread could be started (the caller commits on its own thread). */
+bool runner_committer_start(runner_t *r, const rd_kafka_topic_partition_list_t *offsets,
+                            bool offsets_sent);
+
+/* Is a committer started and not joined? The loop does not touch the producer then. */
+bool runner_committer_running(const runner_t *r);
+
+/* Have its calls returned (a join would not wait)? */
+bool runner_committer_done(runner_t *r);
+
+/* Wait for the thread: the failed call's error (the caller's; NULL: committed) and
+ * whether the offsets were sent. */
+rd_kafka_error_t *runner_committer_join(runner_t *r, bool *offsets_sent);
 
 /* ---- outputs held while the batch before commits: runner_held.c ---- */
 

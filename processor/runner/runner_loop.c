@@ -270,7 +270,8 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     size_t taken;
     err = records_take(r, wait_ms, &taken, errbuf, errbuf_size);
     bool idle = taken == 0;
-    rd_kafka_poll(r->producer, 0);
+    if (!runner_committer_running(r)) /* the committer's thread serves the reports then */
+        rd_kafka_poll(r->producer, 0);
     if (err == SY_OK)
         err = runner_pipeline_drive(r, errbuf, errbuf_size);
     if (err == SY_OK)

@@ -131,41 +131,37 @@ sy_err_t runner_pipeline_close(runner_t *r, char *errbuf, size_t errbuf_size) {
     f->active = true;
     f->start_us = start_us;
     f->offsets_sent = f->offsets->cnt == 0;
-    return runner_pipeline_drive(r, errbuf, errbuf_size);
+    if (!runner_committer_start(r, f->offsets, f->offsets_sent))
+        return runner_pipeline_finish(r, true, errbuf, errbuf_size);
+    return SY_OK;
 }
 
-/* One call of the committing batch's next step, not waiting: NULL when it is done. */
-static rd_kafka_error_t *step_once(runner_t *r) {
+/* The committer's calls returned (joined: error theirs, NULL committed): a retriable
+ * failure is resumed on this thread with backoff (runner_txn_kafka_commit); then the
+ * outcome. */
+static sy_err_t committer_end(runner_t *r, rd_kafka_error_t *error, bool rewind, char *errbuf,
+                              size_t errbuf_size) {
     runner_inflight_t *f = &r->inflight;
-    rd_kafka_error_t *error = NULL;
-    assert(f->active && f->offsets);
-    if (!f->offsets_sent) {
-        rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata(r->consumer);
-        error = rd_kafka_send_offsets_to_transaction(r->producer, f->offsets, cgmd, 0);
-        rd_kafka_consumer_group_metadata_destroy(cgmd);
-        f->offsets_sent = !error;
-    }
-    return error ? error : rd_kafka_commit_transaction(r->producer, 0);
+    assert(f->active && !runner_committer_running(r));
+    bool retry = error && rd_kafka_error_is_retriable(error) &&
+                 !rd_kafka_error_is_fatal(error) && !rd_kafka_error_txn_requires_abort(error);
+    const char *what = f->offsets_sent ? "commit transaction" : "send offsets to transaction";
+    sy_err_t err = error ? runner_txn_error(error, what, errbuf, errbuf_size) : SY_OK;
+    bool offsets_sent = f->offsets_sent;
+    uint64_t start_us = f->start_us;
+    runner_txn_state_t next = enter(r);
+    if (retry)
+        err = runner_txn_kafka_commit(r, offsets_sent, errbuf, errbuf_size);
+    return leave(r, next, err, start_us, rewind, errbuf, errbuf_size);
 }
 
 sy_err_t runner_pipeline_drive(runner_t *r, char *errbuf, size_t errbuf_size) {
     runner_inflight_t *f = &r->inflight;
-    if (!f->active)
+    if (!f->active || !runner_committer_done(r))
         return SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
-    rd_kafka_error_t *error = step_once(r);
-    if (error && rd_kafka_error_is_retriable(error) && !rd_kafka_error_is_fatal(error) &&
-        !rd_kafka_error_txn_requires_abort(error)) {
-        bool on_its_way = rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__TIMED_OUT;
-        rd_kafka_error_destroy(error);
-        /* Any other retriable error: tried again with backoff, blocking. */
-        return on_its_way ? SY_OK : runner_pipeline_finish(r, true, errbuf, errbuf_size);
-    }
-    const char *what = f->offsets_sent ? "commit transaction" : "send offsets to transaction";
-    sy_err_t err = error ? runner_txn_error(error, what, errbuf, errbuf_size) : SY_OK;
-    uint64_t start_us = f->start_us;
-    runner_txn_state_t next = enter(r);
-    return leave(r, next, err, start_us, true, errbuf, errbuf_size);
+    rd_kafka_error_t *error = runner_committer_join(r, &f->offsets_sent);
+    return committer_end(r, error, true, errbuf, errbuf_size);
 }
 
 sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t errbuf_size) {
@@ -173,6 +169,12 @@ sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t e
     assert(errbuf);
     if (!f->active)
         return SY_OK;
+    rd_kafka_error_t *error = NULL;
+    if (runner_committer_running(r)) {
+        error = runner_committer_join(r, &f->offsets_sent);
+        return committer_end(r, error, rewind, errbuf, errbuf_size);
+    }
+    /* No thread could be started: the calls on this one. */
     bool offsets_sent = f->offsets_sent;
     uint64_t start_us = f->start_us;
     runner_txn_state_t next = enter(r);
@@ -183,6 +185,11 @@ sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t e
 static void pipeline_abandon(runner_t *r) {
     runner_inflight_t *f = &r->inflight;
     assert(f->active);
+    if (runner_committer_running(r)) { /* its calls return within their slices */
+        rd_kafka_error_t *error = runner_committer_join(r, &f->offsets_sent);
+        if (error)
+            rd_kafka_error_destroy(error);
+    }
     /* The open batch first: nothing of it reached Kafka, its state goes with the store's
      * abort below. */
     runner_held_drop(r);
@@ -202,6 +209,12 @@ void runner_pipeline_free(runner_t *r) {
     if (!r)
         return;
     runner_inflight_t *f = &r->inflight;
+    if (runner_committer_running(r)) { /* a close after an error that left it running */
+        bool sent;
+        rd_kafka_error_t *error = runner_committer_join(r, &sent);
+        if (error)
+            rd_kafka_error_destroy(error);
+    }
     admin_table_deinit(&f->metrics);
     admin_table_deinit(&f->live);
     if (f->offsets)
