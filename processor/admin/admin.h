@@ -33,6 +33,7 @@ typedef enum admin_family {
     ADMIN_DUPLICATES,      /* counter */
     ADMIN_BATCHES,         /* counter: committed transactions */
     ADMIN_ABORTS,          /* counter: batches aborted to be processed again */
+    ADMIN_BATCHES_OVERLAPPED, /* counter: committed while the next batch was processed */
     ADMIN_RESTORE_RECORDS, /* counter {partition}: changelog records restored */
     ADMIN_CACHE_HITS,      /* counter, set from the store's own totals */
     ADMIN_CACHE_MISSES,    /* counter, idem */

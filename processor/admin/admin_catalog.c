@@ -41,6 +41,9 @@ const admin_family_def_t admin_families[ADMIN_FAMILY__COUNT] = {
                        "Batches committed (one Kafka transaction each under exactly_once)."},
     [ADMIN_ABORTS] = {"switchyard_transaction_aborts_total", ADMIN_COUNTER, 0, {0},
                       "Batches aborted to be processed again (an abortable Kafka error)."},
+    [ADMIN_BATCHES_OVERLAPPED] = {"switchyard_batches_overlapped_total", ADMIN_COUNTER, 0, {0},
+                                  "Batches committed while the next batch was processed "
+                                  "(pipelined commits)."},
     [ADMIN_RESTORE_RECORDS] = {"switchyard_restore_records_total", ADMIN_COUNTER, 1,
                                {"partition"},
                                "Changelog records applied by restores, by partition."},

@@ -44,6 +44,7 @@ sy_err_t runner_open(runner_t **out, const sy_config_t *config, const journey_se
     r->stop = stop;
     runner_retry_init(r);
     r->offsets = rd_kafka_topic_partition_list_new(16);
+    r->inflight.offsets = rd_kafka_topic_partition_list_new(16); /* the spare */
     r->assigned = rd_kafka_topic_partition_list_new(0);
     r->restore.checked_max = -1;
     r->profile_update = malloc(sizeof *r->profile_update);
@@ -85,6 +86,8 @@ void runner_close(runner_t *r) {
     /* Closed between batches, or after an error that left one open. */
     assert(r->txn_state != RUNNER_TXN_COMMITTING);
     runner_metrics_close(r); /* first: the server's thread reads the journeys */
+    runner_pipeline_free(r);
+    runner_held_free(r);
     runner_standby_forget(r); /* its queue belongs to the consumer */
     runner_offsets_detach(r);
     if (r->consumer)
@@ -118,6 +121,7 @@ void runner_stats_get(const runner_t *r, runner_stats_t *out) {
     out->timers_fired = atomic_load(&m->total_timers_fired);
     out->duplicates = atomic_load(&m->total_duplicates);
     out->transactions = atomic_load(&m->total_transactions);
+    out->overlapped = atomic_load(&m->total_overlapped);
     out->commit_ms_total = (double)atomic_load(&m->commit_us_total) / 1000.0;
     out->commit_ms_max = (double)atomic_load(&m->commit_us_max) / 1000.0;
     for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)

@@ -31,6 +31,7 @@ typedef struct runner_stats {
     uint64_t timers_fired;
     uint64_t duplicates;   /* input events dropped as already seen */
     uint64_t transactions;
+    uint64_t overlapped;   /* of those, committed while the next batch was processed */
     /* Time each committed batch took to become durable in Kafka, retries included:
      * exactly_once, producing its changelog records, sending the offsets and committing
      * the transaction; at_least_once, flushing the outputs and committing the offsets. */

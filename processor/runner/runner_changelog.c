@@ -69,7 +69,8 @@ void runner_changelog_close(runner_t *r) {
 
 void runner_changelog_batch_reset(runner_t *r) {
     runner_changelog_t *c = &r->changelog;
-    assert(r->txn_state == RUNNER_TXN_IDLE); /* before the batch opens */
+    /* Before the batch opens, or as its held transaction begins (runner_pipeline.c). */
+    assert(r->txn_state == RUNNER_TXN_IDLE || (r->txn_state == RUNNER_TXN_OPEN && r->batch_held));
     c->generation++;
     c->produced = c->reported = c->failed = 0;
     c->failure[0] = '\0';

@@ -97,7 +97,7 @@ sy_err_t runner_consumer_renew(runner_t *r, const char *why, char *errbuf, size_
     r->consumer_renewed_ms = now;
     log_warn("the consumer failed fatally (%s): its partitions are lost; replacing it and "
              "rejoining the group", why);
-    if (r->txn_state == RUNNER_TXN_OPEN)
+    if (r->txn_state == RUNNER_TXN_OPEN || r->inflight.active)
         runner_txn_drop(r, "the consumer failed fatally");
     runner_partitions_drop_all(r);
     runner_offsets_detach(r); /* its topic handles go with it */

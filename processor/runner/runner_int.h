@@ -6,6 +6,8 @@
 #define SY_RUNNER_INT_H
 
 #include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -257,7 +259,50 @@ typedef struct runner_offsets {
 typedef struct runner_counts {
     uint64_t records, decisions, actions, contact_updates, dead_letters, timers_fired;
     uint64_t duplicates; /* input events dropped as already seen (engine_admit.h) */
+    uint64_t overlapped; /* 1: the next batch was processed while this one committed */
 } runner_counts_t;
+
+/* One output of a batch whose transaction is not begun yet (runner_held.c): its topic
+ * (the config's or r->action_topics' string), its key and value in the held bytes. */
+typedef struct runner_held_record {
+    const char *topic;
+    size_t key_at, key_len, value_at, value_len;
+    rd_kafka_headers_t *headers; /* owned until produced; NULL: none */
+} runner_held_record_t;
+
+typedef struct runner_held {
+    runner_held_record_t *records; /* in the order the engine emitted them */
+    size_t count, capacity;
+    uint8_t *bytes; /* keys and values */
+    size_t used, bytes_capacity;
+} runner_held_t;
+
+/* The thread that runs a committing batch's send_offsets and commit (runner_committer.c). */
+typedef struct runner_committer {
+    pthread_t thread;
+    bool running;       /* started and not joined */
+    atomic_bool done;   /* its calls returned: a join does not wait */
+    rd_kafka_t *producer;
+    const rd_kafka_topic_partition_list_t *offsets; /* the batch's (the slot's) */
+    rd_kafka_consumer_group_metadata_t *cgmd;       /* owned; NULL once offsets are sent */
+    bool offsets_sent;
+    rd_kafka_error_t *error; /* the failed call's (owned until joined); NULL: committed */
+} runner_committer_t;
+
+/* The batch whose transaction commits while the next one is processed (exactly_once,
+ * runner_pipeline.c): what it moved out of the runner when it closed — its counters, its
+ * metrics and live counts, its consumed offsets — swapped back in when its commit ends.
+ * Not active: the spare tables and list the next close swaps out. */
+typedef struct runner_inflight {
+    bool active;
+    bool offsets_sent;  /* send_offsets_to_transaction done; the commit remains */
+    uint64_t start_us;  /* when it closed (monotonic): its commit latency starts there */
+    runner_counts_t batch;
+    admin_table_t metrics, live;
+    rd_kafka_topic_partition_list_t *offsets;
+    int64_t batch_started_ms;
+    runner_committer_t committer;
+} runner_inflight_t;
 
 struct runner {
     const sy_config_t *config;
@@ -284,11 +329,17 @@ struct runner {
     rd_kafka_topic_partition_list_t *offsets; /* next offset to consume, per partition:
                                                * built from batch_offsets at commit/abort */
     runner_offsets_t batch_offsets;
+    /* Pipelined commits (runner_pipeline.c): the batch committing behind the open one,
+     * and the open batch's outputs while its transaction cannot begin (batch_held). */
+    runner_inflight_t inflight;
+    bool batch_held;
+    runner_held_t held;
     rd_kafka_topic_partition_list_t *assigned;
     int64_t last_timer_scan_ms;
     /* Committed totals, read by other threads. */
     _Atomic uint64_t total_records, total_decisions, total_actions, total_contact_updates,
-        total_dead_letters, total_timers_fired, total_transactions, total_duplicates;
+        total_dead_letters, total_timers_fired, total_transactions, total_duplicates,
+        total_overlapped;
     /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
@@ -447,6 +498,88 @@ void runner_txn_drop(runner_t *r, const char *why);
  * records' offsets were tracked before they were processed (one may have failed half
  * way); the next start processes them again. */
 void runner_txn_abandon(runner_t *r);
+
+/* ---- the transaction's steps, for runner_pipeline.c: runner_txn.c ---- */
+
+/* Close the open batch (→ committing): its offsets settled, its live counts staged, its
+ * changelog produced (exactly_once) or everything flushed and the offsets committed
+ * (at_least_once). Errors are the commit's (runner_txn_outcome takes them). */
+sy_err_t runner_txn_close(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* The committing batch's offsets (unless offsets_sent) and commit, each retried with
+ * backoff while retriable (exactly_once). */
+sy_err_t runner_txn_kafka_commit(runner_t *r, bool offsets_sent, char *errbuf,
+                                 size_t errbuf_size);
+
+/* The end of the committing batch's commit, err its result (start_us: when it closed):
+ * committed → totals, counts, metrics, checkpoint, the state store's commit; abortable or
+ * a lost producer → aborted, its state dropped, the consumer rewound when rewind, redone;
+ * otherwise aborted and err returned. The batch is closed after (idle). */
+sy_err_t runner_txn_outcome(runner_t *r, sy_err_t err, uint64_t start_us, bool rewind,
+                            char *errbuf, size_t errbuf_size);
+
+/* Abort and drop the open (or committing) batch, rewinding the consumer when rewind, then
+ * wait the backoff's delay. */
+void runner_txn_batch_redo(runner_t *r, const char *why, bool rewind);
+
+/* The runner stops: the open (or committing) batch is aborted, one try; none: no-op. */
+void runner_txn_batch_abandon(runner_t *r);
+
+/* A librdkafka transactional error as a switchyard error, what and its text in errbuf
+ * (error destroyed). */
+sy_err_t runner_txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
+                          size_t errbuf_size);
+
+/* ---- pipelined commits: runner_pipeline.c ---- */
+
+/* The due open batch (exactly_once): closed, its state sealed, and its commit started; the
+ * next batch is processed while it commits (its outputs held until then). A batch still
+ * committing is finished first. Errors: as runner_txn_commit. */
+sy_err_t runner_pipeline_close(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* One look at the committing batch, without waiting: still on its way (SY_OK), or ended
+ * (as runner_pipeline_finish). */
+sy_err_t runner_pipeline_drive(runner_t *r, char *errbuf, size_t errbuf_size);
+
+/* Wait for the committing batch's commit to end (retried with backoff; a stop request
+ * ends the tries). Committed: its state folded, and the open batch's transaction begun
+ * with its held outputs. Failed: both batches dropped, the consumer rewound to the
+ * committed offsets when rewind. No-op when none commits. Errors: as runner_txn_commit. */
+sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t errbuf_size);
+
+/* Free the spare tables and list. */
+void runner_pipeline_free(runner_t *r);
+
+/* ---- the commit's blocking calls on a thread: runner_committer.c ---- */
+
+/* Start the thread: offsets (the committing batch's; unless offsets_sent) sent to the
+ * transaction with the consumer's group metadata, then the commit; one call each. False
+ * when no thread could be started (the caller commits on its own thread). */
+bool runner_committer_start(runner_t *r, const rd_kafka_topic_partition_list_t *offsets,
+                            bool offsets_sent);
+
+/* Is a committer started and not joined? The loop does not touch the producer then. */
+bool runner_committer_running(const runner_t *r);
+
+/* Have its calls returned (a join would not wait)? */
+bool runner_committer_done(runner_t *r);
+
+/* Wait for the thread: the failed call's error (the caller's; NULL: committed) and
+ * whether the offsets were sent. */
+rd_kafka_error_t *runner_committer_join(runner_t *r, bool *offsets_sent);
+
+/* ---- outputs held while the batch before commits: runner_held.c ---- */
+
+/* Hold one output (key and value copied, headers taken). SY_ERR_KAFKA_ABORT on out of
+ * memory (r->fatal_msg says so). */
+sy_err_t runner_held_add(runner_t *r, const char *topic, const void *key, size_t key_len,
+                         const void *value, size_t value_len, rd_kafka_headers_t *headers);
+
+/* Forget the held outputs. */
+void runner_held_drop(runner_t *r);
+
+/* Free the held outputs' memory. NULL-safe. */
+void runner_held_free(runner_t *r);
 
 /* ---- the batch's consumed offsets: runner_offsets.c ---- */
 

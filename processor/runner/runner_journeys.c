@@ -239,5 +239,9 @@ sy_err_t runner_journeys_check(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (signature == js->dir_signature && !asked)
         return SY_OK;
     js->dir_signature = signature;
+    /* A migration walks committed instances: a commit on its way ends first. */
+    sy_err_t err = runner_pipeline_finish(r, true, errbuf, errbuf_size);
+    if (err != SY_OK || r->txn_state != RUNNER_TXN_IDLE)
+        return err;
     return reload(r, errbuf, errbuf_size);
 }

@@ -218,25 +218,62 @@ static sy_err_t records_take(runner_t *r, int wait_ms, size_t *taken, char *errb
     return err;
 }
 
-/* One turn of the loop: up to RUNNER_TURN_RECORDS_MAX records, then the turn's work. */
-static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
+/* Between batches (none open), a slice of the background restore of new partitions and
+ * the standbys' placement and tailing. Their writes go around no sealed batch: a commit
+ * still on its way ends first when there is such work (commits are not pipelined while
+ * partitions restore, nor with standbys). */
+static sy_err_t between_batches(runner_t *r, char *errbuf, size_t errbuf_size) {
     sy_err_t err = SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
-    admin_loop_turned(r->admin);
-    /* Between batches, a slice of the background restore of new partitions. */
-    if (r->txn_state == RUNNER_TXN_IDLE &&
-        ((err = runner_standby_place(r, errbuf, errbuf_size)) ||
-         (err = runner_restore_step(r, errbuf, errbuf_size))))
+    if (r->txn_state != RUNNER_TXN_IDLE)
+        return SY_OK;
+    const runner_restore_t *rs = &r->restore;
+    bool work = rs->count || rs->describing || r->config->state_standby_replicas > 0;
+    if (r->inflight.active && work)
+        err = runner_pipeline_finish(r, true, errbuf, errbuf_size);
+    if (err != SY_OK || r->inflight.active || r->txn_state != RUNNER_TXN_IDLE)
         return err;
-    /* A batch open, a scan, or partitions restoring: back soon, but not at once (the
-     * restore slice reads what has come, and never waits while others are processed). */
-    int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->scan.busy || r->restore.count
+    if ((err = runner_standby_place(r, errbuf, errbuf_size)) != SY_OK)
+        return err;
+    return runner_restore_step(r, errbuf, errbuf_size);
+}
+
+/* The open batch when due: exactly_once closes it and its commit goes on while the next
+ * batch is processed (runner_pipeline.c); at_least_once commits it. With the input idle a
+ * commit still on its way is waited for: nothing would be processed meanwhile. */
+static sy_err_t batch_end(runner_t *r, bool idle, char *errbuf, size_t errbuf_size) {
+    sy_err_t err = SY_OK;
+    assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
+    if (batch_due(r, idle))
+        err = r->config->processing_guarantee == CONFIG_EXACTLY_ONCE
+                  ? runner_pipeline_close(r, errbuf, errbuf_size)
+                  : runner_txn_commit(r, errbuf, errbuf_size);
+    if (err == SY_OK && idle && r->txn_state == RUNNER_TXN_IDLE && r->inflight.active)
+        err = runner_pipeline_finish(r, true, errbuf, errbuf_size);
+    return err;
+}
+
+/* One turn of the loop: up to RUNNER_TURN_RECORDS_MAX records, then the turn's work. */
+static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
+    admin_loop_turned(r->admin);
+    sy_err_t err = between_batches(r, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    /* A batch open or committing, a scan, or partitions restoring: back soon, but not at
+     * once (the restore slice reads what has come, and never waits while others are
+     * processed). */
+    int wait_ms = r->txn_state == RUNNER_TXN_OPEN || r->inflight.active || r->scan.busy ||
+                          r->restore.count
                       ? RUNNER_IDLE_MS
                       : 100;
     size_t taken;
     err = records_take(r, wait_ms, &taken, errbuf, errbuf_size);
     bool idle = taken == 0;
-    rd_kafka_poll(r->producer, 0);
+    if (!runner_committer_running(r)) /* the committer's thread serves the reports then */
+        rd_kafka_poll(r->producer, 0);
+    if (err == SY_OK)
+        err = runner_pipeline_drive(r, errbuf, errbuf_size);
     if (err == SY_OK)
         err = fire_wallclock_timers(r, errbuf, errbuf_size);
     if (err == SY_ERR_KAFKA_ABORT) {
@@ -248,10 +285,10 @@ static sy_err_t runner_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         snprintf(errbuf, errbuf_size, "%s", r->fatal_msg);
         err = r->fatal;
     }
-    if (err == SY_OK && batch_due(r, idle))
-        err = runner_txn_commit(r, errbuf, errbuf_size);
+    if (err == SY_OK)
+        err = batch_end(r, idle, errbuf, errbuf_size);
     /* Idle input: the committed state reaches RocksDB (what `inspect` reads) now. */
-    if (err == SY_OK && idle && r->txn_state == RUNNER_TXN_IDLE)
+    if (err == SY_OK && idle && r->txn_state == RUNNER_TXN_IDLE && !r->inflight.active)
         err = state_store_checkpoint(r->store, errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_journeys_check(r, errbuf, errbuf_size);
@@ -298,8 +335,10 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
              " transactions; %" PRIu64 " sends suppressed, %" PRIu64 " capped, %" PRIu64
              " held", s.records, s.decisions, s.actions, s.dead_letters, s.duplicates,
              s.transactions, gate.suppressed, gate.capped, gate.held);
-    log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms",
+    log_info("commit latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms, mean %.1f ms; %" PRIu64
+             " commits overlapped by the next batch",
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
-             s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0);
+             s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0,
+             s.overlapped);
     return SY_OK;
 }

@@ -96,6 +96,8 @@ void runner_metrics_publish(runner_t *r, uint64_t commit_us) {
     if (!r->admin)
         return;
     admin_table_add(&r->metrics, ADMIN_BATCHES, NULL, 0, 1);
+    if (r->batch.overlapped)
+        admin_table_add(&r->metrics, ADMIN_BATCHES_OVERLAPPED, NULL, 0, 1);
     if (r->batch.timers_fired)
         admin_table_add(&r->metrics, ADMIN_TIMERS_FIRED, NULL, 0, (double)r->batch.timers_fired);
     if (r->batch.duplicates)

@@ -40,6 +40,8 @@ sy_err_t runner_produce(runner_t *r, const char *topic, int32_t partition, const
 static sy_err_t produce(runner_t *r, const char *topic, const void *key, size_t key_len,
                         const void *frame, size_t frame_len, rd_kafka_headers_t *headers) {
     assert(r->txn_state == RUNNER_TXN_OPEN); /* outputs and dead letters, not changelog */
+    if (r->batch_held) /* the batch before commits: produced once it has */
+        return runner_held_add(r, topic, key, key_len, frame, frame_len, headers);
     return runner_produce(r, topic, RD_KAFKA_PARTITION_UA, key, key_len, frame, frame_len,
                           headers, false);
 }

@@ -117,7 +117,13 @@ static void partitions_revoked(runner_t *r, const rd_kafka_topic_partition_list_
 void runner_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *partitions, void *opaque) {
     runner_t *r = opaque;
+    char errbuf[512];
     assert(r && rk == r->consumer && partitions);
+    /* A batch still committing ends first: it holds offsets of these partitions, and the
+     * counts reloaded below must be committed ones. */
+    sy_err_t ferr = runner_pipeline_finish(r, true, errbuf, sizeof errbuf);
+    if (ferr != SY_OK)
+        fatal_set(r, ferr, errbuf);
     r->restore.placement_stale = true; /* standbys follow the new assignment */
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
         partitions_assigned(r, partitions);

@@ -129,6 +129,10 @@ sy_err_t runner_scan_step(runner_t *r, char *errbuf, size_t errbuf_size) {
     sc->busy = err == SY_OK && sc->work_count > 0;
     if (!sc->busy)
         return err;
+    /* A slice walks committed profiles: a commit on its way ends first. */
+    err = runner_pipeline_finish(r, true, errbuf, errbuf_size);
+    if (err != SY_OK || r->txn_state != RUNNER_TXN_IDLE)
+        return err;
     /* A second's worth at most, however long the loop was away. */
     int64_t rate = r->config->journeys_scan_rate;
     int64_t budget = gap >= 1000 ? rate : rate * gap / 1000;

@@ -1,8 +1,9 @@
-/* runner_txn.c — one Kafka transaction per batch: the outputs, the dead letters, the
- * changelog records and the consumed offsets commit together (KIP-447, with the
- * consumer's group metadata); the state store is written after, so it never runs ahead
- * of Kafka. Errors follow librdkafka's classes: retriable → retry, abortable → abort and
- * redo, fatal → stop. at_least_once commits through runner_flush.c instead. */
+/* runner_txn.c — the steps of one Kafka transaction per batch: the outputs, the dead
+ * letters, the changelog records and the consumed offsets commit together (KIP-447, with
+ * the consumer's group metadata); the state store is written after, so it never runs
+ * ahead of Kafka. Errors follow librdkafka's classes: retriable → retry, abortable →
+ * abort and redo, fatal → stop. at_least_once commits through runner_flush.c instead.
+ * When a batch ends (committed, pipelined, redone, abandoned): runner_pipeline.c. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,7 +46,7 @@ double runner_commit_ms_quantile(const runner_stats_t *s, double q) {
     return s->commit_ms_max;
 }
 
-static sy_err_t txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
+sy_err_t runner_txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
                           size_t errbuf_size) {
     assert(error);
     sy_err_t err = rd_kafka_error_is_fatal(error)            ? SY_ERR_KAFKA_FATAL
@@ -66,11 +67,17 @@ sy_err_t runner_txn_begin(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (r->txn_state == RUNNER_TXN_OPEN)
         return SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE); /* never from inside a commit or an abort */
-    rd_kafka_error_t *error = exactly_once(r) ? rd_kafka_begin_transaction(r->producer) : NULL;
+    /* Behind a batch still committing, the transaction begins when that one has
+     * committed (runner_pipeline.c); the outputs are held until then. */
+    bool held = r->inflight.active;
+    rd_kafka_error_t *error =
+        exactly_once(r) && !held ? rd_kafka_begin_transaction(r->producer) : NULL;
     if (error)
-        return txn_error(error, "begin transaction", errbuf, errbuf_size);
-    runner_changelog_batch_reset(r);
+        return runner_txn_error(error, "begin transaction", errbuf, errbuf_size);
+    if (!held)
+        runner_changelog_batch_reset(r);
     runner_offsets_reset(r);
+    r->batch_held = held;
     r->txn_state = RUNNER_TXN_OPEN;
     r->batch_started_ms = sy_clock_mono_ms();
     memset(&r->batch, 0, sizeof r->batch);
@@ -148,7 +155,7 @@ static sy_err_t txn_call_retrying(runner_t *r, txn_call_fn *call, const char *wh
         rd_kafka_error_t *error = call(r);
         if (!error)
             return SY_OK;
-        sy_err_t err = txn_error(error, what, errbuf, errbuf_size);
+        sy_err_t err = runner_txn_error(error, what, errbuf, errbuf_size);
         if (err != SY_ERR_KAFKA_RETRIABLE || !runner_retry_wait(r, tried_at, errbuf))
             return err;
     }
@@ -184,12 +191,12 @@ static void batch_drop(runner_t *r, bool rewind) {
         rewind_consumer(r);
 }
 
-/* The offsets, then the commit; each retried on its own (txn_call_retrying). */
-static sy_err_t commit_kafka(runner_t *r, char *errbuf, size_t errbuf_size) {
+sy_err_t runner_txn_kafka_commit(runner_t *r, bool offsets_sent, char *errbuf,
+                                 size_t errbuf_size) {
     /* send_offsets and commit belong to the commit of an open transaction. */
     assert(r->txn_state == RUNNER_TXN_COMMITTING && exactly_once(r));
     sy_err_t err = SY_OK;
-    if (r->offsets->cnt)
+    if (r->offsets->cnt && !offsets_sent)
         err = txn_call_retrying(r, call_send_offsets, "send offsets to transaction", errbuf,
                                 errbuf_size);
     if (err == SY_OK)
@@ -207,13 +214,13 @@ static void totals_add(runner_t *r) {
     atomic_fetch_add(&r->total_timers_fired, r->batch.timers_fired);
     atomic_fetch_add(&r->total_duplicates, r->batch.duplicates);
     atomic_fetch_add(&r->total_transactions, 1);
+    atomic_fetch_add(&r->total_overlapped, r->batch.overlapped);
 }
 
 static void batch_close(runner_t *r) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING || r->txn_state == RUNNER_TXN_ABORTING);
     r->txn_state = RUNNER_TXN_IDLE;
     memset(&r->batch, 0, sizeof r->batch);
-    runner_offsets_reset(r);
     runner_metrics_batch_reset(r);
     rd_kafka_topic_partition_list_destroy(r->offsets);
     r->offsets = rd_kafka_topic_partition_list_new(16);
@@ -234,14 +241,9 @@ static void batch_redo(runner_t *r, const char *why, bool rewind) {
     runner_retry_wait(r, failed_at, NULL);
 }
 
-void runner_txn_redo(runner_t *r, const char *why) {
+void runner_txn_batch_redo(runner_t *r, const char *why, bool rewind) {
     /* no assert: batch_redo checks */
-    batch_redo(r, why, true);
-}
-
-void runner_txn_drop(runner_t *r, const char *why) {
-    /* no assert: batch_redo checks */
-    batch_redo(r, why, false);
+    batch_redo(r, why, rewind);
 }
 
 /* The runner stops with the batch uncommitted: one try at aborting its transaction (a
@@ -261,38 +263,34 @@ static void batch_abandon(runner_t *r) {
     batch_close(r);
 }
 
-void runner_txn_abandon(runner_t *r) {
+void runner_txn_batch_abandon(runner_t *r) {
     if (r->txn_state == RUNNER_TXN_IDLE)
         return;
-    assert(r->txn_state == RUNNER_TXN_OPEN); /* never from inside a commit or an abort */
+    assert(r->txn_state == RUNNER_TXN_OPEN || r->txn_state == RUNNER_TXN_COMMITTING);
     batch_abandon(r);
 }
 
-sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
-    if (r->txn_state == RUNNER_TXN_IDLE)
-        return SY_OK;
-    assert(r->txn_state == RUNNER_TXN_OPEN); /* a commit is never re-entered */
+sy_err_t runner_txn_close(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_OPEN && !r->batch_held); /* never re-entered */
     r->txn_state = RUNNER_TXN_COMMITTING;
     runner_offsets_settle(r);
-    sy_err_t err;
-    uint64_t commit_start_us = (uint64_t)sy_clock_mono_us();
     /* The live counts commit (and are changelogged) with the batch that changed them. */
-    err = runner_counts_stage(r, errbuf, errbuf_size);
+    sy_err_t err = runner_counts_stage(r, errbuf, errbuf_size);
     if (err == SY_OK && !exactly_once(r))
         err = runner_flush_commit(r, errbuf, errbuf_size);
-    else if (err == SY_OK && (err = runner_changelog_produce(r, errbuf, errbuf_size)) == SY_OK)
-        err = commit_kafka(r, errbuf, errbuf_size);
-    uint64_t commit_us = (uint64_t)sy_clock_mono_us() - commit_start_us;
-    if (err == SY_OK) {
-        commit_latency_add(r, commit_us);
-        runner_retry_reset(r);
-        r->redo_pending = false;
-        r->producer_renewals = 0;
-    }
+    else if (err == SY_OK)
+        err = runner_changelog_produce(r, errbuf, errbuf_size);
+    return err;
+}
+
+/* The commit failed with err (errbuf says why): redo, drop or abandon the batch. */
+static sy_err_t outcome_failed(runner_t *r, sy_err_t err, bool rewind, char *errbuf,
+                               size_t errbuf_size) {
+    assert(err != SY_OK && r->txn_state == RUNNER_TXN_COMMITTING);
     if (err == SY_ERR_KAFKA_FATAL && exactly_once(r) && !atomic_load(r->stop)) {
         /* The producer is lost (a broker that dropped the transaction): the batch is
          * redone on a new one (batch_drop renews it, or says why it cannot). */
-        runner_txn_redo(r, errbuf);
+        batch_redo(r, errbuf, rewind);
         return SY_OK;
     }
     if (err == SY_ERR_KAFKA_ABORT) {
@@ -300,7 +298,7 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         size_t len = strlen(errbuf);
         if (r->changelog.failed && len < errbuf_size)
             snprintf(errbuf + len, errbuf_size - len, " (%s)", r->changelog.failure);
-        runner_txn_redo(r, errbuf);
+        batch_redo(r, errbuf, rewind);
         return SY_OK;
     }
     if (err == SY_ERR_KAFKA_RETRIABLE) {
@@ -310,21 +308,32 @@ sy_err_t runner_txn_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
         snprintf(why, sizeof why, "%s", errbuf);
         snprintf(errbuf, errbuf_size, "stopped before the batch could be committed (the "
                  "next start processes it again): %s", why);
-        batch_drop(r, true);
+        batch_drop(r, rewind);
         batch_close(r);
         return err;
     }
-    if (err != SY_OK) { /* Kafka did not commit: neither does anyone later */
-        batch_abandon(r);
-        return err;
-    }
+    batch_abandon(r); /* Kafka did not commit: neither does anyone later */
+    return err;
+}
+
+sy_err_t runner_txn_outcome(runner_t *r, sy_err_t err, uint64_t start_us, bool rewind,
+                            char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
+    uint64_t commit_us = (uint64_t)sy_clock_mono_us() - start_us;
+    if (err != SY_OK)
+        return outcome_failed(r, err, rewind, errbuf, errbuf_size);
+    commit_latency_add(r, commit_us);
+    runner_retry_reset(r);
+    r->redo_pending = false;
+    r->producer_renewals = 0;
     totals_add(r);
     runner_counts_committed(r); /* the node and path gauges, then all is published */
     runner_metrics_publish(r, commit_us);
     /* The state, with the changelog offsets it reflects, after Kafka has the batch: a
      * crash before this write loses nothing, the restore reads it from the changelog. */
     runner_changelog_checkpoint(r);
-    err = state_store_commit(r->store, errbuf, errbuf_size);
+    err = state_store_sealed(r->store) ? state_store_commit_sealed(r->store, errbuf, errbuf_size)
+                                       : state_store_commit(r->store, errbuf, errbuf_size);
     batch_close(r);
     return err;
 }
