@@ -387,8 +387,14 @@ sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition
 
 sy_err_t state_instance_key_journey(state_instance_key_t *key, const char *journey_id,
                                     int slot) {
-    size_t len = strlen(journey_id);
+    /* no assert: state_instance_key_journey_len asserts */
+    return state_instance_key_journey_len(key, journey_id, strlen(journey_id), slot);
+}
+
+sy_err_t state_instance_key_journey_len(state_instance_key_t *key, const char *journey_id,
+                                        size_t len, int slot) {
     assert(key->contact_len > 2 && key->bytes[key->contact_len] == 0 && slot <= UINT8_MAX);
+    assert(journey_id[len] == '\0'); /* len is its strlen */
     if (len > SY_ID_BYTES_MAX)
         return SY_ERR_LIMIT;
     memcpy(key->bytes + key->contact_len + 1, journey_id, len);

@@ -160,6 +160,11 @@ sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition
 sy_err_t state_instance_key_journey(state_instance_key_t *key, const char *journey_id,
                                     int slot);
 
+/* state_instance_key_journey of a journey id whose length (strlen) the caller knows,
+ * journey_len: the same key, without measuring the id. */
+sy_err_t state_instance_key_journey_len(state_instance_key_t *key, const char *journey_id,
+                                        size_t journey_len, int slot);
+
 /* Where store's contact table keeps the instances of journey_id, the same for the
  * store's life: a key that carries it spares each read that lookup. -1: the table keeps
  * none (no table, too many journeys, an over-long id). */

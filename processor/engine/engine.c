@@ -202,18 +202,20 @@ static inline void walk_key_lens(engine_walk_t *w, const state_instance_key_t *k
     w->journey_id_len = (uint16_t)(key->len - key->contact_len - 1);
 }
 
-/* key: the contact's instance key (its part made; the journey's is set here, with slot,
- * its state_store_instance_slot). */
-static sy_err_t on_event_journey(engine_t *e, int32_t partition, const journey_t *latest,
-                                 int slot, const sy_event_t *ev, state_instance_key_t *key,
+/* The event in journey e->order[order_i]. key: the contact's instance key (its part made;
+ * the journey's is set here, with the journey's slot and id length from the order). */
+static sy_err_t on_event_journey(engine_t *e, int32_t partition, size_t order_i,
+                                 const sy_event_t *ev, state_instance_key_t *key,
                                  char *errbuf, size_t errbuf_size) {
+    const journey_t *latest = e->order[order_i];
     engine_walk_t w;
     walk_begin(&w, e, partition, ev->contact_id, SY_CAUSE_EVENT, ev, ev->occurred_at_ms,
                errbuf, errbuf_size);
     w.journey = latest;
     bool changed = false;
     assert(latest && ev->contact_id);
-    sy_err_t err = state_instance_key_journey(key, latest->id, slot);
+    sy_err_t err = state_instance_key_journey_len(key, latest->id, e->order_id_lens[order_i],
+                                                  e->order_slots[order_i]);
     if (err == SY_OK)
         err = state_store_instance_get_at(e->store, key, &w.instance, errbuf, errbuf_size);
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
@@ -263,8 +265,8 @@ sy_err_t engine_journeys_on_event(engine_t *e, int32_t partition, const sy_event
                                                                event->contact_id)) != SY_OK)
                 return err;
             key_made = true;
-            if ((err = on_event_journey(e, partition, e->order[i], e->order_slots[i], event,
-                                        &key, errbuf, errbuf_size)) != SY_OK)
+            err = on_event_journey(e, partition, i, event, &key, errbuf, errbuf_size);
+            if (err != SY_OK)
                 return err;
         }
     }

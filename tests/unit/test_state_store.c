@@ -285,6 +285,30 @@ Test(state_store, instance_slot_is_stable_and_a_slotted_key_reads_the_same) {
     state_store_close(s);
 }
 
+/* A journey part put with its length is the bytes the measuring one puts. */
+Test(state_store, instance_key_journey_len_puts_the_bytes_of_the_measuring_one) {
+    state_instance_key_t measured, given;
+    cr_assert(eq(int, state_instance_key_contact(&measured, 3, contact_uuid), SY_OK));
+    cr_assert(eq(int, state_instance_key_contact(&given, 3, contact_uuid), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey(&measured, journey20, 5), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey_len(&given, journey20, strlen(journey20), 5),
+                 SY_OK));
+    cr_assert(eq(sz, given.len, measured.len));
+    cr_assert(eq(int, given.slot, measured.slot));
+    cr_assert(memcmp(given.bytes, measured.bytes, measured.len) == 0, "key bytes differ");
+    /* a shorter journey after a longer one: the key is the shorter one's alone */
+    cr_assert(eq(int, state_instance_key_journey(&measured, "fb", -1), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey_len(&given, "fb", 2, -1), SY_OK));
+    cr_assert(eq(sz, given.len, measured.len));
+    cr_assert(memcmp(given.bytes, measured.bytes, measured.len) == 0, "key bytes differ");
+    char too_long[SY_ID_BYTES_MAX + 2];
+    memset(too_long, 'j', SY_ID_BYTES_MAX + 1);
+    too_long[SY_ID_BYTES_MAX + 1] = '\0';
+    cr_assert(eq(int, state_instance_key_journey_len(&given, too_long, SY_ID_BYTES_MAX + 1, -1),
+                 SY_ERR_LIMIT));
+    cr_assert(eq(sz, given.len, measured.len), "an over-long id leaves the key as it was");
+}
+
 Test(state_store, instance_key_over_limit_is_limit_error) {
     char too_long[SY_ID_BYTES_MAX + 2];
     memset(too_long, 'c', SY_ID_BYTES_MAX + 1);
