@@ -153,14 +153,14 @@ int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *c) {
     return consent_lists_decode(p, value + len, c);
 }
 
-sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
-                                 state_consent_t *out, char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
+/* The consent of the contact whose key (state_contact_key) is ckey, named contact_id in an
+ * error. */
+static sy_err_t consent_get(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
+                            const char *contact_id, state_consent_t *out, char *errbuf,
+                            size_t errbuf_size) {
     char *owned = NULL;
-    assert(s != NULL && out != NULL);
-    size_t len = 0, ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
-        return SY_ERR_LIMIT;
+    size_t len = 0;
+    assert(s != NULL && out != NULL && ckey_len > 2);
     const uint8_t *value;
     sy_err_t err = state_store_record_read(s, CF_CONSENT, STATE_CONTACT_REC_CONSENT, ckey,
                                            ckey_len, &value, &len, &owned, errbuf,
@@ -180,15 +180,47 @@ sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char
     return SY_ERR_STATE;
 }
 
-sy_err_t state_store_consent_put(state_store_t *s, int32_t partition, const char *contact_id,
-                                 const state_consent_t *consent, char *errbuf,
-                                 size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX], value[CONSENT_VALUE_BYTES_MAX];
-    assert(s != NULL && consent->lists_count <= STATE_CONSENT_LISTS_MAX);
+sy_err_t state_store_consent_get(state_store_t *s, int32_t partition, const char *contact_id,
+                                 state_consent_t *out, char *errbuf, size_t errbuf_size) {
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
+    /* no assert: consent_get asserts */
     size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
     if (!ckey_len)
         return SY_ERR_LIMIT;
-    size_t len = consent_encode(value, consent);
+    return consent_get(s, ckey, ckey_len, contact_id, out, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_consent_get_at(state_store_t *s, const state_instance_key_t *key,
+                                    state_consent_t *out, char *errbuf, size_t errbuf_size) {
+    /* The contact id ends at the NUL after the contact part (state_instance_key_contact). */
+    assert(key->contact_len > 2 && key->bytes[key->contact_len] == 0);
+    return consent_get(s, key->bytes, key->contact_len, (const char *)key->bytes + 2, out,
+                       errbuf, errbuf_size);
+}
+
+/* Write c under the contact key ckey. */
+static sy_err_t consent_put(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
+                            const state_consent_t *c) {
+    uint8_t value[CONSENT_VALUE_BYTES_MAX];
+    assert(s != NULL && c->lists_count <= STATE_CONSENT_LISTS_MAX);
+    size_t len = consent_encode(value, c);
     assert(len <= sizeof value);
     return state_store_record_put(s, CF_CONSENT, ckey, ckey_len, value, len);
+}
+
+sy_err_t state_store_consent_put(state_store_t *s, int32_t partition, const char *contact_id,
+                                 const state_consent_t *consent, char *errbuf,
+                                 size_t errbuf_size) {
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
+    /* no assert: consent_put asserts */
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
+        return SY_ERR_LIMIT;
+    return consent_put(s, ckey, ckey_len, consent);
+}
+
+sy_err_t state_store_consent_put_at(state_store_t *s, const state_instance_key_t *key,
+                                    const state_consent_t *consent) {
+    assert(key->contact_len > 2);
+    return consent_put(s, key->bytes, key->contact_len, consent);
 }

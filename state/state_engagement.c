@@ -249,6 +249,13 @@ sy_err_t state_engagement_key_make(state_engagement_key_t *key, int32_t partitio
     return SY_OK;
 }
 
+void state_engagement_key_from(state_engagement_key_t *key,
+                               const state_instance_key_t *instance_key) {
+    assert(instance_key->contact_len > 2 && instance_key->contact_len <= sizeof key->bytes);
+    memcpy(key->bytes, instance_key->bytes, instance_key->contact_len);
+    key->len = instance_key->contact_len;
+}
+
 /* A read found key's record corrupt: say whose. */
 static sy_err_t engagement_corrupt(const state_engagement_key_t *key, char *errbuf,
                                    size_t errbuf_size) {

@@ -138,15 +138,13 @@ sy_err_t state_store_profile_apply(state_store_t *s, int32_t partition,
     return profile_write(s, ckey, ckey_len, w->encoded, len);
 }
 
-sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
-                                 const char *contact_id, sy_attr_t *attrs, size_t attrs_max,
-                                 size_t *attrs_count, void *buf, size_t buf_size,
-                                 char *errbuf, size_t errbuf_size) {
-    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
-    assert(s && contact_id && attrs_count && (buf || !buf_size));
-    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
-    if (!ckey_len)
-        return SY_ERR_LIMIT;
+/* The profile of the contact whose key (state_contact_key) is ckey, named contact_id in an
+ * error: as state_store_profile_get. */
+static sy_err_t profile_get(state_store_t *s, const uint8_t *ckey, size_t ckey_len,
+                            const char *contact_id, sy_attr_t *attrs, size_t attrs_max,
+                            size_t *attrs_count, void *buf, size_t buf_size, char *errbuf,
+                            size_t errbuf_size) {
+    assert(s && contact_id && attrs_count && (buf || !buf_size) && ckey_len > 2);
     const uint8_t *value;
     size_t len;
     char *owned;
@@ -157,6 +155,29 @@ sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
     if (owned) /* mostly NULL: a call into librocksdb saved */
         rocksdb_free(owned);
     return err;
+}
+
+sy_err_t state_store_profile_get(state_store_t *s, int32_t partition,
+                                 const char *contact_id, sy_attr_t *attrs, size_t attrs_max,
+                                 size_t *attrs_count, void *buf, size_t buf_size,
+                                 char *errbuf, size_t errbuf_size) {
+    uint8_t ckey[PROFILE_KEY_BYTES_MAX];
+    assert(contact_id);
+    size_t ckey_len = state_contact_key(ckey, partition, contact_id, errbuf, errbuf_size);
+    if (!ckey_len)
+        return SY_ERR_LIMIT;
+    return profile_get(s, ckey, ckey_len, contact_id, attrs, attrs_max, attrs_count, buf,
+                       buf_size, errbuf, errbuf_size);
+}
+
+sy_err_t state_store_profile_get_at(state_store_t *s, const state_instance_key_t *key,
+                                    sy_attr_t *attrs, size_t attrs_max, size_t *attrs_count,
+                                    void *buf, size_t buf_size, char *errbuf,
+                                    size_t errbuf_size) {
+    /* The contact id ends at the NUL after the contact part (state_instance_key_contact). */
+    assert(key->contact_len > 2 && key->bytes[key->contact_len] == 0);
+    return profile_get(s, key->bytes, key->contact_len, (const char *)key->bytes + 2, attrs,
+                       attrs_max, attrs_count, buf, buf_size, errbuf, errbuf_size);
 }
 
 /* Visit one instances-CF entry when its journey is journey_id. *stop set by visit. */

@@ -244,6 +244,14 @@ sy_err_t state_store_profile_get(state_store_t *store, int32_t partition,
                                  size_t *attrs_count, void *buf, size_t buf_size,
                                  char *errbuf, size_t errbuf_size);
 
+/* state_store_profile_get by the contact's part of key (borrowed; made by
+ * state_instance_key_contact, a journey after it unread): the same read, without making
+ * the contact's key again. */
+sy_err_t state_store_profile_get_at(state_store_t *store, const state_instance_key_t *key,
+                                    sy_attr_t *attrs, size_t attrs_max, size_t *attrs_count,
+                                    void *buf, size_t buf_size, char *errbuf,
+                                    size_t errbuf_size);
+
 /* Event ids: each contact's recently seen input event ids, as 8-byte hashes with their
  * event times, kept with the contact's partition (column family event_ids), so that an
  * event delivered twice is applied once. */
@@ -364,6 +372,14 @@ sy_err_t state_store_consent_put(state_store_t *store, int32_t partition,
                                  const char *contact_id, const state_consent_t *consent,
                                  char *errbuf, size_t errbuf_size);
 
+/* state_store_consent_get and _put by the contact's part of key (borrowed; made by
+ * state_instance_key_contact, a journey after it unread): the same read and write, without
+ * making the contact's key again. Errors as theirs (never SY_ERR_LIMIT: the key is made). */
+sy_err_t state_store_consent_get_at(state_store_t *store, const state_instance_key_t *key,
+                                    state_consent_t *out, char *errbuf, size_t errbuf_size);
+sy_err_t state_store_consent_put_at(state_store_t *store, const state_instance_key_t *key,
+                                    const state_consent_t *consent);
+
 /* Decode a consent value: 1 when it is well formed. */
 int state_consent_decode(const uint8_t *value, size_t len, state_consent_t *out);
 
@@ -428,6 +444,11 @@ typedef struct state_engagement_key {
 /* Make contact's key into *key. Errors: SY_ERR_LIMIT (contact id too long; *key not set). */
 sy_err_t state_engagement_key_make(state_engagement_key_t *key, int32_t partition,
                                    const char *contact_id, char *errbuf, size_t errbuf_size);
+
+/* Make *key the engagement key of the contact of instance_key (borrowed; its contact part
+ * made by state_instance_key_contact): the same bytes state_engagement_key_make makes. */
+void state_engagement_key_from(state_engagement_key_t *key,
+                               const state_instance_key_t *instance_key);
 
 /* state_store_engagement_get and _put by a key from state_engagement_key_make (borrowed):
  * the same reads and writes, without making the key again. */

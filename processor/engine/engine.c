@@ -183,7 +183,8 @@ static void walk_begin(engine_walk_t *w, engine_t *e, int32_t partition,
     w->partition = partition;
     w->contact_id = contact_id;
     w->journey = NULL;
-    w->contact_id_len = w->journey_id_len = 0; /* see walk_key_lens */
+    w->contact_id_len = w->journey_id_len = 0; /* see walk_key_set */
+    w->key = NULL; /* set with the lengths, once the instance key is made */
     w->cause = cause;
     w->event = ev;
     w->t = t;
@@ -193,13 +194,14 @@ static void walk_begin(engine_walk_t *w, engine_t *e, int32_t partition,
     w->best_channel = (sy_channel_t)0;
 }
 
-/* The ids' lengths of w from its instance key, made of w's contact and journey ids: the
- * partition's 2 bytes, the contact id, a NUL, the journey id. */
-static inline void walk_key_lens(engine_walk_t *w, const state_instance_key_t *key) {
+/* The ids' lengths of w from its instance key (borrowed, w's key from now on), made of w's
+ * contact and journey ids: the partition's 2 bytes, the contact id, a NUL, the journey id. */
+static inline void walk_key_set(engine_walk_t *w, const state_instance_key_t *key) {
     /* no assert: two stores on every journey read; state_instance_key_* made the key, its
      * ids within SY_ID_BYTES_MAX, and the rules check the lengths again */
     w->contact_id_len = (uint16_t)(key->contact_len - 2);
     w->journey_id_len = (uint16_t)(key->len - key->contact_len - 1);
+    w->key = key;
 }
 
 /* The event in journey e->order[order_i]. key: the contact's instance key (its part made;
@@ -221,7 +223,7 @@ static sy_err_t on_event_journey(engine_t *e, int32_t partition, size_t order_i,
     if (err != SY_OK && err != SY_ERR_NOT_FOUND)
         return err;
     bool found = err == SY_OK;
-    walk_key_lens(&w, key);
+    walk_key_set(&w, key);
     if (!found)
         w.instance = (state_instance_t){0}; /* none: entry reads it as a fresh one */
     if (found && w.instance.status == STATE_INSTANCE_ACTIVE) {
@@ -351,7 +353,7 @@ static sy_err_t fire_timer(engine_t *e, const state_timer_t *timer, int64_t now_
                     : journey_find(e, timer->journey_id, w.instance.journey_version);
     if (!w.journey || timer->node >= w.journey->nodes_count)
         return SY_OK;
-    walk_key_lens(&w, &key);
+    walk_key_set(&w, &key);
     e->profile_loaded = false;
     e->engagement_loaded = false;
     w.instance.timer = STATE_INSTANCE_TIMER_NONE; /* fired: the node sets the next, if any */

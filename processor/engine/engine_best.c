@@ -43,8 +43,7 @@ sy_err_t engine_fatigue_check(engine_walk_t *w, const journey_send_t *send,
     const journey_fatigue_t *f = fatigue_rule(e, w->journey, send->channel);
     if (!f)
         return SY_OK;
-    sy_err_t err = engine_engagement_load(e, w->partition, w->contact_id, w->errbuf,
-                                          w->errbuf_size);
+    sy_err_t err = engine_engagement_load_walk(w);
     if (err != SY_OK)
         return err;
     const state_engagement_t *m = &e->engagement;
@@ -151,8 +150,7 @@ static sy_err_t best_pick(engine_walk_t *w, const journey_send_t *send,
     double best_rate = -1.0;
     size_t used = 0;
     assert(send->best && send->among_count <= JOURNEY_BEST_CHANNELS_MAX);
-    sy_err_t err = engine_engagement_load(e, w->partition, w->contact_id, w->errbuf,
-                                          w->errbuf_size);
+    sy_err_t err = engine_engagement_load_walk(w);
     *chosen = -1;
     list[0] = '\0';
     for (size_t i = 0; err == SY_OK && i < send->among_count; i++) {

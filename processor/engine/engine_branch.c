@@ -92,8 +92,7 @@ static sy_err_t answers_message(engine_walk_t *w, const sy_event_t *ev, bool *an
     if (ev->type != SY_EVENT_REPLIED || ev->message_id || ev->journey_id || ev->node_id)
         return SY_OK;
     engine_t *e = w->engine;
-    sy_err_t err = engine_engagement_load(e, w->partition, w->contact_id, w->errbuf,
-                                          w->errbuf_size);
+    sy_err_t err = engine_engagement_load_walk(w);
     if (err == SY_OK)
         *answers = e->engagement.channels[ev->channel].sent_ms <= w->instance.node_entered_at_ms;
     return err;

@@ -130,6 +130,33 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
     return SY_OK;
 }
 
+/* engine_engagement_load of the contact whose records key is key's contact part. */
+static sy_err_t engagement_load_at(engine_t *e, const state_instance_key_t *key, char *errbuf,
+                                   size_t errbuf_size) {
+    state_engagement_key_t *held = &e->engagement_key;
+    assert(key->contact_len > 2 && key->contact_len <= sizeof held->bytes);
+    if (e->engagement_loaded && held->len == key->contact_len &&
+        memcmp(held->bytes, key->bytes, held->len) == 0) /* the partition and the id */
+        return SY_OK;
+    e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
+    state_engagement_key_from(held, key);
+    sy_err_t err = state_store_engagement_get_value_at(e->store, held, &e->engagement,
+                                                       &e->engagement_value, errbuf,
+                                                       errbuf_size);
+    if (err != SY_OK)
+        return err;
+    e->engagement_partition = (int32_t)(key->bytes[0] << 8 | key->bytes[1]);
+    e->engagement_loaded = true;
+    return SY_OK;
+}
+
+sy_err_t engine_engagement_load_walk(engine_walk_t *w) {
+    /* no assert: engagement_load_at and engine_engagement_load assert */
+    return w->key ? engagement_load_at(w->engine, w->key, w->errbuf, w->errbuf_size)
+                  : engine_engagement_load(w->engine, w->partition, w->contact_id, w->errbuf,
+                                           w->errbuf_size);
+}
+
 /* The cached record, changed in channel alone since it was read or last stored, into the
  * pending batch by the key made when it was read. */
 static sy_err_t engagement_store(engine_t *e, sy_channel_t channel) {
@@ -170,8 +197,7 @@ sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
     assert((unsigned)channel < SY_CHANNEL__COUNT);
     if (!channel_has_engagement(channel))
         return SY_OK;
-    sy_err_t err = engine_engagement_load(e, w->partition, w->contact_id, w->errbuf,
-                                          w->errbuf_size);
+    sy_err_t err = engine_engagement_load_walk(w);
     if (err != SY_OK)
         return err;
     state_engagement_channel_t *ch = &e->engagement.channels[channel];
@@ -204,8 +230,7 @@ void engine_engagement_var(void *ctx, sy_channel_t channel, expr_engagement_fiel
                                      STATE_ENGAGEMENT_CLICKS};
     engine_walk_t *w = ctx;
     assert(w != NULL && (unsigned)channel < SY_CHANNEL__COUNT);
-    if (engine_engagement_load(w->engine, w->partition, w->contact_id, w->errbuf,
-                               w->errbuf_size) != SY_OK) {
+    if (engine_engagement_load_walk(w) != SY_OK) {
         log_warn("contact %s: engagement not readable (%s): read as none", w->contact_id,
                  w->errbuf);
         return; /* out keeps its absent default */

@@ -114,6 +114,10 @@ typedef struct engine_walk {
      * walk on an event or a timer), else 0: handed to the sink's records, which measure
      * an id whose length is 0. 0 in a walk that changes its contact_id (a scan's). */
     uint16_t contact_id_len, journey_id_len;
+    /* The instance key the walk's instance is read by (borrowed; its contact part is the
+     * key of the contact's records, read by it), or NULL in a walk without one (a scan's,
+     * a schedule's, a call's): the records are read by partition and contact_id then. */
+    const state_instance_key_t *key;
     state_instance_t instance;
     sy_cause_t cause;
     const sy_event_t *event; /* what caused the walk; NULL for timers */
@@ -289,6 +293,10 @@ sy_err_t engine_safety_on_profile(engine_t *engine, int32_t partition,
  * unless it holds it already. Errors: the store's. */
 sy_err_t engine_engagement_load(engine_t *engine, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size);
+
+/* engine_engagement.c: engine_engagement_load of w's contact, by the contact part of w's
+ * key when it has one (not made again). Errors: the store's. */
+sy_err_t engine_engagement_load_walk(engine_walk_t *w);
 
 /* engine_engagement.c: what ev (deliveries, opens, clicks, replies, answers) does to its
  * contact's engagement memory, before the journeys see it. Errors: the store's. */

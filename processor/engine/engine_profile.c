@@ -29,10 +29,14 @@ static sy_err_t profile_read(engine_walk_t *w) {
     engine_t *e = w->engine;
     size_t count = 0;
     assert(w->partition >= 0 && w->contact_id);
-    sy_err_t err = state_store_profile_get(e->store, w->partition, w->contact_id,
-                                           e->profile_attrs, SY_PROFILE_ATTRS_MAX, &count,
-                                           e->profile_buf, STATE_PROFILE_BYTES_MAX,
-                                           w->errbuf, w->errbuf_size);
+    sy_err_t err =
+        w->key ? state_store_profile_get_at(e->store, w->key, e->profile_attrs,
+                                            SY_PROFILE_ATTRS_MAX, &count, e->profile_buf,
+                                            STATE_PROFILE_BYTES_MAX, w->errbuf, w->errbuf_size)
+               : state_store_profile_get(e->store, w->partition, w->contact_id,
+                                         e->profile_attrs, SY_PROFILE_ATTRS_MAX, &count,
+                                         e->profile_buf, STATE_PROFILE_BYTES_MAX, w->errbuf,
+                                         w->errbuf_size);
     if (err != SY_OK)
         return err;
     assert(count <= SY_PROFILE_ATTRS_MAX);

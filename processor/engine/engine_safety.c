@@ -192,8 +192,10 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
                 list_find(&e->safety, up->name);
     if (channel < 0 && !list)
         return SY_OK;
-    sy_err_t err = state_store_consent_get(e->store, w->partition, w->contact_id, &c,
-                                           w->errbuf, w->errbuf_size);
+    sy_err_t err = w->key ? state_store_consent_get_at(e->store, w->key, &c, w->errbuf,
+                                                       w->errbuf_size)
+                          : state_store_consent_get(e->store, w->partition, w->contact_id, &c,
+                                                    w->errbuf, w->errbuf_size);
     if (err != SY_OK)
         return err;
     state_consent_status_t status = up->op == SY_UPDATE_OPT_IN ? STATE_CONSENT_OPTED_IN
@@ -202,9 +204,11 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
                                               STATE_CONSENT_CAUSE_JOURNEY, w->t)
                                 : list_member_set(&c, up->name,
                                                   up->op == SY_UPDATE_ADD_TO_LIST, w->t);
-    return changed ? state_store_consent_put(e->store, w->partition, w->contact_id, &c,
-                                             w->errbuf, w->errbuf_size)
-                   : SY_OK;
+    if (!changed)
+        return SY_OK;
+    return w->key ? state_store_consent_put_at(e->store, w->key, &c)
+                  : state_store_consent_put(e->store, w->partition, w->contact_id, &c,
+                                            w->errbuf, w->errbuf_size);
 }
 
 /* The consent slot a profile attribute sets: consent.<channel> of a channel a send can
@@ -388,8 +392,10 @@ static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
 static sy_err_t consent_read(engine_walk_t *w) {
     engine_t *e = w->engine;
     assert(w->contact_id != NULL);
-    return state_store_consent_get(e->store, w->partition, w->contact_id, &e->consent,
-                                   w->errbuf, w->errbuf_size);
+    return w->key ? state_store_consent_get_at(e->store, w->key, &e->consent, w->errbuf,
+                                               w->errbuf_size)
+                  : state_store_consent_get(e->store, w->partition, w->contact_id,
+                                            &e->consent, w->errbuf, w->errbuf_size);
 }
 
 /* The gate for send, the contact's consent read into e->consent (by the caller: a
@@ -419,8 +425,9 @@ static sy_err_t safety_gate(engine_walk_t *w, const journey_send_t *send, bool c
     if ((err = engine_engagement_on_send(w, send->channel)) != SY_OK ||
         !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
         return err;
-    return state_store_consent_put(e->store, w->partition, w->contact_id, c, w->errbuf,
-                                   w->errbuf_size);
+    return w->key ? state_store_consent_put_at(e->store, w->key, c)
+                  : state_store_consent_put(e->store, w->partition, w->contact_id, c,
+                                            w->errbuf, w->errbuf_size);
 }
 
 /* A best-channel send: pick the channel, then the gate on it (quiet hours may still hold

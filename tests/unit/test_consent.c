@@ -1,7 +1,8 @@
 /* test_consent.c — consent (engine_safety.h, state_consent.c): SMS keywords in their
  * spellings, the settings read from config words, and a contact's consent record kept
- * in the store, committed and carried into a second store by the changelog, and read
- * into a copy that held another contact's. The engine's gate is pinned by the simulate
+ * in the store, committed and carried into a second store by the changelog, read and
+ * written by an instance key's contact part as by the id, and read into a copy that held
+ * another contact's. The engine's gate is pinned by the simulate
  * transcript in tests/cli/test_simulate.c. No Kafka. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
@@ -95,6 +96,36 @@ Test(consent, a_record_commits_and_comes_back_through_the_changelog) {
     cr_assert(eq(int, back.sends[1].channel, SY_CHANNEL_WEB));
     cr_assert(eq(int, back.sends[1].category, 1));
     store_fixture_expect_bad_value_refused(STATE_CHANGELOG_CF_CONSENT);
+}
+
+/* By an instance key's contact part (a journey set after it or not): the record the
+ * contact's id reads and writes. */
+Test(consent, a_record_by_an_instance_key_is_the_one_by_the_id) {
+    state_consent_t c, got;
+    state_instance_key_t key;
+    cr_assert(eq(int, state_instance_key_contact(&key, 3, "bob"), SY_OK));
+    cr_assert(eq(int, state_store_consent_get_at(sf.store, &key, &c, sf.errbuf,
+                                                 sizeof sf.errbuf), SY_OK), "%s", sf.errbuf);
+    cr_assert(eq(int, c.slots[SY_CHANNEL_EMAIL].status, STATE_CONSENT_UNKNOWN));
+    c.slots[SY_CHANNEL_EMAIL] = (state_consent_slot_t){STATE_CONSENT_OPTED_OUT,
+                                                       STATE_CONSENT_CAUSE_JOURNEY, T0_MS};
+    cr_assert(eq(int, state_instance_key_journey(&key, "promo", -1), SY_OK));
+    cr_assert(eq(int, state_store_consent_put_at(sf.store, &key, &c), SY_OK));
+    cr_assert(eq(int, state_store_consent_get(sf.store, 3, "bob", &got, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK), "%s", sf.errbuf);
+    cr_assert(eq(int, got.slots[SY_CHANNEL_EMAIL].status, STATE_CONSENT_OPTED_OUT));
+    cr_assert(eq(int, state_store_consent_get(sf.store, 2, "bob", &got, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK), "%s", sf.errbuf);
+    cr_assert(eq(int, got.slots[SY_CHANNEL_EMAIL].status, STATE_CONSENT_UNKNOWN),
+              "another partition's bob has none");
+    c.slots[SY_CHANNEL_SMS] = (state_consent_slot_t){STATE_CONSENT_OPTED_IN,
+                                                     STATE_CONSENT_CAUSE_KEYWORD, T0_MS + 1};
+    cr_assert(eq(int, state_store_consent_put(sf.store, 3, "bob", &c, sf.errbuf,
+                                              sizeof sf.errbuf), SY_OK));
+    cr_assert(eq(int, state_store_consent_get_at(sf.store, &key, &got, sf.errbuf,
+                                                 sizeof sf.errbuf), SY_OK), "%s", sf.errbuf);
+    cr_assert(eq(int, got.slots[SY_CHANNEL_SMS].status, STATE_CONSENT_OPTED_IN));
+    cr_assert(eq(int, got.slots[SY_CHANNEL_EMAIL].status, STATE_CONSENT_OPTED_OUT));
 }
 
 /* A record written before caps ends after its lists: it reads with an empty cap log. A

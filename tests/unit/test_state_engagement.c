@@ -1,14 +1,14 @@
 /* test_state_engagement.c — unit tests of the engagement column family
  * (state_engagement.c): a record reads through the pending batch and commits, goes
  * through the changelog (code 8) into another store with every channel's times, streak
- * and counters intact, as a restore brings it back; a key made once reads and writes the
- * record its id does; channels without a record stay without, also when decoded over
- * another record; counters below zero or NaN (in any of a channel's places), a channel
- * twice, malformed records and the unknown code 7 are refused, leaving the record decoded
- * over cleared; a channel written alone over the value read gives the bytes of the whole
- * record (also over a value out of order), a read over another contact's record keeps
- * none of its channels, a write between two reads being seen, and a corrupt one leaves a
- * cleared record. In-memory RocksDB. */
+ * and counters intact, as a restore brings it back; a key made once (or from an instance
+ * key) reads and writes the record its id does; channels without a record stay without,
+ * also when decoded over another record; counters below zero or NaN (in any of a
+ * channel's places), a channel twice, malformed records and the unknown code 7 are
+ * refused, leaving the record decoded over cleared; a channel written alone over the
+ * value read gives the bytes of the whole record (also over a value out of order), a read
+ * over another contact's record keeps none of its channels, a write between two reads
+ * being seen, and a corrupt one leaves a cleared record. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
@@ -101,6 +101,13 @@ Test(state_engagement, a_key_made_once_reads_and_writes_the_same_record) {
     cr_assert(eq(int, state_store_engagement_get_at(s, &key, &got, errbuf, sizeof errbuf),
                  SY_OK), "%s", errbuf);
     expect_same(&got, &want);
+    state_instance_key_t instance_key; /* the key of an instance key's contact part */
+    state_engagement_key_t from;
+    cr_assert(eq(int, state_instance_key_contact(&instance_key, 2, "c1"), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey(&instance_key, "promo", -1), SY_OK));
+    state_engagement_key_from(&from, &instance_key);
+    cr_assert(eq(sz, from.len, key.len));
+    cr_assert(eq(int, memcmp(from.bytes, key.bytes, key.len), 0), "the bytes key_make makes");
     char long_id[SY_ID_BYTES_MAX + 2];
     memset(long_id, 'x', sizeof long_id - 1);
     long_id[sizeof long_id - 1] = '\0';

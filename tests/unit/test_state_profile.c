@@ -1,7 +1,7 @@
 /* test_state_profile.c — unit tests of profiles in the state store (merge of set and
- * unset, sorted typed reads, limits, the pending batch, reopen, a directory made before
- * the profiles column family existed) and of the instance scan used by migration.
- * In-memory RocksDB, and a temp directory for the reopen tests. */
+ * unset, sorted typed reads, reads by an instance key, limits, the pending batch, reopen,
+ * a directory made before the profiles column family existed) and of the instance scan
+ * used by migration. In-memory RocksDB, and a temp directory for the reopen tests. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <rocksdb/c.h>
@@ -104,6 +104,30 @@ Test(state_profile, apply_merges_sets_and_unsets_and_reads_sorted) {
     assert_string_attr(0, "device", "ios");
     assert_string_attr(1, "tier", "platinum");
     assert_string_attr(2, "timezone", "Europe/Paris");
+    state_store_close(s);
+}
+
+/* By an instance key's contact part (a journey set after it or not): the profile the
+ * contact's id reads. */
+Test(state_profile, a_read_by_an_instance_key_is_the_one_by_the_id) {
+    state_store_t *s = open_store("p_key", true);
+    update_reset("c-7");
+    set_value("tier", v_string("gold"));
+    apply_ok(s, 5);
+    state_instance_key_t key;
+    cr_assert(eq(int, state_instance_key_contact(&key, 5, "c-7"), SY_OK));
+    cr_assert(eq(int, state_instance_key_journey(&key, "promo", -1), SY_OK));
+    sy_err_t err = state_store_profile_get_at(s, &key, attrs, SY_PROFILE_ATTRS_MAX,
+                                              &attrs_count, buf, sizeof buf, errbuf,
+                                              sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_get_at: %s", errbuf);
+    cr_assert(eq(sz, attrs_count, 1), "attrs_count = %zu, expected 1", attrs_count);
+    assert_string_attr(0, "tier", "gold");
+    cr_assert(eq(int, state_instance_key_contact(&key, 4, "c-7"), SY_OK));
+    err = state_store_profile_get_at(s, &key, attrs, SY_PROFILE_ATTRS_MAX, &attrs_count, buf,
+                                     sizeof buf, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "profile_get_at: %s", errbuf);
+    cr_assert(eq(sz, attrs_count, 0), "another partition's c-7 has no profile");
     state_store_close(s);
 }
 
