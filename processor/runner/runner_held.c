@@ -7,28 +7,21 @@
 #include <string.h>
 
 #include "runner_int.h"
+#include "sy_array.h"
 
 /* Make room for one more record of bytes bytes; false on out of memory. */
 static bool held_reserve(runner_held_t *h, size_t bytes) {
     assert(h->count <= h->capacity && h->used <= h->bytes_capacity);
-    if (h->count == h->capacity) {
-        size_t capacity = h->capacity ? 2 * h->capacity : 1024;
-        runner_held_record_t *records = realloc(h->records, capacity * sizeof *records);
-        if (!records)
-            return false;
-        h->records = records;
-        h->capacity = capacity;
-    }
-    if (bytes > h->bytes_capacity - h->used) {
-        size_t capacity = h->bytes_capacity ? h->bytes_capacity : 1 << 20;
-        while (capacity - h->used < bytes)
-            capacity *= 2;
-        uint8_t *grown = realloc(h->bytes, capacity);
-        if (!grown)
-            return false;
-        h->bytes = grown;
-        h->bytes_capacity = capacity;
-    }
+    runner_held_record_t *records =
+        sy_array_grow(h->records, &h->capacity, h->count + 1, sizeof *records, 1024);
+    if (!records)
+        return false;
+    h->records = records;
+    uint8_t *grown = sy_array_grow(h->bytes, &h->bytes_capacity, h->used + bytes + 1, 1,
+                                   (size_t)1 << 20);
+    if (!grown)
+        return false;
+    h->bytes = grown;
     return true;
 }
 
