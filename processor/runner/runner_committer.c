@@ -71,3 +71,13 @@ rd_kafka_error_t *runner_committer_join(runner_t *r, bool *offsets_sent) {
     c->error = NULL;
     return error;
 }
+
+void runner_committer_discard(runner_t *r) {
+    assert(r);
+    if (!runner_committer_running(r))
+        return;
+    bool offsets_sent; /* what is left of the batch is aborted: not asked */
+    rd_kafka_error_t *error = runner_committer_join(r, &offsets_sent);
+    if (error)
+        rd_kafka_error_destroy(error);
+}

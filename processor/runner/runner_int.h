@@ -568,6 +568,10 @@ bool runner_committer_done(runner_t *r);
  * whether the offsets were sent. */
 rd_kafka_error_t *runner_committer_join(runner_t *r, bool *offsets_sent);
 
+/* If a committer runs, wait for it (its calls return within their slices) and drop its
+ * error: the batch it commits is abandoned, or the runner torn down. No-op otherwise. */
+void runner_committer_discard(runner_t *r);
+
 /* ---- outputs held while the batch before commits: runner_held.c ---- */
 
 /* Hold one output (key and value copied, headers taken). SY_ERR_KAFKA_ABORT on out of

@@ -185,11 +185,7 @@ sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t e
 static void pipeline_abandon(runner_t *r) {
     runner_inflight_t *f = &r->inflight;
     assert(f->active);
-    if (runner_committer_running(r)) { /* its calls return within their slices */
-        rd_kafka_error_t *error = runner_committer_join(r, &f->offsets_sent);
-        if (error)
-            rd_kafka_error_destroy(error);
-    }
+    runner_committer_discard(r);
     /* The open batch first: nothing of it reached Kafka, its state goes with the store's
      * abort below. */
     runner_held_drop(r);
@@ -209,12 +205,7 @@ void runner_pipeline_free(runner_t *r) {
     if (!r)
         return;
     runner_inflight_t *f = &r->inflight;
-    if (runner_committer_running(r)) { /* a close after an error that left it running */
-        bool sent;
-        rd_kafka_error_t *error = runner_committer_join(r, &sent);
-        if (error)
-            rd_kafka_error_destroy(error);
-    }
+    runner_committer_discard(r); /* a close after an error that left it running */
     admin_table_deinit(&f->metrics);
     admin_table_deinit(&f->live);
     if (f->offsets)
