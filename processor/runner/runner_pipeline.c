@@ -136,21 +136,27 @@ sy_err_t runner_pipeline_close(runner_t *r, char *errbuf, size_t errbuf_size) {
     return SY_OK;
 }
 
-/* The committer's calls returned (joined: error theirs, NULL committed): a retriable
- * failure is resumed on this thread with backoff (runner_txn_kafka_commit); then the
- * outcome. */
-static sy_err_t committer_end(runner_t *r, rd_kafka_error_t *error, bool rewind, char *errbuf,
-                              size_t errbuf_size) {
+/* Would the loop's own call resume where the committer's failed with error (NULL:
+ * committed)? Retriable, and neither fatal nor in need of an abort. */
+static bool error_resumable(const rd_kafka_error_t *error) {
+    /* no assert: NULL is a commit, not resumed */
+    return error && rd_kafka_error_is_retriable(error) && !rd_kafka_error_is_fatal(error) &&
+           !rd_kafka_error_txn_requires_abort(error);
+}
+
+/* The committing batch's calls ended (joined: error theirs, NULL committed), or none was
+ * made (no thread could be started: error NULL); resume: make them, or resume the failed
+ * one, on this thread with backoff (runner_txn_kafka_commit); then the outcome. */
+static sy_err_t committer_end(runner_t *r, rd_kafka_error_t *error, bool resume, bool rewind,
+                              char *errbuf, size_t errbuf_size) {
     runner_inflight_t *f = &r->inflight;
     assert(f->active && !runner_committer_running(r));
-    bool retry = error && rd_kafka_error_is_retriable(error) &&
-                 !rd_kafka_error_is_fatal(error) && !rd_kafka_error_txn_requires_abort(error);
     const char *what = f->offsets_sent ? "commit transaction" : "send offsets to transaction";
     sy_err_t err = error ? runner_txn_error(error, what, errbuf, errbuf_size) : SY_OK;
     bool offsets_sent = f->offsets_sent;
     uint64_t start_us = f->start_us;
     runner_txn_state_t next = enter(r);
-    if (retry)
+    if (resume)
         err = runner_txn_kafka_commit(r, offsets_sent, errbuf, errbuf_size);
     return leave(r, next, err, start_us, rewind, errbuf, errbuf_size);
 }
@@ -161,7 +167,7 @@ sy_err_t runner_pipeline_drive(runner_t *r, char *errbuf, size_t errbuf_size) {
         return SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
     rd_kafka_error_t *error = runner_committer_join(r, &f->offsets_sent);
-    return committer_end(r, error, true, errbuf, errbuf_size);
+    return committer_end(r, error, error_resumable(error), true, errbuf, errbuf_size);
 }
 
 sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t errbuf_size) {
@@ -170,16 +176,12 @@ sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t e
     if (!f->active)
         return SY_OK;
     rd_kafka_error_t *error = NULL;
+    bool resume = true; /* no thread could be started: the calls on this one */
     if (runner_committer_running(r)) {
         error = runner_committer_join(r, &f->offsets_sent);
-        return committer_end(r, error, rewind, errbuf, errbuf_size);
+        resume = error_resumable(error);
     }
-    /* No thread could be started: the calls on this one. */
-    bool offsets_sent = f->offsets_sent;
-    uint64_t start_us = f->start_us;
-    runner_txn_state_t next = enter(r);
-    sy_err_t err = runner_txn_kafka_commit(r, offsets_sent, errbuf, errbuf_size);
-    return leave(r, next, err, start_us, rewind, errbuf, errbuf_size);
+    return committer_end(r, error, resume, rewind, errbuf, errbuf_size);
 }
 
 static void pipeline_abandon(runner_t *r) {
