@@ -748,6 +748,11 @@ void runner_fence_vanished(runner_t *r, const rd_kafka_ConsumerGroupDescription_
  * checkpoint). Returns whether it was being restored. */
 bool runner_restore_drop(runner_t *r, int32_t p);
 
+/* Might the restore or the standbys write to the store between batches: partitions
+ * restoring, a group description on its way, or standbys configured (placed, or to be
+ * placed)? When not, runner_standby_place and runner_restore_step have nothing to do. */
+bool runner_restore_work_pending(const runner_t *r);
+
 /* Between batches (no transaction open): one slice of the background restore — read
  * the changelog partitions being restored, several at once in batches, for at most
  * RUNNER_RESTORE_SLICE_MS, apply their records and commit the store with their

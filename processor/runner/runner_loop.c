@@ -227,9 +227,7 @@ static sy_err_t between_batches(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
     if (r->txn_state != RUNNER_TXN_IDLE)
         return SY_OK;
-    const runner_restore_t *rs = &r->restore;
-    bool work = rs->count || rs->describing || r->config->state_standby_replicas > 0;
-    if (r->inflight.active && work)
+    if (r->inflight.active && runner_restore_work_pending(r))
         err = runner_pipeline_finish(r, true, errbuf, errbuf_size);
     if (err != SY_OK || r->inflight.active || r->txn_state != RUNNER_TXN_IDLE)
         return err;

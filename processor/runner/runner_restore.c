@@ -447,3 +447,11 @@ sy_err_t runner_restore_step(runner_t *r, char *errbuf, size_t errbuf_size) {
         log_info("state restored; processing %d partition(s)", processing);
     return SY_OK;
 }
+
+bool runner_restore_work_pending(const runner_t *r) {
+    const runner_restore_t *rs = &r->restore;
+    assert(r->config);
+    /* Standbys are placed (standby_count) and fencing asks (runner_fence_enabled) only with
+     * state.standby.replicas > 0: that test covers both. */
+    return rs->count || rs->describing || r->config->state_standby_replicas > 0;
+}
