@@ -78,11 +78,15 @@ void replay_input_close(replay_input_t *in) {
     free(in);
 }
 
-/* replay_input_next, inline in replay_drive's loop (as it was before replay_parallel.c
- * called it too: out of line it costs 30 instructions a record). */
+/* The loop's three steps — read a record, drive it, ask how much is read — have one
+ * definition each, inline in replay_drive's loop (always_inline: out of line, and
+ * interposable under -fPIC, they cost 30 and 58 instructions a record) and out of line
+ * for replay_parallel.c: replay_int.h declares them without inline, so these definitions
+ * are also the external ones (C11 6.7.4). */
+
 __attribute__((always_inline))
-static inline sy_err_t input_next(replay_input_t *in, recording_record_t *rec, char *errbuf,
-                           size_t errbuf_size) {
+inline sy_err_t replay_input_next(replay_input_t *in, recording_record_t *rec, char *errbuf,
+                                  size_t errbuf_size) {
     while (in->topic) {
         sy_err_t err = topic_reader_next(in->topic, rec, errbuf, errbuf_size);
         if (err != SY_ERR_NOT_FOUND || !in->events_topic)
@@ -111,9 +115,8 @@ static inline sy_err_t input_next(replay_input_t *in, recording_record_t *rec, c
     }
 }
 
-/* replay_input_done, inline for the same reason. */
 __attribute__((always_inline))
-static inline double input_done(const replay_input_t *in) {
+inline double replay_input_done(const replay_input_t *in) {
     uint64_t read = 0, total = 0;
     if (in->topic) {
         topic_reader_progress(in->topic, &read, &total);
@@ -123,12 +126,11 @@ static inline double input_done(const replay_input_t *in) {
     return in->bytes_total ? (double)(in->bytes_done + read) / (double)in->bytes_total : -1.0;
 }
 
-/* replay_drive_record, inline for the same reason (58 instructions a record). */
 __attribute__((always_inline))
-static inline sy_err_t drive_record(const recording_record_t *rec, simulate_t *const *sims,
-                             size_t sims_count, replay_dead_letter_fn *dead_letter,
-                             void *ctx, replay_stats_t *stats, char *errbuf,
-                             size_t errbuf_size) {
+inline sy_err_t replay_drive_record(const recording_record_t *rec, simulate_t *const *sims,
+                                    size_t sims_count, replay_dead_letter_fn *dead_letter,
+                                    void *ctx, replay_stats_t *stats, char *errbuf,
+                                    size_t errbuf_size) {
     char reason[512]; /* not = "": that zeroes all 512 bytes for every record */
     reason[0] = '\0';
     sy_err_t first = SY_OK;
@@ -163,22 +165,6 @@ static inline sy_err_t drive_record(const recording_record_t *rec, simulate_t *c
     return dead_letter ? dead_letter(ctx, &dl, errbuf, errbuf_size) : SY_OK;
 }
 
-sy_err_t replay_input_next(replay_input_t *in, recording_record_t *rec, char *errbuf,
-                           size_t errbuf_size) {
-    return input_next(in, rec, errbuf, errbuf_size);
-}
-
-double replay_input_done(const replay_input_t *in) {
-    return input_done(in);
-}
-
-sy_err_t replay_drive_record(const recording_record_t *rec, simulate_t *const *sims,
-                             size_t sims_count, replay_dead_letter_fn *dead_letter,
-                             void *ctx, replay_stats_t *stats, char *errbuf,
-                             size_t errbuf_size) {
-    return drive_record(rec, sims, sims_count, dead_letter, ctx, stats, errbuf, errbuf_size);
-}
-
 sy_err_t replay_drive(replay_input_t *in, simulate_t *const *sims, size_t sims_count,
                       replay_dead_letter_fn *dead_letter, void *ctx, FILE *progress_out,
                       replay_stats_t *stats, char *errbuf, size_t errbuf_size) {
@@ -187,14 +173,14 @@ sy_err_t replay_drive(replay_input_t *in, simulate_t *const *sims, size_t sims_c
     sy_err_t err;
     if (progress_out)
         progress_init(&progress, progress_out, "replay");
-    while ((err = input_next(in, &rec, errbuf, errbuf_size)) == SY_OK) {
+    while ((err = replay_input_next(in, &rec, errbuf, errbuf_size)) == SY_OK) {
         stats->records++;
-        err = drive_record(&rec, sims, sims_count, dead_letter, ctx, stats, errbuf,
-                           errbuf_size);
+        err = replay_drive_record(&rec, sims, sims_count, dead_letter, ctx, stats, errbuf,
+                                  errbuf_size);
         if (err != SY_OK)
             break;
-        if (progress_out && progress.enabled) /* not a terminal: input_done is not asked */
-            progress_update(&progress, stats->records, input_done(in));
+        if (progress_out && progress.enabled) /* not a terminal: not asked how much is read */
+            progress_update(&progress, stats->records, replay_input_done(in));
     }
     if (err == SY_ERR_NOT_FOUND)
         err = SY_OK;
