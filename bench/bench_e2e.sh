@@ -15,6 +15,9 @@
 #      wallclock (live, as deployed; no timer falls due within a run either way), and
 #      bench/bench_latency: event produced (CreateTime) → the contact's first action visible
 #      to a read_committed consumer, p50/p99/p99.9; offered vs achieved (answered) rate.
+#  (d) latency floor: (c)'s load and measurement with the transactional pass-through of (b)
+#      in place of the service (its copy of an entry is the answer): what the broker's
+#      transactions alone cost a read_committed reader on this machine.
 # Rates compare "after the first commit": records committed after it / the time from it to
 # the last; start-up (journey load, init_transactions, group join) is left out of both.
 # Environment (defaults in brackets):
@@ -25,6 +28,9 @@
 #   BENCH_LOAD_SECONDS [20] duration of each open-loop run
 #   BENCH_EXTRA ["10:100 10:20 10:5 25:20"] extra (c) rows, PERCENT:COMMIT_INTERVAL_MS:
 #      the latency/throughput trade-off of a shorter commit.interval.ms
+#   BENCH_FLOOR ["50:100 50:20"] (d) rows, PERCENT:COMMIT_INTERVAL_MS
+#   BENCH_MAX_RATE [(a)'s exactly_once rate] events/s the percentages of (c) and (d) are
+#      of: fixed, runs of two builds or configs offer the same load
 #   BENCH_WARMUP_S [3] first seconds of each (c) run answered but not measured: the first
 #      transactions to new topics take up to a second (partitions added, metadata)
 #   BENCH_COMMIT_MS [100] commit.interval.ms of every other run (the service's default)
@@ -42,6 +48,7 @@ readonly BENCH_PARTS=${BENCH_PARTITIONS:-4}
 readonly LOAD_SECONDS=${BENCH_LOAD_SECONDS:-20}
 readonly COMMIT_MS=${BENCH_COMMIT_MS:-100}
 readonly EXTRA=${BENCH_EXTRA-10:100 10:20 10:5 25:20}
+readonly FLOOR=${BENCH_FLOOR-50:100 50:20}
 readonly WARMUP_S=${BENCH_WARMUP_S:-3}
 readonly CSV=${BENCH_CSV:-bench/results/e2e.csv}
 readonly BATCH_MAX=10000 # the service's default batch.records.max, also the pass-through's
@@ -175,7 +182,10 @@ drain_service() {
     row drain "$g" "$COMMIT_MS" "" "" "$steady" "$BENCH_EVENTS" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" "" "" "" "" \
         $(commit_stats "$dir/service.log")
-    if [[ "$g" == exactly_once ]]; then max_rate=$steady; drained_base=$base; fi
+    if [[ "$g" == exactly_once ]]; then
+        max_rate=${BENCH_MAX_RATE:-$steady}
+        drained_base=$base
+    fi
 }
 
 # passthrough MODE : (b) the ceiling on the backlog of the exactly_once drain.
@@ -234,9 +244,61 @@ wait_ready() {
     done
 }
 
+# latency_measure BASE RATE DIR ANSWER_TOPICS : the open-loop load at RATE into BASE.events
+# with bench_latency following ANSWER_TOPICS; sets gen and lat (their result lines).
+latency_measure() {
+    local base=$1 rate=$2 dir=$3 answers=$4 expect
+    expect=$(awk -v r="$rate" -v s="$LOAD_SECONDS" 'BEGIN { printf "%d", r * s }')
+    "$LATENCY" "$BOOTSTRAP" "$base.events" "$ENTRY" "$answers" \
+        $((LOAD_SECONDS + BENCH_DRAIN_TIMEOUT_S)) "$BENCH_IDLE_S" "$WARMUP_S" "$expect" \
+        >"$dir/latency.out" &
+    helper_pid=$!
+    sleep 1 # its partitions assigned and fetching before the first event
+    gen=$(offer "$base" "$rate" "$expect") || failures=$((failures + 1))
+    echo "generator: $gen" >&2
+    wait "$helper_pid" || failures=$((failures + 1))
+    helper_pid=""
+    lat=$(cat "$dir/latency.out")
+    echo "bench_latency: $lat" >&2
+}
+
+# latency_row RUN COMMIT_MS RATE CP50 CP99 : the row of one latency run (gen, lat set).
+latency_row() {
+    row "$1" exactly_once "$2" "$3" "$(field events_per_s <<<"$gen")" \
+        "$(field answered_per_s <<<"$lat")" \
+        "$(field measured <<<"$lat")" "$(field span_s <<<"$lat")" \
+        "$(field p50_ms <<<"$lat")" "$(field p99_ms <<<"$lat")" \
+        "$(field p999_ms <<<"$lat")" "$(field max_ms <<<"$lat")" "$4" "$5"
+}
+
+# latency_floor_run PERCENT COMMIT_MS : (d) (c)'s load through the transactional
+# pass-through, its copies as the answers.
+latency_floor_run() {
+    local pct=$1 cms=$2 rate base dir group out pt_pid
+    rate=$(awk -v m="$max_rate" -v p="$pct" 'BEGIN { printf "%d", m * p / 100 }')
+    base="bench-$$-floor-$pct-$cms"
+    dir="$work/floor-$pct-$cms"
+    group="$base-pt"
+    mkdir -p "$dir"
+    echo "== (d) pass-through (txn) at $pct% of $max_rate events/s = $rate events/s for" \
+        "${LOAD_SECONDS} s, commit.interval.ms $cms" >&2
+    topics_create "$base"
+    "$PASSTHROUGH" "$BOOTSTRAP" "$base.events" "$base.passthrough" "$group" txn "$cms" \
+        "$BATCH_MAX" >"$dir/pt.out" 2>"$dir/pt.log" &
+    pt_pid=$!
+    service_pid=$pt_pid # stopped by bench_cleanup if the run is cut short
+    sleep 2             # its group joined before the first event
+    latency_measure "$base" "$rate" "$dir" "$base.passthrough"
+    service_stop
+    out=$(cat "$dir/pt.out")
+    echo "pass-through txn: $out" >&2
+    latency_row "floor_$pct" "$cms" "$rate" "$(field commit_p50_ms <<<"$out")" \
+        "$(field commit_p99_ms <<<"$out")"
+}
+
 # latency_run PERCENT COMMIT_MS : (c) one open-loop run at PERCENT of the max rate.
 latency_run() {
-    local pct=$1 cms=$2 rate base dir expect lat gen
+    local pct=$1 cms=$2 rate base dir
     rate=$(awk -v m="$max_rate" -v p="$pct" 'BEGIN { printf "%d", m * p / 100 }')
     base="bench-$$-load-$pct-$cms"
     dir="$work/load-$pct-$cms"
@@ -249,27 +311,11 @@ latency_run() {
         failures=$((failures + 1))
         return 0
     fi
-    expect=$(awk -v r="$rate" -v s="$LOAD_SECONDS" 'BEGIN { printf "%d", r * s }')
-    "$LATENCY" "$BOOTSTRAP" "$base.events" "$ENTRY" "$base.actions.email,$base.actions.push" \
-        $((LOAD_SECONDS + BENCH_DRAIN_TIMEOUT_S)) "$BENCH_IDLE_S" "$WARMUP_S" "$expect" \
-        >"$dir/latency.out" &
-    helper_pid=$!
-    sleep 1 # its partitions assigned and fetching before the first event
-    gen=$(offer "$base" "$rate" "$expect") || failures=$((failures + 1))
-    echo "generator: $gen" >&2
-    wait "$helper_pid" || failures=$((failures + 1))
-    helper_pid=""
+    latency_measure "$base" "$rate" "$dir" "$base.actions.email,$base.actions.push"
     service_stop
-    lat=$(cat "$dir/latency.out")
-    echo "bench_latency: $lat" >&2
     grep -E 'stopped:|commit latency:' "$dir/service.log" >&2 || true
     # shellcheck disable=SC2046  # two fields
-    row "load_$pct" exactly_once "$cms" "$rate" "$(field events_per_s <<<"$gen")" \
-        "$(field answered_per_s <<<"$lat")" \
-        "$(field measured <<<"$lat")" "$(field span_s <<<"$lat")" \
-        "$(field p50_ms <<<"$lat")" "$(field p99_ms <<<"$lat")" \
-        "$(field p999_ms <<<"$lat")" "$(field max_ms <<<"$lat")" \
-        $(commit_stats "$dir/service.log")
+    latency_row "load_$pct" "$cms" "$rate" $(commit_stats "$dir/service.log")
 }
 
 # The rows, with each drain's fraction of the pass-through of its guarantee (txn for
@@ -316,6 +362,8 @@ if [[ -n "$max_rate" ]]; then
     for pct in "${percents[@]}"; do latency_run "$pct" "$COMMIT_MS"; done
     read -r -a extra <<<"$EXTRA"
     for pair in "${extra[@]}"; do latency_run "${pair%%:*}" "${pair##*:}"; done
+    read -r -a floor <<<"$FLOOR"
+    for pair in "${floor[@]}"; do latency_floor_run "${pair%%:*}" "${pair##*:}"; done
 else
     echo "bench_e2e: no exactly_once max rate: skipping the latency runs" >&2
 fi

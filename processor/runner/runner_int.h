@@ -38,6 +38,12 @@
  * batch, which aborts and is redone, before the broker aborts the transaction itself
  * and fences the producer. */
 #define RUNNER_MESSAGE_TIMEOUT_MS "5000"
+/* compression.type of the service's producer unless configured: its outputs are several
+ * records an input event (decisions, actions, changelog) and on a shared machine the
+ * broker's work on them costs more CPU than the service itself; LZ4 batches cut the
+ * broker's CPU per event (bench/RESULTS.md, "The service's producer compresses"). Every
+ * Kafka client reads LZ4 batches. */
+#define RUNNER_COMPRESSION_TYPE "lz4"
 /* Milliseconds librdkafka calls may block in the transactional API before we look again. */
 #define RUNNER_TXN_TIMEOUT_MS 30000
 /* Longest one call of the transactional API blocks (init, send offsets, commit, abort):

@@ -73,6 +73,8 @@ sy_err_t runner_producer_open(runner_t *r, char *errbuf, size_t errbuf_size) {
                               errbuf, errbuf_size)) ||
         (txn && !runner_conf_default(c, conf, "message.timeout.ms", RUNNER_MESSAGE_TIMEOUT_MS,
                               errbuf, errbuf_size)) ||
+        !runner_conf_default(c, conf, "compression.type", RUNNER_COMPRESSION_TYPE, errbuf,
+                             errbuf_size) ||
         !runner_conf_set(conf, "partitioner", "murmur2_random", errbuf, errbuf_size)) {
         rd_kafka_conf_destroy(conf);
         return SY_ERR_CONFIG;
