@@ -183,10 +183,78 @@ static const int contact_cfs[] = {CF_INSTANCES, CF_PROFILES, CF_EVENT_IDS, CF_CO
                                   CF_ENGAGEMENT};
 #define CONTACT_CFS_COUNT (sizeof contact_cfs / sizeof *contact_cfs)
 
+/* The column families an open of a directory names, in cf order (store_families). */
+typedef struct store_families {
+    const rocksdb_options_t *cf_options[CF__COUNT]; /* every family's, by cf */
+    const char *names[CF__COUNT];
+    const rocksdb_options_t *options[CF__COUNT];
+    rocksdb_column_family_handle_t *handles[CF__COUNT]; /* the open's, as names */
+    int index[CF__COUNT];                               /* the cf of each name */
+    int count;
+} store_families_t;
+
+/* Into *f, the column families of dir that this store knows. When dir cannot be listed
+ * (no store there yet, or the open then says why): all of them when all_unlisted, else
+ * the default one alone. */
+static void store_families(state_store_t *s, const char *dir, bool all_unlisted,
+                           store_families_t *f) {
+    size_t listed_count = 0;
+    char *lerr = NULL;
+    store_cf_options(s, f->cf_options);
+    char **listed = rocksdb_list_column_families(s->options, dir, &listed_count, &lerr);
+    bool unlisted = lerr || !listed; /* on failure, RocksDB 7.8 returns malloc(0) */
+    f->count = 0;
+    for (int cf = 0; cf < CF__COUNT; cf++) {
+        bool present = unlisted && (all_unlisted || cf == CF_DEFAULT);
+        for (size_t i = 0; !unlisted && i < listed_count && !present; i++)
+            present = strcmp(listed[i], cf_names[cf]) == 0;
+        if (!present)
+            continue;
+        f->names[f->count] = cf_names[cf];
+        f->options[f->count] = f->cf_options[cf];
+        f->index[f->count++] = cf;
+    }
+    assert(f->count <= CF__COUNT);
+    if (listed)
+        rocksdb_list_column_families_destroy(listed, listed_count);
+    free(lerr);
+}
+
+/* The open's handles of f, the store's once it opened. */
+static void store_families_keep(state_store_t *s, const store_families_t *f) {
+    assert(f->count <= CF__COUNT);
+    for (int i = 0; s->db && i < f->count; i++)
+        s->cf[f->index[i]] = f->handles[i];
+}
+
+/* Open dir read-write (creating it when missing) with the column families it has, then
+ * create the others, one at a time in cf order: a new store, or one from before a family
+ * existed. Why not open naming them all (create_missing_column_families)? RocksDB 7.8
+ * rewrites its OPTIONS file, every family in it, and parses it back at each creation and
+ * once more at the open's end; naming them all creates them before that last rewrite, which
+ * then lists all nine: for a new store 53 family entries written and parsed, 74 M of the
+ * open's 88 M instructions. Created after an open with the default family alone, 45. (The
+ * C API of 7.8 has no call that creates many at once, with one rewrite.) */
+static sy_err_t store_families_open(state_store_t *s, const char *dir, char *errbuf,
+                                    size_t errbuf_size) {
+    char *rerr = NULL;
+    assert(s->options && !s->db && dir);
+    store_families_t f;
+    store_families(s, dir, false, &f);
+    s->db = rocksdb_open_column_families(s->options, dir, f.count, f.names, f.options,
+                                         f.handles, &rerr);
+    store_families_keep(s, &f);
+    for (int cf = 0; s->db && !rerr && cf < CF__COUNT; cf++) {
+        if (!s->cf[cf])
+            s->cf[cf] =
+                rocksdb_create_column_family(s->db, f.cf_options[cf], cf_names[cf], &rerr);
+    }
+    return rerr ? state_store_rocks_error(rerr, errbuf, errbuf_size, dir) : SY_OK;
+}
+
 sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
                           size_t cache_bytes, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
-    char *rerr = NULL;
     assert(out && dir);
     state_store_t *s = store_new();
     if (!s)
@@ -210,14 +278,8 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     store_options_init(s, in_memory);
-    const rocksdb_options_t *cf_options[CF__COUNT];
-    store_cf_options(s, cf_options);
-    s->db = rocksdb_open_column_families(s->options, dir, CF__COUNT, cf_names, cf_options,
-                                         s->cf, &rerr);
-    if (!s->db) {
-        err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
+    if ((err = store_families_open(s, dir, errbuf, errbuf_size)) != SY_OK)
         goto fail;
-    }
     s->batch = rocksdb_writebatch_create();
     /* Whole when RocksDB holds no contact record: every one will pass its commits. */
     (void)state_store_contacts_warm(s, 0);
@@ -232,32 +294,6 @@ fail:
     return err;
 }
 
-/* The column families of dir that this store knows, in cf order: their names, options and
- * cf indexes; all of them when dir cannot be listed (the open then says why). */
-static int read_only_families(state_store_t *s, const char *dir,
-                              const rocksdb_options_t *const *cf_options, const char **names,
-                              const rocksdb_options_t **options, int *index) {
-    size_t listed_count = 0;
-    char *lerr = NULL;
-    char **listed = rocksdb_list_column_families(s->options, dir, &listed_count, &lerr);
-    int count = 0;
-    for (int cf = 0; cf < CF__COUNT; cf++) {
-        bool present = listed == NULL;
-        for (size_t i = 0; listed && i < listed_count && !present; i++)
-            present = strcmp(listed[i], cf_names[cf]) == 0;
-        if (!present)
-            continue;
-        names[count] = cf_names[cf];
-        options[count] = cf_options[cf];
-        index[count++] = cf;
-    }
-    assert(count <= CF__COUNT);
-    if (listed)
-        rocksdb_list_column_families_destroy(listed, listed_count);
-    free(lerr);
-    return count;
-}
-
 sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
                                     size_t errbuf_size) {
     sy_err_t err;
@@ -268,20 +304,14 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
         return SY_ERR_NOMEM;
     store_options_init(s, false);
     rocksdb_options_set_create_if_missing(s->options, 0);
-    const rocksdb_options_t *cf_options[CF__COUNT];
-    store_cf_options(s, cf_options);
     /* A store written before a column family existed lacks it: open those it has; a
      * missing family reads as empty (its handle stays NULL). */
-    const char *names[CF__COUNT];
-    const rocksdb_options_t *options[CF__COUNT];
-    rocksdb_column_family_handle_t *handles[CF__COUNT];
-    int index[CF__COUNT];
-    int count = read_only_families(s, dir, cf_options, names, options, index);
+    store_families_t f;
+    store_families(s, dir, true, &f);
     /* A live service's WAL is expected: replay it (read-only) rather than refuse. */
-    s->db = rocksdb_open_for_read_only_column_families(s->options, dir, count, names,
-                                                       options, handles, 0, &rerr);
-    for (int i = 0; s->db && i < count; i++)
-        s->cf[index[i]] = handles[i];
+    s->db = rocksdb_open_for_read_only_column_families(s->options, dir, f.count, f.names,
+                                                       f.options, f.handles, 0, &rerr);
+    store_families_keep(s, &f);
     if (!s->db) {
         err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
         goto fail;
