@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,14 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
         goto fail;
     }
     store_options_init(s, in_memory);
+    /* In memory, a checkpoint buys no durability: it only moves writes from one part of
+     * RAM (the unwritten log) to another (RocksDB's memtables), at 5,600 to 8,600
+     * instructions a write on the writer thread. Only the bound on unwritten writes (or
+     * an iterator) makes one: a replay of 50,000 records took 7.61 G instructions (all
+     * threads) against 10.54 G with one every 16 batches, and 265 MB peak RSS against
+     * 260 MB. */
+    if (in_memory)
+        s->checkpoint_batches = UINT_MAX;
     if ((err = store_families_open(s, dir, errbuf, errbuf_size)) != SY_OK)
         goto fail;
     s->batch = rocksdb_writebatch_create();
