@@ -111,13 +111,14 @@ sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *
  * (what the open does for a new store). */
 bool state_store_contacts_warm(state_store_t *store, size_t bytes_max);
 
-/* Close; drops an uncommitted batch and writes every committed one. state_store_close(NULL)
- * is a no-op. */
+/* Close; drops an uncommitted batch and writes every committed one (an in-memory store's
+ * state dies with it: nothing is written). state_store_close(NULL) is a no-op. */
 void state_store_close(state_store_t *store);
 
 /* Committed batches reach RocksDB together, every batches commits (0 or 1: at each
  * commit), or sooner when many writes wait: until then they are in memory, where reads
- * find them. RocksDB is a checkpoint behind the changelog: a crash loses the batches
+ * find them. An in-memory store writes when many writes wait, or an iterator needs
+ * RocksDB, whatever batches says (its RocksDB is memory too). RocksDB is a checkpoint behind the changelog: a crash loses the batches
  * since the last one, which a restore reads back from the changelog (it starts after
  * the offsets the checkpoint holds). A batch with a restore's writes is written at once. */
 void state_store_checkpoint_every(state_store_t *store, unsigned batches);
