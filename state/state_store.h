@@ -120,8 +120,8 @@ void state_store_close(state_store_t *store);
  * find them. RocksDB is a checkpoint behind the changelog: a crash loses the batches
  * since the last one, which a restore reads back from the changelog (it starts after
  * the offsets the checkpoint holds). A batch with a restore's writes is written at once.
- * An in-memory store writes when many writes wait or an iterator needs RocksDB, whatever
- * batches says (its RocksDB is memory too). */
+ * An in-memory store, until this is called, writes only when many writes wait or an
+ * iterator needs RocksDB (its RocksDB is memory too). */
 void state_store_checkpoint_every(state_store_t *store, unsigned batches);
 
 /* Write every committed batch to RocksDB now (the service does when it is idle; every
