@@ -132,14 +132,37 @@ static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
     return codec_wr_grow(w, need);
 }
 
+/* The 7-bit groups of u (below 2^56) one to a byte, low group first, high bits clear:
+ * 56 bits split in halves, quarters, then eighths, each step moving the upper part of every
+ * lane left into the lane's free bits. Three steps instead of a loop per byte. */
+static inline uint64_t codec_wire_spread7(uint64_t u) {
+    /* no assert: a pure word function; its caller bounds u */
+    u = (u & UINT64_C(0x000000000FFFFFFF)) | (u & UINT64_C(0x00FFFFFFF0000000)) << 4;
+    u = (u & UINT64_C(0x00003FFF00003FFF)) | (u & UINT64_C(0x0FFFC0000FFFC000)) << 2;
+    return (u & UINT64_C(0x007F007F007F007F)) | (u & UINT64_C(0x3F803F803F803F80)) << 1;
+}
+
 /* The varint of u at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. Most are one
- * byte (a string's length, an enum, a branch): that case goes first. */
+ * byte (a string's length, an enum, a branch): that case goes first. A value of 2 to 8
+ * bytes (a time in ms takes 6) is spread into one word, its continuation bits set on all
+ * bytes but its last, and stored whole: the bytes past its length are within the room and
+ * are the next field's to overwrite. */
 static inline size_t codec_wire_put_varint(uint8_t *o, uint64_t u) {
     /* no assert: the hot varint leaf; its callers reserve the room */
     size_t n = 0;
     if (__builtin_expect(u < 0x80, 1)) {
         o[0] = (uint8_t)u;
         return 1;
+    }
+    if (u < UINT64_C(1) << 56) {
+        n = (size_t)(63 - __builtin_clzll(u)) / 7 + 1; /* 2 to 8 */
+        uint64_t x = codec_wire_spread7(u) |
+                     UINT64_C(0x8080808080808080) >> (8 * (9 - n)); /* bytes 0 to n - 2 */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+        memcpy(o, &x, sizeof x);
+        return n;
     }
     while (u >= 0x80) {
         o[n++] = (uint8_t)(u | 0x80);
@@ -304,6 +327,7 @@ static inline size_t codec_wire_put_double(uint8_t *o, double d) {
  * bytes, with room for them reserved by the run. A string that is not plain ASCII is
  * checked (codec_utf8_valid) after the copy; *not_utf8 is set when it fails, else kept.
  * Returns the bytes written. */
+__attribute__((always_inline))
 static inline size_t codec_wire_put_string(uint8_t *o, const char *s, size_t len,
                                            bool *not_utf8) {
     /* no assert: the string leaf of runs; s is one the rules saw non-NULL */

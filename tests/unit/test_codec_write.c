@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <avro.h>
+
 #include "codec_fixture.h"
 #include "codec_wire.h"
 
@@ -195,4 +197,37 @@ Test(codec, copy_7bit_copies_n_bytes_and_finds_any_byte_with_its_high_bit) {
                     s[at] = kept;
             }
     }
+}
+
+/* The bytes avro-c's generic writer makes for the long v, in want; their count. */
+static size_t avro_c_long(int64_t v, uint8_t *want, size_t size) {
+    avro_value_t value;
+    avro_writer_t w = avro_writer_memory((char *)want, (int64_t)size);
+    cr_assert(eq(int, avro_generic_long_new(&value, v), 0), "%s", avro_strerror());
+    cr_assert(eq(int, avro_value_write(w, &value), 0), "%s", avro_strerror());
+    size_t n = (size_t)avro_writer_tell(w);
+    avro_writer_free(w);
+    avro_value_decref(&value);
+    return n;
+}
+
+/* codec_wire_put_long (one byte, the spread word of 2 to 8 bytes, the loop of 9 and 10)
+ * against avro-c, on each side of every 7-bit boundary, positive and negative: the same
+ * bytes, and nothing written past the room of CODEC_WIRE_VARINT_BYTES_MAX. */
+Test(codec, varints_of_every_length_are_the_bytes_avro_c_writes) {
+    uint8_t want[CODEC_WIRE_VARINT_BYTES_MAX], got[CODEC_WIRE_VARINT_BYTES_MAX + 1];
+    for (int bit = 0; bit < 64; bit++)
+        for (int64_t delta = -1; delta <= 1; delta++)
+            for (int sign = 0; sign < 2; sign++) {
+                uint64_t u = (UINT64_C(1) << bit) + (uint64_t)delta;
+                int64_t v = sign ? (int64_t)(UINT64_C(0) - u) : (int64_t)u;
+                size_t n_want = avro_c_long(v, want, sizeof want);
+                memset(got, 0xaa, sizeof got);
+                size_t n = codec_wire_put_long(got, v);
+                cr_assert(eq(sz, n, n_want), "%lld: %zu bytes, avro-c %zu", (long long)v, n,
+                          n_want);
+                cr_assert(memcmp(got, want, n) == 0, "%lld: other bytes", (long long)v);
+                cr_assert(eq(u8, got[CODEC_WIRE_VARINT_BYTES_MAX], 0xaa), "%lld: past the room",
+                          (long long)v);
+            }
 }
