@@ -402,14 +402,44 @@ sy_err_t codec_encode_action(codec_t *codec, const sy_action_t *rec, const void 
     return encode_finish(&w, SY_SCHEMA_ACTION_COMMAND, frame, frame_len);
 }
 
+/* An id's length passes the rules' test of it: 1 to SY_ID_BYTES_MAX when present (a length
+ * 0 wraps round), 0 when absent, which only an optional id may be (the caller sees to it). */
+static inline bool id_len_ok(const char *id, size_t len) {
+    /* no assert: a pure test, inline in decision_usual */
+    return len - (id != NULL) < SY_ID_BYTES_MAX;
+}
+
+/* The usual decision: its required ids present, every id measured into len as
+ * codec_rules_decision measures it and within the limits it checks, its cause known, so
+ * that every rule passes: tested at once, in the writer. False says only that the rules
+ * must go one by one, to give the error (or pass a record this test is too quick for). */
+static inline bool decision_usual(const sy_decision_t *d, size_t *len) {
+    assert(d && len);
+    if (d->contact_id == NULL || d->journey_id == NULL || d->to_node == NULL ||
+        (unsigned)d->cause >= SY_CAUSE__COUNT)
+        return false;
+    len[CODEC_DECISION_CONTACT_ID] = d->contact_id_len ? d->contact_id_len : strlen(d->contact_id);
+    len[CODEC_DECISION_JOURNEY_ID] = d->journey_id_len ? d->journey_id_len : strlen(d->journey_id);
+    len[CODEC_DECISION_FROM_NODE] = d->from_node ? strlen(d->from_node) : 0;
+    len[CODEC_DECISION_TO_NODE] = strlen(d->to_node);
+    len[CODEC_DECISION_CAUSE_EVENT_ID] = d->cause_event_id ? strlen(d->cause_event_id) : 0;
+    return id_len_ok(d->contact_id, len[CODEC_DECISION_CONTACT_ID]) &
+           id_len_ok(d->journey_id, len[CODEC_DECISION_JOURNEY_ID]) &
+           id_len_ok(d->from_node, len[CODEC_DECISION_FROM_NODE]) &
+           id_len_ok(d->to_node, len[CODEC_DECISION_TO_NODE]) &
+           id_len_ok(d->cause_event_id, len[CODEC_DECISION_CAUSE_EVENT_ID]);
+}
+
 sy_err_t codec_encode_decision(codec_t *codec, const sy_decision_t *rec, const void **frame,
                                size_t *frame_len, char *errbuf, size_t errbuf_size) {
     assert(codec && rec && frame && frame_len);
     codec_wr_t w = encode_start(codec, errbuf, errbuf_size);
     size_t ids_len[CODEC_DECISION_IDS];
-    sy_err_t err = codec_rules_decision(rec, ids_len, false, errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
+    if (!decision_usual(rec, ids_len)) {
+        sy_err_t err = codec_rules_decision(rec, ids_len, false, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
     write_decision(&w, rec, ids_len);
     return encode_finish(&w, SY_SCHEMA_ROUTING_DECISION, frame, frame_len);
 }

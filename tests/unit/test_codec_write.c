@@ -231,3 +231,54 @@ Test(codec, varints_of_every_length_are_the_bytes_avro_c_writes) {
                           (long long)v);
             }
 }
+
+/* An id of each kind the rules judge: missing, empty, the longest allowed, one byte over. */
+static const char *rules_id_case(int k) {
+    static char longest[SY_ID_BYTES_MAX + 1], over[SY_ID_BYTES_MAX + 2];
+    memset(longest, 'x', SY_ID_BYTES_MAX);
+    memset(over, 'y', SY_ID_BYTES_MAX + 1);
+    const char *cases[] = {NULL, "", longest, over, "n"};
+    return cases[k];
+}
+
+/* The writer's verdict on d, which its usual-record test may give: the rules' own, with the
+ * same message. */
+static void expect_decision_verdict_of_the_rules(const sy_decision_t *d) {
+    char rules_msg[sizeof errbuf];
+    size_t ids_len[CODEC_DECISION_IDS];
+    const void *frame;
+    size_t len;
+    errbuf[0] = '\0';
+    sy_err_t want = codec_rules_decision(d, ids_len, false, errbuf, sizeof errbuf);
+    snprintf(rules_msg, sizeof rules_msg, "%s", errbuf);
+    errbuf[0] = '\0';
+    sy_err_t got = codec_encode_decision(codec, d, &frame, &len, errbuf, sizeof errbuf);
+    cr_assert(eq(int, got, want), "writer %s, rules %s (%s)", sy_err_name(got),
+              sy_err_name(want), rules_msg);
+    if (want != SY_OK)
+        cr_assert_str_eq(errbuf, rules_msg);
+}
+
+/* Every id of a decision in each of rules_id_case's kinds, its contact and journey ids'
+ * lengths given by the record or not, and causes in and out of range: the writer refuses
+ * exactly what the rules refuse, with their message. */
+Test(codec, the_decision_writer_refuses_what_the_rules_refuse_with_their_message) {
+    for (int field = 0; field < 5; field++)
+        for (int k = 0; k < 5; k++)
+            for (int given = 0; given < 2; given++) {
+                sy_decision_t d = decision_full();
+                const char **ids[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
+                                      &d.cause_event_id};
+                *ids[field] = rules_id_case(k);
+                if (given && d.contact_id)
+                    d.contact_id_len = (uint16_t)strlen(d.contact_id);
+                if (given && d.journey_id)
+                    d.journey_id_len = (uint16_t)strlen(d.journey_id);
+                expect_decision_verdict_of_the_rules(&d);
+            }
+    for (int cause = -1; cause <= SY_CAUSE__COUNT; cause++) {
+        sy_decision_t d = decision_min();
+        d.cause = (sy_cause_t)cause;
+        expect_decision_verdict_of_the_rules(&d);
+    }
+}
