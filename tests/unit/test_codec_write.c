@@ -171,14 +171,16 @@ Test(codec, a_run_refuses_a_string_that_is_not_utf8_and_keeps_one_that_is) {
     expect_msg("EngagementEvent: a string is not UTF-8");
 }
 
-/* codec_wire_copy_7bit against the definition: for every length up to 40 it copies exactly
- * the n bytes (the guard bytes around the copy stay), and says whether no byte has its high
- * bit set, wherever the one that has is (the overlapping last word must see every place). */
+/* codec_wire_copy_7bit against the definition: for every length up to 72 (each of its ways:
+ * bytes, 4 and 4, 8 and 8, two 16-byte loads, the 16-byte loop once and more) it copies
+ * exactly the n bytes (the guard bytes around the copy stay), and says whether no byte has
+ * its high bit set, wherever the one that has is (the overlapping last load must see every
+ * place). */
 Test(codec, copy_7bit_copies_n_bytes_and_finds_any_byte_with_its_high_bit) {
     static const uint8_t highs[] = {0x80, 0xc3, 0xff};
-    char s[48];
-    uint8_t d[48 + 2];
-    for (size_t n = 0; n <= 40; n++) {
+    char s[80];
+    uint8_t d[80 + 2];
+    for (size_t n = 0; n <= 72; n++) {
         for (size_t i = 0; i < n; i++)
             s[i] = (char)(0x01 + (i * 37) % 0x7f); /* every plain byte, 0x01 to 0x7f */
         for (size_t at = 0; at <= n; at++)
