@@ -243,18 +243,40 @@ static const char *rules_id_case(int k) {
     return cases[k];
 }
 
-/* The writer's verdict on d, which its usual-record test may give: the rules' own, with the
- * same message. */
-static void expect_decision_verdict_of_the_rules(const sy_decision_t *d) {
-    char rules_msg[sizeof errbuf];
+/* A record's rules (measuring its ids) and its writer, each into errbuf. */
+typedef sy_err_t (*verdict_fn)(const void *rec);
+
+static sy_err_t rules_of_decision(const void *rec) {
     size_t ids_len[CODEC_DECISION_IDS];
+    return codec_rules_decision(rec, ids_len, false, errbuf, sizeof errbuf);
+}
+
+static sy_err_t write_decision_rec(const void *rec) {
     const void *frame;
     size_t len;
+    return codec_encode_decision(codec, rec, &frame, &len, errbuf, sizeof errbuf);
+}
+
+static sy_err_t rules_of_action(const void *rec) {
+    size_t ids_len[CODEC_ACTION_IDS];
+    return codec_rules_action(rec, ids_len, false, errbuf, sizeof errbuf);
+}
+
+static sy_err_t write_action_rec(const void *rec) {
+    const void *frame;
+    size_t len;
+    return codec_encode_action(codec, rec, &frame, &len, errbuf, sizeof errbuf);
+}
+
+/* The writer's verdict on rec, which its usual-record test may give: the rules' own, with
+ * the same message. */
+static void expect_verdict_of_the_rules(const void *rec, verdict_fn rules, verdict_fn write) {
+    char rules_msg[sizeof errbuf];
     errbuf[0] = '\0';
-    sy_err_t want = codec_rules_decision(d, ids_len, false, errbuf, sizeof errbuf);
+    sy_err_t want = rules(rec);
     snprintf(rules_msg, sizeof rules_msg, "%s", errbuf);
     errbuf[0] = '\0';
-    sy_err_t got = codec_encode_decision(codec, d, &frame, &len, errbuf, sizeof errbuf);
+    sy_err_t got = write(rec);
     cr_assert(eq(int, got, want), "writer %s, rules %s (%s)", sy_err_name(got),
               sy_err_name(want), rules_msg);
     if (want != SY_OK)
@@ -276,11 +298,47 @@ Test(codec, the_decision_writer_refuses_what_the_rules_refuse_with_their_message
                     d.contact_id_len = (uint16_t)strlen(d.contact_id);
                 if (given && d.journey_id)
                     d.journey_id_len = (uint16_t)strlen(d.journey_id);
-                expect_decision_verdict_of_the_rules(&d);
+                expect_verdict_of_the_rules(&d, rules_of_decision, write_decision_rec);
             }
     for (int cause = -1; cause <= SY_CAUSE__COUNT; cause++) {
         sy_decision_t d = decision_min();
         d.cause = (sy_cause_t)cause;
-        expect_decision_verdict_of_the_rules(&d);
+        expect_verdict_of_the_rules(&d, rules_of_decision, write_decision_rec);
+    }
+}
+
+/* As for decisions: every id of an action in each kind, its contact and journey ids' lengths
+ * given or not; channels in and out of range; a missing template; params over their limit or
+ * with a NULL key or value. */
+Test(codec, the_action_writer_refuses_what_the_rules_refuse_with_their_message) {
+    for (int field = 0; field < 4; field++)
+        for (int k = 0; k < 5; k++)
+            for (int given = 0; given < 2; given++) {
+                sy_action_t a = action_full();
+                const char **ids[] = {&a.action_id, &a.contact_id, &a.journey_id, &a.node_id};
+                *ids[field] = rules_id_case(k);
+                if (given && a.contact_id)
+                    a.contact_id_len = (uint16_t)strlen(a.contact_id);
+                if (given && a.journey_id)
+                    a.journey_id_len = (uint16_t)strlen(a.journey_id);
+                expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+            }
+    for (int channel = -1; channel <= SY_CHANNEL__COUNT; channel++) {
+        sy_action_t a = action_min();
+        a.channel = (sy_channel_t)channel;
+        expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+    }
+    sy_action_t a = action_full();
+    a.template_id = NULL;
+    expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+    a = action_full();
+    a.params_count = SY_ACTION_PARAMS_MAX + 1;
+    expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+    for (int i = 0; i < 4; i++) {
+        a = action_full();
+        const char **kv[] = {&a.params[0].key, &a.params[0].value, &a.params[1].key,
+                             &a.params[1].value};
+        *kv[i] = NULL;
+        expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
     }
 }
