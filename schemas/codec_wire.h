@@ -155,9 +155,9 @@ static inline size_t codec_wire_put_varint(uint8_t *o, uint64_t u) {
         return 1;
     }
     if (u < UINT64_C(1) << 56) {
-        n = (size_t)(63 - __builtin_clzll(u)) / 7 + 1; /* 2 to 8 */
-        uint64_t x = codec_wire_spread7(u) |
-                     UINT64_C(0x8080808080808080) >> (8 * (9 - n)); /* bytes 0 to n - 2 */
+        uint64_t x = codec_wire_spread7(u); /* not 0: u is */
+        n = (size_t)(71 - __builtin_clzll(x)) >> 3; /* its bytes to the highest set, 2 to 8 */
+        x |= UINT64_C(0x8080808080808080) >> (8 * (9 - n)); /* on bytes 0 to n - 2 */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         x = __builtin_bswap64(x);
 #endif
