@@ -234,7 +234,11 @@ Test(codec, varints_of_every_length_are_the_bytes_avro_c_writes) {
             }
 }
 
-/* An id of each kind the rules judge: missing, empty, the longest allowed, one byte over. */
+/* The kinds of id rules_id_case makes. */
+#define RULES_ID_CASES 5
+
+/* An id of each kind the rules judge: missing, empty, the longest allowed, one byte over,
+ * and a short one. */
 static const char *rules_id_case(int k) {
     static char longest[SY_ID_BYTES_MAX + 1], over[SY_ID_BYTES_MAX + 2];
     memset(longest, 'x', SY_ID_BYTES_MAX);
@@ -243,40 +247,37 @@ static const char *rules_id_case(int k) {
     return cases[k];
 }
 
-/* A record's rules (measuring its ids) and its writer, each into errbuf. */
-typedef sy_err_t (*verdict_fn)(const void *rec);
-
-static sy_err_t rules_of_decision(const void *rec) {
-    size_t ids_len[CODEC_DECISION_IDS];
-    return codec_rules_decision(rec, ids_len, false, errbuf, sizeof errbuf);
+/* When given: the lengths of a record's contact and journey ids, as the engine gives them
+ * (a NULL id's stays 0). */
+static void give_id_lens(bool given, const char *contact_id, uint16_t *contact_id_len,
+                         const char *journey_id, uint16_t *journey_id_len) {
+    if (given && contact_id)
+        *contact_id_len = (uint16_t)strlen(contact_id);
+    if (given && journey_id)
+        *journey_id_len = (uint16_t)strlen(journey_id);
 }
 
-static sy_err_t write_decision_rec(const void *rec) {
+/* The verdict, into errbuf, of the rules (measuring its ids) or of the writer on rec, a
+ * decision or an action. */
+static sy_err_t verdict_of(const void *rec, bool decision, bool write) {
+    size_t ids_len[CODEC_DECISION_IDS + CODEC_ACTION_IDS], len;
     const void *frame;
-    size_t len;
-    return codec_encode_decision(codec, rec, &frame, &len, errbuf, sizeof errbuf);
-}
-
-static sy_err_t rules_of_action(const void *rec) {
-    size_t ids_len[CODEC_ACTION_IDS];
-    return codec_rules_action(rec, ids_len, false, errbuf, sizeof errbuf);
-}
-
-static sy_err_t write_action_rec(const void *rec) {
-    const void *frame;
-    size_t len;
-    return codec_encode_action(codec, rec, &frame, &len, errbuf, sizeof errbuf);
+    if (decision)
+        return write ? codec_encode_decision(codec, rec, &frame, &len, errbuf, sizeof errbuf)
+                     : codec_rules_decision(rec, ids_len, false, errbuf, sizeof errbuf);
+    return write ? codec_encode_action(codec, rec, &frame, &len, errbuf, sizeof errbuf)
+                 : codec_rules_action(rec, ids_len, false, errbuf, sizeof errbuf);
 }
 
 /* The writer's verdict on rec, which its usual-record test may give: the rules' own, with
  * the same message. */
-static void expect_verdict_of_the_rules(const void *rec, verdict_fn rules, verdict_fn write) {
+static void expect_verdict_of_the_rules(const void *rec, bool decision) {
     char rules_msg[sizeof errbuf];
     errbuf[0] = '\0';
-    sy_err_t want = rules(rec);
+    sy_err_t want = verdict_of(rec, decision, false);
     snprintf(rules_msg, sizeof rules_msg, "%s", errbuf);
     errbuf[0] = '\0';
-    sy_err_t got = write(rec);
+    sy_err_t got = verdict_of(rec, decision, true);
     cr_assert(eq(int, got, want), "writer %s, rules %s (%s)", sy_err_name(got),
               sy_err_name(want), rules_msg);
     if (want != SY_OK)
@@ -287,58 +288,46 @@ static void expect_verdict_of_the_rules(const void *rec, verdict_fn rules, verdi
  * lengths given by the record or not, and causes in and out of range: the writer refuses
  * exactly what the rules refuse, with their message. */
 Test(codec, the_decision_writer_refuses_what_the_rules_refuse_with_their_message) {
-    for (int field = 0; field < 5; field++)
-        for (int k = 0; k < 5; k++)
-            for (int given = 0; given < 2; given++) {
-                sy_decision_t d = decision_full();
-                const char **ids[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
-                                      &d.cause_event_id};
-                *ids[field] = rules_id_case(k);
-                if (given && d.contact_id)
-                    d.contact_id_len = (uint16_t)strlen(d.contact_id);
-                if (given && d.journey_id)
-                    d.journey_id_len = (uint16_t)strlen(d.journey_id);
-                expect_verdict_of_the_rules(&d, rules_of_decision, write_decision_rec);
-            }
-    for (int cause = -1; cause <= SY_CAUSE__COUNT; cause++) {
-        sy_decision_t d = decision_min();
-        d.cause = (sy_cause_t)cause;
-        expect_verdict_of_the_rules(&d, rules_of_decision, write_decision_rec);
+    for (int c = 0; c < 5 * RULES_ID_CASES * 2; c++) { /* field, id case, lengths given */
+        sy_decision_t d = decision_full();
+        const char **ids[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
+                              &d.cause_event_id};
+        *ids[c / (2 * RULES_ID_CASES)] = rules_id_case(c / 2 % RULES_ID_CASES);
+        give_id_lens(c % 2, d.contact_id, &d.contact_id_len, d.journey_id, &d.journey_id_len);
+        expect_verdict_of_the_rules(&d, true);
     }
+    sy_decision_t d = decision_min();
+    for (int cause = -1; cause <= SY_CAUSE__COUNT; cause++) /* each known, one on each side */
+        expect_verdict_of_the_rules((d.cause = (sy_cause_t)cause, &d), true);
 }
 
 /* As for decisions: every id of an action in each kind, its contact and journey ids' lengths
  * given or not; channels in and out of range; a missing template; params over their limit or
  * with a NULL key or value. */
 Test(codec, the_action_writer_refuses_what_the_rules_refuse_with_their_message) {
-    for (int field = 0; field < 4; field++)
-        for (int k = 0; k < 5; k++)
-            for (int given = 0; given < 2; given++) {
-                sy_action_t a = action_full();
-                const char **ids[] = {&a.action_id, &a.contact_id, &a.journey_id, &a.node_id};
-                *ids[field] = rules_id_case(k);
-                if (given && a.contact_id)
-                    a.contact_id_len = (uint16_t)strlen(a.contact_id);
-                if (given && a.journey_id)
-                    a.journey_id_len = (uint16_t)strlen(a.journey_id);
-                expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
-            }
+    for (int c = 0; c < 4 * RULES_ID_CASES * 2; c++) { /* field, id case, lengths given */
+        sy_action_t a = action_full();
+        const char **ids[] = {&a.action_id, &a.contact_id, &a.journey_id, &a.node_id};
+        *ids[c / (2 * RULES_ID_CASES)] = rules_id_case(c / 2 % RULES_ID_CASES);
+        give_id_lens(c % 2, a.contact_id, &a.contact_id_len, a.journey_id, &a.journey_id_len);
+        expect_verdict_of_the_rules(&a, false);
+    }
     for (int channel = -1; channel <= SY_CHANNEL__COUNT; channel++) {
         sy_action_t a = action_min();
         a.channel = (sy_channel_t)channel;
-        expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+        expect_verdict_of_the_rules(&a, false);
     }
     sy_action_t a = action_full();
     a.template_id = NULL;
-    expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+    expect_verdict_of_the_rules(&a, false);
     a = action_full();
     a.params_count = SY_ACTION_PARAMS_MAX + 1;
-    expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+    expect_verdict_of_the_rules(&a, false);
     for (int i = 0; i < 4; i++) {
         a = action_full();
         const char **kv[] = {&a.params[0].key, &a.params[0].value, &a.params[1].key,
                              &a.params[1].value};
         *kv[i] = NULL;
-        expect_verdict_of_the_rules(&a, rules_of_action, write_action_rec);
+        expect_verdict_of_the_rules(&a, false);
     }
 }
