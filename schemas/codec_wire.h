@@ -132,14 +132,37 @@ static inline bool codec_wr_reserve(codec_wr_t *w, size_t need) {
     return codec_wr_grow(w, need);
 }
 
+/* The 7-bit groups of u (below 2^56) one to a byte, low group first, high bits clear:
+ * 56 bits split in halves, quarters, then eighths, each step moving the upper part of every
+ * lane left into the lane's free bits. Three steps instead of a loop per byte. */
+static inline uint64_t codec_wire_spread7(uint64_t u) {
+    /* no assert: a pure word function; its caller bounds u */
+    u = (u & UINT64_C(0x000000000FFFFFFF)) | (u & UINT64_C(0x00FFFFFFF0000000)) << 4;
+    u = (u & UINT64_C(0x00003FFF00003FFF)) | (u & UINT64_C(0x0FFFC0000FFFC000)) << 2;
+    return (u & UINT64_C(0x007F007F007F007F)) | (u & UINT64_C(0x3F803F803F803F80)) << 1;
+}
+
 /* The varint of u at o (room for CODEC_WIRE_VARINT_BYTES_MAX); its length. Most are one
- * byte (a string's length, an enum, a branch): that case goes first. */
+ * byte (a string's length, an enum, a branch): that case goes first. A value of 2 to 8
+ * bytes (a time in ms takes 6) is spread into one word, its continuation bits set on all
+ * bytes but its last, and stored whole: the bytes past its length are within the room and
+ * are the next field's to overwrite. */
 static inline size_t codec_wire_put_varint(uint8_t *o, uint64_t u) {
     /* no assert: the hot varint leaf; its callers reserve the room */
     size_t n = 0;
     if (__builtin_expect(u < 0x80, 1)) {
         o[0] = (uint8_t)u;
         return 1;
+    }
+    if (u < UINT64_C(1) << 56) {
+        uint64_t x = codec_wire_spread7(u); /* not 0: u is */
+        n = (size_t)(71 - __builtin_clzll(x)) >> 3; /* its bytes to the highest set, 2 to 8 */
+        x |= UINT64_C(0x8080808080808080) >> (8 * (9 - n)); /* on bytes 0 to n - 2 */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+        memcpy(o, &x, sizeof x);
+        return n;
     }
     while (u >= 0x80) {
         o[n++] = (uint8_t)(u | 0x80);
@@ -258,23 +281,40 @@ static inline void codec_wr_run_end(codec_wr_t *w, const uint8_t *end, bool not_
     }
 }
 
+/* Two words as one 16-byte vector (GCC's and Clang's vector extension: SSE2 on x86-64,
+ * NEON on arm64), for copying strings 16 bytes a load. */
+typedef uint64_t codec_wire_v2_t __attribute__((vector_size(16)));
+
 /* Copy s[0..len) to o and say whether no byte has its high bit set. For the writer's strings,
- * whose len is their strlen, so that no byte is NUL: true says plain ASCII. The whole words,
- * then the last 8 bytes as one word overlapping them (4 and 4 for 4 to 7 bytes). */
+ * whose len is their strlen, so that no byte is NUL: true says plain ASCII. Above 16 bytes,
+ * 16 at a time, the last 16 as one load overlapping them (an id of 17 to 32 bytes is two
+ * loads, no loop); 8 to 16 bytes, the first 8 and the last 8; 4 to 7, the first 4 and the
+ * last 4; under 4, byte by byte. */
 static inline bool codec_wire_copy_7bit(uint8_t *o, const char *s, size_t len) {
     const uint64_t highs = UINT64_C(0x8080808080808080);
-    uint64_t v, seen = 0;
+    uint64_t v, w, seen = 0;
     uint32_t lo, hi;
     /* no assert: the copy of every string a run writes; its caller reserved o[0..len) */
-    if (len >= 8) {
-        for (size_t i = 0; i + 8 < len; i += 8) {
-            memcpy(&v, s + i, sizeof v);
-            memcpy(o + i, &v, sizeof v);
-            seen |= v;
+    if (len > 16) {
+        codec_wire_v2_t x, all;
+        memcpy(&all, s, sizeof all);
+        memcpy(o, &all, sizeof all);
+        for (size_t i = 16; i + 16 < len; i += 16) {
+            memcpy(&x, s + i, sizeof x);
+            memcpy(o + i, &x, sizeof x);
+            all |= x;
         }
-        memcpy(&v, s + len - 8, sizeof v);
-        memcpy(o + len - 8, &v, sizeof v);
-        return ((seen | v) & highs) == 0;
+        memcpy(&x, s + len - 16, sizeof x);
+        memcpy(o + len - 16, &x, sizeof x);
+        all |= x;
+        return ((all[0] | all[1]) & highs) == 0;
+    }
+    if (len >= 8) {
+        memcpy(&v, s, sizeof v);
+        memcpy(&w, s + len - 8, sizeof w);
+        memcpy(o, &v, sizeof v);
+        memcpy(o + len - 8, &w, sizeof w);
+        return ((v | w) & highs) == 0;
     }
     if (len >= 4) {
         memcpy(&lo, s, sizeof lo);
@@ -304,6 +344,7 @@ static inline size_t codec_wire_put_double(uint8_t *o, double d) {
  * bytes, with room for them reserved by the run. A string that is not plain ASCII is
  * checked (codec_utf8_valid) after the copy; *not_utf8 is set when it fails, else kept.
  * Returns the bytes written. */
+__attribute__((always_inline))
 static inline size_t codec_wire_put_string(uint8_t *o, const char *s, size_t len,
                                            bool *not_utf8) {
     /* no assert: the string leaf of runs; s is one the rules saw non-NULL */

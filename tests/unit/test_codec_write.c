@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <avro.h>
+
 #include "codec_fixture.h"
 #include "codec_wire.h"
 
@@ -169,14 +171,16 @@ Test(codec, a_run_refuses_a_string_that_is_not_utf8_and_keeps_one_that_is) {
     expect_msg("EngagementEvent: a string is not UTF-8");
 }
 
-/* codec_wire_copy_7bit against the definition: for every length up to 40 it copies exactly
- * the n bytes (the guard bytes around the copy stay), and says whether no byte has its high
- * bit set, wherever the one that has is (the overlapping last word must see every place). */
+/* codec_wire_copy_7bit against the definition: for every length up to 72 (each of its ways:
+ * bytes, 4 and 4, 8 and 8, two 16-byte loads, the 16-byte loop once and more) it copies
+ * exactly the n bytes (the guard bytes around the copy stay), and says whether no byte has
+ * its high bit set, wherever the one that has is (the overlapping last load must see every
+ * place). */
 Test(codec, copy_7bit_copies_n_bytes_and_finds_any_byte_with_its_high_bit) {
     static const uint8_t highs[] = {0x80, 0xc3, 0xff};
-    char s[48];
-    uint8_t d[48 + 2];
-    for (size_t n = 0; n <= 40; n++) {
+    char s[80];
+    uint8_t d[80 + 2];
+    for (size_t n = 0; n <= 72; n++) {
         for (size_t i = 0; i < n; i++)
             s[i] = (char)(0x01 + (i * 37) % 0x7f); /* every plain byte, 0x01 to 0x7f */
         for (size_t at = 0; at <= n; at++)
@@ -194,5 +198,136 @@ Test(codec, copy_7bit_copies_n_bytes_and_finds_any_byte_with_its_high_bit) {
                 if (at < n)
                     s[at] = kept;
             }
+    }
+}
+
+/* The bytes avro-c's generic writer makes for the long v, in want; their count. */
+static size_t avro_c_long(int64_t v, uint8_t *want, size_t size) {
+    avro_value_t value;
+    avro_writer_t w = avro_writer_memory((char *)want, (int64_t)size);
+    cr_assert(eq(int, avro_generic_long_new(&value, v), 0), "%s", avro_strerror());
+    cr_assert(eq(int, avro_value_write(w, &value), 0), "%s", avro_strerror());
+    size_t n = (size_t)avro_writer_tell(w);
+    avro_writer_free(w);
+    avro_value_decref(&value);
+    return n;
+}
+
+/* codec_wire_put_long (one byte, the spread word of 2 to 8 bytes, the loop of 9 and 10)
+ * against avro-c, on each side of every 7-bit boundary, positive and negative: the same
+ * bytes, and nothing written past the room of CODEC_WIRE_VARINT_BYTES_MAX. */
+Test(codec, varints_of_every_length_are_the_bytes_avro_c_writes) {
+    uint8_t want[CODEC_WIRE_VARINT_BYTES_MAX], got[CODEC_WIRE_VARINT_BYTES_MAX + 1];
+    for (int bit = 0; bit < 64; bit++)
+        for (int64_t delta = -1; delta <= 1; delta++)
+            for (int sign = 0; sign < 2; sign++) {
+                uint64_t u = (UINT64_C(1) << bit) + (uint64_t)delta;
+                int64_t v = sign ? (int64_t)(UINT64_C(0) - u) : (int64_t)u;
+                size_t n_want = avro_c_long(v, want, sizeof want);
+                memset(got, 0xaa, sizeof got);
+                size_t n = codec_wire_put_long(got, v);
+                cr_assert(eq(sz, n, n_want), "%lld: %zu bytes, avro-c %zu", (long long)v, n,
+                          n_want);
+                cr_assert(memcmp(got, want, n) == 0, "%lld: other bytes", (long long)v);
+                cr_assert(eq(u8, got[CODEC_WIRE_VARINT_BYTES_MAX], 0xaa), "%lld: past the room",
+                          (long long)v);
+            }
+}
+
+/* The kinds of id rules_id_case makes. */
+#define RULES_ID_CASES 5
+
+/* An id of each kind the rules judge: missing, empty, the longest allowed, one byte over,
+ * and a short one. */
+static const char *rules_id_case(int k) {
+    static char longest[SY_ID_BYTES_MAX + 1], over[SY_ID_BYTES_MAX + 2];
+    memset(longest, 'x', SY_ID_BYTES_MAX);
+    memset(over, 'y', SY_ID_BYTES_MAX + 1);
+    const char *cases[] = {NULL, "", longest, over, "n"};
+    return cases[k];
+}
+
+/* When given: the lengths of a record's contact and journey ids, as the engine gives them
+ * (a NULL id's stays 0). */
+static void give_id_lens(bool given, const char *contact_id, uint16_t *contact_id_len,
+                         const char *journey_id, uint16_t *journey_id_len) {
+    if (given && contact_id)
+        *contact_id_len = (uint16_t)strlen(contact_id);
+    if (given && journey_id)
+        *journey_id_len = (uint16_t)strlen(journey_id);
+}
+
+/* The verdict, into errbuf, of the rules (measuring its ids) or of the writer on rec, a
+ * decision or an action. */
+static sy_err_t verdict_of(const void *rec, bool decision, bool write) {
+    size_t ids_len[CODEC_DECISION_IDS + CODEC_ACTION_IDS], len;
+    const void *frame;
+    if (decision)
+        return write ? codec_encode_decision(codec, rec, &frame, &len, errbuf, sizeof errbuf)
+                     : codec_rules_decision(rec, ids_len, false, errbuf, sizeof errbuf);
+    return write ? codec_encode_action(codec, rec, &frame, &len, errbuf, sizeof errbuf)
+                 : codec_rules_action(rec, ids_len, false, errbuf, sizeof errbuf);
+}
+
+/* The writer's verdict on rec, which its usual-record test may give: the rules' own, with
+ * the same message. */
+static void expect_verdict_of_the_rules(const void *rec, bool decision) {
+    char rules_msg[sizeof errbuf];
+    errbuf[0] = '\0';
+    sy_err_t want = verdict_of(rec, decision, false);
+    snprintf(rules_msg, sizeof rules_msg, "%s", errbuf);
+    errbuf[0] = '\0';
+    sy_err_t got = verdict_of(rec, decision, true);
+    cr_assert(eq(int, got, want), "writer %s, rules %s (%s)", sy_err_name(got),
+              sy_err_name(want), rules_msg);
+    if (want != SY_OK)
+        cr_assert_str_eq(errbuf, rules_msg);
+}
+
+/* Every id of a decision in each of rules_id_case's kinds, its contact and journey ids'
+ * lengths given by the record or not, and causes in and out of range: the writer refuses
+ * exactly what the rules refuse, with their message. */
+Test(codec, the_decision_writer_refuses_what_the_rules_refuse_with_their_message) {
+    for (int c = 0; c < 5 * RULES_ID_CASES * 2; c++) { /* field, id case, lengths given */
+        sy_decision_t d = decision_full();
+        const char **ids[] = {&d.contact_id, &d.journey_id, &d.from_node, &d.to_node,
+                              &d.cause_event_id};
+        *ids[c / (2 * RULES_ID_CASES)] = rules_id_case(c / 2 % RULES_ID_CASES);
+        give_id_lens(c % 2, d.contact_id, &d.contact_id_len, d.journey_id, &d.journey_id_len);
+        expect_verdict_of_the_rules(&d, true);
+    }
+    sy_decision_t d = decision_min();
+    for (int cause = -1; cause <= SY_CAUSE__COUNT; cause++) /* each known, one on each side */
+        expect_verdict_of_the_rules((d.cause = (sy_cause_t)cause, &d), true);
+}
+
+/* As for decisions: every id of an action in each kind, its contact and journey ids' lengths
+ * given or not; channels in and out of range; a missing template; params over their limit or
+ * with a NULL key or value. */
+Test(codec, the_action_writer_refuses_what_the_rules_refuse_with_their_message) {
+    for (int c = 0; c < 4 * RULES_ID_CASES * 2; c++) { /* field, id case, lengths given */
+        sy_action_t a = action_full();
+        const char **ids[] = {&a.action_id, &a.contact_id, &a.journey_id, &a.node_id};
+        *ids[c / (2 * RULES_ID_CASES)] = rules_id_case(c / 2 % RULES_ID_CASES);
+        give_id_lens(c % 2, a.contact_id, &a.contact_id_len, a.journey_id, &a.journey_id_len);
+        expect_verdict_of_the_rules(&a, false);
+    }
+    for (int channel = -1; channel <= SY_CHANNEL__COUNT; channel++) {
+        sy_action_t a = action_min();
+        a.channel = (sy_channel_t)channel;
+        expect_verdict_of_the_rules(&a, false);
+    }
+    sy_action_t a = action_full();
+    a.template_id = NULL;
+    expect_verdict_of_the_rules(&a, false);
+    a = action_full();
+    a.params_count = SY_ACTION_PARAMS_MAX + 1;
+    expect_verdict_of_the_rules(&a, false);
+    for (int i = 0; i < 4; i++) {
+        a = action_full();
+        const char **kv[] = {&a.params[0].key, &a.params[0].value, &a.params[1].key,
+                             &a.params[1].value};
+        *kv[i] = NULL;
+        expect_verdict_of_the_rules(&a, false);
     }
 }
