@@ -163,12 +163,17 @@ static sy_err_t fire_wallclock_timers(runner_t *r, char *errbuf, size_t errbuf_s
     return SY_OK;
 }
 
+/* Whether the open batch closes now: the input idle, the batch full, or old enough. Old
+ * enough while the batch before still commits, it takes records on (up to full): closing
+ * it would wait for that commit with nothing processed meanwhile, and the turn after the
+ * commit ends (runner_pipeline_drive) closes it. */
 static int batch_due(const runner_t *r, int idle) {
     if (r->txn_state == RUNNER_TXN_IDLE)
         return 0;
     assert(r->txn_state == RUNNER_TXN_OPEN);
     return idle || r->batch.records >= (uint64_t)r->config->batch_records_max ||
-           sy_clock_mono_ms() - r->batch_started_ms >= r->config->commit_interval_ms;
+           (!r->inflight.active &&
+            sy_clock_mono_ms() - r->batch_started_ms >= r->config->commit_interval_ms);
 }
 
 /* One polled record (destroyed here): an error, a record processed here, or one of a
