@@ -306,8 +306,9 @@ const config_option_t config_options[] = {
      "retried with backoff (docs/schema-registry.md)."},
     {"commit.interval.ms", CONFIG_TYPE_INT, "100", NULL, 1, 60000, NULL, CONFIG_CHECK_NONE,
      CONFIG_FIELD(commit_interval_ms),
-     "Longest time between transaction commits, in milliseconds. A batch also commits "
-     "when it is full or the input is idle."},
+     "How long a batch takes records before it commits, in milliseconds; while the "
+     "commit before it is still on its way it takes records on and commits right after "
+     "(docs/service.md). A batch also commits when it is full or the input is idle."},
     {"batch.records.max", CONFIG_TYPE_INT, "10000", NULL, 1, 1000000, NULL,
      CONFIG_CHECK_NONE, CONFIG_FIELD(batch_records_max),
      "Most input records in one transaction."},
