@@ -182,6 +182,26 @@ static bool list_member_set(state_consent_t *c, const char *name, bool in, int64
     return true;
 }
 
+/* Read the consent of w's contact into *out: by the contact part of w's key when the walk
+ * has one, else by its partition and contact id. */
+static sy_err_t walk_consent_get(engine_walk_t *w, state_consent_t *out) {
+    engine_t *e = w->engine;
+    assert(w->contact_id != NULL && out != NULL);
+    return w->key ? state_store_consent_get_at(e->store, w->key, out, w->errbuf,
+                                               w->errbuf_size)
+                  : state_store_consent_get(e->store, w->partition, w->contact_id, out,
+                                            w->errbuf, w->errbuf_size);
+}
+
+/* Write c as the consent of w's contact, keyed as walk_consent_get reads it. */
+static sy_err_t walk_consent_put(engine_walk_t *w, const state_consent_t *c) {
+    engine_t *e = w->engine;
+    assert(w->contact_id != NULL && c != NULL);
+    return w->key ? state_store_consent_put_at(e->store, w->key, c)
+                  : state_store_consent_put(e->store, w->partition, w->contact_id, c,
+                                            w->errbuf, w->errbuf_size);
+}
+
 sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
     state_consent_t c;
     engine_t *e = w->engine;
@@ -192,10 +212,7 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
                 list_find(&e->safety, up->name);
     if (channel < 0 && !list)
         return SY_OK;
-    sy_err_t err = w->key ? state_store_consent_get_at(e->store, w->key, &c, w->errbuf,
-                                                       w->errbuf_size)
-                          : state_store_consent_get(e->store, w->partition, w->contact_id, &c,
-                                                    w->errbuf, w->errbuf_size);
+    sy_err_t err = walk_consent_get(w, &c);
     if (err != SY_OK)
         return err;
     state_consent_status_t status = up->op == SY_UPDATE_OPT_IN ? STATE_CONSENT_OPTED_IN
@@ -204,11 +221,7 @@ sy_err_t engine_safety_on_update(engine_walk_t *w, const journey_update_t *up) {
                                               STATE_CONSENT_CAUSE_JOURNEY, w->t)
                                 : list_member_set(&c, up->name,
                                                   up->op == SY_UPDATE_ADD_TO_LIST, w->t);
-    if (!changed)
-        return SY_OK;
-    return w->key ? state_store_consent_put_at(e->store, w->key, &c)
-                  : state_store_consent_put(e->store, w->partition, w->contact_id, &c,
-                                            w->errbuf, w->errbuf_size);
+    return changed ? walk_consent_put(w, &c) : SY_OK;
 }
 
 /* The consent slot a profile attribute sets: consent.<channel> of a channel a send can
@@ -388,16 +401,6 @@ static void gate_count(engine_t *e, const engine_verdict_t *verdict) {
         e->counts.capped++;
 }
 
-/* Read the consent of w's contact into the engine's copy (e->consent). */
-static sy_err_t consent_read(engine_walk_t *w) {
-    engine_t *e = w->engine;
-    assert(w->contact_id != NULL);
-    return w->key ? state_store_consent_get_at(e->store, w->key, &e->consent, w->errbuf,
-                                               w->errbuf_size)
-                  : state_store_consent_get(e->store, w->partition, w->contact_id,
-                                            &e->consent, w->errbuf, w->errbuf_size);
-}
-
 /* The gate for send, the contact's consent read into e->consent (by the caller: a
  * best-channel send has read it to pick the channel, and nothing has written it since). */
 static sy_err_t safety_gate(engine_walk_t *w, const journey_send_t *send, bool check_address,
@@ -425,9 +428,7 @@ static sy_err_t safety_gate(engine_walk_t *w, const journey_send_t *send, bool c
     if ((err = engine_engagement_on_send(w, send->channel)) != SY_OK ||
         !engine_caps_record(&e->safety, c, send->channel, send->category, w->t))
         return err;
-    return w->key ? state_store_consent_put_at(e->store, w->key, c)
-                  : state_store_consent_put(e->store, w->partition, w->contact_id, c,
-                                            w->errbuf, w->errbuf_size);
+    return walk_consent_put(w, c);
 }
 
 /* A best-channel send: pick the channel, then the gate on it (quiet hours may still hold
@@ -439,7 +440,7 @@ static sy_err_t best_gate(engine_walk_t *w, const journey_send_t *send,
     uint32_t suppressed = 0;
     int chosen = -1;
     assert(send->best && send->among_count <= JOURNEY_BEST_CHANNELS_MAX);
-    sy_err_t err = consent_read(w);
+    sy_err_t err = walk_consent_get(w, &e->consent);
     for (size_t i = 0; err == SY_OK && i < send->among_count; i++) {
         one.channel = send->among[i];
         if (gate_suppressed(e, &e->consent, &one, w->t))
@@ -464,6 +465,6 @@ sy_err_t engine_safety_check(engine_walk_t *w, const journey_send_t *send,
     w->best_chosen = false;
     if (send->best)
         return best_gate(w, send, verdict);
-    sy_err_t err = consent_read(w);
+    sy_err_t err = walk_consent_get(w, &w->engine->consent);
     return err == SY_OK ? safety_gate(w, send, false, verdict) : err;
 }
