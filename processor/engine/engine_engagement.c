@@ -101,33 +101,38 @@ static int64_t time_max(int64_t a, int64_t b) {
     return a > b ? a : b;
 }
 
-/* Is contact_id the id in the key of the cached record? (The key holds it after the
- * partition's two bytes, no terminator: as many bytes equal, then contact_id's end.) */
-static bool engagement_contact_is(const engine_t *e, const char *contact_id) {
+/* Is (partition, contact_id) the contact in the key of the cached record? (The key holds
+ * the partition's two bytes, big-endian, then the id, no terminator: as many bytes equal,
+ * then contact_id's end.) */
+static bool engagement_contact_is(const engine_t *e, int32_t partition,
+                                  const char *contact_id) {
     const state_engagement_key_t *key = &e->engagement_key;
     assert(key->len >= 2);
     size_t n = key->len - 2;
-    return strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
+    return (key->bytes[0] << 8 | key->bytes[1]) == partition &&
+           strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
+}
+
+/* Read the record of the contact whose key e->engagement_key now holds into the cache;
+ * a failed read leaves no contact's record there. */
+static sy_err_t engagement_read(engine_t *e, char *errbuf, size_t errbuf_size) {
+    assert(e->engagement_key.len > 2);
+    sy_err_t err = state_store_engagement_get_value_at(e->store, &e->engagement_key,
+                                                       &e->engagement, &e->engagement_value,
+                                                       errbuf, errbuf_size);
+    e->engagement_loaded = err == SY_OK;
+    return err;
 }
 
 sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size) {
     assert(e != NULL && contact_id != NULL);
-    if (e->engagement_loaded && e->engagement_partition == partition &&
-        engagement_contact_is(e, contact_id))
+    if (e->engagement_loaded && engagement_contact_is(e, partition, contact_id))
         return SY_OK;
-    e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
+    e->engagement_loaded = false; /* the key is rewritten: it names no cached record now */
     sy_err_t err = state_engagement_key_make(&e->engagement_key, partition, contact_id, errbuf,
                                              errbuf_size);
-    if (err == SY_OK)
-        err = state_store_engagement_get_value_at(e->store, &e->engagement_key,
-                                                  &e->engagement, &e->engagement_value,
-                                                  errbuf, errbuf_size);
-    if (err != SY_OK)
-        return err;
-    e->engagement_partition = partition;
-    e->engagement_loaded = true;
-    return SY_OK;
+    return err == SY_OK ? engagement_read(e, errbuf, errbuf_size) : err;
 }
 
 /* engine_engagement_load of the contact whose records key is key's contact part. */
@@ -138,16 +143,8 @@ static sy_err_t engagement_load_at(engine_t *e, const state_instance_key_t *key,
     if (e->engagement_loaded && held->len == key->contact_len &&
         memcmp(held->bytes, key->bytes, held->len) == 0) /* the partition and the id */
         return SY_OK;
-    e->engagement_loaded = false; /* a failed read leaves no contact's record in the cache */
     state_engagement_key_from(held, key);
-    sy_err_t err = state_store_engagement_get_value_at(e->store, held, &e->engagement,
-                                                       &e->engagement_value, errbuf,
-                                                       errbuf_size);
-    if (err != SY_OK)
-        return err;
-    e->engagement_partition = (int32_t)(key->bytes[0] << 8 | key->bytes[1]);
-    e->engagement_loaded = true;
-    return SY_OK;
+    return engagement_read(e, errbuf, errbuf_size);
 }
 
 sy_err_t engine_engagement_load_walk(engine_walk_t *w) {

@@ -92,7 +92,6 @@ struct engine {
      * (engine_engagement_load) over the one before (always a record, as
      * state_engagement_decode needs); every change goes to the store at once. */
     bool engagement_loaded;
-    int32_t engagement_partition;
     state_engagement_key_t engagement_key; /* its contact's: the partition, then the id */
     state_engagement_t engagement;
     /* Its value as read or last written, and the channels it has: a change of one channel
