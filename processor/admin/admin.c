@@ -20,7 +20,8 @@ void admin_loop_turned(admin_t *a) {
 void admin_publish(admin_t *a, const admin_batch_t *batch) {
     if (!a)
         return; /* no assert: the server is off */
-    assert(batch && batch->commit_s >= 0);
+    assert(batch && batch->commit_s >= 0 && batch->acknowledge_s >= 0 &&
+           batch->transaction_s >= 0);
     pthread_mutex_lock(&a->lock);
     if (batch->counters)
         admin_table_merge(&a->counters, batch->counters);
@@ -29,6 +30,10 @@ void admin_publish(admin_t *a, const admin_batch_t *batch) {
     if (batch->committed) {
         admin_hist_observe(&a->batch_records, (double)batch->records);
         admin_hist_observe(&a->commit_seconds, batch->commit_s);
+        admin_hist_observe(&a->commit_phase_seconds[ADMIN_PHASE_ACKNOWLEDGE],
+                           batch->acknowledge_s);
+        admin_hist_observe(&a->commit_phase_seconds[ADMIN_PHASE_TRANSACTION],
+                           batch->transaction_s);
     }
     pthread_mutex_unlock(&a->lock);
 }

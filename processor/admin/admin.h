@@ -68,7 +68,9 @@ typedef struct admin_batch {
     const admin_table_t *gauges;   /* replaces every gauge and set counter; NULL: kept */
     bool committed;                /* a batch committed: the histograms observe it */
     uint64_t records;              /* its input records */
-    double commit_s;               /* and how long its commit took */
+    double commit_s;               /* and how long its commit took, of which: */
+    double acknowledge_s; /* waiting for the broker to acknowledge its records */
+    double transaction_s; /* in the transaction calls (docs/observability.md) */
 } admin_batch_t;
 
 /* Start the server on listen ("HOST:PORT", an IPv4 address or [IPv6]; port 0 picks a

@@ -115,6 +115,8 @@ const double admin_commit_seconds_bounds[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0
 const size_t admin_commit_seconds_bounds_count =
     sizeof admin_commit_seconds_bounds / sizeof admin_commit_seconds_bounds[0];
 
+const char *const admin_commit_phase_names[ADMIN_PHASES] = {"acknowledge", "transaction"};
+
 _Static_assert(sizeof admin_batch_records_bounds / sizeof(double) <= ADMIN_HIST_BUCKETS_MAX,
                "batch size buckets fit a histogram");
 _Static_assert(sizeof admin_commit_seconds_bounds / sizeof(double) <= ADMIN_HIST_BUCKETS_MAX,

@@ -51,6 +51,11 @@ extern const size_t admin_batch_records_bounds_count;
 extern const double admin_commit_seconds_bounds[];
 extern const size_t admin_commit_seconds_bounds_count;
 
+/* The phases of a commit, the values of switchyard_commit_phase_seconds's phase label
+ * (admin_commit_phase_names, in this order). */
+enum { ADMIN_PHASE_ACKNOWLEDGE = 0, ADMIN_PHASE_TRANSACTION, ADMIN_PHASES };
+extern const char *const admin_commit_phase_names[ADMIN_PHASES];
+
 struct admin {
     struct MHD_Daemon *daemon;
     uint16_t port;
@@ -62,6 +67,7 @@ struct admin {
     admin_table_t gauges;
     admin_hist_t batch_records;
     admin_hist_t commit_seconds;
+    admin_hist_t commit_phase_seconds[ADMIN_PHASES]; /* in commit_seconds's buckets */
     bool ready;
     char not_ready[ADMIN_REASON_BYTES];
     admin_snapshot_t *snapshot;         /* one reference owned; NULL: none handed over */

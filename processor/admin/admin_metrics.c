@@ -1,5 +1,5 @@
 /* admin_metrics.c — the body of /metrics: every catalog family from the published tables
- * (series sorted by labels, so scrapes read alike), the two histograms, and what the
+ * (series sorted by labels, so scrapes read alike), the histograms, and what the
  * server measures itself when scraped: the process's resident memory and the bytes of the
  * state directory. Not the format's spelling (admin_expo.c). */
 #include <assert.h>
@@ -56,24 +56,49 @@ static void family_render(admin_t *a, admin_buf_t *b, admin_family_t f) {
     free(series);
 }
 
-static void hist_render(admin_buf_t *b, const char *name, const char *help,
-                        const admin_hist_t *h) {
-    static const char *const le[] = {"le"};
+/* The samples of histogram h of family name (its # lines written before): its buckets,
+ * _sum and _count, each labelled label="value" first when label is not NULL. */
+static void hist_samples(admin_buf_t *b, const char *name, const char *label,
+                         const char *value, const admin_hist_t *h) {
+    const char *names[] = {label, "le"};
+    const char *values[] = {value, NULL};
+    size_t first = label ? 0 : 1; /* unlabelled: from "le" on */
     char bound[32];
     uint64_t cumulative = 0;
-    assert(h->bounds_count <= ADMIN_HIST_BUCKETS_MAX);
-    admin_expo_family(b, name, ADMIN_HISTOGRAM, help);
+    assert(h->bounds_count <= ADMIN_HIST_BUCKETS_MAX && (!label || value));
     for (size_t i = 0; i <= h->bounds_count; i++) {
         cumulative += h->counts[i];
         if (i < h->bounds_count)
             snprintf(bound, sizeof bound, "%g", h->bounds[i]);
         else
             snprintf(bound, sizeof bound, "+Inf");
-        const char *values[] = {bound};
-        admin_expo_sample(b, name, "_bucket", le, values, 1, (double)cumulative);
+        values[1] = bound;
+        admin_expo_sample(b, name, "_bucket", names + first, values + first, 2 - first,
+                          (double)cumulative);
     }
-    admin_expo_sample(b, name, "_sum", NULL, NULL, 0, h->sum);
-    admin_expo_sample(b, name, "_count", NULL, NULL, 0, (double)h->count);
+    admin_expo_sample(b, name, "_sum", names, values, 1 - first, h->sum);
+    admin_expo_sample(b, name, "_count", names, values, 1 - first, (double)h->count);
+}
+
+static void hist_render(admin_buf_t *b, const char *name, const char *help,
+                        const admin_hist_t *h) {
+    assert(name && help);
+    admin_expo_family(b, name, ADMIN_HISTOGRAM, help);
+    hist_samples(b, name, NULL, NULL, h);
+}
+
+/* One family, one histogram per phase under the label phase: the phases of a commit are
+ * parts of one measure, summed or compared by phase in a query. */
+static void phases_render(admin_t *a, admin_buf_t *b) {
+    static const char name[] = "switchyard_commit_phase_seconds";
+    assert(a);
+    admin_expo_family(b, name, ADMIN_HISTOGRAM,
+                      "Time a committed batch's commit spent in each phase, retries included: "
+                      "acknowledge, waiting for the broker to acknowledge its records; "
+                      "transaction, the transaction calls (send offsets, commit).");
+    for (int p = 0; p < ADMIN_PHASES; p++)
+        hist_samples(b, name, "phase", admin_commit_phase_names[p],
+                     &a->commit_phase_seconds[p]);
 }
 
 void admin_hist_observe(admin_hist_t *h, double value) {
@@ -142,6 +167,7 @@ void admin_metrics_render(admin_t *a, admin_buf_t *b) {
     hist_render(b, "switchyard_commit_latency_seconds",
                 "Time a committed batch took to become durable in Kafka, retries included.",
                 &a->commit_seconds);
+    phases_render(a, b);
     admin_expo_family(b, "switchyard_metrics_series_dropped_total", ADMIN_COUNTER,
                       "Series not kept because a table was full (the rest are exact).");
     admin_expo_sample(b, "switchyard_metrics_series_dropped_total", "", NULL, NULL, 0,

@@ -158,6 +158,8 @@ static admin_t *admin_new(const char *state_dir, int64_t stall_ms) {
                                       .bounds_count = admin_batch_records_bounds_count};
     a->commit_seconds = (admin_hist_t){.bounds = admin_commit_seconds_bounds,
                                        .bounds_count = admin_commit_seconds_bounds_count};
+    for (int p = 0; p < ADMIN_PHASES; p++)
+        a->commit_phase_seconds[p] = a->commit_seconds;
     snprintf(a->not_ready, sizeof a->not_ready, "starting: no partitions assigned yet");
     return a;
 }

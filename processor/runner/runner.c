@@ -126,4 +126,9 @@ void runner_stats_get(const runner_t *r, runner_stats_t *out) {
     out->commit_ms_max = (double)atomic_load(&m->commit_us_max) / 1000.0;
     for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)
         out->commit_ms_histogram[i] = atomic_load(&m->commit_hist[i]);
+    for (int p = 0; p < RUNNER_PHASES; p++) {
+        out->phase_ms_max[p] = (double)atomic_load(&m->phase_us_max[p]) / 1000.0;
+        for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)
+            out->phase_ms_histogram[p][i] = atomic_load(&m->phase_hist[p][i]);
+    }
 }

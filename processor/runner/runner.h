@@ -21,6 +21,16 @@ typedef struct runner runner_t;
  * counts everything longer. 30 s is RUNNER_TXN_TIMEOUT_MS, the longest a call waits. */
 #define RUNNER_COMMIT_BUCKETS 28
 
+/* The phases of a committed batch's commit (docs/observability.md), each with its retries:
+ * waiting for the broker to acknowledge the batch's records, after any transaction call
+ * made meanwhile (at_least_once: the flushes); and the transaction calls (send offsets,
+ * commit; at_least_once: the offsets commit). They never overlap. */
+typedef enum runner_phase {
+    RUNNER_PHASE_ACKNOWLEDGE = 0,
+    RUNNER_PHASE_TRANSACTION,
+    RUNNER_PHASES
+} runner_phase_t;
+
 /* Counts of what committed transactions hold. Read from any thread. */
 typedef struct runner_stats {
     uint64_t records;        /* input records consumed */
@@ -38,6 +48,9 @@ typedef struct runner_stats {
     double commit_ms_total;
     double commit_ms_max;
     uint64_t commit_ms_histogram[RUNNER_COMMIT_BUCKETS]; /* see runner_commit_ms_quantile */
+    /* The same of each phase of those commits (runner_phase_t), in the same buckets. */
+    double phase_ms_max[RUNNER_PHASES];
+    uint64_t phase_ms_histogram[RUNNER_PHASES][RUNNER_COMMIT_BUCKETS];
 } runner_stats_t;
 
 /* Open the state store, the codec, the consumer, the changelog's restore consumer and
@@ -71,6 +84,9 @@ void runner_stats_get(const runner_t *runner, runner_stats_t *out);
  * bound of the histogram bucket that holds it, never above commit_ms_max; 0 without
  * commits. Thread-safe (reads s only). */
 double runner_commit_ms_quantile(const runner_stats_t *s, double q);
+
+/* As runner_commit_ms_quantile, of one phase of the commits (phase < RUNNER_PHASES). */
+double runner_phase_ms_quantile(const runner_stats_t *s, runner_phase_t phase, double q);
 
 /* runner_close(NULL) is a no-op. */
 void runner_close(runner_t *runner);

@@ -87,12 +87,20 @@ sy_err_t runner_flush_commit(runner_t *r, char *errbuf, size_t errbuf_size) {
      * the state change it holds, or a crash could restore a state whose actions were
      * never sent. */
     assert(r->config->processing_guarantee != CONFIG_EXACTLY_ONCE);
+    uint64_t start_us = (uint64_t)sy_clock_mono_us();
     sy_err_t err = flush_all(r, "outputs", errbuf, errbuf_size);
     if (err == SY_OK)
         err = runner_changelog_produce(r, errbuf, errbuf_size);
     if (err == SY_OK)
         err = flush_all(r, "changelog records", errbuf, errbuf_size);
-    if (err == SY_OK)
-        err = offsets_commit(r, errbuf, errbuf_size);
+    if (err != SY_OK)
+        return err;
+    /* The commit's phases: until every record is acknowledged (the two flushes and the
+     * changelog's produce between them), then the offsets commit in place of the
+     * transaction calls. */
+    uint64_t acked_us = (uint64_t)sy_clock_mono_us();
+    r->commit_phases = (runner_commit_phases_t){.acked = true, .ack_us = acked_us - start_us};
+    err = offsets_commit(r, errbuf, errbuf_size);
+    r->commit_phases.txn_us = (uint64_t)sy_clock_mono_us() - acked_us;
     return err;
 }

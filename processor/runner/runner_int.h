@@ -283,6 +283,16 @@ typedef struct runner_held {
     size_t used, bytes_capacity;
 } runner_held_t;
 
+/* The committing batch's commit so far, phase by phase (runner_phase_t), each the time
+ * spent in it with its retries and their waits: written by the thread making its calls,
+ * read when it ends (runner_txn_outcome). The phases never overlap: exactly_once waits
+ * for the acknowledgements between its two transaction calls (docs/observability.md). */
+typedef struct runner_commit_phases {
+    bool acked;      /* every record of the batch is acknowledged */
+    uint64_t ack_us; /* waiting for nothing but the acknowledgements */
+    uint64_t txn_us; /* in the transaction calls */
+} runner_commit_phases_t;
+
 /* The thread that runs a committing batch's send_offsets and commit (runner_committer.c). */
 typedef struct runner_committer {
     pthread_t thread;
@@ -292,7 +302,11 @@ typedef struct runner_committer {
     const rd_kafka_topic_partition_list_t *offsets; /* the batch's (the slot's) */
     rd_kafka_consumer_group_metadata_t *cgmd;       /* owned; NULL once offsets are sent */
     bool offsets_sent;
-    rd_kafka_error_t *error; /* the failed call's (owned until joined); NULL: committed */
+    bool acked_wait;    /* wait for the acknowledgements before the commit (else leave it
+                         * to the commit: a record already failed) */
+    bool committed;     /* the commit returned success */
+    rd_kafka_error_t *error; /* the failed call's (owned until joined); NULL: none failed */
+    runner_commit_phases_t phases; /* its calls' share of the batch's (copied at the join) */
 } runner_committer_t;
 
 /* The batch whose transaction commits while the next one is processed (exactly_once,
@@ -332,6 +346,7 @@ struct runner {
     runner_txn_state_t txn_state;
     int64_t batch_started_ms;
     runner_counts_t batch;
+    runner_commit_phases_t commit_phases; /* of the batch committing on this thread */
     rd_kafka_topic_partition_list_t *offsets; /* next offset to consume, per partition:
                                                * built from batch_offsets at commit/abort */
     runner_offsets_t batch_offsets;
@@ -348,6 +363,9 @@ struct runner {
         total_overlapped;
     /* Commit latency of committed batches, in microseconds (runner_txn.c measures). */
     _Atomic uint64_t commit_us_total, commit_us_max, commit_hist[RUNNER_COMMIT_BUCKETS];
+    /* ...and of their phases (runner_phase_t). */
+    _Atomic uint64_t phase_us_max[RUNNER_PHASES];
+    _Atomic uint64_t phase_hist[RUNNER_PHASES][RUNNER_COMMIT_BUCKETS];
     runner_changelog_t changelog;
     runner_restore_t restore;
     runner_fence_t fence;
@@ -398,9 +416,11 @@ void runner_metrics_input(runner_t *r, const char *topic, const char *type);
 void runner_metrics_count(runner_t *r, admin_family_t family, const char *const *values,
                           size_t n);
 
-/* The batch committed in commit_us: publish its counters and the gauges (the live counts
- * already added by runner_counts_committed). */
-void runner_metrics_publish(runner_t *r, uint64_t commit_us);
+/* The batch committed in commit_us, of which phase_us[RUNNER_PHASE_*] in each phase:
+ * publish its counters and the gauges (the live counts already added by
+ * runner_counts_committed). */
+void runner_metrics_publish(runner_t *r, uint64_t commit_us,
+                            const uint64_t phase_us[RUNNER_PHASES]);
 
 /* The open batch is gone (committed or dropped): forget its counts. */
 void runner_metrics_batch_reset(runner_t *r);
@@ -559,8 +579,10 @@ void runner_pipeline_free(runner_t *r);
 /* ---- the commit's blocking calls on a thread: runner_committer.c ---- */
 
 /* Start the thread: offsets (the committing batch's; unless offsets_sent) sent to the
- * transaction with the consumer's group metadata, then the commit; one call each. False
- * when no thread could be started (the caller commits on its own thread). */
+ * transaction with the consumer's group metadata, the batch's records waited for (unless
+ * one already failed: r->changelog.failed), then the commit; one call each, each timed
+ * into the committer's phases. False when no thread could be started (the caller commits
+ * on its own thread). */
 bool runner_committer_start(runner_t *r, const rd_kafka_topic_partition_list_t *offsets,
                             bool offsets_sent);
 
@@ -570,9 +592,11 @@ bool runner_committer_running(const runner_t *r);
 /* Have its calls returned (a join would not wait)? */
 bool runner_committer_done(runner_t *r);
 
-/* Wait for the thread: the failed call's error (the caller's; NULL: committed) and
- * whether the offsets were sent. */
-rd_kafka_error_t *runner_committer_join(runner_t *r, bool *offsets_sent);
+/* Wait for the thread: the failed call's error (the caller's; NULL: none failed),
+ * whether the offsets were sent and whether the transaction committed (not when the
+ * records were not all acknowledged within the wait's slice: no call failed, none made).
+ * Its phases go to r->commit_phases. */
+rd_kafka_error_t *runner_committer_join(runner_t *r, bool *offsets_sent, bool *committed);
 
 /* If a committer runs, wait for it (its calls return within their slices) and drop its
  * error: the batch it commits is abandoned, or the runner torn down. No-op otherwise. */

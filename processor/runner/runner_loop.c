@@ -343,5 +343,10 @@ sy_err_t runner_run(runner_t *r, char *errbuf, size_t errbuf_size) {
              runner_commit_ms_quantile(&s, 0.50), runner_commit_ms_quantile(&s, 0.99),
              s.commit_ms_max, s.transactions ? s.commit_ms_total / (double)s.transactions : 0.0,
              s.overlapped);
+    log_info("commit phases: acknowledge p50 %.1f ms, p99 %.1f ms; transaction p50 %.1f ms, "
+             "p99 %.1f ms", runner_phase_ms_quantile(&s, RUNNER_PHASE_ACKNOWLEDGE, 0.50),
+             runner_phase_ms_quantile(&s, RUNNER_PHASE_ACKNOWLEDGE, 0.99),
+             runner_phase_ms_quantile(&s, RUNNER_PHASE_TRANSACTION, 0.50),
+             runner_phase_ms_quantile(&s, RUNNER_PHASE_TRANSACTION, 0.99));
     return SY_OK;
 }

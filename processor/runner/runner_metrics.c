@@ -91,7 +91,8 @@ static void gauges_measure(runner_t *r) {
     admin_table_set(&r->gauges, ADMIN_CACHE_BYTES, NULL, 0, (double)cache.bytes);
 }
 
-void runner_metrics_publish(runner_t *r, uint64_t commit_us) {
+void runner_metrics_publish(runner_t *r, uint64_t commit_us,
+                            const uint64_t phase_us[RUNNER_PHASES]) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING);
     if (!r->admin)
         return;
@@ -106,8 +107,11 @@ void runner_metrics_publish(runner_t *r, uint64_t commit_us) {
         admin_table_add(&r->metrics, ADMIN_CONTACT_UPDATES, NULL, 0,
                         (double)r->batch.contact_updates);
     gauges_measure(r);
-    admin_batch_t batch = {.counters = &r->metrics, .gauges = &r->gauges, .committed = true,
-                           .records = r->batch.records, .commit_s = (double)commit_us / 1e6};
+    admin_batch_t batch = {
+        .counters = &r->metrics, .gauges = &r->gauges, .committed = true,
+        .records = r->batch.records, .commit_s = (double)commit_us / 1e6,
+        .acknowledge_s = (double)phase_us[RUNNER_PHASE_ACKNOWLEDGE] / 1e6,
+        .transaction_s = (double)phase_us[RUNNER_PHASE_TRANSACTION] / 1e6};
     admin_publish(r->admin, &batch);
 }
 

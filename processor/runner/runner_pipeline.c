@@ -136,17 +136,21 @@ sy_err_t runner_pipeline_close(runner_t *r, char *errbuf, size_t errbuf_size) {
     return SY_OK;
 }
 
-/* Would the loop's own call resume where the committer's failed with error (NULL:
- * committed)? Retriable, and neither fatal nor in need of an abort. */
-static bool error_resumable(const rd_kafka_error_t *error) {
-    /* no assert: NULL is a commit, not resumed */
-    return error && rd_kafka_error_is_retriable(error) && !rd_kafka_error_is_fatal(error) &&
+/* Would the loop's own calls resume where the committer's stopped? When its wait for the
+ * acknowledgements ran out (no error, not committed), or a call failed with an error that
+ * is retriable, and neither fatal nor in need of an abort. */
+static bool calls_resumable(const rd_kafka_error_t *error, bool committed) {
+    /* no assert: every pair is an answer (committed: not resumed) */
+    if (!error)
+        return !committed;
+    return rd_kafka_error_is_retriable(error) && !rd_kafka_error_is_fatal(error) &&
            !rd_kafka_error_txn_requires_abort(error);
 }
 
-/* The committing batch's calls ended (joined: error theirs, NULL committed), or none was
- * made (no thread could be started: error NULL); resume: make them, or resume the failed
- * one, on this thread with backoff (runner_txn_kafka_commit); then the outcome. */
+/* The committing batch's calls ended (joined: error theirs, NULL none failed), or none
+ * was made (no thread could be started: error NULL); resume: make them, or resume from
+ * the one that failed or ran out, on this thread with backoff (runner_txn_kafka_commit);
+ * then the outcome. */
 static sy_err_t committer_end(runner_t *r, rd_kafka_error_t *error, bool resume, bool rewind,
                               char *errbuf, size_t errbuf_size) {
     runner_inflight_t *f = &r->inflight;
@@ -166,8 +170,10 @@ sy_err_t runner_pipeline_drive(runner_t *r, char *errbuf, size_t errbuf_size) {
     if (!f->active || !runner_committer_done(r))
         return SY_OK;
     assert(r->txn_state == RUNNER_TXN_IDLE || r->txn_state == RUNNER_TXN_OPEN);
-    rd_kafka_error_t *error = runner_committer_join(r, &f->offsets_sent);
-    return committer_end(r, error, error_resumable(error), true, errbuf, errbuf_size);
+    bool committed;
+    rd_kafka_error_t *error = runner_committer_join(r, &f->offsets_sent, &committed);
+    return committer_end(r, error, calls_resumable(error, committed), true, errbuf,
+                         errbuf_size);
 }
 
 sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t errbuf_size) {
@@ -178,8 +184,9 @@ sy_err_t runner_pipeline_finish(runner_t *r, bool rewind, char *errbuf, size_t e
     rd_kafka_error_t *error = NULL;
     bool resume = true; /* no thread could be started: the calls on this one */
     if (runner_committer_running(r)) {
-        error = runner_committer_join(r, &f->offsets_sent);
-        resume = error_resumable(error);
+        bool committed;
+        error = runner_committer_join(r, &f->offsets_sent, &committed);
+        resume = calls_resumable(error, committed);
     }
     return committer_end(r, error, resume, rewind, errbuf, errbuf_size);
 }

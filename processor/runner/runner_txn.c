@@ -18,32 +18,59 @@ static const double commit_bucket_ms[RUNNER_COMMIT_BUCKETS] = {
     1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500,
     1000, 2000, 5000, 10000, 30000, 1e300};
 
-static void commit_latency_add(runner_t *r, uint64_t us) {
-    int i = 0;
-    assert(r->txn_state == RUNNER_TXN_COMMITTING);
+static size_t commit_bucket(uint64_t us) {
+    size_t i = 0;
+    assert(commit_bucket_ms[RUNNER_COMMIT_BUCKETS - 1] > 1e299); /* the last takes all */
     while (i < RUNNER_COMMIT_BUCKETS - 1 && (double)us > commit_bucket_ms[i] * 1000.0)
         i++;
-    atomic_fetch_add(&r->commit_hist[i], 1);
-    atomic_fetch_add(&r->commit_us_total, us);
-    if (us > atomic_load(&r->commit_us_max)) /* one writer: the runner's thread */
-        atomic_store(&r->commit_us_max, us);
+    return i;
 }
 
-double runner_commit_ms_quantile(const runner_stats_t *s, double q) {
+static void latency_max_raise(_Atomic uint64_t *max, uint64_t us) {
+    assert(max);
+    if (us > atomic_load(max)) /* one writer: the runner's thread */
+        atomic_store(max, us);
+}
+
+/* A committed batch's commit latency and its phases (phase_us) into the histograms the
+ * stop line reads. */
+static void commit_latency_add(runner_t *r, uint64_t us, const uint64_t *phase_us) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && phase_us);
+    atomic_fetch_add(&r->commit_hist[commit_bucket(us)], 1);
+    atomic_fetch_add(&r->commit_us_total, us);
+    latency_max_raise(&r->commit_us_max, us);
+    for (int p = 0; p < RUNNER_PHASES; p++) {
+        atomic_fetch_add(&r->phase_hist[p][commit_bucket(phase_us[p])], 1);
+        latency_max_raise(&r->phase_us_max[p], phase_us[p]);
+    }
+}
+
+/* The q-quantile of a histogram in commit_bucket_ms's buckets whose largest value is
+ * max_ms: the upper bound of the bucket that holds it, never above max_ms; 0 if empty. */
+static double hist_quantile_ms(const uint64_t *histogram, double max_ms, double q) {
     uint64_t count = 0, seen = 0;
-    assert(s && q >= 0 && q <= 1);
+    assert(histogram && q >= 0 && q <= 1);
     for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++)
-        count += s->commit_ms_histogram[i];
+        count += histogram[i];
     if (!count)
         return 0;
     uint64_t rank = (uint64_t)(q * (double)count + 0.999999);
     for (int i = 0; i < RUNNER_COMMIT_BUCKETS; i++) {
-        seen += s->commit_ms_histogram[i];
+        seen += histogram[i];
         if (seen >= rank)
-            return commit_bucket_ms[i] < s->commit_ms_max ? commit_bucket_ms[i]
-                                                          : s->commit_ms_max;
+            return commit_bucket_ms[i] < max_ms ? commit_bucket_ms[i] : max_ms;
     }
-    return s->commit_ms_max;
+    return max_ms;
+}
+
+double runner_commit_ms_quantile(const runner_stats_t *s, double q) {
+    assert(s);
+    return hist_quantile_ms(s->commit_ms_histogram, s->commit_ms_max, q);
+}
+
+double runner_phase_ms_quantile(const runner_stats_t *s, runner_phase_t phase, double q) {
+    assert(s && (unsigned)phase < RUNNER_PHASES);
+    return hist_quantile_ms(s->phase_ms_histogram[phase], s->phase_ms_max[phase], q);
 }
 
 sy_err_t runner_txn_error(rd_kafka_error_t *error, const char *what, char *errbuf,
@@ -191,16 +218,54 @@ static void batch_drop(runner_t *r, bool rewind) {
         rewind_consumer(r);
 }
 
+/* txn_call_retrying, its time (retries and their waits included) added to the committing
+ * batch's transaction phase. */
+static sy_err_t txn_call_timed(runner_t *r, txn_call_fn *call, const char *what,
+                               char *errbuf, size_t errbuf_size) {
+    uint64_t began = (uint64_t)sy_clock_mono_us();
+    assert(r->txn_state == RUNNER_TXN_COMMITTING);
+    sy_err_t err = txn_call_retrying(r, call, what, errbuf, errbuf_size);
+    r->commit_phases.txn_us += (uint64_t)sy_clock_mono_us() - began;
+    return err;
+}
+
+/* Wait until the broker has acknowledged every record of the batch: the flush that
+ * commit_transaction begins with, made before it so that the wait is timed apart from the
+ * transaction calls (the commit then finds nothing to flush). A slice that runs out is
+ * retriable and tried again with backoff, as the commit's own flush was. Skipped when a
+ * record already failed: the commit reports that at once, as it did. */
+static sy_err_t acks_wait(runner_t *r, char *errbuf, size_t errbuf_size) {
+    assert(r->txn_state == RUNNER_TXN_COMMITTING && !r->commit_phases.acked);
+    while (!r->changelog.failed) {
+        int64_t tried_at = sy_clock_mono_ms();
+        rd_kafka_resp_err_t kerr = rd_kafka_flush(r->producer, RUNNER_TXN_SLICE_MS);
+        if (kerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            r->commit_phases.acked = true;
+            return SY_OK;
+        }
+        snprintf(errbuf, errbuf_size, "commit transaction: %d record(s) not acknowledged "
+                 "yet: %s", rd_kafka_outq_len(r->producer), rd_kafka_err2str(kerr));
+        if (!runner_retry_wait(r, tried_at, errbuf))
+            return SY_ERR_KAFKA_RETRIABLE;
+    }
+    return SY_OK;
+}
+
 sy_err_t runner_txn_kafka_commit(runner_t *r, bool offsets_sent, char *errbuf,
                                  size_t errbuf_size) {
     /* send_offsets and commit belong to the commit of an open transaction. */
     assert(r->txn_state == RUNNER_TXN_COMMITTING && exactly_once(r));
     sy_err_t err = SY_OK;
     if (r->offsets->cnt && !offsets_sent)
-        err = txn_call_retrying(r, call_send_offsets, "send offsets to transaction", errbuf,
-                                errbuf_size);
+        err = txn_call_timed(r, call_send_offsets, "send offsets to transaction", errbuf,
+                             errbuf_size);
+    if (err == SY_OK && !r->commit_phases.acked) {
+        uint64_t began = (uint64_t)sy_clock_mono_us();
+        err = acks_wait(r, errbuf, errbuf_size);
+        r->commit_phases.ack_us += (uint64_t)sy_clock_mono_us() - began;
+    }
     if (err == SY_OK)
-        err = txn_call_retrying(r, call_commit, "commit transaction", errbuf, errbuf_size);
+        err = txn_call_timed(r, call_commit, "commit transaction", errbuf, errbuf_size);
     return err;
 }
 
@@ -273,6 +338,7 @@ void runner_txn_batch_abandon(runner_t *r) {
 sy_err_t runner_txn_close(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_OPEN && !r->batch_held); /* never re-entered */
     r->txn_state = RUNNER_TXN_COMMITTING;
+    r->commit_phases = (runner_commit_phases_t){0};
     runner_offsets_settle(r);
     /* The live counts commit (and are changelogged) with the batch that changed them. */
     sy_err_t err = runner_counts_stage(r, errbuf, errbuf_size);
@@ -316,19 +382,30 @@ static sy_err_t outcome_failed(runner_t *r, sy_err_t err, bool rewind, char *err
     return err;
 }
 
+/* The phases of the commit that took commit_us (runner_phase_t), each within it. */
+static void commit_phases_us(const runner_t *r, uint64_t commit_us,
+                             uint64_t phase_us[RUNNER_PHASES]) {
+    const runner_commit_phases_t *p = &r->commit_phases;
+    assert(phase_us);
+    phase_us[RUNNER_PHASE_ACKNOWLEDGE] = p->ack_us < commit_us ? p->ack_us : commit_us;
+    phase_us[RUNNER_PHASE_TRANSACTION] = p->txn_us < commit_us ? p->txn_us : commit_us;
+}
+
 sy_err_t runner_txn_outcome(runner_t *r, sy_err_t err, uint64_t start_us, bool rewind,
                             char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING);
     uint64_t commit_us = (uint64_t)sy_clock_mono_us() - start_us;
     if (err != SY_OK)
         return outcome_failed(r, err, rewind, errbuf, errbuf_size);
-    commit_latency_add(r, commit_us);
+    uint64_t phase_us[RUNNER_PHASES];
+    commit_phases_us(r, commit_us, phase_us);
+    commit_latency_add(r, commit_us, phase_us);
     runner_retry_reset(r);
     r->redo_pending = false;
     r->producer_renewals = 0;
     totals_add(r);
     runner_counts_committed(r); /* the node and path gauges, then all is published */
-    runner_metrics_publish(r, commit_us);
+    runner_metrics_publish(r, commit_us, phase_us);
     /* The state, with the changelog offsets it reflects, after Kafka has the batch: a
      * crash before this write loses nothing, the restore reads it from the changelog. */
     runner_changelog_checkpoint(r);

@@ -73,6 +73,48 @@ double admin_client_metrics_sum(const char *metrics, const char *prefix) {
     return sum;
 }
 
+/* The value of the sample of metrics named exactly sample (name and labels); asserts that
+ * there is one. */
+static double sample_value(const char *metrics, const char *sample) {
+    size_t n = strlen(sample);
+    for (const char *line = metrics; line && *line; line = strchr(line, '\n'), line += !!line)
+        if (strncmp(line, sample, n) == 0 && line[n] == ' ')
+            return strtod(line + n + 1, NULL);
+    cr_fatal("no sample %s in /metrics", sample);
+    return 0;
+}
+
+void admin_client_expect_commit_phases(const char *metrics) {
+    static const char *const phases[] = {"acknowledge", "transaction"};
+    /* The phase sums add the same microseconds, each at most its commit's, in the same
+     * order: only the rounding of the sums to doubles may differ. */
+    const double epsilon_s = 1e-6;
+    char sample[128];
+    double count = sample_value(metrics, "switchyard_commit_latency_seconds_count");
+    double sum = sample_value(metrics, "switchyard_commit_latency_seconds_sum");
+    cr_expect(gt(dbl, count, 0), "no commit counted");
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        snprintf(sample, sizeof sample,
+                 "switchyard_commit_phase_seconds_count{phase=\"%s\"}", phases[i]);
+        double phase_count = sample_value(metrics, sample);
+        snprintf(sample, sizeof sample,
+                 "switchyard_commit_phase_seconds_bucket{phase=\"%s\",le=\"+Inf\"}",
+                 phases[i]);
+        double phase_inf = sample_value(metrics, sample);
+        snprintf(sample, sizeof sample, "switchyard_commit_phase_seconds_sum{phase=\"%s\"}",
+                 phases[i]);
+        double phase_sum = sample_value(metrics, sample);
+        cr_expect(eq(dbl, phase_count, count), "%s: counts %.0f commits of %.0f", phases[i],
+                  phase_count, count);
+        cr_expect(eq(dbl, phase_inf, count), "%s: +Inf bucket %.0f of %.0f", phases[i],
+                  phase_inf, count);
+        cr_expect(le(dbl, phase_sum, sum + epsilon_s), "%s: %.6f s of the commits' %.6f s",
+                  phases[i], phase_sum, sum);
+        fprintf(stderr, "commit phase %s: _count %.0f _sum %.6f s; commit latency: "
+                "_count %.0f _sum %.6f s\n", phases[i], phase_count, phase_sum, count, sum);
+    }
+}
+
 char *admin_client_metrics_when(const char *base, const char *prefix, double want) {
     char url[128], *body = NULL;
     snprintf(url, sizeof url, "%s/metrics", base);

@@ -29,6 +29,12 @@ void admin_client_wait_ready(const char *base);
 /* Sum of the samples of /metrics text whose line starts with prefix. */
 double admin_client_metrics_sum(const char *metrics, const char *prefix);
 
+/* Expect, in one /metrics text, the commit phase histogram as an operator reads it: a
+ * series for each phase (acknowledge, transaction) counting every commit that
+ * switchyard_commit_latency_seconds counts (at least one), the time of each phase at
+ * most the commits' whole time. Logs the figures (stderr). */
+void admin_client_expect_commit_phases(const char *metrics);
+
 /* base/metrics once the sum of prefix reached want (bounded wait: a commit is published
  * right after Kafka has it, so outputs can be read a moment before). The caller frees. */
 char *admin_client_metrics_when(const char *base, const char *prefix, double want);

@@ -142,6 +142,7 @@ Test(admin, metrics_equal_outputs_and_live_counts_survive_kill, .timeout = 600) 
     cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_journey_path_contacts{"),
                  (double)decisions), "every decision took a path");
     cr_expect(eq(dbl, admin_client_metrics_sum(body, "switchyard_ready "), 1));
+    admin_client_expect_commit_phases(body);
     double at_nodes = admin_client_metrics_sum(body, "switchyard_journey_node_contacts{");
     cr_expect(eq(long, journeys_contacts(base), (long)at_nodes));
     char *live = metrics_lines(body, "switchyard_journey_");

@@ -86,6 +86,7 @@ Test(run_journeys, a_backlog_commits_pipelined_and_loses_and_repeats_nothing,
                                            (double)decisions);
     double batches = admin_client_metrics_sum(body, "switchyard_batches_total ");
     double overlapped = admin_client_metrics_sum(body, "switchyard_batches_overlapped_total ");
+    admin_client_expect_commit_phases(body); /* the committer thread's phases among them */
     free(body);
     int status = service_stop(&svc, 60000);
     cr_assert(eq(int, child_exit_code(status), 0),
