@@ -175,7 +175,7 @@ drain_service() {
     fi
     t1=$(now_s)
     service_stop
-    grep -E 'stopped:|commit latency:' "$dir/service.log" >&2 || true
+    grep -E 'stopped:|commit latency:|commit phases:' "$dir/service.log" >&2 || true
     local steady
     steady=$(steady_rate "$watch")
     # shellcheck disable=SC2046  # two fields
@@ -313,7 +313,7 @@ latency_run() {
     fi
     latency_measure "$base" "$rate" "$dir" "$base.actions.email,$base.actions.push"
     service_stop
-    grep -E 'stopped:|commit latency:' "$dir/service.log" >&2 || true
+    grep -E 'stopped:|commit latency:|commit phases:' "$dir/service.log" >&2 || true
     # shellcheck disable=SC2046  # two fields
     latency_row "load_$pct" "$cms" "$rate" $(commit_stats "$dir/service.log")
 }
