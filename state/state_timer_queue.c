@@ -102,6 +102,10 @@ typedef struct item_list {
  * about a minute. Wide enough that a bucket of a busy partition's minute is one move into
  * the heap; narrow enough that the heap stays small. */
 #define FAR_BUCKET_SHIFT 16
+/* The heap takes every timer while it holds fewer than this (512 KB of items, in a core's
+ * cache), so a queue that small keeps no buckets at all; an empty heap takes buckets
+ * until it holds about half as many. */
+#define NEAR_TIMERS_MAX 16384
 
 /* The timers of one bucket beyond the heap's, in the order they came. */
 typedef struct far_bucket {
@@ -118,8 +122,8 @@ typedef struct far_buckets {
 struct state_timer_queue {
     /* The committed timers not fired in this batch: those of a bucket below near_end in
      * the heap, the others in far. The heap is empty only when far is, so its first item
-     * is the queue's. near_end never goes down: a fired timer put back at an abort goes
-     * back to the heap. */
+     * is the queue's. near_end never goes down (a fired timer put back at an abort goes
+     * back to the heap) and passes no far bucket. */
     item_list_t heap;
     uint64_t near_end;
     far_buckets_t far;
@@ -361,16 +365,16 @@ static item_list_t *far_list(far_buckets_t *far, uint64_t index) {
 }
 
 /* Push the timer (key, value) into q with seq: the heap when its bucket is below
- * near_end or the queue holds none, else its far bucket. 0 without memory. */
+ * near_end, or when no bucket is kept and the heap has room (near_end then moves past
+ * it); else its far bucket. 0 without memory. */
 static int queue_push_bytes(state_timer_queue_t *q, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, uint64_t seq) {
     timer_item_t item;
     assert(key_len >= KEY_DUE_END);
     uint64_t bucket = due_bits_of(key, key_len) >> FAR_BUCKET_SHIFT;
-    if (!q->heap.count && bucket >= q->near_end) { /* none queued: the heap starts here */
-        assert(q->far.first == q->far.count);
+    if (bucket >= q->near_end && q->far.first == q->far.count &&
+        q->heap.count < NEAR_TIMERS_MAX)
         q->near_end = bucket + 1;
-    }
     item_list_t *list = bucket < q->near_end ? &q->heap : far_list(&q->far, bucket);
     if (!list || !list_reserve(list) ||
         !item_make(&q->pool, &item, key, key_len, value, value_len, seq))
@@ -446,13 +450,84 @@ static sy_err_t queue_load_cf(state_store_t *s, int cf, int32_t partition,
     return err;
 }
 
+/* The k-th smallest (from 0) of v[0..n-1], k < n; v is reordered. Hoare's selection:
+ * partition around a middle pivot, keep the side that holds k. */
+static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+    assert(v && k < n);
+    while (lo < hi) {
+        uint64_t pivot = v[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        /* v[lo..j] <= pivot, v[i..hi] >= pivot, and what lies between equals it */
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
+    }
+    return v[want];
+}
+
+/* A rebuilt queue whose heap took more than NEAR_TIMERS_MAX timers (they came in contact
+ * order, not due order): the heap keeps the buckets of its earliest NEAR_TIMERS_MAX / 2,
+ * the later ones go to far buckets. Only with nothing fired (near_end goes down). 0
+ * without memory. */
+static int queue_rebalance(state_timer_queue_t *q) {
+    assert(!q->popped.count && !q->fired_sealed.count);
+    size_t n = q->heap.count;
+    if (n <= NEAR_TIMERS_MAX)
+        return 1;
+    uint64_t *buckets = malloc(n * sizeof *buckets);
+    if (!buckets)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        buckets[i] = q->heap.items[i].due_bits >> FAR_BUCKET_SHIFT;
+    q->near_end = select_kth(buckets, n, NEAR_TIMERS_MAX / 2) + 1;
+    free(buckets);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        timer_item_t item = q->heap.items[i];
+        uint64_t bucket = item.due_bits >> FAR_BUCKET_SHIFT;
+        if (bucket < q->near_end) {
+            sy_heap_push(q->heap.items, sizeof item, &kept, &item, item_less);
+            continue;
+        }
+        item_list_t *list = far_list(&q->far, bucket);
+        if (!list || !list_reserve(list))
+            return 0; /* the caller frees q: every item is in the heap or a bucket */
+        list->items[list->count++] = item;
+    }
+    q->heap.count = kept;
+    return 1;
+}
+
 /* Rebuild partition's timers in q from its committed instances, with any the old timer
  * index still holds. */
 static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
                            char *errbuf, size_t errbuf_size) {
     assert(q->heap.count == 0);
     sy_err_t err = queue_load_cf(s, CF_INSTANCES, partition, q, errbuf, errbuf_size);
-    return err == SY_OK ? queue_load_cf(s, CF_TIMERS, partition, q, errbuf, errbuf_size) : err;
+    if (err == SY_OK)
+        err = queue_load_cf(s, CF_TIMERS, partition, q, errbuf, errbuf_size);
+    if (err == SY_OK && !queue_rebalance(q)) {
+        sy_errf(errbuf, errbuf_size,
+                "state store: out of memory loading the timers of partition %d",
+                (int)partition);
+        err = SY_ERR_NOMEM;
+    }
+    return err;
 }
 
 sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
@@ -531,11 +606,26 @@ static void heap_take(state_timer_queue_t *q, int keep) {
         item_free(q, &top);
 }
 
-/* Room in the heap for the next far bucket with the fired timers an abort would put back
- * (the heap's room is kept for them: state_store_timer_queues_abort). 0 without memory. */
-static int near_refill_room(state_timer_queue_t *q) {
-    assert(q->far.first < q->far.count);
-    size_t need = q->heap.count + q->far.buckets[q->far.first].list.count + q->popped.count;
+/* How many far buckets an empty heap takes (the first always, then more while they hold
+ * at most NEAR_TIMERS_MAX / 2 timers), and in *timers how many timers they hold. */
+static size_t refill_span(const state_timer_queue_t *q, size_t *timers) {
+    size_t n = 0, total = 0;
+    assert(q->far.first < q->far.count && timers);
+    for (size_t i = q->far.first; i < q->far.count; i++, n++) {
+        size_t count = q->far.buckets[i].list.count;
+        if (n && total + count > NEAR_TIMERS_MAX / 2)
+            break;
+        total += count;
+    }
+    *timers = total;
+    return n;
+}
+
+/* Room in the heap for timers more with the fired timers an abort would put back (the
+ * heap's room is kept for them: state_store_timer_queues_abort). 0 without memory. */
+static int near_refill_room(state_timer_queue_t *q, size_t timers) {
+    assert(q && timers > 0);
+    size_t need = q->heap.count + timers + q->popped.count;
     timer_item_t *items =
         sy_array_grow(q->heap.items, &q->heap.capacity, need, sizeof *items, 64);
     if (!items)
@@ -544,18 +634,20 @@ static int near_refill_room(state_timer_queue_t *q) {
     return 1;
 }
 
-/* The heap ran empty: the first far bucket's timers into it (room made by
- * near_refill_room), and near_end past that bucket. */
-static void near_refill(state_timer_queue_t *q) {
-    assert(!q->heap.count && q->far.first < q->far.count);
-    far_bucket_t *b = &q->far.buckets[q->far.first++];
-    assert(b->list.count > 0 && b->list.count <= q->heap.capacity);
-    /* mostly in due order already: each push stops where it starts */
-    for (size_t i = 0; i < b->list.count; i++)
-        sy_heap_push(q->heap.items, sizeof *q->heap.items, &q->heap.count, &b->list.items[i],
-                     item_less);
-    q->near_end = b->index + 1;
-    free(b->list.items);
+/* The heap ran empty: the timers of the first `buckets` far buckets into it (room made by
+ * near_refill_room), and near_end past the last of them. */
+static void near_refill(state_timer_queue_t *q, size_t buckets) {
+    assert(!q->heap.count && buckets && q->far.first + buckets <= q->far.count);
+    for (size_t n = 0; n < buckets; n++) {
+        far_bucket_t *b = &q->far.buckets[q->far.first++];
+        assert(b->list.count > 0 && q->heap.count + b->list.count <= q->heap.capacity);
+        /* mostly in due order already: each push stops where it starts */
+        for (size_t i = 0; i < b->list.count; i++)
+            sy_heap_push(q->heap.items, sizeof *q->heap.items, &q->heap.count,
+                         &b->list.items[i], item_less);
+        q->near_end = b->index + 1;
+        free(b->list.items);
+    }
     if (q->far.first == q->far.count)
         q->far.first = q->far.count = 0;
 }
@@ -563,13 +655,15 @@ static void near_refill(state_timer_queue_t *q) {
 int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len,
                           int *legacy) {
     assert(q && q->heap.count > 0 && key && key_len && legacy);
-    bool refill = q->heap.count == 1 && q->far.first < q->far.count;
-    if (!list_reserve(&q->popped) || (refill && !near_refill_room(q)))
+    size_t buckets = 0, timers = 0;
+    if (q->heap.count == 1 && q->far.first < q->far.count)
+        buckets = refill_span(q, &timers);
+    if (!list_reserve(&q->popped) || (buckets && !near_refill_room(q, timers)))
         return 0;
     const timer_item_t top = q->heap.items[0];
     heap_take(q, 1);
-    if (refill)
-        near_refill(q);
+    if (buckets)
+        near_refill(q, buckets);
     *key = top.bytes; /* kept aside with the item */
     *key_len = top.key_len;
     *legacy = top.seq == 0;
