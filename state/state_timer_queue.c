@@ -102,10 +102,12 @@ typedef struct item_list {
  * about a minute. Wide enough that a bucket of a busy partition's minute is one move into
  * the heap; narrow enough that the heap stays small. */
 #define FAR_BUCKET_SHIFT 16
-/* The heap takes every timer while it holds fewer than this (512 KB of items, in a core's
- * cache), so a queue that small keeps no buckets at all; an empty heap takes buckets
- * until it holds about half as many. */
+/* The heap takes every timer while it holds fewer than this (512 KB of items), so a queue
+ * that small keeps no buckets at all. Past it, an empty heap takes buckets while they
+ * hold NEAR_REFILL_TIMERS at most (64 KB: a core's cache), and a rebuilt queue keeps that
+ * many of its earliest. */
 #define NEAR_TIMERS_MAX 16384
+#define NEAR_REFILL_TIMERS 2048
 
 /* The timers of one bucket beyond the heap's, in the order they came. */
 typedef struct far_bucket {
@@ -481,7 +483,7 @@ static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
 }
 
 /* A rebuilt queue whose heap took more than NEAR_TIMERS_MAX timers (they came in contact
- * order, not due order): the heap keeps the buckets of its earliest NEAR_TIMERS_MAX / 2,
+ * order, not due order): the heap keeps the buckets of its earliest NEAR_REFILL_TIMERS,
  * the later ones go to far buckets. Only with nothing fired (near_end goes down). 0
  * without memory. */
 static int queue_rebalance(state_timer_queue_t *q) {
@@ -494,7 +496,7 @@ static int queue_rebalance(state_timer_queue_t *q) {
         return 0;
     for (size_t i = 0; i < n; i++)
         buckets[i] = q->heap.items[i].due_bits >> FAR_BUCKET_SHIFT;
-    q->near_end = select_kth(buckets, n, NEAR_TIMERS_MAX / 2) + 1;
+    q->near_end = select_kth(buckets, n, NEAR_REFILL_TIMERS) + 1;
     free(buckets);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
@@ -607,13 +609,13 @@ static void heap_take(state_timer_queue_t *q, int keep) {
 }
 
 /* How many far buckets an empty heap takes (the first always, then more while they hold
- * at most NEAR_TIMERS_MAX / 2 timers), and in *timers how many timers they hold. */
+ * at most NEAR_REFILL_TIMERS), and in *timers how many timers they hold. */
 static size_t refill_span(const state_timer_queue_t *q, size_t *timers) {
     size_t n = 0, total = 0;
     assert(q->far.first < q->far.count && timers);
     for (size_t i = q->far.first; i < q->far.count; i++, n++) {
         size_t count = q->far.buckets[i].list.count;
-        if (n && total + count > NEAR_TIMERS_MAX / 2)
+        if (n && total + count > NEAR_REFILL_TIMERS)
             break;
         total += count;
     }
