@@ -1,5 +1,6 @@
-/* state_timer_queue.c — each partition's committed timers in memory: a min-heap in timer
- * key order (partition, due time, contact, journey), rebuilt once (at the partition's
+/* state_timer_queue.c — each partition's committed timers in memory, in timer key order
+ * (partition, due time, contact, journey): a min-heap of the nearest ones and, beyond it,
+ * buckets of about a minute of due times each, rebuilt once (at the partition's
  * first timer read after the store opened or a restore wrote its instances) from the live
  * timer each committed instance keeps, then kept by the commits, so firing a timer never
  * reads RocksDB. A store written by an older version also has timers in a column family
@@ -7,7 +8,13 @@
  * fires are kept aside until it commits (then freed) or aborts (then put back), those of a
  * sealed batch apart from the pending one's. The timers' bytes come from a pool of the
  * queue's, not one allocation each. Not the merge with the batches' own timers
- * (state_timers.c). */
+ * (state_timers.c).
+ *
+ * Why buckets: one heap of every timer costs a cache miss a level at each fire once it
+ * outgrows the caches (a partition with a million timers: 20 levels, 32 MB), so the cost
+ * of a fire grew with the contacts. A timer due beyond the heap's last bucket is appended
+ * to its bucket (timers mostly come in due order: the end of the last one); the heap
+ * holds the earliest bucket(s) only, and when it runs empty the next bucket moves in. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -91,8 +98,37 @@ typedef struct item_list {
     timer_item_t *items;
 } item_list_t;
 
+/* The bucket of a due time: the due bits (which order as the due times do) over 2^16 ms,
+ * about a minute. Wide enough that a bucket of a busy partition's minute is one move into
+ * the heap; narrow enough that the heap stays small. */
+#define FAR_BUCKET_SHIFT 16
+/* The heap takes every timer while it holds fewer than this (512 KB of items), so a queue
+ * that small keeps no buckets at all. Past it, an empty heap takes buckets while they
+ * hold NEAR_REFILL_TIMERS at most (64 KB: a core's cache), and a rebuilt queue keeps that
+ * many of its earliest. */
+#define NEAR_TIMERS_MAX 16384
+#define NEAR_REFILL_TIMERS 2048
+
+/* The timers of one bucket beyond the heap's, in the order they came. */
+typedef struct far_bucket {
+    uint64_t index; /* due_bits >> FAR_BUCKET_SHIFT of each of them */
+    item_list_t list;
+} far_bucket_t;
+
+/* The buckets beyond the heap's: buckets[first..count-1], indexes ascending, none empty. */
+typedef struct far_buckets {
+    far_bucket_t *buckets;
+    size_t first, count, capacity;
+} far_buckets_t;
+
 struct state_timer_queue {
-    item_list_t heap;   /* the committed timers not fired in this batch */
+    /* The committed timers not fired in this batch: those of a bucket below near_end in
+     * the heap, the others in far. The heap is empty only when far is, so its first item
+     * is the queue's. near_end never goes down (a fired timer put back at an abort goes
+     * back to the heap) and passes no far bucket. */
+    item_list_t heap;
+    uint64_t near_end;
+    far_buckets_t far;
     item_list_t popped; /* fired in this batch: freed at commit, back at abort */
     size_t popped_sealed; /* the first ones of popped were fired in the sealed batch */
     /* The sealed batch's timers (not committed yet) fired in the pending one: at the
@@ -228,6 +264,9 @@ static void item_free(state_timer_queue_t *q, const timer_item_t *item) {
 static void queue_free(state_timer_queue_t *q) {
     assert(q);
     free(q->heap.items);
+    for (size_t i = q->far.first; i < q->far.count; i++)
+        free(q->far.buckets[i].list.items);
+    free(q->far.buckets);
     free(q->popped.items);
     free(q->fired_sealed.items);
     pool_deinit(&q->pool);
@@ -293,14 +332,59 @@ static int instance_timer(const uint8_t *key, size_t key_len, const uint8_t *val
     return 1;
 }
 
-/* Push the timer (key, value) into q's heap with seq. 0 without memory. */
+/* The list of far bucket index, made (empty, in its place among the others) when there is
+ * none yet; NULL without memory. Mostly the last bucket, or one after it. */
+static item_list_t *far_list(far_buckets_t *far, uint64_t index) {
+    assert(far->first <= far->count && far->count <= far->capacity);
+    size_t lo = far->first, hi = far->count;
+    if (hi > lo && far->buckets[hi - 1].index < index) {
+        lo = hi; /* after every bucket: the usual timer, due later than all */
+    } else {
+        while (lo < hi) { /* the first bucket whose index is not below index */
+            size_t mid = lo + (hi - lo) / 2;
+            if (far->buckets[mid].index < index)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < far->count && far->buckets[lo].index == index)
+            return &far->buckets[lo].list;
+    }
+    if (far->first && far->count == far->capacity) { /* room at the front: shift it back */
+        memmove(far->buckets, far->buckets + far->first,
+                (far->count - far->first) * sizeof *far->buckets);
+        far->count -= far->first, lo -= far->first, far->first = 0;
+    }
+    far_bucket_t *buckets =
+        sy_array_grow(far->buckets, &far->capacity, far->count + 1, sizeof *buckets, 16);
+    if (!buckets)
+        return NULL;
+    far->buckets = buckets;
+    memmove(buckets + lo + 1, buckets + lo, (far->count - lo) * sizeof *buckets);
+    far->count++;
+    buckets[lo] = (far_bucket_t){.index = index};
+    return &buckets[lo].list;
+}
+
+/* Push the timer (key, value) into q with seq: the heap when its bucket is below
+ * near_end, or when no bucket is kept and the heap has room (near_end then moves past
+ * it); else its far bucket. 0 without memory. */
 static int queue_push_bytes(state_timer_queue_t *q, const uint8_t *key, size_t key_len,
                             const uint8_t *value, size_t value_len, uint64_t seq) {
     timer_item_t item;
     assert(key_len >= KEY_DUE_END);
-    if (!list_reserve(&q->heap) || !item_make(&q->pool, &item, key, key_len, value, value_len, seq))
+    uint64_t bucket = due_bits_of(key, key_len) >> FAR_BUCKET_SHIFT;
+    if (bucket >= q->near_end && q->far.first == q->far.count &&
+        q->heap.count < NEAR_TIMERS_MAX)
+        q->near_end = bucket + 1;
+    item_list_t *list = bucket < q->near_end ? &q->heap : far_list(&q->far, bucket);
+    if (!list || !list_reserve(list) ||
+        !item_make(&q->pool, &item, key, key_len, value, value_len, seq))
         return 0;
-    sy_heap_push(q->heap.items, sizeof item, &q->heap.count, &item, item_less);
+    if (list == &q->heap)
+        sy_heap_push(q->heap.items, sizeof item, &q->heap.count, &item, item_less);
+    else
+        list->items[list->count++] = item;
     return 1;
 }
 
@@ -368,13 +452,84 @@ static sy_err_t queue_load_cf(state_store_t *s, int cf, int32_t partition,
     return err;
 }
 
+/* The k-th smallest (from 0) of v[0..n-1], k < n; v is reordered. Hoare's selection:
+ * partition around a middle pivot, keep the side that holds k. */
+static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+    assert(v && k < n);
+    while (lo < hi) {
+        uint64_t pivot = v[lo + (hi - lo) / 2];
+        ptrdiff_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                uint64_t t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        /* v[lo..j] <= pivot, v[i..hi] >= pivot, and what lies between equals it */
+        if (want <= j)
+            hi = j;
+        else if (want >= i)
+            lo = i;
+        else
+            return v[want];
+    }
+    return v[want];
+}
+
+/* A rebuilt queue whose heap took more than NEAR_TIMERS_MAX timers (they came in contact
+ * order, not due order): the heap keeps the buckets of its earliest NEAR_REFILL_TIMERS,
+ * the later ones go to far buckets. Only with nothing fired (near_end goes down). 0
+ * without memory. */
+static int queue_rebalance(state_timer_queue_t *q) {
+    assert(!q->popped.count && !q->fired_sealed.count);
+    size_t n = q->heap.count;
+    if (n <= NEAR_TIMERS_MAX)
+        return 1;
+    uint64_t *buckets = malloc(n * sizeof *buckets);
+    if (!buckets)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        buckets[i] = q->heap.items[i].due_bits >> FAR_BUCKET_SHIFT;
+    q->near_end = select_kth(buckets, n, NEAR_REFILL_TIMERS) + 1;
+    free(buckets);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        timer_item_t item = q->heap.items[i];
+        uint64_t bucket = item.due_bits >> FAR_BUCKET_SHIFT;
+        if (bucket < q->near_end) {
+            sy_heap_push(q->heap.items, sizeof item, &kept, &item, item_less);
+            continue;
+        }
+        item_list_t *list = far_list(&q->far, bucket);
+        if (!list || !list_reserve(list))
+            return 0; /* the caller frees q: every item is in the heap or a bucket */
+        list->items[list->count++] = item;
+    }
+    q->heap.count = kept;
+    return 1;
+}
+
 /* Rebuild partition's timers in q from its committed instances, with any the old timer
  * index still holds. */
 static sy_err_t queue_load(state_store_t *s, int32_t partition, state_timer_queue_t *q,
                            char *errbuf, size_t errbuf_size) {
     assert(q->heap.count == 0);
     sy_err_t err = queue_load_cf(s, CF_INSTANCES, partition, q, errbuf, errbuf_size);
-    return err == SY_OK ? queue_load_cf(s, CF_TIMERS, partition, q, errbuf, errbuf_size) : err;
+    if (err == SY_OK)
+        err = queue_load_cf(s, CF_TIMERS, partition, q, errbuf, errbuf_size);
+    if (err == SY_OK && !queue_rebalance(q)) {
+        sy_errf(errbuf, errbuf_size,
+                "state store: out of memory loading the timers of partition %d",
+                (int)partition);
+        err = SY_ERR_NOMEM;
+    }
+    return err;
 }
 
 sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
@@ -453,13 +608,64 @@ static void heap_take(state_timer_queue_t *q, int keep) {
         item_free(q, &top);
 }
 
+/* How many far buckets an empty heap takes (the first always, then more while they hold
+ * at most NEAR_REFILL_TIMERS), and in *timers how many timers they hold. */
+static size_t refill_span(const state_timer_queue_t *q, size_t *timers) {
+    size_t n = 0, total = 0;
+    assert(q->far.first < q->far.count && timers);
+    for (size_t i = q->far.first; i < q->far.count; i++, n++) {
+        size_t count = q->far.buckets[i].list.count;
+        if (n && total + count > NEAR_REFILL_TIMERS)
+            break;
+        total += count;
+    }
+    *timers = total;
+    return n;
+}
+
+/* Room in the heap for timers more with the fired timers an abort would put back (the
+ * heap's room is kept for them: state_store_timer_queues_abort). 0 without memory. */
+static int near_refill_room(state_timer_queue_t *q, size_t timers) {
+    assert(q && timers > 0);
+    size_t need = q->heap.count + timers + q->popped.count;
+    timer_item_t *items =
+        sy_array_grow(q->heap.items, &q->heap.capacity, need, sizeof *items, 64);
+    if (!items)
+        return 0;
+    q->heap.items = items;
+    return 1;
+}
+
+/* The heap ran empty: the timers of the first `buckets` far buckets into it (room made by
+ * near_refill_room), and near_end past the last of them. */
+static void near_refill(state_timer_queue_t *q, size_t buckets) {
+    assert(!q->heap.count && buckets && q->far.first + buckets <= q->far.count);
+    for (size_t n = 0; n < buckets; n++) {
+        far_bucket_t *b = &q->far.buckets[q->far.first++];
+        assert(b->list.count > 0 && q->heap.count + b->list.count <= q->heap.capacity);
+        /* mostly in due order already: each push stops where it starts */
+        for (size_t i = 0; i < b->list.count; i++)
+            sy_heap_push(q->heap.items, sizeof *q->heap.items, &q->heap.count,
+                         &b->list.items[i], item_less);
+        q->near_end = b->index + 1;
+        free(b->list.items);
+    }
+    if (q->far.first == q->far.count)
+        q->far.first = q->far.count = 0;
+}
+
 int state_timer_queue_pop(state_timer_queue_t *q, const uint8_t **key, size_t *key_len,
                           int *legacy) {
     assert(q && q->heap.count > 0 && key && key_len && legacy);
-    if (!list_reserve(&q->popped))
+    size_t buckets = 0, timers = 0;
+    if (q->heap.count == 1 && q->far.first < q->far.count)
+        buckets = refill_span(q, &timers);
+    if (!list_reserve(&q->popped) || (buckets && !near_refill_room(q, timers)))
         return 0;
     const timer_item_t top = q->heap.items[0];
     heap_take(q, 1);
+    if (buckets)
+        near_refill(q, buckets);
     *key = top.bytes; /* kept aside with the item */
     *key_len = top.key_len;
     *legacy = top.seq == 0;

@@ -1129,6 +1129,88 @@ Test(state_store, timer_committed_survives_reopen_and_removed_does_not, .fini = 
     state_store_close(s);
 }
 
+/* The k-th of SPREAD_COUNT timers in key order: due times 47 s to hours apart (the queue
+ * keeps a minute of due times a bucket beyond its heap, and its heap takes every timer
+ * up to 16,384: more than that here), every third one due with the one before it. */
+enum { SPREAD_COUNT = 18000, SPREAD_HEAP = 16384 };
+
+static int64_t spread_due(int64_t k) {
+    int64_t step = k - k / 3; /* 0, 1, 2, 2, 3, 4, 4, ...: pairs share a due time */
+    return T0_MS + step * 47 * 1000 + step / 5 * 3 * H_MS; /* 47 s apart, 3 h every fifth */
+}
+
+/* Its contact: ids in no relation to the due order (the queue's rebuild reads instances
+ * in contact order), except that of two due together the first's sorts first. */
+static void spread_contact(int64_t k, char out[16]) {
+    snprintf(out, 16, "%c%05lld", k % 3 == 0 ? 'y' : 'x', (long long)(k * 7919 % SPREAD_COUNT));
+}
+
+/* Set timers from..to-1 of the spread in a scrambled order, then commit. */
+static void set_spread(state_store_t *s, int32_t partition, int64_t from, int64_t to) {
+    for (int64_t i = 0; i < to - from; i++) {
+        int64_t k = from + (i * 7723) % (to - from); /* a permutation: 7723 is prime */
+        char contact[16];
+        spread_contact(k, contact);
+        add_timer(s, partition, spread_due(k), contact);
+    }
+    commit_ok(s);
+}
+
+/* Fire and check timers from..to-1 of the spread, in order. */
+static void fire_spread(state_store_t *s, int32_t partition, int64_t from, int64_t to) {
+    for (int64_t k = from; k < to; k++) {
+        char contact[16];
+        spread_contact(k, contact);
+        expect_next(s, partition, INT64_MAX, spread_due(k), contact);
+    }
+}
+
+/* Timers set into a loaded queue, out of order, fire in key order from its heap and from
+ * the buckets beyond it alike: across commits, after an abort puts back fires that
+ * emptied the heap, and with an earlier timer set between fires. */
+Test(state_store, timers_beyond_the_heap_fire_in_key_order_across_commits_and_aborts) {
+    state_store_t *s = open_mem("mem-timers-spread");
+    expect_none_due(s, 3, INT64_MAX); /* read: the commits below queue into the queue */
+    set_spread(s, 3, 0, SPREAD_HEAP);            /* the heap's */
+    set_spread(s, 3, SPREAD_HEAP, SPREAD_COUNT); /* beyond it: buckets, out of order */
+    fire_spread(s, 3, 0, SPREAD_HEAP - 100);
+    commit_ok(s);
+    fire_spread(s, 3, SPREAD_HEAP - 100, SPREAD_HEAP + 300); /* the heap runs empty */
+    state_store_abort(s);
+    fire_spread(s, 3, SPREAD_HEAP - 100, SPREAD_HEAP + 400);
+    commit_ok(s);
+    /* Set now, before every timer left (due with the next, a contact sorting before every other):
+     * first, before the heap's and the buckets' */
+    add_timer(s, 3, spread_due(SPREAD_HEAP + 400), "wa");
+    commit_ok(s);
+    expect_next(s, 3, INT64_MAX, spread_due(SPREAD_HEAP + 400), "wa");
+    fire_spread(s, 3, SPREAD_HEAP + 400, SPREAD_COUNT);
+    commit_ok(s);
+    expect_none_due(s, 3, INT64_MAX);
+    state_store_close(s);
+}
+
+/* A queue rebuilt from more instances than its heap takes, read in contact order: the
+ * earliest stay in the heap, the others go to buckets, and all fire in key order, an
+ * abort of fires past the heap's end putting them back. */
+Test(state_store, timers_rebuilt_beyond_the_heap_fire_in_key_order, .fini = dir_remove) {
+    dir_make();
+    state_store_t *s = open_dir(tmp_root);
+    set_spread(s, 3, 0, SPREAD_COUNT / 2);
+    set_spread(s, 3, SPREAD_COUNT / 2, SPREAD_COUNT);
+    state_store_close(s);
+
+    s = open_dir(tmp_root);
+    fire_spread(s, 3, 0, SPREAD_HEAP / 2 - 50);
+    commit_ok(s);
+    fire_spread(s, 3, SPREAD_HEAP / 2 - 50, SPREAD_HEAP / 2 + 300);
+    state_store_abort(s);
+    fire_spread(s, 3, SPREAD_HEAP / 2 - 50, SPREAD_COUNT);
+    commit_ok(s);
+    expect_none_due(s, 3, INT64_MAX);
+    state_store_close(s);
+}
+
 /* ---- stream time ---- */
 
 static void expect_stream_time(state_store_t *s, int32_t partition, int64_t want) {
