@@ -12,9 +12,11 @@
  *
  * Why buckets: one heap of every timer costs a cache miss a level at each fire once it
  * outgrows the caches (a partition with a million timers: 20 levels, 32 MB), so the cost
- * of a fire grew with the contacts. A timer due beyond the heap's last bucket is appended
- * to its bucket (timers mostly come in due order: the end of the last one); the heap
- * holds the earliest bucket(s) only, and when it runs empty the next bucket moves in. */
+ * of a fire grew with the contacts. The heap takes every timer up to NEAR_TIMERS_MAX; past
+ * that, a timer due after the heap's last bucket is appended to its bucket (timers mostly
+ * come in due order: the end of the last one), and an empty heap takes the next buckets.
+ * Every timer in the heap is due before every timer in a bucket, so the heap's first is
+ * the queue's, as it was with one heap. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -124,8 +126,8 @@ typedef struct far_buckets {
 struct state_timer_queue {
     /* The committed timers not fired in this batch: those of a bucket below near_end in
      * the heap, the others in far. The heap is empty only when far is, so its first item
-     * is the queue's. near_end never goes down (a fired timer put back at an abort goes
-     * back to the heap) and passes no far bucket. */
+     * is the queue's. near_end passes no far bucket, and once a timer was fired it never
+     * goes down (a fired timer put back at an abort goes back to the heap). */
     item_list_t heap;
     uint64_t near_end;
     far_buckets_t far;
@@ -508,7 +510,7 @@ static int queue_rebalance(state_timer_queue_t *q) {
         }
         item_list_t *list = far_list(&q->far, bucket);
         if (!list || !list_reserve(list))
-            return 0; /* the caller frees q: every item is in the heap or a bucket */
+            return 0; /* the caller frees q, and the items' bytes with its pool */
         list->items[list->count++] = item;
     }
     q->heap.count = kept;
