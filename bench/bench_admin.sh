@@ -38,7 +38,7 @@ run_once() {
         scraper=$!
     fi
     BENCH_CONF_EXTRA="$extra" BENCH_GUARANTEES=exactly_once BENCH_PASSTHROUGH="" \
-        BENCH_LOAD_PERCENTS="" BENCH_EXTRA="" BENCH_CSV="$csv" \
+        BENCH_LOAD_PERCENTS="" BENCH_EXTRA="" BENCH_FLOOR="" BENCH_CSV="$csv" \
         bash bench/bench_e2e.sh "$EVENTS" >/dev/null 2>"$work/$mode-$round.log"
     if [[ -n "$scraper" ]]; then
         kill "$scraper" 2>/dev/null || true
