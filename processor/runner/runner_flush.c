@@ -2,7 +2,9 @@
  * The batch's outputs are flushed (every record delivered), then its changelog records
  * produced and flushed, then the consumed offsets committed synchronously; the runner
  * writes the state after. A crash before the offsets commit makes the batch's input be
- * processed again: outputs may repeat, none is lost. Not exactly_once: runner_txn.c. */
+ * processed again: outputs may repeat, none is lost. Also the wait for delivered records
+ * that exactly_once's commit makes before committing (runner_flush_wait). Not
+ * exactly_once's transaction: runner_txn.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,19 +15,13 @@
 /* Longest one flush call blocks before we look at the batch's delivery failures. */
 #define RUNNER_FLUSH_SLICE_MS 1000
 
-/* Wait until every queued record is delivered, or one of the batch's failed (its
- * message.timeout.ms bounds the wait while the broker is away). */
-static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t errbuf_size) {
+sy_err_t runner_flush_wait(runner_t *r, const char *what, char *errbuf, size_t errbuf_size) {
     int64_t last_log_ms = sy_clock_mono_ms();
     assert(r->txn_state == RUNNER_TXN_COMMITTING && what);
     for (;;) {
         int64_t tried_at = sy_clock_mono_ms();
         rd_kafka_resp_err_t err = rd_kafka_flush(r->producer, RUNNER_FLUSH_SLICE_MS);
-        if (r->changelog.failed) {
-            snprintf(errbuf, errbuf_size, "%s", r->changelog.failure);
-            return SY_ERR_KAFKA_ABORT;
-        }
-        if (!err)
+        if (r->changelog.failed || !err)
             return SY_OK;
         if (sy_clock_mono_ms() - last_log_ms >= RUNNER_WAIT_LOG_MS) {
             last_log_ms = sy_clock_mono_ms();
@@ -40,6 +36,17 @@ static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t er
             return SY_ERR_KAFKA_RETRIABLE;
         }
     }
+}
+
+/* runner_flush_wait, a failed record of the batch an abort with its failure. */
+static sy_err_t flush_all(runner_t *r, const char *what, char *errbuf, size_t errbuf_size) {
+    /* no assert: runner_flush_wait asserts */
+    sy_err_t err = runner_flush_wait(r, what, errbuf, errbuf_size);
+    if (err == SY_OK && r->changelog.failed) {
+        snprintf(errbuf, errbuf_size, "%s", r->changelog.failure);
+        return SY_ERR_KAFKA_ABORT;
+    }
+    return err;
 }
 
 /* Errors of an offset commit that a broker coming back cures. */

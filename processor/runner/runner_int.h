@@ -792,6 +792,12 @@ bool runner_restore_work_pending(const runner_t *r);
  * SY_ERR_INVALID_ARG (a record this version cannot read). */
 sy_err_t runner_restore_step(runner_t *r, char *errbuf, size_t errbuf_size);
 
+/* Wait until every record the producer holds is delivered, or one of the batch's failed
+ * (r->changelog.failed: SY_OK, the caller reads it), each flush call a slice of its own
+ * and a warning every RUNNER_WAIT_LOG_MS; a stop request gets the runner's grace, then
+ * SY_ERR_KAFKA_RETRIABLE with errbuf saying what (the batch's what) was left. */
+sy_err_t runner_flush_wait(runner_t *r, const char *what, char *errbuf, size_t errbuf_size);
+
 /* at_least_once: wait until the batch's outputs are delivered, produce its changelog
  * records and wait for them, then commit the consumed offsets (runner_flush.c).
  * Errors: SY_ERR_KAFKA_ABORT (a record was not delivered: redo the batch),

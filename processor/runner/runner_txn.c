@@ -231,24 +231,16 @@ static sy_err_t txn_call_timed(runner_t *r, txn_call_fn *call, const char *what,
 
 /* Wait until the broker has acknowledged every record of the batch: the flush that
  * commit_transaction begins with, made before it so that the wait is timed apart from the
- * transaction calls (the commit then finds nothing to flush). A slice that runs out is
- * retriable and tried again with backoff, as the commit's own flush was. Skipped when a
- * record already failed: the commit reports that at once, as it did. */
+ * transaction calls (the commit then finds nothing to flush); at_least_once's flushes'
+ * wait (runner_flush_wait). Skipped, or ended, when a record failed: the commit reports
+ * that at once, as it did. */
 static sy_err_t acks_wait(runner_t *r, char *errbuf, size_t errbuf_size) {
     assert(r->txn_state == RUNNER_TXN_COMMITTING && !r->commit_phases.acked);
-    while (!r->changelog.failed) {
-        int64_t tried_at = sy_clock_mono_ms();
-        rd_kafka_resp_err_t kerr = rd_kafka_flush(r->producer, RUNNER_TXN_SLICE_MS);
-        if (kerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            r->commit_phases.acked = true;
-            return SY_OK;
-        }
-        snprintf(errbuf, errbuf_size, "commit transaction: %d record(s) not acknowledged "
-                 "yet: %s", rd_kafka_outq_len(r->producer), rd_kafka_err2str(kerr));
-        if (!runner_retry_wait(r, tried_at, errbuf))
-            return SY_ERR_KAFKA_RETRIABLE;
-    }
-    return SY_OK;
+    if (r->changelog.failed)
+        return SY_OK;
+    sy_err_t err = runner_flush_wait(r, "records", errbuf, errbuf_size);
+    r->commit_phases.acked = err == SY_OK && !r->changelog.failed;
+    return err;
 }
 
 sy_err_t runner_txn_kafka_commit(runner_t *r, bool offsets_sent, char *errbuf,
