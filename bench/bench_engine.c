@@ -2,7 +2,11 @@
  * (profiles, entry events for every journey of the directory, app opens, and simulated
  * providers answering every action) fed through decode → timers → engine → encode, with
  * state in RocksDB's in-memory env (or on disk with --disk DIR, then measured by
- * bench_store.c), committed every batch as the runner does. Prints a table: events per
+ * bench_store.c), committed every batch as the runner does. Each run is two passes: the
+ * first, untimed, runs the world with an engine answering its actions and records the
+ * events it made as encoded frames; the second, timed, feeds those frames to a fresh
+ * engine and store, so that what is measured is the engine alone, not the world making
+ * its input (the two passes' outputs must agree). Prints a table: events per
  * CPU second and per wall second, heap allocations per event when jemalloc is the
  * allocator, the write-back cache's hit rate. --cache-ratio K adds runs whose cache holds
  * 1/K of the entries of the first (calibrated). --safety alternates runs without and with
@@ -50,9 +54,20 @@ static uint64_t allocations_so_far(void) { return 0; }
 #define BENCH_BATCH_RECORDS 10000
 #define BENCH_PARTITIONS 4
 
+/* The world's input as the engine met it: each event's frame, as encoded for the events
+ * topic, and its partition, in the order processed. */
+typedef struct bench_input {
+    uint8_t *bytes;       /* the frames back to back */
+    size_t bytes_len, bytes_cap;
+    uint32_t *ends;       /* frame i is bytes[i ? ends[i - 1] : 0, ends[i]) */
+    int32_t *partitions;
+    size_t count, cap;
+} bench_input_t;
+
 typedef struct bench {
     codec_t *codec;
     demo_world_t world;
+    bench_input_t *recording; /* the recording pass's input, appended to; NULL: timed pass */
     int64_t now_ms; /* event time of the record being processed */
     size_t profile_attrs; /* pad every profile to this many attributes; 0: as drawn */
     uint64_t decisions, actions, updates, output_bytes;
@@ -77,7 +92,8 @@ static sy_err_t on_action(void *ctx, const sy_action_t *a) {
     b->actions++;
     sy_err_t err = codec_encode_action(b->codec, a, &frame, &len, NULL, 0);
     b->output_bytes += len;
-    if (err == SY_OK && !demo_world_answer(&b->world, a, b->now_ms + 1))
+    /* Only the recording pass answers: the timed pass's input is already recorded. */
+    if (err == SY_OK && b->recording && !demo_world_answer(&b->world, a, b->now_ms + 1))
         err = SY_ERR_NOMEM;
     return err;
 }
@@ -99,24 +115,71 @@ static int32_t partition_of(const char *contact_id) {
     return (int32_t)(h % BENCH_PARTITIONS);
 }
 
-/* One input record as the runner handles it in event-time mode. */
-static int process(bench_t *b, engine_t *engine,
-                   const channel_sim_event_t *sim_ev, char *errbuf, size_t size) {
+/* Frame (len bytes) and its partition appended to in. 0 on out of memory. */
+static int input_append(bench_input_t *in, const void *frame, size_t len, int32_t partition) {
+    if (in->count == in->cap) {
+        size_t cap = in->cap ? 2 * in->cap : 65536;
+        uint32_t *ends = realloc(in->ends, cap * sizeof *ends);
+        if (ends)
+            in->ends = ends;
+        int32_t *partitions = realloc(in->partitions, cap * sizeof *partitions);
+        if (!ends || !partitions)
+            return 0;
+        in->partitions = partitions;
+        in->cap = cap;
+    }
+    if (in->bytes_len + len > in->bytes_cap) {
+        size_t cap = in->bytes_cap ? 2 * in->bytes_cap : (size_t)1 << 24;
+        uint8_t *bytes = cap >= in->bytes_len + len && cap <= UINT32_MAX
+                             ? realloc(in->bytes, cap) : NULL;
+        if (!bytes)
+            return 0;
+        in->bytes = bytes;
+        in->bytes_cap = cap;
+    }
+    memcpy(in->bytes + in->bytes_len, frame, len);
+    in->bytes_len += len;
+    in->ends[in->count] = (uint32_t)in->bytes_len;
+    in->partitions[in->count++] = partition;
+    return 1;
+}
+
+static void input_free(bench_input_t *in) {
+    free(in->bytes);
+    free(in->ends);
+    free(in->partitions);
+    memset(in, 0, sizeof *in);
+}
+
+/* One input frame (len bytes) of partition p as the runner handles it in event-time mode:
+ * decoded, stream time advanced, the event through the engine. */
+static int process_frame(bench_t *b, engine_t *engine, const void *frame, size_t len,
+                         int32_t p, char *errbuf, size_t size) {
     sy_event_t ev;
-    const void *frame;
-    size_t len, fired;
-    channel_sim_event_view(sim_ev, &ev);
-    if (codec_encode_event(b->codec, &ev, &frame, &len, errbuf, size) != SY_OK)
+    size_t fired;
+    if (codec_decode_event(b->codec, frame, len, &ev, errbuf, size) != SY_OK)
         return 0;
-    unsigned char copy[1024];
-    memcpy(copy, frame, len);
-    if (codec_decode_event(b->codec, copy, len, &ev, errbuf, size) != SY_OK)
-        return 0;
-    int32_t p = partition_of(ev.contact_id);
     b->now_ms = ev.occurred_at_ms;
     if (engine_advance_stream_time(engine, p, ev.occurred_at_ms, &fired, errbuf, size) != SY_OK)
         return 0;
     return engine_on_event(engine, p, &ev, errbuf, size) == SY_OK;
+}
+
+/* One event of the world, recorded, then processed. */
+static int process_recorded(bench_t *b, engine_t *engine, const channel_sim_event_t *sim_ev,
+                            char *errbuf, size_t size) {
+    sy_event_t ev;
+    const void *frame;
+    size_t len;
+    channel_sim_event_view(sim_ev, &ev);
+    if (codec_encode_event(b->codec, &ev, &frame, &len, errbuf, size) != SY_OK)
+        return 0;
+    int32_t p = partition_of(ev.contact_id);
+    snprintf(errbuf, size, "out of memory");
+    if (!input_append(b->recording, frame, len, p))
+        return 0;
+    const bench_input_t *in = b->recording;
+    return process_frame(b, engine, in->bytes + in->bytes_len - len, len, p, errbuf, size);
 }
 
 /* Command line: bench_engine [--disk DIR] [--cache-bytes N] [--cache-ratio K] [--safety]
@@ -209,76 +272,141 @@ static int load_profiles(bench_t *b, state_store_t *store, size_t contacts, char
     return state_store_commit(store, errbuf, size) == SY_OK;
 }
 
-/* The world through the pipeline, a commit every BENCH_BATCH_RECORDS, timed. Never
- * inlined, so that callgrind counts only the loop: valgrind --tool=callgrind
- * --toggle-collect=run_world build/bench/bench_engine N. */
-__attribute__((noinline)) static int run_world(bench_t *b, engine_t *engine,
-                                               state_store_t *store, bench_result_t *r,
-                                               char *errbuf, size_t size) {
+/* What one pass runs: the bench's sink state, the journeys, the store and the engine. */
+typedef struct bench_pass {
+    bench_t b;
+    engine_sink_t sink;
+    journey_set_t *journeys;
+    state_store_t *store;
+    engine_t *engine;
+} bench_pass_t;
+
+/* A pass with a store of cache_bytes (in memory, or on --disk's directory when on_disk),
+ * under safety (NULL: the defaults), its profiles committed. 0 on failure (errbuf says);
+ * pass_close frees what was made either way. */
+static int pass_open(bench_pass_t *pass, const bench_args_t *args, size_t cache_bytes,
+                     bool on_disk, const engine_safety_conf_t *safety, char *errbuf,
+                     size_t size) {
+    memset(pass, 0, sizeof *pass);
+    pass->b.profile_attrs = args->profile_attrs;
+    pass->sink = (engine_sink_t){on_decision, on_action, on_update, &pass->b, NULL};
+    if (journey_set_load_dir(&pass->journeys, args->journeys_dir, errbuf, size) != SY_OK ||
+        codec_open(&pass->b.codec, errbuf, size) != SY_OK ||
+        state_store_open(&pass->store, on_disk ? args->disk_dir : "/bench", !on_disk,
+                         cache_bytes, errbuf, size) != SY_OK ||
+        engine_open(&pass->engine, pass->journeys, pass->store, &pass->sink, errbuf,
+                    size) != SY_OK)
+        return 0;
+    state_store_checkpoint_every(pass->store, args->checkpoint_batches);
+    if (safety)
+        engine_safety_set(pass->engine, safety);
+    snprintf(errbuf, size, "out of memory");
+    return demo_world_init(&pass->b.world, pass->journeys, args->contacts, 1) &&
+           load_profiles(&pass->b, pass->store, args->contacts, errbuf, size);
+}
+
+static void pass_close(bench_pass_t *pass) {
+    engine_close(pass->engine);
+    state_store_close(pass->store);
+    codec_close(pass->b.codec);
+    demo_world_deinit(&pass->b.world);
+    journey_set_free(pass->journeys);
+    memset(pass, 0, sizeof *pass);
+}
+
+/* The recording pass: the world through the pipeline, its events appended to in, a
+ * commit every BENCH_BATCH_RECORDS. */
+static int world_record(bench_pass_t *pass, bench_input_t *in, char *errbuf, size_t size) {
     channel_sim_event_t ev;
+    pass->b.recording = in;
+    while (demo_world_next(&pass->b.world, INT64_MAX, &ev)) {
+        if (!process_recorded(&pass->b, pass->engine, &ev, errbuf, size))
+            return 0;
+        if (in->count % BENCH_BATCH_RECORDS == 0 &&
+            state_store_commit(pass->store, errbuf, size) != SY_OK)
+            return 0;
+    }
+    return state_store_commit(pass->store, errbuf, size) == SY_OK;
+}
+
+/* The timed pass: the recorded input through the pipeline, a commit every
+ * BENCH_BATCH_RECORDS. Never inlined, so that callgrind counts only this loop:
+ * valgrind --tool=callgrind --toggle-collect=run_world build/bench/bench_engine N. */
+__attribute__((noinline)) static int run_world(bench_pass_t *pass, const bench_input_t *in,
+                                               bench_result_t *r, char *errbuf,
+                                               size_t size) {
     uint64_t allocations = allocations_so_far();
     double start = bench_seconds_now(), cpu_start = bench_cpu_seconds_now();
-    while (demo_world_next(&b->world, INT64_MAX, &ev)) {
-        if (!process(b, engine, &ev, errbuf, size))
+    for (size_t i = 0; i < in->count; i++) {
+        size_t from = i ? in->ends[i - 1] : 0;
+        if (!process_frame(&pass->b, pass->engine, in->bytes + from, in->ends[i] - from,
+                           in->partitions[i], errbuf, size))
             return 0;
         if (++r->records % BENCH_BATCH_RECORDS == 0 &&
-            state_store_commit(store, errbuf, size) != SY_OK)
+            state_store_commit(pass->store, errbuf, size) != SY_OK)
             return 0;
     }
     /* Every commit written: the loop pays for all of its writes to RocksDB. */
-    if (state_store_commit(store, errbuf, size) != SY_OK ||
-        state_store_checkpoint(store, errbuf, size) != SY_OK)
+    if (state_store_commit(pass->store, errbuf, size) != SY_OK ||
+        state_store_checkpoint(pass->store, errbuf, size) != SY_OK)
         return 0;
     r->wall_s = bench_seconds_now() - start;
     r->cpu_s = bench_cpu_seconds_now() - cpu_start;
     r->allocations = allocations_so_far() - allocations;
-    r->decisions = b->decisions;
-    r->actions = b->actions;
-    r->updates = b->updates;
-    bench_store_cache_stats(store, &r->cache);
+    r->decisions = pass->b.decisions;
+    r->actions = pass->b.actions;
+    r->updates = pass->b.updates;
+    bench_store_cache_stats(pass->store, &r->cache);
     return 1;
 }
 
-/* One run of the world with a cache of cache_bytes, under safety (NULL: the defaults);
- * with the disk report when on disk. */
+/* The world's input recorded by a pass under safety (NULL: the defaults) into *in, and the
+ * outputs that pass made into *made. */
+static int input_record(const bench_args_t *args, const engine_safety_conf_t *safety,
+                        bench_input_t *in, uint64_t made[3], char *errbuf, size_t size) {
+    bench_pass_t pass;
+    int ok = pass_open(&pass, args, args->cache_bytes, false, safety, errbuf, size) &&
+             world_record(&pass, in, errbuf, size);
+    made[0] = pass.b.decisions;
+    made[1] = pass.b.actions;
+    made[2] = pass.b.updates;
+    pass_close(&pass);
+    return ok;
+}
+
+/* One run with a cache of cache_bytes, under safety (NULL: the defaults): the world's
+ * input recorded, then fed to a fresh pipeline, timed; with the disk report when on
+ * disk. The timed pass must make the outputs the recording pass made. */
 static int bench_run(const bench_args_t *args, size_t cache_bytes,
                      const engine_safety_conf_t *safety, bench_result_t *r, char *errbuf,
                      size_t size) {
-    bench_t b = {.profile_attrs = args->profile_attrs};
-    journey_set_t *journeys = NULL;
-    state_store_t *store = NULL;
-    engine_t *engine = NULL;
-    engine_sink_t sink = {on_decision, on_action, on_update, &b, NULL};
-    int ok = 0;
+    bench_input_t in = {0};
+    bench_pass_t pass = {0};
+    uint64_t made[3];
     memset(r, 0, sizeof *r);
-    if (journey_set_load_dir(&journeys, args->journeys_dir, errbuf, size) != SY_OK ||
-        codec_open(&b.codec, errbuf, size) != SY_OK ||
-        state_store_open(&store, args->disk_dir ? args->disk_dir : "/bench", !args->disk_dir,
-                         cache_bytes, errbuf, size) != SY_OK ||
-        engine_open(&engine, journeys, store, &sink, errbuf, size) != SY_OK)
-        goto fail;
-    state_store_checkpoint_every(store, args->checkpoint_batches);
-    if (safety)
-        engine_safety_set(engine, safety);
-    snprintf(errbuf, size, "out of memory");
-    if (!demo_world_init(&b.world, journeys, args->contacts, 1) ||
-        !load_profiles(&b, store, args->contacts, errbuf, size) ||
-        !run_world(&b, engine, store, r, errbuf, size))
-        goto fail;
-    r->journeys = journeys->count;
-    r->contacts = args->contacts;
-    r->cache_budget = cache_bytes;
-    engine_safety_counts_get(engine, &r->gate);
-    if (!args->cache_ratio && !args->safety && !args->attrs[0])
-        bench_store_cache_report(store, stdout);
-    snprintf(errbuf, size, "cannot measure %s", args->disk_dir ? args->disk_dir : "");
-    ok = !args->disk_dir || bench_store_disk_report(store, args->disk_dir, stdout);
-fail:
-    engine_close(engine);
-    state_store_close(store);
-    codec_close(b.codec);
-    demo_world_deinit(&b.world);
-    journey_set_free(journeys);
+    int ok = input_record(args, safety, &in, made, errbuf, size) &&
+             pass_open(&pass, args, cache_bytes, args->disk_dir != NULL, safety, errbuf,
+                       size) &&
+             run_world(&pass, &in, r, errbuf, size);
+    if (ok && (r->decisions != made[0] || r->actions != made[1] || r->updates != made[2])) {
+        snprintf(errbuf, size, "the timed pass made %" PRIu64 " decisions, %" PRIu64
+                 " actions, %" PRIu64 " updates from the input for which the recording pass"
+                 " made %" PRIu64 ", %" PRIu64 ", %" PRIu64, r->decisions, r->actions,
+                 r->updates, made[0], made[1], made[2]);
+        ok = 0;
+    }
+    if (ok) {
+        r->journeys = pass.journeys->count;
+        r->contacts = args->contacts;
+        r->cache_budget = cache_bytes;
+        engine_safety_counts_get(pass.engine, &r->gate);
+        if (!args->cache_ratio && !args->safety && !args->attrs[0])
+            bench_store_cache_report(pass.store, stdout);
+        snprintf(errbuf, size, "cannot measure %s", args->disk_dir ? args->disk_dir : "");
+        ok = !args->disk_dir || bench_store_disk_report(pass.store, args->disk_dir, stdout);
+    }
+    pass_close(&pass);
+    input_free(&in);
     return ok;
 }
 
