@@ -290,6 +290,9 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
      * 260 MB. */
     if (in_memory)
         s->checkpoint_batches = UINT_MAX;
+    /* In memory, the store starts with no timer: each partition's queue starts empty and
+     * takes every commit's timers, so none is ever loaded through a checkpoint. */
+    s->timers_whole = in_memory;
     if ((err = store_families_open(s, dir, errbuf, errbuf_size)) != SY_OK)
         goto fail;
     s->batch = rocksdb_writebatch_create();

@@ -71,6 +71,10 @@ struct state_store {
     /* Each partition's committed timers in memory, loaded at its first timer read (owned;
      * NULL: not loaded; state_timer_queue.c), and the order of the last committed put. */
     struct state_timer_queue *timer_queues[STATE_PARTITIONS_MAX];
+    /* Every committed timer is in a queue, so a partition without one has none: true for
+     * a store opened in memory (it starts empty) until a queue is forgotten (a restore's
+     * write, no memory), after which queues load from the instances again. */
+    bool timers_whole;
     uint64_t timer_seq;
     uint8_t timer_bounds[STATE_PARTITIONS_MAX][2]; /* a timer iterator's upper bound */
     int64_t stream_time[STATE_PARTITIONS_MAX];  /* INT64_MIN: not loaded / never seen */

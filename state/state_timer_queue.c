@@ -278,6 +278,8 @@ static void queue_free(state_timer_queue_t *q) {
 void state_store_timer_queue_forget(state_store_t *s, int32_t partition) {
     assert(partition >= 0 && partition < STATE_PARTITIONS_MAX);
     state_timer_queue_t *q = s->timer_queues[partition];
+    /* Its timers are the instances' again, to be loaded at the next read. */
+    s->timers_whole = false;
     if (!q)
         return;
     queue_free(q);
@@ -545,7 +547,9 @@ sy_err_t state_store_timer_queue_get(state_store_t *s, int32_t partition,
         sy_errf(errbuf, errbuf_size, "state store: out of memory");
         return SY_ERR_NOMEM;
     }
-    sy_err_t err = queue_load(s, partition, q, errbuf, errbuf_size);
+    /* With every committed timer in a queue, a partition without one has none: nothing to
+     * load, and no checkpoint for the load's iterator to wait for. */
+    sy_err_t err = s->timers_whole ? SY_OK : queue_load(s, partition, q, errbuf, errbuf_size);
     if (err != SY_OK) {
         queue_free(q);
         return err;
@@ -737,8 +741,13 @@ void state_store_timer_queues_commit(state_store_t *s) {
     for (size_t p = 0; p < s->sealed.heaps_count; p++) {
         const pending_heap_t *heap = &s->sealed.heaps[p];
         state_timer_queue_t *q = s->timer_queues[p];
-        /* No queue: its first read rebuilds it from the instances just written. Without
+        char errbuf[128];
+        /* No queue: its first read rebuilds it from the instances just written, unless
+         * every committed timer is in a queue (then the queue starts here, empty). Without
          * memory, forget the queue: the next read rebuilds it. */
+        if (!q && heap->count && s->timers_whole &&
+            state_store_timer_queue_get(s, (int32_t)p, &q, errbuf, sizeof errbuf) != SY_OK)
+            state_store_timer_queue_forget(s, (int32_t)p);
         for (size_t i = 0; q && i < heap->count; i++)
             if (!queue_push_bytes(q, heap->items[i].key, heap->items[i].key_len,
                                   heap->items[i].value, heap->items[i].value_len,
