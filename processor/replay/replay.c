@@ -126,17 +126,18 @@ static sy_err_t calls_partitions(const replay_conf_t *conf, const replay_input_t
     return SY_ERR_CONFIG;
 }
 
-/* The workers of the run: conf->threads, or half the online CPUs (each worker's store keeps
- * a write-back thread and RocksDB's flush busy beside it) capped at 4, at least one; never
- * more than the partitions. One for what stays on one driver: a state directory (a store
- * continued in place), the Kafka output (its producer keeps the order it is handed), call
- * tracking (its pools are shared among partitions). */
+/* The workers of the run: conf->threads, or the online CPUs capped at 4 (an in-memory
+ * store leaves its write-back thread idle until its unwritten writes reach their bound, so
+ * a worker needs one core, not two); never more than the partitions. One for what stays on
+ * one driver: a state directory (a store continued in place), the Kafka output (its
+ * producer keeps the order it is handed), call tracking (its pools are shared among
+ * partitions). */
 static int replay_threads(const replay_conf_t *conf, const simulate_conf_t *sim_conf) {
     if (conf->state_dir || conf->output_config || sim_conf->calls)
         return 1;
     long threads = conf->threads;
     if (threads <= 0) {
-        threads = sysconf(_SC_NPROCESSORS_ONLN) / 2;
+        threads = sysconf(_SC_NPROCESSORS_ONLN);
         threads = threads < 1 ? 1 : threads > 4 ? 4 : threads;
     }
     if (threads > REPLAY_THREADS_MAX)
