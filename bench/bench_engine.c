@@ -175,9 +175,10 @@ static int process_recorded(bench_t *b, engine_t *engine, const channel_sim_even
     if (codec_encode_event(b->codec, &ev, &frame, &len, errbuf, size) != SY_OK)
         return 0;
     int32_t p = partition_of(ev.contact_id);
-    snprintf(errbuf, size, "out of memory");
-    if (!input_append(b->recording, frame, len, p))
+    if (!input_append(b->recording, frame, len, p)) {
+        snprintf(errbuf, size, "out of memory");
         return 0;
+    }
     const bench_input_t *in = b->recording;
     return process_frame(b, engine, in->bytes + in->bytes_len - len, len, p, errbuf, size);
 }

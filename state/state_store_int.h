@@ -68,8 +68,9 @@ struct state_store {
      * clears it again after the write (a read in between may have refilled it). */
     state_contact_table_t *contacts;
     bool contacts_stale;
-    /* Each partition's committed timers in memory, loaded at its first timer read (owned;
-     * NULL: not loaded; state_timer_queue.c), and the order of the last committed put. */
+    /* Each partition's committed timers in memory, loaded at its first timer read, or
+     * started empty while timers_whole (owned; NULL: not loaded, or none while
+     * timers_whole; state_timer_queue.c), and the order of the last committed put. */
     struct state_timer_queue *timer_queues[STATE_PARTITIONS_MAX];
     /* Every committed timer is in a queue, so a partition without one has none: true for
      * a store opened in memory (it starts empty) until a queue is forgotten (a restore's

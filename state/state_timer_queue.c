@@ -3,8 +3,10 @@
  * buckets of about a minute of due times each, rebuilt once (at the partition's
  * first timer read after the store opened or a restore wrote its instances) from the live
  * timer each committed instance keeps, then kept by the commits, so firing a timer never
- * reads RocksDB. A store written by an older version also has timers in a column family
- * of their own: the rebuild reads those too, and their fires delete them there. A batch's
+ * reads RocksDB. A store opened in memory has nothing to rebuild from: its queues start
+ * empty and take every commit's timers, until a restore's write makes them load again.
+ * A store written by an older version also has timers in a column family of their own:
+ * the rebuild reads those too, and their fires delete them there. A batch's
  * fires are kept aside until it commits (then freed) or aborts (then put back), those of a
  * sealed batch apart from the pending one's. The timers' bytes come from a pool of the
  * queue's, not one allocation each. Not the merge with the batches' own timers
