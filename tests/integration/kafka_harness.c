@@ -555,6 +555,26 @@ static rd_kafka_t *harness_consumer_open(const char *bootstrap, const char *topi
     return rk;
 }
 
+/* Whether an end of partition is the partition's end. Read committed, the end is the last
+ * stable offset, which stops short of a transaction still pending there: one whose
+ * producer was killed holds it until the broker aborts it (transaction.timeout.ms, then
+ * the broker's abort check), and the committed records behind it are not readable yet. A
+ * reader that took that end for the last would miss them; it reads on until the end is
+ * the high watermark (the end of partition comes again once the transaction ends). */
+static int harness_eof_is_end(rd_kafka_t *rk, const char *topic,
+                              const rd_kafka_message_t *eof)
+{
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_get_watermark_offsets(rk, topic, eof->partition, &low,
+                                                             &high);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || eof->offset >= high)
+        return 1;
+    fprintf(stderr, "kafka_harness: %s [%d] is stable to %lld, written to %lld: waiting for "
+            "a pending transaction to end\n", topic, (int)eof->partition,
+            (long long)eof->offset, (long long)high);
+    return 0;
+}
+
 static int harness_all_at_end(const unsigned char *at_end, int partitions)
 {
     for (int i = 0; i < partitions; i++)
@@ -594,7 +614,7 @@ long harness_consume_all(const char *bootstrap, const char *topic, const char *i
             continue;
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             if (msg->partition >= 0 && msg->partition < partitions)
-                at_end[msg->partition] = 1;
+                at_end[msg->partition] = harness_eof_is_end(rk, topic, msg);
         } else if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             fprintf(stderr, "kafka_harness: consume %s: %s\n", topic,
                     rd_kafka_message_errstr(msg));

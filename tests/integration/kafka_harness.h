@@ -94,7 +94,9 @@ rd_kafka_t *harness_consumer_new(const char *bootstrap, const char *topic,
  * ("read_committed" or "read_uncommitted") and calls cb (may be NULL) per record.
  * With expected_count >= 0 it stops once it has seen that many records AND every partition
  * has reached its end; with expected_count == -1 it stops when every partition has reached
- * its end once. It stops in any case after timeout_ms.
+ * its end once. Read committed, a partition's end is its high watermark: a transaction
+ * still pending there (a killed producer's) is waited out. It stops in any case after
+ * timeout_ms.
  * Returns the number of records read, or -1 when no consumer could be set up (detail on
  * stderr). */
 long harness_consume_all(const char *bootstrap, const char *topic, const char *isolation,
