@@ -1,14 +1,16 @@
 /* recording.c — recording files (recording.h): written with avro-c's object container API
  * (one schema, class and generic value per writer: no schema work per record); read by
  * scanning the file's framing (recording_scan.c), checking the schema with avro-c and
- * every block (recording_block.c), then decoding the records straight from the blocks
- * (recording_block.c), not through avro-c's generic values. Not a Kafka client
- * (topic_reader.c). */
+ * every block (recording_block.c; on a thread of its own while the caller goes on), then
+ * decoding the records straight from the blocks (recording_block.c), not through avro-c's
+ * generic values. Not a Kafka client (topic_reader.c). */
 #include "recording.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,19 @@ struct recording_writer {
     size_t block_bytes; /* record bytes in the block avro-c holds */
 };
 
+/* The block check, on a thread of its own from the open until recording_reader_checked
+ * joins it: until then the thread alone uses the reader's fp, scan and format. */
+typedef struct reader_check {
+    pthread_t thread;
+    bool running;         /* started and not joined */
+    bool done;            /* joined (or run in place), and the block reader opened */
+    bool ready;           /* done, and the file whole: records may be read */
+    recording_scan_t scan;
+    recording_blocks_t format;
+    sy_err_t err;         /* the check's verdict, then the block reader's open */
+    char errbuf[512];
+} reader_check_t;
+
 struct recording_reader {
     char *path;
     FILE *fp; /* owned */
@@ -65,6 +80,7 @@ struct recording_reader {
     int field[F__COUNT];      /* index of each field in the file's schema */
     int null_branch[F__COUNT]; /* key, value: which union branch is null */
     uint64_t records_total, records_read, bytes_total;
+    reader_check_t check;
 };
 
 static const char *codec_name(recording_codec_t codec) {
@@ -292,26 +308,53 @@ static sy_err_t reader_check_codec(const recording_reader_t *r, const recording_
     return SY_ERR_MALFORMED;
 }
 
-/* Scan fp, check the schema, the codec and every block and, when the file holds records,
- * start reading its blocks. */
+static void *check_main(void *arg) {
+    recording_reader_t *r = arg;
+    reader_check_t *c = &r->check;
+    c->err = recording_blocks_check(r->fp, r->path, &c->scan, &c->format, c->errbuf,
+                                    sizeof c->errbuf);
+    return NULL;
+}
+
+/* Scan fp, check the schema and the codec, then start the check of every block on a
+ * thread of its own (in place when no thread starts): reading a large file's blocks
+ * takes as long as opening the stores a replay needs, which can go on meanwhile. */
 static sy_err_t reader_start(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
-    recording_scan_t scan;
-    sy_err_t err = recording_scan_file(r->fp, r->path, NULL, &scan, errbuf, errbuf_size);
+    reader_check_t *c = &r->check;
+    sy_err_t err = recording_scan_file(r->fp, r->path, NULL, &c->scan, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    err = reader_check_codec(r, &scan, errbuf, errbuf_size);
+    err = reader_check_codec(r, &c->scan, errbuf, errbuf_size);
     if (err == SY_OK)
-        err = reader_prepare(r, &scan, errbuf, errbuf_size);
-    recording_blocks_t blocks = {.deflate = strcmp(scan.codec, "deflate") == 0,
-                                 .null_branch = {r->null_branch[F_KEY],
-                                                 r->null_branch[F_VALUE]}};
-    if (err == SY_OK)
-        err = recording_blocks_check(r->fp, r->path, &scan, &blocks, errbuf, errbuf_size);
-    if (err == SY_OK && r->records_total > 0)
-        err = recording_block_reader_open(&r->blocks, r->fp, &scan, &blocks, r->path, errbuf,
-                                          errbuf_size);
-    recording_scan_deinit(&scan);
-    return err;
+        err = reader_prepare(r, &c->scan, errbuf, errbuf_size);
+    c->format = (recording_blocks_t){.deflate = strcmp(c->scan.codec, "deflate") == 0,
+                                     .null_branch = {r->null_branch[F_KEY],
+                                                     r->null_branch[F_VALUE]}};
+    if (err != SY_OK)
+        return err;
+    c->running = pthread_create(&c->thread, NULL, check_main, r) == 0;
+    if (!c->running)
+        check_main(r);
+    return SY_OK;
+}
+
+sy_err_t recording_reader_checked(recording_reader_t *r, char *errbuf, size_t errbuf_size) {
+    reader_check_t *c = &r->check;
+    assert(r);
+    if (!c->done) {
+        if (c->running)
+            pthread_join(c->thread, NULL);
+        c->running = false;
+        c->done = true;
+        if (c->err == SY_OK && r->records_total > 0)
+            c->err = recording_block_reader_open(&r->blocks, r->fp, &c->scan, &c->format,
+                                                 r->path, c->errbuf, sizeof c->errbuf);
+        recording_scan_deinit(&c->scan);
+        c->ready = c->err == SY_OK;
+    }
+    if (c->err != SY_OK)
+        snprintf(errbuf, errbuf_size, "%s", c->errbuf);
+    return c->err;
 }
 
 /* Open r->path for reading, refusing anything but a regular file before a read could
@@ -360,6 +403,11 @@ fail:
 
 sy_err_t recording_reader_next(recording_reader_t *r, recording_record_t *out, char *errbuf,
                                size_t errbuf_size) {
+    if (__builtin_expect(!r->check.ready, 0)) {
+        sy_err_t err = recording_reader_checked(r, errbuf, errbuf_size);
+        if (err != SY_OK)
+            return err;
+    }
     if (r->records_read == r->records_total)
         return SY_ERR_NOT_FOUND;
     const char *problem = recording_block_reader_next(&r->blocks, out);
@@ -382,8 +430,10 @@ void recording_reader_progress(const recording_reader_t *r, uint64_t *bytes_read
 }
 
 void recording_reader_close(recording_reader_t *r) {
+    char ignored[8];
     if (!r)
         return;
+    (void)recording_reader_checked(r, ignored, sizeof ignored); /* the thread ends first */
     recording_block_reader_deinit(&r->blocks);
     if (r->fp)
         fclose(r->fp);

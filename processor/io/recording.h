@@ -49,10 +49,18 @@ sy_err_t recording_writer_close(recording_writer_t *writer, char *errbuf, size_t
 /* Records appended so far. */
 uint64_t recording_writer_count(const recording_writer_t *writer);
 
-/* Open a recording for reading. Errors: SY_ERR_IO (cannot open), SY_ERR_MALFORMED (not an
- * Avro container file, or one whose schema is not a recording's), SY_ERR_NOMEM. */
+/* Open a recording for reading, and start checking its blocks on a thread of its own.
+ * Errors: SY_ERR_IO (cannot open), SY_ERR_MALFORMED (not an Avro container file, or one
+ * whose schema is not a recording's), SY_ERR_NOMEM. */
 sy_err_t recording_reader_open(recording_reader_t **out, const char *path, char *errbuf,
                                size_t errbuf_size);
+
+/* Wait for the check of every block the open started: SY_OK, or what is wrong with the
+ * file (SY_ERR_MALFORMED: errbuf names the block and its byte offset; SY_ERR_IO,
+ * SY_ERR_NOMEM), the same at every call. recording_reader_next waits for it too, at its
+ * first call: nothing is read from a file before all of it is checked. */
+sy_err_t recording_reader_checked(recording_reader_t *reader, char *errbuf,
+                                  size_t errbuf_size);
 
 /* The next record, in file order. SY_ERR_NOT_FOUND at the end of the file;
  * SY_ERR_MALFORMED when the file is damaged (errbuf says where); SY_ERR_IO. */

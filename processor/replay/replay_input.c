@@ -1,6 +1,7 @@
 /* replay_input.c — replay's input and its loop: recording files read one after the other,
  * or a topic range; every record fed to the event-time drivers, the input's faults made
  * dead letters, the progress line kept. Not the outputs (replay.c). */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,11 @@ sy_err_t replay_input_open(replay_input_t **out, const replay_conf_t *conf, char
     }
     *out = in;
     return SY_OK;
+}
+
+sy_err_t replay_input_checked(replay_input_t *in, char *errbuf, size_t errbuf_size) {
+    assert(in);
+    return in->reader ? recording_reader_checked(in->reader, errbuf, errbuf_size) : SY_OK;
 }
 
 int32_t replay_input_topic_partitions(const replay_input_t *in) {

@@ -17,6 +17,11 @@ typedef struct replay_input replay_input_t;
 sy_err_t replay_input_open(replay_input_t **out, const replay_conf_t *conf, char *errbuf,
                            size_t errbuf_size);
 
+/* Wait for the check of the first recording's blocks, which its open started on a thread
+ * of its own (recording_reader_checked): SY_OK for a topic. A later recording is checked
+ * when the replay reaches it. */
+sy_err_t replay_input_checked(replay_input_t *input, char *errbuf, size_t errbuf_size);
+
 /* The partition count of the topic read (the profiles topic's, read first, is the same:
  * the service refuses topics that are not co-partitioned); 0 for recordings. */
 int32_t replay_input_topic_partitions(const replay_input_t *input);

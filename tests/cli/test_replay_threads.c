@@ -151,6 +151,26 @@ Test(replay_threads, a_second_recording_found_cut_fails_as_with_one_worker) {
     cr_assert_gt(lines, 1000, "little partial output: %ld lines", lines);
 }
 
+/* The blocks are checked on a thread of their own while the workers' stores open: a
+ * damaged block half-way into the file still stops the replay before any output. */
+Test(replay_threads, a_damaged_block_is_refused_before_any_output_as_with_one_worker) {
+    char one[TEXT_MAX];
+    recording_make();
+    run_ok("at=$(( $(stat -c %s load.rec) / 2 )); head -c 2000 /dev/zero | tr '\\0' '\\377' "
+           "| dd of=load.rec bs=1 seek=$at conv=notrunc status=none");
+    int rc_one = run(SWITCHYARD_BIN " replay --journeys " JOURNEYS " --recording load.rec"
+                                    " --out one.jsonl --threads 1");
+    snprintf(one, sizeof one, "%s", text);
+    int rc_three = run(SWITCHYARD_BIN " replay --journeys " JOURNEYS " --recording load.rec"
+                                      " --out three.jsonl --threads 3");
+    cr_assert(eq(int, rc_one, 2), "a damaged block: exit %d\n%s", rc_one, one);
+    cr_assert(eq(int, rc_three, rc_one), "exit %d with 3 workers, %d with 1", rc_three, rc_one);
+    cr_assert(ne(ptr, strstr(one, "load.rec: damaged: block "), NULL), "%s", one);
+    cr_assert(eq(str, text, one));
+    int absent = run("ls one.jsonl three.jsonl");
+    cr_assert(ne(int, absent, 0), "an output was written:\n%s", text);
+}
+
 Test(replay_threads, an_output_that_cannot_be_written_fails_as_with_one_worker) {
     char one[TEXT_MAX];
     recording_make();

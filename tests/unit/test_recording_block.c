@@ -121,11 +121,20 @@ static void expect_refused(const unsigned char *data, size_t len, const char *wo
     snprintf(path, sizeof path, "%s/block.avro", tmp_dir);
     write_block(path, 1, data, len);
     recording_reader_t *r = NULL;
+    recording_record_t rec;
+    /* The framing is whole: the open starts the block check, whose verdict comes from the
+     * wait for it, and again from the first read. */
     sy_err_t err = recording_reader_open(&r, path, errbuf, sizeof errbuf);
+    cr_assert(eq(int, err, SY_OK), "%s: open: error %d (%s)", what, err, errbuf);
+    err = recording_reader_checked(r, errbuf, sizeof errbuf);
     cr_assert(eq(int, err, SY_ERR_MALFORMED), "%s: error %d (%s)", what, err, errbuf);
-    cr_assert_null(r);
     cr_assert(strstr(errbuf, "damaged: block 0 ") && strstr(errbuf, words),
               "%s: message '%s' lacks '%s'", what, errbuf, words);
+    char again[512] = "";
+    cr_assert(eq(int, recording_reader_next(r, &rec, again, sizeof again), SY_ERR_MALFORMED),
+              "%s: a read after the check", what);
+    cr_assert(eq(str, again, errbuf), "%s: the read says otherwise", what);
+    recording_reader_close(r);
 }
 
 /* Open a recording of the one record in data and read it into *got (its pointers valid
