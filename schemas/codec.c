@@ -31,6 +31,8 @@ sy_err_t codec_open(codec_t **out, char *errbuf, size_t errbuf_size) {
             goto fail;
     }
     codec->event_fused = codec_event_fusable(codec->schemas[SY_SCHEMA_ENGAGEMENT_EVENT].guard);
+    codec->profile_fused =
+        codec_profile_fusable(codec->schemas[SY_SCHEMA_PROFILE_UPDATE].guard);
     err = SY_ERR_NOMEM;
     codec->out = malloc(CODEC_OUT_BYTES_INITIAL);
     codec->out_size = CODEC_OUT_BYTES_INITIAL;

@@ -340,10 +340,35 @@ sy_err_t codec_decode_event(codec_t *codec, const void *buf, size_t len, sy_even
                         errbuf_size);
 }
 
+/* The usual update read without the guard (codec_decode_profile.c), then the map-key and
+ * rule checks codec_extract makes after it; any other frame or body the checked way. */
+static sy_err_t decode_profile_fused(codec_t *codec, const void *buf, size_t len,
+                                     sy_profile_update_t *p, char *errbuf,
+                                     size_t errbuf_size) {
+    codec_schema_t *s = &codec->schemas[SY_SCHEMA_PROFILE_UPDATE];
+    const uint8_t *body;
+    size_t body_len;
+    char frame_error[8]; /* unused: a frame the usual way refuses is read again below */
+    bool usual = codec_read_frame(codec, buf, len, SY_SCHEMA_PROFILE_UPDATE, &body,
+                                  &body_len, frame_error, sizeof frame_error) == SY_OK &&
+                 (body_len < s->scratch_size ||
+                  codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, frame_error,
+                                        sizeof frame_error) == SY_OK) &&
+                 codec_usual_profile_update(body, body_len, s->scratch, p);
+    if (!usual)
+        return codec_decode(codec, buf, len, SY_SCHEMA_PROFILE_UPDATE, p, errbuf,
+                            errbuf_size);
+    assert(p->set_count <= SY_PROFILE_ATTRS_MAX && p->unset_count <= SY_PROFILE_ATTRS_MAX);
+    sy_err_t err = check_keys(codec, NULL, p->set, p->set_count, errbuf, errbuf_size);
+    return err != SY_OK ? err : codec_rules_profile_update(p, errbuf, errbuf_size);
+}
+
 sy_err_t codec_decode_profile_update(codec_t *codec, const void *buf, size_t len,
                                      sy_profile_update_t *out, char *errbuf,
                                      size_t errbuf_size) {
     assert(codec && (buf || !len) && out);
+    if (codec->profile_fused)
+        return decode_profile_fused(codec, buf, len, out, errbuf, errbuf_size);
     return codec_decode(codec, buf, len, SY_SCHEMA_PROFILE_UPDATE, out, errbuf,
                         errbuf_size);
 }

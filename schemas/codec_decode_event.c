@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec_int.h"
+#include "codec_usual.h"
 
 /* EngagementEvent's fields, in schema order; engagement_event.avsc. */
 enum {
@@ -44,154 +45,12 @@ bool codec_event_fusable(const codec_guard_t *root) {
     return props->children && props->children[0]->type == AVRO_STRING;
 }
 
-/* The usual event, read with its cursor in registers and no messages: every count, index
- * and branch in one byte, every string's length in one or two, the time within 8. Anything
- * else, valid or not, makes these readers return false, and codec_fused_event reads the
- * body again through the guard's steps, which accept it or refuse it with their messages:
- * they take no error path of their own. */
-typedef struct usual {
-    const uint8_t *p, *end;
-    char *scratch; /* next free byte; borrowed */
-} usual_t;
-
-/* A one-byte varint of a value from 0 to 63 (high bit and zigzag sign bit clear). */
-__attribute__((always_inline))
-static inline bool usual_small(usual_t *u, size_t *v) {
-    /* no assert: the hot byte step; usual_event asserts the cursor */
-    if (u->p >= u->end || (*u->p & 0x81) != 0)
-        return false;
-    *v = *u->p++ >> 1;
-    return true;
-}
-
-/* A string's length in one byte, or in two (under 8192 bytes). */
-__attribute__((always_inline))
-static inline bool usual_length(usual_t *u, size_t *size) {
-    const uint8_t *p = u->p;
-    size_t v;
-    /* no assert: the hot length step; usual_event asserts the cursor */
-    if (p >= u->end)
-        return false;
-    v = *p;
-    if ((v & 0x81) != 0) { /* not one byte of a length under 64 */
-        if ((v & 0x80) == 0 || u->end - p < 2 || (p[1] & 0x80) != 0)
-            return false;
-        v = (v & 0x7f) | (size_t)p[1] << 7;
-        if (v & 1) /* a negative length */
-            return false;
-        p++;
-    }
-    u->p = p + 1;
-    *size = v >> 1;
-    return true;
-}
-
-/* A string, copied NUL-terminated into scratch: checked plain ASCII as it is copied, or
- * else UTF-8 without NUL by the guard's own test. */
-__attribute__((always_inline))
-static inline bool usual_string(usual_t *u, const char **out, size_t *len) {
-    size_t size;
-    /* no assert: the hot string step; usual_event asserts scratch */
-    if (!usual_length(u, &size) || size > (size_t)(u->end - u->p))
-        return false;
-    if (!codec_ascii_copy((uint8_t *)u->scratch, u->p, size)) {
-        if (!codec_utf8_valid(u->p, size))
-            return false;
-        memcpy(u->scratch, u->p, size);
-    }
-    u->scratch[size] = '\0';
-    *out = u->scratch;
-    *len = size;
-    u->scratch += size + 1;
-    u->p += size;
-    return true;
-}
-
-/* The branch of a ["null", T] union: 0 or 1, in one byte; *present when 1. */
-__attribute__((always_inline))
-static inline bool usual_branch(usual_t *u, bool *present) {
-    /* no assert: the hot byte step; usual_event asserts the cursor */
-    if (u->p >= u->end || (*u->p != 0 && *u->p != 2))
-        return false;
-    *present = *u->p++ != 0;
-    return true;
-}
-
-/* A ["null", "string"]: branch 0 (NULL, length 0) or branch 1 and its string. */
-__attribute__((always_inline))
-static inline bool usual_opt_string(usual_t *u, const char **out, size_t *len) {
-    bool present = false;
-    /* no assert: usual_branch and usual_string check */
-    *out = NULL;
-    *len = 0;
-    return usual_branch(u, &present) && (!present || usual_string(u, out, len));
-}
-
-static inline bool usual_enum(usual_t *u, const codec_guard_t *node, int32_t *index) {
-    size_t v;
-    assert(node->type == AVRO_ENUM);
-    if (!usual_small(u, &v) || v >= node->count)
-        return false;
-    *index = (int32_t)v;
-    return true;
-}
-
-/* A long of at most 8 bytes, with 8 bytes left to read them as one word: the bytes up to
- * the first without a continuation bit, their 7-bit groups gathered by three shifts. */
-static inline bool usual_long(usual_t *u, int64_t *out) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v, stops, x;
-    assert(u->p <= u->end);
-    if (u->end - u->p < 8)
-        return false;
-    memcpy(&v, u->p, sizeof v);
-    stops = ~v & UINT64_C(0x8080808080808080); /* the last byte has its high bit clear */
-    if (stops == 0)
-        return false;
-    u->p += __builtin_ctzll(stops) / 8 + 1;
-    x = v & (stops ^ (stops - 1)) & UINT64_C(0x7f7f7f7f7f7f7f7f);
-    x = (x & UINT64_C(0x007f007f007f007f)) | (x & UINT64_C(0x7f007f007f007f00)) >> 1;
-    x = (x & UINT64_C(0x00003fff00003fff)) | (x & UINT64_C(0x3fff00003fff0000)) >> 2;
-    x = (x & UINT64_C(0x000000000fffffff)) | (x & UINT64_C(0x0fffffff00000000)) >> 4;
-    *out = (int64_t)(x >> 1) ^ -(int64_t)(x & 1);
-    return true;
-#else
-    (void)u, (void)out; /* no assert: big-endian hosts take the guard's step */
-    return false;
-#endif
-}
-
-/* A double's 8 little-endian bytes, as codec_guard_double reads them. */
-static inline bool usual_double(usual_t *u, double *out) {
-    uint64_t bits = 0;
-    assert(u->p <= u->end);
-    if (u->end - u->p < 8)
-        return false;
-    for (int i = 7; i >= 0; i--)
-        bits = bits << 8 | u->p[i];
-    memcpy(out, &bits, sizeof *out);
-    u->p += 8;
-    return true;
-}
-
-/* props: blocks of one-byte counts, SY_EVENT_PROPS_MAX entries at most in all. */
-static inline bool usual_props(usual_t *u, sy_event_t *e, size_t *seen) {
-    size_t n = 0, count, len;
-    assert(u->p <= u->end);
-    for (;;) {
-        if (!usual_small(u, &count))
-            return false;
-        if (count == 0)
-            break;
-        if (count > SY_EVENT_PROPS_MAX - n)
-            return false;
-        for (; count > 0; count--, n++)
-            if (!usual_string(u, &e->props[n].key, &len) ||
-                !usual_string(u, &e->props[n].value, &len))
-                return false;
-    }
-    *seen = n;
-    return true;
+/* One entry of props: its key and value. */
+static inline bool usual_prop(usual_t *u, size_t i, void *ctx) {
+    sy_kv_t *kv = &((sy_event_t *)ctx)->props[i];
+    size_t len;
+    assert(i < SY_EVENT_PROPS_MAX);
+    return usual_string(u, &kv->key, &len) && usual_string(u, &kv->value, &len);
 }
 
 /* The usual event, fields in schema order, into e as codec_fused_event reads it. */
@@ -223,7 +82,7 @@ static inline bool usual_event(const codec_guard_t *root, usual_t *u, sy_event_t
     e->value = 0;
     if (e->has_value && !usual_double(u, &e->value))
         return false;
-    return usual_props(u, e, props_seen) && u->p == u->end;
+    return usual_blocks(u, SY_EVENT_PROPS_MAX, usual_prop, e, props_seen) && u->p == u->end;
 }
 
 /* Any event: a walk, each item through the guard's step, and where its strings go. */

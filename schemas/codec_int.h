@@ -77,6 +77,7 @@ struct codec {
     char *json_scratch;                           /* owned; codec_to_json's strings */
     size_t json_scratch_size;
     bool event_fused;                             /* events are read by codec_fused_event */
+    bool profile_fused; /* usual updates are read by codec_usual_profile_update */
     char *json_out;                               /* owned; codec_json_write.c's lines */
     size_t json_out_size;
     /* codec_json_write.c's one-day cache: the quoted date "YYYY-MM-DDT of day
@@ -189,6 +190,17 @@ enum {
     CODEC_ACTION_ACTION_ID, CODEC_ACTION_CONTACT_ID, CODEC_ACTION_JOURNEY_ID,
     CODEC_ACTION_NODE_ID, CODEC_ACTION_IDS
 };
+
+/* codec_decode_profile.c: true when the compiled ProfileUpdate schema has the fields the
+ * usual reader expects (else updates go through codec_read and codec_extract only). */
+bool codec_profile_fusable(const codec_guard_t *root);
+/* codec_decode_profile.c: the usual ProfileUpdate body (codec_usual.h) into *p, its
+ * strings copied, NUL-terminated, into scratch (body_len + 1 bytes); false for anything
+ * else, valid or not, and *p is then undefined: the caller decodes the body the checked
+ * way. Never more than SY_PROFILE_ATTRS_MAX entries in set or unset; limits past those,
+ * map keys and rules are the caller's. */
+bool codec_usual_profile_update(const uint8_t *body, size_t body_len, char *scratch,
+                                sy_profile_update_t *p);
 
 /* codec_decode_event.c: guard and read the EngagementEvent body in one pass into e, its
  * strings copied, NUL-terminated, into scratch (body_len + 1 bytes), the lengths of its

@@ -304,6 +304,22 @@ void w_str(wire_t *w, const char *s) {
     w_raw(w, s, strlen(s));
 }
 
+void w_long_pad(wire_t *w, int64_t v, int pad) {
+    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    int n = 1;
+    for (uint64_t rest = u; rest >= 0x80; rest >>= 7)
+        n++;
+    cr_assert_leq(n + pad, 10);
+    for (int i = 0; i < n + pad - 1; i++, u >>= 7)
+        w_byte(w, (uint8_t)((u & 0x7f) | 0x80));
+    w_byte(w, (uint8_t)u);
+}
+
+void w_str_pad(wire_t *w, const char *s, int pad) {
+    w_long_pad(w, (int64_t)strlen(s), pad);
+    w_raw(w, s, strlen(s));
+}
+
 /* EngagementEvent up to and including type: e1, c1, time 0, channel, type (frame byte 13). */
 void w_event_head(wire_t *w, int64_t channel, int64_t type) {
     w_header(w, SY_SCHEMA_ENGAGEMENT_EVENT);
@@ -325,6 +341,17 @@ sy_err_t decode_event_wire(const wire_t *w, sy_event_t *out) {
     sy_err_t err = codec_decode_event(codec, copy, w->n, out, errbuf, sizeof errbuf);
     free(copy);
     return err;
+}
+
+void expect_refused_as_guard(const wire_t *w, sy_err_t got, sy_err_t err, const char *want) {
+    char guard_msg[512];
+    char *json = NULL;
+    sy_err_t guard_err = codec_to_json(codec, w->b, w->n, &json, guard_msg, sizeof guard_msg);
+    free(json);
+    expect_err(got, err);
+    cr_expect(strstr(errbuf, want) != NULL, "message \"%s\" lacks \"%s\"", errbuf, want);
+    cr_expect(eq(int, (int)guard_err, (int)err));
+    cr_expect(eq(str, errbuf, guard_msg));
 }
 
 uint64_t rng_next(uint64_t *s) {

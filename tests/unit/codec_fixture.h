@@ -81,6 +81,11 @@ void w_raw(wire_t *w, const void *p, size_t n);
 void w_byte(wire_t *w, uint8_t b);
 void w_long(wire_t *w, int64_t v);
 void w_str(wire_t *w, const char *s);
+/* An Avro long (or a string's length) pad bytes longer than its shortest form: the longer
+ * forms end in continuation bytes of zero bits, which the guard (and Avro) accept as the
+ * same value. */
+void w_long_pad(wire_t *w, int64_t v, int pad);
+void w_str_pad(wire_t *w, const char *s, int pad);
 /* Starts the frame again with the magic byte and schema id. */
 void w_header(wire_t *w, uint32_t id);
 /* EngagementEvent up to and including type: e1, c1, time 0, channel, type (frame byte 13). */
@@ -89,6 +94,11 @@ void w_event_head(wire_t *w, int64_t channel, int64_t type);
 void w_event_nulls(wire_t *w);
 /* codec_decode_event of an exact copy of w's bytes. */
 sy_err_t decode_event_wire(const wire_t *w, sy_event_t *out);
+
+/* A decoder's result got on w (its message in errbuf) is err, as the guard's is
+ * (codec_to_json, which guards the whole body before it reads), with the guard's very
+ * message, which holds want. */
+void expect_refused_as_guard(const wire_t *w, sy_err_t got, sy_err_t err, const char *want);
 
 /* The next value of the xorshift64 sequence in *s (never 0 when *s is not). */
 uint64_t rng_next(uint64_t *s);
