@@ -305,6 +305,20 @@ static sy_err_t codec_decode(codec_t *codec, const void *buf, size_t len, sy_sch
     return codec_extract(codec, id, body, body_len, s->scratch, out, errbuf, errbuf_size);
 }
 
+/* A frame of schema id for a one-pass reader: its body, after the frame checks only, and
+ * room in the schema's scratch for every string of it with its NUL. */
+static sy_err_t fused_body(codec_t *codec, sy_schema_id_t id, const void *buf, size_t len,
+                           const uint8_t **body, size_t *body_len, char *errbuf,
+                           size_t errbuf_size) {
+    codec_schema_t *s = &codec->schemas[id];
+    assert(body && body_len);
+    sy_err_t err = codec_read_frame(codec, buf, len, id, body, body_len, errbuf, errbuf_size);
+    if (err == SY_OK && *body_len >= s->scratch_size) /* else it holds the body already */
+        err = codec_scratch_reserve(&s->scratch, &s->scratch_size, *body_len, errbuf,
+                                    errbuf_size);
+    return err;
+}
+
 /* An event read as it is guarded (codec_decode_event.c), then the same limit, map-key
  * and rule checks, in the same order, as codec_extract's. */
 static sy_err_t decode_event_fused(codec_t *codec, const void *buf, size_t len,
@@ -312,11 +326,8 @@ static sy_err_t decode_event_fused(codec_t *codec, const void *buf, size_t len,
     codec_schema_t *s = &codec->schemas[SY_SCHEMA_ENGAGEMENT_EVENT];
     const uint8_t *body;
     size_t body_len, props = 0, ids_len[CODEC_EVENT_IDS];
-    sy_err_t err = codec_read_frame(codec, buf, len, SY_SCHEMA_ENGAGEMENT_EVENT, &body,
-                                    &body_len, errbuf, errbuf_size);
-    if (err == SY_OK && body_len >= s->scratch_size) /* else it holds the body already */
-        err = codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, errbuf,
-                                    errbuf_size);
+    sy_err_t err = fused_body(codec, SY_SCHEMA_ENGAGEMENT_EVENT, buf, len, &body, &body_len,
+                              errbuf, errbuf_size);
     if (err == SY_OK)
         err = codec_fused_event(s->guard, body, body_len, s->scratch, e, ids_len, &props,
                                 errbuf, errbuf_size);
@@ -349,11 +360,8 @@ static sy_err_t decode_profile_fused(codec_t *codec, const void *buf, size_t len
     const uint8_t *body;
     size_t body_len;
     char frame_error[8]; /* unused: a frame the usual way refuses is read again below */
-    bool usual = codec_read_frame(codec, buf, len, SY_SCHEMA_PROFILE_UPDATE, &body,
-                                  &body_len, frame_error, sizeof frame_error) == SY_OK &&
-                 (body_len < s->scratch_size ||
-                  codec_scratch_reserve(&s->scratch, &s->scratch_size, body_len, frame_error,
-                                        sizeof frame_error) == SY_OK) &&
+    bool usual = fused_body(codec, SY_SCHEMA_PROFILE_UPDATE, buf, len, &body, &body_len,
+                            frame_error, sizeof frame_error) == SY_OK &&
                  codec_usual_profile_update(body, body_len, s->scratch, p);
     if (!usual)
         return codec_decode(codec, buf, len, SY_SCHEMA_PROFILE_UPDATE, p, errbuf,

@@ -65,7 +65,6 @@ typedef struct reader_check {
     pthread_t thread;
     bool running;         /* started and not joined */
     bool done;            /* joined (or run in place), and the block reader opened */
-    bool ready;           /* done, and the file whole: records may be read */
     recording_scan_t scan;
     recording_blocks_t format;
     sy_err_t err;         /* the check's verdict, then the block reader's open */
@@ -350,7 +349,6 @@ sy_err_t recording_reader_checked(recording_reader_t *r, char *errbuf, size_t er
             c->err = recording_block_reader_open(&r->blocks, r->fp, &c->scan, &c->format,
                                                  r->path, c->errbuf, sizeof c->errbuf);
         recording_scan_deinit(&c->scan);
-        c->ready = c->err == SY_OK;
     }
     if (c->err != SY_OK)
         snprintf(errbuf, errbuf_size, "%s", c->errbuf);
@@ -403,7 +401,7 @@ fail:
 
 sy_err_t recording_reader_next(recording_reader_t *r, recording_record_t *out, char *errbuf,
                                size_t errbuf_size) {
-    if (__builtin_expect(!r->check.ready, 0)) {
+    if (__builtin_expect(!r->check.done || r->check.err != SY_OK, 0)) {
         sy_err_t err = recording_reader_checked(r, errbuf, errbuf_size);
         if (err != SY_OK)
             return err;

@@ -57,8 +57,9 @@ sy_err_t recording_reader_open(recording_reader_t **out, const char *path, char 
 
 /* Wait for the check of every block the open started: SY_OK, or what is wrong with the
  * file (SY_ERR_MALFORMED: errbuf names the block and its byte offset; SY_ERR_IO,
- * SY_ERR_NOMEM), the same at every call. recording_reader_next waits for it too, at its
- * first call: nothing is read from a file before all of it is checked. */
+ * SY_ERR_NOMEM), the same at every call; errbuf is written only then.
+ * recording_reader_next waits for it too, at its first call: nothing is read from a file
+ * before all of it is checked. */
 sy_err_t recording_reader_checked(recording_reader_t *reader, char *errbuf,
                                   size_t errbuf_size);
 

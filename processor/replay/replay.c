@@ -182,14 +182,10 @@ sy_err_t replay_run(const replay_conf_t *conf, replay_stats_t *stats, replay_sta
         err = drivers_open(&sim, &par, &sim_conf, replay_threads(conf, &sim_conf), errbuf,
                            errbuf_size);
     /* The recording's blocks were checked meanwhile: a damaged file says so before any
-     * other error, as when it was checked first. */
-    char check_error[512];
-    sy_err_t checked = input ? replay_input_checked(input, check_error, sizeof check_error)
-                             : SY_OK;
-    if (checked != SY_OK) {
-        snprintf(errbuf, errbuf_size, "%s", check_error);
+     * other error, as when it was checked first (the check writes errbuf only then). */
+    sy_err_t checked = input ? replay_input_checked(input, errbuf, errbuf_size) : SY_OK;
+    if (checked != SY_OK)
         err = checked;
-    }
     if (err == SY_OK)
         err = out_open(&out, conf, errbuf, errbuf_size);
     if (err == SY_OK) {
