@@ -1,7 +1,9 @@
 /* replay_parallel.c — replay over several workers: each runs its own driver (engine,
  * in-memory store) over the partitions p with p % workers == its index, since nothing in
- * the engine crosses partitions; this thread reads the input into blocks and writes the
- * workers' outputs back in the order one driver writes them, so the bytes are the same.
+ * the engine crosses partitions; this thread reads the input into a ring of blocks and
+ * writes the workers' outputs back in the order one driver writes them, so the bytes are
+ * the same. Each worker runs the blocks read, in order, at its own pace: none waits for
+ * another at the end of each block.
  * Not the one-driver loop (replay_input.c) and not the outputs' opening (replay.c). */
 #include <assert.h>
 #include <pthread.h>
@@ -21,9 +23,11 @@
  * is full; a record larger than what is left grows it, once, to hold it. */
 #define REPLAY_BLOCK_BYTES (4 * 1024 * 1024)
 
-/* Blocks in flight: the workers run one while this thread writes the other's outputs and
- * then reads the next records into it. */
-#define REPLAY_BLOCKS 2
+/* Blocks in flight, a ring: block k of the input is in slot k % REPLAY_BLOCKS. The workers
+ * run the blocks read, each as far as it gets; this thread writes the outputs of the oldest
+ * block once every worker ran it, then reads the next records into its slot. With two
+ * blocks every worker waited at the end of each block for the slowest. */
+#define REPLAY_BLOCKS 4
 
 typedef struct replay_block {
     recording_record_t *records; /* owned, REPLAY_BLOCK_RECORDS; pointers into bytes */
@@ -44,11 +48,11 @@ typedef struct replay_firing {
     size_t start;
 } replay_firing_t;
 
-typedef enum replay_job {
-    REPLAY_JOB_BLOCK,  /* run the block par->slot */
-    REPLAY_JOB_FINISH, /* simulate_finish */
-    REPLAY_JOB_EXIT,
-} replay_job_t;
+typedef enum replay_phase {
+    REPLAY_PHASE_BLOCKS, /* run every block read */
+    REPLAY_PHASE_FINISH, /* then simulate_finish */
+    REPLAY_PHASE_EXIT,   /* stop */
+} replay_phase_t;
 
 typedef struct replay_worker {
     replay_parallel_t *par; /* borrowed: the owner */
@@ -68,8 +72,10 @@ typedef struct replay_worker {
     size_t firings_cap;
     size_t firings_next;    /* the next one to write */
     bool firings_failed;    /* one could not be kept (out of memory) */
-    sy_err_t err;           /* the job's error, or SY_OK */
-    size_t err_record;      /* REPLAY_JOB_BLOCK: the block index of the record that failed */
+    uint64_t ran;           /* blocks run (guarded by par->lock) */
+    bool finished;          /* simulate_finish ran (guarded by par->lock) */
+    sy_err_t err;           /* the first error, or SY_OK: the worker runs no more records */
+    size_t err_record;      /* in the blocks: the input index of the record that failed */
     char errbuf[1024];
 } replay_worker_t;
 
@@ -79,14 +85,13 @@ struct replay_parallel {
     campaign_report_t *report; /* borrowed, or NULL */
     bool discard;              /* no output: outputs and dead letters dropped */
     replay_block_t blocks[REPLAY_BLOCKS];
-    pthread_mutex_t lock;      /* guards generation, job, slot and busy */
-    pthread_cond_t go;         /* generation moved */
-    pthread_cond_t done;       /* busy fell to 0 */
-    uint64_t generation;       /* one more for each job */
-    replay_job_t job;
-    int slot;                  /* REPLAY_JOB_BLOCK's block */
-    int busy;                  /* workers still on the job */
-    atomic_size_t stop_at;     /* the first failed record of the block: later ones wait */
+    pthread_mutex_t lock;      /* guards read, phase, and each worker's ran and finished */
+    pthread_cond_t go;         /* read or phase moved */
+    pthread_cond_t ran;        /* a worker's ran or finished moved */
+    uint64_t read;             /* blocks read (written by this thread alone) */
+    replay_phase_t phase;
+    atomic_size_t stop_at;     /* the input index of the first failed record: later ones
+                                * wait, SIZE_MAX while none failed */
 };
 
 /* ---- the workers' side ---- */
@@ -151,22 +156,26 @@ static void stop_at_lower(replay_parallel_t *par, size_t index) {
         ;
 }
 
-/* The worker's records of block slot, in order, up to its first error. */
+/* The worker's records of block slot, in order, up to its first error; none after it
+ * (its lines keep the failed record's outputs and reason). */
 static void worker_block(replay_worker_t *w, int slot) {
     replay_parallel_t *par = w->par;
     replay_block_t *b = &par->blocks[slot];
+    if (w->err != SY_OK)
+        return;
     worker_lines_use(w, slot);
     for (size_t i = 0; i < b->count; i++) {
         if (b->owner[i] != w->index)
             continue;
-        if (i > atomic_load_explicit(&par->stop_at, memory_order_relaxed))
+        size_t index = (size_t)b->first + i;
+        if (index > atomic_load_explicit(&par->stop_at, memory_order_relaxed))
             break; /* an earlier record failed: the run stops there */
         w->err = replay_drive_record(&b->records[i], &w->sim, 1, worker_dead_letter, w,
                                      &w->stats, w->errbuf, sizeof w->errbuf);
         output_json_memory(w->now, &b->out_end[i]);
         if (w->err != SY_OK) {
-            w->err_record = i;
-            stop_at_lower(par, i);
+            w->err_record = index;
+            stop_at_lower(par, index);
             break;
         }
     }
@@ -183,29 +192,32 @@ static void worker_finish(replay_worker_t *w) {
     }
 }
 
+/* The blocks read, in order, then simulate_finish when the phase says, until it says
+ * exit. The lock is let go while a block or the finish runs. */
 static void *worker_main(void *arg) {
     replay_worker_t *w = arg;
     replay_parallel_t *par = w->par;
-    uint64_t seen = 0;
-    for (;;) {
-        pthread_mutex_lock(&par->lock);
-        while (par->generation == seen)
+    pthread_mutex_lock(&par->lock);
+    while (par->phase != REPLAY_PHASE_EXIT) {
+        bool block = w->ran < par->read;
+        bool finish = !block && par->phase == REPLAY_PHASE_FINISH && !w->finished;
+        if (!block && !finish) {
             pthread_cond_wait(&par->go, &par->lock);
-        seen = par->generation;
-        replay_job_t job = par->job;
-        int slot = par->slot;
+            continue;
+        }
+        int slot = (int)(w->ran % REPLAY_BLOCKS);
         pthread_mutex_unlock(&par->lock);
-        if (job == REPLAY_JOB_EXIT)
-            return NULL;
-        if (job == REPLAY_JOB_BLOCK)
+        if (block)
             worker_block(w, slot);
         else
             worker_finish(w);
         pthread_mutex_lock(&par->lock);
-        if (--par->busy == 0)
-            pthread_cond_signal(&par->done);
-        pthread_mutex_unlock(&par->lock);
+        w->ran += block;
+        w->finished |= finish;
+        pthread_cond_signal(&par->ran);
     }
+    pthread_mutex_unlock(&par->lock);
+    return NULL;
 }
 
 /* ---- open, close ---- */
@@ -256,7 +268,8 @@ sy_err_t replay_parallel_open(replay_parallel_t **out, const simulate_conf_t *co
     if (par) {
         pthread_mutex_init(&par->lock, NULL);
         pthread_cond_init(&par->go, NULL);
-        pthread_cond_init(&par->done, NULL);
+        pthread_cond_init(&par->ran, NULL);
+        atomic_init(&par->stop_at, SIZE_MAX);
         par->report = report;
         par->workers = calloc((size_t)threads, sizeof *par->workers);
         err = par->workers ? SY_OK : SY_ERR_NOMEM;
@@ -289,23 +302,23 @@ sy_err_t replay_parallel_open(replay_parallel_t **out, const simulate_conf_t *co
     return SY_OK;
 }
 
-/* Hand every worker job (on block slot). */
-static void par_start(replay_parallel_t *par, replay_job_t job, int slot) {
+/* Tell the workers: one more block read (its slot filled), or the next phase. */
+static void par_tell(replay_parallel_t *par, uint64_t read, replay_phase_t phase) {
     pthread_mutex_lock(&par->lock);
-    par->job = job;
-    par->slot = slot;
-    par->busy = par->threads;
-    atomic_store(&par->stop_at, SIZE_MAX);
-    par->generation++;
+    par->read = read;
+    par->phase = phase;
     pthread_cond_broadcast(&par->go);
     pthread_mutex_unlock(&par->lock);
 }
 
-/* Wait until every worker is done with the job. */
-static void par_wait(replay_parallel_t *par) {
+/* Wait until every worker ran block k of the input, or (k UINT64_MAX) ran its finish. */
+static void par_wait(replay_parallel_t *par, uint64_t k) {
     pthread_mutex_lock(&par->lock);
-    while (par->busy > 0)
-        pthread_cond_wait(&par->done, &par->lock);
+    for (int i = 0; i < par->threads; i++) {
+        const replay_worker_t *w = &par->workers[i];
+        while (k == UINT64_MAX ? !w->finished : w->ran <= k)
+            pthread_cond_wait(&par->ran, &par->lock);
+    }
     pthread_mutex_unlock(&par->lock);
 }
 
@@ -313,7 +326,7 @@ void replay_parallel_close(replay_parallel_t *par) {
     if (!par)
         return;
     if (par->workers) {
-        par_start(par, REPLAY_JOB_EXIT, 0);
+        par_tell(par, par->read, REPLAY_PHASE_EXIT);
         for (int i = 0; i < par->threads; i++)
             if (par->workers[i].started)
                 pthread_join(par->workers[i].thread, NULL);
@@ -329,7 +342,7 @@ void replay_parallel_close(replay_parallel_t *par) {
     for (int i = 0; i < REPLAY_BLOCKS; i++)
         block_deinit(&par->blocks[i]);
     free(par->workers);
-    pthread_cond_destroy(&par->done);
+    pthread_cond_destroy(&par->ran);
     pthread_cond_destroy(&par->go);
     pthread_mutex_destroy(&par->lock);
     free(par);
@@ -447,18 +460,20 @@ static sy_err_t worker_error(const replay_worker_t *w, char *errbuf, size_t errb
     return w->err;
 }
 
-/* After block slot ran: when a record failed, write the outputs up to it (its own
- * included, as far as it got) and return its error. */
+/* After every worker ran block slot: when one of its records failed, write the outputs up
+ * to it (its own included, as far as it got) and return its error. */
 static sy_err_t block_failed(replay_parallel_t *par, int slot, output_json_t *json,
                              replay_stats_t *stats, char *errbuf, size_t errbuf_size) {
-    size_t failed = atomic_load(&par->stop_at);
-    if (failed == SIZE_MAX)
-        return SY_OK;
     const replay_block_t *b = &par->blocks[slot];
-    replay_worker_t *w = &par->workers[b->owner[failed]];
+    size_t failed = atomic_load(&par->stop_at);
+    if (failed == SIZE_MAX || failed >= b->first + b->count)
+        return SY_OK; /* none failed, or in a later block */
+    assert(failed >= b->first); /* an earlier block's failure ended the run */
+    size_t i = failed - (size_t)b->first;
+    replay_worker_t *w = &par->workers[b->owner[i]];
     assert(w->err != SY_OK && w->err_record == failed);
-    block_write(par, b, slot, failed, json, errbuf, errbuf_size);
-    stats->records = b->first + failed + 1;
+    block_write(par, b, slot, i, json, errbuf, errbuf_size);
+    stats->records = failed + 1;
     return worker_error(w, errbuf, errbuf_size);
 }
 
@@ -509,8 +524,8 @@ static sy_err_t par_finish(replay_parallel_t *par, output_json_t *json, char *er
             latest = simulate_latest_ms(par->workers[i].sim);
     for (int i = 0; i < par->threads; i++)
         simulate_latest_raise(par->workers[i].sim, latest);
-    par_start(par, REPLAY_JOB_FINISH, 0);
-    par_wait(par);
+    par_tell(par, par->read, REPLAY_PHASE_FINISH);
+    par_wait(par, UINT64_MAX);
     replay_worker_t *failed = finish_failed(par);
     replay_worker_t *w;
     sy_err_t err = SY_OK;
@@ -564,35 +579,33 @@ static void par_totals(replay_parallel_t *par, replay_stats_t *stats) {
     }
 }
 
-/* Blocks through the workers until the input ends or a record fails: the workers run one
- * block while this thread writes the previous one's outputs and reads the next. */
+/* Blocks through the workers until the input ends or a record fails: while a slot is free
+ * (its block written) this thread reads the next records into it; else it waits until
+ * every worker ran the oldest block and writes its outputs. */
 static sy_err_t par_blocks(replay_parallel_t *par, replay_input_t *in, output_json_t *json,
                            progress_t *progress, replay_stats_t *stats, char *errbuf,
                            size_t errbuf_size) {
     char read_error[1024] = "";
-    int slot = 0;
-    bool pending = false; /* the other block's outputs are still to write */
-    sy_err_t err = SY_OK;
-    sy_err_t read_err = block_read(par, &par->blocks[0], in, stats, progress, read_error,
-                                   sizeof read_error);
-    while (err == SY_OK && par->blocks[slot].count > 0) {
-        par_start(par, REPLAY_JOB_BLOCK, slot);
-        replay_block_t *other = &par->blocks[slot ^ 1];
-        if (pending)
-            err = block_write(par, other, slot ^ 1, SIZE_MAX, json, errbuf, errbuf_size);
-        other->count = 0;
-        if (read_err == SY_OK && err == SY_OK)
-            read_err = block_read(par, other, in, stats, progress, read_error,
-                                  sizeof read_error);
-        par_wait(par);
+    uint64_t written = 0; /* blocks whose outputs are written */
+    sy_err_t err = SY_OK, read_err = SY_OK;
+    while (err == SY_OK) {
+        if (read_err == SY_OK && par->read - written < REPLAY_BLOCKS) {
+            replay_block_t *b = &par->blocks[par->read % REPLAY_BLOCKS];
+            read_err = block_read(par, b, in, stats, progress, read_error, sizeof read_error);
+            if (b->count > 0)
+                par_tell(par, par->read + 1, REPLAY_PHASE_BLOCKS);
+            continue;
+        }
+        if (written == par->read)
+            break; /* the input ended and every block is written */
+        int slot = (int)(written % REPLAY_BLOCKS);
+        par_wait(par, written);
+        err = block_failed(par, slot, json, stats, errbuf, errbuf_size);
         if (err == SY_OK)
-            err = block_failed(par, slot, json, stats, errbuf, errbuf_size);
-        pending = err == SY_OK; /* a failed block wrote its outputs up to the failure */
-        slot ^= 1;
+            err = block_write(par, &par->blocks[slot], slot, SIZE_MAX, json, errbuf,
+                              errbuf_size);
+        written++;
     }
-    if (err == SY_OK && pending)
-        err = block_write(par, &par->blocks[slot ^ 1], slot ^ 1, SIZE_MAX, json, errbuf,
-                          errbuf_size);
     if (err == SY_OK && read_err != SY_OK && read_err != SY_ERR_NOT_FOUND) {
         snprintf(errbuf, errbuf_size, "%s", read_error);
         err = read_err;
