@@ -213,6 +213,9 @@ sy_err_t state_store_changelog_apply(state_store_t *s, state_changelog_cf_t cf,
     int32_t partition = (int32_t)((key[0] << 8) | key[1]);
     if (partition >= STATE_PARTITIONS_MAX)
         return bad_record("partition out of range", errbuf, errbuf_size);
+    sy_err_t opened = state_store_rocks(s, errbuf, errbuf_size); /* its batch needs families */
+    if (opened != SY_OK)
+        return opened;
     int index = changelog_cf_index[cf];
     assert(index >= 0 && index < CF__COUNT && changelog_cf_of_index[index] == cf);
     if (index == CF_DEFAULT)

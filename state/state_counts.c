@@ -92,7 +92,7 @@ sy_err_t state_store_counts_scan(state_store_t *s, int32_t partition,
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     assert(s && visit);
-    if (!s->cf[CF_COUNTS])
+    if (state_store_cf_missing(s, CF_COUNTS))
         return SY_OK;
     size_t prefix_len = state_codec_meta_key(prefix, partition);
     rocksdb_iterator_t *it = NULL;

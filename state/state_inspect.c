@@ -107,7 +107,7 @@ sy_err_t state_store_contact_scan(state_store_t *s, const char *contact_id,
 static sy_err_t cf_partition_find(state_store_t *s, int cf, const char *contact_id,
                                   int32_t *partition, char *errbuf, size_t errbuf_size) {
     sy_err_t err = contact_id_check(contact_id, errbuf, errbuf_size);
-    if (err != SY_OK || !s->cf[cf]) /* NULL: a store read-only from before that cf */
+    if (err != SY_OK || state_store_cf_missing(s, cf))
         return err != SY_OK ? err : SY_ERR_NOT_FOUND;
     uint8_t key[PROFILE_KEY_BYTES_MAX];
     assert(partition && cf > CF_DEFAULT && cf < CF__COUNT);

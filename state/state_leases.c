@@ -295,7 +295,7 @@ sy_err_t state_store_leases_scan(state_store_t *s, int32_t partition,
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     assert(s && visit);
-    if (!s->cf[CF_LEASES])
+    if (state_store_cf_missing(s, CF_LEASES))
         return SY_OK;
     state_codec_meta_key(prefix, partition);
     prefix[2] = LEASE_KIND_LEASE;
@@ -409,7 +409,7 @@ sy_err_t state_store_leases_sweep(state_store_t *s, int32_t partition,
     if (partition < 0 || partition >= STATE_PARTITIONS_MAX)
         return SY_ERR_INVALID_ARG;
     assert(s && sweep && cursor && cursor->len <= sizeof cursor->key);
-    if (!s->cf[CF_LEASES])
+    if (state_store_cf_missing(s, CF_LEASES))
         return SY_OK;
     state_codec_meta_key(prefix, partition);
     if (cursor->len < sizeof prefix || memcmp(cursor->key, prefix, sizeof prefix) != 0)

@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +39,6 @@ _Static_assert(STATE_VALUE_BYTES_MAX <= STATE_CONTACT_VALUE_BYTES_MAX,
                "instance values fit the contact table");
 /* batch_fill and the changelog index column families by op->cf. */
 _Static_assert(CF__COUNT == sizeof cf_names / sizeof cf_names[0], "a name per column family");
-
-sy_err_t state_store_rocks_error(char *err, char *errbuf, size_t errbuf_size, const char *what) {
-    assert(what);
-    snprintf(errbuf, errbuf_size, "state store: %s: %s", what, err ? err : "unknown error");
-    free(err);
-    return SY_ERR_STATE;
-}
 
 /* The memtable options, chosen by instruction counts of bench_engine 10000 under callgrind
  * (bench/RESULTS.md, "Memtable inserts"): *options is replaced by a copy that has them. */
@@ -134,13 +128,6 @@ static void store_options_init(state_store_t *s, bool in_memory) {
     rocksdb_set_perf_level(rocksdb_disable);
 }
 
-/* Each column family's options: the timers' own, the store's for every other. */
-static void store_cf_options(const state_store_t *s, const rocksdb_options_t **out) {
-    assert(s->options && s->timer_options);
-    for (int cf = 0; cf < CF__COUNT; cf++)
-        out[cf] = cf == CF_TIMERS ? s->timer_options : s->options;
-}
-
 static sy_err_t make_dir(const char *dir, char *errbuf, size_t errbuf_size) {
     char path[4096];
     assert(dir);
@@ -187,75 +174,6 @@ static const int contact_cfs[] = {CF_INSTANCES, CF_PROFILES, CF_EVENT_IDS, CF_CO
                                   CF_ENGAGEMENT};
 #define CONTACT_CFS_COUNT (sizeof contact_cfs / sizeof *contact_cfs)
 
-/* The column families an open of a directory names, in cf order (store_families). */
-typedef struct store_families {
-    const rocksdb_options_t *cf_options[CF__COUNT]; /* every family's, by cf */
-    const char *names[CF__COUNT];
-    const rocksdb_options_t *options[CF__COUNT];
-    rocksdb_column_family_handle_t *handles[CF__COUNT]; /* the open's, as names */
-    int index[CF__COUNT];                               /* the cf of each name */
-    int count;
-} store_families_t;
-
-/* Into *f, the column families of dir that this store knows. When dir cannot be listed
- * (no store there yet, or the open then says why): all of them when all_unlisted, else
- * the default one alone. */
-static void store_families(state_store_t *s, const char *dir, bool all_unlisted,
-                           store_families_t *f) {
-    size_t listed_count = 0;
-    char *lerr = NULL;
-    store_cf_options(s, f->cf_options);
-    char **listed = rocksdb_list_column_families(s->options, dir, &listed_count, &lerr);
-    bool unlisted = lerr || !listed; /* on failure, RocksDB 7.8 returns malloc(0) */
-    f->count = 0;
-    for (int cf = 0; cf < CF__COUNT; cf++) {
-        bool present = unlisted && (all_unlisted || cf == CF_DEFAULT);
-        for (size_t i = 0; !unlisted && i < listed_count && !present; i++)
-            present = strcmp(listed[i], cf_names[cf]) == 0;
-        if (!present)
-            continue;
-        f->names[f->count] = cf_names[cf];
-        f->options[f->count] = f->cf_options[cf];
-        f->index[f->count++] = cf;
-    }
-    assert(f->count <= CF__COUNT);
-    if (listed)
-        rocksdb_list_column_families_destroy(listed, listed_count);
-    free(lerr);
-}
-
-/* The open's handles of f, the store's once it opened. */
-static void store_families_keep(state_store_t *s, const store_families_t *f) {
-    assert(f->count <= CF__COUNT);
-    for (int i = 0; s->db && i < f->count; i++)
-        s->cf[f->index[i]] = f->handles[i];
-}
-
-/* Open dir read-write (creating it when missing) with the column families it has, then
- * create the others, one at a time in cf order: a new store, or one from before a family
- * existed. Why not open naming them all (create_missing_column_families)? RocksDB 7.8
- * rewrites its OPTIONS file, every family in it, and parses it back at each creation and
- * once more at the open's end; naming them all creates them before that last rewrite, which
- * then lists all nine: for a new store 53 family entries written and parsed, 74 M of the
- * open's 88 M instructions. Created after an open with the default family alone, 45. (The
- * C API of 7.8 has no call that creates many at once, with one rewrite.) */
-static sy_err_t store_families_open(state_store_t *s, const char *dir, char *errbuf,
-                                    size_t errbuf_size) {
-    char *rerr = NULL;
-    assert(s->options && !s->db && dir);
-    store_families_t f;
-    store_families(s, dir, false, &f);
-    s->db = rocksdb_open_column_families(s->options, dir, f.count, f.names, f.options,
-                                         f.handles, &rerr);
-    store_families_keep(s, &f);
-    for (int cf = 0; s->db && !rerr && cf < CF__COUNT; cf++) {
-        if (!s->cf[cf])
-            s->cf[cf] =
-                rocksdb_create_column_family(s->db, f.cf_options[cf], cf_names[cf], &rerr);
-    }
-    return rerr ? state_store_rocks_error(rerr, errbuf, errbuf_size, dir) : SY_OK;
-}
-
 sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
                           size_t cache_bytes, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
@@ -293,14 +211,22 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
     /* In memory, the store starts with no timer: each partition's queue starts empty and
      * takes every commit's timers, so none is ever loaded through a checkpoint. */
     s->timers_whole = in_memory;
-    if ((err = store_families_open(s, dir, errbuf, errbuf_size)) != SY_OK)
-        goto fail;
     s->batch = rocksdb_writebatch_create();
-    /* Whole when RocksDB holds no contact record: every one will pass its commits. */
-    (void)state_store_contacts_warm(s, 0);
-    if ((err = state_writer_start(&s->writer, s->db, s->write_options, s->cf)) != SY_OK) {
-        snprintf(errbuf, errbuf_size, "state store: cannot start its writer thread");
+    /* In memory, RocksDB opens when first needed (state_store_rocks): holding nothing
+     * until then, the contact table is whole. Its open took 71 M instructions (the
+     * families' OPTIONS file written and parsed back at each creation), more than the
+     * whole of a short simulate. */
+    if (in_memory && !(s->rocks_dir = strdup(dir))) {
+        err = SY_ERR_NOMEM;
         goto fail;
+    }
+    if (in_memory) {
+        state_contact_table_whole_set(s->contacts, true);
+    } else if ((err = state_rocks_open(s, dir, errbuf, errbuf_size)) != SY_OK) {
+        goto fail;
+    } else {
+        /* Whole when RocksDB holds no contact record: every one will pass its commits. */
+        (void)state_store_contacts_warm(s, 0);
     }
     *out = s;
     return SY_OK;
@@ -312,25 +238,14 @@ fail:
 sy_err_t state_store_open_read_only(state_store_t **out, const char *dir, char *errbuf,
                                     size_t errbuf_size) {
     sy_err_t err;
-    char *rerr = NULL;
     assert(out && dir);
     state_store_t *s = store_new();
     if (!s)
         return SY_ERR_NOMEM;
     store_options_init(s, false);
     rocksdb_options_set_create_if_missing(s->options, 0);
-    /* A store written before a column family existed lacks it: open those it has; a
-     * missing family reads as empty (its handle stays NULL). */
-    store_families_t f;
-    store_families(s, dir, true, &f);
-    /* A live service's WAL is expected: replay it (read-only) rather than refuse. */
-    s->db = rocksdb_open_for_read_only_column_families(s->options, dir, f.count, f.names,
-                                                       f.options, f.handles, 0, &rerr);
-    store_families_keep(s, &f);
-    if (!s->db) {
-        err = state_store_rocks_error(rerr, errbuf, errbuf_size, dir);
+    if ((err = state_rocks_open_read_only(s, dir, errbuf, errbuf_size)) != SY_OK)
         goto fail;
-    }
     s->batch = rocksdb_writebatch_create();
     *out = s;
     return SY_OK;
@@ -372,6 +287,7 @@ void state_store_close(state_store_t *s) {
         rocksdb_cache_destroy(s->cache);
     if (s->mem_env)
         rocksdb_env_destroy(s->mem_env);
+    free(s->rocks_dir);
     state_pending_deinit(&s->pending);
     state_pending_deinit(&s->sealed);
     state_pending_deinit(&s->unwritten);
@@ -576,7 +492,7 @@ static sy_err_t committed_read(state_store_t *s, int cf, const uint8_t *key, siz
                                const uint8_t **value, size_t *len, char **owned,
                                char *errbuf, size_t errbuf_size, const char *what) {
     assert(key_len > 0 && !*owned && !*value && !*len);
-    if (!s->cf[cf]) /* a store read-only from before this column family */
+    if (state_store_cf_missing(s, cf))
         return SY_OK;
     char *rerr = NULL;
     *owned = state_store_get_cf(s, cf, key, key_len, len, &rerr);
@@ -651,7 +567,7 @@ sy_err_t state_store_record_read(state_store_t *s, int cf, uint16_t rec, const u
     case STATE_CACHE_MISS:
         break;
     }
-    if (!s->cf[cf]) /* a store read-only from before this column family: none */
+    if (state_store_cf_missing(s, cf)) /* none */
         return SY_OK;
     char *rerr = NULL;
     const uint8_t *v = state_store_get_cf_borrowed(s, cf, key, key_len, key_len, len, owned,
@@ -824,7 +740,8 @@ static void contacts_warm_cf(state_store_t *s, int cf, size_t *bytes_left) {
 
 bool state_store_contacts_warm(state_store_t *s, size_t bytes_max) {
     assert(s);
-    if (!s->contacts || state_contact_table_whole(s->contacts))
+    /* A RocksDB that waits to open holds nothing to warm the table with. */
+    if (!s->contacts || state_contact_table_whole(s->contacts) || s->rocks_dir)
         return state_contact_table_whole(s->contacts);
     size_t half = state_contact_table_budget(s->contacts) / 2;
     size_t bytes_left = bytes_max < half ? bytes_max : half;

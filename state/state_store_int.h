@@ -27,8 +27,13 @@ typedef struct state_offsets {
 } state_offsets_t;
 
 struct state_store {
-    rocksdb_t *db;
+    rocksdb_t *db; /* NULL while rocks_dir waits to open it, and after a failed open */
     rocksdb_env_t *mem_env;
+    /* An in-memory store's RocksDB path until state_store_rocks opens it (then NULL): it
+     * opens at the store's first checkpoint, iterator or restore, and an in-memory store
+     * whose commits all fit its unwritten writes (a replay, a simulate) never opens it.
+     * Until then RocksDB holds nothing: a read there finds none. NULL on disk. */
+    char *rocks_dir;
     rocksdb_options_t *options;
     rocksdb_options_t *timer_options; /* the timers column family's */
     rocksdb_block_based_table_options_t *table_options;
@@ -316,5 +321,28 @@ void state_writer_offsets_put(rocksdb_writebatch_t *wb, rocksdb_column_family_ha
  * batch and the pending map (reads before the commit see it). Errors: SY_ERR_NOMEM. */
 sy_err_t state_store_scan_restore(state_store_t *s, const uint8_t *key, size_t key_len,
                                   const uint8_t *value, size_t value_len);
+
+/* Open s's RocksDB at dir read-write, creating what is missing, with every column family,
+ * then start its writer thread (state_rocks.c). Opens in a process take turns. Errors:
+ * SY_ERR_STATE (RocksDB's reason), the writer's. */
+sy_err_t state_rocks_open(state_store_t *s, const char *dir, char *errbuf,
+                          size_t errbuf_size);
+
+/* Open s's RocksDB at dir read-only, with the column families it has (a missing one's
+ * handle stays NULL). Errors: SY_ERR_STATE (RocksDB's reason). */
+sy_err_t state_rocks_open_read_only(state_store_t *s, const char *dir, char *errbuf,
+                                    size_t errbuf_size);
+
+/* Open an in-memory store's RocksDB (state_rocks_open) when it waits (rocks_dir set);
+ * SY_OK at once when it is open. What writes or iterates
+ * RocksDB calls it first. Errors: SY_ERR_STATE (the open failed, with RocksDB's reason). */
+sy_err_t state_store_rocks(state_store_t *s, char *errbuf, size_t errbuf_size);
+
+/* Whether column family cf is missing for good: a store read-only from before it existed.
+ * Not one whose RocksDB waits to open (it will have every family). */
+static inline bool state_store_cf_missing(const state_store_t *s, int cf) {
+    /* no assert: a pure test of two fields */
+    return !s->rocks_dir && !s->cf[cf];
+}
 
 #endif

@@ -67,6 +67,8 @@ const uint8_t *state_store_get_cf_borrowed(state_store_t *s, int cf, const uint8
     const pending_op_t *op = unwritten_get(s, cf, key, key_len, contact_len);
     assert(len && owned && rerr && contact_len <= key_len);
     *owned = NULL;
+    if (!op && !s->db) /* in memory, not open yet: RocksDB holds nothing */
+        return NULL;
     if (!op) {
         *owned = rocksdb_get_cf(s->db, s->read_options, s->cf[cf], (const char *)key,
                                 key_len, len, rerr);
@@ -140,7 +142,11 @@ static sy_err_t writer_settle(state_store_t *s, char *errbuf, size_t errbuf_size
 
 sy_err_t state_store_checkpoint_begin(state_store_t *s, bool with_offsets, char *errbuf,
                                       size_t errbuf_size) {
-    assert(s && s->writer && !s->unwritten.ops_lost);
+    assert(s && !s->unwritten.ops_lost);
+    sy_err_t opened = state_store_rocks(s, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
+    assert(s->writer);
     if (s->write_failed[0]) {
         snprintf(errbuf, errbuf_size, "%s (an earlier write failed; nothing written since)",
                  s->write_failed);
@@ -161,6 +167,9 @@ sy_err_t state_store_checkpoint_begin(state_store_t *s, bool with_offsets, char 
 
 sy_err_t state_store_checkpoint(state_store_t *s, char *errbuf, size_t errbuf_size) {
     assert(s);
+    sy_err_t opened = state_store_rocks(s, errbuf, errbuf_size);
+    if (opened != SY_OK)
+        return opened;
     if (!s->writer) /* read-only: nothing of its own to write */
         return SY_OK;
     if (s->unwritten.ops_lost) {
@@ -177,10 +186,11 @@ sy_err_t state_store_checkpoint(state_store_t *s, char *errbuf, size_t errbuf_si
 
 sy_err_t state_store_iterator_open(state_store_t *s, int cf, const rocksdb_readoptions_t *ro,
                                    rocksdb_iterator_t **out, char *errbuf, size_t errbuf_size) {
-    assert(s && cf >= 0 && cf < CF__COUNT && s->cf[cf] && out);
+    assert(s && cf >= 0 && cf < CF__COUNT && out);
     sy_err_t err = state_store_checkpoint(s, errbuf, errbuf_size);
     if (err != SY_OK) /* iterators read RocksDB: it must hold every commit */
         return err;
+    assert(s->cf[cf]); /* a missing family is the caller's to skip */
     *out = rocksdb_create_iterator_cf(s->db, ro ? ro : s->read_options, s->cf[cf]);
     return SY_OK;
 }
@@ -198,6 +208,8 @@ sy_err_t state_store_changelog_offset_get(state_store_t *s, int32_t partition,
     *offset = unwritten >= 0 ? unwritten : s->offsets_writing.value[partition];
     if (*offset >= 0)
         return SY_OK;
+    if (!s->db) /* in memory, not open yet: no checkpoint */
+        return SY_ERR_NOT_FOUND;
     size_t key_len = state_codec_checkpoint_key(key, partition);
     char *value = rocksdb_get_cf(s->db, s->read_options, s->cf[CF_DEFAULT],
                                  (const char *)key, key_len, &len, &rerr);

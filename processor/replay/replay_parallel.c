@@ -278,8 +278,8 @@ sy_err_t replay_parallel_open(replay_parallel_t **out, const simulate_conf_t *co
         err = block_init(&par->blocks[i]);
     if (err == SY_ERR_NOMEM)
         snprintf(errbuf, errbuf_size, "out of memory");
-    /* The drivers open one after another on this thread: RocksDB (7.8) opening two stores
-     * at once races on its options registry (ThreadSanitizer shows it). */
+    /* The drivers open one after another on this thread: quickly, since an in-memory
+     * store opens RocksDB only when it first needs it (state_rocks.c). */
     for (int i = 0; err == SY_OK && i < threads; i++) {
         replay_worker_t *w = &par->workers[par->threads++];
         w->par = par;

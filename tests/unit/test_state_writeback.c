@@ -2,10 +2,13 @@
  * committed batches wait in memory until a checkpoint writes them to RocksDB. Reads and
  * iterators see them before; a process killed between checkpoints leaves on disk the
  * last checkpoint, whose changelog offsets match its state; a restore's writes come after
- * the older unwritten ones. On disk under /tmp, in a child process for the kill. */
+ * the older unwritten ones; an in-memory store opens RocksDB only when an iterator or a
+ * checkpoint needs it (state_rocks.c). On disk under /tmp, in a child process for the
+ * kill. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -211,4 +214,57 @@ Test(state_writeback, the_writer_thread_is_named) {
     state_store_t *s = open_store(100);
     cr_assert(thread_named("sy:state-writer"), "no thread named sy:state-writer");
     state_store_close(s);
+}
+
+/* In memory, RocksDB (and its writer thread) waits until something needs it: commits and
+ * reads do not, a scan does, and it then finds every batch committed before. */
+Test(state_writeback, an_in_memory_store_opens_rocksdb_at_its_first_scan) {
+    state_store_t *s = NULL;
+    cr_assert(eq(int, state_store_open(&s, "writeback-lazy", true, 0, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    commit_batch(s, 1);
+    commit_batch(s, 2);
+    cr_assert(eq(int, node_of(s), 2));
+    cr_assert(eq(i64, offset_of(s), 20));
+    cr_assert(not(thread_named("sy:state-writer")), "RocksDB opened before it was needed");
+    int seen = 0;
+    cr_assert(eq(int, state_store_instances_scan(s, 3, "promo", count_visit, &seen, errbuf,
+                                                 sizeof errbuf), SY_OK), "%s", errbuf);
+    cr_assert(eq(int, seen, 1), "the scan saw %d instances", seen);
+    cr_assert(thread_named("sy:state-writer"), "the scan did not open RocksDB");
+    commit_batch(s, 3); /* and on from there, through RocksDB */
+    cr_assert(eq(int, node_of(s), 3));
+    cr_assert(eq(i64, offset_of(s), 30));
+    state_store_close(s);
+}
+
+/* One in-memory store per thread, as replay's workers have: each opens its RocksDB at its
+ * first scan, at about the same time as the other, and finds its own batches. */
+static void *scan_own_store(void *arg) {
+    const char *name = arg;
+    char own_errbuf[512];
+    state_store_t *s = NULL;
+    if (state_store_open(&s, name, true, 0, own_errbuf, sizeof own_errbuf) != SY_OK)
+        return "open failed";
+    state_instance_t in = instance_at(5);
+    int seen = 0;
+    bool ok = state_store_instance_put(s, 3, name, "promo", &in) == SY_OK &&
+              state_store_commit(s, own_errbuf, sizeof own_errbuf) == SY_OK &&
+              state_store_instances_scan(s, 3, "promo", count_visit, &seen, own_errbuf,
+                                         sizeof own_errbuf) == SY_OK;
+    state_store_close(s);
+    return ok && seen == 1 ? NULL : "the scan did not find the store's one instance";
+}
+
+Test(state_writeback, two_in_memory_stores_open_rocksdb_at_once) {
+    static const char *names[] = {"writeback-a", "writeback-b"};
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++)
+        cr_assert(eq(int, pthread_create(&threads[i], NULL, scan_own_store, (void *)names[i]),
+                     0));
+    for (int i = 0; i < 2; i++) {
+        void *failed = NULL;
+        pthread_join(threads[i], &failed);
+        cr_assert(failed == NULL, "%s: %s", names[i], (const char *)failed);
+    }
 }
