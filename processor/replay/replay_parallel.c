@@ -606,6 +606,12 @@ static sy_err_t par_blocks(replay_parallel_t *par, replay_input_t *in, output_js
                               errbuf_size);
         written++;
     }
+    if (err != SY_OK && par->read > 0) {
+        /* The run stops here: the workers skip what is left of the blocks they were given,
+         * and are idle before their counts are read. */
+        stop_at_lower(par, 0);
+        par_wait(par, par->read - 1);
+    }
     if (err == SY_OK && read_err != SY_OK && read_err != SY_ERR_NOT_FOUND) {
         snprintf(errbuf, errbuf_size, "%s", read_error);
         err = read_err;
