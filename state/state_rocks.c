@@ -136,9 +136,21 @@ sy_err_t state_store_rocks(state_store_t *s, char *errbuf, size_t errbuf_size) {
     sy_err_t err = state_rocks_open(s, s->rocks_dir, errbuf, errbuf_size);
     free(s->rocks_dir);
     s->rocks_dir = NULL;
-    /* A failed open is a failed write: the store takes no commit after it. */
-    if (err != SY_OK)
-        snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+    if (err == SY_OK)
+        return SY_OK;
+    /* A failed open is a failed write: the store takes no commit after it, and reads find
+     * nothing in a RocksDB it does not have. */
+    snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+    state_writer_stop(s->writer);
+    s->writer = NULL;
+    for (int cf = 0; cf < CF__COUNT; cf++) {
+        if (s->cf[cf])
+            rocksdb_column_family_handle_destroy(s->cf[cf]);
+        s->cf[cf] = NULL;
+    }
+    if (s->db)
+        rocksdb_close(s->db);
+    s->db = NULL;
     return err;
 }
 

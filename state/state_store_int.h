@@ -334,8 +334,9 @@ sy_err_t state_rocks_open_read_only(state_store_t *s, const char *dir, char *err
                                     size_t errbuf_size);
 
 /* Open an in-memory store's RocksDB (state_rocks_open) when it waits (rocks_dir set);
- * SY_OK at once when it is open. What writes or iterates
- * RocksDB calls it first. Errors: SY_ERR_STATE (the open failed, with RocksDB's reason). */
+ * SY_OK at once when it is open. What writes or iterates RocksDB calls it first. Errors:
+ * SY_ERR_STATE (the open failed, with RocksDB's reason): the store then has no RocksDB
+ * and refuses every commit. */
 sy_err_t state_store_rocks(state_store_t *s, char *errbuf, size_t errbuf_size);
 
 /* Whether column family cf is missing for good: a store read-only from before it existed.

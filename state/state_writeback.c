@@ -146,12 +146,12 @@ sy_err_t state_store_checkpoint_begin(state_store_t *s, bool with_offsets, char 
     sy_err_t opened = state_store_rocks(s, errbuf, errbuf_size);
     if (opened != SY_OK)
         return opened;
-    assert(s->writer);
     if (s->write_failed[0]) {
         snprintf(errbuf, errbuf_size, "%s (an earlier write failed; nothing written since)",
                  s->write_failed);
         return SY_ERR_STATE;
     }
+    assert(s->writer); /* a store without one (read-only, or its open failed) is refused */
     sy_err_t err = writer_settle(s, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
@@ -170,6 +170,10 @@ sy_err_t state_store_checkpoint(state_store_t *s, char *errbuf, size_t errbuf_si
     sy_err_t opened = state_store_rocks(s, errbuf, errbuf_size);
     if (opened != SY_OK)
         return opened;
+    if (!s->writer && s->write_failed[0]) { /* its RocksDB did not open */
+        snprintf(errbuf, errbuf_size, "%s", s->write_failed);
+        return SY_ERR_STATE;
+    }
     if (!s->writer) /* read-only: nothing of its own to write */
         return SY_OK;
     if (s->unwritten.ops_lost) {
