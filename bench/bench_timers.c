@@ -104,6 +104,9 @@ static int run_row(bench_row_t *row, const char *dir, bool in_memory) {
     /* No write-back cache: it holds instances, and timers never pass through it. */
     if (state_store_open(&store, dir, in_memory, 0, errbuf, sizeof errbuf) != SY_OK)
         return fail("open", errbuf);
+    /* In memory, RocksDB opens at the first checkpoint: now, not in the timed part. */
+    if (state_store_checkpoint(store, errbuf, sizeof errbuf) != SY_OK)
+        return fail("open", errbuf);
     double start = bench_seconds_now();
     int ok = timers_add(store, row->timers, errbuf, sizeof errbuf);
     row->add_s = bench_seconds_now() - start;

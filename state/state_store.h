@@ -125,8 +125,9 @@ void state_store_close(state_store_t *store);
 void state_store_checkpoint_every(state_store_t *store, unsigned batches);
 
 /* Write every committed batch to RocksDB now (the service does when it is idle; every
- * iterator over RocksDB does first). Errors: SY_ERR_STATE (the write failed: nothing is
- * written again), SY_ERR_NOMEM. */
+ * iterator over RocksDB does first); an in-memory store's RocksDB opens here if it has
+ * not yet. Errors: SY_ERR_STATE (the write failed: nothing is written again),
+ * SY_ERR_NOMEM. */
 sy_err_t state_store_checkpoint(state_store_t *store, char *errbuf, size_t errbuf_size);
 
 /* Read contact's instance in journey. SY_ERR_NOT_FOUND when there is none. */
