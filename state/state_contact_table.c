@@ -132,14 +132,20 @@ sy_err_t state_contact_table_open(state_contact_table_t **out, size_t budget_byt
     return SY_OK;
 }
 
-void state_contact_table_clear(state_contact_table_t *t) {
-    if (!t)
-        return;
+/* Free every entry, leaving the buckets pointing at them. */
+static void entries_free(state_contact_table_t *t) {
     assert(t->count <= t->entries_capacity);
     for (size_t i = 0; i < t->count; i++) {
         t->bytes -= entry_bytes(t->entries[i]);
         free(t->entries[i]);
     }
+}
+
+void state_contact_table_clear(state_contact_table_t *t) {
+    /* no assert: NULL is a no-op; entries_free asserts */
+    if (!t)
+        return;
+    entries_free(t);
     if (t->count)
         memset(t->buckets, 0, t->buckets_count * sizeof *t->buckets);
     t->count = 0;
@@ -168,7 +174,9 @@ void state_contact_table_close(state_contact_table_t *t) {
     /* no assert: NULL is a no-op */
     if (!t)
         return;
-    state_contact_table_clear(t);
+    /* Not state_contact_table_clear: zeroing buckets about to be freed (8 MiB at the
+     * default budget) took 15% of a short simulate, and faulted in pages never used. */
+    entries_free(t);
     for (size_t i = 0; i < TABLE_SPARES_MAX; i++)
         free(t->spares[i]);
     free(t->entries);
