@@ -219,6 +219,35 @@ Test(state_contact_table, eviction_keeps_memory_under_the_budget_and_keeps_recen
     state_contact_table_close(t);
 }
 
+/* A table starts with few buckets and doubles them as contacts come: every contact put
+ * before and after each doubling still reads as put, one never put misses, and the table
+ * keeps to its budget. */
+Test(state_contact_table, contacts_read_as_put_across_the_index_s_growth) {
+    state_contact_table_t *t = NULL;
+    char contact[32], value[64];
+    size_t budget = 64u << 20;
+    cr_assert(eq(int, state_contact_table_open(&t, budget), SY_OK));
+    for (int i = 0; i < 50000; i++) {
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        snprintf(value, sizeof value, "profile of contact %d", i);
+        put(t, contact, STATE_CONTACT_REC_PROFILE, value);
+    }
+    for (int i = 0; i < 50000; i++) {
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        snprintf(value, sizeof value, "profile of contact %d", i);
+        cr_assert(eq(str, (char *)value_of(t, contact, STATE_CONTACT_REC_PROFILE), value),
+                  "%s", contact);
+    }
+    cr_assert(eq(str, (char *)value_of(t, "contact-50000", STATE_CONTACT_REC_PROFILE),
+                 "(miss)"));
+    state_cache_stats_t st;
+    state_contact_table_stats_get(t, &st);
+    cr_assert(eq(sz, st.entries, 50000));
+    cr_assert(eq(u64, st.evictions, 0));
+    cr_assert_leq(st.bytes, budget);
+    state_contact_table_close(t);
+}
+
 /* The table remembers the entry it found last (a contact's reads come together): every
  * change that moves, frees or forgets that entry must leave no read of the old one. */
 Test(state_contact_table, the_entry_found_last_never_answers_after_a_change) {
