@@ -177,8 +177,8 @@ void state_contact_table_close(state_contact_table_t *t) {
     /* no assert: NULL is a no-op */
     if (!t)
         return;
-    /* Not state_contact_table_clear: zeroing buckets about to be freed (8 MiB at the
-     * default budget) took 15% of a short simulate, and faulted in pages never used. */
+    /* Not state_contact_table_clear: zeroing buckets about to be freed (up to 8 MiB at the
+     * default budget) took 15% of a short simulate, when the index was made whole at open. */
     entries_free(t);
     for (size_t i = 0; i < TABLE_SPARES_MAX; i++)
         free(t->spares[i]);
