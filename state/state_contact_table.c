@@ -67,6 +67,8 @@ struct state_contact_table {
     contact_entry_t *last; /* the entry found last, or NULL */
     bool whole;            /* every committed record is here: what is not is absent */
     state_cache_stats_t stats;
+    state_contact_table_record_fn *on_drop; /* NULL: records are let go of unhanded */
+    void *on_drop_ctx;
     size_t journeys_count;
     size_t journey_last; /* the slot found last: a commit's instances come a journey at a
                           * time more often than not */
@@ -316,8 +318,24 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
     return STATE_CACHE_HIT;
 }
 
-/* Unlink e from its chain and the entries vector, and free it. */
+/* Hand each record of e to fn. */
+static void entry_each(const contact_entry_t *e, state_contact_table_record_fn *fn,
+                       void *ctx) {
+    size_t at = e->key_len, end = e->key_len + e->records_len;
+    assert(fn && end <= e->capacity);
+    while (at < end) {
+        uint32_t h = header_get(e->data + at);
+        const uint8_t *value = h & REC_ABSENT ? NULL : e->data + at + REC_HEADER_BYTES;
+        fn(ctx, e->data, e->key_len, header_rec(h), value, header_size(h) - REC_HEADER_BYTES);
+        at += header_size(h);
+    }
+}
+
+/* Unlink e from its chain and the entries vector, and free it (its records handed to the
+ * drop hook first). */
 static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
+    if (t->on_drop)
+        entry_each(e, t->on_drop, t->on_drop_ctx);
     *entry_link(t, e) = e->next;
     assert(e->index < t->count && t->entries[e->index] == e);
     t->entries[e->index] = t->entries[--t->count];
@@ -408,10 +426,10 @@ static int entries_room(state_contact_table_t *t) {
     return 1;
 }
 
-/* Write e's records without rec into the scratch, then rec's when value_len fits; the
- * scratch's length. */
+/* Write e's records without rec into the scratch, then rec's when *keep and value_len
+ * fits; the scratch's length, and *keep false when rec was left out. */
 static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, uint16_t rec,
-                            const uint8_t *value, size_t value_len, bool keep) {
+                            const uint8_t *value, size_t value_len, bool *keep) {
     size_t n = 0;
     assert(!e || e->key_len + e->records_len <= ENTRY_BYTES_MAX);
     if (e) {
@@ -428,8 +446,9 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         }
     }
     size_t key_len = e ? e->key_len : 2 + SY_ID_BYTES_MAX;
-    if (!keep || key_len + n + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX) {
+    if (!*keep || key_len + n + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX) {
         t->whole = false; /* the record is RocksDB's only */
+        *keep = false;
         return n;
     }
     uint8_t *r = t->scratch + n;
@@ -519,29 +538,56 @@ const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
     return e->data + at + REC_HEADER_BYTES;
 }
 
-void state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
+bool state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
                              uint16_t rec, const uint8_t *value, size_t value_len) {
     if (!t)
-        return;
+        return false;
     assert(ckey && ckey_len >= 2 && (value || !value_len));
     contact_entry_t *e = entry_find(t, ckey, ckey_len);
     if (e && record_put_in_place(e, rec, value, value_len)) {
         e->referenced = 1;
-        return; /* the entry's bytes, so the budget, are as they were */
+        return true; /* the entry's bytes, so the budget, are as they were */
     }
-    bool keep = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
-    size_t n = records_build(t, e, rec, value, value_len, keep);
+    bool kept = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
+    size_t n = records_build(t, e, rec, value, value_len, &kept);
+    contact_entry_t *put = e;
     if (e && ckey_len + n <= e->capacity) {
         memcpy(e->data + ckey_len, t->scratch, n);
         e->records_len = (uint32_t)n;
         e->referenced = 1;
-    } else if (!entry_replace(t, e, ckey, ckey_len, n)) {
+    } else if (!(put = entry_replace(t, e, ckey, ckey_len, n))) {
         if (e) /* no memory for the new value: the old one must not stay */
             entry_remove(t, e);
         t->whole = false;
-        return;
+        return false;
     }
     evict_to_budget(t);
+    return kept && t->last == put; /* evicting to the budget can take the entry itself */
+}
+
+void state_contact_table_on_drop(state_contact_table_t *t, state_contact_table_record_fn *fn,
+                                 void *ctx) {
+    /* no assert: NULL is a no-op */
+    if (!t)
+        return;
+    t->on_drop = fn;
+    t->on_drop_ctx = ctx;
+}
+
+void state_contact_table_each(const state_contact_table_t *t,
+                              state_contact_table_record_fn *fn, void *ctx) {
+    /* no assert: NULL holds nothing; entry_each asserts */
+    for (size_t i = 0; t && i < t->count; i++)
+        entry_each(t->entries[i], fn, ctx);
+}
+
+const char *state_contact_table_journey_id(const state_contact_table_t *t, int slot,
+                                           size_t *len) {
+    assert(len);
+    if (!t || slot < 0 || (size_t)slot >= t->journeys_count)
+        return NULL;
+    *len = t->journey_lens[slot];
+    return t->journey_ids[slot];
 }
 
 void state_contact_table_stats_get(const state_contact_table_t *t, state_cache_stats_t *out) {

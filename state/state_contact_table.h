@@ -64,10 +64,33 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *table,
  * rec, creating its entry and evicting other entries (least recently used first, by
  * CLOCK) while over the budget. Best effort: a record or entry that cannot be kept
  * (too long, no memory, over the budget alone) is dropped with any older value of it, so
- * the table never serves a stale value. Copies ckey and value. */
-void state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
+ * the table never serves a stale value. Copies ckey and value. True when the table holds
+ * the record as put (a get answers with it); false for NULL. */
+bool state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
                              size_t ckey_len, uint16_t rec, const uint8_t *value,
                              size_t value_len);
+
+/* What a table hands over of one record: the contact's key, the record, its value
+ * (value_len bytes; NULL: known to have none). */
+typedef void state_contact_table_record_fn(void *ctx, const uint8_t *ckey, size_t ckey_len,
+                                           uint16_t rec, const uint8_t *value,
+                                           size_t value_len);
+
+/* While fn is set (NULL: unset), every record of an entry the table lets go of (evicted,
+ * or removed for want of memory) is handed to fn first, so that the table can be the only
+ * home of records: only a newer put of a record drops its value unhanded, and the caller
+ * of that put, told the put was not kept, holds the newer value. Not on close. */
+void state_contact_table_on_drop(state_contact_table_t *table,
+                                 state_contact_table_record_fn *fn, void *ctx);
+
+/* Hand every record the table holds to fn, entry by entry. */
+void state_contact_table_each(const state_contact_table_t *table,
+                              state_contact_table_record_fn *fn, void *ctx);
+
+/* The journey id of slot (state_contact_table_journey_slot) and its length in *len; NULL
+ * when no journey has that slot. */
+const char *state_contact_table_journey_id(const state_contact_table_t *table, int slot,
+                                           size_t *len);
 
 /* The bytes of record rec of the contact ckey that the last put kept, as a get would give
  * them (valid until the next put, clear or close), without counting a lookup; NULL when

@@ -400,6 +400,13 @@ static inline int op_fold(state_pending_t *to, const pending_op_t *op) {
                                       : op_delete(to, into, 1);
 }
 
+int state_pending_op_fold(state_pending_t *to, const pending_op_t *op) {
+    assert(to && op && op->kind != PENDING_OP_NONE);
+    if (!to->ops_lost && !op_fold(to, op))
+        to->ops_lost = 1;
+    return !to->ops_lost;
+}
+
 void state_pending_key_filter_build(state_pending_t *pending) {
     assert(pending);
     if (!pending->key_filter_off)

@@ -134,6 +134,10 @@ void state_pending_key_filter_build(state_pending_t *pending);
  * set until its next reset, and the ops after the failed one are not folded. */
 int state_pending_ops_fold(state_pending_t *to, const state_pending_t *from);
 
+/* Fold op, another log's write (not PENDING_OP_NONE), into to as state_pending_ops_fold
+ * folds each of its ops. 0 on out of memory: to's ops_lost is set until its next reset. */
+int state_pending_op_fold(state_pending_t *to, const pending_op_t *op);
+
 /* The op log's write of key in cf (PENDING_OP_PUT, _DELETE or _NONE), or NULL when it
  * has none. */
 const pending_op_t *state_pending_op_get(const state_pending_t *pending, uint8_t cf,

@@ -133,6 +133,7 @@ sy_err_t state_store_rocks(state_store_t *s, char *errbuf, size_t errbuf_size) {
     assert(s);
     if (!s->rocks_dir)
         return SY_OK;
+    state_contacts_home_leave(s); /* what RocksDB is about to be written from */
     sy_err_t err = state_rocks_open(s, s->rocks_dir, errbuf, errbuf_size);
     free(s->rocks_dir);
     s->rocks_dir = NULL;

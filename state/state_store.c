@@ -221,6 +221,7 @@ sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
     }
     if (in_memory) {
         state_contact_table_whole_set(s->contacts, true);
+        state_contacts_home_start(s);
     } else if ((err = state_rocks_open(s, dir, errbuf, errbuf_size)) != SY_OK) {
         goto fail;
     } else {
@@ -752,13 +753,14 @@ bool state_store_contacts_warm(state_store_t *s, size_t bytes_max) {
 
 /* After a successful write, the sealed batch's values are the committed ones: make them
  * the contact table's (one write per record the batch changed): the op log's, and the
- * instances a restore put in the pending map. */
-static void contacts_fill(state_store_t *s) {
+ * instances a restore put in the pending map. While the table is the records' home, what
+ * it does not keep is folded into the unwritten log: 0 when that runs out of memory. */
+static int contacts_fill(state_store_t *s) {
     size_t ckey_len;
     uint16_t rec;
     const state_pending_t *b = &s->sealed;
     if (!s->contacts)
-        return;
+        return 1;
     assert(s->sealed_on && !b->ops_lost);
     if (s->contacts_stale) { /* a restore wrote around the pending batch */
         state_contact_table_clear(s->contacts);
@@ -767,9 +769,12 @@ static void contacts_fill(state_store_t *s) {
     for (size_t i = 0; i < b->ops_count; i++) {
         const pending_op_t *op = &b->ops[i];
         bool put = op->kind == PENDING_OP_PUT;
-        if (write_rec(s, op->cf, op->key, op->key_len, op->contact_len, &ckey_len, &rec))
-            state_contact_table_put(s->contacts, op->key, ckey_len, rec,
-                                    put ? op->value : NULL, put ? op->value_len : 0);
+        bool kept = write_rec(s, op->cf, op->key, op->key_len, op->contact_len, &ckey_len,
+                              &rec) &&
+                    state_contact_table_put(s->contacts, op->key, ckey_len, rec,
+                                            put ? op->value : NULL, put ? op->value_len : 0);
+        if (!kept && s->contacts_home && op->kind != PENDING_OP_NONE)
+            (void)state_pending_op_fold(&s->unwritten, op);
     }
     for (size_t i = 0; b->map_count && i < b->map_capacity; i++) {
         const pending_entry_t *e = &b->map[i];
@@ -777,6 +782,7 @@ static void contacts_fill(state_store_t *s) {
             write_rec(s, CF_INSTANCES, e->key, e->key_len, 0, &ckey_len, &rec))
             state_contact_table_put(s->contacts, e->key, ckey_len, rec, e->value, e->value_len);
     }
+    return !s->unwritten.ops_lost;
 }
 
 /* Write what the batch commits: with a restore's writes in the store's batch, the
@@ -848,7 +854,12 @@ sy_err_t state_store_commit_sealed(state_store_t *s, char *errbuf, size_t errbuf
         batches_drop(s);
         return err;
     }
-    contacts_fill(s);
+    if (!contacts_fill(s)) { /* committed, but what the table lets go of is lost */
+        snprintf(errbuf, errbuf_size, "state store: out of memory for unwritten writes");
+        snprintf(s->write_failed, sizeof s->write_failed, "%s", errbuf);
+        batches_drop(s);
+        return SY_ERR_NOMEM;
+    }
     state_store_timer_queues_commit(s);
     sealed_reset(s);
     return SY_OK;

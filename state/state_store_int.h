@@ -73,6 +73,9 @@ struct state_store {
      * clears it again after the write (a read in between may have refilled it). */
     state_contact_table_t *contacts;
     bool contacts_stale;
+    /* The table is the only home of the committed records it holds, which the unwritten
+     * log lacks (state_contacts_home.c): an in-memory store's until RocksDB opens. */
+    bool contacts_home;
     /* Each partition's committed timers in memory, loaded at its first timer read, or
      * started empty while timers_whole (owned; NULL: not loaded, or none while
      * timers_whole; state_timer_queue.c), and the order of the last committed put. */
@@ -338,6 +341,17 @@ sy_err_t state_rocks_open_read_only(state_store_t *s, const char *dir, char *err
  * SY_ERR_STATE (the open failed, with RocksDB's reason): the store then has no RocksDB
  * and refuses every commit. */
 sy_err_t state_store_rocks(state_store_t *s, char *errbuf, size_t errbuf_size);
+
+/* Make s's contact table the only home of the committed records it holds (contacts_home),
+ * at an in-memory open before any commit: a commit then folds into the unwritten log only
+ * the writes the table does not keep, and the table hands over what it lets go of. No-op
+ * without a table. */
+void state_contacts_home_start(state_store_t *s);
+
+/* Hand every record of the table to the unwritten log, and fold every commit from now on
+ * (contacts_home false). What opens RocksDB, or checkpoints into it, calls it first; no-op
+ * when the table is not the records' home. Out of memory marks the log partial. */
+void state_contacts_home_leave(state_store_t *s);
 
 /* Whether column family cf is missing for good: a store read-only from before it existed.
  * Not one whose RocksDB waits to open (it will have every family). */

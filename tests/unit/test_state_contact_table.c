@@ -219,6 +219,85 @@ Test(state_contact_table, eviction_keeps_memory_under_the_budget_and_keeps_recen
     state_contact_table_close(t);
 }
 
+/* What a drop hook was handed, by contact number: the profile, and whether the consent
+ * record was handed as absent. */
+#define HANDED_CONTACTS 5000
+typedef struct handed {
+    char profile[HANDED_CONTACTS][32];
+    bool consent_absent[HANDED_CONTACTS];
+    int count;
+} handed_t;
+
+static void hand_keep(void *ctx, const uint8_t *ckey, size_t ckey_len, uint16_t rec,
+                      const uint8_t *value, size_t value_len) {
+    handed_t *h = ctx;
+    char contact[64] = {0};
+    int i = -1;
+    cr_assert_lt(ckey_len - 2, sizeof contact);
+    memcpy(contact, ckey + 2, ckey_len - 2);
+    cr_assert(eq(int, sscanf(contact, "contact-%d", &i), 1), "%s", contact);
+    cr_assert(i >= 0 && i < HANDED_CONTACTS);
+    h->count++;
+    if (rec == STATE_CONTACT_REC_CONSENT) {
+        cr_assert_null(value, "contact-%d's consent was put as none", i);
+        h->consent_absent[i] = true;
+        return;
+    }
+    cr_assert(eq(u16, rec, STATE_CONTACT_REC_PROFILE));
+    cr_assert_not_null(value);
+    cr_assert_lt(value_len, sizeof h->profile[i]);
+    memcpy(h->profile[i], value, value_len);
+    h->profile[i][value_len] = 0;
+}
+
+/* With a drop hook, a table can be the only home of its records: each record put reads
+ * back from the table or was handed to the hook with its last value, and each walks over
+ * what the table still holds. A put says whether it was kept. */
+Test(state_contact_table, what_the_table_lets_go_of_is_handed_over_with_its_last_value) {
+    static handed_t handed, held;
+    static char longer[STATE_CONTACT_VALUE_BYTES_MAX + 2];
+    uint8_t key[2 + 64];
+    char contact[32], value[32];
+    state_contact_table_t *t = NULL;
+    cr_assert(eq(int, state_contact_table_open(&t, SMALL_BUDGET_BYTES), SY_OK));
+    state_contact_table_on_drop(t, hand_keep, &handed);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < HANDED_CONTACTS; i++) {
+            snprintf(contact, sizeof contact, "contact-%d", i);
+            snprintf(value, sizeof value, "round %d of %d", round, i);
+            size_t len = ckey_of(key, contact);
+            cr_assert(state_contact_table_put(t, key, len, STATE_CONTACT_REC_PROFILE,
+                                              (const uint8_t *)value, strlen(value)));
+            if (i % 3 == 0)
+                cr_assert(state_contact_table_put(t, key, len, STATE_CONTACT_REC_CONSENT,
+                                                  NULL, 0));
+        }
+    }
+    memset(longer, 'x', sizeof longer - 1);
+    cr_assert(not(state_contact_table_put(t, key, ckey_of(key, "contact-0"),
+                                          STATE_CONTACT_REC_EVENT_IDS,
+                                          (const uint8_t *)longer, strlen(longer))),
+              "a value too long to keep was said to be kept");
+    cr_assert_gt(handed.count, HANDED_CONTACTS, "only %d records handed over", handed.count);
+    state_contact_table_each(t, hand_keep, &held);
+    state_cache_stats_t st;
+    state_contact_table_stats_get(t, &st);
+    cr_assert_geq(held.count, st.entries, "each walked %d records of %zu contacts",
+                  held.count, st.entries);
+    for (int i = 0; i < HANDED_CONTACTS; i++) {
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        snprintf(value, sizeof value, "round 1 of %d", i);
+        const char *in_table = value_of(t, contact, STATE_CONTACT_REC_PROFILE);
+        bool kept = strcmp(in_table, "(miss)") != 0;
+        cr_assert(eq(str, (char *)(kept ? in_table : handed.profile[i]), value), "%s",
+                  contact);
+        cr_assert(eq(str, (char *)(kept ? held.profile[i] : handed.profile[i]), value));
+        if (i % 3 == 0 && !kept)
+            cr_assert(handed.consent_absent[i], "%s's consent was not handed over", contact);
+    }
+    state_contact_table_close(t);
+}
+
 /* A table starts with few buckets and doubles them as contacts come: every contact put
  * before and after each doubling still reads as put, one never put misses, and the table
  * keeps to its budget. */

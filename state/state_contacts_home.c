@@ -1,0 +1,76 @@
+/* state_contacts_home.c — an in-memory store's contact table as the only home of the
+ * committed contact records it holds, until RocksDB opens. A replay or a simulate commits
+ * every batch into the table (state_store.c, contacts_fill) and, before this, copied each
+ * write into the unwritten log as well, for a checkpoint that never came: a 50,000-contact
+ * replay held 80 MB there and spent a sixth of its CPU on it. Now a record reaches the
+ * unwritten log only when the table lets go of it (an eviction hands it over), cannot keep
+ * it (the commit folds it), or when RocksDB opens: then the whole table is handed over,
+ * and from there on every commit is folded as on disk. So a record the table lacks is in
+ * the unwritten log or nowhere, as reads already assume of a RocksDB not yet opened. */
+#include <assert.h>
+#include <string.h>
+
+#include "state_codec.h"
+#include "state_store_int.h"
+
+/* The column family of a contact-table record kind (STATE_CONTACT_REC_*, slot masked). */
+static int home_record_cf(uint16_t rec) {
+    switch (rec & 0xff00) {
+    case STATE_CONTACT_REC_INSTANCE:
+        return CF_INSTANCES;
+    case STATE_CONTACT_REC_PROFILE:
+        return CF_PROFILES;
+    case STATE_CONTACT_REC_EVENT_IDS:
+        return CF_EVENT_IDS;
+    case STATE_CONTACT_REC_CONSENT:
+        return CF_CONSENT;
+    default:
+        assert((rec & 0xff00) == STATE_CONTACT_REC_ENGAGEMENT);
+        return CF_ENGAGEMENT;
+    }
+}
+
+/* The table hands over a record (state_contact_table_record_fn): make it the unwritten
+ * log's write of its key. A record known to have no value needs a tombstone only over a
+ * value the log holds: RocksDB, not yet open, holds none. Out of memory marks the log
+ * partial, which the next commit refuses. */
+static void home_record_keep(void *ctx, const uint8_t *ckey, size_t ckey_len, uint16_t rec,
+                             const uint8_t *value, size_t value_len) {
+    state_store_t *s = ctx;
+    uint8_t key[STATE_KEY_BYTES_MAX];
+    size_t key_len = ckey_len;
+    int cf = home_record_cf(rec);
+    assert(s->contacts_home && ckey_len > 2 && ckey_len <= sizeof key);
+    memcpy(key, ckey, ckey_len);
+    if (cf == CF_INSTANCES) { /* (contact key, NUL, journey id) */
+        size_t id_len = 0;
+        const char *id = state_contact_table_journey_id(s->contacts, rec & 0xff, &id_len);
+        assert(id && ckey_len + 1 + id_len <= sizeof key);
+        key[key_len++] = 0;
+        memcpy(key + key_len, id, id_len);
+        key_len += id_len;
+    }
+    if (value) {
+        (void)state_pending_op_put_contact(&s->unwritten, (uint8_t)cf, key, key_len, ckey_len,
+                                           value, value_len);
+    } else if (state_pending_op_get(&s->unwritten, (uint8_t)cf, key, key_len)) {
+        (void)state_pending_op_delete(&s->unwritten, (uint8_t)cf, key, key_len, 1);
+    }
+}
+
+void state_contacts_home_start(state_store_t *s) {
+    assert(s && s->rocks_dir && !s->unwritten.ops_count);
+    if (!s->contacts)
+        return; /* no table: every commit is folded */
+    s->contacts_home = true;
+    state_contact_table_on_drop(s->contacts, home_record_keep, s);
+}
+
+void state_contacts_home_leave(state_store_t *s) {
+    assert(s);
+    if (!s->contacts_home)
+        return;
+    state_contact_table_each(s->contacts, home_record_keep, s);
+    state_contact_table_on_drop(s->contacts, NULL, NULL);
+    s->contacts_home = false;
+}
