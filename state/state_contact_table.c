@@ -21,11 +21,13 @@
 #define TABLE_BUDGET_BYTES_PER_BUCKET 256
 #define TABLE_BUCKETS_MIN 64
 /* A record's header: its id (with REC_ABSENT set when the record is known to have no
- * value) and the length of its value (0 when absent), two uint16_t in the machine's order
- * (the table is never written anywhere), read and written with memcpy as one uint32_t:
- * a walk over an entry's records takes one load and no test of ABSENT per record. */
+ * value, and REC_COMMITTED when a commit put it: state_contact_table_put_committed) and
+ * the length of its value (0 when absent), two uint16_t in the machine's order (the table
+ * is never written anywhere), read and written with memcpy as one uint32_t: a walk over
+ * an entry's records takes one load and no test of ABSENT per record. */
 #define REC_HEADER_BYTES 4
 #define REC_ABSENT 0x8000u
+#define REC_COMMITTED 0x4000u
 /* An entry's key and records together: room for a full consent record and a full
  * event-id record beside a few hundred instances. */
 #define ENTRY_BYTES_MAX (3 * STATE_CONTACT_VALUE_BYTES_MAX)
@@ -43,7 +45,8 @@
 #define TABLE_SPARE_BYTES_MAX 1024
 
 _Static_assert(STATE_CONTACT_VALUE_BYTES_MAX <= UINT16_MAX, "a kept length fits its header");
-_Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_ABSENT, "no record id has ABSENT set");
+_Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_COMMITTED,
+               "no record id has ABSENT or COMMITTED set");
 _Static_assert(2 + SY_ID_BYTES_MAX <= UINT8_MAX, "a contact key's length fits its byte");
 
 typedef struct contact_entry {
@@ -88,10 +91,10 @@ static uint32_t header_get(const uint8_t *r) {
     return (uint32_t)h[0] | (uint32_t)h[1] << 16;
 }
 
-/* The record id of header h, without REC_ABSENT. */
+/* The record id of header h, without REC_ABSENT and REC_COMMITTED. */
 static uint16_t header_rec(uint32_t h) {
     /* no assert: pure */
-    return (uint16_t)(h & (REC_ABSENT - 1));
+    return (uint16_t)(h & (REC_COMMITTED - 1));
 }
 
 /* The bytes the record of header h takes, header and value. */
@@ -102,8 +105,10 @@ static size_t header_size(uint32_t h) {
 
 /* Write the header of record rec: a value of len bytes, or none (value NULL). Inline: once
  * per record a commit puts. */
-static inline void header_put(uint8_t *r, uint16_t rec, const uint8_t *value, size_t len) {
-    assert(rec < REC_ABSENT && len <= UINT16_MAX && (value || !len));
+static inline void header_put(uint8_t *r, uint16_t rec, const uint8_t *value, size_t len,
+                              bool committed) {
+    assert(rec < REC_COMMITTED && len <= UINT16_MAX && (value || !len));
+    rec |= committed ? REC_COMMITTED : 0;
     uint16_t h[2] = {(uint16_t)(value ? rec : rec | REC_ABSENT), (uint16_t)len};
     memcpy(r, h, sizeof h);
 }
@@ -318,24 +323,26 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
     return STATE_CACHE_HIT;
 }
 
-/* Hand each record of e to fn. */
-static void entry_each(const contact_entry_t *e, state_contact_table_record_fn *fn,
-                       void *ctx) {
+/* Hand each record of e that a commit put to fn. */
+static void entry_each_committed(const contact_entry_t *e, state_contact_table_record_fn *fn,
+                                 void *ctx) {
     size_t at = e->key_len, end = e->key_len + e->records_len;
     assert(fn && end <= e->capacity);
     while (at < end) {
         uint32_t h = header_get(e->data + at);
         const uint8_t *value = h & REC_ABSENT ? NULL : e->data + at + REC_HEADER_BYTES;
-        fn(ctx, e->data, e->key_len, header_rec(h), value, header_size(h) - REC_HEADER_BYTES);
+        if (h & REC_COMMITTED)
+            fn(ctx, e->data, e->key_len, header_rec(h), value,
+               header_size(h) - REC_HEADER_BYTES);
         at += header_size(h);
     }
 }
 
-/* Unlink e from its chain and the entries vector, and free it (its records handed to the
- * drop hook first). */
+/* Unlink e from its chain and the entries vector, and free it (the records a commit put
+ * handed to the drop hook first). */
 static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
     if (t->on_drop)
-        entry_each(e, t->on_drop, t->on_drop_ctx);
+        entry_each_committed(e, t->on_drop, t->on_drop_ctx);
     *entry_link(t, e) = e->next;
     assert(e->index < t->count && t->entries[e->index] == e);
     t->entries[e->index] = t->entries[--t->count];
@@ -426,10 +433,12 @@ static int entries_room(state_contact_table_t *t) {
     return 1;
 }
 
-/* Write e's records without rec into the scratch, then rec's when *keep and value_len
- * fits; the scratch's length, and *keep false when rec was left out. */
+/* Write e's records without rec into the scratch, then rec's (committed: a commit's)
+ * when *keep and value_len fits; the scratch's length, and *keep false when rec was left
+ * out. */
 static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, uint16_t rec,
-                            const uint8_t *value, size_t value_len, bool *keep) {
+                            const uint8_t *value, size_t value_len, bool committed,
+                            bool *keep) {
     size_t n = 0;
     assert(!e || e->key_len + e->records_len <= ENTRY_BYTES_MAX);
     if (e) {
@@ -452,7 +461,7 @@ static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, 
         return n;
     }
     uint8_t *r = t->scratch + n;
-    header_put(r, rec, value, value_len);
+    header_put(r, rec, value, value_len, committed);
     if (value_len)
         memcpy(r + REC_HEADER_BYTES, value, value_len);
     return n + REC_HEADER_BYTES + value_len;
@@ -500,11 +509,11 @@ static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t 
     return e;
 }
 
-/* Write record rec of e within e's own bytes, when the result fits e's capacity: over its
- * old value (the records after it move by the change in size) or, new, after the last
- * record. 1 when done, 0 for the caller to rebuild the entry. */
+/* Write record rec of e (committed: a commit's) within e's own bytes, when the result
+ * fits e's capacity: over its old value (the records after it move by the change in size)
+ * or, new, after the last record. 1 when done, 0 for the caller to rebuild the entry. */
 static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *value,
-                               size_t value_len) {
+                               size_t value_len, bool committed) {
     assert(value || !value_len);
     size_t end = e->key_len + e->records_len, at = record_find(e, rec), old_size = 0;
     if (at)
@@ -518,7 +527,7 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
         return 0;
     if (new_size != old_size)
         memmove(e->data + at + new_size, e->data + at + old_size, end - at - old_size);
-    header_put(e->data + at, rec, value, value_len);
+    header_put(e->data + at, rec, value, value_len, committed);
     if (value_len)
         memcpy(e->data + at + REC_HEADER_BYTES, value, value_len);
     e->records_len = (uint32_t)(new_end - e->key_len);
@@ -538,18 +547,22 @@ const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
     return e->data + at + REC_HEADER_BYTES;
 }
 
-bool state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
-                             uint16_t rec, const uint8_t *value, size_t value_len) {
+/* state_contact_table_put, or _put_committed when committed. Always inline: the two
+ * public names are each a call of it. */
+__attribute__((always_inline))
+static inline bool table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
+                             uint16_t rec, const uint8_t *value, size_t value_len,
+                             bool committed) {
     if (!t)
         return false;
     assert(ckey && ckey_len >= 2 && (value || !value_len));
     contact_entry_t *e = entry_find(t, ckey, ckey_len);
-    if (e && record_put_in_place(e, rec, value, value_len)) {
+    if (e && record_put_in_place(e, rec, value, value_len, committed)) {
         e->referenced = 1;
         return true; /* the entry's bytes, so the budget, are as they were */
     }
     bool kept = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
-    size_t n = records_build(t, e, rec, value, value_len, &kept);
+    size_t n = records_build(t, e, rec, value, value_len, committed, &kept);
     contact_entry_t *put = e;
     if (e && ckey_len + n <= e->capacity) {
         memcpy(e->data + ckey_len, t->scratch, n);
@@ -565,6 +578,19 @@ bool state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size
     return kept && t->last == put; /* evicting to the budget can take the entry itself */
 }
 
+bool state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
+                             uint16_t rec, const uint8_t *value, size_t value_len) {
+    /* no assert: table_put asserts */
+    return table_put(t, ckey, ckey_len, rec, value, value_len, false);
+}
+
+bool state_contact_table_put_committed(state_contact_table_t *t, const uint8_t *ckey,
+                                       size_t ckey_len, uint16_t rec, const uint8_t *value,
+                                       size_t value_len) {
+    /* no assert: table_put asserts */
+    return table_put(t, ckey, ckey_len, rec, value, value_len, true);
+}
+
 void state_contact_table_on_drop(state_contact_table_t *t, state_contact_table_record_fn *fn,
                                  void *ctx) {
     /* no assert: NULL is a no-op */
@@ -574,11 +600,11 @@ void state_contact_table_on_drop(state_contact_table_t *t, state_contact_table_r
     t->on_drop_ctx = ctx;
 }
 
-void state_contact_table_each(const state_contact_table_t *t,
-                              state_contact_table_record_fn *fn, void *ctx) {
+void state_contact_table_each_committed(const state_contact_table_t *t,
+                                        state_contact_table_record_fn *fn, void *ctx) {
     /* no assert: NULL holds nothing; entry_each asserts */
     for (size_t i = 0; t && i < t->count; i++)
-        entry_each(t->entries[i], fn, ctx);
+        entry_each_committed(t->entries[i], fn, ctx);
 }
 
 const char *state_contact_table_journey_id(const state_contact_table_t *t, int slot,

@@ -61,14 +61,22 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *table,
                                              size_t *value_len);
 
 /* Make value (value_len bytes; NULL: none) the committed value of the contact's record
- * rec, creating its entry and evicting other entries (least recently used first, by
- * CLOCK) while over the budget. Best effort: a record or entry that cannot be kept
- * (too long, no memory, over the budget alone) is dropped with any older value of it, so
- * the table never serves a stale value. Copies ckey and value. True when the table holds
- * the record as put (a get answers with it); false for NULL. */
+ * rec, as read from where committed records are kept (RocksDB, or what stands for it),
+ * creating its entry and evicting other entries (least recently used first, by CLOCK)
+ * while over the budget. Best effort: a record or entry that cannot be kept (too long, no
+ * memory, over the budget alone) is dropped with any older value of it, so the table
+ * never serves a stale value. Copies ckey and value. True when the table holds the record
+ * as put (a get answers with it); false for NULL. */
 bool state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
                              size_t ckey_len, uint16_t rec, const uint8_t *value,
                              size_t value_len);
+
+/* state_contact_table_put of a commit's value, which may be held nowhere else: the record
+ * is handed to the drop hook when let go of, and walked by _each_committed, until a put
+ * replaces it. */
+bool state_contact_table_put_committed(state_contact_table_t *table, const uint8_t *ckey,
+                                       size_t ckey_len, uint16_t rec, const uint8_t *value,
+                                       size_t value_len);
 
 /* What a table hands over of one record: the contact's key, the record, its value
  * (value_len bytes; NULL: known to have none). */
@@ -76,16 +84,19 @@ typedef void state_contact_table_record_fn(void *ctx, const uint8_t *ckey, size_
                                            uint16_t rec, const uint8_t *value,
                                            size_t value_len);
 
-/* While fn is set (NULL: unset), every record of an entry the table lets go of (evicted,
- * or removed for want of memory) is handed to fn first, so that the table can be the only
- * home of records: only a newer put of a record drops its value unhanded, and the caller
- * of that put, told the put was not kept, holds the newer value. Not on close. */
+/* While fn is set (NULL: unset), every record a commit put (state_contact_table_put_
+ * committed) is handed to fn before the table lets go of its entry (evicted, or removed
+ * for want of memory), so that the table can be the only home of commits' records: only
+ * a newer put of a record drops its value unhanded, and the caller of that put, told the
+ * put was not kept, holds the newer value. A record put by state_contact_table_put is
+ * kept elsewhere: it goes unhanded. Not on close or clear. */
 void state_contact_table_on_drop(state_contact_table_t *table,
                                  state_contact_table_record_fn *fn, void *ctx);
 
-/* Hand every record the table holds to fn, entry by entry. */
-void state_contact_table_each(const state_contact_table_t *table,
-                              state_contact_table_record_fn *fn, void *ctx);
+/* Hand every record a commit put (state_contact_table_put_committed) to fn, entry by
+ * entry. */
+void state_contact_table_each_committed(const state_contact_table_t *table,
+                                        state_contact_table_record_fn *fn, void *ctx);
 
 /* The journey id of slot (state_contact_table_journey_slot) and its length in *len; NULL
  * when no journey has that slot. */

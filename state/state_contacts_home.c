@@ -1,12 +1,14 @@
 /* state_contacts_home.c — an in-memory store's contact table as the only home of the
- * committed contact records it holds, until RocksDB opens. A replay or a simulate commits
- * every batch into the table (state_store.c, contacts_fill) and, before this, copied each
- * write into the unwritten log as well, for a checkpoint that never came: a 50,000-contact
- * replay held 80 MB there and spent a sixth of its CPU on it. Now a record reaches the
- * unwritten log only when the table lets go of it (an eviction hands it over), cannot keep
- * it (the commit folds it), or when RocksDB opens: then the whole table is handed over,
- * and from there on every commit is folded as on disk. So a record the table lacks is in
- * the unwritten log or nowhere, as reads already assume of a RocksDB not yet opened. */
+ * committed contact records it holds, until RocksDB opens or the table outgrows its
+ * budget. A replay or a simulate commits every batch into the table (state_store.c,
+ * contacts_fill) and, before this, copied each write into the unwritten log as well, for
+ * a checkpoint that never came: a 50,000-contact replay held 80 MB there and spent a fifth
+ * of its CPU on it. Now a commit's record reaches the unwritten log only when the table
+ * cannot keep it (the commit folds it), lets go of it (an eviction hands it over, and the
+ * next commit stops the table being the home), or when RocksDB opens: then every record a
+ * commit put in the table is handed over, and from there on every commit is folded as on
+ * disk. So a record the table lacks is in the unwritten log or nowhere, as reads already
+ * assume of a RocksDB not yet opened. */
 #include <assert.h>
 #include <string.h>
 
@@ -33,7 +35,10 @@ static int home_record_cf(uint16_t rec) {
 /* The table hands over a record (state_contact_table_record_fn): make it the unwritten
  * log's write of its key. A record known to have no value needs a tombstone only over a
  * value the log holds: RocksDB, not yet open, holds none. Out of memory marks the log
- * partial, which the next commit refuses. */
+ * partial, which the next commit refuses. A table that lets go of a commit's record is
+ * too small to be the records' home: handing each over as it goes cost more than folding
+ * the commits (a replay whose table held a tenth of its contacts took 15% more CPU), so
+ * the next commit leaves (state_store_unwritten_take). */
 static void home_record_keep(void *ctx, const uint8_t *ckey, size_t ckey_len, uint16_t rec,
                              const uint8_t *value, size_t value_len) {
     state_store_t *s = ctx;
@@ -41,6 +46,7 @@ static void home_record_keep(void *ctx, const uint8_t *ckey, size_t ckey_len, ui
     size_t key_len = ckey_len;
     int cf = home_record_cf(rec);
     assert(s->contacts_home && ckey_len > 2 && ckey_len <= sizeof key);
+    s->contacts_home_outgrown = true;
     memcpy(key, ckey, ckey_len);
     if (cf == CF_INSTANCES) { /* (contact key, NUL, journey id) */
         size_t id_len = 0;
@@ -70,7 +76,7 @@ void state_contacts_home_leave(state_store_t *s) {
     assert(s);
     if (!s->contacts_home)
         return;
-    state_contact_table_each(s->contacts, home_record_keep, s);
+    state_contact_table_each_committed(s->contacts, home_record_keep, s);
     state_contact_table_on_drop(s->contacts, NULL, NULL);
     s->contacts_home = false;
 }

@@ -771,8 +771,9 @@ static int contacts_fill(state_store_t *s) {
         bool put = op->kind == PENDING_OP_PUT;
         bool kept = write_rec(s, op->cf, op->key, op->key_len, op->contact_len, &ckey_len,
                               &rec) &&
-                    state_contact_table_put(s->contacts, op->key, ckey_len, rec,
-                                            put ? op->value : NULL, put ? op->value_len : 0);
+                    state_contact_table_put_committed(s->contacts, op->key, ckey_len, rec,
+                                                      put ? op->value : NULL,
+                                                      put ? op->value_len : 0);
         if (!kept && s->contacts_home && op->kind != PENDING_OP_NONE)
             (void)state_pending_op_fold(&s->unwritten, op);
     }

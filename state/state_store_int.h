@@ -74,8 +74,11 @@ struct state_store {
     state_contact_table_t *contacts;
     bool contacts_stale;
     /* The table is the only home of the committed records it holds, which the unwritten
-     * log lacks (state_contacts_home.c): an in-memory store's until RocksDB opens. */
+     * log lacks (state_contacts_home.c): an in-memory store's until RocksDB opens or the
+     * table outgrows its budget (contacts_home_outgrown: it let go of such a record, and
+     * the next commit stops it being their home). */
     bool contacts_home;
+    bool contacts_home_outgrown;
     /* Each partition's committed timers in memory, loaded at its first timer read, or
      * started empty while timers_whole (owned; NULL: not loaded, or none while
      * timers_whole; state_timer_queue.c), and the order of the last committed put. */
@@ -348,9 +351,10 @@ sy_err_t state_store_rocks(state_store_t *s, char *errbuf, size_t errbuf_size);
  * without a table. */
 void state_contacts_home_start(state_store_t *s);
 
-/* Hand every record of the table to the unwritten log, and fold every commit from now on
- * (contacts_home false). What opens RocksDB, or checkpoints into it, calls it first; no-op
- * when the table is not the records' home. Out of memory marks the log partial. */
+/* Hand every record a commit put in the table to the unwritten log, and fold every commit
+ * from now on (contacts_home false). What opens RocksDB, or checkpoints into it, calls it
+ * first, and a commit once the table has outgrown its budget; no-op when the table is not
+ * the records' home. Out of memory marks the log partial. */
 void state_contacts_home_leave(state_store_t *s);
 
 /* Whether column family cf is missing for good: a store read-only from before it existed.

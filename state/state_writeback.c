@@ -101,9 +101,10 @@ char *state_store_get_cf(state_store_t *s, int cf, const uint8_t *key, size_t ke
 int state_store_unwritten_take(state_store_t *s) {
     assert(s && s->sealed_on && !s->sealed.ops_lost);
     s->checkpoint_batches_since++;
-    /* The table the records' home, and no checkpoint due even if every op were folded:
-     * the commit folds what the table does not keep (contacts_fill). */
-    if (s->contacts_home && s->checkpoint_batches_since < s->checkpoint_batches &&
+    /* The table the records' home and not outgrown, and no checkpoint due even if every
+     * op were folded: the commit folds what the table does not keep (contacts_fill). */
+    if (s->contacts_home && !s->contacts_home_outgrown &&
+        s->checkpoint_batches_since < s->checkpoint_batches &&
         s->unwritten.ops_count + s->sealed.ops_count < WRITEBACK_OPS_MAX)
         return !s->unwritten.ops_lost;
     state_contacts_home_leave(s);

@@ -1,8 +1,9 @@
 /* test_state_contacts_home.c — unit tests of an in-memory store whose contact table is
- * the only home of the committed records it holds (state_contacts_home.c): with a table
- * too small for the contacts, every committed instance still reads back as committed,
- * before RocksDB opens (what the table let go of it handed over), when a scan opens it
- * (the table's records written there) and after (every commit folded again). */
+ * the only home of the committed records it holds (state_contacts_home.c): every
+ * committed instance reads back as committed, with a table too small for the contacts
+ * (what it lets go of handed over, then every commit folded), when a scan opens RocksDB
+ * (the table's records written there first) and after, and for journeys the table does
+ * not tell apart. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdint.h>
@@ -88,11 +89,17 @@ static void round_scan(state_store_t *s, int round) {
               seen.wrong);
 }
 
-Test(state_contacts_home, instances_read_as_committed_through_evictions_and_rocksdb_s_open) {
+static state_store_t *store_open(const char *name, size_t table_bytes) {
     state_store_t *s = NULL;
-    cr_assert(eq(int, state_store_open(&s, "contacts-home", true, TABLE_BYTES, errbuf,
-                                       sizeof errbuf),
+    cr_assert(eq(int, state_store_open(&s, name, true, table_bytes, errbuf, sizeof errbuf),
                  SY_OK), "%s", errbuf);
+    return s;
+}
+
+/* The table lets go of commits' records between commits (handed over as they go) until
+ * the next commit, which stops it being their home: from there on every commit is folded. */
+Test(state_contacts_home, instances_read_as_committed_through_a_table_too_small) {
+    state_store_t *s = store_open("contacts-home-small", TABLE_BYTES);
     for (int round = 1; round <= 3; round++) {
         round_commit(s, round);
         round_read(s, round);
@@ -101,14 +108,27 @@ Test(state_contacts_home, instances_read_as_committed_through_evictions_and_rock
     state_store_cache_stats_get(s, &stats);
     cr_assert(gt(u64, stats.evictions, 1000), "only %llu evictions",
               (unsigned long long)stats.evictions);
-    /* Right after a commit, whose last contacts the table alone holds, a scan opens
-     * RocksDB: the table's records are written there. */
+    round_scan(s, 3);
     round_commit(s, 4);
-    round_scan(s, 4);
     round_read(s, 4);
-    round_commit(s, 5); /* from here on as on disk */
-    round_read(s, 5);
-    round_scan(s, 5);
+    round_scan(s, 4);
+    state_store_close(s);
+}
+
+/* A table that holds every contact stays their home until a scan opens RocksDB: the
+ * table's records are written there first, then every commit is folded. */
+Test(state_contacts_home, a_scan_finds_what_the_table_alone_held) {
+    state_store_t *s = store_open("contacts-home-whole", STATE_CACHE_BYTES_DEFAULT);
+    round_commit(s, 1);
+    round_commit(s, 2);
+    state_cache_stats_t stats;
+    state_store_cache_stats_get(s, &stats);
+    cr_assert(eq(u64, stats.evictions, 0));
+    round_scan(s, 2);
+    round_read(s, 2);
+    round_commit(s, 3);
+    round_read(s, 3);
+    round_scan(s, 3);
     state_store_close(s);
 }
 
@@ -116,11 +136,8 @@ Test(state_contacts_home, instances_read_as_committed_through_evictions_and_rock
  * kept there, so the commit keeps them in the unwritten log instead. */
 Test(state_contacts_home, instances_of_journeys_the_table_cannot_keep_read_as_committed) {
     enum { JOURNEYS = 300 };
-    state_store_t *s = NULL;
+    state_store_t *s = store_open("contacts-home-journeys", STATE_CACHE_BYTES_DEFAULT);
     char journey[32];
-    cr_assert(eq(int, state_store_open(&s, "contacts-home-journeys", true, TABLE_BYTES,
-                                       errbuf, sizeof errbuf),
-                 SY_OK), "%s", errbuf);
     for (int j = 0; j < JOURNEYS; j++) {
         state_instance_t in = {.status = STATE_INSTANCE_ACTIVE, .node = (uint16_t)j,
                                .journey_version = 1, .occurrence = 1};
