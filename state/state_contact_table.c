@@ -547,10 +547,11 @@ const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
     return e->data + at + REC_HEADER_BYTES;
 }
 
-/* state_contact_table_put, or _put_committed when committed. Always inline: the two
- * public names are each a call of it. */
-__attribute__((always_inline))
-static inline bool table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
+/* state_contact_table_put, or _put_committed when committed. Never inline: one copy for
+ * both, into which record_put_in_place inlines (two copies of it made that a call, +8 M
+ * instructions in bench_engine's loop). */
+__attribute__((noinline))
+static bool table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
                              uint16_t rec, const uint8_t *value, size_t value_len,
                              bool committed) {
     if (!t)
