@@ -552,8 +552,7 @@ const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
  * instructions in bench_engine's loop). */
 __attribute__((noinline))
 static bool table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,
-                             uint16_t rec, const uint8_t *value, size_t value_len,
-                             bool committed) {
+                      uint16_t rec, const uint8_t *value, size_t value_len, bool committed) {
     if (!t)
         return false;
     assert(ckey && ckey_len >= 2 && (value || !value_len));
@@ -603,7 +602,7 @@ void state_contact_table_on_drop(state_contact_table_t *t, state_contact_table_r
 
 void state_contact_table_each_committed(const state_contact_table_t *t,
                                         state_contact_table_record_fn *fn, void *ctx) {
-    /* no assert: NULL holds nothing; entry_each asserts */
+    /* no assert: NULL holds nothing; entry_each_committed asserts */
     for (size_t i = 0; t && i < t->count; i++)
         entry_each_committed(t->entries[i], fn, ctx);
 }
