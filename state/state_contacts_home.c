@@ -37,7 +37,7 @@ static int home_record_cf(uint16_t rec) {
  * value the log holds: RocksDB, not yet open, holds none. Out of memory marks the log
  * partial, which the next commit refuses. A table that lets go of a commit's record is
  * too small to be the records' home: handing each over as it goes cost more than folding
- * the commits (a replay whose table held a tenth of its contacts took 15% more CPU), so
+ * the commits (a replay whose table held a sixth of its contacts took 15% more CPU), so
  * the next commit leaves (state_store_unwritten_take). */
 static void home_record_keep(void *ctx, const uint8_t *ckey, size_t ckey_len, uint16_t rec,
                              const uint8_t *value, size_t value_len) {
