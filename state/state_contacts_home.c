@@ -15,23 +15,6 @@
 #include "state_codec.h"
 #include "state_store_int.h"
 
-/* The column family of a contact-table record kind (STATE_CONTACT_REC_*, slot masked). */
-static int home_record_cf(uint16_t rec) {
-    switch (rec & 0xff00) {
-    case STATE_CONTACT_REC_INSTANCE:
-        return CF_INSTANCES;
-    case STATE_CONTACT_REC_PROFILE:
-        return CF_PROFILES;
-    case STATE_CONTACT_REC_EVENT_IDS:
-        return CF_EVENT_IDS;
-    case STATE_CONTACT_REC_CONSENT:
-        return CF_CONSENT;
-    default:
-        assert((rec & 0xff00) == STATE_CONTACT_REC_ENGAGEMENT);
-        return CF_ENGAGEMENT;
-    }
-}
-
 /* The table hands over a record (state_contact_table_record_fn): make it the unwritten
  * log's write of its key. A record known to have no value needs a tombstone only over a
  * value the log holds: RocksDB, not yet open, holds none. Out of memory marks the log
@@ -44,7 +27,7 @@ static void home_record_keep(void *ctx, const uint8_t *ckey, size_t ckey_len, ui
     state_store_t *s = ctx;
     uint8_t key[STATE_KEY_BYTES_MAX];
     size_t key_len = ckey_len;
-    int cf = home_record_cf(rec);
+    int cf = state_contact_rec_cf(rec);
     assert(s->contacts_home && ckey_len > 2 && ckey_len <= sizeof key);
     s->contacts_home_outgrown = true;
     memcpy(key, ckey, ckey_len);

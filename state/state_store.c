@@ -168,11 +168,6 @@ static state_store_t *store_new(void) {
     return s;
 }
 
-/* The column families of the records the contact table keeps. */
-static const int contact_cfs[] = {CF_INSTANCES, CF_PROFILES, CF_EVENT_IDS, CF_CONSENT,
-                                  CF_ENGAGEMENT};
-#define CONTACT_CFS_COUNT (sizeof contact_cfs / sizeof *contact_cfs)
-
 sy_err_t state_store_open(state_store_t **out, const char *dir, bool in_memory,
                           size_t cache_bytes, char *errbuf, size_t errbuf_size) {
     sy_err_t err;
@@ -681,31 +676,18 @@ static void sealed_reset(state_store_t *s) {
  * journeys). */
 static inline int write_rec(state_store_t *s, int cf, const uint8_t *key, size_t key_len,
                             size_t contact_len, size_t *ckey_len, uint16_t *rec) {
-    const uint8_t *sep;
     assert(key && key_len >= 2); /* the partition, then more but for stream times */
     *ckey_len = key_len;
-    switch (cf) {
-    case CF_INSTANCES:
-        /* (partition, contact id, NUL, journey id) */
-        sep = contact_len ? key + contact_len : memchr(key + 2, 0, key_len - 2);
+    if (cf == CF_INSTANCES) { /* (partition, contact id, NUL, journey id) */
+        const uint8_t *sep =
+            contact_len ? key + contact_len : memchr(key + 2, 0, key_len - 2);
         assert(key_len > 2 && sep && sep < key + key_len && !*sep);
         *ckey_len = (size_t)(sep - key);
         return journey_rec(s, sep + 1, key_len - *ckey_len - 1, rec);
-    case CF_PROFILES:
-        *rec = STATE_CONTACT_REC_PROFILE;
-        return 1;
-    case CF_EVENT_IDS:
-        *rec = STATE_CONTACT_REC_EVENT_IDS;
-        return 1;
-    case CF_CONSENT:
-        *rec = STATE_CONTACT_REC_CONSENT;
-        return 1;
-    case CF_ENGAGEMENT:
-        *rec = STATE_CONTACT_REC_ENGAGEMENT;
-        return 1;
-    default:
-        return 0;
     }
+    int kind = state_contact_rec_kind(cf);
+    *rec = (uint16_t)kind;
+    return kind >= 0;
 }
 
 /* Put every record of column family cf into the contact table while it stays whole and
@@ -746,8 +728,9 @@ bool state_store_contacts_warm(state_store_t *s, size_t bytes_max) {
     size_t half = state_contact_table_budget(s->contacts) / 2;
     size_t bytes_left = bytes_max < half ? bytes_max : half;
     state_contact_table_whole_set(s->contacts, true);
-    for (size_t i = 0; i < CONTACT_CFS_COUNT && state_contact_table_whole(s->contacts); i++)
-        contacts_warm_cf(s, contact_cfs[i], &bytes_left);
+    for (int cf = 0; cf < CF__COUNT && state_contact_table_whole(s->contacts); cf++)
+        if (state_contact_rec_kind(cf) >= 0)
+            contacts_warm_cf(s, cf, &bytes_left);
     return state_contact_table_whole(s->contacts);
 }
 

@@ -19,6 +19,36 @@ static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers"
                                                 "event_ids", "consent", "counts", "leases",
                                                 "engagement"};
 
+/* The contact table's record kind (STATE_CONTACT_REC_*: an instance's adds its journey's
+ * slot) of a write to column family cf; -1 for a family the table does not keep. With
+ * state_contact_rec_cf, its inverse, the one place the pairs are listed. */
+static inline int state_contact_rec_kind(int cf) {
+    /* no assert: total on every family */
+    switch (cf) {
+    case CF_INSTANCES:
+        return STATE_CONTACT_REC_INSTANCE;
+    case CF_PROFILES:
+        return STATE_CONTACT_REC_PROFILE;
+    case CF_EVENT_IDS:
+        return STATE_CONTACT_REC_EVENT_IDS;
+    case CF_CONSENT:
+        return STATE_CONTACT_REC_CONSENT;
+    case CF_ENGAGEMENT:
+        return STATE_CONTACT_REC_ENGAGEMENT;
+    default:
+        return -1;
+    }
+}
+
+/* The column family of the contact table's record rec (an instance's slot is masked). */
+static inline int state_contact_rec_cf(uint16_t rec) {
+    for (int cf = 0; cf < CF__COUNT; cf++)
+        if (state_contact_rec_kind(cf) == (rec & 0xff00))
+            return cf;
+    assert(0); /* every record the table holds is of a kind above */
+    return CF_DEFAULT;
+}
+
 /* Changelog offsets of partitions, each at most once (state_writeback.c). */
 typedef struct state_offsets {
     int64_t value[STATE_PARTITIONS_MAX]; /* -1: none */

@@ -103,8 +103,7 @@ int state_store_unwritten_take(state_store_t *s) {
     s->checkpoint_batches_since++;
     /* The table the records' home and not outgrown, and no checkpoint due even if every
      * op were folded: the commit folds what the table does not keep (contacts_fill). */
-    if (s->contacts_home && !s->contacts_home_outgrown &&
-        s->checkpoint_batches_since < s->checkpoint_batches &&
+    if (s->contacts_home && !s->contacts_home_outgrown && !state_store_checkpoint_due(s) &&
         s->unwritten.ops_count + s->sealed.ops_count < WRITEBACK_OPS_MAX)
         return !s->unwritten.ops_lost;
     state_contacts_home_leave(s);
