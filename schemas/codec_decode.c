@@ -150,6 +150,7 @@ static sy_err_t read_action(codec_t *codec, codec_rd_t *r, sy_action_t *a, bool 
     a->occurrence = codec_rd_int(r);
     a->tracking_number = codec_rd_opt_string(r);
     a->contact_id_len = a->journey_id_len = 0; /* not given: the rules measure them */
+    a->journey_part = a->node_part = a->template_part = NULL; /* none: field by field */
     err = read_kvs(r, "ActionCommand", "params", a->params, SY_ACTION_PARAMS_MAX,
                    &a->params_count, errbuf, errbuf_size);
     if (err != SY_OK || r->bad)
@@ -176,6 +177,7 @@ static void read_decision(codec_rd_t *r, sy_decision_t *d) {
     d->cause_event_id = codec_rd_opt_string(r);
     d->decided_at_ms = codec_rd_long(r);
     d->contact_id_len = d->journey_id_len = 0; /* not given: the rules measure them */
+    d->journey_part = d->from_part = d->to_part = NULL; /* none: field by field */
 }
 
 static void read_contact_update(codec_rd_t *r, sy_contact_update_t *u) {

@@ -67,6 +67,27 @@ static inline uint8_t *put_opt_string(uint8_t *o, const char *s, size_t len, boo
     return o + 1 + codec_wire_put_string(o + 1, s, len, not_utf8);
 }
 
+/* A required string field s of len bytes at the run's cursor o: from its part p when the
+ * record gives one (codec_part_given asserts it is s's), else codec_wire_put_string. */
+static inline uint8_t *put_field(uint8_t *o, const sy_part_t *p, const char *s, size_t len,
+                                 bool *not_utf8) {
+    /* no assert: a branch and a copy or codec_wire_put_string, for each field of a run */
+    if (codec_part_given(p, s) != 0)
+        return codec_wire_put_part(o, p, false);
+    return o + codec_wire_put_string(o, s, len, not_utf8);
+}
+
+/* The journey's id of len bytes and its version at the run's cursor o: from the journey
+ * part p when given, else field by field. */
+static inline uint8_t *put_journey(uint8_t *o, const sy_part_t *p, const char *id, size_t len,
+                                   int32_t version, bool *not_utf8) {
+    /* no assert: codec_part_journey asserts that p is id's and version's */
+    if (codec_part_journey(p, id, version))
+        return codec_wire_put_part(o, p, false);
+    o += codec_wire_put_string(o, id, len, not_utf8);
+    return o + codec_wire_put_long(o, version);
+}
+
 /* What write_event_steps's codec_wr_* calls reserve at most besides the strings' bytes:
  * 10 for each of its 20 varints (2 ids' lengths, 3 numbers, 6 optional strings' branches
  * and lengths, 2 for the bounce, 1 for has_value) and 8 for the value; and 10 for the end
@@ -206,7 +227,8 @@ static bool write_action_tail_run(codec_wr_t *w, const sy_action_t *a) {
  * the params and version 2's call-to-action fields. */
 static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_len) {
     const size_t *len = ids_len;
-    size_t template_len = strlen(a->template_id); /* the rules refuse a NULL one */
+    /* the rules refuse a NULL template */
+    size_t template_len = codec_part_len(a->template_part, a->template_id);
     size_t number_len = a->tracking_number ? strlen(a->tracking_number) : 0;
     size_t max = ACTION_RUN_FIXED_BYTES + len[CODEC_ACTION_ACTION_ID] +
                  len[CODEC_ACTION_CONTACT_ID] + len[CODEC_ACTION_JOURNEY_ID] +
@@ -220,11 +242,11 @@ static void write_action(codec_wr_t *w, const sy_action_t *a, const size_t *ids_
         o += codec_wire_put_string(o, a->action_id, len[CODEC_ACTION_ACTION_ID], &bad);
         o += codec_wire_put_string(o, a->contact_id, len[CODEC_ACTION_CONTACT_ID], &bad);
         o += codec_wire_put_long(o, a->channel);
-        o += codec_wire_put_string(o, a->template_id, template_len, &bad);
+        o = put_field(o, a->template_part, a->template_id, template_len, &bad);
         o += codec_wire_put_long(o, a->not_before_ms);
-        o += codec_wire_put_string(o, a->journey_id, len[CODEC_ACTION_JOURNEY_ID], &bad);
-        o += codec_wire_put_long(o, a->journey_version);
-        o += codec_wire_put_string(o, a->node_id, len[CODEC_ACTION_NODE_ID], &bad);
+        o = put_journey(o, a->journey_part, a->journey_id, len[CODEC_ACTION_JOURNEY_ID],
+                        a->journey_version, &bad);
+        o = put_field(o, a->node_part, a->node_id, len[CODEC_ACTION_NODE_ID], &bad);
         o += codec_wire_put_long(o, a->occurrence);
         o = put_opt_string(o, a->tracking_number, number_len, &bad);
         codec_wr_run_end(w, o, bad);
@@ -275,10 +297,13 @@ static void write_decision(codec_wr_t *w, const sy_decision_t *d, const size_t *
         return;
     }
     o += codec_wire_put_string(o, d->contact_id, len[CODEC_DECISION_CONTACT_ID], &bad);
-    o += codec_wire_put_string(o, d->journey_id, len[CODEC_DECISION_JOURNEY_ID], &bad);
-    o += codec_wire_put_long(o, d->journey_version);
-    o = put_opt_string(o, d->from_node, len[CODEC_DECISION_FROM_NODE], &bad);
-    o += codec_wire_put_string(o, d->to_node, len[CODEC_DECISION_TO_NODE], &bad);
+    o = put_journey(o, d->journey_part, d->journey_id, len[CODEC_DECISION_JOURNEY_ID],
+                    d->journey_version, &bad);
+    if (codec_part_given(d->from_part, d->from_node) != 0)
+        o = codec_wire_put_part(o, d->from_part, true);
+    else
+        o = put_opt_string(o, d->from_node, len[CODEC_DECISION_FROM_NODE], &bad);
+    o = put_field(o, d->to_part, d->to_node, len[CODEC_DECISION_TO_NODE], &bad);
     o = put_opt_string(o, d->path, path_len, &bad);
     o += codec_wire_put_long(o, d->cause);
     o = put_opt_string(o, d->cause_event_id, len[CODEC_DECISION_CAUSE_EVENT_ID], &bad);
@@ -410,7 +435,7 @@ static inline bool action_usual(const sy_action_t *a, size_t *len) {
     len[CODEC_ACTION_ACTION_ID] = strlen(a->action_id);
     len[CODEC_ACTION_CONTACT_ID] = a->contact_id_len ? a->contact_id_len : strlen(a->contact_id);
     len[CODEC_ACTION_JOURNEY_ID] = a->journey_id_len ? a->journey_id_len : strlen(a->journey_id);
-    len[CODEC_ACTION_NODE_ID] = strlen(a->node_id);
+    len[CODEC_ACTION_NODE_ID] = codec_part_len(a->node_part, a->node_id);
     return id_len_ok(a->action_id, len[CODEC_ACTION_ACTION_ID]) &
            id_len_ok(a->contact_id, len[CODEC_ACTION_CONTACT_ID]) &
            id_len_ok(a->journey_id, len[CODEC_ACTION_JOURNEY_ID]) &
@@ -445,8 +470,8 @@ static inline bool decision_usual(const sy_decision_t *d, size_t *len) {
         return false;
     len[CODEC_DECISION_CONTACT_ID] = d->contact_id_len ? d->contact_id_len : strlen(d->contact_id);
     len[CODEC_DECISION_JOURNEY_ID] = d->journey_id_len ? d->journey_id_len : strlen(d->journey_id);
-    len[CODEC_DECISION_FROM_NODE] = d->from_node ? strlen(d->from_node) : 0;
-    len[CODEC_DECISION_TO_NODE] = strlen(d->to_node);
+    len[CODEC_DECISION_FROM_NODE] = codec_part_len(d->from_part, d->from_node);
+    len[CODEC_DECISION_TO_NODE] = codec_part_len(d->to_part, d->to_node);
     len[CODEC_DECISION_CAUSE_EVENT_ID] = d->cause_event_id ? strlen(d->cause_event_id) : 0;
     return id_len_ok(d->contact_id, len[CODEC_DECISION_CONTACT_ID]) &
            id_len_ok(d->journey_id, len[CODEC_DECISION_JOURNEY_ID]) &

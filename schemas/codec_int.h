@@ -391,4 +391,60 @@ typedef struct codec_resolve_plan {
 sy_err_t codec_resolve_value(codec_resolve_plan_t *plan, avro_value_t *src, avro_value_t *dst,
                              char *errbuf, size_t errbuf_size);
 
+/* ---- Prepared parts (codec_part.c) ----
+ * A string made into the bytes its field takes in both outputs, once, by the writers' own
+ * steps (codec_wire_put_string, codec_json_part_text); a record that carries it has them
+ * copied instead of writing the field again. Made only from a string that passes the id
+ * rules (1 to SY_ID_BYTES_MAX bytes of UTF-8), so a record's part says its field passes. */
+struct sy_part {
+    const char *of;    /* the string it was made from (borrowed; it must outlive the part
+                        * and not change): a record's field given the part points at it */
+    int32_t version;   /* a journey part's version; 0 for the others */
+    bool journey;      /* of is a journey id, version its version (codec_part_make_journey) */
+    bool high;         /* of has a byte over 0x7f (UTF-8): the JSON writer's "high" */
+    uint16_t len;      /* strlen(of) */
+    uint16_t avro_len; /* bytes at avro: branch 1 of ["null", string] (one byte, 2), then
+                        * the string (a journey part: and the version, a long) */
+    uint16_t json_len; /* bytes at json: the quoted, escaped string (a journey part: then
+                        * ,"journey_version": and the version) */
+    const char *json;  /* in the same block, after avro */
+    uint8_t avro[];
+};
+
+/* Bytes a part's Avro takes at most for a string of len bytes: the branch, the length
+ * and the string, a version (varints of 10 bytes at most); its JSON: 6 per byte and the
+ * quotes (json_string_bound), then the version's key and digits (under 40). */
+#define CODEC_PART_AVRO_BYTES(len) (21 + (size_t)(len))
+#define CODEC_PART_JSON_BYTES(len) (6 * (size_t)(len) + 2 + 40)
+
+/* The length of string field s that a record's part p for it (or NULL) gives: p's, or 0
+ * without one, as a length a producer did not give. A part given must be s's own
+ * (records.h). */
+static inline size_t codec_part_given(const sy_part_t *p, const char *s) {
+    assert(p == NULL || (p->of == s && !p->journey));
+    return p != NULL ? p->len : 0;
+}
+
+/* The length of string field s given its part p (or NULL): p's, or strlen(s) (0 for
+ * NULL). */
+static inline size_t codec_part_len(const sy_part_t *p, const char *s) {
+    /* no assert: codec_part_given asserts */
+    size_t given = codec_part_given(p, s);
+    return given != 0 ? given : s != NULL ? strlen(s) : 0;
+}
+
+/* Whether a record's journey part p (or NULL) may stand for its id and version: a part
+ * given must be made from both (records.h). */
+static inline bool codec_part_journey(const sy_part_t *p, const char *id, int32_t version) {
+    assert(p == NULL || (p->journey && p->of == id && p->version == version));
+    return p != NULL;
+}
+
+/* codec_json_write.c: the JSON text of a part at o (room for CODEC_PART_JSON_BYTES(len)):
+ * s[0..len) as a JSON string; with version (a journey part), then ,"journey_version": and
+ * it, as the records' texts write them. *high is set when a byte is over 0x7f. Returns
+ * the bytes written. */
+size_t codec_json_part_text(char *o, const char *s, size_t len, const int32_t *version,
+                            bool *high);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codec_int.h"
+#include "codec_wire.h"
 #include "sy_time.h"
 
 /* Bytes a record's text takes at most besides its strings, bytes and map entries: its keys
@@ -207,6 +208,58 @@ static char *json_put_int(char *o, int64_t v) {
     return o + len;
 }
 
+/* A journey's id of n bytes and its version, as every output record has them: the id's
+ * JSON string, then ,"journey_version": and the version. Written here, and once per
+ * journey into its part (codec_json_part_text). */
+static char *json_put_journey(char *o, const char *id, size_t n, int32_t version,
+                              bool *high) {
+    /* no assert: json_put_string asserts */
+    o = json_put_string(o, id, n, high);
+    o = JSON_LIT(o, ",\"journey_version\":");
+    return json_put_int(o, version);
+}
+
+size_t codec_json_part_text(char *o, const char *s, size_t len, const int32_t *version,
+                            bool *high) {
+    assert(o && s && high);
+    char *end = version ? json_put_journey(o, s, len, *version, high)
+                        : json_put_string(o, s, len, high);
+    return (size_t)(end - o);
+}
+
+/* A part's text (codec_part.c) at o, noting a byte over 0x7f as json_put_string does:
+ * copied inline (codec_wire_copy_7bit; its ASCII test is not needed), not by a memcpy
+ * call, since a part is a few words. */
+__attribute__((always_inline))
+static inline char *json_put_part(char *o, const sy_part_t *p, bool *high) {
+    /* no assert: the copy of every part; codec_part_given or codec_part_journey asserted
+     * that the record's field is p's */
+    (void)codec_wire_copy_7bit((uint8_t *)o, p->json, p->json_len);
+    *high |= p->high;
+    return o + p->json_len;
+}
+
+/* A string field s of n bytes: from its part p when the record gives one, else
+ * json_put_string (or, opt, json_put_opt_string). */
+__attribute__((always_inline))
+static inline char *json_put_field(char *o, const sy_part_t *p, const char *s, size_t n,
+                                   bool opt, bool *high) {
+    /* no assert: codec_part_given asserts that p is s's; its length says it is given */
+    if (codec_part_given(p, s) != 0)
+        return json_put_part(o, p, high);
+    return opt ? json_put_opt_string(o, s, n, high) : json_put_string(o, s, n, high);
+}
+
+/* The journey's id and version: from the journey part p when given. */
+__attribute__((always_inline))
+static inline char *json_put_journey_field(char *o, const sy_part_t *p, const char *id,
+                                           size_t n, int32_t version, bool *high) {
+    /* no assert: codec_part_journey asserts that p is id's and version's */
+    if (codec_part_journey(p, id, version))
+        return json_put_part(o, p, high);
+    return json_put_journey(o, id, n, version, high);
+}
+
 /* v as exactly n decimal digits, zero-padded, at o (n at most 4: no division wider than
  * 32 bits). */
 static char *json_digits(char *o, uint32_t v, int n) {
@@ -314,13 +367,12 @@ static char *json_decision_text(codec_t *codec, char *o, const sy_decision_t *d,
     o = JSON_LIT(o, "{\"schema\":\"RoutingDecision\",\"contact_id\":");
     o = json_put_string(o, d->contact_id, n[CODEC_DECISION_CONTACT_ID], high);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, d->journey_id, n[CODEC_DECISION_JOURNEY_ID], high);
-    o = JSON_LIT(o, ",\"journey_version\":");
-    o = json_put_int(o, d->journey_version);
+    o = json_put_journey_field(o, d->journey_part, d->journey_id,
+                               n[CODEC_DECISION_JOURNEY_ID], d->journey_version, high);
     o = JSON_LIT(o, ",\"from_node\":");
-    o = json_put_opt_string(o, d->from_node, n[CODEC_DECISION_FROM_NODE], high);
+    o = json_put_field(o, d->from_part, d->from_node, n[CODEC_DECISION_FROM_NODE], true, high);
     o = JSON_LIT(o, ",\"to_node\":");
-    o = json_put_string(o, d->to_node, n[CODEC_DECISION_TO_NODE], high);
+    o = json_put_field(o, d->to_part, d->to_node, n[CODEC_DECISION_TO_NODE], false, high);
     o = JSON_LIT(o, ",\"path\":");
     o = json_put_opt_string(o, d->path, n[JSON_DECISION_PATH], high);
     o = JSON_LIT(o, ",\"cause\":");
@@ -369,15 +421,15 @@ static char *json_action_text(codec_t *codec, char *o, const sy_action_t *a, con
     o = JSON_LIT(o, ",\"channel\":");
     o = json_put_name(o, sy_channel_name(a->channel));
     o = JSON_LIT(o, ",\"template_id\":");
-    o = json_put_string(o, a->template_id, n[JSON_ACTION_TEMPLATE_ID], high);
+    o = json_put_field(o, a->template_part, a->template_id, n[JSON_ACTION_TEMPLATE_ID], false,
+                       high);
     o = JSON_LIT(o, ",\"not_before\":");
     o = json_put_time(codec, o, a->not_before_ms);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, a->journey_id, n[CODEC_ACTION_JOURNEY_ID], high);
-    o = JSON_LIT(o, ",\"journey_version\":");
-    o = json_put_int(o, a->journey_version);
+    o = json_put_journey_field(o, a->journey_part, a->journey_id, n[CODEC_ACTION_JOURNEY_ID],
+                               a->journey_version, high);
     o = JSON_LIT(o, ",\"node_id\":");
-    o = json_put_string(o, a->node_id, n[CODEC_ACTION_NODE_ID], high);
+    o = json_put_field(o, a->node_part, a->node_id, n[CODEC_ACTION_NODE_ID], false, high);
     o = JSON_LIT(o, ",\"occurrence\":");
     o = json_put_int(o, a->occurrence);
     o = JSON_LIT(o, ",\"tracking_number\":");
@@ -400,7 +452,8 @@ static char *json_action_text(codec_t *codec, char *o, const sy_action_t *a, con
  * into n. */
 static size_t json_action_need(const sy_action_t *a, size_t *n) {
     assert(a->params_count <= SY_ACTION_PARAMS_MAX);
-    n[JSON_ACTION_TEMPLATE_ID] = strlen(a->template_id); /* the rules refuse NULL */
+    /* the rules refuse a NULL template */
+    n[JSON_ACTION_TEMPLATE_ID] = codec_part_len(a->template_part, a->template_id);
     n[JSON_ACTION_TRACKING_NUMBER] = json_opt_len(a->tracking_number);
     n[JSON_ACTION_TRACKING_DISPLAY] = json_opt_len(a->tracking_display);
     n[JSON_ACTION_TRACKING_TEL] = json_opt_len(a->tracking_tel);
@@ -419,9 +472,7 @@ static char *json_contact_update_text(codec_t *codec, char *o, const sy_contact_
     o = JSON_LIT(o, "{\"schema\":\"ContactUpdate\",\"contact_id\":");
     o = json_put_string(o, u->contact_id, n[0], high);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, u->journey_id, n[1], high);
-    o = JSON_LIT(o, ",\"journey_version\":");
-    o = json_put_int(o, u->journey_version);
+    o = json_put_journey(o, u->journey_id, n[1], u->journey_version, high);
     o = JSON_LIT(o, ",\"node_id\":");
     o = json_put_string(o, u->node_id, n[2], high);
     o = JSON_LIT(o, ",\"op\":");
@@ -443,9 +494,7 @@ static char *json_conversion_text(codec_t *codec, char *o, const sy_conversion_t
     o = JSON_LIT(o, "{\"schema\":\"Conversion\",\"contact_id\":");
     o = json_put_string(o, c->contact_id, n[0], high);
     o = JSON_LIT(o, ",\"journey_id\":");
-    o = json_put_string(o, c->journey_id, n[1], high);
-    o = JSON_LIT(o, ",\"journey_version\":");
-    o = json_put_int(o, c->journey_version);
+    o = json_put_journey(o, c->journey_id, n[1], c->journey_version, high);
     o = JSON_LIT(o, ",\"node_id\":");
     o = json_put_string(o, c->node_id, n[2], high);
     o = JSON_LIT(o, ",\"action_id\":");

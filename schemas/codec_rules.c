@@ -225,7 +225,8 @@ sy_err_t codec_rules_action(const sy_action_t *a, size_t *ids_len, bool ids_meas
         err = rules_id_given(&ids, "journey_id", a->journey_id, CODEC_ACTION_JOURNEY_ID,
                              a->journey_id_len, true);
     if (err == SY_OK)
-        err = rules_id_kept(&ids, "node_id", a->node_id, CODEC_ACTION_NODE_ID, true);
+        err = rules_id_given(&ids, "node_id", a->node_id, CODEC_ACTION_NODE_ID,
+                             codec_part_given(a->node_part, a->node_id), true);
     if (err == SY_OK)
         err = rules_kvs(r, "params", a->params, a->params_count, SY_ACTION_PARAMS_MAX,
                         errbuf, errbuf_size);
@@ -243,9 +244,11 @@ sy_err_t codec_rules_decision(const sy_decision_t *d, size_t *ids_len, bool ids_
         err = rules_id_given(&ids, "journey_id", d->journey_id, CODEC_DECISION_JOURNEY_ID,
                              d->journey_id_len, true);
     if (err == SY_OK)
-        err = rules_id_kept(&ids, "from_node", d->from_node, CODEC_DECISION_FROM_NODE, false);
+        err = rules_id_given(&ids, "from_node", d->from_node, CODEC_DECISION_FROM_NODE,
+                             codec_part_given(d->from_part, d->from_node), false);
     if (err == SY_OK)
-        err = rules_id_kept(&ids, "to_node", d->to_node, CODEC_DECISION_TO_NODE, true);
+        err = rules_id_given(&ids, "to_node", d->to_node, CODEC_DECISION_TO_NODE,
+                             codec_part_given(d->to_part, d->to_node), true);
     if (err == SY_OK)
         err = rules_enum(r, "cause", (int)d->cause, SY_CAUSE__COUNT, errbuf, errbuf_size);
     if (err == SY_OK)

@@ -354,4 +354,16 @@ static inline size_t codec_wire_put_string(uint8_t *o, const char *s, size_t len
     return n + len;
 }
 
+/* A prepared part's Avro (codec_part.c) at o, room for it reserved by the run: the value
+ * alone (a string; a journey's id and version), or with opt the ["null", string] branch
+ * before it. The cursor after it. */
+static inline uint8_t *codec_wire_put_part(uint8_t *o, const sy_part_t *p, bool opt) {
+    /* no assert: the copy of every part; codec_part_given or codec_part_journey asserted
+     * that the record's field is p's */
+    const uint8_t *from = p->avro + !opt;
+    size_t len = p->avro_len - !opt;
+    (void)codec_wire_copy_7bit(o, (const char *)from, len); /* a copy: its bytes are set */
+    return o + len;
+}
+
 #endif

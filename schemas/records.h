@@ -94,6 +94,11 @@ typedef enum sy_update_op {
     SY_UPDATE_OP__COUNT
 } sy_update_op_t;
 
+/* A prepared part (codec_part.h): a string that a producer's records carry again and again
+ * (a journey's id and version, a node's id, a template), encoded once by the codec for both
+ * outputs. Opaque: producers hold pointers to the parts codec_part_make made. */
+typedef struct sy_part sy_part_t;
+
 /* A string key and value, both borrowed (see codec.h for how long they live). */
 typedef struct sy_kv {
     const char *key;
@@ -174,6 +179,11 @@ typedef struct sy_action {
      * and strlen(journey_id), or 0: not given, the encoder measures. A length given must
      * be the id's strlen. An initializer leaves them 0; the decoders write 0. */
     uint16_t contact_id_len, journey_id_len;
+    /* For the encoders, from a producer that prepared them (codec_part.h): journey_id and
+     * journey_version, node_id and template_id as parts, each made from this record's own
+     * string (the same pointer; the encoders assert it) and version; or NULL: written field
+     * by field. An initializer leaves them NULL; the decoders write NULL. */
+    const sy_part_t *journey_part, *node_part, *template_part;
     size_t params_count;
     sy_kv_t params[SY_ACTION_PARAMS_MAX]; /* the first params_count; the rest unspecified */
     /* With a tracking number (ActionCommand version 2; all NULL / false without one,
@@ -200,6 +210,9 @@ typedef struct sy_decision {
     /* As sy_action_t's: strlen(contact_id) and strlen(journey_id) when the producer knows
      * them, or 0 (the encoder measures). */
     uint16_t contact_id_len, journey_id_len;
+    /* As sy_action_t's: journey_id and journey_version, from_node and to_node as parts made
+     * from this record's own strings, or NULL. */
+    const sy_part_t *journey_part, *from_part, *to_part;
 } sy_decision_t;
 
 /* ContactUpdate (schema id 5): a change a journey makes to a contact. */

@@ -72,9 +72,13 @@ sy_err_t engine_render_action(engine_walk_t *w, const journey_node_t *node) {
     a.occurrence = (int32_t)w->instance.occurrence;
     a.contact_id_len = w->contact_id_len;
     a.journey_id_len = w->journey_id_len;
+    a.journey_part = w->journey->part; /* prepared at load (journey_parts.c) */
+    a.node_part = node->id_part;
+    a.template_part = node->template_part;
     if (!task && w->best_chosen) { /* a best-channel send: the channel the gate picked */
         a.channel = w->best_channel;
         a.template_id = send->templates[w->best_channel];
+        a.template_part = NULL; /* that channel's template has none */
     }
     /* A node on a loop is passed more than once per occurrence: each pass has its own id,
      * and the instance remembers the last looped send for a branch on it. */

@@ -10,24 +10,27 @@
 
 #include "engine_int.h"
 
-/* One decision from node `from` (-1: none) to to_node (a node id, or a "goal:"/"exit:"
- * name). */
-static sy_err_t decision_emit(engine_walk_t *w, int from, const char *to_node,
+/* One decision from node `from` (-1: none) to node `to`, or (to -1) to rule_node, a
+ * "goal:"/"exit:" name. The journey's prepared parts go with it (journey_parts.c). */
+static sy_err_t decision_emit(engine_walk_t *w, int from, int to, const char *rule_node,
                               const char *path) {
     const journey_t *j = w->journey;
-    assert(from < (int)j->nodes_count && to_node);
+    assert(from < (int)j->nodes_count && to < (int)j->nodes_count && (to >= 0 || rule_node));
     sy_decision_t d = {
         .contact_id = w->contact_id,
         .journey_id = j->id,
         .journey_version = j->version,
         .from_node = from >= 0 ? j->nodes[from].id : NULL,
-        .to_node = to_node,
+        .to_node = to >= 0 ? j->nodes[to].id : rule_node,
         .path = path,
         .cause = w->cause,
         .cause_event_id = w->event ? w->event->event_id : NULL,
         .decided_at_ms = w->t,
         .contact_id_len = w->contact_id_len,
         .journey_id_len = w->journey_id_len,
+        .journey_part = j->part,
+        .from_part = from >= 0 ? j->nodes[from].id_part : NULL,
+        .to_part = to >= 0 ? j->nodes[to].id_part : NULL,
     };
     return w->engine->sink.decision(w->engine->sink.ctx, &d);
 }
@@ -71,7 +74,7 @@ static sy_err_t rest_at(engine_walk_t *w, uint16_t node) {
  * the contact rests at the send (entered now) with a timer at the release time. */
 static sy_err_t send_hold(engine_walk_t *w, uint16_t at, const engine_verdict_t *v) {
     assert(v->kind == ENGINE_VERDICT_HELD && v->release_ms > w->t);
-    sy_err_t err = decision_emit(w, at, w->journey->nodes[at].id, v->reason);
+    sy_err_t err = decision_emit(w, at, at, NULL, v->reason);
     if (err != SY_OK)
         return err;
     w->instance.node = at;
@@ -152,7 +155,7 @@ sy_err_t engine_walk_to(engine_walk_t *w, int from, uint16_t to, const char *pat
     for (size_t steps = 0; steps <= w->journey->nodes_count; steps++) {
         /* Every move lands on a node of the journey: the loader checked each target. */
         assert(to < w->journey->nodes_count && from < (int)w->journey->nodes_count);
-        sy_err_t err = decision_emit(w, from, w->journey->nodes[to].id, path);
+        sy_err_t err = decision_emit(w, from, to, NULL, path);
         if (err != SY_OK)
             return err;
         w->instance.node = to;
@@ -186,5 +189,5 @@ sy_err_t engine_walk_end(engine_walk_t *w, const char *kind, const journey_rule_
     if (n < 0 || n >= ENGINE_RULE_NODE_BYTES)
         return SY_ERR_LIMIT;
     w->instance.status = STATE_INSTANCE_DONE;
-    return decision_emit(w, w->instance.node, to, NULL);
+    return decision_emit(w, w->instance.node, -1, to, NULL);
 }

@@ -111,6 +111,8 @@ sy_err_t journey_parse_opts(journey_t **out, const char *text, size_t len,
         goto fail;
     }
     err = journey_top(&b, root);
+    if (!err && journey_parts_make(b.journey) != SY_OK)
+        err = journey_fail(&b, SY_ERR_NOMEM, 1, 1, "out of memory");
     if (err)
         goto fail;
     journey_doc_free(root);

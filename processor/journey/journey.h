@@ -217,6 +217,10 @@ typedef struct journey_task {
 
 typedef struct journey_node {
     char *id;
+    /* Made at load for the records (codec_part.h), or NULL (that record field is then
+     * written field by field): id's part, and a send's template_id's or a task's queue's
+     * (the action's template), each owned. */
+    sy_part_t *id_part, *template_part;
     journey_node_kind_t kind;
     int line;
     union {
@@ -257,6 +261,8 @@ typedef struct journey_migration {
 typedef struct journey {
     char *id;
     int32_t version;
+    sy_part_t *part;             /* id and version made at load for the records
+                                  * (codec_part.h), or NULL; owned */
     char *source;                /* the file it came from */
     journey_event_match_t entry; /* the event that enters a contact (= entry_rule.event) */
     journey_rule_t entry_rule;   /* with its `if:` filter */

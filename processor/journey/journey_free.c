@@ -2,6 +2,7 @@
  * including compiled expressions and templates. Safe on a journey built only in part (a
  * failed load), where unset fields are zero. */
 #include "journey_int.h"
+#include "codec_part.h"
 #include "journey_conversion.h"
 
 #include <stdlib.h>
@@ -44,6 +45,8 @@ static void free_branch(journey_branch_t *branch) {
 }
 
 static void free_node(journey_node_t *node) {
+    codec_part_free(node->id_part);
+    codec_part_free(node->template_part);
     free(node->id);
     switch (node->kind) {
     case JOURNEY_NODE_SEND:
@@ -122,6 +125,7 @@ void journey_free(journey_t *journey) {
     free(journey->migration.from_nodes);
     free(journey->migration.to_nodes);
     free(journey->source);
+    codec_part_free(journey->part);
     free(journey->id);
     free(journey);
 }

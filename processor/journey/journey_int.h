@@ -151,6 +151,9 @@ sy_err_t journey_nodes_build(journey_build_t *b, const journey_doc_node_t *nodes
 /* Every node reachable from nodes[0], and no cycle that does not pass through a wait
  * or branch node (those take time; any other cycle would spin without end). */
 sy_err_t journey_validate_graph(journey_build_t *b);
+/* journey_parts.c: the prepared parts of a journey built whole (its part, each node's);
+ * SY_ERR_NOMEM, with those made so far kept for journey_free. */
+sy_err_t journey_parts_make(journey_t *journey);
 
 /* Every cycle through a send node takes at least min_ms, counting at each node the least
  * time a contact can spend there (journey_loops.c says how); otherwise SY_ERR_JOURNEY at
