@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "codec_int.h"
+#include "codec_rules_usual.h"
 #include "codec_wire.h"
 #include "sy_time.h"
 
@@ -606,7 +607,9 @@ sy_err_t codec_json_decision(codec_t *codec, const sy_decision_t *d, const char 
                              size_t *json_len, char *errbuf, size_t errbuf_size) {
     size_t n[JSON_DECISION_STRINGS];
     assert(codec && d);
-    sy_err_t err = codec_rules_decision(d, n, false, errbuf, errbuf_size);
+    sy_err_t err = codec_rules_decision_usual(d, n)
+                       ? SY_OK
+                       : codec_rules_decision(d, n, false, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     n[JSON_DECISION_PATH] = json_opt_len(d->path);
@@ -618,7 +621,9 @@ sy_err_t codec_json_action(codec_t *codec, const sy_action_t *a, const char **js
                            size_t *json_len, char *errbuf, size_t errbuf_size) {
     size_t n[JSON_ACTION_STRINGS];
     assert(codec && a);
-    sy_err_t err = codec_rules_action(a, n, false, errbuf, errbuf_size);
+    sy_err_t err = codec_rules_action_usual(a, n)
+                       ? SY_OK
+                       : codec_rules_action(a, n, false, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
     json_rec_t r = {SY_SCHEMA_ACTION_COMMAND, a, n, json_action_need(a, n), a->params_count};
