@@ -69,6 +69,11 @@ typedef struct codec_keyset {
  * timestamp's JSON text that the outputs of one day share. */
 #define CODEC_JSON_DATE_BYTES 12
 
+/* Room for an enum name's JSON text, its quotes included: the longest name ("in_app",
+ * "custom") takes 8, and the writer copies the whole room, under the 32 bytes the line's
+ * bound gives each enum (codec_json_write.c's JSON_FIXED_BYTES). */
+#define CODEC_JSON_NAME_BYTES 16
+
 struct codec {
     codec_schema_t schemas[SY_SCHEMA_ID_MAX + 1]; /* indexed by id; [0] unused */
     avro_reader_t reader;                         /* owned; codec_to_json's, per body */
@@ -85,6 +90,12 @@ struct codec {
     bool json_date_set;
     int64_t json_date_days;
     char json_date[CODEC_JSON_DATE_BYTES];
+    /* codec_json_write.c's enum names: each cause's and channel's JSON text (quoted) and
+     * its length, written once by the writer's string step, valid once json_names_set. */
+    bool json_names_set;
+    uint8_t json_cause_len[SY_CAUSE__COUNT], json_channel_len[SY_CHANNEL__COUNT];
+    char json_cause[SY_CAUSE__COUNT][CODEC_JSON_NAME_BYTES];
+    char json_channel[SY_CHANNEL__COUNT][CODEC_JSON_NAME_BYTES];
     codec_keyset_t keys;
 };
 

@@ -195,6 +195,35 @@ static char *json_put_name(char *o, const char *name) {
     return json_put_string(o, name, strlen(name), &high);
 }
 
+/* Each cause's and channel's name as json_put_name writes it, into codec, once: a line
+ * then copies its enum's text (json_put_known). */
+static void json_names_make(codec_t *codec) {
+    char text[CODEC_JSON_NAME_BYTES + 8];
+    assert(codec && !codec->json_names_set);
+    for (int c = 0; c < SY_CAUSE__COUNT; c++) {
+        size_t len = (size_t)(json_put_name(text, sy_cause_name((sy_cause_t)c)) - text);
+        assert(len <= CODEC_JSON_NAME_BYTES); /* records.c's names are short and plain */
+        memcpy(codec->json_cause[c], text, len);
+        codec->json_cause_len[c] = (uint8_t)len;
+    }
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++) {
+        size_t len = (size_t)(json_put_name(text, sy_channel_name((sy_channel_t)c)) - text);
+        assert(len <= CODEC_JSON_NAME_BYTES);
+        memcpy(codec->json_channel[c], text, len);
+        codec->json_channel_len[c] = (uint8_t)len;
+    }
+    codec->json_names_set = true;
+}
+
+/* An enum's text of len bytes made by json_names_make, at o: its whole room copied (one
+ * fixed-size store, no call), which the line's bound allows and the text after it
+ * overwrites. The cursor after the text. */
+static char *json_put_known(char *o, const char *text, size_t len) {
+    assert(len <= CODEC_JSON_NAME_BYTES);
+    memcpy(o, text, CODEC_JSON_NAME_BYTES);
+    return o + len;
+}
+
 /* v in decimal at o, digits written in place (most are one: a version, an occurrence). */
 static char *json_put_int(char *o, int64_t v) {
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -377,7 +406,7 @@ static char *json_decision_text(codec_t *codec, char *o, const sy_decision_t *d,
     o = JSON_LIT(o, ",\"path\":");
     o = json_put_opt_string(o, d->path, n[JSON_DECISION_PATH], high);
     o = JSON_LIT(o, ",\"cause\":");
-    o = json_put_name(o, sy_cause_name(d->cause));
+    o = json_put_known(o, codec->json_cause[d->cause], codec->json_cause_len[d->cause]);
     o = JSON_LIT(o, ",\"cause_event_id\":");
     o = json_put_opt_string(o, d->cause_event_id, n[CODEC_DECISION_CAUSE_EVENT_ID], high);
     o = JSON_LIT(o, ",\"decided_at\":");
@@ -420,7 +449,8 @@ static char *json_action_text(codec_t *codec, char *o, const sy_action_t *a, con
     o = JSON_LIT(o, ",\"contact_id\":");
     o = json_put_string(o, a->contact_id, n[CODEC_ACTION_CONTACT_ID], high);
     o = JSON_LIT(o, ",\"channel\":");
-    o = json_put_name(o, sy_channel_name(a->channel));
+    o = json_put_known(o, codec->json_channel[a->channel],
+                       codec->json_channel_len[a->channel]);
     o = JSON_LIT(o, ",\"template_id\":");
     o = json_put_field(o, a->template_part, a->template_id, n[JSON_ACTION_TEMPLATE_ID], false,
                        high);
@@ -597,6 +627,8 @@ static sy_err_t json_write(codec_t *codec, const json_rec_t *r, const char **jso
     char *o = json_start(codec, r->need);
     if (!o)
         return json_nomem(errbuf, errbuf_size);
+    if (!codec->json_names_set)
+        json_names_make(codec);
     o = json_text(codec, o, r, &high);
     if (high && !checked && (err = json_encode(codec, r, errbuf, errbuf_size)) != SY_OK)
         return err;

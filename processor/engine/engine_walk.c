@@ -20,8 +20,7 @@ static sy_err_t decision_emit(engine_walk_t *w, int from, int to, const char *ru
         .contact_id = w->contact_id,
         .journey_id = j->id,
         .journey_version = j->version,
-        .from_node = from >= 0 ? j->nodes[from].id : NULL,
-        .to_node = to >= 0 ? j->nodes[to].id : rule_node,
+        .to_node = rule_node,
         .path = path,
         .cause = w->cause,
         .cause_event_id = w->event ? w->event->event_id : NULL,
@@ -29,9 +28,15 @@ static sy_err_t decision_emit(engine_walk_t *w, int from, int to, const char *ru
         .contact_id_len = w->contact_id_len,
         .journey_id_len = w->journey_id_len,
         .journey_part = j->part,
-        .from_part = from >= 0 ? j->nodes[from].id_part : NULL,
-        .to_part = to >= 0 ? j->nodes[to].id_part : NULL,
     };
+    if (from >= 0) { /* each node's id with its part, one test each */
+        d.from_node = j->nodes[from].id;
+        d.from_part = j->nodes[from].id_part;
+    }
+    if (to >= 0) {
+        d.to_node = j->nodes[to].id;
+        d.to_part = j->nodes[to].id_part;
+    }
     return w->engine->sink.decision(w->engine->sink.ctx, &d);
 }
 
