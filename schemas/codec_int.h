@@ -412,7 +412,6 @@ struct sy_part {
                         * and not change): a record's field given the part points at it */
     int32_t version;   /* a journey part's version; 0 for the others */
     bool journey;      /* of is a journey id, version its version (codec_part_make_journey) */
-    bool high;         /* of has a byte over 0x7f (UTF-8): the JSON writer's "high" */
     uint16_t len;      /* strlen(of) */
     uint16_t avro_len; /* bytes at avro: branch 1 of ["null", string] (one byte, 2), then
                         * the string (a journey part: and the version, a long) */
@@ -453,9 +452,7 @@ static inline bool codec_part_journey(const sy_part_t *p, const char *id, int32_
 
 /* codec_json_write.c: the JSON text of a part at o (room for CODEC_PART_JSON_BYTES(len)):
  * s[0..len) as a JSON string; with version (a journey part), then ,"journey_version": and
- * it, as the records' texts write them. *high is set when a byte is over 0x7f. Returns
- * the bytes written. */
-size_t codec_json_part_text(char *o, const char *s, size_t len, const int32_t *version,
-                            bool *high);
+ * it, as the records' texts write them. Returns the bytes written. */
+size_t codec_json_part_text(char *o, const char *s, size_t len, const int32_t *version);
 
 #endif

@@ -249,23 +249,22 @@ static char *json_put_journey(char *o, const char *id, size_t n, int32_t version
     return json_put_int(o, version);
 }
 
-size_t codec_json_part_text(char *o, const char *s, size_t len, const int32_t *version,
-                            bool *high) {
-    assert(o && s && high);
-    char *end = version ? json_put_journey(o, s, len, *version, high)
-                        : json_put_string(o, s, len, high);
+size_t codec_json_part_text(char *o, const char *s, size_t len, const int32_t *version) {
+    bool high = false; /* the part's maker checked s's UTF-8 */
+    assert(o && s);
+    char *end = version ? json_put_journey(o, s, len, *version, &high)
+                        : json_put_string(o, s, len, &high);
     return (size_t)(end - o);
 }
 
-/* A part's text (codec_part.c) at o, noting a byte over 0x7f as json_put_string does:
- * copied inline (codec_wire_copy_7bit; its ASCII test is not needed), not by a memcpy
- * call, since a part is a few words. */
+/* A part's text (codec_part.c) at o: copied inline (codec_wire_copy_7bit; its ASCII test is
+ * not needed), not by a memcpy call, since a part is a few words. A part's string passed
+ * the UTF-8 check when it was made, so it gives json_checked nothing to check (no high). */
 __attribute__((always_inline))
-static inline char *json_put_part(char *o, const sy_part_t *p, bool *high) {
+static inline char *json_put_part(char *o, const sy_part_t *p) {
     /* no assert: the copy of every part; codec_part_given or codec_part_journey asserted
      * that the record's field is p's */
     (void)codec_wire_copy_7bit((uint8_t *)o, p->json, p->json_len);
-    *high |= p->high;
     return o + p->json_len;
 }
 
@@ -276,7 +275,7 @@ static inline char *json_put_field(char *o, const sy_part_t *p, const char *s, s
                                    bool opt, bool *high) {
     /* no assert: codec_part_given asserts that p is s's; its length says it is given */
     if (codec_part_given(p, s) != 0)
-        return json_put_part(o, p, high);
+        return json_put_part(o, p);
     return opt ? json_put_opt_string(o, s, n, high) : json_put_string(o, s, n, high);
 }
 
@@ -286,7 +285,7 @@ static inline char *json_put_journey_field(char *o, const sy_part_t *p, const ch
                                            size_t n, int32_t version, bool *high) {
     /* no assert: codec_part_journey asserts that p is id's and version's */
     if (codec_part_journey(p, id, version))
-        return json_put_part(o, p, high);
+        return json_put_part(o, p);
     return json_put_journey(o, id, n, version, high);
 }
 

@@ -19,7 +19,7 @@ static sy_err_t part_make(sy_part_t **out, const char *s, bool journey, int32_t 
     sy_part_t *p = malloc(sizeof *p + CODEC_PART_AVRO_BYTES(len) + CODEC_PART_JSON_BYTES(len));
     if (p == NULL)
         return SY_ERR_NOMEM;
-    bool not_utf8 = false, high = false;
+    bool not_utf8 = false; /* stays false: s is UTF-8 */
     uint8_t *o = p->avro;
     *o++ = 2; /* branch 1 of ["null", string], zigzag */
     o += codec_wire_put_string(o, s, len, &not_utf8);
@@ -27,12 +27,11 @@ static sy_err_t part_make(sy_part_t **out, const char *s, bool journey, int32_t 
         o += codec_wire_put_long(o, version);
     assert(!not_utf8 && (size_t)(o - p->avro) <= CODEC_PART_AVRO_BYTES(len));
     char *json = (char *)p->avro + CODEC_PART_AVRO_BYTES(len);
-    size_t json_len = codec_json_part_text(json, s, len, journey ? &version : NULL, &high);
+    size_t json_len = codec_json_part_text(json, s, len, journey ? &version : NULL);
     assert(json_len <= CODEC_PART_JSON_BYTES(len));
     *p = (sy_part_t){.of = s, .version = journey ? version : 0, .journey = journey,
-                     .high = high, .len = (uint16_t)len,
-                     .avro_len = (uint16_t)(o - p->avro), .json_len = (uint16_t)json_len,
-                     .json = json};
+                     .len = (uint16_t)len, .avro_len = (uint16_t)(o - p->avro),
+                     .json_len = (uint16_t)json_len, .json = json};
     *out = p;
     return SY_OK;
 }
