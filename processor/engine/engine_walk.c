@@ -15,12 +15,16 @@
 static sy_err_t decision_emit(engine_walk_t *w, int from, int to, const char *rule_node,
                               const char *path) {
     const journey_t *j = w->journey;
-    assert(from < (int)j->nodes_count && to < (int)j->nodes_count && (to >= 0 || rule_node));
+    assert(from < (int)j->nodes_count && (to >= 0 ? to < (int)j->nodes_count : !!rule_node));
+    /* Every field set once (no zeroing first): the nodes' ids with their parts. */
+    const journey_node_t *f = from >= 0 ? &j->nodes[from] : NULL;
+    const journey_node_t *t = to >= 0 ? &j->nodes[to] : NULL;
     sy_decision_t d = {
         .contact_id = w->contact_id,
         .journey_id = j->id,
         .journey_version = j->version,
-        .to_node = rule_node,
+        .from_node = f ? f->id : NULL,
+        .to_node = t ? t->id : rule_node,
         .path = path,
         .cause = w->cause,
         .cause_event_id = w->event ? w->event->event_id : NULL,
@@ -28,15 +32,9 @@ static sy_err_t decision_emit(engine_walk_t *w, int from, int to, const char *ru
         .contact_id_len = w->contact_id_len,
         .journey_id_len = w->journey_id_len,
         .journey_part = j->part,
+        .from_part = f ? f->id_part : NULL,
+        .to_part = t ? t->id_part : NULL,
     };
-    if (from >= 0) { /* each node's id with its part, one test each */
-        d.from_node = j->nodes[from].id;
-        d.from_part = j->nodes[from].id_part;
-    }
-    if (to >= 0) {
-        d.to_node = j->nodes[to].id;
-        d.to_part = j->nodes[to].id_part;
-    }
     return w->engine->sink.decision(w->engine->sink.ctx, &d);
 }
 
