@@ -1,6 +1,7 @@
 /* codec_encode.c — the public encoders: records.h structs checked by the same rules as
  * decoding, then written field by field in schema order straight into the codec's frame
- * buffer (events, actions and decisions as runs under one reservation, codec_wire.h).
+ * buffer (events, actions and decisions as runs under one reservation, codec_wire.h;
+ * the parts a producer prepared, codec_part.h, copied as made).
  * Avro binary is canonical, so these are the bytes any Avro writer would make. The frame
  * header and the final guard are codec_write's job (codec.c). */
 #include "codec_rules_usual.h"

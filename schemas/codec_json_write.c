@@ -3,7 +3,8 @@
  * its struct into a buffer the codec reuses. The text is codec_to_json's for the frame the
  * record's encoder writes, byte for byte (test_codec_json.c compares them), and a record is
  * refused exactly as that encoder refuses it (json_checked says how), without encoding the
- * usual record. Records from outside go to codec_to_json. */
+ * usual record. The parts a producer prepared (codec_part.h) and the enums' names are
+ * copied as made once. Records from outside go to codec_to_json. */
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>

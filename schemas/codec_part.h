@@ -14,7 +14,7 @@
 /* Make the part of s (borrowed: it must outlive the part and not change), for a record
  * field that points at s. *out is NULL, with SY_OK, when s is not an id the rules pass
  * (NULL, empty, over SY_ID_BYTES_MAX bytes, not UTF-8): records then write the field one
- * by one, and refuse it where the rules do. Errors: SY_ERR_NOMEM (*out untouched). Any
+ * by one, and refuse it where the rules do. Errors: SY_ERR_NOMEM (*out NULL). Any
  * thread; the part may be read by many threads at once. */
 sy_err_t codec_part_make(sy_part_t **out, const char *s);
 
