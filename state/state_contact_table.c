@@ -42,11 +42,11 @@
  * contact's entry is remade as its records arrive, and the capacities made and let go of
  * balance over time, so reuse skips the allocator both ways (a ring of 16 spares of any
  * capacity served 72% of them; the common capacities pushed the rarer out). Only small
- * ones, and a few of each, so the spares hold at most 4 x 16.5 KiB beside the budget
+ * ones, and a few of each, so the spares hold at most 8 x 16.5 KiB beside the budget
  * (they are the allocator's, as freed memory would be). */
 #define TABLE_SPARE_BYTES_MAX 1024
 #define TABLE_SPARE_CLASSES (TABLE_SPARE_BYTES_MAX / ENTRY_BYTES_STEP)
-#define TABLE_SPARES_PER_CLASS 4
+#define TABLE_SPARES_PER_CLASS 8
 
 _Static_assert(STATE_CONTACT_VALUE_BYTES_MAX <= UINT16_MAX, "a kept length fits its header");
 _Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_COMMITTED,
@@ -399,10 +399,20 @@ static void evict_one(state_contact_table_t *t) {
     t->stats.evictions++;
 }
 
-static void evict_to_budget(state_contact_table_t *t) {
+/* Evict while over the budget, put (the entry a put just grew) last: CLOCK alone takes it
+ * when the hand starts on it and every other entry was used since the hand last passed,
+ * and the put would say it kept nothing though the rest could make room. */
+static void evict_to_budget(state_contact_table_t *t, const contact_entry_t *put) {
     assert(t->count <= t->entries_capacity);
-    while (t->bytes > t->budget && t->count > 0)
-        evict_one(t);
+    while (t->bytes > t->budget && t->count > 0) {
+        contact_entry_t *victim = clock_victim(t);
+        if (victim == put && t->count > 1) {
+            t->hand++; /* the next one, and put is now unused for a later pass */
+            continue;
+        }
+        entry_remove(t, victim);
+        t->stats.evictions++;
+    }
 }
 
 /* Buckets for count entries: one each, a power of two, from what the table has up to what
@@ -658,7 +668,7 @@ static bool table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey
         t->whole = false;
         return false;
     }
-    evict_to_budget(t);
+    evict_to_budget(t, put);
     return t->last == put; /* evicting to the budget can take the entry itself */
 }
 
