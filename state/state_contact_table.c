@@ -1,6 +1,7 @@
 /* state_contact_table.c — the memory behind state_contact_table.h: one malloc'ed entry per
  * contact (its key, then its records back to back), found through a chained hash index,
- * evicted by a CLOCK hand over the vector of entries (small freed ones kept for reuse),
+ * evicted by a CLOCK hand over the vector of entries (an evicted entry's block taken for
+ * the new contact that evicted it, small freed ones kept for reuse by capacity),
  * and a memo of the last entry found (an event's reads all ask for one contact); while
  * whole (a new store's), what it lacks is absent. Not the store's read path:
  * state_store.c, state_profile.c, state_event_ids.c and state_consent.c decide when to
@@ -47,6 +48,11 @@
 #define TABLE_SPARE_BYTES_MAX 1024
 #define TABLE_SPARE_CLASSES (TABLE_SPARE_BYTES_MAX / ENTRY_BYTES_STEP)
 #define TABLE_SPARES_PER_CLASS 8
+/* A new contact's entry takes the block of the entry CLOCK evicts for it when that is at
+ * most this many times the capacity it needs: contacts grow into it as their records
+ * arrive. Without a bound every block drifted up to the largest reused, and the bench's
+ * thrashing table kept 221 contacts in the budget that holds 707. */
+#define TABLE_REUSE_CAPACITY_RATIO 4
 
 _Static_assert(STATE_CONTACT_VALUE_BYTES_MAX <= UINT16_MAX, "a kept length fits its header");
 _Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_COMMITTED,
@@ -474,8 +480,8 @@ static int entries_room(state_contact_table_t *t) {
 
 /* Write record rec (committed: a commit's) at r: its header, then value_len bytes of
  * value. */
-static inline void record_write(uint8_t *r, uint16_t rec, const uint8_t *value, size_t value_len,
-                         bool committed) {
+static inline void record_write(uint8_t *r, uint16_t rec, const uint8_t *value,
+                                size_t value_len, bool committed) {
     /* no assert: header_put asserts */
     header_put(r, rec, value, value_len, committed);
     if (value_len)
@@ -510,7 +516,8 @@ static contact_entry_t *entry_block_take(state_contact_table_t *t, size_t *capac
             return NULL;
         contact_entry_t *victim = clock_victim(t);
         t->stats.evictions++;
-        if (victim->capacity >= *capacity && victim->capacity <= 4 * *capacity &&
+        if (victim->capacity >= *capacity &&
+            victim->capacity <= TABLE_REUSE_CAPACITY_RATIO * *capacity &&
             t->bytes <= t->budget) {
             entry_release(t, victim); /* the budget keeps room for its bytes */
             *capacity = victim->capacity;

@@ -668,9 +668,10 @@ static void hand_count(void *ctx, const uint8_t *ckey, size_t ckey_len, uint16_t
 /* Record j of churned contact i: one of six kinds, a value whose length varies with i and
  * j (so entries grow through many capacities), or none for some. */
 static uint16_t churn_rec(int j) {
-    static const uint16_t recs[] = {STATE_CONTACT_REC_PROFILE, STATE_CONTACT_REC_CONSENT,
-                                    STATE_CONTACT_REC_EVENT_IDS, STATE_CONTACT_REC_ENGAGEMENT,
-                                    STATE_CONTACT_REC_INSTANCE | 0, STATE_CONTACT_REC_INSTANCE | 1};
+    static const uint16_t recs[] = {
+        STATE_CONTACT_REC_PROFILE,      STATE_CONTACT_REC_CONSENT,
+        STATE_CONTACT_REC_EVENT_IDS,    STATE_CONTACT_REC_ENGAGEMENT,
+        STATE_CONTACT_REC_INSTANCE | 0, STATE_CONTACT_REC_INSTANCE | 1};
     return recs[j];
 }
 
