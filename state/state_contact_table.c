@@ -1,6 +1,7 @@
 /* state_contact_table.c — the memory behind state_contact_table.h: one malloc'ed entry per
  * contact (its key, then its records back to back), found through a chained hash index,
- * evicted by a CLOCK hand over the vector of entries (small freed ones kept for reuse),
+ * evicted by a CLOCK hand over the vector of entries (an evicted entry's block taken for
+ * the new contact that evicted it, small freed ones kept for reuse by capacity),
  * and a memo of the last entry found (an event's reads all ask for one contact); while
  * whole (a new store's), what it lacks is absent. Not the store's read path:
  * state_store.c, state_profile.c, state_event_ids.c and state_consent.c decide when to
@@ -37,12 +38,21 @@
  * allocation is counted with this much of the allocator's own bookkeeping. */
 #define ENTRY_BYTES_STEP 32
 #define ENTRY_MALLOC_OVERHEAD 16
-/* Entries freed (evicted or outgrown) kept for the next entry of the same capacity: under
- * pressure each put of a new contact frees one and allocates one of a few sizes, and
- * reuse skips the allocator both ways. Only small ones, so the spares hold at most
- * 16 KiB beside the budget (they are the allocator's, as freed memory would be). */
-#define TABLE_SPARES_MAX 16
+/* Entries let go of (evicted or outgrown) kept for the next entry of the same capacity,
+ * in a list per capacity: under pressure each put of a new contact makes an entry and a
+ * contact's entry is remade as its records arrive, and the capacities made and let go of
+ * balance over time, so reuse skips the allocator both ways (a ring of 16 spares of any
+ * capacity served 72% of them; the common capacities pushed the rarer out). Only small
+ * ones, and a few of each, so the spares hold at most 8 x 16.5 KiB beside the budget
+ * (they are the allocator's, as freed memory would be). */
 #define TABLE_SPARE_BYTES_MAX 1024
+#define TABLE_SPARE_CLASSES (TABLE_SPARE_BYTES_MAX / ENTRY_BYTES_STEP)
+#define TABLE_SPARES_PER_CLASS 8
+/* A new contact's entry takes the block of the entry CLOCK evicts for it when that is at
+ * most this many times the capacity it needs: contacts grow into it as their records
+ * arrive. Without a bound every block drifted up to the largest reused, and the bench's
+ * thrashing table kept 221 contacts in the budget that holds 707. */
+#define TABLE_REUSE_CAPACITY_RATIO 4
 
 _Static_assert(STATE_CONTACT_VALUE_BYTES_MAX <= UINT16_MAX, "a kept length fits its header");
 _Static_assert(STATE_CONTACT_REC_ENGAGEMENT + 0xff < REC_COMMITTED,
@@ -77,10 +87,9 @@ struct state_contact_table {
                           * time more often than not */
     uint8_t journey_lens[STATE_CONTACT_JOURNEYS_MAX];
     char journey_ids[STATE_CONTACT_JOURNEYS_MAX][SY_ID_BYTES_MAX];
-    uint8_t scratch[ENTRY_BYTES_MAX]; /* a put's new records */
-    size_t spares_next;               /* the spare slot the next freed entry takes */
-    uint32_t spare_capacity[TABLE_SPARES_MAX]; /* 0: the slot is empty */
-    contact_entry_t *spares[TABLE_SPARES_MAX];
+    contact_entry_t *spares[TABLE_SPARE_CLASSES]; /* by capacity / ENTRY_BYTES_STEP - 1,
+                                                   * chained through next */
+    uint8_t spares_count[TABLE_SPARE_CLASSES];
 };
 
 /* The header at r, as one word: header_id and header_size read it. */
@@ -113,9 +122,15 @@ static inline void header_put(uint8_t *r, uint16_t rec, const uint8_t *value, si
     memcpy(r, h, sizeof h);
 }
 
+/* The bytes an entry of capacity bytes of data counts for in the budget. */
+static size_t entry_bytes_of(size_t capacity) {
+    /* no assert: pure */
+    return sizeof(contact_entry_t) + capacity + ENTRY_MALLOC_OVERHEAD;
+}
+
 static size_t entry_bytes(const contact_entry_t *e) {
     assert(e->capacity >= e->key_len + e->records_len);
-    return sizeof *e + e->capacity + ENTRY_MALLOC_OVERHEAD;
+    return entry_bytes_of(e->capacity);
 }
 
 sy_err_t state_contact_table_open(state_contact_table_t **out, size_t budget_bytes) {
@@ -187,8 +202,13 @@ void state_contact_table_close(state_contact_table_t *t) {
     /* Not state_contact_table_clear: zeroing buckets about to be freed (up to 8 MiB at the
      * default budget) took 15% of a short simulate, when the index was made whole at open. */
     entries_free(t);
-    for (size_t i = 0; i < TABLE_SPARES_MAX; i++)
-        free(t->spares[i]);
+    for (size_t i = 0; i < TABLE_SPARE_CLASSES; i++) {
+        while (t->spares[i]) {
+            contact_entry_t *next = t->spares[i]->next;
+            free(t->spares[i]);
+            t->spares[i] = next;
+        }
+    }
     free(t->entries);
     free(t->buckets);
     free(t);
@@ -216,32 +236,32 @@ int state_contact_table_journey_slot(state_contact_table_t *t, const uint8_t *jo
     return (int)t->journeys_count++;
 }
 
-/* Let e go: kept as a spare when small (in place of the oldest), else freed. */
+/* Let e go: kept as a spare of its capacity when small and its list has room, else
+ * freed. */
 static void entry_free(state_contact_table_t *t, contact_entry_t *e) {
-    assert(t->spares_next < TABLE_SPARES_MAX);
-    if (e->capacity > TABLE_SPARE_BYTES_MAX) {
+    assert(e->capacity % ENTRY_BYTES_STEP == 0);
+    size_t class = e->capacity / ENTRY_BYTES_STEP - 1;
+    if (e->capacity > TABLE_SPARE_BYTES_MAX ||
+        t->spares_count[class] == TABLE_SPARES_PER_CLASS) {
         free(e);
         return;
     }
-    free(t->spares[t->spares_next]);
-    t->spares[t->spares_next] = e;
-    t->spare_capacity[t->spares_next] = e->capacity;
-    t->spares_next = (t->spares_next + 1) % TABLE_SPARES_MAX;
+    e->next = t->spares[class];
+    t->spares[class] = e;
+    t->spares_count[class]++;
 }
 
 /* An entry of capacity bytes of data: a spare of that capacity, else a new one. NULL on
  * out of memory. */
 static contact_entry_t *entry_alloc(state_contact_table_t *t, size_t capacity) {
-    assert(capacity > 0 && capacity <= UINT32_MAX);
-    for (size_t i = 0; i < TABLE_SPARES_MAX; i++) {
-        if (t->spare_capacity[i] == capacity) {
-            contact_entry_t *e = t->spares[i];
-            t->spares[i] = NULL;
-            t->spare_capacity[i] = 0;
-            return e;
-        }
-    }
-    return malloc(sizeof(contact_entry_t) + capacity);
+    assert(capacity > 0 && capacity % ENTRY_BYTES_STEP == 0 && capacity <= UINT32_MAX);
+    size_t class = capacity / ENTRY_BYTES_STEP - 1;
+    if (capacity > TABLE_SPARE_BYTES_MAX || !t->spares[class])
+        return malloc(sizeof(contact_entry_t) + capacity);
+    contact_entry_t *e = t->spares[class];
+    t->spares[class] = e->next;
+    t->spares_count[class]--;
+    return e;
 }
 
 static uint64_t key_hash(const uint8_t *ckey, size_t len) {
@@ -254,14 +274,16 @@ static bool entry_is(const contact_entry_t *e, const uint8_t *ckey, size_t len) 
     return e->key_len == len && sy_hash_key_equal(e->data, ckey, len);
 }
 
-/* The contact's entry, or NULL: the memo first (an event's reads and a commit's writes
- * come a contact at a time), then its chain. */
+/* The contact's entry, or NULL with *hash set to its key's hash (for the put that makes
+ * it): the memo first (an event's reads and a commit's writes come a contact at a time),
+ * then its chain. */
 static contact_entry_t *entry_find(state_contact_table_t *t, const uint8_t *ckey,
-                                   size_t len) {
+                                   size_t len, uint64_t *hash_out) {
     assert(len >= 2 && len <= 2 + SY_ID_BYTES_MAX);
     if (t->last && entry_is(t->last, ckey, len))
         return t->last;
     uint64_t hash = key_hash(ckey, len);
+    *hash_out = hash;
     contact_entry_t *e = t->buckets[hash & (t->buckets_count - 1)];
     while (e && !(e->hash == hash && entry_is(e, ckey, len)))
         e = e->next;
@@ -301,7 +323,8 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *t, const uin
     if (!t)
         return STATE_CACHE_MISS;
     assert(ckey && value && value_len);
-    contact_entry_t *e = entry_find(t, ckey, ckey_len);
+    uint64_t hash;
+    contact_entry_t *e = entry_find(t, ckey, ckey_len, &hash);
     size_t at = e ? record_find(e, rec) : 0;
     if (!at && t->whole) {
         t->stats.absent_hits++;
@@ -338,42 +361,64 @@ static void entry_each_committed(const contact_entry_t *e, state_contact_table_r
     }
 }
 
-/* Unlink e from its chain and the entries vector, and free it (the records a commit put
- * handed to the drop hook first). */
-static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
+/* Let go of e's contact: the records a commit put handed to the drop hook, e unlinked
+ * from its chain and its bytes out of the count, but e left in the entries vector for the
+ * caller to remove or to reuse in place. */
+static void entry_release(state_contact_table_t *t, contact_entry_t *e) {
+    assert(e->index < t->count && t->entries[e->index] == e);
     if (t->on_drop)
         entry_each_committed(e, t->on_drop, t->on_drop_ctx);
     *entry_link(t, e) = e->next;
-    assert(e->index < t->count && t->entries[e->index] == e);
-    t->entries[e->index] = t->entries[--t->count];
-    t->entries[e->index]->index = e->index;
     if (t->last == e)
         t->last = NULL;
     t->bytes -= entry_bytes(e);
-    entry_free(t, e);
     t->whole = false; /* its records are RocksDB's only now */
 }
 
-/* CLOCK: evict the next entry not used since the hand last passed. */
-static void evict_one(state_contact_table_t *t) {
+/* Unlink e from its chain and the entries vector, and free it (the records a commit put
+ * handed to the drop hook first). */
+static void entry_remove(state_contact_table_t *t, contact_entry_t *e) {
+    /* no assert: entry_release asserts */
+    entry_release(t, e);
+    t->entries[e->index] = t->entries[--t->count];
+    t->entries[e->index]->index = e->index;
+    entry_free(t, e);
+}
+
+/* CLOCK: the next entry not used since the hand last passed, the hand left on it. */
+static contact_entry_t *clock_victim(state_contact_table_t *t) {
     assert(t->count > 0);
     for (;;) {
         if (t->hand >= t->count)
             t->hand = 0;
         contact_entry_t *e = t->entries[t->hand];
         if (!e->referenced)
-            break;
+            return e;
         e->referenced = 0;
         t->hand++;
     }
-    entry_remove(t, t->entries[t->hand]);
+}
+
+static void evict_one(state_contact_table_t *t) {
+    /* no assert: clock_victim asserts */
+    entry_remove(t, clock_victim(t));
     t->stats.evictions++;
 }
 
-static void evict_to_budget(state_contact_table_t *t) {
+/* Evict while over the budget, put (the entry a put just grew) last: CLOCK alone takes it
+ * when the hand starts on it and every other entry was used since the hand last passed,
+ * and the put would say it kept nothing though the rest could make room. */
+static void evict_to_budget(state_contact_table_t *t, const contact_entry_t *put) {
     assert(t->count <= t->entries_capacity);
-    while (t->bytes > t->budget && t->count > 0)
-        evict_one(t);
+    while (t->bytes > t->budget && t->count > 0) {
+        contact_entry_t *victim = clock_victim(t);
+        if (victim == put && t->count > 1) {
+            t->hand++; /* the next one, and put is now unused for a later pass */
+            continue;
+        }
+        entry_remove(t, victim);
+        t->stats.evictions++;
+    }
 }
 
 /* Buckets for count entries: one each, a power of two, from what the table has up to what
@@ -433,89 +478,127 @@ static int entries_room(state_contact_table_t *t) {
     return 1;
 }
 
-/* Write e's records without rec into the scratch, then rec's (committed: a commit's)
- * when *keep and value_len fits; the scratch's length, and *keep false when rec was left
- * out. */
-static size_t records_build(state_contact_table_t *t, const contact_entry_t *e, uint16_t rec,
-                            const uint8_t *value, size_t value_len, bool committed,
-                            bool *keep) {
-    size_t n = 0;
-    assert(!e || e->key_len + e->records_len <= ENTRY_BYTES_MAX);
-    if (e) {
-        size_t at = e->key_len, end = e->key_len + e->records_len;
-        while (at < end) {
-            const uint8_t *r = e->data + at;
-            uint32_t h = header_get(r);
-            size_t size = header_size(h);
-            if (header_rec(h) != rec) {
-                memcpy(t->scratch + n, r, size);
-                n += size;
-            }
-            at += size;
-        }
-    }
-    size_t key_len = e ? e->key_len : 2 + SY_ID_BYTES_MAX;
-    if (!*keep || key_len + n + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX) {
-        t->whole = false; /* the record is RocksDB's only */
-        *keep = false;
-        return n;
-    }
-    uint8_t *r = t->scratch + n;
+/* Write record rec (committed: a commit's) at r: its header, then value_len bytes of
+ * value. */
+static inline void record_write(uint8_t *r, uint16_t rec, const uint8_t *value,
+                                size_t value_len, bool committed) {
+    /* no assert: header_put asserts */
     header_put(r, rec, value, value_len, committed);
     if (value_len)
         memcpy(r + REC_HEADER_BYTES, value, value_len);
-    return n + REC_HEADER_BYTES + value_len;
 }
 
-/* A new entry holding ckey and the scratch's n bytes of records, in place of old in its
- * chain, or added (old NULL). NULL on out of memory (old is then left as it was). */
-static contact_entry_t *entry_replace(state_contact_table_t *t, contact_entry_t *old,
-                                      const uint8_t *ckey, size_t ckey_len, size_t n) {
-    size_t needed = ckey_len + n;
-    if (old && needed < old->capacity + old->capacity / 2) /* it grows: leave room */
-        needed = old->capacity + old->capacity / 2;
+/* The capacity of an entry for size bytes of key and records: in steps, and half as much
+ * again as old_capacity when it grows out of an entry of that (0: a new entry). */
+static size_t entry_capacity_for(size_t size, size_t old_capacity) {
+    size_t needed = size;
+    if (old_capacity && needed < old_capacity + old_capacity / 2) /* it grows: leave room */
+        needed = old_capacity + old_capacity / 2;
     if (needed > ENTRY_BYTES_MAX)
-        needed = ckey_len + n > ENTRY_BYTES_MAX ? ckey_len + n : ENTRY_BYTES_MAX;
-    size_t capacity = (needed + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP * ENTRY_BYTES_STEP;
-    assert(capacity <= UINT32_MAX && ckey_len <= UINT8_MAX);
-    uint64_t hash = old ? old->hash : key_hash(ckey, ckey_len);
-    contact_entry_t **link;
-    if (old) {
-        link = entry_link(t, old);
-    } else { /* making room may evict from the chain: find its head after */
-        if (!entries_room(t))
+        needed = size > ENTRY_BYTES_MAX ? size : ENTRY_BYTES_MAX;
+    assert(needed <= UINT32_MAX - ENTRY_BYTES_STEP);
+    return (needed + ENTRY_BYTES_STEP - 1) / ENTRY_BYTES_STEP * ENTRY_BYTES_STEP;
+}
+
+/* A block for a new entry of capacity bytes of data, with the budget's room for it: the
+ * block of the entry CLOCK evicts when that is big enough and small (a thrashing table
+ * evicts one entry per contact it makes: taking its block and its place in the entries
+ * vector skips the allocator both ways, and a block grown to a whole contact's records
+ * spares the new contact's entry the remakes of growing to them), else a new one after
+ * evicting while over the budget. Sets *index to the block's place in the entries vector
+ * (t->count: none yet) and *capacity to its capacity. NULL on out of memory, or when the
+ * entry alone would be over the budget. */
+static contact_entry_t *entry_block_take(state_contact_table_t *t, size_t *capacity,
+                                         size_t *index) {
+    assert(*capacity > 0);
+    while (t->bytes + entry_bytes_of(*capacity) > t->budget) {
+        if (!t->count)
             return NULL;
-        link = &t->buckets[hash & (t->buckets_count - 1)];
+        contact_entry_t *victim = clock_victim(t);
+        t->stats.evictions++;
+        if (victim->capacity >= *capacity &&
+            victim->capacity <= TABLE_REUSE_CAPACITY_RATIO * *capacity &&
+            t->bytes <= t->budget) {
+            entry_release(t, victim); /* the budget keeps room for its bytes */
+            *capacity = victim->capacity;
+            *index = victim->index;
+            return victim;
+        }
+        entry_remove(t, victim);
     }
-    contact_entry_t *e = entry_alloc(t, capacity);
+    *index = t->count;
+    return entry_alloc(t, *capacity);
+}
+
+/* A new entry for the contact ckey (hash: its key's) holding record rec alone (committed:
+ * a commit's), linked in its chain and the entries vector, made within the budget. NULL
+ * when it cannot be made (out of memory, over the budget alone). */
+static contact_entry_t *entry_make(state_contact_table_t *t, uint64_t hash,
+                                   const uint8_t *ckey, size_t ckey_len, uint16_t rec,
+                                   const uint8_t *value, size_t value_len, bool committed) {
+    size_t size = ckey_len + REC_HEADER_BYTES + value_len, index;
+    size_t capacity = entry_capacity_for(size, 0);
+    assert(ckey_len <= UINT8_MAX && size <= ENTRY_BYTES_MAX);
+    if (!entries_room(t))
+        return NULL;
+    contact_entry_t *e = entry_block_take(t, &capacity, &index);
     if (!e)
         return NULL;
-    *e = (contact_entry_t){.next = old ? old->next : *link, .hash = hash,
-                           .index = old ? old->index : (uint32_t)t->count,
-                           .capacity = (uint32_t)capacity, .records_len = (uint32_t)n,
+    contact_entry_t **head = &t->buckets[hash & (t->buckets_count - 1)];
+    *e = (contact_entry_t){.next = *head, .hash = hash, .index = (uint32_t)index,
+                           .capacity = (uint32_t)capacity,
+                           .records_len = (uint32_t)(size - ckey_len),
                            .key_len = (uint8_t)ckey_len, .referenced = 1};
     memcpy(e->data, ckey, ckey_len);
-    memcpy(e->data + ckey_len, t->scratch, n);
-    *link = e;
-    if (old) {
-        t->bytes -= entry_bytes(old);
-        entry_free(t, old);
-    } else {
+    record_write(e->data + ckey_len, rec, value, value_len, committed);
+    *head = e;
+    if (index == t->count)
         t->count++;
-    }
-    t->entries[e->index] = e;
+    t->entries[index] = e;
     t->bytes += entry_bytes(e);
     t->last = e;
     return e;
 }
 
+/* e remade larger with record rec (committed: a commit's; at: its offset in e, 0 when e
+ * has none) set to value and after e's other records, in e's place in its chain and the
+ * entries vector; e freed. NULL on out of memory (e is then left as it was). */
+static contact_entry_t *entry_grow(state_contact_table_t *t, contact_entry_t *e, size_t at,
+                                   uint16_t rec, const uint8_t *value, size_t value_len,
+                                   bool committed) {
+    size_t end = e->key_len + e->records_len;
+    size_t cut = at ? at : end, cut_size = at ? header_size(header_get(e->data + at)) : 0;
+    size_t size = end - cut_size + REC_HEADER_BYTES + value_len;
+    size_t capacity = entry_capacity_for(size, e->capacity);
+    assert(cut + cut_size <= end && size <= ENTRY_BYTES_MAX);
+    contact_entry_t *g = entry_alloc(t, capacity);
+    if (!g)
+        return NULL;
+    *g = (contact_entry_t){.next = e->next, .hash = e->hash, .index = e->index,
+                           .capacity = (uint32_t)capacity,
+                           .records_len = (uint32_t)(size - e->key_len),
+                           .key_len = e->key_len, .referenced = 1};
+    memcpy(g->data, e->data, cut); /* key, then the records before rec's */
+    memcpy(g->data + cut, e->data + cut + cut_size, end - cut - cut_size);
+    record_write(g->data + end - cut_size, rec, value, value_len, committed);
+    *entry_link(t, e) = g;
+    t->entries[g->index] = g;
+    t->bytes -= entry_bytes(e);
+    t->bytes += entry_bytes(g);
+    entry_free(t, e);
+    t->last = g;
+    return g;
+}
+
 /* Write record rec of e (committed: a commit's) within e's own bytes, when the result
  * fits e's capacity: over its old value (the records after it move by the change in size)
- * or, new, after the last record. 1 when done, 0 for the caller to rebuild the entry. */
+ * or, new, after the last record. 1 when done, 0 for the caller to remake the entry, with
+ * *found the record's offset in e (0: e has none). */
 static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *value,
-                               size_t value_len, bool committed) {
+                               size_t value_len, bool committed, size_t *found) {
     assert(value || !value_len);
     size_t end = e->key_len + e->records_len, at = record_find(e, rec), old_size = 0;
+    *found = at;
     if (at)
         old_size = header_size(header_get(e->data + at));
     else
@@ -527,11 +610,19 @@ static int record_put_in_place(contact_entry_t *e, uint16_t rec, const uint8_t *
         return 0;
     if (new_size != old_size)
         memmove(e->data + at + new_size, e->data + at + old_size, end - at - old_size);
-    header_put(e->data + at, rec, value, value_len, committed);
-    if (value_len)
-        memcpy(e->data + at + REC_HEADER_BYTES, value, value_len);
+    record_write(e->data + at, rec, value, value_len, committed);
     e->records_len = (uint32_t)(new_end - e->key_len);
     return 1;
+}
+
+/* Drop the record at offset at of e (0: none), the records after it moved up. */
+static void record_cut(contact_entry_t *e, size_t at) {
+    if (!at)
+        return;
+    size_t end = e->key_len + e->records_len, size = header_size(header_get(e->data + at));
+    assert(at + size <= end);
+    memmove(e->data + at, e->data + at + size, end - at - size);
+    e->records_len -= (uint32_t)size;
 }
 
 const uint8_t *state_contact_table_put_kept(const state_contact_table_t *t,
@@ -556,26 +647,36 @@ static bool table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey
     if (!t)
         return false;
     assert(ckey && ckey_len >= 2 && (value || !value_len));
-    contact_entry_t *e = entry_find(t, ckey, ckey_len);
-    if (e && record_put_in_place(e, rec, value, value_len, committed)) {
+    uint64_t hash = 0;
+    size_t at = 0;
+    contact_entry_t *e = entry_find(t, ckey, ckey_len, &hash);
+    if (e && record_put_in_place(e, rec, value, value_len, committed, &at)) {
         e->referenced = 1;
         return true; /* the entry's bytes, so the budget, are as they were */
     }
-    bool kept = value_len <= STATE_CONTACT_VALUE_BYTES_MAX;
-    size_t n = records_build(t, e, rec, value, value_len, committed, &kept);
-    contact_entry_t *put = e;
-    if (e && ckey_len + n <= e->capacity) {
-        memcpy(e->data + ckey_len, t->scratch, n);
-        e->records_len = (uint32_t)n;
-        e->referenced = 1;
-    } else if (!(put = entry_replace(t, e, ckey, ckey_len, n))) {
+    size_t others = e ? e->records_len - (at ? header_size(header_get(e->data + at)) : 0) : 0;
+    size_t key_len = e ? e->key_len : 2 + SY_ID_BYTES_MAX;
+    if (value_len > STATE_CONTACT_VALUE_BYTES_MAX ||
+        key_len + others + REC_HEADER_BYTES + value_len > ENTRY_BYTES_MAX) {
+        if (e) { /* the old value must not stay */
+            record_cut(e, at);
+            e->referenced = 1;
+        }
+        t->whole = false; /* the record is RocksDB's only */
+        t->last = e;      /* put_kept answers for this contact: none */
+        return false;
+    }
+    contact_entry_t *put = e ? entry_grow(t, e, at, rec, value, value_len, committed)
+                             : entry_make(t, hash, ckey, ckey_len, rec, value, value_len,
+                                          committed);
+    if (!put) {
         if (e) /* no memory for the new value: the old one must not stay */
             entry_remove(t, e);
         t->whole = false;
         return false;
     }
-    evict_to_budget(t);
-    return kept && t->last == put; /* evicting to the budget can take the entry itself */
+    evict_to_budget(t, put);
+    return t->last == put; /* evicting to the budget can take the entry itself */
 }
 
 bool state_contact_table_put(state_contact_table_t *t, const uint8_t *ckey, size_t ckey_len,

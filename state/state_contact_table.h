@@ -65,8 +65,9 @@ state_cache_lookup_t state_contact_table_get(state_contact_table_t *table,
  * creating its entry and evicting other entries (least recently used first, by CLOCK)
  * while over the budget. Best effort: a record or entry that cannot be kept (too long, no
  * memory, over the budget alone) is dropped with any older value of it, so the table
- * never serves a stale value. Copies ckey and value. True when the table holds the record
- * as put (a get answers with it); false for NULL. */
+ * never serves a stale value; the contact's own entry is never evicted to make room while
+ * others can make it. Copies ckey and value. True when the table holds the record as put
+ * (a get answers with it); false for NULL. */
 bool state_contact_table_put(state_contact_table_t *table, const uint8_t *ckey,
                              size_t ckey_len, uint16_t rec, const uint8_t *value,
                              size_t value_len);

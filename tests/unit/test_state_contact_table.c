@@ -657,3 +657,80 @@ Test(state_contact_table, entries_reused_after_eviction_hold_only_their_own_reco
     cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES);
     state_contact_table_close(t);
 }
+
+/* What a drop hook was handed: how many records. */
+static void hand_count(void *ctx, const uint8_t *ckey, size_t ckey_len, uint16_t rec,
+                       const uint8_t *value, size_t value_len) {
+    (void)ckey, (void)ckey_len, (void)rec, (void)value, (void)value_len;
+    ++*(int *)ctx;
+}
+
+/* Record j of churned contact i: one of six kinds, a value whose length varies with i and
+ * j (so entries grow through many capacities), or none for some. */
+static uint16_t churn_rec(int j) {
+    static const uint16_t recs[] = {
+        STATE_CONTACT_REC_PROFILE,      STATE_CONTACT_REC_CONSENT,
+        STATE_CONTACT_REC_EVENT_IDS,    STATE_CONTACT_REC_ENGAGEMENT,
+        STATE_CONTACT_REC_INSTANCE | 0, STATE_CONTACT_REC_INSTANCE | 1};
+    return recs[j];
+}
+
+static const char *churn_value(int i, int j, char *buf, size_t size) {
+    if ((i + j) % 7 == 3)
+        return NULL;
+    int len = snprintf(buf, size, "c%d r%d ", i, j);
+    int want = 8 + (i * 13 + j * 29) % 150;
+    cr_assert_lt((size_t)want, size);
+    for (; len < want; len++)
+        buf[len] = (char)('a' + (i + len) % 26);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* A table that churns through many times the contacts its budget holds (each eviction's
+ * block taken for the next new contact, entries remade as their records arrive) answers
+ * every record as put right after the put, every record of a contact after its last put,
+ * and nothing it was not put; it stays within its budget without keeping fewer contacts
+ * than it has room for, and hands every record a commit put to the drop hook or keeps it. */
+Test(state_contact_table, a_churning_table_answers_as_put_within_its_budget) {
+    state_contact_table_t *t = NULL;
+    char contact[32], buf[256];
+    uint8_t key[2 + 64];
+    int committed = 0, handed = 0, held = 0;
+    cr_assert(eq(int, state_contact_table_open(&t, SMALL_BUDGET_BYTES), SY_OK));
+    state_contact_table_on_drop(t, hand_count, &handed);
+    for (int i = 0; i < 20000; i++) {
+        snprintf(contact, sizeof contact, "contact-%d", i);
+        size_t len = ckey_of(key, contact);
+        int records = 1 + i % 6;
+        for (int j = 0; j < records; j++) {
+            const char *v = churn_value(i, j, buf, sizeof buf);
+            size_t vlen = v ? strlen(v) : 0;
+            bool kept = i % 2 ? state_contact_table_put_committed(t, key, len, churn_rec(j),
+                                                                  (const uint8_t *)v, vlen)
+                              : state_contact_table_put(t, key, len, churn_rec(j),
+                                                        (const uint8_t *)v, vlen);
+            committed += i % 2;
+            cr_assert(kept, "contact %d record %d not kept", i, j);
+            cr_assert(eq(str, (char *)value_of(t, contact, churn_rec(j)),
+                         (char *)(v ? v : "(absent)")), "contact %d record %d", i, j);
+            state_cache_stats_t st;
+            state_contact_table_stats_get(t, &st);
+            cr_assert_leq(st.bytes, SMALL_BUDGET_BYTES, "%zu bytes at contact %d", st.bytes, i);
+        }
+        for (int j = 0; j < 6; j++) {
+            const char *v = j < records ? churn_value(i, j, buf, sizeof buf) : "(miss)";
+            cr_assert(eq(str, (char *)value_of(t, contact, churn_rec(j)),
+                         (char *)(v ? v : "(absent)")), "contact %d record %d after its last put",
+                      i, j);
+        }
+    }
+    state_cache_stats_t st;
+    state_contact_table_stats_get(t, &st);
+    cr_assert_gt(st.evictions, 15000);
+    cr_assert_gt(st.entries, 120, "the budget holds only %zu contacts", st.entries);
+    state_contact_table_each_committed(t, hand_count, &held);
+    cr_assert(eq(int, handed + held, committed), "%d handed, %d held of %d", handed, held,
+              committed);
+    state_contact_table_close(t);
+}
