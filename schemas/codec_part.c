@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#include "codec_rules_usual.h"
 #include "codec_wire.h"
 
 /* The part of s, with version when journey; see codec_part_make. */
@@ -14,7 +15,8 @@ static sy_err_t part_make(sy_part_t **out, const char *s, bool journey, int32_t 
     assert(out);
     size_t len = s != NULL ? strlen(s) : 0;
     *out = NULL;
-    if (len == 0 || len > SY_ID_BYTES_MAX || !codec_utf8_valid((const uint8_t *)s, len))
+    if (s == NULL || !codec_rules_id_len_ok(s, len) ||
+        !codec_utf8_valid((const uint8_t *)s, len))
         return SY_OK; /* the rules would refuse it: leave it to them, field by field */
     sy_part_t *p = malloc(sizeof *p + CODEC_PART_AVRO_BYTES(len) + CODEC_PART_JSON_BYTES(len));
     if (p == NULL)
