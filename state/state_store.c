@@ -397,7 +397,10 @@ sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_
     uint16_t rec;
     const pending_op_t *op = state_pending_op_get_contact(&s->pending, CF_INSTANCES, key->bytes,
                                                           key->len, key->contact_len);
-    const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key->bytes, key->len);
+    /* the pending map holds a restore's records, in no other batch: not asked when empty */
+    const pending_entry_t *e = op || !s->pending.map_count
+                                   ? NULL
+                                   : state_pending_get(&s->pending, key->bytes, key->len);
     if (!op && !e && s->sealed_on) {
         op = state_pending_op_get_contact(&s->sealed, CF_INSTANCES, key->bytes, key->len,
                                           key->contact_len);
