@@ -154,16 +154,21 @@ static inline size_t put_zigzag(uint8_t *buf, int64_t v) {
 }
 
 /* A varint at p, before end, into *v: the byte after it, or NULL when it runs past end or
- * over VARINT64_BYTES_MAX bytes (a tenth byte's bits past the 64th are dropped). Inlined and
- * unrolled, the cursor in a register: the decoders read a value's varints one after another
- * (an instance's 15 to 22 bytes on every read of the store). */
+ * over VARINT64_BYTES_MAX bytes (a tenth byte's bits past the 64th are dropped). ended: the
+ * caller knows end[-1] is below 0x80, the last byte of a varint, so one that starts before
+ * end stops by end and only its start is checked against end. Inlined and unrolled, the
+ * cursor in a register: the decoders read a value's varints one after another (an
+ * instance's 15 to 22 bytes on every read of the store). */
 __attribute__((always_inline))
-static inline const uint8_t *varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v) {
+static inline const uint8_t *varint_read(const uint8_t *p, const uint8_t *end, bool ended,
+                                         uint64_t *v) {
     uint64_t out = 0, cont = 0;
     /* no assert: the hot varint leaf; the decoders assert their input's bounds */
+    if (p == end)
+        return NULL;
 #pragma GCC unroll 10
     for (unsigned shift = 0; shift < 7 * VARINT64_BYTES_MAX; shift += 7) {
-        if (p == end)
+        if (!ended && shift && p == end)
             return NULL;
         uint8_t b = *p++;
         out += (uint64_t)b << shift; /* the continuation bits come off once, at the end */
@@ -176,14 +181,29 @@ static inline const uint8_t *varint_get(const uint8_t *p, const uint8_t *end, ui
     return NULL;
 }
 
-/* A zigzag varint at p, before end, as varint_get reads one. */
+/* varint_read of a value whose end the caller has not checked. */
 __attribute__((always_inline))
-static inline const uint8_t *zigzag_get(const uint8_t *p, const uint8_t *end, int64_t *v) {
+static inline const uint8_t *varint_get(const uint8_t *p, const uint8_t *end, uint64_t *v) {
+    /* no assert: a wrapper of varint_read, the hot varint leaf */
+    return varint_read(p, end, false, v);
+}
+
+/* A zigzag varint at p, before end, as varint_read reads one. */
+__attribute__((always_inline))
+static inline const uint8_t *zigzag_read(const uint8_t *p, const uint8_t *end, bool ended,
+                                         int64_t *v) {
     uint64_t u = 0;
-    /* no assert: a wrapper of varint_get, the hot varint leaf */
-    p = varint_get(p, end, &u);
+    /* no assert: a wrapper of varint_read, the hot varint leaf */
+    p = varint_read(p, end, ended, &u);
     *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
     return p;
+}
+
+/* zigzag_read of a value whose end the caller has not checked. */
+__attribute__((always_inline))
+static inline const uint8_t *zigzag_get(const uint8_t *p, const uint8_t *end, int64_t *v) {
+    /* no assert: a wrapper of zigzag_read */
+    return zigzag_read(p, end, false, v);
 }
 
 size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
@@ -218,8 +238,9 @@ size_t state_codec_instance_encode(uint8_t *buf, const state_instance_t *in) {
     return n;
 }
 
-/* The optional tail of an instance's value from p to end: its looped send, then (not in the
- * legacy form) its live timer's due distance. 0 when malformed. */
+/* The optional tail of an instance's value from p to end (end[-1] below 0x80, as
+ * varint_read's ended): its looped send, then (not in the legacy form) its live timer's
+ * due distance. 0 when malformed. */
 static int instance_tail_decode(const uint8_t *p, const uint8_t *end, bool legacy,
                                 uint64_t *looped, int64_t *looped_delta, int *armed,
                                 int64_t *due_delta) {
@@ -229,12 +250,12 @@ static int instance_tail_decode(const uint8_t *p, const uint8_t *end, bool legac
      * live timer after it. */
     if (p == end)
         return 1;
-    if (!(p = varint_get(p, end, looped)) || *looped > UINT16_MAX ||
-        (*looped && !(p = zigzag_get(p, end, looped_delta))))
+    if (!(p = varint_read(p, end, true, looped)) || *looped > UINT16_MAX ||
+        (*looped && !(p = zigzag_read(p, end, true, looped_delta))))
         return 0;
     if (legacy)
         return *looped && p == end;
-    if (p < end && !(*armed = (p = zigzag_get(p, end, due_delta)) != NULL))
+    if (p < end && !(*armed = (p = zigzag_read(p, end, true, due_delta)) != NULL))
         return 0;
     return (*looped || *armed) && p == end;
 }
@@ -247,12 +268,15 @@ int state_codec_instance_decode(const uint8_t *buf, size_t len, state_instance_t
         return 0;
     const uint8_t *p = buf + 2, *end = buf + len;
     bool legacy = buf[0] == STATE_CODEC_VERSION;
-    if (buf[1] != STATE_INSTANCE_ACTIVE && buf[1] != STATE_INSTANCE_DONE)
+    /* A value ends with a varint's last byte, below 0x80: checked once here, it spares the
+     * reads below a check of end at each byte (varint_read's ended). */
+    if ((buf[1] != STATE_INSTANCE_ACTIVE && buf[1] != STATE_INSTANCE_DONE) || end[-1] >= 0x80)
         return 0;
-    if (!(p = varint_get(p, end, &node)) || !(p = varint_get(p, end, &version)) ||
-        !(p = varint_get(p, end, &occurrence)) || !(p = zigzag_get(p, end, &entered)) ||
-        !(p = zigzag_get(p, end, &node_delta)) || !(p = varint_get(p, end, &seen)) ||
-        node > UINT16_MAX)
+    if (!(p = varint_read(p, end, true, &node)) || !(p = varint_read(p, end, true, &version)) ||
+        !(p = varint_read(p, end, true, &occurrence)) ||
+        !(p = zigzag_read(p, end, true, &entered)) ||
+        !(p = zigzag_read(p, end, true, &node_delta)) ||
+        !(p = varint_read(p, end, true, &seen)) || node > UINT16_MAX)
         return 0;
     if (!instance_tail_decode(p, end, legacy, &looped, &looped_delta, &armed, &due_delta))
         return 0;

@@ -301,9 +301,10 @@ static int journey_rec(state_store_t *s, const uint8_t *id, size_t len, uint16_t
     return slot >= 0;
 }
 
-/* journey_rec of the instance at key. */
-static int instance_rec(state_store_t *s, const state_instance_key_t *key, uint16_t *rec) {
-    assert(key->contact_len > 2 && key->len > key->contact_len);
+/* journey_rec of the instance at key (its journey set). Inline: a part of every read. */
+static inline int instance_rec(state_store_t *s, const state_instance_key_t *key,
+                               uint16_t *rec) {
+    /* no assert: its callers assert the key's lengths */
     if (key->slot >= 0) { /* the table's slot of this id, for good */
         *rec = (uint16_t)(STATE_CONTACT_REC_INSTANCE | key->slot);
         return 1;
@@ -348,12 +349,15 @@ static sy_err_t instance_read(state_store_t *s, const state_instance_key_t *key,
 sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition,
                                     const char *contact_id) {
     assert(key && contact_id && partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    size_t len = profile_codec_key(key->bytes, partition, contact_id);
-    if (!len)
+    /* profile_codec_key's bytes, the id copied inline (once an input) */
+    size_t id_len = strlen(contact_id);
+    if (id_len > SY_ID_BYTES_MAX)
         return SY_ERR_LIMIT;
-    key->bytes[len] = 0;
-    key->contact_len = len;
-    key->len = len;
+    key->bytes[0] = (uint8_t)((uint16_t)partition >> 8);
+    key->bytes[1] = (uint8_t)partition;
+    state_key_id_copy(key->bytes + 2, contact_id, id_len);
+    key->bytes[2 + id_len] = 0;
+    key->contact_len = key->len = 2 + id_len;
     return SY_OK;
 }
 
@@ -369,7 +373,7 @@ sy_err_t state_instance_key_journey_len(state_instance_key_t *key, const char *j
     assert(journey_id[len] == '\0'); /* len is its strlen */
     if (len > SY_ID_BYTES_MAX)
         return SY_ERR_LIMIT;
-    memcpy(key->bytes + key->contact_len + 1, journey_id, len);
+    state_key_id_copy(key->bytes + key->contact_len + 1, journey_id, len);
     key->len = key->contact_len + 1 + len;
     key->slot = slot;
     return SY_OK;
@@ -393,7 +397,10 @@ sy_err_t state_store_instance_get_at(state_store_t *s, const state_instance_key_
     uint16_t rec;
     const pending_op_t *op = state_pending_op_get_contact(&s->pending, CF_INSTANCES, key->bytes,
                                                           key->len, key->contact_len);
-    const pending_entry_t *e = op ? NULL : state_pending_get(&s->pending, key->bytes, key->len);
+    /* the pending map holds a restore's records, in no other batch: not asked when empty */
+    const pending_entry_t *e = op || !s->pending.map_count
+                                   ? NULL
+                                   : state_pending_get(&s->pending, key->bytes, key->len);
     if (!op && !e && s->sealed_on) {
         op = state_pending_op_get_contact(&s->sealed, CF_INSTANCES, key->bytes, key->len,
                                           key->contact_len);

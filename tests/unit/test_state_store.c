@@ -309,6 +309,42 @@ Test(state_store, instance_key_journey_len_puts_the_bytes_of_the_measuring_one) 
     cr_assert(eq(sz, given.len, measured.len), "an over-long id leaves the key as it was");
 }
 
+/* Ids of every length up to the limit (copied in one, two or many moves) make the codec's
+ * key bytes, by the contact and journey parts and by a timer alike. */
+Test(state_store, instance_key_of_ids_of_every_length_is_the_codecs) {
+    char contact[SY_ID_BYTES_MAX + 1], journey[SY_ID_BYTES_MAX + 1];
+    for (size_t i = 0; i < SY_ID_BYTES_MAX; i++) {
+        contact[i] = (char)('a' + i % 26);
+        journey[i] = (char)('A' + i % 23);
+    }
+    for (size_t clen = 1; clen <= SY_ID_BYTES_MAX; clen++) {
+        contact[clen] = '\0';
+        for (size_t jlen = 0; jlen <= SY_ID_BYTES_MAX; jlen += clen % 7 + 1) {
+            journey[jlen] = '\0';
+            uint8_t want[STATE_KEY_BYTES_MAX];
+            size_t want_len = state_codec_instance_key(want, 258, contact, journey);
+            state_instance_key_t key, timer_key;
+            cr_assert(eq(int, state_instance_key_contact(&key, 258, contact), SY_OK));
+            cr_assert(eq(int, state_instance_key_journey(&key, journey, -1), SY_OK));
+            cr_assert(eq(sz, key.len, want_len), "ids of %zu and %zu bytes", clen, jlen);
+            cr_assert(memcmp(key.bytes, want, want_len) == 0,
+                      "key bytes of ids of %zu and %zu bytes differ from the codec's", clen,
+                      jlen);
+            state_timer_t timer = {.partition = 258};
+            memcpy(timer.contact_id, contact, clen + 1);
+            memcpy(timer.journey_id, journey, jlen + 1);
+            cr_assert(eq(int, state_timer_instance_key(&timer, &timer_key), SY_OK));
+            cr_assert(eq(sz, timer_key.contact_len, key.contact_len));
+            cr_assert(eq(sz, timer_key.len, want_len), "timer ids of %zu and %zu bytes", clen,
+                      jlen);
+            cr_assert(memcmp(timer_key.bytes, want, want_len) == 0,
+                      "timer key bytes of ids of %zu and %zu bytes differ", clen, jlen);
+            journey[jlen] = (char)('A' + jlen % 23);
+        }
+        contact[clen] = (char)('a' + clen % 26);
+    }
+}
+
 Test(state_store, instance_key_over_limit_is_limit_error) {
     char too_long[SY_ID_BYTES_MAX + 2];
     memset(too_long, 'c', SY_ID_BYTES_MAX + 1);
