@@ -349,15 +349,12 @@ static sy_err_t instance_read(state_store_t *s, const state_instance_key_t *key,
 sy_err_t state_instance_key_contact(state_instance_key_t *key, int32_t partition,
                                     const char *contact_id) {
     assert(key && contact_id && partition >= 0 && partition < STATE_PARTITIONS_MAX);
-    /* profile_codec_key's bytes, the id copied inline (once an input) */
-    size_t id_len = strlen(contact_id);
-    if (id_len > SY_ID_BYTES_MAX)
+    size_t len = profile_codec_key(key->bytes, partition, contact_id);
+    if (!len)
         return SY_ERR_LIMIT;
-    key->bytes[0] = (uint8_t)((uint16_t)partition >> 8);
-    key->bytes[1] = (uint8_t)partition;
-    state_key_id_copy(key->bytes + 2, contact_id, id_len);
-    key->bytes[2 + id_len] = 0;
-    key->contact_len = key->len = 2 + id_len;
+    key->bytes[len] = 0;
+    key->contact_len = len;
+    key->len = len;
     return SY_OK;
 }
 
@@ -373,7 +370,7 @@ sy_err_t state_instance_key_journey_len(state_instance_key_t *key, const char *j
     assert(journey_id[len] == '\0'); /* len is its strlen */
     if (len > SY_ID_BYTES_MAX)
         return SY_ERR_LIMIT;
-    state_key_id_copy(key->bytes + key->contact_len + 1, journey_id, len);
+    profile_codec_id_copy(key->bytes + key->contact_len + 1, journey_id, len);
     key->len = key->contact_len + 1 + len;
     key->slot = slot;
     return SY_OK;

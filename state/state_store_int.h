@@ -19,22 +19,6 @@ static const char *const cf_names[CF__COUNT] = {"default", "instances", "timers"
                                                 "event_ids", "consent", "counts", "leases",
                                                 "engagement"};
 
-/* Copy an id's len bytes into a key: one of 8 to 32 bytes (most ids) as two overlapping
- * moves of its first and last bytes, inline, where memcpy of a length known only at run
- * time is a call to libc's on every key an input makes. src and dst do not overlap. */
-static inline void state_key_id_copy(uint8_t *dst, const char *src, size_t len) {
-    /* no assert: a leaf of the key makers, which check len against SY_ID_BYTES_MAX */
-    if (len >= 16 && len <= 32) {
-        memcpy(dst, src, 16);
-        memcpy(dst + len - 16, src + len - 16, 16);
-    } else if (len >= 8 && len < 16) {
-        memcpy(dst, src, 8);
-        memcpy(dst + len - 8, src + len - 8, 8);
-    } else {
-        memcpy(dst, src, len);
-    }
-}
-
 /* The contact table's record kind (STATE_CONTACT_REC_*: an instance's adds its journey's
  * slot) of a write to column family cf; -1 for a family the table does not keep. With
  * state_contact_rec_cf, its inverse, the one place the pairs are listed. */

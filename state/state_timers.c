@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "profile_codec.h"
 #include "state_codec.h"
 #include "state_store_int.h"
 
@@ -28,9 +29,9 @@ sy_err_t state_timer_instance_key(const state_timer_t *timer, state_instance_key
     /* state_instance_key_contact's bytes, then state_instance_key_journey's */
     key->bytes[0] = (uint8_t)(timer->partition >> 8);
     key->bytes[1] = (uint8_t)timer->partition;
-    state_key_id_copy(key->bytes + 2, timer->contact_id, contact_len);
+    profile_codec_id_copy(key->bytes + 2, timer->contact_id, contact_len);
     key->bytes[2 + contact_len] = 0;
-    state_key_id_copy(key->bytes + 3 + contact_len, timer->journey_id, journey_len);
+    profile_codec_id_copy(key->bytes + 3 + contact_len, timer->journey_id, journey_len);
     key->contact_len = 2 + contact_len;
     key->len = 3 + contact_len + journey_len;
     key->slot = -1;
