@@ -487,9 +487,15 @@ sy_err_t state_store_engagement_value_get_at(state_store_t *store,
 
 /* Channel channel of the record *value holds (len > 0, as
  * state_store_engagement_value_get_at or state_store_engagement_put_channel_at left it)
- * into *out; cleared when it has none. */
+ * into *out; cleared when it has none. *out must hold a channel: with updated_ms
+ * INT64_MIN, clear in every field (a channel without a time is left as it is). */
 void state_engagement_value_channel_get(const state_engagement_value_t *value,
                                         sy_channel_t channel, state_engagement_channel_t *out);
+
+/* state_engagement_value_channel_get of every channel that done does not name (bit c:
+ * channel c) into *out, in one pass over the value. */
+void state_engagement_value_decode(const state_engagement_value_t *value, uint32_t done,
+                                   state_engagement_t *out);
 
 /* Write the record *value holds (as state_store_engagement_value_get_at or this function
  * left it, for the same key) with its channel `channel` as e's: only that channel of e is

@@ -13,6 +13,7 @@
 #include "log.h"
 
 #define DAY_MS INT64_C(86400000)
+#define ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
 /* Half-lives of the three horizons: a counted thing weighs 1 when it happens and half as
  * much every half-life later. */
 static const int64_t half_life_ms[STATE_ENGAGEMENT_HORIZONS] = {7 * DAY_MS, 30 * DAY_MS,
@@ -126,7 +127,7 @@ static sy_err_t engagement_read(engine_t *e, char *errbuf, size_t errbuf_size) {
 }
 
 /* Channel c of the cached record, decoded on its first use since the read. */
-static state_engagement_channel_t *engagement_channel(engine_t *e, sy_channel_t c) {
+static inline state_engagement_channel_t *engagement_channel(engine_t *e, sy_channel_t c) {
     assert(e->engagement_loaded && (unsigned)c < SY_CHANNEL__COUNT);
     state_engagement_channel_t *ch = &e->engagement.channels[c];
     if (!(e->engagement_decoded >> c & 1u)) {
@@ -139,8 +140,11 @@ static state_engagement_channel_t *engagement_channel(engine_t *e, sy_channel_t 
 /* After a load that returned err: with SY_OK, every channel of the cached record decoded,
  * for the readers of e->engagement elsewhere. */
 static sy_err_t engagement_decode_all(engine_t *e, sy_err_t err) {
-    for (int c = 0; err == SY_OK && c < SY_CHANNEL__COUNT; c++)
-        engagement_channel(e, (sy_channel_t)c);
+    if (err != SY_OK || e->engagement_decoded == ENGAGEMENT_CHANNELS_ALL)
+        return err;
+    state_engagement_value_decode(&e->engagement_value, e->engagement_decoded,
+                                  &e->engagement);
+    e->engagement_decoded = ENGAGEMENT_CHANNELS_ALL;
     return err;
 }
 
