@@ -229,12 +229,18 @@ typedef uint64_t counters_bytes_pair_t __attribute__((vector_size(16)));
 _Static_assert(ENGAGEMENT_COUNTERS * 4 == 3 * sizeof(counters_bytes_t),
                "the counters are three rows of 16 bytes");
 
-static int counters_surely_valid(const uint8_t *p) {
-    counters_bytes_t a, b, c;
+/* The 16 bytes at p as a row. */
+static counters_bytes_t counters_bytes_at(const uint8_t *p) {
+    counters_bytes_t row;
     assert(p != NULL);
-    memcpy(&a, p, sizeof a);
-    memcpy(&b, p + 16, sizeof b);
-    memcpy(&c, p + 32, sizeof c);
+    memcpy(&row, p, sizeof row);
+    return row;
+}
+
+static int counters_surely_valid(const uint8_t *p) {
+    /* no assert: counters_bytes_at asserts */
+    counters_bytes_t a = counters_bytes_at(p), b = counters_bytes_at(p + 16),
+                     c = counters_bytes_at(p + 32);
     counters_bytes_pair_t m = (counters_bytes_pair_t)(a | (a + 1) | b | (b + 1) | c | (c + 1));
     return ((m[0] | m[1]) & UINT64_C(0x0000008000000080)) == 0; /* lanes 0 and 4 of a half */
 }
@@ -400,6 +406,7 @@ void state_engagement_value_decode(const state_engagement_value_t *value, uint32
  * written over, put in, or taken out when it has no record. */
 static void value_channel_set(state_engagement_value_t *value, int channel,
                               const state_engagement_channel_t *ch) {
+    /* no assert: value_channel_index asserts */
     size_t count = value->bytes[1], i = value_channel_index(value, channel);
     uint8_t *p = value->bytes + 2 + i * ENGAGEMENT_CHANNEL_BYTES;
     bool present = i < count && p[0] == channel, keep = ch->updated_ms != INT64_MIN;

@@ -140,6 +140,7 @@ static inline state_engagement_channel_t *engagement_channel(engine_t *e, sy_cha
 /* After a load that returned err: with SY_OK, every channel of the cached record decoded,
  * for the readers of e->engagement elsewhere. */
 static sy_err_t engagement_decode_all(engine_t *e, sy_err_t err) {
+    assert(e != NULL);
     if (err != SY_OK || e->engagement_decoded == ENGAGEMENT_CHANNELS_ALL)
         return err;
     state_engagement_value_decode(&e->engagement_value, e->engagement_decoded,
