@@ -6,9 +6,10 @@
  * also when decoded over another record; counters below zero or NaN (in any of a
  * channel's places), a channel twice, malformed records and the unknown code 7 are
  * refused, leaving the record decoded over cleared; a channel written alone over the
- * value read gives the bytes of the whole record (also over a value out of order), a read
- * over another contact's record keeps none of its channels, a write between two reads
- * being seen, and a corrupt one leaves a cleared record. In-memory RocksDB. */
+ * value read gives the bytes of the whole record (also over a value out of order, which a
+ * read keeps in order), a read over another contact's record keeps none of its channels,
+ * a write between two reads being seen, a corrupt one leaves no value, and a read, which
+ * decodes no channel, refuses exactly what decoding refuses. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
