@@ -1,9 +1,10 @@
 /* state_engagement.c — each contact's engagement memory in the "engagement" column
  * family: per channel the latest send, delivery and engagement times, the ignored streak
  * and the decayed counters, read through the pending batch and the contact table, written
- * and changelogged with the batch like consent, and a record's value kept by its reader so
- * that a write of one channel encodes that one alone. Keeps the record only; what updates
- * it and what it means is engine_engagement.c's. */
+ * and changelogged with the batch like consent, and a record's value kept by its reader,
+ * checked whole at the read but decoded a channel at a time when used, so that a write of
+ * one channel encodes that one alone. Keeps the record only; what updates it and what it
+ * means is engine_engagement.c's. */
 #include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
