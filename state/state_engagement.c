@@ -1,9 +1,10 @@
 /* state_engagement.c — each contact's engagement memory in the "engagement" column
  * family: per channel the latest send, delivery and engagement times, the ignored streak
  * and the decayed counters, read through the pending batch and the contact table, written
- * and changelogged with the batch like consent, and a record's value kept by its reader so
- * that a write of one channel encodes that one alone. Keeps the record only; what updates
- * it and what it means is engine_engagement.c's. */
+ * and changelogged with the batch like consent, and a record's value kept by its reader,
+ * checked whole at the read but decoded a channel at a time when used, so that a write of
+ * one channel encodes that one alone. Keeps the record only; what updates it and what it
+ * means is engine_engagement.c's. */
 #include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,80 +161,117 @@ static size_t engagement_encode(uint8_t *buf, const state_engagement_t *e,
     return n;
 }
 
-/* One channel at p into e, *seen its bit (bit c per channel c); 1 when well formed (a
- * channel not seen before in the value, a time, counters >= 0). *in_order is cleared
- * when a channel above it was seen before. */
-static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *seen,
-                          bool *in_order) {
-    assert(p != NULL && seen != NULL);
-    if (p[0] >= SY_CHANNEL__COUNT || (*seen >> p[0] & 1u))
-        return 0;
-    *in_order &= *seen >> p[0] == 0;
-    *seen |= UINT32_C(1) << p[0];
-    state_engagement_channel_t *ch = &e->channels[p[0]];
+/* The fields of the channel at p (its number aside) into ch, unchecked. */
+static void channel_fields_get(const uint8_t *p, state_engagement_channel_t *ch) {
+    assert(p != NULL && ch != NULL);
     ch->updated_ms = (int64_t)state_codec_u64_get(p + 1);
     ch->sent_ms = (int64_t)state_codec_u64_get(p + 9);
     ch->delivered_ms = (int64_t)state_codec_u64_get(p + 17);
     ch->engaged_ms = (int64_t)state_codec_u64_get(p + 25);
     ch->ignored_streak = (uint16_t)(p[33] << 8 | p[34]);
     counters_get(p + 35, &ch->decayed[0][0]);
+}
+
+/* One channel at p into e, *seen its bit (bit c per channel c); 1 when well formed (a
+ * channel not seen before in the value, a time, counters >= 0). */
+static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *seen) {
+    assert(p != NULL && seen != NULL);
+    if (p[0] >= SY_CHANNEL__COUNT || (*seen >> p[0] & 1u))
+        return 0;
+    *seen |= UINT32_C(1) << p[0];
+    state_engagement_channel_t *ch = &e->channels[p[0]];
+    channel_fields_get(p, ch);
     return counters_valid(&ch->decayed[0][0]) && ch->updated_ms != INT64_MIN;
 }
 
 #define ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
 
-/* The lowest channel of bits (not 0): bit c is channel c. */
-static int channel_lowest(uint32_t bits) {
-    assert(bits != 0);
-#if defined(__GNUC__)
-    return __builtin_ctz(bits);
-#else
-    int c = 0;
-    while (!(bits >> c & 1u))
-        c++;
-    return c;
-#endif
-}
-
-/* Clear the channels of e among bits that have a record: the set bits alone. */
+/* Clear the channels of e among bits (bit c: channel c) that have a record: each one
+ * looked at in a row, fewer instructions than finding the set bits one by one. */
 static void channels_clear(state_engagement_t *e, uint32_t bits) {
     assert(bits <= ENGAGEMENT_CHANNELS_ALL);
-    for (; bits; bits &= bits - 1) {
-        int c = channel_lowest(bits);
-        if (e->channels[c].updated_ms != INT64_MIN)
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++)
+        if ((bits >> c & 1u) && e->channels[c].updated_ms != INT64_MIN)
             channel_clear(&e->channels[c]);
-    }
 }
 
-/* state_engagement_decode over an *out whose channels with a record are among prior
- * (bits as *seen's): *seen the value's channels, *in_order whether they ascend (the order
- * engagement_encode writes). */
-static int engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out,
-                             uint32_t prior, uint32_t *seen, bool *in_order) {
+/* A value is well formed in its length and count: the version, at most every channel. */
+static int value_frame_ok(const uint8_t *value, size_t len) {
+    assert(value != NULL);
+    return len >= 2 && value[0] == STATE_CODEC_VERSION && value[1] <= SY_CHANNEL__COUNT &&
+           len == 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES;
+}
+
+int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out) {
     assert(value != NULL && out != NULL);
     _Static_assert(SY_CHANNEL__COUNT <= 32, "a channel is a bit of seen");
-    int ok = len >= 2 && value[0] == STATE_CODEC_VERSION && value[1] <= SY_CHANNEL__COUNT &&
-             len == 2 + (size_t)value[1] * ENGAGEMENT_CHANNEL_BYTES;
-    *seen = 0;
-    *in_order = true;
+    uint32_t seen = 0;
+    int ok = value_frame_ok(value, len);
     for (size_t i = 0; ok && i < value[1]; i++)
-        ok = channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, seen, in_order);
+        ok = channel_decode(value + 2 + i * ENGAGEMENT_CHANNEL_BYTES, out, &seen);
     if (!ok) { /* a record still: a channel half written could hold no time */
         state_engagement_clear(out);
         return 0;
     }
     /* The channels the value holds are written over; of the others, those *out had set
      * are cleared (a channel without a time is clear already, as the contract says). */
-    if (prior & ~*seen) /* mostly none: the last contact's channels were this one's */
-        channels_clear(out, prior & ~*seen);
+    channels_clear(out, ENGAGEMENT_CHANNELS_ALL & ~seen);
     return 1;
 }
 
-int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t *out) {
-    uint32_t seen;
-    bool in_order;
-    assert(value != NULL && out != NULL);
-    return engagement_decode(value, len, out, ENGAGEMENT_CHANNELS_ALL, &seen, &in_order);
+#if defined(__GNUC__)
+/* Are the counters at p (big-endian floats) surely >= 0: each one's first byte below
+ * 0x7f, its sign clear and its exponent short of infinity and NaN? 0 says maybe not (-0
+ * and +inf are >= 0 too): the exact check then tells. A byte b is below 0x7f when the top
+ * bit of b | (b + 1) is clear; the first bytes are lanes 0, 4, 8 and 12 of three rows of
+ * 16 bytes, checked at once for a third of what decoding them costs. */
+typedef uint8_t counters_bytes_t __attribute__((vector_size(16)));
+typedef uint64_t counters_bytes_pair_t __attribute__((vector_size(16)));
+_Static_assert(ENGAGEMENT_COUNTERS * 4 == 3 * sizeof(counters_bytes_t),
+               "the counters are three rows of 16 bytes");
+
+/* The 16 bytes at p as a row. */
+static counters_bytes_t counters_bytes_at(const uint8_t *p) {
+    counters_bytes_t row;
+    assert(p != NULL);
+    memcpy(&row, p, sizeof row);
+    return row;
+}
+
+static int counters_surely_valid(const uint8_t *p) {
+    /* no assert: counters_bytes_at asserts */
+    counters_bytes_t a = counters_bytes_at(p), b = counters_bytes_at(p + 16),
+                     c = counters_bytes_at(p + 32);
+    counters_bytes_pair_t m = (counters_bytes_pair_t)(a | (a + 1) | b | (b + 1) | c | (c + 1));
+    return ((m[0] | m[1]) & UINT64_C(0x0000008000000080)) == 0; /* lanes 0 and 4 of a half */
+}
+#else
+/* Are the counters at p >= 0? Exactly, by decoding them. */
+static int counters_surely_valid(const uint8_t *p) {
+    float f[ENGAGEMENT_COUNTERS];
+    assert(p != NULL);
+    counters_get(p, f);
+    return counters_valid(f);
+}
+#endif
+
+/* Is value surely well formed with its channels ascending (the order engagement_encode
+ * writes)? *channels then its channels (bit c: channel c). 0 says maybe not: out of
+ * order, corrupt, or a counter the quick check leaves to state_engagement_decode. */
+static int value_surely_in_order(const uint8_t *value, size_t len, uint32_t *channels) {
+    assert(value != NULL && channels != NULL);
+    *channels = 0;
+    if (!value_frame_ok(value, len))
+        return 0;
+    int last = -1;
+    for (const uint8_t *p = value + 2; p < value + len; p += ENGAGEMENT_CHANNEL_BYTES) {
+        if (p[0] >= SY_CHANNEL__COUNT || p[0] <= last ||
+            state_codec_u64_get(p + 1) == (uint64_t)INT64_MIN || !counters_surely_valid(p + 35))
+            return 0;
+        last = p[0];
+        *channels |= UINT32_C(1) << last;
+    }
+    return 1;
 }
 
 _Static_assert(sizeof(((state_engagement_key_t *)0)->bytes) == PROFILE_KEY_BYTES_MAX,
@@ -287,50 +325,91 @@ sy_err_t state_store_engagement_get_at(state_store_t *s, const state_engagement_
     return ok ? SY_OK : engagement_corrupt(key, errbuf, errbuf_size);
 }
 
-sy_err_t state_store_engagement_get_value_at(state_store_t *s,
+/* value, one maybe out of order or corrupt, checked whole and written in order into
+ * *out: 0 when corrupt. */
+static int value_order(const uint8_t *value, size_t len, state_engagement_value_t *out) {
+    state_engagement_t record;
+    assert(value != NULL && out != NULL);
+    state_engagement_clear(&record); /* a record to decode over */
+    if (!state_engagement_decode(value, len, &record))
+        return 0;
+    out->len = engagement_encode(out->bytes, &record, &out->channels);
+    return 1;
+}
+
+sy_err_t state_store_engagement_value_get_at(state_store_t *s,
                                              const state_engagement_key_t *key,
-                                             state_engagement_t *out,
                                              state_engagement_value_t *value, char *errbuf,
                                              size_t errbuf_size) {
     char *owned = NULL;
-    assert(s != NULL && key != NULL && key->len > 2 && out != NULL && value != NULL);
+    assert(s != NULL && key != NULL && key->len > 2 && value != NULL);
     const uint8_t *bytes;
     size_t len = 0;
     value->len = 0;
+    value->channels = 0;
     sy_err_t err = state_store_record_read(s, CF_ENGAGEMENT, STATE_CONTACT_REC_ENGAGEMENT,
                                            key->bytes, key->len, &bytes, &len, &owned, errbuf,
                                            errbuf_size, "read engagement");
     if (err != SY_OK)
         return err;
-    int ok = 1; /* no record: cleared, an empty value; a record: decoded over *out */
-    bool in_order = false;
-    uint32_t seen = 0;
+    int ok = 1; /* no record: the value of an empty one */
     if (!bytes) {
-        channels_clear(out, value->channels);
         value->bytes[0] = STATE_CODEC_VERSION;
         value->bytes[1] = 0;
         value->len = 2;
-    } else if ((ok = engagement_decode(bytes, len, out, value->channels, &seen, &in_order)) &&
-               in_order) {
+    } else if (value_surely_in_order(bytes, len, &value->channels)) { /* mostly */
         assert(len <= sizeof value->bytes); /* well formed: at most every channel once */
         memcpy(value->bytes, bytes, len);
         value->len = len;
+    } else {
+        ok = value_order(bytes, len, value);
     }
-    value->channels = ok ? seen : 0; /* none, the value's, or refused: *out cleared */
     if (owned) /* mostly NULL: a record from the batch or the contact table */
         rocksdb_free(owned);
     return ok ? SY_OK : engagement_corrupt(key, errbuf, errbuf_size);
+}
+
+/* The place of channel among value's channels ascending: its own, or where it goes when
+ * it has none. */
+static size_t value_channel_index(const state_engagement_value_t *value, int channel) {
+    size_t count = value->bytes[1], i = 0;
+    assert(count <= SY_CHANNEL__COUNT);
+    while (i < count && value->bytes[2 + i * ENGAGEMENT_CHANNEL_BYTES] < channel)
+        i++;
+    return i;
+}
+
+void state_engagement_value_channel_get(const state_engagement_value_t *value,
+                                        sy_channel_t channel, state_engagement_channel_t *out) {
+    assert(value->len >= 2 && (unsigned)channel < SY_CHANNEL__COUNT && out != NULL);
+    if (!(value->channels >> channel & 1u)) {
+        if (out->updated_ms != INT64_MIN) /* else clear already, as the contract says */
+            channel_clear(out);
+        return;
+    }
+    const uint8_t *p =
+        value->bytes + 2 + value_channel_index(value, (int)channel) * ENGAGEMENT_CHANNEL_BYTES;
+    assert(p[0] == channel);
+    channel_fields_get(p, out);
+}
+
+void state_engagement_value_decode(const state_engagement_value_t *value, uint32_t done,
+                                   state_engagement_t *out) {
+    assert(value->len >= 2 && value->bytes[1] <= SY_CHANNEL__COUNT && out != NULL);
+    const uint8_t *p = value->bytes + 2;
+    for (size_t i = 0; i < value->bytes[1]; i++, p += ENGAGEMENT_CHANNEL_BYTES)
+        if (!(done >> p[0] & 1u))
+            channel_fields_get(p, &out->channels[p[0]]);
+    channels_clear(out, ENGAGEMENT_CHANNELS_ALL & ~value->channels & ~done);
 }
 
 /* Channel ch (number channel) into value, in its place among the channels ascending:
  * written over, put in, or taken out when it has no record. */
 static void value_channel_set(state_engagement_value_t *value, int channel,
                               const state_engagement_channel_t *ch) {
-    size_t count = value->bytes[1], i = 0;
-    assert(count <= SY_CHANNEL__COUNT);
-    uint8_t *p = value->bytes + 2;
-    while (i < count && p[0] < channel)
-        i++, p += ENGAGEMENT_CHANNEL_BYTES;
+    /* no assert: value_channel_index asserts */
+    size_t count = value->bytes[1], i = value_channel_index(value, channel);
+    uint8_t *p = value->bytes + 2 + i * ENGAGEMENT_CHANNEL_BYTES;
     bool present = i < count && p[0] == channel, keep = ch->updated_ms != INT64_MIN;
     value->channels = keep ? value->channels | UINT32_C(1) << channel
                            : value->channels & ~(UINT32_C(1) << channel);

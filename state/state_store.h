@@ -461,35 +461,46 @@ sy_err_t state_store_engagement_get_at(state_store_t *store, const state_engagem
 sy_err_t state_store_engagement_put_at(state_store_t *store, const state_engagement_key_t *key,
                                        const state_engagement_t *e);
 
-/* An engagement record's value, as a read found it or a write left it: a write that
+/* An engagement record's value, as a read found it or a write left it: its channels are
+ * decoded one at a time, when used (state_engagement_value_channel_get), and a write that
  * changed one channel of the record then encodes that channel alone into it (the other
- * channels' bytes are the record's already). A value in another order than the one this
- * module writes is not kept (len 0), so every write gives the bytes _put would. */
+ * channels' bytes are the record's already). A value is kept in the order this module
+ * writes, so every write gives the bytes _put would. */
 #define STATE_ENGAGEMENT_CHANNEL_BYTES                                                     \
     (1 + 4 * 8 + 2 + 4 * STATE_ENGAGEMENT_HORIZONS * STATE_ENGAGEMENT_COUNTERS)
 #define STATE_ENGAGEMENT_VALUE_BYTES_MAX (2 + STATE_ENGAGEMENT_CHANNEL_BYTES * SY_CHANNEL__COUNT)
 typedef struct state_engagement_value {
-    size_t len; /* 0: none kept (the next write encodes the whole record) */
-    /* Bit c set: channel c of the record read or written with this value may have a
-     * record (0 with a record cleared: a value all zero goes with a cleared record). */
-    uint32_t channels;
+    size_t len;        /* 0: none kept (the next write encodes the whole record) */
+    uint32_t channels; /* bit c set: channel c has a record in the value */
     uint8_t bytes[STATE_ENGAGEMENT_VALUE_BYTES_MAX];
 } state_engagement_value_t;
 
-/* state_store_engagement_get_at, and *value the value read (owned by the caller): of a
- * contact without a record, the value of an empty one; after an error, len 0. *out must
- * hold the record *value was read or written with (or a cleared one and a *value all
- * zero): the read clears only the channels value->channels names. */
-sy_err_t state_store_engagement_get_value_at(state_store_t *store,
+/* Read key's record (key borrowed) into *value (owned by the caller), checked whole as
+ * state_engagement_decode checks it and kept in this module's order (a value in another
+ * order is written in order); a contact without a record reads as the value of an empty
+ * one. Sees the pending batch. After an error, len 0. Errors: SY_ERR_STATE (a read error,
+ * a corrupt value). */
+sy_err_t state_store_engagement_value_get_at(state_store_t *store,
                                              const state_engagement_key_t *key,
-                                             state_engagement_t *out,
                                              state_engagement_value_t *value, char *errbuf,
                                              size_t errbuf_size);
 
-/* state_store_engagement_put_at of e, where e differs from the record *value holds (as
- * state_store_engagement_get_value_at or this function left it, for the same key) in
- * channel alone: only that channel is encoded, into *value, then *value is written. With
- * a *value of len 0 the whole record is encoded into it. Errors: SY_ERR_NOMEM. */
+/* Channel channel of the record *value holds (len > 0, as
+ * state_store_engagement_value_get_at or state_store_engagement_put_channel_at left it)
+ * into *out; cleared when it has none. *out must hold a channel: with updated_ms
+ * INT64_MIN, clear in every field (a channel without a time is left as it is). */
+void state_engagement_value_channel_get(const state_engagement_value_t *value,
+                                        sy_channel_t channel, state_engagement_channel_t *out);
+
+/* state_engagement_value_channel_get of every channel that done does not name (bit c:
+ * channel c) into *out, in one pass over the value. */
+void state_engagement_value_decode(const state_engagement_value_t *value, uint32_t done,
+                                   state_engagement_t *out);
+
+/* Write the record *value holds (as state_store_engagement_value_get_at or this function
+ * left it, for the same key) with its channel `channel` as e's: only that channel of e is
+ * read and encoded, into *value, then *value is written. With a *value of len 0 the whole
+ * of e is encoded into it. Errors: SY_ERR_NOMEM. */
 sy_err_t state_store_engagement_put_channel_at(state_store_t *store,
                                                const state_engagement_key_t *key,
                                                const state_engagement_t *e,

@@ -13,6 +13,7 @@
 #include "log.h"
 
 #define DAY_MS INT64_C(86400000)
+#define ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
 /* Half-lives of the three horizons: a counted thing weighs 1 when it happens and half as
  * much every half-life later. */
 static const int64_t half_life_ms[STATE_ENGAGEMENT_HORIZONS] = {7 * DAY_MS, 30 * DAY_MS,
@@ -113,18 +114,43 @@ static bool engagement_contact_is(const engine_t *e, int32_t partition,
            strncmp((const char *)key->bytes + 2, contact_id, n) == 0 && contact_id[n] == '\0';
 }
 
-/* Read the record of the contact whose key e->engagement_key now holds into the cache;
- * a failed read leaves no contact's record there. */
+/* Read the record of the contact whose key e->engagement_key now holds into the cache,
+ * no channel decoded yet; a failed read leaves no contact's record there. */
 static sy_err_t engagement_read(engine_t *e, char *errbuf, size_t errbuf_size) {
     assert(e->engagement_key.len > 2);
-    sy_err_t err = state_store_engagement_get_value_at(e->store, &e->engagement_key,
-                                                       &e->engagement, &e->engagement_value,
-                                                       errbuf, errbuf_size);
+    sy_err_t err = state_store_engagement_value_get_at(e->store, &e->engagement_key,
+                                                       &e->engagement_value, errbuf,
+                                                       errbuf_size);
+    e->engagement_decoded = 0;
     e->engagement_loaded = err == SY_OK;
     return err;
 }
 
-sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
+/* Channel c of the cached record, decoded on its first use since the read. */
+static inline state_engagement_channel_t *engagement_channel(engine_t *e, sy_channel_t c) {
+    assert(e->engagement_loaded && (unsigned)c < SY_CHANNEL__COUNT);
+    state_engagement_channel_t *ch = &e->engagement.channels[c];
+    if (!(e->engagement_decoded >> c & 1u)) {
+        state_engagement_value_channel_get(&e->engagement_value, c, ch);
+        e->engagement_decoded |= UINT32_C(1) << c;
+    }
+    return ch;
+}
+
+/* After a load that returned err: with SY_OK, every channel of the cached record decoded,
+ * for the readers of e->engagement elsewhere. */
+static sy_err_t engagement_decode_all(engine_t *e, sy_err_t err) {
+    assert(e != NULL);
+    if (err != SY_OK || e->engagement_decoded == ENGAGEMENT_CHANNELS_ALL)
+        return err;
+    state_engagement_value_decode(&e->engagement_value, e->engagement_decoded,
+                                  &e->engagement);
+    e->engagement_decoded = ENGAGEMENT_CHANNELS_ALL;
+    return err;
+}
+
+/* engine_engagement_load, the channels left to decode on their use. */
+static sy_err_t engagement_load(engine_t *e, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size) {
     assert(e != NULL && contact_id != NULL);
     if (e->engagement_loaded && engagement_contact_is(e, partition, contact_id))
@@ -135,7 +161,14 @@ sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *cont
     return err == SY_OK ? engagement_read(e, errbuf, errbuf_size) : err;
 }
 
-/* engine_engagement_load of the contact whose records key is key's contact part. */
+sy_err_t engine_engagement_load(engine_t *e, int32_t partition, const char *contact_id,
+                                char *errbuf, size_t errbuf_size) {
+    /* no assert: engagement_load asserts */
+    return engagement_decode_all(e, engagement_load(e, partition, contact_id, errbuf,
+                                                    errbuf_size));
+}
+
+/* engagement_load of the contact whose records key is key's contact part. */
 static sy_err_t engagement_load_at(engine_t *e, const state_instance_key_t *key, char *errbuf,
                                    size_t errbuf_size) {
     state_engagement_key_t *held = &e->engagement_key;
@@ -147,17 +180,24 @@ static sy_err_t engagement_load_at(engine_t *e, const state_instance_key_t *key,
     return engagement_read(e, errbuf, errbuf_size);
 }
 
-sy_err_t engine_engagement_load_walk(engine_walk_t *w) {
-    /* no assert: engagement_load_at and engine_engagement_load assert */
+/* engagement_load of w's contact (engine_engagement_load_walk, the channels left to
+ * decode on their use). */
+static sy_err_t engagement_load_walk(engine_walk_t *w) {
+    /* no assert: engagement_load_at and engagement_load assert */
     return w->key ? engagement_load_at(w->engine, w->key, w->errbuf, w->errbuf_size)
-                  : engine_engagement_load(w->engine, w->partition, w->contact_id, w->errbuf,
-                                           w->errbuf_size);
+                  : engagement_load(w->engine, w->partition, w->contact_id, w->errbuf,
+                                    w->errbuf_size);
+}
+
+sy_err_t engine_engagement_load_walk(engine_walk_t *w) {
+    /* no assert: engagement_load_walk asserts */
+    return engagement_decode_all(w->engine, engagement_load_walk(w));
 }
 
 /* The cached record, changed in channel alone since it was read or last stored, into the
  * pending batch by the key made when it was read. */
 static sy_err_t engagement_store(engine_t *e, sy_channel_t channel) {
-    assert(e->engagement_loaded);
+    assert(e->engagement_loaded && e->engagement_value.len > 0);
     return state_store_engagement_put_channel_at(e->store, &e->engagement_key, &e->engagement,
                                                  &e->engagement_value, channel);
 }
@@ -168,10 +208,10 @@ sy_err_t engine_engagement_on_event(engine_t *e, int32_t partition, const sy_eve
     engagement_kind_t kind = event_kind(e, ev);
     if (kind == ENGAGEMENT_NONE)
         return SY_OK;
-    sy_err_t err = engine_engagement_load(e, partition, ev->contact_id, errbuf, errbuf_size);
+    sy_err_t err = engagement_load(e, partition, ev->contact_id, errbuf, errbuf_size);
     if (err != SY_OK)
         return err;
-    state_engagement_channel_t *ch = &e->engagement.channels[ev->channel];
+    state_engagement_channel_t *ch = engagement_channel(e, ev->channel);
     int64_t t = ev->occurred_at_ms;
     if (kind == ENGAGEMENT_DELIVERED) {
         if (ch->updated_ms == INT64_MIN)
@@ -194,10 +234,10 @@ sy_err_t engine_engagement_on_send(engine_walk_t *w, sy_channel_t channel) {
     assert((unsigned)channel < SY_CHANNEL__COUNT);
     if (!channel_has_engagement(channel))
         return SY_OK;
-    sy_err_t err = engine_engagement_load_walk(w);
+    sy_err_t err = engagement_load_walk(w);
     if (err != SY_OK)
         return err;
-    state_engagement_channel_t *ch = &e->engagement.channels[channel];
+    state_engagement_channel_t *ch = engagement_channel(e, channel);
     counters_add(ch, STATE_ENGAGEMENT_SENDS, w->t);
     ch->sent_ms = time_max(ch->sent_ms, w->t);
     if (ch->ignored_streak < UINT16_MAX)
@@ -227,12 +267,12 @@ void engine_engagement_var(void *ctx, sy_channel_t channel, expr_engagement_fiel
                                      STATE_ENGAGEMENT_CLICKS};
     engine_walk_t *w = ctx;
     assert(w != NULL && (unsigned)channel < SY_CHANNEL__COUNT);
-    if (engine_engagement_load_walk(w) != SY_OK) {
+    if (engagement_load_walk(w) != SY_OK) {
         log_warn("contact %s: engagement not readable (%s): read as none", w->contact_id,
                  w->errbuf);
         return; /* out keeps its absent default */
     }
-    const state_engagement_channel_t *ch = &w->engine->engagement.channels[channel];
+    const state_engagement_channel_t *ch = engagement_channel(w->engine, channel);
     int measure = (int)field / EXPR_ENGAGEMENT_HORIZONS, h = (int)field % EXPR_ENGAGEMENT_HORIZONS;
     if (field >= EXPR_ENGAGEMENT_ENGAGED_AT && field <= EXPR_ENGAGEMENT_DELIVERED_AT) {
         value_time(field == EXPR_ENGAGEMENT_ENGAGED_AT ? ch->engaged_ms

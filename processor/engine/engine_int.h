@@ -89,15 +89,17 @@ struct engine {
     size_t index_capacity; /* power of two */
     int event_keyword; /* the current event's SMS keyword (engine_safety_keyword), or 0 */
     /* The engagement memory of the current input's contact, read on first use
-     * (engine_engagement_load) over the one before (always a record, as
-     * state_engagement_decode needs); every change goes to the store at once. */
+     * (engine_engagement_load); every change goes to the store at once. */
     bool engagement_loaded;
     state_engagement_key_t engagement_key; /* its contact's: the partition, then the id */
-    state_engagement_t engagement;
-    /* Its value as read or last written, and the channels it has: a change of one channel
-     * encodes that one alone, a read over it clears only those (zero at open, as the
-     * record is cleared; state_store_engagement_get_value_at). */
+    /* Its value as read or last written: a change of one channel encodes that one alone
+     * (state_store_engagement_put_channel_at). */
     state_engagement_value_t engagement_value;
+    /* Its channels decoded from the value, each when first used (an event or a send uses
+     * one of the few a record has): those engagement_decoded names (bit c: channel c);
+     * engine_engagement_load decodes them all. */
+    state_engagement_t engagement;
+    uint32_t engagement_decoded;
     char best_path[ENGINE_BEST_PATH_BYTES]; /* the last best-channel send's choice */
 };
 
@@ -288,8 +290,8 @@ sy_err_t engine_safety_on_profile(engine_t *engine, int32_t partition,
                                   const sy_profile_update_t *update, char *errbuf,
                                   size_t errbuf_size);
 
-/* engine_engagement.c: read the engagement memory of contact_id into engine->engagement
- * unless it holds it already. Errors: the store's. */
+/* engine_engagement.c: read the engagement memory of contact_id into engine->engagement,
+ * every channel, unless it holds it already. Errors: the store's. */
 sy_err_t engine_engagement_load(engine_t *engine, int32_t partition, const char *contact_id,
                                 char *errbuf, size_t errbuf_size);
 

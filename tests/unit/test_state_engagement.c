@@ -6,9 +6,10 @@
  * also when decoded over another record; counters below zero or NaN (in any of a
  * channel's places), a channel twice, malformed records and the unknown code 7 are
  * refused, leaving the record decoded over cleared; a channel written alone over the
- * value read gives the bytes of the whole record (also over a value out of order), a read
- * over another contact's record keeps none of its channels, a write between two reads
- * being seen, and a corrupt one leaves a cleared record. In-memory RocksDB. */
+ * value read gives the bytes of the whole record (also over a value out of order, which a
+ * read keeps in order), a read over another contact's record keeps none of its channels,
+ * a write between two reads being seen, a corrupt one leaves no value, and a read, which
+ * decodes no channel, refuses exactly what decoding refuses. In-memory RocksDB. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <math.h>
@@ -283,16 +284,27 @@ static void put_channel_expect(state_store_t *s, const state_engagement_key_t *k
     cr_expect(eq(int, memcmp(v->bytes, want.value, want.value_len), 0), "v is the value");
 }
 
+/* Read key's value into v and every channel of it into *e (which holds a record): sms
+ * alone first, as the engine decodes the channel it uses, then the others in one pass. */
+static void value_read(state_store_t *s, const state_engagement_key_t *key,
+                       state_engagement_t *e, state_engagement_value_t *v) {
+    cr_assert(eq(int, state_store_engagement_value_get_at(s, key, v, errbuf, sizeof errbuf),
+                 SY_OK), "%s", errbuf);
+    state_engagement_value_channel_get(v, SY_CHANNEL_SMS, &e->channels[SY_CHANNEL_SMS]);
+    state_engagement_value_decode(v, UINT32_C(1) << SY_CHANNEL_SMS, e);
+}
+
 Test(state_engagement, a_channel_written_alone_gives_the_bytes_of_the_whole_record) {
     state_store_t *s = open_mem("engagement-channel");
     state_engagement_key_t key;
     state_engagement_value_t v = {0}; /* with a cleared record: none read before */
     state_engagement_t e, got;
     state_engagement_clear(&e);
+    state_engagement_clear(&got);
     cr_assert(eq(int, state_engagement_key_make(&key, 2, "c7", errbuf, sizeof errbuf), SY_OK));
-    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, &e, &v, errbuf,
-                                                          sizeof errbuf), SY_OK));
+    value_read(s, &key, &got, &v);
     cr_expect(eq(sz, v.len, 2), "no record: the value of an empty one");
+    expect_same(&got, &e);
     state_engagement_t full = sample();
     static const sy_channel_t order[] = {SY_CHANNEL_SMS, SY_CHANNEL_EMAIL, SY_CHANNEL_WEB,
                                          SY_CHANNEL_PUSH}; /* in, before, after, between */
@@ -306,8 +318,7 @@ Test(state_engagement, a_channel_written_alone_gives_the_bytes_of_the_whole_reco
     state_engagement_clear(&got);
     e.channels[SY_CHANNEL_WEB] = got.channels[SY_CHANNEL_WEB]; /* taken out */
     put_channel_expect(s, &key, &e, &v, SY_CHANNEL_WEB);
-    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, &got, &v, errbuf,
-                                                          sizeof errbuf), SY_OK));
+    value_read(s, &key, &got, &v);
     expect_same(&got, &e); /* a read after the writes sees the last */
     e.channels[SY_CHANNEL_SMS].sent_ms++;
     put_channel_expect(s, &key, &e, &v, SY_CHANNEL_SMS); /* over the value read back */
@@ -330,23 +341,23 @@ Test(state_engagement, a_value_out_of_order_is_written_whole_in_order) {
     state_engagement_value_t v = {0}; /* with a cleared record: none read before */
     cr_assert(eq(int, state_engagement_key_make(&key, 2, "c7", errbuf, sizeof errbuf), SY_OK));
     state_engagement_clear(&got);
-    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, &got, &v, errbuf,
-                                                          sizeof errbuf), SY_OK));
+    value_read(s, &key, &got, &v);
     expect_same(&got, &want);
-    cr_expect(eq(sz, v.len, 0), "a value out of order is not kept");
+    op_t in_order = value_of(&want);
+    cr_expect(eq(sz, v.len, in_order.value_len));
+    cr_expect(eq(int, memcmp(v.bytes, in_order.value, v.len), 0), "kept in order");
     got.channels[SY_CHANNEL_PUSH].updated_ms = 1793700000000;
     put_channel_expect(s, &key, &got, &v, SY_CHANNEL_PUSH);
     state_store_close(s);
 }
 
-/* Read contact's record with key made here over e and v. */
+/* Read contact's record with key made here into e and v. */
 static void get_value(state_store_t *s, const char *contact, state_engagement_t *e,
                       state_engagement_value_t *v) {
     state_engagement_key_t key;
     cr_assert(eq(int, state_engagement_key_make(&key, 2, contact, errbuf, sizeof errbuf),
                  SY_OK));
-    cr_assert(eq(int, state_store_engagement_get_value_at(s, &key, e, v, errbuf,
-                                                          sizeof errbuf), SY_OK), "%s", errbuf);
+    value_read(s, &key, e, v);
 }
 
 Test(state_engagement, a_read_over_another_contact_keeps_none_of_its_channels) {
@@ -379,10 +390,9 @@ Test(state_engagement, a_read_over_another_contact_keeps_none_of_its_channels) {
     state_store_close(s);
 }
 
-Test(state_engagement, a_corrupt_value_read_leaves_a_cleared_record_and_no_value) {
+Test(state_engagement, a_corrupt_value_read_leaves_no_value) {
     state_store_t *s = open_mem("engagement-corrupt");
-    state_engagement_t e = sample(), none;
-    state_engagement_clear(&none);
+    state_engagement_t e = sample();
     state_engagement_value_t v = {0};
     cr_assert(eq(int, state_store_engagement_put(s, 2, "a", &e, errbuf, sizeof errbuf), SY_OK));
     get_value(s, "a", &e, &v);
@@ -391,10 +401,68 @@ Test(state_engagement, a_corrupt_value_read_leaves_a_cleared_record_and_no_value
     static const uint8_t corrupt[] = {STATE_CODEC_VERSION, 1}; /* one channel, not there */
     cr_assert(eq(int, state_store_record_put(s, CF_ENGAGEMENT, key.bytes, key.len, corrupt,
                                              sizeof corrupt), SY_OK));
-    cr_expect(eq(int, state_store_engagement_get_value_at(s, &key, &e, &v, errbuf,
-                                                          sizeof errbuf), SY_ERR_STATE));
-    expect_same(&e, &none);
+    cr_expect(eq(int, state_store_engagement_value_get_at(s, &key, &v, errbuf, sizeof errbuf),
+                 SY_ERR_STATE));
+    cr_expect(eq(str, errbuf, "state store: corrupt engagement of z"));
     cr_expect(eq(sz, v.len, 0), "no value kept");
-    cr_expect(eq(u32, v.channels, 0), "no channel: the record is cleared");
+    cr_expect(eq(u32, v.channels, 0), "no channel");
+    state_store_close(s);
+}
+
+/* Does a read of value (as contact "v") succeed exactly when decoding it does? */
+static void expect_read_as_decoded(state_store_t *s, const uint8_t *value, size_t len,
+                                   const char *what) {
+    state_engagement_key_t key;
+    state_engagement_value_t v = {0};
+    state_engagement_t e;
+    state_engagement_clear(&e);
+    int decoded = state_engagement_decode(value, len, &e);
+    cr_assert(eq(int, state_engagement_key_make(&key, 2, "v", errbuf, sizeof errbuf), SY_OK));
+    cr_assert(eq(int, state_store_record_put(s, CF_ENGAGEMENT, key.bytes, key.len, value, len),
+                 SY_OK));
+    sy_err_t err = state_store_engagement_value_get_at(s, &key, &v, errbuf, sizeof errbuf);
+    cr_expect(eq(int, err, decoded ? SY_OK : SY_ERR_STATE), "%s: read as decoded", what);
+    if (!decoded)
+        return;
+    state_engagement_t got = sample(); /* a record to read over */
+    for (int c = 0; c < SY_CHANNEL__COUNT; c++)
+        state_engagement_value_channel_get(&v, (sy_channel_t)c, &got.channels[c]);
+    expect_same(&got, &e);
+}
+
+/* A read checks a value's counters, times and channels as decoding does, though it
+ * decodes none of them: every bad counter in each of the twelve places of either channel
+ * refused; -0 and +inf read; a channel twice, one without a time, an unknown one refused;
+ * channels out of order read. */
+Test(state_engagement, a_read_refuses_what_decoding_refuses) {
+    static const uint8_t counters[][4] = {
+        {0xbf, 0x80, 0, 0}, {0x7f, 0xc0, 0, 0}, {0xff, 0xc0, 0, 0}, {0x80, 0, 0, 1},
+        {0x7f, 0x80, 0, 1}, {0x80, 0, 0, 0} /* -0 */, {0x7f, 0x80, 0, 0} /* +inf */,
+        {0x7f, 0x7f, 0xff, 0xff} /* the largest float */, {0, 0, 0, 1}};
+    state_store_t *s = open_mem("engagement-read-checks");
+    state_engagement_t want = sample();
+    op_t op = value_of(&want); /* email, then sms */
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        for (int channel = 0; channel < 2; channel++)
+            for (int k = 0; k < STATE_ENGAGEMENT_HORIZONS * STATE_ENGAGEMENT_COUNTERS; k++) {
+                op_t b = op;
+                memcpy(b.value + FIRST_COUNTER_AT + 83 * channel + 4 * k, counters[i], 4);
+                expect_read_as_decoded(s, b.value, b.value_len, "a counter");
+            }
+    op_t b = op;
+    b.value[2 + 83] = b.value[2]; /* email twice */
+    expect_read_as_decoded(s, b.value, b.value_len, "a channel twice");
+    b = op;
+    b.value[2 + 83] = SY_CHANNEL__COUNT;
+    expect_read_as_decoded(s, b.value, b.value_len, "an unknown channel");
+    b = op;
+    memcpy(b.value + 2 + 83 + 1, (uint8_t[8]){0x80}, 8); /* sms updated INT64_MIN */
+    expect_read_as_decoded(s, b.value, b.value_len, "a channel without a time");
+    b = op;
+    memcpy(b.value + 2, op.value + 2 + 83, 83); /* sms, then email */
+    memcpy(b.value + 2 + 83, op.value + 2, 83);
+    expect_read_as_decoded(s, b.value, b.value_len, "out of order");
+    b.value_len--;
+    expect_read_as_decoded(s, b.value, b.value_len, "a byte short");
     state_store_close(s);
 }
