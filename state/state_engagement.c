@@ -184,12 +184,10 @@ static int channel_decode(const uint8_t *p, state_engagement_t *e, uint32_t *see
     return counters_valid(&ch->decayed[0][0]) && ch->updated_ms != INT64_MIN;
 }
 
-#define ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
-
 /* Clear the channels of e among bits (bit c: channel c) that have a record: each one
  * looked at in a row, fewer instructions than finding the set bits one by one. */
 static void channels_clear(state_engagement_t *e, uint32_t bits) {
-    assert(bits <= ENGAGEMENT_CHANNELS_ALL);
+    assert(bits <= STATE_ENGAGEMENT_CHANNELS_ALL);
     for (int c = 0; c < SY_CHANNEL__COUNT; c++)
         if ((bits >> c & 1u) && e->channels[c].updated_ms != INT64_MIN)
             channel_clear(&e->channels[c]);
@@ -215,7 +213,7 @@ int state_engagement_decode(const uint8_t *value, size_t len, state_engagement_t
     }
     /* The channels the value holds are written over; of the others, those *out had set
      * are cleared (a channel without a time is clear already, as the contract says). */
-    channels_clear(out, ENGAGEMENT_CHANNELS_ALL & ~seen);
+    channels_clear(out, STATE_ENGAGEMENT_CHANNELS_ALL & ~seen);
     return 1;
 }
 
@@ -400,7 +398,7 @@ void state_engagement_value_decode(const state_engagement_value_t *value, uint32
     for (size_t i = 0; i < value->bytes[1]; i++, p += ENGAGEMENT_CHANNEL_BYTES)
         if (!(done >> p[0] & 1u))
             channel_fields_get(p, &out->channels[p[0]]);
-    channels_clear(out, ENGAGEMENT_CHANNELS_ALL & ~value->channels & ~done);
+    channels_clear(out, STATE_ENGAGEMENT_CHANNELS_ALL & ~value->channels & ~done);
 }
 
 /* Channel ch (number channel) into value, in its place among the channels ascending:

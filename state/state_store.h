@@ -398,6 +398,8 @@ const char *state_consent_cause_name(state_consent_cause_t cause);
 
 /* Half-lives of the decayed counters: 7, 30 and 90 days. */
 #define STATE_ENGAGEMENT_HORIZONS 3
+/* Every channel, as a set of channels (bit c: channel c). */
+#define STATE_ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
 /* The decayed counters of each horizon. */
 enum {
     STATE_ENGAGEMENT_SENDS,   /* the engine's sends on the channel */

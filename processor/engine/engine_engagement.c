@@ -13,7 +13,6 @@
 #include "log.h"
 
 #define DAY_MS INT64_C(86400000)
-#define ENGAGEMENT_CHANNELS_ALL ((UINT32_C(1) << SY_CHANNEL__COUNT) - 1)
 /* Half-lives of the three horizons: a counted thing weighs 1 when it happens and half as
  * much every half-life later. */
 static const int64_t half_life_ms[STATE_ENGAGEMENT_HORIZONS] = {7 * DAY_MS, 30 * DAY_MS,
@@ -141,11 +140,11 @@ static inline state_engagement_channel_t *engagement_channel(engine_t *e, sy_cha
  * for the readers of e->engagement elsewhere. */
 static sy_err_t engagement_decode_all(engine_t *e, sy_err_t err) {
     assert(e != NULL);
-    if (err != SY_OK || e->engagement_decoded == ENGAGEMENT_CHANNELS_ALL)
+    if (err != SY_OK || e->engagement_decoded == STATE_ENGAGEMENT_CHANNELS_ALL)
         return err;
     state_engagement_value_decode(&e->engagement_value, e->engagement_decoded,
                                   &e->engagement);
-    e->engagement_decoded = ENGAGEMENT_CHANNELS_ALL;
+    e->engagement_decoded = STATE_ENGAGEMENT_CHANNELS_ALL;
     return err;
 }
 
