@@ -449,6 +449,11 @@ static sy_err_t instance_key(state_instance_key_t *key, int32_t partition,
     return err == SY_OK ? state_instance_key_journey(key, journey_id, -1) : err;
 }
 
+sy_err_t state_timer_instance_key(const state_timer_t *timer, state_instance_key_t *key) {
+    /* no assert: instance_key's makers assert */
+    return instance_key(key, timer->partition, timer->contact_id, timer->journey_id);
+}
+
 sy_err_t state_store_instance_get(state_store_t *s, int32_t partition,
                                   const char *contact_id, const char *journey_id,
                                   state_instance_t *out, char *errbuf, size_t errbuf_size) {

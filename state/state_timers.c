@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "profile_codec.h"
 #include "state_codec.h"
 #include "state_store_int.h"
 
@@ -19,23 +18,6 @@ bool state_timer_live(const state_instance_t *in, const state_timer_t *timer) {
         return false;
     return in->timer == STATE_INSTANCE_TIMER_LEGACY ||
            (in->timer == STATE_INSTANCE_TIMER_ARMED && in->timer_due_ms == timer->due_ms);
-}
-
-sy_err_t state_timer_instance_key(const state_timer_t *timer, state_instance_key_t *key) {
-    assert(timer->partition >= 0 && timer->partition < STATE_PARTITIONS_MAX && key);
-    size_t contact_len = strlen(timer->contact_id), journey_len = strlen(timer->journey_id);
-    if (contact_len > SY_ID_BYTES_MAX || journey_len > SY_ID_BYTES_MAX)
-        return SY_ERR_LIMIT;
-    /* state_instance_key_contact's bytes, then state_instance_key_journey's */
-    key->bytes[0] = (uint8_t)(timer->partition >> 8);
-    key->bytes[1] = (uint8_t)timer->partition;
-    profile_codec_id_copy(key->bytes + 2, timer->contact_id, contact_len);
-    key->bytes[2 + contact_len] = 0;
-    profile_codec_id_copy(key->bytes + 3 + contact_len, timer->journey_id, journey_len);
-    key->contact_len = 2 + contact_len;
-    key->len = 3 + contact_len + journey_len;
-    key->slot = -1;
-    return SY_OK;
 }
 
 sy_err_t state_store_timer_add(state_store_t *s, const state_timer_t *timer) {
